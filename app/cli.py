@@ -1,0 +1,161 @@
+"""`yishi`: the headless interface (DESIGN §8). Without a command it opens the desktop app.
+
+Exit codes: 0 done; 1 refused (the store is unchanged, stderr says why); 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import APP_NAME, __version__
+from .errors import AppError
+
+LIST_KINDS = ("delegates", "communities", "grids", "groups", "venues")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        print(f"用法错误：{message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    # SUPPRESS: an option given before the command must survive the subcommand's defaults.
+    common.add_argument("--data-dir", default=argparse.SUPPRESS,
+                        help="数据目录（默认为当前用户的数据目录）")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help="以 JSON 输出，供程序读取")
+
+    parser = _Parser(prog="yishi", description=f"{APP_NAME}：议事代表会议制度工作台", parents=[common])
+    parser.add_argument("--version", action="version", version=f"yishi {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    init = sub.add_parser("init", parents=[common], help="创建数据库")
+    init.add_argument("--demo", action="store_true", help="载入演示街道（中山路街道）")
+    sub.add_parser("stats", parents=[common], help="统计数字").add_argument("--year", type=int)
+    sub.add_parser("check", parents=[common], help="检查数据库完整性与审计日志")
+    lst = sub.add_parser("list", parents=[common], help="列出记录")
+    lst.add_argument("kind", choices=LIST_KINDS)
+    lst.add_argument("--search", default="")
+    export = sub.add_parser("export", parents=[common], help="导出台账或文书")
+    export_sub = export.add_subparsers(dest="export_kind", required=True, parser_class=_Parser)
+    register = export_sub.add_parser("register", parents=[common], help="导出 Excel 台账")
+    register.add_argument("name")
+    register.add_argument("--out", required=True)
+    register.add_argument("--full-id", action="store_true", help="导出完整身份证号（将记入审计日志）")
+    return parser
+
+
+def _open(args, **kwargs):
+    from .store import Store
+
+    return Store.open(args.data_dir, **kwargs)
+
+
+def _emit(args, payload: dict, text: str) -> None:
+    if args.json:
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        print(text)
+
+
+def cmd_init(args) -> int:
+    from .demo import build_demo
+
+    with _open(args) as store:
+        if args.demo:
+            stats = build_demo(store)
+            _emit(args, {"ok": True, "data_dir": str(store.data_dir), "stats": stats},
+                  f"已在 {store.data_dir} 创建数据库并载入演示街道：{stats['communities']} 个村（社区）、"
+                  f"{stats['grids']} 个网格、{stats['groups']} 个议事小组、"
+                  f"{stats['delegates']['total']} 名议事代表。")
+        else:
+            _emit(args, {"ok": True, "data_dir": str(store.data_dir)}, f"数据库已就绪：{store.data_dir}")
+    return 0
+
+
+def cmd_stats(args) -> int:
+    with _open(args) as store:
+        stats = store.stats.summary()
+    levels = stats["venues"]["by_level"]
+    _emit(args, stats, "\n".join([
+        f"议事代表：{stats['delegates']['total']} 人（在任 {stats['delegates']['active']} 人）",
+        f"村（社区）：{stats['communities']} 个", f"网格：{stats['grids']} 个",
+        f"议事小组：{stats['groups']} 个",
+        f"阵地：议事中心 {levels['centre']} 个、片区议事厅 {levels['area_hall']} 个、"
+        f"邻里议事堂 {levels['neighbourhood_hall']} 个",
+    ]))
+    return 0
+
+
+def cmd_check(args) -> int:
+    from .check import run_checks
+
+    with _open(args) as store:
+        report = run_checks(store)
+    _emit(args, report, "\n".join(report["messages"]))
+    return 0 if report["ok"] else 1
+
+
+def cmd_list(args) -> int:
+    from .services.delegates import RosterFilter
+
+    with _open(args) as store:
+        if args.kind == "delegates":
+            rows = store.delegates.page(RosterFilter(search=args.search, status=None), limit=None)
+            items = [{"id": r["id"], "name": r["name"], "status": r["status"],
+                      "community": r["community_name"], "group": r["group_name"],
+                      "role": r["group_role"], "id_number": r["id_masked"], "phone": r["phone"]}
+                     for r in rows]
+            lines = [f"{r['name']}\t{r['community_name'] or ''}\t{r['group_name'] or ''}\t"
+                     f"{r['role_label']}\t{r['status_label']}" for r in rows]
+        else:
+            service = getattr(store, args.kind)
+            rows = service.list()
+            items = [{"id": r["id"], "name": r["name"]} for r in rows]
+            lines = [r["name"] for r in rows]
+    _emit(args, {"kind": args.kind, "count": len(items), "items": items},
+          "\n".join(lines + [f"共 {len(items)} 条"]))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .registers.catalog import export_register
+
+    with _open(args) as store:
+        result = export_register(store, args.name, Path(args.out), full_id=args.full_id) \
+            if args.name == "roster" else export_register(store, args.name, Path(args.out))
+    _emit(args, result, f"已导出{result['title']}（{result['rows']} 行）：{result['path']}")
+    return 0
+
+
+COMMANDS = {"init": cmd_init, "stats": cmd_stats, "check": cmd_check, "list": cmd_list,
+            "export": cmd_export}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(argv)
+    # Not set_defaults(): the option actions are shared with the subcommands' parsers.
+    args.data_dir = getattr(args, "data_dir", None)
+    args.json = getattr(args, "json", False)
+    if args.command is None:
+        from ui.main import run_gui
+
+        return run_gui(data_dir=args.data_dir)
+    try:
+        return COMMANDS[args.command](args)
+    except AppError as exc:
+        if args.json:
+            print(json.dumps({"ok": False, "error": exc.message}, ensure_ascii=False))
+        print(f"未完成：{exc.message}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

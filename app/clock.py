@@ -1,0 +1,39 @@
+"""Hybrid logical clock: stamps that order edits across offices.
+
+A stamp is (wall_ms, counter, site_id); comparing tuples gives the total order
+used when merging packages (higher stamp wins per field).
+"""
+
+import threading
+import time
+from typing import NamedTuple
+
+
+class Stamp(NamedTuple):
+    wall_ms: int
+    counter: int
+    site_id: str
+
+
+class HybridClock:
+    def __init__(self, site_id: str, now_ms=lambda: int(time.time() * 1000)):
+        self.site_id = site_id
+        self._now_ms = now_ms
+        self._last = Stamp(0, 0, site_id)
+        self._lock = threading.Lock()
+
+    def observe(self, stamp: Stamp) -> None:
+        """Advance past a stamp seen from elsewhere (or stored earlier)."""
+        with self._lock:
+            if (stamp.wall_ms, stamp.counter) > (self._last.wall_ms, self._last.counter):
+                self._last = Stamp(stamp.wall_ms, stamp.counter, self.site_id)
+
+    def tick(self) -> Stamp:
+        with self._lock:
+            now = self._now_ms()
+            if now > self._last.wall_ms:
+                self._last = Stamp(now, 0, self.site_id)
+            else:
+                # The wall clock went backwards or did not move: keep order.
+                self._last = Stamp(self._last.wall_ms, self._last.counter + 1, self.site_id)
+            return self._last

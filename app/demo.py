@@ -1,0 +1,180 @@
+"""The demo subdistrict of the field report (DESIGN §9): deterministic and synthetic.
+
+中山路街道: 25 villages/communities in 5 groups, 534 grids, 70 delegates (each group
+with one leader and two deputies) mapped onto every grid, and the three venue levels.
+Names, ID numbers and phone numbers are generated: valid check digits, no real people.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from .errors import AppError
+from .idcard import check_digit
+from .services.venues import facilities_checklist
+
+SEED = 20260101
+SUBDISTRICT = "中山路街道"
+UNIT = "永川区人大常委会中山路街道工委"
+REGION_CODE = "500118"  # 永川区
+GRID_TOTAL = 534
+
+# (group, focus, [(community, kind, area)])
+GROUPS = [
+    ("老城小组", "老旧小区改造、背街小巷治理", [
+        ("中山路社区", "community", "old_town"), ("胜利路社区", "community", "old_town"),
+        ("红旗社区", "community", "old_town"), ("萱花社区", "community", "old_town"),
+        ("玉屏社区", "community", "old_town")]),
+    ("新城一组", "物业管理、停车秩序", [
+        ("兴龙湖社区", "community", "new_town"), ("凤凰湖社区", "community", "new_town"),
+        ("星光社区", "community", "new_town"), ("昌州社区", "community", "new_town"),
+        ("南华社区", "community", "new_town")]),
+    ("新城二组", "公共服务配套、养老托育", [
+        ("渝西社区", "community", "new_town"), ("北山社区", "community", "new_town"),
+        ("棠城社区", "community", "new_town"), ("神女湖社区", "community", "new_town"),
+        ("汇龙社区", "community", "new_town")]),
+    ("新城三组", "交通出行、学校周边", [
+        ("文昌社区", "community", "new_town"), ("万达广场社区", "community", "new_town"),
+        ("文曲社区", "community", "new_town"), ("玉龙社区", "community", "new_town")]),
+    ("农村小组", "产业发展、人居环境", [
+        ("双竹村", "village", "rural"), ("黄瓜山村", "village", "rural"), ("石梯村", "village", "rural"),
+        ("龙凤村", "village", "rural"), ("临江村", "village", "rural"), ("永兴村", "village", "rural")]),
+]
+DELEGATES_PER_GROUP = {"老城小组": 14, "新城一组": 14, "新城二组": 14, "新城三组": 13, "农村小组": 15}
+
+NEIGHBOURHOOD_HALLS = [
+    ("礼悦东方", "萱花社区"), ("宽天下", "兴龙湖社区"), ("金科世界城", "凤凰湖社区"),
+    ("恒大翡翠华庭", "渝西社区"), ("碧桂园", "北山社区"), ("凤凰湖一号", "凤凰湖社区"),
+    ("万达华府", "万达广场社区"), ("兴龙湖畔", "兴龙湖社区"), ("昌州古城", "昌州社区"),
+    ("中央公园", "文昌社区"),
+]
+
+SURNAMES = "王李张刘陈杨黄赵周吴徐孙马胡朱郭何罗高林郑梁谢唐许冯宋韩邓彭曹曾田萧潘袁蒋蔡余杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤"
+GIVEN = "建国华明丽娟红英伟芳敏静军勇杰强磊洋艳霞平刚桂兰玉梅志文秀云春燕海波涛鹏辉晓东丹萍琴雪飞超斌宇浩然思远佳怡欣悦家俊瑞成林峰德福忠贵荣凤兰淑珍"
+WORK = {
+    "old_town": [("社区居委会", "委员"), ("个体经营", "店主"), ("中山路小学", "教师"), ("社区卫生服务中心", "医生"),
+                 ("物业服务企业", "经理"), ("退休", ""), ("社区网格", "网格员")],
+    "new_town": [("社区居委会", "副主任"), ("永川中学", "教师"), ("区人民医院", "护士长"), ("科技企业", "工程师"),
+                 ("物业服务企业", "项目经理"), ("个体经营", "店主"), ("律师事务所", "律师")],
+    "rural": [("村民委员会", "主任"), ("种植专业合作社", "理事长"), ("家庭农场", "负责人"), ("村小学", "教师"),
+              ("村卫生室", "乡村医生"), ("务农", "")],
+}
+SECTOR_BY_AREA = {
+    "old_town": ["村（社区）干部", "个体工商户", "教育卫生", "退休人员", "居民群众"],
+    "new_town": ["村（社区）干部", "教育卫生", "企业人员", "专业技术人员", "居民群众", "社会组织"],
+    "rural": ["村（社区）干部", "农民", "企业人员", "教育卫生"],
+}
+PARTIES = ["中共党员"] * 9 + ["群众"] * 4 + ["民盟盟员", "九三学社社员", "无党派人士", "共青团员"]
+EDUCATION = ["大学本科", "大学本科", "大学专科", "大学专科", "高中", "中专", "研究生", "初中"]
+
+
+def synthetic_id(rng: random.Random, born: date, female: bool) -> str:
+    seq = rng.randrange(0, 100) * 10 + rng.choice([0, 2, 4, 6, 8] if female else [1, 3, 5, 7, 9])
+    first17 = f"{REGION_CODE}{born:%Y%m%d}{seq:03d}"
+    return first17 + check_digit(first17)
+
+
+def _names(rng: random.Random, count: int) -> list[str]:
+    seen, out = set(), []
+    while len(out) < count:
+        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+        if name not in seen:
+            seen.add(name)
+            out.append(name)
+    return out
+
+
+def _split(total: int, weights: list[int]) -> list[int]:
+    raw = [total * w / sum(weights) for w in weights]
+    counts = [int(x) for x in raw]
+    for i in sorted(range(len(raw)), key=lambda i: raw[i] - counts[i], reverse=True)[: total - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def build_demo(store, progress=None) -> dict:
+    """Fill an empty store with the demo subdistrict in one transaction."""
+    if not store.is_empty():
+        raise AppError("当前数据库中已有数据，演示数据只能载入到空的数据库中。")
+    rng = random.Random(SEED)
+    step = progress or (lambda text: None)
+    with store.db.atomic():
+        store.settings.update({"site_name": "中山路街道人大工委", "unit_name": UNIT,
+                               "subdistrict": SUBDISTRICT})
+        store.terms.create({"name": "第一届", "start_date": "2025-03-01", "end_date": "2030-02-28"})
+        step("村（社区）与议事小组")
+        community_ids: dict[str, str] = {}
+        group_ids: dict[str, str] = {}
+        areas: dict[str, str] = {}
+        order = 0
+        for g_order, (group, focus, communities) in enumerate(GROUPS, 1):
+            changes = store.groups.create({"name": group, "focus": focus, "sort_order": g_order})
+            group_ids[group] = changes.created("groups")[0]
+            for name, kind, area in communities:
+                order += 1
+                changes = store.communities.create({"name": name, "kind": kind, "area": area,
+                                                    "group_id": group_ids[group], "sort_order": order})
+                community_ids[name] = changes.created("communities")[0]
+                areas[name] = area
+        step("网格")
+        all_communities = [c for _, _, cs in GROUPS for c, _, _ in cs]
+        weights = [rng.randint(14, 30) if areas[c] != "rural" else rng.randint(10, 20)
+                   for c in all_communities]
+        grids_by_community: dict[str, list[str]] = {}
+        for name, count in zip(all_communities, _split(GRID_TOTAL, weights)):
+            changes = store.grids.bulk_create(community_ids[name], f"1-{count}")
+            grids_by_community[name] = changes.created("grids")
+        step("议事代表")
+        names = iter(_names(rng, 70))
+        serial = 0
+        for group, _, communities in GROUPS:
+            count = DELEGATES_PER_GROUP[group]
+            members = [communities[i % len(communities)][0] for i in range(count)]
+            per_community: dict[str, list[int]] = {}
+            for index, community in enumerate(members):
+                per_community.setdefault(community, []).append(index)
+            for index, community in enumerate(members):
+                serial += 1
+                female = rng.random() < 0.42
+                born = date(1960, 1, 1) + timedelta(days=rng.randrange(0, 365 * 36))
+                area = areas[community]
+                workplace, post = rng.choice(WORK[area])
+                if workplace in ("社区居委会", "村民委员会"):
+                    workplace = community + ("村民委员会" if area == "rural" else "居民委员会")
+                role = "leader" if index == 0 else "deputy_leader" if index in (1, 2) else "member"
+                mine = per_community[community]
+                grids = grids_by_community[community]
+                share = [grids[i] for i in range(len(grids)) if i % len(mine) == mine.index(index)]
+                store.delegates.create({
+                    "name": next(names), "ethnicity": "汉族" if rng.random() < 0.95 else "土家族",
+                    "id_number": synthetic_id(rng, born, female),
+                    "party": rng.choice(PARTIES), "sector": rng.choice(SECTOR_BY_AREA[area]),
+                    "education": rng.choice(EDUCATION), "workplace": workplace, "post": post or None,
+                    "phone": f"1{rng.choice('35789')}{rng.randrange(10**8, 10**9)}",
+                    "community_id": community_ids[community], "group_id": group_ids[group],
+                    "group_role": role, "certificate_no": f"中山路议聘〔2025〕{serial:03d}号",
+                }, grid_ids=share)
+        step("议事阵地")
+        store.venues.create(
+            {"name": "中山路街道议事中心", "level": "centre", "address": "永川区中山路街道办事处三楼",
+             "schedule": "每年召开 2 次议事代表大会，分组讨论使用各会议室",
+             "facilities": facilities_checklist()},
+            rooms=["第一会议室（大会议室）", "第二会议室", "第三会议室", "第四会议室", "第五会议室"])
+        for group, _, communities in GROUPS:
+            host = communities[0][0]
+            store.venues.create(
+                {"name": f"{group}片区议事厅", "level": "area_hall", "address": f"{host}党群服务中心",
+                 "community_id": community_ids[host], "group_id": group_ids[group],
+                 "schedule": "每季度开展 1 次小组议事活动",
+                 "facilities": ["标牌", "议事制度上墙", "会议桌椅", "座牌", "网络", "空调"]
+                 + (["LED显示屏", "音响"] if group != "农村小组" else [])},
+                rooms=["议事室"])
+        for day, (estate, community) in enumerate(NEIGHBOURHOOD_HALLS):
+            store.venues.create(
+                {"name": f"{estate}邻里议事堂", "level": "neighbourhood_hall",
+                 "address": f"{estate}小区物业服务用房", "community_id": community_ids[community],
+                 "group_id": next(group_ids[g] for g, _, cs in GROUPS if community in [c for c, _, _ in cs]),
+                 "schedule": f"每月第 {day % 4 + 1} 个星期六上午接待居民",
+                 "facilities": ["标牌", "议事制度上墙", "会议桌椅"] + (["空调"] if day % 3 else [])})
+    return store.stats.summary()

@@ -1,0 +1,29 @@
+"""The registers a clerk can export, by name (CLI `export register NAME`, UI menus)."""
+
+from pathlib import Path
+
+from ..errors import AppError
+from . import org
+from .writer import write_register
+
+REGISTERS = {
+    "roster": ("议事代表花名册", org.roster),
+    "groups": ("分组名单", org.groups),
+    "grids": ("网格对应表", org.grids),
+    "venues": ("阵地一览表", org.venues),
+}
+
+
+def export_register(store, name: str, path: Path | str, **options) -> dict:
+    """Build register `name`, write it atomically, audit the export; returns a summary."""
+    if name not in REGISTERS:
+        raise AppError(f"没有名为“{name}”的台账，可选：{'、'.join(REGISTERS)}")
+    label, build = REGISTERS[name]
+    register = build(store, **options)
+    path = write_register(path, register)
+    full = bool(options.get("full_id"))
+    store.audit.record("export", f"导出{label}（{len(register.rows)} 行）"
+                       + ("，含完整身份证号" if full else ""),
+                       {"register": name, "rows": len(register.rows), "file": Path(path).name,
+                        "full_id": full})
+    return {"register": name, "title": label, "rows": len(register.rows), "path": str(path)}

@@ -1,0 +1,77 @@
+"""The foundation's registers: roster (花名册), groups, grids, venues."""
+
+from __future__ import annotations
+
+from ..idcard import mask
+from ..services.delegates import RosterFilter
+from .writer import Column, Register
+
+
+def _unit(store) -> str:
+    return store.settings.get("unit_name") or store.settings.get("site_name") or ""
+
+
+def _subdistrict(store) -> str:
+    return store.settings.get("subdistrict") or ""
+
+
+def roster(store, *, full_id: bool = False, flt: RosterFilter | None = None) -> Register:
+    rows = store.delegates.page(flt or RosterFilter(), limit=None)
+    for row in rows:
+        row["id_shown"] = row["id_number"] if full_id else mask(row["id_number"])
+    columns = [
+        Column("姓名", "name", 8), Column("性别", "gender", 5), Column("民族", "ethnicity", 6),
+        Column("出生日期", "birth_date", 11), Column("身份证号", "id_shown", 20),
+        Column("政治面貌", "party", 8), Column("界别", "sector", 8), Column("学历", "education", 8),
+        Column("工作单位及职务", "work", 16, 36, wrap=True), Column("联系电话", "phone", 13),
+        Column("所在村（社区）", "community_name", 10), Column("联系网格", "grid_names", 14, 30, wrap=True),
+        Column("议事小组", "group_name", 9), Column("小组职务", "role_label", 8),
+        Column("聘书编号", "certificate_no", 10), Column("状态", "status_label", 6),
+        Column("备注", "notes", 8, 30, wrap=True),
+    ]
+    for row in rows:
+        row["work"] = " ".join(p for p in (row.get("workplace"), row.get("post")) if p)
+    return Register(f"{_subdistrict(store)}议事代表花名册", _unit(store), columns, rows, "花名册",
+                    note="注：身份证号已按规定脱敏显示。" if not full_id else "")
+
+
+def groups(store) -> Register:
+    rows = []
+    for group in store.groups.list():
+        members = store.delegates.page(RosterFilter(group_id=group["id"]), limit=None)
+        for member in members:
+            rows.append({"group": group["name"], "communities": group["community_names"],
+                         "role": member["role_label"], "name": member["name"],
+                         "gender": member["gender"], "community": member["community_name"],
+                         "work": " ".join(p for p in (member.get("workplace"), member.get("post")) if p),
+                         "phone": member["phone"]})
+    columns = [Column("议事小组", "group", 9), Column("组成村（社区）", "communities", 16, 40, wrap=True),
+               Column("小组职务", "role", 8), Column("姓名", "name", 8), Column("性别", "gender", 5),
+               Column("所在村（社区）", "community", 10), Column("工作单位及职务", "work", 16, 36, wrap=True),
+               Column("联系电话", "phone", 13)]
+    return Register(f"{_subdistrict(store)}议事代表分组名单", _unit(store), columns, rows, "分组名单")
+
+
+def grids(store) -> Register:
+    rows = store.grids.list()
+    group_of = {c["id"]: c["group_name"] for c in store.communities.list()}
+    for row in rows:
+        row["group_name"] = group_of.get(row["community_id"])
+    columns = [Column("议事小组", "group_name", 9), Column("所在村（社区）", "community_name", 10),
+               Column("网格", "name", 10), Column("联系议事代表", "delegate_names", 12, 30, wrap=True),
+               Column("备注", "notes", 8)]
+    return Register(f"{_subdistrict(store)}议事代表与网格对应表", _unit(store), columns, rows, "网格对应表")
+
+
+def venues(store) -> Register:
+    rows = store.venues.list()
+    for row in rows:
+        row["facilities_text"] = "、".join(row["facilities_list"])
+        row["missing_text"] = "、".join(row["missing_facilities"])
+    columns = [Column("层级", "level_label", 10), Column("阵地名称", "name", 14),
+               Column("地址", "address", 14, 36, wrap=True), Column("所在村（社区）", "community_name", 10),
+               Column("对应议事小组", "group_name", 10), Column("会议室", "room_names", 10, 30, wrap=True),
+               Column("已配备设施", "facilities_text", 14, 40, wrap=True),
+               Column("尚缺设施", "missing_text", 10, 30, wrap=True),
+               Column("接待/开放安排", "schedule", 12, 30, wrap=True)]
+    return Register(f"{_subdistrict(store)}议事阵地一览表", _unit(store), columns, rows, "阵地一览")

@@ -1,0 +1,27 @@
+"""Locating the shipped data/ and resources/ folders from source, a wheel or a bundle."""
+
+import json
+import sys
+from functools import cache
+from pathlib import Path
+
+
+def _candidates(name: str):
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        yield Path(bundle) / name
+    yield Path(__file__).resolve().parent.parent / name  # source tree
+    yield Path(__file__).resolve().parent / "_shipped" / name  # installed wheel
+
+
+def shipped_dir(name: str) -> Path:
+    """The folder `data` or `resources`, wherever this copy of the app keeps it."""
+    for path in _candidates(name):
+        if path.is_dir():
+            return path
+    raise FileNotFoundError(f"missing shipped folder {name!r}")
+
+
+@cache
+def reference() -> dict:
+    return json.loads((shipped_dir("data") / "reference.json").read_text(encoding="utf-8"))

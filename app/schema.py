@@ -1,0 +1,111 @@
+"""The database schema, as sqlite-utils migrations.
+
+Every synced table has a TEXT UUID primary key `id` and a `deleted` tombstone
+flag; each synced field's last change is stamped in `clocks`. Derived columns
+(search keys) are not synced: they are recomputed from synced fields.
+"""
+
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "yishi"
+migrations = Migrations(MIGRATION_SET)
+
+# Synced fields per table (the `deleted` flag is synced too, as a field).
+SYNCED_FIELDS: dict[str, tuple[str, ...]] = {
+    "terms": ("name", "start_date", "end_date", "notes"),
+    "groups": ("name", "focus", "sort_order", "notes"),
+    "communities": ("name", "kind", "area", "subdistrict", "group_id", "sort_order", "notes"),
+    "grids": ("community_id", "number", "name", "notes"),
+    "venues": ("name", "level", "address", "community_id", "group_id", "facilities",
+               "schedule", "notes"),
+    "rooms": ("venue_id", "name", "capacity", "notes"),
+    "delegates": ("name", "gender", "ethnicity", "birth_date", "id_number", "party", "sector",
+                  "workplace", "post", "education", "phone", "community_id", "group_id",
+                  "group_role", "term_id", "status", "certificate_no", "notes"),
+    "delegate_grids": ("delegate_id", "grid_id"),
+}
+
+
+@migrations()
+def m001_foundation(db):
+    for statement in _statements(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+
+        CREATE TABLE terms (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, start_date TEXT, end_date TEXT,
+            notes TEXT, deleted INTEGER NOT NULL DEFAULT 0);
+
+        CREATE TABLE groups (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, focus TEXT, sort_order INTEGER,
+            notes TEXT, deleted INTEGER NOT NULL DEFAULT 0);
+
+        CREATE TABLE communities (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, area TEXT,
+            subdistrict TEXT, group_id TEXT REFERENCES groups(id), sort_order INTEGER,
+            notes TEXT, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_communities_group ON communities(group_id);
+
+        CREATE TABLE grids (
+            id TEXT PRIMARY KEY, community_id TEXT NOT NULL REFERENCES communities(id),
+            number INTEGER, name TEXT NOT NULL, notes TEXT,
+            deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_grids_community ON grids(community_id, number);
+
+        CREATE TABLE venues (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, level TEXT NOT NULL, address TEXT,
+            community_id TEXT REFERENCES communities(id), group_id TEXT REFERENCES groups(id),
+            facilities TEXT, schedule TEXT, notes TEXT, deleted INTEGER NOT NULL DEFAULT 0);
+
+        CREATE TABLE rooms (
+            id TEXT PRIMARY KEY, venue_id TEXT NOT NULL REFERENCES venues(id), name TEXT NOT NULL,
+            capacity INTEGER, notes TEXT, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_rooms_venue ON rooms(venue_id);
+
+        CREATE TABLE delegates (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, gender TEXT, ethnicity TEXT,
+            birth_date TEXT, id_number TEXT, party TEXT, sector TEXT, workplace TEXT,
+            post TEXT, education TEXT, phone TEXT,
+            community_id TEXT REFERENCES communities(id), group_id TEXT REFERENCES groups(id),
+            group_role TEXT NOT NULL DEFAULT 'member', term_id TEXT REFERENCES terms(id),
+            status TEXT NOT NULL DEFAULT 'active', certificate_no TEXT, notes TEXT,
+            deleted INTEGER NOT NULL DEFAULT 0,
+            name_initials TEXT, name_pinyin TEXT);
+        CREATE INDEX idx_delegates_community ON delegates(community_id);
+        CREATE INDEX idx_delegates_group ON delegates(group_id, group_role);
+        CREATE INDEX idx_delegates_name ON delegates(name);
+        CREATE INDEX idx_delegates_id_number ON delegates(id_number);
+
+        CREATE TABLE delegate_grids (
+            id TEXT PRIMARY KEY, delegate_id TEXT NOT NULL REFERENCES delegates(id),
+            grid_id TEXT NOT NULL REFERENCES grids(id), deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_delegate_grids_delegate ON delegate_grids(delegate_id);
+        CREATE INDEX idx_delegate_grids_grid ON delegate_grids(grid_id);
+
+        -- The last change of each synced field: the hybrid logical clock stamp.
+        CREATE TABLE clocks (
+            tbl TEXT NOT NULL, row_id TEXT NOT NULL, field TEXT NOT NULL,
+            wall_ms INTEGER NOT NULL, counter INTEGER NOT NULL, site_id TEXT NOT NULL,
+            PRIMARY KEY (tbl, row_id, field)) WITHOUT ROWID;
+
+        -- Append-only, hash-chained audit log.
+        CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL,
+            site_id TEXT NOT NULL, action TEXT NOT NULL, summary TEXT NOT NULL,
+            details TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+            BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+            BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+        """
+    ):
+        db.execute(statement)
+
+
+def _statements(script: str) -> list[str]:
+    # executescript() would COMMIT the migration's transaction, so run one by one.
+    return [part.strip() for part in script.split(";\n") if part.strip()]
+
+
+def known_migration_names() -> set[str]:
+    return {m.name for m in migrations._migrations}

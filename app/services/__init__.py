@@ -1,0 +1,1 @@
+"""One service per domain, reached through the Store (store.delegates, store.groups...)."""

@@ -1,0 +1,127 @@
+"""What every domain service shares: field descriptions, lookups, delete and restore."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import NotFoundError, ValidationError
+from ..textutil import clean
+from ..writepath import Changes
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """Describes one editable field so that forms and importers need no duplicate rules."""
+
+    name: str
+    label: str
+    kind: str = "text"  # text, multiline, choice, ref, date, idcard, phone, int, checklist
+    required: bool = False
+    choices: tuple = ()  # (value, label) pairs, or plain strings for editable lists
+    ref: str | None = None
+    editable: bool = False  # a choice list the clerk may extend by typing
+
+
+def choice_label(choices, value) -> str:
+    for item in choices:
+        if isinstance(item, tuple) and item[0] == value:
+            return item[1]
+    return value or ""
+
+
+class Service:
+    table: str = ""
+    noun: str = ""  # Chinese noun for messages, e.g. "网格"
+    fields: tuple[FieldSpec, ...] = ()
+
+    def __init__(self, store):
+        self.store = store
+        self.db = store.db
+
+    # -- reading -------------------------------------------------------------
+    def get(self, row_id: str, *, include_deleted: bool = False) -> dict:
+        row = self.store.rows(f"SELECT * FROM [{self.table}] WHERE id = ?", [row_id])
+        if not row or (row[0]["deleted"] and not include_deleted):
+            raise NotFoundError(f"找不到这条{self.noun}记录，可能已被删除")
+        return row[0]
+
+    def title(self, row: dict) -> str:
+        return row.get("name") or row["id"][:8]
+
+    def count(self) -> int:
+        return self.store.scalar(f"SELECT count(*) FROM [{self.table}] WHERE deleted = 0")
+
+    # -- shared validation -----------------------------------------------------
+    def clean_values(self, values: dict) -> dict:
+        """Trim text, turn '' into None, check required fields and choice values."""
+        specs = {f.name: f for f in self.fields}
+        out = {}
+        for key, value in values.items():
+            spec = specs.get(key)
+            if isinstance(value, str):
+                value = clean(value) if spec is None or spec.kind != "multiline" else value.strip()
+                value = value or None
+            if spec and spec.kind == "choice" and value is not None and not spec.editable:
+                allowed = {c[0] if isinstance(c, tuple) else c for c in spec.choices}
+                if value not in allowed:
+                    raise ValidationError(f"“{spec.label}”的值“{value}”不在可选范围内", field=key)
+            if spec and spec.kind == "int" and value is not None:
+                try:
+                    value = int(value)
+                except (TypeError, ValueError):
+                    raise ValidationError(f"“{spec.label}”应为整数", field=key) from None
+            out[key] = value
+        return out
+
+    def require(self, values: dict, existing: dict | None = None) -> None:
+        for spec in self.fields:
+            if spec.required:
+                value = values.get(spec.name, (existing or {}).get(spec.name))
+                if value in (None, ""):
+                    raise ValidationError(f"请填写“{spec.label}”", field=spec.name)
+
+    def live_ref(self, table: str, row_id: str | None, noun: str, field: str) -> None:
+        if row_id is None:
+            return
+        if not self.store.scalar(f"SELECT 1 FROM [{table}] WHERE id = ? AND deleted = 0", [row_id]):
+            raise ValidationError(f"所选{noun}不存在或已删除", field=field)
+
+    # -- delete / restore -----------------------------------------------------
+    def dependents(self, row_id: str) -> list[str]:
+        """Chinese descriptions of live rows that still point here (blocks deletion)."""
+        return []
+
+    def parents_deleted(self, row: dict) -> list[str]:
+        """Chinese descriptions of deleted rows this one points to (blocks restore)."""
+        return []
+
+    def delete(self, row_id: str) -> Changes:
+        row = self.get(row_id)
+        blocking = self.dependents(row_id)
+        if blocking:
+            raise ValidationError(
+                f"不能删除{self.noun}“{self.title(row)}”：{'、'.join(blocking)}。请先调整或删除它们。")
+        with self.store.write("delete", f"删除{self.noun}：{self.title(row)}") as tx:
+            tx.delete(self.table, row_id)
+            self.on_delete(tx, row)
+        return tx.changes
+
+    def on_delete(self, tx, row: dict) -> None:
+        """Hook for rows deleted together with this one (e.g. a venue's rooms)."""
+
+    def restore(self, row_id: str) -> Changes:
+        row = self.get(row_id, include_deleted=True)
+        blocking = self.parents_deleted(row)
+        if blocking:
+            raise ValidationError(
+                f"不能恢复{self.noun}“{self.title(row)}”：{'、'.join(blocking)}，请先恢复它。")
+        self.check_restore(row)
+        with self.store.write("restore", f"恢复{self.noun}：{self.title(row)}") as tx:
+            tx.restore(self.table, row_id)
+        return tx.changes
+
+    def check_restore(self, row: dict) -> None:
+        """Hook: refuse a restore that would break a rule (duplicates, role limits)."""
+
+    def count_live(self, sql: str, params) -> int:
+        return self.store.scalar(sql, params) or 0

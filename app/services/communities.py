@@ -1,0 +1,87 @@
+"""Villages and residential communities (村/社区)."""
+
+from __future__ import annotations
+
+from ..errors import ConflictError
+from .base import FieldSpec, Service, choice_label
+
+KINDS = (("community", "社区"), ("village", "村"))
+AREAS = (("old_town", "老城"), ("new_town", "新城"), ("rural", "农村"))
+
+
+class CommunityService(Service):
+    table = "communities"
+    noun = "村（社区）"
+    fields = (
+        FieldSpec("name", "名称", required=True),
+        FieldSpec("kind", "类型", "choice", required=True, choices=KINDS),
+        FieldSpec("area", "片区", "choice", choices=AREAS),
+        FieldSpec("group_id", "所属议事小组", "ref", ref="groups"),
+        FieldSpec("subdistrict", "所属街道"),
+        FieldSpec("sort_order", "排序", "int"),
+        FieldSpec("notes", "备注", "multiline"),
+    )
+
+    def list(self, group_id: str | None = None) -> list[dict]:
+        where, params = "c.deleted = 0", []
+        if group_id:
+            where += " AND c.group_id = ?"
+            params.append(group_id)
+        rows = self.store.rows(
+            f"""SELECT c.*, g.name AS group_name,
+                  (SELECT count(*) FROM grids x WHERE x.community_id = c.id AND x.deleted = 0)
+                    AS grid_count,
+                  (SELECT count(*) FROM delegates d WHERE d.community_id = c.id AND d.deleted = 0
+                    AND d.status = 'active') AS delegate_count
+                FROM communities c LEFT JOIN groups g ON g.id = c.group_id
+                WHERE {where} ORDER BY c.sort_order, c.name""", params)
+        for row in rows:
+            row["kind_label"] = choice_label(KINDS, row["kind"])
+            row["area_label"] = choice_label(AREAS, row["area"])
+        return rows
+
+    def _check(self, values: dict, row_id: str | None = None) -> None:
+        if values.get("name") and self.store.scalar(
+                "SELECT 1 FROM communities WHERE name = ? AND deleted = 0 AND id IS NOT ?",
+                [values["name"], row_id]):
+            raise ConflictError(f"已有名为“{values['name']}”的村（社区）", field="name")
+        self.live_ref("groups", values.get("group_id"), "议事小组", "group_id")
+
+    def create(self, values: dict):
+        values = self.clean_values(values)
+        self.require(values)
+        self._check(values)
+        if not values.get("subdistrict"):
+            values["subdistrict"] = self.store.settings.get("subdistrict") or None
+        with self.store.write("create", f"新增村（社区）：{values['name']}") as tx:
+            tx.insert(self.table, values)
+        return tx.changes
+
+    def update(self, row_id: str, values: dict):
+        row = self.get(row_id)
+        values = self.clean_values(values)
+        self.require(values, row)
+        self._check(values, row_id)
+        with self.store.write("update", f"修改村（社区）：{self.title(row)}") as tx:
+            tx.update(self.table, row_id, values)
+        return tx.changes
+
+    def find_by_name(self, name: str) -> dict | None:
+        rows = self.store.rows("SELECT * FROM communities WHERE name = ? AND deleted = 0", [name])
+        return rows[0] if rows else None
+
+    def dependents(self, row_id):
+        out = []
+        n = self.count_live("SELECT count(*) FROM grids WHERE community_id = ? AND deleted = 0", [row_id])
+        if n:
+            out.append(f"该村（社区）还有 {n} 个网格")
+        n = self.count_live("SELECT count(*) FROM delegates WHERE community_id = ? AND deleted = 0", [row_id])
+        if n:
+            out.append(f"还有 {n} 名代表属于该村（社区）")
+        return out
+
+    def parents_deleted(self, row):
+        if row.get("group_id") and self.store.scalar(
+                "SELECT 1 FROM groups WHERE id = ? AND deleted = 1", [row["group_id"]]):
+            return ["所属议事小组已被删除"]
+        return []

@@ -1,0 +1,271 @@
+"""Deliberation delegates (议事代表): the roster record, its rules and the roster query."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from .. import idcard
+from ..errors import ConflictError, ValidationError
+from ..resources import reference
+from ..textutil import clean, clean_code
+from .base import FieldSpec, Service, choice_label
+from .groups import ROLES
+
+STATUSES = (("active", "在任"), ("resigned", "辞职"), ("removed", "罢免"),
+            ("deceased", "去世"), ("moved_away", "迁出"))
+GENDERS = ("男", "女")
+_LINK_NS = uuid.UUID("7f6f3c1e-5d0a-4d8e-9a51-2b1c0e4f9a77")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def link_id(delegate_id: str, grid_id: str) -> str:
+    # Deterministic, so two offices linking the same pair create the same row.
+    return str(uuid.uuid5(_LINK_NS, f"{delegate_id}/{grid_id}"))
+
+
+def _fields() -> tuple[FieldSpec, ...]:
+    ref = reference()
+    return (
+        FieldSpec("name", "姓名", required=True),
+        FieldSpec("gender", "性别", "choice", choices=GENDERS),
+        FieldSpec("ethnicity", "民族", "choice", choices=tuple(ref["ethnicities"]), editable=True),
+        FieldSpec("id_number", "身份证号", "idcard"),
+        FieldSpec("birth_date", "出生日期", "date"),
+        FieldSpec("party", "政治面貌", "choice", choices=tuple(ref["parties"]), editable=True),
+        FieldSpec("sector", "界别", "choice", choices=tuple(ref["sectors"]), editable=True),
+        FieldSpec("education", "学历", "choice", choices=tuple(ref["education"]), editable=True),
+        FieldSpec("workplace", "工作单位"),
+        FieldSpec("post", "职务"),
+        FieldSpec("phone", "联系电话", "phone"),
+        FieldSpec("community_id", "所在村（社区）", "ref", required=True, ref="communities"),
+        FieldSpec("group_id", "议事小组", "ref", ref="groups"),
+        FieldSpec("group_role", "小组职务", "choice", choices=ROLES),
+        FieldSpec("term_id", "届次", "ref", ref="terms"),
+        FieldSpec("status", "状态", "choice", choices=STATUSES),
+        FieldSpec("certificate_no", "聘书编号"),
+        FieldSpec("notes", "备注", "multiline"),
+    )
+
+
+def validate_phone(raw) -> str | None:
+    phone = clean_code(raw)
+    if not phone:
+        return None
+    if not phone.isdigit() or not 7 <= len(phone) <= 12:
+        raise ValidationError("联系电话应为 7—12 位数字（手机号 11 位，座机可带区号）", field="phone")
+    if len(phone) == 11 and phone[0] not in "01":
+        raise ValidationError("11 位手机号应以 1 开头", field="phone")
+    return phone
+
+
+@dataclass
+class RosterFilter:
+    """What the roster page asks for; the same object drives count() and page()."""
+
+    search: str = ""
+    group_id: str | None = None
+    community_id: str | None = None
+    party: str | None = None
+    sector: str | None = None
+    status: str | None = "active"
+    sort: str = "default"
+    descending: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+SORTS = {
+    "default": "g.sort_order, g.name, CASE d.group_role WHEN 'leader' THEN 0 "
+               "WHEN 'deputy_leader' THEN 1 ELSE 2 END, d.name_pinyin",
+    "name": "d.name_pinyin", "gender": "d.gender", "birth_date": "d.birth_date",
+    "party": "d.party", "sector": "d.sector", "community": "c.sort_order, c.name",
+    "group": "g.sort_order, g.name", "role": "d.group_role", "status": "d.status",
+    "phone": "d.phone", "workplace": "d.workplace", "certificate_no": "d.certificate_no",
+}
+
+
+class DelegateService(Service):
+    table = "delegates"
+    noun = "代表"
+
+    def __init__(self, store):
+        super().__init__(store)
+        self.fields = _fields()
+
+    # -- validation ------------------------------------------------------------
+    def normalise(self, values: dict, existing: dict | None = None, *, today: date | None = None) -> dict:
+        """Clean and check one delegate's values; raise ValidationError naming the field."""
+        values = dict(values)
+        if "id_number" in values:
+            raw = values["id_number"]
+            if clean_code(raw):
+                info = idcard.parse(raw, today=today)
+                values["id_number"] = info.number
+                if values.get("birth_date") in (None, ""):
+                    values["birth_date"] = info.birth_date.isoformat()
+                elif clean(values["birth_date"]) != info.birth_date.isoformat():
+                    raise ValidationError(
+                        f"出生日期 {values['birth_date']} 与身份证号中的 {info.birth_date.isoformat()} 不一致",
+                        field="birth_date")
+                if values.get("gender") in (None, ""):
+                    values["gender"] = info.gender
+                elif values["gender"] != info.gender:
+                    raise ValidationError(f"性别“{values['gender']}”与身份证号（{info.gender}）不一致",
+                                          field="gender")
+            else:
+                values["id_number"] = None
+        if "phone" in values:
+            values["phone"] = validate_phone(values["phone"])
+        values = self.clean_values(values)
+        if values.get("birth_date"):
+            self._check_date(values["birth_date"], "birth_date", "出生日期")
+        self.require(values, existing)
+        merged = {**(existing or {}), **values}
+        if merged.get("name") and len(merged["name"]) > 30:
+            raise ValidationError("姓名过长（最多 30 个字）", field="name")
+        self.live_ref("communities", values.get("community_id"), "村（社区）", "community_id")
+        self.live_ref("groups", values.get("group_id"), "议事小组", "group_id")
+        self.live_ref("terms", values.get("term_id"), "届次", "term_id")
+        row_id = existing["id"] if existing else None
+        if merged.get("id_number") and self.store.scalar(
+                "SELECT 1 FROM delegates WHERE id_number = ? AND deleted = 0 AND id IS NOT ?",
+                [merged["id_number"], row_id]):
+            raise ConflictError("已有相同身份证号的代表，请勿重复录入", field="id_number")
+        if merged.get("certificate_no") and self.store.scalar(
+                "SELECT 1 FROM delegates WHERE certificate_no = ? AND deleted = 0 AND id IS NOT ?",
+                [merged["certificate_no"], row_id]):
+            raise ConflictError(f"聘书编号 {merged['certificate_no']} 已被使用", field="certificate_no")
+        if merged.get("status", "active") == "active" and (
+                "group_role" in values or "group_id" in values or "status" in values):
+            role = merged.get("group_role") or "member"
+            if role != "member":
+                self.store.groups.check_role(merged.get("group_id"), role, row_id)
+        return values
+
+    @staticmethod
+    def _check_date(text: str, field_name: str, label: str) -> None:
+        try:
+            if not _DATE.match(text):
+                raise ValueError
+            date.fromisoformat(text)
+        except ValueError:
+            raise ValidationError(f"{label}“{text}”不是有效日期（格式：2024-03-15）",
+                                  field=field_name) from None
+
+    # -- writing ---------------------------------------------------------------
+    def create(self, values: dict, grid_ids: list[str] | None = None):
+        values = dict(values)
+        values.setdefault("status", "active")
+        values.setdefault("group_role", "member")
+        if not values.get("term_id"):
+            values["term_id"] = self.store.terms.current_id()
+        values = self.normalise(values)
+        with self.store.write("create", f"新增代表：{values['name']}") as tx:
+            row_id = tx.insert(self.table, values)
+            self._set_grids(tx, row_id, grid_ids or [], values.get("community_id"))
+        return tx.changes
+
+    def update(self, row_id: str, values: dict, grid_ids: list[str] | None = None):
+        row = self.get(row_id)
+        values = self.normalise(values, row)
+        with self.store.write("update", f"修改代表：{row['name']}") as tx:
+            tx.update(self.table, row_id, values)
+            if grid_ids is not None:
+                self._set_grids(tx, row_id, grid_ids, values.get("community_id", row["community_id"]))
+        return tx.changes
+
+    def _set_grids(self, tx, delegate_id: str, grid_ids: list[str], community_id: str | None) -> None:
+        wanted = list(dict.fromkeys(grid_ids))
+        for grid_id in wanted:
+            self.live_ref("grids", grid_id, "网格", "grids")
+        existing = {r["grid_id"]: r for r in self.store.rows(
+            "SELECT id, grid_id, deleted FROM delegate_grids WHERE delegate_id = ?", [delegate_id])}
+        for grid_id, link in existing.items():
+            if grid_id not in wanted and not link["deleted"]:
+                tx.delete("delegate_grids", link["id"])
+        for grid_id in wanted:
+            link = existing.get(grid_id)
+            if link is None:
+                tx.insert("delegate_grids", {"delegate_id": delegate_id, "grid_id": grid_id},
+                          row_id=link_id(delegate_id, grid_id))
+            elif link["deleted"]:
+                tx.restore("delegate_grids", link["id"])
+
+    def grid_ids(self, delegate_id: str) -> list[str]:
+        return [r["grid_id"] for r in self.store.rows(
+            "SELECT grid_id FROM delegate_grids WHERE delegate_id = ? AND deleted = 0", [delegate_id])]
+
+    def check_restore(self, row):
+        probe = {k: row[k] for k in ("id_number", "certificate_no", "group_role", "group_id", "status")}
+        self.normalise(probe, {**row, "id": row["id"]})
+
+    def parents_deleted(self, row):
+        if self.store.scalar("SELECT 1 FROM communities WHERE id = ? AND deleted = 1",
+                             [row["community_id"]]):
+            return ["所在村（社区）已被删除"]
+        return []
+
+    # -- the roster query -------------------------------------------------------
+    def _where(self, flt: RosterFilter) -> tuple[str, list]:
+        clauses, params = ["d.deleted = 0"], []
+        if flt.search:
+            text = clean(flt.search)
+            like = f"%{text}%"
+            prefix = f"{text.lower()}%"
+            clauses.append("(d.name LIKE ? OR d.name_initials LIKE ? OR d.name_pinyin LIKE ?"
+                           " OR d.phone LIKE ? OR c.name LIKE ?)")
+            params += [like, prefix, prefix, like, like]
+        for column, value in (("d.group_id", flt.group_id), ("d.community_id", flt.community_id),
+                              ("d.party", flt.party), ("d.sector", flt.sector),
+                              ("d.status", flt.status)):
+            if value:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        return " AND ".join(clauses), params
+
+    _FROM = ("FROM delegates d LEFT JOIN communities c ON c.id = d.community_id "
+             "LEFT JOIN groups g ON g.id = d.group_id")
+
+    def count(self, flt: RosterFilter | None = None) -> int:
+        where, params = self._where(flt or RosterFilter(status=None))
+        return self.store.scalar(f"SELECT count(*) {self._FROM} WHERE {where}", params)
+
+    def page(self, flt: RosterFilter, offset: int = 0, limit: int | None = 200) -> list[dict]:
+        where, params = self._where(flt)
+        order = SORTS.get(flt.sort, SORTS["default"])
+        if flt.descending and flt.sort in SORTS and flt.sort != "default":
+            order = ", ".join(f"{part} DESC" for part in order.split(", "))
+        sql = (f"SELECT d.*, c.name AS community_name, g.name AS group_name, "
+               f"(SELECT group_concat(x.name, '、') FROM delegate_grids dg JOIN grids x ON "
+               f"x.id = dg.grid_id WHERE dg.delegate_id = d.id AND dg.deleted = 0 AND x.deleted = 0)"
+               f" AS grid_names {self._FROM} WHERE {where} ORDER BY {order}, d.id")
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params = [*params, limit, offset]
+        rows = self.store.rows(sql, params)
+        for row in rows:
+            self.decorate(row)
+        return rows
+
+    @staticmethod
+    def decorate(row: dict) -> None:
+        """Display values: masked ID, Chinese labels."""
+        row["id_masked"] = idcard.mask(row.get("id_number"))
+        row["status_label"] = choice_label(STATUSES, row.get("status"))
+        row["role_label"] = choice_label(ROLES, row.get("group_role"))
+
+    def by_status(self) -> dict[str, int]:
+        counts = {status: 0 for status, _ in STATUSES}
+        for row in self.store.rows(
+                "SELECT status, count(*) AS n FROM delegates WHERE deleted = 0 GROUP BY status"):
+            counts[row["status"]] = row["n"]
+        return counts
+
+    def distinct(self, column: str) -> list[str]:
+        if column not in ("party", "sector"):
+            raise ValueError(column)
+        return [r[column] for r in self.store.rows(
+            f"SELECT DISTINCT {column} FROM delegates WHERE deleted = 0 AND {column} IS NOT NULL"
+            f" ORDER BY {column}")]

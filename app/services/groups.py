@@ -1,0 +1,108 @@
+"""Deliberation groups (议事小组): 4-6 communities, one leader and two deputies."""
+
+from __future__ import annotations
+
+from ..errors import ConflictError, ValidationError
+from .base import FieldSpec, Service
+
+MIN_COMMUNITIES, MAX_COMMUNITIES = 4, 6
+ROLE_LIMITS = {"leader": 1, "deputy_leader": 2}
+ROLES = (("member", "成员"), ("leader", "组长"), ("deputy_leader", "副组长"))
+
+
+class GroupService(Service):
+    table = "groups"
+    noun = "议事小组"
+    fields = (
+        FieldSpec("name", "小组名称", required=True),
+        FieldSpec("focus", "工作特色/重点"),
+        FieldSpec("sort_order", "排序", "int"),
+        FieldSpec("notes", "备注", "multiline"),
+    )
+
+    def list(self) -> list[dict]:
+        """Groups with their communities, member count and office holders."""
+        groups = self.store.rows(
+            """SELECT g.*,
+                 (SELECT count(*) FROM communities c WHERE c.group_id = g.id AND c.deleted = 0)
+                   AS community_count,
+                 (SELECT group_concat(name, '、') FROM (SELECT c.name FROM communities c
+                    WHERE c.group_id = g.id AND c.deleted = 0 ORDER BY c.sort_order, c.name))
+                   AS community_names,
+                 (SELECT count(*) FROM delegates d WHERE d.group_id = g.id AND d.deleted = 0
+                    AND d.status = 'active') AS delegate_count,
+                 (SELECT group_concat(name, '、') FROM delegates d WHERE d.group_id = g.id
+                    AND d.deleted = 0 AND d.status = 'active' AND d.group_role = 'leader') AS leaders,
+                 (SELECT group_concat(name, '、') FROM delegates d WHERE d.group_id = g.id
+                    AND d.deleted = 0 AND d.status = 'active' AND d.group_role = 'deputy_leader')
+                   AS deputies
+               FROM groups g WHERE g.deleted = 0 ORDER BY g.sort_order, g.name""")
+        for group in groups:
+            group["warnings"] = self._warnings_for(group)
+        return groups
+
+    def _warnings_for(self, group: dict) -> list[str]:
+        out = []
+        n = group["community_count"]
+        if not MIN_COMMUNITIES <= n <= MAX_COMMUNITIES:
+            out.append(f"{group['name']}由 {n} 个村（社区）组成，通常应为 {MIN_COMMUNITIES}—{MAX_COMMUNITIES} 个")
+        leaders = len(group["leaders"].split("、")) if group["leaders"] else 0
+        deputies = len(group["deputies"].split("、")) if group["deputies"] else 0
+        if leaders != 1:
+            out.append(f"{group['name']}应有组长 1 人，现有 {leaders} 人")
+        if deputies != 2:
+            out.append(f"{group['name']}应有副组长 2 人，现有 {deputies} 人")
+        return out
+
+    def warnings(self) -> list[str]:
+        return [w for group in self.list() for w in group["warnings"]]
+
+    def _check_name(self, name: str, row_id: str | None = None) -> None:
+        if self.store.scalar("SELECT 1 FROM groups WHERE name = ? AND deleted = 0 AND id IS NOT ?",
+                             [name, row_id]):
+            raise ConflictError(f"已有名为“{name}”的议事小组", field="name")
+
+    def create(self, values: dict):
+        values = self.clean_values(values)
+        self.require(values)
+        self._check_name(values["name"])
+        with self.store.write("create", f"新增议事小组：{values['name']}") as tx:
+            tx.insert(self.table, values)
+        return tx.changes
+
+    def update(self, row_id: str, values: dict):
+        row = self.get(row_id)
+        values = self.clean_values(values)
+        self.require(values, row)
+        if values.get("name"):
+            self._check_name(values["name"], row_id)
+        with self.store.write("update", f"修改议事小组：{self.title(row)}") as tx:
+            tx.update(self.table, row_id, values)
+        return tx.changes
+
+    def check_role(self, group_id: str | None, role: str, delegate_id: str | None = None) -> None:
+        """Refuse a second leader or a third deputy (the rule the report sets)."""
+        if role not in ROLE_LIMITS:
+            return
+        label = dict(ROLES)[role]
+        if not group_id:
+            raise ValidationError(f"担任{label}的代表必须属于一个议事小组", field="group_role")
+        holders = self.store.rows(
+            "SELECT name FROM delegates WHERE group_id = ? AND group_role = ? AND deleted = 0"
+            " AND status = 'active' AND id IS NOT ?", [group_id, role, delegate_id])
+        if len(holders) >= ROLE_LIMITS[role]:
+            group = self.get(group_id)
+            names = "、".join(h["name"] for h in holders)
+            raise ConflictError(
+                f"{group['name']}已有{label} {len(holders)} 人（{names}），每组只设{label} "
+                f"{ROLE_LIMITS[role]} 人。请先调整现任{label}的职务。", field="group_role")
+
+    def dependents(self, row_id):
+        out = []
+        n = self.count_live("SELECT count(*) FROM communities WHERE group_id = ? AND deleted = 0", [row_id])
+        if n:
+            out.append(f"还有 {n} 个村（社区）属于该小组")
+        n = self.count_live("SELECT count(*) FROM delegates WHERE group_id = ? AND deleted = 0", [row_id])
+        if n:
+            out.append(f"还有 {n} 名代表属于该小组")
+        return out

@@ -1,0 +1,38 @@
+"""The recycle bin (回收站): tombstoned rows, newest first, restorable."""
+
+from __future__ import annotations
+
+TABLE_NOUNS = {
+    "delegates": "代表", "communities": "村（社区）", "grids": "网格", "groups": "议事小组",
+    "venues": "阵地", "terms": "届次",
+}
+
+
+class RecycleBin:
+    def __init__(self, store):
+        self.store = store
+
+    def _service(self, table: str):
+        return {
+            "delegates": self.store.delegates, "communities": self.store.communities,
+            "grids": self.store.grids, "groups": self.store.groups, "venues": self.store.venues,
+            "terms": self.store.terms,
+        }[table]
+
+    def list(self) -> list[dict]:
+        parts = []
+        for table in TABLE_NOUNS:
+            parts.append(
+                f"SELECT '{table}' AS tbl, t.id, t.name AS title, k.wall_ms, k.site_id "
+                f"FROM [{table}] t JOIN clocks k ON k.tbl = '{table}' AND k.row_id = t.id "
+                f"AND k.field = 'deleted' WHERE t.deleted = 1")
+        rows = self.store.rows(" UNION ALL ".join(parts) + " ORDER BY wall_ms DESC")
+        for row in rows:
+            row["kind_label"] = TABLE_NOUNS[row["tbl"]]
+        return rows
+
+    def count(self) -> int:
+        return sum(self.store.scalar(f"SELECT count(*) FROM [{t}] WHERE deleted = 1") for t in TABLE_NOUNS)
+
+    def restore(self, table: str, row_id: str):
+        return self._service(table).restore(row_id)

@@ -1,0 +1,37 @@
+"""Office settings kept in the meta table (not synced): office name, unit, subdistrict."""
+
+from __future__ import annotations
+
+from ..textutil import clean
+
+SETTINGS = {
+    "site_name": "办公室名称",
+    "unit_name": "单位名称",
+    "subdistrict": "街道名称",
+    "current_term_id": "当前届次",
+}
+
+
+class SettingsService:
+    def __init__(self, store):
+        self.store = store
+
+    def get(self, key: str, default: str = "") -> str:
+        return self.store.meta(key, default) or default
+
+    def all(self) -> dict:
+        return {key: self.get(key) for key in SETTINGS}
+
+    def update(self, values: dict):
+        """Change settings in one audited transaction; returns the Changes (no synced rows)."""
+        values = {k: clean(v) for k, v in values.items() if k in SETTINGS}
+        before = {k: self.get(k) for k in values}
+        changed = {k: v for k, v in values.items() if before[k] != v}
+        with self.store.write("settings", "修改设置") as tx:
+            for key, value in changed.items():
+                self.store.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                                      [key, value])
+            if changed:
+                self.store.audit.append("settings", "修改设置",
+                                        {"before": {k: before[k] for k in changed}, "after": changed})
+        return tx.changes

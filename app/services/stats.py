@@ -1,0 +1,33 @@
+"""Counts by kind and status: the overview page and `yishi stats`."""
+
+from __future__ import annotations
+
+from .communities import AREAS, KINDS
+
+
+class StatsService:
+    def __init__(self, store):
+        self.store = store
+
+    def summary(self) -> dict:
+        s = self.store
+        by_status = s.delegates.by_status()
+        communities = s.rows("SELECT kind, area FROM communities WHERE deleted = 0")
+        venues_by_level = s.venues.by_level()
+        return {
+            "site": {"site_id": s.site_id, "site_name": s.settings.get("site_name"),
+                     "subdistrict": s.settings.get("subdistrict")},
+            "delegates": {"total": sum(by_status.values()), "active": by_status["active"],
+                          "by_status": by_status},
+            "communities": len(communities),
+            "communities_by_kind": {k: sum(1 for c in communities if c["kind"] == k) for k, _ in KINDS},
+            "communities_by_area": {a: sum(1 for c in communities if c["area"] == a) for a, _ in AREAS},
+            "grids": s.grids.count(),
+            "grids_unassigned": s.scalar(
+                "SELECT count(*) FROM grids x WHERE x.deleted = 0 AND NOT EXISTS (SELECT 1 FROM "
+                "delegate_grids dg JOIN delegates d ON d.id = dg.delegate_id WHERE dg.grid_id = x.id"
+                " AND dg.deleted = 0 AND d.deleted = 0 AND d.status = 'active')"),
+            "groups": s.groups.count(),
+            "venues": {"total": sum(venues_by_level.values()), "by_level": venues_by_level},
+            "recycle_bin": s.recycle.count(),
+        }

@@ -1,0 +1,143 @@
+"""Venues (阵地) at three levels, with rooms and a facilities checklist."""
+
+from __future__ import annotations
+
+import json
+
+from ..errors import ConflictError, ValidationError
+from ..resources import reference
+from .base import FieldSpec, Service, choice_label
+
+LEVELS = (("centre", "街道议事中心"), ("area_hall", "片区议事厅"),
+          ("neighbourhood_hall", "小区邻里议事堂"))
+
+
+def facilities_checklist() -> list[str]:
+    return list(reference()["facilities"])
+
+
+class VenueService(Service):
+    table = "venues"
+    noun = "阵地"
+    fields = (
+        FieldSpec("name", "阵地名称", required=True),
+        FieldSpec("level", "层级", "choice", required=True, choices=LEVELS),
+        FieldSpec("address", "地址"),
+        FieldSpec("community_id", "所在村（社区）", "ref", ref="communities"),
+        FieldSpec("group_id", "对应议事小组", "ref", ref="groups"),
+        FieldSpec("schedule", "接待/开放安排"),
+        FieldSpec("facilities", "设施配备", "checklist", choices=tuple(reference()["facilities"])),
+        FieldSpec("notes", "备注", "multiline"),
+    )
+
+    def list(self, level: str | None = None) -> list[dict]:
+        where, params = "v.deleted = 0", []
+        if level:
+            where += " AND v.level = ?"
+            params.append(level)
+        rows = self.store.rows(
+            f"""SELECT v.*, c.name AS community_name, g.name AS group_name,
+                  (SELECT group_concat(name, '、') FROM (SELECT r.name FROM rooms r
+                     WHERE r.venue_id = v.id AND r.deleted = 0 ORDER BY r.name)) AS room_names,
+                  (SELECT count(*) FROM rooms r WHERE r.venue_id = v.id AND r.deleted = 0)
+                    AS room_count
+                FROM venues v LEFT JOIN communities c ON c.id = v.community_id
+                LEFT JOIN groups g ON g.id = v.group_id
+                WHERE {where}
+                ORDER BY CASE v.level WHEN 'centre' THEN 0 WHEN 'area_hall' THEN 1 ELSE 2 END,
+                         v.name""", params)
+        checklist = facilities_checklist()
+        for row in rows:
+            row["level_label"] = choice_label(LEVELS, row["level"])
+            have = set(self.facilities_of(row))
+            row["facilities_list"] = [f for f in checklist if f in have]
+            row["missing_facilities"] = [f for f in checklist if f not in have]
+        return rows
+
+    @staticmethod
+    def facilities_of(row: dict) -> list[str]:
+        return json.loads(row["facilities"]) if row.get("facilities") else []
+
+    def rooms(self, venue_id: str) -> list[dict]:
+        return self.store.rows(
+            "SELECT * FROM rooms WHERE venue_id = ? AND deleted = 0 ORDER BY name", [venue_id])
+
+    def _prepare(self, values: dict, row_id: str | None = None) -> dict:
+        facilities = values.pop("facilities", None)
+        values = self.clean_values(values)
+        if facilities is not None:
+            allowed = facilities_checklist()
+            unknown = [f for f in facilities if f not in allowed]
+            if unknown:
+                raise ValidationError(f"未知的设施项：{'、'.join(unknown)}", field="facilities")
+            values["facilities"] = json.dumps([f for f in allowed if f in facilities],
+                                              ensure_ascii=False)
+        if values.get("name") and self.store.scalar(
+                "SELECT 1 FROM venues WHERE name = ? AND deleted = 0 AND id IS NOT ?",
+                [values["name"], row_id]):
+            raise ConflictError(f"已有名为“{values['name']}”的阵地", field="name")
+        self.live_ref("communities", values.get("community_id"), "村（社区）", "community_id")
+        self.live_ref("groups", values.get("group_id"), "议事小组", "group_id")
+        return values
+
+    @staticmethod
+    def _room_names(rooms) -> list[str]:
+        names = [str(r).strip() for r in rooms or [] if str(r).strip()]
+        if len(set(names)) != len(names):
+            raise ValidationError("会议室名称有重复", field="rooms")
+        return names
+
+    def create(self, values: dict, rooms: list[str] | None = None):
+        values = self._prepare(dict(values))
+        self.require(values)
+        names = self._room_names(rooms)
+        with self.store.write("create", f"新增阵地：{values['name']}") as tx:
+            venue_id = tx.insert(self.table, values)
+            for name in names:
+                tx.insert("rooms", {"venue_id": venue_id, "name": name})
+        return tx.changes
+
+    def update(self, row_id: str, values: dict, rooms: list[str] | None = None):
+        row = self.get(row_id)
+        values = self._prepare(dict(values), row_id)
+        self.require(values, row)
+        with self.store.write("update", f"修改阵地：{self.title(row)}") as tx:
+            tx.update(self.table, row_id, values)
+            if rooms is not None:
+                self._sync_rooms(tx, row_id, self._room_names(rooms))
+        return tx.changes
+
+    def _sync_rooms(self, tx, venue_id: str, names: list[str]) -> None:
+        """Keep room ids stable by name, so later bookings keep pointing at the same room."""
+        existing = self.store.rows("SELECT id, name, deleted FROM rooms WHERE venue_id = ?", [venue_id])
+        by_name = {r["name"]: r for r in existing}
+        for room in existing:
+            if room["name"] not in names and not room["deleted"]:
+                tx.delete("rooms", room["id"])
+        for name in names:
+            room = by_name.get(name)
+            if room is None:
+                tx.insert("rooms", {"venue_id": venue_id, "name": name})
+            elif room["deleted"]:
+                tx.restore("rooms", room["id"])
+
+    def on_delete(self, tx, row):
+        for room in self.rooms(row["id"]):
+            tx.delete("rooms", room["id"])
+
+    def restore(self, row_id: str):
+        row = self.get(row_id, include_deleted=True)
+        with self.store.write("restore", f"恢复阵地：{self.title(row)}") as tx:
+            tx.restore(self.table, row_id)
+            # Rooms deleted with the venue come back with it.
+            for room in self.store.rows("SELECT id FROM rooms WHERE venue_id = ? AND deleted = 1",
+                                        [row_id]):
+                tx.restore("rooms", room["id"])
+        return tx.changes
+
+    def by_level(self) -> dict[str, int]:
+        counts = {level: 0 for level, _ in LEVELS}
+        for row in self.store.rows(
+                "SELECT level, count(*) AS n FROM venues WHERE deleted = 0 GROUP BY level"):
+            counts[row["level"]] = row["n"]
+        return counts

@@ -1,0 +1,142 @@
+"""The Store: one object that owns the database and exposes a service per domain."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from . import schema
+from .audit import AuditLog
+from .clock import HybridClock, Stamp
+from .errors import CorruptStoreError, NewerSchemaError
+from .paths import InstanceLock, default_data_dir, ensure_local_data_dir
+from .writepath import Changes, Tx, new_id
+
+DB_NAME = "yishi.db"
+
+
+class Store:
+    def __init__(self, db: sqlite_utils.Database, data_dir: Path, lock: InstanceLock | None):
+        self.db = db
+        self.data_dir = data_dir
+        self._lock = lock
+        self.site_id = self.meta("site_id")
+        self.clock = HybridClock(self.site_id)
+        last = db.execute("SELECT wall_ms, counter, site_id FROM clocks"
+                          " ORDER BY wall_ms DESC, counter DESC LIMIT 1").fetchone()
+        if last:
+            self.clock.observe(Stamp(*last))
+        self.audit = AuditLog(db, self.site_id)
+
+        from .services import (communities, delegates, grids, groups, recycle, settings,
+                               stats, terms, venues)
+
+        self.settings = settings.SettingsService(self)
+        self.terms = terms.TermService(self)
+        self.groups = groups.GroupService(self)
+        self.communities = communities.CommunityService(self)
+        self.grids = grids.GridService(self)
+        self.venues = venues.VenueService(self)
+        self.delegates = delegates.DelegateService(self)
+        self.recycle = recycle.RecycleBin(self)
+        self.stats = stats.StatsService(self)
+
+    # -- opening -----------------------------------------------------------
+    @classmethod
+    def open(cls, data_dir: Path | str | None = None, *, lock: bool = True) -> "Store":
+        data_dir = ensure_local_data_dir(Path(data_dir) if data_dir else default_data_dir())
+        instance_lock = InstanceLock(data_dir) if lock else None
+        if instance_lock:
+            instance_lock.acquire()
+        try:
+            db = cls._connect(data_dir / DB_NAME)
+            cls._migrate(db)
+            cls._ensure_site(db)
+        except BaseException:
+            if instance_lock:
+                instance_lock.release()
+            raise
+        return cls(db, data_dir, instance_lock)
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite_utils.Database:
+        try:
+            conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=5000")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise CorruptStoreError(
+                f"无法打开数据库“{path}”：文件已损坏或不是议事工作台的数据库（{exc}）。"
+                "请从备份恢复。"
+            ) from exc
+        return sqlite_utils.Database(conn)
+
+    @staticmethod
+    def _migrate(db: sqlite_utils.Database) -> None:
+        applied = {m.name for m in schema.migrations.applied(db)}
+        unknown = applied - schema.known_migration_names()
+        if unknown:
+            raise NewerSchemaError(
+                "这个数据库由更新版本的议事工作台创建，当前版本无法安全打开它。"
+                "请升级议事工作台后再打开；数据库没有被改动。"
+            )
+        schema.migrations.apply(db)
+
+    @staticmethod
+    def _ensure_site(db: sqlite_utils.Database) -> None:
+        with db.atomic():
+            if not db.execute("SELECT 1 FROM meta WHERE key = 'site_id'").fetchone():
+                db.execute("INSERT INTO meta (key, value) VALUES ('site_id', ?)", [new_id()])
+                db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('site_name', ?)",
+                           ["本办公室"])
+
+    def close(self) -> None:
+        self.db.conn.close()
+        if self._lock:
+            self._lock.release()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- the write path ----------------------------------------------------
+    @contextmanager
+    def write(self, action: str, summary: str):
+        """One transaction: rows, clocks and one audit entry; `tx.changes` says what changed."""
+        tx = Tx(self)
+        with self.db.atomic():
+            yield tx
+            if tx.changes:
+                tx.changes.audit_seq = self.audit.append(action, summary, tx.audit_details())
+
+    def undo(self, changes: Changes, summary: str) -> Changes:
+        with self.write("undo", f"撤销：{summary}") as tx:
+            for change in reversed(changes.rows):
+                tx.revert(change)
+        return tx.changes
+
+    # -- small helpers shared by services ---------------------------------
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else default
+
+    def is_empty(self) -> bool:
+        for table in ("communities", "delegates", "groups", "venues"):
+            if self.db.execute(f"SELECT 1 FROM [{table}] LIMIT 1").fetchone():
+                return False
+        return True
+
+    def rows(self, sql: str, params=()) -> list[dict]:
+        return [dict(r) for r in self.db.query(sql, params)]
+
+    def scalar(self, sql: str, params=()):
+        row = self.db.execute(sql, params).fetchone()
+        return row[0] if row else None

@@ -1,0 +1,36 @@
+"""Cleaning typed or imported text, and the pinyin keys that search uses."""
+
+import re
+import unicodedata
+
+from pypinyin import Style, lazy_pinyin
+
+# Zero-width and other invisible characters that slip in from Word/Excel/web pages.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACES = re.compile(r"[\s\u3000\u00a0]+")
+
+
+def clean(value) -> str:
+    """Trim a typed value: invisible characters removed, runs of spaces collapsed."""
+    if value is None:
+        return ""
+    text = _INVISIBLE.sub("", str(value))
+    return _SPACES.sub(" ", text).strip()
+
+
+def clean_code(value) -> str:
+    """For ID and phone numbers: full-width to ASCII, no spaces at all, upper case."""
+    text = unicodedata.normalize("NFKC", clean(value))
+    return re.sub(r"[\s\-]", "", text).upper()
+
+
+def pinyin_keys(name: str) -> tuple[str, str]:
+    """(initials, full pinyin) in lower case, e.g. 张三 -> ('zs', 'zhangsan')."""
+    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore"))
+    full = "".join(lazy_pinyin(name, style=Style.NORMAL, errors="ignore"))
+    return initials.lower(), full.lower()
+
+
+def display_width(text: str) -> int:
+    """Column width in 'Latin characters': CJK and full-width count twice."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))

@@ -1,0 +1,144 @@
+"""The one write path: rows, their field clocks and an audit entry in one transaction.
+
+Services never write tables directly; they open `store.write(...)` and call the
+`Tx` methods, which stamp every changed synced field and collect a `Changes`
+record (what the views need to refresh, and what undo needs to revert).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from .errors import NotFoundError
+from .idcard import mask
+from .schema import SYNCED_FIELDS
+from .textutil import pinyin_keys
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _derived(table: str, values: dict) -> dict:
+    """Search keys computed from synced fields (never synced themselves)."""
+    if table == "delegates" and "name" in values:
+        initials, full = pinyin_keys(values["name"] or "")
+        return {"name_initials": initials, "name_pinyin": full}
+    return {}
+
+
+@dataclass
+class RowChange:
+    table: str
+    row_id: str
+    kind: str  # insert / update / delete / restore
+    before: dict
+    after: dict
+
+
+@dataclass
+class Changes:
+    rows: list[RowChange] = field(default_factory=list)
+    audit_seq: int | None = None
+
+    @property
+    def tables(self) -> set[str]:
+        return {change.table for change in self.rows}
+
+    def ids(self, table: str) -> set[str]:
+        return {c.row_id for c in self.rows if c.table == table}
+
+    def created(self, table: str) -> list[str]:
+        return [c.row_id for c in self.rows if c.table == table and c.kind == "insert"]
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+
+class Tx:
+    def __init__(self, store):
+        self.store = store
+        self.db = store.db
+        self.changes = Changes()
+
+    def _stamp(self, table: str, row_id: str, fields) -> None:
+        stamp = self.store.clock.tick()
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO clocks (tbl, row_id, field, wall_ms, counter, site_id)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(table, row_id, name, stamp.wall_ms, stamp.counter, stamp.site_id) for name in fields],
+        )
+
+    def _row(self, table: str, row_id: str) -> dict:
+        row = self.db.execute(f"SELECT * FROM [{table}] WHERE id = ?", [row_id]).fetchone()
+        if row is None:
+            raise NotFoundError(f"记录不存在或已被彻底删除（{row_id[:8]}）")
+        cols = [d[0] for d in self.db.execute(f"SELECT * FROM [{table}] LIMIT 0").description]
+        return dict(zip(cols, row))
+
+    def insert(self, table: str, values: dict, row_id: str | None = None) -> str:
+        synced = SYNCED_FIELDS[table]
+        row_id = row_id or new_id()
+        row = {name: values.get(name) for name in synced}
+        record = {"id": row_id, **row, "deleted": 0, **_derived(table, row)}
+        columns = ", ".join(f"[{c}]" for c in record)
+        marks = ", ".join("?" for _ in record)
+        self.db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", list(record.values()))
+        self._stamp(table, row_id, (*synced, "deleted"))
+        self.changes.rows.append(RowChange(table, row_id, "insert", {}, row))
+        return row_id
+
+    def update(self, table: str, row_id: str, values: dict) -> bool:
+        synced = SYNCED_FIELDS[table]
+        current = self._row(table, row_id)
+        changed = {k: v for k, v in values.items() if k in synced and current.get(k) != v}
+        if not changed:
+            return False
+        record = {**changed, **_derived(table, {**current, **changed} if "name" in changed else {})}
+        assignments = ", ".join(f"[{c}] = ?" for c in record)
+        self.db.execute(f"UPDATE [{table}] SET {assignments} WHERE id = ?", [*record.values(), row_id])
+        self._stamp(table, row_id, changed)
+        self.changes.rows.append(
+            RowChange(table, row_id, "update", {k: current.get(k) for k in changed}, changed))
+        return True
+
+    def _set_deleted(self, table: str, row_id: str, deleted: int, kind: str) -> bool:
+        current = self._row(table, row_id)
+        if current["deleted"] == deleted:
+            return False
+        self.db.execute(f"UPDATE [{table}] SET deleted = ? WHERE id = ?", [deleted, row_id])
+        self._stamp(table, row_id, ("deleted",))
+        self.changes.rows.append(RowChange(table, row_id, kind, {"deleted": 1 - deleted},
+                                           {"deleted": deleted}))
+        return True
+
+    def delete(self, table: str, row_id: str) -> bool:
+        """Tombstone: the row stays, hidden, restorable from the recycle bin."""
+        return self._set_deleted(table, row_id, 1, "delete")
+
+    def restore(self, table: str, row_id: str) -> bool:
+        return self._set_deleted(table, row_id, 0, "restore")
+
+    def revert(self, change: RowChange) -> None:
+        """Apply the inverse of one recorded change (undo)."""
+        if change.kind == "insert":
+            self.delete(change.table, change.row_id)
+        elif change.kind == "update":
+            self.update(change.table, change.row_id, change.before)
+        elif change.kind == "delete":
+            self.restore(change.table, change.row_id)
+        elif change.kind == "restore":
+            self.delete(change.table, change.row_id)
+
+    def audit_details(self) -> list[dict]:
+        return [{"table": c.table, "id": c.row_id, "kind": c.kind,
+                 "before": _masked(c.before), "after": _masked(c.after)}
+                for c in self.changes.rows]
+
+
+def _masked(values: dict) -> dict:
+    # The audit log outlives corrections and travels in packages: no full ID numbers in it.
+    if values.get("id_number"):
+        return {**values, "id_number": mask(values["id_number"])}
+    return values
