@@ -26,7 +26,7 @@ def link_id(delegate_id: str, grid_id: str) -> str:
     return str(uuid.uuid5(_LINK_NS, f"{delegate_id}/{grid_id}"))
 
 
-def _fields() -> tuple[FieldSpec, ...]:
+def delegate_fields() -> tuple[FieldSpec, ...]:
     ref = reference()
     return (
         FieldSpec("name", "姓名", required=True),
@@ -92,7 +92,7 @@ class DelegateService(Service):
 
     def __init__(self, store):
         super().__init__(store)
-        self.fields = _fields()
+        self.fields = delegate_fields()
 
     # -- validation ------------------------------------------------------------
     def normalise(self, values: dict, existing: dict | None = None, *, today: date | None = None) -> dict:

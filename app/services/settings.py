@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from ..textutil import clean
 
-SETTINGS = {
-    "site_name": "办公室名称",
-    "unit_name": "单位名称",
-    "subdistrict": "街道名称",
-    "current_term_id": "当前届次",
-}
+from ..settings_labels import SETTING_LABELS as SETTINGS
 
 
 class SettingsService:

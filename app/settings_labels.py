@@ -1,0 +1,8 @@
+"""Names of the office settings, for forms and messages."""
+
+SETTING_LABELS = {
+    "site_name": "办公室名称",
+    "unit_name": "单位名称（用于台账抬头）",
+    "subdistrict": "街道名称",
+    "current_term_id": "当前届次",
+}

@@ -1,0 +1,228 @@
+"""The one database worker: the Store lives in its thread; the UI never touches the DB.
+
+`backend.call(fn, done, failed)` runs `fn(store)` (or `fn(store, job)` for jobs that
+report progress) in the worker thread and delivers the result on the UI thread.
+Mutations return `Changes`; the backend broadcasts them so that views refresh
+only what they show, and keeps them for undo (Ctrl+Z).
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+
+from app.errors import AppError
+from app.writepath import Changes
+
+log = logging.getLogger(__name__)
+
+
+class Job:
+    """One unit of work. Callbacks run on the UI thread; `report` is called from the worker."""
+
+    def __init__(self, fn, wants_job: bool, worker: "_Worker", opens_store: bool = False):
+        self.fn = fn
+        self.opens_store = opens_store
+        self.wants_job = wants_job
+        self.cancelled = False
+        self.done = False
+        self.on_done: list = []
+        self.on_failed: list = []
+        self.on_progress: list = []
+        self._worker = worker
+
+    def report(self, done: int, total: int, text: str = "") -> bool:
+        """Progress from inside fn; returns False once the user asked to cancel."""
+        self._worker.progressed.emit(self, done, total, text)
+        return not self.cancelled
+
+
+class _Worker(QObject):
+    run = Signal(object)
+    finished = Signal(object, object)
+    failed = Signal(object, object)
+    crashed = Signal(object, str)
+    progressed = Signal(object, int, int, str)
+
+    def __init__(self):
+        super().__init__()
+        self.store = None
+        self.run.connect(self._execute, Qt.QueuedConnection)
+
+    @Slot(object)
+    def _execute(self, job: Job) -> None:
+        if self.store is None and not job.opens_store:
+            # Queued before the store opened or after it closed: nothing to read or write.
+            self.failed.emit(job, AppError("数据库尚未打开或已关闭"))
+            return
+        try:
+            result = job.fn(self.store, job) if job.wants_job else job.fn(self.store)
+        except AppError as exc:
+            self.failed.emit(job, exc)
+        except Exception:  # a bug: shown with details, never swallowed
+            text = traceback.format_exc()
+            log.error("background job failed:\n%s", text)
+            self.crashed.emit(job, text)
+        else:
+            self.finished.emit(job, result)
+
+
+class Backend(QObject):
+    changed = Signal(object)  # Changes after every mutation (incl. undo)
+    undo_available = Signal(str)  # summary of what Ctrl+Z would undo, "" when nothing
+    busy = Signal(bool)
+    bug = Signal(str)  # traceback of an unexpected error
+
+    def __init__(self):
+        super().__init__()
+        self._thread = QThread()
+        self._thread.setObjectName("yishi-db")
+        self._worker = _Worker()
+        self._worker.moveToThread(self._thread)
+        self._worker.finished.connect(self._finished, Qt.QueuedConnection)
+        self._worker.failed.connect(self._failed, Qt.QueuedConnection)
+        self._worker.crashed.connect(self._crashed, Qt.QueuedConnection)
+        self._worker.progressed.connect(self._progressed, Qt.QueuedConnection)
+        self._thread.start()
+        self._pending: set[Job] = set()
+        self._mutations: dict[Job, str] = {}
+        self._undo: list[tuple[Changes, str]] = []
+
+    # -- running work ------------------------------------------------------------
+    def call(self, fn, done=None, failed=None, *, wants_job: bool = False,
+             mutation: str | None = None, opens_store: bool = False) -> Job:
+        """Run fn in the worker. `mutation` is the undo summary for edits that return Changes."""
+        job = Job(fn, wants_job, self._worker, opens_store)
+        if done:
+            job.on_done.append(done)
+        if failed:
+            job.on_failed.append(failed)
+        if mutation:
+            self._mutations[job] = mutation
+        self._pending.add(job)
+        self.busy.emit(True)
+        self._worker.run.emit(job)
+        return job
+
+    def _settle(self, job: Job) -> None:
+        job.done = True
+        self._pending.discard(job)
+        if not self._pending:
+            self.busy.emit(False)
+
+    @Slot(object, object)
+    def _finished(self, job: Job, result) -> None:
+        self._settle(job)
+        summary = self._mutations.pop(job, None)
+        if isinstance(result, Changes) and result:
+            if summary:
+                self._undo.append((result, summary))
+                del self._undo[:-20]
+                self.undo_available.emit(summary)
+            self.changed.emit(result)
+        for callback in job.on_done:
+            callback(result)
+
+    @Slot(object, object)
+    def _failed(self, job: Job, error) -> None:
+        self._settle(job)
+        self._mutations.pop(job, None)
+        for callback in job.on_failed:
+            callback(error)
+
+    @Slot(object, str)
+    def _crashed(self, job: Job, text: str) -> None:
+        self._settle(job)
+        self._mutations.pop(job, None)
+        for callback in job.on_failed:
+            callback(None)
+        self.bug.emit(text)
+
+    @Slot(object, int, int, str)
+    def _progressed(self, job: Job, done: int, total: int, text: str) -> None:
+        for callback in job.on_progress:
+            callback(done, total, text)
+
+    @property
+    def idle(self) -> bool:
+        return not self._pending
+
+    def open_store(self, data_dir, done, failed) -> Job:
+        from app.store import Store
+
+        def opening(_):
+            self._worker.store = Store.open(data_dir)
+            return self._worker.store.data_dir
+
+        return self.call(opening, done, failed, opens_store=True)
+
+    # -- undo ----------------------------------------------------------------------
+    def undo_summary(self) -> str:
+        return self._undo[-1][1] if self._undo else ""
+
+    def undo(self, done=None, failed=None) -> Job | None:
+        if not self._undo:
+            return None
+        changes, summary = self._undo.pop()
+        self.undo_available.emit(self.undo_summary())
+        return self.call(lambda store: store.undo(changes, summary), done, failed)
+
+    # -- shutting down -----------------------------------------------------------
+    def shutdown(self) -> None:
+        if not self._thread.isRunning():
+            return
+
+        def closing(store):
+            if store is not None:
+                store.close()
+            self._worker.store = None
+
+        self.call(closing, opens_store=True)
+        self._thread.quit()
+        self._thread.wait(10000)
+
+
+class DelayedProgress(QObject):
+    """A progress dialog for a job, shown only if it runs longer than 0.5 s."""
+
+    def __init__(self, parent_widget, job: Job, title: str, cancellable: bool = False):
+        super().__init__(parent_widget)
+        from PySide6.QtWidgets import QProgressDialog
+
+        self._job = job
+        self._dialog = QProgressDialog(title, "取消", 0, 0, parent_widget)
+        self._dialog.setWindowTitle("请稍候")
+        self._dialog.setWindowModality(Qt.WindowModal)
+        self._dialog.setAutoClose(False)
+        self._dialog.setAutoReset(False)
+        if not cancellable:
+            self._dialog.setCancelButton(None)
+        self._dialog.canceled.connect(self._cancel)
+        self._dialog.hide()
+        self._timer = QTimer(self, singleShot=True, interval=500)
+        self._timer.timeout.connect(self._show)
+        self._timer.start()
+        job.on_progress.append(self._update)
+        job.on_done.insert(0, self._close)
+        job.on_failed.insert(0, self._close)
+
+    def _show(self):
+        if not self._job.done:
+            self._dialog.show()
+
+    def _update(self, done: int, total: int, text: str):
+        self._dialog.setMaximum(total)
+        self._dialog.setValue(done)
+        if text:
+            self._dialog.setLabelText(text)
+
+    def _cancel(self):
+        self._job.cancelled = True
+
+    def _close(self, *_):
+        self._timer.stop()
+        self._dialog.hide()
+        self._dialog.deleteLater()
+        self.deleteLater()

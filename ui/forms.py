@@ -1,0 +1,227 @@
+"""Record forms built from the core's FieldSpecs, so rules are written once (in app/)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
+                               QGridLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
+
+from app import idcard
+from app.errors import ValidationError
+from app.services.delegates import validate_phone
+
+ERROR_STYLE = "border: 1px solid #c62828; background: #fff5f5;"
+
+
+class FieldEditor(QWidget):
+    """One field's widget plus an inline message line for validation as you type."""
+
+    edited = Signal()
+
+    def __init__(self, spec, refs: dict, parent=None):
+        super().__init__(parent)
+        self.spec = spec
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.widget = self._make(spec, refs)
+        layout.addWidget(self.widget)
+        self.message = QLabel(self)
+        self.message.setStyleSheet("color: #c62828;")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        layout.addWidget(self.message)
+
+    def _make(self, spec, refs):
+        if spec.kind == "multiline":
+            widget = QPlainTextEdit()
+            widget.setFixedHeight(60)
+            widget.textChanged.connect(self.edited)
+            return widget
+        if spec.kind in ("choice", "ref"):
+            widget = QComboBox()
+            widget.setEditable(spec.editable)
+            if not spec.required:
+                widget.addItem("（无）", None)
+            options = refs.get(spec.ref, []) if spec.kind == "ref" else spec.choices
+            for option in options:
+                value, label = option if isinstance(option, tuple) else (option, option)
+                widget.addItem(label, value)
+            if spec.editable:
+                widget.setCurrentIndex(-1)
+                widget.lineEdit().setPlaceholderText("可从列表选择或直接输入")
+                widget.editTextChanged.connect(self.edited)
+            widget.currentIndexChanged.connect(self.edited)
+            return widget
+        if spec.kind == "checklist":
+            widget = QWidget()
+            grid = QGridLayout(widget)
+            grid.setContentsMargins(0, 0, 0, 0)
+            self.boxes = []
+            for i, item in enumerate(spec.choices):
+                box = QCheckBox(item)
+                box.toggled.connect(self.edited)
+                grid.addWidget(box, i // 3, i % 3)
+                self.boxes.append(box)
+            return widget
+        widget = QLineEdit()
+        if spec.kind == "date":
+            widget.setPlaceholderText("例如 1975-03-15")
+        elif spec.kind == "idcard":
+            widget.setPlaceholderText("18 位身份证号，出生日期和性别将自动填写")
+            widget.setMaxLength(24)
+        elif spec.kind == "phone":
+            widget.setPlaceholderText("手机号或座机号")
+        widget.textChanged.connect(self.edited)
+        return widget
+
+    # -- values ----------------------------------------------------------------
+    def value(self):
+        w = self.widget
+        if self.spec.kind == "multiline":
+            return w.toPlainText()
+        if self.spec.kind in ("choice", "ref"):
+            if self.spec.editable:
+                text = w.currentText().strip()
+                return text or None
+            return w.currentData()
+        if self.spec.kind == "checklist":
+            return [box.text() for box in self.boxes if box.isChecked()]
+        return w.text()
+
+    def set_value(self, value) -> None:
+        w = self.widget
+        if self.spec.kind == "multiline":
+            w.setPlainText(value or "")
+        elif self.spec.kind in ("choice", "ref"):
+            index = w.findData(value)
+            if index < 0 and self.spec.editable and value:
+                w.setEditText(str(value))
+            else:
+                w.setCurrentIndex(max(index, 0) if value is not None or not self.spec.editable else -1)
+        elif self.spec.kind == "checklist":
+            chosen = set(value or [])
+            for box in self.boxes:
+                box.setChecked(box.text() in chosen)
+        else:
+            w.setText("" if value is None else str(value))
+
+    # -- validation as you type -------------------------------------------------
+    def local_error(self) -> str | None:
+        """Checks that need no database: required, ID number, phone, date."""
+        value = self.value()
+        if self.spec.required and (value is None or str(value).strip() == ""):
+            return f"请填写“{self.spec.label}”"
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            if self.spec.kind == "idcard":
+                idcard.parse(text)
+            elif self.spec.kind == "phone":
+                validate_phone(text)
+            elif self.spec.kind == "date":
+                from datetime import date
+
+                if len(text) != 10:
+                    raise ValidationError("日期格式应为 1975-03-15")
+                try:
+                    date.fromisoformat(text)
+                except ValueError:
+                    raise ValidationError(f"“{text}”不是有效日期") from None
+            elif self.spec.kind == "int":
+                int(text)
+        except ValidationError as exc:
+            return exc.message
+        except ValueError:
+            return f"“{self.spec.label}”应为整数"
+        return None
+
+    def show_error(self, message: str | None) -> None:
+        target = self.widget
+        target.setStyleSheet(ERROR_STYLE if message else "")
+        self.message.setText(message or "")
+        self.message.setVisible(bool(message))
+
+
+class RecordDialog(QDialog):
+    """Add/edit dialog for any service whose fields are described by FieldSpecs.
+
+    `submit(values, dialog)` sends the values to the core (through the backend); the
+    dialog stays open and marks the offending field when the core refuses.
+    """
+
+    def __init__(self, title: str, fields, refs: dict, values: dict | None, submit, parent=None,
+                 extra: QWidget | None = None, skip: tuple = ()):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(520)
+        self.submit = submit
+        layout = QVBoxLayout(self)
+        self.form = QFormLayout()
+        self.form.setLabelAlignment(Qt.AlignRight)
+        layout.addLayout(self.form)
+        self.editors: dict[str, FieldEditor] = {}
+        for spec in fields:
+            if spec.name in skip:
+                continue
+            editor = FieldEditor(spec, refs, self)
+            editor.edited.connect(lambda e=editor: self._revalidate(e))
+            label = spec.label + ("＊" if spec.required else "")
+            self.form.addRow(label, editor)
+            self.editors[spec.name] = editor
+        if extra is not None:
+            layout.addWidget(extra)
+        self.general = QLabel(self)
+        self.general.setStyleSheet("color: #c62828;")
+        self.general.setWordWrap(True)
+        self.general.hide()
+        layout.addWidget(self.general)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        self.buttons.button(QDialogButtonBox.Save).setText("保存")
+        self.buttons.button(QDialogButtonBox.Cancel).setText("取消")
+        self.buttons.accepted.connect(self._save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        for name, editor in self.editors.items():
+            editor.set_value((values or {}).get(name))
+        self._touched: set[str] = set()
+        self._update_save()
+
+    def _revalidate(self, editor: FieldEditor) -> None:
+        self._touched.add(editor.spec.name)
+        editor.show_error(editor.local_error())
+        self.general.hide()
+        self._update_save()
+
+    def _update_save(self) -> None:
+        ok = all(e.local_error() is None for e in self.editors.values())
+        self.buttons.button(QDialogButtonBox.Save).setEnabled(ok)
+
+    def values(self) -> dict:
+        return {name: editor.value() for name, editor in self.editors.items()}
+
+    def _save(self) -> None:
+        bad = [(e, e.local_error()) for e in self.editors.values() if e.local_error()]
+        if bad:
+            for editor, message in bad:
+                editor.show_error(message)
+            return
+        self.buttons.setEnabled(False)
+        self.submit(self.values(), self)
+
+    # called back by the page after the core answered
+    def refused(self, error) -> None:
+        self.buttons.setEnabled(True)
+        if error is None:
+            return
+        editor = self.editors.get(getattr(error, "field", None) or "")
+        if editor is not None:
+            editor.show_error(str(error))
+            editor.widget.setFocus()
+        else:
+            self.general.setText(str(error))
+            self.general.show()
+
+    def saved(self, *_):
+        self.accept()

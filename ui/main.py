@@ -1,0 +1,148 @@
+"""Start-up: Qt application, CJK font, Chinese translations, one instance, the main window."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app import APP_NAME
+from app.paths import default_data_dir
+from app.resources import shipped_dir
+
+log = logging.getLogger(__name__)
+PREFERRED_FAMILIES = ("Microsoft YaHei", "微软雅黑", "PingFang SC", "Noto Sans CJK SC")
+
+
+def setup_application(app: QApplication) -> str:
+    """Register the shipped CJK font, load Qt's zh_CN translations, apply the style.
+
+    Returns the UI font family in use.
+    """
+    resources = shipped_dir("resources")
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("YishiDesk")
+    app.setWindowIcon(QIcon(str(resources / "icons" / "yishi.png")))
+    QLocale.setDefault(QLocale(QLocale.Chinese, QLocale.China))
+
+    shipped_families: list[str] = []
+    for font_file in sorted((resources / "fonts").glob("*.tt[cf]")):
+        font_id = QFontDatabase.addApplicationFont(str(font_file))
+        if font_id >= 0:
+            shipped_families += QFontDatabase.applicationFontFamilies(font_id)
+    available = set(QFontDatabase.families())
+    family = next((f for f in PREFERRED_FAMILIES if f in available), None)
+    family = family or (shipped_families[0] if shipped_families else app.font().family())
+    app.setFont(QFont(family, 10))
+
+    app._translators = []  # keep references alive
+    for folder in (resources / "translations", Path(QLibraryInfo.path(QLibraryInfo.TranslationsPath))):
+        translator = QTranslator(app)
+        if translator.load("qtbase_zh_CN", str(folder)):
+            app.installTranslator(translator)
+            app._translators.append(translator)
+            break
+    style = resources / "style.qss"
+    if style.exists():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    return family
+
+
+def instance_key(data_dir: Path) -> str:
+    digest = hashlib.sha1(str(Path(data_dir).resolve()).encode()).hexdigest()[:12]
+    return f"yishi-desk-{digest}"
+
+
+def raise_running_instance(key: str) -> bool:
+    """Ask an instance already running on this data directory to come to the front."""
+    socket = QLocalSocket()
+    socket.connectToServer(key)
+    if not socket.waitForConnected(300):
+        return False
+    socket.write(b"raise\n")
+    socket.waitForBytesWritten(300)
+    socket.disconnectFromServer()
+    return True
+
+
+def listen_for_raise(key: str, window) -> QLocalServer:
+    QLocalServer.removeServer(key)  # a stale socket left by a crash
+    server = QLocalServer(window)
+    server.listen(key)
+
+    def bring_to_front():
+        connection = server.nextPendingConnection()
+        if connection:
+            connection.readAll()
+            connection.close()
+        window.showNormal()
+        window.raise_()
+        window.activateWindow()
+
+    server.newConnection.connect(bring_to_front)
+    return server
+
+
+def offer_demo(window, backend) -> None:
+    from app.demo import build_demo
+
+    from .backend import DelayedProgress
+    from .messages import show_refusal
+
+    box = QMessageBox(window)
+    box.setWindowTitle("欢迎使用议事工作台")
+    box.setIcon(QMessageBox.Question)
+    box.setText("这是一个新的空白数据库。\n\n您可以从空白开始，录入本街道的村（社区）、网格、议事小组和代表；"
+                "也可以先打开演示街道（中山路街道：25 个村（社区）、534 个网格、5 个议事小组、70 名议事代表）"
+                "熟悉各项功能。演示数据均为虚构。")
+    empty = box.addButton("从空白开始", QMessageBox.RejectRole)
+    demo = box.addButton("打开演示街道", QMessageBox.AcceptRole)
+    box.setDefaultButton(demo)
+    box.exec()
+    if box.clickedButton() is empty:
+        window.show_page("organisation")
+        return
+    job = backend.call(lambda store, job: build_demo(store, lambda text: job.report(0, 0, f"正在载入：{text}")),
+                       lambda _: window.reload_all(), lambda e: show_refusal(window, e), wants_job=True)
+    DelayedProgress(window, job, "正在载入演示街道…")
+
+
+def run_gui(data_dir: str | None = None, argv: list[str] | None = None) -> int:
+    from .backend import Backend
+    from .window import MainWindow
+
+    logging.basicConfig(level=logging.INFO)
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    setup_application(app)
+    target = Path(data_dir) if data_dir else default_data_dir()
+    key = instance_key(target)
+    if raise_running_instance(key):
+        print("议事工作台已在运行，已切换到已打开的窗口。", file=sys.stderr)
+        return 0
+
+    backend = Backend()
+    window = MainWindow(backend)
+    window.show()
+    window.status.setText("正在打开数据…")
+    app.aboutToQuit.connect(backend.shutdown)
+
+    def opened(path):
+        window.status.setText(f"数据目录：{path}")
+        listen_for_raise(key, window)
+        window.reload_all()
+        if os.environ.get("YISHI_NO_WELCOME") != "1":
+            backend.call(lambda s: s.is_empty(), lambda empty: empty and offer_demo(window, backend))
+
+    def refused(error):
+        QMessageBox.critical(window, "无法打开数据", str(error) if error else "打开数据库时发生意外错误。")
+        app.exit(1)
+
+    backend.open_store(str(target), opened, refused)
+    return app.exec()

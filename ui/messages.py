@@ -1,0 +1,34 @@
+"""User-facing messages: refusals (AppError) plainly, bugs with copyable details."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+
+def show_refusal(parent, error, title: str = "未能完成") -> None:
+    if error is None:  # a crash, already reported by the bug dialog
+        return
+    QMessageBox.warning(parent, title, str(error))
+
+
+def show_bug(parent, details: str) -> None:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Critical)
+    box.setWindowTitle("程序出错")
+    box.setText("程序遇到了一个意外错误，刚才的操作没有完成，已保存的数据不受影响。\n"
+                "请点击“复制详细信息”，把内容发给技术支持人员。")
+    box.setDetailedText(details)
+    copy = box.addButton("复制详细信息", QMessageBox.ActionRole)
+    box.addButton("关闭", QMessageBox.RejectRole)
+    copy.clicked.disconnect()
+    copy.clicked.connect(lambda: QApplication.clipboard().setText(details))
+    box.exec()
+
+
+def confirm(parent, title: str, text: str, ok: str = "确定") -> bool:
+    box = QMessageBox(QMessageBox.Question, title, text, parent=parent)
+    yes = box.addButton(ok, QMessageBox.AcceptRole)
+    box.addButton("取消", QMessageBox.RejectRole)
+    box.setDefaultButton(yes)
+    box.exec()
+    return box.clickedButton() is yes

@@ -1,0 +1,193 @@
+"""Table models. PagedTableModel pages rows in from the worker, so 100k rows stay smooth."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    header: str
+    sort_key: str | None = None  # the core's sort name; None = not sortable
+    width: int = 0
+
+
+def _display(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+class ListTableModel(QAbstractTableModel):
+    """A small, fully loaded list (communities, groups, venues, recycle bin)."""
+
+    def __init__(self, columns: list[Col], parent=None):
+        super().__init__(parent)
+        self.columns = columns
+        self.rows: list[dict] = []
+
+    def set_rows(self, rows: list[dict]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        if role in (Qt.DisplayRole, Qt.ToolTipRole):
+            return _display(row.get(self.columns[index.column()].key))
+        if role == Qt.ForegroundRole and row.get("_warn"):
+            from PySide6.QtGui import QColor
+
+            return QColor("#b00020")
+        return None
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if role != Qt.DisplayRole:
+            return None
+        if orientation == Qt.Horizontal and 0 <= section < len(self.columns):
+            return self.columns[section].header
+        if orientation == Qt.Vertical:
+            return str(section + 1)
+        return None
+
+    def row_at(self, row: int) -> dict | None:
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+
+class PagedTableModel(QAbstractTableModel):
+    """Rows come from `page_fn(store, filter, offset, limit)` in the worker, a page at a time.
+
+    Only the total count and the pages in view are held; pages far from view are dropped.
+    """
+
+    loaded = Signal()  # a reload (count + first page) arrived
+    page_loaded = Signal(int)
+    PLACEHOLDER = "…"
+
+    def __init__(self, backend, columns: list[Col], count_fn, page_fn, flt, *, page_size=200,
+                 max_pages=40, parent=None):
+        super().__init__(parent)
+        self.backend = backend
+        self.columns = columns
+        self._count_fn = count_fn
+        self._page_fn = page_fn
+        self.filter = flt
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self._count = 0
+        self._pages: OrderedDict[int, list[dict]] = OrderedDict()
+        self._pending: set[int] = set()
+        self._generation = 0
+
+    # -- loading -------------------------------------------------------------------
+    def set_filter(self, flt) -> None:
+        self.filter = flt
+        self.reload()
+
+    def reload(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        flt = dataclasses.replace(self.filter)
+        size = self.page_size
+
+        def load(store):
+            return self._count_fn(store, flt), self._page_fn(store, flt, 0, size)
+
+        def done(result):
+            if generation != self._generation:
+                return  # a newer filter was asked for meanwhile
+            count, first = result
+            self.beginResetModel()
+            self._count = count
+            self._pages = OrderedDict({0: first})
+            self._pending.clear()
+            self.endResetModel()
+            self.loaded.emit()
+
+        self.backend.call(load, done)
+
+    def _request(self, page: int) -> None:
+        if page in self._pending:
+            return
+        self._pending.add(page)
+        generation = self._generation
+        flt = dataclasses.replace(self.filter)
+        offset, size = page * self.page_size, self.page_size
+
+        def done(rows):
+            if generation != self._generation:
+                return
+            self._pending.discard(page)
+            self._pages[page] = rows
+            while len(self._pages) > self.max_pages:
+                self._pages.popitem(last=False)
+            top = offset
+            bottom = min(offset + size, self._count) - 1
+            if bottom >= top:
+                self.dataChanged.emit(self.index(top, 0), self.index(bottom, len(self.columns) - 1))
+            self.page_loaded.emit(page)
+
+        self.backend.call(lambda store: self._page_fn(store, flt, offset, size), done)
+
+    # -- the model interface -----------------------------------------------------
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.columns)
+
+    def row_at(self, row: int) -> dict | None:
+        if not 0 <= row < self._count:
+            return None
+        page = row // self.page_size
+        rows = self._pages.get(page)
+        if rows is None:
+            self._request(page)
+            return None
+        self._pages.move_to_end(page)
+        offset = row - page * self.page_size
+        return rows[offset] if offset < len(rows) else None
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole, Qt.UserRole):
+            return None
+        row = self.row_at(index.row())
+        if row is None:
+            return self.PLACEHOLDER if role == Qt.DisplayRole else None
+        if role == Qt.UserRole:
+            return row.get("id")
+        return _display(row.get(self.columns[index.column()].key))
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if role != Qt.DisplayRole:
+            return None
+        if orientation == Qt.Horizontal and 0 <= section < len(self.columns):
+            return self.columns[section].header
+        if orientation == Qt.Vertical:
+            return str(section + 1)
+        return None
+
+    def sort(self, column: int, order=Qt.AscendingOrder) -> None:
+        if not 0 <= column < len(self.columns) or not self.columns[column].sort_key:
+            return
+        self.filter = dataclasses.replace(self.filter, sort=self.columns[column].sort_key,
+                                          descending=order == Qt.DescendingOrder)
+        self.reload()
+
+    def loaded_ids(self) -> list[str]:
+        return [row["id"] for page in self._pages.values() for row in page]

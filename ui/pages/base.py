@@ -1,0 +1,171 @@
+"""Shared page pieces: a list page with add / edit / delete, and reference loading."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QTableView, QVBoxLayout, QWidget)
+
+from ..forms import RecordDialog
+from ..messages import confirm, show_refusal
+from ..models import Col, ListTableModel
+
+
+def load_refs(store) -> dict:
+    """Choices for reference fields, read in the worker before a form opens."""
+    return {
+        "communities": [(r["id"], r["name"]) for r in store.communities.list()],
+        "groups": [(r["id"], r["name"]) for r in store.groups.list()],
+        "terms": [(r["id"], r["name"]) for r in store.terms.list()],
+        "grids": [(r["id"], r["name"], r["community_id"]) for r in store.grids.list()],
+    }
+
+
+def make_table(model) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.setEditTriggers(QAbstractItemView.NoEditTriggers)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.verticalHeader().setDefaultSectionSize(28)
+    view.setWordWrap(False)
+    return view
+
+
+class RecordListPage(QWidget):
+    """A table of one kind of record with 新增 / 编辑 / 删除; refreshes when its tables change."""
+
+    service_name = ""  # attribute of Store
+    noun = ""
+    columns: list[Col] = []
+    watch: set[str] = set()  # tables whose changes make this page reload
+
+    def __init__(self, backend, parent=None):
+        super().__init__(parent)
+        self.backend = backend
+        self.model = ListTableModel(self.columns, self)
+        self.view = make_table(self.model)
+        self.view.doubleClicked.connect(lambda _: self.edit())
+        self.count_label = QLabel()
+        self.toolbar = QHBoxLayout()
+        self.add_filters(self.toolbar)
+        self.toolbar.addStretch(1)
+        self.toolbar.addWidget(self.count_label)
+        for text, slot, tip in self.buttons():
+            button = QPushButton(text)
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            self.toolbar.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(self.toolbar)
+        layout.addWidget(self.view)
+        self.warnings = QLabel()
+        self.warnings.setStyleSheet("color: #b26a00;")
+        self.warnings.setWordWrap(True)
+        self.warnings.hide()
+        layout.addWidget(self.warnings)
+        for keys, slot in ((QKeySequence.New, self.add), (QKeySequence.Delete, self.delete),
+                           (Qt.Key_Return, self.edit), (Qt.Key_Enter, self.edit)):
+            shortcut = QShortcut(QKeySequence(keys), self.view, context=Qt.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        backend.changed.connect(self._on_changed)
+
+    def buttons(self):
+        return [("新增", self.add, "新增（Ctrl+N）"), ("编辑", self.edit, "编辑所选（回车）"),
+                ("删除", self.delete, "删除到回收站（Delete）")]
+
+    def add_filters(self, toolbar) -> None:
+        """Hook for pages with filter widgets."""
+
+    def service(self, store):
+        return getattr(store, self.service_name)
+
+    def load_rows(self, store) -> list[dict]:
+        return self.service(store).list()
+
+    def reload(self) -> None:
+        self.backend.call(self.load_rows, self._show_rows)
+
+    def _show_rows(self, rows) -> None:
+        selected = self.current()
+        self.model.set_rows(rows)
+        self.count_label.setText(f"共 {len(rows)} 条")
+        self.view.resizeColumnsToContents()
+        if selected:
+            for i, row in enumerate(rows):
+                if row["id"] == selected["id"]:
+                    self.view.selectRow(i)
+        self.show_warnings(rows)
+
+    def show_warnings(self, rows) -> None:
+        """Hook: pages with rule warnings (e.g. groups) show them under the table."""
+
+    def _on_changed(self, changes) -> None:
+        if changes.tables & self.watch:
+            self.reload()
+
+    def current(self) -> dict | None:
+        index = self.view.currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    # -- editing ---------------------------------------------------------------
+    def dialog_extra(self, values: dict | None):
+        return None
+
+    def dialog_values(self, values: dict, extra) -> tuple[dict, dict]:
+        """(values for the service, extra keyword args) from a dialog."""
+        return values, {}
+
+    def prepare_values(self, store, row: dict | None) -> dict | None:
+        return row
+
+    def open_dialog(self, row: dict | None) -> None:
+        def ready(result):
+            refs, values = result
+            extra = self.dialog_extra(values)
+            title = f"{'编辑' if row else '新增'}{self.noun}"
+
+            def submit(form_values, dialog):
+                data, kwargs = self.dialog_values(form_values, extra)
+                if row:
+                    fn = lambda s: self.service(s).update(row["id"], data, **kwargs)  # noqa: E731
+                else:
+                    fn = lambda s: self.service(s).create(data, **kwargs)  # noqa: E731
+                self.backend.call(fn, dialog.saved, dialog.refused, mutation=f"{title}")
+
+            fields = self.service_fields()
+            dialog = RecordDialog(title, fields, refs, values, submit, self, extra=extra)
+            dialog.setObjectName(f"dialog_{self.service_name}")
+            dialog.open()
+            self.dialog = dialog
+
+        self.backend.call(lambda s: (load_refs(s), self.prepare_values(s, row)), ready)
+
+    def service_fields(self):
+        from app.services import communities, grids, groups, venues
+
+        return {"communities": communities.CommunityService, "grids": grids.GridService,
+                "groups": groups.GroupService, "venues": venues.VenueService}[self.service_name].fields
+
+    def add(self) -> None:
+        self.open_dialog(None)
+
+    def edit(self) -> None:
+        row = self.current()
+        if row:
+            self.open_dialog(row)
+
+    def delete(self) -> None:
+        row = self.current()
+        if not row:
+            return
+        if not confirm(self, "删除", f"把{self.noun}“{row['name']}”移到回收站？\n之后可以在“回收站”中恢复。",
+                       "删除"):
+            return
+        self.backend.call(lambda s: self.service(s).delete(row["id"]), None,
+                          lambda e: show_refusal(self, e), mutation=f"删除{self.noun}“{row['name']}”")

@@ -1,0 +1,134 @@
+"""组织: communities, grids and groups, one tab each."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
+                               QLineEdit, QTabWidget, QVBoxLayout, QWidget)
+
+from ..backend import DelayedProgress
+from ..messages import show_refusal
+from ..models import Col
+from .base import RecordListPage
+
+
+class CommunitiesPage(RecordListPage):
+    service_name = "communities"
+    noun = "村（社区）"
+    watch = {"communities", "groups", "grids", "delegates"}
+    columns = [Col("name", "名称"), Col("kind_label", "类型"), Col("area_label", "片区"),
+               Col("group_name", "所属议事小组"), Col("grid_count", "网格数"),
+               Col("delegate_count", "在任代表数"), Col("notes", "备注")]
+
+
+class GridsPage(RecordListPage):
+    service_name = "grids"
+    noun = "网格"
+    watch = {"grids", "communities", "delegates", "delegate_grids"}
+    columns = [Col("community_name", "所在村（社区）"), Col("name", "网格"),
+               Col("delegate_names", "联系议事代表"), Col("notes", "备注")]
+
+    def add_filters(self, toolbar):
+        toolbar.addWidget(QLabel("村（社区）："))
+        self.community = QComboBox()
+        self.community.setMinimumWidth(160)
+        self.community.addItem("全部", None)
+        self.community.currentIndexChanged.connect(lambda _: self.reload())
+        toolbar.addWidget(self.community)
+
+    def buttons(self):
+        return [("批量新建…", self.bulk_create, "一次新建“第1网格—第N网格”")] + super().buttons()
+
+    def load_rows(self, store):
+        return store.grids.list(self.community.currentData()), store.communities.list()
+
+    def _show_rows(self, result):
+        rows, communities = result
+        chosen = self.community.currentData()
+        self.community.blockSignals(True)
+        self.community.clear()
+        self.community.addItem("全部", None)
+        for c in communities:
+            self.community.addItem(c["name"], c["id"])
+        self.community.setCurrentIndex(max(self.community.findData(chosen), 0))
+        self.community.blockSignals(False)
+        super()._show_rows(rows)
+
+    def prepare_values(self, store, row):
+        if row is None and self.community.currentData():
+            return {"community_id": self.community.currentData()}
+        return row
+
+    def bulk_create(self):
+        dialog = BulkGridDialog(self.community, self)
+        if dialog.exec() != QDialog.Accepted:
+            return
+        community_id, number_range, pattern = dialog.values()
+        job = self.backend.call(
+            lambda s, job: s.grids.bulk_create(community_id, number_range, pattern, progress=job.report),
+            None, lambda e: show_refusal(self, e), wants_job=True, mutation="批量新建网格")
+        DelayedProgress(self, job, "正在新建网格…", cancellable=True)
+
+
+class BulkGridDialog(QDialog):
+    def __init__(self, communities: QComboBox, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("批量新建网格")
+        form = QFormLayout(self)
+        self.community = QComboBox()
+        for i in range(1, communities.count()):
+            self.community.addItem(communities.itemText(i), communities.itemData(i))
+        self.community.setCurrentIndex(max(communities.currentIndex() - 1, 0))
+        self.range = QLineEdit("1-30")
+        self.pattern = QLineEdit("第{n}网格")
+        form.addRow("村（社区）", self.community)
+        form.addRow("编号范围", self.range)
+        form.addRow("名称格式", self.pattern)
+        form.addRow("", QLabel("{n} 处填入编号，例如“第{n}网格”→ 第1网格、第2网格……"))
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText("新建")
+        buttons.button(QDialogButtonBox.Cancel).setText("取消")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self):
+        return self.community.currentData(), self.range.text(), self.pattern.text()
+
+
+class GroupsPage(RecordListPage):
+    service_name = "groups"
+    noun = "议事小组"
+    watch = {"groups", "communities", "delegates"}
+    columns = [Col("name", "小组名称"), Col("community_count", "村（社区）数"),
+               Col("community_names", "组成村（社区）"), Col("delegate_count", "在任代表数"),
+               Col("leaders", "组长"), Col("deputies", "副组长"), Col("focus", "工作特色/重点"),
+               Col("warning_text", "提示")]
+
+    def _show_rows(self, rows):
+        for row in rows:
+            row["warning_text"] = "；".join(row["warnings"])
+            row["_warn"] = bool(row["warnings"])
+        super()._show_rows(rows)
+
+    def show_warnings(self, rows):
+        warnings = [w for row in rows for w in row["warnings"]]
+        self.warnings.setText("提示：" + "；".join(warnings) if warnings else "")
+        self.warnings.setVisible(bool(warnings))
+
+
+class OrganisationPage(QWidget):
+    def __init__(self, backend, parent=None):
+        super().__init__(parent)
+        self.tabs = QTabWidget()
+        self.communities = CommunitiesPage(backend)
+        self.grids = GridsPage(backend)
+        self.groups = GroupsPage(backend)
+        self.tabs.addTab(self.communities, "村（社区）")
+        self.tabs.addTab(self.grids, "网格")
+        self.tabs.addTab(self.groups, "议事小组")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+
+    def reload(self):
+        for page in (self.communities, self.grids, self.groups):
+            page.reload()

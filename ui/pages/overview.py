@@ -1,0 +1,82 @@
+"""概览: the subdistrict at a glance, and what needs the clerk's attention."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QListWidget, QVBoxLayout, QWidget
+
+
+class Card(QFrame):
+    def __init__(self, title: str):
+        super().__init__()
+        self.setObjectName("card")
+        layout = QVBoxLayout(self)
+        self.value = QLabel("—")
+        self.value.setObjectName("cardValue")
+        self.detail = QLabel("")
+        self.detail.setObjectName("cardDetail")
+        self.detail.setWordWrap(True)
+        caption = QLabel(title)
+        caption.setObjectName("cardTitle")
+        layout.addWidget(caption)
+        layout.addWidget(self.value)
+        layout.addWidget(self.detail)
+
+
+class OverviewPage(QWidget):
+    def __init__(self, backend, parent=None):
+        super().__init__(parent)
+        self.backend = backend
+        layout = QVBoxLayout(self)
+        self.heading = QLabel()
+        self.heading.setObjectName("pageHeading")
+        layout.addWidget(self.heading)
+        grid = QGridLayout()
+        self.cards = {key: Card(title) for key, title in (
+            ("delegates", "议事代表"), ("communities", "村（社区）"), ("grids", "网格"),
+            ("groups", "议事小组"), ("venues", "议事阵地"), ("recycle", "回收站"))}
+        for i, card in enumerate(self.cards.values()):
+            grid.addWidget(card, i // 3, i % 3)
+        layout.addLayout(grid)
+        layout.addWidget(QLabel("需要注意："))
+        self.attention = QListWidget()
+        self.attention.setObjectName("attention")
+        layout.addWidget(self.attention, 1)
+        backend.changed.connect(lambda _: self.reload())
+
+    def reload(self) -> None:
+        self.backend.call(lambda s: (s.stats.summary(), s.groups.warnings()), self._show)
+
+    def _show(self, result) -> None:
+        stats, warnings = result
+        site = stats["site"]
+        self.heading.setText(f"{site['subdistrict'] or site['site_name']} · 议事代表会议制度工作概览")
+        d = stats["delegates"]
+        self.cards["delegates"].value.setText(f"{d['active']} 人在任")
+        others = [f"{label} {d['by_status'][key]}" for key, label in
+                  (("resigned", "辞职"), ("removed", "罢免"), ("deceased", "去世"), ("moved_away", "迁出"))
+                  if d["by_status"][key]]
+        self.cards["delegates"].detail.setText("；".join(others) or "名册完整")
+        kinds = stats["communities_by_kind"]
+        self.cards["communities"].value.setText(f"{stats['communities']} 个")
+        self.cards["communities"].detail.setText(f"社区 {kinds['community']} 个，村 {kinds['village']} 个")
+        self.cards["grids"].value.setText(f"{stats['grids']} 个")
+        self.cards["grids"].detail.setText(
+            "每个网格都有议事代表联系" if not stats["grids_unassigned"]
+            else f"{stats['grids_unassigned']} 个网格尚无代表联系")
+        self.cards["groups"].value.setText(f"{stats['groups']} 个")
+        self.cards["groups"].detail.setText("组成与职务符合要求" if not warnings else f"{len(warnings)} 条提示")
+        levels = stats["venues"]["by_level"]
+        self.cards["venues"].value.setText(f"{stats['venues']['total']} 处")
+        self.cards["venues"].detail.setText(f"议事中心 {levels['centre']}，片区议事厅 {levels['area_hall']}，"
+                                            f"邻里议事堂 {levels['neighbourhood_hall']}")
+        self.cards["recycle"].value.setText(f"{stats['recycle_bin']} 条")
+        self.cards["recycle"].detail.setText("已删除的记录可在此恢复")
+        self.attention.clear()
+        items = list(warnings)
+        if stats["grids_unassigned"]:
+            items.append(f"有 {stats['grids_unassigned']} 个网格还没有议事代表联系，请在“代表”中为代表勾选联系网格")
+        if not stats["communities"]:
+            items.append("还没有村（社区）：请先在“组织”中新增村（社区）、网格和议事小组")
+        for text in items or ["暂无需要处理的事项"]:
+            self.attention.addItem(text)
+        self.attention.setEnabled(bool(items))

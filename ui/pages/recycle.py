@@ -1,0 +1,43 @@
+"""回收站: deleted records, newest first, restorable."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..messages import show_refusal
+from ..models import Col
+from .base import RecordListPage
+
+
+class RecyclePage(RecordListPage):
+    service_name = "recycle"
+    noun = "记录"
+    watch = {"delegates", "communities", "grids", "groups", "venues", "terms"}
+    columns = [Col("kind_label", "类别"), Col("title", "名称"), Col("deleted_at", "删除时间")]
+
+    def buttons(self):
+        return [("恢复", self.restore, "恢复所选记录（回车）")]
+
+    def edit(self):
+        self.restore()
+
+    def add(self):
+        pass
+
+    def delete(self):
+        pass
+
+    def load_rows(self, store):
+        rows = store.recycle.list()
+        for row in rows:
+            row["name"] = row["title"]
+            row["deleted_at"] = datetime.fromtimestamp(row["wall_ms"] / 1000).strftime("%Y-%m-%d %H:%M")
+        return rows
+
+    def restore(self):
+        row = self.current()
+        if not row:
+            return
+        self.backend.call(lambda s: s.recycle.restore(row["tbl"], row["id"]), None,
+                          lambda e: show_refusal(self, e, "无法恢复"),
+                          mutation=f"恢复{row['kind_label']}“{row['title']}”")

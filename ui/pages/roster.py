@@ -1,0 +1,288 @@
+"""代表: the delegate roster — instant search, filters, detail form, delete and restore."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
+                               QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
+
+from app import idcard
+from app.errors import ValidationError
+from app.services.delegates import STATUSES, RosterFilter, delegate_fields
+
+from ..backend import DelayedProgress
+from ..forms import RecordDialog
+from ..messages import confirm, show_refusal
+from ..models import Col, PagedTableModel
+from .base import load_refs, make_table
+
+COLUMNS = [
+    Col("name", "姓名", "name"), Col("gender", "性别", "gender"), Col("birth_date", "出生日期", "birth_date"),
+    Col("id_masked", "身份证号"), Col("party", "政治面貌", "party"), Col("sector", "界别", "sector"),
+    Col("community_name", "所在村（社区）", "community"), Col("group_name", "议事小组", "group"),
+    Col("role_label", "小组职务", "role"), Col("phone", "联系电话", "phone"),
+    Col("workplace", "工作单位", "workplace"), Col("post", "职务"),
+    Col("grid_names", "联系网格"), Col("certificate_no", "聘书编号", "certificate_no"),
+    Col("status_label", "状态", "status"),
+]
+
+
+class GridPicker(QWidget):
+    """Checkable grids of the chosen community."""
+
+    def __init__(self, grids: list[tuple], chosen: list[str]):
+        super().__init__()
+        self.grids = grids
+        self.chosen = set(chosen)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel("联系网格：")
+        layout.addWidget(self.label)
+        self.list = QListWidget()
+        self.list.setFlow(QListWidget.LeftToRight)
+        self.list.setWrapping(True)
+        self.list.setFixedHeight(90)
+        self.list.itemChanged.connect(self._toggled)
+        layout.addWidget(self.list)
+
+    def show_community(self, community_id: str | None) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        for grid_id, name, owner in self.grids:
+            if owner == community_id:
+                item = QListWidgetItem(name)
+                item.setData(Qt.UserRole, grid_id)
+                item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+                item.setCheckState(Qt.Checked if grid_id in self.chosen else Qt.Unchecked)
+                self.list.addItem(item)
+        self.list.blockSignals(False)
+        self.label.setText(f"联系网格（已选 {self._count_visible()} 个）：")
+
+    def _count_visible(self) -> int:
+        return sum(1 for i in range(self.list.count()) if self.list.item(i).checkState() == Qt.Checked)
+
+    def _toggled(self, item) -> None:
+        grid_id = item.data(Qt.UserRole)
+        if item.checkState() == Qt.Checked:
+            self.chosen.add(grid_id)
+        else:
+            self.chosen.discard(grid_id)
+        self.label.setText(f"联系网格（已选 {self._count_visible()} 个）：")
+
+    def selected(self) -> list[str]:
+        visible = {self.list.item(i).data(Qt.UserRole) for i in range(self.list.count())}
+        return [g for g in self.chosen if g in visible]
+
+
+class DelegateDialog(RecordDialog):
+    def __init__(self, refs: dict, values: dict | None, grid_ids: list[str], submit, parent=None):
+        self.picker = GridPicker(refs["grids"], grid_ids)
+        super().__init__("编辑代表" if values else "新增代表", delegate_fields(), refs, values, submit,
+                         parent, extra=self.picker)
+        self.setObjectName("delegate_dialog")
+        self.setMinimumWidth(640)
+        community = self.editors["community_id"]
+        community.edited.connect(lambda: self.picker.show_community(community.value()))
+        self.picker.show_community(community.value())
+        self.editors["id_number"].edited.connect(self._fill_from_id)
+
+    def _fill_from_id(self) -> None:
+        try:
+            info = idcard.parse(self.editors["id_number"].value())
+        except ValidationError:
+            return
+        self.editors["birth_date"].set_value(info.birth_date.isoformat())
+        self.editors["gender"].set_value(info.gender)
+
+
+class RosterPage(QWidget):
+    def __init__(self, backend, parent=None):
+        super().__init__(parent)
+        self.backend = backend
+        self.model = PagedTableModel(
+            backend, COLUMNS, lambda s, f: s.delegates.count(f),
+            lambda s, f, offset, limit: s.delegates.page(f, offset, limit), RosterFilter(), parent=self)
+        self.view = make_table(self.model)
+        # No indicator first: enabling sorting would otherwise sort (and query) at once.
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
+        self.view.setSortingEnabled(True)
+        self.view.doubleClicked.connect(lambda _: self.edit())
+        self.model.loaded.connect(self._loaded)
+
+        self.search = QLineEdit()
+        self.search.setObjectName("roster_search")
+        self.search.setPlaceholderText("搜索姓名、拼音首字母、电话或村（社区）（Ctrl+F）")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(300)
+        self._debounce = QTimer(self, singleShot=True, interval=150)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(lambda _: self._debounce.start())
+
+        self.filters: dict[str, QComboBox] = {}
+        top = QHBoxLayout()
+        top.addWidget(self.search)
+        for key, label in (("group_id", "小组"), ("community_id", "村（社区）"), ("party", "政治面貌"),
+                           ("sector", "界别"), ("status", "状态")):
+            box = QComboBox()
+            box.setObjectName(f"filter_{key}")
+            box.addItem(f"全部{label}", None)
+            box.setMinimumWidth(110)
+            box.currentIndexChanged.connect(lambda _: self.apply_filter())
+            top.addWidget(box)
+            self.filters[key] = box
+        for value, label in STATUSES:
+            self.filters["status"].addItem(label, value)
+        self.filters["status"].blockSignals(True)
+        self.filters["status"].setCurrentIndex(1)  # 在任
+        self.filters["status"].blockSignals(False)
+        self.model.filter = self.current_filter()
+
+        buttons = QHBoxLayout()
+        self.count_label = QLabel()
+        buttons.addWidget(self.count_label)
+        buttons.addStretch(1)
+        for text, slot, tip in (("新增代表", self.add, "Ctrl+N"), ("编辑", self.edit, "回车"),
+                                ("删除", self.delete, "Delete：移到回收站"),
+                                ("导出花名册…", self.export_roster, "导出 Excel 花名册，可直接打印")):
+            button = QPushButton(text)
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(buttons)
+        layout.addWidget(self.view)
+
+        for keys, slot in ((QKeySequence.Find, self.focus_search), (QKeySequence.New, self.add)):
+            QShortcut(QKeySequence(keys), self, context=Qt.WidgetWithChildrenShortcut).activated.connect(slot)
+        for keys, slot in ((Qt.Key_Delete, self.delete), (Qt.Key_Return, self.edit), (Qt.Key_Enter, self.edit)):
+            QShortcut(QKeySequence(keys), self.view, context=Qt.WidgetShortcut).activated.connect(slot)
+        backend.changed.connect(self._on_changed)
+        self.dialog = None
+
+    # -- loading ---------------------------------------------------------------
+    def reload(self) -> None:
+        self._load_filter_choices()
+        self.model.reload()
+
+    def _load_filter_choices(self) -> None:
+        def load(store):
+            return {"group_id": [(g["id"], g["name"]) for g in store.groups.list()],
+                    "community_id": [(c["id"], c["name"]) for c in store.communities.list()],
+                    "party": [(p, p) for p in store.delegates.distinct("party")],
+                    "sector": [(s, s) for s in store.delegates.distinct("sector")]}
+
+        def fill(choices):
+            for key, options in choices.items():
+                box = self.filters[key]
+                current = box.currentData()
+                box.blockSignals(True)
+                while box.count() > 1:
+                    box.removeItem(1)
+                for value, label in options:
+                    box.addItem(label, value)
+                box.setCurrentIndex(max(box.findData(current), 0))
+                box.blockSignals(False)
+
+        self.backend.call(load, fill)
+
+    def current_filter(self) -> RosterFilter:
+        flt = self.model.filter
+        return RosterFilter(search=self.search.text(), sort=flt.sort, descending=flt.descending,
+                            **{key: box.currentData() for key, box in self.filters.items()})
+
+    def apply_filter(self) -> None:
+        self.model.set_filter(self.current_filter())
+
+    def _loaded(self) -> None:
+        self.count_label.setText(f"共 {self.model.rowCount()} 人")
+        if not getattr(self, "_sized", False) and self.model.rowCount():
+            self.view.resizeColumnsToContents()
+            self._sized = True
+
+    def _on_changed(self, changes) -> None:
+        if changes.tables & {"delegates", "delegate_grids", "communities", "groups", "grids"}:
+            self.reload()
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def current_id(self) -> str | None:
+        index = self.view.currentIndex()
+        return self.model.data(index, Qt.UserRole) if index.isValid() else None
+
+    # -- editing ----------------------------------------------------------------
+    def add(self) -> None:
+        self.open_dialog(None)
+
+    def edit(self) -> None:
+        row_id = self.current_id()
+        if row_id:
+            self.open_dialog(row_id)
+
+    def open_dialog(self, row_id: str | None) -> None:
+        preset = {key: self.filters[key].currentData() for key in ("group_id", "community_id")}
+
+        def load(store):
+            refs = load_refs(store)
+            if row_id is None:
+                return refs, {**preset, "status": "active", "group_role": "member",
+                              "term_id": store.terms.current_id()}, []
+            return refs, store.delegates.get(row_id), store.delegates.grid_ids(row_id)
+
+        def ready(result):
+            refs, values, grid_ids = result
+
+            def submit(form_values, dialog):
+                grids = dialog.picker.selected()
+                if row_id:
+                    fn = lambda s: s.delegates.update(row_id, form_values, grid_ids=grids)  # noqa: E731
+                    summary = f"修改代表“{form_values['name']}”"
+                else:
+                    fn = lambda s: s.delegates.create(form_values, grid_ids=grids)  # noqa: E731
+                    summary = f"新增代表“{form_values['name']}”"
+                self.backend.call(fn, dialog.saved, dialog.refused, mutation=summary)
+
+            self.dialog = DelegateDialog(refs, values if row_id else values, grid_ids, submit, self)
+            self.dialog.open()
+
+        self.backend.call(load, ready)
+
+    def delete(self) -> None:
+        index = self.view.currentIndex()
+        row = self.model.row_at(index.row()) if index.isValid() else None
+        if not row:
+            return
+        if not confirm(self, "删除代表", f"把代表“{row['name']}”移到回收站？\n之后可以在“回收站”中恢复，"
+                                      "也可以按 Ctrl+Z 撤销。", "删除"):
+            return
+        self.backend.call(lambda s: s.delegates.delete(row["id"]), None, lambda e: show_refusal(self, e),
+                          mutation=f"删除代表“{row['name']}”")
+
+    def export_roster(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "导出花名册", "议事代表花名册.xlsx", "Excel 文件 (*.xlsx)")
+        if not path:
+            return
+        flt = self.current_filter()
+        from app.registers.catalog import export_register
+
+        job = self.backend.call(lambda s: export_register(s, "roster", path, flt=flt),
+                                self._exported, lambda e: show_refusal(self, e))
+        DelayedProgress(self, job, "正在导出花名册…")
+
+    def _exported(self, result) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Information, "导出完成",
+                          f"已导出{result['title']} {result['rows']} 行：\n{result['path']}\n\n"
+                          "身份证号已脱敏。可用 Excel 或 WPS 打开后直接打印（A4 横向，每页重复表头）。", parent=self)
+        open_button = box.addButton("打开文件", QMessageBox.AcceptRole)
+        box.addButton("关闭", QMessageBox.RejectRole)
+        box.exec()
+        if box.clickedButton() is open_button:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(result["path"]))
