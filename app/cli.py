@@ -138,16 +138,18 @@ COMMANDS = {"init": cmd_init, "stats": cmd_stats, "check": cmd_check, "list": cm
             "export": cmd_export}
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, gui=None) -> int:
+    """Run one command; with none, start the desktop app through `gui` (given by ui.launch)."""
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
     # Not set_defaults(): the option actions are shared with the subcommands' parsers.
     args.data_dir = getattr(args, "data_dir", None)
     args.json = getattr(args, "json", False)
     if args.command is None:
-        from ui.main import run_gui
-
-        return run_gui(data_dir=args.data_dir)
+        if gui is None:
+            print("请指定命令，或直接运行 yishi 打开桌面程序。", file=sys.stderr)
+            return 2
+        return gui(data_dir=args.data_dir)
     try:
         return COMMANDS[args.command](args)
     except AppError as exc:

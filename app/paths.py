@@ -50,7 +50,8 @@ def _posix_drive_kind(path: Path) -> str:
             return "network"
         if _block_device_removable(device):
             return "removable"
-        if fstype in REMOVABLE_FS and (mount_point + "/").startswith(REMOVABLE_PREFIXES):
+        if fstype in REMOVABLE_FS:
+            # FAT/exFAT/ISO file systems on a clerk's PC are USB sticks, cards and discs.
             return "removable"
     if (resolved + "/").startswith(REMOVABLE_PREFIXES):
         return "removable"

@@ -18,7 +18,7 @@ SYNCED_FIELDS: dict[str, tuple[str, ...]] = {
     "grids": ("community_id", "number", "name", "notes"),
     "venues": ("name", "level", "address", "community_id", "group_id", "facilities",
                "schedule", "notes"),
-    "rooms": ("venue_id", "name", "capacity", "notes"),
+    "rooms": ("venue_id", "name", "sort_order", "capacity", "notes"),
     "delegates": ("name", "gender", "ethnicity", "birth_date", "id_number", "party", "sector",
                   "workplace", "post", "education", "phone", "community_id", "group_id",
                   "group_role", "term_id", "status", "certificate_no", "notes"),
@@ -59,7 +59,7 @@ def m001_foundation(db):
 
         CREATE TABLE rooms (
             id TEXT PRIMARY KEY, venue_id TEXT NOT NULL REFERENCES venues(id), name TEXT NOT NULL,
-            capacity INTEGER, notes TEXT, deleted INTEGER NOT NULL DEFAULT 0);
+            sort_order INTEGER, capacity INTEGER, notes TEXT, deleted INTEGER NOT NULL DEFAULT 0);
         CREATE INDEX idx_rooms_venue ON rooms(venue_id);
 
         CREATE TABLE delegates (

@@ -38,14 +38,14 @@ class VenueService(Service):
         rows = self.store.rows(
             f"""SELECT v.*, c.name AS community_name, g.name AS group_name,
                   (SELECT group_concat(name, '、') FROM (SELECT r.name FROM rooms r
-                     WHERE r.venue_id = v.id AND r.deleted = 0 ORDER BY r.name)) AS room_names,
+                     WHERE r.venue_id = v.id AND r.deleted = 0 ORDER BY r.sort_order, r.name)) AS room_names,
                   (SELECT count(*) FROM rooms r WHERE r.venue_id = v.id AND r.deleted = 0)
                     AS room_count
                 FROM venues v LEFT JOIN communities c ON c.id = v.community_id
                 LEFT JOIN groups g ON g.id = v.group_id
                 WHERE {where}
                 ORDER BY CASE v.level WHEN 'centre' THEN 0 WHEN 'area_hall' THEN 1 ELSE 2 END,
-                         v.name""", params)
+                         g.sort_order, c.sort_order, v.name""", params)
         checklist = facilities_checklist()
         for row in rows:
             row["level_label"] = choice_label(LEVELS, row["level"])
@@ -60,7 +60,8 @@ class VenueService(Service):
 
     def rooms(self, venue_id: str) -> list[dict]:
         return self.store.rows(
-            "SELECT * FROM rooms WHERE venue_id = ? AND deleted = 0 ORDER BY name", [venue_id])
+            "SELECT * FROM rooms WHERE venue_id = ? AND deleted = 0 ORDER BY sort_order, name",
+            [venue_id])
 
     def _prepare(self, values: dict, row_id: str | None = None) -> dict:
         facilities = values.pop("facilities", None)
@@ -93,8 +94,8 @@ class VenueService(Service):
         names = self._room_names(rooms)
         with self.store.write("create", f"新增阵地：{values['name']}") as tx:
             venue_id = tx.insert(self.table, values)
-            for name in names:
-                tx.insert("rooms", {"venue_id": venue_id, "name": name})
+            for order, name in enumerate(names, 1):
+                tx.insert("rooms", {"venue_id": venue_id, "name": name, "sort_order": order})
         return tx.changes
 
     def update(self, row_id: str, values: dict, rooms: list[str] | None = None):
@@ -114,12 +115,14 @@ class VenueService(Service):
         for room in existing:
             if room["name"] not in names and not room["deleted"]:
                 tx.delete("rooms", room["id"])
-        for name in names:
+        for order, name in enumerate(names, 1):
             room = by_name.get(name)
             if room is None:
-                tx.insert("rooms", {"venue_id": venue_id, "name": name})
-            elif room["deleted"]:
+                tx.insert("rooms", {"venue_id": venue_id, "name": name, "sort_order": order})
+                continue
+            if room["deleted"]:
                 tx.restore("rooms", room["id"])
+            tx.update("rooms", room["id"], {"sort_order": order})
 
     def on_delete(self, tx, row):
         for room in self.rooms(row["id"]):
@@ -127,11 +130,18 @@ class VenueService(Service):
 
     def restore(self, row_id: str):
         row = self.get(row_id, include_deleted=True)
+        self.check_restore(row)
+        # Rooms deleted with the venue (stamped at or after it) come back with it;
+        # rooms removed earlier on their own stay removed.
+        rooms = self.store.rows(
+            """SELECT r.id FROM rooms r
+               JOIN clocks rk ON rk.tbl = 'rooms' AND rk.row_id = r.id AND rk.field = 'deleted'
+               JOIN clocks vk ON vk.tbl = 'venues' AND vk.row_id = r.venue_id AND vk.field = 'deleted'
+               WHERE r.venue_id = ? AND r.deleted = 1
+                 AND (rk.wall_ms, rk.counter) >= (vk.wall_ms, vk.counter)""", [row_id])
         with self.store.write("restore", f"恢复阵地：{self.title(row)}") as tx:
             tx.restore(self.table, row_id)
-            # Rooms deleted with the venue come back with it.
-            for room in self.store.rows("SELECT id FROM rooms WHERE venue_id = ? AND deleted = 1",
-                                        [row_id]):
+            for room in rooms:
                 tx.restore("rooms", room["id"])
         return tx.changes
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QPushButton, QVBoxLayout, QWidget)
 
@@ -65,7 +67,7 @@ class SettingsPage(QWidget):
         self.location.setText(f"数据目录：{data_dir}\n本机站点编号：{site_id}")
         self.audit.clear()
         for entry in recent:
-            when = entry["at"][:19].replace("T", " ")
+            when = datetime.fromisoformat(entry["at"]).astimezone().strftime("%Y-%m-%d %H:%M:%S")
             action = ACTION_LABELS.get(entry["action"], entry["action"])
             self.audit.addItem(f"{when}  [{action}]  {entry['summary']}  —— {entry['actor']}")
 

@@ -1,0 +1,127 @@
+import json
+import sqlite3
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def demo_cli_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli") / "data"
+    result = run_cli("--data-dir", folder, "init", "--demo")
+    assert result.returncode == 0, result.stderr
+    assert "70 名议事代表" in result.stdout
+    return folder
+
+
+def test_stats_json_matches_the_field_report(demo_cli_dir):
+    stats = json.loads(run_cli("stats", "--data-dir", demo_cli_dir, "--json", check=True).stdout)
+    assert stats["delegates"]["total"] == 70
+    assert stats["delegates"]["by_status"]["active"] == 70
+    assert stats["groups"] == 5
+    assert stats["grids"] == 534
+    assert 20 <= stats["communities"] <= 30
+    assert stats["venues"]["by_level"] == {"centre": 1, "area_hall": 5, "neighbourhood_hall": 10}
+    assert stats["grids_unassigned"] == 0
+
+
+def test_demo_is_deterministic(tmp_path, demo_cli_dir):
+    other = tmp_path / "again"
+    run_cli("--data-dir", other, "init", "--demo", check=True)
+    first = json.loads(run_cli("--data-dir", demo_cli_dir, "list", "delegates", "--json", check=True).stdout)
+    second = json.loads(run_cli("--data-dir", other, "list", "delegates", "--json", check=True).stdout)
+    strip = lambda items: [{k: v for k, v in i.items() if k != "id"} for i in items]  # noqa: E731
+    assert strip(first["items"]) == strip(second["items"])
+
+
+def test_list_delegates_json(demo_cli_dir):
+    listing = json.loads(run_cli("--data-dir", demo_cli_dir, "list", "delegates", "--json", check=True).stdout)
+    assert listing["count"] == 70
+    item = listing["items"][0]
+    assert set(item) >= {"id", "name", "status"}
+    assert "********" in item["id_number"]
+
+
+def test_check_reports_and_detects_a_tampered_audit_row(tmp_path, demo_cli_dir):
+    report = json.loads(run_cli("--data-dir", demo_cli_dir, "check", "--json", check=True).stdout)
+    assert report["ok"] and report["integrity"]["ok"] and report["foreign_keys"]["ok"]
+    assert report["audit_chain"]["ok"] and report["audit_chain"]["entries"] > 100
+
+    folder = tmp_path / "tampered"
+    run_cli("--data-dir", folder, "init", "--demo", check=True)
+    conn = sqlite3.connect(folder / "yishi.db")
+    conn.execute("DROP TRIGGER audit_no_update")  # what someone editing the file by hand would do
+    conn.execute("UPDATE audit SET summary = '新增代表：某某' WHERE seq = 40")
+    conn.commit()
+    conn.close()
+    result = run_cli("--data-dir", folder, "check", "--json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert not report["ok"] and report["audit_chain"]["broken_at"] == 40
+    assert "第 40 条" in report["audit_chain"]["message"]
+
+
+def test_the_audit_log_refuses_edits_through_sqlite(demo_cli_dir):
+    conn = sqlite3.connect(demo_cli_dir / "yishi.db")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute("DELETE FROM audit WHERE seq = 1")
+    conn.close()
+
+
+def test_export_roster_register(tmp_path, demo_cli_dir):
+    out = tmp_path / "花名册.xlsx"
+    result = run_cli("--data-dir", demo_cli_dir, "export", "register", "roster", "--out", out, "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["rows"] == 70
+    ws = load_workbook(out).active
+    header = [c.value for c in ws[3]]
+    assert header[:3] == ["序号", "姓名", "性别"] and "身份证号" in header
+    id_col = header.index("身份证号") + 1
+    data = list(ws.iter_rows(min_row=4, max_row=73))
+    assert len(data) == 70 and data[-1][0].value == 70 and ws.cell(74, 2).value is None
+    for row in data:
+        number = row[id_col - 1].value
+        assert len(number) == 18 and number[6:14] == "********"
+        for cell in row[1:]:
+            assert cell.value is None or cell.data_type == "s"
+    assert ws.freeze_panes == "B4"
+    assert ws.print_title_rows == "$3:$3"
+    assert ws.page_setup.orientation == "landscape"
+    assert "第 &P 页 共 &N 页" in ws.oddFooter.center.text
+    assert ws.merged_cells.ranges and "花名册" in ws["A1"].value
+
+
+@pytest.mark.parametrize("name, title_word, rows", [("groups", "分组名单", 70), ("grids", "网格", 534),
+                                                    ("venues", "阵地", 16)])
+def test_other_registers(tmp_path, demo_cli_dir, name, title_word, rows):
+    out = tmp_path / f"{name}.xlsx"
+    run_cli("--data-dir", demo_cli_dir, "export", "register", name, "--out", out, check=True)
+    ws = load_workbook(out).active
+    assert title_word in ws["A1"].value
+    assert ws.max_row - 3 == rows
+
+
+def test_refusals_exit_1_with_a_chinese_reason(tmp_path, demo_cli_dir):
+    result = run_cli("--data-dir", demo_cli_dir, "export", "register", "nonsense", "--out", tmp_path / "x.xlsx")
+    assert result.returncode == 1 and "没有名为" in result.stderr
+    result = run_cli("--data-dir", demo_cli_dir, "init", "--demo")
+    assert result.returncode == 1 and "已有数据" in result.stderr
+    mounts = tmp_path / "mounts"
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    mounts.write_text(f"/dev/vda1 / ext4 rw 0 0\n/dev/sdb1 {stick} vfat rw 0 0\n")
+    result = run_cli("--data-dir", stick / "yishi", "init", env={"YISHI_MOUNTS": str(mounts)})
+    assert result.returncode == 1 and "U盘" in result.stderr
+    assert not (stick / "yishi").exists()
+
+
+def test_usage_errors_exit_2(demo_cli_dir):
+    assert run_cli("frobnicate").returncode == 2
+    assert run_cli("--data-dir", demo_cli_dir, "list", "aliens").returncode == 2
+
+
+def test_version():
+    result = run_cli("--version")
+    assert result.returncode == 0 and result.stdout.startswith("yishi ")

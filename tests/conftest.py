@@ -1,0 +1,73 @@
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["YISHI_NO_WELCOME"] = "1"
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def store(tmp_path):
+    from app.store import Store
+
+    s = Store.open(tmp_path / "data")
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """The demo subdistrict built once; tests get their own copy."""
+    from app.demo import build_demo
+    from app.store import Store
+
+    folder = tmp_path_factory.mktemp("demo") / "data"
+    with Store.open(folder) as s:
+        build_demo(s)
+        s.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return folder
+
+
+@pytest.fixture
+def demo_dir(demo_template, tmp_path):
+    target = tmp_path / "demo"
+    shutil.copytree(demo_template, target, ignore=shutil.ignore_patterns("yishi.lock"))
+    return target
+
+
+@pytest.fixture
+def demo(demo_dir):
+    from app.store import Store
+
+    s = Store.open(demo_dir)
+    yield s
+    s.close()
+
+
+def run_cli(*args, env=None, check=False):
+    """Run `yishi` as a user would, in a fresh interpreter."""
+    full_env = {**os.environ, **(env or {})}
+    result = subprocess.run([sys.executable, "-m", "app.cli", *map(str, args)], cwd=ROOT,
+                            capture_output=True, text=True, env=full_env, timeout=120)
+    if check and result.returncode != 0:
+        raise AssertionError(result.stderr)
+    return result
+
+
+def digest(store) -> str:
+    """A fingerprint of every row in every table, to prove a refusal changed nothing."""
+    import hashlib
+
+    h = hashlib.sha256()
+    tables = [r[0] for r in store.db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    for table in tables:
+        for row in store.db.execute(f"SELECT * FROM [{table}] ORDER BY 1"):
+            h.update(repr(row).encode())
+    return h.hexdigest()
