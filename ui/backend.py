@@ -8,6 +8,7 @@ only what they show, and keeps them for undo (Ctrl+Z).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import traceback
 
@@ -22,12 +23,15 @@ log = logging.getLogger(__name__)
 class Job:
     """One unit of work. Callbacks run on the UI thread; `report` is called from the worker."""
 
-    def __init__(self, fn, wants_job: bool, worker: "_Worker", opens_store: bool = False):
+    def __init__(self, number: int, fn, wants_job: bool, worker: "_Worker", opens_store: bool = False):
+        self.number = number
         self.fn = fn
-        self.opens_store = opens_store
         self.wants_job = wants_job
+        self.opens_store = opens_store
         self.cancelled = False
         self.done = False
+        self.result = None
+        self.error = None
         self.on_done: list = []
         self.on_failed: list = []
         self.on_progress: list = []
@@ -35,38 +39,44 @@ class Job:
 
     def report(self, done: int, total: int, text: str = "") -> bool:
         """Progress from inside fn; returns False once the user asked to cancel."""
-        self._worker.progressed.emit(self, done, total, text)
+        self._worker.progressed.emit(self.number, done, total, text)
         return not self.cancelled
 
 
 class _Worker(QObject):
-    run = Signal(object)
-    finished = Signal(object, object)
-    failed = Signal(object, object)
-    crashed = Signal(object, str)
-    progressed = Signal(object, int, int, str)
+    # Signals carry job numbers only: results stay on the Job (set before the signal is
+    # emitted, read after it is delivered), so no Python object crosses a queued signal.
+    run = Signal(int)
+    finished = Signal(int)
+    failed = Signal(int)
+    crashed = Signal(int, str)
+    progressed = Signal(int, int, int, str)
 
     def __init__(self):
         super().__init__()
         self.store = None
+        self.jobs: dict[int, Job] = {}
         self.run.connect(self._execute, Qt.QueuedConnection)
 
-    @Slot(object)
-    def _execute(self, job: Job) -> None:
+    @Slot(int)
+    def _execute(self, number: int) -> None:
+        job = self.jobs[number]
         if self.store is None and not job.opens_store:
             # Queued before the store opened or after it closed: nothing to read or write.
-            self.failed.emit(job, AppError("数据库尚未打开或已关闭"))
+            job.error = AppError("数据库尚未打开或已关闭")
+            self.failed.emit(number)
             return
         try:
-            result = job.fn(self.store, job) if job.wants_job else job.fn(self.store)
+            job.result = job.fn(self.store, job) if job.wants_job else job.fn(self.store)
         except AppError as exc:
-            self.failed.emit(job, exc)
+            job.error = exc
+            self.failed.emit(number)
         except Exception:  # a bug: shown with details, never swallowed
             text = traceback.format_exc()
             log.error("background job failed:\n%s", text)
-            self.crashed.emit(job, text)
+            self.crashed.emit(number, text)
         else:
-            self.finished.emit(job, result)
+            self.finished.emit(number)
 
 
 class Backend(QObject):
@@ -86,36 +96,38 @@ class Backend(QObject):
         self._worker.crashed.connect(self._crashed, Qt.QueuedConnection)
         self._worker.progressed.connect(self._progressed, Qt.QueuedConnection)
         self._thread.start()
-        self._pending: set[Job] = set()
-        self._mutations: dict[Job, str] = {}
+        self._numbers = itertools.count(1)
+        self._mutations: dict[int, str] = {}
         self._undo: list[tuple[Changes, str]] = []
 
     # -- running work ------------------------------------------------------------
     def call(self, fn, done=None, failed=None, *, wants_job: bool = False,
              mutation: str | None = None, opens_store: bool = False) -> Job:
         """Run fn in the worker. `mutation` is the undo summary for edits that return Changes."""
-        job = Job(fn, wants_job, self._worker, opens_store)
+        job = Job(next(self._numbers), fn, wants_job, self._worker, opens_store)
         if done:
             job.on_done.append(done)
         if failed:
             job.on_failed.append(failed)
         if mutation:
-            self._mutations[job] = mutation
-        self._pending.add(job)
+            self._mutations[job.number] = mutation
+        self._worker.jobs[job.number] = job
         self.busy.emit(True)
-        self._worker.run.emit(job)
+        self._worker.run.emit(job.number)
         return job
 
-    def _settle(self, job: Job) -> None:
+    def _settle(self, number: int) -> Job:
+        job = self._worker.jobs.pop(number)
         job.done = True
-        self._pending.discard(job)
-        if not self._pending:
+        if not self._worker.jobs:
             self.busy.emit(False)
+        return job
 
-    @Slot(object, object)
-    def _finished(self, job: Job, result) -> None:
-        self._settle(job)
-        summary = self._mutations.pop(job, None)
+    @Slot(int)
+    def _finished(self, number: int) -> None:
+        job = self._settle(number)
+        summary = self._mutations.pop(number, None)
+        result = job.result
         if isinstance(result, Changes) and result:
             if summary:
                 self._undo.append((result, summary))
@@ -125,29 +137,30 @@ class Backend(QObject):
         for callback in job.on_done:
             callback(result)
 
-    @Slot(object, object)
-    def _failed(self, job: Job, error) -> None:
-        self._settle(job)
-        self._mutations.pop(job, None)
+    @Slot(int)
+    def _failed(self, number: int) -> None:
+        job = self._settle(number)
+        self._mutations.pop(number, None)
         for callback in job.on_failed:
-            callback(error)
+            callback(job.error)
 
-    @Slot(object, str)
-    def _crashed(self, job: Job, text: str) -> None:
-        self._settle(job)
-        self._mutations.pop(job, None)
+    @Slot(int, str)
+    def _crashed(self, number: int, text: str) -> None:
+        job = self._settle(number)
+        self._mutations.pop(number, None)
         for callback in job.on_failed:
             callback(None)
         self.bug.emit(text)
 
-    @Slot(object, int, int, str)
-    def _progressed(self, job: Job, done: int, total: int, text: str) -> None:
-        for callback in job.on_progress:
+    @Slot(int, int, int, str)
+    def _progressed(self, number: int, done: int, total: int, text: str) -> None:
+        job = self._worker.jobs.get(number)
+        for callback in job.on_progress if job else ():
             callback(done, total, text)
 
     @property
     def idle(self) -> bool:
-        return not self._pending
+        return not self._worker.jobs
 
     def open_store(self, data_dir, done, failed) -> Job:
         from app.store import Store

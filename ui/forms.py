@@ -162,6 +162,7 @@ class RecordDialog(QDialog):
         self.form.setLabelAlignment(Qt.AlignRight)
         layout.addLayout(self.form)
         self.editors: dict[str, FieldEditor] = {}
+        self._loading = True
         for spec in fields:
             if spec.name in skip:
                 continue
@@ -183,13 +184,15 @@ class RecordDialog(QDialog):
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        self._loading = True  # filling in the stored values is not the clerk typing
         for name, editor in self.editors.items():
             editor.set_value((values or {}).get(name))
-        self._touched: set[str] = set()
+        self._loading = False
         self._update_save()
 
     def _revalidate(self, editor: FieldEditor) -> None:
-        self._touched.add(editor.spec.name)
+        if self._loading:
+            return
         editor.show_error(editor.local_error())
         self.general.hide()
         self._update_save()

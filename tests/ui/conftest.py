@@ -1,0 +1,42 @@
+import pytest
+
+
+@pytest.fixture(scope="session")
+def qapp_args():
+    return ["yishi-tests"]
+
+
+@pytest.fixture(scope="session")
+def ui_font(qapp):
+    from ui.main import setup_application
+
+    return setup_application(qapp)
+
+
+def wait_idle(qtbot, backend, timeout=10000):
+    qtbot.waitUntil(lambda: backend.idle, timeout=timeout)
+
+
+@pytest.fixture
+def backend(qtbot, demo_dir, ui_font):
+    from ui.backend import Backend
+
+    b = Backend()
+    opened = []
+    b.open_store(str(demo_dir), opened.append, lambda e: opened.append(e))
+    qtbot.waitUntil(lambda: bool(opened), timeout=10000)
+    assert not isinstance(opened[0], Exception), opened
+    yield b
+    b.shutdown()
+
+
+@pytest.fixture
+def window(qtbot, backend):
+    from ui.window import MainWindow
+
+    w = MainWindow(backend)
+    qtbot.addWidget(w)
+    w.show()
+    w.reload_all()
+    wait_idle(qtbot, backend)
+    return w

@@ -1,0 +1,65 @@
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
+
+from tests.ui.conftest import wait_idle
+
+
+def test_list_models_pass_the_model_tester(qtbot, qtmodeltester, window):
+    organisation = window.page("organisation")
+    for page in (organisation.communities, organisation.grids, organisation.groups,
+                 window.page("venues"), window.page("recycle")):
+        qtmodeltester.check(page.model)
+    assert organisation.communities.model.rowCount() == 25
+    assert organisation.grids.model.rowCount() == 534
+    assert window.page("venues").model.rowCount() == 16
+
+
+def test_overview_shows_the_demo_figures(window):
+    overview = window.page("overview")
+    assert overview.cards["delegates"].value.text() == "70 人在任"
+    assert overview.cards["grids"].value.text() == "534 个"
+    assert "议事中心 1" in overview.cards["venues"].detail.text()
+
+
+def test_bulk_create_grids_from_the_grids_tab(qtbot, window, monkeypatch):
+    grids = window.page("organisation").grids
+    index = grids.community.findText("双竹村")
+    grids.community.setCurrentIndex(index)
+    wait_idle(qtbot, window.backend)
+    before = grids.model.rowCount()
+
+    def fill(dialog):
+        dialog.range.setText(f"{before + 1}-{before + 5}")
+        return QDialog.Accepted
+
+    monkeypatch.setattr("ui.pages.organisation.BulkGridDialog.exec", fill)
+    grids.bulk_create()
+    qtbot.waitUntil(lambda: grids.model.rowCount() == before + 5, timeout=5000)
+    assert grids.model.rows[-1]["name"] == f"第{before + 5}网格"
+    assert window.undo_action.isEnabled()
+
+
+def test_group_page_warns_when_a_group_is_short_of_deputies(qtbot, window):
+    store = window.backend._worker.store
+    groups = window.page("organisation").groups
+    deputy = store.rows("SELECT id FROM delegates WHERE group_role = 'deputy_leader' LIMIT 1")[0]["id"]
+    window.backend.call(lambda s: s.delegates.update(deputy, {"group_role": "member"}), mutation="调整职务")
+    qtbot.waitUntil(lambda: not groups.warnings.isHidden(), timeout=5000)
+    assert "副组长 2 人，现有 1 人" in groups.warnings.text()
+
+
+def test_add_a_venue_with_rooms_and_facilities(qtbot, window):
+    venues = window.page("venues")
+    venues.add()
+    qtbot.waitUntil(lambda: getattr(venues, "dialog", None) is not None and venues.dialog.isVisible(),
+                    timeout=5000)
+    dialog = venues.dialog
+    dialog.editors["name"].widget.setText("礼悦东方二期邻里议事堂")
+    for box in dialog.editors["facilities"].boxes[:3]:
+        box.setChecked(True)
+    extra = [w for w in dialog.children() if w.__class__.__name__ == "RoomsEditor"][0]
+    extra.text.setPlainText("议事室\n接待室")
+    dialog.buttons.button(QDialogButtonBox.Save).click()
+    qtbot.waitUntil(lambda: venues.model.rowCount() == 17, timeout=5000)
+    row = next(r for r in venues.model.rows if r["name"] == "礼悦东方二期邻里议事堂")
+    assert row["room_names"] == "议事室、接待室"
+    assert row["facilities_list"] == ["标牌", "议事制度上墙", "会议桌椅"]

@@ -1,0 +1,34 @@
+"""The Qt runtime the app relies on: CJK font, Chinese standard dialogs, signal bindings."""
+
+import sys
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics
+
+
+class _Emitter(QObject):
+    flag = Signal(bool)
+
+
+def test_bool_signals_keep_reference_counts(qapp):
+    # PySide6 6.12.0 decremented True on each emit and crashed the app after ~1000 clicks.
+    emitter = _Emitter()
+    emitter.flag.connect(lambda value: None)
+    before = sys.getrefcount(True)
+    for _ in range(2000):
+        emitter.flag.emit(True)
+    assert abs(sys.getrefcount(True) - before) < 50
+
+
+def test_the_shipped_cjk_font_is_registered_and_covers_the_ui(ui_font, qapp):
+    assert "WenQuanYi Micro Hei" in QFontDatabase.families()
+    assert qapp.font().family() == ui_font
+    metrics = QFontMetrics(QFont(ui_font))
+    text = "概览代表组织阵地回收站设置议事工作台花名册身份证号村（社区）网格副组长撤销"
+    missing = [ch for ch in text if not metrics.inFontUcs4(ord(ch))]
+    assert not missing
+
+
+def test_standard_dialogs_are_chinese(ui_font, qapp):
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
+    assert QCoreApplication.translate("QPlatformTheme", "Save") == "保存"
