@@ -52,18 +52,18 @@ NEIGHBOURHOOD_HALLS = [
 
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙马胡朱郭何罗高林郑梁谢唐许冯宋韩邓彭曹曾田萧潘袁蒋蔡余杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤"
 GIVEN = "建国华明丽娟红英伟芳敏静军勇杰强磊洋艳霞平刚桂兰玉梅志文秀云春燕海波涛鹏辉晓东丹萍琴雪飞超斌宇浩然思远佳怡欣悦家俊瑞成林峰德福忠贵荣凤兰淑珍"
+# (workplace, post, sector) by area; the sector follows from the work.
 WORK = {
-    "old_town": [("社区居委会", "委员"), ("个体经营", "店主"), ("中山路小学", "教师"), ("社区卫生服务中心", "医生"),
-                 ("物业服务企业", "经理"), ("退休", ""), ("社区网格", "网格员")],
-    "new_town": [("社区居委会", "副主任"), ("永川中学", "教师"), ("区人民医院", "护士长"), ("科技企业", "工程师"),
-                 ("物业服务企业", "项目经理"), ("个体经营", "店主"), ("律师事务所", "律师")],
-    "rural": [("村民委员会", "主任"), ("种植专业合作社", "理事长"), ("家庭农场", "负责人"), ("村小学", "教师"),
-              ("村卫生室", "乡村医生"), ("务农", "")],
-}
-SECTOR_BY_AREA = {
-    "old_town": ["村（社区）干部", "个体工商户", "教育卫生", "退休人员", "居民群众"],
-    "new_town": ["村（社区）干部", "教育卫生", "企业人员", "专业技术人员", "居民群众", "社会组织"],
-    "rural": ["村（社区）干部", "农民", "企业人员", "教育卫生"],
+    "old_town": [("社区居委会", "委员", "村（社区）干部"), ("个体经营", "店主", "个体工商户"),
+                 ("中山路小学", "教师", "教育卫生"), ("社区卫生服务中心", "医生", "教育卫生"),
+                 ("物业服务企业", "经理", "企业人员"), ("退休", "", "退休人员"), ("社区网格", "网格员", "居民群众")],
+    "new_town": [("社区居委会", "副主任", "村（社区）干部"), ("永川中学", "教师", "教育卫生"),
+                 ("区人民医院", "护士长", "教育卫生"), ("科技企业", "工程师", "专业技术人员"),
+                 ("物业服务企业", "项目经理", "企业人员"), ("个体经营", "店主", "个体工商户"),
+                 ("律师事务所", "律师", "专业技术人员"), ("社会工作服务站", "社工", "社会组织")],
+    "rural": [("村民委员会", "主任", "村（社区）干部"), ("种植专业合作社", "理事长", "农民"),
+              ("家庭农场", "负责人", "农民"), ("村小学", "教师", "教育卫生"),
+              ("村卫生室", "乡村医生", "教育卫生"), ("务农", "", "农民")],
 }
 PARTIES = ["中共党员"] * 9 + ["群众"] * 4 + ["民盟盟员", "九三学社社员", "无党派人士", "共青团员"]
 EDUCATION = ["大学本科", "大学本科", "大学专科", "大学专科", "高中", "中专", "研究生", "初中"]
@@ -139,7 +139,7 @@ def build_demo(store, progress=None) -> dict:
                 female = rng.random() < 0.42
                 born = date(1960, 1, 1) + timedelta(days=rng.randrange(0, 365 * 36))
                 area = areas[community]
-                workplace, post = rng.choice(WORK[area])
+                workplace, post, sector = rng.choice(WORK[area])
                 if workplace in ("社区居委会", "村民委员会"):
                     workplace = community + ("村民委员会" if area == "rural" else "居民委员会")
                 role = "leader" if index == 0 else "deputy_leader" if index in (1, 2) else "member"
@@ -149,7 +149,7 @@ def build_demo(store, progress=None) -> dict:
                 store.delegates.create({
                     "name": next(names), "ethnicity": "汉族" if rng.random() < 0.95 else "土家族",
                     "id_number": synthetic_id(rng, born, female),
-                    "party": rng.choice(PARTIES), "sector": rng.choice(SECTOR_BY_AREA[area]),
+                    "party": rng.choice(PARTIES), "sector": sector,
                     "education": rng.choice(EDUCATION), "workplace": workplace, "post": post or None,
                     "phone": f"1{rng.choice('35789')}{rng.randrange(10**8, 10**9)}",
                     "community_id": community_ids[community], "group_id": group_ids[group],

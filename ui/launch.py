@@ -7,7 +7,7 @@ def main(argv: list[str] | None = None) -> int:
     from app.cli import main as cli_main
 
     def gui(data_dir=None):
-        from .main import run_gui
+        from ui.main import run_gui
 
         return run_gui(data_dir=data_dir)
 
