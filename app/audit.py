@@ -12,7 +12,7 @@ GENESIS = "0" * 64
 ACTION_LABELS = {
     "create": "新增", "update": "修改", "delete": "删除", "restore": "恢复", "undo": "撤销",
     "import": "导入", "export": "导出", "print": "打印", "backup": "备份", "init": "初始化",
-    "settings": "设置",
+    "settings": "设置", "view": "查看",
 }
 
 

@@ -13,7 +13,8 @@ from .audit import AuditLog
 from .clock import HybridClock, Stamp
 from .errors import CorruptStoreError, NewerSchemaError
 from .paths import InstanceLock, default_data_dir, ensure_local_data_dir
-from .writepath import Changes, Tx, new_id
+from .changes import Changes
+from .writepath import Tx, new_id
 
 DB_NAME = "yishi.db"
 

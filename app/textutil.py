@@ -3,8 +3,6 @@
 import re
 import unicodedata
 
-from pypinyin import Style, lazy_pinyin
-
 # Zero-width and other invisible characters that slip in from Word/Excel/web pages.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[\s\u3000\u00a0]+")
@@ -26,6 +24,9 @@ def clean_code(value) -> str:
 
 def pinyin_keys(name: str) -> tuple[str, str]:
     """(initials, full pinyin) in lower case, e.g. 张三 -> ('zs', 'zhangsan')."""
+    # Imported here: its dictionaries take ~0.1 s to load, which start-up should not pay.
+    from pypinyin import Style, lazy_pinyin
+
     initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore"))
     full = "".join(lazy_pinyin(name, style=Style.NORMAL, errors="ignore"))
     return initials.lower(), full.lower()

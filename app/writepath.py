@@ -8,8 +8,7 @@ record (what the views need to refresh, and what undo needs to revert).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-
+from .changes import Changes, RowChange
 from .errors import NotFoundError
 from .idcard import mask
 from .schema import SYNCED_FIELDS
@@ -26,34 +25,6 @@ def _derived(table: str, values: dict) -> dict:
         initials, full = pinyin_keys(values["name"] or "")
         return {"name_initials": initials, "name_pinyin": full}
     return {}
-
-
-@dataclass
-class RowChange:
-    table: str
-    row_id: str
-    kind: str  # insert / update / delete / restore
-    before: dict
-    after: dict
-
-
-@dataclass
-class Changes:
-    rows: list[RowChange] = field(default_factory=list)
-    audit_seq: int | None = None
-
-    @property
-    def tables(self) -> set[str]:
-        return {change.table for change in self.rows}
-
-    def ids(self, table: str) -> set[str]:
-        return {c.row_id for c in self.rows if c.table == table}
-
-    def created(self, table: str) -> list[str]:
-        return [c.row_id for c in self.rows if c.table == table and c.kind == "insert"]
-
-    def __bool__(self) -> bool:
-        return bool(self.rows)
 
 
 class Tx:

@@ -15,7 +15,7 @@ import traceback
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from app.errors import AppError
-from app.writepath import Changes
+from app.changes import Changes
 
 log = logging.getLogger(__name__)
 

@@ -109,6 +109,8 @@ class FieldEditor(QWidget):
     # -- validation as you type -------------------------------------------------
     def local_error(self) -> str | None:
         """Checks that need no database: required, ID number, phone, date."""
+        if isinstance(self.widget, QLineEdit) and self.widget.isReadOnly():
+            return None  # shown masked, not being edited
         value = self.value()
         if self.spec.required and (value is None or str(value).strip() == ""):
             return f"请填写“{self.spec.label}”"

@@ -8,9 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME
@@ -62,6 +61,8 @@ def instance_key(data_dir: Path) -> str:
 
 def raise_running_instance(key: str) -> bool:
     """Ask an instance already running on this data directory to come to the front."""
+    from PySide6.QtNetwork import QLocalSocket
+
     socket = QLocalSocket()
     socket.connectToServer(key)
     if not socket.waitForConnected(300):
@@ -72,7 +73,9 @@ def raise_running_instance(key: str) -> bool:
     return True
 
 
-def listen_for_raise(key: str, window) -> QLocalServer:
+def listen_for_raise(key: str, window):
+    from PySide6.QtNetwork import QLocalServer
+
     QLocalServer.removeServer(key)  # a stale socket left by a crash
     server = QLocalServer(window)
     server.listen(key)
@@ -85,6 +88,10 @@ def listen_for_raise(key: str, window) -> QLocalServer:
         window.showNormal()
         window.raise_()
         window.activateWindow()
+        modal = QApplication.activeModalWidget()
+        if modal is not None:  # a dialog in progress stays in front of its window
+            modal.raise_()
+            modal.activateWindow()
 
     server.newConnection.connect(bring_to_front)
     return server
@@ -144,5 +151,24 @@ def run_gui(data_dir: str | None = None, argv: list[str] | None = None) -> int:
         QMessageBox.critical(window, "无法打开数据", str(error) if error else "打开数据库时发生意外错误。")
         app.exit(1)
 
-    backend.open_store(str(target), opened, refused)
+    # Open the database once the window has painted: importing and opening it in the
+    # worker would otherwise compete with the first paint for the interpreter.
+    after_first_paint(window, lambda: backend.open_store(str(target), opened, refused))
     return app.exec()
+
+
+class _FirstPaint(QObject):
+    def __init__(self, widget, callback):
+        super().__init__(widget)
+        self._callback = callback
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Paint:
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self._callback)
+        return False
+
+
+def after_first_paint(widget, callback) -> None:
+    _FirstPaint(widget, callback)

@@ -10,12 +10,15 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QMainWindow, QS
 from app import APP_NAME, __version__
 
 from .messages import show_bug, show_refusal
-from .pages.organisation import OrganisationPage
-from .pages.overview import OverviewPage
-from .pages.recycle import RecyclePage
-from .pages.roster import RosterPage
-from .pages.settings import SettingsPage
-from .pages.venues import VenuesPage
+
+
+def _page_class(module: str, name: str):
+    """Import a page's module only when the page is first shown (keeps start-up short)."""
+    def build(backend):
+        import importlib
+
+        return getattr(importlib.import_module(f"ui.pages.{module}"), name)(backend)
+    return build
 
 
 class MainWindow(QMainWindow):
@@ -24,22 +27,25 @@ class MainWindow(QMainWindow):
         self.backend = backend
         self.setWindowTitle(f"{APP_NAME} {__version__}")
         self.resize(1280, 800)
-        self.pages = {
-            "overview": ("概览", OverviewPage(backend)),
-            "roster": ("代表", RosterPage(backend)),
-            "organisation": ("组织", OrganisationPage(backend)),
-            "venues": ("阵地", VenuesPage(backend)),
-            "recycle": ("回收站", RecyclePage(backend)),
-            "settings": ("设置", SettingsPage(backend)),
+        # Pages are built the first time they are shown, so start-up builds only 概览.
+        self.areas = {
+            "overview": ("概览", _page_class("overview", "OverviewPage")),
+            "roster": ("代表", _page_class("roster", "RosterPage")),
+            "organisation": ("组织", _page_class("organisation", "OrganisationPage")),
+            "venues": ("阵地", _page_class("venues", "VenuesPage")),
+            "recycle": ("回收站", _page_class("recycle", "RecyclePage")),
+            "settings": ("设置", _page_class("settings", "SettingsPage")),
         }
+        self._built: dict[str, QWidget] = {}
+        self._store_ready = False
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setFixedWidth(150)
         self.stack = QStackedWidget()
-        for title, page in self.pages.values():
+        for title, _ in self.areas.values():
             self.sidebar.addItem(title)
-            self.stack.addWidget(page)
-        self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
+            self.stack.addWidget(QWidget())
+        self.sidebar.currentRowChanged.connect(self._switch)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 8, 0)
@@ -52,7 +58,7 @@ class MainWindow(QMainWindow):
         self.undo_action.setEnabled(False)
         self.undo_action.triggered.connect(self.undo)
         self.addAction(self.undo_action)
-        for index in range(len(self.pages)):
+        for index in range(len(self.areas)):
             action = QAction(self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.triggered.connect(lambda _=False, i=index: self.sidebar.setCurrentRow(i))
@@ -68,13 +74,30 @@ class MainWindow(QMainWindow):
         self.sidebar.setCurrentRow(0)
 
     def page(self, key: str):
-        return self.pages[key][1]
+        """The page of an area, built (and loaded, once the store is open) on first use."""
+        if key not in self._built:
+            index = list(self.areas).index(key)
+            page = self.areas[key][1](self.backend)
+            placeholder = self.stack.widget(index)
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self._built[key] = page
+            if self._store_ready:
+                page.reload()
+        return self._built[key]
+
+    def _switch(self, index: int) -> None:
+        page = self.page(list(self.areas)[index])
+        self.stack.setCurrentWidget(page)
 
     def show_page(self, key: str) -> None:
-        self.sidebar.setCurrentRow(list(self.pages).index(key))
+        self.sidebar.setCurrentRow(list(self.areas).index(key))
 
     def reload_all(self) -> None:
-        for _, page in self.pages.values():
+        """The store is open (or was replaced): load every page built so far."""
+        self._store_ready = True
+        for page in self._built.values():
             page.reload()
 
     def _undo_available(self, summary: str) -> None:

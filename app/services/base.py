@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..errors import NotFoundError, ValidationError
 from ..textutil import clean
-from ..writepath import Changes
+from ..changes import Changes
 
 
 @dataclass(frozen=True)

@@ -40,3 +40,11 @@ def window(qtbot, backend):
     w.reload_all()
     wait_idle(qtbot, backend)
     return w
+
+
+def open_page(qtbot, window, key):
+    """Show an area as the clerk would (sidebar) and wait until its data arrived."""
+    window.show_page(key)
+    page = window.page(key)
+    wait_idle(qtbot, window.backend)
+    return page

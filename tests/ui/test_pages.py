@@ -1,27 +1,28 @@
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import open_page, wait_idle
 
 
 def test_list_models_pass_the_model_tester(qtbot, qtmodeltester, window):
-    organisation = window.page("organisation")
-    for page in (organisation.communities, organisation.grids, organisation.groups,
-                 window.page("venues"), window.page("recycle")):
+    organisation = open_page(qtbot, window, "organisation")
+    venues = open_page(qtbot, window, "venues")
+    recycle = open_page(qtbot, window, "recycle")
+    for page in (organisation.communities, organisation.grids, organisation.groups, venues, recycle):
         qtmodeltester.check(page.model)
     assert organisation.communities.model.rowCount() == 25
     assert organisation.grids.model.rowCount() == 534
-    assert window.page("venues").model.rowCount() == 16
+    assert venues.model.rowCount() == 16
 
 
-def test_overview_shows_the_demo_figures(window):
-    overview = window.page("overview")
+def test_overview_shows_the_demo_figures(qtbot, window):
+    overview = open_page(qtbot, window, "overview")
     assert overview.cards["delegates"].value.text() == "70 人在任"
     assert overview.cards["grids"].value.text() == "534 个"
     assert "议事中心 1" in overview.cards["venues"].detail.text()
 
 
 def test_bulk_create_grids_from_the_grids_tab(qtbot, window, monkeypatch):
-    grids = window.page("organisation").grids
+    grids = open_page(qtbot, window, "organisation").grids
     index = grids.community.findText("双竹村")
     grids.community.setCurrentIndex(index)
     wait_idle(qtbot, window.backend)
@@ -40,7 +41,7 @@ def test_bulk_create_grids_from_the_grids_tab(qtbot, window, monkeypatch):
 
 def test_group_page_warns_when_a_group_is_short_of_deputies(qtbot, window):
     store = window.backend._worker.store
-    groups = window.page("organisation").groups
+    groups = open_page(qtbot, window, "organisation").groups
     deputy = store.rows("SELECT id FROM delegates WHERE group_role = 'deputy_leader' LIMIT 1")[0]["id"]
     window.backend.call(lambda s: s.delegates.update(deputy, {"group_role": "member"}), mutation="调整职务")
     qtbot.waitUntil(lambda: not groups.warnings.isHidden(), timeout=5000)
@@ -48,7 +49,7 @@ def test_group_page_warns_when_a_group_is_short_of_deputies(qtbot, window):
 
 
 def test_add_a_venue_with_rooms_and_facilities(qtbot, window):
-    venues = window.page("venues")
+    venues = open_page(qtbot, window, "venues")
     venues.add()
     qtbot.waitUntil(lambda: getattr(venues, "dialog", None) is not None and venues.dialog.isVisible(),
                     timeout=5000)

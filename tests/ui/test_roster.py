@@ -1,13 +1,12 @@
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QPushButton
 
 from tests.conftest import digest
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import open_page, wait_idle
 
 
-def roster(window):
-    window.show_page("roster")
-    return window.page("roster")
+def roster(qtbot, window):
+    return open_page(qtbot, window, "roster")
 
 
 def visible_names(page):
@@ -16,14 +15,14 @@ def visible_names(page):
 
 
 def test_roster_loads_the_demo_and_passes_the_model_tester(qtbot, qtmodeltester, window):
-    page = roster(window)
+    page = roster(qtbot, window)
     assert page.model.rowCount() == 70
     assert page.count_label.text() == "共 70 人"
     qtmodeltester.check(page.model)
 
 
 def test_roster_model_pages_rows_in(qtbot, window):
-    page = roster(window)
+    page = roster(qtbot, window)
     page.model.page_size = 16
     page.model.reload()
     wait_idle(qtbot, window.backend)
@@ -35,7 +34,7 @@ def test_roster_model_pages_rows_in(qtbot, window):
 
 
 def test_search_by_name_initials_phone_and_community(qtbot, window):
-    page = roster(window)
+    page = roster(qtbot, window)
     person = page.model.row_at(5)
     for query in (person["name"], person["name_initials"], person["phone"][-5:], person["community_name"]):
         page.search.clear()
@@ -52,14 +51,14 @@ def test_search_by_name_initials_phone_and_community(qtbot, window):
 
 
 def test_ctrl_f_focuses_the_search(qtbot, window):
-    page = roster(window)
+    page = roster(qtbot, window)
     page.view.setFocus()
     qtbot.keyClick(page.view, Qt.Key_F, Qt.ControlModifier)
     assert page.search.hasFocus()
 
 
 def test_filter_by_group_and_status(qtbot, window):
-    page = roster(window)
+    page = roster(qtbot, window)
     group_box = page.filters["group_id"]
     index = group_box.findText("新城三组")
     with qtbot.waitSignal(page.model.loaded, timeout=5000):
@@ -72,7 +71,7 @@ def test_filter_by_group_and_status(qtbot, window):
 
 
 def open_new_delegate(qtbot, window):
-    page = roster(window)
+    page = roster(qtbot, window)
     page.view.setFocus()
     qtbot.keyClick(page, Qt.Key_N, Qt.ControlModifier)
     qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible(), timeout=5000)
@@ -137,7 +136,7 @@ def test_add_a_delegate_then_undo_it(qtbot, window):
 
 
 def test_delete_then_restore_from_the_recycle_bin(qtbot, window, monkeypatch):
-    page = roster(window)
+    page = roster(qtbot, window)
     name = page.model.row_at(3)["name"]
     page.view.selectRow(3)
     page.view.setFocus()
@@ -146,9 +145,7 @@ def test_delete_then_restore_from_the_recycle_bin(qtbot, window, monkeypatch):
         qtbot.keyClick(page.view, Qt.Key_Delete)
     assert page.model.rowCount() == 69 and name not in visible_names(page)
 
-    window.show_page("recycle")
-    bin_page = window.page("recycle")
-    wait_idle(qtbot, window.backend)
+    bin_page = open_page(qtbot, window, "recycle")
     assert bin_page.model.rows[0]["title"] == name
     bin_page.view.selectRow(0)
     with qtbot.waitSignal(page.model.loaded, timeout=5000):
@@ -159,7 +156,7 @@ def test_delete_then_restore_from_the_recycle_bin(qtbot, window, monkeypatch):
 
 
 def test_sorting_by_header(qtbot, window):
-    page = roster(window)
+    page = roster(qtbot, window)
     with qtbot.waitSignal(page.model.loaded, timeout=5000):
         page.view.sortByColumn(0, Qt.DescendingOrder)
     keys = [page.model.row_at(r)["name_pinyin"] for r in range(70)]
@@ -167,8 +164,7 @@ def test_sorting_by_header(qtbot, window):
 
 
 def test_a_refused_delete_says_why(qtbot, window, monkeypatch):
-    window.show_page("organisation")
-    communities = window.page("organisation").communities
+    communities = open_page(qtbot, window, "organisation").communities
     communities.view.selectRow(0)
     shown = []
     monkeypatch.setattr("ui.pages.base.confirm", lambda *a, **k: True)
@@ -176,3 +172,22 @@ def test_a_refused_delete_says_why(qtbot, window, monkeypatch):
     communities.delete()
     qtbot.waitUntil(lambda: bool(shown), timeout=5000)
     assert "网格" in shown[0] and "不能删除" in shown[0]
+
+
+def test_a_stored_id_number_is_masked_until_asked_for_and_the_view_is_audited(qtbot, window):
+    page = roster(qtbot, window)
+    page.view.selectRow(0)
+    page.edit()
+    qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible(), timeout=5000)
+    dialog = page.dialog
+    line = dialog.editors["id_number"].widget
+    assert "********" in line.text() and line.isReadOnly()
+    assert "id_number" not in dialog.values()
+    store = window.backend._worker.store
+    full = store.delegates.get(page.model.row_at(0)["id"])["id_number"]
+    dialog.findChild(QPushButton, "reveal_id").click()
+    assert line.text() == full and not line.isReadOnly()
+    wait_idle(qtbot, window.backend)
+    last = store.rows("SELECT action, summary FROM audit ORDER BY seq DESC LIMIT 1")[0]
+    assert last["action"] == "view" and "完整身份证号" in last["summary"]
+    dialog.reject()

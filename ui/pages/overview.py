@@ -55,16 +55,20 @@ class OverviewPage(QWidget):
         others = [f"{label} {d['by_status'][key]}" for key, label in
                   (("resigned", "辞职"), ("removed", "罢免"), ("deceased", "去世"), ("moved_away", "迁出"))
                   if d["by_status"][key]]
-        self.cards["delegates"].detail.setText("；".join(others) or "名册完整")
+        self.cards["delegates"].detail.setText(
+            "；".join(others) or ("尚未录入代表" if not d["total"] else "全部在任"))
         kinds = stats["communities_by_kind"]
         self.cards["communities"].value.setText(f"{stats['communities']} 个")
         self.cards["communities"].detail.setText(f"社区 {kinds['community']} 个，村 {kinds['village']} 个")
         self.cards["grids"].value.setText(f"{stats['grids']} 个")
         self.cards["grids"].detail.setText(
-            "每个网格都有议事代表联系" if not stats["grids_unassigned"]
+            "尚未建立网格" if not stats["grids"]
+            else "每个网格都有议事代表联系" if not stats["grids_unassigned"]
             else f"{stats['grids_unassigned']} 个网格尚无代表联系")
         self.cards["groups"].value.setText(f"{stats['groups']} 个")
-        self.cards["groups"].detail.setText("组成与职务符合要求" if not warnings else f"{len(warnings)} 条提示")
+        self.cards["groups"].detail.setText(
+            "尚未建立议事小组" if not stats["groups"]
+            else "组成与职务符合要求" if not warnings else f"{len(warnings)} 条提示，见下方")
         levels = stats["venues"]["by_level"]
         self.cards["venues"].value.setText(f"{stats['venues']['total']} 处")
         self.cards["venues"].detail.setText(f"议事中心 {levels['centre']}，片区议事厅 {levels['area_hall']}，"

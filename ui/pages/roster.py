@@ -76,16 +76,50 @@ class GridPicker(QWidget):
 
 
 class DelegateDialog(RecordDialog):
-    def __init__(self, refs: dict, values: dict | None, grid_ids: list[str], submit, parent=None):
+    def __init__(self, refs: dict, values: dict | None, grid_ids: list[str], submit, parent=None,
+                 reveal=None):
         self.picker = GridPicker(refs["grids"], grid_ids)
-        super().__init__("编辑代表" if values else "新增代表", delegate_fields(), refs, values, submit,
+        editing = bool(values and values.get("id"))
+        super().__init__("编辑代表" if editing else "新增代表", delegate_fields(), refs, values, submit,
                          parent, extra=self.picker)
+        self._mask_id(values.get("id_number") if editing else None, reveal)
         self.setObjectName("delegate_dialog")
         self.setMinimumWidth(640)
         community = self.editors["community_id"]
         community.edited.connect(lambda: self.picker.show_community(community.value()))
         self.picker.show_community(community.value())
         self.editors["id_number"].edited.connect(self._fill_from_id)
+
+    def _mask_id(self, full: str | None, reveal) -> None:
+        """A stored ID number is shown masked; the full number only on request (audited)."""
+        if not full:
+            return
+        editor = self.editors["id_number"]
+        line = editor.widget
+        self._loading = True
+        line.setText(idcard.mask(full))
+        self._loading = False
+        line.setReadOnly(True)
+        button = QPushButton("显示完整号码")
+        button.setObjectName("reveal_id")
+        editor.layout().addWidget(button)
+
+        def show_full():
+            line.setReadOnly(False)
+            self._loading = True
+            line.setText(full)
+            self._loading = False
+            button.hide()
+            if reveal:
+                reveal()
+
+        button.clicked.connect(show_full)
+
+    def values(self) -> dict:
+        values = super().values()
+        if self.editors["id_number"].widget.isReadOnly():
+            values.pop("id_number")  # still masked: unchanged
+        return values
 
     def _fill_from_id(self) -> None:
         try:
@@ -246,7 +280,10 @@ class RosterPage(QWidget):
                     summary = f"新增代表“{form_values['name']}”"
                 self.backend.call(fn, dialog.saved, dialog.refused, mutation=summary)
 
-            self.dialog = DelegateDialog(refs, values if row_id else values, grid_ids, submit, self)
+            name = values.get("name") if row_id else ""
+            reveal = lambda: self.backend.call(  # noqa: E731
+                lambda s: s.audit.record("view", f"查看代表“{name}”的完整身份证号", {"delegate": row_id}))
+            self.dialog = DelegateDialog(refs, values, grid_ids, submit, self, reveal=reveal)
             self.dialog.open()
 
         self.backend.call(load, ready)

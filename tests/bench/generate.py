@@ -1,0 +1,77 @@
+"""Build the scale store of DESIGN §10 (the parts that exist so far).
+
+30 subdistricts, each shaped like the demo: 25 communities, 534 grids, 5 groups,
+70 delegates with valid synthetic ID numbers -> 2,100 delegates, 16,020 grids.
+Everything goes through the services (the real write path), in one transaction.
+
+    python tests/bench/generate.py [DIR]
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from app.demo import GROUPS, _names, _split, synthetic_id  # noqa: E402
+from app.store import Store  # noqa: E402
+
+SUBDISTRICTS = ["中山路", "胜利路", "南大街", "茶山竹海", "大安", "陈食", "卫星湖", "青峰", "金龙", "临江",
+                "何埂", "松溉", "仙龙", "吉安", "五间", "来苏", "宝峰", "双石", "红炉", "永荣",
+                "三教", "板桥", "朱沱", "大成", "枫桥", "丰乐", "古城", "西城", "北城", "新城"]
+
+
+def build(folder: Path, subdistricts: int = 30, seed: int = 7) -> dict:
+    from datetime import date, timedelta
+
+    rng = random.Random(seed)
+    names = iter(_names(rng, 70 * subdistricts))
+    used: set[str] = set()
+    started = time.perf_counter()
+    with Store.open(folder) as store:
+        if not store.is_empty():
+            return store.stats.summary()
+        with store.db.atomic():
+            store.terms.create({"name": "第一届", "start_date": "2025-03-01"})
+            for s_index, sub in enumerate(SUBDISTRICTS[:subdistricts]):
+                grid_ids: dict[str, list[str]] = {}
+                for g_index, (group, _, communities) in enumerate(GROUPS):
+                    group_id = store.groups.create(
+                        {"name": f"{sub}{group}", "sort_order": s_index * 10 + g_index}).created("groups")[0]
+                    community_ids = []
+                    for name, kind, area in communities:
+                        cid = store.communities.create(
+                            {"name": f"{sub}{name}", "kind": kind, "area": area, "group_id": group_id,
+                             "subdistrict": f"{sub}街道"}).created("communities")[0]
+                        community_ids.append(cid)
+                    counts = _split(534 // 5 + (1 if g_index < 534 % 5 else 0), [1] * len(community_ids))
+                    for cid, count in zip(community_ids, counts):
+                        grid_ids[cid] = store.grids.bulk_create(cid, f"1-{count}").created("grids")
+                    for index in range(14):
+                        cid = community_ids[index % len(community_ids)]
+                        number = None
+                        while number is None or number in used:
+                            born = date(1960, 1, 1) + timedelta(days=rng.randrange(0, 365 * 36))
+                            number = synthetic_id(rng, born, rng.random() < 0.4)
+                        used.add(number)
+                        role = "leader" if index == 0 else "deputy_leader" if index in (1, 2) else "member"
+                        store.delegates.create({
+                            "name": next(names), "id_number": number,
+                            "phone": f"13{rng.randrange(10**8, 10**9)}", "party": rng.choice(["中共党员", "群众"]),
+                            "sector": rng.choice(["村（社区）干部", "企业人员", "教育卫生", "居民群众"]),
+                            "community_id": cid, "group_id": group_id, "group_role": role,
+                        }, grid_ids=grid_ids[cid][index // len(community_ids)::3])
+        stats = store.stats.summary()
+    stats["build_seconds"] = round(time.perf_counter() - started, 1)
+    return stats
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "bench-data" / "scale")
+    summary = build(target)
+    print(f"{target}: {summary['delegates']['total']} delegates, {summary['communities']} communities, "
+          f"{summary['grids']} grids, {summary['groups']} groups ({summary.get('build_seconds', 0)} s)")

@@ -1,0 +1,187 @@
+"""Benchmarks (not collected by pytest): ratios against the raw libraries in the same run.
+
+    python tests/bench/run.py [--store DIR] [--repeat N]
+
+1. Start-up to the first painted main window vs a bare PySide6 window (fresh processes).
+2. Roster open and filter at 2,100 delegates: the core's count+page and the UI's paged model
+   (worker round trip included) vs the raw sqlite3 query returning the same rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["YISHI_NO_WELCOME"] = "1"
+
+PAINT_PROBE = textwrap.dedent("""
+    import os, sys, time
+    from PySide6.QtCore import QEvent, QObject
+    class FirstPaint(QObject):
+        def __init__(self, cls_name):
+            super().__init__()
+            self.cls_name = cls_name
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Paint and type(obj).__name__ == self.cls_name:
+                print(time.time() - T0, flush=True)
+                os._exit(0)
+            return False
+""")
+
+BARE = PAINT_PROBE + textwrap.dedent("""
+    from PySide6.QtWidgets import QApplication, QMainWindow
+    app = QApplication(sys.argv[:1])
+    probe = FirstPaint("QMainWindow")
+    app.installEventFilter(probe)
+    window = QMainWindow()
+    window.resize(1280, 800)
+    window.show()
+    app.exec()
+""")
+
+APP = PAINT_PROBE + textwrap.dedent("""
+    from PySide6.QtWidgets import QApplication
+    app = QApplication(sys.argv[:1])
+    probe = FirstPaint("MainWindow")
+    app.installEventFilter(probe)
+    from ui.launch import main
+    main(["--data-dir", STORE])
+""")
+
+
+def time_process(code: str, store: str) -> float:
+    started = time.time()
+    script = f"T0 = {started!r}\nSTORE = {store!r}\n" + code
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                         timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if out.returncode != 0 or not out.stdout.strip():
+        raise RuntimeError(out.stderr)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+RAW_PAGE = """SELECT d.*, c.name AS community_name, g.name AS group_name,
+  (SELECT group_concat(x.name, '、') FROM delegate_grids dg JOIN grids x ON x.id = dg.grid_id
+    WHERE dg.delegate_id = d.id AND dg.deleted = 0 AND x.deleted = 0) AS grid_names
+  FROM delegates d LEFT JOIN communities c ON c.id = d.community_id
+  LEFT JOIN groups g ON g.id = d.group_id WHERE {where}
+  ORDER BY g.sort_order, g.name, CASE d.group_role WHEN 'leader' THEN 0
+    WHEN 'deputy_leader' THEN 1 ELSE 2 END, d.name_pinyin, d.id LIMIT 200"""
+RAW_COUNT = """SELECT count(*) FROM delegates d LEFT JOIN communities c ON c.id = d.community_id
+  WHERE {where}"""
+
+
+def ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def bench_roster(store_dir: Path, repeat: int) -> list[tuple]:
+    import sqlite3
+
+    from app.services.delegates import RosterFilter
+    from app.store import Store
+
+    group_id = None
+    rows = []
+    with Store.open(store_dir) as store:
+        group_id = store.groups.list()[17]["id"]
+        cases = [
+            ("打开名册（在任）", RosterFilter(), "d.deleted = 0 AND d.status = 'active'", []),
+            ("搜索姓名“王”", RosterFilter(search="王"),
+             "d.deleted = 0 AND d.status = 'active' AND (d.name LIKE ? OR d.name_initials LIKE ? OR "
+             "d.name_pinyin LIKE ? OR d.phone LIKE ? OR c.name LIKE ?)", ["%王%", "王%", "王%", "%王%", "%王%"]),
+            ("拼音首字母“wj”", RosterFilter(search="wj"),
+             "d.deleted = 0 AND d.status = 'active' AND (d.name LIKE ? OR d.name_initials LIKE ? OR "
+             "d.name_pinyin LIKE ? OR d.phone LIKE ? OR c.name LIKE ?)", ["%wj%", "wj%", "wj%", "%wj%", "%wj%"]),
+            ("按小组筛选", RosterFilter(group_id=group_id),
+             "d.deleted = 0 AND d.status = 'active' AND d.group_id = ?", [group_id]),
+        ]
+        raw = sqlite3.connect(store_dir / "yishi.db")
+        for label, flt, where, params in cases:
+            core, base = [], []
+            for _ in range(repeat):
+                t = time.perf_counter()
+                raw.execute(RAW_COUNT.format(where=where), params).fetchone()
+                raw.execute(RAW_PAGE.format(where=where), params).fetchall()
+                base.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                store.delegates.count(flt)
+                store.delegates.page(flt, 0, 200)
+                core.append(time.perf_counter() - t)
+            rows.append((label, flt, ms(core), ms(base)))
+        raw.close()
+    return rows
+
+
+def bench_model(store_dir: Path, cases: list[tuple], repeat: int) -> dict[str, float]:
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ui.backend import Backend
+    from ui.pages.roster import RosterPage
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    backend = Backend()
+    loop = QEventLoop()
+    backend.open_store(str(store_dir), lambda _: loop.quit(), lambda e: loop.quit())
+    loop.exec()
+    page = RosterPage(backend)
+    results = {}
+    for label, flt, *_ in cases:
+        samples = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            page.model.loaded.connect(loop.quit)
+            page.model.set_filter(flt)
+            QTimer.singleShot(5000, loop.quit)
+            loop.exec()
+            page.model.loaded.disconnect(loop.quit)
+            samples.append(time.perf_counter() - t)
+        results[label] = ms(samples)
+    backend.shutdown()
+    del app
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--store", default=str(ROOT / "bench-data" / "scale"))
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    store_dir = Path(args.store)
+    if not (store_dir / "yishi.db").exists():
+        from tests.bench.generate import build
+
+        print("正在生成规模数据库 …", flush=True)
+        build(store_dir)
+
+    roster = bench_roster(store_dir, args.repeat)
+    model = bench_model(store_dir, roster, max(5, args.repeat // 2))
+
+    starts = max(3, args.repeat // 4)
+    bare = [time_process(BARE, str(store_dir)) for _ in range(starts)]
+    full = [time_process(APP, str(store_dir)) for _ in range(starts)]
+
+    print()
+    print(f"{'measure':<34}{'yishi ms':>10}{'raw ms':>10}{'ratio':>8}   goal")
+    print("-" * 78)
+    print(f"{'start-up to first paint':<30}{ms(full):>10.1f}{ms(bare):>10.1f}{ms(full) / ms(bare):>8.2f}   ≤ 1.5x")
+    for label, _, core, base in roster:
+        print(f"{'core ' + label:<28}{core:>10.2f}{base:>10.2f}{core / base:>8.2f}   ≤ 50 ms")
+    for label, _, core, base in roster:
+        print(f"{'UI model ' + label:<28}{model[label]:>10.2f}{base:>10.2f}{model[label] / base:>8.2f}   ≤ 50 ms")
+    print("\nraw = sqlite3 running the same query (count + first page of 200) on the same file;"
+          "\n      bare PySide6 QMainWindow for start-up. 2,100 delegates, 16,020 grids.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
