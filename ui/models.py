@@ -25,7 +25,22 @@ def _display(value) -> str:
     return str(value)
 
 
-class ListTableModel(QAbstractTableModel):
+class _ColumnsModel(QAbstractTableModel):
+    """Headers from `self.columns`; rows numbered 1, 2, 3 like a paper register."""
+
+    columns: list[Col]
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if role != Qt.DisplayRole:
+            return None
+        if orientation == Qt.Horizontal and 0 <= section < len(self.columns):
+            return self.columns[section].header
+        if orientation == Qt.Vertical:
+            return str(section + 1)
+        return None
+
+
+class ListTableModel(_ColumnsModel):
     """A small, fully loaded list (communities, groups, venues, recycle bin)."""
 
     def __init__(self, columns: list[Col], parent=None):
@@ -56,20 +71,11 @@ class ListTableModel(QAbstractTableModel):
             return QColor("#b00020")
         return None
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role != Qt.DisplayRole:
-            return None
-        if orientation == Qt.Horizontal and 0 <= section < len(self.columns):
-            return self.columns[section].header
-        if orientation == Qt.Vertical:
-            return str(section + 1)
-        return None
-
     def row_at(self, row: int) -> dict | None:
         return self.rows[row] if 0 <= row < len(self.rows) else None
 
 
-class PagedTableModel(QAbstractTableModel):
+class PagedTableModel(_ColumnsModel):
     """Rows come from `page_fn(store, filter, offset, limit)` in the worker, a page at a time.
 
     Only the total count and the pages in view are held; pages far from view are dropped.
@@ -172,15 +178,6 @@ class PagedTableModel(QAbstractTableModel):
         if role == Qt.UserRole:
             return row.get("id")
         return _display(row.get(self.columns[index.column()].key))
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role != Qt.DisplayRole:
-            return None
-        if orientation == Qt.Horizontal and 0 <= section < len(self.columns):
-            return self.columns[section].header
-        if orientation == Qt.Vertical:
-            return str(section + 1)
-        return None
 
     def sort(self, column: int, order=Qt.AscendingOrder) -> None:
         if not 0 <= column < len(self.columns) or not self.columns[column].sort_key:

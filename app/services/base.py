@@ -46,10 +46,19 @@ class Service:
         return row[0]
 
     def title(self, row: dict) -> str:
-        return row.get("name") or row["id"][:8]
+        return row.get("name") or row.get("id", "")[:8]
 
     def count(self) -> int:
         return self.store.scalar(f"SELECT count(*) FROM [{self.table}] WHERE deleted = 0")
+
+    def count_by(self, column: str, choices) -> dict[str, int]:
+        """Live rows per value of a choice column, every choice present (0 when none)."""
+        counts = {value: 0 for value, _ in choices}
+        for row in self.store.rows(
+                f"SELECT [{column}] AS value, count(*) AS n FROM [{self.table}] WHERE deleted = 0"
+                f" GROUP BY [{column}]"):
+            counts[row["value"]] = row["n"]
+        return counts
 
     # -- shared validation -----------------------------------------------------
     def clean_values(self, values: dict) -> dict:
@@ -86,10 +95,50 @@ class Service:
         if not self.store.scalar(f"SELECT 1 FROM [{table}] WHERE id = ? AND deleted = 0", [row_id]):
             raise ValidationError(f"所选{noun}不存在或已删除", field=field)
 
+    # -- create / update -------------------------------------------------------
+    def check(self, values: dict, existing: dict | None) -> None:
+        """Hook: the domain's rules beyond required fields and choice lists."""
+
+    def prepare(self, values: dict, existing: dict | None = None) -> dict:
+        values = self.clean_values(values)
+        self.require(values, existing)
+        self.check(values, existing)
+        return values
+
+    def create(self, values: dict):
+        values = self.prepare(dict(values))
+        with self.store.write("create", f"新增{self.noun}：{self.title(values)}") as tx:
+            tx.insert(self.table, values)
+        return tx.changes
+
+    def update(self, row_id: str, values: dict):
+        row = self.get(row_id)
+        values = self.prepare(dict(values), row)
+        with self.store.write("update", f"修改{self.noun}：{self.title(row)}") as tx:
+            tx.update(self.table, row_id, values)
+        return tx.changes
+
+    def name_taken(self, name: str | None, existing: dict | None, where: str = "", params=()) -> bool:
+        if not name:
+            return False
+        row_id = existing["id"] if existing else None
+        return bool(self.store.scalar(
+            f"SELECT 1 FROM [{self.table}] WHERE name = ? AND deleted = 0 AND id IS NOT ? {where}",
+            [name, row_id, *params]))
+
     # -- delete / restore -----------------------------------------------------
+    # (table, column, message with {n}): live rows pointing here block deletion.
+    blockers: tuple[tuple[str, str, str], ...] = ()
+
     def dependents(self, row_id: str) -> list[str]:
         """Chinese descriptions of live rows that still point here (blocks deletion)."""
-        return []
+        out = []
+        for table, column, message in self.blockers:
+            n = self.count_live(
+                f"SELECT count(*) FROM [{table}] WHERE [{column}] = ? AND deleted = 0", [row_id])
+            if n:
+                out.append(message.format(n=n))
+        return out
 
     def parents_deleted(self, row: dict) -> list[str]:
         """Chinese descriptions of deleted rows this one points to (blocks restore)."""

@@ -40,45 +40,19 @@ class CommunityService(Service):
             row["area_label"] = choice_label(AREAS, row["area"])
         return rows
 
-    def _check(self, values: dict, row_id: str | None = None) -> None:
-        if values.get("name") and self.store.scalar(
-                "SELECT 1 FROM communities WHERE name = ? AND deleted = 0 AND id IS NOT ?",
-                [values["name"], row_id]):
+    blockers = (("grids", "community_id", "该村（社区）还有 {n} 个网格"),
+                ("delegates", "community_id", "还有 {n} 名代表属于该村（社区）"))
+
+    def check(self, values: dict, existing: dict | None) -> None:
+        if self.name_taken(values.get("name"), existing):
             raise ConflictError(f"已有名为“{values['name']}”的村（社区）", field="name")
         self.live_ref("groups", values.get("group_id"), "议事小组", "group_id")
-
-    def create(self, values: dict):
-        values = self.clean_values(values)
-        self.require(values)
-        self._check(values)
-        if not values.get("subdistrict"):
+        if existing is None and not values.get("subdistrict"):
             values["subdistrict"] = self.store.settings.get("subdistrict") or None
-        with self.store.write("create", f"新增村（社区）：{values['name']}") as tx:
-            tx.insert(self.table, values)
-        return tx.changes
-
-    def update(self, row_id: str, values: dict):
-        row = self.get(row_id)
-        values = self.clean_values(values)
-        self.require(values, row)
-        self._check(values, row_id)
-        with self.store.write("update", f"修改村（社区）：{self.title(row)}") as tx:
-            tx.update(self.table, row_id, values)
-        return tx.changes
 
     def find_by_name(self, name: str) -> dict | None:
         rows = self.store.rows("SELECT * FROM communities WHERE name = ? AND deleted = 0", [name])
         return rows[0] if rows else None
-
-    def dependents(self, row_id):
-        out = []
-        n = self.count_live("SELECT count(*) FROM grids WHERE community_id = ? AND deleted = 0", [row_id])
-        if n:
-            out.append(f"该村（社区）还有 {n} 个网格")
-        n = self.count_live("SELECT count(*) FROM delegates WHERE community_id = ? AND deleted = 0", [row_id])
-        if n:
-            out.append(f"还有 {n} 名代表属于该村（社区）")
-        return out
 
     def parents_deleted(self, row):
         if row.get("group_id") and self.store.scalar(

@@ -257,11 +257,7 @@ class DelegateService(Service):
         row["role_label"] = choice_label(ROLES, row.get("group_role"))
 
     def by_status(self) -> dict[str, int]:
-        counts = {status: 0 for status, _ in STATUSES}
-        for row in self.store.rows(
-                "SELECT status, count(*) AS n FROM delegates WHERE deleted = 0 GROUP BY status"):
-            counts[row["status"]] = row["n"]
-        return counts
+        return self.count_by("status", STATUSES)
 
     def distinct(self, column: str) -> list[str]:
         if column not in ("party", "sector"):

@@ -57,25 +57,11 @@ class GridService(Service):
             raise ConflictError(f"该村（社区）已有网格：{'、'.join(clash[:5])}"
                                 f"{' 等' if len(clash) > 5 else ''}", field="name")
 
-    def create(self, values: dict):
-        values = self.clean_values(values)
-        self.require(values)
-        self.live_ref("communities", values["community_id"], "村（社区）", "community_id")
-        self._check_unique(values["community_id"], [values["name"]])
-        with self.store.write("create", f"新增网格：{values['name']}") as tx:
-            tx.insert(self.table, values)
-        return tx.changes
-
-    def update(self, row_id: str, values: dict):
-        row = self.get(row_id)
-        values = self.clean_values(values)
-        self.require(values, row)
-        community_id = values.get("community_id", row["community_id"])
+    def check(self, values: dict, existing: dict | None) -> None:
+        community_id = values.get("community_id", (existing or {}).get("community_id"))
         self.live_ref("communities", community_id, "村（社区）", "community_id")
-        self._check_unique(community_id, [values.get("name", row["name"])], row_id)
-        with self.store.write("update", f"修改网格：{self.title(row)}") as tx:
-            tx.update(self.table, row_id, values)
-        return tx.changes
+        self._check_unique(community_id, [values.get("name", (existing or {}).get("name"))],
+                           existing["id"] if existing else None)
 
     def bulk_create(self, community_id: str, number_range: str, pattern: str = "第{n}网格",
                     progress=None):

@@ -57,28 +57,12 @@ class GroupService(Service):
     def warnings(self) -> list[str]:
         return [w for group in self.list() for w in group["warnings"]]
 
-    def _check_name(self, name: str, row_id: str | None = None) -> None:
-        if self.store.scalar("SELECT 1 FROM groups WHERE name = ? AND deleted = 0 AND id IS NOT ?",
-                             [name, row_id]):
-            raise ConflictError(f"已有名为“{name}”的议事小组", field="name")
+    blockers = (("communities", "group_id", "还有 {n} 个村（社区）属于该小组"),
+                ("delegates", "group_id", "还有 {n} 名代表属于该小组"))
 
-    def create(self, values: dict):
-        values = self.clean_values(values)
-        self.require(values)
-        self._check_name(values["name"])
-        with self.store.write("create", f"新增议事小组：{values['name']}") as tx:
-            tx.insert(self.table, values)
-        return tx.changes
-
-    def update(self, row_id: str, values: dict):
-        row = self.get(row_id)
-        values = self.clean_values(values)
-        self.require(values, row)
-        if values.get("name"):
-            self._check_name(values["name"], row_id)
-        with self.store.write("update", f"修改议事小组：{self.title(row)}") as tx:
-            tx.update(self.table, row_id, values)
-        return tx.changes
+    def check(self, values: dict, existing: dict | None) -> None:
+        if self.name_taken(values.get("name"), existing):
+            raise ConflictError(f"已有名为“{values['name']}”的议事小组", field="name")
 
     def check_role(self, group_id: str | None, role: str, delegate_id: str | None = None) -> None:
         """Refuse a second leader or a third deputy (the rule the report sets)."""
@@ -96,13 +80,3 @@ class GroupService(Service):
             raise ConflictError(
                 f"{group['name']}已有{label} {len(holders)} 人（{names}），每组只设{label} "
                 f"{ROLE_LIMITS[role]} 人。请先调整现任{label}的职务。", field="group_role")
-
-    def dependents(self, row_id):
-        out = []
-        n = self.count_live("SELECT count(*) FROM communities WHERE group_id = ? AND deleted = 0", [row_id])
-        if n:
-            out.append(f"还有 {n} 个村（社区）属于该小组")
-        n = self.count_live("SELECT count(*) FROM delegates WHERE group_id = ? AND deleted = 0", [row_id])
-        if n:
-            out.append(f"还有 {n} 名代表属于该小组")
-        return out

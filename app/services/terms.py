@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..errors import ValidationError
+from datetime import date
+
+from ..errors import ConflictError, ValidationError
 from .base import FieldSpec, Service
 
 
@@ -17,16 +19,25 @@ class TermService(Service):
     )
 
     def list(self) -> list[dict]:
-        return self.store.rows("SELECT * FROM terms WHERE deleted = 0 ORDER BY start_date, name")
+        return self.store.rows(
+            """SELECT t.*, (SELECT count(*) FROM delegates d WHERE d.term_id = t.id AND d.deleted = 0)
+                 AS delegate_count FROM terms t WHERE t.deleted = 0 ORDER BY t.start_date, t.name""")
 
-    def create(self, values: dict):
-        values = self.clean_values(values)
-        self.require(values)
+    blockers = (("delegates", "term_id", "还有 {n} 名代表属于该届次"),)
+
+    def check(self, values: dict, existing: dict | None) -> None:
+        values = {**(existing or {}), **values}
+        for key, label in (("start_date", "开始日期"), ("end_date", "结束日期")):
+            if values.get(key):
+                try:
+                    date.fromisoformat(values[key])
+                except ValueError:
+                    raise ValidationError(f"{label}“{values[key]}”不是有效日期（格式：2025-03-01）",
+                                          field=key) from None
         if values.get("start_date") and values.get("end_date") and values["end_date"] < values["start_date"]:
             raise ValidationError("届次的结束日期早于开始日期", field="end_date")
-        with self.store.write("create", f"新增届次：{values['name']}") as tx:
-            tx.insert(self.table, values)
-        return tx.changes
+        if self.name_taken(values.get("name"), existing):
+            raise ConflictError(f"已有名为“{values['name']}”的届次", field="name")
 
     def current_id(self) -> str | None:
         chosen = self.store.settings.get("current_term_id")
@@ -34,7 +45,3 @@ class TermService(Service):
             return chosen
         return self.store.scalar(
             "SELECT id FROM terms WHERE deleted = 0 ORDER BY start_date DESC LIMIT 1")
-
-    def dependents(self, row_id):
-        n = self.count_live("SELECT count(*) FROM delegates WHERE term_id = ? AND deleted = 0", [row_id])
-        return [f"还有 {n} 名代表属于该届次"] if n else []

@@ -146,8 +146,4 @@ class VenueService(Service):
         return tx.changes
 
     def by_level(self) -> dict[str, int]:
-        counts = {level: 0 for level, _ in LEVELS}
-        for row in self.store.rows(
-                "SELECT level, count(*) AS n FROM venues WHERE deleted = 0 GROUP BY level"):
-            counts[row["level"]] = row["n"]
-        return counts
+        return self.count_by("level", LEVELS)

@@ -147,10 +147,11 @@ class RecordListPage(QWidget):
         self.backend.call(lambda s: (load_refs(s), self.prepare_values(s, row)), ready)
 
     def service_fields(self):
-        from app.services import communities, grids, groups, venues
+        from app.services import communities, grids, groups, terms, venues
 
         return {"communities": communities.CommunityService, "grids": grids.GridService,
-                "groups": groups.GroupService, "venues": venues.VenueService}[self.service_name].fields
+                "groups": groups.GroupService, "venues": venues.VenueService,
+                "terms": terms.TermService}[self.service_name].fields
 
     def add(self) -> None:
         self.open_dialog(None)

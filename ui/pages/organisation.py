@@ -116,6 +116,14 @@ class GroupsPage(RecordListPage):
         self.warnings.setVisible(bool(warnings))
 
 
+class TermsPage(RecordListPage):
+    service_name = "terms"
+    noun = "届次"
+    watch = {"terms", "delegates"}
+    columns = [Col("name", "届次"), Col("start_date", "开始日期"), Col("end_date", "结束日期"),
+               Col("delegate_count", "代表人数"), Col("notes", "备注")]
+
+
 class OrganisationPage(QWidget):
     def __init__(self, backend, parent=None):
         super().__init__(parent)
@@ -126,9 +134,11 @@ class OrganisationPage(QWidget):
         self.tabs.addTab(self.communities, "村（社区）")
         self.tabs.addTab(self.grids, "网格")
         self.tabs.addTab(self.groups, "议事小组")
+        self.terms = TermsPage(backend)
+        self.tabs.addTab(self.terms, "届次")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
     def reload(self):
-        for page in (self.communities, self.grids, self.groups):
+        for page in (self.communities, self.grids, self.groups, self.terms):
             page.reload()

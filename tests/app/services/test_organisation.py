@@ -72,3 +72,20 @@ def test_venue_rooms_and_facilities(store):
 def test_venue_level_is_checked(store):
     with pytest.raises(ValidationError, match="层级"):
         store.venues.create({"name": "某处", "level": "palace"})
+
+
+def test_terms(store):
+    term = store.terms.create({"name": "第一届", "start_date": "2025-03-01", "end_date": "2030-02-28"})
+    term_id = term.created("terms")[0]
+    assert store.terms.current_id() == term_id
+    with pytest.raises(ValidationError, match="早于"):
+        store.terms.update(term_id, {"end_date": "2020-01-01"})
+    with pytest.raises(ValidationError, match="有效日期"):
+        store.terms.create({"name": "第二届", "start_date": "2030-02-30"})
+    with pytest.raises(ConflictError):
+        store.terms.create({"name": "第一届"})
+    community = store.communities.create({"name": "甲社区", "kind": "community"}).created("communities")[0]
+    store.delegates.create({"name": "张三", "community_id": community})
+    assert store.terms.list()[0]["delegate_count"] == 1
+    with pytest.raises(ValidationError, match="1 名代表"):
+        store.terms.delete(term_id)
