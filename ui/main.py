@@ -54,6 +54,32 @@ def setup_application(app: QApplication) -> str:
     return family
 
 
+def log_to_file(data_dir: Path) -> None:
+    """Keep a rotating log in the data directory: a windowed app has no console to read."""
+    from logging.handlers import RotatingFileHandler
+
+    folder = data_dir / "logs"
+    folder.mkdir(exist_ok=True)
+    handler = RotatingFileHandler(folder / "yishi.log", maxBytes=1_000_000, backupCount=5,
+                                  encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+
+
+def install_excepthook(window) -> None:
+    """An exception escaping a UI slot is a bug: log it and show it with copyable details."""
+    import traceback
+
+    from .messages import show_bug
+
+    def hook(kind, value, tb):
+        text = "".join(traceback.format_exception(kind, value, tb))
+        log.error("unhandled exception:\n%s", text)
+        show_bug(window, text)
+
+    sys.excepthook = hook
+
+
 def instance_key(data_dir: Path) -> str:
     digest = hashlib.sha1(str(Path(data_dir).resolve()).encode()).hexdigest()[:12]
     return f"yishi-desk-{digest}"
@@ -125,7 +151,7 @@ def run_gui(data_dir: str | None = None, argv: list[str] | None = None) -> int:
     from .backend import Backend
     from .window import MainWindow
 
-    logging.basicConfig(level=logging.INFO)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     setup_application(app)
     target = Path(data_dir) if data_dir else default_data_dir()
@@ -139,8 +165,10 @@ def run_gui(data_dir: str | None = None, argv: list[str] | None = None) -> int:
     window.show()
     window.status.setText("正在打开数据…")
     app.aboutToQuit.connect(backend.shutdown)
+    install_excepthook(window)
 
     def opened(path):
+        log_to_file(Path(path))
         window.status.setText(f"数据目录：{path}")
         listen_for_raise(key, window)
         window.reload_all()

@@ -48,6 +48,11 @@ class GridService(Service):
                 FROM grids x JOIN communities c ON c.id = x.community_id
                 WHERE {where} ORDER BY c.sort_order, c.name, x.number, x.name""", params)
 
+    def choices(self) -> list[tuple[str, str, str]]:
+        """(id, name, community_id) of live grids, for pickers: no per-row subqueries."""
+        return [(r["id"], r["name"], r["community_id"]) for r in self.store.rows(
+            "SELECT id, name, community_id FROM grids WHERE deleted = 0 ORDER BY community_id, number, name")]
+
     def _check_unique(self, community_id: str, names: list[str], row_id: str | None = None) -> None:
         taken = {r["name"] for r in self.store.rows(
             "SELECT name FROM grids WHERE community_id = ? AND deleted = 0 AND id IS NOT ?",

@@ -64,3 +64,20 @@ def test_add_a_venue_with_rooms_and_facilities(qtbot, window):
     row = next(r for r in venues.model.rows if r["name"] == "礼悦东方二期邻里议事堂")
     assert row["room_names"] == "议事室、接待室"
     assert row["facilities_list"] == ["标牌", "议事制度上墙", "会议桌椅"]
+
+
+def test_export_the_groups_register_from_its_tab(qtbot, window, monkeypatch, tmp_path):
+    from openpyxl import load_workbook
+    from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
+
+    target = tmp_path / "分组名单.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
+    groups = open_page(qtbot, window, "organisation").groups
+    button = next(b for b in groups.findChildren(QPushButton) if b.text() == "导出台账…")
+    button.click()
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert "70 行" in shown[0]
+    ws = load_workbook(target).active
+    assert ws["A1"].value.endswith("议事代表分组名单") and ws.max_row == 73

@@ -18,8 +18,38 @@ def load_refs(store) -> dict:
         "communities": [(r["id"], r["name"]) for r in store.communities.list()],
         "groups": [(r["id"], r["name"]) for r in store.groups.list()],
         "terms": [(r["id"], r["name"]) for r in store.terms.list()],
-        "grids": [(r["id"], r["name"], r["community_id"]) for r in store.grids.list()],
+        "grids": store.grids.choices(),
     }
+
+
+def export_with_dialog(parent, backend, name: str, **options) -> None:
+    """Ask where to save register `name`, write it in the worker, offer to open it."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from app.registers.catalog import REGISTERS, export_register
+
+    from ..backend import DelayedProgress
+
+    title = REGISTERS[name][0]
+    path, _ = QFileDialog.getSaveFileName(parent, f"导出{title}", f"{title}.xlsx", "Excel 文件 (*.xlsx)")
+    if not path:
+        return
+
+    def done(result):
+        box = QMessageBox(QMessageBox.Information, "导出完成",
+                          f"已导出{result['title']} {result['rows']} 行：\n{result['path']}\n\n"
+                          "可用 Excel 或 WPS 打开后直接打印（A4 横向，每页重复表头）。", parent=parent)
+        open_button = box.addButton("打开文件", QMessageBox.AcceptRole)
+        box.addButton("关闭", QMessageBox.RejectRole)
+        box.exec()
+        if box.clickedButton() is open_button:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(result["path"]))
+
+    job = backend.call(lambda s: export_register(s, name, path, **options), done,
+                       lambda e: show_refusal(parent, e))
+    DelayedProgress(parent, job, f"正在导出{title}…")
 
 
 def make_table(model) -> QTableView:
@@ -43,6 +73,7 @@ class RecordListPage(QWidget):
     noun = ""
     columns: list[Col] = []
     watch: set[str] = set()  # tables whose changes make this page reload
+    register: str | None = None  # name in app.registers.catalog, for the 导出 button
 
     def __init__(self, backend, parent=None):
         super().__init__(parent)
@@ -76,8 +107,12 @@ class RecordListPage(QWidget):
         backend.changed.connect(self._on_changed)
 
     def buttons(self):
-        return [("新增", self.add, "新增（Ctrl+N）"), ("编辑", self.edit, "编辑所选（回车）"),
-                ("删除", self.delete, "删除到回收站（Delete）")]
+        buttons = [("新增", self.add, "新增（Ctrl+N）"), ("编辑", self.edit, "编辑所选（回车）"),
+                   ("删除", self.delete, "删除到回收站（Delete）")]
+        if self.register:
+            buttons.append(("导出台账…", lambda: export_with_dialog(self, self.backend, self.register),
+                            "导出 Excel 台账，可直接打印"))
+        return buttons
 
     def add_filters(self, toolbar) -> None:
         """Hook for pages with filter widgets."""

@@ -24,6 +24,7 @@ class GridsPage(RecordListPage):
     service_name = "grids"
     noun = "网格"
     watch = {"grids", "communities", "delegates", "delegate_grids"}
+    register = "grids"
     columns = [Col("community_name", "所在村（社区）"), Col("name", "网格"),
                Col("delegate_names", "联系议事代表"), Col("notes", "备注")]
 
@@ -99,6 +100,7 @@ class GroupsPage(RecordListPage):
     service_name = "groups"
     noun = "议事小组"
     watch = {"groups", "communities", "delegates"}
+    register = "groups"
     columns = [Col("name", "小组名称"), Col("community_count", "村（社区）数"),
                Col("community_names", "组成村（社区）"), Col("delegate_count", "在任代表数"),
                Col("leaders", "组长"), Col("deputies", "副组长"), Col("focus", "工作特色/重点"),

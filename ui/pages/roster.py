@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 from app import idcard
 from app.errors import ValidationError
 from app.services.delegates import STATUSES, RosterFilter, delegate_fields
 
-from ..backend import DelayedProgress
 from ..forms import RecordDialog
 from ..messages import confirm, show_refusal
 from ..models import Col, PagedTableModel
-from .base import load_refs, make_table
+from .base import export_with_dialog, load_refs, make_table
 
 COLUMNS = [
     Col("name", "姓名", "name"), Col("gender", "性别", "gender"), Col("birth_date", "出生日期", "birth_date"),
@@ -300,26 +299,5 @@ class RosterPage(QWidget):
                           mutation=f"删除代表“{row['name']}”")
 
     def export_roster(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出花名册", "议事代表花名册.xlsx", "Excel 文件 (*.xlsx)")
-        if not path:
-            return
-        flt = self.current_filter()
-        from app.registers.catalog import export_register
-
-        job = self.backend.call(lambda s: export_register(s, "roster", path, flt=flt),
-                                self._exported, lambda e: show_refusal(self, e))
-        DelayedProgress(self, job, "正在导出花名册…")
-
-    def _exported(self, result) -> None:
-        from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
-        from PySide6.QtWidgets import QMessageBox
-
-        box = QMessageBox(QMessageBox.Information, "导出完成",
-                          f"已导出{result['title']} {result['rows']} 行：\n{result['path']}\n\n"
-                          "身份证号已脱敏。可用 Excel 或 WPS 打开后直接打印（A4 横向，每页重复表头）。", parent=self)
-        open_button = box.addButton("打开文件", QMessageBox.AcceptRole)
-        box.addButton("关闭", QMessageBox.RejectRole)
-        box.exec()
-        if box.clickedButton() is open_button:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(result["path"]))
+        # The roster as filtered on screen (all 在任 delegates by default), ID numbers masked.
+        export_with_dialog(self, self.backend, "roster", flt=self.current_filter())

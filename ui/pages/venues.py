@@ -28,6 +28,7 @@ class VenuesPage(RecordListPage):
     service_name = "venues"
     noun = "阵地"
     watch = {"venues", "rooms", "communities", "groups"}
+    register = "venues"
     columns = [Col("level_label", "层级"), Col("name", "阵地名称"), Col("address", "地址"),
                Col("community_name", "所在村（社区）"), Col("group_name", "对应议事小组"),
                Col("room_names", "会议室"), Col("facilities_list", "已配备设施"),
