@@ -118,6 +118,7 @@ def test_add_a_delegate_then_undo_it(qtbot, window):
     community = dialog.editors["community_id"].widget
     community.setCurrentIndex(community.findText("文昌社区"))
     qtbot.keyClicks(dialog.editors["id_number"].widget, "500118199001011237")
+    assert dialog.editors["group_id"].widget.currentText() == "新城三组"  # from the community
     assert dialog.editors["birth_date"].value() == "1990-01-01"
     assert dialog.editors["gender"].value() == "男"
     dialog.picker.list.item(0).setCheckState(Qt.Checked)

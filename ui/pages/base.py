@@ -14,8 +14,10 @@ from ..models import Col, ListTableModel
 
 def load_refs(store) -> dict:
     """Choices for reference fields, read in the worker before a form opens."""
+    communities = store.communities.list()
     return {
-        "communities": [(r["id"], r["name"]) for r in store.communities.list()],
+        "communities": [(r["id"], r["name"]) for r in communities],
+        "community_groups": {r["id"]: r["group_id"] for r in communities},
         "groups": [(r["id"], r["name"]) for r in store.groups.list()],
         "terms": [(r["id"], r["name"]) for r in store.terms.list()],
         "grids": store.grids.choices(),

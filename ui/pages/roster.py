@@ -86,6 +86,7 @@ class DelegateDialog(RecordDialog):
         self.setMinimumWidth(640)
         community = self.editors["community_id"]
         community.edited.connect(lambda: self.picker.show_community(community.value()))
+        community.edited.connect(lambda: self._suggest_group(refs["community_groups"].get(community.value())))
         self.picker.show_community(community.value())
         self.editors["id_number"].edited.connect(self._fill_from_id)
 
@@ -119,6 +120,12 @@ class DelegateDialog(RecordDialog):
         if self.editors["id_number"].widget.isReadOnly():
             values.pop("id_number")  # still masked: unchanged
         return values
+
+    def _suggest_group(self, group_id: str | None) -> None:
+        """A delegate usually sits in the group their community belongs to."""
+        group = self.editors["group_id"]
+        if group_id and group.value() is None:
+            group.set_value(group_id)
 
     def _fill_from_id(self) -> None:
         try:
