@@ -23,6 +23,20 @@ SYNCED_FIELDS: dict[str, tuple[str, ...]] = {
                   "workplace", "post", "education", "phone", "community_id", "group_id",
                   "group_role", "term_id", "status", "certificate_no", "notes"),
     "delegate_grids": ("delegate_id", "grid_id"),
+    # m002: meetings
+    "departments": ("name", "sort_order"),
+    "workflow_steps": ("kind", "phase", "title", "owner", "due_offset", "sort_order"),
+    "meetings": ("kind", "title", "date", "start_time", "end_time", "venue_id", "room_id", "group_id",
+                 "status", "scope", "agenda", "departments", "visitors", "summary", "decisions",
+                 "notes"),
+    "meeting_steps": ("meeting_id", "phase", "title", "owner", "due_date", "sort_order", "done_on",
+                      "note"),
+    "attendance": ("meeting_id", "delegate_id", "name", "unit", "status", "note"),
+    "action_items": ("meeting_id", "content", "unit", "person", "deadline", "sort_order"),
+    "votes": ("meeting_id", "item", "votes_for", "votes_against", "votes_abstain", "sort_order"),
+    "materials": ("meeting_id", "title", "file_name", "sha256", "size"),
+    "reception_duties": ("venue_id", "month", "delegate_id"),
+    "reception_matters": ("meeting_id", "content", "resident", "sort_order"),
 }
 
 
@@ -97,6 +111,81 @@ def m001_foundation(db):
             BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
         CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
             BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+        """
+    ):
+        db.execute(statement)
+
+
+@migrations()
+def m002_meetings(db):
+    for statement in _statements(
+        """
+        CREATE TABLE departments (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, sort_order INTEGER,
+            deleted INTEGER NOT NULL DEFAULT 0);
+
+        -- The editable flowchart template of each meeting kind.
+        CREATE TABLE workflow_steps (
+            id TEXT PRIMARY KEY, kind TEXT NOT NULL, phase TEXT NOT NULL, title TEXT NOT NULL,
+            owner TEXT, due_offset INTEGER NOT NULL DEFAULT 0, sort_order INTEGER,
+            deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_workflow_steps_kind ON workflow_steps(kind, sort_order);
+
+        CREATE TABLE meetings (
+            id TEXT PRIMARY KEY, kind TEXT NOT NULL, title TEXT NOT NULL, date TEXT NOT NULL,
+            start_time TEXT, end_time TEXT, venue_id TEXT REFERENCES venues(id),
+            room_id TEXT REFERENCES rooms(id), group_id TEXT REFERENCES groups(id),
+            status TEXT NOT NULL DEFAULT 'planned', scope TEXT, agenda TEXT, departments TEXT,
+            visitors INTEGER, summary TEXT, decisions TEXT, notes TEXT,
+            deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_meetings_date ON meetings(date);
+        CREATE INDEX idx_meetings_kind_date ON meetings(kind, date);
+        CREATE INDEX idx_meetings_room_date ON meetings(room_id, date);
+        CREATE INDEX idx_meetings_group ON meetings(group_id, date);
+        CREATE INDEX idx_meetings_venue ON meetings(venue_id, date);
+
+        CREATE TABLE meeting_steps (
+            id TEXT PRIMARY KEY, meeting_id TEXT NOT NULL REFERENCES meetings(id),
+            phase TEXT NOT NULL, title TEXT NOT NULL, owner TEXT, due_date TEXT,
+            sort_order INTEGER, done_on TEXT, note TEXT, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_meeting_steps_meeting ON meeting_steps(meeting_id, sort_order);
+        CREATE INDEX idx_meeting_steps_due ON meeting_steps(due_date) WHERE done_on IS NULL;
+
+        CREATE TABLE attendance (
+            id TEXT PRIMARY KEY, meeting_id TEXT NOT NULL REFERENCES meetings(id),
+            delegate_id TEXT REFERENCES delegates(id), name TEXT, unit TEXT, status TEXT NOT NULL,
+            note TEXT, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_attendance_meeting ON attendance(meeting_id);
+        CREATE INDEX idx_attendance_delegate ON attendance(delegate_id);
+
+        CREATE TABLE action_items (
+            id TEXT PRIMARY KEY, meeting_id TEXT NOT NULL REFERENCES meetings(id),
+            content TEXT NOT NULL, unit TEXT, person TEXT, deadline TEXT, sort_order INTEGER,
+            deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_action_items_meeting ON action_items(meeting_id);
+
+        CREATE TABLE votes (
+            id TEXT PRIMARY KEY, meeting_id TEXT NOT NULL REFERENCES meetings(id),
+            item TEXT NOT NULL, votes_for INTEGER NOT NULL, votes_against INTEGER NOT NULL,
+            votes_abstain INTEGER NOT NULL, sort_order INTEGER, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_votes_meeting ON votes(meeting_id);
+
+        CREATE TABLE materials (
+            id TEXT PRIMARY KEY, meeting_id TEXT NOT NULL REFERENCES meetings(id),
+            title TEXT NOT NULL, file_name TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER,
+            deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_materials_meeting ON materials(meeting_id);
+
+        CREATE TABLE reception_duties (
+            id TEXT PRIMARY KEY, venue_id TEXT NOT NULL REFERENCES venues(id), month TEXT NOT NULL,
+            delegate_id TEXT NOT NULL REFERENCES delegates(id), deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_reception_duties_month ON reception_duties(month, venue_id);
+
+        CREATE TABLE reception_matters (
+            id TEXT PRIMARY KEY, meeting_id TEXT NOT NULL REFERENCES meetings(id),
+            content TEXT NOT NULL, resident TEXT, sort_order INTEGER,
+            deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_reception_matters_meeting ON reception_matters(meeting_id);
         """
     ):
         db.execute(statement)

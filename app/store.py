@@ -32,8 +32,9 @@ class Store:
             self.clock.observe(Stamp(*last))
         self.audit = AuditLog(db, self.site_id)
 
-        from .services import (communities, delegates, grids, groups, recycle, settings,
-                               stats, terms, venues)
+        from .services import (attendance, cadence, communities, delegates, departments, grids,
+                               groups, meetings, receptions, recycle, settings, stats, terms, venues,
+                               workflows)
 
         self.settings = settings.SettingsService(self)
         self.terms = terms.TermService(self)
@@ -42,8 +43,17 @@ class Store:
         self.grids = grids.GridService(self)
         self.venues = venues.VenueService(self)
         self.delegates = delegates.DelegateService(self)
+        self.departments = departments.DepartmentService(self)
+        self.workflows = workflows.WorkflowService(self)
+        self.meetings = meetings.MeetingService(self)
+        self.attendance = attendance.AttendanceService(self)
+        self.receptions = receptions.ReceptionService(self)
+        self.cadence = cadence.CadenceService(self)
         self.recycle = recycle.RecycleBin(self)
         self.stats = stats.StatsService(self)
+        # Reference lists every office starts with (fixed ids: offices seed the same rows).
+        self.workflows.ensure_defaults()
+        self.departments.ensure_defaults()
 
     # -- opening -----------------------------------------------------------
     @classmethod

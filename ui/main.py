@@ -32,7 +32,7 @@ def setup_application(app: QApplication) -> str:
     QLocale.setDefault(QLocale(QLocale.Chinese, QLocale.China))
 
     shipped_families: list[str] = []
-    for font_file in sorted((resources / "fonts").glob("*.tt[cf]")):
+    for font_file in sorted((resources / "fonts").glob("wqy-*.tt[cf]")):  # the UI face only
         font_id = QFontDatabase.addApplicationFont(str(font_file))
         if font_id >= 0:
             shipped_families += QFontDatabase.applicationFontFamilies(font_id)

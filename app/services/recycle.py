@@ -4,7 +4,7 @@ from __future__ import annotations
 
 TABLE_NOUNS = {
     "delegates": "代表", "communities": "村（社区）", "grids": "网格", "groups": "议事小组",
-    "venues": "阵地", "terms": "届次",
+    "venues": "阵地", "terms": "届次", "meetings": "会议",
 }
 
 
@@ -16,14 +16,15 @@ class RecycleBin:
         return {
             "delegates": self.store.delegates, "communities": self.store.communities,
             "grids": self.store.grids, "groups": self.store.groups, "venues": self.store.venues,
-            "terms": self.store.terms,
+            "terms": self.store.terms, "meetings": self.store.meetings,
         }[table]
 
     def list(self) -> list[dict]:
         parts = []
         for table in TABLE_NOUNS:
             parts.append(
-                f"SELECT '{table}' AS tbl, t.id, t.name AS title, k.wall_ms, k.site_id "
+                f"SELECT '{table}' AS tbl, t.id, t.{'title' if table == 'meetings' else 'name'} AS title,"
+                f" k.wall_ms, k.site_id "
                 f"FROM [{table}] t JOIN clocks k ON k.tbl = '{table}' AND k.row_id = t.id "
                 f"AND k.field = 'deleted' WHERE t.deleted = 1")
         rows = self.store.rows(" UNION ALL ".join(parts) + " ORDER BY wall_ms DESC")

@@ -1,0 +1,171 @@
+"""Attendance (签到: 出席 / 请假 / 缺席 / 列席), the plenary quorum, and votes (票决)."""
+
+from __future__ import annotations
+
+import uuid
+
+from ..errors import ConflictError, ValidationError
+from ..textutil import clean
+from .base import Service, choice_label
+
+STATUSES = (("present", "出席"), ("excused", "请假"), ("absent", "缺席"),
+            ("attending_nonmember", "列席"))
+_NS = uuid.UUID("e3c1a9b4-6f2d-4b8a-a1c7-3d5e9f0b2c68")
+
+
+def attendance_id(meeting_id: str, delegate_id: str) -> str:
+    # One row per delegate and meeting, the same at every office.
+    return str(uuid.uuid5(_NS, f"{meeting_id}/{delegate_id}"))
+
+
+class AttendanceService(Service):
+    table = "attendance"
+    noun = "签到记录"
+
+    def title(self, row):
+        return row.get("name") or ""
+
+    def expected(self, meeting: dict) -> list[dict]:
+        """The delegates expected at a meeting: all, the group's, or the hall's duty roster."""
+        base = ("SELECT d.id, d.name, d.group_role, d.phone, c.name AS community_name, g.name AS group_name,"
+                " g.sort_order AS group_order FROM delegates d LEFT JOIN communities c ON c.id = d.community_id"
+                " LEFT JOIN groups g ON g.id = d.group_id WHERE d.deleted = 0 AND d.status = 'active'")
+        order = (" ORDER BY g.sort_order, CASE d.group_role WHEN 'leader' THEN 0 WHEN 'deputy_leader' THEN 1"
+                 " ELSE 2 END, d.name_pinyin")
+        scope = meeting.get("scope")
+        if scope == "group" and meeting.get("group_id"):
+            return self.store.rows(base + " AND d.group_id = ?" + order, [meeting["group_id"]])
+        if scope == "duty" and meeting.get("venue_id"):
+            return self.store.rows(
+                base + " AND d.id IN (SELECT delegate_id FROM reception_duties WHERE venue_id = ?"
+                " AND month = ? AND deleted = 0)" + order, [meeting["venue_id"], meeting["date"][:7]])
+        if scope == "all":
+            return self.store.rows(base + order)
+        return []
+
+    def sheet(self, meeting_id: str) -> list[dict]:
+        """Expected delegates with their recorded status, then anyone else recorded (incl. 列席)."""
+        meeting = self.store.meetings.get(meeting_id)
+        recorded = {r["delegate_id"] or r["id"]: r for r in self.store.rows(
+            "SELECT * FROM attendance WHERE meeting_id = ? AND deleted = 0", [meeting_id])}
+        rows = []
+        for person in self.expected(meeting):
+            mark = recorded.pop(person["id"], None)
+            rows.append({**person, "delegate_id": person["id"], "status": mark["status"] if mark else None,
+                         "note": mark["note"] if mark else None, "expected": True})
+        extra_ids = [k for k, r in recorded.items() if r["delegate_id"]]
+        extras = {d["id"]: d for d in self.store.rows(
+            f"SELECT d.id, d.name, c.name AS community_name FROM delegates d LEFT JOIN communities c"
+            f" ON c.id = d.community_id WHERE d.id IN ({','.join('?' * len(extra_ids))})", extra_ids)} \
+            if extra_ids else {}
+        for key, mark in recorded.items():
+            who = extras.get(mark["delegate_id"], {})
+            rows.append({"id": mark["delegate_id"] or mark["id"], "delegate_id": mark["delegate_id"],
+                         "name": who.get("name") or mark["name"], "community_name": who.get("community_name")
+                         or mark["unit"], "status": mark["status"], "note": mark["note"], "expected": False,
+                         "attendance_id": mark["id"]})
+        for row in rows:
+            row["status_label"] = choice_label(STATUSES, row["status"]) if row["status"] else "未登记"
+        return rows
+
+    def record(self, meeting_id: str, marks: dict[str, str | None]):
+        """Set several delegates' status at once ({delegate_id: status or None to clear})."""
+        meeting = self.store.meetings.get(meeting_id)
+        allowed = {s for s, _ in STATUSES}
+        for delegate_id, status in marks.items():
+            if status is not None and status not in allowed:
+                raise ValidationError(f"出席情况“{status}”无效")
+            if not self.store.scalar("SELECT 1 FROM delegates WHERE id = ? AND deleted = 0", [delegate_id]):
+                raise ValidationError(f"签到名单中有不存在的代表（{str(delegate_id)[:8]}），没有保存任何签到")
+        with self.store.write("update", f"登记出席情况：{meeting['title']}") as tx:
+            for delegate_id, status in marks.items():
+                row_id = attendance_id(meeting_id, delegate_id)
+                current = self.store.rows("SELECT * FROM attendance WHERE id = ?", [row_id])
+                if status is None:
+                    if current and not current[0]["deleted"]:
+                        tx.delete(self.table, row_id)
+                elif not current:
+                    tx.insert(self.table, {"meeting_id": meeting_id, "delegate_id": delegate_id,
+                                           "status": status}, row_id=row_id)
+                else:
+                    if current[0]["deleted"]:
+                        tx.restore(self.table, row_id)
+                    tx.update(self.table, row_id, {"status": status})
+        return tx.changes
+
+    def add_guest(self, meeting_id: str, name: str, unit: str | None = None):
+        """A person attending without being a delegate (列席: department staff, residents...)."""
+        meeting = self.store.meetings.get(meeting_id)
+        name = clean(name)
+        if not name:
+            raise ValidationError("请填写列席人员姓名", field="name")
+        with self.store.write("create", f"添加列席人员：{name}（{meeting['title']}）") as tx:
+            tx.insert(self.table, {"meeting_id": meeting_id, "name": name, "unit": clean(unit) or None,
+                                   "status": "attending_nonmember"})
+        return tx.changes
+
+    def quorum(self, meeting_id: str) -> dict:
+        """A plenary needs more than half of all delegates present."""
+        total = self.store.scalar("SELECT count(*) FROM delegates WHERE deleted = 0 AND status = 'active'")
+        present = self.store.scalar(
+            "SELECT count(*) FROM attendance WHERE meeting_id = ? AND deleted = 0 AND status = 'present'"
+            " AND delegate_id IS NOT NULL", [meeting_id])
+        return {"total": total, "present": present, "required": total // 2 + 1, "met": present * 2 > total}
+
+    def summary(self, meeting_id: str) -> dict[str, int]:
+        counts = {s: 0 for s, _ in STATUSES}
+        for row in self.store.rows("SELECT status, count(*) AS n FROM attendance WHERE meeting_id = ?"
+                                   " AND deleted = 0 GROUP BY status", [meeting_id]):
+            counts[row["status"]] = row["n"]
+        return counts
+
+    # -- votes -----------------------------------------------------------------------
+    def votes(self, meeting_id: str) -> list[dict]:
+        quorum = self.quorum(meeting_id)
+        rows = self.store.rows("SELECT * FROM votes WHERE meeting_id = ? AND deleted = 0 ORDER BY sort_order",
+                               [meeting_id])
+        for row in rows:
+            row["passed"] = quorum["met"] and row["votes_for"] * 2 > quorum["total"]
+            row["result"] = ("通过" if row["passed"] else
+                             "未通过（出席人数未过半）" if not quorum["met"] else "未通过（赞成票未超过全体代表半数）")
+        return rows
+
+    def record_vote(self, meeting_id: str, item: str, votes_for: int, votes_against: int,
+                    votes_abstain: int, vote_id: str | None = None):
+        """民生实事项目票决: counts may not exceed those present; passing needs quorum and > half of all."""
+        meeting = self.store.meetings.get(meeting_id)
+        if meeting["kind"] != "plenary":
+            raise ValidationError("票决只在议事代表大会上进行")
+        item = clean(item)
+        if not item:
+            raise ValidationError("请填写票决事项", field="item")
+        counts = []
+        for value, label in ((votes_for, "赞成"), (votes_against, "反对"), (votes_abstain, "弃权")):
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                raise ValidationError(f"{label}票数应为整数", field="votes") from None
+            if number < 0:
+                raise ValidationError(f"{label}票数不能为负数", field="votes")
+            counts.append(number)
+        present = self.quorum(meeting_id)["present"]
+        if sum(counts) > present:
+            raise ConflictError(f"赞成、反对、弃权共 {sum(counts)} 票，超过了出席代表人数 {present} 人，请核对",
+                                field="votes")
+        values = {"item": item, "votes_for": counts[0], "votes_against": counts[1], "votes_abstain": counts[2]}
+        with self.store.write("update" if vote_id else "create", f"登记票决结果：{item}") as tx:
+            if vote_id:
+                tx.update("votes", vote_id, values)
+            else:
+                order = (self.store.scalar("SELECT max(sort_order) FROM votes WHERE meeting_id = ?",
+                                           [meeting_id]) or 0) + 1
+                tx.insert("votes", {"meeting_id": meeting_id, "sort_order": order, **values})
+        return tx.changes
+
+    def remove_vote(self, vote_id: str):
+        row = self.store.rows("SELECT item FROM votes WHERE id = ? AND deleted = 0", [vote_id])
+        if not row:
+            raise ValidationError("找不到这项票决")
+        with self.store.write("delete", f"删除票决事项：{row[0]['item']}") as tx:
+            tx.delete("votes", vote_id)
+        return tx.changes

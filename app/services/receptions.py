@@ -1,0 +1,89 @@
+"""Reception days (接待日) at the neighbourhood halls: the monthly duty roster and what residents raised."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from ..errors import ValidationError
+from ..textutil import clean
+from .base import Service
+
+_NS = uuid.UUID("9d4e2a71-3b5c-4f8e-b06a-1c2d3e4f5a6b")
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def duty_id(venue_id: str, month: str, delegate_id: str) -> str:
+    return str(uuid.uuid5(_NS, f"{venue_id}/{month}/{delegate_id}"))
+
+
+class ReceptionService(Service):
+    table = "reception_duties"
+    noun = "接待值班"
+
+    def roster(self, month: str) -> list[dict]:
+        """Each neighbourhood hall with the delegates on duty that month."""
+        self._check_month(month)
+        halls = self.store.rows(
+            "SELECT id, name FROM venues WHERE level = 'neighbourhood_hall' AND deleted = 0 ORDER BY name")
+        for hall in halls:
+            hall["delegates"] = self.store.rows(
+                """SELECT d.id, d.name FROM reception_duties r JOIN delegates d ON d.id = r.delegate_id
+                   WHERE r.venue_id = ? AND r.month = ? AND r.deleted = 0 ORDER BY d.name_pinyin""",
+                [hall["id"], month])
+            hall["delegate_names"] = "、".join(d["name"] for d in hall["delegates"])
+            hall["held"] = self.store.scalar(
+                "SELECT count(*) FROM meetings WHERE kind = 'reception' AND venue_id = ? AND deleted = 0"
+                " AND status = 'held' AND substr(date, 1, 7) = ?", [hall["id"], month])
+        return halls
+
+    @staticmethod
+    def _check_month(month: str) -> None:
+        if not _MONTH.match(month or ""):
+            raise ValidationError(f"月份“{month}”应写成 2025-06 这样的格式", field="month")
+
+    def set_duty(self, venue_id: str, month: str, delegate_ids: list[str]):
+        self._check_month(month)
+        venue = self.store.venues.get(venue_id)
+        for delegate_id in delegate_ids:
+            self.live_ref("delegates", delegate_id, "代表", "delegates")
+        existing = {r["delegate_id"]: r for r in self.store.rows(
+            "SELECT * FROM reception_duties WHERE venue_id = ? AND month = ?", [venue_id, month])}
+        with self.store.write("update", f"排定接待值班：{venue['name']} {month}") as tx:
+            for delegate_id, row in existing.items():
+                if delegate_id not in delegate_ids and not row["deleted"]:
+                    tx.delete(self.table, row["id"])
+            for delegate_id in delegate_ids:
+                row = existing.get(delegate_id)
+                if row is None:
+                    tx.insert(self.table, {"venue_id": venue_id, "month": month, "delegate_id": delegate_id},
+                              row_id=duty_id(venue_id, month, delegate_id))
+                elif row["deleted"]:
+                    tx.restore(self.table, row["id"])
+        return tx.changes
+
+    def matters(self, meeting_id: str) -> list[dict]:
+        return self.store.rows(
+            "SELECT * FROM reception_matters WHERE meeting_id = ? AND deleted = 0 ORDER BY sort_order",
+            [meeting_id])
+
+    def save_matters(self, meeting_id: str, matters: list[dict]):
+        """The matters residents raised on a reception day (the ledger takes them in later)."""
+        meeting = self.store.meetings.get(meeting_id)
+        if meeting["kind"] != "reception":
+            raise ValidationError("只有接待日可以登记接待事项")
+        existing = {r["id"]: r for r in self.matters(meeting_id)}
+        kept = set()
+        with self.store.write("update", f"登记接待事项：{meeting['title']}") as tx:
+            for order, matter in enumerate([m for m in matters if clean(m.get("content"))], 1):
+                values = {"content": clean(matter["content"]), "resident": clean(matter.get("resident")) or None,
+                          "sort_order": order}
+                if matter.get("id") in existing:
+                    kept.add(matter["id"])
+                    tx.update("reception_matters", matter["id"], values)
+                else:
+                    tx.insert("reception_matters", {"meeting_id": meeting_id, **values})
+            for matter_id in existing:
+                if matter_id not in kept:
+                    tx.delete("reception_matters", matter_id)
+        return tx.changes
