@@ -1,0 +1,242 @@
+"""The meeting documents: minutes (纪要), notice (会议通知), sign-in sheet (签到表), flowchart."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas as pdf_canvas
+from reportlab.platypus import Table, TableStyle
+
+from ..fileio import atomic_path
+from .fonts import FONT_NAMES, register_fonts
+from .layout import (build_official, chinese_date, chinese_number, gap, labelled, para, styles)
+
+
+def _unit(store) -> str:
+    return store.settings.get("unit_name") or store.settings.get("site_name") or ""
+
+
+def _when(meeting: dict) -> str:
+    text = chinese_date(meeting["date"])
+    if meeting.get("start_time"):
+        text += f" {meeting['start_time']}"
+        if meeting.get("end_time"):
+            text += f"—{meeting['end_time']}"
+    return text
+
+
+def minutes_story(store, meeting_id: str) -> list:
+    st = styles()
+    m = store.meetings.detail(meeting_id)
+    sheet = store.attendance.sheet(meeting_id)
+    by_status = {s: [r["name"] for r in sheet if r["status"] == s] for s in
+                 ("present", "excused", "absent", "attending_nonmember")}
+    guests = [f"{r['name']}（{r['community_name']}）" if r.get("community_name") and not r["delegate_id"]
+              else r["name"] for r in sheet if r["status"] == "attending_nonmember"]
+    story = [para(f"{m['title']}纪要", st["title"]),
+             para(f"（{chinese_date(m['date'])}）", st["subtitle"]), gap(0.5)]
+    place = m["place"] or "—"
+    story.append(para(f"{_when(m)}，{m['title']}在{place}召开。"
+                      + (m.get("summary") or ""), st["body"]))
+    story.append(labelled("出席", "、".join(by_status["present"]), st))
+    story.append(labelled("请假", "、".join(by_status["excused"]), st))
+    if by_status["absent"]:
+        story.append(labelled("缺席", "、".join(by_status["absent"]), st))
+    story.append(labelled("列席", "、".join(guests), st))
+    if m["kind"] == "plenary":
+        q = store.attendance.quorum(meeting_id)
+        story.append(para(f"全体议事代表 {q['total']} 名，实到 {q['present']} 名，"
+                          f"{'超过半数，符合召开要求' if q['met'] else '未超过半数'}。", st["body"]))
+    section = 0
+    if m["agenda_list"]:
+        section += 1
+        story.append(para(f"{chinese_number(section)}、会议议程", st["h1"]))
+        for i, item in enumerate(m["agenda_list"], 1):
+            story.append(para(f"{i}. {item}", st["body"]))
+    if m.get("decisions"):
+        section += 1
+        story.append(para(f"{chinese_number(section)}、议定事项", st["h1"]))
+        for line in m["decisions"].splitlines():
+            if line.strip():
+                story.append(para(line.strip(), st["body"]))
+    votes = store.attendance.votes(meeting_id) if m["kind"] == "plenary" else []
+    if votes:
+        section += 1
+        story.append(para(f"{chinese_number(section)}、民生实事项目票决结果", st["h1"]))
+        for i, v in enumerate(votes, 1):
+            story.append(para(f"（{chinese_number(i)}）{v['item']}", st["h2"]))
+            story.append(para(f"赞成 {v['votes_for']} 票，反对 {v['votes_against']} 票，弃权 "
+                              f"{v['votes_abstain']} 票，{v['result']}。", st["body"]))
+    if m["action_items"]:
+        section += 1
+        story.append(para(f"{chinese_number(section)}、落实事项及责任分工", st["h1"]))
+        for i, item in enumerate(m["action_items"], 1):
+            parts = [f"责任单位：{item['unit']}" if item["unit"] else "",
+                     f"责任人：{item['person']}" if item["person"] else "",
+                     f"完成时限：{chinese_date(item['deadline'])}" if item["deadline"] else ""]
+            story.append(para(f"（{chinese_number(i)}）{item['content']}", st["h2"]))
+            detail = "；".join(p for p in parts if p)
+            if detail:
+                story.append(para(detail + "。", st["body"]))
+    story += [gap(1), para(_unit(store), st["right"]), para(chinese_date(m["date"]), st["right"])]
+    return story
+
+
+def minutes(store, meeting_id: str, path: Path | str) -> Path:
+    m = store.meetings.get(meeting_id)
+    return build_official(path, minutes_story(store, meeting_id), title=f"{m['title']}纪要",
+                          author=_unit(store))
+
+
+def notice(store, meeting_id: str, path: Path | str) -> Path:
+    st = styles()
+    m = store.meetings.detail(meeting_id)
+    departments = m["departments_list"]
+    addressee = "、".join(departments) if departments else "各位议事代表"
+    story = [para(f"关于召开{m['title']}的通知", st["title"]), gap(0.5),
+             para(f"{addressee}：", st["plain"]),
+             para(f"经研究，定于{_when(m)}召开{m['title']}。现将有关事项通知如下：", st["body"]),
+             para("一、会议时间", st["h1"]), para(_when(m), st["body"]),
+             para("二、会议地点", st["h1"]), para(m["place"] or "另行通知", st["body"])]
+    section = 2
+    if m["agenda_list"]:
+        section += 1
+        story.append(para(f"{chinese_number(section)}、会议议程", st["h1"]))
+        for i, item in enumerate(m["agenda_list"], 1):
+            story.append(para(f"（{chinese_number(i)}）{item}", st["body"]))
+    section += 1
+    scope = {"all": "全体议事代表", "group": f"{m.get('group_name') or ''}议事代表",
+             "duty": "值班议事代表"}.get(m["scope"], "有关人员")
+    story.append(para(f"{chinese_number(section)}、参加人员", st["h1"]))
+    story.append(para(scope + (f"；{('、'.join(departments))}各派 1 名负责同志列席" if departments else "")
+                      + "。", st["body"]))
+    section += 1
+    story.append(para(f"{chinese_number(section)}、有关要求", st["h1"]))
+    story.append(para("请参会人员提前 15 分钟到场签到，无特殊情况不得请假；确需请假的，请提前向人大街道工委说明。"
+                      "请有关部门结合会议议题做好情况说明准备。", st["body"]))
+    story += [gap(2), para(_unit(store), st["right"]), para(chinese_date(date.today().isoformat()), st["right"])]
+    return build_official(path, story, title=f"关于召开{m['title']}的通知", author=_unit(store))
+
+
+def signin(store, meeting_id: str, path: Path | str) -> Path:
+    st = styles()
+    m = store.meetings.detail(meeting_id)
+    sheet = [r for r in store.attendance.sheet(meeting_id) if r["expected"]]
+    head = [para(h, st["table_head"]) for h in ("序号", "姓名", "所在村（社区）", "小组职务", "签到", "备注")]
+    roles = {"leader": "组长", "deputy_leader": "副组长"}
+    rows = [[para(str(i), st["table"]), para(r["name"], st["table"]), para(r.get("community_name") or "", st["table"]),
+             para(roles.get(r.get("group_role"), ""), st["table"]), "", ""] for i, r in enumerate(sheet, 1)]
+    rows += [["", "", "", "", "", ""] for _ in range(3)]  # blank lines for walk-ins and 列席
+    table = Table([head] + rows, colWidths=[14 * mm, 26 * mm, 38 * mm, 22 * mm, 32 * mm, 24 * mm],
+                  repeatRows=1, rowHeights=[9 * mm] * (len(rows) + 1))
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+                               ("FONTNAME", (0, 0), (-1, -1), FONT_NAMES["fangsong"]),
+                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]))
+    story = [para(f"{m['title']}签到表", st["title"]),
+             para(f"时间：{_when(m)}　　地点：{m['place'] or '—'}", st["table"]), gap(0.3), table]
+    return build_official(path, story, title=f"{m['title']}签到表", author=_unit(store))
+
+
+STATE_COLOURS = {"done": "#2e7d32", "due": "#ef8f00", "overdue": "#c62828", "pending": "#78909c"}
+STATE_LABELS = {"done": "已完成", "due": "即将到期", "overdue": "已逾期", "pending": "未开始"}
+
+
+def flowchart(store, meeting_id: str, path: Path | str, today: date | None = None) -> Path:
+    """The meeting's 会前/会中/会后 flowchart on one A4 landscape page, coloured by progress."""
+    register_fonts()
+    m = store.meetings.detail(meeting_id, today)
+    width, height = landscape(A4)
+    phases = [("pre", "会前"), ("in", "会中"), ("post", "会后")]
+    with atomic_path(path) as temp:
+        c = pdf_canvas.Canvas(str(temp), pagesize=(width, height), initialFontName=FONT_NAMES["song"])
+        c.setTitle(f"{m['title']}工作流程图")
+        c.setAuthor(_unit(store))
+        c.setFont(FONT_NAMES["title"], 20)
+        c.drawCentredString(width / 2, height - 22 * mm, f"{m['title']}工作流程图")
+        c.setFont(FONT_NAMES["fangsong"], 12)
+        c.drawCentredString(width / 2, height - 30 * mm, f"会议日期：{chinese_date(m['date'])}　　"
+                            f"打印日期：{chinese_date((today or date.today()).isoformat())}")
+        col_w = (width - 40 * mm) / 3
+        top = height - 42 * mm
+        box_h, gap_y = 15 * mm, 7 * mm
+        previous = None
+        for index, (phase, label) in enumerate(phases):
+            x = 20 * mm + index * col_w
+            c.setFillColor(colors.HexColor("#b22222"))
+            c.roundRect(x + 6 * mm, top - 10 * mm, col_w - 12 * mm, 10 * mm, 3 * mm, fill=1, stroke=0)
+            c.setFillColor(colors.white)
+            c.setFont(FONT_NAMES["hei"], 14)
+            c.drawCentredString(x + col_w / 2, top - 7 * mm, label)
+            y = top - 16 * mm
+            for step in [s for s in m["steps"] if s["phase"] == phase]:
+                colour = colors.HexColor(STATE_COLOURS[step["state"]])
+                bx, by, bw = x + 10 * mm, y - box_h, col_w - 20 * mm
+                c.setStrokeColor(colour)
+                c.setLineWidth(1.6)
+                c.setFillColor(colors.white)
+                c.roundRect(bx, by, bw, box_h, 2.5 * mm, fill=1, stroke=1)
+                c.setFillColor(colour)
+                c.rect(bx, by, 2.2 * mm, box_h, fill=1, stroke=0)
+                c.setFillColor(colors.black)
+                c.setFont(FONT_NAMES["hei"], 11)
+                c.drawString(bx + 4.5 * mm, by + box_h - 6 * mm, step["title"])
+                c.setFont(FONT_NAMES["fangsong"], 8.5)
+                status = STATE_LABELS[step["state"]]
+                if step["done_on"]:
+                    status += f" {step['done_on']}"
+                elif step["due_date"]:
+                    status += f"（期限 {step['due_date']}）"
+                c.setFillColor(colour)
+                c.drawString(bx + 4.5 * mm, by + 3.2 * mm, status)
+                c.setFillColor(colors.HexColor("#555555"))
+                c.drawRightString(bx + bw - 2 * mm, by + box_h - 6 * mm, step["owner"] or "")
+                if previous is not None:
+                    _arrow(c, previous, (bx + bw / 2, by + box_h))
+                previous = (bx + bw / 2, by)
+                y -= box_h + gap_y
+        # legend
+        c.setFont(FONT_NAMES["fangsong"], 10)
+        lx = 20 * mm
+        for state, label in STATE_LABELS.items():
+            c.setFillColor(colors.HexColor(STATE_COLOURS[state]))
+            c.rect(lx, 12 * mm, 4 * mm, 4 * mm, fill=1, stroke=0)
+            c.setFillColor(colors.black)
+            c.drawString(lx + 6 * mm, 12.6 * mm, label)
+            lx += 30 * mm
+        c.drawRightString(width - 20 * mm, 12.6 * mm, _unit(store))
+        c.showPage()
+        c.save()
+    return Path(path)
+
+
+def _arrow(c, start: tuple[float, float], end: tuple[float, float]) -> None:
+    """A connector from the bottom of one box to the top of the next (bends between columns)."""
+    (x0, y0), (x1, y1) = start, end
+    c.setStrokeColor(colors.HexColor("#607d8b"))
+    c.setLineWidth(1)
+    if abs(x0 - x1) < 1:
+        c.line(x0, y0, x1, y1 + 1.5 * mm)
+    else:
+        mid = y0 - 3 * mm
+        path = c.beginPath()
+        path.moveTo(x0, y0)
+        path.lineTo(x0, mid)
+        path.lineTo((x0 + x1) / 2, mid)
+        path.lineTo((x0 + x1) / 2, y1 + 5 * mm)
+        path.lineTo(x1, y1 + 5 * mm)
+        path.lineTo(x1, y1 + 1.5 * mm)
+        c.drawPath(path, stroke=1, fill=0)
+    c.setFillColor(colors.HexColor("#607d8b"))
+    head = c.beginPath()
+    head.moveTo(x1, y1)
+    head.lineTo(x1 - 1.5 * mm, y1 + 2 * mm)
+    head.lineTo(x1 + 1.5 * mm, y1 + 2 * mm)
+    head.close()
+    c.drawPath(head, stroke=0, fill=1)
+
+
