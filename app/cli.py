@@ -13,7 +13,7 @@ from pathlib import Path
 from . import APP_NAME, __version__
 from .errors import AppError
 
-LIST_KINDS = ("delegates", "communities", "grids", "groups", "venues")
+LIST_KINDS = ("delegates", "communities", "grids", "groups", "venues", "meetings")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,12 +42,18 @@ def build_parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", parents=[common], help="列出记录")
     lst.add_argument("kind", choices=LIST_KINDS)
     lst.add_argument("--search", default="")
+    lst.add_argument("--year", type=int)
     export = sub.add_parser("export", parents=[common], help="导出台账或文书")
     export_sub = export.add_subparsers(dest="export_kind", required=True, parser_class=_Parser)
     register = export_sub.add_parser("register", parents=[common], help="导出 Excel 台账")
     register.add_argument("name")
     register.add_argument("--out", required=True)
     register.add_argument("--full-id", action="store_true", help="导出完整身份证号（将记入审计日志）")
+    register.add_argument("--year", type=int, help="只导出某一年（会议类台账）")
+    doc = export_sub.add_parser("doc", parents=[common], help="导出 PDF 文书")
+    doc.add_argument("kind")
+    doc.add_argument("id", nargs="?")
+    doc.add_argument("--out", required=True)
     return parser
 
 
@@ -81,7 +87,7 @@ def cmd_init(args) -> int:
 
 def cmd_stats(args) -> int:
     with _open(args) as store:
-        stats = store.stats.summary()
+        stats = store.stats.summary(args.year)
     levels = stats["venues"]["by_level"]
     _emit(args, stats, "\n".join([
         f"议事代表：{stats['delegates']['total']} 人（在任 {stats['delegates']['active']} 人）",
@@ -89,6 +95,9 @@ def cmd_stats(args) -> int:
         f"议事小组：{stats['groups']} 个",
         f"阵地：议事中心 {levels['centre']} 个、片区议事厅 {levels['area_hall']} 个、"
         f"邻里议事堂 {levels['neighbourhood_hall']} 个",
+        f"会议活动：{stats['meetings']['total']} 次（议事代表大会 {stats['meetings']['by_kind']['plenary']} 次、"
+        f"分组活动 {stats['meetings']['by_kind']['group_activity']} 次、接待日 "
+        f"{stats['meetings']['by_kind']['reception']} 次）",
     ]))
     return 0
 
@@ -106,7 +115,16 @@ def cmd_list(args) -> int:
     from .services.delegates import RosterFilter
 
     with _open(args) as store:
-        if args.kind == "delegates":
+        if args.kind == "meetings":
+            from .services.meetings import MeetingFilter
+
+            rows = store.meetings.page(MeetingFilter(year=args.year, search=args.search, descending=False),
+                                       limit=None)
+            items = [{"id": r["id"], "kind": r["kind"], "date": r["date"], "title": r["title"],
+                      "status": r["status"], "group": r["group_name"], "place": r["place"]} for r in rows]
+            lines = [f"{r['id'][:8]}\t{r['date']}\t{r['kind_label']}\t{r['title']}\t{r['status_label']}"
+                     for r in rows]
+        elif args.kind == "delegates":
             rows = store.delegates.page(RosterFilter(search=args.search, status=None), limit=None)
             items = [{"id": r["id"], "name": r["name"], "status": r["status"],
                       "community": r["community_name"], "group": r["group_name"],
@@ -125,13 +143,35 @@ def cmd_list(args) -> int:
 
 
 def cmd_export(args) -> int:
+    if args.export_kind == "doc":
+        from .documents.catalog import export_doc
+
+        with _open(args) as store:
+            result = export_doc(store, args.kind, _resolve_meeting(store, args.id), Path(args.out))
+        _emit(args, result, f"已导出{result['title']}（{result['meeting']}）：{result['path']}")
+        return 0
     from .registers.catalog import export_register
 
+    options = {}
+    if args.name == "roster":
+        options["full_id"] = args.full_id
+    if args.name in ("meetings", "attendance") and args.year:
+        options["year"] = args.year
     with _open(args) as store:
-        result = export_register(store, args.name, Path(args.out), full_id=args.full_id) \
-            if args.name == "roster" else export_register(store, args.name, Path(args.out))
+        result = export_register(store, args.name, Path(args.out), **options)
     _emit(args, result, f"已导出{result['title']}（{result['rows']} 行）：{result['path']}")
     return 0
+
+
+def _resolve_meeting(store, given: str | None) -> str | None:
+    """Accept a full id or its first characters (as `list meetings` prints them)."""
+    if not given or len(given) >= 36:
+        return given
+    matches = [r["id"] for r in store.rows("SELECT id FROM meetings WHERE id LIKE ? AND deleted = 0",
+                                           [given + "%"])]
+    if len(matches) > 1:
+        raise AppError(f"编号“{given}”对应多次会议，请写得更长一些")
+    return matches[0] if matches else given
 
 
 COMMANDS = {"init": cmd_init, "stats": cmd_stats, "check": cmd_check, "list": cmd_list,

@@ -8,6 +8,7 @@ Names, ID numbers and phone numbers are generated: valid check digits, no real p
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, timedelta
 
 from .errors import AppError
@@ -177,4 +178,143 @@ def build_demo(store, progress=None) -> dict:
                  "group_id": next(group_ids[g] for g, _, cs in GROUPS if community in [c for c, _, _ in cs]),
                  "schedule": f"每月第 {day % 4 + 1} 个星期六上午接待居民",
                  "facilities": ["标牌", "议事制度上墙", "会议桌椅"] + (["空调"] if day % 3 else [])})
+        step("会议与接待日")
+        build_meetings(store, rng)
     return store.stats.summary()
+
+
+# ---------------------------------------------------------------------------
+# Meetings: the year of the report (2 plenaries, 20 group activities, monthly receptions).
+DEMO_YEAR = 2026
+GROUP_TOPICS = {
+    "老城小组": ["胜利路老旧小区加装电梯", "红旗社区背街小巷路灯改造", "中山路农贸市场周边占道经营整治",
+              "萱花社区雨污管网改造"],
+    "新城一组": ["兴龙湖片区夜间停车难", "凤凰湖小区物业服务收费公示", "星光社区电动车集中充电桩建设",
+              "昌州社区垃圾分类投放点设置"],
+    "新城二组": ["渝西社区老年食堂运营", "北山社区托育点建设", "棠城社区公共空间适老化改造",
+              "汇龙社区健身步道修缮"],
+    "新城三组": ["万达广场片区上学交通安全", "万达广场片区至永川中学文昌校区定制公交", "文曲社区学校周边停车秩序",
+              "玉龙社区夜市噪音治理"],
+    "农村小组": ["双竹村茶叶产业路硬化", "黄瓜山村人居环境整治", "石梯村农村饮水安全提升", "临江村河道清淤"],
+}
+GROUP_DEPARTMENTS = {"老城小组": ["住建", "城管"], "新城一组": ["城管", "公安"], "新城二组": ["民政", "卫生健康"],
+                     "新城三组": ["交通运输", "公交公司", "教育"], "农村小组": ["农业农村", "生态环境"]}
+QUARTER_DAYS = ["03-12", "06-16", "07-15", "10-20"]  # 新城三组 met in the summer holidays (暑期)
+DECEMBER_PLANNED = {"新城一组": "12-03", "农村小组": "12-09"}
+RECEPTION_MATTERS = ["小区电梯老旧经常停运", "楼道照明损坏", "小区门口占道停车", "雨天路面积水", "广场舞噪音扰民",
+                     "希望增设老年人休息座椅", "垃圾清运不及时", "快递柜设置不合理", "绿化带被毁种菜",
+                     "公交站台缺少遮雨棚"]
+
+
+def _present(store, meeting_id, ids, rng, excused_rate=0.1):
+    marks = {d: ("excused" if rng.random() < excused_rate else "present") for d in ids}
+    store.attendance.record(meeting_id, marks)
+
+
+def _finish_steps(store, meeting_id, upto: date | None = None):
+    """Tick steps as done on their due date (all of them, or those due before `upto`)."""
+    for step in store.meetings.steps(meeting_id):
+        due = date.fromisoformat(step["due_date"])
+        if upto is None or due < upto:
+            store.meetings.tick_step(step["id"], step["due_date"])
+
+
+def build_meetings(store, rng: random.Random) -> None:
+    year = DEMO_YEAR
+    centre = next(v for v in store.venues.list() if v["level"] == "centre")
+    big_room = store.venues.rooms(centre["id"])[0]
+    groups = store.groups.list()
+    members = {g["id"]: [r["id"] for r in store.rows(
+        "SELECT id FROM delegates WHERE group_id = ? AND deleted = 0 ORDER BY name_pinyin", [g["id"]])]
+        for g in groups}
+    everyone = [d for ids in members.values() for d in ids]
+
+    # Plenary 1 (held, with the vote on livelihood projects) and plenary 2 (planned for December).
+    first = store.meetings.create({
+        "kind": "plenary", "date": f"{year}-03-18", "start_time": "09:00", "end_time": "11:30",
+        "room_id": big_room["id"], "status": "held",
+        "agenda": "听取街道办事处年度工作报告\n票决民生实事项目\n分组讨论并汇总意见建议",
+        "departments": ["城管", "住建", "交通运输", "民政"]}).created("meetings")[0]
+    _present(store, first, everyone, rng, 0.12)
+    store.attendance.add_guest(first, "街道办事处主任", "中山路街道办事处")
+    for item, votes in (("万达广场片区至永川中学文昌校区定制公交", (58, 1, 2)),
+                        ("胜利路老旧小区加装电梯（首批 12 部）", (55, 2, 4)),
+                        ("背街小巷路灯改造", (40, 9, 12))):
+        present = store.attendance.quorum(first)["present"]
+        scale = min(1.0, present / sum(votes))
+        store.attendance.record_vote(first, item, *(int(v * scale) for v in votes))
+    store.meetings.save_minutes(
+        first, "会议由人大街道工委主任主持，听取并审议了街道办事处年度工作报告。",
+        "会议审议通过了街道办事处年度工作报告。\n会议票决产生年度民生实事项目，要求街道办事处列入年度工作计划。\n"
+        "会议汇总代表意见建议，交人大街道工委分类交办。",
+        [{"content": "将票决通过的民生实事项目列入年度计划并按季度报告进度", "unit": "街道办事处", "person": "党政办",
+          "deadline": f"{year}-04-15"},
+         {"content": "分类交办大会期间代表提出的意见建议", "unit": "人大街道工委", "deadline": f"{year}-03-31"}])
+    _finish_steps(store, first)
+    second = store.meetings.create({
+        "kind": "plenary", "date": f"{year}-12-08", "start_time": "09:00", "end_time": "11:30",
+        "room_id": big_room["id"], "agenda": "听取民生实事项目办理情况报告\n开展分组讨论\n汇总来年意见建议",
+        "departments": ["城管", "住建", "交通运输", "公交公司"]}).created("meetings")[0]
+    _finish_steps(store, second, upto=date(year, 11, 20))  # 确定参加人员 left open: overdue
+
+    # Group activities, one a quarter at each group's area hall.
+    halls = {v["group_id"]: v for v in store.venues.list("area_hall")}
+    for group in groups:
+        hall = halls[group["id"]]
+        room = store.venues.rooms(hall["id"])[0]
+        for quarter, day in enumerate(QUARTER_DAYS):
+            if group["name"] != "新城三组" and quarter == 2:
+                day = "09-10"
+            planned = quarter == 3 and group["name"] in DECEMBER_PLANNED
+            when = f"{year}-{DECEMBER_PLANNED[group['name']]}" if planned else f"{year}-{day}"
+            topic = GROUP_TOPICS[group["name"]][quarter]
+            meeting_id = store.meetings.create({
+                "kind": "group_activity", "group_id": group["id"], "date": when, "start_time": "14:30",
+                "end_time": "17:00", "room_id": room["id"], "status": "planned" if planned else "held",
+                "agenda": f"{topic}\n相关部门介绍情况\n代表座谈协商", "scope": "group",
+                "departments": GROUP_DEPARTMENTS[group["name"]]}).created("meetings")[0]
+            if planned:
+                _finish_steps(store, meeting_id, upto=date(year, 11, 26))
+                continue
+            _present(store, meeting_id, members[group["id"]], rng, 0.08)
+            store.attendance.add_guest(meeting_id, f"{GROUP_DEPARTMENTS[group['name']][0]}部门负责同志",
+                                       GROUP_DEPARTMENTS[group["name"]][0])
+            items = [{"content": f"制定{topic}工作方案", "unit": "街道" + GROUP_DEPARTMENTS[group["name"]][0] + "相关科室",
+                      "person": "分管负责人", "deadline": (date.fromisoformat(when) + timedelta(days=30)).isoformat()}]
+            if topic.endswith("定制公交"):
+                items = [{"content": "摸清万达广场片区学生乘车需求（360余名学生）", "unit": "新城三组、文昌社区",
+                          "person": "小组组长", "deadline": f"{year}-07-31"},
+                         {"content": "拟定并开通 5 条定制公交线路，秋季开学前直达文昌校区", "unit": "区交通运输局、公交公司",
+                          "person": "公交公司运营部", "deadline": f"{year}-08-31"},
+                         {"content": "根据开学后客流动态调整线路、班次和时间", "unit": "公交公司",
+                          "deadline": f"{year}-10-31"}]
+            store.meetings.save_minutes(
+                meeting_id, f"会议围绕“{topic}”开展座谈协商，相关部门介绍了有关情况。",
+                f"与会代表和部门就{topic}达成共识，明确了落实事项和责任分工。", items)
+            _finish_steps(store, meeting_id, upto=date(year, 11, 26))
+
+    # Monthly reception days at the ten neighbourhood halls, January to November.
+    for hall in store.venues.list("neighbourhood_hall"):
+        pool = members[hall["group_id"]]
+        for month in range(1, 12):
+            duty = [pool[(month * 2 + k) % len(pool)] for k in range(2)]
+            store.receptions.set_duty(hall["id"], f"{year}-{month:02d}", duty)
+            day = _nth_saturday(year, month, _hall_week(hall))
+            meeting_id = store.meetings.create({
+                "kind": "reception", "venue_id": hall["id"], "date": day.isoformat(), "start_time": "09:00",
+                "end_time": "11:30", "status": "held", "visitors": rng.randint(3, 15)}).created("meetings")[0]
+            store.attendance.record(meeting_id, {d: "present" for d in duty})
+            raised = rng.sample(RECEPTION_MATTERS, rng.randint(1, 3))
+            store.receptions.save_matters(meeting_id, [{"content": m, "resident": "居民"} for m in raised])
+            _finish_steps(store, meeting_id)
+
+
+def _hall_week(hall: dict) -> int:
+    """Which Saturday of the month the hall receives residents ("每月第 N 个星期六")."""
+    found = re.search(r"第 (\d) 个星期六", hall.get("schedule") or "")
+    return int(found.group(1)) if found else 1
+
+
+def _nth_saturday(year: int, month: int, n: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(5 - first.weekday()) % 7 + 7 * (n - 1))

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from ..errors import AppError
-from . import org
+from . import meetings, org
 from .writer import write_register
 
 REGISTERS = {
@@ -11,6 +11,8 @@ REGISTERS = {
     "groups": ("分组名单", org.groups),
     "grids": ("网格对应表", org.grids),
     "venues": ("阵地一览表", org.venues),
+    "meetings": ("议事活动登记台账", meetings.meetings),
+    "attendance": ("议事代表出勤统计表", meetings.attendance),
 }
 
 

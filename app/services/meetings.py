@@ -330,8 +330,8 @@ class MeetingService(Service):
                 clauses.append(f"{column} = ?")
                 params.append(value)
         if flt.search:
-            clauses.append("(m.title LIKE ? OR v.name LIKE ? OR g.name LIKE ?)")
-            params += [f"%{clean(flt.search)}%"] * 3
+            clauses.append("(m.title LIKE ? OR m.agenda LIKE ? OR v.name LIKE ? OR g.name LIKE ?)")
+            params += [f"%{clean(flt.search)}%"] * 4
         return " AND ".join(clauses), params
 
     _FROM = ("FROM meetings m LEFT JOIN venues v ON v.id = m.venue_id LEFT JOIN rooms r ON r.id = m.room_id"

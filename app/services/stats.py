@@ -9,8 +9,9 @@ class StatsService:
     def __init__(self, store):
         self.store = store
 
-    def summary(self) -> dict:
+    def summary(self, year: int | None = None) -> dict:
         s = self.store
+        by_kind = s.meetings.by_kind(year)
         by_status = s.delegates.by_status()
         communities = s.rows("SELECT kind, area FROM communities WHERE deleted = 0")
         venues_by_level = s.venues.by_level()
@@ -29,5 +30,6 @@ class StatsService:
                 " AND dg.deleted = 0 AND d.deleted = 0 AND d.status = 'active')"),
             "groups": s.groups.count(),
             "venues": {"total": sum(venues_by_level.values()), "by_level": venues_by_level},
+            "meetings": {"total": sum(by_kind.values()), "by_kind": by_kind},
             "recycle_bin": s.recycle.count(),
         }

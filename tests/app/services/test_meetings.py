@@ -75,6 +75,7 @@ def test_bad_meetings_are_refused_and_nothing_changes(demo, values, message):
 
 
 def test_double_booking_needs_confirmation(demo, centre):
+    existing = demo.meetings.count(MeetingFilter(year=2026))
     plenary(demo, centre)
     before = digest(demo)
     venue_id, room_id = centre
@@ -85,7 +86,7 @@ def test_double_booking_needs_confirmation(demo, centre):
     assert digest(demo) == before
     demo.meetings.create({**clash, "start_time": "14:00", "end_time": "16:00"})  # afternoon: free
     demo.meetings.create(clash, confirm_double_booking=True)
-    assert demo.meetings.count(MeetingFilter(year=2026)) == 3
+    assert demo.meetings.count(MeetingFilter(year=2026)) == existing + 3
 
 
 def test_quorum_at_exactly_half_is_not_met(demo, centre):
@@ -177,10 +178,11 @@ def test_materials_are_copied_and_hashed(demo, centre, tmp_path):
 
 
 def test_delete_and_restore_a_meeting_with_its_parts(demo, centre):
+    existing = demo.meetings.count(MeetingFilter())
     meeting_id = plenary(demo, centre)
     demo.attendance.record(meeting_id, {delegates(demo)[0]: "present"})
     demo.meetings.delete(meeting_id)
-    assert demo.meetings.count(MeetingFilter()) == 0
+    assert demo.meetings.count(MeetingFilter()) == existing
     assert demo.recycle.list()[0]["title"] == "2026年下半年议事代表大会"
     demo.meetings.restore(meeting_id)
     assert demo.attendance.quorum(meeting_id)["present"] == 1
@@ -189,13 +191,27 @@ def test_delete_and_restore_a_meeting_with_its_parts(demo, centre):
 
 def test_year_plan(demo):
     group = demo.groups.list()[0]
-    demo.meetings.create({"kind": "group_activity", "date": "2026-02-10", "group_id": group["id"],
+    demo.meetings.create({"kind": "group_activity", "date": "2027-02-10", "group_id": group["id"],
                           "status": "held"})
-    demo.meetings.create({"kind": "group_activity", "date": "2026-12-10", "group_id": group["id"]})
-    plan = demo.cadence.year_plan(2026, today=date(2026, 11, 26))
+    demo.meetings.create({"kind": "group_activity", "date": "2027-12-10", "group_id": group["id"]})
+    plan = demo.cadence.year_plan(2027, today=date(2027, 11, 26))
     mine = [s for s in plan if s["subject"] == group["name"]]
     assert [s["state"] for s in mine] == ["held", "missed", "missed", "planned"]
     assert len([s for s in plan if s["kind"] == "reception"]) == 120
     assert len([s for s in plan if s["kind"] == "plenary"]) == 2
-    attention = demo.cadence.attention(today=date(2026, 11, 26))
+    attention = demo.cadence.attention(today=date(2027, 11, 26))
     assert any(s["subject"] == "议事代表大会" for s in attention["due_slots"])
+    assert any(s["subject"] == group["name"] for s in attention["missed"])
+
+
+def test_the_demo_year_follows_the_report(demo):
+    assert demo.meetings.by_kind(2026) == {"plenary": 2, "group_activity": 20, "reception": 110, "special": 0}
+    plan = demo.cadence.plan_summary(2026, today=date(2026, 11, 26))
+    assert plan["group_activity"]["missed"] == 0 and plan["reception"]["held"] == 110
+    first = demo.meetings.page(MeetingFilter(kind="plenary", descending=False))[0]
+    votes = demo.attendance.votes(first["id"])
+    assert len(votes) == 3 and all(v["passed"] for v in votes[:2])
+    bus = [m for m in demo.meetings.page(MeetingFilter(search="定制公交"), limit=None)]
+    assert bus and bus[0]["group_name"] == "新城三组" and bus[0]["date"].startswith("2026-07")
+    overdue = demo.cadence.attention(today=date(2026, 11, 26))["steps_overdue"]
+    assert [s["title"] for s in overdue] == ["确定参加人员"]

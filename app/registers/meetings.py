@@ -1,0 +1,61 @@
+"""Meeting registers: 活动登记台账 and 出勤统计 (attendance per delegate)."""
+
+from __future__ import annotations
+
+from ..services.meetings import MeetingFilter
+from .writer import Column, Register
+
+
+def _unit(store) -> str:
+    return store.settings.get("unit_name") or store.settings.get("site_name") or ""
+
+
+def meetings(store, year: int | None = None) -> Register:
+    rows = store.meetings.page(MeetingFilter(year=year, descending=False), limit=None)
+    for row in rows:
+        counts = store.attendance.summary(row["id"])
+        row["attendance"] = (f"出席{counts['present']} 请假{counts['excused']} 缺席{counts['absent']}"
+                             + (f" 列席{counts['attending_nonmember']}" if counts["attending_nonmember"] else ""))
+        row["agenda_text"] = "；".join(row["agenda_list"])
+        row["departments_text"] = "、".join(row["departments_list"])
+        row["items"] = str(store.scalar("SELECT count(*) FROM action_items WHERE meeting_id = ? AND deleted = 0",
+                                        [row["id"]]))
+    columns = [Column("日期", "date", 11), Column("时间", "time", 11), Column("类型", "kind_label", 10),
+               Column("会议名称", "title", 16, 36, wrap=True), Column("议事小组", "group_name", 9),
+               Column("地点", "place", 14, 30, wrap=True), Column("议程", "agenda_text", 16, 40, wrap=True),
+               Column("邀请部门", "departments_text", 10, 24, wrap=True),
+               Column("出席情况", "attendance", 14, 30), Column("落实事项数", "items", 8),
+               Column("状态", "status_label", 7)]
+    title = f"{store.settings.get('subdistrict') or ''}议事活动登记台账" + (f"（{year}年）" if year else "")
+    return Register(title, _unit(store), columns, rows, "活动登记台账")
+
+
+def attendance(store, year: int | None = None) -> Register:
+    where, params = "", []
+    if year:
+        where, params = "AND m.date >= ? AND m.date < ?", [f"{year}-01-01", f"{year + 1}-01-01"]
+    rows = store.rows(
+        f"""SELECT d.name, c.name AS community_name, g.name AS group_name,
+              sum(a.status = 'present' AND m.kind = 'plenary') AS plenary_present,
+              sum(a.status = 'present' AND m.kind = 'group_activity') AS group_present,
+              sum(a.status = 'present' AND m.kind = 'reception') AS reception_present,
+              sum(a.status = 'present') AS present, sum(a.status = 'excused') AS excused,
+              sum(a.status = 'absent') AS absent
+            FROM delegates d LEFT JOIN communities c ON c.id = d.community_id
+            LEFT JOIN groups g ON g.id = d.group_id
+            LEFT JOIN attendance a ON a.delegate_id = d.id AND a.deleted = 0
+            LEFT JOIN meetings m ON m.id = a.meeting_id AND m.deleted = 0 {where}
+            WHERE d.deleted = 0 AND d.status = 'active'
+            GROUP BY d.id ORDER BY g.sort_order, d.name_pinyin""", params)
+    for row in rows:
+        for key in ("plenary_present", "group_present", "reception_present", "present", "excused", "absent"):
+            row[key] = str(row[key] or 0)
+        marked = int(row["present"]) + int(row["excused"]) + int(row["absent"])
+        row["rate"] = f"{int(row['present']) * 100 // marked}%" if marked else "—"
+    columns = [Column("姓名", "name", 8), Column("议事小组", "group_name", 9),
+               Column("所在村（社区）", "community_name", 10), Column("出席大会", "plenary_present", 8),
+               Column("出席小组活动", "group_present", 10), Column("接待值班", "reception_present", 8),
+               Column("出席合计", "present", 8), Column("请假", "excused", 6), Column("缺席", "absent", 6),
+               Column("出席率", "rate", 7)]
+    title = f"{store.settings.get('subdistrict') or ''}议事代表出勤统计表" + (f"（{year}年）" if year else "")
+    return Register(title, _unit(store), columns, rows, "出勤统计")
