@@ -32,6 +32,7 @@ class MainWindow(QMainWindow):
             "roster": ("代表", _page_class("roster", "RosterPage")),
             "organisation": ("组织", _page_class("organisation", "OrganisationPage")),
             "venues": ("阵地", _page_class("venues", "VenuesPage")),
+            "meetings": ("会议", _page_class("meetings", "MeetingsPage")),
             "recycle": ("回收站", _page_class("recycle", "RecyclePage")),
             "settings": ("设置", _page_class("settings", "SettingsPage")),
         }

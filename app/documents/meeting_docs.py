@@ -12,6 +12,7 @@ from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Table, TableStyle
 
 from ..fileio import atomic_path
+from ..services.meetings import STEP_COLOURS, STEP_STATES
 from .fonts import FONT_NAMES, register_fonts
 from .layout import (build_official, chinese_date, chinese_number, gap, labelled, para, styles)
 
@@ -142,8 +143,7 @@ def signin(store, meeting_id: str, path: Path | str) -> Path:
     return build_official(path, story, title=f"{m['title']}签到表", author=_unit(store))
 
 
-STATE_COLOURS = {"done": "#2e7d32", "due": "#ef8f00", "overdue": "#c62828", "pending": "#78909c"}
-STATE_LABELS = {"done": "已完成", "due": "即将到期", "overdue": "已逾期", "pending": "未开始"}
+STATE_COLOURS, STATE_LABELS = STEP_COLOURS, STEP_STATES
 
 
 def flowchart(store, meeting_id: str, path: Path | str, today: date | None = None) -> Path:

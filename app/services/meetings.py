@@ -19,6 +19,7 @@ from .workflows import KINDS, PHASES
 STATUSES = (("planned", "计划"), ("held", "已召开"), ("cancelled", "已取消"))
 SCOPES = (("group", "本小组代表"), ("all", "全体议事代表"), ("duty", "值班代表"), ("custom", "指定人员"))
 STEP_STATES = {"done": "已完成", "due": "即将到期", "overdue": "已逾期", "pending": "未开始"}
+STEP_COLOURS = {"done": "#2e7d32", "due": "#ef8f00", "overdue": "#c62828", "pending": "#78909c"}
 DUE_SOON_DAYS = 3
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 

@@ -54,6 +54,13 @@ def export_with_dialog(parent, backend, name: str, **options) -> None:
     DelayedProgress(parent, job, f"正在导出{title}…")
 
 
+def fit_columns(view: QTableView, padding: int = 14, cap: int = 420) -> None:
+    """Size columns to their text, with room to breathe and a cap for long text."""
+    view.resizeColumnsToContents()
+    for column in range(view.model().columnCount()):
+        view.setColumnWidth(column, min(view.columnWidth(column) + padding, cap))
+
+
 def make_table(model) -> QTableView:
     view = QTableView()
     view.setModel(model)
@@ -132,7 +139,7 @@ class RecordListPage(QWidget):
         selected = self.current()
         self.model.set_rows(rows)
         self.count_label.setText(f"共 {len(rows)} 条")
-        self.view.resizeColumnsToContents()
+        fit_columns(self.view)
         if selected:
             for i, row in enumerate(rows):
                 if row["id"] == selected["id"]:

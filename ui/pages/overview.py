@@ -33,7 +33,7 @@ class OverviewPage(QWidget):
         grid = QGridLayout()
         self.cards = {key: Card(title) for key, title in (
             ("delegates", "议事代表"), ("communities", "村（社区）"), ("grids", "网格"),
-            ("groups", "议事小组"), ("venues", "议事阵地"), ("recycle", "回收站"))}
+            ("groups", "议事小组"), ("venues", "议事阵地"), ("meetings", "本年会议活动"))}
         for i, card in enumerate(self.cards.values()):
             grid.addWidget(card, i // 3, i % 3)
         layout.addLayout(grid)
@@ -44,10 +44,14 @@ class OverviewPage(QWidget):
         backend.changed.connect(lambda _: self.reload())
 
     def reload(self) -> None:
-        self.backend.call(lambda s: (s.stats.summary(), s.groups.warnings()), self._show)
+        from datetime import date
+
+        year = date.today().year
+        self.backend.call(lambda s: (s.stats.summary(year), s.groups.warnings(), s.cadence.attention(),
+                                     s.cadence.plan_summary(year)), self._show)
 
     def _show(self, result) -> None:
-        stats, warnings = result
+        stats, warnings, attention, plan = result
         site = stats["site"]
         self.heading.setText(f"{site['subdistrict'] or site['site_name']} · 议事代表会议制度工作概览")
         d = stats["delegates"]
@@ -73,10 +77,26 @@ class OverviewPage(QWidget):
         self.cards["venues"].value.setText(f"{stats['venues']['total']} 处")
         self.cards["venues"].detail.setText(f"议事中心 {levels['centre']}，片区议事厅 {levels['area_hall']}，"
                                             f"邻里议事堂 {levels['neighbourhood_hall']}")
-        self.cards["recycle"].value.setText(f"{stats['recycle_bin']} 条")
-        self.cards["recycle"].detail.setText("已删除的记录可在此恢复")
+        kinds = stats["meetings"]["by_kind"]
+        self.cards["meetings"].value.setText(f"{stats['meetings']['total']} 次")
+        held = {k: v["held"] for k, v in plan.items()}
+        self.cards["meetings"].detail.setText(
+            f"大会 {kinds['plenary']}（已开 {held.get('plenary', 0)}），分组活动 {kinds['group_activity']}"
+            f"（已开 {held.get('group_activity', 0)}），接待日 {kinds['reception']}")
         self.attention.clear()
-        items = list(warnings)
+        items = []
+        for step in attention["steps_overdue"]:
+            items.append(f"【已逾期】{step['meeting_title']}：{step['title']}（期限 {step['due_date']}，"
+                         f"{step['owner'] or ''}）")
+        for slot in attention["missed"]:
+            items.append(f"【未召开】{slot['subject']} {slot['period']}没有召开{'接待日' if slot['kind'] == 'reception' else '会议'}")
+        for meeting in attention["meetings"]:
+            items.append(f"【14天内】{meeting['date']} {meeting['start_time'] or ''} {meeting['title']}")
+        for step in attention["steps_due"]:
+            items.append(f"【待完成】{step['meeting_title']}：{step['title']}（期限 {step['due_date']}）")
+        for slot in attention["due_slots"]:
+            items.append(f"【本期待开】{slot['subject']} {slot['period']}尚未安排")
+        items += list(warnings)
         if stats["grids_unassigned"]:
             items.append(f"有 {stats['grids_unassigned']} 个网格还没有议事代表联系，请在“代表”中为代表勾选联系网格")
         if not stats["communities"]:

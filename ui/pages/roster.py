@@ -14,7 +14,7 @@ from app.services.delegates import STATUSES, RosterFilter, delegate_fields
 from ..forms import RecordDialog
 from ..messages import confirm, show_refusal
 from ..models import Col, PagedTableModel
-from .base import export_with_dialog, load_refs, make_table
+from .base import export_with_dialog, fit_columns, load_refs, make_table
 
 COLUMNS = [
     Col("name", "姓名", "name"), Col("gender", "性别", "gender"), Col("birth_date", "出生日期", "birth_date"),
@@ -239,7 +239,7 @@ class RosterPage(QWidget):
     def _loaded(self) -> None:
         self.count_label.setText(f"共 {self.model.rowCount()} 人")
         if not getattr(self, "_sized", False) and self.model.rowCount():
-            self.view.resizeColumnsToContents()
+            fit_columns(self.view)
             self._sized = True
 
     def _on_changed(self, changes) -> None:

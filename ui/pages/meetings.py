@@ -1,0 +1,305 @@
+"""会议: meetings and activities, the year plan (cadence), and the reception duty roster."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit,
+                               QListWidget, QListWidgetItem, QPushButton, QTabWidget, QVBoxLayout, QWidget)
+
+from app.services.cadence import SLOT_STATES
+from app.services.meetings import MeetingFilter
+from app.services.workflows import KINDS
+
+from ..meeting_editor import MeetingEditor, NewMeetingDialog, meeting_refs
+from ..messages import confirm, show_refusal
+from ..models import Col, ListTableModel, PagedTableModel
+from .base import export_with_dialog, fit_columns, make_table
+
+COLUMNS = [Col("date", "日期", "date"), Col("time", "时间"), Col("kind_label", "类型", "kind"),
+           Col("title", "会议名称", "title"), Col("group_name", "议事小组", "group"), Col("place", "地点"),
+           Col("present", "出席人数"), Col("overdue_steps", "逾期环节"), Col("status_label", "状态", "status")]
+MEETING_TABLES = {"meetings", "meeting_steps", "attendance", "action_items", "votes", "materials",
+                  "reception_matters", "reception_duties"}
+
+
+class MeetingList(QWidget):
+    def __init__(self, backend, parent=None):
+        super().__init__(parent)
+        self.backend = backend
+        self.editors: dict[str, MeetingEditor] = {}
+        self.model = PagedTableModel(backend, COLUMNS, lambda s, f: s.meetings.count(f),
+                                     lambda s, f, offset, limit: s.meetings.page(f, offset, limit),
+                                     MeetingFilter(year=date.today().year), parent=self)
+        self.view = make_table(self.model)
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
+        self.view.setSortingEnabled(True)
+        self.view.doubleClicked.connect(lambda _: self.open_current())
+        self.model.loaded.connect(lambda: self.count_label.setText(f"共 {self.model.rowCount()} 次"))
+
+        top = QHBoxLayout()
+        self.year = QComboBox()
+        self.year.addItem("全部年份", None)
+        for year in range(date.today().year + 1, date.today().year - 6, -1):
+            self.year.addItem(f"{year}年", year)
+        self.year.setCurrentIndex(self.year.findData(date.today().year))
+        self.kind = QComboBox()
+        self.kind.addItem("全部类型", None)
+        for value, label in KINDS:
+            self.kind.addItem(label, value)
+        self.group = QComboBox()
+        self.group.addItem("全部小组", None)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索会议名称、议程、地点（Ctrl+F）")
+        self.search.setClearButtonEnabled(True)
+        self._debounce = QTimer(self, singleShot=True, interval=150)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(lambda _: self._debounce.start())
+        for box in (self.year, self.kind, self.group):
+            box.currentIndexChanged.connect(lambda _: self.apply_filter())
+            top.addWidget(box)
+        top.addWidget(self.search, 1)
+        bar = QHBoxLayout()
+        self.count_label = QLabel()
+        bar.addWidget(self.count_label)
+        bar.addStretch(1)
+        for text, slot, tip in (("新建会议", self.add, "Ctrl+N"), ("打开", self.open_current, "回车"),
+                                ("删除", self.delete, "Delete：移到回收站"),
+                                ("导出活动台账…", lambda: export_with_dialog(self, backend, "meetings",
+                                                                         year=self.year.currentData()), ""),
+                                ("导出出勤统计…", lambda: export_with_dialog(self, backend, "attendance",
+                                                                         year=self.year.currentData()), "")):
+            button = QPushButton(text)
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            bar.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(bar)
+        layout.addWidget(self.view)
+        for keys, slot in ((QKeySequence.Find, lambda: self.search.setFocus()), (QKeySequence.New, self.add)):
+            QShortcut(QKeySequence(keys), self, context=Qt.WidgetWithChildrenShortcut).activated.connect(slot)
+        for keys, slot in ((Qt.Key_Delete, self.delete), (Qt.Key_Return, self.open_current),
+                           (Qt.Key_Enter, self.open_current)):
+            QShortcut(QKeySequence(keys), self.view, context=Qt.WidgetShortcut).activated.connect(slot)
+        backend.changed.connect(self._on_changed)
+
+    def reload(self) -> None:
+        def groups(store):
+            return [(g["id"], g["name"]) for g in store.groups.list()]
+
+        def fill(options):
+            current = self.group.currentData()
+            self.group.blockSignals(True)
+            while self.group.count() > 1:
+                self.group.removeItem(1)
+            for value, label in options:
+                self.group.addItem(label, value)
+            self.group.setCurrentIndex(max(self.group.findData(current), 0))
+            self.group.blockSignals(False)
+
+        self.backend.call(groups, fill)
+        self.model.set_filter(self.current_filter())
+
+    def current_filter(self) -> MeetingFilter:
+        return MeetingFilter(year=self.year.currentData(), kind=self.kind.currentData(),
+                             group_id=self.group.currentData(), search=self.search.text(),
+                             sort=self.model.filter.sort, descending=self.model.filter.descending)
+
+    def apply_filter(self) -> None:
+        self.model.set_filter(self.current_filter())
+
+    def _on_changed(self, changes) -> None:
+        if changes.tables & (MEETING_TABLES | {"groups", "venues", "rooms"}):
+            self.model.reload()
+
+    def current_id(self) -> str | None:
+        index = self.view.currentIndex()
+        return self.model.data(index, Qt.UserRole) if index.isValid() else None
+
+    def open_meeting(self, meeting_id: str) -> MeetingEditor:
+        editor = self.editors.get(meeting_id)
+        if editor is None or not editor.isVisible():
+            editor = MeetingEditor(self.backend, meeting_id, self)
+            editor.setAttribute(Qt.WA_DeleteOnClose)
+            editor.destroyed.connect(lambda *_: self.editors.pop(meeting_id, None))
+            self.editors[meeting_id] = editor
+        editor.show()
+        editor.raise_()
+        return editor
+
+    def open_current(self) -> None:
+        meeting_id = self.current_id()
+        if meeting_id:
+            self.open_meeting(meeting_id)
+
+    def add(self) -> None:
+        preset = {"kind": self.kind.currentData() or "group_activity", "group_id": self.group.currentData(),
+                  "date": date.today().isoformat(), "status": "planned"}
+
+        def ready(refs):
+            self.new_dialog = NewMeetingDialog(self.backend, refs, preset, self.open_meeting, self)
+            self.new_dialog.open()
+
+        self.backend.call(meeting_refs, ready)
+
+    def delete(self) -> None:
+        index = self.view.currentIndex()
+        row = self.model.row_at(index.row()) if index.isValid() else None
+        if row and confirm(self, "删除会议", f"把“{row['title']}”（含签到、纪要、流程）移到回收站？", "删除"):
+            self.backend.call(lambda s: s.meetings.delete(row["id"]), None, lambda e: show_refusal(self, e),
+                              mutation=f"删除会议“{row['title']}”")
+
+
+
+
+class YearPlan(QWidget):
+    """Plenary x2, each group x4, each hall x12: held, planned, due, missed."""
+
+    def __init__(self, backend, parent=None):
+        super().__init__(parent)
+        self.backend = backend
+        self.year = QComboBox()
+        for year in range(date.today().year + 1, date.today().year - 6, -1):
+            self.year.addItem(f"{year}年", year)
+        self.year.setCurrentIndex(self.year.findData(date.today().year))
+        self.year.currentIndexChanged.connect(lambda _: self.reload())
+        self.kind = QComboBox()
+        for value, label in (("plenary", "议事代表大会（每年 2 次）"), ("group_activity", "分组活动（每组每季度 1 次）"),
+                             ("reception", "邻里议事堂接待日（每月 1 次）")):
+            self.kind.addItem(label, value)
+        self.kind.setCurrentIndex(1)
+        self.kind.currentIndexChanged.connect(lambda _: self.reload())
+        self.summary = QLabel()
+        self.model = ListTableModel([Col("subject", "对象"), Col("period", "期间"), Col("state_label", "情况"),
+                                     Col("meeting_text", "会议")], self)
+        self.view = make_table(self.model)
+        top = QHBoxLayout()
+        top.addWidget(self.year)
+        top.addWidget(self.kind)
+        top.addWidget(self.summary, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.view)
+        backend.changed.connect(lambda c: c.tables & (MEETING_TABLES | {"groups", "venues"}) and self.reload())
+
+    def reload(self) -> None:
+        year, kind = self.year.currentData(), self.kind.currentData()
+        self.backend.call(lambda s: [x for x in s.cadence.year_plan(year) if x["kind"] == kind], self._show)
+
+    def _show(self, slots) -> None:
+        for slot in slots:
+            slot["meeting_text"] = "；".join(f"{m['date']} {m['title']}" for m in slot["meetings"])
+            slot["_warn"] = slot["state"] == "missed"
+        self.model.set_rows(slots)
+        fit_columns(self.view)
+        counts = {state: sum(1 for s in slots if s["state"] == state) for state in SLOT_STATES}
+        self.summary.setText("　".join(f"{SLOT_STATES[k]} {v}" for k, v in counts.items() if v))
+
+
+class DutyDialog(QDialog):
+    def __init__(self, hall: dict, delegates: list[dict], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(f"{hall['name']} 值班代表")
+        layout = QVBoxLayout(self)
+        self.list = QListWidget()
+        chosen = {d["id"] for d in hall["delegates"]}
+        for person in delegates:
+            item = QListWidgetItem(f"{person['name']}（{person['group_name'] or ''}）")
+            item.setData(Qt.UserRole, person["id"])
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Checked if person["id"] in chosen else Qt.Unchecked)
+            self.list.addItem(item)
+        layout.addWidget(self.list)
+        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Save).setText("保存")
+        buttons.button(QDialogButtonBox.Cancel).setText("取消")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def chosen(self) -> list[str]:
+        return [self.list.item(i).data(Qt.UserRole) for i in range(self.list.count())
+                if self.list.item(i).checkState() == Qt.Checked]
+
+
+class ReceptionDuty(QWidget):
+    """The monthly duty roster of delegates at each neighbourhood hall."""
+
+    def __init__(self, backend, parent=None):
+        super().__init__(parent)
+        self.backend = backend
+        self.month = QComboBox()
+        today = date.today()
+        for back in range(-2, 13):
+            y, m = divmod(today.year * 12 + today.month - 1 - back, 12)
+            self.month.addItem(f"{y}年{m + 1}月", f"{y}-{m + 1:02d}")
+        self.month.setCurrentIndex(2)
+        self.month.currentIndexChanged.connect(lambda _: self.reload())
+        self.model = ListTableModel([Col("name", "邻里议事堂"), Col("delegate_names", "值班代表"),
+                                     Col("held", "本月已接待（次）")], self)
+        self.view = make_table(self.model)
+        self.view.doubleClicked.connect(lambda _: self.edit())
+        edit = QPushButton("排定值班代表…")
+        edit.clicked.connect(self.edit)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("月份："))
+        top.addWidget(self.month)
+        top.addStretch(1)
+        top.addWidget(edit)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.view)
+        backend.changed.connect(lambda c: c.tables & {"reception_duties", "meetings"} and self.reload())
+
+    def reload(self) -> None:
+        month = self.month.currentData()
+        self.backend.call(lambda s: s.receptions.roster(month), self._show)
+
+    def _show(self, rows) -> None:
+        for row in rows:
+            row["_warn"] = not row["delegates"]
+        self.model.set_rows(rows)
+        fit_columns(self.view)
+
+    def edit(self) -> None:
+        index = self.view.currentIndex()
+        hall = self.model.row_at(index.row()) if index.isValid() else None
+        if not hall:
+            return
+        month = self.month.currentData()
+
+        def ready(delegates):
+            dialog = DutyDialog(hall, delegates, self)
+            if dialog.exec() == QDialog.Accepted:
+                chosen = dialog.chosen()
+                self.backend.call(lambda s: s.receptions.set_duty(hall["id"], month, chosen), None,
+                                  lambda e: show_refusal(self, e), mutation=f"排定{hall['name']}值班")
+
+        self.backend.call(lambda s: s.rows(
+            """SELECT d.id, d.name, g.name AS group_name FROM delegates d LEFT JOIN groups g ON g.id = d.group_id
+               WHERE d.deleted = 0 AND d.status = 'active'
+               ORDER BY d.group_id = (SELECT group_id FROM venues WHERE id = ?) DESC, g.sort_order,
+                        d.name_pinyin""", [hall["id"]]), ready)
+
+
+class MeetingsPage(QWidget):
+    def __init__(self, backend, parent=None):
+        super().__init__(parent)
+        self.tabs = QTabWidget()
+        self.list = MeetingList(backend)
+        self.plan = YearPlan(backend)
+        self.duty = ReceptionDuty(backend)
+        self.tabs.addTab(self.list, "会议活动")
+        self.tabs.addTab(self.plan, "年度计划")
+        self.tabs.addTab(self.duty, "接待日值班")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+
+    def reload(self) -> None:
+        for part in (self.list, self.plan, self.duty):
+            part.reload()
+
+
