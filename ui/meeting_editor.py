@@ -66,7 +66,7 @@ class StepDialog(QDialog):
         self.setWindowTitle(f"环节：{step['title']}")
         form = QFormLayout(self)
         self.done_box = QCheckBox("已完成")
-        self.done_box.setChecked(bool(step.get("done_on")))
+        self.done_box.setChecked(True)  # clicking a step is mostly to tick it; untick to reopen
         self.day = QLineEdit(step.get("done_on") or date.today().isoformat())
         self.note = QLineEdit(step.get("note") or "")
         form.addRow(QLabel(f"责任人：{step.get('owner') or '—'}　期限：{step.get('due_date') or '—'}"))

@@ -1,0 +1,145 @@
+from datetime import date, timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from app.services.meetings import STEP_COLOURS, MeetingFilter
+from tests.ui.conftest import open_page, wait_idle
+
+
+def open_meeting(qtbot, window, meeting_id):
+    page = open_page(qtbot, window, "meetings")
+    editor = page.list.open_meeting(meeting_id)
+    qtbot.addWidget(editor)
+    qtbot.waitUntil(lambda: editor.built, timeout=10000)
+    wait_idle(qtbot, window.backend)
+    return page, editor
+
+
+def store_of(window):
+    return window.backend._worker.store
+
+
+def test_meeting_list_loads_and_passes_the_model_tester(qtbot, qtmodeltester, window):
+    page = open_page(qtbot, window, "meetings")
+    page.list.year.setCurrentIndex(page.list.year.findData(2026))
+    wait_idle(qtbot, window.backend)
+    assert page.list.model.rowCount() == 132
+    qtmodeltester.check(page.list.model)
+    with qtbot.waitSignal(page.list.model.loaded, timeout=5000):
+        page.list.kind.setCurrentIndex(page.list.kind.findData("plenary"))
+    assert page.list.model.rowCount() == 2
+
+
+def test_a_step_past_its_due_date_shows_overdue_in_the_flowchart(qtbot, window):
+    store = store_of(window)
+    group = store.groups.list()[0]
+    soon = (date.today() + timedelta(days=5)).isoformat()
+    meeting_id = store.meetings.create({"kind": "group_activity", "group_id": group["id"],
+                                        "date": soon}).created("meetings")[0]
+    _, editor = open_meeting(qtbot, window, meeting_id)
+    view = editor.flowchart
+    view.resize(1000, 600)
+    assert view.state_of("收集商议确定议题") == "overdue"  # due 21 days before the meeting
+    assert view.state_of("座谈协商") == "pending"
+    box = view.box_of("收集商议确定议题")
+    image = view.grab().toImage()
+    stripe = image.pixelColor(int(box.x() + 3), int(box.center().y()))
+    assert stripe.name() == QColor(STEP_COLOURS["overdue"]).name()
+
+
+def test_clicking_a_step_ticks_it(qtbot, window, monkeypatch):
+    store = store_of(window)
+    meeting_id = store.meetings.page(MeetingFilter(kind="plenary"))[0]["id"]  # the December plenary
+    _, editor = open_meeting(qtbot, window, meeting_id)
+    editor.tabs.setCurrentWidget(editor.flowchart)
+    editor.flowchart.resize(1000, 700)
+    box = editor.flowchart.box_of("确定参加人员")
+    monkeypatch.setattr("ui.meeting_editor.StepDialog.exec", lambda dialog: QDialog.Accepted)
+    qtbot.mouseClick(editor.flowchart, Qt.LeftButton, pos=box.center().toPoint())
+    qtbot.waitUntil(lambda: editor.flowchart.state_of("确定参加人员") == "done", timeout=5000)
+    assert "已保存" in editor.message.text()
+
+
+def test_attendance_updates_the_quorum_live_and_saves(qtbot, window):
+    store = store_of(window)
+    meeting_id = store.meetings.page(MeetingFilter(kind="plenary"))[0]["id"]
+    _, editor = open_meeting(qtbot, window, meeting_id)
+    assert "尚未达到法定人数" in editor.quorum_label.text()
+    for row in range(35):
+        box = editor.sheet.cellWidget(row, 2)
+        box.setCurrentIndex(box.findData("present"))
+    assert "已登记出席 35 人" in editor.quorum_label.text() and "尚未" in editor.quorum_label.text()
+    box = editor.sheet.cellWidget(35, 2)
+    box.setCurrentIndex(box.findData("present"))
+    assert "已达到法定人数" in editor.quorum_label.text()
+    editor.save_sheet()
+    wait_idle(qtbot, window.backend)
+    assert store.attendance.quorum(meeting_id)["present"] == 36
+
+
+def test_a_vote_above_those_present_is_refused(qtbot, window, monkeypatch):
+    store = store_of(window)
+    meeting_id = store.meetings.page(MeetingFilter(kind="plenary"))[0]["id"]
+    _, editor = open_meeting(qtbot, window, meeting_id)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    editor.tabs.setCurrentIndex(editor.tabs.count() - 2)
+    editor.vote_item.setText("社区食堂")
+    editor.vote_counts[0].setValue(10)
+    editor.record_vote()
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert "超过了出席代表人数 0 人" in shown[0]
+    assert store.attendance.votes(meeting_id) == []
+
+
+def test_double_booking_asks_before_saving(qtbot, window, monkeypatch):
+    store = store_of(window)
+    plenary = store.meetings.page(MeetingFilter(kind="plenary"))[0]
+    other = store.meetings.create({"kind": "special", "date": plenary["date"], "start_time": "14:00",
+                                   "end_time": "16:00", "room_id": plenary["room_id"]}).created("meetings")[0]
+    _, editor = open_meeting(qtbot, window, other)
+    asked = []
+    monkeypatch.setattr("ui.meeting_editor.confirm", lambda *a, **k: asked.append(a[2]) or False)
+    editor.editors["start_time"].widget.setText("10:00")
+    editor.editors["end_time"].widget.setText("11:00")
+    editor.save_details()
+    qtbot.waitUntil(lambda: bool(asked), timeout=5000)
+    wait_idle(qtbot, window.backend)
+    assert "会议室已被占用" in asked[0]
+    assert store.meetings.get(other)["start_time"] == "14:00"  # declined: unchanged
+    monkeypatch.setattr("ui.meeting_editor.confirm", lambda *a, **k: True)
+    editor.save_details()
+    qtbot.waitUntil(lambda: store.meetings.get(other)["start_time"] == "10:00", timeout=5000)
+
+
+def test_new_meeting_opens_its_editor(qtbot, window):
+    page = open_page(qtbot, window, "meetings")
+    page.list.add()
+    qtbot.waitUntil(lambda: getattr(page.list, "new_dialog", None) is not None, timeout=5000)
+    dialog = page.list.new_dialog
+    kind = dialog.editors["kind"].widget
+    kind.setCurrentIndex(kind.findData("special"))
+    dialog.editors["title"].widget.setText("加装电梯专题议事")
+    dialog.editors["date"].widget.setText("2027-01-15")
+    dialog.editors["date"].widget.setText("2027-02-30")
+    assert "不是有效日期" in dialog.editors["date"].message.text()
+    dialog.editors["date"].widget.setText("2027-01-15")
+    dialog._save()
+    qtbot.waitUntil(lambda: any(e.data.get("meeting", {}).get("title") == "加装电梯专题议事"
+                                for e in page.list.editors.values()), timeout=10000)
+    for editor in page.list.editors.values():
+        qtbot.addWidget(editor)
+
+
+def test_overview_lists_overdue_steps(qtbot, window):
+    store = store_of(window)
+    group = store.groups.list()[1]
+    store.meetings.create({"kind": "group_activity", "group_id": group["id"],
+                           "date": (date.today() + timedelta(days=3)).isoformat()})
+    overview = open_page(qtbot, window, "overview")
+    overview.reload()
+    wait_idle(qtbot, window.backend)
+    texts = [overview.attention.item(i).text() for i in range(overview.attention.count())]
+    assert any(t.startswith("【已逾期】") and "收集商议确定议题" in t for t in texts)
