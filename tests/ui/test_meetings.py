@@ -143,3 +143,19 @@ def test_overview_lists_overdue_steps(qtbot, window):
     wait_idle(qtbot, window.backend)
     texts = [overview.attention.item(i).text() for i in range(overview.attention.count())]
     assert any(t.startswith("【已逾期】") and "收集商议确定议题" in t for t in texts)
+
+
+def test_print_preview_of_the_minutes(qtbot, window):
+    from ui.pdf_preview import PdfPreview
+
+    store = store_of(window)
+    meeting_id = store.meetings.page(MeetingFilter(kind="plenary", descending=False))[0]["id"]
+    _, editor = open_meeting(qtbot, window, meeting_id)
+    editor.preview("minutes", "会议纪要")
+    qtbot.waitUntil(lambda: isinstance(getattr(editor, "_preview", None), PdfPreview), timeout=10000)
+    preview = editor._preview
+    assert preview.document.pageCount() >= 2
+    assert preview.windowTitle().endswith("会议纪要")
+    last = store.rows("SELECT summary FROM audit WHERE action = 'export' ORDER BY seq DESC LIMIT 1")[0]
+    assert "会议纪要" in last["summary"]
+    preview.reject()
