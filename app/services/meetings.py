@@ -339,8 +339,11 @@ class MeetingService(Service):
              " LEFT JOIN groups g ON g.id = m.group_id")
 
     def count(self, flt: MeetingFilter | None = None) -> int:
-        where, params = self._where(flt or MeetingFilter())
-        return self.store.scalar(f"SELECT count(*) {self._FROM} WHERE {where}", params)
+        flt = flt or MeetingFilter()
+        where, params = self._where(flt)
+        # The joins only matter when the search looks at venue or group names.
+        source = self._FROM if flt.search else "FROM meetings m"
+        return self.store.scalar(f"SELECT count(*) {source} WHERE {where}", params)
 
     def page(self, flt: MeetingFilter, offset: int = 0, limit: int | None = 200,
              today: date | None = None) -> list[dict]:

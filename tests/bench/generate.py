@@ -1,7 +1,8 @@
 """Build the scale store of DESIGN §10 (the parts that exist so far).
 
 30 subdistricts, each shaped like the demo: 25 communities, 534 grids, 5 groups,
-70 delegates with valid synthetic ID numbers -> 2,100 delegates, 16,020 grids.
+70 delegates with valid synthetic ID numbers -> 2,100 delegates, 16,020 grids; and
+20,000 meetings (group activities over six years, with their flowchart steps).
 Everything goes through the services (the real write path), in one transaction.
 
     python tests/bench/generate.py [DIR]
@@ -25,7 +26,26 @@ SUBDISTRICTS = ["中山路", "胜利路", "南大街", "茶山竹海", "大安",
                 "三教", "板桥", "朱沱", "大成", "枫桥", "丰乐", "古城", "西城", "北城", "新城"]
 
 
-def build(folder: Path, subdistricts: int = 30, seed: int = 7) -> dict:
+def add_meetings(store, count: int, rng: random.Random) -> None:
+    """`count` group activities spread over the groups and six years, with some attendance."""
+    from datetime import date, timedelta
+
+    groups = store.groups.list()
+    members = {g["id"]: [r["id"] for r in store.rows(
+        "SELECT id FROM delegates WHERE group_id = ? AND deleted = 0", [g["id"]])] for g in groups}
+    with store.db.atomic():
+        for index in range(count):
+            group = groups[index % len(groups)]
+            day = date(2021, 1, 1) + timedelta(days=rng.randrange(0, 6 * 365))
+            meeting_id = store.meetings.create(
+                {"kind": "group_activity", "group_id": group["id"], "date": day.isoformat(),
+                 "status": "held" if day < date(2026, 11, 1) else "planned",
+                 "agenda": f"议题{index}"}).created("meetings")[0]
+            if index % 10 == 0:
+                store.attendance.record(meeting_id, {d: "present" for d in members[group["id"]]})
+
+
+def build(folder: Path, subdistricts: int = 30, seed: int = 7, meetings: int = 20000) -> dict:
     from datetime import date, timedelta
 
     rng = random.Random(seed)
@@ -65,6 +85,8 @@ def build(folder: Path, subdistricts: int = 30, seed: int = 7) -> dict:
                             "sector": rng.choice(["村（社区）干部", "企业人员", "教育卫生", "居民群众"]),
                             "community_id": cid, "group_id": group_id, "group_role": role,
                         }, grid_ids=grid_ids[cid][index // len(community_ids)::3])
+        if meetings:
+            add_meetings(store, meetings, rng)
         stats = store.stats.summary()
     stats["build_seconds"] = round(time.perf_counter() - started, 1)
     return stats
@@ -74,4 +96,5 @@ if __name__ == "__main__":
     target = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "bench-data" / "scale")
     summary = build(target)
     print(f"{target}: {summary['delegates']['total']} delegates, {summary['communities']} communities, "
-          f"{summary['grids']} grids, {summary['groups']} groups ({summary.get('build_seconds', 0)} s)")
+          f"{summary['grids']} grids, {summary['groups']} groups, {summary['meetings']['total']} meetings "
+          f"({summary.get('build_seconds', 0)} s)")
