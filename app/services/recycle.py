@@ -4,8 +4,10 @@ from __future__ import annotations
 
 TABLE_NOUNS = {
     "delegates": "代表", "communities": "村（社区）", "grids": "网格", "groups": "议事小组",
-    "venues": "阵地", "terms": "届次", "meetings": "会议",
+    "venues": "阵地", "terms": "届次", "meetings": "会议", "workflow_steps": "流程模板环节",
+    "departments": "部门（单位）",
 }
+TITLE_COLUMNS = {"meetings": "title", "workflow_steps": "title"}
 
 
 class RecycleBin:
@@ -17,13 +19,14 @@ class RecycleBin:
             "delegates": self.store.delegates, "communities": self.store.communities,
             "grids": self.store.grids, "groups": self.store.groups, "venues": self.store.venues,
             "terms": self.store.terms, "meetings": self.store.meetings,
+            "workflow_steps": self.store.workflows, "departments": self.store.departments,
         }[table]
 
     def list(self) -> list[dict]:
         parts = []
         for table in TABLE_NOUNS:
             parts.append(
-                f"SELECT '{table}' AS tbl, t.id, t.{'title' if table == 'meetings' else 'name'} AS title,"
+                f"SELECT '{table}' AS tbl, t.id, t.{TITLE_COLUMNS.get(table, 'name')} AS title,"
                 f" k.wall_ms, k.site_id "
                 f"FROM [{table}] t JOIN clocks k ON k.tbl = '{table}' AND k.row_id = t.id "
                 f"AND k.field = 'deleted' WHERE t.deleted = 1")

@@ -159,3 +159,23 @@ def test_print_preview_of_the_minutes(qtbot, window):
     last = store.rows("SELECT summary FROM audit WHERE action = 'export' ORDER BY seq DESC LIMIT 1")[0]
     assert "会议纪要" in last["summary"]
     preview.reject()
+
+
+def test_edit_a_template_and_new_meetings_follow_it(qtbot, window):
+    page = open_page(qtbot, window, "meetings")
+    templates = page.templates
+    templates.kind.setCurrentIndex(templates.kind.findData("special"))
+    wait_idle(qtbot, window.backend)
+    before = templates.model.rowCount()
+    templates.add()
+    qtbot.waitUntil(lambda: getattr(templates, "dialog", None) is not None and templates.dialog.isVisible(),
+                    timeout=5000)
+    dialog = templates.dialog
+    dialog.editors["title"].widget.setText("征求居民意见")
+    dialog.editors["due_offset"].widget.setText("-10")
+    dialog._save()
+    qtbot.waitUntil(lambda: templates.model.rowCount() == before + 1, timeout=5000)
+    store = store_of(window)
+    meeting_id = store.meetings.create({"kind": "special", "date": "2027-03-01"}).created("meetings")[0]
+    steps = {s["title"]: s["due_date"] for s in store.meetings.steps(meeting_id)}
+    assert steps["征求居民意见"] == "2027-02-19"

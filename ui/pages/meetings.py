@@ -11,12 +11,12 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout
 
 from app.services.cadence import SLOT_STATES
 from app.services.meetings import MeetingFilter
-from app.services.workflows import KINDS
+from app.services.workflows import KINDS, PHASES
 
 from ..meeting_editor import MeetingEditor, NewMeetingDialog, meeting_refs
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel, PagedTableModel
-from .base import export_with_dialog, fit_columns, make_table
+from .base import RecordListPage, export_with_dialog, fit_columns, make_table
 
 COLUMNS = [Col("date", "日期", "date"), Col("time", "时间"), Col("kind_label", "类型", "kind"),
            Col("title", "会议名称", "title"), Col("group_name", "议事小组", "group"), Col("place", "地点"),
@@ -285,6 +285,59 @@ class ReceptionDuty(QWidget):
                         d.name_pinyin""", [hall["id"]]), ready)
 
 
+class TemplateSteps(RecordListPage):
+    """The editable flowchart template of each meeting kind (new meetings copy it)."""
+
+    service_name = "workflows"
+    noun = "流程环节"
+    watch = {"workflow_steps"}
+    columns = [Col("phase_label", "阶段"), Col("sort_order", "顺序"), Col("title", "环节"),
+               Col("owner", "责任人"), Col("offset_text", "期限")]
+
+    def add_filters(self, toolbar):
+        toolbar.addWidget(QLabel("会议类型："))
+        self.kind = QComboBox()
+        for value, label in KINDS:
+            self.kind.addItem(label, value)
+        self.kind.currentIndexChanged.connect(lambda _: self.reload())
+        toolbar.addWidget(self.kind)
+        toolbar.addWidget(QLabel("（修改只影响之后新建的会议）"))
+
+    def load_rows(self, store):
+        rows = store.workflows.steps(self.kind.currentData())
+        for row in rows:
+            row["phase_label"] = dict(PHASES)[row["phase"]]
+            days = row["due_offset"] or 0
+            row["offset_text"] = ("会议当天" if days == 0 else f"会前 {-days} 天" if days < 0 else f"会后 {days} 天")
+            row["name"] = row["title"]
+        return rows
+
+    def prepare_values(self, store, row):
+        return row or {"phase": "pre", "due_offset": -7}
+
+    def dialog_values(self, values, extra):
+        return {**values, "kind": self.kind.currentData()}, {}
+
+    def service_fields(self):
+        from app.services.workflows import WorkflowService
+
+        return WorkflowService.fields
+
+
+class DepartmentList(RecordListPage):
+    """Departments and units invited to meetings (and, later, handling opinions)."""
+
+    service_name = "departments"
+    noun = "部门（单位）"
+    watch = {"departments"}
+    columns = [Col("name", "名称"), Col("sort_order", "排序")]
+
+    def service_fields(self):
+        from app.services.departments import DepartmentService
+
+        return DepartmentService.fields
+
+
 class MeetingsPage(QWidget):
     def __init__(self, backend, parent=None):
         super().__init__(parent)
@@ -295,11 +348,15 @@ class MeetingsPage(QWidget):
         self.tabs.addTab(self.list, "会议活动")
         self.tabs.addTab(self.plan, "年度计划")
         self.tabs.addTab(self.duty, "接待日值班")
+        self.templates = TemplateSteps(backend)
+        self.departments = DepartmentList(backend)
+        self.tabs.addTab(self.templates, "流程图模板")
+        self.tabs.addTab(self.departments, "部门（单位）名单")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
     def reload(self) -> None:
-        for part in (self.list, self.plan, self.duty):
+        for part in (self.list, self.plan, self.duty, self.templates, self.departments):
             part.reload()
 
 
