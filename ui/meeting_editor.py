@@ -226,7 +226,8 @@ class MeetingEditor(QDialog):
         self.quorum_label = QLabel()
         self.quorum_label.setObjectName("quorum")
         layout.addWidget(self.quorum_label)
-        self.sheet = _table(["姓名", "所在村（社区）/单位", "出席情况", "备注"])
+        self.sheet = _table(["姓名", "所在村（社区）/单位", "出席情况", "小组职务"])
+        self.sheet.setEditTriggers(QAbstractItemView.NoEditTriggers)
         layout.addWidget(self.sheet)
         bar = QHBoxLayout()
         for text, slot in (("全部设为出席", self.all_present), ("添加列席人员…", self.add_guest),
@@ -253,7 +254,8 @@ class MeetingEditor(QDialog):
             box.setEnabled(bool(person["delegate_id"]))
             box.currentIndexChanged.connect(self._update_quorum)
             self.sheet.setCellWidget(row, 2, box)
-            self.sheet.setItem(row, 3, _cell(person.get("note")))
+            self.sheet.setItem(row, 3, _cell({"leader": "组长", "deputy_leader": "副组长"}.get(
+                person.get("group_role"), "" if person["delegate_id"] else "列席")))
         self.sheet.resizeColumnsToContents()
         self._quorum_total = quorum["total"]
         self._update_quorum()
