@@ -91,6 +91,22 @@ class Tx:
     def restore(self, table: str, row_id: str) -> bool:
         return self._set_deleted(table, row_id, 0, "restore")
 
+    def sync_list(self, table: str, parent: dict, items: list[dict], existing_ids) -> None:
+        """Make a parent's ordered child list match `items`: rows with a known id are updated
+        (so links to them survive), new ones inserted, missing ones tombstoned."""
+        existing_ids = set(existing_ids)
+        kept = set()
+        for order, item in enumerate(items, 1):
+            values = {k: v for k, v in item.items() if k != "id"}
+            values["sort_order"] = order
+            if item.get("id") in existing_ids:
+                kept.add(item["id"])
+                self.update(table, item["id"], values)
+            else:
+                self.insert(table, {**parent, **values})
+        for row_id in existing_ids - kept:
+            self.delete(table, row_id)
+
     def revert(self, change: RowChange) -> None:
         """Apply the inverse of one recorded change (undo)."""
         if change.kind == "insert":

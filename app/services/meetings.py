@@ -255,22 +255,11 @@ class MeetingService(Service):
                 parse_date(deadline, f"第 {index} 项落实事项的期限", "items")
             cleaned.append({"id": item.get("id"), "content": content, "unit": clean(item.get("unit")) or None,
                             "person": clean(item.get("person")) or None, "deadline": deadline})
-        existing = {r["id"]: r for r in self.action_items(meeting_id)}
+        existing = [r["id"] for r in self.action_items(meeting_id)]
         with self.store.write("update", f"保存会议纪要：{meeting['title']}") as tx:
             tx.update(self.table, meeting_id, {"summary": (summary or "").strip() or None,
                                                "decisions": (decisions or "").strip() or None})
-            kept = set()
-            for order, item in enumerate(cleaned, 1):
-                row = {k: item[k] for k in ("content", "unit", "person", "deadline")}
-                row["sort_order"] = order
-                if item["id"] in existing:
-                    kept.add(item["id"])
-                    tx.update("action_items", item["id"], row)
-                else:
-                    tx.insert("action_items", {"meeting_id": meeting_id, **row})
-            for item_id in existing:
-                if item_id not in kept:
-                    tx.delete("action_items", item_id)
+            tx.sync_list("action_items", {"meeting_id": meeting_id}, cleaned, existing)
         return tx.changes
 
     # -- materials -------------------------------------------------------------------

@@ -72,18 +72,9 @@ class ReceptionService(Service):
         meeting = self.store.meetings.get(meeting_id)
         if meeting["kind"] != "reception":
             raise ValidationError("只有接待日可以登记接待事项")
-        existing = {r["id"]: r for r in self.matters(meeting_id)}
-        kept = set()
+        items = [{"id": m.get("id"), "content": clean(m["content"]), "resident": clean(m.get("resident")) or None}
+                 for m in matters if clean(m.get("content"))]
         with self.store.write("update", f"登记接待事项：{meeting['title']}") as tx:
-            for order, matter in enumerate([m for m in matters if clean(m.get("content"))], 1):
-                values = {"content": clean(matter["content"]), "resident": clean(matter.get("resident")) or None,
-                          "sort_order": order}
-                if matter.get("id") in existing:
-                    kept.add(matter["id"])
-                    tx.update("reception_matters", matter["id"], values)
-                else:
-                    tx.insert("reception_matters", {"meeting_id": meeting_id, **values})
-            for matter_id in existing:
-                if matter_id not in kept:
-                    tx.delete("reception_matters", matter_id)
+            tx.sync_list("reception_matters", {"meeting_id": meeting_id}, items,
+                         [r["id"] for r in self.matters(meeting_id)])
         return tx.changes
