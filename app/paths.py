@@ -6,8 +6,6 @@ import os
 import sys
 from pathlib import Path
 
-from platformdirs import user_data_dir
-
 from .errors import StoreLocationError, StoreLockedError
 
 NETWORK_FS = {
@@ -19,6 +17,8 @@ REMOVABLE_PREFIXES = ("/media/", "/run/media/", "/mnt/usb", "/Volumes/")
 
 
 def default_data_dir() -> Path:
+    from platformdirs import user_data_dir
+
     return Path(user_data_dir("YishiDesk", appauthor=False, roaming=False))
 
 

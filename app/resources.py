@@ -1,6 +1,5 @@
 """Locating the shipped data/ and resources/ folders from source, a wheel or a bundle."""
 
-import json
 import sys
 from functools import cache
 from pathlib import Path
@@ -24,4 +23,6 @@ def shipped_dir(name: str) -> Path:
 
 @cache
 def reference() -> dict:
+    import json
+
     return json.loads((shipped_dir("data") / "reference.json").read_text(encoding="utf-8"))

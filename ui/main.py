@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME
 from app.paths import default_data_dir
 from app.resources import shipped_dir
+
+from .paint import after_first_paint
 
 log = logging.getLogger(__name__)
 PREFERRED_FAMILIES = ("Microsoft YaHei", "微软雅黑", "PingFang SC", "Noto Sans CJK SC")
@@ -81,6 +82,8 @@ def install_excepthook(window) -> None:
 
 
 def instance_key(data_dir: Path) -> str:
+    import hashlib
+
     digest = hashlib.sha1(str(Path(data_dir).resolve()).encode()).hexdigest()[:12]
     return f"yishi-desk-{digest}"
 
@@ -183,20 +186,3 @@ def run_gui(data_dir: str | None = None, argv: list[str] | None = None) -> int:
     # worker would otherwise compete with the first paint for the interpreter.
     after_first_paint(window, lambda: backend.open_store(str(target), opened, refused))
     return app.exec()
-
-
-class _FirstPaint(QObject):
-    def __init__(self, widget, callback):
-        super().__init__(widget)
-        self._callback = callback
-        widget.installEventFilter(self)
-
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Paint:
-            obj.removeEventFilter(self)
-            QTimer.singleShot(0, self._callback)
-        return False
-
-
-def after_first_paint(widget, callback) -> None:
-    _FirstPaint(widget, callback)
