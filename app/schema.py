@@ -37,7 +37,22 @@ SYNCED_FIELDS: dict[str, tuple[str, ...]] = {
     "materials": ("meeting_id", "title", "file_name", "sha256", "size"),
     "reception_duties": ("venue_id", "month", "delegate_id"),
     "reception_matters": ("meeting_id", "content", "resident", "sort_order"),
+    # m003: the opinion ledger
+    "holiday_days": ("day", "kind", "note"),
+    "topics": ("group_id", "lead_delegate_id", "title", "summary", "urgency", "feasibility", "status",
+               "approved_on",
+               "approved_by", "approval_note", "meeting_id", "action_item_id"),
+    "opinions": ("serial", "source", "delegate_id", "grid_id", "community_id", "group_id", "received_on",
+                 "residents", "contact", "title", "content", "origin_table", "origin_id", "status",
+                 "topic_id", "urgency", "feasibility", "decline_reason", "category", "lead_unit",
+                 "co_units", "assigned_on", "working_days", "deadline", "key_supervision", "result",
+                 "answered_on", "feedback_delegate_on", "feedback_residents_on", "feedback_method",
+                 "satisfaction", "closed_on", "feedback_serial"),
+    # append-only: written once, never updated (merged by union between offices)
+    "supervisions": ("opinion_id", "day", "method", "content", "progress", "actor"),
+    "opinion_events": ("opinion_id", "day", "kind", "detail", "actor"),
 }
+APPEND_ONLY = {"supervisions", "opinion_events"}
 
 
 @migrations()
@@ -186,6 +201,68 @@ def m002_meetings(db):
             content TEXT NOT NULL, resident TEXT, sort_order INTEGER,
             deleted INTEGER NOT NULL DEFAULT 0);
         CREATE INDEX idx_reception_matters_meeting ON reception_matters(meeting_id);
+        """
+    ):
+        db.execute(statement)
+
+
+@migrations()
+def m003_ledger(db):
+    for statement in _statements(
+        """
+        -- The clerk's entry of a year's official holiday arrangement (when bundled data lacks it).
+        CREATE TABLE holiday_days (
+            id TEXT PRIMARY KEY, day TEXT NOT NULL, kind TEXT NOT NULL, note TEXT,
+            deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_holiday_days_day ON holiday_days(day);
+
+        CREATE TABLE topics (
+            id TEXT PRIMARY KEY, group_id TEXT REFERENCES groups(id),
+            lead_delegate_id TEXT REFERENCES delegates(id), title TEXT NOT NULL, summary TEXT,
+            urgency INTEGER, feasibility INTEGER, status TEXT NOT NULL DEFAULT 'proposed',
+            approved_on TEXT, approved_by TEXT, approval_note TEXT,
+            meeting_id TEXT REFERENCES meetings(id), action_item_id TEXT REFERENCES action_items(id),
+            deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_topics_group ON topics(group_id);
+
+        CREATE TABLE opinions (
+            id TEXT PRIMARY KEY, serial TEXT, source TEXT NOT NULL,
+            delegate_id TEXT REFERENCES delegates(id), grid_id TEXT REFERENCES grids(id),
+            community_id TEXT REFERENCES communities(id), group_id TEXT REFERENCES groups(id),
+            received_on TEXT NOT NULL, residents INTEGER, contact TEXT, title TEXT NOT NULL,
+            content TEXT, origin_table TEXT, origin_id TEXT, status TEXT NOT NULL,
+            topic_id TEXT REFERENCES topics(id), urgency INTEGER, feasibility INTEGER,
+            decline_reason TEXT, category TEXT, lead_unit TEXT, co_units TEXT, assigned_on TEXT,
+            working_days INTEGER, deadline TEXT, key_supervision INTEGER NOT NULL DEFAULT 0,
+            result TEXT, answered_on TEXT, feedback_delegate_on TEXT, feedback_residents_on TEXT,
+            feedback_method TEXT, satisfaction TEXT, closed_on TEXT, feedback_serial TEXT,
+            deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_opinions_received ON opinions(received_on);
+        CREATE INDEX idx_opinions_status ON opinions(status, deadline);
+        CREATE INDEX idx_opinions_deadline ON opinions(deadline);
+        CREATE INDEX idx_opinions_group ON opinions(group_id, received_on);
+        CREATE INDEX idx_opinions_delegate ON opinions(delegate_id);
+        CREATE INDEX idx_opinions_category ON opinions(category);
+        CREATE INDEX idx_opinions_unit ON opinions(lead_unit);
+        CREATE INDEX idx_opinions_topic ON opinions(topic_id);
+        CREATE INDEX idx_opinions_origin ON opinions(origin_id);
+        CREATE UNIQUE INDEX idx_opinions_feedback_serial ON opinions(feedback_serial)
+            WHERE feedback_serial IS NOT NULL;
+
+        CREATE TABLE supervisions (
+            id TEXT PRIMARY KEY, opinion_id TEXT NOT NULL REFERENCES opinions(id), day TEXT NOT NULL,
+            method TEXT NOT NULL, content TEXT NOT NULL, progress TEXT, actor TEXT,
+            deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_supervisions_opinion ON supervisions(opinion_id, day);
+
+        CREATE TABLE opinion_events (
+            id TEXT PRIMARY KEY, opinion_id TEXT NOT NULL REFERENCES opinions(id), day TEXT NOT NULL,
+            kind TEXT NOT NULL, detail TEXT, actor TEXT, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_opinion_events_opinion ON opinion_events(opinion_id);
+
+        -- Search: every CJK character and every pinyin initial is a token, so a phrase query
+        -- finds any substring ("公交", "gj") through the index instead of scanning.
+        CREATE VIRTUAL TABLE opinions_fts USING fts5(chars, initials, tokenize = 'unicode61');
         """
     ):
         db.execute(statement)

@@ -33,8 +33,8 @@ class Store:
         self.audit = AuditLog(db, self.site_id)
 
         from .services import (attendance, cadence, communities, delegates, departments, grids,
-                               groups, meetings, receptions, recycle, settings, stats, terms, venues,
-                               workflows)
+                               groups, ledger, ledger_stats, meetings, receptions, recycle, settings,
+                               stats, terms, topics, venues, workflows)
 
         self.settings = settings.SettingsService(self)
         self.terms = terms.TermService(self)
@@ -49,6 +49,9 @@ class Store:
         self.attendance = attendance.AttendanceService(self)
         self.receptions = receptions.ReceptionService(self)
         self.cadence = cadence.CadenceService(self)
+        self.ledger = ledger.LedgerService(self)
+        self.topics = topics.TopicService(self)
+        self.ledger_stats = ledger_stats.LedgerStats(self)
         self.recycle = recycle.RecycleBin(self)
         self.stats = stats.StatsService(self)
         # Reference lists every office starts with (fixed ids: offices seed the same rows).

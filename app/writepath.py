@@ -11,7 +11,7 @@ import uuid
 from .changes import Changes, RowChange
 from .errors import NotFoundError
 from .idcard import mask
-from .schema import SYNCED_FIELDS
+from .schema import APPEND_ONLY, SYNCED_FIELDS
 from .textutil import pinyin_keys
 
 
@@ -53,14 +53,26 @@ class Tx:
         row_id = row_id or new_id()
         row = {name: values.get(name) for name in synced}
         record = {"id": row_id, **row, "deleted": 0, **_derived(table, row)}
+        # Unset fields take the schema's defaults (e.g. key_supervision = 0).
+        record = {k: v for k, v in record.items() if v is not None}
         columns = ", ".join(f"[{c}]" for c in record)
         marks = ", ".join("?" for _ in record)
         self.db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", list(record.values()))
         self._stamp(table, row_id, (*synced, "deleted"))
         self.changes.rows.append(RowChange(table, row_id, "insert", {}, row))
+        self._after(table, row_id, row)
         return row_id
 
+    def _after(self, table: str, row_id: str, changed: dict) -> None:
+        """Keep derived search rows in step with the row (same transaction)."""
+        if table == "opinions" and ("title" in changed or "content" in changed):
+            from .search import sync_opinion
+
+            sync_opinion(self.db, row_id)
+
     def update(self, table: str, row_id: str, values: dict) -> bool:
+        if table in APPEND_ONLY:
+            raise RuntimeError(f"{table} is append-only")
         synced = SYNCED_FIELDS[table]
         current = self._row(table, row_id)
         changed = {k: v for k, v in values.items() if k in synced and current.get(k) != v}
@@ -72,9 +84,12 @@ class Tx:
         self._stamp(table, row_id, changed)
         self.changes.rows.append(
             RowChange(table, row_id, "update", {k: current.get(k) for k in changed}, changed))
+        self._after(table, row_id, changed)
         return True
 
     def _set_deleted(self, table: str, row_id: str, deleted: int, kind: str) -> bool:
+        if table in APPEND_ONLY:
+            raise RuntimeError(f"{table} is append-only")
         current = self._row(table, row_id)
         if current["deleted"] == deleted:
             return False

@@ -5,9 +5,9 @@ from __future__ import annotations
 TABLE_NOUNS = {
     "delegates": "代表", "communities": "村（社区）", "grids": "网格", "groups": "议事小组",
     "venues": "阵地", "terms": "届次", "meetings": "会议", "workflow_steps": "流程模板环节",
-    "departments": "部门（单位）",
+    "departments": "部门（单位）", "opinions": "意见建议", "topics": "议题",
 }
-TITLE_COLUMNS = {"meetings": "title", "workflow_steps": "title"}
+TITLE_COLUMNS = {"meetings": "title", "workflow_steps": "title", "opinions": "title", "topics": "title"}
 
 
 class RecycleBin:
@@ -20,6 +20,7 @@ class RecycleBin:
             "grids": self.store.grids, "groups": self.store.groups, "venues": self.store.venues,
             "terms": self.store.terms, "meetings": self.store.meetings,
             "workflow_steps": self.store.workflows, "departments": self.store.departments,
+            "opinions": self.store.ledger, "topics": self.store.topics,
         }[table]
 
     def list(self) -> list[dict]:

@@ -1,0 +1,496 @@
+"""The opinion ledger (意见建议台账) and the five-step method (五步工作法).
+
+收集 → 确定议题 → 集中议事 → 办理监督 → 结果反馈. Every transition checks where the opinion is,
+writes the opinion and an append-only event in one transaction, and refuses illegal jumps
+(feedback before assignment, closing without feedback...) with a Chinese message.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ..errors import ConflictError, NotFoundError, ValidationError
+from ..idcard import mask
+from ..search import match_expression
+from ..textutil import clean
+from .base import FieldSpec, Service, choice_label
+from .meetings import parse_date
+
+SOURCES = (("grid_visit", "网格走访"), ("reception", "接待日"), ("meeting", "会议"), ("phone", "电话"),
+           ("letter", "来信"))
+STATUSES = (("collected", "已收集"), ("topic", "已列入议题"), ("deliberated", "已集中议事"),
+            ("declined", "未采纳"), ("assigned", "办理中"), ("returned", "已退办"),
+            ("answered", "已办结待反馈"), ("fed_back", "已反馈"), ("closed", "已办结"))
+STEPS = {1: ("收集意见", ("collected",)), 2: ("确定议题", ("topic", "declined")),
+         3: ("集中议事", ("deliberated",)), 4: ("办理监督", ("assigned", "returned", "answered")),
+         5: ("结果反馈", ("fed_back", "closed"))}
+CATEGORIES = (("self_governance", "社区自治事项"), ("subdistrict", "街道职责事项"),
+              ("department", "部门职责事项"))
+SATISFACTION = ("满意", "基本满意", "不满意", "未表态")
+SUPERVISION_METHODS = ("电话", "实地", "函件", "会议")
+FEEDBACK_METHODS = ("当面", "电话", "书面", "公示")
+EVENT_LABELS = {"collect": "收集", "topic": "列入议题", "untopic": "撤出议题", "decline": "不予采纳",
+                "deliberate": "集中议事", "assign": "交办", "return": "退办", "extend": "延期",
+                "answer": "办结", "feedback": "反馈", "close": "归档", "reopen": "重办", "key": "重点督办"}
+OPEN = ("assigned", "returned")
+DUE_SOON_WORKING_DAYS = 3
+ASSIGNABLE = ("collected", "topic", "deliberated", "returned")
+
+
+def step_of(status: str) -> int:
+    return next(step for step, (_, statuses) in STEPS.items() if status in statuses)
+
+
+@dataclass
+class LedgerFilter:
+    search: str = ""
+    step: int | None = None
+    status: str | None = None
+    category: str | None = None
+    group_id: str | None = None
+    unit: str | None = None
+    delegate_id: str | None = None
+    overdue: bool = False
+    date_from: str | None = None
+    date_to: str | None = None
+    sort: str = "received"
+    descending: bool = True
+
+
+SORTS = {"received": "o.received_on, o.serial", "deadline": "o.deadline", "status": "o.status",
+         "category": "o.category", "group": "g.sort_order", "unit": "o.lead_unit", "title": "o.title",
+         "serial": "o.serial"}
+
+
+class LedgerService(Service):
+    table = "opinions"
+    noun = "意见建议"
+    fields = (
+        FieldSpec("source", "来源", "choice", required=True, choices=SOURCES),
+        FieldSpec("received_on", "收集日期", "date", required=True),
+        FieldSpec("delegate_id", "收集代表", "ref", ref="delegates"),
+        FieldSpec("grid_id", "所在网格", "ref", ref="grids"),
+        FieldSpec("community_id", "所在村（社区）", "ref", ref="communities"),
+        FieldSpec("residents", "涉及群众（人）", "int"),
+        FieldSpec("contact", "群众联系方式"),
+        FieldSpec("title", "事项", required=True),
+        FieldSpec("content", "具体内容", "multiline"),
+    )
+
+    def title(self, row):
+        return row.get("title") or ""
+
+    # -- helpers -------------------------------------------------------------------
+    @property
+    def calendar(self):
+        from ..workcalendar import WorkCalendar
+
+        if not hasattr(self, "_calendar"):
+            self._calendar = WorkCalendar(self.store)
+        return self._calendar
+
+    def _today(self, day: str | None) -> str:
+        if day:
+            parse_date(day, "日期", "day")
+            return day
+        return date.today().isoformat()
+
+    def _require(self, row: dict, allowed, action: str) -> None:
+        if row["status"] not in allowed:
+            raise ConflictError(f"这条意见现在是“{choice_label(STATUSES, row['status'])}”，不能{action}。")
+
+    def _event(self, tx, opinion_id: str, day: str, kind: str, detail: dict | None = None) -> None:
+        from ..audit import current_actor
+
+        tx.insert("opinion_events", {"opinion_id": opinion_id, "day": day, "kind": kind,
+                                     "detail": json.dumps(detail or {}, ensure_ascii=False),
+                                     "actor": current_actor()})
+
+    def _next_serial(self, prefix: str, column: str, year: int) -> str:
+        last = self.store.scalar(f"SELECT max({column}) FROM opinions WHERE {column} LIKE ?",
+                                 [f"{prefix}{year}-%"])
+        number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+        return f"{prefix}{year}-{number:04d}"
+
+    # -- step 1: intake --------------------------------------------------------------------
+    def _prepare(self, values: dict, existing: dict | None = None) -> dict:
+        values = self.clean_values(dict(values))
+        self.require(values, existing)
+        merged = {**(existing or {}), **values}
+        parse_date(merged.get("received_on"), "收集日期", "received_on")
+        if merged["received_on"] > date.today().isoformat():
+            raise ValidationError("收集日期不能晚于今天", field="received_on")
+        if merged.get("residents") is not None and merged["residents"] < 0:
+            raise ValidationError("涉及群众人数不能为负数", field="residents")
+        for table, key, noun in (("delegates", "delegate_id", "代表"), ("grids", "grid_id", "网格"),
+                                 ("communities", "community_id", "村（社区）")):
+            self.live_ref(table, values.get(key), noun, key)
+        if values.get("grid_id") and not merged.get("community_id"):
+            values["community_id"] = self.store.scalar("SELECT community_id FROM grids WHERE id = ?",
+                                                       [values["grid_id"]])
+        if values.get("delegate_id"):
+            person = self.store.rows("SELECT community_id, group_id FROM delegates WHERE id = ?",
+                                     [values["delegate_id"]])[0]
+            if not merged.get("community_id") and not values.get("community_id"):
+                values["community_id"] = person["community_id"]
+            values["group_id"] = person["group_id"]
+        elif values.get("community_id"):
+            values["group_id"] = self.store.scalar("SELECT group_id FROM communities WHERE id = ?",
+                                                   [values["community_id"]])
+        return values
+
+    def create(self, values: dict, *, origin: tuple[str, str] | None = None):
+        """Log one opinion (a paper slip, a reception-day matter, a minutes' action item)."""
+        values = self._prepare(values)
+        if origin:
+            if self.store.scalar("SELECT 1 FROM opinions WHERE origin_id = ? AND deleted = 0", [origin[1]]):
+                raise ConflictError("这一事项已经登记进台账了")
+            values["origin_table"], values["origin_id"] = origin
+        values["serial"] = self._next_serial("YJ", "serial", int(values["received_on"][:4]))
+        values["status"] = "collected"
+        with self.store.write("create", f"登记意见建议：{values['title']}") as tx:
+            opinion_id = tx.insert(self.table, values)
+            self._event(tx, opinion_id, values["received_on"], "collect",
+                        {"source": choice_label(SOURCES, values["source"])})
+        return tx.changes
+
+    def update(self, row_id: str, values: dict):
+        row = self.get(row_id)
+        values = self._prepare({k: v for k, v in values.items() if k in {f.name for f in self.fields}}, row)
+        with self.store.write("update", f"修改意见建议：{row['title']}") as tx:
+            tx.update(self.table, row_id, values)
+        return tx.changes
+
+    def pending_intake(self) -> list[dict]:
+        """Reception-day matters and minutes' action items not yet in the ledger."""
+        matters = self.store.rows(
+            """SELECT r.id, r.content, r.resident, m.date, m.title AS meeting_title, m.venue_id,
+                      'reception_matters' AS origin_table
+               FROM reception_matters r JOIN meetings m ON m.id = r.meeting_id
+               WHERE r.deleted = 0 AND m.deleted = 0
+                 AND NOT EXISTS (SELECT 1 FROM opinions o WHERE o.origin_id = r.id AND o.deleted = 0)
+               ORDER BY m.date DESC""")
+        items = self.store.rows(
+            """SELECT a.id, a.content, a.unit AS resident, m.date, m.title AS meeting_title, m.venue_id,
+                      'action_items' AS origin_table
+               FROM action_items a JOIN meetings m ON m.id = a.meeting_id
+               WHERE a.deleted = 0 AND m.deleted = 0
+                 AND NOT EXISTS (SELECT 1 FROM opinions o WHERE o.origin_id = a.id AND o.deleted = 0)
+                 AND NOT EXISTS (SELECT 1 FROM topics t WHERE t.action_item_id = a.id AND t.deleted = 0)
+               ORDER BY m.date DESC""")
+        return matters + items
+
+    def intake(self, origin_table: str, origin_id: str):
+        """Take a reception-day matter or an action item into the ledger, linked to it."""
+        if origin_table == "reception_matters":
+            row = self.store.rows(
+                """SELECT r.content, r.resident, m.date, m.venue_id, v.community_id,
+                      (SELECT a.delegate_id FROM attendance a WHERE a.meeting_id = m.id AND a.deleted = 0
+                         AND a.delegate_id IS NOT NULL ORDER BY a.id LIMIT 1) AS delegate_id
+                   FROM reception_matters r JOIN meetings m ON m.id = r.meeting_id
+                   LEFT JOIN venues v ON v.id = m.venue_id WHERE r.id = ? AND r.deleted = 0""", [origin_id])
+            source = "reception"
+        elif origin_table == "action_items":
+            row = self.store.rows(
+                """SELECT a.content, NULL AS resident, m.date, m.venue_id, NULL AS community_id,
+                          NULL AS delegate_id FROM action_items a JOIN meetings m ON m.id = a.meeting_id
+                   WHERE a.id = ? AND a.deleted = 0""", [origin_id])
+            source = "meeting"
+        else:
+            raise ValidationError("只能从接待事项或会议落实事项导入")
+        if not row:
+            raise NotFoundError("找不到要导入的事项")
+        row = row[0]
+        values = {"source": source, "received_on": min(row["date"], date.today().isoformat()),
+                  "title": row["content"][:60], "content": row["content"],
+                  "delegate_id": row["delegate_id"], "community_id": row["community_id"]}
+        return self.create(values, origin=(origin_table, origin_id))
+
+    # -- step 2: topics and screening ---------------------------------------------------
+    def set_scores(self, opinion_id: str, urgency: int | None, feasibility: int | None):
+        row = self.get(opinion_id)
+        for value, label in ((urgency, "紧迫性"), (feasibility, "可行性")):
+            if value is not None and not 1 <= int(value) <= 5:
+                raise ValidationError(f"{label}评分应为 1—5 分")
+        with self.store.write("update", f"意见筛选评分：{row['title']}") as tx:
+            tx.update(self.table, opinion_id, {"urgency": urgency, "feasibility": feasibility})
+        return tx.changes
+
+    def decline(self, opinion_id: str, reason: str, day: str | None = None):
+        """Not taken up (未采纳): the reason is kept, and the opinion still gets feedback."""
+        row = self.get(opinion_id)
+        self._require(row, ("collected", "topic"), "不予采纳")
+        reason = clean(reason)
+        if not reason:
+            raise ValidationError("请写明不予采纳的理由，它将反馈给群众", field="decline_reason")
+        day = self._today(day)
+        with self.store.write("update", f"不予采纳：{row['title']}") as tx:
+            tx.update(self.table, opinion_id, {"status": "declined", "decline_reason": reason, "topic_id": None})
+            self._event(tx, opinion_id, day, "decline", {"reason": reason})
+        return tx.changes
+
+    # -- step 4: assignment and supervision ---------------------------------------------
+    def assign(self, opinion_id: str, category: str, lead_unit: str, working_days: int = 15,
+               co_units: list[str] | None = None, day: str | None = None, key: bool = False):
+        """交办: category, 主办 and 协办 units, a deadline in working days (holidays counted)."""
+        row = self.get(opinion_id)
+        self._require(row, ASSIGNABLE, "交办")
+        if category not in dict(CATEGORIES):
+            raise ValidationError("请选择事项类别（社区自治 / 街道职责 / 部门职责）", field="category")
+        lead_unit = clean(lead_unit)
+        if not lead_unit:
+            raise ValidationError("请选择主办单位", field="lead_unit")
+        co_units = [clean(u) for u in (co_units or []) if clean(u) and clean(u) != lead_unit]
+        day = self._today(day)
+        try:
+            working_days = int(working_days)
+        except (TypeError, ValueError):
+            raise ValidationError("办理期限应为工作日天数", field="working_days") from None
+        deadline = self.calendar.add_working_days(date.fromisoformat(day), working_days).isoformat()
+        values = {"status": "assigned", "category": category, "lead_unit": lead_unit,
+                  "co_units": json.dumps(co_units, ensure_ascii=False) if co_units else None,
+                  "assigned_on": day, "working_days": working_days, "deadline": deadline,
+                  "key_supervision": 1 if key else row["key_supervision"]}
+        with self.store.write("update", f"交办：{row['title']} → {lead_unit}") as tx:
+            tx.update(self.table, opinion_id, values)
+            self._event(tx, opinion_id, day, "assign", {
+                "category": choice_label(CATEGORIES, category), "lead_unit": lead_unit, "co_units": co_units,
+                "working_days": working_days, "deadline": deadline})
+        return tx.changes
+
+    def return_assignment(self, opinion_id: str, reason: str, day: str | None = None):
+        """退办: the unit says the matter is not theirs; it waits for reassignment."""
+        row = self.get(opinion_id)
+        self._require(row, ("assigned",), "退办")
+        reason = clean(reason)
+        if not reason:
+            raise ValidationError("请写明退办理由", field="reason")
+        day = self._today(day)
+        with self.store.write("update", f"退办：{row['title']}（{row['lead_unit']}）") as tx:
+            tx.update(self.table, opinion_id, {"status": "returned"})
+            self._event(tx, opinion_id, day, "return", {"unit": row["lead_unit"], "reason": reason})
+        return tx.changes
+
+    def extend(self, opinion_id: str, extra_working_days: int, approved_by: str, reason: str = "",
+               day: str | None = None):
+        """延期 with approval: the deadline moves by working days."""
+        row = self.get(opinion_id)
+        self._require(row, ("assigned",), "延期")
+        approved_by = clean(approved_by)
+        if not approved_by:
+            raise ValidationError("延期须经批准，请填写批准人", field="approved_by")
+        day = self._today(day)
+        base = max(date.fromisoformat(row["deadline"]), date.fromisoformat(day))
+        deadline = self.calendar.add_working_days(base, int(extra_working_days)).isoformat()
+        with self.store.write("update", f"延期：{row['title']} 至 {deadline}") as tx:
+            tx.update(self.table, opinion_id, {"deadline": deadline})
+            self._event(tx, opinion_id, day, "extend", {"from": row["deadline"], "to": deadline,
+                                                       "approved_by": approved_by, "reason": clean(reason)})
+        return tx.changes
+
+    def set_key(self, opinion_id: str, key: bool):
+        row = self.get(opinion_id)
+        with self.store.write("update", f"{'列为' if key else '取消'}重点督办：{row['title']}") as tx:
+            tx.update(self.table, opinion_id, {"key_supervision": 1 if key else 0})
+            self._event(tx, opinion_id, date.today().isoformat(), "key", {"key": key})
+        return tx.changes
+
+    def supervise(self, opinion_id: str, day: str, method: str, content: str, progress: str = ""):
+        """A dated supervision record (append-only)."""
+        row = self.get(opinion_id)
+        self._require(row, ("assigned", "returned", "answered"), "登记督办")
+        parse_date(day, "督办日期", "day")
+        if method not in SUPERVISION_METHODS:
+            raise ValidationError(f"督办方式应为{'、'.join(SUPERVISION_METHODS)}之一", field="method")
+        content = clean(content)
+        if not content:
+            raise ValidationError("请填写督办情况", field="content")
+        from ..audit import current_actor
+
+        with self.store.write("create", f"督办：{row['title']}（{method}）") as tx:
+            tx.insert("supervisions", {"opinion_id": opinion_id, "day": day, "method": method,
+                                       "content": content, "progress": clean(progress) or None,
+                                       "actor": current_actor()})
+        return tx.changes
+
+    def answer(self, opinion_id: str, result: str, day: str | None = None):
+        """The handling unit's result (办结); a feedback slip serial is issued."""
+        row = self.get(opinion_id)
+        self._require(row, ("assigned",), "登记办理结果")
+        result = clean(result)
+        if not result:
+            raise ValidationError("请填写办理结果", field="result")
+        day = self._today(day)
+        serial = row["feedback_serial"] or self._next_serial("HZ", "feedback_serial", int(day[:4]))
+        with self.store.write("update", f"办结：{row['title']}") as tx:
+            tx.update(self.table, opinion_id, {"status": "answered", "result": result, "answered_on": day,
+                                               "feedback_serial": serial})
+            self._event(tx, opinion_id, day, "answer", {"result": result, "serial": serial})
+        return tx.changes
+
+    # -- step 5: feedback ------------------------------------------------------------------
+    def by_feedback_serial(self, serial: str) -> dict:
+        rows = self.store.rows("SELECT * FROM opinions WHERE feedback_serial = ? AND deleted = 0",
+                               [clean(serial).upper()])
+        if not rows:
+            raise NotFoundError(f"没有编号为“{serial}”的反馈回执")
+        return rows[0]
+
+    def feedback(self, opinion_id: str, satisfaction: str, method: str, delegate_on: str | None = None,
+                 residents_on: str | None = None):
+        """结果反馈 to the delegate and the residents, with their satisfaction."""
+        row = self.get(opinion_id)
+        if row["status"] in ("collected", "topic", "deliberated", "assigned", "returned"):
+            raise ConflictError("这条意见还没有办理结果（或不予采纳的决定），不能反馈。请先交办并登记办理结果。")
+        self._require(row, ("answered", "declined", "fed_back"), "反馈")
+        if satisfaction not in SATISFACTION:
+            raise ValidationError(f"满意度应为{'、'.join(SATISFACTION)}之一", field="satisfaction")
+        if method not in FEEDBACK_METHODS:
+            raise ValidationError(f"反馈方式应为{'、'.join(FEEDBACK_METHODS)}之一", field="method")
+        delegate_on = self._today(delegate_on)
+        if residents_on:
+            parse_date(residents_on, "反馈群众日期", "residents_on")
+        serial = row["feedback_serial"] or self._next_serial("HZ", "feedback_serial", int(delegate_on[:4]))
+        with self.store.write("update", f"反馈：{row['title']}（{satisfaction}）") as tx:
+            tx.update(self.table, opinion_id, {
+                "status": "fed_back", "satisfaction": satisfaction, "feedback_method": method,
+                "feedback_delegate_on": delegate_on, "feedback_residents_on": residents_on,
+                "feedback_serial": serial})
+            self._event(tx, opinion_id, delegate_on, "feedback", {"satisfaction": satisfaction, "method": method})
+        return tx.changes
+
+    def close(self, opinion_id: str, day: str | None = None):
+        row = self.get(opinion_id)
+        if row["status"] != "fed_back":
+            raise ConflictError("还没有向代表和群众反馈结果，不能办结归档（件件有回音）。")
+        if row["satisfaction"] == "不满意":
+            raise ConflictError("群众不满意，请先重办，或与群众沟通后重新反馈。")
+        day = self._today(day)
+        with self.store.write("update", f"办结归档：{row['title']}") as tx:
+            tx.update(self.table, opinion_id, {"status": "closed", "closed_on": day})
+            self._event(tx, opinion_id, day, "close")
+        return tx.changes
+
+    def reopen(self, opinion_id: str, reason: str, working_days: int = 10, day: str | None = None):
+        """重办 after dissatisfaction: back to the unit with a new deadline."""
+        row = self.get(opinion_id)
+        self._require(row, ("fed_back", "closed"), "重办")
+        if not row["lead_unit"]:
+            raise ConflictError("这条意见没有交办过，不能重办；请直接交办。")
+        reason = clean(reason)
+        if not reason:
+            raise ValidationError("请写明重办理由", field="reason")
+        day = self._today(day)
+        deadline = self.calendar.add_working_days(date.fromisoformat(day), int(working_days)).isoformat()
+        with self.store.write("update", f"重办：{row['title']}") as tx:
+            tx.update(self.table, opinion_id, {"status": "assigned", "deadline": deadline, "closed_on": None,
+                                               "result": None, "answered_on": None, "satisfaction": None})
+            self._event(tx, opinion_id, day, "reopen", {"reason": reason, "deadline": deadline})
+        return tx.changes
+
+    # -- reading -----------------------------------------------------------------------------
+    def timeline(self, opinion_id: str) -> list[dict]:
+        # Entries of the same day keep the order they were written in (their clock stamps).
+        stamped = ("SELECT t.*, k.wall_ms, k.counter FROM [{t}] t JOIN clocks k ON k.tbl = '{t}' AND"
+                   " k.row_id = t.id AND k.field = 'deleted' WHERE t.opinion_id = ? AND t.deleted = 0")
+        events = self.store.rows(stamped.format(t="opinion_events"), [opinion_id])
+        for event in events:
+            detail = json.loads(event["detail"] or "{}")
+            event["label"] = EVENT_LABELS.get(event["kind"], event["kind"])
+            event["text"] = "；".join(f"{v}" for v in detail.values() if v not in (None, "", []))
+        supervisions = self.store.rows(stamped.format(t="supervisions"), [opinion_id])
+        for s in supervisions:
+            s["kind"], s["label"] = "supervise", f"督办（{s['method']}）"
+            s["text"] = s["content"] + (f"；进展：{s['progress']}" if s["progress"] else "")
+        return sorted(events + supervisions, key=lambda e: (e["day"], e["wall_ms"], e["counter"]))
+
+    def supervisions(self, opinion_id: str) -> list[dict]:
+        return self.store.rows("SELECT * FROM supervisions WHERE opinion_id = ? AND deleted = 0 ORDER BY day",
+                               [opinion_id])
+
+    def _where(self, flt: LedgerFilter, today: str) -> tuple[str, list]:
+        clauses, params = ["o.deleted = 0"], []
+        expression = match_expression(flt.search)
+        if expression:
+            clauses.append("o.rowid IN (SELECT rowid FROM opinions_fts WHERE opinions_fts MATCH ?)")
+            params.append(expression)
+        if flt.step:
+            statuses = STEPS[flt.step][1]
+            clauses.append(f"o.status IN ({','.join('?' * len(statuses))})")
+            params += list(statuses)
+        for column, value in (("o.status", flt.status), ("o.category", flt.category), ("o.group_id", flt.group_id),
+                              ("o.lead_unit", flt.unit), ("o.delegate_id", flt.delegate_id)):
+            if value:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if flt.overdue:
+            clauses.append("o.status IN ('assigned', 'returned') AND o.deadline < ?")
+            params.append(today)
+        if flt.date_from:
+            clauses.append("o.received_on >= ?")
+            params.append(flt.date_from)
+        if flt.date_to:
+            clauses.append("o.received_on <= ?")
+            params.append(flt.date_to)
+        return " AND ".join(clauses), params
+
+    _FROM = ("FROM opinions o LEFT JOIN delegates d ON d.id = o.delegate_id "
+             "LEFT JOIN groups g ON g.id = o.group_id LEFT JOIN communities c ON c.id = o.community_id")
+
+    def count(self, flt: LedgerFilter | None = None, today: date | None = None) -> int:
+        where, params = self._where(flt or LedgerFilter(), (today or date.today()).isoformat())
+        return self.store.scalar(f"SELECT count(*) FROM opinions o WHERE {where}", params)
+
+    def page(self, flt: LedgerFilter, offset: int = 0, limit: int | None = 200,
+             today: date | None = None) -> list[dict]:
+        today = today or date.today()
+        where, params = self._where(flt, today.isoformat())
+        order = SORTS.get(flt.sort, SORTS["received"])
+        if flt.descending:
+            order = ", ".join(f"{p} DESC" for p in order.split(", "))
+        sql = (f"SELECT o.*, d.name AS delegate_name, g.name AS group_name, c.name AS community_name "
+               f"{self._FROM} WHERE {where} ORDER BY {order}, o.id")
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params = [*params, limit, offset]
+        rows = self.store.rows(sql, params)
+        for row in rows:
+            self.decorate(row, today)
+        return rows
+
+    def decorate(self, row: dict, today: date) -> None:
+        row["status_label"] = choice_label(STATUSES, row["status"])
+        row["source_label"] = choice_label(SOURCES, row["source"])
+        row["category_label"] = choice_label(CATEGORIES, row["category"]) if row["category"] else ""
+        row["step"] = step_of(row["status"])
+        row["step_label"] = STEPS[row["step"]][0]
+        row["co_units_list"] = json.loads(row["co_units"]) if row.get("co_units") else []
+        row["contact_masked"] = mask(row["contact"]) if row.get("contact") and len(row["contact"]) > 10 \
+            else (row["contact"][:3] + "****" + row["contact"][-4:] if row.get("contact") and
+                  len(row["contact"]) >= 8 else (row.get("contact") or ""))
+        row["overdue"] = bool(row["status"] in OPEN and row["deadline"] and row["deadline"] < today.isoformat())
+        row["due_soon"] = False
+        if row["status"] in OPEN and row["deadline"] and not row["overdue"]:
+            row["due_soon"] = date.fromisoformat(row["deadline"]) <= today + timedelta(days=7) and \
+                self.calendar.working_days_between(today, date.fromisoformat(row["deadline"])) <= \
+                DUE_SOON_WORKING_DAYS
+        row["flag"] = "已逾期" if row["overdue"] else "即将到期" if row["due_soon"] else ""
+
+    def detail(self, opinion_id: str, today: date | None = None) -> dict:
+        rows = self.store.rows(f"SELECT o.*, d.name AS delegate_name, g.name AS group_name, "
+                               f"c.name AS community_name {self._FROM} WHERE o.id = ? AND o.deleted = 0",
+                               [opinion_id])
+        if not rows:
+            raise NotFoundError("找不到这条意见建议，可能已被删除")
+        row = rows[0]
+        self.decorate(row, today or date.today())
+        row["timeline"] = self.timeline(opinion_id)
+        row["grid_name"] = self.store.scalar("SELECT name FROM grids WHERE id = ?", [row["grid_id"]])
+        row["topic_title"] = self.store.scalar("SELECT title FROM topics WHERE id = ?", [row["topic_id"]])
+        return row
+
+    def units(self) -> list[str]:
+        """Units to choose from: the editable department list plus communities (self-governance)."""
+        return self.store.departments.names() + [c["name"] for c in self.store.communities.list()]

@@ -1,0 +1,95 @@
+"""The report's figures from the records: opinions collected, solved, satisfaction, overdue...,
+by year, group, category, unit and month; and each delegate's duty record (履职档案)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .base import choice_label
+from .ledger import CATEGORIES, SATISFACTION, STATUSES
+
+
+class LedgerStats:
+    def __init__(self, store):
+        self.store = store
+
+    def _year(self, year: int | None, column: str = "o.received_on") -> tuple[str, list]:
+        if not year:
+            return "", []
+        return f" AND {column} >= ? AND {column} < ?", [f"{year}-01-01", f"{year + 1}-01-01"]
+
+    def opinions(self, year: int | None = None, today: date | None = None) -> dict:
+        today = (today or date.today()).isoformat()
+        where, params = self._year(year)
+        base = f"FROM opinions o WHERE o.deleted = 0{where}"
+
+        def grouped(column: str) -> dict:
+            return {r["k"]: r["n"] for r in self.store.rows(
+                f"SELECT {column} AS k, count(*) AS n {base} GROUP BY k", params)}
+
+        by_status = {s: 0 for s, _ in STATUSES} | grouped("o.status")
+        by_category = {c: 0 for c, _ in CATEGORIES} | {k: v for k, v in grouped("o.category").items() if k}
+        satisfaction = {s: 0 for s in SATISFACTION} | {k: v for k, v in grouped("o.satisfaction").items() if k}
+        overdue = self.store.scalar(f"SELECT count(*) {base} AND o.status IN ('assigned', 'returned')"
+                                    f" AND o.deadline < ?", [*params, today])
+        total = sum(by_status.values())
+        closed = by_status["closed"]
+        solved = closed + by_status["fed_back"] + by_status["answered"]
+        rated = sum(v for k, v in satisfaction.items() if k != "未表态")
+        happy = satisfaction["满意"] + satisfaction["基本满意"]
+        return {"total": total, "by_status": by_status, "by_category": by_category, "overdue": overdue,
+                "closed": closed, "solved": solved, "satisfaction": satisfaction,
+                "satisfaction_rate": round(happy * 100 / rated, 1) if rated else None,
+                "key_supervision": self.store.scalar(f"SELECT count(*) {base} AND o.key_supervision = 1", params),
+                "by_month": {r["k"]: r["n"] for r in self.store.rows(
+                    f"SELECT substr(o.received_on, 1, 7) AS k, count(*) AS n {base} GROUP BY k ORDER BY k",
+                    params)},
+                "by_group": {r["k"] or "未分组": r["n"] for r in self.store.rows(
+                    f"SELECT g.name AS k, count(*) AS n FROM opinions o LEFT JOIN groups g ON g.id = o.group_id"
+                    f" WHERE o.deleted = 0{where} GROUP BY g.id ORDER BY g.sort_order", params)},
+                "by_unit": {r["k"]: r["n"] for r in self.store.rows(
+                    f"SELECT o.lead_unit AS k, count(*) AS n {base} AND o.lead_unit IS NOT NULL GROUP BY k"
+                    f" ORDER BY n DESC", params)}}
+
+    def report(self, year: int | None = None, today: date | None = None) -> dict:
+        """The figures the field report quotes, for the dashboard and the stats register."""
+        meetings = self.store.meetings.by_kind(year)
+        held = {r["kind"]: r["n"] for r in self.store.rows(
+            "SELECT kind, count(*) AS n FROM meetings WHERE deleted = 0 AND status = 'held'"
+            + self._year(year, "date")[0] + " GROUP BY kind", self._year(year, "date")[1])}
+        return {"year": year, "meetings": meetings, "meetings_held": held,
+                "opinions": self.opinions(year, today)}
+
+    def category_label(self, key: str) -> str:
+        return choice_label(CATEGORIES, key)
+
+    # -- 履职档案 ------------------------------------------------------------------------
+    def duty_record(self, delegate_id: str, year: int | None = None) -> dict:
+        person = self.store.delegates.get(delegate_id, include_deleted=True)
+        where, params = self._year(year, "m.date")
+        attended = {r["kind"]: r["n"] for r in self.store.rows(
+            f"""SELECT m.kind, count(*) AS n FROM attendance a JOIN meetings m ON m.id = a.meeting_id
+                WHERE a.delegate_id = ? AND a.deleted = 0 AND m.deleted = 0 AND a.status = 'present'{where}
+                GROUP BY m.kind""", [delegate_id, *params])}
+        expected = self.store.scalar(
+            f"""SELECT count(*) FROM attendance a JOIN meetings m ON m.id = a.meeting_id
+                WHERE a.delegate_id = ? AND a.deleted = 0 AND m.deleted = 0{where}""", [delegate_id, *params])
+        duty_months = self.store.scalar(
+            "SELECT count(*) FROM reception_duties WHERE delegate_id = ? AND deleted = 0"
+            + (" AND month LIKE ?" if year else ""), [delegate_id] + ([f"{year}-%"] if year else []))
+        owhere, oparams = self._year(year)
+        opinions = self.store.rows(
+            f"SELECT o.title, o.status, o.received_on, o.source FROM opinions o WHERE o.delegate_id = ?"
+            f" AND o.deleted = 0{owhere} ORDER BY o.received_on", [delegate_id, *oparams])
+        visits = self.store.scalar(
+            f"SELECT count(DISTINCT o.received_on) FROM opinions o WHERE o.delegate_id = ? AND o.deleted = 0"
+            f" AND o.source = 'grid_visit'{owhere}", [delegate_id, *oparams])
+        topics = self.store.rows("SELECT title, status FROM topics WHERE lead_delegate_id = ? AND deleted = 0",
+                                 [delegate_id])
+        for row in opinions:
+            row["status_label"] = choice_label(STATUSES, row["status"])
+        return {"delegate": person, "year": year,
+                "plenary": attended.get("plenary", 0), "group_activity": attended.get("group_activity", 0),
+                "reception": attended.get("reception", 0), "special": attended.get("special", 0),
+                "recorded": expected, "duty_months": duty_months, "grid_visits": visits,
+                "opinions": opinions, "topics": topics}

@@ -1,0 +1,163 @@
+"""Topics (议题): step 2 and 3 of the five-step method.
+
+A group leader screens collected opinions, merges duplicates into one topic (并案, reversible),
+proposes it; the 工委 approves; the group deliberates it at an activity, whose minutes' action
+item can then be assigned to every opinion of the topic.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..errors import ConflictError, ValidationError
+from ..textutil import clean
+from .base import FieldSpec, Service, choice_label
+from .meetings import parse_date
+
+TOPIC_STATUSES = (("proposed", "待审核"), ("approved", "已审核同意"), ("rejected", "未同意"),
+                  ("deliberated", "已集中议事"))
+
+
+class TopicService(Service):
+    table = "topics"
+    noun = "议题"
+    fields = (
+        FieldSpec("title", "议题", required=True),
+        FieldSpec("group_id", "议事小组", "ref", ref="groups"),
+        FieldSpec("lead_delegate_id", "牵头代表", "ref", ref="delegates"),
+        FieldSpec("summary", "情况说明", "multiline"),
+        FieldSpec("urgency", "紧迫性（1—5）", "int"),
+        FieldSpec("feasibility", "可行性（1—5）", "int"),
+    )
+
+    def title(self, row):
+        return row.get("title") or ""
+
+    def check(self, values, existing):
+        for key, label in (("urgency", "紧迫性"), ("feasibility", "可行性")):
+            if values.get(key) is not None and not 1 <= values[key] <= 5:
+                raise ValidationError(f"{label}评分应为 1—5 分", field=key)
+        self.live_ref("groups", values.get("group_id"), "议事小组", "group_id")
+        self.live_ref("delegates", values.get("lead_delegate_id"), "代表", "lead_delegate_id")
+
+    def list(self, group_id: str | None = None) -> list[dict]:
+        where, params = "t.deleted = 0", []
+        if group_id:
+            where += " AND t.group_id = ?"
+            params.append(group_id)
+        rows = self.store.rows(
+            f"""SELECT t.*, g.name AS group_name, d.name AS lead_name, m.title AS meeting_title,
+                   (SELECT count(*) FROM opinions o WHERE o.topic_id = t.id AND o.deleted = 0) AS opinion_count
+                FROM topics t LEFT JOIN groups g ON g.id = t.group_id
+                LEFT JOIN delegates d ON d.id = t.lead_delegate_id LEFT JOIN meetings m ON m.id = t.meeting_id
+                WHERE {where} ORDER BY t.status = 'deliberated', g.sort_order, t.title""", params)
+        for row in rows:
+            row["status_label"] = choice_label(TOPIC_STATUSES, row["status"])
+        return rows
+
+    def opinions(self, topic_id: str) -> list[dict]:
+        return self.store.rows("SELECT * FROM opinions WHERE topic_id = ? AND deleted = 0 ORDER BY received_on",
+                               [topic_id])
+
+    def _live_opinions(self, opinion_ids: list[str], allowed=("collected",)) -> list[dict]:
+        rows = []
+        for opinion_id in opinion_ids:
+            row = self.store.ledger.get(opinion_id)
+            if row["status"] not in allowed:
+                raise ConflictError(f"“{row['title']}”已经不在“已收集”阶段，不能并入议题")
+            rows.append(row)
+        return rows
+
+    def create(self, values: dict, opinion_ids: list[str] | None = None):
+        """Propose a topic, merging the given collected opinions into it (并案)."""
+        values = self.prepare(dict(values))
+        values["status"] = "proposed"
+        rows = self._live_opinions(opinion_ids or [])
+        with self.store.write("create", f"确定议题：{values['title']}（并案 {len(rows)} 条意见）") as tx:
+            topic_id = tx.insert(self.table, values)
+            for row in rows:
+                tx.update("opinions", row["id"], {"status": "topic", "topic_id": topic_id})
+                self.store.ledger._event(tx, row["id"], date.today().isoformat(), "topic",
+                                         {"topic": values["title"]})
+        return tx.changes
+
+    def add_opinions(self, topic_id: str, opinion_ids: list[str]):
+        topic = self.get(topic_id)
+        if topic["status"] == "deliberated":
+            raise ConflictError("议题已经集中议事，不能再并入意见")
+        rows = self._live_opinions(opinion_ids)
+        with self.store.write("update", f"并入议题：{topic['title']}（{len(rows)} 条）") as tx:
+            for row in rows:
+                tx.update("opinions", row["id"], {"status": "topic", "topic_id": topic_id})
+                self.store.ledger._event(tx, row["id"], date.today().isoformat(), "topic", {"topic": topic["title"]})
+        return tx.changes
+
+    def remove_opinion(self, opinion_id: str):
+        """Undo a merge: the opinion goes back to 已收集."""
+        row = self.store.ledger.get(opinion_id)
+        if row["status"] != "topic":
+            raise ConflictError("只有“已列入议题”的意见可以撤出议题")
+        with self.store.write("update", f"撤出议题：{row['title']}") as tx:
+            tx.update("opinions", opinion_id, {"status": "collected", "topic_id": None})
+            self.store.ledger._event(tx, opinion_id, date.today().isoformat(), "untopic")
+        return tx.changes
+
+    def review(self, topic_id: str, approved: bool, day: str, by: str, note: str = ""):
+        """工委审核: date, by whom and its opinion are recorded."""
+        topic = self.get(topic_id)
+        if topic["status"] not in ("proposed", "rejected", "approved"):
+            raise ConflictError("议题已经集中议事，不能再审核")
+        parse_date(day, "审核日期", "approved_on")
+        by = clean(by)
+        if not by:
+            raise ValidationError("请填写审核人", field="approved_by")
+        with self.store.write("update", f"{'同意' if approved else '不同意'}议题：{topic['title']}") as tx:
+            tx.update(self.table, topic_id, {"status": "approved" if approved else "rejected",
+                                             "approved_on": day, "approved_by": by,
+                                             "approval_note": clean(note) or None})
+        return tx.changes
+
+    def deliberate(self, topic_id: str, meeting_id: str, action_item_id: str | None = None):
+        """Link an approved topic to the group activity that deliberated it (step 3)."""
+        topic = self.get(topic_id)
+        if topic["status"] != "approved":
+            raise ConflictError("议题须经人大街道工委审核同意后才能集中议事")
+        meeting = self.store.meetings.get(meeting_id)
+        if action_item_id and not self.store.scalar(
+                "SELECT 1 FROM action_items WHERE id = ? AND meeting_id = ? AND deleted = 0",
+                [action_item_id, meeting_id]):
+            raise ValidationError("所选落实事项不属于这次会议", field="action_item_id")
+        with self.store.write("update", f"集中议事：{topic['title']}（{meeting['title']}）") as tx:
+            tx.update(self.table, topic_id, {"status": "deliberated", "meeting_id": meeting_id,
+                                             "action_item_id": action_item_id})
+            for row in self.opinions(topic_id):
+                if row["status"] == "topic":
+                    tx.update("opinions", row["id"], {"status": "deliberated"})
+                    self.store.ledger._event(tx, row["id"], meeting["date"], "deliberate",
+                                             {"meeting": meeting["title"]})
+        return tx.changes
+
+    def assign_from_minutes(self, topic_id: str, category: str, working_days: int | None = None,
+                            day: str | None = None) -> list:
+        """The minutes' action item becomes the assignment of every opinion of the topic."""
+        topic = self.get(topic_id)
+        if not topic["action_item_id"]:
+            raise ConflictError("这个议题没有关联会议纪要中的落实事项")
+        item = self.store.rows("SELECT * FROM action_items WHERE id = ?", [topic["action_item_id"]])[0]
+        if not item["unit"]:
+            raise ValidationError("落实事项没有写明责任单位，请先在会议纪要中补充")
+        day = day or date.today().isoformat()
+        if working_days is None:
+            if item["deadline"] and item["deadline"] > day:
+                working_days = max(1, self.store.ledger.calendar.working_days_between(
+                    date.fromisoformat(day), date.fromisoformat(item["deadline"])))
+            else:
+                working_days = 15
+        units = [u.strip() for u in item["unit"].replace("，", "、").split("、") if u.strip()]
+        changes = []
+        with self.store.db.atomic():
+            for row in self.opinions(topic_id):
+                if row["status"] == "deliberated":
+                    changes.append(self.store.ledger.assign(row["id"], category, units[0], working_days,
+                                                            co_units=units[1:], day=day))
+        return changes

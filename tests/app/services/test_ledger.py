@@ -1,0 +1,178 @@
+from datetime import date, timedelta
+
+import pytest
+
+from app.errors import ConflictError, ValidationError
+from app.services.ledger import LedgerFilter
+from tests.conftest import digest
+
+TODAY = date.today().isoformat()
+
+
+@pytest.fixture
+def delegate(demo):
+    return demo.rows("SELECT id, group_id FROM delegates WHERE deleted = 0 ORDER BY id LIMIT 1")[0]
+
+
+def collect(demo, delegate, title="小区门口路灯不亮", content="居民反映夜间出行不便", day=None):
+    changes = demo.ledger.create({"source": "grid_visit", "received_on": day or TODAY,
+                                  "delegate_id": delegate["id"], "title": title, "content": content,
+                                  "residents": 12, "contact": "13812345678"})
+    return changes.created("opinions")[0]
+
+
+def test_the_five_steps_end_to_end(demo, delegate):
+    opinion = collect(demo, delegate)
+    row = demo.ledger.get(opinion)
+    assert row["status"] == "collected" and row["group_id"] == delegate["group_id"]
+    assert row["serial"].startswith(f"YJ{TODAY[:4]}-")
+    topic = demo.topics.create({"title": "背街小巷路灯", "group_id": delegate["group_id"],
+                                "lead_delegate_id": delegate["id"]}, [opinion]).created("topics")[0]
+    demo.topics.review(topic, True, TODAY, "工委主任", "同意")
+    meeting = demo.meetings.create({"kind": "group_activity", "group_id": delegate["group_id"],
+                                    "date": TODAY, "status": "held"}).created("meetings")[0]
+    demo.meetings.save_minutes(meeting, "", "", [{"content": "修复路灯", "unit": "街道城管办、供电公司",
+                                                  "deadline": (date.today() + timedelta(days=40)).isoformat()}])
+    item = demo.meetings.action_items(meeting)[0]["id"]
+    demo.topics.deliberate(topic, meeting, item)
+    assert demo.ledger.get(opinion)["status"] == "deliberated"
+    demo.topics.assign_from_minutes(topic, "subdistrict")
+    row = demo.ledger.get(opinion)
+    assert row["status"] == "assigned" and row["lead_unit"] == "街道城管办"
+    assert row["co_units"] == '["供电公司"]' and row["deadline"] > TODAY
+    demo.ledger.supervise(opinion, TODAY, "实地", "已到现场查看", "正在采购灯具")
+    demo.ledger.answer(opinion, "已更换 12 盏路灯")
+    serial = demo.ledger.get(opinion)["feedback_serial"]
+    assert serial.startswith("HZ")
+    found = demo.ledger.by_feedback_serial(serial.lower())  # keyed back in from the slip
+    demo.ledger.feedback(found["id"], "满意", "当面")
+    demo.ledger.close(opinion)
+    assert demo.ledger.get(opinion)["status"] == "closed"
+    kinds = [e["kind"] for e in demo.ledger.timeline(opinion)]
+    assert kinds[0] == "collect" and "supervise" in kinds and kinds[-1] == "close"
+    audited = demo.rows("SELECT summary FROM audit WHERE summary LIKE '%路灯%'")
+    assert len(audited) >= 8
+
+
+@pytest.mark.parametrize("action, message", [
+    (lambda s, o: s.ledger.feedback(o, "满意", "当面"), "不能反馈"),
+    (lambda s, o: s.ledger.close(o), "不能办结归档"),
+    (lambda s, o: s.ledger.answer(o, "办好了"), "不能登记办理结果"),
+    (lambda s, o: s.ledger.supervise(o, TODAY, "电话", "催办"), "不能登记督办"),
+    (lambda s, o: s.ledger.return_assignment(o, "不归我们管"), "不能退办"),
+    (lambda s, o: s.ledger.reopen(o, "不满意"), "不能重办"),
+])
+def test_illegal_jumps_are_refused_and_change_nothing(demo, delegate, action, message):
+    opinion = collect(demo, delegate)
+    before = digest(demo)
+    with pytest.raises(ConflictError, match=message):
+        action(demo, opinion)
+    assert digest(demo) == before
+
+
+def test_closing_needs_feedback_and_dissatisfaction_reopens(demo, delegate):
+    opinion = collect(demo, delegate)
+    demo.ledger.assign(opinion, "department", "住建", 10)
+    demo.ledger.answer(opinion, "已答复")
+    with pytest.raises(ConflictError, match="反馈"):
+        demo.ledger.close(opinion)
+    demo.ledger.feedback(opinion, "不满意", "电话")
+    with pytest.raises(ConflictError, match="不满意"):
+        demo.ledger.close(opinion)
+    demo.ledger.reopen(opinion, "群众认为没有解决", 5)
+    row = demo.ledger.get(opinion)
+    assert row["status"] == "assigned" and row["satisfaction"] is None
+
+
+def test_return_and_reassign_and_extend(demo, delegate):
+    opinion = collect(demo, delegate)
+    demo.ledger.assign(opinion, "department", "公安", 10, day="2026-09-25")
+    # 10 working days across National Day 2026 (1-7 Oct off, Saturday 10 Oct worked)
+    assert demo.ledger.get(opinion)["deadline"] == "2026-10-15"
+    demo.ledger.return_assignment(opinion, "属于城管职责")
+    demo.ledger.assign(opinion, "department", "城管", 10, day="2026-09-28")
+    with pytest.raises(ValidationError, match="批准人"):
+        demo.ledger.extend(opinion, 5, "")
+    demo.ledger.extend(opinion, 5, "工委主任", "需协调资金", day="2026-10-10")
+    row = demo.ledger.get(opinion)
+    assert row["lead_unit"] == "城管" and row["deadline"] > "2026-10-15"
+    kinds = [e["kind"] for e in demo.ledger.timeline(opinion)]
+    assert kinds.count("assign") == 2 and "return" in kinds and "extend" in kinds
+
+
+def test_declined_opinions_still_get_feedback(demo, delegate):
+    opinion = collect(demo, delegate)
+    with pytest.raises(ValidationError, match="理由"):
+        demo.ledger.decline(opinion, " ")
+    demo.ledger.decline(opinion, "属于私人纠纷，已引导通过调解解决")
+    demo.ledger.feedback(opinion, "基本满意", "电话")
+    demo.ledger.close(opinion)
+    assert demo.ledger.get(opinion)["status"] == "closed"
+
+
+def test_overdue_and_due_soon(demo, delegate):
+    opinion = collect(demo, delegate, day="2026-01-05")
+    demo.ledger.assign(opinion, "self_governance", "文昌社区", 5, day="2026-01-05")
+    rows = demo.ledger.page(LedgerFilter(overdue=True), today=date(2026, 3, 1), limit=None)
+    assert opinion in [r["id"] for r in rows] and rows[0]["flag"] == "已逾期"
+    soon = demo.ledger.page(LedgerFilter(search="路灯不亮"), today=date(2026, 1, 9))[0]
+    assert soon["flag"] == "即将到期"
+
+
+def test_search_by_substring_and_pinyin_initials(demo, delegate):
+    opinion = collect(demo, delegate, "增设公交线路", "万达广场片区到永川中学文昌校区")
+    for query in ("公交", "文昌校区", "gj", "gjxl", "wdgc"):
+        ids = [r["id"] for r in demo.ledger.page(LedgerFilter(search=query), limit=None)]
+        assert opinion in ids, query
+    assert demo.ledger.count(LedgerFilter(search="不存在的事")) == 0
+    demo.ledger.update(opinion, {"title": "增设定制班车"})
+    assert opinion not in [r["id"] for r in demo.ledger.page(LedgerFilter(search="公交线路"), limit=None)]
+
+
+def test_bad_intake_is_refused(demo, delegate):
+    before = digest(demo)
+    for values, message in (({"source": "grid_visit", "received_on": "2026-02-30", "title": "x"}, "有效日期"),
+                            ({"source": "grid_visit", "received_on": TODAY}, "事项"),
+                            ({"source": "rumour", "received_on": TODAY, "title": "x"}, "来源"),
+                            ({"source": "phone", "received_on": "2999-01-01", "title": "x"}, "晚于今天")):
+        with pytest.raises(ValidationError, match=message):
+            demo.ledger.create(values)
+    assert digest(demo) == before
+
+
+def test_reception_matters_and_action_items_arrive_linked(demo):
+    pending = demo.ledger.pending_intake()
+    matter = next(p for p in pending if p["origin_table"] == "reception_matters")
+    changes = demo.ledger.intake("reception_matters", matter["id"])
+    row = demo.ledger.get(changes.created("opinions")[0])
+    assert row["source"] == "reception" and row["origin_id"] == matter["id"] and row["delegate_id"]
+    with pytest.raises(ConflictError, match="已经登记"):
+        demo.ledger.intake("reception_matters", matter["id"])
+    assert matter["id"] not in [p["id"] for p in demo.ledger.pending_intake()]
+
+
+def test_merging_is_reversible(demo, delegate):
+    a, b = collect(demo, delegate, "电梯故障"), collect(demo, delegate, "电梯经常停运")
+    topic = demo.topics.create({"title": "老旧电梯", "group_id": delegate["group_id"]}, [a, b]).created("topics")[0]
+    assert len(demo.topics.opinions(topic)) == 2
+    demo.topics.remove_opinion(b)
+    assert demo.ledger.get(b)["status"] == "collected" and len(demo.topics.opinions(topic)) == 1
+    with pytest.raises(ConflictError, match="审核同意"):
+        demo.topics.deliberate(topic, demo.meetings.page(__import__("app.services.meetings", fromlist=["x"])
+                                                         .MeetingFilter())[0]["id"])
+
+
+def test_supervision_records_are_append_only(demo, delegate):
+    opinion = collect(demo, delegate)
+    demo.ledger.assign(opinion, "department", "住建", 10)
+    record = demo.ledger.supervise(opinion, TODAY, "电话", "催办").created("supervisions")[0]
+    with pytest.raises(RuntimeError, match="append-only"):
+        with demo.write("update", "篡改") as tx:
+            tx.update("supervisions", record, {"content": "改掉"})
+
+
+def test_duty_record(demo, delegate):
+    collect(demo, delegate)
+    record = demo.ledger_stats.duty_record(delegate["id"])
+    assert record["opinions"] and record["grid_visits"] >= 1
+    assert record["plenary"] + record["group_activity"] + record["reception"] >= 1

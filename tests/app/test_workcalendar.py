@@ -1,0 +1,40 @@
+from datetime import date
+
+import pytest
+
+from app.errors import ValidationError
+from app.workcalendar import WorkCalendar
+
+
+@pytest.fixture
+def calendar(store):
+    return WorkCalendar(store)
+
+
+def test_national_day_2025_and_its_make_up_saturday(calendar):
+    # 1-8 October off; Sunday 28 Sept and Saturday 11 Oct are make-up workdays.
+    assert calendar.add_working_days(date(2025, 9, 30), 1) == date(2025, 10, 9)
+    assert calendar.add_working_days(date(2025, 9, 30), 3) == date(2025, 10, 11)
+    assert calendar.is_workday(date(2025, 9, 28))
+    assert not calendar.is_workday(date(2025, 10, 3))
+
+
+def test_spring_festival_2026(calendar):
+    # 15-23 February off; Saturday 14 Feb and 28 Feb are make-up workdays.
+    assert calendar.is_workday(date(2026, 2, 14))
+    assert calendar.add_working_days(date(2026, 2, 13), 2) == date(2026, 2, 24)
+    assert calendar.working_days_between(date(2026, 2, 13), date(2026, 2, 24)) == 2
+
+
+def test_a_year_without_bundled_data_warns_then_takes_the_clerks_arrangement(calendar, store):
+    assert calendar.coverage(2030) == "missing"
+    assert "2030 年" in calendar.warning(2030)
+    assert calendar.add_working_days(date(2030, 9, 30), 1) == date(2030, 10, 1)  # weekdays only
+    holidays = [f"2030-10-0{d}" for d in range(1, 8)]
+    calendar.set_arrangement(2030, holidays, ["2030-09-29", "2030-10-12"])
+    assert calendar.coverage(2030) == "entered" and calendar.warning(2030) is None
+    assert calendar.add_working_days(date(2030, 9, 30), 1) == date(2030, 10, 8)
+    assert calendar.is_workday(date(2030, 10, 12))  # a Saturday, made a workday
+    assert store.rows("SELECT action FROM audit ORDER BY seq DESC LIMIT 1")[0]["action"] == "settings"
+    with pytest.raises(ValidationError, match="不在 2030 年"):
+        calendar.set_arrangement(2030, ["2031-01-01"], [])
