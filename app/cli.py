@@ -13,7 +13,7 @@ from pathlib import Path
 from . import APP_NAME, __version__
 from .errors import AppError
 
-LIST_KINDS = ("delegates", "communities", "grids", "groups", "venues", "meetings")
+LIST_KINDS = ("delegates", "communities", "grids", "groups", "venues", "meetings", "opinions")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("kind", choices=LIST_KINDS)
     lst.add_argument("--search", default="")
     lst.add_argument("--year", type=int)
+    lst.add_argument("--step", type=int, choices=range(1, 6), help="五步工作法的第几步（1—5）")
+    lst.add_argument("--overdue", action="store_true", help="只列逾期未办结的")
     export = sub.add_parser("export", parents=[common], help="导出台账或文书")
     export_sub = export.add_subparsers(dest="export_kind", required=True, parser_class=_Parser)
     register = export_sub.add_parser("register", parents=[common], help="导出 Excel 台账")
@@ -98,6 +100,8 @@ def cmd_stats(args) -> int:
         f"会议活动：{stats['meetings']['total']} 次（议事代表大会 {stats['meetings']['by_kind']['plenary']} 次、"
         f"分组活动 {stats['meetings']['by_kind']['group_activity']} 次、接待日 "
         f"{stats['meetings']['by_kind']['reception']} 次）",
+        f"意见建议：{stats['opinions']['total']} 条（已办结 {stats['opinions']['closed']} 条，"
+        f"逾期 {stats['opinions']['overdue']} 条）",
     ]))
     return 0
 
@@ -115,7 +119,20 @@ def cmd_list(args) -> int:
     from .services.delegates import RosterFilter
 
     with _open(args) as store:
-        if args.kind == "meetings":
+        if args.kind == "opinions":
+            from .services.ledger import LedgerFilter
+
+            flt = LedgerFilter(search=args.search, step=args.step, overdue=args.overdue, descending=False,
+                               date_from=f"{args.year}-01-01" if args.year else None,
+                               date_to=f"{args.year}-12-31" if args.year else None)
+            rows = store.ledger.page(flt, limit=None)
+            items = [{"id": r["id"], "serial": r["serial"], "title": r["title"], "content": r["content"],
+                      "category": r["category"], "status": r["status"], "step": r["step"],
+                      "deadline": r["deadline"], "overdue": r["overdue"], "lead_unit": r["lead_unit"],
+                      "delegate": r["delegate_name"], "received_on": r["received_on"]} for r in rows]
+            lines = [f"{r['serial']}\t{r['received_on']}\t{r['status_label']}\t{r['title']}"
+                     f"{'（逾期）' if r['overdue'] else ''}" for r in rows]
+        elif args.kind == "meetings":
             from .services.meetings import MeetingFilter
 
             rows = store.meetings.page(MeetingFilter(year=args.year, search=args.search, descending=False),
@@ -147,15 +164,15 @@ def cmd_export(args) -> int:
         from .documents.catalog import export_doc
 
         with _open(args) as store:
-            result = export_doc(store, args.kind, _resolve_meeting(store, args.id), Path(args.out))
-        _emit(args, result, f"已导出{result['title']}（{result['meeting']}）：{result['path']}")
+            result = export_doc(store, args.kind, _resolve_id(store, args.kind, args.id), Path(args.out))
+        _emit(args, result, f"已导出{result['title']}（{result['name']}）：{result['path']}")
         return 0
     from .registers.catalog import export_register
 
     options = {}
     if args.name == "roster":
         options["full_id"] = args.full_id
-    if args.name in ("meetings", "attendance") and args.year:
+    if args.name in ("meetings", "attendance", "ledger", "supervision", "stats") and args.year:
         options["year"] = args.year
     with _open(args) as store:
         result = export_register(store, args.name, Path(args.out), **options)
@@ -163,14 +180,21 @@ def cmd_export(args) -> int:
     return 0
 
 
-def _resolve_meeting(store, given: str | None) -> str | None:
-    """Accept a full id or its first characters (as `list meetings` prints them)."""
-    if not given or len(given) >= 36:
+def _resolve_id(store, doc: str, given: str | None) -> str | None:
+    """Accept a full id, its first characters (as `list` prints them), an opinion's serial
+    (YJ2026-0001) or feedback serial, or a delegate's name."""
+    from .documents.catalog import DOCS
+
+    subject = DOCS.get(doc, (None, None, None))[2]
+    if not given or subject is None or len(given) >= 36:
         return given
-    matches = [r["id"] for r in store.rows("SELECT id FROM meetings WHERE id LIKE ? AND deleted = 0",
-                                           [given + "%"])]
+    table = {"meeting": "meetings", "opinion": "opinions", "delegate": "delegates"}[subject]
+    extra = {"opinions": " OR serial = ? OR feedback_serial = ?", "delegates": " OR name = ?"}.get(table, "")
+    params = [given + "%"] + [given.upper()] * extra.count("?")
+    matches = [r["id"] for r in store.rows(f"SELECT id FROM {table} WHERE deleted = 0 AND (id LIKE ?{extra})",
+                                           params)]
     if len(matches) > 1:
-        raise AppError(f"编号“{given}”对应多次会议，请写得更长一些")
+        raise AppError(f"“{given}”对应多条记录，请写得更长一些")
     return matches[0] if matches else given
 
 

@@ -180,6 +180,8 @@ def build_demo(store, progress=None) -> dict:
                  "facilities": ["标牌", "议事制度上墙", "会议桌椅"] + (["空调"] if day % 3 else [])})
         step("会议与接待日")
         build_meetings(store, rng)
+        step("意见建议台账")
+        build_ledger(store, rng)
     return store.stats.summary()
 
 
@@ -318,3 +320,123 @@ def _hall_week(hall: dict) -> int:
 def _nth_saturday(year: int, month: int, n: int) -> date:
     first = date(year, month, 1)
     return first + timedelta(days=(5 - first.weekday()) % 7 + 7 * (n - 1))
+
+
+# ---------------------------------------------------------------------------
+# The opinion ledger: 28 opinions across every step and category, and the school-bus case.
+# (title, content, category, lead unit, final state) for the 27 besides the school bus
+LEDGER = [
+    ("胜利路老旧小区加装电梯", "多名老人反映上下楼困难，希望加装电梯", "department", "住建", "closed"),
+    ("红旗社区背街小巷路灯不亮", "夜间出行不便，存在安全隐患", "subdistrict", "街道城管办", "closed"),
+    ("中山路农贸市场周边占道经营", "早晚高峰占道经营导致拥堵", "department", "城管", "closed"),
+    ("萱花社区雨污管网堵塞", "雨天污水倒灌进楼道", "department", "住建", "fed_back"),
+    ("兴龙湖片区夜间停车难", "小区车位不足，夜间乱停放", "subdistrict", "街道城管办", "assigned_overdue"),
+    ("凤凰湖小区物业收费不公开", "希望公示物业服务收支情况", "self_governance", "凤凰湖社区", "closed"),
+    ("星光社区电动车充电桩不足", "飞线充电现象多，存在火灾隐患", "subdistrict", "街道规划建设办", "answered"),
+    ("昌州社区垃圾分类投放点设置不合理", "投放点离楼栋太远", "self_governance", "昌州社区", "assigned_soon"),
+    ("渝西社区老年食堂价格偏高", "希望降低老年人就餐价格", "subdistrict", "街道社会事务办", "fed_back"),
+    ("北山社区缺少托育点", "双职工家庭孩子无人照看", "department", "卫生健康", "assigned"),
+    ("棠城社区健身器材损坏", "多件器材松动，存在安全隐患", "self_governance", "棠城社区", "closed"),
+    ("汇龙社区健身步道破损", "步道多处开裂", "subdistrict", "街道城管办", "assigned_overdue"),
+    ("文曲社区学校周边停车秩序混乱", "上下学时段家长车辆乱停", "department", "公安", "returned"),
+    ("玉龙社区夜市噪音扰民", "夜市营业至凌晨，噪音大", "department", "城管", "answered"),
+    ("双竹村茶叶产业路破损", "茶叶运输不便", "department", "农业农村", "assigned"),
+    ("黄瓜山村生活垃圾清运不及时", "垃圾堆放时间长，影响环境", "subdistrict", "街道城管办", "deliberated"),
+    ("石梯村饮水水压不足", "高处农户用水困难", "department", "自来水公司", "deliberated"),
+    ("临江村河道淤积", "汛期存在漫堤风险", "department", "生态环境", "topic"),
+    ("龙凤村通组公路缺少护栏", "急弯处存在安全隐患", "department", "交通运输", "topic"),
+    ("永兴村希望增设快递点", "村民取件需到镇上", "self_governance", "永兴村", "topic"),
+    ("中山路社区楼道照明损坏", "楼道漆黑，老人摔倒", "self_governance", "中山路社区", "collected"),
+    ("玉屏社区小区门口占道停车", "消防通道被堵", "subdistrict", "街道城管办", "collected"),
+    ("南华社区广场舞噪音", "晚间音响声音过大", "self_governance", "南华社区", "collected"),
+    ("神女湖社区公交站台缺少遮雨棚", "雨天候车淋雨", "department", "交通运输", "collected"),
+    ("兴龙湖社区绿化带被毁种菜", "公共绿地被私自开垦", "self_governance", "兴龙湖社区", "declined"),
+    ("万达广场社区希望修建地下商场", "建议建设大型地下商业综合体", "department", "规划自然资源", "declined"),
+    ("渝西社区快递柜设置不合理", "快递柜占用人行道", "self_governance", "渝西社区", "closed"),
+]
+
+
+def build_ledger(store, rng: random.Random) -> None:
+    year = DEMO_YEAR
+    people = store.rows(
+        """SELECT d.id, d.name, d.community_id, d.group_id, c.name AS community FROM delegates d
+           JOIN communities c ON c.id = d.community_id WHERE d.deleted = 0 ORDER BY d.name_pinyin""")
+    by_community = {}
+    for person in people:
+        by_community.setdefault(person["community"], person)
+    grids = {g["community_id"]: g["id"] for g in reversed(store.grids.list())}
+    led = store.ledger
+
+    def collect(title, content, when, community_hint):
+        person = next((p for name, p in by_community.items() if community_hint.startswith(name[:2])),
+                      people[rng.randrange(len(people))])
+        return led.create({"source": rng.choice(["grid_visit", "grid_visit", "reception", "phone"]),
+                           "received_on": when, "delegate_id": person["id"],
+                           "grid_id": grids.get(person["community_id"]), "title": title, "content": content,
+                           "residents": rng.randint(3, 60), "contact": f"1{rng.randrange(3, 9)}{rng.randrange(10**8, 10**9)}"}
+                          ).created("opinions")[0], person
+
+    # The school-bus case of 新城三组, through all five steps.
+    bus_group = next(g for g in store.groups.list() if g["name"] == "新城三组")
+    wanda = next(p for p in people if p["community"] == "万达广场社区")
+    bus = led.create({"source": "grid_visit", "received_on": f"{year}-06-08", "delegate_id": wanda["id"],
+                      "grid_id": grids.get(wanda["community_id"]), "residents": 360,
+                      "title": "增设万达广场片区到永川中学文昌校区公交线路",
+                      "content": "万达广场片区有 360 余名学生在永川中学文昌校区就读，没有直达公交，家长接送困难，"
+                                 "希望增设公交线路。"}).created("opinions")[0]
+    topic = store.topics.create({"title": "万达广场片区学生上学交通问题", "group_id": bus_group["id"],
+                                 "lead_delegate_id": wanda["id"], "urgency": 5, "feasibility": 4,
+                                 "summary": "片区学生多、距离远，暑期前需拿出方案"}, [bus]).created("topics")[0]
+    store.topics.review(topic, True, f"{year}-06-20", "人大街道工委", "同意列入新城三组第三季度议事活动")
+    activity = store.meetings.page(__import__("app.services.meetings", fromlist=["MeetingFilter"]).MeetingFilter(
+        search="定制公交"), limit=None)[0]
+    item = next(i for i in store.meetings.action_items(activity["id"]) if "5 条" in i["content"])
+    store.topics.deliberate(topic, activity["id"], item["id"])
+    store.topics.assign_from_minutes(topic, "department", day=f"{year}-07-16")
+    led.supervise(bus, f"{year}-07-25", "会议", "新城三组代表与区交通部门、公交公司商议线路方案", "已摸清学生需求")
+    led.supervise(bus, f"{year}-08-12", "实地", "代表随车试乘，核对站点和班次", "5 条线路已拟定")
+    led.answer(bus, "秋季开学前开通 5 条定制公交线路直达文昌校区，解决 360 余名学生上学交通问题；"
+                    "公交公司将动态调整线路、班次和时间。", f"{year}-08-30")
+    led.feedback(bus, "满意", "当面", f"{year}-09-03", f"{year}-09-05")
+    led.close(bus, f"{year}-09-10")
+
+    # The other 27, spread over the year.
+    for index, (title, content, category, unit, state) in enumerate(LEDGER):
+        month = 2 + index % 9 if state not in ("collected", "topic", "assigned_soon") else 11
+        when = f"{year}-{month:02d}-{5 + index % 20:02d}" if month < 11 else f"{year}-11-{3 + index % 15:02d}"
+        opinion, person = collect(title, content, when, title)
+        if state == "collected":
+            continue
+        if state == "declined":
+            led.decline(opinion, "经核实不属于议事范围，已向群众说明并引导通过其他渠道反映", when)
+            if index % 2:
+                led.feedback(opinion, "基本满意", "电话", when)
+            continue
+        if state in ("topic", "deliberated"):
+            topic_id = store.topics.create({"title": title, "group_id": person["group_id"], "urgency": 3,
+                                            "feasibility": 3}, [opinion]).created("topics")[0]
+            if state == "deliberated":
+                store.topics.review(topic_id, True, when, "人大街道工委")
+                meeting = store.rows("SELECT id FROM meetings WHERE group_id = ? AND kind = 'group_activity'"
+                                     " AND status = 'held' ORDER BY date DESC LIMIT 1", [person["group_id"]])[0]
+                store.topics.deliberate(topic_id, meeting["id"])
+            continue
+        assigned_on = when
+        days = 10 if state == "assigned_overdue" else 20
+        if state == "assigned_soon":
+            assigned_on, days = f"{year}-11-20", 6
+        led.assign(opinion, category, unit, days, day=assigned_on, key=state == "assigned_overdue")
+        if state == "returned":
+            led.return_assignment(opinion, "属于公安交管职责以外的停车管理事项，建议交城管", assigned_on)
+            continue
+        later = (date.fromisoformat(assigned_on) + timedelta(days=7)).isoformat()
+        led.supervise(opinion, later, rng.choice(["电话", "实地"]), "督促承办单位加快办理", "正在办理")
+        if state.startswith("assigned"):
+            continue
+        done = (date.fromisoformat(assigned_on) + timedelta(days=14)).isoformat()
+        led.answer(opinion, f"{unit}已按要求办理完毕", done)
+        if state == "answered":
+            continue
+        led.feedback(opinion, "不满意" if index == 8 else "满意", "电话", done, done)
+        if state == "closed":
+            led.close(opinion, done)

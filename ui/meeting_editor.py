@@ -499,10 +499,11 @@ class MeetingEditor(QDialog):
 
     # -- documents -------------------------------------------------------------------------
     def _build_docs_bar(self) -> None:
-        from app.documents.catalog import DOCS
+        from app.documents.catalog import DOCS, MEETING_DOCS
 
         self.docs_bar.addWidget(QLabel("文书："))
-        for kind, (label, _) in DOCS.items():
+        for kind in MEETING_DOCS:
+            label = DOCS[kind][0]
             preview = QPushButton(f"{label}…")
             preview.setToolTip(f"预览并打印{label}")
             preview.clicked.connect(lambda _=False, k=kind, l=label: self.preview(k, l))
@@ -531,7 +532,7 @@ class MeetingEditor(QDialog):
         DelayedProgress(self, job, f"正在生成{label}…")
 
     def export_all(self) -> None:
-        from app.documents.catalog import DOCS, export_doc
+        from app.documents.catalog import DOCS, MEETING_DOCS, export_doc
 
         folder = QFileDialog.getExistingDirectory(self, "选择保存文件夹")
         if not folder:
@@ -539,8 +540,8 @@ class MeetingEditor(QDialog):
         title = self.data["meeting"]["title"]
 
         def run(store):
-            return [export_doc(store, kind, self.meeting_id, Path(folder) / f"{title}{label}.pdf")["path"]
-                    for kind, (label, _) in DOCS.items()]
+            return [export_doc(store, kind, self.meeting_id, Path(folder) / f"{title}{DOCS[kind][0]}.pdf")["path"]
+                    for kind in MEETING_DOCS]
 
         self.backend.call(run, lambda paths: QMessageBox.information(self, "导出完成", "已导出：\n" + "\n".join(paths)),
                           lambda e: show_refusal(self, e))

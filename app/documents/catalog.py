@@ -5,24 +5,37 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import AppError
-from . import meeting_docs
+from . import ledger_docs, meeting_docs
 
+# kind -> (label, builder, what the id names)
 DOCS = {
-    "minutes": ("会议纪要", meeting_docs.minutes),
-    "notice": ("会议通知", meeting_docs.notice),
-    "signin": ("签到表", meeting_docs.signin),
-    "flowchart": ("工作流程图", meeting_docs.flowchart),
+    "minutes": ("会议纪要", meeting_docs.minutes, "meeting"),
+    "notice": ("会议通知", meeting_docs.notice, "meeting"),
+    "signin": ("签到表", meeting_docs.signin, "meeting"),
+    "flowchart": ("工作流程图", meeting_docs.flowchart, "meeting"),
+    "assignment": ("交办单", ledger_docs.assignment, "opinion"),
+    "feedback": ("反馈回执", ledger_docs.feedback_slip, "opinion"),
+    "duty": ("履职档案", ledger_docs.duty_record, "delegate"),
+    "ledger": ("意见建议办理台账（打印版）", None, None),
 }
+MEETING_DOCS = [k for k, v in DOCS.items() if v[2] == "meeting"]
 
 
 def export_doc(store, kind: str, record_id: str | None, path: Path | str) -> dict:
     if kind not in DOCS:
         raise AppError(f"没有名为“{kind}”的文书，可选：{'、'.join(DOCS)}")
-    if not record_id:
-        raise AppError("请指定会议编号（可用 yishi list meetings 查看）")
-    label, build = DOCS[kind]
-    meeting = store.meetings.get(record_id)
-    build(store, record_id, path)
-    store.audit.record("export", f"导出{label}：{meeting['title']}",
-                       {"doc": kind, "meeting": record_id, "file": Path(path).name})
-    return {"doc": kind, "title": label, "meeting": meeting["title"], "path": str(path)}
+    label, build, subject = DOCS[kind]
+    if kind == "ledger":
+        ledger_docs.printed_ledger(store, path)
+        name = "全部意见建议"
+    else:
+        if not record_id:
+            raise AppError({"meeting": "请指定会议编号（可用 yishi list meetings 查看）",
+                            "opinion": "请指定意见建议编号（可用 yishi list opinions 查看）",
+                            "delegate": "请指定代表编号（可用 yishi list delegates 查看）"}[subject])
+        service = {"meeting": store.meetings, "opinion": store.ledger, "delegate": store.delegates}[subject]
+        record = service.get(record_id)
+        name = record.get("title") or record.get("name")
+        build(store, record_id, path)
+    store.audit.record("export", f"导出{label}：{name}", {"doc": kind, "id": record_id, "file": Path(path).name})
+    return {"doc": kind, "title": label, "meeting": name, "name": name, "path": str(path)}

@@ -110,3 +110,45 @@ def chinese_number(n: int) -> str:
 def chinese_date(iso: str) -> str:
     y, m, d = iso.split("-")
     return f"{int(y)}年{int(m)}月{int(d)}日"
+
+
+def _landscape_page_number(canvas, doc) -> None:
+    from reportlab.lib.pagesizes import landscape
+
+    width, _ = landscape(A4)
+    canvas.saveState()
+    canvas.setFont(FONT_NAMES["song"], PAGE_NO_PT)
+    canvas.drawCentredString(width / 2, 10 * mm, f"— {canvas.getPageNumber()} —")
+    canvas.restoreState()
+
+
+def table_flowable(headers: list[str], rows: list[list[str]], widths: list[float], st: dict, *,
+                   font_size: float = 10):
+    """A bordered LongTable whose header row repeats on every page; user text is escaped."""
+    from reportlab.lib import colors
+    from reportlab.platypus import LongTable, TableStyle
+
+    cell = ParagraphStyle("cell", parent=st["table"], fontSize=font_size, leading=font_size * 1.3)
+    head = ParagraphStyle("head", parent=st["table_head"], fontSize=font_size, leading=font_size * 1.3)
+    data = [[para(h, head) for h in headers]] + [[para(str(v or ""), cell) for v in row] for row in rows]
+    table = LongTable(data, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                               ("FONTNAME", (0, 0), (-1, -1), FONT_NAMES["fangsong"]),
+                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]))
+    return table
+
+
+def build_landscape(path: Path | str, story: list, *, title: str, author: str = "") -> Path:
+    """A4 landscape pages (printed ledgers): 15 mm margins, page numbers at the foot."""
+    from reportlab.lib.pagesizes import landscape
+
+    size = landscape(A4)
+    with atomic_path(path) as temp:
+        doc = BaseDocTemplate(str(temp), pagesize=size, leftMargin=15 * mm, rightMargin=15 * mm,
+                              topMargin=15 * mm, bottomMargin=18 * mm, title=title, author=author,
+                              creator="议事工作台", initialFontName=FONT_NAMES["song"])
+        frame = Frame(15 * mm, 18 * mm, size[0] - 30 * mm, size[1] - 33 * mm, id="table")
+        doc.addPageTemplates([PageTemplate(id="ledger", frames=[frame], onPage=_landscape_page_number)])
+        doc.build(story)
+    return Path(path)

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from ..errors import AppError
-from . import meetings, org
+from . import ledger, meetings, org
 from .writer import write_register
 
 REGISTERS = {
@@ -13,6 +13,9 @@ REGISTERS = {
     "venues": ("阵地一览表", org.venues),
     "meetings": ("议事活动登记台账", meetings.meetings),
     "attendance": ("议事代表出勤统计表", meetings.attendance),
+    "ledger": ("意见建议办理台账", ledger.ledger),
+    "supervision": ("意见建议督办记录", ledger.supervision),
+    "stats": ("工作统计表", ledger.stats),
 }
 
 

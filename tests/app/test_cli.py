@@ -125,3 +125,31 @@ def test_usage_errors_exit_2(demo_cli_dir):
 def test_version():
     result = run_cli("--version")
     assert result.returncode == 0 and result.stdout.startswith("yishi ")
+
+
+def test_opinion_stats_and_search_from_the_cli(demo_cli_dir):
+    stats = json.loads(run_cli("--data-dir", demo_cli_dir, "stats", "--json", check=True).stdout)
+    opinions = stats["opinions"]
+    assert opinions["total"] == 28
+    assert set(opinions["by_category"]) == {"self_governance", "subdistrict", "department"}
+    assert opinions["closed"] == opinions["by_status"]["closed"] > 0 and opinions["overdue"] > 0
+    for query in ("公交", "gj"):
+        found = json.loads(run_cli("--data-dir", demo_cli_dir, "list", "opinions", "--search", query, "--json",
+                                   check=True).stdout)
+        assert any("文昌校区" in item["title"] for item in found["items"]), query
+    step5 = json.loads(run_cli("--data-dir", demo_cli_dir, "list", "opinions", "--step", "5", "--json",
+                               check=True).stdout)
+    assert step5["items"] and all(i["status"] in ("fed_back", "closed") for i in step5["items"])
+
+
+def test_export_ledger_documents_from_the_cli(tmp_path, demo_cli_dir):
+    out = tmp_path / "x.pdf"
+    assert run_cli("--data-dir", demo_cli_dir, "export", "doc", "assignment", "YJ2026-0001", "--out", out,
+                   check=True).returncode == 0
+    result = run_cli("--data-dir", demo_cli_dir, "export", "doc", "feedback", "YJ2026-0099", "--out", out)
+    assert result.returncode == 1 and "找不到" in result.stderr
+    result = run_cli("--data-dir", demo_cli_dir, "export", "doc", "assignment", "--out", out)
+    assert result.returncode == 1 and "list opinions" in result.stderr
+    for name in ("ledger", "supervision", "stats"):
+        run_cli("--data-dir", demo_cli_dir, "export", "register", name, "--out", tmp_path / f"{name}.xlsx",
+                check=True)

@@ -1,0 +1,113 @@
+"""Ledger documents: 交办单, 反馈回执 (with a serial to key back in), the printed ledger, 履职档案."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Table, TableStyle
+
+from ..registers.ledger import ledger_rows
+from ..services.ledger import LedgerFilter
+from .fonts import FONT_NAMES
+from .layout import (BLOCK_W, build_landscape, build_official, chinese_date, gap, para, styles,
+                     table_flowable)
+
+
+def _unit(store) -> str:
+    return store.settings.get("unit_name") or store.settings.get("site_name") or ""
+
+
+def _form(rows: list[tuple[str, str]], st: dict) -> Table:
+    """A two-column bordered form: 黑体 labels, 仿宋 values."""
+    data = [[para(label, st["table_head"]), para(value or "", st["table"])] for label, value in rows]
+    table = Table(data, colWidths=[32 * mm, BLOCK_W - 32 * mm])
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+                               ("FONTNAME", (0, 0), (-1, -1), FONT_NAMES["fangsong"]),
+                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                               ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+    return table
+
+
+def assignment(store, opinion_id: str, path: Path | str) -> Path:
+    st = styles()
+    o = store.ledger.detail(opinion_id)
+    if not o["lead_unit"]:
+        from ..errors import ConflictError
+
+        raise ConflictError("这条意见还没有交办，不能打印交办单")
+    rows = [("编　　号", o["serial"]), ("意见建议", o["title"]), ("具体内容", o["content"] or ""),
+            ("来　　源", f"{o['source_label']}　{o['received_on']}　{o['delegate_name'] or ''}"
+                       f"　{o['community_name'] or ''}"),
+            ("涉及群众", f"{o['residents'] or '—'} 人"), ("事项类别", o["category_label"]),
+            ("主办单位", o["lead_unit"]), ("协办单位", "、".join(o["co_units_list"]) or "—"),
+            ("办理期限", f"{chinese_date(o['deadline'])}前（{o['working_days']} 个工作日）"),
+            ("重点督办", "是" if o["key_supervision"] else "否")]
+    story = [para("议事代表意见建议交办单", st["title"]), gap(0.3), _form(rows, st), gap(0.5),
+             para("请承办单位认真研究办理，于办理期限前将办理结果书面反馈人大街道工委；确属非本单位职责的，"
+                  "请在 3 个工作日内说明理由退回。", st["body"]),
+             gap(1), para(_unit(store), st["right"]), para(chinese_date(o["assigned_on"] or o["received_on"]),
+                                                           st["right"])]
+    return build_official(path, story, title=f"交办单 {o['serial']}", author=_unit(store))
+
+
+def feedback_slip(store, opinion_id: str, path: Path | str) -> Path:
+    st = styles()
+    o = store.ledger.detail(opinion_id)
+    if not o["feedback_serial"]:
+        from ..errors import ConflictError
+
+        raise ConflictError("这条意见还没有办理结果，不能打印反馈回执")
+    result = o["result"] or (f"未采纳：{o['decline_reason']}" if o["decline_reason"] else "")
+    rows = [("回执编号", o["feedback_serial"]), ("意见建议", o["title"]),
+            ("反映时间", o["received_on"]), ("承办单位", o["lead_unit"] or "人大街道工委"),
+            ("办理结果", result),
+            ("满 意 度", "□ 满意　　□ 基本满意　　□ 不满意　　□ 未表态"),
+            ("群众意见", "　"), ("　", "　"), ("签　　名", "　　　　　　　　　　　　日期：　　年　　月　　日")]
+    story = [para("议事代表意见建议办理反馈回执", st["title"]), gap(0.3), _form(rows, st), gap(0.5),
+             para(f"请填写后交回议事代表或人大街道工委，工作人员将凭回执编号 {o['feedback_serial']} 录入满意度。"
+                  "件件有回音，事事有着落。", st["body"]),
+             gap(1), para(_unit(store), st["right"])]
+    return build_official(path, story, title=f"反馈回执 {o['feedback_serial']}", author=_unit(store))
+
+
+PRINT_COLUMNS = [("编号", "serial", 24), ("收集日期", "received_on", 22), ("收集代表", "delegate_name", 18),
+                 ("意见建议", "title", 70), ("类别", "category_label", 24), ("承办单位", "units", 32),
+                 ("办理期限", "deadline", 22), ("进度", "status_label", 20), ("提示", "flag", 16),
+                 ("满意度", "satisfaction", 16)]
+
+
+def printed_ledger(store, path: Path | str, flt: LedgerFilter | None = None, year: int | None = None) -> Path:
+    st = styles()
+    rows = ledger_rows(store, flt or LedgerFilter(descending=False))
+    data = [[row.get(key) for _, key, _ in PRINT_COLUMNS] for row in rows]
+    title = f"{store.settings.get('subdistrict') or ''}意见建议办理台账" + (f"（{year}年）" if year else "")
+    story = [para(title, st["title"]),
+             para(f"{_unit(store)}　　打印日期：{chinese_date(date.today().isoformat())}　　共 {len(rows)} 条",
+                  st["table"]), gap(0.2),
+             table_flowable([h for h, _, _ in PRINT_COLUMNS], data, [w * mm for _, _, w in PRINT_COLUMNS], st,
+                            font_size=9)]
+    return build_landscape(path, story, title=title, author=_unit(store))
+
+
+def duty_record(store, delegate_id: str, path: Path | str, year: int | None = None) -> Path:
+    st = styles()
+    r = store.ledger_stats.duty_record(delegate_id, year)
+    d = r["delegate"]
+    rows = [("姓　　名", d["name"]), ("年　　度", f"{year}年" if year else "本届"),
+            ("出席议事代表大会", f"{r['plenary']} 次"), ("出席分组活动", f"{r['group_activity']} 次"),
+            ("接待日值班", f"{r['reception']} 次（排班 {r['duty_months']} 个月）"),
+            ("走访网格", f"{r['grid_visits']} 次"), ("提出意见建议", f"{len(r['opinions'])} 条"),
+            ("牵头议题", "、".join(t["title"] for t in r["topics"]) or "—")]
+    story = [para("议事代表履职档案", st["title"]), gap(0.3), _form(rows, st)]
+    if r["opinions"]:
+        story += [gap(0.5), para("提出的意见建议", st["h1"]),
+                  table_flowable(["收集日期", "意见建议", "办理进度"],
+                                 [[o["received_on"], o["title"], o["status_label"]] for o in r["opinions"]],
+                                 [28 * mm, 96 * mm, 32 * mm], st, font_size=11)]
+    story += [gap(1), para(_unit(store), st["right"]), para(chinese_date(date.today().isoformat()), st["right"])]
+    return build_official(path, story, title=f"{d['name']}履职档案", author=_unit(store))
+
+

@@ -1,0 +1,65 @@
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from app.documents.catalog import export_doc
+from app.registers.catalog import export_register
+from app.services.ledger import LedgerFilter
+from tests.app.documents.test_meeting_docs import embedded_fonts
+
+
+@pytest.fixture
+def bus(demo):
+    return demo.ledger.page(LedgerFilter(search="公交线路"), limit=None)[0]
+
+
+@pytest.mark.parametrize("kind", ["assignment", "feedback"])
+def test_assignment_form_and_feedback_slip(demo, bus, tmp_path, kind):
+    path = tmp_path / f"{kind}.pdf"
+    export_doc(demo, kind, bus["id"], path)
+    reader = PdfReader(path)
+    text = reader.pages[0].extract_text().replace("\n", "")
+    assert bus["serial"] in text or bus["feedback_serial"] in text
+    assert "区交通运输局" in text and "— 1 —" in text
+    assert all(embedded for _, embedded in embedded_fonts(reader))
+
+
+def test_printed_ledger_is_landscape_with_the_header_on_every_page(demo, tmp_path):
+    for n in range(60):  # enough rows for several pages
+        demo.ledger.create({"source": "phone", "received_on": "2026-11-01", "title": f"测试意见{n}"})
+    path = tmp_path / "ledger.pdf"
+    export_doc(demo, "ledger", None, path)
+    reader = PdfReader(path)
+    assert len(reader.pages) >= 3
+    for number, page in enumerate(reader.pages, 1):
+        assert float(page.mediabox.width) > float(page.mediabox.height)
+        text = page.extract_text()
+        assert "意见建议" in text and "承办单位" in text and f"— {number} —" in text
+    assert all(embedded for _, embedded in embedded_fonts(reader))
+
+
+def test_ledger_register_has_28_rows_and_no_formulas(demo, tmp_path):
+    path = tmp_path / "ledger.xlsx"
+    result = export_register(demo, "ledger", path)
+    assert result["rows"] == 28
+    ws = load_workbook(path).active
+    assert ws.cell(3, 1).value == "序号" and ws.cell(31, 1).value == 28
+    assert all(cell.data_type != "f" for row in ws.iter_rows() for cell in row)
+    assert ws.page_setup.orientation == "landscape"
+
+
+def test_stats_and_supervision_registers(demo, tmp_path):
+    export_register(demo, "stats", tmp_path / "s.xlsx", year=2026)
+    ws = load_workbook(tmp_path / "s.xlsx").active
+    values = {ws.cell(r, 2).value: ws.cell(r, 3).value for r in range(4, ws.max_row + 1)}
+    assert values["召开议事代表大会（次）"] == "1" and values["收集群众意见建议（条）"] == "28"
+    assert values["开展分组活动（次）"] == "18"
+    export_register(demo, "supervision", tmp_path / "v.xlsx")
+    assert load_workbook(tmp_path / "v.xlsx").active.max_row > 5
+
+
+def test_duty_record_pdf(demo, bus, tmp_path):
+    path = tmp_path / "duty.pdf"
+    export_doc(demo, "duty", bus["delegate_id"], path)
+    text = PdfReader(path).pages[0].extract_text().replace("\n", "")
+    assert "履职档案" in text and "出席分组活动" in text and "增设万达广场片区" in text
