@@ -111,12 +111,13 @@ def test_declined_opinions_still_get_feedback(demo, delegate):
 
 
 def test_overdue_and_due_soon(demo, delegate):
-    opinion = collect(demo, delegate, day="2026-01-05")
+    opinion = collect(demo, delegate, "测试逾期事项", day="2026-01-05")
     demo.ledger.assign(opinion, "self_governance", "文昌社区", 5, day="2026-01-05")
     rows = demo.ledger.page(LedgerFilter(overdue=True), today=date(2026, 3, 1), limit=None)
-    assert opinion in [r["id"] for r in rows] and rows[0]["flag"] == "已逾期"
-    soon = demo.ledger.page(LedgerFilter(search="路灯不亮"), today=date(2026, 1, 9))[0]
-    assert soon["flag"] == "即将到期"
+    mine = next(r for r in rows if r["id"] == opinion)
+    assert mine["flag"] == "已逾期"
+    soon = demo.ledger.page(LedgerFilter(search="测试逾期事项"), today=date(2026, 1, 9))[0]
+    assert soon["id"] == opinion and soon["flag"] == "即将到期"
 
 
 def test_search_by_substring_and_pinyin_initials(demo, delegate):
