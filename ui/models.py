@@ -86,8 +86,9 @@ class PagedTableModel(_ColumnsModel):
     PLACEHOLDER = "…"
 
     def __init__(self, backend, columns: list[Col], count_fn, page_fn, flt, *, page_size=200,
-                 max_pages=40, parent=None):
+                 max_pages=40, row_colour=None, parent=None):
         super().__init__(parent)
+        self._row_colour = row_colour  # row dict -> colour name or None (overdue in red...)
         self.backend = backend
         self.columns = columns
         self._count_fn = count_fn
@@ -170,13 +171,21 @@ class PagedTableModel(_ColumnsModel):
         return rows[offset] if offset < len(rows) else None
 
     def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole, Qt.UserRole):
+        if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole, Qt.UserRole,
+                                               Qt.ForegroundRole):
             return None
         row = self.row_at(index.row())
         if row is None:
             return self.PLACEHOLDER if role == Qt.DisplayRole else None
         if role == Qt.UserRole:
             return row.get("id")
+        if role == Qt.ForegroundRole:
+            colour = self._row_colour(row) if self._row_colour else None
+            if colour:
+                from PySide6.QtGui import QColor
+
+                return QColor(colour)
+            return None
         return _display(row.get(self.columns[index.column()].key))
 
     def sort(self, column: int, order=Qt.AscendingOrder) -> None:

@@ -34,6 +34,7 @@ class MainWindow(QMainWindow):
             "organisation": ("组织", _page_class("organisation", "OrganisationPage")),
             "venues": ("阵地", _page_class("venues", "VenuesPage")),
             "meetings": ("会议", _page_class("meetings", "MeetingsPage")),
+            "ledger": ("意见建议", _page_class("ledger", "LedgerPage")),
             "recycle": ("回收站", _page_class("recycle", "RecyclePage")),
             "settings": ("设置", _page_class("settings", "SettingsPage")),
         }

@@ -21,12 +21,13 @@ DOCS = {
 MEETING_DOCS = [k for k, v in DOCS.items() if v[2] == "meeting"]
 
 
-def export_doc(store, kind: str, record_id: str | None, path: Path | str) -> dict:
+def export_doc(store, kind: str, record_id: str | None, path: Path | str, **options) -> dict:
+    """Build document `kind` (options: the printed ledger takes `flt`), write it, audit it."""
     if kind not in DOCS:
         raise AppError(f"没有名为“{kind}”的文书，可选：{'、'.join(DOCS)}")
     label, build, subject = DOCS[kind]
     if kind == "ledger":
-        ledger_docs.printed_ledger(store, path)
+        ledger_docs.printed_ledger(store, path, options.get("flt"))
         name = "全部意见建议"
     else:
         if not record_id:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..changes import Changes
 from ..errors import ConflictError, ValidationError
 from ..textutil import clean
 from .base import FieldSpec, Service, choice_label
@@ -138,7 +139,7 @@ class TopicService(Service):
         return tx.changes
 
     def assign_from_minutes(self, topic_id: str, category: str, working_days: int | None = None,
-                            day: str | None = None) -> list:
+                            day: str | None = None):
         """The minutes' action item becomes the assignment of every opinion of the topic."""
         topic = self.get(topic_id)
         if not topic["action_item_id"]:
@@ -154,10 +155,12 @@ class TopicService(Service):
             else:
                 working_days = 15
         units = [u.strip() for u in item["unit"].replace("，", "、").split("、") if u.strip()]
-        changes = []
-        with self.store.db.atomic():
+        changes = Changes()
+        with self.store.db.atomic():  # all of the topic's opinions, or none
             for row in self.opinions(topic_id):
                 if row["status"] == "deliberated":
-                    changes.append(self.store.ledger.assign(row["id"], category, units[0], working_days,
-                                                            co_units=units[1:], day=day))
+                    changes.rows += self.store.ledger.assign(row["id"], category, units[0], working_days,
+                                                             co_units=units[1:], day=day).rows
+        if not changes:
+            raise ConflictError("议题中没有等待交办的意见")
         return changes

@@ -13,7 +13,7 @@ class RecyclePage(RecordListPage):
     service_name = "recycle"
     noun = "记录"
     watch = {"delegates", "communities", "grids", "groups", "venues", "terms", "meetings", "workflow_steps",
-             "departments"}
+             "departments", "opinions", "topics"}
     columns = [Col("kind_label", "类别"), Col("title", "名称"), Col("deleted_at", "删除时间")]
 
     def buttons(self):

@@ -1,0 +1,53 @@
+"""A small modal form (交办、督办、反馈…): FieldEditors with validation as you type; returns values."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout
+
+from .forms import FieldEditor
+
+
+class FormDialog(QDialog):
+    def __init__(self, title: str, specs, values: dict | None = None, refs: dict | None = None,
+                 note: str = "", parent=None, ok: str = "确定"):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(460)
+        layout = QVBoxLayout(self)
+        if note:
+            label = QLabel(note)
+            label.setWordWrap(True)
+            label.setStyleSheet("color: #b26a00;")
+            layout.addWidget(label)
+        form = QFormLayout()
+        layout.addLayout(form)
+        self.editors: dict[str, FieldEditor] = {}
+        for spec in specs:
+            editor = FieldEditor(spec, refs or {}, self)
+            editor.set_value((values or {}).get(spec.name))
+            editor.edited.connect(lambda e=editor: (e.show_error(e.local_error()), self._update()))
+            form.addRow(spec.label + ("＊" if spec.required else ""), editor)
+            self.editors[spec.name] = editor
+        self.extra = QLabel()
+        self.extra.setWordWrap(True)
+        layout.addWidget(self.extra)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.buttons.button(QDialogButtonBox.Ok).setText(ok)
+        self.buttons.button(QDialogButtonBox.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self._update()
+
+    def _update(self) -> None:
+        self.buttons.button(QDialogButtonBox.Ok).setEnabled(
+            all(e.local_error() is None for e in self.editors.values()))
+
+    def values(self) -> dict:
+        return {name: editor.value() for name, editor in self.editors.items()}
+
+
+def ask(parent, title: str, specs, values: dict | None = None, refs: dict | None = None, note: str = "",
+        ok: str = "确定") -> dict | None:
+    dialog = FormDialog(title, specs, values, refs, note, parent, ok)
+    return dialog.values() if dialog.exec() == QDialog.Accepted else None

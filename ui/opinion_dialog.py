@@ -1,0 +1,267 @@
+"""One opinion through the five steps: details, what happened (timeline), and the next actions
+this opinion's state allows (the core refuses the rest anyway)."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtWidgets import (QDialog, QFormLayout, QGridLayout, QGroupBox, QLabel, QListWidget,
+                               QPushButton, QTabWidget, QVBoxLayout, QWidget)
+
+from app.services.base import FieldSpec
+from app.services.ledger import (ASSIGNABLE, CATEGORIES, FEEDBACK_METHODS, SATISFACTION,
+                                 SUPERVISION_METHODS, LedgerService)
+
+from .form_dialog import ask
+from .forms import FieldEditor
+from .messages import show_refusal
+
+TODAY = lambda: date.today().isoformat()  # noqa: E731
+
+
+def opinion_refs(store) -> dict:
+    return {"delegates": [(d["id"], f"{d['name']}（{d['community_name'] or ''}）") for d in store.rows(
+                "SELECT d.id, d.name, c.name AS community_name FROM delegates d LEFT JOIN communities c"
+                " ON c.id = d.community_id WHERE d.deleted = 0 AND d.status = 'active' ORDER BY d.name_pinyin")],
+            "grids": [(g[0], g[1]) for g in store.grids.choices()],
+            "communities": [(c["id"], c["name"]) for c in store.communities.list()],
+            "units": store.ledger.units(),
+            "topics": [(t["id"], f"{t['title']}（{t['group_name'] or ''}，{t['status_label']}）")
+                       for t in store.topics.list() if t["status"] != "deliberated"]}
+
+
+# (label, statuses it applies to, handler name)
+ACTIONS = [
+    ("列入议题…", ("collected",), "to_topic"), ("撤出议题", ("topic",), "untopic"),
+    ("不予采纳…", ("collected", "topic"), "decline"), ("交办…", ASSIGNABLE, "assign"),
+    ("督办…", ("assigned", "returned", "answered"), "supervise"), ("退办…", ("assigned",), "return_"),
+    ("延期…", ("assigned",), "extend"), ("重点督办", ("assigned", "returned"), "key"),
+    ("登记办理结果…", ("assigned",), "answer"), ("反馈…", ("answered", "declined", "fed_back"), "feedback"),
+    ("办结归档", ("fed_back",), "close"), ("重办…", ("fed_back", "closed"), "reopen"),
+    ("打印交办单…", ("assigned", "returned", "answered", "fed_back", "closed"), "print_assignment"),
+    ("打印反馈回执…", ("answered", "fed_back", "closed"), "print_feedback"),
+]
+
+
+class OpinionDialog(QDialog):
+    def __init__(self, backend, opinion_id: str, parent=None):
+        super().__init__(parent)
+        self.backend = backend
+        self.opinion_id = opinion_id
+        self.row: dict = {}
+        self.refs: dict = {}
+        self.resize(900, 700)
+        layout = QVBoxLayout(self)
+        self.heading = QLabel()
+        self.heading.setObjectName("pageHeading")
+        self.heading.setWordWrap(True)
+        layout.addWidget(self.heading)
+        self.state = QLabel()
+        layout.addWidget(self.state)
+        self.tabs = QTabWidget()
+        layout.addWidget(self.tabs, 1)
+        self.timeline = QListWidget()
+        details = QWidget()
+        self.form = QFormLayout(details)
+        self.editors: dict[str, FieldEditor] = {}
+        self.tabs.addTab(self.timeline, "办理过程")
+        self.tabs.addTab(details, "登记信息")
+        actions = QGroupBox("下一步")
+        grid = QGridLayout(actions)
+        self.buttons: dict[str, QPushButton] = {}
+        for index, (label, _, handler) in enumerate(ACTIONS):
+            button = QPushButton(label)
+            button.setObjectName(f"action_{handler}")
+            button.clicked.connect(getattr(self, handler))
+            grid.addWidget(button, index // 7, index % 7)
+            self.buttons[handler] = button
+        layout.addWidget(actions)
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #2e7d32;")
+        layout.addWidget(self.message)
+        self.loaded = False
+        self.reload()
+
+    # -- loading -------------------------------------------------------------------
+    def reload(self) -> None:
+        opinion_id = self.opinion_id
+        self.backend.call(lambda s: (s.ledger.detail(opinion_id), opinion_refs(s),
+                                     s.ledger.calendar.warning(date.today().year)),
+                          self._show, lambda e: show_refusal(self, e))
+
+    def _show(self, result) -> None:
+        row, refs, warning = result
+        self.row, self.refs = row, refs
+        self.setWindowTitle(f"意见建议 {row['serial']}")
+        self.heading.setText(f"{row['serial']}　{row['title']}")
+        bits = [f"第{row['step']}步 {row['step_label']}", row["status_label"]]
+        if row["category_label"]:
+            bits.append(row["category_label"])
+        if row["lead_unit"]:
+            bits.append(f"主办：{row['lead_unit']}" + (f"　协办：{'、'.join(row['co_units_list'])}"
+                                                     if row["co_units_list"] else ""))
+        if row["deadline"] and row["status"] in ("assigned", "returned"):
+            bits.append(f"期限：{row['deadline']}")
+        if row["key_supervision"]:
+            bits.append("重点督办")
+        if row["flag"]:
+            bits.append(f"【{row['flag']}】")
+        self.state.setText("　".join(bits))
+        self.state.setStyleSheet("color: #c62828; font-weight: bold;" if row["overdue"] else
+                                 "color: #b26a00; font-weight: bold;" if row["due_soon"] else "")
+        self.timeline.clear()
+        for event in row["timeline"]:
+            self.timeline.addItem(f"{event['day']}　{event['label']}　{event['text']}"
+                                  + (f"　—— {event['actor']}" if event.get("actor") else ""))
+        if row.get("result"):
+            self.timeline.addItem(f"办理结果：{row['result']}")
+        if row.get("satisfaction"):
+            self.timeline.addItem(f"满意度：{row['satisfaction']}（{row['feedback_method'] or ''}）"
+                                  f"　回执编号 {row['feedback_serial'] or ''}")
+        for label, statuses, handler in ACTIONS:
+            self.buttons[handler].setEnabled(row["status"] in statuses)
+        self.buttons["key"].setText("取消重点督办" if row["key_supervision"] else "重点督办")
+        if not self.loaded:
+            for spec in LedgerService.fields:
+                editor = FieldEditor(spec, refs, self)
+                self.editors[spec.name] = editor
+                self.form.addRow(spec.label + ("＊" if spec.required else ""), editor)
+            save = QPushButton("保存登记信息")
+            save.clicked.connect(self.save_details)
+            self.form.addRow("", save)
+            self.loaded = True
+        for name, editor in self.editors.items():
+            editor.set_value(row.get(name))
+        self.warning = warning
+
+    def _run(self, fn, what: str) -> None:
+        def done(*_):
+            self.message.setText(f"已{what}（可按 Ctrl+Z 撤销）")
+            self.reload()
+
+        self.backend.call(fn, done, lambda e: show_refusal(self, e), mutation=f"{what}：{self.row['title']}")
+
+    def save_details(self) -> None:
+        values = {name: editor.value() for name, editor in self.editors.items()}
+        self._run(lambda s: s.ledger.update(self.opinion_id, values), "保存登记信息")
+
+    # -- the actions -----------------------------------------------------------------------
+    def to_topic(self) -> None:
+        values = ask(self, "列入议题", [FieldSpec("topic_id", "并入已有议题", "ref", ref="topics"),
+                                     FieldSpec("title", "或新建议题")], {"title": self.row["title"]},
+                     self.refs, "选择已有议题即为并案；不选则按下面的名称新建议题。")
+        if values is None:
+            return
+        oid, group = self.opinion_id, self.row["group_id"]
+        if values["topic_id"]:
+            self._run(lambda s: s.topics.add_opinions(values["topic_id"], [oid]), "并入议题")
+        else:
+            self._run(lambda s: s.topics.create({"title": values["title"] or self.row["title"],
+                                                 "group_id": group}, [oid]), "列入议题")
+
+    def untopic(self) -> None:
+        self._run(lambda s: s.topics.remove_opinion(self.opinion_id), "撤出议题")
+
+    def decline(self) -> None:
+        values = ask(self, "不予采纳", [FieldSpec("reason", "理由（将反馈给群众）", "multiline", required=True)])
+        if values:
+            self._run(lambda s: s.ledger.decline(self.opinion_id, values["reason"]), "不予采纳")
+
+    def assign(self) -> None:
+        specs = [FieldSpec("category", "事项类别", "choice", required=True, choices=CATEGORIES),
+                 FieldSpec("lead_unit", "主办单位", "choice", required=True,
+                           choices=tuple(self.refs["units"]), editable=True),
+                 FieldSpec("co_units", "协办单位", "checklist", choices=tuple(self.refs["units"])),
+                 FieldSpec("working_days", "办理期限（工作日）", "int", required=True),
+                 FieldSpec("day", "交办日期", "date", required=True)]
+        values = ask(self, "交办", specs, {"category": self.row["category"] or "department",
+                                          "lead_unit": self.row["lead_unit"], "working_days": "15",
+                                          "co_units": self.row["co_units_list"], "day": TODAY()},
+                     self.refs, self.warning or "期限按工作日计算，法定节假日和调休已计入。", ok="交办")
+        if values:
+            self._run(lambda s: s.ledger.assign(self.opinion_id, values["category"], values["lead_unit"],
+                                                int(values["working_days"]), values["co_units"],
+                                                values["day"]), "交办")
+
+    def supervise(self) -> None:
+        specs = [FieldSpec("day", "督办日期", "date", required=True),
+                 FieldSpec("method", "督办方式", "choice", required=True, choices=SUPERVISION_METHODS),
+                 FieldSpec("content", "督办情况", "multiline", required=True),
+                 FieldSpec("progress", "办理进展")]
+        values = ask(self, "登记督办", specs, {"day": TODAY(), "method": "电话"})
+        if values:
+            self._run(lambda s: s.ledger.supervise(self.opinion_id, values["day"], values["method"],
+                                                   values["content"], values["progress"]), "登记督办")
+
+    def return_(self) -> None:
+        values = ask(self, "退办", [FieldSpec("reason", "退办理由", "multiline", required=True)],
+                     note="退办后请重新交办给正确的承办单位。")
+        if values:
+            self._run(lambda s: s.ledger.return_assignment(self.opinion_id, values["reason"]), "退办")
+
+    def extend(self) -> None:
+        specs = [FieldSpec("days", "延长（工作日）", "int", required=True),
+                 FieldSpec("approved_by", "批准人", required=True), FieldSpec("reason", "延期理由")]
+        values = ask(self, "延期", specs, {"days": "5"})
+        if values:
+            self._run(lambda s: s.ledger.extend(self.opinion_id, int(values["days"]), values["approved_by"],
+                                                values["reason"]), "延期")
+
+    def key(self) -> None:
+        flag = not self.row["key_supervision"]
+        self._run(lambda s: s.ledger.set_key(self.opinion_id, flag), "列为重点督办" if flag else "取消重点督办")
+
+    def answer(self) -> None:
+        values = ask(self, "登记办理结果", [FieldSpec("result", "办理结果", "multiline", required=True),
+                                         FieldSpec("day", "办结日期", "date", required=True)], {"day": TODAY()})
+        if values:
+            self._run(lambda s: s.ledger.answer(self.opinion_id, values["result"], values["day"]), "登记办理结果")
+
+    def feedback(self) -> None:
+        specs = [FieldSpec("satisfaction", "满意度", "choice", required=True, choices=SATISFACTION),
+                 FieldSpec("method", "反馈方式", "choice", required=True, choices=FEEDBACK_METHODS),
+                 FieldSpec("delegate_on", "反馈代表日期", "date", required=True),
+                 FieldSpec("residents_on", "反馈群众日期", "date")]
+        values = ask(self, "结果反馈", specs, {"satisfaction": "满意", "method": "当面", "delegate_on": TODAY(),
+                                            "residents_on": TODAY()})
+        if values:
+            self._run(lambda s: s.ledger.feedback(self.opinion_id, values["satisfaction"], values["method"],
+                                                  values["delegate_on"], values["residents_on"] or None), "反馈")
+
+    def close(self) -> None:  # noqa: A003 - the domain's word
+        self._run(lambda s: s.ledger.close(self.opinion_id), "办结归档")
+
+    def reopen(self) -> None:
+        values = ask(self, "重办", [FieldSpec("reason", "重办理由", "multiline", required=True),
+                                   FieldSpec("days", "新的办理期限（工作日）", "int", required=True)], {"days": "10"})
+        if values:
+            self._run(lambda s: s.ledger.reopen(self.opinion_id, values["reason"], int(values["days"])), "重办")
+
+    def print_assignment(self) -> None:
+        self._preview("assignment", "交办单")
+
+    def print_feedback(self) -> None:
+        self._preview("feedback", "反馈回执")
+
+    def _preview(self, kind: str, label: str) -> None:
+        preview_doc(self, self.backend, kind, self.opinion_id, f"{self.row['serial']}{label}")
+
+
+def preview_doc(parent, backend, kind: str, record_id: str | None, title: str, **options) -> None:
+    """Generate a PDF in the worker, then preview and print it; printing is audited."""
+    from app.documents.catalog import export_doc
+
+    from .backend import DelayedProgress
+    from .pdf_preview import show_pdf
+
+    path = Path(tempfile.mkdtemp(prefix="yishi-")) / f"{title}.pdf"
+
+    def printed():
+        backend.call(lambda s: s.audit.record("print", f"打印{title}", {"doc": kind, "id": record_id}))
+
+    job = backend.call(lambda s: export_doc(s, kind, record_id, path, **options),
+                       lambda _: show_pdf(parent, path, title, printed),
+                       lambda e: show_refusal(parent, e))
+    DelayedProgress(parent, job, f"正在生成{title}…")
