@@ -386,7 +386,8 @@ def build_ledger(store, rng: random.Random) -> None:
                                  "希望增设公交线路。"}).created("opinions")[0]
     topic = store.topics.create({"title": "万达广场片区学生上学交通问题", "group_id": bus_group["id"],
                                  "lead_delegate_id": wanda["id"], "urgency": 5, "feasibility": 4,
-                                 "summary": "片区学生多、距离远，暑期前需拿出方案"}, [bus]).created("topics")[0]
+                                 "summary": "片区学生多、距离远，暑期前需拿出方案"}, [bus],
+                                day=f"{year}-06-15").created("topics")[0]
     store.topics.review(topic, True, f"{year}-06-20", "人大街道工委", "同意列入新城三组第三季度议事活动")
     activity = store.meetings.page(__import__("app.services.meetings", fromlist=["MeetingFilter"]).MeetingFilter(
         search="定制公交"), limit=None)[0]
@@ -414,7 +415,7 @@ def build_ledger(store, rng: random.Random) -> None:
             continue
         if state in ("topic", "deliberated"):
             topic_id = store.topics.create({"title": title, "group_id": person["group_id"], "urgency": 3,
-                                            "feasibility": 3}, [opinion]).created("topics")[0]
+                                            "feasibility": 3}, [opinion], day=when).created("topics")[0]
             if state == "deliberated":
                 store.topics.review(topic_id, True, when, "人大街道工委")
                 meeting = store.rows("SELECT id FROM meetings WHERE group_id = ? AND kind = 'group_activity'"

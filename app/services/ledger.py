@@ -39,6 +39,25 @@ DUE_SOON_WORKING_DAYS = 3
 ASSIGNABLE = ("collected", "topic", "deliberated", "returned")
 
 
+def describe_event(kind: str, d: dict) -> str:
+    """One line of Chinese for the timeline."""
+    if kind == "assign":
+        co = f"，协办 {'、'.join(d['co_units'])}" if d.get("co_units") else ""
+        return f"{d.get('category', '')}：主办 {d.get('lead_unit', '')}{co}；{d.get('working_days')} 个工作日，期限 {d.get('deadline')}"
+    if kind == "extend":
+        return f"期限由 {d.get('from')} 延至 {d.get('to')}（{d.get('approved_by')} 批准）" + (
+            f"：{d['reason']}" if d.get("reason") else "")
+    if kind == "return":
+        return f"{d.get('unit', '')} 退回：{d.get('reason', '')}"
+    if kind == "reopen":
+        return f"{d.get('reason', '')}；新期限 {d.get('deadline')}"
+    if kind == "feedback":
+        return f"{d.get('satisfaction', '')}（{d.get('method', '')}）"
+    if kind == "key":
+        return "列为重点督办" if d.get("key") else "取消重点督办"
+    return "；".join(str(v) for v in d.values() if v not in (None, "", []))
+
+
 def step_of(status: str) -> int:
     return next(step for step, (_, statuses) in STEPS.items() if status in statuses)
 
@@ -397,9 +416,8 @@ class LedgerService(Service):
                    " k.row_id = t.id AND k.field = 'deleted' WHERE t.opinion_id = ? AND t.deleted = 0")
         events = self.store.rows(stamped.format(t="opinion_events"), [opinion_id])
         for event in events:
-            detail = json.loads(event["detail"] or "{}")
             event["label"] = EVENT_LABELS.get(event["kind"], event["kind"])
-            event["text"] = "；".join(f"{v}" for v in detail.values() if v not in (None, "", []))
+            event["text"] = describe_event(event["kind"], json.loads(event["detail"] or "{}"))
         supervisions = self.store.rows(stamped.format(t="supervisions"), [opinion_id])
         for s in supervisions:
             s["kind"], s["label"] = "supervise", f"督办（{s['method']}）"

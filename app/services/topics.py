@@ -69,8 +69,9 @@ class TopicService(Service):
             rows.append(row)
         return rows
 
-    def create(self, values: dict, opinion_ids: list[str] | None = None):
+    def create(self, values: dict, opinion_ids: list[str] | None = None, day: str | None = None):
         """Propose a topic, merging the given collected opinions into it (并案)."""
+        day = day or date.today().isoformat()
         values = self.prepare(dict(values))
         values["status"] = "proposed"
         rows = self._live_opinions(opinion_ids or [])
@@ -78,8 +79,7 @@ class TopicService(Service):
             topic_id = tx.insert(self.table, values)
             for row in rows:
                 tx.update("opinions", row["id"], {"status": "topic", "topic_id": topic_id})
-                self.store.ledger._event(tx, row["id"], date.today().isoformat(), "topic",
-                                         {"topic": values["title"]})
+                self.store.ledger._event(tx, row["id"], day, "topic", {"topic": values["title"]})
         return tx.changes
 
     def add_opinions(self, topic_id: str, opinion_ids: list[str]):

@@ -542,7 +542,6 @@ class StatsTab(QWidget):
         for key, label in CATEGORIES:
             if o["by_category"].get(key):
                 pie.append(f"{label} {o['by_category'][key]}", o["by_category"][key])
-        pie.setLabelsVisible(True)
         charts = [("事项类别", pie, None)]
         for title, data in (("按月收集", o["by_month"]), ("按小组", o["by_group"])):
             bars = QBarSet("意见建议")
@@ -551,12 +550,13 @@ class StatsTab(QWidget):
                 bars.append(data[key])
             series = QBarSeries()
             series.append(bars)
-            charts.append((title, series, [k[5:] + "月" if title == "按月收集" else k for k in keys]))
+            charts.append((title, series, [str(int(k[5:])) if title == "按月收集" else k for k in keys]))
         for title, series, categories in charts:
             chart = QChart()
             chart.setTitle(title)
             chart.addSeries(series)
-            chart.legend().setVisible(False)
+            chart.legend().setVisible(categories is None)  # the pie explains itself in its legend
+            chart.legend().setAlignment(Qt.AlignBottom)
             if categories is not None:
                 axis_x = QBarCategoryAxis()
                 axis_x.append(categories)

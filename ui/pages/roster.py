@@ -184,6 +184,7 @@ class RosterPage(QWidget):
         buttons.addStretch(1)
         for text, slot, tip in (("新增代表", self.add, "Ctrl+N"), ("编辑", self.edit, "回车"),
                                 ("删除", self.delete, "Delete：移到回收站"),
+                                ("履职档案…", self.duty_record, "所选代表的履职档案（可打印）"),
                                 ("导出花名册…", self.export_roster, "导出 Excel 花名册，可直接打印")):
             button = QPushButton(text)
             button.setToolTip(tip)
@@ -304,6 +305,14 @@ class RosterPage(QWidget):
             return
         self.backend.call(lambda s: s.delegates.delete(row["id"]), None, lambda e: show_refusal(self, e),
                           mutation=f"删除代表“{row['name']}”")
+
+    def duty_record(self) -> None:
+        from ..opinion_dialog import preview_doc
+
+        index = self.view.currentIndex()
+        row = self.model.row_at(index.row()) if index.isValid() else None
+        if row:
+            preview_doc(self, self.backend, "duty", row["id"], f"{row['name']}履职档案")
 
     def export_roster(self) -> None:
         # The roster as filtered on screen (all 在任 delegates by default), ID numbers masked.

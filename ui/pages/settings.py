@@ -14,6 +14,30 @@ from app.settings_labels import SETTING_LABELS
 from ..messages import show_refusal
 
 
+def expand_days(text: str) -> list[str]:
+    """'2027-10-01~2027-10-07, 2027-01-01' -> every date listed (ranges expanded)."""
+    from datetime import date, timedelta
+
+    days = []
+    for part in text.replace("，", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if "~" in part or "至" in part:
+            start, end = [p.strip() for p in part.replace("至", "~").split("~", 1)]
+            try:
+                a, b = date.fromisoformat(start), date.fromisoformat(end)
+            except ValueError:
+                days.append(part)  # the core names the bad date
+                continue
+            while a <= b:
+                days.append(a.isoformat())
+                a += timedelta(days=1)
+        else:
+            days.append(part)
+    return days
+
+
 class SettingsPage(QWidget):
     def __init__(self, backend, parent=None):
         super().__init__(parent)
@@ -46,6 +70,26 @@ class SettingsPage(QWidget):
         data_layout.addWidget(self.check_result)
         layout.addWidget(data)
 
+        holidays = QGroupBox("节假日安排（计算办理期限的工作日）")
+        hl = QVBoxLayout(holidays)
+        self.holiday_status = QLabel()
+        self.holiday_status.setWordWrap(True)
+        hl.addWidget(self.holiday_status)
+        row = QHBoxLayout()
+        self.holiday_year = QLineEdit()
+        self.holiday_year.setPlaceholderText("年份，如 2027")
+        self.holiday_year.setMaximumWidth(120)
+        self.holiday_days = QLineEdit()
+        self.holiday_days.setPlaceholderText("放假日期，逗号分隔，可写范围：2027-10-01~2027-10-07, 2027-01-01")
+        self.workdays = QLineEdit()
+        self.workdays.setPlaceholderText("调休上班日期：2027-09-26, 2027-10-09")
+        enter = QPushButton("录入安排")
+        enter.clicked.connect(self.save_holidays)
+        for widget in (self.holiday_year, self.holiday_days, self.workdays, enter):
+            row.addWidget(widget)
+        hl.addLayout(row)
+        layout.addWidget(holidays)
+
         audit = QGroupBox("最近的操作记录（审计日志）")
         audit_layout = QVBoxLayout(audit)
         self.audit = QListWidget()
@@ -55,13 +99,41 @@ class SettingsPage(QWidget):
         backend.changed.connect(lambda _: self.reload())
 
     def reload(self):
+        from datetime import date
+
         def load(store):
-            return store.settings.all(), str(store.data_dir), store.site_id, store.audit.recent(30)
+            from app.workcalendar import WorkCalendar
+
+            calendar = WorkCalendar(store)
+            years = [date.today().year, date.today().year + 1]
+            coverage = {y: calendar.coverage(y) for y in years}
+            return store.settings.all(), str(store.data_dir), store.site_id, store.audit.recent(30), coverage
 
         self.backend.call(load, self._show)
 
+    def save_holidays(self):
+        from app.errors import ValidationError
+
+        try:
+            year = int(self.holiday_year.text())
+        except ValueError:
+            show_refusal(self, ValidationError("请填写年份，如 2027"))
+            return
+        holidays = expand_days(self.holiday_days.text())
+        workdays = expand_days(self.workdays.text())
+
+        def run(store):
+            from app.workcalendar import WorkCalendar
+
+            return WorkCalendar(store).set_arrangement(year, holidays, workdays)
+
+        self.backend.call(run, lambda _: self.reload(), lambda e: show_refusal(self, e))
+
     def _show(self, result):
-        values, data_dir, site_id, recent = result
+        values, data_dir, site_id, recent, coverage = result
+        words = {"bundled": "已内置", "entered": "已录入", "missing": "尚未录入（暂按周一至周五计算）"}
+        self.holiday_status.setText("；".join(f"{y} 年：{words[c]}" for y, c in coverage.items()))
+        self.holiday_status.setStyleSheet("color: #b26a00;" if "missing" in coverage.values() else "")
         for key, edit in self.edits.items():
             edit.setText(values.get(key, ""))
         self.location.setText(f"数据目录：{data_dir}\n本机站点编号：{site_id}")
