@@ -1,0 +1,127 @@
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QMessageBox
+
+from app.services.ledger import LedgerFilter
+from tests.ui.conftest import open_page, wait_idle
+
+
+def store_of(window):
+    return window.backend._worker.store
+
+
+def ledger(qtbot, window):
+    return open_page(qtbot, window, "ledger")
+
+
+def test_ledger_loads_with_overdue_rows_in_red(qtbot, qtmodeltester, window):
+    page = ledger(qtbot, window).list
+    assert page.model.rowCount() == 28
+    qtmodeltester.check(page.model)
+    overdue = next(r for r in range(28) if page.model.row_at(r)["overdue"])
+    colour = page.model.data(page.model.index(overdue, 0), Qt.ForegroundRole)
+    assert colour == QColor("#c62828")
+
+
+def test_search_substring_and_pinyin(qtbot, window):
+    page = ledger(qtbot, window).list
+    for query in ("公交", "gj"):
+        page.search.clear()
+        with qtbot.waitSignal(page.model.loaded, timeout=5000):
+            if query.isascii():
+                qtbot.keyClicks(page.search, query)
+            else:
+                page.search.setText(query)
+        titles = [page.model.row_at(r)["title"] for r in range(page.model.rowCount())]
+        assert any("文昌校区" in t for t in titles), query
+
+
+def test_filter_by_step_and_overdue(qtbot, window):
+    page = ledger(qtbot, window).list
+    with qtbot.waitSignal(page.model.loaded, timeout=5000):
+        page.step.setCurrentIndex(page.step.findData(1))
+    assert all(page.model.row_at(r)["status"] == "collected" for r in range(page.model.rowCount()))
+    with qtbot.waitSignal(page.model.loaded, timeout=5000):
+        page.step.setCurrentIndex(0)
+    with qtbot.waitSignal(page.model.loaded, timeout=5000):
+        page.overdue.setChecked(True)
+    assert page.model.rowCount() == store_of(window).ledger.count(LedgerFilter(overdue=True)) > 0
+
+
+def test_fast_intake_keeps_source_and_clears_the_slip(qtbot, window):
+    page = ledger(qtbot, window).list
+    page.intake()
+    qtbot.waitUntil(lambda: getattr(page, "intake_dialog", None) is not None, timeout=5000)
+    dialog = page.intake_dialog
+    qtbot.addWidget(dialog)
+    dialog.delegate.setCurrentIndex(3)
+    for title in ("楼道灯坏了", "垃圾桶太少"):
+        dialog.title.setText(title)
+        qtbot.keyClick(dialog.title, Qt.Key_Return, Qt.ControlModifier)
+        qtbot.waitUntil(lambda: dialog.title.text() == "", timeout=5000)
+    assert dialog.saved_count == 2 and dialog.delegate.currentIndex() == 3
+    dialog.title.setText("")
+    dialog.save()
+    qtbot.waitUntil(lambda: "事项" in dialog.status.text(), timeout=5000)
+    assert store_of(window).ledger.count() == 30
+    dialog.reject()
+
+
+def test_opinion_dialog_only_offers_legal_next_steps_and_assigns(qtbot, window, monkeypatch):
+    store = store_of(window)
+    opinion = store.ledger.page(LedgerFilter(status="collected"), limit=1)[0]
+    page = ledger(qtbot, window).list
+    dialog = page.open_opinion(opinion["id"])
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=5000)
+    assert dialog.buttons["assign"].isEnabled() and not dialog.buttons["feedback"].isEnabled()
+    assert not dialog.buttons["close"].isEnabled()
+    values = {"category": "subdistrict", "lead_unit": "街道城管办", "co_units": [], "working_days": "5",
+              "day": date.today().isoformat()}
+    monkeypatch.setattr("ui.opinion_dialog.ask", lambda *a, **k: values)
+    dialog.assign()
+    qtbot.waitUntil(lambda: store.ledger.get(opinion["id"])["status"] == "assigned", timeout=5000)
+    wait_idle(qtbot, window.backend)
+    assert dialog.buttons["supervise"].isEnabled() and not dialog.buttons["assign"].isEnabled()
+    assert "交办" in dialog.timeline.item(dialog.timeline.count() - 1).text()
+
+
+def test_an_illegal_jump_is_refused_with_a_message(qtbot, window, monkeypatch):
+    store = store_of(window)
+    opinion = store.ledger.page(LedgerFilter(status="collected"), limit=1)[0]
+    page = ledger(qtbot, window).list
+    dialog = page.open_opinion(opinion["id"])
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=5000)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    dialog.close()  # the button is disabled; the core refuses the call anyway
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert "反馈" in shown[0] and store.ledger.get(opinion["id"])["status"] == "collected"
+
+
+def test_stats_tab_shows_the_reports_figures(qtbot, window):
+    page = ledger(qtbot, window)
+    page.tabs.setCurrentWidget(page.stats)
+    page.stats.year.setCurrentIndex(page.stats.year.findData(2026))
+    wait_idle(qtbot, window.backend)
+    assert "28 条" in page.stats.labels["collected"].text()
+    assert "1 次" in page.stats.labels["plenary"].text()
+    assert len(page.stats.chart_views) == 3
+
+
+def test_merge_opinions_into_a_topic(qtbot, window, monkeypatch):
+    page = ledger(qtbot, window)
+    topics = page.topics
+    topics.group.setCurrentIndex(0)
+    wait_idle(qtbot, window.backend)
+    count = topics.pool.rowCount()
+    assert count >= 2
+    topics.pool_view.selectAll()
+    monkeypatch.setattr("ui.pages.ledger.ask", lambda *a, **k: {"title": "老城照明与停车", "summary": ""})
+    topics.merge()
+    qtbot.waitUntil(lambda: topics.pool.rowCount() == 0, timeout=5000)
+    wait_idle(qtbot, window.backend)
+    assert any(r["title"] == "老城照明与停车" and r["opinion_count"] == count for r in topics.topics.rows)
