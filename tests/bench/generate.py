@@ -2,7 +2,8 @@
 
 30 subdistricts, each shaped like the demo: 25 communities, 534 grids, 5 groups,
 70 delegates with valid synthetic ID numbers -> 2,100 delegates, 16,020 grids; and
-20,000 meetings (group activities over six years, with their flowchart steps).
+20,000 meetings (group activities over six years, with their flowchart steps), 100,000
+opinions and 300,000 supervision records.
 Everything goes through the services (the real write path), in one transaction.
 
     python tests/bench/generate.py [DIR]
@@ -45,7 +46,46 @@ def add_meetings(store, count: int, rng: random.Random) -> None:
                 store.attendance.record(meeting_id, {d: "present" for d in members[group["id"]]})
 
 
-def build(folder: Path, subdistricts: int = 30, seed: int = 7, meetings: int = 20000) -> dict:
+TITLES = ["小区路灯不亮", "增设公交线路", "老旧小区加装电梯", "背街小巷路面破损", "垃圾清运不及时", "夜间噪音扰民",
+          "停车位不足", "楼道堆放杂物", "雨污管网堵塞", "健身器材损坏", "学校周边交通拥堵", "快递柜占道",
+          "农贸市场占道经营", "绿化带被毁", "公交站台缺少遮雨棚", "电动车充电难", "老年食堂价格高", "河道淤积"]
+
+
+def add_ledger(store, opinions: int, supervisions: int, rng: random.Random, batch: int = 5000) -> None:
+    """Opinions and supervision records through the write path, in batches (one audit entry each)."""
+    from datetime import date, timedelta
+
+    people = store.rows("SELECT id, community_id, group_id FROM delegates WHERE deleted = 0")
+    units = store.departments.names()
+    statuses = ["collected", "topic", "assigned", "assigned", "answered", "fed_back", "closed", "closed", "closed"]
+    ids = []
+    for start in range(0, opinions, batch):
+        with store.write("import", f"规模测试数据：意见建议 {start + 1}—{min(start + batch, opinions)}") as tx:
+            for n in range(start, min(start + batch, opinions)):
+                person = people[n % len(people)]
+                day = date(2021, 1, 1) + timedelta(days=rng.randrange(0, 6 * 365))
+                status = statuses[n % len(statuses)]
+                title = f"{TITLES[n % len(TITLES)]}（{n}）"
+                values = {"serial": f"YJ{day.year}-{n:06d}", "source": "grid_visit", "received_on": day.isoformat(),
+                          "delegate_id": person["id"], "community_id": person["community_id"],
+                          "group_id": person["group_id"], "title": title,
+                          "content": f"居民反映{TITLES[(n * 7) % len(TITLES)]}，希望尽快解决。", "status": status,
+                          "residents": rng.randint(1, 50), "key_supervision": 0}
+                if status != "collected" and status != "topic":
+                    values.update({"category": rng.choice(["self_governance", "subdistrict", "department"]),
+                                   "lead_unit": rng.choice(units), "assigned_on": day.isoformat(),
+                                   "working_days": 15, "deadline": (day + timedelta(days=21)).isoformat()})
+                ids.append(tx.insert("opinions", values))
+    for start in range(0, supervisions, batch):
+        with store.write("import", f"规模测试数据：督办记录 {start + 1}—{min(start + batch, supervisions)}") as tx:
+            for n in range(start, min(start + batch, supervisions)):
+                tx.insert("supervisions", {"opinion_id": ids[(n * 7919) % len(ids)], "day": "2026-01-15",
+                                           "method": "电话", "content": "督促加快办理", "progress": "办理中",
+                                           "actor": "bench"})
+
+
+def build(folder: Path, subdistricts: int = 30, seed: int = 7, meetings: int = 20000,
+          opinions: int = 100_000, supervisions: int = 300_000) -> dict:
     from datetime import date, timedelta
 
     rng = random.Random(seed)
@@ -54,6 +94,8 @@ def build(folder: Path, subdistricts: int = 30, seed: int = 7, meetings: int = 2
     started = time.perf_counter()
     with Store.open(folder) as store:
         if not store.is_empty():
+            if opinions and not store.scalar("SELECT 1 FROM opinions LIMIT 1"):
+                add_ledger(store, opinions, supervisions, rng)  # an older scale store: top it up
             return store.stats.summary()
         with store.db.atomic():
             store.terms.create({"name": "第一届", "start_date": "2025-03-01"})
@@ -87,6 +129,8 @@ def build(folder: Path, subdistricts: int = 30, seed: int = 7, meetings: int = 2
                         }, grid_ids=grid_ids[cid][index // len(community_ids)::3])
         if meetings:
             add_meetings(store, meetings, rng)
+        if opinions:
+            add_ledger(store, opinions, supervisions, rng)
         stats = store.stats.summary()
     stats["build_seconds"] = round(time.perf_counter() - started, 1)
     return stats
@@ -96,5 +140,6 @@ if __name__ == "__main__":
     target = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "bench-data" / "scale")
     summary = build(target)
     print(f"{target}: {summary['delegates']['total']} delegates, {summary['communities']} communities, "
-          f"{summary['grids']} grids, {summary['groups']} groups, {summary['meetings']['total']} meetings "
+          f"{summary['grids']} grids, {summary['groups']} groups, {summary['meetings']['total']} meetings, "
+          f"{summary['opinions']['total']} opinions "
           f"({summary.get('build_seconds', 0)} s)")

@@ -47,11 +47,19 @@ class OverviewPage(QWidget):
         from datetime import date
 
         year = date.today().year
-        self.backend.call(lambda s: (s.stats.summary(year), s.groups.warnings(), s.cadence.attention(),
-                                     s.cadence.plan_summary(year)), self._show)
+        def load(s):
+            from app.services.ledger import LedgerFilter
+
+            overdue = s.ledger.page(LedgerFilter(overdue=True, sort="deadline", descending=False), limit=20)
+            soon = [r for r in s.ledger.page(LedgerFilter(step=4, sort="deadline", descending=False), limit=50)
+                    if r["due_soon"]]
+            return (s.stats.summary(year), s.groups.warnings(), s.cadence.attention(), s.cadence.plan_summary(year),
+                    overdue, soon, s.ledger.calendar.warning(year + 1 if date.today().month == 12 else year))
+
+        self.backend.call(load, self._show)
 
     def _show(self, result) -> None:
-        stats, warnings, attention, plan = result
+        stats, warnings, attention, plan, overdue, soon, holiday_warning = result
         site = stats["site"]
         self.heading.setText(f"{site['subdistrict'] or site['site_name']} · 议事代表会议制度工作概览")
         d = stats["delegates"]
@@ -85,6 +93,10 @@ class OverviewPage(QWidget):
             f"（已开 {held.get('group_activity', 0)}），接待日 {kinds['reception']}")
         self.attention.clear()
         items = []
+        for row in overdue:
+            items.append(f"【意见逾期】{row['serial']} {row['title']}（{row['lead_unit']}，期限 {row['deadline']}）")
+        for row in soon:
+            items.append(f"【意见即将到期】{row['serial']} {row['title']}（{row['lead_unit']}，期限 {row['deadline']}）")
         for step in attention["steps_overdue"]:
             items.append(f"【已逾期】{step['meeting_title']}：{step['title']}（期限 {step['due_date']}，"
                          f"{step['owner'] or ''}）")
@@ -97,6 +109,8 @@ class OverviewPage(QWidget):
         for slot in attention["due_slots"]:
             items.append(f"【本期待开】{slot['subject']} {slot['period']}尚未安排")
         items += list(warnings)
+        if holiday_warning:
+            items.append(f"【节假日】{holiday_warning}")
         if stats["grids_unassigned"]:
             items.append(f"有 {stats['grids_unassigned']} 个网格还没有议事代表联系，请在“代表”中为代表勾选联系网格")
         if not stats["communities"]:
