@@ -44,10 +44,12 @@ def match_expression(query: str) -> str | None:
 
 def sync_opinion(db, row_id: str) -> None:
     """Refresh the search row of one opinion (called by the write path)."""
-    row = db.execute("SELECT rowid, title, content FROM opinions WHERE id = ?", [row_id]).fetchone()
+    row = db.execute("SELECT rowid, title, content, deleted FROM opinions WHERE id = ?", [row_id]).fetchone()
     if row is None:
         return
-    rowid, title, content = row
-    chars, initials = tokens(f"{title or ''} {content or ''}")
+    rowid, title, content, deleted = row
     db.execute("DELETE FROM opinions_fts WHERE rowid = ?", [rowid])
+    if deleted:  # only live opinions are searchable, so a search count needs no join
+        return
+    chars, initials = tokens(f"{title or ''} {content or ''}")
     db.execute("INSERT INTO opinions_fts (rowid, chars, initials) VALUES (?, ?, ?)", [rowid, chars, initials])

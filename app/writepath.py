@@ -65,10 +65,10 @@ class Tx:
 
     def _after(self, table: str, row_id: str, changed: dict) -> None:
         """Keep derived search rows in step with the row (same transaction)."""
-        if table == "opinions" and ("title" in changed or "content" in changed):
+        if table == "opinions" and changed.keys() & {"title", "content", "deleted"}:
             from .search import sync_opinion
 
-            sync_opinion(self.db, row_id)
+            sync_opinion(self.db, row_id)  # a tombstoned opinion leaves the index
 
     def update(self, table: str, row_id: str, values: dict) -> bool:
         if table in APPEND_ONLY:
@@ -95,6 +95,7 @@ class Tx:
             return False
         self.db.execute(f"UPDATE [{table}] SET deleted = ? WHERE id = ?", [deleted, row_id])
         self._stamp(table, row_id, ("deleted",))
+        self._after(table, row_id, {"deleted": deleted})
         self.changes.rows.append(RowChange(table, row_id, kind, {"deleted": 1 - deleted},
                                            {"deleted": deleted}))
         return True

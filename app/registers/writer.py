@@ -99,6 +99,8 @@ def _write_sheet(ws, reg: Register) -> None:
     widths = [max(4, display_width("序号"))] + [display_width(c.header) for c in reg.columns]
     for values in texts:
         for col, value in enumerate(values, 1):
+            if len(value) * 2 <= widths[col]:
+                continue  # cannot be wider than what the column already has
             width = display_width(value) if "\n" not in value else max(map(display_width, value.split("\n")))
             if width > widths[col]:
                 widths[col] = width

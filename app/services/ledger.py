@@ -458,7 +458,13 @@ class LedgerService(Service):
              "LEFT JOIN groups g ON g.id = o.group_id LEFT JOIN communities c ON c.id = o.community_id")
 
     def count(self, flt: LedgerFilter | None = None, today: date | None = None) -> int:
-        where, params = self._where(flt or LedgerFilter(), (today or date.today()).isoformat())
+        flt = flt or LedgerFilter()
+        only_search = flt.search and not any((flt.step, flt.status, flt.category, flt.group_id, flt.unit,
+                                              flt.delegate_id, flt.overdue, flt.date_from, flt.date_to))
+        expression = match_expression(flt.search) if only_search else None
+        if expression:  # the index holds live opinions only
+            return self.store.scalar("SELECT count(*) FROM opinions_fts WHERE opinions_fts MATCH ?", [expression])
+        where, params = self._where(flt, (today or date.today()).isoformat())
         return self.store.scalar(f"SELECT count(*) FROM opinions o WHERE {where}", params)
 
     def page(self, flt: LedgerFilter, offset: int = 0, limit: int | None = 200,
@@ -468,11 +474,22 @@ class LedgerService(Service):
         order = SORTS.get(flt.sort, SORTS["received"])
         if flt.descending:
             order = ", ".join(f"{p} DESC" for p in order.split(", "))
-        sql = (f"SELECT o.*, d.name AS delegate_name, g.name AS group_name, c.name AS community_name "
-               f"{self._FROM} WHERE {where} ORDER BY {order}, o.id")
-        if limit is not None:
-            sql += " LIMIT ? OFFSET ?"
-            params = [*params, limit, offset]
+        order += ", o.id"
+        names = ("SELECT o.*, d.name AS delegate_name, g.name AS group_name, c.name AS community_name FROM {src}"
+                 " LEFT JOIN delegates d ON d.id = o.delegate_id LEFT JOIN groups g ON g.id = o.group_id"
+                 " LEFT JOIN communities c ON c.id = o.community_id")
+        if "g." not in order:
+            # Pick the page from opinions alone, then look up names for those rows only.
+            inner = f"SELECT o.* FROM opinions o WHERE {where} ORDER BY {order}"
+            if limit is not None:
+                inner += " LIMIT ? OFFSET ?"
+                params = [*params, limit, offset]
+            sql = names.format(src=f"({inner}) o") + f" ORDER BY {order}"
+        else:
+            sql = names.format(src="opinions o") + f" WHERE {where} ORDER BY {order}"
+            if limit is not None:
+                sql += " LIMIT ? OFFSET ?"
+                params = [*params, limit, offset]
         rows = self.store.rows(sql, params)
         for row in rows:
             self.decorate(row, today)

@@ -296,7 +296,11 @@ def bench_ledger_outputs(store_dir: Path) -> list[tuple[str, float, float, str]]
     the printed ledger of 2,000 rows vs a raw reportlab LongTable of the same cells."""
     import tempfile
 
+    from copy import copy
+
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Border, Font, Side
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.platypus import LongTable, SimpleDocTemplate
 
@@ -315,15 +319,32 @@ def bench_ledger_outputs(store_dir: Path) -> list[tuple[str, float, float, str]]
         result = export_register(store, "ledger", folder / "ours.xlsx", year=year)
         ours = time.perf_counter() - t
         rows = ledger_rows(store, LedgerFilter(descending=False, date_from=f"{year}-01-01", date_to=f"{year}-12-31"))
-        t = time.perf_counter()
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet()
-        ws.append(["序号"] + [c.header for c in LEDGER_COLUMNS])
-        for i, row in enumerate(rows, 1):
-            ws.append([i] + [row.get(c.key) for c in LEDGER_COLUMNS])
-        wb.save(folder / "raw.xlsx")
-        raw = time.perf_counter() - t
-        out.append((f"ledger register ({result['rows']} rows)", ours * 1000, raw * 1000, "≤ 1.5x"))
+        values = [[i] + [str(row.get(c.key) or "") for c in LEDGER_COLUMNS] for i, row in enumerate(rows, 1)]
+
+        def raw_write(styled: bool) -> float:
+            t = time.perf_counter()
+            wb = Workbook(write_only=True)
+            ws = wb.create_sheet()
+            template = WriteOnlyCell(ws)
+            template.font = Font(name="宋体", size=10.5)
+            side = Side(style="thin")
+            template.border = Border(left=side, right=side, top=side, bottom=side)
+            ws.append(["序号"] + [c.header for c in LEDGER_COLUMNS])
+            for row in values:
+                if styled:  # the same cells: bordered 宋体 text cells
+                    cells = []
+                    for value in row:
+                        cell = WriteOnlyCell(ws, value)
+                        cell._style = copy(template._style)
+                        cells.append(cell)
+                    ws.append(cells)
+                else:
+                    ws.append(row)
+            wb.save(folder / "raw.xlsx")
+            return (time.perf_counter() - t) * 1000
+
+        out.append((f"ledger register ({result['rows']} rows)", ours * 1000, raw_write(True), "≤ 1.5x"))
+        out.append(("  (vs unstyled plain values)", ours * 1000, raw_write(False), "info"))
 
         cutoff = store.scalar("SELECT received_on FROM opinions WHERE deleted = 0 ORDER BY received_on"
                               " LIMIT 1 OFFSET 1999")
@@ -383,7 +404,8 @@ def main() -> int:
     print("\nraw = sqlite3 running the same query (count + first page of 200) on the same file;"
           "\n      bare PySide6 QMainWindow for start-up; reportlab building the same story for the PDF."
           "\n      (for 公交 the raw query is a LIKE scan; for gj the same FTS index, sqlite3 alone);"
-          "\n      openpyxl write-only / reportlab LongTable of the same cells for the ledger outputs."
+          "\n      openpyxl write-only of the same (bordered, 宋体, text) cells and reportlab LongTable of the"
+          "\n      same cells for the ledger outputs; the app's times include its queries and the audit entry."
           "\n      2,100 delegates, 16,020 grids, 20,000 meetings, 100,000 opinions, 300,000 supervisions.")
     return 0
 
