@@ -51,6 +51,7 @@ SYNCED_FIELDS: dict[str, tuple[str, ...]] = {
     # append-only: written once, never updated (merged by union between offices)
     "supervisions": ("opinion_id", "day", "method", "content", "progress", "actor"),
     "opinion_events": ("opinion_id", "day", "kind", "detail", "actor"),
+    "opinion_files": ("opinion_id", "title", "file_name", "sha256", "size"),
 }
 APPEND_ONLY = {"supervisions", "opinion_events"}
 
@@ -259,6 +260,11 @@ def m003_ledger(db):
             id TEXT PRIMARY KEY, opinion_id TEXT NOT NULL REFERENCES opinions(id), day TEXT NOT NULL,
             kind TEXT NOT NULL, detail TEXT, actor TEXT, deleted INTEGER NOT NULL DEFAULT 0);
         CREATE INDEX idx_opinion_events_opinion ON opinion_events(opinion_id);
+
+        CREATE TABLE opinion_files (
+            id TEXT PRIMARY KEY, opinion_id TEXT NOT NULL REFERENCES opinions(id), title TEXT NOT NULL,
+            file_name TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_opinion_files_opinion ON opinion_files(opinion_id);
 
         -- Search: every CJK character and every pinyin initial is a token, so a phrase query
         -- finds any substring ("公交", "gj") through the index instead of scanning.

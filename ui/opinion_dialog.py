@@ -68,6 +68,7 @@ class OpinionDialog(QDialog):
         self.editors: dict[str, FieldEditor] = {}
         self.tabs.addTab(self.timeline, "办理过程")
         self.tabs.addTab(details, "登记信息")
+        self.tabs.addTab(self._files_tab(), "照片和附件")
         actions = QGroupBox("下一步")
         grid = QGridLayout(actions)
         self.buttons: dict[str, QPushButton] = {}
@@ -88,11 +89,57 @@ class OpinionDialog(QDialog):
     def reload(self) -> None:
         opinion_id = self.opinion_id
         self.backend.call(lambda s: (s.ledger.detail(opinion_id), opinion_refs(s),
-                                     s.ledger.calendar.warning(date.today().year)),
+                                     s.ledger.calendar.warning(date.today().year), s.ledger.files(opinion_id)),
                           self._show, lambda e: show_refusal(self, e))
 
+    def _files_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.files = QListWidget()
+        self.files.itemDoubleClicked.connect(self.open_file)
+        layout.addWidget(self.files)
+        row = QGridLayout()
+        for index, (text, slot) in enumerate((("添加照片或文件…", self.add_file), ("打开", self.open_file),
+                                              ("删除所选", self.remove_file))):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            row.addWidget(button, 0, index)
+        layout.addLayout(row)
+        return page
+
+    def add_file(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        paths, _ = QFileDialog.getOpenFileNames(self, "选择照片或文件", "", "图片和文件 (*.jpg *.jpeg *.png *.pdf *.doc *.docx *.xls *.xlsx);;所有文件 (*)")
+        for path in paths:
+            self._run(lambda s, p=path: s.ledger.add_file(self.opinion_id, p), "添加附件")
+
+    def open_file(self, *_):
+        from PySide6.QtCore import Qt, QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        item = self.files.currentItem()
+        if item:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(item.data(Qt.UserRole)["path"]))
+
+    def remove_file(self) -> None:
+        from PySide6.QtCore import Qt
+
+        item = self.files.currentItem()
+        if item:
+            file_id = item.data(Qt.UserRole)["id"]
+            self._run(lambda s: s.ledger.remove_file(file_id), "删除附件")
+
     def _show(self, result) -> None:
-        row, refs, warning = result
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QListWidgetItem
+
+        row, refs, warning, files = result
+        self.files.clear()
+        for file in files:
+            item = QListWidgetItem(f"{file['title']}　（{file['file_name']}）")
+            item.setData(Qt.UserRole, file)
+            self.files.addItem(item)
         self.row, self.refs = row, refs
         self.setWindowTitle(f"意见建议 {row['serial']}")
         self.heading.setText(f"{row['serial']}　{row['title']}")

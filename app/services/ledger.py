@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .. import attachments
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..idcard import mask
 from ..search import match_expression
@@ -407,6 +408,33 @@ class LedgerService(Service):
             tx.update(self.table, opinion_id, {"status": "assigned", "deadline": deadline, "closed_on": None,
                                                "result": None, "answered_on": None, "satisfaction": None})
             self._event(tx, opinion_id, day, "reopen", {"reason": reason, "deadline": deadline})
+        return tx.changes
+
+    # -- photos and files --------------------------------------------------------------------
+    def files(self, opinion_id: str) -> list[dict]:
+        rows = self.store.rows("SELECT * FROM opinion_files WHERE opinion_id = ? AND deleted = 0 ORDER BY title",
+                               [opinion_id])
+        for row in rows:
+            row["path"] = str(attachments.stored_path(self.store, row))
+        return rows
+
+    def add_file(self, opinion_id: str, source, title: str | None = None):
+        """A photo of the site, a residents' letter...: kept in the data directory, hashed."""
+        opinion = self.get(opinion_id)
+        from pathlib import Path
+
+        row = {"opinion_id": opinion_id, "title": clean(title) or Path(source).stem,
+               **attachments.take_in(self.store, source)}
+        with self.store.write("create", f"添加附件：{row['title']}（{opinion['title']}）") as tx:
+            tx.insert("opinion_files", row)
+        return tx.changes
+
+    def remove_file(self, file_id: str):
+        row = self.store.rows("SELECT * FROM opinion_files WHERE id = ? AND deleted = 0", [file_id])
+        if not row:
+            raise NotFoundError("找不到这个附件")
+        with self.store.write("delete", f"删除附件：{row[0]['title']}") as tx:
+            tx.delete("opinion_files", file_id)
         return tx.changes
 
     # -- reading -----------------------------------------------------------------------------

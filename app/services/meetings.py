@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import shutil
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from .. import attachments
 from ..errors import ConflictError, NotFoundError, ValidationError
-from ..fileio import atomic_path
 from ..textutil import clean
 from .base import FieldSpec, Service, choice_label
 from .workflows import KINDS, PHASES
@@ -263,43 +261,25 @@ class MeetingService(Service):
         return tx.changes
 
     # -- materials -------------------------------------------------------------------
-    def materials_dir(self) -> Path:
-        return self.store.data_dir / "materials"
-
     def materials(self, meeting_id: str) -> list[dict]:
         rows = self.store.rows("SELECT * FROM materials WHERE meeting_id = ? AND deleted = 0 ORDER BY title",
                                [meeting_id])
         for row in rows:
-            row["path"] = str(self.material_path(row))
+            row["path"] = str(attachments.stored_path(self.store, row))
         return rows
-
-    def material_path(self, row: dict) -> Path:
-        return self.materials_dir() / row["sha256"][:2] / (row["sha256"] + Path(row["file_name"]).suffix.lower())
 
     def add_material(self, meeting_id: str, source: str | Path, title: str | None = None):
         """Copy a file into the data directory (content-addressed) and record its hash."""
         meeting = self.get(meeting_id)
-        source = Path(source)
-        if not source.is_file():
-            raise ValidationError(f"找不到文件“{source}”")
-        digest = hashlib.sha256()
-        with open(source, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        row = {"meeting_id": meeting_id, "title": clean(title) or source.stem, "file_name": source.name,
-               "sha256": digest.hexdigest(), "size": source.stat().st_size}
-        target = self.material_path(row)
-        if not target.exists():
-            with atomic_path(target) as temp:
-                shutil.copyfile(source, temp)
+        row = {"meeting_id": meeting_id, "title": clean(title) or Path(source).stem,
+               **attachments.take_in(self.store, source)}
         with self.store.write("create", f"添加会议材料：{row['title']}（{meeting['title']}）") as tx:
             tx.insert("materials", row)
         return tx.changes
 
     def verify_material(self, material_id: str) -> bool:
-        row = self.store.rows("SELECT * FROM materials WHERE id = ?", [material_id])[0]
-        path = self.material_path(row)
-        return path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == row["sha256"]
+        return attachments.intact(self.store, self.store.rows("SELECT * FROM materials WHERE id = ?",
+                                                              [material_id])[0])
 
     def remove_material(self, material_id: str):
         row = self.store.rows("SELECT * FROM materials WHERE id = ? AND deleted = 0", [material_id])

@@ -177,3 +177,15 @@ def test_duty_record(demo, delegate):
     record = demo.ledger_stats.duty_record(delegate["id"])
     assert record["opinions"] and record["grid_visits"] >= 1
     assert record["plenary"] + record["group_activity"] + record["reception"] >= 1
+
+
+def test_photos_are_kept_with_the_opinion(demo, delegate, tmp_path):
+    opinion = collect(demo, delegate)
+    photo = tmp_path / "现场照片.jpg"
+    photo.write_bytes(b"\xff\xd8jpeg" * 100)
+    demo.ledger.add_file(opinion, photo)
+    photo.unlink()
+    files = demo.ledger.files(opinion)
+    assert files[0]["title"] == "现场照片" and __import__("pathlib").Path(files[0]["path"]).exists()
+    demo.ledger.remove_file(files[0]["id"])
+    assert demo.ledger.files(opinion) == []
