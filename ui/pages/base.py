@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
                                QTableView, QVBoxLayout, QWidget)
 
 from ..forms import RecordDialog
@@ -73,6 +73,29 @@ def make_table(model) -> QTableView:
     view.verticalHeader().setDefaultSectionSize(28)
     view.setWordWrap(False)
     return view
+
+
+def sortable_view(model) -> QTableView:
+    """A table over a paged model that sorts in the core when a header is clicked."""
+    view = make_table(model)
+    # No indicator first: enabling sorting would otherwise sort (and query) at once.
+    view.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
+    view.setSortingEnabled(True)
+    return view
+
+
+def search_box(owner: QWidget, placeholder: str, on_change, name: str = "") -> QLineEdit:
+    """Instant search: the query runs 150 ms after the last key, not on every key."""
+    from PySide6.QtCore import QTimer
+
+    box = QLineEdit()
+    box.setObjectName(name)
+    box.setPlaceholderText(placeholder)
+    box.setClearButtonEnabled(True)
+    timer = QTimer(owner, singleShot=True, interval=150)
+    timer.timeout.connect(on_change)
+    box.textChanged.connect(lambda _: timer.start())
+    return box
 
 
 class RecordListPage(QWidget):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox,
                                QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
@@ -18,7 +18,7 @@ from ..form_dialog import ask
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel, PagedTableModel
 from ..opinion_dialog import OpinionDialog, opinion_refs, preview_doc
-from .base import export_with_dialog, fit_columns, make_table
+from .base import export_with_dialog, fit_columns, make_table, search_box, sortable_view
 
 COLUMNS = [Col("serial", "编号", "serial"), Col("received_on", "收集日期", "received"),
            Col("source_label", "来源"), Col("delegate_name", "收集代表"), Col("group_name", "议事小组", "group"),
@@ -142,18 +142,11 @@ class LedgerList(QWidget):
         self.model = PagedTableModel(backend, COLUMNS, lambda s, f: s.ledger.count(f),
                                      lambda s, f, offset, limit: s.ledger.page(f, offset, limit),
                                      LedgerFilter(), row_colour=_row_colour, parent=self)
-        self.view = make_table(self.model)
-        self.view.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
-        self.view.setSortingEnabled(True)
+        self.view = sortable_view(self.model)
         self.view.doubleClicked.connect(lambda _: self.open_current())
         self.model.loaded.connect(self._loaded)
-        self.search = QLineEdit()
-        self.search.setObjectName("ledger_search")
-        self.search.setPlaceholderText("搜索事项和内容：中文或拼音首字母，如“公交”或“gj”（Ctrl+F）")
-        self.search.setClearButtonEnabled(True)
-        self._debounce = QTimer(self, singleShot=True, interval=150)
-        self._debounce.timeout.connect(self.apply_filter)
-        self.search.textChanged.connect(lambda _: self._debounce.start())
+        self.search = search_box(self, "搜索事项和内容：中文或拼音首字母，如“公交”或“gj”（Ctrl+F）",
+                                 self.apply_filter, "ledger_search")
         self.step = QComboBox()
         self.step.addItem("全部步骤", None)
         for number, (label, _) in STEPS.items():

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit,
-                               QListWidget, QListWidgetItem, QPushButton, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
 from app.services.cadence import SLOT_STATES
 from app.services.meetings import MeetingFilter
@@ -16,7 +15,7 @@ from app.services.workflows import KINDS, PHASES
 from ..meeting_editor import MeetingEditor, NewMeetingDialog, meeting_refs
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel, PagedTableModel
-from .base import RecordListPage, export_with_dialog, fit_columns, make_table
+from .base import RecordListPage, export_with_dialog, fit_columns, make_table, search_box, sortable_view
 
 COLUMNS = [Col("date", "日期", "date"), Col("time", "时间"), Col("kind_label", "类型", "kind"),
            Col("title", "会议名称", "title"), Col("group_name", "议事小组", "group"), Col("place", "地点"),
@@ -33,9 +32,7 @@ class MeetingList(QWidget):
         self.model = PagedTableModel(backend, COLUMNS, lambda s, f: s.meetings.count(f),
                                      lambda s, f, offset, limit: s.meetings.page(f, offset, limit),
                                      MeetingFilter(year=date.today().year), parent=self)
-        self.view = make_table(self.model)
-        self.view.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
-        self.view.setSortingEnabled(True)
+        self.view = sortable_view(self.model)
         self.view.doubleClicked.connect(lambda _: self.open_current())
         self.model.loaded.connect(lambda: self.count_label.setText(f"共 {self.model.rowCount()} 次"))
 
@@ -51,12 +48,7 @@ class MeetingList(QWidget):
             self.kind.addItem(label, value)
         self.group = QComboBox()
         self.group.addItem("全部小组", None)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("搜索会议名称、议程、地点（Ctrl+F）")
-        self.search.setClearButtonEnabled(True)
-        self._debounce = QTimer(self, singleShot=True, interval=150)
-        self._debounce.timeout.connect(self.apply_filter)
-        self.search.textChanged.connect(lambda _: self._debounce.start())
+        self.search = search_box(self, "搜索会议名称、议程、地点（Ctrl+F）", self.apply_filter)
         for box in (self.year, self.kind, self.group):
             box.currentIndexChanged.connect(lambda _: self.apply_filter())
             top.addWidget(box)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit,
-                               QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 from app import idcard
 from app.errors import ValidationError
@@ -14,7 +13,7 @@ from app.services.delegates import STATUSES, RosterFilter, delegate_fields
 from ..forms import RecordDialog
 from ..messages import confirm, show_refusal
 from ..models import Col, PagedTableModel
-from .base import export_with_dialog, fit_columns, load_refs, make_table
+from .base import export_with_dialog, fit_columns, load_refs, search_box, sortable_view
 
 COLUMNS = [
     Col("name", "姓名", "name"), Col("gender", "性别", "gender"), Col("birth_date", "出生日期", "birth_date"),
@@ -143,21 +142,13 @@ class RosterPage(QWidget):
         self.model = PagedTableModel(
             backend, COLUMNS, lambda s, f: s.delegates.count(f),
             lambda s, f, offset, limit: s.delegates.page(f, offset, limit), RosterFilter(), parent=self)
-        self.view = make_table(self.model)
-        # No indicator first: enabling sorting would otherwise sort (and query) at once.
-        self.view.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
-        self.view.setSortingEnabled(True)
+        self.view = sortable_view(self.model)
         self.view.doubleClicked.connect(lambda _: self.edit())
         self.model.loaded.connect(self._loaded)
 
-        self.search = QLineEdit()
-        self.search.setObjectName("roster_search")
-        self.search.setPlaceholderText("搜索姓名、拼音首字母、电话或村（社区）（Ctrl+F）")
-        self.search.setClearButtonEnabled(True)
+        self.search = search_box(self, "搜索姓名、拼音首字母、电话或村（社区）（Ctrl+F）", self.apply_filter,
+                                 "roster_search")
         self.search.setMinimumWidth(300)
-        self._debounce = QTimer(self, singleShot=True, interval=150)
-        self._debounce.timeout.connect(self.apply_filter)
-        self.search.textChanged.connect(lambda _: self._debounce.start())
 
         self.filters: dict[str, QComboBox] = {}
         top = QHBoxLayout()
