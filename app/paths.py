@@ -141,6 +141,17 @@ class InstanceLock:
         handle.flush()
         self._file = handle
 
+    def is_held(self) -> bool:
+        """Whether another process holds the lock right now (probes without keeping it)."""
+        if not self.path.exists():
+            return False
+        try:
+            self.acquire()
+        except StoreLockedError:
+            return True
+        self.release()
+        return False
+
     def release(self) -> None:
         if self._file is not None:
             self._file.close()

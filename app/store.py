@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -132,9 +133,29 @@ class Store:
                 tx.changes.audit_seq = self.audit.append(action, summary, tx.audit_details())
 
     def undo(self, changes: Changes, summary: str) -> Changes:
+        """Revert an edit. Append-only records (supervision, the opinion's history) are never
+        removed: the opinion's history gains an entry saying the step was withdrawn instead."""
+        from .schema import APPEND_ONLY
+
+        withdrawn: dict[str, list[str]] = {}
         with self.write("undo", f"撤销：{summary}") as tx:
             for change in reversed(changes.rows):
+                if change.table in APPEND_ONLY:
+                    opinion_id = change.after.get("opinion_id")
+                    if opinion_id:
+                        withdrawn.setdefault(opinion_id, []).append(change.table)
+                    continue
                 tx.revert(change)
+            for opinion_id in withdrawn:
+                if self.scalar("SELECT 1 FROM opinions WHERE id = ?", [opinion_id]):
+                    from datetime import date
+
+                    from .audit import current_actor
+
+                    tx.insert("opinion_events", {"opinion_id": opinion_id, "day": date.today().isoformat(),
+                                                 "kind": "undo", "detail": json.dumps({"undone": summary},
+                                                                                      ensure_ascii=False),
+                                                 "actor": current_actor()})
         return tx.changes
 
     # -- small helpers shared by services ---------------------------------

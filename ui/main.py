@@ -159,7 +159,10 @@ def run_gui(data_dir: str | None = None, argv: list[str] | None = None) -> int:
     setup_application(app)
     target = Path(data_dir) if data_dir else default_data_dir()
     key = instance_key(target)
-    if raise_running_instance(key):
+    from app.paths import InstanceLock
+
+    # Only when the data directory is in use does it pay to reach the running window.
+    if InstanceLock(target).is_held() and raise_running_instance(key):
         print("议事工作台已在运行，已切换到已打开的窗口。", file=sys.stderr)
         return 0
 

@@ -34,7 +34,8 @@ SUPERVISION_METHODS = ("电话", "实地", "函件", "会议")
 FEEDBACK_METHODS = ("当面", "电话", "书面", "公示")
 EVENT_LABELS = {"collect": "收集", "topic": "列入议题", "untopic": "撤出议题", "decline": "不予采纳",
                 "deliberate": "集中议事", "assign": "交办", "return": "退办", "extend": "延期",
-                "answer": "办结", "feedback": "反馈", "close": "归档", "reopen": "重办", "key": "重点督办"}
+                "answer": "办结", "feedback": "反馈", "close": "归档", "reopen": "重办", "key": "重点督办",
+                "undo": "撤销"}
 OPEN = ("assigned", "returned")
 DUE_SOON_WORKING_DAYS = 3
 ASSIGNABLE = ("collected", "topic", "deliberated", "returned")
@@ -54,6 +55,8 @@ def describe_event(kind: str, d: dict) -> str:
         return f"{d.get('reason', '')}；新期限 {d.get('deadline')}"
     if kind == "feedback":
         return f"{d.get('satisfaction', '')}（{d.get('method', '')}）"
+    if kind == "undo":
+        return f"撤销了“{d.get('undone', '')}”（记录保留）"
     if kind == "key":
         return "列为重点督办" if d.get("key") else "取消重点督办"
     return "；".join(str(v) for v in d.values() if v not in (None, "", []))

@@ -168,3 +168,13 @@ def test_cancelled_bulk_change_keeps_nothing(store):
     with pytest.raises(ValidationError, match="已取消"):
         store.grids.bulk_create(community, "1-50", progress=lambda done, total: done < 20)
     assert digest(store) == before
+
+
+def test_the_instance_lock_can_be_probed(tmp_path):
+    from app.paths import InstanceLock
+
+    folder = tmp_path / "data"
+    assert not InstanceLock(folder).is_held()
+    with Store.open(folder):
+        assert InstanceLock(folder).is_held()
+    assert not InstanceLock(folder).is_held()

@@ -189,3 +189,15 @@ def test_photos_are_kept_with_the_opinion(demo, delegate, tmp_path):
     assert files[0]["title"] == "现场照片" and __import__("pathlib").Path(files[0]["path"]).exists()
     demo.ledger.remove_file(files[0]["id"])
     assert demo.ledger.files(opinion) == []
+
+
+def test_undo_of_a_transition_keeps_the_history(demo, delegate):
+    opinion = collect(demo, delegate)
+    changes = demo.ledger.assign(opinion, "department", "住建", 10)
+    demo.undo(changes, "交办")
+    row = demo.ledger.get(opinion)
+    assert row["status"] == "collected" and row["lead_unit"] is None
+    kinds = [e["kind"] for e in demo.ledger.timeline(opinion)]
+    assert kinds == ["collect", "assign", "undo"]  # the assignment stays on record, withdrawn
+    demo.ledger.assign(opinion, "department", "城管", 10)
+    assert demo.ledger.get(opinion)["lead_unit"] == "城管"
