@@ -61,11 +61,23 @@ APP = PAINT_PROBE + textwrap.dedent("""
 """)
 
 
-def time_process(code: str, store: str) -> float:
+def _installed_like_env() -> dict:
+    """Start-up as an installed app sees it: bytecode compiled (pip and PyInstaller do this;
+    a PYTHONDONTWRITEBYTECODE shell would otherwise recompile every module on each start)."""
+    import compileall
+
+    compileall.compile_dir(ROOT / "app", quiet=1)
+    compileall.compile_dir(ROOT / "ui", quiet=1)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def time_process(code: str, store: str, env: dict) -> float:
     started = time.time()
     script = f"T0 = {started!r}\nSTORE = {store!r}\n" + code
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
-                         timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                         timeout=60, env=env)
     if out.returncode != 0 or not out.stdout.strip():
         raise RuntimeError(out.stderr)
     return float(out.stdout.strip().splitlines()[-1])
@@ -382,9 +394,13 @@ def main() -> int:
     ledger = bench_ledger(store_dir, max(5, args.repeat // 2))
     outputs = bench_ledger_outputs(store_dir)
 
-    starts = max(3, args.repeat // 4)
-    bare = [time_process(BARE, str(store_dir)) for _ in range(starts)]
-    full = [time_process(APP, str(store_dir)) for _ in range(starts)]
+    starts = max(5, args.repeat // 2)
+    env = _installed_like_env()
+    time_process(BARE, str(store_dir), env), time_process(APP, str(store_dir), env)  # warm caches
+    bare, full = [], []
+    for _ in range(starts):  # interleaved, so that drift in the machine's load hits both alike
+        bare.append(time_process(BARE, str(store_dir), env))
+        full.append(time_process(APP, str(store_dir), env))
 
     print()
     print(f"{'measure':<34}{'yishi ms':>10}{'raw ms':>10}{'ratio':>8}   goal")
