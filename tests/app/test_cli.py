@@ -153,3 +153,10 @@ def test_export_ledger_documents_from_the_cli(tmp_path, demo_cli_dir):
     for name in ("ledger", "supervision", "stats"):
         run_cli("--data-dir", demo_cli_dir, "export", "register", name, "--out", tmp_path / f"{name}.xlsx",
                 check=True)
+
+
+def test_list_meetings_json_has_the_report_year(demo_cli_dir):
+    listing = json.loads(run_cli("--data-dir", demo_cli_dir, "list", "meetings", "--json", check=True).stdout)
+    kinds = [item["kind"] for item in listing["items"]]
+    assert kinds.count("plenary") == 2 and kinds.count("group_activity") == 20
+    assert set(listing["items"][0]) >= {"id", "kind", "date", "title", "status"}
