@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--year", type=int)
     lst.add_argument("--step", type=int, choices=range(1, 6), help="五步工作法的第几步（1—5）")
     lst.add_argument("--overdue", action="store_true", help="只列逾期未办结的")
+    imp = sub.add_parser("import", parents=[common], help="从 Excel 导入")
+    imp_sub = imp.add_subparsers(dest="import_kind", required=True, parser_class=_Parser)
+    delegates = imp_sub.add_parser("delegates", parents=[common], help="导入代表花名册（.xlsx）")
+    delegates.add_argument("file")
+    delegates.add_argument("--dry-run", action="store_true", help="只检查、列出每一行的结果，不写入")
+    delegates.add_argument("--report", help="把逐行检查结果另存为 Excel")
     export = sub.add_parser("export", parents=[common], help="导出台账或文书")
     export_sub = export.add_subparsers(dest="export_kind", required=True, parser_class=_Parser)
     register = export_sub.add_parser("register", parents=[common], help="导出 Excel 台账")
@@ -198,7 +204,30 @@ def _resolve_id(store, doc: str, given: str | None) -> str | None:
     return matches[0] if matches else given
 
 
-COMMANDS = {"init": cmd_init, "stats": cmd_stats, "check": cmd_check, "list": cmd_list,
+def cmd_import(args) -> int:
+    from .importer import import_roster, report_register
+    from .registers.writer import write_register
+
+    with _open(args) as store:
+        report = import_roster(store, args.file, dry_run=args.dry_run)
+        if args.report:
+            write_register(args.report, report_register(store, report))
+    rows = report.pop("rows")
+    report.pop("changes", None)
+    verb = "可导入" if args.dry_run else "已导入"
+    lines = [f"{verb} {report['imported']} 人；拒绝 {len(report['rejected'])} 行；重复 {len(report['duplicates'])} 行。"]
+    lines += [f"拒绝：{r['sheet']} 第 {r['row']} 行 {r['name']}：{r['reason']}" for r in report["rejected"]]
+    lines += [f"重复：{r['sheet']} 第 {r['row']} 行 {r['name']}：{r['reason']}" for r in report["duplicates"]]
+    lines += [f"提示：{r['sheet']} 第 {r['row']} 行 {r['name']}：{r['warning']}" for r in report["warnings"]]
+    for kind, label in (("communities", "新建村（社区）"), ("groups", "新建议事小组"), ("grids", "新建网格")):
+        if report["created"][kind]:
+            lines.append(f"{label}：{'、'.join(report['created'][kind])}")
+    del rows
+    _emit(args, report, "\n".join(lines))
+    return 0
+
+
+COMMANDS = {"init": cmd_init, "import": cmd_import, "stats": cmd_stats, "check": cmd_check, "list": cmd_list,
             "export": cmd_export}
 
 
@@ -216,6 +245,8 @@ def main(argv: list[str] | None = None, gui=None) -> int:
         return gui(data_dir=args.data_dir)
     try:
         return COMMANDS[args.command](args)
+    except BrokenPipeError:  # `yishi list … | head`: the reader left, nothing is wrong
+        return 0
     except AppError as exc:
         if args.json:
             print(json.dumps({"ok": False, "error": exc.message}, ensure_ascii=False))

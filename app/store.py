@@ -129,6 +129,7 @@ class Store:
         tx = Tx(self)
         with self.db.atomic():
             yield tx
+            tx.flush()
             if tx.changes:
                 tx.changes.audit_seq = self.audit.append(action, summary, tx.audit_details())
 

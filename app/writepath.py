@@ -15,6 +15,9 @@ from .schema import APPEND_ONLY, SYNCED_FIELDS
 from .textutil import pinyin_keys
 
 
+BULK_AUDIT_ROWS = 1000
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 
@@ -32,14 +35,21 @@ class Tx:
         self.store = store
         self.db = store.db
         self.changes = Changes()
+        self._stamps: list[tuple] = []
 
     def _stamp(self, table: str, row_id: str, fields) -> None:
         stamp = self.store.clock.tick()
-        self.db.conn.executemany(
-            "INSERT OR REPLACE INTO clocks (tbl, row_id, field, wall_ms, counter, site_id)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [(table, row_id, name, stamp.wall_ms, stamp.counter, stamp.site_id) for name in fields],
-        )
+        self._stamps += [(table, row_id, name, stamp.wall_ms, stamp.counter, stamp.site_id) for name in fields]
+        if len(self._stamps) > 5000:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the collected clock stamps (one statement for many rows; same transaction)."""
+        if self._stamps:
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO clocks (tbl, row_id, field, wall_ms, counter, site_id)"
+                " VALUES (?, ?, ?, ?, ?, ?)", self._stamps)
+            self._stamps = []
 
     def _row(self, table: str, row_id: str) -> dict:
         row = self.db.execute(f"SELECT * FROM [{table}] WHERE id = ?", [row_id]).fetchone()
@@ -57,7 +67,7 @@ class Tx:
         record = {k: v for k, v in record.items() if v is not None}
         columns = ", ".join(f"[{c}]" for c in record)
         marks = ", ".join("?" for _ in record)
-        self.db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", list(record.values()))
+        self.db.conn.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", list(record.values()))
         self._stamp(table, row_id, (*synced, "deleted"))
         self.changes.rows.append(RowChange(table, row_id, "insert", {}, row))
         self._after(table, row_id, row)
@@ -134,7 +144,14 @@ class Tx:
         elif change.kind == "restore":
             self.delete(change.table, change.row_id)
 
-    def audit_details(self) -> list[dict]:
+    def audit_details(self) -> list[dict] | dict:
+        if len(self.changes.rows) > BULK_AUDIT_ROWS:
+            # A bulk step (an import): what changed, counted per table, not every value again.
+            counts: dict[str, dict[str, int]] = {}
+            for c in self.changes.rows:
+                counts.setdefault(c.table, {}).setdefault(c.kind, 0)
+                counts[c.table][c.kind] += 1
+            return {"bulk": True, "rows": len(self.changes.rows), "counts": counts}
         return [{"table": c.table, "id": c.row_id, "kind": c.kind,
                  "before": _masked(c.before), "after": _masked(c.after)}
                 for c in self.changes.rows]

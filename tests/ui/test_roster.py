@@ -192,3 +192,28 @@ def test_a_stored_id_number_is_masked_until_asked_for_and_the_view_is_audited(qt
     last = store.rows("SELECT action, summary FROM audit ORDER BY seq DESC LIMIT 1")[0]
     assert last["action"] == "view" and "完整身份证号" in last["summary"]
     dialog.reject()
+
+
+def test_import_wizard_previews_then_imports(qtbot, window, tmp_path, monkeypatch):
+    from openpyxl import Workbook
+
+    from app.idcard import check_digit
+    from ui.import_wizard import start_import
+
+    first17 = "50011819880808123"
+    wb = Workbook()
+    wb.active.append(["姓名", "身份证号", "所在村(社区)", "议事小组"])
+    wb.active.append(["新来的代表", first17 + check_digit(first17), "文昌社区", "新城三组"])
+    wb.active.append(["号码错的", first17 + "0" if check_digit(first17) != "0" else first17 + "1", "文昌社区", ""])
+    path = tmp_path / "roster.xlsx"
+    wb.save(path)
+    page = roster(qtbot, window)
+    start_import(page, window.backend, str(path))
+    qtbot.waitUntil(lambda: getattr(page, "import_preview", None) is not None, timeout=10000)
+    preview = page.import_preview
+    assert preview.model.rowCount() == 2 and preview.go.text() == "导入 1 人"
+    assert page.model.rowCount() == 70  # nothing written yet
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    with qtbot.waitSignal(page.model.loaded, timeout=10000):
+        preview.run_import()
+    assert page.model.rowCount() == 71

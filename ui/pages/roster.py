@@ -176,6 +176,7 @@ class RosterPage(QWidget):
         for text, slot, tip in (("新增代表", self.add, "Ctrl+N"), ("编辑", self.edit, "回车"),
                                 ("删除", self.delete, "Delete：移到回收站"),
                                 ("履职档案…", self.duty_record, "所选代表的履职档案（可打印）"),
+                                ("从 Excel 导入…", self.import_roster, "导入现有的代表花名册（先逐行检查，再全部导入）"),
                                 ("导出花名册…", self.export_roster, "导出 Excel 花名册，可直接打印")):
             button = QPushButton(text)
             button.setToolTip(tip)
@@ -296,6 +297,11 @@ class RosterPage(QWidget):
             return
         self.backend.call(lambda s: s.delegates.delete(row["id"]), None, lambda e: show_refusal(self, e),
                           mutation=f"删除代表“{row['name']}”")
+
+    def import_roster(self) -> None:
+        from ..import_wizard import start_import
+
+        start_import(self, self.backend)
 
     def duty_record(self) -> None:
         from ..opinion_dialog import preview_doc

@@ -1,0 +1,317 @@
+"""Roster import from the Excel files clerks really have (花名册).
+
+Takes title rows above the header, header wording and order that vary, vertically merged cells,
+several sheets, full-width digits, stray and zero-width spaces, dates as Excel dates or text,
+IDs Excel turned into numbers (refused: digits are lost), formula cells, summary rows, names
+with "·" or characters outside the BMP (kept exactly), and duplicates within the file, across
+sheets and against the store. A dry run reports every row's verdict; the write is all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from . import idcard
+from .errors import AppError, ValidationError
+from .services.delegates import validate_phone
+from .textutil import clean, clean_code
+
+# canonical field -> header spellings (compared after normalising spaces and brackets)
+HEADERS = {
+    "name": ("姓名",), "gender": ("性别",), "ethnicity": ("民族",),
+    "birth": ("出生年月", "出生日期", "出生年月日"),
+    "id_number": ("身份证号", "身份证号码", "公民身份号码", "身份证"),
+    "party": ("政治面貌", "党派"), "sector": ("界别",),
+    "work": ("工作单位及职务", "工作单位及职务(职称)", "单位及职务"), "workplace": ("工作单位", "单位"),
+    "post": ("职务",), "education": ("文化程度", "学历"),
+    "phone": ("联系电话", "电话", "手机", "手机号码", "联系方式"),
+    "community": ("所在村(社区)", "村(社区)", "所在社区", "所在村", "社区"),
+    "grids": ("所属网格", "联系网格", "网格"), "group": ("议事小组", "所在小组", "小组"),
+    "role": ("小组职务", "组内职务"), "notes": ("备注",), "serial": ("序号",),
+    "certificate_no": ("聘书编号",),
+}
+ROLE_WORDS = {"组长": "leader", "副组长": "deputy_leader", "成员": "member", "组员": "member"}
+SUMMARY_WORDS = ("合计", "小计", "总计", "共计")
+
+
+def _norm_header(text) -> str:
+    text = unicodedata.normalize("NFKC", clean(text))
+    return re.sub(r"\s+", "", text).replace("（", "(").replace("）", ")")
+
+
+_LOOKUP = {_norm_header(h): key for key, names in HEADERS.items() for h in names}
+
+
+def _parse_birth(value) -> tuple[int, int, int | None] | None:
+    if isinstance(value, datetime):
+        return value.year, value.month, value.day
+    if isinstance(value, date):
+        return value.year, value.month, value.day
+    text = unicodedata.normalize("NFKC", clean(value))
+    m = re.match(r"^(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*(?:[.\-/月]\s*(\d{1,2})\s*日?|月)?$", text)
+    if not m:
+        return None
+    return int(m.group(1)), int(m.group(2)), int(m.group(3)) if m.group(3) else None
+
+
+@dataclass
+class RowVerdict:
+    sheet: str
+    row: int
+    name: str
+    verdict: str = "ok"  # ok / rejected / duplicate
+    reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+    values: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)  # community, group, grids (names)
+
+
+def _header_row(rows: list[tuple]) -> tuple[int, dict[int, str]] | None:
+    for index, row in enumerate(rows[:15]):
+        mapping = {}
+        for col, value in enumerate(row):
+            key = _LOOKUP.get(_norm_header(value)) if value is not None else None
+            if key and key not in mapping.values():
+                mapping[col] = key
+        if "name" in mapping.values() and len(mapping) >= 3:
+            return index, mapping
+    return None
+
+
+def _open(path: Path, data_only: bool):
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        return load_workbook(path, data_only=data_only)
+    except (InvalidFileException, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise AppError(f"无法读取“{path.name}”：不是有效的 Excel（.xlsx）文件（{exc.__class__.__name__}）") from None
+
+
+def read_workbook(path: Path | str) -> list[RowVerdict]:
+    """Every data row of every sheet with a roster header, checked on its own (no store)."""
+    path = Path(path)
+    workbook = _open(path, data_only=False)  # formulas and merged ranges
+    cached_book = None  # the formulas' cached results, read only if a data row needs them
+    verdicts: list[RowVerdict] = []
+    for ws in workbook.worksheets:
+        grid = [[c.value for c in row] for row in ws.iter_rows()]
+        shown = [list(row) for row in grid]
+        for merged in ws.merged_cells.ranges:  # a merged block's value belongs to every row of it
+            top = grid[merged.min_row - 1][merged.min_col - 1] if merged.min_row - 1 < len(grid) else None
+            for r in range(merged.min_row, merged.max_row + 1):
+                for c in range(merged.min_col, merged.max_col + 1):
+                    if r - 1 < len(shown) and c - 1 < len(shown[r - 1]):
+                        shown[r - 1][c - 1] = top
+        found = _header_row(shown)
+        if not found:
+            continue
+        header_index, mapping = found
+        for r in range(header_index + 1, len(shown)):
+            row = {key: shown[r][col] for col, key in mapping.items() if col < len(shown[r])}
+            if all(v is None or clean(v) == "" for v in row.values()):
+                continue
+            first = clean(row.get("serial")) or clean(row.get("name"))
+            if any(first.startswith(w) for w in SUMMARY_WORDS):
+                continue  # 合计 rows
+            raw = dict(row)
+            formulas = [k for k, v in row.items() if isinstance(v, str) and v.startswith("=")]
+            if formulas:
+                cached_book = cached_book or _open(path, data_only=True)
+                cached = cached_book[ws.title]
+                for col, key in mapping.items():
+                    if key in formulas:
+                        row[key] = cached.cell(r + 1, col + 1).value
+            verdicts.append(_check_row(ws.title, r + 1, row, raw))
+    return verdicts
+
+
+def _check_row(sheet: str, number: int, row: dict, raw: dict) -> RowVerdict:
+    name = clean(row.get("name"))
+    verdict = RowVerdict(sheet, number, name)
+
+    def reject(reason: str) -> RowVerdict:
+        verdict.verdict, verdict.reason = "rejected", reason
+        return verdict
+
+    for key, value in raw.items():
+        if isinstance(value, str) and value.startswith("=") and key != "serial":
+            verdict.warnings.append(f"“{key}”一栏是公式，已取其计算结果")
+    if not name:
+        return reject("姓名为空")
+    raw_id = row.get("id_number")
+    if isinstance(raw_id, (int, float)) and not isinstance(raw_id, bool):
+        return reject("身份证号被 Excel 存成了数字，后几位已经丢失；请把该列设为文本后重新录入")
+    values = {"name": name}
+    if clean_code(raw_id):
+        try:
+            info = idcard.parse(raw_id)
+        except ValidationError as exc:
+            return reject(exc.message)
+        values["id_number"] = info.number
+        values["birth_date"] = info.birth_date.isoformat()
+        values["gender"] = info.gender
+        given = clean(row.get("gender"))
+        if given and given != info.gender:
+            verdict.warnings.append(f"表中性别“{given}”与身份证号（{info.gender}）不一致，已按身份证号登记")
+        birth = _parse_birth(row.get("birth")) if row.get("birth") not in (None, "") else None
+        if birth and (birth[0], birth[1]) != (info.birth_date.year, info.birth_date.month):
+            verdict.warnings.append("表中出生年月与身份证号不一致，已按身份证号登记")
+    else:
+        verdict.warnings.append("没有身份证号")
+        gender = clean(row.get("gender"))
+        if gender in ("男", "女"):
+            values["gender"] = gender
+        birth = _parse_birth(row.get("birth")) if row.get("birth") not in (None, "") else None
+        if birth and birth[2]:
+            try:
+                values["birth_date"] = date(*birth).isoformat()
+            except ValueError:
+                return reject(f"出生日期“{row.get('birth')}”不存在")
+    if clean(row.get("phone")):
+        try:
+            values["phone"] = validate_phone(row.get("phone"))
+        except ValidationError as exc:
+            verdict.warnings.append(f"{exc.message}，未导入电话")
+    for key in ("ethnicity", "party", "sector", "education", "workplace", "post", "notes", "certificate_no"):
+        if clean(row.get(key)):
+            values[key] = clean(row.get(key))
+    if clean(row.get("work")) and "workplace" not in values:
+        values["workplace"] = clean(row.get("work"))
+    role = ROLE_WORDS.get(clean(row.get("role")), "member")
+    values["group_role"] = role
+    verdict.values = values
+    verdict.extra = {"community": clean(row.get("community")), "group": clean(row.get("group")),
+                     "grids": [g for g in re.split(r"[、,，;；\s]+", clean(row.get("grids"))) if g]}
+    if not verdict.extra["community"]:
+        return reject("所在村（社区）为空")
+    return verdict
+
+
+def import_roster(store, path: Path | str, *, dry_run: bool = False, progress=None) -> dict:
+    """Check the file against the store; unless a dry run, write every valid row in one transaction.
+
+    The report carries, under "changes", what the write changed (for views to refresh)."""
+    verdicts = read_workbook(path)
+    if not verdicts:
+        raise AppError("文件中没有找到花名册：需要有“姓名”“身份证号”等表头的工作表")
+    seen: dict[str, RowVerdict] = {}
+    for v in verdicts:
+        if v.verdict != "ok":
+            continue
+        key = v.values.get("id_number") or f"{v.name}/{v.extra['community']}"
+        if key in seen:
+            first = seen[key]
+            v.verdict, v.reason = "duplicate", f"与“{first.sheet}”第 {first.row} 行重复"
+            continue
+        seen[key] = v
+        if v.values.get("id_number") and store.scalar(
+                "SELECT 1 FROM delegates WHERE id_number = ? AND deleted = 0", [v.values["id_number"]]):
+            v.verdict, v.reason = "duplicate", "数据库中已有这名代表（身份证号相同）"
+        elif not v.values.get("id_number") and store.scalar(
+                "SELECT 1 FROM delegates d JOIN communities c ON c.id = d.community_id WHERE d.name = ?"
+                " AND c.name = ? AND d.deleted = 0", [v.name, v.extra["community"]]):
+            v.verdict, v.reason = "duplicate", "数据库中已有同一村（社区）的同名代表"
+    good = [v for v in verdicts if v.verdict == "ok"]
+    created = {"communities": [], "groups": [], "grids": []}
+    communities = {c["name"]: c for c in store.communities.list()}
+    groups = {g["name"]: g for g in store.groups.list()}
+    for v in good:
+        if v.extra["group"] and v.extra["group"] not in groups and v.extra["group"] not in created["groups"]:
+            created["groups"].append(v.extra["group"])
+        if v.extra["community"] not in communities and v.extra["community"] not in created["communities"]:
+            created["communities"].append(v.extra["community"])
+    report = {"file": Path(path).name, "dry_run": dry_run, "imported": len(good),
+              "rejected": [{"sheet": v.sheet, "row": v.row, "name": v.name, "reason": v.reason}
+                           for v in verdicts if v.verdict == "rejected"],
+              "duplicates": [{"sheet": v.sheet, "row": v.row, "name": v.name, "reason": v.reason}
+                             for v in verdicts if v.verdict == "duplicate"],
+              "warnings": [{"sheet": v.sheet, "row": v.row, "name": v.name, "warning": w}
+                           for v in verdicts for w in v.warnings if v.verdict == "ok"],
+              "created": created, "rows": [_row_report(v) for v in verdicts]}
+    if dry_run or not good:
+        return report
+    report["changes"] = _write(store, good, communities, groups, created, progress, report)
+    return report
+
+
+def _row_report(v: RowVerdict) -> dict:
+    label = {"ok": "导入", "rejected": "拒绝", "duplicate": "重复"}[v.verdict]
+    return {"sheet": v.sheet, "row": v.row, "name": v.name, "verdict": v.verdict, "verdict_label": label,
+            "reason": v.reason, "warnings": "；".join(v.warnings), "community": v.extra.get("community", ""),
+            "group": v.extra.get("group", "")}
+
+
+def _write(store, good, communities, groups, created, progress, report):
+    from .services.groups import ROLE_LIMITS
+    from .services.delegates import link_id
+
+    term_id = store.terms.current_id()
+    with store.write("import", f"导入代表花名册：{report['file']}（{len(good)} 人）") as tx:
+        for name in created["groups"]:
+            groups[name] = {"id": tx.insert("groups", {"name": name}), "name": name}
+        for v in good:
+            community = v.extra["community"]
+            if community not in communities:
+                kind = "village" if community.endswith("村") else "community"
+                group_id = groups[v.extra["group"]]["id"] if v.extra["group"] else None
+                communities[community] = {"id": tx.insert("communities", {
+                    "name": community, "kind": kind, "group_id": group_id,
+                    "subdistrict": store.settings.get("subdistrict") or None}), "name": community}
+        holders: dict[tuple[str, str], int] = {}
+        for row in store.rows("SELECT group_id, group_role, count(*) AS n FROM delegates WHERE deleted = 0"
+                              " AND status = 'active' AND group_role != 'member' GROUP BY group_id, group_role"):
+            holders[(row["group_id"], row["group_role"])] = row["n"]
+        grid_cache = {(r["community_id"], r["number"]): r["id"] for r in store.rows(
+            "SELECT id, community_id, number FROM grids WHERE deleted = 0 AND number IS NOT NULL")}
+        for done, v in enumerate(good, 1):
+            values = dict(v.values)
+            values["community_id"] = communities[v.extra["community"]]["id"]
+            values["group_id"] = groups[v.extra["group"]]["id"] if v.extra["group"] else None
+            values["term_id"] = term_id
+            values["status"] = "active"
+            role = values["group_role"]
+            if role != "member":
+                key = (values["group_id"], role)
+                if not values["group_id"] or holders.get(key, 0) >= ROLE_LIMITS[role]:
+                    values["group_role"] = "member"
+                    report["warnings"].append({"sheet": v.sheet, "row": v.row, "name": v.name,
+                                               "warning": "该小组的组长/副组长已满，已按成员导入"})
+                else:
+                    holders[key] = holders.get(key, 0) + 1
+            delegate_id = tx.insert("delegates", values)
+            linked: set[str] = set()
+            for grid_text in v.extra["grids"]:
+                number = re.search(r"(\d+)", unicodedata.normalize("NFKC", grid_text))
+                if not number:
+                    continue
+                key = (values["community_id"], int(number.group(1)))
+                if key not in grid_cache:
+                    grid_cache[key] = tx.insert("grids", {"community_id": key[0], "number": key[1],
+                                                          "name": f"第{key[1]}网格"})
+                    created["grids"].append(f"{v.extra['community']}第{key[1]}网格")
+                link = link_id(delegate_id, grid_cache[key])
+                if link not in linked:  # the delegate is new: only the file itself can repeat a grid
+                    linked.add(link)
+                    tx.insert("delegate_grids", {"delegate_id": delegate_id, "grid_id": grid_cache[key]},
+                              row_id=link)
+            if progress is not None and progress(done, len(good)) is False:
+                raise ValidationError("已取消导入，没有保存任何记录")
+    return tx.changes
+
+
+def report_register(store, report: dict):
+    """The row-by-row verdicts as a register the clerk can save and fix the file from."""
+    from .registers.writer import Column, Register
+
+    columns = [Column("工作表", "sheet", 8), Column("行号", "row", 6), Column("姓名", "name", 8),
+               Column("结果", "verdict_label", 6), Column("原因", "reason", 20, 50, wrap=True),
+               Column("提示", "warnings", 20, 50, wrap=True), Column("所在村（社区）", "community", 10),
+               Column("议事小组", "group", 9)]
+    title = f"花名册导入检查结果（{report['file']}）"
+    return Register(title, store.settings.get("unit_name") or "", columns, report["rows"], "导入结果")

@@ -1,0 +1,108 @@
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from app.errors import AppError
+from app.idcard import check_digit
+from app.importer import import_roster, read_workbook
+from app.registers.catalog import export_register
+from tests.conftest import digest, run_cli
+
+SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "roster_sample.xlsx"
+
+
+def make_id(birth, seq="123"):
+    first17 = f"500118{birth}{seq}"
+    return first17 + check_digit(first17)
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="the shared sample is beside the project")
+def test_the_clerks_sample_roster(store, tmp_path):
+    report = import_roster(store, SAMPLE)
+    assert report["imported"] == 20
+    rejected = {(r["row"], r["name"]): r["reason"] for r in report["rejected"]}
+    assert "校验位" in rejected[(6, "覃超建")] and "存成了数字" in rejected[(9, "薛涛")]
+    assert [(d["row"], d["name"]) for d in report["duplicates"]] == [(25, "姚秀英")]
+    assert set(report["created"]["groups"]) == {"老城小组", "新城三组", "新城一组", "农村小组"}
+    assert "永和村" in report["created"]["communities"]
+    assert store.rows("SELECT action FROM audit ORDER BY seq DESC LIMIT 1")[0]["action"] == "import"
+    imported = {r["name"] for r in report["rows"] if r["verdict"] == "ok"}
+    export_register(store, "roster", tmp_path / "r.xlsx")
+    ws = load_workbook(tmp_path / "r.xlsx").active
+    names = {ws.cell(r, 2).value for r in range(4, 4 + 20)}
+    assert names == imported and "郝芬彬" in names  # stray spaces trimmed, nothing else touched
+    gong = store.rows("SELECT id_number FROM delegates WHERE name = '龚平兰'")[0]["id_number"]
+    assert gong == "500118198006032331"  # full-width digits
+    he = store.rows("SELECT phone FROM delegates WHERE name = '何伟'")[0]["phone"]
+    assert he == "15483954862"
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="the shared sample is beside the project")
+def test_a_dry_run_leaves_the_database_file_byte_for_byte(tmp_path):
+    folder = tmp_path / "data"
+    run_cli("--data-dir", folder, "init", check=True)
+    before = hashlib.sha256((folder / "yishi.db").read_bytes()).hexdigest()
+    result = run_cli("--data-dir", folder, "import", "delegates", SAMPLE, "--dry-run", "--json", check=True)
+    report = json.loads(result.stdout)
+    assert report["imported"] == 20 and report["dry_run"]
+    assert hashlib.sha256((folder / "yishi.db").read_bytes()).hexdigest() == before
+
+
+def test_messy_workbooks(store, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "一组"
+    ws.append(["某某街道议事代表名册"])
+    ws.append(["填报单位：工委"])
+    ws.append(["序号", "所在村（社区）", "姓  名", "身份证号码", "出生年月", "联系电话", "议事小组", "小组职务"])
+    ws.append([1, "文昌社区", "阿依古丽·买买提", make_id("19750315").lower().replace("X", "x"), "1975年3月",
+               "１３８１２３４５６７８", "新城三组", "组长"])
+    ws.append([2, None, "吉𠮷\u200b", make_id("19800101", "124"), "1980/01/01", "138 1234 0000", "新城三组", "组长"])
+    ws.append([3, None, "号码丢了", 500118197501011234, "1975.01", "", "新城三组", ""])
+    ws.append([4, None, "日期不存在", "500118" + "19990230" + "123" + check_digit("50011819990230123"), "", "", "", ""])
+    ws.merge_cells("B4:B7")
+    ws.append(["合计", "=COUNTA(C4:C7)"])
+    other = wb.create_sheet("二组")
+    other.append(["姓名", "身份证号", "所在村(社区)"])
+    other.append(["阿依古丽·买买提", make_id("19750315"), "文昌社区"])
+    other.append(["张三", "", "临江村"])
+    path = tmp_path / "messy.xlsx"
+    wb.save(path)
+    before = digest(store)
+    dry = import_roster(store, path, dry_run=True)
+    assert digest(store) == before
+    verdicts = {(r["sheet"], r["name"]): r for r in dry["rows"]}
+    assert verdicts[("一组", "阿依古丽·买买提")]["verdict"] == "ok"
+    assert verdicts[("一组", "吉𠮷")]["verdict"] == "ok"  # zero-width space gone, 𠮷 kept
+    assert "存成了数字" in verdicts[("一组", "号码丢了")]["reason"]
+    assert "不存在" in verdicts[("一组", "日期不存在")]["reason"]
+    assert "第 4 行重复" in verdicts[("二组", "阿依古丽·买买提")]["reason"]
+    assert verdicts[("二组", "张三")]["verdict"] == "ok" and "没有身份证号" in verdicts[("二组", "张三")]["warnings"]
+    report = import_roster(store, path)
+    assert report["imported"] == 3
+    rows = {r["name"]: r for r in store.rows("SELECT d.*, c.name AS community FROM delegates d"
+                                             " JOIN communities c ON c.id = d.community_id")}
+    assert rows["吉𠮷"]["community"] == "文昌社区"  # filled down from the merged cell
+    assert rows["阿依古丽·买买提"]["phone"] == "13812345678" and rows["阿依古丽·买买提"]["group_role"] == "leader"
+    assert rows["吉𠮷"]["group_role"] == "member"  # a second leader is imported as a member
+    assert any("已满" in w["warning"] for w in report["warnings"])
+    assert rows["张三"]["community"] == "临江村"
+    assert store.communities.find_by_name("临江村")["kind"] == "village"
+    again = import_roster(store, path, dry_run=True)
+    assert again["imported"] == 0 and all("数据库中已有" in d["reason"] or "重复" in d["reason"]
+                                          for d in again["duplicates"])
+
+
+def test_not_a_workbook_is_refused(store, tmp_path):
+    bad = tmp_path / "x.xlsx"
+    bad.write_text("not a zip")
+    with pytest.raises(AppError, match="不是有效的 Excel"):
+        import_roster(store, bad)
+    wb = Workbook()
+    wb.active.append(["随便", "什么"])
+    wb.save(tmp_path / "empty.xlsx")
+    with pytest.raises(AppError, match="没有找到花名册"):
+        read_workbook(tmp_path / "empty.xlsx") or import_roster(store, tmp_path / "empty.xlsx")
