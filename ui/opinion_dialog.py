@@ -26,6 +26,9 @@ def opinion_refs(store) -> dict:
                 "SELECT d.id, d.name, c.name AS community_name FROM delegates d LEFT JOIN communities c"
                 " ON c.id = d.community_id WHERE d.deleted = 0 AND d.status = 'active' ORDER BY d.name_pinyin")],
             "grids": [(g[0], g[1]) for g in store.grids.choices()],
+            "grids_by_community": store.grids.choices(),
+            "delegate_communities": {d["id"]: d["community_id"] for d in store.rows(
+                "SELECT id, community_id FROM delegates WHERE deleted = 0")},
             "communities": [(c["id"], c["name"]) for c in store.communities.list()],
             "units": store.ledger.units(),
             "topics": [(t["id"], f"{t['title']}（{t['group_name'] or ''}，{t['status_label']}）")

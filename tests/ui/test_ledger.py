@@ -57,6 +57,8 @@ def test_fast_intake_keeps_source_and_clears_the_slip(qtbot, window):
     dialog = page.intake_dialog
     qtbot.addWidget(dialog)
     dialog.delegate.setCurrentIndex(3)
+    assert dialog.grid.count() > 1  # the delegate's community's grids
+    dialog.grid.setCurrentIndex(1)
     for title in ("楼道灯坏了", "垃圾桶太少"):
         dialog.title.setText(title)
         qtbot.keyClick(dialog.title, Qt.Key_Return, Qt.ControlModifier)
@@ -65,7 +67,10 @@ def test_fast_intake_keeps_source_and_clears_the_slip(qtbot, window):
     dialog.title.setText("")
     dialog.save()
     qtbot.waitUntil(lambda: "事项" in dialog.status.text(), timeout=5000)
-    assert store_of(window).ledger.count() == 30
+    store = store_of(window)
+    assert store.ledger.count() == 30
+    newest = store.rows("SELECT grid_id, community_id FROM opinions WHERE title = '垃圾桶太少'")[0]
+    assert newest["grid_id"] and store.grids.get(newest["grid_id"])["community_id"] == newest["community_id"]
     dialog.reject()
 
 

@@ -54,6 +54,11 @@ class IntakeDialog(QDialog):
             self.delegate.addItem(label, value)
         self.delegate.completer().setFilterMode(Qt.MatchContains)
         self.delegate.completer().setCompletionMode(self.delegate.completer().CompletionMode.PopupCompletion)
+        self.grid = QComboBox()
+        self.grid.addItem("（不填）", None)
+        self._grids = refs["grids_by_community"]
+        self._delegate_communities = refs["delegate_communities"]
+        self.delegate.currentIndexChanged.connect(self._grids_of_delegate)
         self.residents = QSpinBox()
         self.residents.setRange(0, 100000)
         self.contact = QLineEdit()
@@ -63,7 +68,7 @@ class IntakeDialog(QDialog):
         self.content = QPlainTextEdit()
         self.content.setFixedHeight(90)
         for label, widget in (("来源", self.source), ("收集日期＊", self.day), ("收集代表", self.delegate),
-                              ("涉及群众（人）", self.residents), ("群众联系方式", self.contact),
+                              ("所在网格", self.grid), ("涉及群众（人）", self.residents), ("群众联系方式", self.contact),
                               ("事项＊", self.title), ("具体内容", self.content)):
             form.addRow(label, widget)
         self.status = QLabel("Ctrl+回车 保存并录入下一条")
@@ -77,9 +82,19 @@ class IntakeDialog(QDialog):
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self).activated.connect(self.save)
 
+    def _grids_of_delegate(self) -> None:
+        """The grids of the delegate's community (the delegate's own come first in the list)."""
+        community = self._delegate_communities.get(self.delegate.currentData())
+        self.grid.clear()
+        self.grid.addItem("（不填）", None)
+        for grid_id, name, owner in self._grids:
+            if owner == community:
+                self.grid.addItem(name, grid_id)
+
     def values(self) -> dict:
         return {"source": self.source.currentData(), "received_on": self.day.text().strip(),
                 "delegate_id": self.delegate.currentData() if self.delegate.currentIndex() > 0 else None,
+                "grid_id": self.grid.currentData(),
                 "residents": self.residents.value() or None, "contact": self.contact.text(),
                 "title": self.title.text(), "content": self.content.toPlainText()}
 
