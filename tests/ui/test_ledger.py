@@ -130,3 +130,21 @@ def test_merge_opinions_into_a_topic(qtbot, window, monkeypatch):
     qtbot.waitUntil(lambda: topics.pool.rowCount() == 0, timeout=5000)
     wait_idle(qtbot, window.backend)
     assert any(r["title"] == "老城照明与停车" and r["opinion_count"] == count for r in topics.topics.rows)
+
+
+def test_key_a_feedback_slip_back_in(qtbot, window, monkeypatch):
+    store = store_of(window)
+    answered = store.ledger.page(LedgerFilter(status="answered"), limit=1)[0]
+    page = ledger(qtbot, window).list
+    monkeypatch.setattr("ui.pages.ledger.ask", lambda *a, **k: {"serial": answered["feedback_serial"].lower(),
+                                                                "satisfaction": "基本满意", "method": "书面"})
+    page.key_in_slip()
+    qtbot.waitUntil(lambda: store.ledger.get(answered["id"])["status"] == "fed_back", timeout=5000)
+    assert store.ledger.get(answered["id"])["satisfaction"] == "基本满意"
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr("ui.pages.ledger.ask", lambda *a, **k: {"serial": "HZ2099-9999", "satisfaction": "满意",
+                                                                "method": "书面"})
+    page.key_in_slip()
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert "HZ2099-9999" in shown[0]

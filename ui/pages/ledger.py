@@ -194,7 +194,7 @@ class LedgerList(QWidget):
         second.addWidget(self.date_to)
         second.addStretch(1)
         for text, slot in (("录入意见", self.intake), ("从接待日/会议导入…", self.import_pending),
-                           ("打开", self.open_current), ("删除", self.delete),
+                           ("录入回执…", self.key_in_slip), ("打开", self.open_current), ("删除", self.delete),
                            ("打印台账…", self.print_ledger),
                            ("导出台账…", lambda: export_with_dialog(self, backend, "ledger", flt=self.current_filter())),
                            ("导出督办记录…", lambda: export_with_dialog(self, backend, "supervision"))):
@@ -300,6 +300,24 @@ class LedgerList(QWidget):
                 self.backend.call(run, lambda _: self.model.reload(), lambda e: show_refusal(self, e))
 
         self.backend.call(lambda s: s.ledger.pending_intake(), ready)
+
+    def key_in_slip(self) -> None:
+        """A feedback slip came back: its serial finds the opinion, its ticks give the satisfaction."""
+        from app.services.ledger import FEEDBACK_METHODS, SATISFACTION
+
+        specs = [FieldSpec("serial", "回执编号（如 HZ2026-0001）", required=True),
+                 FieldSpec("satisfaction", "满意度", "choice", required=True, choices=SATISFACTION),
+                 FieldSpec("method", "反馈方式", "choice", required=True, choices=FEEDBACK_METHODS)]
+        values = ask(self, "录入反馈回执", specs, {"satisfaction": "满意", "method": "书面"}, ok="录入")
+        if not values:
+            return
+
+        def run(store):
+            opinion = store.ledger.by_feedback_serial(values["serial"])
+            return store.ledger.feedback(opinion["id"], values["satisfaction"], values["method"],
+                                         residents_on=date.today().isoformat())
+
+        self.backend.call(run, None, lambda e: show_refusal(self, e), mutation=f"录入回执 {values['serial']}")
 
     def delete(self) -> None:
         index = self.view.currentIndex()
