@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from .errors import AppError
 from .idcard import check_digit
+from .services.meetings import MeetingFilter
 from .services.venues import facilities_checklist
 
 SEED = 20260101
@@ -389,8 +390,7 @@ def build_ledger(store, rng: random.Random) -> None:
                                  "summary": "片区学生多、距离远，暑期前需拿出方案"}, [bus],
                                 day=f"{year}-06-15").created("topics")[0]
     store.topics.review(topic, True, f"{year}-06-20", "人大街道工委", "同意列入新城三组第三季度议事活动")
-    activity = store.meetings.page(__import__("app.services.meetings", fromlist=["MeetingFilter"]).MeetingFilter(
-        search="定制公交"), limit=None)[0]
+    activity = store.meetings.page(MeetingFilter(search="定制公交"), limit=None)[0]
     item = next(i for i in store.meetings.action_items(activity["id"]) if "5 条" in i["content"])
     store.topics.deliberate(topic, activity["id"], item["id"])
     store.topics.assign_from_minutes(topic, "department", day=f"{year}-07-16")

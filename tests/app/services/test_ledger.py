@@ -1,9 +1,11 @@
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
 from app.errors import ConflictError, ValidationError
 from app.services.ledger import LedgerFilter
+from app.services.meetings import MeetingFilter
 from tests.conftest import digest
 
 TODAY = date.today().isoformat()
@@ -159,8 +161,7 @@ def test_merging_is_reversible(demo, delegate):
     demo.topics.remove_opinion(b)
     assert demo.ledger.get(b)["status"] == "collected" and len(demo.topics.opinions(topic)) == 1
     with pytest.raises(ConflictError, match="审核同意"):
-        demo.topics.deliberate(topic, demo.meetings.page(__import__("app.services.meetings", fromlist=["x"])
-                                                         .MeetingFilter())[0]["id"])
+        demo.topics.deliberate(topic, demo.meetings.page(MeetingFilter())[0]["id"])
 
 
 def test_supervision_records_are_append_only(demo, delegate):
@@ -186,7 +187,7 @@ def test_photos_are_kept_with_the_opinion(demo, delegate, tmp_path):
     demo.ledger.add_file(opinion, photo)
     photo.unlink()
     files = demo.ledger.files(opinion)
-    assert files[0]["title"] == "现场照片" and __import__("pathlib").Path(files[0]["path"]).exists()
+    assert files[0]["title"] == "现场照片" and Path(files[0]["path"]).exists()
     demo.ledger.remove_file(files[0]["id"])
     assert demo.ledger.files(opinion) == []
 
