@@ -75,6 +75,19 @@ def make_table(model) -> QTableView:
     return view
 
 
+def refill_combo(box, options, keep_first: int = 1) -> None:
+    """Replace a filter's choices (after its leading "全部…" items) and keep what was chosen,
+    without firing a filter change for each item."""
+    current = box.currentData()
+    box.blockSignals(True)
+    while box.count() > keep_first:
+        box.removeItem(keep_first)
+    for value, label in options:
+        box.addItem(label, value)
+    box.setCurrentIndex(max(box.findData(current), 0))
+    box.blockSignals(False)
+
+
 def sortable_view(model) -> QTableView:
     """A table over a paged model that sorts in the core when a header is clicked."""
     view = make_table(model)

@@ -18,7 +18,7 @@ from ..form_dialog import ask
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel, PagedTableModel
 from ..opinion_dialog import OpinionDialog, opinion_refs, preview_doc
-from .base import export_with_dialog, fit_columns, make_table, search_box, sortable_view
+from .base import export_with_dialog, fit_columns, make_table, refill_combo, search_box, sortable_view
 
 COLUMNS = [Col("serial", "编号", "serial"), Col("received_on", "收集日期", "received"),
            Col("source_label", "来源"), Col("delegate_name", "收集代表"), Col("group_name", "议事小组", "group"),
@@ -223,15 +223,8 @@ class LedgerList(QWidget):
 
         def fill(result):
             groups, units, warning = result
-            for box, options in ((self.group, groups), (self.unit, [(u, u) for u in units])):
-                current = box.currentData()
-                box.blockSignals(True)
-                while box.count() > 1:
-                    box.removeItem(1)
-                for value, label in options:
-                    box.addItem(label, value)
-                box.setCurrentIndex(max(box.findData(current), 0))
-                box.blockSignals(False)
+            refill_combo(self.group, groups)
+            refill_combo(self.unit, [(u, u) for u in units])
             self.warning.setText(warning or "")
             self.warning.setVisible(bool(warning))
 

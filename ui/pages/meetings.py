@@ -15,7 +15,8 @@ from app.services.workflows import KINDS, PHASES
 from ..meeting_editor import MeetingEditor, NewMeetingDialog, meeting_refs
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel, PagedTableModel
-from .base import RecordListPage, export_with_dialog, fit_columns, make_table, search_box, sortable_view
+from .base import (RecordListPage, export_with_dialog, fit_columns, make_table, refill_combo, search_box,
+                   sortable_view)
 
 COLUMNS = [Col("date", "日期", "date"), Col("time", "时间"), Col("kind_label", "类型", "kind"),
            Col("title", "会议名称", "title"), Col("group_name", "议事小组", "group"), Col("place", "地点"),
@@ -82,17 +83,7 @@ class MeetingList(QWidget):
         def groups(store):
             return [(g["id"], g["name"]) for g in store.groups.list()]
 
-        def fill(options):
-            current = self.group.currentData()
-            self.group.blockSignals(True)
-            while self.group.count() > 1:
-                self.group.removeItem(1)
-            for value, label in options:
-                self.group.addItem(label, value)
-            self.group.setCurrentIndex(max(self.group.findData(current), 0))
-            self.group.blockSignals(False)
-
-        self.backend.call(groups, fill)
+        self.backend.call(groups, lambda options: refill_combo(self.group, options))
         self.model.set_filter(self.current_filter())
 
     def current_filter(self) -> MeetingFilter:

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 from ..backend import DelayedProgress
 from ..messages import show_refusal
 from ..models import Col
-from .base import RecordListPage
+from .base import RecordListPage, refill_combo
 
 
 class CommunitiesPage(RecordListPage):
@@ -44,14 +44,7 @@ class GridsPage(RecordListPage):
 
     def _show_rows(self, result):
         rows, communities = result
-        chosen = self.community.currentData()
-        self.community.blockSignals(True)
-        self.community.clear()
-        self.community.addItem("全部", None)
-        for c in communities:
-            self.community.addItem(c["name"], c["id"])
-        self.community.setCurrentIndex(max(self.community.findData(chosen), 0))
-        self.community.blockSignals(False)
+        refill_combo(self.community, [(c["id"], c["name"]) for c in communities])
         super()._show_rows(rows)
 
     def prepare_values(self, store, row):

@@ -13,7 +13,7 @@ from app.services.delegates import STATUSES, RosterFilter, delegate_fields
 from ..forms import RecordDialog
 from ..messages import confirm, show_refusal
 from ..models import Col, PagedTableModel
-from .base import export_with_dialog, fit_columns, load_refs, search_box, sortable_view
+from .base import export_with_dialog, fit_columns, load_refs, refill_combo, search_box, sortable_view
 
 COLUMNS = [
     Col("name", "姓名", "name"), Col("gender", "性别", "gender"), Col("birth_date", "出生日期", "birth_date"),
@@ -209,15 +209,7 @@ class RosterPage(QWidget):
 
         def fill(choices):
             for key, options in choices.items():
-                box = self.filters[key]
-                current = box.currentData()
-                box.blockSignals(True)
-                while box.count() > 1:
-                    box.removeItem(1)
-                for value, label in options:
-                    box.addItem(label, value)
-                box.setCurrentIndex(max(box.findData(current), 0))
-                box.blockSignals(False)
+                refill_combo(self.filters[key], options)
 
         self.backend.call(load, fill)
 
