@@ -52,8 +52,10 @@ SYNCED_FIELDS: dict[str, tuple[str, ...]] = {
     "supervisions": ("opinion_id", "day", "method", "content", "progress", "actor"),
     "opinion_events": ("opinion_id", "day", "kind", "detail", "actor"),
     "opinion_files": ("opinion_id", "title", "file_name", "sha256", "size"),
+    # m004: the term's life of a delegate (append-only history)
+    "delegate_events": ("delegate_id", "day", "kind", "detail", "actor"),
 }
-APPEND_ONLY = {"supervisions", "opinion_events"}
+APPEND_ONLY = {"supervisions", "opinion_events", "delegate_events"}
 
 
 @migrations()
@@ -269,6 +271,19 @@ def m003_ledger(db):
         -- Search: every CJK character and every pinyin initial is a token, so a phrase query
         -- finds any substring ("公交", "gj") through the index instead of scanning.
         CREATE VIRTUAL TABLE opinions_fts USING fts5(chars, initials, tokenize = 'unicode61');
+        """
+    ):
+        db.execute(statement)
+
+
+@migrations()
+def m004_delegate_history(db):
+    for statement in _statements(
+        """
+        CREATE TABLE delegate_events (
+            id TEXT PRIMARY KEY, delegate_id TEXT NOT NULL REFERENCES delegates(id), day TEXT NOT NULL,
+            kind TEXT NOT NULL, detail TEXT, actor TEXT, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_delegate_events_delegate ON delegate_events(delegate_id, day);
         """
     ):
         db.execute(statement)

@@ -100,7 +100,8 @@ def duty_record(store, delegate_id: str, path: Path | str, year: int | None = No
             ("出席议事代表大会", f"{r['plenary']} 次"), ("出席分组活动", f"{r['group_activity']} 次"),
             ("接待日值班", f"{r['reception']} 次（排班 {r['duty_months']} 个月）"),
             ("走访网格", f"{r['grid_visits']} 次"), ("提出意见建议", f"{len(r['opinions'])} 条"),
-            ("牵头议题", "、".join(t["title"] for t in r["topics"]) or "—")]
+            ("牵头议题", "、".join(t["title"] for t in r["topics"]) or "—"),
+            ("任职记录", "；".join(f"{h['day']} {h['text']}" for h in r["history"]) or "在任")]
     story = [para("议事代表履职档案", st["title"]), gap(0.3), _form(rows, st)]
     if r["opinions"]:
         story += [gap(0.5), para("提出的意见建议", st["h1"]),

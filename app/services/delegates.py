@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -192,6 +193,40 @@ class DelegateService(Service):
                           row_id=link_id(delegate_id, grid_id))
             elif link["deleted"]:
                 tx.restore("delegate_grids", link["id"])
+
+    # -- the term's life ------------------------------------------------------------------
+    def change_status(self, delegate_id: str, status: str, day: str, reason: str = ""):
+        """辞职、罢免、去世、迁出 (or back to 在任): the change and its reason stay in the history."""
+        row = self.get(delegate_id)
+        if status not in dict(STATUSES):
+            raise ValidationError("请选择任职状态", field="status")
+        if status == row["status"]:
+            raise ConflictError(f"{row['name']}现在已是“{choice_label(STATUSES, status)}”")
+        self._check_date(day, "day", "变动日期")
+        reason = clean(reason)
+        if status != "active" and not reason:
+            raise ValidationError("请写明变动原因（将记入履职档案）", field="reason")
+        if status == "active" and row["group_role"] != "member":
+            self.store.groups.check_role(row["group_id"], row["group_role"], delegate_id)
+        from ..audit import current_actor
+
+        before, after = choice_label(STATUSES, row["status"]), choice_label(STATUSES, status)
+        with self.store.write("update", f"任职变动：{row['name']} {before} → {after}") as tx:
+            tx.update(self.table, delegate_id, {"status": status})
+            tx.insert("delegate_events", {"delegate_id": delegate_id, "day": day, "kind": status,
+                                          "detail": json.dumps({"from": before, "to": after, "reason": reason},
+                                                               ensure_ascii=False),
+                                          "actor": current_actor()})
+        return tx.changes
+
+    def history(self, delegate_id: str) -> list[dict]:
+        rows = self.store.rows("SELECT * FROM delegate_events WHERE delegate_id = ? AND deleted = 0 ORDER BY day",
+                               [delegate_id])
+        for row in rows:
+            detail = json.loads(row["detail"] or "{}")
+            row["text"] = f"{detail.get('from', '')} → {detail.get('to', '')}" + (
+                f"：{detail['reason']}" if detail.get("reason") else "")
+        return rows
 
     def grid_ids(self, delegate_id: str) -> list[str]:
         return [r["grid_id"] for r in self.store.rows(

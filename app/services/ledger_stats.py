@@ -92,4 +92,4 @@ class LedgerStats:
                 "plenary": attended.get("plenary", 0), "group_activity": attended.get("group_activity", 0),
                 "reception": attended.get("reception", 0), "special": attended.get("special", 0),
                 "recorded": expected, "duty_months": duty_months, "grid_visits": visits,
-                "opinions": opinions, "topics": topics}
+                "opinions": opinions, "topics": topics, "history": self.store.delegates.history(delegate_id)}

@@ -217,3 +217,15 @@ def test_import_wizard_previews_then_imports(qtbot, window, tmp_path, monkeypatc
     with qtbot.waitSignal(page.model.loaded, timeout=10000):
         preview.run_import()
     assert page.model.rowCount() == 71
+
+
+def test_a_status_change_leaves_the_active_roster(qtbot, window, monkeypatch):
+    page = roster(qtbot, window)
+    name = page.model.row_at(5)["name"]
+    page.view.selectRow(5)
+    monkeypatch.setattr("ui.form_dialog.FormDialog.exec", lambda self: 1)
+    monkeypatch.setattr("ui.form_dialog.FormDialog.values",
+                        lambda self: {"status": "resigned", "day": "2026-11-01", "reason": "工作调动"})
+    with qtbot.waitSignal(page.model.loaded, timeout=5000):
+        page.change_status()
+    assert page.model.rowCount() == 69 and name not in visible_names(page)

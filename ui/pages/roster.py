@@ -175,6 +175,7 @@ class RosterPage(QWidget):
         buttons.addStretch(1)
         for text, slot, tip in (("新增代表", self.add, "Ctrl+N"), ("编辑", self.edit, "回车"),
                                 ("删除", self.delete, "Delete：移到回收站"),
+                                ("任职变动…", self.change_status, "辞职、罢免、去世、迁出，或恢复在任"),
                                 ("履职档案…", self.duty_record, "所选代表的履职档案（可打印）"),
                                 ("从 Excel 导入…", self.import_roster, "导入现有的代表花名册（先逐行检查，再全部导入）"),
                                 ("导出花名册…", self.export_roster, "导出 Excel 花名册，可直接打印")):
@@ -255,11 +256,12 @@ class RosterPage(QWidget):
             refs = load_refs(store)
             if row_id is None:
                 return refs, {**preset, "status": "active", "group_role": "member",
-                              "term_id": store.terms.current_id()}, []
-            return refs, store.delegates.get(row_id), store.delegates.grid_ids(row_id)
+                              "term_id": store.terms.current_id()}, [], []
+            return (refs, store.delegates.get(row_id), store.delegates.grid_ids(row_id),
+                    store.delegates.history(row_id))
 
         def ready(result):
-            refs, values, grid_ids = result
+            refs, values, grid_ids, history = result
 
             def submit(form_values, dialog):
                 grids = dialog.picker.selected()
@@ -275,6 +277,10 @@ class RosterPage(QWidget):
             reveal = lambda: self.backend.call(  # noqa: E731
                 lambda s: s.audit.record("view", f"查看代表“{name}”的完整身份证号", {"delegate": row_id}))
             self.dialog = DelegateDialog(refs, values, grid_ids, submit, self, reveal=reveal)
+            if history:
+                label = QLabel("任职记录：" + "；".join(f"{h['day']} {h['text']}" for h in history))
+                label.setWordWrap(True)
+                self.dialog.layout().insertWidget(self.dialog.layout().count() - 2, label)
             self.dialog.open()
 
         self.backend.call(load, ready)
@@ -289,6 +295,26 @@ class RosterPage(QWidget):
             return
         self.backend.call(lambda s: s.delegates.delete(row["id"]), None, lambda e: show_refusal(self, e),
                           mutation=f"删除代表“{row['name']}”")
+
+    def change_status(self) -> None:
+        from datetime import date
+
+        from app.services.base import FieldSpec
+
+        from ..form_dialog import ask
+
+        index = self.view.currentIndex()
+        row = self.model.row_at(index.row()) if index.isValid() else None
+        if not row:
+            return
+        specs = [FieldSpec("status", "变为", "choice", required=True, choices=STATUSES),
+                 FieldSpec("day", "变动日期", "date", required=True), FieldSpec("reason", "原因", "multiline")]
+        values = ask(self, f"任职变动：{row['name']}", specs, {"status": row["status"], "day": date.today().isoformat()},
+                     note="变动和原因会记入代表的任职记录和履职档案；如是组长、副组长，请另行调整小组职务。")
+        if values:
+            self.backend.call(lambda s: s.delegates.change_status(row["id"], values["status"], values["day"],
+                                                                  values["reason"] or ""),
+                              None, lambda e: show_refusal(self, e), mutation=f"任职变动：{row['name']}")
 
     def import_roster(self) -> None:
         from ..import_wizard import start_import

@@ -119,3 +119,21 @@ def test_restoring_a_leader_when_the_post_was_filled_is_refused(demo):
     demo.delegates.update(member["id"], {"group_role": "leader"})
     with pytest.raises(ConflictError, match="组长"):
         demo.recycle.restore("delegates", leader["id"])
+
+
+def test_the_terms_life_is_recorded(demo):
+    group = demo.groups.list()[0]
+    rows = demo.delegates.page(RosterFilter(group_id=group["id"]), limit=None)
+    leader = next(r for r in rows if r["group_role"] == "leader")
+    with pytest.raises(ValidationError, match="原因"):
+        demo.delegates.change_status(leader["id"], "resigned", "2026-10-01")
+    demo.delegates.change_status(leader["id"], "moved_away", "2026-10-01", "迁居外区")
+    assert demo.delegates.get(leader["id"])["status"] == "moved_away"
+    assert any("组长 1 人，现有 0 人" in w for w in demo.groups.warnings())
+    assert demo.delegates.history(leader["id"])[0]["text"] == "在任 → 迁出：迁居外区"
+    member = next(r for r in rows if r["group_role"] == "member")
+    demo.delegates.update(member["id"], {"group_role": "leader"})
+    with pytest.raises(ConflictError, match="组长"):  # coming back cannot make two leaders
+        demo.delegates.change_status(leader["id"], "active", "2026-11-01")
+    with pytest.raises(ConflictError, match="已是"):
+        demo.delegates.change_status(member["id"], "active", "2026-11-01")
