@@ -314,4 +314,4 @@ def report_register(store, report: dict):
                Column("提示", "warnings", 20, 50, wrap=True), Column("所在村（社区）", "community", 10),
                Column("议事小组", "group", 9)]
     title = f"花名册导入检查结果（{report['file']}）"
-    return Register(title, store.settings.get("unit_name") or "", columns, report["rows"], "导入结果")
+    return Register(title, store.settings.unit(), columns, report["rows"], "导入结果")

@@ -16,10 +16,6 @@ from .layout import (BLOCK_W, build_landscape, build_official, chinese_date, gap
                      table_flowable)
 
 
-def _unit(store) -> str:
-    return store.settings.get("unit_name") or store.settings.get("site_name") or ""
-
-
 def _form(rows: list[tuple[str, str]], st: dict) -> Table:
     """A two-column bordered form: 黑体 labels, 仿宋 values."""
     data = [[para(label, st["table_head"]), para(value or "", st["table"])] for label, value in rows]
@@ -48,9 +44,9 @@ def assignment(store, opinion_id: str, path: Path | str) -> Path:
     story = [para("议事代表意见建议交办单", st["title"]), gap(0.3), _form(rows, st), gap(0.5),
              para("请承办单位认真研究办理，于办理期限前将办理结果书面反馈人大街道工委；确属非本单位职责的，"
                   "请在 3 个工作日内说明理由退回。", st["body"]),
-             gap(1), para(_unit(store), st["right"]), para(chinese_date(o["assigned_on"] or o["received_on"]),
+             gap(1), para(store.settings.unit(), st["right"]), para(chinese_date(o["assigned_on"] or o["received_on"]),
                                                            st["right"])]
-    return build_official(path, story, title=f"交办单 {o['serial']}", author=_unit(store))
+    return build_official(path, story, title=f"交办单 {o['serial']}", author=store.settings.unit())
 
 
 def feedback_slip(store, opinion_id: str, path: Path | str) -> Path:
@@ -69,8 +65,8 @@ def feedback_slip(store, opinion_id: str, path: Path | str) -> Path:
     story = [para("议事代表意见建议办理反馈回执", st["title"]), gap(0.3), _form(rows, st), gap(0.5),
              para(f"请填写后交回议事代表或人大街道工委，工作人员将凭回执编号 {o['feedback_serial']} 录入满意度。"
                   "件件有回音，事事有着落。", st["body"]),
-             gap(1), para(_unit(store), st["right"])]
-    return build_official(path, story, title=f"反馈回执 {o['feedback_serial']}", author=_unit(store))
+             gap(1), para(store.settings.unit(), st["right"])]
+    return build_official(path, story, title=f"反馈回执 {o['feedback_serial']}", author=store.settings.unit())
 
 
 PRINT_COLUMNS = [("编号", "serial", 24), ("收集日期", "received_on", 22), ("收集代表", "delegate_name", 18),
@@ -85,11 +81,11 @@ def printed_ledger(store, path: Path | str, flt: LedgerFilter | None = None, yea
     data = [[row.get(key) for _, key, _ in PRINT_COLUMNS] for row in rows]
     title = f"{store.settings.get('subdistrict') or ''}意见建议办理台账" + (f"（{year}年）" if year else "")
     story = [para(title, st["title"]),
-             para(f"{_unit(store)}　　打印日期：{chinese_date(date.today().isoformat())}　　共 {len(rows)} 条",
+             para(f"{store.settings.unit()}　　打印日期：{chinese_date(date.today().isoformat())}　　共 {len(rows)} 条",
                   st["table"]), gap(0.2),
              table_flowable([h for h, _, _ in PRINT_COLUMNS], data, [w * mm for _, _, w in PRINT_COLUMNS], st,
                             font_size=9)]
-    return build_landscape(path, story, title=title, author=_unit(store))
+    return build_landscape(path, story, title=title, author=store.settings.unit())
 
 
 def duty_record(store, delegate_id: str, path: Path | str, year: int | None = None) -> Path:
@@ -108,7 +104,7 @@ def duty_record(store, delegate_id: str, path: Path | str, year: int | None = No
                   table_flowable(["收集日期", "意见建议", "办理进度"],
                                  [[o["received_on"], o["title"], o["status_label"]] for o in r["opinions"]],
                                  [28 * mm, 96 * mm, 32 * mm], st, font_size=11)]
-    story += [gap(1), para(_unit(store), st["right"]), para(chinese_date(date.today().isoformat()), st["right"])]
-    return build_official(path, story, title=f"{d['name']}履职档案", author=_unit(store))
+    story += [gap(1), para(store.settings.unit(), st["right"]), para(chinese_date(date.today().isoformat()), st["right"])]
+    return build_official(path, story, title=f"{d['name']}履职档案", author=store.settings.unit())
 
 

@@ -17,10 +17,6 @@ from .fonts import FONT_NAMES, register_fonts
 from .layout import (build_official, chinese_date, chinese_number, gap, labelled, para, styles)
 
 
-def _unit(store) -> str:
-    return store.settings.get("unit_name") or store.settings.get("site_name") or ""
-
-
 def _when(meeting: dict) -> str:
     text = chinese_date(meeting["date"])
     if meeting.get("start_time"):
@@ -83,14 +79,14 @@ def minutes_story(store, meeting_id: str) -> list:
             detail = "；".join(p for p in parts if p)
             if detail:
                 story.append(para(detail + "。", st["body"]))
-    story += [gap(1), para(_unit(store), st["right"]), para(chinese_date(m["date"]), st["right"])]
+    story += [gap(1), para(store.settings.unit(), st["right"]), para(chinese_date(m["date"]), st["right"])]
     return story
 
 
 def minutes(store, meeting_id: str, path: Path | str) -> Path:
     m = store.meetings.get(meeting_id)
     return build_official(path, minutes_story(store, meeting_id), title=f"{m['title']}纪要",
-                          author=_unit(store))
+                          author=store.settings.unit())
 
 
 def notice(store, meeting_id: str, path: Path | str) -> Path:
@@ -119,8 +115,8 @@ def notice(store, meeting_id: str, path: Path | str) -> Path:
     story.append(para(f"{chinese_number(section)}、有关要求", st["h1"]))
     story.append(para("请参会人员提前 15 分钟到场签到，无特殊情况不得请假；确需请假的，请提前向人大街道工委说明。"
                       "请有关部门结合会议议题做好情况说明准备。", st["body"]))
-    story += [gap(2), para(_unit(store), st["right"]), para(chinese_date(date.today().isoformat()), st["right"])]
-    return build_official(path, story, title=f"关于召开{m['title']}的通知", author=_unit(store))
+    story += [gap(2), para(store.settings.unit(), st["right"]), para(chinese_date(date.today().isoformat()), st["right"])]
+    return build_official(path, story, title=f"关于召开{m['title']}的通知", author=store.settings.unit())
 
 
 def signin(store, meeting_id: str, path: Path | str) -> Path:
@@ -140,7 +136,7 @@ def signin(store, meeting_id: str, path: Path | str) -> Path:
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]))
     story = [para(f"{m['title']}签到表", st["title"]),
              para(f"时间：{_when(m)}　　地点：{m['place'] or '—'}", st["table"]), gap(0.3), table]
-    return build_official(path, story, title=f"{m['title']}签到表", author=_unit(store))
+    return build_official(path, story, title=f"{m['title']}签到表", author=store.settings.unit())
 
 
 STATE_COLOURS, STATE_LABELS = STEP_COLOURS, STEP_STATES
@@ -155,7 +151,7 @@ def flowchart(store, meeting_id: str, path: Path | str, today: date | None = Non
     with atomic_path(path) as temp:
         c = pdf_canvas.Canvas(str(temp), pagesize=(width, height), initialFontName=FONT_NAMES["song"])
         c.setTitle(f"{m['title']}工作流程图")
-        c.setAuthor(_unit(store))
+        c.setAuthor(store.settings.unit())
         c.setFont(FONT_NAMES["title"], 20)
         c.drawCentredString(width / 2, height - 22 * mm, f"{m['title']}工作流程图")
         c.setFont(FONT_NAMES["fangsong"], 12)
@@ -208,7 +204,7 @@ def flowchart(store, meeting_id: str, path: Path | str, today: date | None = Non
             c.setFillColor(colors.black)
             c.drawString(lx + 6 * mm, 12.6 * mm, label)
             lx += 30 * mm
-        c.drawRightString(width - 20 * mm, 12.6 * mm, _unit(store))
+        c.drawRightString(width - 20 * mm, 12.6 * mm, store.settings.unit())
         c.showPage()
         c.save()
     return Path(path)

@@ -6,10 +6,6 @@ from ..services.ledger import CATEGORIES, STATUSES, LedgerFilter
 from .writer import Column, Register
 
 
-def _unit(store) -> str:
-    return store.settings.get("unit_name") or store.settings.get("site_name") or ""
-
-
 def _title(store, name: str, year: int | None) -> str:
     return f"{store.settings.get('subdistrict') or ''}{name}" + (f"（{year}年）" if year else "")
 
@@ -38,7 +34,7 @@ def ledger(store, year: int | None = None, flt: LedgerFilter | None = None) -> R
     if flt is None:
         flt = LedgerFilter(descending=False, date_from=f"{year}-01-01" if year else None,
                            date_to=f"{year}-12-31" if year else None)
-    return Register(_title(store, "意见建议办理台账", year), _unit(store), LEDGER_COLUMNS,
+    return Register(_title(store, "意见建议办理台账", year), store.settings.unit(), LEDGER_COLUMNS,
                     ledger_rows(store, flt), "意见建议台账")
 
 
@@ -55,7 +51,7 @@ def supervision(store, year: int | None = None) -> Register:
                Column("办理期限", "deadline", 11), Column("督办方式", "method", 8),
                Column("督办情况", "content", 20, 44, wrap=True), Column("办理进展", "progress", 14, 36, wrap=True),
                Column("记录人", "actor", 8)]
-    return Register(_title(store, "意见建议督办记录", year), _unit(store), columns, rows, "督办记录")
+    return Register(_title(store, "意见建议督办记录", year), store.settings.unit(), columns, rows, "督办记录")
 
 
 def stats(store, year: int | None = None) -> Register:
@@ -80,4 +76,4 @@ def stats(store, year: int | None = None) -> Register:
     for row in rows:
         row["value"] = str(row["value"])
     columns = [Column("统计项目", "item", 30, 40), Column("数值", "value", 10)]
-    return Register(_title(store, "议事代表会议制度工作统计表", year), _unit(store), columns, rows, "统计")
+    return Register(_title(store, "议事代表会议制度工作统计表", year), store.settings.unit(), columns, rows, "统计")

@@ -6,10 +6,6 @@ from ..services.meetings import MeetingFilter
 from .writer import Column, Register
 
 
-def _unit(store) -> str:
-    return store.settings.get("unit_name") or store.settings.get("site_name") or ""
-
-
 def meetings(store, year: int | None = None) -> Register:
     rows = store.meetings.page(MeetingFilter(year=year, descending=False), limit=None)
     for row in rows:
@@ -27,7 +23,7 @@ def meetings(store, year: int | None = None) -> Register:
                Column("出席情况", "attendance", 14, 30), Column("落实事项数", "items", 8),
                Column("状态", "status_label", 7)]
     title = f"{store.settings.get('subdistrict') or ''}议事活动登记台账" + (f"（{year}年）" if year else "")
-    return Register(title, _unit(store), columns, rows, "活动登记台账")
+    return Register(title, store.settings.unit(), columns, rows, "活动登记台账")
 
 
 def attendance(store, year: int | None = None) -> Register:
@@ -58,4 +54,4 @@ def attendance(store, year: int | None = None) -> Register:
                Column("出席合计", "present", 8), Column("请假", "excused", 6), Column("缺席", "absent", 6),
                Column("出席率", "rate", 7)]
     title = f"{store.settings.get('subdistrict') or ''}议事代表出勤统计表" + (f"（{year}年）" if year else "")
-    return Register(title, _unit(store), columns, rows, "出勤统计")
+    return Register(title, store.settings.unit(), columns, rows, "出勤统计")

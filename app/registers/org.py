@@ -7,10 +7,6 @@ from ..services.delegates import RosterFilter
 from .writer import Column, Register
 
 
-def _unit(store) -> str:
-    return store.settings.get("unit_name") or store.settings.get("site_name") or ""
-
-
 def _subdistrict(store) -> str:
     return store.settings.get("subdistrict") or ""
 
@@ -31,7 +27,7 @@ def roster(store, *, full_id: bool = False, flt: RosterFilter | None = None) -> 
     ]
     for row in rows:
         row["work"] = " ".join(p for p in (row.get("workplace"), row.get("post")) if p)
-    return Register(f"{_subdistrict(store)}议事代表花名册", _unit(store), columns, rows, "花名册",
+    return Register(f"{_subdistrict(store)}议事代表花名册", store.settings.unit(), columns, rows, "花名册",
                     note="注：身份证号已按规定脱敏显示。" if not full_id else "")
 
 
@@ -49,7 +45,7 @@ def groups(store) -> Register:
                Column("小组职务", "role", 8), Column("姓名", "name", 8), Column("性别", "gender", 5),
                Column("所在村（社区）", "community", 10), Column("工作单位及职务", "work", 16, 36, wrap=True),
                Column("联系电话", "phone", 13)]
-    return Register(f"{_subdistrict(store)}议事代表分组名单", _unit(store), columns, rows, "分组名单")
+    return Register(f"{_subdistrict(store)}议事代表分组名单", store.settings.unit(), columns, rows, "分组名单")
 
 
 def grids(store) -> Register:
@@ -60,7 +56,7 @@ def grids(store) -> Register:
     columns = [Column("议事小组", "group_name", 9), Column("所在村（社区）", "community_name", 10),
                Column("网格", "name", 10), Column("联系议事代表", "delegate_names", 12, 30, wrap=True),
                Column("备注", "notes", 8)]
-    return Register(f"{_subdistrict(store)}议事代表与网格对应表", _unit(store), columns, rows, "网格对应表")
+    return Register(f"{_subdistrict(store)}议事代表与网格对应表", store.settings.unit(), columns, rows, "网格对应表")
 
 
 def venues(store) -> Register:
@@ -74,4 +70,4 @@ def venues(store) -> Register:
                Column("已配备设施", "facilities_text", 14, 40, wrap=True),
                Column("尚缺设施", "missing_text", 10, 30, wrap=True),
                Column("接待/开放安排", "schedule", 12, 30, wrap=True)]
-    return Register(f"{_subdistrict(store)}议事阵地一览表", _unit(store), columns, rows, "阵地一览")
+    return Register(f"{_subdistrict(store)}议事阵地一览表", store.settings.unit(), columns, rows, "阵地一览")

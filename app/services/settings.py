@@ -14,6 +14,10 @@ class SettingsService:
     def get(self, key: str, default: str = "") -> str:
         return self.store.meta(key, default) or default
 
+    def unit(self) -> str:
+        """The unit named on registers and documents (抬头), falling back to the office name."""
+        return self.get("unit_name") or self.get("site_name")
+
     def all(self) -> dict:
         return {key: self.get(key) for key in SETTINGS}
 
