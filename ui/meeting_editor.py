@@ -21,6 +21,7 @@ from app.services.meetings import MeetingService
 from .flowchart import FlowchartView
 from .forms import FieldEditor, RecordDialog
 from .messages import confirm, show_refusal
+from .widgets import button_row
 
 
 def meeting_fields(departments: list[str]):
@@ -92,17 +93,6 @@ def _table(headers: list[str]) -> QTableWidget:
     table.setSelectionBehavior(QAbstractItemView.SelectRows)
     table.verticalHeader().setDefaultSectionSize(28)
     return table
-
-
-def _button_row(layout, buttons) -> None:
-    """A row of push buttons under a tab's table, left-aligned."""
-    bar = QHBoxLayout()
-    for text, slot in buttons:
-        button = QPushButton(text)
-        button.clicked.connect(slot)
-        bar.addWidget(button)
-    bar.addStretch(1)
-    layout.addLayout(bar)
 
 
 def _cell(text) -> QTableWidgetItem:
@@ -240,7 +230,7 @@ class MeetingEditor(QDialog):
         self.sheet = _table(["姓名", "所在村（社区）/单位", "出席情况", "小组职务"])
         self.sheet.setEditTriggers(QAbstractItemView.NoEditTriggers)
         layout.addWidget(self.sheet)
-        _button_row(layout, (("全部设为出席", self.all_present), ("添加列席人员…", self.add_guest),
+        button_row(layout, (("全部设为出席", self.all_present), ("添加列席人员…", self.add_guest),
                            ("保存签到", self.save_sheet)))
         return page
 
@@ -326,7 +316,7 @@ class MeetingEditor(QDialog):
         self.items = _table(["落实事项", "责任单位", "责任人", "期限（如 2026-08-31）"])
         self.items.setColumnWidth(0, 420)
         layout.addWidget(self.items)
-        _button_row(layout, (("增加一项", self.add_item), ("删除所选", self.remove_item),
+        button_row(layout, (("增加一项", self.add_item), ("删除所选", self.remove_item),
                            ("保存纪要", self.save_minutes)))
         return page
 
@@ -429,7 +419,7 @@ class MeetingEditor(QDialog):
         self.matters = _table(["反映事项", "反映人"])
         self.matters.setColumnWidth(0, 520)
         layout.addWidget(self.matters)
-        _button_row(layout, (("增加一项", lambda: self._add_matter({})), ("保存接待事项", self.save_matters)))
+        button_row(layout, (("增加一项", lambda: self._add_matter({})), ("保存接待事项", self.save_matters)))
         return page
 
     def _fill_matters(self, matters: list[dict]) -> None:
@@ -462,7 +452,7 @@ class MeetingEditor(QDialog):
         self.materials = QListWidget()
         self.materials.itemDoubleClicked.connect(self.open_material)
         layout.addWidget(self.materials)
-        _button_row(layout, (("添加文件…", self.add_material), ("打开", self.open_material),
+        button_row(layout, (("添加文件…", self.add_material), ("打开", self.open_material),
                            ("删除所选", self.remove_material)))
         layout.addWidget(QLabel("文件会复制到数据目录中保存，并记录校验值，原文件移动或删除不影响。"))
         return page

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget)
 
 from ..forms import RecordDialog
 from ..messages import confirm, show_refusal
+from ..widgets import add_buttons, bind_list_keys
 from ..models import Col, ListTableModel
 
 
@@ -131,11 +130,7 @@ class RecordListPage(QWidget):
         self.add_filters(self.toolbar)
         self.toolbar.addStretch(1)
         self.toolbar.addWidget(self.count_label)
-        for text, slot, tip in self.buttons():
-            button = QPushButton(text)
-            button.setToolTip(tip)
-            button.clicked.connect(slot)
-            self.toolbar.addWidget(button)
+        add_buttons(self.toolbar, self.buttons())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(self.toolbar)
@@ -145,10 +140,7 @@ class RecordListPage(QWidget):
         self.warnings.setWordWrap(True)
         self.warnings.hide()
         layout.addWidget(self.warnings)
-        for keys, slot in ((QKeySequence.New, self.add), (QKeySequence.Delete, self.delete),
-                           (Qt.Key_Return, self.edit), (Qt.Key_Enter, self.edit)):
-            shortcut = QShortcut(QKeySequence(keys), self.view, context=Qt.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        bind_list_keys(self, self.view, new=self.add, open_=self.edit, delete=self.delete)
         backend.changed.connect(self._on_changed)
 
     def buttons(self):

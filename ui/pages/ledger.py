@@ -16,6 +16,7 @@ from app.services.ledger import CATEGORIES, SOURCES, STEPS, LedgerFilter
 
 from ..form_dialog import ask
 from ..messages import confirm, show_refusal
+from ..widgets import add_buttons, bind_list_keys, button_row
 from ..models import Col, ListTableModel, PagedTableModel
 from ..opinion_dialog import OpinionDialog, opinion_refs, preview_doc
 from .base import export_with_dialog, fit_columns, make_table, refill_combo, search_box, sortable_view
@@ -193,14 +194,11 @@ class LedgerList(QWidget):
         second.addWidget(self.date_from)
         second.addWidget(self.date_to)
         second.addStretch(1)
-        for text, slot in (("录入意见", self.intake), ("从接待日/会议导入…", self.import_pending),
+        add_buttons(second, (("录入意见", self.intake), ("从接待日/会议导入…", self.import_pending),
                            ("录入回执…", self.key_in_slip), ("打开", self.open_current), ("删除", self.delete),
                            ("打印台账…", self.print_ledger),
                            ("导出台账…", lambda: export_with_dialog(self, backend, "ledger", flt=self.current_filter())),
-                           ("导出督办记录…", lambda: export_with_dialog(self, backend, "supervision"))):
-            button = QPushButton(text)
-            button.clicked.connect(slot)
-            second.addWidget(button)
+                           ("导出督办记录…", lambda: export_with_dialog(self, backend, "supervision"))))
         self.warning = QLabel()
         self.warning.setStyleSheet("color: #b26a00;")
         self.warning.hide()
@@ -209,11 +207,8 @@ class LedgerList(QWidget):
         layout.addLayout(second)
         layout.addWidget(self.warning)
         layout.addWidget(self.view)
-        for keys, slot in ((QKeySequence.Find, lambda: self.search.setFocus()), (QKeySequence.New, self.intake)):
-            QShortcut(QKeySequence(keys), self, context=Qt.WidgetWithChildrenShortcut).activated.connect(slot)
-        for keys, slot in ((Qt.Key_Return, self.open_current), (Qt.Key_Enter, self.open_current),
-                           (Qt.Key_Delete, self.delete)):
-            QShortcut(QKeySequence(keys), self.view, context=Qt.WidgetShortcut).activated.connect(slot)
+        bind_list_keys(self, self.view, find=self.search.setFocus, new=self.intake, open_=self.open_current,
+                       delete=self.delete)
         backend.changed.connect(lambda c: c.tables & LEDGER_TABLES and self.model.reload())
 
     def reload(self) -> None:
@@ -344,23 +339,11 @@ class TopicsTab(QWidget):
         lv, rv = QVBoxLayout(left), QVBoxLayout(right)
         lv.addWidget(QLabel("待筛选的意见（已收集）：可多选后并案为一个议题"))
         lv.addWidget(self.pool_view)
-        row = QHBoxLayout()
-        for text, slot in (("评分…", self.score), ("并案为议题…", self.merge)):
-            button = QPushButton(text)
-            button.clicked.connect(slot)
-            row.addWidget(button)
-        row.addStretch(1)
-        lv.addLayout(row)
+        button_row(lv, (("评分…", self.score), ("并案为议题…", self.merge)))
         rv.addWidget(QLabel("议题"))
         rv.addWidget(self.topics_view)
-        row = QHBoxLayout()
-        for text, slot in (("工委审核…", self.review), ("关联议事活动…", self.deliberate),
-                           ("按纪要交办…", self.assign_from_minutes)):
-            button = QPushButton(text)
-            button.clicked.connect(slot)
-            row.addWidget(button)
-        row.addStretch(1)
-        rv.addLayout(row)
+        button_row(rv, (("工委审核…", self.review), ("关联议事活动…", self.deliberate),
+                        ("按纪要交办…", self.assign_from_minutes)))
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(right)

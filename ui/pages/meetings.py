@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
 from app.services.cadence import SLOT_STATES
@@ -14,6 +13,7 @@ from app.services.workflows import KINDS, PHASES
 
 from ..meeting_editor import MeetingEditor, NewMeetingDialog, meeting_refs
 from ..messages import confirm, show_refusal
+from ..widgets import add_buttons, bind_list_keys
 from ..models import Col, ListTableModel, PagedTableModel
 from .base import (RecordListPage, export_with_dialog, fit_columns, make_table, refill_combo, search_box,
                    sortable_view)
@@ -58,25 +58,18 @@ class MeetingList(QWidget):
         self.count_label = QLabel()
         bar.addWidget(self.count_label)
         bar.addStretch(1)
-        for text, slot, tip in (("新建会议", self.add, "Ctrl+N"), ("打开", self.open_current, "回车"),
+        add_buttons(bar, (("新建会议", self.add, "Ctrl+N"), ("打开", self.open_current, "回车"),
                                 ("删除", self.delete, "Delete：移到回收站"),
                                 ("导出活动台账…", lambda: export_with_dialog(self, backend, "meetings",
                                                                          year=self.year.currentData()), ""),
                                 ("导出出勤统计…", lambda: export_with_dialog(self, backend, "attendance",
-                                                                         year=self.year.currentData()), "")):
-            button = QPushButton(text)
-            button.setToolTip(tip)
-            button.clicked.connect(slot)
-            bar.addWidget(button)
+                                                                         year=self.year.currentData()), "")))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(bar)
         layout.addWidget(self.view)
-        for keys, slot in ((QKeySequence.Find, lambda: self.search.setFocus()), (QKeySequence.New, self.add)):
-            QShortcut(QKeySequence(keys), self, context=Qt.WidgetWithChildrenShortcut).activated.connect(slot)
-        for keys, slot in ((Qt.Key_Delete, self.delete), (Qt.Key_Return, self.open_current),
-                           (Qt.Key_Enter, self.open_current)):
-            QShortcut(QKeySequence(keys), self.view, context=Qt.WidgetShortcut).activated.connect(slot)
+        bind_list_keys(self, self.view, find=self.search.setFocus, new=self.add, open_=self.open_current,
+                       delete=self.delete)
         backend.changed.connect(self._on_changed)
 
     def reload(self) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 from app import idcard
@@ -12,6 +11,7 @@ from app.services.delegates import STATUSES, RosterFilter, delegate_fields
 
 from ..forms import RecordDialog
 from ..messages import confirm, show_refusal
+from ..widgets import add_buttons, bind_list_keys
 from ..models import Col, PagedTableModel
 from .base import export_with_dialog, fit_columns, load_refs, refill_combo, search_box, sortable_view
 
@@ -173,26 +173,19 @@ class RosterPage(QWidget):
         self.count_label = QLabel()
         buttons.addWidget(self.count_label)
         buttons.addStretch(1)
-        for text, slot, tip in (("新增代表", self.add, "Ctrl+N"), ("编辑", self.edit, "回车"),
+        add_buttons(buttons, (("新增代表", self.add, "Ctrl+N"), ("编辑", self.edit, "回车"),
                                 ("删除", self.delete, "Delete：移到回收站"),
                                 ("任职变动…", self.change_status, "辞职、罢免、去世、迁出，或恢复在任"),
                                 ("履职档案…", self.duty_record, "所选代表的履职档案（可打印）"),
                                 ("从 Excel 导入…", self.import_roster, "导入现有的代表花名册（先逐行检查，再全部导入）"),
-                                ("导出花名册…", self.export_roster, "导出 Excel 花名册，可直接打印")):
-            button = QPushButton(text)
-            button.setToolTip(tip)
-            button.clicked.connect(slot)
-            buttons.addWidget(button)
+                                ("导出花名册…", self.export_roster, "导出 Excel 花名册，可直接打印")))
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(buttons)
         layout.addWidget(self.view)
 
-        for keys, slot in ((QKeySequence.Find, self.focus_search), (QKeySequence.New, self.add)):
-            QShortcut(QKeySequence(keys), self, context=Qt.WidgetWithChildrenShortcut).activated.connect(slot)
-        for keys, slot in ((Qt.Key_Delete, self.delete), (Qt.Key_Return, self.edit), (Qt.Key_Enter, self.edit)):
-            QShortcut(QKeySequence(keys), self.view, context=Qt.WidgetShortcut).activated.connect(slot)
+        bind_list_keys(self, self.view, find=self.focus_search, new=self.add, open_=self.edit, delete=self.delete)
         backend.changed.connect(self._on_changed)
         self.dialog = None
 

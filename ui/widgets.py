@@ -1,0 +1,35 @@
+"""Small building blocks every page uses the same way: button rows and list keyboard keys."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QPushButton
+
+
+def add_buttons(layout, buttons) -> None:
+    """Push buttons from (text, slot) or (text, slot, tooltip) entries, appended to `layout`."""
+    for text, slot, *tip in buttons:
+        button = QPushButton(text)
+        if tip and tip[0]:
+            button.setToolTip(tip[0])
+        button.clicked.connect(slot)
+        layout.addWidget(button)
+
+
+def button_row(layout, buttons) -> None:
+    """A left-aligned row of buttons under a table."""
+    row = QHBoxLayout()
+    add_buttons(row, buttons)
+    row.addStretch(1)
+    layout.addLayout(row)
+
+
+def bind_list_keys(page, view, *, find=None, new=None, open_=None, delete=None) -> None:
+    """Ctrl+F and Ctrl+N anywhere on the page; Enter and Delete on its table."""
+    for keys, slot in ((QKeySequence.Find, find), (QKeySequence.New, new)):
+        if slot:
+            QShortcut(QKeySequence(keys), page, context=Qt.WidgetWithChildrenShortcut).activated.connect(slot)
+    for keys, slot in ((Qt.Key_Return, open_), (Qt.Key_Enter, open_), (Qt.Key_Delete, delete)):
+        if slot:
+            QShortcut(QKeySequence(keys), view, context=Qt.WidgetShortcut).activated.connect(slot)
