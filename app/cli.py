@@ -13,7 +13,8 @@ from pathlib import Path
 from . import APP_NAME, __version__
 from .errors import AppError
 
-LIST_KINDS = ("delegates", "communities", "grids", "groups", "venues", "meetings", "opinions")
+LIST_KINDS = ("delegates", "communities", "grids", "groups", "venues", "meetings", "opinions", "rounds",
+              "candidates")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--year", type=int)
     lst.add_argument("--step", type=int, choices=range(1, 6), help="五步工作法的第几步（1—5）")
     lst.add_argument("--overdue", action="store_true", help="只列逾期未办结的")
+    lst.add_argument("--round", help="推选批次（列出人选时；默认最近一次）")
     imp = sub.add_parser("import", parents=[common], help="从 Excel 导入")
     imp_sub = imp.add_subparsers(dest="import_kind", required=True, parser_class=_Parser)
     delegates = imp_sub.add_parser("delegates", parents=[common], help="导入代表花名册（.xlsx）")
@@ -58,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument("--out", required=True)
     register.add_argument("--full-id", action="store_true", help="导出完整身份证号（将记入审计日志）")
     register.add_argument("--year", type=int, help="只导出某一年（会议类台账）")
+    register.add_argument("--round", help="推选批次（名称或编号；默认最近一次）")
     doc = export_sub.add_parser("doc", parents=[common], help="导出 PDF 文书")
     doc.add_argument("kind")
     doc.add_argument("id", nargs="?")
@@ -155,6 +158,21 @@ def cmd_list(args) -> int:
                      for r in rows]
             lines = [f"{r['name']}\t{r['community_name'] or ''}\t{r['group_name'] or ''}\t"
                      f"{r['role_label']}\t{r['status_label']}" for r in rows]
+        elif args.kind == "rounds":
+            rows = store.nomination.list()
+            items = [{"id": r["id"], "name": r["name"], "kind": r["kind"], "state": r["state"], "seats": r["seats"],
+                      "candidates": r["candidate_count"], "appointed": r["appointed_count"]} for r in rows]
+            lines = [f"{r['id'][:8]}\t{r['name']}\t{r['kind_label']}\t{r['state_label']}\t名额 {r['seats']}\t"
+                     f"人选 {r['candidate_count']}\t确定 {r['appointed_count']}" for r in rows]
+        elif args.kind == "candidates":
+            from .services.candidates import CandidateFilter
+
+            round_id = _resolve_round(store, args.round)
+            rows = store.candidates.list(CandidateFilter(round_id=round_id, search=args.search))
+            items = [{"id": r["id"], "name": r["name"], "community": r["community_name"], "route": r["route"],
+                      "stage": r["stage"], "status": r["status"], "fail_reason": r["fail_reason"],
+                      "certificate_no": r["certificate_no"], "id_number": r["id_masked"]} for r in rows]
+            lines = [f"{r['name']}\t{r['community_name'] or ''}\t{r['progress']}" for r in rows]
         else:
             service = getattr(store, args.kind)
             rows = service.list()
@@ -176,11 +194,13 @@ def cmd_export(args) -> int:
     from .registers.catalog import export_register
 
     options = {}
-    if args.name == "roster":
+    if args.name in ("roster", "candidates"):
         options["full_id"] = args.full_id
-    if args.name in ("meetings", "attendance", "ledger", "supervision", "stats") and args.year:
-        options["year"] = args.year
     with _open(args) as store:
+        if args.name in ("candidates", "joint_review", "notice_list", "quotas"):
+            options["round_id"] = _resolve_round(store, args.round)
+        if args.name in ("meetings", "attendance", "ledger", "supervision", "stats") and args.year:
+            options["year"] = args.year
         result = export_register(store, args.name, Path(args.out), **options)
     _emit(args, result, f"已导出{result['title']}（{result['rows']} 行）：{result['path']}")
     return 0
@@ -194,6 +214,10 @@ def _resolve_id(store, doc: str, given: str | None) -> str | None:
     subject = DOCS.get(doc, (None, None, None))[2]
     if not given or subject is None or len(given) >= 36:
         return given
+    if subject == "round":
+        if doc == "notice" and store.scalar("SELECT 1 FROM meetings WHERE deleted = 0 AND id LIKE ?", [given + "%"]):
+            return _resolve_id(store, "meeting_notice", given)
+        return _resolve_round(store, given)
     table = {"meeting": "meetings", "opinion": "opinions", "delegate": "delegates"}[subject]
     extra = {"opinions": " OR serial = ? OR feedback_serial = ?", "delegates": " OR name = ?"}.get(table, "")
     params = [given + "%"] + [given.upper()] * extra.count("?")
@@ -202,6 +226,19 @@ def _resolve_id(store, doc: str, given: str | None) -> str | None:
     if len(matches) > 1:
         raise AppError(f"“{given}”对应多条记录，请写得更长一些")
     return matches[0] if matches else given
+
+
+def _resolve_round(store, given: str | None) -> str | None:
+    """A round by id, id prefix or name; none given: the latest round."""
+    if not given:
+        return store.nomination.current_id()
+    matches = [r["id"] for r in store.rows("SELECT id FROM nomination_rounds WHERE deleted = 0 AND"
+                                           " (id LIKE ? OR name = ?)", [given + "%", given])]
+    if len(matches) > 1:
+        raise AppError(f"“{given}”对应多个推选批次，请写得更长一些")
+    if not matches:
+        raise AppError(f"找不到推选批次“{given}”（可用 yishi list rounds 查看）")
+    return matches[0]
 
 
 def cmd_import(args) -> int:

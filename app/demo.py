@@ -127,36 +127,8 @@ def build_demo(store, progress=None) -> dict:
         for name, count in zip(all_communities, _split(GRID_TOTAL, weights)):
             changes = store.grids.bulk_create(community_ids[name], f"1-{count}")
             grids_by_community[name] = changes.created("grids")
-        step("议事代表")
-        names = iter(_names(rng, 70))
-        serial = 0
-        for group, _, communities in GROUPS:
-            count = DELEGATES_PER_GROUP[group]
-            members = [communities[i % len(communities)][0] for i in range(count)]
-            per_community: dict[str, list[int]] = {}
-            for index, community in enumerate(members):
-                per_community.setdefault(community, []).append(index)
-            for index, community in enumerate(members):
-                serial += 1
-                female = rng.random() < 0.42
-                born = date(1960, 1, 1) + timedelta(days=rng.randrange(0, 365 * 36))
-                area = areas[community]
-                workplace, post, sector = rng.choice(WORK[area])
-                if workplace in ("社区居委会", "村民委员会"):
-                    workplace = community + ("村民委员会" if area == "rural" else "居民委员会")
-                role = "leader" if index == 0 else "deputy_leader" if index in (1, 2) else "member"
-                mine = per_community[community]
-                grids = grids_by_community[community]
-                share = [grids[i] for i in range(len(grids)) if i % len(mine) == mine.index(index)]
-                store.delegates.create({
-                    "name": next(names), "ethnicity": "汉族" if rng.random() < 0.95 else "土家族",
-                    "id_number": synthetic_id(rng, born, female),
-                    "party": rng.choice(PARTIES), "sector": sector,
-                    "education": rng.choice(EDUCATION), "workplace": workplace, "post": post or None,
-                    "phone": f"1{rng.choice('35789')}{rng.randrange(10**8, 10**9)}",
-                    "community_id": community_ids[community], "group_id": group_ids[group],
-                    "group_role": role, "certificate_no": f"中山路议聘〔2025〕{serial:03d}号",
-                }, grid_ids=share)
+        step("推选议事代表（两下两上）")
+        build_selection(store, rng, community_ids, group_ids, areas, grids_by_community)
         step("议事阵地")
         store.venues.create(
             {"name": "中山路街道议事中心", "level": "centre", "address": "永川区中山路街道办事处三楼",
@@ -184,6 +156,125 @@ def build_demo(store, progress=None) -> dict:
         step("意见建议台账")
         build_ledger(store, rng)
     return store.stats.summary()
+
+
+# ---------------------------------------------------------------------------
+# The selection round of the report: 110 candidates through 两下两上 to 70 delegates.
+CANDIDATES = 110
+REVIEW_UNITS = ["街道党工委组织办", "街道纪工委", "派出所", "街道综治中心"]
+
+
+def _profile(rng: random.Random, name: str, community: str, area: str, *, born_from=1960, span=36) -> dict:
+    female = rng.random() < 0.42
+    born = date(born_from, 1, 1) + timedelta(days=rng.randrange(0, 365 * span))
+    workplace, post, sector = rng.choice(WORK[area])
+    if workplace in ("社区居委会", "村民委员会"):
+        workplace = community + ("村民委员会" if area == "rural" else "居民委员会")
+    return {"name": name, "ethnicity": "汉族" if rng.random() < 0.95 else "土家族",
+            "id_number": synthetic_id(rng, born, female), "party": rng.choice(PARTIES), "sector": sector,
+            "education": rng.choice(EDUCATION), "workplace": workplace, "post": post or None,
+            "phone": f"1{rng.choice('35789')}{rng.randrange(10**8, 10**9)}",
+            "resident_since": f"{rng.randrange(1985, 2020)}-{rng.randrange(1, 13):02d}-01"}
+
+
+def _route(rng: random.Random, community: str, kind: str, names) -> dict:
+    roll = rng.random()
+    if roll < 0.6:
+        return {"route": "party_org", "recommender": community + ("党总支" if kind == "village" else "党委")}
+    if roll < 0.85:
+        return {"route": "joint", "recommenders": "、".join(next(names) for _ in range(rng.randrange(10, 16)))}
+    return {"route": "self", "recommender": community + ("村民委员会" if kind == "village" else "居民委员会")}
+
+
+def build_selection(store, rng, community_ids, group_ids, areas, grids_by_community) -> None:
+    """一下 quotas, 一上 nominations, 二下 joint review and notice, 二上 confirmation, certificates, filing;
+    then the 70 delegates are given their group roles and grids."""
+    names = iter(_names(rng, CANDIDATES + 40 * 15 + 200))
+    kinds = {c: k for _, _, cs in GROUPS for c, k, _ in cs}
+    chosen = []  # (profile, community, group, role, grid share)
+    for group, _, communities in GROUPS:
+        count = DELEGATES_PER_GROUP[group]
+        members = [communities[i % len(communities)][0] for i in range(count)]
+        per_community: dict[str, list[int]] = {}
+        for index, community in enumerate(members):
+            per_community.setdefault(community, []).append(index)
+        for index, community in enumerate(members):
+            role = "leader" if index == 0 else "deputy_leader" if index in (1, 2) else "member"
+            mine = per_community[community]
+            grids = grids_by_community[community]
+            share = [grids[i] for i in range(len(grids)) if i % len(mine) == mine.index(index)]
+            chosen.append((_profile(rng, next(names), community, areas[community]), community, role, share))
+    everyone = [c for _, _, cs in GROUPS for c, _, _ in cs]
+    extras = []
+    for n in range(CANDIDATES - len(chosen)):
+        community = everyone[(n * 7) % len(everyone)]
+        extras.append((_profile(rng, next(names), community, areas[community]), community))
+
+    round_id = store.nomination.open_round({
+        "name": "第一届议事代表推选", "opened_on": "2024-12-02", "seats": len(chosen),
+        "review_units": "、".join(REVIEW_UNITS),
+        "notes": "街道党工委3次专题研究，印发实施方案，“两下两上”推选。"}).created("nomination_rounds")[0]
+    seats = {}
+    for _, community, _, _ in chosen:
+        seats[community] = seats.get(community, 0) + 1
+    members = sum(p["party"] == "中共党员" for p, *_ in chosen)
+    farmers = sum(p["sector"] == "农民" for p, *_ in chosen)
+    quotas = [{"dimension": "community", "key": community_ids[c], "rule": "exact", "seats": seats[c]}
+              for c in everyone]
+    quotas += [{"dimension": "sector", "key": "农民", "rule": "min", "seats": min(farmers, 6)},
+               {"dimension": "sector", "key": "村（社区）干部", "rule": "max", "seats": 20},
+               {"dimension": "party", "key": "中共党员", "rule": "max", "seats": max(members, 45)}]
+    store.nomination.set_quotas(round_id, quotas)
+
+    candidates = store.candidates
+    ids = {}
+    for profile, community, *_ in chosen:
+        values = {**profile, "community_id": community_ids[community], **_route(rng, community, kinds[community], names)}
+        ids[profile["name"]] = candidates.nominate(round_id, values).created("candidates")[0]
+    extra_ids = []
+    for n, (profile, community) in enumerate(extras):
+        if n == 17:  # moved in recently: fails the preliminary review
+            profile["resident_since"] = "2024-08-01"
+        values = {**profile, "community_id": community_ids[community], **_route(rng, community, kinds[community], names)}
+        extra_ids.append(candidates.nominate(round_id, values).created("candidates")[0])
+    chosen_ids = [ids[p["name"]] for p, *_ in chosen]
+
+    # 一上: the representative meetings vote, the 工委 reviews.
+    candidates.record(extra_ids[:4], "community_approved", "2024-12-16", "fail", "村（居）民代表会议表决未过半数")
+    candidates.record(chosen_ids + extra_ids[4:], "community_approved", "2024-12-16", "pass")
+    late = [extra_ids[17]]
+    candidates.record(late + extra_ids[4:7], "preliminary_reviewed", "2024-12-23", "fail",
+                      "不符合推选条件或本人所在单位不同意推荐")
+    passed = chosen_ids + [i for i in extra_ids[7:] if i not in late]
+    candidates.record(passed, "preliminary_reviewed", "2024-12-23", "pass")
+    # 二下: each department's verdict, then the public notice.
+    refused = {extra_ids[8]: ("派出所", "有违法记录"), extra_ids[12]: ("街道纪工委", "存在失信被执行记录")}
+    for offset, unit in enumerate(REVIEW_UNITS):
+        day = f"2025-01-0{6 + offset}"
+        bad = [i for i, (u, _) in refused.items() if u == unit]
+        candidates.review([i for i in passed if i not in bad], unit, "合格", day)
+        for i in bad:
+            candidates.review([i], unit, "不合格", day, refused[i][1])
+    store.nomination.start_notice(round_id, "2025-01-13", "各村（社区）党群服务中心公示栏、街道微信公众号")
+    noticed = [i for i in passed if i not in refused]
+    upheld, dismissed = noticed[-1], chosen_ids[5]
+    candidates.add_objection(upheld, "2025-01-14", "反映其户籍和居住地均已迁往外区", "居民来信")
+    candidates.add_objection(dismissed, "2025-01-14", "反映其很少参加社区活动", "匿名电话")
+    for objection in candidates.objections(round_id=round_id):
+        if objection["candidate_id"] == upheld:
+            candidates.resolve_objection(objection["id"], "2025-01-15", "经社区核实，本人已于2024年迁居外区", True)
+        else:
+            candidates.resolve_objection(objection["id"], "2025-01-15", "经核实本人积极参加社区志愿服务，反映不属实",
+                                         False)
+    store.nomination.close_notice(round_id, "2025-01-16")
+    # 二上: the 党工委 confirms 70, certificates, filing with the district.
+    store.nomination.confirm(round_id, chosen_ids, "2025-01-24", "中山路党工委〔2025〕3号")
+    store.nomination.issue_certificates(round_id, "2025-02-20")
+    store.nomination.file_round(round_id, "2025-02-28", "中山路人大工委〔2025〕1号")
+    delegate_of = {r["id"]: r["delegate_id"] for r in store.rows(
+        "SELECT id, delegate_id FROM candidates WHERE round_id = ?", [round_id])}
+    for (profile, community, role, share) in chosen:
+        store.delegates.update(delegate_of[ids[profile["name"]]], {"group_role": role}, grid_ids=share)
 
 
 # ---------------------------------------------------------------------------

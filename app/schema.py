@@ -54,8 +54,23 @@ SYNCED_FIELDS: dict[str, tuple[str, ...]] = {
     "opinion_files": ("opinion_id", "title", "file_name", "sha256", "size"),
     # m004: the term's life of a delegate (append-only history)
     "delegate_events": ("delegate_id", "day", "kind", "detail", "actor"),
+    # m005: the selection procedure (两下两上)
+    "nomination_rounds": ("term_id", "name", "kind", "opened_on", "seats", "min_age", "min_years",
+                          "review_units", "reason", "notice_start", "notice_end", "notice_place",
+                          "notice_closed_on", "confirmed_on", "confirm_doc", "certified_on", "filed_on",
+                          "filing_doc", "notes"),
+    "quotas": ("round_id", "dimension", "key", "rule", "seats", "sort_order", "notes"),
+    "candidates": ("round_id", "name", "gender", "ethnicity", "birth_date", "id_number", "citizenship",
+                   "party", "sector", "education", "workplace", "post", "phone", "community_id",
+                   "resident_since", "route", "recommender", "recommenders", "stage", "status",
+                   "fail_stage", "fail_reason", "on_notice", "delegate_id", "certificate_no", "notes"),
+    "joint_reviews": ("candidate_id", "unit", "verdict", "note", "day"),
+    "objections": ("candidate_id", "received_on", "source", "content", "handling", "resolved_on",
+                   "upheld"),
+    "candidate_stages": ("candidate_id", "stage", "day", "actor", "verdict", "reason", "detail",
+                         "recorded_by"),
 }
-APPEND_ONLY = {"supervisions", "opinion_events", "delegate_events"}
+APPEND_ONLY = {"supervisions", "opinion_events", "delegate_events", "candidate_stages"}
 
 
 @migrations()
@@ -284,6 +299,63 @@ def m004_delegate_history(db):
             id TEXT PRIMARY KEY, delegate_id TEXT NOT NULL REFERENCES delegates(id), day TEXT NOT NULL,
             kind TEXT NOT NULL, detail TEXT, actor TEXT, deleted INTEGER NOT NULL DEFAULT 0);
         CREATE INDEX idx_delegate_events_delegate ON delegate_events(delegate_id, day);
+        """
+    ):
+        db.execute(statement)
+
+
+@migrations()
+def m005_nomination(db):
+    for statement in _statements(
+        """
+        -- One run of the 两下两上 procedure (a term's selection, or a by-election).
+        CREATE TABLE nomination_rounds (
+            id TEXT PRIMARY KEY, term_id TEXT REFERENCES terms(id), name TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'regular', opened_on TEXT NOT NULL, seats INTEGER NOT NULL,
+            min_age INTEGER NOT NULL DEFAULT 18, min_years INTEGER NOT NULL DEFAULT 1,
+            review_units TEXT, reason TEXT, notice_start TEXT, notice_end TEXT, notice_place TEXT,
+            notice_closed_on TEXT, confirmed_on TEXT, confirm_doc TEXT, certified_on TEXT,
+            filed_on TEXT, filing_doc TEXT, notes TEXT, deleted INTEGER NOT NULL DEFAULT 0);
+
+        -- Seats by community / sector / party; rule exact, min (at least) or max (at most).
+        CREATE TABLE quotas (
+            id TEXT PRIMARY KEY, round_id TEXT NOT NULL REFERENCES nomination_rounds(id),
+            dimension TEXT NOT NULL, key TEXT NOT NULL, rule TEXT NOT NULL DEFAULT 'exact',
+            seats INTEGER NOT NULL, sort_order INTEGER, notes TEXT, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_quotas_round ON quotas(round_id, dimension);
+
+        CREATE TABLE candidates (
+            id TEXT PRIMARY KEY, round_id TEXT NOT NULL REFERENCES nomination_rounds(id),
+            name TEXT NOT NULL, gender TEXT, ethnicity TEXT, birth_date TEXT, id_number TEXT,
+            citizenship TEXT, party TEXT, sector TEXT, education TEXT, workplace TEXT, post TEXT,
+            phone TEXT, community_id TEXT REFERENCES communities(id), resident_since TEXT,
+            route TEXT NOT NULL, recommender TEXT, recommenders TEXT,
+            stage TEXT NOT NULL DEFAULT 'nominated', status TEXT NOT NULL DEFAULT 'in_progress',
+            fail_stage TEXT, fail_reason TEXT, on_notice INTEGER NOT NULL DEFAULT 0,
+            delegate_id TEXT REFERENCES delegates(id), certificate_no TEXT, notes TEXT,
+            deleted INTEGER NOT NULL DEFAULT 0, name_initials TEXT, name_pinyin TEXT);
+        CREATE INDEX idx_candidates_round ON candidates(round_id, stage, status);
+        CREATE INDEX idx_candidates_community ON candidates(community_id);
+        CREATE INDEX idx_candidates_id_number ON candidates(id_number);
+
+        CREATE TABLE joint_reviews (
+            id TEXT PRIMARY KEY, candidate_id TEXT NOT NULL REFERENCES candidates(id),
+            unit TEXT NOT NULL, verdict TEXT NOT NULL, note TEXT, day TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_joint_reviews_candidate ON joint_reviews(candidate_id);
+
+        CREATE TABLE objections (
+            id TEXT PRIMARY KEY, candidate_id TEXT NOT NULL REFERENCES candidates(id),
+            received_on TEXT NOT NULL, source TEXT, content TEXT NOT NULL, handling TEXT,
+            resolved_on TEXT, upheld INTEGER, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_objections_candidate ON objections(candidate_id);
+
+        -- Append-only: every stage a candidate passed or failed, with date, actor and reason.
+        CREATE TABLE candidate_stages (
+            id TEXT PRIMARY KEY, candidate_id TEXT NOT NULL REFERENCES candidates(id),
+            stage TEXT NOT NULL, day TEXT NOT NULL, actor TEXT, verdict TEXT NOT NULL, reason TEXT,
+            detail TEXT, recorded_by TEXT, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_candidate_stages_candidate ON candidate_stages(candidate_id, day);
         """
     ):
         db.execute(statement)

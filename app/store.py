@@ -20,6 +20,14 @@ from .writepath import Tx, new_id
 DB_NAME = "yishi.db"
 
 
+# An undone append-only record's parent gets a "withdrawn" entry in its history instead:
+# parent key -> (parent table, history table, the history row's fixed fields).
+_WITHDRAWN = {
+    "opinion_id": ("opinions", "opinion_events", {"kind": "undo"}),
+    "candidate_id": ("candidates", "candidate_stages", {"stage": "undo", "verdict": "note"}),
+}
+
+
 class Store:
     def __init__(self, db: sqlite_utils.Database, data_dir: Path, lock: InstanceLock | None):
         self.db = db
@@ -34,8 +42,8 @@ class Store:
         self.audit = AuditLog(db, self.site_id)
 
         from .services import (attendance, cadence, communities, delegates, departments, grids,
-                               groups, ledger, ledger_stats, meetings, receptions, recycle, settings,
-                               stats, terms, topics, venues, workflows)
+                               groups, ledger, ledger_stats, meetings, nomination, receptions, recycle,
+                               settings, stats, terms, topics, venues, workflows, candidates)
 
         self.settings = settings.SettingsService(self)
         self.terms = terms.TermService(self)
@@ -53,6 +61,8 @@ class Store:
         self.ledger = ledger.LedgerService(self)
         self.topics = topics.TopicService(self)
         self.ledger_stats = ledger_stats.LedgerStats(self)
+        self.nomination = nomination.NominationService(self)
+        self.candidates = candidates.CandidateService(self)
         self.recycle = recycle.RecycleBin(self)
         self.stats = stats.StatsService(self)
         # Reference lists every office starts with (fixed ids: offices seed the same rows).
@@ -134,29 +144,28 @@ class Store:
                 tx.changes.audit_seq = self.audit.append(action, summary, tx.audit_details())
 
     def undo(self, changes: Changes, summary: str) -> Changes:
-        """Revert an edit. Append-only records (supervision, the opinion's history) are never
-        removed: the opinion's history gains an entry saying the step was withdrawn instead."""
+        """Revert an edit. Append-only records (supervision, histories, stage records) are never
+        removed: the history they belong to gains an entry saying the step was withdrawn instead."""
+        from datetime import date
+
+        from .audit import current_actor
         from .schema import APPEND_ONLY
 
-        withdrawn: dict[str, list[str]] = {}
+        withdrawn: dict[tuple[str, str, str], None] = {}
         with self.write("undo", f"撤销：{summary}") as tx:
             for change in reversed(changes.rows):
                 if change.table in APPEND_ONLY:
-                    opinion_id = change.after.get("opinion_id")
-                    if opinion_id:
-                        withdrawn.setdefault(opinion_id, []).append(change.table)
+                    for key, (parent, history, _) in _WITHDRAWN.items():
+                        if change.after.get(key):
+                            withdrawn[(parent, history, change.after[key])] = None
                     continue
                 tx.revert(change)
-            for opinion_id in withdrawn:
-                if self.scalar("SELECT 1 FROM opinions WHERE id = ?", [opinion_id]):
-                    from datetime import date
-
-                    from .audit import current_actor
-
-                    tx.insert("opinion_events", {"opinion_id": opinion_id, "day": date.today().isoformat(),
-                                                 "kind": "undo", "detail": json.dumps({"undone": summary},
-                                                                                      ensure_ascii=False),
-                                                 "actor": current_actor()})
+            detail = json.dumps({"undone": summary}, ensure_ascii=False)
+            for parent, history, row_id in withdrawn:
+                key, extra = next((k, v[2]) for k, v in _WITHDRAWN.items() if v[1] == history)
+                if self.scalar(f"SELECT 1 FROM [{parent}] WHERE id = ?", [row_id]):
+                    tx.insert(history, {key: row_id, "day": date.today().isoformat(), "detail": detail,
+                                        **extra, "actor": current_actor()})
         return tx.changes
 
     # -- small helpers shared by services ---------------------------------

@@ -24,7 +24,7 @@ def new_id() -> str:
 
 def _derived(table: str, values: dict) -> dict:
     """Search keys computed from synced fields (never synced themselves)."""
-    if table == "delegates" and "name" in values:
+    if table in ("delegates", "candidates") and "name" in values:
         initials, full = pinyin_keys(values["name"] or "")
         return {"name_initials": initials, "name_pinyin": full}
     return {}

@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import AppError
-from . import ledger_docs, meeting_docs
+from . import ledger_docs, meeting_docs, nomination_docs
 
 # kind -> (label, builder, what the id names)
 DOCS = {
     "minutes": ("会议纪要", meeting_docs.minutes, "meeting"),
-    "notice": ("会议通知", meeting_docs.notice, "meeting"),
+    "meeting_notice": ("会议通知", meeting_docs.notice, "meeting"),
+    "notice": ("议事代表拟任人选公示", nomination_docs.public_notice, "round"),
+    "certificates": ("聘书", nomination_docs.certificates, "round"),
+    "filing": ("议事代表推选情况备案报告", nomination_docs.filing_report, "round"),
     "signin": ("签到表", meeting_docs.signin, "meeting"),
     "flowchart": ("工作流程图", meeting_docs.flowchart, "meeting"),
     "assignment": ("交办单", ledger_docs.assignment, "opinion"),
@@ -25,8 +28,16 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
     """Build document `kind` (options: the printed ledger takes `flt`), write it, audit it."""
     if kind not in DOCS:
         raise AppError(f"没有名为“{kind}”的文书，可选：{'、'.join(DOCS)}")
+    record_id = record_id or None
+    if kind == "notice" and record_id and store.scalar("SELECT 1 FROM meetings WHERE id = ?", [record_id]):
+        kind = "meeting_notice"  # `export doc notice MEETING` as before: that meeting's notice
     label, build, subject = DOCS[kind]
-    if kind == "ledger":
+    if subject == "round":
+        round_row = store.nomination.get(record_id or store.nomination.current_id() or "")
+        extra = {"delegate_ids": options["delegate_ids"]} if options.get("delegate_ids") else {}
+        build(store, round_row["id"], path, **extra)
+        name = round_row["name"]
+    elif kind == "ledger":
         ledger_docs.printed_ledger(store, path, options.get("flt"))
         name = "全部意见建议"
     else:

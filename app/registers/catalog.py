@@ -3,11 +3,15 @@
 from pathlib import Path
 
 from ..errors import AppError
-from . import ledger, meetings, org
+from . import ledger, meetings, nomination, org
 from .writer import write_register
 
 REGISTERS = {
     "roster": ("议事代表花名册", org.roster),
+    "candidates": ("推荐人选名单", nomination.candidates),
+    "joint_review": ("联审情况表", nomination.joint_review),
+    "notice_list": ("公示名单", nomination.notice_list),
+    "quotas": ("名额分配表", nomination.quotas),
     "groups": ("分组名单", org.groups),
     "grids": ("网格对应表", org.grids),
     "venues": ("阵地一览表", org.venues),

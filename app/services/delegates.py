@@ -62,6 +62,33 @@ def validate_phone(raw) -> str | None:
     return phone
 
 
+def normalise_person(values: dict, *, today: date | None = None) -> dict:
+    """The ID number checked (GB 11643) and agreeing with birth date and gender; phone checked.
+    Shared by delegates and candidates."""
+    values = dict(values)
+    if "id_number" in values:
+        raw = values["id_number"]
+        if clean_code(raw):
+            info = idcard.parse(raw, today=today)
+            values["id_number"] = info.number
+            if values.get("birth_date") in (None, ""):
+                values["birth_date"] = info.birth_date.isoformat()
+            elif clean(values["birth_date"]) != info.birth_date.isoformat():
+                raise ValidationError(
+                    f"出生日期 {values['birth_date']} 与身份证号中的 {info.birth_date.isoformat()} 不一致",
+                    field="birth_date")
+            if values.get("gender") in (None, ""):
+                values["gender"] = info.gender
+            elif values["gender"] != info.gender:
+                raise ValidationError(f"性别“{values['gender']}”与身份证号（{info.gender}）不一致",
+                                      field="gender")
+        else:
+            values["id_number"] = None
+    if "phone" in values:
+        values["phone"] = validate_phone(values["phone"])
+    return values
+
+
 @dataclass
 class RosterFilter:
     """What the roster page asks for; the same object drives count() and page()."""
@@ -98,27 +125,7 @@ class DelegateService(Service):
     # -- validation ------------------------------------------------------------
     def normalise(self, values: dict, existing: dict | None = None, *, today: date | None = None) -> dict:
         """Clean and check one delegate's values; raise ValidationError naming the field."""
-        values = dict(values)
-        if "id_number" in values:
-            raw = values["id_number"]
-            if clean_code(raw):
-                info = idcard.parse(raw, today=today)
-                values["id_number"] = info.number
-                if values.get("birth_date") in (None, ""):
-                    values["birth_date"] = info.birth_date.isoformat()
-                elif clean(values["birth_date"]) != info.birth_date.isoformat():
-                    raise ValidationError(
-                        f"出生日期 {values['birth_date']} 与身份证号中的 {info.birth_date.isoformat()} 不一致",
-                        field="birth_date")
-                if values.get("gender") in (None, ""):
-                    values["gender"] = info.gender
-                elif values["gender"] != info.gender:
-                    raise ValidationError(f"性别“{values['gender']}”与身份证号（{info.gender}）不一致",
-                                          field="gender")
-            else:
-                values["id_number"] = None
-        if "phone" in values:
-            values["phone"] = validate_phone(values["phone"])
+        values = normalise_person(values, today=today)
         values = self.clean_values(values)
         if values.get("birth_date"):
             self._check_date(values["birth_date"], "birth_date", "出生日期")

@@ -21,6 +21,7 @@ class RecycleBin:
             "terms": self.store.terms, "meetings": self.store.meetings,
             "workflow_steps": self.store.workflows, "departments": self.store.departments,
             "opinions": self.store.ledger, "topics": self.store.topics,
+            "nomination_rounds": self.store.nomination, "candidates": self.store.candidates,
         }[table]
 
     def list(self) -> list[dict]:

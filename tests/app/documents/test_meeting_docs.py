@@ -43,7 +43,7 @@ def embedded_fonts(reader):
     return out
 
 
-@pytest.mark.parametrize("kind", ["minutes", "notice", "signin"])
+@pytest.mark.parametrize("kind", ["minutes", "meeting_notice", "signin"])
 def test_official_layout_fonts_and_page_numbers(demo, first_plenary, tmp_path, kind):
     path = tmp_path / f"{kind}.pdf"
     export_doc(demo, kind, first_plenary, path)

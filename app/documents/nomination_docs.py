@@ -1,0 +1,259 @@
+"""The selection documents: the public notice (公示), certificates (聘书) and the filing report
+(备案报告) to the district standing committee."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas as pdf_canvas
+from reportlab.platypus import PageBreak, Paragraph
+
+from ..errors import ConflictError
+from ..fileio import atomic_path
+from ..idcard import age_on
+from ..services.candidates import ROUTES, CandidateFilter
+from .fonts import FONT_NAMES, register_fonts
+from .layout import BLOCK_W, build_official, chinese_date, chinese_number, gap, para, styles, table_flowable
+
+RED = colors.HexColor("#b0191e")
+GOLD = colors.HexColor("#c9a14a")
+
+
+def _round(store, round_id: str | None) -> dict:
+    round_id = round_id or store.nomination.current_id()
+    if not round_id:
+        raise ConflictError("还没有推选批次，请先在“推选”中新建")
+    return store.nomination.get(round_id)
+
+
+def _term(store, round_row: dict) -> dict:
+    return store.terms.get(round_row["term_id"]) if round_row.get("term_id") else {"name": ""}
+
+
+def _who(round_row: dict, term: dict) -> str:
+    return f"{term['name']}议事代表" + ("补选" if round_row["kind"] == "by_election" else "")
+
+
+def _month(iso: str | None) -> str:
+    return f"{iso[:4]}.{iso[5:7]}" if iso else ""
+
+
+def _people_table(rows: list[dict], st: dict, *, serial: bool = False):
+    headers = ["序号", "姓名", "性别", "出生年月", "政治面貌", "界别", "工作单位及职务", "所在村（社区）"]
+    widths = [10, 16, 10, 17, 18, 20, 40, 25]
+    if serial:
+        headers, widths = headers + ["聘书编号"], [9, 14, 8, 15, 16, 17, 32, 20, 25]
+    data = [[str(i), r["name"], r.get("gender") or "", _month(r.get("birth_date")), r.get("party") or "",
+             r.get("sector") or "", r.get("work") or "", r.get("community_name") or ""]
+            + ([r.get("certificate_no") or ""] if serial else []) for i, r in enumerate(rows, 1)]
+    scale = BLOCK_W / (sum(widths) * mm)
+    return table_flowable(headers, data, [w * mm * scale for w in widths], st, font_size=10.5)
+
+
+# -- 公示 ----------------------------------------------------------------------------------
+def public_notice(store, round_id: str | None, path: Path | str) -> Path:
+    round_row = _round(store, round_id)
+    if not round_row.get("notice_start"):
+        raise ConflictError(f"“{round_row['name']}”尚未公示：请先在“推选”中设定公示开始日期")
+    term = _term(store, round_row)
+    listed = [c for c in store.candidates.list(CandidateFilter(round_id=round_row["id"])) if c["on_notice"]]
+    subdistrict = store.settings.get("subdistrict")
+    unit = store.settings.unit()
+    st = styles()
+    title = f"关于{subdistrict}{_who(round_row, term)}拟任人选的公示"
+    phone = store.settings.get("contact_phone")
+    story = [
+        para(title, st["title"]), gap(0.5),
+        para(f"根据{subdistrict}建立议事代表会议制度的实施方案，按照“两下两上”的推选程序，经各村（社区）推荐、"
+             f"村（居）民代表会议通过、{unit or '人大街道工委'}初审和相关部门联审，现将{len(listed)}名"
+             f"{_who(round_row, term)}拟任人选予以公示。", st["body"]),
+        para(f"公示时间：{chinese_date(round_row['notice_start'])}至{chinese_date(round_row['notice_end'])}"
+             f"（3个工作日）。", st["body"]),
+        para("公示期间，对公示对象有异议的，可以来信、来电、来访等方式向人大街道工委反映。反映问题应实事求是、"
+             "客观公正，以个人名义反映的提倡署真实姓名，以单位名义反映的应加盖公章。"
+             + (f"联系电话：{phone}。" if phone else ""), st["body"]),
+        para("附：" + _who(round_row, term) + "拟任人选名单", st["plain"]), gap(0.3),
+        _people_table(listed, st),
+        gap(1.5), para(unit, st["right"]), para(chinese_date(round_row["notice_start"]), st["right"]),
+    ]
+    return build_official(path, story, title=title, author=unit)
+
+
+# -- 聘书 ------------------------------------------------------------------------------------
+def _upper_date(iso: str, *, day: bool = True) -> str:
+    """二〇二五年二月二十五日: certificates use Chinese numerals."""
+    digits = "〇一二三四五六七八九"
+    y, m, d = (int(p) for p in iso.split("-"))
+    text = "".join(digits[int(c)] for c in str(y)) + f"年{chinese_number(m)}月"
+    return text + (f"{chinese_number(d)}日" if day else "")
+
+
+def certified(store, round_id: str | None, delegate_ids: list[str] | None = None) -> tuple[dict, list[dict]]:
+    round_row = _round(store, round_id)
+    people = [c for c in store.candidates.list(CandidateFilter(round_id=round_row["id"], status="appointed"))
+              if c["certificate_no"] and (delegate_ids is None or c["delegate_id"] in delegate_ids)]
+    if not people:
+        raise ConflictError(f"“{round_row['name']}”还没有颁发聘书的代表：请先在“推选”中颁发聘书")
+    people.sort(key=lambda c: c["certificate_no"])
+    return round_row, people
+
+
+def certificates(store, round_id: str | None, path: Path | str, delegate_ids: list[str] | None = None) -> Path:
+    """One A4 landscape page per delegate: red double frame, 聘书, name, term, issuer, serial."""
+    round_row, people = certified(store, round_id, delegate_ids)
+    term = _term(store, round_row)
+    register_fonts()
+    f = FONT_NAMES
+    width, height = landscape(A4)
+    subdistrict = store.settings.get("subdistrict")
+    unit = store.settings.unit()
+    issued = round_row.get("certified_on") or date.today().isoformat()
+    body = ParagraphStyle("cert", fontName=f["kai"], fontSize=26, leading=46, firstLineIndent=52,
+                          wordWrap="CJK")
+    until = f"任期至{_upper_date(term['end_date'], day=False)}" if term.get("end_date") else "任期与本届相同"
+    if round_row["kind"] == "by_election":
+        until = "任期至本届期满" + (f"（{_upper_date(term['end_date'], day=False)}）" if term.get("end_date") else "")
+    with atomic_path(path) as temp:
+        c = pdf_canvas.Canvas(str(temp), pagesize=(width, height), initialFontName=f["song"])
+        c.setTitle(f"{subdistrict}{term['name']}议事代表聘书")
+        c.setAuthor(unit)
+        c.setCreator("议事工作台")
+        for person in people:
+            _frame(c, width, height)
+            c.setFillColor(RED)
+            c.setFont(f["title"], 64)
+            c.drawCentredString(width / 2, height - 62 * mm, "聘　书")
+            c.setFillColor(colors.black)
+            c.setFont(f["song"], 12)
+            c.drawRightString(width - 36 * mm, height - 34 * mm, f"编号：{person['certificate_no']}")
+            text = (f'兹聘请<font name="{f["hei"]}"> {_escape(person["name"])} </font>同志为{subdistrict}'
+                    f"{term['name']}议事代表。{until}。")
+            paragraph = Paragraph(text, body)
+            _, used = paragraph.wrap(width - 100 * mm, 80 * mm)
+            paragraph.drawOn(c, 50 * mm, height - 82 * mm - used)
+            c.setFont(f["kai"], 22)
+            c.drawRightString(width - 50 * mm, 52 * mm, unit)
+            c.drawRightString(width - 50 * mm, 40 * mm, _upper_date(issued))
+            c.showPage()
+        c.save()
+    return Path(path)
+
+
+def _escape(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(text or "")
+
+
+def _frame(c, width: float, height: float) -> None:
+    c.saveState()
+    c.setStrokeColor(RED)
+    c.setLineWidth(6)
+    c.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
+    c.setStrokeColor(GOLD)
+    c.setLineWidth(1.5)
+    c.rect(17 * mm, 17 * mm, width - 34 * mm, height - 34 * mm)
+    # corner ornaments: small gold squares set diagonally
+    c.setFillColor(GOLD)
+    for x, y in ((17, 17), (17, None), (None, 17), (None, None)):
+        cx = 17 * mm if x else width - 17 * mm
+        cy = 17 * mm if y else height - 17 * mm
+        c.saveState()
+        c.translate(cx, cy)
+        c.rotate(45)
+        c.rect(-3 * mm, -3 * mm, 6 * mm, 6 * mm, fill=1, stroke=0)
+        c.restoreState()
+    c.restoreState()
+
+
+# -- 备案报告 --------------------------------------------------------------------------------
+def _share(n: int, total: int) -> str:
+    return f"{n}名，占{n * 100 / total:.1f}%" if total else f"{n}名"
+
+
+def filing_report(store, round_id: str | None, path: Path | str) -> Path:
+    round_row = _round(store, round_id)
+    if not round_row.get("confirmed_on"):
+        raise ConflictError(f"“{round_row['name']}”尚未经党工委确认，还不能生成备案报告")
+    term = _term(store, round_row)
+    everyone = store.candidates.list(CandidateFilter(round_id=round_row["id"]))
+    appointed = [c for c in everyone if c["status"] == "appointed"]
+    progress = {p["stage"]: p for p in store.nomination.progress(round_row["id"])}
+    subdistrict = store.settings.get("subdistrict")
+    unit = store.settings.unit()
+    district = unit.split("人大常委会")[0] + "人大常委会" if "人大常委会" in unit else "区人大常委会"
+    who = _who(round_row, term)
+    st = styles()
+    title = f"关于{subdistrict}{who}推选情况的报告"
+    routes = Counter(c["route"] for c in everyone)
+    route_text = "、".join(f"{label}{routes[code]}名" for code, label in ROUTES if routes[code])
+    quotas = store.nomination.quotas(round_row["id"])
+    communities = sum(q["dimension"] == "community" for q in quotas)
+    objections = store.candidates.objections(round_id=round_row["id"])
+    upheld = sum(1 for o in objections if o["upheld"])
+    units = store.nomination.review_units(round_row["id"])
+    serials = sorted(c["certificate_no"] for c in appointed if c["certificate_no"])
+    story = [para(title, st["title"]), gap(0.5), para(f"{district}：", st["plain"]),
+             para(f"根据{subdistrict}建立议事代表会议制度的实施方案，{subdistrict}借鉴人大代表产生办法，采取“两下两上”"
+                  f"方式推选产生了{who}。现将有关情况报告如下：", st["body"]),
+             para("一、推选过程", st["h1"]),
+             para(f"（一）“一下”。{chinese_date(round_row['opened_on'])}，明确推选条件（年满{round_row['min_age']}周岁、"
+                  f"在本村（社区）居住或工作满{round_row['min_years']}年、中国公民），将{round_row['seats']}名代表名额"
+                  + (f"分配至{communities}个村（社区），并提出界别、党派等结构要求" if communities else "及结构要求")
+                  + "。", st["body"]),
+             para(f"（二）“一上”。各村（社区）共推荐初步人选{len(everyone)}名（{route_text}），"
+                  f"经村（居）民代表会议通过{progress['community_approved']['reached']}名，"
+                  f"报人大街道工委初审通过{progress['preliminary_reviewed']['reached']}名。", st["body"]),
+             para(f"（三）“二下”。初审名单提交{'、'.join(units)}等{len(units)}个部门联审，联审合格"
+                  f"{progress['joint_reviewed']['reached']}名；合格名单反馈各村（社区），自"
+                  f"{chinese_date(round_row['notice_start'])}至{chinese_date(round_row['notice_end'])}公示3个工作日，"
+                  + (f"收到异议{len(objections)}件，经核实成立{upheld}件、不成立{len(objections) - upheld}件。"
+                     if objections else "公示期间未收到异议。"), st["body"]),
+             para(f"（四）“二上”。公示无异议的名单由各村（社区）上报街道，经街道党工委研究（{round_row['confirm_doc']}），"
+                  f"于{chinese_date(round_row['confirmed_on'])}最终确定{who}{len(appointed)}名"
+                  + (f"，并颁发聘书（编号{serials[0]}至{serials[-1]}）" if serials else "") + "。", st["body"]),
+             para("二、代表构成", st["h1"])]
+    story.append(para(_composition(appointed, round_row["confirmed_on"]), st["body"]))
+    groups = Counter(d["group_name"] for d in store.rows(
+        "SELECT g.name AS group_name FROM delegates d JOIN groups g ON g.id = d.group_id JOIN candidates p"
+        " ON p.delegate_id = d.id WHERE p.round_id = ? AND d.deleted = 0", [round_row["id"]]))
+    if groups:
+        story += [para("三、分组情况", st["h1"]),
+                  para(f"按照人数适当、区域适中、职业相近的原则，{len(appointed)}名议事代表划分为{len(groups)}个议事小组（"
+                       + "、".join(f"{name}{n}名" for name, n in groups.items()) + "）。", st["body"])]
+    story += [para("特此报告。", st["body"]), gap(0.5),
+              para(f"附件：{who}名册", st["plain"]), gap(1.5), para(unit, st["right"]),
+              para(chinese_date(round_row.get("filed_on") or date.today().isoformat()), st["right"]),
+              PageBreak(), para("附件", st["h1"]),
+              para(f"{subdistrict}{who}名册", ParagraphStyle("annex", parent=st["title"], fontSize=18)),
+              _people_table(appointed, st, serial=True)]
+    return build_official(path, story, title=title, author=unit)
+
+
+def _composition(people: list[dict], on: str) -> str:
+    total = len(people)
+    if not total:
+        return "无。"
+    day = date.fromisoformat(on)
+    women = sum(p["gender"] == "女" for p in people)
+    members = sum((p.get("party") or "").startswith("中共") for p in people)
+    ages = [age_on(date.fromisoformat(p["birth_date"]), day) for p in people if p.get("birth_date")]
+    college = sum(p.get("education") in ("研究生", "大学本科", "大学专科") for p in people)
+    sectors = Counter(p.get("sector") or "其他" for p in people)
+    parts = [f"{total}名议事代表中，女性{_share(women, total)}；中共党员{_share(members, total)}，"
+             f"非中共党员{_share(total - members, total)}"]
+    if ages:
+        young = sum(a <= 35 for a in ages)
+        old = sum(a > 55 for a in ages)
+        parts.append(f"平均年龄{sum(ages) / len(ages):.1f}岁，35岁及以下{young}名、36至55岁{len(ages) - young - old}名、"
+                     f"56岁及以上{old}名")
+    parts.append(f"大专及以上学历{_share(college, total)}")
+    parts.append("界别分布：" + "、".join(f"{name}{n}名" for name, n in sectors.most_common()))
+    return "；".join(parts) + "。"
+

@@ -1,0 +1,89 @@
+"""The selection registers: candidates (推荐人选名单), joint review (联审情况表), the notice list
+(公示名单) and the quota table (名额分配表)."""
+
+from __future__ import annotations
+
+from ..idcard import mask
+from ..services.candidates import STAGE_ORDER, CandidateFilter
+from .writer import Column, Register
+
+
+def _round(store, round_id):
+    from ..documents.nomination_docs import _round as current
+
+    return current(store, round_id)
+
+
+def _people_columns() -> list[Column]:
+    return [Column("姓名", "name", 8), Column("性别", "gender", 5), Column("出生年月", "born", 9),
+            Column("民族", "ethnicity", 6), Column("政治面貌", "party", 8), Column("界别", "sector", 8),
+            Column("学历", "education", 8), Column("工作单位及职务", "work", 16, 36, wrap=True),
+            Column("推荐村（社区）", "community_name", 10)]
+
+
+def _people(store, round_id, **flt) -> list[dict]:
+    rows = store.candidates.list(CandidateFilter(round_id=round_id, **flt))
+    for row in rows:
+        row["born"] = f"{row['birth_date'][:4]}.{row['birth_date'][5:7]}" if row.get("birth_date") else ""
+        row["recommender_text"] = "、".join(row["recommender_names"]) or row.get("recommender") or ""
+    return rows
+
+
+def candidates(store, *, round_id: str | None = None, full_id: bool = False) -> Register:
+    round_row = _round(store, round_id)
+    rows = _people(store, round_row["id"])
+    for row in rows:
+        row["id_shown"] = row["id_number"] if full_id else mask(row["id_number"])
+    columns = _people_columns() + [
+        Column("身份证号", "id_shown", 20), Column("推荐方式", "route_label", 12),
+        Column("推荐组织或联名推荐人", "recommender_text", 16, 40, wrap=True),
+        Column("推选条件", "conditions_text", 10, 30, wrap=True), Column("进展", "progress", 14, 30, wrap=True),
+        Column("未通过原因", "fail_reason", 10, 36, wrap=True), Column("聘书编号", "certificate_no", 12)]
+    return Register(f"{round_row['name']}推荐人选名单", store.settings.unit(), columns, rows, "推荐人选名单",
+                    note="" if full_id else "注：身份证号已按规定脱敏显示。")
+
+
+def joint_review(store, *, round_id: str | None = None) -> Register:
+    round_row = _round(store, round_id)
+    units = store.nomination.review_units(round_row["id"])
+    # Those sent to the joint review: past the preliminary review
+    rows = [r for r in _people(store, round_row["id"])
+            if STAGE_ORDER[r["stage"]] >= STAGE_ORDER["preliminary_reviewed"]]
+    verdicts = {}
+    for review in store.rows("SELECT j.candidate_id, j.unit, j.verdict, j.note FROM joint_reviews j JOIN candidates p"
+                             " ON p.id = j.candidate_id WHERE p.round_id = ? AND j.deleted = 0", [round_row["id"]]):
+        verdicts[(review["candidate_id"], review["unit"])] = review["verdict"] + (
+            f"（{review['note']}）" if review["note"] else "")
+    for row in rows:
+        for index, unit in enumerate(units):
+            row[f"unit{index}"] = verdicts.get((row["id"], unit), "")
+        row["conclusion"] = ("本人退出" if row["status"] == "withdrawn" else "不合格" if row["fail_stage"] == "joint_reviewed" else
+                             "合格" if STAGE_ORDER[row["stage"]] >= STAGE_ORDER["joint_reviewed"] else "联审中")
+    columns = [Column("姓名", "name", 8), Column("性别", "gender", 5), Column("出生年月", "born", 9),
+               Column("政治面貌", "party", 8), Column("推荐村（社区）", "community_name", 10)]
+    columns += [Column(unit, f"unit{index}", 8, 24, wrap=True) for index, unit in enumerate(units)]
+    columns.append(Column("联审结论", "conclusion", 8))
+    return Register(f"{round_row['name']}联审情况表", store.settings.unit(), columns, rows, "联审情况表")
+
+
+def notice_list(store, *, round_id: str | None = None) -> Register:
+    round_row = _round(store, round_id)
+    rows = [r for r in _people(store, round_row["id"]) if r["on_notice"]]
+    note = (f"公示时间：{round_row['notice_start']} 至 {round_row['notice_end']}（3个工作日）"
+            if round_row.get("notice_start") else "尚未公示")
+    return Register(f"{round_row['name']}公示名单", store.settings.unit(), _people_columns(), rows, "公示名单",
+                    note=note)
+
+
+def quotas(store, *, round_id: str | None = None) -> Register:
+    round_row = _round(store, round_id)
+    board = store.nomination.board(round_row["id"])
+    rows = [{**r, "requirement": f"{r['rule_label']} {r['seats']} 人"} for r in board["rows"]]
+    total = board["total"]
+    rows.append({"dimension_label": "合计", "key_label": "代表名额", "requirement": f"{total['seats']} 人",
+                 "nominated": total["nominated"], "qualified": total["qualified"], "selected": total["selected"],
+                 "state_text": total["state_text"]})
+    columns = [Column("类别", "dimension_label", 8), Column("项目", "key_label", 12), Column("名额要求", "requirement", 10),
+               Column("推荐人数", "nominated", 8), Column("联审合格", "qualified", 8), Column("确定人数", "selected", 8),
+               Column("情况", "state_text", 8)]
+    return Register(f"{round_row['name']}名额分配表", store.settings.unit(), columns, rows, "名额分配表")

@@ -1,0 +1,291 @@
+"""The 两下两上 procedure: stages in order, quotas, the public notice, confirmation, certificates."""
+
+import random
+from datetime import date
+
+import pytest
+
+from app.demo import synthetic_id
+from app.errors import ConflictError, ValidationError
+from app.services.candidates import CandidateFilter
+from app.services.nomination import QuotaBreach
+from tests.conftest import digest
+
+RESIDENTS = [f"居民{n}" for n in range(1, 13)]
+
+
+@pytest.fixture
+def rnd(store):
+    """A small round: 3 seats, communities 甲社区 (2) and 乙村 (1), at most 2 中共党员."""
+    store.settings.update({"subdistrict": "中山路街道", "unit_name": "中山路街道工委"})
+    store.terms.create({"name": "第一届", "start_date": "2025-03-01", "end_date": "2030-02-28"})
+    group = store.groups.create({"name": "第一组"}).created("groups")[0]
+    a = store.communities.create({"name": "甲社区", "kind": "community", "group_id": group}).created("communities")[0]
+    b = store.communities.create({"name": "乙村", "kind": "village"}).created("communities")[0]
+    round_id = store.nomination.open_round({"name": "第一届议事代表推选", "opened_on": "2025-01-06", "seats": 3,
+                                            "review_units": "组织办、派出所"}).created("nomination_rounds")[0]
+    store.nomination.set_quotas(round_id, [
+        {"dimension": "community", "key": a, "seats": 2}, {"dimension": "community", "key": b, "seats": 1},
+        {"dimension": "party", "key": "中共党员", "rule": "max", "seats": 2}])
+    return {"store": store, "round": round_id, "a": a, "b": b}
+
+
+_rng = random.Random(5)
+
+
+def nominate(ctx, name, community="a", born=date(1980, 5, 1), party="群众", route="party_org", **extra):
+    values = {"name": name, "id_number": synthetic_id(_rng, born, False), "community_id": ctx[community],
+              "party": party, "route": route, "recommender": "甲社区党委", "resident_since": "2015-01-01", **extra}
+    changes = ctx["store"].candidates.nominate(ctx["round"], values)
+    return changes.created("candidates")[0]
+
+
+def through_joint_review(ctx, ids, day="2025-01-20"):
+    s = ctx["store"]
+    s.candidates.record(ids, "community_approved", "2025-01-10", "pass")
+    s.candidates.record(ids, "preliminary_reviewed", "2025-01-15", "pass")
+    for unit in ("组织办", "派出所"):
+        s.candidates.review(ids, unit, "合格", day)
+
+
+def test_a_whole_round_from_nomination_to_filing(rnd):
+    s = rnd["store"]
+    ids = [nominate(rnd, "张三"), nominate(rnd, "李四", party="中共党员"), nominate(rnd, "王五", "b"),
+           nominate(rnd, "赵六", route="joint", recommenders="、".join(RESIDENTS)),
+           nominate(rnd, "钱七", born=date(2008, 6, 1))]
+    s.candidates.record(ids, "community_approved", "2025-01-10", "pass")
+    with pytest.raises(ConflictError, match="未满 18 周岁"):
+        s.candidates.record(ids, "preliminary_reviewed", "2025-01-15", "pass")
+    s.candidates.record(ids[4:], "preliminary_reviewed", "2025-01-15", "fail", "未满18周岁")
+    s.candidates.record(ids[:4], "preliminary_reviewed", "2025-01-15", "pass")
+    s.candidates.review(ids[:4], "组织办", "合格", "2025-01-20")
+    s.candidates.review(ids[:3], "派出所", "合格", "2025-01-21")
+    s.candidates.review(ids[3:4], "派出所", "不合格", "2025-01-21", "有违法记录")
+    zhao = s.candidates.get(ids[3])
+    assert zhao["status"] == "failed" and "派出所：有违法记录" in zhao["fail_reason"]
+
+    _, plan = s.nomination.start_notice(rnd["round"], "2025-02-10", "各村（社区）公示栏")
+    assert plan["end"] == "2025-02-12"  # Monday + 3 working days
+    s.candidates.add_objection(ids[1], "2025-02-11", "反映其长期不在社区居住", "居民来电")
+    with pytest.raises(ConflictError, match="1 条异议未处理"):
+        s.nomination.close_notice(rnd["round"], "2025-02-13")
+    objection = s.candidates.objections(ids[1])[0]
+    s.candidates.resolve_objection(objection["id"], "2025-02-12", "经核实一直在社区居住", upheld=False)
+    s.nomination.close_notice(rnd["round"], "2025-02-13")
+
+    board = s.nomination.board(rnd["round"], ids[:3])
+    assert board["breaches"] == []
+    s.nomination.confirm(rnd["round"], ids[:3], "2025-02-20", "中山路党工委〔2025〕5号")
+    s.nomination.issue_certificates(rnd["round"], "2025-02-25")
+    s.nomination.file_round(rnd["round"], "2025-02-28", "中山路人大工委〔2025〕2号")
+
+    appointed = s.candidates.list(CandidateFilter(round_id=rnd["round"], status="appointed"))
+    assert sorted(c["name"] for c in appointed) == ["张三", "李四", "王五"]
+    assert {c["stage"] for c in appointed} == {"filed"}
+    serials = [c["certificate_no"] for c in appointed]
+    assert len(set(serials)) == 3 and all(n.startswith("中山路议聘〔2025〕") for n in serials)
+    delegates = {d["name"]: d for d in s.rows("SELECT * FROM delegates WHERE deleted = 0")}
+    assert delegates["张三"]["certificate_no"] in serials
+    assert delegates["张三"]["group_id"] is not None and delegates["王五"]["group_id"] is None
+    history = s.delegates.history(delegates["张三"]["id"])
+    assert history[0]["text"].startswith("人选 → 在任：经第一届议事代表推选产生")
+    stages = [r["stage"] for r in s.candidates.stages(ids[0])]
+    assert stages == ["nominated", "community_approved", "preliminary_reviewed", "joint_reviewed", "noticed",
+                      "confirmed", "certified", "filed"]
+    assert s.nomination.get(rnd["round"])["state"] == "filed"
+    actions = [r[0] for r in s.db.execute("SELECT summary FROM audit")]
+    assert any("党工委确认" in a for a in actions) and any("颁发聘书" in a for a in actions)
+
+
+def test_stages_cannot_be_skipped_or_repeated_and_refusals_change_nothing(rnd):
+    s = rnd["store"]
+    first = nominate(rnd, "张三")
+    before = digest(s)
+    with pytest.raises(ConflictError, match="尚未完成“村（居）民代表会议通过”"):
+        s.candidates.record([first], "preliminary_reviewed", "2025-01-15", "pass")
+    with pytest.raises(ConflictError, match="不能跳过"):
+        s.candidates.review([first], "组织办", "合格", "2025-01-20")
+    with pytest.raises(ValidationError, match="写明原因"):
+        s.candidates.record([first], "community_approved", "2025-01-10", "fail")
+    with pytest.raises(ValidationError, match="早于上一环节"):
+        s.candidates.record([first], "community_approved", "2025-01-01", "pass")
+    with pytest.raises(ValidationError, match="晚于今天"):
+        s.candidates.record([first], "community_approved", "2099-01-01", "pass")
+    assert digest(s) == before
+    s.candidates.record([first], "community_approved", "2025-01-10", "pass")
+    with pytest.raises(ConflictError, match="不能重复办理"):
+        s.candidates.record([first], "community_approved", "2025-01-10", "pass")
+    s.candidates.record([first], "preliminary_reviewed", "2025-01-15", "fail", "不符合条件")
+    before = digest(s)
+    with pytest.raises(ConflictError, match="已未通过“工委初审”"):
+        s.candidates.review([first], "组织办", "合格", "2025-01-20")
+    with pytest.raises(ConflictError, match="不能删除"):
+        s.candidates.delete(first)
+    assert digest(s) == before
+
+
+def test_a_batch_is_all_or_nothing(rnd):
+    s = rnd["store"]
+    ok = nominate(rnd, "张三")
+    ahead = nominate(rnd, "李四")
+    s.candidates.record([ahead], "community_approved", "2025-01-10", "pass")
+    before = digest(s)
+    with pytest.raises(ConflictError, match="李四已完成"):
+        s.candidates.record([ok, ahead], "community_approved", "2025-01-10", "pass")
+    assert digest(s) == before
+
+
+def test_nomination_rules(rnd):
+    s = rnd["store"]
+    before = digest(s)
+    with pytest.raises(ValidationError, match="10 名以上居民联名，现只记录了 9 名"):
+        nominate(rnd, "赵六", route="joint", recommenders="、".join(RESIDENTS[:9]))
+    with pytest.raises(ValidationError, match="基层党组织"):
+        nominate(rnd, "赵六", route="party_org", recommender="")
+    with pytest.raises(ValidationError, match="校验位"):
+        s.candidates.nominate(rnd["round"], {"name": "孙八", "id_number": "500118198005010012",
+                                             "community_id": rnd["a"], "route": "self"})
+    assert digest(s) == before
+    nominate(rnd, "赵六", route="joint", recommenders="、".join(RESIDENTS[:9] + RESIDENTS[:2] + ["居民10"]))
+    number = s.rows("SELECT id_number FROM candidates WHERE name = '赵六'")[0]["id_number"]
+    before = digest(s)
+    with pytest.raises(ConflictError, match="相同身份证号"):
+        s.candidates.nominate(rnd["round"], {"name": "赵六", "id_number": number, "community_id": rnd["a"],
+                                             "route": "self"})
+    assert digest(s) == before
+
+
+def test_conditions_come_from_the_data(rnd):
+    s = rnd["store"]
+    young = nominate(rnd, "钱七", born=date(2007, 1, 7))  # 17 on 2025-01-06
+    newcomer = nominate(rnd, "孙八", resident_since="2024-06-01")
+    unknown = nominate(rnd, "周九", resident_since=None)
+    rows = {c["name"]: c for c in s.candidates.list(CandidateFilter(round_id=rnd["round"]))}
+    assert "未满 18 周岁（17 周岁）" in rows["钱七"]["conditions_text"]
+    assert "不满 1 年" in rows["孙八"]["conditions_text"]
+    assert "待核实" in rows["周九"]["conditions_text"]
+    s.candidates.record([young, newcomer, unknown], "community_approved", "2025-01-10", "pass")
+    for cid, message in ((young, "未满 18"), (newcomer, "不满 1 年"), (unknown, "请补充")):
+        with pytest.raises(ConflictError, match=message):
+            s.candidates.record([cid], "preliminary_reviewed", "2025-01-15", "pass")
+    s.candidates.update(unknown, {"resident_since": "2010-03-01"})
+    s.candidates.record([unknown], "preliminary_reviewed", "2025-01-15", "pass")
+
+
+def test_objections_only_during_the_notice_and_an_upheld_one_removes_the_candidate(rnd):
+    s = rnd["store"]
+    ids = [nominate(rnd, "张三"), nominate(rnd, "王五", "b")]
+    through_joint_review(rnd, ids)
+    s.nomination.start_notice(rnd["round"], "2025-02-10")
+    before = digest(s)
+    with pytest.raises(ValidationError, match="公示期内"):
+        s.candidates.add_objection(ids[0], "2025-02-13", "反映问题")
+    with pytest.raises(ConflictError, match="期满后"):
+        s.nomination.close_notice(rnd["round"], "2025-02-12")
+    assert digest(s) == before
+    s.candidates.add_objection(ids[0], "2025-02-12", "反映其不在本社区居住")
+    objection = s.candidates.objections(ids[0])[0]
+    s.candidates.resolve_objection(objection["id"], "2025-02-13", "经核实已迁出本社区一年以上", upheld=True)
+    s.nomination.close_notice(rnd["round"], "2025-02-14")
+    zhang = s.candidates.get(ids[0])
+    assert zhang["status"] == "failed" and zhang["fail_stage"] == "noticed"
+    assert "异议经核实成立" in zhang["fail_reason"]
+    assert s.candidates.get(ids[1])["stage"] == "noticed"
+
+
+def test_a_list_that_breaks_a_quota_is_warned_and_can_be_accepted(rnd):
+    s = rnd["store"]
+    ids = [nominate(rnd, "张三", party="中共党员"), nominate(rnd, "李四", party="中共党员"),
+           nominate(rnd, "王五", party="中共党员"), nominate(rnd, "赵六", "b")]
+    through_joint_review(rnd, ids)
+    s.nomination.start_notice(rnd["round"], "2025-02-10")
+    s.nomination.close_notice(rnd["round"], "2025-02-13")
+    board = s.nomination.board(rnd["round"], ids[:3])
+    states = {(r["dimension"], r["key_label"]): r["state_text"] for r in board["rows"]}
+    assert states[("community", "甲社区")] == "超 1 人" and states[("community", "乙村")] == "缺 1 人"
+    assert states[("party", "中共党员")] == "超 1 人"
+    before = digest(s)
+    with pytest.raises(QuotaBreach) as refused:
+        s.nomination.confirm(rnd["round"], ids[:3], "2025-02-20", "党工委〔2025〕5号")
+    assert "乙村" in refused.value.message and "中共党员" in refused.value.message
+    assert digest(s) == before
+    s.nomination.confirm(rnd["round"], ids[:3], "2025-02-20", "党工委〔2025〕5号", accept_breaches=True)
+    assert "名额偏差" in s.scalar("SELECT summary FROM audit ORDER BY seq DESC LIMIT 1")
+    assert s.candidates.get(ids[3])["fail_reason"] == "经街道党工委研究，未确定为议事代表"
+
+
+def test_round_steps_in_order(rnd):
+    s = rnd["store"]
+    before = digest(s)
+    with pytest.raises(ConflictError, match="没有通过部门联审"):
+        s.nomination.start_notice(rnd["round"], "2025-02-10")
+    with pytest.raises(ConflictError, match="公示尚未期满"):
+        s.nomination.confirm(rnd["round"], ["x"], "2025-02-20", "文号")
+    with pytest.raises(ConflictError, match="党工委确认名单后"):
+        s.nomination.issue_certificates(rnd["round"], "2025-02-25")
+    with pytest.raises(ConflictError, match="颁发聘书后"):
+        s.nomination.file_round(rnd["round"], "2025-02-28")
+    assert digest(s) == before
+
+
+def test_undoing_a_stage_keeps_its_record(rnd):
+    s = rnd["store"]
+    cid = nominate(rnd, "张三")
+    changes = s.candidates.record([cid], "community_approved", "2025-01-10", "pass")
+    s.undo(changes, "村（居）民代表会议通过：张三")
+    assert s.candidates.get(cid)["stage"] == "nominated"
+    kinds = [r["stage"] for r in s.candidates.stages(cid)]
+    assert kinds == ["nominated", "community_approved", "undo"]
+    s.candidates.record([cid], "community_approved", "2025-01-11", "pass")
+
+
+def test_certificate_serials_continue_and_are_never_reused(rnd):
+    s = rnd["store"]
+    assert s.nomination.next_serials(2025, 2) == ["中山路议聘〔2025〕001号", "中山路议聘〔2025〕002号"]
+    cid = s.delegates.create({"name": "旧代表", "community_id": rnd["a"],
+                              "certificate_no": "中山路议聘〔2025〕041号"}).created("delegates")[0]
+    s.delegates.delete(cid)
+    assert s.nomination.next_serials(2025, 1) == ["中山路议聘〔2025〕042号"]
+
+
+def test_by_election_is_a_small_round(rnd):
+    s = rnd["store"]
+    with pytest.raises(ValidationError, match="补选请写明原因"):
+        s.nomination.open_round({"name": "2026年补选", "kind": "by_election", "opened_on": "2026-03-02", "seats": 1})
+    round_id = s.nomination.open_round({"name": "2026年补选", "kind": "by_election", "opened_on": "2026-03-02",
+                                        "seats": 1, "reason": "张三迁出", "review_units": "组织办"}
+                                       ).created("nomination_rounds")[0]
+    ctx = {**rnd, "round": round_id}
+    cid = nominate(ctx, "补选人")
+    s.candidates.record([cid], "community_approved", "2026-03-05", "pass")
+    s.candidates.record([cid], "preliminary_reviewed", "2026-03-06", "pass")
+    s.candidates.review([cid], "组织办", "合格", "2026-03-09")
+    _, plan = s.nomination.start_notice(round_id, "2026-03-10")
+    s.nomination.close_notice(round_id, "2026-03-13")
+    assert s.nomination.board(round_id, [cid])["breaches"] == []
+    s.nomination.confirm(round_id, [cid], "2026-03-16", "党工委〔2026〕3号")
+    assert s.scalar("SELECT status FROM delegates WHERE name = '补选人'") == "active"
+
+
+# -- working days for the public notice --------------------------------------------------
+def test_notice_just_before_national_day_2026(store):
+    plan = store.nomination.notice_plan("2026-09-29")  # Tue; 1–7 October off
+    assert plan["end"] == "2026-10-08" and plan["warnings"] == []
+
+
+def test_notice_across_spring_festival_2026(store):
+    plan = store.nomination.notice_plan("2026-02-13")  # Fri, Sat 14th a make-up workday, 15–23 off
+    assert plan["end"] == "2026-02-24"
+
+
+def test_notice_in_a_year_without_bundled_data_warns_until_entered(store):
+    plan = store.nomination.notice_plan("2030-09-30")
+    assert plan["end"] == "2030-10-02" and "2030 年的法定节假日安排尚未录入" in plan["warnings"][0]
+    store.ledger.calendar.set_arrangement(2030, [f"2030-10-0{d}" for d in range(1, 8)], ["2030-10-12"])
+    plan = store.nomination.notice_plan("2030-09-30")
+    assert plan["end"] == "2030-10-09" and plan["warnings"] == []  # 30 Sep, 8 and 9 Oct
+
+
+def test_a_notice_put_up_on_a_holiday_counts_from_the_next_working_day(store):
+    # 8 and 9 October, then Saturday 10 October, a make-up workday
+    assert store.nomination.notice_plan("2026-10-03")["end"] == "2026-10-10"
