@@ -81,3 +81,38 @@ def register_fonts(use_system: bool = True) -> dict[str, str]:
                 raise RuntimeError(f"shipped font {file_name} cannot be loaded")
             used[role] = str(fonts_dir / file_name)
     return used
+
+
+# The free 仿宋/楷体 lack 〇 (used in dates on certificates); ○ has the same shape.
+LOOK_ALIKES = {"〇": "○"}
+
+
+@cache
+def _coverage(font_name: str) -> frozenset[int]:
+    from reportlab.pdfbase import pdfmetrics
+
+    return frozenset(pdfmetrics.getFont(font_name).face.charToGlyph)
+
+
+def markup(text: str, font_name: str) -> str:
+    """`text` escaped for a Paragraph in `font_name`; characters that face lacks (〇 in the free
+    仿宋/楷体, rare name characters) are set in the 黑体 face when it has them, so nothing turns
+    into an empty box."""
+    from xml.sax.saxutils import escape
+
+    register_fonts()
+    cover = _coverage(font_name)
+    if all(ord(ch) in cover for ch in text):
+        return escape(text)
+    fallback = FONT_NAMES["hei"]
+    spare = _coverage(fallback)
+    out = []
+    for ch in text:
+        look_alike = LOOK_ALIKES.get(ch)
+        if ord(ch) not in cover and look_alike and ord(look_alike) in cover:
+            out.append(look_alike)  # same face, same weight: reads the same on paper
+        elif ord(ch) not in cover and ord(ch) in spare and not ch.isspace():
+            out.append(f'<font name="{fallback}">{escape(ch)}</font>')
+        else:
+            out.append(escape(ch))
+    return "".join(out)

@@ -17,7 +17,20 @@ from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Spacer
 
 from ..fileio import atomic_path
-from .fonts import FONT_NAMES, register_fonts
+from .fonts import FONT_NAMES, markup, register_fonts
+
+def _no_line_start_punctuation() -> None:
+    """reportlab's CJK line breaker keeps 、。） off the start of a line but not the full-width
+    ，；：！？ — add them, or a line of a Chinese document may begin with a comma."""
+    from reportlab.lib import textsplit
+    from reportlab.platypus import paragraph
+
+    extra = "，；：！？”’》〉」』】"
+    for module in (textsplit, paragraph):  # one-run paragraphs use textsplit's copy, others paragraph's
+        module.ALL_CANNOT_START += "".join(ch for ch in extra if ch not in module.ALL_CANNOT_START)
+
+
+_no_line_start_punctuation()
 
 PAGE_W, PAGE_H = A4
 TOP, LEFT = 37 * mm, 28 * mm
@@ -54,7 +67,13 @@ def styles() -> dict[str, ParagraphStyle]:
 
 def para(text: str, style: ParagraphStyle) -> Paragraph:
     """A paragraph of user text: escaped, so '<' or '&' typed by the clerk stay as typed."""
-    return Paragraph(escape(text or ""), style)
+    return Paragraph(markup(text or "", style.fontName), style)
+
+
+def title_para(lines: list[str], style: ParagraphStyle) -> Paragraph:
+    """A title broken where the writer wants it (GB/T 9704: break at a sense boundary, not
+    leaving one character alone on the last line)."""
+    return Paragraph("<br/>".join(markup(line, style.fontName) for line in lines), style)
 
 
 def labelled(label: str, text: str, st: dict) -> Paragraph:

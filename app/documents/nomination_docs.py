@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -19,9 +20,12 @@ from ..fileio import atomic_path
 from ..idcard import age_on
 from ..services.candidates import ROUTES, CandidateFilter
 from .fonts import FONT_NAMES, register_fonts
-from .layout import BLOCK_W, build_official, chinese_date, chinese_number, gap, para, styles, table_flowable
+from .fonts import markup
+from .layout import (BLOCK_W, build_official, chinese_date, chinese_number, gap, para, styles, table_flowable,
+                     title_para)
 
 RED = colors.HexColor("#b0191e")
+ROUTE_SHORT = {"party_org": "基层党组织推荐", "joint": "居民联名推荐", "self": "本人自荐"}
 GOLD = colors.HexColor("#c9a14a")
 
 
@@ -45,15 +49,21 @@ def _month(iso: str | None) -> str:
 
 
 def _people_table(rows: list[dict], st: dict, *, serial: bool = False):
-    headers = ["序号", "姓名", "性别", "出生年月", "政治面貌", "界别", "工作单位及职务", "所在村（社区）"]
-    widths = [10, 16, 10, 17, 18, 20, 40, 25]
+    """The list of people on a notice (with 界别) or in the filing's annex (with 聘书编号)."""
+    columns = [("序号", 10, lambda i, r: str(i)), ("姓名", 16, lambda i, r: r["name"]),
+               ("性别", 10, lambda i, r: r.get("gender") or ""),
+               ("出生年月", 18, lambda i, r: _month(r.get("birth_date"))),
+               ("政治面貌", 21, lambda i, r: r.get("party") or "")]
+    if not serial:
+        columns.append(("界别", 22, lambda i, r: r.get("sector") or ""))
+    columns += [("工作单位及职务", 40 if not serial else 34, lambda i, r: r.get("work") or ""),
+                ("所在村（社区）", 27 if not serial else 22, lambda i, r: r.get("community_name") or "")]
     if serial:
-        headers, widths = headers + ["聘书编号"], [9, 14, 8, 15, 16, 17, 32, 20, 25]
-    data = [[str(i), r["name"], r.get("gender") or "", _month(r.get("birth_date")), r.get("party") or "",
-             r.get("sector") or "", r.get("work") or "", r.get("community_name") or ""]
-            + ([r.get("certificate_no") or ""] if serial else []) for i, r in enumerate(rows, 1)]
-    scale = BLOCK_W / (sum(widths) * mm)
-    return table_flowable(headers, data, [w * mm * scale for w in widths], st, font_size=10.5)
+        columns.append(("聘书编号", 40, lambda i, r: r.get("certificate_no") or ""))
+    data = [[cell(i, r) for _, _, cell in columns] for i, r in enumerate(rows, 1)]
+    scale = BLOCK_W / (sum(w for _, w, _ in columns) * mm)
+    return table_flowable([h for h, _, _ in columns], data, [w * mm * scale for _, w, _ in columns], st,
+                          font_size=10 if not serial else 9.5)
 
 
 # -- 公示 ----------------------------------------------------------------------------------
@@ -69,7 +79,7 @@ def public_notice(store, round_id: str | None, path: Path | str) -> Path:
     title = f"关于{subdistrict}{_who(round_row, term)}拟任人选的公示"
     phone = store.settings.get("contact_phone")
     story = [
-        para(title, st["title"]), gap(0.5),
+        title_para([f"关于{subdistrict}{_who(round_row, term)}", "拟任人选的公示"], st["title"]), gap(0.5),
         para(f"根据{subdistrict}建立议事代表会议制度的实施方案，按照“两下两上”的推选程序，经各村（社区）推荐、"
              f"村（居）民代表会议通过、{unit or '人大街道工委'}初审和相关部门联审，现将{len(listed)}名"
              f"{_who(round_row, term)}拟任人选予以公示。", st["body"]),
@@ -114,8 +124,9 @@ def certificates(store, round_id: str | None, path: Path | str, delegate_ids: li
     subdistrict = store.settings.get("subdistrict")
     unit = store.settings.unit()
     issued = round_row.get("certified_on") or date.today().isoformat()
-    body = ParagraphStyle("cert", fontName=f["kai"], fontSize=26, leading=46, firstLineIndent=52,
+    body = ParagraphStyle("cert", fontName=f["kai"], fontSize=24, leading=44, firstLineIndent=48,
                           wordWrap="CJK")
+    sign = ParagraphStyle("sign", fontName=f["kai"], fontSize=22, leading=34, alignment=TA_RIGHT)
     until = f"任期至{_upper_date(term['end_date'], day=False)}" if term.get("end_date") else "任期与本届相同"
     if round_row["kind"] == "by_election":
         until = "任期至本届期满" + (f"（{_upper_date(term['end_date'], day=False)}）" if term.get("end_date") else "")
@@ -132,23 +143,20 @@ def certificates(store, round_id: str | None, path: Path | str, delegate_ids: li
             c.setFillColor(colors.black)
             c.setFont(f["song"], 12)
             c.drawRightString(width - 36 * mm, height - 34 * mm, f"编号：{person['certificate_no']}")
-            text = (f'兹聘请<font name="{f["hei"]}"> {_escape(person["name"])} </font>同志为{subdistrict}'
-                    f"{term['name']}议事代表。{until}。")
-            paragraph = Paragraph(text, body)
-            _, used = paragraph.wrap(width - 100 * mm, 80 * mm)
-            paragraph.drawOn(c, 50 * mm, height - 82 * mm - used)
-            c.setFont(f["kai"], 22)
-            c.drawRightString(width - 50 * mm, 52 * mm, unit)
-            c.drawRightString(width - 50 * mm, 40 * mm, _upper_date(issued))
+            name = f'<font name="{f["hei"]}" size="28">{markup(person["name"], f["hei"])}</font>'
+            text = (f"兹聘请　{name}　同志为{markup(subdistrict + term['name'], f['kai'])}议事代表。"
+                    f"<br/>　　{markup(until, f['kai'])}。")
+            _place(c, Paragraph(text, body), 48 * mm, height - 80 * mm, width - 96 * mm)
+            _place(c, Paragraph(markup(unit, f["kai"]) + "<br/>" + markup(_upper_date(issued), f["kai"]), sign),
+                   48 * mm, 66 * mm, width - 96 * mm)
             c.showPage()
         c.save()
     return Path(path)
 
 
-def _escape(text: str) -> str:
-    from xml.sax.saxutils import escape
-
-    return escape(text or "")
+def _place(c, paragraph: Paragraph, x: float, top: float, width: float) -> None:
+    _, used = paragraph.wrap(width, 200 * mm)
+    paragraph.drawOn(c, x, top - used)
 
 
 def _frame(c, width: float, height: float) -> None:
@@ -191,15 +199,16 @@ def filing_report(store, round_id: str | None, path: Path | str) -> Path:
     who = _who(round_row, term)
     st = styles()
     title = f"关于{subdistrict}{who}推选情况的报告"
+    title_lines = [f"关于{subdistrict}{who}", "推选情况的报告"]
     routes = Counter(c["route"] for c in everyone)
-    route_text = "、".join(f"{label}{routes[code]}名" for code, label in ROUTES if routes[code])
+    route_text = "、".join(f"{ROUTE_SHORT[code]}{routes[code]}名" for code, _ in ROUTES if routes[code])
     quotas = store.nomination.quotas(round_row["id"])
     communities = sum(q["dimension"] == "community" for q in quotas)
     objections = store.candidates.objections(round_id=round_row["id"])
     upheld = sum(1 for o in objections if o["upheld"])
     units = store.nomination.review_units(round_row["id"])
     serials = sorted(c["certificate_no"] for c in appointed if c["certificate_no"])
-    story = [para(title, st["title"]), gap(0.5), para(f"{district}：", st["plain"]),
+    story = [title_para(title_lines, st["title"]), gap(0.5), para(f"{district}：", st["plain"]),
              para(f"根据{subdistrict}建立议事代表会议制度的实施方案，{subdistrict}借鉴人大代表产生办法，采取“两下两上”"
                   f"方式推选产生了{who}。现将有关情况报告如下：", st["body"]),
              para("一、推选过程", st["h1"]),

@@ -160,3 +160,32 @@ def test_list_meetings_json_has_the_report_year(demo_cli_dir):
     kinds = [item["kind"] for item in listing["items"]]
     assert kinds.count("plenary") == 2 and kinds.count("group_activity") == 20
     assert set(listing["items"][0]) >= {"id", "kind", "date", "title", "status"}
+
+
+def test_selection_from_the_cli(tmp_path, demo_cli_dir):
+    rounds = json.loads(run_cli("--data-dir", demo_cli_dir, "list", "rounds", "--json", check=True).stdout)
+    assert [(r["name"], r["state"], r["candidates"], r["appointed"]) for r in rounds["items"]] == [
+        ("第一届议事代表推选", "filed", 110, 70)]
+    candidates = json.loads(run_cli("--data-dir", demo_cli_dir, "list", "candidates", "--json",
+                                    check=True).stdout)["items"]
+    assert len(candidates) == 110 and all("*" in c["id_number"] for c in candidates)
+    for kind in ("notice", "certificates", "filing"):
+        out = tmp_path / f"{kind}.pdf"
+        result = json.loads(run_cli("--data-dir", demo_cli_dir, "export", "doc", kind, "第一届议事代表推选",
+                                    "--out", out, "--json", check=True).stdout)
+        assert result["doc"] == kind and out.stat().st_size > 10_000
+    for name, rows in (("candidates", 110), ("quotas", 29)):
+        out = tmp_path / f"{name}.xlsx"
+        result = json.loads(run_cli("--data-dir", demo_cli_dir, "export", "register", name, "--out", out,
+                                    "--json", check=True).stdout)
+        assert result["rows"] == rows
+    refused = run_cli("--data-dir", demo_cli_dir, "export", "doc", "notice", "没有这个批次", "--out",
+                      tmp_path / "x.pdf")
+    assert refused.returncode == 1 and "找不到推选批次" in refused.stderr
+
+
+def test_export_doc_notice_with_a_meeting_still_gives_the_meeting_notice(tmp_path, demo_cli_dir):
+    meeting = json.loads(run_cli("--data-dir", demo_cli_dir, "list", "meetings", "--json", check=True).stdout)
+    result = json.loads(run_cli("--data-dir", demo_cli_dir, "export", "doc", "notice", meeting["items"][0]["id"][:8],
+                                "--out", tmp_path / "m.pdf", "--json", check=True).stdout)
+    assert result["title"] == "会议通知"
