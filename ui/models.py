@@ -65,10 +65,10 @@ class ListTableModel(_ColumnsModel):
         row = self.rows[index.row()]
         if role in (Qt.DisplayRole, Qt.ToolTipRole):
             return _display(row.get(self.columns[index.column()].key))
-        if role == Qt.ForegroundRole and row.get("_warn"):
+        if role == Qt.ForegroundRole and (row.get("_warn") or row.get("_colour")):
             from PySide6.QtGui import QColor
 
-            return QColor("#b00020")
+            return QColor(row.get("_colour") or "#b00020")
         return None
 
     def row_at(self, row: int) -> dict | None:

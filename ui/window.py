@@ -31,6 +31,7 @@ class MainWindow(QMainWindow):
         self.areas = {
             "overview": ("概览", _page_class("overview", "OverviewPage")),
             "roster": ("代表", _page_class("roster", "RosterPage")),
+            "selection": ("推选", _page_class("selection", "SelectionPage")),
             "organisation": ("组织", _page_class("organisation", "OrganisationPage")),
             "venues": ("阵地", _page_class("venues", "VenuesPage")),
             "meetings": ("会议", _page_class("meetings", "MeetingsPage")),

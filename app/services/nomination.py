@@ -157,7 +157,8 @@ class NominationService(Service):
         return rows
 
     def set_quotas(self, round_id: str, items: list[dict]):
-        """Replace the round's quota list (dimension, key, rule, seats); returns (changes, warnings)."""
+        """Replace the round's quota list (dimension, key, rule, seats); `quota_warnings` says whether
+        the community quotas add up to the seats."""
         round_row = self.get(round_id)
         self.require_open(round_row, "修改名额")
         seen, clean_items = set(), []
@@ -187,7 +188,7 @@ class NominationService(Service):
             "SELECT id FROM quotas WHERE round_id = ? AND deleted = 0", [round_id])]
         with self.store.write("update", f"下达名额：{round_row['name']}（{len(clean_items)} 项）") as tx:
             tx.sync_list("quotas", {"round_id": round_id}, clean_items, existing)
-        return tx.changes, self.quota_warnings(round_id)
+        return tx.changes
 
     def quota_warnings(self, round_id: str) -> list[str]:
         round_row = self.get(round_id)
@@ -275,7 +276,7 @@ class NominationService(Service):
                                              "notice_place": clean(place) or None})
             for candidate in listed:
                 tx.update("candidates", candidate["id"], {"on_notice": 1})
-        return tx.changes, plan
+        return tx.changes
 
     def close_notice(self, round_id: str, day: str):
         """After the notice period: everyone on the notice without an upheld objection passes."""

@@ -64,8 +64,8 @@ def test_a_whole_round_from_nomination_to_filing(rnd):
     zhao = s.candidates.get(ids[3])
     assert zhao["status"] == "failed" and "派出所：有违法记录" in zhao["fail_reason"]
 
-    _, plan = s.nomination.start_notice(rnd["round"], "2025-02-10", "各村（社区）公示栏")
-    assert plan["end"] == "2025-02-12"  # Monday + 3 working days
+    s.nomination.start_notice(rnd["round"], "2025-02-10", "各村（社区）公示栏")
+    assert s.nomination.get(rnd["round"])["notice_end"] == "2025-02-12"  # Monday + 3 working days
     s.candidates.add_objection(ids[1], "2025-02-11", "反映其长期不在社区居住", "居民来电")
     with pytest.raises(ConflictError, match="1 条异议未处理"):
         s.nomination.close_notice(rnd["round"], "2025-02-13")
@@ -260,7 +260,7 @@ def test_by_election_is_a_small_round(rnd):
     s.candidates.record([cid], "community_approved", "2026-03-05", "pass")
     s.candidates.record([cid], "preliminary_reviewed", "2026-03-06", "pass")
     s.candidates.review([cid], "组织办", "合格", "2026-03-09")
-    _, plan = s.nomination.start_notice(round_id, "2026-03-10")
+    s.nomination.start_notice(round_id, "2026-03-10")
     s.nomination.close_notice(round_id, "2026-03-13")
     assert s.nomination.board(round_id, [cid])["breaches"] == []
     s.nomination.confirm(round_id, [cid], "2026-03-16", "党工委〔2026〕3号")
