@@ -16,10 +16,9 @@ from datetime import date
 from ..audit import current_actor
 from ..errors import ConflictError, ValidationError
 from ..idcard import age_on, mask
-from ..resources import reference
 from ..textutil import clean
 from .base import FieldSpec, Service, choice_label
-from .delegates import GENDERS, normalise_person
+from .delegates import normalise_person, person_fields
 from .meetings import parse_date
 
 STAGES = (("nominated", "推荐提名"), ("community_approved", "村（居）民代表会议通过"),
@@ -69,20 +68,9 @@ def split_names(text) -> list[str]:
 
 
 def candidate_fields() -> tuple[FieldSpec, ...]:
-    ref = reference()
     return (
-        FieldSpec("name", "姓名", required=True),
-        FieldSpec("gender", "性别", "choice", choices=GENDERS),
-        FieldSpec("ethnicity", "民族", "choice", choices=tuple(ref["ethnicities"]), editable=True),
-        FieldSpec("id_number", "身份证号", "idcard"),
-        FieldSpec("birth_date", "出生日期", "date"),
+        *person_fields(),
         FieldSpec("citizenship", "国籍", "choice", choices=(CITIZEN,), editable=True),
-        FieldSpec("party", "政治面貌", "choice", choices=tuple(ref["parties"]), editable=True),
-        FieldSpec("sector", "界别", "choice", choices=tuple(ref["sectors"]), editable=True),
-        FieldSpec("education", "学历", "choice", choices=tuple(ref["education"]), editable=True),
-        FieldSpec("workplace", "工作单位"),
-        FieldSpec("post", "职务"),
-        FieldSpec("phone", "联系电话", "phone"),
         FieldSpec("community_id", "推荐村（社区）", "ref", required=True, ref="communities"),
         FieldSpec("resident_since", "在本村（社区）居住或工作起始日期", "date"),
         FieldSpec("route", "推荐方式", "choice", required=True, choices=ROUTES),

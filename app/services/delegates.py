@@ -27,7 +27,8 @@ def link_id(delegate_id: str, grid_id: str) -> str:
     return str(uuid.uuid5(_LINK_NS, f"{delegate_id}/{grid_id}"))
 
 
-def delegate_fields() -> tuple[FieldSpec, ...]:
+def person_fields() -> tuple[FieldSpec, ...]:
+    """The personal fields a delegate and a candidate share (the candidate becomes the delegate)."""
     ref = reference()
     return (
         FieldSpec("name", "姓名", required=True),
@@ -41,6 +42,12 @@ def delegate_fields() -> tuple[FieldSpec, ...]:
         FieldSpec("workplace", "工作单位"),
         FieldSpec("post", "职务"),
         FieldSpec("phone", "联系电话", "phone"),
+    )
+
+
+def delegate_fields() -> tuple[FieldSpec, ...]:
+    return (
+        *person_fields(),
         FieldSpec("community_id", "所在村（社区）", "ref", required=True, ref="communities"),
         FieldSpec("group_id", "议事小组", "ref", ref="groups"),
         FieldSpec("group_role", "小组职务", "choice", choices=ROLES),

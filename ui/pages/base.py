@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget)
 
 from ..forms import RecordDialog
 from ..messages import confirm, show_refusal
@@ -72,6 +72,17 @@ def make_table(model) -> QTableView:
     view.verticalHeader().setDefaultSectionSize(28)
     view.setWordWrap(False)
     return view
+
+
+def filter_combo(all_label: str, options=(), on_change=None) -> QComboBox:
+    """A filter drop-down: "全部…" (no filter) first, then (value, label) options."""
+    box = QComboBox()
+    box.addItem(all_label, None)
+    for value, label in options:
+        box.addItem(label, value)
+    if on_change:
+        box.currentIndexChanged.connect(lambda _: on_change())
+    return box
 
 
 def refill_combo(box, options, keep_first: int = 1) -> None:

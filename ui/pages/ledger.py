@@ -19,7 +19,7 @@ from ..messages import confirm, show_refusal
 from ..widgets import add_buttons, bind_list_keys, button_row
 from ..models import Col, ListTableModel, PagedTableModel
 from ..opinion_dialog import OpinionDialog, opinion_refs, preview_doc
-from .base import export_with_dialog, fit_columns, make_table, refill_combo, search_box, sortable_view
+from .base import export_with_dialog, filter_combo, fit_columns, make_table, refill_combo, search_box, sortable_view
 
 COLUMNS = [Col("serial", "编号", "serial"), Col("received_on", "收集日期", "received"),
            Col("source_label", "来源"), Col("delegate_name", "收集代表"), Col("group_name", "议事小组", "group"),
@@ -167,14 +167,9 @@ class LedgerList(QWidget):
         self.step.addItem("全部步骤", None)
         for number, (label, _) in STEPS.items():
             self.step.addItem(f"第{number}步 {label}", number)
-        self.category = QComboBox()
-        self.category.addItem("全部类别", None)
-        for value, label in CATEGORIES:
-            self.category.addItem(label, value)
-        self.group = QComboBox()
-        self.group.addItem("全部小组", None)
-        self.unit = QComboBox()
-        self.unit.addItem("全部承办单位", None)
+        self.category = filter_combo("全部类别", CATEGORIES)
+        self.group = filter_combo("全部小组")
+        self.unit = filter_combo("全部承办单位")
         self.overdue = QCheckBox("只看逾期")
         self.date_from, self.date_to = QLineEdit(), QLineEdit()
         self.date_from.setPlaceholderText("起：2026-01-01")

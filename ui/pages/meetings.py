@@ -15,7 +15,7 @@ from ..meeting_editor import MeetingEditor, NewMeetingDialog, meeting_refs
 from ..messages import confirm, show_refusal
 from ..widgets import add_buttons, bind_list_keys
 from ..models import Col, ListTableModel, PagedTableModel
-from .base import (RecordListPage, export_with_dialog, fit_columns, make_table, refill_combo, search_box,
+from .base import (RecordListPage, export_with_dialog, filter_combo, fit_columns, make_table, refill_combo, search_box,
                    sortable_view)
 
 COLUMNS = [Col("date", "日期", "date"), Col("time", "时间"), Col("kind_label", "类型", "kind"),
@@ -43,12 +43,8 @@ class MeetingList(QWidget):
         for year in range(date.today().year + 1, date.today().year - 6, -1):
             self.year.addItem(f"{year}年", year)
         self.year.setCurrentIndex(self.year.findData(date.today().year))
-        self.kind = QComboBox()
-        self.kind.addItem("全部类型", None)
-        for value, label in KINDS:
-            self.kind.addItem(label, value)
-        self.group = QComboBox()
-        self.group.addItem("全部小组", None)
+        self.kind = filter_combo("全部类型", KINDS)
+        self.group = filter_combo("全部小组")
         self.search = search_box(self, "搜索会议名称、议程、地点（Ctrl+F）", self.apply_filter)
         for box in (self.year, self.kind, self.group):
             box.currentIndexChanged.connect(lambda _: self.apply_filter())

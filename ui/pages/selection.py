@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu, QPushButton, QSplitter,
+                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu, QPushButton, QScrollArea, QSplitter,
                                QTableWidget, QTableWidgetItem, QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
 
 from app.services.base import FieldSpec
@@ -22,7 +22,7 @@ from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel
 from ..opinion_dialog import preview_doc
 from ..widgets import add_buttons, bind_list_keys, button_row
-from .base import export_with_dialog, fit_columns, load_refs, make_table, refill_combo, search_box
+from .base import export_with_dialog, filter_combo, fit_columns, load_refs, make_table, refill_combo, search_box
 
 COLUMNS = [Col("name", "姓名"), Col("gender", "性别"), Col("born", "出生年月"), Col("party", "政治面貌"),
            Col("sector", "界别"), Col("community_name", "推荐村（社区）"), Col("route_label", "推荐方式"),
@@ -122,18 +122,10 @@ class SelectionPage(QWidget):
         filters = QHBoxLayout()
         self.search = search_box(self, "搜索姓名、拼音首字母、村（社区）、单位（Ctrl+F）", self.reload, "search")
         filters.addWidget(self.search, 2)
-        self.stage = QComboBox()
-        self.stage.addItem("全部环节", None)
-        for code, label in STAGES:
-            self.stage.addItem(f"已完成：{label}", code)
-        self.status = QComboBox()
-        self.status.addItem("全部状态", None)
-        for code, label in STATUSES:
-            self.status.addItem(label, code)
-        self.community = QComboBox()
-        self.community.addItem("全部村（社区）", None)
+        self.stage = filter_combo("全部环节", [(code, f"已完成：{label}") for code, label in STAGES], self.reload)
+        self.status = filter_combo("全部状态", STATUSES, self.reload)
+        self.community = filter_combo("全部村（社区）", (), self.reload)
         for box in (self.stage, self.status, self.community):
-            box.currentIndexChanged.connect(lambda _: self.reload())
             filters.addWidget(box, 1)
         self.count_label = QLabel()
         filters.addWidget(self.count_label)
@@ -649,8 +641,11 @@ class ConfirmDialog(QDialog):
         self.board = QLabel()
         self.board.setWordWrap(True)
         self.board.setAlignment(Qt.AlignTop)
-        self.board.setMinimumWidth(300)
-        split.addWidget(self.board, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(320)
+        scroll.setWidget(self.board)
+        split.addWidget(scroll, 1)
         layout.addLayout(split, 1)
         form = QFormLayout()
         self.day = QLineEdit(_today())
