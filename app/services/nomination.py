@@ -427,6 +427,34 @@ class NominationService(Service):
                 service._pass(tx, candidate, "filed", day, "区人大常委会", "已报备案", {"doc": clean(doc)} if doc else None)
         return tx.changes
 
+    # -- what needs doing ------------------------------------------------------------------------
+    def attention(self, today: date | None = None) -> list[str]:
+        """The next step of every unfinished round, for the 概览 page."""
+        today_text = (today or date.today()).isoformat()
+        items = []
+        for r in self.list():
+            head = f"【推选】{r['name']}"
+            if r["state"] == "filed":
+                continue
+            waiting = self.store.scalar("SELECT count(*) FROM objections o JOIN candidates p ON p.id = o.candidate_id"
+                                        " WHERE p.round_id = ? AND o.deleted = 0 AND o.resolved_on IS NULL", [r["id"]])
+            if waiting:
+                items.append(f"{head}有 {waiting} 条异议待核查处理")
+            if r["state"] == "notice":
+                items.append(f"{head}公示已于 {r['notice_end']} 期满，请办结公示" if r["notice_end"] < today_text
+                             else f"{head}公示中（{r['notice_start']} 至 {r['notice_end']}）")
+            elif r["state"] == "noticed":
+                items.append(f"{head}公示期满，待街道党工委确认名单")
+            elif r["state"] == "confirmed":
+                items.append(f"{head}已确认，待颁发聘书")
+            elif r["state"] == "certified":
+                items.append(f"{head}聘书已颁发，待报区人大常委会备案")
+            else:
+                pending = self.store.scalar("SELECT count(*) FROM candidates WHERE round_id = ? AND deleted = 0 AND"
+                                            " status = 'in_progress'", [r["id"]])
+                items.append(f"{head}：{pending} 名人选在表决、审查中" if pending else f"{head}：待各村（社区）推荐人选")
+        return items
+
     # -- progress ------------------------------------------------------------------------------
     def progress(self, round_id: str) -> list[dict]:
         """How many candidates reached and failed each stage (the round's funnel)."""

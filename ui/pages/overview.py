@@ -54,12 +54,13 @@ class OverviewPage(QWidget):
             soon = [r for r in s.ledger.page(LedgerFilter(step=4, sort="deadline", descending=False), limit=50)
                     if r["due_soon"]]
             return (s.stats.summary(year), s.groups.warnings(), s.cadence.attention(), s.cadence.plan_summary(year),
-                    overdue, soon, s.ledger.calendar.warning(year + 1 if date.today().month == 12 else year))
+                    overdue, soon, s.ledger.calendar.warning(year + 1 if date.today().month == 12 else year),
+                    s.nomination.attention())
 
         self.backend.call(load, self._show)
 
     def _show(self, result) -> None:
-        stats, warnings, attention, plan, overdue, soon, holiday_warning = result
+        stats, warnings, attention, plan, overdue, soon, holiday_warning, selection = result
         site = stats["site"]
         self.heading.setText(f"{site['subdistrict'] or site['site_name']} · 议事代表会议制度工作概览")
         d = stats["delegates"]
@@ -109,6 +110,7 @@ class OverviewPage(QWidget):
         for slot in attention["due_slots"]:
             items.append(f"【本期待开】{slot['subject']} {slot['period']}尚未安排")
         items += list(warnings)
+        items += selection
         if holiday_warning:
             items.append(f"【节假日】{holiday_warning}")
         if stats["grids_unassigned"]:

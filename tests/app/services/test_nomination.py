@@ -184,6 +184,8 @@ def test_objections_only_during_the_notice_and_an_upheld_one_removes_the_candida
         s.nomination.close_notice(rnd["round"], "2025-02-12")
     assert digest(s) == before
     s.candidates.add_objection(ids[0], "2025-02-12", "反映其不在本社区居住")
+    assert s.nomination.attention(date(2025, 2, 13)) == ["【推选】第一届议事代表推选有 1 条异议待核查处理",
+                                                        "【推选】第一届议事代表推选公示已于 2025-02-12 期满，请办结公示"]
     objection = s.candidates.objections(ids[0])[0]
     s.candidates.resolve_objection(objection["id"], "2025-02-13", "经核实已迁出本社区一年以上", upheld=True)
     s.nomination.close_notice(rnd["round"], "2025-02-14")
@@ -191,6 +193,7 @@ def test_objections_only_during_the_notice_and_an_upheld_one_removes_the_candida
     assert zhang["status"] == "failed" and zhang["fail_stage"] == "noticed"
     assert "异议经核实成立" in zhang["fail_reason"]
     assert s.candidates.get(ids[1])["stage"] == "noticed"
+    assert s.nomination.attention() == ["【推选】第一届议事代表推选公示期满，待街道党工委确认名单"]
 
 
 def test_a_list_that_breaks_a_quota_is_warned_and_can_be_accepted(rnd):
