@@ -27,9 +27,10 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     # Imported here: its dictionaries take ~0.1 s to load, which start-up should not pay.
     from pypinyin import Style, lazy_pinyin
 
-    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore"))
-    full = "".join(lazy_pinyin(name, style=Style.NORMAL, errors="ignore"))
-    return initials.lower(), full.lower()
+    # One conversion: with errors="ignore" every item is one Chinese character's syllable, so its
+    # first letter is what Style.FIRST_LETTER would give (checked against it in the tests).
+    syllables = lazy_pinyin(name, style=Style.NORMAL, errors="ignore")
+    return "".join(s[0] for s in syllables if s).lower(), "".join(syllables).lower()
 
 
 def display_width(text: str) -> int:
