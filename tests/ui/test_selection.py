@@ -81,12 +81,13 @@ def test_a_by_election_from_nomination_to_certificates(qtbot, window, monkeypatc
     monkeypatch.setattr("ui.pages.selection.ConfirmDialog.exec", tick)
     page.confirm_list()
     qtbot.waitUntil(lambda: page.data["round"]["state"] == "confirmed", timeout=5000)
-    assert window.backend.undo_available
+    qtbot.waitUntil(lambda: window.undo_action.isEnabled() and "党工委确认" in window.undo_action.text(), timeout=5000)
     shown = []
     monkeypatch.setattr("ui.pages.selection.preview_doc", lambda *a, **k: shown.append(a[2]))
     answers.append({"day": "2026-03-20"})
     page.certificates()
     qtbot.waitUntil(lambda: shown == ["certificates"], timeout=5000)
+    qtbot.waitUntil(lambda: all(r["certificate_no"] for r in page.model.rows), timeout=5000)
     serials = {r["certificate_no"] for r in page.model.rows}
     assert len(serials) == 2 and all(s.startswith("中山路议聘〔2026〕") for s in serials)
 
