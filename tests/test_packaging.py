@@ -1,0 +1,24 @@
+"""The wheel and the bundle carry every package of the source tree (pages and documents are
+imported lazily, so a missing one would only fail when the clerk opens it)."""
+
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def source_packages() -> set[str]:
+    return {".".join(init.parent.relative_to(ROOT).parts)
+            for top in ("app", "ui") for init in (ROOT / top).rglob("__init__.py")
+            if "__pycache__" not in init.parts}
+
+
+def test_the_wheel_lists_every_package():
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["packages"])
+    assert source_packages() - listed == set()
+
+
+def test_the_bundle_collects_modules_from_the_source_tree():
+    spec = (ROOT / "build.spec").read_text("utf-8")
+    assert 'collect_submodules("app")' in spec and 'collect_submodules("ui")' in spec
+    assert "sys.path.insert(0, str(ROOT))" in spec.split("collect_submodules(\"app\")")[0]
