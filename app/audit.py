@@ -12,7 +12,7 @@ GENESIS = "0" * 64
 ACTION_LABELS = {
     "create": "新增", "update": "修改", "delete": "删除", "restore": "恢复", "undo": "撤销",
     "import": "导入", "export": "导出", "print": "打印", "backup": "备份", "init": "初始化",
-    "settings": "设置", "view": "查看",
+    "settings": "设置", "view": "查看", "nomination": "推选", "security": "安全", "merge": "合并",
 }
 
 
@@ -76,3 +76,38 @@ class AuditLog:
     def recent(self, limit: int = 50) -> list[dict]:
         return [dict(r) for r in self.db.query(
             "SELECT seq, at, actor, action, summary FROM audit ORDER BY seq DESC LIMIT ?", [limit])]
+
+    # -- the audit viewer ------------------------------------------------------------------------
+    @staticmethod
+    def _where(date_from: str | None, date_to: str | None, action: str | None, text: str) -> tuple[str, list]:
+        clauses, params = ["1"], []
+        if date_from:
+            clauses.append("at >= ?")
+            params.append(date_from)
+        if date_to:
+            clauses.append("at < ?")
+            params.append(date_to + "T99")  # the whole last day (ISO text compares as text)
+        if action:
+            clauses.append("action = ?")
+            params.append(action)
+        if text:
+            clauses.append("(summary LIKE ? OR details LIKE ? OR actor LIKE ?)")
+            params += [f"%{text}%"] * 3
+        return " AND ".join(clauses), params
+
+    def query(self, *, date_from=None, date_to=None, action=None, text="", limit: int | None = 200,
+              offset: int = 0) -> list[dict]:
+        where, params = self._where(date_from, date_to, action, text)
+        sql = f"SELECT seq, at, actor, site_id, action, summary, details FROM audit WHERE {where} ORDER BY seq DESC"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        rows = [dict(r) for r in self.db.query(sql, params)]
+        for row in rows:
+            row["action_label"] = ACTION_LABELS.get(row["action"], row["action"])
+            row["when"] = row["at"][:19].replace("T", " ")
+        return rows
+
+    def count(self, *, date_from=None, date_to=None, action=None, text="") -> int:
+        where, params = self._where(date_from, date_to, action, text)
+        return self.db.execute(f"SELECT count(*) FROM audit WHERE {where}", params).fetchone()[0]

@@ -65,6 +65,25 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("kind")
     doc.add_argument("id", nargs="?")
     doc.add_argument("--out", required=True)
+    pkg = sub.add_parser("package", parents=[common], help="U盘交换包")
+    pkg_sub = pkg.add_subparsers(dest="package_kind", required=True, parser_class=_Parser)
+    pkg_out = pkg_sub.add_parser("export", parents=[common], help="导出交换包")
+    pkg_out.add_argument("--out", required=True, help="U盘上的文件夹，或 .yspkg 文件名")
+    pkg_out.add_argument("--passphrase-file", required=True, help="存放交换口令的文本文件")
+    pkg_out.add_argument("--since-last", metavar="OFFICE", help="只导出上次发给该办公室之后的变化")
+    pkg_out.add_argument("--office", help="发给哪个办公室（记下已发送的内容）")
+    pkg_in = pkg_sub.add_parser("import", parents=[common], help="导入交换包")
+    pkg_in.add_argument("file")
+    pkg_in.add_argument("--passphrase-file", required=True)
+    pkg_in.add_argument("--dry-run", action="store_true", help="只检查并列出将发生的变化，不写入")
+    bak = sub.add_parser("backup", parents=[common], help="备份数据库")
+    bak.add_argument("--out", help="备份到的文件或文件夹（默认：数据目录下的 backups，自动轮换）")
+    res = sub.add_parser("restore", parents=[common], help="从备份恢复（当前数据库会被移到一旁保留）")
+    res.add_argument("file")
+    archive = export_sub.add_parser("archive", parents=[common], help="归档包：所选台账和文书及 SHA-256 清单")
+    archive.add_argument("--out", required=True, help="文件夹，或 .zip 文件")
+    archive.add_argument("--registers", default="roster,groups,grids,meetings,ledger,stats")
+    archive.add_argument("--docs", default="filing,ledger")
     return parser
 
 
@@ -184,6 +203,14 @@ def cmd_list(args) -> int:
 
 
 def cmd_export(args) -> int:
+    if args.export_kind == "archive":
+        from .archive import build_archive
+
+        with _open(args) as store:
+            result = build_archive(store, args.out, [r for r in args.registers.split(",") if r],
+                                   [d for d in args.docs.split(",") if d])
+        _emit(args, result, f"已生成归档包（{len(result['files'])} 个文件，含 SHA-256 清单）：{result['path']}")
+        return 0
     if args.export_kind == "doc":
         from .documents.catalog import export_doc
 
@@ -264,8 +291,83 @@ def cmd_import(args) -> int:
     return 0
 
 
+def _passphrase(path: str) -> str:
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AppError(f"无法读取口令文件“{path}”（{exc.__class__.__name__}）") from None
+    text = text.rstrip("\r\n")
+    if not text:
+        raise AppError(f"口令文件“{path}”是空的")
+    return text
+
+
+def cmd_package(args) -> int:
+    if args.package_kind == "export":
+        from .exchange.export import export_package
+
+        passphrase = _passphrase(args.passphrase_file)
+        with _open(args) as store:
+            result = export_package(store, args.out, passphrase, office=args.since_last or args.office,
+                                    since_last=bool(args.since_last))
+        _emit(args, result, f"已导出{'增量' if result['kind'] == 'delta' else '全量'}交换包（{result['rows']} 条记录，"
+                            f"{result['files']} 个附件，{result['size'] // 1024} KB）：{result['path']}")
+        return 0
+    from .exchange.merge import import_package
+
+    passphrase = _passphrase(args.passphrase_file)
+    with _open(args) as store:
+        result = import_package(store, args.file, passphrase, dry_run=args.dry_run)
+    result.pop("conflict_list", None)
+    if result.get("already"):
+        text = f"这个交换包已于 {result['already']} 导入过，没有新的变化。"
+    else:
+        verb = "将" if args.dry_run else "已"
+        text = (f"{verb}从{result['from']}导入：新增 {result['added']}、修改 {result['changed']}、删除 {result['deleted']}、"
+                f"恢复 {result['revived']} 条，冲突 {result['conflicts']} 处" + ("（未写入）" if args.dry_run else "。")
+                + ("冲突的另一方值已记入冲突记录，可在“数据”中查看。" if result["conflicts"] and not args.dry_run else ""))
+    _emit(args, result, text)
+    return 0
+
+
+def cmd_backup(args) -> int:
+    from .backup import backup
+
+    with _open(args) as store:
+        result = backup(store, args.out, reason="manual")
+    _emit(args, result, f"已备份并校验：{result['path']}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from .backup import backup, restore, verify
+    from .errors import CorruptStoreError
+    from .paths import InstanceLock, default_data_dir, ensure_local_data_dir
+    from .store import Store
+
+    data_dir = ensure_local_data_dir(Path(args.data_dir) if args.data_dir else default_data_dir())
+    verify(args.file)  # refuse a bad backup before touching anything
+    try:
+        with Store.open(data_dir) as store:  # the current data, backed up once more
+            backup(store, reason="restore")
+            store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except CorruptStoreError:
+        pass  # a damaged database cannot be backed up; it is moved aside all the same
+    lock = InstanceLock(data_dir)
+    lock.acquire()
+    try:
+        result = restore(data_dir, args.file)
+    finally:
+        lock.release()
+    with Store.open(data_dir) as store:
+        store.audit.record("restore", f"从备份恢复：{Path(args.file).name}", {"file": Path(args.file).name,
+                                                                          "aside": result["aside"]})
+    _emit(args, result, f"已从“{Path(args.file).name}”恢复。原数据库已保留为 {result['aside'] or '（无）'}。")
+    return 0
+
+
 COMMANDS = {"init": cmd_init, "import": cmd_import, "stats": cmd_stats, "check": cmd_check, "list": cmd_list,
-            "export": cmd_export}
+            "export": cmd_export, "package": cmd_package, "backup": cmd_backup, "restore": cmd_restore}
 
 
 def main(argv: list[str] | None = None, gui=None) -> int:

@@ -69,6 +69,9 @@ SYNCED_FIELDS: dict[str, tuple[str, ...]] = {
                    "upheld"),
     "candidate_stages": ("candidate_id", "stage", "day", "actor", "verdict", "reason", "detail",
                          "recorded_by"),
+    # m006: values displaced by merging packages
+    "conflicts": ("at", "package_id", "kind", "tbl", "row_id", "field", "kept_value", "lost_value", "kept_stamp",
+                  "lost_stamp", "lost_site", "resolved_at", "resolution"),
 }
 APPEND_ONLY = {"supervisions", "opinion_events", "delegate_events", "candidate_stages"}
 
@@ -356,6 +359,38 @@ def m005_nomination(db):
             stage TEXT NOT NULL, day TEXT NOT NULL, actor TEXT, verdict TEXT NOT NULL, reason TEXT,
             detail TEXT, recorded_by TEXT, deleted INTEGER NOT NULL DEFAULT 0);
         CREATE INDEX idx_candidate_stages_candidate ON candidate_stages(candidate_id, day);
+        """
+    ):
+        db.execute(statement)
+
+
+@migrations()
+def m006_exchange(db):
+    # Local bookkeeping of one installation (never synced): the offices it exchanges with, the
+    # packages it made or merged, what it knows of each site; and the (synced) conflict log.
+    for statement in _statements(
+        """
+        CREATE TABLE exchange_peers (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, site_id TEXT UNIQUE, notes TEXT,
+            sent_vector TEXT, last_export_at TEXT, last_import_at TEXT);
+
+        CREATE TABLE exchange_log (
+            package_id TEXT NOT NULL, direction TEXT NOT NULL, at TEXT NOT NULL, site_id TEXT,
+            site_name TEXT, peer_id TEXT, kind TEXT, file_name TEXT, content_sha256 TEXT, counts TEXT,
+            PRIMARY KEY (package_id, direction));
+
+        CREATE TABLE known_vector (
+            site_id TEXT PRIMARY KEY, wall_ms INTEGER NOT NULL, counter INTEGER NOT NULL);
+
+        -- Values displaced by a merge, for the clerk to review. Synced like any record, so both
+        -- offices of a conflict end with the same entry (its id is derived from the clash).
+        CREATE TABLE conflicts (
+            id TEXT PRIMARY KEY, at TEXT NOT NULL, package_id TEXT, kind TEXT NOT NULL,
+            tbl TEXT NOT NULL, row_id TEXT NOT NULL, field TEXT NOT NULL, kept_value TEXT,
+            lost_value TEXT, kept_stamp TEXT, lost_stamp TEXT, lost_site TEXT,
+            resolved_at TEXT, resolution TEXT, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_conflicts_open ON conflicts(resolved_at, at);
+        CREATE INDEX idx_conflicts_row ON conflicts(tbl, row_id);
         """
     ):
         db.execute(statement)

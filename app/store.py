@@ -77,8 +77,11 @@ class Store:
         if instance_lock:
             instance_lock.acquire()
         try:
+            from .backup import finish_interrupted_restore
+
+            finish_interrupted_restore(data_dir)
             db = cls._connect(data_dir / DB_NAME)
-            cls._migrate(db)
+            cls._migrate(db, data_dir)
             cls._ensure_site(db)
         except BaseException:
             if instance_lock:
@@ -103,7 +106,7 @@ class Store:
         return sqlite_utils.Database(conn)
 
     @staticmethod
-    def _migrate(db: sqlite_utils.Database) -> None:
+    def _migrate(db: sqlite_utils.Database, data_dir: Path) -> None:
         applied = {m.name for m in schema.migrations.applied(db)}
         unknown = applied - schema.known_migration_names()
         if unknown:
@@ -111,6 +114,10 @@ class Store:
                 "这个数据库由更新版本的议事工作台创建，当前版本无法安全打开它。"
                 "请升级议事工作台后再打开；数据库没有被改动。"
             )
+        if applied and schema.known_migration_names() - applied:
+            from .backup import backup_connection
+
+            backup_connection(db.conn, data_dir, "migration")  # the last copy an older version can open
         schema.migrations.apply(db)
 
     @staticmethod
@@ -141,7 +148,8 @@ class Store:
             yield tx
             tx.flush()
             if tx.changes:
-                tx.changes.audit_seq = self.audit.append(action, summary, tx.audit_details())
+                # A step may name what it did once it knows (an import's counts).
+                tx.changes.audit_seq = self.audit.append(action, tx.summary or summary, tx.audit_details())
 
     def undo(self, changes: Changes, summary: str) -> Changes:
         """Revert an edit. Append-only records (supervision, histories, stage records) are never

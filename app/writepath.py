@@ -35,6 +35,7 @@ class Tx:
         self.store = store
         self.db = store.db
         self.changes = Changes()
+        self.summary: str | None = None
         self._stamps: list[tuple] = []
 
     def _stamp(self, table: str, row_id: str, fields) -> None:
@@ -116,6 +117,24 @@ class Tx:
 
     def restore(self, table: str, row_id: str) -> bool:
         return self._set_deleted(table, row_id, 0, "restore")
+
+    def put_remote(self, table: str, row_id: str, values: dict, stamps: dict, before: dict | None) -> None:
+        """Write fields that arrived from another office with their own clock stamps (a package
+        merge): no new stamps are made, so every office ends with the same clocks."""
+        record = {**values, **_derived(table, {**(before or {}), **values} if "name" in values else {})}
+        if before is None:
+            columns = ", ".join(f"[{c}]" for c in ("id", *record))
+            marks = ", ".join("?" for _ in range(len(record) + 1))
+            self.db.conn.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", [row_id, *record.values()])
+            self.changes.rows.append(RowChange(table, row_id, "insert", {}, values))
+        else:
+            assignments = ", ".join(f"[{c}] = ?" for c in record)
+            self.db.conn.execute(f"UPDATE [{table}] SET {assignments} WHERE id = ?", [*record.values(), row_id])
+            self.changes.rows.append(RowChange(table, row_id, "update", {k: before.get(k) for k in values}, values))
+        self._stamps += [(table, row_id, name, st[0], st[1], st[2]) for name, st in stamps.items()]
+        if len(self._stamps) > 5000:
+            self.flush()
+        self._after(table, row_id, values)
 
     def sync_list(self, table: str, parent: dict, items: list[dict], existing_ids) -> None:
         """Make a parent's ordered child list match `items`: rows with a known id are updated

@@ -20,6 +20,7 @@ REGISTERS = {
     "ledger": ("意见建议办理台账", ledger.ledger),
     "supervision": ("意见建议督办记录", ledger.supervision),
     "stats": ("工作统计表", ledger.stats),
+    "audit": ("审计日志", org.audit),
 }
 
 

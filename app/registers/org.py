@@ -71,3 +71,13 @@ def venues(store) -> Register:
                Column("尚缺设施", "missing_text", 10, 30, wrap=True),
                Column("接待/开放安排", "schedule", 12, 30, wrap=True)]
     return Register(f"{_subdistrict(store)}议事阵地一览表", store.settings.unit(), columns, rows, "阵地一览")
+
+
+def audit(store, *, date_from=None, date_to=None, action=None, text="") -> Register:
+    """审计日志 as filtered in the viewer (times in UTC, as recorded)."""
+    rows = store.audit.query(date_from=date_from, date_to=date_to, action=action, text=text, limit=None)
+    verified = store.audit.verify()
+    columns = [Column("编号", "seq", 6), Column("时间（UTC）", "when", 19), Column("操作人", "actor", 8),
+               Column("类型", "action_label", 6), Column("内容", "summary", 30, 80, wrap=True)]
+    return Register("审计日志", store.settings.unit(), columns, rows, "审计日志",
+                    note=f"链式校验：{verified['message']}（共 {verified['entries']} 条）")

@@ -1,0 +1,75 @@
+"""归档包: the chosen registers and documents for the district, with a SHA-256 manifest, as a
+folder or a zip. The manifest (`SHA256SUMS.txt`, the format `sha256sum -c` reads) lets the
+receiver prove nothing was changed on the way."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import zipfile
+from datetime import date
+from pathlib import Path
+
+from .documents.catalog import DOCS, export_doc
+from .errors import AppError
+from .fileio import atomic_path
+from .registers.catalog import REGISTERS, export_register
+
+MANIFEST = "SHA256SUMS.txt"
+# Documents that need no record id (the round's, or the whole ledger's).
+ARCHIVE_DOCS = {"notice", "certificates", "filing", "ledger"}
+
+
+def build_archive(store, out: Path | str, registers: list[str], docs: list[str]) -> dict:
+    out = Path(out)
+    unknown = [r for r in registers if r not in REGISTERS] + [d for d in docs if d not in ARCHIVE_DOCS]
+    if unknown:
+        raise AppError(f"不能放入归档包的项目：{'、'.join(unknown)}（台账可选 {'、'.join(REGISTERS)}；"
+                       f"文书可选 {'、'.join(sorted(ARCHIVE_DOCS))}）")
+    if not registers and not docs:
+        raise AppError("请至少选择一项台账或文书")
+    with tempfile.TemporaryDirectory(prefix="yishi-archive-") as work:
+        folder = Path(work) / f"{store.settings.get('subdistrict') or '议事工作台'}归档包_{date.today():%Y%m%d}"
+        folder.mkdir()
+        files = []
+        for name in registers:
+            title = REGISTERS[name][0]
+            export_register(store, name, folder / f"{title}.xlsx")
+            files.append(f"{title}.xlsx")
+        for kind in docs:
+            title = DOCS[kind][0]
+            export_doc(store, kind, None, folder / f"{title}.pdf")
+            files.append(f"{title}.pdf")
+        lines = [f"{hashlib.sha256((folder / f).read_bytes()).hexdigest()}  {f}" for f in files]
+        (folder / MANIFEST).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        if out.suffix.lower() == ".zip":
+            with atomic_path(out) as temp:
+                with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
+                    for name in [*files, MANIFEST]:
+                        archive.write(folder / name, f"{folder.name}/{name}")
+            target = out
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+            target = out / folder.name
+            if target.exists():
+                raise AppError(f"“{target}”已存在，请换一个文件夹")
+            shutil.copytree(folder, target)
+    store.audit.record("export", f"生成归档包（{len(files)} 个文件）：{target.name}",
+                       {"file": target.name, "files": files})
+    return {"path": str(target), "files": files, "manifest": MANIFEST}
+
+
+def verify_archive(path: Path | str) -> list[str]:
+    """Files whose SHA-256 no longer matches the manifest (empty: intact)."""
+    path = Path(path)
+    if path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            root = names[0].split("/")[0]
+            manifest = archive.read(f"{root}/{MANIFEST}").decode("utf-8")
+            return [name for digest, name in (line.split("  ", 1) for line in manifest.splitlines() if line)
+                    if hashlib.sha256(archive.read(f"{root}/{name}")).hexdigest() != digest]
+    manifest = (path / MANIFEST).read_text(encoding="utf-8")
+    return [name for digest, name in (line.split("  ", 1) for line in manifest.splitlines() if line)
+            if not (path / name).exists() or hashlib.sha256((path / name).read_bytes()).hexdigest() != digest]

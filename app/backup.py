@@ -1,0 +1,253 @@
+"""Backups and restore (DESIGN §4).
+
+A backup is SQLite's online backup of the live database into a temp file, checked
+(integrity_check and row counts against the source), then renamed into place. Automatic backups
+live in `<data dir>/backups` and are rotated (12 daily, 10 weekly, 9 monthly); a manual backup
+may go to any folder or stick. Restore never overwrites the current database: it is moved aside
+first, and a marker file makes an interrupted restore finish or roll back on the next start.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from .errors import AppError, CorruptStoreError
+from .fileio import atomic_path
+
+DB_NAME = "yishi.db"
+BACKUP_DIR = "backups"
+MARKER = "restore-in-progress.json"
+RESTORE_TEMP = ".restore-incoming.db"
+AUTO_INTERVAL = timedelta(minutes=30)
+KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 12, 10, 9
+REASONS = {"manual": "手动", "auto": "自动", "start": "启动时", "import": "导入交换包前", "restore": "恢复前",
+           "migration": "升级前"}
+COUNTED = ("delegates", "communities", "meetings", "opinions", "audit")
+
+
+def backup_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / BACKUP_DIR
+
+
+def _counts(conn) -> dict[str, int]:
+    out = {}
+    for table in COUNTED:
+        try:
+            out[table] = conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]
+        except sqlite3.DatabaseError:
+            out[table] = None
+    return out
+
+
+def verify(path: Path | str) -> dict:
+    """Open a backup read-only: integrity, our tables, not from a newer version; returns counts."""
+    from .schema import known_migration_names
+
+    path = Path(path)
+    if not path.is_file() or path.stat().st_size == 0:
+        raise CorruptStoreError(f"“{path.name}”不存在或是空文件，不是有效的备份")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise CorruptStoreError(f"备份“{path.name}”已损坏（完整性检查未通过）")
+            site = conn.execute("SELECT value FROM meta WHERE key = 'site_id'").fetchone()
+            applied = {r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")}
+            counts = _counts(conn)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise CorruptStoreError(f"“{path.name}”不是议事工作台的数据库备份（{exc}）") from None
+    if not site:
+        raise CorruptStoreError(f"“{path.name}”不是议事工作台的数据库备份")
+    if applied - known_migration_names():
+        raise AppError(f"备份“{path.name}”来自更新版本的议事工作台，请先升级再恢复")
+    return {"path": str(path), "counts": counts, "size": path.stat().st_size}
+
+
+def _copy_live(conn, target: Path) -> dict:
+    """SQLite online backup of an open connection into `target` (atomically), verified."""
+    source_counts = _counts(conn)
+    with atomic_path(target) as temp:
+        destination = sqlite3.connect(str(temp))
+        try:
+            conn.backup(destination)
+        finally:
+            destination.close()
+        checked = verify(temp)
+        if checked["counts"] != source_counts:
+            raise AppError("备份校验失败：备份中的记录数与数据库不一致，请重试")
+    return {"path": str(target), "counts": source_counts, "size": target.stat().st_size}
+
+
+def backup_name(reason: str, when: datetime | None = None) -> str:
+    return f"yishi-{(when or datetime.now()):%Y%m%d-%H%M%S}-{reason}.db"
+
+
+def backup(store, out: Path | str | None = None, *, reason: str = "manual") -> dict:
+    """Back up the open store: to `out` (a file or a folder), or into the rotated backups folder."""
+    if out is None:
+        target = backup_dir(store.data_dir) / backup_name(reason)
+        while target.exists():  # two backups within a second
+            target = target.with_name(target.stem + "-1.db")
+    else:
+        out = Path(out)
+        target = out / backup_name(reason) if out.is_dir() else out
+        if target.resolve() == (store.data_dir / DB_NAME).resolve():
+            raise AppError("不能把备份写到正在使用的数据库文件上")
+    try:
+        result = _copy_live(store.db.conn, target)
+    except OSError as exc:
+        raise AppError(f"无法写入备份“{target}”：{exc.strerror or exc}") from None
+    store.audit.record("backup", f"备份数据库（{REASONS.get(reason, reason)}）：{target.name}",
+                       {"file": target.name, "reason": reason, "counts": result["counts"]})
+    if out is None:
+        result["removed"] = rotate(store.data_dir)
+    store.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_backup_at', ?)",
+                     [datetime.now().isoformat(timespec="seconds")])
+    return result
+
+
+def backup_connection(conn, data_dir: Path, reason: str) -> dict:
+    """Before a migration the Store does not exist yet: back up the raw connection."""
+    return _copy_live(conn, backup_dir(data_dir) / backup_name(reason))
+
+
+def list_backups(data_dir: Path) -> list[dict]:
+    out = []
+    for path in sorted(backup_dir(data_dir).glob("yishi-*.db"), reverse=True):
+        parts = path.stem.split("-")
+        try:
+            when = datetime.strptime(f"{parts[1]}-{parts[2]}", "%Y%m%d-%H%M%S")
+        except (IndexError, ValueError):
+            continue
+        out.append({"path": str(path), "name": path.name, "at": when, "reason": parts[3] if len(parts) > 3 else "",
+                    "size": path.stat().st_size})
+    return out
+
+
+def rotate(data_dir: Path, now: datetime | None = None) -> list[str]:
+    """Keep the newest backup of each of the last 12 days, 10 weeks and 9 months; remove the rest."""
+    backups = list_backups(data_dir)  # newest first
+    keep: set[str] = set()
+    for key, count in ((lambda b: b["at"].date(), KEEP_DAILY),
+                       (lambda b: tuple(b["at"].isocalendar())[:2], KEEP_WEEKLY),
+                       (lambda b: (b["at"].year, b["at"].month), KEEP_MONTHLY)):
+        periods: list = []
+        for item in backups:
+            period = key(item)
+            if period not in periods:
+                periods.append(period)
+                if len(periods) > count:
+                    break
+                keep.add(item["path"])
+    removed = []
+    for item in backups:
+        if item["path"] not in keep:
+            Path(item["path"]).unlink(missing_ok=True)
+            removed.append(item["name"])
+    return removed
+
+
+def auto_backup_due(store, now: datetime | None = None) -> bool:
+    """At most every 30 minutes, and only when something changed since the last backup."""
+    now = now or datetime.now()
+    last = store.meta("last_backup_at")
+    if last and now - datetime.fromisoformat(last) < AUTO_INTERVAL:
+        return False
+    last_change = store.scalar("SELECT max(seq) FROM audit WHERE action NOT IN ('backup', 'export', 'print', 'view')")
+    return str(last_change) != (store.meta("last_backup_seq") or "")
+
+
+def auto_backup(store, reason: str = "auto") -> dict | None:
+    if reason == "auto" and not auto_backup_due(store):
+        return None
+    result = backup(store, reason=reason)
+    store.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_backup_seq', ?)",
+                     [str(store.scalar("SELECT max(seq) FROM audit WHERE action NOT IN"
+                                       " ('backup', 'export', 'print', 'view')"))])
+    return result
+
+
+# -- restore -----------------------------------------------------------------------------------------
+def _aside_name(data_dir: Path) -> Path:
+    return Path(data_dir) / f"yishi-replaced-{datetime.now():%Y%m%d-%H%M%S}.db"
+
+
+def _fsync_dir(folder: Path) -> None:
+    if hasattr(os, "O_DIRECTORY"):
+        fd = os.open(folder, os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def restore(data_dir: Path | str, source: Path | str, *, hook=None) -> dict:
+    """Put backup `source` in place of the database of `data_dir` (which must not be open).
+
+    The current database (even a damaged one) is moved aside, never overwritten. `hook(step)`
+    lets tests stop the process between steps.
+    """
+    data_dir = Path(data_dir)
+    source = Path(source)
+    checked = verify(source)
+    live = data_dir / DB_NAME
+    incoming = data_dir / RESTORE_TEMP
+    aside = _aside_name(data_dir)
+    marker = data_dir / MARKER
+    step = hook or (lambda name: None)
+    with atomic_path(marker) as temp:
+        temp.write_text(json.dumps({"source": str(source), "aside": aside.name}), encoding="utf-8")
+    step("marker")
+    with atomic_path(incoming) as temp:
+        shutil.copyfile(source, temp)
+    step("copied")
+    if live.exists():
+        for suffix in ("", "-wal", "-shm"):  # a stale WAL must never meet the restored file
+            part = data_dir / (DB_NAME + suffix)
+            if part.exists():
+                os.replace(part, aside.with_name(aside.name + suffix))
+    _fsync_dir(data_dir)
+    step("aside")
+    os.replace(incoming, live)
+    _fsync_dir(data_dir)
+    step("placed")
+    marker.unlink(missing_ok=True)
+    return {"restored": str(source), "aside": aside.name if aside.exists() else None, "counts": checked["counts"]}
+
+
+def finish_interrupted_restore(data_dir: Path | str) -> str | None:
+    """Called before opening: complete or undo a restore a crash interrupted. Returns what was done."""
+    data_dir = Path(data_dir)
+    marker = data_dir / MARKER
+    if not marker.exists():
+        return None
+    live, incoming = data_dir / DB_NAME, data_dir / RESTORE_TEMP
+    try:
+        aside = data_dir / json.loads(marker.read_text(encoding="utf-8"))["aside"]
+    except (OSError, ValueError, KeyError):
+        aside = None
+    if incoming.exists() and live.exists():
+        incoming.unlink()  # stopped before the swap: the old database stays
+        outcome = "rolled_back"
+    elif incoming.exists():
+        os.replace(incoming, live)  # the old one is already aside: finish
+        outcome = "completed"
+    elif live.exists():
+        outcome = "completed"
+    elif aside is not None and aside.exists():
+        for suffix in ("", "-wal", "-shm"):
+            part = aside.with_name(aside.name + suffix)
+            if part.exists():
+                os.replace(part, data_dir / (DB_NAME + suffix))
+        outcome = "rolled_back"
+    else:
+        outcome = "nothing"
+    marker.unlink(missing_ok=True)
+    return outcome

@@ -1,0 +1,357 @@
+"""Package import: read and check everything, then merge in one transaction (DESIGN §7).
+
+Unknown rows are inserted; per field the higher clock wins; when both offices changed a field
+without having seen the other's change, the losing value goes to the conflict log; a tombstone
+hides a row unless an edit made after the delete revives it; append-only records are unioned.
+A package already merged, or one that brings nothing new, changes no row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .. import attachments
+from ..clock import Stamp
+from ..schema import APPEND_ONLY, SYNCED_FIELDS, known_migration_names
+from . import offices
+from .package import PackageError, read_members, unseal
+from .rows import RowError, covered, decode, merge_vectors, table_fields
+
+ZERO = Stamp(0, 0, "")
+CHUNK = 400
+TABLE_NOUNS = {"delegates": "代表", "communities": "村（社区）", "grids": "网格", "groups": "议事小组",
+               "venues": "阵地", "meetings": "会议", "opinions": "意见建议", "candidates": "人选",
+               "nomination_rounds": "推选批次", "topics": "议题"}
+
+
+@dataclass
+class Package:
+    header: dict
+    manifest: dict
+    rows: dict[str, list[tuple[str, dict, dict]]]
+    files: dict[str, bytes]
+    content_sha256: str
+
+    @property
+    def package_id(self) -> str:
+        return self.header["package_id"]
+
+    def max_stamp(self) -> Stamp:
+        best = ZERO
+        for rows in self.rows.values():
+            for _, _, stamps in rows:
+                best = max(best, *stamps.values())
+        return best
+
+
+def read_package(source: Path | str | bytes, passphrase: str) -> Package:
+    """Decrypt in memory and check every member and every row; nothing is written."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise PackageError(f"找不到交换包“{path}”")
+        if path.stat().st_size > (1 << 30):
+            raise PackageError("交换包过大，拒绝导入")
+        source = path.read_bytes()
+    sealed = unseal(source, passphrase)
+    members = read_members(sealed.content)
+    try:
+        manifest = json.loads(members["manifest.json"].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise PackageError("交换包的清单已损坏") from None
+    _check_manifest(manifest, sealed.header, members)
+    sites = manifest["sites"]
+    rows: dict[str, list] = {}
+    for table, info in manifest["tables"].items():
+        fields = tuple(info["fields"])
+        data = members[f"rows/{table}.ndjson"]
+        decoded, seen = [], set()
+        for number, line in enumerate(data.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row_id, values, stamps = decode(line, fields, sites)
+            except RowError as exc:
+                raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}第 {number} 行{exc}，拒绝导入") from None
+            if row_id in seen:
+                raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}第 {number} 行与前面的记录重复")
+            seen.add(row_id)
+            decoded.append((row_id, values, stamps))
+        if len(decoded) != info["count"]:
+            raise PackageError(f"交换包数据有误：{table} 的行数与清单不符")
+        rows[table] = decoded
+    files = {name[6:]: data for name, data in members.items() if name.startswith("files/")}
+    for digest, data in files.items():
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise PackageError("交换包中的附件与其校验值不符，拒绝导入")
+    return Package(sealed.header, manifest, rows, files, hashlib.sha256(sealed.content).hexdigest())
+
+
+def _check_manifest(manifest, header: dict, members: dict) -> None:
+    if not isinstance(manifest, dict) or manifest.get("format") != "yspkg-content":
+        raise PackageError("交换包的清单格式不对")
+    schema = manifest.get("schema")
+    if not isinstance(schema, list) or not all(isinstance(s, str) for s in schema):
+        raise PackageError("交换包的清单缺少数据库版本")
+    if set(schema) - known_migration_names():
+        raise PackageError("这个交换包来自更新版本的议事工作台（数据结构更新），请先升级本机的议事工作台再导入")
+    if manifest.get("site_id") != header.get("site_id") or not isinstance(manifest.get("sites"), list):
+        raise PackageError("交换包的清单与文件头不一致，拒绝导入")
+    if not all(isinstance(s, str) and len(s) <= 64 for s in manifest["sites"]):
+        raise PackageError("交换包的清单已损坏（站点列表）")
+    for key in ("since", "covers"):
+        vector = manifest.get(key)
+        if not isinstance(vector, dict) or not all(
+                isinstance(v, list) and len(v) == 2 and all(type(x) is int for x in v) for v in vector.values()):
+            raise PackageError("交换包的清单已损坏（版本向量）")
+    tables, listed = manifest.get("tables"), manifest.get("members")
+    if not isinstance(tables, dict) or not isinstance(listed, dict):
+        raise PackageError("交换包的清单已损坏")
+    for table, info in tables.items():
+        if table not in SYNCED_FIELDS:
+            raise PackageError(f"交换包中有本机不认识的数据表“{table[:40]}”，请先升级议事工作台")
+        fields = info.get("fields") if isinstance(info, dict) else None
+        if (not isinstance(fields, list) or "deleted" not in fields or len(set(fields)) != len(fields)
+                or set(fields) - set(table_fields(table)) or type(info.get("count")) is not int):
+            raise PackageError(f"交换包的清单中“{table}”的字段不对")
+        if f"rows/{table}.ndjson" not in members:
+            raise PackageError(f"交换包缺少“{table}”的数据")
+    for name, data in members.items():
+        if name == "manifest.json":
+            continue
+        info = listed.get(name)
+        if not isinstance(info, dict) or info.get("size") != len(data) or \
+                info.get("sha256") != hashlib.sha256(data).hexdigest():
+            raise PackageError(f"交换包中“{name}”与清单记录不符，拒绝导入")
+        if name.startswith("rows/") and name[5:-7] not in tables:
+            raise PackageError(f"交换包中“{name}”未列入清单，拒绝导入")
+    for name in listed:
+        if name not in members:
+            raise PackageError(f"交换包缺少清单中列出的“{name}”")
+
+
+# -- merging -----------------------------------------------------------------------------------------
+class _DryRun(Exception):
+    pass
+
+
+@dataclass
+class Outcome:
+    added: int = 0
+    changed: int = 0
+    deleted: int = 0
+    revived: int = 0
+    unchanged: int = 0
+    conflicts: list[dict] = field(default_factory=list)
+    by_table: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def count(self, table: str, kind: str) -> None:
+        setattr(self, kind, getattr(self, kind) + 1)
+        self.by_table.setdefault(table, {}).setdefault(kind, 0)
+        self.by_table[table][kind] += 1
+
+    def summary(self) -> dict:
+        return {"added": self.added, "changed": self.changed, "deleted": self.deleted, "revived": self.revived,
+                "unchanged": self.unchanged, "conflicts": len(self.conflicts), "by_table": self.by_table}
+
+
+def _local(store, table: str, ids: list[str]) -> tuple[dict, dict]:
+    rows, clocks = {}, {}
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start:start + CHUNK]
+        marks = ",".join("?" * len(part))
+        cursor = store.db.conn.execute(f"SELECT * FROM [{table}] WHERE id IN ({marks})", part)
+        names = [d[0] for d in cursor.description]
+        for row in cursor:
+            rows[row[0]] = dict(zip(names, row))
+        for row_id, name, wall, counter, site in store.db.conn.execute(
+                f"SELECT row_id, field, wall_ms, counter, site_id FROM clocks WHERE tbl = ? AND row_id IN ({marks})",
+                [table, *part]):
+            clocks.setdefault(row_id, {})[name] = Stamp(wall, counter, site)
+    return rows, clocks
+
+
+def _merge_row(tx, table, row_id, incoming, stamps, local, local_stamps, sender, ours, outcome, conflicts):
+    """Merge one row that both sides have; returns nothing, records what happened."""
+    winners, winner_stamps, concurrent = {}, {}, []
+    for name, value in incoming.items():
+        mine = local_stamps.get(name, ZERO)
+        theirs = stamps[name]
+        if theirs == mine:
+            continue
+        differs = value != local.get(name)
+        both_changed = differs and mine != ZERO and not covered(mine, sender) and not covered(theirs, ours)
+        if theirs > mine:
+            winners[name], winner_stamps[name] = value, theirs
+            if both_changed and name != "deleted":
+                concurrent.append((name, value, local.get(name), theirs, mine))
+        elif both_changed and name != "deleted":
+            concurrent.append((name, local.get(name), value, mine, theirs))
+    merged = {**local, **winners}
+    merged_stamps = {**local_stamps, **winner_stamps}
+    # A tombstone hides the row unless an edit made after the delete revives it.
+    revived = False
+    if merged.get("deleted") == 1:
+        latest_edit = max((s for n, s in merged_stamps.items() if n != "deleted"), default=ZERO)
+        if latest_edit > merged_stamps.get("deleted", ZERO):
+            winners["deleted"], winner_stamps["deleted"] = 0, latest_edit
+            merged["deleted"] = 0
+            revived = True
+    for name, kept, lost, kept_stamp, lost_stamp in concurrent:
+        conflicts.append(("concurrent", table, row_id, name, kept, lost, kept_stamp, lost_stamp))
+    if incoming.get("deleted") != local.get("deleted") and (concurrent or revived):
+        kept = "保留（删除之后又有修改）" if merged["deleted"] == 0 else "已删除（可在回收站恢复）"
+        lost = "已删除" if merged["deleted"] == 0 else "修改后保留"
+        conflicts.append(("delete_vs_edit", table, row_id, "deleted", kept, lost, merged_stamps.get("deleted"),
+                          stamps.get("deleted")))
+    if not winners:
+        outcome.count(table, "unchanged")
+        return
+    tx.put_remote(table, row_id, winners, winner_stamps, local)
+    if revived:
+        outcome.count(table, "revived")
+    elif merged["deleted"] == 1 and local.get("deleted") == 0:
+        outcome.count(table, "deleted")
+    elif any(winners[n] != local.get(n) for n in winners):
+        outcome.count(table, "changed")
+    else:
+        outcome.count(table, "unchanged")  # newer stamps for the same values
+
+
+def _write_files(store, package: Package) -> None:
+    """Attachments go only to their content-addressed place in the data directory."""
+    for table in ("materials", "opinion_files"):
+        for _, values, _ in package.rows.get(table, []):
+            digest = values.get("sha256") or ""
+            data = package.files.get(digest)
+            if data is None or not re.fullmatch(r"[0-9a-f]{64}", digest):
+                continue
+            target = attachments.stored_path(store, values)
+            if target.resolve().is_relative_to(attachments.folder(store).resolve()) and not target.exists():
+                from ..fileio import atomic_path
+
+                with atomic_path(target) as temp:
+                    temp.write_bytes(data)
+
+
+def merge(store, package: Package, *, apply: bool = True, progress=None) -> dict:
+    """Merge in one transaction (or, with apply=False, work out what would change and roll back)."""
+    header = package.header
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    previous = store.rows("SELECT at FROM exchange_log WHERE package_id = ? AND direction = 'in'"
+                          " AND content_sha256 = ?", [package.package_id, package.content_sha256])
+    origin = header.get("site_name") or "其他办公室"
+    if package.manifest["site_id"] == store.site_id:
+        raise PackageError("这是本机自己导出的交换包，不需要导入")
+    if previous:
+        store.audit.record("import", f"导入交换包：来自{origin}，已于 {previous[0]['at']} 导入过，没有新的变化",
+                           {"package_id": package.package_id})
+        return {"package_id": package.package_id, "from": origin, "already": previous[0]["at"], "applied": False,
+                **Outcome().summary()}
+    sender = package.manifest["covers"]
+    from .export import knowledge
+
+    ours = knowledge(store)
+    outcome = Outcome()
+    conflicts: list[tuple] = []
+    tables = [t for t in SYNCED_FIELDS if t in package.rows]
+    summary = f"导入交换包：来自{origin}"
+    try:
+        with store.write("import", summary) as tx:
+            # Parents and children arrive in any order; foreign keys are checked at commit.
+            store.db.execute("PRAGMA defer_foreign_keys = ON")
+            for number, table in enumerate(tables, 1):
+                if progress:
+                    progress(number, len(tables), f"正在合并：{TABLE_NOUNS.get(table, table)}")
+                incoming = package.rows[table]
+                for start in range(0, len(incoming), 2000):
+                    part = incoming[start:start + 2000]
+                    rows, clocks = _local(store, table, [r[0] for r in part])
+                    for row_id, values, stamps in part:
+                        local = rows.get(row_id)
+                        if local is None:
+                            tx.put_remote(table, row_id, values, stamps, None)
+                            outcome.count(table, "added")
+                        elif table in APPEND_ONLY:
+                            outcome.count(table, "unchanged")  # written once, the same everywhere
+                        else:
+                            _merge_row(tx, table, row_id, values, stamps, local, clocks.get(row_id, {}),
+                                       sender, ours, outcome, conflicts)
+            outcome.conflicts = [_conflict_row(c, package, now, origin) for c in conflicts]
+            for row in outcome.conflicts:  # logged like any record, so it travels to the other office too
+                if not store.scalar("SELECT 1 FROM conflicts WHERE id = ?", [row["id"]]):
+                    tx.insert("conflicts", {k: v for k, v in row.items() if k != "id"}, row_id=row["id"])
+            if not apply:
+                raise _DryRun
+            _record(store, package, outcome, now, origin)
+            if not tx.changes:  # still on record: who brought which package in, and that it held nothing new
+                store.audit.append("import", f"{summary}，没有新的变化", {"package_id": package.package_id})
+            tx.summary = (f"{summary}（新增 {outcome.added}、修改 {outcome.changed}、删除 {outcome.deleted}、"
+                          f"恢复 {outcome.revived}、冲突 {len(conflicts)}）")
+    except _DryRun:
+        pass
+    except sqlite3.IntegrityError as exc:
+        raise PackageError(
+            "交换包中的记录引用了本机没有的数据（例如先前的交换包尚未导入），或与本机记录冲突"
+            f"（{exc}）。请先导入此前的交换包，或让对方导出全量交换包。数据未作任何改动。") from None
+    if apply:
+        _write_files(store, package)
+        store.clock.observe(package.max_stamp())
+    result = {"package_id": package.package_id, "from": origin, "applied": apply, **outcome.summary(),
+              "conflict_list": outcome.conflicts}
+    return result
+
+
+_CONFLICT_NS = uuid.UUID("5b0e7a52-3c1d-4f4e-9a6b-8d2c1e0f7a93")
+
+
+def conflict_id(table: str, row_id: str, name: str, *stamps) -> str:
+    """The same clash gets the same id in every office that notices it."""
+    key = sorted(json.dumps(list(s)) for s in stamps if s)
+    return str(uuid.uuid5(_CONFLICT_NS, f"{table}/{row_id}/{name}/{'/'.join(key)}"))
+
+
+def _conflict_row(conflict: tuple, package: Package, now: str, origin: str) -> dict:
+    kind, table, row_id, name, kept, lost, kept_stamp, lost_stamp = conflict
+    return {"id": conflict_id(table, row_id, name, kept_stamp, lost_stamp), "at": now, "package_id": package.package_id, "kind": kind, "tbl": table,
+            "row_id": row_id, "field": name, "kept_value": None if kept is None else str(kept),
+            "lost_value": None if lost is None else str(lost),
+            "kept_stamp": json.dumps(list(kept_stamp)) if kept_stamp else None,
+            "lost_stamp": json.dumps(list(lost_stamp)) if lost_stamp else None, "lost_site": origin}
+
+
+def _record(store, package: Package, outcome: Outcome, now: str, origin: str) -> None:
+    """Bookkeeping in the same transaction: the log, the office, what we now know, conflicts."""
+    peer_id = offices.seen(store, package.manifest["site_id"], origin, now)
+    counts = outcome.summary()
+    store.db.execute(
+        "INSERT OR REPLACE INTO exchange_log (package_id, direction, at, site_id, site_name, peer_id, kind,"
+        " file_name, content_sha256, counts) VALUES (?, 'in', ?, ?, ?, ?, ?, NULL, ?, ?)",
+        [package.package_id, now, package.manifest["site_id"], origin, peer_id, package.manifest["kind"],
+         package.content_sha256, json.dumps({k: v for k, v in counts.items() if k != "by_table"})])
+    top = package.max_stamp()
+    known = {r["site_id"]: [r["wall_ms"], r["counter"]] for r in store.rows("SELECT * FROM known_vector")}
+    vector = merge_vectors(known, package.manifest["covers"],
+                           {top.site_id: [top.wall_ms, top.counter]} if top != ZERO else {})
+    store.db.conn.executemany("INSERT OR REPLACE INTO known_vector (site_id, wall_ms, counter) VALUES (?, ?, ?)",
+                              [(site, w, c) for site, (w, c) in vector.items()])
+
+
+def import_package(store, source, passphrase: str, *, dry_run: bool = False, progress=None) -> dict:
+    """Read, check and (unless dry_run) back up and merge. Refusals leave the store unchanged."""
+    package = read_package(source, passphrase)
+    if not dry_run:
+        from ..backup import backup
+
+        backup(store, reason="import")
+    result = merge(store, package, apply=not dry_run, progress=progress)
+    result["dry_run"] = dry_run
+    return result
+

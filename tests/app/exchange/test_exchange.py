@@ -1,0 +1,140 @@
+"""USB exchange between offices: full and delta packages, conflicts, deletes, relays."""
+
+import json
+
+from app.exchange.export import export_package
+from app.exchange.merge import import_package
+from tests.app.exchange.conftest import FAST, send, synced_digest
+
+
+def stats_without_site(store) -> dict:
+    return {k: v for k, v in store.stats.summary().items() if k != "site"}
+
+
+def test_demo_to_an_empty_office_and_again(offices):
+    (stores, stick) = offices
+    a, b = stores["A"], stores["B"]
+    result = send(a, b, stick)
+    assert result["added"] > 4000 and result["conflicts"] == 0
+    assert stats_without_site(b) == stats_without_site(a)
+    from app.check import run_checks
+
+    assert run_checks(b)["ok"]
+    before = synced_digest(b)
+    again = send(a, b, stick)  # a new package with nothing new
+    assert (again["added"], again["changed"], again["deleted"], again["conflicts"]) == (0, 0, 0, 0)
+    assert synced_digest(b) == before
+    # The very same package file again: recognised, nothing touched.
+    package = export_package(a, stick, "同一个口令", scrypt_n=FAST)
+    import_package(b, package["path"], "同一个口令")
+    before = synced_digest(b)
+    assert import_package(b, package["path"], "同一个口令")["already"]
+    assert synced_digest(b) == before
+    # Search keys and the full-text index came along (derived, not shipped).
+    assert b.ledger.page(__import__("app.services.ledger", fromlist=["x"]).LedgerFilter(search="公交"))
+
+
+def test_concurrent_edits_end_equal_with_the_other_value_logged(offices):
+    (stores, stick) = offices
+    a, b = stores["A"], stores["B"]
+    send(a, b, stick)
+    community = a.communities.list()[0]
+    a.communities.update(community["id"], {"notes": "A 的说明"})
+    b.communities.update(community["id"], {"notes": "B 的说明"})
+    send(a, b, stick)
+    send(b, a, stick)
+    assert a.communities.get(community["id"])["notes"] == b.communities.get(community["id"])["notes"] == "B 的说明"
+    for store, lost in ((a, "A 的说明"), (b, "A 的说明")):
+        logged = store.rows("SELECT * FROM conflicts WHERE row_id = ?", [community["id"]])
+        assert [(c["field"], c["kept_value"], c["lost_value"]) for c in logged] == [("notes", "B 的说明", lost)]
+    assert synced_digest(a) == synced_digest(b)
+
+
+def test_a_later_edit_on_the_other_side_is_not_a_conflict(offices):
+    (stores, stick) = offices
+    a, b = stores["A"], stores["B"]
+    send(a, b, stick)
+    group = a.groups.list()[0]
+    a.groups.update(group["id"], {"focus": "第一次"})
+    send(a, b, stick)
+    b.groups.update(group["id"], {"focus": "B 看过之后再改"})
+    send(b, a, stick)
+    assert a.groups.get(group["id"])["focus"] == "B 看过之后再改"
+    assert not a.rows("SELECT * FROM conflicts") and not b.rows("SELECT * FROM conflicts")
+
+
+def test_delete_versus_a_later_edit_revives_and_is_logged(offices):
+    (stores, stick) = offices
+    a, b = stores["A"], stores["B"]
+    send(a, b, stick)
+    venue = [v for v in a.venues.list() if v["level"] == "neighbourhood_hall"][0]
+    a.venues.delete(venue["id"])
+    b.venues.update(venue["id"], {"notes": "B 在删除之后补充"})
+    send(a, b, stick)
+    send(b, a, stick)
+    for store in (a, b):
+        assert store.venues.get(venue["id"])["notes"] == "B 在删除之后补充"  # alive again
+        kinds = [c["kind"] for c in store.rows("SELECT * FROM conflicts WHERE row_id = ?", [venue["id"]])]
+        assert "delete_vs_edit" in kinds
+    assert synced_digest(a) == synced_digest(b)
+
+
+def test_a_delete_after_the_edit_wins(offices):
+    (stores, stick) = offices
+    a, b = stores["A"], stores["B"]
+    send(a, b, stick)
+    venue = [v for v in a.venues.list() if v["level"] == "neighbourhood_hall"][1]
+    b.venues.update(venue["id"], {"notes": "B 先改"})
+    a.venues.delete(venue["id"])
+    send(a, b, stick)
+    send(b, a, stick)
+    for store in (a, b):
+        row = store.rows("SELECT deleted, notes FROM venues WHERE id = ?", [venue["id"]])[0]
+        assert row == {"deleted": 1, "notes": "B 先改"}  # hidden, nothing lost: restorable with B's notes
+    assert synced_digest(a) == synced_digest(b)
+
+
+def test_delta_since_the_last_package_for_an_office(offices):
+    (stores, stick) = offices
+    a, b = stores["A"], stores["B"]
+    first = export_package(a, stick, "口令", scrypt_n=FAST, office="新城三组")
+    assert first["kind"] == "full"
+    import_package(b, first["path"], "口令")
+    a.groups.update(a.groups.list()[0]["id"], {"focus": "新的重点"})
+    delta = export_package(a, stick, "口令", scrypt_n=FAST, office="新城三组", since_last=True)
+    assert delta["kind"] == "delta" and delta["counts"] == {"groups": 1}
+    result = import_package(b, delta["path"], "口令")
+    assert result["changed"] == 1
+    assert b.groups.list()[0]["focus"] == "新的重点"
+    assert stats_without_site(a) == stats_without_site(b)
+
+
+def test_append_only_records_are_unioned_and_a_relay_works(offices):
+    (stores, stick) = offices
+    a, b, c = stores["A"], stores["B"], stores["C"]
+    send(a, b, stick)
+    opinion = a.rows("SELECT id FROM opinions WHERE status = 'assigned' LIMIT 1")[0]["id"]
+    a.ledger.supervise(opinion, "2026-11-20", "电话", "A 的督办", "推进中")
+    b.ledger.supervise(opinion, "2026-11-21", "实地", "B 的督办", "推进中")
+    send(a, b, stick)
+    send(b, c, stick)  # B relays A's data and its own to C
+    send(c, a, stick)
+    for store in (a, b, c):
+        contents = {r["content"] for r in store.rows("SELECT content FROM supervisions WHERE opinion_id = ?",
+                                                     [opinion])}
+        assert {"A 的督办"} <= contents
+    assert {"A 的督办", "B 的督办"} <= {r["content"] for r in c.rows(
+        "SELECT content FROM supervisions WHERE opinion_id = ?", [opinion])}
+    assert synced_digest(a) == synced_digest(c)
+
+
+def test_exchange_is_recorded(offices):
+    (stores, stick) = offices
+    a, b = stores["A"], stores["B"]
+    send(a, b, stick)
+    peers = b.rows("SELECT * FROM exchange_peers")
+    assert [p["name"] for p in peers] == ["中山路街道人大工委"] and peers[0]["site_id"] == a.site_id
+    log = b.rows("SELECT * FROM exchange_log WHERE direction = 'in'")
+    assert json.loads(log[0]["counts"])["added"] > 4000
+    assert "导入交换包：来自中山路街道人大工委（新增" in b.scalar("SELECT summary FROM audit WHERE action = 'import'")
+    assert "导出交换包（全量" in a.scalar("SELECT summary FROM audit WHERE action = 'export'")

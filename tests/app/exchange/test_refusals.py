@@ -1,0 +1,141 @@
+"""Every bad package is refused with a Chinese reason and leaves every row as it was; an import
+never writes outside the data directory."""
+
+import io
+import hashlib
+import json
+import zipfile
+
+import pytest
+
+from app.exchange.export import build_content, export_package
+from app.exchange.merge import import_package
+from app.exchange.package import PackageError, seal
+from tests.app.exchange.conftest import FAST
+from tests.conftest import digest
+
+PASS = "口令"
+
+
+@pytest.fixture
+def pair(offices):
+    stores, stick = offices
+    package = export_package(stores["A"], stick, PASS, scrypt_n=FAST)
+    return stores["B"], stick, package["path"], stores["A"]
+
+
+def sealed(zip_bytes: bytes, site_id="11111111-1111-4111-8111-111111111111") -> bytes:
+    return seal(zip_bytes, PASS, package_id="22222222-2222-4222-8222-222222222222", site_id=site_id,
+                site_name="别处", created="2026-11-26T00:00:00+00:00", scrypt_n=FAST)
+
+
+def zip_of(members: dict[str, bytes], symlink: str | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            info = zipfile.ZipInfo(name)
+            if name == symlink:
+                info.external_attr = (0o120777 << 16)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def refused(store, data_or_path, message, tmp_path, passphrase=PASS):
+    path = data_or_path
+    if isinstance(data_or_path, bytes):
+        path = tmp_path / "bad.yspkg"
+        path.write_bytes(data_or_path)
+    before = digest(store)
+    outside = sorted(p for p in tmp_path.rglob("*") if "B" not in p.relative_to(tmp_path).parts[:1])
+    with pytest.raises(PackageError, match=message):
+        import_package(store, path, passphrase)
+    assert digest(store) == before
+    assert sorted(p for p in tmp_path.rglob("*") if "B" not in p.relative_to(tmp_path).parts[:1]) == outside
+
+
+def test_wrong_passphrase(pair, tmp_path):
+    store, _, path, _ = pair
+    refused(store, path, "口令不正确", tmp_path, passphrase="别的口令")
+
+
+def test_a_flipped_byte_anywhere(pair, tmp_path):
+    store, _, path, _ = pair
+    data = bytearray(open(path, "rb").read())
+    for position in (len(data) // 2, len(data) - 1, 20):  # content, tag, header
+        flipped = bytearray(data)
+        flipped[position] ^= 0x40
+        refused(store, bytes(flipped), "口令不正确|文件头|被改动", tmp_path)
+
+
+def test_truncated_empty_and_foreign_files(pair, tmp_path):
+    store, _, path, _ = pair
+    data = open(path, "rb").read()
+    refused(store, data[: len(data) // 2], "口令不正确|截断", tmp_path)
+    refused(store, data[:9], "截断", tmp_path)
+    refused(store, b"", "0 字节", tmp_path)
+    refused(store, b"PK\x03\x04 this is a zip, not a package", "不是议事工作台的交换包", tmp_path)
+    refused(store, json.dumps({"format": "yspkg"}).encode(), "不是议事工作台的交换包", tmp_path)
+
+
+def manifest_for(members: dict, **extra) -> bytes:
+    from app.schema import known_migration_names
+
+    manifest = {"format": "yspkg-content", "version": 1, "schema": sorted(known_migration_names()),
+                "site_id": "11111111-1111-4111-8111-111111111111", "site_name": "别处", "kind": "full",
+                "since": {}, "covers": {}, "sites": ["11111111-1111-4111-8111-111111111111"], "tables": {},
+                "members": {}}
+    manifest.update(extra)
+    return json.dumps(manifest).encode()
+
+
+@pytest.mark.parametrize("name", ["../evil.txt", "/etc/passwd", "rows/../../x.ndjson", "files/..\\x",
+                                  "C:/windows/x", "extra.txt"])
+def test_entries_with_dot_dot_absolute_or_unknown_names(pair, tmp_path, name):
+    store = pair[0]
+    refused(store, sealed(zip_of({"manifest.json": manifest_for({}), name: b"x"})), "不允许的文件名", tmp_path)
+
+
+def test_a_link_entry_and_a_duplicate_entry(pair, tmp_path):
+    store = pair[0]
+    link = zip_of({"manifest.json": manifest_for({}), "files/" + "a" * 64: b"/etc/passwd"}, symlink="files/" + "a" * 64)
+    refused(store, sealed(link), "链接", tmp_path)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("manifest.json", manifest_for({}))
+        with pytest.warns(UserWarning):
+            archive.writestr("manifest.json", manifest_for({}))
+    refused(store, sealed(buffer.getvalue()), "出现了两次", tmp_path)
+
+
+def test_a_decompression_bomb(pair, tmp_path):
+    store = pair[0]
+    bomb = zip_of({"manifest.json": manifest_for({}), "rows/groups.ndjson": b"\n" * (64 << 20)})
+    assert len(bomb) < 200_000
+    refused(store, sealed(bomb), "压缩炸弹", tmp_path)
+
+
+def test_malformed_rows(pair, tmp_path):
+    store, _, _, a = pair
+    content, manifest = build_content(a)
+    members = {name: zipfile.ZipFile(io.BytesIO(content)).read(name) for name in
+               zipfile.ZipFile(io.BytesIO(content)).namelist()}
+    lines = members["rows/groups.ndjson"].decode().splitlines()
+    for bad, message in ((lines[0].replace('"id":"', '"id":"not-a-uuid-'), "记录编号"),
+                         ('{"id": 1}', "记录编号"), ("{not json", "不是有效的数据行"),
+                         (lines[0].replace('"c":[', '"c":["x",'), "修改时钟"),
+                         (lines[0].replace('"v":[', '"v":[{"nested": true},'), "字段")):
+        changed = dict(members)
+        changed["rows/groups.ndjson"] = ("\n".join([bad, *lines[1:]]) + "\n").encode()
+        info = manifest["members"]["rows/groups.ndjson"]
+        fixed = {**manifest, "members": {**manifest["members"], "rows/groups.ndjson": {
+            **info, "size": len(changed["rows/groups.ndjson"]),
+            "sha256": hashlib.sha256(changed["rows/groups.ndjson"]).hexdigest()}}}
+        changed["manifest.json"] = json.dumps(fixed).encode()
+        refused(store, sealed(zip_of(changed), site_id=a.site_id), message, tmp_path)
+
+
+def test_a_package_from_a_newer_version(pair, tmp_path):
+    store = pair[0]
+    newer = manifest_for({}, schema=["m001_foundation", "m099_from_the_future"])
+    refused(store, sealed(zip_of({"manifest.json": newer})), "更新版本", tmp_path)
