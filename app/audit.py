@@ -16,6 +16,27 @@ ACTION_LABELS = {
 }
 
 
+def local_time(at: str) -> str:
+    """An entry's UTC time as the clerk's wall clock shows it."""
+    try:
+        return datetime.fromisoformat(at).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return at
+
+
+def _utc_bound(day: str, days_after: int) -> str:
+    """Local midnight of `day` (+ days_after) as UTC ISO text, to compare with `at`."""
+    from datetime import date, timedelta
+
+    from .errors import ValidationError
+
+    try:
+        start = datetime.combine(date.fromisoformat(day.strip()) + timedelta(days=days_after), datetime.min.time())
+    except ValueError:
+        raise ValidationError(f"“{day}”不是有效日期（格式：2026-01-01）") from None
+    return start.astimezone().astimezone(timezone.utc).isoformat(timespec="milliseconds")
+
+
 def current_actor() -> str:
     try:
         return getpass.getuser()
@@ -83,10 +104,10 @@ class AuditLog:
         clauses, params = ["1"], []
         if date_from:
             clauses.append("at >= ?")
-            params.append(date_from)
+            params.append(_utc_bound(date_from, 0))
         if date_to:
             clauses.append("at < ?")
-            params.append(date_to + "T99")  # the whole last day (ISO text compares as text)
+            params.append(_utc_bound(date_to, 1))  # the whole last day
         if action:
             clauses.append("action = ?")
             params.append(action)
@@ -105,7 +126,7 @@ class AuditLog:
         rows = [dict(r) for r in self.db.query(sql, params)]
         for row in rows:
             row["action_label"] = ACTION_LABELS.get(row["action"], row["action"])
-            row["when"] = row["at"][:19].replace("T", " ")
+            row["when"] = local_time(row["at"])
         return rows
 
     def count(self, *, date_from=None, date_to=None, action=None, text="") -> int:

@@ -160,8 +160,17 @@ def auto_backup_due(store, now: datetime | None = None) -> bool:
     last = store.meta("last_backup_at")
     if last and now - datetime.fromisoformat(last) < AUTO_INTERVAL:
         return False
+    return _changed_since_backup(store)
+
+
+def _changed_since_backup(store) -> bool:
     last_change = store.scalar("SELECT max(seq) FROM audit WHERE action NOT IN ('backup', 'export', 'print', 'view')")
     return str(last_change) != (store.meta("last_backup_seq") or "")
+
+
+def start_backup(store) -> dict | None:
+    """On start: a backup unless nothing changed since the last one."""
+    return auto_backup(store, "start") if _changed_since_backup(store) else None
 
 
 def auto_backup(store, reason: str = "auto") -> dict | None:

@@ -12,20 +12,28 @@ _CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
 _TOKEN = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]|[0-9a-zA-Z]+")
 
 
+_INITIALS: dict[str, str] = {}
+
+
+def _initials_of(chars: list[str]) -> list[str]:
+    """Each character's pinyin initial ("_" when it has none), remembered per character: every
+    character is looked up on its own (no phrase context), so the answer never changes."""
+    missing = [c for c in dict.fromkeys(chars) if c not in _INITIALS]
+    if missing:
+        from pypinyin import Style, lazy_pinyin
+
+        for char in missing:
+            found = lazy_pinyin(char, style=Style.FIRST_LETTER, errors="ignore")
+            _INITIALS[char] = (found[0].lower() if found and found[0] else "") or "_"
+    return [_INITIALS[c] for c in chars]
+
+
 def tokens(text: str) -> tuple[str, str]:
     """(characters, initials) as space-separated token strings."""
-    from pypinyin import Style, lazy_pinyin
-
     parts = _TOKEN.findall(text or "")
     chars = " ".join(p.lower() for p in parts)
-    initials = []
-    cjk = [p for p in parts if _CJK.match(p)]
-    letters = iter(lazy_pinyin(cjk, style=Style.FIRST_LETTER, errors="ignore")) if cjk else iter(())
-    for part in parts:
-        if _CJK.match(part):
-            initials.append((next(letters, "") or "").lower() or "_")
-        else:
-            initials.append(part.lower()[0])
+    letters = iter(_initials_of([p for p in parts if _CJK.match(p)]))
+    initials = [next(letters) if _CJK.match(part) else part.lower()[0] for part in parts]
     return chars, " ".join(initials)
 
 
@@ -53,3 +61,13 @@ def sync_opinion(db, row_id: str) -> None:
         return
     chars, initials = tokens(f"{title or ''} {content or ''}")
     db.execute("INSERT INTO opinions_fts (rowid, chars, initials) VALUES (?, ?, ?)", [rowid, chars, initials])
+
+
+def sync_opinions(db, ids: list[str]) -> None:
+    """The search rows of many opinions new to this store (a package import)."""
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        rows = db.execute(f"SELECT rowid, title, content FROM opinions WHERE deleted = 0 AND id IN"
+                          f" ({','.join('?' * len(part))})", part).fetchall()
+        db.conn.executemany("INSERT INTO opinions_fts (rowid, chars, initials) VALUES (?, ?, ?)",
+                            [(rowid, *tokens(f"{title or ''} {content or ''}")) for rowid, title, content in rows])

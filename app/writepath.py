@@ -7,6 +7,7 @@ record (what the views need to refresh, and what undo needs to revert).
 
 from __future__ import annotations
 
+import json
 import uuid
 from .changes import Changes, RowChange
 from .errors import NotFoundError
@@ -135,6 +136,39 @@ class Tx:
         if len(self._stamps) > 5000:
             self.flush()
         self._after(table, row_id, values)
+
+    def insert_remote_many(self, table: str, rows: list[tuple[str, dict, dict]]) -> None:
+        """Rows new to this office, from a package, in one statement (their fields all alike)."""
+        if not rows:
+            return
+        names = list(rows[0][1])
+        derived = table in ("delegates", "candidates") and "name" in names
+        columns = ["id", *names, *(("name_initials", "name_pinyin") if derived else ())]
+        marks = ", ".join("?" for _ in columns)
+        data, shared = [], []
+        all_names = json.dumps(list(rows[0][2]))
+        for row_id, values, stamps in rows:
+            record = [row_id, *(values[n] for n in names)]
+            if derived:
+                record += list(_derived(table, values).values())
+            data.append(record)
+            common = getattr(stamps, "common", None)
+            if common is None:
+                self._stamps += [(table, row_id, name, st[0], st[1], st[2]) for name, st in stamps.items()]
+            else:  # one statement expands the row's common stamp over its fields
+                fields = all_names if not stamps.extra else json.dumps([n for n in stamps if n not in stamps.extra])
+                shared.append((table, row_id, common[0], common[1], common[2], fields))
+                self._stamps += [(table, row_id, name, st[0], st[1], st[2]) for name, st in stamps.extra.items()]
+            self.changes.rows.append(RowChange(table, row_id, "insert", {}, values))
+        self.db.conn.executemany(f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) VALUES ({marks})",
+                                 data)
+        self.db.conn.executemany("INSERT OR REPLACE INTO clocks (tbl, row_id, field, wall_ms, counter, site_id)"
+                                 " SELECT ?, ?, value, ?, ?, ? FROM json_each(?)", shared)
+        self.flush()
+        if table == "opinions":
+            from .search import sync_opinions
+
+            sync_opinions(self.db, [r[0] for r in rows])
 
     def sync_list(self, table: str, parent: dict, items: list[dict], existing_ids) -> None:
         """Make a parent's ordered child list match `items`: rows with a known id are updated

@@ -8,6 +8,8 @@ only what they show, and keeps them for undo (Ctrl+Z).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import itertools
 import logging
 import traceback
@@ -172,6 +174,31 @@ class Backend(QObject):
             return self._worker.store.data_dir
 
         return self.call(opening, done, failed, opens_store=True)
+
+    def restore_backup(self, data_dir, path, done, failed) -> Job:
+        """Put a backup in place of the open (or unopenable) database and open it again. The current
+        one is backed up first when it can be read, and moved aside, never overwritten."""
+        from app.backup import backup, restore
+        from app.errors import CorruptStoreError
+        from app.store import Store
+
+        def restoring(store):
+            if store is not None:
+                try:
+                    backup(store, reason="restore")
+                except CorruptStoreError:
+                    pass
+                store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                store.close()
+                self._worker.store = None
+            result = restore(data_dir, path)
+            self._worker.store = Store.open(data_dir)
+            self._worker.store.audit.record("restore", f"从备份恢复：{Path(path).name}",
+                                            {"file": Path(path).name, "aside": result["aside"]})
+            self._undo.clear()
+            return result
+
+        return self.call(restoring, done, failed, opens_store=True)
 
     # -- undo ----------------------------------------------------------------------
     def undo_summary(self) -> str:

@@ -129,6 +129,12 @@ def listen_for_raise(key: str, window):
     return server
 
 
+def _security_state(store) -> tuple[bool, int]:
+    from app import security
+
+    return security.has_password(store), security.idle_minutes(store)
+
+
 def offer_demo(window, backend) -> None:
     from app.demo import build_demo
 
@@ -176,15 +182,44 @@ def run_gui(data_dir: str | None = None, argv: list[str] | None = None) -> int:
     app.aboutToQuit.connect(backend.shutdown)
     install_excepthook(window)
 
+    from .lock import IdleLock, offer_recovery
+
+    idle_lock = window.idle_lock = IdleLock(window, backend)
+
     def opened(path):
         log_to_file(Path(path))
         window.status.setText(f"数据目录：{path}")
         listen_for_raise(key, window)
+        backend.call(_security_state, unlock_then_show)
+
+    def unlock_then_show(state):
+        protected, idle_lock.minutes = state
+        if protected:
+            idle_lock.lock("请输入程序密码")
+            idle_lock.dialog.accepted.connect(show_data)
+        else:
+            show_data()
+
+    def show_data():
         window.reload_all()
+        backend.call(lambda s: start_backup(s))  # a copy of what was there before today's work
+        backups.start()
         if os.environ.get("YISHI_NO_WELCOME") != "1":
             backend.call(lambda s: s.is_empty(), lambda empty: empty and offer_demo(window, backend))
 
+    from app.backup import auto_backup, start_backup
+    from PySide6.QtCore import QTimer
+
+    # At most every 30 minutes while data changes (auto_backup decides), checked every 5.
+    backups = QTimer(window, interval=5 * 60_000)
+    backups.timeout.connect(lambda: backend.call(lambda s: auto_backup(s)))
+
     def refused(error):
+        from app.errors import CorruptStoreError
+
+        if isinstance(error, CorruptStoreError):
+            offer_recovery(window, backend, target, error, opened, lambda: app.exit(1))
+            return
         QMessageBox.critical(window, "无法打开数据", str(error) if error else "打开数据库时发生意外错误。")
         app.exit(1)
 

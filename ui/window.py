@@ -36,6 +36,7 @@ class MainWindow(QMainWindow):
             "venues": ("阵地", _page_class("venues", "VenuesPage")),
             "meetings": ("会议", _page_class("meetings", "MeetingsPage")),
             "ledger": ("意见建议", _page_class("ledger", "LedgerPage")),
+            "data": ("数据", _page_class("data", "DataPage")),
             "recycle": ("回收站", _page_class("recycle", "RecyclePage")),
             "settings": ("设置", _page_class("settings", "SettingsPage")),
         }

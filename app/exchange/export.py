@@ -35,7 +35,9 @@ def knowledge(store) -> dict[str, list[int]]:
 
 
 def _rows(store, table: str, since: dict):
-    """(id, values, stamps) of the table's rows with a stamp `since` does not cover, by id."""
+    """(id, values, stamp groups) of the table's rows with a stamp `since` does not cover, by id.
+    A stamp group is (wall_ms, counter, site_id, "field,field,..."): SQLite groups the clocks, so
+    Python sees one or two groups per row instead of one entry per field."""
     fields = table_fields(table)
     columns = ", ".join(f"t.[{f}]" for f in fields)
     condition, params = uncovered_sql(since)
@@ -46,24 +48,18 @@ def _rows(store, table: str, since: dict):
     clock_scope = "" if not since else (
         f" AND row_id IN (SELECT row_id FROM clocks WHERE tbl = ? AND {condition})")
     clock_cursor = store.db.conn.execute(
-        f"SELECT row_id, field, wall_ms, counter, site_id FROM clocks WHERE tbl = ?{clock_scope} ORDER BY row_id",
-        [table, *scope_params])
-    index = {name: i for i, name in enumerate(fields)}
+        f"SELECT row_id, wall_ms, counter, site_id, group_concat(field) FROM clocks WHERE tbl = ?{clock_scope}"
+        f" GROUP BY row_id, wall_ms, counter, site_id ORDER BY row_id", [table, *scope_params])
     pending = next(clock_cursor, None)
     for row in row_cursor:
         row_id = row[0]
-        stamps: list = [None] * len(fields)
+        groups = []
         while pending is not None and pending[0] < row_id:
             pending = next(clock_cursor, None)
         while pending is not None and pending[0] == row_id:
-            i = index.get(pending[1])
-            if i is not None:
-                stamps[i] = (pending[2], pending[3], pending[4])
+            groups.append(pending[1:])
             pending = next(clock_cursor, None)
-        # A field never stamped (none should be) travels with the row's oldest stamp.
-        known = [s for s in stamps if s is not None] or [(0, 0, store.site_id)]
-        oldest = min(known)
-        yield row_id, list(row[1:]), [s or oldest for s in stamps]
+        yield row_id, list(row[1:]), groups
 
 
 def build_content(store, since: dict | None = None, progress=None) -> tuple[bytes, dict]:
@@ -78,8 +74,9 @@ def build_content(store, since: dict | None = None, progress=None) -> tuple[byte
             if progress:
                 progress(number, len(SYNCED_FIELDS), f"正在打包：{table}")
             lines, count = [], 0
-            for row_id, values, stamps in _rows(store, table, since):
-                lines.append(encoder.line(row_id, values, stamps))
+            fields = table_fields(table)
+            for row_id, values, groups in _rows(store, table, since):
+                lines.append(encoder.grouped_line(row_id, values, groups, fields))
                 count += 1
                 if table in FILE_TABLES:
                     record = dict(zip(table_fields(table), values))

@@ -51,16 +51,20 @@ class Package:
         return best
 
 
-def read_package(source: Path | str | bytes, passphrase: str) -> Package:
-    """Decrypt in memory and check every member and every row; nothing is written."""
+def _load(source: Path | str | bytes) -> bytes:
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file():
             raise PackageError(f"找不到交换包“{path}”")
         if path.stat().st_size > (1 << 30):
             raise PackageError("交换包过大，拒绝导入")
-        source = path.read_bytes()
-    sealed = unseal(source, passphrase)
+        return path.read_bytes()
+    return source
+
+
+def read_package(source: Path | str | bytes, passphrase: str, sealed=None) -> Package:
+    """Decrypt in memory and check every member and every row; nothing is written."""
+    sealed = sealed or unseal(_load(source), passphrase)
     members = read_members(sealed.content)
     try:
         manifest = json.loads(members["manifest.json"].decode("utf-8"))
@@ -71,7 +75,10 @@ def read_package(source: Path | str | bytes, passphrase: str) -> Package:
     rows: dict[str, list] = {}
     for table, info in manifest["tables"].items():
         fields = tuple(info["fields"])
-        data = members[f"rows/{table}.ndjson"]
+        try:
+            data = members[f"rows/{table}.ndjson"].decode("utf-8")
+        except UnicodeDecodeError:
+            raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}不是 UTF-8 文本，拒绝导入") from None
         decoded, seen = [], set()
         for number, line in enumerate(data.splitlines(), 1):
             if not line.strip():
@@ -264,6 +271,8 @@ def merge(store, package: Package, *, apply: bool = True, progress=None) -> dict
     tables = [t for t in SYNCED_FIELDS if t in package.rows]
     summary = f"导入交换包：来自{origin}"
     try:
+        # A large merge touches millions of clock entries: give SQLite room to keep them in memory.
+        store.db.execute("PRAGMA cache_size = -262144")
         with store.write("import", summary) as tx:
             # Parents and children arrive in any order; foreign keys are checked at commit.
             store.db.execute("PRAGMA defer_foreign_keys = ON")
@@ -274,11 +283,14 @@ def merge(store, package: Package, *, apply: bool = True, progress=None) -> dict
                 for start in range(0, len(incoming), 2000):
                     part = incoming[start:start + 2000]
                     rows, clocks = _local(store, table, [r[0] for r in part])
+                    fresh = [r for r in part if r[0] not in rows]
+                    tx.insert_remote_many(table, fresh)
+                    for _ in fresh:
+                        outcome.count(table, "added")
                     for row_id, values, stamps in part:
                         local = rows.get(row_id)
                         if local is None:
-                            tx.put_remote(table, row_id, values, stamps, None)
-                            outcome.count(table, "added")
+                            continue
                         elif table in APPEND_ONLY:
                             outcome.count(table, "unchanged")  # written once, the same everywhere
                         else:
@@ -301,6 +313,8 @@ def merge(store, package: Package, *, apply: bool = True, progress=None) -> dict
         raise PackageError(
             "交换包中的记录引用了本机没有的数据（例如先前的交换包尚未导入），或与本机记录冲突"
             f"（{exc}）。请先导入此前的交换包，或让对方导出全量交换包。数据未作任何改动。") from None
+    finally:
+        store.db.execute("PRAGMA cache_size = -2000")
     if apply:
         _write_files(store, package)
         store.clock.observe(package.max_stamp())
@@ -346,7 +360,18 @@ def _record(store, package: Package, outcome: Outcome, now: str, origin: str) ->
 
 def import_package(store, source, passphrase: str, *, dry_run: bool = False, progress=None) -> dict:
     """Read, check and (unless dry_run) back up and merge. Refusals leave the store unchanged."""
-    package = read_package(source, passphrase)
+    sealed = unseal(_load(source), passphrase)
+    # The very package merged before (authenticated, so byte for byte the same): nothing to do.
+    done = store.rows("SELECT at FROM exchange_log WHERE package_id = ? AND direction = 'in' AND content_sha256 = ?",
+                      [sealed.header.get("package_id"), hashlib.sha256(sealed.content).hexdigest()])
+    if done:
+        origin = sealed.header.get("site_name") or "其他办公室"
+        if not dry_run:
+            store.audit.record("import", f"导入交换包：来自{origin}，已于 {done[0]['at']} 导入过，没有新的变化",
+                               {"package_id": sealed.header.get("package_id")})
+        return {"package_id": sealed.header.get("package_id"), "from": origin, "already": done[0]["at"],
+                "applied": False, "dry_run": dry_run, "conflict_list": [], **Outcome().summary()}
+    package = read_package(source, passphrase, sealed)
     if not dry_run:
         from ..backup import backup
 

@@ -67,19 +67,32 @@ class Encoder:
             self.sites.append(site_id)
         return self._index[site_id]
 
-    def line(self, row_id: str, values: list, stamps: list[tuple]) -> str:
-        encoded = [[w, c, self.site(s)] for w, c, s in stamps]
-        common = max(encoded, key=encoded.count) if encoded else [0, 0, 0]
-        record = {"id": row_id, "v": values, "c": common}
-        extra = {str(i): st for i, st in enumerate(encoded) if st != common}
-        if extra:
-            record["x"] = extra
+    def grouped_line(self, row_id: str, values: list, groups: list[tuple], fields: tuple[str, ...]) -> str:
+        """`groups`: (wall_ms, counter, site_id, "field,field") — the stamp that covers most
+        fields becomes `c`, the others go to `x` by field index."""
+        if not groups:  # never stamped (should not happen): the oldest possible stamp
+            groups = [(0, 0, self.sites[0] if self.sites else "", ",".join(fields))]
+        split = [(wall, counter, site, names.split(",")) for wall, counter, site, names in groups]
+        split.sort(key=lambda g: len(g[3]), reverse=True)
+        wall, counter, site, _ = split[0]
+        record = {"id": row_id, "v": values, "c": [wall, counter, self.site(site)]}
+        if len(split) > 1:
+            index = {name: i for i, name in enumerate(fields)}
+            record["x"] = {str(index[name]): [w, c, self.site(s)] for w, c, s, names in split[1:]
+                           for name in names if name in index}
         return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 # -- decoding and checking ------------------------------------------------------------------------
 class RowError(Exception):
     pass
+
+
+class Stamps(dict):
+    """field -> Stamp, remembering the common stamp and the fields that differ from it (so the
+    write path can store a row's clocks in one statement)."""
+
+    __slots__ = ("common", "extra")
 
 
 def _stamp(value, sites: list[str], now_ms: int) -> Stamp:
@@ -91,12 +104,16 @@ def _stamp(value, sites: list[str], now_ms: int) -> Stamp:
     return Stamp(wall, counter, sites[site])
 
 
-def decode(line: bytes, fields: tuple[str, ...], sites: list[str], now_ms: int | None = None
+_SCALARS = frozenset((str, int, float, type(None)))
+_decode_json = json.JSONDecoder().decode
+
+
+def decode(line: str, fields: tuple[str, ...], sites: list[str], now_ms: int | None = None
            ) -> tuple[str, dict, dict]:
     """(id, values, stamps) of one line, every part checked; RowError says what is wrong."""
     now_ms = now_ms or int(time.time() * 1000)
     try:
-        record = json.loads(line)
+        record = _decode_json(line)
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise RowError("不是有效的数据行") from None
     if not isinstance(record, dict) or set(record) - {"id", "v", "c", "x"}:
@@ -106,20 +123,20 @@ def decode(line: bytes, fields: tuple[str, ...], sites: list[str], now_ms: int |
         raise RowError("记录编号格式不对")
     if not isinstance(values, list) or len(values) != len(fields):
         raise RowError("字段个数与清单不符")
-    for value in values:
-        if value is not None and type(value) not in (str, int, float):
-            raise RowError("字段值的类型不对")
-        if isinstance(value, str) and len(value) > MAX_TEXT:
-            raise RowError("字段值过长")
+    if not all(type(value) in _SCALARS for value in values):
+        raise RowError("字段值的类型不对")
+    if any(type(value) is str and len(value) > MAX_TEXT for value in values):
+        raise RowError("字段值过长")
     common = _stamp(record.get("c"), sites, now_ms)
-    stamps = dict.fromkeys(fields, common)
+    stamps = Stamps.fromkeys(fields, common)
+    stamps.common, stamps.extra = common, {}
     extra = record.get("x") or {}
     if not isinstance(extra, dict):
         raise RowError("修改时钟格式不对")
     for index, value in extra.items():
         if not index.isdigit() or int(index) >= len(fields):
             raise RowError("修改时钟对应的字段不存在")
-        stamps[fields[int(index)]] = _stamp(value, sites, now_ms)
+        stamps[fields[int(index)]] = stamps.extra[fields[int(index)]] = _stamp(value, sites, now_ms)
     row = dict(zip(fields, values))
     if row.get("deleted") not in (0, 1):
         raise RowError("删除标记应为 0 或 1")

@@ -74,10 +74,10 @@ def venues(store) -> Register:
 
 
 def audit(store, *, date_from=None, date_to=None, action=None, text="") -> Register:
-    """审计日志 as filtered in the viewer (times in UTC, as recorded)."""
+    """审计日志 as filtered in the viewer (local times)."""
     rows = store.audit.query(date_from=date_from, date_to=date_to, action=action, text=text, limit=None)
     verified = store.audit.verify()
-    columns = [Column("编号", "seq", 6), Column("时间（UTC）", "when", 19), Column("操作人", "actor", 8),
+    columns = [Column("编号", "seq", 6), Column("时间", "when", 19), Column("操作人", "actor", 8),
                Column("类型", "action_label", 6), Column("内容", "summary", 30, 80, wrap=True)]
     return Register("审计日志", store.settings.unit(), columns, rows, "审计日志",
                     note=f"链式校验：{verified['message']}（共 {verified['entries']} 条）")

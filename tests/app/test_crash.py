@@ -30,19 +30,19 @@ def package(demo_template, tmp_path_factory):
         return export_package(store, stick, "口令", scrypt_n=FAST)["path"]
 
 
-@pytest.mark.parametrize("after_rows", [1, 1500, 4000])
-def test_kill_during_import(package, tmp_path, after_rows):
+@pytest.mark.parametrize("after_batches", [1, 8, 20])
+def test_kill_during_import(package, tmp_path, after_batches):
     run_until_killed(f"""
         import app.writepath as w
         from app.store import Store
         from app.exchange.merge import import_package
-        real, calls = w.Tx.put_remote, [0]
-        def put_remote(self, *a, **k):
+        real, calls = w.Tx.insert_remote_many, [0]
+        def insert_remote_many(self, *a, **k):
             calls[0] += 1
-            if calls[0] == {after_rows}:
+            if calls[0] == {after_batches}:
                 {KILL}
             return real(self, *a, **k)
-        w.Tx.put_remote = put_remote
+        w.Tx.insert_remote_many = insert_remote_many
         store = Store.open({str(tmp_path / 'data')!r})
         import_package(store, {package!r}, "口令")
     """)

@@ -138,3 +138,23 @@ def test_exchange_is_recorded(offices):
     assert json.loads(log[0]["counts"])["added"] > 4000
     assert "导入交换包：来自中山路街道人大工委（新增" in b.scalar("SELECT summary FROM audit WHERE action = 'import'")
     assert "导出交换包（全量" in a.scalar("SELECT summary FROM audit WHERE action = 'export'")
+
+
+def test_the_clerk_may_switch_to_the_other_value_and_it_travels(offices):
+    from app.exchange.conflicts import list_conflicts, resolve
+
+    (stores, stick) = offices
+    a, b = stores["A"], stores["B"]
+    send(a, b, stick)
+    group = a.groups.list()[1]
+    a.groups.update(group["id"], {"focus": "A 的重点"})
+    b.groups.update(group["id"], {"focus": "B 的重点"})
+    send(a, b, stick)
+    send(b, a, stick)
+    [conflict] = list_conflicts(a)
+    assert (conflict["kept_value"], conflict["lost_value"], conflict["record"]) == ("B 的重点", "A 的重点", group["name"])
+    resolve(a, conflict["id"], use_other=True)
+    assert a.groups.get(group["id"])["focus"] == "A 的重点"
+    assert list_conflicts(a) == [] and "改用另一值" in list_conflicts(a, open_only=False)[0]["resolution"]
+    send(a, b, stick)
+    assert b.groups.get(group["id"])["focus"] == "A 的重点" and list_conflicts(b) == []

@@ -1,0 +1,73 @@
+"""数据 area: backups, the audit log, importing a package with its preview, conflicts, the lock."""
+
+from PySide6.QtWidgets import QDialog
+
+from app.exchange.export import export_package
+from app.store import Store
+from tests.app.exchange.conftest import FAST
+from tests.ui.conftest import open_page, wait_idle
+
+
+def test_models_and_the_audit_chain(qtbot, qtmodeltester, window):
+    page = open_page(qtbot, window, "data")
+    for model in (page.exchange.peers, page.exchange.log, page.conflicts.model, page.backups.model):
+        qtmodeltester.check(model)
+    qtbot.waitUntil(lambda: page.audit.model.rowCount() > 1000, timeout=5000)
+    qtmodeltester.check(page.audit.model)
+    page.audit.action.setCurrentIndex(page.audit.action.findData("nomination"))
+    qtbot.waitUntil(lambda: 0 < page.audit.model.rowCount() < 100, timeout=5000)
+    page.audit.verify()
+    qtbot.waitUntil(lambda: "审计日志完整" in page.audit.chain.text(), timeout=5000)
+
+
+def test_backup_now_lists_a_verified_backup(qtbot, window, monkeypatch):
+    page = open_page(qtbot, window, "data")
+    shown = []
+    monkeypatch.setattr("ui.pages.data.QMessageBox.information", lambda *a: shown.append(a[2]))
+    page.backups.backup(None)
+    qtbot.waitUntil(lambda: bool(shown) and page.backups.model.rowCount() == 1, timeout=10000)
+    assert "已备份并校验" in shown[0] and page.backups.model.rows[0]["reason_label"] == "手动"
+
+
+def test_import_a_package_with_its_preview(qtbot, window, monkeypatch, tmp_path):
+    other = Store.open(tmp_path / "other")
+    other.settings.update({"site_name": "新城三组"})
+    other.groups.create({"name": "别处新建的小组"})
+    package = export_package(other, tmp_path, "口令", scrypt_n=FAST)["path"]
+    other.close()
+    page = open_page(qtbot, window, "data")
+    monkeypatch.setattr("ui.pages.data.QFileDialog.getOpenFileName", lambda *a, **k: (package, ""))
+    monkeypatch.setattr("ui.pages.data._ask_passphrase", lambda *a, **k: "口令")
+    previews, shown = [], []
+
+    def accept(dialog):
+        previews.append(dialog)
+        return QDialog.Accepted
+
+    monkeypatch.setattr("ui.pages.data.PreviewDialog.exec", accept)
+    monkeypatch.setattr("ui.pages.data.QMessageBox.information", lambda *a: shown.append(a[2]))
+    page.exchange.import_()
+    qtbot.waitUntil(lambda: bool(shown), timeout=15000)
+    assert "已从新城三组导入：新增 1" in shown[0]
+    wait_idle(qtbot, window.backend)
+    assert [p["name"] for p in page.exchange.peers.rows] == ["新城三组"]
+    assert page.exchange.log.rows[0]["direction_label"] == "收到"
+    organisation = open_page(qtbot, window, "organisation")
+    assert "别处新建的小组" in [g["name"] for g in organisation.groups.model.rows]
+
+
+def test_the_lock_asks_for_the_password(qtbot, window):
+    from app import security
+    from ui.lock import IdleLock
+
+    window.backend.call(lambda s: security.set_password(s, "zhongshan"))
+    wait_idle(qtbot, window.backend)
+    lock = IdleLock(window, window.backend)
+    lock.lock("测试锁定")
+    assert not window.centralWidget().isVisible()
+    lock.dialog.password.setText("wrong-one")
+    lock.dialog.submit()
+    qtbot.waitUntil(lambda: "还可再试 4 次" in lock.dialog.message.text(), timeout=5000)
+    lock.dialog.password.setText("zhongshan")
+    lock.dialog.submit()
+    qtbot.waitUntil(lambda: window.centralWidget().isVisible() and not lock.locked, timeout=5000)
