@@ -30,11 +30,12 @@ def _initials_of(chars: list[str]) -> list[str]:
 
 def tokens(text: str) -> tuple[str, str]:
     """(characters, initials) as space-separated token strings."""
-    parts = _TOKEN.findall(text or "")
-    chars = " ".join(p.lower() for p in parts)
-    letters = iter(_initials_of([p for p in parts if _CJK.match(p)]))
-    initials = [next(letters) if _CJK.match(part) else part.lower()[0] for part in parts]
-    return chars, " ".join(initials)
+    parts = [p.lower() for p in _TOKEN.findall(text or "")]
+    # A CJK token is one character; Latin and digit runs start with an ASCII character.
+    cjk = [p for p in parts if not p.isascii()]
+    letters = iter(_initials_of(cjk))
+    initials = [p[0] if p.isascii() else next(letters) for p in parts]
+    return " ".join(parts), " ".join(initials)
 
 
 def match_expression(query: str) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from operator import itemgetter
 from .changes import Changes, RowChange
 from .errors import NotFoundError
 from .idcard import mask
@@ -147,8 +148,9 @@ class Tx:
         marks = ", ".join("?" for _ in columns)
         data, shared = [], []
         all_names = json.dumps(list(rows[0][2]))
+        pick = itemgetter(*names)
         for row_id, values, stamps in rows:
-            record = [row_id, *(values[n] for n in names)]
+            record = [row_id, *pick(values)] if len(names) > 1 else [row_id, values[names[0]]]
             if derived:
                 record += list(_derived(table, values).values())
             data.append(record)

@@ -44,11 +44,13 @@ class Package:
         return self.header["package_id"]
 
     def max_stamp(self) -> Stamp:
-        best = ZERO
-        for rows in self.rows.values():
-            for _, _, stamps in rows:
-                best = max(best, *stamps.values())
-        return best
+        if getattr(self, "_max", None) is None:
+            best = ZERO
+            for rows in self.rows.values():
+                for _, _, stamps in rows:
+                    best = max(best, *stamps.values())
+            self._max = best
+        return self._max
 
 
 def _load(source: Path | str | bytes) -> bytes:
@@ -159,10 +161,12 @@ class Outcome:
     conflicts: list[dict] = field(default_factory=list)
     by_table: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    def count(self, table: str, kind: str) -> None:
-        setattr(self, kind, getattr(self, kind) + 1)
+    def count(self, table: str, kind: str, n: int = 1) -> None:
+        if not n:
+            return
+        setattr(self, kind, getattr(self, kind) + n)
         self.by_table.setdefault(table, {}).setdefault(kind, 0)
-        self.by_table[table][kind] += 1
+        self.by_table[table][kind] += n
 
     def summary(self) -> dict:
         return {"added": self.added, "changed": self.changed, "deleted": self.deleted, "revived": self.revived,
@@ -280,13 +284,14 @@ def merge(store, package: Package, *, apply: bool = True, progress=None) -> dict
                 if progress:
                     progress(number, len(tables), f"正在合并：{TABLE_NOUNS.get(table, table)}")
                 incoming = package.rows[table]
+                # A table this office has nothing in yet (a first exchange): no lookups needed.
+                empty = not store.db.execute(f"SELECT 1 FROM [{table}] LIMIT 1").fetchone()
                 for start in range(0, len(incoming), 2000):
                     part = incoming[start:start + 2000]
-                    rows, clocks = _local(store, table, [r[0] for r in part])
+                    rows, clocks = ({}, {}) if empty else _local(store, table, [r[0] for r in part])
                     fresh = [r for r in part if r[0] not in rows]
                     tx.insert_remote_many(table, fresh)
-                    for _ in fresh:
-                        outcome.count(table, "added")
+                    outcome.count(table, "added", len(fresh))
                     for row_id, values, stamps in part:
                         local = rows.get(row_id)
                         if local is None:

@@ -123,9 +123,9 @@ def decode(line: str, fields: tuple[str, ...], sites: list[str], now_ms: int | N
         raise RowError("记录编号格式不对")
     if not isinstance(values, list) or len(values) != len(fields):
         raise RowError("字段个数与清单不符")
-    if not all(type(value) in _SCALARS for value in values):
+    if not set(map(type, values)) <= _SCALARS:
         raise RowError("字段值的类型不对")
-    if any(type(value) is str and len(value) > MAX_TEXT for value in values):
+    if len(line) > MAX_TEXT and any(type(value) is str and len(value) > MAX_TEXT for value in values):
         raise RowError("字段值过长")
     common = _stamp(record.get("c"), sites, now_ms)
     stamps = Stamps.fromkeys(fields, common)

@@ -532,6 +532,8 @@ def main() -> int:
           "\n      (for 公交 the raw query is a LIKE scan; for gj the same FTS index, sqlite3 alone);"
           "\n      openpyxl write-only of the same (bordered, 宋体, text) cells and reportlab LongTable of the"
           "\n      same cells for the ledger outputs; the app's times include its queries and the audit entry."
+          "\n      package export vs the same rows as plain NDJSON in a zip; import vs executemany of the same"
+          "\n      rows into the same schema (no clocks, no search index); the no-op re-import vs the import."
           "\n      2,100 delegates, 16,020 grids, 20,000 meetings, 100,000 opinions, 300,000 supervisions.")
     return 0
 
