@@ -71,3 +71,32 @@ def test_the_lock_asks_for_the_password(qtbot, window):
     lock.dialog.password.setText("zhongshan")
     lock.dialog.submit()
     qtbot.waitUntil(lambda: window.centralWidget().isVisible() and not lock.locked, timeout=5000)
+
+
+def test_a_database_that_will_not_open_is_replaced_by_the_newest_good_backup(qtbot, demo_dir, ui_font,
+                                                                                 monkeypatch):
+    from app.backup import backup
+    from ui.backend import Backend
+    from ui.lock import offer_recovery
+    from ui.window import MainWindow
+
+    with Store.open(demo_dir) as store:
+        backup(store, reason="auto")
+    (demo_dir / "yishi.db").write_bytes(b"this is not a database any more" * 100)
+    backend = Backend()
+    window = MainWindow(backend)
+    qtbot.addWidget(window)
+    errors, reopened = [], []
+    backend.open_store(str(demo_dir), reopened.append, errors.append)
+    qtbot.waitUntil(lambda: bool(errors), timeout=10000)
+    assert "已损坏" in str(errors[0])
+    monkeypatch.setattr("ui.lock.QDialog.exec", lambda dialog: QDialog.Accepted)
+    offer_recovery(window, backend, demo_dir, errors[0], reopened.append, lambda: reopened.append("gave up"))
+    qtbot.waitUntil(lambda: bool(reopened), timeout=10000)
+    assert reopened == [str(demo_dir)]
+    assert list(demo_dir.glob("yishi-replaced-*.db"))  # the damaged file kept aside
+    counts = []
+    backend.call(lambda s: s.delegates.count(), counts.append)
+    qtbot.waitUntil(lambda: bool(counts), timeout=5000)
+    assert counts == [70]
+    backend.shutdown()
