@@ -6,8 +6,10 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QMessageBox, QVBoxLayout)
+from PySide6.QtWidgets import (QApplication, QDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QMessageBox, QVBoxLayout)
+
+from .widgets import dialog_buttons
 
 
 class LockDialog(QDialog):
@@ -29,12 +31,7 @@ class LockDialog(QDialog):
         self.message.setStyleSheet("color: #c62828;")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox()
-        buttons.addButton("解锁", QDialogButtonBox.AcceptRole)
-        buttons.addButton("退出程序", QDialogButtonBox.RejectRole)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(QApplication.instance().quit)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons("解锁", "退出程序", self.submit, QApplication.instance().quit))
 
     def reject(self) -> None:  # Esc must not get past the lock
         pass
@@ -120,12 +117,7 @@ def offer_recovery(window, backend, data_dir: Path, error, reopened, give_up) ->
         choices.addItem(entry)
     choices.setCurrentRow(0)
     layout.addWidget(choices)
-    buttons = QDialogButtonBox()
-    buttons.addButton("从所选备份恢复", QDialogButtonBox.AcceptRole)
-    buttons.addButton("退出", QDialogButtonBox.RejectRole)
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    layout.addWidget(buttons)
+    layout.addWidget(dialog_buttons("从所选备份恢复", "退出", dialog.accept, dialog.reject))
     window.recovery_dialog = dialog
     if dialog.exec() != QDialog.Accepted:
         give_up()

@@ -17,6 +17,18 @@ def add_buttons(layout, buttons) -> None:
         layout.addWidget(button)
 
 
+def dialog_buttons(ok: str, cancel: str, accepted, rejected):
+    """A dialog's two buttons with the words of the task ("确认导入" / "取消") instead of OK/Cancel."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    buttons = QDialogButtonBox()
+    buttons.addButton(ok, QDialogButtonBox.AcceptRole)
+    buttons.addButton(cancel, QDialogButtonBox.RejectRole)
+    buttons.accepted.connect(accepted)
+    buttons.rejected.connect(rejected)
+    return buttons
+
+
 def button_row(layout, buttons) -> None:
     """A left-aligned row of buttons under a table."""
     row = QHBoxLayout()

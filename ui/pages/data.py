@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from ..backend import DelayedProgress
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel, PagedTableModel
-from ..widgets import button_row
+from ..widgets import button_row, dialog_buttons
 from .base import filter_combo, fit_columns, make_table, search_box
 
 class DataPage(QWidget):
@@ -286,12 +286,7 @@ class PreviewDialog(QDialog):
         note = QLabel("确认后先自动备份，再在一个事务中合并；任何一步出错，数据保持原样。")
         note.setWordWrap(True)
         layout.addWidget(note)
-        buttons = QDialogButtonBox()
-        buttons.addButton("确认导入", QDialogButtonBox.AcceptRole)
-        buttons.addButton("取消", QDialogButtonBox.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons("确认导入", "取消", self.accept, self.reject))
 
 
 # -- 冲突记录 -----------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from app.services.ledger import CATEGORIES, SOURCES, STEPS, LedgerFilter
 
 from ..form_dialog import ask
 from ..messages import confirm, show_refusal
-from ..widgets import add_buttons, bind_list_keys, button_row
+from ..widgets import add_buttons, bind_list_keys, button_row, dialog_buttons
 from ..models import Col, ListTableModel, PagedTableModel
 from ..opinion_dialog import OpinionDialog, opinion_refs, preview_doc
 from .base import export_with_dialog, filter_combo, fit_columns, make_table, refill_combo, search_box, sortable_view
@@ -74,12 +74,7 @@ class IntakeDialog(QDialog):
             form.addRow(label, widget)
         self.status = QLabel("Ctrl+回车 保存并录入下一条")
         form.addRow(self.status)
-        buttons = QDialogButtonBox()
-        buttons.addButton("保存并录入下一条", QDialogButtonBox.AcceptRole)
-        buttons.addButton("关闭", QDialogButtonBox.RejectRole)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(dialog_buttons("保存并录入下一条", "关闭", self.save, self.reject))
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self).activated.connect(self.save)
 
