@@ -4,6 +4,7 @@ directory under their SHA-256, so a moved or deleted original loses nothing."""
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -16,7 +17,15 @@ def folder(store) -> Path:
 
 
 def stored_path(store, row: dict) -> Path:
-    return folder(store) / row["sha256"][:2] / (row["sha256"] + Path(row["file_name"]).suffix.lower())
+    """<data>/materials/ab/ab…(64 hex).ext — the name comes from the content's hash; the kept
+    extension can never carry a path (a record from a package names the file too)."""
+    digest = row["sha256"]
+    if not re.fullmatch(r"[0-9a-f]{64}", digest or ""):
+        raise ValidationError("附件校验值格式不对")
+    suffix = Path(row["file_name"] or "").suffix.lower()
+    if any(c in suffix for c in '/\\:') or suffix in (".", ".."):
+        suffix = ""
+    return folder(store) / digest[:2] / (digest + suffix)
 
 
 def take_in(store, source: str | Path) -> dict:

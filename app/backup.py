@@ -231,6 +231,37 @@ def restore(data_dir: Path | str, source: Path | str, *, hook=None) -> dict:
     return {"restored": str(source), "aside": aside.name if aside.exists() else None, "counts": checked["counts"]}
 
 
+def replace_database(data_dir: Path | str, source: Path | str, current=None):
+    """Everything a restore asks for, for the CLI and the GUI alike: the backup verified, the current
+    data backed up once more (when it can be read), the store closed, the backup put in place, the
+    store opened again and the restore audited. Returns (result, the reopened store)."""
+    from .paths import InstanceLock
+    from .store import Store
+
+    data_dir = Path(data_dir)
+    verify(source)  # refuse a bad backup before touching anything
+    store = current
+    if store is None:
+        try:
+            store = Store.open(data_dir)
+        except CorruptStoreError:
+            store = None  # a damaged database cannot be backed up; it is moved aside all the same
+    if store is not None:
+        backup(store, reason="restore")
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.close()
+    lock = InstanceLock(data_dir)
+    lock.acquire()
+    try:
+        result = restore(data_dir, source)
+    finally:
+        lock.release()
+    reopened = Store.open(data_dir)
+    reopened.audit.record("restore", f"从备份恢复：{Path(source).name}",
+                          {"file": Path(source).name, "aside": result["aside"]})
+    return result, reopened
+
+
 def finish_interrupted_restore(data_dir: Path | str) -> str | None:
     """Called before opening: complete or undo a restore a crash interrupted. Returns what was done."""
     data_dir = Path(data_dir)

@@ -340,28 +340,12 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from .backup import backup, restore, verify
-    from .errors import CorruptStoreError
-    from .paths import InstanceLock, default_data_dir, ensure_local_data_dir
-    from .store import Store
+    from .backup import replace_database
+    from .paths import default_data_dir, ensure_local_data_dir
 
     data_dir = ensure_local_data_dir(Path(args.data_dir) if args.data_dir else default_data_dir())
-    verify(args.file)  # refuse a bad backup before touching anything
-    try:
-        with Store.open(data_dir) as store:  # the current data, backed up once more
-            backup(store, reason="restore")
-            store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    except CorruptStoreError:
-        pass  # a damaged database cannot be backed up; it is moved aside all the same
-    lock = InstanceLock(data_dir)
-    lock.acquire()
-    try:
-        result = restore(data_dir, args.file)
-    finally:
-        lock.release()
-    with Store.open(data_dir) as store:
-        store.audit.record("restore", f"从备份恢复：{Path(args.file).name}", {"file": Path(args.file).name,
-                                                                          "aside": result["aside"]})
+    result, store = replace_database(data_dir, args.file)
+    store.close()
     _emit(args, result, f"已从“{Path(args.file).name}”恢复。原数据库已保留为 {result['aside'] or '（无）'}。")
     return 0
 

@@ -120,26 +120,21 @@ class Tx:
     def restore(self, table: str, row_id: str) -> bool:
         return self._set_deleted(table, row_id, 0, "restore")
 
-    def put_remote(self, table: str, row_id: str, values: dict, stamps: dict, before: dict | None) -> None:
-        """Write fields that arrived from another office with their own clock stamps (a package
-        merge): no new stamps are made, so every office ends with the same clocks."""
-        record = {**values, **_derived(table, {**(before or {}), **values} if "name" in values else {})}
-        if before is None:
-            columns = ", ".join(f"[{c}]" for c in ("id", *record))
-            marks = ", ".join("?" for _ in range(len(record) + 1))
-            self.db.conn.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", [row_id, *record.values()])
-            self.changes.rows.append(RowChange(table, row_id, "insert", {}, values))
-        else:
-            assignments = ", ".join(f"[{c}] = ?" for c in record)
-            self.db.conn.execute(f"UPDATE [{table}] SET {assignments} WHERE id = ?", [*record.values(), row_id])
-            self.changes.rows.append(RowChange(table, row_id, "update", {k: before.get(k) for k in values}, values))
+    def put_remote(self, table: str, row_id: str, values: dict, stamps: dict, before: dict) -> None:
+        """Fields of an existing row that arrived from another office with their own clock stamps
+        (a package merge): no new stamps are made, so every office ends with the same clocks."""
+        record = {**values, **_derived(table, {**before, **values} if "name" in values else {})}
+        assignments = ", ".join(f"[{c}] = ?" for c in record)
+        self.db.conn.execute(f"UPDATE [{table}] SET {assignments} WHERE id = ?", [*record.values(), row_id])
+        self.changes.rows.append(RowChange(table, row_id, "update", {k: before.get(k) for k in values}, values))
         self._stamps += [(table, row_id, name, st[0], st[1], st[2]) for name, st in stamps.items()]
         if len(self._stamps) > 5000:
             self.flush()
         self._after(table, row_id, values)
 
     def insert_remote_many(self, table: str, rows: list[tuple[str, dict, dict]]) -> None:
-        """Rows new to this office, from a package, in one statement (their fields all alike)."""
+        """Rows new to this office, from a package, in one statement (their fields all alike); the
+        stamps they came with are kept."""
         if not rows:
             return
         names = list(rows[0][1])

@@ -8,7 +8,6 @@ only what they show, and keeps them for undo (Ctrl+Z).
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import itertools
 import logging
@@ -176,26 +175,15 @@ class Backend(QObject):
         return self.call(opening, done, failed, opens_store=True)
 
     def restore_backup(self, data_dir, path, done, failed) -> Job:
-        """Put a backup in place of the open (or unopenable) database and open it again. The current
-        one is backed up first when it can be read, and moved aside, never overwritten."""
-        from app.backup import backup, restore
-        from app.errors import CorruptStoreError
-        from app.store import Store
+        """Put a backup in place of the open (or unopenable) database and open it again; the
+        current one is backed up first when readable, and moved aside, never overwritten."""
+        from app.backup import replace_database, verify
 
         def restoring(store):
-            if store is not None:
-                try:
-                    backup(store, reason="restore")
-                except CorruptStoreError:
-                    pass
-                store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                store.close()
-                self._worker.store = None
-            result = restore(data_dir, path)
-            self._worker.store = Store.open(data_dir)
-            self._worker.store.audit.record("restore", f"从备份恢复：{Path(path).name}",
-                                            {"file": Path(path).name, "aside": result["aside"]})
-            self._undo.clear()
+            verify(path)  # a bad backup is refused while the current store stays open
+            self._worker.store = None
+            result, self._worker.store = replace_database(data_dir, path, store)
+            self._undo.clear()  # the edits it would undo are gone with the replaced database
             return result
 
         return self.call(restoring, done, failed, opens_store=True)

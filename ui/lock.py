@@ -54,13 +54,28 @@ class IdleLock(QObject):
     def __init__(self, window, backend):
         super().__init__(window)
         self.window, self.backend = window, backend
-        self.minutes = 0
+        self._minutes = 0
         self.last_input = time.monotonic()
         self.locked = False
-        QApplication.instance().installEventFilter(self)
         self.timer = QTimer(self, interval=20_000)
         self.timer.timeout.connect(self.check)
-        self.timer.start()
+
+    @property
+    def minutes(self) -> int:
+        return self._minutes
+
+    @minutes.setter
+    def minutes(self, value: int) -> None:
+        # Watching every input event costs a Python call per event: only while auto-lock is on.
+        app = QApplication.instance()
+        if value and not self._minutes:
+            app.installEventFilter(self)
+            self.last_input = time.monotonic()
+            self.timer.start()
+        elif not value and self._minutes:
+            app.removeEventFilter(self)
+            self.timer.stop()
+        self._minutes = value
 
     def eventFilter(self, obj, event) -> bool:
         if event.type() in (QEvent.KeyPress, QEvent.MouseButtonPress, QEvent.MouseMove, QEvent.Wheel):

@@ -29,6 +29,23 @@ def dialog_buttons(ok: str, cancel: str, accepted, rejected):
     return buttons
 
 
+def add_check_item(list_widget, text: str, value, checked: bool = False) -> None:
+    """A row with a tick box in a QListWidget, carrying `value`."""
+    from PySide6.QtWidgets import QListWidgetItem
+
+    item = QListWidgetItem(text)
+    item.setData(Qt.UserRole, value)
+    item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+    item.setCheckState(Qt.Checked if checked else Qt.Unchecked)
+    list_widget.addItem(item)
+
+
+def checked_values(list_widget) -> list:
+    """The values of the ticked rows, in list order."""
+    return [list_widget.item(i).data(Qt.UserRole) for i in range(list_widget.count())
+            if list_widget.item(i).checkState() == Qt.Checked]
+
+
 def button_row(layout, buttons) -> None:
     """A left-aligned row of buttons under a table."""
     row = QHBoxLayout()

@@ -33,7 +33,7 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
         kind = "meeting_notice"  # `export doc notice MEETING` as before: that meeting's notice
     label, build, subject = DOCS[kind]
     if subject == "round":
-        round_row = store.nomination.get(record_id or store.nomination.current_id() or "")
+        round_row = store.nomination.get_or_current(record_id)
         extra = {"delegate_ids": options["delegate_ids"]} if options.get("delegate_ids") else {}
         build(store, round_row["id"], path, **extra)
         name = round_row["name"]

@@ -29,13 +29,6 @@ ROUTE_SHORT = {"party_org": "基层党组织推荐", "joint": "居民联名推�
 GOLD = colors.HexColor("#c9a14a")
 
 
-def _round(store, round_id: str | None) -> dict:
-    round_id = round_id or store.nomination.current_id()
-    if not round_id:
-        raise ConflictError("还没有推选批次，请先在“推选”中新建")
-    return store.nomination.get(round_id)
-
-
 def _term(store, round_row: dict) -> dict:
     return store.terms.get(round_row["term_id"]) if round_row.get("term_id") else {"name": ""}
 
@@ -44,15 +37,11 @@ def _who(round_row: dict, term: dict) -> str:
     return f"{term['name']}议事代表" + ("补选" if round_row["kind"] == "by_election" else "")
 
 
-def _month(iso: str | None) -> str:
-    return f"{iso[:4]}.{iso[5:7]}" if iso else ""
-
-
 def _people_table(rows: list[dict], st: dict, *, serial: bool = False):
     """The list of people on a notice (with 界别) or in the filing's annex (with 聘书编号)."""
     columns = [("序号", 10, lambda i, r: str(i)), ("姓名", 16, lambda i, r: r["name"]),
                ("性别", 10, lambda i, r: r.get("gender") or ""),
-               ("出生年月", 18, lambda i, r: _month(r.get("birth_date"))),
+               ("出生年月", 18, lambda i, r: r["born"]),
                ("政治面貌", 21, lambda i, r: r.get("party") or "")]
     if not serial:
         columns.append(("界别", 22, lambda i, r: r.get("sector") or ""))
@@ -68,7 +57,7 @@ def _people_table(rows: list[dict], st: dict, *, serial: bool = False):
 
 # -- 公示 ----------------------------------------------------------------------------------
 def public_notice(store, round_id: str | None, path: Path | str) -> Path:
-    round_row = _round(store, round_id)
+    round_row = store.nomination.get_or_current(round_id)
     if not round_row.get("notice_start"):
         raise ConflictError(f"“{round_row['name']}”尚未公示：请先在“推选”中设定公示开始日期")
     term = _term(store, round_row)
@@ -105,7 +94,7 @@ def _upper_date(iso: str, *, day: bool = True) -> str:
 
 
 def certified(store, round_id: str | None, delegate_ids: list[str] | None = None) -> tuple[dict, list[dict]]:
-    round_row = _round(store, round_id)
+    round_row = store.nomination.get_or_current(round_id)
     people = [c for c in store.candidates.list(CandidateFilter(round_id=round_row["id"], status="appointed"))
               if c["certificate_no"] and (delegate_ids is None or c["delegate_id"] in delegate_ids)]
     if not people:
@@ -186,7 +175,7 @@ def _share(n: int, total: int) -> str:
 
 
 def filing_report(store, round_id: str | None, path: Path | str) -> Path:
-    round_row = _round(store, round_id)
+    round_row = store.nomination.get_or_current(round_id)
     if not round_row.get("confirmed_on"):
         raise ConflictError(f"“{round_row['name']}”尚未经党工委确认，还不能生成备案报告")
     term = _term(store, round_row)

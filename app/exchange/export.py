@@ -80,9 +80,10 @@ def build_content(store, since: dict | None = None, progress=None) -> tuple[byte
                 count += 1
                 if table in FILE_TABLES:
                     record = dict(zip(table_fields(table), values))
-                    path = attachments.stored_path(store, record)
-                    if re.fullmatch(r"[0-9a-f]{64}", record["sha256"] or "") and path.exists():
-                        files[record["sha256"]] = path
+                    if re.fullmatch(r"[0-9a-f]{64}", record["sha256"] or ""):
+                        path = attachments.stored_path(store, record)
+                        if path.exists():
+                            files[record["sha256"]] = path
             if not count:
                 continue
             data = ("\n".join(lines) + "\n").encode("utf-8")

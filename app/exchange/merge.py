@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sqlite3
 import uuid
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from .. import attachments
 from ..clock import Stamp
+from ..fileio import atomic_path
 from ..schema import APPEND_ONLY, SYNCED_FIELDS, known_migration_names
 from . import offices
 from .package import PackageError, read_members, unseal
@@ -240,32 +240,21 @@ def _write_files(store, package: Package) -> None:
     """Attachments go only to their content-addressed place in the data directory."""
     for table in ("materials", "opinion_files"):
         for _, values, _ in package.rows.get(table, []):
-            digest = values.get("sha256") or ""
-            data = package.files.get(digest)
-            if data is None or not re.fullmatch(r"[0-9a-f]{64}", digest):
-                continue
+            data = package.files.get(values.get("sha256") or "")
+            if data is None:
+                continue  # files are named by their checked SHA-256, so a match is a valid name
             target = attachments.stored_path(store, values)
-            if target.resolve().is_relative_to(attachments.folder(store).resolve()) and not target.exists():
-                from ..fileio import atomic_path
-
+            if not target.exists():
                 with atomic_path(target) as temp:
                     temp.write_bytes(data)
 
 
 def merge(store, package: Package, *, apply: bool = True, progress=None) -> dict:
     """Merge in one transaction (or, with apply=False, work out what would change and roll back)."""
-    header = package.header
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    previous = store.rows("SELECT at FROM exchange_log WHERE package_id = ? AND direction = 'in'"
-                          " AND content_sha256 = ?", [package.package_id, package.content_sha256])
-    origin = header.get("site_name") or "其他办公室"
+    origin = package.header.get("site_name") or "其他办公室"
     if package.manifest["site_id"] == store.site_id:
         raise PackageError("这是本机自己导出的交换包，不需要导入")
-    if previous:
-        store.audit.record("import", f"导入交换包：来自{origin}，已于 {previous[0]['at']} 导入过，没有新的变化",
-                           {"package_id": package.package_id})
-        return {"package_id": package.package_id, "from": origin, "already": previous[0]["at"], "applied": False,
-                **Outcome().summary()}
     sender = package.manifest["covers"]
     from .export import knowledge
 

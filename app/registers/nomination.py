@@ -8,12 +8,6 @@ from ..services.candidates import STAGE_ORDER, CandidateFilter
 from .writer import Column, Register
 
 
-def _round(store, round_id):
-    from ..documents.nomination_docs import _round as current
-
-    return current(store, round_id)
-
-
 def _people_columns() -> list[Column]:
     return [Column("姓名", "name", 8), Column("性别", "gender", 5), Column("出生年月", "born", 9),
             Column("民族", "ethnicity", 6), Column("政治面貌", "party", 8), Column("界别", "sector", 8),
@@ -24,13 +18,12 @@ def _people_columns() -> list[Column]:
 def _people(store, round_id, **flt) -> list[dict]:
     rows = store.candidates.list(CandidateFilter(round_id=round_id, **flt))
     for row in rows:
-        row["born"] = f"{row['birth_date'][:4]}.{row['birth_date'][5:7]}" if row.get("birth_date") else ""
         row["recommender_text"] = "、".join(row["recommender_names"]) or row.get("recommender") or ""
     return rows
 
 
 def candidates(store, *, round_id: str | None = None, full_id: bool = False) -> Register:
-    round_row = _round(store, round_id)
+    round_row = store.nomination.get_or_current(round_id)
     rows = _people(store, round_row["id"])
     for row in rows:
         row["id_shown"] = row["id_number"] if full_id else mask(row["id_number"])
@@ -44,7 +37,7 @@ def candidates(store, *, round_id: str | None = None, full_id: bool = False) -> 
 
 
 def joint_review(store, *, round_id: str | None = None) -> Register:
-    round_row = _round(store, round_id)
+    round_row = store.nomination.get_or_current(round_id)
     units = store.nomination.review_units(round_row["id"])
     # Those sent to the joint review: past the preliminary review
     rows = [r for r in _people(store, round_row["id"])
@@ -67,7 +60,7 @@ def joint_review(store, *, round_id: str | None = None) -> Register:
 
 
 def notice_list(store, *, round_id: str | None = None) -> Register:
-    round_row = _round(store, round_id)
+    round_row = store.nomination.get_or_current(round_id)
     rows = [r for r in _people(store, round_row["id"]) if r["on_notice"]]
     note = (f"公示时间：{round_row['notice_start']} 至 {round_row['notice_end']}（3个工作日）"
             if round_row.get("notice_start") else "尚未公示")
@@ -76,13 +69,8 @@ def notice_list(store, *, round_id: str | None = None) -> Register:
 
 
 def quotas(store, *, round_id: str | None = None) -> Register:
-    round_row = _round(store, round_id)
-    board = store.nomination.board(round_row["id"])
-    rows = [{**r, "requirement": f"{r['rule_label']} {r['seats']} 人"} for r in board["rows"]]
-    total = board["total"]
-    rows.append({"dimension_label": "合计", "key_label": "代表名额", "requirement": f"{total['seats']} 人",
-                 "nominated": total["nominated"], "qualified": total["qualified"], "selected": total["selected"],
-                 "state_text": total["state_text"]})
+    round_row = store.nomination.get_or_current(round_id)
+    rows = store.nomination.board(round_row["id"])["table"]
     columns = [Column("类别", "dimension_label", 8), Column("项目", "key_label", 12), Column("名额要求", "requirement", 10),
                Column("推荐人数", "nominated", 8), Column("联审合格", "qualified", 8), Column("确定人数", "selected", 8),
                Column("情况", "state_text", 8)]

@@ -141,6 +141,7 @@ class CandidateService(Service):
         else:
             row["progress"] = PROGRESS[row["stage"]]
         row["work"] = " ".join(p for p in (row.get("workplace"), row.get("post")) if p)
+        row["born"] = f"{row['birth_date'][:4]}.{row['birth_date'][5:7]}" if row.get("birth_date") else ""
         row["conditions"] = self.conditions(row, row)
         problems = [c for c in row["conditions"] if c["state"] != "ok"]
         row["conditions_text"] = "符合" if not problems else "；".join(c["text"] for c in problems)

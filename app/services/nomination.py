@@ -94,6 +94,13 @@ class NominationService(Service):
                 return state
         return "nominating"
 
+    def get_or_current(self, round_id: str | None) -> dict:
+        """The round asked for, or the latest one (what exports use when none is named)."""
+        round_id = round_id or self.current_id()
+        if not round_id:
+            raise ConflictError("还没有推选批次，请先在“推选”中新建")
+        return self.get(round_id)
+
     def current_id(self) -> str | None:
         return self.store.scalar("SELECT id FROM nomination_rounds WHERE deleted = 0"
                                  " ORDER BY opened_on DESC, rowid DESC LIMIT 1")
@@ -123,12 +130,9 @@ class NominationService(Service):
         self.live_ref("terms", values.get("term_id"), "届次", "term_id")
         if self.name_taken(merged.get("name"), existing):
             raise ConflictError(f"已有名为“{merged['name']}”的推选批次", field="name")
-        if existing and existing.get("confirmed_on") and (values.keys() & {"seats", "min_age", "min_years",
-                                                                            "opened_on"}):
-            changed = [k for k in ("seats", "min_age", "min_years", "opened_on") if k in values
-                       and values[k] != existing[k]]
-            if changed:
-                raise ConflictError("该批次已经党工委确认，名额、条件和下达日期不能再修改")
+        if existing and existing.get("confirmed_on") and any(
+                k in values and values[k] != existing[k] for k in ("seats", "min_age", "min_years", "opened_on")):
+            raise ConflictError("该批次已经党工委确认，名额、条件和下达日期不能再修改")
         return values
 
     def open_round(self, values: dict):
@@ -219,17 +223,21 @@ class NominationService(Service):
         for quota in self.quotas(round_id):
             mine = [c for c in candidates if value(c, quota["dimension"]) == quota["key"]]
             row = {**quota, "nominated": sum(c["status"] != "withdrawn" for c in mine),
-                   "qualified": sum(map(qualified, mine)), "selected": sum(map(selected, mine))}
+                   "qualified": sum(map(qualified, mine)), "selected": sum(map(selected, mine)),
+                   "requirement": f"{quota['rule_label']} {quota['seats']} 人"}
             row.update(self._state(row["rule"], row["seats"], row["selected"]))
             rows.append(row)
-        total = {"seats": round_row["seats"], "nominated": sum(c["status"] != "withdrawn" for c in candidates),
+        total = {"dimension_label": "合计", "key_label": "代表名额", "seats": round_row["seats"],
+                 "requirement": f"{round_row['seats']} 人",
+                 "nominated": sum(c["status"] != "withdrawn" for c in candidates),
                  "qualified": sum(map(qualified, candidates)), "selected": sum(map(selected, candidates))}
         total.update(self._state("exact", total["seats"], total["selected"]))
         breaches = [f"{r['dimension_label']}“{r['key_label']}”{r['rule_label']} {r['seats']} 人，{r['state_text']}"
                     for r in rows if r["state"] != "filled"]
         if total["state"] != "filled":
             breaches.insert(0, f"代表名额 {total['seats']} 人，{total['state_text']}")
-        return {"round": round_row, "rows": rows, "total": total, "breaches": breaches}
+        # `table`: the quotas and then the total, as the board and the quota register show them
+        return {"round": round_row, "rows": rows, "total": total, "table": [*rows, total], "breaches": breaches}
 
     @staticmethod
     def _state(rule: str, seats: int, selected: int) -> dict:

@@ -195,7 +195,8 @@ class ExchangeTab(QWidget):
 
         def imported(result):
             self.reload()
-            self.window().reload_all() if hasattr(self.window(), "reload_all") else None
+            if hasattr(self.window(), "reload_all"):  # every page shows what arrived
+                self.window().reload_all()
             text = (f"已从{result['from']}导入：新增 {result['added']}、修改 {result['changed']}、删除 {result['deleted']}、"
                     f"恢复 {result['revived']} 条。")
             if result["conflicts"]:

@@ -6,9 +6,8 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox,
-                               QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QPlainTextEdit, QPushButton, QSpinBox, QSplitter,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QPlainTextEdit, QPushButton, QSpinBox, QSplitter,
                                QTabWidget, QVBoxLayout, QWidget)
 
 from app.services.base import FieldSpec
@@ -16,7 +15,7 @@ from app.services.ledger import CATEGORIES, SOURCES, STEPS, LedgerFilter
 
 from ..form_dialog import ask
 from ..messages import confirm, show_refusal
-from ..widgets import add_buttons, bind_list_keys, button_row, dialog_buttons
+from ..widgets import add_buttons, add_check_item, bind_list_keys, button_row, checked_values, dialog_buttons
 from ..models import Col, ListTableModel, PagedTableModel
 from ..opinion_dialog import OpinionDialog, opinion_refs, preview_doc
 from .base import export_with_dialog, filter_combo, fit_columns, make_table, refill_combo, search_box, sortable_view
@@ -127,22 +126,13 @@ class ImportDialog(QDialog):
         self.list = QListWidget()
         for item in pending:
             origin = "接待日" if item["origin_table"] == "reception_matters" else "会议落实事项"
-            entry = QListWidgetItem(f"[{origin}] {item['date']} {item['meeting_title']}：{item['content']}")
-            entry.setData(Qt.UserRole, (item["origin_table"], item["id"]))
-            entry.setFlags(entry.flags() | Qt.ItemIsUserCheckable)
-            entry.setCheckState(Qt.Unchecked)
-            self.list.addItem(entry)
+            add_check_item(self.list, f"[{origin}] {item['date']} {item['meeting_title']}：{item['content']}",
+                           (item["origin_table"], item["id"]))
         layout.addWidget(self.list)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText("导入所选")
-        buttons.button(QDialogButtonBox.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons("导入所选", "取消", self.accept, self.reject))
 
     def chosen(self) -> list[tuple[str, str]]:
-        return [self.list.item(i).data(Qt.UserRole) for i in range(self.list.count())
-                if self.list.item(i).checkState() == Qt.Checked]
+        return checked_values(self.list)
 
 
 class LedgerList(QWidget):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
 from app.services.cadence import SLOT_STATES
 from app.services.meetings import MeetingFilter
@@ -13,7 +13,7 @@ from app.services.workflows import KINDS, PHASES
 
 from ..meeting_editor import MeetingEditor, NewMeetingDialog, meeting_refs
 from ..messages import confirm, show_refusal
-from ..widgets import add_buttons, bind_list_keys
+from ..widgets import add_buttons, add_check_item, bind_list_keys, checked_values, dialog_buttons
 from ..models import Col, ListTableModel, PagedTableModel
 from .base import (RecordListPage, export_with_dialog, filter_combo, fit_columns, make_table, refill_combo, search_box,
                    sortable_view)
@@ -179,22 +179,13 @@ class DutyDialog(QDialog):
         self.list = QListWidget()
         chosen = {d["id"] for d in hall["delegates"]}
         for person in delegates:
-            item = QListWidgetItem(f"{person['name']}（{person['group_name'] or ''}）")
-            item.setData(Qt.UserRole, person["id"])
-            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-            item.setCheckState(Qt.Checked if person["id"] in chosen else Qt.Unchecked)
-            self.list.addItem(item)
+            add_check_item(self.list, f"{person['name']}（{person['group_name'] or ''}）", person["id"],
+                           person["id"] in chosen)
         layout.addWidget(self.list)
-        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Save).setText("保存")
-        buttons.button(QDialogButtonBox.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons("保存", "取消", self.accept, self.reject))
 
     def chosen(self) -> list[str]:
-        return [self.list.item(i).data(Qt.UserRole) for i in range(self.list.count())
-                if self.list.item(i).checkState() == Qt.Checked]
+        return checked_values(self.list)
 
 
 class ReceptionDuty(QWidget):

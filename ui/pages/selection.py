@@ -8,8 +8,8 @@ from datetime import date
 from xml.sax.saxutils import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu, QPushButton, QScrollArea, QSplitter,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFormLayout, QHBoxLayout,
+                               QLabel, QLineEdit, QListWidget, QMenu, QPushButton, QScrollArea, QSplitter,
                                QTableWidget, QTableWidgetItem, QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
 
 from app.services.base import FieldSpec
@@ -21,7 +21,7 @@ from ..forms import RecordDialog
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel
 from ..opinion_dialog import preview_doc
-from ..widgets import add_buttons, bind_list_keys, button_row
+from ..widgets import add_buttons, add_check_item, bind_list_keys, button_row, checked_values, dialog_buttons
 from .base import export_with_dialog, filter_combo, fit_columns, load_refs, make_table, refill_combo, search_box
 
 COLUMNS = [Col("name", "姓名"), Col("gender", "性别"), Col("born", "出生年月"), Col("party", "政治面貌"),
@@ -53,22 +53,15 @@ def load_round(store, round_id: str | None, flt: CandidateFilter) -> dict:
     flt.round_id = round_id
     candidates = store.candidates.list(flt)
     for row in candidates:
-        row["born"] = f"{row['birth_date'][:4]}.{row['birth_date'][5:7]}" if row.get("birth_date") else ""
         row["_colour"] = COLOURS.get(row["status"])
-    board = store.nomination.board(round_id)
-    for row in board["rows"]:
-        row["requirement"] = f"{row['rule_label']} {row['seats']} 人"
+    board = store.nomination.board(round_id)["table"]
+    for row in board:
         row["_warn"] = row["state"] != "filled"
-    total = board["total"]
-    board["rows"].append({"dimension_label": "合计", "key_label": "代表名额", "requirement": f"{total['seats']} 人",
-                          "nominated": total["nominated"], "qualified": total["qualified"],
-                          "selected": total["selected"], "state_text": total["state_text"],
-                          "_warn": total["state"] != "filled"})
     round_row = next(r for r in rounds if r["id"] == round_id)
     warnings = store.nomination.quota_warnings(round_id)
     if round_row.get("notice_start"):
         warnings += [w for w in {store.ledger.calendar.warning(int(round_row["notice_start"][:4]))} if w]
-    return {"rounds": rounds, "round": round_row, "candidates": candidates, "board": board["rows"],
+    return {"rounds": rounds, "round": round_row, "candidates": candidates, "board": board,
             "progress": store.nomination.progress(round_id), "units": store.nomination.review_units(round_id),
             "objections": store.candidates.objections(round_id=round_id), "warnings": warnings,
             "communities": [(c["id"], c["name"]) for c in store.communities.list()]}
@@ -565,12 +558,7 @@ class QuotaDialog(QDialog):
             self.add_row(q["dimension"], q["key"], q["rule"], q["seats"], q["id"])
         button_row(layout, [("按村（社区）生成", self.fill_communities), ("添加界别", lambda: self.add_row("sector")),
                             ("添加政治面貌", lambda: self.add_row("party")), ("删除所选行", self.remove_row)])
-        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Save).setText("保存")
-        buttons.button(QDialogButtonBox.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons("保存", "取消", self.accept, self.reject))
 
     def add_row(self, dimension: str, key: str = "", rule: str | None = None, seats: int = 0, row_id=None) -> None:
         row = self.table.rowCount()
@@ -630,12 +618,8 @@ class ConfirmDialog(QDialog):
         split = QHBoxLayout()
         self.list = QListWidget()
         for row in noticed:
-            item = QListWidgetItem(f"{row['name']}　{row['community_name'] or ''}　{row.get('party') or ''}　"
-                                   f"{row.get('sector') or ''}")
-            item.setData(Qt.UserRole, row["id"])
-            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-            item.setCheckState(Qt.Checked)
-            self.list.addItem(item)
+            add_check_item(self.list, f"{row['name']}　{row['community_name'] or ''}　{row.get('party') or ''}　"
+                                      f"{row.get('sector') or ''}", row["id"], checked=True)
         self.list.itemChanged.connect(lambda _: self.update_board())
         split.addWidget(self.list, 1)
         self.board = QLabel()
@@ -654,17 +638,11 @@ class ConfirmDialog(QDialog):
         form.addRow("确认日期＊", self.day)
         form.addRow("文号＊", self.doc)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText("确认名单")
-        buttons.button(QDialogButtonBox.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons("确认名单", "取消", self.accept, self.reject))
         self.update_board()
 
     def chosen(self) -> list[str]:
-        return [self.list.item(i).data(Qt.UserRole) for i in range(self.list.count())
-                if self.list.item(i).checkState() == Qt.Checked]
+        return checked_values(self.list)
 
     def update_board(self) -> None:
         ids = self.chosen()

@@ -1,6 +1,7 @@
 """USB exchange between offices: full and delta packages, conflicts, deletes, relays."""
 
 import json
+import time
 
 from app.exchange.export import export_package
 from app.exchange.merge import import_package
@@ -40,6 +41,7 @@ def test_concurrent_edits_end_equal_with_the_other_value_logged(offices):
     send(a, b, stick)
     community = a.communities.list()[0]
     a.communities.update(community["id"], {"notes": "A 的说明"})
+    time.sleep(0.01)  # B's edit is the later one
     b.communities.update(community["id"], {"notes": "B 的说明"})
     send(a, b, stick)
     send(b, a, stick)
@@ -69,6 +71,7 @@ def test_delete_versus_a_later_edit_revives_and_is_logged(offices):
     send(a, b, stick)
     venue = [v for v in a.venues.list() if v["level"] == "neighbourhood_hall"][0]
     a.venues.delete(venue["id"])
+    time.sleep(0.01)  # clocks order edits by wall time; within one millisecond the site id decides
     b.venues.update(venue["id"], {"notes": "B 在删除之后补充"})
     send(a, b, stick)
     send(b, a, stick)
@@ -85,6 +88,7 @@ def test_a_delete_after_the_edit_wins(offices):
     send(a, b, stick)
     venue = [v for v in a.venues.list() if v["level"] == "neighbourhood_hall"][1]
     b.venues.update(venue["id"], {"notes": "B 先改"})
+    time.sleep(0.01)  # clocks order edits by wall time; within one millisecond the site id decides
     a.venues.delete(venue["id"])
     send(a, b, stick)
     send(b, a, stick)
@@ -148,6 +152,7 @@ def test_the_clerk_may_switch_to_the_other_value_and_it_travels(offices):
     send(a, b, stick)
     group = a.groups.list()[1]
     a.groups.update(group["id"], {"focus": "A 的重点"})
+    time.sleep(0.01)  # B's edit is the later one
     b.groups.update(group["id"], {"focus": "B 的重点"})
     send(a, b, stick)
     send(b, a, stick)
