@@ -37,3 +37,30 @@ class HybridClock:
                 # The wall clock went backwards or did not move: keep order.
                 self._last = Stamp(self._last.wall_ms, self._last.counter + 1, self.site_id)
             return self._last
+
+
+ZERO = Stamp(0, 0, "")
+
+# In `clocks`, the field name ROW_FIELD holds a row's own stamp: it stands for every synced field
+# without an entry of its own. A row written in one step needs two entries (this and `deleted`,
+# which always has its own so tombstones can be dated by a join), not one per field.
+ROW_FIELD = "*"
+
+
+class RowStamps:
+    """A row's field clocks: the row's stamp plus the fields stamped apart from it."""
+
+    __slots__ = ("common", "extra")
+
+    def __init__(self, common: Stamp = ZERO, extra: dict | None = None):
+        self.common = common
+        self.extra = {} if extra is None else extra
+
+    def __getitem__(self, field: str) -> Stamp:
+        return self.extra.get(field, self.common)
+
+    def top(self) -> Stamp:
+        return max(self.common, *self.extra.values()) if self.extra else self.common
+
+    def expand(self, fields) -> dict[str, Stamp]:
+        return {name: self[name] for name in fields}

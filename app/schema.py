@@ -1,7 +1,8 @@
 """The database schema, as sqlite-utils migrations.
 
 Every synced table has a TEXT UUID primary key `id` and a `deleted` tombstone
-flag; each synced field's last change is stamped in `clocks`. Derived columns
+flag; each synced field's last change is stamped in `clocks` (a row's own stamp under the field
+name `*` covers the fields without an entry of their own; see `clock.ROW_FIELD`). Derived columns
 (search keys) are not synced: they are recomputed from synced fields.
 """
 

@@ -7,10 +7,11 @@ record (what the views need to refresh, and what undo needs to revert).
 
 from __future__ import annotations
 
-import json
 import uuid
 from operator import itemgetter
+
 from .changes import Changes, RowChange
+from .clock import ROW_FIELD, RowStamps, Stamp
 from .errors import NotFoundError
 from .idcard import mask
 from .schema import APPEND_ONLY, SYNCED_FIELDS
@@ -71,7 +72,7 @@ class Tx:
         columns = ", ".join(f"[{c}]" for c in record)
         marks = ", ".join("?" for _ in record)
         self.db.conn.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", list(record.values()))
-        self._stamp(table, row_id, (*synced, "deleted"))
+        self._stamp(table, row_id, (ROW_FIELD, "deleted"))  # one stamp for the whole new row
         self.changes.rows.append(RowChange(table, row_id, "insert", {}, row))
         self._after(table, row_id, row)
         return row_id
@@ -132,35 +133,30 @@ class Tx:
             self.flush()
         self._after(table, row_id, values)
 
-    def insert_remote_many(self, table: str, rows: list[tuple[str, dict, dict]]) -> None:
+    def insert_remote_many(self, table: str, rows: list[tuple[str, dict, RowStamps]]) -> None:
         """Rows new to this office, from a package, in one statement (their fields all alike); the
-        stamps they came with are kept."""
+        stamps they came with are kept: the row's stamp, `deleted`'s, and those of fields apart."""
         if not rows:
             return
         names = list(rows[0][1])
         derived = table in ("delegates", "candidates") and "name" in names
         columns = ["id", *names, *(("name_initials", "name_pinyin") if derived else ())]
         marks = ", ".join("?" for _ in columns)
-        data, shared = [], []
-        all_names = json.dumps(list(rows[0][2]))
+        data, stamps_out = [], self._stamps
         pick = itemgetter(*names)
         for row_id, values, stamps in rows:
             record = [row_id, *pick(values)] if len(names) > 1 else [row_id, values[names[0]]]
             if derived:
                 record += list(_derived(table, values).values())
             data.append(record)
-            common = getattr(stamps, "common", None)
-            if common is None:
-                self._stamps += [(table, row_id, name, st[0], st[1], st[2]) for name, st in stamps.items()]
-            else:  # one statement expands the row's common stamp over its fields
-                fields = all_names if not stamps.extra else json.dumps([n for n in stamps if n not in stamps.extra])
-                shared.append((table, row_id, common[0], common[1], common[2], fields))
-                self._stamps += [(table, row_id, name, st[0], st[1], st[2]) for name, st in stamps.extra.items()]
+            common, extra = stamps.common, stamps.extra
+            stamps_out.append((table, row_id, ROW_FIELD, *common))
+            if "deleted" not in extra:
+                stamps_out.append((table, row_id, "deleted", *common))
+            stamps_out += [(table, row_id, name, *st) for name, st in extra.items()]
             self.changes.rows.append(RowChange(table, row_id, "insert", {}, values))
         self.db.conn.executemany(f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) VALUES ({marks})",
                                  data)
-        self.db.conn.executemany("INSERT OR REPLACE INTO clocks (tbl, row_id, field, wall_ms, counter, site_id)"
-                                 " SELECT ?, ?, value, ?, ?, ? FROM json_each(?)", shared)
         self.flush()
         if table == "opinions":
             from .search import sync_opinions
@@ -205,6 +201,23 @@ class Tx:
         return [{"table": c.table, "id": c.row_id, "kind": c.kind,
                  "before": _masked(c.before), "after": _masked(c.after)}
                 for c in self.changes.rows]
+
+
+def stored_stamps(db, table: str, ids: list[str]) -> dict[str, RowStamps]:
+    """The field clocks of these rows as stored (a row without any has none in the result)."""
+    out: dict[str, RowStamps] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        marks = ",".join("?" * len(part))
+        for row_id, name, wall, counter, site in db.conn.execute(
+                f"SELECT row_id, field, wall_ms, counter, site_id FROM clocks WHERE tbl = ? AND row_id IN ({marks})",
+                [table, *part]):
+            stamps = out.get(row_id) or out.setdefault(row_id, RowStamps())
+            if name == ROW_FIELD:
+                stamps.common = Stamp(wall, counter, site)
+            else:
+                stamps.extra[name] = Stamp(wall, counter, site)
+    return out
 
 
 def _masked(values: dict) -> dict:

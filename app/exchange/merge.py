@@ -17,14 +17,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import attachments
-from ..clock import Stamp
+from ..clock import ZERO, RowStamps, Stamp
 from ..fileio import atomic_path
 from ..schema import APPEND_ONLY, SYNCED_FIELDS, known_migration_names
+from ..writepath import stored_stamps
 from . import offices
 from .package import PackageError, read_members, unseal
-from .rows import RowError, covered, decode, merge_vectors, table_fields
+from .rows import RowError, covered, decode_table, merge_vectors, table_fields
 
-ZERO = Stamp(0, 0, "")
 CHUNK = 400
 TABLE_NOUNS = {"delegates": "代表", "communities": "村（社区）", "grids": "网格", "groups": "议事小组",
                "venues": "阵地", "meetings": "会议", "opinions": "意见建议", "candidates": "人选",
@@ -35,7 +35,7 @@ TABLE_NOUNS = {"delegates": "代表", "communities": "村（社区）", "grids":
 class Package:
     header: dict
     manifest: dict
-    rows: dict[str, list[tuple[str, dict, dict]]]
+    rows: dict[str, list[tuple[str, dict, RowStamps]]]
     files: dict[str, bytes]
     content_sha256: str
 
@@ -48,7 +48,7 @@ class Package:
             best = ZERO
             for rows in self.rows.values():
                 for _, _, stamps in rows:
-                    best = max(best, *stamps.values())
+                    best = max(best, stamps.top())
             self._max = best
         return self._max
 
@@ -81,18 +81,10 @@ def read_package(source: Path | str | bytes, passphrase: str, sealed=None) -> Pa
             data = members[f"rows/{table}.ndjson"].decode("utf-8")
         except UnicodeDecodeError:
             raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}不是 UTF-8 文本，拒绝导入") from None
-        decoded, seen = [], set()
-        for number, line in enumerate(data.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row_id, values, stamps = decode(line, fields, sites)
-            except RowError as exc:
-                raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}第 {number} 行{exc}，拒绝导入") from None
-            if row_id in seen:
-                raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}第 {number} 行与前面的记录重复")
-            seen.add(row_id)
-            decoded.append((row_id, values, stamps))
+        try:
+            decoded = decode_table(data, fields, sites)
+        except RowError as exc:
+            raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}第 {exc.line} 行{exc}，拒绝导入") from None
         if len(decoded) != info["count"]:
             raise PackageError(f"交换包数据有误：{table} 的行数与清单不符")
         rows[table] = decoded
@@ -173,27 +165,22 @@ class Outcome:
                 "unchanged": self.unchanged, "conflicts": len(self.conflicts), "by_table": self.by_table}
 
 
-def _local(store, table: str, ids: list[str]) -> tuple[dict, dict]:
-    rows, clocks = {}, {}
+def _local(store, table: str, ids: list[str]) -> tuple[dict, dict[str, RowStamps]]:
+    rows = {}
     for start in range(0, len(ids), CHUNK):
         part = ids[start:start + CHUNK]
-        marks = ",".join("?" * len(part))
-        cursor = store.db.conn.execute(f"SELECT * FROM [{table}] WHERE id IN ({marks})", part)
+        cursor = store.db.conn.execute(f"SELECT * FROM [{table}] WHERE id IN ({','.join('?' * len(part))})", part)
         names = [d[0] for d in cursor.description]
         for row in cursor:
             rows[row[0]] = dict(zip(names, row))
-        for row_id, name, wall, counter, site in store.db.conn.execute(
-                f"SELECT row_id, field, wall_ms, counter, site_id FROM clocks WHERE tbl = ? AND row_id IN ({marks})",
-                [table, *part]):
-            clocks.setdefault(row_id, {})[name] = Stamp(wall, counter, site)
-    return rows, clocks
+    return rows, stored_stamps(store.db, table, list(rows))
 
 
 def _merge_row(tx, table, row_id, incoming, stamps, local, local_stamps, sender, ours, outcome, conflicts):
     """Merge one row that both sides have; returns nothing, records what happened."""
     winners, winner_stamps, concurrent = {}, {}, []
     for name, value in incoming.items():
-        mine = local_stamps.get(name, ZERO)
+        mine = local_stamps[name]
         theirs = stamps[name]
         if theirs == mine:
             continue
@@ -206,12 +193,15 @@ def _merge_row(tx, table, row_id, incoming, stamps, local, local_stamps, sender,
         elif both_changed and name != "deleted":
             concurrent.append((name, local.get(name), value, mine, theirs))
     merged = {**local, **winners}
-    merged_stamps = {**local_stamps, **winner_stamps}
+
+    def merged_stamp(name):
+        return winner_stamps.get(name) or local_stamps[name]
+
     # A tombstone hides the row unless an edit made after the delete revives it.
     revived = False
     if merged.get("deleted") == 1:
-        latest_edit = max((s for n, s in merged_stamps.items() if n != "deleted"), default=ZERO)
-        if latest_edit > merged_stamps.get("deleted", ZERO):
+        latest_edit = max(merged_stamp(n) for n in SYNCED_FIELDS[table])
+        if latest_edit > merged_stamp("deleted"):
             winners["deleted"], winner_stamps["deleted"] = 0, latest_edit
             merged["deleted"] = 0
             revived = True
@@ -220,8 +210,8 @@ def _merge_row(tx, table, row_id, incoming, stamps, local, local_stamps, sender,
     if incoming.get("deleted") != local.get("deleted") and (concurrent or revived):
         kept = "保留（删除之后又有修改）" if merged["deleted"] == 0 else "已删除（可在回收站恢复）"
         lost = "已删除" if merged["deleted"] == 0 else "修改后保留"
-        conflicts.append(("delete_vs_edit", table, row_id, "deleted", kept, lost, merged_stamps.get("deleted"),
-                          stamps.get("deleted")))
+        conflicts.append(("delete_vs_edit", table, row_id, "deleted", kept, lost, merged_stamp("deleted"),
+                          stamps["deleted"]))
     if not winners:
         outcome.count(table, "unchanged")
         return
@@ -288,7 +278,7 @@ def merge(store, package: Package, *, apply: bool = True, progress=None) -> dict
                         elif table in APPEND_ONLY:
                             outcome.count(table, "unchanged")  # written once, the same everywhere
                         else:
-                            _merge_row(tx, table, row_id, values, stamps, local, clocks.get(row_id, {}),
+                            _merge_row(tx, table, row_id, values, stamps, local, clocks.get(row_id, RowStamps()),
                                        sender, ours, outcome, conflicts)
             outcome.conflicts = [_conflict_row(c, package, now, origin) for c in conflicts]
             for row in outcome.conflicts:  # logged like any record, so it travels to the other office too

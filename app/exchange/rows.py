@@ -11,7 +11,7 @@ import json
 import re
 import time
 
-from ..clock import Stamp
+from ..clock import ROW_FIELD, RowStamps, Stamp
 from ..schema import SYNCED_FIELDS
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -68,12 +68,13 @@ class Encoder:
         return self._index[site_id]
 
     def grouped_line(self, row_id: str, values: list, groups: list[tuple], fields: tuple[str, ...]) -> str:
-        """`groups`: (wall_ms, counter, site_id, "field,field") — the stamp that covers most
-        fields becomes `c`, the others go to `x` by field index."""
+        """`groups`: (wall_ms, counter, site_id, "field,field") as stored. The row's own stamp (or,
+        in a store written before rows had one, the stamp covering most fields) becomes `c`; fields
+        stamped apart from it go to `x` by field index."""
         if not groups:  # never stamped (should not happen): the oldest possible stamp
             groups = [(0, 0, self.sites[0] if self.sites else "", ",".join(fields))]
         split = [(wall, counter, site, names.split(",")) for wall, counter, site, names in groups]
-        split.sort(key=lambda g: len(g[3]), reverse=True)
+        split.sort(key=lambda g: (ROW_FIELD in g[3], len(g[3])), reverse=True)
         wall, counter, site, _ = split[0]
         record = {"id": row_id, "v": values, "c": [wall, counter, self.site(site)]}
         if len(split) > 1:
@@ -85,59 +86,92 @@ class Encoder:
 
 # -- decoding and checking ------------------------------------------------------------------------
 class RowError(Exception):
-    pass
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
 
 
-class Stamps(dict):
-    """field -> Stamp, remembering the common stamp and the fields that differ from it (so the
-    write path can store a row's clocks in one statement)."""
-
-    __slots__ = ("common", "extra")
+_SCALARS = frozenset((str, int, float, type(None)))
+_KEYS = frozenset(("id", "v", "c", "x"))
+_decode_json = json.JSONDecoder().decode
+_uuid_match = _UUID.match
 
 
 def _stamp(value, sites: list[str], now_ms: int) -> Stamp:
-    if (not isinstance(value, list) or len(value) != 3 or not all(type(v) is int for v in value)):
+    if type(value) is not list or len(value) != 3:
         raise RowError("修改时钟格式不对")
     wall, counter, site = value
-    if not (0 <= wall <= now_ms + 366 * 86400_000) or counter < 0 or not 0 <= site < len(sites):
+    if type(wall) is not int or type(counter) is not int or type(site) is not int:
+        raise RowError("修改时钟格式不对")
+    if not (0 <= wall <= now_ms) or counter < 0 or not 0 <= site < len(sites):
         raise RowError("修改时钟超出合理范围")
     return Stamp(wall, counter, sites[site])
 
 
-_SCALARS = frozenset((str, int, float, type(None)))
-_decode_json = json.JSONDecoder().decode
-
-
-def decode(line: str, fields: tuple[str, ...], sites: list[str], now_ms: int | None = None
-           ) -> tuple[str, dict, dict]:
-    """(id, values, stamps) of one line, every part checked; RowError says what is wrong."""
-    now_ms = now_ms or int(time.time() * 1000)
+def _parse(line: str):
     try:
-        record = _decode_json(line)
+        return _decode_json(line)
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise RowError("不是有效的数据行") from None
-    if not isinstance(record, dict) or set(record) - {"id", "v", "c", "x"}:
+
+
+def _row(record, size: int, fields: tuple[str, ...], sites: list[str], now_ms: int) -> tuple[str, dict, RowStamps]:
+    """One parsed line (`size` characters long), every part checked."""
+    if type(record) is not dict or not record.keys() <= _KEYS:
         raise RowError("数据行的结构不对")
     row_id, values = record.get("id"), record.get("v")
-    if not isinstance(row_id, str) or not _UUID.match(row_id):
+    if type(row_id) is not str or not _uuid_match(row_id):
         raise RowError("记录编号格式不对")
-    if not isinstance(values, list) or len(values) != len(fields):
+    if type(values) is not list or len(values) != len(fields):
         raise RowError("字段个数与清单不符")
     if not set(map(type, values)) <= _SCALARS:
         raise RowError("字段值的类型不对")
-    if len(line) > MAX_TEXT and any(type(value) is str and len(value) > MAX_TEXT for value in values):
+    if size > MAX_TEXT and any(type(value) is str and len(value) > MAX_TEXT for value in values):
         raise RowError("字段值过长")
-    common = _stamp(record.get("c"), sites, now_ms)
-    stamps = Stamps.fromkeys(fields, common)
-    stamps.common, stamps.extra = common, {}
-    extra = record.get("x") or {}
-    if not isinstance(extra, dict):
-        raise RowError("修改时钟格式不对")
-    for index, value in extra.items():
-        if not index.isdigit() or int(index) >= len(fields):
-            raise RowError("修改时钟对应的字段不存在")
-        stamps[fields[int(index)]] = stamps.extra[fields[int(index)]] = _stamp(value, sites, now_ms)
+    stamps = RowStamps(_stamp(record.get("c"), sites, now_ms))
+    extra = record.get("x")
+    if extra:
+        if type(extra) is not dict:
+            raise RowError("修改时钟格式不对")
+        for index, value in extra.items():
+            if not index.isdigit() or int(index) >= len(fields):
+                raise RowError("修改时钟对应的字段不存在")
+            stamps.extra[fields[int(index)]] = _stamp(value, sites, now_ms)
     row = dict(zip(fields, values))
     if row.get("deleted") not in (0, 1):
         raise RowError("删除标记应为 0 或 1")
     return row_id, row, stamps
+
+
+def _now_limit() -> int:
+    # A clock up to a year ahead is tolerated (an office PC with a wrong date), not beyond.
+    return int(time.time() * 1000) + 366 * 86400_000
+
+
+def decode_table(text: str, fields: tuple[str, ...], sites: list[str]) -> list[tuple[str, dict, RowStamps]]:
+    """Every row of one table's NDJSON, checked, ids unique; RowError carries the line number.
+
+    Lines split on "\n" only: JSON escapes it inside strings, while other line breaks Python
+    knows (U+2028, U+0085, ...) may stand unescaped in a text field."""
+    numbered = [(number, line) for number, line in enumerate(text.split("\n"), 1) if line.strip()]
+    # One parse for the whole table is far faster than one per line; if the lines do not join into
+    # exactly one record each, parse them one by one to say which line is wrong.
+    try:
+        records = _decode_json("[" + ",".join(line for _, line in numbered) + "]")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        records = None
+    if records is not None and len(records) != len(numbered):
+        records = None
+    now_ms = _now_limit()
+    out, seen = [], set()
+    for index, (number, line) in enumerate(numbered):
+        try:
+            row = _row(records[index] if records is not None else _parse(line), len(line), fields, sites, now_ms)
+        except RowError as exc:
+            exc.line = number
+            raise
+        if row[0] in seen:
+            raise RowError("与前面的记录重复", number)
+        seen.add(row[0])
+        out.append(row)
+    return out

@@ -10,6 +10,7 @@ import pytest
 from app.errors import (CorruptStoreError, NewerSchemaError, StoreLocationError, StoreLockedError,
                         ValidationError)
 from app.store import DB_NAME, Store
+from app.writepath import stored_stamps
 from tests.conftest import ROOT, digest
 
 
@@ -27,20 +28,19 @@ def test_pragmas_and_site(store):
 def test_a_mutation_writes_rows_clocks_and_one_audit_entry(store):
     changes = store.groups.create({"name": "老城小组"})
     group_id = changes.created("groups")[0]
-    stamps = store.rows("SELECT field, site_id FROM clocks WHERE row_id = ?", [group_id])
-    assert {s["field"] for s in stamps} >= {"name", "deleted"}
-    assert {s["site_id"] for s in stamps} == {store.site_id}
+    stamps = stored_stamps(store.db, "groups", [group_id])[group_id]
+    assert stamps["name"].site_id == stamps["deleted"].site_id == store.site_id
+    # A new row is stamped once for all its fields (plus `deleted`, which is always kept apart).
+    assert store.scalar("SELECT count(*) FROM clocks WHERE row_id = ?", [group_id]) == 2
     entries = store.rows("SELECT action, summary FROM audit WHERE action != 'init'")
     assert entries == [{"action": "create", "summary": "新增议事小组：老城小组"}]
 
 
 def test_update_stamps_only_changed_fields_with_a_later_clock(store):
     group_id = store.groups.create({"name": "甲组", "focus": "停车"}).created("groups")[0]
-    before = {r["field"]: (r["wall_ms"], r["counter"]) for r in store.rows(
-        "SELECT * FROM clocks WHERE row_id = ?", [group_id])}
+    before = stored_stamps(store.db, "groups", [group_id])[group_id]
     store.groups.update(group_id, {"focus": "物业"})
-    after = {r["field"]: (r["wall_ms"], r["counter"]) for r in store.rows(
-        "SELECT * FROM clocks WHERE row_id = ?", [group_id])}
+    after = stored_stamps(store.db, "groups", [group_id])[group_id]
     assert after["focus"] > before["focus"]
     assert after["name"] == before["name"]
 

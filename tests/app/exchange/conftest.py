@@ -19,17 +19,21 @@ def offices(demo_template, tmp_path):
 
 
 def synced_digest(store) -> str:
-    """Every synced row and its clocks (what must converge between offices), plus conflicts."""
+    """Every synced row and the clock of each of its fields (what must converge between offices;
+    how the clocks are stored may differ), plus conflicts."""
     import hashlib
 
+    from app.exchange.rows import table_fields
     from app.schema import SYNCED_FIELDS
+    from app.writepath import stored_stamps
 
     h = hashlib.sha256()
     for table in sorted(SYNCED_FIELDS):
-        for row in store.db.execute(f"SELECT * FROM [{table}] ORDER BY id"):
+        rows = store.db.execute(f"SELECT * FROM [{table}] ORDER BY id").fetchall()
+        stamps = stored_stamps(store.db, table, [r[0] for r in rows])
+        for row in rows:
             h.update(repr(row).encode())
-    for row in store.db.execute("SELECT tbl, row_id, field, wall_ms, counter, site_id FROM clocks ORDER BY 1, 2, 3"):
-        h.update(repr(row).encode())
+            h.update(repr(sorted(stamps[row[0]].expand(table_fields(table)).items())).encode())
     return h.hexdigest()
 
 

@@ -163,3 +163,43 @@ def test_the_clerk_may_switch_to_the_other_value_and_it_travels(offices):
     assert list_conflicts(a) == [] and "改用另一值" in list_conflicts(a, open_only=False)[0]["resolution"]
     send(a, b, stick)
     assert b.groups.get(group["id"])["focus"] == "A 的重点" and list_conflicts(b) == []
+
+
+def test_rows_stamped_field_by_field_travel_and_merge_like_the_rest(offices):
+    """Before rows had one stamp of their own, every field had its own entry: such rows (a store
+    kept from then) export, merge and converge the same way."""
+    from app.clock import ROW_FIELD
+    from app.exchange.rows import table_fields
+    from app.writepath import stored_stamps
+
+    (stores, stick) = offices
+    a, b = stores["A"], stores["B"]
+    group = a.groups.list()[0]
+    a.groups.update(group["id"], {"focus": "先改一次"})
+    row_stamps = stored_stamps(a.db, "groups", [group["id"]])[group["id"]]
+    with a.db.atomic():
+        a.db.execute("DELETE FROM clocks WHERE tbl = 'groups' AND row_id = ?", [group["id"]])
+        a.db.conn.executemany("INSERT INTO clocks VALUES ('groups', ?, ?, ?, ?, ?)",
+                              [(group["id"], name, *st) for name, st in row_stamps.expand(table_fields("groups")).items()])
+    assert not a.scalar("SELECT count(*) FROM clocks WHERE row_id = ? AND field = ?", [group["id"], ROW_FIELD])
+    send(a, b, stick)
+    assert b.groups.get(group["id"])["focus"] == "先改一次"
+    assert stored_stamps(b.db, "groups", [group["id"]])[group["id"]].expand(table_fields("groups")) == \
+        row_stamps.expand(table_fields("groups"))
+    time.sleep(0.01)
+    b.groups.update(group["id"], {"name": "B 改的名字"})
+    send(b, a, stick)
+    assert a.groups.get(group["id"])["name"] == "B 改的名字" and a.groups.get(group["id"])["focus"] == "先改一次"
+    assert synced_digest(a) == synced_digest(b)
+    assert not a.rows("SELECT * FROM conflicts")
+
+
+def test_text_with_unusual_line_breaks_travels(offices):
+    # U+2028, U+0085 and form feeds may come in with pasted text; JSON leaves them unescaped.
+    (stores, stick) = offices
+    a, b = stores["A"], stores["B"]
+    community = a.communities.list()[0]
+    notes = "第一行\u2028第二行\x85第三行\x0c第四行\r第五行"
+    a.communities.update(community["id"], {"notes": notes})
+    send(a, b, stick)
+    assert b.communities.get(community["id"])["notes"] == notes
