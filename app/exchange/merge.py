@@ -86,7 +86,7 @@ def read_package(source: Path | str | bytes, passphrase: str, sealed=None) -> Pa
         except RowError as exc:
             raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}第 {exc.line} 行{exc}，拒绝导入") from None
         if len(decoded) != info["count"]:
-            raise PackageError(f"交换包数据有误：{table} 的行数与清单不符")
+            raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}的行数与清单不符")
         rows[table] = decoded
     files = {name[6:]: data for name, data in members.items() if name.startswith("files/")}
     for digest, data in files.items():
