@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+# Plain classes, not dataclasses: the UI imports this before its first paint, and the
+# dataclasses machinery alone costs ~7 ms there; a bulk import also makes one per row.
 
 
-@dataclass
 class RowChange:
-    table: str
-    row_id: str
-    kind: str  # insert / update / delete / restore
-    before: dict
-    after: dict
+    __slots__ = ("table", "row_id", "kind", "before", "after")
+
+    def __init__(self, table: str, row_id: str, kind: str, before: dict, after: dict):
+        self.table = table
+        self.row_id = row_id
+        self.kind = kind  # insert / update / delete / restore
+        self.before = before
+        self.after = after
+
+    def __repr__(self) -> str:
+        return f"RowChange({self.table!r}, {self.row_id!r}, {self.kind!r}, {self.before!r}, {self.after!r})"
 
 
-@dataclass
 class Changes:
-    rows: list[RowChange] = field(default_factory=list)
-    audit_seq: int | None = None
+    __slots__ = ("rows", "audit_seq")
+
+    def __init__(self, rows: list[RowChange] | None = None, audit_seq: int | None = None):
+        self.rows = [] if rows is None else rows
+        self.audit_seq = audit_seq
 
     @property
     def tables(self) -> set[str]:

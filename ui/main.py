@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from app import APP_NAME
 from app.paths import default_data_dir
@@ -138,6 +138,8 @@ def _security_state(store) -> tuple[bool, int]:
 def offer_demo(window, backend) -> None:
     from app.demo import build_demo
 
+    from PySide6.QtWidgets import QMessageBox
+
     from .backend import DelayedProgress
     from .messages import show_refusal
 
@@ -182,9 +184,25 @@ def run_gui(data_dir: str | None = None, argv: list[str] | None = None) -> int:
     app.aboutToQuit.connect(backend.shutdown)
     install_excepthook(window)
 
+    # The database is opened once the window has painted: importing and opening it in the
+    # worker, and building the lock and backup machinery, would otherwise delay the first paint.
+    after_first_paint(window, lambda: _open_data(app, window, backend, target, key))
+    return app.exec()
+
+
+def _open_data(app, window, backend, target: Path, key: str) -> None:
+    """Open the store; then the password (if set), the data, the backups, the welcome."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.backup import auto_backup, start_backup
+
     from .lock import IdleLock, offer_recovery
 
     idle_lock = window.idle_lock = IdleLock(window, backend)
+    # At most every 30 minutes while data changes (auto_backup decides), checked every 5.
+    backups = QTimer(window, interval=5 * 60_000)
+    backups.timeout.connect(lambda: backend.call(lambda s: auto_backup(s)))
 
     def opened(path):
         log_to_file(Path(path))
@@ -207,13 +225,6 @@ def run_gui(data_dir: str | None = None, argv: list[str] | None = None) -> int:
         if os.environ.get("YISHI_NO_WELCOME") != "1":
             backend.call(lambda s: s.is_empty(), lambda empty: empty and offer_demo(window, backend))
 
-    from app.backup import auto_backup, start_backup
-    from PySide6.QtCore import QTimer
-
-    # At most every 30 minutes while data changes (auto_backup decides), checked every 5.
-    backups = QTimer(window, interval=5 * 60_000)
-    backups.timeout.connect(lambda: backend.call(lambda s: auto_backup(s)))
-
     def refused(error):
         from app.errors import CorruptStoreError
 
@@ -223,7 +234,5 @@ def run_gui(data_dir: str | None = None, argv: list[str] | None = None) -> int:
         QMessageBox.critical(window, "无法打开数据", str(error) if error else "打开数据库时发生意外错误。")
         app.exit(1)
 
-    # Open the database once the window has painted: importing and opening it in the
-    # worker would otherwise compete with the first paint for the interpreter.
-    after_first_paint(window, lambda: backend.open_store(str(target), opened, refused))
-    return app.exec()
+    backend.open_store(str(target), opened, refused)
+
