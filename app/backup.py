@@ -77,6 +77,9 @@ def _copy_live(conn, target: Path) -> dict:
         destination = sqlite3.connect(str(temp))
         try:
             conn.backup(destination)
+            # The copy carries the live database's WAL mode; a backup is one self-contained file,
+            # so that reading it (read-only, on a stick) leaves no -wal/-shm files beside it.
+            destination.execute("PRAGMA journal_mode = DELETE")
         finally:
             destination.close()
         checked = verify(temp)
@@ -151,6 +154,10 @@ def rotate(data_dir: Path, now: datetime | None = None) -> list[str]:
         if item["path"] not in keep:
             Path(item["path"]).unlink(missing_ok=True)
             removed.append(item["name"])
+    # Earlier versions left the -wal/-shm files of each backup's temporary name behind.
+    for leftover in [*backup_dir(data_dir).glob(".yishi-*.db-wal"), *backup_dir(data_dir).glob(".yishi-*.db-shm")]:
+        if not leftover.with_name(leftover.name[:-4]).exists():
+            leftover.unlink(missing_ok=True)
     return removed
 
 

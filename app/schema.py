@@ -397,6 +397,15 @@ def m006_exchange(db):
         db.execute(statement)
 
 
+@migrations()
+def m007_slip_numbers_not_unique(db):
+    # Offices number feedback slips on their own between exchanges, so two may print the same
+    # number; by then both slips are with residents. The number is looked up, not unique.
+    db.execute("DROP INDEX idx_opinions_feedback_serial")
+    db.execute("CREATE INDEX idx_opinions_feedback_serial ON opinions(feedback_serial)"
+               " WHERE feedback_serial IS NOT NULL")
+
+
 def _statements(script: str) -> list[str]:
     # executescript() would COMMIT the migration's transaction, so run one by one.
     return [part.strip() for part in script.split(";\n") if part.strip()]

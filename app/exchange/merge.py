@@ -151,6 +151,7 @@ class Outcome:
     revived: int = 0
     unchanged: int = 0
     conflicts: list[dict] = field(default_factory=list)
+    duplicate_serials: list[dict] = field(default_factory=list)
     by_table: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def count(self, table: str, kind: str, n: int = 1) -> None:
@@ -162,7 +163,8 @@ class Outcome:
 
     def summary(self) -> dict:
         return {"added": self.added, "changed": self.changed, "deleted": self.deleted, "revived": self.revived,
-                "unchanged": self.unchanged, "conflicts": len(self.conflicts), "by_table": self.by_table}
+                "unchanged": self.unchanged, "conflicts": len(self.conflicts), "by_table": self.by_table,
+                "duplicate_serials": self.duplicate_serials}
 
 
 def _local(store, table: str, ids: list[str]) -> tuple[dict, dict[str, RowStamps]]:
@@ -226,6 +228,31 @@ def _merge_row(tx, table, row_id, incoming, stamps, local, local_stamps, sender,
         outcome.count(table, "unchanged")  # newer stamps for the same values
 
 
+def _shared_slip_numbers(store, package: Package) -> list[dict]:
+    """Feedback slip numbers that arrived and that another live opinion here also carries."""
+    serials = sorted({values["feedback_serial"] for _, values, _ in package.rows.get("opinions", [])
+                      if values.get("feedback_serial")})
+    shared = []
+    for start in range(0, len(serials), CHUNK):
+        part = serials[start:start + CHUNK]
+        rows = store.db.conn.execute(
+            "SELECT feedback_serial, json_group_array(title) FROM opinions WHERE deleted = 0 AND feedback_serial"
+            f" IN ({','.join('?' * len(part))}) GROUP BY feedback_serial HAVING count(*) > 1", part)
+        shared += [{"serial": serial, "titles": sorted(json.loads(titles))} for serial, titles in rows]
+    return shared
+
+
+def shared_slips_note(result: dict) -> str:
+    """What the clerk should know about slip numbers now carried by two opinions ("" if none)."""
+    shared = result.get("duplicate_serials") or []
+    if not shared:
+        return ""
+    listed = "；".join(f"{d['serial']}：" + "、".join(f"《{t}》" for t in d["titles"]) for d in shared[:5])
+    more = f"等 {len(shared)} 个" if len(shared) > 5 else ""
+    return (f"回执编号{listed}{more}分别用于多条意见建议（两个办公室在交换前各自编了号）。"
+            "这些回执都有效；录入回执时会请您按标题选择是哪一条。")
+
+
 def _write_files(store, package: Package) -> None:
     """Attachments go only to their content-addressed place in the data directory."""
     for table in ("materials", "opinion_files"):
@@ -280,6 +307,7 @@ def merge(store, package: Package, *, apply: bool = True, progress=None) -> dict
                         else:
                             _merge_row(tx, table, row_id, values, stamps, local, clocks.get(row_id, RowStamps()),
                                        sender, ours, outcome, conflicts)
+            outcome.duplicate_serials = _shared_slip_numbers(store, package)
             outcome.conflicts = [_conflict_row(c, package, now, origin) for c in conflicts]
             for row in outcome.conflicts:  # logged like any record, so it travels to the other office too
                 if not store.scalar("SELECT 1 FROM conflicts WHERE id = ?", [row["id"]]):

@@ -354,12 +354,14 @@ class LedgerService(Service):
         return tx.changes
 
     # -- step 5: feedback ------------------------------------------------------------------
-    def by_feedback_serial(self, serial: str) -> dict:
-        rows = self.store.rows("SELECT * FROM opinions WHERE feedback_serial = ? AND deleted = 0",
+    def by_feedback_serial(self, serial: str) -> list[dict]:
+        """The opinions a returned slip may belong to: one, or several when two offices issued the
+        same number between exchanges (the clerk tells them apart by title)."""
+        rows = self.store.rows("SELECT * FROM opinions WHERE feedback_serial = ? AND deleted = 0 ORDER BY answered_on, id",
                                [clean(serial).upper()])
         if not rows:
             raise NotFoundError(f"没有编号为“{serial}”的反馈回执")
-        return rows[0]
+        return rows
 
     def feedback(self, opinion_id: str, satisfaction: str, method: str, delegate_on: str | None = None,
                  residents_on: str | None = None):

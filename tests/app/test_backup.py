@@ -1,6 +1,7 @@
 """Backups: verified, rotated 12 daily / 10 weekly / 9 monthly, taken before a migration."""
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,21 @@ def test_a_backup_is_verified_and_audited(demo, tmp_path):
     assert "备份数据库（手动）" in demo.scalar("SELECT summary FROM audit ORDER BY seq DESC LIMIT 1")
     with pytest.raises(AppError, match="正在使用的数据库"):
         backup(demo, demo.data_dir / "yishi.db")
+
+
+def test_a_backup_is_one_file_and_reading_it_leaves_nothing_beside_it(demo, tmp_path):
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    result = backup(demo, stick)
+    verify(result["path"])
+    assert [p.name for p in stick.iterdir()] == [Path(result["path"]).name]
+    # Sidecar files an earlier version left beside its backups are cleared by the rotation.
+    folder = demo.data_dir / "backups"
+    folder.mkdir(exist_ok=True)
+    (folder / ".yishi-20261101-080000-auto-abcd1234.db-wal").write_bytes(b"")
+    (folder / ".yishi-20261101-080000-auto-abcd1234.db-shm").write_bytes(b"x")
+    backup(demo)
+    assert not list(folder.glob(".yishi-*"))
 
 
 def test_rotation_keeps_12_daily_10_weekly_9_monthly(tmp_path):

@@ -148,3 +148,23 @@ def test_key_a_feedback_slip_back_in(qtbot, window, monkeypatch):
     page.key_in_slip()
     qtbot.waitUntil(lambda: bool(shown), timeout=5000)
     assert "HZ2099-9999" in shown[0]
+
+
+def test_a_slip_number_two_offices_issued_asks_which_opinion(qtbot, window, monkeypatch):
+    store = store_of(window)
+    first, second = store.ledger.page(LedgerFilter(status="answered"), limit=2)
+    with store.write("import", "来自另一办公室的同号回执") as tx:  # as a package merge would leave it
+        tx.update("opinions", second["id"], {"feedback_serial": first["feedback_serial"]})
+    asked = []
+
+    def choose(parent, title, label, items, current, editable):
+        asked.append((label, items))
+        return next(item for item in items if item.startswith(second["title"])), True
+
+    monkeypatch.setattr("PySide6.QtWidgets.QInputDialog.getItem", choose)
+    monkeypatch.setattr("ui.pages.ledger.ask", lambda *a, **k: {"serial": first["feedback_serial"],
+                                                                "satisfaction": "满意", "method": "书面"})
+    ledger(qtbot, window).list.key_in_slip()
+    qtbot.waitUntil(lambda: store.ledger.get(second["id"])["status"] == "fed_back", timeout=5000)
+    assert store.ledger.get(first["id"])["status"] == "answered"
+    assert "对应 2 条意见建议" in asked[0][0] and len(asked[0][1]) == 2

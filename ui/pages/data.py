@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGridLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QRadioButton, QSpinBox,
                                QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
+
+from app.exchange.merge import shared_slips_note
 
 from ..backend import DelayedProgress
 from ..messages import confirm, show_refusal
@@ -201,6 +204,8 @@ class ExchangeTab(QWidget):
                     f"恢复 {result['revived']} 条。")
             if result["conflicts"]:
                 text += f"\n\n有 {result['conflicts']} 处冲突，已记入“冲突记录”，请查看。"
+            if shared_slips_note(result):
+                text += "\n\n" + shared_slips_note(result)
             QMessageBox.information(self, "导入完成", text)
 
         job = self.backend.call(lambda s, job: import_package(s, path, passphrase, dry_run=True, progress=job.report),
@@ -269,7 +274,7 @@ class PreviewDialog(QDialog):
         self.setWindowTitle("导入预览")
         self.resize(620, 460)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"来自 <b>{result['from']}</b> 的交换包将带来："))
+        layout.addWidget(QLabel(f"来自 <b>{escape(result['from'])}</b> 的交换包将带来："))
         text = QTextBrowser()
         lines = [f"<p>新增 <b>{result['added']}</b> 条、修改 <b>{result['changed']}</b> 条、删除 <b>{result['deleted']}</b> 条、"
                  f"恢复 <b>{result['revived']}</b> 条；冲突 <b>{result['conflicts']}</b> 处；无变化 {result['unchanged']} 条。</p>",
@@ -279,9 +284,11 @@ class PreviewDialog(QDialog):
                 lines.append(f"<tr><td>{TABLE_NOUNS.get(table, table)}</td><td>{counts.get('added', 0)}</td>"
                              f"<td>{counts.get('changed', 0)}</td><td>{counts.get('deleted', 0)}</td></tr>")
         lines.append("</table>")
+        if shared_slips_note(result):
+            lines.append(f"<p>{escape(shared_slips_note(result))}</p>")
         for c in result.get("conflict_list", [])[:50]:
-            lines.append(f"<p>冲突：{TABLE_NOUNS.get(c['tbl'], c['tbl'])} {c['field']}：保留“{c['kept_value']}”，"
-                         f"另一值“{c['lost_value']}”记入冲突记录</p>")
+            lines.append(f"<p>冲突：{TABLE_NOUNS.get(c['tbl'], c['tbl'])} {escape(c['field'])}："
+                         f"保留“{escape(str(c['kept_value']))}”，另一值“{escape(str(c['lost_value']))}”记入冲突记录</p>")
         text.setHtml("".join(lines))
         layout.addWidget(text)
         note = QLabel("确认后先自动备份，再在一个事务中合并；任何一步出错，数据保持原样。")

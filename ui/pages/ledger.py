@@ -280,12 +280,28 @@ class LedgerList(QWidget):
         if not values:
             return
 
-        def run(store):
-            opinion = store.ledger.by_feedback_serial(values["serial"])
-            return store.ledger.feedback(opinion["id"], values["satisfaction"], values["method"],
-                                         residents_on=date.today().isoformat())
+        def record(opinion):
+            self.backend.call(lambda s: s.ledger.feedback(opinion["id"], values["satisfaction"], values["method"],
+                                                          residents_on=date.today().isoformat()),
+                              None, lambda e: show_refusal(self, e), mutation=f"录入回执 {values['serial']}")
 
-        self.backend.call(run, None, lambda e: show_refusal(self, e), mutation=f"录入回执 {values['serial']}")
+        def found(opinions):
+            if len(opinions) == 1:
+                record(opinions[0])
+                return
+            # Two offices issued the same number between exchanges: the clerk tells them apart.
+            from PySide6.QtWidgets import QInputDialog
+
+            labels = [f"{o['title']}（{o['serial']}，{o['answered_on'] or '—'} 办结）" for o in opinions]
+            label, ok = QInputDialog.getItem(
+                self, "回执编号对应多条意见建议",
+                f"回执编号 {values['serial'].upper()} 对应 {len(opinions)} 条意见建议（两个办公室在交换前各自编了号）。\n"
+                "请对照回执上的意见建议标题选择：", labels, 0, False)
+            if ok:
+                record(opinions[labels.index(label)])
+
+        self.backend.call(lambda s: s.ledger.by_feedback_serial(values["serial"]), found,
+                          lambda e: show_refusal(self, e))
 
     def delete(self) -> None:
         index = self.view.currentIndex()

@@ -203,3 +203,26 @@ def test_text_with_unusual_line_breaks_travels(offices):
     a.communities.update(community["id"], {"notes": notes})
     send(a, b, stick)
     assert b.communities.get(community["id"])["notes"] == notes
+
+
+def test_two_offices_issuing_the_same_slip_number_do_not_block_the_exchange(offices):
+    """Each office numbers feedback slips on its own, so two may print the same number between
+    exchanges. The slips are already with residents: both keep the number, the import says so,
+    and keying the slip back in asks which opinion it is."""
+    (stores, stick) = offices
+    a, b = stores["A"], stores["B"]
+    send(a, b, stick)
+    first, second = [r["id"] for r in a.rows("SELECT id FROM opinions WHERE status = 'assigned' AND deleted = 0"
+                                            " ORDER BY id LIMIT 2")]
+    a.ledger.answer(first, "已在 A 办结")
+    b.ledger.answer(second, "已在 B 办结")
+    serial = a.ledger.get(first)["feedback_serial"]
+    assert b.ledger.get(second)["feedback_serial"] == serial
+    result = send(a, b, stick)
+    assert result["duplicate_serials"] == [{"serial": serial, "titles": sorted(
+        [a.ledger.get(first)["title"], b.ledger.get(second)["title"]])}]
+    assert send(b, a, stick)["duplicate_serials"]
+    for store in (a, b):
+        found = store.ledger.by_feedback_serial(serial)
+        assert sorted(o["id"] for o in found) == sorted([first, second])
+    assert synced_digest(a) == synced_digest(b)

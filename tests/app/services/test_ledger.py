@@ -47,7 +47,8 @@ def test_the_five_steps_end_to_end(demo, delegate):
     serial = demo.ledger.get(opinion)["feedback_serial"]
     assert serial.startswith("HZ")
     found = demo.ledger.by_feedback_serial(serial.lower())  # keyed back in from the slip
-    demo.ledger.feedback(found["id"], "满意", "当面")
+    assert [o["id"] for o in found] == [opinion]
+    demo.ledger.feedback(found[0]["id"], "满意", "当面")
     demo.ledger.close(opinion)
     assert demo.ledger.get(opinion)["status"] == "closed"
     kinds = [e["kind"] for e in demo.ledger.timeline(opinion)]
