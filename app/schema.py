@@ -398,12 +398,14 @@ def m006_exchange(db):
 
 
 @migrations()
-def m007_slip_numbers_not_unique(db):
-    # Offices number feedback slips on their own between exchanges, so two may print the same
-    # number; by then both slips are with residents. The number is looked up, not unique.
+def m007_serials(db):
+    # Offices number opinions and feedback slips on their own between exchanges, so two may
+    # print the same number; by then both slips are with residents. The number is looked up,
+    # not unique. (An office code in new numbers keeps offices apart: settings `serial_code`.)
     db.execute("DROP INDEX idx_opinions_feedback_serial")
     db.execute("CREATE INDEX idx_opinions_feedback_serial ON opinions(feedback_serial)"
                " WHERE feedback_serial IS NOT NULL")
+    db.execute("CREATE INDEX idx_opinions_serial ON opinions(serial)")
 
 
 def _statements(script: str) -> list[str]:

@@ -228,29 +228,37 @@ def _merge_row(tx, table, row_id, incoming, stamps, local, local_stamps, sender,
         outcome.count(table, "unchanged")  # newer stamps for the same values
 
 
-def _shared_slip_numbers(store, package: Package) -> list[dict]:
-    """Feedback slip numbers that arrived and that another live opinion here also carries."""
-    serials = sorted({values["feedback_serial"] for _, values, _ in package.rows.get("opinions", [])
-                      if values.get("feedback_serial")})
+# Numbers offices issue on their own between exchanges: (column, what the clerk calls it).
+NUMBER_COLUMNS = (("serial", "意见建议编号"), ("feedback_serial", "回执编号"))
+
+
+def _shared_numbers(store, changes) -> list[dict]:
+    """Opinion and slip numbers this merge wrote that another live opinion here also carries."""
+    written = [c.after for c in changes.rows if c.table == "opinions"]
     shared = []
-    for start in range(0, len(serials), CHUNK):
-        part = serials[start:start + CHUNK]
-        rows = store.db.conn.execute(
-            "SELECT feedback_serial, json_group_array(title) FROM opinions WHERE deleted = 0 AND feedback_serial"
-            f" IN ({','.join('?' * len(part))}) GROUP BY feedback_serial HAVING count(*) > 1", part)
-        shared += [{"serial": serial, "titles": sorted(json.loads(titles))} for serial, titles in rows]
+    for column, label in NUMBER_COLUMNS:
+        numbers = sorted({after[column] for after in written if after.get(column)})
+        for start in range(0, len(numbers), CHUNK):
+            part = numbers[start:start + CHUNK]
+            rows = store.db.conn.execute(
+                f"SELECT {column}, json_group_array(title) FROM opinions WHERE deleted = 0 AND {column}"
+                f" IN ({','.join('?' * len(part))}) GROUP BY {column} HAVING count(*) > 1", part)
+            shared += [{"kind": label, "serial": number, "titles": sorted(json.loads(titles))}
+                       for number, titles in rows]
     return shared
 
 
-def shared_slips_note(result: dict) -> str:
-    """What the clerk should know about slip numbers now carried by two opinions ("" if none)."""
+def shared_numbers_note(result: dict) -> str:
+    """What the clerk should know about numbers now carried by two opinions ("" if none)."""
     shared = result.get("duplicate_serials") or []
     if not shared:
         return ""
-    listed = "；".join(f"{d['serial']}：" + "、".join(f"《{t}》" for t in d["titles"]) for d in shared[:5])
-    more = f"等 {len(shared)} 个" if len(shared) > 5 else ""
-    return (f"回执编号{listed}{more}分别用于多条意见建议（两个办公室在交换前各自编了号）。"
-            "这些回执都有效；录入回执时会请您按标题选择是哪一条。")
+    listed = "；".join(f"{d['kind']} {d['serial']}：" + "、".join(f"《{t}》" for t in d["titles"]) for d in shared[:5])
+    more = f"等 {len(shared)} 个编号" if len(shared) > 5 else ""
+    text = f"{listed}{more}分别用于多条意见建议（两个办公室在交换前各自编了号）。数据都已保留。"
+    if any(d["kind"] == "回执编号" for d in shared):
+        text += "这些回执都有效，录入回执时会请您按标题选择是哪一条。"
+    return text + "为免再重号，请各办公室在“设置”中填写不同的“本办公室编号代码”。"
 
 
 def _write_files(store, package: Package) -> None:
@@ -307,7 +315,7 @@ def merge(store, package: Package, *, apply: bool = True, progress=None) -> dict
                         else:
                             _merge_row(tx, table, row_id, values, stamps, local, clocks.get(row_id, RowStamps()),
                                        sender, ours, outcome, conflicts)
-            outcome.duplicate_serials = _shared_slip_numbers(store, package)
+            outcome.duplicate_serials = _shared_numbers(store, tx.changes)
             outcome.conflicts = [_conflict_row(c, package, now, origin) for c in conflicts]
             for row in outcome.conflicts:  # logged like any record, so it travels to the other office too
                 if not store.scalar("SELECT 1 FROM conflicts WHERE id = ?", [row["id"]]):

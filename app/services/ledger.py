@@ -132,10 +132,13 @@ class LedgerService(Service):
                                      "actor": current_actor()})
 
     def _next_serial(self, prefix: str, column: str, year: int) -> str:
-        last = self.store.scalar(f"SELECT max({column}) FROM opinions WHERE {column} LIKE ?",
-                                 [f"{prefix}{year}-%"])
-        number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-        return f"{prefix}{year}-{number:04d}"
+        """The next number in this office's series: YJ2026-0001, or YJ2026-CZ-0001 with an office code
+        (so that offices numbering between exchanges do not issue the same number)."""
+        code = self.store.settings.get("serial_code")
+        head = f"{prefix}{year}-{code}-" if code else f"{prefix}{year}-"
+        last = self.store.scalar(f"SELECT max(CAST(substr({column}, ?) AS INTEGER)) FROM opinions WHERE {column} GLOB ?",
+                                 [len(head) + 1, head + "[0-9]*"])
+        return f"{head}{(last or 0) + 1:04d}"
 
     # -- step 1: intake --------------------------------------------------------------------
     def _prepare(self, values: dict, existing: dict | None = None) -> dict:

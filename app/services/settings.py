@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from ..textutil import clean
+import re
 
+from ..errors import ValidationError
 from ..settings_labels import SETTING_LABELS as SETTINGS
+from ..textutil import clean
 
 
 class SettingsService:
@@ -24,6 +26,12 @@ class SettingsService:
     def update(self, values: dict):
         """Change settings in one audited transaction; returns the Changes (no synced rows)."""
         values = {k: clean(v) for k, v in values.items() if k in SETTINGS}
+        if values.get("serial_code"):
+            values["serial_code"] = values["serial_code"].upper()
+            # A letter first: "YJ2026-12-0001" would read as number 12 of an office without a code.
+            if not re.fullmatch(r"[A-Z][A-Z0-9]{0,3}", values["serial_code"]):
+                raise ValidationError("办公室代码应为 1—4 个英文字母或数字，以字母开头（如 CZ、XC1）",
+                                      field="serial_code")
         before = {k: self.get(k) for k in values}
         changed = {k: v for k, v in values.items() if before[k] != v}
         with self.store.write("settings", "修改设置") as tx:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QRadioButton, QSpinBox,
                                QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
 
-from app.exchange.merge import shared_slips_note
+from app.exchange.merge import shared_numbers_note
 
 from ..backend import DelayedProgress
 from ..messages import confirm, show_refusal
@@ -204,8 +204,8 @@ class ExchangeTab(QWidget):
                     f"恢复 {result['revived']} 条。")
             if result["conflicts"]:
                 text += f"\n\n有 {result['conflicts']} 处冲突，已记入“冲突记录”，请查看。"
-            if shared_slips_note(result):
-                text += "\n\n" + shared_slips_note(result)
+            if shared_numbers_note(result):
+                text += "\n\n" + shared_numbers_note(result)
             QMessageBox.information(self, "导入完成", text)
 
         job = self.backend.call(lambda s, job: import_package(s, path, passphrase, dry_run=True, progress=job.report),
@@ -284,8 +284,8 @@ class PreviewDialog(QDialog):
                 lines.append(f"<tr><td>{TABLE_NOUNS.get(table, table)}</td><td>{counts.get('added', 0)}</td>"
                              f"<td>{counts.get('changed', 0)}</td><td>{counts.get('deleted', 0)}</td></tr>")
         lines.append("</table>")
-        if shared_slips_note(result):
-            lines.append(f"<p>{escape(shared_slips_note(result))}</p>")
+        if shared_numbers_note(result):
+            lines.append(f"<p>{escape(shared_numbers_note(result))}</p>")
         for c in result.get("conflict_list", [])[:50]:
             lines.append(f"<p>冲突：{TABLE_NOUNS.get(c['tbl'], c['tbl'])} {escape(c['field'])}："
                          f"保留“{escape(str(c['kept_value']))}”，另一值“{escape(str(c['lost_value']))}”记入冲突记录</p>")

@@ -5,6 +5,7 @@ import time
 
 from app.exchange.export import export_package
 from app.exchange.merge import import_package
+from app.exchange.merge import shared_numbers_note
 from tests.app.exchange.conftest import FAST, send, synced_digest
 
 
@@ -219,10 +220,31 @@ def test_two_offices_issuing_the_same_slip_number_do_not_block_the_exchange(offi
     serial = a.ledger.get(first)["feedback_serial"]
     assert b.ledger.get(second)["feedback_serial"] == serial
     result = send(a, b, stick)
-    assert result["duplicate_serials"] == [{"serial": serial, "titles": sorted(
+    assert result["duplicate_serials"] == [{"kind": "回执编号", "serial": serial, "titles": sorted(
         [a.ledger.get(first)["title"], b.ledger.get(second)["title"]])}]
+    assert "录入回执时会请您按标题选择" in shared_numbers_note(result)
     assert send(b, a, stick)["duplicate_serials"]
     for store in (a, b):
         found = store.ledger.by_feedback_serial(serial)
         assert sorted(o["id"] for o in found) == sorted([first, second])
     assert synced_digest(a) == synced_digest(b)
+
+
+def test_offices_logging_opinions_apart_are_told_of_shared_numbers_and_codes_keep_them_apart(offices):
+    (stores, stick) = offices
+    a, b = stores["A"], stores["B"]
+    send(a, b, stick)
+    opinion = {"source": "phone", "received_on": "2026-11-20", "content": "路灯不亮"}
+    a.ledger.create({**opinion, "title": "A 登记的意见"})
+    b.ledger.create({**opinion, "title": "B 登记的意见"})
+    result = send(a, b, stick)
+    [shared] = result["duplicate_serials"]
+    assert shared["kind"] == "意见建议编号" and shared["titles"] == ["A 登记的意见", "B 登记的意见"]
+    assert "本办公室编号代码" in shared_numbers_note(result)
+    a.settings.update({"serial_code": "cz"})
+    b.settings.update({"serial_code": "XC"})
+    a.ledger.create({**opinion, "title": "A 又登记一条"})
+    b.ledger.create({**opinion, "title": "B 又登记一条"})
+    assert send(a, b, stick)["duplicate_serials"] == []
+    serials = {r["title"]: r["serial"] for r in b.rows("SELECT title, serial FROM opinions WHERE title LIKE '%又登记%'")}
+    assert serials == {"A 又登记一条": "YJ2026-CZ-0001", "B 又登记一条": "YJ2026-XC-0001"}

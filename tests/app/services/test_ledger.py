@@ -203,3 +203,17 @@ def test_undo_of_a_transition_keeps_the_history(demo, delegate):
     assert kinds == ["collect", "assign", "undo"]  # the assignment stays on record, withdrawn
     demo.ledger.assign(opinion, "department", "城管", 10)
     assert demo.ledger.get(opinion)["lead_unit"] == "城管"
+
+
+def test_an_office_code_goes_into_new_numbers_and_bad_codes_are_refused(demo, delegate):
+    before = demo.ledger.get(collect(demo, delegate))["serial"]
+    for bad in ("12", "C-Z", "ABCDE", "城"):
+        with pytest.raises(ValidationError, match="办公室代码"):
+            demo.settings.update({"serial_code": bad})
+    demo.settings.update({"serial_code": "cz"})
+    assert demo.settings.get("serial_code") == "CZ"
+    assert demo.ledger.get(collect(demo, delegate))["serial"] == f"YJ{TODAY[:4]}-CZ-0001"
+    assert demo.ledger.get(collect(demo, delegate))["serial"] == f"YJ{TODAY[:4]}-CZ-0002"
+    demo.settings.update({"serial_code": ""})  # back to the plain series, which carries on
+    number = int(before.rsplit("-", 1)[1]) + 1
+    assert demo.ledger.get(collect(demo, delegate))["serial"] == f"YJ{TODAY[:4]}-{number:04d}"
