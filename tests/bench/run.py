@@ -40,32 +40,25 @@ PAINT_PROBE = textwrap.dedent("""
             return False
 """)
 
-BARE = PAINT_PROBE + textwrap.dedent("""
-    from PySide6.QtWidgets import QApplication, QMainWindow
-    app = QApplication(sys.argv[:1])
-    probe = FirstPaint("QMainWindow")
-    app.installEventFilter(probe)
-    window = QMainWindow()
-    window.resize(1280, 800)
-    window.show()
-    app.exec()
-""")
+def _bare_window(content: str = "") -> str:
+    return PAINT_PROBE + textwrap.dedent("""
+        from PySide6.QtWidgets import QApplication, QListWidget, QMainWindow
+        app = QApplication(sys.argv[:1])
+        probe = FirstPaint("QMainWindow")
+        app.installEventFilter(probe)
+        window = QMainWindow()
+        window.resize(1280, 800)
+    """) + textwrap.dedent(content) + "window.show()\napp.exec()\n"
 
+
+BARE = _bare_window()
 # The same bare window showing the sidebar's Chinese words: the first CJK text costs Qt ~35 ms
 # of font loading and shaping before anything paints, which the bare window above never pays.
-BARE_CJK = PAINT_PROBE + textwrap.dedent("""
-    from PySide6.QtWidgets import QApplication, QListWidget, QMainWindow
-    app = QApplication(sys.argv[:1])
-    probe = FirstPaint("QMainWindow")
-    app.installEventFilter(probe)
-    window = QMainWindow()
-    window.resize(1280, 800)
+BARE_CJK = _bare_window("""
     sidebar = QListWidget()
     for title in "概览 代表 推选 组织 阵地 会议 意见建议 数据 回收站 设置".split():
         sidebar.addItem(title)
     window.setCentralWidget(sidebar)
-    window.show()
-    app.exec()
 """)
 
 APP = PAINT_PROBE + textwrap.dedent("""

@@ -20,8 +20,15 @@ def test_bool_signals_keep_reference_counts(qapp):
     assert abs(sys.getrefcount(True) - before) < 50
 
 
-def test_the_shipped_cjk_font_is_registered_and_covers_the_ui(ui_font, qapp):
-    assert "WenQuanYi Micro Hei" in QFontDatabase.families()
+def test_without_a_system_cjk_face_the_shipped_one_is_registered(qapp, monkeypatch):
+    from ui.main import setup_application
+
+    monkeypatch.setattr(QFontDatabase, "hasFamily", staticmethod(lambda family: False))
+    assert setup_application(qapp) == "WenQuanYi Micro Hei"
+    assert any("WenQuanYi Micro Hei" in QFontDatabase.applicationFontFamilies(i) for i in range(8))
+
+
+def test_the_ui_font_covers_the_ui(ui_font, qapp):
     assert QFontInfo(qapp.font()).family() in ("WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC",
                                                "Noto Sans CJK SC")
     metrics = QFontMetrics(qapp.font())
