@@ -4,6 +4,8 @@ A stamp is (wall_ms, counter, site_id); comparing tuples gives the total order
 used when merging packages (higher stamp wins per field).
 """
 
+from __future__ import annotations
+
 import threading
 import time
 from typing import NamedTuple
@@ -61,6 +63,13 @@ class RowStamps:
 
     def top(self) -> Stamp:
         return max(self.common, *self.extra.values()) if self.extra else self.common
+
+    def same_as(self, other: RowStamps) -> bool:
+        """Every field stamped alike (however each side stores it): the same writes, so the same row."""
+        if self.common != other.common:
+            return False
+        return (all(other[name] == stamp for name, stamp in self.extra.items())
+                and all(self[name] == stamp for name, stamp in other.extra.items()))
 
     def expand(self, fields) -> dict[str, Stamp]:
         return {name: self[name] for name in fields}

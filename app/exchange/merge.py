@@ -167,7 +167,16 @@ class Outcome:
                 "duplicate_serials": self.duplicate_serials}
 
 
-def _local(store, table: str, ids: list[str]) -> tuple[dict, dict[str, RowStamps]]:
+def _existing(store, table: str, ids: list[str]) -> set[str]:
+    found = set()
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start:start + CHUNK]
+        found.update(r[0] for r in store.db.conn.execute(
+            f"SELECT id FROM [{table}] WHERE id IN ({','.join('?' * len(part))})", part))
+    return found
+
+
+def _local_rows(store, table: str, ids: list[str]) -> dict[str, dict]:
     rows = {}
     for start in range(0, len(ids), CHUNK):
         part = ids[start:start + CHUNK]
@@ -175,7 +184,7 @@ def _local(store, table: str, ids: list[str]) -> tuple[dict, dict[str, RowStamps
         names = [d[0] for d in cursor.description]
         for row in cursor:
             rows[row[0]] = dict(zip(names, row))
-    return rows, stored_stamps(store.db, table, list(rows))
+    return rows
 
 
 def _merge_row(tx, table, row_id, incoming, stamps, local, local_stamps, sender, ours, outcome, conflicts):
@@ -302,19 +311,24 @@ def merge(store, package: Package, *, apply: bool = True, progress=None) -> dict
                 empty = not store.db.execute(f"SELECT 1 FROM [{table}] LIMIT 1").fetchone()
                 for start in range(0, len(incoming), 2000):
                     part = incoming[start:start + 2000]
-                    rows, clocks = ({}, {}) if empty else _local(store, table, [r[0] for r in part])
-                    fresh = [r for r in part if r[0] not in rows]
+                    here = set() if empty else _existing(store, table, [r[0] for r in part])
+                    fresh = [r for r in part if r[0] not in here]
                     tx.insert_remote_many(table, fresh)
                     outcome.count(table, "added", len(fresh))
-                    for row_id, values, stamps in part:
-                        local = rows.get(row_id)
-                        if local is None:
-                            continue
-                        elif table in APPEND_ONLY:
-                            outcome.count(table, "unchanged")  # written once, the same everywhere
-                        else:
-                            _merge_row(tx, table, row_id, values, stamps, local, clocks.get(row_id, RowStamps()),
-                                       sender, ours, outcome, conflicts)
+                    if not here:
+                        continue
+                    if table in APPEND_ONLY:  # written once, the same everywhere
+                        outcome.count(table, "unchanged", len(here))
+                        continue
+                    # Rows stamped alike on both sides are the same writes: nothing to look at.
+                    stamps_here = stored_stamps(store.db, table, list(here))
+                    differing = [r for r in part if r[0] in here and not (
+                        r[0] in stamps_here and r[2].same_as(stamps_here[r[0]]))]
+                    outcome.count(table, "unchanged", len(here) - len(differing))
+                    rows = _local_rows(store, table, [r[0] for r in differing])
+                    for row_id, values, stamps in differing:
+                        _merge_row(tx, table, row_id, values, stamps, rows[row_id],
+                                   stamps_here.get(row_id, RowStamps()), sender, ours, outcome, conflicts)
             outcome.duplicate_serials = _shared_numbers(store, tx.changes)
             outcome.conflicts = [_conflict_row(c, package, now, origin) for c in conflicts]
             for row in outcome.conflicts:  # logged like any record, so it travels to the other office too
