@@ -42,3 +42,7 @@ class NewerSchemaError(AppError):
 
 class CorruptStoreError(AppError):
     """The database file cannot be opened or read."""
+
+
+class Cancelled(AppError):
+    """The clerk cancelled a long step; nothing of it was kept."""

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from . import idcard
-from .errors import AppError, ValidationError
+from .errors import AppError, Cancelled, ValidationError
 from .services.delegates import validate_phone
 from .textutil import clean, clean_code
 
@@ -301,7 +301,7 @@ def _write(store, good, communities, groups, created, progress, report):
                     tx.insert("delegate_grids", {"delegate_id": delegate_id, "grid_id": grid_cache[key]},
                               row_id=link)
             if progress is not None and progress(done, len(good)) is False:
-                raise ValidationError("已取消导入，没有保存任何记录")
+                raise Cancelled("已取消导入，没有保存任何记录")
     return tx.changes
 
 

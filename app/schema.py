@@ -408,6 +408,20 @@ def m007_serials(db):
     db.execute("CREATE INDEX idx_opinions_serial ON opinions(serial)")
 
 
+# What the clerk calls the rows of each synced table (progress, refusals, previews, the recycle bin).
+TABLE_NOUNS = {
+    "terms": "届次", "groups": "议事小组", "communities": "村（社区）", "grids": "网格", "venues": "阵地",
+    "rooms": "议事室", "delegates": "代表", "delegate_grids": "代表联系的网格", "departments": "部门（单位）",
+    "workflow_steps": "流程模板环节", "meetings": "会议", "meeting_steps": "会议流程环节",
+    "attendance": "出席记录", "action_items": "会议交办事项", "votes": "表决结果", "materials": "会议材料",
+    "reception_duties": "接待日安排", "reception_matters": "接待事项", "holiday_days": "节假日安排",
+    "topics": "议题", "opinions": "意见建议", "supervisions": "督办记录", "opinion_events": "意见办理记录",
+    "opinion_files": "意见附件", "delegate_events": "代表履职变动", "nomination_rounds": "推选批次",
+    "quotas": "名额分配", "candidates": "人选", "joint_reviews": "联审意见", "objections": "公示异议",
+    "candidate_stages": "推选环节记录", "conflicts": "冲突记录",
+}
+
+
 def _statements(script: str) -> list[str]:
     # executescript() would COMMIT the migration's transaction, so run one by one.
     return [part.strip() for part in script.split(";\n") if part.strip()]

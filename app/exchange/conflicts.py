@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..errors import ConflictError, NotFoundError
-from .merge import TABLE_NOUNS
+from ..schema import TABLE_NOUNS
 
 FIELD_LABELS = {"name": "名称", "notes": "备注", "focus": "工作重点", "title": "标题", "content": "内容",
                 "status": "状态", "deleted": "删除状态", "phone": "联系电话", "address": "地址"}

@@ -17,9 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import __version__, attachments
-from ..errors import AppError
+from ..errors import AppError, Cancelled
 from ..fileio import atomic_path
-from ..schema import SYNCED_FIELDS, known_migration_names
+from ..schema import SYNCED_FIELDS, TABLE_NOUNS, known_migration_names
 from . import offices
 from .package import DEFAULT_SCRYPT_N, PackageError, seal
 from .rows import Encoder, merge_vectors, table_fields, uncovered_sql
@@ -71,8 +71,8 @@ def build_content(store, since: dict | None = None, progress=None) -> tuple[byte
     files: dict[str, Path] = {}
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
         for number, table in enumerate(SYNCED_FIELDS, 1):
-            if progress:
-                progress(number, len(SYNCED_FIELDS), f"正在打包：{table}")
+            if progress is not None and progress(number, len(SYNCED_FIELDS), f"正在打包：{TABLE_NOUNS.get(table, table)}") is False:
+                raise Cancelled("已取消导出，没有写出交换包")
             lines, count = [], 0
             fields = table_fields(table)
             for row_id, values, groups in _rows(store, table, since):

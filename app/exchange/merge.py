@@ -18,18 +18,15 @@ from pathlib import Path
 
 from .. import attachments
 from ..clock import ZERO, RowStamps, Stamp
+from ..errors import Cancelled
 from ..fileio import atomic_path
-from ..schema import APPEND_ONLY, SYNCED_FIELDS, known_migration_names
+from ..schema import APPEND_ONLY, SYNCED_FIELDS, TABLE_NOUNS, known_migration_names
 from ..writepath import stored_stamps
 from . import offices
 from .package import PackageError, read_members, unseal
 from .rows import RowError, covered, decode_table, merge_vectors, table_fields
 
 CHUNK = 400
-TABLE_NOUNS = {"delegates": "代表", "communities": "村（社区）", "grids": "网格", "groups": "议事小组",
-               "venues": "阵地", "meetings": "会议", "opinions": "意见建议", "candidates": "人选",
-               "nomination_rounds": "推选批次", "topics": "议题"}
-
 
 @dataclass
 class Package:
@@ -64,7 +61,7 @@ def _load(source: Path | str | bytes) -> bytes:
     return source
 
 
-def read_package(source: Path | str | bytes, passphrase: str, sealed=None) -> Package:
+def read_package(source: Path | str | bytes, passphrase: str, sealed=None, progress=None) -> Package:
     """Decrypt in memory and check every member and every row; nothing is written."""
     sealed = sealed or unseal(_load(source), passphrase)
     members = read_members(sealed.content)
@@ -75,7 +72,10 @@ def read_package(source: Path | str | bytes, passphrase: str, sealed=None) -> Pa
     _check_manifest(manifest, sealed.header, members)
     sites = manifest["sites"]
     rows: dict[str, list] = {}
-    for table, info in manifest["tables"].items():
+    for number, (table, info) in enumerate(manifest["tables"].items(), 1):
+        if progress is not None and progress(number, len(manifest["tables"]),
+                                             f"正在检查：{TABLE_NOUNS.get(table, table)}") is False:
+            raise Cancelled("已取消导入，数据未作任何改动")
         fields = tuple(info["fields"])
         try:
             data = members[f"rows/{table}.ndjson"].decode("utf-8")
@@ -303,14 +303,18 @@ def merge(store, package: Package, *, apply: bool = True, progress=None) -> dict
         with store.write("import", summary) as tx:
             # Parents and children arrive in any order; foreign keys are checked at commit.
             store.db.execute("PRAGMA defer_foreign_keys = ON")
-            for number, table in enumerate(tables, 1):
-                if progress:
-                    progress(number, len(tables), f"正在合并：{TABLE_NOUNS.get(table, table)}")
+            total, done = sum(len(package.rows[t]) for t in tables), 0
+            for table in tables:
                 incoming = package.rows[table]
                 # A table this office has nothing in yet (a first exchange): no lookups needed.
                 empty = not store.db.execute(f"SELECT 1 FROM [{table}] LIMIT 1").fetchone()
                 for start in range(0, len(incoming), 2000):
                     part = incoming[start:start + 2000]
+                    done += len(part)
+                    # Cancelling rolls the whole merge back (the backup made before it stays).
+                    if progress is not None and progress(done, total,
+                                                         f"正在合并：{TABLE_NOUNS.get(table, table)}") is False:
+                        raise Cancelled("已取消导入，数据未作任何改动")
                     here = set() if empty else _existing(store, table, [r[0] for r in part])
                     fresh = [r for r in part if r[0] not in here]
                     tx.insert_remote_many(table, fresh)
@@ -405,7 +409,7 @@ def import_package(store, source, passphrase: str, *, dry_run: bool = False, pro
                                {"package_id": sealed.header.get("package_id")})
         return {"package_id": sealed.header.get("package_id"), "from": origin, "already": done[0]["at"],
                 "applied": False, "dry_run": dry_run, "conflict_list": [], **Outcome().summary()}
-    package = read_package(source, passphrase, sealed)
+    package = read_package(source, passphrase, sealed, progress)
     if not dry_run:
         from ..backup import backup
 

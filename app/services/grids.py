@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import ConflictError, ValidationError
+from ..errors import Cancelled, ConflictError, ValidationError
 from .base import FieldSpec, Service
 
 MAX_BULK = 2000
@@ -87,7 +87,7 @@ class GridService(Service):
             for done, (number, name) in enumerate(names, 1):
                 tx.insert(self.table, {"community_id": community_id, "number": number, "name": name})
                 if progress is not None and progress(done, total) is False:
-                    raise ValidationError("已取消批量新建网格，没有保存任何网格")
+                    raise Cancelled("已取消批量新建网格，没有保存任何网格")
         return tx.changes
 
     def title(self, row):

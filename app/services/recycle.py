@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-TABLE_NOUNS = {
-    "delegates": "代表", "communities": "村（社区）", "grids": "网格", "groups": "议事小组",
-    "venues": "阵地", "terms": "届次", "meetings": "会议", "workflow_steps": "流程模板环节",
-    "departments": "部门（单位）", "opinions": "意见建议", "topics": "议题",
-}
+from ..schema import TABLE_NOUNS
+
+# The tables whose deleted rows the clerk may restore from the bin (their parts follow them).
+RECYCLABLE = ("delegates", "communities", "grids", "groups", "venues", "terms", "meetings", "workflow_steps",
+              "departments", "opinions", "topics")
 TITLE_COLUMNS = {"meetings": "title", "workflow_steps": "title", "opinions": "title", "topics": "title"}
 
 
@@ -26,7 +26,7 @@ class RecycleBin:
 
     def list(self) -> list[dict]:
         parts = []
-        for table in TABLE_NOUNS:
+        for table in RECYCLABLE:
             parts.append(
                 f"SELECT '{table}' AS tbl, t.id, t.{TITLE_COLUMNS.get(table, 'name')} AS title,"
                 f" k.wall_ms, k.site_id "
@@ -38,7 +38,7 @@ class RecycleBin:
         return rows
 
     def count(self) -> int:
-        return sum(self.store.scalar(f"SELECT count(*) FROM [{t}] WHERE deleted = 1") for t in TABLE_NOUNS)
+        return sum(self.store.scalar(f"SELECT count(*) FROM [{t}] WHERE deleted = 1") for t in RECYCLABLE)
 
     def restore(self, table: str, row_id: str):
         return self._service(table).restore(row_id)

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from app.errors import (CorruptStoreError, NewerSchemaError, StoreLocationError, StoreLockedError,
+from app.errors import (Cancelled, CorruptStoreError, NewerSchemaError, StoreLocationError, StoreLockedError,
                         ValidationError)
 from app.store import DB_NAME, Store
 from app.writepath import stored_stamps
@@ -165,7 +165,7 @@ def test_kill_during_a_bulk_change_leaves_none_of_it(tmp_path):
 def test_cancelled_bulk_change_keeps_nothing(store):
     community = store.communities.create({"name": "文曲社区", "kind": "community"}).created("communities")[0]
     before = digest(store)
-    with pytest.raises(ValidationError, match="已取消"):
+    with pytest.raises(Cancelled, match="已取消"):
         store.grids.bulk_create(community, "1-50", progress=lambda done, total: done < 20)
     assert digest(store) == before
 

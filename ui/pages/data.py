@@ -173,7 +173,7 @@ class ExchangeTab(QWidget):
                                     f"{result['rows']} 条记录、{result['files']} 个附件，已读回校验。\n{result['path']}")
 
         job = self.backend.call(run, done, lambda e: show_refusal(self, e), wants_job=True)
-        DelayedProgress(self, job, "正在导出交换包…")
+        DelayedProgress(self, job, "正在导出交换包…", cancellable=True)
 
     def import_(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "选择交换包", "", "交换包 (*.yspkg)")
@@ -194,7 +194,7 @@ class ExchangeTab(QWidget):
                 return
             job = self.backend.call(lambda s, job: import_package(s, path, passphrase, progress=job.report),
                                     imported, lambda e: show_refusal(self, e), wants_job=True)
-            DelayedProgress(self, job, "正在备份并合并交换包…")
+            DelayedProgress(self, job, "正在备份并合并交换包…", cancellable=True)
 
         def imported(result):
             self.reload()
@@ -210,7 +210,7 @@ class ExchangeTab(QWidget):
 
         job = self.backend.call(lambda s, job: import_package(s, path, passphrase, dry_run=True, progress=job.report),
                                 previewed, lambda e: show_refusal(self, e), wants_job=True)
-        DelayedProgress(self, job, "正在解密并检查交换包…")
+        DelayedProgress(self, job, "正在解密并检查交换包…", cancellable=True)
 
 
 class ExportDialog(QDialog):
@@ -269,7 +269,7 @@ class PreviewDialog(QDialog):
 
     def __init__(self, result: dict, parent=None):
         super().__init__(parent)
-        from app.exchange.merge import TABLE_NOUNS
+        from app.schema import TABLE_NOUNS
 
         self.setWindowTitle("导入预览")
         self.resize(620, 460)

@@ -11,7 +11,7 @@ import pytest
 from app.exchange.export import build_content, export_package
 from app.exchange.merge import import_package
 from app.exchange.package import PackageError, seal
-from tests.app.exchange.conftest import FAST
+from tests.app.exchange.conftest import FAST, synced_digest
 from tests.conftest import digest
 
 PASS = "口令"
@@ -139,3 +139,41 @@ def test_a_package_from_a_newer_version(pair, tmp_path):
     store = pair[0]
     newer = manifest_for({}, schema=["m001_foundation", "m099_from_the_future"])
     refused(store, sealed(zip_of({"manifest.json": newer})), "更新版本", tmp_path)
+
+
+@pytest.mark.parametrize("stop_at", ["正在检查", "正在合并"])
+def test_a_cancelled_import_keeps_nothing(pair, stop_at):
+    from app.errors import Cancelled
+
+    target, _, path, _ = pair
+    before, audited = synced_digest(target), target.scalar("SELECT max(seq) FROM audit")
+    seen = []
+
+    def progress(done, total, text):
+        seen.append(text)
+        return not (text.startswith(stop_at) and len(seen) > 3)
+
+    with pytest.raises(Cancelled, match="已取消导入，数据未作任何改动"):
+        import_package(target, path, PASS, progress=progress)
+    assert synced_digest(target) == before
+    assert not target.rows("SELECT * FROM exchange_log")
+    # Only the backup taken before the merge began remains on record.
+    assert [r["action"] for r in target.rows("SELECT action FROM audit WHERE seq > ?", [audited])] == \
+        ([] if stop_at == "正在检查" else ["backup"])
+    assert import_package(target, path, PASS)["added"] > 4000  # and it can be imported afterwards
+
+
+def test_a_cancelled_export_writes_no_package(offices):
+    from app.errors import Cancelled
+
+    stores, stick = offices
+    with pytest.raises(Cancelled, match="已取消导出"):
+        export_package(stores["A"], stick, PASS, scrypt_n=FAST, progress=lambda done, total, text: done < 5)
+    assert not list(stick.iterdir()) and not list((stores["A"].data_dir / "outbox").glob("*.yspkg"))
+    assert not stores["A"].rows("SELECT * FROM exchange_log")
+
+
+def test_every_synced_table_has_a_name_for_the_clerk():
+    from app.schema import SYNCED_FIELDS, TABLE_NOUNS
+
+    assert set(TABLE_NOUNS) == set(SYNCED_FIELDS)
