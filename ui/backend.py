@@ -222,6 +222,7 @@ class DelayedProgress(QObject):
         from PySide6.QtWidgets import QProgressDialog
 
         self._job = job
+        self._closed = False
         self._dialog = QProgressDialog(title, "取消", 0, 0, parent_widget)
         self._dialog.setWindowTitle("请稍候")
         from PySide6.QtCore import Qt
@@ -245,15 +246,22 @@ class DelayedProgress(QObject):
             self._dialog.show()
 
     def _update(self, done: int, total: int, text: str):
+        if self._closed:
+            return
         self._dialog.setMaximum(total)
-        self._dialog.setValue(done)
         if text:
             self._dialog.setLabelText(text)
+        # Last: a window-modal progress dialog processes events in setValue, which may deliver
+        # the job's end and close (delete) the dialog before this returns.
+        self._dialog.setValue(done)
 
     def _cancel(self):
         self._job.cancelled = True
 
     def _close(self, *_):
+        if self._closed:
+            return
+        self._closed = True
         self._timer.stop()
         self._dialog.hide()
         self._dialog.deleteLater()

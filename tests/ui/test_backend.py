@@ -1,0 +1,57 @@
+"""Background work with a progress dialog: shown after half a second, cancellable, closed cleanly."""
+
+import time
+
+from PySide6.QtWidgets import QWidget
+
+from ui.backend import DelayedProgress
+from tests.ui.conftest import wait_idle
+
+
+def steady_job(seconds: float, steps: int):
+    def run(store, job):
+        for done in range(1, steps + 1):
+            time.sleep(seconds / steps)
+            if not job.report(done, steps, f"第 {done} 步"):
+                return "cancelled"
+        return "done"
+    return run
+
+
+def test_the_job_ending_inside_a_progress_update_leaves_the_closed_dialog_alone(qtbot, backend, monkeypatch):
+    # A window-modal QProgressDialog processes events inside setValue: the job's end can be
+    # delivered there, and a callback's own dialog (the import preview) lets the closed progress
+    # dialog be deleted before the update returns. It raised on every demo-sized import.
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QProgressDialog
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    job = backend.call(lambda store: "done")
+    progress = DelayedProgress(parent, job, "正在处理…", cancellable=True)
+
+    def set_value_ending_the_job(dialog, value):
+        progress._close()
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+
+    monkeypatch.setattr(QProgressDialog, "setValue", set_value_ending_the_job)
+    progress._update(5, 10, "第 5 步")  # must not touch the deleted dialog afterwards
+    progress._update(6, 10, "第 6 步")  # nor later updates still queued
+    wait_idle(qtbot, backend)
+
+
+def test_cancel_reaches_the_job(qtbot, backend):
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    results = []
+    job = backend.call(steady_job(3, 300), results.append, wants_job=True)
+    progress = DelayedProgress(parent, job, "正在处理…", cancellable=True)
+    qtbot.waitUntil(lambda: progress._dialog.isVisible(), timeout=3000)
+    from PySide6.QtWidgets import QPushButton
+
+    [button] = progress._dialog.findChildren(QPushButton)
+    assert button.text() == "取消"
+    button.click()
+    wait_idle(qtbot, backend)
+    assert results == ["cancelled"]
