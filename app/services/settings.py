@@ -20,6 +20,11 @@ class SettingsService:
         """The unit named on registers and documents (抬头), falling back to the office name."""
         return self.get("unit_name") or self.get("site_name")
 
+    def office(self) -> dict:
+        """This installation's identity (not synced): its site id, name and subdistrict."""
+        return {"site_id": self.store.site_id, "site_name": self.get("site_name"),
+                "subdistrict": self.get("subdistrict")}
+
     def all(self) -> dict:
         return {key: self.get(key) for key in SETTINGS}
 

@@ -15,9 +15,9 @@ class StatsService:
         by_status = s.delegates.by_status()
         communities = s.rows("SELECT kind, area FROM communities WHERE deleted = 0")
         venues_by_level = s.venues.by_level()
+        # Only the data: two offices holding the same data report the same statistics (this
+        # office's own name and site id are `settings.office()`).
         return {
-            "site": {"site_id": s.site_id, "site_name": s.settings.get("site_name"),
-                     "subdistrict": s.settings.get("subdistrict")},
             "delegates": {"total": sum(by_status.values()), "active": by_status["active"],
                           "by_status": by_status},
             "communities": len(communities),

@@ -53,15 +53,14 @@ class OverviewPage(QWidget):
             overdue = s.ledger.page(LedgerFilter(overdue=True, sort="deadline", descending=False), limit=20)
             soon = [r for r in s.ledger.page(LedgerFilter(step=4, sort="deadline", descending=False), limit=50)
                     if r["due_soon"]]
-            return (s.stats.summary(year), s.groups.warnings(), s.cadence.attention(), s.cadence.plan_summary(year),
+            return (s.settings.office(), s.stats.summary(year), s.groups.warnings(), s.cadence.attention(), s.cadence.plan_summary(year),
                     overdue, soon, s.ledger.calendar.warning(year + 1 if date.today().month == 12 else year),
                     s.nomination.attention())
 
         self.backend.call(load, self._show)
 
     def _show(self, result) -> None:
-        stats, warnings, attention, plan, overdue, soon, holiday_warning, selection = result
-        site = stats["site"]
+        site, stats, warnings, attention, plan, overdue, soon, holiday_warning, selection = result
         self.heading.setText(f"{site['subdistrict'] or site['site_name']} · 议事代表会议制度工作概览")
         d = stats["delegates"]
         self.cards["delegates"].value.setText(f"{d['active']} 人在任")
