@@ -320,7 +320,9 @@ def cmd_package(args) -> int:
         result = import_package(store, args.file, passphrase, dry_run=args.dry_run)
     result.pop("conflict_list", None)
     if result.get("already"):
-        text = f"这个交换包已于 {result['already']} 导入过，没有新的变化。"
+        from .audit import local_time
+
+        text = f"这个交换包已于 {local_time(result['already'])[:16]} 导入过，没有新的变化。"
     else:
         verb = "将" if args.dry_run else "已"
         text = (f"{verb}从{result['from']}导入：新增 {result['added']}、修改 {result['changed']}、删除 {result['deleted']}、"

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import attachments
+from ..audit import local_time
 from ..clock import ZERO, RowStamps, Stamp
 from ..errors import Cancelled
 from ..fileio import atomic_path
@@ -405,7 +406,7 @@ def import_package(store, source, passphrase: str, *, dry_run: bool = False, pro
     if done:
         origin = sealed.header.get("site_name") or "其他办公室"
         if not dry_run:
-            store.audit.record("import", f"导入交换包：来自{origin}，已于 {done[0]['at']} 导入过，没有新的变化",
+            store.audit.record("import", f"导入交换包：来自{origin}，已于 {local_time(done[0]['at'])[:16]} 导入过，没有新的变化",
                                {"package_id": sealed.header.get("package_id")})
         return {"package_id": sealed.header.get("package_id"), "from": origin, "already": done[0]["at"],
                 "applied": False, "dry_run": dry_run, "conflict_list": [], **Outcome().summary()}

@@ -52,6 +52,8 @@ def test_import_a_package_with_its_preview(qtbot, window, monkeypatch, tmp_path)
     wait_idle(qtbot, window.backend)
     assert [p["name"] for p in page.exchange.peers.rows] == ["新城三组"]
     assert page.exchange.log.rows[0]["direction_label"] == "收到"
+    received = page.exchange.peers.rows[0]["last_import_label"]
+    assert received == page.exchange.log.rows[0]["at_label"] and "T" not in received and len(received) == 16
     organisation = open_page(qtbot, window, "organisation")
     assert "别处新建的小组" in [g["name"] for g in organisation.groups.model.rows]
 
@@ -100,3 +102,18 @@ def test_a_database_that_will_not_open_is_replaced_by_the_newest_good_backup(qtb
     qtbot.waitUntil(lambda: bool(counts), timeout=5000)
     assert counts == [70]
     backend.shutdown()
+
+
+def test_stored_utc_times_are_shown_on_the_clerks_clock(monkeypatch):
+    import time
+
+    from ui.pages.data import _when
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert _when("2026-11-26T15:24:07+00:00") == "2026-11-26 23:24"
+        assert _when(None) == ""
+    finally:
+        monkeypatch.undo()
+        time.tzset()

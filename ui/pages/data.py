@@ -12,7 +12,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QRadioButton, QSpinBox,
                                QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
 
+from app.audit import local_time
 from app.exchange.merge import shared_numbers_note
+from app.schema import TABLE_NOUNS
 
 from ..backend import DelayedProgress
 from ..messages import confirm, show_refusal
@@ -71,8 +73,13 @@ def _ask_passphrase(parent, twice: bool) -> str | None:
 
 
 # -- U盘交换 -----------------------------------------------------------------------------------------
-PEER_COLUMNS = [Col("name", "办公室"), Col("site_short", "站点编号"), Col("last_export_at", "上次发出"),
-                Col("last_import_at", "上次收到"), Col("sent_label", "下次发送")]
+def _when(at: str | None) -> str:
+    """A stored UTC time as the clerk's clock shows it, to the minute."""
+    return local_time(at)[:16] if at else ""
+
+
+PEER_COLUMNS = [Col("name", "办公室"), Col("site_short", "站点编号"), Col("last_export_label", "上次发出"),
+                Col("last_import_label", "上次收到"), Col("sent_label", "下次发送")]
 LOG_COLUMNS = [Col("at_label", "时间"), Col("direction_label", "方向"), Col("site_name", "办公室"),
                Col("kind_label", "类型"), Col("summary", "内容"), Col("file_name", "文件")]
 
@@ -108,13 +115,16 @@ class ExchangeTab(QWidget):
             for p in peers:
                 p["site_short"] = (p["site_id"] or "（尚未收到）")[:8]
                 p["sent_label"] = "增量" if p["sent_vector"] else "全量"
+                for key in ("last_export_at", "last_import_at"):
+                    p[key.replace("_at", "_label")] = _when(p[key])
             log = store.rows("SELECT * FROM exchange_log ORDER BY at DESC LIMIT 200")
             for row in log:
                 counts = json.loads(row["counts"] or "{}")
-                row["at_label"] = row["at"][:16].replace("T", " ")
+                row["at_label"] = _when(row["at"])
                 row["direction_label"] = "发出" if row["direction"] == "out" else "收到"
                 row["kind_label"] = "增量" if row["kind"] == "delta" else "全量"
-                row["summary"] = ("；".join(f"{k} {v}" for k, v in counts.items()) if row["direction"] == "out"
+                row["summary"] = ("；".join(f"{TABLE_NOUNS.get(k, k)} {v}" for k, v in counts.items())
+                                  if row["direction"] == "out"
                                   else f"新增 {counts.get('added', 0)}、修改 {counts.get('changed', 0)}、删除 "
                                        f"{counts.get('deleted', 0)}、冲突 {counts.get('conflicts', 0)}")
             return store.settings.get("site_name"), store.site_id, peers, log
@@ -186,7 +196,7 @@ class ExchangeTab(QWidget):
 
         def previewed(result):
             if result.get("already"):
-                QMessageBox.information(self, "无需导入", f"这个交换包已于 {result['already'][:16]} 导入过，没有新的变化。")
+                QMessageBox.information(self, "无需导入", f"这个交换包已于 {_when(result['already'])} 导入过，没有新的变化。")
                 return
             dialog = PreviewDialog(result, self)
             self.preview_dialog = dialog
@@ -269,7 +279,6 @@ class PreviewDialog(QDialog):
 
     def __init__(self, result: dict, parent=None):
         super().__init__(parent)
-        from app.schema import TABLE_NOUNS
 
         self.setWindowTitle("导入预览")
         self.resize(620, 460)
@@ -331,7 +340,7 @@ class ConflictsTab(QWidget):
         def load(store):
             rows = list_conflicts(store, open_only)
             for row in rows:
-                row["at_label"] = row["at"][:16].replace("T", " ")
+                row["at_label"] = _when(row["at"])
             return rows
 
         self.backend.call(load, self._show)
