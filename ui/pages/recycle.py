@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from app.services.recycle import RECYCLABLE
+
 from ..messages import show_refusal
 from ..models import Col
 from .base import RecordListPage
@@ -12,8 +14,7 @@ from .base import RecordListPage
 class RecyclePage(RecordListPage):
     service_name = "recycle"
     noun = "记录"
-    watch = {"delegates", "communities", "grids", "groups", "venues", "terms", "meetings", "workflow_steps",
-             "departments", "opinions", "topics"}
+    watch = set(RECYCLABLE)
     columns = [Col("kind_label", "类别"), Col("title", "名称"), Col("deleted_at", "删除时间")]
 
     def buttons(self):
