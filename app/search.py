@@ -66,9 +66,10 @@ def sync_opinion(db, row_id: str) -> None:
 
 def sync_opinions(db, ids: list[str]) -> None:
     """The search rows of many opinions new to this store (a package import)."""
-    for start in range(0, len(ids), 500):
-        part = ids[start:start + 500]
-        rows = db.execute(f"SELECT rowid, title, content FROM opinions WHERE deleted = 0 AND id IN"
-                          f" ({','.join('?' * len(part))})", part).fetchall()
+    from .writepath import in_batches
+
+    for part, marks in in_batches(ids):
+        rows = db.execute(f"SELECT rowid, title, content FROM opinions WHERE deleted = 0 AND id IN ({marks})",
+                          part).fetchall()
         db.conn.executemany("INSERT INTO opinions_fts (rowid, chars, initials) VALUES (?, ?, ?)",
                             [(rowid, *tokens(f"{title or ''} {content or ''}")) for rowid, title, content in rows])

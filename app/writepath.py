@@ -203,12 +203,17 @@ class Tx:
                 for c in self.changes.rows]
 
 
+def in_batches(values: list, size: int = 500):
+    """`values` in slices small enough for one `IN (...)`, each with its "?,?,..." placeholders."""
+    for start in range(0, len(values), size):
+        part = values[start:start + size]
+        yield part, ",".join("?" * len(part))
+
+
 def stored_stamps(db, table: str, ids: list[str]) -> dict[str, RowStamps]:
     """The field clocks of these rows as stored (a row without any has none in the result)."""
     out: dict[str, RowStamps] = {}
-    for start in range(0, len(ids), 500):
-        part = ids[start:start + 500]
-        marks = ",".join("?" * len(part))
+    for part, marks in in_batches(ids):
         for row_id, name, wall, counter, site in db.conn.execute(
                 f"SELECT row_id, field, wall_ms, counter, site_id FROM clocks WHERE tbl = ? AND row_id IN ({marks})",
                 [table, *part]):

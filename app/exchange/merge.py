@@ -22,12 +22,11 @@ from ..clock import ZERO, RowStamps, Stamp
 from ..errors import Cancelled
 from ..fileio import atomic_path
 from ..schema import APPEND_ONLY, SYNCED_FIELDS, TABLE_NOUNS, known_migration_names
-from ..writepath import stored_stamps
+from ..writepath import in_batches, stored_stamps
 from . import offices
 from .package import PackageError, read_members, unseal
 from .rows import RowError, covered, decode_table, merge_vectors, table_fields
 
-CHUNK = 400
 
 @dataclass
 class Package:
@@ -170,18 +169,15 @@ class Outcome:
 
 def _existing(store, table: str, ids: list[str]) -> set[str]:
     found = set()
-    for start in range(0, len(ids), CHUNK):
-        part = ids[start:start + CHUNK]
-        found.update(r[0] for r in store.db.conn.execute(
-            f"SELECT id FROM [{table}] WHERE id IN ({','.join('?' * len(part))})", part))
+    for part, marks in in_batches(ids):
+        found.update(r[0] for r in store.db.conn.execute(f"SELECT id FROM [{table}] WHERE id IN ({marks})", part))
     return found
 
 
 def _local_rows(store, table: str, ids: list[str]) -> dict[str, dict]:
     rows = {}
-    for start in range(0, len(ids), CHUNK):
-        part = ids[start:start + CHUNK]
-        cursor = store.db.conn.execute(f"SELECT * FROM [{table}] WHERE id IN ({','.join('?' * len(part))})", part)
+    for part, marks in in_batches(ids):
+        cursor = store.db.conn.execute(f"SELECT * FROM [{table}] WHERE id IN ({marks})", part)
         names = [d[0] for d in cursor.description]
         for row in cursor:
             rows[row[0]] = dict(zip(names, row))
@@ -248,11 +244,10 @@ def _shared_numbers(store, changes) -> list[dict]:
     shared = []
     for column, label in NUMBER_COLUMNS:
         numbers = sorted({after[column] for after in written if after.get(column)})
-        for start in range(0, len(numbers), CHUNK):
-            part = numbers[start:start + CHUNK]
+        for part, marks in in_batches(numbers):
             rows = store.db.conn.execute(
                 f"SELECT {column}, json_group_array(title) FROM opinions WHERE deleted = 0 AND {column}"
-                f" IN ({','.join('?' * len(part))}) GROUP BY {column} HAVING count(*) > 1", part)
+                f" IN ({marks}) GROUP BY {column} HAVING count(*) > 1", part)
             shared += [{"kind": label, "serial": number, "titles": sorted(json.loads(titles))}
                        for number, titles in rows]
     return shared

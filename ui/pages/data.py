@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGridLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QGridLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QRadioButton, QSpinBox,
                                QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
 
@@ -58,10 +58,7 @@ def _ask_passphrase(parent, twice: bool) -> str | None:
     form.addRow("口令", first)
     if twice:
         form.addRow("再输入一次", second)
-    buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    form.addRow(buttons)
+    form.addRow(dialog_buttons("确定", "取消", dialog.accept, dialog.reject))
     while dialog.exec() == QDialog.Accepted:
         if not first.text():
             show_refusal(parent, "请输入口令")
@@ -214,8 +211,9 @@ class ExchangeTab(QWidget):
                     f"恢复 {result['revived']} 条。")
             if result["conflicts"]:
                 text += f"\n\n有 {result['conflicts']} 处冲突，已记入“冲突记录”，请查看。"
-            if shared_numbers_note(result):
-                text += "\n\n" + shared_numbers_note(result)
+            shared = shared_numbers_note(result)
+            if shared:
+                text += "\n\n" + shared
             QMessageBox.information(self, "导入完成", text)
 
         job = self.backend.call(lambda s, job: import_package(s, path, passphrase, dry_run=True, progress=job.report),
@@ -252,10 +250,7 @@ class ExportDialog(QDialog):
         note = QLabel("交换包先在本机生成，再复制到U盘并读回校验；文件名不含任何个人信息。")
         note.setWordWrap(True)
         form.addRow(note)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(dialog_buttons("确定", "取消", self._accept, self.reject))
 
     def browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择U盘或文件夹")
@@ -293,8 +288,9 @@ class PreviewDialog(QDialog):
                 lines.append(f"<tr><td>{TABLE_NOUNS.get(table, table)}</td><td>{counts.get('added', 0)}</td>"
                              f"<td>{counts.get('changed', 0)}</td><td>{counts.get('deleted', 0)}</td></tr>")
         lines.append("</table>")
-        if shared_numbers_note(result):
-            lines.append(f"<p>{escape(shared_numbers_note(result))}</p>")
+        shared = shared_numbers_note(result)
+        if shared:
+            lines.append(f"<p>{escape(shared)}</p>")
         for c in result.get("conflict_list", [])[:50]:
             lines.append(f"<p>冲突：{TABLE_NOUNS.get(c['tbl'], c['tbl'])} {escape(c['field'])}："
                          f"保留“{escape(str(c['kept_value']))}”，另一值“{escape(str(c['lost_value']))}”记入冲突记录</p>")

@@ -43,3 +43,15 @@ def send(source, target, stick, **options):
 
     package = export_package(source, stick, "同一个口令", scrypt_n=FAST, **options)
     return import_package(target, package["path"], "同一个口令")
+
+
+def edit_apart_then_exchange(a, b, stick, earlier, later) -> None:
+    """`earlier`, then `later` (a moment after, so their clocks order them; within one millisecond
+    the site id would decide), each on its own office; then the offices exchange both ways."""
+    import time
+
+    earlier()
+    time.sleep(0.01)
+    later()
+    send(a, b, stick)
+    send(b, a, stick)

@@ -6,7 +6,7 @@ import time
 from app.exchange.export import export_package
 from app.exchange.merge import import_package
 from app.exchange.merge import shared_numbers_note
-from tests.app.exchange.conftest import FAST, send, synced_digest
+from tests.app.exchange.conftest import FAST, edit_apart_then_exchange, send, synced_digest
 
 
 def test_demo_to_an_empty_office_and_again(offices):
@@ -37,11 +37,8 @@ def test_concurrent_edits_end_equal_with_the_other_value_logged(offices):
     a, b = stores["A"], stores["B"]
     send(a, b, stick)
     community = a.communities.list()[0]
-    a.communities.update(community["id"], {"notes": "A 的说明"})
-    time.sleep(0.01)  # B's edit is the later one
-    b.communities.update(community["id"], {"notes": "B 的说明"})
-    send(a, b, stick)
-    send(b, a, stick)
+    edit_apart_then_exchange(a, b, stick, lambda: a.communities.update(community["id"], {"notes": "A 的说明"}),
+                             lambda: b.communities.update(community["id"], {"notes": "B 的说明"}))
     assert a.communities.get(community["id"])["notes"] == b.communities.get(community["id"])["notes"] == "B 的说明"
     for store, lost in ((a, "A 的说明"), (b, "A 的说明")):
         logged = store.rows("SELECT * FROM conflicts WHERE row_id = ?", [community["id"]])
@@ -67,11 +64,8 @@ def test_delete_versus_a_later_edit_revives_and_is_logged(offices):
     a, b = stores["A"], stores["B"]
     send(a, b, stick)
     venue = [v for v in a.venues.list() if v["level"] == "neighbourhood_hall"][0]
-    a.venues.delete(venue["id"])
-    time.sleep(0.01)  # clocks order edits by wall time; within one millisecond the site id decides
-    b.venues.update(venue["id"], {"notes": "B 在删除之后补充"})
-    send(a, b, stick)
-    send(b, a, stick)
+    edit_apart_then_exchange(a, b, stick, lambda: a.venues.delete(venue["id"]),
+                             lambda: b.venues.update(venue["id"], {"notes": "B 在删除之后补充"}))
     for store in (a, b):
         assert store.venues.get(venue["id"])["notes"] == "B 在删除之后补充"  # alive again
         kinds = [c["kind"] for c in store.rows("SELECT * FROM conflicts WHERE row_id = ?", [venue["id"]])]
@@ -84,11 +78,8 @@ def test_a_delete_after_the_edit_wins(offices):
     a, b = stores["A"], stores["B"]
     send(a, b, stick)
     venue = [v for v in a.venues.list() if v["level"] == "neighbourhood_hall"][1]
-    b.venues.update(venue["id"], {"notes": "B 先改"})
-    time.sleep(0.01)  # clocks order edits by wall time; within one millisecond the site id decides
-    a.venues.delete(venue["id"])
-    send(a, b, stick)
-    send(b, a, stick)
+    edit_apart_then_exchange(a, b, stick, lambda: b.venues.update(venue["id"], {"notes": "B 先改"}),
+                             lambda: a.venues.delete(venue["id"]))
     for store in (a, b):
         row = store.rows("SELECT deleted, notes FROM venues WHERE id = ?", [venue["id"]])[0]
         assert row == {"deleted": 1, "notes": "B 先改"}  # hidden, nothing lost: restorable with B's notes
@@ -148,11 +139,8 @@ def test_the_clerk_may_switch_to_the_other_value_and_it_travels(offices):
     a, b = stores["A"], stores["B"]
     send(a, b, stick)
     group = a.groups.list()[1]
-    a.groups.update(group["id"], {"focus": "A 的重点"})
-    time.sleep(0.01)  # B's edit is the later one
-    b.groups.update(group["id"], {"focus": "B 的重点"})
-    send(a, b, stick)
-    send(b, a, stick)
+    edit_apart_then_exchange(a, b, stick, lambda: a.groups.update(group["id"], {"focus": "A 的重点"}),
+                             lambda: b.groups.update(group["id"], {"focus": "B 的重点"}))
     [conflict] = list_conflicts(a)
     assert (conflict["kept_value"], conflict["lost_value"], conflict["record"]) == ("B 的重点", "A 的重点", group["name"])
     resolve(a, conflict["id"], use_other=True)
