@@ -37,11 +37,23 @@ def _utc_bound(day: str, days_after: int) -> str:
     return start.astimezone().astimezone(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def current_actor() -> str:
+SYSTEM_ACTOR = "系统"
+
+
+def login_name() -> str:
     try:
         return getpass.getuser()
     except Exception:  # no login name (service account, odd Windows setups)
         return "unknown"
+
+
+def current_actor(db=None) -> str:
+    """Who is working: the clerk's name from 设置 (工作人员姓名), else the computer's login name."""
+    if db is not None:
+        row = db.execute("SELECT value FROM meta WHERE key = 'clerk_name'").fetchone()
+        if row and row[0]:
+            return row[0]
+    return login_name()
 
 
 def entry_hash(prev_hash: str, at: str, actor: str, site_id: str, action: str,
@@ -61,7 +73,8 @@ class AuditLog:
         row = self.db.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
         prev = row[0] if row else GENESIS
         at = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-        actor = current_actor()
+        # Reference lists the program loads itself are not the clerk's doing.
+        actor = SYSTEM_ACTOR if action == "init" else current_actor(self.db)
         details_text = json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)
         digest = entry_hash(prev, at, actor, self.site_id, action, summary, details_text)
         cursor = self.db.execute(

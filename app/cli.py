@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("kind")
     doc.add_argument("id", nargs="?")
     doc.add_argument("--out", required=True)
+    doc.add_argument("--date", help="成文日期（如 2026-03-11）：与记录一并保存，以后导出都用这个日期")
+    doc.add_argument("--doc-number", help="发文字号：完整字号，或只写序号（按“设置”中的发文字号格式）")
+    doc.add_argument("--draft", action="store_true", help="尚未召开的会议：导出标明“草稿”的纪要")
     pkg = sub.add_parser("package", parents=[common], help="U盘交换包")
     pkg_sub = pkg.add_subparsers(dest="package_kind", required=True, parser_class=_Parser)
     pkg_out = pkg_sub.add_parser("export", parents=[common], help="导出交换包")
@@ -215,8 +218,10 @@ def cmd_export(args) -> int:
         from .documents.catalog import export_doc
 
         with _open(args) as store:
-            result = export_doc(store, args.kind, _resolve_id(store, args.kind, args.id), Path(args.out))
-        _emit(args, result, f"已导出{result['title']}（{result['name']}）：{result['path']}")
+            result = export_doc(store, args.kind, _resolve_id(store, args.kind, args.id), Path(args.out),
+                                dated_on=args.date, doc_number=args.doc_number, draft=args.draft)
+        dated = f"，成文日期 {result['dated_on']}" if result.get("dated_on") else ""
+        _emit(args, result, f"已导出{result['title']}（{result['name']}{dated}）：{result['path']}")
         return 0
     from .registers.catalog import export_register
 

@@ -19,6 +19,7 @@ from .services.venues import facilities_checklist
 SEED = 20260101
 SUBDISTRICT = "中山路街道"
 UNIT = "永川区人大常委会中山路街道工委"
+CLERK = "刘晓燕"  # the demo's clerk (synthetic)
 REGION_CODE = "500118"  # 永川区
 GRID_TOTAL = 534
 
@@ -102,8 +103,13 @@ def build_demo(store, progress=None) -> dict:
     rng = random.Random(SEED)
     step = progress or (lambda text: None)
     with store.db.atomic():
+        # The clerk's name first: every record of the demo names her, not the computer's login.
+        store.settings.update({"clerk_name": CLERK})
         store.settings.update({"site_name": "中山路街道人大工委", "unit_name": UNIT,
-                               "subdistrict": SUBDISTRICT})
+                               "subdistrict": SUBDISTRICT, "contact_phone": "023-49880000",
+                               "issuer_mark": "中山路街道人大工委文件",
+                               "doc_number_pattern": "中山路人大工委〔{年}〕{号}号",
+                               "printer_name": "中山路街道人大工委办公室", "doc_cc": "街道党工委"})
         store.terms.create({"name": "第一届", "start_date": "2025-03-01", "end_date": "2030-02-28"})
         step("村（社区）与议事小组")
         community_ids: dict[str, str] = {}

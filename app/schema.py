@@ -25,7 +25,7 @@ SYNCED_FIELDS: dict[str, tuple[str, ...]] = {
                   "group_role", "term_id", "status", "certificate_no", "notes"),
     "delegate_grids": ("delegate_id", "grid_id"),
     # m002: meetings
-    "departments": ("name", "sort_order"),
+    "departments": ("name", "sort_order", "full_name"),
     "workflow_steps": ("kind", "phase", "title", "owner", "due_offset", "sort_order"),
     "meetings": ("kind", "title", "date", "start_time", "end_time", "venue_id", "room_id", "group_id",
                  "status", "scope", "agenda", "departments", "visitors", "summary", "decisions",
@@ -73,6 +73,8 @@ SYNCED_FIELDS: dict[str, tuple[str, ...]] = {
     # m006: values displaced by merging packages
     "conflicts": ("at", "package_id", "kind", "tbl", "row_id", "field", "kept_value", "lost_value", "kept_stamp",
                   "lost_stamp", "lost_site", "resolved_at", "resolution"),
+    # m008: documents as issued: the 成文日期 and 发文字号 the clerk gave each one
+    "issued_docs": ("kind", "record_id", "dated_on", "doc_number"),
 }
 APPEND_ONLY = {"supervisions", "opinion_events", "delegate_events", "candidate_stages"}
 
@@ -408,6 +410,23 @@ def m007_serials(db):
     db.execute("CREATE INDEX idx_opinions_serial ON opinions(serial)")
 
 
+@migrations()
+def m008_issued_documents(db):
+    # A document carries the date the clerk gives it (成文日期), not the day it is exported, and
+    # a notice or report sent out its 发文字号; both are kept with the record, one row per
+    # (document kind, record). Departments keep their full official name beside the short one.
+    for statement in _statements(
+        """
+        CREATE TABLE issued_docs (
+            id TEXT PRIMARY KEY, kind TEXT NOT NULL, record_id TEXT NOT NULL, dated_on TEXT,
+            doc_number TEXT, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_issued_docs_record ON issued_docs(kind, record_id);
+        ALTER TABLE departments ADD COLUMN full_name TEXT
+        """
+    ):
+        db.execute(statement)
+
+
 # What the clerk calls the rows of each synced table (progress, refusals, previews, the recycle bin).
 TABLE_NOUNS = {
     "terms": "届次", "groups": "议事小组", "communities": "村（社区）", "grids": "网格", "venues": "阵地",
@@ -419,6 +438,7 @@ TABLE_NOUNS = {
     "opinion_files": "意见附件", "delegate_events": "代表履职变动", "nomination_rounds": "推选批次",
     "quotas": "名额分配", "candidates": "人选", "joint_reviews": "联审意见", "objections": "公示异议",
     "candidate_stages": "推选环节记录", "conflicts": "冲突记录",
+    "issued_docs": "文书成文日期和字号",
 }
 
 

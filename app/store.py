@@ -43,7 +43,8 @@ class Store:
 
         from .services import (attendance, cadence, communities, delegates, departments, grids,
                                groups, ledger, ledger_stats, meetings, nomination, receptions, recycle,
-                               settings, stats, terms, topics, venues, workflows, candidates)
+                               settings, stats, terms, topics, venues, workflows, candidates,
+                               issued_docs)
 
         self.settings = settings.SettingsService(self)
         self.terms = terms.TermService(self)
@@ -65,6 +66,7 @@ class Store:
         self.candidates = candidates.CandidateService(self)
         self.recycle = recycle.RecycleBin(self)
         self.stats = stats.StatsService(self)
+        self.issued_docs = issued_docs.IssuedDocService(self)
         # Reference lists every office starts with (fixed ids: offices seed the same rows).
         self.workflows.ensure_defaults()
         self.departments.ensure_defaults()
@@ -173,7 +175,7 @@ class Store:
                 key, extra = next((k, v[2]) for k, v in _WITHDRAWN.items() if v[1] == history)
                 if self.scalar(f"SELECT 1 FROM [{parent}] WHERE id = ?", [row_id]):
                     tx.insert(history, {key: row_id, "day": date.today().isoformat(), "detail": detail,
-                                        **extra, "actor": current_actor()})
+                                        **extra, "actor": current_actor(self.db)})
         return tx.changes
 
     # -- small helpers shared by services ---------------------------------

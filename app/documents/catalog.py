@@ -24,21 +24,27 @@ DOCS = {
 MEETING_DOCS = [k for k, v in DOCS.items() if v[2] == "meeting"]
 
 
+# The documents that carry a 成文日期 / 发文字号 the clerk gives (kept with the record).
+DATED = {"minutes", "meeting_notice", "notice", "filing", "certificates", "assignment", "feedback", "duty"}
+
+
 def export_doc(store, kind: str, record_id: str | None, path: Path | str, **options) -> dict:
-    """Build document `kind` (options: the printed ledger takes `flt`), write it, audit it."""
+    """Build document `kind`, write it, audit it. Options: `flt` (the printed ledger), `draft`
+    (minutes of a meeting not yet held), `dated_on` and `doc_number` (kept with the record, so
+    every later export carries them)."""
     if kind not in DOCS:
         raise AppError(f"没有名为“{kind}”的文书，可选：{'、'.join(DOCS)}")
     record_id = record_id or None
     if kind == "notice" and record_id and store.scalar("SELECT 1 FROM meetings WHERE id = ?", [record_id]):
         kind = "meeting_notice"  # `export doc notice MEETING` as before: that meeting's notice
     label, build, subject = DOCS[kind]
+    dated_on, doc_number = options.get("dated_on"), options.get("doc_number")
+    if (dated_on or doc_number) and kind not in DATED:
+        raise AppError(f"{label}没有成文日期和发文字号")
     if subject == "round":
         round_row = store.nomination.get_or_current(record_id)
-        extra = {"delegate_ids": options["delegate_ids"]} if options.get("delegate_ids") else {}
-        build(store, round_row["id"], path, **extra)
-        name = round_row["name"]
+        record_id, name = round_row["id"], round_row["name"]
     elif kind == "ledger":
-        ledger_docs.printed_ledger(store, path, options.get("flt"))
         name = "全部意见建议"
     else:
         if not record_id:
@@ -48,6 +54,24 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
         service = {"meeting": store.meetings, "opinion": store.ledger, "delegate": store.delegates}[subject]
         record = service.get(record_id)
         name = record.get("title") or record.get("name")
-        build(store, record_id, path)
-    store.audit.record("export", f"导出{label}：{name}", {"doc": kind, "id": record_id, "file": Path(path).name})
-    return {"doc": kind, "title": label, "meeting": name, "name": name, "path": str(path)}
+    # The date given is kept only with a document that was written: a refusal leaves the store as it was.
+    with store.db.atomic():
+        if dated_on or doc_number:
+            store.issued_docs.give(kind, record_id, dated_on=dated_on, doc_number=doc_number, label=f"{label}：{name}")
+        elif kind == "meeting_notice" and not store.issued_docs.find(kind, record_id):
+            # The date a notice first went out stays its date, however often it is printed again.
+            store.issued_docs.give(kind, record_id, dated_on=meeting_docs.notice_date(store, store.meetings.get(record_id)),
+                                   label=f"{label}：{name}")
+        if subject == "round":
+            extra = {"delegate_ids": options["delegate_ids"]} if options.get("delegate_ids") else {}
+            build(store, record_id, path, **extra)
+        elif kind == "ledger":
+            ledger_docs.printed_ledger(store, path, options.get("flt"))
+        elif kind == "minutes":
+            build(store, record_id, path, draft=bool(options.get("draft")))
+        else:
+            build(store, record_id, path)
+    store.audit.record("export", f"导出{label}{'（草稿）' if options.get('draft') else ''}：{name}",
+                       {"doc": kind, "id": record_id, "file": Path(path).name})
+    return {"doc": kind, "title": label, "meeting": name, "name": name, "path": str(path),
+            "dated_on": store.issued_docs.dated(kind, record_id, "") if kind in DATED and record_id else None}

@@ -1,86 +1,164 @@
-"""Fonts for PDFs: the official faces when the system has them, else the shipped free ones.
+"""Fonts for PDFs: the official faces wherever offices keep them, else the shipped free ones.
 
-reportlab embeds TrueType outlines only, so CFF/OpenType faces are skipped.
+Looked for, per role, in this order: the file the clerk chose in 设置; the official faces in the
+system's and the user's font folders (Windows; Kylin/UOS, whose CESI faces are the GB2312 set;
+WPS's own folder); the shipped AR PL / WenQuanYi faces. reportlab embeds TrueType outlines only,
+so CFF/OpenType (.otf) faces are skipped.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from functools import cache
 from pathlib import Path
 
+from ..errors import ValidationError
 from ..resources import shipped_dir
 
-# role -> [(file name, subfont index)], most official first
+ROLES = ("title", "fangsong", "hei", "kai", "song")
+ROLE_LABELS = {"title": "标题（小标宋）", "fangsong": "正文（仿宋）", "hei": "一级标题（黑体）",
+               "kai": "二级标题（楷体）", "song": "页码（宋体）"}
+# role -> file names, most official first (matched case-insensitively)
 SYSTEM_CANDIDATES = {
-    "title": [("FZXBSJW.TTF", 0), ("方正小标宋简体.ttf", 0), ("FZXiaoBiaoSong-B05S.ttf", 0),
-              ("simhei.ttf", 0)],
-    "fangsong": [("仿宋_GB2312.ttf", 0), ("FangSong_GB2312.ttf", 0), ("simfang.ttf", 0)],
-    "hei": [("simhei.ttf", 0)],
-    "kai": [("楷体_GB2312.ttf", 0), ("KaiTi_GB2312.ttf", 0), ("simkai.ttf", 0)],
-    "song": [("simsun.ttc", 0), ("simsun.ttf", 0)],
+    "title": ["FZXBSJW.TTF", "方正小标宋简体.ttf", "方正小标宋_GBK.ttf", "FZXiaoBiaoSong-B05S.ttf", "FZXBSK.TTF",
+              "CESI_XBS_GB2312.TTF", "CESI_XBS_GB18030.TTF", "simhei.ttf"],
+    "fangsong": ["仿宋_GB2312.ttf", "FangSong_GB2312.ttf", "FS_GB2312.ttf", "CESI_FS_GB2312.TTF",
+                 "CESI_FS_GB18030.TTF", "simfang.ttf", "FZFSK.TTF", "方正仿宋_GBK.ttf", "STFANGSO.TTF"],
+    "hei": ["simhei.ttf", "CESI_HT_GB2312.TTF", "CESI_HT_GB18030.TTF", "FZHTK.TTF", "方正黑体_GBK.ttf"],
+    "kai": ["楷体_GB2312.ttf", "KaiTi_GB2312.ttf", "CESI_KT_GB2312.TTF", "CESI_KT_GB18030.TTF", "simkai.ttf",
+            "FZKTK.TTF", "方正楷体_GBK.ttf", "STKAITI.TTF"],
+    "song": ["simsun.ttc", "simsun.ttf", "CESI_SS_GB2312.TTF", "CESI_SS_GB18030.TTF", "FZSSK.TTF"],
 }
+# The faces that stand in for an official one with a visibly different look (设置 warns).
+OFFICIAL_ROLES = {"title", "fangsong"}
 SHIPPED = {
-    "title": ("wqy-microhei.ttc", 0),  # a bold sans for 小标宋 when 方正 is absent
-    "fangsong": ("gbsn00lp.ttf", 0),  # AR PL SungtiL GB
-    "hei": ("wqy-microhei.ttc", 0),  # WenQuanYi Micro Hei
-    "kai": ("gkai00mp.ttf", 0),  # AR PL KaitiM GB
-    "song": ("gbsn00lp.ttf", 0),
+    "title": "wqy-microhei.ttc",  # a bold sans for 小标宋 when 方正 is absent
+    "fangsong": "gbsn00lp.ttf",  # AR PL SungtiL GB
+    "hei": "wqy-microhei.ttc",  # WenQuanYi Micro Hei
+    "kai": "gkai00mp.ttf",  # AR PL KaitiM GB
+    "song": "gbsn00lp.ttf",
 }
-FONT_NAMES = {role: f"YS-{role}" for role in SHIPPED}
+# role -> the reportlab name of the face in use (updated in place: modules hold this dict)
+FONT_NAMES = {role: f"YS-{role}" for role in ROLES}
 
 
-def _system_dirs() -> list[Path]:
+def font_dirs() -> list[Path]:
+    """Where offices' fonts live: system folders, the user's, and WPS's own."""
+    home = Path.home()
     if sys.platform == "win32":
         windir = Path(os.environ.get("WINDIR", r"C:\Windows"))
-        local = Path(os.environ.get("LOCALAPPDATA", "")) / "Microsoft" / "Windows" / "Fonts"
-        return [windir / "Fonts", local]
-    return [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts",
-            Path.home() / ".local/share/fonts", Path("/Library/Fonts"), Path("/System/Library/Fonts")]
+        local = Path(os.environ.get("LOCALAPPDATA", str(home / "AppData" / "Local")))
+        return [windir / "Fonts", local / "Microsoft" / "Windows" / "Fonts",
+                local / "Kingsoft" / "WPS Office" / "office6" / "fonts"]
+    return [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), home / ".fonts",
+            home / ".local/share/fonts", Path("/opt/kingsoft/wps-office/office6/fonts"),
+            Path("/usr/share/wps-office/fonts"), Path("/Library/Fonts"), Path("/System/Library/Fonts"),
+            home / "Library/Fonts"]
 
 
 @cache
 def _system_index() -> dict[str, Path]:
-    """File name (lower case) -> path, for the few folders fonts live in."""
+    """File name (lower case) -> path, for the folders fonts live in."""
     index: dict[str, Path] = {}
-    for folder in _system_dirs():
-        if folder.is_dir():
+    if os.environ.get("YISHI_PDF_SYSTEM_FONTS", "1") != "1":
+        return index
+    for folder in font_dirs():
+        try:
+            if not folder.is_dir():
+                continue
             for path in folder.rglob("*"):
                 if path.suffix.lower() in (".ttf", ".ttc"):
                     index.setdefault(path.name.lower(), path)
+        except OSError:  # an unreadable folder is simply not looked in
+            continue
     return index
 
 
-def _try_register(name: str, path: Path, index: int) -> bool:
+@cache
+def _load(path: str) -> str | None:
+    """Register the face in `path` under a name of its own; None when reportlab cannot use it."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
+    name = "YS-" + hashlib.sha1(path.encode("utf-8")).hexdigest()[:10]
     try:
-        pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=index))
-        return True
-    except (TTFError, OSError, ValueError):
-        return False
+        pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
+    except (TTFError, OSError, ValueError, KeyError, IndexError):
+        return None
+    return name
 
 
-@cache
-def register_fonts(use_system: bool = True) -> dict[str, str]:
-    """Register one face per role; returns role -> file used (for the record and for tests)."""
-    used: dict[str, str] = {}
+def check_font_file(path: str, label: str, field: str) -> None:
+    """Refuse a chosen font file that does not exist or cannot be embedded."""
+    if not Path(path).is_file():
+        raise ValidationError(f"{label}：找不到文件“{path}”", field=field)
+    if Path(path).suffix.lower() not in (".ttf", ".ttc") or _load(str(Path(path))) is None:
+        raise ValidationError(f"{label}：“{Path(path).name}”不能用于 PDF（只能嵌入 TrueType 字体，"
+                              "即 .ttf 或 .ttc 文件）", field=field)
+
+
+def choose(overrides: dict[str, str] | None = None) -> dict[str, dict]:
+    """role -> {"path", "source": chosen|system|shipped}: the face each role would use."""
+    overrides = overrides or {}
     fonts_dir = shipped_dir("resources") / "fonts"
-    system = _system_index() if use_system and os.environ.get("YISHI_PDF_SYSTEM_FONTS", "1") == "1" else {}
-    for role, name in FONT_NAMES.items():
-        for file_name, index in SYSTEM_CANDIDATES[role]:
+    system = _system_index()
+    out = {}
+    for role in ROLES:
+        chosen = overrides.get(role)
+        if chosen and _load(chosen):
+            out[role] = {"path": chosen, "source": "chosen"}
+            continue
+        for file_name in SYSTEM_CANDIDATES[role]:
             path = system.get(file_name.lower())
-            if path and _try_register(name, path, index):
-                used[role] = str(path)
+            if path and _load(str(path)):
+                out[role] = {"path": str(path), "source": "system"}
                 break
         else:
-            file_name, index = SHIPPED[role]
-            if not _try_register(name, fonts_dir / file_name, index):
-                raise RuntimeError(f"shipped font {file_name} cannot be loaded")
-            used[role] = str(fonts_dir / file_name)
+            out[role] = {"path": str(fonts_dir / SHIPPED[role]), "source": "shipped"}
+    return out
+
+
+def register_fonts(overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """Register one face per role (the clerk's choice first); returns role -> file used."""
+    used = {}
+    for role, pick in choose(overrides).items():
+        name = _load(pick["path"])
+        if name is None:
+            raise RuntimeError(f"shipped font {pick['path']} cannot be loaded")
+        FONT_NAMES[role] = name
+        used[role] = pick["path"]
     return used
+
+
+def store_overrides(store) -> dict[str, str]:
+    return {role: store.settings.get(f"font_{role}") for role in ROLES if store.settings.get(f"font_{role}")}
+
+
+def use_store_fonts(store) -> dict[str, str]:
+    """Register the faces this office's documents use (its 设置 choices first)."""
+    return register_fonts(store_overrides(store))
+
+
+def font_report(store) -> list[dict]:
+    """For 设置: each role, the face in use, where it comes from, and a warning when a free face
+    stands in for 仿宋 or 小标宋."""
+    from reportlab.pdfbase import pdfmetrics
+
+    rows = []
+    for role, pick in choose(store_overrides(store)).items():
+        name = _load(pick["path"])
+        face = pdfmetrics.getFont(name).face.name if name else ""
+        if isinstance(face, bytes):
+            face = face.decode("utf-8", "replace")
+        warning = ""
+        if pick["source"] == "shipped" and role in OFFICIAL_ROLES:
+            warning = (f"本机没有找到{'方正小标宋' if role == 'title' else '仿宋_GB2312 / 仿宋'}，"
+                       "正在用程序自带的替代字体；公文正式报送前，请安装该字体或在此选择字体文件")
+        rows.append({"role": role, "label": ROLE_LABELS[role], "path": pick["path"], "face": face,
+                     "source": pick["source"], "warning": warning})
+    return rows
 
 
 # The free 仿宋/楷体 lack 〇 (used in dates on certificates); ○ has the same shape.
@@ -88,9 +166,11 @@ LOOK_ALIKES = {"〇": "○"}
 
 
 @cache
-def _coverage(font_name: str) -> frozenset[int]:
+def coverage(font_name: str) -> frozenset[int]:
     from reportlab.pdfbase import pdfmetrics
 
+    if font_name.startswith("YS-") and font_name[3:] in ROLES:
+        register_fonts()
     return frozenset(pdfmetrics.getFont(font_name).face.charToGlyph)
 
 
@@ -100,12 +180,11 @@ def markup(text: str, font_name: str) -> str:
     into an empty box."""
     from xml.sax.saxutils import escape
 
-    register_fonts()
-    cover = _coverage(font_name)
+    cover = coverage(font_name)
     if all(ord(ch) in cover for ch in text):
         return escape(text)
     fallback = FONT_NAMES["hei"]
-    spare = _coverage(fallback)
+    spare = coverage(fallback)
     out = []
     for ch in text:
         look_alike = LOOK_ALIKES.get(ch)

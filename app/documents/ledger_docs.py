@@ -7,13 +7,13 @@ from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 
 from ..registers.ledger import ledger_rows
 from ..services.ledger import LedgerFilter
-from .fonts import FONT_NAMES
-from .layout import (BLOCK_W, build_landscape, build_official, chinese_date, gap, para, styles,
-                     table_flowable)
+from .fonts import FONT_NAMES, use_store_fonts
+from .layout import BLOCK_W, build_landscape, chinese_date, para, styles, table_flowable
+from .official import OfficialDoc
 
 
 def _form(rows: list[tuple[str, str]], st: dict) -> Table:
@@ -41,12 +41,13 @@ def assignment(store, opinion_id: str, path: Path | str) -> Path:
             ("主办单位", o["lead_unit"]), ("协办单位", "、".join(o["co_units_list"]) or "—"),
             ("办理期限", f"{chinese_date(o['deadline'])}前（{o['working_days']} 个工作日）"),
             ("重点督办", "是" if o["key_supervision"] else "否")]
-    story = [para("议事代表意见建议交办单", st["title"]), gap(0.3), _form(rows, st), gap(0.5),
-             para("请承办单位认真研究办理，于办理期限前将办理结果书面反馈人大街道工委；确属非本单位职责的，"
-                  "请在 3 个工作日内说明理由退回。", st["body"]),
-             gap(1), para(store.settings.unit(), st["right"]), para(chinese_date(o["assigned_on"] or o["received_on"]),
-                                                           st["right"])]
-    return build_official(path, story, title=f"交办单 {o['serial']}", author=store.settings.unit())
+    doc = OfficialDoc(store, title="议事代表意见建议交办单")
+    doc.table(_form(rows, st))
+    doc.blank()
+    doc.para("请承办单位认真研究办理，于办理期限前将办理结果书面反馈人大街道工委；确属非本单位职责的，"
+             "请在3个工作日内说明理由退回。")
+    doc.sign(store.issued_docs.dated("assignment", opinion_id, o["assigned_on"] or o["received_on"]))
+    return doc.build(path)
 
 
 def feedback_slip(store, opinion_id: str, path: Path | str) -> Path:
@@ -62,11 +63,13 @@ def feedback_slip(store, opinion_id: str, path: Path | str) -> Path:
             ("办理结果", result),
             ("满 意 度", "□ 满意　　□ 基本满意　　□ 不满意　　□ 未表态"),
             ("群众意见", "　"), ("　", "　"), ("签　　名", "　　　　　　　　　　　　日期：　　年　　月　　日")]
-    story = [para("议事代表意见建议办理反馈回执", st["title"]), gap(0.3), _form(rows, st), gap(0.5),
-             para(f"请填写后交回议事代表或人大街道工委，工作人员将凭回执编号 {o['feedback_serial']} 录入满意度。"
-                  "件件有回音，事事有着落。", st["body"]),
-             gap(1), para(store.settings.unit(), st["right"])]
-    return build_official(path, story, title=f"反馈回执 {o['feedback_serial']}", author=store.settings.unit())
+    doc = OfficialDoc(store, title="议事代表意见建议办理反馈回执")
+    doc.table(_form(rows, st))
+    doc.blank()
+    doc.para(f"请填写后交回议事代表或人大街道工委，工作人员将凭回执编号{o['feedback_serial']}录入满意度。"
+             "件件有回音，事事有着落。")
+    doc.sign(store.issued_docs.dated("feedback", opinion_id, o["answered_on"] or date.today().isoformat()))
+    return doc.build(path)
 
 
 PRINT_COLUMNS = [("编号", "serial", 24), ("收集日期", "received_on", 22), ("收集代表", "delegate_name", 18),
@@ -76,13 +79,14 @@ PRINT_COLUMNS = [("编号", "serial", 24), ("收集日期", "received_on", 22), 
 
 
 def printed_ledger(store, path: Path | str, flt: LedgerFilter | None = None, year: int | None = None) -> Path:
+    use_store_fonts(store)
     st = styles()
     rows = ledger_rows(store, flt or LedgerFilter(descending=False))
     data = [[row.get(key) for _, key, _ in PRINT_COLUMNS] for row in rows]
     title = f"{store.settings.get('subdistrict') or ''}意见建议办理台账" + (f"（{year}年）" if year else "")
     story = [para(title, st["title"]),
              para(f"{store.settings.unit()}　　打印日期：{chinese_date(date.today().isoformat())}　　共 {len(rows)} 条",
-                  st["table"]), gap(0.2),
+                  st["table"]), Spacer(1, 6),
              table_flowable([h for h, _, _ in PRINT_COLUMNS], data, [w * mm for _, _, w in PRINT_COLUMNS], st,
                             font_size=9)]
     return build_landscape(path, story, title=title, author=store.settings.unit())
@@ -98,13 +102,15 @@ def duty_record(store, delegate_id: str, path: Path | str, year: int | None = No
             ("走访网格", f"{r['grid_visits']} 次"), ("提出意见建议", f"{len(r['opinions'])} 条"),
             ("牵头议题", "、".join(t["title"] for t in r["topics"]) or "—"),
             ("任职记录", "；".join(f"{h['day']} {h['text']}" for h in r["history"]) or "在任")]
-    story = [para("议事代表履职档案", st["title"]), gap(0.3), _form(rows, st)]
+    doc = OfficialDoc(store, title="议事代表履职档案")
+    doc.table(_form(rows, st))
     if r["opinions"]:
-        story += [gap(0.5), para("提出的意见建议", st["h1"]),
-                  table_flowable(["收集日期", "意见建议", "办理进度"],
+        doc.blank()
+        doc.heading("提出的意见建议")
+        doc.table(table_flowable(["收集日期", "意见建议", "办理进度"],
                                  [[o["received_on"], o["title"], o["status_label"]] for o in r["opinions"]],
-                                 [28 * mm, 96 * mm, 32 * mm], st, font_size=11)]
-    story += [gap(1), para(store.settings.unit(), st["right"]), para(chinese_date(date.today().isoformat()), st["right"])]
-    return build_official(path, story, title=f"{d['name']}履职档案", author=store.settings.unit())
+                                 [28 * mm, 96 * mm, 32 * mm], st, font_size=11))
+    doc.sign(store.issued_docs.dated("duty", delegate_id, date.today().isoformat()))
+    return doc.build(path)
 
 

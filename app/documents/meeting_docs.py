@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -11,10 +11,12 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Table, TableStyle
 
+from ..errors import ConflictError
 from ..fileio import atomic_path
 from ..services.meetings import STEP_COLOURS, STEP_STATES
-from .fonts import FONT_NAMES, register_fonts
-from .layout import (build_official, chinese_date, chinese_number, gap, labelled, para, styles)
+from .fonts import FONT_NAMES, use_store_fonts
+from .layout import chinese_number, para, styles
+from .official import OfficialDoc, chinese_date
 
 
 def _when(meeting: dict) -> str:
@@ -26,97 +28,108 @@ def _when(meeting: dict) -> str:
     return text
 
 
-def minutes_story(store, meeting_id: str) -> list:
-    st = styles()
+def minutes_doc(store, meeting_id: str, *, draft: bool = False) -> OfficialDoc:
+    """纪要 of a held meeting (a planned one only as a draft, marked 草稿): what was done, then who
+    attended (§10.3: 出席/请假/列席 with 黑体 labels after the text), then the 落款."""
     m = store.meetings.detail(meeting_id)
+    if m["status"] != "held" and not draft:
+        raise ConflictError(f"“{m['title']}”{'尚未召开' if m['status'] == 'planned' else '已取消'}，不能导出会议纪要："
+                            "会后先在“会议”中把状态改为“已召开”并登记签到；需要预先起草的，可导出纪要草稿。")
     sheet = store.attendance.sheet(meeting_id)
     by_status = {s: [r["name"] for r in sheet if r["status"] == s] for s in
                  ("present", "excused", "absent", "attending_nonmember")}
     guests = [f"{r['name']}（{r['community_name']}）" if r.get("community_name") and not r["delegate_id"]
               else r["name"] for r in sheet if r["status"] == "attending_nonmember"]
-    story = [para(f"{m['title']}纪要", st["title"]),
-             para(f"（{chinese_date(m['date'])}）", st["subtitle"]), gap(0.5)]
-    place = m["place"] or "—"
-    story.append(para(f"{_when(m)}，{m['title']}在{place}召开。"
-                      + (m.get("summary") or ""), st["body"]))
-    story.append(labelled("出席", "、".join(by_status["present"]), st))
-    story.append(labelled("请假", "、".join(by_status["excused"]), st))
-    if by_status["absent"]:
-        story.append(labelled("缺席", "、".join(by_status["absent"]), st))
-    story.append(labelled("列席", "、".join(guests), st))
-    if m["kind"] == "plenary":
+    doc = OfficialDoc(store, title=f"{m['title']}纪要", draft=draft)
+    doc.para(f"{_when(m)}，{m['title']}在{m['place'] or '本街道'}召开。" + (m.get("summary") or ""))
+    if m["kind"] == "plenary" and m["status"] == "held":
         q = store.attendance.quorum(meeting_id)
-        story.append(para(f"全体议事代表 {q['total']} 名，实到 {q['present']} 名，"
-                          f"{'超过半数，符合召开要求' if q['met'] else '未超过半数'}。", st["body"]))
+        doc.para(f"全体议事代表{q['total']}名，实到{q['present']}名，"
+                 f"{'超过半数，符合召开要求' if q['met'] else '未超过半数，不符合召开要求'}。")
     section = 0
     if m["agenda_list"]:
         section += 1
-        story.append(para(f"{chinese_number(section)}、会议议程", st["h1"]))
+        doc.heading(f"{chinese_number(section)}、会议议程")
         for i, item in enumerate(m["agenda_list"], 1):
-            story.append(para(f"{i}. {item}", st["body"]))
-    if m.get("decisions"):
+            doc.para(f"{i}.{item}")
+    decisions = [line.strip() for line in (m.get("decisions") or "").splitlines() if line.strip()]
+    if decisions:
         section += 1
-        story.append(para(f"{chinese_number(section)}、议定事项", st["h1"]))
-        for line in m["decisions"].splitlines():
-            if line.strip():
-                story.append(para(line.strip(), st["body"]))
+        doc.heading(f"{chinese_number(section)}、议定事项")
+        for line in decisions:
+            doc.para(line)
     votes = store.attendance.votes(meeting_id) if m["kind"] == "plenary" else []
     if votes:
         section += 1
-        story.append(para(f"{chinese_number(section)}、民生实事项目票决结果", st["h1"]))
+        doc.heading(f"{chinese_number(section)}、民生实事项目票决结果")
         for i, v in enumerate(votes, 1):
-            story.append(para(f"（{chinese_number(i)}）{v['item']}", st["h2"]))
-            story.append(para(f"赞成 {v['votes_for']} 票，反对 {v['votes_against']} 票，弃权 "
-                              f"{v['votes_abstain']} 票，{v['result']}。", st["body"]))
+            doc.lead_in(f"（{chinese_number(i)}）{v['item']}。",
+                        f"赞成{v['votes_for']}票，反对{v['votes_against']}票，弃权{v['votes_abstain']}票，{v['result']}。")
     if m["action_items"]:
         section += 1
-        story.append(para(f"{chinese_number(section)}、落实事项及责任分工", st["h1"]))
+        doc.heading(f"{chinese_number(section)}、落实事项及责任分工")
         for i, item in enumerate(m["action_items"], 1):
             parts = [f"责任单位：{item['unit']}" if item["unit"] else "",
                      f"责任人：{item['person']}" if item["person"] else "",
                      f"完成时限：{chinese_date(item['deadline'])}" if item["deadline"] else ""]
-            story.append(para(f"（{chinese_number(i)}）{item['content']}", st["h2"]))
             detail = "；".join(p for p in parts if p)
-            if detail:
-                story.append(para(detail + "。", st["body"]))
-    story += [gap(1), para(store.settings.unit(), st["right"]), para(chinese_date(m["date"]), st["right"])]
-    return story
+            doc.lead_in(f"（{chinese_number(i)}）{item['content'].rstrip('。')}。", detail + "。" if detail else "")
+    doc.blank()
+    doc.labelled("出席", by_status["present"])
+    doc.labelled("请假", by_status["excused"])
+    if by_status["absent"]:
+        doc.labelled("缺席", by_status["absent"])
+    doc.labelled("列席", guests)
+    doc.sign(store.issued_docs.dated("minutes", meeting_id, m["date"]))
+    return doc
 
 
-def minutes(store, meeting_id: str, path: Path | str) -> Path:
-    m = store.meetings.get(meeting_id)
-    return build_official(path, minutes_story(store, meeting_id), title=f"{m['title']}纪要",
-                          author=store.settings.unit())
+def minutes(store, meeting_id: str, path: Path | str, *, draft: bool = False) -> Path:
+    return minutes_doc(store, meeting_id, draft=draft).build(path)
+
+
+def notice_date(store, meeting: dict, today: date | None = None) -> str:
+    """A notice's 成文日期 when the clerk gave none: today for a meeting still ahead, else a week
+    before the meeting (the notice went out before it, not on the day it is printed again)."""
+    today = today or date.today()
+    held_on = date.fromisoformat(meeting["date"])
+    default = today if held_on >= today else held_on - timedelta(days=7)
+    return store.issued_docs.dated("meeting_notice", meeting["id"], default.isoformat())
+
+
+def attendees(store, m: dict) -> str:
+    """Who a meeting's notice is addressed to: all delegates, the group's, or those on duty."""
+    return {"all": "全体议事代表", "group": f"{m.get('group_name') or ''}全体议事代表",
+            "duty": "值班议事代表"}.get(m["scope"], "有关议事代表")
 
 
 def notice(store, meeting_id: str, path: Path | str) -> Path:
-    st = styles()
     m = store.meetings.detail(meeting_id)
-    departments = m["departments_list"]
-    addressee = "、".join(departments) if departments else "各位议事代表"
-    story = [para(f"关于召开{m['title']}的通知", st["title"]), gap(0.5),
-             para(f"{addressee}：", st["plain"]),
-             para(f"经研究，定于{_when(m)}召开{m['title']}。现将有关事项通知如下：", st["body"]),
-             para("一、会议时间", st["h1"]), para(_when(m), st["body"]),
-             para("二、会议地点", st["h1"]), para(m["place"] or "另行通知", st["body"])]
+    departments = store.departments.full_names(m["departments_list"])
+    who = attendees(store, m)
+    doc = OfficialDoc(store, title=f"关于召开{m['title']}的通知", sent_out=True,
+                      doc_number=store.issued_docs.number("meeting_notice", meeting_id))
+    doc.addressee([who, *departments])
+    doc.para(f"经研究，定于{_when(m)}召开{m['title']}。现将有关事项通知如下：")
+    doc.heading("一、会议时间")
+    doc.para(_when(m) + "。")
+    doc.heading("二、会议地点")
+    doc.para((m["place"] or "另行通知") + "。")
     section = 2
     if m["agenda_list"]:
         section += 1
-        story.append(para(f"{chinese_number(section)}、会议议程", st["h1"]))
+        doc.heading(f"{chinese_number(section)}、会议议程")
         for i, item in enumerate(m["agenda_list"], 1):
-            story.append(para(f"（{chinese_number(i)}）{item}", st["body"]))
+            doc.para(f"（{chinese_number(i)}）{item.rstrip('。；;')}。")
     section += 1
-    scope = {"all": "全体议事代表", "group": f"{m.get('group_name') or ''}议事代表",
-             "duty": "值班议事代表"}.get(m["scope"], "有关人员")
-    story.append(para(f"{chinese_number(section)}、参加人员", st["h1"]))
-    story.append(para(scope + (f"；{('、'.join(departments))}各派 1 名负责同志列席" if departments else "")
-                      + "。", st["body"]))
+    doc.heading(f"{chinese_number(section)}、参加人员")
+    doc.para(who + (f"；{'、'.join(departments)}各派1名负责同志列席" if departments else "") + "。")
     section += 1
-    story.append(para(f"{chinese_number(section)}、有关要求", st["h1"]))
-    story.append(para("请参会人员提前 15 分钟到场签到，无特殊情况不得请假；确需请假的，请提前向人大街道工委说明。"
-                      "请有关部门结合会议议题做好情况说明准备。", st["body"]))
-    story += [gap(2), para(store.settings.unit(), st["right"]), para(chinese_date(date.today().isoformat()), st["right"])]
-    return build_official(path, story, title=f"关于召开{m['title']}的通知", author=store.settings.unit())
+    doc.heading(f"{chinese_number(section)}、有关要求")
+    doc.para("请参会人员提前15分钟到场签到，无特殊情况不得请假；确需请假的，请提前向人大街道工委说明。"
+             + ("请有关部门结合会议议题做好情况说明准备。" if departments else ""))
+    doc.sign(notice_date(store, m))
+    return doc.build(path)
 
 
 def signin(store, meeting_id: str, path: Path | str) -> Path:
@@ -134,9 +147,10 @@ def signin(store, meeting_id: str, path: Path | str) -> Path:
                                ("FONTNAME", (0, 0), (-1, -1), FONT_NAMES["fangsong"]),
                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]))
-    story = [para(f"{m['title']}签到表", st["title"]),
-             para(f"时间：{_when(m)}　　地点：{m['place'] or '—'}", st["table"]), gap(0.3), table]
-    return build_official(path, story, title=f"{m['title']}签到表", author=store.settings.unit())
+    doc = OfficialDoc(store, title=f"{m['title']}签到表")
+    doc.para(f"时间：{_when(m)}　地点：{m['place'] or '—'}", first_indent=0)
+    doc.table(table)
+    return doc.build(path)
 
 
 STATE_COLOURS, STATE_LABELS = STEP_COLOURS, STEP_STATES
@@ -144,7 +158,7 @@ STATE_COLOURS, STATE_LABELS = STEP_COLOURS, STEP_STATES
 
 def flowchart(store, meeting_id: str, path: Path | str, today: date | None = None) -> Path:
     """The meeting's 会前/会中/会后 flowchart on one A4 landscape page, coloured by progress."""
-    register_fonts()
+    use_store_fonts(store)
     m = store.meetings.detail(meeting_id, today)
     width, height = landscape(A4)
     phases = [("pre", "会前"), ("in", "会中"), ("post", "会后")]

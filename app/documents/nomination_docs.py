@@ -13,16 +13,15 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdf_canvas
-from reportlab.platypus import PageBreak, Paragraph
+from reportlab.platypus import Paragraph
 
 from ..errors import ConflictError
 from ..fileio import atomic_path
 from ..idcard import age_on
 from ..services.candidates import ROUTES, CandidateFilter
-from .fonts import FONT_NAMES, register_fonts
-from .fonts import markup
-from .layout import (BLOCK_W, build_official, chinese_date, chinese_number, gap, para, styles, table_flowable,
-                     title_para)
+from .fonts import FONT_NAMES, markup, use_store_fonts
+from .layout import BLOCK_W, chinese_number, styles, table_flowable
+from .official import OfficialDoc, chinese_date
 
 RED = colors.HexColor("#b0191e")
 ROUTE_SHORT = {"party_org": "基层党组织推荐", "joint": "居民联名推荐", "self": "本人自荐"}
@@ -57,6 +56,8 @@ def _people_table(rows: list[dict], st: dict, *, serial: bool = False):
 
 # -- 公示 ----------------------------------------------------------------------------------
 def public_notice(store, round_id: str | None, path: Path | str) -> Path:
+    """The 公示 (二下): how many are publicised for how many seats, where it is posted, the
+    objection period and a contact phone; the list as its 附件 on a page of its own."""
     round_row = store.nomination.get_or_current(round_id)
     if not round_row.get("notice_start"):
         raise ConflictError(f"“{round_row['name']}”尚未公示：请先在“推选”中设定公示开始日期")
@@ -64,24 +65,25 @@ def public_notice(store, round_id: str | None, path: Path | str) -> Path:
     listed = [c for c in store.candidates.list(CandidateFilter(round_id=round_row["id"])) if c["on_notice"]]
     subdistrict = store.settings.get("subdistrict")
     unit = store.settings.unit()
-    st = styles()
-    title = f"关于{subdistrict}{_who(round_row, term)}拟任人选的公示"
+    who = _who(round_row, term)
+    # More people than seats are candidates (人选), not yet the ones to be appointed (拟任人选).
+    noun = "拟任人选" if len(listed) <= round_row["seats"] else "人选"
     phone = store.settings.get("contact_phone")
-    story = [
-        title_para([f"关于{subdistrict}{_who(round_row, term)}", "拟任人选的公示"], st["title"]), gap(0.5),
-        para(f"根据{subdistrict}建立议事代表会议制度的实施方案，按照“两下两上”的推选程序，经各村（社区）推荐、"
-             f"村（居）民代表会议通过、{unit or '人大街道工委'}初审和相关部门联审，现将{len(listed)}名"
-             f"{_who(round_row, term)}拟任人选予以公示。", st["body"]),
-        para(f"公示时间：{chinese_date(round_row['notice_start'])}至{chinese_date(round_row['notice_end'])}"
-             f"（3个工作日）。", st["body"]),
-        para("公示期间，对公示对象有异议的，可以来信、来电、来访等方式向人大街道工委反映。反映问题应实事求是、"
+    doc = OfficialDoc(store, title=[f"关于{subdistrict}{who}", f"{noun}的公示"])
+    doc.para(f"根据{subdistrict}建立议事代表会议制度的实施方案，按照“两下两上”的推选程序，经各村（社区）推荐、"
+             f"村（居）民代表会议通过、人大街道工委初审和相关部门联审，{who}名额{round_row['seats']}名，"
+             f"现将联审合格的{len(listed)}名{noun}予以公示（名单见附件）。")
+    doc.para(f"公示时间：{chinese_date(round_row['notice_start'])}至{chinese_date(round_row['notice_end'])}"
+             f"（3个工作日）。" + (f"公示地点：{round_row['notice_place']}。" if round_row.get("notice_place") else ""))
+    doc.para("公示期间，对公示对象有异议的，可以来信、来电、来访等方式向人大街道工委反映。反映问题应实事求是、"
              "客观公正，以个人名义反映的提倡署真实姓名，以单位名义反映的应加盖公章。"
-             + (f"联系电话：{phone}。" if phone else ""), st["body"]),
-        para("附：" + _who(round_row, term) + "拟任人选名单", st["plain"]), gap(0.3),
-        _people_table(listed, st),
-        gap(1.5), para(unit, st["right"]), para(chinese_date(round_row["notice_start"]), st["right"]),
-    ]
-    return build_official(path, story, title=title, author=unit)
+             + (f"联系电话：{phone}。" if phone else ""))
+    annex = f"{who}{noun}名单"
+    doc.attachments([annex])
+    doc.sign(store.issued_docs.dated("notice", round_row["id"], round_row["notice_start"]))
+    doc.annex(annex)
+    doc.table(_people_table(listed, styles()))
+    return doc.build(path)
 
 
 # -- 聘书 ------------------------------------------------------------------------------------
@@ -107,12 +109,13 @@ def certificates(store, round_id: str | None, path: Path | str, delegate_ids: li
     """One A4 landscape page per delegate: red double frame, 聘书, name, term, issuer, serial."""
     round_row, people = certified(store, round_id, delegate_ids)
     term = _term(store, round_row)
-    register_fonts()
+    use_store_fonts(store)
     f = FONT_NAMES
     width, height = landscape(A4)
     subdistrict = store.settings.get("subdistrict")
     unit = store.settings.unit()
-    issued = round_row.get("certified_on") or date.today().isoformat()
+    issued = store.issued_docs.dated("certificates", round_row["id"],
+                                     round_row.get("certified_on") or round_row["confirmed_on"])
     body = ParagraphStyle("cert", fontName=f["kai"], fontSize=24, leading=44, firstLineIndent=48,
                           wordWrap="CJK")
     sign = ParagraphStyle("sign", fontName=f["kai"], fontSize=22, leading=34, alignment=TA_RIGHT)
@@ -133,7 +136,8 @@ def certificates(store, round_id: str | None, path: Path | str, delegate_ids: li
             c.setFont(f["song"], 12)
             c.drawRightString(width - 36 * mm, height - 34 * mm, f"编号：{person['certificate_no']}")
             name = f'<font name="{f["hei"]}" size="28">{markup(person["name"], f["hei"])}</font>'
-            text = (f"兹聘请　{name}　同志为{markup(subdistrict + term['name'], f['kai'])}议事代表。"
+            # Broken where the sense breaks, so no word is left alone on a line ("表。").
+            text = (f"兹聘请　{name}　同志为<br/>{markup(subdistrict + term['name'], f['kai'])}议事代表。"
                     f"<br/>　　{markup(until, f['kai'])}。")
             _place(c, Paragraph(text, body), 48 * mm, height - 80 * mm, width - 96 * mm)
             _place(c, Paragraph(markup(unit, f["kai"]) + "<br/>" + markup(_upper_date(issued), f["kai"]), sign),
@@ -182,13 +186,10 @@ def filing_report(store, round_id: str | None, path: Path | str) -> Path:
     everyone = store.candidates.list(CandidateFilter(round_id=round_row["id"]))
     appointed = [c for c in everyone if c["status"] == "appointed"]
     progress = {p["stage"]: p for p in store.nomination.progress(round_row["id"])}
+    total = store.nomination.board(round_row["id"])["total"]  # the quota table's own figures
     subdistrict = store.settings.get("subdistrict")
-    unit = store.settings.unit()
-    district = unit.split("人大常委会")[0] + "人大常委会" if "人大常委会" in unit else "区人大常委会"
+    district = f"{store.settings.district() or '区'}人大常委会"
     who = _who(round_row, term)
-    st = styles()
-    title = f"关于{subdistrict}{who}推选情况的报告"
-    title_lines = [f"关于{subdistrict}{who}", "推选情况的报告"]
     routes = Counter(c["route"] for c in everyone)
     route_text = "、".join(f"{ROUTE_SHORT[code]}{routes[code]}名" for code, _ in ROUTES if routes[code])
     quotas = store.nomination.quotas(round_row["id"])
@@ -197,41 +198,43 @@ def filing_report(store, round_id: str | None, path: Path | str) -> Path:
     upheld = sum(1 for o in objections if o["upheld"])
     units = store.nomination.review_units(round_row["id"])
     serials = sorted(c["certificate_no"] for c in appointed if c["certificate_no"])
-    story = [title_para(title_lines, st["title"]), gap(0.5), para(f"{district}：", st["plain"]),
-             para(f"根据{subdistrict}建立议事代表会议制度的实施方案，{subdistrict}借鉴人大代表产生办法，采取“两下两上”"
-                  f"方式推选产生了{who}。现将有关情况报告如下：", st["body"]),
-             para("一、推选过程", st["h1"]),
-             para(f"（一）“一下”。{chinese_date(round_row['opened_on'])}，明确推选条件（年满{round_row['min_age']}周岁、"
-                  f"在本村（社区）居住或工作满{round_row['min_years']}年、中国公民），将{round_row['seats']}名代表名额"
-                  + (f"分配至{communities}个村（社区），并提出界别、党派等结构要求" if communities else "及结构要求")
-                  + "。", st["body"]),
-             para(f"（二）“一上”。各村（社区）共推荐初步人选{len(everyone)}名（{route_text}），"
-                  f"经村（居）民代表会议通过{progress['community_approved']['reached']}名，"
-                  f"报人大街道工委初审通过{progress['preliminary_reviewed']['reached']}名。", st["body"]),
-             para(f"（三）“二下”。初审名单提交{'、'.join(units)}等{len(units)}个部门联审，联审合格"
-                  f"{progress['joint_reviewed']['reached']}名；合格名单反馈各村（社区），自"
-                  f"{chinese_date(round_row['notice_start'])}至{chinese_date(round_row['notice_end'])}公示3个工作日，"
-                  + (f"收到异议{len(objections)}件，经核实成立{upheld}件、不成立{len(objections) - upheld}件。"
-                     if objections else "公示期间未收到异议。"), st["body"]),
-             para(f"（四）“二上”。公示无异议的名单由各村（社区）上报街道，经街道党工委研究（{round_row['confirm_doc']}），"
-                  f"于{chinese_date(round_row['confirmed_on'])}最终确定{who}{len(appointed)}名"
-                  + (f"，并颁发聘书（编号{serials[0]}至{serials[-1]}）" if serials else "") + "。", st["body"]),
-             para("二、代表构成", st["h1"])]
-    story.append(para(_composition(appointed, round_row["confirmed_on"]), st["body"]))
+    number = store.issued_docs.number("filing", round_row["id"]) or round_row.get("filing_doc")
+    doc = OfficialDoc(store, title=[f"关于{subdistrict}{who}", "推选情况的报告"], sent_out=True, doc_number=number)
+    doc.addressee([district])
+    doc.para(f"根据{subdistrict}建立议事代表会议制度的实施方案，{subdistrict}借鉴人大代表产生办法，采取“两下两上”"
+             f"方式推选产生了{who}。现将有关情况报告如下：")
+    doc.heading("一、推选过程")
+    doc.lead_in("（一）“一下”。", f"{chinese_date(round_row['opened_on'])}，明确推选条件（年满{round_row['min_age']}周岁、"
+                f"在本村（社区）居住或工作满{round_row['min_years']}年、中国公民），将{round_row['seats']}名代表名额"
+                + (f"分配至{communities}个村（社区），并提出界别、党派等结构要求" if communities else "及结构要求") + "。")
+    doc.lead_in("（二）“一上”。", f"各村（社区）共推荐初步人选{total['nominated']}名（{route_text}），"
+                f"经村（居）民代表会议通过{progress['community_approved']['reached']}名，"
+                f"报人大街道工委初审通过{progress['preliminary_reviewed']['reached']}名。")
+    doc.lead_in("（三）“二下”。", f"初审名单提交{'、'.join(units)}等{len(units)}个部门联审，联审合格"
+                f"{total['qualified']}名；合格名单反馈各村（社区），自"
+                f"{chinese_date(round_row['notice_start'])}至{chinese_date(round_row['notice_end'])}公示3个工作日，"
+                + (f"收到异议{len(objections)}件，经核实成立{upheld}件、不成立{len(objections) - upheld}件。"
+                   if objections else "公示期间未收到异议。"))
+    doc.lead_in("（四）“二上”。", f"公示无异议的名单由各村（社区）上报街道，经街道党工委研究（{round_row['confirm_doc']}），"
+                f"于{chinese_date(round_row['confirmed_on'])}最终确定{who}{total['selected']}名"
+                + (f"，并颁发聘书（编号{serials[0]}至{serials[-1]}）" if serials else "") + "。")
+    doc.heading("二、代表构成")
+    doc.para(_composition(appointed, round_row["confirmed_on"]))
     groups = Counter(d["group_name"] for d in store.rows(
         "SELECT g.name AS group_name FROM delegates d JOIN groups g ON g.id = d.group_id JOIN candidates p"
         " ON p.delegate_id = d.id WHERE p.round_id = ? AND d.deleted = 0", [round_row["id"]]))
     if groups:
-        story += [para("三、分组情况", st["h1"]),
-                  para(f"按照人数适当、区域适中、职业相近的原则，{len(appointed)}名议事代表划分为{len(groups)}个议事小组（"
-                       + "、".join(f"{name}{n}名" for name, n in groups.items()) + "）。", st["body"])]
-    story += [para("特此报告。", st["body"]), gap(0.5),
-              para(f"附件：{who}名册", st["plain"]), gap(1.5), para(unit, st["right"]),
-              para(chinese_date(round_row.get("filed_on") or date.today().isoformat()), st["right"]),
-              PageBreak(), para("附件", st["h1"]),
-              para(f"{subdistrict}{who}名册", ParagraphStyle("annex", parent=st["title"], fontSize=18)),
-              _people_table(appointed, st, serial=True)]
-    return build_official(path, story, title=title, author=unit)
+        doc.heading("三、分组情况")
+        doc.para(f"按照人数适当、区域适中、职业相近的原则，{len(appointed)}名议事代表划分为{len(groups)}个议事小组（"
+                 + "、".join(f"{name}{n}名" for name, n in groups.items()) + "）。")
+    doc.para("特此报告。")
+    annex = f"{subdistrict}{who}名册"
+    doc.attachments([annex])
+    filed = round_row.get("filed_on") or round_row.get("certified_on") or round_row["confirmed_on"]
+    doc.sign(store.issued_docs.dated("filing", round_row["id"], filed))
+    doc.annex(annex)
+    doc.table(_people_table(appointed, styles(), serial=True))
+    return doc.build(path)
 
 
 def _composition(people: list[dict], on: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..services.ledger import CATEGORIES, STATUSES, LedgerFilter
-from .writer import Column, Register
+from .writer import Column, Percent, Register
 
 
 def _title(store, name: str, year: int | None) -> str:
@@ -11,11 +11,11 @@ def _title(store, name: str, year: int | None) -> str:
 
 
 LEDGER_COLUMNS = [
-    Column("编号", "serial", 11), Column("收集日期", "received_on", 11), Column("来源", "source_label", 8),
+    Column("编号", "serial", 11), Column("收集日期", "received_on", 11, kind="date"), Column("来源", "source_label", 8),
     Column("收集代表", "delegate_name", 8), Column("议事小组", "group_name", 9),
     Column("所在村（社区）", "community_name", 10), Column("意见建议", "title", 18, 36, wrap=True),
     Column("具体内容", "content", 20, 44, wrap=True), Column("类别", "category_label", 10),
-    Column("承办单位", "units", 12, 24, wrap=True), Column("办理期限", "deadline", 11),
+    Column("承办单位", "units", 12, 24, wrap=True), Column("办理期限", "deadline", 11, kind="date"),
     Column("办理进度", "status_label", 10), Column("提示", "flag", 8),
     Column("办理结果", "result", 16, 40, wrap=True), Column("满意度", "satisfaction", 8),
 ]
@@ -46,9 +46,9 @@ def supervision(store, year: int | None = None) -> Register:
         f"""SELECT s.day, s.method, s.content, s.progress, s.actor, o.serial, o.title, o.lead_unit,
                    o.deadline FROM supervisions s JOIN opinions o ON o.id = s.opinion_id
             WHERE s.deleted = 0 AND o.deleted = 0{where} ORDER BY s.day, o.serial""", params)
-    columns = [Column("督办日期", "day", 11), Column("意见编号", "serial", 11),
+    columns = [Column("督办日期", "day", 11, kind="date"), Column("意见编号", "serial", 11),
                Column("意见建议", "title", 18, 36, wrap=True), Column("承办单位", "lead_unit", 12),
-               Column("办理期限", "deadline", 11), Column("督办方式", "method", 8),
+               Column("办理期限", "deadline", 11, kind="date"), Column("督办方式", "method", 8),
                Column("督办情况", "content", 20, 44, wrap=True), Column("办理进展", "progress", 14, 36, wrap=True),
                Column("记录人", "actor", 8)]
     return Register(_title(store, "意见建议督办记录", year), store.settings.unit(), columns, rows, "督办记录")
@@ -67,13 +67,11 @@ def stats(store, year: int | None = None) -> Register:
         {"item": "办结归档（条）", "value": o["closed"]},
         {"item": "逾期未办结（条）", "value": o["overdue"]},
         {"item": "重点督办（条）", "value": o["key_supervision"]},
-        {"item": "满意率", "value": f"{o['satisfaction_rate']}%" if o["satisfaction_rate"] is not None else "—"},
+        {"item": "满意率", "value": Percent(o["satisfaction_rate"] / 100) if o["satisfaction_rate"] is not None else None},
     ]
     rows += [{"item": f"　其中：{label}（条）", "value": o["by_category"][key]} for key, label in CATEGORIES]
     rows += [{"item": f"　办理进度：{label}（条）", "value": o["by_status"][key]} for key, label in STATUSES]
     rows += [{"item": f"　{group}（条）", "value": n} for group, n in o["by_group"].items()]
     rows += [{"item": f"　{month}（条）", "value": n} for month, n in o["by_month"].items()]
-    for row in rows:
-        row["value"] = str(row["value"])
-    columns = [Column("统计项目", "item", 30, 40), Column("数值", "value", 10)]
+    columns = [Column("统计项目", "item", 30, 40), Column("数值", "value", 10, kind="number")]
     return Register(_title(store, "议事代表会议制度工作统计表", year), store.settings.unit(), columns, rows, "统计")

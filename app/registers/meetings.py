@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..services.meetings import MeetingFilter
-from .writer import Column, Register
+from .writer import Column, Percent, Register
 
 
 def meetings(store, year: int | None = None) -> Register:
@@ -14,13 +14,13 @@ def meetings(store, year: int | None = None) -> Register:
                              + (f" 列席{counts['attending_nonmember']}" if counts["attending_nonmember"] else ""))
         row["agenda_text"] = "；".join(row["agenda_list"])
         row["departments_text"] = "、".join(row["departments_list"])
-        row["items"] = str(store.scalar("SELECT count(*) FROM action_items WHERE meeting_id = ? AND deleted = 0",
+        row["items"] = (store.scalar("SELECT count(*) FROM action_items WHERE meeting_id = ? AND deleted = 0",
                                         [row["id"]]))
-    columns = [Column("日期", "date", 11), Column("时间", "time", 11), Column("类型", "kind_label", 10),
+    columns = [Column("日期", "date", 11, kind="date"), Column("时间", "time", 11), Column("类型", "kind_label", 10),
                Column("会议名称", "title", 16, 36, wrap=True), Column("议事小组", "group_name", 9),
                Column("地点", "place", 14, 30, wrap=True), Column("议程", "agenda_text", 16, 40, wrap=True),
                Column("邀请部门", "departments_text", 10, 24, wrap=True),
-               Column("出席情况", "attendance", 14, 30), Column("落实事项数", "items", 8),
+               Column("出席情况", "attendance", 14, 30), Column("落实事项数", "items", 8, kind="int"),
                Column("状态", "status_label", 7)]
     title = f"{store.settings.get('subdistrict') or ''}议事活动登记台账" + (f"（{year}年）" if year else "")
     return Register(title, store.settings.unit(), columns, rows, "活动登记台账")
@@ -45,13 +45,14 @@ def attendance(store, year: int | None = None) -> Register:
             GROUP BY d.id ORDER BY g.sort_order, d.name_pinyin""", params)
     for row in rows:
         for key in ("plenary_present", "group_present", "reception_present", "present", "excused", "absent"):
-            row[key] = str(row[key] or 0)
-        marked = int(row["present"]) + int(row["excused"]) + int(row["absent"])
-        row["rate"] = f"{int(row['present']) * 100 // marked}%" if marked else "—"
+            row[key] = row[key] or 0
+        marked = row["present"] + row["excused"] + row["absent"]
+        row["rate"] = Percent(row["present"] / marked) if marked else None
     columns = [Column("姓名", "name", 8), Column("议事小组", "group_name", 9),
-               Column("所在村（社区）", "community_name", 10), Column("出席大会", "plenary_present", 8),
-               Column("出席小组活动", "group_present", 10), Column("接待值班", "reception_present", 8),
-               Column("出席合计", "present", 8), Column("请假", "excused", 6), Column("缺席", "absent", 6),
-               Column("出席率", "rate", 7)]
+               Column("所在村（社区）", "community_name", 10), Column("出席大会", "plenary_present", 8, kind="int"),
+               Column("出席小组活动", "group_present", 10, kind="int"),
+               Column("接待值班", "reception_present", 8, kind="int"), Column("出席合计", "present", 8, kind="int"),
+               Column("请假", "excused", 6, kind="int"), Column("缺席", "absent", 6, kind="int"),
+               Column("出席率", "rate", 8, kind="percent")]
     title = f"{store.settings.get('subdistrict') or ''}议事代表出勤统计表" + (f"（{year}年）" if year else "")
     return Register(title, store.settings.unit(), columns, rows, "出勤统计")

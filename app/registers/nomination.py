@@ -9,7 +9,7 @@ from .writer import Column, Register
 
 
 def _people_columns() -> list[Column]:
-    return [Column("姓名", "name", 8), Column("性别", "gender", 5), Column("出生年月", "born", 9),
+    return [Column("姓名", "name", 8), Column("性别", "gender", 5), Column("出生年月", "born", 9, kind="month"),
             Column("民族", "ethnicity", 6), Column("政治面貌", "party", 8), Column("界别", "sector", 8),
             Column("学历", "education", 8), Column("工作单位及职务", "work", 16, 36, wrap=True),
             Column("推荐村（社区）", "community_name", 10)]
@@ -52,7 +52,7 @@ def joint_review(store, *, round_id: str | None = None) -> Register:
             row[f"unit{index}"] = verdicts.get((row["id"], unit), "")
         row["conclusion"] = ("本人退出" if row["status"] == "withdrawn" else "不合格" if row["fail_stage"] == "joint_reviewed" else
                              "合格" if STAGE_ORDER[row["stage"]] >= STAGE_ORDER["joint_reviewed"] else "联审中")
-    columns = [Column("姓名", "name", 8), Column("性别", "gender", 5), Column("出生年月", "born", 9),
+    columns = [Column("姓名", "name", 8), Column("性别", "gender", 5), Column("出生年月", "born", 9, kind="month"),
                Column("政治面貌", "party", 8), Column("推荐村（社区）", "community_name", 10)]
     columns += [Column(unit, f"unit{index}", 8, 24, wrap=True) for index, unit in enumerate(units)]
     columns.append(Column("联审结论", "conclusion", 8))
@@ -72,6 +72,7 @@ def quotas(store, *, round_id: str | None = None) -> Register:
     round_row = store.nomination.get_or_current(round_id)
     rows = store.nomination.board(round_row["id"])["table"]
     columns = [Column("类别", "dimension_label", 8), Column("项目", "key_label", 12), Column("名额要求", "requirement", 10),
-               Column("推荐人数", "nominated", 8), Column("联审合格", "qualified", 8), Column("确定人数", "selected", 8),
+               Column("推荐人数", "nominated", 8, kind="int"), Column("联审合格", "qualified", 8, kind="int"),
+               Column("确定人数", "selected", 8, kind="int"),
                Column("情况", "state_text", 8)]
     return Register(f"{round_row['name']}名额分配表", store.settings.unit(), columns, rows, "名额分配表")

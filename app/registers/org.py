@@ -17,7 +17,7 @@ def roster(store, *, full_id: bool = False, flt: RosterFilter | None = None) -> 
         row["id_shown"] = row["id_number"] if full_id else mask(row["id_number"])
     columns = [
         Column("姓名", "name", 8), Column("性别", "gender", 5), Column("民族", "ethnicity", 6),
-        Column("出生日期", "birth_date", 11), Column("身份证号", "id_shown", 20),
+        Column("出生日期", "birth_date", 11, kind="date"), Column("身份证号", "id_shown", 20),
         Column("政治面貌", "party", 8), Column("界别", "sector", 8), Column("学历", "education", 8),
         Column("工作单位及职务", "work", 16, 36, wrap=True), Column("联系电话", "phone", 13),
         Column("所在村（社区）", "community_name", 10), Column("联系网格", "grid_names", 14, 30, wrap=True),
@@ -77,7 +77,7 @@ def audit(store, *, date_from=None, date_to=None, action=None, text="") -> Regis
     """审计日志 as filtered in the viewer (local times)."""
     rows = store.audit.query(date_from=date_from, date_to=date_to, action=action, text=text, limit=None)
     verified = store.audit.verify()
-    columns = [Column("编号", "seq", 6), Column("时间", "when", 19), Column("操作人", "actor", 8),
+    columns = [Column("编号", "seq", 6, kind="int"), Column("时间", "when", 19, kind="datetime"), Column("操作人", "actor", 8),
                Column("类型", "action_label", 6), Column("内容", "summary", 30, 80, wrap=True)]
     return Register("审计日志", store.settings.unit(), columns, rows, "审计日志",
                     note=f"链式校验：{verified['message']}（共 {verified['entries']} 条）")

@@ -1,9 +1,19 @@
 """The one register writer every Excel register uses (DESIGN §6).
 
-Merged title row, a unit/date line, a bold bordered header starting with 序号,
-frozen panes, auto-filter, widths that fit Chinese text, A4 landscape fitted
-one page wide, header rows repeated on printed pages, "第 &P 页 共 &N 页" footer.
-Every value a user typed is written as a text cell, so "=1+1" stays text.
+Merged title row, a unit/date line, a bold bordered header starting with 序号, frozen panes,
+auto-filter, widths that fit Chinese text, row heights set for wrapped text, header rows
+repeated on printed pages, "第 &P 页 共 &N 页" footer.
+
+Printing (A4 landscape): a register narrow enough to fit one page width with its body at 9 pt
+or more is fitted to one page wide. A wider one is never shrunk below that: it prints at 90 %
+on pages across, with 序号 and the identifying column (姓名, 编号…) repeated on each — Excel's
+own 左端标题列, which Excel, WPS and LibreOffice all honour — so the sheet stays whole for the
+screen and for analysis, and each printed page still says whose row it is.
+
+Cells are typed by their column: counts are numbers, percentages numbers in a percent format,
+dates real dates in one format (month-only dates one format too). Everything a user typed is
+written as text; text that begins like a formula (= + - @) is marked (quotePrefix) so that
+editing the cell in Excel keeps it text.
 """
 
 from __future__ import annotations
@@ -11,7 +21,7 @@ from __future__ import annotations
 from contextlib import suppress
 from copy import copy
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -30,13 +40,33 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 HEADER_ROW = 3
 
 
+DATE_FORMAT, MONTH_FORMAT, TIME_FORMAT = "yyyy-mm-dd", "yyyy-mm", "yyyy-mm-dd hh:mm:ss"
+PERCENT_FORMAT = "0.0%"
+BODY_PT = 10.5
+LINE_PT = 14.5  # one line of 10.5 pt 宋体 in a row
+# A4 landscape less 0.5-inch margins, in Excel column-width units (7 px a unit at 96 dpi).
+# (LibreOffice and WPS set Chinese text wider than Excel's unit suggests: a quarter is kept in hand.)
+PRINTABLE_UNITS = (297 - 2 * 12.7) / 25.4 * 96 / 7 * 0.75
+LEGIBLE_SCALE = 9 / BODY_PT  # the smallest print scale at which the body stays at 9 pt
+ACROSS_SCALE = 90
+
+
 @dataclass(frozen=True)
 class Column:
+    """One column: its width range in Latin-character units (a Chinese character counts two),
+    whether long text wraps, and what kind of value it holds (text, int, percent, date, month,
+    datetime, number)."""
+
     header: str
     key: str
     min_width: int = 6
     max_width: int = 40
     wrap: bool = False
+    kind: str = "text"
+
+
+class Percent(float):
+    """A share (0.95) that a register writes as a number in the percent format."""
 
 
 @dataclass
@@ -52,6 +82,38 @@ class Register:
 
 def _text(value) -> str:
     return "" if value is None else str(value)
+
+
+def typed(value, kind: str):
+    """The cell value for `value` in a column of `kind`: a number, a date or text (None stays empty)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Percent) or kind == "percent":
+        return Percent(value)
+    if kind in ("int", "number") and isinstance(value, (int, float)):
+        return value
+    if kind in ("int", "number"):
+        try:
+            return int(value) if kind == "int" else float(value)
+        except (TypeError, ValueError):
+            return str(value)
+    if kind == "date":
+        try:
+            return date.fromisoformat(str(value)[:10])
+        except ValueError:
+            return str(value)
+    if kind == "month":
+        text = str(value).replace(".", "-")
+        try:
+            return date(int(text[:4]), int(text[5:7]), 1)
+        except ValueError:
+            return str(value)
+    if kind == "datetime":
+        try:
+            return datetime.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+    return str(value)
 
 
 def write_register(path: Path | str, *registers: Register) -> Path:
@@ -90,42 +152,59 @@ def _styled(ws, value, template: WriteOnlyCell, text: bool = False) -> WriteOnly
     return cell
 
 
+def _lines(text: str, width: int) -> int:
+    """Printed lines of `text` in a wrapped cell `width` units wide."""
+    room = max(int((width - 1) * 0.8), 2)  # office suites wrap Chinese text earlier than the estimate
+    return sum(max(1, -(-display_width(part) // room)) for part in text.split("\n"))
+
+
 def _write_sheet(ws, reg: Register) -> None:
     headers = ["序号"] + [c.header for c in reg.columns]
     ncols = len(headers)
     last = get_column_letter(ncols)
-    texts = [[_text(row.get(column.key)) for column in reg.columns] for row in reg.rows]
+    values = [[typed(row.get(column.key), column.kind) for column in reg.columns] for row in reg.rows]
 
     widths = [max(4, display_width("序号"))] + [display_width(c.header) for c in reg.columns]
-    for values in texts:
-        for col, value in enumerate(values, 1):
+    for row in values:
+        for col, value in enumerate(row, 1):
+            value = _shown(value)
             if len(value) * 2 <= widths[col]:
                 continue  # cannot be wider than what the column already has
-            width = display_width(value) if "\n" not in value else max(map(display_width, value.split("\n")))
+            width = max(map(display_width, value.split("\n")))
             if width > widths[col]:
                 widths[col] = width
+    final = []
     for col, column in enumerate([None, *reg.columns], 1):
         lo, hi = (4, 8) if column is None else (column.min_width, column.max_width)
-        ws.column_dimensions[get_column_letter(col)].width = min(max(widths[col - 1] + 2, lo), hi)
+        final.append(min(max(widths[col - 1] + 2, lo), hi))
+        ws.column_dimensions[get_column_letter(col)].width = final[-1]
 
     last_row = HEADER_ROW + len(reg.rows)
     ws.merged_cells.add(f"A1:{last}1")
     ws.merged_cells.add(f"A2:{last}2")
-    ws.freeze_panes = f"B{HEADER_ROW + 1}"
+    ws.freeze_panes = f"C{HEADER_ROW + 1}" if ncols > 2 else f"B{HEADER_ROW + 1}"
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(last_row, HEADER_ROW)}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
+    total = sum(final) + 0.7 * len(final)  # cell padding
+    if PRINTABLE_UNITS / total >= LEGIBLE_SCALE:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_options.horizontalCentered = True
+    else:
+        ws.page_setup.scale = ACROSS_SCALE
+        ws.page_setup.pageOrder = "overThenDown"  # a band's pages across come one after another
+        ws.print_title_cols = "A:B"  # 序号 and the identifying column on every page across
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top, ws.page_margins.bottom = 0.7, 0.7
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
-    ws.oddFooter.center.size = 10
+    ws.oddFooter.center.size = 12  # still 10.8 pt on pages printed at 90 %
     ws.row_dimensions[1].height = 30
-    ws.row_dimensions[HEADER_ROW].height = 24
+    ws.row_dimensions[2].height = 20
+    head_lines = max(_lines(h, w) for h, w in zip(headers, final))
+    ws.row_dimensions[HEADER_ROW].height = max(24, head_lines * LINE_PT + 4)
 
     made_on = reg.made_on or date.today()
     title = _template(ws, font=Font(name=FONT_NAME, size=16, bold=True),
@@ -134,22 +213,59 @@ def _write_sheet(ws, reg: Register) -> None:
     head = _template(ws, font=Font(name=FONT_NAME, size=11, bold=True), border=_BORDER,
                      fill=PatternFill("solid", fgColor="DDE6F0"),
                      alignment=Alignment(horizontal="center", vertical="center", wrap_text=True))
-    serial = _template(ws, font=Font(name=FONT_NAME, size=10.5), border=_BORDER,
+    serial = _template(ws, font=Font(name=FONT_NAME, size=BODY_PT), border=_BORDER,
                        alignment=Alignment(horizontal="center", vertical="center"))
-    body_font = Font(name=FONT_NAME, size=10.5)
+    body_font = Font(name=FONT_NAME, size=BODY_PT)
     plain = _template(ws, font=body_font, border=_BORDER, alignment=Alignment(vertical="center"))
     wrapped = _template(ws, font=body_font, border=_BORDER, alignment=Alignment(vertical="center", wrap_text=True))
+    formats = {"int": "0", "number": "0.##", "date": DATE_FORMAT, "month": MONTH_FORMAT, "datetime": TIME_FORMAT}
+    number_templates = {}
+    for kind, number_format in [*formats.items(), ("percent", PERCENT_FORMAT)]:
+        cell = _template(ws, font=body_font, border=_BORDER,
+                         alignment=Alignment(horizontal="center" if kind != "number" else "right", vertical="center"))
+        cell.number_format = number_format
+        number_templates[kind] = cell
 
     ws.append([_styled(ws, reg.title, title)])
     ws.append([_styled(ws, f"填报单位：{reg.unit}　　　　填报日期：{made_on.year}年{made_on.month}月{made_on.day}日",
                        unit)])
     ws.append([_styled(ws, header, head) for header in headers])
-    wrap = [column.wrap for column in reg.columns]
-    for index, values in enumerate(texts, 1):
-        ws.append([_styled(ws, index, serial)] + [
-            _styled(ws, value, wrapped if wrap[i] or "\n" in value else plain, text=True)
-            for i, value in enumerate(values)])
+    for index, row in enumerate(values, 1):
+        cells = [_styled(ws, index, number_templates["int"])]
+        lines = 1
+        for col, (column, value) in enumerate(zip(reg.columns, row), 1):
+            if isinstance(value, Percent):
+                cells.append(_styled(ws, float(value), number_templates["percent"]))
+            elif isinstance(value, datetime):
+                cells.append(_styled(ws, value, number_templates["datetime"]))
+            elif isinstance(value, date):
+                cells.append(_styled(ws, value, number_templates["month" if column.kind == "month" else "date"]))
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                cells.append(_styled(ws, value, number_templates["int" if isinstance(value, int) else "number"]))
+            else:
+                text = value or ""
+                wide = display_width(text) > final[col] - 1 or "\n" in text
+                cell = _styled(ws, text, wrapped if column.wrap or wide else plain, text=True)
+                if text[:1] in "=+-@" and text:
+                    cell.quotePrefix = True  # editing the cell in Excel keeps it text
+                cells.append(cell)
+                if wide:
+                    lines = max(lines, _lines(text, final[col]))
+        if lines > 1:
+            ws.row_dimensions[HEADER_ROW + index].height = lines * LINE_PT + 3
+        ws.append(cells)
     if reg.note:
         ws.append([])
         ws.merged_cells.add(f"A{last_row + 2}:{last}{last_row + 2}")
         ws.append([_styled(ws, reg.note, _template(ws, font=Font(name=FONT_NAME, size=10)))])
+
+
+def _shown(value) -> str:
+    """How a typed value reads in its cell, for widths."""
+    if isinstance(value, Percent):
+        return f"{value * 100:.1f}%"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    return _text(value)

@@ -43,6 +43,12 @@ CITIZEN = "中国"
 _REVIEW_NS = uuid.UUID("0c7d3f52-8a41-4e8b-b5a9-6f1e2d3c4b5a")
 
 
+def reached(candidate: dict, stage: str) -> bool:
+    """Whether a candidate passed `stage` (whatever became of them later): the one count the
+    board, the registers and the filing report use."""
+    return STAGE_ORDER[candidate["stage"]] >= STAGE_ORDER[stage]
+
+
 def stage_label(stage: str) -> str:
     return choice_label(STAGES, stage)
 
@@ -281,7 +287,7 @@ class CandidateService(Service):
         tx.insert("candidate_stages", {
             "candidate_id": candidate_id, "stage": stage, "day": day, "actor": actor, "verdict": verdict,
             "reason": reason or None, "detail": json.dumps(detail, ensure_ascii=False) if detail else None,
-            "recorded_by": current_actor()})
+            "recorded_by": current_actor(self.db)})
 
     def last_day(self, candidate_id: str) -> str | None:
         return self.store.scalar("SELECT max(day) FROM candidate_stages WHERE candidate_id = ? AND deleted = 0"

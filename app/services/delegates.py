@@ -230,7 +230,7 @@ class DelegateService(Service):
             tx.insert("delegate_events", {"delegate_id": delegate_id, "day": day, "kind": status,
                                           "detail": json.dumps({"from": before, "to": after, "reason": reason},
                                                                ensure_ascii=False),
-                                          "actor": current_actor()})
+                                          "actor": current_actor(self.db)})
         return tx.changes
 
     def history(self, delegate_id: str) -> list[dict]:

@@ -1,4 +1,6 @@
-"""Departments and units invited to meetings or handling opinions (城管、公安、住建…): an editable list."""
+"""Departments and units invited to meetings or handling opinions (城管、公安、住建…): an editable list
+of short names (as meetings and the ledger use them) with each one's full official name (as
+documents address them)."""
 
 from __future__ import annotations
 
@@ -14,13 +16,38 @@ _NS = uuid.UUID("5a0f3b8e-2c4d-4e61-8b7a-9c3d1e2f4a50")
 class DepartmentService(Service):
     table = "departments"
     noun = "部门（单位）"
-    fields = (FieldSpec("name", "名称", required=True), FieldSpec("sort_order", "排序", "int"))
+    fields = (FieldSpec("name", "简称", required=True), FieldSpec("full_name", "全称（用于文书）"),
+              FieldSpec("sort_order", "排序", "int"))
 
     def list(self) -> list[dict]:
-        return self.store.rows("SELECT * FROM departments WHERE deleted = 0 ORDER BY sort_order, name")
+        rows = self.store.rows("SELECT * FROM departments WHERE deleted = 0 ORDER BY sort_order, name")
+        for row in rows:
+            row["full_name_shown"] = self.full_name(row["name"], row)
+        return rows
 
     def names(self) -> list[str]:
-        return [r["name"] for r in self.list()]
+        return [r["name"] for r in self.store.rows(
+            "SELECT name FROM departments WHERE deleted = 0 ORDER BY sort_order, name")]
+
+    def full_name(self, name: str, row: dict | None = None) -> str:
+        """The official name documents use: the one the clerk entered, else the reference list's
+        (区… and 街道… completed with the district and subdistrict from 设置), else the name."""
+        if row is None:
+            found = self.store.rows("SELECT full_name FROM departments WHERE name = ? AND deleted = 0", [name])
+            row = found[0] if found else {}
+        if row.get("full_name"):
+            return row["full_name"]
+        known = reference().get("department_full_names", {}).get(name)
+        if not known:
+            return name
+        if known.startswith("区"):
+            return self.store.settings.district() + known[1:] if self.store.settings.district() else known
+        if known.startswith("街道"):
+            return (self.store.settings.get("subdistrict") or "街道") + known[2:]
+        return known
+
+    def full_names(self, names: list[str]) -> list[str]:
+        return [self.full_name(name) for name in names]
 
     def ensure_defaults(self) -> None:
         if self.store.scalar("SELECT 1 FROM departments LIMIT 1"):

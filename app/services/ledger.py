@@ -129,7 +129,7 @@ class LedgerService(Service):
 
         tx.insert("opinion_events", {"opinion_id": opinion_id, "day": day, "kind": kind,
                                      "detail": json.dumps(detail or {}, ensure_ascii=False),
-                                     "actor": current_actor()})
+                                     "actor": current_actor(self.db)})
 
     def _next_serial(self, prefix: str, column: str, year: int) -> str:
         """The next number in this office's series: YJ2026-0001, or YJ2026-CZ-0001 with an office code
@@ -338,7 +338,7 @@ class LedgerService(Service):
         with self.store.write("create", f"督办：{row['title']}（{method}）") as tx:
             tx.insert("supervisions", {"opinion_id": opinion_id, "day": day, "method": method,
                                        "content": content, "progress": clean(progress) or None,
-                                       "actor": current_actor()})
+                                       "actor": current_actor(self.db)})
         return tx.changes
 
     def answer(self, opinion_id: str, result: str, day: str | None = None):

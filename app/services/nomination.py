@@ -16,7 +16,7 @@ from ..audit import current_actor
 from ..errors import ConflictError, ValidationError
 from ..textutil import clean
 from .base import FieldSpec, Service, choice_label
-from .candidates import STAGE_ORDER, CandidateFilter, stage_label
+from .candidates import STAGE_ORDER, CandidateFilter, reached, stage_label
 from .meetings import parse_date
 
 KINDS = (("regular", "换届推选"), ("by_election", "补选"))
@@ -213,8 +213,7 @@ class NominationService(Service):
             return c["id"] in chosen_set if chosen_set is not None else c["status"] == "appointed"
 
         def qualified(c):
-            return c["status"] in ("in_progress", "appointed") and STAGE_ORDER[c["stage"]] >= STAGE_ORDER[
-                "joint_reviewed"]
+            return reached(c, "joint_reviewed")
 
         def value(c, dimension):
             return c["community_id"] if dimension == "community" else c.get(dimension)
@@ -362,7 +361,7 @@ class NominationService(Service):
                 service._pass(tx, noticed[candidate_id], "confirmed", day, "街道党工委", "确定为议事代表",
                               {"doc": doc}, status="appointed", delegate_id=delegate_id)
                 tx.insert("delegate_events", {
-                    "delegate_id": delegate_id, "day": day, "kind": "appointed", "actor": current_actor(),
+                    "delegate_id": delegate_id, "day": day, "kind": "appointed", "actor": current_actor(self.db),
                     "detail": json.dumps({"from": "人选", "to": "在任",
                                           "reason": f"经{round_row['name']}产生，街道党工委确认（{doc}）"},
                                          ensure_ascii=False)})
@@ -469,8 +468,8 @@ class NominationService(Service):
         counts = {code: {"reached": 0, "failed": 0} for code in STAGE_ORDER}
         for row in self.store.rows(
                 "SELECT stage, status, fail_stage FROM candidates WHERE round_id = ? AND deleted = 0", [round_id]):
-            for code, order in STAGE_ORDER.items():
-                if order <= STAGE_ORDER[row["stage"]]:
+            for code in STAGE_ORDER:
+                if reached(row, code):
                     counts[code]["reached"] += 1
             if row["status"] in ("failed", "withdrawn") and row["fail_stage"]:
                 counts[row["fail_stage"]]["failed"] += 1

@@ -20,6 +20,17 @@ class SettingsService:
         """The unit named on registers and documents (抬头), falling back to the office name."""
         return self.get("unit_name") or self.get("site_name")
 
+    def district(self) -> str:
+        """The district (区) named in the unit, e.g. 永川区 of 永川区人大常委会中山路街道工委."""
+        unit = self.unit()
+        return unit.split("人大常委会")[0] if "人大常委会" in unit else ""
+
+    def clerk(self) -> str:
+        """操作人/记录人 on documents and registers: the clerk's name, else the login name."""
+        from ..audit import current_actor
+
+        return current_actor(self.store.db)
+
     def office(self) -> dict:
         """This installation's identity (not synced): its site id, name and subdistrict."""
         return {"site_id": self.store.site_id, "site_name": self.get("site_name"),
@@ -37,6 +48,15 @@ class SettingsService:
             if not re.fullmatch(r"[A-Z][A-Z0-9]{0,3}", values["serial_code"]):
                 raise ValidationError("办公室代码应为 1—4 个英文字母或数字，以字母开头（如 CZ、XC1）",
                                       field="serial_code")
+        if values.get("seal_layout") and values["seal_layout"] not in ("seal", "no_seal"):
+            raise ValidationError("落款样式只能是“加盖印章”或“不加盖印章”", field="seal_layout")
+        pattern = values.get("doc_number_pattern")
+        if pattern and "{号}" not in pattern:
+            raise ValidationError("发文字号格式中要有 {号}，如：中山路人大工委〔{年}〕{号}号", field="doc_number_pattern")
+        for key in [k for k in values if k.startswith("font_") and values[k]]:
+            from ..documents.fonts import check_font_file
+
+            check_font_file(values[key], SETTINGS[key], key)
         before = {k: self.get(k) for k in values}
         changed = {k: v for k, v in values.items() if before[k] != v}
         with self.store.write("settings", "修改设置") as tx:

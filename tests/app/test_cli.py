@@ -1,3 +1,4 @@
+from datetime import datetime
 import json
 import sqlite3
 
@@ -84,9 +85,11 @@ def test_export_roster_register(tmp_path, demo_cli_dir):
     for row in data:
         number = row[id_col - 1].value
         assert len(number) == 18 and number[6:14] == "********"
+        birth = row[header.index("出生日期")]
+        assert isinstance(birth.value, datetime) and birth.number_format == "yyyy-mm-dd"
         for cell in row[1:]:
-            assert cell.value is None or cell.data_type == "s"
-    assert ws.freeze_panes == "B4"
+            assert cell.value is None or cell.data_type == "s" or cell is birth
+    assert ws.freeze_panes == "C4"
     assert ws.print_title_rows == "$3:$3"
     assert ws.page_setup.orientation == "landscape"
     assert "第 &P 页 共 &N 页" in ws.oddFooter.center.text

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QLineEdit, QListWidget, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from app import __version__
 from app.audit import ACTION_LABELS
@@ -42,7 +42,14 @@ class SettingsPage(QWidget):
     def __init__(self, backend, parent=None):
         super().__init__(parent)
         self.backend = backend
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        inner = QWidget()
+        scroll.setWidget(inner)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(inner)
         office = QGroupBox("本办公室")
         form = QFormLayout(office)
         self.edits = {}
@@ -56,6 +63,8 @@ class SettingsPage(QWidget):
         save.clicked.connect(self.save)
         form.addRow("", save)
         layout.addWidget(office)
+        layout.addWidget(self._documents_box())
+        layout.addWidget(self._fonts_box())
 
         data = QGroupBox("数据")
         data_layout = QVBoxLayout(data)
@@ -101,6 +110,57 @@ class SettingsPage(QWidget):
         layout.addWidget(QLabel(f"议事工作台 版本 {__version__}"))
         backend.changed.connect(lambda _: self.reload())
 
+    def _documents_box(self) -> QGroupBox:
+        """What official documents carry: who signs and how, the 版头 and 版记, the clerk's name."""
+        from app.documents.official import LAYOUT_LABELS
+
+        box = QGroupBox("公文（纪要、通知、公示、报告）")
+        form = QFormLayout(box)
+        for key in ("clerk_name", "contact_phone", "issuer_mark", "doc_number_pattern", "printer_name", "doc_cc"):
+            self.edits[key] = QLineEdit()
+            form.addRow(SETTING_LABELS[key], self.edits[key])
+        self.edits["clerk_name"].setPlaceholderText("不填则用电脑登录名")
+        self.edits["issuer_mark"].setPlaceholderText("不填则通知、报告不加版头")
+        self.layout_choice = QComboBox()
+        for code, label in LAYOUT_LABELS.items():
+            self.layout_choice.addItem(label, code)
+        form.addRow(SETTING_LABELS["seal_layout"], self.layout_choice)
+        save = QPushButton("保存公文设置")
+        save.clicked.connect(self.save)
+        form.addRow("", save)
+        return box
+
+    def _fonts_box(self) -> QGroupBox:
+        """Which face each role of a document uses; a warning where a free face stands in."""
+        box = QGroupBox("公文字体")
+        self.font_grid = QGridLayout(box)
+        self.font_rows = {}
+        from app.documents.fonts import ROLE_LABELS
+
+        for row, (role, label) in enumerate(ROLE_LABELS.items()):
+            name = QLabel()
+            name.setWordWrap(True)
+            choose = QPushButton("选择字体文件…")
+            choose.clicked.connect(lambda _=False, r=role: self.choose_font(r))
+            reset = QPushButton("恢复自动查找")
+            reset.clicked.connect(lambda _=False, r=role: self.save_font(r, ""))
+            self.font_grid.addWidget(QLabel(label), row, 0)
+            self.font_grid.addWidget(name, row, 1)
+            self.font_grid.addWidget(choose, row, 2)
+            self.font_grid.addWidget(reset, row, 3)
+            self.font_rows[role] = name
+        self.font_grid.setColumnStretch(1, 1)
+        return box
+
+    def choose_font(self, role: str) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择字体文件", "", "TrueType 字体 (*.ttf *.ttc)")
+        if path:
+            self.save_font(role, path)
+
+    def save_font(self, role: str, path: str) -> None:
+        self.backend.call(lambda s: s.settings.update({f"font_{role}": path}), lambda _: self.reload(),
+                          lambda e: show_refusal(self, e))
+
     def reload(self):
         from datetime import date
 
@@ -110,7 +170,10 @@ class SettingsPage(QWidget):
             calendar = WorkCalendar(store)
             years = [date.today().year, date.today().year + 1]
             coverage = {y: calendar.coverage(y) for y in years}
-            return store.settings.all(), str(store.data_dir), store.site_id, store.audit.recent(30), coverage
+            from app.documents.fonts import font_report
+
+            return (store.settings.all(), str(store.data_dir), store.site_id, store.audit.recent(30), coverage,
+                    font_report(store))
 
         self.backend.call(load, self._show)
 
@@ -133,7 +196,15 @@ class SettingsPage(QWidget):
         self.backend.call(run, lambda _: self.reload(), lambda e: show_refusal(self, e))
 
     def _show(self, result):
-        values, data_dir, site_id, recent, coverage = result
+        values, data_dir, site_id, recent, coverage, fonts = result
+        sources = {"chosen": "（所选文件）", "system": "（本机字体）", "shipped": "（程序自带替代字体）"}
+        for row in fonts:
+            label = self.font_rows[row["role"]]
+            label.setText(f"{row['face']} {sources[row['source']]}　{row['path']}"
+                          + (f"\n⚠ {row['warning']}" if row["warning"] else ""))
+            label.setStyleSheet("color: #b26a00;" if row["warning"] else "")
+        index = self.layout_choice.findData(values.get("seal_layout") or "seal")
+        self.layout_choice.setCurrentIndex(max(index, 0))
         words = {"bundled": "已内置", "entered": "已录入", "missing": "尚未录入（暂按周一至周五计算）"}
         self.holiday_status.setText("；".join(f"{y} 年：{words[c]}" for y, c in coverage.items()))
         self.holiday_status.setStyleSheet("color: #b26a00;" if "missing" in coverage.values() else "")
@@ -148,6 +219,7 @@ class SettingsPage(QWidget):
 
     def save(self):
         values = {key: edit.text() for key, edit in self.edits.items()}
+        values["seal_layout"] = self.layout_choice.currentData()
         self.backend.call(lambda s: s.settings.update(values), lambda _: self.reload(),
                           lambda e: show_refusal(self, e))
 

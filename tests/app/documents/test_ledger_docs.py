@@ -52,8 +52,8 @@ def test_stats_and_supervision_registers(demo, tmp_path):
     export_register(demo, "stats", tmp_path / "s.xlsx", year=2026)
     ws = load_workbook(tmp_path / "s.xlsx").active
     values = {ws.cell(r, 2).value: ws.cell(r, 3).value for r in range(4, ws.max_row + 1)}
-    assert values["召开议事代表大会（次）"] == "1" and values["收集群众意见建议（条）"] == "28"
-    assert values["开展分组活动（次）"] == "18"
+    assert values["召开议事代表大会（次）"] == 1 and values["收集群众意见建议（条）"] == 28
+    assert values["开展分组活动（次）"] == 18
     export_register(demo, "supervision", tmp_path / "v.xlsx")
     assert load_workbook(tmp_path / "v.xlsx").active.max_row > 5
 

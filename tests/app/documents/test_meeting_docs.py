@@ -5,7 +5,7 @@ from pypdf import PdfReader
 from reportlab.lib.units import mm
 
 from app.documents.catalog import export_doc
-from app.documents.layout import PAGE_H
+from app.documents.gbt9704 import PAGE_H
 from app.services.meetings import MeetingFilter
 
 

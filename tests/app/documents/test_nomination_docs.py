@@ -23,7 +23,7 @@ def test_public_notice_lists_the_candidates_with_the_working_day_period(demo, tm
     assert result["title"] == "议事代表拟任人选公示"
     text = pdf_text(out)
     assert "2025年1月13日至2025年1月15日（3个工作日）" in text
-    assert "现将100名第一届议事代表拟任人选予以公示" in text
+    assert "第一届议事代表名额70名，现将联审合格的100名人选予以公示" in text
     reader = PdfReader(out)
     assert all(embedded for _, embedded in embedded_fonts(reader))
     width, height = (float(v) for v in reader.pages[0].mediabox[2:])
@@ -92,5 +92,5 @@ def test_selection_registers(demo, tmp_path):
     assert len(sheet_rows(tmp_path / "n.xlsx")[1]) == 100
     export_register(demo, "quotas", tmp_path / "q.xlsx")
     header, rows = sheet_rows(tmp_path / "q.xlsx")
-    assert rows[-1]["类别"] == "合计" and rows[-1]["确定人数"] == "70"
+    assert rows[-1]["类别"] == "合计" and rows[-1]["确定人数"] == 70
     assert {r["情况"] for r in rows} == {"已满足"}

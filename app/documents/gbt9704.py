@@ -1,0 +1,469 @@
+"""Official documents on the GB/T 9704-2012 grid: 28 characters x 22 lines in a 156 x 225 mm block.
+
+reportlab's Paragraph neither keeps a character grid (16 pt glyphs in a 15.79 pt cell) nor the
+Chinese rules that decide a document's look, so official documents are composed here in three
+steps: paragraphs are broken into lines of grid cells (`compose`), lines are put on pages of 22
+slots under the standard's rules (`paginate`: headings kept with what follows, the 落款 never
+without body text, 附件 on pages of their own, 版记 at the foot of the last page), and each page
+is drawn on a reportlab canvas (`render`). Tables (forms, lists in an annex) take whole slots and
+split between pages by rows, with the header row repeated.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+
+from ..fileio import atomic_path
+from .fonts import FONT_NAMES, LOOK_ALIKES, coverage, register_fonts
+
+PAGE_W, PAGE_H = A4
+TOP, LEFT = 37 * mm, 28 * mm
+BLOCK_W, BLOCK_H = 156 * mm, 225 * mm
+CHARS, LINES = 28, 22
+PITCH = BLOCK_W / CHARS  # one character cell, 15.79 pt: 16 pt glyphs set 28 to the line
+LINE = BLOCK_H / LINES  # one line slot, 28.99 pt
+BODY_PT, TITLE_PT, PAGE_NO_PT = 16, 22, 14
+RED = colors.HexColor("#d40000")
+
+# Chinese line-breaking rules (GB/T 15834 / CLREQ): what may not start or end a line.
+CANNOT_START = set("、。，；：？！）》」』”’】〉〕…—·%‰℃),.;:?!]}")
+CANNOT_END = set("（《「『“‘【〈〔([{")
+# 点号 may hang past the right edge (Word's 允许标点溢出边界) so that every line keeps its 28 cells.
+HANGING = set("、。，；：？！,.;:?!")
+EPS = 0.01
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of text in one face; `keep` stretches (a name, a number) never break."""
+
+    text: str
+    role: str = "fangsong"
+    keep: bool = False
+    size: float = BODY_PT
+    color: object = None
+
+
+@dataclass
+class Glyph:
+    ch: str
+    font: str
+    size: float
+    color: object
+    width: float
+
+
+@dataclass
+class Atom:
+    glyphs: list[Glyph]
+    space: bool = False
+
+    @property
+    def width(self) -> float:
+        return sum(g.width for g in self.glyphs)
+
+    @property
+    def hang(self) -> float:
+        """Width that may hang past the line end: one trailing 点号."""
+        if len(self.glyphs) > 1 and self.glyphs[-1].ch in HANGING and self.glyphs[-2].ch not in HANGING:
+            return self.glyphs[-1].width
+        return 0.0
+
+
+@dataclass
+class Line:
+    """One slot of the grid: glyphs placed at x offsets from the block's left edge."""
+
+    placed: list[tuple[float, Glyph]] = field(default_factory=list)
+    kind: str = "body"  # body, heading, title, blank, tail (附件说明 and 落款), imprint
+    keep_with_next: bool = False
+    slots: int = 1
+    # rules drawn with the line: (offset below the slot top, width, colour, thickness)
+    rules: list[tuple] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(g.ch for _, g in self.placed)
+
+
+@dataclass
+class TableBlock:
+    """A reportlab Table placed on the grid: it takes whole slots and splits by rows."""
+
+    table: object
+    kind: str = "table"
+    keep_with_next: bool = False
+
+
+class PageBreak:
+    kind = "break"
+    keep_with_next = False
+
+
+@dataclass
+class AtFoot:
+    """Lines set at the foot of the last page (版记)."""
+
+    lines: list[Line]
+    kind: str = "imprint"
+    keep_with_next: bool = False
+
+
+# -- composing: text into lines ----------------------------------------------------------------
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+@cache
+def _advance(ch: str, font: str, size: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if _wide(ch):
+        return PITCH * size / BODY_PT  # full-width characters sit on the grid's cells
+    return stringWidth(ch, font, size) * PITCH / BODY_PT
+
+
+def _glyph(ch: str, run: Run) -> Glyph:
+    font = FONT_NAMES[run.role]
+    cover = coverage(font)
+    if ord(ch) not in cover:
+        alike = LOOK_ALIKES.get(ch)
+        if alike and ord(alike) in cover:
+            ch = alike  # same face, same weight: reads the same on paper
+        elif not ch.isspace() and ord(ch) in coverage(FONT_NAMES["hei"]):
+            font = FONT_NAMES["hei"]  # a rare name character the face lacks: never an empty box
+    return Glyph(ch, font, run.size, run.color, _advance(ch, font, run.size))
+
+
+def atoms(runs: list[Run]) -> list[Atom]:
+    """Unbreakable pieces: a CJK character, a word or number in Latin script, a kept run; then
+    closing marks glued to what precedes them and opening marks to what follows."""
+    out: list[Atom] = []
+    for run in runs:
+        if run.keep and run.text:
+            out.append(Atom([_glyph(ch, run) for ch in run.text]))
+            continue
+        latin: list[Glyph] = []
+        for ch in run.text:
+            if ch in " \t":
+                if latin:
+                    out.append(Atom(latin))
+                    latin = []
+                out.append(Atom([_glyph(" ", run)], space=True))
+            elif ch.isascii() and ch not in CANNOT_START and ch not in CANNOT_END:
+                latin.append(_glyph(ch, run))
+            else:
+                if latin:
+                    out.append(Atom(latin))
+                    latin = []
+                out.append(Atom([_glyph(ch, run)]))
+        if latin:
+            out.append(Atom(latin))
+    glued: list[Atom] = []
+    for atom in out:
+        if glued and not atom.space and not glued[-1].space and atom.glyphs[0].ch in CANNOT_START:
+            glued[-1].glyphs += atom.glyphs
+        else:
+            glued.append(atom)
+    merged: list[Atom] = []
+    carry: list[Glyph] = []
+    for atom in glued:
+        if carry and not atom.space:
+            atom = Atom(carry + atom.glyphs)
+            carry = []
+        if not atom.space and atom.glyphs[-1].ch in CANNOT_END:
+            carry = atom.glyphs
+            continue
+        merged.append(atom)
+    if carry:
+        merged.append(Atom(carry))
+    return merged
+
+
+def _explode(atom: Atom) -> list[Atom]:
+    return [Atom([g]) for g in atom.glyphs]
+
+
+def break_lines(runs: list[Run], *, first_indent: float = 2, indent: float = 0, right_indent: float = 0,
+                align: str = "justify", kind: str = "body") -> list[Line]:
+    """Break `runs` into lines of the block, indents in character cells. Full lines are
+    justified to the block's right edge; a lone 点号 may hang past it."""
+    pieces = atoms(runs)
+    widths = [(CHARS - indent - right_indent - first_indent) * PITCH, (CHARS - indent - right_indent) * PITCH]
+    narrowest = min(widths)
+    pieces = [p for atom in pieces for p in (_explode(atom) if atom.width > narrowest + EPS else [atom])]
+    rows: list[tuple[list[Atom], bool]] = []  # (atoms, ended by the paragraph's end)
+    current: list[Atom] = []
+    used = 0.0
+    for atom in pieces:
+        capacity = widths[0 if not rows else 1]
+        if atom.space and not current:
+            continue
+        if used + atom.width <= capacity + EPS or (
+                atom.hang and used + atom.width - atom.hang <= capacity + EPS):
+            current.append(atom)
+            used += atom.width
+            continue
+        rows.append((current, False))
+        current, used = ([], 0.0) if atom.space else ([atom], atom.width)
+    rows.append((current, True))
+
+    lines = []
+    for number, (row, last) in enumerate(rows):
+        while row and row[-1].space:
+            row = row[:-1]
+        start = (indent + (first_indent if number == 0 else 0)) * PITCH
+        capacity = widths[0 if number == 0 else 1]
+        content = sum(a.width for a in row)
+        hang = row[-1].hang if row and content > capacity + EPS else 0.0
+        slack = capacity - (content - hang)
+        gap, x = 0.0, start
+        glyphs = [g for atom in row for g in atom.glyphs]
+        # Justified lines spread the slack over every gap that touches a Chinese character
+        # (as 两端对齐 does), never inside a Latin word or a number.
+        stretchy = [i for i in range(1, len(glyphs)) if _wide(glyphs[i - 1].ch) or _wide(glyphs[i].ch)]
+        if align == "justify" and not last and stretchy:
+            gap = max(slack, 0.0) / len(stretchy)
+        elif align == "center":
+            x += max(slack, 0.0) / 2
+        elif align == "right":
+            x += max(slack, 0.0)
+        spread = set(stretchy) if gap else set()
+        line = Line(kind=kind)
+        for i, g in enumerate(glyphs):
+            if i in spread:
+                x += gap
+            line.placed.append((x, g))
+            x += g.width
+        lines.append(line)
+    return lines
+
+
+def text_width(runs: list[Run]) -> float:
+    return sum(a.width for a in atoms(runs))
+
+
+def blank(kind: str = "blank") -> Line:
+    return Line(kind=kind)
+
+
+# -- paginating: lines onto pages of 22 slots --------------------------------------------------
+@dataclass
+class Placed:
+    item: object  # Line or a drawable table piece
+    slot: int
+    slots: int
+
+
+def _table_slots(table) -> int:
+    _, height = table.wrap(BLOCK_W, BLOCK_H)
+    return max(1, math.ceil(height / LINE - EPS))
+
+
+def paginate(items: list) -> list[list[Placed]]:
+    """Put items on pages of LINES slots under GB/T 9704's rules; returns the pages."""
+    pages: list[list[Placed]] = [[]]
+    slot = 0
+    queue = list(items)
+    index = 0
+
+    def new_page():
+        nonlocal slot
+        pages.append([])
+        slot = 0
+
+    while index < len(queue):
+        item = queue[index]
+        if isinstance(item, PageBreak):
+            if pages[-1]:
+                new_page()
+            index += 1
+            continue
+        if isinstance(item, AtFoot):
+            need = len(item.lines)
+            if slot + need > LINES:
+                new_page()
+            for offset, line in enumerate(item.lines):
+                pages[-1].append(Placed(line, LINES - need + offset, 1))
+            slot = LINES
+            index += 1
+            continue
+        if isinstance(item, TableBlock):
+            table = item.table
+            room = LINES - slot
+            need = _table_slots(table)
+            if need <= room:
+                pages[-1].append(Placed(table, slot, need))
+                slot += need
+                index += 1
+                continue
+            parts = table.split(BLOCK_W, room * LINE) if room else []
+            if len(parts) >= 2:
+                first = parts[0]
+                pages[-1].append(Placed(first, slot, _table_slots(first)))
+                queue[index] = TableBlock(parts[1], item.kind)
+            new_page()
+            continue
+        if item.kind == "tail" and (index == 0 or getattr(queue[index - 1], "kind", "") != "tail"):
+            tail = []
+            j = index
+            while j < len(queue) and getattr(queue[j], "kind", "") == "tail":
+                tail.append(queue[j])
+                j += 1
+            need = sum(t.slots for t in tail)
+            body_here = sum(1 for p in pages[-1] if getattr(p.item, "kind", "") in ("body", "heading"))
+            # The 落款 never stands on a page without body text (§7.3.5): at least two body lines
+            # share its page, taken over from the page before when needed.
+            if slot + need > LINES:
+                moved = _take_back(pages, 2)
+                new_page()
+            elif body_here < 2 and len(pages) > 1:
+                here = pages.pop()
+                moved = _take_back(pages, 2 - body_here) + here
+                pages.append([])
+                slot = 0
+            else:
+                moved = []
+            for placed in moved:
+                pages[-1].append(Placed(placed.item, slot, placed.slots))
+                slot += placed.slots
+            for line in tail:
+                pages[-1].append(Placed(line, slot, line.slots))
+                slot += line.slots
+            index = j
+            continue
+        need = item.slots
+        if item.keep_with_next:
+            # A heading (or a chain of them) goes with the first line of what follows.
+            j = index
+            while j < len(queue) and getattr(queue[j], "keep_with_next", False):
+                j += 1
+            chain = sum(getattr(q, "slots", 1) for q in queue[index:j])
+            follower = queue[j] if j < len(queue) else None
+            follow = 0 if follower is None or isinstance(follower, (PageBreak, AtFoot)) else (
+                2 if isinstance(follower, TableBlock) else follower.slots)
+            if slot + chain + follow > LINES and slot > 0:
+                new_page()
+        if slot + need > LINES:
+            new_page()
+        if item.kind == "blank" and slot == 0 and pages[-1] == [] and len(pages) > 1:
+            index += 1  # a blank line never opens a page
+            continue
+        pages[-1].append(Placed(item, slot, need))
+        slot += need
+        index += 1
+    return [page for page in pages if page] or [[]]
+
+
+def _take_back(pages: list[list[Placed]], count: int) -> list[Placed]:
+    """Remove the last `count` body lines of the current page and what follows them."""
+    if count <= 0:
+        return []
+    page = pages[-1]
+    seen, cut = 0, len(page)
+    for position in range(len(page) - 1, -1, -1):
+        cut = position
+        if getattr(page[position].item, "kind", "") in ("body", "heading"):
+            seen += 1
+            if seen == count:
+                break
+    moved = page[cut:]
+    del page[cut:]
+    while moved and getattr(moved[0].item, "kind", "") == "blank":
+        moved.pop(0)
+    return moved
+
+
+# -- rendering ---------------------------------------------------------------------------------
+def _baseline(slot_top: float, glyph: Glyph) -> float:
+    from reportlab.pdfbase import pdfmetrics
+
+    face = pdfmetrics.getFont(glyph.font).face
+    # The glyph box (size high, from the descent up) starts at the top of the slot.
+    return slot_top - glyph.size * (1 + face.descent / 1000)
+
+
+def _draw_line(c, line: Line, slot_top: float) -> None:
+    for below, width, colour, thickness in line.rules:
+        c.saveState()
+        c.setStrokeColor(colour)
+        c.setLineWidth(thickness)
+        c.line(LEFT, slot_top - below, LEFT + width, slot_top - below)
+        c.restoreState()
+    if not line.placed:
+        return
+    # Glyphs of one line share a baseline: the largest sets it, so mixed faces line up.
+    tallest = max((g for _, g in line.placed), key=lambda g: g.size)
+    baseline = _baseline(slot_top, tallest)
+    text = c.beginText()
+    font = colour = ()  # neither is a value a glyph has, so the first glyph sets both
+    for x, g in line.placed:
+        if (g.font, g.size) != font:
+            text.setFont(g.font, g.size)
+            font = (g.font, g.size)
+        if g.color != colour:
+            text.setFillColor(g.color or colors.black)
+            colour = g.color
+        text.setTextOrigin(LEFT + x, baseline)
+        text.textOut(g.ch)
+    c.drawText(text)
+
+
+def _page_number(c, number: int) -> None:
+    """§7.5: 4号 半角 digits between 一字线, 7 mm below the block; odd pages right, even left,
+    one character in from the edge."""
+    c.saveState()
+    c.setFont(FONT_NAMES["song"], PAGE_NO_PT)
+    text = f"— {number} —"
+    from reportlab.pdfbase import pdfmetrics
+
+    descent = pdfmetrics.getFont(FONT_NAMES["song"]).face.descent / 1000
+    bottom = PAGE_H - TOP - BLOCK_H
+    y = bottom - 7 * mm - PAGE_NO_PT * (1 + descent)
+    if number % 2:
+        c.drawRightString(LEFT + BLOCK_W - PAGE_NO_PT, y, text)
+    else:
+        c.drawString(LEFT + PAGE_NO_PT, y, text)
+    c.restoreState()
+
+
+def render(path: Path | str, pages: list[list[Placed]], *, title: str, author: str = "",
+           draft: bool = False) -> Path:
+    register_fonts()
+    from reportlab.pdfgen import canvas as pdf_canvas
+
+    with atomic_path(path) as temp:
+        c = pdf_canvas.Canvas(str(temp), pagesize=A4, initialFontName=FONT_NAMES["song"])
+        c.setTitle(title)
+        c.setAuthor(author)
+        c.setCreator("议事工作台")
+        for number, page in enumerate(pages, 1):
+            if draft:
+                _draft_mark(c)
+            for placed in page:
+                slot_top = PAGE_H - TOP - placed.slot * LINE
+                if isinstance(placed.item, Line):
+                    _draw_line(c, placed.item, slot_top)
+                else:
+                    _, height = placed.item.wrap(BLOCK_W, BLOCK_H)
+                    placed.item.drawOn(c, LEFT, slot_top - height)
+            _page_number(c, number)
+            c.showPage()
+        c.save()
+    return Path(path)
+
+
+def _draft_mark(c) -> None:
+    c.saveState()
+    c.setFillColor(colors.Color(0.75, 0.1, 0.1, alpha=0.85))
+    c.setFont(FONT_NAMES["hei"], BODY_PT)
+    c.drawString(LEFT, PAGE_H - TOP + 8 * mm, "草稿")
+    c.restoreState()
