@@ -43,11 +43,12 @@ def _people_table(rows: list[dict], st: dict, *, serial: bool = False):
                ("出生年月", 18, lambda i, r: r["born"]),
                ("政治面貌", 21, lambda i, r: r.get("party") or "")]
     if not serial:
-        columns.append(("界别", 22, lambda i, r: r.get("sector") or ""))
-    columns += [("工作单位及职务", 40 if not serial else 34, lambda i, r: r.get("work") or ""),
-                ("所在村（社区）", 27 if not serial else 22, lambda i, r: r.get("community_name") or "")]
+        columns.append(("界别", 21, lambda i, r: r.get("sector") or ""))
+    # 所在村（社区） wide enough to stay on one line: a header never breaks after "（"
+    columns += [("工作单位及职务", 37 if not serial else 30, lambda i, r: r.get("work") or ""),
+                ("所在村（社区）", 31, lambda i, r: r.get("community_name") or "")]
     if serial:
-        columns.append(("聘书编号", 40, lambda i, r: r.get("certificate_no") or ""))
+        columns.append(("聘书编号", 33, lambda i, r: r.get("certificate_no") or ""))
     data = [[cell(i, r) for _, _, cell in columns] for i, r in enumerate(rows, 1)]
     scale = BLOCK_W / (sum(w for _, w, _ in columns) * mm)
     return table_flowable([h for h, _, _ in columns], data, [w * mm * scale for _, w, _ in columns], st,

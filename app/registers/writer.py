@@ -180,15 +180,18 @@ def _write_sheet(ws, reg: Register) -> None:
         ws.column_dimensions[get_column_letter(col)].width = final[-1]
 
     last_row = HEADER_ROW + len(reg.rows)
-    ws.merged_cells.add(f"A1:{last}1")
-    ws.merged_cells.add(f"A2:{last}2")
+    total = sum(final) + 0.7 * len(final)  # cell padding
+    fits = PRINTABLE_UNITS / total >= LEGIBLE_SCALE
+    if fits:
+        ws.merged_cells.add(f"A1:{last}1")
+        ws.merged_cells.add(f"A2:{last}2")
+    # (Printed on pages across, a merged title would be drawn again over the repeated columns.)
     ws.freeze_panes = f"C{HEADER_ROW + 1}" if ncols > 2 else f"B{HEADER_ROW + 1}"
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(last_row, HEADER_ROW)}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    total = sum(final) + 0.7 * len(final)  # cell padding
-    if PRINTABLE_UNITS / total >= LEGIBLE_SCALE:
+    if fits:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -208,7 +211,7 @@ def _write_sheet(ws, reg: Register) -> None:
 
     made_on = reg.made_on or date.today()
     title = _template(ws, font=Font(name=FONT_NAME, size=16, bold=True),
-                      alignment=Alignment(horizontal="center", vertical="center"))
+                      alignment=Alignment(horizontal="center" if fits else "left", vertical="center"))
     unit = _template(ws, font=Font(name=FONT_NAME, size=11), alignment=Alignment(horizontal="left", vertical="center"))
     head = _template(ws, font=Font(name=FONT_NAME, size=11, bold=True), border=_BORDER,
                      fill=PatternFill("solid", fgColor="DDE6F0"),

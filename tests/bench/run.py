@@ -242,11 +242,12 @@ def bench_minutes_pdf(repeat: int) -> tuple[float, float]:
     from app.demo import build_demo
 
     from reportlab.lib.pagesizes import A4
-    from reportlab.platypus import SimpleDocTemplate
+    from reportlab.pdfgen import canvas as pdf_canvas
 
     from app.documents.catalog import export_doc
-    from app.documents.layout import BOTTOM, LEFT, TOP
-    from app.documents.meeting_docs import minutes_story
+    from app.documents.fonts import FONT_NAMES
+    from app.documents.gbt9704 import LEFT, LINE, TOP, Line, paginate
+    from app.documents.meeting_docs import minutes_doc
     from app.services.meetings import MeetingFilter
     from app.store import Store
 
@@ -256,11 +257,18 @@ def bench_minutes_pdf(repeat: int) -> tuple[float, float]:
         build_demo(store)
         meeting_id = store.meetings.page(MeetingFilter(kind="plenary", descending=False), 0, 1)[0]["id"]
         export_doc(store, "minutes", meeting_id, folder / "warm.pdf")  # fonts registered once
+        pages = paginate(minutes_doc(store, meeting_id).items)
         for i in range(repeat):
-            story = minutes_story(store, meeting_id)
             t = time.perf_counter()
-            SimpleDocTemplate(str(folder / f"raw{i}.pdf"), pagesize=A4, leftMargin=LEFT, topMargin=TOP,
-                              bottomMargin=BOTTOM, rightMargin=A4[0] - LEFT - 156 * 2.8346).build(story)
+            # raw reportlab: the same lines of text drawn on the same pages, one string a line
+            c = pdf_canvas.Canvas(str(folder / f"raw{i}.pdf"), pagesize=A4)
+            for page in pages:
+                for placed in page:
+                    if isinstance(placed.item, Line) and placed.item.placed:
+                        c.setFont(FONT_NAMES["fangsong"], 16)
+                        c.drawString(LEFT, A4[1] - TOP - placed.slot * LINE - 14, placed.item.text)
+                c.showPage()
+            c.save()
             base.append(time.perf_counter() - t)
             t = time.perf_counter()
             export_doc(store, "minutes", meeting_id, folder / f"ours{i}.pdf")

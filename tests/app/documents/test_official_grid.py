@@ -1,0 +1,233 @@
+"""GB/T 9704 documents measured from the PDFs' character positions (pdfplumber), not from the
+layout code's constants: 22 lines x 28 characters, margins, 落款 with body text, headings kept
+with what follows, Chinese line-breaking rules, page numbers, embedded fonts."""
+
+from collections import defaultdict
+
+import pdfplumber
+import pytest
+from pypdf import PdfReader
+
+from app.documents.catalog import export_doc
+from app.services.meetings import MeetingFilter
+from tests.app.documents.test_meeting_docs import embedded_fonts
+
+MM = 72 / 25.4
+CLOSING = set("、。，；：？！）》」』”’")
+OPENING = set("（《「『“‘")
+HANGING = set("、。，；：？！")
+
+
+def lines_of(path):
+    """Per page: the text lines as (top mm, left mm, right mm, chars) with page numbers apart."""
+    pages = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            rows = defaultdict(list)
+            for ch in page.chars:
+                if ch["text"].strip():
+                    rows[round((ch["y0"] + ch["y1"]) / 2 / 3)].append(ch)  # same baseline band
+            lines = []
+            for key in sorted(rows, reverse=True):
+                chars = sorted(rows[key], key=lambda c: c["x0"])
+                lines.append({"top": min(c["top"] for c in chars) / MM, "left": chars[0]["x0"] / MM,
+                              "chars": chars, "text": "".join(c["text"] for c in chars),
+                              "size": max(c["size"] for c in chars),
+                              "font": chars[0]["fontname"]})
+            body = [ln for ln in lines if not ln["text"].startswith("—")]
+            numbers = [ln["text"] for ln in lines if ln["text"].startswith("—")]
+            pages.append({"lines": body, "numbers": numbers, "fonts": {c["fontname"] for c in page.chars}})
+    return pages
+
+
+def grid_lines(page):
+    """Lines of 16 pt text (the body, headings, 落款): the grid's own lines."""
+    return [ln for ln in page["lines"] if abs(ln["size"] - 16) < 0.5]
+
+
+def right_edge(line):
+    chars = line["chars"]
+    if chars[-1]["text"] in HANGING and len(chars) > 1:
+        chars = chars[:-1]  # a 点号 may hang past the edge (允许标点溢出边界)
+    return chars[-1]["x1"] / MM
+
+
+@pytest.fixture
+def plenary(demo):
+    return demo.meetings.page(MeetingFilter(kind="plenary", descending=False))[0]["id"]
+
+
+DOCS = [("minutes", "plenary"), ("meeting_notice", "plenary"), ("notice", None), ("filing", None)]
+
+
+@pytest.mark.parametrize("kind,subject", DOCS)
+def test_official_documents_keep_the_28_by_22_grid(demo, plenary, tmp_path, kind, subject):
+    path = tmp_path / f"{kind}.pdf"
+    export_doc(demo, kind, plenary if subject else None, path)
+    pages = lines_of(path)
+    full_lines = 0
+    for number, page in enumerate(pages, 1):
+        assert page["numbers"] == [f"—{number}—"]  # "— N —", §7.5
+        grid = grid_lines(page)
+        if not grid:
+            continue  # an annex page of table rows
+        tops = [ln["top"] for ln in page["lines"]]
+        assert abs(min(tops) - 37) <= 1, (number, min(tops))  # top margin 37 mm
+        assert len(grid) <= 22
+        for ln in page["lines"]:
+            assert ln["left"] >= 28 - 1, (number, ln["text"])  # never left of the 28 mm margin
+            assert ln["text"][0] not in CLOSING, ln["text"]
+            assert ln["text"][-1] not in OPENING, ln["text"]
+        # lines of the grid sit on its 22 slots: 225 mm / 22 apart
+        for ln in grid:
+            slot = (ln["top"] - 37) / (225 / 22)
+            assert abs(slot - round(slot)) < 0.08, (number, ln["text"], slot)
+        # full lines of Chinese text: 28 characters from 28 mm to 184 mm
+        for ln in grid:
+            cells = [c for c in ln["chars"] if c["x0"] / MM < 184 - 0.5]
+            if abs(right_edge(ln) - 184) <= 1 and abs(ln["left"] - 28) <= 1 and all(
+                    c["x1"] - c["x0"] > 15 for c in cells):  # full-width characters only
+                full_lines += 1
+                assert len(cells) == 28, ln["text"]
+        # no heading (黑体 at the line start) last on a page that has more after it
+        if number < len(pages) and grid:
+            assert not (grid[-1]["font"] != grid[0]["font"] and grid[-1]["text"][1:2] == "、"
+                        and len(grid[-1]["text"]) < 20), grid[-1]["text"]
+    assert full_lines >= 1  # the text really runs full lines
+    fonts = embedded_fonts(PdfReader(path))
+    assert fonts and all(embedded for _, embedded in fonts)
+
+
+@pytest.mark.parametrize("kind,subject", DOCS)
+def test_the_signature_block_never_stands_without_body_text(demo, plenary, tmp_path, kind, subject):
+    path = tmp_path / f"{kind}.pdf"
+    export_doc(demo, kind, plenary if subject else None, path)
+    unit = demo.settings.unit()
+    pages = lines_of(path)
+    signed = [(n, p) for n, p in enumerate(pages) if any(ln["text"] == unit for ln in p["lines"])]
+    assert len(signed) == 1
+    number, page = signed[0]
+    lines = grid_lines(page)
+    at = next(i for i, ln in enumerate(lines) if ln["text"] == unit)
+    assert at >= 2, [ln["text"] for ln in lines[:at + 1]]  # at least two lines of text before it
+    # the date under the unit, in 阿拉伯数字 (§7.3.5)
+    assert "年" in lines[at + 1]["text"] and lines[at + 1]["text"].endswith("日")
+
+
+def test_with_seal_and_without_seal_layouts(demo, plenary, tmp_path):
+    unit = demo.settings.unit()
+
+    def sign_lines():
+        path = tmp_path / "n.pdf"
+        export_doc(demo, "meeting_notice", plenary, path)
+        lines = [ln for p in lines_of(path) for ln in p["lines"]]
+        at = next(i for i, ln in enumerate(lines) if ln["text"] == unit)
+        return lines[at], lines[at + 1], lines[at - 1]
+
+    issuer, dated, before = sign_lines()
+    cell = 156 / 28
+    date_right = dated["chars"][-1]["x1"] / MM
+    assert abs(date_right - (184 - 4 * cell)) < 1.2 or issuer["chars"][-1]["x1"] / MM <= 184 - 2 * cell + 0.5
+    demo.settings.update({"seal_layout": "no_seal"})
+    issuer, dated, before = sign_lines()
+    assert abs(issuer["chars"][-1]["x1"] / MM - (184 - 2 * cell)) < 1.2  # 署名 right-indented 2 cells
+    assert dated["left"] - issuer["left"] >= 2 * cell - 0.5  # the date starts 2 cells further right
+    assert abs((issuer["top"] - before["top"]) - 2 * 225 / 22) < 1  # one blank line below the text
+
+
+def test_a_planned_meeting_has_no_minutes_but_a_draft(demo, tmp_path):
+    from app.errors import ConflictError
+
+    planned = demo.meetings.page(MeetingFilter(kind="plenary", descending=True))[0]
+    assert planned["status"] == "planned"
+    before = demo.scalar("SELECT count(*) FROM audit")
+    with pytest.raises(ConflictError, match="尚未召开"):
+        export_doc(demo, "minutes", planned["id"], tmp_path / "m.pdf", dated_on="2026-12-08")
+    assert demo.scalar("SELECT count(*) FROM audit") == before and not (tmp_path / "m.pdf").exists()
+    assert demo.issued_docs.find("minutes", planned["id"]) is None  # the refused date is not kept
+    export_doc(demo, "minutes", planned["id"], tmp_path / "d.pdf", draft=True)
+    text = lines_of(tmp_path / "d.pdf")[0]["lines"][0]["text"]
+    assert text == "草稿"
+    assert "实到0名" not in "".join(ln["text"] for p in lines_of(tmp_path / "d.pdf") for ln in p["lines"])
+
+
+def test_notices_are_addressed_to_who_attends_under_full_names(demo, tmp_path):
+    plenary = demo.meetings.page(MeetingFilter(kind="plenary", descending=False))[0]
+    group = demo.meetings.page(MeetingFilter(kind="group_activity", descending=False))[0]
+    for meeting, who in ((plenary, "全体议事代表"), (group, f"{group['group_name']}全体议事代表")):
+        path = tmp_path / "n.pdf"
+        export_doc(demo, "meeting_notice", meeting["id"], path)
+        text = "".join(ln["text"] for p in lines_of(path) for ln in p["lines"])
+        assert who in text.split("：")[0] or who in text[:200]
+        for name in demo.meetings.detail(meeting["id"])["departments_list"]:
+            assert demo.departments.full_name(name) in text
+        assert "永川区城市管理局" in text or "城管" not in demo.meetings.detail(meeting["id"])["departments_list"]
+
+
+def test_a_notice_keeps_the_date_it_was_first_issued(demo, plenary, tmp_path):
+    first = export_doc(demo, "meeting_notice", plenary, tmp_path / "a.pdf")
+    assert first["dated_on"] == "2026-03-11"  # a week before the meeting of 18 March, not today
+    again = export_doc(demo, "meeting_notice", plenary, tmp_path / "b.pdf")
+    assert again["dated_on"] == "2026-03-11"
+    given = export_doc(demo, "meeting_notice", plenary, tmp_path / "c.pdf", dated_on="2026-03-09", doc_number="7")
+    assert given["dated_on"] == "2026-03-09"
+    text = "".join(ln["text"] for p in lines_of(tmp_path / "c.pdf") for ln in p["lines"])
+    assert "2026年3月9日" in text and "中山路人大工委〔2026〕7号" in text
+    assert demo.issued_docs.next_number("2026") == "8"
+    from app.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="成文日期"):
+        export_doc(demo, "meeting_notice", plenary, tmp_path / "d.pdf", dated_on="2026-02-30")
+
+
+def test_the_notice_and_the_quota_table_agree_with_the_filing_report(demo, tmp_path):
+    from openpyxl import load_workbook
+
+    from app.registers.catalog import export_register
+
+    export_doc(demo, "filing", None, tmp_path / "f.pdf")
+    export_doc(demo, "notice", None, tmp_path / "n.pdf")
+    export_register(demo, "quotas", tmp_path / "q.xlsx")
+    filing = "".join(ln["text"] for p in lines_of(tmp_path / "f.pdf") for ln in p["lines"])
+    notice = "".join(ln["text"] for p in lines_of(tmp_path / "n.pdf") for ln in p["lines"])
+    ws = load_workbook(tmp_path / "q.xlsx").active
+    header = [c.value for c in ws[3]]
+    total = [[c.value for c in row] for row in ws.iter_rows(min_row=4) if row[1].value == "合计"][0]
+    qualified, selected = total[header.index("联审合格")], total[header.index("确定人数")]
+    assert f"联审合格{qualified}名" in filing and f"确定第一届议事代表{selected}名" in filing
+    assert f"联审合格的{qualified}名人选" in notice and "名额70名" in notice
+    assert "公示地点：" in notice and "联系电话：023-49880000" in notice
+    assert "附件" in notice.split("人选名单")[0]  # the list is an annex, after the 落款
+
+
+def test_no_login_name_once_the_clerk_is_named(demo, tmp_path):
+    from app.audit import login_name
+    from app.registers.catalog import REGISTERS, export_register
+
+    login = login_name()
+    assert demo.settings.clerk() == "刘晓燕"
+    demo.ledger_stats  # noqa: B018 - the demo's own records already name the clerk
+    for name in REGISTERS:
+        path = tmp_path / f"{name}.xlsx"
+        export_register(demo, name, path)
+        from openpyxl import load_workbook
+
+        cells = [str(c.value) for row in load_workbook(path).active.iter_rows() for c in row if c.value]
+        assert not any(value == login for value in cells), name
+    plenary = demo.meetings.page(MeetingFilter(kind="plenary", descending=False))[0]["id"]
+    for kind, record in (("minutes", plenary), ("meeting_notice", plenary), ("filing", None)):
+        export_doc(demo, kind, record, tmp_path / "x.pdf")
+        text = "".join(p.extract_text() for p in PdfReader(tmp_path / "x.pdf").pages)
+        assert login not in text or login in demo.settings.unit()
+
+
+def test_certificates_leave_no_word_alone_on_a_line(demo, tmp_path):
+    export_doc(demo, "certificates", None, tmp_path / "c.pdf")
+    with pdfplumber.open(tmp_path / "c.pdf") as pdf:
+        for page in pdf.pages:
+            rows = defaultdict(str)
+            for ch in page.chars:
+                if ch["text"].strip() and ch["size"] >= 20:
+                    rows[round(ch["top"] / 4)] += ch["text"]
+            for text in rows.values():
+                assert len(text) >= 3 or text == "聘书", text
