@@ -4,7 +4,6 @@ reception matters, and its documents (preview, print, export)."""
 from __future__ import annotations
 
 import dataclasses
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -504,22 +503,9 @@ class MeetingEditor(QDialog):
         self.docs_bar.addWidget(export)
 
     def preview(self, kind: str, label: str) -> None:
-        from app.documents.catalog import export_doc
+        from .opinion_dialog import preview_doc
 
-        from .backend import DelayedProgress
-        from .pdf_preview import show_pdf
-
-        folder = Path(tempfile.mkdtemp(prefix="yishi-"))
-        path = folder / f"{label}.pdf"
-        title = f"{self.data['meeting']['title']}{label}"
-
-        def printed():
-            self.backend.call(lambda s: s.audit.record("print", f"打印{label}：{self.data['meeting']['title']}",
-                                                       {"doc": kind, "meeting": self.meeting_id}))
-
-        job = self.backend.call(lambda s: export_doc(s, kind, self.meeting_id, path),
-                                lambda _: show_pdf(self, path, title, printed), lambda e: show_refusal(self, e))
-        DelayedProgress(self, job, f"正在生成{label}…")
+        preview_doc(self, self.backend, kind, self.meeting_id, f"{self.data['meeting']['title']}{label}")
 
     def export_all(self) -> None:
         from app.documents.catalog import DOCS, MEETING_DOCS, export_doc
@@ -530,11 +516,19 @@ class MeetingEditor(QDialog):
         title = self.data["meeting"]["title"]
 
         def run(store):
-            return [export_doc(store, kind, self.meeting_id, Path(folder) / f"{title}{DOCS[kind][0]}.pdf")["path"]
-                    for kind in MEETING_DOCS]
+            held = store.meetings.get(self.meeting_id)["status"] == "held"
+            # Minutes exist only for a meeting that was held; the other documents go out before it.
+            kinds = [k for k in MEETING_DOCS if held or k != "minutes"]
+            paths = [export_doc(store, kind, self.meeting_id, Path(folder) / f"{title}{DOCS[kind][0]}.pdf")["path"]
+                     for kind in kinds]
+            return paths, held
 
-        self.backend.call(run, lambda paths: QMessageBox.information(self, "导出完成", "已导出：\n" + "\n".join(paths)),
-                          lambda e: show_refusal(self, e))
+        def done(result):
+            paths, held = result
+            QMessageBox.information(self, "导出完成", "已导出：\n" + "\n".join(paths)
+                                    + ("" if held else "\n\n会议尚未召开，没有导出会议纪要。"))
+
+        self.backend.call(run, done, lambda e: show_refusal(self, e))
 
 
 class NewMeetingDialog(RecordDialog):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..errors import AppError
 from . import ledger_docs, meeting_docs, nomination_docs
+from .dating import default_date, issued_date
 
 # kind -> (label, builder, what the id names)
 DOCS = {
@@ -60,7 +61,7 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
             store.issued_docs.give(kind, record_id, dated_on=dated_on, doc_number=doc_number, label=f"{label}：{name}")
         elif kind == "meeting_notice" and not store.issued_docs.find(kind, record_id):
             # The date a notice first went out stays its date, however often it is printed again.
-            store.issued_docs.give(kind, record_id, dated_on=meeting_docs.notice_date(store, store.meetings.get(record_id)),
+            store.issued_docs.give(kind, record_id, dated_on=default_date(store, kind, record_id),
                                    label=f"{label}：{name}")
         if subject == "round":
             extra = {"delegate_ids": options["delegate_ids"]} if options.get("delegate_ids") else {}
@@ -74,4 +75,4 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
     store.audit.record("export", f"导出{label}{'（草稿）' if options.get('draft') else ''}：{name}",
                        {"doc": kind, "id": record_id, "file": Path(path).name})
     return {"doc": kind, "title": label, "meeting": name, "name": name, "path": str(path),
-            "dated_on": store.issued_docs.dated(kind, record_id, "") if kind in DATED and record_id else None}
+            "dated_on": issued_date(store, kind, record_id) if kind in DATED and record_id else None}

@@ -13,6 +13,7 @@ from ..registers.ledger import ledger_rows
 from ..services.ledger import LedgerFilter
 from .fonts import FONT_NAMES, use_store_fonts
 from .layout import BLOCK_W, build_landscape, chinese_date, para, styles, table_flowable
+from .dating import issued_date
 from .official import OfficialDoc
 
 
@@ -46,7 +47,7 @@ def assignment(store, opinion_id: str, path: Path | str) -> Path:
     doc.blank()
     doc.para("请承办单位认真研究办理，于办理期限前将办理结果书面反馈人大街道工委；确属非本单位职责的，"
              "请在3个工作日内说明理由退回。")
-    doc.sign(store.issued_docs.dated("assignment", opinion_id, o["assigned_on"] or o["received_on"]))
+    doc.sign(issued_date(store, "assignment", opinion_id))
     return doc.build(path)
 
 
@@ -68,7 +69,7 @@ def feedback_slip(store, opinion_id: str, path: Path | str) -> Path:
     doc.blank()
     doc.para(f"请填写后交回议事代表或人大街道工委，工作人员将凭回执编号{o['feedback_serial']}录入满意度。"
              "件件有回音，事事有着落。")
-    doc.sign(store.issued_docs.dated("feedback", opinion_id, o["answered_on"] or date.today().isoformat()))
+    doc.sign(issued_date(store, "feedback", opinion_id))
     return doc.build(path)
 
 
@@ -110,7 +111,7 @@ def duty_record(store, delegate_id: str, path: Path | str, year: int | None = No
         doc.table(table_flowable(["收集日期", "意见建议", "办理进度"],
                                  [[o["received_on"], o["title"], o["status_label"]] for o in r["opinions"]],
                                  [28 * mm, 96 * mm, 32 * mm], st, font_size=11))
-    doc.sign(store.issued_docs.dated("duty", delegate_id, date.today().isoformat()))
+    doc.sign(issued_date(store, "duty", delegate_id))
     return doc.build(path)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -16,6 +16,7 @@ from ..fileio import atomic_path
 from ..services.meetings import STEP_COLOURS, STEP_STATES
 from .fonts import FONT_NAMES, use_store_fonts
 from .layout import chinese_number, para, styles
+from .dating import issued_date
 from .official import OfficialDoc, chinese_date
 
 
@@ -80,21 +81,12 @@ def minutes_doc(store, meeting_id: str, *, draft: bool = False) -> OfficialDoc:
     if by_status["absent"]:
         doc.labelled("缺席", by_status["absent"])
     doc.labelled("列席", guests)
-    doc.sign(store.issued_docs.dated("minutes", meeting_id, m["date"]))
+    doc.sign(issued_date(store, "minutes", meeting_id))
     return doc
 
 
 def minutes(store, meeting_id: str, path: Path | str, *, draft: bool = False) -> Path:
     return minutes_doc(store, meeting_id, draft=draft).build(path)
-
-
-def notice_date(store, meeting: dict, today: date | None = None) -> str:
-    """A notice's 成文日期 when the clerk gave none: today for a meeting still ahead, else a week
-    before the meeting (the notice went out before it, not on the day it is printed again)."""
-    today = today or date.today()
-    held_on = date.fromisoformat(meeting["date"])
-    default = today if held_on >= today else held_on - timedelta(days=7)
-    return store.issued_docs.dated("meeting_notice", meeting["id"], default.isoformat())
 
 
 def attendees(store, m: dict) -> str:
@@ -128,7 +120,7 @@ def notice(store, meeting_id: str, path: Path | str) -> Path:
     doc.heading(f"{chinese_number(section)}、有关要求")
     doc.para("请参会人员提前15分钟到场签到，无特殊情况不得请假；确需请假的，请提前向人大街道工委说明。"
              + ("请有关部门结合会议议题做好情况说明准备。" if departments else ""))
-    doc.sign(notice_date(store, m))
+    doc.sign(issued_date(store, "meeting_notice", meeting_id))
     return doc.build(path)
 
 

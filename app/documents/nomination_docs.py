@@ -21,6 +21,7 @@ from ..idcard import age_on
 from ..services.candidates import ROUTES, CandidateFilter
 from .fonts import FONT_NAMES, markup, use_store_fonts
 from .layout import BLOCK_W, chinese_number, styles, table_flowable
+from .dating import issued_date
 from .official import OfficialDoc, chinese_date
 
 RED = colors.HexColor("#b0191e")
@@ -65,7 +66,6 @@ def public_notice(store, round_id: str | None, path: Path | str) -> Path:
     term = _term(store, round_row)
     listed = [c for c in store.candidates.list(CandidateFilter(round_id=round_row["id"])) if c["on_notice"]]
     subdistrict = store.settings.get("subdistrict")
-    unit = store.settings.unit()
     who = _who(round_row, term)
     # More people than seats are candidates (人选), not yet the ones to be appointed (拟任人选).
     noun = "拟任人选" if len(listed) <= round_row["seats"] else "人选"
@@ -81,7 +81,7 @@ def public_notice(store, round_id: str | None, path: Path | str) -> Path:
              + (f"联系电话：{phone}。" if phone else ""))
     annex = f"{who}{noun}名单"
     doc.attachments([annex])
-    doc.sign(store.issued_docs.dated("notice", round_row["id"], round_row["notice_start"]))
+    doc.sign(issued_date(store, "notice", round_row["id"]))
     doc.annex(annex)
     doc.table(_people_table(listed, styles()))
     return doc.build(path)
@@ -115,8 +115,7 @@ def certificates(store, round_id: str | None, path: Path | str, delegate_ids: li
     width, height = landscape(A4)
     subdistrict = store.settings.get("subdistrict")
     unit = store.settings.unit()
-    issued = store.issued_docs.dated("certificates", round_row["id"],
-                                     round_row.get("certified_on") or round_row["confirmed_on"])
+    issued = issued_date(store, "certificates", round_row["id"])
     body = ParagraphStyle("cert", fontName=f["kai"], fontSize=24, leading=44, firstLineIndent=48,
                           wordWrap="CJK")
     sign = ParagraphStyle("sign", fontName=f["kai"], fontSize=22, leading=34, alignment=TA_RIGHT)
@@ -231,8 +230,7 @@ def filing_report(store, round_id: str | None, path: Path | str) -> Path:
     doc.para("特此报告。")
     annex = f"{subdistrict}{who}名册"
     doc.attachments([annex])
-    filed = round_row.get("filed_on") or round_row.get("certified_on") or round_row["confirmed_on"]
-    doc.sign(store.issued_docs.dated("filing", round_row["id"], filed))
+    doc.sign(issued_date(store, "filing", round_row["id"]))
     doc.annex(annex)
     doc.table(_people_table(appointed, styles(), serial=True))
     return doc.build(path)

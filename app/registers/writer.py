@@ -154,7 +154,7 @@ def _styled(ws, value, template: WriteOnlyCell, text: bool = False) -> WriteOnly
 
 def _lines(text: str, width: int) -> int:
     """Printed lines of `text` in a wrapped cell `width` units wide."""
-    room = max(int((width - 1) * 0.8), 2)  # office suites wrap Chinese text earlier than the estimate
+    room = max(width - 1, 2)
     return sum(max(1, -(-display_width(part) // room)) for part in text.split("\n"))
 
 
@@ -185,7 +185,6 @@ def _write_sheet(ws, reg: Register) -> None:
     if fits:
         ws.merged_cells.add(f"A1:{last}1")
         ws.merged_cells.add(f"A2:{last}2")
-    # (Printed on pages across, a merged title would be drawn again over the repeated columns.)
     ws.freeze_panes = f"C{HEADER_ROW + 1}" if ncols > 2 else f"B{HEADER_ROW + 1}"
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(last_row, HEADER_ROW)}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
@@ -216,8 +215,6 @@ def _write_sheet(ws, reg: Register) -> None:
     head = _template(ws, font=Font(name=FONT_NAME, size=11, bold=True), border=_BORDER,
                      fill=PatternFill("solid", fgColor="DDE6F0"),
                      alignment=Alignment(horizontal="center", vertical="center", wrap_text=True))
-    serial = _template(ws, font=Font(name=FONT_NAME, size=BODY_PT), border=_BORDER,
-                       alignment=Alignment(horizontal="center", vertical="center"))
     body_font = Font(name=FONT_NAME, size=BODY_PT)
     plain = _template(ws, font=body_font, border=_BORDER, alignment=Alignment(vertical="center"))
     wrapped = _template(ws, font=body_font, border=_BORDER, alignment=Alignment(vertical="center", wrap_text=True))
@@ -229,9 +226,12 @@ def _write_sheet(ws, reg: Register) -> None:
         cell.number_format = number_format
         number_templates[kind] = cell
 
-    ws.append([_styled(ws, reg.title, title)])
-    ws.append([_styled(ws, f"填报单位：{reg.unit}　　　　填报日期：{made_on.year}年{made_on.month}月{made_on.day}日",
-                       unit)])
+    # Printed across, the title and unit line start right of the repeated columns (序号, 姓名): in
+    # them they would be cut off and drawn again on every page across.
+    lead = [None] * (0 if fits else 2)
+    ws.append([*lead, _styled(ws, reg.title, title)])
+    ws.append([*lead, _styled(ws, f"填报单位：{reg.unit}　　　　填报日期：{made_on.year}年{made_on.month}月{made_on.day}日",
+                              unit)])
     ws.append([_styled(ws, header, head) for header in headers])
     for index, row in enumerate(values, 1):
         cells = [_styled(ws, index, number_templates["int"])]

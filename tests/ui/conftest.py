@@ -42,6 +42,11 @@ def window(qtbot, backend):
     return w
 
 
+def store_of(window):
+    """The store the window's worker owns (tests read it directly to check what a page did)."""
+    return window.backend._worker.store
+
+
 def open_page(qtbot, window, key):
     """Show an area as the clerk would (sidebar) and wait until its data arrived."""
     window.show_page(key)

@@ -5,11 +5,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QMessageBox
 
 from app.services.ledger import LedgerFilter
-from tests.ui.conftest import open_page, wait_idle
-
-
-def store_of(window):
-    return window.backend._worker.store
+from tests.ui.conftest import open_page, store_of, wait_idle
 
 
 def ledger(qtbot, window):

@@ -5,7 +5,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app.services.meetings import STEP_COLOURS, MeetingFilter
-from tests.ui.conftest import open_page, wait_idle
+from tests.ui.conftest import open_page, store_of, wait_idle
 
 
 def open_meeting(qtbot, window, meeting_id):
@@ -15,10 +15,6 @@ def open_meeting(qtbot, window, meeting_id):
     qtbot.waitUntil(lambda: editor.built, timeout=10000)
     wait_idle(qtbot, window.backend)
     return page, editor
-
-
-def store_of(window):
-    return window.backend._worker.store
 
 
 def test_meeting_list_loads_and_passes_the_model_tester(qtbot, qtmodeltester, window):
@@ -145,12 +141,16 @@ def test_overview_lists_overdue_steps(qtbot, window):
     assert any(t.startswith("【已逾期】") and "收集商议确定议题" in t for t in texts)
 
 
-def test_print_preview_of_the_minutes(qtbot, window):
+def test_print_preview_of_the_minutes(qtbot, window, monkeypatch):
     from ui.pdf_preview import PdfPreview
 
     store = store_of(window)
     meeting_id = store.meetings.page(MeetingFilter(kind="plenary", descending=False))[0]["id"]
     _, editor = open_meeting(qtbot, window, meeting_id)
+    asked = []
+    # the clerk is asked for the 成文日期 (the meeting's date filled in) and gives the next day
+    monkeypatch.setattr("ui.opinion_dialog.ask", lambda parent, title, specs, values, **k: asked.append(values)
+                        or {"dated_on": "2026-03-19"})
     editor.preview("minutes", "会议纪要")
     qtbot.waitUntil(lambda: isinstance(getattr(editor, "_preview", None), PdfPreview), timeout=10000)
     preview = editor._preview
@@ -158,7 +158,26 @@ def test_print_preview_of_the_minutes(qtbot, window):
     assert preview.windowTitle().endswith("会议纪要")
     last = store.rows("SELECT summary FROM audit WHERE action = 'export' ORDER BY seq DESC LIMIT 1")[0]
     assert "会议纪要" in last["summary"]
+    assert asked == [{"dated_on": "2026-03-18", "doc_number": ""}]
+    assert store.issued_docs.find("minutes", meeting_id)["dated_on"] == "2026-03-19"  # kept with the meeting
     preview.reject()
+
+
+def test_minutes_of_a_meeting_not_held_are_a_draft(qtbot, window, monkeypatch, tmp_path):
+    from ui.pdf_preview import PdfPreview
+
+    store = store_of(window)
+    planned = store.meetings.page(MeetingFilter(kind="plenary", descending=True))[0]
+    assert planned["status"] == "planned"
+    _, editor = open_meeting(qtbot, window, planned["id"])
+    notes = []
+    monkeypatch.setattr("ui.opinion_dialog.ask", lambda *a, **k: notes.append(k["note"]) or {"dated_on": planned["date"]})
+    editor.preview("minutes", "会议纪要")
+    qtbot.waitUntil(lambda: isinstance(getattr(editor, "_preview", None), PdfPreview), timeout=10000)
+    assert "草稿" in notes[0]
+    last = store.rows("SELECT summary FROM audit WHERE action = 'export' ORDER BY seq DESC LIMIT 1")[0]
+    assert "（草稿）" in last["summary"]
+    editor._preview.reject()
 
 
 def test_edit_a_template_and_new_meetings_follow_it(qtbot, window):

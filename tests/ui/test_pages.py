@@ -1,6 +1,6 @@
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
-from tests.ui.conftest import open_page, wait_idle
+from tests.ui.conftest import open_page, store_of, wait_idle
 
 
 def test_list_models_pass_the_model_tester(qtbot, qtmodeltester, window):
@@ -80,4 +80,30 @@ def test_export_the_groups_register_from_its_tab(qtbot, window, monkeypatch, tmp
     qtbot.waitUntil(lambda: bool(shown), timeout=10000)
     assert "70 行" in shown[0]
     ws = load_workbook(target).active
-    assert ws["A1"].value.endswith("议事代表分组名单") and ws.max_row == 73
+    assert next(c.value for c in ws[1] if c.value).endswith("议事代表分组名单") and ws.max_row == 73
+
+
+def test_settings_show_the_document_faces_and_keep_the_clerk_and_layout(qtbot, window, monkeypatch, tmp_path):
+    from app.documents.fonts import font_report
+
+    page = open_page(qtbot, window, "settings")
+    store = store_of(window)
+    report = {row["role"]: row for row in font_report(store)}
+    shown = page.font_rows["fangsong"].text()
+    assert report["fangsong"]["face"] in shown
+    # a free face standing in for 仿宋 is flagged; an official one is not
+    assert ("⚠" in shown) == bool(report["fangsong"]["warning"])
+    assert page.edits["clerk_name"].text() == "刘晓燕"
+    page.edits["clerk_name"].setText("王晓红")
+    page.layout_choice.setCurrentIndex(page.layout_choice.findData("no_seal"))
+    page.save()
+    wait_idle(qtbot, window.backend)
+    assert store.settings.get("clerk_name") == "王晓红" and store.settings.get("seal_layout") == "no_seal"
+    # a chosen font file that cannot be embedded is refused with the reason, and nothing is kept
+    bad = tmp_path / "假字体.ttf"
+    bad.write_bytes(b"not a font")
+    refused = []
+    monkeypatch.setattr("ui.pages.settings.show_refusal", lambda parent, error: refused.append(str(error)))
+    page.save_font("fangsong", str(bad))
+    wait_idle(qtbot, window.backend)
+    assert refused and "TrueType" in refused[0] and not store.settings.get("font_fangsong")
