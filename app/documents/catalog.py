@@ -12,7 +12,7 @@ from .dating import default_date, issued_date
 DOCS = {
     "minutes": ("会议纪要", meeting_docs.minutes, "meeting"),
     "meeting_notice": ("会议通知", meeting_docs.notice, "meeting"),
-    "notice": ("议事代表拟任人选公示", nomination_docs.public_notice, "round"),
+    "notice": ("议事代表人选公示", nomination_docs.public_notice, "round"),
     "certificates": ("聘书", nomination_docs.certificates, "round"),
     "filing": ("议事代表推选情况备案报告", nomination_docs.filing_report, "round"),
     "signin": ("签到表", meeting_docs.signin, "meeting"),

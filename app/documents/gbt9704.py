@@ -310,6 +310,10 @@ def paginate(items: list) -> list[list[Placed]]:
                 first = parts[0]
                 pages[-1].append(Placed(first, slot, _table_slots(first)))
                 queue[index] = TableBlock(parts[1], item.kind)
+            elif slot == 0:
+                # a row taller than a whole page cannot be split: it is set as it is
+                pages[-1].append(Placed(table, slot, need))
+                index += 1
             new_page()
             continue
         if item.kind == "tail" and (index == 0 or getattr(queue[index - 1], "kind", "") != "tail"):

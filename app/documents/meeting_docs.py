@@ -76,11 +76,12 @@ def minutes_doc(store, meeting_id: str, *, draft: bool = False) -> OfficialDoc:
             detail = "；".join(p for p in parts if p)
             doc.lead_in(f"（{chinese_number(i)}）{item['content'].rstrip('。')}。", detail + "。" if detail else "")
     doc.blank()
-    doc.labelled("出席", by_status["present"])
-    doc.labelled("请假", by_status["excused"])
+    empty = "无" if m["status"] == "held" else "（会后据签到登记）"
+    doc.labelled("出席", by_status["present"], empty=empty)
+    doc.labelled("请假", by_status["excused"], empty=empty)
     if by_status["absent"]:
         doc.labelled("缺席", by_status["absent"])
-    doc.labelled("列席", guests)
+    doc.labelled("列席", guests, empty=empty)
     doc.sign(issued_date(store, "minutes", meeting_id))
     return doc
 

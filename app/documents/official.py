@@ -21,6 +21,29 @@ def chinese_date(iso: str) -> str:
     return f"{int(y)}年{int(m)}月{int(d)}日"
 
 
+def balanced(title: str) -> list[str]:
+    """A title too long for one line, broken into two lines of about equal length (§7.3.1: 梯形
+    or 菱形, never one word left alone) and never inside a number."""
+    from .gbt9704 import atoms
+
+    pieces = atoms([Run(title, "title", size=TITLE_PT)])
+    widths = [a.width for a in pieces]
+    if sum(widths) <= CHARS * PITCH:
+        return [title]
+    total, best, acc = sum(widths), None, 0.0
+    for i, width in enumerate(widths[:-1], 1):
+        acc += width
+        if acc > CHARS * PITCH or total - acc > CHARS * PITCH:
+            continue
+        score = abs(total - 2 * acc)
+        if best is None or score < best[0]:
+            best = (score, i)
+    if best is None:
+        return [title]
+    cut = sum(len(a.glyphs) for a in pieces[:best[1]])
+    return [title[:cut], title[cut:]]
+
+
 class OfficialDoc:
     def __init__(self, store, *, title: str | list[str], sent_out: bool = False, doc_number: str | None = None,
                  draft: bool = False):
@@ -40,7 +63,7 @@ class OfficialDoc:
         self.sent_out = bool(sent_out and mark)
         if self.sent_out:
             self._masthead(mark, doc_number or "")
-        for text in (title if isinstance(title, list) else [title]):
+        for text in (title if isinstance(title, list) else balanced(title)):
             for line in break_lines([Run(text, "title", size=TITLE_PT)], first_indent=0, align="center",
                                     kind="title"):
                 self.items.append(line)

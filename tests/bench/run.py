@@ -6,8 +6,8 @@
 2. Roster open and filter at 2,100 delegates: the core's count+page and the UI's paged model
    (worker round trip included) vs the raw sqlite3 query returning the same rows.
 3. Meetings list at 20,000 meetings, the same way.
-4. The minutes PDF as exported (queries, layout, atomic write, audit) vs reportlab alone
-   building the same story.
+4. The minutes PDF as exported (queries, GB/T 9704 grid layout, atomic write, audit) vs raw
+   reportlab drawing the same lines of text on the same pages.
 """
 
 from __future__ import annotations

@@ -105,6 +105,7 @@ class SettingsPage(QWidget):
         audit = QGroupBox("最近的操作记录（审计日志）")
         audit_layout = QVBoxLayout(audit)
         self.audit = QListWidget()
+        self.audit.setMinimumHeight(220)  # the page scrolls: the list keeps a readable height
         audit_layout.addWidget(self.audit)
         layout.addWidget(audit, 1)
         layout.addWidget(QLabel(f"议事工作台 版本 {__version__}"))

@@ -20,7 +20,7 @@ def pdf_text(path):
 def test_public_notice_lists_the_candidates_with_the_working_day_period(demo, tmp_path):
     out = tmp_path / "公示.pdf"
     result = export_doc(demo, "notice", None, out)
-    assert result["title"] == "议事代表拟任人选公示"
+    assert result["title"] == "议事代表人选公示"
     text = pdf_text(out)
     assert "2025年1月13日至2025年1月15日（3个工作日）" in text
     assert "第一届议事代表名额70名，现将联审合格的100名人选予以公示" in text
@@ -28,7 +28,7 @@ def test_public_notice_lists_the_candidates_with_the_working_day_period(demo, tm
     assert all(embedded for _, embedded in embedded_fonts(reader))
     width, height = (float(v) for v in reader.pages[0].mediabox[2:])
     assert (round(width / mm), round(height / mm)) == (210, 297)
-    assert "导出议事代表拟任人选公示" in demo.scalar("SELECT summary FROM audit ORDER BY seq DESC LIMIT 1")
+    assert "导出议事代表人选公示" in demo.scalar("SELECT summary FROM audit ORDER BY seq DESC LIMIT 1")
 
 
 def test_certificates_one_landscape_page_each_with_unique_serials(demo, tmp_path):

@@ -231,3 +231,35 @@ def test_certificates_leave_no_word_alone_on_a_line(demo, tmp_path):
                     rows[round(ch["top"] / 4)] += ch["text"]
             for text in rows.values():
                 assert len(text) >= 3 or text == "聘书", text
+
+
+def test_line_breaking_keeps_names_and_numbers_whole_and_marks_in_place():
+    from app.documents.gbt9704 import CHARS, Run, break_lines
+
+    names = ["欧阳小明", "孟斌丹", "王五"] * 12
+    runs = [Run(name + ("、" if i < len(names) - 1 else ""), keep=True) for i, name in enumerate(names)]
+    lines = break_lines(runs, first_indent=0)
+    texts = [line.text for line in lines]
+    assert "".join(texts) == "、".join(names)
+    for text in texts:
+        assert text[0] != "、"
+        for piece in text.rstrip("、").split("、"):
+            assert piece in names  # no name split across lines
+    # a number stays whole, and a comma never starts a line even when the line is exactly full
+    text = "甲" * (CHARS - 1) + "，乙" + "2026年" + "丙" * 30
+    texts = [line.text for line in break_lines([Run(text)], first_indent=0)]
+    assert all(t[0] not in "，。、" for t in texts)
+    assert any("2026年" in t for t in texts)
+
+
+def test_a_table_row_taller_than_a_page_does_not_stop_the_layout(demo, tmp_path):
+    from reportlab.platypus import Table
+
+    from app.documents.gbt9704 import LINE
+    from app.documents.official import OfficialDoc
+
+    doc = OfficialDoc(demo, title="测试")
+    doc.table(Table([["很长的内容"]], rowHeights=[30 * LINE]))
+    doc.para("之后的正文。")
+    doc.build(tmp_path / "t.pdf")
+    assert len(PdfReader(tmp_path / "t.pdf").pages) >= 2
