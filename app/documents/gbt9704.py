@@ -407,17 +407,39 @@ def _draw_line(c, line: Line, slot_top: float) -> None:
     # Glyphs of one line share a baseline: the largest sets it, so mixed faces line up.
     tallest = max((g for _, g in line.placed), key=lambda g: g.size)
     baseline = _baseline(slot_top, tallest)
+    # Glyphs are drawn in runs: consecutive glyphs of one face and colour whose spacing differs
+    # from the face's own advance by the same amount share one text operator (character spacing),
+    # so a line of the grid is a few operators, not one per character.
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
     text = c.beginText()
-    font = colour = ()  # neither is a value a glyph has, so the first glyph sets both
-    for x, g in line.placed:
-        if (g.font, g.size) != font:
-            text.setFont(g.font, g.size)
-            font = (g.font, g.size)
-        if g.color != colour:
-            text.setFillColor(g.color or colors.black)
-            colour = g.color
-        text.setTextOrigin(LEFT + x, baseline)
-        text.textOut(g.ch)
+    state = ()  # (font, size, colour, char space) in force; no glyph has the empty one
+    run: list[str] = []
+
+    def flush():
+        if run:
+            text.textOut("".join(run))
+            run.clear()
+
+    placed = line.placed
+    for i, (x, g) in enumerate(placed):
+        natural = stringWidth(g.ch, g.font, g.size)
+        nxt = placed[i + 1] if i + 1 < len(placed) else None
+        space = (nxt[0] - x - natural) if nxt and (nxt[1].font, nxt[1].size) == (g.font, g.size) else None
+        key = (g.font, g.size, g.color)
+        if run and (state[:3] != key or (space is not None and abs(space - state[3]) > 0.01)):
+            flush()
+        if not run:
+            if state[:3] != key or (space is not None and abs(space - state[3]) > 0.01) or state[3] is None:
+                text.setFont(g.font, g.size)
+                text.setFillColor(g.color or colors.black)
+                text.setCharSpace(space or 0.0)
+                state = (*key, space or 0.0)
+            text.setTextOrigin(LEFT + x, baseline)
+        run.append(g.ch)
+        if space is None:
+            flush()
+    flush()
     c.drawText(text)
 
 
