@@ -323,7 +323,7 @@ def paginate(items: list) -> list[list[Placed]]:
                 tail.append(queue[j])
                 j += 1
             need = sum(t.slots for t in tail)
-            body_here = sum(1 for p in pages[-1] if getattr(p.item, "kind", "") in ("body", "heading"))
+            body_here = sum(p.slots for p in pages[-1] if _is_body(p))
             # The 落款 never stands on a page without body text (§7.3.5): at least two body lines
             # share its page, taken over from the page before when needed.
             if slot + need > LINES:
@@ -367,6 +367,11 @@ def paginate(items: list) -> list[list[Placed]]:
     return [page for page in pages if page] or [[]]
 
 
+def _is_body(placed: Placed) -> bool:
+    """Text of the body (a paragraph or heading line, or the rows of a table in it)."""
+    return not isinstance(placed.item, Line) or placed.item.kind in ("body", "heading")
+
+
 def _take_back(pages: list[list[Placed]], count: int) -> list[Placed]:
     """Remove the last `count` body lines of the current page and what follows them."""
     if count <= 0:
@@ -375,9 +380,9 @@ def _take_back(pages: list[list[Placed]], count: int) -> list[Placed]:
     seen, cut = 0, len(page)
     for position in range(len(page) - 1, -1, -1):
         cut = position
-        if getattr(page[position].item, "kind", "") in ("body", "heading"):
-            seen += 1
-            if seen == count:
+        if _is_body(page[position]):
+            seen += page[position].slots
+            if seen >= count:
                 break
     moved = page[cut:]
     del page[cut:]

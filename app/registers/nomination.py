@@ -11,7 +11,7 @@ from .writer import Column, Register
 def _people_columns() -> list[Column]:
     return [Column("姓名", "name", 8), Column("性别", "gender", 5), Column("出生年月", "born", 9, kind="month"),
             Column("民族", "ethnicity", 6), Column("政治面貌", "party", 8), Column("界别", "sector", 8),
-            Column("学历", "education", 8), Column("工作单位及职务", "work", 16, 36, wrap=True),
+            Column("学历", "education", 8), Column("工作单位及职务", "work", 16, 24, wrap=True),
             Column("推荐村（社区）", "community_name", 10)]
 
 
@@ -54,7 +54,7 @@ def joint_review(store, *, round_id: str | None = None) -> Register:
                              "合格" if STAGE_ORDER[row["stage"]] >= STAGE_ORDER["joint_reviewed"] else "联审中")
     columns = [Column("姓名", "name", 8), Column("性别", "gender", 5), Column("出生年月", "born", 9, kind="month"),
                Column("政治面貌", "party", 8), Column("推荐村（社区）", "community_name", 10)]
-    columns += [Column(unit, f"unit{index}", 8, 24, wrap=True) for index, unit in enumerate(units)]
+    columns += [Column(unit, f"unit{index}", 8, 11, wrap=True) for index, unit in enumerate(units)]
     columns.append(Column("联审结论", "conclusion", 8))
     return Register(f"{round_row['name']}联审情况表", store.settings.unit(), columns, rows, "联审情况表")
 

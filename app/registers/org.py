@@ -41,9 +41,9 @@ def groups(store) -> Register:
                          "gender": member["gender"], "community": member["community_name"],
                          "work": " ".join(p for p in (member.get("workplace"), member.get("post")) if p),
                          "phone": member["phone"]})
-    columns = [Column("议事小组", "group", 9), Column("组成村（社区）", "communities", 16, 40, wrap=True),
+    columns = [Column("议事小组", "group", 9), Column("组成村（社区）", "communities", 16, 24, wrap=True),
                Column("小组职务", "role", 8), Column("姓名", "name", 8), Column("性别", "gender", 5),
-               Column("所在村（社区）", "community", 10), Column("工作单位及职务", "work", 16, 36, wrap=True),
+               Column("所在村（社区）", "community", 10), Column("工作单位及职务", "work", 16, 24, wrap=True),
                Column("联系电话", "phone", 13)]
     return Register(f"{_subdistrict(store)}议事代表分组名单", store.settings.unit(), columns, rows, "分组名单")
 
@@ -78,6 +78,6 @@ def audit(store, *, date_from=None, date_to=None, action=None, text="") -> Regis
     rows = store.audit.query(date_from=date_from, date_to=date_to, action=action, text=text, limit=None)
     verified = store.audit.verify()
     columns = [Column("编号", "seq", 6, kind="int"), Column("时间", "when", 19, kind="datetime"), Column("操作人", "actor", 8),
-               Column("类型", "action_label", 6), Column("内容", "summary", 30, 80, wrap=True)]
+               Column("类型", "action_label", 6), Column("内容", "summary", 30, 70, wrap=True)]
     return Register("审计日志", store.settings.unit(), columns, rows, "审计日志",
                     note=f"链式校验：{verified['message']}（共 {verified['entries']} 条）")

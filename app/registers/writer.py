@@ -203,15 +203,26 @@ def _write_sheet(ws, reg: Register) -> None:
     ws.page_margins.top, ws.page_margins.bottom = 0.7, 0.7
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
     ws.oddFooter.center.size = 12  # still 10.8 pt on pages printed at 90 %
-    ws.row_dimensions[1].height = 30
-    ws.row_dimensions[2].height = 20
+    made_on = reg.made_on or date.today()
+    unit_text = f"填报单位：{reg.unit}　　　　填报日期：{made_on.year}年{made_on.month}月{made_on.day}日"
+    # A register narrower than its title or unit line (two or three columns) wraps them, merged
+    # over its width, instead of cutting them off.
+    span = sum(final)
+    title_lines = _lines(reg.title, int(span * 11 / 16)) if fits else 1
+    unit_lines = _lines(unit_text, span) if fits else 1
+    if unit_lines > 1:  # unit and date on lines of their own rather than broken anywhere
+        unit_text = unit_text.replace("　　　　", "\n")
+        unit_lines = _lines(unit_text, span)
+    ws.row_dimensions[1].height = 30 * title_lines
+    ws.row_dimensions[2].height = 20 * unit_lines
     head_lines = max(_lines(h, w) for h, w in zip(headers, final))
     ws.row_dimensions[HEADER_ROW].height = max(24, head_lines * LINE_PT + 4)
 
-    made_on = reg.made_on or date.today()
     title = _template(ws, font=Font(name=FONT_NAME, size=16, bold=True),
-                      alignment=Alignment(horizontal="center" if fits else "left", vertical="center"))
-    unit = _template(ws, font=Font(name=FONT_NAME, size=11), alignment=Alignment(horizontal="left", vertical="center"))
+                      alignment=Alignment(horizontal="center" if fits else "left", vertical="center",
+                                          wrap_text=title_lines > 1))
+    unit = _template(ws, font=Font(name=FONT_NAME, size=11),
+                     alignment=Alignment(horizontal="left", vertical="center", wrap_text=unit_lines > 1))
     head = _template(ws, font=Font(name=FONT_NAME, size=11, bold=True), border=_BORDER,
                      fill=PatternFill("solid", fgColor="DDE6F0"),
                      alignment=Alignment(horizontal="center", vertical="center", wrap_text=True))
@@ -230,8 +241,7 @@ def _write_sheet(ws, reg: Register) -> None:
     # them they would be cut off and drawn again on every page across.
     lead = [None] * (0 if fits else 2)
     ws.append([*lead, _styled(ws, reg.title, title)])
-    ws.append([*lead, _styled(ws, f"填报单位：{reg.unit}　　　　填报日期：{made_on.year}年{made_on.month}月{made_on.day}日",
-                              unit)])
+    ws.append([*lead, _styled(ws, unit_text, unit)])
     ws.append([_styled(ws, header, head) for header in headers])
     for index, row in enumerate(values, 1):
         cells = [_styled(ws, index, number_templates["int"])]

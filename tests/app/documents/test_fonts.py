@@ -1,0 +1,59 @@
+"""Official faces are found where offices keep them, chosen in 设置, and reported."""
+
+import shutil
+
+import pytest
+
+from app.documents import fonts
+from app.errors import ValidationError
+from app.resources import shipped_dir
+
+
+@pytest.fixture
+def font_home(tmp_path, monkeypatch):
+    """A user whose own font folder holds 仿宋 (simfang.ttf) and a Kylin/UOS 小标宋 (CESI)."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("YISHI_PDF_SYSTEM_FONTS", "1")
+    monkeypatch.setattr(fonts, "font_dirs", lambda: [tmp_path / ".local/share/fonts"])
+    folder = tmp_path / ".local/share/fonts" / "cesi"
+    folder.mkdir(parents=True)
+    shipped = shipped_dir("resources") / "fonts"
+    shutil.copy(shipped / "gbsn00lp.ttf", folder.parent / "simfang.ttf")
+    shutil.copy(shipped / "gkai00mp.ttf", folder / "CESI_XBS_GB2312.TTF")
+    fonts._system_index.cache_clear()
+    yield folder.parent
+    fonts._system_index.cache_clear()
+
+
+def test_faces_in_the_users_font_folders_are_used_and_reported(demo, font_home):
+    chosen = fonts.choose()
+    assert chosen["fangsong"] == {"path": str(font_home / "simfang.ttf"), "source": "system"}
+    assert chosen["title"]["path"].endswith("CESI_XBS_GB2312.TTF")
+    report = {row["role"]: row for row in fonts.font_report(demo)}
+    assert report["fangsong"]["warning"] == "" and report["title"]["warning"] == ""
+    assert report["kai"]["source"] == "shipped"  # none found: the shipped face, no warning for 楷体
+
+
+def test_without_official_faces_settings_warn(demo, tmp_path, monkeypatch):
+    monkeypatch.setattr(fonts, "font_dirs", lambda: [tmp_path / "none"])
+    fonts._system_index.cache_clear()
+    try:
+        report = {row["role"]: row for row in fonts.font_report(demo)}
+        assert "仿宋" in report["fangsong"]["warning"] and "小标宋" in report["title"]["warning"]
+    finally:
+        fonts._system_index.cache_clear()
+
+
+def test_a_chosen_font_file_comes_first_and_a_bad_one_is_refused(demo, tmp_path):
+    face = tmp_path / "我的仿宋.ttf"
+    shutil.copy(shipped_dir("resources") / "fonts" / "gkai00mp.ttf", face)
+    demo.settings.update({"font_fangsong": str(face)})
+    assert fonts.choose(fonts.store_overrides(demo))["fangsong"] == {"path": str(face), "source": "chosen"}
+    bad = tmp_path / "坏.otf"
+    bad.write_bytes(b"OTTO")
+    with pytest.raises(ValidationError, match="TrueType"):
+        demo.settings.update({"font_hei": str(bad)})
+    with pytest.raises(ValidationError, match="找不到"):
+        demo.settings.update({"font_hei": str(tmp_path / "无.ttf")})
+    assert demo.settings.get("font_hei") == ""
+    demo.settings.update({"font_fangsong": ""})
