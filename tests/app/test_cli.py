@@ -194,3 +194,29 @@ def test_export_doc_notice_with_a_meeting_still_gives_the_meeting_notice(tmp_pat
     result = json.loads(run_cli("--data-dir", demo_cli_dir, "export", "doc", "notice", meeting["items"][0]["id"][:8],
                                 "--out", tmp_path / "m.pdf", "--json", check=True).stdout)
     assert result["title"] == "会议通知"
+
+
+def test_documents_from_the_cli_keep_their_date_and_refuse_minutes_of_a_planned_meeting(tmp_path, demo_cli_dir):
+    meetings = json.loads(run_cli("--data-dir", demo_cli_dir, "list", "meetings", "--json", check=True).stdout)
+    plenaries = [m for m in meetings["items"] if m["kind"] == "plenary"]
+    planned = next(m for m in plenaries if m["status"] == "planned")
+    held = next(m for m in plenaries if m["status"] == "held")
+    before = sqlite3.connect(demo_cli_dir / "yishi.db").execute("SELECT count(*) FROM audit").fetchone()[0]
+    refused = run_cli("--data-dir", demo_cli_dir, "export", "doc", "minutes", planned["id"], "--out",
+                      tmp_path / "m.pdf", "--date", "2026-12-08")
+    assert refused.returncode == 1 and "尚未召开" in refused.stderr and "Traceback" not in refused.stderr
+    assert not (tmp_path / "m.pdf").exists()
+    after = sqlite3.connect(demo_cli_dir / "yishi.db").execute("SELECT count(*) FROM audit").fetchone()[0]
+    assert after == before  # nothing kept of a refused export, not even the date given
+    draft = run_cli("--data-dir", demo_cli_dir, "export", "doc", "minutes", planned["id"], "--out",
+                    tmp_path / "d.pdf", "--draft", check=True)
+    assert "已导出会议纪要" in draft.stdout
+    given = run_cli("--data-dir", demo_cli_dir, "export", "doc", "meeting_notice", held["id"], "--out",
+                    tmp_path / "n.pdf", "--date", "2026-03-09", "--doc-number", "5", "--json", check=True)
+    assert json.loads(given.stdout)["dated_on"] == "2026-03-09"
+    again = run_cli("--data-dir", demo_cli_dir, "export", "doc", "meeting_notice", held["id"], "--out",
+                    tmp_path / "n2.pdf", check=True)
+    assert "成文日期 2026-03-09" in again.stdout  # the date given is kept with the meeting
+    wrong = run_cli("--data-dir", demo_cli_dir, "export", "doc", "meeting_notice", held["id"], "--out",
+                    tmp_path / "n3.pdf", "--date", "2026-13-01")
+    assert wrong.returncode == 1 and "不是有效日期" in wrong.stderr

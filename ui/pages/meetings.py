@@ -293,7 +293,7 @@ class DepartmentList(RecordListPage):
     service_name = "departments"
     noun = "部门（单位）"
     watch = {"departments"}
-    columns = [Col("name", "名称"), Col("sort_order", "排序")]
+    columns = [Col("name", "简称"), Col("full_name_shown", "全称（用于文书）"), Col("sort_order", "排序")]
 
     def service_fields(self):
         from app.services.departments import DepartmentService
