@@ -2,7 +2,8 @@
 
 A backup is SQLite's online backup of the live database into a temp file, checked
 (integrity_check and row counts against the source), then renamed into place. Automatic backups
-live in `<data dir>/backups` and are rotated (12 daily, 10 weekly, 9 monthly); a manual backup
+live in `<data dir>/backups` and are rotated (all of the last 48 hours, then 12 daily, 10 weekly,
+9 monthly; those before a restore or an import kept 14 days); a manual backup
 may go to any folder or stick. Restore never overwrites the current database: it is moved aside
 first, and a marker file makes an interrupted restore finish or roll back on the next start.
 """
@@ -13,6 +14,7 @@ import json
 import os
 import shutil
 import sqlite3
+import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +27,9 @@ MARKER = "restore-in-progress.json"
 RESTORE_TEMP = ".restore-incoming.db"
 AUTO_INTERVAL = timedelta(minutes=30)
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 12, 10, 9
+KEEP_ALL = timedelta(hours=48)  # every backup of the last two days stays a restore point
+KEEP_SAFETY = timedelta(days=14)  # the backups taken before a restore or an import
+SAFETY_REASONS = ("restore", "import")
 REASONS = {"manual": "手动", "auto": "自动", "start": "启动时", "import": "导入交换包前", "restore": "恢复前",
            "migration": "升级前"}
 COUNTED = ("delegates", "communities", "meetings", "opinions", "audit")
@@ -92,8 +97,9 @@ def backup_name(reason: str, when: datetime | None = None) -> str:
     return f"yishi-{(when or datetime.now()):%Y%m%d-%H%M%S}-{reason}.db"
 
 
-def backup(store, out: Path | str | None = None, *, reason: str = "manual") -> dict:
-    """Back up the open store: to `out` (a file or a folder), or into the rotated backups folder."""
+def backup(store, out: Path | str | None = None, *, reason: str = "manual", protect: tuple = ()) -> dict:
+    """Back up the open store: to `out` (a file or a folder), or into the rotated backups folder
+    (whose rotation never removes the files in `protect`: a backup about to be restored)."""
     if out is None:
         target = backup_dir(store.data_dir) / backup_name(reason)
         while target.exists():  # two backups within a second
@@ -110,7 +116,7 @@ def backup(store, out: Path | str | None = None, *, reason: str = "manual") -> d
     store.audit.record("backup", f"备份数据库（{REASONS.get(reason, reason)}）：{target.name}",
                        {"file": target.name, "reason": reason, "counts": result["counts"]})
     if out is None:
-        result["removed"] = rotate(store.data_dir)
+        result["removed"] = rotate(store.data_dir, protect=protect)
     store.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_backup_at', ?)",
                      [datetime.now().isoformat(timespec="seconds")])
     return result
@@ -134,10 +140,18 @@ def list_backups(data_dir: Path) -> list[dict]:
     return out
 
 
-def rotate(data_dir: Path, now: datetime | None = None) -> list[str]:
-    """Keep the newest backup of each of the last 12 days, 10 weeks and 9 months; remove the rest."""
+def rotate(data_dir: Path, now: datetime | None = None, protect: tuple = ()) -> list[str]:
+    """Keep every backup of the last 48 hours, then the newest of each of 12 days, 10 weeks and 9
+    months; never the file being restored (`protect`) nor a backup taken before a restore or an
+    import in the last 14 days. Leftovers of interrupted backups are cleared."""
+    now = now or datetime.now()
     backups = list_backups(data_dir)  # newest first
-    keep: set[str] = set()
+    protected = {Path(p).resolve() for p in protect}
+    keep: set[str] = {item["path"] for item in backups if Path(item["path"]).resolve() in protected}
+    for item in backups:
+        age = now - item["at"]
+        if age <= KEEP_ALL or (item["reason"] in SAFETY_REASONS and age <= KEEP_SAFETY):
+            keep.add(item["path"])
     for key, count in ((lambda b: b["at"].date(), KEEP_DAILY),
                        (lambda b: tuple(b["at"].isocalendar())[:2], KEEP_WEEKLY),
                        (lambda b: (b["at"].year, b["at"].month), KEEP_MONTHLY)):
@@ -154,10 +168,21 @@ def rotate(data_dir: Path, now: datetime | None = None) -> list[str]:
         if item["path"] not in keep:
             Path(item["path"]).unlink(missing_ok=True)
             removed.append(item["name"])
-    # Earlier versions left the -wal/-shm files of each backup's temporary name behind.
-    for leftover in [*backup_dir(data_dir).glob(".yishi-*.db-wal"), *backup_dir(data_dir).glob(".yishi-*.db-shm")]:
-        if not leftover.with_name(leftover.name[:-4]).exists():
-            leftover.unlink(missing_ok=True)
+    clear_leftovers(backup_dir(data_dir))
+    return removed
+
+
+def clear_leftovers(folder: Path) -> list[str]:
+    """The temp files of backups a crash or a pulled stick interrupted (.yishi-….db and its
+    -journal/-wal/-shm): never a backup, so never worth keeping."""
+    removed = []
+    for pattern in (".yishi-*.db", ".yishi-*.db-journal", ".yishi-*.db-wal", ".yishi-*.db-shm"):
+        for leftover in folder.glob(pattern):
+            try:
+                leftover.unlink()
+                removed.append(leftover.name)
+            except OSError:
+                pass  # in use or read-only: the next rotation tries again
     return removed
 
 
@@ -219,7 +244,10 @@ def restore(data_dir: Path | str, source: Path | str, *, hook=None) -> dict:
     marker = data_dir / MARKER
     step = hook or (lambda name: None)
     with atomic_path(marker) as temp:
-        temp.write_text(json.dumps({"source": str(source), "aside": aside.name}), encoding="utf-8")
+        # The marker stays until the restore is audited (by the opening that follows the swap),
+        # so a crash right after the swap still leaves a record of what was restored.
+        temp.write_text(json.dumps({"id": uuid.uuid4().hex, "source": str(source), "aside": aside.name,
+                                    "had_database": live.exists()}), encoding="utf-8")
     step("marker")
     with atomic_path(incoming) as temp:
         shutil.copyfile(source, temp)
@@ -234,7 +262,6 @@ def restore(data_dir: Path | str, source: Path | str, *, hook=None) -> dict:
     os.replace(incoming, live)
     _fsync_dir(data_dir)
     step("placed")
-    marker.unlink(missing_ok=True)
     return {"restored": str(source), "aside": aside.name if aside.exists() else None, "counts": checked["counts"]}
 
 
@@ -254,7 +281,7 @@ def replace_database(data_dir: Path | str, source: Path | str, current=None):
         except CorruptStoreError:
             store = None  # a damaged database cannot be backed up; it is moved aside all the same
     if store is not None:
-        backup(store, reason="restore")
+        backup(store, reason="restore", protect=(str(Path(source)),))
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         store.close()
     lock = InstanceLock(data_dir)
@@ -263,23 +290,23 @@ def replace_database(data_dir: Path | str, source: Path | str, current=None):
         result = restore(data_dir, source)
     finally:
         lock.release()
-    reopened = Store.open(data_dir)
-    reopened.audit.record("restore", f"从备份恢复：{Path(source).name}",
-                          {"file": Path(source).name, "aside": result["aside"]})
+    reopened = Store.open(data_dir)  # finishes the restore: audits it and clears its marker
     return result, reopened
 
 
-def finish_interrupted_restore(data_dir: Path | str) -> str | None:
-    """Called before opening: complete or undo a restore a crash interrupted. Returns what was done."""
+def finish_interrupted_restore(data_dir: Path | str) -> dict | None:
+    """Called before opening: complete or undo a restore a crash interrupted, or close one that
+    just swapped. Returns {"outcome", "marker"} for the opened store to audit (`audit_restore`)."""
     data_dir = Path(data_dir)
     marker = data_dir / MARKER
     if not marker.exists():
         return None
     live, incoming = data_dir / DB_NAME, data_dir / RESTORE_TEMP
     try:
-        aside = data_dir / json.loads(marker.read_text(encoding="utf-8"))["aside"]
-    except (OSError, ValueError, KeyError):
-        aside = None
+        info = json.loads(marker.read_text(encoding="utf-8"))
+        aside = data_dir / info["aside"]
+    except (OSError, ValueError, KeyError, TypeError):
+        info, aside = {}, None
     if incoming.exists() and live.exists():
         incoming.unlink()  # stopped before the swap: the old database stays
         outcome = "rolled_back"
@@ -287,7 +314,10 @@ def finish_interrupted_restore(data_dir: Path | str) -> str | None:
         os.replace(incoming, live)  # the old one is already aside: finish
         outcome = "completed"
     elif live.exists():
-        outcome = "completed"
+        # the swap happened when the old database is aside (or there was none); otherwise the
+        # restore stopped before its copy was complete and nothing changed
+        swapped = (aside is not None and aside.exists()) or info.get("had_database") is False
+        outcome = "completed" if swapped else "nothing"
     elif aside is not None and aside.exists():
         for suffix in ("", "-wal", "-shm"):
             part = aside.with_name(aside.name + suffix)
@@ -296,5 +326,20 @@ def finish_interrupted_restore(data_dir: Path | str) -> str | None:
         outcome = "rolled_back"
     else:
         outcome = "nothing"
-    marker.unlink(missing_ok=True)
-    return outcome
+    if outcome != "completed":
+        marker.unlink(missing_ok=True)
+    return {"outcome": outcome, "marker": info}
+
+
+def audit_restore(store, finished: dict | None) -> None:
+    """Record a completed restore once (the marker's id names it), then clear its marker."""
+    if not finished or finished["outcome"] != "completed":
+        return
+    info = finished["marker"]
+    restore_id = info.get("id", "")
+    name = Path(info.get("source", "")).name or "（未知备份）"
+    if not restore_id or not store.scalar("SELECT 1 FROM audit WHERE action = 'restore' AND details LIKE ?",
+                                          [f'%"restore_id": "{restore_id}"%']):
+        store.audit.record("restore", f"从备份恢复：{name}",
+                           {"file": name, "aside": info.get("aside"), "restore_id": restore_id})
+    (Path(store.data_dir) / MARKER).unlink(missing_ok=True)

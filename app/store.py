@@ -79,17 +79,19 @@ class Store:
         if instance_lock:
             instance_lock.acquire()
         try:
-            from .backup import finish_interrupted_restore
+            from .backup import audit_restore, finish_interrupted_restore
 
-            finish_interrupted_restore(data_dir)
+            finished = finish_interrupted_restore(data_dir)
             db = cls._connect(data_dir / DB_NAME)
             cls._migrate(db, data_dir)
             cls._ensure_site(db)
+            store = cls(db, data_dir, instance_lock)
+            audit_restore(store, finished)
         except BaseException:
             if instance_lock:
                 instance_lock.release()
             raise
-        return cls(db, data_dir, instance_lock)
+        return store
 
     @staticmethod
     def _connect(path: Path) -> sqlite_utils.Database:

@@ -68,3 +68,51 @@ def test_a_migration_is_preceded_by_a_backup(tmp_path):
     made = list_backups(tmp_path / "data")
     assert [b["reason"] for b in made] == ["migration"]
     assert verify(made[0]["path"])["counts"]["delegates"] == 0
+
+
+def test_three_backups_the_same_day_and_the_first_restores(demo_dir):
+    """From where the clerk stands: back up, back up again, and again, then restore the first
+    from the backups folder the app made; every restore point of the day is still there."""
+    from app.backup import backup, list_backups, replace_database
+
+    made = []
+    with Store.open(demo_dir) as store:
+        for focus in ("第一次", "第二次", "第三次"):
+            store.groups.update(store.groups.list()[0]["id"], {"focus": focus})
+            made.append(backup(store)["path"])
+        before = {b["path"] for b in list_backups(demo_dir)}
+        assert set(made) <= before
+        result, reopened = replace_database(demo_dir, made[0], store)
+    with reopened:
+        assert reopened.groups.list()[0]["focus"] == "第一次"
+        assert reopened.scalar("SELECT count(*) FROM audit WHERE action = 'restore'") == 1
+    after = {b["path"] for b in list_backups(demo_dir)}
+    assert set(made) <= after  # all three remain, the one restored among them
+    assert any(b["reason"] == "restore" for b in list_backups(demo_dir))
+
+
+def test_rotation_keeps_two_days_then_one_a_day_and_the_safety_backups(tmp_path):
+    from datetime import datetime, timedelta
+
+    from app.backup import backup_dir, backup_name, rotate
+
+    folder = backup_dir(tmp_path)
+    folder.mkdir(parents=True)
+    now = datetime(2026, 11, 28, 12, 0, 0)
+    names = {}
+    for hours, reason in ((1, "manual"), (2, "auto"), (30, "auto"), (47, "manual"),
+                          (72, "auto"), (73, "auto"), (100, "import"), (101, "auto"),
+                          (24 * 20, "restore"), (24 * 20 + 1, "auto")):
+        name = backup_name(reason, now - timedelta(hours=hours))
+        (folder / name).write_bytes(b"x")
+        names[(hours, reason)] = name
+    (folder / ".yishi-20261128-110000-manual-abc.db").write_bytes(b"half")
+    (folder / ".yishi-20261128-110000-manual-abc.db-journal").write_bytes(b"half")
+    removed = set(rotate(tmp_path, now=now))
+    kept = {p.name for p in folder.iterdir()}
+    for hours in (1, 2, 30, 47):  # the last 48 hours: all of them
+        assert any(names[k] in kept for k in names if k[0] == hours)
+    assert names[(72, "auto")] in kept and names[(73, "auto")] in removed  # one a day after that
+    assert names[(100, "import")] in kept  # before an import, within 14 days
+    assert names[(24 * 20, "restore")] in kept or names[(24 * 20 + 1, "auto")] in kept  # one for that day
+    assert not any(name.startswith(".yishi-") for name in kept)  # leftovers of interrupted backups

@@ -102,6 +102,10 @@ def test_kill_during_restore(demo_dir, tmp_path, step):
     with Store.open(demo_dir) as store:
         assert run_checks(store)["ok"]
         focus = store.groups.list()[0]["focus"]
+        audited = store.scalar("SELECT count(*) FROM audit WHERE action = 'restore'")
     restored = step in ("aside", "placed")
     assert (focus != "恢复前的修改") is restored
+    assert audited == (1 if restored else 0)  # a restore that took effect is on record, once
     assert not (demo_dir / "restore-in-progress.json").exists()
+    with Store.open(demo_dir) as store:  # opening again records nothing more
+        assert store.scalar("SELECT count(*) FROM audit WHERE action = 'restore'") == audited
