@@ -91,8 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _open(args, **kwargs):
+    """The store of --data-dir; only `init` makes a new one (a mistyped folder is refused)."""
     from .store import Store
 
+    kwargs.setdefault("create", args.command == "init")
     return Store.open(args.data_dir, **kwargs)
 
 

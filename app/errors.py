@@ -36,6 +36,10 @@ class StoreLockedError(AppError):
     """Another instance already has the data directory open."""
 
 
+class NoStoreError(AppError):
+    """A command that reads data was pointed at a folder with no database in it."""
+
+
 class NewerSchemaError(AppError):
     """The database was written by a newer version of the app."""
 

@@ -87,8 +87,9 @@ def _windows_drive_kind(path: Path) -> str:
 
 
 def drive_kind(path: Path) -> str:
-    """'local', 'removable' or 'network' for the drive holding `path`."""
-    path = Path(os.path.abspath(path))
+    """'local', 'removable' or 'network' for the drive holding `path` (links followed: a link
+    to a USB stick or a share is where the data would really be)."""
+    path = Path(os.path.realpath(path))
     if sys.platform == "win32":
         return _windows_drive_kind(path)
     return _posix_drive_kind(path)
@@ -107,7 +108,20 @@ def ensure_local_data_dir(path: Path) -> Path:
             "请把数据目录放在本机硬盘上。"
         )
     path.mkdir(parents=True, exist_ok=True)
+    private(path, 0o700)
     return path
+
+
+def private(path: Path, mode: int) -> None:
+    """Only this account may read the delegates' data (ID numbers): folder 0700, files 0600. On
+    Windows the user's profile folders are private already and chmod is all but a no-op."""
+    if sys.platform == "win32":
+        return
+    try:
+        if path.exists() and path.stat().st_mode & 0o777 != mode:
+            os.chmod(path, mode)
+    except OSError:
+        pass  # a folder the clerk does not own: left as it is
 
 
 class InstanceLock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,8 +13,8 @@ import sqlite_utils
 from . import schema
 from .audit import AuditLog
 from .clock import HybridClock, Stamp
-from .errors import CorruptStoreError, NewerSchemaError
-from .paths import InstanceLock, default_data_dir, ensure_local_data_dir
+from .errors import CorruptStoreError, NewerSchemaError, NoStoreError
+from .paths import InstanceLock, default_data_dir, ensure_local_data_dir, private
 from .changes import Changes
 from .writepath import Tx, new_id
 
@@ -73,8 +74,14 @@ class Store:
 
     # -- opening -----------------------------------------------------------
     @classmethod
-    def open(cls, data_dir: Path | str | None = None, *, lock: bool = True) -> "Store":
-        data_dir = ensure_local_data_dir(Path(data_dir) if data_dir else default_data_dir())
+    def open(cls, data_dir: Path | str | None = None, *, lock: bool = True, create: bool = True) -> "Store":
+        """Open (with `create`, make) the store of `data_dir`. Reading commands pass create=False,
+        so a mistyped folder is refused rather than answered with an empty new database."""
+        data_dir = Path(data_dir) if data_dir else default_data_dir()
+        if not create and not (data_dir / DB_NAME).is_file():
+            raise NoStoreError(f"这里没有议事工作台的数据：{data_dir}。请检查数据目录是否写对；"
+                               "新建数据库请用 yishi init（或打开桌面程序）。")
+        data_dir = ensure_local_data_dir(data_dir)
         instance_lock = InstanceLock(data_dir) if lock else None
         if instance_lock:
             instance_lock.acquire()
@@ -95,6 +102,11 @@ class Store:
 
     @staticmethod
     def _connect(path: Path) -> sqlite_utils.Database:
+        # The file made 0600 before SQLite opens it: its -wal and -shm files take the same mode.
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            private(part, 0o600)
         try:
             conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")

@@ -220,3 +220,28 @@ def test_documents_from_the_cli_keep_their_date_and_refuse_minutes_of_a_planned_
     wrong = run_cli("--data-dir", demo_cli_dir, "export", "doc", "meeting_notice", held["id"], "--out",
                     tmp_path / "n3.pdf", "--date", "2026-13-01")
     assert wrong.returncode == 1 and "不是有效日期" in wrong.stderr
+
+
+@pytest.mark.parametrize("command", [["stats"], ["list", "delegates"], ["check"], ["backup"],
+                                     ["export", "register", "roster", "--out", "x.xlsx"],
+                                     ["export", "doc", "filing", "--out", "f.pdf"]])
+def test_a_mistyped_data_folder_is_refused_not_created(tmp_path, command):
+    folder = tmp_path / "议事数据（拼错）"
+    result = run_cli("--data-dir", folder, *command)
+    assert result.returncode == 1 and "这里没有议事工作台的数据" in result.stderr and "Traceback" not in result.stderr
+    assert not folder.exists()
+
+
+def test_the_data_folder_and_database_are_private_to_the_clerk(tmp_path):
+    import os
+    import stat
+    import sys
+
+    if sys.platform == "win32":
+        pytest.skip("Windows keeps a profile's folders private by their ACLs")
+    folder = tmp_path / "data"
+    run_cli("--data-dir", folder, "init", check=True)
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+    for name in ("yishi.db", "yishi.db-wal", "yishi.db-shm"):
+        if (folder / name).exists():
+            assert stat.S_IMODE(os.stat(folder / name).st_mode) == 0o600, name

@@ -114,6 +114,20 @@ def test_removable_and_network_locations_are_refused(tmp_path, monkeypatch, fsty
     assert not (mount_point / "yishi").exists()
 
 
+def test_a_link_to_a_stick_is_refused_like_the_stick(tmp_path, monkeypatch):
+    mount_point = tmp_path / "media" / "stick"
+    mount_point.mkdir(parents=True)
+    table = tmp_path / "mounts"
+    table.write_text(f"/dev/vda1 / ext4 rw 0 0\n/dev/sdb1 {mount_point} vfat rw 0 0\n")
+    monkeypatch.setenv("YISHI_MOUNTS", str(table))
+    link = tmp_path / "home" / "议事数据"
+    link.parent.mkdir()
+    link.symlink_to(mount_point)
+    with pytest.raises(StoreLocationError, match="U盘"):
+        Store.open(link / "yishi")
+    assert not (mount_point / "yishi").exists()
+
+
 def test_paths_under_media_are_treated_as_removable(monkeypatch, tmp_path):
     from app.paths import drive_kind
 

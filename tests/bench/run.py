@@ -553,7 +553,8 @@ def main() -> int:
     for label, core, base, goal in ledger + outputs:
         print(f"{label:<28}{core:>10.2f}{base:>10.2f}{core / base:>8.2f}   {goal}")
     print("\nraw = sqlite3 running the same query (count + first page of 200) on the same file;"
-          "\n      bare PySide6 QMainWindow for start-up; reportlab building the same story for the PDF."
+          "\n      bare PySide6 QMainWindow for start-up; reportlab drawing the same lines in the same faces"
+          "\n      for the minutes PDF."
           "\n      (for 公交 the raw query is a LIKE scan; for gj the same FTS index, sqlite3 alone);"
           "\n      openpyxl write-only of the same (bordered, 宋体, text) cells and reportlab LongTable of the"
           "\n      same cells for the ledger outputs; the app's times include its queries and the audit entry."

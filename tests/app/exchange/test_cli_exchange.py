@@ -16,6 +16,10 @@ def test_package_round_trip_through_the_cli(demo_dir, tmp_path):
     name = out["path"].rsplit("/", 1)[-1]
     assert name.startswith("中山路街道人大工委_") and name.endswith(".yspkg") and out["kind"] == "full"
     other = tmp_path / "other"
+    # a mistyped folder is refused, not answered by an empty new database
+    missing = run_cli("--data-dir", other, "package", "import", out["path"], "--passphrase-file", secret, "--dry-run")
+    assert missing.returncode == 1 and "这里没有议事工作台的数据" in missing.stderr and not other.exists()
+    run_cli("--data-dir", other, "init", check=True)  # the new office starts its store first
     dry = json.loads(run_cli("--data-dir", other, "package", "import", out["path"], "--passphrase-file", secret,
                              "--dry-run", "--json", check=True).stdout)
     assert dry["dry_run"] and dry["added"] > 4000
