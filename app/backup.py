@@ -18,7 +18,7 @@ import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .errors import AppError, CorruptStoreError
+from .errors import AppError, CorruptStoreError, environmental
 from .fileio import atomic_path
 
 DB_NAME = "yishi.db"
@@ -112,7 +112,7 @@ def backup(store, out: Path | str | None = None, *, reason: str = "manual", prot
     try:
         result = _copy_live(store.db.conn, target)
     except OSError as exc:
-        raise AppError(f"无法写入备份“{target}”：{exc.strerror or exc}") from None
+        raise environmental(exc) from None
     store.audit.record("backup", f"备份数据库（{REASONS.get(reason, reason)}）：{target.name}",
                        {"file": target.name, "reason": reason, "counts": result["counts"]})
     if out is None:
@@ -281,8 +281,13 @@ def replace_database(data_dir: Path | str, source: Path | str, current=None):
         except CorruptStoreError:
             store = None  # a damaged database cannot be backed up; it is moved aside all the same
     if store is not None:
-        backup(store, reason="restore", protect=(str(Path(source)),))
-        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        try:
+            backup(store, reason="restore", protect=(str(Path(source)),))
+            store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except BaseException:
+            if current is None:
+                store.close()  # refused: the store this call opened is closed again, its lock freed
+            raise
         store.close()
     lock = InstanceLock(data_dir)
     lock.acquire()

@@ -381,10 +381,36 @@ def main(argv: list[str] | None = None, gui=None) -> int:
     except BrokenPipeError:  # `yishi list … | head`: the reader left, nothing is wrong
         return 0
     except AppError as exc:
-        if args.json:
-            print(json.dumps({"ok": False, "error": exc.message}, ensure_ascii=False))
-        print(f"未完成：{exc.message}", file=sys.stderr)
-        return 1
+        return _refused(args, exc.message)
+    except Exception as exc:  # no traceback reaches the clerk: the environment's say, or a bug on record
+        from .errors import environmental
+
+        known = environmental(exc)
+        if known is not None:
+            return _refused(args, known.message)
+        return _refused(args, f"程序内部错误（{type(exc).__name__}），数据没有改动。详细信息已记录在 {_log_bug()}，"
+                              "请把这个文件发给维护人员。")
+
+
+def _refused(args, message: str) -> int:
+    if args.json:
+        print(json.dumps({"ok": False, "error": message}, ensure_ascii=False))
+    print(f"未完成：{message}", file=sys.stderr)
+    return 1
+
+
+def _log_bug() -> str:
+    """Write the traceback of an unexpected error where the clerk can find and send it."""
+    import tempfile
+    import traceback
+    from datetime import datetime
+
+    path = Path(tempfile.gettempdir()) / f"yishi-error-{datetime.now():%Y%m%d-%H%M%S}.txt"
+    try:
+        path.write_text(traceback.format_exc(), encoding="utf-8")
+    except OSError:
+        return "（无法写入错误记录）"
+    return str(path)
 
 
 if __name__ == "__main__":

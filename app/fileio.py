@@ -10,14 +10,25 @@ from pathlib import Path
 def atomic_path(target: Path | str):
     """Yield a temp path in the target's folder; on success it replaces the target."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
+    except OSError as exc:
+        raise _about(exc, target) from None
     os.close(fd)
     try:
         yield Path(temp)
         with open(temp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(temp, target)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise _about(exc, target) from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _about(exc: OSError, target: Path) -> OSError:
+    """The same failure, naming the file the clerk asked for rather than our temp file."""
+    return type(exc)(exc.errno, exc.strerror, str(target)) if exc.errno else exc

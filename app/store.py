@@ -19,6 +19,7 @@ from .changes import Changes
 from .writepath import Tx, new_id
 
 DB_NAME = "yishi.db"
+BUSY_TIMEOUT_MS = 5000
 
 
 # An undone append-only record's parent gets a "withdrawn" entry in its history instead:
@@ -112,7 +113,8 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=5000")
+            # Another program holding the write lock is waited for, boundedly, then named.
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as exc:
             raise CorruptStoreError(

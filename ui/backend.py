@@ -15,7 +15,7 @@ import traceback
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
-from app.errors import AppError
+from app.errors import AppError, environmental
 from app.changes import Changes
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,12 @@ class _Worker(QObject):
         except AppError as exc:
             job.error = exc
             self.failed.emit(number)
-        except Exception:  # a bug: shown with details, never swallowed
+        except Exception as exc:  # the environment's refusal (disk full, locked…), else a bug
+            known = environmental(exc)
+            if known is not None:
+                job.error = known
+                self.failed.emit(number)
+                return
             text = traceback.format_exc()
             log.error("background job failed:\n%s", text)
             self.crashed.emit(number, text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import AppError
+from ..fileio import atomic_path
 from . import ledger_docs, meeting_docs, nomination_docs
 from .dating import default_date, issued_date
 
@@ -56,7 +57,9 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
         record = service.get(record_id)
         name = record.get("title") or record.get("name")
     # The date given is kept only with a document that was written: a refusal leaves the store as it was.
-    with store.db.atomic():
+    # The export is on record before its file is in place (no record, no file), and the date given
+    # is kept only with a document that was written.
+    with atomic_path(path) as temp, store.db.atomic():
         if dated_on or doc_number:
             store.issued_docs.give(kind, record_id, dated_on=dated_on, doc_number=doc_number, label=f"{label}：{name}")
         elif kind == "meeting_notice" and not store.issued_docs.find(kind, record_id):
@@ -65,14 +68,14 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
                                    label=f"{label}：{name}")
         if subject == "round":
             extra = {"delegate_ids": options["delegate_ids"]} if options.get("delegate_ids") else {}
-            build(store, record_id, path, **extra)
+            build(store, record_id, temp, **extra)
         elif kind == "ledger":
-            ledger_docs.printed_ledger(store, path, options.get("flt"))
+            ledger_docs.printed_ledger(store, temp, options.get("flt"))
         elif kind == "minutes":
-            build(store, record_id, path, draft=bool(options.get("draft")))
+            build(store, record_id, temp, draft=bool(options.get("draft")))
         else:
-            build(store, record_id, path)
-    store.audit.record("export", f"导出{label}{'（草稿）' if options.get('draft') else ''}：{name}",
-                       {"doc": kind, "id": record_id, "file": Path(path).name})
+            build(store, record_id, temp)
+        store.audit.record("export", f"导出{label}{'（草稿）' if options.get('draft') else ''}：{name}",
+                           {"doc": kind, "id": record_id, "file": Path(path).name})
     return {"doc": kind, "title": label, "meeting": name, "name": name, "path": str(path),
             "dated_on": issued_date(store, kind, record_id) if kind in DATED and record_id else None}

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import __version__, attachments
-from ..errors import AppError, Cancelled
+from ..errors import AppError, Cancelled, environmental
 from ..fileio import atomic_path
 from ..schema import SYNCED_FIELDS, TABLE_NOUNS, known_migration_names
 from . import offices
@@ -148,7 +148,7 @@ def export_package(store, folder: Path | str, passphrase: str, *, office: str | 
             target.unlink(missing_ok=True)
             raise PackageError("写入U盘后读回校验不一致，U盘可能有问题；请换一个U盘重试")
     except OSError as exc:
-        raise AppError(f"无法写入“{folder}”：{exc.strerror or exc}") from None
+        raise environmental(exc) from None
     finally:
         (outbox / name).unlink(missing_ok=True)
     counts = {t: v["count"] for t, v in manifest["tables"].items()}

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from ..errors import AppError
 from . import ledger, meetings, nomination, org
+from ..fileio import atomic_path
 from .writer import write_register
 
 REGISTERS = {
@@ -30,10 +31,12 @@ def export_register(store, name: str, path: Path | str, **options) -> dict:
         raise AppError(f"没有名为“{name}”的台账，可选：{'、'.join(REGISTERS)}")
     label, build = REGISTERS[name]
     register = build(store, **options)
-    path = write_register(path, register)
     full = bool(options.get("full_id"))
-    store.audit.record("export", f"导出{label}（{len(register.rows)} 行）"
-                       + ("，含完整身份证号" if full else ""),
-                       {"register": name, "rows": len(register.rows), "file": Path(path).name,
-                        "full_id": full})
+    # The export is on record before its file is in place; no record, no file (personal data).
+    with atomic_path(path) as temp:
+        write_register(temp, register)
+        store.audit.record("export", f"导出{label}（{len(register.rows)} 行）"
+                           + ("，含完整身份证号" if full else ""),
+                           {"register": name, "rows": len(register.rows), "file": Path(path).name,
+                            "full_id": full})
     return {"register": name, "title": label, "rows": len(register.rows), "path": str(path)}
