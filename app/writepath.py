@@ -180,7 +180,15 @@ class Tx:
             self.delete(table, row_id)
 
     def revert(self, change: RowChange) -> None:
-        """Apply the inverse of one recorded change (undo)."""
+        """Apply the inverse of one recorded change (undo), refused when the row no longer holds
+        what that change left: an undo never overwrites a later edit (one that came in a package)."""
+        current = self._row(change.table, change.row_id)
+        if not _as_left(change, current):
+            from .errors import ConflictError
+            from .schema import TABLE_NOUNS
+
+            raise ConflictError(f"不能撤销：这条{TABLE_NOUNS.get(change.table, '记录')}在这次操作之后又有了改动"
+                                "（可能来自导入的交换包），撤销会覆盖较新的内容。请直接修改该记录。")
         if change.kind == "insert":
             self.delete(change.table, change.row_id)
         elif change.kind == "update":
@@ -201,6 +209,16 @@ class Tx:
         return [{"table": c.table, "id": c.row_id, "kind": c.kind,
                  "before": _masked(c.before), "after": _masked(c.after)}
                 for c in self.changes.rows]
+
+
+def _as_left(change: RowChange, current: dict) -> bool:
+    """Whether the row still is as `change` left it."""
+    if change.kind in ("delete", "restore"):
+        return current["deleted"] == change.after["deleted"]
+    if current["deleted"]:
+        return False
+    # (an insert's unset fields took the schema's defaults: only the values it gave are compared)
+    return all(current.get(k) == v for k, v in change.after.items() if v is not None or change.kind == "update")
 
 
 def in_batches(values: list, size: int = 500):

@@ -194,6 +194,11 @@ class Backend(QObject):
         return self.call(restoring, done, failed, opens_store=True)
 
     # -- undo ----------------------------------------------------------------------
+    def forget_undo(self) -> None:
+        """After an import or a restore: the edits before it are no longer undone by Ctrl+Z."""
+        self._undo.clear()
+        self.undo_available.emit("")
+
     def undo_summary(self) -> str:
         return self._undo[-1][1] if self._undo else ""
 

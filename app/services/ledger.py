@@ -235,13 +235,17 @@ class LedgerService(Service):
         return self.create(values, origin=(origin_table, origin_id))
 
     # -- step 2: topics and screening ---------------------------------------------------
-    def set_scores(self, opinion_id: str, urgency: int | None, feasibility: int | None):
-        row = self.get(opinion_id)
+    def set_scores(self, opinion_ids: str | list[str], urgency: int | None, feasibility: int | None):
+        """Screening scores for one opinion or several, in one edit (one undo, one audit entry)."""
+        ids = [opinion_ids] if isinstance(opinion_ids, str) else list(opinion_ids)
+        rows = [self.get(opinion_id) for opinion_id in ids]
         for value, label in ((urgency, "紧迫性"), (feasibility, "可行性")):
             if value is not None and not 1 <= int(value) <= 5:
                 raise ValidationError(f"{label}评分应为 1—5 分")
-        with self.store.write("update", f"意见筛选评分：{row['title']}") as tx:
-            tx.update(self.table, opinion_id, {"urgency": urgency, "feasibility": feasibility})
+        what = rows[0]["title"] if len(rows) == 1 else f"{rows[0]['title']}等 {len(rows)} 条"
+        with self.store.write("update", f"意见筛选评分：{what}") as tx:
+            for row in rows:
+                tx.update(self.table, row["id"], {"urgency": urgency, "feasibility": feasibility})
         return tx.changes
 
     def decline(self, opinion_id: str, reason: str, day: str | None = None):

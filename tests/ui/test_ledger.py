@@ -70,6 +70,39 @@ def test_fast_intake_keeps_source_and_clears_the_slip(qtbot, window):
     dialog.reject()
 
 
+def test_fast_intake_takes_a_typed_name_and_keeps_an_unsaved_slip(qtbot, window, monkeypatch):
+    page = ledger(qtbot, window).list
+    page.intake()
+    qtbot.waitUntil(lambda: getattr(page, "intake_dialog", None) is not None, timeout=5000)
+    dialog = page.intake_dialog
+    qtbot.addWidget(dialog)
+    store = store_of(window)
+    name, delegate_id = store.rows("SELECT name, id FROM delegates WHERE deleted = 0 ORDER BY name_pinyin LIMIT 1")[0].values()
+    count = store.ledger.count()
+    # a name typed, not picked from the suggestions, is that delegate
+    dialog.delegate.setEditText(name)
+    dialog.title.setText("路口缺少红绿灯")
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.saved_count == 1, timeout=5000)
+    row = store.rows("SELECT delegate_id, group_id FROM opinions WHERE title = '路口缺少红绿灯'")[0]
+    assert row["delegate_id"] == delegate_id and row["group_id"]
+    # a name that is no delegate's is refused, not saved without a collector
+    dialog.delegate.setEditText("查无此人")
+    dialog.title.setText("另一条意见")
+    dialog.save()
+    assert "不在议事代表名单中" in dialog.status.text()
+    wait_idle(qtbot, window.backend)
+    assert store.ledger.count() == count + 1
+    # closing with a slip typed asks first; declining keeps it
+    asked = []
+    monkeypatch.setattr("ui.pages.ledger.confirm", lambda *a, **k: asked.append(a[1]) or False)
+    dialog.reject()
+    assert asked and dialog.isVisible() and dialog.title.text() == "另一条意见"
+    monkeypatch.setattr("ui.pages.ledger.confirm", lambda *a, **k: True)
+    dialog.reject()
+    assert not dialog.isVisible()
+
+
 def test_opinion_dialog_only_offers_legal_next_steps_and_assigns(qtbot, window, monkeypatch):
     store = store_of(window)
     opinion = store.ledger.page(LedgerFilter(status="collected"), limit=1)[0]
@@ -126,6 +159,23 @@ def test_merge_opinions_into_a_topic(qtbot, window, monkeypatch):
     qtbot.waitUntil(lambda: topics.pool.rowCount() == 0, timeout=5000)
     wait_idle(qtbot, window.backend)
     assert any(r["title"] == "老城照明与停车" and r["opinion_count"] == count for r in topics.topics.rows)
+
+
+def test_screening_scores_show_at_once_and_undo(qtbot, window, monkeypatch):
+    page = ledger(qtbot, window)
+    topics = page.topics
+    topics.group.setCurrentIndex(0)
+    wait_idle(qtbot, window.backend)
+    assert topics.pool.rowCount() >= 2
+    before = {r["id"]: (r["urgency"], r["feasibility"]) for r in topics.pool.rows}
+    topics.pool_view.selectAll()
+    monkeypatch.setattr("ui.pages.ledger.ask", lambda *a, **k: {"urgency": 5, "feasibility": 4})
+    topics.score()
+    qtbot.waitUntil(lambda: all((r["urgency"], r["feasibility"]) == (5, 4) for r in topics.pool.rows), timeout=5000)
+    assert window.undo_action.isEnabled() and "筛选评分" in window.backend.undo_summary()
+    window.backend.undo()
+    qtbot.waitUntil(lambda: {r["id"]: (r["urgency"], r["feasibility"]) for r in topics.pool.rows} == before,
+                    timeout=5000)
 
 
 def test_key_a_feedback_slip_back_in(qtbot, window, monkeypatch):

@@ -204,6 +204,7 @@ class ExchangeTab(QWidget):
             DelayedProgress(self, job, "正在备份并合并交换包…", cancellable=True)
 
         def imported(result):
+            self.backend.forget_undo()  # what the edits before the import would undo may have changed
             self.reload()
             if hasattr(self.window(), "reload_all"):  # every page shows what arrived
                 self.window().reload_all()

@@ -86,15 +86,53 @@ class IntakeDialog(QDialog):
             if owner == community:
                 self.grid.addItem(name, grid_id)
 
+    def chosen_delegate(self) -> str | None:
+        """The delegate named in 收集代表: the one picked, or the one whose name was typed in full
+        (or the only one it begins); anything else is refused, never saved as "no collector"."""
+        from app.errors import ValidationError
+
+        text = self.delegate.currentText().strip()
+        if not text or text == self.delegate.itemText(0):
+            return None
+        index = self.delegate.currentIndex()
+        if index > 0 and self.delegate.itemText(index) == text:
+            return self.delegate.itemData(index)
+        labels = [self.delegate.itemText(i) for i in range(1, self.delegate.count())]
+        matches = [i for i, label in enumerate(labels, 1) if label == text or label.split("（")[0] == text]
+        matches = matches or [i for i, label in enumerate(labels, 1) if label.startswith(text)]
+        if len(matches) == 1:
+            return self.delegate.itemData(matches[0])
+        raise ValidationError(f"收集代表“{text}”" + ("对应多名代表，请从下拉列表中选定一位" if matches else
+                              "不在议事代表名单中：请从下拉列表中选择，或清空这一栏"), field="delegate_id")
+
+    def reject(self) -> None:
+        """Esc closes the name suggestions first; a slip being typed is not thrown away unasked."""
+        popup = self.delegate.completer().popup()
+        if popup.isVisible():
+            popup.hide()
+            return
+        if (self.title.text().strip() or self.content.toPlainText().strip()) and not confirm(
+                self, "放弃这条意见？", "正在录入的这条意见还没有保存，关闭后将不保留。", "放弃并关闭"):
+            return
+        super().reject()
+
     def values(self) -> dict:
         return {"source": self.source.currentData(), "received_on": self.day.text().strip(),
-                "delegate_id": self.delegate.currentData() if self.delegate.currentIndex() > 0 else None,
+                "delegate_id": self.chosen_delegate(),
                 "grid_id": self.grid.currentData(),
                 "residents": self.residents.value() or None, "contact": self.contact.text(),
                 "title": self.title.text(), "content": self.content.toPlainText()}
 
     def save(self) -> None:
-        values = self.values()
+        from app.errors import AppError
+
+        try:
+            values = self.values()
+        except AppError as error:
+            self.status.setStyleSheet("color: #c62828;")
+            self.status.setText(str(error))
+            self.delegate.setFocus()
+            return
 
         def done(changes):
             self.saved_count += 1
@@ -399,11 +437,9 @@ class TopicsTab(QWidget):
                  FieldSpec("feasibility", "可行性（1—5）", "int", required=True)]
         values = ask(self, "筛选评分", specs, {"urgency": rows[0]["urgency"] or 3, "feasibility": rows[0]["feasibility"] or 3})
         if values:
-            def run(store):
-                with store.db.atomic():
-                    return [store.ledger.set_scores(r["id"], int(values["urgency"]), int(values["feasibility"]))
-                            for r in rows]
-            self.backend.call(run, None, lambda e: show_refusal(self, e))
+            ids = [r["id"] for r in rows]
+            self.backend.call(lambda s: s.ledger.set_scores(ids, int(values["urgency"]), int(values["feasibility"])),
+                              None, lambda e: show_refusal(self, e), mutation="筛选评分")
 
     def merge(self) -> None:
         rows = self._selected_pool()

@@ -3,6 +3,8 @@
 import json
 import time
 
+import pytest
+
 from app.exchange.export import export_package
 from app.exchange.merge import import_package
 from app.exchange.merge import shared_numbers_note
@@ -232,3 +234,29 @@ def test_offices_logging_opinions_apart_are_told_of_shared_numbers_and_codes_kee
     assert send(a, b, stick)["duplicate_serials"] == []
     serials = {r["title"]: r["serial"] for r in b.rows("SELECT title, serial FROM opinions WHERE title LIKE '%又登记%'")}
     assert serials == {"A 又登记一条": "YJ2026-CZ-0001", "B 又登记一条": "YJ2026-XC-0001"}
+
+
+def test_an_undo_never_overwrites_what_a_package_brought(offices):
+    """Office A edits a group's focus; B, having A's data, edits the same field later and sends it;
+    A's Ctrl+Z of its own edit is refused with the reason, and B's value stays."""
+    import time
+
+    from app.errors import ConflictError
+
+    stores, stick = offices
+    a, b = stores["A"], stores["B"]
+    send(a, b, stick)
+    group_id = a.groups.list()[0]["id"]
+    mine = a.groups.update(group_id, {"focus": "A 办公室的修改"})
+    time.sleep(0.01)
+    b.groups.update(group_id, {"focus": "B 办公室后来的修改"})
+    send(b, a, stick)
+    assert a.groups.get(group_id)["focus"] == "B 办公室后来的修改"
+    with pytest.raises(ConflictError, match="不能撤销"):
+        a.undo(mine, "修改议事小组")
+    assert a.groups.get(group_id)["focus"] == "B 办公室后来的修改"
+    # an edit nobody touched since still undoes
+    other = a.groups.list()[1]["id"]
+    again = a.groups.update(other, {"focus": "试试撤销"})
+    a.undo(again, "修改议事小组")
+    assert a.groups.get(other)["focus"] != "试试撤销"
