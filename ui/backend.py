@@ -243,6 +243,10 @@ class DelayedProgress(QObject):
         if not cancellable:
             self._dialog.setCancelButton(None)
         self._dialog.canceled.connect(self._cancel)
+        # QProgressDialog shows itself after its own minimum duration (4 s) unless reset; when a
+        # message box opened at the job's end held the event loop, the deleted-later box came up
+        # over it. Only our timer shows it.
+        self._dialog.reset()
         self._dialog.hide()
         self._timer = QTimer(self, singleShot=True, interval=500)
         self._timer.timeout.connect(self._show)
@@ -273,6 +277,7 @@ class DelayedProgress(QObject):
             return
         self._closed = True
         self._timer.stop()
+        self._dialog.reset()
         self._dialog.hide()
         self._dialog.deleteLater()
         self.deleteLater()

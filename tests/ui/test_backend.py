@@ -55,3 +55,33 @@ def test_cancel_reaches_the_job(qtbot, backend):
     button.click()
     wait_idle(qtbot, backend)
     assert results == ["cancelled"]
+
+
+def test_the_progress_box_never_comes_up_after_its_job_ended(qtbot, backend):
+    """A backup's success message held the event loop, and 4 s later the finished job's 请稍候
+    box came up over it, blocking the window until Esc."""
+    from PySide6.QtCore import QEventLoop, QTimer
+    from shiboken6 import isValid
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    seen = []
+    holder = {}
+
+    def success_message(_result):
+        # what QMessageBox.information(...).exec() does in the job's done callback
+        dialog = holder["dialog"]
+        ticker = QTimer(interval=200)
+        ticker.timeout.connect(lambda: seen.append(isValid(dialog) and dialog.isVisible()))
+        ticker.start()
+        loop = QEventLoop()
+        QTimer.singleShot(4800, loop.quit)
+        loop.exec()
+        ticker.stop()
+
+    job = backend.call(steady_job(0.1, 2), success_message, wants_job=True)  # done before 0.5 s
+    progress = DelayedProgress(parent, job, "正在备份…")
+    holder["dialog"] = progress._dialog
+    qtbot.waitUntil(lambda: len(seen) >= 20, timeout=15000)
+    assert not any(seen)
