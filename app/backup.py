@@ -97,9 +97,13 @@ def backup_name(reason: str, when: datetime | None = None) -> str:
     return f"yishi-{(when or datetime.now()):%Y%m%d-%H%M%S}-{reason}.db"
 
 
-def backup(store, out: Path | str | None = None, *, reason: str = "manual", protect: tuple = ()) -> dict:
+def backup(store, out: Path | str | None = None, *, reason: str = "manual", protect: tuple = (),
+           committed: bool = False) -> dict:
     """Back up the open store: to `out` (a file or a folder), or into the rotated backups folder
-    (whose rotation never removes the files in `protect`: a backup about to be restored)."""
+    (whose rotation never removes the files in `protect`: a backup about to be restored).
+    `committed`: copy what is committed, through a reader of its own, while this connection's
+    write transaction is still open (an import backs up the state before it only once the
+    package has proved mergeable, so that a refused package leaves no trace)."""
     if out is None:
         target = backup_dir(store.data_dir) / backup_name(reason)
         while target.exists():  # two backups within a second
@@ -110,7 +114,14 @@ def backup(store, out: Path | str | None = None, *, reason: str = "manual", prot
         if target.resolve() == (store.data_dir / DB_NAME).resolve():
             raise AppError("不能把备份写到正在使用的数据库文件上")
     try:
-        result = _copy_live(store.db.conn, target)
+        if committed:
+            reader = sqlite3.connect(f"file:{(store.data_dir / DB_NAME).as_posix()}?mode=ro", uri=True)
+            try:
+                result = _copy_live(reader, target)
+            finally:
+                reader.close()
+        else:
+            result = _copy_live(store.db.conn, target)
     except OSError as exc:
         raise environmental(exc) from None
     store.audit.record("backup", f"备份数据库（{REASONS.get(reason, reason)}）：{target.name}",

@@ -279,12 +279,16 @@ def _write_files(store, package: Package) -> None:
                     temp.write_bytes(data)
 
 
-def merge(store, package: Package, *, apply: bool = True, progress=None) -> dict:
+def _refuse_own(store, package: Package) -> None:
+    if package.manifest["site_id"] == store.site_id:
+        raise PackageError("这是本机自己导出的交换包，不需要导入")
+
+
+def merge(store, package: Package, *, apply: bool = True, progress=None, before_commit=None) -> dict:
     """Merge in one transaction (or, with apply=False, work out what would change and roll back)."""
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     origin = package.header.get("site_name") or "其他办公室"
-    if package.manifest["site_id"] == store.site_id:
-        raise PackageError("这是本机自己导出的交换包，不需要导入")
+    _refuse_own(store, package)
     sender = package.manifest["covers"]
     from .export import knowledge
 
@@ -336,6 +340,15 @@ def merge(store, package: Package, *, apply: bool = True, progress=None) -> dict
                     tx.insert("conflicts", {k: v for k, v in row.items() if k != "id"}, row_id=row["id"])
             if not apply:
                 raise _DryRun
+            # References are checked now, not at commit, so that nothing is done for a package
+            # that will be refused.
+            dangling = next(filter(None, (store.db.execute(f"PRAGMA foreign_key_check([{table}])").fetchone()
+                                          for table in tables)), None)
+            if dangling:
+                raise sqlite3.IntegrityError(f"{TABLE_NOUNS.get(dangling[0], dangling[0])}引用了不存在的"
+                                             f"{TABLE_NOUNS.get(dangling[2], dangling[2])}")
+            if before_commit is not None:
+                before_commit()
             _record(store, package, outcome, now, origin)
             if not tx.changes:  # still on record: who brought which package in, and that it held nothing new
                 store.audit.append("import", f"{summary}，没有新的变化", {"package_id": package.package_id})
@@ -406,11 +419,22 @@ def import_package(store, source, passphrase: str, *, dry_run: bool = False, pro
         return {"package_id": sealed.header.get("package_id"), "from": origin, "already": done[0]["at"],
                 "applied": False, "dry_run": dry_run, "conflict_list": [], **Outcome().summary()}
     package = read_package(source, passphrase, sealed, progress)
-    if not dry_run:
+    _refuse_own(store, package)  # decided before any side effect (backup, audit, meta)
+    made: list[str] = []
+
+    def back_up_first():
+        # The state before the import, taken once the merge has proved the package sound (its
+        # references resolve): a refused package leaves no backup, audit entry or meta change.
         from ..backup import backup
 
-        backup(store, reason="import")
-    result = merge(store, package, apply=not dry_run, progress=progress)
+        made.append(backup(store, reason="import", committed=True)["path"])
+
+    try:
+        result = merge(store, package, apply=not dry_run, progress=progress, before_commit=back_up_first)
+    except BaseException:
+        for path in made:
+            Path(path).unlink(missing_ok=True)
+        raise
     result["dry_run"] = dry_run
     return result
 

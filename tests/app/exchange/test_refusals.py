@@ -157,9 +157,8 @@ def test_a_cancelled_import_keeps_nothing(pair, stop_at):
         import_package(target, path, PASS, progress=progress)
     assert synced_digest(target) == before
     assert not target.rows("SELECT * FROM exchange_log")
-    # Only the backup taken before the merge began remains on record.
-    assert [r["action"] for r in target.rows("SELECT action FROM audit WHERE seq > ?", [audited])] == \
-        ([] if stop_at == "正在检查" else ["backup"])
+    # Nothing on record either: the backup is taken only once the package has proved mergeable.
+    assert target.rows("SELECT action FROM audit WHERE seq > ?", [audited]) == []
     assert import_package(target, path, PASS)["added"] > 4000  # and it can be imported afterwards
 
 
@@ -177,3 +176,42 @@ def test_every_synced_table_has_a_name_for_the_clerk():
     from app.schema import SYNCED_FIELDS, TABLE_NOUNS
 
     assert set(TABLE_NOUNS) == set(SYNCED_FIELDS)
+
+
+def test_a_self_import_changes_nothing_not_even_a_backup(offices):
+    from app.backup import list_backups
+    from app.exchange.export import export_package
+    from app.exchange.merge import import_package
+    from tests.app.exchange.conftest import FAST
+
+    stores, stick = offices
+    a = stores["A"]
+    package = export_package(a, stick, "口令", scrypt_n=FAST)["path"]
+    seq = a.scalar("SELECT max(seq) FROM audit")
+    backups = list_backups(a.data_dir)
+    last_backup = a.meta("last_backup_at")
+    with pytest.raises(PackageError, match="本机自己导出"):
+        import_package(a, package, "口令")
+    assert a.scalar("SELECT max(seq) FROM audit") == seq
+    assert list_backups(a.data_dir) == backups and a.meta("last_backup_at") == last_backup
+
+
+def test_a_package_with_a_dangling_reference_changes_nothing_not_even_a_backup(offices):
+    """B received only part of A's data (a delta whose base B lacks): the rows it brings point at
+    records B does not have. The package is refused before any backup, audit entry or meta change."""
+    from app.backup import list_backups
+    from app.exchange.export import export_package
+    from app.exchange.merge import import_package
+    from tests.app.exchange.conftest import FAST, synced_digest
+
+    stores, stick = offices
+    a, b = stores["A"], stores["B"]
+    export_package(a, stick, "口令", scrypt_n=FAST, office="B")  # the full package B never received
+    community = a.communities.list()[0]
+    a.grids.create({"community_id": community["id"], "number": 999, "name": "第999网格"})  # its community: not in the delta
+    delta = export_package(a, stick, "口令", scrypt_n=FAST, office="B", since_last=True)["path"]
+    before, seq, backups = synced_digest(b), b.scalar("SELECT max(seq) FROM audit"), list_backups(b.data_dir)
+    with pytest.raises(PackageError, match="先导入此前的交换包"):
+        import_package(b, delta, "口令")
+    assert synced_digest(b) == before and b.scalar("SELECT max(seq) FROM audit") == seq
+    assert list_backups(b.data_dir) == backups and b.meta("last_backup_at") is None
