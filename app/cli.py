@@ -299,10 +299,26 @@ def cmd_import(args) -> int:
 
 
 def _passphrase(path: str) -> str:
+    """The passphrase as typed into a text file by Notepad or WPS: UTF-8 (with or without BOM),
+    UTF-16 ("Unicode") or GBK/GB18030 ("ANSI" on a Chinese Windows) all give the same text."""
+    from .errors import environmental
+
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AppError(f"无法读取口令文件“{path}”（{exc.__class__.__name__}）") from None
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise environmental(exc) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise AppError(f"口令文件“{path}”不是文本文件：请用记事本写入口令并保存")
     text = text.rstrip("\r\n")
     if not text:
         raise AppError(f"口令文件“{path}”是空的")

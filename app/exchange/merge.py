@@ -67,7 +67,7 @@ def read_package(source: Path | str | bytes, passphrase: str, sealed=None, progr
     members = read_members(sealed.content)
     try:
         manifest = json.loads(members["manifest.json"].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise PackageError("交换包的清单已损坏") from None
     _check_manifest(manifest, sealed.header, members)
     sites = manifest["sites"]
@@ -98,6 +98,8 @@ def read_package(source: Path | str | bytes, passphrase: str, sealed=None, progr
 def _check_manifest(manifest, header: dict, members: dict) -> None:
     if not isinstance(manifest, dict) or manifest.get("format") != "yspkg-content":
         raise PackageError("交换包的清单格式不对")
+    if type(manifest.get("version")) is not int or not 1 <= manifest["version"] <= CONTENT_VERSION:
+        raise PackageError("这个交换包的内容格式来自更新版本的议事工作台，请先升级本机的议事工作台再导入")
     schema = manifest.get("schema")
     if not isinstance(schema, list) or not all(isinstance(s, str) for s in schema):
         raise PackageError("交换包的清单缺少数据库版本")
@@ -233,6 +235,8 @@ def _merge_row(tx, table, row_id, incoming, stamps, local, local_stamps, sender,
     else:
         outcome.count(table, "unchanged")  # newer stamps for the same values
 
+
+CONTENT_VERSION = 1  # the manifest's "version" this app writes and reads
 
 # Numbers offices issue on their own between exchanges: (column, what the clerk calls it).
 NUMBER_COLUMNS = (("serial", "意见建议编号"), ("feedback_serial", "回执编号"))

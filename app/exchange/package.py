@@ -22,6 +22,7 @@ from ..errors import AppError
 MAGIC = b"YSPKG1\n"
 FORMAT_VERSION = 1
 DEFAULT_SCRYPT_N = 1 << 17  # 128 MiB of memory: slow to guess, quick enough to type once
+MIN_SCRYPT_N = 1 << 14  # the floor a package may ask for (tests use it to stay quick)
 MAX_HEADER = 64 * 1024
 MAX_FILE = 1 << 30  # a package is read into memory: refuse anything larger than 1 GiB
 MAX_MEMBERS = 20_000
@@ -84,7 +85,7 @@ def read_header(data: bytes) -> tuple[dict, bytes, bytes]:
     header_bytes = data[start:start + length]
     try:
         header = json.loads(header_bytes.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise PackageError("交换包的文件头已损坏") from None
     if not isinstance(header, dict) or header.get("format") != "yspkg":
         raise PackageError("这不是议事工作台的交换包（文件头格式不对）")
@@ -93,14 +94,17 @@ def read_header(data: bytes) -> tuple[dict, bytes, bytes]:
     kdf = header.get("kdf") or {}
     try:
         n, r, p = int(kdf["n"]), int(kdf["r"]), int(kdf["p"])
-        base64.b64decode(kdf["salt"], validate=True)
-        base64.b64decode(header["nonce"], validate=True)
-    except (KeyError, TypeError, ValueError):
+        salt = base64.b64decode(kdf["salt"], validate=True)
+        nonce = base64.b64decode(header["nonce"], validate=True)
+    except (KeyError, TypeError, ValueError, AttributeError):
         raise PackageError("交换包的文件头已损坏（加密参数不全）") from None
-    # Parameters outside these bounds would make decryption a denial of service (or trivial).
-    if kdf.get("name") != "scrypt" or not (1 << 14 <= n <= 1 << 20) or n & (n - 1) or not (1 <= r <= 16) \
-            or not (1 <= p <= 4):
+    # At most what this app writes (scrypt n = 2^17, r = 8, p = 1): larger costs would make the
+    # passphrase check itself a denial of service (seconds and gigabytes), smaller ones trivial.
+    if kdf.get("name") != "scrypt" or not (MIN_SCRYPT_N <= n <= DEFAULT_SCRYPT_N) or n & (n - 1) or r != 8 \
+            or p != 1:
         raise PackageError("交换包的加密参数不在允许范围内，拒绝导入")
+    if len(salt) != 16 or len(nonce) != 12:
+        raise PackageError("交换包的文件头已损坏（加密参数长度不对）")
     return header, header_bytes, data[start + length:]
 
 

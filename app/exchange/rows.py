@@ -111,7 +111,7 @@ def _stamp(value, sites: list[str], now_ms: int) -> Stamp:
 def _parse(line: str):
     try:
         return _decode_json(line)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         raise RowError("不是有效的数据行") from None
 
 
@@ -158,7 +158,7 @@ def decode_table(text: str, fields: tuple[str, ...], sites: list[str]) -> list[t
     # exactly one record each, parse them one by one to say which line is wrong.
     try:
         records = _decode_json("[" + ",".join(line for _, line in numbered) + "]")
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         records = None
     if records is not None and len(records) != len(numbered):
         records = None

@@ -215,3 +215,51 @@ def test_a_package_with_a_dangling_reference_changes_nothing_not_even_a_backup(o
         import_package(b, delta, "口令")
     assert synced_digest(b) == before and b.scalar("SELECT max(seq) FROM audit") == seq
     assert list_backups(b.data_dir) == backups and b.meta("last_backup_at") is None
+
+
+def _with_header(package: bytes, change) -> bytes:
+    """The same package with its (authenticated) header altered: refused before decryption."""
+    import struct
+
+    from app.exchange.package import MAGIC
+
+    start = len(MAGIC) + 4
+    (length,) = struct.unpack(">I", package[len(MAGIC):start])
+    header = change(json.loads(package[start:start + length]))
+    raw = header if isinstance(header, bytes) else json.dumps(header).encode()
+    return MAGIC + struct.pack(">I", len(raw)) + raw + package[start + length:]
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda h: {**h, "kdf": {**h["kdf"], "n": 1 << 20}}, "加密参数不在允许范围内"),
+    (lambda h: {**h, "kdf": {**h["kdf"], "r": 16, "p": 4}}, "加密参数不在允许范围内"),
+    (lambda h: {**h, "nonce": "AAAA"}, "长度不对"),
+    (lambda h: {**h, "nonce": 12}, "加密参数不全"),
+    (lambda h: b"[" * 100000 + b"]" * 100000, "文件头已损坏"),
+])
+def test_a_crafted_header_is_refused_before_the_passphrase_is_tried(pair, tmp_path, change, message):
+    import time
+
+    store, _, path, _ = pair
+    crafted = _with_header(open(path, "rb").read(), change)
+    started = time.monotonic()
+    refused(store, crafted, message, tmp_path)
+    assert time.monotonic() - started < 5  # no key derivation at a cost the package chose
+
+
+def test_a_manifest_from_a_newer_content_version_is_refused(pair, tmp_path):
+    store, _, _, a = pair
+    content, manifest = build_content(a)
+    members = {name: zipfile.ZipFile(io.BytesIO(content)).read(name) for name in
+               zipfile.ZipFile(io.BytesIO(content)).namelist()}
+    members["manifest.json"] = json.dumps({**manifest, "version": 99}).encode()
+    refused(store, sealed(zip_of(members), site_id=a.site_id), "更新版本", tmp_path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "gb18030"])
+def test_a_passphrase_file_saved_by_notepad_in_any_encoding(tmp_path, encoding):
+    from app.cli import _passphrase
+
+    path = tmp_path / "口令.txt"
+    path.write_bytes("中山路-2026\r\n".encode(encoding))
+    assert _passphrase(str(path)) == "中山路-2026"
