@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -83,35 +82,26 @@ def _header_row(rows: list[tuple]) -> tuple[int, dict[int, str]] | None:
     return None
 
 
-def _open(path: Path, data_only: bool):
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        return load_workbook(path, data_only=data_only)
-    except (InvalidFileException, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise AppError(f"无法读取“{path.name}”：不是有效的 Excel（.xlsx）文件（{exc.__class__.__name__}）") from None
-
-
 def read_workbook(path: Path | str) -> list[RowVerdict]:
     """Every data row of every sheet with a roster header, checked on its own (no store)."""
-    path = Path(path)
-    workbook = _open(path, data_only=False)  # formulas and merged ranges
-    cached_book = None  # the formulas' cached results, read only if a data row needs them
+    from .workbooks import read_sheets
+
     verdicts: list[RowVerdict] = []
-    for ws in workbook.worksheets:
-        grid = [[c.value for c in row] for row in ws.iter_rows()]
+    for sheet in read_sheets(path):
+        grid = sheet.grid
         shown = [list(row) for row in grid]
-        for merged in ws.merged_cells.ranges:  # a merged block's value belongs to every row of it
-            top = grid[merged.min_row - 1][merged.min_col - 1] if merged.min_row - 1 < len(grid) else None
-            for r in range(merged.min_row, merged.max_row + 1):
-                for c in range(merged.min_col, merged.max_col + 1):
+        for min_row, max_row, min_col, max_col in sheet.merged:  # a merged block's value belongs to every row of it
+            top = grid[min_row - 1][min_col - 1] if min_row - 1 < len(grid) and min_col - 1 < len(grid[min_row - 1]) \
+                else None
+            for r in range(min_row, max_row + 1):
+                for c in range(min_col, max_col + 1):
                     if r - 1 < len(shown) and c - 1 < len(shown[r - 1]):
                         shown[r - 1][c - 1] = top
         found = _header_row(shown)
         if not found:
             continue
         header_index, mapping = found
+        headings = {key: clean(shown[header_index][col]) for col, key in mapping.items()}
         for r in range(header_index + 1, len(shown)):
             row = {key: shown[r][col] for col, key in mapping.items() if col < len(shown[r])}
             if all(v is None or clean(v) == "" for v in row.values()):
@@ -119,19 +109,19 @@ def read_workbook(path: Path | str) -> list[RowVerdict]:
             first = clean(row.get("serial")) or clean(row.get("name"))
             if any(first.startswith(w) for w in SUMMARY_WORDS):
                 continue  # 合计 rows
-            raw = dict(row)
-            formulas = [k for k, v in row.items() if isinstance(v, str) and v.startswith("=")]
-            if formulas:
-                cached_book = cached_book or _open(path, data_only=True)
-                cached = cached_book[ws.title]
-                for col, key in mapping.items():
-                    if key in formulas:
-                        row[key] = cached.cell(r + 1, col + 1).value
-            verdicts.append(_check_row(ws.title, r + 1, row, raw))
+            if sum(_LOOKUP.get(_norm_header(v)) == key for key, v in row.items() if v is not None) >= 2:
+                continue  # the second row of a two-row header (姓名 / 性别 … merged above)
+            formulas = [headings[key] for col, key in mapping.items()
+                        if (r, col) in sheet.formulas and key != "serial"]
+            verdict = _check_row(sheet.title, r + 1, row, headings)
+            if formulas:  # a formula's result is not what the clerk typed: never taken as data
+                verdict.verdict = "rejected"
+                verdict.reason = "、".join(f"“{h}”" for h in formulas) + "是公式，请改为文字"
+            verdicts.append(verdict)
     return verdicts
 
 
-def _check_row(sheet: str, number: int, row: dict, raw: dict) -> RowVerdict:
+def _check_row(sheet: str, number: int, row: dict, headings: dict) -> RowVerdict:
     name = clean(row.get("name"))
     verdict = RowVerdict(sheet, number, name)
 
@@ -139,9 +129,6 @@ def _check_row(sheet: str, number: int, row: dict, raw: dict) -> RowVerdict:
         verdict.verdict, verdict.reason = "rejected", reason
         return verdict
 
-    for key, value in raw.items():
-        if isinstance(value, str) and value.startswith("=") and key != "serial":
-            verdict.warnings.append(f"“{key}”一栏是公式，已取其计算结果")
     if not name:
         return reject("姓名为空")
     raw_id = row.get("id_number")

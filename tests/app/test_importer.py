@@ -98,7 +98,7 @@ def test_messy_workbooks(store, tmp_path):
 def test_not_a_workbook_is_refused(store, tmp_path):
     bad = tmp_path / "x.xlsx"
     bad.write_text("not a zip")
-    with pytest.raises(AppError, match="不是有效的 Excel"):
+    with pytest.raises(AppError, match="不是 Excel 文件"):
         import_roster(store, bad)
     wb = Workbook()
     wb.active.append(["随便", "什么"])
