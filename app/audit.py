@@ -1,11 +1,24 @@
-"""The hash-chained, append-only audit log."""
+"""The hash-chained, append-only audit log.
+
+Each entry's hash covers the previous one's, so an edited or inserted entry breaks the chain.
+Two more things make rewriting harder: entries are keyed (HMAC) with a secret kept outside the
+database, in the data directory (0600, one per installation), so the chain cannot be recomputed
+after an edit without that file; and the chain's head (last entry and its hash) is kept apart
+from the audit table (in `meta`, and so in every backup), so cutting off the last entries shows.
+What this cannot stop: someone with the computer's administrator rights, who can read the key
+file, could rewrite the log and its head alike. Backups made before such a rewrite still hold
+the old head, and `check` on them tells.
+"""
 
 from __future__ import annotations
 
 import getpass
 import hashlib
+import hmac
 import json
+import os
 from datetime import datetime, timezone
+from pathlib import Path
 
 GENESIS = "0" * 64
 
@@ -57,31 +70,84 @@ def current_actor(db=None) -> str:
 
 
 def entry_hash(prev_hash: str, at: str, actor: str, site_id: str, action: str,
-               summary: str, details: str) -> str:
+               summary: str, details: str, key: bytes | None = None) -> str:
     payload = json.dumps([prev_hash, at, actor, site_id, action, summary, details],
-                         ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+                         ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if key:
+        return hmac.new(key, payload, hashlib.sha256).hexdigest()
+    return hashlib.sha256(payload).hexdigest()
+
+
+KEY_FILE = "audit.key"
+
+
+def installation_key(data_dir: Path) -> bytes | None:
+    """This installation's audit key (made on first use, readable by this account only)."""
+    path = Path(data_dir) / KEY_FILE
+    try:
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(os.urandom(32))
+                handle.flush()
+                os.fsync(handle.fileno())
+        key = path.read_bytes()
+    except FileExistsError:
+        key = path.read_bytes()
+    except OSError:
+        return None  # a read-only folder: the chain stays plain hashes, still checked
+    return key if len(key) == 32 else None
 
 
 class AuditLog:
-    def __init__(self, db, site_id: str):
+    def __init__(self, db, site_id: str, key: bytes | None = None):
         self.db = db
         self.site_id = site_id
+        self.key = key
+
+    @property
+    def key_id(self) -> str:
+        return hashlib.sha256(self.key).hexdigest()[:16] if self.key else ""
+
+    def _segments(self) -> list[list]:
+        text = self._meta("audit_keys")
+        try:
+            return json.loads(text) if text else []
+        except ValueError:
+            return []
+
+    def _meta(self, name: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [name]).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, name: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [name, value])
 
     def append(self, action: str, summary: str, details) -> int:
         """Append one entry; the caller owns the transaction."""
-        row = self.db.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-        prev = row[0] if row else GENESIS
+        row = self.db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        prev = row[1] if row else GENESIS
+        key = None
+        if self.key:
+            # The entries after `seq` are keyed by the installation `key_id` names (a database
+            # restored on another computer goes on under that computer's key).
+            segments = self._segments()
+            if not segments or segments[-1][1] != self.key_id:
+                segments.append([row[0] if row else 0, self.key_id])
+                self._set_meta("audit_keys", json.dumps(segments))
+            key = self.key
         at = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
         # Reference lists the program loads itself are not the clerk's doing.
         actor = SYSTEM_ACTOR if action == "init" else current_actor(self.db)
         details_text = json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)
-        digest = entry_hash(prev, at, actor, self.site_id, action, summary, details_text)
+        digest = entry_hash(prev, at, actor, self.site_id, action, summary, details_text, key)
         cursor = self.db.execute(
             "INSERT INTO audit (at, actor, site_id, action, summary, details, prev_hash, hash)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [at, actor, self.site_id, action, summary, details_text, prev, digest],
         )
+        # the chain's head, kept apart from the audit table: a shortened log no longer matches it
+        self._set_meta("audit_head", json.dumps({"seq": cursor.lastrowid, "hash": digest}))
         return cursor.lastrowid
 
     def record(self, action: str, summary: str, details=None) -> int:
@@ -90,9 +156,13 @@ class AuditLog:
             return self.append(action, summary, details or {})
 
     def verify(self) -> dict:
-        """Walk the chain; report the first entry whose link or content does not hold."""
+        """Walk the chain; report the first entry whose link or content does not hold, a log
+        shorter than its recorded head, or keyed entries this installation cannot check."""
         prev = GENESIS
         count = 0
+        last_seq, last_hash = 0, GENESIS
+        segments = self._segments()
+        unverifiable = None
         for seq, at, actor, site_id, action, summary, details, prev_hash, digest in self.db.execute(
             "SELECT seq, at, actor, site_id, action, summary, details, prev_hash, hash"
             " FROM audit ORDER BY seq"
@@ -101,10 +171,28 @@ class AuditLog:
             if prev_hash != prev:
                 return {"ok": False, "entries": count, "broken_at": seq,
                         "message": f"审计日志第 {seq} 条与前一条的链接不符（记录可能被删除或插入）"}
-            if entry_hash(prev_hash, at, actor, site_id, action, summary, details) != digest:
+            signer = next((key_id for after, key_id in reversed(segments) if seq > after), None)
+            if signer is not None and signer != self.key_id:
+                unverifiable = unverifiable or seq
+            elif entry_hash(prev_hash, at, actor, site_id, action, summary, details,
+                            self.key if signer else None) != digest:
                 return {"ok": False, "entries": count, "broken_at": seq,
-                        "message": f"审计日志第 {seq} 条的内容与其校验值不符（记录可能被改动）"}
+                        "message": f"审计日志第 {seq} 条的内容与其校验值不符（记录可能被改动或整条链被重算）"}
             prev = digest
+            last_seq, last_hash = seq, digest
+        head = self._meta("audit_head")
+        if head:
+            recorded = json.loads(head)
+            if recorded["seq"] > last_seq:
+                return {"ok": False, "entries": count, "broken_at": last_seq + 1,
+                        "message": f"审计日志被截短：应有到第 {recorded['seq']} 条的记录，现在只到第 {last_seq} 条"}
+            if (recorded["seq"], recorded["hash"]) != (last_seq, last_hash):
+                return {"ok": False, "entries": count, "broken_at": recorded["seq"],
+                        "message": "审计日志的末条与单独保存的链头不符（记录可能被改写）"}
+        if unverifiable:
+            return {"ok": True, "entries": count, "broken_at": None,
+                    "message": f"审计日志链接完整；第 {unverifiable} 条起由另一台电脑的密钥签名（来自其他电脑的备份），"
+                               "本机无法校验其内容"}
         return {"ok": True, "entries": count, "broken_at": None, "message": "审计日志完整"}
 
     def recent(self, limit: int = 50) -> list[dict]:

@@ -41,7 +41,9 @@ class Store:
                           " ORDER BY wall_ms DESC, counter DESC LIMIT 1").fetchone()
         if last:
             self.clock.observe(Stamp(*last))
-        self.audit = AuditLog(db, self.site_id)
+        from .audit import installation_key
+
+        self.audit = AuditLog(db, self.site_id, installation_key(data_dir))
 
         from .services import (attendance, cadence, communities, delegates, departments, grids,
                                groups, ledger, ledger_stats, meetings, nomination, receptions, recycle,

@@ -1,5 +1,6 @@
 from datetime import datetime
 import json
+import shutil
 import sqlite3
 
 import pytest
@@ -245,3 +246,62 @@ def test_the_data_folder_and_database_are_private_to_the_clerk(tmp_path):
     for name in ("yishi.db", "yishi.db-wal", "yishi.db-shm"):
         if (folder / name).exists():
             assert stat.S_IMODE(os.stat(folder / name).st_mode) == 0o600, name
+
+
+def _tamper(folder, *statements):
+    conn = sqlite3.connect(folder / "yishi.db")
+    for trigger in ("audit_no_update", "audit_no_delete"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")  # what someone editing the file by hand would do
+    for statement, params in statements:
+        conn.execute(statement, params)
+    conn.commit()
+    conn.close()
+
+
+def _check(folder) -> dict:
+    result = run_cli("--data-dir", folder, "check", "--json")
+    return json.loads(result.stdout)["audit_chain"] | {"exit": result.returncode}
+
+
+def test_check_detects_a_shortened_and_a_recomputed_audit_chain(tmp_path):
+    import hashlib
+
+    folder = tmp_path / "office"
+    run_cli("--data-dir", folder, "init", "--demo", check=True)
+    last = sqlite3.connect(folder / "yishi.db").execute("SELECT max(seq) FROM audit").fetchone()[0]
+
+    # the last entries cut off: the log no longer reaches its recorded head
+    shortened = tmp_path / "shortened"
+    shutil.copytree(folder, shortened)
+    _tamper(shortened, ("DELETE FROM audit WHERE seq > ?", [last - 3]))
+    report = _check(shortened)
+    assert report["exit"] == 1 and "截短" in report["message"]
+
+    # one entry rewritten and every later hash recomputed (as SHA-256 of the same fields): without
+    # the installation's key the recomputed entries do not verify
+    rehashed = tmp_path / "rehashed"
+    shutil.copytree(folder, rehashed)
+    conn = sqlite3.connect(rehashed / "yishi.db")
+    rows = conn.execute("SELECT seq, at, actor, site_id, action, summary, details, prev_hash FROM audit"
+                        " WHERE seq >= ? ORDER BY seq", [last - 10]).fetchall()
+    conn.close()
+    prev, updates = rows[0][7], []
+    for seq, at, actor, site, action, summary, details, _ in rows:
+        if seq == last - 10:
+            summary = "新增代表：某某"
+        payload = json.dumps([prev, at, actor, site, action, summary, details], ensure_ascii=False,
+                             separators=(",", ":")).encode()
+        digest = hashlib.sha256(payload).hexdigest()
+        updates.append(("UPDATE audit SET summary = ?, prev_hash = ?, hash = ? WHERE seq = ?", [summary, prev, digest, seq]))
+        prev = digest
+    _tamper(rehashed, *updates, ("UPDATE meta SET value = ? WHERE key = 'audit_head'",
+                                 [json.dumps({"seq": last, "hash": prev})]))
+    report = _check(rehashed)
+    assert report["exit"] == 1 and report["broken_at"] == last - 10 and "重算" in report["message"]
+
+    # a backup taken to another computer (no key there): linked, but its keyed entries cannot be checked
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(folder, elsewhere)
+    (elsewhere / "audit.key").unlink()
+    report = _check(elsewhere)
+    assert report["exit"] == 0 and "另一台电脑的密钥" in report["message"] and "无法校验" in report["message"]

@@ -56,8 +56,10 @@ def setting(demo_dir, tmp_path):
     out.mkdir()
     secret = tmp_path / "口令.txt"
     secret.write_text("交换口令", encoding="utf-8")
+    with Store.open(tmp_path / "另一个办公室") as other:  # a package from another office
+        other.departments.create({"name": "区退役军人事务局"})
+        package = Path(export_package(other, tmp_path, "交换口令", scrypt_n=FAST)["path"])
     with Store.open(demo_dir) as store:
-        package = Path(export_package(store, tmp_path, "交换口令", scrypt_n=FAST)["path"])
         saved = Path(backup(store, tmp_path / "saved.db")["path"])
     return demo_dir, out, secret, package, saved
 
