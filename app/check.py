@@ -1,6 +1,30 @@
-"""`yishi check`: SQLite integrity, foreign keys, references to deleted rows, the audit chain."""
+"""`yishi check`: SQLite integrity, foreign keys, references to deleted rows, the rules every
+record is held to (the forms'), the audit chain."""
 
-from .schema import SYNCED_FIELDS
+from .schema import SYNCED_FIELDS, TABLE_NOUNS
+
+
+def rule_breaches(store, limit: int = 20) -> list[str]:
+    """Live rows whose values the forms would refuse (written around the app: by hand, or by an
+    older version)."""
+    from .services.base import Service, field_problem
+
+    found = []
+    for service in vars(store).values():
+        if not (isinstance(service, Service) and service.table and service.fields):
+            continue
+        specs = [s for s in service.fields if s.name in SYNCED_FIELDS[service.table] and (s.kind != "ref" or s.required)]
+        if not specs:
+            continue
+        columns = ", ".join(f"[{s.name}]" for s in specs)
+        for row in store.db.execute(f"SELECT id, {columns} FROM [{service.table}] WHERE deleted = 0"):
+            for spec, value in zip(specs, row[1:]):
+                problem = field_problem(spec, value)
+                if problem:
+                    found.append(f"{TABLE_NOUNS.get(service.table, service.table)} {row[0][:8]}：{problem}")
+                    if len(found) >= limit:
+                        return found
+    return found
 
 
 def run_checks(store) -> dict:
@@ -16,17 +40,22 @@ def run_checks(store) -> dict:
         if n:
             missing_clocks.append({"table": table, "rows": n})
     audit = store.audit.verify()
-    ok = integrity == ["ok"] and not foreign_keys and not missing_clocks and audit["ok"]
+    breaches = rule_breaches(store)
+    ok = integrity == ["ok"] and not foreign_keys and not missing_clocks and audit["ok"] and not breaches
     messages = []
     messages.append("数据库完整性：正常" if integrity == ["ok"] else f"数据库完整性：发现问题 {integrity[:5]}")
     messages.append("外键引用：正常" if not foreign_keys else f"外键引用：{len(foreign_keys)} 处断开")
-    messages.append("修改时钟：正常" if not missing_clocks else f"修改时钟：{missing_clocks} 缺失")
+    messages.append("修改记录：正常" if not missing_clocks else
+                    "修改记录：" + "、".join(f"{TABLE_NOUNS.get(m['table'], m['table'])} {m['rows']} 条" for m in missing_clocks)
+                    + "缺少修改时间，请从备份恢复或联系维护人员")
+    messages.append("数据规则：正常" if not breaches else f"数据规则：{len(breaches)} 处不符合录入规则（{breaches[0]} 等）")
     messages.append(f"审计日志：{audit['message']}（共 {audit['entries']} 条）")
     return {
         "ok": ok,
         "integrity": {"ok": integrity == ["ok"], "details": integrity[:20]},
         "foreign_keys": {"ok": not foreign_keys, "violations": foreign_keys[:50]},
         "clocks": {"ok": not missing_clocks, "missing": missing_clocks},
+        "rules": {"ok": not breaches, "breaches": breaches},
         "audit_chain": audit,
         "messages": messages,
     }

@@ -283,6 +283,30 @@ def _write_files(store, package: Package) -> None:
                     temp.write_bytes(data)
 
 
+def check_rules(store, package: Package) -> None:
+    """Every incoming row held to the rules the forms and the Excel import enforce (choice lists,
+    dates, ID numbers, phones, required values), the table and row named in the refusal."""
+    from ..services.base import Service, field_problem
+
+    services = {s.table: s for s in vars(store).values() if isinstance(s, Service) and s.table and s.fields}
+    for table, rows in package.rows.items():
+        service = services.get(table)
+        if service is None:
+            continue
+        # (references are checked by the database, and only a missing required one here)
+        specs = [s for s in service.fields if s.name in SYNCED_FIELDS[table] and (s.kind != "ref" or s.required)]
+        for number, (row_id, values, _stamps) in enumerate(rows, 1):
+            live = values.get("deleted") != 1
+            for spec in specs:
+                if spec.name not in values or (not live and values[spec.name] in (None, "")):
+                    continue
+                problem = field_problem(spec, values[spec.name])
+                if problem:
+                    title = values.get("name") or values.get("title") or row_id[:8]
+                    raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}第 {number} 行（{str(title)[:20]}）"
+                                       f"{problem}，拒绝导入。数据未作任何改动。")
+
+
 def _refuse_own(store, package: Package) -> None:
     if package.manifest["site_id"] == store.site_id:
         raise PackageError("这是本机自己导出的交换包，不需要导入")
@@ -424,6 +448,7 @@ def import_package(store, source, passphrase: str, *, dry_run: bool = False, pro
                 "applied": False, "dry_run": dry_run, "conflict_list": [], **Outcome().summary()}
     package = read_package(source, passphrase, sealed, progress)
     _refuse_own(store, package)  # decided before any side effect (backup, audit, meta)
+    check_rules(store, package)
     made: list[str] = []
 
     def back_up_first():

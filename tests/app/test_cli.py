@@ -305,3 +305,17 @@ def test_check_detects_a_shortened_and_a_recomputed_audit_chain(tmp_path):
     (elsewhere / "audit.key").unlink()
     report = _check(elsewhere)
     assert report["exit"] == 0 and "另一台电脑的密钥" in report["message"] and "无法校验" in report["message"]
+
+
+def test_check_reports_records_that_break_the_forms_rules(tmp_path, demo_cli_dir):
+    folder = tmp_path / "edited"
+    shutil.copytree(demo_cli_dir, folder, ignore=shutil.ignore_patterns("yishi.lock"))
+    conn = sqlite3.connect(folder / "yishi.db")
+    conn.execute("UPDATE delegates SET status = 'emperor', phone = '<b>1</b>' WHERE rowid = 1")
+    conn.commit()
+    conn.close()
+    result = run_cli("--data-dir", folder, "check", "--json")
+    report = json.loads(result.stdout)
+    assert result.returncode == 1 and not report["rules"]["ok"]
+    assert any("emperor" in b for b in report["rules"]["breaches"])
+    assert any("联系电话" in b for b in report["rules"]["breaches"])

@@ -263,3 +263,28 @@ def test_a_passphrase_file_saved_by_notepad_in_any_encoding(tmp_path, encoding):
     path = tmp_path / "口令.txt"
     path.write_bytes("中山路-2026\r\n".encode(encoding))
     assert _passphrase(str(path)) == "中山路-2026"
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("id_number", "123", "身份证号"), ("status", "emperor", "状态"), ("group_role", "king", "小组职务"),
+    ("birth_date", "not-a-date", "不是有效日期"), ("phone", "<b>138</b>", "联系电话"),
+    ("community_id", None, "缺少“所在村（社区）”"), ("name", None, "缺少“姓名”"),
+])
+def test_package_rows_are_held_to_the_forms_rules(pair, tmp_path, field, value, message):
+    """A row another office (or a hand-edited package) sends in is checked as the form would
+    check it; the refusal names the table and the row."""
+    store, _, _, a = pair
+    content, manifest = build_content(a)
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    members = {name: archive.read(name) for name in archive.namelist()}
+    fields = manifest["tables"]["delegates"]["fields"]
+    lines = members["rows/delegates.ndjson"].decode().split("\n")
+    row = json.loads(lines[0])
+    row["v"][fields.index(field)] = value
+    lines[0] = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+    members["rows/delegates.ndjson"] = "\n".join(lines).encode()
+    info = manifest["members"]["rows/delegates.ndjson"]
+    manifest["members"]["rows/delegates.ndjson"] = {**info, "size": len(members["rows/delegates.ndjson"]),
+                                                    "sha256": hashlib.sha256(members["rows/delegates.ndjson"]).hexdigest()}
+    members["manifest.json"] = json.dumps(manifest).encode()
+    refused(store, sealed(zip_of(members), site_id=a.site_id), f"代表第 1 行.*{message}", tmp_path)
