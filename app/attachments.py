@@ -22,8 +22,10 @@ def stored_path(store, row: dict) -> Path:
     digest = row["sha256"]
     if not re.fullmatch(r"[0-9a-f]{64}", digest or ""):
         raise ValidationError("附件校验值格式不对")
+    # Only a short plain extension is kept in the name (the original name, any length, stays as
+    # data in the record): a long or odd "extension" can never make the file unwritable.
     suffix = Path(row["file_name"] or "").suffix.lower()
-    if any(c in suffix for c in '/\\:') or suffix in (".", ".."):
+    if not re.fullmatch(r"\.[a-z0-9]{1,10}", suffix):
         suffix = ""
     return folder(store) / digest[:2] / (digest + suffix)
 

@@ -377,6 +377,9 @@ def merge(store, package: Package, *, apply: bool = True, progress=None, before_
                                              f"{TABLE_NOUNS.get(dangling[2], dangling[2])}")
             if before_commit is not None:
                 before_commit()
+            # Attachments are in place (content-addressed, synced) before the package is marked
+            # imported with its rows: a file that cannot be written refuses the whole package.
+            _write_files(store, package)
             _record(store, package, outcome, now, origin)
             if not tx.changes:  # still on record: who brought which package in, and that it held nothing new
                 store.audit.append("import", f"{summary}，没有新的变化", {"package_id": package.package_id})
@@ -391,7 +394,6 @@ def merge(store, package: Package, *, apply: bool = True, progress=None, before_
     finally:
         store.db.execute("PRAGMA cache_size = -2000")
     if apply:
-        _write_files(store, package)
         store.clock.observe(package.max_stamp())
     result = {"package_id": package.package_id, "from": origin, "applied": apply, **outcome.summary(),
               "conflict_list": outcome.conflicts}

@@ -260,3 +260,23 @@ def test_an_undo_never_overwrites_what_a_package_brought(offices):
     again = a.groups.update(other, {"focus": "试试撤销"})
     a.undo(again, "修改议事小组")
     assert a.groups.get(other)["focus"] != "试试撤销"
+
+
+def test_an_attachment_with_a_long_odd_name_arrives_with_its_record(offices, tmp_path):
+    """61 Chinese characters after the last dot (or a NUL) made the file unwritable after the
+    rows were committed, and the package then answered "已导入过": the file was lost for good."""
+    from app import attachments
+    from app.services.ledger import LedgerFilter
+
+    stores, stick = offices
+    a, b = stores["A"], stores["B"]
+    send(a, b, stick)
+    opinion = a.ledger.page(LedgerFilter(), 0, 1)[0]
+    source = tmp_path / ("现场照片." + "胜" * 61)
+    source.write_bytes("一张照片的内容".encode() * 100)
+    a.ledger.add_file(opinion["id"], source)
+    result = send(a, b, stick)
+    assert result["added"] >= 1
+    row = b.rows("SELECT * FROM opinion_files WHERE opinion_id = ?", [opinion["id"]])[0]
+    assert row["file_name"] == source.name  # the original name kept as data, any length
+    assert attachments.intact(b, row)  # and the file itself in place
