@@ -213,6 +213,7 @@ def import_roster(store, path: Path | str, *, dry_run: bool = False, progress=No
             created["groups"].append(v.extra["group"])
         if v.extra["community"] not in communities and v.extra["community"] not in created["communities"]:
             created["communities"].append(v.extra["community"])
+    _plan(store, good, created)  # roles and grids decided once, for the dry run and the import alike
     report = {"file": Path(path).name, "dry_run": dry_run, "imported": len(good),
               "rejected": [{"sheet": v.sheet, "row": v.row, "name": v.name, "reason": v.reason}
                            for v in verdicts if v.verdict == "rejected"],
@@ -234,8 +235,40 @@ def _row_report(v: RowVerdict) -> dict:
             "group": v.extra.get("group", "")}
 
 
-def _write(store, good, communities, groups, created, progress, report):
+def _plan(store, good: list[RowVerdict], created: dict) -> None:
+    """What the import will do beyond each row: leaders and deputies beyond a group's limits (or
+    with no group) imported as members, with the reason; grids that will be created."""
     from .services.groups import ROLE_LIMITS
+
+    holders: dict[tuple[str, str], int] = {}
+    for row in store.rows("SELECT g.name AS group_name, d.group_role, count(*) AS n FROM delegates d"
+                          " JOIN groups g ON g.id = d.group_id WHERE d.deleted = 0 AND d.status = 'active'"
+                          " AND d.group_role != 'member' GROUP BY g.name, d.group_role"):
+        holders[(row["group_name"], row["group_role"])] = row["n"]
+    grids = {(r["community_name"], r["number"]) for r in store.rows(
+        "SELECT c.name AS community_name, g.number FROM grids g JOIN communities c ON c.id = g.community_id"
+        " WHERE g.deleted = 0 AND g.number IS NOT NULL")}
+    labels = {"leader": "组长", "deputy_leader": "副组长"}
+    for v in good:
+        role, group = v.values["group_role"], v.extra["group"]
+        if role != "member":
+            if not group:
+                v.values["group_role"] = "member"
+                v.warnings.append(f"表中没有填写议事小组，“{labels[role]}”职务未导入，已按成员导入")
+            elif holders.get((group, role), 0) >= ROLE_LIMITS[role]:
+                v.values["group_role"] = "member"
+                v.warnings.append(f"{group}的{labels[role]}已满（限 {ROLE_LIMITS[role]} 人），已按成员导入")
+            else:
+                holders[(group, role)] = holders.get((group, role), 0) + 1
+        for grid_text in v.extra["grids"]:
+            number = re.search(r"(\d+)", unicodedata.normalize("NFKC", grid_text))
+            key = (v.extra["community"], int(number.group(1))) if number else None
+            if key and key not in grids:
+                grids.add(key)
+                created["grids"].append(f"{key[0]}第{key[1]}网格")
+
+
+def _write(store, good, communities, groups, created, progress, report):
     from .services.delegates import link_id
 
     term_id = store.terms.current_id()
@@ -250,10 +283,6 @@ def _write(store, good, communities, groups, created, progress, report):
                 communities[community] = {"id": tx.insert("communities", {
                     "name": community, "kind": kind, "group_id": group_id,
                     "subdistrict": store.settings.get("subdistrict") or None}), "name": community}
-        holders: dict[tuple[str, str], int] = {}
-        for row in store.rows("SELECT group_id, group_role, count(*) AS n FROM delegates WHERE deleted = 0"
-                              " AND status = 'active' AND group_role != 'member' GROUP BY group_id, group_role"):
-            holders[(row["group_id"], row["group_role"])] = row["n"]
         grid_cache = {(r["community_id"], r["number"]): r["id"] for r in store.rows(
             "SELECT id, community_id, number FROM grids WHERE deleted = 0 AND number IS NOT NULL")}
         for done, v in enumerate(good, 1):
@@ -261,16 +290,7 @@ def _write(store, good, communities, groups, created, progress, report):
             values["community_id"] = communities[v.extra["community"]]["id"]
             values["group_id"] = groups[v.extra["group"]]["id"] if v.extra["group"] else None
             values["term_id"] = term_id
-            values["status"] = "active"
-            role = values["group_role"]
-            if role != "member":
-                key = (values["group_id"], role)
-                if not values["group_id"] or holders.get(key, 0) >= ROLE_LIMITS[role]:
-                    values["group_role"] = "member"
-                    report["warnings"].append({"sheet": v.sheet, "row": v.row, "name": v.name,
-                                               "warning": "该小组的组长/副组长已满，已按成员导入"})
-                else:
-                    holders[key] = holders.get(key, 0) + 1
+            values["status"] = "active"  # (roles as planned by _plan)
             delegate_id = tx.insert("delegates", values)
             linked: set[str] = set()
             for grid_text in v.extra["grids"]:
@@ -281,7 +301,6 @@ def _write(store, good, communities, groups, created, progress, report):
                 if key not in grid_cache:
                     grid_cache[key] = tx.insert("grids", {"community_id": key[0], "number": key[1],
                                                           "name": f"第{key[1]}网格"})
-                    created["grids"].append(f"{v.extra['community']}第{key[1]}网格")
                 link = link_id(delegate_id, grid_cache[key])
                 if link not in linked:  # the delegate is new: only the file itself can repeat a grid
                     linked.add(link)

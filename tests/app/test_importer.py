@@ -80,14 +80,18 @@ def test_messy_workbooks(store, tmp_path):
     assert "不存在" in verdicts[("一组", "日期不存在")]["reason"]
     assert "第 4 行重复" in verdicts[("二组", "阿依古丽·买买提")]["reason"]
     assert verdicts[("二组", "张三")]["verdict"] == "ok" and "没有身份证号" in verdicts[("二组", "张三")]["warnings"]
+    dry = import_roster(store, path, dry_run=True)
     report = import_roster(store, path)
     assert report["imported"] == 3
+    # the dry run said what the import then did: the same verdicts, warnings and creations
+    assert {k: v for k, v in dry.items() if k not in ("dry_run", "changes")} == \
+        {k: v for k, v in report.items() if k not in ("dry_run", "changes")}
     rows = {r["name"]: r for r in store.rows("SELECT d.*, c.name AS community FROM delegates d"
                                              " JOIN communities c ON c.id = d.community_id")}
     assert rows["吉𠮷"]["community"] == "文昌社区"  # filled down from the merged cell
     assert rows["阿依古丽·买买提"]["phone"] == "13812345678" and rows["阿依古丽·买买提"]["group_role"] == "leader"
     assert rows["吉𠮷"]["group_role"] == "member"  # a second leader is imported as a member
-    assert any("已满" in w["warning"] for w in report["warnings"])
+    assert any("组长已满（限 1 人）" in w["warning"] for w in report["warnings"])
     assert rows["张三"]["community"] == "临江村"
     assert store.communities.find_by_name("临江村")["kind"] == "village"
     again = import_roster(store, path, dry_run=True)
@@ -105,3 +109,17 @@ def test_not_a_workbook_is_refused(store, tmp_path):
     wb.save(tmp_path / "empty.xlsx")
     with pytest.raises(AppError, match="没有找到花名册"):
         read_workbook(tmp_path / "empty.xlsx") or import_roster(store, tmp_path / "empty.xlsx")
+
+
+def test_a_leader_with_no_group_column_is_told_why(store, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "所在村（社区）", "小组职务", "联系网格"])
+    ws.append(["钱七", "中山路社区", "组长", "第3网格"])
+    path = tmp_path / "无小组.xlsx"
+    wb.save(path)
+    dry = import_roster(store, path, dry_run=True)
+    assert "表中没有填写议事小组，“组长”职务未导入，已按成员导入" in [w["warning"] for w in dry["warnings"]]
+    assert dry["created"]["grids"] == ["中山路社区第3网格"]  # the dry run lists the grids to be created
+    done = import_roster(store, path)
+    assert done["warnings"] == dry["warnings"] and done["created"] == dry["created"]
