@@ -85,8 +85,13 @@ def _copy_live(conn, target: Path) -> dict:
             # The copy carries the live database's WAL mode; a backup is one self-contained file,
             # so that reading it (read-only, on a stick) leaves no -wal/-shm files beside it.
             destination.execute("PRAGMA journal_mode = DELETE")
-        finally:
+        except BaseException:
             destination.close()
+            # an interrupted copy (a full stick) leaves no journal or WAL of its temp file behind
+            for side in ("-journal", "-wal", "-shm"):
+                Path(str(temp) + side).unlink(missing_ok=True)
+            raise
+        destination.close()
         checked = verify(temp)
         if checked["counts"] != source_counts:
             raise AppError("备份校验失败：备份中的记录数与数据库不一致，请重试")
