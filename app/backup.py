@@ -317,9 +317,16 @@ def replace_database(data_dir: Path | str, source: Path | str, current=None):
 
 def finish_interrupted_restore(data_dir: Path | str) -> dict | None:
     """Called before opening: complete or undo a restore a crash interrupted, or close one that
-    just swapped. Returns {"outcome", "marker"} for the opened store to audit (`audit_restore`)."""
+    just swapped, and clear what interrupted copies left. Returns {"outcome", "marker"} for the
+    opened store to audit (`audit_restore`)."""
     data_dir = Path(data_dir)
     marker = data_dir / MARKER
+    # the temp files of copies a crash stopped (atomic writes name them ".<name>-….")
+    for pattern in (".restore-in-progress-*", "..restore-incoming-*"):
+        for leftover in data_dir.glob(pattern):
+            leftover.unlink(missing_ok=True)
+    if backup_dir(data_dir).is_dir():
+        clear_leftovers(backup_dir(data_dir))
     if not marker.exists():
         return None
     live, incoming = data_dir / DB_NAME, data_dir / RESTORE_TEMP
