@@ -307,6 +307,23 @@ def check_rules(store, package: Package) -> None:
                                        f"{problem}，拒绝导入。数据未作任何改动。")
 
 
+def _refuse_gap(store, package: Package) -> None:
+    """A delta holds only what its sender believed this office lacked (its `since`). If this office
+    does not yet have all of that (an earlier package still in a drawer), merging it would hide
+    clashes with what is missing: it is refused until the earlier package is in."""
+    if package.manifest.get("kind") != "delta":
+        return
+    from .export import knowledge
+
+    ours = knowledge(store)
+    missing = [site for site, (wall, counter) in package.manifest["since"].items()
+               if not covered((wall, counter, site), ours)]
+    if missing:
+        origin = package.header.get("site_name") or "对方办公室"
+        raise PackageError(f"这个增量交换包接在{origin}之前发来的交换包之后，而那个交换包本机还没有导入。"
+                           "请先导入之前的交换包（按制作时间的先后），或请对方导出全量交换包。数据未作任何改动。")
+
+
 def _refuse_own(store, package: Package) -> None:
     if package.manifest["site_id"] == store.site_id:
         raise PackageError("这是本机自己导出的交换包，不需要导入")
@@ -450,6 +467,7 @@ def import_package(store, source, passphrase: str, *, dry_run: bool = False, pro
                 "applied": False, "dry_run": dry_run, "conflict_list": [], **Outcome().summary()}
     package = read_package(source, passphrase, sealed, progress)
     _refuse_own(store, package)  # decided before any side effect (backup, audit, meta)
+    _refuse_gap(store, package)
     check_rules(store, package)
     made: list[str] = []
 

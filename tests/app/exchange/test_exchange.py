@@ -280,3 +280,31 @@ def test_an_attachment_with_a_long_odd_name_arrives_with_its_record(offices, tmp
     row = b.rows("SELECT * FROM opinion_files WHERE opinion_id = ?", [opinion["id"]])[0]
     assert row["file_name"] == source.name  # the original name kept as data, any length
     assert attachments.intact(b, row)  # and the file itself in place
+
+
+def test_deltas_out_of_order_never_lose_a_concurrent_edit(offices):
+    """A and B edit the same field; B sends P1, then P2 (--since-last A); A finds P2 first (P1
+    left in a drawer). P2 is refused, naming what to do; with P1 in, the clash is logged, and P2
+    then merges. Before, A's value vanished on both offices with nothing in the conflict log."""
+    from app.exchange.package import PackageError
+
+    stores, stick = offices
+    a, b = stores["A"], stores["B"]
+    send(a, b, stick)
+    group_id = a.groups.list()[0]["id"]
+    a.groups.update(group_id, {"focus": "A 的修改"})
+    time.sleep(0.01)
+    b.groups.update(group_id, {"focus": "B 的修改"})
+    (stick / "p1").mkdir()
+    (stick / "p2").mkdir()
+    p1 = export_package(b, stick / "p1", "同一个口令", scrypt_n=FAST, office="A")["path"]
+    b.groups.update(b.groups.list()[1]["id"], {"focus": "B 的第二次修改"})
+    p2 = export_package(b, stick / "p2", "同一个口令", scrypt_n=FAST, office="A", since_last=True)["path"]
+    with pytest.raises(PackageError, match="请先导入之前的交换包"):
+        import_package(a, p2, "同一个口令")
+    first = import_package(a, p1, "同一个口令")
+    assert first["conflicts"] == 1  # the clash between A's and B's edits is on record
+    second = import_package(a, p2, "同一个口令")
+    assert second["changed"] >= 1
+    logged = a.rows("SELECT kept_value, lost_value FROM conflicts WHERE row_id = ? AND field = 'focus'", [group_id])
+    assert logged and {logged[0]["kept_value"], logged[0]["lost_value"]} == {"A 的修改", "B 的修改"}

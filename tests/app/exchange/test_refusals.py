@@ -211,8 +211,23 @@ def test_a_package_with_a_dangling_reference_changes_nothing_not_even_a_backup(o
     a.grids.create({"community_id": community["id"], "number": 999, "name": "第999网格"})  # its community: not in the delta
     delta = export_package(a, stick, "口令", scrypt_n=FAST, office="B", since_last=True)["path"]
     before, seq, backups = synced_digest(b), b.scalar("SELECT max(seq) FROM audit"), list_backups(b.data_dir)
-    with pytest.raises(PackageError, match="先导入此前的交换包"):
+    with pytest.raises(PackageError, match="请先导入之前的交换包"):
         import_package(b, delta, "口令")
+    assert synced_digest(b) == before and b.scalar("SELECT max(seq) FROM audit") == seq
+    assert list_backups(b.data_dir) == backups and b.meta("last_backup_at") is None
+
+    # a package whose rows point at records nobody sent (crafted: the communities left out)
+    content, manifest = build_content(a)
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    members = {name: archive.read(name) for name in archive.namelist()}
+    members["rows/communities.ndjson"] = b""
+    manifest["tables"]["communities"]["count"] = 0
+    manifest["members"]["rows/communities.ndjson"] = {"size": 0, "sha256": hashlib.sha256(b"").hexdigest()}
+    members["manifest.json"] = json.dumps(manifest).encode()
+    crafted = stick / "crafted.yspkg"
+    crafted.write_bytes(sealed(zip_of(members), site_id=a.site_id))
+    with pytest.raises(PackageError, match="引用了"):
+        import_package(b, crafted, PASS)
     assert synced_digest(b) == before and b.scalar("SELECT max(seq) FROM audit") == seq
     assert list_backups(b.data_dir) == backups and b.meta("last_backup_at") is None
 
