@@ -215,9 +215,13 @@ def _merge_row(tx, table, row_id, incoming, stamps, local, local_stamps, sender,
             winners["deleted"], winner_stamps["deleted"] = 0, latest_edit
             merged["deleted"] = 0
             revived = True
+    if table == "conflicts":
+        concurrent, revived_clash = [], False  # the log's own entries merge by their clocks, never clash
+    else:
+        revived_clash = revived
     for name, kept, lost, kept_stamp, lost_stamp in concurrent:
         conflicts.append(("concurrent", table, row_id, name, kept, lost, kept_stamp, lost_stamp))
-    if incoming.get("deleted") != local.get("deleted") and (concurrent or revived):
+    if incoming.get("deleted") != local.get("deleted") and (concurrent or revived_clash):
         kept = "保留（删除之后又有修改）" if merged["deleted"] == 0 else "已删除（可在回收站恢复）"
         lost = "已删除" if merged["deleted"] == 0 else "修改后保留"
         conflicts.append(("delete_vs_edit", table, row_id, "deleted", kept, lost, merged_stamp("deleted"),
@@ -379,7 +383,8 @@ def merge(store, package: Package, *, apply: bool = True, progress=None, before_
                         _merge_row(tx, table, row_id, values, stamps, rows[row_id],
                                    stamps_here.get(row_id, RowStamps()), sender, ours, outcome, conflicts)
             outcome.duplicate_serials = _shared_numbers(store, tx.changes)
-            outcome.conflicts = [_conflict_row(c, package, now, origin) for c in conflicts]
+            names = _site_names(store, package, origin)
+            outcome.conflicts = [_conflict_row(c, package, now, names) for c in conflicts]
             for row in outcome.conflicts:  # logged like any record, so it travels to the other office too
                 if not store.scalar("SELECT 1 FROM conflicts WHERE id = ?", [row["id"]]):
                     tx.insert("conflicts", {k: v for k, v in row.items() if k != "id"}, row_id=row["id"])
@@ -426,13 +431,25 @@ def conflict_id(table: str, row_id: str, name: str, *stamps) -> str:
     return str(uuid.uuid5(_CONFLICT_NS, f"{table}/{row_id}/{name}/{'/'.join(key)}"))
 
 
-def _conflict_row(conflict: tuple, package: Package, now: str, origin: str) -> dict:
+def _site_names(store, package: Package, origin: str) -> dict[str, str]:
+    """Office names by site id: this office, the sender, and the offices exchanged with before."""
+    names = {r["site_id"]: r["name"] for r in store.rows("SELECT site_id, name FROM exchange_peers"
+                                                         " WHERE site_id IS NOT NULL")}
+    names[package.manifest["site_id"]] = origin
+    names[store.site_id] = store.settings.get("site_name") or "本办公室"
+    return names
+
+
+def _conflict_row(conflict: tuple, package: Package, now: str, names: dict[str, str]) -> dict:
     kind, table, row_id, name, kept, lost, kept_stamp, lost_stamp = conflict
+    # 来自: the office whose value was displaced (its stamp's site), not merely who sent the package
+    lost_site = lost_stamp[2] if lost_stamp else ""
+    displaced = names.get(lost_site) or (f"其他办公室（{lost_site[:8]}）" if lost_site else "")
     return {"id": conflict_id(table, row_id, name, kept_stamp, lost_stamp), "at": now, "package_id": package.package_id, "kind": kind, "tbl": table,
             "row_id": row_id, "field": name, "kept_value": None if kept is None else str(kept),
             "lost_value": None if lost is None else str(lost),
             "kept_stamp": json.dumps(list(kept_stamp)) if kept_stamp else None,
-            "lost_stamp": json.dumps(list(lost_stamp)) if lost_stamp else None, "lost_site": origin}
+            "lost_stamp": json.dumps(list(lost_stamp)) if lost_stamp else None, "lost_site": displaced}
 
 
 def _record(store, package: Package, outcome: Outcome, now: str, origin: str) -> None:

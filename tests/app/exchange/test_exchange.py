@@ -308,3 +308,29 @@ def test_deltas_out_of_order_never_lose_a_concurrent_edit(offices):
     assert second["changed"] >= 1
     logged = a.rows("SELECT kept_value, lost_value FROM conflicts WHERE row_id = ? AND field = 'focus'", [group_id])
     assert logged and {logged[0]["kept_value"], logged[0]["lost_value"]} == {"A 的修改", "B 的修改"}
+
+
+def test_the_conflict_log_names_the_displaced_office_and_never_logs_itself(offices):
+    stores, stick = offices
+    a, b, c = stores["A"], stores["B"], stores["C"]
+    b.settings.update({"site_name": "新城三组办公室"})
+    c.settings.update({"site_name": "区人大常委会"})
+    send(a, b, stick)
+    send(a, c, stick)
+    group_id = a.groups.list()[0]["id"]
+    a.groups.update(group_id, {"focus": "A 的修改"})
+    time.sleep(0.01)
+    b.groups.update(group_id, {"focus": "B 的修改"})
+    # both A and B come to notice the same clash, and C hears of it through both
+    send(b, a, stick)
+    send(a, b, stick)
+    send(a, c, stick)
+    send(b, c, stick)
+    send(c, a, stick)
+    send(c, b, stick)
+    for store in (a, b, c):
+        rows = store.rows("SELECT tbl, lost_value, lost_site FROM conflicts")
+        assert [r for r in rows if r["tbl"] == "conflicts"] == []  # no entry about the log itself
+        clash = [r for r in rows if r["tbl"] == "groups"]
+        assert len(clash) == 1  # logged once, under one id, everywhere
+        assert clash[0]["lost_value"] == "A 的修改" and clash[0]["lost_site"] == a.settings.get("site_name")
