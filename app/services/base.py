@@ -27,6 +27,8 @@ def field_problem(spec: FieldSpec, value) -> str | None:
     the Excel import and the packages from other offices are held to."""
     if value is None or value == "":
         return f"缺少“{spec.label}”" if spec.required else None
+    if spec.kind in ("text", "multiline", "idcard", "phone", "date", "ref") and not isinstance(value, str):
+        return f"“{spec.label}”应为文字，不能是{type(value).__name__}"
     if spec.kind == "choice" and not spec.editable:
         allowed = {c[0] if isinstance(c, tuple) else c for c in spec.choices}
         if value not in allowed:

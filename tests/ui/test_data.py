@@ -35,6 +35,11 @@ def test_import_a_package_with_its_preview(qtbot, window, monkeypatch, tmp_path)
     other.groups.create({"name": "别处新建的小组"})
     package = export_package(other, tmp_path, "口令", scrypt_n=FAST)["path"]
     other.close()
+    # an edit made before the import: Ctrl+Z would undo it
+    group_id = window.backend._worker.store.groups.list()[0]["id"]
+    window.backend.call(lambda s: s.groups.update(group_id, {"focus": "导入前的修改"}), mutation="修改议事小组")
+    wait_idle(qtbot, window.backend)
+    assert window.undo_action.isEnabled()
     page = open_page(qtbot, window, "data")
     monkeypatch.setattr("ui.pages.data.QFileDialog.getOpenFileName", lambda *a, **k: (package, ""))
     monkeypatch.setattr("ui.pages.data._ask_passphrase", lambda *a, **k: "口令")
@@ -50,6 +55,9 @@ def test_import_a_package_with_its_preview(qtbot, window, monkeypatch, tmp_path)
     qtbot.waitUntil(lambda: bool(shown), timeout=15000)
     assert "已从新城三组导入：新增 1" in shown[0]
     wait_idle(qtbot, window.backend)
+    # after an import, the edits before it are no longer undone by Ctrl+Z (their rows may carry
+    # values that came in the package)
+    assert not window.undo_action.isEnabled() and window.backend.undo_summary() == ""
     assert [p["name"] for p in page.exchange.peers.rows] == ["新城三组"]
     assert page.exchange.log.rows[0]["direction_label"] == "收到"
     received = page.exchange.peers.rows[0]["last_import_label"]
