@@ -224,8 +224,13 @@ def _merge_row(tx, table, row_id, incoming, stamps, local, local_stamps, sender,
     if incoming.get("deleted") != local.get("deleted") and (concurrent or revived_clash):
         kept = "保留（删除之后又有修改）" if merged["deleted"] == 0 else "已删除（可在回收站恢复）"
         lost = "已删除" if merged["deleted"] == 0 else "修改后保留"
-        conflicts.append(("delete_vs_edit", table, row_id, "deleted", kept, lost, merged_stamp("deleted"),
-                          stamps["deleted"]))
+        # Named by the delete and the latest edit themselves, so the office that deleted and the
+        # office that edited log the same clash under the same id (and 来自 is the lost side).
+        deleter, editor = (stamps, local_stamps) if incoming.get("deleted") == 1 else (local_stamps, stamps)
+        delete_stamp = deleter["deleted"]
+        edit_stamp = max(editor[n] for n in SYNCED_FIELDS[table] if n != "deleted")
+        kept_stamp, lost_stamp = (edit_stamp, delete_stamp) if merged["deleted"] == 0 else (delete_stamp, edit_stamp)
+        conflicts.append(("delete_vs_edit", table, row_id, "deleted", kept, lost, kept_stamp, lost_stamp))
     if not winners:
         outcome.count(table, "unchanged")
         return

@@ -334,3 +334,22 @@ def test_the_conflict_log_names_the_displaced_office_and_never_logs_itself(offic
         clash = [r for r in rows if r["tbl"] == "groups"]
         assert len(clash) == 1  # logged once, under one id, everywhere
         assert clash[0]["lost_value"] == "A 的修改" and clash[0]["lost_site"] == a.settings.get("site_name")
+
+
+def test_a_delete_against_an_edit_is_logged_once_under_one_id(offices):
+    stores, stick = offices
+    a, b = stores["A"], stores["B"]
+    send(a, b, stick)
+    group = a.groups.create({"name": "将被删除的小组"}).created("groups")[0]
+    send(a, b, stick)
+    a.groups.delete(group)
+    time.sleep(0.01)
+    b.groups.update(group, {"focus": "删除之后的修改"})
+    send(a, b, stick)
+    send(b, a, stick)
+    send(a, b, stick)
+    for store in (a, b):
+        clashes = store.rows("SELECT id, kind, lost_site FROM conflicts WHERE row_id = ?", [group])
+        assert len(clashes) == 1 and clashes[0]["kind"] == "delete_vs_edit", clashes
+    assert a.rows("SELECT id FROM conflicts WHERE row_id = ?", [group]) == \
+        b.rows("SELECT id FROM conflicts WHERE row_id = ?", [group])
