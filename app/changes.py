@@ -27,6 +27,13 @@ class Changes:
         self.rows = [] if rows is None else rows
         self.audit_seq = audit_seq
 
+    @classmethod
+    def combined(cls, parts: list["Changes"]) -> "Changes":
+        """Several edits made as one (a batch in one transaction): one undo, one refresh."""
+        rows = [row for part in parts for row in part.rows]
+        seqs = [part.audit_seq for part in parts if part.audit_seq]
+        return cls(rows, seqs[-1] if seqs else None)
+
     @property
     def tables(self) -> set[str]:
         return {change.table for change in self.rows}

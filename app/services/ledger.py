@@ -234,6 +234,13 @@ class LedgerService(Service):
                   "delegate_id": row["delegate_id"], "community_id": row["community_id"]}
         return self.create(values, origin=(origin_table, origin_id))
 
+    def intake_many(self, items: list[tuple[str, str]]):
+        """Several reception matters and action items taken in at once: one transaction, one undo."""
+        from ..changes import Changes
+
+        with self.store.db.atomic():
+            return Changes.combined([self.intake(table, row_id) for table, row_id in items])
+
     # -- step 2: topics and screening ---------------------------------------------------
     def set_scores(self, opinion_ids: str | list[str], urgency: int | None, feasibility: int | None):
         """Screening scores for one opinion or several, in one edit (one undo, one audit entry)."""

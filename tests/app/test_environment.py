@@ -123,3 +123,12 @@ def test_each_failure_of_the_machine_has_its_message(code, words):
     locked = environmental(sqlite3.OperationalError("database is locked")).message
     assert "占用" in locked
     assert environmental(ValueError("a bug")) is None
+
+
+def test_the_walk_covers_every_command_of_the_help(tmp_path):
+    import argparse
+
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    walked = {argv[2] for argv in commands(tmp_path, tmp_path, tmp_path, tmp_path, tmp_path)}
+    assert walked == set(sub.choices), set(sub.choices) ^ walked

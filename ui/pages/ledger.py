@@ -298,12 +298,8 @@ class LedgerList(QWidget):
             dialog = ImportDialog(self.backend, pending, self)
             if dialog.exec() == QDialog.Accepted:
                 chosen = dialog.chosen()
-
-                def run(store):
-                    with store.db.atomic():
-                        return [store.ledger.intake(table, row_id) for table, row_id in chosen]
-
-                self.backend.call(run, lambda _: self.model.reload(), lambda e: show_refusal(self, e))
+                self.backend.call(lambda s: s.ledger.intake_many(chosen), lambda _: self.model.reload(),
+                                  lambda e: show_refusal(self, e), mutation=f"从接待日、会议导入 {len(chosen)} 条")
 
         self.backend.call(lambda s: s.ledger.pending_intake(), ready)
 

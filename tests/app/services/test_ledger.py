@@ -217,3 +217,13 @@ def test_an_office_code_goes_into_new_numbers_and_bad_codes_are_refused(demo, de
     demo.settings.update({"serial_code": ""})  # back to the plain series, which carries on
     number = int(before.rsplit("-", 1)[1]) + 1
     assert demo.ledger.get(collect(demo, delegate))["serial"] == f"YJ{TODAY[:4]}-{number:04d}"
+
+
+def test_several_matters_taken_in_at_once_are_one_undoable_edit(demo):
+    pending = demo.ledger.pending_intake()[:3]
+    before = demo.ledger.count()
+    changes = demo.ledger.intake_many([(p["origin_table"], p["id"]) for p in pending])
+    assert len(changes.created("opinions")) == 3 and demo.ledger.count() == before + 3
+    demo.undo(changes, "从接待日、会议导入 3 条")
+    assert demo.ledger.count() == before
+    assert len(demo.ledger.pending_intake()) >= 3  # they wait to be taken in again
