@@ -103,6 +103,9 @@ def build_content(store, since: dict | None = None, progress=None) -> tuple[byte
             "site_name": store.settings.get("site_name"), "kind": "delta" if since else "full",
             "since": since, "covers": knowledge(store), "sites": encoder.sites, "tables": tables,
             "members": members,
+            # the sender's audit chain head, kept on the receiving side's stick too (a later
+            # shortening or rewrite of the sender's log no longer matches it)
+            "audit_head": json.loads(store.meta("audit_head") or "null"),
         }
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     return buffer.getvalue(), manifest
