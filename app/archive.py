@@ -43,20 +43,29 @@ def build_archive(store, out: Path | str, registers: list[str], docs: list[str])
             files.append(f"{title}.pdf")
         lines = [f"{hashlib.sha256((folder / f).read_bytes()).hexdigest()}  {f}" for f in files]
         (folder / MANIFEST).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+        def on_record(target: Path) -> None:  # before the archive is in place: no record, no archive
+            store.audit.record("export", f"生成归档包（{len(files)} 个文件）：{target.name}",
+                               {"file": target.name, "files": files})
+
         if out.suffix.lower() == ".zip":
             with atomic_path(out) as temp:
                 with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
                     for name in [*files, MANIFEST]:
                         archive.write(folder / name, f"{folder.name}/{name}")
+                on_record(out)
             target = out
         else:
             out.mkdir(parents=True, exist_ok=True)
             target = out / folder.name
             if target.exists():
                 raise AppError(f"“{target}”已存在，请换一个文件夹")
-            shutil.copytree(folder, target)
-    store.audit.record("export", f"生成归档包（{len(files)} 个文件）：{target.name}",
-                       {"file": target.name, "files": files})
+            on_record(target)
+            try:
+                shutil.copytree(folder, target)
+            except BaseException:
+                shutil.rmtree(target, ignore_errors=True)  # no half archive left on the stick
+                raise
     return {"path": str(target), "files": files, "manifest": MANIFEST}
 
 

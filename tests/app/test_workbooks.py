@@ -114,3 +114,24 @@ def test_the_second_row_of_a_two_row_header_is_not_a_person(tmp_path):
     wb.save(path)
     names = [v.name for v in read_workbook(path)]
     assert names == ["赵六"]
+
+
+def test_entity_expansion_in_a_sheet_is_refused_quickly(tmp_path):
+    """A "billion laughs" sheet: refused at once as broken, never expanded into gigabytes."""
+    source = zipfile.ZipFile(SAMPLE)
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+            + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+                       for i in range(1, 10))
+            + b']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = bomb if info.filename == "xl/worksheets/sheet1.xml" else source.read(info.filename)
+            archive.writestr(info.filename, data)
+    path = tmp_path / "实体.xlsx"
+    path.write_bytes(buffer.getvalue())
+    started = time.monotonic()
+    with pytest.raises(AppError):
+        read_workbook(path)
+    assert time.monotonic() - started < 5
