@@ -85,3 +85,21 @@ def test_the_progress_box_never_comes_up_after_its_job_ended(qtbot, backend):
     holder["dialog"] = progress._dialog
     qtbot.waitUntil(lambda: len(seen) >= 20, timeout=15000)
     assert not any(seen)
+
+
+def test_the_machines_refusal_reaches_the_window_as_a_chinese_message(qtbot, backend):
+    """Disk full or a file held by Excel during a job: told in Chinese, never the bug dialog."""
+    import errno
+
+    from app.errors import EnvironmentFailure
+
+    failures, crashes = [], []
+    backend.bug.connect(crashes.append)
+
+    def full(store):
+        raise OSError(errno.ENOSPC, "No space left on device", "E:/花名册.xlsx")
+
+    backend.call(full, None, failures.append)
+    qtbot.waitUntil(lambda: bool(failures), timeout=5000)
+    assert isinstance(failures[0], EnvironmentFailure) and "磁盘空间已满" in failures[0].message
+    assert "E:/花名册.xlsx" in failures[0].message and crashes == []
