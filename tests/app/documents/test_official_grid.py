@@ -108,6 +108,19 @@ def test_official_documents_keep_the_28_by_22_grid(demo, tmp_path, kind, subject
                         and len(grid[-1]["text"]) < 20), grid[-1]["text"]
     if (kind, subject) in DOCS:
         assert full_lines >= 1  # the text really runs full lines
+        # Every page of running text is full (22 lines) unless it is the last before an annex or
+        # the end, the next begins with a heading (kept with its text), or the next holds the 落款
+        # (two lines go over with it, §7.3.5).
+        unit = demo.settings.unit()
+        text_pages = [p for p in pages if grid_lines(p)]
+        for page, following in zip(text_pages, text_pages[1:]):
+            lines, after = grid_lines(page), grid_lines(following)
+            last_slot = round((lines[-1]["top"] - 37) / (225 / 22))
+            if last_slot == 21 or any(ln["text"] == unit for ln in lines):
+                continue  # the page's text runs to its 22nd line
+            starts_with_heading = after and after[0]["text"][1:2] == "、"
+            signs_next = any(ln["text"] == unit for ln in following["lines"])
+            assert starts_with_heading or signs_next or not after, (kind, last_slot, lines[-1]["text"])
     fonts = embedded_fonts(PdfReader(path))
     assert fonts and all(embedded for _, embedded in fonts)
 
