@@ -17,6 +17,47 @@ LIST_KINDS = ("delegates", "communities", "grids", "groups", "venues", "meetings
               "candidates")
 
 
+# argparse's own words (usage, option headings, its error messages), in Chinese: it looks them up
+# through gettext at the moment it prints them.
+ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "参数",
+    "options": "选项",
+    "optional arguments": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "show program's version number and exit": "显示版本号并退出",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项“%(value)s”（可选：%(choices)s）",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "invalid %(type)s value: %(value)r": "“%(value)s”不是有效的%(type)s",
+    "expected one argument": "需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "expected at most one argument": "最多只能有一个值",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确，可能是：%(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "ignored explicit argument %r": "忽略了多余的值 %r",
+    "one of the arguments %s is required": "需要以下参数之一：%s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "没有“%(parser_name)s”这个命令（可选：%(choices)s）",
+    "int": "整数",
+}
+
+
+def _zh(text: str) -> str:
+    return ARGPARSE_ZH.get(text, text)
+
+
+def integer(text: str) -> int:
+    return int(text)
+
+
+integer.__name__ = "整数"  # argparse names the type in "“abc”不是有效的整数"
+
+
+argparse._ = _zh
+argparse.ngettext = lambda singular, plural, n: _zh(singular if n == 1 else plural)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
         self.print_usage(sys.stderr)
@@ -27,66 +68,70 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     # SUPPRESS: an option given before the command must survive the subcommand's defaults.
-    common.add_argument("--data-dir", default=argparse.SUPPRESS,
+    common.add_argument("--data-dir", default=argparse.SUPPRESS, metavar="目录",
                         help="数据目录（默认为当前用户的数据目录）")
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
                         help="以 JSON 输出，供程序读取")
 
     parser = _Parser(prog="yishi", description=f"{APP_NAME}：议事代表会议制度工作台", parents=[common])
-    parser.add_argument("--version", action="version", version=f"yishi {__version__}")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    parser.add_argument("--version", action="version", version=f"yishi {__version__}", help="显示版本号并退出")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, title="命令", metavar="命令")
 
     init = sub.add_parser("init", parents=[common], help="创建数据库")
     init.add_argument("--demo", action="store_true", help="载入演示街道（中山路街道）")
-    sub.add_parser("stats", parents=[common], help="统计数字").add_argument("--year", type=int)
+    sub.add_parser("stats", parents=[common], help="统计数字").add_argument("--year", type=integer, metavar="年份")
     sub.add_parser("check", parents=[common], help="检查数据库完整性与审计日志")
     lst = sub.add_parser("list", parents=[common], help="列出记录")
-    lst.add_argument("kind", choices=LIST_KINDS)
-    lst.add_argument("--search", default="")
-    lst.add_argument("--year", type=int)
-    lst.add_argument("--step", type=int, choices=range(1, 6), help="五步工作法的第几步（1—5）")
+    lst.add_argument("kind", choices=LIST_KINDS, metavar="类别", help="、".join(LIST_KINDS))
+    lst.add_argument("--search", default="", metavar="文字", help="按文字或拼音首字母查找")
+    lst.add_argument("--year", type=integer, metavar="年份")
+    lst.add_argument("--step", type=integer, choices=range(1, 6), metavar="步", help="五步工作法的第几步（1—5）")
     lst.add_argument("--overdue", action="store_true", help="只列逾期未办结的")
     lst.add_argument("--round", help="推选批次（列出人选时；默认最近一次）")
     imp = sub.add_parser("import", parents=[common], help="从 Excel 导入")
-    imp_sub = imp.add_subparsers(dest="import_kind", required=True, parser_class=_Parser)
+    imp_sub = imp.add_subparsers(dest="import_kind", required=True, parser_class=_Parser, title="类别",
+                                 metavar="类别")
     delegates = imp_sub.add_parser("delegates", parents=[common], help="导入代表花名册（.xlsx）")
-    delegates.add_argument("file")
+    delegates.add_argument("file", metavar="文件", help="花名册（.xlsx 或 .xls）")
     delegates.add_argument("--dry-run", action="store_true", help="只检查、列出每一行的结果，不写入")
     delegates.add_argument("--report", help="把逐行检查结果另存为 Excel")
     export = sub.add_parser("export", parents=[common], help="导出台账或文书")
-    export_sub = export.add_subparsers(dest="export_kind", required=True, parser_class=_Parser)
+    export_sub = export.add_subparsers(dest="export_kind", required=True, parser_class=_Parser, title="类别",
+                                       metavar="类别")
     register = export_sub.add_parser("register", parents=[common], help="导出 Excel 台账")
-    register.add_argument("name")
-    register.add_argument("--out", required=True)
+    register.add_argument("name", metavar="台账", help="roster、candidates、ledger 等")
+    register.add_argument("--out", required=True, metavar="文件", help="保存为（.xlsx）")
     register.add_argument("--full-id", action="store_true", help="导出完整身份证号（将记入审计日志）")
-    register.add_argument("--year", type=int, help="只导出某一年（会议类台账）")
+    register.add_argument("--year", type=integer, metavar="年份", help="只导出某一年（会议类台账）")
     register.add_argument("--round", help="推选批次（名称或编号；默认最近一次）")
     doc = export_sub.add_parser("doc", parents=[common], help="导出 PDF 文书")
-    doc.add_argument("kind")
-    doc.add_argument("id", nargs="?")
-    doc.add_argument("--out", required=True)
+    doc.add_argument("kind", metavar="文书", help="minutes、meeting_notice、notice、filing 等")
+    doc.add_argument("id", nargs="?", metavar="编号", help="会议、意见建议或代表的编号（推选文书可不填）")
+    doc.add_argument("--out", required=True, metavar="文件", help="保存为（.pdf）")
     doc.add_argument("--date", help="成文日期（如 2026-03-11）：与记录一并保存，以后导出都用这个日期")
     doc.add_argument("--doc-number", help="发文字号：完整字号，或只写序号（按“设置”中的发文字号格式）")
     doc.add_argument("--draft", action="store_true", help="尚未召开的会议：导出标明“草稿”的纪要")
     pkg = sub.add_parser("package", parents=[common], help="U盘交换包")
-    pkg_sub = pkg.add_subparsers(dest="package_kind", required=True, parser_class=_Parser)
+    pkg_sub = pkg.add_subparsers(dest="package_kind", required=True, parser_class=_Parser, title="操作",
+                                 metavar="操作")
     pkg_out = pkg_sub.add_parser("export", parents=[common], help="导出交换包")
-    pkg_out.add_argument("--out", required=True, help="U盘上的文件夹，或 .yspkg 文件名")
-    pkg_out.add_argument("--passphrase-file", required=True, help="存放交换口令的文本文件")
-    pkg_out.add_argument("--since-last", metavar="OFFICE", help="只导出上次发给该办公室之后的变化")
-    pkg_out.add_argument("--office", help="发给哪个办公室（记下已发送的内容）")
+    pkg_out.add_argument("--out", required=True, metavar="位置", help="U盘上的文件夹，或 .yspkg 文件名")
+    pkg_out.add_argument("--passphrase-file", required=True, metavar="口令文件", help="存放交换口令的文本文件")
+    pkg_out.add_argument("--since-last", metavar="办公室", help="只导出上次发给该办公室之后的变化")
+    pkg_out.add_argument("--office", metavar="办公室", help="发给哪个办公室（记下已发送的内容）")
     pkg_in = pkg_sub.add_parser("import", parents=[common], help="导入交换包")
-    pkg_in.add_argument("file")
-    pkg_in.add_argument("--passphrase-file", required=True)
+    pkg_in.add_argument("file", metavar="交换包", help=".yspkg 文件")
+    pkg_in.add_argument("--passphrase-file", required=True, metavar="口令文件", help="存放交换口令的文本文件")
     pkg_in.add_argument("--dry-run", action="store_true", help="只检查并列出将发生的变化，不写入")
     bak = sub.add_parser("backup", parents=[common], help="备份数据库")
-    bak.add_argument("--out", help="备份到的文件或文件夹（默认：数据目录下的 backups，自动轮换）")
+    bak.add_argument("--out", metavar="位置", help="备份到的文件或文件夹（默认：数据目录下的 backups，自动轮换）")
     res = sub.add_parser("restore", parents=[common], help="从备份恢复（当前数据库会被移到一旁保留）")
-    res.add_argument("file")
+    res.add_argument("file", metavar="备份", help="备份文件（.db）")
     archive = export_sub.add_parser("archive", parents=[common], help="归档包：所选台账和文书及 SHA-256 清单")
-    archive.add_argument("--out", required=True, help="文件夹，或 .zip 文件")
-    archive.add_argument("--registers", default="roster,groups,grids,meetings,ledger,stats")
-    archive.add_argument("--docs", default="filing,ledger")
+    archive.add_argument("--out", required=True, metavar="位置", help="文件夹，或 .zip 文件")
+    archive.add_argument("--registers", default="roster,groups,grids,meetings,ledger,stats", metavar="台账",
+                         help="逗号分隔")
+    archive.add_argument("--docs", default="filing,ledger", metavar="文书", help="逗号分隔")
     return parser
 
 

@@ -319,3 +319,19 @@ def test_check_reports_records_that_break_the_forms_rules(tmp_path, demo_cli_dir
     assert result.returncode == 1 and not report["rules"]["ok"]
     assert any("emperor" in b for b in report["rules"]["breaches"])
     assert any("联系电话" in b for b in report["rules"]["breaches"])
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["export", "--help"], ["export", "doc", "--help"],
+                                  ["package", "export", "--help"], ["export", "register"],
+                                  ["list", "foo"], ["stats", "--year", "abc"], ["--bogus"], ["export"]])
+def test_help_and_usage_errors_are_chinese(argv):
+    import re
+
+    result = run_cli(*argv)
+    text = result.stdout + result.stderr
+    assert result.returncode in (0, 2) and "Traceback" not in text
+    english = {"usage", "arguments", "required", "invalid", "choose", "show this", "error", "options",
+               "expected", "unrecognized", "OFFICE", "DATA_DIR"}
+    found = [w for w in english if re.search(rf"\b{w}\b", text)]
+    assert not found, (found, text)
+    assert "用法" in text
