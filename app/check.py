@@ -7,21 +7,16 @@ from .schema import SYNCED_FIELDS, TABLE_NOUNS
 def rule_breaches(store, limit: int = 20) -> list[str]:
     """Live rows whose values the forms would refuse (written around the app: by hand, or by an
     older version)."""
-    from .services.base import Service, field_problem
+    from .services.base import checked_fields, field_problem
 
     found = []
-    for service in vars(store).values():
-        if not (isinstance(service, Service) and service.table and service.fields):
-            continue
-        specs = [s for s in service.fields if s.name in SYNCED_FIELDS[service.table] and (s.kind != "ref" or s.required)]
-        if not specs:
-            continue
+    for table, specs in checked_fields(store).items():
         columns = ", ".join(f"[{s.name}]" for s in specs)
-        for row in store.db.execute(f"SELECT id, {columns} FROM [{service.table}] WHERE deleted = 0"):
+        for row in store.db.execute(f"SELECT id, {columns} FROM [{table}] WHERE deleted = 0"):
             for spec, value in zip(specs, row[1:]):
                 problem = field_problem(spec, value)
                 if problem:
-                    found.append(f"{TABLE_NOUNS.get(service.table, service.table)} {row[0][:8]}：{problem}")
+                    found.append(f"{TABLE_NOUNS.get(table, table)} {row[0][:8]}：{problem}")
                     if len(found) >= limit:
                         return found
     return found

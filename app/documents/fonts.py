@@ -120,10 +120,17 @@ def choose(overrides: dict[str, str] | None = None) -> dict[str, dict]:
     return out
 
 
+_overrides: dict[str, str] = {}  # the faces the open office chose: kept until another says otherwise
+
+
 def register_fonts(overrides: dict[str, str] | None = None) -> dict[str, str]:
-    """Register one face per role (the clerk's choice first); returns role -> file used."""
+    """Register one face per role (the clerk's choice first); returns role -> file used. Without
+    `overrides`, the choices last given stay (a table's cell styles keep the office's faces)."""
+    global _overrides
+    if overrides is not None:
+        _overrides = dict(overrides)
     used = {}
-    for role, pick in choose(overrides).items():
+    for role, pick in choose(_overrides).items():
         name = _load(pick["path"])
         if name is None:
             raise RuntimeError(f"shipped font {pick['path']} cannot be loaded")
@@ -174,24 +181,29 @@ def coverage(font_name: str) -> frozenset[int]:
     return frozenset(pdfmetrics.getFont(font_name).face.charToGlyph)
 
 
+def face_for(ch: str, font_name: str) -> tuple[str, str]:
+    """(character, face) to set `ch` in: a look-alike in the same face (〇 in the free 仿宋/楷体),
+    or the 黑体 face for a rare name character the face lacks, so nothing turns into an empty box."""
+    cover = coverage(font_name)
+    if ord(ch) in cover:
+        return ch, font_name
+    look_alike = LOOK_ALIKES.get(ch)
+    if look_alike and ord(look_alike) in cover:
+        return look_alike, font_name  # same face, same weight: reads the same on paper
+    if not ch.isspace() and ord(ch) in coverage(FONT_NAMES["hei"]):
+        return ch, FONT_NAMES["hei"]
+    return ch, font_name
+
+
 def markup(text: str, font_name: str) -> str:
-    """`text` escaped for a Paragraph in `font_name`; characters that face lacks (〇 in the free
-    仿宋/楷体, rare name characters) are set in the 黑体 face when it has them, so nothing turns
-    into an empty box."""
+    """`text` escaped for a Paragraph in `font_name`, each character in the face `face_for` gives."""
     from xml.sax.saxutils import escape
 
     cover = coverage(font_name)
     if all(ord(ch) in cover for ch in text):
         return escape(text)
-    fallback = FONT_NAMES["hei"]
-    spare = coverage(fallback)
     out = []
     for ch in text:
-        look_alike = LOOK_ALIKES.get(ch)
-        if ord(ch) not in cover and look_alike and ord(look_alike) in cover:
-            out.append(look_alike)  # same face, same weight: reads the same on paper
-        elif ord(ch) not in cover and ord(ch) in spare and not ch.isspace():
-            out.append(f'<font name="{fallback}">{escape(ch)}</font>')
-        else:
-            out.append(escape(ch))
+        shown, face = face_for(ch, font_name)
+        out.append(escape(shown) if face == font_name else f'<font name="{face}">{escape(shown)}</font>')
     return "".join(out)

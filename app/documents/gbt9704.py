@@ -22,7 +22,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
 from ..fileio import atomic_path
-from .fonts import FONT_NAMES, LOOK_ALIKES, coverage, register_fonts
+from .fonts import FONT_NAMES, face_for, register_fonts
 
 PAGE_W, PAGE_H = A4
 TOP, LEFT = 37 * mm, 28 * mm
@@ -132,14 +132,7 @@ def _advance(ch: str, font: str, size: float) -> float:
 
 
 def _glyph(ch: str, run: Run) -> Glyph:
-    font = FONT_NAMES[run.role]
-    cover = coverage(font)
-    if ord(ch) not in cover:
-        alike = LOOK_ALIKES.get(ch)
-        if alike and ord(alike) in cover:
-            ch = alike  # same face, same weight: reads the same on paper
-        elif not ch.isspace() and ord(ch) in coverage(FONT_NAMES["hei"]):
-            font = FONT_NAMES["hei"]  # a rare name character the face lacks: never an empty box
+    ch, font = face_for(ch, FONT_NAMES[run.role])
     return Glyph(ch, font, run.size, run.color, _advance(ch, font, run.size))
 
 

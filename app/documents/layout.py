@@ -1,5 +1,5 @@
 """Shared pieces of the PDF documents: cell styles for tables, bordered tables whose header row
-repeats, landscape pages for printed ledgers, Chinese numbers and dates. Official documents are
+repeats, landscape pages for printed ledgers, Chinese numbers. Official documents are
 laid out on the GB/T 9704 grid by `gbt9704` and `official`."""
 
 from __future__ import annotations
@@ -14,10 +14,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 
 from ..fileio import atomic_path
 from .fonts import FONT_NAMES, markup, register_fonts
-from .gbt9704 import BLOCK_W, PAGE_NO_PT
-from .official import chinese_date
-
-__all__ = ["BLOCK_W", "chinese_date", "chinese_number", "para", "styles", "table_flowable", "build_landscape"]
+from .gbt9704 import PAGE_NO_PT
 
 
 def _no_line_start_punctuation() -> None:

@@ -12,9 +12,10 @@ from reportlab.platypus import Spacer, Table, TableStyle
 from ..registers.ledger import ledger_rows
 from ..services.ledger import LedgerFilter
 from .fonts import FONT_NAMES, use_store_fonts
-from .layout import BLOCK_W, build_landscape, chinese_date, para, styles, table_flowable
 from .dating import issued_date
-from .official import OfficialDoc
+from .gbt9704 import BLOCK_W
+from .layout import build_landscape, para, styles, table_flowable
+from .official import OfficialDoc, chinese_date
 
 
 def _form(rows: list[tuple[str, str]], st: dict) -> Table:

@@ -85,11 +85,8 @@ class OfficialDoc:
     # -- 主送 / 正文 ------------------------------------------------------------------------------
     def addressee(self, names: list[str]) -> None:
         """主送机关: flush left, names never broken, a full-width colon at the end."""
-        runs = []
-        for i, name in enumerate(names):
-            runs.append(Run(name + ("、" if i < len(names) - 1 else "："), keep=True))
         # 回行时仍顶格; names are not stretched apart to fill a line
-        self.items += break_lines(runs, first_indent=0, align="left")
+        self.items += break_lines(names_line(names, end="："), first_indent=0, align="left")
 
     def para(self, text: str | list[Run], *, first_indent: float = 2, indent: float = 0) -> None:
         runs = [Run(text)] if isinstance(text, str) else text
@@ -109,11 +106,7 @@ class OfficialDoc:
     def labelled(self, label: str, names: list[str], *, empty: str = "无") -> None:
         """纪要's 出席/请假/列席 (§10.3): 黑体 label, names in 仿宋 never broken, continuation lines
         aligned with the first name."""
-        runs = [Run(f"{label}：", "hei")]
-        if not names:
-            runs.append(Run(empty))
-        for i, name in enumerate(names):
-            runs.append(Run(name + ("、" if i < len(names) - 1 else ""), keep=True))
+        runs = [Run(f"{label}：", "hei"), *(names_line(names) if names else [Run(empty)])]
         # the first line starts at the label, two cells in; the rest under the first name
         self.items += break_lines(runs, first_indent=-(len(label) + 1), indent=2 + len(label) + 1)
 
@@ -122,9 +115,6 @@ class OfficialDoc:
 
     def table(self, table) -> None:
         self.items.append(TableBlock(table))
-
-    def page_break(self) -> None:
-        self.items.append(PageBreak())
 
     # -- 附件说明 / 落款 ---------------------------------------------------------------------------
     def attachments(self, names: list[str]) -> None:
@@ -219,9 +209,6 @@ class OfficialDoc:
                       draft=self.draft)
 
 
-def names_line(names: list[str]) -> list[Run]:
-    """Names joined by 、 with none split across lines."""
-    return [Run(name + ("、" if i < len(names) - 1 else ""), keep=True) for i, name in enumerate(names)]
-
-
-__all__ = ["OfficialDoc", "Run", "chinese_date", "names_line", "SEAL", "NO_SEAL", "LINE"]
+def names_line(names: list[str], end: str = "") -> list[Run]:
+    """Names joined by 、 (and `end` after the last), none split across lines."""
+    return [Run(name + ("、" if i < len(names) - 1 else end), keep=True) for i, name in enumerate(names)]

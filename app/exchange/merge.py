@@ -295,15 +295,13 @@ def _write_files(store, package: Package) -> None:
 def check_rules(store, package: Package) -> None:
     """Every incoming row held to the rules the forms and the Excel import enforce (choice lists,
     dates, ID numbers, phones, required values), the table and row named in the refusal."""
-    from ..services.base import Service, field_problem
+    from ..services.base import checked_fields, field_problem
 
-    services = {s.table: s for s in vars(store).values() if isinstance(s, Service) and s.table and s.fields}
+    checked = checked_fields(store)
     for table, rows in package.rows.items():
-        service = services.get(table)
-        if service is None:
+        specs = checked.get(table)
+        if not specs:
             continue
-        # (references are checked by the database, and only a missing required one here)
-        specs = [s for s in service.fields if s.name in SYNCED_FIELDS[table] and (s.kind != "ref" or s.required)]
         for number, (row_id, values, _stamps) in enumerate(rows, 1):
             live = values.get("deleted") != 1
             for spec in specs:

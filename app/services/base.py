@@ -59,6 +59,21 @@ def field_problem(spec: FieldSpec, value) -> str | None:
     return None
 
 
+def checked_fields(store) -> dict[str, list[FieldSpec]]:
+    """table -> the fields of its service that `field_problem` checks (references are the
+    database's to check, only a missing required one is checked here)."""
+    from ..schema import SYNCED_FIELDS
+
+    out = {}
+    for service in vars(store).values():
+        if isinstance(service, Service) and service.table and service.fields:
+            specs = [s for s in service.fields
+                     if s.name in SYNCED_FIELDS[service.table] and (s.kind != "ref" or s.required)]
+            if specs:
+                out[service.table] = specs
+    return out
+
+
 def choice_label(choices, value) -> str:
     for item in choices:
         if isinstance(item, tuple) and item[0] == value:

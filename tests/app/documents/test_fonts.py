@@ -57,3 +57,20 @@ def test_a_chosen_font_file_comes_first_and_a_bad_one_is_refused(demo, tmp_path)
         demo.settings.update({"font_hei": str(tmp_path / "无.ttf")})
     assert demo.settings.get("font_hei") == ""
     demo.settings.update({"font_fangsong": ""})
+
+
+def test_a_chosen_face_is_used_for_the_whole_document_tables_and_page_numbers_too(demo, tmp_path):
+    """The 公示's list (a table) and its page numbers were set in the automatic faces while its
+    text used the clerk's choice: a table's cell styles re-registered the faces without it."""
+    import pdfplumber
+
+    from app.documents.catalog import export_doc
+
+    chosen = tmp_path / "办公室的仿宋.ttf"
+    shutil.copy(shipped_dir("resources") / "fonts" / "gkai00mp.ttf", chosen)
+    demo.settings.update({"font_fangsong": str(chosen), "font_song": str(chosen)})
+    export_doc(demo, "notice", None, tmp_path / "公示.pdf")
+    with pdfplumber.open(tmp_path / "公示.pdf") as pdf:
+        faces = {c["fontname"].split("+")[-1] for page in pdf.pages for c in page.chars}
+    assert "BousungEG-Light-GB" not in faces, faces  # the automatic 仿宋/宋体 used nowhere
+    assert "GBZenKai-Medium" in faces
