@@ -10,11 +10,7 @@ first, and a marker file makes an interrupted restore finish or roll back on the
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 import sqlite3
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -23,8 +19,6 @@ from .fileio import atomic_path
 
 DB_NAME = "yishi.db"
 BACKUP_DIR = "backups"
-MARKER = "restore-in-progress.json"
-RESTORE_TEMP = ".restore-incoming.db"
 AUTO_INTERVAL = timedelta(minutes=30)
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 12, 10, 9
 KEEP_ALL = timedelta(hours=48)  # every backup of the last two days stays a restore point
@@ -229,145 +223,3 @@ def auto_backup(store, reason: str = "auto") -> dict | None:
                      [str(store.scalar("SELECT max(seq) FROM audit WHERE action NOT IN"
                                        " ('backup', 'export', 'print', 'view')"))])
     return result
-
-
-# -- restore -----------------------------------------------------------------------------------------
-def _aside_name(data_dir: Path) -> Path:
-    return Path(data_dir) / f"yishi-replaced-{datetime.now():%Y%m%d-%H%M%S}.db"
-
-
-def _fsync_dir(folder: Path) -> None:
-    if hasattr(os, "O_DIRECTORY"):
-        fd = os.open(folder, os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def restore(data_dir: Path | str, source: Path | str, *, hook=None) -> dict:
-    """Put backup `source` in place of the database of `data_dir` (which must not be open).
-
-    The current database (even a damaged one) is moved aside, never overwritten. `hook(step)`
-    lets tests stop the process between steps.
-    """
-    data_dir = Path(data_dir)
-    source = Path(source)
-    checked = verify(source)
-    live = data_dir / DB_NAME
-    incoming = data_dir / RESTORE_TEMP
-    aside = _aside_name(data_dir)
-    marker = data_dir / MARKER
-    step = hook or (lambda name: None)
-    with atomic_path(marker) as temp:
-        # The marker stays until the restore is audited (by the opening that follows the swap),
-        # so a crash right after the swap still leaves a record of what was restored.
-        temp.write_text(json.dumps({"id": uuid.uuid4().hex, "source": str(source), "aside": aside.name,
-                                    "had_database": live.exists()}), encoding="utf-8")
-    step("marker")
-    with atomic_path(incoming) as temp:
-        shutil.copyfile(source, temp)
-    step("copied")
-    if live.exists():
-        for suffix in ("", "-wal", "-shm"):  # a stale WAL must never meet the restored file
-            part = data_dir / (DB_NAME + suffix)
-            if part.exists():
-                os.replace(part, aside.with_name(aside.name + suffix))
-    _fsync_dir(data_dir)
-    step("aside")
-    os.replace(incoming, live)
-    _fsync_dir(data_dir)
-    step("placed")
-    return {"restored": str(source), "aside": aside.name if aside.exists() else None, "counts": checked["counts"]}
-
-
-def replace_database(data_dir: Path | str, source: Path | str, current=None):
-    """Everything a restore asks for, for the CLI and the GUI alike: the backup verified, the current
-    data backed up once more (when it can be read), the store closed, the backup put in place, the
-    store opened again and the restore audited. Returns (result, the reopened store)."""
-    from .paths import InstanceLock
-    from .store import Store
-
-    data_dir = Path(data_dir)
-    verify(source)  # refuse a bad backup before touching anything
-    store = current
-    if store is None:
-        try:
-            store = Store.open(data_dir)
-        except CorruptStoreError:
-            store = None  # a damaged database cannot be backed up; it is moved aside all the same
-    if store is not None:
-        try:
-            backup(store, reason="restore", protect=(str(Path(source)),))
-            store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except BaseException:
-            if current is None:
-                store.close()  # refused: the store this call opened is closed again, its lock freed
-            raise
-        store.close()
-    lock = InstanceLock(data_dir)
-    lock.acquire()
-    try:
-        result = restore(data_dir, source)
-    finally:
-        lock.release()
-    reopened = Store.open(data_dir)  # finishes the restore: audits it and clears its marker
-    return result, reopened
-
-
-def finish_interrupted_restore(data_dir: Path | str) -> dict | None:
-    """Called before opening: complete or undo a restore a crash interrupted, or close one that
-    just swapped, and clear what interrupted copies left. Returns {"outcome", "marker"} for the
-    opened store to audit (`audit_restore`)."""
-    data_dir = Path(data_dir)
-    marker = data_dir / MARKER
-    # the temp files of copies a crash stopped (atomic writes name them ".<name>-….")
-    for pattern in (".restore-in-progress-*", "..restore-incoming-*"):
-        for leftover in data_dir.glob(pattern):
-            leftover.unlink(missing_ok=True)
-    if backup_dir(data_dir).is_dir():
-        clear_leftovers(backup_dir(data_dir))
-    if not marker.exists():
-        return None
-    live, incoming = data_dir / DB_NAME, data_dir / RESTORE_TEMP
-    try:
-        info = json.loads(marker.read_text(encoding="utf-8"))
-        aside = data_dir / info["aside"]
-    except (OSError, ValueError, KeyError, TypeError):
-        info, aside = {}, None
-    if incoming.exists() and live.exists():
-        incoming.unlink()  # stopped before the swap: the old database stays
-        outcome = "rolled_back"
-    elif incoming.exists():
-        os.replace(incoming, live)  # the old one is already aside: finish
-        outcome = "completed"
-    elif live.exists():
-        # the swap happened when the old database is aside (or there was none); otherwise the
-        # restore stopped before its copy was complete and nothing changed
-        swapped = (aside is not None and aside.exists()) or info.get("had_database") is False
-        outcome = "completed" if swapped else "nothing"
-    elif aside is not None and aside.exists():
-        for suffix in ("", "-wal", "-shm"):
-            part = aside.with_name(aside.name + suffix)
-            if part.exists():
-                os.replace(part, data_dir / (DB_NAME + suffix))
-        outcome = "rolled_back"
-    else:
-        outcome = "nothing"
-    if outcome != "completed":
-        marker.unlink(missing_ok=True)
-    return {"outcome": outcome, "marker": info}
-
-
-def audit_restore(store, finished: dict | None) -> None:
-    """Record a completed restore once (the marker's id names it), then clear its marker."""
-    if not finished or finished["outcome"] != "completed":
-        return
-    info = finished["marker"]
-    restore_id = info.get("id", "")
-    name = Path(info.get("source", "")).name or "（未知备份）"
-    if not restore_id or not store.scalar("SELECT 1 FROM audit WHERE action = 'restore' AND details LIKE ?",
-                                          [f'%"restore_id": "{restore_id}"%']):
-        store.audit.record("restore", f"从备份恢复：{name}",
-                           {"file": name, "aside": info.get("aside"), "restore_id": restore_id})
-    (Path(store.data_dir) / MARKER).unlink(missing_ok=True)

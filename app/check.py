@@ -28,7 +28,7 @@ def run_checks(store) -> dict:
     fk_rows = db.execute("PRAGMA foreign_key_check").fetchall()
     foreign_keys = [{"table": r[0], "rowid": r[1], "parent": r[2]} for r in fk_rows]
     missing_clocks = []
-    for table, fields in SYNCED_FIELDS.items():
+    for table in SYNCED_FIELDS:
         n = store.scalar(
             f"SELECT count(*) FROM [{table}] t WHERE NOT EXISTS (SELECT 1 FROM clocks k WHERE"
             f" k.tbl = '{table}' AND k.row_id = t.id AND k.field = 'deleted')")

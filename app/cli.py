@@ -137,10 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _open(args, **kwargs):
     """The store of --data-dir; only `init` makes a new one (a mistyped folder is refused)."""
-    from .store import Store
+    from .restore import open_store
 
     kwargs.setdefault("create", args.command == "init")
-    return Store.open(args.data_dir, **kwargs)
+    return open_store(args.data_dir, **kwargs)
 
 
 def _emit(args, payload: dict, text: str) -> None:
@@ -198,12 +198,12 @@ def cmd_list(args) -> int:
 
     with _open(args) as store:
         if args.kind == "opinions":
-            from .services.ledger import LedgerFilter
+            from .services.opinions import OpinionFilter
 
-            flt = LedgerFilter(search=args.search, step=args.step, overdue=args.overdue, descending=False,
+            flt = OpinionFilter(search=args.search, step=args.step, overdue=args.overdue, descending=False,
                                date_from=f"{args.year}-01-01" if args.year else None,
                                date_to=f"{args.year}-12-31" if args.year else None)
-            rows = store.ledger.page(flt, limit=None)
+            rows = store.opinions.page(flt, limit=None)
             items = [{"id": r["id"], "serial": r["serial"], "title": r["title"], "content": r["content"],
                       "category": r["category"], "status": r["status"], "step": r["step"],
                       "deadline": r["deadline"], "overdue": r["overdue"], "lead_unit": r["lead_unit"],
@@ -411,8 +411,8 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from .backup import replace_database
     from .paths import default_data_dir, ensure_local_data_dir
+    from .restore import replace_database
 
     data_dir = ensure_local_data_dir(Path(args.data_dir) if args.data_dir else default_data_dir())
     result, store = replace_database(data_dir, args.file)

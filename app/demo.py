@@ -53,8 +53,14 @@ NEIGHBOURHOOD_HALLS = [
     ("中央公园", "文昌社区"),
 ]
 
-SURNAMES = "王李张刘陈杨黄赵周吴徐孙马胡朱郭何罗高林郑梁谢唐许冯宋韩邓彭曹曾田萧潘袁蒋蔡余杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤"
-GIVEN = "建国华明丽娟红英伟芳敏静军勇杰强磊洋艳霞平刚桂兰玉梅志文秀云春燕海波涛鹏辉晓东丹萍琴雪飞超斌宇浩然思远佳怡欣悦家俊瑞成林峰德福忠贵荣凤兰淑珍"
+SURNAMES = (
+    "王李张刘陈杨黄赵周吴徐孙马胡朱郭何罗高林郑梁谢唐许冯宋韩邓彭曹曾田萧潘袁蒋蔡余杜叶程魏苏吕丁任卢姚沈"
+    "钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤"
+)
+GIVEN = (
+    "建国华明丽娟红英伟芳敏静军勇杰强磊洋艳霞平刚桂兰玉梅志文秀云春燕海波涛鹏辉晓东丹萍琴雪飞超斌宇浩然思"
+    "远佳怡欣悦家俊瑞成林峰德福忠贵荣凤兰淑珍"
+)
 # (workplace, post, sector) by area; the sector follows from the work.
 WORK = {
     "old_town": [("社区居委会", "委员", "村（社区）干部"), ("个体经营", "店主", "个体工商户"),
@@ -279,7 +285,7 @@ def build_selection(store, rng, community_ids, group_ids, areas, grids_by_commun
     store.nomination.file_round(round_id, "2025-02-28", "中山路人大工委〔2025〕1号")
     delegate_of = {r["id"]: r["delegate_id"] for r in store.rows(
         "SELECT id, delegate_id FROM candidates WHERE round_id = ?", [round_id])}
-    for (profile, community, role, share) in chosen:
+    for (profile, _community, role, share) in chosen:
         store.delegates.update(delegate_of[ids[profile["name"]]], {"group_role": role}, grid_ids=share)
 
 
@@ -463,7 +469,7 @@ def build_ledger(store, rng: random.Random) -> None:
     for person in people:
         by_community.setdefault(person["community"], person)
     grids = {g["community_id"]: g["id"] for g in reversed(store.grids.list())}
-    led = store.ledger
+    led = store.opinions
 
     def collect(title, content, when, community_hint):
         person = next((p for name, p in by_community.items() if community_hint.startswith(name[:2])),

@@ -12,10 +12,10 @@ import sqlite_utils
 
 from . import schema
 from .audit import AuditLog
+from .changes import Changes
 from .clock import HybridClock, Stamp
 from .errors import CorruptStoreError, NewerSchemaError, NoStoreError
 from .paths import InstanceLock, default_data_dir, ensure_local_data_dir, private
-from .changes import Changes
 from .writepath import Tx, new_id
 
 DB_NAME = "yishi.db"
@@ -45,10 +45,29 @@ class Store:
 
         self.audit = AuditLog(db, self.site_id, installation_key(data_dir))
 
-        from .services import (attendance, cadence, communities, delegates, departments, grids,
-                               groups, ledger, ledger_stats, meetings, nomination, receptions, recycle,
-                               settings, stats, terms, topics, venues, workflows, candidates,
-                               issued_docs)
+        from .services import (
+            attendance,
+            cadence,
+            candidates,
+            communities,
+            delegates,
+            departments,
+            grids,
+            groups,
+            issued_docs,
+            meetings,
+            nomination,
+            opinion_stats,
+            opinions,
+            receptions,
+            recycle,
+            settings,
+            stats,
+            terms,
+            topics,
+            venues,
+            workflows,
+        )
 
         self.settings = settings.SettingsService(self)
         self.terms = terms.TermService(self)
@@ -63,9 +82,9 @@ class Store:
         self.attendance = attendance.AttendanceService(self)
         self.receptions = receptions.ReceptionService(self)
         self.cadence = cadence.CadenceService(self)
-        self.ledger = ledger.LedgerService(self)
+        self.opinions = opinions.OpinionService(self)
         self.topics = topics.TopicService(self)
-        self.ledger_stats = ledger_stats.LedgerStats(self)
+        self.opinion_stats = opinion_stats.OpinionStats(self)
         self.nomination = nomination.NominationService(self)
         self.candidates = candidates.CandidateService(self)
         self.recycle = recycle.RecycleBin(self)
@@ -77,9 +96,12 @@ class Store:
 
     # -- opening -----------------------------------------------------------
     @classmethod
-    def open(cls, data_dir: Path | str | None = None, *, lock: bool = True, create: bool = True) -> "Store":
+    def open(cls, data_dir: Path | str | None = None, *, lock: bool = True, create: bool = True,
+             prepare=None) -> "Store":
         """Open (with `create`, make) the store of `data_dir`. Reading commands pass create=False,
-        so a mistyped folder is refused rather than answered with an empty new database."""
+        so a mistyped folder is refused rather than answered with an empty new database.
+        `prepare(data_dir)` runs under the folder's lock before the file is opened (the restore
+        module settles an interrupted restore there: `app.restore.open_store`)."""
         data_dir = Path(data_dir) if data_dir else default_data_dir()
         if not create and not (data_dir / DB_NAME).is_file():
             raise NoStoreError(f"这里没有议事工作台的数据：{data_dir}。请检查数据目录是否写对；"
@@ -89,14 +111,12 @@ class Store:
         if instance_lock:
             instance_lock.acquire()
         try:
-            from .backup import audit_restore, finish_interrupted_restore
-
-            finished = finish_interrupted_restore(data_dir)
+            if prepare is not None:
+                prepare(data_dir)
             db = cls._connect(data_dir / DB_NAME)
             cls._migrate(db, data_dir)
             cls._ensure_site(db)
             store = cls(db, data_dir, instance_lock)
-            audit_restore(store, finished)
         except BaseException:
             if instance_lock:
                 instance_lock.release()

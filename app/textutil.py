@@ -2,6 +2,9 @@
 
 import re
 import unicodedata
+from datetime import date
+
+from .errors import ValidationError
 
 # Zero-width and other invisible characters that slip in from Word/Excel/web pages.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -36,3 +39,13 @@ def pinyin_keys(name: str) -> tuple[str, str]:
 def display_width(text: str) -> int:
     """Column width in 'Latin characters': CJK and full-width count twice."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
+def parse_date(text, label: str, field: str) -> date:
+    """A typed yyyy-mm-dd date, or a refusal naming the field."""
+    try:
+        if not re.match(r"^\d{4}-\d{2}-\d{2}$", str(text or "")):
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"{label}“{text or ''}”不是有效日期（格式：2025-06-18）", field=field) from None

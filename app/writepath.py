@@ -10,13 +10,13 @@ from __future__ import annotations
 import uuid
 from operator import itemgetter
 
+from .batches import in_batches
 from .changes import Changes, RowChange
 from .clock import ROW_FIELD, RowStamps, Stamp
 from .errors import NotFoundError
 from .idcard import mask
 from .schema import APPEND_ONLY, SYNCED_FIELDS
 from .textutil import pinyin_keys
-
 
 BULK_AUDIT_ROWS = 1000
 
@@ -219,13 +219,6 @@ def _as_left(change: RowChange, current: dict) -> bool:
         return False
     # (an insert's unset fields took the schema's defaults: only the values it gave are compared)
     return all(current.get(k) == v for k, v in change.after.items() if v is not None or change.kind == "update")
-
-
-def in_batches(values: list, size: int = 500):
-    """`values` in slices small enough for one `IN (...)`, each with its "?,?,..." placeholders."""
-    for start in range(0, len(values), size):
-        part = values[start:start + size]
-        yield part, ",".join("?" * len(part))
 
 
 def stored_stamps(db, table: str, ids: list[str]) -> dict[str, RowStamps]:

@@ -8,15 +8,14 @@ only what they show, and keeps them for undo (Ctrl+Z).
 
 from __future__ import annotations
 
-
 import itertools
 import logging
 import traceback
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
-from app.errors import AppError, environmental
 from app.changes import Changes
+from app.errors import AppError, environmental
 
 log = logging.getLogger(__name__)
 
@@ -171,10 +170,10 @@ class Backend(QObject):
         return not self._worker.jobs
 
     def open_store(self, data_dir, done, failed) -> Job:
-        from app.store import Store
+        from app.restore import open_store
 
         def opening(_):
-            self._worker.store = Store.open(data_dir)
+            self._worker.store = open_store(data_dir)
             return self._worker.store.data_dir
 
         return self.call(opening, done, failed, opens_store=True)
@@ -182,7 +181,8 @@ class Backend(QObject):
     def restore_backup(self, data_dir, path, done, failed) -> Job:
         """Put a backup in place of the open (or unopenable) database and open it again; the
         current one is backed up first when readable, and moved aside, never overwritten."""
-        from app.backup import replace_database, verify
+        from app.backup import verify
+        from app.restore import replace_database
 
         def restoring(store):
             verify(path)  # a bad backup is refused while the current store stays open

@@ -6,8 +6,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import (QApplication, QDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QMessageBox, QVBoxLayout)
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QVBoxLayout
 
 from .widgets import dialog_buttons
 

@@ -140,9 +140,9 @@ def _security_state(store) -> tuple[bool, int]:
 
 
 def offer_demo(window, backend) -> None:
-    from app.demo import build_demo
-
     from PySide6.QtWidgets import QMessageBox
+
+    from app.demo import build_demo
 
     from .backend import DelayedProgress
     from .messages import show_refusal

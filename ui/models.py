@@ -194,6 +194,3 @@ class PagedTableModel(_ColumnsModel):
         self.filter = dataclasses.replace(self.filter, sort=self.columns[column].sort_key,
                                           descending=order == Qt.DescendingOrder)
         self.reload()
-
-    def loaded_ids(self) -> list[str]:
-        return [row["id"] for page in self._pages.values() for row in page]

@@ -7,18 +7,27 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtWidgets import (QDialog, QFormLayout, QGridLayout, QGroupBox, QLabel, QListWidget,
-                               QPushButton, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.services.base import FieldSpec
-from app.services.ledger import (ASSIGNABLE, CATEGORIES, FEEDBACK_METHODS, SATISFACTION,
-                                 SUPERVISION_METHODS, LedgerService)
+from app.services.opinions import ASSIGNABLE, CATEGORIES, FEEDBACK_METHODS, SATISFACTION, SUPERVISION_METHODS, OpinionService
 
 from .form_dialog import ask
 from .forms import FieldEditor
 from .messages import show_refusal
 
-TODAY = lambda: date.today().isoformat()  # noqa: E731
+TODAY = lambda: date.today().isoformat()
 
 
 def opinion_refs(store) -> dict:
@@ -30,7 +39,7 @@ def opinion_refs(store) -> dict:
             "delegate_communities": {d["id"]: d["community_id"] for d in store.rows(
                 "SELECT id, community_id FROM delegates WHERE deleted = 0")},
             "communities": [(c["id"], c["name"]) for c in store.communities.list()],
-            "units": store.ledger.units(),
+            "units": store.opinions.units(),
             "topics": [(t["id"], f"{t['title']}（{t['group_name'] or ''}，{t['status_label']}）")
                        for t in store.topics.list() if t["status"] != "deliberated"]}
 
@@ -91,8 +100,8 @@ class OpinionDialog(QDialog):
     # -- loading -------------------------------------------------------------------
     def reload(self) -> None:
         opinion_id = self.opinion_id
-        self.backend.call(lambda s: (s.ledger.detail(opinion_id), opinion_refs(s),
-                                     s.ledger.calendar.warning(date.today().year), s.ledger.files(opinion_id)),
+        self.backend.call(lambda s: (s.opinions.detail(opinion_id), opinion_refs(s),
+                                     s.opinions.calendar.warning(date.today().year), s.opinions.files(opinion_id)),
                           self._show, lambda e: show_refusal(self, e))
 
     def _files_tab(self) -> QWidget:
@@ -115,7 +124,7 @@ class OpinionDialog(QDialog):
 
         paths, _ = QFileDialog.getOpenFileNames(self, "选择照片或文件", "", "图片和文件 (*.jpg *.jpeg *.png *.pdf *.doc *.docx *.xls *.xlsx);;所有文件 (*)")
         for path in paths:
-            self._run(lambda s, p=path: s.ledger.add_file(self.opinion_id, p), "添加附件")
+            self._run(lambda s, p=path: s.opinions.add_file(self.opinion_id, p), "添加附件")
 
     def open_file(self, *_):
         from PySide6.QtCore import Qt, QUrl
@@ -131,7 +140,7 @@ class OpinionDialog(QDialog):
         item = self.files.currentItem()
         if item:
             file_id = item.data(Qt.UserRole)["id"]
-            self._run(lambda s: s.ledger.remove_file(file_id), "删除附件")
+            self._run(lambda s: s.opinions.remove_file(file_id), "删除附件")
 
     def _show(self, result) -> None:
         from PySide6.QtCore import Qt
@@ -174,7 +183,7 @@ class OpinionDialog(QDialog):
             self.buttons[handler].setEnabled(row["status"] in statuses)
         self.buttons["key"].setText("取消重点督办" if row["key_supervision"] else "重点督办")
         if not self.loaded:
-            for spec in LedgerService.fields:
+            for spec in OpinionService.fields:
                 editor = FieldEditor(spec, refs, self)
                 self.editors[spec.name] = editor
                 self.form.addRow(spec.label + ("＊" if spec.required else ""), editor)
@@ -195,7 +204,7 @@ class OpinionDialog(QDialog):
 
     def save_details(self) -> None:
         values = {name: editor.value() for name, editor in self.editors.items()}
-        self._run(lambda s: s.ledger.update(self.opinion_id, values), "保存登记信息")
+        self._run(lambda s: s.opinions.update(self.opinion_id, values), "保存登记信息")
 
     # -- the actions -----------------------------------------------------------------------
     def to_topic(self) -> None:
@@ -217,7 +226,7 @@ class OpinionDialog(QDialog):
     def decline(self) -> None:
         values = ask(self, "不予采纳", [FieldSpec("reason", "理由（将反馈给群众）", "multiline", required=True)])
         if values:
-            self._run(lambda s: s.ledger.decline(self.opinion_id, values["reason"]), "不予采纳")
+            self._run(lambda s: s.opinions.decline(self.opinion_id, values["reason"]), "不予采纳")
 
     def assign(self) -> None:
         specs = [FieldSpec("category", "事项类别", "choice", required=True, choices=CATEGORIES),
@@ -231,7 +240,7 @@ class OpinionDialog(QDialog):
                                           "co_units": self.row["co_units_list"], "day": TODAY()},
                      self.refs, self.warning or "期限按工作日计算，法定节假日和调休已计入。", ok="交办")
         if values:
-            self._run(lambda s: s.ledger.assign(self.opinion_id, values["category"], values["lead_unit"],
+            self._run(lambda s: s.opinions.assign(self.opinion_id, values["category"], values["lead_unit"],
                                                 int(values["working_days"]), values["co_units"],
                                                 values["day"]), "交办")
 
@@ -242,32 +251,32 @@ class OpinionDialog(QDialog):
                  FieldSpec("progress", "办理进展")]
         values = ask(self, "登记督办", specs, {"day": TODAY(), "method": "电话"})
         if values:
-            self._run(lambda s: s.ledger.supervise(self.opinion_id, values["day"], values["method"],
+            self._run(lambda s: s.opinions.supervise(self.opinion_id, values["day"], values["method"],
                                                    values["content"], values["progress"]), "登记督办")
 
     def return_(self) -> None:
         values = ask(self, "退办", [FieldSpec("reason", "退办理由", "multiline", required=True)],
                      note="退办后请重新交办给正确的承办单位。")
         if values:
-            self._run(lambda s: s.ledger.return_assignment(self.opinion_id, values["reason"]), "退办")
+            self._run(lambda s: s.opinions.return_assignment(self.opinion_id, values["reason"]), "退办")
 
     def extend(self) -> None:
         specs = [FieldSpec("days", "延长（工作日）", "int", required=True),
                  FieldSpec("approved_by", "批准人", required=True), FieldSpec("reason", "延期理由")]
         values = ask(self, "延期", specs, {"days": "5"})
         if values:
-            self._run(lambda s: s.ledger.extend(self.opinion_id, int(values["days"]), values["approved_by"],
+            self._run(lambda s: s.opinions.extend(self.opinion_id, int(values["days"]), values["approved_by"],
                                                 values["reason"]), "延期")
 
     def key(self) -> None:
         flag = not self.row["key_supervision"]
-        self._run(lambda s: s.ledger.set_key(self.opinion_id, flag), "列为重点督办" if flag else "取消重点督办")
+        self._run(lambda s: s.opinions.set_key(self.opinion_id, flag), "列为重点督办" if flag else "取消重点督办")
 
     def answer(self) -> None:
         values = ask(self, "登记办理结果", [FieldSpec("result", "办理结果", "multiline", required=True),
                                          FieldSpec("day", "办结日期", "date", required=True)], {"day": TODAY()})
         if values:
-            self._run(lambda s: s.ledger.answer(self.opinion_id, values["result"], values["day"]), "登记办理结果")
+            self._run(lambda s: s.opinions.answer(self.opinion_id, values["result"], values["day"]), "登记办理结果")
 
     def feedback(self) -> None:
         specs = [FieldSpec("satisfaction", "满意度", "choice", required=True, choices=SATISFACTION),
@@ -277,17 +286,17 @@ class OpinionDialog(QDialog):
         values = ask(self, "结果反馈", specs, {"satisfaction": "满意", "method": "当面", "delegate_on": TODAY(),
                                             "residents_on": TODAY()})
         if values:
-            self._run(lambda s: s.ledger.feedback(self.opinion_id, values["satisfaction"], values["method"],
+            self._run(lambda s: s.opinions.feedback(self.opinion_id, values["satisfaction"], values["method"],
                                                   values["delegate_on"], values["residents_on"] or None), "反馈")
 
-    def close(self) -> None:  # noqa: A003 - the domain's word
-        self._run(lambda s: s.ledger.close(self.opinion_id), "办结归档")
+    def close(self) -> None:
+        self._run(lambda s: s.opinions.close(self.opinion_id), "办结归档")
 
     def reopen(self) -> None:
         values = ask(self, "重办", [FieldSpec("reason", "重办理由", "multiline", required=True),
                                    FieldSpec("days", "新的办理期限（工作日）", "int", required=True)], {"days": "10"})
         if values:
-            self._run(lambda s: s.ledger.reopen(self.opinion_id, values["reason"], int(values["days"])), "重办")
+            self._run(lambda s: s.opinions.reopen(self.opinion_id, values["reason"], int(values["days"])), "重办")
 
     def print_assignment(self) -> None:
         self._preview("assignment", "交办单")

@@ -53,7 +53,7 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
             raise AppError({"meeting": "请指定会议编号（可用 yishi list meetings 查看）",
                             "opinion": "请指定意见建议编号（可用 yishi list opinions 查看）",
                             "delegate": "请指定代表编号（可用 yishi list delegates 查看）"}[subject])
-        service = {"meeting": store.meetings, "opinion": store.ledger, "delegate": store.delegates}[subject]
+        service = {"meeting": store.meetings, "opinion": store.opinions, "delegate": store.delegates}[subject]
         record = service.get(record_id)
         name = record.get("title") or record.get("name")
     # The date given is kept only with a document that was written: a refusal leaves the store as it was.

@@ -29,7 +29,7 @@ def default_date(store, kind: str, record_id: str, today: date | None = None) ->
                  "certificates": [r.get("certified_on"), r.get("confirmed_on")]}[kind]
         return next((d for d in found if d), today.isoformat())
     if kind in ("assignment", "feedback"):
-        o = store.ledger.get(record_id)
+        o = store.opinions.get(record_id)
         found = [o.get("assigned_on"), o.get("received_on")] if kind == "assignment" else [o.get("answered_on")]
         return next((d for d in found if d), today.isoformat())
     return today.isoformat()  # 履职档案: as of the day it is drawn up

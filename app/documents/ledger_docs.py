@@ -10,9 +10,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
 from ..registers.ledger import ledger_rows
-from ..services.ledger import LedgerFilter
-from .fonts import FONT_NAMES, use_store_fonts
+from ..services.opinions import OpinionFilter
 from .dating import issued_date
+from .fonts import FONT_NAMES, use_store_fonts
 from .gbt9704 import BLOCK_W
 from .layout import build_landscape, para, styles, table_flowable
 from .official import OfficialDoc, chinese_date
@@ -31,7 +31,7 @@ def _form(rows: list[tuple[str, str]], st: dict) -> Table:
 
 def assignment(store, opinion_id: str, path: Path | str) -> Path:
     st = styles()
-    o = store.ledger.detail(opinion_id)
+    o = store.opinions.detail(opinion_id)
     if not o["lead_unit"]:
         from ..errors import ConflictError
 
@@ -54,7 +54,7 @@ def assignment(store, opinion_id: str, path: Path | str) -> Path:
 
 def feedback_slip(store, opinion_id: str, path: Path | str) -> Path:
     st = styles()
-    o = store.ledger.detail(opinion_id)
+    o = store.opinions.detail(opinion_id)
     if not o["feedback_serial"]:
         from ..errors import ConflictError
 
@@ -80,10 +80,10 @@ PRINT_COLUMNS = [("编号", "serial", 24), ("收集日期", "received_on", 22), 
                  ("满意度", "satisfaction", 16)]
 
 
-def printed_ledger(store, path: Path | str, flt: LedgerFilter | None = None, year: int | None = None) -> Path:
+def printed_ledger(store, path: Path | str, flt: OpinionFilter | None = None, year: int | None = None) -> Path:
     use_store_fonts(store)
     st = styles()
-    rows = ledger_rows(store, flt or LedgerFilter(descending=False))
+    rows = ledger_rows(store, flt or OpinionFilter(descending=False))
     data = [[row.get(key) for _, key, _ in PRINT_COLUMNS] for row in rows]
     title = f"{store.settings.get('subdistrict') or ''}意见建议办理台账" + (f"（{year}年）" if year else "")
     story = [para(title, st["title"]),
@@ -96,7 +96,7 @@ def printed_ledger(store, path: Path | str, flt: LedgerFilter | None = None, yea
 
 def duty_record(store, delegate_id: str, path: Path | str, year: int | None = None) -> Path:
     st = styles()
-    r = store.ledger_stats.duty_record(delegate_id, year)
+    r = store.opinion_stats.duty_record(delegate_id, year)
     d = r["delegate"]
     rows = [("姓　　名", d["name"]), ("年　　度", f"{year}年" if year else "本届"),
             ("出席议事代表大会", f"{r['plenary']} 次"), ("出席分组活动", f"{r['group_activity']} 次"),

@@ -14,9 +14,9 @@ from reportlab.platypus import Table, TableStyle
 from ..errors import ConflictError
 from ..fileio import atomic_path
 from ..services.meetings import STEP_COLOURS, STEP_STATES
+from .dating import issued_date
 from .fonts import FONT_NAMES, use_store_fonts
 from .layout import chinese_number, para, styles
-from .dating import issued_date
 from .official import OfficialDoc, chinese_date
 
 

@@ -19,10 +19,10 @@ from ..errors import ConflictError
 from ..fileio import atomic_path
 from ..idcard import age_on
 from ..services.candidates import ROUTES, CandidateFilter
+from .dating import issued_date
 from .fonts import FONT_NAMES, markup, use_store_fonts
 from .gbt9704 import BLOCK_W
 from .layout import chinese_number, styles, table_flowable
-from .dating import issued_date
 from .official import OfficialDoc, chinese_date
 
 RED = colors.HexColor("#b0191e")

@@ -8,8 +8,24 @@ from pathlib import Path
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 
-from .gbt9704 import (BODY_PT, CHARS, LINE, PITCH, RED, TITLE_PT, AtFoot, Line, PageBreak, Run, TableBlock,
-                      blank, break_lines, paginate, render, text_width)
+from .gbt9704 import (
+    BODY_PT,
+    CHARS,
+    LINE,
+    PITCH,
+    RED,
+    TITLE_PT,
+    AtFoot,
+    Line,
+    PageBreak,
+    Run,
+    TableBlock,
+    blank,
+    break_lines,
+    paginate,
+    render,
+    text_width,
+)
 
 SEAL, NO_SEAL = "seal", "no_seal"
 LAYOUT_LABELS = {SEAL: "加盖印章（成文日期右空四字，署名以日期居中）",

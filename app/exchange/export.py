@@ -71,7 +71,8 @@ def build_content(store, since: dict | None = None, progress=None) -> tuple[byte
     files: dict[str, Path] = {}
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
         for number, table in enumerate(SYNCED_FIELDS, 1):
-            if progress is not None and progress(number, len(SYNCED_FIELDS), f"正在打包：{TABLE_NOUNS.get(table, table)}") is False:
+            text = f"正在打包：{TABLE_NOUNS.get(table, table)}"
+            if progress is not None and progress(number, len(SYNCED_FIELDS), text) is False:
                 raise Cancelled("已取消导出，没有写出交换包")
             lines, count = [], 0
             fields = table_fields(table)

@@ -18,11 +18,12 @@ from pathlib import Path
 
 from .. import attachments
 from ..audit import local_time
+from ..batches import in_batches
 from ..clock import ZERO, RowStamps, Stamp
 from ..errors import Cancelled
 from ..fileio import atomic_path
 from ..schema import APPEND_ONLY, SYNCED_FIELDS, TABLE_NOUNS, known_migration_names
-from ..writepath import in_batches, stored_stamps
+from ..writepath import stored_stamps
 from . import offices
 from .package import PackageError, read_members, unseal
 from .rows import RowError, covered, decode_table, merge_vectors, table_fields
@@ -448,7 +449,8 @@ def _conflict_row(conflict: tuple, package: Package, now: str, names: dict[str, 
     # 来自: the office whose value was displaced (its stamp's site), not merely who sent the package
     lost_site = lost_stamp[2] if lost_stamp else ""
     displaced = names.get(lost_site) or (f"其他办公室（{lost_site[:8]}）" if lost_site else "")
-    return {"id": conflict_id(table, row_id, name, kept_stamp, lost_stamp), "at": now, "package_id": package.package_id, "kind": kind, "tbl": table,
+    return {"id": conflict_id(table, row_id, name, kept_stamp, lost_stamp), "at": now,
+            "package_id": package.package_id, "kind": kind, "tbl": table,
             "row_id": row_id, "field": name, "kept_value": None if kept is None else str(kept),
             "lost_value": None if lost is None else str(lost),
             "kept_stamp": json.dumps(list(kept_stamp)) if kept_stamp else None,

@@ -13,7 +13,7 @@ from ..errors import ConflictError, ValidationError
 from ..textutil import clean
 
 
-def list(store) -> list[dict]:  # noqa: A001 - the module is used as offices.list()
+def list(store) -> list[dict]:
     return store.rows("SELECT * FROM exchange_peers ORDER BY name")
 
 
@@ -41,18 +41,6 @@ def add(store, name: str, notes: str = "") -> str:
                          [peer_id, name, clean(notes) or None])
         store.audit.append("settings", f"新增交换办公室：{name}", {"peer": peer_id})
     return peer_id
-
-
-def rename(store, peer_id: str, name: str) -> None:
-    peer, name = get(store, peer_id), clean(name)
-    if not name:
-        raise ValidationError("请填写办公室名称", field="name")
-    other = find(store, name)
-    if other and other["id"] != peer_id:
-        raise ConflictError(f"已有名为“{name}”的交换办公室", field="name")
-    with store.db.atomic():
-        store.db.execute("UPDATE exchange_peers SET name = ? WHERE id = ?", [name, peer_id])
-        store.audit.append("settings", f"交换办公室改名：{peer['name']} → {name}", {"peer": peer_id})
 
 
 def forget_sent(store, peer_id: str) -> None:

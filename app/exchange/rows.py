@@ -22,10 +22,6 @@ def table_fields(table: str) -> tuple[str, ...]:
     return (*SYNCED_FIELDS[table], "deleted")
 
 
-def stamp_key(stamp) -> tuple[int, int, str]:
-    return (stamp[0], stamp[1], stamp[2])
-
-
 # -- version vectors: site -> the highest (wall_ms, counter) known from it -------------------------
 def merge_vectors(*vectors: dict) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from ..errors import AppError
-from . import ledger, meetings, nomination, org
 from ..fileio import atomic_path
+from . import ledger, meetings, nomination, org
 from .writer import write_register
 
 REGISTERS = {

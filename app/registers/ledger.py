@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..services.ledger import CATEGORIES, STATUSES, LedgerFilter
+from ..services.opinions import CATEGORIES, STATUSES, OpinionFilter
 from .writer import Column, Percent, Register
 
 
@@ -21,8 +21,8 @@ LEDGER_COLUMNS = [
 ]
 
 
-def ledger_rows(store, flt: LedgerFilter | None = None) -> list[dict]:
-    rows = store.ledger.page(flt or LedgerFilter(descending=False), limit=None)
+def ledger_rows(store, flt: OpinionFilter | None = None) -> list[dict]:
+    rows = store.opinions.page(flt or OpinionFilter(descending=False), limit=None)
     for row in rows:
         row["units"] = "、".join([row["lead_unit"] or "", *row["co_units_list"]]).strip("、")
         if row["status"] == "declined":
@@ -30,9 +30,9 @@ def ledger_rows(store, flt: LedgerFilter | None = None) -> list[dict]:
     return rows
 
 
-def ledger(store, year: int | None = None, flt: LedgerFilter | None = None) -> Register:
+def ledger(store, year: int | None = None, flt: OpinionFilter | None = None) -> Register:
     if flt is None:
-        flt = LedgerFilter(descending=False, date_from=f"{year}-01-01" if year else None,
+        flt = OpinionFilter(descending=False, date_from=f"{year}-01-01" if year else None,
                            date_to=f"{year}-12-31" if year else None)
     return Register(_title(store, "意见建议办理台账", year), store.settings.unit(), LEDGER_COLUMNS,
                     ledger_rows(store, flt), "意见建议台账")
@@ -55,7 +55,7 @@ def supervision(store, year: int | None = None) -> Register:
 
 
 def stats(store, year: int | None = None) -> Register:
-    report = store.ledger_stats.report(year)
+    report = store.opinion_stats.report(year)
     o, m, held = report["opinions"], report["meetings"], report["meetings_held"]
     rows = [
         {"item": "召开议事代表大会（次）", "value": held.get("plenary", 0)},

@@ -50,7 +50,8 @@ def joint_review(store, *, round_id: str | None = None) -> Register:
     for row in rows:
         for index, unit in enumerate(units):
             row[f"unit{index}"] = verdicts.get((row["id"], unit), "")
-        row["conclusion"] = ("本人退出" if row["status"] == "withdrawn" else "不合格" if row["fail_stage"] == "joint_reviewed" else
+        row["conclusion"] = ("本人退出" if row["status"] == "withdrawn"
+                             else "不合格" if row["fail_stage"] == "joint_reviewed" else
                              "合格" if STAGE_ORDER[row["stage"]] >= STAGE_ORDER["joint_reviewed"] else "联审中")
     columns = [Column("姓名", "name", 8), Column("性别", "gender", 5), Column("出生年月", "born", 9, kind="month"),
                Column("政治面貌", "party", 8), Column("推荐村（社区）", "community_name", 10)]

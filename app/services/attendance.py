@@ -58,7 +58,7 @@ class AttendanceService(Service):
             f"SELECT d.id, d.name, c.name AS community_name FROM delegates d LEFT JOIN communities c"
             f" ON c.id = d.community_id WHERE d.id IN ({','.join('?' * len(extra_ids))})", extra_ids)} \
             if extra_ids else {}
-        for key, mark in recorded.items():
+        for mark in recorded.values():
             who = extras.get(mark["delegate_id"], {})
             rows.append({"id": mark["delegate_id"] or mark["id"], "delegate_id": mark["delegate_id"],
                          "name": who.get("name") or mark["name"], "community_name": who.get("community_name")

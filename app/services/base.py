@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..changes import Changes
 from ..errors import NotFoundError, ValidationError
 from ..textutil import clean
-from ..changes import Changes
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,9 @@ from datetime import date
 from ..audit import current_actor
 from ..errors import ConflictError, ValidationError
 from ..idcard import age_on, mask
-from ..textutil import clean
+from ..textutil import clean, parse_date
 from .base import FieldSpec, Service, choice_label
 from .delegates import normalise_person, person_fields
-from .meetings import parse_date
 
 STAGES = (("nominated", "推荐提名"), ("community_approved", "村（居）民代表会议通过"),
           ("preliminary_reviewed", "工委初审"), ("joint_reviewed", "部门联审"), ("noticed", "公示"),

@@ -10,8 +10,8 @@ import re
 from datetime import date
 
 from ..errors import ValidationError
+from ..textutil import parse_date
 from .base import Service
-from .meetings import parse_date
 
 
 class IssuedDocService(Service):

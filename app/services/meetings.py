@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .. import attachments
 from ..errors import ConflictError, NotFoundError, ValidationError
-from ..textutil import clean
+from ..textutil import clean, parse_date
 from .base import FieldSpec, Service, choice_label
 from .workflows import KINDS, PHASES
 
@@ -20,15 +20,6 @@ STEP_STATES = {"done": "已完成", "due": "即将到期", "overdue": "已逾期
 STEP_COLOURS = {"done": "#2e7d32", "due": "#ef8f00", "overdue": "#c62828", "pending": "#78909c"}
 DUE_SOON_DAYS = 3
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-
-
-def parse_date(text, label: str, field: str) -> date:
-    try:
-        if not re.match(r"^\d{4}-\d{2}-\d{2}$", str(text or "")):
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(f"{label}“{text or ''}”不是有效日期（格式：2025-06-18）", field=field) from None
 
 
 def step_state(step: dict, today: date) -> str:

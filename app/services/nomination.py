@@ -14,10 +14,9 @@ from datetime import date, timedelta
 
 from ..audit import current_actor
 from ..errors import ConflictError, ValidationError
-from ..textutil import clean
+from ..textutil import clean, parse_date
 from .base import FieldSpec, Service, choice_label
 from .candidates import STAGE_ORDER, CandidateFilter, reached, stage_label
-from .meetings import parse_date
 
 KINDS = (("regular", "换届推选"), ("by_election", "补选"))
 DIMENSIONS = (("community", "村（社区）"), ("sector", "界别"), ("party", "政治面貌"))
@@ -61,7 +60,7 @@ class NominationService(Service):
 
     @property
     def calendar(self):
-        return self.store.ledger.calendar
+        return self.store.opinions.calendar
 
     # -- rounds -----------------------------------------------------------------------
     def list(self) -> list[dict]:

@@ -20,7 +20,7 @@ class RecycleBin:
             "grids": self.store.grids, "groups": self.store.groups, "venues": self.store.venues,
             "terms": self.store.terms, "meetings": self.store.meetings,
             "workflow_steps": self.store.workflows, "departments": self.store.departments,
-            "opinions": self.store.ledger, "topics": self.store.topics,
+            "opinions": self.store.opinions, "topics": self.store.topics,
             "nomination_rounds": self.store.nomination, "candidates": self.store.candidates,
         }[table]
 

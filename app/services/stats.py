@@ -31,6 +31,6 @@ class StatsService:
             "groups": s.groups.count(),
             "venues": {"total": sum(venues_by_level.values()), "by_level": venues_by_level},
             "meetings": {"total": sum(by_kind.values()), "by_kind": by_kind},
-            "opinions": s.ledger_stats.opinions(year),
+            "opinions": s.opinion_stats.opinions(year),
             "recycle_bin": s.recycle.count(),
         }

@@ -11,9 +11,8 @@ from datetime import date
 
 from ..changes import Changes
 from ..errors import ConflictError, ValidationError
-from ..textutil import clean
+from ..textutil import clean, parse_date
 from .base import FieldSpec, Service, choice_label
-from .meetings import parse_date
 
 TOPIC_STATUSES = (("proposed", "待审核"), ("approved", "已审核同意"), ("rejected", "未同意"),
                   ("deliberated", "已集中议事"))
@@ -63,7 +62,7 @@ class TopicService(Service):
     def _live_opinions(self, opinion_ids: list[str], allowed=("collected",)) -> list[dict]:
         rows = []
         for opinion_id in opinion_ids:
-            row = self.store.ledger.get(opinion_id)
+            row = self.store.opinions.get(opinion_id)
             if row["status"] not in allowed:
                 raise ConflictError(f"“{row['title']}”已经不在“已收集”阶段，不能并入议题")
             rows.append(row)
@@ -79,7 +78,7 @@ class TopicService(Service):
             topic_id = tx.insert(self.table, values)
             for row in rows:
                 tx.update("opinions", row["id"], {"status": "topic", "topic_id": topic_id})
-                self.store.ledger._event(tx, row["id"], day, "topic", {"topic": values["title"]})
+                self.store.opinions._event(tx, row["id"], day, "topic", {"topic": values["title"]})
         return tx.changes
 
     def add_opinions(self, topic_id: str, opinion_ids: list[str]):
@@ -90,17 +89,17 @@ class TopicService(Service):
         with self.store.write("update", f"并入议题：{topic['title']}（{len(rows)} 条）") as tx:
             for row in rows:
                 tx.update("opinions", row["id"], {"status": "topic", "topic_id": topic_id})
-                self.store.ledger._event(tx, row["id"], date.today().isoformat(), "topic", {"topic": topic["title"]})
+                self.store.opinions._event(tx, row["id"], date.today().isoformat(), "topic", {"topic": topic["title"]})
         return tx.changes
 
     def remove_opinion(self, opinion_id: str):
         """Undo a merge: the opinion goes back to 已收集."""
-        row = self.store.ledger.get(opinion_id)
+        row = self.store.opinions.get(opinion_id)
         if row["status"] != "topic":
             raise ConflictError("只有“已列入议题”的意见可以撤出议题")
         with self.store.write("update", f"撤出议题：{row['title']}") as tx:
             tx.update("opinions", opinion_id, {"status": "collected", "topic_id": None})
-            self.store.ledger._event(tx, opinion_id, date.today().isoformat(), "untopic")
+            self.store.opinions._event(tx, opinion_id, date.today().isoformat(), "untopic")
         return tx.changes
 
     def review(self, topic_id: str, approved: bool, day: str, by: str, note: str = ""):
@@ -134,7 +133,7 @@ class TopicService(Service):
             for row in self.opinions(topic_id):
                 if row["status"] == "topic":
                     tx.update("opinions", row["id"], {"status": "deliberated"})
-                    self.store.ledger._event(tx, row["id"], meeting["date"], "deliberate",
+                    self.store.opinions._event(tx, row["id"], meeting["date"], "deliberate",
                                              {"meeting": meeting["title"]})
         return tx.changes
 
@@ -150,7 +149,7 @@ class TopicService(Service):
         day = day or date.today().isoformat()
         if working_days is None:
             if item["deadline"] and item["deadline"] > day:
-                working_days = max(1, self.store.ledger.calendar.working_days_between(
+                working_days = max(1, self.store.opinions.calendar.working_days_between(
                     date.fromisoformat(day), date.fromisoformat(item["deadline"])))
             else:
                 working_days = 15
@@ -159,7 +158,7 @@ class TopicService(Service):
         with self.store.db.atomic():  # all of the topic's opinions, or none
             for row in self.opinions(topic_id):
                 if row["status"] == "deliberated":
-                    changes.rows += self.store.ledger.assign(row["id"], category, units[0], working_days,
+                    changes.rows += self.store.opinions.assign(row["id"], category, units[0], working_days,
                                                              co_units=units[1:], day=day).rows
         if not changes:
             raise ConflictError("议题中没有等待交办的意见")

@@ -7,7 +7,7 @@ import pytest
 
 from app.backup import auto_backup, auto_backup_due, backup, backup_name, list_backups, rotate, verify
 from app.errors import AppError
-from app.store import Store
+from app.restore import open_store
 
 
 def test_a_backup_is_verified_and_audited(demo, tmp_path):
@@ -57,13 +57,13 @@ def test_automatic_backups_at_most_every_30_minutes_and_only_after_changes(demo)
 
 
 def test_a_migration_is_preceded_by_a_backup(tmp_path):
-    with Store.open(tmp_path / "data") as store:
+    with open_store(tmp_path / "data") as store:
         store.groups.create({"name": "旧版本的小组"})
         # Make it look like a database from before the last migration.
         for table in ("exchange_peers", "exchange_log", "known_vector", "conflicts"):
             store.db.execute(f"DROP TABLE {table}")
         store.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm006_exchange'")
-    with Store.open(tmp_path / "data") as store:
+    with open_store(tmp_path / "data") as store:
         assert store.scalar("SELECT count(*) FROM conflicts") == 0
     made = list_backups(tmp_path / "data")
     assert [b["reason"] for b in made] == ["migration"]
@@ -73,10 +73,11 @@ def test_a_migration_is_preceded_by_a_backup(tmp_path):
 def test_three_backups_the_same_day_and_the_first_restores(demo_dir):
     """From where the clerk stands: back up, back up again, and again, then restore the first
     from the backups folder the app made; every restore point of the day is still there."""
-    from app.backup import backup, list_backups, replace_database
+    from app.backup import backup, list_backups
+    from app.restore import replace_database
 
     made = []
-    with Store.open(demo_dir) as store:
+    with open_store(demo_dir) as store:
         for focus in ("第一次", "第二次", "第三次"):
             store.groups.update(store.groups.list()[0]["id"], {"focus": focus})
             made.append(backup(store)["path"])

@@ -1,7 +1,7 @@
-from datetime import datetime
 import json
 import shutil
 import sqlite3
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -34,7 +34,7 @@ def test_demo_is_deterministic(tmp_path, demo_cli_dir):
     run_cli("--data-dir", other, "init", "--demo", check=True)
     first = json.loads(run_cli("--data-dir", demo_cli_dir, "list", "delegates", "--json", check=True).stdout)
     second = json.loads(run_cli("--data-dir", other, "list", "delegates", "--json", check=True).stdout)
-    strip = lambda items: [{k: v for k, v in i.items() if k != "id"} for i in items]  # noqa: E731
+    strip = lambda items: [{k: v for k, v in i.items() if k != "id"} for i in items]
     assert strip(first["items"]) == strip(second["items"])
 
 

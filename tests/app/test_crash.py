@@ -10,7 +10,7 @@ import pytest
 
 from app.check import run_checks
 from app.exchange.export import export_package
-from app.store import Store
+from app.restore import open_store
 from tests.app.exchange.conftest import FAST
 from tests.conftest import ROOT
 
@@ -26,7 +26,7 @@ def run_until_killed(script: str) -> None:
 @pytest.fixture(scope="module")
 def package(demo_template, tmp_path_factory):
     stick = tmp_path_factory.mktemp("stick")
-    with Store.open(demo_template, lock=False) as store:
+    with open_store(demo_template, lock=False) as store:
         return export_package(store, stick, "口令", scrypt_n=FAST)["path"]
 
 
@@ -34,7 +34,7 @@ def package(demo_template, tmp_path_factory):
 def test_kill_during_import(package, tmp_path, after_batches):
     run_until_killed(f"""
         import app.writepath as w
-        from app.store import Store
+        from app.restore import open_store
         from app.exchange.merge import import_package
         real, calls = w.Tx.insert_remote_many, [0]
         def insert_remote_many(self, *a, **k):
@@ -43,14 +43,14 @@ def test_kill_during_import(package, tmp_path, after_batches):
                 {KILL}
             return real(self, *a, **k)
         w.Tx.insert_remote_many = insert_remote_many
-        store = Store.open({str(tmp_path / 'data')!r})
+        store = open_store({str(tmp_path / 'data')!r})
         import_package(store, {package!r}, "口令")
     """)
-    with Store.open(tmp_path / "data") as store:
+    with open_store(tmp_path / "data") as store:
         assert run_checks(store)["ok"]
         assert store.delegates.count() == 0  # none of it
         assert not store.rows("SELECT * FROM exchange_log")
-    with Store.open(tmp_path / "data") as store:  # and it can still be taken whole
+    with open_store(tmp_path / "data") as store:  # and it can still be taken whole
         from app.exchange.merge import import_package
 
         import_package(store, package, "口令")
@@ -63,19 +63,19 @@ def test_kill_during_backup(demo_dir, where):
     module, name = target.rsplit(".", 1)
     run_until_killed(f"""
         import importlib
-        from app.store import Store
+        from app.restore import open_store
         from app.backup import backup
         owner = importlib.import_module("app.backup") if {where!r} == "verify" else importlib.import_module(
             "app.audit").AuditLog
         def stop(*a, **k):
             {KILL}
         setattr(owner, {name!r}, stop)
-        store = Store.open({str(demo_dir)!r})
+        store = open_store({str(demo_dir)!r})
         backup(store, reason="manual")
     """)
     from app.backup import list_backups, verify
 
-    with Store.open(demo_dir) as store:
+    with open_store(demo_dir) as store:
         assert run_checks(store)["ok"] and store.delegates.count() == 70
     made = list_backups(demo_dir)
     if where == "verify":
@@ -88,18 +88,18 @@ def test_kill_during_backup(demo_dir, where):
 def test_kill_during_restore(demo_dir, tmp_path, step):
     from app.backup import backup
 
-    with Store.open(demo_dir) as store:
+    with open_store(demo_dir) as store:
         saved = backup(store, tmp_path / "saved.db")
         store.groups.update(store.groups.list()[0]["id"], {"focus": "恢复前的修改"})
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     run_until_killed(f"""
-        from app.backup import restore
+        from app.restore import restore
         def hook(name):
             if name == {step!r}:
                 {KILL}
         restore({str(demo_dir)!r}, {saved['path']!r}, hook=hook)
     """)
-    with Store.open(demo_dir) as store:
+    with open_store(demo_dir) as store:
         assert run_checks(store)["ok"]
         focus = store.groups.list()[0]["focus"]
         audited = store.scalar("SELECT count(*) FROM audit WHERE action = 'restore'")
@@ -107,5 +107,5 @@ def test_kill_during_restore(demo_dir, tmp_path, step):
     assert (focus != "恢复前的修改") is restored
     assert audited == (1 if restored else 0)  # a restore that took effect is on record, once
     assert not (demo_dir / "restore-in-progress.json").exists()
-    with Store.open(demo_dir) as store:  # opening again records nothing more
+    with open_store(demo_dir) as store:  # opening again records nothing more
         assert store.scalar("SELECT count(*) FROM audit WHERE action = 'restore'") == audited

@@ -11,7 +11,7 @@ import pytest
 
 from app.backup import backup, backup_dir
 from app.check import run_checks
-from app.store import Store
+from app.restore import open_store
 from tests.conftest import ROOT
 
 RUNS = 30
@@ -33,18 +33,18 @@ def leftovers(data_dir) -> list[str]:
 @pytest.mark.slow
 def test_kill_during_backups_and_restores_at_random(demo_dir):
     rng = random.Random(20261128)
-    with Store.open(demo_dir) as store:
+    with open_store(demo_dir) as store:
         group_id = store.groups.list()[0]["id"]
         store.groups.update(group_id, {"focus": "备份时的内容"})
         saved = backup(store, demo_dir.parent / "saved.db")["path"]
     restored_runs = 0
     for run in range(RUNS * 2):
-        with Store.open(demo_dir) as store:
+        with open_store(demo_dir) as store:
             store.groups.update(group_id, {"focus": f"第 {run} 次之前的修改"})
             store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         command = ["backup"] if run % 2 == 0 else ["restore", str(saved)]
         killed_at_random(["--data-dir", str(demo_dir), *command], rng)
-        with Store.open(demo_dir) as store:  # opening finishes or rolls back what was cut off
+        with open_store(demo_dir) as store:  # opening finishes or rolls back what was cut off
             assert run_checks(store)["ok"], run
             focus = store.groups.get(group_id)["focus"]
             if command[0] == "restore" and focus == "备份时的内容":  # the restore took effect

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from app.errors import (Cancelled, CorruptStoreError, NewerSchemaError, StoreLocationError, StoreLockedError)
+from app.errors import Cancelled, CorruptStoreError, NewerSchemaError, StoreLocationError, StoreLockedError
 from app.store import DB_NAME, Store
 from app.writepath import stored_stamps
 from tests.conftest import ROOT, digest

@@ -239,11 +239,10 @@ def bench_minutes_pdf(repeat: int) -> tuple[float, float]:
     them vs reportlab building the same story, bare."""
     import tempfile
 
-    from app.demo import build_demo
-
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas as pdf_canvas
 
+    from app.demo import build_demo
     from app.documents.catalog import export_doc
     from app.documents.fonts import FONT_NAMES
     from app.documents.gbt9704 import LEFT, LINE, TOP, Line, paginate
@@ -298,27 +297,28 @@ def bench_ledger(store_dir: Path, repeat: int) -> list[tuple[str, float, float, 
     """Ledger at 100,000 opinions: first rows, search, sort (core and raw sqlite3)."""
     import sqlite3
 
-    from app.services.ledger import LedgerFilter
+    from app.services.opinions import OpinionFilter
     from app.store import Store
 
     raw = sqlite3.connect(store_dir / "yishi.db")
     rows = []
     with Store.open(store_dir) as store:
         cases = [
-            ("ledger first rows", LedgerFilter(), "o.deleted = 0", [], "o.received_on DESC, o.serial DESC", "≤ 150 ms"),
-            ("search 公交 (substring)", LedgerFilter(search="公交"),
+            ("ledger first rows", OpinionFilter(), "o.deleted = 0", [], "o.received_on DESC, o.serial DESC", "≤ 150 ms"),
+            ("search 公交 (substring)", OpinionFilter(search="公交"),
              "o.deleted = 0 AND (o.title LIKE ? OR o.content LIKE ?)", ["%公交%", "%公交%"],
              "o.received_on DESC, o.serial DESC", "≤ 50 ms"),
-            ("search gj (pinyin)", LedgerFilter(search="gj"),
+            ("search gj (pinyin)", OpinionFilter(search="gj"),
              "o.deleted = 0 AND o.rowid IN (SELECT rowid FROM opinions_fts WHERE opinions_fts MATCH ?)",
              ['initials: "g j"'], "o.received_on DESC, o.serial DESC", "≤ 100 ms"),
-            ("sort by deadline", LedgerFilter(sort="deadline", descending=False), "o.deleted = 0", [],
+            ("sort by deadline", OpinionFilter(sort="deadline", descending=False), "o.deleted = 0", [],
              "o.deadline", "≤ 300 ms"),
         ]
         for label, flt, where, params, order, goal in cases:
-            core = _timed(lambda: (store.ledger.count(flt), store.ledger.page(flt, 0, 200)), repeat)
-            base = _timed(lambda: (raw.execute(f"SELECT count(*) FROM opinions o WHERE {where}", params).fetchone(),
-                                   raw.execute(RAW_LEDGER.format(where=where, order=order), params).fetchall()),
+            core = _timed(lambda flt=flt: (store.opinions.count(flt), store.opinions.page(flt, 0, 200)), repeat)
+            base = _timed(lambda where=where, order=order, params=params: (
+                raw.execute(f"SELECT count(*) FROM opinions o WHERE {where}", params).fetchone(),
+                raw.execute(RAW_LEDGER.format(where=where, order=order), params).fetchall()),
                           repeat)
             rows.append((label, core, base, goal))
     raw.close()
@@ -329,7 +329,6 @@ def bench_ledger_outputs(store_dir: Path) -> list[tuple[str, float, float, str]]
     """The ledger register (a year, ~16,000 rows) vs raw openpyxl write-only of the same cells, and
     the printed ledger of 2,000 rows vs a raw reportlab LongTable of the same cells."""
     import tempfile
-
     from copy import copy
 
     from openpyxl import Workbook
@@ -342,7 +341,7 @@ def bench_ledger_outputs(store_dir: Path) -> list[tuple[str, float, float, str]]
     from app.documents.layout import para, styles
     from app.registers.catalog import export_register
     from app.registers.ledger import LEDGER_COLUMNS, ledger_rows
-    from app.services.ledger import LedgerFilter
+    from app.services.opinions import OpinionFilter
     from app.store import Store
 
     folder = Path(tempfile.mkdtemp())
@@ -352,7 +351,7 @@ def bench_ledger_outputs(store_dir: Path) -> list[tuple[str, float, float, str]]
         t = time.perf_counter()
         result = export_register(store, "ledger", folder / "ours.xlsx", year=year)
         ours = time.perf_counter() - t
-        rows = ledger_rows(store, LedgerFilter(descending=False, date_from=f"{year}-01-01", date_to=f"{year}-12-31"))
+        rows = ledger_rows(store, OpinionFilter(descending=False, date_from=f"{year}-01-01", date_to=f"{year}-12-31"))
         values = [[i] + [str(row.get(c.key) or "") for c in LEDGER_COLUMNS] for i, row in enumerate(rows, 1)]
 
         def raw_write(styled: bool) -> float:
@@ -382,7 +381,7 @@ def bench_ledger_outputs(store_dir: Path) -> list[tuple[str, float, float, str]]
 
         cutoff = store.scalar("SELECT received_on FROM opinions WHERE deleted = 0 ORDER BY received_on"
                               " LIMIT 1 OFFSET 1999")
-        flt = LedgerFilter(descending=False, date_to=cutoff)
+        flt = OpinionFilter(descending=False, date_to=cutoff)
         t = time.perf_counter()
         ledger_docs.printed_ledger(store, folder / "ours.pdf", flt)
         ours = time.perf_counter() - t
@@ -543,7 +542,7 @@ def main() -> int:
           f"{ms(full) / ms(bare_cjk):>8.2f}   info")
     for label, _, core, base in roster:
         print(f"{'core ' + label:<28}{core:>10.2f}{base:>10.2f}{core / base:>8.2f}   ≤ 50 ms")
-    for label, _, core, base in roster:
+    for label, _, _core, base in roster:
         print(f"{'UI model ' + label:<28}{model[label]:>10.2f}{base:>10.2f}{model[label] / base:>8.2f}   ≤ 50 ms")
     print(f"{'core meetings list (20k)':<28}{meetings_core:>10.2f}{meetings_raw:>10.2f}"
           f"{meetings_core / meetings_raw:>8.2f}   ≤ 100 ms")

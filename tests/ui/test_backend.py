@@ -4,8 +4,8 @@ import time
 
 from PySide6.QtWidgets import QWidget
 
-from ui.backend import DelayedProgress
 from tests.ui.conftest import wait_idle
+from ui.backend import DelayedProgress
 
 
 def steady_job(seconds: float, steps: int):

@@ -4,7 +4,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QMessageBox
 
-from app.services.ledger import LedgerFilter
+from app.services.opinions import OpinionFilter
 from tests.ui.conftest import open_page, store_of, wait_idle
 
 
@@ -43,7 +43,7 @@ def test_filter_by_step_and_overdue(qtbot, window):
         page.step.setCurrentIndex(0)
     with qtbot.waitSignal(page.model.loaded, timeout=5000):
         page.overdue.setChecked(True)
-    assert page.model.rowCount() == store_of(window).ledger.count(LedgerFilter(overdue=True)) > 0
+    assert page.model.rowCount() == store_of(window).ledger.count(OpinionFilter(overdue=True)) > 0
 
 
 def test_fast_intake_keeps_source_and_clears_the_slip(qtbot, window):
@@ -64,7 +64,7 @@ def test_fast_intake_keeps_source_and_clears_the_slip(qtbot, window):
     dialog.save()
     qtbot.waitUntil(lambda: "事项" in dialog.status.text(), timeout=5000)
     store = store_of(window)
-    assert store.ledger.count() == 30
+    assert store.opinions.count() == 30
     newest = store.rows("SELECT grid_id, community_id FROM opinions WHERE title = '垃圾桶太少'")[0]
     assert newest["grid_id"] and store.grids.get(newest["grid_id"])["community_id"] == newest["community_id"]
     dialog.reject()
@@ -78,7 +78,7 @@ def test_fast_intake_takes_a_typed_name_and_keeps_an_unsaved_slip(qtbot, window,
     qtbot.addWidget(dialog)
     store = store_of(window)
     name, delegate_id = store.rows("SELECT name, id FROM delegates WHERE deleted = 0 ORDER BY name_pinyin LIMIT 1")[0].values()
-    count = store.ledger.count()
+    count = store.opinions.count()
     # a name typed, not picked from the suggestions, is that delegate
     dialog.delegate.setEditText(name)
     dialog.title.setText("路口缺少红绿灯")
@@ -92,7 +92,7 @@ def test_fast_intake_takes_a_typed_name_and_keeps_an_unsaved_slip(qtbot, window,
     dialog.save()
     assert "不在议事代表名单中" in dialog.status.text()
     wait_idle(qtbot, window.backend)
-    assert store.ledger.count() == count + 1
+    assert store.opinions.count() == count + 1
     # closing with a slip typed asks first; declining keeps it
     asked = []
     monkeypatch.setattr("ui.pages.ledger.confirm", lambda *a, **k: asked.append(a[1]) or False)
@@ -105,7 +105,7 @@ def test_fast_intake_takes_a_typed_name_and_keeps_an_unsaved_slip(qtbot, window,
 
 def test_opinion_dialog_only_offers_legal_next_steps_and_assigns(qtbot, window, monkeypatch):
     store = store_of(window)
-    opinion = store.ledger.page(LedgerFilter(status="collected"), limit=1)[0]
+    opinion = store.opinions.page(OpinionFilter(status="collected"), limit=1)[0]
     page = ledger(qtbot, window).list
     dialog = page.open_opinion(opinion["id"])
     qtbot.addWidget(dialog)
@@ -116,7 +116,7 @@ def test_opinion_dialog_only_offers_legal_next_steps_and_assigns(qtbot, window, 
               "day": date.today().isoformat()}
     monkeypatch.setattr("ui.opinion_dialog.ask", lambda *a, **k: values)
     dialog.assign()
-    qtbot.waitUntil(lambda: store.ledger.get(opinion["id"])["status"] == "assigned", timeout=5000)
+    qtbot.waitUntil(lambda: store.opinions.get(opinion["id"])["status"] == "assigned", timeout=5000)
     wait_idle(qtbot, window.backend)
     assert dialog.buttons["supervise"].isEnabled() and not dialog.buttons["assign"].isEnabled()
     assert "交办" in dialog.timeline.item(dialog.timeline.count() - 1).text()
@@ -124,7 +124,7 @@ def test_opinion_dialog_only_offers_legal_next_steps_and_assigns(qtbot, window, 
 
 def test_an_illegal_jump_is_refused_with_a_message(qtbot, window, monkeypatch):
     store = store_of(window)
-    opinion = store.ledger.page(LedgerFilter(status="collected"), limit=1)[0]
+    opinion = store.opinions.page(OpinionFilter(status="collected"), limit=1)[0]
     page = ledger(qtbot, window).list
     dialog = page.open_opinion(opinion["id"])
     qtbot.addWidget(dialog)
@@ -133,7 +133,7 @@ def test_an_illegal_jump_is_refused_with_a_message(qtbot, window, monkeypatch):
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
     dialog.close()  # the button is disabled; the core refuses the call anyway
     qtbot.waitUntil(lambda: bool(shown), timeout=5000)
-    assert "反馈" in shown[0] and store.ledger.get(opinion["id"])["status"] == "collected"
+    assert "反馈" in shown[0] and store.opinions.get(opinion["id"])["status"] == "collected"
 
 
 def test_stats_tab_shows_the_reports_figures(qtbot, window):
@@ -180,13 +180,13 @@ def test_screening_scores_show_at_once_and_undo(qtbot, window, monkeypatch):
 
 def test_key_a_feedback_slip_back_in(qtbot, window, monkeypatch):
     store = store_of(window)
-    answered = store.ledger.page(LedgerFilter(status="answered"), limit=1)[0]
+    answered = store.opinions.page(OpinionFilter(status="answered"), limit=1)[0]
     page = ledger(qtbot, window).list
     monkeypatch.setattr("ui.pages.ledger.ask", lambda *a, **k: {"serial": answered["feedback_serial"].lower(),
                                                                 "satisfaction": "基本满意", "method": "书面"})
     page.key_in_slip()
-    qtbot.waitUntil(lambda: store.ledger.get(answered["id"])["status"] == "fed_back", timeout=5000)
-    assert store.ledger.get(answered["id"])["satisfaction"] == "基本满意"
+    qtbot.waitUntil(lambda: store.opinions.get(answered["id"])["status"] == "fed_back", timeout=5000)
+    assert store.opinions.get(answered["id"])["satisfaction"] == "基本满意"
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
     monkeypatch.setattr("ui.pages.ledger.ask", lambda *a, **k: {"serial": "HZ2099-9999", "satisfaction": "满意",
@@ -198,7 +198,7 @@ def test_key_a_feedback_slip_back_in(qtbot, window, monkeypatch):
 
 def test_a_slip_number_two_offices_issued_asks_which_opinion(qtbot, window, monkeypatch):
     store = store_of(window)
-    first, second = store.ledger.page(LedgerFilter(status="answered"), limit=2)
+    first, second = store.opinions.page(OpinionFilter(status="answered"), limit=2)
     with store.write("import", "来自另一办公室的同号回执") as tx:  # as a package merge would leave it
         tx.update("opinions", second["id"], {"feedback_serial": first["feedback_serial"]})
     asked = []
@@ -211,6 +211,6 @@ def test_a_slip_number_two_offices_issued_asks_which_opinion(qtbot, window, monk
     monkeypatch.setattr("ui.pages.ledger.ask", lambda *a, **k: {"serial": first["feedback_serial"],
                                                                 "satisfaction": "满意", "method": "书面"})
     ledger(qtbot, window).list.key_in_slip()
-    qtbot.waitUntil(lambda: store.ledger.get(second["id"])["status"] == "fed_back", timeout=5000)
-    assert store.ledger.get(first["id"])["status"] == "answered"
+    qtbot.waitUntil(lambda: store.opinions.get(second["id"])["status"] == "fed_back", timeout=5000)
+    assert store.opinions.get(first["id"])["status"] == "answered"
     assert "对应 2 条意见建议" in asked[0][0] and len(asked[0][1]) == 2

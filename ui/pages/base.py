@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..forms import RecordDialog
 from ..messages import confirm, show_refusal
-from ..widgets import add_buttons, bind_list_keys
 from ..models import Col, ListTableModel
+from ..widgets import add_buttons, bind_list_keys
 
 
 def load_refs(store) -> dict:
@@ -216,9 +226,9 @@ class RecordListPage(QWidget):
             def submit(form_values, dialog):
                 data, kwargs = self.dialog_values(form_values, extra)
                 if row:
-                    fn = lambda s: self.service(s).update(row["id"], data, **kwargs)  # noqa: E731
+                    fn = lambda s: self.service(s).update(row["id"], data, **kwargs)
                 else:
-                    fn = lambda s: self.service(s).create(data, **kwargs)  # noqa: E731
+                    fn = lambda s: self.service(s).create(data, **kwargs)
                 self.backend.call(fn, dialog.saved, dialog.refused, mutation=f"{title}")
 
             fields = self.service_fields()

@@ -8,9 +8,25 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QGridLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QRadioButton, QSpinBox,
-                               QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QRadioButton,
+    QSpinBox,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.audit import local_time
 from app.exchange.merge import shared_numbers_note
@@ -21,6 +37,7 @@ from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel, PagedTableModel
 from ..widgets import button_row, dialog_buttons
 from .base import filter_combo, fit_columns, make_table, search_box
+
 
 class DataPage(QWidget):
     def __init__(self, backend, parent=None):
@@ -141,8 +158,9 @@ class ExchangeTab(QWidget):
         return self.peers.row_at(index.row()) if index.isValid() else None
 
     def add_office(self) -> None:
-        from ..form_dialog import ask
         from app.services.base import FieldSpec
+
+        from ..form_dialog import ask
 
         values = ask(self, "新增交换办公室", [FieldSpec("name", "办公室名称", required=True)])
         if values:

@@ -6,18 +6,34 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QPlainTextEdit, QPushButton, QSpinBox, QSplitter,
-                               QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.services.base import FieldSpec
-from app.services.ledger import CATEGORIES, SOURCES, STEPS, LedgerFilter
+from app.services.opinions import CATEGORIES, SOURCES, STEPS, OpinionFilter
 
 from ..form_dialog import ask
 from ..messages import confirm, show_refusal
-from ..widgets import add_buttons, add_check_item, bind_list_keys, button_row, checked_values, dialog_buttons
 from ..models import Col, ListTableModel, PagedTableModel
 from ..opinion_dialog import OpinionDialog, opinion_refs, preview_doc
+from ..widgets import add_buttons, add_check_item, bind_list_keys, button_row, checked_values, dialog_buttons
 from .base import export_with_dialog, filter_combo, fit_columns, make_table, refill_combo, search_box, sortable_view
 
 COLUMNS = [Col("serial", "编号", "serial"), Col("received_on", "收集日期", "received"),
@@ -148,7 +164,7 @@ class IntakeDialog(QDialog):
             self.status.setStyleSheet("color: #c62828;")
             self.status.setText(str(error) if error else "保存时出错")
 
-        self.backend.call(lambda s: s.ledger.create(values), done, failed, mutation=f"登记意见“{values['title']}”")
+        self.backend.call(lambda s: s.opinions.create(values), done, failed, mutation=f"登记意见“{values['title']}”")
 
 
 class ImportDialog(QDialog):
@@ -178,9 +194,9 @@ class LedgerList(QWidget):
         super().__init__(parent)
         self.backend = backend
         self.dialogs: dict[str, OpinionDialog] = {}
-        self.model = PagedTableModel(backend, COLUMNS, lambda s, f: s.ledger.count(f),
-                                     lambda s, f, offset, limit: s.ledger.page(f, offset, limit),
-                                     LedgerFilter(), row_colour=_row_colour, parent=self)
+        self.model = PagedTableModel(backend, COLUMNS, lambda s, f: s.opinions.count(f),
+                                     lambda s, f, offset, limit: s.opinions.page(f, offset, limit),
+                                     OpinionFilter(), row_colour=_row_colour, parent=self)
         self.view = sortable_view(self.model)
         self.view.doubleClicked.connect(lambda _: self.open_current())
         self.model.loaded.connect(self._loaded)
@@ -231,8 +247,8 @@ class LedgerList(QWidget):
 
     def reload(self) -> None:
         def choices(store):
-            return ([(g["id"], g["name"]) for g in store.groups.list()], store.ledger.units(),
-                    store.ledger.calendar.warning(date.today().year))
+            return ([(g["id"], g["name"]) for g in store.groups.list()], store.opinions.units(),
+                    store.opinions.calendar.warning(date.today().year))
 
         def fill(result):
             groups, units, warning = result
@@ -244,8 +260,8 @@ class LedgerList(QWidget):
         self.backend.call(choices, fill)
         self.apply_filter()
 
-    def current_filter(self) -> LedgerFilter:
-        return LedgerFilter(search=self.search.text(), step=self.step.currentData(),
+    def current_filter(self) -> OpinionFilter:
+        return OpinionFilter(search=self.search.text(), step=self.step.currentData(),
                             category=self.category.currentData(), group_id=self.group.currentData(),
                             unit=self.unit.currentData(), overdue=self.overdue.isChecked(),
                             date_from=self.date_from.text().strip() or None,
@@ -298,14 +314,14 @@ class LedgerList(QWidget):
             dialog = ImportDialog(self.backend, pending, self)
             if dialog.exec() == QDialog.Accepted:
                 chosen = dialog.chosen()
-                self.backend.call(lambda s: s.ledger.intake_many(chosen), lambda _: self.model.reload(),
+                self.backend.call(lambda s: s.opinions.intake_many(chosen), lambda _: self.model.reload(),
                                   lambda e: show_refusal(self, e), mutation=f"从接待日、会议导入 {len(chosen)} 条")
 
-        self.backend.call(lambda s: s.ledger.pending_intake(), ready)
+        self.backend.call(lambda s: s.opinions.pending_intake(), ready)
 
     def key_in_slip(self) -> None:
         """A feedback slip came back: its serial finds the opinion, its ticks give the satisfaction."""
-        from app.services.ledger import FEEDBACK_METHODS, SATISFACTION
+        from app.services.opinions import FEEDBACK_METHODS, SATISFACTION
 
         specs = [FieldSpec("serial", "回执编号（如 HZ2026-0001）", required=True),
                  FieldSpec("satisfaction", "满意度", "choice", required=True, choices=SATISFACTION),
@@ -315,7 +331,7 @@ class LedgerList(QWidget):
             return
 
         def record(opinion):
-            self.backend.call(lambda s: s.ledger.feedback(opinion["id"], values["satisfaction"], values["method"],
+            self.backend.call(lambda s: s.opinions.feedback(opinion["id"], values["satisfaction"], values["method"],
                                                           residents_on=date.today().isoformat()),
                               None, lambda e: show_refusal(self, e), mutation=f"录入回执 {values['serial']}")
 
@@ -334,14 +350,14 @@ class LedgerList(QWidget):
             if ok:
                 record(opinions[labels.index(label)])
 
-        self.backend.call(lambda s: s.ledger.by_feedback_serial(values["serial"]), found,
+        self.backend.call(lambda s: s.opinions.by_feedback_serial(values["serial"]), found,
                           lambda e: show_refusal(self, e))
 
     def delete(self) -> None:
         index = self.view.currentIndex()
         row = self.model.row_at(index.row()) if index.isValid() else None
         if row and confirm(self, "删除意见建议", f"把“{row['title']}”移到回收站？", "删除"):
-            self.backend.call(lambda s: s.ledger.delete(row["id"]), None, lambda e: show_refusal(self, e),
+            self.backend.call(lambda s: s.opinions.delete(row["id"]), None, lambda e: show_refusal(self, e),
                               mutation=f"删除意见建议“{row['title']}”")
 
     def print_ledger(self) -> None:
@@ -403,7 +419,7 @@ class TopicsTab(QWidget):
         group_id = self.group.currentData()
 
         def load(store):
-            return (store.ledger.page(LedgerFilter(status="collected", group_id=group_id, descending=False),
+            return (store.opinions.page(OpinionFilter(status="collected", group_id=group_id, descending=False),
                                       limit=None), store.topics.list(group_id))
 
         def show(result):
@@ -434,7 +450,7 @@ class TopicsTab(QWidget):
         values = ask(self, "筛选评分", specs, {"urgency": rows[0]["urgency"] or 3, "feasibility": rows[0]["feasibility"] or 3})
         if values:
             ids = [r["id"] for r in rows]
-            self.backend.call(lambda s: s.ledger.set_scores(ids, int(values["urgency"]), int(values["feasibility"])),
+            self.backend.call(lambda s: s.opinions.set_scores(ids, int(values["urgency"]), int(values["feasibility"])),
                               None, lambda e: show_refusal(self, e), mutation="筛选评分")
 
     def merge(self) -> None:
@@ -541,7 +557,7 @@ class StatsTab(QWidget):
 
     def reload(self) -> None:
         year = self.year.currentData()
-        self.backend.call(lambda s: s.ledger_stats.report(year), self._show)
+        self.backend.call(lambda s: s.opinion_stats.report(year), self._show)
 
     def _show(self, report) -> None:
         o, held = report["opinions"], report["meetings_held"]
@@ -558,8 +574,7 @@ class StatsTab(QWidget):
 
     def _draw_charts(self, o: dict) -> None:
         try:
-            from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView,
-                                          QPieSeries, QValueAxis)
+            from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QPieSeries, QValueAxis
         except ImportError:  # PySide6-Addons missing: the figures and the table still show
             return
         from PySide6.QtGui import QPainter

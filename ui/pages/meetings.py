@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from app.services.cadence import SLOT_STATES
 from app.services.meetings import MeetingFilter
@@ -13,10 +13,18 @@ from app.services.workflows import KINDS, PHASES
 
 from ..meeting_editor import MeetingEditor, NewMeetingDialog, meeting_refs
 from ..messages import confirm, show_refusal
-from ..widgets import add_buttons, add_check_item, bind_list_keys, checked_values, dialog_buttons
 from ..models import Col, ListTableModel, PagedTableModel
-from .base import (RecordListPage, export_with_dialog, filter_combo, fit_columns, make_table, refill_combo, search_box,
-                   sortable_view)
+from ..widgets import add_buttons, add_check_item, bind_list_keys, checked_values, dialog_buttons
+from .base import (
+    RecordListPage,
+    export_with_dialog,
+    filter_combo,
+    fit_columns,
+    make_table,
+    refill_combo,
+    search_box,
+    sortable_view,
+)
 
 COLUMNS = [Col("date", "日期", "date"), Col("time", "时间"), Col("kind_label", "类型", "kind"),
            Col("title", "会议名称", "title"), Col("group_name", "议事小组", "group"), Col("place", "地点"),

@@ -48,13 +48,13 @@ class OverviewPage(QWidget):
 
         year = date.today().year
         def load(s):
-            from app.services.ledger import LedgerFilter
+            from app.services.opinions import OpinionFilter
 
-            overdue = s.ledger.page(LedgerFilter(overdue=True, sort="deadline", descending=False), limit=20)
-            soon = [r for r in s.ledger.page(LedgerFilter(step=4, sort="deadline", descending=False), limit=50)
+            overdue = s.opinions.page(OpinionFilter(overdue=True, sort="deadline", descending=False), limit=20)
+            soon = [r for r in s.opinions.page(OpinionFilter(step=4, sort="deadline", descending=False), limit=50)
                     if r["due_soon"]]
             return (s.settings.office(), s.stats.summary(year), s.groups.warnings(), s.cadence.attention(), s.cadence.plan_summary(year),
-                    overdue, soon, s.ledger.calendar.warning(year + 1 if date.today().month == 12 else year),
+                    overdue, soon, s.opinions.calendar.warning(year + 1 if date.today().month == 12 else year),
                     s.nomination.attention())
 
         self.backend.call(load, self._show)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
 from app import idcard
 from app.errors import ValidationError
@@ -11,8 +11,8 @@ from app.services.delegates import STATUSES, RosterFilter, delegate_fields
 
 from ..forms import RecordDialog
 from ..messages import confirm, show_refusal
-from ..widgets import add_buttons, bind_list_keys
 from ..models import Col, PagedTableModel
+from ..widgets import add_buttons, bind_list_keys
 from .base import export_with_dialog, fit_columns, load_refs, refill_combo, search_box, sortable_view
 
 COLUMNS = [
@@ -259,15 +259,15 @@ class RosterPage(QWidget):
             def submit(form_values, dialog):
                 grids = dialog.picker.selected()
                 if row_id:
-                    fn = lambda s: s.delegates.update(row_id, form_values, grid_ids=grids)  # noqa: E731
+                    fn = lambda s: s.delegates.update(row_id, form_values, grid_ids=grids)
                     summary = f"修改代表“{form_values['name']}”"
                 else:
-                    fn = lambda s: s.delegates.create(form_values, grid_ids=grids)  # noqa: E731
+                    fn = lambda s: s.delegates.create(form_values, grid_ids=grids)
                     summary = f"新增代表“{form_values['name']}”"
                 self.backend.call(fn, dialog.saved, dialog.refused, mutation=summary)
 
             name = values.get("name") if row_id else ""
-            reveal = lambda: self.backend.call(  # noqa: E731
+            reveal = lambda: self.backend.call(
                 lambda s: s.audit.record("view", f"查看代表“{name}”的完整身份证号", {"delegate": row_id}))
             self.dialog = DelegateDialog(refs, values, grid_ids, submit, self, reveal=reveal)
             if history:

@@ -8,9 +8,26 @@ from datetime import date
 from xml.sax.saxutils import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QListWidget, QMenu, QPushButton, QScrollArea, QSplitter,
-                               QTableWidget, QTableWidgetItem, QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.services.base import FieldSpec
 from app.services.candidates import REVIEW_VERDICTS, STAGES, STATUSES, CandidateFilter, candidate_fields, next_stage, stage_label
@@ -60,7 +77,7 @@ def load_round(store, round_id: str | None, flt: CandidateFilter) -> dict:
     round_row = next(r for r in rounds if r["id"] == round_id)
     warnings = store.nomination.quota_warnings(round_id)
     if round_row.get("notice_start"):
-        warnings += [w for w in {store.ledger.calendar.warning(int(round_row["notice_start"][:4]))} if w]
+        warnings += [w for w in {store.opinions.calendar.warning(int(round_row["notice_start"][:4]))} if w]
     return {"rounds": rounds, "round": round_row, "candidates": candidates, "board": board,
             "progress": store.nomination.progress(round_id), "units": store.nomination.review_units(round_id),
             "objections": store.candidates.objections(round_id=round_id), "warnings": warnings,
@@ -295,9 +312,9 @@ class SelectionPage(QWidget):
             def submit(form, dialog):
                 form["kind"] = kind
                 if round_row:
-                    fn = lambda s: s.nomination.update(round_row["id"], form)  # noqa: E731
+                    fn = lambda s: s.nomination.update(round_row["id"], form)
                 else:
-                    fn = lambda s: s.nomination.open_round(form)  # noqa: E731
+                    fn = lambda s: s.nomination.open_round(form)
 
                 def saved(changes):
                     created = changes.created("nomination_rounds")
@@ -360,9 +377,9 @@ class SelectionPage(QWidget):
 
             def submit(form, dialog):
                 if row:
-                    fn = lambda s: s.candidates.update(row["id"], form)  # noqa: E731
+                    fn = lambda s: s.candidates.update(row["id"], form)
                 else:
-                    fn = lambda s: s.candidates.nominate(round_id, form)  # noqa: E731
+                    fn = lambda s: s.candidates.nominate(round_id, form)
                 self.backend.call(fn, dialog.saved, dialog.refused, mutation=f"人选“{form.get('name')}”")
 
             self.dialog = RecordDialog("修改人选" if row else "推荐人选", candidate_fields(), refs, values, submit, self)

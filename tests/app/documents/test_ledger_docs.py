@@ -4,13 +4,13 @@ from pypdf import PdfReader
 
 from app.documents.catalog import export_doc
 from app.registers.catalog import export_register
-from app.services.ledger import LedgerFilter
+from app.services.opinions import OpinionFilter
 from tests.app.documents.test_meeting_docs import embedded_fonts
 
 
 @pytest.fixture
 def bus(demo):
-    return demo.ledger.page(LedgerFilter(search="公交线路"), limit=None)[0]
+    return demo.opinions.page(OpinionFilter(search="公交线路"), limit=None)[0]
 
 
 @pytest.mark.parametrize("kind", ["assignment", "feedback"])
@@ -26,7 +26,7 @@ def test_assignment_form_and_feedback_slip(demo, bus, tmp_path, kind):
 
 def test_printed_ledger_is_landscape_with_the_header_on_every_page(demo, tmp_path):
     for n in range(60):  # enough rows for several pages
-        demo.ledger.create({"source": "phone", "received_on": "2026-11-01", "title": f"测试意见{n}"})
+        demo.opinions.create({"source": "phone", "received_on": "2026-11-01", "title": f"测试意见{n}"})
     path = tmp_path / "ledger.pdf"
     export_doc(demo, "ledger", None, path)
     reader = PdfReader(path)

@@ -235,7 +235,7 @@ def test_no_login_name_once_the_clerk_is_named(demo, tmp_path):
 
     login = login_name()
     assert demo.settings.clerk() == "刘晓燕"
-    demo.ledger_stats  # noqa: B018 - the demo's own records already name the clerk
+    demo.opinion_stats  # noqa: B018 - the demo's own records already name the clerk
     for name in REGISTERS:
         path = tmp_path / f"{name}.xlsx"
         export_register(demo, name, path)

@@ -148,7 +148,7 @@ def test_late_repeated_and_out_of_order_deliveries_lose_no_concurrent_write():
                     for r in log:
                         if r["lost_stamp"]:
                             assert r["lost_site"] == names[json.loads(r["lost_stamp"])[2]], (seed, r)
-                    for wid, office, group, value, _ in writes:
+                    for wid, _office, group, value, _ in writes:
                         final = store.groups.get(group, include_deleted=True)["focus"]
                         logged = {v for r in log if r["row_id"] == group and r["field"] == "focus"
                                   for v in (r["kept_value"], r["lost_value"])}

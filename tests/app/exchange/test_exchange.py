@@ -6,8 +6,7 @@ import time
 import pytest
 
 from app.exchange.export import export_package
-from app.exchange.merge import import_package
-from app.exchange.merge import shared_numbers_note
+from app.exchange.merge import import_package, shared_numbers_note
 from tests.app.exchange.conftest import FAST, edit_apart_then_exchange, send, synced_digest
 
 
@@ -31,7 +30,7 @@ def test_demo_to_an_empty_office_and_again(offices):
     assert import_package(b, package["path"], "同一个口令")["already"]
     assert synced_digest(b) == before
     # Search keys and the full-text index came along (derived, not shipped).
-    assert b.ledger.page(__import__("app.services.ledger", fromlist=["x"]).LedgerFilter(search="公交"))
+    assert b.opinions.page(__import__("app.services.opinions", fromlist=["x"]).OpinionFilter(search="公交"))
 
 
 def test_concurrent_edits_end_equal_with_the_other_value_logged(offices):
@@ -108,8 +107,8 @@ def test_append_only_records_are_unioned_and_a_relay_works(offices):
     a, b, c = stores["A"], stores["B"], stores["C"]
     send(a, b, stick)
     opinion = a.rows("SELECT id FROM opinions WHERE status = 'assigned' LIMIT 1")[0]["id"]
-    a.ledger.supervise(opinion, "2026-11-20", "电话", "A 的督办", "推进中")
-    b.ledger.supervise(opinion, "2026-11-21", "实地", "B 的督办", "推进中")
+    a.opinions.supervise(opinion, "2026-11-20", "电话", "A 的督办", "推进中")
+    b.opinions.supervise(opinion, "2026-11-21", "实地", "B 的督办", "推进中")
     send(a, b, stick)
     send(b, c, stick)  # B relays A's data and its own to C
     send(c, a, stick)
@@ -201,17 +200,17 @@ def test_two_offices_issuing_the_same_slip_number_do_not_block_the_exchange(offi
     send(a, b, stick)
     first, second = [r["id"] for r in a.rows("SELECT id FROM opinions WHERE status = 'assigned' AND deleted = 0"
                                             " ORDER BY id LIMIT 2")]
-    a.ledger.answer(first, "已在 A 办结")
-    b.ledger.answer(second, "已在 B 办结")
-    serial = a.ledger.get(first)["feedback_serial"]
-    assert b.ledger.get(second)["feedback_serial"] == serial
+    a.opinions.answer(first, "已在 A 办结")
+    b.opinions.answer(second, "已在 B 办结")
+    serial = a.opinions.get(first)["feedback_serial"]
+    assert b.opinions.get(second)["feedback_serial"] == serial
     result = send(a, b, stick)
     assert result["duplicate_serials"] == [{"kind": "回执编号", "serial": serial, "titles": sorted(
-        [a.ledger.get(first)["title"], b.ledger.get(second)["title"]])}]
+        [a.opinions.get(first)["title"], b.opinions.get(second)["title"]])}]
     assert "录入回执时会请您按标题选择" in shared_numbers_note(result)
     assert send(b, a, stick)["duplicate_serials"]
     for store in (a, b):
-        found = store.ledger.by_feedback_serial(serial)
+        found = store.opinions.by_feedback_serial(serial)
         assert sorted(o["id"] for o in found) == sorted([first, second])
     assert synced_digest(a) == synced_digest(b)
 
@@ -221,16 +220,16 @@ def test_offices_logging_opinions_apart_are_told_of_shared_numbers_and_codes_kee
     a, b = stores["A"], stores["B"]
     send(a, b, stick)
     opinion = {"source": "phone", "received_on": "2026-11-20", "content": "路灯不亮"}
-    a.ledger.create({**opinion, "title": "A 登记的意见"})
-    b.ledger.create({**opinion, "title": "B 登记的意见"})
+    a.opinions.create({**opinion, "title": "A 登记的意见"})
+    b.opinions.create({**opinion, "title": "B 登记的意见"})
     result = send(a, b, stick)
     [shared] = result["duplicate_serials"]
     assert shared["kind"] == "意见建议编号" and shared["titles"] == ["A 登记的意见", "B 登记的意见"]
     assert "本办公室编号代码" in shared_numbers_note(result)
     a.settings.update({"serial_code": "cz"})
     b.settings.update({"serial_code": "XC"})
-    a.ledger.create({**opinion, "title": "A 又登记一条"})
-    b.ledger.create({**opinion, "title": "B 又登记一条"})
+    a.opinions.create({**opinion, "title": "A 又登记一条"})
+    b.opinions.create({**opinion, "title": "B 又登记一条"})
     assert send(a, b, stick)["duplicate_serials"] == []
     serials = {r["title"]: r["serial"] for r in b.rows("SELECT title, serial FROM opinions WHERE title LIKE '%又登记%'")}
     assert serials == {"A 又登记一条": "YJ2026-CZ-0001", "B 又登记一条": "YJ2026-XC-0001"}
@@ -266,15 +265,15 @@ def test_an_attachment_with_a_long_odd_name_arrives_with_its_record(offices, tmp
     """61 Chinese characters after the last dot (or a NUL) made the file unwritable after the
     rows were committed, and the package then answered "已导入过": the file was lost for good."""
     from app import attachments
-    from app.services.ledger import LedgerFilter
+    from app.services.opinions import OpinionFilter
 
     stores, stick = offices
     a, b = stores["A"], stores["B"]
     send(a, b, stick)
-    opinion = a.ledger.page(LedgerFilter(), 0, 1)[0]
+    opinion = a.opinions.page(OpinionFilter(), 0, 1)[0]
     source = tmp_path / ("现场照片." + "胜" * 61)
     source.write_bytes("一张照片的内容".encode() * 100)
-    a.ledger.add_file(opinion["id"], source)
+    a.opinions.add_file(opinion["id"], source)
     result = send(a, b, stick)
     assert result["added"] >= 1
     row = b.rows("SELECT * FROM opinion_files WHERE opinion_id = ?", [opinion["id"]])[0]

@@ -1,8 +1,8 @@
 """Every bad package is refused with a Chinese reason and leaves every row as it was; an import
 never writes outside the data directory."""
 
-import io
 import hashlib
+import io
 import json
 import zipfile
 

@@ -284,7 +284,7 @@ def test_notice_across_spring_festival_2026(store):
 def test_notice_in_a_year_without_bundled_data_warns_until_entered(store):
     plan = store.nomination.notice_plan("2030-09-30")
     assert plan["end"] == "2030-10-02" and "2030 年的法定节假日安排尚未录入" in plan["warnings"][0]
-    store.ledger.calendar.set_arrangement(2030, [f"2030-10-0{d}" for d in range(1, 8)], ["2030-10-12"])
+    store.opinions.calendar.set_arrangement(2030, [f"2030-10-0{d}" for d in range(1, 8)], ["2030-10-12"])
     plan = store.nomination.notice_plan("2030-09-30")
     assert plan["end"] == "2030-10-09" and plan["warnings"] == []  # 30 Sep, 8 and 9 Oct
 

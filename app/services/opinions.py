@@ -15,9 +15,8 @@ from .. import attachments
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..idcard import mask
 from ..search import match_expression
-from ..textutil import clean
+from ..textutil import clean, parse_date
 from .base import FieldSpec, Service, choice_label
-from .meetings import parse_date
 
 SOURCES = (("grid_visit", "网格走访"), ("reception", "接待日"), ("meeting", "会议"), ("phone", "电话"),
            ("letter", "来信"))
@@ -45,7 +44,8 @@ def describe_event(kind: str, d: dict) -> str:
     """One line of Chinese for the timeline."""
     if kind == "assign":
         co = f"，协办 {'、'.join(d['co_units'])}" if d.get("co_units") else ""
-        return f"{d.get('category', '')}：主办 {d.get('lead_unit', '')}{co}；{d.get('working_days')} 个工作日，期限 {d.get('deadline')}"
+        return (f"{d.get('category', '')}：主办 {d.get('lead_unit', '')}{co}；"
+                f"{d.get('working_days')} 个工作日，期限 {d.get('deadline')}")
     if kind == "extend":
         return f"期限由 {d.get('from')} 延至 {d.get('to')}（{d.get('approved_by')} 批准）" + (
             f"：{d['reason']}" if d.get("reason") else "")
@@ -67,7 +67,7 @@ def step_of(status: str) -> int:
 
 
 @dataclass
-class LedgerFilter:
+class OpinionFilter:
     search: str = ""
     step: int | None = None
     status: str | None = None
@@ -87,7 +87,7 @@ SORTS = {"received": "o.received_on, o.serial", "deadline": "o.deadline", "statu
          "serial": "o.serial"}
 
 
-class LedgerService(Service):
+class OpinionService(Service):
     table = "opinions"
     noun = "意见建议"
     fields = (
@@ -475,7 +475,7 @@ class LedgerService(Service):
         return self.store.rows("SELECT * FROM supervisions WHERE opinion_id = ? AND deleted = 0 ORDER BY day",
                                [opinion_id])
 
-    def _where(self, flt: LedgerFilter, today: str) -> tuple[str, list]:
+    def _where(self, flt: OpinionFilter, today: str) -> tuple[str, list]:
         clauses, params = ["o.deleted = 0"], []
         expression = match_expression(flt.search)
         if expression:
@@ -504,8 +504,8 @@ class LedgerService(Service):
     _FROM = ("FROM opinions o LEFT JOIN delegates d ON d.id = o.delegate_id "
              "LEFT JOIN groups g ON g.id = o.group_id LEFT JOIN communities c ON c.id = o.community_id")
 
-    def count(self, flt: LedgerFilter | None = None, today: date | None = None) -> int:
-        flt = flt or LedgerFilter()
+    def count(self, flt: OpinionFilter | None = None, today: date | None = None) -> int:
+        flt = flt or OpinionFilter()
         only_search = flt.search and not any((flt.step, flt.status, flt.category, flt.group_id, flt.unit,
                                               flt.delegate_id, flt.overdue, flt.date_from, flt.date_to))
         expression = match_expression(flt.search) if only_search else None
@@ -514,7 +514,7 @@ class LedgerService(Service):
         where, params = self._where(flt, (today or date.today()).isoformat())
         return self.store.scalar(f"SELECT count(*) FROM opinions o WHERE {where}", params)
 
-    def page(self, flt: LedgerFilter, offset: int = 0, limit: int | None = 200,
+    def page(self, flt: OpinionFilter, offset: int = 0, limit: int | None = 200,
              today: date | None = None) -> list[dict]:
         today = today or date.today()
         where, params = self._where(flt, today.isoformat())

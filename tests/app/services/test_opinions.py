@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from app.errors import ConflictError, ValidationError
-from app.services.ledger import LedgerFilter
 from app.services.meetings import MeetingFilter
+from app.services.opinions import OpinionFilter
 from tests.conftest import digest
 
 TODAY = date.today().isoformat()
@@ -17,7 +17,7 @@ def delegate(demo):
 
 
 def collect(demo, delegate, title="小区门口路灯不亮", content="居民反映夜间出行不便", day=None):
-    changes = demo.ledger.create({"source": "grid_visit", "received_on": day or TODAY,
+    changes = demo.opinions.create({"source": "grid_visit", "received_on": day or TODAY,
                                   "delegate_id": delegate["id"], "title": title, "content": content,
                                   "residents": 12, "contact": "13812345678"})
     return changes.created("opinions")[0]
@@ -25,7 +25,7 @@ def collect(demo, delegate, title="小区门口路灯不亮", content="居民反
 
 def test_the_five_steps_end_to_end(demo, delegate):
     opinion = collect(demo, delegate)
-    row = demo.ledger.get(opinion)
+    row = demo.opinions.get(opinion)
     assert row["status"] == "collected" and row["group_id"] == delegate["group_id"]
     assert row["serial"].startswith(f"YJ{TODAY[:4]}-")
     topic = demo.topics.create({"title": "背街小巷路灯", "group_id": delegate["group_id"],
@@ -37,33 +37,33 @@ def test_the_five_steps_end_to_end(demo, delegate):
                                                   "deadline": (date.today() + timedelta(days=40)).isoformat()}])
     item = demo.meetings.action_items(meeting)[0]["id"]
     demo.topics.deliberate(topic, meeting, item)
-    assert demo.ledger.get(opinion)["status"] == "deliberated"
+    assert demo.opinions.get(opinion)["status"] == "deliberated"
     demo.topics.assign_from_minutes(topic, "subdistrict")
-    row = demo.ledger.get(opinion)
+    row = demo.opinions.get(opinion)
     assert row["status"] == "assigned" and row["lead_unit"] == "街道城管办"
     assert row["co_units"] == '["供电公司"]' and row["deadline"] > TODAY
-    demo.ledger.supervise(opinion, TODAY, "实地", "已到现场查看", "正在采购灯具")
-    demo.ledger.answer(opinion, "已更换 12 盏路灯")
-    serial = demo.ledger.get(opinion)["feedback_serial"]
+    demo.opinions.supervise(opinion, TODAY, "实地", "已到现场查看", "正在采购灯具")
+    demo.opinions.answer(opinion, "已更换 12 盏路灯")
+    serial = demo.opinions.get(opinion)["feedback_serial"]
     assert serial.startswith("HZ")
-    found = demo.ledger.by_feedback_serial(serial.lower())  # keyed back in from the slip
+    found = demo.opinions.by_feedback_serial(serial.lower())  # keyed back in from the slip
     assert [o["id"] for o in found] == [opinion]
-    demo.ledger.feedback(found[0]["id"], "满意", "当面")
-    demo.ledger.close(opinion)
-    assert demo.ledger.get(opinion)["status"] == "closed"
-    kinds = [e["kind"] for e in demo.ledger.timeline(opinion)]
+    demo.opinions.feedback(found[0]["id"], "满意", "当面")
+    demo.opinions.close(opinion)
+    assert demo.opinions.get(opinion)["status"] == "closed"
+    kinds = [e["kind"] for e in demo.opinions.timeline(opinion)]
     assert kinds[0] == "collect" and "supervise" in kinds and kinds[-1] == "close"
     audited = demo.rows("SELECT summary FROM audit WHERE summary LIKE '%路灯%'")
     assert len(audited) >= 8
 
 
 @pytest.mark.parametrize("action, message", [
-    (lambda s, o: s.ledger.feedback(o, "满意", "当面"), "不能反馈"),
-    (lambda s, o: s.ledger.close(o), "不能办结归档"),
-    (lambda s, o: s.ledger.answer(o, "办好了"), "不能登记办理结果"),
-    (lambda s, o: s.ledger.supervise(o, TODAY, "电话", "催办"), "不能登记督办"),
-    (lambda s, o: s.ledger.return_assignment(o, "不归我们管"), "不能退办"),
-    (lambda s, o: s.ledger.reopen(o, "不满意"), "不能重办"),
+    (lambda s, o: s.opinions.feedback(o, "满意", "当面"), "不能反馈"),
+    (lambda s, o: s.opinions.close(o), "不能办结归档"),
+    (lambda s, o: s.opinions.answer(o, "办好了"), "不能登记办理结果"),
+    (lambda s, o: s.opinions.supervise(o, TODAY, "电话", "催办"), "不能登记督办"),
+    (lambda s, o: s.opinions.return_assignment(o, "不归我们管"), "不能退办"),
+    (lambda s, o: s.opinions.reopen(o, "不满意"), "不能重办"),
 ])
 def test_illegal_jumps_are_refused_and_change_nothing(demo, delegate, action, message):
     opinion = collect(demo, delegate)
@@ -75,62 +75,62 @@ def test_illegal_jumps_are_refused_and_change_nothing(demo, delegate, action, me
 
 def test_closing_needs_feedback_and_dissatisfaction_reopens(demo, delegate):
     opinion = collect(demo, delegate)
-    demo.ledger.assign(opinion, "department", "住建", 10)
-    demo.ledger.answer(opinion, "已答复")
+    demo.opinions.assign(opinion, "department", "住建", 10)
+    demo.opinions.answer(opinion, "已答复")
     with pytest.raises(ConflictError, match="反馈"):
-        demo.ledger.close(opinion)
-    demo.ledger.feedback(opinion, "不满意", "电话")
+        demo.opinions.close(opinion)
+    demo.opinions.feedback(opinion, "不满意", "电话")
     with pytest.raises(ConflictError, match="不满意"):
-        demo.ledger.close(opinion)
-    demo.ledger.reopen(opinion, "群众认为没有解决", 5)
-    row = demo.ledger.get(opinion)
+        demo.opinions.close(opinion)
+    demo.opinions.reopen(opinion, "群众认为没有解决", 5)
+    row = demo.opinions.get(opinion)
     assert row["status"] == "assigned" and row["satisfaction"] is None
 
 
 def test_return_and_reassign_and_extend(demo, delegate):
     opinion = collect(demo, delegate)
-    demo.ledger.assign(opinion, "department", "公安", 10, day="2026-09-25")
+    demo.opinions.assign(opinion, "department", "公安", 10, day="2026-09-25")
     # 10 working days across National Day 2026 (1-7 Oct off, Saturday 10 Oct worked)
-    assert demo.ledger.get(opinion)["deadline"] == "2026-10-15"
-    demo.ledger.return_assignment(opinion, "属于城管职责")
-    demo.ledger.assign(opinion, "department", "城管", 10, day="2026-09-28")
+    assert demo.opinions.get(opinion)["deadline"] == "2026-10-15"
+    demo.opinions.return_assignment(opinion, "属于城管职责")
+    demo.opinions.assign(opinion, "department", "城管", 10, day="2026-09-28")
     with pytest.raises(ValidationError, match="批准人"):
-        demo.ledger.extend(opinion, 5, "")
-    demo.ledger.extend(opinion, 5, "工委主任", "需协调资金", day="2026-10-10")
-    row = demo.ledger.get(opinion)
+        demo.opinions.extend(opinion, 5, "")
+    demo.opinions.extend(opinion, 5, "工委主任", "需协调资金", day="2026-10-10")
+    row = demo.opinions.get(opinion)
     assert row["lead_unit"] == "城管" and row["deadline"] > "2026-10-15"
-    kinds = [e["kind"] for e in demo.ledger.timeline(opinion)]
+    kinds = [e["kind"] for e in demo.opinions.timeline(opinion)]
     assert kinds.count("assign") == 2 and "return" in kinds and "extend" in kinds
 
 
 def test_declined_opinions_still_get_feedback(demo, delegate):
     opinion = collect(demo, delegate)
     with pytest.raises(ValidationError, match="理由"):
-        demo.ledger.decline(opinion, " ")
-    demo.ledger.decline(opinion, "属于私人纠纷，已引导通过调解解决")
-    demo.ledger.feedback(opinion, "基本满意", "电话")
-    demo.ledger.close(opinion)
-    assert demo.ledger.get(opinion)["status"] == "closed"
+        demo.opinions.decline(opinion, " ")
+    demo.opinions.decline(opinion, "属于私人纠纷，已引导通过调解解决")
+    demo.opinions.feedback(opinion, "基本满意", "电话")
+    demo.opinions.close(opinion)
+    assert demo.opinions.get(opinion)["status"] == "closed"
 
 
 def test_overdue_and_due_soon(demo, delegate):
     opinion = collect(demo, delegate, "测试逾期事项", day="2026-01-05")
-    demo.ledger.assign(opinion, "self_governance", "文昌社区", 5, day="2026-01-05")
-    rows = demo.ledger.page(LedgerFilter(overdue=True), today=date(2026, 3, 1), limit=None)
+    demo.opinions.assign(opinion, "self_governance", "文昌社区", 5, day="2026-01-05")
+    rows = demo.opinions.page(OpinionFilter(overdue=True), today=date(2026, 3, 1), limit=None)
     mine = next(r for r in rows if r["id"] == opinion)
     assert mine["flag"] == "已逾期"
-    soon = demo.ledger.page(LedgerFilter(search="测试逾期事项"), today=date(2026, 1, 9))[0]
+    soon = demo.opinions.page(OpinionFilter(search="测试逾期事项"), today=date(2026, 1, 9))[0]
     assert soon["id"] == opinion and soon["flag"] == "即将到期"
 
 
 def test_search_by_substring_and_pinyin_initials(demo, delegate):
     opinion = collect(demo, delegate, "增设公交线路", "万达广场片区到永川中学文昌校区")
     for query in ("公交", "文昌校区", "gj", "gjxl", "wdgc"):
-        ids = [r["id"] for r in demo.ledger.page(LedgerFilter(search=query), limit=None)]
+        ids = [r["id"] for r in demo.opinions.page(OpinionFilter(search=query), limit=None)]
         assert opinion in ids, query
-    assert demo.ledger.count(LedgerFilter(search="不存在的事")) == 0
-    demo.ledger.update(opinion, {"title": "增设定制班车"})
-    assert opinion not in [r["id"] for r in demo.ledger.page(LedgerFilter(search="公交线路"), limit=None)]
+    assert demo.opinions.count(OpinionFilter(search="不存在的事")) == 0
+    demo.opinions.update(opinion, {"title": "增设定制班车"})
+    assert opinion not in [r["id"] for r in demo.opinions.page(OpinionFilter(search="公交线路"), limit=None)]
 
 
 def test_bad_intake_is_refused(demo, delegate):
@@ -140,19 +140,19 @@ def test_bad_intake_is_refused(demo, delegate):
                             ({"source": "rumour", "received_on": TODAY, "title": "x"}, "来源"),
                             ({"source": "phone", "received_on": "2999-01-01", "title": "x"}, "晚于今天")):
         with pytest.raises(ValidationError, match=message):
-            demo.ledger.create(values)
+            demo.opinions.create(values)
     assert digest(demo) == before
 
 
 def test_reception_matters_and_action_items_arrive_linked(demo):
-    pending = demo.ledger.pending_intake()
+    pending = demo.opinions.pending_intake()
     matter = next(p for p in pending if p["origin_table"] == "reception_matters")
-    changes = demo.ledger.intake("reception_matters", matter["id"])
-    row = demo.ledger.get(changes.created("opinions")[0])
+    changes = demo.opinions.intake("reception_matters", matter["id"])
+    row = demo.opinions.get(changes.created("opinions")[0])
     assert row["source"] == "reception" and row["origin_id"] == matter["id"] and row["delegate_id"]
     with pytest.raises(ConflictError, match="已经登记"):
-        demo.ledger.intake("reception_matters", matter["id"])
-    assert matter["id"] not in [p["id"] for p in demo.ledger.pending_intake()]
+        demo.opinions.intake("reception_matters", matter["id"])
+    assert matter["id"] not in [p["id"] for p in demo.opinions.pending_intake()]
 
 
 def test_merging_is_reversible(demo, delegate):
@@ -160,15 +160,15 @@ def test_merging_is_reversible(demo, delegate):
     topic = demo.topics.create({"title": "老旧电梯", "group_id": delegate["group_id"]}, [a, b]).created("topics")[0]
     assert len(demo.topics.opinions(topic)) == 2
     demo.topics.remove_opinion(b)
-    assert demo.ledger.get(b)["status"] == "collected" and len(demo.topics.opinions(topic)) == 1
+    assert demo.opinions.get(b)["status"] == "collected" and len(demo.topics.opinions(topic)) == 1
     with pytest.raises(ConflictError, match="审核同意"):
         demo.topics.deliberate(topic, demo.meetings.page(MeetingFilter())[0]["id"])
 
 
 def test_supervision_records_are_append_only(demo, delegate):
     opinion = collect(demo, delegate)
-    demo.ledger.assign(opinion, "department", "住建", 10)
-    record = demo.ledger.supervise(opinion, TODAY, "电话", "催办").created("supervisions")[0]
+    demo.opinions.assign(opinion, "department", "住建", 10)
+    record = demo.opinions.supervise(opinion, TODAY, "电话", "催办").created("supervisions")[0]
     with pytest.raises(RuntimeError, match="append-only"):
         with demo.write("update", "篡改") as tx:
             tx.update("supervisions", record, {"content": "改掉"})
@@ -176,7 +176,7 @@ def test_supervision_records_are_append_only(demo, delegate):
 
 def test_duty_record(demo, delegate):
     collect(demo, delegate)
-    record = demo.ledger_stats.duty_record(delegate["id"])
+    record = demo.opinion_stats.duty_record(delegate["id"])
     assert record["opinions"] and record["grid_visits"] >= 1
     assert record["plenary"] + record["group_activity"] + record["reception"] >= 1
 
@@ -185,45 +185,45 @@ def test_photos_are_kept_with_the_opinion(demo, delegate, tmp_path):
     opinion = collect(demo, delegate)
     photo = tmp_path / "现场照片.jpg"
     photo.write_bytes(b"\xff\xd8jpeg" * 100)
-    demo.ledger.add_file(opinion, photo)
+    demo.opinions.add_file(opinion, photo)
     photo.unlink()
-    files = demo.ledger.files(opinion)
+    files = demo.opinions.files(opinion)
     assert files[0]["title"] == "现场照片" and Path(files[0]["path"]).exists()
-    demo.ledger.remove_file(files[0]["id"])
-    assert demo.ledger.files(opinion) == []
+    demo.opinions.remove_file(files[0]["id"])
+    assert demo.opinions.files(opinion) == []
 
 
 def test_undo_of_a_transition_keeps_the_history(demo, delegate):
     opinion = collect(demo, delegate)
-    changes = demo.ledger.assign(opinion, "department", "住建", 10)
+    changes = demo.opinions.assign(opinion, "department", "住建", 10)
     demo.undo(changes, "交办")
-    row = demo.ledger.get(opinion)
+    row = demo.opinions.get(opinion)
     assert row["status"] == "collected" and row["lead_unit"] is None
-    kinds = [e["kind"] for e in demo.ledger.timeline(opinion)]
+    kinds = [e["kind"] for e in demo.opinions.timeline(opinion)]
     assert kinds == ["collect", "assign", "undo"]  # the assignment stays on record, withdrawn
-    demo.ledger.assign(opinion, "department", "城管", 10)
-    assert demo.ledger.get(opinion)["lead_unit"] == "城管"
+    demo.opinions.assign(opinion, "department", "城管", 10)
+    assert demo.opinions.get(opinion)["lead_unit"] == "城管"
 
 
 def test_an_office_code_goes_into_new_numbers_and_bad_codes_are_refused(demo, delegate):
-    before = demo.ledger.get(collect(demo, delegate))["serial"]
+    before = demo.opinions.get(collect(demo, delegate))["serial"]
     for bad in ("12", "C-Z", "ABCDE", "城"):
         with pytest.raises(ValidationError, match="办公室代码"):
             demo.settings.update({"serial_code": bad})
     demo.settings.update({"serial_code": "cz"})
     assert demo.settings.get("serial_code") == "CZ"
-    assert demo.ledger.get(collect(demo, delegate))["serial"] == f"YJ{TODAY[:4]}-CZ-0001"
-    assert demo.ledger.get(collect(demo, delegate))["serial"] == f"YJ{TODAY[:4]}-CZ-0002"
+    assert demo.opinions.get(collect(demo, delegate))["serial"] == f"YJ{TODAY[:4]}-CZ-0001"
+    assert demo.opinions.get(collect(demo, delegate))["serial"] == f"YJ{TODAY[:4]}-CZ-0002"
     demo.settings.update({"serial_code": ""})  # back to the plain series, which carries on
     number = int(before.rsplit("-", 1)[1]) + 1
-    assert demo.ledger.get(collect(demo, delegate))["serial"] == f"YJ{TODAY[:4]}-{number:04d}"
+    assert demo.opinions.get(collect(demo, delegate))["serial"] == f"YJ{TODAY[:4]}-{number:04d}"
 
 
 def test_several_matters_taken_in_at_once_are_one_undoable_edit(demo):
-    pending = demo.ledger.pending_intake()[:3]
-    before = demo.ledger.count()
-    changes = demo.ledger.intake_many([(p["origin_table"], p["id"]) for p in pending])
-    assert len(changes.created("opinions")) == 3 and demo.ledger.count() == before + 3
+    pending = demo.opinions.pending_intake()[:3]
+    before = demo.opinions.count()
+    changes = demo.opinions.intake_many([(p["origin_table"], p["id"]) for p in pending])
+    assert len(changes.created("opinions")) == 3 and demo.opinions.count() == before + 3
     demo.undo(changes, "从接待日、会议导入 3 条")
-    assert demo.ledger.count() == before
-    assert len(demo.ledger.pending_intake()) >= 3  # they wait to be taken in again
+    assert demo.opinions.count() == before
+    assert len(demo.opinions.pending_intake()) >= 3  # they wait to be taken in again

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 from .base import choice_label
-from .ledger import CATEGORIES, SATISFACTION, STATUSES
+from .opinions import CATEGORIES, SATISFACTION, STATUSES
 
 
-class LedgerStats:
+class OpinionStats:
     def __init__(self, store):
         self.store = store
 
@@ -59,9 +59,6 @@ class LedgerStats:
             + self._year(year, "date")[0] + " GROUP BY kind", self._year(year, "date")[1])}
         return {"year": year, "meetings": meetings, "meetings_held": held,
                 "opinions": self.opinions(year, today)}
-
-    def category_label(self, key: str) -> str:
-        return choice_label(CATEGORIES, key)
 
     # -- 履职档案 ------------------------------------------------------------------------
     def duty_record(self, delegate_id: str, year: int | None = None) -> dict:
