@@ -122,7 +122,7 @@ def backup(store, out: Path | str | None = None, *, reason: str = "manual", prot
         else:
             result = _copy_live(store.db.conn, target)
     except OSError as exc:
-        raise environmental(exc) from None
+        raise (environmental(exc) or exc) from None
     store.audit.record("backup", f"备份数据库（{REASONS.get(reason, reason)}）：{target.name}",
                        {"file": target.name, "reason": reason, "counts": result["counts"]})
     if out is None:

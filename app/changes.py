@@ -21,11 +21,16 @@ class RowChange:
 
 
 class Changes:
-    __slots__ = ("rows", "audit_seq")
+    __slots__ = ("rows", "audit_seq", "whole")
 
-    def __init__(self, rows: list[RowChange] | None = None, audit_seq: int | None = None):
+    def __init__(self, rows: list[RowChange] | None = None, audit_seq: int | None = None, whole: bool = False):
         self.rows = [] if rows is None else rows
         self.audit_seq = audit_seq
+        self.whole = whole  # every table may have changed (a restored backup): not undoable
+
+    @classmethod
+    def everything(cls) -> "Changes":
+        return cls(whole=True)
 
     @classmethod
     def combined(cls, parts: list["Changes"]) -> "Changes":
@@ -36,6 +41,10 @@ class Changes:
 
     @property
     def tables(self) -> set[str]:
+        if self.whole:
+            from .schema import SYNCED_FIELDS
+
+            return set(SYNCED_FIELDS)
         return {change.table for change in self.rows}
 
     def ids(self, table: str) -> set[str]:
@@ -45,4 +54,4 @@ class Changes:
         return [c.row_id for c in self.rows if c.table == table and c.kind == "insert"]
 
     def __bool__(self) -> bool:
-        return bool(self.rows)
+        return self.whole or bool(self.rows)

@@ -54,8 +54,9 @@ def integer(text: str) -> int:
 integer.__name__ = "整数"  # argparse names the type in "“abc”不是有效的整数"
 
 
-argparse._ = _zh
-argparse.ngettext = lambda singular, plural, n: _zh(singular if n == 1 else plural)
+# argparse looks its messages up through these module globals (gettext): answer in Chinese.
+argparse._ = _zh  # type: ignore[attr-defined]
+argparse.ngettext = lambda singular, plural, n: _zh(singular if n == 1 else plural)  # type: ignore[attr-defined]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -351,9 +352,9 @@ def _passphrase(path: str) -> str:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise environmental(exc) from None
+        raise (environmental(exc) or exc) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ("utf-16",)
+        encodings: tuple[str, ...] = ("utf-16",)
     else:
         encodings = ("utf-8-sig", "gb18030")
     for encoding in encodings:

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from .errors import AppError
 from .idcard import check_digit
 from .services.meetings import MeetingFilter
+from .services.nomination import DEFAULT_REVIEW_UNITS
 from .services.venues import facilities_checklist
 
 SEED = 20260101
@@ -85,7 +86,8 @@ def synthetic_id(rng: random.Random, born: date, female: bool) -> str:
 
 
 def _names(rng: random.Random, count: int) -> list[str]:
-    seen, out = set(), []
+    seen: set[str] = set()
+    out: list[str] = []
     while len(out) < count:
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
         if name not in seen:
@@ -173,7 +175,7 @@ def build_demo(store, progress=None) -> dict:
 # ---------------------------------------------------------------------------
 # The selection round of the report: 110 candidates through 两下两上 to 70 delegates.
 CANDIDATES = 110
-REVIEW_UNITS = ["街道党工委组织办", "街道纪工委", "派出所", "街道综治中心"]
+REVIEW_UNITS = DEFAULT_REVIEW_UNITS
 
 
 def _profile(rng: random.Random, name: str, community: str, area: str, *, born_from=1960, span=36) -> dict:
@@ -224,9 +226,8 @@ def build_selection(store, rng, community_ids, group_ids, areas, grids_by_commun
 
     round_id = store.nomination.open_round({
         "name": "第一届议事代表推选", "opened_on": "2024-12-02", "seats": len(chosen),
-        "review_units": "、".join(REVIEW_UNITS),
         "notes": "街道党工委3次专题研究，印发实施方案，“两下两上”推选。"}).created("nomination_rounds")[0]
-    seats = {}
+    seats: dict[str, int] = {}
     for _, community, _, _ in chosen:
         seats[community] = seats.get(community, 0) + 1
     members = sum(p["party"] == "中共党员" for p, *_ in chosen)
@@ -405,9 +406,9 @@ def build_meetings(store, rng: random.Random) -> None:
         for month in range(1, 12):
             duty = [pool[(month * 2 + k) % len(pool)] for k in range(2)]
             store.receptions.set_duty(hall["id"], f"{year}-{month:02d}", duty)
-            day = _nth_saturday(year, month, _hall_week(hall))
+            held_on = _nth_saturday(year, month, _hall_week(hall))
             meeting_id = store.meetings.create({
-                "kind": "reception", "venue_id": hall["id"], "date": day.isoformat(), "start_time": "09:00",
+                "kind": "reception", "venue_id": hall["id"], "date": held_on.isoformat(), "start_time": "09:00",
                 "end_time": "11:30", "status": "held", "visitors": rng.randint(3, 15)}).created("meetings")[0]
             store.attendance.record(meeting_id, {d: "present" for d in duty})
             raised = rng.sample(RECEPTION_MATTERS, rng.randint(1, 3))
@@ -465,7 +466,7 @@ def build_ledger(store, rng: random.Random) -> None:
     people = store.rows(
         """SELECT d.id, d.name, d.community_id, d.group_id, c.name AS community FROM delegates d
            JOIN communities c ON c.id = d.community_id WHERE d.deleted = 0 ORDER BY d.name_pinyin""")
-    by_community = {}
+    by_community: dict = {}
     for person in people:
         by_community.setdefault(person["community"], person)
     grids = {g["community_id"]: g["id"] for g in reversed(store.grids.list())}

@@ -17,8 +17,7 @@ from pathlib import Path
 
 from . import idcard
 from .errors import AppError, Cancelled, ValidationError
-from .services.delegates import validate_phone
-from .textutil import clean, clean_code
+from .textutil import clean, clean_code, validate_phone
 
 # canonical field -> header spellings (compared after normalising spaces and brackets)
 HEADERS = {
@@ -70,9 +69,9 @@ class RowVerdict:
     extra: dict = field(default_factory=dict)  # community, group, grids (names)
 
 
-def _header_row(rows: list[tuple]) -> tuple[int, dict[int, str]] | None:
+def _header_row(rows: list) -> tuple[int, dict[int, str]] | None:
     for index, row in enumerate(rows[:15]):
-        mapping = {}
+        mapping: dict[int, str] = {}
         for col, value in enumerate(row):
             key = _LOOKUP.get(_norm_header(value)) if value is not None else None
             if key and key not in mapping.values():
@@ -157,12 +156,12 @@ def _check_row(sheet: str, number: int, row: dict, headings: dict) -> RowVerdict
         birth = _parse_birth(row.get("birth")) if row.get("birth") not in (None, "") else None
         if birth and birth[2]:
             try:
-                values["birth_date"] = date(*birth).isoformat()
+                values["birth_date"] = date(birth[0], birth[1], birth[2]).isoformat()
             except ValueError:
                 return reject(f"出生日期“{row.get('birth')}”不存在")
     if clean(row.get("phone")):
         try:
-            values["phone"] = validate_phone(row.get("phone"))
+            values["phone"] = validate_phone(row.get("phone")) or ""
         except ValidationError as exc:
             verdict.warnings.append(f"{exc.message}，未导入电话")
     for key in ("ethnicity", "party", "sector", "education", "workplace", "post", "notes", "certificate_no"):
@@ -205,7 +204,7 @@ def import_roster(store, path: Path | str, *, dry_run: bool = False, progress=No
                 " AND c.name = ? AND d.deleted = 0", [v.name, v.extra["community"]]):
             v.verdict, v.reason = "duplicate", "数据库中已有同一村（社区）的同名代表"
     good = [v for v in verdicts if v.verdict == "ok"]
-    created = {"communities": [], "groups": [], "grids": []}
+    created: dict[str, list[str]] = {"communities": [], "groups": [], "grids": []}
     communities = {c["name"]: c for c in store.communities.list()}
     groups = {g["name"]: g for g in store.groups.list()}
     for v in good:

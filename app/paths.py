@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from .errors import StoreLocationError, StoreLockedError
 
@@ -82,7 +83,7 @@ def _windows_drive_kind(path: Path) -> str:
     import ctypes
 
     root = os.path.splitdrive(text)[0] + "\\"
-    kind = ctypes.windll.kernel32.GetDriveTypeW(ctypes.c_wchar_p(root))
+    kind = ctypes.windll.kernel32.GetDriveTypeW(ctypes.c_wchar_p(root))  # type: ignore[attr-defined]
     return {2: "removable", 4: "network"}.get(kind, "local")
 
 
@@ -129,7 +130,7 @@ class InstanceLock:
 
     def __init__(self, data_dir: Path):
         self.path = data_dir / "yishi.lock"
-        self._file = None
+        self._file: Any = None
 
     def acquire(self) -> None:
         handle = open(self.path, "a+b")

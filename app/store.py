@@ -35,7 +35,7 @@ class Store:
         self.db = db
         self.data_dir = data_dir
         self._lock = lock
-        self.site_id = self.meta("site_id")
+        self.site_id: str = self.meta("site_id") or ""  # _ensure_site wrote it before
         self.clock = HybridClock(self.site_id)
         last = db.execute("SELECT wall_ms, counter, site_id FROM clocks"
                           " ORDER BY wall_ms DESC, counter DESC LIMIT 1").fetchone()
@@ -44,6 +44,10 @@ class Store:
         from .audit import installation_key
 
         self.audit = AuditLog(db, self.site_id, installation_key(data_dir))
+        self._gathering: list[Changes] = []
+        self._querying = False
+        self._depth = 0  # writes open now (a service's write may call another's)
+        self._inner: list = []  # rows of inner writes, gathered when the outermost one commits
 
         from .services import (
             attendance,
@@ -179,17 +183,56 @@ class Store:
     def __exit__(self, *exc):
         self.close()
 
+    # -- operations and queries (cf. Anki's CollectionOp / QueryOp) ---------
+    @contextmanager
+    def operation(self):
+        """Run an edit: every write committed inside is gathered into one `Changes` (what the
+        views refresh, what Ctrl+Z reverts), whatever the edit itself returns."""
+        gathered = Changes()
+        self._gathering.append(gathered)
+        try:
+            yield gathered
+        finally:
+            self._gathering.remove(gathered)
+
+    @contextmanager
+    def query(self):
+        """Run a read: a write attempted inside is a bug (it would record no undo, refresh nothing)."""
+        before, self._querying = self._querying, True
+        try:
+            yield
+        finally:
+            self._querying = before
+
     # -- the write path ----------------------------------------------------
     @contextmanager
     def write(self, action: str, summary: str):
         """One transaction: rows, clocks and one audit entry; `tx.changes` says what changed."""
+        if self._querying:
+            raise RuntimeError(f"a query tried to write ({action}: {summary}); run it as an operation")
         tx = Tx(self)
-        with self.db.atomic():
-            yield tx
-            tx.flush()
-            if tx.changes:
-                # A step may name what it did once it knows (an import's counts).
-                tx.changes.audit_seq = self.audit.append(action, tx.summary or summary, tx.audit_details())
+        outermost = self._depth == 0
+        self._depth += 1
+        try:
+            with self.db.atomic():
+                yield tx
+                tx.flush()
+                if tx.changes:
+                    # A step may name what it did once it knows (an import's counts).
+                    tx.changes.audit_seq = self.audit.append(action, tx.summary or summary, tx.audit_details())
+        except BaseException:
+            if outermost:
+                self._inner = []
+            raise
+        finally:
+            self._depth -= 1
+        if not outermost:
+            self._inner.extend(tx.changes.rows)
+            return
+        rows, self._inner = self._inner + tx.changes.rows, []
+        for gathered in self._gathering if rows else ():
+            gathered.rows.extend(rows)
+            gathered.audit_seq = tx.changes.audit_seq or gathered.audit_seq
 
     def undo(self, changes: Changes, summary: str) -> Changes:
         """Revert an edit. Append-only records (supervision, histories, stage records) are never

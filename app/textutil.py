@@ -49,3 +49,15 @@ def parse_date(text, label: str, field: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise ValidationError(f"{label}“{text or ''}”不是有效日期（格式：2025-06-18）", field=field) from None
+
+
+def validate_phone(raw) -> str | None:
+    """A contact number as stored (digits only), None when blank; a refusal when it cannot be one."""
+    phone = clean_code(raw)
+    if not phone:
+        return None
+    if not phone.isdigit() or not 7 <= len(phone) <= 12:
+        raise ValidationError("联系电话应为 7—12 位数字（手机号 11 位，座机可带区号）", field="phone")
+    if len(phone) == 11 and phone[0] not in "01":
+        raise ValidationError("11 位手机号应以 1 开头", field="phone")
+    return phone

@@ -47,7 +47,7 @@ def read_sheets(path: Path | str) -> list[Sheet]:
     except OSError as exc:
         from .errors import environmental
 
-        raise environmental(exc) from None
+        raise (environmental(exc) or exc) from None
     if head.startswith(OLE_MAGIC):
         if suffix in (".xlsx", ".xlsm"):
             raise AppError(f"“{name}”设置了打开密码（已加密）。请在 Excel 或 WPS 中输入密码打开，"

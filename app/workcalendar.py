@@ -42,7 +42,7 @@ class WorkCalendar:
 
     def set_arrangement(self, year: int, holidays: list[str], workdays: list[str], note: str = ""):
         """Replace a year's entered arrangement (dates as 2027-10-01)."""
-        days = {}
+        days: dict[str, str] = {}
         for text, kind in [(d, "holiday") for d in holidays] + [(d, "workday") for d in workdays]:
             try:
                 day = date.fromisoformat(text.strip())
@@ -58,11 +58,11 @@ class WorkCalendar:
             for day, row in existing.items():
                 if day not in days and not row["deleted"]:
                     tx.delete("holiday_days", row["id"])
-            for day, kind in days.items():
-                row = existing.get(day)
+            for iso, kind in days.items():
+                row = existing.get(iso)
                 if row is None:
-                    tx.insert("holiday_days", {"day": day, "kind": kind, "note": note or None},
-                              row_id=str(uuid.uuid5(_NS, day)))
+                    tx.insert("holiday_days", {"day": iso, "kind": kind, "note": note or None},
+                              row_id=str(uuid.uuid5(_NS, iso)))
                 else:
                     if row["deleted"]:
                         tx.restore("holiday_days", row["id"])

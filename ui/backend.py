@@ -1,9 +1,12 @@
 """The one database worker: the Store lives in its thread; the UI never touches the DB.
 
-`backend.call(fn, done, failed)` runs `fn(store)` (or `fn(store, job)` for jobs that
-report progress) in the worker thread and delivers the result on the UI thread.
-Mutations return `Changes`; the backend broadcasts them so that views refresh
-only what they show, and keeps them for undo (Ctrl+Z).
+Two kinds of work (cf. Anki's CollectionOp and QueryOp):
+- `backend.op(fn, done, failed, summary=...)` runs an edit. Whatever `fn` returns, the rows its
+  writes changed are gathered (`Store.operation`); the backend broadcasts them (`changed`) so
+  that views refresh only what they show, and keeps them for Ctrl+Z when the edit has a summary.
+- `backend.query(fn, done, failed)` runs a read. It changes nothing: a write inside it is a bug.
+`fn(store)` (or `fn(store, job)` with wants_job, for work that reports progress) runs in the
+worker thread; `done` and `failed` are called on the UI thread.
 """
 
 from __future__ import annotations
@@ -23,11 +26,15 @@ log = logging.getLogger(__name__)
 class Job:
     """One unit of work. Callbacks run on the UI thread; `report` is called from the worker."""
 
-    def __init__(self, number: int, fn, wants_job: bool, worker: "_Worker", opens_store: bool = False):
+    def __init__(self, number: int, fn, wants_job: bool, worker: "_Worker", opens_store: bool = False,
+                 kind: str = "query", summary: str | None = None):
         self.number = number
         self.fn = fn
         self.wants_job = wants_job
         self.opens_store = opens_store
+        self.kind = kind  # "op" (an edit) or "query" (a read)
+        self.summary = summary  # an op's undo text; None: not undoable (an import, a restore)
+        self.changes: Changes | None = None
         self.cancelled = False
         self.done = False
         self.result = None
@@ -69,7 +76,7 @@ class _Worker(QObject):
             self.failed.emit(number)
             return
         try:
-            job.result = job.fn(self.store, job) if job.wants_job else job.fn(self.store)
+            job.result = self._run(job)
         except AppError as exc:
             job.error = exc
             self.failed.emit(number)
@@ -84,6 +91,21 @@ class _Worker(QObject):
             self.crashed.emit(number, text)
         else:
             self.finished.emit(number)
+
+    def _run(self, job: Job):
+        call = (lambda: job.fn(self.store, job)) if job.wants_job else (lambda: job.fn(self.store))
+        if job.opens_store:
+            result = call()
+            # A restore replaces the whole database: every view shows what is there now.
+            job.changes = result if isinstance(result, Changes) else Changes.everything() if job.kind == "op" else None
+            return result
+        if job.kind == "query":
+            with self.store.query():
+                return call()
+        with self.store.operation() as gathered:
+            result = call()
+        job.changes = gathered
+        return result
 
 
 class Backend(QObject):
@@ -104,20 +126,24 @@ class Backend(QObject):
         self._worker.progressed.connect(self._progressed)
         self._thread.start()
         self._numbers = itertools.count(1)
-        self._mutations: dict[int, str] = {}
         self._undo: list[tuple[Changes, str]] = []
 
     # -- running work ------------------------------------------------------------
-    def call(self, fn, done=None, failed=None, *, wants_job: bool = False,
-             mutation: str | None = None, opens_store: bool = False) -> Job:
-        """Run fn in the worker. `mutation` is the undo summary for edits that return Changes."""
-        job = Job(next(self._numbers), fn, wants_job, self._worker, opens_store)
+    def op(self, fn, done=None, failed=None, *, summary: str | None = None, wants_job: bool = False) -> Job:
+        """Run an edit in the worker. With a `summary` it is undoable (Ctrl+Z names it so); either
+        way the views showing what it changed refresh."""
+        return self._submit(Job(next(self._numbers), fn, wants_job, self._worker, kind="op", summary=summary),
+                            done, failed)
+
+    def query(self, fn, done=None, failed=None, *, wants_job: bool = False) -> Job:
+        """Run a read in the worker; its result goes to `done`."""
+        return self._submit(Job(next(self._numbers), fn, wants_job, self._worker), done, failed)
+
+    def _submit(self, job: Job, done, failed) -> Job:
         if done:
             job.on_done.append(done)
         if failed:
             job.on_failed.append(failed)
-        if mutation:
-            self._mutations[job.number] = mutation
         self._worker.jobs[job.number] = job
         self.busy.emit(True)
         self._worker.run.emit(job.number)
@@ -133,28 +159,25 @@ class Backend(QObject):
     @Slot(int)
     def _finished(self, number: int) -> None:
         job = self._settle(number)
-        summary = self._mutations.pop(number, None)
-        result = job.result
-        if isinstance(result, Changes) and result:
-            if summary:
-                self._undo.append((result, summary))
+        changes = job.changes
+        if changes:
+            if job.summary and not changes.whole:
+                self._undo.append((changes, job.summary))
                 del self._undo[:-20]
-                self.undo_available.emit(summary)
-            self.changed.emit(result)
+                self.undo_available.emit(job.summary)
+            self.changed.emit(changes)
         for callback in job.on_done:
-            callback(result)
+            callback(job.result)
 
     @Slot(int)
     def _failed(self, number: int) -> None:
         job = self._settle(number)
-        self._mutations.pop(number, None)
         for callback in job.on_failed:
             callback(job.error)
 
     @Slot(int, str)
     def _crashed(self, number: int, text: str) -> None:
         job = self._settle(number)
-        self._mutations.pop(number, None)
         for callback in job.on_failed:
             callback(None)
         self.bug.emit(text)
@@ -176,7 +199,7 @@ class Backend(QObject):
             self._worker.store = open_store(data_dir)
             return self._worker.store.data_dir
 
-        return self.call(opening, done, failed, opens_store=True)
+        return self._submit(Job(next(self._numbers), opening, False, self._worker, opens_store=True), done, failed)
 
     def restore_backup(self, data_dir, path, done, failed) -> Job:
         """Put a backup in place of the open (or unopenable) database and open it again; the
@@ -191,7 +214,9 @@ class Backend(QObject):
             self._undo.clear()  # the edits it would undo are gone with the replaced database
             return result
 
-        return self.call(restoring, done, failed, opens_store=True)
+        job = Job(next(self._numbers), restoring, False, self._worker, opens_store=True, kind="op")
+        job.on_done.append(lambda _: self.undo_available.emit(""))
+        return self._submit(job, done, failed)
 
     # -- undo ----------------------------------------------------------------------
     def forget_undo(self) -> None:
@@ -207,7 +232,7 @@ class Backend(QObject):
             return None
         changes, summary = self._undo.pop()
         self.undo_available.emit(self.undo_summary())
-        return self.call(lambda store: store.undo(changes, summary), done, failed)
+        return self.op(lambda store: store.undo(changes, summary), done, failed)
 
     # -- shutting down -----------------------------------------------------------
     def shutdown(self) -> None:
@@ -219,7 +244,7 @@ class Backend(QObject):
                 store.close()
             self._worker.store = None
 
-        self.call(closing, opens_store=True)
+        self._submit(Job(next(self._numbers), closing, False, self._worker, opens_store=True), None, None)
         self._thread.quit()
         self._thread.wait(10000)
 

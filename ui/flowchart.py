@@ -72,7 +72,7 @@ class FlowchartView(QWidget):
             painter.setFont(bold)
             painter.drawText(header, Qt.AlignCenter, label)
         previous = None
-        for rect, step in self.boxes:
+        for rect, _step in self.boxes:
             if previous is not None:
                 self._connector(painter, previous, rect)
             previous = rect

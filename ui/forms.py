@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from app import idcard
 from app.errors import ValidationError
-from app.services.delegates import validate_phone
+from app.textutil import validate_phone
 
 ERROR_STYLE = "border: 1px solid #c62828; background: #fff5f5;"
 

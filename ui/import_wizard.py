@@ -57,7 +57,7 @@ class ImportPreview(QDialog):
         from app.registers.writer import write_register
 
         report = self.report
-        self.backend.call(lambda s: write_register(target, report_register(s, report)), None,
+        self.backend.query(lambda s: write_register(target, report_register(s, report)), None,
                           lambda e: show_refusal(self, e))
 
     def run_import(self) -> None:
@@ -74,7 +74,7 @@ class ImportPreview(QDialog):
             QMessageBox.information(self, "导入完成", f"已导入 {report['imported']} 名代表。")
             self.accept()
 
-        job = self.backend.call(lambda s, job: import_roster(s, path, progress=job.report), done,
+        job = self.backend.op(lambda s, job: import_roster(s, path, progress=job.report), done,
                                 lambda e: (self.go.setEnabled(True), show_refusal(self, e)), wants_job=True)
         DelayedProgress(self, job, "正在导入花名册…", cancellable=True)
 
@@ -93,5 +93,5 @@ def start_import(parent, backend, path: str | None = None) -> None:
         parent.import_preview = dialog
         dialog.open()
 
-    job = backend.call(lambda s: import_roster(s, path, dry_run=True), checked, lambda e: show_refusal(parent, e))
+    job = backend.query(lambda s: import_roster(s, path, dry_run=True), checked, lambda e: show_refusal(parent, e))
     DelayedProgress(parent, job, "正在检查花名册…")

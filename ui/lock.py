@@ -44,7 +44,7 @@ class LockDialog(QDialog):
         def failed(error):
             self.message.setText(str(error) if error else "无法验证密码")
 
-        self.backend.call(lambda s: security.check(s, attempt), lambda _: self.accept(), failed)
+        self.backend.query(lambda s: security.check(s, attempt), lambda _: self.accept(), failed)
 
 
 class IdleLock(QObject):

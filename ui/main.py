@@ -160,7 +160,7 @@ def offer_demo(window, backend) -> None:
     if box.clickedButton() is empty:
         window.show_page("organisation")
         return
-    job = backend.call(lambda store, job: build_demo(store, lambda text: job.report(0, 0, f"正在载入：{text}")),
+    job = backend.op(lambda store, job: build_demo(store, lambda text: job.report(0, 0, f"正在载入：{text}")),
                        lambda _: window.reload_all(), lambda e: show_refusal(window, e), wants_job=True)
     DelayedProgress(window, job, "正在载入演示街道…")
 
@@ -206,13 +206,13 @@ def _open_data(app, window, backend, target: Path, key: str) -> None:
     idle_lock = window.idle_lock = IdleLock(window, backend)
     # At most every 30 minutes while data changes (auto_backup decides), checked every 5.
     backups = QTimer(window, interval=5 * 60_000)
-    backups.timeout.connect(lambda: backend.call(lambda s: auto_backup(s)))
+    backups.timeout.connect(lambda: backend.op(lambda s: auto_backup(s)))
 
     def opened(path):
         log_to_file(Path(path))
         window.status.setText(f"数据目录：{path}")
         listen_for_raise(key, window)
-        backend.call(_security_state, unlock_then_show)
+        backend.query(_security_state, unlock_then_show)
 
     def unlock_then_show(state):
         protected, idle_lock.minutes = state
@@ -224,10 +224,10 @@ def _open_data(app, window, backend, target: Path, key: str) -> None:
 
     def show_data():
         window.reload_all()
-        backend.call(lambda s: start_backup(s))  # a copy of what was there before today's work
+        backend.op(lambda s: start_backup(s))  # a copy of what was there before today's work
         backups.start()
         if os.environ.get("YISHI_NO_WELCOME") != "1":
-            backend.call(lambda s: s.is_empty(), lambda empty: empty and offer_demo(window, backend))
+            backend.query(lambda s: s.is_empty(), lambda empty: empty and offer_demo(window, backend))
 
     def refused(error):
         from app.errors import CorruptStoreError

@@ -126,7 +126,7 @@ class PagedTableModel(_ColumnsModel):
             self.endResetModel()
             self.loaded.emit()
 
-        self.backend.call(load, done)
+        self.backend.query(load, done)
 
     def _request(self, page: int) -> None:
         if page in self._pending:
@@ -149,7 +149,7 @@ class PagedTableModel(_ColumnsModel):
                 self.dataChanged.emit(self.index(top, 0), self.index(bottom, len(self.columns) - 1))
             self.page_loaded.emit(page)
 
-        self.backend.call(lambda store: self._page_fn(store, flt, offset, size), done)
+        self.backend.query(lambda store: self._page_fn(store, flt, offset, size), done)
 
     # -- the model interface -----------------------------------------------------
     def rowCount(self, parent=QModelIndex()):

@@ -3,9 +3,7 @@ this opinion's state allows (the core refuses the rest anyway)."""
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
-from pathlib import Path
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -21,39 +19,33 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.base import FieldSpec
-from app.services.opinions import ASSIGNABLE, CATEGORIES, FEEDBACK_METHODS, SATISFACTION, SUPERVISION_METHODS, OpinionService
+from app.services.opinions import CATEGORIES, FEEDBACK_METHODS, SATISFACTION, SUPERVISION_METHODS, OpinionService
 
 from .form_dialog import ask
 from .forms import FieldEditor
 from .messages import show_refusal
+from .pdf_preview import preview_doc
 
 TODAY = lambda: date.today().isoformat()
 
 
 def opinion_refs(store) -> dict:
-    return {"delegates": [(d["id"], f"{d['name']}（{d['community_name'] or ''}）") for d in store.rows(
-                "SELECT d.id, d.name, c.name AS community_name FROM delegates d LEFT JOIN communities c"
-                " ON c.id = d.community_id WHERE d.deleted = 0 AND d.status = 'active' ORDER BY d.name_pinyin")],
+    return {"delegates": store.delegates.choices(),
             "grids": [(g[0], g[1]) for g in store.grids.choices()],
             "grids_by_community": store.grids.choices(),
-            "delegate_communities": {d["id"]: d["community_id"] for d in store.rows(
-                "SELECT id, community_id FROM delegates WHERE deleted = 0")},
+            "delegate_communities": store.delegates.communities_of(),
             "communities": [(c["id"], c["name"]) for c in store.communities.list()],
             "units": store.opinions.units(),
             "topics": [(t["id"], f"{t['title']}（{t['group_name'] or ''}，{t['status_label']}）")
                        for t in store.topics.list() if t["status"] != "deliberated"]}
 
 
-# (label, statuses it applies to, handler name)
-ACTIONS = [
-    ("列入议题…", ("collected",), "to_topic"), ("撤出议题", ("topic",), "untopic"),
-    ("不予采纳…", ("collected", "topic"), "decline"), ("交办…", ASSIGNABLE, "assign"),
-    ("督办…", ("assigned", "returned", "answered"), "supervise"), ("退办…", ("assigned",), "return_"),
-    ("延期…", ("assigned",), "extend"), ("重点督办", ("assigned", "returned"), "key"),
-    ("登记办理结果…", ("assigned",), "answer"), ("反馈…", ("answered", "declined", "fed_back"), "feedback"),
-    ("办结归档", ("fed_back",), "close"), ("重办…", ("fed_back", "closed"), "reopen"),
-    ("打印交办单…", ("assigned", "returned", "answered", "fed_back", "closed"), "print_assignment"),
-    ("打印反馈回执…", ("answered", "fed_back", "closed"), "print_feedback"),
+# The window's buttons for the service's step table (NEXT_STEPS), in the order they are laid out.
+ACTION_BUTTONS = [
+    ("列入议题…", "to_topic"), ("撤出议题", "untopic"), ("不予采纳…", "decline"), ("交办…", "assign"),
+    ("督办…", "supervise"), ("退办…", "return"), ("延期…", "extend"), ("重点督办", "key"),
+    ("登记办理结果…", "answer"), ("反馈…", "feedback"), ("办结归档", "close"), ("重办…", "reopen"),
+    ("打印交办单…", "print_assignment"), ("打印反馈回执…", "print_feedback"),
 ]
 
 
@@ -84,12 +76,12 @@ class OpinionDialog(QDialog):
         actions = QGroupBox("下一步")
         grid = QGridLayout(actions)
         self.buttons: dict[str, QPushButton] = {}
-        for index, (label, _, handler) in enumerate(ACTIONS):
+        for index, (label, action) in enumerate(ACTION_BUTTONS):
             button = QPushButton(label)
-            button.setObjectName(f"action_{handler}")
-            button.clicked.connect(getattr(self, handler))
+            button.setObjectName(f"action_{action}")
+            button.clicked.connect(getattr(self, "return_" if action == "return" else action))
             grid.addWidget(button, index // 7, index % 7)
-            self.buttons[handler] = button
+            self.buttons[action] = button
         layout.addWidget(actions)
         self.message = QLabel()
         self.message.setStyleSheet("color: #2e7d32;")
@@ -100,7 +92,7 @@ class OpinionDialog(QDialog):
     # -- loading -------------------------------------------------------------------
     def reload(self) -> None:
         opinion_id = self.opinion_id
-        self.backend.call(lambda s: (s.opinions.detail(opinion_id), opinion_refs(s),
+        self.backend.query(lambda s: (s.opinions.detail(opinion_id), opinion_refs(s),
                                      s.opinions.calendar.warning(date.today().year), s.opinions.files(opinion_id)),
                           self._show, lambda e: show_refusal(self, e))
 
@@ -122,7 +114,8 @@ class OpinionDialog(QDialog):
     def add_file(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
-        paths, _ = QFileDialog.getOpenFileNames(self, "选择照片或文件", "", "图片和文件 (*.jpg *.jpeg *.png *.pdf *.doc *.docx *.xls *.xlsx);;所有文件 (*)")
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "选择照片或文件", "", "图片和文件 (*.jpg *.jpeg *.png *.pdf *.doc *.docx *.xls *.xlsx);;所有文件 (*)")
         for path in paths:
             self._run(lambda s, p=path: s.opinions.add_file(self.opinion_id, p), "添加附件")
 
@@ -179,8 +172,8 @@ class OpinionDialog(QDialog):
         if row.get("satisfaction"):
             self.timeline.addItem(f"满意度：{row['satisfaction']}（{row['feedback_method'] or ''}）"
                                   f"　回执编号 {row['feedback_serial'] or ''}")
-        for label, statuses, handler in ACTIONS:
-            self.buttons[handler].setEnabled(row["status"] in statuses)
+        for action, button in self.buttons.items():
+            button.setEnabled(action in row["next_steps"])
         self.buttons["key"].setText("取消重点督办" if row["key_supervision"] else "重点督办")
         if not self.loaded:
             for spec in OpinionService.fields:
@@ -200,7 +193,7 @@ class OpinionDialog(QDialog):
             self.message.setText(f"已{what}（可按 Ctrl+Z 撤销）")
             self.reload()
 
-        self.backend.call(fn, done, lambda e: show_refusal(self, e), mutation=f"{what}：{self.row['title']}")
+        self.backend.op(fn, done, lambda e: show_refusal(self, e), summary=f"{what}：{self.row['title']}")
 
     def save_details(self) -> None:
         values = {name: editor.value() for name, editor in self.editors.items()}
@@ -306,57 +299,3 @@ class OpinionDialog(QDialog):
 
     def _preview(self, kind: str, label: str) -> None:
         preview_doc(self, self.backend, kind, self.opinion_id, f"{self.row['serial']}{label}")
-
-
-def preview_doc(parent, backend, kind: str, record_id: str | None, title: str, **options) -> None:
-    """Generate a PDF in the worker, then preview and print it; printing is audited. A document
-    that carries a 成文日期 (and, when sent out, a 发文字号) asks for them first: the kept ones, or
-    what its record says, are filled in."""
-    from app.documents.catalog import DATED
-
-    if kind in DATED and record_id:
-        from app.documents.dating import issue_form
-
-        backend.call(lambda s: issue_form(s, kind, record_id),
-                     lambda form: _ask_issue(parent, backend, form, record_id, title, options),
-                     lambda e: show_refusal(parent, e))
-        return
-    _generate(parent, backend, kind, record_id, title, options)
-
-
-def _ask_issue(parent, backend, form: dict, record_id: str, title: str, options: dict) -> None:
-    from app.services.base import FieldSpec
-
-    specs = [FieldSpec("dated_on", "成文日期", "date", required=True)]
-    values = {"dated_on": form["dated_on"], "doc_number": form["doc_number"]}
-    notes = ["成文日期与记录一并保存，以后再导出、打印都用这个日期。"]
-    if form["numbered"] and form["masthead"]:
-        specs.append(FieldSpec("doc_number", "发文字号"))
-        if form["suggested_number"]:
-            notes.append(f"发文字号可只填序号，如 {form['suggested_number']}（按“设置”中的格式生成完整字号）。")
-    if form["draft_needed"]:
-        notes.insert(0, "这次会议尚未召开：将生成标明“草稿”的纪要，会后把状态改为“已召开”再生成正式纪要。")
-    answer = ask(parent, f"生成{title}", specs, values, note="\n".join(notes), ok="生成")
-    if answer is None:
-        return
-    options = {**options, "dated_on": answer["dated_on"], "draft": form["draft_needed"]}
-    if "doc_number" in answer and (answer["doc_number"] or "") != form["doc_number"]:
-        options["doc_number"] = answer["doc_number"] or ""
-    _generate(parent, backend, form["kind"], record_id, title, options)
-
-
-def _generate(parent, backend, kind: str, record_id: str | None, title: str, options: dict) -> None:
-    from app.documents.catalog import export_doc
-
-    from .backend import DelayedProgress
-    from .pdf_preview import show_pdf
-
-    path = Path(tempfile.mkdtemp(prefix="yishi-")) / f"{title}.pdf"
-
-    def printed():
-        backend.call(lambda s: s.audit.record("print", f"打印{title}", {"doc": kind, "id": record_id}))
-
-    job = backend.call(lambda s: export_doc(s, kind, record_id, path, **options),
-                       lambda _: show_pdf(parent, path, title, printed),
-                       lambda e: show_refusal(parent, e))
-    DelayedProgress(parent, job, f"正在生成{title}…")

@@ -1,13 +1,18 @@
-"""Print preview of a generated PDF (QtPdf) and printing it through the system's printer dialog."""
+"""Documents on screen: generating one in the worker (asking its 成文日期 and 发文字号 first), its
+print preview (QtPdf) and printing it through the system's printer dialog."""
 
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout
+
+from .form_dialog import ask
+from .messages import show_refusal
 
 
 class PdfPreview(QDialog):
@@ -89,3 +94,59 @@ def show_pdf(parent, path: Path, title: str, on_printed=None) -> None:
         from PySide6.QtGui import QDesktopServices
 
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+# -- generating a document, then previewing it -------------------------------------------------------
+def preview_doc(parent, backend, kind: str, record_id: str | None, title: str, **options) -> None:
+    """Generate a PDF in the worker, then preview and print it; printing is audited. A document
+    that carries a 成文日期 (and, when sent out, a 发文字号) asks for them first: the kept ones, or
+    what its record says, are filled in."""
+    from app.documents.catalog import DATED
+
+    if kind in DATED and record_id:
+        from app.documents.dating import issue_form
+
+        backend.query(lambda s: issue_form(s, kind, record_id),
+                     lambda form: _ask_issue(parent, backend, form, record_id, title, options),
+                     lambda e: show_refusal(parent, e))
+        return
+    _generate(parent, backend, kind, record_id, title, options)
+
+
+def _ask_issue(parent, backend, form: dict, record_id: str, title: str, options: dict) -> None:
+    from app.services.base import FieldSpec
+
+    specs = [FieldSpec("dated_on", "成文日期", "date", required=True)]
+    values = {"dated_on": form["dated_on"], "doc_number": form["doc_number"]}
+    notes = ["成文日期与记录一并保存，以后再导出、打印都用这个日期。"]
+    if form["numbered"] and form["masthead"]:
+        specs.append(FieldSpec("doc_number", "发文字号"))
+        if form["suggested_number"]:
+            notes.append(f"发文字号可只填序号，如 {form['suggested_number']}（按“设置”中的格式生成完整字号）。")
+    if form["draft_needed"]:
+        notes.insert(0, "这次会议尚未召开：将生成标明“草稿”的纪要，会后把状态改为“已召开”再生成正式纪要。")
+    answer = ask(parent, f"生成{title}", specs, values, note="\n".join(notes), ok="生成")
+    if answer is None:
+        return
+    options = {**options, "dated_on": answer["dated_on"], "draft": form["draft_needed"]}
+    if "doc_number" in answer and (answer["doc_number"] or "") != form["doc_number"]:
+        options["doc_number"] = answer["doc_number"] or ""
+    _generate(parent, backend, form["kind"], record_id, title, options)
+
+
+def _generate(parent, backend, kind: str, record_id: str | None, title: str, options: dict) -> None:
+    from app.documents.catalog import export_doc
+
+    from .backend import DelayedProgress
+
+    path = Path(tempfile.mkdtemp(prefix="yishi-")) / f"{title}.pdf"
+
+    def printed():
+        from app.documents.catalog import record_printed
+
+        backend.op(lambda s: record_printed(s, kind, record_id, title))
+
+    job = backend.op(lambda s: export_doc(s, kind, record_id, path, **options),
+                       lambda _: show_pdf(parent, path, title, printed),
+                       lambda e: show_refusal(parent, e))
+    DelayedProgress(parent, job, f"正在生成{title}…")

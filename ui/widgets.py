@@ -62,3 +62,29 @@ def bind_list_keys(page, view, *, find=None, new=None, open_=None, delete=None) 
     for keys, slot in ((Qt.Key_Return, open_), (Qt.Key_Enter, open_), (Qt.Key_Delete, delete)):
         if slot:
             QShortcut(QKeySequence(keys), view, context=Qt.WidgetShortcut).activated.connect(slot)
+
+
+def local_when(at: str | None) -> str:
+    """A stored UTC time as the clerk's clock shows it, to the minute."""
+    from app.audit import local_time
+
+    return local_time(at)[:16] if at else ""
+
+
+def plain_table(headers: list[str]):
+    """A small editable grid (minutes' items, votes): interactive columns, the last one stretching."""
+    from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget
+
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.setSelectionBehavior(QAbstractItemView.SelectRows)
+    table.verticalHeader().setDefaultSectionSize(28)
+    return table
+
+
+def text_cell(text):
+    from PySide6.QtWidgets import QTableWidgetItem
+
+    return QTableWidgetItem("" if text is None else str(text))

@@ -30,11 +30,11 @@ class MainWindow(QMainWindow):
         self.areas = {
             "overview": ("概览", _page_class("overview", "OverviewPage")),
             "roster": ("代表", _page_class("roster", "RosterPage")),
-            "selection": ("推选", _page_class("selection", "SelectionPage")),
+            "nomination": ("推选", _page_class("nomination", "NominationPage")),
             "organisation": ("组织", _page_class("organisation", "OrganisationPage")),
             "venues": ("阵地", _page_class("venues", "VenuesPage")),
             "meetings": ("会议", _page_class("meetings", "MeetingsPage")),
-            "ledger": ("意见建议", _page_class("ledger", "LedgerPage")),
+            "opinions": ("意见建议", _page_class("opinions", "OpinionsPage")),
             "data": ("数据", _page_class("data", "DataPage")),
             "recycle": ("回收站", _page_class("recycle", "RecyclePage")),
             "settings": ("设置", _page_class("settings", "SettingsPage")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ..errors import AppError
 from ..fileio import atomic_path
@@ -10,7 +11,7 @@ from . import ledger_docs, meeting_docs, nomination_docs
 from .dating import default_date, issued_date
 
 # kind -> (label, builder, what the id names)
-DOCS = {
+DOCS: dict[str, tuple[str, Any, str | None]] = {
     "minutes": ("会议纪要", meeting_docs.minutes, "meeting"),
     "meeting_notice": ("会议通知", meeting_docs.notice, "meeting"),
     "notice": ("议事代表人选公示", nomination_docs.public_notice, "round"),
@@ -52,30 +53,35 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
         if not record_id:
             raise AppError({"meeting": "请指定会议编号（可用 yishi list meetings 查看）",
                             "opinion": "请指定意见建议编号（可用 yishi list opinions 查看）",
-                            "delegate": "请指定代表编号（可用 yishi list delegates 查看）"}[subject])
-        service = {"meeting": store.meetings, "opinion": store.opinions, "delegate": store.delegates}[subject]
+                            "delegate": "请指定代表编号（可用 yishi list delegates 查看）"}[subject or ""])
+        service = {"meeting": store.meetings, "opinion": store.opinions, "delegate": store.delegates}[subject or ""]
         record = service.get(record_id)
         name = record.get("title") or record.get("name")
-    # The date given is kept only with a document that was written: a refusal leaves the store as it was.
     # The export is on record before its file is in place (no record, no file), and the date given
-    # is kept only with a document that was written.
+    # is kept only with a document that was written: a refusal leaves the store as it was.
+    record_key = record_id or ""  # every document but the whole printed ledger has its record
     with atomic_path(path) as temp, store.db.atomic():
         if dated_on or doc_number:
             store.issued_docs.give(kind, record_id, dated_on=dated_on, doc_number=doc_number, label=f"{label}：{name}")
         elif kind == "meeting_notice" and not store.issued_docs.find(kind, record_id):
             # The date a notice first went out stays its date, however often it is printed again.
-            store.issued_docs.give(kind, record_id, dated_on=default_date(store, kind, record_id),
+            store.issued_docs.give(kind, record_id, dated_on=default_date(store, kind, record_key),
                                    label=f"{label}：{name}")
         if subject == "round":
             extra = {"delegate_ids": options["delegate_ids"]} if options.get("delegate_ids") else {}
-            build(store, record_id, temp, **extra)
+            build(store, record_key, temp, **extra)
         elif kind == "ledger":
             ledger_docs.printed_ledger(store, temp, options.get("flt"))
         elif kind == "minutes":
-            build(store, record_id, temp, draft=bool(options.get("draft")))
+            build(store, record_key, temp, draft=bool(options.get("draft")))
         else:
-            build(store, record_id, temp)
+            build(store, record_key, temp)
         store.audit.record("export", f"导出{label}{'（草稿）' if options.get('draft') else ''}：{name}",
                            {"doc": kind, "id": record_id, "file": Path(path).name})
     return {"doc": kind, "title": label, "meeting": name, "name": name, "path": str(path),
             "dated_on": issued_date(store, kind, record_id) if kind in DATED and record_id else None}
+
+
+def record_printed(store, kind: str, record_id: str | None, title: str) -> None:
+    """The clerk sent a document to the printer: the audit log says which and when."""
+    store.audit.record("print", f"打印{title}", {"doc": kind, "id": record_id})

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -251,7 +252,7 @@ def blank(kind: str = "blank") -> Line:
 # -- paginating: lines onto pages of 22 slots --------------------------------------------------
 @dataclass
 class Placed:
-    item: object  # Line or a drawable table piece
+    item: Any  # a Line, or a drawable table piece (a reportlab flowable)
     slot: int
     slots: int
 
@@ -298,7 +299,7 @@ def paginate(items: list) -> list[list[Placed]]:
                 slot += need
                 index += 1
                 continue
-            parts = table.split(BLOCK_W, room * LINE) if room else []
+            parts = table.split(BLOCK_W, room * LINE) if room else []  # type: ignore[attr-defined]
             if len(parts) >= 2:
                 first = parts[0]
                 pages[-1].append(Placed(first, slot, _table_slots(first)))
@@ -411,7 +412,8 @@ def _draw_line(c, line: Line, slot_top: float) -> None:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     text = c.beginText()
-    state = ()  # (font, size, colour, char space) in force; no glyph has the empty one
+    # (font, size, colour, char space) in force; no glyph has the empty one
+    state: tuple = (None, None, None, None)
     run: list[str] = []
 
     def flush():

@@ -152,7 +152,7 @@ def export_package(store, folder: Path | str, passphrase: str, *, office: str | 
             target.unlink(missing_ok=True)
             raise PackageError("写入U盘后读回校验不一致，U盘可能有问题；请换一个U盘重试")
     except OSError as exc:
-        raise environmental(exc) from None
+        raise (environmental(exc) or exc) from None
     finally:
         (outbox / name).unlink(missing_ok=True)
     counts = {t: v["count"] for t, v in manifest["tables"].items()}

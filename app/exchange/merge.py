@@ -89,9 +89,9 @@ def read_package(source: Path | str | bytes, passphrase: str, sealed=None, progr
         if len(decoded) != info["count"]:
             raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}的行数与清单不符")
         rows[table] = decoded
-    files = {name[6:]: data for name, data in members.items() if name.startswith("files/")}
-    for digest, data in files.items():
-        if hashlib.sha256(data).hexdigest() != digest:
+    files: dict[str, bytes] = {name[6:]: data for name, data in members.items() if name.startswith("files/")}
+    for digest, content in files.items():
+        if hashlib.sha256(content).hexdigest() != digest:
             raise PackageError("交换包中的附件与其校验值不符，拒绝导入")
     return Package(sealed.header, manifest, rows, files, hashlib.sha256(sealed.content).hexdigest())
 
@@ -171,7 +171,7 @@ class Outcome:
 
 
 def _existing(store, table: str, ids: list[str]) -> set[str]:
-    found = set()
+    found: set[str] = set()
     for part, marks in in_batches(ids):
         found.update(r[0] for r in store.db.conn.execute(f"SELECT id FROM [{table}] WHERE id IN ({marks})", part))
     return found

@@ -7,13 +7,14 @@ carry only what it has not had yet.
 
 from __future__ import annotations
 
+import builtins
 import uuid
 
 from ..errors import ConflictError, ValidationError
 from ..textutil import clean
 
 
-def list(store) -> list[dict]:
+def list(store) -> builtins.list[dict]:
     return store.rows("SELECT * FROM exchange_peers ORDER BY name")
 
 
@@ -69,3 +70,8 @@ def seen(store, site_id: str, site_name: str, at: str) -> str:
     store.db.execute("INSERT INTO exchange_peers (id, name, site_id, last_import_at) VALUES (?, ?, ?, ?)",
                      [peer_id, name, site_id, at])
     return peer_id
+
+
+def log(store, limit: int = 200) -> builtins.list[dict]:
+    """The latest packages sent and received, newest first."""
+    return store.rows("SELECT * FROM exchange_log ORDER BY at DESC LIMIT ?", [limit])

@@ -72,7 +72,7 @@ class Encoder:
         split = [(wall, counter, site, names.split(",")) for wall, counter, site, names in groups]
         split.sort(key=lambda g: (ROW_FIELD in g[3], len(g[3])), reverse=True)
         wall, counter, site, _ = split[0]
-        record = {"id": row_id, "v": values, "c": [wall, counter, self.site(site)]}
+        record: dict = {"id": row_id, "v": values, "c": [wall, counter, self.site(site)]}
         if len(split) > 1:
             index = {name: i for i, name in enumerate(fields)}
             record["x"] = {str(index[name]): [w, c, self.site(s)] for w, c, s, names in split[1:]

@@ -1,13 +1,14 @@
 """The registers a clerk can export, by name (CLI `export register NAME`, UI menus)."""
 
 from pathlib import Path
+from typing import Any, Callable
 
 from ..errors import AppError
 from ..fileio import atomic_path
 from . import ledger, meetings, nomination, org
 from .writer import write_register
 
-REGISTERS = {
+REGISTERS: dict[str, tuple[str, Callable[..., Any]]] = {
     "roster": ("议事代表花名册", org.roster),
     "candidates": ("推荐人选名单", nomination.candidates),
     "joint_review": ("联审情况表", nomination.joint_review),

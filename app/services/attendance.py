@@ -18,6 +18,12 @@ def attendance_id(meeting_id: str, delegate_id: str) -> str:
     return str(uuid.uuid5(_NS, f"{meeting_id}/{delegate_id}"))
 
 
+def quorum_of(total: int, present: int) -> dict:
+    """议事代表大会 needs more than half of all delegates present (the sign-in sheet asks this
+    live, as the clerk marks people, before anything is saved)."""
+    return {"total": total, "present": present, "required": total // 2 + 1, "met": present * 2 > total}
+
+
 class AttendanceService(Service):
     table = "attendance"
     noun = "签到记录"
@@ -110,7 +116,7 @@ class AttendanceService(Service):
         present = self.store.scalar(
             "SELECT count(*) FROM attendance WHERE meeting_id = ? AND deleted = 0 AND status = 'present'"
             " AND delegate_id IS NOT NULL", [meeting_id])
-        return {"total": total, "present": present, "required": total // 2 + 1, "met": present * 2 > total}
+        return quorum_of(total, present)
 
     def summary(self, meeting_id: str) -> dict[str, int]:
         counts = {s: 0 for s, _ in STATUSES}

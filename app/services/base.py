@@ -50,7 +50,7 @@ def field_problem(spec: FieldSpec, value) -> str | None:
             return f"“{spec.label}”“{str(value)[:40]}”不是有效日期"
     elif spec.kind in ("idcard", "phone"):
         from .. import idcard
-        from .delegates import validate_phone
+        from ..textutil import validate_phone
 
         try:
             idcard.parse(value) if spec.kind == "idcard" else validate_phone(value)

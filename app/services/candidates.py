@@ -8,6 +8,7 @@ the 党工委's confirmation, certificates, filing) live in `nomination.py`.
 
 from __future__ import annotations
 
+import builtins
 import json
 import uuid
 from dataclasses import dataclass
@@ -151,7 +152,7 @@ class CandidateService(Service):
         problems = [c for c in row["conditions"] if c["state"] != "ok"]
         row["conditions_text"] = "符合" if not problems else "；".join(c["text"] for c in problems)
 
-    def conditions(self, candidate: dict, round_row: dict) -> list[dict]:
+    def conditions(self, candidate: dict, round_row: dict) -> builtins.list[dict]:
         """The conditions the data can show: age, residence or work there, citizenship."""
         opened = date.fromisoformat(round_row["opened_on"])
         min_age, min_years = round_row.get("min_age") or 18, round_row.get("min_years") or 1
@@ -178,7 +179,7 @@ class CandidateService(Service):
                     "text": "中国公民" if citizenship == CITIZEN else f"国籍为{citizenship}，非中国公民"})
         return out
 
-    def stages(self, candidate_id: str) -> list[dict]:
+    def stages(self, candidate_id: str) -> builtins.list[dict]:
         """The candidate's history, oldest first (stage records, joint reviews, objections)."""
         rows = self.store.rows(
             "SELECT * FROM candidate_stages WHERE candidate_id = ? AND deleted = 0 ORDER BY day, rowid",
@@ -194,11 +195,11 @@ class CandidateService(Service):
                                                     detail.get("doc")) if p)
         return rows
 
-    def reviews(self, candidate_id: str) -> list[dict]:
+    def reviews(self, candidate_id: str) -> builtins.list[dict]:
         return self.store.rows("SELECT * FROM joint_reviews WHERE candidate_id = ? AND deleted = 0"
                                " ORDER BY day, unit", [candidate_id])
 
-    def objections(self, candidate_id: str | None = None, round_id: str | None = None) -> list[dict]:
+    def objections(self, candidate_id: str | None = None, round_id: str | None = None) -> builtins.list[dict]:
         where, params = ("o.candidate_id = ?", [candidate_id]) if candidate_id else ("p.round_id = ?", [round_id])
         rows = self.store.rows(
             "SELECT o.*, p.name AS candidate_name FROM objections o JOIN candidates p ON p.id = o.candidate_id"
@@ -300,7 +301,7 @@ class CandidateService(Service):
                                 f"（{candidate['fail_reason'] or ''}），不能再办理“{stage_label(stage)}”")
         if candidate["status"] == "withdrawn":
             raise ConflictError(f"{name}已本人退出，不能再办理“{stage_label(stage)}”")
-        wanted = next_stage(candidate["stage"])
+        wanted = next_stage(candidate["stage"]) or ""
         if wanted != stage:
             if STAGE_ORDER[stage] <= STAGE_ORDER[candidate["stage"]]:
                 raise ConflictError(f"{name}已完成“{stage_label(stage)}”，不能重复办理")
@@ -328,7 +329,7 @@ class CandidateService(Service):
             return self.store.settings.unit() or "人大街道工委"
         return ""
 
-    def record(self, candidate_ids: list[str], stage: str, day: str, verdict: str, reason: str = "",
+    def record(self, candidate_ids: builtins.list[str], stage: str, day: str, verdict: str, reason: str = "",
                actor: str = ""):
         """村（居）民代表会议表决 or 工委初审 for one or more candidates, all or none."""
         if stage not in ("community_approved", "preliminary_reviewed"):
@@ -371,15 +372,16 @@ class CandidateService(Service):
             raise ValidationError("请写明退出原因", field="reason")
         if candidate["status"] != "in_progress":
             raise ConflictError(f"{candidate['name']}已{choice_label(STATUSES, candidate['status'])}，不能再退出")
+        pending = next_stage(candidate["stage"]) or candidate["stage"]
         with self.store.write("nomination", f"人选退出：{candidate['name']}") as tx:
-            tx.update(self.table, candidate_id, {"status": "withdrawn", "fail_stage": next_stage(candidate["stage"]),
+            tx.update(self.table, candidate_id, {"status": "withdrawn", "fail_stage": pending,
                                                  "fail_reason": reason})
-            self._stage(tx, candidate_id, next_stage(candidate["stage"]), day, candidate["name"], "fail",
+            self._stage(tx, candidate_id, pending, day, candidate["name"], "fail",
                         f"本人退出：{reason}")
         return tx.changes
 
     # -- joint review (二下) -------------------------------------------------------------
-    def review(self, candidate_ids: list[str], unit: str, verdict: str, day: str, note: str = ""):
+    def review(self, candidate_ids: builtins.list[str], unit: str, verdict: str, day: str, note: str = ""):
         """One department's verdict on one or more candidates; when every department of the round has
         given its verdict, the joint review is passed (all 合格) or failed (any 不合格)."""
         parse_date(day, "联审日期", "day")
@@ -465,7 +467,7 @@ class CandidateService(Service):
 
     # -- helpers ------------------------------------------------------------------------
     @staticmethod
-    def _names(candidates: list[dict]) -> str:
+    def _names(candidates: builtins.list[dict]) -> str:
         names = [c["name"] for c in candidates]
         return "、".join(names[:5]) + (f"等 {len(names)} 人" if len(names) > 5 else "")
 

@@ -11,7 +11,7 @@ from datetime import date
 from .. import idcard
 from ..errors import ConflictError, ValidationError
 from ..resources import reference
-from ..textutil import clean, clean_code
+from ..textutil import clean, clean_code, validate_phone
 from .base import FieldSpec, Service, choice_label
 from .groups import ROLES
 
@@ -56,17 +56,6 @@ def delegate_fields() -> tuple[FieldSpec, ...]:
         FieldSpec("certificate_no", "聘书编号"),
         FieldSpec("notes", "备注", "multiline"),
     )
-
-
-def validate_phone(raw) -> str | None:
-    phone = clean_code(raw)
-    if not phone:
-        return None
-    if not phone.isdigit() or not 7 <= len(phone) <= 12:
-        raise ValidationError("联系电话应为 7—12 位数字（手机号 11 位，座机可带区号）", field="phone")
-    if len(phone) == 11 and phone[0] not in "01":
-        raise ValidationError("11 位手机号应以 1 开头", field="phone")
-    return phone
 
 
 def normalise_person(values: dict, *, today: date | None = None) -> dict:
@@ -241,6 +230,28 @@ class DelegateService(Service):
             row["text"] = f"{detail.get('from', '')} → {detail.get('to', '')}" + (
                 f"：{detail['reason']}" if detail.get("reason") else "")
         return rows
+
+    def for_editing(self, delegate_id: str) -> dict:
+        """The record as the edit form gets it: the ID number masked (`reveal_id` shows it whole)."""
+        row = self.get(delegate_id)
+        return {**row, "id_number": idcard.mask(row.get("id_number")), "id_masked": bool(row.get("id_number"))}
+
+    def reveal_id(self, delegate_id: str) -> str:
+        """The full ID number, on the clerk's request; the audit log records who saw whose."""
+        row = self.get(delegate_id)
+        self.store.audit.record("view", f"查看代表“{row['name']}”的完整身份证号", {"delegate": delegate_id})
+        return row.get("id_number") or ""
+
+    def choices(self) -> list[tuple[str, str]]:
+        """Active delegates to pick from, as "name（community）", in pinyin order."""
+        return [(d["id"], f"{d['name']}（{d['community_name'] or ''}）") for d in self.store.rows(
+            "SELECT d.id, d.name, c.name AS community_name FROM delegates d LEFT JOIN communities c"
+            " ON c.id = d.community_id WHERE d.deleted = 0 AND d.status = 'active' ORDER BY d.name_pinyin")]
+
+    def communities_of(self) -> dict[str, str]:
+        """delegate id -> community id (to offer a delegate's own grids first)."""
+        return {d["id"]: d["community_id"] for d in self.store.rows(
+            "SELECT id, community_id FROM delegates WHERE deleted = 0")}
 
     def grid_ids(self, delegate_id: str) -> list[str]:
         return [r["grid_id"] for r in self.store.rows(

@@ -4,6 +4,7 @@ documents address them)."""
 
 from __future__ import annotations
 
+import builtins
 import uuid
 
 from ..errors import ConflictError
@@ -25,7 +26,7 @@ class DepartmentService(Service):
             row["full_name_shown"] = self.full_name(row["name"], row)
         return rows
 
-    def names(self) -> list[str]:
+    def names(self) -> builtins.list[str]:
         return [r["name"] for r in self.store.rows(
             "SELECT name FROM departments WHERE deleted = 0 ORDER BY sort_order, name")]
 
@@ -46,7 +47,7 @@ class DepartmentService(Service):
             return (self.store.settings.get("subdistrict") or "街道") + known[2:]
         return known
 
-    def full_names(self, names: list[str]) -> list[str]:
+    def full_names(self, names: builtins.list[str]) -> builtins.list[str]:
         return [self.full_name(name) for name in names]
 
     def ensure_defaults(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 
 from ..errors import Cancelled, ConflictError, ValidationError
@@ -48,12 +49,12 @@ class GridService(Service):
                 FROM grids x JOIN communities c ON c.id = x.community_id
                 WHERE {where} ORDER BY c.sort_order, c.name, x.number, x.name""", params)
 
-    def choices(self) -> list[tuple[str, str, str]]:
+    def choices(self) -> builtins.list[tuple[str, str, str]]:
         """(id, name, community_id) of live grids, for pickers: no per-row subqueries."""
         return [(r["id"], r["name"], r["community_id"]) for r in self.store.rows(
             "SELECT id, name, community_id FROM grids WHERE deleted = 0 ORDER BY community_id, number, name")]
 
-    def _check_unique(self, community_id: str, names: list[str], row_id: str | None = None) -> None:
+    def _check_unique(self, community_id: str, names: builtins.list[str], row_id: str | None = None) -> None:
         taken = {r["name"] for r in self.store.rows(
             "SELECT name FROM grids WHERE community_id = ? AND deleted = 0 AND id IS NOT ?",
             [community_id, row_id])}
@@ -65,7 +66,7 @@ class GridService(Service):
     def check(self, values: dict, existing: dict | None) -> None:
         community_id = values.get("community_id", (existing or {}).get("community_id"))
         self.live_ref("communities", community_id, "村（社区）", "community_id")
-        self._check_unique(community_id, [values.get("name", (existing or {}).get("name"))],
+        self._check_unique(community_id or "", [values.get("name", (existing or {}).get("name")) or ""],
                            existing["id"] if existing else None)
 
     def bulk_create(self, community_id: str, number_range: str, pattern: str = "第{n}网格",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from ..errors import ConflictError, ValidationError
 from .base import FieldSpec, Service
 
@@ -41,7 +43,7 @@ class GroupService(Service):
             group["warnings"] = self._warnings_for(group)
         return groups
 
-    def _warnings_for(self, group: dict) -> list[str]:
+    def _warnings_for(self, group: dict) -> builtins.list[str]:
         out = []
         n = group["community_count"]
         if not MIN_COMMUNITIES <= n <= MAX_COMMUNITIES:
@@ -54,7 +56,7 @@ class GroupService(Service):
             out.append(f"{group['name']}应有副组长 2 人，现有 {deputies} 人")
         return out
 
-    def warnings(self) -> list[str]:
+    def warnings(self) -> builtins.list[str]:
         return [w for group in self.list() for w in group["warnings"]]
 
     blockers = (("communities", "group_id", "还有 {n} 个村（社区）属于该小组"),

@@ -35,7 +35,7 @@ class IssuedDocService(Service):
     def give(self, kind: str, record_id: str, *, dated_on: str | None = None, doc_number: str | None = None,
              label: str = "文书"):
         """Record (or change) a document's 成文日期 and 发文字号; returns the Changes."""
-        values = {}
+        values: dict[str, str | None] = {}
         if dated_on:
             values["dated_on"] = parse_date(dated_on, "成文日期", "dated_on").isoformat()
         if doc_number is not None:

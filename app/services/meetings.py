@@ -307,7 +307,7 @@ class MeetingService(Service):
 
     def page(self, flt: MeetingFilter, offset: int = 0, limit: int | None = 200,
              today: date | None = None) -> list[dict]:
-        today = (today or date.today()).isoformat()
+        today_iso = (today or date.today()).isoformat()
         where, params = self._where(flt)
         order = SORTS.get(flt.sort, SORTS["date"])
         if flt.descending:
@@ -318,7 +318,7 @@ class MeetingService(Service):
                    (SELECT count(*) FROM meeting_steps s WHERE s.meeting_id = m.id AND s.deleted = 0
                       AND s.done_on IS NULL AND s.due_date < ?) AS overdue_steps
                    {self._FROM} WHERE {where} ORDER BY {order}, m.id""")
-        params = [today, *params]
+        params = [today_iso, *params]
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]

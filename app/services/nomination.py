@@ -8,6 +8,7 @@ confirms a list (checked against the quotas), certificates get serial numbers, t
 
 from __future__ import annotations
 
+import builtins
 import json
 import re
 from datetime import date, timedelta
@@ -104,7 +105,7 @@ class NominationService(Service):
         return self.store.scalar("SELECT id FROM nomination_rounds WHERE deleted = 0"
                                  " ORDER BY opened_on DESC, rowid DESC LIMIT 1")
 
-    def review_units(self, round_id: str) -> list[str]:
+    def review_units(self, round_id: str) -> builtins.list[str]:
         row = super().get(round_id)
         return json.loads(row["review_units"] or "[]") or list(DEFAULT_REVIEW_UNITS)
 
@@ -134,10 +135,18 @@ class NominationService(Service):
             raise ConflictError("该批次已经党工委确认，名额、条件和下达日期不能再修改")
         return values
 
+    def round_defaults(self, kind: str = "regular", today: date | None = None) -> dict:
+        """A new round as the form first shows it: a 推选 fills the council (70 seats), a 补选 one seat;
+        age 18 and one year in the subdistrict; the four units of the joint review (联审)."""
+        today = today or date.today()
+        by_election = kind == "by_election"
+        return {"kind": kind, "name": f"{today.year}年议事代表补选" if by_election else "议事代表推选",
+                "opened_on": today.isoformat(), "seats": 1 if by_election else 70, "min_age": 18, "min_years": 1,
+                "review_units": "、".join(DEFAULT_REVIEW_UNITS), "term_id": self.store.terms.current_id()}
+
     def open_round(self, values: dict):
-        values = {"kind": "regular", "min_age": 18, "min_years": 1,
-                  "review_units": "、".join(DEFAULT_REVIEW_UNITS), **values}
-        values.setdefault("term_id", self.store.terms.current_id())
+        defaults = self.round_defaults(values.get("kind") or "regular")
+        values = {**{k: v for k, v in defaults.items() if k not in ("name", "opened_on")}, **values}
         if not values.get("term_id"):
             raise ValidationError("请先在“设置”中建立届次", field="term_id")
         return self.create(values)
@@ -147,7 +156,7 @@ class NominationService(Service):
             raise ConflictError(f"“{round_row['name']}”已经党工委确认，不能再{what}")
 
     # -- quotas (一下) ---------------------------------------------------------------------
-    def quotas(self, round_id: str) -> list[dict]:
+    def quotas(self, round_id: str) -> builtins.list[dict]:
         rows = self.store.rows(
             "SELECT q.*, c.name AS community_name FROM quotas q LEFT JOIN communities c"
             " ON q.dimension = 'community' AND c.id = q.key WHERE q.round_id = ? AND q.deleted = 0"
@@ -159,7 +168,7 @@ class NominationService(Service):
             row["rule_label"] = choice_label(RULES, row["rule"])
         return rows
 
-    def set_quotas(self, round_id: str, items: list[dict]):
+    def set_quotas(self, round_id: str, items: builtins.list[dict]):
         """Replace the round's quota list (dimension, key, rule, seats); `quota_warnings` says whether
         the community quotas add up to the seats."""
         round_row = self.get(round_id)
@@ -177,7 +186,7 @@ class NominationService(Service):
             if dimension == "community":
                 self.live_ref("communities", key, "村（社区）", "key")
             try:
-                seats = int(item.get("seats"))
+                seats = int(item.get("seats"))  # type: ignore[arg-type]  # None: refused below
             except (TypeError, ValueError):
                 raise ValidationError(f"第 {index} 行：名额应为整数") from None
             if seats < 0 or seats > round_row["seats"]:
@@ -193,7 +202,7 @@ class NominationService(Service):
             tx.sync_list("quotas", {"round_id": round_id}, clean_items, existing)
         return tx.changes
 
-    def quota_warnings(self, round_id: str) -> list[str]:
+    def quota_warnings(self, round_id: str) -> builtins.list[str]:
         round_row = self.get(round_id)
         total = sum(q["seats"] for q in self.quotas(round_id) if q["dimension"] == "community")
         if total and total != round_row["seats"]:
@@ -201,7 +210,7 @@ class NominationService(Service):
         return []
 
     # -- the quota board ------------------------------------------------------------------
-    def board(self, round_id: str, chosen: list[str] | None = None) -> dict:
+    def board(self, round_id: str, chosen: builtins.list[str] | None = None) -> dict:
         """Every quota with nominated / qualified / selected counts and its state (filled, open,
         over); `chosen` is a list about to be confirmed (otherwise: the appointed candidates)."""
         round_row = self.get(round_id)
@@ -311,7 +320,7 @@ class NominationService(Service):
         return tx.changes
 
     # -- 二上: confirmation, certificates, filing -------------------------------------------
-    def confirm(self, round_id: str, candidate_ids: list[str], day: str, doc: str, *,
+    def confirm(self, round_id: str, candidate_ids: builtins.list[str], day: str, doc: str, *,
                 accept_breaches: bool = False):
         """The 街道党工委 confirms the delegates; the others on the noticed list are not selected.
         A list that breaks a quota raises QuotaBreach unless the clerk accepts it (audited)."""
@@ -377,7 +386,7 @@ class NominationService(Service):
         subdistrict = self.store.settings.get("subdistrict") or ""
         return (subdistrict[:-2] if subdistrict.endswith("街道") else subdistrict) + "议聘"
 
-    def next_serials(self, year: int, count: int) -> list[str]:
+    def next_serials(self, year: int, count: int) -> builtins.list[str]:
         """Serial numbers never used before (deleted delegates included): 中山路议聘〔2025〕071号."""
         prefix = self.certificate_prefix()
         head = f"{prefix}〔{year}〕"
@@ -434,7 +443,7 @@ class NominationService(Service):
         return tx.changes
 
     # -- what needs doing ------------------------------------------------------------------------
-    def attention(self, today: date | None = None) -> list[str]:
+    def attention(self, today: date | None = None) -> builtins.list[str]:
         """The next step of every unfinished round, for the 概览 page."""
         today_text = (today or date.today()).isoformat()
         items = []
@@ -462,7 +471,7 @@ class NominationService(Service):
         return items
 
     # -- progress ------------------------------------------------------------------------------
-    def progress(self, round_id: str) -> list[dict]:
+    def progress(self, round_id: str) -> builtins.list[dict]:
         """How many candidates reached and failed each stage (the round's funnel)."""
         counts = {code: {"reached": 0, "failed": 0} for code in STAGE_ORDER}
         for row in self.store.rows(

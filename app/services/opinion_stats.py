@@ -19,7 +19,7 @@ class OpinionStats:
         return f" AND {column} >= ? AND {column} < ?", [f"{year}-01-01", f"{year + 1}-01-01"]
 
     def opinions(self, year: int | None = None, today: date | None = None) -> dict:
-        today = (today or date.today()).isoformat()
+        today_iso = (today or date.today()).isoformat()
         where, params = self._year(year)
         base = f"FROM opinions o WHERE o.deleted = 0{where}"
 
@@ -31,7 +31,7 @@ class OpinionStats:
         by_category = {c: 0 for c, _ in CATEGORIES} | {k: v for k, v in grouped("o.category").items() if k}
         satisfaction = {s: 0 for s in SATISFACTION} | {k: v for k, v in grouped("o.satisfaction").items() if k}
         overdue = self.store.scalar(f"SELECT count(*) {base} AND o.status IN ('assigned', 'returned')"
-                                    f" AND o.deadline < ?", [*params, today])
+                                    f" AND o.deadline < ?", [*params, today_iso])
         total = sum(by_status.values())
         closed = by_status["closed"]
         solved = closed + by_status["fed_back"] + by_status["answered"]

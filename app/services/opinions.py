@@ -38,6 +38,38 @@ EVENT_LABELS = {"collect": "收集", "topic": "列入议题", "untopic": "撤出
 OPEN = ("assigned", "returned")
 DUE_SOON_WORKING_DAYS = 3
 ASSIGNABLE = ("collected", "topic", "deliberated", "returned")
+ANSWERED = ("answered", "fed_back", "closed")
+
+# What may happen next from each state (五步工作法): the one step table that the service enforces
+# and that the opinion window asks which of its actions to offer. action -> (statuses, what it is).
+NEXT_STEPS = {
+    "to_topic": (("collected",), "列入议题"),
+    "untopic": (("topic",), "撤出议题"),
+    "decline": (("collected", "topic"), "不予采纳"),
+    "assign": (ASSIGNABLE, "交办"),
+    "supervise": (("assigned", "returned", "answered"), "登记督办"),
+    "return": (("assigned",), "退办"),
+    "extend": (("assigned",), "延期"),
+    "key": (OPEN, "列为重点督办"),
+    "answer": (("assigned",), "登记办理结果"),
+    "feedback": (("answered", "declined", "fed_back"), "反馈"),
+    "close": (("fed_back",), "办结归档"),
+    "reopen": (("fed_back", "closed"), "重办"),
+    "print_assignment": (("assigned", "returned", *ANSWERED), "打印交办单"),
+    "print_feedback": (ANSWERED, "打印反馈回执"),
+}
+
+
+def next_steps(row: dict) -> list[str]:
+    """The actions open to this opinion now, in the table's order."""
+    allowed = [action for action, (statuses, _) in NEXT_STEPS.items() if row["status"] in statuses]
+    if row.get("key_supervision") and "key" not in allowed:
+        allowed.append("key")  # lifting 重点督办 is always possible
+    if not row.get("lead_unit") and "reopen" in allowed:
+        allowed.remove("reopen")  # never assigned: it is assigned, not reopened
+    if row.get("satisfaction") == "不满意" and "close" in allowed:
+        allowed.remove("close")  # 群众不满意: reopen or feed back again first
+    return allowed
 
 
 def describe_event(kind: str, d: dict) -> str:
@@ -120,9 +152,10 @@ class OpinionService(Service):
             return day
         return date.today().isoformat()
 
-    def _require(self, row: dict, allowed, action: str) -> None:
-        if row["status"] not in allowed:
-            raise ConflictError(f"这条意见现在是“{choice_label(STATUSES, row['status'])}”，不能{action}。")
+    def _require(self, row: dict, action: str) -> None:
+        statuses, what = NEXT_STEPS[action]
+        if row["status"] not in statuses:
+            raise ConflictError(f"这条意见现在是“{choice_label(STATUSES, row['status'])}”，不能{what}。")
 
     def _event(self, tx, opinion_id: str, day: str, kind: str, detail: dict | None = None) -> None:
         from ..audit import current_actor
@@ -258,7 +291,7 @@ class OpinionService(Service):
     def decline(self, opinion_id: str, reason: str, day: str | None = None):
         """Not taken up (未采纳): the reason is kept, and the opinion still gets feedback."""
         row = self.get(opinion_id)
-        self._require(row, ("collected", "topic"), "不予采纳")
+        self._require(row, "decline")
         reason = clean(reason)
         if not reason:
             raise ValidationError("请写明不予采纳的理由，它将反馈给群众", field="decline_reason")
@@ -273,7 +306,7 @@ class OpinionService(Service):
                co_units: list[str] | None = None, day: str | None = None, key: bool = False):
         """交办: category, 主办 and 协办 units, a deadline in working days (holidays counted)."""
         row = self.get(opinion_id)
-        self._require(row, ASSIGNABLE, "交办")
+        self._require(row, "assign")
         if category not in dict(CATEGORIES):
             raise ValidationError("请选择事项类别（社区自治 / 街道职责 / 部门职责）", field="category")
         lead_unit = clean(lead_unit)
@@ -300,7 +333,7 @@ class OpinionService(Service):
     def return_assignment(self, opinion_id: str, reason: str, day: str | None = None):
         """退办: the unit says the matter is not theirs; it waits for reassignment."""
         row = self.get(opinion_id)
-        self._require(row, ("assigned",), "退办")
+        self._require(row, "return")
         reason = clean(reason)
         if not reason:
             raise ValidationError("请写明退办理由", field="reason")
@@ -314,7 +347,7 @@ class OpinionService(Service):
                day: str | None = None):
         """延期 with approval: the deadline moves by working days."""
         row = self.get(opinion_id)
-        self._require(row, ("assigned",), "延期")
+        self._require(row, "extend")
         approved_by = clean(approved_by)
         if not approved_by:
             raise ValidationError("延期须经批准，请填写批准人", field="approved_by")
@@ -329,6 +362,8 @@ class OpinionService(Service):
 
     def set_key(self, opinion_id: str, key: bool):
         row = self.get(opinion_id)
+        if key:
+            self._require(row, "key")
         with self.store.write("update", f"{'列为' if key else '取消'}重点督办：{row['title']}") as tx:
             tx.update(self.table, opinion_id, {"key_supervision": 1 if key else 0})
             self._event(tx, opinion_id, date.today().isoformat(), "key", {"key": key})
@@ -337,7 +372,7 @@ class OpinionService(Service):
     def supervise(self, opinion_id: str, day: str, method: str, content: str, progress: str = ""):
         """A dated supervision record (append-only)."""
         row = self.get(opinion_id)
-        self._require(row, ("assigned", "returned", "answered"), "登记督办")
+        self._require(row, "supervise")
         parse_date(day, "督办日期", "day")
         if method not in SUPERVISION_METHODS:
             raise ValidationError(f"督办方式应为{'、'.join(SUPERVISION_METHODS)}之一", field="method")
@@ -355,7 +390,7 @@ class OpinionService(Service):
     def answer(self, opinion_id: str, result: str, day: str | None = None):
         """The handling unit's result (办结); a feedback slip serial is issued."""
         row = self.get(opinion_id)
-        self._require(row, ("assigned",), "登记办理结果")
+        self._require(row, "answer")
         result = clean(result)
         if not result:
             raise ValidationError("请填写办理结果", field="result")
@@ -383,7 +418,7 @@ class OpinionService(Service):
         row = self.get(opinion_id)
         if row["status"] in ("collected", "topic", "deliberated", "assigned", "returned"):
             raise ConflictError("这条意见还没有办理结果（或不予采纳的决定），不能反馈。请先交办并登记办理结果。")
-        self._require(row, ("answered", "declined", "fed_back"), "反馈")
+        self._require(row, "feedback")
         if satisfaction not in SATISFACTION:
             raise ValidationError(f"满意度应为{'、'.join(SATISFACTION)}之一", field="satisfaction")
         if method not in FEEDBACK_METHODS:
@@ -415,7 +450,7 @@ class OpinionService(Service):
     def reopen(self, opinion_id: str, reason: str, working_days: int = 10, day: str | None = None):
         """重办 after dissatisfaction: back to the unit with a new deadline."""
         row = self.get(opinion_id)
-        self._require(row, ("fed_back", "closed"), "重办")
+        self._require(row, "reopen")
         if not row["lead_unit"]:
             raise ConflictError("这条意见没有交办过，不能重办；请直接交办。")
         reason = clean(reason)
@@ -569,6 +604,7 @@ class OpinionService(Service):
         row = rows[0]
         self.decorate(row, today or date.today())
         row["timeline"] = self.timeline(opinion_id)
+        row["next_steps"] = next_steps(row)
         row["grid_name"] = self.store.scalar("SELECT name FROM grids WHERE id = ?", [row["grid_id"]])
         row["topic_title"] = self.store.scalar("SELECT title FROM topics WHERE id = ?", [row["topic_id"]])
         return row

@@ -42,6 +42,14 @@ class ReceptionService(Service):
         if not _MONTH.match(month or ""):
             raise ValidationError(f"月份“{month}”应写成 2025-06 这样的格式", field="month")
 
+    def duty_candidates(self, venue_id: str) -> list[dict]:
+        """Active delegates, those of the hall's own group first."""
+        return self.store.rows(
+            """SELECT d.id, d.name, g.name AS group_name FROM delegates d LEFT JOIN groups g ON g.id = d.group_id
+               WHERE d.deleted = 0 AND d.status = 'active'
+               ORDER BY d.group_id = (SELECT group_id FROM venues WHERE id = ?) DESC, g.sort_order,
+                        d.name_pinyin""", [venue_id])
+
     def set_duty(self, venue_id: str, month: str, delegate_ids: list[str]):
         self._check_month(month)
         venue = self.store.venues.get(venue_id)

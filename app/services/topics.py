@@ -7,6 +7,7 @@ item can then be assigned to every opinion of the topic.
 
 from __future__ import annotations
 
+import builtins
 from datetime import date
 
 from ..changes import Changes
@@ -55,11 +56,11 @@ class TopicService(Service):
             row["status_label"] = choice_label(TOPIC_STATUSES, row["status"])
         return rows
 
-    def opinions(self, topic_id: str) -> list[dict]:
+    def opinions(self, topic_id: str) -> builtins.list[dict]:
         return self.store.rows("SELECT * FROM opinions WHERE topic_id = ? AND deleted = 0 ORDER BY received_on",
                                [topic_id])
 
-    def _live_opinions(self, opinion_ids: list[str], allowed=("collected",)) -> list[dict]:
+    def _live_opinions(self, opinion_ids: builtins.list[str], allowed=("collected",)) -> builtins.list[dict]:
         rows = []
         for opinion_id in opinion_ids:
             row = self.store.opinions.get(opinion_id)
@@ -68,7 +69,7 @@ class TopicService(Service):
             rows.append(row)
         return rows
 
-    def create(self, values: dict, opinion_ids: list[str] | None = None, day: str | None = None):
+    def create(self, values: dict, opinion_ids: builtins.list[str] | None = None, day: str | None = None):
         """Propose a topic, merging the given collected opinions into it (并案)."""
         day = day or date.today().isoformat()
         values = self.prepare(dict(values))
@@ -81,7 +82,7 @@ class TopicService(Service):
                 self.store.opinions._event(tx, row["id"], day, "topic", {"topic": values["title"]})
         return tx.changes
 
-    def add_opinions(self, topic_id: str, opinion_ids: list[str]):
+    def add_opinions(self, topic_id: str, opinion_ids: builtins.list[str]):
         topic = self.get(topic_id)
         if topic["status"] == "deliberated":
             raise ConflictError("议题已经集中议事，不能再并入意见")
@@ -116,6 +117,16 @@ class TopicService(Service):
                                              "approved_on": day, "approved_by": by,
                                              "approval_note": clean(note) or None})
         return tx.changes
+
+    def deliberation_choices(self, group_id: str | None) -> dict:
+        """The group's meetings and their minutes' action items, to link a topic to."""
+        meetings = self.store.rows("SELECT id, date, title FROM meetings WHERE deleted = 0 AND group_id = ?"
+                                   " ORDER BY date DESC", [group_id])
+        items = self.store.rows("SELECT a.id, a.content, m.date FROM action_items a JOIN meetings m"
+                                " ON m.id = a.meeting_id WHERE a.deleted = 0 AND m.group_id = ?"
+                                " ORDER BY m.date DESC", [group_id])
+        return {"meetings": [(m["id"], f"{m['date']} {m['title']}") for m in meetings],
+                "action_items": [(a["id"], f"{a['date']} {a['content']}") for a in items]}
 
     def deliberate(self, topic_id: str, meeting_id: str, action_item_id: str | None = None):
         """Link an approved topic to the group activity that deliberated it (step 3)."""

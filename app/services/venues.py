@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 
 from ..errors import ConflictError, ValidationError
@@ -55,10 +56,18 @@ class VenueService(Service):
         return rows
 
     @staticmethod
-    def facilities_of(row: dict) -> list[str]:
+    def facilities_of(row: dict) -> builtins.list[str]:
         return json.loads(row["facilities"]) if row.get("facilities") else []
 
-    def rooms(self, venue_id: str) -> list[dict]:
+    def room_choices(self) -> builtins.list[tuple[str, str]]:
+        """Every room as "venue · room", the centre first, then area halls, then stations."""
+        rows = self.store.rows("""SELECT r.id, v.name || ' · ' || r.name AS label FROM rooms r JOIN venues v
+                                  ON v.id = r.venue_id WHERE r.deleted = 0 AND v.deleted = 0
+                                  ORDER BY CASE v.level WHEN 'centre' THEN 0 WHEN 'area_hall' THEN 1 ELSE 2 END,
+                                  v.name, r.sort_order""")
+        return [(r["id"], r["label"]) for r in rows]
+
+    def rooms(self, venue_id: str) -> builtins.list[dict]:
         return self.store.rows(
             "SELECT * FROM rooms WHERE venue_id = ? AND deleted = 0 ORDER BY sort_order, name",
             [venue_id])
@@ -82,13 +91,13 @@ class VenueService(Service):
         return values
 
     @staticmethod
-    def _room_names(rooms) -> list[str]:
+    def _room_names(rooms) -> builtins.list[str]:
         names = [str(r).strip() for r in rooms or [] if str(r).strip()]
         if len(set(names)) != len(names):
             raise ValidationError("会议室名称有重复", field="rooms")
         return names
 
-    def create(self, values: dict, rooms: list[str] | None = None):
+    def create(self, values: dict, rooms: builtins.list[str] | None = None):
         values = self._prepare(dict(values))
         self.require(values)
         names = self._room_names(rooms)
@@ -98,7 +107,7 @@ class VenueService(Service):
                 tx.insert("rooms", {"venue_id": venue_id, "name": name, "sort_order": order})
         return tx.changes
 
-    def update(self, row_id: str, values: dict, rooms: list[str] | None = None):
+    def update(self, row_id: str, values: dict, rooms: builtins.list[str] | None = None):
         row = self.get(row_id)
         values = self._prepare(dict(values), row_id)
         self.require(values, row)
@@ -108,7 +117,7 @@ class VenueService(Service):
                 self._sync_rooms(tx, row_id, self._room_names(rooms))
         return tx.changes
 
-    def _sync_rooms(self, tx, venue_id: str, names: list[str]) -> None:
+    def _sync_rooms(self, tx, venue_id: str, names: builtins.list[str]) -> None:
         """Keep room ids stable by name, so later bookings keep pointing at the same room."""
         existing = self.store.rows("SELECT id, name, deleted FROM rooms WHERE venue_id = ?", [venue_id])
         by_name = {r["name"]: r for r in existing}

@@ -17,6 +17,17 @@ def wait_idle(qtbot, backend, timeout=10000):
     qtbot.waitUntil(lambda: backend.idle, timeout=timeout)
 
 
+@pytest.fixture(autouse=True)
+def bugs_fail_the_test(monkeypatch):
+    """A bug in a background job opens a modal box in the window, which would hold a test until
+    its timeout: here it is collected instead, and fails the test that caused it."""
+    bugs: list[str] = []
+    monkeypatch.setattr("ui.messages.show_bug", lambda parent, details: bugs.append(details))
+    monkeypatch.setattr("ui.window.show_bug", lambda parent, details: bugs.append(details), raising=False)
+    yield bugs
+    assert not bugs, "a background job crashed:\n" + "\n".join(bugs)
+
+
 @pytest.fixture
 def backend(qtbot, demo_dir, ui_font):
     from ui.backend import Backend

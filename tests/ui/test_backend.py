@@ -27,7 +27,7 @@ def test_the_job_ending_inside_a_progress_update_leaves_the_closed_dialog_alone(
 
     parent = QWidget()
     qtbot.addWidget(parent)
-    job = backend.call(lambda store: "done")
+    job = backend.query(lambda store: "done")
     progress = DelayedProgress(parent, job, "正在处理…", cancellable=True)
 
     def set_value_ending_the_job(dialog, value):
@@ -45,7 +45,7 @@ def test_cancel_reaches_the_job(qtbot, backend):
     qtbot.addWidget(parent)
     parent.show()
     results = []
-    job = backend.call(steady_job(3, 300), results.append, wants_job=True)
+    job = backend.query(steady_job(3, 300), results.append, wants_job=True)
     progress = DelayedProgress(parent, job, "正在处理…", cancellable=True)
     qtbot.waitUntil(lambda: progress._dialog.isVisible(), timeout=3000)
     from PySide6.QtWidgets import QPushButton
@@ -80,7 +80,7 @@ def test_the_progress_box_never_comes_up_after_its_job_ended(qtbot, backend):
         loop.exec()
         ticker.stop()
 
-    job = backend.call(steady_job(0.1, 2), success_message, wants_job=True)  # done before 0.5 s
+    job = backend.query(steady_job(0.1, 2), success_message, wants_job=True)  # done before 0.5 s
     progress = DelayedProgress(parent, job, "正在备份…")
     holder["dialog"] = progress._dialog
     qtbot.waitUntil(lambda: len(seen) >= 20, timeout=15000)
@@ -99,7 +99,7 @@ def test_the_machines_refusal_reaches_the_window_as_a_chinese_message(qtbot, bac
     def full(store):
         raise OSError(errno.ENOSPC, "No space left on device", "E:/花名册.xlsx")
 
-    backend.call(full, None, failures.append)
+    backend.op(full, None, failures.append)
     qtbot.waitUntil(lambda: bool(failures), timeout=5000)
     assert isinstance(failures[0], EnvironmentFailure) and "磁盘空间已满" in failures[0].message
     assert "E:/花名册.xlsx" in failures[0].message and crashes == []

@@ -23,7 +23,7 @@ def test_models_and_the_audit_chain(qtbot, qtmodeltester, window):
 def test_backup_now_lists_a_verified_backup(qtbot, window, monkeypatch):
     page = open_page(qtbot, window, "data")
     shown = []
-    monkeypatch.setattr("ui.pages.data.QMessageBox.information", lambda *a: shown.append(a[2]))
+    monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.information", lambda *a: shown.append(a[2]))
     page.backups.backup(None)
     qtbot.waitUntil(lambda: bool(shown) and page.backups.model.rowCount() == 1, timeout=10000)
     assert "已备份并校验" in shown[0] and page.backups.model.rows[0]["reason_label"] == "手动"
@@ -37,20 +37,20 @@ def test_import_a_package_with_its_preview(qtbot, window, monkeypatch, tmp_path)
     other.close()
     # an edit made before the import: Ctrl+Z would undo it
     group_id = window.backend._worker.store.groups.list()[0]["id"]
-    window.backend.call(lambda s: s.groups.update(group_id, {"focus": "导入前的修改"}), mutation="修改议事小组")
+    window.backend.op(lambda s: s.groups.update(group_id, {"focus": "导入前的修改"}), summary="修改议事小组")
     wait_idle(qtbot, window.backend)
     assert window.undo_action.isEnabled()
     page = open_page(qtbot, window, "data")
-    monkeypatch.setattr("ui.pages.data.QFileDialog.getOpenFileName", lambda *a, **k: (package, ""))
-    monkeypatch.setattr("ui.pages.data._ask_passphrase", lambda *a, **k: "口令")
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getOpenFileName", lambda *a, **k: (package, ""))
+    monkeypatch.setattr("ui.pages.data.exchange._ask_passphrase", lambda *a, **k: "口令")
     previews, shown = [], []
 
     def accept(dialog):
         previews.append(dialog)
         return QDialog.Accepted
 
-    monkeypatch.setattr("ui.pages.data.PreviewDialog.exec", accept)
-    monkeypatch.setattr("ui.pages.data.QMessageBox.information", lambda *a: shown.append(a[2]))
+    monkeypatch.setattr("ui.pages.data.exchange.PreviewDialog.exec", accept)
+    monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.information", lambda *a: shown.append(a[2]))
     page.exchange.import_()
     qtbot.waitUntil(lambda: bool(shown), timeout=15000)
     assert "已从新城三组导入：新增 1" in shown[0]
@@ -70,7 +70,7 @@ def test_the_lock_asks_for_the_password(qtbot, window):
     from app import security
     from ui.lock import IdleLock
 
-    window.backend.call(lambda s: security.set_password(s, "zhongshan"))
+    window.backend.op(lambda s: security.set_password(s, "zhongshan"))
     wait_idle(qtbot, window.backend)
     lock = IdleLock(window, window.backend)
     lock.lock("测试锁定")
@@ -106,7 +106,7 @@ def test_a_database_that_will_not_open_is_replaced_by_the_newest_good_backup(qtb
     assert reopened == [str(demo_dir)]
     assert list(demo_dir.glob("yishi-replaced-*.db"))  # the damaged file kept aside
     counts = []
-    backend.call(lambda s: s.delegates.count(), counts.append)
+    backend.query(lambda s: s.delegates.count(), counts.append)
     qtbot.waitUntil(lambda: bool(counts), timeout=5000)
     assert counts == [70]
     backend.shutdown()
@@ -115,7 +115,7 @@ def test_a_database_that_will_not_open_is_replaced_by_the_newest_good_backup(qtb
 def test_stored_utc_times_are_shown_on_the_clerks_clock(monkeypatch):
     import time
 
-    from ui.pages.data import _when
+    from ui.widgets import local_when as _when
 
     monkeypatch.setenv("TZ", "Asia/Shanghai")
     time.tzset()

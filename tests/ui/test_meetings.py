@@ -62,15 +62,15 @@ def test_attendance_updates_the_quorum_live_and_saves(qtbot, window):
     store = store_of(window)
     meeting_id = store.meetings.page(MeetingFilter(kind="plenary"))[0]["id"]
     _, editor = open_meeting(qtbot, window, meeting_id)
-    assert "尚未达到法定人数" in editor.quorum_label.text()
+    assert "尚未达到法定人数" in editor.attendance.quorum_label.text()
     for row in range(35):
-        box = editor.sheet.cellWidget(row, 2)
+        box = editor.attendance.sheet.cellWidget(row, 2)
         box.setCurrentIndex(box.findData("present"))
-    assert "已登记出席 35 人" in editor.quorum_label.text() and "尚未" in editor.quorum_label.text()
-    box = editor.sheet.cellWidget(35, 2)
+    assert "已登记出席 35 人" in editor.attendance.quorum_label.text() and "尚未" in editor.attendance.quorum_label.text()
+    box = editor.attendance.sheet.cellWidget(35, 2)
     box.setCurrentIndex(box.findData("present"))
-    assert "已达到法定人数" in editor.quorum_label.text()
-    editor.save_sheet()
+    assert "已达到法定人数" in editor.attendance.quorum_label.text()
+    editor.attendance.save()
     wait_idle(qtbot, window.backend)
     assert store.attendance.quorum(meeting_id)["present"] == 36
 
@@ -82,9 +82,9 @@ def test_a_vote_above_those_present_is_refused(qtbot, window, monkeypatch):
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
     editor.tabs.setCurrentIndex(editor.tabs.count() - 2)
-    editor.vote_item.setText("社区食堂")
-    editor.vote_counts[0].setValue(10)
-    editor.record_vote()
+    editor.votes.item.setText("社区食堂")
+    editor.votes.counts[0].setValue(10)
+    editor.votes.record()
     qtbot.waitUntil(lambda: bool(shown), timeout=5000)
     assert "超过了出席代表人数 0 人" in shown[0]
     assert store.attendance.votes(meeting_id) == []
@@ -98,15 +98,15 @@ def test_double_booking_asks_before_saving(qtbot, window, monkeypatch):
     _, editor = open_meeting(qtbot, window, other)
     asked = []
     monkeypatch.setattr("ui.meeting_editor.confirm", lambda *a, **k: asked.append(a[2]) or False)
-    editor.editors["start_time"].widget.setText("10:00")
-    editor.editors["end_time"].widget.setText("11:00")
-    editor.save_details()
+    editor.details.editors["start_time"].widget.setText("10:00")
+    editor.details.editors["end_time"].widget.setText("11:00")
+    editor.details.save()
     qtbot.waitUntil(lambda: bool(asked), timeout=5000)
     wait_idle(qtbot, window.backend)
     assert "会议室已被占用" in asked[0]
     assert store.meetings.get(other)["start_time"] == "14:00"  # declined: unchanged
     monkeypatch.setattr("ui.meeting_editor.confirm", lambda *a, **k: True)
-    editor.save_details()
+    editor.details.save()
     qtbot.waitUntil(lambda: store.meetings.get(other)["start_time"] == "10:00", timeout=5000)
 
 
@@ -149,7 +149,7 @@ def test_print_preview_of_the_minutes(qtbot, window, monkeypatch):
     _, editor = open_meeting(qtbot, window, meeting_id)
     asked = []
     # the clerk is asked for the 成文日期 (the meeting's date filled in) and gives the next day
-    monkeypatch.setattr("ui.opinion_dialog.ask", lambda parent, title, specs, values, **k: asked.append(values)
+    monkeypatch.setattr("ui.pdf_preview.ask", lambda parent, title, specs, values, **k: asked.append(values)
                         or {"dated_on": "2026-03-19"})
     editor.preview("minutes", "会议纪要")
     qtbot.waitUntil(lambda: isinstance(getattr(editor, "_preview", None), PdfPreview), timeout=10000)
@@ -171,7 +171,7 @@ def test_minutes_of_a_meeting_not_held_are_a_draft(qtbot, window, monkeypatch, t
     assert planned["status"] == "planned"
     _, editor = open_meeting(qtbot, window, planned["id"])
     notes = []
-    monkeypatch.setattr("ui.opinion_dialog.ask", lambda *a, **k: notes.append(k["note"]) or {"dated_on": planned["date"]})
+    monkeypatch.setattr("ui.pdf_preview.ask", lambda *a, **k: notes.append(k["note"]) or {"dated_on": planned["date"]})
     editor.preview("minutes", "会议纪要")
     qtbot.waitUntil(lambda: isinstance(getattr(editor, "_preview", None), PdfPreview), timeout=10000)
     assert "草稿" in notes[0]

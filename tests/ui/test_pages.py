@@ -43,7 +43,7 @@ def test_group_page_warns_when_a_group_is_short_of_deputies(qtbot, window):
     store = window.backend._worker.store
     groups = open_page(qtbot, window, "organisation").groups
     deputy = store.rows("SELECT id FROM delegates WHERE group_role = 'deputy_leader' LIMIT 1")[0]["id"]
-    window.backend.call(lambda s: s.delegates.update(deputy, {"group_role": "member"}), mutation="调整职务")
+    window.backend.op(lambda s: s.delegates.update(deputy, {"group_role": "member"}), summary="调整职务")
     qtbot.waitUntil(lambda: not groups.warnings.isHidden(), timeout=5000)
     assert "副组长 2 人，现有 1 人" in groups.warnings.text()
 

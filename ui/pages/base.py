@@ -58,7 +58,7 @@ def export_with_dialog(parent, backend, name: str, **options) -> None:
         if box.clickedButton() is open_button:
             QDesktopServices.openUrl(QUrl.fromLocalFile(result["path"]))
 
-    job = backend.call(lambda s: export_register(s, name, path, **options), done,
+    job = backend.query(lambda s: export_register(s, name, path, **options), done,
                        lambda e: show_refusal(parent, e))
     DelayedProgress(parent, job, f"正在导出{title}…")
 
@@ -182,7 +182,7 @@ class RecordListPage(QWidget):
         return self.service(store).list()
 
     def reload(self) -> None:
-        self.backend.call(self.load_rows, self._show_rows)
+        self.backend.query(self.load_rows, self._show_rows)
 
     def _show_rows(self, rows) -> None:
         selected = self.current()
@@ -229,7 +229,7 @@ class RecordListPage(QWidget):
                     fn = lambda s: self.service(s).update(row["id"], data, **kwargs)
                 else:
                     fn = lambda s: self.service(s).create(data, **kwargs)
-                self.backend.call(fn, dialog.saved, dialog.refused, mutation=f"{title}")
+                self.backend.op(fn, dialog.saved, dialog.refused, summary=f"{title}")
 
             fields = self.service_fields()
             dialog = RecordDialog(title, fields, refs, values, submit, self, extra=extra)
@@ -237,7 +237,7 @@ class RecordListPage(QWidget):
             dialog.open()
             self.dialog = dialog
 
-        self.backend.call(lambda s: (load_refs(s), self.prepare_values(s, row)), ready)
+        self.backend.query(lambda s: (load_refs(s), self.prepare_values(s, row)), ready)
 
     def service_fields(self):
         from app.services import communities, grids, groups, terms, venues
@@ -261,5 +261,5 @@ class RecordListPage(QWidget):
         if not confirm(self, "删除", f"把{self.noun}“{row['name']}”移到回收站？\n之后可以在“回收站”中恢复。",
                        "删除"):
             return
-        self.backend.call(lambda s: self.service(s).delete(row["id"]), None,
-                          lambda e: show_refusal(self, e), mutation=f"删除{self.noun}“{row['name']}”")
+        self.backend.op(lambda s: self.service(s).delete(row["id"]), None,
+                          lambda e: show_refusal(self, e), summary=f"删除{self.noun}“{row['name']}”")

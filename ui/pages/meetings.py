@@ -80,7 +80,7 @@ class MeetingList(QWidget):
         def groups(store):
             return [(g["id"], g["name"]) for g in store.groups.list()]
 
-        self.backend.call(groups, lambda options: refill_combo(self.group, options))
+        self.backend.query(groups, lambda options: refill_combo(self.group, options))
         self.model.set_filter(self.current_filter())
 
     def current_filter(self) -> MeetingFilter:
@@ -123,14 +123,14 @@ class MeetingList(QWidget):
             self.new_dialog = NewMeetingDialog(self.backend, refs, preset, self.open_meeting, self)
             self.new_dialog.open()
 
-        self.backend.call(meeting_refs, ready)
+        self.backend.query(meeting_refs, ready)
 
     def delete(self) -> None:
         index = self.view.currentIndex()
         row = self.model.row_at(index.row()) if index.isValid() else None
         if row and confirm(self, "删除会议", f"把“{row['title']}”（含签到、纪要、流程）移到回收站？", "删除"):
-            self.backend.call(lambda s: s.meetings.delete(row["id"]), None, lambda e: show_refusal(self, e),
-                              mutation=f"删除会议“{row['title']}”")
+            self.backend.op(lambda s: s.meetings.delete(row["id"]), None, lambda e: show_refusal(self, e),
+                              summary=f"删除会议“{row['title']}”")
 
 
 
@@ -167,7 +167,7 @@ class YearPlan(QWidget):
 
     def reload(self) -> None:
         year, kind = self.year.currentData(), self.kind.currentData()
-        self.backend.call(lambda s: [x for x in s.cadence.year_plan(year) if x["kind"] == kind], self._show)
+        self.backend.query(lambda s: [x for x in s.cadence.year_plan(year) if x["kind"] == kind], self._show)
 
     def _show(self, slots) -> None:
         for slot in slots:
@@ -227,7 +227,7 @@ class ReceptionDuty(QWidget):
 
     def reload(self) -> None:
         month = self.month.currentData()
-        self.backend.call(lambda s: s.receptions.roster(month), self._show)
+        self.backend.query(lambda s: s.receptions.roster(month), self._show)
 
     def _show(self, rows) -> None:
         for row in rows:
@@ -246,14 +246,10 @@ class ReceptionDuty(QWidget):
             dialog = DutyDialog(hall, delegates, self)
             if dialog.exec() == QDialog.Accepted:
                 chosen = dialog.chosen()
-                self.backend.call(lambda s: s.receptions.set_duty(hall["id"], month, chosen), None,
-                                  lambda e: show_refusal(self, e), mutation=f"排定{hall['name']}值班")
+                self.backend.op(lambda s: s.receptions.set_duty(hall["id"], month, chosen), None,
+                                  lambda e: show_refusal(self, e), summary=f"排定{hall['name']}值班")
 
-        self.backend.call(lambda s: s.rows(
-            """SELECT d.id, d.name, g.name AS group_name FROM delegates d LEFT JOIN groups g ON g.id = d.group_id
-               WHERE d.deleted = 0 AND d.status = 'active'
-               ORDER BY d.group_id = (SELECT group_id FROM venues WHERE id = ?) DESC, g.sort_order,
-                        d.name_pinyin""", [hall["id"]]), ready)
+        self.backend.query(lambda s: s.receptions.duty_candidates(hall["id"]), ready)
 
 
 class TemplateSteps(RecordListPage):

@@ -66,9 +66,9 @@ class GridsPage(RecordListPage):
         if dialog.exec() != QDialog.Accepted:
             return
         community_id, number_range, pattern = dialog.values()
-        job = self.backend.call(
+        job = self.backend.op(
             lambda s, job: s.grids.bulk_create(community_id, number_range, pattern, progress=job.report),
-            None, lambda e: show_refusal(self, e), wants_job=True, mutation="批量新建网格")
+            None, lambda e: show_refusal(self, e), wants_job=True, summary="批量新建网格")
         DelayedProgress(self, job, "正在新建网格…", cancellable=True)
 
 

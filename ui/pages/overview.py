@@ -53,11 +53,12 @@ class OverviewPage(QWidget):
             overdue = s.opinions.page(OpinionFilter(overdue=True, sort="deadline", descending=False), limit=20)
             soon = [r for r in s.opinions.page(OpinionFilter(step=4, sort="deadline", descending=False), limit=50)
                     if r["due_soon"]]
-            return (s.settings.office(), s.stats.summary(year), s.groups.warnings(), s.cadence.attention(), s.cadence.plan_summary(year),
+            return (s.settings.office(), s.stats.summary(year), s.groups.warnings(), s.cadence.attention(),
+                    s.cadence.plan_summary(year),
                     overdue, soon, s.opinions.calendar.warning(year + 1 if date.today().month == 12 else year),
                     s.nomination.attention())
 
-        self.backend.call(load, self._show)
+        self.backend.query(load, self._show)
 
     def _show(self, result) -> None:
         site, stats, warnings, attention, plan, overdue, soon, holiday_warning, selection = result
@@ -101,7 +102,8 @@ class OverviewPage(QWidget):
             items.append(f"【已逾期】{step['meeting_title']}：{step['title']}（期限 {step['due_date']}，"
                          f"{step['owner'] or ''}）")
         for slot in attention["missed"]:
-            items.append(f"【未召开】{slot['subject']} {slot['period']}没有召开{'接待日' if slot['kind'] == 'reception' else '会议'}")
+            what = "接待日" if slot["kind"] == "reception" else "会议"
+            items.append(f"【未召开】{slot['subject']} {slot['period']}没有召开{what}")
         for meeting in attention["meetings"]:
             items.append(f"【14天内】{meeting['date']} {meeting['start_time'] or ''} {meeting['title']}")
         for step in attention["steps_due"]:

@@ -40,6 +40,6 @@ class RecyclePage(RecordListPage):
         row = self.current()
         if not row:
             return
-        self.backend.call(lambda s: s.recycle.restore(row["tbl"], row["id"]), None,
+        self.backend.op(lambda s: s.recycle.restore(row["tbl"], row["id"]), None,
                           lambda e: show_refusal(self, e, "无法恢复"),
-                          mutation=f"恢复{row['kind_label']}“{row['title']}”")
+                          summary=f"恢复{row['kind_label']}“{row['title']}”")

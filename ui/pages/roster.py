@@ -80,7 +80,7 @@ class DelegateDialog(RecordDialog):
         editing = bool(values and values.get("id"))
         super().__init__("编辑代表" if editing else "新增代表", delegate_fields(), refs, values, submit,
                          parent, extra=self.picker)
-        self._mask_id(values.get("id_number") if editing else None, reveal)
+        self._mask_id(values.get("id_number") if editing and values.get("id_masked") else None, reveal)
         self.setObjectName("delegate_dialog")
         self.setMinimumWidth(640)
         community = self.editors["community_id"]
@@ -89,30 +89,28 @@ class DelegateDialog(RecordDialog):
         self.picker.show_community(community.value())
         self.editors["id_number"].edited.connect(self._fill_from_id)
 
-    def _mask_id(self, full: str | None, reveal) -> None:
-        """A stored ID number is shown masked; the full number only on request (audited)."""
-        if not full:
+    def _mask_id(self, masked: str | None, reveal) -> None:
+        """A stored ID number comes masked; the full number only on request (`reveal`, audited)."""
+        if not masked:
             return
         editor = self.editors["id_number"]
         line = editor.widget
         self._loading = True
-        line.setText(idcard.mask(full))
+        line.setText(masked)
         self._loading = False
         line.setReadOnly(True)
         button = QPushButton("显示完整号码")
         button.setObjectName("reveal_id")
         editor.layout().addWidget(button)
 
-        def show_full():
+        def show_full(full: str):
             line.setReadOnly(False)
             self._loading = True
             line.setText(full)
             self._loading = False
             button.hide()
-            if reveal:
-                reveal()
 
-        button.clicked.connect(show_full)
+        button.clicked.connect(lambda: reveal(show_full) if reveal else None)
 
     def values(self) -> dict:
         values = super().values()
@@ -205,7 +203,7 @@ class RosterPage(QWidget):
             for key, options in choices.items():
                 refill_combo(self.filters[key], options)
 
-        self.backend.call(load, fill)
+        self.backend.query(load, fill)
 
     def current_filter(self) -> RosterFilter:
         flt = self.model.filter
@@ -250,7 +248,7 @@ class RosterPage(QWidget):
             if row_id is None:
                 return refs, {**preset, "status": "active", "group_role": "member",
                               "term_id": store.terms.current_id()}, [], []
-            return (refs, store.delegates.get(row_id), store.delegates.grid_ids(row_id),
+            return (refs, store.delegates.for_editing(row_id), store.delegates.grid_ids(row_id),
                     store.delegates.history(row_id))
 
         def ready(result):
@@ -264,11 +262,10 @@ class RosterPage(QWidget):
                 else:
                     fn = lambda s: s.delegates.create(form_values, grid_ids=grids)
                     summary = f"新增代表“{form_values['name']}”"
-                self.backend.call(fn, dialog.saved, dialog.refused, mutation=summary)
+                self.backend.op(fn, dialog.saved, dialog.refused, summary=summary)
 
-            name = values.get("name") if row_id else ""
-            reveal = lambda: self.backend.call(
-                lambda s: s.audit.record("view", f"查看代表“{name}”的完整身份证号", {"delegate": row_id}))
+            reveal = lambda show: self.backend.query(lambda s: s.delegates.reveal_id(row_id), show,
+                                                    lambda e: show_refusal(self, e))
             self.dialog = DelegateDialog(refs, values, grid_ids, submit, self, reveal=reveal)
             if history:
                 label = QLabel("任职记录：" + "；".join(f"{h['day']} {h['text']}" for h in history))
@@ -276,7 +273,7 @@ class RosterPage(QWidget):
                 self.dialog.layout().insertWidget(self.dialog.layout().count() - 2, label)
             self.dialog.open()
 
-        self.backend.call(load, ready)
+        self.backend.query(load, ready)
 
     def delete(self) -> None:
         index = self.view.currentIndex()
@@ -286,8 +283,8 @@ class RosterPage(QWidget):
         if not confirm(self, "删除代表", f"把代表“{row['name']}”移到回收站？\n之后可以在“回收站”中恢复，"
                                       "也可以按 Ctrl+Z 撤销。", "删除"):
             return
-        self.backend.call(lambda s: s.delegates.delete(row["id"]), None, lambda e: show_refusal(self, e),
-                          mutation=f"删除代表“{row['name']}”")
+        self.backend.op(lambda s: s.delegates.delete(row["id"]), None, lambda e: show_refusal(self, e),
+                          summary=f"删除代表“{row['name']}”")
 
     def change_status(self) -> None:
         from datetime import date
@@ -305,9 +302,9 @@ class RosterPage(QWidget):
         values = ask(self, f"任职变动：{row['name']}", specs, {"status": row["status"], "day": date.today().isoformat()},
                      note="变动和原因会记入代表的任职记录和履职档案；如是组长、副组长，请另行调整小组职务。")
         if values:
-            self.backend.call(lambda s: s.delegates.change_status(row["id"], values["status"], values["day"],
+            self.backend.op(lambda s: s.delegates.change_status(row["id"], values["status"], values["day"],
                                                                   values["reason"] or ""),
-                              None, lambda e: show_refusal(self, e), mutation=f"任职变动：{row['name']}")
+                              None, lambda e: show_refusal(self, e), summary=f"任职变动：{row['name']}")
 
     def import_roster(self) -> None:
         from ..import_wizard import start_import
@@ -315,7 +312,7 @@ class RosterPage(QWidget):
         start_import(self, self.backend)
 
     def duty_record(self) -> None:
-        from ..opinion_dialog import preview_doc
+        from ..pdf_preview import preview_doc
 
         index = self.view.currentIndex()
         row = self.model.row_at(index.row()) if index.isValid() else None

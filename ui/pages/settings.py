@@ -172,7 +172,7 @@ class SettingsPage(QWidget):
             self.save_font(role, path)
 
     def save_font(self, role: str, path: str) -> None:
-        self.backend.call(lambda s: s.settings.update({f"font_{role}": path}), lambda _: self.reload(),
+        self.backend.op(lambda s: s.settings.update({f"font_{role}": path}), lambda _: self.reload(),
                           lambda e: show_refusal(self, e))
 
     def reload(self):
@@ -189,7 +189,7 @@ class SettingsPage(QWidget):
             return (store.settings.all(), str(store.data_dir), store.site_id, store.audit.recent(30), coverage,
                     font_report(store))
 
-        self.backend.call(load, self._show)
+        self.backend.query(load, self._show)
 
     def save_holidays(self):
         from app.errors import ValidationError
@@ -207,7 +207,7 @@ class SettingsPage(QWidget):
 
             return WorkCalendar(store).set_arrangement(year, holidays, workdays)
 
-        self.backend.call(run, lambda _: self.reload(), lambda e: show_refusal(self, e))
+        self.backend.op(run, lambda _: self.reload(), lambda e: show_refusal(self, e), summary="调整节假日安排")
 
     def _show(self, result):
         values, data_dir, site_id, recent, coverage, fonts = result
@@ -234,14 +234,14 @@ class SettingsPage(QWidget):
     def save(self):
         values = {key: edit.text() for key, edit in self.edits.items()}
         values["seal_layout"] = self.layout_choice.currentData()
-        self.backend.call(lambda s: s.settings.update(values), lambda _: self.reload(),
+        self.backend.op(lambda s: s.settings.update(values), lambda _: self.reload(),
                           lambda e: show_refusal(self, e))
 
     def run_check(self):
         from app.check import run_checks
 
         self.check_result.setText("正在检查…")
-        self.backend.call(run_checks, self._checked, lambda e: show_refusal(self, e))
+        self.backend.query(run_checks, self._checked, lambda e: show_refusal(self, e))
 
     def _checked(self, report):
         colour = "#2e7d32" if report["ok"] else "#c62828"

@@ -37,7 +37,7 @@ from ..form_dialog import ask
 from ..forms import RecordDialog
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel
-from ..opinion_dialog import preview_doc
+from ..pdf_preview import preview_doc
 from ..widgets import add_buttons, add_check_item, bind_list_keys, button_row, checked_values, dialog_buttons
 from .base import export_with_dialog, filter_combo, fit_columns, load_refs, make_table, refill_combo, search_box
 
@@ -84,7 +84,7 @@ def load_round(store, round_id: str | None, flt: CandidateFilter) -> dict:
             "communities": [(c["id"], c["name"]) for c in store.communities.list()]}
 
 
-class SelectionPage(QWidget):
+class NominationPage(QWidget):
     def __init__(self, backend, parent=None):
         super().__init__(parent)
         self.backend = backend
@@ -190,7 +190,7 @@ class SelectionPage(QWidget):
 
     def reload(self) -> None:
         round_id, flt = self.rounds.currentData(), self.filter()
-        self.backend.call(lambda s: load_round(s, round_id, flt), self._show)
+        self.backend.query(lambda s: load_round(s, round_id, flt), self._show)
 
     def _show(self, data: dict) -> None:
         self.data = data
@@ -261,7 +261,7 @@ class SelectionPage(QWidget):
         return True
 
     def _run(self, fn, summary: str, done=None) -> None:
-        self.backend.call(fn, done, lambda e: show_refusal(self, e), mutation=summary)
+        self.backend.op(fn, done, lambda e: show_refusal(self, e), summary=summary)
 
     # -- the candidate's history -------------------------------------------------------------
     def show_detail(self) -> None:
@@ -269,7 +269,7 @@ class SelectionPage(QWidget):
         if not row:
             self.detail.setHtml("<p style='color:#777'>选择一名人选，查看其推荐、表决、审查、公示和确认的经过。</p>")
             return
-        self.backend.call(lambda s: (s.candidates.stages(row["id"]), s.candidates.reviews(row["id"]),
+        self.backend.query(lambda s: (s.candidates.stages(row["id"]), s.candidates.reviews(row["id"]),
                                      s.candidates.objections(row["id"])), lambda r: self._detail(row, *r))
 
     def _detail(self, row, stages, reviews, objections) -> None:
@@ -302,10 +302,7 @@ class SelectionPage(QWidget):
         skip = ("kind",) + (() if kind == "by_election" else ("reason",))
 
         def ready(refs):
-            values = dict(round_row) if round_row else {
-                "name": f"{date.today().year}年议事代表补选" if kind == "by_election" else "议事代表推选",
-                "opened_on": _today(), "seats": 1 if kind == "by_election" else 70, "min_age": 18, "min_years": 1,
-                "review_units": "街道党工委组织办、街道纪工委、派出所、街道综治中心", "term_id": refs["current_term"]}
+            values = dict(round_row) if round_row else refs["defaults"]
             if round_row:
                 values["review_units"] = "、".join(json.loads(round_row["review_units"] or "[]"))
 
@@ -327,20 +324,20 @@ class SelectionPage(QWidget):
                         self.reload()
                     dialog.saved()
 
-                self.backend.call(fn, saved, dialog.refused, mutation="推选批次")
+                self.backend.op(fn, saved, dialog.refused, summary="推选批次")
 
             title = ("修改" if round_row else "新建") + ("补选批次" if kind == "by_election" else "推选批次")
             self.dialog = RecordDialog(title, NominationService.fields, refs, values, submit, self, skip=skip)
             self.dialog.setObjectName("round_dialog")
             self.dialog.open()
 
-        self.backend.call(lambda s: {**load_refs(s), "current_term": s.terms.current_id()}, ready)
+        self.backend.query(lambda s: {**load_refs(s), "defaults": s.nomination.round_defaults(kind)}, ready)
 
     def edit_quotas(self) -> None:
         if not self._need_round():
             return
         round_id = self.round_id()
-        self.backend.call(lambda s: (s.nomination.quotas(round_id), s.communities.list(), s.delegates.fields),
+        self.backend.query(lambda s: (s.nomination.quotas(round_id), s.communities.list(), s.delegates.fields),
                           lambda r: self._quota_dialog(round_id, *r))
 
     def _quota_dialog(self, round_id, quotas, communities, fields) -> None:
@@ -350,12 +347,12 @@ class SelectionPage(QWidget):
             return
 
         def done(_):
-            self.backend.call(lambda s: s.nomination.quota_warnings(round_id),
+            self.backend.query(lambda s: s.nomination.quota_warnings(round_id),
                               lambda warnings: warnings and show_refusal(self, "\n".join(warnings), "名额已保存，请注意"))
 
         items = dialog.items()
-        self.backend.call(lambda s: s.nomination.set_quotas(round_id, items), done,
-                          lambda e: show_refusal(self, e), mutation="下达名额")
+        self.backend.op(lambda s: s.nomination.set_quotas(round_id, items), done,
+                          lambda e: show_refusal(self, e), summary="下达名额")
 
     # -- candidates (一上) --------------------------------------------------------------------
     def nominate(self) -> None:
@@ -380,13 +377,13 @@ class SelectionPage(QWidget):
                     fn = lambda s: s.candidates.update(row["id"], form)
                 else:
                     fn = lambda s: s.candidates.nominate(round_id, form)
-                self.backend.call(fn, dialog.saved, dialog.refused, mutation=f"人选“{form.get('name')}”")
+                self.backend.op(fn, dialog.saved, dialog.refused, summary=f"人选“{form.get('name')}”")
 
             self.dialog = RecordDialog("修改人选" if row else "推荐人选", candidate_fields(), refs, values, submit, self)
             self.dialog.setObjectName("candidate_dialog")
             self.dialog.open()
 
-        self.backend.call(load_refs, ready)
+        self.backend.query(load_refs, ready)
 
     def _chosen(self) -> list[dict]:
         rows = self.selected()
@@ -434,7 +431,8 @@ class SelectionPage(QWidget):
         pending = [o for o in self.data.get("objections", []) if o["candidate_id"] == row["id"] and not o["resolved_on"]]
         if pending:
             o = pending[0]
-            specs = [FieldSpec("upheld", "核查结论", "choice", required=True, choices=(("no", "异议不成立"), ("yes", "异议成立"))),
+            specs = [FieldSpec("upheld", "核查结论", "choice", required=True,
+                               choices=(("no", "异议不成立"), ("yes", "异议成立"))),
                      FieldSpec("day", "处理日期", "date", required=True),
                      FieldSpec("handling", "核查处理情况", "multiline", required=True)]
             values = ask(self, "处理异议", specs, {"upheld": "no", "day": _today()},
@@ -487,7 +485,7 @@ class SelectionPage(QWidget):
                 self._run(lambda s: s.nomination.start_notice(round_id, values["start"], values["place"] or ""),
                           "公示")
 
-        self.backend.call(lambda s: (s.nomination.notice_plan(values["start"]), len(s.candidates.list(
+        self.backend.query(lambda s: (s.nomination.notice_plan(values["start"]), len(s.candidates.list(
             CandidateFilter(round_id=round_id, stage="joint_reviewed", status="in_progress")))), planned,
             lambda e: show_refusal(self, e))
 
@@ -520,8 +518,8 @@ class SelectionPage(QWidget):
             elif not isinstance(error, QuotaBreach):
                 show_refusal(self, error)
 
-        self.backend.call(lambda s: s.nomination.confirm(round_id, ids, day, doc), None, refused,
-                          mutation="党工委确认")
+        self.backend.op(lambda s: s.nomination.confirm(round_id, ids, day, doc), None, refused,
+                          summary="党工委确认")
 
     def certificates(self) -> None:
         if not self._need_round():
@@ -663,7 +661,7 @@ class ConfirmDialog(QDialog):
 
     def update_board(self) -> None:
         ids = self.chosen()
-        self.backend.call(lambda s: s.nomination.board(self.round_id, ids), self._show_board)
+        self.backend.query(lambda s: s.nomination.board(self.round_id, ids), self._show_board)
 
     def _show_board(self, board: dict) -> None:
         total = board["total"]

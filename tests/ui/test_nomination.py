@@ -6,7 +6,7 @@ from tests.ui.conftest import open_page, wait_idle
 
 
 def test_the_completed_round_is_shown_with_its_board_and_history(qtbot, qtmodeltester, window):
-    page = open_page(qtbot, window, "selection")
+    page = open_page(qtbot, window, "nomination")
     qtmodeltester.check(page.model)
     qtmodeltester.check(page.board_model)
     assert page.model.rowCount() == 110
@@ -26,7 +26,7 @@ def fill(dialog, **values):
 
 
 def test_a_by_election_from_nomination_to_certificates(qtbot, window, monkeypatch):
-    page = open_page(qtbot, window, "selection")
+    page = open_page(qtbot, window, "nomination")
     page.edit_round(None, "by_election")
     qtbot.waitUntil(lambda: getattr(page, "dialog", None) is not None and page.dialog.isVisible(), timeout=5000)
     fill(page.dialog, name="2026年补选", opened_on="2026-03-02", seats="1", reason="一名代表迁出",
@@ -49,10 +49,10 @@ def test_a_by_election_from_nomination_to_certificates(qtbot, window, monkeypatc
     qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
 
     answers = []
-    monkeypatch.setattr("ui.pages.selection.ask", lambda *a, **k: answers.pop(0))
-    monkeypatch.setattr("ui.pages.selection.confirm", lambda *a, **k: True)
+    monkeypatch.setattr("ui.pages.nomination.ask", lambda *a, **k: answers.pop(0))
+    monkeypatch.setattr("ui.pages.nomination.confirm", lambda *a, **k: True)
     refusals = []
-    monkeypatch.setattr("ui.pages.selection.show_refusal", lambda parent, error, *a: refusals.append(str(error)))
+    monkeypatch.setattr("ui.pages.nomination.show_refusal", lambda parent, error, *a: refusals.append(str(error)))
     page.view.selectAll()
     for stage_day in ("2026-03-05", "2026-03-06"):
         answers.append({"verdict": "pass", "day": stage_day, "actor": "", "reason": ""})
@@ -78,12 +78,12 @@ def test_a_by_election_from_nomination_to_certificates(qtbot, window, monkeypatc
         dialog.doc.setText("党工委〔2026〕3号")
         return QDialog.Accepted
 
-    monkeypatch.setattr("ui.pages.selection.ConfirmDialog.exec", tick)
+    monkeypatch.setattr("ui.pages.nomination.ConfirmDialog.exec", tick)
     page.confirm_list()
     qtbot.waitUntil(lambda: page.data["round"]["state"] == "confirmed", timeout=5000)
     qtbot.waitUntil(lambda: window.undo_action.isEnabled() and "党工委确认" in window.undo_action.text(), timeout=5000)
     shown = []
-    monkeypatch.setattr("ui.pages.selection.preview_doc", lambda *a, **k: shown.append(a[2]))
+    monkeypatch.setattr("ui.pages.nomination.preview_doc", lambda *a, **k: shown.append(a[2]))
     answers.append({"day": "2026-03-20"})
     page.certificates()
     qtbot.waitUntil(lambda: shown == ["certificates"], timeout=5000)
@@ -93,9 +93,9 @@ def test_a_by_election_from_nomination_to_certificates(qtbot, window, monkeypatc
 
 
 def test_quotas_are_edited_in_a_table_and_the_board_follows(qtbot, window, monkeypatch):
-    page = open_page(qtbot, window, "selection")
+    page = open_page(qtbot, window, "nomination")
     refusals = []
-    monkeypatch.setattr("ui.pages.selection.show_refusal", lambda parent, error, *a: refusals.append(str(error)))
+    monkeypatch.setattr("ui.pages.nomination.show_refusal", lambda parent, error, *a: refusals.append(str(error)))
     page.edit_round(None, "regular")
     qtbot.waitUntil(lambda: getattr(page, "dialog", None) is not None and page.dialog.isVisible(), timeout=5000)
     fill(page.dialog, name="第二届议事代表推选", seats="3")
@@ -113,7 +113,7 @@ def test_quotas_are_edited_in_a_table_and_the_board_follows(qtbot, window, monke
         dialog.table.item(25, 3).setText("2")
         return QDialog.Accepted
 
-    monkeypatch.setattr("ui.pages.selection.QuotaDialog.exec", quotas)
+    monkeypatch.setattr("ui.pages.nomination.QuotaDialog.exec", quotas)
     page.edit_quotas()
     qtbot.waitUntil(lambda: len(page.board_model.rows) == 27, timeout=5000)
     party = next(r for r in page.board_model.rows if r["key_label"] == "中共党员")

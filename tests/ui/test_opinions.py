@@ -9,7 +9,7 @@ from tests.ui.conftest import open_page, store_of, wait_idle
 
 
 def ledger(qtbot, window):
-    return open_page(qtbot, window, "ledger")
+    return open_page(qtbot, window, "opinions")
 
 
 def test_ledger_loads_with_overdue_rows_in_red(qtbot, qtmodeltester, window):
@@ -43,7 +43,7 @@ def test_filter_by_step_and_overdue(qtbot, window):
         page.step.setCurrentIndex(0)
     with qtbot.waitSignal(page.model.loaded, timeout=5000):
         page.overdue.setChecked(True)
-    assert page.model.rowCount() == store_of(window).ledger.count(OpinionFilter(overdue=True)) > 0
+    assert page.model.rowCount() == store_of(window).opinions.count(OpinionFilter(overdue=True)) > 0
 
 
 def test_fast_intake_keeps_source_and_clears_the_slip(qtbot, window):
@@ -95,10 +95,10 @@ def test_fast_intake_takes_a_typed_name_and_keeps_an_unsaved_slip(qtbot, window,
     assert store.opinions.count() == count + 1
     # closing with a slip typed asks first; declining keeps it
     asked = []
-    monkeypatch.setattr("ui.pages.ledger.confirm", lambda *a, **k: asked.append(a[1]) or False)
+    monkeypatch.setattr("ui.pages.opinions.intake.confirm", lambda *a, **k: asked.append(a[1]) or False)
     dialog.reject()
     assert asked and dialog.isVisible() and dialog.title.text() == "另一条意见"
-    monkeypatch.setattr("ui.pages.ledger.confirm", lambda *a, **k: True)
+    monkeypatch.setattr("ui.pages.opinions.intake.confirm", lambda *a, **k: True)
     dialog.reject()
     assert not dialog.isVisible()
 
@@ -154,7 +154,7 @@ def test_merge_opinions_into_a_topic(qtbot, window, monkeypatch):
     count = topics.pool.rowCount()
     assert count >= 2
     topics.pool_view.selectAll()
-    monkeypatch.setattr("ui.pages.ledger.ask", lambda *a, **k: {"title": "老城照明与停车", "summary": ""})
+    monkeypatch.setattr("ui.pages.opinions.topics.ask", lambda *a, **k: {"title": "老城照明与停车", "summary": ""})
     topics.merge()
     qtbot.waitUntil(lambda: topics.pool.rowCount() == 0, timeout=5000)
     wait_idle(qtbot, window.backend)
@@ -169,7 +169,7 @@ def test_screening_scores_show_at_once_and_undo(qtbot, window, monkeypatch):
     assert topics.pool.rowCount() >= 2
     before = {r["id"]: (r["urgency"], r["feasibility"]) for r in topics.pool.rows}
     topics.pool_view.selectAll()
-    monkeypatch.setattr("ui.pages.ledger.ask", lambda *a, **k: {"urgency": 5, "feasibility": 4})
+    monkeypatch.setattr("ui.pages.opinions.topics.ask", lambda *a, **k: {"urgency": 5, "feasibility": 4})
     topics.score()
     qtbot.waitUntil(lambda: all((r["urgency"], r["feasibility"]) == (5, 4) for r in topics.pool.rows), timeout=5000)
     assert window.undo_action.isEnabled() and "筛选评分" in window.backend.undo_summary()
@@ -182,14 +182,14 @@ def test_key_a_feedback_slip_back_in(qtbot, window, monkeypatch):
     store = store_of(window)
     answered = store.opinions.page(OpinionFilter(status="answered"), limit=1)[0]
     page = ledger(qtbot, window).list
-    monkeypatch.setattr("ui.pages.ledger.ask", lambda *a, **k: {"serial": answered["feedback_serial"].lower(),
+    monkeypatch.setattr("ui.pages.opinions.page.ask", lambda *a, **k: {"serial": answered["feedback_serial"].lower(),
                                                                 "satisfaction": "基本满意", "method": "书面"})
     page.key_in_slip()
     qtbot.waitUntil(lambda: store.opinions.get(answered["id"])["status"] == "fed_back", timeout=5000)
     assert store.opinions.get(answered["id"])["satisfaction"] == "基本满意"
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
-    monkeypatch.setattr("ui.pages.ledger.ask", lambda *a, **k: {"serial": "HZ2099-9999", "satisfaction": "满意",
+    monkeypatch.setattr("ui.pages.opinions.page.ask", lambda *a, **k: {"serial": "HZ2099-9999", "satisfaction": "满意",
                                                                 "method": "书面"})
     page.key_in_slip()
     qtbot.waitUntil(lambda: bool(shown), timeout=5000)
@@ -208,7 +208,7 @@ def test_a_slip_number_two_offices_issued_asks_which_opinion(qtbot, window, monk
         return next(item for item in items if item.startswith(second["title"])), True
 
     monkeypatch.setattr("PySide6.QtWidgets.QInputDialog.getItem", choose)
-    monkeypatch.setattr("ui.pages.ledger.ask", lambda *a, **k: {"serial": first["feedback_serial"],
+    monkeypatch.setattr("ui.pages.opinions.page.ask", lambda *a, **k: {"serial": first["feedback_serial"],
                                                                 "satisfaction": "满意", "method": "书面"})
     ledger(qtbot, window).list.key_in_slip()
     qtbot.waitUntil(lambda: store.opinions.get(second["id"])["status"] == "fed_back", timeout=5000)

@@ -1,0 +1,104 @@
+"""The house rules a reviewer checks by eye, checked by the suite: the core's modules import one
+another without a circle, and the front holds no SQL, transaction or store internals."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|PRAGMA|CREATE TABLE|DROP)\b\s+\S")
+STORE_INTERNALS = {"execute", "executemany", "atomic", "rows", "scalar", "write", "conn"}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """Every app module this file imports, at the top or inside a function."""
+    package = _module_name(path) if path.name == "__init__.py" else _module_name(path).rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(parent + ([base] if base else []))
+            found.add(base)
+            found |= {f"{base}.{alias.name}" for alias in node.names}
+    return {name for name in found if name == "app" or name.startswith("app.")}
+
+
+def _graph() -> dict[str, set[str]]:
+    files = {_module_name(p): p for p in (ROOT / "app").rglob("*.py") if "_shipped" not in p.parts}
+    return {name: {m for m in _imports(path) if m in files and m != name} for name, path in files.items()}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if not state.get(nxt):
+                found = visit(nxt)
+                if found:
+                    return found
+        state[node] = 2
+        stack.pop()
+        return None
+
+    for node in sorted(graph):
+        if not state.get(node):
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def test_the_core_imports_form_a_dag():
+    graph = _graph()
+    assert len(graph) > 50 and graph["app.store"], "the walk found the core's modules and their imports"
+    assert _cycle(graph) is None, " → ".join(_cycle(graph) or [])
+
+
+def test_the_cycle_finder_finds_a_circle():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def _front_findings(path: Path) -> list[str]:
+    findings = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value):
+            findings.append(f"{path.name}:{node.lineno}: SQL {node.value[:40]!r}")
+        elif isinstance(node, ast.Attribute) and node.attr in STORE_INTERNALS and isinstance(node.value, ast.Name) \
+                and node.value.id in ("s", "store"):
+            findings.append(f"{path.name}:{node.lineno}: {node.value.id}.{node.attr}")
+        elif isinstance(node, ast.Attribute) and node.attr == "db":
+            findings.append(f"{path.name}:{node.lineno}: .db")
+    return findings
+
+
+def test_the_front_holds_no_sql_and_no_transaction():
+    files = list((ROOT / "ui").rglob("*.py"))
+    assert len(files) > 30
+    findings = [f for path in files for f in _front_findings(path)]
+    assert findings == []
+
+
+def test_the_sql_check_sees_sql_and_store_internals(tmp_path):
+    sample = tmp_path / "page.py"
+    sample.write_text('backend.query(lambda s: s.rows("SELECT id FROM delegates"))\n'
+                      'with store.db.atomic():\n    pass\n', encoding="utf-8")
+    found = _front_findings(sample)
+    assert any("SQL" in f for f in found) and any("s.rows" in f for f in found) and any(".db" in f for f in found)

@@ -1,0 +1,1 @@
+"""The meeting editor's tabs, a widget each; `ui.meeting_editor` holds the frame around them."""

@@ -1,0 +1,110 @@
+"""签到与出席: who is expected, who came, and (for a plenary) whether the quorum is met."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.attendance import STATUSES as ATTENDANCE
+from app.services.attendance import quorum_of
+
+from ..messages import show_refusal
+from ..widgets import button_row, plain_table, text_cell
+
+ROLES = {"leader": "组长", "deputy_leader": "副组长"}
+
+
+class AttendanceTab(QWidget):
+    def __init__(self, editor):
+        super().__init__()
+        self.editor = editor
+        self.rows: list[dict] = []
+        self.plenary = False
+        self._total = 0
+        layout = QVBoxLayout(self)
+        self.quorum_label = QLabel()
+        self.quorum_label.setObjectName("quorum")
+        layout.addWidget(self.quorum_label)
+        self.sheet = plain_table(["姓名", "所在村（社区）/单位", "出席情况", "小组职务"])
+        self.sheet.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        layout.addWidget(self.sheet)
+        button_row(layout, (("全部设为出席", self.all_present), ("添加列席人员…", self.add_guest),
+                           ("保存签到", self.save)))
+
+    def fill(self, data: dict) -> None:
+        self.rows = data["sheet"]
+        self.plenary = data["meeting"]["kind"] == "plenary"
+        self.sheet.setRowCount(len(self.rows))
+        for row, person in enumerate(self.rows):
+            self.sheet.setItem(row, 0, text_cell(person["name"]))
+            self.sheet.setItem(row, 1, text_cell(person.get("community_name")))
+            box = QComboBox()
+            box.addItem("未登记", None)
+            for value, label in ATTENDANCE:
+                if value != "attending_nonmember" or not person["delegate_id"]:
+                    box.addItem(label, value)
+            box.setCurrentIndex(max(box.findData(person["status"]), 0))
+            box.setEnabled(bool(person["delegate_id"]))
+            box.currentIndexChanged.connect(self.update_quorum)
+            self.sheet.setCellWidget(row, 2, box)
+            self.sheet.setItem(row, 3, text_cell(ROLES.get(person.get("group_role"),
+                                                          "" if person["delegate_id"] else "列席")))
+        self.sheet.resizeColumnsToContents()
+        self._total = data["quorum"]["total"]
+        self.update_quorum()
+
+    def marks(self) -> dict[str, str | None]:
+        return {p["delegate_id"]: self.sheet.cellWidget(i, 2).currentData()
+                for i, p in enumerate(self.rows) if p["delegate_id"]}
+
+    def update_quorum(self) -> None:
+        """Live, as the clerk marks people: the core's quorum rule on the marks not yet saved."""
+        present = sum(1 for s in self.marks().values() if s == "present")
+        if self.plenary:
+            quorum = quorum_of(self._total, present)
+            self.quorum_label.setText(
+                f"全体议事代表 {quorum['total']} 人，已登记出席 {present} 人，需超过半数（至少 {quorum['required']} 人）："
+                + ("已达到法定人数" if quorum["met"] else "尚未达到法定人数"))
+            self.quorum_label.setStyleSheet(f"color: {'#2e7d32' if quorum['met'] else '#c62828'}; font-weight: bold;")
+        else:
+            self.quorum_label.setText(f"应到 {sum(1 for p in self.rows if p['expected'])} 人，已登记出席 {present} 人")
+
+    def all_present(self) -> None:
+        for i, person in enumerate(self.rows):
+            if person["delegate_id"] and person["expected"]:
+                box = self.sheet.cellWidget(i, 2)
+                if box.currentData() is None:
+                    box.setCurrentIndex(box.findData("present"))
+
+    def save(self) -> None:
+        marks, meeting_id = self.marks(), self.editor.meeting_id
+        self.editor.backend.op(lambda s: s.attendance.record(meeting_id, marks), self.editor.saved("签到"),
+                                 lambda e: show_refusal(self, e), summary="登记出席情况")
+
+    def add_guest(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("添加列席人员")
+        form = QFormLayout(dialog)
+        name, unit = QLineEdit(), QLineEdit()
+        form.addRow("姓名", name)
+        form.addRow("单位", unit)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText("添加")
+        buttons.button(QDialogButtonBox.Cancel).setText("取消")
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form.addRow(buttons)
+        if dialog.exec() == QDialog.Accepted:
+            meeting_id = self.editor.meeting_id
+            self.editor.backend.op(lambda s: s.attendance.add_guest(meeting_id, name.text(), unit.text()),
+                                     self.editor.saved("列席人员"), lambda e: show_refusal(self, e),
+                                     summary="添加列席人员")

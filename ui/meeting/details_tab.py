@@ -1,0 +1,49 @@
+"""基本信息: the meeting's own fields, checked as they are typed, saved together."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QPushButton, QWidget
+
+from ..forms import FieldEditor
+from ..messages import show_refusal
+
+
+class DetailsTab(QWidget):
+    def __init__(self, editor, fields, refs: dict):
+        super().__init__()
+        self.editor = editor
+        form = QFormLayout(self)
+        self.editors: dict[str, FieldEditor] = {}
+        for spec in fields:
+            field_editor = FieldEditor(spec, refs, self)
+            self.editors[spec.name] = field_editor
+            form.addRow(spec.label + ("＊" if spec.required else ""), field_editor)
+            field_editor.edited.connect(lambda e=field_editor: e.show_error(e.local_error()))
+        save = QPushButton("保存基本信息")
+        save.clicked.connect(self.save)
+        form.addRow("", save)
+
+    def fill(self, data: dict) -> None:
+        m = data["meeting"]
+        for name, field_editor in self.editors.items():
+            field_editor.set_value(m["departments_list"] if name == "departments" else m.get(name))
+            field_editor.show_error(None)
+
+    def save(self) -> None:
+        from ..meeting_editor import submit_meeting
+
+        values = {name: e.value() for name, e in self.editors.items()}
+        bad = [(e, e.local_error()) for e in self.editors.values() if e.local_error()]
+        for field_editor, message in bad:
+            field_editor.show_error(message)
+        if bad:
+            return
+
+        def failed(error):
+            field_editor = self.editors.get(getattr(error, "field", None) or "")
+            if field_editor is not None:
+                field_editor.show_error(str(error))
+            else:
+                show_refusal(self, error)
+
+        submit_meeting(self.editor.backend, self, self.editor.meeting_id, values, self.editor.saved("基本信息"), failed)

@@ -1,0 +1,45 @@
+"""接待事项: what residents raised on a reception day (the opinion ledger takes them in from here)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from ..messages import show_refusal
+from ..widgets import button_row, plain_table, text_cell
+
+
+class MattersTab(QWidget):
+    def __init__(self, editor):
+        super().__init__()
+        self.editor = editor
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("群众反映的事项（意见建议台账将从这里接收）："))
+        self.matters = plain_table(["反映事项", "反映人"])
+        self.matters.setColumnWidth(0, 520)
+        layout.addWidget(self.matters)
+        button_row(layout, (("增加一项", lambda: self.add({})), ("保存接待事项", self.save)))
+
+    def fill(self, data: dict) -> None:
+        self.matters.setRowCount(0)
+        for matter in data["matters"]:
+            self.add(matter)
+
+    def add(self, matter: dict) -> None:
+        row = self.matters.rowCount()
+        self.matters.insertRow(row)
+        cell = text_cell(matter.get("content"))
+        cell.setData(Qt.UserRole, matter.get("id"))
+        self.matters.setItem(row, 0, cell)
+        self.matters.setItem(row, 1, text_cell(matter.get("resident")))
+
+    def save(self) -> None:
+        matters = []
+        for row in range(self.matters.rowCount()):
+            content, resident = self.matters.item(row, 0), self.matters.item(row, 1)
+            matters.append({"id": content.data(Qt.UserRole) if content else None,
+                            "content": content.text() if content else "",
+                            "resident": resident.text() if resident else ""})
+        meeting_id = self.editor.meeting_id
+        self.editor.backend.op(lambda s: s.receptions.save_matters(meeting_id, matters), self.editor.saved("接待事项"),
+                                 lambda e: show_refusal(self, e), summary="登记接待事项")

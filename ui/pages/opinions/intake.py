@@ -1,0 +1,165 @@
+"""Taking opinions in: fast keyboard intake, and importing reception-day matters and action items."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+)
+
+from app.services.opinions import SOURCES
+
+from ...messages import confirm
+from ...widgets import add_check_item, checked_values, dialog_buttons
+
+
+class IntakeDialog(QDialog):
+    """Typing in a stack of paper slips: Ctrl+Enter saves and starts the next slip."""
+
+    def __init__(self, backend, refs: dict, parent=None):
+        super().__init__(parent)
+        self.backend = backend
+        self.saved_count = 0
+        self.setWindowTitle("录入意见建议")
+        self.setMinimumWidth(620)
+        form = QFormLayout(self)
+        self.source = QComboBox()
+        for value, label in SOURCES:
+            self.source.addItem(label, value)
+        self.day = QLineEdit(date.today().isoformat())
+        self.delegate = QComboBox()
+        self.delegate.setEditable(True)
+        self.delegate.setInsertPolicy(QComboBox.NoInsert)
+        self.delegate.addItem("（无）", None)
+        for value, label in refs["delegates"]:
+            self.delegate.addItem(label, value)
+        self.delegate.completer().setFilterMode(Qt.MatchContains)
+        self.delegate.completer().setCompletionMode(self.delegate.completer().CompletionMode.PopupCompletion)
+        self.grid = QComboBox()
+        self.grid.addItem("（不填）", None)
+        self._grids = refs["grids_by_community"]
+        self._delegate_communities = refs["delegate_communities"]
+        self.delegate.currentIndexChanged.connect(self._grids_of_delegate)
+        self.residents = QSpinBox()
+        self.residents.setRange(0, 100000)
+        self.contact = QLineEdit()
+        self.contact.setPlaceholderText("可不填；只在台账中脱敏显示")
+        self.title = QLineEdit()
+        self.title.setPlaceholderText("一句话概括，例如：小区门口路灯不亮")
+        self.content = QPlainTextEdit()
+        self.content.setFixedHeight(90)
+        for label, widget in (("来源", self.source), ("收集日期＊", self.day), ("收集代表", self.delegate),
+                              ("所在网格", self.grid), ("涉及群众（人）", self.residents), ("群众联系方式", self.contact),
+                              ("事项＊", self.title), ("具体内容", self.content)):
+            form.addRow(label, widget)
+        self.status = QLabel("Ctrl+回车 保存并录入下一条")
+        form.addRow(self.status)
+        form.addRow(dialog_buttons("保存并录入下一条", "关闭", self.save, self.reject))
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self).activated.connect(self.save)
+
+    def _grids_of_delegate(self) -> None:
+        """The grids of the delegate's community (the delegate's own come first in the list)."""
+        community = self._delegate_communities.get(self.delegate.currentData())
+        self.grid.clear()
+        self.grid.addItem("（不填）", None)
+        for grid_id, name, owner in self._grids:
+            if owner == community:
+                self.grid.addItem(name, grid_id)
+
+    def chosen_delegate(self) -> str | None:
+        """The delegate named in 收集代表: the one picked, or the one whose name was typed in full
+        (or the only one it begins); anything else is refused, never saved as "no collector"."""
+        from app.errors import ValidationError
+
+        text = self.delegate.currentText().strip()
+        if not text or text == self.delegate.itemText(0):
+            return None
+        index = self.delegate.currentIndex()
+        if index > 0 and self.delegate.itemText(index) == text:
+            return self.delegate.itemData(index)
+        labels = [self.delegate.itemText(i) for i in range(1, self.delegate.count())]
+        matches = [i for i, label in enumerate(labels, 1) if label == text or label.split("（")[0] == text]
+        matches = matches or [i for i, label in enumerate(labels, 1) if label.startswith(text)]
+        if len(matches) == 1:
+            return self.delegate.itemData(matches[0])
+        raise ValidationError(f"收集代表“{text}”" + ("对应多名代表，请从下拉列表中选定一位" if matches else
+                              "不在议事代表名单中：请从下拉列表中选择，或清空这一栏"), field="delegate_id")
+
+    def reject(self) -> None:
+        """Esc closes the name suggestions first; a slip being typed is not thrown away unasked."""
+        popup = self.delegate.completer().popup()
+        if popup.isVisible():
+            popup.hide()
+            return
+        if (self.title.text().strip() or self.content.toPlainText().strip()) and not confirm(
+                self, "放弃这条意见？", "正在录入的这条意见还没有保存，关闭后将不保留。", "放弃并关闭"):
+            return
+        super().reject()
+
+    def values(self) -> dict:
+        return {"source": self.source.currentData(), "received_on": self.day.text().strip(),
+                "delegate_id": self.chosen_delegate(),
+                "grid_id": self.grid.currentData(),
+                "residents": self.residents.value() or None, "contact": self.contact.text(),
+                "title": self.title.text(), "content": self.content.toPlainText()}
+
+    def save(self) -> None:
+        from app.errors import AppError
+
+        try:
+            values = self.values()
+        except AppError as error:
+            self.status.setStyleSheet("color: #c62828;")
+            self.status.setText(str(error))
+            self.delegate.setFocus()
+            return
+
+        def done(changes):
+            self.saved_count += 1
+            self.status.setStyleSheet("color: #2e7d32;")
+            self.status.setText(f"已保存第 {self.saved_count} 条：{values['title']}。继续录入下一条（Ctrl+回车 保存）")
+            for widget in (self.title, self.contact):
+                widget.clear()
+            self.content.clear()
+            self.residents.setValue(0)
+            self.title.setFocus()
+
+        def failed(error):
+            self.status.setStyleSheet("color: #c62828;")
+            self.status.setText(str(error) if error else "保存时出错")
+
+        self.backend.op(lambda s: s.opinions.create(values), done, failed, summary=f"登记意见“{values['title']}”")
+
+
+class ImportDialog(QDialog):
+    """Reception-day matters and minutes' action items waiting to enter the ledger."""
+
+    def __init__(self, backend, pending: list[dict], parent=None):
+        super().__init__(parent)
+        self.backend = backend
+        self.setWindowTitle("从接待日、会议纪要导入")
+        self.resize(760, 520)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("勾选要登记进台账的事项（导入后保留与原接待记录、会议纪要的关联）："))
+        self.list = QListWidget()
+        for item in pending:
+            origin = "接待日" if item["origin_table"] == "reception_matters" else "会议落实事项"
+            add_check_item(self.list, f"[{origin}] {item['date']} {item['meeting_title']}：{item['content']}",
+                           (item["origin_table"], item["id"]))
+        layout.addWidget(self.list)
+        layout.addWidget(dialog_buttons("导入所选", "取消", self.accept, self.reject))
+
+    def chosen(self) -> list[tuple[str, str]]:
+        return checked_values(self.list)

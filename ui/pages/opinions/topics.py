@@ -1,0 +1,166 @@
+"""议题筛选: scoring opinions, merging them into topics, review and deliberation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.base import FieldSpec
+from app.services.opinions import CATEGORIES, OpinionFilter
+
+from ...form_dialog import ask
+from ...messages import show_refusal
+from ...models import Col, ListTableModel
+from ...widgets import button_row
+from ..base import fit_columns, make_table
+from .common import OPINION_TABLES
+
+
+class TopicsTab(QWidget):
+    """Step 2-3: screen collected opinions, merge them into topics (并案), review, deliberate."""
+
+    def __init__(self, backend, parent=None):
+        super().__init__(parent)
+        self.backend = backend
+        self.group = QComboBox()
+        self.group.currentIndexChanged.connect(lambda _: self.reload_lists())
+        self.pool = ListTableModel([Col("serial", "编号"), Col("received_on", "收集日期"), Col("title", "意见建议"),
+                                    Col("urgency", "紧迫性"), Col("feasibility", "可行性")], self)
+        self.pool_view = make_table(self.pool)
+        self.pool_view.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.topics = ListTableModel([Col("title", "议题"), Col("opinion_count", "并案意见"),
+                                      Col("lead_name", "牵头代表"), Col("status_label", "状态"),
+                                      Col("approved_on", "审核日期"), Col("meeting_title", "议事活动")], self)
+        self.topics_view = make_table(self.topics)
+        left, right = QWidget(), QWidget()
+        lv, rv = QVBoxLayout(left), QVBoxLayout(right)
+        lv.addWidget(QLabel("待筛选的意见（已收集）：可多选后并案为一个议题"))
+        lv.addWidget(self.pool_view)
+        button_row(lv, (("评分…", self.score), ("并案为议题…", self.merge)))
+        rv.addWidget(QLabel("议题"))
+        rv.addWidget(self.topics_view)
+        button_row(rv, (("工委审核…", self.review), ("关联议事活动…", self.deliberate),
+                        ("按纪要交办…", self.assign_from_minutes)))
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("议事小组："))
+        top.addWidget(self.group)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter)
+        backend.changed.connect(lambda c: c.tables & OPINION_TABLES and self.reload_lists())
+
+    def reload(self) -> None:
+        def fill(groups):
+            current = self.group.currentData()
+            self.group.blockSignals(True)
+            self.group.clear()
+            for group in groups:
+                self.group.addItem(group["name"], group["id"])
+            self.group.setCurrentIndex(max(self.group.findData(current), 0))
+            self.group.blockSignals(False)
+            self.reload_lists()
+
+        self.backend.query(lambda s: s.groups.list(), fill)
+
+    def reload_lists(self) -> None:
+        group_id = self.group.currentData()
+
+        def load(store):
+            return (store.opinions.page(OpinionFilter(status="collected", group_id=group_id, descending=False),
+                                      limit=None), store.topics.list(group_id))
+
+        def show(result):
+            pool, topics = result
+            self.pool.set_rows(pool)
+            self.topics.set_rows(topics)
+            fit_columns(self.pool_view, cap=320)
+            fit_columns(self.topics_view, cap=320)
+
+        self.backend.query(load, show)
+
+    def _selected_pool(self) -> list[dict]:
+        return [self.pool.row_at(i.row()) for i in self.pool_view.selectionModel().selectedRows()]
+
+    def _topic(self) -> dict | None:
+        index = self.topics_view.currentIndex()
+        return self.topics.row_at(index.row()) if index.isValid() else None
+
+    def _run(self, fn, what: str) -> None:
+        self.backend.op(fn, None, lambda e: show_refusal(self, e), summary=what)
+
+    def score(self) -> None:
+        rows = self._selected_pool()
+        if not rows:
+            return
+        specs = [FieldSpec("urgency", "紧迫性（1—5）", "int", required=True),
+                 FieldSpec("feasibility", "可行性（1—5）", "int", required=True)]
+        values = ask(self, "筛选评分", specs, {"urgency": rows[0]["urgency"] or 3, "feasibility": rows[0]["feasibility"] or 3})
+        if values:
+            ids = [r["id"] for r in rows]
+            self.backend.op(lambda s: s.opinions.set_scores(ids, int(values["urgency"]), int(values["feasibility"])),
+                              None, lambda e: show_refusal(self, e), summary="筛选评分")
+
+    def merge(self) -> None:
+        rows = self._selected_pool()
+        if not rows:
+            return
+        values = ask(self, "并案为议题", [FieldSpec("title", "议题名称", required=True),
+                                        FieldSpec("summary", "情况说明", "multiline")],
+                     {"title": rows[0]["title"]}, note=f"将 {len(rows)} 条意见并为一个议题（可在意见中撤出）。")
+        if values:
+            group_id = self.group.currentData()
+            self._run(lambda s: s.topics.create({**values, "group_id": group_id}, [r["id"] for r in rows]),
+                      f"确定议题“{values['title']}”")
+
+    def review(self) -> None:
+        topic = self._topic()
+        if not topic:
+            return
+        specs = [FieldSpec("decision", "审核意见", "choice", required=True, choices=(("yes", "同意"), ("no", "不同意"))),
+                 FieldSpec("day", "审核日期", "date", required=True), FieldSpec("by", "审核人", required=True),
+                 FieldSpec("note", "说明")]
+        values = ask(self, f"审核议题：{topic['title']}", specs, {"decision": "yes", "day": date.today().isoformat()})
+        if values:
+            self._run(lambda s: s.topics.review(topic["id"], values["decision"] == "yes", values["day"], values["by"],
+                                                values["note"]), "审核议题")
+
+    def deliberate(self) -> None:
+        topic = self._topic()
+        if not topic:
+            return
+
+        def ready(refs):
+            specs = [FieldSpec("meeting_id", "议事活动", "ref", required=True, ref="meetings"),
+                     FieldSpec("action_item_id", "对应的落实事项", "ref", ref="action_items")]
+            values = ask(self, f"集中议事：{topic['title']}", specs, refs=refs,
+                         note="选择研究这个议题的分组活动，以及纪要中对应的落实事项（用于交办）。")
+            if values:
+                self._run(lambda s: s.topics.deliberate(topic["id"], values["meeting_id"], values["action_item_id"]),
+                          "关联议事活动")
+
+        group_id = self.group.currentData()
+
+        self.backend.query(lambda s: s.topics.deliberation_choices(group_id), ready)
+
+    def assign_from_minutes(self) -> None:
+        topic = self._topic()
+        if not topic:
+            return
+        values = ask(self, "按会议纪要交办", [FieldSpec("category", "事项类别", "choice", required=True,
+                                                    choices=CATEGORIES)], {"category": "department"},
+                     note="议题中的每条意见都按纪要落实事项的责任单位和期限交办。")
+        if values:
+            self._run(lambda s: s.topics.assign_from_minutes(topic["id"], values["category"]), "按纪要交办")
