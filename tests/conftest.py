@@ -12,6 +12,27 @@ os.environ["YISHI_NO_WELCOME"] = "1"
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class SteppingClock:
+    """A wall clock for tests: each reading is one millisecond after the last, so edits made one
+    after another, in one office or several sharing it, are ordered without sleeping."""
+
+    def __init__(self):
+        import time
+
+        self.now = int(time.time() * 1000)
+
+    def __call__(self) -> int:
+        self.now += 1
+        return self.now
+
+
+def share_clock(*stores) -> SteppingClock:
+    clock = SteppingClock()
+    for s in stores:
+        s.clock.now_ms = clock
+    return clock
+
+
 @pytest.fixture
 def store(tmp_path):
     from app.store import Store

@@ -3,6 +3,7 @@ import shutil
 import pytest
 
 from app.store import Store
+from tests.conftest import share_clock
 
 FAST = 1 << 14  # scrypt cost for tests; real packages use 2**17 (tested through the CLI)
 
@@ -12,6 +13,7 @@ def offices(demo_template, tmp_path):
     """Office A holds the demo subdistrict; B and C start empty. A stick folder between them."""
     shutil.copytree(demo_template, tmp_path / "A", ignore=shutil.ignore_patterns("yishi.lock"))
     stores = {name: Store.open(tmp_path / name) for name in "ABC"}
+    share_clock(*stores.values())  # edits are ordered as they are made, whichever office makes them
     (tmp_path / "stick").mkdir()
     yield stores, tmp_path / "stick"
     for s in stores.values():
@@ -46,12 +48,9 @@ def send(source, target, stick, **options):
 
 
 def edit_apart_then_exchange(a, b, stick, earlier, later) -> None:
-    """`earlier`, then `later` (a moment after, so their clocks order them; within one millisecond
-    the site id would decide), each on its own office; then the offices exchange both ways."""
-    import time
-
+    """`earlier`, then `later` (the offices share a stepping clock, so the later edit's stamp is
+    the higher one), each on its own office; then the offices exchange both ways."""
     earlier()
-    time.sleep(0.01)
     later()
     send(a, b, stick)
     send(b, a, stick)

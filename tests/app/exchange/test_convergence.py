@@ -3,7 +3,6 @@ exchanged with everyone, all three hold identical rows, clocks and conflict logs
 
 import json
 import tempfile
-import time
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +11,7 @@ from hypothesis import strategies as st
 from app.errors import AppError
 from app.store import Store
 from tests.app.exchange.conftest import send, synced_digest
+from tests.conftest import share_clock
 
 OFFICES = "ABC"
 SEEDS = (1, 2, 3)  # each a run of 40 random edits and deliveries
@@ -50,6 +50,7 @@ def test_random_edits_and_exchanges_converge(steps):
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)
         stores = {name: Store.open(base / name) for name in OFFICES}
+        share_clock(*stores.values())
         (base / "stick").mkdir()
         try:
             for name in ("第一组", "第二组"):
@@ -86,6 +87,7 @@ def test_late_repeated_and_out_of_order_deliveries_lose_no_concurrent_write():
         with tempfile.TemporaryDirectory() as folder:
             base = Path(folder)
             stores = {name: Store.open(base / name) for name in OFFICES}
+            share_clock(*stores.values())
             for name, store in stores.items():
                 store.settings.update({"site_name": f"{name}办公室"})
             names = {store.site_id: f"{name}办公室" for name, store in stores.items()}
@@ -133,7 +135,6 @@ def test_late_repeated_and_out_of_order_deliveries_lose_no_concurrent_write():
                             known[target] |= snapshot
                         except PackageError:
                             drawer.insert(0, (target, path, snapshot))  # its base is still to come
-                        time.sleep(0.002)
                 for _ in range(3):  # the stick goes round until everyone has everything
                     for source in OFFICES:
                         for target in OFFICES:
