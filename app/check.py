@@ -38,12 +38,15 @@ def run_checks(store) -> dict:
     breaches = rule_breaches(store)
     ok = integrity == ["ok"] and not foreign_keys and not missing_clocks and audit["ok"] and not breaches
     messages = []
-    messages.append("数据库完整性：正常" if integrity == ["ok"] else f"数据库完整性：发现问题 {integrity[:5]}")
-    messages.append("外键引用：正常" if not foreign_keys else f"外键引用：{len(foreign_keys)} 处断开")
-    messages.append("修改记录：正常" if not missing_clocks else
-                    "修改记录：" + "、".join(f"{TABLE_NOUNS.get(m['table'], m['table'])} {m['rows']} 条" for m in missing_clocks)
-                    + "缺少修改时间，请从备份恢复或联系维护人员")
-    messages.append("数据规则：正常" if not breaches else f"数据规则：{len(breaches)} 处不符合录入规则（{breaches[0]} 等）")
+    # In the clerk's words: what each check protects, not how it is stored.
+    messages.append("数据库文件：完好" if integrity == ["ok"] else
+                    f"数据库文件：已损坏（{'；'.join(integrity[:3])}），请从备份恢复")
+    messages.append("记录之间的关联（如代表所属的小组、意见所属的会议）：完好" if not foreign_keys else
+                    f"记录之间的关联：{len(foreign_keys)} 处指向已不存在的记录，请联系维护人员")
+    messages.append("交换所需的修改时间（U盘交换时据此判断哪边的修改更新）：齐全" if not missing_clocks else
+                    "交换所需的修改时间：" + "、".join(f"{TABLE_NOUNS.get(m['table'], m['table'])} {m['rows']} 条"
+                                             for m in missing_clocks) + "缺少，请从备份恢复或联系维护人员")
+    messages.append("录入规则：全部符合" if not breaches else f"录入规则：{len(breaches)} 处不符合（{breaches[0]} 等）")
     messages.append(f"审计日志：{audit['message']}（共 {audit['entries']} 条）")
     return {
         "ok": ok,

@@ -54,6 +54,11 @@ def setup_application(app: QApplication) -> str:
             app.installTranslator(translator)
             app._translators.append(translator)
             break
+    from .qt_chinese import ChineseSupplement
+
+    supplement = ChineseSupplement(app)  # installed last: asked first, for the few words Qt's lacks
+    app.installTranslator(supplement)
+    app._translators.append(supplement)
     style = resources / "style.qss"
     if style.exists():
         app.setStyleSheet(style.read_text(encoding="utf-8"))

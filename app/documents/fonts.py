@@ -148,6 +148,11 @@ def use_store_fonts(store) -> dict[str, str]:
     return register_fonts(store_overrides(store))
 
 
+# The shipped faces by the names a Chinese office knows them by.
+FACE_NAMES_ZH = {"WenQuanYiMicroHei": "文泉驿微米黑", "WenQuanYi Micro Hei": "文泉驿微米黑",
+                 "BousungEG-Light-GB": "文鼎PL简报宋", "GBZenKai-Medium": "文鼎PL简中楷"}
+
+
 def font_report(store) -> list[dict]:
     """For 设置: each role, the face in use, where it comes from, and a warning when a free face
     stands in for 仿宋 or 小标宋."""
@@ -163,7 +168,8 @@ def font_report(store) -> list[dict]:
         if pick["source"] == "shipped" and role in OFFICIAL_ROLES:
             warning = (f"本机没有找到{'方正小标宋' if role == 'title' else '仿宋_GB2312 / 仿宋'}，"
                        "正在用程序自带的替代字体；公文正式报送前，请安装该字体或在此选择字体文件")
-        rows.append({"role": role, "label": ROLE_LABELS[role], "path": pick["path"], "face": face,
+        rows.append({"role": role, "label": ROLE_LABELS[role], "path": pick["path"],
+                     "face": FACE_NAMES_ZH.get(face, face),
                      "source": pick["source"], "warning": warning})
     return rows
 
