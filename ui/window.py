@@ -25,7 +25,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.backend = backend
         self.setWindowTitle(f"{APP_NAME} {__version__}")
-        self.resize(1280, 800)
+        from .memory import restore_window
+
+        restore_window(self, (1280, 800))
         # Pages are built the first time they are shown, so start-up builds only 概览.
         self.areas = {
             "overview": ("概览", _page_class("overview", "OverviewPage")),
@@ -125,5 +127,8 @@ class MainWindow(QMainWindow):
                           lambda e: show_refusal(self, e, "无法撤销"))
 
     def closeEvent(self, event) -> None:
+        from .memory import save_window
+
+        save_window(self)
         self.backend.shutdown()
         super().closeEvent(event)

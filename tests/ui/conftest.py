@@ -1,6 +1,14 @@
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_ui_settings(tmp_path_factory):
+    """The window's remembered sizes go to a folder of the test run's, not the user's."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path_factory.mktemp("qt-settings")))
+
+
 @pytest.fixture(scope="session")
 def qapp_args():
     return ["yishi-tests"]

@@ -64,10 +64,20 @@ def export_with_dialog(parent, backend, name: str, **options) -> None:
 
 
 def fit_columns(view: QTableView, padding: int = 14, cap: int = 420) -> None:
-    """Size columns to their text, with room to breathe and a cap for long text."""
-    view.resizeColumnsToContents()
-    for column in range(view.model().columnCount()):
-        view.setColumnWidth(column, min(view.columnWidth(column) + padding, cap))
+    """Size columns to their text, with room to breathe and a cap for long text (elided, the whole
+    text in its tooltip); the widths the clerk dragged last time win over the fitted ones."""
+    from ..memory import restore_columns
+
+    if getattr(view, "restored", False) or restore_columns(view):
+        view.restored = True
+        return
+    view.fitting = True
+    try:
+        view.resizeColumnsToContents()
+        for column in range(view.horizontalHeader().count()):
+            view.setColumnWidth(column, min(view.columnWidth(column) + padding, cap))
+    finally:
+        view.fitting = False
 
 
 def make_table(model) -> QTableView:
@@ -81,6 +91,10 @@ def make_table(model) -> QTableView:
     view.horizontalHeader().setStretchLastSection(True)
     view.verticalHeader().setDefaultSectionSize(28)
     view.setWordWrap(False)
+    view.setTextElideMode(Qt.ElideRight)
+    from ..memory import watch_columns
+
+    watch_columns(view)
     return view
 
 

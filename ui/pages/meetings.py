@@ -26,9 +26,10 @@ from .base import (
     sortable_view,
 )
 
+# The short columns first, so that on a 1366 px screen only the long name and place can run off.
 COLUMNS = [Col("date", "日期", "date"), Col("time", "时间"), Col("kind_label", "类型", "kind"),
-           Col("title", "会议名称", "title"), Col("group_name", "议事小组", "group"), Col("place", "地点"),
-           Col("present", "出席人数"), Col("overdue_steps", "逾期环节"), Col("status_label", "状态", "status")]
+           Col("status_label", "状态", "status"), Col("present", "出席人数"), Col("overdue_steps", "逾期环节"),
+           Col("title", "会议名称", "title"), Col("group_name", "议事小组", "group"), Col("place", "地点")]
 MEETING_TABLES = {"meetings", "meeting_steps", "attendance", "action_items", "votes", "materials",
                   "reception_matters", "reception_duties"}
 
@@ -43,7 +44,7 @@ class MeetingList(QWidget):
                                      MeetingFilter(year=date.today().year), parent=self)
         self.view = sortable_view(self.model)
         self.view.doubleClicked.connect(lambda _: self.open_current())
-        self.model.loaded.connect(lambda: self.count_label.setText(f"共 {self.model.rowCount()} 次"))
+        self.model.loaded.connect(self._loaded)
 
         top = QHBoxLayout()
         self.year = QComboBox()
@@ -75,6 +76,12 @@ class MeetingList(QWidget):
         bind_list_keys(self, self.view, find=self.search.setFocus, new=self.add, open_=self.open_current,
                        delete=self.delete)
         backend.changed.connect(self._on_changed)
+
+    def _loaded(self) -> None:
+        self.count_label.setText(f"共 {self.model.rowCount()} 次")
+        if not getattr(self, "_sized", False) and self.model.rowCount():
+            fit_columns(self.view, cap=320)  # names and places in full; 状态 takes what is left
+            self._sized = True
 
     def reload(self) -> None:
         def groups(store):
