@@ -35,6 +35,7 @@ class Job:
         self.kind = kind  # "op" (an edit) or "query" (a read)
         self.summary = summary  # an op's undo text; None: not undoable (an import, a restore)
         self.changes: Changes | None = None
+        self.undoable = False
         self.cancelled = False
         self.done = False
         self.result = None
@@ -129,11 +130,14 @@ class Backend(QObject):
         self._undo: list[tuple[Changes, str]] = []
 
     # -- running work ------------------------------------------------------------
-    def op(self, fn, done=None, failed=None, *, summary: str | None = None, wants_job: bool = False) -> Job:
-        """Run an edit in the worker. With a `summary` it is undoable (Ctrl+Z names it so); either
-        way the views showing what it changed refresh."""
-        return self._submit(Job(next(self._numbers), fn, wants_job, self._worker, kind="op", summary=summary),
-                            done, failed)
+    def op(self, fn, done=None, failed=None, *, summary: str | None = None, wants_job: bool = False,
+           undoable: bool = True) -> Job:
+        """Run an edit in the worker; the views showing what it changed refresh. An edit of rows is
+        undoable, named by `summary` (what Ctrl+Z says). `undoable=False` is for work whose rows are
+        not the clerk's edit to take back: an import, the demo, the date a document was issued."""
+        job = Job(next(self._numbers), fn, wants_job, self._worker, kind="op", summary=summary)
+        job.undoable = undoable
+        return self._submit(job, done, failed)
 
     def query(self, fn, done=None, failed=None, *, wants_job: bool = False) -> Job:
         """Run a read in the worker; its result goes to `done`."""
@@ -160,6 +164,9 @@ class Backend(QObject):
     def _finished(self, number: int) -> None:
         job = self._settle(number)
         changes = job.changes
+        if changes and job.undoable and not job.summary and not changes.whole:
+            # An edit of rows that Ctrl+Z could not take back: the page forgot to name it.
+            self.bug.emit(f"an undoable edit changed {sorted(changes.tables)} without an undo summary")
         if changes:
             if job.summary and not changes.whole:
                 self._undo.append((changes, job.summary))
@@ -232,7 +239,7 @@ class Backend(QObject):
             return None
         changes, summary = self._undo.pop()
         self.undo_available.emit(self.undo_summary())
-        return self.op(lambda store: store.undo(changes, summary), done, failed)
+        return self.op(lambda store: store.undo(changes, summary), done, failed, undoable=False)  # no redo
 
     # -- shutting down -----------------------------------------------------------
     def shutdown(self) -> None:

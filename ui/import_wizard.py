@@ -75,7 +75,8 @@ class ImportPreview(QDialog):
             self.accept()
 
         job = self.backend.op(lambda s, job: import_roster(s, path, progress=job.report), done,
-                                lambda e: (self.go.setEnabled(True), show_refusal(self, e)), wants_job=True)
+                                lambda e: (self.go.setEnabled(True), show_refusal(self, e)), wants_job=True,
+                                undoable=False)  # a whole roster: its rows leave through the recycle bin
         DelayedProgress(self, job, "正在导入花名册…", cancellable=True)
 
 

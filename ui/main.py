@@ -166,7 +166,8 @@ def offer_demo(window, backend) -> None:
         window.show_page("organisation")
         return
     job = backend.op(lambda store, job: build_demo(store, lambda text: job.report(0, 0, f"正在载入：{text}")),
-                       lambda _: window.reload_all(), lambda e: show_refusal(window, e), wants_job=True)
+                       lambda _: window.reload_all(), lambda e: show_refusal(window, e), wants_job=True,
+                       undoable=False)
     DelayedProgress(window, job, "正在载入演示街道…")
 
 

@@ -221,7 +221,7 @@ class MeetingEditor(QDialog):
             QMessageBox.information(self, "导出完成", "已导出：\n" + "\n".join(paths)
                                     + ("" if held else "\n\n会议尚未召开，没有导出会议纪要。"))
 
-        self.backend.op(run, done, lambda e: show_refusal(self, e))
+        self.backend.op(run, done, lambda e: show_refusal(self, e), undoable=False)  # the documents' issue dates
 
 
 class NewMeetingDialog(RecordDialog):

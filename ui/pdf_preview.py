@@ -148,5 +148,5 @@ def _generate(parent, backend, kind: str, record_id: str | None, title: str, opt
 
     job = backend.op(lambda s: export_doc(s, kind, record_id, path, **options),
                        lambda _: show_pdf(parent, path, title, printed),
-                       lambda e: show_refusal(parent, e))
+                       lambda e: show_refusal(parent, e), undoable=False)  # keeps the date it was issued on
     DelayedProgress(parent, job, f"正在生成{title}…")

@@ -5,8 +5,18 @@ import re
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QComboBox, QFileDialog, QGroupBox, QLabel,
-                               QLineEdit, QTabWidget, QTreeView, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QTabWidget,
+    QTreeView,
+    QWidget,
+)
 
 from tests.ui.conftest import open_page, store_of, wait_idle
 

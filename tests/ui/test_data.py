@@ -30,6 +30,7 @@ def test_backup_now_lists_a_verified_backup(qtbot, window, monkeypatch):
 
 
 def test_import_a_package_with_its_preview(qtbot, window, monkeypatch, tmp_path):
+    organisation = open_page(qtbot, window, "organisation")  # open before: it must refresh itself
     other = Store.open(tmp_path / "other")
     other.settings.update({"site_name": "新城三组"})
     other.groups.create({"name": "别处新建的小组"})
@@ -62,8 +63,8 @@ def test_import_a_package_with_its_preview(qtbot, window, monkeypatch, tmp_path)
     assert page.exchange.log.rows[0]["direction_label"] == "收到"
     received = page.exchange.peers.rows[0]["last_import_label"]
     assert received == page.exchange.log.rows[0]["at_label"] and "T" not in received and len(received) == 16
-    organisation = open_page(qtbot, window, "organisation")
-    assert "别处新建的小组" in [g["name"] for g in organisation.groups.model.rows]
+    # the page already open shows the group that arrived, refreshed from what the import changed
+    qtbot.waitUntil(lambda: "别处新建的小组" in [g["name"] for g in organisation.groups.model.rows], timeout=5000)
 
 
 def test_the_lock_asks_for_the_password(qtbot, window):

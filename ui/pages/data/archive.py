@@ -60,5 +60,5 @@ class ArchiveTab(QWidget):
         job = self.backend.op(lambda s: build_archive(s, path, registers, docs),
                                 lambda r: QMessageBox.information(self, "归档包", f"已生成（{len(r['files'])} 个文件，"
                                                                              f"含 SHA-256 清单）：\n{r['path']}"),
-                                lambda e: show_refusal(self, e))
+                                lambda e: show_refusal(self, e), undoable=False)
         DelayedProgress(self, job, "正在生成归档包…")

@@ -181,14 +181,12 @@ class ExchangeTab(QWidget):
             if dialog.exec() != QDialog.Accepted:
                 return
             job = self.backend.op(lambda s, job: import_package(s, path, passphrase, progress=job.report),
-                                    imported, lambda e: show_refusal(self, e), wants_job=True)
+                                  imported, lambda e: show_refusal(self, e), wants_job=True, undoable=False)
             DelayedProgress(self, job, "正在备份并合并交换包…", cancellable=True)
 
         def imported(result):
             self.backend.forget_undo()  # what the edits before the import would undo may have changed
-            self.reload()
-            if hasattr(self.window(), "reload_all"):  # every page shows what arrived
-                self.window().reload_all()
+            self.reload()  # the pages showing what arrived refresh from the operation's changes
             text = (f"已从{result['from']}导入：新增 {result['added']}、修改 {result['changed']}、删除 {result['deleted']}、"
                     f"恢复 {result['revived']} 条。")
             if result["conflicts"]:
@@ -198,8 +196,9 @@ class ExchangeTab(QWidget):
                 text += "\n\n" + shared
             QMessageBox.information(self, "导入完成", text)
 
+        # a dry run: merged inside a transaction that is rolled back, so it changes nothing
         job = self.backend.op(lambda s, job: import_package(s, path, passphrase, dry_run=True, progress=job.report),
-                                previewed, lambda e: show_refusal(self, e), wants_job=True)
+                              previewed, lambda e: show_refusal(self, e), wants_job=True, undoable=False)
         DelayedProgress(self, job, "正在解密并检查交换包…", cancellable=True)
 
 
