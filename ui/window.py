@@ -69,6 +69,12 @@ class MainWindow(QMainWindow):
         self.sidebar.blockSignals(True)
         self.sidebar.setCurrentRow(0)
         self.sidebar.blockSignals(False)
+        self.help_window = None
+        help_menu = self.menuBar().addMenu("帮助(&H)")
+        self.help_action = help_menu.addAction("使用说明", self.show_help)
+        help_menu.addAction("导出使用说明 PDF…", lambda: self.show_help().export_pdf())
+        help_menu.addSeparator()
+        help_menu.addAction("关于议事工作台", self.show_about)
         self.undo_action = QAction("撤销", self)
         self.undo_action.setEnabled(False)
         self.undo_action.triggered.connect(self.undo)
@@ -79,6 +85,7 @@ class MainWindow(QMainWindow):
 
     def _finish_start(self) -> None:
         self.undo_action.setShortcut(QKeySequence.Undo)
+        self.help_action.setShortcut(QKeySequence.HelpContents)  # F1
         for index in range(len(self.areas)):
             action = QAction(self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
@@ -103,6 +110,27 @@ class MainWindow(QMainWindow):
     def _switch(self, index: int) -> None:
         page = self.page(list(self.areas)[index])
         self.stack.setCurrentWidget(page)
+
+    def current_area(self) -> str:
+        return list(self.areas)[self.sidebar.currentRow()]
+
+    def show_help(self):
+        """The 使用说明, turned to the area in front (F1)."""
+        from .help import HelpWindow
+
+        if self.help_window is None:
+            self.help_window = HelpWindow(self.backend, self)
+        self.help_window.show_section(self.current_area())
+        self.help_window.show()
+        self.help_window.raise_()
+        return self.help_window
+
+    def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.about(self, "关于议事工作台",
+                          f"{APP_NAME} {__version__}\n街道议事代表会议制度工作台：代表与推选、小组与阵地、会议、"
+                          "意见建议办理、台账与文书、U盘交换。\n数据保存在本机，不联网。")
 
     def show_page(self, key: str) -> None:
         self.sidebar.setCurrentRow(list(self.areas).index(key))
