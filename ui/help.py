@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QListWidget, QMessageBox, QTextBrowser,
-                               QVBoxLayout)
+from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QListWidget, QMessageBox, QTextBrowser, QVBoxLayout
 
 from app.manual import read_manual
 
