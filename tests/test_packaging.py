@@ -22,3 +22,20 @@ def test_the_bundle_collects_modules_from_the_source_tree():
     spec = (ROOT / "build.spec").read_text("utf-8")
     assert 'collect_submodules("app")' in spec and 'collect_submodules("ui")' in spec
     assert "sys.path.insert(0, str(ROOT))" in spec.split("collect_submodules(\"app\")")[0]
+
+
+def test_the_bundle_keeps_every_qt_module_the_front_imports():
+    import ast
+    import re
+
+    spec = (ROOT / "build.spec").read_text("utf-8")
+    excluded = set(re.findall(r'"(PySide6\.Qt\w+)"', spec.split("qt_excludes = [", 1)[1].split("]", 1)[0]))
+    dropped = spec.split("UNUSED_QT = ", 1)[1].split("]))", 1)[0]
+    imported = set()
+    for path in (ROOT / "ui").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("PySide6.Qt"):
+                imported.add(node.module)
+    assert {"PySide6.QtWidgets", "PySide6.QtNetwork"} <= imported
+    assert imported & excluded == set()
+    assert [m for m in imported if m.split(".")[1] in dropped] == []

@@ -508,6 +508,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--store", default=str(ROOT / "bench-data" / "scale"))
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--no-bundle", action="store_true", help="skip freezing the bundle and its baselines (~4 min)")
+    parser.add_argument("--bundle", help="a dist/yishi folder already built from build.spec (else one is built)")
     args = parser.parse_args()
     store_dir = Path(args.store)
     if not (store_dir / "yishi.db").exists():
@@ -524,6 +526,10 @@ def main() -> int:
     outputs = bench_ledger_outputs(store_dir)
     outputs.append(bench_import(store_dir))
     outputs += bench_exchange(store_dir)
+    if not args.no_bundle:
+        from tests.bench.bundle import bench_bundle
+
+        outputs += bench_bundle(bundle=Path(args.bundle) if args.bundle else None)
 
     starts = max(15, args.repeat * 2)  # start-up times vary most on a shared machine
     env = _installed_like_env()
@@ -559,7 +565,9 @@ def main() -> int:
           "\n      same cells for the ledger outputs; the app's times include its queries and the audit entry."
           "\n      package export vs the same rows as plain NDJSON in a zip; import vs executemany of the same"
           "\n      rows into the same schema (no clocks, no search index); the no-op re-import vs the import."
-          "\n      2,100 delegates, 16,020 grids, 20,000 meetings, 100,000 opinions, 300,000 supervisions.")
+          "\n      2,100 delegates, 16,020 grids, 20,000 meetings, 100,000 opinions, 300,000 supervisions."
+          "\n      bundle: dist/yishi (MiB) vs a frozen bare PySide6 window; yishi-cli --version vs a frozen"
+          "\n      hello-world console script (same PyInstaller, Python and PySide6, median of 15 starts).")
     return 0
 
 
