@@ -10,7 +10,6 @@ from pathlib import Path
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -28,6 +27,7 @@ from app.services.meetings import MeetingService
 from .flowchart import FlowchartView
 from .forms import RecordDialog
 from .messages import confirm, show_refusal
+from .widgets import dialog_buttons
 
 
 def meeting_fields(departments: list[str]):
@@ -76,12 +76,7 @@ class StepDialog(QDialog):
         form.addRow(self.done_box)
         form.addRow("完成日期", self.day)
         form.addRow("说明", self.note)
-        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Save).setText("保存")
-        buttons.button(QDialogButtonBox.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(dialog_buttons("保存", "取消", self.accept, self.reject))
 
     def values(self) -> tuple[str | None, str]:
         return (self.day.text().strip() if self.done_box.isChecked() else None), self.note.text()

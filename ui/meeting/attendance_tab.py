@@ -6,7 +6,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -18,7 +17,7 @@ from app.services.attendance import STATUSES as ATTENDANCE
 from app.services.attendance import quorum_of
 
 from ..messages import show_refusal
-from ..widgets import button_row, plain_table, text_cell
+from ..widgets import button_row, dialog_buttons, plain_table, text_cell
 
 ROLES = {"leader": "组长", "deputy_leader": "副组长"}
 
@@ -97,12 +96,7 @@ class AttendanceTab(QWidget):
         name, unit = QLineEdit(), QLineEdit()
         form.addRow("姓名", name)
         form.addRow("单位", unit)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText("添加")
-        buttons.button(QDialogButtonBox.Cancel).setText("取消")
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
-        form.addRow(buttons)
+        form.addRow(dialog_buttons("添加", "取消", dialog.accept, dialog.reject))
         if dialog.exec() == QDialog.Accepted:
             meeting_id = self.editor.meeting_id
             self.editor.backend.op(lambda s: s.attendance.add_guest(meeting_id, name.text(), unit.text()),

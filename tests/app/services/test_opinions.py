@@ -227,3 +227,25 @@ def test_several_matters_taken_in_at_once_are_one_undoable_edit(demo):
     demo.undo(changes, "从接待日、会议导入 3 条")
     assert demo.opinions.count() == before
     assert len(demo.opinions.pending_intake()) >= 3  # they wait to be taken in again
+
+
+def test_the_step_table_offers_what_the_service_allows(demo, delegate):
+    """The window enables what `next_steps` names; each action refused by the service is one it
+    does not name (the key-item flag included, which once checked no status)."""
+    opinion = collect(demo, delegate)
+    assert demo.opinions.detail(opinion)["next_steps"] == ["to_topic", "decline", "assign"]
+    with pytest.raises(ConflictError, match="不能列为重点督办"):
+        demo.opinions.set_key(opinion, True)
+    demo.opinions.assign(opinion, "subdistrict", "街道城管办", 5)
+    steps = demo.opinions.detail(opinion)["next_steps"]
+    assert {"supervise", "return", "extend", "key", "answer", "print_assignment"} == set(steps)
+    demo.opinions.set_key(opinion, True)
+    demo.opinions.answer(opinion, "已修复路灯")
+    steps = demo.opinions.detail(opinion)["next_steps"]
+    assert "key" in steps  # still flagged: lifting it stays possible
+    demo.opinions.set_key(opinion, False)
+    assert "key" not in demo.opinions.detail(opinion)["next_steps"]
+    demo.opinions.feedback(opinion, "不满意", "当面")
+    assert "close" not in demo.opinions.detail(opinion)["next_steps"]  # 不满意: reopen first
+    with pytest.raises(ConflictError):
+        demo.opinions.close(opinion)
