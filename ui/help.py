@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QListWidget, QM
 
 from app.manual import read_manual
 
+from .memory import fit_on_screen
 from .messages import show_refusal
 from .widgets import button_row
 
@@ -15,7 +16,7 @@ class HelpWindow(QDialog):
         super().__init__(parent)
         self.backend = backend
         self.setWindowTitle("议事工作台使用说明")
-        self.resize(900, 640)
+        fit_on_screen(self, (900, 640))
         intro, self.sections = read_manual()
         self.contents = QListWidget()
         self.contents.setObjectName("help_contents")

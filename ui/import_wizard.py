@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QMessageBox, QVBoxLayout
 
 from .backend import DelayedProgress
+from .memory import fit_on_screen
 from .messages import show_refusal
 from .models import Col, ListTableModel
 from .pages.base import fit_columns, make_table
@@ -18,7 +19,7 @@ class ImportPreview(QDialog):
         self.path = path
         self.report = report
         self.setWindowTitle("导入花名册：逐行检查结果")
-        self.resize(1000, 640)
+        fit_on_screen(self, (1000, 640))
         layout = QVBoxLayout(self)
         created = report["created"]
         lines = [f"可导入 {report['imported']} 人；拒绝 {len(report['rejected'])} 行；重复 {len(report['duplicates'])} 行；"

@@ -26,6 +26,7 @@ from app.services.meetings import MeetingService
 
 from .flowchart import FlowchartView
 from .forms import RecordDialog
+from .memory import fit_on_screen
 from .messages import confirm, show_refusal
 from .widgets import dialog_buttons
 
@@ -89,7 +90,7 @@ class MeetingEditor(QDialog):
         self.meeting_id = meeting_id
         self.data: dict = {}
         self.setWindowTitle("会议")
-        self.resize(1100, 780)
+        fit_on_screen(self, (1100, 780))
         self.heading = QLabel()
         self.heading.setObjectName("pageHeading")
         self.tabs = QTabWidget()

@@ -38,17 +38,25 @@ def watch_columns(view) -> None:
     header.sectionResized.connect(lambda *_: None if view.fitting else timer.start())
 
 
+def fit_on_screen(widget, size) -> None:
+    """`size`, or less where the screen's free area is smaller (a 1366 × 768 screen less its
+    taskbar, or 1920 × 1080 at 150 %, has less room than a dialog may ask)."""
+    from PySide6.QtGui import QGuiApplication
+
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    width, height = size
+    if screen is not None:
+        free = screen.availableGeometry()
+        width, height = min(width, free.width() - 16), min(height, free.height() - 40)  # the frame
+    widget.resize(width, height)
+
+
 def restore_window(window, default_size) -> None:
-    """The size and place of last time, else `default_size` within the screen's free area
-    (a 1366 × 768 screen, or 1920 × 1080 at 150 %, has less room than the default asks)."""
+    """The size and place of last time, else `default_size` within the screen's free area."""
     geometry = ui_settings().value("window/geometry")
     if geometry and window.restoreGeometry(geometry):
         return
-    screen = window.screen().availableGeometry() if window.screen() else None
-    width, height = default_size
-    if screen is not None:
-        width, height = min(width, screen.width()), min(height, screen.height())
-    window.resize(width, height)
+    fit_on_screen(window, default_size)
 
 
 def save_window(window) -> None:

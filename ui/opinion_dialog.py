@@ -23,6 +23,7 @@ from app.services.opinions import CATEGORIES, FEEDBACK_METHODS, SATISFACTION, SU
 
 from .form_dialog import ask
 from .forms import FieldEditor
+from .memory import fit_on_screen
 from .messages import show_refusal
 from .pdf_preview import preview_doc
 
@@ -56,7 +57,7 @@ class OpinionDialog(QDialog):
         self.opinion_id = opinion_id
         self.row: dict = {}
         self.refs: dict = {}
-        self.resize(900, 700)
+        fit_on_screen(self, (900, 700))
         layout = QVBoxLayout(self)
         self.heading = QLabel()
         self.heading.setObjectName("pageHeading")

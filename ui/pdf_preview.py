@@ -12,6 +12,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout
 
 from .form_dialog import ask
+from .memory import fit_on_screen
 from .messages import show_refusal
 
 
@@ -22,7 +23,7 @@ class PdfPreview(QDialog):
 
         super().__init__(parent)
         self.setWindowTitle(f"打印预览 — {title}")
-        self.resize(900, 1000)
+        fit_on_screen(self, (900, 1000))
         self.path = Path(path)
         self.title = title
         self.on_printed = on_printed

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QFormLayout, QFrame, QPushButton, QScrollArea, QWidget
 
 from ..forms import FieldEditor
 from ..messages import show_refusal
 
 
-class DetailsTab(QWidget):
+class DetailsTab(QScrollArea):
+    """The form scrolls: a meeting has more fields than a 1366 × 768 screen shows at once."""
+
     def __init__(self, editor, fields, refs: dict):
         super().__init__()
         self.editor = editor
-        form = QFormLayout(self)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.NoFrame)
+        inner = QWidget()
+        self.setWidget(inner)
+        form = QFormLayout(inner)
         self.editors: dict[str, FieldEditor] = {}
         for spec in fields:
             field_editor = FieldEditor(spec, refs, self)

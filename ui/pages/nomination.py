@@ -35,6 +35,7 @@ from app.services.nomination import DIMENSIONS, RULES, NominationService, QuotaB
 
 from ..form_dialog import ask
 from ..forms import RecordDialog
+from ..memory import fit_on_screen
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel
 from ..pdf_preview import preview_doc
@@ -560,7 +561,7 @@ class QuotaDialog(QDialog):
     def __init__(self, quotas: list[dict], communities: list[dict], fields: dict, parent=None):
         super().__init__(parent)
         self.setWindowTitle("下达名额（一下）")
-        self.resize(640, 560)
+        fit_on_screen(self, (640, 560))
         self.communities = [(c["id"], c["name"]) for c in communities]
         self.choices = {"sector": list(fields["sector"].choices), "party": list(fields["party"].choices)}
         layout = QVBoxLayout(self)
@@ -627,7 +628,7 @@ class ConfirmDialog(QDialog):
         self.backend = backend
         self.round_id = round_id
         self.setWindowTitle("党工委确认名单（二上）")
-        self.resize(760, 600)
+        fit_on_screen(self, (760, 600))
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("勾选街道党工委研究确定的议事代表；未勾选的人选将记为“党工委研究未确定”。"))
         split = QHBoxLayout()

@@ -24,6 +24,7 @@ from app.exchange.merge import shared_numbers_note
 from app.schema import TABLE_NOUNS
 
 from ...backend import DelayedProgress
+from ...memory import fit_on_screen
 from ...messages import confirm, show_refusal
 from ...models import Col, ListTableModel
 from ...widgets import button_row, dialog_buttons, local_when
@@ -257,7 +258,7 @@ class PreviewDialog(QDialog):
         super().__init__(parent)
 
         self.setWindowTitle("导入预览")
-        self.resize(620, 460)
+        fit_on_screen(self, (620, 460))
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"来自 <b>{escape(result['from'])}</b> 的交换包将带来："))
         text = QTextBrowser()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.services.opinions import SOURCES
 
+from ...memory import fit_on_screen
 from ...messages import confirm
 from ...widgets import add_check_item, checked_values, dialog_buttons
 
@@ -150,7 +151,7 @@ class ImportDialog(QDialog):
         super().__init__(parent)
         self.backend = backend
         self.setWindowTitle("从接待日、会议纪要导入")
-        self.resize(760, 520)
+        fit_on_screen(self, (760, 520))
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("勾选要登记进台账的事项（导入后保留与原接待记录、会议纪要的关联）："))
         self.list = QListWidget()
