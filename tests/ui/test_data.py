@@ -126,3 +126,31 @@ def test_stored_utc_times_are_shown_on_the_clerks_clock(monkeypatch):
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_restoring_a_backup_from_the_backups_tab_refreshes_the_open_pages(qtbot, window, monkeypatch):
+    """As the clerk does it: back up, make a change, restore that backup from the list the app
+    made; the roster already open shows the restored names, and Ctrl+Z no longer undoes."""
+    roster = open_page(qtbot, window, "roster")
+    page = open_page(qtbot, window, "data")
+    shown = []
+    monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.information", lambda *a: shown.append(a[2]))
+    monkeypatch.setattr("ui.pages.data.backups.confirm", lambda *a, **k: True)
+    page.backups.backup(None)
+    qtbot.waitUntil(lambda: page.backups.model.rowCount() == 1, timeout=10000)
+    first = roster.model.row_at(0)
+    window.backend.op(lambda s: s.delegates.update(first["id"], {"name": "改过的名字"}), summary="改名")
+    qtbot.waitUntil(lambda: "改过的名字" in [row["name"] for row in map(roster.model.row_at,
+                                                                        range(roster.model.rowCount())) if row],
+                    timeout=5000)
+    assert window.undo_action.isEnabled()
+    page.backups.view.selectRow(0)
+    page.backups.restore_selected()
+    qtbot.waitUntil(lambda: any("已恢复" in text for text in shown), timeout=15000)
+    wait_idle(qtbot, window.backend)
+
+    def names():
+        return [row["name"] for row in map(roster.model.row_at, range(roster.model.rowCount())) if row]
+
+    qtbot.waitUntil(lambda: first["name"] in names() and "改过的名字" not in names(), timeout=5000)
+    assert not window.undo_action.isEnabled()

@@ -81,12 +81,8 @@ class BackupsTab(QWidget):
         if not confirm(self, "从备份恢复", f"用备份“{Path(path).name}”替换当前数据？\n\n当前数据库会先备份，"
                                           "再移到一旁保留（不会被覆盖），需要时可以再恢复回来。", "恢复"):
             return
-        window = self.window()
-
         def done(result):
-            self.backend.undo_available.emit("")
-            if hasattr(window, "reload_all"):
-                window.reload_all()
+            # every page refreshes from the restore's changes (the whole store); Ctrl+Z is cleared
             self.reload()
             QMessageBox.information(self, "恢复完成", f"已恢复。原数据库保留为：{result['aside'] or '（无）'}")
 
