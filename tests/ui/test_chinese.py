@@ -53,8 +53,9 @@ def visible_texts(root: QWidget) -> list[str]:
     return texts
 
 
-# Data shown as it is: file paths, site ids.
-DATA = re.compile(r"(?:[A-Za-z]:)?[\w.~-]*[/\\][^\s\u3000（）]*|[0-9a-f]{8}-[0-9a-f-]{27}")
+# Data shown as it is: file paths, site ids (whole, or their first 8 hex digits: "3dee1f2a").
+DATA = re.compile(r"(?:[A-Za-z]:)?[\w.~-]*[/\\][^\s\u3000（）]*|[0-9a-f]{8}-[0-9a-f-]{27}"
+                  r"|(?<![0-9A-Za-z])[0-9a-f]{8}(?![0-9A-Za-z])")
 
 
 def english_words(texts) -> list[str]:
@@ -65,7 +66,7 @@ def english_words(texts) -> list[str]:
 
 
 def test_the_check_sees_english():
-    assert english_words(["Look in:", "查找范围：", "导出 PDF", "/tmp/data"]) == ["Look"]
+    assert english_words(["Look in:", "查找范围：", "导出 PDF", "/tmp/data", "（站点编号 3dee1f2a）"]) == ["Look"]
 
 
 @pytest.mark.parametrize("area", ["overview", "roster", "nomination", "organisation", "venues", "meetings",
