@@ -88,6 +88,3 @@ class BackupsTab(QWidget):
 
         self.backend.query(lambda s: s.data_dir, lambda data_dir: self.backend.restore_backup(
             data_dir, path, done, lambda e: show_refusal(self, e)))
-
-
-# -- 审计日志 ------------------------------------------------------------------------------------------
