@@ -70,11 +70,6 @@ class MainWindow(QMainWindow):
         self.sidebar.setCurrentRow(0)
         self.sidebar.blockSignals(False)
         self.help_window = None
-        help_menu = self.menuBar().addMenu("帮助(&H)")
-        self.help_action = help_menu.addAction("使用说明", self.show_help)
-        help_menu.addAction("导出使用说明 PDF…", lambda: self.show_help().export_pdf())
-        help_menu.addSeparator()
-        help_menu.addAction("关于议事工作台", self.show_about)
         self.undo_action = QAction("撤销", self)
         self.undo_action.setEnabled(False)
         self.undo_action.triggered.connect(self.undo)
@@ -85,7 +80,12 @@ class MainWindow(QMainWindow):
 
     def _finish_start(self) -> None:
         self.undo_action.setShortcut(QKeySequence.Undo)
+        help_menu = self.menuBar().addMenu("帮助(&H)")  # after the first paint, like the shortcuts
+        self.help_action = help_menu.addAction("使用说明", self.show_help)
         self.help_action.setShortcut(QKeySequence.HelpContents)  # F1
+        help_menu.addAction("导出使用说明 PDF…", lambda: self.show_help().export_pdf())
+        help_menu.addSeparator()
+        help_menu.addAction("关于议事工作台", self.show_about)
         for index in range(len(self.areas)):
             action = QAction(self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
