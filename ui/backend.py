@@ -104,9 +104,10 @@ class _Worker(QObject):
             with self.store.query():
                 return call()
         with self.store.operation() as gathered:
-            result = call()
-        job.changes = gathered
-        return result
+            try:
+                return call()
+            finally:
+                job.changes = gathered  # what committed before a refusal is shown too
 
 
 class Backend(QObject):
@@ -179,12 +180,16 @@ class Backend(QObject):
     @Slot(int)
     def _failed(self, number: int) -> None:
         job = self._settle(number)
+        if job.changes:  # an edit refused after some of its steps were committed: show them
+            self.changed.emit(job.changes)
         for callback in job.on_failed:
             callback(job.error)
 
     @Slot(int, str)
     def _crashed(self, number: int, text: str) -> None:
         job = self._settle(number)
+        if job.changes:
+            self.changed.emit(job.changes)
         for callback in job.on_failed:
             callback(None)
         self.bug.emit(text)

@@ -117,3 +117,21 @@ def test_an_edit_that_forgets_its_undo_summary_is_a_bug(qtbot, window, bugs_fail
     wait_idle(qtbot, window.backend)
     assert bugs_fail_the_test and "without an undo summary" in bugs_fail_the_test[0]
     bugs_fail_the_test.clear()
+
+
+def test_steps_committed_before_a_refusal_still_refresh_the_views(qtbot, window):
+    from app.errors import ConflictError
+
+    store = store_of(window)
+    groups = open_page(qtbot, window, "organisation").groups
+    before = groups.model.rowCount()
+    refused = []
+
+    def two_steps(s):
+        s.groups.create({"name": "先建好的小组"})
+        raise ConflictError("第二步被拒绝")
+
+    window.backend.op(two_steps, None, refused.append, summary="两步")
+    qtbot.waitUntil(lambda: bool(refused), timeout=5000)
+    qtbot.waitUntil(lambda: groups.model.rowCount() == before + 1, timeout=5000)
+    assert "先建好的小组" in [g["name"] for g in store.groups.list()]
