@@ -54,11 +54,12 @@ def setup_application(app: QApplication) -> str:
             app.installTranslator(translator)
             app._translators.append(translator)
             break
-    from .qt_chinese import ChineseSupplement
-
-    supplement = ChineseSupplement(app)  # installed last: asked first, for the few words Qt's lacks
-    app.installTranslator(supplement)
-    app._translators.append(supplement)
+    # Installed last, so asked first: the few words Qt's catalogue lacks (查找范围, 文件类型, 文件夹),
+    # from resources/translations/yishi_qt_zh_CN.ts.
+    supplement = QTranslator(app)
+    if supplement.load("yishi_qt_zh_CN", str(resources / "translations")):
+        app.installTranslator(supplement)
+        app._translators.append(supplement)
     style = resources / "style.qss"
     if style.exists():
         app.setStyleSheet(style.read_text(encoding="utf-8"))
