@@ -8,12 +8,12 @@ from app.services.opinions import OpinionFilter
 from tests.ui.conftest import open_page, store_of, wait_idle
 
 
-def ledger(qtbot, window):
+def opinions_area(qtbot, window):
     return open_page(qtbot, window, "opinions")
 
 
 def test_ledger_loads_with_overdue_rows_in_red(qtbot, qtmodeltester, window):
-    page = ledger(qtbot, window).list
+    page = opinions_area(qtbot, window).list
     assert page.model.rowCount() == 28
     qtmodeltester.check(page.model)
     overdue = next(r for r in range(28) if page.model.row_at(r)["overdue"])
@@ -22,7 +22,7 @@ def test_ledger_loads_with_overdue_rows_in_red(qtbot, qtmodeltester, window):
 
 
 def test_search_substring_and_pinyin(qtbot, window):
-    page = ledger(qtbot, window).list
+    page = opinions_area(qtbot, window).list
     for query in ("公交", "gj"):
         page.search.clear()
         with qtbot.waitSignal(page.model.loaded, timeout=5000):
@@ -35,7 +35,7 @@ def test_search_substring_and_pinyin(qtbot, window):
 
 
 def test_filter_by_step_and_overdue(qtbot, window):
-    page = ledger(qtbot, window).list
+    page = opinions_area(qtbot, window).list
     with qtbot.waitSignal(page.model.loaded, timeout=5000):
         page.step.setCurrentIndex(page.step.findData(1))
     assert all(page.model.row_at(r)["status"] == "collected" for r in range(page.model.rowCount()))
@@ -47,7 +47,7 @@ def test_filter_by_step_and_overdue(qtbot, window):
 
 
 def test_fast_intake_keeps_source_and_clears_the_slip(qtbot, window):
-    page = ledger(qtbot, window).list
+    page = opinions_area(qtbot, window).list
     page.intake()
     qtbot.waitUntil(lambda: getattr(page, "intake_dialog", None) is not None, timeout=5000)
     dialog = page.intake_dialog
@@ -71,7 +71,7 @@ def test_fast_intake_keeps_source_and_clears_the_slip(qtbot, window):
 
 
 def test_fast_intake_takes_a_typed_name_and_keeps_an_unsaved_slip(qtbot, window, monkeypatch):
-    page = ledger(qtbot, window).list
+    page = opinions_area(qtbot, window).list
     page.intake()
     qtbot.waitUntil(lambda: getattr(page, "intake_dialog", None) is not None, timeout=5000)
     dialog = page.intake_dialog
@@ -103,13 +103,18 @@ def test_fast_intake_takes_a_typed_name_and_keeps_an_unsaved_slip(qtbot, window,
     assert not dialog.isVisible()
 
 
-def test_opinion_dialog_only_offers_legal_next_steps_and_assigns(qtbot, window, monkeypatch):
-    store = store_of(window)
-    opinion = store.opinions.page(OpinionFilter(status="collected"), limit=1)[0]
-    page = ledger(qtbot, window).list
-    dialog = page.open_opinion(opinion["id"])
+def open_collected(qtbot, window):
+    """A collected opinion opened from the list, as the clerk double-clicks it."""
+    opinion = store_of(window).opinions.page(OpinionFilter(status="collected"), limit=1)[0]
+    dialog = opinions_area(qtbot, window).list.open_opinion(opinion["id"])
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.loaded, timeout=5000)
+    return opinion, dialog
+
+
+def test_opinion_dialog_only_offers_legal_next_steps_and_assigns(qtbot, window, monkeypatch):
+    store = store_of(window)
+    opinion, dialog = open_collected(qtbot, window)
     assert dialog.buttons["assign"].isEnabled() and not dialog.buttons["feedback"].isEnabled()
     assert not dialog.buttons["close"].isEnabled()
     values = {"category": "subdistrict", "lead_unit": "街道城管办", "co_units": [], "working_days": "5",
@@ -124,11 +129,7 @@ def test_opinion_dialog_only_offers_legal_next_steps_and_assigns(qtbot, window, 
 
 def test_an_illegal_jump_is_refused_with_a_message(qtbot, window, monkeypatch):
     store = store_of(window)
-    opinion = store.opinions.page(OpinionFilter(status="collected"), limit=1)[0]
-    page = ledger(qtbot, window).list
-    dialog = page.open_opinion(opinion["id"])
-    qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: dialog.loaded, timeout=5000)
+    opinion, dialog = open_collected(qtbot, window)
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
     dialog.close()  # the button is disabled; the core refuses the call anyway
@@ -137,7 +138,7 @@ def test_an_illegal_jump_is_refused_with_a_message(qtbot, window, monkeypatch):
 
 
 def test_stats_tab_shows_the_reports_figures(qtbot, window):
-    page = ledger(qtbot, window)
+    page = opinions_area(qtbot, window)
     page.tabs.setCurrentWidget(page.stats)
     page.stats.year.setCurrentIndex(page.stats.year.findData(2026))
     wait_idle(qtbot, window.backend)
@@ -147,7 +148,7 @@ def test_stats_tab_shows_the_reports_figures(qtbot, window):
 
 
 def test_merge_opinions_into_a_topic(qtbot, window, monkeypatch):
-    page = ledger(qtbot, window)
+    page = opinions_area(qtbot, window)
     topics = page.topics
     topics.group.setCurrentIndex(0)
     wait_idle(qtbot, window.backend)
@@ -162,7 +163,7 @@ def test_merge_opinions_into_a_topic(qtbot, window, monkeypatch):
 
 
 def test_screening_scores_show_at_once_and_undo(qtbot, window, monkeypatch):
-    page = ledger(qtbot, window)
+    page = opinions_area(qtbot, window)
     topics = page.topics
     topics.group.setCurrentIndex(0)
     wait_idle(qtbot, window.backend)
@@ -181,7 +182,7 @@ def test_screening_scores_show_at_once_and_undo(qtbot, window, monkeypatch):
 def test_key_a_feedback_slip_back_in(qtbot, window, monkeypatch):
     store = store_of(window)
     answered = store.opinions.page(OpinionFilter(status="answered"), limit=1)[0]
-    page = ledger(qtbot, window).list
+    page = opinions_area(qtbot, window).list
     monkeypatch.setattr("ui.pages.opinions.page.ask", lambda *a, **k: {"serial": answered["feedback_serial"].lower(),
                                                                 "satisfaction": "基本满意", "method": "书面"})
     page.key_in_slip()
@@ -210,7 +211,7 @@ def test_a_slip_number_two_offices_issued_asks_which_opinion(qtbot, window, monk
     monkeypatch.setattr("PySide6.QtWidgets.QInputDialog.getItem", choose)
     monkeypatch.setattr("ui.pages.opinions.page.ask", lambda *a, **k: {"serial": first["feedback_serial"],
                                                                 "satisfaction": "满意", "method": "书面"})
-    ledger(qtbot, window).list.key_in_slip()
+    opinions_area(qtbot, window).list.key_in_slip()
     qtbot.waitUntil(lambda: store.opinions.get(second["id"])["status"] == "fed_back", timeout=5000)
     assert store.opinions.get(first["id"])["status"] == "answered"
     assert "对应 2 条意见建议" in asked[0][0] and len(asked[0][1]) == 2
