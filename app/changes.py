@@ -21,12 +21,13 @@ class RowChange:
 
 
 class Changes:
-    __slots__ = ("rows", "audit_seq", "whole")
+    __slots__ = ("rows", "audit_seq", "whole", "_tables")
 
     def __init__(self, rows: list[RowChange] | None = None, audit_seq: int | None = None, whole: bool = False):
         self.rows = [] if rows is None else rows
         self.audit_seq = audit_seq
         self.whole = whole  # every table may have changed (a restored backup): not undoable
+        self._tables: tuple[int, set[str]] = (-1, set())
 
     @classmethod
     def everything(cls) -> "Changes":
@@ -45,7 +46,10 @@ class Changes:
             from .schema import SYNCED_FIELDS
 
             return set(SYNCED_FIELDS)
-        return {change.table for change in self.rows}
+        # Every open view asks after each edit; an import's changes hold hundreds of thousands of rows.
+        if self._tables[0] != len(self.rows):
+            self._tables = (len(self.rows), {change.table for change in self.rows})
+        return self._tables[1]
 
     def ids(self, table: str) -> set[str]:
         return {c.row_id for c in self.rows if c.table == table}
