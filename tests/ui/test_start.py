@@ -68,7 +68,7 @@ def start(data_dir, password: str = "") -> list[str]:
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=120)
     lines = [line for line in out.stdout.splitlines() if line.startswith("[")]
-    assert lines, out.stderr[-3000:]
+    assert lines, f"exit code {out.returncode}; stdout: {out.stdout[-1000:]!r}; stderr: {out.stderr[-3000:]}"
     return json.loads(lines[-1])
 
 
