@@ -1,39 +1,108 @@
 """What the window remembers between sessions: its size and place, and each table's column
-widths as the clerk dragged them. Kept in the user's Qt settings (an ini file), not in the data:
-it belongs to this computer's screen, not to the office's records."""
+widths as the clerk dragged them. Kept in a small file in the user's settings folder, not in the
+data: it belongs to this computer's screen, not to the office's records.
+
+Plain files rather than QSettings: touching QSettings before the first paint makes PySide6 build
+~150 enum types (~35 ms), and the window's own geometry is read before it shows, so it is a file
+of its own (no JSON, no platformdirs to import before the first paint).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, QTimer
+import os
+import sys
+from pathlib import Path
 
 
-def ui_settings() -> QSettings:
-    return QSettings(QSettings.IniFormat, QSettings.UserScope, "YishiDesk", "yishi")
+def state_dir() -> Path:
+    """The user's settings folder for the app (what platformdirs' user_config_dir gives)."""
+    override = os.environ.get("YISHI_UI_STATE")  # tests keep theirs apart from the user's
+    if override:
+        return Path(override)
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "YishiDesk"
+
+
+def _save(name: str, content: bytes) -> None:
+    path = state_dir() / name
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(path.name + ".tmp")
+        temp.write_bytes(content)
+        os.replace(temp, path)
+    except OSError:
+        pass  # a read-only profile: the window simply forgets; nothing of the data is at stake
+
+
+def _load(name: str) -> bytes | None:
+    try:
+        return (state_dir() / name).read_bytes() or None
+    except OSError:
+        return None  # none yet: the defaults serve
+
+
+def _columns() -> dict:
+    import json
+
+    try:
+        return json.loads(_load("columns.json") or b"{}")
+    except ValueError:
+        return {}
+
+
+def _state(key: str) -> bytes | None:
+    import base64
+
+    text = _columns().get(key)
+    try:
+        return base64.b64decode(text) if text else None
+    except ValueError:
+        return None
+
+
+def _write(key: str, state: bytes) -> None:
+    import base64
+    import json
+
+    data = _columns()
+    data[key] = base64.b64encode(bytes(state)).decode("ascii")
+    _save("columns.json", json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+def forget() -> None:
+    for name in ("geometry", "columns.json"):
+        (state_dir() / name).unlink(missing_ok=True)
 
 
 def table_key(view) -> str:
     """A table is known by its columns (the same list in two places shares its widths)."""
-    model = view.model()
-    header = view.horizontalHeader()
     from PySide6.QtCore import Qt
 
-    titles = [str(model.headerData(c, Qt.Horizontal) or "") for c in range(header.count())]
+    model = view.model()
+    titles = [str(model.headerData(c, Qt.Horizontal) or "") for c in range(view.horizontalHeader().count())]
     return "columns/" + "|".join(titles)
 
 
 def restore_columns(view) -> bool:
     """Put back the widths the clerk left this table with; False when there are none yet."""
-    state = ui_settings().value(table_key(view))
-    if not state:
-        return False
-    return view.horizontalHeader().restoreState(state)
+    from PySide6.QtCore import QByteArray
+
+    state = _state(table_key(view))
+    return bool(state) and view.horizontalHeader().restoreState(QByteArray(state))
 
 
 def watch_columns(view) -> None:
     """Keep the widths the clerk drags (not the ones the program sets: `view.fitting`)."""
+    from PySide6.QtCore import QTimer
+
     timer = QTimer(view, singleShot=True, interval=400)
     header = view.horizontalHeader()
-    timer.timeout.connect(lambda: ui_settings().setValue(table_key(view), header.saveState()))
+    timer.timeout.connect(lambda: _write(table_key(view), header.saveState().data()))
     view.fitting = False
     header.sectionResized.connect(lambda *_: None if view.fitting else timer.start())
 
@@ -53,11 +122,14 @@ def fit_on_screen(widget, size) -> None:
 
 def restore_window(window, default_size) -> None:
     """The size and place of last time, else `default_size` within the screen's free area."""
-    geometry = ui_settings().value("window/geometry")
-    if geometry and window.restoreGeometry(geometry):
-        return
+    state = _load("geometry")
+    if state:
+        from PySide6.QtCore import QByteArray
+
+        if window.restoreGeometry(QByteArray(state)):
+            return
     fit_on_screen(window, default_size)
 
 
 def save_window(window) -> None:
-    ui_settings().setValue("window/geometry", window.saveGeometry())
+    _save("geometry", window.saveGeometry().data())

@@ -3,10 +3,10 @@ import pytest
 
 @pytest.fixture(scope="session", autouse=True)
 def private_ui_settings(tmp_path_factory):
-    """The window's remembered sizes go to a folder of the test run's, not the user's."""
-    from PySide6.QtCore import QSettings
+    """The window's remembered sizes go to a file of the test run's, not the user's."""
+    import os
 
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path_factory.mktemp("qt-settings")))
+    os.environ["YISHI_UI_STATE"] = str(tmp_path_factory.mktemp("ui-state"))
 
 
 @pytest.fixture(scope="session")

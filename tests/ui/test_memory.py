@@ -6,11 +6,11 @@ from tests.ui.conftest import open_page, wait_idle
 
 
 def test_window_size_and_dragged_columns_are_remembered(qtbot, backend):
-    from ui.memory import restore_window, ui_settings
+    from ui.memory import forget, restore_window
     from ui.pages.base import fit_columns, make_table
     from ui.window import MainWindow
 
-    ui_settings().clear()
+    forget()
     window = MainWindow(backend)
     qtbot.addWidget(window)
     window.show()
@@ -39,9 +39,9 @@ def test_window_size_and_dragged_columns_are_remembered(qtbot, backend):
 
 
 def test_a_first_start_fits_the_screen(qtbot):
-    from ui.memory import restore_window, ui_settings
+    from ui.memory import forget, restore_window
 
-    ui_settings().remove("window/geometry")
+    forget()
     window = QMainWindow()
     qtbot.addWidget(window)
     restore_window(window, (5000, 5000))
