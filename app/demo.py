@@ -175,7 +175,6 @@ def build_demo(store, progress=None) -> dict:
 # ---------------------------------------------------------------------------
 # The selection round of the report: 110 candidates through 两下两上 to 70 delegates.
 CANDIDATES = 110
-REVIEW_UNITS = DEFAULT_REVIEW_UNITS
 
 
 def _profile(rng: random.Random, name: str, community: str, area: str, *, born_from=1960, span=36) -> dict:
@@ -262,7 +261,7 @@ def build_selection(store, rng, community_ids, group_ids, areas, grids_by_commun
     candidates.record(passed, "preliminary_reviewed", "2024-12-23", "pass")
     # 二下: each department's verdict, then the public notice.
     refused = {extra_ids[8]: ("派出所", "有违法记录"), extra_ids[12]: ("街道纪工委", "存在失信被执行记录")}
-    for offset, unit in enumerate(REVIEW_UNITS):
+    for offset, unit in enumerate(DEFAULT_REVIEW_UNITS):
         day = f"2025-01-0{6 + offset}"
         bad = [i for i, (u, _) in refused.items() if u == unit]
         candidates.review([i for i in passed if i not in bad], unit, "合格", day)

@@ -27,7 +27,7 @@ class Job:
     """One unit of work. Callbacks run on the UI thread; `report` is called from the worker."""
 
     def __init__(self, number: int, fn, wants_job: bool, worker: "_Worker", opens_store: bool = False,
-                 kind: str = "query", summary: str | None = None):
+                 kind: str = "query", summary: str | None = None, undoable: bool = False):
         self.number = number
         self.fn = fn
         self.wants_job = wants_job
@@ -35,7 +35,7 @@ class Job:
         self.kind = kind  # "op" (an edit) or "query" (a read)
         self.summary = summary  # an op's undo text; None: not undoable (an import, a restore)
         self.changes: Changes | None = None
-        self.undoable = False
+        self.undoable = undoable  # an op whose row changes Ctrl+Z must be able to take back
         self.cancelled = False
         self.done = False
         self.result = None
@@ -136,9 +136,8 @@ class Backend(QObject):
         """Run an edit in the worker; the views showing what it changed refresh. An edit of rows is
         undoable, named by `summary` (what Ctrl+Z says). `undoable=False` is for work whose rows are
         not the clerk's edit to take back: an import, the demo, the date a document was issued."""
-        job = Job(next(self._numbers), fn, wants_job, self._worker, kind="op", summary=summary)
-        job.undoable = undoable
-        return self._submit(job, done, failed)
+        return self._submit(Job(next(self._numbers), fn, wants_job, self._worker, kind="op", summary=summary,
+                                undoable=undoable), done, failed)
 
     def query(self, fn, done=None, failed=None, *, wants_job: bool = False) -> Job:
         """Run a read in the worker; its result goes to `done`."""

@@ -140,7 +140,9 @@ class MeetingEditor(QDialog):
         from .meeting.minutes_tab import MinutesTab
         from .meeting.votes_tab import VotesTab
 
-        self.details = DetailsTab(self, meeting_fields(self.data["refs"]["departments"]), self.data["refs"])
+        self.details = DetailsTab(self, meeting_fields(self.data["refs"]["departments"]), self.data["refs"],
+                                  lambda values, parent, done, failed: submit_meeting(
+                                      self.backend, parent, self.meeting_id, values, done, failed))
         self.flowchart = FlowchartView()
         self.flowchart.step_clicked.connect(self.edit_step)
         self.attendance = AttendanceTab(self)

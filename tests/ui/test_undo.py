@@ -16,22 +16,18 @@ def yes(monkeypatch):
             monkeypatch.setattr(module, "confirm", lambda *a, **k: True)
 
 
-def _rows(model):
-    return model.rowCount()
-
-
-def _edit_and_undo(qtbot, window, model, edit, summary_part, *, wait_model=True):
+def _edit_and_undo(qtbot, window, model, edit, summary_part):
     """Run `edit`; the model refreshes to one row fewer (or otherwise changed) and Ctrl+Z names it;
     undo brings the model back."""
-    before = _rows(model)
+    before = model.rowCount()
     edit()
     wait_idle(qtbot, window.backend)
-    qtbot.waitUntil(lambda: _rows(model) != before, timeout=5000)
+    qtbot.waitUntil(lambda: model.rowCount() != before, timeout=5000)
     assert summary_part in window.backend.undo_summary()
     assert window.undo_action.isEnabled()
     window.undo()
     wait_idle(qtbot, window.backend)
-    qtbot.waitUntil(lambda: _rows(model) == before, timeout=5000)
+    qtbot.waitUntil(lambda: model.rowCount() == before, timeout=5000)
     assert window.backend.undo_summary() == "" or summary_part not in window.backend.undo_summary()
 
 

@@ -11,9 +11,10 @@ from ..messages import show_refusal
 class DetailsTab(QScrollArea):
     """The form scrolls: a meeting has more fields than a 1366 × 768 screen shows at once."""
 
-    def __init__(self, editor, fields, refs: dict):
+    def __init__(self, editor, fields, refs: dict, submit):
         super().__init__()
         self.editor = editor
+        self.submit = submit  # (values, parent, done, failed): the frame's create-or-update
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.NoFrame)
         inner = QWidget()
@@ -36,8 +37,6 @@ class DetailsTab(QScrollArea):
             field_editor.show_error(None)
 
     def save(self) -> None:
-        from ..meeting_editor import submit_meeting
-
         values = {name: e.value() for name, e in self.editors.items()}
         bad = [(e, e.local_error()) for e in self.editors.values() if e.local_error()]
         for field_editor, message in bad:
@@ -52,4 +51,4 @@ class DetailsTab(QScrollArea):
             else:
                 show_refusal(self, error)
 
-        submit_meeting(self.editor.backend, self, self.editor.meeting_id, values, self.editor.saved("基本信息"), failed)
+        self.submit(values, self, self.editor.saved("基本信息"), failed)

@@ -80,6 +80,14 @@ def fit_columns(view: QTableView, padding: int = 14, cap: int = 420) -> None:
         view.fitting = False
 
 
+def fit_columns_once(view: QTableView, **options) -> None:
+    """For a paged list: size its columns by the first rows that arrive, then leave them to the
+    clerk (a later page of rows, or a new filter, does not move them)."""
+    if not getattr(view, "sized", False) and view.model().rowCount():
+        fit_columns(view, **options)
+        view.sized = True
+
+
 def make_table(model) -> QTableView:
     view = QTableView()
     view.setModel(model)

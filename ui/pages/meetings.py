@@ -20,6 +20,7 @@ from .base import (
     export_with_dialog,
     filter_combo,
     fit_columns,
+    fit_columns_once,
     make_table,
     refill_combo,
     search_box,
@@ -79,9 +80,7 @@ class MeetingList(QWidget):
 
     def _loaded(self) -> None:
         self.count_label.setText(f"共 {self.model.rowCount()} 次")
-        if not getattr(self, "_sized", False) and self.model.rowCount():
-            fit_columns(self.view, cap=320)  # names and places in full; 状态 takes what is left
-            self._sized = True
+        fit_columns_once(self.view, cap=320)  # names and places in full; 状态 takes what is left
 
     def reload(self) -> None:
         def groups(store):

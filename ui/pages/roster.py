@@ -13,7 +13,7 @@ from ..forms import RecordDialog
 from ..messages import confirm, show_refusal
 from ..models import Col, PagedTableModel
 from ..widgets import add_buttons, bind_list_keys
-from .base import export_with_dialog, fit_columns, load_refs, refill_combo, search_box, sortable_view
+from .base import export_with_dialog, fit_columns_once, load_refs, refill_combo, search_box, sortable_view
 
 COLUMNS = [
     Col("name", "姓名", "name"), Col("gender", "性别", "gender"), Col("birth_date", "出生日期", "birth_date"),
@@ -215,9 +215,7 @@ class RosterPage(QWidget):
 
     def _loaded(self) -> None:
         self.count_label.setText(f"共 {self.model.rowCount()} 人")
-        if not getattr(self, "_sized", False) and self.model.rowCount():
-            fit_columns(self.view)
-            self._sized = True
+        fit_columns_once(self.view)
 
     def _on_changed(self, changes) -> None:
         if changes.tables & {"delegates", "delegate_grids", "communities", "groups", "grids"}:

@@ -26,7 +26,7 @@ from ...models import PagedTableModel
 from ...opinion_dialog import OpinionDialog, opinion_refs
 from ...pdf_preview import preview_doc
 from ...widgets import add_buttons, bind_list_keys
-from ..base import export_with_dialog, filter_combo, fit_columns, refill_combo, search_box, sortable_view
+from ..base import export_with_dialog, filter_combo, fit_columns_once, refill_combo, search_box, sortable_view
 from .common import COLUMNS, OPINION_TABLES, row_colour
 from .intake import ImportDialog, IntakeDialog
 from .stats import StatsTab
@@ -117,9 +117,7 @@ class OpinionList(QWidget):
 
     def _loaded(self) -> None:
         self.count_label.setText(f"共 {self.model.rowCount()} 条")
-        if not getattr(self, "_sized", False) and self.model.rowCount():
-            fit_columns(self.view, cap=280)
-            self._sized = True
+        fit_columns_once(self.view, cap=280)
 
     def current_id(self) -> str | None:
         index = self.view.currentIndex()
