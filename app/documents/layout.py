@@ -72,7 +72,7 @@ def _landscape_page_number(canvas, doc) -> None:
     canvas.restoreState()
 
 
-def table_flowable(headers: list[str], rows: list[list[str]], widths: list[float], st: dict, *,
+def table_flowable(headers: list[str], rows: list[list], widths: list[float], st: dict, *,
                    font_size: float = 10):
     """A bordered LongTable whose header row repeats on every page; user text is escaped."""
     from reportlab.lib import colors

@@ -84,7 +84,7 @@ def printed_ledger(store, path: Path | str, flt: OpinionFilter | None = None, ye
     use_store_fonts(store)
     st = styles()
     rows = ledger_rows(store, flt or OpinionFilter(descending=False))
-    data = [[str(row.get(key) or "") for _, key, _ in PRINT_COLUMNS] for row in rows]
+    data = [[row.get(key) for _, key, _ in PRINT_COLUMNS] for row in rows]
     title = f"{store.settings.get('subdistrict') or ''}意见建议办理台账" + (f"（{year}年）" if year else "")
     story = [para(title, st["title"]),
              para(f"{store.settings.unit()}　　打印日期：{chinese_date(date.today().isoformat())}　　共 {len(rows)} 条",
