@@ -14,7 +14,7 @@ from . import APP_NAME, __version__
 from .errors import AppError
 
 LIST_KINDS = ("delegates", "communities", "grids", "groups", "venues", "meetings", "opinions", "rounds",
-              "candidates")
+              "candidates", "visits", "actions", "terms")
 
 
 # argparse's own words (usage, option headings, its error messages), in Chinese: it looks them up
@@ -89,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--step", type=integer, choices=range(1, 6), metavar="步", help="五步工作法的第几步（1—5）")
     lst.add_argument("--overdue", action="store_true", help="只列逾期未办结的")
     lst.add_argument("--round", metavar="批次", help="推选批次（列出人选时；默认最近一次）")
+    lst.add_argument("--month", metavar="月份", help="走访月份（如 2026-05；列出走访时）")
     imp = sub.add_parser("import", parents=[common], help="从 Excel 导入")
     imp_sub = imp.add_subparsers(dest="import_kind", required=True, parser_class=_Parser, title="类别",
                                  metavar="类别")
@@ -105,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument("--full-id", action="store_true", help="导出完整身份证号（将记入审计日志）")
     register.add_argument("--year", type=integer, metavar="年份", help="只导出某一年（会议类台账）")
     register.add_argument("--round", metavar="批次", help="推选批次（名称或编号；默认最近一次）")
+    register.add_argument("--term", metavar="届次", help="只导出某一届（花名册、出勤统计、网格走访；届次名称）")
     doc = export_sub.add_parser("doc", parents=[common], help="导出 PDF 文书")
     doc.add_argument("kind", metavar="文书", help="minutes、meeting_notice、notice、filing 等")
     doc.add_argument("id", nargs="?", metavar="编号", help="会议、意见建议或代表的编号（推选文书可不填）")
@@ -228,6 +230,39 @@ def cmd_list(args) -> int:
                      for r in rows]
             lines = [f"{r['name']}\t{r['community_name'] or ''}\t{r['group_name'] or ''}\t"
                      f"{r['role_label']}\t{r['status_label']}" for r in rows]
+        elif args.kind == "visits":
+            from .services.visits import VisitFilter, month_of
+
+            month = month_of(args.month) if args.month else None
+            rows = store.visits.list(VisitFilter(month=month, year=args.year, search=args.search))
+            items = [{"id": r["id"], "day": r["day"], "delegate": r["delegate_name"], "grid": r["grid_name"],
+                      "community": r["community_name"], "group": r["group_name"], "residents_met": r["residents_met"],
+                      "matters": r["matters"], "opinions": r["opinion_count"]} for r in rows]
+            lines = [f"{r['day']}\t{r['delegate_name']}\t{r['community_name'] or ''} {r['grid_name']}\t"
+                     f"{r['matters'] or ''}" for r in rows]
+            if month:  # who has not visited that month
+                missing = store.visits.not_visited(month)
+                items_extra = {"month": month, "not_visited": [{"id": r["id"], "name": r["name"],
+                                                                "group": r["group_name"]} for r in missing]}
+                lines.append(f"{month} 未走访网格的代表 {len(missing)} 人：" + "、".join(r["name"] for r in missing))
+        elif args.kind == "actions":
+            from .services.action_items import ActionFilter
+
+            rows = store.action_items.list(ActionFilter(overdue=args.overdue, year=args.year, search=args.search))
+            items = [{"id": r["id"], "content": r["content"], "meeting": r["meeting_title"],
+                      "meeting_date": r["meeting_date"], "unit": r["unit"], "person": r["person"],
+                      "deadline": r["deadline"], "status": r["shown_status"], "overdue": r["overdue"],
+                      "done_on": r["done_on"], "ledger": r["opinions"]} for r in rows]
+            lines = [f"{r['id'][:8]}\t{r['deadline'] or '—'}\t{r['status_label']}\t{r['content']}\t{r['unit'] or ''}"
+                     for r in rows]
+        elif args.kind == "terms":
+            rows = store.terms.list()
+            items = [{"id": r["id"], "name": r["name"], "start_date": r["start_date"], "end_date": r["end_date"],
+                      "closed_on": r["closed_on"], "delegates": r["delegate_count"], "serving": r["serving_count"]}
+                     for r in rows]
+            lines = [f"{r['name']}\t{r['start_date'] or ''}—{r['end_date'] or ''}\t{r['state_label']}"
+                     + (f"（{r['closed_on']} 届满）" if r["closed_on"] else "") + f"\t代表 {r['delegate_count']} 人"
+                     for r in rows]
         elif args.kind == "rounds":
             rows = store.nomination.list()
             items = [{"id": r["id"], "name": r["name"], "kind": r["kind"], "state": r["state"], "seats": r["seats"],
@@ -248,6 +283,10 @@ def cmd_list(args) -> int:
             rows = service.list()
             items = [{"id": r["id"], "name": r["name"]} for r in rows]
             lines = [r["name"] for r in rows]
+    if args.kind == "visits" and args.month:
+        lines.insert(len(lines) - 1, f"共 {len(items)} 条")
+        _emit(args, {"kind": args.kind, "count": len(items), "items": items, **items_extra}, "\n".join(lines))
+        return 0
     _emit(args, {"kind": args.kind, "count": len(items), "items": items},
           "\n".join(lines + [f"共 {len(items)} 条"]))
     return 0
@@ -279,8 +318,12 @@ def cmd_export(args) -> int:
     with _open(args) as store:
         if args.name in ("candidates", "joint_review", "notice_list", "quotas"):
             options["round_id"] = _resolve_round(store, args.round)
-        if args.name in ("meetings", "attendance", "ledger", "supervision", "stats") and args.year:
+        if args.name in ("meetings", "attendance", "ledger", "supervision", "stats", "visits", "actions") and args.year:
             options["year"] = args.year
+        if args.term:
+            if args.name not in ("roster", "attendance", "visits"):
+                raise AppError("只有花名册（roster）、出勤统计（attendance）和网格走访（visits）可以按届次导出")
+            options["term_id"] = _resolve_term(store, args.term)
         result = export_register(store, args.name, Path(args.out), **options)
     _emit(args, result, f"已导出{result['title']}（{result['rows']} 行）：{result['path']}")
     return 0
@@ -306,6 +349,15 @@ def _resolve_id(store, doc: str, given: str | None) -> str | None:
     if len(matches) > 1:
         raise AppError(f"“{given}”对应多条记录，请写得更长一些")
     return matches[0] if matches else given
+
+
+def _resolve_term(store, given: str) -> str:
+    matches = [r["id"] for r in store.rows("SELECT id FROM terms WHERE deleted = 0 AND (id LIKE ? OR name = ?)",
+                                           [given + "%", given])]
+    if len(matches) != 1:
+        raise AppError(f"找不到届次“{given}”（可用 yishi list terms 查看）" if not matches
+                       else f"“{given}”对应多个届次，请写得更长一些")
+    return matches[0]
 
 
 def _resolve_round(store, given: str | None) -> str | None:

@@ -169,6 +169,8 @@ def build_demo(store, progress=None) -> dict:
         build_meetings(store, rng)
         step("意见建议台账")
         build_ledger(store, rng)
+        step("网格走访与落实事项")
+        build_fieldwork(store, rng)
     return store.stats.summary()
 
 
@@ -488,11 +490,23 @@ def build_ledger(store, rng: random.Random) -> None:
                       "title": "增设万达广场片区到永川中学文昌校区公交线路",
                       "content": "万达广场片区有 360 余名学生在永川中学文昌校区就读，没有直达公交，家长接送困难，"
                                  "希望增设公交线路。"}).created("opinions")[0]
+    led.report(bus, f"{year}-06-09")
     topic = store.topics.create({"title": "万达广场片区学生上学交通问题", "group_id": bus_group["id"],
                                  "lead_delegate_id": wanda["id"], "urgency": 5, "feasibility": 4,
                                  "summary": "片区学生多、距离远，暑期前需拿出方案"}, [bus],
                                 day=f"{year}-06-15").created("topics")[0]
+    _consult(store, topic, f"{year}-06-17", rng, remark="建议先摸清学生人数和上下学时间，再与公交公司商议线路")
     store.topics.review(topic, True, f"{year}-06-20", "人大街道工委", "同意列入新城三组第三季度议事活动")
+    store.plans.save(topic, {
+        "title": "关于万达广场片区学生上学交通问题的议事方案",
+        "purpose": "摸清万达广场片区到永川中学文昌校区就读学生的出行需求，与区交通部门、公交公司共商开通定制公交，"
+                   "赶在秋季开学前解决学生上学交通问题",
+        "participants": "新城三组议事代表，万达广场社区居民代表、学生家长代表",
+        "planned_on": f"{year}-07-15", "planned_time": "9:00—11:30", "place": "新城三组片区议事厅",
+        "steps": "议事代表走访片区小区和学校，摸清学生人数、住址分布和上下学时间\n"
+                 "邀请区交通部门、公交公司到议事厅座谈协商，拟定运营线路和班次\n"
+                 "形成会议纪要，明确线路开通时间和责任分工，代表全程跟进",
+        "departments": ["交通运输", "公交公司", "教育"]}, day=f"{year}-06-22")
     activity = store.meetings.page(MeetingFilter(search="定制公交"), limit=None)[0]
     item = next(i for i in store.meetings.action_items(activity["id"]) if "5 条" in i["content"])
     store.topics.deliberate(topic, activity["id"], item["id"])
@@ -509,6 +523,8 @@ def build_ledger(store, rng: random.Random) -> None:
         month = 2 + index % 9 if state not in ("collected", "topic", "assigned_soon") else 11
         when = f"{year}-{month:02d}-{5 + index % 20:02d}" if month < 11 else f"{year}-11-{3 + index % 15:02d}"
         opinion, person = collect(title, content, when, title)
+        if state != "collected" or index % 2:
+            led.report(opinion, when)  # 上报组长 the day it was collected
         if state == "collected":
             continue
         if state == "declined":
@@ -519,8 +535,11 @@ def build_ledger(store, rng: random.Random) -> None:
         if state in ("topic", "deliberated"):
             topic_id = store.topics.create({"title": title, "group_id": person["group_id"], "urgency": 3,
                                             "feasibility": 3}, [opinion], day=when).created("topics")[0]
+            _consult(store, topic_id, when, rng)
             if state == "deliberated":
                 store.topics.review(topic_id, True, when, "人大街道工委")
+                store.plans.save(topic_id, {**store.plans.defaults(topic_id), "planned_on": when,
+                                            "place": "片区议事厅"}, day=when)
                 meeting = store.rows("SELECT id FROM meetings WHERE group_id = ? AND kind = 'group_activity'"
                                      " AND status = 'held' ORDER BY date DESC LIMIT 1", [person["group_id"]])[0]
                 store.topics.deliberate(topic_id, meeting["id"])
@@ -544,3 +563,67 @@ def build_ledger(store, rng: random.Random) -> None:
         led.feedback(opinion, "不满意" if index == 8 else "满意", "电话", done, done)
         if state == "closed":
             led.close(opinion, done)
+
+
+def _consult(store, topic_id: str, day: str, rng: random.Random, remark: str = "") -> None:
+    """征求小组代表意见: most agree, one adds a remark."""
+    members = store.topics.consultation(topic_id)
+    views = [{"delegate_id": m["delegate_id"], "view": "同意"} for m in members]
+    if views:
+        views[rng.randrange(len(views))].update(view="有补充意见", comment=remark or "建议邀请相关部门实地查看后再议")
+    store.topics.consult(topic_id, views, day)
+
+
+VISIT_MATTERS = ["楼道照明损坏", "小区停车位不足", "雨污管网堵塞", "老旧小区加装电梯意愿", "垃圾分类设施不够",
+                 "健身器材老化", "背街小巷路灯不亮", "独居老人就餐困难", "农田灌溉渠淤塞", "小区绿化带被占用",
+                 "快递车辆乱停放", "学生上下学交通安全"]
+
+
+def build_fieldwork(store, rng: random.Random, today: date | None = None) -> None:
+    """A year of grid visits (some delegates miss a month, and this month is not yet done),
+    the ledger's grid-visit opinions on their visits, and the minutes' action items followed up."""
+    today = today or date.today()
+    year = DEMO_YEAR
+    people = store.rows("SELECT d.id FROM delegates d WHERE d.deleted = 0 AND d.status = 'active' ORDER BY d.name_pinyin")
+    grids_of = {p["id"]: store.delegates.grid_ids(p["id"]) for p in people}
+    last_month = min(12, today.month if today.year == year else 12)
+    for person in people:
+        grids = grids_of[person["id"]]
+        if not grids:
+            continue
+        sheet = []
+        for month in range(1, last_month + 1):
+            this_month = today.year == year and month == today.month
+            if rng.random() < (0.15 if this_month else 0.08):
+                continue  # not visited that month (yet)
+            days = (today.day if this_month else 28)
+            for grid in rng.sample(grids, min(len(grids), rng.choice([1, 1, 2]))):
+                day = date(year, month, rng.randint(1, max(1, days)))
+                if day > today:
+                    continue
+                heard = rng.sample(VISIT_MATTERS, 2)
+                sheet.append({"delegate_id": person["id"], "grid_id": grid, "day": day.isoformat(),
+                              "residents_met": rng.randint(6, 40), "matters": "；".join(heard)})
+        if sheet:
+            store.visits.create_many(sheet)
+    # The ledger's grid-visit opinions were raised on a visit: log it and point the opinion at it.
+    for o in store.rows("SELECT id, delegate_id, grid_id, received_on, title FROM opinions WHERE deleted = 0"
+                        " AND source = 'grid_visit' AND visit_id IS NULL AND grid_id IS NOT NULL"):
+        visit = store.visits.create({"delegate_id": o["delegate_id"], "grid_id": o["grid_id"], "day": o["received_on"],
+                                     "residents_met": rng.randint(8, 60), "matters": o["title"]}).created("grid_visits")[0]
+        with store.write("update", f"走访形成的意见：{o['title']}") as tx:
+            tx.update("opinions", o["id"], {"visit_id": visit})
+    # 落实事项: older ones done, recent ones in progress, two left overdue for the overview to flag.
+    items = [r for r in store.action_items.list(today=today) if not r["in_ledger"] and r["deadline"]]
+    items.sort(key=lambda r: r["deadline"])
+    overdue_left = {r["id"] for r in items if r["deadline"] < today.isoformat()}
+    overdue_left = set(list(overdue_left)[-2:])
+    for item in items:
+        started = min(date.fromisoformat(item["meeting_date"]) + timedelta(days=5), today)
+        store.action_items.record_progress(item["id"], started.isoformat(),
+                                           f"{item['unit'] or '责任单位'}已制定推进计划", "in_progress")
+        deadline = date.fromisoformat(item["deadline"])
+        if item["id"] in overdue_left or deadline >= today:
+            continue
+        finished = max(started, deadline - timedelta(days=rng.randint(0, 6)))
+        store.action_items.complete(item["id"], finished.isoformat(), "已按期完成，代表现场查看确认")

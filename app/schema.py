@@ -75,8 +75,18 @@ SYNCED_FIELDS: dict[str, tuple[str, ...]] = {
                   "lost_stamp", "lost_site", "resolved_at", "resolution"),
     # m008: documents as issued: the 成文日期 and 发文字号 the clerk gave each one
     "issued_docs": ("kind", "record_id", "dated_on", "doc_number"),
+    # m009: the work between meetings: grid visits, the group's consultation and plan, follow-up
+    "grid_visits": ("delegate_id", "grid_id", "day", "residents_met", "matters", "notes"),
+    "consultations": ("topic_id", "delegate_id", "view", "comment", "day"),
+    "plans": ("topic_id", "title", "purpose", "participants", "planned_on", "planned_time", "place",
+              "steps", "departments", "meeting_id", "drafted_on"),
+    "action_progress": ("action_item_id", "day", "note", "status", "actor"),
 }
-APPEND_ONLY = {"supervisions", "opinion_events", "delegate_events", "candidate_stages"}
+APPEND_ONLY = {"supervisions", "opinion_events", "delegate_events", "candidate_stages", "action_progress"}
+# m009 columns added to tables of earlier migrations (synced like the rest of their row)
+SYNCED_FIELDS["terms"] += ("closed_on",)
+SYNCED_FIELDS["action_items"] += ("status", "done_on")
+SYNCED_FIELDS["opinions"] += ("visit_id", "reported_on", "reported_to")
 
 
 @migrations()
@@ -427,6 +437,54 @@ def m008_issued_documents(db):
         db.execute(statement)
 
 
+@migrations()
+def m009_field_work(db):
+    # Step 1 of the five-step method is the monthly grid visit; step 2 the leader's consultation
+    # of the group; step 3 the group's plan (议事方案); the minutes' action items are followed up
+    # with dated progress; a term closes (届满) on a date.
+    for statement in _statements(
+        """
+        CREATE TABLE grid_visits (
+            id TEXT PRIMARY KEY, delegate_id TEXT NOT NULL REFERENCES delegates(id),
+            grid_id TEXT NOT NULL REFERENCES grids(id), day TEXT NOT NULL, residents_met INTEGER,
+            matters TEXT, notes TEXT, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_grid_visits_day ON grid_visits(day, delegate_id);
+        CREATE INDEX idx_grid_visits_delegate ON grid_visits(delegate_id, day);
+        CREATE INDEX idx_grid_visits_grid ON grid_visits(grid_id);
+
+        CREATE TABLE consultations (
+            id TEXT PRIMARY KEY, topic_id TEXT NOT NULL REFERENCES topics(id),
+            delegate_id TEXT NOT NULL REFERENCES delegates(id), view TEXT NOT NULL, comment TEXT,
+            day TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_consultations_topic ON consultations(topic_id);
+
+        CREATE TABLE plans (
+            id TEXT PRIMARY KEY, topic_id TEXT NOT NULL REFERENCES topics(id), title TEXT NOT NULL,
+            purpose TEXT, participants TEXT, planned_on TEXT, planned_time TEXT, place TEXT, steps TEXT,
+            departments TEXT, meeting_id TEXT REFERENCES meetings(id), drafted_on TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_plans_topic ON plans(topic_id);
+        CREATE INDEX idx_plans_meeting ON plans(meeting_id);
+
+        CREATE TABLE action_progress (
+            id TEXT PRIMARY KEY, action_item_id TEXT NOT NULL REFERENCES action_items(id),
+            day TEXT NOT NULL, note TEXT, status TEXT, actor TEXT, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_action_progress_item ON action_progress(action_item_id, day);
+
+        ALTER TABLE terms ADD COLUMN closed_on TEXT;
+        ALTER TABLE action_items ADD COLUMN status TEXT NOT NULL DEFAULT 'not_started';
+        ALTER TABLE action_items ADD COLUMN done_on TEXT;
+        CREATE INDEX idx_action_items_deadline ON action_items(deadline);
+        ALTER TABLE opinions ADD COLUMN visit_id TEXT REFERENCES grid_visits(id);
+        ALTER TABLE opinions ADD COLUMN reported_on TEXT;
+        ALTER TABLE opinions ADD COLUMN reported_to TEXT REFERENCES delegates(id);
+        CREATE INDEX idx_opinions_visit ON opinions(visit_id);
+        CREATE INDEX idx_delegates_term ON delegates(term_id, status)
+        """
+    ):
+        db.execute(statement)
+
+
 # What the clerk calls the rows of each synced table (progress, refusals, previews, the recycle bin).
 TABLE_NOUNS = {
     "terms": "届次", "groups": "议事小组", "communities": "村（社区）", "grids": "网格", "venues": "阵地",
@@ -439,6 +497,8 @@ TABLE_NOUNS = {
     "quotas": "名额分配", "candidates": "人选", "joint_reviews": "联审意见", "objections": "公示异议",
     "candidate_stages": "推选环节记录", "conflicts": "冲突记录",
     "issued_docs": "文书成文日期和字号",
+    "grid_visits": "网格走访记录", "consultations": "小组代表意见", "plans": "议事方案",
+    "action_progress": "落实事项进展",
 }
 
 

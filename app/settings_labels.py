@@ -6,6 +6,7 @@ SETTING_LABELS = {
     "subdistrict": "街道名称",
     "serial_code": "本办公室编号代码",
     "current_term_id": "当前届次",
+    "feedback_working_days": "反馈代表时限（办结后几个工作日内）",
     "certificate_prefix": "聘书编号前缀（如：中山路议聘）",
     "contact_phone": "工委联系电话（用于公示）",
     "clerk_name": "工作人员姓名（文书和台账的操作人、记录人）",

@@ -50,6 +50,7 @@ class Store:
         self._inner: list = []  # rows of inner writes, gathered when the outermost one commits
 
         from .services import (
+            action_items,
             attendance,
             cadence,
             candidates,
@@ -63,6 +64,7 @@ class Store:
             nomination,
             opinion_stats,
             opinions,
+            plans,
             receptions,
             recycle,
             settings,
@@ -70,6 +72,7 @@ class Store:
             terms,
             topics,
             venues,
+            visits,
             workflows,
         )
 
@@ -88,6 +91,9 @@ class Store:
         self.cadence = cadence.CadenceService(self)
         self.opinions = opinions.OpinionService(self)
         self.topics = topics.TopicService(self)
+        self.visits = visits.VisitService(self)
+        self.plans = plans.PlanService(self)
+        self.action_items = action_items.ActionItemService(self)
         self.opinion_stats = opinion_stats.OpinionStats(self)
         self.nomination = nomination.NominationService(self)
         self.candidates = candidates.CandidateService(self)

@@ -43,7 +43,7 @@ def opinion_refs(store) -> dict:
 
 # The window's buttons for the service's step table (NEXT_STEPS), in the order they are laid out.
 ACTION_BUTTONS = [
-    ("列入议题…", "to_topic"), ("撤出议题", "untopic"), ("不予采纳…", "decline"), ("交办…", "assign"),
+    ("上报组长…", "report"), ("列入议题…", "to_topic"), ("撤出议题", "untopic"), ("不予采纳…", "decline"), ("交办…", "assign"),
     ("督办…", "supervise"), ("退办…", "return"), ("延期…", "extend"), ("重点督办", "key"),
     ("登记办理结果…", "answer"), ("反馈…", "feedback"), ("办结归档", "close"), ("重办…", "reopen"),
     ("打印交办单…", "print_assignment"), ("打印反馈回执…", "print_feedback"),
@@ -81,7 +81,7 @@ class OpinionDialog(QDialog):
             button = QPushButton(label)
             button.setObjectName(f"action_{action}")
             button.clicked.connect(getattr(self, "return_" if action == "return" else action))
-            grid.addWidget(button, index // 7, index % 7)
+            grid.addWidget(button, index // 8, index % 8)
             self.buttons[action] = button
         layout.addWidget(actions)
         self.message = QLabel()
@@ -161,8 +161,12 @@ class OpinionDialog(QDialog):
             bits.append("重点督办")
         if row["flag"]:
             bits.append(f"【{row['flag']}】")
+        if row["feedback_due"]:
+            bits.append(f"应于 {row['feedback_due']} 前反馈代表")
+        if row["reported_on"]:
+            bits.append(f"{row['reported_on']} 已上报组长{row['reported_to_name'] or ''}")
         self.state.setText("　".join(bits))
-        self.state.setStyleSheet("color: #c62828; font-weight: bold;" if row["overdue"] else
+        self.state.setStyleSheet("color: #c62828; font-weight: bold;" if row["overdue"] or row["feedback_overdue"] else
                                  "color: #b26a00; font-weight: bold;" if row["due_soon"] else "")
         self.timeline.clear()
         for event in row["timeline"]:
@@ -201,6 +205,14 @@ class OpinionDialog(QDialog):
         self._run(lambda s: s.opinions.update(self.opinion_id, values), "保存登记信息")
 
     # -- the actions -----------------------------------------------------------------------
+    def report(self) -> None:
+        specs = [FieldSpec("day", "上报日期", "date", required=True),
+                 FieldSpec("leader_id", "上报给（不选则为本小组组长）", "ref", ref="delegates")]
+        values = ask(self, "上报组长", specs, {"day": TODAY()}, self.refs,
+                     "代表把走访中收集的意见上报议事小组组长，由组长汇总筛选。")
+        if values:
+            self._run(lambda s: s.opinions.report(self.opinion_id, values["day"], values["leader_id"]), "上报组长")
+
     def to_topic(self) -> None:
         values = ask(self, "列入议题", [FieldSpec("topic_id", "并入已有议题", "ref", ref="topics"),
                                      FieldSpec("title", "或新建议题")], {"title": self.row["title"]},

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import AppError
 from ..fileio import atomic_path
-from . import ledger_docs, meeting_docs, nomination_docs
+from . import ledger_docs, meeting_docs, nomination_docs, plan_doc
 from .dating import default_date, issued_date
 
 # kind -> (label, builder, what the id names)
@@ -22,13 +22,14 @@ DOCS: dict[str, tuple[str, Any, str | None]] = {
     "assignment": ("交办单", ledger_docs.assignment, "opinion"),
     "feedback": ("反馈回执", ledger_docs.feedback_slip, "opinion"),
     "duty": ("履职档案", ledger_docs.duty_record, "delegate"),
+    "plan": ("议事方案", plan_doc.plan, "opinion"),
     "ledger": ("意见建议办理台账（打印版）", None, None),
 }
 MEETING_DOCS = [k for k, v in DOCS.items() if v[2] == "meeting"]
 
 
 # The documents that carry a 成文日期 / 发文字号 the clerk gives (kept with the record).
-DATED = {"minutes", "meeting_notice", "notice", "filing", "certificates", "assignment", "feedback", "duty"}
+DATED = {"minutes", "meeting_notice", "notice", "filing", "certificates", "assignment", "feedback", "duty", "plan"}
 
 
 def export_doc(store, kind: str, record_id: str | None, path: Path | str, **options) -> dict:
@@ -54,8 +55,12 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
             raise AppError({"meeting": "请指定会议编号（可用 yishi list meetings 查看）",
                             "opinion": "请指定意见建议编号（可用 yishi list opinions 查看）",
                             "delegate": "请指定代表编号（可用 yishi list delegates 查看）"}[subject or ""])
-        service = {"meeting": store.meetings, "opinion": store.opinions, "delegate": store.delegates}[subject or ""]
-        record = service.get(record_id)
+        if kind == "plan":  # named by an opinion of its topic, the topic, or the plan itself
+            record = store.plans.resolve(record_id)
+            record_id = record["id"]
+        else:
+            service = {"meeting": store.meetings, "opinion": store.opinions, "delegate": store.delegates}[subject or ""]
+            record = service.get(record_id)
         name = record.get("title") or record.get("name")
     # The export is on record before its file is in place (no record, no file), and the date given
     # is kept only with a document that was written: a refusal leaves the store as it was.

@@ -32,6 +32,8 @@ def default_date(store, kind: str, record_id: str, today: date | None = None) ->
         o = store.opinions.get(record_id)
         found = [o.get("assigned_on"), o.get("received_on")] if kind == "assignment" else [o.get("answered_on")]
         return next((d for d in found if d), today.isoformat())
+    if kind == "plan":
+        return store.plans.get(record_id)["drafted_on"]
     return today.isoformat()  # 履职档案: as of the day it is drawn up
 
 

@@ -5,7 +5,7 @@ from typing import Any, Callable
 
 from ..errors import AppError
 from ..fileio import atomic_path
-from . import ledger, meetings, nomination, org
+from . import fieldwork, ledger, meetings, nomination, org
 from .writer import write_register
 
 REGISTERS: dict[str, tuple[str, Callable[..., Any]]] = {
@@ -19,6 +19,8 @@ REGISTERS: dict[str, tuple[str, Callable[..., Any]]] = {
     "venues": ("阵地一览表", org.venues),
     "meetings": ("议事活动登记台账", meetings.meetings),
     "attendance": ("议事代表出勤统计表", meetings.attendance),
+    "visits": ("网格走访登记表", fieldwork.visits),
+    "actions": ("落实事项台账", fieldwork.actions),
     "ledger": ("意见建议办理台账", ledger.ledger),
     "supervision": ("意见建议督办记录", ledger.supervision),
     "stats": ("工作统计表", ledger.stats),

@@ -26,10 +26,12 @@ def meetings(store, year: int | None = None) -> Register:
     return Register(title, store.settings.unit(), columns, rows, "活动登记台账")
 
 
-def attendance(store, year: int | None = None) -> Register:
+def attendance(store, year: int | None = None, term_id: str | None = None) -> Register:
     where, params = "", []
     if year:
         where, params = "AND m.date >= ? AND m.date < ?", [f"{year}-01-01", f"{year + 1}-01-01"]
+    # A term's delegates, whatever became of them since; without one, those serving now.
+    who, who_params = ("d.term_id = ?", [term_id]) if term_id else ("d.status = 'active'", [])
     rows = store.rows(
         f"""SELECT d.name, c.name AS community_name, g.name AS group_name,
               sum(a.status = 'present' AND m.kind = 'plenary') AS plenary_present,
@@ -41,8 +43,8 @@ def attendance(store, year: int | None = None) -> Register:
             LEFT JOIN groups g ON g.id = d.group_id
             LEFT JOIN attendance a ON a.delegate_id = d.id AND a.deleted = 0
             LEFT JOIN meetings m ON m.id = a.meeting_id AND m.deleted = 0 {where}
-            WHERE d.deleted = 0 AND d.status = 'active'
-            GROUP BY d.id ORDER BY g.sort_order, d.name_pinyin""", params)
+            WHERE d.deleted = 0 AND {who}
+            GROUP BY d.id ORDER BY g.sort_order, d.name_pinyin""", [*params, *who_params])
     for row in rows:
         for key in ("plenary_present", "group_present", "reception_present", "present", "excused", "absent"):
             row[key] = row[key] or 0
@@ -54,5 +56,7 @@ def attendance(store, year: int | None = None) -> Register:
                Column("接待值班", "reception_present", 8, kind="int"), Column("出席合计", "present", 8, kind="int"),
                Column("请假", "excused", 6, kind="int"), Column("缺席", "absent", 6, kind="int"),
                Column("出席率", "rate", 8, kind="percent")]
-    title = f"{store.settings.get('subdistrict') or ''}议事代表出勤统计表" + (f"（{year}年）" if year else "")
+    term = store.scalar("SELECT name FROM terms WHERE id = ?", [term_id]) if term_id else None
+    period = "，".join(p for p in (term, f"{year}年" if year else None) if p)
+    title = f"{store.settings.get('subdistrict') or ''}议事代表出勤统计表" + (f"（{period}）" if period else "")
     return Register(title, store.settings.unit(), columns, rows, "出勤统计")

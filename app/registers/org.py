@@ -11,7 +11,9 @@ def _subdistrict(store) -> str:
     return store.settings.get("subdistrict") or ""
 
 
-def roster(store, *, full_id: bool = False, flt: RosterFilter | None = None) -> Register:
+def roster(store, *, full_id: bool = False, flt: RosterFilter | None = None, term_id: str | None = None) -> Register:
+    if term_id and flt is None:
+        flt = RosterFilter(term_id=term_id, status=None)  # the term's delegates, serving or not
     rows = store.delegates.page(flt or RosterFilter(), limit=None)
     for row in rows:
         row["id_shown"] = row["id_number"] if full_id else mask(row["id_number"])

@@ -7,6 +7,7 @@ import uuid
 from ..errors import ConflictError, ValidationError
 from ..textutil import clean
 from .base import Service, choice_label
+from .delegates import serving_condition
 
 STATUSES = (("present", "出席"), ("excused", "请假"), ("absent", "缺席"),
             ("attending_nonmember", "列席"))
@@ -33,21 +34,29 @@ class AttendanceService(Service):
 
     def expected(self, meeting: dict) -> list[dict]:
         """The delegates expected at a meeting: all, the group's, or the hall's duty roster."""
+        # Those serving on the meeting's day: a meeting before a term closed counts that term's
+        # delegates, one after it the next term's.
         base = ("SELECT d.id, d.name, d.group_role, d.phone, c.name AS community_name, g.name AS group_name,"
-                " g.sort_order AS group_order FROM delegates d LEFT JOIN communities c ON c.id = d.community_id"
-                " LEFT JOIN groups g ON g.id = d.group_id WHERE d.deleted = 0 AND d.status = 'active'")
+                " g.sort_order AS group_order FROM delegates d LEFT JOIN terms t ON t.id = d.term_id"
+                " LEFT JOIN communities c ON c.id = d.community_id"
+                f" LEFT JOIN groups g ON g.id = d.group_id WHERE d.deleted = 0 AND {serving_condition('?1')}")
         order = (" ORDER BY g.sort_order, CASE d.group_role WHEN 'leader' THEN 0 WHEN 'deputy_leader' THEN 1"
                  " ELSE 2 END, d.name_pinyin")
-        scope = meeting.get("scope")
+        scope, day = meeting.get("scope"), meeting["date"]
         if scope == "group" and meeting.get("group_id"):
-            return self.store.rows(base + " AND d.group_id = ?" + order, [meeting["group_id"]])
+            return self.store.rows(base + " AND d.group_id = ?2" + order, [day, meeting["group_id"]])
         if scope == "duty" and meeting.get("venue_id"):
             return self.store.rows(
-                base + " AND d.id IN (SELECT delegate_id FROM reception_duties WHERE venue_id = ?"
-                " AND month = ? AND deleted = 0)" + order, [meeting["venue_id"], meeting["date"][:7]])
+                base + " AND d.id IN (SELECT delegate_id FROM reception_duties WHERE venue_id = ?2"
+                " AND month = ?3 AND deleted = 0)" + order, [day, meeting["venue_id"], day[:7]])
         if scope == "all":
-            return self.store.rows(base + order)
+            return self.store.rows(base + order, [day])
         return []
+
+    def serving_total(self, day: str) -> int:
+        """How many delegates served on `day` (a plenary's quorum is more than half of them)."""
+        return self.store.scalar("SELECT count(*) FROM delegates d LEFT JOIN terms t ON t.id = d.term_id"
+                                 f" WHERE d.deleted = 0 AND {serving_condition('?1')}", [day])
 
     def sheet(self, meeting_id: str) -> list[dict]:
         """Expected delegates with their recorded status, then anyone else recorded (incl. 列席)."""
@@ -112,7 +121,7 @@ class AttendanceService(Service):
 
     def quorum(self, meeting_id: str) -> dict:
         """A plenary needs more than half of all delegates present."""
-        total = self.store.scalar("SELECT count(*) FROM delegates WHERE deleted = 0 AND status = 'active'")
+        total = self.serving_total(self.store.meetings.get(meeting_id)["date"])
         present = self.store.scalar(
             "SELECT count(*) FROM attendance WHERE meeting_id = ? AND deleted = 0 AND status = 'present'"
             " AND delegate_id IS NOT NULL", [meeting_id])

@@ -239,11 +239,14 @@ class CandidateService(Service):
                 " AND status != 'withdrawn' AND id IS NOT ?", [round_row["id"], merged["id_number"], row_id])
             if other:
                 raise ConflictError(f"本批次已有相同身份证号的人选“{other}”，请勿重复推荐", field="id_number")
+            # Serving in this round's own term refuses; a delegate of an earlier term (届满, or
+            # still serving while the next term's round runs) may be chosen again.
             serving = self.store.scalar(
                 "SELECT name FROM delegates WHERE id_number = ? AND deleted = 0 AND status = 'active'"
-                " AND id IS NOT ?", [merged["id_number"], merged.get("delegate_id")])
+                " AND id IS NOT ? AND term_id IS ?", [merged["id_number"], merged.get("delegate_id"),
+                                                     round_row.get("term_id")])
             if serving:
-                raise ConflictError(f"{serving}已是在任议事代表，不能再作为人选推荐", field="id_number")
+                raise ConflictError(f"{serving}已是本届在任议事代表，不能再作为人选推荐", field="id_number")
         return values
 
     def nominate(self, round_id: str, values: dict):

@@ -16,7 +16,24 @@ from .base import FieldSpec, Service, choice_label
 from .groups import ROLES
 
 STATUSES = (("active", "在任"), ("resigned", "辞职"), ("removed", "罢免"),
-            ("deceased", "去世"), ("moved_away", "迁出"))
+            ("deceased", "去世"), ("moved_away", "迁出"), ("term_ended", "届满"))
+# The events after which a delegate no longer serves (their kind is the status they moved to).
+LEAVING = ("resigned", "removed", "deceased", "moved_away", "term_ended")
+
+
+def serving_condition(param: str) -> str:
+    """SQL (on `d`, a delegate, and `t`, its term) true when the delegate served on the date
+    bound to `param`: their term had begun and their last change of status up to that day left
+    them serving. A delegate appointed later was not yet serving; one with no history serves as
+    their status says."""
+    leaving = ", ".join(f"'{k}'" for k in LEAVING)
+    return (f"((t.start_date IS NULL OR t.start_date <= {param}) AND coalesce("
+            f"(SELECT e.kind NOT IN ({leaving}) FROM delegate_events e WHERE e.delegate_id = d.id"
+            f" AND e.deleted = 0 AND e.day <= {param} ORDER BY e.day DESC, e.rowid DESC LIMIT 1),"
+            f" CASE WHEN EXISTS (SELECT 1 FROM delegate_events e WHERE e.delegate_id = d.id AND e.deleted = 0"
+            f" AND e.kind = 'appointed') THEN 0"
+            f" WHEN EXISTS (SELECT 1 FROM delegate_events e WHERE e.delegate_id = d.id AND e.deleted = 0)"
+            f" THEN 1 ELSE d.status = 'active' END))")
 GENDERS = ("男", "女")
 _LINK_NS = uuid.UUID("7f6f3c1e-5d0a-4d8e-9a51-2b1c0e4f9a77")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -95,6 +112,7 @@ class RosterFilter:
     party: str | None = None
     sector: str | None = None
     status: str | None = "active"
+    term_id: str | None = None
     sort: str = "default"
     descending: bool = False
     extra: dict = field(default_factory=dict)
@@ -133,10 +151,12 @@ class DelegateService(Service):
         self.live_ref("groups", values.get("group_id"), "议事小组", "group_id")
         self.live_ref("terms", values.get("term_id"), "届次", "term_id")
         row_id = existing["id"] if existing else None
+        # One person is one record per term: re-chosen in the next term, they get a new record
+        # (the old one keeps their first term's history).
         if merged.get("id_number") and self.store.scalar(
-                "SELECT 1 FROM delegates WHERE id_number = ? AND deleted = 0 AND id IS NOT ?",
-                [merged["id_number"], row_id]):
-            raise ConflictError("已有相同身份证号的代表，请勿重复录入", field="id_number")
+                "SELECT 1 FROM delegates WHERE id_number = ? AND deleted = 0 AND id IS NOT ?"
+                " AND term_id IS ?", [merged["id_number"], row_id, merged.get("term_id")]):
+            raise ConflictError("本届已有相同身份证号的代表，请勿重复录入", field="id_number")
         if merged.get("certificate_no") and self.store.scalar(
                 "SELECT 1 FROM delegates WHERE certificate_no = ? AND deleted = 0 AND id IS NOT ?",
                 [merged["certificate_no"], row_id]):
@@ -248,6 +268,24 @@ class DelegateService(Service):
             "SELECT d.id, d.name, c.name AS community_name FROM delegates d LEFT JOIN communities c"
             " ON c.id = d.community_id WHERE d.deleted = 0 AND d.status = 'active' ORDER BY d.name_pinyin")]
 
+    def serving_on(self, day: str, group_id: str | None = None) -> list[dict]:
+        """The delegates serving on `day` (a meeting's quorum and sign-in sheet)."""
+        return self.serving_between(day, day, group_id)
+
+    def serving_between(self, first: str, last: str, group_id: str | None = None) -> list[dict]:
+        """Delegates who served at some time from `first` to `last` (a month's visit board)."""
+        extra, params = "", [first, last]
+        if group_id:
+            extra, params = " AND d.group_id = ?", [*params, group_id]
+        return self.store.rows(
+            f"""SELECT d.id, d.name, d.phone, d.group_id, d.group_role, d.community_id, d.term_id,
+                      c.name AS community_name, g.name AS group_name
+               FROM delegates d LEFT JOIN terms t ON t.id = d.term_id
+               LEFT JOIN communities c ON c.id = d.community_id LEFT JOIN groups g ON g.id = d.group_id
+               WHERE d.deleted = 0 AND ({serving_condition('?1')} OR {serving_condition('?2')}){extra}
+               ORDER BY g.sort_order, CASE d.group_role WHEN 'leader' THEN 0 WHEN 'deputy_leader' THEN 1
+                 ELSE 2 END, d.name_pinyin""", params)
+
     def communities_of(self) -> dict[str, str]:
         """delegate id -> community id (to offer a delegate's own grids first)."""
         return {d["id"]: d["community_id"] for d in self.store.rows(
@@ -279,7 +317,7 @@ class DelegateService(Service):
             params += [like, prefix, prefix, like, like]
         for column, value in (("d.group_id", flt.group_id), ("d.community_id", flt.community_id),
                               ("d.party", flt.party), ("d.sector", flt.sector),
-                              ("d.status", flt.status)):
+                              ("d.status", flt.status), ("d.term_id", flt.term_id)):
             if value:
                 clauses.append(f"{column} = ?")
                 params.append(value)

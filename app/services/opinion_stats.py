@@ -32,12 +32,16 @@ class OpinionStats:
         satisfaction = {s: 0 for s in SATISFACTION} | {k: v for k, v in grouped("o.satisfaction").items() if k}
         overdue = self.store.scalar(f"SELECT count(*) {base} AND o.status IN ('assigned', 'returned')"
                                     f" AND o.deadline < ?", [*params, today_iso])
+        feedback_overdue = self.store.scalar(
+            f"SELECT count(*) {base} AND o.status = 'answered' AND o.answered_on <= ?",
+            [*params, self.store.opinions.feedback_cutoff(today or date.today())])
         total = sum(by_status.values())
         closed = by_status["closed"]
         solved = closed + by_status["fed_back"] + by_status["answered"]
         rated = sum(v for k, v in satisfaction.items() if k != "未表态")
         happy = satisfaction["满意"] + satisfaction["基本满意"]
         return {"total": total, "by_status": by_status, "by_category": by_category, "overdue": overdue,
+                "feedback_overdue": feedback_overdue,
                 "closed": closed, "solved": solved, "satisfaction": satisfaction,
                 "satisfaction_rate": round(happy * 100 / rated, 1) if rated else None,
                 "key_supervision": self.store.scalar(f"SELECT count(*) {base} AND o.key_supervision = 1", params),
@@ -78,9 +82,7 @@ class OpinionStats:
         opinions = self.store.rows(
             f"SELECT o.title, o.status, o.received_on, o.source FROM opinions o WHERE o.delegate_id = ?"
             f" AND o.deleted = 0{owhere} ORDER BY o.received_on", [delegate_id, *oparams])
-        visits = self.store.scalar(
-            f"SELECT count(DISTINCT o.received_on) FROM opinions o WHERE o.delegate_id = ? AND o.deleted = 0"
-            f" AND o.source = 'grid_visit'{owhere}", [delegate_id, *oparams])
+        visits = self.store.visits.count_for(delegate_id, year)
         topics = self.store.rows("SELECT title, status FROM topics WHERE lead_delegate_id = ? AND deleted = 0",
                                  [delegate_id])
         for row in opinions:

@@ -34,7 +34,7 @@ FEEDBACK_METHODS = ("当面", "电话", "书面", "公示")
 EVENT_LABELS = {"collect": "收集", "topic": "列入议题", "untopic": "撤出议题", "decline": "不予采纳",
                 "deliberate": "集中议事", "assign": "交办", "return": "退办", "extend": "延期",
                 "answer": "办结", "feedback": "反馈", "close": "归档", "reopen": "重办", "key": "重点督办",
-                "undo": "撤销"}
+                "undo": "撤销", "report": "上报组长", "consult": "征求小组代表意见", "plan": "制定议事方案"}
 OPEN = ("assigned", "returned")
 DUE_SOON_WORKING_DAYS = 3
 ASSIGNABLE = ("collected", "topic", "deliberated", "returned")
@@ -43,6 +43,7 @@ ANSWERED = ("answered", "fed_back", "closed")
 # What may happen next from each state (五步工作法): the one step table that the service enforces
 # and that the opinion window asks which of its actions to offer. action -> (statuses, what it is).
 NEXT_STEPS = {
+    "report": (("collected",), "上报组长"),
     "to_topic": (("collected",), "列入议题"),
     "untopic": (("topic",), "撤出议题"),
     "decline": (("collected", "topic"), "不予采纳"),
@@ -69,7 +70,12 @@ def next_steps(row: dict) -> list[str]:
         allowed.remove("reopen")  # never assigned: it is assigned, not reopened
     if row.get("satisfaction") == "不满意" and "close" in allowed:
         allowed.remove("close")  # 群众不满意: reopen or feed back again first
+    if row.get("reported_on") and "report" in allowed:
+        allowed.remove("report")  # reported once
     return allowed
+
+
+DEFAULT_FEEDBACK_DAYS = 5  # working days after 办结 to feed the result back to the delegate
 
 
 def describe_event(kind: str, d: dict) -> str:
@@ -91,6 +97,15 @@ def describe_event(kind: str, d: dict) -> str:
         return f"撤销了“{d.get('undone', '')}”（记录保留）"
     if kind == "key":
         return "列为重点督办" if d.get("key") else "取消重点督办"
+    if kind == "report":
+        return f"{d.get('delegate', '')}上报{d.get('group', '')}组长{d.get('leader', '')}"
+    if kind == "consult":
+        views = "；".join(f"{v['name']}：{v['view']}" + (f"（{v['comment']}）" if v.get("comment") else "")
+                         for v in d.get("views", []))
+        return f"议题“{d.get('topic', '')}”：{views}"
+    if kind == "plan":
+        when = f"，{d['planned_on']}" if d.get("planned_on") else ""
+        return f"{d.get('title', '')}{when}" + (f"，{d['place']}" if d.get("place") else "")
     return "；".join(str(v) for v in d.values() if v not in (None, "", []))
 
 
@@ -200,9 +215,11 @@ class OpinionService(Service):
                                                    [values["community_id"]])
         return values
 
-    def create(self, values: dict, *, origin: tuple[str, str] | None = None):
-        """Log one opinion (a paper slip, a reception-day matter, a minutes' action item)."""
+    def create(self, values: dict, *, origin: tuple[str, str] | None = None, visit_id: str | None = None):
+        """Log one opinion (a paper slip, a grid visit's, a reception-day matter, a minutes' action item)."""
         values = self._prepare(values)
+        if visit_id:
+            values["visit_id"] = visit_id
         if origin:
             if self.store.scalar("SELECT 1 FROM opinions WHERE origin_id = ? AND deleted = 0", [origin[1]]):
                 raise ConflictError("这一事项已经登记进台账了")
@@ -273,6 +290,43 @@ class OpinionService(Service):
 
         with self.store.db.atomic():
             return Changes.combined([self.intake(table, row_id) for table, row_id in items])
+
+    def leader_of(self, group_id: str | None) -> dict | None:
+        rows = self.store.rows("SELECT id, name FROM delegates WHERE group_id = ? AND group_role = 'leader'"
+                               " AND deleted = 0 AND status = 'active' LIMIT 1", [group_id])
+        return rows[0] if rows else None
+
+    def report(self, opinion_ids: str | list[str], day: str | None = None, leader_id: str | None = None):
+        """上报组长: the delegate hands what they collected to their group's leader (one or several
+        opinions in one edit). The leader is the group's own unless another is named."""
+        ids = [opinion_ids] if isinstance(opinion_ids, str) else list(dict.fromkeys(opinion_ids))
+        day = self._today(day)
+        if day > date.today().isoformat():
+            raise ValidationError(f"上报日期 {day} 晚于今天", field="day")
+        plan = []
+        for opinion_id in ids:
+            row = self.get(opinion_id)
+            if row.get("reported_on"):
+                raise ConflictError(f"“{row['title']}”已于 {row['reported_on']} 上报组长")
+            self._require(row, "report")
+            if day < row["received_on"]:
+                raise ValidationError(f"上报日期 {day} 早于“{row['title']}”的收集日期 {row['received_on']}",
+                                      field="day")
+            leader = ({"id": leader_id, "name": self.store.delegates.get(leader_id)["name"]} if leader_id
+                      else self.leader_of(row["group_id"]))
+            if not leader:
+                raise ValidationError(f"“{row['title']}”所在的议事小组还没有组长：请先在“代表”中指定组长，"
+                                      "或选择上报给谁", field="leader_id")
+            plan.append((row, leader))
+        what = plan[0][0]["title"] if len(plan) == 1 else f"{plan[0][0]['title']}等 {len(plan)} 条"
+        with self.store.write("update", f"上报组长：{what}") as tx:
+            for row, leader in plan:
+                tx.update(self.table, row["id"], {"reported_on": day, "reported_to": leader["id"]})
+                self._event(tx, row["id"], day, "report", {
+                    "delegate": self.store.scalar("SELECT name FROM delegates WHERE id = ?", [row["delegate_id"]])
+                    or "", "group": self.store.scalar("SELECT name FROM groups WHERE id = ?", [row["group_id"]])
+                    or "", "leader": leader["name"]})
+        return tx.changes
 
     # -- step 2: topics and screening ---------------------------------------------------
     def set_scores(self, opinion_ids: str | list[str], urgency: int | None, feasibility: int | None):
@@ -526,8 +580,9 @@ class OpinionService(Service):
                 clauses.append(f"{column} = ?")
                 params.append(value)
         if flt.overdue:
-            clauses.append("o.status IN ('assigned', 'returned') AND o.deadline < ?")
-            params.append(today)
+            clauses.append("((o.status IN ('assigned', 'returned') AND o.deadline < ?)"
+                           " OR (o.status = 'answered' AND o.answered_on <= ?))")
+            params += [today, self.feedback_cutoff(date.fromisoformat(today))]
         if flt.date_from:
             clauses.append("o.received_on >= ?")
             params.append(flt.date_from)
@@ -593,7 +648,14 @@ class OpinionService(Service):
             row["due_soon"] = date.fromisoformat(row["deadline"]) <= today + timedelta(days=7) and \
                 self.calendar.working_days_between(today, date.fromisoformat(row["deadline"])) <= \
                 DUE_SOON_WORKING_DAYS
-        row["flag"] = "已逾期" if row["overdue"] else "即将到期" if row["due_soon"] else ""
+        row["feedback_due"] = None
+        row["feedback_overdue"] = False
+        if row["status"] == "answered" and row.get("answered_on"):
+            row["feedback_due"] = self.calendar.add_working_days(
+                date.fromisoformat(row["answered_on"]), self.feedback_days()).isoformat()
+            row["feedback_overdue"] = row["feedback_due"] < today.isoformat()
+        row["flag"] = ("已逾期" if row["overdue"] else "反馈逾期" if row["feedback_overdue"]
+                       else "即将到期" if row["due_soon"] else "")
 
     def detail(self, opinion_id: str, today: date | None = None) -> dict:
         rows = self.store.rows(f"SELECT o.*, d.name AS delegate_name, g.name AS group_name, "
@@ -607,7 +669,33 @@ class OpinionService(Service):
         row["next_steps"] = next_steps(row)
         row["grid_name"] = self.store.scalar("SELECT name FROM grids WHERE id = ?", [row["grid_id"]])
         row["topic_title"] = self.store.scalar("SELECT title FROM topics WHERE id = ?", [row["topic_id"]])
+        row["reported_to_name"] = self.store.scalar("SELECT name FROM delegates WHERE id = ?", [row["reported_to"]])
+        row["plan_id"] = self.store.scalar("SELECT id FROM plans WHERE topic_id = ? AND deleted = 0",
+                                           [row["topic_id"]]) if row["topic_id"] else None
         return row
+
+    def feedback_days(self) -> int:
+        """规定时限: working days after 办结 within which the delegate must be fed back (设置)."""
+        try:
+            return max(1, int(self.store.settings.get("feedback_working_days") or DEFAULT_FEEDBACK_DAYS))
+        except ValueError:
+            return DEFAULT_FEEDBACK_DAYS
+
+    def feedback_cutoff(self, today: date) -> str:
+        """The latest 办结 date whose feedback is overdue today (its deadline already passed)."""
+        days = self.feedback_days()
+        day = today - timedelta(days=1)
+        while self.calendar.add_working_days(day, days) >= today:
+            day -= timedelta(days=1)
+        return day.isoformat()
+
+    def feedback_overdue(self, today: date | None = None, limit: int = 50) -> list[dict]:
+        today = today or date.today()
+        rows = self.store.rows("SELECT * FROM opinions WHERE deleted = 0 AND status = 'answered' AND answered_on <= ?"
+                               " ORDER BY answered_on LIMIT ?", [self.feedback_cutoff(today), limit])
+        for row in rows:
+            self.decorate(row, today)
+        return rows
 
     def units(self) -> list[str]:
         """Units to choose from: the editable department list plus communities (self-governance)."""

@@ -6,8 +6,9 @@ from ..schema import TABLE_NOUNS
 
 # The tables whose deleted rows the clerk may restore from the bin (their parts follow them).
 RECYCLABLE = ("delegates", "communities", "grids", "groups", "venues", "terms", "meetings", "workflow_steps",
-              "departments", "opinions", "topics")
-TITLE_COLUMNS = {"meetings": "title", "workflow_steps": "title", "opinions": "title", "topics": "title"}
+              "departments", "opinions", "topics", "grid_visits")
+TITLE_COLUMNS = {"meetings": "title", "workflow_steps": "title", "opinions": "title", "topics": "title",
+                 "grid_visits": "day"}
 
 
 class RecycleBin:
@@ -20,7 +21,7 @@ class RecycleBin:
             "grids": self.store.grids, "groups": self.store.groups, "venues": self.store.venues,
             "terms": self.store.terms, "meetings": self.store.meetings,
             "workflow_steps": self.store.workflows, "departments": self.store.departments,
-            "opinions": self.store.opinions, "topics": self.store.topics,
+            "opinions": self.store.opinions, "topics": self.store.topics, "grid_visits": self.store.visits,
             "nomination_rounds": self.store.nomination, "candidates": self.store.candidates,
         }[table]
 

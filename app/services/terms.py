@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import builtins
+import json
 from datetime import date
 
 from ..errors import ConflictError, ValidationError
+from ..textutil import clean, parse_date
 from .base import FieldSpec, Service
 
 
@@ -21,7 +24,41 @@ class TermService(Service):
     def list(self) -> list[dict]:
         return self.store.rows(
             """SELECT t.*, (SELECT count(*) FROM delegates d WHERE d.term_id = t.id AND d.deleted = 0)
-                 AS delegate_count FROM terms t WHERE t.deleted = 0 ORDER BY t.start_date, t.name""")
+                 AS delegate_count,
+                 (SELECT count(*) FROM delegates d WHERE d.term_id = t.id AND d.deleted = 0
+                    AND d.status = 'active') AS serving_count,
+                 CASE WHEN t.closed_on IS NOT NULL THEN '已届满' ELSE '在任' END AS state_label
+               FROM terms t WHERE t.deleted = 0 ORDER BY t.start_date, t.name""")
+
+    def close(self, term_id: str, day: str, reason: str = ""):
+        """届满: the term ends on `day`; its serving delegates move to 届满 with that date (their
+        history says so), and may be chosen again in the next term's round."""
+        term = self.get(term_id)
+        if term.get("closed_on"):
+            raise ConflictError(f"{term['name']}已于 {term['closed_on']} 届满")
+        parse_date(day, "届满日期", "day")
+        if term.get("start_date") and day < term["start_date"]:
+            raise ValidationError(f"届满日期 {day} 早于本届开始日期 {term['start_date']}", field="day")
+        if day > date.today().isoformat():
+            raise ValidationError(f"届满日期 {day} 晚于今天：请在届满当天或之后办理", field="day")
+        from ..audit import current_actor
+
+        serving = self.store.rows("SELECT id FROM delegates WHERE term_id = ? AND deleted = 0 AND status = 'active'",
+                                  [term_id])
+        why = clean(reason) or f"{term['name']}届满"
+        actor = current_actor(self.db)
+        with self.store.write("update", f"{term['name']}届满（{day}，{len(serving)} 名代表）") as tx:
+            tx.update(self.table, term_id, {"closed_on": day, "end_date": term.get("end_date") or day})
+            for person in serving:
+                tx.update("delegates", person["id"], {"status": "term_ended"})
+                tx.insert("delegate_events", {"delegate_id": person["id"], "day": day, "kind": "term_ended",
+                                              "detail": json.dumps({"from": "在任", "to": "届满", "reason": why},
+                                                                   ensure_ascii=False), "actor": actor})
+        return tx.changes
+
+    def choices(self) -> builtins.list[tuple[str, str]]:
+        return [(t["id"], t["name"] + ("（已届满）" if t["closed_on"] else "")) for t in self.store.rows(
+            "SELECT id, name, closed_on FROM terms WHERE deleted = 0 ORDER BY start_date DESC, name")]
 
     blockers = (("delegates", "term_id", "还有 {n} 名代表属于该届次"),)
 

@@ -8,6 +8,7 @@ item can then be assigned to every opinion of the topic.
 from __future__ import annotations
 
 import builtins
+import uuid
 from datetime import date
 
 from ..changes import Changes
@@ -17,6 +18,13 @@ from .base import FieldSpec, Service, choice_label
 
 TOPIC_STATUSES = (("proposed", "待审核"), ("approved", "已审核同意"), ("rejected", "未同意"),
                   ("deliberated", "已集中议事"))
+VIEWS = ("同意", "有补充意见", "不同意", "未表态")
+_CONSULT_NS = uuid.UUID("0b7d3f0e-8a44-4c1b-9a3e-5d2c6f1e7a90")
+
+
+def consultation_id(topic_id: str, delegate_id: str) -> str:
+    # Deterministic: one view per member and topic, the same row in every office.
+    return str(uuid.uuid5(_CONSULT_NS, f"{topic_id}/{delegate_id}"))
 
 
 class TopicService(Service):
@@ -48,7 +56,10 @@ class TopicService(Service):
             params.append(group_id)
         rows = self.store.rows(
             f"""SELECT t.*, g.name AS group_name, d.name AS lead_name, m.title AS meeting_title,
-                   (SELECT count(*) FROM opinions o WHERE o.topic_id = t.id AND o.deleted = 0) AS opinion_count
+                   (SELECT count(*) FROM opinions o WHERE o.topic_id = t.id AND o.deleted = 0) AS opinion_count,
+                   (SELECT CASE WHEN count(*) THEN count(*) || ' 人，同意 ' || sum(c.view = '同意') END
+                      FROM consultations c WHERE c.topic_id = t.id AND c.deleted = 0) AS consulted,
+                   (SELECT p.title FROM plans p WHERE p.topic_id = t.id AND p.deleted = 0) AS plan_title
                 FROM topics t LEFT JOIN groups g ON g.id = t.group_id
                 LEFT JOIN delegates d ON d.id = t.lead_delegate_id LEFT JOIN meetings m ON m.id = t.meeting_id
                 WHERE {where} ORDER BY t.status = 'deliberated', g.sort_order, t.title""", params)
@@ -128,6 +139,67 @@ class TopicService(Service):
         return {"meetings": [(m["id"], f"{m['date']} {m['title']}") for m in meetings],
                 "action_items": [(a["id"], f"{a['date']} {a['content']}") for a in items]}
 
+    # -- 征求小组代表意见 ------------------------------------------------------------------
+    def consultation(self, topic_id: str) -> builtins.list[dict]:
+        """The group's serving members with the view each gave (one screen)."""
+        topic = self.get(topic_id)
+        given = {r["delegate_id"]: r for r in self.store.rows(
+            "SELECT * FROM consultations WHERE topic_id = ? AND deleted = 0", [topic_id])}
+        members = self.store.delegates.serving_on(date.today().isoformat(), topic["group_id"]) \
+            if topic["group_id"] else []
+        rows = []
+        for person in members:
+            view = given.pop(person["id"], None)
+            rows.append({"delegate_id": person["id"], "name": person["name"], "role": person["group_role"],
+                         "community_name": person["community_name"], "view": view["view"] if view else None,
+                         "comment": view["comment"] if view else None, "day": view["day"] if view else None})
+        for view in given.values():  # a member since gone: their view stays
+            name = self.store.scalar("SELECT name FROM delegates WHERE id = ?", [view["delegate_id"]])
+            rows.append({"delegate_id": view["delegate_id"], "name": name, "role": None, "community_name": None,
+                         "view": view["view"], "comment": view["comment"], "day": view["day"]})
+        return rows
+
+    def consult(self, topic_id: str, views: builtins.list[dict], day: str):
+        """征求小组代表意见 before the topic is settled: each member's view (同意 / 有补充意见 /
+        不同意 / 未表态) and remark, in one edit; the opinions of the topic record it."""
+        topic = self.get(topic_id)
+        if topic["status"] == "deliberated":
+            raise ConflictError("议题已经集中议事，不再征求意见")
+        parse_date(day, "征求意见日期", "day")
+        if day > date.today().isoformat():
+            raise ValidationError(f"征求意见日期 {day} 晚于今天", field="day")
+        given = []
+        for item in views:
+            view = clean(item.get("view"))
+            if not view:
+                continue
+            if view not in VIEWS:
+                raise ValidationError(f"代表意见应为{'、'.join(VIEWS)}之一", field="view")
+            comment = clean(item.get("comment")) or None
+            if view in ("有补充意见", "不同意") and not comment:
+                name = self.store.scalar("SELECT name FROM delegates WHERE id = ?", [item["delegate_id"]])
+                raise ValidationError(f"{name}“{view}”：请写明具体意见", field="comment")
+            given.append({"delegate_id": item["delegate_id"], "view": view, "comment": comment, "day": day})
+        if not given:
+            raise ValidationError("请至少记录一名代表的意见")
+        names = {r["id"]: r["name"] for r in self.store.rows(
+            f"SELECT id, name FROM delegates WHERE id IN ({','.join('?' * len(given))})",
+            [g["delegate_id"] for g in given])}
+        agree = sum(1 for g in given if g["view"] == "同意")
+        with self.store.write("update", f"征求小组代表意见：{topic['title']}（{len(given)} 人，同意 {agree}）") as tx:
+            for g in given:
+                row_id = consultation_id(topic_id, g["delegate_id"])
+                if self.store.scalar("SELECT 1 FROM consultations WHERE id = ?", [row_id]):
+                    tx.update("consultations", row_id, g)
+                else:
+                    tx.insert("consultations", {"topic_id": topic_id, **g}, row_id=row_id)
+            detail = {"topic": topic["title"],
+                      "views": [{"name": names.get(g["delegate_id"], ""), "view": g["view"], "comment": g["comment"]}
+                                for g in given]}
+            for row in self.opinions(topic_id):
+                self.store.opinions._event(tx, row["id"], day, "consult", detail)
+        return tx.changes
+
     def deliberate(self, topic_id: str, meeting_id: str, action_item_id: str | None = None):
         """Link an approved topic to the group activity that deliberated it (step 3)."""
         topic = self.get(topic_id)
@@ -141,6 +213,9 @@ class TopicService(Service):
         with self.store.write("update", f"集中议事：{topic['title']}（{meeting['title']}）") as tx:
             tx.update(self.table, topic_id, {"status": "deliberated", "meeting_id": meeting_id,
                                              "action_item_id": action_item_id})
+            plan = self.store.plans.for_topic(topic_id)
+            if plan and not plan["meeting_id"]:  # the activity carries out the group's plan
+                tx.update("plans", plan["id"], {"meeting_id": meeting_id})
             for row in self.opinions(topic_id):
                 if row["status"] == "topic":
                     tx.update("opinions", row["id"], {"status": "deliberated"})

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..backend import DelayedProgress
+from ..form_dialog import ask
 from ..messages import show_refusal
 from ..models import Col
 from .base import RecordListPage, refill_combo
@@ -125,7 +126,27 @@ class TermsPage(RecordListPage):
     noun = "届次"
     watch = {"terms", "delegates"}
     columns = [Col("name", "届次"), Col("start_date", "开始日期"), Col("end_date", "结束日期"),
-               Col("delegate_count", "代表人数"), Col("notes", "备注")]
+               Col("state_label", "状态"), Col("closed_on", "届满日期"), Col("delegate_count", "代表人数"),
+               Col("serving_count", "在任"), Col("notes", "备注")]
+
+    def buttons(self):
+        return [*super().buttons(), ("届满…", self.close_term, "本届届满：在任代表转为“届满”，下一届推选可再次推荐他们")]
+
+    def close_term(self) -> None:
+        from datetime import date
+
+        from app.services.base import FieldSpec
+
+        row = self.current()
+        if not row:
+            return
+        specs = [FieldSpec("day", "届满日期", "date", required=True), FieldSpec("reason", "说明")]
+        values = ask(self, f"{row['name']}届满", specs, {"day": date.today().isoformat()},
+                     note=f"{row['name']}的 {row['serving_count']} 名在任代表将转为“届满”（记入各自的履职档案）。"
+                          "此前召开的会议仍按当时在任的代表计算出席和法定人数。", ok="办理届满")
+        if values:
+            self.backend.op(lambda s: s.terms.close(row["id"], values["day"], values.get("reason") or ""), None,
+                            lambda e: show_refusal(self, e), summary=f"{row['name']}届满")
 
 
 class OrganisationPage(QWidget):

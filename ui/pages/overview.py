@@ -33,9 +33,10 @@ class OverviewPage(QWidget):
         grid = QGridLayout()
         self.cards = {key: Card(title) for key, title in (
             ("delegates", "议事代表"), ("communities", "村（社区）"), ("grids", "网格"),
-            ("groups", "议事小组"), ("venues", "议事阵地"), ("meetings", "本年会议活动"))}
+            ("groups", "议事小组"), ("venues", "议事阵地"), ("meetings", "本年会议活动"),
+            ("visits", "本月网格走访"), ("actions", "会议落实事项"))}
         for i, card in enumerate(self.cards.values()):
-            grid.addWidget(card, i // 3, i % 3)
+            grid.addWidget(card, i // 4, i % 4)
         layout.addLayout(grid)
         layout.addWidget(QLabel("需要注意："))
         self.attention = QListWidget()
@@ -56,12 +57,14 @@ class OverviewPage(QWidget):
             return (s.settings.office(), s.stats.summary(year), s.groups.warnings(), s.cadence.attention(),
                     s.cadence.plan_summary(year),
                     overdue, soon, s.opinions.calendar.warning(year + 1 if date.today().month == 12 else year),
-                    s.nomination.attention())
+                    s.nomination.attention(), s.visits.board(date.today().isoformat()[:7]),
+                    s.action_items.list(), s.opinions.feedback_overdue())
 
         self.backend.query(load, self._show)
 
     def _show(self, result) -> None:
-        site, stats, warnings, attention, plan, overdue, soon, holiday_warning, selection = result
+        (site, stats, warnings, attention, plan, overdue, soon, holiday_warning, selection, visits, actions,
+         feedback_late) = result
         self.heading.setText(f"{site['subdistrict'] or site['site_name']} · 议事代表会议制度工作概览")
         d = stats["delegates"]
         self.cards["delegates"].value.setText(f"{d['active']} 人在任")
@@ -92,12 +95,29 @@ class OverviewPage(QWidget):
         self.cards["meetings"].detail.setText(
             f"大会 {kinds['plenary']}（已开 {held.get('plenary', 0)}），分组活动 {kinds['group_activity']}"
             f"（已开 {held.get('group_activity', 0)}），接待日 {kinds['reception']}")
+        missing = [r for r in visits if not r["visited"]]
+        self.cards["visits"].value.setText(f"{len(visits) - len(missing)}/{len(visits)} 人")
+        self.cards["visits"].detail.setText(f"{len(missing)} 名代表本月尚未走访网格" if missing
+                                            else "在任代表本月都已走访网格" if visits else "尚无在任代表")
+        late = [a for a in actions if a["overdue"]]
+        done = sum(1 for a in actions if a["status"] == "done")
+        self.cards["actions"].value.setText(f"{len(actions)} 项")
+        self.cards["actions"].detail.setText(f"已完成 {done} 项" + (f"，逾期 {len(late)} 项" if late else "，无逾期"))
         self.attention.clear()
         items = []
         for row in overdue:
             items.append(f"【意见逾期】{row['serial']} {row['title']}（{row['lead_unit']}，期限 {row['deadline']}）")
         for row in soon:
             items.append(f"【意见即将到期】{row['serial']} {row['title']}（{row['lead_unit']}，期限 {row['deadline']}）")
+        for row in feedback_late:
+            items.append(f"【反馈逾期】{row['serial']} {row['title']}（{row['answered_on']} 办结，应于 {row['feedback_due']}"
+                         f" 前反馈代表）")
+        for row in sorted(late, key=lambda r: r["deadline"]):
+            items.append(f"【落实事项逾期】{row['content']}（{row['unit'] or '责任单位未填'}，期限 {row['deadline']}，"
+                         f"{row['meeting_title']}）")
+        if missing:
+            names = "、".join(r["name"] for r in missing[:20]) + ("等" if len(missing) > 20 else "")
+            items.append(f"【本月未走访】{len(missing)} 名代表本月还没有走访网格：{names}（在“代表 → 网格走访”中登记）")
         for step in attention["steps_overdue"]:
             items.append(f"【已逾期】{step['meeting_title']}：{step['title']}（期限 {step['due_date']}，"
                          f"{step['owner'] or ''}）")

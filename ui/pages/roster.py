@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import idcard
 from app.errors import ValidationError
@@ -14,6 +24,7 @@ from ..messages import confirm, show_refusal
 from ..models import Col, PagedTableModel
 from ..widgets import add_buttons, bind_list_keys
 from .base import export_with_dialog, fit_columns_once, load_refs, refill_combo, search_box, sortable_view
+from .visits import VisitsTab
 
 COLUMNS = [
     Col("name", "姓名", "name"), Col("gender", "性别", "gender"), Col("birth_date", "出生日期", "birth_date"),
@@ -152,7 +163,7 @@ class RosterPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.search)
         for key, label in (("group_id", "小组"), ("community_id", "村（社区）"), ("party", "政治面貌"),
-                           ("sector", "界别"), ("status", "状态")):
+                           ("sector", "界别"), ("status", "状态"), ("term_id", "届次")):
             box = QComboBox()
             box.setObjectName(f"filter_{key}")
             box.addItem(f"全部{label}", None)
@@ -178,10 +189,16 @@ class RosterPage(QWidget):
                                 ("从 Excel 导入…", self.import_roster, "导入现有的代表花名册（先逐行检查，再全部导入）"),
                                 ("导出花名册…", self.export_roster, "导出 Excel 花名册，可直接打印")))
 
-        layout = QVBoxLayout(self)
+        roster = QWidget()
+        layout = QVBoxLayout(roster)
         layout.addLayout(top)
         layout.addLayout(buttons)
         layout.addWidget(self.view)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(roster, "花名册")
+        self.visits = VisitsTab(backend)
+        self.tabs.addTab(self.visits, "网格走访")
+        QVBoxLayout(self).addWidget(self.tabs)
 
         bind_list_keys(self, self.view, find=self.focus_search, new=self.add, open_=self.edit, delete=self.delete)
         backend.changed.connect(self._on_changed)
@@ -191,10 +208,12 @@ class RosterPage(QWidget):
     def reload(self) -> None:
         self._load_filter_choices()
         self.model.reload()
+        self.visits.reload()
 
     def _load_filter_choices(self) -> None:
         def load(store):
-            return {"group_id": [(g["id"], g["name"]) for g in store.groups.list()],
+            return {"term_id": store.terms.choices(),
+                    "group_id": [(g["id"], g["name"]) for g in store.groups.list()],
                     "community_id": [(c["id"], c["name"]) for c in store.communities.list()],
                     "party": [(p, p) for p in store.delegates.distinct("party")],
                     "sector": [(s, s) for s in store.delegates.distinct("sector")]}

@@ -66,9 +66,10 @@ class SettingsPage(QWidget):
         office = QGroupBox("本办公室")
         form = QFormLayout(office)
         self.edits = {}
-        for key in ("site_name", "unit_name", "subdistrict", "serial_code"):
+        for key in ("site_name", "unit_name", "subdistrict", "serial_code", "feedback_working_days"):
             self.edits[key] = QLineEdit()
             form.addRow(SETTING_LABELS[key], self.edits[key])
+        self.edits["feedback_working_days"].setPlaceholderText("不填为 5 个工作日；超过即在概览和台账中标为“反馈逾期”")
         self.edits["serial_code"].setPlaceholderText("可不填；几个办公室各自登记意见建议时各设一个，如 CZ")
         self.edits["serial_code"].setToolTip("填写后，本机新编的意见建议和回执编号带上这个代码（如 YJ2026-CZ-0001），"
                                              "交换数据时不会与其他办公室的编号重复")

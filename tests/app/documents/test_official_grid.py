@@ -59,7 +59,8 @@ def plenary(demo):
 
 DOCS = [("minutes", "plenary"), ("meeting_notice", "plenary"), ("notice", None), ("filing", None)]
 # the documents in the standard layout whose body is a form or a list (a table)
-FORMS = [("assignment", "opinion"), ("feedback", "opinion"), ("duty", "delegate"), ("signin", "plenary")]
+FORMS = [("assignment", "opinion"), ("feedback", "opinion"), ("duty", "delegate"), ("signin", "plenary"),
+         ("plan", "plan")]
 
 
 def subject_of(demo, subject):
@@ -70,6 +71,8 @@ def subject_of(demo, subject):
     if subject == "delegate":
         return demo.rows("SELECT d.id FROM delegates d JOIN opinions o ON o.delegate_id = d.id GROUP BY d.id"
                          " ORDER BY count(*) DESC LIMIT 1")[0]["id"]
+    if subject == "plan":  # the school bus's 议事方案
+        return demo.rows("SELECT p.id FROM plans p JOIN topics t ON t.id = p.topic_id WHERE t.title LIKE '%学生上学%'")[0]["id"]
     return None
 
 

@@ -22,6 +22,8 @@ TYPED = {  # register -> {header: type openpyxl must read}
     "supervision": {"督办日期": datetime},
     "quotas": {"确定人数": int},
     "audit": {"编号": int, "时间": datetime},
+    "visits": {"走访日期": datetime, "接触群众": int, "形成意见": int},
+    "actions": {"会议日期": datetime, "完成期限": datetime, "完成日期": datetime},
 }
 
 

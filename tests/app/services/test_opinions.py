@@ -175,9 +175,12 @@ def test_supervision_records_are_append_only(demo, delegate):
 
 
 def test_duty_record(demo, delegate):
-    collect(demo, delegate)
+    collect(demo, delegate)  # an opinion is not a visit: the visit log counts visits
+    before = demo.opinion_stats.duty_record(delegate["id"])
+    grid = demo.delegates.grid_ids(delegate["id"])[0]
+    demo.visits.create({"delegate_id": delegate["id"], "grid_id": grid, "day": TODAY})
     record = demo.opinion_stats.duty_record(delegate["id"])
-    assert record["opinions"] and record["grid_visits"] >= 1
+    assert record["opinions"] and record["grid_visits"] == before["grid_visits"] + 1
     assert record["plenary"] + record["group_activity"] + record["reception"] >= 1
 
 
@@ -233,7 +236,9 @@ def test_the_step_table_offers_what_the_service_allows(demo, delegate):
     """The window enables what `next_steps` names; each action refused by the service is one it
     does not name (the key-item flag included, which once checked no status)."""
     opinion = collect(demo, delegate)
-    assert demo.opinions.detail(opinion)["next_steps"] == ["to_topic", "decline", "assign"]
+    assert demo.opinions.detail(opinion)["next_steps"] == ["report", "to_topic", "decline", "assign"]
+    demo.opinions.report(opinion)
+    assert demo.opinions.detail(opinion)["next_steps"] == ["to_topic", "decline", "assign"]  # reported once
     with pytest.raises(ConflictError, match="不能列为重点督办"):
         demo.opinions.set_key(opinion, True)
     demo.opinions.assign(opinion, "subdistrict", "街道城管办", 5)

@@ -27,6 +27,7 @@ from ...opinion_dialog import OpinionDialog, opinion_refs
 from ...pdf_preview import preview_doc
 from ...widgets import add_buttons, bind_list_keys
 from ..base import export_with_dialog, filter_combo, fit_columns_once, refill_combo, search_box, sortable_view
+from .actions import ActionsTab
 from .common import COLUMNS, OPINION_TABLES, row_colour
 from .intake import ImportDialog, IntakeDialog
 from .stats import StatsTab
@@ -214,12 +215,14 @@ class OpinionsPage(QWidget):
         self.list = OpinionList(backend)
         self.topics = TopicsTab(backend)
         self.stats = StatsTab(backend)
+        self.actions = ActionsTab(backend)
         self.tabs.addTab(self.list, "意见建议台账")
         self.tabs.addTab(self.topics, "议题筛选")
+        self.tabs.addTab(self.actions, "落实事项")
         self.tabs.addTab(self.stats, "统计")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
     def reload(self) -> None:
-        for part in (self.list, self.topics, self.stats):
+        for part in (self.list, self.topics, self.actions, self.stats):
             part.reload()

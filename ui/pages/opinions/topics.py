@@ -23,6 +23,7 @@ from ...models import Col, ListTableModel
 from ...widgets import button_row
 from ..base import fit_columns, make_table
 from .common import OPINION_TABLES
+from .group_steps import consult, edit_plan
 
 
 class TopicsTab(QWidget):
@@ -34,11 +35,13 @@ class TopicsTab(QWidget):
         self.group = QComboBox()
         self.group.currentIndexChanged.connect(lambda _: self.reload_lists())
         self.pool = ListTableModel([Col("serial", "编号"), Col("received_on", "收集日期"), Col("title", "意见建议"),
+                                    Col("reported_on", "上报组长"),
                                     Col("urgency", "紧迫性"), Col("feasibility", "可行性")], self)
         self.pool_view = make_table(self.pool)
         self.pool_view.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.topics = ListTableModel([Col("title", "议题"), Col("opinion_count", "并案意见"),
-                                      Col("lead_name", "牵头代表"), Col("status_label", "状态"),
+                                      Col("lead_name", "牵头代表"), Col("consulted", "征求意见"),
+                                      Col("plan_title", "议事方案"), Col("status_label", "状态"),
                                       Col("approved_on", "审核日期"), Col("meeting_title", "议事活动")], self)
         self.topics_view = make_table(self.topics)
         left, right = QWidget(), QWidget()
@@ -48,8 +51,9 @@ class TopicsTab(QWidget):
         button_row(lv, (("评分…", self.score), ("并案为议题…", self.merge)))
         rv.addWidget(QLabel("议题"))
         rv.addWidget(self.topics_view)
-        button_row(rv, (("工委审核…", self.review), ("关联议事活动…", self.deliberate),
-                        ("按纪要交办…", self.assign_from_minutes)))
+        button_row(rv, (("征求代表意见…", lambda: self._with_topic(consult)),
+                        ("议事方案…", lambda: self._with_topic(edit_plan)), ("工委审核…", self.review),
+                        ("关联议事活动…", self.deliberate), ("按纪要交办…", self.assign_from_minutes)))
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(right)
@@ -97,6 +101,11 @@ class TopicsTab(QWidget):
     def _topic(self) -> dict | None:
         index = self.topics_view.currentIndex()
         return self.topics.row_at(index.row()) if index.isValid() else None
+
+    def _with_topic(self, step) -> None:
+        topic = self._topic()
+        if topic:
+            step(self, self.backend, topic)
 
     def _run(self, fn, what: str) -> None:
         self.backend.op(fn, None, lambda e: show_refusal(self, e), summary=what)

@@ -1,0 +1,87 @@
+"""A term closes (届满): its delegates may be chosen again, and each meeting counts those serving on its day."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from app.errors import ConflictError, ValidationError
+from app.services.meetings import MeetingFilter
+
+
+def _run_round(s, round_id, person, day):
+    """One candidate (a delegate of the closed term) through 两下两上 to appointment."""
+    values = {k: person[k] for k in ("name", "gender", "birth_date", "id_number", "community_id", "party")}
+    values.update({"route": "party_org", "recommender": "社区党委", "resident_since": "2010-01-01"})
+    cid = s.candidates.nominate(round_id, values).created("candidates")[0]
+    s.candidates.record([cid], "community_approved", day, "pass")
+    s.candidates.record([cid], "preliminary_reviewed", day, "pass")
+    s.candidates.review([cid], "组织办", "合格", day)
+    s.nomination.start_notice(round_id, day)
+    after = (date.fromisoformat(s.nomination.get(round_id)["notice_end"]) + timedelta(days=1)).isoformat()
+    s.nomination.close_notice(round_id, after)
+    s.nomination.confirm(round_id, [cid], after, "党工委〔2026〕9号")
+    return s.scalar("SELECT delegate_id FROM candidates WHERE id = ?", [cid])
+
+
+def test_closing_a_term_lets_the_next_round_choose_its_delegates_and_quorums_follow_the_date(demo, monkeypatch):
+    s = demo
+    first = s.terms.current_id()
+    person = s.rows("SELECT * FROM delegates WHERE deleted = 0 AND status = 'active' AND id_number IS NOT NULL"
+                    " ORDER BY name_pinyin LIMIT 1")[0]
+    second = s.terms.create({"name": "第二届", "start_date": "2026-12-01"}).created("terms")[0]
+    round_id = s.nomination.open_round({"name": "第二届议事代表推选", "opened_on": "2026-11-02", "seats": 1,
+                                        "term_id": second, "review_units": "组织办"}).created("nomination_rounds")[0]
+    with pytest.raises(ValidationError, match="晚于今天"):
+        s.terms.close(first, (date.today() + timedelta(days=1)).isoformat())
+    with pytest.raises(ValidationError, match="早于本届开始日期"):
+        s.terms.close(first, "2024-12-31")
+    plenary = s.meetings.page(MeetingFilter(kind="plenary", descending=False))[0]
+    assert s.attendance.quorum(plenary["id"])["total"] == 70
+
+    # A by-election of the first term still refuses a serving delegate of that term.
+    by = s.nomination.open_round({"name": "补选", "kind": "by_election", "reason": "出缺", "opened_on": "2026-11-02",
+                                  "seats": 1, "term_id": first, "review_units": "组织办"}).created("nomination_rounds")[0]
+    values = {k: person[k] for k in ("name", "gender", "birth_date", "id_number", "community_id", "party")}
+    with pytest.raises(ConflictError, match="已是本届在任议事代表"):
+        s.candidates.nominate(by, {**values, "route": "party_org", "recommender": "社区党委",
+                                   "resident_since": "2010-01-01"})
+
+    closed_on = date.today().isoformat()
+    changes = s.terms.close(first, closed_on)
+    assert s.scalar("SELECT count(*) FROM delegates WHERE term_id = ? AND status = 'term_ended'", [first]) == 70
+    assert s.delegates.history(person["id"])[-1]["text"].startswith("在任 → 届满")
+    with pytest.raises(ConflictError, match="已于 .* 届满"):
+        s.terms.close(first, closed_on)
+    assert "terms" in changes.tables and "delegate_events" in changes.tables
+
+    # The meeting held before the closure still counts the 70 of the first term.
+    assert s.attendance.quorum(plenary["id"])["total"] == 70
+    assert len(s.attendance.expected(s.meetings.get(plenary["id"]))) == 70
+
+    new_id = _run_round(s, round_id, person, "2026-11-02")
+    assert new_id != person["id"]
+    assert s.delegates.get(new_id)["term_id"] == second and s.delegates.get(person["id"])["status"] == "term_ended"
+    later = (date.today() + timedelta(days=20)).isoformat()
+    meeting = s.meetings.create({"kind": "plenary", "date": later, "start_time": "09:00",
+                                 "title": "第二届第一次议事代表大会", "scope": "all"}).created("meetings")[0]
+    assert s.attendance.quorum(meeting)["total"] == 1  # the new term's one delegate
+    assert [r["id"] for r in s.attendance.expected(s.meetings.get(meeting))] == [new_id]
+    assert s.attendance.quorum(plenary["id"])["total"] == 70  # and the old meeting is unchanged
+
+
+def test_registers_filter_by_term(demo, tmp_path):
+    from openpyxl import load_workbook
+
+    from app.registers.catalog import export_register
+
+    s = demo
+    first = s.terms.current_id()
+    s.terms.close(first, date.today().isoformat())
+    s.terms.create({"name": "第二届", "start_date": date.today().isoformat()})
+    roster = export_register(s, "roster", tmp_path / "r.xlsx")  # serving now: nobody yet
+    assert roster["rows"] == 0
+    old = export_register(s, "roster", tmp_path / "r1.xlsx", term_id=first)
+    assert old["rows"] == 70
+    sheet = load_workbook(tmp_path / "r1.xlsx").active
+    assert "届满" in [c.value for c in sheet[4]]
+    assert export_register(s, "attendance", tmp_path / "a.xlsx", term_id=first)["rows"] == 70
