@@ -27,6 +27,7 @@ BUSY_TIMEOUT_MS = 5000
 _WITHDRAWN = {
     "opinion_id": ("opinions", "opinion_events", {"kind": "undo"}),
     "candidate_id": ("candidates", "candidate_stages", {"stage": "undo", "verdict": "note"}),
+    "action_item_id": ("action_items", "action_progress", {"status": "undo"}),
 }
 
 
@@ -260,8 +261,11 @@ class Store:
             detail = json.dumps({"undone": summary}, ensure_ascii=False)
             for parent, history, row_id in withdrawn:
                 key, extra = next((k, v[2]) for k, v in _WITHDRAWN.items() if v[1] == history)
+                # the progress log is plain notes; the other histories keep their detail as JSON
+                said = ({"note": f"撤销了“{summary}”（记录保留）"} if history == "action_progress"
+                        else {"detail": detail})
                 if self.scalar(f"SELECT 1 FROM [{parent}] WHERE id = ?", [row_id]):
-                    tx.insert(history, {key: row_id, "day": date.today().isoformat(), "detail": detail,
+                    tx.insert(history, {key: row_id, "day": date.today().isoformat(), **said,
                                         **extra, "actor": current_actor(self.db)})
         return tx.changes
 

@@ -98,7 +98,8 @@ def duty_record(store, delegate_id: str, path: Path | str, year: int | None = No
     st = styles()
     r = store.opinion_stats.duty_record(delegate_id, year)
     d = r["delegate"]
-    rows = [("姓　　名", d["name"]), ("年　　度", f"{year}年" if year else "本届"),
+    term = store.scalar("SELECT name FROM terms WHERE id = ?", [d.get("term_id")]) or ""
+    rows = [("姓　　名", d["name"]), ("年　　度", f"{year}年" if year else f"本届（{term}）" if term else "本届"),
             ("出席议事代表大会", f"{r['plenary']} 次"), ("出席分组活动", f"{r['group_activity']} 次"),
             ("接待日值班", f"{r['reception']} 次（排班 {r['duty_months']} 个月）"),
             ("走访网格", f"{r['grid_visits']} 次"), ("提出意见建议", f"{len(r['opinions'])} 条"),

@@ -98,7 +98,8 @@ class ActionItemService(Service):
             f"""SELECT a.*, m.title AS meeting_title, m.date AS meeting_date, m.kind AS meeting_kind,
                        g.name AS group_name,
                        (SELECT p.day || ' ' || p.note FROM action_progress p WHERE p.action_item_id = a.id
-                          AND p.deleted = 0 AND p.note IS NOT NULL ORDER BY p.day DESC, p.rowid DESC LIMIT 1)
+                          AND p.deleted = 0 AND p.note IS NOT NULL AND p.status IS NOT 'undo'
+                          ORDER BY p.day DESC, p.rowid DESC LIMIT 1)
                          AS last_progress
                 FROM action_items a JOIN meetings m ON m.id = a.meeting_id LEFT JOIN groups g ON g.id = m.group_id
                 WHERE {' AND '.join(clauses)} ORDER BY m.date DESC, a.sort_order""", params)
@@ -125,7 +126,8 @@ class ActionItemService(Service):
         rows = self.store.rows("SELECT * FROM action_progress WHERE action_item_id = ? AND deleted = 0"
                                " ORDER BY day, rowid", [item_id])
         for row in rows:
-            row["status_label"] = choice_label(ACTION_STATUSES, row["status"]) if row["status"] else ""
+            row["status_label"] = ("撤销" if row["status"] == "undo" else
+                                   choice_label(ACTION_STATUSES, row["status"]) if row["status"] else "")
         return rows
 
     # -- follow-up -----------------------------------------------------------------------

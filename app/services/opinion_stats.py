@@ -62,7 +62,23 @@ class OpinionStats:
             "SELECT kind, count(*) AS n FROM meetings WHERE deleted = 0 AND status = 'held'"
             + self._year(year, "date")[0] + " GROUP BY kind", self._year(year, "date")[1])}
         return {"year": year, "meetings": meetings, "meetings_held": held,
-                "opinions": self.opinions(year, today)}
+                "opinions": self.opinions(year, today), "fieldwork": self.fieldwork(year, today)}
+
+    def fieldwork(self, year: int | None = None, today: date | None = None) -> dict:
+        """Grid visits from the visit log, and the minutes' action items by state."""
+        from .action_items import ActionFilter
+
+        where, params = self._year(year, "day")
+        visits = self.store.rows(f"SELECT count(*) AS n, count(DISTINCT delegate_id) AS people,"
+                                 f" coalesce(sum(residents_met), 0) AS residents FROM grid_visits"
+                                 f" WHERE deleted = 0{where}", params)[0]
+        items = self.store.action_items.list(ActionFilter(year=year), today)
+        return {"visits": visits["n"], "visiting_delegates": visits["people"], "residents_met": visits["residents"],
+                "opinions_from_visits": self.store.scalar(
+                    f"SELECT count(*) FROM opinions o WHERE o.deleted = 0 AND o.visit_id IS NOT NULL"
+                    f"{self._year(year)[0]}", self._year(year)[1]),
+                "actions": len(items), "actions_done": sum(1 for r in items if r["status"] == "done"),
+                "actions_overdue": sum(1 for r in items if r["overdue"])}
 
     # -- 履职档案 ------------------------------------------------------------------------
     def duty_record(self, delegate_id: str, year: int | None = None) -> dict:

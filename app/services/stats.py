@@ -32,5 +32,6 @@ class StatsService:
             "venues": {"total": sum(venues_by_level.values()), "by_level": venues_by_level},
             "meetings": {"total": sum(by_kind.values()), "by_kind": by_kind},
             "opinions": s.opinion_stats.opinions(year),
+            "fieldwork": s.opinion_stats.fieldwork(year),
             "recycle_bin": s.recycle.count(),
         }

@@ -335,3 +335,44 @@ def test_help_and_usage_errors_are_chinese(argv):
     found = [w for w in english if re.search(rf"\b{w}\b", text)]
     assert not found, (found, text)
     assert "用法" in text
+
+
+def test_fieldwork_from_the_cli(tmp_path, demo_cli_dir):
+    """list visits|actions|terms, the two registers and the 议事方案, with the usual exit codes."""
+    from datetime import date
+
+    month = date.today().isoformat()[:7]
+    visits = json.loads(run_cli("--data-dir", demo_cli_dir, "list", "visits", "--month", month, "--json",
+                                check=True).stdout)
+    assert visits["count"] == len(visits["items"]) > 0 and visits["month"] == month
+    visited = {v["delegate"] for v in visits["items"]}
+    assert visits["not_visited"] and not visited & {p["name"] for p in visits["not_visited"]}
+    everyone = json.loads(run_cli("--data-dir", demo_cli_dir, "list", "delegates", "--json", check=True).stdout)
+    assert len(visited | {p["name"] for p in visits["not_visited"]}) == everyone["count"]
+
+    actions = json.loads(run_cli("--data-dir", demo_cli_dir, "list", "actions", "--overdue", "--json",
+                                 check=True).stdout)
+    assert actions["count"] >= 1 and all(a["overdue"] and a["status"] == "overdue" for a in actions["items"])
+    terms = json.loads(run_cli("--data-dir", demo_cli_dir, "list", "terms", "--json", check=True).stdout)
+    assert terms["items"][0]["name"] == "第一届" and terms["items"][0]["serving"] == 70
+
+    for name, rows in (("visits", len(visits["items"])), ("actions", actions["count"])):
+        out = tmp_path / f"{name}.xlsx"
+        run_cli("--data-dir", demo_cli_dir, "export", "register", name, "--out", out, check=True)
+        assert load_workbook(out).active.max_row - 3 >= rows
+    out = tmp_path / "visits-term.xlsx"
+    run_cli("--data-dir", demo_cli_dir, "export", "register", "visits", "--term", "第一届", "--out", out, check=True)
+    result = run_cli("--data-dir", demo_cli_dir, "export", "register", "ledger", "--term", "第一届", "--out", out)
+    assert result.returncode == 1 and "可以按届次导出" in result.stderr
+    result = run_cli("--data-dir", demo_cli_dir, "export", "register", "roster", "--term", "第九届", "--out", out)
+    assert result.returncode == 1 and "找不到届次" in result.stderr
+
+    result = run_cli("--data-dir", demo_cli_dir, "export", "doc", "plan", "YJ2026-0001", "--out", tmp_path / "p.pdf",
+                     check=True)
+    assert "议事方案" in result.stdout and (tmp_path / "p.pdf").stat().st_size > 10000
+    collected = next(o for o in json.loads(run_cli("--data-dir", demo_cli_dir, "list", "opinions", "--step", "1",
+                                                   "--json", check=True).stdout)["items"])
+    result = run_cli("--data-dir", demo_cli_dir, "export", "doc", "plan", collected["serial"], "--out", tmp_path / "q.pdf")
+    assert result.returncode == 1 and "还没有议事方案" in result.stderr and not (tmp_path / "q.pdf").exists()
+    result = run_cli("--data-dir", demo_cli_dir, "list", "visits", "--month", "2026-13")
+    assert result.returncode == 1 and "2026-05" in result.stderr

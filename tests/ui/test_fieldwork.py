@@ -96,7 +96,7 @@ def test_the_group_steps_on_a_topic_from_the_topics_tab(qtbot, window, monkeypat
 
 def test_action_item_follow_up_is_recorded_shown_and_undone(qtbot, window, monkeypatch):
     page = open_page(qtbot, window, "opinions")
-    tab = page.actions
+    tab = page.follow_up
     page.tabs.setCurrentWidget(tab)
     wait_idle(qtbot, window.backend)
     store = store_of(window)

@@ -121,7 +121,9 @@ def test_action_items_status_progress_and_overdue(demo):
     assert [p["note"] for p in row["progress"]] == [*notes, "已完成方案初稿"]
     s.undo(changes, "落实事项进展")  # undoable: the status and the note go back
     row = s.action_items.detail(item["id"])
-    assert row["status"] == item["status"] and [p["note"] for p in row["progress"]] == notes
+    assert row["status"] == item["status"]
+    # the note stays on record (append-only), followed by its withdrawal
+    assert [p["note"] for p in row["progress"]][len(notes):] == ["已完成方案初稿", "撤销了“落实事项进展”（记录保留）"]
     s.action_items.complete(item["id"], today.isoformat())
     row = s.action_items.detail(item["id"])
     assert row["status_label"] == "已完成" and row["done_on"] == today.isoformat()

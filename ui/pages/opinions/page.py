@@ -215,14 +215,14 @@ class OpinionsPage(QWidget):
         self.list = OpinionList(backend)
         self.topics = TopicsTab(backend)
         self.stats = StatsTab(backend)
-        self.actions = ActionsTab(backend)
+        self.follow_up = ActionsTab(backend)
         self.tabs.addTab(self.list, "意见建议台账")
         self.tabs.addTab(self.topics, "议题筛选")
-        self.tabs.addTab(self.actions, "落实事项")
+        self.tabs.addTab(self.follow_up, "落实事项")
         self.tabs.addTab(self.stats, "统计")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
     def reload(self) -> None:
-        for part in (self.list, self.topics, self.actions, self.stats):
+        for part in (self.list, self.topics, self.follow_up, self.stats):
             part.reload()
