@@ -49,6 +49,10 @@ ACTION_BUTTONS = [
     ("打印交办单…", "print_assignment"), ("打印反馈回执…", "print_feedback"),
 ]
 
+# Step names that are words Python or Qt already use: `return`, and QWidget.close (closing the
+# window must never file the opinion away).
+SLOT_NAMES = {"return": "return_", "close": "archive"}
+
 
 class OpinionDialog(QDialog):
     def __init__(self, backend, opinion_id: str, parent=None):
@@ -80,7 +84,7 @@ class OpinionDialog(QDialog):
         for index, (label, action) in enumerate(ACTION_BUTTONS):
             button = QPushButton(label)
             button.setObjectName(f"action_{action}")
-            button.clicked.connect(getattr(self, "return_" if action == "return" else action))
+            button.clicked.connect(getattr(self, SLOT_NAMES.get(action, action)))
             grid.addWidget(button, index // 8, index % 8)
             self.buttons[action] = button
         layout.addWidget(actions)
@@ -295,7 +299,7 @@ class OpinionDialog(QDialog):
             self._run(lambda s: s.opinions.feedback(self.opinion_id, values["satisfaction"], values["method"],
                                                   values["delegate_on"], values["residents_on"] or None), "反馈")
 
-    def close(self) -> None:
+    def archive(self) -> None:
         self._run(lambda s: s.opinions.close(self.opinion_id), "办结归档")
 
     def reopen(self) -> None:

@@ -132,7 +132,7 @@ def test_an_illegal_jump_is_refused_with_a_message(qtbot, window, monkeypatch):
     opinion, dialog = open_collected(qtbot, window)
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
-    dialog.close()  # the button is disabled; the core refuses the call anyway
+    dialog.archive()  # the button is disabled; the core refuses the call anyway
     qtbot.waitUntil(lambda: bool(shown), timeout=5000)
     assert "反馈" in shown[0] and store.opinions.get(opinion["id"])["status"] == "collected"
 
@@ -215,3 +215,18 @@ def test_a_slip_number_two_offices_issued_asks_which_opinion(qtbot, window, monk
     qtbot.waitUntil(lambda: store.opinions.get(second["id"])["status"] == "fed_back", timeout=5000)
     assert store.opinions.get(first["id"])["status"] == "answered"
     assert "对应 2 条意见建议" in asked[0][0] and len(asked[0][1]) == 2
+
+
+def test_closing_the_opinion_window_only_closes_it(qtbot, window, monkeypatch):
+    """QWidget.close() once ran the 办结归档 step (the slot shared its name)."""
+    store = store_of(window)
+    opinion = store.opinions.page(OpinionFilter(status="collected"), limit=1)[0]
+    page = opinions_area(qtbot, window).list
+    dialog = page.open_opinion(opinion["id"])
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=5000)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    dialog.close()  # deleted on close: the page forgets it
+    wait_idle(qtbot, window.backend)
+    qtbot.waitUntil(lambda: opinion["id"] not in page.dialogs, timeout=5000)
+    assert not shown and store.opinions.get(opinion["id"])["status"] == "collected"
