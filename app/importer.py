@@ -187,6 +187,7 @@ def import_roster(store, path: Path | str, *, dry_run: bool = False, progress=No
     if not verdicts:
         raise AppError("文件中没有找到花名册：需要有“姓名”“身份证号”等表头的工作表")
     seen: dict[str, RowVerdict] = {}
+    term_id = store.terms.current_id()
     for v in verdicts:
         if v.verdict != "ok":
             continue
@@ -196,12 +197,14 @@ def import_roster(store, path: Path | str, *, dry_run: bool = False, progress=No
             v.verdict, v.reason = "duplicate", f"与“{first.sheet}”第 {first.row} 行重复"
             continue
         seen[key] = v
+        # The roster comes into the current term: a delegate of an earlier term is not a duplicate.
         if v.values.get("id_number") and store.scalar(
-                "SELECT 1 FROM delegates WHERE id_number = ? AND deleted = 0", [v.values["id_number"]]):
+                "SELECT 1 FROM delegates WHERE id_number = ? AND deleted = 0 AND term_id IS ?",
+                [v.values["id_number"], term_id]):
             v.verdict, v.reason = "duplicate", "数据库中已有这名代表（身份证号相同）"
         elif not v.values.get("id_number") and store.scalar(
                 "SELECT 1 FROM delegates d JOIN communities c ON c.id = d.community_id WHERE d.name = ?"
-                " AND c.name = ? AND d.deleted = 0", [v.name, v.extra["community"]]):
+                " AND c.name = ? AND d.deleted = 0 AND d.term_id IS ?", [v.name, v.extra["community"], term_id]):
             v.verdict, v.reason = "duplicate", "数据库中已有同一村（社区）的同名代表"
     good = [v for v in verdicts if v.verdict == "ok"]
     created: dict[str, list[str]] = {"communities": [], "groups": [], "grids": []}

@@ -72,6 +72,7 @@ class OpinionDialog(QDialog):
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs, 1)
         self.timeline = QListWidget()
+        self.timeline.setWordWrap(True)  # a consultation lists every member's view
         details = QWidget()
         self.form = QFormLayout(details)
         self.editors: dict[str, FieldEditor] = {}

@@ -53,7 +53,18 @@ def test_the_group_steps_on_a_topic_from_the_topics_tab(qtbot, window, monkeypat
     page = open_page(qtbot, window, "opinions")
     store = store_of(window)
     opinion = store.rows("SELECT id, group_id, title FROM opinions WHERE status = 'collected' AND deleted = 0"
-                         " LIMIT 1")[0]
+                         " AND reported_on IS NULL LIMIT 1")[0]
+    # 上报组长 from the opinion's window: the group's leader unless another is chosen
+    dialog = page.list.open_opinion(opinion["id"])
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.loaded and dialog.buttons["report"].isEnabled(), timeout=5000)
+    monkeypatch.setattr("ui.opinion_dialog.ask", lambda *a, **k: {"day": date.today().isoformat(), "leader_id": None})
+    dialog.buttons["report"].click()
+    wait_idle(qtbot, window.backend)
+    qtbot.waitUntil(lambda: not dialog.buttons["report"].isEnabled(), timeout=5000)
+    leader = store.opinions.leader_of(opinion["group_id"])
+    assert store.opinions.get(opinion["id"])["reported_to"] == leader["id"]
+    assert f"已上报组长{leader['name']}" in dialog.state.text()
     store.topics.create({"title": "测试议题", "group_id": opinion["group_id"]}, [opinion["id"]])
     topics = page.topics
     page.tabs.setCurrentWidget(topics)
@@ -91,7 +102,7 @@ def test_the_group_steps_on_a_topic_from_the_topics_tab(qtbot, window, monkeypat
     plan = store.plans.for_opinion(opinion["id"])
     assert previewed == [("plan", plan["id"])] and plan["place"] == "议事厅"
     labels = [e["label"] for e in store.opinions.timeline(opinion["id"])]
-    assert labels[-2:] == ["征求小组代表意见", "制定议事方案"]
+    assert labels == ["收集", "上报组长", "列入议题", "征求小组代表意见", "制定议事方案"]
 
 
 def test_action_item_follow_up_is_recorded_shown_and_undone(qtbot, window, monkeypatch):

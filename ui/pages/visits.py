@@ -167,7 +167,7 @@ class VisitSheetDialog(QDialog):
     """One delegate's paper visit sheet: a line per visit (date, grid, residents met, what was
     heard, opinions raised — one per line or separated by ；). Saved in one edit, all or nothing."""
 
-    COLUMNS = ("走访日期", "走访网格", "接触群众（人）", "听取的意见和问题", "形成的意见建议（多条用；分隔）")
+    COLUMNS = ("走访日期", "走访网格", "接触群众", "听取的意见和问题", "形成的意见建议（用；分隔）")
 
     def __init__(self, backend, choices: dict, parent=None):
         super().__init__(parent)
