@@ -15,7 +15,7 @@ from datetime import date
 
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..textutil import clean, parse_date
-from .base import Service, choice_label
+from .base import Service, add_equals, choice_label
 
 ACTION_STATUSES = (("not_started", "未开始"), ("in_progress", "推进中"), ("done", "已完成"))
 SHOWN_STATUSES = (*ACTION_STATUSES, ("overdue", "逾期"))
@@ -83,11 +83,9 @@ class ActionItemService(Service):
 
     def list(self, flt: ActionFilter | None = None, today: date | None = None) -> builtins.list[dict]:
         flt = flt or ActionFilter()
-        clauses, params = ["a.deleted = 0", "m.deleted = 0"], []
-        for column, value in (("a.meeting_id", flt.meeting_id), ("m.group_id", flt.group_id)):
-            if value:
-                clauses.append(f"{column} = ?")
-                params.append(value)
+        clauses: builtins.list[str] = ["a.deleted = 0", "m.deleted = 0"]
+        params: builtins.list = []
+        add_equals(clauses, params, (("a.meeting_id", flt.meeting_id), ("m.group_id", flt.group_id)))
         if flt.year:
             clauses.append("m.date >= ? AND m.date < ?")
             params += [f"{flt.year}-01-01", f"{flt.year + 1}-01-01"]

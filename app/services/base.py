@@ -74,6 +74,14 @@ def checked_fields(store) -> dict[str, list[FieldSpec]]:
     return out
 
 
+def add_equals(clauses: list[str], params: list, pairs) -> None:
+    """A list query's `column = ?` filters, for the (column, value) pairs whose value is set."""
+    for column, value in pairs:
+        if value:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+
+
 def choice_label(choices, value) -> str:
     for item in choices:
         if isinstance(item, tuple) and item[0] == value:

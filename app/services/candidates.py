@@ -18,7 +18,7 @@ from ..audit import current_actor
 from ..errors import ConflictError, ValidationError
 from ..idcard import age_on, mask
 from ..textutil import clean, parse_date
-from .base import FieldSpec, Service, choice_label
+from .base import FieldSpec, Service, add_equals, choice_label
 from .delegates import normalise_person, person_fields
 
 STAGES = (("nominated", "推荐提名"), ("community_approved", "村（居）民代表会议通过"),
@@ -109,11 +109,8 @@ class CandidateService(Service):
         if flt.round_id:
             clauses.append("p.round_id = ?")
             params.append(flt.round_id)
-        for column, value in (("p.stage", flt.stage), ("p.status", flt.status),
-                              ("p.community_id", flt.community_id)):
-            if value:
-                clauses.append(f"{column} = ?")
-                params.append(value)
+        add_equals(clauses, params, (("p.stage", flt.stage), ("p.status", flt.status),
+                              ("p.community_id", flt.community_id)))
         if flt.search:
             text = clean(flt.search)
             clauses.append("(p.name LIKE ? OR p.name_initials LIKE ? OR p.name_pinyin LIKE ? OR c.name LIKE ?"

@@ -12,7 +12,7 @@ from .. import idcard
 from ..errors import ConflictError, ValidationError
 from ..resources import reference
 from ..textutil import clean, clean_code, validate_phone
-from .base import FieldSpec, Service, choice_label
+from .base import FieldSpec, Service, add_equals, choice_label
 from .groups import ROLES
 
 STATUSES = (("active", "在任"), ("resigned", "辞职"), ("removed", "罢免"),
@@ -315,12 +315,9 @@ class DelegateService(Service):
             clauses.append("(d.name LIKE ? OR d.name_initials LIKE ? OR d.name_pinyin LIKE ?"
                            " OR d.phone LIKE ? OR c.name LIKE ?)")
             params += [like, prefix, prefix, like, like]
-        for column, value in (("d.group_id", flt.group_id), ("d.community_id", flt.community_id),
+        add_equals(clauses, params, (("d.group_id", flt.group_id), ("d.community_id", flt.community_id),
                               ("d.party", flt.party), ("d.sector", flt.sector),
-                              ("d.status", flt.status), ("d.term_id", flt.term_id)):
-            if value:
-                clauses.append(f"{column} = ?")
-                params.append(value)
+                              ("d.status", flt.status), ("d.term_id", flt.term_id)))
         return " AND ".join(clauses), params
 
     _FROM = ("FROM delegates d LEFT JOIN communities c ON c.id = d.community_id "

@@ -11,7 +11,7 @@ from pathlib import Path
 from .. import attachments
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..textutil import clean, parse_date
-from .base import FieldSpec, Service, choice_label
+from .base import FieldSpec, Service, add_equals, choice_label
 from .workflows import KINDS, PHASES
 
 STATUSES = (("planned", "计划"), ("held", "已召开"), ("cancelled", "已取消"))
@@ -286,10 +286,7 @@ class MeetingService(Service):
         if flt.year:
             clauses.append("m.date >= ? AND m.date < ?")
             params += [f"{flt.year}-01-01", f"{flt.year + 1}-01-01"]
-        for column, value in (("m.kind", flt.kind), ("m.group_id", flt.group_id), ("m.status", flt.status)):
-            if value:
-                clauses.append(f"{column} = ?")
-                params.append(value)
+        add_equals(clauses, params, (("m.kind", flt.kind), ("m.group_id", flt.group_id), ("m.status", flt.status)))
         if flt.search:
             clauses.append("(m.title LIKE ? OR m.agenda LIKE ? OR v.name LIKE ? OR g.name LIKE ?)")
             params += [f"%{clean(flt.search)}%"] * 4

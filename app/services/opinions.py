@@ -16,7 +16,7 @@ from ..errors import ConflictError, NotFoundError, ValidationError
 from ..idcard import mask
 from ..search import match_expression
 from ..textutil import clean, parse_date
-from .base import FieldSpec, Service, choice_label
+from .base import FieldSpec, Service, add_equals, choice_label
 
 SOURCES = (("grid_visit", "网格走访"), ("reception", "接待日"), ("meeting", "会议"), ("phone", "电话"),
            ("letter", "来信"))
@@ -574,11 +574,8 @@ class OpinionService(Service):
             statuses = STEPS[flt.step][1]
             clauses.append(f"o.status IN ({','.join('?' * len(statuses))})")
             params += list(statuses)
-        for column, value in (("o.status", flt.status), ("o.category", flt.category), ("o.group_id", flt.group_id),
-                              ("o.lead_unit", flt.unit), ("o.delegate_id", flt.delegate_id)):
-            if value:
-                clauses.append(f"{column} = ?")
-                params.append(value)
+        add_equals(clauses, params, (("o.status", flt.status), ("o.category", flt.category), ("o.group_id", flt.group_id),
+                              ("o.lead_unit", flt.unit), ("o.delegate_id", flt.delegate_id)))
         if flt.overdue:
             clauses.append("((o.status IN ('assigned', 'returned') AND o.deadline < ?)"
                            " OR (o.status = 'answered' AND o.answered_on <= ?))")

@@ -15,7 +15,7 @@ from datetime import date
 from ..changes import Changes
 from ..errors import ValidationError
 from ..textutil import clean, parse_date
-from .base import FieldSpec, Service
+from .base import FieldSpec, Service, add_equals
 
 
 @dataclass
@@ -130,11 +130,8 @@ class VisitService(Service):
         if flt.year:
             clauses.append("v.day >= ? AND v.day < ?")
             params += [f"{flt.year}-01-01", f"{flt.year + 1}-01-01"]
-        for column, value in (("v.delegate_id", flt.delegate_id), ("d.group_id", flt.group_id),
-                              ("d.term_id", flt.term_id)):
-            if value:
-                clauses.append(f"{column} = ?")
-                params.append(value)
+        add_equals(clauses, params, (("v.delegate_id", flt.delegate_id), ("d.group_id", flt.group_id),
+                              ("d.term_id", flt.term_id)))
         if flt.search:
             clauses.append("(d.name LIKE ? OR x.name LIKE ? OR v.matters LIKE ? OR d.name_initials LIKE ?)")
             params += [f"%{flt.search}%"] * 3 + [f"{flt.search.lower()}%"]
@@ -157,6 +154,12 @@ class VisitService(Service):
         return self.store.rows("SELECT id, serial, title, status FROM opinions WHERE visit_id = ? AND deleted = 0"
                                " ORDER BY serial", [visit_id])
 
+    def _assigned_grids(self) -> dict[str, int]:
+        """delegate id -> how many live grids they are linked to."""
+        return {r["delegate_id"]: r["n"] for r in self.store.rows(
+            "SELECT dg.delegate_id, count(*) AS n FROM delegate_grids dg JOIN grids x ON x.id = dg.grid_id"
+            " WHERE dg.deleted = 0 AND x.deleted = 0 GROUP BY dg.delegate_id")}
+
     def board(self, month: str, group_id: str | None = None) -> builtins.list[dict]:
         """Each delegate serving in `month`: grids assigned, grids visited that month, visits,
         and whether they visited at all."""
@@ -170,9 +173,7 @@ class VisitService(Service):
                       coalesce(sum(residents_met), 0) AS residents
                FROM grid_visits WHERE deleted = 0 AND day >= ? AND day <= ? GROUP BY delegate_id""",
             [first, last])}
-        assigned = {r["delegate_id"]: r["n"] for r in self.store.rows(
-            "SELECT dg.delegate_id, count(*) AS n FROM delegate_grids dg JOIN grids x ON x.id = dg.grid_id"
-            " WHERE dg.deleted = 0 AND x.deleted = 0 GROUP BY dg.delegate_id")}
+        assigned = self._assigned_grids()
         rows = []
         for person in people:
             v = visits.get(person["id"], {})
@@ -192,9 +193,7 @@ class VisitService(Service):
                                  " AND day >= ? AND day < ? GROUP BY delegate_id, month",
                                  [f"{year}-01-01", f"{year + 1}-01-01"]):
             cells[(r["delegate_id"], r["month"])] = r
-        assigned = {r["delegate_id"]: r["n"] for r in self.store.rows(
-            "SELECT dg.delegate_id, count(*) AS n FROM delegate_grids dg JOIN grids x ON x.id = dg.grid_id"
-            " WHERE dg.deleted = 0 AND x.deleted = 0 GROUP BY dg.delegate_id")}
+        assigned = self._assigned_grids()
         for person in people:
             person["assigned_grids"] = assigned.get(person["id"], 0)
             person["months"] = {m: {"visits": cells[(person["id"], m)]["visits"] if (person["id"], m) in cells else 0,
