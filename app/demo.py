@@ -141,6 +141,8 @@ def build_demo(store, progress=None) -> dict:
         for name, count in zip(all_communities, _split(GRID_TOTAL, weights)):
             changes = store.grids.bulk_create(community_ids[name], f"1-{count}")
             grids_by_community[name] = changes.created("grids")
+        step("制度建设")
+        build_institutions(store)
         step("推选议事代表（两下两上）")
         build_selection(store, rng, community_ids, group_ids, areas, grids_by_community)
         step("议事阵地")
@@ -194,11 +196,9 @@ def _profile(rng: random.Random, name: str, community: str, area: str, *, born_f
 
 def _route(rng: random.Random, community: str, kind: str, names) -> dict:
     roll = rng.random()
-    if roll < 0.6:
+    if roll < 0.7:  # the report's two routes; 本人自荐 is not one of them
         return {"route": "party_org", "recommender": community + ("党总支" if kind == "village" else "党委")}
-    if roll < 0.85:
-        return {"route": "joint", "recommenders": "、".join(next(names) for _ in range(rng.randrange(10, 16)))}
-    return {"route": "self", "recommender": community + ("村民委员会" if kind == "village" else "居民委员会")}
+    return {"route": "joint", "recommenders": "、".join(next(names) for _ in range(rng.randrange(10, 16)))}
 
 
 def build_selection(store, rng, community_ids, group_ids, areas, grids_by_community) -> None:
@@ -227,6 +227,7 @@ def build_selection(store, rng, community_ids, group_ids, areas, grids_by_commun
 
     round_id = store.nomination.open_round({
         "name": "第一届议事代表推选", "opened_on": "2024-12-02", "seats": len(chosen),
+        "conditions_by": "街道党工委", "conditions_doc": "中山路党工委〔2024〕28号",
         "notes": "街道党工委3次专题研究，印发实施方案，“两下两上”推选。"}).created("nomination_rounds")[0]
     seats: dict[str, int] = {}
     for _, community, _, _ in chosen:
@@ -269,6 +270,9 @@ def build_selection(store, rng, community_ids, group_ids, areas, grids_by_commun
         candidates.review([i for i in passed if i not in bad], unit, "合格", day)
         for i in bad:
             candidates.review([i], unit, "不合格", day, refused[i][1])
+    nominated_in = [r["community_id"] for r in store.nomination.returns(round_id)]
+    store.nomination.record_return(round_id, "feedback", nominated_in, "2025-01-10",
+                                   "联审合格名单反馈各村（社区）党组织，由其公示")
     store.nomination.start_notice(round_id, "2025-01-13", "各村（社区）党群服务中心公示栏、街道微信公众号")
     noticed = [i for i in passed if i not in refused]
     upheld, dismissed = noticed[-1], chosen_ids[5]
@@ -281,6 +285,8 @@ def build_selection(store, rng, community_ids, group_ids, areas, grids_by_commun
             candidates.resolve_objection(objection["id"], "2025-01-15", "经核实本人积极参加社区志愿服务，反映不属实",
                                          False)
     store.nomination.close_notice(round_id, "2025-01-16")
+    for offset, community_id in enumerate(nominated_in):  # each community reports its list up
+        store.nomination.record_return(round_id, "report", [community_id], f"2025-01-{17 + offset % 4}")
     # 二上: the 党工委 confirms 70, certificates, filing with the district.
     store.nomination.confirm(round_id, chosen_ids, "2025-01-24", "中山路党工委〔2025〕3号")
     store.nomination.issue_certificates(round_id, "2025-02-20")
@@ -627,3 +633,33 @@ def build_fieldwork(store, rng: random.Random, today: date | None = None) -> Non
             continue
         finished = max(started, deadline - timedelta(days=rng.randint(0, 6)))
         store.action_items.complete(item["id"], finished.isoformat(), "已按期完成，代表现场查看确认")
+
+
+# The institutions the report begins with: 3 studies, the 领导小组, the 实施方案 and 4 制度.
+INSTITUTIONS = [
+    {"kind": "study", "title": "研究建立议事代表会议制度", "day": "2024-09-12", "doc_number": "党工委会议纪要〔2024〕15号",
+     "content": "决定在全街道建立议事代表会议制度，由人大街道工委牵头起草实施方案"},
+    {"kind": "study", "title": "审议议事代表会议制度实施方案", "day": "2024-10-18", "doc_number": "党工委会议纪要〔2024〕18号",
+     "content": "审议通过实施方案，成立领导小组，明确“两下两上”推选程序和代表名额"},
+    {"kind": "study", "title": "研究议事代表推选条件和名额分配", "day": "2024-11-26", "doc_number": "党工委会议纪要〔2024〕21号",
+     "content": "确定推选条件和 70 名代表名额在各村（社区）的分配"},
+    {"kind": "leading_group", "title": "中山路街道议事代表会议制度工作领导小组", "day": "2024-10-20",
+     "doc_number": "中山路党工委〔2024〕26号", "content": "统筹推进议事代表会议制度，办公室设在人大街道工委",
+     "members": "组长：周建国（街道党工委书记）\n副组长：李红梅（人大街道工委主任）\n副组长：陈志强（街道办事处主任）\n"
+                "成员：王磊（党政办主任）\n成员：赵敏（组织办主任）\n成员：孙伟（社区治理办主任）"},
+    {"kind": "plan", "title": "中山路街道建立议事代表会议制度的实施方案", "day": "2024-10-25",
+     "doc_number": "中山路党工委〔2024〕27号", "content": "目标任务、推选办法（两下两上）、分组和阵地、议事规则、保障措施"},
+    {"kind": "rule", "title": "议事代表联系接待群众制度", "day": "2024-11-28", "doc_number": "中山路人大工委〔2024〕9号",
+     "content": "代表每月走访联系网格，邻里议事堂每月接待日轮流值班接待群众"},
+    {"kind": "rule", "title": "议事代表会议议事规则", "day": "2024-11-28", "doc_number": "中山路人大工委〔2024〕10号",
+     "content": "大会每年 2 次、小组活动每季度 1 次，会前会中会后工作流程"},
+    {"kind": "rule", "title": "意见建议交办督办反馈制度", "day": "2024-11-28", "doc_number": "中山路人大工委〔2024〕11号",
+     "content": "分类交办、限时办理、跟踪督办、结果反馈代表和群众"},
+    {"kind": "rule", "title": "议事代表履职考评制度", "day": "2024-11-28", "doc_number": "中山路人大工委〔2024〕12号",
+     "content": "建立履职档案，年度述职，小组评议"},
+]
+
+
+def build_institutions(store) -> None:
+    for order, values in enumerate(INSTITUTIONS, 1):
+        store.institutions.create({**values, "sort_order": order})

@@ -81,12 +81,18 @@ SYNCED_FIELDS: dict[str, tuple[str, ...]] = {
     "plans": ("topic_id", "title", "purpose", "participants", "planned_on", "planned_time", "place",
               "steps", "departments", "meeting_id", "drafted_on"),
     "action_progress": ("action_item_id", "day", "note", "status", "actor"),
+    # m010: the year on paper: institutions, and the selection's 二下/二上 per community
+    "institutions": ("kind", "title", "doc_number", "day", "status", "content", "file_name", "sha256", "size",
+                     "sort_order"),
+    "leading_members": ("institution_id", "name", "role", "post", "sort_order"),
+    "round_returns": ("round_id", "community_id", "step", "day", "note"),
 }
 APPEND_ONLY = {"supervisions", "opinion_events", "delegate_events", "candidate_stages", "action_progress"}
 # m009 columns added to tables of earlier migrations (synced like the rest of their row)
 SYNCED_FIELDS["terms"] += ("closed_on",)
 SYNCED_FIELDS["action_items"] += ("status", "done_on")
 SYNCED_FIELDS["opinions"] += ("visit_id", "reported_on", "reported_to")
+SYNCED_FIELDS["nomination_rounds"] += ("self_nomination", "conditions_by", "conditions_doc")
 
 
 @migrations()
@@ -485,6 +491,38 @@ def m009_field_work(db):
         db.execute(statement)
 
 
+@migrations()
+def m010_institutions(db):
+    # 制度建设: the 领导小组 (with its members), the 实施方案 and each 制度, the 党工委's studies;
+    # a round opens 本人自荐 only when the clerk says so, and records who set its conditions;
+    # "二下" (the qualified list fed back) and "二上" (the list reported up) per community.
+    for statement in _statements(
+        """
+        CREATE TABLE institutions (
+            id TEXT PRIMARY KEY, kind TEXT NOT NULL, title TEXT NOT NULL, doc_number TEXT, day TEXT,
+            status TEXT, content TEXT, file_name TEXT, sha256 TEXT, size INTEGER, sort_order INTEGER,
+            deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_institutions_kind ON institutions(kind, day);
+
+        CREATE TABLE leading_members (
+            id TEXT PRIMARY KEY, institution_id TEXT NOT NULL REFERENCES institutions(id), name TEXT NOT NULL,
+            role TEXT NOT NULL, post TEXT, sort_order INTEGER, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_leading_members_group ON leading_members(institution_id, sort_order);
+
+        CREATE TABLE round_returns (
+            id TEXT PRIMARY KEY, round_id TEXT NOT NULL REFERENCES nomination_rounds(id),
+            community_id TEXT NOT NULL REFERENCES communities(id), step TEXT NOT NULL, day TEXT NOT NULL,
+            note TEXT, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_round_returns_round ON round_returns(round_id, step);
+
+        ALTER TABLE nomination_rounds ADD COLUMN self_nomination INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE nomination_rounds ADD COLUMN conditions_by TEXT;
+        ALTER TABLE nomination_rounds ADD COLUMN conditions_doc TEXT
+        """
+    ):
+        db.execute(statement)
+
+
 # What the clerk calls the rows of each synced table (progress, refusals, previews, the recycle bin).
 TABLE_NOUNS = {
     "terms": "届次", "groups": "议事小组", "communities": "村（社区）", "grids": "网格", "venues": "阵地",
@@ -499,6 +537,7 @@ TABLE_NOUNS = {
     "issued_docs": "文书成文日期和字号",
     "grid_visits": "网格走访记录", "consultations": "小组代表意见", "plans": "议事方案",
     "action_progress": "落实事项进展",
+    "institutions": "制度建设", "leading_members": "领导小组成员", "round_returns": "推选名单反馈和上报",
 }
 
 

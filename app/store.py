@@ -60,6 +60,7 @@ class Store:
             departments,
             grids,
             groups,
+            institutions,
             issued_docs,
             meetings,
             nomination,
@@ -95,6 +96,7 @@ class Store:
         self.visits = visits.VisitService(self)
         self.plans = plans.PlanService(self)
         self.action_items = action_items.ActionItemService(self)
+        self.institutions = institutions.InstitutionService(self)
         self.opinion_stats = opinion_stats.OpinionStats(self)
         self.nomination = nomination.NominationService(self)
         self.candidates = candidates.CandidateService(self)

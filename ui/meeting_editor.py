@@ -188,10 +188,24 @@ class MeetingEditor(QDialog):
             preview.setToolTip(f"预览并打印{label}")
             preview.clicked.connect(lambda _=False, k=kind, text=label: self.preview(k, text))
             self.docs_bar.addWidget(preview)
+        notify = QPushButton("通知参会人员…")
+        notify.setToolTip("参会人员名单和电话，以及可复制到短信或微信群的通知内容")
+        notify.clicked.connect(self.notify)
+        self.docs_bar.addWidget(notify)
         self.docs_bar.addStretch(1)
         export = QPushButton("导出全部 PDF…")
         export.clicked.connect(self.export_all)
         self.docs_bar.addWidget(export)
+
+    def notify(self) -> None:
+        from .meeting.notify import NotifyDialog
+
+        def ready(contacts):
+            self.notify_dialog = NotifyDialog(contacts, self)
+            self.notify_dialog.open()
+
+        meeting_id = self.meeting_id
+        self.backend.query(lambda s: s.attendance.contact_list(meeting_id), ready, lambda e: show_refusal(self, e))
 
     def preview(self, kind: str, label: str) -> None:
         from .pdf_preview import preview_doc

@@ -202,21 +202,40 @@ def filing_report(store, round_id: str | None, path: Path | str) -> Path:
     number = store.issued_docs.number("filing", round_row["id"]) or round_row.get("filing_doc")
     doc = OfficialDoc(store, title=[f"关于{subdistrict}{who}", "推选情况的报告"], sent_out=True, doc_number=number)
     doc.addressee([district])
-    doc.para(f"根据{subdistrict}建立议事代表会议制度的实施方案，{subdistrict}借鉴人大代表产生办法，采取“两下两上”"
-             f"方式推选产生了{who}。现将有关情况报告如下：")
+    basis = store.institutions.summary()
+    plan = basis["plan"]
+    cited = (f"《{plan['title']}》" + (f"（{plan['doc_number']}）" if plan.get("doc_number") else "")
+             if plan else f"{subdistrict}建立议事代表会议制度的实施方案")
+    doc.para(f"根据{cited}，{subdistrict}借鉴人大代表产生办法，采取“两下两上”方式推选产生了{who}。"
+             + _groundwork(basis) + "现将有关情况报告如下：")
     doc.heading("一、推选过程")
-    doc.lead_in("（一）“一下”。", f"{chinese_date(round_row['opened_on'])}，明确推选条件（年满{round_row['min_age']}周岁、"
-                f"在本村（社区）居住或工作满{round_row['min_years']}年、中国公民），将{round_row['seats']}名代表名额"
+    returns = store.nomination.returns(round_row["id"])
+    fed_back = sorted(r["feedback_on"] for r in returns if r["feedback_on"])
+    reported = sorted(r["report_on"] for r in returns if r["report_on"])
+
+    def span(days: list[str]) -> str:
+        first, last = chinese_date(days[0]), chinese_date(days[-1])
+        return first if first == last else f"{first}至{last}"
+
+    setter = round_row.get("conditions_by") or ""
+    setter_doc = f"（{round_row['conditions_doc']}）" if round_row.get("conditions_doc") else ""
+    doc.lead_in("（一）“一下”。", f"{chinese_date(round_row['opened_on'])}，{setter}明确推选条件{setter_doc}：年满"
+                f"{round_row['min_age']}周岁、在本村（社区）居住或工作满{round_row['min_years']}年、中国公民；"
+                f"将{round_row['seats']}名代表名额"
                 + (f"分配至{communities}个村（社区），并提出界别、党派等结构要求" if communities else "及结构要求") + "。")
     doc.lead_in("（二）“一上”。", f"各村（社区）共推荐初步人选{total['nominated']}名（{route_text}），"
                 f"经村（居）民代表会议通过{progress['community_approved']['reached']}名，"
                 f"报人大街道工委初审通过{progress['preliminary_reviewed']['reached']}名。")
     doc.lead_in("（三）“二下”。", f"初审名单提交{'、'.join(units)}等{len(units)}个部门联审，联审合格"
-                f"{total['qualified']}名；合格名单反馈各村（社区），自"
+                f"{total['qualified']}名；合格名单"
+                + (f"于{span(fed_back)}反馈{len(fed_back)}个村（社区）" if fed_back else "反馈各村（社区）")
+                + "，自"
                 f"{chinese_date(round_row['notice_start'])}至{chinese_date(round_row['notice_end'])}公示3个工作日，"
                 + (f"收到异议{len(objections)}件，经核实成立{upheld}件、不成立{len(objections) - upheld}件。"
                    if objections else "公示期间未收到异议。"))
-    doc.lead_in("（四）“二上”。", f"公示无异议的名单由各村（社区）上报街道，经街道党工委研究（{round_row['confirm_doc']}），"
+    doc.lead_in("（四）“二上”。", "公示无异议的名单由"
+                + (f"{len(reported)}个村（社区）于{span(reported)}" if reported else "各村（社区）")
+                + f"上报街道，经街道党工委研究（{round_row['confirm_doc']}），"
                 f"于{chinese_date(round_row['confirmed_on'])}最终确定{who}{total['selected']}名"
                 + (f"，并颁发聘书（编号{serials[0]}至{serials[-1]}）" if serials else "") + "。")
     doc.heading("二、代表构成")
@@ -235,6 +254,20 @@ def filing_report(store, round_id: str | None, path: Path | str) -> Path:
     doc.annex(annex)
     doc.table(_people_table(appointed, styles(), serial=True))
     return doc.build(path)
+
+
+def _groundwork(basis: dict) -> str:
+    """The institutions behind the round, in a sentence: studies, the 领导小组, the 制度."""
+    parts = []
+    if basis["studies"]:
+        parts.append(f"街道党工委先后{len(basis['studies'])}次召开会议专题研究")
+    group = basis["leading_group"]
+    if group:
+        parts.append(f"成立{group['title']}" + (f"（{group['doc_number']}）" if group.get("doc_number") else ""))
+    if basis["rules"]:
+        names = "".join(f"《{r['title']}》" for r in basis["rules"][:2])  # no 顿号 between 书名号
+        parts.append(f"制定{names}等{len(basis['rules'])}项制度" if len(basis["rules"]) > 2 else f"制定{names}")
+    return ("，".join(parts) + "。") if parts else ""
 
 
 def _composition(people: list[dict], on: str) -> str:

@@ -16,6 +16,8 @@ REGISTERS: dict[str, tuple[str, Callable[..., Any]]] = {
     "quotas": ("名额分配表", nomination.quotas),
     "groups": ("分组名单", org.groups),
     "grids": ("网格对应表", org.grids),
+    "contacts": ("网格联系表", org.contacts),
+    "institutions": ("制度建设情况", org.institutions),
     "venues": ("阵地一览表", org.venues),
     "meetings": ("议事活动登记台账", meetings.meetings),
     "attendance": ("议事代表出勤统计表", meetings.attendance),

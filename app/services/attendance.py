@@ -53,6 +53,23 @@ class AttendanceService(Service):
             return self.store.rows(base + order, [day])
         return []
 
+    def contact_list(self, meeting_id: str) -> dict:
+        """Who to notify of a meeting, with phones, and a notice text ready to copy into a message."""
+        from ..documents.meeting_docs import _when, attendees
+
+        meeting = self.store.meetings.detail(meeting_id)
+        people = [{"name": p["name"], "phone": p.get("phone") or "", "community_name": p.get("community_name") or "",
+                   "group_name": p.get("group_name") or ""} for p in self.expected(meeting)]
+        agenda = "；".join(item.rstrip("。；;") for item in meeting["agenda_list"])
+        office = self.store.settings.unit()
+        phone = self.store.settings.get("contact_phone")
+        text = (f"【{office}】{attendees(self.store, meeting)}：定于{_when(meeting)}在{meeting['place'] or '（地点另行通知）'}"
+                f"召开{meeting['title']}" + (f"，议程：{agenda}" if agenda else "") + "。请准时参加，提前15分钟签到；"
+                "确需请假的，请提前向人大街道工委说明" + (f"（电话 {phone}）" if phone else "") + "。")
+        return {"meeting": meeting["title"], "people": people, "text": text,
+                "phones": "，".join(p["phone"] for p in people if p["phone"]),
+                "missing_phone": [p["name"] for p in people if not p["phone"]]}
+
     def serving_total(self, day: str) -> int:
         """How many delegates served on `day` (a plenary's quorum is more than half of them)."""
         return self.store.scalar("SELECT count(*) FROM delegates d LEFT JOIN terms t ON t.id = d.term_id"

@@ -33,7 +33,7 @@ PROGRESS = {"nominated": "已推荐，待村（居）民代表会议表决", "co
             "noticed": "公示期满，待党工委确认", "confirmed": "已确定，待发聘书", "certified": "已发聘书，待备案",
             "filed": "已备案"}
 ROUTES = (("party_org", "基层党组织推荐"), ("joint", "居民10人以上联名推荐"),
-          ("self", "本人自荐（经村（社区）推荐）"))
+          ("self", "本人自荐（须本批次开放）"))
 STATUSES = (("in_progress", "推选中"), ("appointed", "已确定"), ("failed", "未通过"),
             ("withdrawn", "本人退出"))
 VERDICTS = (("pass", "通过"), ("fail", "未通过"), ("note", "记录"))
@@ -224,6 +224,9 @@ class CandidateService(Service):
                 parse_date(values[key], label, key)
         self.live_ref("communities", values.get("community_id"), "村（社区）", "community_id")
         names = json.loads(merged.get("recommenders") or "[]")
+        if merged["route"] == "self" and not int(round_row.get("self_nomination") or 0):
+            raise ConflictError("本批次未开放本人自荐：按实施方案，人选由基层党组织推荐或居民 10 人以上联名推荐。"
+                                "确需自荐的，请先在推选批次中开放本人自荐。", field="route")
         if merged["route"] == "joint" and len(names) < JOINT_MIN_RECOMMENDERS:
             raise ValidationError(f"居民联名推荐须有 {JOINT_MIN_RECOMMENDERS} 名以上居民联名，现只记录了 "
                                   f"{len(names)} 名。请逐一录入联名推荐人姓名。", field="recommenders")

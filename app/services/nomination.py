@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 import json
 import re
+import uuid
 from datetime import date, timedelta
 
 from ..audit import current_actor
@@ -42,6 +43,12 @@ def notice_end(calendar, start: date) -> date:
     return calendar.add_working_days(start - timedelta(days=1), NOTICE_WORKING_DAYS)
 
 
+# The report names two routes (基层党组织推荐, 居民10人以上联名); a round opens 本人自荐 only on purpose.
+SELF_NOMINATION = (("0", "不开放（按实施方案，由基层党组织推荐或居民联名推荐）"), ("1", "开放本人自荐"))
+RETURN_STEPS = (("feedback", "二下：合格名单反馈村（社区）"), ("report", "二上：村（社区）上报名单"))
+_RETURN_NS = uuid.UUID("5a0f7a52-9c3e-4f0e-8d7c-2b6f1a9e4c11")
+
+
 class NominationService(Service):
     table = "nomination_rounds"
     noun = "推选批次"
@@ -53,6 +60,9 @@ class NominationService(Service):
         FieldSpec("seats", "代表名额（人）", "int", required=True),
         FieldSpec("min_age", "最低年龄（周岁）", "int"),
         FieldSpec("min_years", "居住或工作年限（年）", "int"),
+        FieldSpec("conditions_by", "推选条件制定机关（如：街道党工委）"),
+        FieldSpec("conditions_doc", "推选条件文号"),
+        FieldSpec("self_nomination", "是否开放本人自荐", "choice", choices=SELF_NOMINATION),
         FieldSpec("review_units", "联审部门（以顿号分隔）"),
         FieldSpec("reason", "补选原因", "multiline"),
         FieldSpec("notes", "备注", "multiline"),
@@ -141,6 +151,7 @@ class NominationService(Service):
         today = today or date.today()
         by_election = kind == "by_election"
         return {"kind": kind, "name": f"{today.year}年议事代表补选" if by_election else "议事代表推选",
+                "conditions_by": "街道党工委", "self_nomination": "0",
                 "opened_on": today.isoformat(), "seats": 1 if by_election else 70, "min_age": 18, "min_years": 1,
                 "review_units": "、".join(DEFAULT_REVIEW_UNITS), "term_id": self.store.terms.current_id()}
 
@@ -150,6 +161,59 @@ class NominationService(Service):
         if not values.get("term_id"):
             raise ValidationError("请先在“设置”中建立届次", field="term_id")
         return self.create(values)
+
+    # -- "二下" and "二上" per community ----------------------------------------------------------
+    def returns(self, round_id: str) -> builtins.list[dict]:
+        """Each community of the round with the day its qualified list was fed back (二下) and the day
+        it reported its list up (二上)."""
+        self.get(round_id)
+        done = {(r["community_id"], r["step"]): r for r in self.store.rows(
+            "SELECT * FROM round_returns WHERE round_id = ? AND deleted = 0", [round_id])}
+        ids = [r["community_id"] for r in self.store.rows(
+            "SELECT DISTINCT community_id FROM candidates WHERE round_id = ? AND deleted = 0 AND community_id IS NOT NULL",
+            [round_id])]
+        rows = [r for r in self.store.communities.list() if r["id"] in set(ids)]
+        return [{"community_id": c["id"], "community_name": c["name"],
+                 "feedback_on": done.get((c["id"], "feedback"), {}).get("day"),
+                 "report_on": done.get((c["id"], "report"), {}).get("day")} for c in rows]
+
+    def record_return(self, round_id: str, step: str, community_ids: builtins.list[str], day: str, note: str = ""):
+        """二下 (the qualified list fed back to each community, after the joint review) or 二上 (each
+        community reporting its list up, after the notice closed), dated per community."""
+        round_row = self.get(round_id)
+        if step not in dict(RETURN_STEPS):
+            raise ValidationError("请选择“二下”或“二上”", field="step")
+        parse_date(day, "日期", "day")
+        if day > date.today().isoformat():
+            raise ValidationError(f"日期 {day} 晚于今天", field="day")
+        if not community_ids:
+            raise ValidationError("请选择村（社区）", field="community_ids")
+        if step == "feedback":
+            reviewed = self.store.scalar("SELECT max(day) FROM joint_reviews j JOIN candidates c ON c.id = j.candidate_id"
+                                         " WHERE c.round_id = ? AND j.deleted = 0", [round_id])
+            if not reviewed:
+                raise ConflictError("部门联审还没有结果，“二下”反馈的是联审合格的名单")
+            if day < reviewed:
+                raise ValidationError(f"“二下”的日期 {day} 早于部门联审（{reviewed}）", field="day")
+        else:
+            if not round_row.get("notice_closed_on"):
+                raise ConflictError("公示尚未期满办结：“二上”上报的是公示无异议的名单")
+            if day < round_row["notice_closed_on"]:
+                raise ValidationError(f"“二上”的日期 {day} 早于公示办结日期 {round_row['notice_closed_on']}", field="day")
+            if round_row.get("confirmed_on") and day > round_row["confirmed_on"]:
+                raise ValidationError(f"“二上”的日期 {day} 晚于党工委确认日期 {round_row['confirmed_on']}", field="day")
+        label = "二下" if step == "feedback" else "二上"
+        with self.store.write("nomination", f"{label}：{round_row['name']}（{len(community_ids)} 个村（社区），{day}）") as tx:
+            for community_id in community_ids:
+                self.live_ref("communities", community_id, "村（社区）", "community_ids")
+                row_id = str(uuid.uuid5(_RETURN_NS, f"{round_id}/{community_id}/{step}"))
+                values = {"round_id": round_id, "community_id": community_id, "step": step, "day": day,
+                          "note": clean(note) or None}
+                if self.store.scalar("SELECT 1 FROM round_returns WHERE id = ?", [row_id]):
+                    tx.update("round_returns", row_id, values)
+                else:
+                    tx.insert("round_returns", values, row_id=row_id)
+        return tx.changes
 
     def require_open(self, round_row: dict, what: str) -> None:
         if round_row.get("confirmed_on"):

@@ -6,9 +6,9 @@ from ..schema import TABLE_NOUNS
 
 # The tables whose deleted rows the clerk may restore from the bin (their parts follow them).
 RECYCLABLE = ("delegates", "communities", "grids", "groups", "venues", "terms", "meetings", "workflow_steps",
-              "departments", "opinions", "topics", "grid_visits")
+              "departments", "opinions", "topics", "grid_visits", "institutions")
 TITLE_COLUMNS = {"meetings": "title", "workflow_steps": "title", "opinions": "title", "topics": "title",
-                 "grid_visits": "day"}
+                 "grid_visits": "day", "institutions": "title"}
 
 
 class RecycleBin:
@@ -22,6 +22,7 @@ class RecycleBin:
             "terms": self.store.terms, "meetings": self.store.meetings,
             "workflow_steps": self.store.workflows, "departments": self.store.departments,
             "opinions": self.store.opinions, "topics": self.store.topics, "grid_visits": self.store.visits,
+            "institutions": self.store.institutions,
             "nomination_rounds": self.store.nomination, "candidates": self.store.candidates,
         }[table]
 

@@ -262,11 +262,11 @@ class RecordListPage(QWidget):
         self.backend.query(lambda s: (load_refs(s), self.prepare_values(s, row)), ready)
 
     def service_fields(self):
-        from app.services import communities, grids, groups, terms, venues
+        from app.services import communities, grids, groups, institutions, terms, venues
 
         return {"communities": communities.CommunityService, "grids": grids.GridService,
                 "groups": groups.GroupService, "venues": venues.VenueService,
-                "terms": terms.TermService}[self.service_name].fields
+                "terms": terms.TermService, "institutions": institutions.InstitutionService}[self.service_name].fields
 
     def add(self) -> None:
         self.open_dialog(None)
@@ -280,8 +280,9 @@ class RecordListPage(QWidget):
         row = self.current()
         if not row:
             return
-        if not confirm(self, "删除", f"把{self.noun}“{row['name']}”移到回收站？\n之后可以在“回收站”中恢复。",
+        name = row.get("name") or row.get("title")
+        if not confirm(self, "删除", f"把{self.noun}“{name}”移到回收站？\n之后可以在“回收站”中恢复。",
                        "删除"):
             return
         self.backend.op(lambda s: self.service(s).delete(row["id"]), None,
-                          lambda e: show_refusal(self, e), summary=f"删除{self.noun}“{row['name']}”")
+                          lambda e: show_refusal(self, e), summary=f"删除{self.noun}“{name}”")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QMenu,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -161,8 +162,11 @@ class NominationPage(QWidget):
                                  ("异议…", self.objection, "公示期间收到的异议及核查处理"),
                                  ("退出…", self.withdraw, "本人退出，原因保留"),
                                  ("删除", self.delete, "只能删除刚录入、尚未表决的人选（Delete）")])
-        button_row(left_layout, [("公示…", self.start_notice, "二下：公示 3 个工作日（自动避开节假日）"),
+        button_row(left_layout, [("反馈名单…", lambda: self.record_return("feedback"),
+                                  "二下：联审合格名单反馈各村（社区）的日期"),
+                                 ("公示…", self.start_notice, "二下：公示 3 个工作日（自动避开节假日）"),
                                  ("公示期满", self.close_notice, "公示期满后办结，无异议者通过"),
+                                 ("上报名单…", lambda: self.record_return("report"), "二上：各村（社区）上报名单的日期"),
                                  ("党工委确认…", self.confirm_list, "二上：确认名单，核对名额"),
                                  ("颁发聘书…", self.certificates, "生成唯一的聘书编号并打印聘书"),
                                  ("报备案…", self.file_round, "报区人大常委会备案")])
@@ -306,6 +310,7 @@ class NominationPage(QWidget):
             values = dict(round_row) if round_row else refs["defaults"]
             if round_row:
                 values["review_units"] = "、".join(json.loads(round_row["review_units"] or "[]"))
+                values["self_nomination"] = str(round_row.get("self_nomination") or 0)
 
             def submit(form, dialog):
                 form["kind"] = kind
@@ -489,6 +494,31 @@ class NominationPage(QWidget):
         self.backend.query(lambda s: (s.nomination.notice_plan(values["start"]), len(s.candidates.list(
             CandidateFilter(round_id=round_id, stage="joint_reviewed", status="in_progress")))), planned,
             lambda e: show_refusal(self, e))
+
+    def record_return(self, step: str) -> None:
+        """二下 / 二上 per community: tick the communities, give the day."""
+        if not self._need_round():
+            return
+        round_id = self.round_id()
+
+        def ready(rows):
+            done_key = "feedback_on" if step == "feedback" else "report_on"
+            waiting = [(r["community_id"], r["community_name"]) for r in rows if not r[done_key]]
+            done = [f"{r['community_name']} {r[done_key]}" for r in rows if r[done_key]]
+            if not waiting:
+                QMessageBox.information(self, "推选", "各村（社区）都已登记。\n" + "；".join(done))
+                return
+            label = "联审合格名单反馈村（社区）（二下）" if step == "feedback" else "村（社区）上报名单（二上）"
+            specs = [FieldSpec("community_ids", "村（社区）", "checklist", choices=tuple(n for _, n in waiting)),
+                     FieldSpec("day", "日期", "date", required=True), FieldSpec("note", "说明")]
+            values = ask(self, label, specs, {"community_ids": [n for _, n in waiting], "day": _today()},
+                         note=("已登记：" + "；".join(done)) if done else "")
+            if values:
+                ids = [cid for cid, name in waiting if name in set(values["community_ids"])]
+                self._run(lambda s: s.nomination.record_return(round_id, step, ids, values["day"], values["note"] or ""),
+                          "二下" if step == "feedback" else "二上")
+
+        self.backend.query(lambda s: s.nomination.returns(round_id), ready, lambda e: show_refusal(self, e))
 
     def close_notice(self) -> None:
         if not self._need_round():

@@ -149,6 +149,46 @@ class TermsPage(RecordListPage):
                             lambda e: show_refusal(self, e), summary=f"{row['name']}届满")
 
 
+class InstitutionsPage(RecordListPage):
+    """制度建设: the 党工委's studies, the 领导小组 and its members, the 实施方案 and each 制度."""
+
+    service_name = "institutions"
+    noun = "制度建设记录"
+    watch = {"institutions", "leading_members"}
+    register = "institutions"
+    columns = [Col("kind_label", "类别"), Col("title", "名称"), Col("doc_number", "文号"), Col("day", "日期"),
+               Col("status_label", "状态"), Col("member_names", "成员"), Col("content", "主要内容"),
+               Col("file_name", "文件")]
+
+    def buttons(self):
+        return [*super().buttons(), ("附上文件…", self.attach, "附上印发的文件（PDF、Word 或照片）"),
+                ("打开文件", self.open_file, "打开附上的文件")]
+
+    def prepare_values(self, store, row):
+        return store.institutions.for_editing(row["id"]) if row else {"kind": "rule", "status": "in_force"}
+
+    def attach(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        row = self.current()
+        if not row:
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "选择文件", "", "文件 (*.pdf *.doc *.docx *.jpg *.jpeg *.png);;所有文件 (*)")
+        if path:
+            self.backend.op(lambda s: s.institutions.attach(row["id"], path), None, lambda e: show_refusal(self, e),
+                            summary=f"附上文件：{row['title']}")
+
+    def open_file(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        row = self.current()
+        if row and row.get("file_name"):
+            self.backend.query(lambda s: s.institutions.file_path(row["id"]),
+                               lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(path)),
+                               lambda e: show_refusal(self, e))
+
+
 class OrganisationPage(QWidget):
     def __init__(self, backend, parent=None):
         super().__init__(parent)
@@ -161,9 +201,11 @@ class OrganisationPage(QWidget):
         self.tabs.addTab(self.groups, "议事小组")
         self.terms = TermsPage(backend)
         self.tabs.addTab(self.terms, "届次")
+        self.institutions = InstitutionsPage(backend)
+        self.tabs.addTab(self.institutions, "制度建设")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
     def reload(self):
-        for page in (self.communities, self.grids, self.groups, self.terms):
+        for page in (self.communities, self.grids, self.groups, self.terms, self.institutions):
             page.reload()

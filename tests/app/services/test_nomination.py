@@ -151,8 +151,48 @@ def test_nomination_rules(rnd):
     before = digest(s)
     with pytest.raises(ConflictError, match="相同身份证号"):
         s.candidates.nominate(rnd["round"], {"name": "赵六", "id_number": number, "community_id": rnd["a"],
-                                             "route": "self"})
+                                             "route": "joint", "recommenders": "、".join(RESIDENTS[:10])})
+    # 本人自荐 is not one of the report's routes: refused unless the round opens it
+    with pytest.raises(ConflictError, match="本批次未开放本人自荐"):
+        nominate(rnd, "孙八", route="self")
     assert digest(s) == before
+    s.nomination.update(rnd["round"], {"self_nomination": "1"})
+    nominate(rnd, "孙八", route="self")
+    assert s.rows("SELECT route FROM candidates WHERE name = '孙八'")[0]["route"] == "self"
+
+
+def test_two_down_two_up_are_recorded_per_community_and_the_filing_cites_them(rnd, tmp_path):
+    from app.documents.catalog import export_doc
+    from tests.app.documents.test_official_grid import lines_of
+
+    s = rnd["store"]
+    ids = [nominate(rnd, "张三"), nominate(rnd, "李四", "b")]
+    with pytest.raises(ConflictError, match="部门联审还没有结果"):
+        s.nomination.record_return(rnd["round"], "feedback", [rnd["a"]], "2025-01-09")
+    through_joint_review(rnd, ids)
+    with pytest.raises(ValidationError, match="早于部门联审"):
+        s.nomination.record_return(rnd["round"], "feedback", [rnd["a"]], "2025-01-09")
+    s.nomination.record_return(rnd["round"], "feedback", [rnd["a"], rnd["b"]], "2025-01-21")
+    with pytest.raises(ConflictError, match="公示尚未期满"):
+        s.nomination.record_return(rnd["round"], "report", [rnd["a"]], "2025-01-22")
+    s.nomination.start_notice(rnd["round"], "2025-02-10")
+    s.nomination.close_notice(rnd["round"], "2025-02-13")
+    s.nomination.record_return(rnd["round"], "report", [rnd["a"]], "2025-02-14")
+    s.nomination.record_return(rnd["round"], "report", [rnd["b"]], "2025-02-17")
+    returns = {r["community_name"]: r for r in s.nomination.returns(rnd["round"])}
+    assert returns["甲社区"]["feedback_on"] == "2025-01-21" and returns["乙村"]["report_on"] == "2025-02-17"
+    s.nomination.update(rnd["round"], {"conditions_by": "街道党工委", "conditions_doc": "党工委〔2025〕1号"})
+    s.institutions.create({"kind": "plan", "title": "建立议事代表会议制度的实施方案", "day": "2024-10-25",
+                           "doc_number": "党工委〔2024〕27号"})
+    s.institutions.create({"kind": "leading_group", "title": "工作领导小组", "day": "2024-10-20",
+                           "members": "组长：王某（书记）"})
+    s.nomination.confirm(rnd["round"], ids, "2025-02-20", "党工委〔2025〕5号", accept_breaches=True)
+    export_doc(s, "filing", rnd["round"], tmp_path / "f.pdf")
+    text = "".join(ln["text"] for page in lines_of(tmp_path / "f.pdf") for ln in page["lines"])
+    for words in ("《建立议事代表会议制度的实施方案》（党工委〔2024〕27号）", "成立工作领导小组",
+                  "街道党工委明确推选条件（党工委〔2025〕1号）", "于2025年1月21日反馈2个村（社区）",
+                  "由2个村（社区）于2025年2月14日至2025年2月17日上报街道"):
+        assert words in text, words
 
 
 def test_conditions_come_from_the_data(rnd):
