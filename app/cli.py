@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument("--full-id", action="store_true", help="导出完整身份证号（将记入审计日志）")
     register.add_argument("--year", type=integer, metavar="年份", help="只导出某一年（会议类台账）")
     register.add_argument("--round", metavar="批次", help="推选批次（名称或编号；默认最近一次）")
+    register.add_argument("--community", metavar="村（社区）", help="网格联系表只导出这个村（社区）的（名称）")
     register.add_argument("--term", metavar="届次", help="只导出某一届（花名册、出勤统计、网格走访；届次名称）")
     doc = export_sub.add_parser("doc", parents=[common], help="导出 PDF 文书")
     doc.add_argument("kind", metavar="文书", help="minutes、meeting_notice、notice、filing 等")
@@ -320,6 +321,13 @@ def cmd_export(args) -> int:
             options["round_id"] = _resolve_round(store, args.round)
         if args.name in ("meetings", "attendance", "ledger", "supervision", "stats", "visits", "actions") and args.year:
             options["year"] = args.year
+        if args.community:
+            if args.name != "contacts":
+                raise AppError("只有网格联系表（contacts）可以按村（社区）导出")
+            found = store.scalar("SELECT id FROM communities WHERE deleted = 0 AND name = ?", [args.community])
+            if not found:
+                raise AppError(f"找不到村（社区）“{args.community}”（可用 yishi list communities 查看）")
+            options["community_id"] = found
         if args.term:
             if args.name not in ("roster", "attendance", "visits"):
                 raise AppError("只有花名册（roster）、出勤统计（attendance）和网格走访（visits）可以按届次导出")

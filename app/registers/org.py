@@ -118,7 +118,8 @@ def institutions(store) -> Register:
     rows = store.institutions.list()
     for row in rows:
         row["text"] = row["member_names"] or row["content"]
-    columns = [Column("类别", "kind_label", 10), Column("名称", "title", 16, 36, wrap=True),
-               Column("文号", "doc_number", 12, 24), Column("日期", "day", 11, kind="date"),
-               Column("状态", "status_label", 6), Column("主要内容或成员", "text", 20, 44, wrap=True)]
+    # one page wide at 9 pt
+    columns = [Column("类别", "kind_label", 10), Column("名称", "title", 16, 28, wrap=True),
+               Column("文号", "doc_number", 12, 20, wrap=True), Column("日期", "day", 11, kind="date"),
+               Column("状态", "status_label", 6), Column("主要内容或成员", "text", 16, 30, wrap=True)]
     return Register(f"{_subdistrict(store)}议事代表会议制度建设情况", store.settings.unit(), columns, rows, "制度建设")

@@ -44,7 +44,7 @@ def notice_end(calendar, start: date) -> date:
 
 
 # The report names two routes (基层党组织推荐, 居民10人以上联名); a round opens 本人自荐 only on purpose.
-SELF_NOMINATION = (("0", "不开放（按实施方案，由基层党组织推荐或居民联名推荐）"), ("1", "开放本人自荐"))
+SELF_NOMINATION = ((0, "不开放（按实施方案，由基层党组织推荐或居民联名推荐）"), (1, "开放本人自荐"))
 RETURN_STEPS = (("feedback", "二下：合格名单反馈村（社区）"), ("report", "二上：村（社区）上报名单"))
 _RETURN_NS = uuid.UUID("5a0f7a52-9c3e-4f0e-8d7c-2b6f1a9e4c11")
 
@@ -151,7 +151,7 @@ class NominationService(Service):
         today = today or date.today()
         by_election = kind == "by_election"
         return {"kind": kind, "name": f"{today.year}年议事代表补选" if by_election else "议事代表推选",
-                "conditions_by": "街道党工委", "self_nomination": "0",
+                "conditions_by": "街道党工委", "self_nomination": 0,
                 "opened_on": today.isoformat(), "seats": 1 if by_election else 70, "min_age": 18, "min_years": 1,
                 "review_units": "、".join(DEFAULT_REVIEW_UNITS), "term_id": self.store.terms.current_id()}
 

@@ -376,3 +376,16 @@ def test_fieldwork_from_the_cli(tmp_path, demo_cli_dir):
     assert result.returncode == 1 and "还没有议事方案" in result.stderr and not (tmp_path / "q.pdf").exists()
     result = run_cli("--data-dir", demo_cli_dir, "list", "visits", "--month", "2026-13")
     assert result.returncode == 1 and "2026-05" in result.stderr
+
+
+def test_contact_lists_and_institutions_from_the_cli(tmp_path, demo_cli_dir):
+    out = tmp_path / "c.xlsx"
+    result = run_cli("--data-dir", demo_cli_dir, "export", "register", "contacts", "--community", "中山路社区",
+                     "--out", out, check=True)
+    assert "网格联系表" in result.stdout and "中山路社区" in load_workbook(out).active["A1"].value
+    result = run_cli("--data-dir", demo_cli_dir, "export", "register", "contacts", "--community", "火星", "--out", out)
+    assert result.returncode == 1 and "找不到村（社区）“火星”" in result.stderr
+    result = run_cli("--data-dir", demo_cli_dir, "export", "register", "roster", "--community", "中山路社区", "--out", out)
+    assert result.returncode == 1 and "只有网格联系表" in result.stderr
+    run_cli("--data-dir", demo_cli_dir, "export", "register", "institutions", "--out", tmp_path / "i.xlsx", check=True)
+    assert load_workbook(tmp_path / "i.xlsx").active.max_row - 3 == 9

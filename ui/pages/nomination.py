@@ -310,7 +310,7 @@ class NominationPage(QWidget):
             values = dict(round_row) if round_row else refs["defaults"]
             if round_row:
                 values["review_units"] = "、".join(json.loads(round_row["review_units"] or "[]"))
-                values["self_nomination"] = str(round_row.get("self_nomination") or 0)
+                values["self_nomination"] = int(round_row.get("self_nomination") or 0)
 
             def submit(form, dialog):
                 form["kind"] = kind

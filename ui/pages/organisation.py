@@ -18,7 +18,7 @@ from ..backend import DelayedProgress
 from ..form_dialog import ask
 from ..messages import show_refusal
 from ..models import Col
-from .base import RecordListPage, refill_combo
+from .base import RecordListPage, export_with_dialog, refill_combo
 
 
 class CommunitiesPage(RecordListPage):
@@ -47,7 +47,11 @@ class GridsPage(RecordListPage):
         toolbar.addWidget(self.community)
 
     def buttons(self):
-        return [("批量新建…", self.bulk_create, "一次新建“第1网格—第N网格”")] + super().buttons()
+        # the chosen community's 网格联系表 to post in the community, or the whole subdistrict's
+        return [("批量新建…", self.bulk_create, "一次新建“第1网格—第N网格”")] + super().buttons() + [
+            ("导出网格联系表…", lambda: export_with_dialog(self, self.backend, "contacts",
+                                                    community_id=self.community.currentData()),
+             "每个网格的联系代表和电话，可张贴在社区（先选村（社区）则只导出该社区）")]
 
     def load_rows(self, store):
         return store.grids.list(self.community.currentData()), store.communities.list()

@@ -156,7 +156,7 @@ def test_nomination_rules(rnd):
     with pytest.raises(ConflictError, match="本批次未开放本人自荐"):
         nominate(rnd, "孙八", route="self")
     assert digest(s) == before
-    s.nomination.update(rnd["round"], {"self_nomination": "1"})
+    s.nomination.update(rnd["round"], {"self_nomination": 1})
     nominate(rnd, "孙八", route="self")
     assert s.rows("SELECT route FROM candidates WHERE name = '孙八'")[0]["route"] == "self"
 
