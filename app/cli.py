@@ -110,11 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument("--term", metavar="届次", help="只导出某一届（花名册、出勤统计、网格走访；届次名称）")
     doc = export_sub.add_parser("doc", parents=[common], help="导出 PDF 文书")
     doc.add_argument("kind", metavar="文书", help="minutes、meeting_notice、notice、filing 等")
-    doc.add_argument("id", nargs="?", metavar="编号", help="会议、意见建议或代表的编号（推选文书可不填）")
+    doc.add_argument("id", nargs="?", metavar="编号", help="会议、意见建议或代表的编号，年度工作总结的年份（推选文书可不填）")
     doc.add_argument("--out", required=True, metavar="文件", help="保存为（.pdf）")
     doc.add_argument("--date", metavar="日期", help="成文日期（如 2026-03-11）：与记录一并保存，以后导出都用这个日期")
     doc.add_argument("--doc-number", metavar="字号", help="发文字号：完整字号，或只写序号（按“设置”中的发文字号格式）")
     doc.add_argument("--draft", action="store_true", help="尚未召开的会议：导出标明“草稿”的纪要")
+    doc.add_argument("--year", type=integer, metavar="年份", help="年度工作总结的年份（默认：第四季度起为今年，否则为去年）")
     pkg = sub.add_parser("package", parents=[common], help="U盘交换包")
     pkg_sub = pkg.add_subparsers(dest="package_kind", required=True, parser_class=_Parser, title="操作",
                                  metavar="操作")
@@ -306,6 +307,8 @@ def cmd_export(args) -> int:
         from .documents.catalog import export_doc
 
         with _open(args) as store:
+            if args.kind == "summary" and not args.id:
+                args.id = str(args.year or store.summary.default_year())
             result = export_doc(store, args.kind, _resolve_id(store, args.kind, args.id), Path(args.out),
                                 dated_on=args.date, doc_number=args.doc_number, draft=args.draft)
         dated = f"，成文日期 {result['dated_on']}" if result.get("dated_on") else ""
@@ -343,7 +346,7 @@ def _resolve_id(store, doc: str, given: str | None) -> str | None:
     from .documents.catalog import DOCS
 
     subject = DOCS.get(doc, (None, None, None))[2]
-    if not given or subject is None or len(given) >= 36:
+    if not given or subject in (None, "year") or len(given) >= 36:
         return given
     if subject == "round":
         if doc == "notice" and store.scalar("SELECT 1 FROM meetings WHERE deleted = 0 AND id LIKE ?", [given + "%"]):

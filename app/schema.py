@@ -86,6 +86,9 @@ SYNCED_FIELDS: dict[str, tuple[str, ...]] = {
                      "sort_order"),
     "leading_members": ("institution_id", "name", "role", "post", "sort_order"),
     "round_returns": ("round_id", "community_id", "step", "day", "note"),
+    # m011: the year-end: the clerk's text of the 年度工作总结, and each delegate's 年度评议
+    "summary_texts": ("year", "key", "text"),
+    "delegate_reviews": ("delegate_id", "year", "grade", "remarks"),
 }
 APPEND_ONLY = {"supervisions", "opinion_events", "delegate_events", "candidate_stages", "action_progress"}
 # m009 columns added to tables of earlier migrations (synced like the rest of their row)
@@ -523,6 +526,27 @@ def m010_institutions(db):
         db.execute(statement)
 
 
+@migrations()
+def m011_year_end(db):
+    # The 年度工作总结 is drafted from the year's data; a section the clerk rewrote is kept (per year
+    # and section) and wins over the draft at every export. 年度评议: a grade and remarks per delegate
+    # and year. Both keyed by what they describe, so two offices' edits meet on one row.
+    for statement in _statements(
+        """
+        CREATE TABLE summary_texts (
+            id TEXT PRIMARY KEY, year INTEGER NOT NULL, key TEXT NOT NULL, text TEXT,
+            deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_summary_texts_year ON summary_texts(year);
+
+        CREATE TABLE delegate_reviews (
+            id TEXT PRIMARY KEY, delegate_id TEXT NOT NULL REFERENCES delegates(id), year INTEGER NOT NULL,
+            grade TEXT, remarks TEXT, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_delegate_reviews_year ON delegate_reviews(year, delegate_id)
+        """
+    ):
+        db.execute(statement)
+
+
 # What the clerk calls the rows of each synced table (progress, refusals, previews, the recycle bin).
 TABLE_NOUNS = {
     "terms": "届次", "groups": "议事小组", "communities": "村（社区）", "grids": "网格", "venues": "阵地",
@@ -538,6 +562,7 @@ TABLE_NOUNS = {
     "grid_visits": "网格走访记录", "consultations": "小组代表意见", "plans": "议事方案",
     "action_progress": "落实事项进展",
     "institutions": "制度建设", "leading_members": "领导小组成员", "round_returns": "推选名单反馈和上报",
+    "summary_texts": "年度工作总结", "delegate_reviews": "代表年度评议",
 }
 
 

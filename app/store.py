@@ -71,6 +71,7 @@ class Store:
             recycle,
             settings,
             stats,
+            summary,
             terms,
             topics,
             venues,
@@ -97,6 +98,7 @@ class Store:
         self.plans = plans.PlanService(self)
         self.action_items = action_items.ActionItemService(self)
         self.institutions = institutions.InstitutionService(self)
+        self.summary = summary.YearSummary(self)
         self.opinion_stats = opinion_stats.OpinionStats(self)
         self.nomination = nomination.NominationService(self)
         self.candidates = candidates.CandidateService(self)

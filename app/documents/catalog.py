@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import AppError
 from ..fileio import atomic_path
-from . import ledger_docs, meeting_docs, nomination_docs, plan_doc
+from . import ledger_docs, meeting_docs, nomination_docs, plan_doc, summary_doc
 from .dating import default_date, issued_date
 
 # kind -> (label, builder, what the id names)
@@ -23,13 +23,14 @@ DOCS: dict[str, tuple[str, Any, str | None]] = {
     "feedback": ("反馈回执", ledger_docs.feedback_slip, "opinion"),
     "duty": ("履职档案", ledger_docs.duty_record, "delegate"),
     "plan": ("议事方案", plan_doc.plan, "opinion"),
+    "summary": ("年度工作总结", summary_doc.summary, "year"),
     "ledger": ("意见建议办理台账（打印版）", None, None),
 }
 MEETING_DOCS = [k for k, v in DOCS.items() if v[2] == "meeting"]
 
 
 # The documents that carry a 成文日期 / 发文字号 the clerk gives (kept with the record).
-DATED = {"minutes", "meeting_notice", "notice", "filing", "certificates", "assignment", "feedback", "duty", "plan"}
+DATED = {"minutes", "meeting_notice", "notice", "filing", "certificates", "assignment", "feedback", "duty", "plan", "summary"}
 
 
 def export_doc(store, kind: str, record_id: str | None, path: Path | str, **options) -> dict:
@@ -54,8 +55,14 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
         if not record_id:
             raise AppError({"meeting": "请指定会议编号（可用 yishi list meetings 查看）",
                             "opinion": "请指定意见建议编号（可用 yishi list opinions 查看）",
-                            "delegate": "请指定代表编号（可用 yishi list delegates 查看）"}[subject or ""])
-        if kind == "plan":  # named by an opinion of its topic, the topic, or the plan itself
+                            "delegate": "请指定代表编号（可用 yishi list delegates 查看）",
+                            "year": "年度工作总结请指定年份，如 2026"}[subject or ""])
+        if kind == "summary":  # named by its year
+            record_id = str(int(record_id)) if str(record_id).isdigit() else None
+            if not record_id:
+                raise AppError("年度工作总结请指定年份，如 2026")
+            record = {"title": f"{record_id}年"}
+        elif kind == "plan":  # named by an opinion of its topic, the topic, or the plan itself
             record = store.plans.resolve(record_id)
             record_id = record["id"]
         else:

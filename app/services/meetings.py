@@ -345,9 +345,12 @@ class MeetingService(Service):
         row["action_items"] = self.action_items(meeting_id)
         return row
 
-    def by_kind(self, year: int | None = None) -> dict[str, int]:
+    def by_kind(self, year: int | None = None, status: str | None = None) -> dict[str, int]:
+        """Meetings per kind (cancelled ones not counted); `status="held"` counts those held."""
         counts = {kind: 0 for kind, _ in KINDS}
         where, params = ("AND date >= ? AND date < ?", [f"{year}-01-01", f"{year + 1}-01-01"]) if year else ("", [])
+        if status:
+            where, params = where + " AND status = ?", [*params, status]
         for row in self.store.rows(
                 f"SELECT kind, count(*) AS n FROM meetings WHERE deleted = 0 AND status != 'cancelled' {where}"
                 f" GROUP BY kind", params):

@@ -30,7 +30,9 @@ class StatsService:
                 " AND dg.deleted = 0 AND d.deleted = 0 AND d.status = 'active')"),
             "groups": s.groups.count(),
             "venues": {"total": sum(venues_by_level.values()), "by_level": venues_by_level},
-            "meetings": {"total": sum(by_kind.values()), "by_kind": by_kind},
+            # planned totals next to those held (the report counts what was held)
+            "meetings": {"total": sum(by_kind.values()), "by_kind": by_kind,
+                         "held": s.meetings.by_kind(year, status="held")},
             "opinions": s.opinion_stats.opinions(year),
             "fieldwork": s.opinion_stats.fieldwork(year),
             "recycle_bin": s.recycle.count(),

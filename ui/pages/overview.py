@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QListWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 
 class Card(QFrame):
@@ -29,7 +29,13 @@ class OverviewPage(QWidget):
         layout = QVBoxLayout(self)
         self.heading = QLabel()
         self.heading.setObjectName("pageHeading")
-        layout.addWidget(self.heading)
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        summary = QPushButton("年度工作总结…")
+        summary.setToolTip("按本年数据起草年度工作总结，可修改后打印、导出")
+        summary.clicked.connect(self.open_summary)
+        top.addWidget(summary)
+        layout.addLayout(top)
         grid = QGridLayout()
         self.cards = {key: Card(title) for key, title in (
             ("delegates", "议事代表"), ("communities", "村（社区）"), ("grids", "网格"),
@@ -43,6 +49,11 @@ class OverviewPage(QWidget):
         self.attention.setObjectName("attention")
         layout.addWidget(self.attention, 1)
         backend.changed.connect(lambda _: self.reload())
+
+    def open_summary(self) -> None:
+        from ..summary_editor import open_summary
+
+        open_summary(self, self.backend)
 
     def reload(self) -> None:
         from datetime import date

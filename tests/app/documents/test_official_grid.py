@@ -57,7 +57,8 @@ def plenary(demo):
     return demo.meetings.page(MeetingFilter(kind="plenary", descending=False))[0]["id"]
 
 
-DOCS = [("minutes", "plenary"), ("meeting_notice", "plenary"), ("notice", None), ("filing", None)]
+DOCS = [("minutes", "plenary"), ("meeting_notice", "plenary"), ("notice", None), ("filing", None),
+        ("summary", "year")]
 # the documents in the standard layout whose body is a form or a list (a table)
 FORMS = [("assignment", "opinion"), ("feedback", "opinion"), ("duty", "delegate"), ("signin", "plenary"),
          ("plan", "plan")]
@@ -71,6 +72,8 @@ def subject_of(demo, subject):
     if subject == "delegate":
         return demo.rows("SELECT d.id FROM delegates d JOIN opinions o ON o.delegate_id = d.id GROUP BY d.id"
                          " ORDER BY count(*) DESC LIMIT 1")[0]["id"]
+    if subject == "year":  # the 年度工作总结 of the demo year
+        return "2026"
     if subject == "plan":  # the school bus's 议事方案
         return demo.rows("SELECT p.id FROM plans p JOIN topics t ON t.id = p.topic_id WHERE t.title LIKE '%学生上学%'")[0]["id"]
     return None
