@@ -523,6 +523,7 @@ def build_ledger(store, rng: random.Random) -> None:
                     "公交公司将动态调整线路、班次和时间。", f"{year}-08-30")
     led.feedback(bus, "满意", "当面", f"{year}-09-03", f"{year}-09-05")
     led.close(bus, f"{year}-09-10")
+    _photos(store, activity["id"])
 
     # The other 27, spread over the year.
     for index, (title, content, category, unit, state) in enumerate(LEDGER):
@@ -663,3 +664,28 @@ INSTITUTIONS = [
 def build_institutions(store) -> None:
     for order, values in enumerate(INSTITUTIONS, 1):
         store.institutions.create({**values, "sort_order": order})
+
+
+BUS_PHOTOS = [("议事厅座谈协商现场", (46, 94, 140)), ("代表随车试乘定制公交", (52, 120, 84)),
+              ("定制公交开通首日", (150, 82, 40))]
+
+
+def _photos(store, meeting_id: str) -> None:
+    """Pictures of the school-bus activity for its 工作简报 (drawn here: the demo ships no photos)."""
+    import tempfile
+    from pathlib import Path
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from .resources import shipped_dir
+
+    font = ImageFont.truetype(str(shipped_dir("resources") / "fonts" / "wqy-microhei.ttc"), 40)
+    with tempfile.TemporaryDirectory() as folder:
+        for caption, colour in BUS_PHOTOS:
+            picture = Image.new("RGB", (800, 560), colour)
+            draw = ImageDraw.Draw(picture)
+            draw.rectangle((40, 380, 760, 520), fill=(255, 255, 255))
+            draw.text((400, 450), caption, font=font, fill=colour, anchor="mm")
+            path = Path(folder) / f"{caption}.png"
+            picture.save(path)
+            store.meetings.add_material(meeting_id, path, caption)

@@ -223,7 +223,7 @@ class MeetingEditor(QDialog):
         def run(store):
             held = store.meetings.get(self.meeting_id)["status"] == "held"
             # Minutes exist only for a meeting that was held; the other documents go out before it.
-            kinds = [k for k in MEETING_DOCS if held or k != "minutes"]
+            kinds = [k for k in MEETING_DOCS if held or k not in ("minutes", "brief")]
             paths = [export_doc(store, kind, self.meeting_id, Path(folder) / f"{title}{DOCS[kind][0]}.pdf")["path"]
                      for kind in kinds]
             return paths, held

@@ -19,6 +19,7 @@ DOCS: dict[str, tuple[str, Any, str | None]] = {
     "filing": ("议事代表推选情况备案报告", nomination_docs.filing_report, "round"),
     "signin": ("签到表", meeting_docs.signin, "meeting"),
     "flowchart": ("工作流程图", meeting_docs.flowchart, "meeting"),
+    "brief": ("工作简报", meeting_docs.brief, "meeting"),
     "assignment": ("交办单", ledger_docs.assignment, "opinion"),
     "feedback": ("反馈回执", ledger_docs.feedback_slip, "opinion"),
     "duty": ("履职档案", ledger_docs.duty_record, "delegate"),
@@ -30,7 +31,8 @@ MEETING_DOCS = [k for k, v in DOCS.items() if v[2] == "meeting"]
 
 
 # The documents that carry a 成文日期 / 发文字号 the clerk gives (kept with the record).
-DATED = {"minutes", "meeting_notice", "notice", "filing", "certificates", "assignment", "feedback", "duty", "plan", "summary"}
+DATED = {"minutes", "meeting_notice", "notice", "filing", "certificates", "assignment", "feedback", "duty", "plan",
+         "summary", "brief"}
 
 
 def export_doc(store, kind: str, record_id: str | None, path: Path | str, **options) -> dict:

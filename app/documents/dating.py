@@ -15,9 +15,9 @@ SENT_OUT = {"meeting_notice", "filing"}
 def default_date(store, kind: str, record_id: str, today: date | None = None) -> str:
     """What the record says the date is when the clerk has given none."""
     today = today or date.today()
-    if kind in ("minutes", "meeting_notice"):
+    if kind in ("minutes", "meeting_notice", "brief"):
         meeting = store.meetings.get(record_id)
-        if kind == "minutes":
+        if kind in ("minutes", "brief"):
             return meeting["date"]
         # a notice goes out before the meeting: today for one still ahead, else a week before it
         held_on = date.fromisoformat(meeting["date"])

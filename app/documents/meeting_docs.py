@@ -243,3 +243,62 @@ def _arrow(c, start: tuple[float, float], end: tuple[float, float]) -> None:
     c.drawPath(head, stroke=0, fill=1)
 
 
+
+
+PHOTO_TYPES = (".jpg", ".jpeg", ".png")
+
+
+def brief(store, meeting_id: str, path: Path | str) -> Path:
+    """工作简报 of one activity: what was discussed, who came, what was decided, and up to four of its
+    photos (the meeting's materials that are pictures) with their titles as captions."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Image, Paragraph
+
+    caption = ParagraphStyle("caption", parent=styles()["table"], alignment=1)
+    m = store.meetings.detail(meeting_id)
+    if m["status"] != "held":
+        raise ConflictError("会议尚未召开，不能编写工作简报")
+    counts = store.attendance.summary(meeting_id)
+    guests = store.rows("SELECT name, unit FROM attendance WHERE meeting_id = ? AND deleted = 0 AND"
+                        " status = 'attending_nonmember' ORDER BY name", [meeting_id])
+    departments = store.departments.full_names(m["departments_list"])
+    topics = store.rows("SELECT title FROM topics WHERE meeting_id = ? AND deleted = 0 ORDER BY title", [meeting_id])
+    doc = OfficialDoc(store, title=f"{m['title']}工作简报")
+    doc.para(f"{_when(m)}，{m['title']}在{m['place'] or '议事阵地'}召开。")
+    doc.heading("一、议了什么")
+    items = [t["title"] for t in topics] or m["agenda_list"]
+    if items:
+        listed = "；".join(i.rstrip("。；;") for i in items)
+        doc.para(f"会议围绕{listed}开展议事。" if topics else f"会议议程：{listed}。")
+    if m.get("summary"):
+        doc.para(m["summary"].strip())
+    doc.heading("二、谁参加")
+    who = f"出席议事代表{counts['present']}名" + (f"，请假{counts['excused']}名" if counts["excused"] else "")
+    # departments by their full names, whether invited with the meeting or signed in as 列席
+    invited = departments + store.departments.full_names([g["unit"] or g["name"] for g in guests])
+    doc.para(who + (f"；{'、'.join(dict.fromkeys(invited))}等派员参加" if invited else "") + "。")
+    doc.heading("三、议定了什么")
+    if m.get("decisions"):
+        for line in m["decisions"].splitlines():
+            if line.strip():
+                doc.para(line.strip())
+    for number, item in enumerate(m["action_items"], 1):
+        owner = "、".join(x for x in (item.get("unit"), item.get("person")) if x)
+        doc.para(f"（{chinese_number(number)}）{item['content'].rstrip('。')}" + (f"（{owner}" + (
+            f"，{item['deadline']}前完成）" if item.get("deadline") else "）") if owner else "") + "。")
+    if not m.get("decisions") and not m["action_items"]:
+        doc.para("会议纪要尚未登记议定事项。")
+    photos = [r for r in store.meetings.materials(meeting_id)
+              if Path(r["file_name"]).suffix.lower() in PHOTO_TYPES][:4]
+    if photos:
+        doc.heading("四、活动照片")
+        cells = []
+        for photo in photos:
+            picture = Image(photo["path"], width=74 * mm, height=52 * mm, kind="proportional")
+            cells.append([picture, Paragraph(photo["title"], caption)])
+        rows = [[cells[i], cells[i + 1] if i + 1 < len(cells) else ""] for i in range(0, len(cells), 2)]
+        table = Table(rows, colWidths=[78 * mm, 78 * mm])
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (-1, -1), "CENTER")]))
+        doc.table(table)
+    doc.sign(issued_date(store, "brief", meeting_id))
+    return doc.build(path)

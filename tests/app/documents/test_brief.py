@@ -1,0 +1,27 @@
+"""工作简报 of the school-bus activity: what was discussed, who came, what was decided, its photos."""
+
+import pytest
+from pypdf import PdfReader
+
+from app.documents.catalog import export_doc
+from app.errors import ConflictError
+from app.services.meetings import MeetingFilter
+from tests.app.documents.test_official_grid import lines_of
+
+
+def test_the_brief_of_the_school_bus_activity(demo, tmp_path):
+    meeting = demo.meetings.page(MeetingFilter(search="定制公交"), limit=None)[0]
+    export_doc(demo, "brief", meeting["id"], tmp_path / "b.pdf")
+    text = "".join(ln["text"] for page in lines_of(tmp_path / "b.pdf") for ln in page["lines"])
+    for words in ("一、议了什么", "万达广场片区学生上学交通问题", "二、谁参加", "出席议事代表", "永川区交通运输委员会",
+                  "三、议定了什么", "5条定制公交线路", "四、活动照片", "议事厅座谈协商现场", "定制公交开通首日"):
+        assert words in text, words
+    images = sum(len(page.images) for page in PdfReader(tmp_path / "b.pdf").pages)
+    assert images == 3
+
+
+def test_a_meeting_not_yet_held_has_no_brief(demo, tmp_path):
+    planned = demo.rows("SELECT id FROM meetings WHERE status = 'planned' AND deleted = 0 LIMIT 1")[0]["id"]
+    with pytest.raises(ConflictError, match="尚未召开"):
+        export_doc(demo, "brief", planned, tmp_path / "x.pdf")
+    assert not (tmp_path / "x.pdf").exists()
