@@ -322,7 +322,8 @@ def cmd_export(args) -> int:
     with _open(args) as store:
         if args.name in ("candidates", "joint_review", "notice_list", "quotas"):
             options["round_id"] = _resolve_round(store, args.round)
-        if args.name in ("meetings", "attendance", "ledger", "supervision", "stats", "visits", "actions") and args.year:
+        if args.name in ("meetings", "attendance", "ledger", "supervision", "stats", "visits", "actions",
+                         "performance") and args.year:
             options["year"] = args.year
         if args.community:
             if args.name != "contacts":
@@ -332,8 +333,9 @@ def cmd_export(args) -> int:
                 raise AppError(f"找不到村（社区）“{args.community}”（可用 yishi list communities 查看）")
             options["community_id"] = found
         if args.term:
-            if args.name not in ("roster", "attendance", "visits"):
-                raise AppError("只有花名册（roster）、出勤统计（attendance）和网格走访（visits）可以按届次导出")
+            if args.name not in ("roster", "attendance", "visits", "performance"):
+                raise AppError("只有花名册（roster）、出勤统计（attendance）、网格走访（visits）和年度履职情况（performance）"
+                               "可以按届次导出")
             options["term_id"] = _resolve_term(store, args.term)
         result = export_register(store, args.name, Path(args.out), **options)
     _emit(args, result, f"已导出{result['title']}（{result['rows']} 行）：{result['path']}")

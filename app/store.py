@@ -69,6 +69,7 @@ class Store:
             plans,
             receptions,
             recycle,
+            reviews,
             settings,
             stats,
             summary,
@@ -99,6 +100,7 @@ class Store:
         self.action_items = action_items.ActionItemService(self)
         self.institutions = institutions.InstitutionService(self)
         self.summary = summary.YearSummary(self)
+        self.reviews = reviews.ReviewService(self)
         self.opinion_stats = opinion_stats.OpinionStats(self)
         self.nomination = nomination.NominationService(self)
         self.candidates = candidates.CandidateService(self)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..services.opinions import CATEGORIES, STATUSES, OpinionFilter
+from ..services.opinions import OpinionFilter
 from .writer import Column, Percent, Register
 
 
@@ -55,29 +55,34 @@ def supervision(store, year: int | None = None) -> Register:
 
 
 def stats(store, year: int | None = None) -> Register:
+    """年度统计表: the same rows in the same order every year and in every subdistrict (a code per
+    row), so that the district can add the sheets up."""
     report = store.opinion_stats.report(year)
-    o, m, held = report["opinions"], report["meetings"], report["meetings_held"]
-    rows = [
-        {"item": "召开议事代表大会（次）", "value": held.get("plenary", 0)},
-        {"item": "开展分组活动（次）", "value": held.get("group_activity", 0)},
-        {"item": "邻里议事堂接待日（次）", "value": held.get("reception", 0)},
-        {"item": "安排会议活动合计（次）", "value": sum(m.values())},
-        {"item": "代表走访网格（次）", "value": report["fieldwork"]["visits"]},
-        {"item": "走访接触群众（人次）", "value": report["fieldwork"]["residents_met"]},
-        {"item": "会议落实事项（项）", "value": report["fieldwork"]["actions"]},
-        {"item": "　其中：已完成（项）", "value": report["fieldwork"]["actions_done"]},
-        {"item": "　　　　逾期未完成（项）", "value": report["fieldwork"]["actions_overdue"]},
-        {"item": "收集群众意见建议（条）", "value": o["total"]},
-        {"item": "已办结并反馈（条）", "value": o["solved"]},
-        {"item": "办结归档（条）", "value": o["closed"]},
-        {"item": "逾期未办结（条）", "value": o["overdue"]},
-        {"item": "办结后逾期未反馈代表（条）", "value": o["feedback_overdue"]},
-        {"item": "重点督办（条）", "value": o["key_supervision"]},
-        {"item": "满意率", "value": Percent(o["satisfaction_rate"] / 100) if o["satisfaction_rate"] is not None else None},
+    o, held, work = report["opinions"], report["meetings_held"], report["fieldwork"]
+    summary = store.stats.summary(year)
+    levels = summary["venues"]["by_level"]
+    rated = o["satisfaction_rate"]
+    solved_rate = Percent(o["solved"] / o["total"]) if o["total"] else None
+    figures = [
+        ("在任议事代表（人）", summary["delegates"]["active"]), ("议事代表小组（个）", summary["groups"]),
+        ("村（社区）（个）", summary["communities"]), ("网格（个）", summary["grids"]),
+        ("街道议事中心（个）", levels.get("centre", 0)), ("片区议事厅（个）", levels.get("area_hall", 0)),
+        ("小区邻里议事堂（个）", levels.get("neighbourhood_hall", 0)),
+        ("召开议事代表大会（次）", held.get("plenary", 0)), ("开展分组活动（次）", held.get("group_activity", 0)),
+        ("邻里议事堂接待日（次）", held.get("reception", 0)), ("专题议事（次）", held.get("special", 0)),
+        ("代表走访网格（次）", work["visits"]), ("走访接触群众（人次）", work["residents_met"]),
+        ("收集群众意见建议（条）", o["total"]),
+        ("　其中：社区自治事项（条）", o["by_category"].get("self_governance", 0)),
+        ("　　　　街道职责事项（条）", o["by_category"].get("subdistrict", 0)),
+        ("　　　　部门职责事项（条）", o["by_category"].get("department", 0)),
+        ("不予采纳并反馈（条）", o["by_status"].get("declined", 0)),
+        ("已办结（条）", o["solved"]), ("办结率", solved_rate),
+        ("办结归档（条）", o["closed"]), ("逾期未办结（条）", o["overdue"]),
+        ("办结后逾期未反馈代表（条）", o["feedback_overdue"]), ("重点督办（条）", o["key_supervision"]),
+        ("满意率", Percent(rated / 100) if rated is not None else None),
+        ("会议落实事项（项）", work["actions"]), ("　其中：已完成（项）", work["actions_done"]),
+        ("　　　　逾期未完成（项）", work["actions_overdue"]),
     ]
-    rows += [{"item": f"　其中：{label}（条）", "value": o["by_category"][key]} for key, label in CATEGORIES]
-    rows += [{"item": f"　办理进度：{label}（条）", "value": o["by_status"][key]} for key, label in STATUSES]
-    rows += [{"item": f"　{group}（条）", "value": n} for group, n in o["by_group"].items()]
-    rows += [{"item": f"　{month}（条）", "value": n} for month, n in o["by_month"].items()]
-    columns = [Column("统计项目", "item", 30, 40), Column("数值", "value", 10, kind="number")]
+    rows = [{"code": f"{number:02d}", "item": item, "value": value} for number, (item, value) in enumerate(figures, 1)]
+    columns = [Column("代码", "code", 6), Column("统计项目", "item", 30, 40), Column("数值", "value", 10, kind="number")]
     return Register(_title(store, "议事代表会议制度工作统计表", year), store.settings.unit(), columns, rows, "统计")

@@ -60,3 +60,16 @@ def attendance(store, year: int | None = None, term_id: str | None = None) -> Re
     period = "，".join(p for p in (term, f"{year}年" if year else None) if p)
     title = f"{store.settings.get('subdistrict') or ''}议事代表出勤统计表" + (f"（{period}）" if period else "")
     return Register(title, store.settings.unit(), columns, rows, "出勤统计")
+
+
+def performance(store, year: int | None = None, term_id: str | None = None) -> Register:
+    """代表年度履职情况: each delegate's year for 述职, and the group's 评议."""
+    year = year or store.summary.default_year()
+    rows = store.reviews.year_sheet(year, term_id)
+    columns = [Column("姓名", "name", 8), Column("议事小组", "group_name", 9), Column("村（社区）", "community_name", 10),
+               Column("走访网格", "visits", 8, kind="int"), Column("出席大会", "plenary", 8, kind="int"),
+               Column("出席小组活动", "group_activity", 10, kind="int"), Column("接待日值班", "reception", 9, kind="int"),
+               Column("提出意见建议", "opinions", 10, kind="int"), Column("评议等次", "grade", 8),
+               Column("评议意见", "remarks", 12, 24, wrap=True)]
+    title = f"{store.settings.get('subdistrict') or ''}议事代表{year}年度履职情况"
+    return Register(title, store.settings.unit(), columns, rows, "年度履职")

@@ -186,6 +186,7 @@ class RosterPage(QWidget):
                                 ("删除", self.delete, "Delete：移到回收站"),
                                 ("任职变动…", self.change_status, "辞职、罢免、去世、迁出，或恢复在任"),
                                 ("履职档案…", self.duty_record, "所选代表的履职档案（可打印）"),
+                                ("年度评议…", self.review, "小组对所选代表本年度履职的评议（等次和意见）"),
                                 ("从 Excel 导入…", self.import_roster, "导入现有的代表花名册（先逐行检查，再全部导入）"),
                                 ("导出花名册…", self.export_roster, "导出 Excel 花名册，可直接打印")))
 
@@ -335,6 +336,34 @@ class RosterPage(QWidget):
         row = self.model.row_at(index.row()) if index.isValid() else None
         if row:
             preview_doc(self, self.backend, "duty", row["id"], f"{row['name']}履职档案")
+
+    def review(self) -> None:
+        from app.services.base import FieldSpec
+        from app.services.reviews import GRADES
+
+        from ..form_dialog import ask
+
+        index = self.view.currentIndex()
+        row = self.model.row_at(index.row()) if index.isValid() else None
+        if not row:
+            return
+
+        def ready(result):
+            year, current = result
+            specs = [FieldSpec("year", "年度", "int", required=True),
+                     FieldSpec("grade", "评议等次", "choice", required=True, choices=GRADES),
+                     FieldSpec("remarks", "评议意见（基本称职、不称职须填写）", "multiline")]
+            values = ask(self, f"年度评议：{row['name']}", specs,
+                         {"year": str(year), "grade": (current or {}).get("grade") or "称职",
+                          "remarks": (current or {}).get("remarks") or ""},
+                         note="代表述职后，议事小组评议；结果记入年度履职情况表和履职档案。", ok="保存评议")
+            if values:
+                self.backend.op(lambda s: s.reviews.set(row["id"], int(values["year"]), values["grade"],
+                                                        values["remarks"] or ""),
+                                None, lambda e: show_refusal(self, e), summary=f"年度评议：{row['name']}")
+
+        self.backend.query(lambda s: (s.summary.default_year(), s.reviews.get(row["id"], s.summary.default_year())),
+                           ready)
 
     def export_roster(self) -> None:
         # The roster as filtered on screen (all 在任 delegates by default), ID numbers masked.

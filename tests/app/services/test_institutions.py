@@ -44,7 +44,7 @@ def test_contact_lists_carry_phones(demo, tmp_path):
     community = demo.communities.list()[0]
     one = export_register(demo, "contacts", tmp_path / "one.xlsx", community_id=community["id"])
     assert 0 < one["rows"] < 534
-    assert community["name"] in load_workbook(tmp_path / "one.xlsx").active["A1"].value
+    assert community["name"] in next(c.value for c in load_workbook(tmp_path / "one.xlsx").active[1] if c.value)
     assert export_register(demo, "institutions", tmp_path / "i.xlsx")["rows"] == 9
 
 
