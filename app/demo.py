@@ -671,21 +671,24 @@ BUS_PHOTOS = [("议事厅座谈协商现场", (46, 94, 140)), ("代表随车试�
 
 
 def _photos(store, meeting_id: str) -> None:
-    """Pictures of the school-bus activity for its 工作简报 (drawn here: the demo ships no photos)."""
+    """Pictures of the school-bus activity for its 工作简报, drawn here (the demo ships no photos).
+    Shapes only: the bundle leaves out PIL's font engine; the caption is the material's title."""
     import tempfile
     from pathlib import Path
 
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
-    from .resources import shipped_dir
-
-    font = ImageFont.truetype(str(shipped_dir("resources") / "fonts" / "wqy-microhei.ttc"), 40)
     with tempfile.TemporaryDirectory() as folder:
-        for caption, colour in BUS_PHOTOS:
+        for number, (caption, colour) in enumerate(BUS_PHOTOS):
             picture = Image.new("RGB", (800, 560), colour)
             draw = ImageDraw.Draw(picture)
-            draw.rectangle((40, 380, 760, 520), fill=(255, 255, 255))
-            draw.text((400, 450), caption, font=font, fill=colour, anchor="mm")
-            path = Path(folder) / f"{caption}.png"
+            draw.rectangle((0, 400, 800, 560), fill=(90, 90, 90))  # the road
+            draw.rounded_rectangle((140 + number * 40, 220, 620 + number * 40, 400), 24, fill=(240, 200, 40))
+            for window in range(4):  # a bus
+                x = 170 + number * 40 + window * 110
+                draw.rectangle((x, 250, x + 80, 310), fill=(200, 230, 250))
+            for wheel in (220, 520):
+                draw.ellipse((wheel + number * 40, 370, wheel + 60 + number * 40, 430), fill=(30, 30, 30))
+            path = Path(folder) / f"photo{number + 1}.png"
             picture.save(path)
             store.meetings.add_material(meeting_id, path, caption)
