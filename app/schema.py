@@ -96,6 +96,7 @@ SYNCED_FIELDS["terms"] += ("closed_on",)
 SYNCED_FIELDS["action_items"] += ("status", "done_on")
 SYNCED_FIELDS["opinions"] += ("visit_id", "reported_on", "reported_to")
 SYNCED_FIELDS["nomination_rounds"] += ("self_nomination", "conditions_by", "conditions_doc")
+SYNCED_FIELDS["reception_matters"] += ("closed_on", "closed_reason")
 
 
 @migrations()
@@ -542,6 +543,19 @@ def m011_year_end(db):
             id TEXT PRIMARY KEY, delegate_id TEXT NOT NULL REFERENCES delegates(id), year INTEGER NOT NULL,
             grade TEXT, remarks TEXT, deleted INTEGER NOT NULL DEFAULT 0);
         CREATE INDEX idx_delegate_reviews_year ON delegate_reviews(year, delegate_id)
+        """
+    ):
+        db.execute(statement)
+
+
+@migrations()
+def m012_reception_answers(db):
+    # A reception-day matter answered on the spot (or handed to the community) is closed with its
+    # reason instead of waiting to be taken into the ledger.
+    for statement in _statements(
+        """
+        ALTER TABLE reception_matters ADD COLUMN closed_on TEXT;
+        ALTER TABLE reception_matters ADD COLUMN closed_reason TEXT
         """
     ):
         db.execute(statement)

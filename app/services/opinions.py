@@ -240,19 +240,21 @@ class OpinionService(Service):
         return tx.changes
 
     def pending_intake(self) -> list[dict]:
-        """Reception-day matters and minutes' action items not yet in the ledger."""
+        """Reception-day matters and minutes' action items waiting to be taken in: not in the ledger,
+        not closed with a reason, and (action items) not already followed up as 落实事项."""
         matters = self.store.rows(
             """SELECT r.id, r.content, r.resident, m.date, m.title AS meeting_title, m.venue_id,
                       'reception_matters' AS origin_table
                FROM reception_matters r JOIN meetings m ON m.id = r.meeting_id
-               WHERE r.deleted = 0 AND m.deleted = 0
+               WHERE r.deleted = 0 AND m.deleted = 0 AND r.closed_on IS NULL
                  AND NOT EXISTS (SELECT 1 FROM opinions o WHERE o.origin_id = r.id AND o.deleted = 0)
                ORDER BY m.date DESC""")
         items = self.store.rows(
             """SELECT a.id, a.content, a.unit AS resident, m.date, m.title AS meeting_title, m.venue_id,
                       'action_items' AS origin_table
                FROM action_items a JOIN meetings m ON m.id = a.meeting_id
-               WHERE a.deleted = 0 AND m.deleted = 0
+               WHERE a.deleted = 0 AND m.deleted = 0 AND a.status = 'not_started'
+                 AND NOT EXISTS (SELECT 1 FROM action_progress p WHERE p.action_item_id = a.id AND p.deleted = 0)
                  AND NOT EXISTS (SELECT 1 FROM opinions o WHERE o.origin_id = a.id AND o.deleted = 0)
                  AND NOT EXISTS (SELECT 1 FROM topics t WHERE t.action_item_id = a.id AND t.deleted = 0)
                ORDER BY m.date DESC""")

@@ -75,6 +75,34 @@ class ReceptionService(Service):
             "SELECT * FROM reception_matters WHERE meeting_id = ? AND deleted = 0 ORDER BY sort_order",
             [meeting_id])
 
+    def close_matters(self, matter_ids: list[str], reason: str, day: str | None = None):
+        """Matters answered on the spot (当场答复), handed to the community, or merged into an opinion
+        already in the ledger: closed with the reason, so they no longer wait to be taken in."""
+        from datetime import date as _date
+
+        from ..textutil import parse_date
+
+        reason = clean(reason)
+        if not reason:
+            raise ValidationError("请写明处理情况（如：当场答复、已转社区办理）", field="reason")
+        day = day or _date.today().isoformat()
+        parse_date(day, "处理日期", "day")
+        rows = []
+        for matter_id in dict.fromkeys(matter_ids):
+            found = self.store.rows("SELECT * FROM reception_matters WHERE id = ? AND deleted = 0", [matter_id])
+            if not found:
+                raise ValidationError("找不到这条接待事项，可能已被删除")
+            if self.store.scalar("SELECT 1 FROM opinions WHERE origin_id = ? AND deleted = 0", [matter_id]):
+                raise ValidationError(f"“{found[0]['content']}”已经登记进意见建议台账")
+            rows.append(found[0])
+        if not rows:
+            raise ValidationError("请选择接待事项")
+        what = rows[0]["content"] if len(rows) == 1 else f"{rows[0]['content']}等 {len(rows)} 件"
+        with self.store.write("update", f"接待事项办结：{what}（{reason}）") as tx:
+            for row in rows:
+                tx.update("reception_matters", row["id"], {"closed_on": day, "closed_reason": reason})
+        return tx.changes
+
     def save_matters(self, meeting_id: str, matters: list[dict]):
         """The matters residents raised on a reception day (the ledger takes them in later)."""
         meeting = self.store.meetings.get(meeting_id)

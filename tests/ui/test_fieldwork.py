@@ -130,3 +130,24 @@ def test_action_item_follow_up_is_recorded_shown_and_undone(qtbot, window, monke
     overview = open_page(qtbot, window, "overview")
     texts = [overview.attention.item(i).text() for i in range(overview.attention.count())]
     assert any(t.startswith("【落实事项逾期】") and item["content"] in t for t in texts)
+
+
+def test_reception_matters_answered_on_the_spot_leave_the_import_list(qtbot, window, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    from ui.pages.opinions.intake import ImportDialog
+
+    open_page(qtbot, window, "opinions")
+    store = store_of(window)
+    pending = store.opinions.pending_intake()
+    dialog = ImportDialog(window.backend, pending, window)
+    qtbot.addWidget(dialog)
+    assert dialog.list.count() == len(pending)
+    for row in range(2):
+        dialog.list.item(row).setCheckState(Qt.Checked)
+    monkeypatch.setattr("ui.form_dialog.ask", lambda *a, **k: {"reason": "当场答复"})
+    dialog.close_matters()
+    wait_idle(qtbot, window.backend)
+    qtbot.waitUntil(lambda: dialog.list.count() == len(pending) - 2, timeout=5000)
+    assert len(store.opinions.pending_intake()) == len(pending) - 2
+    assert "接待事项办结" in window.backend.undo_summary()

@@ -167,3 +167,26 @@ def test_an_answer_not_fed_back_within_the_set_working_days_is_flagged(demo):
     assert not s.opinions.detail(opinion, late)["feedback_overdue"]
     with pytest.raises(ValidationError, match="1—60"):
         s.settings.update({"feedback_working_days": "0"})
+
+
+def test_a_reception_matter_closed_with_its_reason_no_longer_waits(demo):
+    from tests.conftest import digest
+
+    s = demo
+    pending = s.opinions.pending_intake()
+    matters = [p["id"] for p in pending if p["origin_table"] == "reception_matters"][:2]
+    # action items followed up as 落实事项 do not wait to be taken in either
+    assert not [p for p in pending if p["origin_table"] == "action_items"]
+    before = digest(s)
+    with pytest.raises(ValidationError, match="请写明处理情况"):
+        s.receptions.close_matters(matters, "  ")
+    assert digest(s) == before
+    changes = s.receptions.close_matters(matters, "当场答复", date.today().isoformat())
+    waiting = {p["id"] for p in s.opinions.pending_intake()}
+    assert not waiting & set(matters) and len(waiting) == len(pending) - 2
+    s.undo(changes, "接待事项办结")
+    assert set(matters) <= {p["id"] for p in s.opinions.pending_intake()}
+    taken = s.opinions.intake("reception_matters", matters[0])
+    with pytest.raises(ValidationError, match="已经登记进意见建议台账"):
+        s.receptions.close_matters([matters[0]], "当场答复")
+    assert taken

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
 )
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 from app.services.opinions import SOURCES
 
 from ...memory import fit_on_screen
-from ...messages import confirm
+from ...messages import confirm, show_refusal
 from ...widgets import add_check_item, checked_values, dialog_buttons
 
 
@@ -160,7 +161,31 @@ class ImportDialog(QDialog):
             add_check_item(self.list, f"[{origin}] {item['date']} {item['meeting_title']}：{item['content']}",
                            (item["origin_table"], item["id"]))
         layout.addWidget(self.list)
+        close = QPushButton("所选接待事项已当场处理…")
+        close.setObjectName("close_matters")
+        close.setToolTip("当场答复或已转社区办理的接待事项：写明处理情况后不再等待导入")
+        close.clicked.connect(self.close_matters)
+        layout.addWidget(close)
         layout.addWidget(dialog_buttons("导入所选", "取消", self.accept, self.reject))
 
     def chosen(self) -> list[tuple[str, str]]:
         return checked_values(self.list)
+
+    def close_matters(self) -> None:
+        from app.services.base import FieldSpec
+
+        from ...form_dialog import ask
+
+        matters = [row_id for table, row_id in self.chosen() if table == "reception_matters"]
+        if not matters:
+            return
+        values = ask(self, "接待事项已处理", [FieldSpec("reason", "处理情况", required=True)],
+                     {"reason": "当场答复"}, note=f"所选 {len(matters)} 件接待事项不登记进台账，记下处理情况。")
+        if values:
+            self.backend.op(lambda s: s.receptions.close_matters(matters, values["reason"]), lambda _: self._drop(matters),
+                            lambda e: show_refusal(self, e), summary=f"接待事项办结（{len(matters)} 件）")
+
+    def _drop(self, matter_ids: list[str]) -> None:
+        for row in reversed(range(self.list.count())):
+            if self.list.item(row).data(Qt.UserRole)[1] in matter_ids:
+                self.list.takeItem(row)
