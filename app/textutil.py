@@ -61,3 +61,9 @@ def validate_phone(raw) -> str | None:
     if len(phone) == 11 and phone[0] not in "01":
         raise ValidationError("11 位手机号应以 1 开头", field="phone")
     return phone
+
+
+def chinese_date(iso: str) -> str:
+    """2026-03-18 -> 2026年3月18日 (documents, notices, messages)."""
+    y, m, d = iso.split("-")
+    return f"{int(y)}年{int(m)}月{int(d)}日"

@@ -105,8 +105,7 @@ def duty_record(store, delegate_id: str, path: Path | str, year: int | None = No
             ("走访网格", f"{r['grid_visits']} 次"), ("提出意见建议", f"{len(r['opinions'])} 条"),
             ("牵头议题", "、".join(t["title"] for t in r["topics"]) or "—"),
             ("任职记录", "；".join(f"{h['day']} {h['text']}" for h in r["history"]) or "在任")]
-    reviews = store.rows("SELECT year, grade, remarks FROM delegate_reviews WHERE delegate_id = ? AND deleted = 0"
-                         + (" AND year = ?" if year else "") + " ORDER BY year", [delegate_id] + ([year] if year else []))
+    reviews = store.reviews.of_delegate(delegate_id, year)
     if reviews:
         rows.append(("年度评议", "；".join(f"{r['year']}年{r['grade']}" + (f"（{r['remarks']}）" if r["remarks"] else "")
                                          for r in reviews)))

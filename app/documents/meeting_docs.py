@@ -13,20 +13,11 @@ from reportlab.platypus import Table, TableStyle
 
 from ..errors import ConflictError
 from ..fileio import atomic_path
-from ..services.meetings import STEP_COLOURS, STEP_STATES
+from ..services.meetings import STEP_COLOURS, STEP_STATES, audience, when_text
 from .dating import issued_date
 from .fonts import FONT_NAMES, use_store_fonts
 from .layout import chinese_number, para, styles
 from .official import OfficialDoc, chinese_date
-
-
-def _when(meeting: dict) -> str:
-    text = chinese_date(meeting["date"])
-    if meeting.get("start_time"):
-        text += f" {meeting['start_time']}"
-        if meeting.get("end_time"):
-            text += f"—{meeting['end_time']}"
-    return text
 
 
 def minutes_doc(store, meeting_id: str, *, draft: bool = False) -> OfficialDoc:
@@ -42,7 +33,7 @@ def minutes_doc(store, meeting_id: str, *, draft: bool = False) -> OfficialDoc:
     guests = [f"{r['name']}（{r['community_name']}）" if r.get("community_name") and not r["delegate_id"]
               else r["name"] for r in sheet if r["status"] == "attending_nonmember"]
     doc = OfficialDoc(store, title=f"{m['title']}纪要", draft=draft)
-    doc.para(f"{_when(m)}，{m['title']}在{m['place'] or '本街道'}召开。" + (m.get("summary") or ""))
+    doc.para(f"{when_text(m)}，{m['title']}在{m['place'] or '本街道'}召开。" + (m.get("summary") or ""))
     if m["kind"] == "plenary" and m["status"] == "held":
         q = store.attendance.quorum(meeting_id)
         doc.para(f"全体议事代表{q['total']}名，实到{q['present']}名，"
@@ -90,22 +81,16 @@ def minutes(store, meeting_id: str, path: Path | str, *, draft: bool = False) ->
     return minutes_doc(store, meeting_id, draft=draft).build(path)
 
 
-def attendees(store, m: dict) -> str:
-    """Who a meeting's notice is addressed to: all delegates, the group's, or those on duty."""
-    return {"all": "全体议事代表", "group": f"{m.get('group_name') or ''}全体议事代表",
-            "duty": "值班议事代表"}.get(m["scope"], "有关议事代表")
-
-
 def notice(store, meeting_id: str, path: Path | str) -> Path:
     m = store.meetings.detail(meeting_id)
     departments = store.departments.full_names(m["departments_list"])
-    who = attendees(store, m)
+    who = audience(m)
     doc = OfficialDoc(store, title=f"关于召开{m['title']}的通知", sent_out=True,
                       doc_number=store.issued_docs.number("meeting_notice", meeting_id))
     doc.addressee([who, *departments])
-    doc.para(f"经研究，定于{_when(m)}召开{m['title']}。现将有关事项通知如下：")
+    doc.para(f"经研究，定于{when_text(m)}召开{m['title']}。现将有关事项通知如下：")
     doc.heading("一、会议时间")
-    doc.para(_when(m) + "。")
+    doc.para(when_text(m) + "。")
     doc.heading("二、会议地点")
     doc.para((m["place"] or "另行通知") + "。")
     section = 2
@@ -141,7 +126,7 @@ def signin(store, meeting_id: str, path: Path | str) -> Path:
                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]))
     doc = OfficialDoc(store, title=f"{m['title']}签到表")
-    doc.para(f"时间：{_when(m)}　地点：{m['place'] or '—'}", first_indent=0)
+    doc.para(f"时间：{when_text(m)}　地点：{m['place'] or '—'}", first_indent=0)
     doc.table(table)
     return doc.build(path)
 
@@ -264,7 +249,7 @@ def brief(store, meeting_id: str, path: Path | str) -> Path:
     departments = store.departments.full_names(m["departments_list"])
     topics = store.rows("SELECT title FROM topics WHERE meeting_id = ? AND deleted = 0 ORDER BY title", [meeting_id])
     doc = OfficialDoc(store, title=f"{m['title']}工作简报")
-    doc.para(f"{_when(m)}，{m['title']}在{m['place'] or '议事阵地'}召开。")
+    doc.para(f"{when_text(m)}，{m['title']}在{m['place'] or '议事阵地'}召开。")
     doc.heading("一、议了什么")
     items = [t["title"] for t in topics] or m["agenda_list"]
     if items:

@@ -8,6 +8,7 @@ from pathlib import Path
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 
+from ..textutil import chinese_date
 from .gbt9704 import (
     BODY_PT,
     CHARS,
@@ -30,11 +31,6 @@ from .gbt9704 import (
 SEAL, NO_SEAL = "seal", "no_seal"
 LAYOUT_LABELS = {SEAL: "加盖印章（成文日期右空四字，署名以日期居中）",
                  NO_SEAL: "不加盖印章（署名右空二字，日期首字右移二字）"}
-
-
-def chinese_date(iso: str) -> str:
-    y, m, d = iso.split("-")
-    return f"{int(y)}年{int(m)}月{int(d)}日"
 
 
 def balanced(title: str) -> list[str]:

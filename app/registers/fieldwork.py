@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from ..services.action_items import ActionFilter
 from ..services.visits import VisitFilter
+from . import period
 from .writer import Column, Register
-
-
-def _term_name(store, term_id: str | None) -> str:
-    return store.scalar("SELECT name FROM terms WHERE id = ?", [term_id]) or "" if term_id else ""
-
-
-def _period(year: int | None, term: str) -> str:
-    parts = [p for p in (term, f"{year}年" if year else "") if p]
-    return f"（{'，'.join(parts)}）" if parts else ""
 
 
 def visits(store, year: int | None = None, term_id: str | None = None) -> Register:
@@ -27,7 +19,7 @@ def visits(store, year: int | None = None, term_id: str | None = None) -> Regist
                Column("接触群众", "residents_met", 8, kind="int"),
                Column("听取的意见和问题", "matters", 20, 40, wrap=True),
                Column("形成意见", "opinion_count", 8, kind="int"), Column("备注", "notes", 6, 12, wrap=True)]
-    title = f"{store.settings.get('subdistrict') or ''}议事代表网格走访登记表{_period(year, _term_name(store, term_id))}"
+    title = f"{store.settings.get('subdistrict') or ''}议事代表网格走访登记表{period(store, year, term_id)}"
     return Register(title, store.settings.unit(), columns, rows, "网格走访")
 
 
@@ -44,5 +36,5 @@ def actions(store, year: int | None = None) -> Register:
                Column("落实事项", "content", 18, 26, wrap=True), Column("责任单位（人）", "owner", 8, 16, wrap=True),
                Column("完成期限", "deadline", 11, kind="date"), Column("状态", "status_label", 6),
                Column("完成日期", "done_on", 11, kind="date"), Column("进展", "progress", 10, 12, wrap=True)]
-    title = f"{store.settings.get('subdistrict') or ''}会议落实事项台账{_period(year, '')}"
+    title = f"{store.settings.get('subdistrict') or ''}会议落实事项台账{period(store, year)}"
     return Register(title, store.settings.unit(), columns, rows, "落实事项")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..services.meetings import MeetingFilter
+from . import period
 from .writer import Column, Percent, Register
 
 
@@ -56,9 +57,7 @@ def attendance(store, year: int | None = None, term_id: str | None = None) -> Re
                Column("接待值班", "reception_present", 8, kind="int"), Column("出席合计", "present", 8, kind="int"),
                Column("请假", "excused", 6, kind="int"), Column("缺席", "absent", 6, kind="int"),
                Column("出席率", "rate", 8, kind="percent")]
-    term = store.scalar("SELECT name FROM terms WHERE id = ?", [term_id]) if term_id else None
-    period = "，".join(p for p in (term, f"{year}年" if year else None) if p)
-    title = f"{store.settings.get('subdistrict') or ''}议事代表出勤统计表" + (f"（{period}）" if period else "")
+    title = f"{store.settings.get('subdistrict') or ''}议事代表出勤统计表{period(store, year, term_id)}"
     return Register(title, store.settings.unit(), columns, rows, "出勤统计")
 
 

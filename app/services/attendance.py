@@ -8,6 +8,7 @@ from ..errors import ConflictError, ValidationError
 from ..textutil import clean
 from .base import Service, choice_label
 from .delegates import serving_condition
+from .meetings import audience, when_text
 
 STATUSES = (("present", "出席"), ("excused", "请假"), ("absent", "缺席"),
             ("attending_nonmember", "列席"))
@@ -55,15 +56,13 @@ class AttendanceService(Service):
 
     def contact_list(self, meeting_id: str) -> dict:
         """Who to notify of a meeting, with phones, and a notice text ready to copy into a message."""
-        from ..documents.meeting_docs import _when, attendees
-
         meeting = self.store.meetings.detail(meeting_id)
         people = [{"name": p["name"], "phone": p.get("phone") or "", "community_name": p.get("community_name") or "",
                    "group_name": p.get("group_name") or ""} for p in self.expected(meeting)]
         agenda = "；".join(item.rstrip("。；;") for item in meeting["agenda_list"])
         office = self.store.settings.unit()
         phone = self.store.settings.get("contact_phone")
-        text = (f"【{office}】{attendees(self.store, meeting)}：定于{_when(meeting)}在{meeting['place'] or '（地点另行通知）'}"
+        text = (f"【{office}】{audience(meeting)}：定于{when_text(meeting)}在{meeting['place'] or '（地点另行通知）'}"
                 f"召开{meeting['title']}" + (f"，议程：{agenda}" if agenda else "") + "。请准时参加，提前15分钟签到；"
                 "确需请假的，请提前向人大街道工委说明" + (f"（电话 {phone}）" if phone else "") + "。")
         return {"meeting": meeting["title"], "people": people, "text": text,

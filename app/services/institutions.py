@@ -82,11 +82,10 @@ class InstitutionService(Service):
         existing = [m["id"] for m in self.members(row_id)]
         with self.store.write("update", f"修改{choice_label(KINDS, row['kind'])}：{row['title']}") as tx:
             tx.update(self.table, row_id, values)
-            if members is not None:
-                kept = dict(zip(existing, existing))
+            if members is not None:  # the roster's rows reused in order, the rest added or removed
                 tx.sync_list("leading_members", {"institution_id": row_id},
                              [{**m, "id": existing[i] if i < len(existing) else None} for i, m in enumerate(members)],
-                             kept)
+                             existing)
         return tx.changes
 
     # A deleted 领导小组 keeps its members' rows: restored from the bin, it comes back whole.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .. import attachments
 from ..errors import ConflictError, NotFoundError, ValidationError
-from ..textutil import clean, parse_date
+from ..textutil import chinese_date, clean, parse_date
 from .base import FieldSpec, Service, add_equals, choice_label
 from .workflows import KINDS, PHASES
 
@@ -48,6 +48,22 @@ class MeetingFilter:
 
 SORTS = {"date": "m.date, m.start_time", "kind": "m.kind, m.date", "title": "m.title",
          "status": "m.status, m.date", "group": "g.sort_order, m.date"}
+
+
+def when_text(meeting: dict) -> str:
+    """2026年3月18日 09:00—11:30: a meeting's time as notices, minutes and messages say it."""
+    text = chinese_date(meeting["date"])
+    if meeting.get("start_time"):
+        text += f" {meeting['start_time']}"
+        if meeting.get("end_time"):
+            text += f"—{meeting['end_time']}"
+    return text
+
+
+def audience(meeting: dict) -> str:
+    """Who a meeting's notice is addressed to: all delegates, the group's, or those on duty."""
+    return {"all": "全体议事代表", "group": f"{meeting.get('group_name') or ''}全体议事代表",
+            "duty": "值班议事代表"}.get(meeting["scope"], "有关议事代表")
 
 
 class MeetingService(Service):

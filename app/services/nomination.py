@@ -169,10 +169,10 @@ class NominationService(Service):
         self.get(round_id)
         done = {(r["community_id"], r["step"]): r for r in self.store.rows(
             "SELECT * FROM round_returns WHERE round_id = ? AND deleted = 0", [round_id])}
-        ids = [r["community_id"] for r in self.store.rows(
+        ids = {r["community_id"] for r in self.store.rows(
             "SELECT DISTINCT community_id FROM candidates WHERE round_id = ? AND deleted = 0 AND community_id IS NOT NULL",
-            [round_id])]
-        rows = [r for r in self.store.communities.list() if r["id"] in set(ids)]
+            [round_id])}
+        rows = [r for r in self.store.communities.list() if r["id"] in ids]
         return [{"community_id": c["id"], "community_name": c["name"],
                  "feedback_on": done.get((c["id"], "feedback"), {}).get("day"),
                  "report_on": done.get((c["id"], "report"), {}).get("day")} for c in rows]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date
 
 from ..errors import ValidationError
-from ..textutil import clean
+from ..textutil import clean, parse_date
 from .base import Service
 
 _NS = uuid.UUID("9d4e2a71-3b5c-4f8e-b06a-1c2d3e4f5a6b")
@@ -78,14 +79,10 @@ class ReceptionService(Service):
     def close_matters(self, matter_ids: list[str], reason: str, day: str | None = None):
         """Matters answered on the spot (当场答复), handed to the community, or merged into an opinion
         already in the ledger: closed with the reason, so they no longer wait to be taken in."""
-        from datetime import date as _date
-
-        from ..textutil import parse_date
-
         reason = clean(reason)
         if not reason:
             raise ValidationError("请写明处理情况（如：当场答复、已转社区办理）", field="reason")
-        day = day or _date.today().isoformat()
+        day = day or date.today().isoformat()
         parse_date(day, "处理日期", "day")
         rows = []
         for matter_id in dict.fromkeys(matter_ids):

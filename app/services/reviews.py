@@ -25,6 +25,12 @@ class ReviewService:
                                [review_id(delegate_id, year)])
         return rows[0] if rows else None
 
+    def of_delegate(self, delegate_id: str, year: int | None = None) -> list[dict]:
+        """A delegate's 评议 by year (one year, or all)."""
+        return self.store.rows("SELECT year, grade, remarks FROM delegate_reviews WHERE delegate_id = ? AND deleted = 0"
+                               + (" AND year = ?" if year else "") + " ORDER BY year",
+                               [delegate_id] + ([year] if year else []))
+
     def set(self, delegate_id: str, year: int, grade: str, remarks: str = ""):
         person = self.store.delegates.get(delegate_id)
         if grade not in GRADES:

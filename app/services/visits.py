@@ -85,10 +85,8 @@ class VisitService(Service):
         with self.store.db.atomic():
             with self.store.write("create", f"登记网格走访：{who} {values['day']}") as tx:
                 visit_id = tx.insert(self.table, values)
-            changes = Changes(list(tx.changes.rows), tx.changes.audit_seq)
-            for opinion in self._opinion_values(values, opinions or []):
-                changes.rows += self.store.opinions.create(opinion, visit_id=visit_id).rows
-        return changes
+            return Changes.combined([tx.changes] + [self.store.opinions.create(opinion, visit_id=visit_id)
+                                                    for opinion in self._opinion_values(values, opinions or [])])
 
     def create_many(self, rows: builtins.list[dict]):
         """A paper visit sheet keyed in: every row checked first (the row number named in a

@@ -151,3 +151,16 @@ def test_reception_matters_answered_on_the_spot_leave_the_import_list(qtbot, win
     qtbot.waitUntil(lambda: dialog.list.count() == len(pending) - 2, timeout=5000)
     assert len(store.opinions.pending_intake()) == len(pending) - 2
     assert "接待事项办结" in window.backend.undo_summary()
+
+
+def test_choosing_a_month_on_the_board_shows_that_months_visits(qtbot, window):
+    roster = open_page(qtbot, window, "roster")
+    tab = roster.visits
+    roster.tabs.setCurrentWidget(tab)
+    wait_idle(qtbot, window.backend)
+    month = tab.months[0]
+    tab.board.setCurrentCell(0, 3)
+    qtbot.waitUntil(lambda: tab.month == month, timeout=5000)
+    store = store_of(window)
+    assert tab.log.rowCount() == len(store.visits.list(VisitFilter(month=month)))
+    assert f"{int(month[5:])}月的走访记录" in tab.log_label.text()

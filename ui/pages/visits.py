@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.visits import VisitFilter
+
 from ..memory import fit_on_screen
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel
@@ -96,15 +98,13 @@ class VisitsTab(QWidget):
         def load(s):
             board = s.visits.year_board(year, group)
             chosen = month or (board["months"][-1] if board["months"] else f"{year}-01")
-            from app.services.visits import VisitFilter
-
             return board, chosen, s.visits.list(VisitFilter(month=chosen, group_id=group))
 
         self.backend.query(load, self._show)
 
     def _show(self, result) -> None:
         board, month, log = result
-        self.month, self.months, self.people = month, board["months"], board["rows"]
+        self.months, self.people = board["months"], board["rows"]
         headers = ["姓名", "议事小组", "联系网格"] + [f"{int(m[5:])}月" for m in self.months] + ["全年走访"]
         self.board.clear()
         self.board.setColumnCount(len(headers))
@@ -128,6 +128,11 @@ class VisitsTab(QWidget):
                 self.board.setItem(r, column, item)
         header = self.board.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        self._show_month(month, log)
+
+    def _show_month(self, month: str, log: list[dict]) -> None:
+        """The chosen month's summary line and visit log (the board already holds its figures)."""
+        self.month = month
         missing = [p["name"] for p in self.people if self.month in p["months"] and not p["months"][self.month]["visits"]]
         this_month = date.today().isoformat()[:7]
         label = "本月" if self.month == this_month else f"{int(self.month[:4])}年{int(self.month[5:])}月"
@@ -142,8 +147,10 @@ class VisitsTab(QWidget):
 
     def _cell_chosen(self, row: int, column: int) -> None:
         if 3 <= column < 3 + len(self.months) and self.months[column - 3] != self.month:
-            self.month = self.months[column - 3]
-            self.reload_board()
+            month, group = self.months[column - 3], self.group.currentData()
+            # the board is loaded already: only the month's log is asked for
+            self.backend.query(lambda s: s.visits.list(VisitFilter(month=month, group_id=group)),
+                               lambda log: self._show_month(month, log))
 
     def delete(self) -> None:
         index = self.log_view.currentIndex()
