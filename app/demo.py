@@ -13,7 +13,6 @@ from datetime import date, timedelta
 
 from .errors import AppError
 from .idcard import check_digit
-from .services.meetings import MeetingFilter
 from .services.nomination import DEFAULT_REVIEW_UNITS
 from .services.venues import facilities_checklist
 
@@ -104,8 +103,17 @@ def _split(total: int, weights: list[int]) -> list[int]:
     return counts
 
 
-def build_demo(store, progress=None) -> dict:
+def demo_year(today: date | None = None) -> int:
+    """The year the demo tells (the report's year): the last whole calendar year before the day it is
+    created, so that on any day its 2 plenaries and 20 group activities have been held. The year
+    after it, up to today, carries on: grid visits, reception days, handling, planned meetings."""
+    return (today or date.today()).year - 1
+
+
+def build_demo(store, progress=None, today: date | None = None) -> dict:
     """Fill an empty store with the demo subdistrict in one transaction."""
+    today = today or date.today()
+    year = demo_year(today)
     if not store.is_empty():
         raise AppError("当前数据库中已有数据，演示数据只能载入到空的数据库中。")
     rng = random.Random(SEED)
@@ -118,7 +126,7 @@ def build_demo(store, progress=None) -> dict:
                                "issuer_mark": "中山路街道人大工委文件",
                                "doc_number_pattern": "中山路人大工委〔{年}〕{号}号",
                                "printer_name": "中山路街道人大工委办公室", "doc_cc": "街道党工委"})
-        store.terms.create({"name": "第一届", "start_date": "2025-03-01", "end_date": "2030-02-28"})
+        store.terms.create({"name": "第一届", "start_date": f"{year - 1}-03-01", "end_date": f"{year + 4}-02-28"})
         step("村（社区）与议事小组")
         community_ids: dict[str, str] = {}
         group_ids: dict[str, str] = {}
@@ -142,9 +150,9 @@ def build_demo(store, progress=None) -> dict:
             changes = store.grids.bulk_create(community_ids[name], f"1-{count}")
             grids_by_community[name] = changes.created("grids")
         step("制度建设")
-        build_institutions(store)
+        build_institutions(store, year)
         step("推选议事代表（两下两上）")
-        build_selection(store, rng, community_ids, group_ids, areas, grids_by_community)
+        build_selection(store, rng, year, community_ids, group_ids, areas, grids_by_community)
         step("议事阵地")
         store.venues.create(
             {"name": "中山路街道议事中心", "level": "centre", "address": "永川区中山路街道办事处三楼",
@@ -168,11 +176,12 @@ def build_demo(store, progress=None) -> dict:
                  "schedule": f"每月第 {day % 4 + 1} 个星期六上午接待居民",
                  "facilities": ["标牌", "议事制度上墙", "会议桌椅"] + (["空调"] if day % 3 else [])})
         step("会议与接待日")
-        build_meetings(store, rng)
+        build_meetings(store, rng, year, today)
         step("意见建议台账")
-        build_ledger(store, rng)
+        build_ledger(store, rng, year, today)
         step("网格走访与落实事项")
-        build_fieldwork(store, rng)
+        build_fieldwork(store, rng, year, today)
+        close_reception_matters(store, rng, today)
     return store.stats.summary()
 
 
@@ -201,7 +210,7 @@ def _route(rng: random.Random, community: str, kind: str, names) -> dict:
     return {"route": "joint", "recommenders": "、".join(next(names) for _ in range(rng.randrange(10, 16)))}
 
 
-def build_selection(store, rng, community_ids, group_ids, areas, grids_by_community) -> None:
+def build_selection(store, rng, year, community_ids, group_ids, areas, grids_by_community) -> None:
     """一下 quotas, 一上 nominations, 二下 joint review and notice, 二上 confirmation, certificates, filing;
     then the 70 delegates are given their group roles and grids."""
     names = iter(_names(rng, CANDIDATES + 40 * 15 + 200))
@@ -226,8 +235,8 @@ def build_selection(store, rng, community_ids, group_ids, areas, grids_by_commun
         extras.append((_profile(rng, next(names), community, areas[community]), community))
 
     round_id = store.nomination.open_round({
-        "name": "第一届议事代表推选", "opened_on": "2024-12-02", "seats": len(chosen),
-        "conditions_by": "街道党工委", "conditions_doc": "中山路党工委〔2024〕28号",
+        "name": "第一届议事代表推选", "opened_on": f"{year - 2}-12-02", "seats": len(chosen),
+        "conditions_by": "街道党工委", "conditions_doc": f"中山路党工委〔{year - 2}〕28号",
         "notes": "街道党工委3次专题研究，印发实施方案，“两下两上”推选。"}).created("nomination_rounds")[0]
     seats: dict[str, int] = {}
     for _, community, _, _ in chosen:
@@ -249,48 +258,53 @@ def build_selection(store, rng, community_ids, group_ids, areas, grids_by_commun
     extra_ids = []
     for n, (profile, community) in enumerate(extras):
         if n == 17:  # moved in recently: fails the preliminary review
-            profile["resident_since"] = "2024-08-01"
+            profile["resident_since"] = f"{year - 2}-08-01"
         values = {**profile, "community_id": community_ids[community], **_route(rng, community, kinds[community], names)}
         extra_ids.append(candidates.nominate(round_id, values).created("candidates")[0])
     chosen_ids = [ids[p["name"]] for p, *_ in chosen]
 
     # 一上: the representative meetings vote, the 工委 reviews.
-    candidates.record(extra_ids[:4], "community_approved", "2024-12-16", "fail", "村（居）民代表会议表决未过半数")
-    candidates.record(chosen_ids + extra_ids[4:], "community_approved", "2024-12-16", "pass")
+    candidates.record(extra_ids[:4], "community_approved", f"{year - 2}-12-16", "fail", "村（居）民代表会议表决未过半数")
+    candidates.record(chosen_ids + extra_ids[4:], "community_approved", f"{year - 2}-12-16", "pass")
     late = [extra_ids[17]]
-    candidates.record(late + extra_ids[4:7], "preliminary_reviewed", "2024-12-23", "fail",
+    candidates.record(late + extra_ids[4:7], "preliminary_reviewed", f"{year - 2}-12-23", "fail",
                       "不符合推选条件或本人所在单位不同意推荐")
     passed = chosen_ids + [i for i in extra_ids[7:] if i not in late]
-    candidates.record(passed, "preliminary_reviewed", "2024-12-23", "pass")
+    candidates.record(passed, "preliminary_reviewed", f"{year - 2}-12-23", "pass")
     # 二下: each department's verdict, then the public notice.
     refused = {extra_ids[8]: ("派出所", "有违法记录"), extra_ids[12]: ("街道纪工委", "存在失信被执行记录")}
     for offset, unit in enumerate(DEFAULT_REVIEW_UNITS):
-        day = f"2025-01-0{6 + offset}"
+        day = f"{year - 1}-01-0{6 + offset}"
         bad = [i for i, (u, _) in refused.items() if u == unit]
         candidates.review([i for i in passed if i not in bad], unit, "合格", day)
         for i in bad:
             candidates.review([i], unit, "不合格", day, refused[i][1])
     nominated_in = [r["community_id"] for r in store.nomination.returns(round_id)]
-    store.nomination.record_return(round_id, "feedback", nominated_in, "2025-01-10",
+    store.nomination.record_return(round_id, "feedback", nominated_in, f"{year - 1}-01-10",
                                    "联审合格名单反馈各村（社区）党组织，由其公示")
-    store.nomination.start_notice(round_id, "2025-01-13", "各村（社区）党群服务中心公示栏、街道微信公众号")
+    notice = _workday(store, date(year - 1, 1, 13))
+    store.nomination.start_notice(round_id, notice.isoformat(), "各村（社区）党群服务中心公示栏、街道微信公众号")
+    closed = date.fromisoformat(store.nomination.get(round_id)["notice_end"]) + timedelta(days=1)
     noticed = [i for i in passed if i not in refused]
     upheld, dismissed = noticed[-1], chosen_ids[5]
-    candidates.add_objection(upheld, "2025-01-14", "反映其户籍和居住地均已迁往外区", "居民来信")
-    candidates.add_objection(dismissed, "2025-01-14", "反映其很少参加社区活动", "匿名电话")
+    candidates.add_objection(upheld, (notice + timedelta(days=1)).isoformat(), "反映其户籍和居住地均已迁往外区", "居民来信")
+    candidates.add_objection(dismissed, (notice + timedelta(days=1)).isoformat(), "反映其很少参加社区活动", "匿名电话")
+    resolved = (notice + timedelta(days=2)).isoformat()
     for objection in candidates.objections(round_id=round_id):
         if objection["candidate_id"] == upheld:
-            candidates.resolve_objection(objection["id"], "2025-01-15", "经社区核实，本人已于2024年迁居外区", True)
+            candidates.resolve_objection(objection["id"], resolved, f"经社区核实，本人已于{year - 2}年迁居外区", True)
         else:
-            candidates.resolve_objection(objection["id"], "2025-01-15", "经核实本人积极参加社区志愿服务，反映不属实",
+            candidates.resolve_objection(objection["id"], resolved, "经核实本人积极参加社区志愿服务，反映不属实",
                                          False)
-    store.nomination.close_notice(round_id, "2025-01-16")
+    store.nomination.close_notice(round_id, closed.isoformat())
     for offset, community_id in enumerate(nominated_in):  # each community reports its list up
-        store.nomination.record_return(round_id, "report", [community_id], f"2025-01-{17 + offset % 4}")
+        store.nomination.record_return(round_id, "report", [community_id],
+                                       (closed + timedelta(days=1 + offset % 4)).isoformat())
     # 二上: the 党工委 confirms 70, certificates, filing with the district.
-    store.nomination.confirm(round_id, chosen_ids, "2025-01-24", "中山路党工委〔2025〕3号")
-    store.nomination.issue_certificates(round_id, "2025-02-20")
-    store.nomination.file_round(round_id, "2025-02-28", "中山路人大工委〔2025〕1号")
+    confirmed = max(date(year - 1, 1, 24), closed + timedelta(days=6)).isoformat()
+    store.nomination.confirm(round_id, chosen_ids, confirmed, f"中山路党工委〔{year - 1}〕3号")
+    store.nomination.issue_certificates(round_id, f"{year - 1}-02-20")
+    store.nomination.file_round(round_id, f"{year - 1}-02-28", f"中山路人大工委〔{year - 1}〕1号")
     delegate_of = {r["id"]: r["delegate_id"] for r in store.rows(
         "SELECT id, delegate_id FROM candidates WHERE round_id = ?", [round_id])}
     for (profile, _community, role, share) in chosen:
@@ -298,8 +312,8 @@ def build_selection(store, rng, community_ids, group_ids, areas, grids_by_commun
 
 
 # ---------------------------------------------------------------------------
-# Meetings: the year of the report (2 plenaries, 20 group activities, monthly receptions).
-DEMO_YEAR = 2026
+# Meetings: the year of the report (2 plenaries, 20 group activities, monthly receptions), and after
+# it, up to today, the reception days that went on and the meetings planned after today.
 GROUP_TOPICS = {
     "老城小组": ["胜利路老旧小区加装电梯", "红旗社区背街小巷路灯改造", "中山路农贸市场周边占道经营整治",
               "萱花社区雨污管网改造"],
@@ -309,15 +323,21 @@ GROUP_TOPICS = {
               "汇龙社区健身步道修缮"],
     "新城三组": ["万达广场片区上学交通安全", "文曲社区学校周边停车秩序", "万达广场片区至永川中学文昌校区定制公交",
               "玉龙社区夜市噪音治理"],
-    "农村小组": ["双竹村茶叶产业路硬化", "黄瓜山村人居环境整治", "石梯村农村饮水安全提升", "临江村河道清淤"],
+    "农村小组": ["双竹村茶叶产业路硬化", "农村人居环境整治", "农村产业路管护", "黄瓜山村、石梯村民生实事"],
 }
 GROUP_DEPARTMENTS = {"老城小组": ["住建", "城管"], "新城一组": ["城管", "公安"], "新城二组": ["民政", "卫生健康"],
                      "新城三组": ["交通运输", "公交公司", "教育"], "农村小组": ["农业农村", "生态环境"]}
-QUARTER_DAYS = ["03-12", "06-16", "07-15", "10-20"]  # 新城三组 met in the summer holidays (暑期)
-DECEMBER_PLANNED = {"新城一组": "12-03", "农村小组": "12-09"}
+# A group's activity each quarter; 新城三组 met in the summer holidays (暑期), two groups in December.
+QUARTER_DAYS = ["03-12", "06-16", "09-10", "10-20"]
+QUARTER_MOVED = {("新城三组", 2): "07-15", ("新城一组", 3): "12-03", ("农村小组", 3): "12-09"}
+# Planned after today (extra to the report's figures): days from today and the agenda.
+PLANNED_ACTIVITIES = {"新城一组": (5, ["南华社区广场舞噪音治理"]),
+                      "农村小组": (11, ["临江村河道清淤", "龙凤村通组公路安全护栏", "永兴村快递服务点"])}
 RECEPTION_MATTERS = ["小区电梯老旧经常停运", "楼道照明损坏", "小区门口占道停车", "雨天路面积水", "广场舞噪音扰民",
                      "希望增设老年人休息座椅", "垃圾清运不及时", "快递柜设置不合理", "绿化带被毁种菜",
                      "公交站台缺少遮雨棚"]
+# How the delegates on duty dealt with what was not taken into the ledger.
+MATTER_HANDLING = ["当场答复", "已转社区居委会办理", "已转物业服务企业处理", "已转街道相关科室办理"]
 
 
 def _present(store, meeting_id, ids, rng, excused_rate=0.1):
@@ -325,16 +345,26 @@ def _present(store, meeting_id, ids, rng, excused_rate=0.1):
     store.attendance.record(meeting_id, marks)
 
 
-def _finish_steps(store, meeting_id, upto: date | None = None):
-    """Tick steps as done on their due date (all of them, or those due before `upto`)."""
+def _finish_steps(store, meeting_id, upto: date):
+    """Tick the steps due before `upto` as done on their due date."""
     for step in store.meetings.steps(meeting_id):
-        due = date.fromisoformat(step["due_date"])
-        if upto is None or due < upto:
+        if date.fromisoformat(step["due_date"]) < upto:
             store.meetings.tick_step(step["id"], step["due_date"])
 
 
-def build_meetings(store, rng: random.Random) -> None:
-    year = DEMO_YEAR
+def _workday(store, day: date) -> date:
+    """The day itself, or the next working day (the demo's dates move with the year it is built in)."""
+    while not store.opinions.calendar.is_workday(day):
+        day += timedelta(days=1)
+    return day
+
+
+def activity_day(store, year: int, group: str, quarter: int) -> date:
+    month_day = QUARTER_MOVED.get((group, quarter), QUARTER_DAYS[quarter])
+    return _workday(store, date.fromisoformat(f"{year}-{month_day}"))
+
+
+def build_meetings(store, rng: random.Random, year: int, today: date) -> None:
     centre = next(v for v in store.venues.list() if v["level"] == "centre")
     big_room = store.venues.rooms(centre["id"])[0]
     groups = store.groups.list()
@@ -343,10 +373,10 @@ def build_meetings(store, rng: random.Random) -> None:
         for g in groups}
     everyone = [d for ids in members.values() for d in ids]
 
-    # Plenary 1 (held, with the vote on livelihood projects) and plenary 2 (planned for December).
+    # Plenary 1 (with the vote on livelihood projects) and plenary 2 (the projects' progress).
     first = store.meetings.create({
-        "kind": "plenary", "date": f"{year}-03-18", "start_time": "09:00", "end_time": "11:30",
-        "room_id": big_room["id"], "status": "held",
+        "kind": "plenary", "date": _workday(store, date(year, 3, 18)).isoformat(), "start_time": "09:00",
+        "end_time": "11:30", "room_id": big_room["id"], "status": "held",
         "agenda": "听取街道办事处年度工作报告\n票决民生实事项目\n分组讨论并汇总意见建议",
         "departments": ["城管", "住建", "交通运输", "民政"]}).created("meetings")[0]
     _present(store, first, everyone, rng, 0.12)
@@ -364,32 +394,34 @@ def build_meetings(store, rng: random.Random) -> None:
         [{"content": "将票决通过的民生实事项目列入年度计划并按季度报告进度", "unit": "街道办事处", "person": "党政办",
           "deadline": f"{year}-04-15"},
          {"content": "分类交办大会期间代表提出的意见建议", "unit": "人大街道工委", "deadline": f"{year}-03-31"}])
-    _finish_steps(store, first)
+    _finish_steps(store, first, today)
     second = store.meetings.create({
-        "kind": "plenary", "date": f"{year}-12-08", "start_time": "09:00", "end_time": "11:30",
-        "room_id": big_room["id"], "agenda": "听取民生实事项目办理情况报告\n开展分组讨论\n汇总来年意见建议",
+        "kind": "plenary", "date": _workday(store, date(year, 12, 8)).isoformat(), "start_time": "09:00",
+        "end_time": "11:30", "room_id": big_room["id"], "status": "held",
+        "agenda": "听取民生实事项目办理情况报告\n开展分组讨论\n汇总来年意见建议",
         "departments": ["城管", "住建", "交通运输", "公交公司"]}).created("meetings")[0]
-    _finish_steps(store, second, upto=date(year, 11, 20))  # 确定参加人员 left open: overdue
+    _present(store, second, everyone, rng, 0.1)
+    store.attendance.add_guest(second, "街道办事处分管副主任", "中山路街道办事处")
+    store.meetings.save_minutes(
+        second, "会议听取了街道办事处关于年度民生实事项目办理情况的报告，各议事小组分组讨论。",
+        "会议认为年度民生实事项目总体按计划推进，定制公交、加装电梯等项目群众反映良好。\n"
+        "会议汇总代表提出的来年意见建议，交人大街道工委梳理后纳入下一年度民生实事项目征集。",
+        [{"content": "梳理代表提出的来年意见建议，形成下一年度民生实事项目建议清单", "unit": "人大街道工委",
+          "person": "办公室", "deadline": f"{year + 1}-01-20"}])
+    _finish_steps(store, second, today)
 
     # Group activities, one a quarter at each group's area hall.
     halls = {v["group_id"]: v for v in store.venues.list("area_hall")}
     for group in groups:
-        hall = halls[group["id"]]
-        room = store.venues.rooms(hall["id"])[0]
-        for quarter, day in enumerate(QUARTER_DAYS):
-            if group["name"] != "新城三组" and quarter == 2:
-                day = "09-10"
-            planned = quarter == 3 and group["name"] in DECEMBER_PLANNED
-            when = f"{year}-{DECEMBER_PLANNED[group['name']]}" if planned else f"{year}-{day}"
+        room = store.venues.rooms(halls[group["id"]]["id"])[0]
+        for quarter in range(4):
+            when = activity_day(store, year, group["name"], quarter).isoformat()
             topic = GROUP_TOPICS[group["name"]][quarter]
             meeting_id = store.meetings.create({
                 "kind": "group_activity", "group_id": group["id"], "date": when, "start_time": "14:30",
-                "end_time": "17:00", "room_id": room["id"], "status": "planned" if planned else "held",
+                "end_time": "17:00", "room_id": room["id"], "status": "held",
                 "agenda": f"{topic}\n相关部门介绍情况\n代表座谈协商", "scope": "group",
                 "departments": GROUP_DEPARTMENTS[group["name"]]}).created("meetings")[0]
-            if planned:
-                _finish_steps(store, meeting_id, upto=date(year, 11, 26))
-                continue
             _present(store, meeting_id, members[group["id"]], rng, 0.08)
             store.attendance.add_guest(meeting_id, f"{GROUP_DEPARTMENTS[group['name']][0]}部门负责同志",
                                        GROUP_DEPARTMENTS[group["name"]][0])
@@ -405,22 +437,58 @@ def build_meetings(store, rng: random.Random) -> None:
             store.meetings.save_minutes(
                 meeting_id, f"会议围绕“{topic}”开展座谈协商，相关部门介绍了有关情况。",
                 f"与会代表和部门就{topic}达成共识，明确了落实事项和责任分工。", items)
-            _finish_steps(store, meeting_id, upto=date(year, 11, 26))
+            _finish_steps(store, meeting_id, today)
 
-    # Monthly reception days at the ten neighbourhood halls, January to November.
+    # After the year: the next plenary and two groups' activities are being prepared.
+    plenary = store.meetings.create({
+        "kind": "plenary", "date": _workday(store, today + timedelta(days=10)).isoformat(), "start_time": "09:00",
+        "end_time": "11:30", "room_id": big_room["id"],
+        "agenda": "听取街道办事处年度工作报告\n票决民生实事项目\n分组讨论并汇总意见建议",
+        "departments": ["城管", "住建", "交通运输", "公交公司"]}).created("meetings")[0]
+    due = [step for step in store.meetings.steps(plenary) if step["due_date"] < today.isoformat()]
+    for step in due[:-1]:  # the latest step due is left open: the flowchart shows it overdue
+        store.meetings.tick_step(step["id"], step["due_date"])
+    for group in groups:
+        if group["name"] not in PLANNED_ACTIVITIES:
+            continue
+        days, agenda = PLANNED_ACTIVITIES[group["name"]]
+        meeting_id = store.meetings.create({
+            "kind": "group_activity", "group_id": group["id"],
+            "date": _workday(store, today + timedelta(days=days)).isoformat(), "start_time": "14:30",
+            "end_time": "17:00", "room_id": store.venues.rooms(halls[group["id"]]["id"])[0]["id"],
+            "agenda": "\n".join(agenda + ["相关部门介绍情况", "代表座谈协商"]), "scope": "group",
+            "departments": GROUP_DEPARTMENTS[group["name"]]}).created("meetings")[0]
+        _finish_steps(store, meeting_id, today)
+
+    # Monthly reception days at the ten neighbourhood halls, from January of the year to this month.
     for hall in store.venues.list("neighbourhood_hall"):
         pool = members[hall["group_id"]]
-        for month in range(1, 12):
+        for index in range((today.year - year) * 12 + today.month):
+            on_year, month = year + index // 12, index % 12 + 1
             duty = [pool[(month * 2 + k) % len(pool)] for k in range(2)]
-            store.receptions.set_duty(hall["id"], f"{year}-{month:02d}", duty)
-            held_on = _nth_saturday(year, month, _hall_week(hall))
+            store.receptions.set_duty(hall["id"], f"{on_year}-{month:02d}", duty)
+            held_on = _nth_saturday(on_year, month, _hall_week(hall))
+            held = held_on <= today
             meeting_id = store.meetings.create({
                 "kind": "reception", "venue_id": hall["id"], "date": held_on.isoformat(), "start_time": "09:00",
-                "end_time": "11:30", "status": "held", "visitors": rng.randint(3, 15)}).created("meetings")[0]
-            store.attendance.record(meeting_id, {d: "present" for d in duty})
-            raised = rng.sample(RECEPTION_MATTERS, rng.randint(1, 3))
-            store.receptions.save_matters(meeting_id, [{"content": m, "resident": "居民"} for m in raised])
-            _finish_steps(store, meeting_id)
+                "end_time": "11:30", "status": "held" if held else "planned",
+                "visitors": rng.randint(3, 15) if held else None}).created("meetings")[0]
+            if held:
+                store.attendance.record(meeting_id, {d: "present" for d in duty})
+                raised = rng.sample(RECEPTION_MATTERS, rng.randint(1, 3))
+                store.receptions.save_matters(meeting_id, [{"content": m, "resident": "居民"} for m in raised])
+            _finish_steps(store, meeting_id, today)
+
+
+def close_reception_matters(store, rng: random.Random, today: date) -> None:
+    """What the ledger did not take in was dealt with on the day or handed on: closed with how."""
+    pending = [r for r in store.opinions.pending_intake() if r["origin_table"] == "reception_matters"]
+    by_meeting: dict[str, list[dict]] = {}
+    for row in pending:
+        by_meeting.setdefault(row["date"], []).append(row)
+    for day, rows in sorted(by_meeting.items()):
+        handled = min(date.fromisoformat(day) + timedelta(days=rng.choice([0, 0, 3, 7])), today)
+        store.receptions.close_matters([r["id"] for r in rows], rng.choice(MATTER_HANDLING), handled.isoformat())
 
 
 def _hall_week(hall: dict) -> int:
@@ -466,104 +534,181 @@ LEDGER = [
     ("万达广场社区希望修建地下商场", "建议建设大型地下商业综合体", "department", "规划自然资源", "declined"),
     ("渝西社区快递柜设置不合理", "快递柜占用人行道", "self_governance", "渝西社区", "closed"),
 ]
+# Which group activity deliberated each opinion that got that far (group, quarter), and the topic's title
+# when it is the activity's agenda rather than the opinion's own title.
+DELIBERATED_AT = {0: ("老城小组", 0, True), 1: ("老城小组", 1, True), 2: ("老城小组", 2, True), 3: ("老城小组", 3, True),
+                  4: ("新城一组", 0, True), 5: ("新城一组", 1, True), 6: ("新城一组", 2, True), 7: ("新城一组", 3, True),
+                  8: ("新城二组", 0, True), 9: ("新城二组", 1, True), 10: ("新城二组", 2, True),
+                  11: ("新城二组", 3, True), 12: ("新城三组", 1, True), 13: ("新城三组", 3, True),
+                  14: ("农村小组", 0, True), 15: ("农村小组", 3, False), 16: ("农村小组", 3, False),
+                  26: ("新城二组", 1, False)}
+FROM_RECEPTION = {20, 21, 23, 26}  # raised at a reception day and taken in from its matters
+# Assignments still running after the year: the deadline extended with approval (the date, from today).
+EXTENDED = {"assigned": (30, "工程纳入下一年度项目计划，跨年度实施"),
+            "assigned_soon": (2, "投放点调整方案须征求楼栋居民意见")}
+GROUP_OF_STEP2 = {17: "农村小组", 18: "农村小组", 19: "农村小组"}
 
 
-def build_ledger(store, rng: random.Random) -> None:
-    year = DEMO_YEAR
+def build_ledger(store, rng: random.Random, year: int, today: date) -> None:
     people = store.rows(
-        """SELECT d.id, d.name, d.community_id, d.group_id, c.name AS community FROM delegates d
-           JOIN communities c ON c.id = d.community_id WHERE d.deleted = 0 ORDER BY d.name_pinyin""")
+        """SELECT d.id, d.name, d.community_id, d.group_id, c.name AS community, g.name AS group_name
+           FROM delegates d JOIN communities c ON c.id = d.community_id JOIN groups g ON g.id = d.group_id
+           WHERE d.deleted = 0 ORDER BY d.name_pinyin""")
     by_community: dict = {}
     for person in people:
         by_community.setdefault(person["community"], person)
     grids = {g["community_id"]: g["id"] for g in reversed(store.grids.list())}
     led = store.opinions
+    held = {(m["group_id"], m["date"]): m for m in store.rows(
+        "SELECT id, group_id, date FROM meetings WHERE kind = 'group_activity' AND status = 'held' AND deleted = 0")}
+    group_ids = {g["name"]: g["id"] for g in store.groups.list()}
 
-    def collect(title, content, when, community_hint):
-        person = next((p for name, p in by_community.items() if community_hint.startswith(name[:2])),
-                      people[rng.randrange(len(people))])
-        return led.create({"source": rng.choice(["grid_visit", "grid_visit", "reception", "phone"]),
-                           "received_on": when, "delegate_id": person["id"],
-                           "grid_id": grids.get(person["community_id"]), "title": title, "content": content,
-                           "residents": rng.randint(3, 60), "contact": f"1{rng.randrange(3, 9)}{rng.randrange(10**8, 10**9)}"}
-                          ).created("opinions")[0], person
+    def activity(group: str, quarter: int) -> dict:
+        return held[(group_ids[group], activity_day(store, year, group, quarter).isoformat())]
+
+    def collector(title: str, group: str | None) -> dict:
+        person = next((p for name, p in by_community.items() if title.startswith(name[:2])), None)
+        if group and (person is None or person["group_name"] != group):
+            person = next(p for p in people if p["group_name"] == group)
+        return person or people[rng.randrange(len(people))]
+
+    def reception_matter(person: dict, before: date, content: str) -> tuple[str, str]:
+        """The reception day at one of the group's halls, on or before the day, that heard the matter."""
+        meeting = store.rows(
+            """SELECT m.id, m.date FROM meetings m JOIN venues v ON v.id = m.venue_id
+               WHERE m.kind = 'reception' AND m.status = 'held' AND m.deleted = 0 AND v.group_id = ? AND m.date <= ?
+               ORDER BY m.date DESC LIMIT 1""", [person["group_id"], before.isoformat()])[0]
+        existing = [{"id": r["id"], "content": r["content"], "resident": r["resident"]}
+                    for r in store.receptions.matters(meeting["id"])]
+        store.receptions.save_matters(meeting["id"], [*existing, {"content": content, "resident": "居民"}])
+        matter = store.rows("SELECT id FROM reception_matters WHERE meeting_id = ? AND content = ? AND deleted = 0",
+                            [meeting["id"], content])[0]
+        return matter["id"], meeting["date"]
+
+    def collect(index, title, content, when: date, group: str | None):
+        person = collector(title, group)
+        values = {"source": rng.choice(["grid_visit", "grid_visit", "phone", "letter"]),
+                  "received_on": when.isoformat(), "delegate_id": person["id"],
+                  "grid_id": grids.get(person["community_id"]), "title": title, "content": content,
+                  "residents": rng.randint(3, 60), "contact": f"1{rng.randrange(3, 9)}{rng.randrange(10**8, 10**9)}"}
+        origin = None
+        if index in FROM_RECEPTION:
+            matter_id, heard_on = reception_matter(person, when, title)
+            values.update(source="reception", received_on=heard_on, grid_id=None)
+            origin = ("reception_matters", matter_id)
+        return led.create(values, origin=origin).created("opinions")[0], person, date.fromisoformat(values["received_on"])
+
+    def through_topic(opinion, title, person, received: date, *, approve=True, meeting=None, item_id=None,
+                      remark=""):
+        """上报组长, 确定议题, 征求小组代表意见, 工委审核, 议事方案, 集中议事: each step on its day."""
+        topic_id = store.topics.create({"title": title, "group_id": person["group_id"], "urgency": 3,
+                                        "feasibility": 3}, [opinion],
+                                       day=(received + timedelta(days=4)).isoformat()).created("topics")[0]
+        _consult(store, topic_id, (received + timedelta(days=6)).isoformat(), rng, remark)
+        if not approve:
+            return topic_id
+        store.topics.review(topic_id, True, (received + timedelta(days=8)).isoformat(), "人大街道工委")
+        if meeting is None:
+            return topic_id
+        store.plans.save(topic_id, {**store.plans.defaults(topic_id), "planned_on": meeting["date"],
+                                    "place": "片区议事厅"}, day=(received + timedelta(days=10)).isoformat())
+        store.topics.deliberate(topic_id, meeting["id"], item_id)
+        return topic_id
 
     # The school-bus case of 新城三组, through all five steps.
-    bus_group = next(g for g in store.groups.list() if g["name"] == "新城三组")
+    bus_meeting = activity("新城三组", 2)
+    met = date.fromisoformat(bus_meeting["date"])
     wanda = next(p for p in people if p["community"] == "万达广场社区")
-    bus = led.create({"source": "grid_visit", "received_on": f"{year}-06-08", "delegate_id": wanda["id"],
-                      "grid_id": grids.get(wanda["community_id"]), "residents": 360,
+    bus = led.create({"source": "grid_visit", "received_on": (met - timedelta(days=37)).isoformat(),
+                      "delegate_id": wanda["id"], "grid_id": grids.get(wanda["community_id"]), "residents": 360,
                       "title": "增设万达广场片区到永川中学文昌校区公交线路",
                       "content": "万达广场片区有 360 余名学生在永川中学文昌校区就读，没有直达公交，家长接送困难，"
                                  "希望增设公交线路。"}).created("opinions")[0]
-    led.report(bus, f"{year}-06-09")
-    topic = store.topics.create({"title": "万达广场片区学生上学交通问题", "group_id": bus_group["id"],
+    led.report(bus, (met - timedelta(days=36)).isoformat())
+    topic = store.topics.create({"title": "万达广场片区学生上学交通问题", "group_id": wanda["group_id"],
                                  "lead_delegate_id": wanda["id"], "urgency": 5, "feasibility": 4,
                                  "summary": "片区学生多、距离远，暑期前需拿出方案"}, [bus],
-                                day=f"{year}-06-15").created("topics")[0]
-    _consult(store, topic, f"{year}-06-17", rng, remark="建议先摸清学生人数和上下学时间，再与公交公司商议线路")
-    store.topics.review(topic, True, f"{year}-06-20", "人大街道工委", "同意列入新城三组第三季度议事活动")
+                                day=(met - timedelta(days=30)).isoformat()).created("topics")[0]
+    _consult(store, topic, (met - timedelta(days=28)).isoformat(), rng,
+             remark="建议先摸清学生人数和上下学时间，再与公交公司商议线路")
+    store.topics.review(topic, True, (met - timedelta(days=25)).isoformat(), "人大街道工委",
+                        "同意列入新城三组第三季度议事活动")
     store.plans.save(topic, {
         "title": "关于万达广场片区学生上学交通问题的议事方案",
         "purpose": "摸清万达广场片区到永川中学文昌校区就读学生的出行需求，与区交通部门、公交公司共商开通定制公交，"
                    "赶在秋季开学前解决学生上学交通问题",
         "participants": "新城三组议事代表，万达广场社区居民代表、学生家长代表",
-        "planned_on": f"{year}-07-15", "planned_time": "9:00—11:30", "place": "新城三组片区议事厅",
+        "planned_on": met.isoformat(), "planned_time": "9:00—11:30", "place": "新城三组片区议事厅",
         "steps": "议事代表走访片区小区和学校，摸清学生人数、住址分布和上下学时间\n"
                  "邀请区交通部门、公交公司到议事厅座谈协商，拟定运营线路和班次\n"
                  "形成会议纪要，明确线路开通时间和责任分工，代表全程跟进",
-        "departments": ["交通运输", "公交公司", "教育"]}, day=f"{year}-06-22")
-    activity = store.meetings.page(MeetingFilter(search="定制公交"), limit=None)[0]
-    item = next(i for i in store.meetings.action_items(activity["id"]) if "5 条" in i["content"])
-    store.topics.deliberate(topic, activity["id"], item["id"])
-    store.topics.assign_from_minutes(topic, "department", day=f"{year}-07-16")
-    led.supervise(bus, f"{year}-07-25", "会议", "新城三组代表与区交通部门、公交公司商议线路方案", "已摸清学生需求")
-    led.supervise(bus, f"{year}-08-12", "实地", "代表随车试乘，核对站点和班次", "5 条线路已拟定")
+        "departments": ["交通运输", "公交公司", "教育"]}, day=(met - timedelta(days=23)).isoformat())
+    item = next(i for i in store.meetings.action_items(bus_meeting["id"]) if "5 条" in i["content"])
+    store.topics.deliberate(topic, bus_meeting["id"], item["id"])
+    store.topics.assign_from_minutes(topic, "department", day=(met + timedelta(days=1)).isoformat())
+    led.supervise(bus, (met + timedelta(days=10)).isoformat(), "会议", "新城三组代表与区交通部门、公交公司商议线路方案",
+                  "已摸清学生需求")
+    led.supervise(bus, (met + timedelta(days=28)).isoformat(), "实地", "代表随车试乘，核对站点和班次", "5 条线路已拟定")
     led.answer(bus, "秋季开学前开通 5 条定制公交线路直达文昌校区，解决 360 余名学生上学交通问题；"
                     "公交公司将动态调整线路、班次和时间。", f"{year}-08-30")
     led.feedback(bus, "满意", "当面", f"{year}-09-03", f"{year}-09-05")
     led.close(bus, f"{year}-09-10")
-    _photos(store, activity["id"])
+    _photos(store, bus_meeting["id"])
 
-    # The other 27, spread over the year.
+    # The other 27: those that reached 集中议事 came in a few weeks before their group's activity;
+    # the rest came in late in the year (still with the leader or the group) or were not taken up.
     for index, (title, content, category, unit, state) in enumerate(LEDGER):
-        month = 2 + index % 9 if state not in ("collected", "topic", "assigned_soon") else 11
-        when = f"{year}-{month:02d}-{5 + index % 20:02d}" if month < 11 else f"{year}-11-{3 + index % 15:02d}"
-        opinion, person = collect(title, content, when, title)
+        at = DELIBERATED_AT.get(index)
+        if at:
+            group, quarter, agenda_title = at
+            meeting = activity(group, quarter)
+            when = date.fromisoformat(meeting["date"]) - timedelta(days=30 + index % 10)
+        elif state == "declined":
+            group, meeting, when = None, None, date(year, 5 + 3 * (index % 2), 6 + index % 20)
+        else:
+            group, meeting = GROUP_OF_STEP2.get(index), None
+            when = date(year, 12, 11 + (index - 17) * 2)
+        opinion, person, when = collect(index, title, content, when, group)
         if state != "collected" or index % 2:
-            led.report(opinion, when)  # 上报组长 the day it was collected
+            led.report(opinion, when.isoformat())  # 上报组长 the day it was collected
         if state == "collected":
             continue
         if state == "declined":
-            led.decline(opinion, "经核实不属于议事范围，已向群众说明并引导通过其他渠道反映", when)
-            if index % 2:
-                led.feedback(opinion, "基本满意", "电话", when)
+            led.decline(opinion, "经核实不属于议事范围，已向群众说明并引导通过其他渠道反映",
+                        (when + timedelta(days=3)).isoformat())
             continue
-        if state in ("topic", "deliberated"):
-            topic_id = store.topics.create({"title": title, "group_id": person["group_id"], "urgency": 3,
-                                            "feasibility": 3}, [opinion], day=when).created("topics")[0]
-            _consult(store, topic_id, when, rng)
-            if state == "deliberated":
-                store.topics.review(topic_id, True, when, "人大街道工委")
-                store.plans.save(topic_id, {**store.plans.defaults(topic_id), "planned_on": when,
-                                            "place": "片区议事厅"}, day=when)
-                meeting = store.rows("SELECT id FROM meetings WHERE group_id = ? AND kind = 'group_activity'"
-                                     " AND status = 'held' ORDER BY date DESC LIMIT 1", [person["group_id"]])[0]
-                store.topics.deliberate(topic_id, meeting["id"])
+        if state == "topic":
+            through_topic(opinion, title, person, when, approve=index == 17)
             continue
-        assigned_on = when
+        assert group and meeting, title  # every state past 确定议题 has its activity in DELIBERATED_AT
+        item_id = None
+        if agenda_title:
+            item_id = store.meetings.action_items(meeting["id"])[0]["id"]
+        through_topic(opinion, GROUP_TOPICS[group][quarter] if agenda_title else title, person, when,
+                      meeting=meeting, item_id=item_id)
+        if state == "deliberated":
+            continue
+        assigned_on = date.fromisoformat(meeting["date"]) + timedelta(days=1)
         days = 10 if state == "assigned_overdue" else 20
         if state == "assigned_soon":
-            assigned_on, days = f"{year}-11-20", 6
-        led.assign(opinion, category, unit, days, day=assigned_on, key=state == "assigned_overdue")
+            days = 6
+        led.assign(opinion, category, unit, days, day=assigned_on.isoformat(), key=state == "assigned_overdue")
         if state == "returned":
-            led.return_assignment(opinion, "属于公安交管职责以外的停车管理事项，建议交城管", assigned_on)
+            led.return_assignment(opinion, "属于公安交管职责以外的停车管理事项，建议交城管",
+                                  (assigned_on + timedelta(days=5)).isoformat())
             continue
-        later = (date.fromisoformat(assigned_on) + timedelta(days=7)).isoformat()
+        later = (assigned_on + timedelta(days=7)).isoformat()
         led.supervise(opinion, later, rng.choice(["电话", "实地"]), "督促承办单位加快办理", "正在办理")
+        if state in EXTENDED:
+            ahead, reason = EXTENDED[state]
+            deadline = date.fromisoformat(led.get(opinion)["deadline"])
+            target = led.calendar.add_working_days(today, ahead)
+            extra = led.calendar.working_days_between(deadline, target)
+            if extra > 0:
+                led.extend(opinion, extra, "人大街道工委", reason, deadline.isoformat())
         if state.startswith("assigned"):
             continue
-        done = (date.fromisoformat(assigned_on) + timedelta(days=14)).isoformat()
+        done = (assigned_on + timedelta(days=14)).isoformat()
         led.answer(opinion, f"{unit}已按要求办理完毕", done)
         if state == "answered":
             continue
@@ -586,28 +731,26 @@ VISIT_MATTERS = ["楼道照明损坏", "小区停车位不足", "雨污管网堵
                  "快递车辆乱停放", "学生上下学交通安全"]
 
 
-def build_fieldwork(store, rng: random.Random, today: date | None = None) -> None:
-    """A year of grid visits (some delegates miss a month, and this month is not yet done),
-    the ledger's grid-visit opinions on their visits, and the minutes' action items followed up."""
-    today = today or date.today()
-    year = DEMO_YEAR
+def build_fieldwork(store, rng: random.Random, year: int, today: date) -> None:
+    """Monthly grid visits from January of the year to today (some delegates miss a month, and this
+    month is not yet done), the ledger's grid-visit opinions on their visits, and the minutes'
+    action items followed up."""
     people = store.rows("SELECT d.id FROM delegates d WHERE d.deleted = 0 AND d.status = 'active' ORDER BY d.name_pinyin")
     grids_of = {p["id"]: store.delegates.grid_ids(p["id"]) for p in people}
-    last_month = min(12, today.month if today.year == year else 12)
+    months = (today.year - year) * 12 + today.month
     for person in people:
         grids = grids_of[person["id"]]
         if not grids:
             continue
         sheet = []
-        for month in range(1, last_month + 1):
-            this_month = today.year == year and month == today.month
+        for index in range(months):
+            on_year, month = year + index // 12, index % 12 + 1
+            this_month = index == months - 1
             if rng.random() < (0.15 if this_month else 0.08):
                 continue  # not visited that month (yet)
             days = (today.day if this_month else 28)
             for grid in rng.sample(grids, min(len(grids), rng.choice([1, 1, 2]))):
-                day = date(year, month, rng.randint(1, max(1, days)))
-                if day > today:
-                    continue
+                day = date(on_year, month, rng.randint(1, max(1, days)))
                 heard = rng.sample(VISIT_MATTERS, 2)
                 sheet.append({"delegate_id": person["id"], "grid_id": grid, "day": day.isoformat(),
                               "residents_met": rng.randint(6, 40), "matters": "；".join(heard)})
@@ -623,8 +766,7 @@ def build_fieldwork(store, rng: random.Random, today: date | None = None) -> Non
     # 落实事项: older ones done, recent ones in progress, two left overdue for the overview to flag.
     items = [r for r in store.action_items.list(today=today) if not r["in_ledger"] and r["deadline"]]
     items.sort(key=lambda r: r["deadline"])
-    overdue_left = {r["id"] for r in items if r["deadline"] < today.isoformat()}
-    overdue_left = set(list(overdue_left)[-2:])
+    overdue_left = [r["id"] for r in items if r["deadline"] < today.isoformat()][-2:]  # items are by deadline
     for item in items:
         started = min(date.fromisoformat(item["meeting_date"]) + timedelta(days=5), today)
         store.action_items.record_progress(item["id"], started.isoformat(),
@@ -638,32 +780,33 @@ def build_fieldwork(store, rng: random.Random, today: date | None = None) -> Non
 
 # The institutions the report begins with: 3 studies, the 领导小组, the 实施方案 and 4 制度.
 INSTITUTIONS = [
-    {"kind": "study", "title": "研究建立议事代表会议制度", "day": "2024-09-12", "doc_number": "党工委会议纪要〔2024〕15号",
+    {"kind": "study", "title": "研究建立议事代表会议制度", "day": "{y}-09-12", "doc_number": "党工委会议纪要〔{y}〕15号",
      "content": "决定在全街道建立议事代表会议制度，由人大街道工委牵头起草实施方案"},
-    {"kind": "study", "title": "审议议事代表会议制度实施方案", "day": "2024-10-18", "doc_number": "党工委会议纪要〔2024〕18号",
+    {"kind": "study", "title": "审议议事代表会议制度实施方案", "day": "{y}-10-18", "doc_number": "党工委会议纪要〔{y}〕18号",
      "content": "审议通过实施方案，成立领导小组，明确“两下两上”推选程序和代表名额"},
-    {"kind": "study", "title": "研究议事代表推选条件和名额分配", "day": "2024-11-26", "doc_number": "党工委会议纪要〔2024〕21号",
+    {"kind": "study", "title": "研究议事代表推选条件和名额分配", "day": "{y}-11-26", "doc_number": "党工委会议纪要〔{y}〕21号",
      "content": "确定推选条件和 70 名代表名额在各村（社区）的分配"},
-    {"kind": "leading_group", "title": "中山路街道议事代表会议制度工作领导小组", "day": "2024-10-20",
-     "doc_number": "中山路党工委〔2024〕26号", "content": "统筹推进议事代表会议制度，办公室设在人大街道工委",
+    {"kind": "leading_group", "title": "中山路街道议事代表会议制度工作领导小组", "day": "{y}-10-20",
+     "doc_number": "中山路党工委〔{y}〕26号", "content": "统筹推进议事代表会议制度，办公室设在人大街道工委",
      "members": "组长：周建国（街道党工委书记）\n副组长：李红梅（人大街道工委主任）\n副组长：陈志强（街道办事处主任）\n"
                 "成员：王磊（党政办主任）\n成员：赵敏（组织办主任）\n成员：孙伟（社区治理办主任）"},
-    {"kind": "plan", "title": "中山路街道建立议事代表会议制度的实施方案", "day": "2024-10-25",
-     "doc_number": "中山路党工委〔2024〕27号", "content": "目标任务、推选办法（两下两上）、分组和阵地、议事规则、保障措施"},
-    {"kind": "rule", "title": "议事代表联系接待群众制度", "day": "2024-11-28", "doc_number": "中山路人大工委〔2024〕9号",
+    {"kind": "plan", "title": "中山路街道建立议事代表会议制度的实施方案", "day": "{y}-10-25",
+     "doc_number": "中山路党工委〔{y}〕27号", "content": "目标任务、推选办法（两下两上）、分组和阵地、议事规则、保障措施"},
+    {"kind": "rule", "title": "议事代表联系接待群众制度", "day": "{y}-11-28", "doc_number": "中山路人大工委〔{y}〕9号",
      "content": "代表每月走访联系网格，邻里议事堂每月接待日轮流值班接待群众"},
-    {"kind": "rule", "title": "议事代表会议议事规则", "day": "2024-11-28", "doc_number": "中山路人大工委〔2024〕10号",
+    {"kind": "rule", "title": "议事代表会议议事规则", "day": "{y}-11-28", "doc_number": "中山路人大工委〔{y}〕10号",
      "content": "大会每年 2 次、小组活动每季度 1 次，会前会中会后工作流程"},
-    {"kind": "rule", "title": "意见建议交办督办反馈制度", "day": "2024-11-28", "doc_number": "中山路人大工委〔2024〕11号",
+    {"kind": "rule", "title": "意见建议交办督办反馈制度", "day": "{y}-11-28", "doc_number": "中山路人大工委〔{y}〕11号",
      "content": "分类交办、限时办理、跟踪督办、结果反馈代表和群众"},
-    {"kind": "rule", "title": "议事代表履职考评制度", "day": "2024-11-28", "doc_number": "中山路人大工委〔2024〕12号",
+    {"kind": "rule", "title": "议事代表履职考评制度", "day": "{y}-11-28", "doc_number": "中山路人大工委〔{y}〕12号",
      "content": "建立履职档案，年度述职，小组评议"},
 ]
 
 
-def build_institutions(store) -> None:
+def build_institutions(store, year: int) -> None:
+    """Set up in the autumn two years before the demo year, ahead of the selection round."""
     for order, values in enumerate(INSTITUTIONS, 1):
-        store.institutions.create({**values, "sort_order": order})
+        store.institutions.create({**{k: v.format(y=year - 2) for k, v in values.items()}, "sort_order": order})
 
 
 BUS_PHOTOS = [("议事厅座谈协商现场", (46, 94, 140)), ("代表随车试乘定制公交", (52, 120, 84)),

@@ -2,6 +2,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,10 @@ def store(tmp_path):
     s.close()
 
 
+# The year the demo tells: the last whole year before today (app.demo.demo_year).
+DEMO_YEAR = date.today().year - 1
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
     """The demo subdistrict built once; tests get their own copy."""
@@ -53,6 +58,16 @@ def demo_template(tmp_path_factory):
         build_demo(s)
         s.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return folder
+
+
+def new_reception_matters(store, *contents: str) -> list[str]:
+    """Matters heard at the latest reception day that nobody has dealt with yet (the demo's are all
+    taken into the ledger or closed with a reason)."""
+    meeting = store.rows("SELECT id FROM meetings WHERE kind = 'reception' AND status = 'held' AND deleted = 0"
+                         " ORDER BY date DESC LIMIT 1")[0]["id"]
+    kept = [{"id": r["id"], "content": r["content"], "resident": r["resident"]} for r in store.receptions.matters(meeting)]
+    store.receptions.save_matters(meeting, [*kept, *({"content": c, "resident": "居民"} for c in contents)])
+    return [r["id"] for r in store.receptions.matters(meeting)][len(kept):]
 
 
 @pytest.fixture

@@ -171,8 +171,21 @@ class YearSummary:
         elif value is not None:
             tx.insert("summary_texts", {"year": year, "key": key, "text": value}, row_id=row_id)
 
-    def default_year(self, today: date | None = None) -> int:
-        """The year the clerk sums up: this one from October (the 区人大 asks in the last quarter),
-        else the last."""
+    def current_year(self, today: date | None = None) -> int:
+        """The year whose figures the clerk looks at: this one once it has held a plenary or a group
+        activity or logged an opinion, else the last (early in a year, or on the demo)."""
         today = today or date.today()
-        return today.year if today.month >= 10 else today.year - 1
+        year = today.year
+        if self.store.scalar(
+                """SELECT EXISTS (SELECT 1 FROM meetings WHERE deleted = 0 AND status = 'held'
+                                  AND kind IN ('plenary', 'group_activity') AND date >= ? AND date < ?)
+                   OR EXISTS (SELECT 1 FROM opinions WHERE deleted = 0 AND received_on >= ? AND received_on < ?)""",
+                [f"{year}-01-01", f"{year + 1}-01-01"] * 2):
+            return year
+        return year - 1
+
+    def default_year(self, today: date | None = None) -> int:
+        """The year the clerk sums up: this one from October (the 区人大 asks in the last quarter) once it
+        has records, else the last."""
+        today = today or date.today()
+        return self.current_year(today) if today.month >= 10 else today.year - 1

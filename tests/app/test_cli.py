@@ -1,12 +1,12 @@
 import json
 import shutil
 import sqlite3
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import run_cli
+from tests.conftest import DEMO_YEAR, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +27,22 @@ def test_stats_json_matches_the_field_report(demo_cli_dir):
     assert 20 <= stats["communities"] <= 30
     assert stats["venues"]["by_level"] == {"centre": 1, "area_hall": 5, "neighbourhood_hall": 10}
     assert stats["grids_unassigned"] == 0
+    # the report's year: held meetings next to the planned totals, which also count those after today
+    held = stats["meetings"]["held"]
+    assert (held["plenary"], held["group_activity"]) == (2, 20)
+    assert stats["meetings"]["by_kind"]["plenary"] > 2 and stats["opinions"]["total"] == 28
+
+
+def test_the_year_end_summary_from_the_cli_is_the_reports(tmp_path, demo_cli_dir):
+    from tests.app.documents.test_official_grid import lines_of
+
+    out = tmp_path / "总结.pdf"
+    result = run_cli("--data-dir", demo_cli_dir, "export", "doc", "summary", "--out", out, check=True)
+    assert f"{DEMO_YEAR}年" in result.stdout  # no --year: the demo's year, the last with meetings
+    text = "".join(ln["text"] for page in lines_of(out) for ln in page["lines"])
+    for words in ("规范推选程序", "强化阵地建设", "提升议事质量", "确保议事效果", "召开议事代表大会2次、分组活动20次",
+                  "收集群众意见建议28条", "初步人选110人", "最终确定70名议事代表", "融入534个网格"):
+        assert words in text, words
 
 
 def test_demo_is_deterministic(tmp_path, demo_cli_dir):
@@ -150,9 +166,9 @@ def test_opinion_stats_and_search_from_the_cli(demo_cli_dir):
 
 def test_export_ledger_documents_from_the_cli(tmp_path, demo_cli_dir):
     out = tmp_path / "x.pdf"
-    assert run_cli("--data-dir", demo_cli_dir, "export", "doc", "assignment", "YJ2026-0001", "--out", out,
+    assert run_cli("--data-dir", demo_cli_dir, "export", "doc", "assignment", f"YJ{DEMO_YEAR}-0001", "--out", out,
                    check=True).returncode == 0
-    result = run_cli("--data-dir", demo_cli_dir, "export", "doc", "feedback", "YJ2026-0099", "--out", out)
+    result = run_cli("--data-dir", demo_cli_dir, "export", "doc", "feedback", f"YJ{DEMO_YEAR}-0099", "--out", out)
     assert result.returncode == 1 and "找不到" in result.stderr
     result = run_cli("--data-dir", demo_cli_dir, "export", "doc", "assignment", "--out", out)
     assert result.returncode == 1 and "list opinions" in result.stderr
@@ -163,8 +179,11 @@ def test_export_ledger_documents_from_the_cli(tmp_path, demo_cli_dir):
 
 def test_list_meetings_json_has_the_report_year(demo_cli_dir):
     listing = json.loads(run_cli("--data-dir", demo_cli_dir, "list", "meetings", "--json", check=True).stdout)
-    kinds = [item["kind"] for item in listing["items"]]
-    assert kinds.count("plenary") == 2 and kinds.count("group_activity") == 20
+    held = [item["kind"] for item in listing["items"] if item["status"] == "held"]
+    assert held.count("plenary") == 2 and held.count("group_activity") == 20
+    # the meetings being prepared are extra, all of them after today
+    planned = [item for item in listing["items"] if item["status"] == "planned"]
+    assert planned and min(item["date"] for item in planned) > date.today().isoformat()
     assert set(listing["items"][0]) >= {"id", "kind", "date", "title", "status"}
 
 
@@ -367,7 +386,7 @@ def test_fieldwork_from_the_cli(tmp_path, demo_cli_dir):
     result = run_cli("--data-dir", demo_cli_dir, "export", "register", "roster", "--term", "第九届", "--out", out)
     assert result.returncode == 1 and "找不到届次" in result.stderr
 
-    result = run_cli("--data-dir", demo_cli_dir, "export", "doc", "plan", "YJ2026-0001", "--out", tmp_path / "p.pdf",
+    result = run_cli("--data-dir", demo_cli_dir, "export", "doc", "plan", f"YJ{DEMO_YEAR}-0001", "--out", tmp_path / "p.pdf",
                      check=True)
     assert "议事方案" in result.stdout and (tmp_path / "p.pdf").stat().st_size > 10000
     collected = next(o for o in json.loads(run_cli("--data-dir", demo_cli_dir, "list", "opinions", "--step", "1",

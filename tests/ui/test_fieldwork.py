@@ -6,6 +6,7 @@ from datetime import date
 from PySide6.QtWidgets import QTableWidgetItem
 
 from app.services.visits import VisitFilter
+from tests.conftest import new_reception_matters
 from tests.ui.conftest import open_page, store_of, wait_idle
 
 
@@ -139,6 +140,7 @@ def test_reception_matters_answered_on_the_spot_leave_the_import_list(qtbot, win
 
     open_page(qtbot, window, "opinions")
     store = store_of(window)
+    new_reception_matters(store, "雨天路面积水", "垃圾清运不及时", "绿化带被毁种菜")
     pending = store.opinions.pending_intake()
     dialog = ImportDialog(window.backend, pending, window)
     qtbot.addWidget(dialog)

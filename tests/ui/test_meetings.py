@@ -5,6 +5,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app.services.meetings import STEP_COLOURS, MeetingFilter
+from tests.conftest import DEMO_YEAR
 from tests.ui.conftest import open_page, store_of, wait_idle
 
 
@@ -19,9 +20,9 @@ def open_meeting(qtbot, window, meeting_id):
 
 def test_meeting_list_loads_and_passes_the_model_tester(qtbot, qtmodeltester, window):
     page = open_page(qtbot, window, "meetings")
-    page.list.year.setCurrentIndex(page.list.year.findData(2026))
+    page.list.year.setCurrentIndex(page.list.year.findData(DEMO_YEAR))
     wait_idle(qtbot, window.backend)
-    assert page.list.model.rowCount() == 132
+    assert page.list.model.rowCount() == 2 + 20 + 120  # the report's year: plenaries, activities, reception days
     qtmodeltester.check(page.list.model)
     with qtbot.waitSignal(page.list.model.loaded, timeout=5000):
         page.list.kind.setCurrentIndex(page.list.kind.findData("plenary"))
@@ -147,10 +148,12 @@ def test_print_preview_of_the_minutes(qtbot, window, monkeypatch):
     store = store_of(window)
     meeting_id = store.meetings.page(MeetingFilter(kind="plenary", descending=False))[0]["id"]
     _, editor = open_meeting(qtbot, window, meeting_id)
+    held_on = store.meetings.get(meeting_id)["date"]
+    next_day = (date.fromisoformat(held_on) + timedelta(days=1)).isoformat()
     asked = []
     # the clerk is asked for the 成文日期 (the meeting's date filled in) and gives the next day
     monkeypatch.setattr("ui.pdf_preview.ask", lambda parent, title, specs, values, **k: asked.append(values)
-                        or {"dated_on": "2026-03-19"})
+                        or {"dated_on": next_day})
     editor.preview("minutes", "会议纪要")
     qtbot.waitUntil(lambda: isinstance(getattr(editor, "_preview", None), PdfPreview), timeout=10000)
     preview = editor._preview
@@ -158,8 +161,8 @@ def test_print_preview_of_the_minutes(qtbot, window, monkeypatch):
     assert preview.windowTitle().endswith("会议纪要")
     last = store.rows("SELECT summary FROM audit WHERE action = 'export' ORDER BY seq DESC LIMIT 1")[0]
     assert "会议纪要" in last["summary"]
-    assert asked == [{"dated_on": "2026-03-18", "doc_number": ""}]
-    assert store.issued_docs.find("minutes", meeting_id)["dated_on"] == "2026-03-19"  # kept with the meeting
+    assert asked == [{"dated_on": held_on, "doc_number": ""}]
+    assert store.issued_docs.find("minutes", meeting_id)["dated_on"] == next_day  # kept with the meeting
     preview.reject()
 
 

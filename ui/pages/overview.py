@@ -69,13 +69,13 @@ class OverviewPage(QWidget):
                     s.cadence.plan_summary(year),
                     overdue, soon, s.opinions.calendar.warning(year + 1 if date.today().month == 12 else year),
                     s.nomination.attention(), s.visits.board(date.today().isoformat()[:7]),
-                    s.action_items.list(), s.opinions.feedback_overdue())
+                    s.action_items.list(), s.opinions.feedback_overdue(), s.meetings.by_kind(year - 1, status="held"))
 
         self.backend.query(load, self._show)
 
     def _show(self, result) -> None:
         (site, stats, warnings, attention, plan, overdue, soon, holiday_warning, selection, visits, actions,
-         feedback_late) = result
+         feedback_late, last_year) = result
         self.heading.setText(f"{site['subdistrict'] or site['site_name']} · 议事代表会议制度工作概览")
         d = stats["delegates"]
         self.cards["delegates"].value.setText(f"{d['active']} 人在任")
@@ -105,7 +105,9 @@ class OverviewPage(QWidget):
         held = {k: v["held"] for k, v in plan.items()}
         self.cards["meetings"].detail.setText(
             f"大会 {kinds['plenary']}（已开 {held.get('plenary', 0)}），分组活动 {kinds['group_activity']}"
-            f"（已开 {held.get('group_activity', 0)}），接待日 {kinds['reception']}")
+            f"（已开 {held.get('group_activity', 0)}），接待日 {kinds['reception']}"
+            + (f"；上年已开大会 {last_year['plenary']} 次、分组活动 {last_year['group_activity']} 次"
+               if last_year.get("plenary") or last_year.get("group_activity") else ""))
         missing = [r for r in visits if not r["visited"]]
         self.cards["visits"].value.setText(f"{len(visits) - len(missing)}/{len(visits)} 人")
         self.cards["visits"].detail.setText(f"{len(missing)} 名代表本月尚未走访网格" if missing

@@ -10,7 +10,9 @@ from reportlab.lib.units import mm
 from app.documents.catalog import export_doc
 from app.errors import ConflictError
 from app.registers.catalog import export_register
+from app.textutil import chinese_date
 from tests.app.documents.test_meeting_docs import embedded_fonts
+from tests.conftest import DEMO_YEAR
 
 
 def pdf_text(path):
@@ -22,7 +24,8 @@ def test_public_notice_lists_the_candidates_with_the_working_day_period(demo, tm
     result = export_doc(demo, "notice", None, out)
     assert result["title"] == "议事代表人选公示"
     text = pdf_text(out)
-    assert "2025年1月13日至2025年1月15日（3个工作日）" in text
+    notice = demo.rows("SELECT notice_start, notice_end FROM nomination_rounds")[0]
+    assert f"{chinese_date(notice['notice_start'])}至{chinese_date(notice['notice_end'])}（3个工作日）" in text
     assert "第一届议事代表名额70名，现将联审合格的100名人选予以公示" in text
     reader = PdfReader(out)
     assert all(embedded for _, embedded in embedded_fonts(reader))
@@ -38,11 +41,12 @@ def test_certificates_one_landscape_page_each_with_unique_serials(demo, tmp_path
     assert len(reader.pages) == 70
     width, height = (float(v) for v in reader.pages[0].mediabox[2:])
     assert (round(width / mm), round(height / mm)) == (297, 210)
-    serials = [re.search(r"中山路议聘〔2025〕\d{3}号", page.extract_text()).group(0) for page in reader.pages]
+    serials = [re.search(rf"中山路议聘〔{DEMO_YEAR - 1}〕\d{{3}}号", page.extract_text()).group(0) for page in reader.pages]
     assert len(set(serials)) == 70
     names = {r["certificate_no"]: r["name"] for r in demo.rows("SELECT name, certificate_no FROM delegates")}
     first = reader.pages[0].extract_text().replace("\n", "")
-    assert names[serials[0]] in first and "任期至二○三○年二月" in first
+    term_ends = "".join("○一二三四五六七八九"[int(c)] for c in str(DEMO_YEAR + 4))  # the term's last February
+    assert names[serials[0]] in first and f"任期至{term_ends}年二月" in first
     assert all(embedded for _, embedded in embedded_fonts(reader))
 
 
@@ -58,7 +62,7 @@ def test_filing_report_states_the_procedure_and_the_composition(demo, tmp_path):
     text = pdf_text(out)
     assert "关于中山路街道第一届议事代表推选情况的报告永川区人大常委会：" in text
     assert "共推荐初步人选110名" in text and "最终确定第一届议事代表70名" in text
-    assert "中山路议聘〔2025〕001号至中山路议聘〔2025〕070号" in text
+    assert f"中山路议聘〔{DEMO_YEAR - 1}〕001号至中山路议聘〔{DEMO_YEAR - 1}〕070号" in text
     assert "5个议事小组" in text and "附件" in text
 
 

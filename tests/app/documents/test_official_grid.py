@@ -3,6 +3,7 @@ layout code's constants: 22 lines x 28 characters, margins, 落款 with body tex
 with what follows, Chinese line-breaking rules, page numbers, embedded fonts."""
 
 from collections import defaultdict
+from datetime import date, timedelta
 
 import pdfplumber
 import pytest
@@ -11,6 +12,7 @@ from pypdf import PdfReader
 from app.documents.catalog import export_doc
 from app.services.meetings import MeetingFilter
 from tests.app.documents.test_meeting_docs import embedded_fonts
+from tests.conftest import DEMO_YEAR
 
 MM = 72 / 25.4
 CLOSING = set("、。，；：？！）》」』”’")
@@ -73,7 +75,7 @@ def subject_of(demo, subject):
         return demo.rows("SELECT d.id FROM delegates d JOIN opinions o ON o.delegate_id = d.id GROUP BY d.id"
                          " ORDER BY count(*) DESC LIMIT 1")[0]["id"]
     if subject == "year":  # the 年度工作总结 of the demo year
-        return "2026"
+        return str(DEMO_YEAR)
     if subject == "plan":  # the school bus's 议事方案
         return demo.rows("SELECT p.id FROM plans p JOIN topics t ON t.id = p.topic_id WHERE t.title LIKE '%学生上学%'")[0]["id"]
     return None
@@ -201,18 +203,19 @@ def test_notices_are_addressed_to_who_attends_under_full_names(demo, tmp_path):
 
 def test_a_notice_keeps_the_date_it_was_first_issued(demo, plenary, tmp_path):
     first = export_doc(demo, "meeting_notice", plenary, tmp_path / "a.pdf")
-    assert first["dated_on"] == "2026-03-11"  # a week before the meeting of 18 March, not today
+    week_before = (date.fromisoformat(demo.meetings.get(plenary)["date"]) - timedelta(days=7)).isoformat()
+    assert first["dated_on"] == week_before  # a week before the meeting, not today
     again = export_doc(demo, "meeting_notice", plenary, tmp_path / "b.pdf")
-    assert again["dated_on"] == "2026-03-11"
-    given = export_doc(demo, "meeting_notice", plenary, tmp_path / "c.pdf", dated_on="2026-03-09", doc_number="7")
-    assert given["dated_on"] == "2026-03-09"
+    assert again["dated_on"] == week_before
+    given = export_doc(demo, "meeting_notice", plenary, tmp_path / "c.pdf", dated_on=f"{DEMO_YEAR}-03-09", doc_number="7")
+    assert given["dated_on"] == f"{DEMO_YEAR}-03-09"
     text = "".join(ln["text"] for p in lines_of(tmp_path / "c.pdf") for ln in p["lines"])
-    assert "2026年3月9日" in text and "中山路人大工委〔2026〕7号" in text
-    assert demo.issued_docs.next_number("2026") == "8"
+    assert f"{DEMO_YEAR}年3月9日" in text and f"中山路人大工委〔{DEMO_YEAR}〕7号" in text
+    assert demo.issued_docs.next_number(str(DEMO_YEAR)) == "8"
     from app.errors import ValidationError
 
     with pytest.raises(ValidationError, match="成文日期"):
-        export_doc(demo, "meeting_notice", plenary, tmp_path / "d.pdf", dated_on="2026-02-30")
+        export_doc(demo, "meeting_notice", plenary, tmp_path / "d.pdf", dated_on=f"{DEMO_YEAR}-02-30")
 
 
 def test_the_notice_and_the_quota_table_agree_with_the_filing_report(demo, tmp_path):

@@ -4,7 +4,7 @@ import pytest
 
 from app.errors import ConflictError, ValidationError
 from app.services.meetings import MeetingFilter
-from tests.conftest import digest
+from tests.conftest import DEMO_YEAR, digest
 
 
 @pytest.fixture
@@ -205,13 +205,15 @@ def test_year_plan(demo):
 
 
 def test_the_demo_year_follows_the_report(demo):
-    assert demo.meetings.by_kind(2026) == {"plenary": 2, "group_activity": 20, "reception": 110, "special": 0}
-    plan = demo.cadence.plan_summary(2026, today=date(2026, 11, 26))
-    assert plan["group_activity"]["missed"] == 0 and plan["reception"]["held"] == 110
+    assert demo.meetings.by_kind(DEMO_YEAR) == {"plenary": 2, "group_activity": 20, "reception": 120, "special": 0}
+    plan = demo.cadence.plan_summary(DEMO_YEAR, today=date.today())
+    assert plan["group_activity"]["missed"] == 0 and plan["group_activity"]["held"] == 20
+    assert plan["plenary"]["held"] == 2 and plan["reception"]["held"] == 120
     first = demo.meetings.page(MeetingFilter(kind="plenary", descending=False))[0]
     votes = demo.attendance.votes(first["id"])
     assert len(votes) == 3 and all(v["passed"] for v in votes[:2])
     bus = [m for m in demo.meetings.page(MeetingFilter(search="定制公交"), limit=None)]
-    assert bus and bus[0]["group_name"] == "新城三组" and bus[0]["date"].startswith("2026-07")
-    overdue = demo.cadence.attention(today=date(2026, 11, 26))["steps_overdue"]
-    assert [s["title"] for s in overdue] == ["确定参加人员"]
+    assert bus and bus[0]["group_name"] == "新城三组" and bus[0]["date"].startswith(f"{DEMO_YEAR}-07")
+    # the next plenary is being prepared, one of its steps late
+    overdue = demo.cadence.attention()["steps_overdue"]
+    assert len(overdue) == 1 and overdue[0]["phase"] == "pre"

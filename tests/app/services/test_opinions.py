@@ -6,7 +6,7 @@ import pytest
 from app.errors import ConflictError, ValidationError
 from app.services.meetings import MeetingFilter
 from app.services.opinions import OpinionFilter
-from tests.conftest import digest
+from tests.conftest import digest, new_reception_matters
 
 TODAY = date.today().isoformat()
 
@@ -145,6 +145,7 @@ def test_bad_intake_is_refused(demo, delegate):
 
 
 def test_reception_matters_and_action_items_arrive_linked(demo):
+    new_reception_matters(demo, "雨天路面积水")
     pending = demo.opinions.pending_intake()
     matter = next(p for p in pending if p["origin_table"] == "reception_matters")
     changes = demo.opinions.intake("reception_matters", matter["id"])
@@ -223,6 +224,7 @@ def test_an_office_code_goes_into_new_numbers_and_bad_codes_are_refused(demo, de
 
 
 def test_several_matters_taken_in_at_once_are_one_undoable_edit(demo):
+    new_reception_matters(demo, "雨天路面积水", "垃圾清运不及时", "快递柜设置不合理")
     pending = demo.opinions.pending_intake()[:3]
     before = demo.opinions.count()
     changes = demo.opinions.intake_many([(p["origin_table"], p["id"]) for p in pending])

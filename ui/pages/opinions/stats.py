@@ -32,6 +32,7 @@ class StatsTab(QWidget):
         for year in range(date.today().year, date.today().year - 6, -1):
             self.year.addItem(f"{year}年", year)
         self.year.addItem("全部年份", None)
+        self._year_known = False
         self.year.currentIndexChanged.connect(lambda _: self.reload())
         export = QPushButton("导出统计表…")
         export.clicked.connect(lambda: export_with_dialog(self, backend, "stats", year=self.year.currentData()))
@@ -64,8 +65,19 @@ class StatsTab(QWidget):
         backend.changed.connect(lambda c: c.tables & (OPINION_TABLES | {"meetings"}) and self.reload())
 
     def reload(self) -> None:
+        if not self._year_known:  # first show: the year with figures (last year's early in a new one)
+            self.backend.query(lambda s: s.summary.current_year(), self._start_at)
+            return
         year = self.year.currentData()
         self.backend.query(lambda s: s.opinion_stats.report(year), self._show)
+
+    def _start_at(self, year: int) -> None:
+        self._year_known = True
+        index = self.year.findData(year)
+        if index >= 0 and index != self.year.currentIndex():
+            self.year.setCurrentIndex(index)  # which reloads
+        else:
+            self.reload()
 
     def _show(self, report) -> None:
         o, held = report["opinions"], report["meetings_held"]
