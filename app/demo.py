@@ -611,7 +611,8 @@ def build_ledger(store, rng: random.Random, year: int, today: date) -> None:
         if meeting is None:
             return topic_id
         store.plans.save(topic_id, {**store.plans.defaults(topic_id), "planned_on": meeting["date"],
-                                    "place": "片区议事厅"}, day=(received + timedelta(days=10)).isoformat())
+                                    "place": f"{person['group_name']}片区议事厅"},
+                       day=(received + timedelta(days=10)).isoformat())
         store.topics.deliberate(topic_id, meeting["id"], item_id)
         return topic_id
 

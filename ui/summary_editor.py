@@ -55,7 +55,7 @@ class SummaryEditor(QDialog):
         self.cases.setMaximumHeight(120)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(QLabel("各部分按本年数据自动起草；直接修改即可，保存后以您的文字为准。"
+        layout.addWidget(QLabel("各部分按所选年度的数据自动起草；直接修改即可，保存后以您的文字为准。"
                                 "“恢复自动生成”则重新按数据起草。"))
         layout.addWidget(scroll, 1)
         layout.addWidget(QLabel("典型案例（写入“四、确保议事效果”）："))

@@ -166,3 +166,13 @@ def test_choosing_a_month_on_the_board_shows_that_months_visits(qtbot, window):
     store = store_of(window)
     assert tab.log.rowCount() == len(store.visits.list(VisitFilter(month=month)))
     assert f"{int(month[5:])}月的走访记录" in tab.log_label.text()
+
+
+def test_on_the_demo_nothing_waits_to_be_taken_in(qtbot, window, monkeypatch):
+    """Every reception matter of the demo is in the ledger or closed with how it was dealt with."""
+    page = open_page(qtbot, window, "opinions")
+    told = []
+    monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.information", lambda parent, title, text: told.append(text))
+    page.list.import_pending()
+    qtbot.waitUntil(lambda: bool(told), timeout=5000)
+    assert told[0].startswith("没有等待登记的事项")

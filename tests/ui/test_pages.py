@@ -19,6 +19,15 @@ def test_overview_shows_the_demo_figures(qtbot, window):
     assert overview.cards["delegates"].value.text() == "70 人在任"
     assert overview.cards["grids"].value.text() == "534 个"
     assert "议事中心 1" in overview.cards["venues"].detail.text()
+    # the demo's year is the last one: its meetings stand next to this year's
+    assert "上年已开大会 2 次、分组活动 20 次" in overview.cards["meetings"].detail.text()
+    # a group or hall that missed several periods is one line, its periods together
+    texts = [overview.attention.item(i).text() for i in range(overview.attention.count())]
+    missed = window.backend._worker.store.cadence.attention()["missed"]
+    assert len([t for t in texts if t.startswith("【未召开】")]) == len({m["subject"] for m in missed})
+    for subject in {m["subject"] for m in missed}:
+        periods = "、".join(m["period"] for m in missed if m["subject"] == subject)
+        assert any(t.startswith(f"【未召开】{subject} {periods}") for t in texts)
 
 
 def test_bulk_create_grids_from_the_grids_tab(qtbot, window, monkeypatch):

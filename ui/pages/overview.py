@@ -134,9 +134,12 @@ class OverviewPage(QWidget):
         for step in attention["steps_overdue"]:
             items.append(f"【已逾期】{step['meeting_title']}：{step['title']}（期限 {step['due_date']}，"
                          f"{step['owner'] or ''}）")
+        missed: dict[tuple[str, str], list[str]] = {}  # one line per group or hall, its periods together
         for slot in attention["missed"]:
-            what = "接待日" if slot["kind"] == "reception" else "会议"
-            items.append(f"【未召开】{slot['subject']} {slot['period']}没有召开{what}")
+            missed.setdefault((slot["subject"], slot["kind"]), []).append(slot["period"])
+        for (subject, kind), periods in missed.items():
+            what = "接待日" if kind == "reception" else "会议"
+            items.append(f"【未召开】{subject} {'、'.join(periods)}没有召开{what}")
         for meeting in attention["meetings"]:
             items.append(f"【14天内】{meeting['date']} {meeting['start_time'] or ''} {meeting['title']}")
         for step in attention["steps_due"]:

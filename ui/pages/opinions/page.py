@@ -152,7 +152,9 @@ class OpinionList(QWidget):
             if not pending:
                 from PySide6.QtWidgets import QMessageBox
 
-                QMessageBox.information(self, "从接待日、会议导入", "接待事项和会议落实事项都已登记进台账。")
+                QMessageBox.information(self, "从接待日、会议导入",
+                                        "没有等待登记的事项：接待日听到的事项和会议落实事项，都已登记进台账、"
+                                        "注明了处理情况，或在“落实事项”中跟进。")
                 return
             dialog = ImportDialog(self.backend, pending, self)
             if dialog.exec() == QDialog.Accepted:
