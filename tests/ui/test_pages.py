@@ -21,8 +21,12 @@ def test_overview_shows_the_demo_figures(qtbot, window):
     assert "议事中心 1" in overview.cards["venues"].detail.text()
     # the demo's year is the last one: its meetings stand next to this year's
     assert "上年已开大会 2 次、分组活动 20 次" in overview.cards["meetings"].detail.text()
-    # a group or hall that missed several periods is one line, its periods together
     texts = [overview.attention.item(i).text() for i in range(overview.attention.count())]
+    # an answered opinion whose feedback is late is listed once, as such
+    late = [t for t in texts if t.startswith(("【意见逾期】", "【反馈逾期】"))]
+    serials = [t.split("】")[1].split(" ")[0] for t in late]
+    assert len(serials) == len(set(serials)) and any(t.startswith("【反馈逾期】") for t in late)
+    # a group or hall that missed several periods is one line, its periods together
     missed = window.backend._worker.store.cadence.attention()["missed"]
     assert len([t for t in texts if t.startswith("【未召开】")]) == len({m["subject"] for m in missed})
     for subject in {m["subject"] for m in missed}:

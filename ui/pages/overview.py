@@ -119,6 +119,8 @@ class OverviewPage(QWidget):
         self.attention.clear()
         items = []
         for row in overdue:
+            if not row["overdue"]:
+                continue  # answered, only the feedback is late: listed under 【反馈逾期】 below
             items.append(f"【意见逾期】{row['serial']} {row['title']}（{row['lead_unit']}，期限 {row['deadline']}）")
         for row in soon:
             items.append(f"【意见即将到期】{row['serial']} {row['title']}（{row['lead_unit']}，期限 {row['deadline']}）")
