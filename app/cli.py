@@ -115,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("--date", metavar="日期", help="成文日期（如 2026-03-11）：与记录一并保存，以后导出都用这个日期")
     doc.add_argument("--doc-number", metavar="字号", help="发文字号：完整字号，或只写序号（按“设置”中的发文字号格式）")
     doc.add_argument("--draft", action="store_true", help="尚未召开的会议：导出标明“草稿”的纪要")
-    doc.add_argument("--year", type=integer, metavar="年份", help="年度工作总结的年份（默认：第四季度起为今年，否则为去年）")
+    doc.add_argument("--year", type=integer, metavar="年份",
+                     help="年度工作总结的年份（默认：第四季度起为今年；不到第四季度，或今年还没有会议和意见建议时为去年）")
     pkg = sub.add_parser("package", parents=[common], help="U盘交换包")
     pkg_sub = pkg.add_subparsers(dest="package_kind", required=True, parser_class=_Parser, title="操作",
                                  metavar="操作")
