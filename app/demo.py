@@ -354,9 +354,7 @@ def _finish_steps(store, meeting_id, upto: date):
 
 def _workday(store, day: date) -> date:
     """The day itself, or the next working day (the demo's dates move with the year it is built in)."""
-    while not store.opinions.calendar.is_workday(day):
-        day += timedelta(days=1)
-    return day
+    return store.opinions.calendar.add_working_days(day - timedelta(days=1), 1)
 
 
 def activity_day(store, year: int, group: str, quarter: int) -> date:
@@ -483,10 +481,10 @@ def build_meetings(store, rng: random.Random, year: int, today: date) -> None:
 def close_reception_matters(store, rng: random.Random, today: date) -> None:
     """What the ledger did not take in was dealt with on the day or handed on: closed with how."""
     pending = [r for r in store.opinions.pending_intake() if r["origin_table"] == "reception_matters"]
-    by_meeting: dict[str, list[dict]] = {}
+    by_day: dict[str, list[dict]] = {}
     for row in pending:
-        by_meeting.setdefault(row["date"], []).append(row)
-    for day, rows in sorted(by_meeting.items()):
+        by_day.setdefault(row["date"], []).append(row)
+    for day, rows in sorted(by_day.items()):
         handled = min(date.fromisoformat(day) + timedelta(days=rng.choice([0, 0, 3, 7])), today)
         store.receptions.close_matters([r["id"] for r in rows], rng.choice(MATTER_HANDLING), handled.isoformat())
 
@@ -578,12 +576,8 @@ def build_ledger(store, rng: random.Random, year: int, today: date) -> None:
             """SELECT m.id, m.date FROM meetings m JOIN venues v ON v.id = m.venue_id
                WHERE m.kind = 'reception' AND m.status = 'held' AND m.deleted = 0 AND v.group_id = ? AND m.date <= ?
                ORDER BY m.date DESC LIMIT 1""", [person["group_id"], before.isoformat()])[0]
-        existing = [{"id": r["id"], "content": r["content"], "resident": r["resident"]}
-                    for r in store.receptions.matters(meeting["id"])]
-        store.receptions.save_matters(meeting["id"], [*existing, {"content": content, "resident": "居民"}])
-        matter = store.rows("SELECT id FROM reception_matters WHERE meeting_id = ? AND content = ? AND deleted = 0",
-                            [meeting["id"], content])[0]
-        return matter["id"], meeting["date"]
+        added = store.receptions.add_matters(meeting["id"], [{"content": content, "resident": "居民"}])
+        return added.created("reception_matters")[0], meeting["date"]
 
     def collect(index, title, content, when: date, group: str | None):
         person = collector(title, group)

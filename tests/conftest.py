@@ -65,9 +65,8 @@ def new_reception_matters(store, *contents: str) -> list[str]:
     taken into the ledger or closed with a reason)."""
     meeting = store.rows("SELECT id FROM meetings WHERE kind = 'reception' AND status = 'held' AND deleted = 0"
                          " ORDER BY date DESC LIMIT 1")[0]["id"]
-    kept = [{"id": r["id"], "content": r["content"], "resident": r["resident"]} for r in store.receptions.matters(meeting)]
-    store.receptions.save_matters(meeting, [*kept, *({"content": c, "resident": "居民"} for c in contents)])
-    return [r["id"] for r in store.receptions.matters(meeting)][len(kept):]
+    added = store.receptions.add_matters(meeting, [{"content": c, "resident": "居民"} for c in contents])
+    return added.created("reception_matters")
 
 
 @pytest.fixture

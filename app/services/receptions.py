@@ -100,6 +100,11 @@ class ReceptionService(Service):
                 tx.update("reception_matters", row["id"], {"closed_on": day, "closed_reason": reason})
         return tx.changes
 
+    def add_matters(self, meeting_id: str, matters: list[dict]):
+        """Matters brought in after the day's list was saved: added after the others, which stay."""
+        kept = [{"id": r["id"], "content": r["content"], "resident": r["resident"]} for r in self.matters(meeting_id)]
+        return self.save_matters(meeting_id, [*kept, *matters])
+
     def save_matters(self, meeting_id: str, matters: list[dict]):
         """The matters residents raised on a reception day (the ledger takes them in later)."""
         meeting = self.store.meetings.get(meeting_id)
