@@ -75,7 +75,7 @@ def stats(store, year: int | None = None) -> Register:
         ("　其中：社区自治事项（条）", o["by_category"].get("self_governance", 0)),
         ("　　　　街道职责事项（条）", o["by_category"].get("subdistrict", 0)),
         ("　　　　部门职责事项（条）", o["by_category"].get("department", 0)),
-        ("不予采纳并反馈（条）", o["by_status"].get("declined", 0)),
+        ("不予采纳（条）", o["declined"]),
         ("已办结（条）", o["solved"]), ("办结率", solved_rate),
         ("办结归档（条）", o["closed"]), ("逾期未办结（条）", o["overdue"]),
         ("办结后逾期未反馈代表（条）", o["feedback_overdue"]), ("重点督办（条）", o["key_supervision"]),

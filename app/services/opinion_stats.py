@@ -37,10 +37,14 @@ class OpinionStats:
             [*params, self.store.opinions.feedback_cutoff(today or date.today())])
         total = sum(by_status.values())
         closed = by_status["closed"]
-        solved = closed + by_status["fed_back"] + by_status["answered"]
+        # a 不予采纳 opinion stays one after its feedback (status 已反馈): counted as declined, not as solved
+        declined = self.store.scalar(f"SELECT count(*) {base} AND o.decline_reason IS NOT NULL", params)
+        solved = self.store.scalar(f"SELECT count(*) {base} AND o.status IN ('answered', 'fed_back', 'closed')"
+                                   f" AND o.decline_reason IS NULL", params)
         rated = sum(v for k, v in satisfaction.items() if k != "未表态")
         happy = satisfaction["满意"] + satisfaction["基本满意"]
         return {"total": total, "by_status": by_status, "by_category": by_category, "overdue": overdue,
+                "declined": declined,
                 "feedback_overdue": feedback_overdue,
                 "closed": closed, "solved": solved, "satisfaction": satisfaction,
                 "satisfaction_rate": round(happy * 100 / rated, 1) if rated else None,

@@ -64,6 +64,15 @@ def test_stats_and_supervision_registers(demo, tmp_path):
     other = load_workbook(tmp_path / "e.xlsx").active
     assert [(other.cell(r, 2).value, other.cell(r, 3).value) for r in range(4, other.max_row + 1)] == \
         [(code, item) for code, item, _ in rows]
+    # a 不予采纳 opinion fed back to the residents is still declined, and not solved
+    declined = demo.rows("SELECT id FROM opinions WHERE status = 'declined' AND received_on LIKE ?",
+                         [f"{DEMO_YEAR}-%"])[0]["id"]
+    demo.opinions.feedback(declined, "基本满意", "电话", f"{DEMO_YEAR}-12-30")
+    export_register(demo, "stats", tmp_path / "s2.xlsx", year=DEMO_YEAR)
+    ws = load_workbook(tmp_path / "s2.xlsx").active
+    again = {ws.cell(r, 3).value: ws.cell(r, 4).value for r in range(4, ws.max_row + 1)}
+    assert again["不予采纳（条）"] == values["不予采纳（条）"] == 2
+    assert again["已办结（条）"] == values["已办结（条）"]
     export_register(demo, "supervision", tmp_path / "v.xlsx")
     assert load_workbook(tmp_path / "v.xlsx").active.max_row > 5
 
