@@ -1,25 +1,18 @@
-"""`yishi check`: SQLite integrity, foreign keys, references to deleted rows, the rules every
-record is held to (the forms'), the audit chain."""
+"""`yishi check`: SQLite integrity, foreign keys, the rule book (every row's fields, references,
+duplicates and double bookings), the audit chain."""
 
 from .schema import SYNCED_FIELDS, TABLE_NOUNS
 
 
-def rule_breaches(store, limit: int = 20) -> list[str]:
-    """Live rows whose values the forms would refuse (written around the app: by hand, or by an
-    older version)."""
-    from .services.base import checked_fields, field_problem
+def rule_breaches(store) -> list:
+    """Every live row that breaks the rule book (written around the app: by hand, by an older
+    version, or merged from two offices' edits), each naming table, record, field, value and rule."""
+    from .rules.doors import scan
 
-    found = []
-    for table, specs in checked_fields(store).items():
-        columns = ", ".join(f"[{s.name}]" for s in specs)
-        for row in store.db.execute(f"SELECT id, {columns} FROM [{table}] WHERE deleted = 0"):
-            for spec, value in zip(specs, row[1:]):
-                problem = field_problem(spec, value)
-                if problem:
-                    found.append(f"{TABLE_NOUNS.get(table, table)} {row[0][:8]}：{problem}")
-                    if len(found) >= limit:
-                        return found
-    return found
+    return list(scan(store.db.conn))
+
+
+SHOWN_BREACHES = 30  # in the text report; `--json` lists them all
 
 
 def run_checks(store) -> dict:
@@ -46,14 +39,20 @@ def run_checks(store) -> dict:
     messages.append("交换所需的修改时间（U盘交换时据此判断哪边的修改更新）：齐全" if not missing_clocks else
                     "交换所需的修改时间：" + "、".join(f"{TABLE_NOUNS.get(m['table'], m['table'])} {m['rows']} 条"
                                              for m in missing_clocks) + "缺少，请从备份恢复或联系维护人员")
-    messages.append("录入规则：全部符合" if not breaches else f"录入规则：{len(breaches)} 处不符合（{breaches[0]} 等）")
+    if not breaches:
+        messages.append("录入规则：全部符合")
+    else:
+        messages.append(f"录入规则：{len(breaches)} 处不符合，请逐条改正（标有“※”的值在列表和台账中照原样显示）：")
+        messages += [f"  {breach}" for breach in breaches[:SHOWN_BREACHES]]
+        if len(breaches) > SHOWN_BREACHES:
+            messages.append(f"  ……另有 {len(breaches) - SHOWN_BREACHES} 处，用 yishi check --json 可列出全部")
     messages.append(f"审计日志：{audit['message']}（共 {audit['entries']} 条）")
     return {
         "ok": ok,
         "integrity": {"ok": integrity == ["ok"], "details": integrity[:20]},
         "foreign_keys": {"ok": not foreign_keys, "violations": foreign_keys[:50]},
         "clocks": {"ok": not missing_clocks, "missing": missing_clocks},
-        "rules": {"ok": not breaches, "breaches": breaches},
+        "rules": {"ok": not breaches, "breaches": [b.as_dict() for b in breaches]},
         "audit_chain": audit,
         "messages": messages,
     }

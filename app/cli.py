@@ -448,7 +448,7 @@ def cmd_package(args) -> int:
         _emit(args, result, f"已导出{'增量' if result['kind'] == 'delta' else '全量'}交换包（{result['rows']} 条记录，"
                             f"{result['files']} 个附件，{result['size'] // 1024} KB）：{result['path']}")
         return 0
-    from .exchange.merge import import_package, shared_numbers_note
+    from .exchange.merge import import_notes, import_package
 
     passphrase = _passphrase(args.passphrase_file)
     with _open(args) as store:
@@ -463,7 +463,7 @@ def cmd_package(args) -> int:
         text = (f"{verb}从{result['from']}导入：新增 {result['added']}、修改 {result['changed']}、删除 {result['deleted']}、"
                 f"恢复 {result['revived']} 条，冲突 {result['conflicts']} 处" + ("（未写入）" if args.dry_run else "。")
                 + ("冲突的另一方值已记入冲突记录，可在“数据”中查看。" if result["conflicts"] and not args.dry_run else "")
-                + shared_numbers_note(result))
+                + import_notes(result))
     _emit(args, result, text)
     return 0
 

@@ -17,6 +17,11 @@ class Stamp(NamedTuple):
     site_id: str
 
 
+# A stamp from further ahead than this (another office's PC with a wrong date) does not drag this
+# office's clock along: edits made here would otherwise carry that wrong date from then on.
+MAX_DRIFT_MS = 86_400_000
+
+
 class HybridClock:
     def __init__(self, site_id: str, now_ms=lambda: int(time.time() * 1000)):
         self.site_id = site_id
@@ -24,11 +29,23 @@ class HybridClock:
         self._last = Stamp(0, 0, site_id)
         self._lock = threading.Lock()
 
-    def observe(self, stamp: Stamp) -> None:
-        """Advance past a stamp seen from elsewhere (or stored earlier)."""
+    def observe(self, stamp: Stamp) -> bool:
+        """Advance past a stamp seen from elsewhere (or stored earlier), but never more than
+        MAX_DRIFT_MS ahead of the wall clock. Returns whether the stamp was beyond that bound (the
+        rows it dates keep it: `Tx` stamps a later edit of them past it, see `after`)."""
         with self._lock:
-            if (stamp.wall_ms, stamp.counter) > (self._last.wall_ms, self._last.counter):
-                self._last = Stamp(stamp.wall_ms, stamp.counter, self.site_id)
+            bound = self.now_ms() + MAX_DRIFT_MS
+            wall, counter = (stamp.wall_ms, stamp.counter) if stamp.wall_ms <= bound else (bound, 0)
+            if (wall, counter) > (self._last.wall_ms, self._last.counter):
+                self._last = Stamp(wall, counter, self.site_id)
+            return stamp.wall_ms > bound
+
+    def after(self, floor: Stamp | None) -> Stamp:
+        """A new stamp, later than `floor` too (a field last stamped from beyond the drift bound)."""
+        stamp = self.tick()
+        if floor is not None and (floor.wall_ms, floor.counter) >= (stamp.wall_ms, stamp.counter):
+            stamp = Stamp(floor.wall_ms, floor.counter + 1, self.site_id)
+        return stamp
 
     def tick(self) -> Stamp:
         with self._lock:

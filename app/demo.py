@@ -200,7 +200,15 @@ def _profile(rng: random.Random, name: str, community: str, area: str, *, born_f
             "id_number": synthetic_id(rng, born, female), "party": rng.choice(PARTIES), "sector": sector,
             "education": rng.choice(EDUCATION), "workplace": workplace, "post": post or None,
             "phone": f"1{rng.choice('35789')}{rng.randrange(10**8, 10**9)}",
-            "resident_since": f"{rng.randrange(1985, 2020)}-{rng.randrange(1, 13):02d}-01"}
+            "resident_since": _resident_since(born, rng.randrange(1985, 2020), rng.randrange(1, 13))}
+
+
+def _resident_since(born: date, year: int, month: int) -> str:
+    """When a person began to live or work in the community: never before they were born (one who
+    grew up there counts from coming of age)."""
+    if date(year, month, 1) < born:
+        year = born.year + 18
+    return f"{year}-{month:02d}-01"
 
 
 def _route(rng: random.Random, community: str, kind: str, names) -> dict:
@@ -459,11 +467,17 @@ def build_meetings(store, rng: random.Random, year: int, today: date) -> None:
         _finish_steps(store, meeting_id, today)
 
     # Monthly reception days at the ten neighbourhood halls, from January of the year to this month.
+    # A group's halls take turns through its members, so no one is on duty at two halls at once.
+    halls_of_group: dict[str, list[str]] = {}
+    for hall in store.venues.list("neighbourhood_hall"):
+        halls_of_group.setdefault(hall["group_id"], []).append(hall["id"])
     for hall in store.venues.list("neighbourhood_hall"):
         pool = members[hall["group_id"]]
+        sharing = halls_of_group[hall["group_id"]]
         for index in range((today.year - year) * 12 + today.month):
             on_year, month = year + index // 12, index % 12 + 1
-            duty = [pool[(month * 2 + k) % len(pool)] for k in range(2)]
+            first = 2 * (month * len(sharing) + sharing.index(hall["id"]))
+            duty = [pool[(first + k) % len(pool)] for k in range(2)]
             store.receptions.set_duty(hall["id"], f"{on_year}-{month:02d}", duty)
             held_on = _nth_saturday(on_year, month, _hall_week(hall))
             held = held_on <= today

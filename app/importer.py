@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import idcard
 from .errors import AppError, Cancelled, ValidationError
+from .rules import row_breaches
 from .textutil import clean, clean_code, validate_phone
 
 # canonical field -> header spellings (compared after normalising spaces and brackets)
@@ -171,6 +172,12 @@ def _check_row(sheet: str, number: int, row: dict, headings: dict) -> RowVerdict
         values["workplace"] = clean(row.get("work"))
     role = ROLE_WORDS.get(clean(row.get("role")), "member")
     values["group_role"] = role
+    # The rule book, as for a delegate typed in the window (lengths, dates; references come later).
+    broken = row_breaches("delegates", values, only=values)
+    if broken:
+        first = broken[0]
+        heading = headings.get({"birth_date": "birth"}.get(first.field, first.field)) or first.label
+        return reject(first.rule if first.whole else f"“{heading}”{first.rule}")
     verdict.values = values
     verdict.extra = {"community": clean(row.get("community")), "group": clean(row.get("group")),
                      "grids": [g for g in re.split(r"[、,，;；\s]+", clean(row.get("grids"))) if g]}

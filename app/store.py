@@ -41,7 +41,7 @@ class Store:
         last = db.execute("SELECT wall_ms, counter, site_id FROM clocks"
                           " ORDER BY wall_ms DESC, counter DESC LIMIT 1").fetchone()
         if last:
-            self.clock.observe(Stamp(*last))
+            self.clock.observe(Stamp(*last))  # (bounded: a stored stamp from far ahead does not drag it)
         from .audit import installation_key
 
         self.audit = AuditLog(db, self.site_id, installation_key(data_dir))
@@ -229,6 +229,7 @@ class Store:
         try:
             with self.db.atomic():
                 yield tx
+                tx.check_links()
                 tx.flush()
                 if tx.changes:
                     # A step may name what it did once it knows (an import's counts).

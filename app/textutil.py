@@ -41,6 +41,21 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
 
 
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # the years a record's date may name
+
+
+def as_day(value) -> date | None:
+    """A stored ISO day as a date; None when it is missing or not one (never raises)."""
+    if type(value) is not str or not ISO_DAY.match(value):
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
+
+
 def parse_date(text, label: str, field: str) -> date:
     """A typed yyyy-mm-dd date, or a refusal naming the field."""
     try:
@@ -64,6 +79,11 @@ def validate_phone(raw) -> str | None:
 
 
 def chinese_date(iso: str) -> str:
-    """2026-03-18 -> 2026年3月18日 (documents, notices, messages)."""
-    y, m, d = iso.split("-")
-    return f"{int(y)}年{int(m)}月{int(d)}日"
+    """2026-03-18 -> 2026年3月18日 (documents, notices, messages). A stored value that is not a
+    date is shown marked, as it is (a bad row never breaks a document)."""
+    from .rules.codes import MARK
+
+    day = as_day(iso)
+    if day is None:
+        return "" if iso in (None, "") else f"{MARK}{iso}"
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -7,6 +7,7 @@ record (what the views need to refresh, and what undo needs to revert).
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from operator import itemgetter
 
@@ -15,6 +16,7 @@ from .changes import Changes, RowChange
 from .clock import ROW_FIELD, RowStamps, Stamp
 from .errors import NotFoundError
 from .idcard import mask
+from .rules.doors import check_links, check_write, refused_by_database
 from .schema import APPEND_ONLY, SYNCED_FIELDS
 from .textutil import pinyin_keys
 
@@ -40,12 +42,27 @@ class Tx:
         self.changes = Changes()
         self.summary: str | None = None
         self._stamps: list[tuple] = []
+        self._linked: list[tuple] = []  # (table, id, changed fields) to hold to `check_links` at the end
 
-    def _stamp(self, table: str, row_id: str, fields) -> None:
-        stamp = self.store.clock.tick()
+    def _stamp(self, table: str, row_id: str, fields, *, existing: bool = False) -> None:
+        # An edit of a stored row is stamped after what it replaces, even when that was stamped from
+        # beyond this office's clock (another office's wrong date): otherwise the edit would lose.
+        stamp = self.store.clock.after(self._latest(table, row_id)) if existing else self.store.clock.tick()
         self._stamps += [(table, row_id, name, stamp.wall_ms, stamp.counter, stamp.site_id) for name in fields]
         if len(self._stamps) > 5000:
             self.flush()
+
+    def _latest(self, table: str, row_id: str) -> Stamp | None:
+        row = self.db.conn.execute("SELECT wall_ms, counter, site_id FROM clocks WHERE tbl = ? AND row_id = ?"
+                                   " ORDER BY wall_ms DESC, counter DESC LIMIT 1", [table, row_id]).fetchone()
+        return Stamp(*row) if row else None
+
+    def check_links(self) -> None:
+        """Before the write commits: what its rows point to, duplicates and bookings (a restored parent
+        and its children, undone in reverse order, are all back by now)."""
+        linked, self._linked = self._linked, []
+        for table, row_id, changed in dict.fromkeys(linked):
+            check_links(self.db.conn, table, row_id, changed)
 
     def flush(self) -> None:
         """Write the collected clock stamps (one statement for many rows; same transaction)."""
@@ -66,12 +83,21 @@ class Tx:
         synced = SYNCED_FIELDS[table]
         row_id = row_id or new_id()
         row = {name: values.get(name) for name in synced}
+        # The values given are held to the rule book first (before the database's own guards could
+        # object in English), the row as stored (unset fields took the schema's defaults, e.g.
+        # key_supervision = 0) after; a refusal rolls the whole write back.
+        check_write(self.db.conn, table, row_id, row, [name for name, value in row.items() if value is not None])
         record = {"id": row_id, **row, "deleted": 0, **_derived(table, row)}
-        # Unset fields take the schema's defaults (e.g. key_supervision = 0).
         record = {k: v for k, v in record.items() if v is not None}
         columns = ", ".join(f"[{c}]" for c in record)
         marks = ", ".join("?" for _ in record)
-        self.db.conn.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", list(record.values()))
+        try:
+            self.db.conn.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", list(record.values()))
+        except sqlite3.IntegrityError as exc:
+            raise refused_by_database(self.db.conn, table, record, exc) from None
+        if any(value is None for value in row.values()):
+            check_write(self.db.conn, table, row_id, self._row(table, row_id), None)
+        self._linked.append((table, row_id, None))
         self._stamp(table, row_id, (ROW_FIELD, "deleted"))  # one stamp for the whole new row
         self.changes.rows.append(RowChange(table, row_id, "insert", {}, row))
         self._after(table, row_id, row)
@@ -92,10 +118,16 @@ class Tx:
         changed = {k: v for k, v in values.items() if k in synced and current.get(k) != v}
         if not changed:
             return False
+        if not current["deleted"]:  # a tombstone is hidden: what it holds is not asked until restored
+            check_write(self.db.conn, table, row_id, {**current, **changed}, changed)
+            self._linked.append((table, row_id, tuple(changed)))
         record = {**changed, **_derived(table, {**current, **changed} if "name" in changed else {})}
         assignments = ", ".join(f"[{c}] = ?" for c in record)
-        self.db.execute(f"UPDATE [{table}] SET {assignments} WHERE id = ?", [*record.values(), row_id])
-        self._stamp(table, row_id, changed)
+        try:
+            self.db.execute(f"UPDATE [{table}] SET {assignments} WHERE id = ?", [*record.values(), row_id])
+        except sqlite3.IntegrityError as exc:
+            raise refused_by_database(self.db.conn, table, {**current, **changed}, exc) from None
+        self._stamp(table, row_id, changed, existing=True)
         self.changes.rows.append(
             RowChange(table, row_id, "update", {k: current.get(k) for k in changed}, changed))
         self._after(table, row_id, changed)
@@ -108,7 +140,9 @@ class Tx:
         if current["deleted"] == deleted:
             return False
         self.db.execute(f"UPDATE [{table}] SET deleted = ? WHERE id = ?", [deleted, row_id])
-        self._stamp(table, row_id, ("deleted",))
+        if not deleted:  # back among the live rows: its references, duplicates and bookings again
+            self._linked.append((table, row_id, None))
+        self._stamp(table, row_id, ("deleted",), existing=True)
         self._after(table, row_id, {"deleted": deleted})
         self.changes.rows.append(RowChange(table, row_id, kind, {"deleted": 1 - deleted},
                                            {"deleted": deleted}))

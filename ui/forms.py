@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app import idcard
 from app.errors import ValidationError
+from app.services.base import rule_problem
 from app.textutil import validate_phone
 
 ERROR_STYLE = "border: 1px solid #c62828; background: #fff5f5;"
@@ -148,7 +149,8 @@ class FieldEditor(QWidget):
             return exc.message
         except ValueError:
             return f"“{self.spec.label}”应为整数"
-        return None
+        # the rule book, as the service will ask it (a future step date, a text too long...)
+        return rule_problem(self.spec, value if self.spec.kind == "multiline" else text)
 
     def show_error(self, message: str | None) -> None:
         target = self.widget

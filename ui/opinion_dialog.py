@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.base import FieldSpec
+from app.services.base import FieldSpec, step_date
 from app.services.opinions import CATEGORIES, FEEDBACK_METHODS, SATISFACTION, SUPERVISION_METHODS, OpinionService
 
 from .form_dialog import ask
@@ -211,7 +211,7 @@ class OpinionDialog(QDialog):
 
     # -- the actions -----------------------------------------------------------------------
     def report(self) -> None:
-        specs = [FieldSpec("day", "上报日期", "date", required=True),
+        specs = [step_date("day", "上报日期"),
                  FieldSpec("leader_id", "上报给（不选则为本小组组长）", "ref", ref="delegates")]
         values = ask(self, "上报组长", specs, {"day": TODAY()}, self.refs,
                      "代表把走访中收集的意见上报议事小组组长，由组长汇总筛选。")
@@ -245,7 +245,7 @@ class OpinionDialog(QDialog):
                            choices=tuple(self.refs["units"]), editable=True),
                  FieldSpec("co_units", "协办单位", "checklist", choices=tuple(self.refs["units"])),
                  FieldSpec("working_days", "办理期限（工作日）", "int", required=True),
-                 FieldSpec("day", "交办日期", "date", required=True)]
+                 step_date("day", "交办日期")]
         values = ask(self, "交办", specs, {"category": self.row["category"] or "department",
                                           "lead_unit": self.row["lead_unit"], "working_days": "15",
                                           "co_units": self.row["co_units_list"], "day": TODAY()},
@@ -256,7 +256,7 @@ class OpinionDialog(QDialog):
                                                 values["day"]), "交办")
 
     def supervise(self) -> None:
-        specs = [FieldSpec("day", "督办日期", "date", required=True),
+        specs = [step_date("day", "督办日期"),
                  FieldSpec("method", "督办方式", "choice", required=True, choices=SUPERVISION_METHODS),
                  FieldSpec("content", "督办情况", "multiline", required=True),
                  FieldSpec("progress", "办理进展")]
@@ -285,15 +285,15 @@ class OpinionDialog(QDialog):
 
     def answer(self) -> None:
         values = ask(self, "登记办理结果", [FieldSpec("result", "办理结果", "multiline", required=True),
-                                         FieldSpec("day", "办结日期", "date", required=True)], {"day": TODAY()})
+                                         step_date("day", "办结日期")], {"day": TODAY()})
         if values:
             self._run(lambda s: s.opinions.answer(self.opinion_id, values["result"], values["day"]), "登记办理结果")
 
     def feedback(self) -> None:
         specs = [FieldSpec("satisfaction", "满意度", "choice", required=True, choices=SATISFACTION),
                  FieldSpec("method", "反馈方式", "choice", required=True, choices=FEEDBACK_METHODS),
-                 FieldSpec("delegate_on", "反馈代表日期", "date", required=True),
-                 FieldSpec("residents_on", "反馈群众日期", "date")]
+                 step_date("delegate_on", "反馈代表日期"),
+                 step_date("residents_on", "反馈群众日期", required=False)]
         values = ask(self, "结果反馈", specs, {"satisfaction": "满意", "method": "当面", "delegate_on": TODAY(),
                                             "residents_on": TODAY()})
         if values:

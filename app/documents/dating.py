@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from ..rules.fields import as_day
+
 # Documents sent out under a 版头, which carry a 发文字号.
 SENT_OUT = {"meeting_notice", "filing"}
 
@@ -20,7 +22,7 @@ def default_date(store, kind: str, record_id: str, today: date | None = None) ->
         if kind in ("minutes", "brief"):
             return meeting["date"]
         # a notice goes out before the meeting: today for one still ahead, else a week before it
-        held_on = date.fromisoformat(meeting["date"])
+        held_on = as_day(meeting["date"]) or today
         return (today if held_on >= today else held_on - timedelta(days=7)).isoformat()
     if kind in ("notice", "filing", "certificates"):
         r = store.nomination.get(record_id)

@@ -20,12 +20,18 @@ from .layout import chinese_number, para, styles
 from .official import OfficialDoc, chinese_date
 
 
+def _not_held(meeting: dict) -> str:
+    """Why a meeting has no minutes yet, in the clerk's words (a status this version does not know
+    is shown as stored, marked)."""
+    return {"planned": "尚未召开", "cancelled": "已取消"}.get(meeting["status"], f"的状态为“{meeting['status_label']}”")
+
+
 def minutes_doc(store, meeting_id: str, *, draft: bool = False) -> OfficialDoc:
     """纪要 of a held meeting (a planned one only as a draft, marked 草稿): what was done, then who
     attended (§10.3: 出席/请假/列席 with 黑体 labels after the text), then the 落款."""
     m = store.meetings.detail(meeting_id)
     if m["status"] != "held" and not draft:
-        raise ConflictError(f"“{m['title']}”{'尚未召开' if m['status'] == 'planned' else '已取消'}，不能导出会议纪要："
+        raise ConflictError(f"“{m['title']}”{_not_held(m)}，不能导出会议纪要："
                             "会后先在“会议”中把状态改为“已召开”并登记签到；需要预先起草的，可导出纪要草稿。")
     sheet = store.attendance.sheet(meeting_id)
     by_status = {s: [r["name"] for r in sheet if r["status"] == s] for s in
@@ -242,7 +248,7 @@ def brief(store, meeting_id: str, path: Path | str) -> Path:
     caption = ParagraphStyle("caption", parent=styles()["table"], alignment=1)
     m = store.meetings.detail(meeting_id)
     if m["status"] != "held":
-        raise ConflictError("会议尚未召开，不能编写工作简报")
+        raise ConflictError(f"“{m['title']}”{_not_held(m)}，不能编写工作简报")
     counts = store.attendance.summary(meeting_id)
     guests = store.rows("SELECT name, unit FROM attendance WHERE meeting_id = ? AND deleted = 0 AND"
                         " status = 'attending_nonmember' ORDER BY name", [meeting_id])

@@ -18,6 +18,8 @@ from reportlab.platypus import Paragraph
 from ..errors import ConflictError
 from ..fileio import atomic_path
 from ..idcard import age_on
+from ..rules.codes import MARK
+from ..rules.fields import as_day
 from ..services.candidates import ROUTES, CandidateFilter
 from .dating import issued_date
 from .fonts import FONT_NAMES, markup, use_store_fonts
@@ -31,7 +33,11 @@ GOLD = colors.HexColor("#c9a14a")
 
 
 def _term(store, round_row: dict) -> dict:
-    return store.terms.get(round_row["term_id"]) if round_row.get("term_id") else {"name": ""}
+    found = store.rows("SELECT * FROM terms WHERE id = ?", [round_row.get("term_id")])
+    if found:
+        return found[0]
+    # a round whose term is not here (a row written around the program): named as stored, marked
+    return {"name": f"{MARK}{round_row.get('term_id')}" if round_row.get("term_id") else ""}
 
 
 def _who(round_row: dict, term: dict) -> str:
@@ -69,7 +75,8 @@ def public_notice(store, round_id: str | None, path: Path | str) -> Path:
     subdistrict = store.settings.get("subdistrict")
     who = _who(round_row, term)
     # More people than seats are candidates (人选), not yet the ones to be appointed (拟任人选).
-    noun = "拟任人选" if len(listed) <= round_row["seats"] else "人选"
+    seats = round_row["seats"] if type(round_row["seats"]) is int else len(listed)  # (a broken count: not compared)
+    noun = "拟任人选" if len(listed) <= seats else "人选"
     phone = store.settings.get("contact_phone")
     doc = OfficialDoc(store, title=[f"关于{subdistrict}{who}", f"{noun}的公示"])
     doc.para(f"根据{subdistrict}建立议事代表会议制度的实施方案，按照“两下两上”的推选程序，经各村（社区）推荐、"
@@ -92,7 +99,10 @@ def public_notice(store, round_id: str | None, path: Path | str) -> Path:
 def _upper_date(iso: str, *, day: bool = True) -> str:
     """二〇二五年二月二十五日: certificates use Chinese numerals."""
     digits = "〇一二三四五六七八九"
-    y, m, d = (int(p) for p in iso.split("-"))
+    date_ = as_day(iso)
+    if date_ is None:
+        return f"{MARK}{iso}"
+    y, m, d = date_.year, date_.month, date_.day
     text = "".join(digits[int(c)] for c in str(y)) + f"年{chinese_number(m)}月"
     return text + (f"{chinese_number(d)}日" if day else "")
 
@@ -274,10 +284,10 @@ def _composition(people: list[dict], on: str) -> str:
     total = len(people)
     if not total:
         return "无。"
-    day = date.fromisoformat(on)
+    day = as_day(on) or date.today()
     women = sum(p["gender"] == "女" for p in people)
     members = sum((p.get("party") or "").startswith("中共") for p in people)
-    ages = [age_on(date.fromisoformat(p["birth_date"]), day) for p in people if p.get("birth_date")]
+    ages = [age_on(born, day) for born in (as_day(p.get("birth_date")) for p in people) if born]
     college = sum(p.get("education") in ("研究生", "大学本科", "大学专科") for p in people)
     sectors = Counter(p.get("sector") or "其他" for p in people)
     parts = [f"{total}名议事代表中，女性{_share(women, total)}；中共党员{_share(members, total)}，"

@@ -12,15 +12,17 @@ from .official import OfficialDoc, chinese_date
 
 def plan(store, plan_id: str, path: Path | str) -> Path:
     p = store.plans._decorate(store.plans.get(plan_id))
-    topic = store.topics.get(p["topic_id"], include_deleted=True)
-    views = [v for v in store.topics.consultation(topic["id"]) if v["view"]]
+    found = store.rows("SELECT * FROM topics WHERE id = ?", [p["topic_id"]])
+    topic = found[0] if found else {"id": p["topic_id"], "title": p["topic_title"], "summary": None}
+    views = [v for v in store.topics.consultation(topic["id"]) if v["view"]] if found else []
     departments = store.departments.full_names(p["departments_list"])
     group = p["group_name"] or ""
     doc = OfficialDoc(store, title=p["title"])
     doc.para(f"为做好“{topic['title']}”的集中议事，{group}议事代表小组在收集、汇总群众意见，"
              f"征求小组代表意见的基础上，制定本方案。")
     sections = []
-    sections.append(("议题", [topic["title"] + "。" + (f"{topic['summary'].rstrip('。')}。" if topic.get("summary") else "")]))
+    summary = topic.get("summary") if isinstance(topic.get("summary"), str) else ""
+    sections.append(("议题", [f"{topic['title']}。" + (f"{summary.rstrip('。')}。" if summary else "")]))
     if p.get("purpose"):
         sections.append(("议事目的", [p["purpose"].strip().rstrip("。") + "。"]))
     when = " ".join(x for x in (chinese_date(p["planned_on"]) if p.get("planned_on") else "", p.get("planned_time") or "")

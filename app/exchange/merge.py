@@ -19,7 +19,7 @@ from pathlib import Path
 from .. import attachments
 from ..audit import local_time
 from ..batches import in_batches
-from ..clock import ZERO, RowStamps, Stamp
+from ..clock import MAX_DRIFT_MS, ZERO, RowStamps, Stamp
 from ..errors import Cancelled
 from ..fileio import atomic_path
 from ..schema import APPEND_ONLY, SYNCED_FIELDS, TABLE_NOUNS, known_migration_names
@@ -267,17 +267,19 @@ def _shared_numbers(store, changes) -> list[dict]:
     return shared
 
 
-def shared_numbers_note(result: dict) -> str:
-    """What the clerk should know about numbers now carried by two opinions ("" if none)."""
+def import_notes(result: dict) -> str:
+    """What the clerk should know after an import ("" if nothing): another office's clock far ahead,
+    numbers now carried by two opinions."""
+    clock = result.get("clock_note") or ""
     shared = result.get("duplicate_serials") or []
     if not shared:
-        return ""
+        return clock
     listed = "；".join(f"{d['kind']} {d['serial']}：" + "、".join(f"《{t}》" for t in d["titles"]) for d in shared[:5])
     more = f"等 {len(shared)} 个编号" if len(shared) > 5 else ""
     text = f"{listed}{more}分别用于多条意见建议（两个办公室在交换前各自编了号）。数据都已保留。"
     if any(d["kind"] == "回执编号" for d in shared):
         text += "这些回执都有效，录入回执时会请您按标题选择是哪一条。"
-    return text + "为免再重号，请各办公室在“设置”中填写不同的“本办公室编号代码”。"
+    return clock + text + "为免再重号，请各办公室在“设置”中填写不同的“本办公室编号代码”。"
 
 
 def _write_files(store, package: Package) -> None:
@@ -294,25 +296,33 @@ def _write_files(store, package: Package) -> None:
 
 
 def check_rules(store, package: Package) -> None:
-    """Every incoming row held to the rules the forms and the Excel import enforce (choice lists,
-    dates, ID numbers, phones, required values), the table and row named in the refusal."""
-    from ..services.base import checked_fields, field_problem
+    """Every incoming row held to the rule book, as the forms and the Excel import are (fields,
+    dates in order and not ahead of today, rows it points to), before anything is written; the
+    table, row and field named in the refusal."""
+    from ..rules.incoming import first_breach
 
-    checked = checked_fields(store)
-    for table, rows in package.rows.items():
-        specs = checked.get(table)
-        if not specs:
-            continue
-        for number, (row_id, values, _stamps) in enumerate(rows, 1):
-            live = values.get("deleted") != 1
-            for spec in specs:
-                if spec.name not in values or (not live and values[spec.name] in (None, "")):
-                    continue
-                problem = field_problem(spec, values[spec.name])
-                if problem:
-                    title = values.get("name") or values.get("title") or row_id[:8]
-                    raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}第 {number} 行（{str(title)[:20]}）"
-                                       f"{problem}，拒绝导入。数据未作任何改动。")
+    found = first_breach(package.rows, store.db.conn)
+    if found is None:
+        return
+    breach = found.breach
+    who = f"（{breach.title}）" if breach.title else ""
+    where = f"{breach.noun}第 {found.line} 行{who}"
+    made_by = str(package.manifest.get("app_version") or "")
+    if found.unknown_code and _newer(made_by):
+        raise PackageError(f"这个交换包由更新版本的议事工作台（{made_by}）制作：{where}的“{breach.label}”"
+                           f"“{str(breach.value)[:40]}”本机的版本还不认识。请先升级议事工作台再导入。数据未作任何改动。")
+    rule = breach.rule if breach.whole else f"的“{breach.label}”{breach.rule}"
+    raise PackageError(f"交换包数据有误：{where}{rule}，拒绝导入。数据未作任何改动。")
+
+
+def _newer(version: str) -> bool:
+    """Whether `version` (the app that made a package) is newer than this one."""
+    from .. import __version__
+
+    def parts(text: str) -> tuple[int, ...]:
+        return tuple(int(p) if p.isdigit() else 0 for p in text.split(".")[:4])
+
+    return bool(version) and parts(version) > parts(__version__)
 
 
 def _refuse_gap(store, package: Package) -> None:
@@ -419,10 +429,19 @@ def merge(store, package: Package, *, apply: bool = True, progress=None, before_
             f"（{exc}）。请先导入此前的交换包，或让对方导出全量交换包。数据未作任何改动。") from None
     finally:
         store.db.execute("PRAGMA cache_size = -2000")
-    if apply:
-        store.clock.observe(package.max_stamp())
     result = {"package_id": package.package_id, "from": origin, "applied": apply, **outcome.summary(),
               "conflict_list": outcome.conflicts}
+    ahead = package.max_stamp().wall_ms - store.clock.now_ms()
+    if ahead > MAX_DRIFT_MS:
+        # The sender's PC runs ahead: its rows keep their stamps (every office must end with the
+        # same), but this office's clock does not follow; later edits here are stamped past them.
+        result["clock_note"] = (f"{origin}的电脑时间比本机快约 {round(ahead / 86_400_000)} 天，本机时钟没有随之调整。"
+                                f"请提醒{origin}核对电脑的日期和时间。")
+    if apply:
+        store.clock.observe(package.max_stamp())
+        if "clock_note" in result:
+            store.audit.record("import", f"导入交换包：{result['clock_note']}", {"package_id": package.package_id,
+                                                                               "ahead_ms": ahead})
     return result
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ..idcard import mask
-from ..services.candidates import STAGE_ORDER, CandidateFilter
+from ..services.candidates import CandidateFilter, reached
 from .writer import Column, Register
 
 
@@ -41,7 +41,7 @@ def joint_review(store, *, round_id: str | None = None) -> Register:
     units = store.nomination.review_units(round_row["id"])
     # Those sent to the joint review: past the preliminary review
     rows = [r for r in _people(store, round_row["id"])
-            if STAGE_ORDER[r["stage"]] >= STAGE_ORDER["preliminary_reviewed"]]
+            if reached(r, "preliminary_reviewed")]
     verdicts = {}
     for review in store.rows("SELECT j.candidate_id, j.unit, j.verdict, j.note FROM joint_reviews j JOIN candidates p"
                              " ON p.id = j.candidate_id WHERE p.round_id = ? AND j.deleted = 0", [round_row["id"]]):
@@ -52,7 +52,7 @@ def joint_review(store, *, round_id: str | None = None) -> Register:
             row[f"unit{index}"] = verdicts.get((row["id"], unit), "")
         row["conclusion"] = ("本人退出" if row["status"] == "withdrawn"
                              else "不合格" if row["fail_stage"] == "joint_reviewed" else
-                             "合格" if STAGE_ORDER[row["stage"]] >= STAGE_ORDER["joint_reviewed"] else "联审中")
+                             "合格" if reached(row, "joint_reviewed") else "联审中")
     columns = [Column("姓名", "name", 8), Column("性别", "gender", 5), Column("出生年月", "born", 9, kind="month"),
                Column("政治面貌", "party", 8), Column("推荐村（社区）", "community_name", 10)]
     columns += [Column(unit, f"unit{index}", 8, 11, wrap=True) for index, unit in enumerate(units)]

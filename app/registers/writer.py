@@ -26,12 +26,14 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..fileio import atomic_path
+from ..rules.codes import MARK
+from ..rules.fields import as_day
 from ..textutil import display_width
 
 FONT_NAME = "宋体"
@@ -85,35 +87,45 @@ def _text(value) -> str:
 
 
 def typed(value, kind: str):
-    """The cell value for `value` in a column of `kind`: a number, a date or text (None stays empty)."""
+    """The cell value for `value` in a column of `kind`: a number, a date or text (None stays empty).
+    A value that is not what its column holds (a row that breaks the rule book) is written as text,
+    marked, as it is stored."""
     if value is None or value == "":
         return None
     if isinstance(value, Percent) or kind == "percent":
         return Percent(value)
-    if kind in ("int", "number") and isinstance(value, (int, float)):
+    if kind in ("int", "number") and isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
     if kind in ("int", "number"):
         try:
             return int(value) if kind == "int" else float(value)
         except (TypeError, ValueError):
-            return str(value)
+            return _marked(value)
     if kind == "date":
-        try:
-            return date.fromisoformat(str(value)[:10])
-        except ValueError:
-            return str(value)
+        day = as_day(str(value)[:10])
+        return day if day else _marked(value)
     if kind == "month":
         text = str(value).replace(".", "-")
         try:
             return date(int(text[:4]), int(text[5:7]), 1)
         except ValueError:
-            return str(value)
+            return _marked(value)
     if kind == "datetime":
         try:
             return datetime.fromisoformat(str(value))
         except ValueError:
-            return str(value)
-    return str(value)
+            return _marked(value)
+    return _printable(str(value))
+
+
+def _marked(value) -> str:
+    text = _printable(str(value))
+    return text if text.startswith(MARK) else MARK + text
+
+
+def _printable(text: str) -> str:
+    # Control characters cannot stand in a worksheet (a stored value may hold them): shown as the mark.
+    return ILLEGAL_CHARACTERS_RE.sub(MARK, text) if ILLEGAL_CHARACTERS_RE.search(text) else text
 
 
 def write_register(path: Path | str, *registers: Register) -> Path:

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..errors import ConflictError, NotFoundError, ValidationError
+from ..rules.codes import ACTION_STATUSES
 from ..textutil import clean, parse_date
 from .base import Service, add_equals, choice_label
 
-ACTION_STATUSES = (("not_started", "未开始"), ("in_progress", "推进中"), ("done", "已完成"))
 SHOWN_STATUSES = (*ACTION_STATUSES, ("overdue", "逾期"))
 _ANSWERED = ("answered", "fed_back", "closed")
 _ASSIGNED = ("assigned", "returned")

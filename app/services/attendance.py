@@ -5,13 +5,12 @@ from __future__ import annotations
 import uuid
 
 from ..errors import ConflictError, ValidationError
+from ..rules.codes import ATTENDANCE_STATUSES as STATUSES
 from ..textutil import clean
 from .base import Service, choice_label
 from .delegates import serving_condition
 from .meetings import audience, when_text
 
-STATUSES = (("present", "出席"), ("excused", "请假"), ("absent", "缺席"),
-            ("attending_nonmember", "列席"))
 _NS = uuid.UUID("e3c1a9b4-6f2d-4b8a-a1c7-3d5e9f0b2c68")
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from ..changes import Changes
 from ..errors import NotFoundError, ValidationError
+from ..rules.book import TABLES
+from ..rules.codes import label_of
 from ..textutil import clean
 
 
@@ -20,6 +23,32 @@ class FieldSpec:
     choices: tuple = ()  # (value, label) pairs, or plain strings for editable lists
     ref: str | None = None
     editable: bool = False  # a choice list the clerk may extend by typing
+    # The rule book's rule for the value (a service's fields get their table's; a dialog's step date
+    # gets `Day`, which refuses a future date as it is typed).
+    rule: Any = None
+
+
+def step_date(name: str, label: str, *, required: bool = True) -> FieldSpec:
+    """The date a step was done, as a dialog asks it: not after today (refused as it is typed)."""
+    from ..rules.fields import Day
+
+    return FieldSpec(name, label, "date", required=required, rule=Day(label))
+
+
+def typed_value(spec: FieldSpec, value):
+    """A form's value as the rule book holds it (an int field's text as a number)."""
+    if spec.kind == "int" and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
+def rule_problem(spec: FieldSpec, value) -> str | None:
+    """What the rule book says of a form's value, in a sentence naming the field (None: fine, or a
+    kind the book checks elsewhere — references, check lists)."""
+    if spec.rule is None or value is None or value == "" or spec.kind in ("ref", "checklist"):
+        return None
+    problem = spec.rule.problem(typed_value(spec, value))
+    return f"“{spec.label}”{problem}" if problem else None
 
 
 def field_problem(spec: FieldSpec, value) -> str | None:
@@ -56,22 +85,8 @@ def field_problem(spec: FieldSpec, value) -> str | None:
             idcard.parse(value) if spec.kind == "idcard" else validate_phone(value)
         except ValidationError as exc:
             return f"“{spec.label}”：{exc.message}"
-    return None
-
-
-def checked_fields(store) -> dict[str, list[FieldSpec]]:
-    """table -> the fields of its service that `field_problem` checks (references are the
-    database's to check, only a missing required one is checked here)."""
-    from ..schema import SYNCED_FIELDS
-
-    out = {}
-    for service in vars(store).values():
-        if isinstance(service, Service) and service.table and service.fields:
-            specs = [s for s in service.fields
-                     if s.name in SYNCED_FIELDS[service.table] and (s.kind != "ref" or s.required)]
-            if specs:
-                out[service.table] = specs
-    return out
+        return None
+    return rule_problem(spec, value)
 
 
 def add_equals(clauses: list[str], params: list, pairs) -> None:
@@ -83,10 +98,8 @@ def add_equals(clauses: list[str], params: list, pairs) -> None:
 
 
 def choice_label(choices, value) -> str:
-    for item in choices:
-        if isinstance(item, tuple) and item[0] == value:
-            return item[1]
-    return value or ""
+    """A code's label; one the list does not know is shown marked with its raw value."""
+    return label_of(choices, value)
 
 
 class Service:
@@ -97,6 +110,9 @@ class Service:
     def __init__(self, store):
         self.store = store
         self.db = store.db
+        if self.table in TABLES:  # each form field asks the rule book's rule for its column
+            rules = TABLES[self.table].fields
+            self.fields = tuple(replace(f, rule=f.rule or rules.get(f.name)) for f in type(self).fields)
 
     # -- reading -------------------------------------------------------------
     def get(self, row_id: str, *, include_deleted: bool = False) -> dict:

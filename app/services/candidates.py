@@ -17,13 +17,14 @@ from datetime import date
 from ..audit import current_actor
 from ..errors import ConflictError, ValidationError
 from ..idcard import age_on, mask
+from ..rules.codes import CANDIDATE_STAGES as STAGES
+from ..rules.codes import CANDIDATE_STATUSES as STATUSES
+from ..rules.codes import REVIEW_VERDICTS, ROUTES, VERDICTS
+from ..rules.fields import as_day, detail_of, names_of
 from ..textutil import clean, parse_date
 from .base import FieldSpec, Service, add_equals, choice_label
 from .delegates import normalise_person, person_fields
 
-STAGES = (("nominated", "推荐提名"), ("community_approved", "村（居）民代表会议通过"),
-          ("preliminary_reviewed", "工委初审"), ("joint_reviewed", "部门联审"), ("noticed", "公示"),
-          ("confirmed", "党工委确认"), ("certified", "颁发聘书"), ("filed", "报区人大常委会备案"))
 STAGE_ORDER = {code: index for index, (code, _) in enumerate(STAGES)}
 # The four steps of the procedure each stage belongs to (shown as the round's progress).
 PHASES = (("一下", "下达名额和条件"), ("一上", "推荐、表决、初审"), ("二下", "联审、公示"),
@@ -32,12 +33,6 @@ PROGRESS = {"nominated": "已推荐，待村（居）民代表会议表决", "co
             "preliminary_reviewed": "初审通过，待部门联审", "joint_reviewed": "联审合格，待公示",
             "noticed": "公示期满，待党工委确认", "confirmed": "已确定，待发聘书", "certified": "已发聘书，待备案",
             "filed": "已备案"}
-ROUTES = (("party_org", "基层党组织推荐"), ("joint", "居民10人以上联名推荐"),
-          ("self", "本人自荐（须本批次开放）"))
-STATUSES = (("in_progress", "推选中"), ("appointed", "已确定"), ("failed", "未通过"),
-            ("withdrawn", "本人退出"))
-VERDICTS = (("pass", "通过"), ("fail", "未通过"), ("note", "记录"))
-REVIEW_VERDICTS = ("合格", "不合格")
 JOINT_MIN_RECOMMENDERS = 10
 CITIZEN = "中国"
 _REVIEW_NS = uuid.UUID("0c7d3f52-8a41-4e8b-b5a9-6f1e2d3c4b5a")
@@ -46,14 +41,21 @@ _REVIEW_NS = uuid.UUID("0c7d3f52-8a41-4e8b-b5a9-6f1e2d3c4b5a")
 def reached(candidate: dict, stage: str) -> bool:
     """Whether a candidate passed `stage` (whatever became of them later): the one count the
     board, the registers and the filing report use."""
-    return STAGE_ORDER[candidate["stage"]] >= STAGE_ORDER[stage]
+    return STAGE_ORDER.get(candidate["stage"], -1) >= STAGE_ORDER[stage]
 
 
 def stage_label(stage: str) -> str:
     return choice_label(STAGES, stage)
 
 
+def _number(value, default: int) -> int:
+    return value if type(value) is int and value > 0 else default
+
+
 def next_stage(stage: str) -> str | None:
+    """The stage after `stage` (None after the last, or after one this version does not know)."""
+    if stage not in STAGE_ORDER:
+        return None
     index = STAGE_ORDER[stage] + 1
     return STAGES[index][0] if index < len(STAGES) else None
 
@@ -133,7 +135,7 @@ class CandidateService(Service):
         row["route_label"] = choice_label(ROUTES, row.get("route"))
         row["status_label"] = choice_label(STATUSES, row.get("status"))
         row["stage_label"] = stage_label(row["stage"])
-        row["recommender_names"] = json.loads(row.get("recommenders") or "[]")
+        row["recommender_names"] = names_of(row.get("recommenders"))
         if row["status"] == "failed":
             row["progress"] = ("党工委研究未确定" if row["fail_stage"] == "confirmed"
                                else f"未通过{stage_label(row['fail_stage'] or row['stage'])}")
@@ -142,7 +144,7 @@ class CandidateService(Service):
         elif row["stage"] == "joint_reviewed" and row["on_notice"]:
             row["progress"] = "公示中"
         else:
-            row["progress"] = PROGRESS[row["stage"]]
+            row["progress"] = PROGRESS.get(row["stage"]) or stage_label(row["stage"])
         row["work"] = " ".join(p for p in (row.get("workplace"), row.get("post")) if p)
         row["born"] = f"{row['birth_date'][:4]}.{row['birth_date'][5:7]}" if row.get("birth_date") else ""
         row["conditions"] = self.conditions(row, row)
@@ -151,17 +153,17 @@ class CandidateService(Service):
 
     def conditions(self, candidate: dict, round_row: dict) -> builtins.list[dict]:
         """The conditions the data can show: age, residence or work there, citizenship."""
-        opened = date.fromisoformat(round_row["opened_on"])
-        min_age, min_years = round_row.get("min_age") or 18, round_row.get("min_years") or 1
+        opened = as_day(round_row["opened_on"]) or date.today()
+        min_age, min_years = _number(round_row.get("min_age"), 18), _number(round_row.get("min_years"), 1)
         out = []
-        if candidate.get("birth_date"):
-            age = age_on(date.fromisoformat(candidate["birth_date"]), opened)
+        born, since = as_day(candidate.get("birth_date")), as_day(candidate.get("resident_since"))
+        if born:
+            age = age_on(born, opened)
             out.append({"name": "age", "state": "ok" if age >= min_age else "fail",
                         "text": f"年龄 {age} 周岁" if age >= min_age else f"未满 {min_age} 周岁（{age} 周岁）"})
         else:
             out.append({"name": "age", "state": "unknown", "text": "出生日期未填，年龄待核实"})
-        if candidate.get("resident_since"):
-            since = date.fromisoformat(candidate["resident_since"])
+        if since:
             try:
                 needed = opened.replace(year=opened.year - min_years)
             except ValueError:  # 29 February
@@ -184,7 +186,7 @@ class CandidateService(Service):
         for row in rows:
             row["stage_label"] = "撤销" if row["stage"] == "undo" else stage_label(row["stage"])
             row["verdict_label"] = choice_label(VERDICTS, row["verdict"])
-            detail = json.loads(row["detail"] or "{}")
+            detail = detail_of(row["detail"])
             if row["stage"] == "undo":
                 row["text"] = f"撤销了“{detail.get('undone', '')}”（记录保留）"
             else:

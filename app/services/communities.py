@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from ..errors import ConflictError
+from ..rules.codes import AREAS
+from ..rules.codes import COMMUNITY_KINDS as KINDS
 from .base import FieldSpec, Service, choice_label
-
-KINDS = (("community", "社区"), ("village", "村"))
-AREAS = (("old_town", "老城"), ("new_town", "新城"), ("rural", "农村"))
 
 
 class CommunityService(Service):

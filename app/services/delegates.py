@@ -11,14 +11,14 @@ from datetime import date
 from .. import idcard
 from ..errors import ConflictError, ValidationError
 from ..resources import reference
+from ..rules.codes import DELEGATE_STATUSES as STATUSES
+from ..rules.codes import GENDERS, LEAVING
+from ..rules.fields import detail_of
 from ..textutil import clean, clean_code, validate_phone
 from .base import FieldSpec, Service, add_equals, choice_label
 from .groups import ROLES
 
-STATUSES = (("active", "在任"), ("resigned", "辞职"), ("removed", "罢免"),
-            ("deceased", "去世"), ("moved_away", "迁出"), ("term_ended", "届满"))
 # The events after which a delegate no longer serves (their kind is the status they moved to).
-LEAVING = ("resigned", "removed", "deceased", "moved_away", "term_ended")
 
 
 def serving_condition(param: str) -> str:
@@ -34,7 +34,6 @@ def serving_condition(param: str) -> str:
             f" AND e.kind = 'appointed') THEN 0"
             f" WHEN EXISTS (SELECT 1 FROM delegate_events e WHERE e.delegate_id = d.id AND e.deleted = 0)"
             f" THEN 1 ELSE d.status = 'active' END))")
-GENDERS = ("男", "女")
 _LINK_NS = uuid.UUID("7f6f3c1e-5d0a-4d8e-9a51-2b1c0e4f9a77")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -246,7 +245,7 @@ class DelegateService(Service):
         rows = self.store.rows("SELECT * FROM delegate_events WHERE delegate_id = ? AND deleted = 0 ORDER BY day",
                                [delegate_id])
         for row in rows:
-            detail = json.loads(row["detail"] or "{}")
+            detail = detail_of(row["detail"])
             row["text"] = f"{detail.get('from', '')} → {detail.get('to', '')}" + (
                 f"：{detail['reason']}" if detail.get("reason") else "")
         return rows

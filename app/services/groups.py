@@ -5,11 +5,11 @@ from __future__ import annotations
 import builtins
 
 from ..errors import ConflictError, ValidationError
+from ..rules.codes import GROUP_ROLES as ROLES
 from .base import FieldSpec, Service
 
 MIN_COMMUNITIES, MAX_COMMUNITIES = 4, 6
 ROLE_LIMITS = {"leader": 1, "deputy_leader": 2}
-ROLES = (("member", "成员"), ("leader", "组长"), ("deputy_leader", "副组长"))
 
 
 class GroupService(Service):

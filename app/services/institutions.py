@@ -13,12 +13,10 @@ import re
 
 from .. import attachments
 from ..errors import ValidationError
+from ..rules.codes import INSTITUTION_KINDS as KINDS
+from ..rules.codes import INSTITUTION_STATUSES as STATUSES
 from ..textutil import clean, parse_date
 from .base import FieldSpec, Service, choice_label
-
-KINDS = (("study", "党工委专题研究"), ("leading_group", "领导小组"), ("plan", "实施方案"), ("rule", "制度"))
-STATUSES = (("in_force", "施行中"), ("repealed", "已废止"))
-ROLES = ("组长", "副组长", "成员")
 
 
 def parse_members(text: str) -> builtins.list[dict]:

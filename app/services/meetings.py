@@ -10,12 +10,13 @@ from pathlib import Path
 
 from .. import attachments
 from ..errors import ConflictError, NotFoundError, ValidationError
+from ..rules.codes import MEETING_STATUSES as STATUSES
+from ..rules.codes import SCOPES
+from ..rules.fields import as_day, names_of
 from ..textutil import chinese_date, clean, parse_date
 from .base import FieldSpec, Service, add_equals, choice_label
 from .workflows import KINDS, PHASES
 
-STATUSES = (("planned", "计划"), ("held", "已召开"), ("cancelled", "已取消"))
-SCOPES = (("group", "本小组代表"), ("all", "全体议事代表"), ("duty", "值班代表"), ("custom", "指定人员"))
 STEP_STATES = {"done": "已完成", "due": "即将到期", "overdue": "已逾期", "pending": "未开始"}
 STEP_COLOURS = {"done": "#2e7d32", "due": "#ef8f00", "overdue": "#c62828", "pending": "#78909c"}
 DUE_SOON_DAYS = 3
@@ -27,7 +28,9 @@ def step_state(step: dict, today: date) -> str:
         return "done"
     if not step.get("due_date"):
         return "pending"
-    due = date.fromisoformat(step["due_date"])
+    due = as_day(step["due_date"])
+    if due is None:
+        return "pending"
     if due < today:
         return "overdue"
     if due <= today + timedelta(days=DUE_SOON_DAYS):
@@ -347,7 +350,7 @@ class MeetingService(Service):
         row["place"] = "".join(p for p in (row.get("venue_name"), row.get("room_name") and
                                            f"（{row['room_name']}）") if p)
         row["time"] = "—".join(t for t in (row.get("start_time"), row.get("end_time")) if t)
-        row["departments_list"] = json.loads(row["departments"]) if row.get("departments") else []
+        row["departments_list"] = names_of(row.get("departments"))
         row["agenda_list"] = [line.strip() for line in (row.get("agenda") or "").splitlines() if line.strip()]
 
     def detail(self, meeting_id: str, today: date | None = None) -> dict:

@@ -16,13 +16,15 @@ from datetime import date, timedelta
 
 from ..audit import current_actor
 from ..errors import ConflictError, ValidationError
+from ..rules.codes import QUOTA_DIMENSIONS as DIMENSIONS
+from ..rules.codes import QUOTA_RULES as RULES
+from ..rules.codes import RETURN_STEPS, SELF_NOMINATION, label_of
+from ..rules.codes import ROUND_KINDS as KINDS
+from ..rules.fields import names_of
 from ..textutil import clean, parse_date
 from .base import FieldSpec, Service, choice_label
 from .candidates import STAGE_ORDER, CandidateFilter, reached, stage_label
 
-KINDS = (("regular", "换届推选"), ("by_election", "补选"))
-DIMENSIONS = (("community", "村（社区）"), ("sector", "界别"), ("party", "政治面貌"))
-RULES = (("exact", "名额"), ("min", "不少于"), ("max", "不超过"))
 NOTICE_WORKING_DAYS = 3
 DEFAULT_REVIEW_UNITS = ("街道党工委组织办", "街道纪工委", "派出所", "街道综治中心")
 ROUND_STATES = (("nominating", "推荐审查中"), ("notice", "公示中"), ("noticed", "公示期满"),
@@ -44,8 +46,6 @@ def notice_end(calendar, start: date) -> date:
 
 
 # The report names two routes (基层党组织推荐, 居民10人以上联名); a round opens 本人自荐 only on purpose.
-SELF_NOMINATION = ((0, "不开放（按实施方案，由基层党组织推荐或居民联名推荐）"), (1, "开放本人自荐"))
-RETURN_STEPS = (("feedback", "二下：合格名单反馈村（社区）"), ("report", "二上：村（社区）上报名单"))
 _RETURN_NS = uuid.UUID("5a0f7a52-9c3e-4f0e-8d7c-2b6f1a9e4c11")
 
 
@@ -117,7 +117,7 @@ class NominationService(Service):
 
     def review_units(self, round_id: str) -> builtins.list[str]:
         row = super().get(round_id)
-        return json.loads(row["review_units"] or "[]") or list(DEFAULT_REVIEW_UNITS)
+        return names_of(row["review_units"]) or list(DEFAULT_REVIEW_UNITS)
 
     def prepare(self, values: dict, existing: dict | None = None) -> dict:
         values = dict(values)
@@ -312,6 +312,8 @@ class NominationService(Service):
 
     @staticmethod
     def _state(rule: str, seats: int, selected: int) -> dict:
+        if type(seats) is not int:  # a stored quota that breaks the rule book: shown, not judged
+            return {"state": "unknown", "state_text": f"名额“{label_of((), seats)}”有误，无法核对"}
         if rule == "max":
             state = "over" if selected > seats else "filled"
         elif rule == "min":

@@ -14,27 +14,20 @@ from datetime import date, timedelta
 from .. import attachments
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..idcard import mask
+from ..rules import as_day, today
+from ..rules.book import OPINION_LABELS
+from ..rules.codes import CATEGORIES, FEEDBACK_METHODS, OPINION_EVENTS, SATISFACTION, SUPERVISION_METHODS
+from ..rules.codes import OPINION_SOURCES as SOURCES
+from ..rules.codes import OPINION_STATUSES as STATUSES
+from ..rules.fields import detail_of, names_of
 from ..search import match_expression
 from ..textutil import clean, parse_date
 from .base import FieldSpec, Service, add_equals, choice_label
 
-SOURCES = (("grid_visit", "网格走访"), ("reception", "接待日"), ("meeting", "会议"), ("phone", "电话"),
-           ("letter", "来信"))
-STATUSES = (("collected", "已收集"), ("topic", "已列入议题"), ("deliberated", "已集中议事"),
-            ("declined", "未采纳"), ("assigned", "办理中"), ("returned", "已退办"),
-            ("answered", "已办结待反馈"), ("fed_back", "已反馈"), ("closed", "已办结"))
 STEPS = {1: ("收集意见", ("collected",)), 2: ("确定议题", ("topic", "declined")),
          3: ("集中议事", ("deliberated",)), 4: ("办理监督", ("assigned", "returned", "answered")),
          5: ("结果反馈", ("fed_back", "closed"))}
-CATEGORIES = (("self_governance", "社区自治事项"), ("subdistrict", "街道职责事项"),
-              ("department", "部门职责事项"))
-SATISFACTION = ("满意", "基本满意", "不满意", "未表态")
-SUPERVISION_METHODS = ("电话", "实地", "函件", "会议")
-FEEDBACK_METHODS = ("当面", "电话", "书面", "公示")
-EVENT_LABELS = {"collect": "收集", "topic": "列入议题", "untopic": "撤出议题", "decline": "不予采纳",
-                "deliberate": "集中议事", "assign": "交办", "return": "退办", "extend": "延期",
-                "answer": "办结", "feedback": "反馈", "close": "归档", "reopen": "重办", "key": "重点督办",
-                "undo": "撤销", "report": "上报组长", "consult": "征求小组代表意见", "plan": "制定议事方案"}
+EVENT_LABELS = dict(OPINION_EVENTS)
 OPEN = ("assigned", "returned")
 DUE_SOON_WORKING_DAYS = 3
 ASSIGNABLE = ("collected", "topic", "deliberated", "returned")
@@ -110,7 +103,9 @@ def describe_event(kind: str, d: dict) -> str:
 
 
 def step_of(status: str) -> int:
-    return next(step for step, (_, statuses) in STEPS.items() if status in statuses)
+    """The step of the five-step method a status belongs to; 0 for a status this version does not
+    know (a row written around the program: shown marked, counted nowhere)."""
+    return next((step for step, (_, statuses) in STEPS.items() if status in statuses), 0)
 
 
 @dataclass
@@ -166,6 +161,17 @@ class OpinionService(Service):
             parse_date(day, "日期", "day")
             return day
         return date.today().isoformat()
+
+    def _step_day(self, row: dict, day: str | None, what: str, *after: str) -> str:
+        """The day a step happened (today if none is given): not in the future, and not before the
+        steps it follows (退办, 延期, 督办 after 交办; 重办 after 反馈...)."""
+        day = self._today(day)
+        if day > today().isoformat():
+            raise ValidationError(f"{what}日期 {day} 晚于今天", field="day")
+        for name in after:
+            if isinstance(row.get(name), str) and day < row[name]:
+                raise ValidationError(f"{what}日期 {day} 早于{OPINION_LABELS[name]} {row[name]}", field="day")
+        return day
 
     def _require(self, row: dict, action: str) -> None:
         statuses, what = NEXT_STEPS[action]
@@ -351,7 +357,7 @@ class OpinionService(Service):
         reason = clean(reason)
         if not reason:
             raise ValidationError("请写明不予采纳的理由，它将反馈给群众", field="decline_reason")
-        day = self._today(day)
+        day = self._step_day(row, day, "不予采纳", "received_on", "reported_on")
         with self.store.write("update", f"不予采纳：{row['title']}") as tx:
             tx.update(self.table, opinion_id, {"status": "declined", "decline_reason": reason, "topic_id": None})
             self._event(tx, opinion_id, day, "decline", {"reason": reason})
@@ -393,7 +399,7 @@ class OpinionService(Service):
         reason = clean(reason)
         if not reason:
             raise ValidationError("请写明退办理由", field="reason")
-        day = self._today(day)
+        day = self._step_day(row, day, "退办", "assigned_on")
         with self.store.write("update", f"退办：{row['title']}（{row['lead_unit']}）") as tx:
             tx.update(self.table, opinion_id, {"status": "returned"})
             self._event(tx, opinion_id, day, "return", {"unit": row["lead_unit"], "reason": reason})
@@ -407,7 +413,7 @@ class OpinionService(Service):
         approved_by = clean(approved_by)
         if not approved_by:
             raise ValidationError("延期须经批准，请填写批准人", field="approved_by")
-        day = self._today(day)
+        day = self._step_day(row, day, "延期", "assigned_on")
         base = max(date.fromisoformat(row["deadline"]), date.fromisoformat(day))
         deadline = self.calendar.add_working_days(base, int(extra_working_days)).isoformat()
         with self.store.write("update", f"延期：{row['title']} 至 {deadline}") as tx:
@@ -430,6 +436,7 @@ class OpinionService(Service):
         row = self.get(opinion_id)
         self._require(row, "supervise")
         parse_date(day, "督办日期", "day")
+        self._step_day(row, day, "督办", "assigned_on")
         if method not in SUPERVISION_METHODS:
             raise ValidationError(f"督办方式应为{'、'.join(SUPERVISION_METHODS)}之一", field="method")
         content = clean(content)
@@ -512,11 +519,14 @@ class OpinionService(Service):
         reason = clean(reason)
         if not reason:
             raise ValidationError("请写明重办理由", field="reason")
-        day = self._today(day)
+        day = self._step_day(row, day, "重办", "answered_on", "feedback_delegate_on")
         deadline = self.calendar.add_working_days(date.fromisoformat(day), int(working_days)).isoformat()
         with self.store.write("update", f"重办：{row['title']}") as tx:
+            # the next round's result and feedback are still to come (the last ones stay in the history)
             tx.update(self.table, opinion_id, {"status": "assigned", "deadline": deadline, "closed_on": None,
-                                               "result": None, "answered_on": None, "satisfaction": None})
+                                               "result": None, "answered_on": None, "satisfaction": None,
+                                               "feedback_delegate_on": None, "feedback_residents_on": None,
+                                               "feedback_method": None})
             self._event(tx, opinion_id, day, "reopen", {"reason": reason, "deadline": deadline})
         return tx.changes
 
@@ -555,7 +565,7 @@ class OpinionService(Service):
         events = self.store.rows(stamped.format(t="opinion_events"), [opinion_id])
         for event in events:
             event["label"] = EVENT_LABELS.get(event["kind"], event["kind"])
-            event["text"] = describe_event(event["kind"], json.loads(event["detail"] or "{}"))
+            event["text"] = describe_event(event["kind"], detail_of(event["detail"]))
         supervisions = self.store.rows(stamped.format(t="supervisions"), [opinion_id])
         for s in supervisions:
             s["kind"], s["label"] = "supervise", f"督办（{s['method']}）"
@@ -632,26 +642,27 @@ class OpinionService(Service):
         return rows
 
     def decorate(self, row: dict, today: date) -> None:
+        # Stored values are read as they are: one that breaks the rule book is shown marked and
+        # counts as missing (never overdue, never due), so a bad row never breaks the ledger.
         row["status_label"] = choice_label(STATUSES, row["status"])
         row["source_label"] = choice_label(SOURCES, row["source"])
         row["category_label"] = choice_label(CATEGORIES, row["category"]) if row["category"] else ""
         row["step"] = step_of(row["status"])
-        row["step_label"] = STEPS[row["step"]][0]
-        row["co_units_list"] = json.loads(row["co_units"]) if row.get("co_units") else []
-        row["contact_masked"] = mask(row["contact"]) if row.get("contact") and len(row["contact"]) > 10 \
-            else (row["contact"][:3] + "****" + row["contact"][-4:] if row.get("contact") and
-                  len(row["contact"]) >= 8 else (row.get("contact") or ""))
-        row["overdue"] = bool(row["status"] in OPEN and row["deadline"] and row["deadline"] < today.isoformat())
+        row["step_label"] = STEPS[row["step"]][0] if row["step"] else row["status_label"]
+        row["co_units_list"] = names_of(row.get("co_units"))
+        contact: str = row["contact"] if isinstance(row.get("contact"), str) else ""
+        row["contact_masked"] = mask(contact) if len(contact) > 10 \
+            else (contact[:3] + "****" + contact[-4:] if len(contact) >= 8 else contact)
+        deadline, answered = as_day(row["deadline"]), as_day(row.get("answered_on"))
+        row["overdue"] = bool(row["status"] in OPEN and deadline and deadline < today)
         row["due_soon"] = False
-        if row["status"] in OPEN and row["deadline"] and not row["overdue"]:
-            row["due_soon"] = date.fromisoformat(row["deadline"]) <= today + timedelta(days=7) and \
-                self.calendar.working_days_between(today, date.fromisoformat(row["deadline"])) <= \
-                DUE_SOON_WORKING_DAYS
+        if row["status"] in OPEN and deadline and not row["overdue"]:
+            row["due_soon"] = deadline <= today + timedelta(days=7) and \
+                self.calendar.working_days_between(today, deadline) <= DUE_SOON_WORKING_DAYS
         row["feedback_due"] = None
         row["feedback_overdue"] = False
-        if row["status"] == "answered" and row.get("answered_on"):
-            row["feedback_due"] = self.calendar.add_working_days(
-                date.fromisoformat(row["answered_on"]), self.feedback_days()).isoformat()
+        if row["status"] == "answered" and answered:
+            row["feedback_due"] = self.calendar.add_working_days(answered, self.feedback_days()).isoformat()
             row["feedback_overdue"] = row["feedback_due"] < today.isoformat()
         row["flag"] = ("已逾期" if row["overdue"] else "反馈逾期" if row["feedback_overdue"]
                        else "即将到期" if row["due_soon"] else "")

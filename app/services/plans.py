@@ -11,6 +11,8 @@ import json
 from datetime import date
 
 from ..errors import ConflictError, NotFoundError, ValidationError
+from ..rules.codes import MARK
+from ..rules.fields import names_of
 from ..textutil import clean, parse_date
 from .base import FieldSpec, Service
 
@@ -59,11 +61,13 @@ class PlanService(Service):
         return plan
 
     def _decorate(self, row: dict) -> dict:
-        row["departments_list"] = json.loads(row["departments"]) if row.get("departments") else []
+        row["departments_list"] = names_of(row.get("departments"))
         row["steps_list"] = [line.strip() for line in (row.get("steps") or "").splitlines() if line.strip()]
         row["meeting_title"] = self.store.scalar("SELECT title FROM meetings WHERE id = ?", [row.get("meeting_id")])
         row["meeting_date"] = self.store.scalar("SELECT date FROM meetings WHERE id = ?", [row.get("meeting_id")])
-        topic = self.store.topics.get(row["topic_id"], include_deleted=True)
+        found = self.store.rows("SELECT title, group_id FROM topics WHERE id = ?", [row["topic_id"]])
+        # a plan whose topic is not here (a row written around the program): its reference shown marked
+        topic = found[0] if found else {"title": f"{MARK}{row['topic_id']}", "group_id": None}
         row["topic_title"], row["group_id"] = topic["title"], topic["group_id"]
         row["group_name"] = self.store.scalar("SELECT name FROM groups WHERE id = ?", [topic["group_id"]])
         return row

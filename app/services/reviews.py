@@ -6,9 +6,9 @@ from __future__ import annotations
 import uuid
 
 from ..errors import ValidationError
+from ..rules.codes import GRADES
 from ..textutil import clean
 
-GRADES = ("优秀", "称职", "基本称职", "不称职")
 _REVIEW_NS = uuid.UUID("9e1f4c2a-6b7d-4a30-8c5e-1d2f3a4b5c6d")
 
 

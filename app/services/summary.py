@@ -11,6 +11,7 @@ import uuid
 from datetime import date
 
 from ..errors import ValidationError
+from ..rules.fields import names_of
 from ..textutil import clean
 
 _TEXT_NS = uuid.UUID("3c9d1b7e-2f4a-4e8b-b6d0-7a1e5c9f2d44")
@@ -48,7 +49,7 @@ class YearSummary:
         departments = set()
         for row in s.rows("SELECT departments FROM meetings WHERE deleted = 0 AND status = 'held' AND date >= ?"
                           " AND date < ?", [f"{year}-01-01", f"{year + 1}-01-01"]):
-            departments.update(json.loads(row["departments"] or "[]"))
+            departments.update(names_of(row["departments"]))
         return {"year": year, "subdistrict": s.settings.get("subdistrict") or "", "unit": s.settings.unit(),
                 "institutions": s.institutions.summary(), "plenaries": held.get("plenary", 0),
                 "group_activities": held.get("group_activity", 0), "receptions": held.get("reception", 0),
@@ -122,7 +123,7 @@ class YearSummary:
     def cases(self, year: int) -> list[str]:
         kept = self._kept(year).get(CASES_KEY)
         if kept is not None:
-            return [i for i in json.loads(kept or "[]")
+            return [i for i in names_of(kept)
                     if self.store.scalar("SELECT 1 FROM opinions WHERE id = ? AND deleted = 0", [i])]
         # none marked yet: the solved opinion that reached the most residents
         row = self.store.rows("SELECT id FROM opinions WHERE deleted = 0 AND status IN ('fed_back', 'closed')"

@@ -13,12 +13,10 @@ from datetime import date
 
 from ..changes import Changes
 from ..errors import ConflictError, ValidationError
+from ..rules.codes import TOPIC_STATUSES, VIEWS
 from ..textutil import clean, parse_date
 from .base import FieldSpec, Service, choice_label
 
-TOPIC_STATUSES = (("proposed", "待审核"), ("approved", "已审核同意"), ("rejected", "未同意"),
-                  ("deliberated", "已集中议事"))
-VIEWS = ("同意", "有补充意见", "不同意", "未表态")
 _CONSULT_NS = uuid.UUID("0b7d3f0e-8a44-4c1b-9a3e-5d2c6f1e7a90")
 
 

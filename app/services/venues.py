@@ -7,10 +7,9 @@ import json
 
 from ..errors import ConflictError, ValidationError
 from ..resources import reference
+from ..rules.codes import VENUE_LEVELS as LEVELS
+from ..rules.fields import names_of
 from .base import FieldSpec, Service, choice_label
-
-LEVELS = (("centre", "街道议事中心"), ("area_hall", "片区议事厅"),
-          ("neighbourhood_hall", "小区邻里议事堂"))
 
 
 def facilities_checklist() -> list[str]:
@@ -57,7 +56,7 @@ class VenueService(Service):
 
     @staticmethod
     def facilities_of(row: dict) -> builtins.list[str]:
-        return json.loads(row["facilities"]) if row.get("facilities") else []
+        return names_of(row.get("facilities"))
 
     def room_choices(self) -> builtins.list[tuple[str, str]]:
         """Every room as "venue · room", the centre first, then area halls, then stations."""

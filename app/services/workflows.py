@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 
 from ..errors import ValidationError
+from ..rules.codes import MEETING_KINDS as KINDS
+from ..rules.codes import PHASES
 from .base import FieldSpec, Service
 
-KINDS = (("plenary", "议事代表大会"), ("group_activity", "分组活动"), ("reception", "接待日"),
-         ("special", "专题议事"))
-PHASES = (("pre", "会前"), ("in", "会中"), ("post", "会后"))
 _NS = uuid.UUID("0b7c5d2e-8a61-4c3f-9f0e-5d2b8c1a7e43")
 
 # (phase, title, owner, days from the meeting date), from the field report.

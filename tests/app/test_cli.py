@@ -336,8 +336,8 @@ def test_check_reports_records_that_break_the_forms_rules(tmp_path, demo_cli_dir
     result = run_cli("--data-dir", folder, "check", "--json")
     report = json.loads(result.stdout)
     assert result.returncode == 1 and not report["rules"]["ok"]
-    assert any("emperor" in b for b in report["rules"]["breaches"])
-    assert any("联系电话" in b for b in report["rules"]["breaches"])
+    assert any("emperor" in b["message"] and b["field_label"] == "状态" for b in report["rules"]["breaches"])
+    assert any("联系电话" in b["message"] for b in report["rules"]["breaches"])
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["export", "--help"], ["export", "doc", "--help"],

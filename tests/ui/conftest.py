@@ -72,3 +72,17 @@ def open_page(qtbot, window, key):
     page = window.page(key)
     wait_idle(qtbot, window.backend)
     return page
+
+
+def last_week_plenary(store) -> str:
+    """A plenary dated a week ago with nothing recorded yet: sign-in and votes may be recorded now
+    (one dated ahead may not: it has not been held)."""
+    from datetime import date, timedelta
+
+    from app.services.meetings import MeetingFilter
+
+    held = store.meetings.page(MeetingFilter(kind="plenary"), limit=None)
+    room = next(m["room_id"] for m in held if m["room_id"])
+    return store.meetings.create({"kind": "plenary", "date": (date.today() - timedelta(days=7)).isoformat(),
+                                  "start_time": "09:00", "end_time": "11:30", "room_id": room},
+                                 confirm_double_booking=True).created("meetings")[0]

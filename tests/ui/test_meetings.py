@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app.services.meetings import STEP_COLOURS, MeetingFilter
 from tests.conftest import DEMO_YEAR
-from tests.ui.conftest import open_page, store_of, wait_idle
+from tests.ui.conftest import last_week_plenary, open_page, store_of, wait_idle
 
 
 def open_meeting(qtbot, window, meeting_id):
@@ -61,7 +61,7 @@ def test_clicking_a_step_ticks_it(qtbot, window, monkeypatch):
 
 def test_attendance_updates_the_quorum_live_and_saves(qtbot, window):
     store = store_of(window)
-    meeting_id = store.meetings.page(MeetingFilter(kind="plenary"))[0]["id"]
+    meeting_id = last_week_plenary(store)
     _, editor = open_meeting(qtbot, window, meeting_id)
     assert "尚未达到法定人数" in editor.attendance.quorum_label.text()
     for row in range(35):
@@ -78,7 +78,7 @@ def test_attendance_updates_the_quorum_live_and_saves(qtbot, window):
 
 def test_a_vote_above_those_present_is_refused(qtbot, window, monkeypatch):
     store = store_of(window)
-    meeting_id = store.meetings.page(MeetingFilter(kind="plenary"))[0]["id"]
+    meeting_id = last_week_plenary(store)
     _, editor = open_meeting(qtbot, window, meeting_id)
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))

@@ -92,7 +92,8 @@ def test_minutes_saved_in_the_meeting_window_are_undoable_and_the_list_refreshes
 
     store = store_of(window)
     meetings = open_page(qtbot, window, "meetings").list
-    meeting = store.meetings.page(MeetingFilter(kind="group_activity"), limit=1)[0]
+    meeting = next(m for m in store.meetings.page(MeetingFilter(kind="group_activity"), limit=None)
+                   if m["status"] == "held")
     editor = MeetingEditor(window.backend, meeting["id"], window)
     qtbot.addWidget(editor)
     qtbot.waitUntil(lambda: editor.built, timeout=5000)

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.base import FieldSpec
+from app.services.base import FieldSpec, step_date
 from app.services.candidates import REVIEW_VERDICTS, STAGES, STATUSES, CandidateFilter, candidate_fields, next_stage, stage_label
 from app.services.nomination import DIMENSIONS, RULES, NominationService, QuotaBreach
 
@@ -406,7 +406,7 @@ class NominationPage(QWidget):
             return show_refusal(self, f"{rows[0]['name']}目前是“{rows[0]['progress']}”，不需要表决或初审")
         names = "、".join(r["name"] for r in rows[:6]) + (f"等 {len(rows)} 人" if len(rows) > 6 else "")
         specs = [FieldSpec("verdict", "结果", "choice", required=True, choices=(("pass", "通过"), ("fail", "未通过"))),
-                 FieldSpec("day", "日期", "date", required=True),
+                 step_date("day", "日期"),
                  FieldSpec("actor", "表决 / 审查机构"), FieldSpec("reason", "说明（未通过须写明原因）", "multiline")]
         placeholder = "如：中山路社区居民代表会议（不填则自动按村（社区）填写）" if stage == "community_approved" else ""
         values = ask(self, stage_label(stage), specs, {"verdict": "pass", "day": _today(), "actor": ""},
@@ -422,7 +422,7 @@ class NominationPage(QWidget):
             return
         specs = [FieldSpec("unit", "联审部门", "choice", required=True, choices=tuple(self.data["units"])),
                  FieldSpec("verdict", "意见", "choice", required=True, choices=REVIEW_VERDICTS),
-                 FieldSpec("day", "日期", "date", required=True), FieldSpec("note", "说明（不合格须写明原因）", "multiline")]
+                 step_date("day", "日期"), FieldSpec("note", "说明（不合格须写明原因）", "multiline")]
         values = ask(self, "部门联审意见", specs, {"verdict": "合格", "day": _today()},
                      note=f"为 {len(rows)} 名人选登记一个部门的联审意见；各部门都登记后自动得出联审结论。")
         if values:
@@ -439,7 +439,7 @@ class NominationPage(QWidget):
             o = pending[0]
             specs = [FieldSpec("upheld", "核查结论", "choice", required=True,
                                choices=(("no", "异议不成立"), ("yes", "异议成立"))),
-                     FieldSpec("day", "处理日期", "date", required=True),
+                     step_date("day", "处理日期"),
                      FieldSpec("handling", "核查处理情况", "multiline", required=True)]
             values = ask(self, "处理异议", specs, {"upheld": "no", "day": _today()},
                          note=f"{row['name']}：{o['content']}（{o['received_on']}，{o['source']}）。异议成立的，人选不再进入下一环节。")
@@ -447,7 +447,7 @@ class NominationPage(QWidget):
                 self._run(lambda s: s.candidates.resolve_objection(o["id"], values["day"], values["handling"] or "",
                                                                    values["upheld"] == "yes"), f"处理异议：{row['name']}")
             return
-        specs = [FieldSpec("received_on", "收到日期", "date", required=True), FieldSpec("source", "反映人 / 方式"),
+        specs = [step_date("received_on", "收到日期"), FieldSpec("source", "反映人 / 方式"),
                  FieldSpec("content", "异议内容", "multiline", required=True)]
         values = ask(self, "登记异议", specs, {"received_on": _today()}, note=f"公示期间对{row['name']}的异议：")
         if values:
@@ -458,7 +458,7 @@ class NominationPage(QWidget):
         row = self.current()
         if not row:
             return
-        values = ask(self, "人选退出", [FieldSpec("day", "日期", "date", required=True),
+        values = ask(self, "人选退出", [step_date("day", "日期"),
                                       FieldSpec("reason", "原因", "multiline", required=True)], {"day": _today()},
                      note=f"{row['name']}退出本次推选，记录保留。")
         if values:
@@ -510,7 +510,7 @@ class NominationPage(QWidget):
                 return
             label = "联审合格名单反馈村（社区）（二下）" if step == "feedback" else "村（社区）上报名单（二上）"
             specs = [FieldSpec("community_ids", "村（社区）", "checklist", choices=tuple(n for _, n in waiting)),
-                     FieldSpec("day", "日期", "date", required=True), FieldSpec("note", "说明")]
+                     step_date("day", "日期"), FieldSpec("note", "说明")]
             values = ask(self, label, specs, {"community_ids": [n for _, n in waiting], "day": _today()},
                          note=("已登记：" + "；".join(done)) if done else "")
             if values:
@@ -523,7 +523,7 @@ class NominationPage(QWidget):
     def close_notice(self) -> None:
         if not self._need_round():
             return
-        values = ask(self, "公示期满", [FieldSpec("day", "办结日期", "date", required=True)], {"day": _today()},
+        values = ask(self, "公示期满", [step_date("day", "办结日期")], {"day": _today()},
                      note="公示期满且异议都已处理后办结；无异议或异议不成立的人选通过公示。")
         if values:
             round_id = self.round_id()
@@ -555,7 +555,7 @@ class NominationPage(QWidget):
     def certificates(self) -> None:
         if not self._need_round():
             return
-        values = ask(self, "颁发聘书", [FieldSpec("day", "发证日期", "date", required=True)], {"day": _today()},
+        values = ask(self, "颁发聘书", [step_date("day", "发证日期")], {"day": _today()},
                      note="为党工委确认的代表按名册顺序生成聘书编号（不重复、不复用），然后可预览并批量打印。")
         if values:
             round_id = self.round_id()
@@ -565,7 +565,7 @@ class NominationPage(QWidget):
     def file_round(self) -> None:
         if not self._need_round():
             return
-        values = ask(self, "报区人大常委会备案", [FieldSpec("day", "备案日期", "date", required=True),
+        values = ask(self, "报区人大常委会备案", [step_date("day", "备案日期"),
                                            FieldSpec("doc", "备案报告文号")], {"day": _today()},
                      note="备案报告（PDF）和议事代表花名册（Excel）可在“导出”中生成。")
         if values:

@@ -139,12 +139,12 @@ class TermsPage(RecordListPage):
     def close_term(self) -> None:
         from datetime import date
 
-        from app.services.base import FieldSpec
+        from app.services.base import FieldSpec, step_date
 
         row = self.current()
         if not row:
             return
-        specs = [FieldSpec("day", "届满日期", "date", required=True), FieldSpec("reason", "说明")]
+        specs = [step_date("day", "届满日期"), FieldSpec("reason", "说明")]
         values = ask(self, f"{row['name']}届满", specs, {"day": date.today().isoformat()},
                      note=f"{row['name']}的 {row['serving_count']} 名在任代表将转为“届满”（记入各自的履职档案）。"
                           "此前召开的会议仍按当时在任的代表计算出席和法定人数。", ok="办理届满")

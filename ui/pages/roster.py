@@ -307,7 +307,7 @@ class RosterPage(QWidget):
     def change_status(self) -> None:
         from datetime import date
 
-        from app.services.base import FieldSpec
+        from app.services.base import FieldSpec, step_date
 
         from ..form_dialog import ask
 
@@ -316,7 +316,7 @@ class RosterPage(QWidget):
         if not row:
             return
         specs = [FieldSpec("status", "变为", "choice", required=True, choices=STATUSES),
-                 FieldSpec("day", "变动日期", "date", required=True), FieldSpec("reason", "原因", "multiline")]
+                 step_date("day", "变动日期"), FieldSpec("reason", "原因", "multiline")]
         values = ask(self, f"任职变动：{row['name']}", specs, {"status": row["status"], "day": date.today().isoformat()},
                      note="变动和原因会记入代表的任职记录和履职档案；如是组长、副组长，请另行调整小组职务。")
         if values:

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from app.exchange.export import export_package
-from app.exchange.merge import import_package, shared_numbers_note
+from app.exchange.merge import import_notes, import_package
 from tests.app.exchange.conftest import FAST, edit_apart_then_exchange, send, synced_digest
 
 
@@ -205,7 +205,7 @@ def test_two_offices_issuing_the_same_slip_number_do_not_block_the_exchange(offi
     result = send(a, b, stick)
     assert result["duplicate_serials"] == [{"kind": "回执编号", "serial": serial, "titles": sorted(
         [a.opinions.get(first)["title"], b.opinions.get(second)["title"]])}]
-    assert "录入回执时会请您按标题选择" in shared_numbers_note(result)
+    assert "录入回执时会请您按标题选择" in import_notes(result)
     assert send(b, a, stick)["duplicate_serials"]
     for store in (a, b):
         found = store.opinions.by_feedback_serial(serial)
@@ -223,7 +223,7 @@ def test_offices_logging_opinions_apart_are_told_of_shared_numbers_and_codes_kee
     result = send(a, b, stick)
     [shared] = result["duplicate_serials"]
     assert shared["kind"] == "意见建议编号" and shared["titles"] == ["A 登记的意见", "B 登记的意见"]
-    assert "本办公室编号代码" in shared_numbers_note(result)
+    assert "本办公室编号代码" in import_notes(result)
     a.settings.update({"serial_code": "cz"})
     b.settings.update({"serial_code": "XC"})
     a.opinions.create({**opinion, "title": "A 又登记一条"})

@@ -226,7 +226,7 @@ def test_a_package_with_a_dangling_reference_changes_nothing_not_even_a_backup(o
     members["manifest.json"] = json.dumps(manifest).encode()
     crafted = stick / "crafted.yspkg"
     crafted.write_bytes(sealed(zip_of(members), site_id=a.site_id))
-    with pytest.raises(PackageError, match="引用了"):
+    with pytest.raises(PackageError, match="指向的村（社区）.*在交换包和本机都没有"):
         import_package(b, crafted, PASS)
     assert synced_digest(b) == before and b.scalar("SELECT max(seq) FROM audit") == seq
     assert list_backups(b.data_dir) == backups and b.meta("last_backup_at") is None
@@ -283,7 +283,7 @@ def test_a_passphrase_file_saved_by_notepad_in_any_encoding(tmp_path, encoding):
 @pytest.mark.parametrize("field, value, message", [
     ("id_number", "123", "身份证号"), ("status", "emperor", "状态"), ("group_role", "king", "小组职务"),
     ("birth_date", "not-a-date", "不是有效日期"), ("phone", "<b>138</b>", "联系电话"),
-    ("community_id", None, "缺少“所在村（社区）”"), ("name", None, "缺少“姓名”"), ("name", 12345, "应为文字"),
+    ("community_id", None, "“所在村（社区）”不能为空"), ("name", None, "“姓名”不能为空"), ("name", 12345, "应为文字"),
 ])
 def test_package_rows_are_held_to_the_forms_rules(pair, tmp_path, field, value, message):
     """A row another office (or a hand-edited package) sends in is checked as the form would

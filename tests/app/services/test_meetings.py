@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -18,6 +18,11 @@ def plenary(demo, centre, day="2026-12-20", **extra):
     changes = demo.meetings.create({"kind": "plenary", "date": day, "start_time": "09:00",
                                     "end_time": "11:30", "venue_id": venue_id, "room_id": room_id, **extra})
     return changes.created("meetings")[0]
+
+
+def held_plenary(demo, centre):
+    """A plenary already held (a month ago): only then may its sign-in, votes and minutes be recorded."""
+    return plenary(demo, centre, day=(date.today() - timedelta(days=30)).isoformat())
 
 
 def delegates(demo):
@@ -90,7 +95,7 @@ def test_double_booking_needs_confirmation(demo, centre):
 
 
 def test_quorum_at_exactly_half_is_not_met(demo, centre):
-    meeting_id = plenary(demo, centre)
+    meeting_id = held_plenary(demo, centre)
     people = delegates(demo)
     assert len(people) == 70
     demo.attendance.record(meeting_id, {d: "present" for d in people[:35]})
@@ -101,7 +106,7 @@ def test_quorum_at_exactly_half_is_not_met(demo, centre):
 
 
 def test_a_vote_at_exactly_half_of_all_delegates_fails(demo, centre):
-    meeting_id = plenary(demo, centre)
+    meeting_id = held_plenary(demo, centre)
     people = delegates(demo)
     demo.attendance.record(meeting_id, {d: "present" for d in people[:60]})
     demo.attendance.record(meeting_id, {d: "excused" for d in people[60:]})
@@ -113,14 +118,14 @@ def test_a_vote_at_exactly_half_of_all_delegates_fails(demo, centre):
 
 
 def test_no_vote_passes_without_quorum(demo, centre):
-    meeting_id = plenary(demo, centre)
+    meeting_id = held_plenary(demo, centre)
     demo.attendance.record(meeting_id, {d: "present" for d in delegates(demo)[:30]})
     demo.attendance.record_vote(meeting_id, "社区食堂", 30, 0, 0)
     assert demo.attendance.votes(meeting_id)[0]["result"].startswith("未通过（出席人数")
 
 
 def test_counts_above_those_present_are_refused_and_nothing_is_saved(demo, centre):
-    meeting_id = plenary(demo, centre)
+    meeting_id = held_plenary(demo, centre)
     demo.attendance.record(meeting_id, {d: "present" for d in delegates(demo)[:40]})
     before = digest(demo)
     with pytest.raises(ConflictError, match="超过了出席代表人数 40 人"):
@@ -151,10 +156,10 @@ def test_group_activity_expects_its_group_and_guests_attend(demo):
 
 
 def test_minutes_keep_action_item_ids(demo, centre):
-    meeting_id = plenary(demo, centre)
+    meeting_id = held_plenary(demo, centre)
     demo.meetings.save_minutes(meeting_id, "会议听取了工作报告。", "一、同意……",
                                [{"content": "开通定制公交", "unit": "区交通运输局", "person": "李某",
-                                 "deadline": "2026-08-31"}, {"content": ""}])
+                                 "deadline": (date.today() + timedelta(days=30)).isoformat()}, {"content": ""}])
     items = demo.meetings.action_items(meeting_id)
     assert len(items) == 1
     demo.meetings.save_minutes(meeting_id, "会议听取了工作报告。", "一、同意……",
@@ -179,11 +184,11 @@ def test_materials_are_copied_and_hashed(demo, centre, tmp_path):
 
 def test_delete_and_restore_a_meeting_with_its_parts(demo, centre):
     existing = demo.meetings.count(MeetingFilter())
-    meeting_id = plenary(demo, centre)
+    meeting_id = held_plenary(demo, centre)
     demo.attendance.record(meeting_id, {delegates(demo)[0]: "present"})
     demo.meetings.delete(meeting_id)
     assert demo.meetings.count(MeetingFilter()) == existing
-    assert demo.recycle.list()[0]["title"] == "2026年下半年议事代表大会"
+    assert demo.recycle.list()[0]["title"] == demo.meetings.get(meeting_id, include_deleted=True)["title"]
     demo.meetings.restore(meeting_id)
     assert demo.attendance.quorum(meeting_id)["present"] == 1
     assert len(demo.meetings.steps(meeting_id)) == 9
@@ -191,15 +196,16 @@ def test_delete_and_restore_a_meeting_with_its_parts(demo, centre):
 
 def test_year_plan(demo):
     group = demo.groups.list()[0]
-    demo.meetings.create({"kind": "group_activity", "date": "2027-02-10", "group_id": group["id"],
+    year = DEMO_YEAR - 1  # a year of the past the demo left empty
+    demo.meetings.create({"kind": "group_activity", "date": f"{year}-02-10", "group_id": group["id"],
                           "status": "held"})
-    demo.meetings.create({"kind": "group_activity", "date": "2027-12-10", "group_id": group["id"]})
-    plan = demo.cadence.year_plan(2027, today=date(2027, 11, 26))
+    demo.meetings.create({"kind": "group_activity", "date": f"{year}-12-10", "group_id": group["id"]})
+    plan = demo.cadence.year_plan(year, today=date(year, 11, 26))
     mine = [s for s in plan if s["subject"] == group["name"]]
     assert [s["state"] for s in mine] == ["held", "missed", "missed", "planned"]
     assert len([s for s in plan if s["kind"] == "reception"]) == 120
     assert len([s for s in plan if s["kind"] == "plenary"]) == 2
-    attention = demo.cadence.attention(today=date(2027, 11, 26))
+    attention = demo.cadence.attention(today=date(year, 11, 26))
     assert any(s["subject"] == "议事代表大会" for s in attention["due_slots"])
     assert any(s["subject"] == group["name"] for s in attention["missed"])
 

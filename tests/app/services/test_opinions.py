@@ -88,11 +88,11 @@ def test_closing_needs_feedback_and_dissatisfaction_reopens(demo, delegate):
 
 
 def test_return_and_reassign_and_extend(demo, delegate):
-    opinion = collect(demo, delegate)
+    opinion = collect(demo, delegate, day="2026-09-20")
     demo.opinions.assign(opinion, "department", "公安", 10, day="2026-09-25")
     # 10 working days across National Day 2026 (1-7 Oct off, Saturday 10 Oct worked)
     assert demo.opinions.get(opinion)["deadline"] == "2026-10-15"
-    demo.opinions.return_assignment(opinion, "属于城管职责")
+    demo.opinions.return_assignment(opinion, "属于城管职责", day="2026-09-27")
     demo.opinions.assign(opinion, "department", "城管", 10, day="2026-09-28")
     with pytest.raises(ValidationError, match="批准人"):
         demo.opinions.extend(opinion, 5, "")

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.exchange.merge import shared_numbers_note
+from app.exchange.merge import import_notes
 from app.schema import TABLE_NOUNS
 
 from ...backend import DelayedProgress
@@ -192,7 +192,7 @@ class ExchangeTab(QWidget):
                     f"恢复 {result['revived']} 条。")
             if result["conflicts"]:
                 text += f"\n\n有 {result['conflicts']} 处冲突，已记入“冲突记录”，请查看。"
-            shared = shared_numbers_note(result)
+            shared = import_notes(result)
             if shared:
                 text += "\n\n" + shared
             QMessageBox.information(self, "导入完成", text)
@@ -271,7 +271,7 @@ class PreviewDialog(QDialog):
                 lines.append(f"<tr><td>{TABLE_NOUNS.get(table, table)}</td><td>{counts.get('added', 0)}</td>"
                              f"<td>{counts.get('changed', 0)}</td><td>{counts.get('deleted', 0)}</td></tr>")
         lines.append("</table>")
-        shared = shared_numbers_note(result)
+        shared = import_notes(result)
         if shared:
             lines.append(f"<p>{escape(shared)}</p>")
         for c in result.get("conflict_list", [])[:50]:

@@ -7,7 +7,7 @@ from datetime import date
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QMessageBox, QVBoxLayout, QWidget
 
 from app.services.action_items import ACTION_STATUSES, SHOWN_STATUSES, ActionFilter
-from app.services.base import FieldSpec
+from app.services.base import FieldSpec, step_date
 
 from ...form_dialog import ask
 from ...messages import show_refusal
@@ -73,7 +73,7 @@ class ActionsTab(QWidget):
         row = self.current()
         if not row:
             return
-        specs = [FieldSpec("day", "日期", "date", required=True), FieldSpec("note", "进展情况", "multiline"),
+        specs = [step_date("day", "日期"), FieldSpec("note", "进展情况", "multiline"),
                  FieldSpec("status", "状态", "choice", choices=ACTION_STATUSES)]
         values = ask(self, "登记落实事项进展", specs, {"day": date.today().isoformat(), "status": row["status"]},
                      note=row["content"], ok="登记")
@@ -86,7 +86,7 @@ class ActionsTab(QWidget):
         row = self.current()
         if not row:
             return
-        specs = [FieldSpec("day", "完成日期", "date", required=True), FieldSpec("note", "完成情况", "multiline")]
+        specs = [step_date("day", "完成日期"), FieldSpec("note", "完成情况", "multiline")]
         values = ask(self, "落实事项完成", specs, {"day": date.today().isoformat()}, note=row["content"], ok="标记完成")
         if values:
             self.backend.op(lambda s: s.action_items.complete(row["id"], values["day"], values.get("note") or ""),

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.base import FieldSpec
+from app.services.base import FieldSpec, step_date
 from app.services.opinions import CATEGORIES, OpinionFilter
 
 from ...form_dialog import ask
@@ -139,7 +139,7 @@ class TopicsTab(QWidget):
         if not topic:
             return
         specs = [FieldSpec("decision", "审核意见", "choice", required=True, choices=(("yes", "同意"), ("no", "不同意"))),
-                 FieldSpec("day", "审核日期", "date", required=True), FieldSpec("by", "审核人", required=True),
+                 step_date("day", "审核日期"), FieldSpec("by", "审核人", required=True),
                  FieldSpec("note", "说明")]
         values = ask(self, f"审核议题：{topic['title']}", specs, {"decision": "yes", "day": date.today().isoformat()})
         if values:

@@ -1,0 +1,105 @@
+"""The closed lists of values (codes) that records may hold, each with its Chinese label.
+
+Defined once here, below the services: the rule book checks records against them and the services,
+documents and registers ask them for labels. A code that is not in its list is a breach of the rule
+book (written by a newer version, a hand edit or a bug): `label_of` shows it marked, never fails.
+"""
+
+from __future__ import annotations
+
+# A value no list knows is shown with this mark before its raw text, in lists, registers and
+# documents alike (a character every official Chinese font has).
+MARK = "※"
+
+
+def label_of(choices, value) -> str:
+    """The label of a code; an unknown one marked with its raw value; '' for no value."""
+    if value is None or value == "":
+        return ""
+    for item in choices:
+        if isinstance(item, tuple):
+            if item[0] == value:
+                return item[1]
+        elif item == value:
+            return item
+    return f"{MARK}{value}"
+
+
+def codes_of(choices) -> tuple:
+    return tuple(item[0] if isinstance(item, tuple) else item for item in choices)
+
+
+# -- people --------------------------------------------------------------------------------------
+GENDERS = ("男", "女")
+DELEGATE_STATUSES = (("active", "在任"), ("resigned", "辞职"), ("removed", "罢免"),
+                     ("deceased", "去世"), ("moved_away", "迁出"), ("term_ended", "届满"))
+# The events after which a delegate no longer serves (their kind is the status they moved to).
+LEAVING = ("resigned", "removed", "deceased", "moved_away", "term_ended")
+DELEGATE_EVENT_KINDS = (("appointed", "确定为议事代表"), *DELEGATE_STATUSES)
+GROUP_ROLES = (("member", "成员"), ("leader", "组长"), ("deputy_leader", "副组长"))
+GRADES = ("优秀", "称职", "基本称职", "不称职")
+
+# -- places --------------------------------------------------------------------------------------
+COMMUNITY_KINDS = (("community", "社区"), ("village", "村"))
+AREAS = (("old_town", "老城"), ("new_town", "新城"), ("rural", "农村"))
+VENUE_LEVELS = (("centre", "街道议事中心"), ("area_hall", "片区议事厅"),
+                ("neighbourhood_hall", "小区邻里议事堂"))
+
+# -- meetings ------------------------------------------------------------------------------------
+MEETING_KINDS = (("plenary", "议事代表大会"), ("group_activity", "分组活动"), ("reception", "接待日"),
+                 ("special", "专题议事"))
+MEETING_STATUSES = (("planned", "计划"), ("held", "已召开"), ("cancelled", "已取消"))
+SCOPES = (("group", "本小组代表"), ("all", "全体议事代表"), ("duty", "值班代表"), ("custom", "指定人员"))
+PHASES = (("pre", "会前"), ("in", "会中"), ("post", "会后"))
+ATTENDANCE_STATUSES = (("present", "出席"), ("excused", "请假"), ("absent", "缺席"),
+                       ("attending_nonmember", "列席"))
+ACTION_STATUSES = (("not_started", "未开始"), ("in_progress", "推进中"), ("done", "已完成"))
+# the progress log also records an undone step (store.undo)
+ACTION_PROGRESS_STATUSES = (*ACTION_STATUSES, ("undo", "撤销"))
+
+# -- the opinion ledger --------------------------------------------------------------------------
+OPINION_SOURCES = (("grid_visit", "网格走访"), ("reception", "接待日"), ("meeting", "会议"), ("phone", "电话"),
+                   ("letter", "来信"))
+OPINION_STATUSES = (("collected", "已收集"), ("topic", "已列入议题"), ("deliberated", "已集中议事"),
+                    ("declined", "未采纳"), ("assigned", "办理中"), ("returned", "已退办"),
+                    ("answered", "已办结待反馈"), ("fed_back", "已反馈"), ("closed", "已办结"))
+CATEGORIES = (("self_governance", "社区自治事项"), ("subdistrict", "街道职责事项"),
+              ("department", "部门职责事项"))
+SATISFACTION = ("满意", "基本满意", "不满意", "未表态")
+SUPERVISION_METHODS = ("电话", "实地", "函件", "会议")
+FEEDBACK_METHODS = ("当面", "电话", "书面", "公示")
+OPINION_EVENTS = (("collect", "收集"), ("topic", "列入议题"), ("untopic", "撤出议题"), ("decline", "不予采纳"),
+                  ("deliberate", "集中议事"), ("assign", "交办"), ("return", "退办"), ("extend", "延期"),
+                  ("answer", "办结"), ("feedback", "反馈"), ("close", "归档"), ("reopen", "重办"),
+                  ("key", "重点督办"), ("undo", "撤销"), ("report", "上报组长"), ("consult", "征求小组代表意见"),
+                  ("plan", "制定议事方案"))
+TOPIC_STATUSES = (("proposed", "待审核"), ("approved", "已审核同意"), ("rejected", "未同意"),
+                  ("deliberated", "已集中议事"))
+VIEWS = ("同意", "有补充意见", "不同意", "未表态")
+
+# -- the selection (两下两上) -----------------------------------------------------------------------
+ROUND_KINDS = (("regular", "换届推选"), ("by_election", "补选"))
+QUOTA_DIMENSIONS = (("community", "村（社区）"), ("sector", "界别"), ("party", "政治面貌"))
+QUOTA_RULES = (("exact", "名额"), ("min", "不少于"), ("max", "不超过"))
+SELF_NOMINATION = ((0, "不开放（按实施方案，由基层党组织推荐或居民联名推荐）"), (1, "开放本人自荐"))
+RETURN_STEPS = (("feedback", "二下：合格名单反馈村（社区）"), ("report", "二上：村（社区）上报名单"))
+CANDIDATE_STAGES = (("nominated", "推荐提名"), ("community_approved", "村（居）民代表会议通过"),
+                    ("preliminary_reviewed", "工委初审"), ("joint_reviewed", "部门联审"), ("noticed", "公示"),
+                    ("confirmed", "党工委确认"), ("certified", "颁发聘书"), ("filed", "报区人大常委会备案"))
+# the stage history also records a withdrawal and an undone step
+STAGE_RECORDS = (*CANDIDATE_STAGES, ("withdrawn", "本人退出"), ("undo", "撤销"))
+ROUTES = (("party_org", "基层党组织推荐"), ("joint", "居民10人以上联名推荐"),
+          ("self", "本人自荐（须本批次开放）"))
+CANDIDATE_STATUSES = (("in_progress", "推选中"), ("appointed", "已确定"), ("failed", "未通过"),
+                      ("withdrawn", "本人退出"))
+VERDICTS = (("pass", "通过"), ("fail", "未通过"), ("note", "记录"))
+REVIEW_VERDICTS = ("合格", "不合格")
+UPHELD = ((1, "属实"), (0, "不属实"))
+
+# -- the year on paper ---------------------------------------------------------------------------
+INSTITUTION_KINDS = (("study", "党工委专题研究"), ("leading_group", "领导小组"), ("plan", "实施方案"), ("rule", "制度"))
+INSTITUTION_STATUSES = (("in_force", "施行中"), ("repealed", "已废止"))
+LEADING_ROLES = ("组长", "副组长", "成员")
+HOLIDAY_KINDS = (("holiday", "放假"), ("workday", "调休上班"))
+CONFLICT_KINDS = (("concurrent", "两处同时修改"), ("delete_vs_edit", "一处删除、一处修改"))
+FLAGS = ((0, "否"), (1, "是"))

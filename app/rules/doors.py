@@ -1,0 +1,175 @@
+"""The doors that ask the rule book with the store at hand: every write (`check_write`, called by
+the write path for each row it inserts, changes or restores), and `check` (`scan`: every stored
+row, reference, duplicate and double booking).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..errors import ValidationError
+from . import bookings
+from .book import TABLES
+from .engine import Breach, references, row_breaches, title_of
+
+
+def db_lookup(conn):
+    """Rows by id, read inside the caller's transaction (so they include its own writes)."""
+
+    def lookup(table: str, row_id: str) -> dict | None:
+        if table not in TABLES:
+            return None
+        cursor = conn.execute(f"SELECT * FROM [{table}] WHERE id = ?", [row_id])
+        row = cursor.fetchone()
+        return dict(zip([d[0] for d in cursor.description], row)) if row else None
+
+    return lookup
+
+
+def refuse(breach: Breach, *, with_record: bool = False):
+    raise ValidationError(str(breach) if with_record else breach.message(), field=breach.field)
+
+
+def check_write(conn, table: str, row_id: str, row: dict, changed) -> None:
+    """Refuse (ValidationError naming the field) a row as written: after an insert (`changed` is
+    None: every rule) or an update (the rules the changed fields take part in). What the row points
+    to, duplicates and bookings are `check_links`'s, asked when the write is complete."""
+    if table in TABLES:
+        found = row_breaches(table, row, db_lookup(conn), row_id=row_id, only=changed)
+        if found:
+            refuse(found[0])
+
+
+def refused_by_database(conn, table: str, row: dict, exc: Exception) -> Exception:
+    """The database's own guards (a reference to no row, a missing value) in the rule book's words,
+    naming the field; anything else as it came."""
+    spec = TABLES.get(table)
+    text = str(exc)
+    if spec is None:
+        return exc
+    if "NOT NULL" in text:
+        name = text.rsplit(".", 1)[-1].strip()
+        if name in spec.labels:
+            return ValidationError(f"“{spec.labels[name]}”不能为空", field=name)
+    if "FOREIGN KEY" in text:
+        for name, parent in references(table):
+            value = row.get(name)
+            if value and not conn.execute(f"SELECT 1 FROM [{parent}] WHERE id = ?", [value]).fetchone():
+                return ValidationError(f"所选{spec.labels[name]}不存在或已删除", field=name)
+    return exc
+
+
+def check_links(conn, table: str, row_id: str, changed) -> None:
+    """At the end of a write (a parent and its children restored together, in any order): the rows
+    a written row points to are there and live, it duplicates no other, and no one it places is in
+    two places at once. `changed` None: all of them (an insert or a restore)."""
+    spec = TABLES.get(table)
+    if spec is None:
+        return
+    row = db_lookup(conn)(table, row_id)
+    if row is None or row.get("deleted"):
+        return
+    names = set(spec.fields) if changed is None else set(changed)
+    for name, parent in references(table):
+        value = row.get(name)
+        if name in names and value:
+            live = conn.execute(f"SELECT deleted FROM [{parent}] WHERE id = ?", [value]).fetchone()
+            # a history entry may be about a record deleted since (an undone step says so)
+            if live is None or (live[0] and not spec.append_only):
+                label = spec.labels[name]
+                raise ValidationError(f"所选{label}不存在或已删除", field=name)
+    for unique in spec.unique:
+        if names & set(unique.fields) and all(row.get(f) not in (None, "") for f in unique.fields):
+            where = " AND ".join(f"[{f}] = ?" for f in unique.fields)
+            other = conn.execute(f"SELECT id FROM [{table}] WHERE deleted = 0 AND id != ? AND {where} LIMIT 1",
+                                 [row_id, *(row[f] for f in unique.fields)]).fetchone()
+            if other:
+                shown = "、".join(str(row[f]) for f in unique.fields if not f.endswith("_id"))
+                raise ValidationError(f"{unique.what}“{shown}”已经有了，不能重复", field=unique.fields[-1])
+    _check_bookings(conn, table, row_id, row, names | ({"deleted"} if changed is None else set()))
+
+
+def _check_bookings(conn, table: str, row_id: str, row: dict, names: set[str]) -> None:
+    pairs: list[tuple[str, str]] = []  # (delegate, meeting) whose engagement may now clash
+    if table == "attendance" and names & {"status", "delegate_id", "meeting_id", "deleted"}:
+        if row.get("status") == "present" and row.get("delegate_id"):
+            pairs.append((row["delegate_id"], row["meeting_id"]))
+    elif table == "reception_duties" and names & {"venue_id", "month", "delegate_id", "deleted"}:
+        meetings = conn.execute("SELECT id FROM meetings WHERE venue_id = ? AND kind = 'reception' AND deleted = 0"
+                                " AND substr(date, 1, 7) = ?", [row.get("venue_id"), row.get("month")])
+        pairs += [(row["delegate_id"], m[0]) for m in meetings]
+    elif table == "meetings" and names & {"date", "start_time", "end_time", "venue_id", "status", "kind", "deleted"}:
+        pairs += [(person, row_id) for person in _people_at(conn, row_id)]
+    for delegate_id, meeting_id in pairs:
+        clash = bookings.clash_for(conn, delegate_id, meeting_id)
+        if clash:
+            name = conn.execute("SELECT name FROM delegates WHERE id = ?", [delegate_id]).fetchone()
+            here, there = clash
+            raise ValidationError(f"{name[0] if name else '这位代表'}已安排{there.describe()}，同一时间不能"
+                                  f"再在“{here.title}”{'值班' if here.how == 'duty' else '出席'}（一人不能同时在两处）",
+                                  field="delegate_id")
+
+
+def _people_at(conn, meeting_id: str) -> set[str]:
+    rows = conn.execute(
+        """SELECT a.delegate_id FROM attendance a WHERE a.meeting_id = ? AND a.deleted = 0 AND a.status = 'present'
+             AND a.delegate_id IS NOT NULL
+           UNION
+           SELECT r.delegate_id FROM reception_duties r JOIN meetings m ON m.venue_id = r.venue_id
+            AND m.kind = 'reception' AND substr(m.date, 1, 7) = r.month WHERE m.id = ? AND r.deleted = 0""",
+        [meeting_id, meeting_id])
+    return {r[0] for r in rows}
+
+
+# -- check: every stored row -----------------------------------------------------------------------------
+class _CachedLookup:
+    """Whole tables read once, for a scan that asks about many rows' parents."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.tables: dict[str, dict[str, dict]] = {}
+
+    def __call__(self, table: str, row_id: str) -> dict | None:
+        if table not in self.tables:
+            if table not in TABLES:
+                return None
+            cursor = self.conn.execute(f"SELECT * FROM [{table}]")
+            names = [d[0] for d in cursor.description]
+            self.tables[table] = {row[0]: dict(zip(names, row)) for row in cursor}
+        return self.tables[table].get(row_id)
+
+
+def scan(conn) -> Iterator[Breach]:
+    """Every live row that breaks the rule book, and every pair of rows that do together."""
+    lookup = _CachedLookup(conn)
+    for table, spec in TABLES.items():
+        cursor = conn.execute(f"SELECT * FROM [{table}] WHERE deleted = 0")
+        names = [d[0] for d in cursor.description]
+        refs = references(table)
+        for values in cursor:
+            row = dict(zip(names, values))
+            yield from row_breaches(table, row, lookup)
+            for name, parent in refs:
+                value = row.get(name)
+                if type(value) is str and value:
+                    target = lookup(parent, value)
+                    if target is None or (target.get("deleted") and not spec.append_only):
+                        what = "不存在" if target is None else "已删除"
+                        yield Breach(table, row["id"], title_of(table, row), name, value,
+                                     f"指向的{TABLES[parent].noun}{what}（{value[:8]}）")
+        for unique in spec.unique:
+            columns = ", ".join(f"[{f}]" for f in unique.fields)
+            present = " AND ".join(f"[{f}] IS NOT NULL AND [{f}] != ''" for f in unique.fields)
+            for row in conn.execute(
+                    f"SELECT min(id), count(*), {columns} FROM [{table}] WHERE deleted = 0 AND {present}"
+                    f" GROUP BY {columns} HAVING count(*) > 1"):
+                shown = "、".join(str(v) for f, v in zip(unique.fields, row[2:]) if not f.endswith("_id"))
+                first = lookup(table, row[0]) or {}
+                yield Breach(table, row[0], title_of(table, first), unique.fields[-1], row[2 + len(unique.fields) - 1],
+                             f"{unique.what}“{shown}”有 {row[1]} 条重复", True)
+    for here, there in bookings.all_clashes(conn):
+        person = lookup("delegates", here.delegate_id) or {}
+        yield Breach("attendance" if here.how == "present" else "reception_duties", here.meeting_id,
+                     person.get("name") or "", "delegate_id", here.delegate_id,
+                     f"{person.get('name', '')}{here.describe()}，同一时间又{there.describe()}（一人不能同时在两处）",
+                     True)

@@ -1,0 +1,115 @@
+"""Asking the rule book: one row at a door (a write, a package row), or every stored row (`check`).
+
+The same declarations answer each door; what differs is where the other rows come from (a
+`lookup`): the database inside the write's transaction, a package's rows before the store's, or a
+cache while scanning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .book import TABLES, Lookup, Table
+from .fields import Ref, as_day
+
+
+@dataclass(frozen=True)
+class Breach:
+    """One broken rule of one row: what the clerk must be told (table, record, field, value, rule)."""
+
+    table: str
+    row_id: str
+    title: str  # what names the row (its name, title, serial...)
+    field: str
+    value: object
+    rule: str  # the broken rule in Chinese
+    whole: bool = False  # a rule across fields: `rule` is a sentence of its own
+
+    @property
+    def noun(self) -> str:
+        return TABLES[self.table].noun if self.table in TABLES else self.table
+
+    @property
+    def label(self) -> str:
+        table = TABLES.get(self.table)
+        return table.labels.get(self.field, self.field) if table else self.field
+
+    def message(self) -> str:
+        """Without the record: for the form the clerk is filling in."""
+        return self.rule if self.whole else f"“{self.label}”{self.rule}"
+
+    def __str__(self) -> str:
+        who = f"“{self.title}”" if self.title else f"（编号 {self.row_id[:8]}）"
+        return f"{self.noun}{who}：{self.message()}"
+
+    def as_dict(self) -> dict:
+        value = self.value if self.value is None or isinstance(self.value, (int, float)) else str(self.value)[:200]
+        return {"table": self.table, "table_label": self.noun, "id": self.row_id, "record": self.title,
+                "field": self.field, "field_label": self.label, "value": value, "rule": self.rule,
+                "message": str(self)}
+
+
+def title_of(table: str, row: dict) -> str:
+    spec = TABLES.get(table)
+    for name in spec.title if spec else ("name", "title"):
+        value = row.get(name)
+        if value not in (None, ""):
+            text = str(value)
+            return text if len(text) <= 30 else text[:30] + "…"
+    return ""
+
+
+def _no_lookup(table: str, row_id: str) -> dict | None:
+    return None
+
+
+def row_breaches(table: str, row: dict, lookup: Lookup = _no_lookup, *, row_id: str = "",
+                 only: Iterable[str] | None = None) -> list[Breach]:
+    """What `row` breaks of its table's field and row rules. With `only`, the rules that those
+    fields take part in (an edit is held to what it changes; a stored value it leaves alone is
+    `check`'s to report)."""
+    spec = TABLES.get(table)
+    if spec is None:
+        return []
+    names = set(spec.fields) if only is None else set(only) & set(spec.fields)
+    row_id = row_id or str(row.get("id") or "")
+    found: list[Breach] = []
+    title = None
+
+    def breach(name: str, rule: str, whole: bool = False) -> None:
+        nonlocal title
+        if title is None:
+            title = title_of(table, row)
+        found.append(Breach(table, row_id, title, name, row.get(name), rule, whole))
+
+    bad = set()
+    for name in names:
+        problem = spec.fields[name].problem(row.get(name))
+        if problem:
+            bad.add(name)
+            breach(name, problem)
+    for order in spec.order:
+        if (order.earlier in names or order.later in names) and not {order.earlier, order.later} & bad:
+            first, then = as_day(row.get(order.earlier)), as_day(row.get(order.later))
+            if first and then and then < first:
+                label_first, label_then = spec.labels[order.earlier], spec.labels[order.later]
+                breach(order.later, f"“{label_then}”{row[order.later]} 早于“{label_first}”{row[order.earlier]}", True)
+    for check in spec.checks:
+        if (only is None or names & set(check.fields)) and not bad & set(check.fields):
+            problem = check.test(row, lookup)
+            if problem:
+                breach(check.fields[0], problem, True)
+    return found
+
+
+def references(table: str) -> list[tuple[str, str]]:
+    """(field, parent table) of the table's references."""
+    spec = TABLES.get(table)
+    if spec is None:
+        return []
+    return [(name, rule.table) for name, rule in spec.fields.items() if isinstance(rule, Ref) and rule.table]
+
+
+def spec_of(table: str) -> Table | None:
+    return TABLES.get(table)
