@@ -63,17 +63,16 @@ def _open(path: Path):
     return image
 
 
-def _decoded(image, longest: int | None):
-    """The picture decoded (upright; no larger than `longest`), or ValueError when it is broken."""
+def _decoded(image):
+    """The picture decoded, upright and shrunk to LONGEST_SIDE; ValueError when it is broken."""
     from PIL import Image, ImageOps
 
     try:
-        if longest and image.format == "JPEG":
-            image.draft("RGB", (longest, longest))  # decode at a fraction of the size when shrinking
+        if image.format == "JPEG":
+            image.draft("RGB", (LONGEST_SIDE, LONGEST_SIDE))  # decoded at a fraction of its size
         image.load()
         upright = ImageOps.exif_transpose(image) or image
-        if longest:
-            upright.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+        upright.thumbnail((LONGEST_SIDE, LONGEST_SIDE), Image.Resampling.LANCZOS)
         return upright
     except Exception:  # a broken image can fail anywhere in its decoder (OSError, SyntaxError, ...)
         raise ValueError("图片已损坏，读不出完整的图像") from None
@@ -98,7 +97,7 @@ def prepared(source: Path) -> tuple[bytes, str]:
         with _open(source) as image:
             fmt = image.format
             icc = image.info.get("icc_profile")
-            picture = _for_saving(_decoded(image, LONGEST_SIDE), fmt)
+            picture = _for_saving(_decoded(image), fmt)
             out = io.BytesIO()
             # Nothing of the original's metadata is written (EXIF with its GPS position, text chunks);
             # the colour profile is kept, it says how the colours look.
@@ -119,9 +118,8 @@ def take_in(store, source: str | Path) -> dict:
     if not source.is_file():
         raise ValidationError(f"找不到文件“{source}”")
     data, suffix = prepared(source)
-    name = source.name if Path(source.name).suffix.lower() in (suffix, ".jpeg" if suffix == ".jpg" else suffix) \
-        else source.stem + suffix
-    return attachments.take_in_bytes(store, data, name)
+    same_format = source.suffix.lower() in ((".jpg", ".jpeg") if suffix == ".jpg" else (suffix,))
+    return attachments.take_in_bytes(store, data, source.name if same_format else source.stem + suffix)
 
 
 def unprintable(store, row: dict) -> str | None:
@@ -134,7 +132,7 @@ def unprintable(store, row: dict) -> str | None:
         if not attachments.intact(store, row):
             return "的文件已被改动（与保存时的校验值不符）"
         with _open(path) as image:
-            _decoded(image, None)
+            _decoded(image)  # all of it decodes
     except ValueError as exc:
         return f"的文件{exc}"
     except OSError as exc:
