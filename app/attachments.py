@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 from .errors import ValidationError
-from .fileio import atomic_path
+from .fileio import atomic_path, sha256_of
 
 
 def folder(store) -> Path:
@@ -35,18 +35,23 @@ def take_in(store, source: str | Path) -> dict:
     source = Path(source)
     if not source.is_file():
         raise ValidationError(f"找不到文件“{source}”")
-    digest = hashlib.sha256()
-    with open(source, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    row = {"file_name": source.name, "sha256": digest.hexdigest(), "size": source.stat().st_size}
+    row = {"file_name": source.name, "sha256": sha256_of(source), "size": source.stat().st_size}
     target = stored_path(store, row)
-    if not target.exists():
+    if not intact(store, row):  # not kept yet, or the kept copy was spoilt: this one replaces it
         with atomic_path(target) as temp:
             shutil.copyfile(source, temp)
     return row
 
 
+def take_in_bytes(store, data: bytes, file_name: str) -> dict:
+    """Keep `data` (a file the program made, e.g. a photo shrunk) as `file_name`; as `take_in`."""
+    row = {"file_name": file_name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    if not intact(store, row):
+        with atomic_path(stored_path(store, row)) as temp:
+            temp.write_bytes(data)
+    return row
+
+
 def intact(store, row: dict) -> bool:
     path = stored_path(store, row)
-    return path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == row["sha256"]
+    return path.is_file() and sha256_of(path) == row["sha256"]

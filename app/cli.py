@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -504,6 +505,7 @@ def main(argv: list[str] | None = None, gui=None) -> int:
             print("请指定命令，或直接运行 yishi 打开桌面程序。", file=sys.stderr)
             return 2
         return gui(data_dir=args.data_dir)
+    _notes_to_stderr()
     try:
         return COMMANDS[args.command](args)
     except BrokenPipeError:  # `yishi list … | head`: the reader left, nothing is wrong
@@ -518,6 +520,21 @@ def main(argv: list[str] | None = None, gui=None) -> int:
             return _refused(args, known.message)
         return _refused(args, f"程序内部错误（{type(exc).__name__}），数据没有改动。详细信息已记录在 {_log_bug()}，"
                               "请把这个文件发给维护人员。")
+
+
+class _NoteToStderr(logging.Handler):
+    """What the core logs for the clerk (a photo left out of a brief, a chosen font set aside) is
+    a 提示 on stderr: the command line's log. sys.stderr is looked up at each note, not kept."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"提示：{record.getMessage()}", file=sys.stderr)
+
+
+def _notes_to_stderr() -> None:
+    logger = logging.getLogger("app")
+    if not any(isinstance(h, _NoteToStderr) for h in logger.handlers):
+        handler = _NoteToStderr(logging.WARNING)
+        logger.addHandler(handler)
 
 
 def _refused(args, message: str) -> int:

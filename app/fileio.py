@@ -1,5 +1,6 @@
-"""Atomic file writes: write a temp file beside the target, then replace it."""
+"""Atomic file writes (a temp file beside the target, then replace it), and files' checksums."""
 
+import hashlib
 import os
 import tempfile
 from contextlib import contextmanager
@@ -32,3 +33,12 @@ def atomic_path(target: Path | str):
 def _about(exc: OSError, target: Path) -> OSError:
     """The same failure, naming the file the clerk asked for rather than our temp file."""
     return type(exc)(exc.errno, exc.strerror, str(target)) if exc.errno else exc
+
+
+def sha256_of(path: Path | str) -> str:
+    """The file's SHA-256, read a block at a time (a large file never whole in memory)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

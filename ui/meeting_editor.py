@@ -224,14 +224,16 @@ class MeetingEditor(QDialog):
             held = store.meetings.get(self.meeting_id)["status"] == "held"
             # Minutes exist only for a meeting that was held; the other documents go out before it.
             kinds = [k for k in MEETING_DOCS if held or k not in ("minutes", "brief")]
-            paths = [export_doc(store, kind, self.meeting_id, Path(folder) / f"{title}{DOCS[kind][0]}.pdf")["path"]
-                     for kind in kinds]
-            return paths, held
+            results = [export_doc(store, kind, self.meeting_id, Path(folder) / f"{title}{DOCS[kind][0]}.pdf")
+                       for kind in kinds]
+            return results, held
 
         def done(result):
-            paths, held = result
-            QMessageBox.information(self, "导出完成", "已导出：\n" + "\n".join(paths)
-                                    + ("" if held else "\n\n会议尚未召开，没有导出会议纪要。"))
+            results, held = result
+            notes = list(dict.fromkeys(text for r in results for text in r["notes"]))
+            QMessageBox.information(self, "导出完成", "已导出：\n" + "\n".join(r["path"] for r in results)
+                                    + ("" if held else "\n\n会议尚未召开，没有导出会议纪要。")
+                                    + "".join(f"\n\n⚠ {text}" for text in notes))
 
         self.backend.op(run, done, lambda e: show_refusal(self, e), undoable=False)  # the documents' issue dates
 

@@ -17,7 +17,7 @@ from .messages import show_refusal
 
 
 class PdfPreview(QDialog):
-    def __init__(self, path: Path, title: str, on_printed=None, parent=None):
+    def __init__(self, path: Path, title: str, on_printed=None, parent=None, notes: list[str] | None = None):
         from PySide6.QtPdf import QPdfDocument
         from PySide6.QtPdfWidgets import QPdfView
 
@@ -42,6 +42,13 @@ class PdfPreview(QDialog):
             bar.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        # What the document left out or set otherwise (a photo whose file is gone, a font set aside):
+        # said above the pages, never printed on them.
+        self.notes = QLabel("\n".join(f"⚠ {text}" for text in notes or []))
+        self.notes.setWordWrap(True)
+        self.notes.setStyleSheet("color: #b26a00;")
+        self.notes.setVisible(bool(notes))
+        layout.addWidget(self.notes)
         layout.addWidget(self.view)
 
     def print_pdf(self) -> None:
@@ -83,10 +90,11 @@ def preview_available() -> bool:
     return True
 
 
-def show_pdf(parent, path: Path, title: str, on_printed=None) -> None:
-    """Preview with QtPdf when installed, else hand the file to the system's PDF viewer."""
+def show_pdf(parent, path: Path, title: str, on_printed=None, notes: list[str] | None = None) -> None:
+    """Preview with QtPdf when installed, else hand the file to the system's PDF viewer (and say
+    the document's notes in a message)."""
     if preview_available():
-        dialog = PdfPreview(path, title, on_printed, parent)
+        dialog = PdfPreview(path, title, on_printed, parent, notes)
         dialog.setAttribute(Qt.WA_DeleteOnClose)
         dialog.open()
         parent._preview = dialog
@@ -95,6 +103,8 @@ def show_pdf(parent, path: Path, title: str, on_printed=None) -> None:
         from PySide6.QtGui import QDesktopServices
 
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        if notes:
+            QMessageBox.information(parent, title, "\n".join(notes))
 
 
 # -- generating a document, then previewing it -------------------------------------------------------
@@ -148,6 +158,6 @@ def _generate(parent, backend, kind: str, record_id: str | None, title: str, opt
         backend.op(lambda s: record_printed(s, kind, record_id, title))
 
     job = backend.op(lambda s: export_doc(s, kind, record_id, path, **options),
-                       lambda _: show_pdf(parent, path, title, printed),
+                       lambda result: show_pdf(parent, path, title, printed, result["notes"]),
                        lambda e: show_refusal(parent, e), undoable=False)  # keeps the date it was issued on
     DelayedProgress(parent, job, f"正在生成{title}…")

@@ -9,6 +9,7 @@ from ..errors import AppError
 from ..fileio import atomic_path
 from . import ledger_docs, meeting_docs, nomination_docs, plan_doc, summary_doc
 from .dating import default_date, issued_date
+from .notes import collecting
 
 # kind -> (label, builder, what the id names)
 DOCS: dict[str, tuple[str, Any, str | None]] = {
@@ -38,7 +39,8 @@ DATED = {"minutes", "meeting_notice", "notice", "filing", "certificates", "assig
 def export_doc(store, kind: str, record_id: str | None, path: Path | str, **options) -> dict:
     """Build document `kind`, write it, audit it. Options: `flt` (the printed ledger), `draft`
     (minutes of a meeting not yet held), `dated_on` and `doc_number` (kept with the record, so
-    every later export carries them)."""
+    every later export carries them). The result's "notes" say what the document left out or set
+    otherwise (a photo whose file is gone, a chosen font set aside), for the clerk, not the paper."""
     if kind not in DOCS:
         raise AppError(f"没有名为“{kind}”的文书，可选：{'、'.join(DOCS)}")
     record_id = record_id or None
@@ -74,7 +76,7 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
     # The export is on record before its file is in place (no record, no file), and the date given
     # is kept only with a document that was written: a refusal leaves the store as it was.
     record_key = record_id or ""  # every document but the whole printed ledger has its record
-    with atomic_path(path) as temp, store.db.atomic():
+    with atomic_path(path) as temp, store.db.atomic(), collecting() as notes:
         if dated_on or doc_number:
             store.issued_docs.give(kind, record_id, dated_on=dated_on, doc_number=doc_number, label=f"{label}：{name}")
         elif kind == "meeting_notice" and not store.issued_docs.find(kind, record_id):
@@ -91,9 +93,10 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
         else:
             build(store, record_key, temp)
         store.audit.record("export", f"导出{label}{'（草稿）' if options.get('draft') else ''}：{name}",
-                           {"doc": kind, "id": record_id, "file": Path(path).name})
+                           {"doc": kind, "id": record_id, "file": Path(path).name, **({"notes": notes} if notes else {})})
     return {"doc": kind, "title": label, "meeting": name, "name": name, "path": str(path),
-            "dated_on": issued_date(store, kind, record_id) if kind in DATED and record_id else None}
+            "dated_on": issued_date(store, kind, record_id) if kind in DATED and record_id else None,
+            "notes": notes}
 
 
 def record_printed(store, kind: str, record_id: str | None, title: str) -> None:

@@ -1,9 +1,10 @@
 """Fonts for PDFs: the official faces wherever offices keep them, else the shipped free ones.
 
-Looked for, per role, in this order: the file the clerk chose in 设置; the official faces in the
-system's and the user's font folders (Windows; Kylin/UOS, whose CESI faces are the GB2312 set;
-WPS's own folder); the shipped AR PL / WenQuanYi faces. reportlab embeds TrueType outlines only,
-so CFF/OpenType (.otf) faces are skipped.
+Looked for, per role, in this order: the file the clerk chose in 设置 (while it is still the file
+that passed `font_check` when chosen, or passes it again); the official faces in the system's and
+the user's font folders (Windows; Kylin/UOS, whose CESI faces are the GB2312 set; WPS's own
+folder); the shipped AR PL / WenQuanYi faces. reportlab embeds TrueType outlines only, so
+CFF/OpenType (.otf) faces are skipped.
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ from functools import cache
 from pathlib import Path
 
 from ..errors import ValidationError
+from ..fileio import sha256_of
 from ..resources import shipped_dir
+from . import font_check
+from .font_check import LOOK_ALIKES
+from .notes import note
 
 ROLES = ("title", "fangsong", "hei", "kai", "song")
 ROLE_LABELS = {"title": "标题（小标宋）", "fangsong": "正文（仿宋）", "hei": "一级标题（黑体）",
@@ -90,24 +95,51 @@ def _load(path: str) -> str | None:
     return name
 
 
-def check_font_file(path: str, label: str, field: str) -> None:
-    """Refuse a chosen font file that does not exist or cannot be embedded."""
-    if not Path(path).is_file():
-        raise ValidationError(f"{label}：找不到文件“{path}”", field=field)
-    if Path(path).suffix.lower() not in (".ttf", ".ttc") or _load(str(Path(path))) is None:
-        raise ValidationError(f"{label}：“{Path(path).name}”不能用于 PDF（只能嵌入 TrueType 字体，"
-                              "即 .ttf 或 .ttc 文件）", field=field)
+def check_font_file(path: str, label: str, field: str) -> str:
+    """The SHA-256 of a chosen font file that sets every character the documents use; else the
+    reason, in Chinese, naming the file."""
+    try:
+        return font_check.check(path)
+    except font_check.FontRefused as refused:
+        where = f"（{path}）" if refused.reason == "找不到这个文件" else ""
+        raise ValidationError(f"{label}“{Path(path).name}”：{refused.reason}{where}", field=field) from None
 
 
-def choose(overrides: dict[str, str] | None = None) -> dict[str, dict]:
-    """role -> {"path", "source": chosen|system|shipped}: the face each role would use."""
-    overrides = overrides or {}
+_told: set[tuple] = set()  # the log hears once of a chosen file set aside, not at every document
+
+
+def _chosen_problem(path: str, digest: str | None) -> str | None:
+    """Why the file chosen in 设置 cannot set this document (None: it can). The file that passed
+    the check when chosen (same SHA-256) is used without another check."""
+    try:
+        stat = Path(path).stat()
+        if digest and _digest_of(path, stat.st_size, stat.st_mtime_ns) == digest:
+            return None
+    except OSError:
+        return "已找不到"
+    try:
+        font_check.check(path)
+    except font_check.FontRefused as refused:
+        return ("已被改动：" if digest else "不能用：") + refused.reason
+    return None
+
+
+@cache
+def _digest_of(path: str, size: int, mtime_ns: int) -> str:
+    return sha256_of(path)
+
+
+def choose(overrides: dict[str, str] | None = None, digests: dict[str, str] | None = None) -> dict[str, dict]:
+    """role -> {"path", "source": chosen|system|shipped}: the face each role would use; a chosen
+    file that cannot be used adds "set_aside": the reason, and the export's notes say so."""
+    overrides, digests = overrides or {}, digests or {}
     fonts_dir = shipped_dir("resources") / "fonts"
     system = _system_index()
-    out = {}
+    out: dict[str, dict] = {}
     for role in ROLES:
         chosen = overrides.get(role)
-        if chosen and _load(chosen):
+        problem = _chosen_problem(chosen, digests.get(role)) if chosen else None
+        if chosen and problem is None and _load(chosen):
             out[role] = {"path": chosen, "source": "chosen"}
             continue
         for file_name in SYSTEM_CANDIDATES[role]:
@@ -117,20 +149,29 @@ def choose(overrides: dict[str, str] | None = None) -> dict[str, dict]:
                 break
         else:
             out[role] = {"path": str(fonts_dir / SHIPPED[role]), "source": "shipped"}
+        if chosen:
+            problem = problem or "不能用：PDF 程序读不了"
+            out[role]["set_aside"] = problem
+            text = (f"{ROLE_LABELS[role]}所选的字体文件“{chosen}”{problem}，本次改用“{Path(out[role]['path']).name}”；"
+                    "请在“设置”中重新选择字体文件")
+            key = (chosen, problem)
+            note(text, to_log=key not in _told)
+            _told.add(key)
     return out
 
 
 _overrides: dict[str, str] = {}  # the faces the open office chose: kept until another says otherwise
+_digests: dict[str, str] = {}
 
 
-def register_fonts(overrides: dict[str, str] | None = None) -> dict[str, str]:
+def register_fonts(overrides: dict[str, str] | None = None, digests: dict[str, str] | None = None) -> dict[str, str]:
     """Register one face per role (the clerk's choice first); returns role -> file used. Without
     `overrides`, the choices last given stay (a table's cell styles keep the office's faces)."""
-    global _overrides
+    global _overrides, _digests
     if overrides is not None:
-        _overrides = dict(overrides)
+        _overrides, _digests = dict(overrides), dict(digests or {})
     used = {}
-    for role, pick in choose(_overrides).items():
+    for role, pick in choose(_overrides, _digests).items():
         name = _load(pick["path"])
         if name is None:
             raise RuntimeError(f"shipped font {pick['path']} cannot be loaded")
@@ -143,9 +184,14 @@ def store_overrides(store) -> dict[str, str]:
     return {role: store.settings.get(f"font_{role}") for role in ROLES if store.settings.get(f"font_{role}")}
 
 
+def store_digests(store) -> dict[str, str]:
+    """role -> the SHA-256 the chosen file had when it passed the check (kept with the setting)."""
+    return {role: store.meta(f"font_{role}_sha256") for role in ROLES if store.meta(f"font_{role}_sha256")}
+
+
 def use_store_fonts(store) -> dict[str, str]:
     """Register the faces this office's documents use (its 设置 choices first)."""
-    return register_fonts(store_overrides(store))
+    return register_fonts(store_overrides(store), store_digests(store))
 
 
 # The shipped faces by the names a Chinese office knows them by.
@@ -159,23 +205,22 @@ def font_report(store) -> list[dict]:
     from reportlab.pdfbase import pdfmetrics
 
     rows = []
-    for role, pick in choose(store_overrides(store)).items():
+    for role, pick in choose(store_overrides(store), store_digests(store)).items():
         name = _load(pick["path"])
         face = pdfmetrics.getFont(name).face.name if name else ""
         if isinstance(face, bytes):
             face = face.decode("utf-8", "replace")
         warning = ""
-        if pick["source"] == "shipped" and role in OFFICIAL_ROLES:
+        if pick.get("set_aside"):
+            warning = (f"所选的字体文件“{store.settings.get(f'font_{role}')}”{pick['set_aside']}，"
+                       "正在用上面的字体；请重新选择字体文件")
+        elif pick["source"] == "shipped" and role in OFFICIAL_ROLES:
             warning = (f"本机没有找到{'方正小标宋' if role == 'title' else '仿宋_GB2312 / 仿宋'}，"
                        "正在用程序自带的替代字体；公文正式报送前，请安装该字体或在此选择字体文件")
         rows.append({"role": role, "label": ROLE_LABELS[role], "path": pick["path"],
                      "face": FACE_NAMES_ZH.get(face, face),
                      "source": pick["source"], "warning": warning})
     return rows
-
-
-# The free 仿宋/楷体 lack 〇 (used in dates on certificates); ○ has the same shape.
-LOOK_ALIKES = {"〇": "○"}
 
 
 @cache

@@ -13,10 +13,12 @@ from reportlab.platypus import Table, TableStyle
 
 from ..errors import ConflictError
 from ..fileio import atomic_path
+from ..photos import is_photo, unprintable
 from ..services.meetings import STEP_COLOURS, STEP_STATES, audience, when_text
 from .dating import issued_date
 from .fonts import FONT_NAMES, use_store_fonts
 from .layout import chinese_number, para, styles
+from .notes import note
 from .official import OfficialDoc, chinese_date
 
 
@@ -234,11 +236,6 @@ def _arrow(c, start: tuple[float, float], end: tuple[float, float]) -> None:
     c.drawPath(head, stroke=0, fill=1)
 
 
-
-
-PHOTO_TYPES = (".jpg", ".jpeg", ".png")
-
-
 def brief(store, meeting_id: str, path: Path | str) -> Path:
     """工作简报 of one activity: what was discussed, who came, what was decided, and up to four of its
     photos (the meeting's materials that are pictures) with their titles as captions."""
@@ -279,8 +276,16 @@ def brief(store, meeting_id: str, path: Path | str) -> Path:
             f"，{item['deadline']}前完成）" if item.get("deadline") else "）") if owner else "") + "。")
     if not m.get("decisions") and not m["action_items"]:
         doc.para("会议纪要尚未登记议定事项。")
-    photos = [r for r in store.meetings.materials(meeting_id)
-              if Path(r["file_name"]).suffix.lower() in PHOTO_TYPES][:4]
+    photos: list[dict] = []
+    for row in store.meetings.materials(meeting_id):
+        if not is_photo(row["file_name"]) or len(photos) == 4:
+            continue
+        # A photo whose file is gone or spoilt is left out (the clerk is told), never the brief.
+        problem = unprintable(store, row)
+        if problem:
+            note(f"照片“{row['title']}”（{row['file_name']}）{problem}，工作简报中没有放这张照片")
+        else:
+            photos.append(row)
     if photos:
         doc.heading("四、活动照片")
         cells = []

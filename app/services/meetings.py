@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from .. import attachments
+from .. import attachments, photos
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..rules.codes import MEETING_STATUSES as STATUSES
 from ..rules.codes import SCOPES
@@ -279,10 +279,11 @@ class MeetingService(Service):
         return rows
 
     def add_material(self, meeting_id: str, source: str | Path, title: str | None = None):
-        """Copy a file into the data directory (content-addressed) and record its hash."""
+        """Copy a file into the data directory (content-addressed) and record its hash. A photo
+        (.jpg/.png, which the 工作简报 prints) is kept only when it is one, shrunk and cleaned."""
         meeting = self.get(meeting_id)
-        row = {"meeting_id": meeting_id, "title": clean(title) or Path(source).stem,
-               **attachments.take_in(self.store, source)}
+        kept = (photos.take_in if photos.is_photo(str(source)) else attachments.take_in)(self.store, source)
+        row = {"meeting_id": meeting_id, "title": clean(title) or Path(source).stem, **kept}
         with self.store.write("create", f"添加会议材料：{row['title']}（{meeting['title']}）") as tx:
             tx.insert("materials", row)
         return tx.changes

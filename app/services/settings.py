@@ -57,14 +57,17 @@ class SettingsService:
         pattern = values.get("doc_number_pattern")
         if pattern and "{号}" not in pattern:
             raise ValidationError("发文字号格式中要有 {号}，如：中山路人大工委〔{年}〕{号}号", field="doc_number_pattern")
-        for key in [k for k in values if k.startswith("font_") and values[k]]:
+        # A chosen font file is kept with the SHA-256 it had when it passed: the documents use it
+        # while it is that file, and check it again (or set it aside) once it is not.
+        digests = {}
+        for key in [k for k in values if k.startswith("font_")]:
             from ..documents.fonts import check_font_file
 
-            check_font_file(values[key], SETTINGS[key], key)
+            digests[f"{key}_sha256"] = check_font_file(values[key], SETTINGS[key], key) if values[key] else ""
         before = {k: self.get(k) for k in values}
         changed = {k: v for k, v in values.items() if before[k] != v}
         with self.store.write("settings", "修改设置") as tx:
-            for key, value in changed.items():
+            for key, value in [*changed.items(), *digests.items()]:
                 self.store.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                                       [key, value])
             if changed:

@@ -166,6 +166,27 @@ def test_print_preview_of_the_minutes(qtbot, window, monkeypatch):
     preview.reject()
 
 
+def test_the_preview_of_a_brief_says_which_photo_was_left_out(qtbot, window, monkeypatch):
+    """A kept photo file deleted behind the program's back: the brief still opens in the preview,
+    which says above the pages which photo is not in it."""
+    from app import attachments
+    from ui.pdf_preview import PdfPreview
+
+    store = store_of(window)
+    meeting_id = store.meetings.page(MeetingFilter(search="定制公交"), limit=None)[0]["id"]
+    photo = store.meetings.materials(meeting_id)[0]
+    attachments.stored_path(store, photo).unlink()
+    _, editor = open_meeting(qtbot, window, meeting_id)
+    monkeypatch.setattr("ui.pdf_preview.ask", lambda *a, **k: {"dated_on": store.meetings.get(meeting_id)["date"]})
+    editor.preview("brief", "工作简报")
+    qtbot.waitUntil(lambda: isinstance(getattr(editor, "_preview", None), PdfPreview), timeout=10000)
+    preview = editor._preview
+    assert preview.document.pageCount() >= 1
+    assert preview.notes.isVisible()
+    assert preview.notes.text() == f"⚠ 照片“{photo['title']}”（{photo['file_name']}）的文件已找不到，工作简报中没有放这张照片"
+    preview.reject()
+
+
 def test_minutes_of_a_meeting_not_held_are_a_draft(qtbot, window, monkeypatch, tmp_path):
     from ui.pdf_preview import PdfPreview
 

@@ -120,3 +120,31 @@ def test_settings_show_the_document_faces_and_keep_the_clerk_and_layout(qtbot, w
     page.save_font("fangsong", str(bad))
     wait_idle(qtbot, window.backend)
     assert refused and "TrueType" in refused[0] and not store.settings.get("font_fangsong")
+
+
+def test_settings_refuse_a_font_without_chinese_saying_what_it_lacks(qtbot, window, monkeypatch, tmp_path):
+    """The clerk picks a Latin-only face as 仿宋 through the file dialog: the refusal box says how
+    many characters it lacks, and 设置 keeps the face it had; a face that passes is then shown."""
+    import shutil
+
+    from app.resources import shipped_dir
+    from tests.app.documents.font_files import latin_only
+
+    page = open_page(qtbot, window, "settings")
+    store = store_of(window)
+    before = page.font_rows["fangsong"].text()
+    picked = [str(latin_only(tmp_path / "Arial.ttf"))]
+    monkeypatch.setattr("ui.pages.settings.QFileDialog.getOpenFileName", lambda *a, **k: (picked[0], ""))
+    refused = []
+    monkeypatch.setattr("ui.pages.settings.show_refusal", lambda parent, error: refused.append(str(error)))
+    page.choose_font("fangsong")
+    wait_idle(qtbot, window.backend)
+    assert refused == ["正文字体文件（仿宋）“Arial.ttf”：这个字体缺少 6,764 个常用汉字（如“议”“事”），"
+                       "以及 188 个标点、数字或字母（如“、”“。”），不能用于公文"]
+    assert not store.settings.get("font_fangsong") and page.font_rows["fangsong"].text() == before
+    picked[0] = str(tmp_path / "楷体_GB2312.ttf")
+    shutil.copy(shipped_dir("resources") / "fonts" / "gkai00mp.ttf", picked[0])
+    page.choose_font("fangsong")
+    wait_idle(qtbot, window.backend)
+    assert len(refused) == 1 and store.settings.get("font_fangsong") == picked[0]
+    assert "文鼎PL简中楷 （所选文件）" in page.font_rows["fangsong"].text()

@@ -168,7 +168,7 @@ class SettingsPage(QWidget):
         return box
 
     def choose_font(self, role: str) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择字体文件", "", "TrueType 字体 (*.ttf *.ttc)")
+        path, _ = QFileDialog.getOpenFileName(self, "选择字体文件", "", "TrueType 字体 (*.ttf *.ttc);;所有文件 (*)")
         if path:
             self.save_font(role, path)
 

@@ -74,3 +74,58 @@ def test_a_chosen_face_is_used_for_the_whole_document_tables_and_page_numbers_to
         faces = {c["fontname"].split("+")[-1] for page in pdf.pages for c in page.chars}
     assert "BousungEG-Light-GB" not in faces, faces  # the automatic 仿宋/宋体 used nowhere
     assert "GBZenKai-Medium" in faces
+
+
+def faces_of(path) -> set[str]:
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        return {c["fontname"].split("+")[-1] for page in pdf.pages for c in page.chars}
+
+
+def test_a_chosen_font_file_that_vanished_or_changed_is_set_aside_with_a_note(demo, tmp_path, caplog):
+    """The file chosen in 设置 is used while it is the file that passed; gone, or replaced by one
+    that no longer passes, the documents are set in the automatic faces and the clerk is told
+    (the export's notes, the log), never on the paper."""
+    from app.documents.catalog import export_doc
+    from tests.app.documents.font_files import latin_only
+
+    chosen = tmp_path / "办公室的仿宋.ttf"
+    shutil.copy(shipped_dir("resources") / "fonts" / "gkai00mp.ttf", chosen)
+    demo.settings.update({"font_fangsong": str(chosen), "font_song": str(chosen)})
+    assert "GBZenKai-Medium" in faces_of(export_doc(demo, "notice", None, tmp_path / "公示.pdf")["path"])
+
+    chosen.unlink()
+    result = export_doc(demo, "notice", None, tmp_path / "公示2.pdf")
+    gone = f"所选的字体文件“{chosen}”已找不到"
+    assert len(result["notes"]) == 2 and all(gone in n and "请在“设置”中重新选择字体文件" in n for n in result["notes"])
+    assert result["notes"][0].startswith("正文（仿宋）") and result["notes"][1].startswith("页码（宋体）")
+    assert "GBZenKai-Medium" not in faces_of(result["path"]) and "BousungEG-Light-GB" in faces_of(result["path"])
+    assert any(gone in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+    import pdfplumber
+
+    with pdfplumber.open(result["path"]) as pdf:
+        text = "".join(page.extract_text() or "" for page in pdf.pages)
+    assert "公示" in text and "字体" not in text  # the note is for the clerk, not the paper
+    report = {row["role"]: row for row in fonts.font_report(demo)}
+    assert "已找不到" in report["fangsong"]["warning"]  # 设置 says so too
+
+    latin_only(chosen)  # the same name, now a face without Chinese
+    result = export_doc(demo, "notice", None, tmp_path / "公示3.pdf")
+    assert "已被改动：这个字体缺少 6,764 个常用汉字" in result["notes"][0]
+    assert "LatinOnly" not in faces_of(result["path"]) and "BousungEG-Light-GB" in faces_of(result["path"])
+
+
+def test_the_command_line_exports_with_a_vanished_font_and_says_so(demo_dir, tmp_path):
+    from app.store import Store
+    from tests.conftest import run_cli
+
+    chosen = tmp_path / "仿宋_GB2312.ttf"
+    shutil.copy(shipped_dir("resources") / "fonts" / "gbsn00lp.ttf", chosen)
+    with Store.open(demo_dir) as store:
+        store.settings.update({"font_fangsong": str(chosen)})
+    chosen.unlink()
+    done = run_cli("--data-dir", demo_dir, "export", "doc", "notice", "--out", tmp_path / "公示.pdf")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "公示.pdf").stat().st_size > 0
+    assert f"提示：正文（仿宋）所选的字体文件“{chosen}”已找不到" in done.stderr
