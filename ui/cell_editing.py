@@ -10,6 +10,8 @@ starts a new line in a long field, Esc undoes the cell's edit."""
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QEvent, QPersistentModelIndex, QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -18,35 +20,25 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLineEdit,
     QPlainTextEdit,
+    QStyle,
     QStyledItemDelegate,
+    QToolTip,
     QWidget,
 )
 
-PADDING = 8  # the cell's text margins and the editor's document margin, top and bottom together
+PADDING = 10  # the cell's text margins (or the editor's document margins), top and bottom together
 
 
 class CellTextEdit(QPlainTextEdit):
-    """A long field's editor. Its size hint is its text's height (up to `max_lines`), which the
-    table asks when it sizes the row: the row grows with the text, the editor never outgrows it."""
+    """A long field's editor: no frame, wrapped at its width, the size of its cell (the row is
+    made tall enough for its text, up to a few lines; beyond them it scrolls)."""
 
-    def __init__(self, parent: QWidget, max_lines: int):
+    def __init__(self, parent: QWidget):
         super().__init__(parent)
-        self.max_lines = max_lines
         self.setFrameShape(QFrame.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setLineWrapMode(QPlainTextEdit.WidgetWidth)
-        self.document().setDocumentMargin(2)
-
-    def lines(self) -> int:
-        # the layout's own count, wrapped at the editor's width (a plain text document's height is in lines)
-        return max(1, round(self.document().documentLayout().documentSize().height()))
-
-    def sizeHint(self) -> QSize:
-        shown = min(self.lines(), self.max_lines)
-        return QSize(super().sizeHint().width(), shown * self.fontMetrics().lineSpacing() + PADDING)
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(0, 0)
+        self.document().setDocumentMargin(2)  # less than the cell's text margins: it never wraps sooner
 
 
 class CellEditors(QStyledItemDelegate):
@@ -62,7 +54,7 @@ class CellEditors(QStyledItemDelegate):
     def createEditor(self, parent, option, index):
         editor: QWidget
         if index.column() in self.multiline:
-            editor = CellTextEdit(parent, self.max_lines)
+            editor = CellTextEdit(parent)
             cell = QPersistentModelIndex(index)
             editor.textChanged.connect(lambda: self._grow(cell))
         else:
@@ -73,7 +65,7 @@ class CellEditors(QStyledItemDelegate):
 
     def _grow(self, cell: QPersistentModelIndex) -> None:
         if cell.isValid() and hasattr(self.view, "resizeRowToContents"):
-            self.view.resizeRowToContents(cell.row())  # the table asks the editor's size hint
+            self.view.resizeRowToContents(cell.row())  # sizeHint below measures the editor's text
 
     def destroyEditor(self, editor, index) -> None:
         self.open_editors.pop(editor, None)
@@ -112,15 +104,29 @@ class CellEditors(QStyledItemDelegate):
         size = super().sizeHint(option, index)
         if index.column() not in self.multiline:
             return size
+        # The text's wrapped height at the column's width, as shown or (while typed) in the editor.
         editor = next((e for e, cell in self.open_editors.items() if cell == index), None)
-        if isinstance(editor, CellTextEdit):  # while typing, the row follows the editor's text
-            return QSize(size.width(), max(size.height(), editor.sizeHint().height()))
+        text = editor.toPlainText() if isinstance(editor, CellTextEdit) else str(index.data(Qt.DisplayRole) or "")
+        wrapped = self._wrapped_height(option, index.column(), text)
+        return QSize(size.width(), min(wrapped, self.max_lines * option.fontMetrics.lineSpacing()) + PADDING)
+
+    def _wrapped_height(self, option, column: int, text: str) -> int:
+        if not text or text.endswith("\n"):
+            text += " "  # the new line Enter just began has a height too
+        # measured as if the editor's scroll bar were showing: the width it wraps at while typing
+        scroll_bar = self.view.style().pixelMetric(QStyle.PM_ScrollBarExtent)
+        width = max(self.view.columnWidth(column) - PADDING - scroll_bar, 20)
+        return option.fontMetrics.boundingRect(0, 0, width, 1 << 20, Qt.TextWordWrap, text).height()
+
+    def helpEvent(self, event, view, option, index) -> bool:
+        # a long field shows its first lines; the whole of it on hovering
         text = str(index.data(Qt.DisplayRole) or "")
-        width = max(self.view.columnWidth(index.column()) - PADDING, 20)
-        metrics = option.fontMetrics
-        wrapped = metrics.boundingRect(0, 0, width, 1 << 20, Qt.TextWordWrap, text).height()
-        height = min(wrapped, self.max_lines * metrics.lineSpacing()) + PADDING
-        return QSize(size.width(), max(size.height(), height))
+        if event.type() == QEvent.ToolTip and index.column() in self.multiline and text \
+                and not index.data(Qt.ToolTipRole) \
+                and self._wrapped_height(option, index.column(), text) + PADDING > option.rect.height():
+            QToolTip.showText(event.globalPos(), f"<p style='white-space: pre-wrap'>{html.escape(text)}</p>", view)
+            return True
+        return super().helpEvent(event, view, option, index)
 
     def eventFilter(self, editor, event) -> bool:
         # A multi-line editor keeps Enter for a new line, but Tab moves on as in every other cell.
@@ -145,7 +151,7 @@ def edit_in_cells(table: QAbstractItemView, multiline=(), max_lines: int = 6) ->
 
 def commit_edits(table: QAbstractItemView) -> None:
     """Put what is being typed in a cell into the table, as leaving the cell would: a save that
-    reads the table (the 保存 button, Enter on the dialog) must not miss the cell still open."""
+    reads the table must not miss the cell still open, whether or not the focus left it first."""
     delegate = table.itemDelegate()
     for editor in list(getattr(delegate, "open_editors", {})):
         table.commitData(editor)

@@ -210,8 +210,8 @@ class VisitSheetDialog(QDialog):
         add_buttons(top, (("增加一行", self.add_row, "也可在最后一行按 Tab 继续"),))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        hint = QLabel("每次走访填一行；日期写成 2026-05-08，只写日（如 8）则为本月。听取的内容和意见建议写在格内，"
-                      "长了自动换行、格子变高；按回车另起一行（意见建议每行一条，也可用“；”分隔），按 Tab 到下一格。空行不保存。")
+        hint = QLabel("每次走访填一行；日期写成 2026-05-08，只写日（如 8）则为本月。格内按回车另起一行"
+                      "（意见建议每行一条），按 Tab 到下一格。空行不保存。")
         hint.setWordWrap(True)
         layout.addWidget(hint)
         layout.addWidget(self.table, 1)
