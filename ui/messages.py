@@ -33,12 +33,13 @@ def show_bug(parent, details: str) -> None:
     box.exec()
 
 
-def confirm(parent, title: str, text: str, ok: str = "确定") -> bool:
+def confirm(parent, title: str, text: str, ok: str = "确定", *, safe_default: bool = False) -> bool:
+    """`safe_default`: Enter keeps things as they are (for a question whose yes loses work)."""
     from PySide6.QtWidgets import QMessageBox
 
     box = QMessageBox(QMessageBox.Question, title, text, parent=parent)
     yes = box.addButton(ok, QMessageBox.AcceptRole)
-    box.addButton("取消", QMessageBox.RejectRole)
-    box.setDefaultButton(yes)
+    no = box.addButton("取消", QMessageBox.RejectRole)
+    box.setDefaultButton(no if safe_default else yes)
     box.exec()
     return box.clickedButton() is yes

@@ -71,9 +71,12 @@ def local_when(at: str | None) -> str:
     return local_time(at)[:16] if at else ""
 
 
-def plain_table(headers: list[str]):
-    """A small editable grid (minutes' items, votes): interactive columns, the last one stretching."""
+def plain_table(headers: list[str], multiline=()):
+    """A small editable grid (minutes' items, reception matters): interactive columns, the last one
+    stretching, editors that stay in their cells; the `multiline` columns wrap and grow their row."""
     from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget
+
+    from .cell_editing import edit_in_cells
 
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
@@ -81,6 +84,7 @@ def plain_table(headers: list[str]):
     table.horizontalHeader().setStretchLastSection(True)
     table.setSelectionBehavior(QAbstractItemView.SelectRows)
     table.verticalHeader().setDefaultSectionSize(28)
+    edit_in_cells(table, multiline)
     return table
 
 

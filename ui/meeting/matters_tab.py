@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from ..cell_editing import commit_edits
 from ..messages import show_refusal
 from ..widgets import button_row, plain_table, text_cell
 
@@ -15,7 +16,7 @@ class MattersTab(QWidget):
         self.editor = editor
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("群众反映的事项（意见建议台账将从这里接收）："))
-        self.matters = plain_table(["反映事项", "反映人"])
+        self.matters = plain_table(["反映事项", "反映人"], multiline=(0,))
         self.matters.setColumnWidth(0, 520)
         layout.addWidget(self.matters)
         button_row(layout, (("增加一项", lambda: self.add({})), ("保存接待事项", self.save)))
@@ -34,6 +35,7 @@ class MattersTab(QWidget):
         self.matters.setItem(row, 1, text_cell(matter.get("resident")))
 
     def save(self) -> None:
+        commit_edits(self.matters)
         matters = []
         for row in range(self.matters.rowCount()):
             content, resident = self.matters.item(row, 0), self.matters.item(row, 1)

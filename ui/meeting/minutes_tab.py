@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
+from ..cell_editing import commit_edits
 from ..messages import show_refusal
 from ..widgets import button_row, plain_table, text_cell
 
@@ -25,7 +26,7 @@ class MinutesTab(QWidget):
         self.decisions.setFixedHeight(90)
         layout.addWidget(self.decisions)
         layout.addWidget(QLabel("落实事项及责任分工："))
-        self.items = plain_table(["落实事项", "责任单位", "责任人", "期限（如 2026-08-31）"])
+        self.items = plain_table(["落实事项", "责任单位", "责任人", "期限（如 2026-08-31）"], multiline=(0,))
         self.items.setColumnWidth(0, 420)
         layout.addWidget(self.items)
         button_row(layout, (("增加一项", self.add_item), ("删除所选", self.remove_item), ("保存纪要", self.save)))
@@ -53,6 +54,7 @@ class MinutesTab(QWidget):
             self.items.removeRow(index)
 
     def save(self) -> None:
+        commit_edits(self.items)
         items = []
         for row in range(self.items.rowCount()):
             cells = [self.items.item(row, col) for col in range(len(ITEM_KEYS))]

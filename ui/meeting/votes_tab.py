@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from ..messages import show_refusal
 from ..widgets import plain_table, text_cell
@@ -18,6 +18,9 @@ class VotesTab(QWidget):
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
         self.votes = plain_table(["票决事项", "赞成", "反对", "弃权", "结果"])
+        # It shows what the form below recorded: a number typed over it would be kept nowhere.
+        self.votes.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.votes.setToolTip("票决结果在下方登记；登记错了，选中后“删除所选”再重新登记")
         self.votes.setColumnWidth(0, 380)
         layout.addWidget(self.votes)
         form = QHBoxLayout()

@@ -34,6 +34,7 @@ from app.services.base import FieldSpec, step_date
 from app.services.candidates import REVIEW_VERDICTS, STAGES, STATUSES, CandidateFilter, candidate_fields, next_stage, stage_label
 from app.services.nomination import DIMENSIONS, RULES, NominationService, QuotaBreach
 
+from ..cell_editing import commit_edits, edit_in_cells
 from ..form_dialog import ask
 from ..forms import RecordDialog
 from ..memory import fit_on_screen
@@ -599,6 +600,7 @@ class QuotaDialog(QDialog):
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["类别", "项目", "要求", "名额（人）"])
         self.table.horizontalHeader().setStretchLastSection(True)
+        edit_in_cells(self.table)
         layout.addWidget(self.table)
         for q in quotas:
             self.add_row(q["dimension"], q["key"], q["rule"], q["seats"], q["id"])
@@ -639,6 +641,7 @@ class QuotaDialog(QDialog):
             self.table.removeRow(row)
 
     def items(self) -> list[dict]:
+        commit_edits(self.table)
         out = []
         for row in range(self.table.rowCount()):
             dimension, row_id = self.table.item(row, 0).data(Qt.UserRole)

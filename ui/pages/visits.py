@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.services.visits import VisitFilter
 
+from ..cell_editing import commit_edits, edit_in_cells
 from ..memory import fit_on_screen
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel
@@ -174,7 +175,7 @@ class VisitSheetDialog(QDialog):
     """One delegate's paper visit sheet: a line per visit (date, grid, residents met, what was
     heard, opinions raised — one per line or separated by ；). Saved in one edit, all or nothing."""
 
-    COLUMNS = ("走访日期", "走访网格", "接触群众", "听取的意见和问题", "形成的意见建议（用；分隔）")
+    COLUMNS = ("走访日期", "走访网格", "接触群众", "听取的意见和问题", "形成的意见建议（每行一条）")
 
     def __init__(self, backend, choices: dict, parent=None):
         super().__init__(parent)
@@ -198,6 +199,7 @@ class VisitSheetDialog(QDialog):
         self.table.setColumnWidth(0, 110)
         self.table.setColumnWidth(1, 190)
         self.table.setColumnWidth(2, 100)
+        edit_in_cells(self.table, multiline=(3, 4))
         self.error = QLabel()
         self.error.setStyleSheet("color: #c62828;")
         self.error.setWordWrap(True)
@@ -208,7 +210,10 @@ class VisitSheetDialog(QDialog):
         add_buttons(top, (("增加一行", self.add_row, "也可在最后一行按 Tab 继续"),))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(QLabel("每次走访填一行；日期写成 2026-05-08，只写日（如 8）则为本月。空行不保存。"))
+        hint = QLabel("每次走访填一行；日期写成 2026-05-08，只写日（如 8）则为本月。格内按回车另起一行"
+                      "（意见建议每行一条），按 Tab 到下一格。空行不保存。")
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.error)
         layout.addWidget(dialog_buttons("保存", "取消", self.save, self.reject))
@@ -240,12 +245,16 @@ class VisitSheetDialog(QDialog):
         return item.text().strip() if item else ""
 
     def rows(self) -> list[dict]:
+        """A dict per line of the sheet, a blank line as {} (the core passes over it and still
+        counts it, so that "第 3 行" in a refusal is the third line the clerk sees)."""
+        commit_edits(self.table)
         month = date.today().isoformat()[:7]
-        out = []
+        out: list[dict] = []
         for row in range(self.table.rowCount()):
             day, residents = self._text(row, 0), self._text(row, 2)
             matters, opinions = self._text(row, 3), self._text(row, 4)
             if not (day or residents or matters or opinions):
+                out.append({})
                 continue
             if day.isdigit() and len(day) <= 2:
                 day = f"{month}-{int(day):02d}"
@@ -261,4 +270,12 @@ class VisitSheetDialog(QDialog):
         self.error.clear()
         self.backend.op(lambda s: s.visits.create_many(rows), lambda _: self.accept(),
                         lambda e: self.error.setText(getattr(e, "message", str(e))),
-                        summary=f"登记网格走访（{who.split('（')[0]}，{len(rows)} 次）")
+                        summary=f"登记网格走访（{who.split('（')[0]}，{sum(1 for r in rows if r)} 次）")
+
+    def reject(self) -> None:
+        """取消, Esc or the window's close: a sheet with lines typed is not thrown away unasked."""
+        filled = sum(1 for r in self.rows() if r)
+        if filled and not confirm(self, "放弃走访登记", f"这张登记表已填写 {filled} 行，还没有保存。\n"
+                                  "关闭后这些内容不会保存。", "放弃并关闭", safe_default=True):
+            return
+        super().reject()

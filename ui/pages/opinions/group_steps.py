@@ -22,6 +22,7 @@ from app.services.base import FieldSpec
 from app.services.plans import PLAN_FIELDS
 from app.services.topics import VIEWS
 
+from ...cell_editing import commit_edits, edit_in_cells
 from ...form_dialog import ask
 from ...memory import fit_on_screen
 from ...messages import show_refusal
@@ -46,6 +47,7 @@ class ConsultDialog(QDialog):
         self.table.setObjectName("consult_rows")
         self.table.setHorizontalHeaderLabels(["代表", "所在村（社区）", "意见", "具体意见（有补充或不同意时必填）"])
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.Stretch)
+        edit_in_cells(self.table, multiline=(3,))
         for r, member in enumerate(members):
             name = member["name"] + (f"（{ROLES[member['role']]}）" if member.get("role") in ROLES else "")
             for column, text in ((0, name), (1, member.get("community_name") or "")):
@@ -75,6 +77,7 @@ class ConsultDialog(QDialog):
         layout.addWidget(dialog_buttons("保存", "取消", self.save, self.reject))
 
     def views(self) -> list[dict]:
+        commit_edits(self.table)
         out = []
         for r, member in enumerate(self.members):
             item = self.table.item(r, 3)
