@@ -91,20 +91,26 @@ class VisitService(Service):
     def create_many(self, rows: builtins.list[dict]):
         """A paper visit sheet keyed in: every row checked first (the row number named in a
         refusal), then all written in one transaction (one undo)."""
-        prepared = []
+        prepared: builtins.list[tuple[int, dict, builtins.list]] = []
         for number, row in enumerate(rows, 1):
             row = {k: v for k, v in row.items() if v not in (None, "")}
             if not any(row.get(k) for k in ("delegate_id", "grid_id", "day")):
                 continue  # a blank line of the sheet
             try:
-                prepared.append((self.prepare({k: row.get(k) for k in (f.name for f in self.fields)}),
+                prepared.append((number, self.prepare({k: row.get(k) for k in (f.name for f in self.fields)}),
                                  row.get("opinions") or []))
             except ValidationError as exc:
                 raise ValidationError(f"第 {number} 行：{exc.message}", field=exc.field) from None
         if not prepared:
             raise ValidationError("走访登记表是空的：请至少填写一行（代表、网格、日期）")
+        made = []
         with self.store.db.atomic():
-            return Changes.combined([self.create(values, opinions) for values, opinions in prepared])
+            for number, values, opinions in prepared:
+                try:  # an opinion the rule book refuses (too long...) is named by its line too
+                    made.append(self.create(values, opinions))
+                except ValidationError as exc:
+                    raise ValidationError(f"第 {number} 行：{exc.message}", field=exc.field) from None
+            return Changes.combined(made)
 
     def on_delete(self, tx, row: dict) -> None:
         # The opinions stay in the ledger; they no longer point at a deleted visit.

@@ -52,6 +52,8 @@ def test_a_paper_visit_sheet_is_all_or_nothing_and_names_the_bad_row(demo):
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     with pytest.raises(ValidationError, match="第 1 行：走访日期.*晚于今天"):
         demo.visits.create_many([{"delegate_id": person, "grid_id": grid, "day": tomorrow}])
+    with pytest.raises(ValidationError, match="第 2 行：“事项”太长"):  # an opinion the rule book refuses
+        demo.visits.create_many([rows[0], {**rows[0], "opinions": ["路" * 201]}])
     assert digest(demo) == before
     changes = demo.visits.create_many([rows[0], {}, {**rows[0], "day": f"{DEMO_YEAR}-03-30",
                                                     "opinions": ["路面破损", "垃圾清运不及时"]}])
