@@ -158,8 +158,13 @@ def _emit(args, payload: dict, text: str) -> None:
 
 def cmd_init(args) -> int:
     from .demo import build_demo
+    from .errors import CorruptStoreError
 
-    with _open(args) as store:
+    try:
+        store = _open(args)
+    except CorruptStoreError as exc:
+        raise CorruptStoreError(f"{exc.message}为保护其中可能还能找回的数据，yishi init 不会覆盖它。") from None
+    with store:
         if args.demo:
             stats = build_demo(store)
             _emit(args, {"ok": True, "data_dir": str(store.data_dir), "stats": stats},
