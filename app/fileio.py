@@ -1,6 +1,9 @@
-"""Atomic file writes: write a temp file beside the target, then replace it."""
+"""Atomic file writes: write a temp file beside the target, then replace it; and writes whose
+record in the database stands or falls with the file."""
 
+import errno
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,3 +35,47 @@ def atomic_path(target: Path | str):
 def _about(exc: OSError, target: Path) -> OSError:
     """The same failure, naming the file the clerk asked for rather than our temp file."""
     return type(exc)(exc.errno, exc.strerror, str(target)) if exc.errno else exc
+
+
+@contextmanager
+def atomic_folder(target: Path | str):
+    """Yield a temp folder beside `target` (which must not exist); on success it becomes `target`."""
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    except OSError as exc:
+        raise _about(exc, target) from None
+    try:
+        yield temp
+        if target.exists():  # a rename would merge into (or replace) what is there
+            raise FileExistsError(errno.EEXIST, "File exists", str(target))
+        os.rename(temp, target)
+    except OSError as exc:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise _about(exc, target) from None
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+
+
+@contextmanager
+def recorded_write(db, target: Path | str, *, folder: bool = False):
+    """Write `target` (a file, or with `folder` a folder) atomically together with what is recorded
+    in `db` meanwhile (an export's audit entry): the record commits only once the file is in
+    place, and a file whose record cannot commit is removed again. No record without its file,
+    no file without its record."""
+    target = Path(target)
+    placed = False
+    try:
+        with db.atomic():
+            with (atomic_folder(target) if folder else atomic_path(target)) as temp:
+                yield temp
+            placed = True
+    except BaseException:
+        if placed:
+            if folder:
+                shutil.rmtree(target, ignore_errors=True)
+            else:
+                target.unlink(missing_ok=True)
+        raise
