@@ -29,6 +29,9 @@ def build_archive(store, out: Path | str, registers: list[str], docs: list[str])
     if not registers and not docs:
         raise AppError("请至少选择一项台账或文书")
     as_zip = out.suffix.lower() == ".zip"
+    if not as_zip and out.suffix and not out.is_dir():
+        raise AppError(f"“{out.name}”不是 .zip 文件名，也不是已有的文件夹：归档包保存为 zip 压缩包（.zip），"
+                       f"或放进一个文件夹。请改为“{out.stem}.zip”，或选择一个文件夹")
     name = f"{store.settings.get('subdistrict') or '议事工作台'}归档包_{date.today():%Y%m%d}"
     target = out if as_zip else out / name
     if not as_zip and target.exists():

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import APP_NAME, __version__
 from .errors import AppError
+from .outputs import SUFFIXES
 
 LIST_KINDS = ("delegates", "communities", "grids", "groups", "venues", "meetings", "opinions", "rounds",
               "candidates", "visits", "actions", "terms")
@@ -102,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                                        metavar="类别")
     register = export_sub.add_parser("register", parents=[common], help="导出 Excel 台账")
     register.add_argument("name", metavar="台账", help="roster、candidates、ledger 等")
-    register.add_argument("--out", required=True, metavar="文件", help="保存为（.xlsx）")
+    register.add_argument("--out", required=True, metavar="文件", help=f"保存为（{' 或 '.join(SUFFIXES['register'])}）")
     register.add_argument("--full-id", action="store_true", help="导出完整身份证号（将记入审计日志）")
     register.add_argument("--year", type=integer, metavar="年份", help="只导出某一年（会议类台账）")
     register.add_argument("--round", metavar="批次", help="推选批次（名称或编号；默认最近一次）")
@@ -111,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     doc = export_sub.add_parser("doc", parents=[common], help="导出 PDF 文书")
     doc.add_argument("kind", metavar="文书", help="minutes、meeting_notice、notice、filing 等")
     doc.add_argument("id", nargs="?", metavar="编号", help="会议、意见建议或代表的编号，年度工作总结的年份（推选文书可不填）")
-    doc.add_argument("--out", required=True, metavar="文件", help="保存为（.pdf）")
+    doc.add_argument("--out", required=True, metavar="文件", help=f"保存为（{' 或 '.join(SUFFIXES['doc'])}）")
     doc.add_argument("--date", metavar="日期", help="成文日期（如 2026-03-11）：与记录一并保存，以后导出都用这个日期")
     doc.add_argument("--doc-number", metavar="字号", help="发文字号：完整字号，或只写序号（按“设置”中的发文字号格式）")
     doc.add_argument("--draft", action="store_true", help="尚未召开的会议：导出标明“草稿”的纪要")
@@ -394,8 +395,11 @@ def _resolve_round(store, given: str | None) -> str | None:
 
 def cmd_import(args) -> int:
     from .importer import import_roster, report_register
+    from .outputs import check_out
     from .registers.writer import write_register
 
+    if args.report:
+        check_out("register", args.report)  # before the import: a bad name must not follow a done import
     with _open(args) as store:
         report = import_roster(store, args.file, dry_run=args.dry_run)
         if args.report:

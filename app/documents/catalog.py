@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import AppError
 from ..fileio import recorded_write
+from ..outputs import check_out
 from . import ledger_docs, meeting_docs, nomination_docs, plan_doc, summary_doc
 from .dating import default_date, issued_date
 
@@ -41,6 +42,7 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
     every later export carries them)."""
     if kind not in DOCS:
         raise AppError(f"没有名为“{kind}”的文书，可选：{'、'.join(DOCS)}")
+    check_out("doc", path)
     record_id = record_id or None
     if kind == "notice" and record_id and store.scalar("SELECT 1 FROM meetings WHERE id = ?", [record_id]):
         kind = "meeting_notice"  # `export doc notice MEETING` as before: that meeting's notice

@@ -5,6 +5,7 @@ from typing import Any, Callable
 
 from ..errors import AppError
 from ..fileio import recorded_write
+from ..outputs import check_out
 from . import fieldwork, ledger, meetings, nomination, org
 from .writer import write_register
 
@@ -35,6 +36,7 @@ def export_register(store, name: str, path: Path | str, **options) -> dict:
     """Build register `name`, write it atomically, audit the export; returns a summary."""
     if name not in REGISTERS:
         raise AppError(f"没有名为“{name}”的台账，可选：{'、'.join(REGISTERS)}")
+    check_out("register", path)
     label, build = REGISTERS[name]
     register = build(store, **options)
     full = bool(options.get("full_id"))
