@@ -94,8 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", parents=[common], help="从 Excel 导入")
     imp_sub = imp.add_subparsers(dest="import_kind", required=True, parser_class=_Parser, title="类别",
                                  metavar="类别")
-    delegates = imp_sub.add_parser("delegates", parents=[common], help="导入代表花名册（.xlsx）")
-    delegates.add_argument("file", metavar="文件", help="花名册（.xlsx 或 .xls）")
+    delegates = imp_sub.add_parser("delegates", parents=[common], help="导入代表花名册（.xlsx、.xls 或 .ods）")
+    delegates.add_argument("file", metavar="文件", help="花名册（.xlsx、.xls 或 .ods）")
     delegates.add_argument("--dry-run", action="store_true", help="只检查、列出每一行的结果，不写入")
     delegates.add_argument("--report", metavar="文件", help="把逐行检查结果另存为 Excel")
     export = sub.add_parser("export", parents=[common], help="导出台账或文书")

@@ -85,7 +85,10 @@ class ImportPreview(QDialog):
 def start_import(parent, backend, path: str | None = None) -> None:
     """Ask for the file (unless given), check it in the worker, then show the preview."""
     if path is None:
-        path, _ = QFileDialog.getOpenFileName(parent, "选择代表花名册", "", "Excel 文件 (*.xlsx)")
+        from app.workbooks import SUFFIXES
+
+        patterns = " ".join(f"*{suffix}" for suffix in SUFFIXES)
+        path, _ = QFileDialog.getOpenFileName(parent, "选择代表花名册", "", f"Excel、WPS 或 LibreOffice 表格 ({patterns})")
         if not path:
             return
     from app.importer import import_roster
