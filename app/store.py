@@ -21,47 +21,16 @@ from .writepath import Tx, new_id
 
 DB_NAME = "yishi.db"
 BUSY_TIMEOUT_MS = 5000
-SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-def damage_of(path: Path) -> str | None:
-    """What the database file itself shows to be wrong (None: it looks whole): empty, or shorter
-    or longer than the pages its header records. SQLite would open such a file and answer from
-    what is left (a 0-byte file as a new, empty database), so it is judged before SQLite sees it.
-    With a journal or WAL beside it the file may be mid-transaction: SQLite settles that itself."""
-    size = path.stat().st_size
-    for side in ("-wal", "-journal"):
-        beside = path.with_name(path.name + side)
-        if beside.is_file() and beside.stat().st_size > 0:
-            return None
-    if size == 0:
-        return "文件是空的（0 字节），其中的数据已经丢失"
-    with open(path, "rb") as handle:
-        head = handle.read(100)
-    if not head.startswith(SQLITE_MAGIC):
-        return None  # not SQLite at all: SQLite's own refusal names it
-    if len(head) < 100:
-        return f"文件不完整（只有 {size} 字节）"
-    page_size = int.from_bytes(head[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    if page_size < 512 or page_size & (page_size - 1):
-        return "文件头已损坏"
-    pages, counter, valid_for = (int.from_bytes(head[at:at + 4], "big") for at in (28, 24, 92))
-    if size % page_size or (pages and counter == valid_for and pages * page_size != size):
-        expected = f"应为 {pages * page_size} 字节" if pages and counter == valid_for else f"不是整页（每页 {page_size} 字节）"
-        return f"文件不完整或被截断（{expected}，实际 {size} 字节）"
-    return None
-
 
 def refuse_damaged(path: Path) -> None:
     """A damaged database file is never opened, initialised or changed: the clerk restores a backup."""
+    from .backup import backup_dir, damage_of
+
     reason = damage_of(path)
     if reason:
-        from .backup import backup_dir
-
         raise CorruptStoreError(
-            f"数据库“{path}”已损坏：{reason}。程序没有打开、也没有改动它。请从备份恢复："
-            f"打开议事工作台会列出可用的备份；或用命令 yishi restore 备份文件（自动备份在“{backup_dir(path.parent)}”）。")
+            f"数据库“{path}”已损坏：{reason}。程序没有打开、也没有改动它。请从备份恢复（议事工作台启动时会列出"
+            f"完好的备份；命令行用 yishi restore 备份文件，自动备份在“{backup_dir(path.parent)}”）。")
 
 
 # An undone append-only record's parent gets a "withdrawn" entry in its history instead:

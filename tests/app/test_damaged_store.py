@@ -3,6 +3,7 @@ read command refuses and says to restore a backup, `init` will not overwrite it,
 data folder is created or changed by the refusal."""
 
 import hashlib
+from pathlib import Path
 
 import pytest
 
@@ -126,8 +127,18 @@ def test_a_store_open_in_another_program_is_not_judged_by_its_file_alone(tmp_pat
         copy.mkdir()
         for name in ("yishi.db", "yishi.db-wal"):
             (copy / name).write_bytes((tmp_path / "data" / name).read_bytes())
-    from app.store import damage_of
+    from app.backup import damage_of
 
     assert damage_of(copy / "yishi.db") is None
     with open_store(copy) as store:
         assert [g["name"] for g in store.groups.list()] == ["老城小组"]
+
+
+def test_a_backup_cut_short_on_the_stick_is_not_restored(demo_dir, tmp_path):
+    with open_store(demo_dir) as store:
+        saved = Path(backup(store, tmp_path / "U盘")["path"])
+    saved.write_bytes(_cut_at_a_page(saved.read_bytes()))  # the copy stopped when the stick was pulled
+    before = _folder_state(demo_dir)
+    result = run_cli("--data-dir", demo_dir, "restore", saved)
+    assert result.returncode == 1 and "已损坏" in result.stderr and "不完整" in result.stderr
+    assert _folder_state(demo_dir) == before
