@@ -11,8 +11,8 @@ message saying what to do.
 
 from __future__ import annotations
 
-import mmap
 import zipfile
+import zlib
 from pathlib import Path
 
 from ..errors import AppError
@@ -29,6 +29,7 @@ from .base import (
     Reading,
     Sheet,
     broken,
+    open_ole,
 )
 
 __all__ = ["MAX_CELLS", "MAX_COLS", "MAX_MERGED", "MAX_PARSED", "MAX_RATIO", "MAX_ROWS", "MAX_UNPACKED", "OLE_MAGIC",
@@ -82,7 +83,7 @@ def _kind_of(handle, head: bytes, name: str) -> str | None:
                 names = {n.lower() for n in archive.namelist()}
                 return "xlsx" if "[content_types].xml" in names and any(
                     n.startswith("xl/") or n.endswith("workbook.xml") for n in names) else None
-        except (zipfile.BadZipFile, ValueError, EOFError):
+        except (zipfile.BadZipFile, ValueError, EOFError, zlib.error, NotImplementedError, RuntimeError):
             raise broken(name, "不是完整的表格文件") from None
     return None
 
@@ -91,19 +92,13 @@ def _ole_kind(handle, name: str) -> str | None:
     """An OLE2 (compound) file: an .xls when it holds a Workbook (or Excel 95's Book) stream;
     an encrypted .xlsx when it holds EncryptionInfo and EncryptedPackage; else something else
     (a Word 97 document...)."""
-    from xlrd.compdoc import CompDoc, CompDocError
-
     size = handle.seek(0, 2)
     if size > MAX_OLE:
         raise AppError(f"“{name}”过大（{size >> 20} MB，上限 {MAX_OLE >> 20} MB），不像花名册，拒绝读取。"
                        f"请删除其中的图片等内容后另存为 .xlsx，再导入")
-    with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
-        try:
-            import io
-
-            names = {entry.name for entry in CompDoc(view, logfile=io.StringIO()).dirlist}
-        except (CompDocError, IndexError, ValueError, AssertionError, MemoryError) as exc:
-            raise broken(name, type(exc).__name__) from None
+    handle.seek(0)
+    with open_ole(handle, name) as ole:
+        names = {"/".join(entry) for entry in ole.listdir()}
     if {"EncryptionInfo", "EncryptedPackage"} <= names:
         raise AppError(f"“{name}”设置了打开密码（已加密）。请在 Excel 或 WPS 中输入密码打开，"
                        "取消密码后另存为 .xlsx，再导入")

@@ -6,6 +6,7 @@ within the caps. A cell with a `table:formula` is a formula, whatever its cached
 from __future__ import annotations
 
 import zipfile
+import zlib
 from datetime import date, datetime
 from pathlib import Path
 from xml.parsers.expat import ExpatError
@@ -44,8 +45,8 @@ def read_ods(path: Path, reading: Reading) -> list[Sheet]:
                 raise AppError(f"“{name}”设置了打开密码（已加密）。请在 WPS 或 LibreOffice 中输入密码打开，"
                                "取消密码后另存为 .xlsx 或 .ods，再导入")
             _Content(reading).read(archive, "content.xml")
-        except (ExpatError, zipfile.BadZipFile, KeyError, ValueError, EOFError, NotImplementedError, RecursionError,
-                OSError) as exc:
+        except (ExpatError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, EOFError, NotImplementedError,
+                RecursionError, OSError, RuntimeError) as exc:  # RuntimeError: a member flagged as encrypted
             raise broken(name, f"内部结构已损坏：{type(exc).__name__}") from None
     return reading.sheets
 

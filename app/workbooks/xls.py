@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from struct import error as StructError
 from struct import unpack_from
 
 from ..errors import AppError
-from .base import SAVE_AS, Reading, Sheet, SheetGrid, broken
+from .base import SAVE_AS, Reading, Sheet, SheetGrid, broken, open_ole
 
 BOF = (0x0809, 0x0409, 0x0209, 0x0009)
 EOF = 0x000A
@@ -25,27 +26,43 @@ def read_xls(path: Path, reading: Reading) -> list[Sheet]:
     import xlrd
 
     name = path.name
+    # The workbook stream taken out by olefile (which checks the file's sector chains), handed
+    # to xlrd as a bare BIFF stream.
+    with open_ole(str(path), name) as ole:
+        stream = "Workbook" if ole.exists("Workbook") else "Book"
+        try:
+            data = ole.openstream(stream).read()
+        except (OSError, ValueError, IndexError, KeyError, StructError, ArithmeticError):
+            raise broken(name, "复合文档结构无效") from None
+    if not data:
+        raise broken(name, "工作簿数据为空")
     sink = io.StringIO()  # xlrd's notes about odd files are for developers, not the clerk's screen
     try:
-        book = xlrd.open_workbook(str(path), on_demand=True, logfile=sink)
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=sink)
     except xlrd.XLRDError as exc:
         if "encrypt" in str(exc).lower():
             raise AppError(f"“{name}”设置了打开密码（已加密）。请在 Excel 或 WPS 中输入密码打开，"
                            "取消密码后另存为 .xlsx，再导入") from None
         raise broken(name, str(exc)) from None
-    except (OSError, ValueError, IndexError, KeyError, AssertionError, UnicodeDecodeError, RecursionError,
-            xlrd.compdoc.CompDocError) as exc:
+    except (OSError, ValueError, AssertionError, LookupError, RecursionError, StructError,
+            ArithmeticError) as exc:  # LookupError: a code page no encoding has (UnicodeDecodeError is a ValueError)
         raise broken(name, type(exc).__name__) from None
     try:
         if book.biff_version < 50:
             raise AppError(f"“{name}”是 Excel 4.0 或更早版本的文件。{SAVE_AS}")
         for index in range(book.nsheets):
             grid = reading.sheet(book.sheet_names()[index])
-            formulas = _scan(book.mem, book._sh_abs_posn[index], grid)
+            start = book._sh_abs_posn[index]
+            if not 0 <= start < len(book.mem):
+                raise broken(name, "工作表的位置无效")
+            try:
+                formulas = _scan(book.mem, start, grid)
+            except StructError:
+                raise broken(name, "工作表的记录不完整") from None
             try:
                 ws = book.sheet_by_index(index)
-            except (xlrd.XLRDError, ValueError, IndexError, KeyError, AssertionError, UnicodeDecodeError,
-                    RecursionError) as exc:
+            except (xlrd.XLRDError, ValueError, LookupError, AssertionError, RecursionError, StructError,
+                    ArithmeticError) as exc:
                 raise broken(name, type(exc).__name__) from None
             _cells(ws, book.datemode, grid, formulas)
             book.unload_sheet(index)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,8 @@ def read_xlsx(path: Path, reading: Reading) -> list[Sheet]:
         try:
             check_zip(archive, name)
             return _read(archive, reading)
-        except (ExpatError, zipfile.BadZipFile, KeyError, ValueError, EOFError, NotImplementedError, RecursionError,
-                OSError) as exc:
+        except (ExpatError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, EOFError, NotImplementedError,
+                RecursionError, OSError, RuntimeError) as exc:  # RuntimeError: a member flagged as encrypted
             raise broken(name, f"内部结构已损坏：{type(exc).__name__}") from None
 
 

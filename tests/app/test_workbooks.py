@@ -4,6 +4,7 @@ Each is refused within seconds with a Chinese message saying what to do, or read
 import io
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -336,3 +337,39 @@ def test_xlsx_cells_without_a_reference_and_rich_text_read_as_excel_shows_them(t
                              else source.read(info.filename))
     grid = read_sheets_of(path)[0].grid
     assert grid[1] == [None, "男", "红旗社区"] and grid[2] == ["孙八", "女", "红旗社区"]
+
+
+def test_an_xls_cut_short_is_refused_as_broken(tmp_path):
+    """A copy that stopped halfway (the stick pulled): refused with what to do, no traceback."""
+    data = (DATA / "roster_sample.xls").read_bytes()
+    path = tmp_path / "半截.xls"
+    path.write_bytes(data[: len(data) * 2 // 3])
+    with pytest.raises(AppError, match="另存为"):
+        read_workbook(path)
+
+
+@pytest.mark.parametrize("fixture", ["roster_sample.xlsx", "roster_sample.xls", "roster_sample.ods", "roster_formulas.xls",
+                                     "roster_encrypted.xlsx", "notice.doc"])
+def test_a_damaged_file_of_any_kind_is_refused_with_a_message_never_a_traceback(tmp_path, fixture):
+    """Cut short, or with bytes changed here and there (a failing stick, a bad download): read,
+    or refused with a Chinese message, quickly: never an exception the clerk would see as a bug,
+    never a read that grows without end (crafted sector chains, sector sizes, code pages…)."""
+    import random
+
+    rng = random.Random(fixture)
+    data = (DATA / fixture).read_bytes()
+    path = tmp_path / f"坏的{Path(fixture).suffix}"
+    started = time.monotonic()
+    for attempt in range(60):
+        if attempt % 3 == 0:
+            path.write_bytes(data[: rng.randrange(len(data))])
+        else:
+            mutated = bytearray(data)
+            for _ in range(rng.randrange(1, 30)):
+                mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+            path.write_bytes(bytes(mutated))
+        try:
+            read_workbook(path)
+        except AppError:
+            pass
+    assert time.monotonic() - started < 30
