@@ -5,7 +5,6 @@ receiver prove nothing was changed on the way."""
 from __future__ import annotations
 
 import hashlib
-import shutil
 import tempfile
 import zipfile
 from datetime import date
@@ -13,7 +12,7 @@ from pathlib import Path
 
 from .documents.catalog import DOCS, export_doc
 from .errors import AppError
-from .fileio import atomic_path
+from .fileio import recorded_write
 from .registers.catalog import REGISTERS, export_register
 
 MANIFEST = "SHA256SUMS.txt"
@@ -29,13 +28,25 @@ def build_archive(store, out: Path | str, registers: list[str], docs: list[str])
                        f"文书可选 {'、'.join(sorted(ARCHIVE_DOCS))}）")
     if not registers and not docs:
         raise AppError("请至少选择一项台账或文书")
-    with tempfile.TemporaryDirectory(prefix="yishi-archive-") as work:
-        folder = Path(work) / f"{store.settings.get('subdistrict') or '议事工作台'}归档包_{date.today():%Y%m%d}"
-        folder.mkdir()
-        files = []
-        for name in registers:
-            title = REGISTERS[name][0]
-            export_register(store, name, folder / f"{title}.xlsx")
+    as_zip = out.suffix.lower() == ".zip"
+    if not as_zip and out.suffix and not out.is_dir():
+        raise AppError(f"“{out.name}”不是 .zip 文件名，也不是已有的文件夹：归档包保存为 zip 压缩包（.zip），"
+                       f"或放进一个文件夹。请改为“{out.stem}.zip”，或选择一个文件夹")
+    name = f"{store.settings.get('subdistrict') or '议事工作台'}归档包_{date.today():%Y%m%d}"
+    target = out if as_zip else out / name
+    if not as_zip and target.exists():
+        raise AppError(f"“{target}”已存在，请换一个文件夹")
+    files: list[str] = []
+    # One transaction around it all: the entries of the registers and documents put in, and the
+    # archive's own, commit only once the archive is in place; a failure anywhere (a document
+    # that cannot be built, a full disk, the folder gone) leaves no entry for what was not written.
+    with tempfile.TemporaryDirectory(prefix="yishi-archive-") as work, \
+            recorded_write(store.db, target, folder=not as_zip) as placed:
+        folder = Path(work) / name if as_zip else placed
+        folder.mkdir(exist_ok=True)
+        for register in registers:
+            title = REGISTERS[register][0]
+            export_register(store, register, folder / f"{title}.xlsx")
             files.append(f"{title}.xlsx")
         for kind in docs:
             title = DOCS[kind][0]
@@ -43,29 +54,12 @@ def build_archive(store, out: Path | str, registers: list[str], docs: list[str])
             files.append(f"{title}.pdf")
         lines = [f"{hashlib.sha256((folder / f).read_bytes()).hexdigest()}  {f}" for f in files]
         (folder / MANIFEST).write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-        def on_record(target: Path) -> None:  # before the archive is in place: no record, no archive
-            store.audit.record("export", f"生成归档包（{len(files)} 个文件）：{target.name}",
-                               {"file": target.name, "files": files})
-
-        if out.suffix.lower() == ".zip":
-            with atomic_path(out) as temp:
-                with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
-                    for name in [*files, MANIFEST]:
-                        archive.write(folder / name, f"{folder.name}/{name}")
-                on_record(out)
-            target = out
-        else:
-            out.mkdir(parents=True, exist_ok=True)
-            target = out / folder.name
-            if target.exists():
-                raise AppError(f"“{target}”已存在，请换一个文件夹")
-            on_record(target)
-            try:
-                shutil.copytree(folder, target)
-            except BaseException:
-                shutil.rmtree(target, ignore_errors=True)  # no half archive left on the stick
-                raise
+        if as_zip:
+            with zipfile.ZipFile(placed, "w", zipfile.ZIP_DEFLATED) as archive:
+                for member in [*files, MANIFEST]:
+                    archive.write(folder / member, f"{name}/{member}")
+        store.audit.record("export", f"生成归档包（{len(files)} 个文件）：{target.name}",
+                           {"file": target.name, "files": files})
     return {"path": str(target), "files": files, "manifest": MANIFEST}
 
 

@@ -29,6 +29,38 @@ REASONS = {"manual": "手动", "auto": "自动", "start": "启动时", "import":
 COUNTED = ("delegates", "communities", "meetings", "opinions", "audit")
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def damage_of(path: Path) -> str | None:
+    """What the database file itself shows to be wrong (None: it looks whole): empty, or shorter
+    or longer than the pages its header records. SQLite would open such a file and answer from
+    what is left (a 0-byte file as a new, empty database), so it is judged before SQLite sees it.
+    With a journal or WAL beside it the file may be mid-transaction: SQLite settles that itself."""
+    size = path.stat().st_size
+    for side in ("-wal", "-journal"):
+        beside = path.with_name(path.name + side)
+        if beside.is_file() and beside.stat().st_size > 0:
+            return None
+    if size == 0:
+        return "文件是空的（0 字节），其中的数据已经丢失"
+    with open(path, "rb") as handle:
+        head = handle.read(100)
+    if not head.startswith(SQLITE_MAGIC):
+        return None  # not SQLite at all: SQLite's own refusal names it
+    if len(head) < 100:
+        return f"文件不完整（只有 {size} 字节）"
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        return "文件头已损坏"
+    pages, counter, valid_for = (int.from_bytes(head[at:at + 4], "big") for at in (28, 24, 92))
+    if size % page_size or (pages and counter == valid_for and pages * page_size != size):
+        expected = f"应为 {pages * page_size} 字节" if pages and counter == valid_for else f"不是整页（每页 {page_size} 字节）"
+        return f"文件不完整或被截断（{expected}，实际 {size} 字节）"
+    return None
+
+
 def backup_dir(data_dir: Path) -> Path:
     return Path(data_dir) / BACKUP_DIR
 
@@ -50,6 +82,9 @@ def verify(path: Path | str) -> dict:
     path = Path(path)
     if not path.is_file() or path.stat().st_size == 0:
         raise CorruptStoreError(f"“{path.name}”不存在或是空文件，不是有效的备份")
+    damage = damage_of(path)
+    if damage:
+        raise CorruptStoreError(f"备份“{path.name}”已损坏：{damage}")
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:

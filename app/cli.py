@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import APP_NAME, __version__
 from .errors import AppError
+from .outputs import SUFFIXES
 
 LIST_KINDS = ("delegates", "communities", "grids", "groups", "venues", "meetings", "opinions", "rounds",
               "candidates", "visits", "actions", "terms")
@@ -94,8 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", parents=[common], help="从 Excel 导入")
     imp_sub = imp.add_subparsers(dest="import_kind", required=True, parser_class=_Parser, title="类别",
                                  metavar="类别")
-    delegates = imp_sub.add_parser("delegates", parents=[common], help="导入代表花名册（.xlsx）")
-    delegates.add_argument("file", metavar="文件", help="花名册（.xlsx 或 .xls）")
+    delegates = imp_sub.add_parser("delegates", parents=[common], help="导入代表花名册（.xlsx、.xls 或 .ods）")
+    delegates.add_argument("file", metavar="文件", help="花名册（.xlsx、.xls 或 .ods）")
     delegates.add_argument("--dry-run", action="store_true", help="只检查、列出每一行的结果，不写入")
     delegates.add_argument("--report", metavar="文件", help="把逐行检查结果另存为 Excel")
     export = sub.add_parser("export", parents=[common], help="导出台账或文书")
@@ -103,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
                                        metavar="类别")
     register = export_sub.add_parser("register", parents=[common], help="导出 Excel 台账")
     register.add_argument("name", metavar="台账", help="roster、candidates、ledger 等")
-    register.add_argument("--out", required=True, metavar="文件", help="保存为（.xlsx）")
+    register.add_argument("--out", required=True, metavar="文件", help=f"保存为（{' 或 '.join(SUFFIXES['register'])}）")
     register.add_argument("--full-id", action="store_true", help="导出完整身份证号（将记入审计日志）")
     register.add_argument("--year", type=integer, metavar="年份", help="只导出某一年（会议类台账）")
     register.add_argument("--round", metavar="批次", help="推选批次（名称或编号；默认最近一次）")
@@ -112,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     doc = export_sub.add_parser("doc", parents=[common], help="导出 PDF 文书")
     doc.add_argument("kind", metavar="文书", help="minutes、meeting_notice、notice、filing 等")
     doc.add_argument("id", nargs="?", metavar="编号", help="会议、意见建议或代表的编号，年度工作总结的年份（推选文书可不填）")
-    doc.add_argument("--out", required=True, metavar="文件", help="保存为（.pdf）")
+    doc.add_argument("--out", required=True, metavar="文件", help=f"保存为（{' 或 '.join(SUFFIXES['doc'])}）")
     doc.add_argument("--date", metavar="日期", help="成文日期（如 2026-03-11）：与记录一并保存，以后导出都用这个日期")
     doc.add_argument("--doc-number", metavar="字号", help="发文字号：完整字号，或只写序号（按“设置”中的发文字号格式）")
     doc.add_argument("--draft", action="store_true", help="尚未召开的会议：导出标明“草稿”的纪要")
@@ -159,8 +160,13 @@ def _emit(args, payload: dict, text: str) -> None:
 
 def cmd_init(args) -> int:
     from .demo import build_demo
+    from .errors import CorruptStoreError
 
-    with _open(args) as store:
+    try:
+        store = _open(args)
+    except CorruptStoreError as exc:
+        raise CorruptStoreError(f"{exc.message}为保护其中可能还能找回的数据，yishi init 不会覆盖它。") from None
+    with store:
         if args.demo:
             stats = build_demo(store)
             _emit(args, {"ok": True, "data_dir": str(store.data_dir), "stats": stats},
@@ -390,8 +396,11 @@ def _resolve_round(store, given: str | None) -> str | None:
 
 def cmd_import(args) -> int:
     from .importer import import_roster, report_register
+    from .outputs import check_out
     from .registers.writer import write_register
 
+    if args.report:
+        check_out("register", args.report)  # before the import: a bad name must not follow a done import
     with _open(args) as store:
         report = import_roster(store, args.file, dry_run=args.dry_run)
         if args.report:

@@ -1,7 +1,10 @@
-"""Atomic file writes (a temp file beside the target, then replace it), and files' checksums."""
+"""Atomic file writes: write a temp file beside the target, then replace it; writes whose record
+in the database stands or falls with the file; and files' checksums."""
 
+import errno
 import hashlib
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,3 +45,47 @@ def sha256_of(path: Path | str) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+@contextmanager
+def atomic_folder(target: Path | str):
+    """Yield a temp folder beside `target` (which must not exist); on success it becomes `target`."""
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    except OSError as exc:
+        raise _about(exc, target) from None
+    try:
+        yield temp
+        if target.exists():  # a rename would merge into (or replace) what is there
+            raise FileExistsError(errno.EEXIST, "File exists", str(target))
+        os.rename(temp, target)
+    except OSError as exc:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise _about(exc, target) from None
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+
+
+@contextmanager
+def recorded_write(db, target: Path | str, *, folder: bool = False):
+    """Write `target` (a file, or with `folder` a folder) atomically together with what is recorded
+    in `db` meanwhile (an export's audit entry): the record commits only once the file is in
+    place, and a file whose record cannot commit is removed again. No record without its file,
+    no file without its record."""
+    target = Path(target)
+    placed = False
+    try:
+        with db.atomic():
+            with (atomic_folder(target) if folder else atomic_path(target)) as temp:
+                yield temp
+            placed = True
+    except BaseException:
+        if placed:
+            if folder:
+                shutil.rmtree(target, ignore_errors=True)
+            else:
+                target.unlink(missing_ok=True)
+        raise

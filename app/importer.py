@@ -217,11 +217,10 @@ def import_roster(store, path: Path | str, *, dry_run: bool = False, progress=No
     created: dict[str, list[str]] = {"communities": [], "groups": [], "grids": []}
     communities = {c["name"]: c for c in store.communities.list()}
     groups = {g["name"]: g for g in store.groups.list()}
-    for v in good:
-        if v.extra["group"] and v.extra["group"] not in groups and v.extra["group"] not in created["groups"]:
-            created["groups"].append(v.extra["group"])
-        if v.extra["community"] not in communities and v.extra["community"] not in created["communities"]:
-            created["communities"].append(v.extra["community"])
+    # in the file's order, each once (dicts as ordered sets: a district's roster names hundreds)
+    new_groups = dict.fromkeys(v.extra["group"] for v in good if v.extra["group"] and v.extra["group"] not in groups)
+    new_communities = dict.fromkeys(v.extra["community"] for v in good if v.extra["community"] not in communities)
+    created["groups"], created["communities"] = list(new_groups), list(new_communities)
     _plan(store, good, created)  # roles and grids decided once, for the dry run and the import alike
     report = {"file": Path(path).name, "dry_run": dry_run, "imported": len(good),
               "rejected": [{"sheet": v.sheet, "row": v.row, "name": v.name, "reason": v.reason}

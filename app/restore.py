@@ -7,6 +7,7 @@ so that an interrupted restore is settled, under the folder's lock, before SQLit
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -39,7 +40,14 @@ def open_store(data_dir: Path | str | None = None, **options) -> Store:
 
 
 def _aside_name(data_dir: Path) -> Path:
-    return Path(data_dir) / f"yishi-replaced-{datetime.now():%Y%m%d-%H%M%S}.db"
+    """A name no copy set aside before has, nor its -wal/-shm: two restores within one second
+    keep both replaced databases (os.replace would silently overwrite the first)."""
+    stem = f"yishi-replaced-{datetime.now():%Y%m%d-%H%M%S}"
+    for number in itertools.count():
+        aside = Path(data_dir) / (f"{stem}.db" if number == 0 else f"{stem}-{number}.db")
+        if not any(aside.with_name(aside.name + suffix).exists() for suffix in ("", "-wal", "-shm")):
+            return aside
+    raise AssertionError("unreachable")
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,6 +21,16 @@ from .writepath import Tx, new_id
 
 DB_NAME = "yishi.db"
 BUSY_TIMEOUT_MS = 5000
+
+def refuse_damaged(path: Path) -> None:
+    """A damaged database file is never opened, initialised or changed: the clerk restores a backup."""
+    from .backup import backup_dir, damage_of
+
+    reason = damage_of(path)
+    if reason:
+        raise CorruptStoreError(
+            f"数据库“{path}”已损坏：{reason}。程序没有打开、也没有改动它。请从备份恢复（议事工作台启动时会列出"
+            f"完好的备份；命令行用 yishi restore 备份文件，自动备份在“{backup_dir(path.parent)}”）。")
 
 
 # An undone append-only record's parent gets a "withdrawn" entry in its history instead:
@@ -123,6 +134,8 @@ class Store:
         if not create and not (data_dir / DB_NAME).is_file():
             raise NoStoreError(f"这里没有议事工作台的数据：{data_dir}。请检查数据目录是否写对；"
                                "新建数据库请用 yishi init（或打开桌面程序）。")
+        if (data_dir / DB_NAME).is_file():
+            refuse_damaged(data_dir / DB_NAME)  # before the lock and the folder are touched
         data_dir = ensure_local_data_dir(data_dir)
         instance_lock = InstanceLock(data_dir) if lock else None
         if instance_lock:
@@ -142,9 +155,8 @@ class Store:
 
     @staticmethod
     def _connect(path: Path) -> sqlite_utils.Database:
-        # The file made 0600 before SQLite opens it: its -wal and -shm files take the same mode.
         if not path.exists():
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            Store._create_file(path)
         for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             private(part, 0o600)
         try:
@@ -161,6 +173,30 @@ class Store:
                 "请从备份恢复。"
             ) from exc
         return sqlite_utils.Database(conn)
+
+    @staticmethod
+    def _create_file(path: Path) -> None:
+        """A new database appears whole or not at all: made beside, in WAL mode (which writes its
+        first page), then renamed into place. A crash can never leave a 0-byte yishi.db, which
+        would rightly be taken for a damaged one. Made 0600: its -wal and -shm files take the
+        same mode. (Under the folder's lock: what an interrupted creation left is cleared.)"""
+        for leftover in path.parent.glob(f".{path.stem}-new-*.db"):
+            leftover.unlink(missing_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=f".{path.stem}-new-", suffix=".db", dir=path.parent)
+        os.close(fd)
+        try:
+            os.chmod(temp, 0o600)
+            conn = sqlite3.connect(temp)
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+            finally:
+                conn.close()
+            with open(temp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
 
     @staticmethod
     def _migrate(db: sqlite_utils.Database, data_dir: Path) -> None:

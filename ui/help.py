@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QListWidget, QMessageBox, QTextBrowser, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QListWidget, QMessageBox, QTextBrowser, QVBoxLayout
 
 from app.manual import read_manual
 
 from .memory import fit_on_screen
 from .messages import show_refusal
+from .save_dialog import ask_save_path
 from .widgets import button_row
 
 
@@ -54,7 +55,7 @@ class HelpWindow(QDialog):
         self.contents.setCurrentRow(keys.index(key) + 1 if key in keys else 0)
 
     def export_pdf(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出使用说明", "议事工作台使用说明.pdf", "PDF 文件 (*.pdf)")
+        path = ask_save_path(self, "导出使用说明", "议事工作台使用说明.pdf", "manual")
         if not path:
             return
         from app import __version__

@@ -10,6 +10,7 @@ from .memory import fit_on_screen
 from .messages import show_refusal
 from .models import Col, ListTableModel
 from .pages.base import fit_columns, make_table
+from .save_dialog import ask_save_path
 
 
 class ImportPreview(QDialog):
@@ -51,7 +52,7 @@ class ImportPreview(QDialog):
         layout.addWidget(self.buttons)
 
     def save_report(self) -> None:
-        target, _ = QFileDialog.getSaveFileName(self, "保存检查结果", "花名册导入检查结果.xlsx", "Excel 文件 (*.xlsx)")
+        target = ask_save_path(self, "保存检查结果", "花名册导入检查结果.xlsx", "register")
         if not target:
             return
         from app.importer import report_register
@@ -84,7 +85,10 @@ class ImportPreview(QDialog):
 def start_import(parent, backend, path: str | None = None) -> None:
     """Ask for the file (unless given), check it in the worker, then show the preview."""
     if path is None:
-        path, _ = QFileDialog.getOpenFileName(parent, "选择代表花名册", "", "Excel 文件 (*.xlsx)")
+        from app.workbooks import SUFFIXES
+
+        patterns = " ".join(f"*{suffix}" for suffix in SUFFIXES)
+        path, _ = QFileDialog.getOpenFileName(parent, "选择代表花名册", "", f"Excel、WPS 或 LibreOffice 表格 ({patterns})")
         if not path:
             return
     from app.importer import import_roster

@@ -9,11 +9,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout
 
 from .form_dialog import ask
 from .memory import fit_on_screen
 from .messages import show_refusal
+from .save_dialog import ask_save_path
 
 
 class PdfPreview(QDialog):
@@ -77,7 +78,7 @@ class PdfPreview(QDialog):
             self.on_printed()
 
     def save_as(self) -> None:
-        target, _ = QFileDialog.getSaveFileName(self, "另存为", f"{self.title}.pdf", "PDF 文件 (*.pdf)")
+        target = ask_save_path(self, "另存为", f"{self.title}.pdf", "doc")
         if target:
             shutil.copyfile(self.path, target)
 

@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AppError
-from ..fileio import atomic_path
+from ..fileio import recorded_write
+from ..outputs import check_out
 from . import ledger_docs, meeting_docs, nomination_docs, plan_doc, summary_doc
 from .dating import default_date, issued_date
 from .notes import collecting
@@ -43,6 +44,7 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
     otherwise (a photo whose file is gone, a chosen font set aside), for the clerk, not the paper."""
     if kind not in DOCS:
         raise AppError(f"没有名为“{kind}”的文书，可选：{'、'.join(DOCS)}")
+    check_out("doc", path)
     record_id = record_id or None
     if kind == "notice" and record_id and store.scalar("SELECT 1 FROM meetings WHERE id = ?", [record_id]):
         kind = "meeting_notice"  # `export doc notice MEETING` as before: that meeting's notice
@@ -73,10 +75,10 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
             service = {"meeting": store.meetings, "opinion": store.opinions, "delegate": store.delegates}[subject or ""]
             record = service.get(record_id)
         name = record.get("title") or record.get("name")
-    # The export is on record before its file is in place (no record, no file), and the date given
-    # is kept only with a document that was written: a refusal leaves the store as it was.
+    # The export's record, and the date given, stand or fall with its file: no file without its
+    # record, no record (nor kept date) of a file that was never written.
     record_key = record_id or ""  # every document but the whole printed ledger has its record
-    with atomic_path(path) as temp, store.db.atomic(), collecting() as notes:
+    with recorded_write(store.db, path) as temp, collecting() as notes:
         if dated_on or doc_number:
             store.issued_docs.give(kind, record_id, dated_on=dated_on, doc_number=doc_number, label=f"{label}：{name}")
         elif kind == "meeting_notice" and not store.issued_docs.find(kind, record_id):

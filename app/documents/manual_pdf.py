@@ -63,6 +63,9 @@ def _page_number(canvas, doc) -> None:
 
 
 def build_manual(path: Path | str, app_version: str = "") -> Path:
+    from ..outputs import check_out
+
+    check_out("manual", path)
     intro, sections = read_manual()
     st = _styles()
     story = _flowables(intro, st)

@@ -4,7 +4,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import AppError
-from ..fileio import atomic_path
+from ..fileio import recorded_write
+from ..outputs import check_out
 from . import fieldwork, ledger, meetings, nomination, org
 from .writer import write_register
 
@@ -35,11 +36,13 @@ def export_register(store, name: str, path: Path | str, **options) -> dict:
     """Build register `name`, write it atomically, audit the export; returns a summary."""
     if name not in REGISTERS:
         raise AppError(f"没有名为“{name}”的台账，可选：{'、'.join(REGISTERS)}")
+    check_out("register", path)
     label, build = REGISTERS[name]
     register = build(store, **options)
     full = bool(options.get("full_id"))
-    # The export is on record before its file is in place; no record, no file (personal data).
-    with atomic_path(path) as temp:
+    # The export's record and its file stand or fall together: no file without its record
+    # (personal data), no record of a file that was never written.
+    with recorded_write(store.db, path) as temp:
         write_register(temp, register)
         store.audit.record("export", f"导出{label}（{len(register.rows)} 行）"
                            + ("，含完整身份证号" if full else ""),

@@ -32,6 +32,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..fileio import atomic_path
+from ..outputs import check_out
 from ..rules.codes import MARK
 from ..rules.fields import as_day
 from ..textutil import display_width
@@ -134,6 +135,7 @@ def write_register(path: Path | str, *registers: Register) -> Path:
     Sheets are streamed (openpyxl write-only): memory stays flat and 100,000-row ledgers
     are written at close to the raw library's speed.
     """
+    check_out("register", path)
     workbook = Workbook(write_only=True)
     for register in registers:
         _write_sheet(workbook.create_sheet(register.sheet_name[:31]), register)

@@ -117,3 +117,53 @@ def test_rotation_keeps_two_days_then_one_a_day_and_the_safety_backups(tmp_path)
     assert names[(100, "import")] in kept  # before an import, within 14 days
     assert names[(24 * 20, "restore")] in kept or names[(24 * 20 + 1, "auto")] in kept  # one for that day
     assert not any(name.startswith(".yishi-") for name in kept)  # leftovers of interrupted backups
+
+
+def test_two_restores_in_the_same_second_keep_both_replaced_databases(demo_dir, monkeypatch):
+    """From where the clerk stands: two backups in the app's backups folder, one restored, then
+    the other, within the same second. Each restore sets the database it replaces aside; the
+    second must not overwrite the first's copy."""
+    import shutil
+    import sqlite3
+    from datetime import datetime
+
+    import app.restore
+    from app.backup import backup
+    from app.restore import replace_database
+
+    with open_store(demo_dir) as store:
+        group = store.groups.list()[0]["id"]
+        made = []
+        for focus in ("第一份备份", "第二份备份"):
+            store.groups.update(group, {"focus": focus})
+            made.append(backup(store)["path"])
+        store.groups.update(group, {"focus": "恢复前的修改"})
+
+    class SameSecond(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 3, 2, 9, 30, 15)
+
+    monkeypatch.setattr(app.restore, "datetime", SameSecond)
+    for path in made:
+        result, reopened = replace_database(demo_dir, path)
+        reopened.close()
+    with open_store(demo_dir) as store:
+        assert store.groups.get(group)["focus"] == "第二份备份"
+        recorded = [r["details"] for r in store.rows("SELECT details FROM audit WHERE action = 'restore' ORDER BY seq")]
+    asides = sorted(demo_dir.glob("yishi-replaced-*.db"))
+    assert [p.name for p in asides] == ["yishi-replaced-20260302-093015-1.db", "yishi-replaced-20260302-093015.db"]
+    assert "yishi-replaced-20260302-093015-1.db" in recorded[-1]  # the audit names the copy kept
+
+    def focus_in(path):
+        copy = demo_dir.parent / f"read-{path.name}"
+        shutil.copyfile(path, copy)
+        conn = sqlite3.connect(copy)
+        try:
+            return conn.execute("SELECT focus FROM groups WHERE id = ?", [group]).fetchone()[0]
+        finally:
+            conn.close()
+
+    # what each held: the database as it was before the first restore, and the first backup's
+    assert focus_in(demo_dir / "yishi-replaced-20260302-093015.db") == "恢复前的修改"
+    assert focus_in(demo_dir / "yishi-replaced-20260302-093015-1.db") == "第一份备份"

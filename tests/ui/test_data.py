@@ -1,5 +1,6 @@
 """数据 area: backups, the audit log, importing a package with its preview, conflicts, the lock."""
 
+import pytest
 from PySide6.QtWidgets import QDialog
 
 from app.exchange.export import export_package
@@ -84,8 +85,15 @@ def test_the_lock_asks_for_the_password(qtbot, window):
     qtbot.waitUntil(lambda: window.centralWidget().isVisible() and not lock.locked, timeout=5000)
 
 
+# What a damaged yishi.db looks like: overwritten, emptied, or cut short (a copy that stopped).
+DAMAGED = {"not a database": lambda data: b"this is not a database any more" * 100,
+           "empty": lambda data: b"",
+           "truncated": lambda data: data[: int(len(data) * 0.4)]}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGED))
 def test_a_database_that_will_not_open_is_replaced_by_the_newest_good_backup(qtbot, demo_dir, ui_font,
-                                                                                 monkeypatch):
+                                                                                 monkeypatch, damage):
     from app.backup import backup
     from ui.backend import Backend
     from ui.lock import offer_recovery
@@ -93,7 +101,8 @@ def test_a_database_that_will_not_open_is_replaced_by_the_newest_good_backup(qtb
 
     with Store.open(demo_dir) as store:
         backup(store, reason="auto")
-    (demo_dir / "yishi.db").write_bytes(b"this is not a database any more" * 100)
+    damaged = DAMAGED[damage]((demo_dir / "yishi.db").read_bytes())
+    (demo_dir / "yishi.db").write_bytes(damaged)
     backend = Backend()
     window = MainWindow(backend)
     qtbot.addWidget(window)
@@ -105,7 +114,8 @@ def test_a_database_that_will_not_open_is_replaced_by_the_newest_good_backup(qtb
     offer_recovery(window, backend, demo_dir, errors[0], reopened.append, lambda: reopened.append("gave up"))
     qtbot.waitUntil(lambda: bool(reopened), timeout=10000)
     assert reopened == [str(demo_dir)]
-    assert list(demo_dir.glob("yishi-replaced-*.db"))  # the damaged file kept aside
+    aside = list(demo_dir.glob("yishi-replaced-*.db"))
+    assert [p.read_bytes() for p in aside] == [damaged]  # the damaged file kept aside, as it was
     counts = []
     backend.query(lambda s: s.delegates.count(), counts.append)
     qtbot.waitUntil(lambda: bool(counts), timeout=5000)

@@ -1,3 +1,4 @@
+import pytest
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from tests.ui.conftest import open_page, store_of, wait_idle
@@ -148,3 +149,32 @@ def test_settings_refuse_a_font_without_chinese_saying_what_it_lacks(qtbot, wind
     wait_idle(qtbot, window.backend)
     assert len(refused) == 1 and store.settings.get("font_fangsong") == picked[0]
     assert "文鼎PL简中楷 （所选文件）" in page.font_rows["fangsong"].text()
+
+
+@pytest.mark.parametrize("typed, saved", [("分组名单.pdf", None), ("分组名单", "分组名单.xlsx"),
+                                          ("分组名单.XLSX", "分组名单.XLSX")])
+def test_the_save_dialog_never_writes_a_register_under_another_suffix(qtbot, window, monkeypatch, tmp_path, typed,
+                                                                       saved):
+    """Qt's own dialog returns what was typed: a .pdf name for an Excel register is refused with
+    the right suffix named, and a name without one gets .xlsx."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
+
+    folder = tmp_path / "导出"
+    folder.mkdir()
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (asked.append(a[3]), (str(folder / typed), ""))[1])
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    groups = open_page(qtbot, window, "organisation").groups
+    next(b for b in groups.findChildren(QPushButton) if b.text() == "导出台账…").click()
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert asked == ["Excel 工作簿 (*.xlsx)"]
+    wait_idle(qtbot, window.backend)
+    if saved is None:
+        assert ".xlsx" in shown[0] and "分组名单.xlsx" in shown[0]
+        assert list(folder.iterdir()) == []
+    else:
+        assert "70 行" in shown[0]
+        assert [p.name for p in folder.iterdir()] == [saved]

@@ -231,3 +231,29 @@ def test_a_status_change_leaves_the_active_roster(qtbot, window, monkeypatch):
     with qtbot.waitSignal(page.model.loaded, timeout=5000):
         page.change_status()
     assert page.model.rowCount() == 69 and name not in visible_names(page)
+
+
+def test_an_ods_roster_is_chosen_checked_and_its_formulas_refused(qtbot, window, monkeypatch):
+    """The open dialog offers .xls and .ods beside .xlsx; a LibreOffice roster whose names are
+    formulas has those rows refused in the preview, the rest importable."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from tests.conftest import ROOT
+    from ui.import_wizard import start_import
+
+    offered = []
+
+    def choose(parent, caption, folder, filters):
+        offered.append(filters)
+        return str(ROOT / "tests" / "data" / "roster_formulas.ods"), filters
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", choose)
+    page = roster(qtbot, window)
+    start_import(page, window.backend)
+    qtbot.waitUntil(lambda: getattr(page, "import_preview", None) is not None, timeout=10000)
+    assert all(f"*{suffix}" in offered[0] for suffix in (".xlsx", ".xls", ".ods"))
+    preview = page.import_preview
+    assert preview.model.rowCount() == 5 and preview.go.text() == "导入 1 人"
+    reasons = [preview.model.index(r, c).data() for r in range(5) for c in range(preview.model.columnCount())]
+    assert sum("是公式，请改为文字" in str(text) for text in reasons) == 4
+    preview.reject()

@@ -7,6 +7,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from app import security
 from app.backup import backup
 from app.store import Store
@@ -88,11 +90,14 @@ def test_start_up_without_a_password_goes_straight_to_the_data(tmp_path):
     assert start(tmp_path / "data") == ["data shown: 1 个"]
 
 
-def test_start_up_offers_a_backup_when_the_database_will_not_open(tmp_path):
+@pytest.mark.parametrize("damage", ["not a database", "empty", "truncated"])
+def test_start_up_offers_a_backup_when_the_database_will_not_open(tmp_path, damage):
     with Store.open(tmp_path / "data") as store:
         store.groups.create({"name": "老城小组"})
         backup(store, reason="auto")
-    (tmp_path / "data" / "yishi.db").write_bytes(b"not a database" * 500)
+    db = tmp_path / "data" / "yishi.db"
+    db.write_bytes({"not a database": b"not a database" * 500, "empty": b"",
+                    "truncated": db.read_bytes()[: int(db.stat().st_size * 0.4)]}[damage])
     assert start(tmp_path / "data") == ["recovery offered", "data shown: 1 个"]
     assert list((tmp_path / "data").glob("yishi-replaced-*.db"))  # the damaged file kept aside
     with Store.open(tmp_path / "data") as store:

@@ -37,14 +37,15 @@ def export_with_dialog(parent, backend, name: str, **options) -> None:
     """Ask where to save register `name`, write it in the worker, offer to open it."""
     from PySide6.QtCore import QUrl
     from PySide6.QtGui import QDesktopServices
-    from PySide6.QtWidgets import QFileDialog, QMessageBox
+    from PySide6.QtWidgets import QMessageBox
 
     from app.registers.catalog import REGISTERS, export_register
 
     from ..backend import DelayedProgress
+    from ..save_dialog import ask_save_path
 
     title = REGISTERS[name][0]
-    path, _ = QFileDialog.getSaveFileName(parent, f"导出{title}", f"{title}.xlsx", "Excel 文件 (*.xlsx)")
+    path = ask_save_path(parent, f"导出{title}", f"{title}.xlsx", "register")
     if not path:
         return
 

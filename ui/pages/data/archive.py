@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QGridLayout,
     QLabel,
     QMessageBox,
@@ -14,6 +13,7 @@ from PySide6.QtWidgets import (
 
 from ...backend import DelayedProgress
 from ...messages import show_refusal
+from ...save_dialog import ask_save_path
 from ...widgets import button_row
 
 
@@ -54,7 +54,7 @@ class ArchiveTab(QWidget):
 
         registers = [n for n, b in self.registers.items() if b.isChecked()]
         docs = [n for n, b in self.docs.items() if b.isChecked()]
-        path, _ = QFileDialog.getSaveFileName(self, "保存归档包", "归档包.zip", "zip 文件 (*.zip)")
+        path = ask_save_path(self, "保存归档包", "归档包.zip", "archive")
         if not path:
             return
         job = self.backend.op(lambda s: build_archive(s, path, registers, docs),

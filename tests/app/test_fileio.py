@@ -1,0 +1,48 @@
+"""A written file and its record in the database stand or fall together."""
+
+import sqlite3
+
+import pytest
+import sqlite_utils
+
+from app.fileio import recorded_write
+
+
+@pytest.fixture
+def db():
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("CREATE TABLE files (name TEXT PRIMARY KEY)")
+    conn.execute("CREATE TABLE notes (file TEXT REFERENCES files(name) DEFERRABLE INITIALLY DEFERRED)")
+    return sqlite_utils.Database(conn)
+
+
+@pytest.mark.parametrize("folder", [False, True])
+def test_the_record_commits_once_the_file_is_in_place(db, tmp_path, folder):
+    target = tmp_path / ("a" if folder else "a.xlsx")
+    with recorded_write(db, target, folder=folder) as temp:
+        (temp / "x.txt").write_text("x") if folder else temp.write_bytes(b"x")
+        db.execute("INSERT INTO files VALUES ('a')")
+        assert not target.exists()
+    assert target.exists() and db.execute("SELECT count(*) FROM files").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("folder", [False, True])
+def test_a_record_that_cannot_commit_takes_its_file_away(db, tmp_path, folder):
+    target = tmp_path / ("a" if folder else "a.xlsx")
+    with pytest.raises(sqlite3.IntegrityError):
+        with recorded_write(db, target, folder=folder) as temp:
+            (temp / "x.txt").write_text("x") if folder else temp.write_bytes(b"x")
+            db.execute("INSERT INTO notes VALUES ('nowhere')")  # refused only at COMMIT
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_that_cannot_be_placed_takes_its_record_away(db, tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "kept.txt").write_text("the clerk's")
+    with pytest.raises(FileExistsError):
+        with recorded_write(db, tmp_path / "a", folder=True) as temp:
+            (temp / "x.txt").write_text("x")
+            db.execute("INSERT INTO files VALUES ('a')")
+    assert db.execute("SELECT count(*) FROM files").fetchone()[0] == 0
+    assert [p.name for p in tmp_path.rglob("*")] == ["a", "kept.txt"]
