@@ -135,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     bak.add_argument("--out", metavar="位置", help="备份到的文件或文件夹（默认：数据目录下的 backups，自动轮换）")
     res = sub.add_parser("restore", parents=[common], help="从备份恢复（当前数据库会被移到一旁保留）")
     res.add_argument("file", metavar="备份", help="备份文件（.db）")
+    res.add_argument("--accept-marked", action="store_true",
+                     help="备份中有不符合录入规则的记录时仍然恢复（这些记录会标出“※”）")
     archive = export_sub.add_parser("archive", parents=[common], help="归档包：所选台账和文书及 SHA-256 清单")
     archive.add_argument("--out", required=True, metavar="位置", help="文件夹，或 .zip 文件")
     archive.add_argument("--registers", default="roster,groups,grids,meetings,ledger,stats", metavar="台账",
@@ -492,7 +494,7 @@ def cmd_restore(args) -> int:
     from .restore import replace_database
 
     data_dir = ensure_local_data_dir(Path(args.data_dir) if args.data_dir else default_data_dir())
-    result, store = replace_database(data_dir, args.file)
+    result, store = replace_database(data_dir, args.file, accept_marked=args.accept_marked)
     store.close()
     _emit(args, result, f"已从“{Path(args.file).name}”恢复。原数据库已保留为 {result['aside'] or '（无）'}。")
     return 0

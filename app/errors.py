@@ -48,6 +48,15 @@ class CorruptStoreError(AppError):
     """The database file cannot be opened or read."""
 
 
+class MarkedRowsError(AppError):
+    """A backup holds rows the rule book refuses (written by an older version or by hand): restored
+    only when the clerk says so, the rows then shown marked (`breaches` lists them)."""
+
+    def __init__(self, message: str, breaches: list):
+        super().__init__(message)
+        self.breaches = breaches
+
+
 class Cancelled(AppError):
     """The clerk cancelled a long step; nothing of it was kept."""
 

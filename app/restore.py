@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .backup import DB_NAME, backup, backup_dir, clear_leftovers, verify
-from .errors import CorruptStoreError
+from .errors import CorruptStoreError, MarkedRowsError
 from .fileio import atomic_path
 from .paths import InstanceLock
 from .store import Store
@@ -95,12 +95,56 @@ def restore(data_dir: Path | str, source: Path | str, *, hook=None) -> dict:
     return {"restored": str(source), "aside": aside.name if aside.exists() else None, "counts": checked["counts"]}
 
 
-def replace_database(data_dir: Path | str, source: Path | str, current=None):
-    """Everything a restore asks for, for the CLI and the GUI alike: the backup verified, the current
-    data backed up once more (when it can be read), the store closed, the backup put in place, the
-    store opened again and the restore audited. Returns (result, the reopened store)."""
+def rule_breaches_of(source: Path | str) -> list:
+    """The rows of backup `source` that break the rule book, as they would stand once restored (a
+    copy brought up to this version's schema first, in a temporary folder: the backup is not
+    touched)."""
+    import sqlite3
+    import tempfile
+
+    import sqlite_utils
+
+    from . import schema
+    from .rules.doors import scan
+
+    with tempfile.TemporaryDirectory(prefix="yishi-restore-check-") as folder:
+        copy = Path(folder) / DB_NAME
+        shutil.copyfile(source, copy)
+        conn = sqlite3.connect(str(copy), isolation_level=None)
+        try:
+            schema.migrations.apply(sqlite_utils.Database(conn))
+            return list(scan(conn))
+        finally:
+            conn.close()
+
+
+def _refuse_marked(source: Path | str, breaches: list) -> None:
+    listed = "；".join(str(b) for b in breaches[:5])
+    more = f"等 {len(breaches)} 处" if len(breaches) > 5 else ""
+    raise MarkedRowsError(
+        f"备份“{Path(source).name}”中有记录不符合录入规则（{listed}{more}），可能是旧版本或其他工具写入的。"
+        "仍要恢复的，请确认（命令行加 --accept-marked）：这些记录恢复后照常显示、标出“※”，"
+        "可在“检查数据”中逐条改正。当前数据没有改动。", breaches)
+
+
+def check_backup(source: Path | str, *, accept_marked: bool = False) -> dict:
+    """A backup fit to restore: intact, ours, not from a newer version, and (unless the clerk accepts
+    them marked) no rows the rule book refuses."""
+    checked = verify(source)
+    if not accept_marked:
+        breaches = rule_breaches_of(source)
+        if breaches:
+            _refuse_marked(source, breaches)
+    return checked
+
+
+def replace_database(data_dir: Path | str, source: Path | str, current=None, *, accept_marked: bool = False):
+    """Everything a restore asks for, for the CLI and the GUI alike: the backup verified and held to
+    the rule book (rows it refuses are restored only with `accept_marked`), the current data backed
+    up once more (when it can be read), the store closed, the backup put in place, the store opened
+    again and the restore audited. Returns (result, the reopened store)."""
     data_dir = Path(data_dir)
-    verify(source)  # refuse a bad backup before touching anything
+    check_backup(source, accept_marked=accept_marked)  # refuse a bad backup before touching anything
     store = current
     if store is None:
         try:

@@ -212,16 +212,16 @@ class Backend(QObject):
 
         return self._submit(Job(next(self._numbers), opening, False, self._worker, opens_store=True), done, failed)
 
-    def restore_backup(self, data_dir, path, done, failed) -> Job:
+    def restore_backup(self, data_dir, path, done, failed, *, accept_marked: bool = False) -> Job:
         """Put a backup in place of the open (or unopenable) database and open it again; the
         current one is backed up first when readable, and moved aside, never overwritten."""
-        from app.backup import verify
-        from app.restore import replace_database
+        from app.restore import check_backup, replace_database
 
         def restoring(store):
-            verify(path)  # a bad backup is refused while the current store stays open
+            check_backup(path, accept_marked=accept_marked)  # refused while the current store stays open
             self._worker.store = None
-            result, self._worker.store = replace_database(data_dir, path, store)
+            # (held to the rule book just above: not asked twice)
+            result, self._worker.store = replace_database(data_dir, path, store, accept_marked=True)
             self._undo.clear()  # the edits it would undo are gone with the replaced database
             return result
 

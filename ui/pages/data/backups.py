@@ -86,5 +86,14 @@ class BackupsTab(QWidget):
             self.reload()
             QMessageBox.information(self, "恢复完成", f"已恢复。原数据库保留为：{result['aside'] or '（无）'}")
 
+        def failed(error, data_dir):
+            from app.errors import MarkedRowsError
+
+            if isinstance(error, MarkedRowsError) and confirm(
+                    self, "备份中有不符合录入规则的记录", f"{error.message}\n\n仍要恢复吗？", "仍然恢复"):
+                self.backend.restore_backup(data_dir, path, done, lambda e: show_refusal(self, e), accept_marked=True)
+                return
+            show_refusal(self, error)
+
         self.backend.query(lambda s: s.data_dir, lambda data_dir: self.backend.restore_backup(
-            data_dir, path, done, lambda e: show_refusal(self, e)))
+            data_dir, path, done, lambda e: failed(e, data_dir)))
