@@ -1,0 +1,334 @@
+"""The 年度工作总结 drafted from one year's records: what they hold of that year and nothing else.
+
+The founding (the selection, the first institutions) is told in the year it happened; a later year
+gets one sentence of context (the term and its size). A figure or a name appears once in a
+sentence; a part with nothing recorded says so plainly or is left out; the problems and next year's
+plans come from what the records show undone, late or due.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from ..rules.fields import names_of
+from ..textutil import chinese_date
+
+MONTH_DAY = "{m}月{d}日"
+
+
+def _md(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day.month}月{day.day}日"
+
+
+def _join(items: list[str], limit: int = 6) -> str:
+    items = [i for i in dict.fromkeys(items) if i]
+    shown = "、".join(items[:limit])
+    return shown + ("等" if len(items) > limit else "")
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{round(part * 100 / whole, 1):g}%" if whole else "—"
+
+
+class Figures:
+    """What one year's records hold, read once for the draft."""
+
+    def __init__(self, store, year: int, today: date | None = None):
+        self.store, self.year = store, year
+        self.today = today or date.today()
+        self.start, self.end = f"{year}-01-01", f"{year}-12-31"
+        s = store
+        span = [self.start, self.end]
+        self.subdistrict = s.settings.get("subdistrict") or ""
+        self.unit = s.settings.unit()
+        self.meetings = s.rows("SELECT * FROM meetings WHERE deleted = 0 AND status = 'held' AND date BETWEEN ? AND ?"
+                               " ORDER BY date", span)
+        self.held = Counter(m["kind"] for m in self.meetings)
+        self.opinions = s.opinion_stats.opinions(year, self.today)
+        self.fieldwork = s.opinion_stats.fieldwork(year, self.today)
+        self.rounds = s.rows("SELECT * FROM nomination_rounds WHERE deleted = 0 AND confirmed_on BETWEEN ? AND ?"
+                             " ORDER BY confirmed_on", span)
+        self.institutions = [r for r in s.institutions.list() if r.get("day") and self.start <= r["day"] <= self.end]
+        self.reception_matters = s.scalar(
+            "SELECT count(*) FROM reception_matters r JOIN meetings m ON m.id = r.meeting_id WHERE r.deleted = 0"
+            " AND m.deleted = 0 AND m.status = 'held' AND m.date BETWEEN ? AND ?", span) or 0
+        self.visitors = sum(m["visitors"] for m in self.meetings
+                            if m["kind"] == "reception" and type(m["visitors"]) is int)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.meetings or self.opinions["total"] or self.fieldwork["visits"] or self.rounds
+                    or self.institutions)
+
+    # -- who and where -------------------------------------------------------------------------------
+    def term(self) -> dict | None:
+        rows = self.store.rows("SELECT * FROM terms WHERE deleted = 0 AND (start_date IS NULL OR start_date <= ?)"
+                               " ORDER BY start_date DESC LIMIT 1", [self.end])
+        return rows[0] if rows else None
+
+    def serving(self) -> int:
+        return len(self.store.delegates.serving_between(self.start, self.end))
+
+    def venues(self) -> dict[str, list[dict]]:
+        out: dict[str, list[dict]] = {"centre": [], "area_hall": [], "neighbourhood_hall": []}
+        for venue in self.store.venues.list():
+            if venue["level"] in out:
+                venue["room_names"] = [r["name"] for r in self.store.venues.rooms(venue["id"])]
+                venue["facility_list"] = names_of(venue.get("facilities"))
+                out[venue["level"]].append(venue)
+        return out
+
+    # -- meetings -------------------------------------------------------------------------------------
+    def attended(self, meeting: dict) -> dict:
+        return self.store.attendance.summary(meeting["id"])
+
+    def plenaries(self) -> list[dict]:
+        out = []
+        for m in (m for m in self.meetings if m["kind"] == "plenary"):
+            quorum = self.store.attendance.quorum(m["id"])
+            out.append({**m, "quorum": quorum, "votes": self.store.attendance.votes(m["id"])})
+        return out
+
+    def guests(self, kinds: tuple[str, ...]) -> list[str]:
+        """The units recorded as attending (列席) the year's meetings of these kinds: who came, not who
+        was invited."""
+        ids = [m["id"] for m in self.meetings if m["kind"] in kinds]
+        units: list[str] = []
+        for meeting_id in ids:
+            units += [r["unit"] or r["name"] for r in self.store.rows(
+                "SELECT unit, name FROM attendance WHERE meeting_id = ? AND deleted = 0"
+                " AND status = 'attending_nonmember' AND delegate_id IS NULL", [meeting_id])]
+        known = {d["name"] for d in self.store.departments.list()}
+        return [u for u in dict.fromkeys(units) if u in known]
+
+    def group_attendance(self) -> tuple[int, int]:
+        present = expected = 0
+        for m in (m for m in self.meetings if m["kind"] == "group_activity"):
+            counts = self.attended(m)
+            present += counts["present"]
+            expected += counts["present"] + counts["excused"] + counts["absent"]
+        return present, expected
+
+    def reviews(self) -> Counter:
+        return Counter(r["grade"] for r in self.store.rows(
+            "SELECT grade FROM delegate_reviews WHERE deleted = 0 AND year = ?", [self.year]))
+
+    # -- what is undone -------------------------------------------------------------------------------
+    def missed(self) -> dict[str, int]:
+        plan = self.store.cadence.plan_summary(self.year, self.today)
+        return {kind: counts.get("missed", 0) for kind, counts in plan.items()}
+
+    def unvisited_grids(self) -> int:
+        return self.store.scalar(
+            "SELECT count(*) FROM grids g WHERE g.deleted = 0 AND NOT EXISTS (SELECT 1 FROM grid_visits v"
+            " WHERE v.grid_id = g.id AND v.deleted = 0 AND v.day BETWEEN ? AND ?)", [self.start, self.end]) or 0
+
+    def returned(self) -> int:
+        return self.store.scalar("SELECT count(*) FROM opinions WHERE deleted = 0 AND status = 'returned'"
+                                 " AND received_on BETWEEN ? AND ?", [self.start, self.end]) or 0
+
+    def open_items(self) -> int:
+        return self.store.scalar("SELECT count(*) FROM opinions WHERE deleted = 0 AND status IN"
+                                 " ('collected', 'topic', 'deliberated', 'assigned', 'returned', 'answered')"
+                                 " AND received_on <= ?", [self.end]) or 0
+
+    def planned_next(self) -> list[dict]:
+        return self.store.rows("SELECT kind, date, title FROM meetings WHERE deleted = 0 AND status = 'planned'"
+                               " AND date BETWEEN ? AND ? ORDER BY date",
+                               [f"{self.year + 1}-01-01", f"{self.year + 1}-12-31"])
+
+
+# -- the parts ---------------------------------------------------------------------------------------------
+def intro(f: Figures) -> str:
+    done = []
+    if f.held["plenary"]:
+        done.append(f"召开议事代表大会{f.held['plenary']}次")
+    if f.held["group_activity"]:
+        done.append(f"组织分组活动{f.held['group_activity']}次")
+    if f.held["reception"]:
+        done.append(f"开展接待日{f.held['reception']}次")
+    if f.opinions["total"]:
+        done.append(f"收集群众意见建议{f.opinions['total']}条")
+    what = "，".join(done)
+    if not what and f.rounds:
+        what = "完成议事代表推选"
+    aims = "规范推选程序、强化阵地建设、提升议事质量、确保议事效果"
+    solved = f.opinions["solved"]
+    result = f"，推动{solved}件群众反映的问题得到解决" if solved else ""
+    return (f"{f.year}年，{f.unit}围绕{aims}四个方面完善举措，{what}{result}。现将有关情况总结如下。"
+            if what else f"{f.year}年，{f.unit}围绕{aims}四个方面开展工作。现将有关情况总结如下。")
+
+
+def selection(f: Figures) -> str:
+    parts = []
+    studies = [i for i in f.institutions if i["kind"] == "study"]
+    group = next((i for i in f.institutions if i["kind"] == "leading_group"), None)
+    plan = next((i for i in f.institutions if i["kind"] == "plan"), None)
+    rules = [i for i in f.institutions if i["kind"] == "rule"]
+    organised = []
+    if studies:
+        organised.append(f"街道党工委{len(studies)}次召开会议专题研究")
+    if group:
+        organised.append(f"成立{group['title']}")
+    if plan:
+        organised.append(f"印发《{plan['title']}》")
+    if rules:
+        organised.append(f"制定{rules[0]['title']}等{len(rules)}项制度" if len(rules) > 1 else f"制定{rules[0]['title']}")
+    if organised:
+        parts.append(f"强化组织保障。{'，'.join(organised)}，为推行议事代表会议制度提供组织和制度保障。")
+    for round_row in f.rounds:
+        people = f.store.rows("SELECT status FROM candidates WHERE round_id = ? AND deleted = 0", [round_row["id"]])
+        appointed = sum(1 for p in people if p["status"] == "appointed")
+        what = "补选" if round_row["kind"] == "by_election" else "推选"
+        parts.append(
+            f"规范{what}流程。采取“两下两上”方式，各村（社区）基层党组织或居民10人以上联名推荐初步人选"
+            f"{len(people)}人，经村（居）民代表会议通过、人大街道工委初审、相关部门联审和公示，"
+            f"{_md(round_row['confirmed_on'])}由街道党工委确定{appointed}名议事代表"
+            + ("，颁发聘书并报区人大常委会备案" if round_row.get("filed_on") else "") + "。")
+    groups = f.store.groups.list()
+    sizes = [g["community_count"] for g in groups if g.get("community_count")]
+    serving, grids = f.serving(), f.store.grids.count()
+    if f.rounds:
+        spread = f"，每组由{min(sizes)}—{max(sizes)}个村（社区）组成" if sizes else ""
+        parts.append(f"科学合理分组。按照人数适当、区域适中、职业相近的原则划分{len(groups)}个议事代表小组{spread}，"
+                     f"同步将议事代表融入全街道{grids}个网格。")
+    else:
+        term = f.term()
+        since = f"{term['name']}议事代表自{chinese_date(term['start_date'])}履职以来" if term and term.get("start_date") \
+            else "本届议事代表履职以来"
+        parts.append(f"夯实代表基础。{since}，{f.year}年在任{serving}名，分属{len(groups)}个议事小组，"
+                     f"联系全街道{grids}个网格。")
+        reviews = f.reviews()
+        if reviews:
+            graded = "、".join(f"{grade}{n}名" for grade, n in reviews.items())
+            parts.append(f"开展年度评议，评定{graded}。")
+    ordinals = "一二三四五六"
+    return "".join(f"{ordinals[i]}是{p}" for i, p in enumerate(parts))
+
+
+def venues(f: Figures) -> str:
+    levels = f.venues()
+    parts = []
+    for centre in levels["centre"]:
+        rooms = f"{len(centre['room_names'])}个会议室" if centre["room_names"] else "会议室"
+        kit = f"，配备{_join(centre['facility_list'], 8)}" if centre["facility_list"] else ""
+        plenaries = f"，全年在此召开议事代表大会{f.held['plenary']}次" if f.held["plenary"] else ""
+        parts.append(f"建好街道议事中心。{centre['name']}设{rooms}{kit}{plenaries}。")
+    if levels["area_hall"]:
+        names = _join([v["name"].removesuffix("片区议事厅") for v in levels["area_hall"]], 3)
+        activities = f"，{f.year}年各小组在片区议事厅开展议事活动{f.held['group_activity']}次" if f.held["group_activity"] else ""
+        parts.append(f"用好片区议事厅。{names}{len(levels['area_hall'])}个片区议事厅为小组商议片区群众利益事项提供阵地{activities}。")
+    if levels["neighbourhood_hall"]:
+        names = _join([v["name"].removesuffix("邻里议事堂") for v in levels["neighbourhood_hall"]], 2)
+        if f.held["reception"]:
+            heard = f"，面对面听取群众反映事项{f.reception_matters}件" if f.reception_matters else ""
+            people = f"、接待群众{f.visitors}人次" if f.visitors else ""
+            receptions = f"。议事代表每月到议事堂值班，全年开展接待日{f.held['reception']}次{people}{heard}"
+        else:
+            receptions = f"，{f.year}年没有登记接待日"
+        parts.append(f"延伸到小区邻里议事堂。在{names}等{len(levels['neighbourhood_hall'])}个小区建成邻里议事堂{receptions}。")
+    ordinals = "一二三"
+    return "".join(f"{ordinals[i]}是{p}" for i, p in enumerate(parts))
+
+
+def quality(f: Figures) -> str:
+    parts = []
+    plenaries = f.plenaries()
+    if plenaries:
+        held = []
+        for m in plenaries:
+            q = m["quorum"]
+            held.append(f"{_md(m['date'])}的大会应到{q['total']}人、实到{q['present']}人")
+        votes = [v for m in plenaries for v in m["votes"]]
+        voted = ""
+        if votes:
+            passed = [v["item"] for v in votes if v["passed"]]
+            voted = (f"，票决民生实事项目{len(votes)}项，" + (f"“{'”“'.join(passed)}”获得通过" if passed else "均未获通过"))
+        parts.append(f"规范议事会议流程。按会前、会中、会后工作流程图筹备会议，{'；'.join(held)}{voted}。")
+    if f.held["group_activity"]:
+        present, expected = f.group_attendance()
+        rate = f"，代表出席率{_share(present, expected)}" if expected else ""
+        guests = f.guests(("group_activity", "special"))
+        came = f"，{_join(guests)}等部门派员列席" if guests else ""
+        parts.append(f"做实议事小组活动。各议事小组全年开展议事活动{f.held['group_activity']}次{rate}{came}。")
+    o = f.opinions
+    if o["total"]:
+        cats = o["by_category"]
+        split = "、".join(f"{label}{cats.get(code, 0)}条" for code, label in
+                          (("self_governance", "社区自治事项"), ("subdistrict", "街道职责事项"),
+                           ("department", "部门职责事项")) if cats.get(code))
+        assigned = sum(cats.values())
+        rate = f"，群众满意率{o['satisfaction_rate']:g}%" if o["satisfaction_rate"] is not None else ""
+        handled = (f"其中交办{assigned}条（{split}），已办结{o['solved']}条{rate}" if assigned else "尚未交办")
+        parts.append(f"抓实意见办理。全年收到的意见建议{handled}。")
+    ordinals = "一二三"
+    return "".join(f"{ordinals[i]}是{p}" for i, p in enumerate(parts))
+
+
+def effect(f: Figures, cases: str) -> str:
+    w = f.fieldwork
+    steps = []
+    if w["visits"]:
+        steps.append(f"议事代表深入网格走访{w['visits']}次，接触群众{w['residents_met']}人次")
+    reported = f.store.scalar("SELECT count(*) FROM opinions WHERE deleted = 0 AND reported_on BETWEEN ? AND ?",
+                              [f.start, f.end]) or 0
+    if reported:
+        steps.append(f"向小组组长上报意见建议{reported}条")
+    topics = f.store.scalar("SELECT count(*) FROM topics WHERE deleted = 0 AND approved_on BETWEEN ? AND ?",
+                            [f.start, f.end]) or 0
+    if topics:
+        steps.append(f"经人大街道工委审核确定议题{topics}个")
+    if w["actions"]:
+        steps.append(f"会议纪要明确落实事项{w['actions']}项、已完成{w['actions_done']}项")
+    if not steps and not cases:
+        return ""
+    lead = "全面实行五步工作法，" + "，".join(steps) + "，办理结果及时反馈群众，做到件件有回音。" if steps else ""
+    return lead + cases
+
+
+def problems(f: Figures) -> str:
+    found = []
+    o = f.opinions
+    if o["overdue"]:
+        found.append(f"有{o['overdue']}件意见建议超过办理期限仍未办结")
+    returned = f.returned()
+    if returned:
+        found.append(f"{returned}件被承办单位退回后尚未重新交办")
+    if o["feedback_overdue"]:
+        found.append(f"{o['feedback_overdue']}件办结后未在时限内反馈代表")
+    missed = f.missed()
+    names = {"plenary": "议事代表大会", "group_activity": "小组议事活动", "reception": "接待日"}
+    late = "、".join(f"{names[k]}{n}次" for k, n in missed.items() if n and k in names)
+    if late:
+        found.append(f"按计划应开未开的有{late}")
+    unvisited = f.unvisited_grids()
+    if unvisited:
+        found.append(f"全年仍有{unvisited}个网格没有代表走访记录")
+    if not found:
+        return "从台账看，本年度没有逾期未办、退办未重新交办、反馈超时或应开未开的情况。"
+    ordinals = "一二三四五六"
+    return "".join(f"{ordinals[i]}是{p}。" for i, p in enumerate(found))
+
+
+def plans(f: Figures) -> str:
+    nxt = f.year + 1
+    items = []
+    planned = f.planned_next()
+    if planned:
+        shown = "；".join(f"{_md(m['date'])}{m['title']}" for m in planned[:4])
+        items.append(f"按计划开好已安排的{len(planned)}次会议活动（{shown}{'等' if len(planned) > 4 else ''}）")
+    else:
+        items.append("上下半年各召开1次议事代表大会，各议事小组每季度开展1次议事活动")
+    open_items = f.open_items()
+    if open_items:
+        items.append(f"继续跟踪尚未办结的{open_items}件意见建议，逐件督办、按期反馈")
+    unvisited = f.unvisited_grids()
+    if unvisited:
+        items.append("督促议事代表按月走访联系的网格，做到网格走访全覆盖")
+    term = f.term()
+    if term and term.get("end_date") and term["end_date"][:4] == str(nxt):
+        items.append(f"本届议事代表任期于{chinese_date(term['end_date'])}届满，提前做好换届推选准备")
+    ordinals = "一二三四五"
+    return f"{nxt}年，" + "".join(f"{ordinals[i]}是{p}。" for i, p in enumerate(items))
