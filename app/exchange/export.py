@@ -174,7 +174,7 @@ def write_content(store, target: BinaryIO, since: dict | None = None, progress=N
 
 def _check_files_fit(files: dict[str, tuple[Path, str]]) -> None:
     """A package the other office would refuse (an attachment or the whole beyond the caps) is
-    refused here, before anything is written."""
+    refused here, before its files are packed (and before anything reaches the stick)."""
     sizes = {digest: path.stat().st_size for digest, (path, _) in files.items()}
     for digest, size in sizes.items():
         if size > MAX_MEMBER_SIZE:

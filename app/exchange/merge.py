@@ -492,8 +492,9 @@ def merge(store, package: Package, *, apply: bool = True, progress=None, before_
     tables = [t for t in SYNCED_FIELDS if t in package.rows]
     summary = f"导入交换包：来自{origin}"
     try:
-        # A large merge touches millions of clock entries: give SQLite room to keep them in memory.
-        store.db.execute("PRAGMA cache_size = -262144")
+        # A large merge touches millions of clock entries: give SQLite room to keep them in memory
+        # (64 MiB: a 622,000-row package merges as fast as with 256 MiB, in 430 MB instead of 650).
+        store.db.execute("PRAGMA cache_size = -65536")
         with store.write("import", summary) as tx:
             # Parents and children arrive in any order; foreign keys are checked at commit.
             store.db.execute("PRAGMA defer_foreign_keys = ON")
