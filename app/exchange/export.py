@@ -98,10 +98,12 @@ def _write_lines(member: IO[bytes], lines: list[str], digest) -> int:
 
 
 def _compression(path: Path) -> int:
-    """Deflate what shrinks; photos, PDFs and office files mostly do not, and are stored as they are."""
+    """Deflate what shrinks; photos, PDFs and office files mostly do not, and are stored as they are.
+    So is what shrinks more than 100 to 1: earlier versions took that for a decompression bomb."""
     with open(path, "rb") as handle:
         sample = handle.read(1 << 16)
-    return zipfile.ZIP_DEFLATED if len(zlib.compress(sample, 1)) < 0.9 * len(sample) else zipfile.ZIP_STORED
+    packed = len(zlib.compress(sample, 1))
+    return zipfile.ZIP_DEFLATED if len(sample) / 100 < packed < 0.9 * len(sample) else zipfile.ZIP_STORED
 
 
 def write_content(store, target: BinaryIO, since: dict | None = None, progress=None) -> dict:

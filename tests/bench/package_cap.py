@@ -1,6 +1,6 @@
 """Benchmark (not collected by pytest): time and peak memory of a package at the size cap.
 
-    python tests/bench/package_cap.py [--work DIR] [--scale-store DIR]
+    python tests/bench/package_cap.py [--work DIR] [--scale-store DIR] [--code DIR]
 
 Builds the demo subdistrict with 40 attachments of 25 MiB of random bytes (they do not compress):
 a full package of about 1,000 MiB, just under the 1 GiB cap, mostly attachment bytes. Then, each in
@@ -8,6 +8,7 @@ a fresh process, prints the time and peak resident memory (VmHWM) of: the export
 import into an empty office, and the import. With --scale-store (a store built by
 tests/bench/generate.py: 622,000 rows, no attachments) the same three for its full package, the
 case of many rows. The baseline is a process that opens the demo store and reads its ledger.
+--code runs the measured processes on another checkout's `app` (an earlier version, to compare).
 """
 
 from __future__ import annotations
@@ -68,8 +69,11 @@ result = {{"added": done["added"]}}
 """
 
 
+CODE = ROOT  # whose `app` the measured processes run (--code)
+
+
 def run(body: str, **values) -> dict:
-    code = MEASURE.format(root=str(ROOT), body=body.format(**values).strip())
+    code = MEASURE.format(root=str(CODE), body=body.format(**values).strip())
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
         raise SystemExit(done.stderr)
@@ -115,7 +119,10 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--work", help="a folder with ~6 GB free (default: a temp folder, removed after)")
     parser.add_argument("--scale-store", help="also measure the full package of this store (many rows)")
+    parser.add_argument("--code", help="measure this checkout's app instead (its root folder)")
     args = parser.parse_args()
+    global CODE
+    CODE = Path(args.code).resolve() if args.code else ROOT
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="yishi-pkgcap-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
@@ -128,6 +135,7 @@ def main() -> int:
             shutil.copytree(args.scale_store, scale, ignore=shutil.ignore_patterns("yishi.lock"))
             rows += measure("scale store (many rows)", "scale", scale, work)
         print()
+        print(f"app: {CODE}")
         print(f"{'measure':<46}{'seconds':>9}{'peak RSS MB':>13}   detail")
         print("-" * 96)
         for label, figures in rows:

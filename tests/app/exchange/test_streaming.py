@@ -158,3 +158,31 @@ def test_a_package_from_before_the_witnesses_is_taken(offices):
     assert import_package(b, older, PASS)["added"] > 4000
     kept = [w for w in b.audit.witnesses() if w["site"] == a.site_id]
     assert [(w["seq"], w["hash"]) for w in kept] == [(manifest["audit_head"]["seq"], manifest["audit_head"]["hash"])]
+
+
+def test_attachments_are_deflated_only_when_that_helps_and_older_versions_can_read_them(offices, tmp_path):
+    """A photo is stored as it is; a letter is deflated; a file that packs more than 100 to 1 is
+    stored too (earlier versions refused such a member as a decompression bomb)."""
+    import hashlib
+    import io
+    import zipfile
+
+    from app.exchange.export import build_content
+    from app.services.opinions import OpinionFilter
+
+    a = offices[0]["A"]
+    opinion = a.opinions.page(OpinionFilter())[0]
+    letter = "".join(f"第{n}条：居民反映路灯不亮。\n" for n in range(60_000)).encode()
+    made = {"photo.jpg": os.urandom(2 << 20), "letter.txt": letter, "repeated.txt": "会议材料".encode() * 400_000}
+    for name, data in made.items():
+        (tmp_path / name).write_bytes(data)
+        a.opinions.add_file(opinion["id"], tmp_path / name)
+    content, manifest = build_content(a)
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    kinds = {}
+    for name, data in made.items():
+        info = archive.getinfo("files/" + hashlib.sha256(data).hexdigest())
+        kinds[name] = info.compress_type
+        assert info.file_size <= 100 * info.compress_size
+    assert kinds == {"photo.jpg": zipfile.ZIP_STORED, "letter.txt": zipfile.ZIP_DEFLATED,
+                     "repeated.txt": zipfile.ZIP_STORED}
