@@ -270,21 +270,22 @@ class AuditLog:
             return f"审计日志第 {seq} 条与{where}中记录的不同（记录可能被改写）"
         missing = seq - first + 1
         span = f"第 {first} 条" if missing == 1 else f"第 {first}—{seq} 条"
-        after = "，其编号已被之后写入的记录占用" if late is not None or last == seq else ""
+        after = "，其编号已被之后写入的记录占用" if late is not None else ""
         return f"审计日志比{where}中记录的少了 {missing} 条（{span}）{after}"
 
     def witness_findings(self) -> tuple[int, list[dict]]:
         """(how many heads of this office were compared, the ones the log does not hold)."""
         heads = [w for w in self.witnesses() if w["site"] == self.site_id] + self._backup_heads()
         restores = self._restores()
-        findings, reported = [], set()
+        findings, compared = [], set()
         for head in sorted(heads, key=lambda w: -w["seq"]):
-            if (head["seq"], head["hash"]) in reported or self._holds(head) or self._explained(head, restores):
-                continue
-            reported.add((head["seq"], head["hash"]))
-            findings.append({"seq": head["seq"], "source": witness_source(head.get("source") or {}),
-                             "message": self._gap(head)})
-        return len(heads), findings
+            if (head["seq"], head["hash"]) in compared:
+                continue  # the same head kept from a backup and read from that backup's file
+            compared.add((head["seq"], head["hash"]))
+            if not self._holds(head) and not self._explained(head, restores):
+                findings.append({"seq": head["seq"], "source": witness_source(head.get("source") or {}),
+                                 "message": self._gap(head)})
+        return len(compared), findings
 
     def record(self, action: str, summary: str, details=None) -> int:
         """A standalone entry for things that change no rows (export, print...)."""

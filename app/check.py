@@ -47,7 +47,7 @@ def run_checks(store) -> dict:
                     "交换所需的修改时间：" + "、".join(f"{TABLE_NOUNS.get(m['table'], m['table'])} {m['rows']} 条"
                                              for m in missing_clocks) + "缺少，请从备份恢复或联系维护人员")
     messages.append("录入规则：全部符合" if not breaches else f"录入规则：{len(breaches)} 处不符合（{breaches[0]} 等）")
-    witnessed = (f"；与 {audit['witnesses']} 处备份或交换包中记下的链头相符" if audit["ok"] and audit.get("witnesses")
+    witnessed = (f"；与备份和交换包中记下的 {audit['witnesses']} 个链头相符" if audit["ok"] and audit.get("witnesses")
                  else "")
     messages.append(f"审计日志：{audit['message']}（共 {audit['entries']} 条）{witnessed}")
     return {
