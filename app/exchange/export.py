@@ -12,7 +12,6 @@ import io
 import json
 import os
 import re
-import shutil
 import time
 import uuid
 import zipfile
@@ -77,6 +76,18 @@ class _Hashing:
     def write(self, data: bytes) -> int:
         self.digest.update(data)
         return self.raw.write(data)
+
+
+def _copy(source: Path, target: Path, progress=None) -> None:
+    """The package onto the stick (which may be slow: the clerk sees how far it is and may stop)."""
+    total, done = source.stat().st_size, 0
+    with open(source, "rb") as reader, open(target, "wb") as writer:
+        for block in iter(lambda: reader.read(BLOCK), b""):
+            if progress is not None and done % (16 * BLOCK) == 0 and \
+                    progress(done >> 20, total >> 20, "正在写入U盘") is False:
+                raise Cancelled("已取消导出，没有写出交换包")
+            writer.write(block)
+            done += len(block)
 
 
 def _sha256_file(path: Path) -> str:
@@ -238,7 +249,7 @@ def export_package(store, folder: Path | str, passphrase: str, *, office: str | 
                 raise PackageError(f"交换包有 {size >> 20} MB，超过上限 {MAX_FILE >> 20} MB，对方无法导入。"
                                    "请改用增量交换包（只含对方还没有的内容），或把大的附件另行拷给对方。")
             with atomic_path(target) as temp:
-                shutil.copyfile(work / name, temp)
+                _copy(work / name, temp, progress)
             if _sha256_file(target) != sealed.digest.hexdigest():
                 target.unlink(missing_ok=True)
                 raise PackageError("写入U盘后读回校验不一致，U盘可能有问题；请换一个U盘重试")

@@ -635,7 +635,7 @@ def import_package(store, source, passphrase: str, *, dry_run: bool = False, pro
     path = _load(source)
     try:
         with work_folder(store.data_dir) as work:
-            sealed = unseal(path, passphrase, work)
+            sealed = unseal(path, passphrase, work, progress)
             return _import_sealed(store, sealed, dry_run=dry_run, progress=progress)
     except OSError as exc:  # a full disk or a pulled stick while decrypting or writing attachments
         raise (environmental(exc) or exc) from None

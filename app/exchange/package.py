@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from ..errors import AppError
+from ..errors import AppError, Cancelled
 
 MAGIC = b"YSPKG1\n"
 FORMAT_VERSION = 1
@@ -169,9 +169,10 @@ class Sealed:
     content_sha256: str
 
 
-def unseal(source: Path, passphrase: str, work: Path) -> Sealed:
-    """Decrypt the package at `source` into `work`, block by block. The zip is handed on only
-    once the tag has proved the whole file authentic; otherwise it is deleted unread."""
+def unseal(source: Path, passphrase: str, work: Path, progress=None) -> Sealed:
+    """Decrypt the package at `source` into `work`, block by block (`progress(MB done, MB in all,
+    text)` may cancel). The zip is handed on only once the tag has proved the whole file
+    authentic; otherwise it is deleted unread."""
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
@@ -193,7 +194,11 @@ def unseal(source: Path, passphrase: str, work: Path) -> Sealed:
         target, digest = work / "content.zip", hashlib.sha256()
         try:
             with open(target, "wb") as out:
+                total = length
                 while length:
+                    if progress is not None and (total - length) % (16 * BLOCK) == 0 and \
+                            progress((total - length) >> 20, total >> 20, "正在解密交换包") is False:
+                        raise Cancelled("已取消导入，数据未作任何改动")
                     block = handle.read(min(BLOCK, length))
                     if not block:
                         raise PackageError("交换包不完整：文件在读取时变短了（U盘是否已拔出？）")

@@ -127,9 +127,10 @@ def test_the_work_folder_goes_on_every_way_out(offices, tmp_path, streamed):
     with pytest.raises(PackageError, match="口令不正确"):
         import_package(b, path, "别的口令")
     assert not work_folders(b) and digest(b) == before
-    with pytest.raises(Cancelled):
-        import_package(b, path, PASS, progress=lambda done, total, text: not text.startswith("正在合并"))
-    assert not work_folders(b) and digest(b) == before
+    for stop_at in ("正在解密", "正在检查", "正在合并"):
+        with pytest.raises(Cancelled):
+            import_package(b, path, PASS, progress=lambda done, total, text, stop_at=stop_at: not text.startswith(stop_at))
+        assert not work_folders(b) and digest(b) == before
     assert import_package(b, path, PASS, dry_run=True)["added"] > 4000
     assert not work_folders(b) and digest(b) == before
     assert import_package(b, path, PASS)["added"] > 4000
@@ -186,3 +187,13 @@ def test_attachments_are_deflated_only_when_that_helps_and_older_versions_can_re
         assert info.file_size <= 100 * info.compress_size
     assert kinds == {"photo.jpg": zipfile.ZIP_STORED, "letter.txt": zipfile.ZIP_DEFLATED,
                      "repeated.txt": zipfile.ZIP_STORED}
+
+
+def test_an_export_stopped_while_writing_to_the_stick_leaves_nothing(offices):
+    from app.errors import Cancelled
+
+    stores, stick = offices
+    a = stores["A"]
+    with pytest.raises(Cancelled, match="已取消导出"):
+        export_package(a, stick, PASS, scrypt_n=FAST, progress=lambda done, total, text: text != "正在写入U盘")
+    assert not list(stick.iterdir()) and not work_folders(a) and not a.rows("SELECT * FROM exchange_log")
