@@ -100,6 +100,7 @@ _KEYS = frozenset(("id", "v", "c", "x"))
 _decode_json = json.JSONDecoder().decode
 _uuid_match = _UUID.match
 BATCH = 2000  # rows decoded at once: one JSON parse per batch is far faster than one per line
+BATCH_BYTES = 8 << 20  # ... and no more bytes than this at once, however long the rows
 
 
 def _stamp(value, sites: list[str], now_ms: int) -> Stamp:
@@ -168,16 +169,19 @@ def _now_limit() -> int:
 def decode_rows(lines: Iterable[tuple[int, bytes]], fields: tuple[str, ...],
                 sites: list[str]) -> Iterator[list[tuple[str, dict, RowStamps]]]:
     """The rows of one table's NDJSON, `(line number, line)` as read, checked and in batches of at
-    most BATCH rows, ids unique; a RowError carries the line number. Blank lines are skipped."""
+    most BATCH rows (or BATCH_BYTES), ids unique; a RowError carries the line number. Blank lines
+    are skipped."""
     now_ms = _now_limit()
     seen: set[str] = set()
     pending: list[tuple[int, bytes]] = []
+    size = 0
     for number, line in lines:
         if line.strip():
             pending.append((number, line))
-            if len(pending) == BATCH:
+            size += len(line)
+            if len(pending) == BATCH or size > BATCH_BYTES:
                 yield _decode_batch(pending, fields, sites, now_ms, seen)
-                pending = []
+                pending, size = [], 0
     if pending:
         yield _decode_batch(pending, fields, sites, now_ms, seen)
 
