@@ -11,7 +11,7 @@ first, and a marker file makes an interrupted restore finish or roll back on the
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from .errors import AppError, CorruptStoreError, environmental
@@ -104,6 +104,24 @@ def verify(path: Path | str) -> dict:
     return {"path": str(path), "counts": counts, "size": path.stat().st_size}
 
 
+def read_head(path: Path | str) -> dict | None:
+    """The audit chain's head a database file holds (site, last entry, number of entries), read
+    back from the file itself; None when it cannot be read."""
+    try:
+        conn = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
+        try:
+            site = conn.execute("SELECT value FROM meta WHERE key = 'site_id'").fetchone()
+            last = conn.execute("SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+            entries = conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None
+    if not site or not last:
+        return None
+    return {"site": site[0], "seq": last[0], "hash": last[1], "at": last[2], "entries": entries}
+
+
 def _copy_live(conn, target: Path) -> dict:
     """SQLite online backup of an open connection into `target` (atomically), verified."""
     source_counts = _counts(conn)
@@ -158,6 +176,10 @@ def backup(store, out: Path | str | None = None, *, reason: str = "manual", prot
             result = _copy_live(store.db.conn, target)
     except OSError as exc:
         raise (environmental(exc) or exc) from None
+    # The head the backup holds, read back from it, is kept as a witness: a log later cut or
+    # rewritten, its head in `meta` with it, no longer matches it.
+    store.audit.witness(read_head(target), {"kind": "backup", "name": target.name,
+                                             "at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
     store.audit.record("backup", f"备份数据库（{REASONS.get(reason, reason)}）：{target.name}",
                        {"file": target.name, "reason": reason, "counts": result["counts"]})
     if out is None:

@@ -1,5 +1,5 @@
 """`yishi check`: SQLite integrity, foreign keys, the rule book (every row's fields, references,
-duplicates and double bookings), the audit chain."""
+duplicates and double bookings), the audit chain and the heads of it seen in backups and packages."""
 
 from .schema import SYNCED_FIELDS, TABLE_NOUNS
 
@@ -46,7 +46,9 @@ def run_checks(store) -> dict:
         messages += [f"  {breach}" for breach in breaches[:SHOWN_BREACHES]]
         if len(breaches) > SHOWN_BREACHES:
             messages.append(f"  ……另有 {len(breaches) - SHOWN_BREACHES} 处，用 yishi check --json 可列出全部")
-    messages.append(f"审计日志：{audit['message']}（共 {audit['entries']} 条）")
+    witnessed = (f"；与备份和交换包中记下的 {audit['witnesses']} 个链头相符" if audit["ok"] and audit.get("witnesses")
+                 else "")
+    messages.append(f"审计日志：{audit['message']}（共 {audit['entries']} 条）{witnessed}")
     return {
         "ok": ok,
         "integrity": {"ok": integrity == ["ok"], "details": integrity[:20]},

@@ -55,7 +55,7 @@ class Store:
             self.clock.observe(Stamp(*last))  # (bounded: a stored stamp from far ahead does not drag it)
         from .audit import installation_key
 
-        self.audit = AuditLog(db, self.site_id, installation_key(data_dir))
+        self.audit = AuditLog(db, self.site_id, installation_key(data_dir), data_dir)
         self._gathering: list[Changes] = []
         self._querying = False
         self._depth = 0  # writes open now (a service's write may call another's)

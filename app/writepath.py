@@ -188,7 +188,10 @@ class Tx:
             if "deleted" not in extra:
                 stamps_out.append((table, row_id, "deleted", *common))
             stamps_out += [(table, row_id, name, *st) for name, st in extra.items()]
-            self.changes.rows.append(RowChange(table, row_id, "insert", {}, values))
+            # An import is not undoable: a row's values are kept only while the step is small enough
+            # for its audit entry to list them (a package may bring hundreds of thousands of rows).
+            self.changes.rows.append(RowChange(table, row_id, "insert", {},
+                                               values if len(self.changes.rows) < BULK_AUDIT_ROWS else {}))
         self.db.conn.executemany(f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) VALUES ({marks})",
                                  data)
         self.flush()

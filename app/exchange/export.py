@@ -1,7 +1,8 @@
 """Package export: everything, or everything a given office has not been sent yet.
 
-Built in memory and in a local temp file, then copied to the chosen folder (the stick), read back
-and compared; the live database is never written on the stick.
+Built in a work folder of the data directory (the zip a table and a file at a time, then its
+encryption block by block), then copied to the chosen folder (the stick), read back and compared;
+the live database is never written on the stick, and the package is never held in memory.
 """
 
 from __future__ import annotations
@@ -9,22 +10,26 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
-import shutil
+import time
 import uuid
 import zipfile
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import IO, BinaryIO
 
 from .. import __version__, attachments
 from ..errors import AppError, Cancelled, environmental
 from ..fileio import atomic_path
 from ..schema import SYNCED_FIELDS, TABLE_NOUNS, known_migration_names
 from . import offices
-from .package import DEFAULT_SCRYPT_N, PackageError, seal
+from .package import BLOCK, DEFAULT_SCRYPT_N, MAX_FILE, MAX_MEMBER_SIZE, PackageError, seal_stream, work_folder
 from .rows import Encoder, merge_vectors, table_fields, uncovered_sql
 
 FILE_TABLES = ("materials", "opinion_files")
+ROWS_PER_WRITE = 2000
 
 
 def knowledge(store) -> dict[str, list[int]]:
@@ -62,53 +67,141 @@ def _rows(store, table: str, since: dict):
         yield row_id, list(row[1:]), groups
 
 
-def build_content(store, since: dict | None = None, progress=None) -> tuple[bytes, dict]:
-    """The zip (manifest, NDJSON per table, attached files) and its manifest."""
+class _Hashing:
+    """A file being written whose bytes are hashed on the way (the package, for its read-back)."""
+
+    def __init__(self, raw: BinaryIO):
+        self.raw, self.digest = raw, hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.raw.write(data)
+
+
+def _copy(source: Path, target: Path, progress=None) -> None:
+    """The package onto the stick (which may be slow: the clerk sees how far it is and may stop)."""
+    total, done = source.stat().st_size, 0
+    with open(source, "rb") as reader, open(target, "wb") as writer:
+        for block in iter(lambda: reader.read(BLOCK), b""):
+            if progress is not None and done % (16 * BLOCK) == 0 and \
+                    progress(done >> 20, total >> 20, "正在写入U盘") is False:
+                raise Cancelled("已取消导出，没有写出交换包")
+            writer.write(block)
+            done += len(block)
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(BLOCK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_lines(member: IO[bytes], lines: list[str], digest) -> int:
+    """NDJSON lines into a zip member (each ends with a newline); returns the bytes written."""
+    if not lines:
+        return 0
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    digest.update(data)
+    member.write(data)
+    return len(data)
+
+
+def _compression(path: Path) -> int:
+    """Deflate what shrinks; photos, PDFs and office files mostly do not, and are stored as they are.
+    So is what shrinks more than 100 to 1: earlier versions took that for a decompression bomb."""
+    with open(path, "rb") as handle:
+        sample = handle.read(1 << 16)
+    packed = len(zlib.compress(sample, 1))
+    return zipfile.ZIP_DEFLATED if len(sample) / 100 < packed < 0.9 * len(sample) else zipfile.ZIP_STORED
+
+
+def write_content(store, target: BinaryIO, since: dict | None = None, progress=None) -> dict:
+    """Write the zip (manifest, NDJSON per table, attached files) into `target`, a table and a
+    file at a time; returns its manifest."""
     since = since or {}
     encoder = Encoder()
-    buffer = io.BytesIO()
     tables, members = {}, {}
-    files: dict[str, Path] = {}
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+    files: dict[str, tuple[Path, str]] = {}
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
         for number, table in enumerate(SYNCED_FIELDS, 1):
             text = f"正在打包：{TABLE_NOUNS.get(table, table)}"
             if progress is not None and progress(number, len(SYNCED_FIELDS), text) is False:
                 raise Cancelled("已取消导出，没有写出交换包")
-            lines, count = [], 0
             fields = table_fields(table)
+            name = f"rows/{table}.ndjson"
+            count, size, digest, lines = 0, 0, hashlib.sha256(), []
+            handle = None
             for row_id, values, groups in _rows(store, table, since):
+                handle = handle or archive.open(name, "w")
                 lines.append(encoder.grouped_line(row_id, values, groups, fields))
                 count += 1
                 if table in FILE_TABLES:
-                    record = dict(zip(table_fields(table), values))
+                    record = dict(zip(fields, values))
                     if re.fullmatch(r"[0-9a-f]{64}", record["sha256"] or ""):
                         path = attachments.stored_path(store, record)
                         if path.exists():
-                            files[record["sha256"]] = path
-            if not count:
+                            files[record["sha256"]] = (path, record["file_name"] or path.name)
+                if len(lines) == ROWS_PER_WRITE:
+                    size += _write_lines(handle, lines, digest)
+                    lines = []
+            if handle is None:
                 continue
-            data = ("\n".join(lines) + "\n").encode("utf-8")
-            name = f"rows/{table}.ndjson"
-            archive.writestr(name, data)
-            tables[table] = {"fields": list(table_fields(table)), "count": count}
-            members[name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "count": count}
-        for digest, path in files.items():
-            data = path.read_bytes()
-            if hashlib.sha256(data).hexdigest() != digest:
+            size += _write_lines(handle, lines, digest)
+            handle.close()
+            if size > MAX_MEMBER_SIZE:
+                raise PackageError(f"{TABLE_NOUNS.get(table, table)}的数据超过交换包的上限（{MAX_MEMBER_SIZE >> 20} MB），"
+                                   "对方无法导入。请改用增量交换包（只含对方还没有的内容）。")
+            tables[table] = {"fields": list(fields), "count": count}
+            members[name] = {"sha256": digest.hexdigest(), "size": size, "count": count}
+        _check_files_fit(files)
+        for number, (digest_name, (path, _)) in enumerate(files.items(), 1):
+            if progress is not None and progress(number, len(files), "正在打包：附件") is False:
+                raise Cancelled("已取消导出，没有写出交换包")
+            if _sha256_file(path) != digest_name:
                 continue  # a damaged local copy is not passed on
-            archive.writestr(f"files/{digest}", data)
-            members[f"files/{digest}"] = {"sha256": digest, "size": len(data)}
+            info = zipfile.ZipInfo(f"files/{digest_name}", date_time=time.localtime()[:6])
+            info.compress_type = _compression(path)
+            size = 0
+            with open(path, "rb") as source, archive.open(info, "w") as member:
+                for block in iter(lambda: source.read(BLOCK), b""):
+                    size += len(block)
+                    member.write(block)
+            members[f"files/{digest_name}"] = {"sha256": digest_name, "size": size}
         manifest = {
             "format": "yspkg-content", "version": 1, "app_version": __version__,
             "schema": sorted(known_migration_names()), "site_id": store.site_id,
             "site_name": store.settings.get("site_name"), "kind": "delta" if since else "full",
             "since": since, "covers": knowledge(store), "sites": encoder.sites, "tables": tables,
             "members": members,
-            # the sender's audit chain head, kept on the receiving side's stick too (a later
-            # shortening or rewrite of the sender's log no longer matches it)
-            "audit_head": json.loads(store.meta("audit_head") or "null"),
+            # the sender's audit chain head, kept by the receiving office (a later shortening or
+            # rewrite of the sender's log no longer matches it), and the heads the sender has seen
+            # of other offices, so that each learns what the others saw of it (app.audit)
+            "audit_head": store.audit.head(),
+            "audit_witnesses": store.audit.witnessed_others(),
         }
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+    return manifest
+
+
+def _check_files_fit(files: dict[str, tuple[Path, str]]) -> None:
+    """A package the other office would refuse (an attachment or the whole beyond the caps) is
+    refused here, before its files are packed (and before anything reaches the stick)."""
+    sizes = {digest: path.stat().st_size for digest, (path, _) in files.items()}
+    for digest, size in sizes.items():
+        if size > MAX_MEMBER_SIZE:
+            raise PackageError(f"附件“{files[digest][1]}”有 {size >> 20} MB，超过交换包中单个附件的上限 "
+                               f"{MAX_MEMBER_SIZE >> 20} MB。请把它另行拷给对方，从记录中移除后再导出。")
+    if sum(sizes.values()) > MAX_FILE:
+        raise PackageError(f"附件共有 {sum(sizes.values()) >> 20} MB，超过交换包的上限 {MAX_FILE >> 20} MB。"
+                           "请改用增量交换包（只含对方还没有的内容），或把大的附件另行拷给对方。")
+
+
+def build_content(store, since: dict | None = None, progress=None) -> tuple[bytes, dict]:
+    """The zip in memory and its manifest (small stores; tests)."""
+    buffer = io.BytesIO()
+    manifest = write_content(store, buffer, since, progress)
     return buffer.getvalue(), manifest
 
 
@@ -132,43 +225,51 @@ def export_package(store, folder: Path | str, passphrase: str, *, office: str | 
             raise AppError(f"没有名为“{office}”的交换办公室。已有：{names}")
         peer = offices.get(store, offices.add(store, office))
     since = json.loads(peer["sent_vector"] or "{}") if (peer and since_last) else {}
-    content, manifest = build_content(store, since, progress)
     package_id = str(uuid.uuid4())
     created = datetime.now(timezone.utc)
-    sealed = seal(content, passphrase, package_id=package_id, site_id=store.site_id,
-                  site_name=store.settings.get("site_name"), created=created.isoformat(timespec="seconds"),
-                  scrypt_n=scrypt_n)
-    digest = hashlib.sha256(sealed).hexdigest()
-    # Locally first (the data directory), then onto the stick, then read back.
-    outbox = store.data_dir / "outbox"
     name = f"{_safe(store.settings.get('site_name') or 'office')}_{created:%Y%m%dT%H%M%SZ}_{package_id[:8]}.yspkg"
-    with atomic_path(outbox / name) as temp:
-        temp.write_bytes(sealed)
     target = folder / (chosen_name or name)
+    # Locally first (a work folder in the data directory: the zip, then the package), then onto
+    # the stick, then read back; never the whole package in memory.
     try:
-        with atomic_path(target) as temp:
-            shutil.copyfile(outbox / name, temp)
-        if hashlib.sha256(target.read_bytes()).hexdigest() != digest:
-            target.unlink(missing_ok=True)
-            raise PackageError("写入U盘后读回校验不一致，U盘可能有问题；请换一个U盘重试")
+        with work_folder(store.data_dir) as work:
+            with open(work / "content.zip", "w+b") as content:
+                manifest = write_content(store, content, since, progress)
+                content.seek(0)
+                with open(work / name, "wb") as raw:
+                    sealed = _Hashing(raw)
+                    content_sha256 = seal_stream(
+                        content, sealed, passphrase, package_id=package_id, site_id=store.site_id,
+                        site_name=store.settings.get("site_name"), created=created.isoformat(timespec="seconds"),
+                        scrypt_n=scrypt_n)
+                    raw.flush()
+                    os.fsync(raw.fileno())
+            size = (work / name).stat().st_size
+            if size > MAX_FILE:
+                raise PackageError(f"交换包有 {size >> 20} MB，超过上限 {MAX_FILE >> 20} MB，对方无法导入。"
+                                   "请改用增量交换包（只含对方还没有的内容），或把大的附件另行拷给对方。")
+            with atomic_path(target) as temp:
+                _copy(work / name, temp, progress)
+            if _sha256_file(target) != sealed.digest.hexdigest():
+                target.unlink(missing_ok=True)
+                raise PackageError("写入U盘后读回校验不一致，U盘可能有问题；请换一个U盘重试")
     except OSError as exc:
         raise (environmental(exc) or exc) from None
-    finally:
-        (outbox / name).unlink(missing_ok=True)
     counts = {t: v["count"] for t, v in manifest["tables"].items()}
     with store.db.atomic():
         store.db.execute(
             "INSERT INTO exchange_log (package_id, direction, at, site_id, site_name, peer_id, kind, file_name,"
             " content_sha256, counts) VALUES (?, 'out', ?, ?, ?, ?, ?, ?, ?, ?)",
             [package_id, created.isoformat(timespec="seconds"), store.site_id, store.settings.get("site_name"),
-             peer["id"] if peer else None, manifest["kind"], target.name, hashlib.sha256(content).hexdigest(),
-             json.dumps(counts)])
+             peer["id"] if peer else None, manifest["kind"], target.name, content_sha256, json.dumps(counts)])
         if peer:
             store.db.execute("UPDATE exchange_peers SET sent_vector = ?, last_export_at = ? WHERE id = ?",
                              [json.dumps(manifest["covers"]), created.isoformat(timespec="seconds"), peer["id"]])
+        store.audit.witness(manifest["audit_head"], {"kind": "export", "office": peer["name"] if peer else None,
+                                                     "at": created.isoformat(timespec="seconds")})
         store.audit.append("export", f"导出交换包（{'增量' if since else '全量'}，{sum(counts.values())} 条记录）"
                                      + (f"给{peer['name']}" if peer else ""),
                            {"package_id": package_id, "file": name, "kind": manifest["kind"], "counts": counts})
     return {"path": str(target), "package_id": package_id, "kind": manifest["kind"], "rows": sum(counts.values()),
             "counts": counts, "files": sum(1 for m in manifest["members"] if m.startswith("files/")),
-            "size": len(sealed), "office": peer["name"] if peer else None}
+            "size": size, "office": peer["name"] if peer else None}

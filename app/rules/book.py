@@ -126,6 +126,7 @@ class Table:
         self.labels = {name: rule.label for name, rule in self.fields.items()}
 
 
+# (A check reads only the parent fields `incoming.LOOKED_UP` keeps of a package's rows: add any new one there.)
 def _parent(lookup: Lookup, row: dict, ref: str, table: str) -> dict | None:
     value = row.get(ref)
     return lookup(table, value) if type(value) is str else None

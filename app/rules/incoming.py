@@ -4,6 +4,7 @@ points to exists, in the package or in this store."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .book import TABLES
@@ -27,20 +28,35 @@ class IncomingBreach:
         return isinstance(rule, Choice) and not self.breach.whole and self.breach.value not in (None, "")
 
 
-def first_breach(rows: dict[str, list], conn) -> IncomingBreach | None:
-    """The first row (tables in the book's order) that breaks a rule; `rows`: table -> [(id,
-    values, stamps)] as a package carries them."""
-    index = {table: {row_id: values for row_id, values, *_ in items} for table, items in rows.items()}
+# What the rules across rows read of a parent (see the book's checks): kept of every package row of
+# these tables, so a child may point to a parent that comes in the same package.
+LOOKED_UP = {"meetings": ("date", "status"), "topics": ("status", "meeting_id", "approved_on"),
+             "opinions": ("received_on",), "rooms": ("venue_id",), "venues": (), "action_items": ("meeting_id",)}
+
+
+def first_breach(rows: Mapping[str, Iterable], conn) -> IncomingBreach | None:
+    """The first row (tables in the book's order) that breaks a rule; `rows`: table -> the (id,
+    values, stamps) a package carries, walked twice (a large package's are read from its file each
+    time: only ids, and the few fields the rules across rows read, are held meanwhile)."""
+    ids: dict[str, set[str]] = {}
+    parents: dict[str, dict[str, dict]] = {}
+    for table, items in rows.items():
+        keep = LOOKED_UP.get(table)
+        seen = ids.setdefault(table, set())
+        for row_id, values, *_ in items:
+            seen.add(row_id)
+            if keep is not None:
+                parents.setdefault(table, {})[row_id] = {"id": row_id, **{k: values.get(k) for k in keep}}
     stored = db_lookup(conn)
 
     def lookup(table: str, row_id: str) -> dict | None:
-        found = index.get(table, {}).get(row_id)
-        return {"id": row_id, **found} if found is not None else stored(table, row_id)
+        found = parents.get(table, {}).get(row_id)
+        return found if found is not None else stored(table, row_id)
 
     exists_cache: dict[tuple[str, str], bool] = {}
 
     def exists(table: str, row_id: str) -> bool:
-        if row_id in index.get(table, ()):
+        if row_id in ids.get(table, ()):
             return True
         key = (table, row_id)
         if key not in exists_cache:
@@ -49,8 +65,10 @@ def first_breach(rows: dict[str, list], conn) -> IncomingBreach | None:
 
     with leeway(CLOCK_LEEWAY_DAYS):
         for table in TABLES:
+            if table not in rows:
+                continue
             refs = references(table)
-            for line, (row_id, values, *_) in enumerate(rows.get(table, ()), 1):
+            for line, (row_id, values, *_) in enumerate(rows[table], 1):
                 row = {"id": row_id, **values}
                 found = row_breaches(table, row, lookup, row_id=row_id)
                 if found:

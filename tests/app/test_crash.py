@@ -50,11 +50,13 @@ def test_kill_during_import(package, tmp_path, after_batches):
         assert run_checks(store)["ok"]
         assert store.delegates.count() == 0  # none of it
         assert not store.rows("SELECT * FROM exchange_log")
+    assert list((tmp_path / "data").glob(".package-*"))  # the decrypted package the kill left behind
     with open_store(tmp_path / "data") as store:  # and it can still be taken whole
         from app.exchange.merge import import_package
 
         import_package(store, package, "口令")
         assert store.delegates.count() == 70 and run_checks(store)["ok"]
+    assert not list((tmp_path / "data").glob(".package-*"))  # cleared by the next import
 
 
 @pytest.mark.parametrize("where", ["verify", "record"])

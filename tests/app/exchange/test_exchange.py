@@ -345,3 +345,21 @@ def test_a_delete_against_an_edit_is_logged_once_under_one_id(offices):
         assert len(clashes) == 1 and clashes[0]["kind"] == "delete_vs_edit", clashes
     assert a.rows("SELECT id FROM conflicts WHERE row_id = ?", [group]) == \
         b.rows("SELECT id FROM conflicts WHERE row_id = ?", [group])
+
+
+def test_heads_travel_on_to_the_offices_that_never_met(offices):
+    """A's head reaches C through B's package; each office keeps the highest head of another."""
+    from app.audit import witness_source
+
+    stores, stick = offices
+    a, b, c = stores["A"], stores["B"], stores["C"]
+    send(a, b, stick)
+    seen_by_b = next(w for w in b.audit.witnesses() if w["site"] == a.site_id)
+    send(b, c, stick)
+    seen_by_c = next(w for w in c.audit.witnesses() if w["site"] == a.site_id)
+    assert (seen_by_c["seq"], seen_by_c["hash"]) == (seen_by_b["seq"], seen_by_b["hash"])
+    # C learnt it from B's package, and says so
+    assert witness_source(seen_by_c["source"]).startswith(f"{b.settings.get('site_name')} ")
+    b.audit.witness({**seen_by_b, "seq": seen_by_b["seq"] - 1}, {"kind": "package"})  # an older head
+    assert next(w for w in b.audit.witnesses() if w["site"] == a.site_id)["seq"] == seen_by_b["seq"]
+    assert all(w["site"] != b.site_id for w in b.audit.witnessed_others())

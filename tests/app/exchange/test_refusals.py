@@ -4,6 +4,7 @@ never writes outside the data directory."""
 import hashlib
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -108,11 +109,58 @@ def test_a_link_entry_and_a_duplicate_entry(pair, tmp_path):
     refused(store, sealed(buffer.getvalue()), "出现了两次", tmp_path)
 
 
-def test_a_decompression_bomb(pair, tmp_path):
+def test_a_decompression_bomb_is_refused_from_its_directory_without_inflating(pair, tmp_path, monkeypatch):
+    """600 MiB of newlines packed into 600 KB: beyond the cap on one member's unpacked size. The
+    refusal comes from the zip's directory; nothing is inflated first."""
     store = pair[0]
-    bomb = zip_of({"manifest.json": manifest_for({}), "rows/groups.ndjson": b"\n" * (64 << 20)})
-    assert len(bomb) < 200_000
-    refused(store, sealed(bomb), "压缩炸弹", tmp_path)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", manifest_for({}))
+        with archive.open("rows/groups.ndjson", "w", force_zip64=True) as member:
+            for _ in range(600):
+                member.write(b"\n" * (1 << 20))
+    assert len(buffer.getvalue()) < 1 << 20
+    real_open = zipfile.ZipFile.open
+
+    def inflate(self, name, mode="r", *args, **kwargs):
+        assert mode != "r", "a member was inflated before the sizes were checked"
+        return real_open(self, name, mode, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", inflate)
+    refused(store, sealed(buffer.getvalue()), "解压后有 600 MB，超过上限 512 MB（疑似压缩炸弹）", tmp_path)
+
+
+def test_members_beyond_the_total_cap_are_a_bomb_too(pair, tmp_path, monkeypatch):
+    from app.exchange import package
+
+    store = pair[0]
+    monkeypatch.setattr(package, "MAX_TOTAL_SIZE", 1 << 20)  # each member within its cap, the sum not
+    members = {"manifest.json": manifest_for({}), **{f"files/{str(n) * 64}": b"x" * 400_000 for n in range(3)}}
+    refused(store, sealed(zip_of(members)), "疑似压缩炸弹", tmp_path)
+
+
+def test_a_field_of_one_mebibyte_is_too_long_not_a_bomb(pair, tmp_path):
+    """One text field of 1 MiB of one character packs over a thousand to one, well within the caps on
+    unpacked size: the refusal names the table, the row and the field, and says it is too long."""
+    store, _, _, a = pair
+    content, manifest = build_content(a)
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    members = {name: archive.read(name) for name in archive.namelist()}
+    fields = manifest["tables"]["opinions"]["fields"]
+    lines = members["rows/opinions.ndjson"].decode().split("\n")
+    row = json.loads(lines[2])
+    row["v"][fields.index("content")] = "好" * (1 << 20)
+    lines[2] = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+    members["rows/opinions.ndjson"] = "\n".join(lines).encode()
+    manifest["members"]["rows/opinions.ndjson"] = {"size": len(members["rows/opinions.ndjson"]),
+                                                   "sha256": hashlib.sha256(members["rows/opinions.ndjson"]).hexdigest()}
+    members["manifest.json"] = json.dumps(manifest).encode()
+    packed = zip_of(members)
+    packed_rows = zipfile.ZipFile(io.BytesIO(packed)).getinfo("rows/opinions.ndjson")
+    assert packed_rows.file_size > 100 * packed_rows.compress_size  # what used to be taken for a bomb
+    title = row["v"][fields.index("title")][:20]
+    refused(store, sealed(packed, site_id=a.site_id),
+            f"意见建议第 3 行（{re.escape(title)}）的“具体内容”字段过长（1048576 字，上限 262144 字），拒绝导入", tmp_path)
 
 
 def test_malformed_rows(pair, tmp_path):
