@@ -129,7 +129,7 @@ def test_every_rule_is_refused_in_a_package_naming_table_row_and_field(base):
     for table, name, way, value in CASES:
         row_id, values = _incoming(table, rows[table], name, value)
         package = Package({"package_id": str(uuid.uuid4()), "site_id": FAKE_SITE}, {"app_version": "0.1.0"},
-                          {table: [(row_id, values, RowStamps(Stamp(1, 0, FAKE_SITE)))]}, {}, "")
+                          {table: [(row_id, values, RowStamps(Stamp(1, 0, FAKE_SITE)))]}, {}, "", None)
         try:
             check_rules(store, package)
         except PackageError as exc:
@@ -169,10 +169,10 @@ def test_an_unknown_code_from_a_newer_version_asks_for_an_upgrade(base):
     row_id, values = _incoming("opinions", rows["opinions"], "status", "awaiting_review")
     stamps = RowStamps(Stamp(1, 0, FAKE_SITE))
     newer = Package({"package_id": "x", "site_id": FAKE_SITE}, {"app_version": "9.0.0"},
-                    {"opinions": [(row_id, values, stamps)]}, {}, "")
+                    {"opinions": [(row_id, values, stamps)]}, {}, "", None)
     with pytest.raises(PackageError, match="由更新版本的议事工作台（9.0.0）制作.*请先升级"):
         check_rules(store, newer)
     same = Package({"package_id": "x", "site_id": FAKE_SITE}, {"app_version": "0.1.0"},
-                   {"opinions": [(row_id, values, stamps)]}, {}, "")
+                   {"opinions": [(row_id, values, stamps)]}, {}, "", None)
     with pytest.raises(PackageError, match="交换包数据有误：意见建议第 1 行"):
         check_rules(store, same)
