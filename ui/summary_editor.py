@@ -69,8 +69,8 @@ class SummaryEditor(QDialog):
 
     def load(self) -> None:
         year = self.year.currentData()
-        self.backend.query(lambda s: (s.summary.sections(year), s.summary.case_choices(year), s.summary.cases(year)),
-                           self._show, lambda e: show_refusal(self, e))
+        self.backend.query(lambda s: (s.summary.sections(year, every_part=True), s.summary.case_choices(year),
+                                      s.summary.cases(year)), self._show, lambda e: show_refusal(self, e))
 
     def _show(self, result) -> None:
         sections, choices, chosen = result

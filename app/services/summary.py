@@ -10,14 +10,16 @@ import json
 import uuid
 from datetime import date
 
-from ..errors import ValidationError
+from ..errors import ConflictError, ValidationError
 from ..rules.fields import names_of
 from ..textutil import clean
+from . import summary_draft
 
 _TEXT_NS = uuid.UUID("3c9d1b7e-2f4a-4e8b-b6d0-7a1e5c9f2d44")
 SECTIONS = (("intro", "导语"), ("selection", "一、落实三项举措，规范推选程序"),
             ("venues", "二、打造三级平台，强化阵地建设"), ("quality", "三、抓实三个环节，提升议事质量"),
-            ("effect", "四、创新议事方法，确保议事效果"))
+            ("effect", "四、创新议事方法，确保议事效果"), ("problems", "五、存在的问题"),
+            ("plans", "六、下一年工作打算"))
 CASES_KEY = "cases"
 
 
@@ -29,95 +31,39 @@ class YearSummary:
     def __init__(self, store):
         self.store = store
 
-    # -- the figures ------------------------------------------------------------------
-    def figures(self, year: int) -> dict:
-        s = self.store
-        held = s.meetings.by_kind(year, status="held")
-        opinions = s.opinion_stats.opinions(year)
-        fieldwork = s.opinion_stats.fieldwork(year)
-        venues = s.venues.by_level()
-        round_row = s.rows("SELECT * FROM nomination_rounds WHERE deleted = 0 AND kind = 'regular'"
-                           " AND confirmed_on IS NOT NULL ORDER BY confirmed_on DESC LIMIT 1")
-        candidates = appointed = 0
-        if round_row:
-            candidates = s.scalar("SELECT count(*) FROM candidates WHERE round_id = ? AND deleted = 0",
-                                  [round_row[0]["id"]])
-            appointed = s.scalar("SELECT count(*) FROM candidates WHERE round_id = ? AND deleted = 0"
-                                 " AND status = 'appointed'", [round_row[0]["id"]])
-        groups = s.groups.list()
-        sizes = [g["community_count"] for g in groups if g.get("community_count")]
-        departments = set()
-        for row in s.rows("SELECT departments FROM meetings WHERE deleted = 0 AND status = 'held' AND date >= ?"
-                          " AND date < ?", [f"{year}-01-01", f"{year + 1}-01-01"]):
-            departments.update(names_of(row["departments"]))
-        return {"year": year, "subdistrict": s.settings.get("subdistrict") or "", "unit": s.settings.unit(),
-                "institutions": s.institutions.summary(), "plenaries": held.get("plenary", 0),
-                "group_activities": held.get("group_activity", 0), "receptions": held.get("reception", 0),
-                "opinions": opinions, "fieldwork": fieldwork, "venues": venues,
-                "delegates": s.scalar("SELECT count(*) FROM delegates WHERE deleted = 0 AND status = 'active'"),
-                "candidates": candidates, "appointed": appointed, "groups": len(groups),
-                "group_sizes": (min(sizes), max(sizes)) if sizes else None, "grids": s.grids.count(),
-                "departments": sorted(departments),
-                "reception_matters": s.scalar(
-                    "SELECT count(*) FROM reception_matters r JOIN meetings m ON m.id = r.meeting_id"
-                    " WHERE r.deleted = 0 AND m.deleted = 0 AND m.date >= ? AND m.date < ?",
-                    [f"{year}-01-01", f"{year + 1}-01-01"])}
-
     # -- the draft ---------------------------------------------------------------------
+    def figures(self, year: int) -> summary_draft.Figures:
+        return summary_draft.Figures(self.store, year)
+
     def draft(self, year: int) -> dict[str, str]:
+        """Each part drafted from the year's records (see `summary_draft`); a part the records say
+        nothing of is empty."""
         f = self.figures(year)
-        o, work, basis = f["opinions"], f["fieldwork"], f["institutions"]
-        out = {}
-        out["intro"] = (f"{year}年，{f['unit']}围绕规范推选程序、强化阵地建设、提升议事质量、确保议事效果四个方面完善举措，"
-                        f"先后召开议事代表大会{f['plenaries']}次、分组活动{f['group_activities']}次，收集群众意见建议"
-                        f"{o['total']}条，助推解决了一批群众关心的热点难点问题。现将有关情况总结如下。")
-        group = basis["leading_group"]
-        rules = basis["rules"]
-        organised = (f"街道党工委先后{len(basis['studies'])}次召开会议进行专题研究" if basis["studies"] else "")
-        if group:
-            organised += ("；" if organised else "") + "及时成立领导小组"
-        if basis["plan"]:
-            organised += f"，印发《{basis['plan']['title']}》"
-        if rules:
-            organised += f"，制定{rules[0]['title'].removesuffix('制度')}等{len(rules)}项制度"
-        sizes = f"每个小组由{f['group_sizes'][0]}—{f['group_sizes'][1]}个村（社区）组成" if f["group_sizes"] else ""
-        out["selection"] = (
-            (f"一是强化组织保障。{organised}，为推行议事代表会议制度提供组织和制度保障。" if organised else "")
-            + f"二是规范推选流程。采取“两下两上”方式，各村（社区）基层党组织或居民10人以上联名推荐初步人选"
-              f"{f['candidates']}人，经村（居）民代表会议通过、人大街道工委初审、相关部门联审和公示，最终确定"
-              f"{f['appointed'] or f['delegates']}名议事代表。"
-            + f"三是科学合理分组。将{f['delegates']}名议事代表划分成{f['groups']}个议事代表小组，{sizes}"
-              f"{'，' if sizes else ''}同步将议事代表融入{f['grids']}个网格。")
-        levels = f["venues"]
-        out["venues"] = (
-            f"一是打造街道议事中心{levels.get('centre', 0)}个，为召开集中议事会议和分组讨论提供场地保障。"
-            f"二是打造片区议事厅{levels.get('area_hall', 0)}个，为议事小组商议片区群众利益事项提供阵地保障。"
-            f"三是打造小区邻里议事堂{levels.get('neighbourhood_hall', 0)}个，全年开展接待日{f['receptions']}次，"
-            f"议事代表面对面听取群众反映事项{f['reception_matters']}件。")
-        departments = "、".join(f["departments"][:6])
-        out["quality"] = (
-            f"一是规范议事会议流程，全年召开议事代表大会{f['plenaries']}次，会前、会中、会后各环节按流程图推进。"
-            f"二是做实议事小组活动，{f['groups']}个议事小组开展分组活动{f['group_activities']}次"
-            + (f"，协调{departments}等部门参与议事" if departments else "") + "。"
-            f"三是抓实意见办理，收集的{o['total']}条意见建议中，社区自治事项{o['by_category'].get('self_governance', 0)}条、"
-            f"街道职责事项{o['by_category'].get('subdistrict', 0)}条、部门职责事项{o['by_category'].get('department', 0)}条，"
-            f"分类交办督办，办结{o['solved']}条"
-            + (f"，群众满意率{o['satisfaction_rate']}%" if o["satisfaction_rate"] is not None else "") + "。")
+        if f.empty:
+            raise ConflictError(f"{year}年没有召开会议、收集意见建议、走访或推选的记录，无法起草{year}年工作总结。"
+                                "请选择有记录的年份。")
         cases = "".join(self.case_text(opinion_id) for opinion_id in self.cases(year))
-        out["effect"] = (
-            f"全面实行五步工作法：议事代表每月深入网格走访群众，全年走访{work['visits']}次、接触群众"
-            f"{work['residents_met']}人次，收集意见建议上报议事小组组长；组长筛选并征求小组代表意见后确定议题，"
-            f"报人大街道工委审核；各议事小组制定议事方案集中议事，在会议纪要中明确落实事项{work['actions']}项、"
-            f"已完成{work['actions_done']}项；人大街道工委和议事代表全程监督办理；办理结果及时反馈群众，"
-            f"做到件件有回音。" + cases)
-        return out
+        return {"intro": summary_draft.intro(f), "selection": summary_draft.selection(f),
+                "venues": summary_draft.venues(f), "quality": summary_draft.quality(f),
+                "effect": summary_draft.effect(f, cases), "problems": summary_draft.problems(f),
+                "plans": summary_draft.plans(f)}
 
     def case_text(self, opinion_id: str) -> str:
+        """A typical case in one sentence: what residents raised, who took it up where, what came of
+        it (a figure the result states is not stated again; the group is named once)."""
         o = self.store.opinions.detail(opinion_id)
-        deliberated = next((e for e in o["timeline"] if e["kind"] == "deliberate"), None)
-        how = f"{o['group_name'] or ''}议事代表在{deliberated['text']}中与有关部门商议解决方案，" if deliberated else ""
-        people = f"（涉及群众{o['residents']}人）" if o.get("residents") else ""
-        return f"如针对群众反映的“{o['title']}”问题{people}，{how}{(o.get('result') or '').rstrip('。')}。"
+        topic = self.store.rows("SELECT meeting_id FROM topics WHERE id = ?", [o.get("topic_id")])
+        meeting = self.store.rows("SELECT date, kind FROM meetings WHERE id = ?",
+                                  [topic[0]["meeting_id"]]) if topic else []
+        result = (o.get("result") or "").rstrip("。")
+        people = o.get("residents")
+        raised = f"群众反映的“{o['title']}”问题" + (f"（涉及群众{people}人）" if people and str(people) not in result else "")
+        how = ""
+        if meeting:
+            when = meeting[0]["date"]
+            how = (f"{o['group_name'] or ''}议事代表在{int(when[5:7])}月{int(when[8:10])}日的议事活动中"
+                   "与有关部门商议解决方案，")
+        return f"如针对{raised}，{how}{result}。" if result else ""
 
     # -- typical cases the clerk marks ---------------------------------------------------
     def cases(self, year: int) -> list[str]:
@@ -141,11 +87,21 @@ class YearSummary:
         return {r["key"]: r["text"] for r in self.store.rows(
             "SELECT key, text FROM summary_texts WHERE year = ? AND deleted = 0", [year])}
 
-    def sections(self, year: int) -> list[dict]:
-        """Each section: its heading, the text to print (the clerk's, else the draft) and whether edited."""
+    def sections(self, year: int, *, every_part: bool = False) -> list[dict]:
+        """Each section: its heading, the text to print (the clerk's, else the draft) and whether edited;
+        a part with nothing to say (and not written by the clerk) is left out of the document (the
+        editor, `every_part`, shows it for the clerk to write)."""
         draft, kept = self.draft(year), self._kept(year)
-        return [{"key": key, "heading": heading, "draft": draft[key], "text": kept.get(key) or draft[key],
-                 "edited": bool(kept.get(key))} for key, heading in SECTIONS]
+        headings = dict(SECTIONS)
+        headings["plans"] = f"六、{year + 1}年工作打算"
+        keys = [key for key, _ in SECTIONS if every_part or kept.get(key) or draft[key]]
+        numbered = iter("一二三四五六")
+        out = []
+        for key in keys:  # the parts left are numbered in order
+            heading = headings[key] if key == "intro" else f"{next(numbered)}、{headings[key].split('、', 1)[1]}"
+            out.append({"key": key, "heading": heading, "draft": draft[key], "text": kept.get(key) or draft[key],
+                        "edited": bool(kept.get(key))})
+        return out
 
     def save(self, year: int, texts: dict[str, str | None], cases: list[str] | None = None):
         """Keep the sections the clerk changed (a text equal to the draft, or empty, is not kept:

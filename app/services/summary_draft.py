@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+from ..rules.codes import GRADES
 from ..rules.fields import names_of
 from ..textutil import chinese_date
-
-MONTH_DAY = "{m}月{d}日"
 
 
 def _md(iso: str) -> str:
@@ -23,9 +22,13 @@ def _md(iso: str) -> str:
 
 
 def _join(items: list[str], limit: int = 6) -> str:
+    """Names joined with 、, the first `limit` of them (a sentence says 等 after it when cut)."""
     items = [i for i in dict.fromkeys(items) if i]
-    shown = "、".join(items[:limit])
-    return shown + ("等" if len(items) > limit else "")
+    return "、".join(items[:limit])
+
+
+def _rank(choices: tuple, value) -> int:
+    return choices.index(value) if value in choices else len(choices)
 
 
 def _share(part: int, whole: int) -> str:
@@ -84,6 +87,11 @@ class Figures:
     def attended(self, meeting: dict) -> dict:
         return self.store.attendance.summary(meeting["id"])
 
+    def held_at(self, venue_id: str, kind: str) -> int:
+        """Meetings of `kind` held at this venue (or in one of its rooms) in the year."""
+        rooms = {r["id"] for r in self.store.venues.rooms(venue_id)}
+        return sum(1 for m in self.meetings if m["kind"] == kind and (m["venue_id"] == venue_id or m["room_id"] in rooms))
+
     def plenaries(self) -> list[dict]:
         out = []
         for m in (m for m in self.meetings if m["kind"] == "plenary"):
@@ -117,8 +125,21 @@ class Figures:
 
     # -- what is undone -------------------------------------------------------------------------------
     def missed(self) -> dict[str, int]:
-        plan = self.store.cadence.plan_summary(self.year, self.today)
-        return {kind: counts.get("missed", 0) for kind, counts in plan.items()}
+        """Periods of the cadence that passed without their meeting, counted from the day the term
+        began (before it, no one was there to meet)."""
+        term = self.term()
+        began = term.get("start_date") if term else None
+        if not began or began > self.end:
+            return {}
+        out: dict[str, int] = {}
+        for slot in self.store.cadence.year_plan(self.year, self.today):
+            if slot["state"] == "missed" and slot["end"] >= began:
+                out[slot["kind"]] = out.get(slot["kind"], 0) + 1
+        return out
+
+    def serving_year(self) -> bool:
+        term = self.term()
+        return bool(term and term.get("start_date") and term["start_date"] <= self.end)
 
     def unvisited_grids(self) -> int:
         return self.store.scalar(
@@ -194,16 +215,16 @@ def selection(f: Figures) -> str:
         spread = f"，每组由{min(sizes)}—{max(sizes)}个村（社区）组成" if sizes else ""
         parts.append(f"科学合理分组。按照人数适当、区域适中、职业相近的原则划分{len(groups)}个议事代表小组{spread}，"
                      f"同步将议事代表融入全街道{grids}个网格。")
-    else:
+    elif serving:
         term = f.term()
         since = f"{term['name']}议事代表自{chinese_date(term['start_date'])}履职以来" if term and term.get("start_date") \
             else "本届议事代表履职以来"
         parts.append(f"夯实代表基础。{since}，{f.year}年在任{serving}名，分属{len(groups)}个议事小组，"
                      f"联系全街道{grids}个网格。")
-        reviews = f.reviews()
-        if reviews:
-            graded = "、".join(f"{grade}{n}名" for grade, n in reviews.items())
-            parts.append(f"开展年度评议，评定{graded}。")
+    reviews = f.reviews()
+    if reviews:
+        graded = "、".join(f"{grade}{n}名" for grade, n in sorted(reviews.items(), key=lambda g: _rank(GRADES, g[0])))
+        parts.append(f"开展年度评议。对照履职档案评议议事代表{sum(reviews.values())}名，其中{graded}。")
     ordinals = "一二三四五六"
     return "".join(f"{ordinals[i]}是{p}" for i, p in enumerate(parts))
 
@@ -212,13 +233,18 @@ def venues(f: Figures) -> str:
     levels = f.venues()
     parts = []
     for centre in levels["centre"]:
-        rooms = f"{len(centre['room_names'])}个会议室" if centre["room_names"] else "会议室"
-        kit = f"，配备{_join(centre['facility_list'], 8)}" if centre["facility_list"] else ""
-        plenaries = f"，全年在此召开议事代表大会{f.held['plenary']}次" if f.held["plenary"] else ""
+        rooms = (f"{centre['room_names'][0]}等{len(centre['room_names'])}个会议室" if len(centre["room_names"]) > 1
+                 else "".join(centre["room_names"]) or "会议室")
+        kit = (f"，配备{_join(centre['facility_list'], 8)}{'等设施' if len(centre['facility_list']) > 8 else ''}"
+               if centre["facility_list"] else "")
+        here = f.held_at(centre["id"], "plenary")
+        plenaries = f"，全年在此召开议事代表大会{here}次" if here else ""
         parts.append(f"建好街道议事中心。{centre['name']}设{rooms}{kit}{plenaries}。")
     if levels["area_hall"]:
-        names = _join([v["name"].removesuffix("片区议事厅") for v in levels["area_hall"]], 3)
-        activities = f"，{f.year}年各小组在片区议事厅开展议事活动{f.held['group_activity']}次" if f.held["group_activity"] else ""
+        names = _join([v["name"].removesuffix("片区议事厅") for v in levels["area_hall"]], 3) + \
+            ("等" if len(levels["area_hall"]) > 3 else "")
+        held_there = sum(f.held_at(v["id"], "group_activity") for v in levels["area_hall"])
+        activities = f"，{f.year}年各小组在片区议事厅开展议事活动{held_there}次" if held_there else ""
         parts.append(f"用好片区议事厅。{names}{len(levels['area_hall'])}个片区议事厅为小组商议片区群众利益事项提供阵地{activities}。")
     if levels["neighbourhood_hall"]:
         names = _join([v["name"].removesuffix("邻里议事堂") for v in levels["neighbourhood_hall"]], 2)
@@ -240,18 +266,18 @@ def quality(f: Figures) -> str:
         held = []
         for m in plenaries:
             q = m["quorum"]
-            held.append(f"{_md(m['date'])}的大会应到{q['total']}人、实到{q['present']}人")
-        votes = [v for m in plenaries for v in m["votes"]]
-        voted = ""
-        if votes:
-            passed = [v["item"] for v in votes if v["passed"]]
-            voted = (f"，票决民生实事项目{len(votes)}项，" + (f"“{'”“'.join(passed)}”获得通过" if passed else "均未获通过"))
-        parts.append(f"规范议事会议流程。按会前、会中、会后工作流程图筹备会议，{'；'.join(held)}{voted}。")
+            clause = f"{_md(m['date'])}召开的大会应到{q['total']}人、实到{q['present']}人"
+            if m["votes"]:
+                passed = [v["item"] for v in m["votes"] if v["passed"]]
+                clause += (f"，票决民生实事项目{len(m['votes'])}项，"
+                           + (f"“{'”“'.join(passed)}”获得通过" if passed else "均未获通过"))
+            held.append(clause)
+        parts.append(f"规范议事会议流程。按会前、会中、会后工作流程图筹备会议，{'；'.join(held)}。")
     if f.held["group_activity"]:
         present, expected = f.group_attendance()
         rate = f"，代表出席率{_share(present, expected)}" if expected else ""
         guests = f.guests(("group_activity", "special"))
-        came = f"，{_join(guests)}等部门派员列席" if guests else ""
+        came = f"，{_join(guests)}{'等' if len(guests) > 6 else ''}部门派员列席" if guests else ""
         parts.append(f"做实议事小组活动。各议事小组全年开展议事活动{f.held['group_activity']}次{rate}{came}。")
     o = f.opinions
     if o["total"]:
@@ -261,8 +287,8 @@ def quality(f: Figures) -> str:
                            ("department", "部门职责事项")) if cats.get(code))
         assigned = sum(cats.values())
         rate = f"，群众满意率{o['satisfaction_rate']:g}%" if o["satisfaction_rate"] is not None else ""
-        handled = (f"其中交办{assigned}条（{split}），已办结{o['solved']}条{rate}" if assigned else "尚未交办")
-        parts.append(f"抓实意见办理。全年收到的意见建议{handled}。")
+        handled = (f"分类交办{assigned}条（{split}），已办结{o['solved']}条{rate}" if assigned else "都还没有交办")
+        parts.append(f"抓实意见办理。全年收到的{o['total']}条意见建议中，{handled}。")
     ordinals = "一二三"
     return "".join(f"{ordinals[i]}是{p}" for i, p in enumerate(parts))
 
@@ -284,7 +310,10 @@ def effect(f: Figures, cases: str) -> str:
         steps.append(f"会议纪要明确落实事项{w['actions']}项、已完成{w['actions_done']}项")
     if not steps and not cases:
         return ""
-    lead = "全面实行五步工作法，" + "，".join(steps) + "，办理结果及时反馈群众，做到件件有回音。" if steps else ""
+    fed_back = f.store.scalar("SELECT count(*) FROM opinions WHERE deleted = 0 AND feedback_delegate_on BETWEEN ? AND ?",
+                              [f.start, f.end]) or 0
+    closing = f"，{fed_back}件办理结果已反馈代表和群众" if fed_back else ""
+    lead = "全面实行五步工作法，" + "，".join(steps) + closing + "。" if steps else ""
     return lead + cases
 
 
@@ -303,7 +332,7 @@ def problems(f: Figures) -> str:
     late = "、".join(f"{names[k]}{n}次" for k, n in missed.items() if n and k in names)
     if late:
         found.append(f"按计划应开未开的有{late}")
-    unvisited = f.unvisited_grids()
+    unvisited = f.unvisited_grids() if f.serving_year() else 0
     if unvisited:
         found.append(f"全年仍有{unvisited}个网格没有代表走访记录")
     if not found:
@@ -315,17 +344,21 @@ def problems(f: Figures) -> str:
 def plans(f: Figures) -> str:
     nxt = f.year + 1
     items = []
-    planned = f.planned_next()
+    planned = [m for m in f.planned_next() if m["kind"] != "reception"]
     if planned:
-        shown = "；".join(f"{_md(m['date'])}{m['title']}" for m in planned[:4])
-        items.append(f"按计划开好已安排的{len(planned)}次会议活动（{shown}{'等' if len(planned) > 4 else ''}）")
+        by_day: dict[str, list[str]] = {}
+        for m in planned:
+            by_day.setdefault(m["date"], []).append(m["title"].replace(f"{nxt}年", ""))
+        days = list(by_day.items())
+        shown = "，".join(f"{_md(day)}的{'和'.join(titles)}" for day, titles in days[:3])
+        more = "等" if len(days) > 3 else ""
+        items.append(f"开好已安排的{len(planned)}次会议活动：{shown}{more}")
     else:
         items.append("上下半年各召开1次议事代表大会，各议事小组每季度开展1次议事活动")
     open_items = f.open_items()
     if open_items:
         items.append(f"继续跟踪尚未办结的{open_items}件意见建议，逐件督办、按期反馈")
-    unvisited = f.unvisited_grids()
-    if unvisited:
+    if f.serving_year() and f.unvisited_grids():
         items.append("督促议事代表按月走访联系的网格，做到网格走访全覆盖")
     term = f.term()
     if term and term.get("end_date") and term["end_date"][:4] == str(nxt):

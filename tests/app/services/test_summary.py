@@ -1,8 +1,11 @@
 """年度工作总结: drafted from the year's records, the clerk's edits kept across exports."""
 
+import pytest
+
 from app.documents.catalog import export_doc
+from app.errors import ConflictError
 from tests.app.documents.test_official_grid import lines_of
-from tests.conftest import DEMO_YEAR
+from tests.conftest import DEMO_YEAR, digest
 
 
 def _text(path):
@@ -12,14 +15,19 @@ def _text(path):
 def test_the_summary_states_the_years_figures_and_keeps_the_clerks_edit(demo, tmp_path):
     s = demo
     sections = {x["key"]: x for x in s.summary.sections(DEMO_YEAR)}
-    assert [x["heading"][:2] for x in sections.values()][1:] == ["一、", "二、", "三、", "四、"]
+    assert [x["heading"][:2] for x in sections.values()][1:] == ["一、", "二、", "三、", "四、", "五、", "六、"]
+    assert sections["problems"]["heading"] == "五、存在的问题"
+    assert sections["plans"]["heading"] == f"六、{DEMO_YEAR + 1}年工作打算"
     figures = s.summary.figures(DEMO_YEAR)
     export_doc(s, "summary", str(DEMO_YEAR), tmp_path / "a.pdf")
     text = _text(tmp_path / "a.pdf")
-    assert (figures["plenaries"], figures["group_activities"]) == (2, 20)
-    for words in ("规范推选程序", "强化阵地建设", "提升议事质量", "确保议事效果", "初步人选110人", "70名议事代表",
-                  "534个", "召开议事代表大会2次、分组活动20次", "收集群众意见建议28条", "360"):
+    assert (figures.held["plenary"], figures.held["group_activity"]) == (2, 20)
+    for words in ("规范推选程序", "强化阵地建设", "提升议事质量", "确保议事效果", "召开议事代表大会2次",
+                  "组织分组活动20次", "收集群众意见建议28条", "534个", "360", "存在的问题", f"{DEMO_YEAR + 1}年工作打算",
+                  "第一会议室（大会议室）等5个会议室", "票决民生实事项目3项", "实到65人"):
         assert words in text, words
+    # the selection of the year before is not retold as this year's work
+    assert "初步人选" not in text and "在任70名" in text
     # the clerk rewrites a part: kept, and printed again at the next export
     mine = "一是打造街道议事中心。利用街道办事处5个大小会议室打造议事中心。（本段经工作人员修改）"
     s.summary.save(DEMO_YEAR, {"venues": mine})
@@ -32,3 +40,26 @@ def test_the_summary_states_the_years_figures_and_keeps_the_clerks_edit(demo, tm
     # typical cases are the clerk's to choose
     s.summary.save(DEMO_YEAR, {}, cases=[])
     assert "360" not in s.summary.sections(DEMO_YEAR)[4]["text"]
+
+
+def test_the_selection_is_told_in_the_year_it_happened(demo):
+    text = "".join(x["text"] for x in demo.summary.sections(DEMO_YEAR - 1))
+    assert "初步人选110人" in text and "确定70名议事代表" in text and "召开议事代表大会" not in text
+
+
+def test_a_year_with_nothing_recorded_is_refused_with_the_reason(demo, tmp_path):
+    before = digest(demo)
+    with pytest.raises(ConflictError, match="2010年没有召开会议、收集意见建议、走访或推选的记录"):
+        export_doc(demo, "summary", "2010", tmp_path / "empty.pdf")
+    assert not (tmp_path / "empty.pdf").exists() and digest(demo) == before
+
+
+def test_no_sentence_states_a_figure_twice(demo):
+    """Read as the district office reads it: a number or a name is said once in a sentence."""
+    import re
+
+    for section in demo.summary.sections(DEMO_YEAR):
+        for sentence in re.split(r"[。；]", section["text"]):
+            numbers = re.findall(r"\d+(?:\.\d+)?(?!\d|月)", sentence)  # (a month may open several dates)
+            repeated = {n for n in numbers if numbers.count(n) > 1 and len(n) > 1}
+            assert not repeated, (sentence, repeated)
