@@ -333,7 +333,7 @@ def cmd_export(args) -> int:
         if args.name in ("candidates", "joint_review", "notice_list", "quotas"):
             options["round_id"] = _resolve_round(store, args.round)
         if args.name in ("meetings", "attendance", "ledger", "supervision", "stats", "visits", "actions",
-                         "performance") and args.year:
+                         "performance", "issued") and args.year:
             options["year"] = args.year
         if args.community:
             if args.name != "contacts":

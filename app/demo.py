@@ -124,7 +124,7 @@ def build_demo(store, progress=None, today: date | None = None) -> dict:
         store.settings.update({"site_name": "中山路街道人大工委", "unit_name": UNIT,
                                "subdistrict": SUBDISTRICT, "contact_phone": "023-49880000",
                                "issuer_mark": "中山路街道人大工委文件",
-                               "doc_number_pattern": "中山路人大工委〔{年}〕{号}号",
+                               "doc_number_pattern": "中山路街道人大工委〔{年}〕{号}号", "signer": "李红梅",
                                "printer_name": "中山路街道人大工委办公室", "doc_cc": "街道党工委"})
         store.terms.create({"name": "第一届", "start_date": f"{year - 1}-03-01", "end_date": f"{year + 4}-02-28"})
         step("村（社区）与议事小组")
@@ -312,7 +312,7 @@ def build_selection(store, rng, year, community_ids, group_ids, areas, grids_by_
     confirmed = max(date(year - 1, 1, 24), closed + timedelta(days=6)).isoformat()
     store.nomination.confirm(round_id, chosen_ids, confirmed, f"中山路党工委〔{year - 1}〕3号")
     store.nomination.issue_certificates(round_id, f"{year - 1}-02-20")
-    store.nomination.file_round(round_id, f"{year - 1}-02-28", f"中山路人大工委〔{year - 1}〕1号")
+    store.nomination.file_round(round_id, f"{year - 1}-02-28", f"中山路街道人大工委〔{year - 1}〕1号")
     delegate_of = {r["id"]: r["delegate_id"] for r in store.rows(
         "SELECT id, delegate_id FROM candidates WHERE round_id = ?", [round_id])}
     for (profile, _community, role, share) in chosen:
@@ -801,13 +801,13 @@ INSTITUTIONS = [
                 "成员：王磊（党政办主任）\n成员：赵敏（组织办主任）\n成员：孙伟（社区治理办主任）"},
     {"kind": "plan", "title": "中山路街道建立议事代表会议制度的实施方案", "day": "{y}-10-25",
      "doc_number": "中山路党工委〔{y}〕27号", "content": "目标任务、推选办法（两下两上）、分组和阵地、议事规则、保障措施"},
-    {"kind": "rule", "title": "议事代表联系接待群众制度", "day": "{y}-11-28", "doc_number": "中山路人大工委〔{y}〕9号",
+    {"kind": "rule", "title": "议事代表联系接待群众制度", "day": "{y}-11-28", "doc_number": "中山路街道人大工委〔{y}〕9号",
      "content": "代表每月走访联系网格，邻里议事堂每月接待日轮流值班接待群众"},
-    {"kind": "rule", "title": "议事代表会议议事规则", "day": "{y}-11-28", "doc_number": "中山路人大工委〔{y}〕10号",
+    {"kind": "rule", "title": "议事代表会议议事规则", "day": "{y}-11-28", "doc_number": "中山路街道人大工委〔{y}〕10号",
      "content": "大会每年 2 次、小组活动每季度 1 次，会前会中会后工作流程"},
-    {"kind": "rule", "title": "意见建议交办督办反馈制度", "day": "{y}-11-28", "doc_number": "中山路人大工委〔{y}〕11号",
+    {"kind": "rule", "title": "意见建议交办督办反馈制度", "day": "{y}-11-28", "doc_number": "中山路街道人大工委〔{y}〕11号",
      "content": "分类交办、限时办理、跟踪督办、结果反馈代表和群众"},
-    {"kind": "rule", "title": "议事代表履职考评制度", "day": "{y}-11-28", "doc_number": "中山路人大工委〔{y}〕12号",
+    {"kind": "rule", "title": "议事代表履职考评制度", "day": "{y}-11-28", "doc_number": "中山路街道人大工委〔{y}〕12号",
      "content": "建立履职档案，年度述职，小组评议"},
 ]
 

@@ -13,6 +13,7 @@ SETTING_LABELS = {
     "seal_layout": "落款样式",
     "issuer_mark": "发文机关标志（版头，如：中山路街道人大工委文件）",
     "doc_number_pattern": "发文字号格式（{年} 和 {号} 处填入年份和序号）",
+    "signer": "签发人（上行文，如报区人大常委会的备案报告）",
     "printer_name": "印发机关（版记）",
     "doc_cc": "抄送机关（版记，多个用顿号分隔）",
     "font_title": "标题字体文件（小标宋）",

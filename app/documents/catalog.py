@@ -8,26 +8,28 @@ from typing import Any
 from ..errors import AppError
 from ..fileio import recorded_write
 from ..outputs import check_out
+from ..rules.codes import DOC_KINDS
 from . import ledger_docs, meeting_docs, nomination_docs, plan_doc, summary_doc
-from .dating import default_date, issued_date
+from .dating import SENT_OUT, default_date, issued_date
 from .notes import collecting
 
+LABELS = dict(DOC_KINDS)
 # kind -> (label, builder, what the id names)
 DOCS: dict[str, tuple[str, Any, str | None]] = {
-    "minutes": ("会议纪要", meeting_docs.minutes, "meeting"),
-    "meeting_notice": ("会议通知", meeting_docs.notice, "meeting"),
-    "notice": ("议事代表人选公示", nomination_docs.public_notice, "round"),
-    "certificates": ("聘书", nomination_docs.certificates, "round"),
-    "filing": ("议事代表推选情况备案报告", nomination_docs.filing_report, "round"),
-    "signin": ("签到表", meeting_docs.signin, "meeting"),
-    "flowchart": ("工作流程图", meeting_docs.flowchart, "meeting"),
-    "brief": ("工作简报", meeting_docs.brief, "meeting"),
-    "assignment": ("交办单", ledger_docs.assignment, "opinion"),
-    "feedback": ("反馈回执", ledger_docs.feedback_slip, "opinion"),
-    "duty": ("履职档案", ledger_docs.duty_record, "delegate"),
-    "plan": ("议事方案", plan_doc.plan, "opinion"),
-    "summary": ("年度工作总结", summary_doc.summary, "year"),
-    "ledger": ("意见建议办理台账（打印版）", None, None),
+    "minutes": (LABELS["minutes"], meeting_docs.minutes, "meeting"),
+    "meeting_notice": (LABELS["meeting_notice"], meeting_docs.notice, "meeting"),
+    "notice": (LABELS["notice"], nomination_docs.public_notice, "round"),
+    "certificates": (LABELS["certificates"], nomination_docs.certificates, "round"),
+    "filing": (LABELS["filing"], nomination_docs.filing_report, "round"),
+    "signin": (LABELS["signin"], meeting_docs.signin, "meeting"),
+    "flowchart": (LABELS["flowchart"], meeting_docs.flowchart, "meeting"),
+    "brief": (LABELS["brief"], meeting_docs.brief, "meeting"),
+    "assignment": (LABELS["assignment"], ledger_docs.assignment, "opinion"),
+    "feedback": (LABELS["feedback"], ledger_docs.feedback_slip, "opinion"),
+    "duty": (LABELS["duty"], ledger_docs.duty_record, "delegate"),
+    "plan": (LABELS["plan"], plan_doc.plan, "opinion"),
+    "summary": (LABELS["summary"], summary_doc.summary, "year"),
+    "ledger": (LABELS["ledger"], None, None),
 }
 MEETING_DOCS = [k for k, v in DOCS.items() if v[2] == "meeting"]
 
@@ -85,6 +87,11 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
             # The date a notice first went out stays its date, however often it is printed again.
             store.issued_docs.give(kind, record_id, dated_on=default_date(store, kind, record_key),
                                    label=f"{label}：{name}")
+        if kind in SENT_OUT and store.settings.get("issuer_mark") and not (
+                kind == "filing" and store.nomination.get(record_id).get("filing_doc")):
+            # a red-head document has its 文号 from the 发文登记: the next of its year when first
+            # issued, the same one every later export (a round's filing keeps the one it was filed under)
+            store.issued_docs.ensure_number(kind, record_id, issued_date(store, kind, record_id), f"{label}：{name}")
         if subject == "round":
             extra = {"delegate_ids": options["delegate_ids"]} if options.get("delegate_ids") else {}
             build(store, record_key, temp, **extra)

@@ -89,6 +89,7 @@ class Line:
     slots: int = 1
     # rules drawn with the line: (offset below the slot top, width, colour, thickness)
     rules: list[tuple] = field(default_factory=list)
+    drop: float = 0.0  # drawn this far (pt) below its slot's top: a 版头 placed off the grid
 
     @property
     def text(self) -> str:
@@ -395,6 +396,7 @@ def _baseline(slot_top: float, glyph: Glyph) -> float:
 
 
 def _draw_line(c, line: Line, slot_top: float) -> None:
+    slot_top -= line.drop
     for below, width, colour, thickness in line.rules:
         c.saveState()
         c.setStrokeColor(colour)

@@ -210,7 +210,8 @@ def filing_report(store, round_id: str | None, path: Path | str) -> Path:
     units = store.nomination.review_units(round_row["id"])
     serials = sorted(c["certificate_no"] for c in appointed if c["certificate_no"])
     number = store.issued_docs.number("filing", round_row["id"]) or round_row.get("filing_doc")
-    doc = OfficialDoc(store, title=[f"关于{subdistrict}{who}", "推选情况的报告"], sent_out=True, doc_number=number)
+    doc = OfficialDoc(store, title=[f"关于{subdistrict}{who}", "推选情况的报告"], sent_out=True, doc_number=number,
+                      upward=True)
     doc.addressee([district])
     basis = store.institutions.summary()
     plan = basis["plan"]

@@ -29,6 +29,7 @@ from .gbt9704 import (
 )
 
 SEAL, NO_SEAL = "seal", "no_seal"
+MASTHEAD_DROP = 35 * mm  # from the text block's top to the 发文机关标志's top edge (GB/T 9704 §7.2.3)
 LAYOUT_LABELS = {SEAL: "加盖印章（成文日期右空四字，署名以日期居中）",
                  NO_SEAL: "不加盖印章（署名右空二字，日期首字右移二字）"}
 
@@ -58,10 +59,11 @@ def balanced(title: str) -> list[str]:
 
 class OfficialDoc:
     def __init__(self, store, *, title: str | list[str], sent_out: bool = False, doc_number: str | None = None,
-                 draft: bool = False):
+                 draft: bool = False, upward: bool = False):
         """`title`: the 标题, or its lines broken where the writer wants (at a sense boundary).
         A document `sent_out` (通知, 报告) carries the 版头 and 版记 when 设置 names the issuing
-        body's mark (发文机关标志)."""
+        body's mark (发文机关标志). An `upward` one (上行文: a report to the 区人大常委会) names its
+        签发人 (设置) on the 发文字号's line."""
         from .fonts import use_store_fonts
 
         use_store_fonts(store)
@@ -74,7 +76,12 @@ class OfficialDoc:
         mark = store.settings.get("issuer_mark")
         self.sent_out = bool(sent_out and mark)
         if self.sent_out:
-            self._masthead(mark, doc_number or "")
+            signer = store.settings.get("signer") if upward else None
+            if upward and not signer:
+                from ..errors import ConflictError
+
+                raise ConflictError("报送区人大常委会的报告是上行文，版头要写明签发人：请先在“设置 → 公文”中填写签发人")
+            self._masthead(mark, doc_number or "", signer)
         for text in (title if isinstance(title, list) else balanced(title)):
             for line in break_lines([Run(text, "title", size=TITLE_PT)], first_indent=0, align="center",
                                     kind="title"):
@@ -82,14 +89,25 @@ class OfficialDoc:
         self.items.append(blank())
 
     # -- 版头 --------------------------------------------------------------------------------
-    def _masthead(self, mark: str, number: str) -> None:
+    def _masthead(self, mark: str, number: str, signer: str | None = None) -> None:
         size = min(36.0, (CHARS * PITCH) / max(len(mark), 1) * BODY_PT / PITCH)
         head = break_lines([Run(mark, "title", size=size, color=RED)], first_indent=0, align="center",
                            kind="masthead")
+        # §7.2.3: the mark's top edge 35 mm below the block's top: whole slots above it, the rest
+        # of the way drawn within its own (two) slots.
+        above = int(MASTHEAD_DROP // LINE)
         for line in head:
             line.slots = 2
-        self.items += head + [blank(), blank()]
-        numbered = break_lines([Run(number or "", keep=True)], first_indent=0, align="center", kind="masthead")[0]
+            line.drop = MASTHEAD_DROP - above * LINE
+        self.items += [Line(kind="masthead", slots=above), *head, blank(), blank()]
+        if signer:  # §7.2.6: 上行文 — the number one cell in from the left, 签发人 one cell in from the right
+            numbered = break_lines([Run(number or "", keep=True)], first_indent=1, align="left", kind="masthead")[0]
+            signed = break_lines([Run("签发人："), Run(signer, "kai", keep=True)], first_indent=0, right_indent=1,
+                                 align="right", kind="masthead")[0]
+            numbered.placed += signed.placed
+        else:
+            numbered = break_lines([Run(number or "", keep=True)], first_indent=0, align="center",
+                                   kind="masthead")[0]
         # §7.2.4: the red separator 4 mm below the 发文字号, as wide as the block.
         numbered.rules.append((BODY_PT + 4 * mm, CHARS * PITCH, RED, 1.2))
         self.items += [numbered, blank(), blank()]

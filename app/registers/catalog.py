@@ -6,7 +6,7 @@ from typing import Any, Callable
 from ..errors import AppError
 from ..fileio import recorded_write
 from ..outputs import check_out
-from . import fieldwork, ledger, meetings, nomination, org
+from . import fieldwork, issued, ledger, meetings, nomination, org
 from .writer import write_register
 
 REGISTERS: dict[str, tuple[str, Callable[..., Any]]] = {
@@ -29,6 +29,7 @@ REGISTERS: dict[str, tuple[str, Callable[..., Any]]] = {
     "supervision": ("意见建议督办记录", ledger.supervision),
     "stats": ("工作统计表", ledger.stats),
     "audit": ("审计日志", org.audit),
+    "issued": ("发文登记簿", issued.issued),
 }
 
 

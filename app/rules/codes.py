@@ -101,5 +101,10 @@ INSTITUTION_KINDS = (("study", "党工委专题研究"), ("leading_group", "领�
 INSTITUTION_STATUSES = (("in_force", "施行中"), ("repealed", "已废止"))
 LEADING_ROLES = ("组长", "副组长", "成员")
 HOLIDAY_KINDS = (("holiday", "放假"), ("workday", "调休上班"))
+# The documents a clerk exports (their kinds name the 成文日期 and 发文字号 kept in issued_docs).
+DOC_KINDS = (("minutes", "会议纪要"), ("meeting_notice", "会议通知"), ("notice", "议事代表人选公示"), ("certificates", "聘书"),
+             ("filing", "议事代表推选情况备案报告"), ("signin", "签到表"), ("flowchart", "工作流程图"),
+             ("brief", "工作简报"), ("assignment", "交办单"), ("feedback", "反馈回执"), ("duty", "履职档案"),
+             ("plan", "议事方案"), ("summary", "年度工作总结"), ("ledger", "意见建议办理台账（打印版）"))
 CONFLICT_KINDS = (("concurrent", "两处同时修改"), ("delete_vs_edit", "一处删除、一处修改"))
 FLAGS = ((0, "否"), (1, "是"))

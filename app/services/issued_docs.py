@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 from ..errors import ValidationError
+from ..rules.codes import DOC_KINDS
 from ..textutil import parse_date
 from .base import Service
 
@@ -55,25 +56,67 @@ class IssuedDocService(Service):
         return tx.changes
 
     def format_number(self, text: str, year: str) -> str | None:
-        """'5' with the pattern 中山路人大工委〔{年}〕{号}号 -> 中山路人大工委〔2026〕5号; a whole
+        """'5' with the pattern 中山路街道人大工委〔{年}〕{号}号 -> 中山路街道人大工委〔2026〕5号; a whole
         number as typed stays as it is."""
         text = (text or "").strip()
         if not text:
             return None
-        pattern = self.store.settings.get("doc_number_pattern")
+        pattern = self.pattern()
         if re.fullmatch(r"\d{1,4}", text):
             if not pattern:
                 raise ValidationError("请先在“设置”中填写发文字号格式，或填写完整的发文字号", field="doc_number")
             return pattern.replace("{年}", year).replace("{号}", str(int(text)))
         return text
 
-    def next_number(self, year: str) -> str:
-        """The next sequence number of `year` under the pattern (the highest used + 1)."""
-        pattern = self.store.settings.get("doc_number_pattern")
+    def pattern(self) -> str:
+        """The office's 文号 pattern; without one, the mark's body's (the 文号 names the mark's body)."""
+        from .settings import default_pattern
+
+        mark = self.store.settings.get("issuer_mark")
+        return self.store.settings.get("doc_number_pattern") or (default_pattern(mark) if mark else "")
+
+    def register(self, year: int | None = None) -> list[dict]:
+        """发文登记: every number issued under the office's pattern — by a document exported with a
+        版头, a round's filing, an institution — with what it was issued for, in number order."""
+        pattern = self.pattern()
         if not pattern:
+            return []
+        regex = re.compile(re.escape(pattern).replace(re.escape("{年}"), r"(\d{4})").replace(re.escape("{号}"), r"(\d+)"))
+        labels = dict(DOC_KINDS)
+        found = []
+        for row in self.store.rows("SELECT kind, record_id, dated_on, doc_number FROM issued_docs"
+                                   " WHERE deleted = 0 AND doc_number IS NOT NULL"):
+            found.append((row["doc_number"], labels.get(row["kind"], row["kind"]), self._title(row), row["dated_on"]))
+        for row in self.store.rows("SELECT name, filed_on, filing_doc FROM nomination_rounds WHERE deleted = 0"
+                                   " AND filing_doc IS NOT NULL"):
+            found.append((row["filing_doc"], "备案报告", f"{row['name']}推选情况的报告", row["filed_on"]))
+        for row in self.store.rows("SELECT title, day, doc_number FROM institutions WHERE deleted = 0"
+                                   " AND doc_number IS NOT NULL"):
+            found.append((row["doc_number"], "制度建设", row["title"], row["day"]))
+        out = {}
+        for number, kind, title, day in found:
+            match = regex.fullmatch(number or "")
+            if match and (year is None or int(match.group(1)) == year):
+                out.setdefault(number, {"year": int(match.group(1)), "seq": int(match.group(2)), "doc_number": number,
+                                        "kind": kind, "title": title, "dated_on": day})
+        return sorted(out.values(), key=lambda r: (r["year"], r["seq"]))
+
+    def _title(self, row: dict) -> str:
+        record = self.store.rows("SELECT title FROM meetings WHERE id = ?", [row["record_id"]]) or \
+            self.store.rows("SELECT name AS title FROM nomination_rounds WHERE id = ?", [row["record_id"]])
+        return record[0]["title"] if record else ""
+
+    def next_number(self, year: str) -> str:
+        """The next sequence number of `year` in the 发文登记 (the highest issued + 1)."""
+        if not self.pattern():
             return ""
-        regex = re.escape(pattern.replace("{年}", year)).replace(re.escape("{号}"), r"(\d+)")
-        used = [int(m.group(1)) for row in self.store.rows(
-            "SELECT doc_number FROM issued_docs WHERE deleted = 0 AND doc_number IS NOT NULL")
-            if (m := re.fullmatch(regex, row["doc_number"]))]
-        return str(max(used, default=0) + 1)
+        return str(max((r["seq"] for r in self.register(int(year))), default=0) + 1)
+
+    def ensure_number(self, kind: str, record_id: str, dated_on: str, label: str) -> None:
+        """A red-head document gets the next 文号 of its year when it is first issued; exported again,
+        it keeps the one it has."""
+        if self.number(kind, record_id) or not self.pattern():
+            return
+        year = dated_on[:4]
+        self.give(kind, record_id, dated_on=dated_on, doc_number=self.pattern().replace("{年}", year).replace(
+            "{号}", self.next_number(year)), label=label)

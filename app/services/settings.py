@@ -9,6 +9,16 @@ from ..settings_labels import SETTING_LABELS as SETTINGS
 from ..textutil import clean
 
 
+def issuer_of(text: str) -> str:
+    """The issuing body's name in a mark (中山路街道人大工委文件) or a 文号 pattern (…〔{年}〕{号}号)."""
+    return text.split("〔")[0].split("[")[0].removesuffix("文件").strip()
+
+
+def default_pattern(mark: str) -> str:
+    """The 文号 of a mark's body: its name, the year in 〔〕, the number (GB/T 9704 §7.2.4)."""
+    return f"{issuer_of(mark)}〔{{年}}〕{{号}}号"
+
+
 class SettingsService:
     def __init__(self, store):
         self.store = store
@@ -56,7 +66,14 @@ class SettingsService:
             raise ValidationError("落款样式只能是“加盖印章”或“不加盖印章”", field="seal_layout")
         pattern = values.get("doc_number_pattern")
         if pattern and "{号}" not in pattern:
-            raise ValidationError("发文字号格式中要有 {号}，如：中山路人大工委〔{年}〕{号}号", field="doc_number_pattern")
+            raise ValidationError("发文字号格式中要有 {号}，如：中山路街道人大工委〔{年}〕{号}号", field="doc_number_pattern")
+        mark = values.get("issuer_mark", self.get("issuer_mark"))
+        pattern = values.get("doc_number_pattern", self.get("doc_number_pattern"))
+        if mark and not pattern and "issuer_mark" in values:
+            values["doc_number_pattern"] = pattern = default_pattern(mark)
+        if mark and pattern and issuer_of(pattern) != issuer_of(mark):
+            raise ValidationError(f"发文字号中的发文机关“{issuer_of(pattern)}”与发文机关标志“{issuer_of(mark)}”不一致："
+                                  f"请用同一名称，如 {default_pattern(mark)}", field="doc_number_pattern")
         # A chosen font file is kept with the SHA-256 it had when it passed: the documents use it
         # while it is that file, and check it again (or set it aside) once it is not.
         digests = {}

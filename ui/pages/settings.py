@@ -131,7 +131,7 @@ class SettingsPage(QWidget):
 
         box = QGroupBox("公文（纪要、通知、公示、报告）")
         form = QFormLayout(box)
-        for key in ("clerk_name", "contact_phone", "issuer_mark", "doc_number_pattern", "printer_name", "doc_cc"):
+        for key in ("clerk_name", "contact_phone", "issuer_mark", "doc_number_pattern", "signer", "printer_name", "doc_cc"):
             self.edits[key] = QLineEdit()
             form.addRow(SETTING_LABELS[key], self.edits[key])
         self.edits["clerk_name"].setPlaceholderText("不填则用电脑登录名")

@@ -77,7 +77,7 @@ def test_a_whole_round_from_nomination_to_filing(rnd):
     assert board["breaches"] == []
     s.nomination.confirm(rnd["round"], ids[:3], "2025-02-20", "中山路党工委〔2025〕5号")
     s.nomination.issue_certificates(rnd["round"], "2025-02-25")
-    s.nomination.file_round(rnd["round"], "2025-02-28", "中山路人大工委〔2025〕2号")
+    s.nomination.file_round(rnd["round"], "2025-02-28", "中山路街道人大工委〔2025〕2号")
 
     appointed = s.candidates.list(CandidateFilter(round_id=rnd["round"], status="appointed"))
     assert sorted(c["name"] for c in appointed) == ["张三", "李四", "王五"]
