@@ -13,12 +13,12 @@ from datetime import date
 
 from ..rules.codes import GRADES
 from ..rules.fields import names_of
-from ..textutil import chinese_date
+from ..textutil import as_day, chinese_date
 
 
 def _md(iso: str) -> str:
-    day = date.fromisoformat(iso)
-    return f"{day.month}月{day.day}日"
+    day = as_day(iso)  # a stored date that is not one is shown as it is, marked
+    return f"{day.month}月{day.day}日" if day else chinese_date(iso)
 
 
 def _join(items: list[str], limit: int = 6) -> str:

@@ -46,8 +46,9 @@ def test_the_demo_has_held_the_reports_year_on_any_day(tmp_path, today):
         # the year's summary is the report's, and it is the year the clerk is offered
         assert s.summary.default_year(today) == year
         figures = s.summary.figures(year)
-        assert (figures["plenaries"], figures["group_activities"], figures["opinions"]["total"],
-                figures["delegates"], figures["candidates"], figures["grids"]) == (2, 20, 28, 70, 110, 534)
+        assert (figures.held["plenary"], figures.held["group_activity"], figures.opinions["total"],
+                figures.serving(), s.grids.count()) == (2, 20, 28, 70, 534)
+        assert s.summary.figures(year - 1).rounds  # the selection: the year before the report's
         # a year of monthly grid visits up to today, and this month not yet done by everyone
         months = {r["month"] for r in s.rows("SELECT DISTINCT substr(day, 1, 7) AS month FROM grid_visits")}
         assert {f"{year}-{m:02d}" for m in range(1, 13)} <= months
