@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import idcard
 from .errors import AppError, Cancelled, ValidationError
-from .rules import row_breaches
+from .rules import TABLES, row_breaches
 from .textutil import clean, clean_code, validate_phone
 
 # canonical field -> header spellings (compared after normalising spaces and brackets)
@@ -183,6 +183,11 @@ def _check_row(sheet: str, number: int, row: dict, headings: dict) -> RowVerdict
                      "grids": [g for g in re.split(r"[、,，;；\s]+", clean(row.get("grids"))) if g]}
     if not verdict.extra["community"]:
         return reject("所在村（社区）为空")
+    # names of a community or group the import may create, held to the rule book as well
+    for key, table in (("community", "communities"), ("group", "groups")):
+        problem = verdict.extra[key] and TABLES[table].fields["name"].problem(verdict.extra[key])
+        if problem:
+            return reject(f"“{headings.get(key) or TABLES[table].noun}”{problem}")
     return verdict
 
 

@@ -91,7 +91,7 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
                 kind == "filing" and store.nomination.get(record_id).get("filing_doc")):
             # a red-head document has its 文号 from the 发文登记: the next of its year when first
             # issued, the same one every later export (a round's filing keeps the one it was filed under)
-            store.issued_docs.ensure_number(kind, record_id, issued_date(store, kind, record_id), f"{label}：{name}")
+            store.issued_docs.ensure_number(kind, record_key, issued_date(store, kind, record_key), f"{label}：{name}")
         if subject == "round":
             extra = {"delegate_ids": options["delegate_ids"]} if options.get("delegate_ids") else {}
             build(store, record_key, temp, **extra)

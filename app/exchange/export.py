@@ -23,6 +23,8 @@ from typing import IO, BinaryIO
 from .. import __version__, attachments
 from ..errors import AppError, Cancelled, environmental
 from ..fileio import atomic_path
+from ..rules.doors import db_lookup
+from ..rules.engine import row_breaches
 from ..schema import SYNCED_FIELDS, TABLE_NOUNS, known_migration_names
 from . import offices
 from .package import BLOCK, DEFAULT_SCRYPT_N, MAX_FILE, MAX_MEMBER_SIZE, PackageError, seal_stream, work_folder
@@ -117,11 +119,21 @@ def _compression(path: Path) -> int:
     return zipfile.ZIP_DEFLATED if len(sample) / 100 < packed < 0.9 * len(sample) else zipfile.ZIP_STORED
 
 
+def refuse_broken(table: str, row_id: str, row: dict, lookup) -> None:
+    """A row the rule book refuses would make the other office refuse the whole package: it is
+    named here instead, before anything is written, for the clerk to put right (检查数据 lists it)."""
+    found = row_breaches(table, row, lookup, row_id=row_id)
+    if found:
+        raise PackageError(f"本机有记录不符合录入规则，对方会拒收这个交换包：{found[0]}。"
+                           "请先按“检查数据”列出的逐条改正，再导出交换包。")
+
+
 def write_content(store, target: BinaryIO, since: dict | None = None, progress=None) -> dict:
     """Write the zip (manifest, NDJSON per table, attached files) into `target`, a table and a
     file at a time; returns its manifest."""
     since = since or {}
     encoder = Encoder()
+    lookup = db_lookup(store.db.conn)
     tables, members = {}, {}
     files: dict[str, tuple[Path, str]] = {}
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
@@ -134,6 +146,12 @@ def write_content(store, target: BinaryIO, since: dict | None = None, progress=N
             count, size, digest, lines = 0, 0, hashlib.sha256(), []
             handle = None
             for row_id, values, groups in _rows(store, table, since):
+                try:
+                    refuse_broken(table, row_id, dict(zip(fields, values)), lookup)
+                except PackageError:
+                    if handle is not None:
+                        handle.close()  # (the zip is given up; its file is removed by the caller)
+                    raise
                 handle = handle or archive.open(name, "w")
                 lines.append(encoder.grouped_line(row_id, values, groups, fields))
                 count += 1

@@ -93,7 +93,7 @@ class IssuedDocService(Service):
         for row in self.store.rows("SELECT title, day, doc_number FROM institutions WHERE deleted = 0"
                                    " AND doc_number IS NOT NULL"):
             found.append((row["doc_number"], "制度建设", row["title"], row["day"]))
-        out = {}
+        out: dict[str, dict] = {}
         for number, kind, title, day in found:
             match = regex.fullmatch(number or "")
             if match and (year is None or int(match.group(1)) == year):

@@ -176,3 +176,24 @@ def test_an_unknown_code_from_a_newer_version_asks_for_an_upgrade(base):
                    {"opinions": [(row_id, values, stamps)]}, {}, "", None)
     with pytest.raises(PackageError, match="交换包数据有误：意见建议第 1 行"):
         check_rules(store, same)
+
+
+def test_a_stored_row_the_other_office_would_refuse_is_named_when_exporting(demo_dir, tmp_path):
+    """Rather than a package the other office refuses: the export names the row to put right."""
+    import sqlite3
+
+    from app.exchange.export import export_package
+    from app.store import Store
+
+    conn = sqlite3.connect(demo_dir / "yishi.db")
+    conn.execute("UPDATE grid_visits SET residents_met = -5 WHERE rowid = 1")
+    conn.commit()
+    conn.close()
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    with Store.open(demo_dir) as store:
+        before = digest(store)
+        with pytest.raises(PackageError, match="网格走访记录.*“接触群众（人）”不能为负数"):
+            export_package(store, stick, "口令", scrypt_n=1 << 14)
+        assert digest(store) == before
+    assert not list(stick.iterdir())
