@@ -10,14 +10,18 @@ def _title(store, name: str, year: int | None) -> str:
     return f"{store.settings.get('subdistrict') or ''}{name}" + (f"（{year}年）" if year else "")
 
 
+# Printed on A4: the columns of the printed ledger (app/documents/ledger_docs.py) but the category;
+# A3 adds the source, group, category and result. The content and community stay in the file.
 LEDGER_COLUMNS = [
-    Column("编号", "serial", 11), Column("收集日期", "received_on", 11, kind="date"), Column("来源", "source_label", 8),
-    Column("收集代表", "delegate_name", 8), Column("议事小组", "group_name", 9),
-    Column("所在村（社区）", "community_name", 10), Column("意见建议", "title", 18, 36, wrap=True),
-    Column("具体内容", "content", 20, 44, wrap=True), Column("类别", "category_label", 10),
+    Column("编号", "serial", 11), Column("收集日期", "received_on", 11, kind="date"),
+    Column("来源", "source_label", 8, printed="a3"),
+    Column("收集代表", "delegate_name", 8), Column("议事小组", "group_name", 9, printed="a3"),
+    Column("所在村（社区）", "community_name", 10, printed=""), Column("意见建议", "title", 18, 36, wrap=True),
+    Column("具体内容", "content", 20, 44, wrap=True, printed=""),
+    Column("类别", "category_label", 10, printed="a3"),
     Column("承办单位", "units", 12, 24, wrap=True), Column("办理期限", "deadline", 11, kind="date"),
     Column("办理进度", "status_label", 10), Column("提示", "flag", 8),
-    Column("办理结果", "result", 16, 40, wrap=True), Column("满意度", "satisfaction", 8),
+    Column("办理结果", "result", 16, 40, wrap=True, printed="a3"), Column("满意度", "satisfaction", 8),
 ]
 
 
@@ -46,11 +50,12 @@ def supervision(store, year: int | None = None) -> Register:
         f"""SELECT s.day, s.method, s.content, s.progress, s.actor, o.serial, o.title, o.lead_unit,
                    o.deadline FROM supervisions s JOIN opinions o ON o.id = s.opinion_id
             WHERE s.deleted = 0 AND o.deleted = 0{where} ORDER BY s.day, o.serial""", params)
+    # Printed on A4 but the recorder (A3).
     columns = [Column("督办日期", "day", 11, kind="date"), Column("意见编号", "serial", 11),
-               Column("意见建议", "title", 18, 36, wrap=True), Column("承办单位", "lead_unit", 12),
+               Column("意见建议", "title", 18, 36, wrap=True), Column("承办单位", "lead_unit", 12, 16, wrap=True),
                Column("办理期限", "deadline", 11, kind="date"), Column("督办方式", "method", 8),
                Column("督办情况", "content", 20, 44, wrap=True), Column("办理进展", "progress", 14, 36, wrap=True),
-               Column("记录人", "actor", 8)]
+               Column("记录人", "actor", 8, printed="a3")]
     return Register(_title(store, "意见建议督办记录", year), store.settings.unit(), columns, rows, "督办记录")
 
 
