@@ -348,7 +348,7 @@ def cmd_export(args) -> int:
                                "可以按届次导出")
             options["term_id"] = _resolve_term(store, args.term)
         result = export_register(store, args.name, Path(args.out), **options)
-    _emit(args, result, f"已导出{result['title']}（{result['rows']} 行）：{result['path']}")
+    _emit(args, result, f"已导出{result['heading']}，{result['rows']} 行：{result['path']}")
     return 0
 
 

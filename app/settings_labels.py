@@ -11,6 +11,7 @@ SETTING_LABELS = {
     "contact_phone": "工委联系电话（用于公示）",
     "clerk_name": "工作人员姓名（文书和台账的操作人、记录人）",
     "seal_layout": "落款样式",
+    "register_paper": "台账打印纸张",
     "issuer_mark": "发文机关标志（版头，如：中山路街道人大工委文件）",
     "doc_number_pattern": "发文字号格式（{年} 和 {号} 处填入年份和序号）",
     "signer": "签发人（上行文，如报区人大常委会的备案报告）",
@@ -22,3 +23,6 @@ SETTING_LABELS = {
     "font_kai": "二级标题字体文件（楷体）",
     "font_song": "页码字体文件（宋体）",
 }
+
+# The paper registers print on (landscape): A4 unless the office prints A3 (more columns printed).
+REGISTER_PAPERS = {"a4": "A4（默认）", "a3": "A3（打印更多的列）"}

@@ -41,12 +41,14 @@ def export_register(store, name: str, path: Path | str, **options) -> dict:
     label, build = REGISTERS[name]
     register = build(store, **options)
     full = bool(options.get("full_id"))
+    paper = store.settings.register_paper()
     # The export's record and its file stand or fall together: no file without its record
     # (personal data), no record of a file that was never written.
     with recorded_write(store.db, path) as temp:
-        write_register(temp, register)
+        write_register(temp, register, paper=paper)
         store.audit.record("export", f"导出{label}（{len(register.rows)} 行）"
                            + ("，含完整身份证号" if full else ""),
                            {"register": name, "rows": len(register.rows), "file": Path(path).name,
                             "full_id": full})
-    return {"register": name, "title": label, "rows": len(register.rows), "path": str(path)}
+    return {"register": name, "title": label, "rows": len(register.rows), "path": str(path),
+            "heading": register.title, "paper": paper.upper()}

@@ -10,14 +10,18 @@ def _title(store, name: str, year: int | None) -> str:
     return f"{store.settings.get('subdistrict') or ''}{name}" + (f"（{year}年）" if year else "")
 
 
+# Printed on A4: the columns of the printed ledger (app/documents/ledger_docs.py) but the category;
+# A3 adds the source, group, category and result. The content and community stay in the file.
 LEDGER_COLUMNS = [
-    Column("编号", "serial", 11), Column("收集日期", "received_on", 11, kind="date"), Column("来源", "source_label", 8),
-    Column("收集代表", "delegate_name", 8), Column("议事小组", "group_name", 9),
-    Column("所在村（社区）", "community_name", 10), Column("意见建议", "title", 18, 36, wrap=True),
-    Column("具体内容", "content", 20, 44, wrap=True), Column("类别", "category_label", 10),
+    Column("编号", "serial", 11), Column("收集日期", "received_on", 11, kind="date"),
+    Column("来源", "source_label", 8, printed="a3"),
+    Column("收集代表", "delegate_name", 8), Column("议事小组", "group_name", 9, printed="a3"),
+    Column("所在村（社区）", "community_name", 10, printed=""), Column("意见建议", "title", 18, 36, wrap=True),
+    Column("具体内容", "content", 20, 44, wrap=True, printed=""),
+    Column("类别", "category_label", 10, printed="a3"),
     Column("承办单位", "units", 12, 24, wrap=True), Column("办理期限", "deadline", 11, kind="date"),
     Column("办理进度", "status_label", 10), Column("提示", "flag", 8),
-    Column("办理结果", "result", 16, 40, wrap=True), Column("满意度", "satisfaction", 8),
+    Column("办理结果", "result", 16, 40, wrap=True, printed="a3"), Column("满意度", "satisfaction", 8),
 ]
 
 
@@ -46,23 +50,25 @@ def supervision(store, year: int | None = None) -> Register:
         f"""SELECT s.day, s.method, s.content, s.progress, s.actor, o.serial, o.title, o.lead_unit,
                    o.deadline FROM supervisions s JOIN opinions o ON o.id = s.opinion_id
             WHERE s.deleted = 0 AND o.deleted = 0{where} ORDER BY s.day, o.serial""", params)
+    # Printed on A4 but the recorder (A3).
     columns = [Column("督办日期", "day", 11, kind="date"), Column("意见编号", "serial", 11),
-               Column("意见建议", "title", 18, 36, wrap=True), Column("承办单位", "lead_unit", 12),
+               Column("意见建议", "title", 18, 36, wrap=True), Column("承办单位", "lead_unit", 12, 16, wrap=True),
                Column("办理期限", "deadline", 11, kind="date"), Column("督办方式", "method", 8),
                Column("督办情况", "content", 20, 44, wrap=True), Column("办理进展", "progress", 14, 36, wrap=True),
-               Column("记录人", "actor", 8)]
+               Column("记录人", "actor", 8, printed="a3")]
     return Register(_title(store, "意见建议督办记录", year), store.settings.unit(), columns, rows, "督办记录")
 
 
 def stats(store, year: int | None = None) -> Register:
     """年度统计表: the same rows in the same order every year and in every subdistrict (a code per
-    row), so that the district can add the sheets up."""
+    row), so that the district can add the sheets up. One year's: by default the year the
+    year-end summary sums up, so that the two say the same."""
+    year = year or store.summary.default_year()
     report = store.opinion_stats.report(year)
     o, held, work = report["opinions"], report["meetings_held"], report["fieldwork"]
     summary = store.stats.summary(year)
     levels = summary["venues"]["by_level"]
     rated = o["satisfaction_rate"]
-    solved_rate = Percent(o["solved"] / o["total"]) if o["total"] else None
     figures = [
         ("在任议事代表（人）", summary["delegates"]["active"]), ("议事代表小组（个）", summary["groups"]),
         ("村（社区）（个）", summary["communities"]), ("网格（个）", summary["grids"]),
@@ -75,8 +81,9 @@ def stats(store, year: int | None = None) -> Register:
         ("　其中：社区自治事项（条）", o["by_category"].get("self_governance", 0)),
         ("　　　　街道职责事项（条）", o["by_category"].get("subdistrict", 0)),
         ("　　　　部门职责事项（条）", o["by_category"].get("department", 0)),
-        ("不予采纳（条）", o["declined"]),
-        ("已办结（条）", o["solved"]), ("办结率", solved_rate),
+        ("不予采纳（条）", o["declined"]), ("已交办（条）", o["assigned"]),
+        ("已办结（条）", o["solved"]),
+        ("办结率", Percent(o["solved"] / o["assigned"]) if o["assigned"] else None),
         ("办结归档（条）", o["closed"]), ("逾期未办结（条）", o["overdue"]),
         ("办结后逾期未反馈代表（条）", o["feedback_overdue"]), ("重点督办（条）", o["key_supervision"]),
         ("满意率", Percent(rated / 100) if rated is not None else None),
@@ -85,4 +92,10 @@ def stats(store, year: int | None = None) -> Register:
     ]
     rows = [{"code": f"{number:02d}", "item": item, "value": value} for number, (item, value) in enumerate(figures, 1)]
     columns = [Column("代码", "code", 6), Column("统计项目", "item", 30, 40), Column("数值", "value", 10, kind="number")]
-    return Register(_title(store, "议事代表会议制度工作统计表", year), store.settings.unit(), columns, rows, "统计")
+    note = (f"注：1. 会议按召开日期、意见建议按收集日期、走访按走访日期、落实事项按会议日期计入{year}年；"
+            f"代表、小组、村（社区）、网格和阵地（01—07）为填报日的数量，逾期为截至填报日的情况。\n"
+            f"2. 办结率＝已办结条数÷已交办条数：{year}年收集的意见建议中已交办的（含已办结的）；"
+            f"未交办的和不予采纳的不计入。\n"
+            f"3. 满意率＝（满意＋基本满意）条数÷表态的条数；未表态的不计入。")
+    return Register(_title(store, "议事代表会议制度工作统计表", year), store.settings.unit(), columns, rows, "统计",
+                    note=note)

@@ -17,11 +17,14 @@ def meetings(store, year: int | None = None) -> Register:
         row["departments_text"] = "、".join(row["departments_list"])
         row["items"] = (store.scalar("SELECT count(*) FROM action_items WHERE meeting_id = ? AND deleted = 0",
                                         [row["id"]]))
+    # Printed on A4: when, what, where, who came and what followed; A3 adds the group, the agenda
+    # and the departments invited.
     columns = [Column("日期", "date", 11, kind="date"), Column("时间", "time", 11), Column("类型", "kind_label", 10),
-               Column("会议名称", "title", 16, 36, wrap=True), Column("议事小组", "group_name", 9),
-               Column("地点", "place", 14, 30, wrap=True), Column("议程", "agenda_text", 16, 40, wrap=True),
-               Column("邀请部门", "departments_text", 10, 24, wrap=True),
-               Column("出席情况", "attendance", 14, 30), Column("落实事项数", "items", 8, kind="int"),
+               Column("会议名称", "title", 16, 36, wrap=True), Column("议事小组", "group_name", 9, printed="a3"),
+               Column("地点", "place", 14, 30, wrap=True),
+               Column("议程", "agenda_text", 16, 40, wrap=True, printed="a3"),
+               Column("邀请部门", "departments_text", 10, 24, wrap=True, printed="a3"),
+               Column("出席情况", "attendance", 14, 30, wrap=True), Column("落实事项数", "items", 8, kind="int"),
                Column("状态", "status_label", 7)]
     title = f"{store.settings.get('subdistrict') or ''}议事活动登记台账" + (f"（{year}年）" if year else "")
     return Register(title, store.settings.unit(), columns, rows, "活动登记台账")

@@ -8,11 +8,14 @@ from ..services.candidates import CandidateFilter, reached
 from .writer import Column, Register
 
 
-def _people_columns() -> list[Column]:
+def _people_columns(brief: bool = False) -> list[Column]:
+    """A person's particulars; `brief`: 民族, 界别 and 学历 printed on A3 only (a list with more
+    columns of its own)."""
+    extra = "a3" if brief else "a4"
     return [Column("姓名", "name", 8), Column("性别", "gender", 5), Column("出生年月", "born", 9, kind="month"),
-            Column("民族", "ethnicity", 6), Column("政治面貌", "party", 8), Column("界别", "sector", 8),
-            Column("学历", "education", 8), Column("工作单位及职务", "work", 16, 24, wrap=True),
-            Column("推荐村（社区）", "community_name", 10)]
+            Column("民族", "ethnicity", 6, printed=extra), Column("政治面貌", "party", 8),
+            Column("界别", "sector", 8, printed=extra), Column("学历", "education", 8, printed=extra),
+            Column("工作单位及职务", "work", 16, 24, wrap=True), Column("推荐村（社区）", "community_name", 10)]
 
 
 def _people(store, round_id, **flt) -> list[dict]:
@@ -27,11 +30,15 @@ def candidates(store, *, round_id: str | None = None, full_id: bool = False) -> 
     rows = _people(store, round_row["id"])
     for row in rows:
         row["id_shown"] = row["id_number"] if full_id else mask(row["id_number"])
-    columns = _people_columns() + [
-        Column("身份证号", "id_shown", 20), Column("推荐方式", "route_label", 12),
-        Column("推荐组织或联名推荐人", "recommender_text", 16, 40, wrap=True),
-        Column("推选条件", "conditions_text", 10, 30, wrap=True), Column("进展", "progress", 14, 30, wrap=True),
-        Column("未通过原因", "fail_reason", 10, 36, wrap=True), Column("聘书编号", "certificate_no", 12)]
+    # Printed on A4: who, from where, how recommended and how far they got; A3 adds the
+    # particulars, recommenders, conditions and reasons. The ID number and certificate stay in the file.
+    columns = _people_columns(brief=True) + [
+        Column("身份证号", "id_shown", 20, printed=""), Column("推荐方式", "route_label", 10, 22, wrap=True),
+        Column("推荐组织或联名推荐人", "recommender_text", 16, 40, wrap=True, printed="a3"),
+        Column("推选条件", "conditions_text", 10, 30, wrap=True, printed="a3"),
+        Column("进展", "progress", 14, 30, wrap=True),
+        Column("未通过原因", "fail_reason", 10, 36, wrap=True, printed="a3"),
+        Column("聘书编号", "certificate_no", 12, printed="")]
     return Register(f"{round_row['name']}推荐人选名单", store.settings.unit(), columns, rows, "推荐人选名单",
                     note="" if full_id else "注：身份证号已按规定脱敏显示。")
 

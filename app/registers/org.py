@@ -17,15 +17,20 @@ def roster(store, *, full_id: bool = False, flt: RosterFilter | None = None, ter
     rows = store.delegates.page(flt or RosterFilter(), limit=None)
     for row in rows:
         row["id_shown"] = row["id_number"] if full_id else mask(row["id_number"])
+    # Printed on A4: who each delegate is, where they serve and how to reach them; A3 adds the
+    # rest of the personal particulars and the grids. The ID number (masked), certificate number
+    # and notes stay in the file.
     columns = [
-        Column("姓名", "name", 8), Column("性别", "gender", 5), Column("民族", "ethnicity", 6),
-        Column("出生日期", "birth_date", 11, kind="date"), Column("身份证号", "id_shown", 20),
-        Column("政治面貌", "party", 8), Column("界别", "sector", 8), Column("学历", "education", 8),
+        Column("姓名", "name", 8), Column("性别", "gender", 5), Column("民族", "ethnicity", 6, printed="a3"),
+        Column("出生日期", "birth_date", 11, kind="date"), Column("身份证号", "id_shown", 20, printed=""),
+        Column("政治面貌", "party", 8), Column("界别", "sector", 8, 16, wrap=True, printed="a3"),
+        Column("学历", "education", 8, printed="a3"),
         Column("工作单位及职务", "work", 16, 36, wrap=True), Column("联系电话", "phone", 13),
-        Column("所在村（社区）", "community_name", 10), Column("联系网格", "grid_names", 14, 30, wrap=True),
+        Column("所在村（社区）", "community_name", 10),
+        Column("联系网格", "grid_names", 14, 30, wrap=True, printed="a3"),
         Column("议事小组", "group_name", 9), Column("小组职务", "role_label", 8),
-        Column("聘书编号", "certificate_no", 10), Column("状态", "status_label", 6),
-        Column("备注", "notes", 8, 30, wrap=True),
+        Column("聘书编号", "certificate_no", 10, printed=""), Column("状态", "status_label", 6, printed="a3"),
+        Column("备注", "notes", 8, 30, wrap=True, printed=""),
     ]
     for row in rows:
         row["work"] = " ".join(p for p in (row.get("workplace"), row.get("post")) if p)
@@ -66,9 +71,13 @@ def venues(store) -> Register:
     for row in rows:
         row["facilities_text"] = "、".join(row["facilities_list"])
         row["missing_text"] = "、".join(row["missing_facilities"])
-    columns = [Column("层级", "level_label", 10), Column("阵地名称", "name", 14),
-               Column("地址", "address", 14, 36, wrap=True), Column("所在村（社区）", "community_name", 10),
-               Column("对应议事小组", "group_name", 10), Column("会议室", "room_names", 10, 30, wrap=True),
+    # Printed on A4: the venue, where it is, its rooms, equipment and opening; A3 adds the
+    # community and the group it serves.
+    columns = [Column("层级", "level_label", 10), Column("阵地名称", "name", 14, 24, wrap=True),
+               Column("地址", "address", 14, 36, wrap=True),
+               Column("所在村（社区）", "community_name", 10, printed="a3"),
+               Column("对应议事小组", "group_name", 10, printed="a3"),
+               Column("会议室", "room_names", 10, 30, wrap=True),
                Column("已配备设施", "facilities_text", 14, 40, wrap=True),
                Column("尚缺设施", "missing_text", 10, 30, wrap=True),
                Column("接待/开放安排", "schedule", 12, 30, wrap=True)]

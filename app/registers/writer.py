@@ -4,11 +4,16 @@ Merged title row, a unit/date line, a bold bordered header starting with 序号,
 auto-filter, widths that fit Chinese text, row heights set for wrapped text, header rows
 repeated on printed pages, "第 &P 页 共 &N 页" footer.
 
-Printing (A4 landscape): a register narrow enough to fit one page width with its body at 9 pt
-or more is fitted to one page wide. A wider one is never shrunk below that: it prints at 90 %
-on pages across, with 序号 and the identifying column (姓名, 编号…) repeated on each — Excel's
-own 左端标题列, which Excel, WPS and LibreOffice all honour — so the sheet stays whole for the
-screen and for analysis, and each printed page still says whose row it is.
+Printing: every printed page holds whole rows. The file keeps all of a register's columns (for
+the screen, filtering and re-import); the columns a printed ledger needs come first and the
+sheet's print area (Excel's 打印区域, which Excel, WPS and LibreOffice all honour) covers only
+them, fitted to one page wide, landscape, on the office's paper (A4, or A3 set in 设置, which
+prints more of the columns). Hiding columns would hide them on the screen too, and a second
+"print" sheet would be a copy that goes stale the moment the clerk edits the first one.
+The printed columns are fitted with the body at 9 pt or more as printed: wrapped columns are
+narrowed towards their minimum first. Only a register that still does not fit (many columns
+made from the data, such as one per joint-review unit) prints at 90 % on pages across, with 序号
+and the identifying column repeated on each.
 
 Cells are typed by their column: counts are numbers, percentages numbers in a percent format,
 dates real dates in one format (month-only dates one format too). Everything a user typed is
@@ -47,18 +52,36 @@ DATE_FORMAT, MONTH_FORMAT, TIME_FORMAT = "yyyy-mm-dd", "yyyy-mm", "yyyy-mm-dd hh
 PERCENT_FORMAT = "0.0%"
 BODY_PT = 10.5
 LINE_PT = 14.5  # one line of 10.5 pt 宋体 in a row
-# A4 landscape less 0.5-inch margins, in Excel column-width units (7 px a unit at 96 dpi).
-# (LibreOffice and WPS set Chinese text wider than Excel's unit suggests: a quarter is kept in hand.)
-PRINTABLE_UNITS = (297 - 2 * 12.7) / 25.4 * 96 / 7 * 0.75
+SIDE_MARGIN_IN = 0.4
+# Paper (landscape) by the settings' code: its width in mm and openpyxl's paper size.
+PAPERS = {"a4": (297, Worksheet.PAPERSIZE_A4), "a3": (420, Worksheet.PAPERSIZE_A3)}
+# Excel sets a column-width unit at 7 px (5.25 pt); LibreOffice prints it 7 pt wide, so a sheet
+# fitted for LibreOffice fits Excel and WPS too. Printable width of landscape paper, in units.
+UNIT_PT = 7
 LEGIBLE_SCALE = 9 / BODY_PT  # the smallest print scale at which the body stays at 9 pt
+# LibreOffice fitting a sheet to one page wide may print it up to 4 % smaller than the width
+# alone needs (it evens out the pages down): kept in hand.
+FIT_SLACK = 0.95
 ACROSS_SCALE = 90
+
+
+def printable_units(paper: str = "a4") -> float:
+    """Width units that print on one page of `paper` across (landscape, side margins off)."""
+    width_mm = PAPERS[paper][0]
+    return (width_mm / 25.4 - 2 * SIDE_MARGIN_IN) * 72 / UNIT_PT
+
+
+def legible_units(paper: str = "a4") -> float:
+    """The widest sheet (in units) that, fitted to one page of `paper` wide, keeps its body at 9 pt."""
+    return printable_units(paper) * FIT_SLACK / LEGIBLE_SCALE
 
 
 @dataclass(frozen=True)
 class Column:
     """One column: its width range in Latin-character units (a Chinese character counts two),
-    whether long text wraps, and what kind of value it holds (text, int, percent, date, month,
-    datetime, number)."""
+    whether long text wraps, what kind of value it holds (text, int, percent, date, month,
+    datetime, number) and on which paper it is printed: "a4" on any, "a3" only on A3, "" never
+    (the file keeps it for the screen and for re-import)."""
 
     header: str
     key: str
@@ -66,6 +89,10 @@ class Column:
     max_width: int = 40
     wrap: bool = False
     kind: str = "text"
+    printed: str = "a4"
+
+    def prints_on(self, paper: str) -> bool:
+        return self.printed == "a4" or (self.printed == "a3" and paper == "a3")
 
 
 class Percent(float):
@@ -129,16 +156,19 @@ def _printable(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub(MARK, text) if ILLEGAL_CHARACTERS_RE.search(text) else text
 
 
-def write_register(path: Path | str, *registers: Register) -> Path:
-    """Write one or more registers (one sheet each) atomically to `path`.
+def write_register(path: Path | str, *registers: Register, paper: str = "a4") -> Path:
+    """Write one or more registers (one sheet each) atomically to `path`, set up to print on
+    `paper` ("a4" or "a3", landscape).
 
     Sheets are streamed (openpyxl write-only): memory stays flat and 100,000-row ledgers
     are written at close to the raw library's speed.
     """
     check_out("register", path)
+    if paper not in PAPERS:
+        raise ValueError(f"unknown paper {paper!r}")
     workbook = Workbook(write_only=True)
     for register in registers:
-        _write_sheet(workbook.create_sheet(register.sheet_name[:31]), register)
+        _write_sheet(workbook.create_sheet(register.sheet_name[:31]), register, paper)
     try:
         with atomic_path(path) as temp:
             workbook.save(temp)
@@ -172,13 +202,34 @@ def _lines(text: str, width: int) -> int:
     return sum(max(1, -(-display_width(part) // room)) for part in text.split("\n"))
 
 
-def _write_sheet(ws, reg: Register) -> None:
-    headers = ["序号"] + [c.header for c in reg.columns]
+def sheet_columns(reg: Register, paper: str = "a4") -> tuple[list[Column], int]:
+    """The register's columns in sheet order, and how many of them (after 序号) print on `paper`:
+    the printed ones first, in the register's order, then those the file keeps for the screen."""
+    printed = [c for c in reg.columns if c.prints_on(paper)]
+    return printed + [c for c in reg.columns if not c.prints_on(paper)], len(printed)
+
+
+def _fit(widths: list[int], columns: list, budget: float) -> list[int]:
+    """Narrow the wrapped columns among `columns` (None for 序号), widest first, down to one
+    common width (never below a column's minimum) until the widths fit `budget`; as far as they go."""
+    def narrowed(level: int) -> list[int]:
+        return [min(w, max(level, c.min_width)) if c is not None and c.wrap else w
+                for w, c in zip(widths, columns)]
+
+    level = max(widths)
+    while level > 0 and sum(narrowed(level)) > budget:
+        level -= 1
+    return narrowed(level)
+
+
+def _write_sheet(ws, reg: Register, paper: str = "a4") -> None:
+    columns, printed = sheet_columns(reg, paper)
+    headers = ["序号"] + [c.header for c in columns]
     ncols = len(headers)
     last = get_column_letter(ncols)
-    values = [[typed(row.get(column.key), column.kind) for column in reg.columns] for row in reg.rows]
+    values = [[typed(row.get(column.key), column.kind) for column in columns] for row in reg.rows]
 
-    widths = [max(4, display_width("序号"))] + [display_width(c.header) for c in reg.columns]
+    widths = [max(4, display_width("序号"))] + [display_width(c.header) for c in columns]
     for row in values:
         for col, value in enumerate(row, 1):
             value = _shown(value)
@@ -188,22 +239,26 @@ def _write_sheet(ws, reg: Register) -> None:
             if width > widths[col]:
                 widths[col] = width
     final = []
-    for col, column in enumerate([None, *reg.columns], 1):
+    for col, column in enumerate([None, *columns], 1):
         lo, hi = (4, 8) if column is None else (column.min_width, column.max_width)
         final.append(min(max(widths[col - 1] + 2, lo), hi))
-        ws.column_dimensions[get_column_letter(col)].width = final[-1]
+    budget = legible_units(paper)
+    final[:printed + 1] = _fit(final[:printed + 1], [None, *columns[:printed]], budget)
+    for col, width in enumerate(final, 1):
+        ws.column_dimensions[get_column_letter(col)].width = width
 
     last_row = HEADER_ROW + len(reg.rows)
-    total = sum(final) + 0.7 * len(final)  # cell padding
-    fits = PRINTABLE_UNITS / total >= LEGIBLE_SCALE
+    printed_last = get_column_letter(printed + 1)
+    fits = sum(final[:printed + 1]) <= budget
     if fits:
-        ws.merged_cells.add(f"A1:{last}1")
-        ws.merged_cells.add(f"A2:{last}2")
+        ws.merged_cells.add(f"A1:{printed_last}1")
+        ws.merged_cells.add(f"A2:{printed_last}2")
     ws.freeze_panes = f"C{HEADER_ROW + 1}" if ncols > 2 else f"B{HEADER_ROW + 1}"
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(last_row, HEADER_ROW)}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.print_area = f"A1:{printed_last}{last_row + (2 if reg.note else 0)}"
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.paperSize = PAPERS[paper][1]
     if fits:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
@@ -213,16 +268,20 @@ def _write_sheet(ws, reg: Register) -> None:
         ws.page_setup.scale = ACROSS_SCALE
         ws.page_setup.pageOrder = "overThenDown"  # a band's pages across come one after another
         ws.print_title_cols = "A:B"  # 序号 and the identifying column on every page across
-    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN_IN
     ws.page_margins.top, ws.page_margins.bottom = 0.7, 0.7
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
     ws.oddFooter.center.size = 12  # still 10.8 pt on pages printed at 90 %
     made_on = reg.made_on or date.today()
     unit_text = f"填报单位：{reg.unit}　　　　填报日期：{made_on.year}年{made_on.month}月{made_on.day}日"
     # A register narrower than its title or unit line (two or three columns) wraps them, merged
-    # over its width, instead of cutting them off.
-    span = sum(final)
-    title_lines = _lines(reg.title, int(span * 11 / 16)) if fits else 1
+    # over its printed width, instead of cutting them off.
+    span = sum(final[:printed + 1])
+    title_text = reg.title
+    title_lines = _lines(title_text, int(span * 11 / 16)) if fits else 1
+    if title_lines > 1 and title_text.rfind("（") > 0:  # the （2025年） on a line of its own, never broken
+        title_text = title_text[:title_text.rfind("（")] + "\n" + title_text[title_text.rfind("（"):]
+        title_lines = _lines(title_text, int(span * 11 / 16))
     unit_lines = _lines(unit_text, span) if fits else 1
     if unit_lines > 1:  # unit and date on lines of their own rather than broken anywhere
         unit_text = unit_text.replace("　　　　", "\n")
@@ -254,13 +313,16 @@ def _write_sheet(ws, reg: Register) -> None:
     # Printed across, the title and unit line start right of the repeated columns (序号, 姓名): in
     # them they would be cut off and drawn again on every page across.
     lead = [None] * (0 if fits else 2)
-    ws.append([*lead, _styled(ws, reg.title, title)])
+    ws.append([*lead, _styled(ws, title_text, title)])
     ws.append([*lead, _styled(ws, unit_text, unit)])
     ws.append([_styled(ws, header, head) for header in headers])
+    # A row is as tall as its printed cells need: a long text in a column only the file keeps
+    # (wrapped, the rest shown when the row is made taller) would otherwise make the printed row
+    # tall, as LibreOffice sizes a row without a height to all its cells.
     for index, row in enumerate(values, 1):
         cells = [_styled(ws, index, number_templates["int"])]
-        lines = 1
-        for col, (column, value) in enumerate(zip(reg.columns, row), 1):
+        lines, kept_wraps = 1, False
+        for col, (column, value) in enumerate(zip(columns, row), 1):
             if isinstance(value, Percent):
                 cells.append(_styled(ws, float(value), number_templates["percent"]))
             elif isinstance(value, datetime):
@@ -276,15 +338,20 @@ def _write_sheet(ws, reg: Register) -> None:
                 if text[:1] in "=+-@" and text:
                     cell.quotePrefix = True  # editing the cell in Excel keeps it text
                 cells.append(cell)
-                if wide:
+                if wide and col <= printed:
                     lines = max(lines, _lines(text, final[col]))
-        if lines > 1:
+                kept_wraps = kept_wraps or (wide and col > printed)
+        if lines > 1 or kept_wraps:
             ws.row_dimensions[HEADER_ROW + index].height = lines * LINE_PT + 3
         ws.append(cells)
-    if reg.note:
+        ws.row_dimensions.pop(HEADER_ROW + index, None)  # written (streamed): memory stays flat
+    if reg.note:  # under the table, over its printed width; a long note (a definition) wraps
         ws.append([])
-        ws.merged_cells.add(f"A{last_row + 2}:{last}{last_row + 2}")
-        ws.append([_styled(ws, reg.note, _template(ws, font=Font(name=FONT_NAME, size=10)))])
+        ws.merged_cells.add(f"A{last_row + 2}:{printed_last}{last_row + 2}")
+        note_lines = _lines(reg.note, span)
+        ws.row_dimensions[last_row + 2].height = max(1, note_lines) * LINE_PT + 4
+        ws.append([_styled(ws, reg.note, _template(ws, font=Font(name=FONT_NAME, size=BODY_PT), alignment=Alignment(
+            vertical="top", wrap_text=note_lines > 1)))])
 
 
 def _shown(value) -> str:

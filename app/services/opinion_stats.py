@@ -41,12 +41,19 @@ class OpinionStats:
         declined = self.store.scalar(f"SELECT count(*) {base} AND o.decline_reason IS NOT NULL", params)
         solved = self.store.scalar(f"SELECT count(*) {base} AND o.status IN ('answered', 'fed_back', 'closed')"
                                    f" AND o.decline_reason IS NULL", params)
+        # 交办的: every opinion that reached 交办 (a solved one did: only an assigned one is answered);
+        # the base of 办结率. Those never assigned (still collected, in a topic, declined) are not.
+        assigned = self.store.scalar(
+            f"SELECT count(*) {base} AND o.decline_reason IS NULL AND (o.assigned_on IS NOT NULL"
+            f" OR o.status IN ('answered', 'fed_back', 'closed'))", params)
         rated = sum(v for k, v in satisfaction.items() if k != "未表态")
         happy = satisfaction["满意"] + satisfaction["基本满意"]
         return {"total": total, "by_status": by_status, "by_category": by_category, "overdue": overdue,
                 "declined": declined,
                 "feedback_overdue": feedback_overdue,
-                "closed": closed, "solved": solved, "satisfaction": satisfaction,
+                "closed": closed, "solved": solved, "assigned": assigned,
+                "solved_rate": round(solved * 100 / assigned, 1) if assigned else None,
+                "satisfaction": satisfaction,
                 "satisfaction_rate": round(happy * 100 / rated, 1) if rated else None,
                 "key_supervision": self.store.scalar(f"SELECT count(*) {base} AND o.key_supervision = 1", params),
                 "by_month": {r["k"]: r["n"] for r in self.store.rows(

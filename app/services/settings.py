@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..errors import ValidationError
+from ..settings_labels import REGISTER_PAPERS
 from ..settings_labels import SETTING_LABELS as SETTINGS
 from ..textutil import clean
 
@@ -35,6 +36,12 @@ class SettingsService:
         unit = self.unit()
         return unit.split("人大常委会")[0] if "人大常委会" in unit else ""
 
+    def register_paper(self) -> str:
+        """The paper the office prints registers on: "a4" (the default) or "a3", which prints more
+        of a wide register's columns."""
+        paper = self.get("register_paper")
+        return paper if paper in REGISTER_PAPERS else "a4"
+
     def clerk(self) -> str:
         """操作人/记录人 on documents and registers: the clerk's name, else the login name."""
         from ..audit import current_actor
@@ -64,6 +71,8 @@ class SettingsService:
                 raise ValidationError("反馈代表时限应为 1—60 个工作日", field="feedback_working_days")
         if values.get("seal_layout") and values["seal_layout"] not in ("seal", "no_seal"):
             raise ValidationError("落款样式只能是“加盖印章”或“不加盖印章”", field="seal_layout")
+        if values.get("register_paper") and values["register_paper"] not in REGISTER_PAPERS:
+            raise ValidationError("台账打印纸张只能是 A4 或 A3", field="register_paper")
         pattern = values.get("doc_number_pattern")
         if pattern and "{号}" not in pattern:
             raise ValidationError("发文字号格式中要有 {号}，如：中山路街道人大工委〔{年}〕{号}号", field="doc_number_pattern")

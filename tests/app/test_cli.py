@@ -110,9 +110,11 @@ def test_export_roster_register(tmp_path, demo_cli_dir):
     assert ws.print_title_rows == "$3:$3"
     assert ws.page_setup.orientation == "landscape"
     assert "第 &P 页 共 &N 页" in ws.oddFooter.center.text
-    # 17 columns print on pages across with 序号 and 姓名 repeated; the title starts right of them
-    assert ws.print_title_cols == "$A:$B" and ws.page_setup.scale == 90
-    assert "花名册" in next(c.value for c in ws[1] if c.value)
+    # the file keeps all 17 columns; the print area, fitted to one A4 page wide, holds the printed ones
+    assert ws.print_title_cols is None and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.paperSize == 9  # A4
+    assert ws.print_area == "'花名册'!$A$1:$J$75" and header[9] == "小组职务"
+    assert "花名册" in ws.cell(1, 1).value
 
 
 @pytest.mark.parametrize("name, title_word, rows", [("groups", "分组名单", 70), ("grids", "网格", 534),

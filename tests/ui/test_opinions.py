@@ -146,6 +146,10 @@ def test_stats_tab_shows_the_reports_figures(qtbot, window):
     assert page.stats.year.currentData() == DEMO_YEAR
     assert "28 条" in page.stats.labels["collected"].text()
     assert "2 次" in page.stats.labels["plenary"].text() and "20 次" in page.stats.labels["group_activity"].text()
+    # 办结率 over the assigned items, as the statistics register prints it
+    o = store_of(window).opinion_stats.opinions(DEMO_YEAR)
+    assert o["solved_rate"] == round(o["solved"] * 100 / o["assigned"], 1) and o["assigned"] < o["total"]
+    assert f"{o['solved_rate']}%" in page.stats.labels["solved_rate"].text()
     assert len(page.stats.chart_views) == 3
 
 

@@ -123,6 +123,28 @@ def test_settings_show_the_document_faces_and_keep_the_clerk_and_layout(qtbot, w
     assert refused and "TrueType" in refused[0] and not store.settings.get("font_fangsong")
 
 
+def test_an_office_that_prints_a3_sets_it_once_and_registers_follow(qtbot, window, monkeypatch, tmp_path):
+    from openpyxl import load_workbook
+    from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
+
+    page = open_page(qtbot, window, "settings")
+    store = store_of(window)
+    assert page.paper_choice.currentData() == "a4"  # the default
+    page.paper_choice.setCurrentIndex(page.paper_choice.findData("a3"))
+    page.save()
+    wait_idle(qtbot, window.backend)
+    assert store.settings.register_paper() == "a3"
+    target = tmp_path / "分组名单.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
+    groups = open_page(qtbot, window, "organisation").groups
+    next(b for b in groups.findChildren(QPushButton) if b.text() == "导出台账…").click()
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert "A3 横向" in shown[0]
+    assert load_workbook(target).active.page_setup.paperSize == 8  # A3
+
+
 def test_settings_refuse_a_font_without_chinese_saying_what_it_lacks(qtbot, window, monkeypatch, tmp_path):
     """The clerk picks a Latin-only face as 仿宋 through the file dialog: the refusal box says how
     many characters it lacks, and 设置 keeps the face it had; a face that passes is then shown."""

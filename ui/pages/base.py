@@ -51,8 +51,9 @@ def export_with_dialog(parent, backend, name: str, **options) -> None:
 
     def done(result):
         box = QMessageBox(QMessageBox.Information, "导出完成",
-                          f"已导出{result['title']} {result['rows']} 行：\n{result['path']}\n\n"
-                          "可用 Excel 或 WPS 打开后直接打印（A4 横向，每页重复表头）。", parent=parent)
+                          f"已导出{result['heading']} {result['rows']} 行：\n{result['path']}\n\n"
+                          f"可用 Excel 或 WPS 打开后直接打印（{result['paper']} 横向，每页重复表头，每行完整；"
+                          "较宽的台账只打印主要的列，全部列都在表格中）。", parent=parent)
         open_button = box.addButton("打开文件", QMessageBox.AcceptRole)
         box.addButton("关闭", QMessageBox.RejectRole)
         box.exec()

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.audit import ACTION_LABELS
-from app.settings_labels import SETTING_LABELS
+from app.settings_labels import REGISTER_PAPERS, SETTING_LABELS
 
 from ..messages import show_refusal
 
@@ -73,6 +73,12 @@ class SettingsPage(QWidget):
         self.edits["serial_code"].setPlaceholderText("可不填；几个办公室各自登记意见建议时各设一个，如 CZ")
         self.edits["serial_code"].setToolTip("填写后，本机新编的意见建议和回执编号带上这个代码（如 YJ2026-CZ-0001），"
                                              "交换数据时不会与其他办公室的编号重复")
+        self.paper_choice = QComboBox()
+        for code, label in REGISTER_PAPERS.items():
+            self.paper_choice.addItem(label, code)
+        self.paper_choice.setToolTip("导出的 Excel 台账按这种纸张横向打印，每页都是完整的行。A4：较宽的台账只打印主要的列；"
+                                     "A3：打印更多的列。表格文件中始终保留全部列。")
+        form.addRow(SETTING_LABELS["register_paper"], self.paper_choice)
         save = QPushButton("保存设置")
         save.clicked.connect(self.save)
         form.addRow("", save)
@@ -220,6 +226,7 @@ class SettingsPage(QWidget):
             label.setStyleSheet("color: #b26a00;" if row["warning"] else "")
         index = self.layout_choice.findData(values.get("seal_layout") or "seal")
         self.layout_choice.setCurrentIndex(max(index, 0))
+        self.paper_choice.setCurrentIndex(max(self.paper_choice.findData(values.get("register_paper") or "a4"), 0))
         words = {"bundled": "已内置", "entered": "已录入", "missing": "尚未录入（暂按周一至周五计算）"}
         self.holiday_status.setText("；".join(f"{y} 年：{words[c]}" for y, c in coverage.items()))
         self.holiday_status.setStyleSheet("color: #b26a00;" if "missing" in coverage.values() else "")
@@ -235,6 +242,7 @@ class SettingsPage(QWidget):
     def save(self):
         values = {key: edit.text() for key, edit in self.edits.items()}
         values["seal_layout"] = self.layout_choice.currentData()
+        values["register_paper"] = self.paper_choice.currentData()
         self.backend.op(lambda s: s.settings.update(values), lambda _: self.reload(),
                           lambda e: show_refusal(self, e))
 

@@ -43,8 +43,8 @@ class StatsTab(QWidget):
         self.figures = QGridLayout()
         self.labels: dict[str, QLabel] = {}
         for i, (key, title) in enumerate((("plenary", "召开议事代表大会"), ("group_activity", "开展分组活动"),
-                                          ("collected", "收集意见建议"), ("solved", "已办结反馈"),
-                                          ("rate", "满意率"), ("overdue", "逾期未办结"))):
+                                          ("collected", "收集意见建议"), ("solved", "已办结"),
+                                          ("solved_rate", "办结率"), ("rate", "满意率"), ("overdue", "逾期未办结"))):
             box = QLabel()
             box.setObjectName("statFigure")
             box.setAlignment(Qt.AlignCenter)
@@ -52,6 +52,7 @@ class StatsTab(QWidget):
             self.labels[key] = box
             self.figures.addWidget(box, 0, i)
             box.setProperty("title", title)
+        self.labels["solved_rate"].setToolTip("已办结条数÷已交办条数（未交办的和不予采纳的不计入），与统计表相同")
         self.charts = QHBoxLayout()
         self.chart_views = []
         layout = QVBoxLayout(self)
@@ -83,6 +84,7 @@ class StatsTab(QWidget):
         o, held = report["opinions"], report["meetings_held"]
         values = {"plenary": f"{held.get('plenary', 0)} 次", "group_activity": f"{held.get('group_activity', 0)} 次",
                   "collected": f"{o['total']} 条", "solved": f"{o['solved']} 条",
+                  "solved_rate": f"{o['solved_rate']}%" if o["solved_rate"] is not None else "—",
                   "rate": f"{o['satisfaction_rate']}%" if o["satisfaction_rate"] is not None else "—",
                   "overdue": f"{o['overdue']} 条"}
         for key, label in self.labels.items():
