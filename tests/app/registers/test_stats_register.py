@@ -62,15 +62,15 @@ def test_without_a_year_it_is_the_summarys_year_with_that_years_figures(demo, tm
 
     # the same as the year-end summary's figures and the statistics tab's for that year
     figures = demo.summary.figures(year)
-    o, work = figures["opinions"], figures["fieldwork"]
+    o, work = figures.opinions, figures.fieldwork
     assert (values["召开议事代表大会（次）"], values["开展分组活动（次）"], values["邻里议事堂接待日（次）"]) == \
-        (figures["plenaries"], figures["group_activities"], figures["receptions"])
+        (figures.held["plenary"], figures.held["group_activity"], figures.held["reception"])
     assert (values["代表走访网格（次）"], values["走访接触群众（人次）"]) == (work["visits"], work["residents_met"])
     assert (values["会议落实事项（项）"], values["　其中：已完成（项）"]) == (work["actions"], work["actions_done"])
     assert (values["收集群众意见建议（条）"], values["已办结（条）"]) == (o["total"], o["solved"])
     assert [values["　其中：社区自治事项（条）"], values["　　　　街道职责事项（条）"], values["　　　　部门职责事项（条）"]] == \
         [o["by_category"][k] for k in ("self_governance", "subdistrict", "department")]
-    assert values["在任议事代表（人）"] == figures["delegates"] and values["网格（个）"] == figures["grids"]
+    assert values["在任议事代表（人）"] == figures.serving() and values["网格（个）"] == demo.grids.count()
     assert values["满意率"] == pytest.approx(o["satisfaction_rate"] / 100)
     tab = demo.opinion_stats.report(year)  # what the 统计 tab shows for the year
     assert (values["召开议事代表大会（次）"], values["开展分组活动（次）"]) == \
