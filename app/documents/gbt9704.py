@@ -53,6 +53,19 @@ class Run:
     color: object = None
 
 
+@dataclass(eq=False)
+class Para:
+    """The paragraph lines were composed from, as a word processor holds it: the Word writer sets it
+    so (one paragraph that reflows when the clerk edits it), in place of the lines."""
+
+    runs: tuple[Run, ...]
+    first_indent: float
+    indent: float
+    right_indent: float
+    align: str
+    kind: str
+
+
 @dataclass
 class Glyph:
     ch: str
@@ -60,6 +73,7 @@ class Glyph:
     size: float
     color: object
     width: float
+    para: Para | None = None  # the paragraph it was composed from (lines may be merged after)
 
 
 @dataclass
@@ -89,6 +103,7 @@ class Line:
     slots: int = 1
     # rules drawn with the line: (offset below the slot top, width, colour, thickness)
     rules: list[tuple] = field(default_factory=list)
+    source: Para | None = None  # the paragraph it was composed from (None: a blank line)
 
     @property
     def text(self) -> str:
@@ -102,6 +117,7 @@ class TableBlock:
     table: object
     kind: str = "table"
     keep_with_next: bool = False
+    spec: Any = None  # the table's description (tables.TableSpec), which the Word writer sets
 
 
 class PageBreak:
@@ -210,6 +226,7 @@ def break_lines(runs: list[Run], *, first_indent: float = 2, indent: float = 0, 
         current, used = ([], 0.0) if atom.space else ([atom], atom.width)
     rows.append((current, True))
 
+    source = Para(tuple(runs), first_indent, indent, right_indent, align, kind)
     lines = []
     for number, (row, last) in enumerate(rows):
         while row and row[-1].space:
@@ -231,10 +248,11 @@ def break_lines(runs: list[Run], *, first_indent: float = 2, indent: float = 0, 
         elif align == "right":
             x += max(slack, 0.0)
         spread = set(stretchy) if gap else set()
-        line = Line(kind=kind)
+        line = Line(kind=kind, source=source)
         for i, g in enumerate(glyphs):
             if i in spread:
                 x += gap
+            g.para = source
             line.placed.append((x, g))
             x += g.width
         lines.append(line)
@@ -303,7 +321,7 @@ def paginate(items: list) -> list[list[Placed]]:
             if len(parts) >= 2:
                 first = parts[0]
                 pages[-1].append(Placed(first, slot, _table_slots(first)))
-                queue[index] = TableBlock(parts[1], item.kind)
+                queue[index] = TableBlock(parts[1], item.kind, spec=item.spec)
             elif slot == 0:
                 # a row taller than a whole page cannot be split: it is set as it is
                 pages[-1].append(Placed(table, slot, need))
