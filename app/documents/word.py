@@ -58,6 +58,9 @@ FACES = {"title": ("方正小标宋简体", "FZXiaoBiaoSong-B05S"), "fangsong": 
          "hei": ("黑体", "SimHei"), "kai": ("楷体_GB2312", "KaiTi"), "song": ("宋体", "SimSun")}
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
 def _tw(points: float) -> int:
     return round(points * 20)
 
@@ -75,45 +78,49 @@ def _hex(colour: Any) -> str | None:
 
 def _el(tag: str, **attrs: Any):
     from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     element = OxmlElement(tag)
     for name, value in attrs.items():
-        element.set(qn(f"w:{name}"), str(value))
+        element.set(_W + name, str(value))
     return element
 
 
 def _set(parent, tag: str, **attrs: Any):
     """`parent`'s child `tag` (w:...) with `attrs`, replacing one already there."""
-    from docx.oxml.ns import qn
-
-    for old in parent.findall(qn(tag)):
+    for old in parent.findall(_W + tag[2:]):
         parent.remove(old)
     element = _el(tag, **attrs)
     parent.append(element)
     return element
 
 
-def _order(ppr) -> None:
-    """Children of w:pPr / w:rPr in the order the schema requires (Word refuses others)."""
-    from docx.oxml.ns import qn
+# the order the schema requires of the children of w:pPr, w:rPr and w:tblPr (Word refuses others)
+_ORDERS = {
+    "pPr": ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+            "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+            "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid",
+            "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+            "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"],
+    "rPr": ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
+            "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w",
+            "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign",
+            "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"],
+    "tblPr": ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+              "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook"],
+    "tcPr": ["cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+             "textDirection", "tcFitText", "vAlign", "hideMark"],
+}
+_RANKS = {_W + parent: {_W + name: i for i, name in enumerate(names)} for parent, names in _ORDERS.items()}
 
-    order = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
-             "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
-             "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
-             "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
-             "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
-             "sectPr", "pPrChange"] if ppr.tag == qn("w:pPr") else [
-             "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
-             "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing",
-             "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText",
-             "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"]
-    rank = {qn(f"w:{name}"): i for i, name in enumerate(order)}
-    children = sorted(ppr, key=lambda child: rank.get(child.tag, len(order)))
+
+def _order(properties) -> None:
+    """The children of a properties element (w:pPr, w:rPr, w:tblPr, w:tcPr) in the schema's order."""
+    rank = _RANKS[properties.tag]
+    children = sorted(properties, key=lambda child: rank.get(child.tag, len(rank)))
     for child in children:
-        ppr.remove(child)
+        properties.remove(child)
     for child in children:
-        ppr.append(child)
+        properties.append(child)
 
 
 def _faces(rpr, role: str) -> None:
@@ -188,6 +195,7 @@ class WordDoc:
         _order(rpr)
         ppr = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr"))
         _set(ppr, "w:spacing", before=0, after=0, line=240, lineRule="auto")
+        self._style_ids = {}
         for name, (role, size, first, indent, right, align) in self.styles.items():
             if name == "Normal":
                 style = styles["Normal"]
@@ -195,6 +203,7 @@ class WordDoc:
                 style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
                 style.base_style = styles["Normal"]
                 style.quick_style = True
+            self._style_ids[name] = style.style_id
             rpr = style.element.get_or_add_rPr()
             _faces(rpr, role)
             _size(rpr, size)
@@ -238,7 +247,7 @@ class WordDoc:
 
         part = self.doc.part.part_related_by(RT.FONT_TABLE)
         root = etree.fromstring(part.blob)
-        ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+        ns = _W
         for name, alt in FACES.values():
             font = etree.SubElement(root, f"{ns}font", {f"{ns}name": name})
             etree.SubElement(font, f"{ns}altName", {f"{ns}val": alt})
@@ -290,8 +299,9 @@ class WordDoc:
         cells; `line`: exact line height in points; `borders`: (top|bottom, width pt, colour)."""
         target = container if container is not None else self.doc
         p = target.add_paragraph()
-        p.style = self.doc.styles[style]
         ppr = p._p.get_or_add_pPr()
+        if style != "Normal":  # by its id: python-docx's lookup by name walks every style each time
+            _set(ppr, "w:pStyle", val=self._style_ids[style])
         _, _, s_first, s_indent, s_right, s_align = self.styles.get(style, self.styles["Normal"])
         if first is not None and (first, indent, right) != (s_first, s_indent, s_right):
             self._indent(ppr, first, indent, right)
@@ -362,17 +372,17 @@ class WordDoc:
         self._pending_break = True
 
     # -- tables -------------------------------------------------------------------------------------------
-    def table(self, spec) -> None:
+    def table(self, spec):
         """`spec` (tables.TableSpec) as a Word table: fixed column widths, rules, the header row repeated
-        and shaded, rows never split across pages, cells in 表格文字 (not on the grid)."""
-        from docx.shared import Emu
+        and shaded, rows never split across pages, cells in 表格文字 (not on the grid). Rows are built
+        as XML (python-docx's row and cell lists walk the whole table at each access)."""
+        from docx.table import _Cell
 
         columns = max(len(row) for row in spec.rows) if spec.rows else 1
-        table = self.doc.add_table(rows=len(spec.rows), cols=columns)
+        table = self.doc.add_table(rows=0, cols=columns)
         tbl = table._tbl
         tblpr = tbl.tblPr
-        total = sum(spec.widths[:columns])
-        _set(tblpr, "w:tblW", w=_tw(total), type="dxa")
+        _set(tblpr, "w:tblW", w=_tw(sum(spec.widths[:columns])), type="dxa")
         _set(tblpr, "w:tblInd", w=0, type="dxa")
         borders = _set(tblpr, "w:tblBorders")
         for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
@@ -382,35 +392,40 @@ class WordDoc:
                 borders.append(_el(f"w:{side}", val="nil"))
         _set(tblpr, "w:tblLayout", type="fixed")
         margins = _set(tblpr, "w:tblCellMar")
-        pad = spec.padding if spec.padding is not None else 3
+        pad = spec.padding if spec.padding is not None else 3  # reportlab's cell padding
         for side, value in (("top", pad), ("left", 6), ("bottom", pad), ("right", 6)):
             margins.append(_el(f"w:{side}", w=_tw(value), type="dxa"))
         _set(tblpr, "w:tblLook", val="0000", firstRow=0, lastRow=0, firstColumn=0, lastColumn=0, noHBand=1, noVBand=1)
-        _order_table(tblpr)
-        grid = tbl.tblGrid
-        for col, width in zip(grid.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}gridCol"),
-                              spec.widths):
-            col.set("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}w", str(_tw(width)))
+        _order(tblpr)
+        for col, width in zip(tbl.tblGrid, spec.widths):
+            col.set(f"{_W}w", str(_tw(width)))
         if self._pending_break:  # a table cannot start a page itself: a hairline paragraph does
             self.paragraph(line=0.7)
-        for index, (row, cells) in enumerate(zip(table.rows, spec.rows)):
-            trpr = row._tr.get_or_add_trPr()
+        valign = {"MIDDLE": "center", "TOP": "top", "BOTTOM": "bottom"}[spec.valign]
+        for index, cells in enumerate(spec.rows):
+            tr = _el("w:tr")
+            trpr = _el("w:trPr")
+            tr.append(trpr)
             trpr.append(_el("w:cantSplit"))
             if spec.row_height:
                 trpr.append(_el("w:trHeight", val=_tw(spec.row_height), hRule="atLeast"))
             if index < spec.header_rows:
                 trpr.append(_el("w:tblHeader"))
-            for cell, content, width in zip(row.cells, cells, spec.widths):
-                cell.width = Emu(round(width * 12700))
-                tcpr = cell._tc.get_or_add_tcPr()
+            for content, width in zip(cells, spec.widths):
+                tc = _el("w:tc")
+                tcpr = _el("w:tcPr")
+                tc.append(tcpr)
+                tcpr.append(_el("w:tcW", w=_tw(width), type="dxa"))
                 if index < spec.header_rows:
-                    _set(tcpr, "w:shd", val="clear", color="auto", fill="EEEEEE")
-                _set(tcpr, "w:vAlign", val={"MIDDLE": "center", "TOP": "top", "BOTTOM": "bottom"}[spec.valign])
-                self._cell(cell, content, spec)
+                    tcpr.append(_el("w:shd", val="clear", color="auto", fill="EEEEEE"))
+                tcpr.append(_el("w:vAlign", val=valign))
+                tr.append(tc)
+                self._cell(_Cell(tc, table), content, spec)
+            tbl.append(tr)
+        return table
 
     def _cell(self, cell, content, spec) -> None:
         """A cell's picture (if any) and text, in 表格文字 at the table's size and leading."""
-        blank = cell.paragraphs[0]  # python-docx's own: ours replace it
         align = "center" if content.head or content.centre or spec.centre else None
         if content.image:
             _picture(self.paragraph(style="表格文字", align="center", container=cell), content.image, spec.image_box)
@@ -418,7 +433,6 @@ class WordDoc:
             p = self.paragraph(style="表格文字", align=align, line=spec.leading, container=cell)
             if text:
                 self.run(p, text, role="hei" if content.head else "fangsong", size=spec.font_size, style="表格文字")
-        blank._p.getparent().remove(blank._p)
 
     # -- page numbers, draft mark, saving ---------------------------------------------------------------
     def page_numbers(self, *, outer: bool = True, distance_mm: float = 23.0) -> None:
@@ -465,19 +479,6 @@ class WordDoc:
         with atomic_path(path) as temp:
             self.doc.save(str(temp))
         return Path(path)
-
-
-def _order_table(tblpr) -> None:
-    from docx.oxml.ns import qn
-
-    order = ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
-             "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook"]
-    rank = {qn(f"w:{name}"): i for i, name in enumerate(order)}
-    children = sorted(tblpr, key=lambda child: rank.get(child.tag, len(order)))
-    for child in children:
-        tblpr.remove(child)
-    for child in children:
-        tblpr.append(child)
 
 
 def _picture(p, path: str, box: tuple[float, float]) -> None:
@@ -613,9 +614,9 @@ def _at_foot(word: WordDoc, blocks: list[tuple]) -> None:
     for side in ("top", "left", "bottom", "right"):
         margins.append(_el(f"w:{side}", w=0, type="dxa"))
     _set(tblpr, "w:tblLook", val="0000", firstRow=0, lastRow=0, firstColumn=0, lastColumn=0, noHBand=1, noVBand=1)
-    _order_table(tblpr)
+    _order(tblpr)
     for col in table._tbl.tblGrid:
-        col.set("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}w", str(_tw(word.width)))
+        col.set(f"{_W}w", str(_tw(word.width)))
     from .gbt9704 import LINE
 
     for row, (_, segments, lines) in zip(table.rows, blocks):
@@ -631,7 +632,7 @@ def _at_foot(word: WordDoc, blocks: list[tuple]) -> None:
                 edges.append(_el(f"w:{side}", val="single", sz=max(2, round(thickness * 8)), space=0,
                                  color=_hex(colour) or "000000"))
         _set(tcpr, "w:vAlign", val="center")
-        _order_cell(tcpr)
+        _order(tcpr)
         first = cell.paragraphs[0]
         _official_paragraph(word, segments, lines, container=cell)
         first._p.getparent().remove(first._p)
@@ -673,11 +674,10 @@ def write_flowchart(path: Path | str, chart: dict) -> Path:
     column = word.width / 3
     rows = [[Cell(label, head=True) for label, _ in phases]]
     rows += [[Cell() for _ in phases] for _ in range(depth)]
-    word.table(TableSpec(rows, [column] * 3, grid=None, valign="TOP"))
-    table = word.doc.tables[-1]
+    table = word.table(TableSpec(rows, [column] * 3, grid=None, valign="TOP"))
     # the steps as boxes apart from one another, as the PDF draws them
     _set(table._tbl.tblPr, "w:tblCellSpacing", w=_tw(2.5 * MM), type="dxa")
-    _order_table(table._tbl.tblPr)
+    _order(table._tbl.tblPr)
     for index, (_, steps) in enumerate(phases):
         header = table.rows[0].cells[index]
         _set(header._tc.get_or_add_tcPr(), "w:shd", val="clear", color="auto", fill="B22222")
@@ -692,7 +692,7 @@ def write_flowchart(path: Path | str, chart: dict) -> Path:
             edges = _set(tcpr, "w:tcBorders")
             for side, size in (("top", 12), ("left", 36), ("bottom", 12), ("right", 12)):
                 edges.append(_el(f"w:{side}", val="single", sz=size, space=0, color=colour))
-            _order_cell(tcpr)
+            _order(tcpr)
             first = cell.paragraphs[0]
             first._p.getparent().remove(first._p)
             p = word.paragraph(style="表格文字", first=0, align="left", line=16, container=cell,
@@ -711,19 +711,6 @@ def write_flowchart(path: Path | str, chart: dict) -> Path:
     p.add_run()._r.append(_el("w:tab"))
     word.run(p, chart["unit"], size=10)
     return word.save(path)
-
-
-def _order_cell(tcpr) -> None:
-    from docx.oxml.ns import qn
-
-    order = ["cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
-             "textDirection", "tcFitText", "vAlign", "hideMark"]
-    rank = {qn(f"w:{name}"): i for i, name in enumerate(order)}
-    children = sorted(tcpr, key=lambda child: rank.get(child.tag, len(order)))
-    for child in children:
-        tcpr.remove(child)
-    for child in children:
-        tcpr.append(child)
 
 
 def write_certificates(path: Path | str, content: dict) -> Path:
