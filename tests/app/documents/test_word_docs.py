@@ -182,9 +182,10 @@ def test_the_word_file_is_laid_out_as_gbt_9704(exported):
     paragraphs = document.paragraphs
     title = next(p for p in paragraphs if p.style.name == "公文标题")
     assert title.text.startswith("关于召开") and title.text.endswith("的通知")
-    mark = paragraphs[0]
+    mark = next(p for p in paragraphs if p.text.strip())  # the 发文机关标志, in red
     assert mark.runs[0].font.color.rgb is not None and str(mark.runs[0].font.color.rgb) == "D40000"
-    assert any('w:color="D40000"' in p._p.xml and "w:pBdr" in p._p.xml for p in paragraphs[:8])
+    head = paragraphs[:paragraphs.index(title)]
+    assert any('w:color="D40000"' in p._p.xml and "w:pBdr" in p._p.xml for p in head)  # the red rule
     assert [p.text for p in paragraphs if p.style.name == "一级标题"][:2] == ["一、会议时间", "二、会议地点"]
     # the 落款 kept with the text before it; the 版记 at the foot of the page, between rules
     unit = exported["unit"]
@@ -294,3 +295,32 @@ def test_running_text_is_in_paragraphs_that_reflow(exported):
     pdf_lines = [line["text"] for page in lines_of(exported["docs"]["filing"]["pdf"]) for line in page["lines"]
                  if abs(line["size"] - 16) < 0.5]
     assert len(texts) < len(pdf_lines) / 2
+
+
+def test_the_signature_keeps_its_layout_from_the_right_edge(demo, tmp_path):
+    """落款 (§7.3.5) as in the PDF, set from the right edge so that it stays there when edited: with a
+    seal the date 4 characters in and the office centred over it (or 2 in when it is longer); without
+    one the office 2 characters in, the date under it 2 characters further right."""
+    from app.documents.gbt9704 import PITCH, Run, text_width
+
+    meeting = subject_of(demo, "plenary")
+    unit = demo.settings.unit()
+
+    def signature():
+        export_doc(demo, "meeting_notice", meeting, tmp_path / "n.docx")
+        paragraphs = Document(str(tmp_path / "n.docx")).paragraphs
+        at = next(i for i, p in enumerate(paragraphs) if p.text == unit)
+        issuer, dated = paragraphs[at], paragraphs[at + 1]
+        assert issuer.alignment == dated.alignment == 2  # right
+        return [p.paragraph_format.right_indent.pt / PITCH for p in (issuer, dated)], dated.text
+
+    (issuer_in, date_in), date_text = signature()
+    issuer_w, date_w = (text_width([Run(t, keep=True)]) / PITCH for t in (unit, date_text))
+    if issuer_w <= date_w:
+        assert abs(date_in - 4) < 0.05 and abs(issuer_in - (4 + (date_w - issuer_w) / 2)) < 0.05
+    else:  # an office's name longer than the date: 2 characters in, the date centred under it
+        assert abs(issuer_in - 2) < 0.05 and abs(date_in - (2 + (issuer_w - date_w) / 2)) < 0.05
+    demo.settings.update({"seal_layout": "no_seal"})
+    (issuer_in, date_in), _ = signature()
+    assert abs(issuer_in - 2) < 0.05
+    assert abs((2 + issuer_w) - (date_in + date_w) - 2) < 0.05  # the date's first character 2 further right
