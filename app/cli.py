@@ -110,10 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument("--round", metavar="批次", help="推选批次（名称或编号；默认最近一次）")
     register.add_argument("--community", metavar="村（社区）", help="网格联系表只导出这个村（社区）的（名称）")
     register.add_argument("--term", metavar="届次", help="只导出某一届（花名册、出勤统计、网格走访；届次名称）")
-    doc = export_sub.add_parser("doc", parents=[common], help="导出 PDF 文书")
+    doc = export_sub.add_parser("doc", parents=[common], help="导出文书：PDF 文件，或版式相同的 Word 文档（.docx）")
     doc.add_argument("kind", metavar="文书", help="minutes、meeting_notice、notice、filing 等")
     doc.add_argument("id", nargs="?", metavar="编号", help="会议、意见建议或代表的编号，年度工作总结的年份（推选文书可不填）")
-    doc.add_argument("--out", required=True, metavar="文件", help=f"保存为（{' 或 '.join(SUFFIXES['doc'])}）")
+    doc.add_argument("--out", required=True, metavar="文件",
+                     help=f"保存为（{' 或 '.join(SUFFIXES['doc'])}；以 .docx 结尾则写 Word 文档，可在 WPS 或 Word 中修改）")
     doc.add_argument("--date", metavar="日期", help="成文日期（如 2026-03-11）：与记录一并保存，以后导出都用这个日期")
     doc.add_argument("--doc-number", metavar="字号", help="发文字号：完整字号，或只写序号（按“设置”中的发文字号格式）")
     doc.add_argument("--draft", action="store_true", help="尚未召开的会议：导出标明“草稿”的纪要")

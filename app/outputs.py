@@ -11,7 +11,7 @@ from .errors import AppError
 # kind -> the suffixes its files may have; the first is the default.
 SUFFIXES: dict[str, tuple[str, ...]] = {
     "register": (".xlsx",),
-    "doc": (".pdf",),
+    "doc": (".pdf", ".docx"),  # the PDF to file, the Word file to retouch
     "manual": (".pdf",),
     "archive": (".zip",),  # or a folder (app.archive)
 }
@@ -31,12 +31,23 @@ def check_out(kind: str, path: Path | str) -> Path:
                    f"{' 或 '.join(allowed)} 结尾，例如“{path.stem}{allowed[0]}”")
 
 
+def filter_entry(suffix: str) -> str:
+    """One entry of a save dialog's filter: 'Word 文档 (*.docx)'."""
+    return f"{FORMAT_LABELS.get(suffix, suffix)} (*{suffix})"
+
+
 def dialog_filter(kind: str) -> str:
     """The save dialog's filter for `kind`: 'Excel 工作簿 (*.xlsx)', one entry per suffix."""
-    return ";;".join(f"{FORMAT_LABELS.get(s, s)} (*{s})" for s in SUFFIXES[kind])
+    return ";;".join(filter_entry(s) for s in SUFFIXES[kind])
 
 
-def with_default_suffix(kind: str, path: Path | str) -> Path:
-    """A name typed without a suffix gets the kind's default (a dialog that adds none)."""
+def suffix_of_entry(kind: str, entry: str) -> str:
+    """The suffix a filter entry the clerk picked stands for (the kind's default if none)."""
+    return next((s for s in SUFFIXES[kind] if entry == filter_entry(s)), SUFFIXES[kind][0])
+
+
+def with_default_suffix(kind: str, path: Path | str, suffix: str | None = None) -> Path:
+    """A name typed without a suffix gets `suffix` (the file type picked in the dialog), else the
+    kind's default (a dialog that adds none)."""
     path = Path(path)
-    return path if path.suffix else path.with_name(path.name + SUFFIXES[kind][0])
+    return path if path.suffix else path.with_name(path.name + (suffix or SUFFIXES[kind][0]))

@@ -193,7 +193,8 @@ class MeetingEditor(QDialog):
         notify.clicked.connect(self.notify)
         self.docs_bar.addWidget(notify)
         self.docs_bar.addStretch(1)
-        export = QPushButton("导出全部 PDF…")
+        export = QPushButton("导出全部文书…")
+        export.setToolTip("把这次会议的全部文书存入一个文件夹：PDF 文件或 Word 文档")
         export.clicked.connect(self.export_all)
         self.docs_bar.addWidget(export)
 
@@ -214,7 +215,19 @@ class MeetingEditor(QDialog):
 
     def export_all(self) -> None:
         from app.documents.catalog import DOCS, MEETING_DOCS, export_doc
+        from app.services.base import FieldSpec
 
+        from .form_dialog import ask
+        from .save_dialog import keep_preferred_suffix, preferred_suffix
+
+        formats = (FieldSpec("suffix", "保存为", "choice", required=True,
+                           choices=((".pdf", "PDF 文件（报送、存档、打印）"),
+                                    (".docx", "Word 文档（可在 WPS 或 Word 中修改）"))),)
+        answer = ask(self, "导出全部文书", formats, {"suffix": preferred_suffix("doc")}, ok="选择文件夹…")
+        if answer is None:
+            return
+        suffix = answer["suffix"]
+        keep_preferred_suffix("doc", suffix)
         folder = QFileDialog.getExistingDirectory(self, "选择保存文件夹")
         if not folder:
             return
@@ -224,7 +237,7 @@ class MeetingEditor(QDialog):
             held = store.meetings.get(self.meeting_id)["status"] == "held"
             # Minutes exist only for a meeting that was held; the other documents go out before it.
             kinds = [k for k in MEETING_DOCS if held or k not in ("minutes", "brief")]
-            results = [export_doc(store, kind, self.meeting_id, Path(folder) / f"{title}{DOCS[kind][0]}.pdf")
+            results = [export_doc(store, kind, self.meeting_id, Path(folder) / f"{title}{DOCS[kind][0]}{suffix}")
                        for kind in kinds]
             return results, held
 

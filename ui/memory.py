@@ -1,6 +1,6 @@
-"""What the window remembers between sessions: its size and place, and each table's column
-widths as the clerk dragged them. Kept in a small file in the user's settings folder, not in the
-data: it belongs to this computer's screen, not to the office's records.
+"""What the window remembers between sessions: its size and place, each table's column widths as
+the clerk dragged them, and the file type a document was last saved as. Kept in small files in the
+user's settings folder, not in the data: it belongs to this computer, not to the office's records.
 
 Plain files rather than QSettings: touching QSettings before the first paint makes PySide6 build
 ~150 enum types (~35 ms), and the window's own geometry is read before it shows, so it is a file
@@ -74,8 +74,30 @@ def _write(key: str, state: bytes) -> None:
     _save("columns.json", json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
+def recall(key: str) -> str | None:
+    """A choice the clerk made last time (the file type a document was saved as)."""
+    import json
+
+    try:
+        value = json.loads(_load("choices.json") or b"{}").get(key)
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def remember(key: str, value: str) -> None:
+    import json
+
+    try:
+        data = json.loads(_load("choices.json") or b"{}")
+    except ValueError:
+        data = {}
+    data[key] = value
+    _save("choices.json", json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
 def forget() -> None:
-    for name in ("geometry", "columns.json"):
+    for name in ("geometry", "columns.json", "choices.json"):
         (state_dir() / name).unlink(missing_ok=True)
 
 

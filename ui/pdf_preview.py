@@ -1,5 +1,6 @@
 """Documents on screen: generating one in the worker (asking its 成文日期 and 发文字号 first), its
-print preview (QtPdf) and printing it through the system's printer dialog."""
+print preview (QtPdf), printing it through the system's printer dialog, and saving it as a PDF or
+a Word file."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ from .save_dialog import ask_save_path
 
 
 class PdfPreview(QDialog):
-    def __init__(self, path: Path, title: str, on_printed=None, parent=None, notes: list[str] | None = None):
+    def __init__(self, path: Path, title: str, on_printed=None, parent=None, notes: list[str] | None = None,
+                 save_word=None):
+        """`save_word(dialog, target)`: writes the same document as a Word file (the core builds it
+        again from the record; a PDF is copied)."""
         from PySide6.QtPdf import QPdfDocument
         from PySide6.QtPdfWidgets import QPdfView
 
@@ -28,6 +32,7 @@ class PdfPreview(QDialog):
         self.path = Path(path)
         self.title = title
         self.on_printed = on_printed
+        self.save_word = save_word
         self.document = QPdfDocument(self)
         self.document.load(str(self.path))
         self.view = QPdfView(self)
@@ -37,10 +42,13 @@ class PdfPreview(QDialog):
         bar = QHBoxLayout()
         bar.addWidget(QLabel(f"共 {self.document.pageCount()} 页"))
         bar.addStretch(1)
-        for text, slot in (("打印…", self.print_pdf), ("另存为 PDF…", self.save_as), ("关闭", self.reject)):
+        for text, slot in (("打印…", self.print_pdf), ("另存为…", self.save_as), ("关闭", self.reject)):
             button = QPushButton(text)
             button.clicked.connect(slot)
             bar.addWidget(button)
+            if slot == self.save_as:
+                button.setToolTip("保存为 PDF 文件（报送、存档），或 Word 文档（可在 WPS 或 Word 中修改）")
+                self.save_button = button
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         # What the document left out or set otherwise (a photo whose file is gone, a font set aside):
@@ -79,8 +87,12 @@ class PdfPreview(QDialog):
 
     def save_as(self) -> None:
         target = ask_save_path(self, "另存为", f"{self.title}.pdf", "doc")
-        if target:
+        if not target:
+            return
+        if target.suffix.lower() == ".pdf":
             shutil.copyfile(self.path, target)
+        elif self.save_word:
+            self.save_word(self, target)
 
 
 def preview_available() -> bool:
@@ -91,11 +103,12 @@ def preview_available() -> bool:
     return True
 
 
-def show_pdf(parent, path: Path, title: str, on_printed=None, notes: list[str] | None = None) -> None:
+def show_pdf(parent, path: Path, title: str, on_printed=None, notes: list[str] | None = None,
+             save_word=None) -> None:
     """Preview with QtPdf when installed, else hand the file to the system's PDF viewer (and say
     the document's notes in a message)."""
     if preview_available():
-        dialog = PdfPreview(path, title, on_printed, parent, notes)
+        dialog = PdfPreview(path, title, on_printed, parent, notes, save_word)
         dialog.setAttribute(Qt.WA_DeleteOnClose)
         dialog.open()
         parent._preview = dialog
@@ -158,7 +171,15 @@ def _generate(parent, backend, kind: str, record_id: str | None, title: str, opt
 
         backend.op(lambda s: record_printed(s, kind, record_id, title))
 
+    def save_word(dialog, target: Path) -> None:
+        # the same record and choices; its 成文日期 and 发文字号 are kept with it since the preview
+        again = {key: value for key, value in options.items() if key not in ("dated_on", "doc_number")}
+        job = backend.op(lambda s: export_doc(s, kind, record_id, target, **again),
+                         lambda result: QMessageBox.information(dialog, "已保存", f"已保存为 Word 文档：{result['path']}"),
+                         lambda e: show_refusal(dialog, e), undoable=False)
+        DelayedProgress(dialog, job, f"正在保存{title}（Word 文档）…")
+
     job = backend.op(lambda s: export_doc(s, kind, record_id, path, **options),
-                       lambda result: show_pdf(parent, path, title, printed, result["notes"]),
+                       lambda result: show_pdf(parent, path, title, printed, result["notes"], save_word),
                        lambda e: show_refusal(parent, e), undoable=False)  # keeps the date it was issued on
     DelayedProgress(parent, job, f"正在生成{title}…")

@@ -1,26 +1,55 @@
 """Asking where to save an export: the filter and the suffix come from the core's table
-(app.outputs), so a file is never saved under a suffix that says it is something else."""
+(app.outputs), so a file is never saved under a suffix that says it is something else. Where a
+kind can be written as more than one type (a document: PDF or Word), the dialog offers each and
+starts from the one the clerk chose last time."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 
+def preferred_suffix(kind: str) -> str:
+    """The file type the clerk last saved `kind` as (the kind's default the first time)."""
+    from app.outputs import SUFFIXES
+
+    from .memory import recall
+
+    remembered = recall(f"save_suffix/{kind}")
+    return remembered if remembered in SUFFIXES[kind] else SUFFIXES[kind][0]
+
+
+def keep_preferred_suffix(kind: str, suffix: str) -> None:
+    from app.outputs import SUFFIXES
+
+    from .memory import remember
+
+    if len(SUFFIXES[kind]) > 1 and suffix.lower() in SUFFIXES[kind]:
+        remember(f"save_suffix/{kind}", suffix.lower())
+
+
 def ask_save_path(parent, caption: str, default_name: str, kind: str) -> Path | None:
     """The path the clerk chose for an export of `kind`, or None (cancelled, or refused and said
-    why). A name typed without a suffix gets the right one; a wrong suffix is refused."""
+    why). A name typed without a suffix gets the one of the file type picked; a wrong suffix is
+    refused."""
     from PySide6.QtWidgets import QFileDialog
 
     from app.errors import AppError
-    from app.outputs import check_out, dialog_filter, with_default_suffix
+    from app.outputs import SUFFIXES, check_out, dialog_filter, filter_entry, suffix_of_entry, with_default_suffix
 
     from .messages import show_refusal
 
-    chosen, _ = QFileDialog.getSaveFileName(parent, caption, default_name, dialog_filter(kind))
+    suffix = preferred_suffix(kind)
+    default = Path(default_name)
+    if default.suffix.lower() in SUFFIXES[kind]:
+        default_name = str(default.with_suffix(suffix))
+    chosen, picked = QFileDialog.getSaveFileName(parent, caption, default_name, dialog_filter(kind),
+                                                 filter_entry(suffix))
     if not chosen:
         return None
     try:
-        return check_out(kind, with_default_suffix(kind, chosen))
+        path = check_out(kind, with_default_suffix(kind, chosen, suffix_of_entry(kind, picked) if picked else suffix))
     except AppError as exc:
         show_refusal(parent, exc, "文件名不对")
         return None
+    keep_preferred_suffix(kind, path.suffix)
+    return path

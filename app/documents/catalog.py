@@ -12,6 +12,7 @@ from ..rules.codes import DOC_KINDS
 from . import ledger_docs, meeting_docs, nomination_docs, plan_doc, summary_doc
 from .dating import SENT_OUT, default_date, issued_date
 from .notes import collecting
+from .word import describing
 
 LABELS = dict(DOC_KINDS)
 # kind -> (label, builder, what the id names)
@@ -40,10 +41,11 @@ DATED = {"minutes", "meeting_notice", "notice", "filing", "certificates", "assig
 
 
 def export_doc(store, kind: str, record_id: str | None, path: Path | str, **options) -> dict:
-    """Build document `kind`, write it, audit it. Options: `flt` (the printed ledger), `draft`
-    (minutes of a meeting not yet held), `dated_on` and `doc_number` (kept with the record, so
-    every later export carries them). The result's "notes" say what the document left out or set
-    otherwise (a photo whose file is gone, a chosen font set aside), for the clerk, not the paper."""
+    """Build document `kind`, write it (a Word file for a .docx path, else a PDF), audit it.
+    Options: `flt` (the printed ledger), `draft` (minutes of a meeting not yet held), `dated_on`
+    and `doc_number` (kept with the record, so every later export carries them). The result's
+    "notes" say what the document left out or set otherwise (a photo whose file is gone, a chosen
+    font set aside), for the clerk, not the paper."""
     if kind not in DOCS:
         raise AppError(f"没有名为“{kind}”的文书，可选：{'、'.join(DOCS)}")
     check_out("doc", path)
@@ -80,7 +82,7 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
     # The export's record, and the date given, stand or fall with its file: no file without its
     # record, no record (nor kept date) of a file that was never written.
     record_key = record_id or ""  # every document but the whole printed ledger has its record
-    with recorded_write(store.db, path) as temp, collecting() as notes:
+    with recorded_write(store.db, path) as temp, collecting() as notes, describing(label):
         if dated_on or doc_number:
             store.issued_docs.give(kind, record_id, dated_on=dated_on, doc_number=doc_number, label=f"{label}：{name}")
         elif kind == "meeting_notice" and not store.issued_docs.find(kind, record_id):

@@ -53,6 +53,19 @@ class Run:
     color: object = None
 
 
+@dataclass(eq=False)
+class Para:
+    """The paragraph lines were composed from, as a word processor holds it: the Word writer sets it
+    so (one paragraph that reflows when the clerk edits it), in place of the lines."""
+
+    runs: tuple[Run, ...]
+    first_indent: float
+    indent: float
+    right_indent: float
+    align: str
+    kind: str
+
+
 @dataclass
 class Glyph:
     ch: str
@@ -60,6 +73,7 @@ class Glyph:
     size: float
     color: object
     width: float
+    para: Para | None = None  # the paragraph it was composed from (lines may be merged after)
 
 
 @dataclass
@@ -90,6 +104,7 @@ class Line:
     # rules drawn with the line: (offset below the slot top, width, colour, thickness)
     rules: list[tuple] = field(default_factory=list)
     drop: float = 0.0  # drawn this far (pt) below its slot's top: a 版头 placed off the grid
+    source: Para | None = None  # the paragraph it was composed from (None: a blank line)
 
     @property
     def text(self) -> str:
@@ -103,6 +118,7 @@ class TableBlock:
     table: object
     kind: str = "table"
     keep_with_next: bool = False
+    spec: Any = None  # the table's description (tables.TableSpec), which the Word writer sets
 
 
 class PageBreak:
@@ -211,6 +227,7 @@ def break_lines(runs: list[Run], *, first_indent: float = 2, indent: float = 0, 
         current, used = ([], 0.0) if atom.space else ([atom], atom.width)
     rows.append((current, True))
 
+    source = Para(tuple(runs), first_indent, indent, right_indent, align, kind)
     lines = []
     for number, (row, last) in enumerate(rows):
         while row and row[-1].space:
@@ -232,10 +249,11 @@ def break_lines(runs: list[Run], *, first_indent: float = 2, indent: float = 0, 
         elif align == "right":
             x += max(slack, 0.0)
         spread = set(stretchy) if gap else set()
-        line = Line(kind=kind)
+        line = Line(kind=kind, source=source)
         for i, g in enumerate(glyphs):
             if i in spread:
                 x += gap
+            g.para = source
             line.placed.append((x, g))
             x += g.width
         lines.append(line)
@@ -304,7 +322,7 @@ def paginate(items: list) -> list[list[Placed]]:
             if len(parts) >= 2:
                 first = parts[0]
                 pages[-1].append(Placed(first, slot, _table_slots(first)))
-                queue[index] = TableBlock(parts[1], item.kind)
+                queue[index] = TableBlock(parts[1], item.kind, spec=item.spec)
             elif slot == 0:
                 # a row taller than a whole page cannot be split: it is set as it is
                 pages[-1].append(Placed(table, slot, need))

@@ -1,6 +1,6 @@
-"""Shared pieces of the PDF documents: cell styles for tables, bordered tables whose header row
-repeats, landscape pages for printed ledgers, Chinese numbers. Official documents are
-laid out on the GB/T 9704 grid by `gbt9704` and `official`."""
+"""Shared pieces of the PDF documents: cell styles for tables, landscape pages for printed ledgers,
+Chinese numbers. Tables are described in `tables`; official documents are laid out on the GB/T 9704
+grid by `gbt9704` and `official`."""
 
 from __future__ import annotations
 
@@ -70,23 +70,6 @@ def _landscape_page_number(canvas, doc) -> None:
     canvas.setFont(FONT_NAMES["song"], PAGE_NO_PT)
     canvas.drawCentredString(width / 2, 10 * mm, f"— {canvas.getPageNumber()} —")
     canvas.restoreState()
-
-
-def table_flowable(headers: list[str], rows: list[list], widths: list[float], st: dict, *,
-                   font_size: float = 10):
-    """A bordered LongTable whose header row repeats on every page; user text is escaped."""
-    from reportlab.lib import colors
-    from reportlab.platypus import LongTable, TableStyle
-
-    cell = ParagraphStyle("cell", parent=st["table"], fontSize=font_size, leading=font_size * 1.3)
-    head = ParagraphStyle("head", parent=st["table_head"], fontSize=font_size, leading=font_size * 1.3)
-    data = [[para(h, head) for h in headers]] + [[para(str(v or ""), cell) for v in row] for row in rows]
-    table = LongTable(data, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                               ("FONTNAME", (0, 0), (-1, -1), FONT_NAMES["fangsong"]),
-                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]))
-    return table
 
 
 def build_landscape(path: Path | str, story: list, *, title: str, author: str = "") -> Path:

@@ -5,32 +5,26 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, Table, TableStyle
+from reportlab.platypus import Spacer
 
 from ..registers.ledger import ledger_rows
 from ..services.opinions import OpinionFilter
 from .dating import issued_date
-from .fonts import FONT_NAMES, use_store_fonts
+from .fonts import use_store_fonts
 from .gbt9704 import BLOCK_W
-from .layout import build_landscape, para, styles, table_flowable
+from .layout import build_landscape, para, styles
 from .official import OfficialDoc, chinese_date
+from .tables import TableSpec, flowable, form, listing
+from .word import is_word, write_sheet
 
 
-def _form(rows: list[tuple[str, str]], st: dict) -> Table:
+def _form(rows: list[tuple[str, str]]) -> TableSpec:
     """A two-column bordered form: 黑体 labels, 仿宋 values."""
-    data = [[para(label, st["table_head"]), para(value or "", st["table"])] for label, value in rows]
-    table = Table(data, colWidths=[32 * mm, BLOCK_W - 32 * mm])
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, colors.black),
-                               ("FONTNAME", (0, 0), (-1, -1), FONT_NAMES["fangsong"]),
-                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                               ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
-    return table
+    return form(rows, [32 * mm, BLOCK_W - 32 * mm])
 
 
 def assignment(store, opinion_id: str, path: Path | str) -> Path:
-    st = styles()
     o = store.opinions.detail(opinion_id)
     if not o["lead_unit"]:
         from ..errors import ConflictError
@@ -44,7 +38,7 @@ def assignment(store, opinion_id: str, path: Path | str) -> Path:
             ("办理期限", f"{chinese_date(o['deadline'])}前（{o['working_days']} 个工作日）"),
             ("重点督办", "是" if o["key_supervision"] else "否")]
     doc = OfficialDoc(store, title="议事代表意见建议交办单")
-    doc.table(_form(rows, st))
+    doc.table(_form(rows))
     doc.blank()
     doc.para("请承办单位认真研究办理，于办理期限前将办理结果书面反馈人大街道工委；确属非本单位职责的，"
              "请在3个工作日内说明理由退回。")
@@ -53,7 +47,6 @@ def assignment(store, opinion_id: str, path: Path | str) -> Path:
 
 
 def feedback_slip(store, opinion_id: str, path: Path | str) -> Path:
-    st = styles()
     o = store.opinions.detail(opinion_id)
     if not o["feedback_serial"]:
         from ..errors import ConflictError
@@ -66,7 +59,7 @@ def feedback_slip(store, opinion_id: str, path: Path | str) -> Path:
             ("满 意 度", "□ 满意　　□ 基本满意　　□ 不满意　　□ 未表态"),
             ("群众意见", "　"), ("　", "　"), ("签　　名", "　　　　　　　　　　　　日期：　　年　　月　　日")]
     doc = OfficialDoc(store, title="议事代表意见建议办理反馈回执")
-    doc.table(_form(rows, st))
+    doc.table(_form(rows))
     doc.blank()
     doc.para(f"请填写后交回议事代表或人大街道工委，工作人员将凭回执编号{o['feedback_serial']}录入满意度。"
              "件件有回音，事事有着落。")
@@ -80,22 +73,28 @@ PRINT_COLUMNS = [("编号", "serial", 24), ("收集日期", "received_on", 22), 
                  ("满意度", "satisfaction", 16)]
 
 
-def printed_ledger(store, path: Path | str, flt: OpinionFilter | None = None, year: int | None = None) -> Path:
-    use_store_fonts(store)
-    st = styles()
+def ledger_sheet(store, flt: OpinionFilter | None = None, year: int | None = None) -> dict:
+    """The printed ledger: its title, the line under it, and the table."""
     rows = ledger_rows(store, flt or OpinionFilter(descending=False))
     data = [[row.get(key) for _, key, _ in PRINT_COLUMNS] for row in rows]
     title = f"{store.settings.get('subdistrict') or ''}意见建议办理台账" + (f"（{year}年）" if year else "")
-    story = [para(title, st["title"]),
-             para(f"{store.settings.unit()}　　打印日期：{chinese_date(date.today().isoformat())}　　共 {len(rows)} 条",
-                  st["table"]), Spacer(1, 6),
-             table_flowable([h for h, _, _ in PRINT_COLUMNS], data, [w * mm for _, _, w in PRINT_COLUMNS], st,
-                            font_size=9)]
-    return build_landscape(path, story, title=title, author=store.settings.unit())
+    return {"title": title,
+            "subtitle": f"{store.settings.unit()}　　打印日期：{chinese_date(date.today().isoformat())}　　共 {len(rows)} 条",
+            "table": listing([h for h, _, _ in PRINT_COLUMNS], data, [w * mm for _, _, w in PRINT_COLUMNS], font_size=9)}
+
+
+def printed_ledger(store, path: Path | str, flt: OpinionFilter | None = None, year: int | None = None) -> Path:
+    use_store_fonts(store)
+    sheet = ledger_sheet(store, flt, year)
+    if is_word(path):
+        return write_sheet(path, sheet["title"], sheet["subtitle"], sheet["table"], author=store.settings.unit())
+    st = styles()
+    story = [para(sheet["title"], st["title"]), para(sheet["subtitle"], st["table"]), Spacer(1, 6),
+             flowable(sheet["table"])]
+    return build_landscape(path, story, title=sheet["title"], author=store.settings.unit())
 
 
 def duty_record(store, delegate_id: str, path: Path | str, year: int | None = None) -> Path:
-    st = styles()
     r = store.opinion_stats.duty_record(delegate_id, year)
     d = r["delegate"]
     term = store.scalar("SELECT name FROM terms WHERE id = ?", [d.get("term_id")]) or ""
@@ -110,13 +109,13 @@ def duty_record(store, delegate_id: str, path: Path | str, year: int | None = No
         rows.append(("年度评议", "；".join(f"{r['year']}年{r['grade']}" + (f"（{r['remarks']}）" if r["remarks"] else "")
                                          for r in reviews)))
     doc = OfficialDoc(store, title="议事代表履职档案")
-    doc.table(_form(rows, st))
+    doc.table(_form(rows))
     if r["opinions"]:
         doc.blank()
         doc.heading("提出的意见建议")
-        doc.table(table_flowable(["收集日期", "意见建议", "办理进度"],
-                                 [[o["received_on"], o["title"], o["status_label"]] for o in r["opinions"]],
-                                 [28 * mm, 96 * mm, 32 * mm], st, font_size=11))
+        doc.table(listing(["收集日期", "意见建议", "办理进度"],
+                          [[o["received_on"], o["title"], o["status_label"]] for o in r["opinions"]],
+                          [28 * mm, 96 * mm, 32 * mm], font_size=11))
     doc.sign(issued_date(store, "duty", delegate_id))
     return doc.build(path)
 

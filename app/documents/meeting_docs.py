@@ -9,7 +9,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdf_canvas
-from reportlab.platypus import Table, TableStyle
 
 from ..errors import ConflictError
 from ..fileio import atomic_path
@@ -17,9 +16,11 @@ from ..photos import is_photo, unprintable
 from ..services.meetings import STEP_COLOURS, STEP_STATES, audience, when_text
 from .dating import issued_date
 from .fonts import FONT_NAMES, use_store_fonts
-from .layout import chinese_number, para, styles
+from .layout import chinese_number
 from .notes import note
 from .official import OfficialDoc, chinese_date
+from .tables import Cell, TableSpec
+from .word import is_word
 
 
 def _not_held(meeting: dict) -> str:
@@ -119,20 +120,15 @@ def notice(store, meeting_id: str, path: Path | str) -> Path:
 
 
 def signin(store, meeting_id: str, path: Path | str) -> Path:
-    st = styles()
     m = store.meetings.detail(meeting_id)
     sheet = [r for r in store.attendance.sheet(meeting_id) if r["expected"]]
-    head = [para(h, st["table_head"]) for h in ("序号", "姓名", "所在村（社区）", "小组职务", "签到", "备注")]
+    head = [Cell(h, head=True) for h in ("序号", "姓名", "所在村（社区）", "小组职务", "签到", "备注")]
     roles = {"leader": "组长", "deputy_leader": "副组长"}
-    rows = [[para(str(i), st["table"]), para(r["name"], st["table"]), para(r.get("community_name") or "", st["table"]),
-             para(roles.get(r.get("group_role"), ""), st["table"]), "", ""] for i, r in enumerate(sheet, 1)]
-    rows += [["", "", "", "", "", ""] for _ in range(3)]  # blank lines for walk-ins and 列席
-    table = Table([head] + rows, colWidths=[14 * mm, 26 * mm, 38 * mm, 22 * mm, 32 * mm, 24 * mm],
-                  repeatRows=1, rowHeights=[9 * mm] * (len(rows) + 1))
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, colors.black),
-                               ("FONTNAME", (0, 0), (-1, -1), FONT_NAMES["fangsong"]),
-                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]))
+    rows = [[Cell(str(i)), Cell(r["name"]), Cell(r.get("community_name") or ""),
+             Cell(roles.get(r.get("group_role"), "")), Cell(), Cell()] for i, r in enumerate(sheet, 1)]
+    rows += [[Cell() for _ in range(6)] for _ in range(3)]  # blank lines for walk-ins and 列席
+    table = TableSpec([head] + rows, [14 * mm, 26 * mm, 38 * mm, 22 * mm, 32 * mm, 24 * mm], header_rows=1,
+                      grid=0.6, row_height=9 * mm)
     doc = OfficialDoc(store, title=f"{m['title']}签到表")
     doc.para(f"时间：{when_text(m)}　地点：{m['place'] or '—'}", first_indent=0)
     doc.table(table)
@@ -142,26 +138,50 @@ def signin(store, meeting_id: str, path: Path | str) -> Path:
 STATE_COLOURS, STATE_LABELS = STEP_COLOURS, STEP_STATES
 
 
+def flowchart_content(store, meeting_id: str, today: date | None = None) -> dict:
+    """What the flowchart shows: its title and dates, the steps of each phase with their owner and
+    progress (a label and its colour), the legend and the office."""
+    m = store.meetings.detail(meeting_id, today)
+    phases = []
+    for phase, label in (("pre", "会前"), ("in", "会中"), ("post", "会后")):
+        steps = []
+        for step in [s for s in m["steps"] if s["phase"] == phase]:
+            status = STATE_LABELS[step["state"]]
+            if step["done_on"]:
+                status += f" {step['done_on']}"
+            elif step["due_date"]:
+                status += f"（期限 {step['due_date']}）"
+            steps.append({"title": step["title"], "owner": step["owner"] or "", "status": status,
+                          "colour": STATE_COLOURS[step["state"]]})
+        phases.append((label, steps))
+    return {"title": f"{m['title']}工作流程图",
+            "dates": f"会议日期：{chinese_date(m['date'])}　　打印日期：{chinese_date((today or date.today()).isoformat())}",
+            "phases": phases, "legend": [(label, STATE_COLOURS[state]) for state, label in STATE_LABELS.items()],
+            "unit": store.settings.unit()}
+
+
 def flowchart(store, meeting_id: str, path: Path | str, today: date | None = None) -> Path:
     """The meeting's 会前/会中/会后 flowchart on one A4 landscape page, coloured by progress."""
     use_store_fonts(store)
-    m = store.meetings.detail(meeting_id, today)
+    chart = flowchart_content(store, meeting_id, today)
+    if is_word(path):
+        from .word import write_flowchart
+
+        return write_flowchart(path, chart)
     width, height = landscape(A4)
-    phases = [("pre", "会前"), ("in", "会中"), ("post", "会后")]
     with atomic_path(path) as temp:
         c = pdf_canvas.Canvas(str(temp), pagesize=(width, height), initialFontName=FONT_NAMES["song"])
-        c.setTitle(f"{m['title']}工作流程图")
-        c.setAuthor(store.settings.unit())
+        c.setTitle(chart["title"])
+        c.setAuthor(chart["unit"])
         c.setFont(FONT_NAMES["title"], 20)
-        c.drawCentredString(width / 2, height - 22 * mm, f"{m['title']}工作流程图")
+        c.drawCentredString(width / 2, height - 22 * mm, chart["title"])
         c.setFont(FONT_NAMES["fangsong"], 12)
-        c.drawCentredString(width / 2, height - 30 * mm, f"会议日期：{chinese_date(m['date'])}　　"
-                            f"打印日期：{chinese_date((today or date.today()).isoformat())}")
+        c.drawCentredString(width / 2, height - 30 * mm, chart["dates"])
         col_w = (width - 40 * mm) / 3
         top = height - 42 * mm
         box_h, gap_y = 15 * mm, 7 * mm
         previous = None
-        for index, (phase, label) in enumerate(phases):
+        for index, (label, steps) in enumerate(chart["phases"]):
             x = 20 * mm + index * col_w
             c.setFillColor(colors.HexColor("#b22222"))
             c.roundRect(x + 6 * mm, top - 10 * mm, col_w - 12 * mm, 10 * mm, 3 * mm, fill=1, stroke=0)
@@ -169,8 +189,8 @@ def flowchart(store, meeting_id: str, path: Path | str, today: date | None = Non
             c.setFont(FONT_NAMES["hei"], 14)
             c.drawCentredString(x + col_w / 2, top - 7 * mm, label)
             y = top - 16 * mm
-            for step in [s for s in m["steps"] if s["phase"] == phase]:
-                colour = colors.HexColor(STATE_COLOURS[step["state"]])
+            for step in steps:
+                colour = colors.HexColor(step["colour"])
                 bx, by, bw = x + 10 * mm, y - box_h, col_w - 20 * mm
                 c.setStrokeColor(colour)
                 c.setLineWidth(1.6)
@@ -182,15 +202,10 @@ def flowchart(store, meeting_id: str, path: Path | str, today: date | None = Non
                 c.setFont(FONT_NAMES["hei"], 11)
                 c.drawString(bx + 4.5 * mm, by + box_h - 6 * mm, step["title"])
                 c.setFont(FONT_NAMES["fangsong"], 8.5)
-                status = STATE_LABELS[step["state"]]
-                if step["done_on"]:
-                    status += f" {step['done_on']}"
-                elif step["due_date"]:
-                    status += f"（期限 {step['due_date']}）"
                 c.setFillColor(colour)
-                c.drawString(bx + 4.5 * mm, by + 3.2 * mm, status)
+                c.drawString(bx + 4.5 * mm, by + 3.2 * mm, step["status"])
                 c.setFillColor(colors.HexColor("#555555"))
-                c.drawRightString(bx + bw - 2 * mm, by + box_h - 6 * mm, step["owner"] or "")
+                c.drawRightString(bx + bw - 2 * mm, by + box_h - 6 * mm, step["owner"])
                 if previous is not None:
                     _arrow(c, previous, (bx + bw / 2, by + box_h))
                 previous = (bx + bw / 2, by)
@@ -198,13 +213,13 @@ def flowchart(store, meeting_id: str, path: Path | str, today: date | None = Non
         # legend
         c.setFont(FONT_NAMES["fangsong"], 10)
         lx = 20 * mm
-        for state, label in STATE_LABELS.items():
-            c.setFillColor(colors.HexColor(STATE_COLOURS[state]))
+        for label, colour in chart["legend"]:
+            c.setFillColor(colors.HexColor(colour))
             c.rect(lx, 12 * mm, 4 * mm, 4 * mm, fill=1, stroke=0)
             c.setFillColor(colors.black)
             c.drawString(lx + 6 * mm, 12.6 * mm, label)
             lx += 30 * mm
-        c.drawRightString(width - 20 * mm, 12.6 * mm, store.settings.unit())
+        c.drawRightString(width - 20 * mm, 12.6 * mm, chart["unit"])
         c.showPage()
         c.save()
     return Path(path)
@@ -239,10 +254,6 @@ def _arrow(c, start: tuple[float, float], end: tuple[float, float]) -> None:
 def brief(store, meeting_id: str, path: Path | str) -> Path:
     """工作简报 of one activity: what was discussed, who came, what was decided, and up to four of its
     photos (the meeting's materials that are pictures) with their titles as captions."""
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Image, Paragraph
-
-    caption = ParagraphStyle("caption", parent=styles()["table"], alignment=1)
     m = store.meetings.detail(meeting_id)
     if m["status"] != "held":
         raise ConflictError(f"“{m['title']}”{_not_held(m)}，不能编写工作简报")
@@ -288,13 +299,9 @@ def brief(store, meeting_id: str, path: Path | str) -> Path:
             photos.append(row)
     if photos:
         doc.heading("四、活动照片")
-        cells = []
-        for photo in photos:
-            picture = Image(photo["path"], width=74 * mm, height=52 * mm, kind="proportional")
-            cells.append([picture, Paragraph(photo["title"], caption)])
-        rows = [[cells[i], cells[i + 1] if i + 1 < len(cells) else ""] for i in range(0, len(cells), 2)]
-        table = Table(rows, colWidths=[78 * mm, 78 * mm])
-        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (-1, -1), "CENTER")]))
-        doc.table(table)
+        cells = [Cell(photo["title"], centre=True, image=photo["path"]) for photo in photos]
+        rows = [[cells[i], cells[i + 1] if i + 1 < len(cells) else Cell()] for i in range(0, len(cells), 2)]
+        doc.table(TableSpec(rows, [78 * mm, 78 * mm], grid=None, valign="TOP", centre=True,
+                            image_box=(74 * mm, 52 * mm)))
     doc.sign(issued_date(store, "brief", meeting_id))
     return doc.build(path)

@@ -24,8 +24,10 @@ from ..services.candidates import ROUTES, CandidateFilter
 from .dating import issued_date
 from .fonts import FONT_NAMES, markup, use_store_fonts
 from .gbt9704 import BLOCK_W
-from .layout import chinese_number, styles, table_flowable
+from .layout import chinese_number
 from .official import OfficialDoc, chinese_date
+from .tables import TableSpec, listing
+from .word import is_word
 
 RED = colors.HexColor("#b0191e")
 ROUTE_SHORT = {"party_org": "基层党组织推荐", "joint": "居民联名推荐", "self": "本人自荐"}
@@ -44,7 +46,7 @@ def _who(round_row: dict, term: dict) -> str:
     return f"{term['name']}议事代表" + ("补选" if round_row["kind"] == "by_election" else "")
 
 
-def _people_table(rows: list[dict], st: dict, *, serial: bool = False):
+def _people_table(rows: list[dict], *, serial: bool = False) -> TableSpec:
     """The list of people on a notice (with 界别) or in the filing's annex (with 聘书编号)."""
     columns = [("序号", 10, lambda i, r: str(i)), ("姓名", 16, lambda i, r: r["name"]),
                ("性别", 10, lambda i, r: r.get("gender") or ""),
@@ -59,8 +61,8 @@ def _people_table(rows: list[dict], st: dict, *, serial: bool = False):
         columns.append(("聘书编号", 33, lambda i, r: r.get("certificate_no") or ""))
     data = [[cell(i, r) for _, _, cell in columns] for i, r in enumerate(rows, 1)]
     scale = BLOCK_W / (sum(w for _, w, _ in columns) * mm)
-    return table_flowable([h for h, _, _ in columns], data, [w * mm * scale for _, w, _ in columns], st,
-                          font_size=10 if not serial else 9.5)
+    return listing([h for h, _, _ in columns], data, [w * mm * scale for _, w, _ in columns],
+                   font_size=10 if not serial else 9.5)
 
 
 # -- 公示 ----------------------------------------------------------------------------------
@@ -91,7 +93,7 @@ def public_notice(store, round_id: str | None, path: Path | str) -> Path:
     doc.attachments([annex])
     doc.sign(issued_date(store, "notice", round_row["id"]))
     doc.annex(annex)
-    doc.table(_people_table(listed, styles()))
+    doc.table(_people_table(listed))
     return doc.build(path)
 
 
@@ -117,42 +119,56 @@ def certified(store, round_id: str | None, delegate_ids: list[str] | None = None
     return round_row, people
 
 
-def certificates(store, round_id: str | None, path: Path | str, delegate_ids: list[str] | None = None) -> Path:
-    """One A4 landscape page per delegate: red double frame, 聘书, name, term, issuer, serial."""
+def certificate_pages(store, round_id: str | None, delegate_ids: list[str] | None = None) -> dict:
+    """What the certificates say: the document's title, the issuer and date, and per delegate the
+    serial, the name and the three lines of the body (broken where the sense breaks, so no word is
+    left alone on a line: "表。")."""
     round_row, people = certified(store, round_id, delegate_ids)
     term = _term(store, round_row)
-    use_store_fonts(store)
-    f = FONT_NAMES
-    width, height = landscape(A4)
     subdistrict = store.settings.get("subdistrict")
-    unit = store.settings.unit()
-    issued = issued_date(store, "certificates", round_row["id"])
-    body = ParagraphStyle("cert", fontName=f["kai"], fontSize=24, leading=44, firstLineIndent=48,
-                          wordWrap="CJK")
-    sign = ParagraphStyle("sign", fontName=f["kai"], fontSize=22, leading=34, alignment=TA_RIGHT)
     until = f"任期至{_upper_date(term['end_date'], day=False)}" if term.get("end_date") else "任期与本届相同"
     if round_row["kind"] == "by_election":
         until = "任期至本届期满" + (f"（{_upper_date(term['end_date'], day=False)}）" if term.get("end_date") else "")
+    appointed_as = f"{subdistrict}{term['name']}议事代表。"
+    return {"title": f"{subdistrict}{term['name']}议事代表聘书", "unit": store.settings.unit(),
+            "dated": _upper_date(issued_date(store, "certificates", round_row["id"])),
+            "pages": [{"serial": person["certificate_no"], "name": person["name"],
+                       "lines": [("兹聘请　", person["name"], "　同志为"), appointed_as, f"　　{until}。"]}
+                      for person in people]}
+
+
+def certificates(store, round_id: str | None, path: Path | str, delegate_ids: list[str] | None = None) -> Path:
+    """One A4 landscape page per delegate: red double frame, 聘书, name, term, issuer, serial."""
+    content = certificate_pages(store, round_id, delegate_ids)
+    use_store_fonts(store)
+    if is_word(path):
+        from .word import write_certificates
+
+        return write_certificates(path, content)
+    f = FONT_NAMES
+    width, height = landscape(A4)
+    body = ParagraphStyle("cert", fontName=f["kai"], fontSize=24, leading=44, firstLineIndent=48,
+                          wordWrap="CJK")
+    sign = ParagraphStyle("sign", fontName=f["kai"], fontSize=22, leading=34, alignment=TA_RIGHT)
     with atomic_path(path) as temp:
         c = pdf_canvas.Canvas(str(temp), pagesize=(width, height), initialFontName=f["song"])
-        c.setTitle(f"{subdistrict}{term['name']}议事代表聘书")
-        c.setAuthor(unit)
+        c.setTitle(content["title"])
+        c.setAuthor(content["unit"])
         c.setCreator("议事工作台")
-        for person in people:
+        for page in content["pages"]:
             _frame(c, width, height)
             c.setFillColor(RED)
             c.setFont(f["title"], 64)
             c.drawCentredString(width / 2, height - 62 * mm, "聘　书")
             c.setFillColor(colors.black)
             c.setFont(f["song"], 12)
-            c.drawRightString(width - 36 * mm, height - 34 * mm, f"编号：{person['certificate_no']}")
-            name = f'<font name="{f["hei"]}" size="28">{markup(person["name"], f["hei"])}</font>'
-            # Broken where the sense breaks, so no word is left alone on a line ("表。").
-            text = (f"兹聘请　{name}　同志为<br/>{markup(subdistrict + term['name'], f['kai'])}议事代表。"
-                    f"<br/>　　{markup(until, f['kai'])}。")
+            c.drawRightString(width - 36 * mm, height - 34 * mm, f"编号：{page['serial']}")
+            before, name, after = page["lines"][0]
+            name = f'<font name="{f["hei"]}" size="28">{markup(name, f["hei"])}</font>'
+            text = "<br/>".join([f"{before}{name}{after}", *(markup(line, f["kai"]) for line in page["lines"][1:])])
             _place(c, Paragraph(text, body), 48 * mm, height - 80 * mm, width - 96 * mm)
-            _place(c, Paragraph(markup(unit, f["kai"]) + "<br/>" + markup(_upper_date(issued), f["kai"]), sign),
-                   48 * mm, 66 * mm, width - 96 * mm)
+            _place(c, Paragraph(markup(content["unit"], f["kai"]) + "<br/>" + markup(content["dated"], f["kai"]),
+                                sign), 48 * mm, 66 * mm, width - 96 * mm)
             c.showPage()
         c.save()
     return Path(path)
@@ -263,7 +279,7 @@ def filing_report(store, round_id: str | None, path: Path | str) -> Path:
     doc.attachments([annex])
     doc.sign(issued_date(store, "filing", round_row["id"]))
     doc.annex(annex)
-    doc.table(_people_table(appointed, styles(), serial=True))
+    doc.table(_people_table(appointed, serial=True))
     return doc.build(path)
 
 

@@ -144,7 +144,14 @@ class OfficialDoc:
         self.items += [blank() for _ in range(count)]
 
     def table(self, table) -> None:
-        self.items.append(TableBlock(table))
+        """A table described (`tables.TableSpec`: the PDF and the Word file alike), or a reportlab
+        table as it is (the Word file then holds its cells' text)."""
+        from .tables import TableSpec, flowable
+
+        if isinstance(table, TableSpec):
+            self.items.append(TableBlock(flowable(table), spec=table))
+        else:
+            self.items.append(TableBlock(table))
 
     # -- 附件说明 / 落款 ---------------------------------------------------------------------------
     def attachments(self, names: list[str]) -> None:
@@ -190,9 +197,10 @@ class OfficialDoc:
                 date_x = issuer_x + (issuer_w - date_w) / 2
             lines = [blank("tail"), blank("tail")]
         for x, text in ((issuer_x, issuer), (date_x, date_text)):
-            line = break_lines([Run(text, keep=True)], first_indent=0, align="left", kind="tail")[0]
-            line.placed = [(px + max(x, 0), g) for px, g in line.placed]
-            lines.append(line)
+            # set from the right edge (右空), so that a word processor keeps it there when edited
+            right_cells = (right - max(x, 0) - text_width([Run(text, keep=True)])) / PITCH
+            lines += break_lines([Run(text, keep=True)], first_indent=0, right_indent=right_cells, align="right",
+                                 kind="tail")
         self.items += lines
 
     # -- 附件 / 版记 -------------------------------------------------------------------------------
@@ -229,12 +237,20 @@ class OfficialDoc:
 
     # -- output ----------------------------------------------------------------------------------
     def build(self, path: Path | str) -> Path:
+        """Write the document: a Word file for a .docx path (the same elements, in Word's terms),
+        else the PDF."""
         if self.sent_out and self._printed_on:
             settings = self.store.settings
             cc = [name.strip() for name in (settings.get("doc_cc") or "").replace("，", "、").split("、")
                   if name.strip()]
             self.imprint(cc=cc, printer=settings.get("printer_name") or settings.unit(), printed_on=self._printed_on)
             self._printed_on = None
+        from .word import is_word
+
+        if is_word(path):
+            from .word import write_official
+
+            return write_official(self, path)
         return render(path, paginate(self.items), title=self.title, author=self.store.settings.unit(),
                       draft=self.draft)
 

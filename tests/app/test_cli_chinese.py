@@ -7,6 +7,7 @@ import re
 from app.cli import build_parser
 
 ACRONYMS = {"JSON", "PDF", "Excel", "SHA", "USB", "yishi", "ID", "xlsx", "xls", "ods", "pdf", "yspkg", "zip", "csv", "db",
+            "Word", "WPS", "docx",  # the office programs a document is retouched in, and its suffix
             "backups"}  # the folder the clerk finds on disk
 WORD = re.compile(r"(?<![-A-Za-z_])[A-Za-z][A-Za-z_]{2,}")
 

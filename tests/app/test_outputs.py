@@ -5,7 +5,7 @@ register used to write an Excel file under a .pdf name. The allowed suffixes are
 import pytest
 
 from app import cli
-from app.outputs import SUFFIXES, check_out
+from app.outputs import SUFFIXES, check_out, dialog_filter, suffix_of_entry, with_default_suffix
 from app.store import Store
 from tests.conftest import ROOT, digest
 
@@ -14,7 +14,7 @@ from tests.conftest import ROOT, digest
     (["export", "register", "roster", "--out", "{out}/花名册.pdf"], ".xlsx"),
     (["export", "register", "ledger", "--out", "{out}/台账"], ".xlsx"),
     (["export", "doc", "filing", "--out", "{out}/备案报告.xlsx"], ".pdf"),
-    (["export", "doc", "ledger", "--out", "{out}/台账.docx"], ".pdf"),
+    (["export", "doc", "ledger", "--out", "{out}/台账.doc"], ".docx"),
     (["export", "archive", "--out", "{out}/归档.pdf"], ".zip"),
 ])
 def test_an_out_whose_suffix_does_not_match_what_is_written_is_refused(demo_dir, tmp_path, capsys, command, right):
@@ -48,3 +48,15 @@ def test_each_kind_names_its_suffix_and_takes_it_in_any_case():
             assert check_out(kind, f"文件{suffix.upper()}").suffix == suffix.upper()
     with pytest.raises(Exception, match="例如“花名册.xlsx”"):
         check_out("register", "花名册.xls")
+
+
+def test_a_document_is_a_pdf_or_a_word_file_and_a_bare_name_takes_the_type_picked():
+    assert SUFFIXES["doc"] == (".pdf", ".docx")
+    assert dialog_filter("doc") == "PDF 文件 (*.pdf);;Word 文档 (*.docx)"
+    assert suffix_of_entry("doc", "Word 文档 (*.docx)") == ".docx"
+    assert suffix_of_entry("doc", "其他") == ".pdf"
+    assert with_default_suffix("doc", "纪要", ".docx").name == "纪要.docx"
+    assert with_default_suffix("doc", "纪要").name == "纪要.pdf"
+    assert with_default_suffix("doc", "纪要.pdf", ".docx").name == "纪要.pdf"  # what was typed wins
+    with pytest.raises(Exception, match="PDF 文件（.pdf）或Word 文档（.docx）"):
+        check_out("doc", "纪要.doc")
