@@ -348,6 +348,17 @@ RECEPTION_MATTERS = ["小区电梯老旧经常停运", "楼道照明损坏", "�
 MATTER_HANDLING = ["当场答复", "已转社区居委会办理", "已转物业服务企业处理", "已转街道相关科室办理"]
 
 
+def _someone(*seed) -> str:
+    """A synthetic name for a person outside the roster (a department's officer, a guest), the same
+    for the same seed (its own draw: the demo's other figures do not move)."""
+    return _names(random.Random("/".join(map(str, seed))), 1)[0]
+
+
+def _leader(store, group_id: str) -> str:
+    return store.scalar("SELECT name FROM delegates WHERE group_id = ? AND group_role = 'leader' AND deleted = 0",
+                        [group_id]) or ""
+
+
 def _present(store, meeting_id, ids, rng, excused_rate=0.1):
     marks = {d: ("excused" if rng.random() < excused_rate else "present") for d in ids}
     store.attendance.record(meeting_id, marks)
@@ -386,7 +397,7 @@ def build_meetings(store, rng: random.Random, year: int, today: date) -> None:
         "agenda": "听取街道办事处年度工作报告\n票决民生实事项目\n分组讨论并汇总意见建议",
         "departments": ["城管", "住建", "交通运输", "民政"]}).created("meetings")[0]
     _present(store, first, everyone, rng, 0.12)
-    store.attendance.add_guest(first, "街道办事处主任", "中山路街道办事处")
+    store.attendance.add_guest(first, "陈志强", "中山路街道办事处")  # its 主任 (the 领导小组's member)
     for item, votes in (("万达广场片区至永川中学文昌校区定制公交", (58, 1, 2)),
                         ("胜利路老旧小区加装电梯（首批 12 部）", (55, 2, 4)),
                         ("背街小巷路灯改造", (40, 9, 12))):
@@ -397,7 +408,7 @@ def build_meetings(store, rng: random.Random, year: int, today: date) -> None:
         first, "会议由人大街道工委主任主持，听取并审议了街道办事处年度工作报告。",
         "会议审议通过了街道办事处年度工作报告。\n会议票决产生年度民生实事项目，要求街道办事处列入年度工作计划。\n"
         "会议汇总代表意见建议，交人大街道工委分类交办。",
-        [{"content": "将票决通过的民生实事项目列入年度计划并按季度报告进度", "unit": "街道办事处", "person": "党政办",
+        [{"content": "将票决通过的民生实事项目列入年度计划并按季度报告进度", "unit": "街道办事处", "person": "王磊",
           "deadline": f"{year}-04-15"},
          {"content": "分类交办大会期间代表提出的意见建议", "unit": "人大街道工委", "deadline": f"{year}-03-31"}])
     _finish_steps(store, first, today)
@@ -407,13 +418,13 @@ def build_meetings(store, rng: random.Random, year: int, today: date) -> None:
         "agenda": "听取民生实事项目办理情况报告\n开展分组讨论\n汇总来年意见建议",
         "departments": ["城管", "住建", "交通运输", "公交公司"]}).created("meetings")[0]
     _present(store, second, everyone, rng, 0.1)
-    store.attendance.add_guest(second, "街道办事处分管副主任", "中山路街道办事处")
+    store.attendance.add_guest(second, _someone("plenary", year, "deputy"), "中山路街道办事处")
     store.meetings.save_minutes(
         second, "会议听取了街道办事处关于年度民生实事项目办理情况的报告，各议事小组分组讨论。",
         "会议认为年度民生实事项目总体按计划推进，定制公交、加装电梯等项目群众反映良好。\n"
         "会议汇总代表提出的来年意见建议，交人大街道工委梳理后纳入下一年度民生实事项目征集。",
         [{"content": "梳理代表提出的来年意见建议，形成下一年度民生实事项目建议清单", "unit": "人大街道工委",
-          "person": "办公室", "deadline": f"{year + 1}-01-20"}])
+          "person": CLERK, "deadline": f"{year + 1}-01-20"}])
     _finish_steps(store, second, today)
 
     # Group activities, one a quarter at each group's area hall.
@@ -429,15 +440,17 @@ def build_meetings(store, rng: random.Random, year: int, today: date) -> None:
                 "agenda": f"{topic}\n相关部门介绍情况\n代表座谈协商", "scope": "group",
                 "departments": GROUP_DEPARTMENTS[group["name"]]}).created("meetings")[0]
             _present(store, meeting_id, members[group["id"]], rng, 0.08)
-            store.attendance.add_guest(meeting_id, f"{GROUP_DEPARTMENTS[group['name']][0]}部门负责同志",
-                                       GROUP_DEPARTMENTS[group["name"]][0])
-            items = [{"content": f"制定{topic}工作方案", "unit": "街道" + GROUP_DEPARTMENTS[group["name"]][0] + "相关科室",
-                      "person": "分管负责人", "deadline": (date.fromisoformat(when) + timedelta(days=30)).isoformat()}]
+            # the departments invited came: each signed in by the officer it sent
+            lead = GROUP_DEPARTMENTS[group["name"]][0]
+            for unit in GROUP_DEPARTMENTS[group["name"]]:
+                store.attendance.add_guest(meeting_id, _someone(when, unit), unit)
+            items = [{"content": f"制定{topic}工作方案", "unit": lead, "person": _someone(when, lead),
+                      "deadline": (date.fromisoformat(when) + timedelta(days=30)).isoformat()}]
             if topic.endswith("定制公交"):
                 items = [{"content": "摸清万达广场片区学生乘车需求（360余名学生）", "unit": "新城三组、文昌社区",
-                          "person": "小组组长", "deadline": f"{year}-07-31"},
-                         {"content": "拟定并开通 5 条定制公交线路，秋季开学前直达文昌校区", "unit": "区交通运输局、公交公司",
-                          "person": "公交公司运营部", "deadline": f"{year}-08-31"},
+                          "person": _leader(store, group["id"]), "deadline": f"{year}-07-31"},
+                         {"content": "拟定并开通 5 条定制公交线路，秋季开学前直达文昌校区", "unit": "交通运输、公交公司",
+                          "person": _someone(when, "公交公司"), "deadline": f"{year}-08-31"},
                          {"content": "根据开学后客流动态调整线路、班次和时间", "unit": "公交公司",
                           "deadline": f"{year}-10-31"}]
             store.meetings.save_minutes(
@@ -662,7 +675,7 @@ def build_ledger(store, rng: random.Random, year: int, today: date) -> None:
                     "公交公司将动态调整线路、班次和时间。", f"{year}-08-30")
     led.feedback(bus, "满意", "当面", f"{year}-09-03", f"{year}-09-05")
     led.close(bus, f"{year}-09-10")
-    _photos(store, bus_meeting["id"])
+    _photos(store, bus_meeting["id"], year)
 
     # The other 27: those that reached 集中议事 came in a few weeks before their group's activity;
     # the rest came in late in the year (still with the leader or the group) or were not taken up.
@@ -818,11 +831,12 @@ def build_institutions(store, year: int) -> None:
         store.institutions.create({**{k: v.format(y=year - 2) for k, v in values.items()}, "sort_order": order})
 
 
-BUS_PHOTOS = [("议事厅座谈协商现场", (46, 94, 140)), ("代表随车试乘定制公交", (52, 120, 84)),
-              ("定制公交开通首日", (150, 82, 40))]
+# (caption, colour, taken: the activity's day, days before school starts, the first school day)
+BUS_PHOTOS = [("议事厅座谈协商现场", (46, 94, 140), None), ("代表随车试乘定制公交", (52, 120, 84), (8, 25)),
+              ("定制公交开通首日", (150, 82, 40), (9, 1))]
 
 
-def _photos(store, meeting_id: str) -> None:
+def _photos(store, meeting_id: str, year: int) -> None:
     """Pictures of the school-bus activity for its 工作简报, drawn here (the demo ships no photos).
     Shapes only: the bundle leaves out PIL's font engine; the caption is the material's title."""
     import tempfile
@@ -831,7 +845,7 @@ def _photos(store, meeting_id: str) -> None:
     from PIL import Image, ImageDraw
 
     with tempfile.TemporaryDirectory() as folder:
-        for number, (caption, colour) in enumerate(BUS_PHOTOS):
+        for number, (caption, colour, taken) in enumerate(BUS_PHOTOS):
             picture = Image.new("RGB", (800, 560), colour)
             draw = ImageDraw.Draw(picture)
             draw.rectangle((0, 400, 800, 560), fill=(90, 90, 90))  # the road
@@ -843,4 +857,5 @@ def _photos(store, meeting_id: str) -> None:
                 draw.ellipse((wheel + number * 40, 370, wheel + 60 + number * 40, 430), fill=(30, 30, 30))
             path = Path(folder) / f"photo{number + 1}.png"
             picture.save(path)
-            store.meetings.add_material(meeting_id, path, caption)
+            store.meetings.add_material(meeting_id, path, caption,
+                                        taken_on=date(year, *taken).isoformat() if taken else None)

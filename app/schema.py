@@ -97,6 +97,8 @@ SYNCED_FIELDS["action_items"] += ("status", "done_on")
 SYNCED_FIELDS["opinions"] += ("visit_id", "reported_on", "reported_to")
 SYNCED_FIELDS["nomination_rounds"] += ("self_nomination", "conditions_by", "conditions_doc")
 SYNCED_FIELDS["reception_matters"] += ("closed_on", "closed_reason")
+# m013: when a photo was taken (a brief shows those of its date and before, in their order)
+SYNCED_FIELDS["materials"] += ("taken_on",)
 
 
 @migrations()
@@ -559,6 +561,13 @@ def m012_reception_answers(db):
         """
     ):
         db.execute(statement)
+
+
+@migrations()
+def m013_photo_dates(db):
+    # A meeting's photos are dated: a 工作简报 shows those taken on or before its date, in order
+    # (one dated on the meeting day showed the line opened two months later).
+    db.execute("ALTER TABLE materials ADD COLUMN taken_on TEXT")
 
 
 # What the clerk calls the rows of each synced table (progress, refusals, previews, the recycle bin).

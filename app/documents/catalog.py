@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -9,10 +10,11 @@ from ..errors import AppError
 from ..fileio import recorded_write
 from ..outputs import check_out
 from ..rules.codes import DOC_KINDS
+from ..rules.fields import as_day
 from . import ledger_docs, meeting_docs, nomination_docs, plan_doc, summary_doc
 from .dating import SENT_OUT, default_date, issued_date
+from .metadata import describing
 from .notes import collecting
-from .word import describing
 
 LABELS = dict(DOC_KINDS)
 # kind -> (label, builder, what the id names)
@@ -89,6 +91,10 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
             # The date a notice first went out stays its date, however often it is printed again.
             store.issued_docs.give(kind, record_id, dated_on=default_date(store, kind, record_key),
                                    label=f"{label}：{name}")
+        if kind == "brief":  # a 简报 is numbered 第N期 of its year when first issued, the same ever after
+            dated = issued_date(store, kind, record_key)
+            store.issued_docs.ensure_issue(kind, record_key, dated if as_day(dated) else date.today().isoformat(),
+                                           f"{label}：{name}")
         if kind in SENT_OUT and store.settings.get("issuer_mark") and not (
                 kind == "filing" and store.nomination.get(record_id).get("filing_doc")):
             # a red-head document has its 文号 from the 发文登记: the next of its year when first

@@ -19,7 +19,6 @@ from ..errors import ValidationError
 from ..fileio import sha256_of
 from ..resources import shipped_dir
 from . import font_check
-from .font_check import LOOK_ALIKES
 from .notes import note
 
 ROLES = ("title", "fangsong", "hei", "kai", "song")
@@ -233,14 +232,12 @@ def coverage(font_name: str) -> frozenset[int]:
 
 
 def face_for(ch: str, font_name: str) -> tuple[str, str]:
-    """(character, face) to set `ch` in: a look-alike in the same face (〇 in the free 仿宋/楷体),
-    or the 黑体 face for a rare name character the face lacks, so nothing turns into an empty box."""
+    """(character, face) to set `ch` in: its own face, else the 黑体 face for a character the face
+    lacks (a rare name character; 〇 in the free 仿宋/楷体 — never a look-alike such as ○, which
+    is another character), so nothing turns into an empty box."""
     cover = coverage(font_name)
     if ord(ch) in cover:
         return ch, font_name
-    look_alike = LOOK_ALIKES.get(ch)
-    if look_alike and ord(look_alike) in cover:
-        return look_alike, font_name  # same face, same weight: reads the same on paper
     if not ch.isspace() and ord(ch) in coverage(FONT_NAMES["hei"]):
         return ch, FONT_NAMES["hei"]
     return ch, font_name

@@ -24,6 +24,7 @@ from reportlab.lib.units import mm
 
 from ..fileio import atomic_path
 from .fonts import FONT_NAMES, face_for, register_fonts
+from .metadata import stamp
 
 PAGE_W, PAGE_H = A4
 TOP, LEFT = 37 * mm, 28 * mm
@@ -196,7 +197,27 @@ def atoms(runs: list[Run]) -> list[Atom]:
         merged.append(atom)
     if carry:
         merged.append(Atom(carry))
-    return merged
+    return _keep_figures(merged)
+
+
+# A number stays with its unit, and a date or a 文号 is never broken: 2025年4月11日, 〔2024〕1号,
+# 360人, 第3期 are each one piece.
+NUMBER_UNITS = frozenset("年月日号时分秒期人名件条项次个岁元万亿%")
+
+
+def _keep_figures(atoms_: list[Atom]) -> list[Atom]:
+    out: list[Atom] = []
+    for atom in atoms_:
+        if out and not atom.space and not out[-1].space:
+            before, first = out[-1].glyphs, atom.glyphs[0].ch
+            last = before[-1].ch
+            after_digit = len(before) > 1 and before[-2].ch.isdigit()
+            if (last.isdigit() and first in NUMBER_UNITS) or (
+                    first.isdigit() and (last in "〕第" or (last in "年月" and after_digit))):
+                out[-1] = Atom(before + atom.glyphs)
+                continue
+        out.append(atom)
+    return out
 
 
 def _explode(atom: Atom) -> list[Atom]:
@@ -370,7 +391,11 @@ def paginate(items: list) -> list[list[Placed]]:
             if slot + chain + follow > LINES and slot > 0:
                 new_page()
         if slot + need > LINES:
+            carried = _widow_lines(pages[-1], queue, index)
             new_page()
+            for placed in carried:  # the paragraph's last line never opens a page alone
+                pages[-1].append(Placed(placed.item, slot, placed.slots))
+                slot += placed.slots
         if item.kind == "blank" and slot == 0 and pages[-1] == [] and len(pages) > 1:
             index += 1  # a blank line never opens a page
             continue
@@ -378,6 +403,32 @@ def paginate(items: list) -> list[list[Placed]]:
         slot += need
         index += 1
     return [page for page in pages if page] or [[]]
+
+
+def _widow_lines(page: list[Placed], queue: list, index: int) -> list[Placed]:
+    """Lines to carry over with the one about to open the next page when it is its paragraph's last
+    (a widow): one more of the paragraph, or, when only one or two of it would stay behind, all of
+    them (no orphan either). They are taken off `page`."""
+    item = queue[index]
+    source = getattr(item, "source", None)
+    if source is None or item.kind != "body":
+        return []
+    following = queue[index + 1] if index + 1 < len(queue) else None
+    if getattr(following, "source", None) is source:
+        return []  # not its last line
+    mine = 0
+    for placed in reversed(page):
+        if getattr(placed.item, "source", None) is not source:
+            break
+        mine += 1
+    if not mine:
+        return []
+    take = 1 if mine >= 3 else mine
+    while take < len(page) and getattr(page[-take - 1].item, "keep_with_next", False):
+        take += 1  # a heading left last on the page goes with its text
+    carried = page[-take:]
+    del page[-take:]
+    return carried
 
 
 def _is_body(placed: Placed) -> bool:
@@ -488,9 +539,7 @@ def render(path: Path | str, pages: list[list[Placed]], *, title: str, author: s
 
     with atomic_path(path) as temp:
         c = pdf_canvas.Canvas(str(temp), pagesize=A4, initialFontName=FONT_NAMES["song"])
-        c.setTitle(title)
-        c.setAuthor(author)
-        c.setCreator("议事工作台")
+        stamp(c, title=title, author=author)
         for number, page in enumerate(pages, 1):
             if draft:
                 _draft_mark(c)

@@ -15,6 +15,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 from ..fileio import atomic_path
 from .fonts import FONT_NAMES, markup, register_fonts
 from .gbt9704 import PAGE_NO_PT
+from .metadata import template_info
 
 
 def _no_line_start_punctuation() -> None:
@@ -46,8 +47,9 @@ def styles() -> dict[str, ParagraphStyle]:
 
 
 def para(text: str, style: ParagraphStyle) -> Paragraph:
-    """A paragraph of user text: escaped, so '<' or '&' typed by the clerk stay as typed."""
-    return Paragraph(markup(text or "", style.fontName), style)
+    """A paragraph of user text: escaped, so '<' or '&' typed by the clerk stay as typed; its line
+    breaks kept."""
+    return Paragraph("<br/>".join(markup(line, style.fontName) for line in (text or "").split("\n")), style)
 
 
 CHINESE_NUMBERS = "一二三四五六七八九十"
@@ -79,8 +81,8 @@ def build_landscape(path: Path | str, story: list, *, title: str, author: str = 
     size = landscape(A4)
     with atomic_path(path) as temp:
         doc = BaseDocTemplate(str(temp), pagesize=size, leftMargin=15 * mm, rightMargin=15 * mm,
-                              topMargin=15 * mm, bottomMargin=18 * mm, title=title, author=author,
-                              creator="议事工作台", initialFontName=FONT_NAMES["song"])
+                              topMargin=15 * mm, bottomMargin=18 * mm, initialFontName=FONT_NAMES["song"],
+                              **template_info(title=title, author=author))
         frame = Frame(15 * mm, 18 * mm, size[0] - 30 * mm, size[1] - 33 * mm, id="table")
         doc.addPageTemplates([PageTemplate(id="ledger", frames=[frame], onPage=_landscape_page_number)])
         doc.build(story)

@@ -31,10 +31,11 @@ def assignment(store, opinion_id: str, path: Path | str) -> Path:
 
         raise ConflictError("这条意见还没有交办，不能打印交办单")
     rows = [("编　　号", o["serial"]), ("意见建议", o["title"]), ("具体内容", o["content"] or ""),
-            ("来　　源", f"{o['source_label']}　{o['received_on']}　{o['delegate_name'] or ''}"
+            ("来　　源", f"{o['source_label']}　{chinese_date(o['received_on'])}　{o['delegate_name'] or ''}"
                        f"　{o['community_name'] or ''}"),
             ("涉及群众", f"{o['residents'] or '—'} 人"), ("事项类别", o["category_label"]),
-            ("主办单位", o["lead_unit"]), ("协办单位", "、".join(o["co_units_list"]) or "—"),
+            ("主办单位", store.departments.units_text(o["lead_unit"])),
+            ("协办单位", store.departments.units_text("、".join(o["co_units_list"])) or "—"),
             ("办理期限", f"{chinese_date(o['deadline'])}前（{o['working_days']} 个工作日）"),
             ("重点督办", "是" if o["key_supervision"] else "否")]
     doc = OfficialDoc(store, title="议事代表意见建议交办单")
@@ -54,7 +55,8 @@ def feedback_slip(store, opinion_id: str, path: Path | str) -> Path:
         raise ConflictError("这条意见还没有办理结果，不能打印反馈回执")
     result = o["result"] or (f"未采纳：{o['decline_reason']}" if o["decline_reason"] else "")
     rows = [("回执编号", o["feedback_serial"]), ("意见建议", o["title"]),
-            ("反映时间", o["received_on"]), ("承办单位", o["lead_unit"] or "人大街道工委"),
+            ("反映时间", chinese_date(o["received_on"])),
+            ("承办单位", store.departments.units_text(o["lead_unit"]) or "人大街道工委"),
             ("办理结果", result),
             ("满 意 度", "□ 满意　　□ 基本满意　　□ 不满意　　□ 未表态"),
             ("群众意见", "　"), ("　", "　"), ("签　　名", "　　　　　　　　　　　　日期：　　年　　月　　日")]
@@ -103,7 +105,7 @@ def duty_record(store, delegate_id: str, path: Path | str, year: int | None = No
             ("接待日值班", f"{r['reception']} 次（排班 {r['duty_months']} 个月）"),
             ("走访网格", f"{r['grid_visits']} 次"), ("提出意见建议", f"{len(r['opinions'])} 条"),
             ("牵头议题", "、".join(t["title"] for t in r["topics"]) or "—"),
-            ("任职记录", "；".join(f"{h['day']} {h['text']}" for h in r["history"]) or "在任")]
+            ("任职记录", "；".join(f"{chinese_date(h['day'])} {h['text']}" for h in r["history"]) or "在任")]
     reviews = store.reviews.of_delegate(delegate_id, year)
     if reviews:
         rows.append(("年度评议", "；".join(f"{r['year']}年{r['grade']}" + (f"（{r['remarks']}）" if r["remarks"] else "")

@@ -13,10 +13,12 @@ from reportlab.pdfgen import canvas as pdf_canvas
 from ..errors import ConflictError
 from ..fileio import atomic_path
 from ..photos import is_photo, unprintable
+from ..rules.fields import as_day
 from ..services.meetings import STEP_COLOURS, STEP_STATES, audience, when_text
 from .dating import issued_date
 from .fonts import FONT_NAMES, use_store_fonts
 from .layout import chinese_number
+from .metadata import stamp
 from .notes import note
 from .official import OfficialDoc, chinese_date
 from .tables import Cell, TableSpec
@@ -29,9 +31,54 @@ def _not_held(meeting: dict) -> str:
     return {"planned": "尚未召开", "cancelled": "已取消"}.get(meeting["status"], f"的状态为“{meeting['status_label']}”")
 
 
+def _guests(store, sheet: list[dict]) -> list[str]:
+    """Those signed in as attending (列席), each with their unit by its one official name."""
+    out = []
+    for row in sheet:
+        if row["status"] != "attending_nonmember":
+            continue
+        # (a guest's unit stands where a delegate's community does)
+        unit = store.departments.units_text(row.get("community_name")) if row.get("community_name") else ""
+        out.append(f"{row['name']}（{unit}）" if unit and not row["delegate_id"] else row["name"])
+    return out
+
+
+def _attending_units(store, meeting_id: str) -> list[str]:
+    """The units signed in as attending: who came, not who was invited."""
+    rows = store.rows("SELECT DISTINCT unit FROM attendance WHERE meeting_id = ? AND deleted = 0"
+                      " AND status = 'attending_nonmember' AND delegate_id IS NULL AND unit IS NOT NULL", [meeting_id])
+    return list(dict.fromkeys(store.departments.units_text(r["unit"]) for r in rows))
+
+
+def _day_part(meeting: dict) -> str:
+    start = meeting.get("start_time") or ""
+    return "" if not start else ("上午" if start < "12:00" else "下午")
+
+
+def _action_detail(store, item: dict) -> str:
+    parts = [f"责任单位：{store.departments.units_text(item['unit'])}" if item.get("unit") else "",
+             f"责任人：{item['person']}" if item.get("person") else "",
+             f"完成时限：{chinese_date(item['deadline'])}" if item.get("deadline") else ""]
+    return "；".join(p for p in parts if p)
+
+
+def _reception_opening(store, m: dict, on_duty: list[str], matters: list[dict]) -> str:
+    visitors = f"，接待来访群众{m['visitors']}人次" if type(m.get("visitors")) is int and m["visitors"] else ""
+    heard = f"，听取群众反映事项{len(matters)}件" if matters else "，没有群众反映事项"
+    who = f"议事代表{'、'.join(on_duty)}在{m['place'] or '议事堂'}值班" if on_duty else f"{m['place'] or '议事堂'}开展接待"
+    return f"{chinese_date(m['date'])}{_day_part(m)}，{who}{visitors}{heard}。"
+
+
+def _matters(doc: OfficialDoc, matters: list[dict]) -> None:
+    for number, matter in enumerate(matters, 1):
+        who = f"（{matter['resident']}反映）" if matter.get("resident") else ""
+        doc.lead_in(f"（{chinese_number(number)}）{matter['content'].rstrip('。')}{who}。", f"{matter['outcome']}。")
+
+
 def minutes_doc(store, meeting_id: str, *, draft: bool = False) -> OfficialDoc:
     """纪要 of a held meeting (a planned one only as a draft, marked 草稿): what was done, then who
-    attended (§10.3: 出席/请假/列席 with 黑体 labels after the text), then the 落款."""
+    attended (§10.3: 出席/请假/列席 with 黑体 labels after the text), then the 落款. A reception day's
+    says who was on duty, who came, what they raised and what became of each matter."""
     m = store.meetings.detail(meeting_id)
     if m["status"] != "held" and not draft:
         raise ConflictError(f"“{m['title']}”{_not_held(m)}，不能导出会议纪要："
@@ -39,9 +86,18 @@ def minutes_doc(store, meeting_id: str, *, draft: bool = False) -> OfficialDoc:
     sheet = store.attendance.sheet(meeting_id)
     by_status = {s: [r["name"] for r in sheet if r["status"] == s] for s in
                  ("present", "excused", "absent", "attending_nonmember")}
-    guests = [f"{r['name']}（{r['community_name']}）" if r.get("community_name") and not r["delegate_id"]
-              else r["name"] for r in sheet if r["status"] == "attending_nonmember"]
     doc = OfficialDoc(store, title=f"{m['title']}纪要", draft=draft)
+    if m["kind"] == "reception":
+        matters = store.receptions.outcomes(meeting_id)
+        doc.para(_reception_opening(store, m, by_status["present"], matters))
+        if matters:
+            doc.heading("一、群众反映事项及处理情况")
+            _matters(doc, matters)
+        doc.blank()
+        empty = "无" if m["status"] == "held" else "（会后据签到登记）"
+        doc.labelled("值班代表", by_status["present"], empty=empty)
+        doc.sign(issued_date(store, "minutes", meeting_id))
+        return doc
     doc.para(f"{when_text(m)}，{m['title']}在{m['place'] or '本街道'}召开。" + (m.get("summary") or ""))
     if m["kind"] == "plenary" and m["status"] == "held":
         q = store.attendance.quorum(meeting_id)
@@ -63,6 +119,9 @@ def minutes_doc(store, meeting_id: str, *, draft: bool = False) -> OfficialDoc:
     if votes:
         section += 1
         doc.heading(f"{chinese_number(section)}、民生实事项目票决结果")
+        present = store.attendance.quorum(meeting_id)["present"]
+        returned = max(v["votes_for"] + v["votes_against"] + v["votes_abstain"] for v in votes)
+        doc.para(f"本次票决发出表决票{present}张，收回{returned}张。")
         for i, v in enumerate(votes, 1):
             doc.lead_in(f"（{chinese_number(i)}）{v['item']}。",
                         f"赞成{v['votes_for']}票，反对{v['votes_against']}票，弃权{v['votes_abstain']}票，{v['result']}。")
@@ -70,10 +129,7 @@ def minutes_doc(store, meeting_id: str, *, draft: bool = False) -> OfficialDoc:
         section += 1
         doc.heading(f"{chinese_number(section)}、落实事项及责任分工")
         for i, item in enumerate(m["action_items"], 1):
-            parts = [f"责任单位：{item['unit']}" if item["unit"] else "",
-                     f"责任人：{item['person']}" if item["person"] else "",
-                     f"完成时限：{chinese_date(item['deadline'])}" if item["deadline"] else ""]
-            detail = "；".join(p for p in parts if p)
+            detail = _action_detail(store, item)
             doc.lead_in(f"（{chinese_number(i)}）{item['content'].rstrip('。')}。", detail + "。" if detail else "")
     doc.blank()
     empty = "无" if m["status"] == "held" else "（会后据签到登记）"
@@ -81,7 +137,7 @@ def minutes_doc(store, meeting_id: str, *, draft: bool = False) -> OfficialDoc:
     doc.labelled("请假", by_status["excused"], empty=empty)
     if by_status["absent"]:
         doc.labelled("缺席", by_status["absent"])
-    doc.labelled("列席", guests, empty=empty)
+    doc.labelled("列席", _guests(store, sheet), empty=empty)
     doc.sign(issued_date(store, "minutes", meeting_id))
     return doc
 
@@ -138,6 +194,12 @@ def signin(store, meeting_id: str, path: Path | str) -> Path:
 STATE_COLOURS, STATE_LABELS = STEP_COLOURS, STEP_STATES
 
 
+def _short_day(iso: str) -> str:
+    """7月15日 (the year is the chart's own); a stored value that is not a date, shown marked."""
+    day = as_day(iso)
+    return f"{day.month}月{day.day}日" if day else chinese_date(iso)
+
+
 def flowchart_content(store, meeting_id: str, today: date | None = None) -> dict:
     """What the flowchart shows: its title and dates, the steps of each phase with their owner and
     progress (a label and its colour), the legend and the office."""
@@ -148,9 +210,9 @@ def flowchart_content(store, meeting_id: str, today: date | None = None) -> dict
         for step in [s for s in m["steps"] if s["phase"] == phase]:
             status = STATE_LABELS[step["state"]]
             if step["done_on"]:
-                status += f" {step['done_on']}"
+                status += f" {_short_day(step['done_on'])}"
             elif step["due_date"]:
-                status += f"（期限 {step['due_date']}）"
+                status += f"（期限 {_short_day(step['due_date'])}）"
             steps.append({"title": step["title"], "owner": step["owner"] or "", "status": status,
                           "colour": STATE_COLOURS[step["state"]]})
         phases.append((label, steps))
@@ -171,8 +233,7 @@ def flowchart(store, meeting_id: str, path: Path | str, today: date | None = Non
     width, height = landscape(A4)
     with atomic_path(path) as temp:
         c = pdf_canvas.Canvas(str(temp), pagesize=(width, height), initialFontName=FONT_NAMES["song"])
-        c.setTitle(chart["title"])
-        c.setAuthor(chart["unit"])
+        stamp(c, title=chart["title"], author=chart["unit"])
         c.setFont(FONT_NAMES["title"], 20)
         c.drawCentredString(width / 2, height - 22 * mm, chart["title"])
         c.setFont(FONT_NAMES["fangsong"], 12)
@@ -251,57 +312,102 @@ def _arrow(c, start: tuple[float, float], end: tuple[float, float]) -> None:
     c.drawPath(head, stroke=0, fill=1)
 
 
+BRIEF_DISTRIBUTION = (("报", "brief_report_to", "区人大常委会"), ("送", "brief_send_to", "街道党工委、街道办事处"),
+                      ("发", "brief_issue_to", "各议事小组、各村（社区）"))
+
+
+def _headline(m: dict, topics: list[str]) -> str:
+    if m["kind"] == "reception":
+        return f"{m['place'] or '邻里议事堂'}开展{int(m['date'][5:7])}月接待日活动"
+    if m["kind"] == "group_activity" and topics:
+        return f"{m.get('group_name') or ''}就“{topics[0]}”开展集中议事"
+    return m["title"]
+
+
 def brief(store, meeting_id: str, path: Path | str) -> Path:
-    """工作简报 of one activity: what was discussed, who came, what was decided, and up to four of its
-    photos (the meeting's materials that are pictures) with their titles as captions."""
+    """工作简报 of one activity, in a 简报's own form: 报头 (工作简报, 第N期 of the year, 编印单位,
+    date, red rule), a headline, what the records hold of it — who came (signed in), what was
+    deliberated and agreed, or on a reception day who came and what became of each matter — the
+    photos taken on or before its date in their order, and 报/送/发 at the foot."""
     m = store.meetings.detail(meeting_id)
     if m["status"] != "held":
         raise ConflictError(f"“{m['title']}”{_not_held(m)}，不能编写工作简报")
-    counts = store.attendance.summary(meeting_id)
-    guests = store.rows("SELECT name, unit FROM attendance WHERE meeting_id = ? AND deleted = 0 AND"
-                        " status = 'attending_nonmember' ORDER BY name", [meeting_id])
-    departments = store.departments.full_names(m["departments_list"])
-    topics = store.rows("SELECT title FROM topics WHERE meeting_id = ? AND deleted = 0 ORDER BY title", [meeting_id])
-    doc = OfficialDoc(store, title=f"{m['title']}工作简报")
-    doc.para(f"{when_text(m)}，{m['title']}在{m['place'] or '议事阵地'}召开。")
-    doc.heading("一、议了什么")
-    items = [t["title"] for t in topics] or m["agenda_list"]
-    if items:
-        listed = "；".join(i.rstrip("。；;") for i in items)
-        doc.para(f"会议围绕{listed}开展议事。" if topics else f"会议议程：{listed}。")
-    if m.get("summary"):
-        doc.para(m["summary"].strip())
-    doc.heading("二、谁参加")
-    who = f"出席议事代表{counts['present']}名" + (f"，请假{counts['excused']}名" if counts["excused"] else "")
-    # departments by their full names, whether invited with the meeting or signed in as 列席
-    invited = departments + store.departments.full_names([g["unit"] or g["name"] for g in guests])
-    doc.para(who + (f"；{'、'.join(dict.fromkeys(invited))}等派员参加" if invited else "") + "。")
-    doc.heading("三、议定了什么")
-    if m.get("decisions"):
-        for line in m["decisions"].splitlines():
-            if line.strip():
-                doc.para(line.strip())
-    for number, item in enumerate(m["action_items"], 1):
-        owner = "、".join(x for x in (item.get("unit"), item.get("person")) if x)
-        doc.para(f"（{chinese_number(number)}）{item['content'].rstrip('。')}" + (f"（{owner}" + (
-            f"，{item['deadline']}前完成）" if item.get("deadline") else "）") if owner else "") + "。")
-    if not m.get("decisions") and not m["action_items"]:
-        doc.para("会议纪要尚未登记议定事项。")
+    dated = issued_date(store, "brief", meeting_id)
+    issue = store.issued_docs.number("brief", meeting_id) or ""
+    sheet = store.attendance.sheet(meeting_id)
+    present = [r["name"] for r in sheet if r["status"] == "present"]
+    topics = [t["title"] for t in store.rows("SELECT title FROM topics WHERE meeting_id = ? AND deleted = 0"
+                                             " ORDER BY title", [meeting_id])]
+    editor = store.settings.get("site_name") or store.settings.unit()
+    doc = OfficialDoc(store, title=_headline(m, topics),
+                      bulletin={"name": "工作简报", "issue": issue, "editor": editor, "dated": dated})
+    if m["kind"] == "reception":
+        matters = store.receptions.outcomes(meeting_id)
+        doc.para(_reception_opening(store, m, present, matters))
+        if matters:
+            doc.heading("一、群众反映事项及处理情况")
+            _matters(doc, matters)
+    else:
+        counts = store.attendance.summary(meeting_id)
+        units = _attending_units(store, meeting_id)
+        expected = counts["present"] + counts["excused"] + counts["absent"]
+        who = f"应到议事代表{expected}名，实到{counts['present']}名" + (
+            f"（请假{counts['excused']}名）" if counts["excused"] else "")
+        came = f"；{'、'.join(units)}派员列席" if units else ""
+        doc.para(f"{chinese_date(m['date'])}{_day_part(m)}，{m['title']}在{m['place'] or '议事阵地'}举行。"
+                 f"{who}{came}。")
+        section = 0
+        summary = (m.get("summary") or "").strip()
+        if summary or topics or m["agenda_list"]:
+            section += 1
+            doc.heading(f"{chinese_number(section)}、议事情况")
+            if summary:
+                doc.para(summary)
+            else:
+                listed = "；".join(i.rstrip("。；;") for i in (topics or m["agenda_list"]))
+                doc.para(f"会议围绕{listed}开展议事。")
+        votes = store.attendance.votes(meeting_id) if m["kind"] == "plenary" else []
+        if votes:
+            section += 1
+            doc.heading(f"{chinese_number(section)}、民生实事项目票决")
+            passed = [v["item"] for v in votes if v["passed"]]
+            doc.para(f"会议票决民生实事项目{len(votes)}项，" + (f"“{'”“'.join(passed)}”获得通过。" if passed
+                                                           else "均未获得通过。"))
+        decisions = [line.strip() for line in (m.get("decisions") or "").splitlines() if line.strip()]
+        if decisions or m["action_items"]:
+            section += 1
+            doc.heading(f"{chinese_number(section)}、议定事项")
+            for line in decisions:
+                doc.para(line)
+            for number, item in enumerate(m["action_items"], 1):
+                detail = _action_detail(store, item)
+                doc.lead_in(f"（{chinese_number(number)}）{item['content'].rstrip('。')}。", detail + "。" if detail else "")
+    photos = _photos_by(store, meeting_id, dated)
+    if photos:
+        doc.heading("活动照片" if m["kind"] == "reception" else f"{chinese_number(section + 1)}、活动照片")
+        cells = [Cell(f"{photo['title']}（{chinese_date(photo['taken_on'])}）" if photo.get("taken_on")
+                      else photo["title"], centre=True, image=photo["path"]) for photo in photos]
+        rows = [[cells[i], cells[i + 1] if i + 1 < len(cells) else Cell()] for i in range(0, len(cells), 2)]
+        doc.table(TableSpec(rows, [78 * mm, 78 * mm], grid=None, valign="TOP", centre=True,
+                            image_box=(74 * mm, 52 * mm)))
+    doc.distribution([(label, store.settings.get(key) or default) for label, key, default in BRIEF_DISTRIBUTION])
+    return doc.build(path)
+
+
+def _photos_by(store, meeting_id: str, dated: str) -> list[dict]:
+    """Up to four of the meeting's photos taken on or before the brief's date, in the order taken; a
+    photo whose file is gone or spoilt is left out (the clerk is told), never the brief."""
     photos: list[dict] = []
-    for row in store.meetings.materials(meeting_id):
-        if not is_photo(row["file_name"]) or len(photos) == 4:
-            continue
-        # A photo whose file is gone or spoilt is left out (the clerk is told), never the brief.
+    rows = sorted((r for r in store.meetings.materials(meeting_id) if is_photo(r["file_name"])),
+                  key=lambda r: (r.get("taken_on") or "", r["title"]))
+    for row in rows:
+        if len(photos) == 4:
+            break
+        if row.get("taken_on") and row["taken_on"] > dated:
+            continue  # taken after the brief's date: not in it
         problem = unprintable(store, row)
         if problem:
             note(f"照片“{row['title']}”（{row['file_name']}）{problem}，工作简报中没有放这张照片")
         else:
             photos.append(row)
-    if photos:
-        doc.heading("四、活动照片")
-        cells = [Cell(photo["title"], centre=True, image=photo["path"]) for photo in photos]
-        rows = [[cells[i], cells[i + 1] if i + 1 < len(cells) else Cell()] for i in range(0, len(cells), 2)]
-        doc.table(TableSpec(rows, [78 * mm, 78 * mm], grid=None, valign="TOP", centre=True,
-                            image_box=(74 * mm, 52 * mm)))
-    doc.sign(issued_date(store, "brief", meeting_id))
-    return doc.build(path)
+    return photos

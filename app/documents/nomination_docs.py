@@ -25,6 +25,7 @@ from .dating import issued_date
 from .fonts import FONT_NAMES, markup, use_store_fonts
 from .gbt9704 import BLOCK_W
 from .layout import chinese_number
+from .metadata import stamp
 from .official import OfficialDoc, chinese_date
 from .tables import TableSpec, listing
 from .word import is_word
@@ -133,7 +134,7 @@ def certificate_pages(store, round_id: str | None, delegate_ids: list[str] | Non
     return {"title": f"{subdistrict}{term['name']}议事代表聘书", "unit": store.settings.unit(),
             "dated": _upper_date(issued_date(store, "certificates", round_row["id"])),
             "pages": [{"serial": person["certificate_no"], "name": person["name"],
-                       "lines": [("兹聘请　", person["name"], "　同志为"), appointed_as, f"　　{until}。"]}
+                       "lines": [("兹聘请　", person["name"], "　同志为"), appointed_as, f"{until}。"]}
                       for person in people]}
 
 
@@ -147,14 +148,12 @@ def certificates(store, round_id: str | None, path: Path | str, delegate_ids: li
         return write_certificates(path, content)
     f = FONT_NAMES
     width, height = landscape(A4)
-    body = ParagraphStyle("cert", fontName=f["kai"], fontSize=24, leading=44, firstLineIndent=48,
-                          wordWrap="CJK")
+    # the body's lines start at one left edge, two characters in from the issuer's block
+    body = ParagraphStyle("cert", fontName=f["kai"], fontSize=24, leading=44, leftIndent=48, wordWrap="CJK")
     sign = ParagraphStyle("sign", fontName=f["kai"], fontSize=22, leading=34, alignment=TA_RIGHT)
     with atomic_path(path) as temp:
         c = pdf_canvas.Canvas(str(temp), pagesize=(width, height), initialFontName=f["song"])
-        c.setTitle(content["title"])
-        c.setAuthor(content["unit"])
-        c.setCreator("议事工作台")
+        stamp(c, title=content["title"], author=content["unit"])
         for page in content["pages"]:
             _frame(c, width, height)
             c.setFillColor(RED)

@@ -59,11 +59,12 @@ def balanced(title: str) -> list[str]:
 
 class OfficialDoc:
     def __init__(self, store, *, title: str | list[str], sent_out: bool = False, doc_number: str | None = None,
-                 draft: bool = False, upward: bool = False):
+                 draft: bool = False, upward: bool = False, bulletin: dict | None = None):
         """`title`: the 标题, or its lines broken where the writer wants (at a sense boundary).
         A document `sent_out` (通知, 报告) carries the 版头 and 版记 when 设置 names the issuing
         body's mark (发文机关标志). An `upward` one (上行文: a report to the 区人大常委会) names its
-        签发人 (设置) on the 发文字号's line."""
+        签发人 (设置) on the 发文字号's line. A `bulletin` (工作简报: name, issue, editor, dated) opens
+        with its 报头 instead."""
         from .fonts import use_store_fonts
 
         use_store_fonts(store)
@@ -82,6 +83,8 @@ class OfficialDoc:
 
                 raise ConflictError("报送区人大常委会的报告是上行文，版头要写明签发人：请先在“设置 → 公文”中填写签发人")
             self._masthead(mark, doc_number or "", signer)
+        if bulletin:
+            self._bulletin_head(**bulletin)
         for text in (title if isinstance(title, list) else balanced(title)):
             for line in break_lines([Run(text, "title", size=TITLE_PT)], first_indent=0, align="center",
                                     kind="title"):
@@ -111,6 +114,36 @@ class OfficialDoc:
         # §7.2.4: the red separator 4 mm below the 发文字号, as wide as the block.
         numbered.rules.append((BODY_PT + 4 * mm, CHARS * PITCH, RED, 1.2))
         self.items += [numbered, blank(), blank()]
+
+    def _bulletin_head(self, *, name: str, issue: str, editor: str, dated: str) -> None:
+        """报头 of a 简报: its name large and red, the 期号 under it, then 编印单位 on the left and the
+        date on the right over a red rule the width of the block."""
+        size = 36.0
+        head = break_lines([Run(name, "title", size=size, color=RED)], first_indent=0, align="center",
+                           kind="masthead")
+        for line in head:
+            line.slots = 2
+        numbered = break_lines([Run(issue, keep=True)], first_indent=0, align="center", kind="masthead")
+        made = break_lines([Run(f"编印：{editor}", keep=True)], first_indent=0, align="left", kind="masthead")[0]
+        on = break_lines([Run(chinese_date(dated), keep=True)], first_indent=0, align="right", kind="masthead")[0]
+        made.placed += on.placed
+        made.rules.append((BODY_PT + 4 * mm, CHARS * PITCH, RED, 1.2))
+        self.items += [*head, *numbered, made, blank(), blank()]
+
+    def distribution(self, lines: list[tuple[str, str]]) -> None:
+        """报、送、发 at the foot of a 简报's last page, between rules (as a 版记)."""
+        width = CHARS * PITCH
+        size = 14  # 4号
+        above = -(LINE - size) / 2
+        out: list[Line] = []
+        for number, (label, names) in enumerate(lines):
+            line = break_lines([Run(f"{label}：{names}", size=size)], first_indent=0, indent=1, right_indent=1,
+                               kind="imprint")[0]
+            line.rules.append((above, width, colors.black, 1.0 if number == 0 else 0.7))
+            out.append(line)
+        if out:
+            out[-1].rules.append((LINE + above, width, colors.black, 1.0))
+            self.items.append(AtFoot(out))
 
     # -- 主送 / 正文 ------------------------------------------------------------------------------
     def addressee(self, names: list[str]) -> None:

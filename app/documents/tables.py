@@ -56,14 +56,16 @@ def flowable(spec: TableSpec):
     head = ParagraphStyle("head", parent=st["table_head"], fontSize=spec.font_size, leading=spec.leading)
     centred = ParagraphStyle("caption", parent=body, alignment=1)
 
-    def content(cell: Cell):
+    def content(cell: Cell, room: float):
         style = head if cell.head else centred if cell.centre else body
+        text = _fitted(cell.text, room - 12, style.fontName, spec.font_size)  # (6 pt padding each side)
         if cell.image:
             width, height = spec.image_box
-            return [Image(cell.image, width=width, height=height, kind="proportional"), para(cell.text, style)]
-        return para(cell.text, style)
+            return [Image(cell.image, width=width, height=height, kind="proportional"), para(text, style)]
+        return para(text, style)
 
-    data = [[content(cell) for cell in row] for row in spec.rows]
+    data = [[content(cell, spec.widths[i] if i < len(spec.widths) else 0) for i, cell in enumerate(row)]
+            for row in spec.rows]
     kind = LongTable if spec.long else Table
     table = kind(data, colWidths=spec.widths, repeatRows=spec.header_rows,
                  rowHeights=[spec.row_height] * len(data) if spec.row_height else None)
@@ -79,6 +81,28 @@ def flowable(spec: TableSpec):
         commands.append(("BACKGROUND", (0, 0), (-1, spec.header_rows - 1), colors.HexColor("#eeeeee")))
     table.setStyle(TableStyle(commands))
     return table
+
+
+def _fitted(text: str, room: float, font: str, size: float) -> str:
+    """`text` broken into lines that fit `room` (points) where it would not fit on one, never inside a
+    number, a date or a 文号 (reportlab breaks Chinese text between any two characters, 〔202/4〕)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from .gbt9704 import Run, atoms
+
+    if not text or room <= 0 or "\n" in text or stringWidth(text, font, size) <= room:
+        return text
+    lines, line, used = [], "", 0.0
+    for atom in atoms([Run(text, size=size)]):
+        piece = "".join(g.ch for g in atom.glyphs)
+        width = stringWidth(piece, font, size)
+        if line and used + width > room:
+            lines.append(line)
+            line, used = piece.lstrip(), stringWidth(piece.lstrip(), font, size)
+            continue
+        line, used = line + piece, used + width
+    lines.append(line)
+    return "\n".join(lines)
 
 
 def described(table) -> TableSpec:

@@ -19,27 +19,12 @@ python-docx is imported only when a Word file is written.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from ..fileio import atomic_path
-
-# The kind of document being exported (catalog.export_doc says it): the Word file's 主题 (Subject).
-_subject: ContextVar[str] = ContextVar("document_subject", default="")
-CREATOR = "议事工作台"
-
-
-@contextmanager
-def describing(subject: str) -> Iterator[None]:
-    token = _subject.set(subject)
-    try:
-        yield
-    finally:
-        _subject.reset(token)
+from .metadata import CREATOR, describing, subject  # noqa: F401 (describing: the catalog's)
 
 
 def is_word(path: Path | str) -> bool:
@@ -260,7 +245,7 @@ class WordDoc:
         now = datetime.now(timezone.utc).replace(microsecond=0)
         props = self.doc.core_properties
         props.title, props.author, props.last_modified_by = title, author, author
-        props.subject, props.comments, props.keywords, props.category = _subject.get(), "", "", ""
+        props.subject, props.comments, props.keywords, props.category = subject(), "", "", ""
         props.created = props.modified = now
         props.revision = 1
         package = self.doc.part.package
@@ -730,7 +715,8 @@ def write_certificates(path: Path | str, content: dict) -> Path:
         p = word.paragraph(first=0, align="center", line=76, space_before=16)
         word.run(p, "聘　书", role="title", size=64, colour="#B0191E")
         p = word.paragraph(first=0, align="left", line=44, space_before=40)
-        _set(p._p.get_or_add_pPr(), "w:ind", left=_tw(inset * MM), right=_tw(inset * MM), firstLine=_tw(48))
+        # the body's lines at one left edge, two characters in (as the PDF)
+        _set(p._p.get_or_add_pPr(), "w:ind", left=_tw(inset * MM + 48), right=_tw(inset * MM), firstLine=0)
         _order(p._p.get_or_add_pPr())
         before, name, after = page["lines"][0]
         word.run(p, before, role="kai", size=24)

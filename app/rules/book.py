@@ -341,6 +341,7 @@ TABLES: dict[str, Table] = {
     "materials": Table("会议材料", {
         "meeting_id": Ref("会议", True, "meetings"), "title": Text("标题", True, TITLE),
         "file_name": Text("文件名", True, 255), "sha256": Digest("校验值", True), "size": Int("大小", low=0),
+        "taken_on": Day("拍摄日期"),
     }, title=("title",)),
     "reception_duties": Table("接待日安排", {
         "venue_id": Ref("议事堂", True, "venues"), "month": Month("月份", True),

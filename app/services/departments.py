@@ -50,6 +50,14 @@ class DepartmentService(Service):
     def full_names(self, names: builtins.list[str]) -> builtins.list[str]:
         return [self.full_name(name) for name in names]
 
+    def units_text(self, text: str | None) -> str:
+        """Units as a record names them (交通运输、公交公司), each department by its one official name
+        (documents name a department the same everywhere); other units as written."""
+        import re
+
+        parts = [p for p in re.split(r"[、，,；;]\s*", text or "") if p.strip()]
+        return "、".join(self.full_name(p.strip()) for p in parts)
+
     def ensure_defaults(self) -> None:
         if self.store.scalar("SELECT 1 FROM departments LIMIT 1"):
             return

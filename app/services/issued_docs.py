@@ -112,6 +112,20 @@ class IssuedDocService(Service):
             return ""
         return str(max((r["seq"] for r in self.register(int(year))), default=0) + 1)
 
+    def ensure_issue(self, kind: str, record_id: str, dated_on: str, label: str) -> str:
+        """A bulletin's 期号 (第N期), numbered per year in the order they are first issued and kept
+        with the record: the same on every later export."""
+        number = self.number(kind, record_id)
+        if number:
+            return number
+        year = dated_on[:4]
+        issued = [int(m.group(1)) for row in self.store.rows(
+            "SELECT doc_number FROM issued_docs WHERE deleted = 0 AND kind = ? AND substr(dated_on, 1, 4) = ?",
+            [kind, year]) if (m := re.fullmatch(r"第(\d+)期", row["doc_number"] or ""))]
+        number = f"第{max(issued, default=0) + 1}期"
+        self.give(kind, record_id, dated_on=dated_on, doc_number=number, label=label)
+        return number
+
     def ensure_number(self, kind: str, record_id: str, dated_on: str, label: str) -> None:
         """A red-head document gets the next 文号 of its year when it is first issued; exported again,
         it keeps the one it has."""

@@ -278,12 +278,17 @@ class MeetingService(Service):
             row["path"] = str(attachments.stored_path(self.store, row))
         return rows
 
-    def add_material(self, meeting_id: str, source: str | Path, title: str | None = None):
+    def add_material(self, meeting_id: str, source: str | Path, title: str | None = None,
+                     taken_on: str | None = None):
         """Copy a file into the data directory (content-addressed) and record its hash. A photo
-        (.jpg/.png, which the 工作简报 prints) is kept only when it is one, shrunk and cleaned."""
+        (.jpg/.png, which the 工作简报 prints) is kept only when it is one, shrunk and cleaned, with
+        the day it was taken (the meeting's day unless given)."""
         meeting = self.get(meeting_id)
-        kept = (photos.take_in if photos.is_photo(str(source)) else attachments.take_in)(self.store, source)
+        photo = photos.is_photo(str(source))
+        kept = (photos.take_in if photo else attachments.take_in)(self.store, source)
         row = {"meeting_id": meeting_id, "title": clean(title) or Path(source).stem, **kept}
+        if photo:
+            row["taken_on"] = taken_on or meeting["date"]
         with self.store.write("create", f"添加会议材料：{row['title']}（{meeting['title']}）") as tx:
             tx.insert("materials", row)
         return tx.changes

@@ -71,6 +71,26 @@ class ReceptionService(Service):
                     tx.restore(self.table, row["id"])
         return tx.changes
 
+    def outcomes(self, meeting_id: str) -> list[dict]:
+        """What became of each matter heard on a reception day, in the clerk's words: taken into the
+        ledger (its serial and where it stands), or closed with how it was dealt with, or waiting."""
+        from .base import choice_label
+        from .opinions import STATUSES
+
+        out = []
+        for matter in self.matters(meeting_id):
+            opinion = self.store.rows("SELECT serial, status FROM opinions WHERE origin_id = ? AND deleted = 0"
+                                      " ORDER BY received_on LIMIT 1", [matter["id"]])
+            if opinion:
+                status = choice_label(STATUSES, opinion[0]["status"])
+                outcome = f"已登记为意见建议（{opinion[0]['serial']}），{status}"
+            elif matter.get("closed_reason"):
+                outcome = matter["closed_reason"]
+            else:
+                outcome = "尚待处理"
+            out.append({**matter, "outcome": outcome})
+        return out
+
     def matters(self, meeting_id: str) -> list[dict]:
         return self.store.rows(
             "SELECT * FROM reception_matters WHERE meeting_id = ? AND deleted = 0 ORDER BY sort_order",

@@ -102,6 +102,11 @@ def test_a_png_named_jpg_is_kept_as_what_it_is(demo, tmp_path):
         assert picture.format == "PNG" and picture.mode == "RGBA"
 
 
+def after_the_photos(store, meeting) -> str:
+    """A brief dated after the last of the meeting's photos was taken (they are all in it)."""
+    return max(r["taken_on"] for r in store.meetings.materials(meeting) if r.get("taken_on"))
+
+
 def spoil_photos(demo, meeting):
     """The kept file of one photo deleted, of another overwritten with noise."""
     photos = [r for r in demo.meetings.materials(meeting) if r["file_name"].endswith(".png")]
@@ -114,14 +119,14 @@ def spoil_photos(demo, meeting):
 def test_a_brief_whose_photo_files_are_gone_or_spoilt_is_exported_without_them_and_says_so(demo, tmp_path):
     meeting = bus_meeting(demo)
     gone, spoilt = spoil_photos(demo, meeting)
-    result = export_doc(demo, "brief", meeting, tmp_path / "简报.pdf")
+    result = export_doc(demo, "brief", meeting, tmp_path / "简报.pdf", dated_on=after_the_photos(demo, meeting))
     assert result["notes"] == [
         f"照片“{gone['title']}”（{gone['file_name']}）的文件已找不到，工作简报中没有放这张照片",
         f"照片“{spoilt['title']}”（{spoilt['file_name']}）的文件已被改动（与保存时的校验值不符），工作简报中没有放这张照片"]
     reader = PdfReader(tmp_path / "简报.pdf")
     assert sum(len(page.images) for page in reader.pages) == 1  # the one photo still whole
     text = "".join(page.extract_text() for page in reader.pages)
-    assert "四、活动照片" in text and "没有放这张照片" not in text  # the note is not on the paper
+    assert "三、活动照片" in text and "没有放这张照片" not in text  # the note is not on the paper
     audit = demo.rows("SELECT details FROM audit WHERE action = 'export' ORDER BY seq DESC LIMIT 1")[0]
     assert "已找不到" in audit["details"]  # the log of exports says what went out without
 
@@ -134,7 +139,7 @@ def test_a_photo_kept_before_the_checks_that_no_longer_decodes_is_left_out(demo,
     row = attachments.take_in(demo, huge)  # kept as it was, as the old program did
     with demo.write("create", "添加会议材料") as tx:
         tx.insert("materials", {"meeting_id": meeting, "title": "全景", **row})
-    result = export_doc(demo, "brief", meeting, tmp_path / "简报.pdf")
+    result = export_doc(demo, "brief", meeting, tmp_path / "简报.pdf", dated_on=after_the_photos(demo, meeting))
     assert result["notes"] == ["照片“全景”（全景.png）的文件有 12000×12000 像素（1.4 亿），超过照片 5,000 万像素的上限，"
                                "工作简报中没有放这张照片"]
     assert sum(len(page.images) for page in PdfReader(tmp_path / "简报.pdf").pages) == 3
@@ -146,7 +151,9 @@ def test_the_command_line_exports_the_brief_and_says_which_photo_is_left_out(dem
     with Store.open(demo_dir) as store:
         meeting = bus_meeting(store)
         gone, _ = spoil_photos(store, meeting)
-    done = run_cli("--data-dir", demo_dir, "export", "doc", "brief", meeting, "--out", tmp_path / "简报.pdf")
+        dated = after_the_photos(store, meeting)
+    done = run_cli("--data-dir", demo_dir, "export", "doc", "brief", meeting, "--out", tmp_path / "简报.pdf",
+                   "--date", dated)
     assert done.returncode == 0, done.stderr
     assert f"提示：照片“{gone['title']}”（{gone['file_name']}）的文件已找不到，工作简报中没有放这张照片" in done.stderr
     assert sum(len(page.images) for page in PdfReader(tmp_path / "简报.pdf").pages) == 1

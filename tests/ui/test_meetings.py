@@ -177,7 +177,8 @@ def test_the_preview_of_a_brief_says_which_photo_was_left_out(qtbot, window, mon
     photo = store.meetings.materials(meeting_id)[0]
     attachments.stored_path(store, photo).unlink()
     _, editor = open_meeting(qtbot, window, meeting_id)
-    monkeypatch.setattr("ui.pdf_preview.ask", lambda *a, **k: {"dated_on": store.meetings.get(meeting_id)["date"]})
+    dated = max(r["taken_on"] for r in store.meetings.materials(meeting_id) if r.get("taken_on"))
+    monkeypatch.setattr("ui.pdf_preview.ask", lambda *a, **k: {"dated_on": dated})  # all its photos in it
     editor.preview("brief", "工作简报")
     qtbot.waitUntil(lambda: isinstance(getattr(editor, "_preview", None), PdfPreview), timeout=10000)
     preview = editor._preview

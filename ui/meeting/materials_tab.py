@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from app.photos import is_photo
 
 from ..messages import confirm, show_refusal
 from ..widgets import button_row
@@ -25,16 +28,28 @@ class MaterialsTab(QWidget):
     def fill(self, data: dict) -> None:
         self.materials.clear()
         for material in data["materials"]:
+            taken = f"，{material['taken_on']}拍摄" if material.get("taken_on") else ""
             item = QListWidgetItem(f"{material['title']}　（{material['file_name']}，"
-                                   f"{(material['size'] or 0) // 1024 + 1} KB）")
+                                   f"{(material['size'] or 0) // 1024 + 1} KB{taken}）")
             item.setData(Qt.UserRole, material)
             self.materials.addItem(item)
 
     def add(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "选择会议材料")
         meeting_id = self.editor.meeting_id
+        taken_on = None
+        if any(is_photo(path) for path in paths):  # a 工作简报 shows the photos of its date and before
+            from app.services.base import step_date
+
+            from ..form_dialog import ask
+
+            day = min(self.editor.data["meeting"]["date"], date.today().isoformat())
+            values = ask(self, "照片的拍摄日期", [step_date("taken_on", "拍摄日期")], {"taken_on": day})
+            if values is None:
+                return
+            taken_on = values["taken_on"]
         for path in paths:
-            self.editor.backend.op(lambda s, p=path: s.meetings.add_material(meeting_id, p),
+            self.editor.backend.op(lambda s, p=path: s.meetings.add_material(meeting_id, p, taken_on=taken_on),
                                      self.editor.saved(f"材料“{Path(path).name}”"), lambda e: show_refusal(self, e),
                                      summary="添加会议材料")
 

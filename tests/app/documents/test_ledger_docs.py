@@ -21,7 +21,7 @@ def test_assignment_form_and_feedback_slip(demo, bus, tmp_path, kind):
     reader = PdfReader(path)
     text = reader.pages[0].extract_text().replace("\n", "")
     assert bus["serial"] in text or bus["feedback_serial"] in text
-    assert "区交通运输局" in text and "— 1 —" in text
+    assert "永川区交通运输委员会" in text and "— 1 —" in text  # the department by its one official name
     assert all(embedded for _, embedded in embedded_fonts(reader))
 
 

@@ -90,7 +90,8 @@ def test_the_flowchart_pdf_shows_overdue_steps(demo, tmp_path):
     text = PdfReader(path).pages[0].extract_text().replace("\n", "")
     assert "会前" in text and "会中" in text and "会后" in text
     late = [s["due_date"] for s in demo.meetings.steps(second) if not s["done_on"] and s["due_date"] < date.today().isoformat()]
-    assert len(late) == 1 and f"已逾期（期限 {late[0]}）" in text
+    day = date.fromisoformat(late[0]) if late else None
+    assert len(late) == 1 and f"已逾期（期限 {day.month}月{day.day}日）" in text
     assert all(embedded for _, embedded in embedded_fonts(PdfReader(path)))
 
 

@@ -45,7 +45,7 @@ def test_certificates_one_landscape_page_each_with_unique_serials(demo, tmp_path
     assert len(set(serials)) == 70
     names = {r["certificate_no"]: r["name"] for r in demo.rows("SELECT name, certificate_no FROM delegates")}
     first = reader.pages[0].extract_text().replace("\n", "")
-    term_ends = "".join("○一二三四五六七八九"[int(c)] for c in str(DEMO_YEAR + 4))  # the term's last February
+    term_ends = "".join("〇一二三四五六七八九"[int(c)] for c in str(DEMO_YEAR + 4))  # the term's last February
     assert names[serials[0]] in first and f"任期至{term_ends}年二月" in first
     assert all(embedded for _, embedded in embedded_fonts(reader))
 

@@ -28,6 +28,13 @@ def test_the_summary_states_the_years_figures_and_keeps_the_clerks_edit(demo, tm
         assert words in text, words
     # the selection of the year before is not retold as this year's work
     assert "初步人选" not in text and "在任70名" in text
+    # the Word file the clerk retouches says the same
+    from docx import Document
+
+    export_doc(s, "summary", str(DEMO_YEAR), tmp_path / "a.docx")
+    word = "".join(p.text for p in Document(str(tmp_path / "a.docx")).paragraphs)
+    for words in ("五、存在的问题", f"六、{DEMO_YEAR + 1}年工作打算", "票决民生实事项目3项", "第一会议室（大会议室）等5个会议室"):
+        assert words in word, words
     # the clerk rewrites a part: kept, and printed again at the next export
     mine = "一是打造街道议事中心。利用街道办事处5个大小会议室打造议事中心。（本段经工作人员修改）"
     s.summary.save(DEMO_YEAR, {"venues": mine})
