@@ -27,15 +27,21 @@ def atomic_path(target: Path | str):
         os.replace(temp, target)
     except OSError as exc:
         Path(temp).unlink(missing_ok=True)
-        raise _about(exc, target) from None
+        raise _about(exc, target, temp) from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
 
 
-def _about(exc: OSError, target: Path) -> OSError:
-    """The same failure, naming the file the clerk asked for rather than our temp file."""
-    return type(exc)(exc.errno, exc.strerror, str(target)) if exc.errno else exc
+def _about(exc: OSError, target: Path, temp: Path | str | None = None) -> OSError:
+    """The same failure, naming the file the clerk asked for rather than our temp file. A failure
+    on another file (a picture or template read while writing) keeps that file's own name: the
+    clerk is told what is really missing, not that the file being written is."""
+    if not exc.errno:
+        return exc
+    if temp is not None and exc.filename is not None and not str(exc.filename).startswith(str(temp)):
+        return exc
+    return type(exc)(exc.errno, exc.strerror, str(target))
 
 
 def sha256_of(path: Path | str) -> str:
@@ -63,7 +69,7 @@ def atomic_folder(target: Path | str):
         os.rename(temp, target)
     except OSError as exc:
         shutil.rmtree(temp, ignore_errors=True)
-        raise _about(exc, target) from None
+        raise _about(exc, target, temp) from None
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise

@@ -46,3 +46,36 @@ def test_a_file_that_cannot_be_placed_takes_its_record_away(db, tmp_path):
             db.execute("INSERT INTO files VALUES ('a')")
     assert db.execute("SELECT count(*) FROM files").fetchone()[0] == 0
     assert [p.name for p in tmp_path.rglob("*")] == ["a", "kept.txt"]
+
+
+def test_a_missing_source_file_is_named_not_the_file_being_written(tmp_path):
+    """A template or picture that cannot be read while a document is written is what the clerk
+    is told is missing (the frozen app once said the .docx it was writing could not be found)."""
+    from app.errors import environmental
+    from app.fileio import atomic_path
+
+    target = tmp_path / "brief.docx"
+    with pytest.raises(FileNotFoundError) as caught:
+        with atomic_path(target) as temp:
+            temp.write_bytes((tmp_path / "templates" / "default-footer.xml").read_bytes())
+    assert caught.value.filename.endswith("default-footer.xml")
+    assert "default-footer.xml" in environmental(caught.value).message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failure_on_the_temp_file_names_the_file_asked_for(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from app.fileio import atomic_path
+
+    target = tmp_path / "register.xlsx"
+
+    def full(src, dst):
+        raise OSError(errno.ENOSPC, "No space left on device", str(src))
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(OSError) as caught:
+        with atomic_path(target) as temp:
+            temp.write_bytes(b"x")
+    assert caught.value.filename == str(target)
