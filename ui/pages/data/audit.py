@@ -88,6 +88,6 @@ class AuditTab(QWidget):
         self.backend.query(lambda s: s.audit.verify(), done)
 
     def export(self) -> None:
-        from .base import export_with_dialog
+        from ..base import export_with_dialog
 
         export_with_dialog(self, self.backend, "audit", **vars(self.filter()))

@@ -123,7 +123,7 @@ class ExchangeTab(QWidget):
     def add_office(self) -> None:
         from app.services.base import FieldSpec
 
-        from ..form_dialog import ask
+        from ...form_dialog import ask
 
         values = ask(self, "新增交换办公室", [FieldSpec("name", "办公室名称", required=True)])
         if values:
