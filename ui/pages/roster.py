@@ -288,7 +288,7 @@ class RosterPage(QWidget):
             if history:
                 label = QLabel("任职记录：" + "；".join(f"{h['day']} {h['text']}" for h in history))
                 label.setWordWrap(True)
-                self.dialog.layout().insertWidget(self.dialog.layout().count() - 2, label)
+                self.dialog.body.addWidget(label)
             self.dialog.open()
 
         self.backend.query(load, ready)
