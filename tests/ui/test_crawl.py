@@ -241,7 +241,11 @@ class Crawl:
         for _ in range(3):
             if not alive(window) or not window.isVisible():
                 return
-            if isinstance(window, QDialog):
+            if isinstance(window, QMessageBox):  # Esc: its escape button (否, 取消, or its only one)
+                from PySide6.QtTest import QTest
+
+                QTest.keyClick(window, Qt.Key_Escape)
+            elif isinstance(window, QDialog):
                 window.reject()
             else:
                 window.close()
@@ -346,8 +350,9 @@ class Crawl:
         self.menu_plan = None
         return self.menu_texts
 
-    def step(self, label: str, act) -> None:
-        """One activation: wait for what it set off, go through the windows it opened, close them."""
+    def step(self, label: str, act, every_window: bool = False) -> None:
+        """One activation: wait for what it set off, go through the windows it opened (the first of
+        each kind, or each with `every_window`), close them."""
         self.where = label
         if TRACE:
             print(f"[{time.monotonic():.1f}] {label}", file=sys.__stderr__, flush=True)
@@ -361,7 +366,7 @@ class Crawl:
                 continue
             self.figures["windows"] += 1
             self.record(window)
-            if self.depth == 0 and self.first_time(type(window)):
+            if self.depth == 0 and (self.first_time(type(window)) or every_window):
                 self.crawl(window, f"{label} › 「{window.windowTitle()}」")
                 self.where = label
             self.close(window)
@@ -380,8 +385,22 @@ class Crawl:
                 self.figures["areas"] += 1
                 self.crawl(self.window.stack.currentWidget(), area)
             self.press_menu_bar()
+            self.open_each_kind()
         finally:
             self.timer.stop()
+
+    def open_each_kind(self) -> None:
+        """A meeting window of each kind (their tabs differ) and an opinion at each status (the
+        buttons enabled differ), opened from their lists as a double click does."""
+        from tests.ui.conftest import store_of
+
+        store = store_of(self.window)
+        meetings = self.window.page("meetings").list
+        for row in store.rows("SELECT kind, MIN(id) AS id FROM meetings WHERE deleted = 0 GROUP BY kind"):
+            self.step(f"会议 › {row['kind']}", lambda i=row["id"]: meetings.open_meeting(i), every_window=True)
+        opinions = self.window.page("opinions").list
+        for row in store.rows("SELECT status, MIN(id) AS id FROM opinions WHERE deleted = 0 GROUP BY status"):
+            self.step(f"意见建议 › {row['status']}", lambda i=row["id"]: opinions.open_opinion(i), every_window=True)
 
     def press_menu_bar(self) -> None:
         from PySide6.QtGui import QKeySequence
@@ -528,3 +547,74 @@ def test_on_a_large_screen_a_long_form_opens_whole(qtbot, window, monkeypatch):
         if which == "编辑代表":  # taller than a small screen has room for
             assert dialog.height() + frame_allowance(dialog)[1] > FREE.height()
         dialog.reject()
+
+
+# -- the crawler itself ------------------------------------------------------------------------------
+class _Idle:
+    idle = True
+
+
+class _Window(QWidget):
+    backend = _Idle()
+
+
+def test_the_crawler_finds_a_tall_dialog_a_crash_and_goes_through_a_context_menu(qtbot, qtlog, small_screen,
+                                                                                  crawl_log_ignores, monkeypatch):
+    """What the crawl relies on, on a window made for it: a table's context menu gone through entry by
+    entry, a too tall dialog reported (its buttons below the screen), a crash in a slot reported, a
+    question answered 取消."""
+    from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QVBoxLayout
+
+    window = _Window()
+    qtbot.addWidget(window)
+    layout = QVBoxLayout(window)
+    table = QTableWidget(2, 1)
+    table.setItem(0, 0, QTableWidgetItem("第一行"))
+    table.setContextMenuPolicy(Qt.CustomContextMenu)
+    chosen, answers = [], []
+
+    def context_menu(pos):
+        menu = QMenu(table)
+        menu.addAction("打开", lambda: chosen.append("打开"))
+        menu.addSeparator()
+        menu.addAction("复制", lambda: chosen.append("复制"))
+        menu.exec(table.viewport().mapToGlobal(pos))
+
+    table.customContextMenuRequested.connect(context_menu)
+    layout.addWidget(table)
+
+    def tall():
+        dialog = QDialog(window)
+        dialog.setWindowTitle("太高的对话框")
+        inner = QVBoxLayout(dialog)
+        spacer = QWidget()
+        spacer.setMinimumHeight(800)
+        inner.addWidget(spacer)
+        inner.addWidget(QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel))
+        dialog.exec()
+
+    def crash():
+        raise RuntimeError("槽里出错")
+
+    for text, slot in (("太高…", tall), ("出错", crash),
+                       ("确认…", lambda: answers.append(QMessageBox.question(window, "确认", "删除？")))):
+        button = QPushButton(text)
+        button.clicked.connect(slot)
+        layout.addWidget(button)
+    window.show()
+    crawl = Crawl(qtbot, window, qtlog, [])
+    monkeypatch.setattr(sys, "excepthook", crawl.excepthook)
+    crawl.timer.start()
+    try:
+        crawl.crawl(window, "测试")
+    finally:
+        crawl.timer.stop()
+    assert chosen == ["打开", "复制"] and crawl.figures["context_actions"] == 2
+    assert crawl.figures["buttons"] == 3 and crawl.figures["dialogs"] == 2
+    assert answers == [QMessageBox.No]  # Esc on a question: no
+    tall_one = next(d for d in crawl.dialogs if d["title"] == "太高的对话框")
+    assert tall_one["height"] > 800 and set(tall_one["buttons_outside"]) == {"Save", "Cancel", "保存", "取消"} & set(
+        tall_one["buttons"])
+    assert len(crawl.problems) == 2
+    assert "太高的对话框" in crawl.problems[0] and "槽里出错" in crawl.problems[1]
+    assert not any(w.isVisible() for w in QApplication.topLevelWidgets() if isinstance(w, QDialog))
