@@ -62,13 +62,12 @@ def alive(widget) -> bool:
 
 
 def frame_allowance(widget) -> tuple[int, int]:
-    """What the window manager adds (title bar and borders): measured where there is one, else the
-    allowance ui.memory reserves (the offscreen platform draws no frame)."""
+    """What the window manager adds (title bar and borders): as measured, but at least the allowance
+    ui.memory reserves (the offscreen platform's frame is 2 px, a desktop's title bar ~30 px)."""
     from ui.memory import FRAME_HEIGHT, FRAME_WIDTH
 
     frame, inner = widget.frameGeometry(), widget.geometry()
-    extra_w, extra_h = frame.width() - inner.width(), frame.height() - inner.height()
-    return (extra_w or FRAME_WIDTH, extra_h or FRAME_HEIGHT)
+    return (max(frame.width() - inner.width(), FRAME_WIDTH), max(frame.height() - inner.height(), FRAME_HEIGHT))
 
 
 def measure(widget) -> dict:
@@ -447,8 +446,22 @@ def small_screen(monkeypatch):
     monkeypatch.setattr("ui.memory.free_area", lambda widget: QRect(FREE))
 
 
+@pytest.fixture
+def type_size():
+    """The program's type (14 px), or larger where YISHI_CRAWL_FONT_PX says (to try a crawl by hand
+    with the taller lines of another face, or 125 % text)."""
+    app = QApplication.instance()
+    sheet = app.styleSheet()
+    px = int(os.environ.get("YISHI_CRAWL_FONT_PX") or 14)
+    if px != 14:
+        app.setStyleSheet(sheet + f"\nQMainWindow, QWidget {{ font-size: {px}px; }}")
+    yield px
+    app.setStyleSheet(sheet)
+
+
 @pytest.mark.timeout(300)
-def test_the_crawl(qtbot, window, qtlog, bugs_fail_the_test, monkeypatch, small_screen, crawl_log_ignores, capsys):
+def test_the_crawl(qtbot, window, qtlog, bugs_fail_the_test, monkeypatch, small_screen, crawl_log_ignores, capsys,
+                   type_size):
     opened: list[str] = []
     monkeypatch.setattr("PySide6.QtGui.QDesktopServices.openUrl", lambda url: opened.append(url.toString()) or True)
     monkeypatch.setattr("PySide6.QtPrintSupport.QPrintDialog.exec", lambda self: QDialog.Rejected)
