@@ -5,8 +5,17 @@ free area (ui.memory.fit_on_screen): a 1366 × 768 screen less its taskbar leave
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFrame, QScrollArea, QVBoxLayout, QWidget
+
+
+def scrolling(content: QWidget) -> QScrollArea:
+    """`content` in a frameless scroll area that sizes it to the area: it scrolls only where the window
+    is smaller than it."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.NoFrame)
+    area.setWidget(content)
+    return area
 
 
 class FittingDialog(QDialog):
@@ -15,16 +24,12 @@ class FittingDialog(QDialog):
     def __init__(self, parent=None):
         super().__init__(parent)
         outer = QVBoxLayout(self)
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("dialog_body")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
         content = QWidget()
         content.setObjectName("dialog_content")
         self.body = QVBoxLayout(content)
         self.body.setContentsMargins(0, 0, 0, 0)
-        self.scroll.setWidget(content)
+        self.scroll = scrolling(content)
+        self.scroll.setObjectName("dialog_body")
         outer.addWidget(self.scroll, 1)
         self.footer = QVBoxLayout()
         outer.addLayout(self.footer)
