@@ -456,7 +456,8 @@ def type_size():
     if px != 14:
         app.setStyleSheet(sheet + f"\nQMainWindow, QWidget {{ font-size: {px}px; }}")
     yield px
-    app.setStyleSheet(sheet)
+    if px != 14:  # (a style sheet set again repolishes every widget: seconds, after a crawl)
+        app.setStyleSheet(sheet)
 
 
 @pytest.mark.timeout(300)
