@@ -159,11 +159,14 @@ class Crawl:
         """Until the worker is idle and every dialog the step opened was answered."""
         start, quiet = time.monotonic(), 0
         while quiet < 2:
-            self.qtbot.wait(15)
+            QApplication.processEvents()
+            self.poll()  # a dialog opened is answered now, not at the timer's next turn
             modal = QApplication.activeModalWidget()
             busy = (not self.backend.idle or self.pending or QApplication.activePopupWidget() is not None
                     or (modal is not None and modal not in self.crawling))
             quiet = 0 if busy else quiet + 1
+            if busy:
+                self.qtbot.wait(5)
             if time.monotonic() - start > timeout:
                 self.problem(f"still busy after {timeout} s (dialog: {modal.windowTitle() if modal else '—'})")
                 if modal is not None and modal not in self.crawling:
@@ -254,6 +257,8 @@ class Crawl:
 
     # -- going through a window -----------------------------------------------------------------
     def visible(self, root, kind) -> list:
+        if not alive(root):
+            return []
         return [w for w in root.findChildren(kind) if w.isVisible() and w.window() is root.window()]
 
     def crawl(self, root: QWidget, path: str) -> None:
@@ -261,7 +266,11 @@ class Crawl:
             return
         self.select_first_rows(root)
         self.press_buttons(root, path)
+        if not alive(root) or not root.isVisible():
+            return  # a button closed it (关闭)
         self.context_menus(root, path)
+        if not alive(root) or not root.isVisible():
+            return
         for tabs in self.visible(root, QTabWidget):
             if not alive(tabs) or not self.first_time(tabs):
                 continue
