@@ -107,8 +107,8 @@ def is_form(dialog) -> bool:
 
 
 class Crawl:
-    def __init__(self, qtbot, window, qtlog, bugs):
-        self.qtbot, self.window, self.qtlog, self.bugs = qtbot, window, qtlog, bugs
+    def __init__(self, qtbot, window, qtlog, bugs, ignored: tuple[str, ...] = ()):
+        self.qtbot, self.window, self.qtlog, self.bugs, self.ignored = qtbot, window, qtlog, bugs, ignored
         self.backend = window.backend
         self.figures = {"areas": 0, "tabs": 0, "buttons": 0, "menu_entries": 0, "context_actions": 0,
                         "windows": 0, "dialogs": 0}
@@ -147,7 +147,7 @@ class Crawl:
         records = self.qtlog.records
         for record in records[self.logged:]:
             if record.type_name in ("QtWarningMsg", "QtCriticalMsg", "QtFatalMsg") and not any(
-                    part in record.message for part in IGNORED_LOG):
+                    part in record.message for part in self.ignored):
                 self.problem(f"Qt: {record.message}")
         self.logged = len(records)
         for bug in self.bugs[self.bugs_seen:]:
@@ -439,14 +439,13 @@ def has_context_menu(view) -> bool:
     return any("contextMenuEvent" in vars(cls) for cls in type(view).__mro__ if cls.__module__.startswith("ui"))
 
 
-IGNORED_LOG: tuple[str, ...] = ()
-TRACE = bool(os.environ.get("YISHI_CRAWL_TRACE"))
+TRACE = bool(os.environ.get("YISHI_CRAWL_TRACE"))  # each step on stderr as it is taken (with -s)
 
 
 @pytest.fixture
-def crawl_log_ignores(pytestconfig):
-    global IGNORED_LOG
-    IGNORED_LOG = tuple(pytestconfig.getini("qt_log_ignore"))
+def crawl_log_ignores(pytestconfig) -> tuple[str, ...]:
+    """The platform's notices pyproject's qt_log_ignore lets pass (the offscreen platform's)."""
+    return tuple(pytestconfig.getini("qt_log_ignore"))
 
 
 @pytest.fixture
@@ -477,7 +476,7 @@ def test_the_crawl(qtbot, window, qtlog, bugs_fail_the_test, monkeypatch, small_
     monkeypatch.setattr("PySide6.QtPrintSupport.QPrintDialog.exec", lambda self: QDialog.Rejected)
     window.resize(*SCREEN)
     wait_idle(qtbot, window.backend)
-    crawl = Crawl(qtbot, window, qtlog, bugs_fail_the_test)
+    crawl = Crawl(qtbot, window, qtlog, bugs_fail_the_test, crawl_log_ignores)
     monkeypatch.setattr(sys, "excepthook", crawl.excepthook)
     started = time.monotonic()
     crawl.run()
@@ -581,11 +580,12 @@ class _Window(QWidget):
     backend = _Idle()
 
 
+@pytest.mark.qt_log_ignore("这是一条测试警告")  # the crawl reports it; pytest-qt lets it pass here
 def test_the_crawler_finds_a_tall_dialog_a_crash_and_goes_through_a_context_menu(qtbot, qtlog, small_screen,
                                                                                   crawl_log_ignores, monkeypatch):
     """What the crawl relies on, on a window made for it: a table's context menu gone through entry by
-    entry, a too tall dialog reported (its buttons below the screen), a crash in a slot reported, a
-    question answered 取消."""
+    entry, a too tall dialog reported (its buttons below the screen), a crash in a slot and a Qt
+    warning reported with the button that set them off, a question answered 否 (Esc)."""
     from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QVBoxLayout
 
     window = _Window()
@@ -619,13 +619,15 @@ def test_the_crawler_finds_a_tall_dialog_a_crash_and_goes_through_a_context_menu
     def crash():
         raise RuntimeError("槽里出错")
 
-    for text, slot in (("太高…", tall), ("出错", crash),
+    from PySide6.QtCore import qWarning
+
+    for text, slot in (("太高…", tall), ("出错", crash), ("警告", lambda: qWarning("这是一条测试警告")),
                        ("确认…", lambda: answers.append(QMessageBox.question(window, "确认", "删除？")))):
         button = QPushButton(text)
         button.clicked.connect(slot)
         layout.addWidget(button)
     window.show()
-    crawl = Crawl(qtbot, window, qtlog, [])
+    crawl = Crawl(qtbot, window, qtlog, [], crawl_log_ignores)
     monkeypatch.setattr(sys, "excepthook", crawl.excepthook)
     crawl.timer.start()
     try:
@@ -633,11 +635,12 @@ def test_the_crawler_finds_a_tall_dialog_a_crash_and_goes_through_a_context_menu
     finally:
         crawl.timer.stop()
     assert chosen == ["打开", "复制"] and crawl.figures["context_actions"] == 2
-    assert crawl.figures["buttons"] == 3 and crawl.figures["dialogs"] == 2
+    assert crawl.figures["buttons"] == 4 and crawl.figures["dialogs"] == 2
     assert answers == [QMessageBox.No]  # Esc on a question: no
     tall_one = next(d for d in crawl.dialogs if d["title"] == "太高的对话框")
     assert tall_one["height"] > 800 and set(tall_one["buttons_outside"]) == {"Save", "Cancel", "保存", "取消"} & set(
         tall_one["buttons"])
-    assert len(crawl.problems) == 2
+    assert len(crawl.problems) == 3
     assert "太高的对话框" in crawl.problems[0] and "槽里出错" in crawl.problems[1]
+    assert crawl.problems[2] == "测试 › 警告: Qt: 这是一条测试警告"
     assert not any(w.isVisible() for w in QApplication.topLevelWidgets() if isinstance(w, QDialog))
