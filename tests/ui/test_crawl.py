@@ -322,13 +322,8 @@ class Crawl:
                 if text in SKIP:
                     self.skipped.append(f"{label}（{SKIP[text]}）")
                     continue
-                menu = button.menu()
-                if menu is not None:
-                    for action in menu.actions():
-                        if action.isSeparator() or not action.isEnabled() or action.menu() is not None:
-                            continue
-                        self.step(f"{label} › {action.text()}", action.trigger)
-                        self.figures["menu_entries"] += 1
+                if button.menu() is not None:
+                    self.press_menu(button.menu(), label)
                     continue
                 self.step(label, button.click)
                 self.figures["buttons"] += 1
@@ -411,24 +406,28 @@ class Crawl:
             self.step(f"意见建议 › {row['status']}", lambda i=row["id"]: opinions.open_opinion(i), every_window=True)
 
     def press_menu_bar(self) -> None:
+        for menu_action in self.window.menuBar().actions():
+            if menu_action.menu() is not None:
+                self.press_menu(menu_action.menu(), "菜单 " + menu_action.text().split("(")[0].replace("&", ""))
+
+    def press_menu(self, menu: QMenu, path: str) -> None:
         from PySide6.QtGui import QKeySequence
 
-        for menu_action in self.window.menuBar().actions():
-            menu = menu_action.menu()
-            if menu is None:
+        quit_keys = QKeySequence(QKeySequence.Quit)
+        for action in menu.actions():
+            if action.isSeparator() or not action.isEnabled() or not action.isVisible():
                 continue
-            title = menu_action.text().split("(")[0]
-            for action in menu.actions():
-                if action.isSeparator() or not action.isEnabled() or action.menu() is not None:
-                    continue
-                text = action.text().split("\t")[0].replace("&", "")
-                label = f"菜单 {title} › {text}"
-                if text.split("(")[0] in SKIP or action.shortcut().toString() == "Ctrl+Q" or (
-                        action.shortcut() == QKeySequence(QKeySequence.Quit) and not action.shortcut().isEmpty()):
-                    self.skipped.append(f"{label}（{SKIP.get(text.split('(')[0], 'quits the program')}）")
-                    continue
-                self.step(label, action.trigger)
-                self.figures["menu_entries"] += 1
+            text = action.text().split("\t")[0].replace("&", "")
+            label = f"{path} › {text}"
+            if action.menu() is not None:
+                self.press_menu(action.menu(), label)
+                continue
+            keys = action.shortcut()
+            if text.split("(")[0] in SKIP or keys.toString() == "Ctrl+Q" or (not keys.isEmpty() and keys == quit_keys):
+                self.skipped.append(f"{label}（{SKIP.get(text.split('(')[0], 'quits the program')}）")
+                continue
+            self.step(label, action.trigger)
+            self.figures["menu_entries"] += 1
 
 
 def has_context_menu(view) -> bool:
