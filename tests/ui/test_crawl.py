@@ -117,6 +117,7 @@ class Crawl:
         self.skipped: list[str] = []
         self.seen: set[int] = set()  # buttons, tab widgets and views already gone through
         self.keep: list = []  # their wrappers, so that no id is reused while the crawl runs
+        self.pressed: set[tuple[str, str]] = set()  # (window class, text) of the buttons pressed in windows
         self.where = "启动"
         self.depth = 0  # 0: an area or a window of its own; 1: inside a modal dialog
         self.crawling: list[QWidget] = []  # the modal dialogs being gone through
@@ -319,6 +320,12 @@ class Crawl:
                 if not button.isEnabled():
                     continue
                 label = f"{path} › {text}"
+                owner = button.window()
+                if owner is not self.window:  # the same window or dialog again: its new buttons only
+                    key = (type(owner).__name__, text)
+                    if key in self.pressed:
+                        continue
+                    self.pressed.add(key)
                 if text in SKIP:
                     self.skipped.append(f"{label}（{SKIP[text]}）")
                     continue
