@@ -140,6 +140,15 @@ class MainWindow(QMainWindow):
         self._store_ready = True
         for page in self._built.values():
             page.reload()
+        self._remind_once()
+
+    def _remind_once(self) -> None:
+        """今日提醒, once per session after the store first opens (ui.reminders decides whether)."""
+        if not getattr(self, "_reminded", False):
+            self._reminded = True
+            from .reminders import remind_on_start
+
+            remind_on_start(self)
 
     def _undo_available(self, summary: str) -> None:
         self.undo_action.setEnabled(bool(summary))

@@ -95,7 +95,7 @@ def desk_reminders(store, today: date | None = None) -> dict:
                                  AND v.day >= ? AND v.day <= ?)
                ORDER BY c.name, x.number, x.name""", [f"{month}-01", f"{month}-31"]):
         add("grids", month, f"【网格】{g['community']} {g['name']}（联系代表：{g['people']}）",
-            _target("roster", "visits", g["id"]))
+            _target("organisation", "grid", g["id"]))
     sections = []
     for key, title in SECTIONS:
         items = sorted(lines[key], key=lambda item: item["day"]) if key != "grids" else lines[key]

@@ -129,7 +129,9 @@ def derive(store, steps: list[dict]) -> list[dict]:
         return steps
     days = event_days(store, {s["meeting_id"] for s, event in open_steps if event}, wanted)
     for step, event in open_steps:
-        day = days.get(step["meeting_id"], {}).get(event) if event else None
+        if event is None:
+            continue
+        day = days.get(step["meeting_id"], {}).get(event)
         if day and as_day(day):
             step["done_on"] = day
             step["done_by"] = EVENT_LABELS[event]

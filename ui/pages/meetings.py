@@ -332,4 +332,10 @@ class MeetingsPage(QWidget):
         for part in (self.list, self.plan, self.duty, self.templates, self.departments):
             part.reload()
 
-
+    def open_record(self, kind: str, record_id: str | None):
+        """From 概览 or the reminders: a meeting opens in its editor; the plan shows the year plan."""
+        if kind == "plan":
+            self.tabs.setCurrentWidget(self.plan)
+            return None
+        self.tabs.setCurrentWidget(self.list)
+        return self.list.open_meeting(record_id) if record_id else None

@@ -213,3 +213,15 @@ class OrganisationPage(QWidget):
     def reload(self):
         for page in (self.communities, self.grids, self.groups, self.terms, self.institutions):
             page.reload()
+
+    def open_record(self, kind: str, record_id: str | None):
+        """From 概览 or the reminders: the tab of the record's kind, its row selected."""
+        from ..navigate import select_row
+
+        page = {"grid": self.grids, "grids": self.grids, "group": self.groups, "groups": self.groups,
+                "term": self.terms}.get(kind, self.communities)
+        self.tabs.setCurrentWidget(page)
+        if record_id and page is self.grids and self.grids.community.currentIndex() != 0:
+            self.grids.community.setCurrentIndex(0)  # every community's grids, so the one asked for shows
+        select_row(page.view, record_id)
+        return None

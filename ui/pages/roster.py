@@ -368,3 +368,13 @@ class RosterPage(QWidget):
     def export_roster(self) -> None:
         # The roster as filtered on screen (all 在任 delegates by default), ID numbers masked.
         export_with_dialog(self, self.backend, "roster", flt=self.current_filter())
+
+    def open_record(self, kind: str, record_id: str | None):
+        """From 概览 or the reminders: a delegate opens in the 编辑代表 dialog; visits show their tab."""
+        if kind == "visits":
+            self.tabs.setCurrentWidget(self.visits)
+            return None
+        self.tabs.setCurrentIndex(0)
+        if record_id:
+            self.open_dialog(record_id)
+        return None

@@ -228,3 +228,11 @@ class OpinionsPage(QWidget):
     def reload(self) -> None:
         for part in (self.list, self.topics, self.follow_up, self.stats):
             part.reload()
+
+    def open_record(self, kind: str, record_id: str | None):
+        """From 概览 or the reminders: an opinion opens in its dialog; action items show their tab."""
+        if kind == "action_items":
+            self.tabs.setCurrentWidget(self.follow_up)
+            return None
+        self.tabs.setCurrentWidget(self.list)
+        return self.list.open_opinion(record_id) if record_id else None
