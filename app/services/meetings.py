@@ -349,10 +349,18 @@ class MeetingService(Service):
         rows = self.store.rows(sql, params)
         for row in rows:
             self.decorate(row)
-            if row["overdue_steps"]:  # those closed by their event are not late
-                row["overdue_steps"] = len(still_open(self.store, self.store.rows(
-                    "SELECT * FROM meeting_steps WHERE meeting_id = ? AND deleted = 0 AND done_on IS NULL"
-                    " AND due_date < ?", [row["id"], today_iso])))
+        late = [row["id"] for row in rows if row["overdue_steps"]]
+        if late:  # those closed by their event are not late
+            counts: dict[str, int] = {}
+            for start in range(0, len(late), 500):
+                chunk = late[start:start + 500]
+                for step in still_open(self.store, self.store.rows(
+                        f"SELECT * FROM meeting_steps WHERE meeting_id IN ({','.join('?' * len(chunk))})"
+                        " AND deleted = 0 AND done_on IS NULL AND due_date < ?", [*chunk, today_iso])):
+                    counts[step["meeting_id"]] = counts.get(step["meeting_id"], 0) + 1
+            for row in rows:
+                if row["overdue_steps"]:
+                    row["overdue_steps"] = counts.get(row["id"], 0)
         return rows
 
     @staticmethod

@@ -89,12 +89,13 @@ def event_days(store, meeting_ids: Iterable[str], wanted: set[str] | None = None
             if r["status"] != "rejected" and chosen:
                 marks["topic_chosen"] = min(filter(None, (marks.get("topic_chosen"), chosen)))
     if "actions_done" in wanted:
-        from .action_items import ActionFilter
-
-        for meeting_id in ids:
-            items = store.action_items.list(ActionFilter(meeting_id=meeting_id))
-            if items and all(i["status"] == "done" for i in items):
-                out[meeting_id]["actions_done"] = _later(*(i.get("done_on") for i in items)) or \
+        items: dict[str, list[dict]] = {}
+        rows = _marks(store, "SELECT * FROM action_items WHERE deleted = 0 AND meeting_id IN ({ids})", ids)
+        for item in store.action_items.decorate(rows):  # an item follows the opinions that carry it
+            items.setdefault(item["meeting_id"], []).append(item)
+        for meeting_id, its in items.items():
+            if all(i["status"] == "done" for i in its):
+                out[meeting_id]["actions_done"] = _later(*(i.get("done_on") for i in its)) or \
                     store.scalar("SELECT date FROM meetings WHERE id = ?", [meeting_id])
     return out
 

@@ -93,3 +93,19 @@ def test_a_notice_issued_closes_the_notice_step_and_hand_ticks_still_work(demo):
     steps = _steps(demo, meeting)
     assert steps["确定议题"]["done_on"] == (TODAY - timedelta(days=2)).isoformat()
     assert steps["确定议题"]["done_by"] is None
+
+
+def test_follow_up_closes_when_every_action_item_is_done(demo):
+    group, _ = _group_and_delegate(demo)
+    meeting = _activity(demo, group, -40)  # 督促落实 due 30 days after: late
+    demo.meetings.update(meeting, {"status": "held"})
+    demo.meetings.save_minutes(meeting, "座谈", "", [{"content": "清理楼道", "unit": "物业"},
+                                                     {"content": "张贴告示", "unit": "社区"}])
+    assert _steps(demo, meeting)["督促落实"]["state"] == "overdue"
+    first, second = (i["id"] for i in demo.meetings.action_items(meeting))
+    demo.action_items.record_progress(first, (TODAY - timedelta(days=5)).isoformat(), "已清理", status="done")
+    assert _steps(demo, meeting)["督促落实"]["state"] == "overdue"  # one of two done
+    demo.action_items.record_progress(second, (TODAY - timedelta(days=2)).isoformat(), "已张贴", status="done")
+    step = _steps(demo, meeting)["督促落实"]
+    assert step["state"] == "done" and step["done_on"] == (TODAY - timedelta(days=2)).isoformat()
+    assert _steps(demo, meeting)["座谈协商"]["state"] == "done"  # held
