@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--demo", action="store_true", help="载入演示街道（中山路街道）")
     sub.add_parser("stats", parents=[common], help="统计数字").add_argument("--year", type=integer, metavar="年份")
     sub.add_parser("check", parents=[common], help="检查数据库完整性与审计日志")
+    sub.add_parser("remind", parents=[common], help="今日提醒：今天和本周到期、已逾期、待反馈代表、本月未走访的网格"
+                   ).add_argument("--date", metavar="日期", help="按哪一天提醒（默认今天），如 2026-03-16")
     lst = sub.add_parser("list", parents=[common], help="列出记录")
     lst.add_argument("kind", choices=LIST_KINDS, metavar="类别", help=" / ".join(LIST_KINDS))  # spaces: lines break between kinds
     lst.add_argument("--search", default="", metavar="文字", help="按文字或拼音首字母查找")
@@ -207,6 +209,25 @@ def cmd_check(args) -> int:
         report = run_checks(store)
     _emit(args, report, "\n".join(report["messages"]))
     return 0 if report["ok"] else 1
+
+
+def cmd_remind(args) -> int:
+    """The same reminders the window shows on opening (app.services.reminders)."""
+    from .services.reminders import desk_reminders
+    from .textutil import parse_date
+
+    day = parse_date(args.date, "日期", "date") if args.date else None
+    with _open(args) as store:
+        result = desk_reminders(store, day)
+    lines = [f"今日提醒（{result['today']}）：" + ("" if result["count"] else "没有到期、逾期或待反馈的事项。")]
+    for section in result["sections"]:
+        if section["total"]:
+            lines.append(f"{section['title']}（{section['total']} 项）")
+            lines += [f"  {item['text']}" for item in section["items"]]
+            if section["total"] > len(section["items"]):
+                lines.append(f"  ……另有 {section['total'] - len(section['items'])} 项")
+    _emit(args, result, "\n".join(lines))
+    return 0
 
 
 def cmd_list(args) -> int:
@@ -501,7 +522,8 @@ def cmd_restore(args) -> int:
     return 0
 
 
-COMMANDS = {"init": cmd_init, "import": cmd_import, "stats": cmd_stats, "check": cmd_check, "list": cmd_list,
+COMMANDS = {"init": cmd_init, "import": cmd_import, "stats": cmd_stats, "check": cmd_check, "remind": cmd_remind,
+            "list": cmd_list,
             "export": cmd_export, "package": cmd_package, "backup": cmd_backup, "restore": cmd_restore}
 
 

@@ -80,3 +80,20 @@ def test_a_new_office_has_first_steps_not_warnings(store):
     store.meetings.create({"kind": "plenary", "date": _day(0)})
     assert not getting_started(store)["new"]
     assert desk_reminders(store, TODAY)["count"] > 0
+
+
+def test_the_cli_says_what_the_window_says(demo_dir, capsys):
+    import json
+
+    from app.cli import main
+    from app.store import Store
+
+    assert main(["remind", "--data-dir", str(demo_dir), "--json", "--date", TODAY.isoformat()]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    with Store.open(demo_dir) as store:
+        assert printed == desk_reminders(store, TODAY)
+    assert main(["remind", "--data-dir", str(demo_dir)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith(f"今日提醒（{date.today().isoformat()}）") and "已逾期（" in text
+    assert main(["remind", "--data-dir", str(demo_dir), "--date", "2026-02-30"]) == 1
+    assert "不是有效日期" in capsys.readouterr().err
