@@ -163,3 +163,17 @@ def test_an_empty_office_shows_first_steps_not_warnings(qtbot, tmp_path, ui_font
         assert window.current_area() == "roster"
     finally:
         backend.shutdown()
+
+
+def test_a_grid_line_selects_its_grid(qtbot, window):
+    from ui.navigate import open_target
+
+    store = store_of(window)
+    grid = store.rows("SELECT id FROM grids WHERE deleted = 0 ORDER BY id DESC LIMIT 1")[0]["id"]
+    page = window.page("organisation")
+    page.grids.community.setCurrentIndex(1)  # another community's grids on screen
+    wait_idle(qtbot, window.backend)
+    open_target(window.page("overview"), {"area": "organisation", "kind": "grid", "id": grid})
+    wait_idle(qtbot, window.backend)
+    assert window.current_area() == "organisation" and page.tabs.currentWidget() is page.grids
+    qtbot.waitUntil(lambda: (page.grids.current() or {}).get("id") == grid, timeout=10000)
