@@ -37,6 +37,7 @@ def desk_reminders(store, today: date | None = None) -> dict:
     today = today or date.today()
     iso, horizon = today.isoformat(), (today + timedelta(days=WEEK_DAYS - 1)).isoformat()
     lines: dict[str, list[dict]] = {key: [] for key, _ in SECTIONS}
+    extra = dict.fromkeys(lines, 0)  # lines counted but not read (beyond what the panel lists)
 
     def add(section: str, day: str, text: str, target: dict) -> None:
         lines[section].append({"text": text, "day": day, "target": target})
@@ -57,8 +58,13 @@ def desk_reminders(store, today: date | None = None) -> dict:
             add("overdue", s["due_date"], f"【流程环节】{text}", target)
         else:
             add(_bucket(s["due_date"], today) or "week", s["due_date"], f"【流程环节】{text}", target)
-    for o in store.rows("""SELECT * FROM opinions WHERE deleted = 0 AND status IN ('assigned', 'returned')
-                           AND deadline IS NOT NULL AND deadline <= ? ORDER BY deadline, serial""", [horizon]):
+    # Opinions: those late are counted in full but read only as far as the panel lists them.
+    open_late = """FROM opinions WHERE deleted = 0 AND status IN ('assigned', 'returned') AND deadline IS NOT NULL
+                   AND deadline < ?"""
+    extra["overdue"] += max(0, store.scalar(f"SELECT count(*) {open_late}", [iso]) - LIMIT)
+    for o in store.rows(f"SELECT * {open_late} ORDER BY deadline, serial LIMIT ?", [iso, LIMIT]) + store.rows(
+            """SELECT * FROM opinions WHERE deleted = 0 AND status IN ('assigned', 'returned')
+               AND deadline BETWEEN ? AND ? ORDER BY deadline, serial""", [iso, horizon]):
         store.opinions.decorate(o, today)
         target = _target("opinions", "opinion", o["id"])
         text = f"{o['serial']} {o['title']}（{o['lead_unit'] or '承办单位未填'}，期限 {o['deadline']}）"
@@ -66,7 +72,11 @@ def desk_reminders(store, today: date | None = None) -> dict:
             add("overdue", o["deadline"], f"【意见办理逾期】{text}", target)
         elif _bucket(o["deadline"], today):
             add(_bucket(o["deadline"], today) or "week", o["deadline"], f"【意见办理期限】{text}", target)
-    for o in store.rows("SELECT * FROM opinions WHERE deleted = 0 AND status = 'answered' ORDER BY answered_on"):
+    # answered by this day, the feedback to the delegate falls due within the week
+    answered = "FROM opinions WHERE deleted = 0 AND status = 'answered' AND answered_on <= ?"
+    cutoff = store.opinions.feedback_cutoff(today + timedelta(days=WEEK_DAYS))
+    extra["feedback"] += max(0, store.scalar(f"SELECT count(*) {answered}", [cutoff]) - LIMIT)
+    for o in store.rows(f"SELECT * {answered} ORDER BY answered_on, serial LIMIT ?", [cutoff, LIMIT]):
         store.opinions.decorate(o, today)
         if o["feedback_due"] and o["feedback_due"] <= horizon:
             late = "已逾期" if o["feedback_overdue"] else "应于"
@@ -99,8 +109,8 @@ def desk_reminders(store, today: date | None = None) -> dict:
     sections = []
     for key, title in SECTIONS:
         items = sorted(lines[key], key=lambda item: item["day"]) if key != "grids" else lines[key]
-        sections.append({"key": key, "title": title, "items": items[:LIMIT], "total": len(items)})
-    return {"today": iso, "sections": sections, "count": sum(len(v) for v in lines.values())}
+        sections.append({"key": key, "title": title, "items": items[:LIMIT], "total": len(items) + extra[key]})
+    return {"today": iso, "sections": sections, "count": sum(s["total"] for s in sections)}
 
 
 # (key, what to do, where, what it says) of a new office's first steps, in order.

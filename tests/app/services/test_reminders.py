@@ -97,3 +97,16 @@ def test_the_cli_says_what_the_window_says(demo_dir, capsys):
     assert text.startswith(f"今日提醒（{date.today().isoformat()}）") and "已逾期（" in text
     assert main(["remind", "--data-dir", str(demo_dir), "--date", "2026-02-30"]) == 1
     assert "不是有效日期" in capsys.readouterr().err
+
+
+def test_a_long_section_lists_the_first_lines_and_counts_them_all(store, monkeypatch):
+    monkeypatch.setattr("app.services.reminders.LIMIT", 2)
+    for n in range(3):
+        opinion = store.opinions.create({"source": "grid_visit", "received_on": _day(-60),
+                                         "title": f"逾期意见{n}"}).created("opinions")[0]
+        store.opinions.assign(opinion, "subdistrict", "城管", working_days=5, day=_day(-50 + n))
+    result = desk_reminders(store, TODAY)
+    overdue = next(s for s in result["sections"] if s["key"] == "overdue")
+    assert overdue["total"] == 3 and len(overdue["items"]) == 2  # the oldest first
+    assert "逾期意见0" in overdue["items"][0]["text"] and "逾期意见1" in overdue["items"][1]["text"]
+    assert result["count"] == 3
