@@ -23,7 +23,7 @@ EVENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("notice", "已发出会议通知", ("通知", "公告")),
     ("actions_done", "落实事项均已完成", ("督促落实",)),
 )
-HELD = ("held", "会议已召开（已登记召开或签到）")
+HELD = ("held", "会议已召开")  # its status says so, or someone signed in
 EVENT_LABELS = {key: label for key, label, _ in EVENTS} | {HELD[0]: HELD[1]}
 
 
