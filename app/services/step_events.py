@@ -25,6 +25,16 @@ EVENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 HELD = ("held", "会议已召开")  # its status says so, or someone signed in
 EVENT_LABELS = {key: label for key, label, _ in EVENTS} | {HELD[0]: HELD[1]}
+# What closes a step, as the template list says it.
+CLOSED_WHEN = {"minutes": "保存会议纪要时", "topic_reviewed": "议题经工委审核同意时",
+               "topic_chosen": "议事方案关联本次活动时", "notice": "会议通知发出时",
+               "actions_done": "落实事项全部完成时", "held": "会议召开或有人签到时"}
+
+
+def closed_when(step: dict) -> str:
+    """How a (template) step gets done: by which record, or by the clerk's tick."""
+    event = event_of(step)
+    return f"自动：{CLOSED_WHEN[event]}" if event else "手动登记"
 
 
 def event_of(step: dict) -> str | None:

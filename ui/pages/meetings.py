@@ -265,7 +265,7 @@ class TemplateSteps(RecordListPage):
     noun = "流程环节"
     watch = {"workflow_steps"}
     columns = [Col("phase_label", "阶段"), Col("sort_order", "顺序"), Col("title", "环节"),
-               Col("owner", "责任人"), Col("offset_text", "期限")]
+               Col("owner", "责任人"), Col("offset_text", "期限"), Col("closed_when", "完成方式")]
 
     def add_filters(self, toolbar):
         toolbar.addWidget(QLabel("会议类型："))
@@ -277,12 +277,15 @@ class TemplateSteps(RecordListPage):
         toolbar.addWidget(QLabel("（修改只影响之后新建的会议）"))
 
     def load_rows(self, store):
+        from app.services.step_events import closed_when
+
         rows = store.workflows.steps(self.kind.currentData())
         for row in rows:
             row["phase_label"] = dict(PHASES)[row["phase"]]
             days = row["due_offset"] or 0
             row["offset_text"] = ("会议当天" if days == 0 else f"会前 {-days} 天" if days < 0 else f"会后 {days} 天")
             row["name"] = row["title"]
+            row["closed_when"] = closed_when(row)  # a step whose record is kept closes itself
         return rows
 
     def prepare_values(self, store, row):

@@ -109,3 +109,11 @@ def test_follow_up_closes_when_every_action_item_is_done(demo):
     step = _steps(demo, meeting)["督促落实"]
     assert step["state"] == "done" and step["done_on"] == (TODAY - timedelta(days=2)).isoformat()
     assert _steps(demo, meeting)["座谈协商"]["state"] == "done"  # held
+
+
+def test_the_template_says_how_each_step_gets_done(demo):
+    from app.services.step_events import closed_when
+
+    said = {s["title"]: closed_when(s) for s in demo.workflows.steps("group_activity")}
+    assert said["报人大街道工委审核"] == "自动：议题经工委审核同意时"
+    assert said["座谈协商"] == "自动：会议召开或有人签到时" and said["实地走访调研"] == "手动登记"
