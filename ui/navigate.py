@@ -49,8 +49,11 @@ def select_row(view, record_id: str | None) -> None:
     if attempt():
         return
 
+    tries = [3]  # the page's own load, then the reload a cleared filter asks for: then give up
+
     def later(*_):
-        if attempt():
+        tries[0] -= 1
+        if attempt() or not tries[0]:
             try:
                 model.modelReset.disconnect(later)
             except (RuntimeError, TypeError):
