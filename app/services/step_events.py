@@ -47,7 +47,10 @@ def event_of(step: dict) -> str | None:
 
 
 def _day_of_ms(wall_ms) -> str | None:
-    return datetime.fromtimestamp(wall_ms / 1000).date().isoformat() if wall_ms else None
+    try:
+        return datetime.fromtimestamp(wall_ms / 1000).date().isoformat() if wall_ms else None
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None  # a clock written around the program: the meeting's own date serves
 
 
 def _later(*days) -> str | None:
