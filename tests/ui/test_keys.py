@@ -4,7 +4,6 @@ Ctrl+P, 导出, 退出 Ctrl+Q), and the right-click menu every table has."""
 from pathlib import Path
 
 import pytest
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QTableView

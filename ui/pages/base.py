@@ -124,7 +124,7 @@ def row_menu(view):
     opening = hooks.get("open")
     if opening is None and view.isSignalConnected(view.metaObject().method(
             view.metaObject().indexOfSignal("doubleClicked(QModelIndex)"))):
-        opening = lambda: view.doubleClicked.emit(view.currentIndex())  # noqa: E731
+        opening = lambda: view.doubleClicked.emit(view.currentIndex())
     for label, slot in ((hooks.get("open_label", "打开"), opening), ("编辑", hooks.get("edit"))):
         if slot:
             action = menu.addAction(label, slot)
