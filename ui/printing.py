@@ -8,6 +8,9 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 
+# More rows than this go to paper through 导出 (Excel, its pages set for print), not in one go here.
+PRINT_LIMIT = 3000
+
 
 def list_rows(backend, view, done) -> None:
     """Every row of the table's model as display texts of its shown columns, then `done(headers,

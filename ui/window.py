@@ -272,9 +272,17 @@ class MainWindow(QMainWindow):
         if view is None:
             self.status.setText(f"“{self.areas[self.current_area()][0]}”这里没有可打印的列表")
             return
-        from .printing import print_list
+        from . import printing
 
         title = self._front_title(view)
+        rows = view.model().rowCount()
+        if rows > printing.PRINT_LIMIT:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.information(self, "列表太长", f"“{title}”有 {rows} 行，不宜一次打印。\n"
+                                    "请先筛选（Ctrl+F 搜索，或选择条件），或用“文件”→“导出…”导出 Excel 后打印。")
+            return
+        print_list = printing.print_list
         print_list(self, self.backend, view, title,
                    lambda printed, rows: printed and self.status.setText(f"已打印：{title}（{rows} 条）"))
 

@@ -123,7 +123,7 @@ def test_ctrl_p_prints_the_list_in_front_through_the_printer_dialog(qtbot, windo
 
     real = ui.printing.table_html
     monkeypatch.setattr("ui.printing.table_html", lambda *a: texts.append(a) or real(*a))
-    _PrintToPdf.target = str(tmp_path / "printed.pdf")
+    _PrintToPdf.target, _PrintToPdf.shown = str(tmp_path / "printed.pdf"), 0
     monkeypatch.setattr("PySide6.QtPrintSupport.QPrintDialog", _PrintToPdf)
     roster = open_page(qtbot, window, "roster")
     _active(qtbot, window)
@@ -135,6 +135,13 @@ def test_ctrl_p_prints_the_list_in_front_through_the_printer_dialog(qtbot, windo
     assert headers[0] == roster.model.headerData(0, Qt.Horizontal)
     assert Path(_PrintToPdf.target).stat().st_size > 1000
     assert "已打印" in window.status.text()
+
+    # a list too long for one print says how to narrow it, no dialog
+    monkeypatch.setattr("ui.printing.PRINT_LIMIT", 5)
+    told = []
+    monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.information", lambda *a: told.append(a[2]))
+    window.print_current()
+    assert told and "不宜一次打印" in told[0] and _PrintToPdf.shown == 1
 
     # 概览 has no list to print: the status bar says so, no dialog
     window.show_page("overview")
