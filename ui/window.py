@@ -262,12 +262,11 @@ class MainWindow(QMainWindow):
         return "".join([self.areas[self.current_area()][0], *[f" › {p}" for p in parts]])
 
     def print_current(self) -> None:
-        """Ctrl+P: a page's own print when it has one (`print_current`), else the list in front,
-        every row of it, straight to the printer dialog."""
+        """Ctrl+P: a page's own print when it has one (`print_current`, False when it leaves it to
+        the list), else the list in front, every row of it, straight to the printer dialog."""
         page = self._current_page()
-        if page is not None and callable(getattr(page, "print_current", None)):
-            page.print_current()
-            return
+        if page is not None and callable(getattr(page, "print_current", None)) and page.print_current() is not False:
+            return  # the area's own document (the 意见建议台账); False: the list in front
         view = self._front_list()
         if view is None:
             self.status.setText(f"“{self.areas[self.current_area()][0]}”这里没有可打印的列表")

@@ -149,6 +149,29 @@ def test_ctrl_p_prints_the_list_in_front_through_the_printer_dialog(qtbot, windo
     assert "没有可打印" in window.status.text() and _PrintToPdf.shown == 1
 
 
+def test_ctrl_p_on_the_opinion_ledger_prints_the_ledger_document_without_a_preview(qtbot, window, monkeypatch,
+                                                                                   tmp_path):
+    _PrintToPdf.target, _PrintToPdf.shown = str(tmp_path / "ledger.pdf"), 0
+    monkeypatch.setattr("PySide6.QtPrintSupport.QPrintDialog", _PrintToPdf)
+    previews = []
+    monkeypatch.setattr("ui.pdf_preview.PdfPreview.open", lambda dialog: previews.append(dialog))
+    opinions = open_page(qtbot, window, "opinions")
+    _active(qtbot, window)
+    qtbot.keyClick(window.sidebar, Qt.Key_P, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: _PrintToPdf.shown == 1, timeout=20000)
+    wait_idle(qtbot, window.backend)
+    assert not previews and Path(_PrintToPdf.target).stat().st_size > 5000
+    assert store_of(window).audit.query(limit=1)[0]["summary"].find("意见建议办理台账") >= 0
+
+    # on another tab of the area: the list in front
+    texts = []
+    monkeypatch.setattr("ui.printing.table_html", lambda *a: texts.append(a) or "")
+    opinions.tabs.setCurrentWidget(opinions.follow_up)
+    window.print_current()
+    qtbot.waitUntil(lambda: bool(texts), timeout=5000)
+    assert texts[0][0] == "意见建议 › 落实事项"
+
+
 def test_export_from_the_file_menu_runs_the_areas_export(qtbot, window, monkeypatch):
     asked = []
     monkeypatch.setattr("ui.save_dialog.ask_save_path", lambda parent, title, *a, **k: asked.append(title))
