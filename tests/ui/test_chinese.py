@@ -158,11 +158,13 @@ def test_the_print_dialog_speaks_chinese(qtbot, ui_font):
     # 属性: the printer's page set-up (pages per sheet, page order) and job options.
     properties: list[str] = []
 
-    def read_and_close():
+    def read_and_close(tries=100):
         box = QApplication.activeModalWidget()
-        assert isinstance(box, QDialog) and box is not dialog
-        properties.extend(dialog_texts(box))
-        box.reject()
+        if isinstance(box, QDialog) and box is not dialog:
+            properties.extend(dialog_texts(box))
+            box.reject()
+        elif tries:  # not shown yet
+            QTimer.singleShot(20, lambda: read_and_close(tries - 1))
 
     QTimer.singleShot(0, read_and_close)
     dialog.findChild(QAbstractButton, "properties").click()
