@@ -224,3 +224,17 @@ def test_the_file_dialog_writes_dates_the_chinese_way(tmp_path, locale):
     restored, date = run.stdout.strip().splitlines()
     assert restored == f"- {locale.get('LC_ALL', '-')}"  # the environment is the clerk's again
     assert re.fullmatch(r"20\d\d/\d{1,2}/\d{1,2} \d\d:\d\d", date), date
+
+
+def test_chinese_dates_changes_only_the_dates_and_only_while_qt_reads_them():
+    from ui.main import chinese_dates
+
+    env = {"LC_ALL": "en_US.UTF-8", "LANG": "en_US.UTF-8"}
+    with chinese_dates(env, "linux"):
+        assert env["LC_TIME"] == "zh_CN.UTF-8" and "LC_ALL" not in env
+        assert env["LC_NUMERIC"] == env["LC_MESSAGES"] == "en_US.UTF-8"  # the rest as it was
+    assert env == {"LC_ALL": "en_US.UTF-8", "LANG": "en_US.UTF-8"}
+    for untouched, platform in (({"LANG": "zh_CN.UTF-8"}, "linux"), ({"LANG": "C"}, "win32")):
+        before = dict(untouched)
+        with chinese_dates(untouched, platform):
+            assert untouched == before  # already Chinese; Windows tells Qt its own settings
