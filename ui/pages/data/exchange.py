@@ -275,8 +275,7 @@ class PreviewDialog(QDialog):
         if shared:
             lines.append(f"<p>{escape(shared)}</p>")
         for c in result.get("conflict_list", [])[:50]:
-            lines.append(f"<p>冲突：{TABLE_NOUNS.get(c['tbl'], c['tbl'])} {escape(c['field'])}："
-                         f"保留“{escape(str(c['kept_value']))}”，另一值“{escape(str(c['lost_value']))}”记入冲突记录</p>")
+            lines.append(f"<p>冲突：{escape(c['text'])}</p>")
         text.setHtml("".join(lines))
         layout.addWidget(text)
         note = QLabel("确认后先自动备份，再在一个事务中合并；任何一步出错，数据保持原样。")
