@@ -137,11 +137,13 @@ class SettingsPage(QWidget):
 
         box = QGroupBox("公文（纪要、通知、公示、报告）")
         form = QFormLayout(box)
-        for key in ("clerk_name", "contact_phone", "issuer_mark", "doc_number_pattern", "signer", "printer_name", "doc_cc"):
+        for key in ("clerk_name", "contact_phone", "issuer_mark", "doc_number_pattern", "signer", "reviewer",
+                    "printer_name", "doc_cc"):
             self.edits[key] = QLineEdit()
             form.addRow(SETTING_LABELS[key], self.edits[key])
         self.edits["clerk_name"].setPlaceholderText("不填则用电脑登录名")
         self.edits["issuer_mark"].setPlaceholderText("不填则通知、报告不加版头")
+        self.edits["reviewer"].setPlaceholderText("不填则用上次审核议题的审核人或签发人")
         self.layout_choice = QComboBox()
         for code, label in LAYOUT_LABELS.items():
             self.layout_choice.addItem(label, code)

@@ -141,10 +141,16 @@ class TopicsTab(QWidget):
         specs = [FieldSpec("decision", "审核意见", "choice", required=True, choices=(("yes", "同意"), ("no", "不同意"))),
                  step_date("day", "审核日期"), FieldSpec("by", "审核人", required=True),
                  FieldSpec("note", "说明")]
-        values = ask(self, f"审核议题：{topic['title']}", specs, {"decision": "yes", "day": date.today().isoformat()})
-        if values:
-            self._run(lambda s: s.topics.review(topic["id"], values["decision"] == "yes", values["day"], values["by"],
-                                                values["note"]), "审核议题")
+
+        def ready(reviewer: str) -> None:  # 审核人 prefilled from 设置 (or the last one who reviewed)
+            values = ask(self, f"审核议题：{topic['title']}", specs,
+                         {"decision": "yes", "day": date.today().isoformat(), "by": reviewer},
+                         note="" if reviewer else "可在“设置 › 公文”中填写审核人，以后自动填入。")
+            if values:
+                self._run(lambda s: s.topics.review(topic["id"], values["decision"] == "yes", values["day"],
+                                                    values["by"], values["note"]), "审核议题")
+
+        self.backend.query(lambda s: s.topics.default_reviewer(), ready, lambda e: show_refusal(self, e))
 
     def deliberate(self) -> None:
         topic = self._topic()
