@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -21,6 +20,8 @@ from app import idcard
 from app.errors import ValidationError
 from app.services.base import rule_problem
 from app.textutil import validate_phone
+
+from .widgets import NoWheelCombo
 
 ERROR_STYLE = "border: 1px solid #c62828; background: #fff5f5;"
 
@@ -51,7 +52,7 @@ class FieldEditor(QWidget):
             widget.textChanged.connect(self.edited)
             return widget
         if spec.kind in ("choice", "ref"):
-            widget = QComboBox()
+            widget = NoWheelCombo()
             widget.setEditable(spec.editable)
             if not spec.required:
                 widget.addItem("（无）", None)

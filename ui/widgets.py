@@ -4,7 +4,23 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QPushButton
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton
+
+
+class NoWheelCombo(QComboBox):
+    """A combo box the mouse wheel passes over until the clerk clicks or tabs into it: scrolling a
+    table or a form scrolls it and never changes a choice on the way. Every combo in the app is one
+    (a test holds `QComboBox(` to this file)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.StrongFocus)  # the wheel does not give it focus either
+
+    def wheelEvent(self, event) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()  # passed on to the table or scroll area beneath
 
 
 def add_buttons(layout, buttons) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from app.services.cadence import SLOT_STATES
 from app.services.meetings import MeetingFilter
@@ -14,7 +14,7 @@ from app.services.workflows import KINDS, PHASES
 from ..meeting_editor import MeetingEditor, NewMeetingDialog, meeting_refs
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel, PagedTableModel
-from ..widgets import add_buttons, add_check_item, bind_list_keys, checked_values, dialog_buttons
+from ..widgets import NoWheelCombo, add_buttons, add_check_item, bind_list_keys, checked_values, dialog_buttons
 from .base import (
     RecordListPage,
     export_with_dialog,
@@ -48,7 +48,7 @@ class MeetingList(QWidget):
         self.model.loaded.connect(self._loaded)
 
         top = QHBoxLayout()
-        self.year = QComboBox()
+        self.year = NoWheelCombo()
         self.year.addItem("全部年份", None)
         for year in range(date.today().year + 1, date.today().year - 6, -1):
             self.year.addItem(f"{year}年", year)
@@ -147,12 +147,12 @@ class YearPlan(QWidget):
     def __init__(self, backend, parent=None):
         super().__init__(parent)
         self.backend = backend
-        self.year = QComboBox()
+        self.year = NoWheelCombo()
         for year in range(date.today().year + 1, date.today().year - 6, -1):
             self.year.addItem(f"{year}年", year)
         self.year.setCurrentIndex(self.year.findData(date.today().year))
         self.year.currentIndexChanged.connect(lambda _: self.reload())
-        self.kind = QComboBox()
+        self.kind = NoWheelCombo()
         for value, label in (("plenary", "议事代表大会（每年 2 次）"), ("group_activity", "分组活动（每组每季度 1 次）"),
                              ("reception", "邻里议事堂接待日（每月 1 次）")):
             self.kind.addItem(label, value)
@@ -208,7 +208,7 @@ class ReceptionDuty(QWidget):
     def __init__(self, backend, parent=None):
         super().__init__(parent)
         self.backend = backend
-        self.month = QComboBox()
+        self.month = NoWheelCombo()
         today = date.today()
         for back in range(-2, 13):
             y, m = divmod(today.year * 12 + today.month - 1 - back, 12)
@@ -269,7 +269,7 @@ class TemplateSteps(RecordListPage):
 
     def add_filters(self, toolbar):
         toolbar.addWidget(QLabel("会议类型："))
-        self.kind = QComboBox()
+        self.kind = NoWheelCombo()
         for value, label in KINDS:
             self.kind.addItem(label, value)
         self.kind.currentIndexChanged.connect(lambda _: self.reload())

@@ -18,6 +18,7 @@ from ..backend import DelayedProgress
 from ..form_dialog import ask
 from ..messages import show_refusal
 from ..models import Col
+from ..widgets import NoWheelCombo
 from .base import RecordListPage, export_with_dialog, refill_combo
 
 
@@ -40,7 +41,7 @@ class GridsPage(RecordListPage):
 
     def add_filters(self, toolbar):
         toolbar.addWidget(QLabel("村（社区）："))
-        self.community = QComboBox()
+        self.community = NoWheelCombo()
         self.community.setMinimumWidth(160)
         self.community.addItem("全部", None)
         self.community.currentIndexChanged.connect(lambda _: self.reload())
@@ -82,7 +83,7 @@ class BulkGridDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("批量新建网格")
         form = QFormLayout(self)
-        self.community = QComboBox()
+        self.community = NoWheelCombo()
         for i in range(1, communities.count()):
             self.community.addItem(communities.itemText(i), communities.itemData(i))
         self.community.setCurrentIndex(max(communities.currentIndex() - 1, 0))

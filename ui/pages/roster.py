@@ -22,7 +22,7 @@ from app.services.delegates import STATUSES, RosterFilter, delegate_fields
 from ..forms import RecordDialog
 from ..messages import confirm, show_refusal
 from ..models import Col, PagedTableModel
-from ..widgets import add_buttons, bind_list_keys
+from ..widgets import NoWheelCombo, add_buttons, bind_list_keys
 from .base import export_with_dialog, fit_columns_once, load_refs, refill_combo, search_box, sortable_view
 from .visits import VisitsTab
 
@@ -164,7 +164,7 @@ class RosterPage(QWidget):
         top.addWidget(self.search)
         for key, label in (("group_id", "小组"), ("community_id", "村（社区）"), ("party", "政治面貌"),
                            ("sector", "界别"), ("status", "状态"), ("term_id", "届次")):
-            box = QComboBox()
+            box = NoWheelCombo()
             box.setObjectName(f"filter_{key}")
             box.addItem(f"全部{label}", None)
             box.setMinimumWidth(110)

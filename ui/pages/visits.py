@@ -26,7 +26,7 @@ from ..cell_editing import commit_edits, edit_in_cells
 from ..memory import fit_on_screen
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel
-from ..widgets import add_buttons, dialog_buttons
+from ..widgets import NoWheelCombo, add_buttons, dialog_buttons
 from .base import export_with_dialog, fit_columns, make_table, refill_combo
 
 VISIT_TABLES = {"grid_visits", "delegates", "delegate_grids", "terms", "delegate_events"}
@@ -37,11 +37,11 @@ class VisitsTab(QWidget):
     def __init__(self, backend, parent=None):
         super().__init__(parent)
         self.backend = backend
-        self.year = QComboBox()
+        self.year = NoWheelCombo()
         this_year = date.today().year
         for year in (this_year, this_year - 1, this_year - 2):
             self.year.addItem(f"{year}年", year)
-        self.group = QComboBox()
+        self.group = NoWheelCombo()
         self.group.addItem("全部小组", None)
         for box in (self.year, self.group):
             box.currentIndexChanged.connect(lambda _: self.reload_board())
@@ -184,7 +184,7 @@ class VisitSheetDialog(QDialog):
         self.backend = backend
         self.choices = choices
         fit_on_screen(self, (980, 520))
-        self.delegate = QComboBox()
+        self.delegate = NoWheelCombo()
         self.delegate.setObjectName("visit_delegate")
         self.delegate.setEditable(True)  # type a name to find it
         self.delegate.setInsertPolicy(QComboBox.NoInsert)
@@ -224,7 +224,7 @@ class VisitSheetDialog(QDialog):
         self._grid_box(self.table.rowCount() - 1)
 
     def _grid_box(self, row: int) -> None:
-        box = QComboBox()
+        box = NoWheelCombo()
         delegate_id = self.delegate.currentData()
         own = self.choices["grids_of"].get(delegate_id, [])
         for grid_id, label in own:

@@ -6,7 +6,6 @@ import json
 from html import escape
 
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -27,7 +26,7 @@ from ...backend import DelayedProgress
 from ...memory import fit_on_screen
 from ...messages import confirm, show_refusal
 from ...models import Col, ListTableModel
-from ...widgets import button_row, dialog_buttons, local_when
+from ...widgets import NoWheelCombo, button_row, dialog_buttons, local_when
 from ..base import fit_columns, make_table
 
 
@@ -208,7 +207,7 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("导出交换包")
         form = QFormLayout(self)
-        self.office = QComboBox()
+        self.office = NoWheelCombo()
         self.office.setEditable(True)
         self.office.addItem("")
         self.office.addItems(offices)

@@ -23,7 +23,7 @@ from app.services.opinions import SOURCES
 
 from ...memory import fit_on_screen
 from ...messages import confirm, show_refusal
-from ...widgets import add_check_item, checked_values, dialog_buttons
+from ...widgets import NoWheelCombo, add_check_item, checked_values, dialog_buttons
 
 
 class IntakeDialog(QDialog):
@@ -36,11 +36,11 @@ class IntakeDialog(QDialog):
         self.setWindowTitle("录入意见建议")
         self.setMinimumWidth(620)
         form = QFormLayout(self)
-        self.source = QComboBox()
+        self.source = NoWheelCombo()
         for value, label in SOURCES:
             self.source.addItem(label, value)
         self.day = QLineEdit(date.today().isoformat())
-        self.delegate = QComboBox()
+        self.delegate = NoWheelCombo()
         self.delegate.setEditable(True)
         self.delegate.setInsertPolicy(QComboBox.NoInsert)
         self.delegate.addItem("（无）", None)
@@ -48,7 +48,7 @@ class IntakeDialog(QDialog):
             self.delegate.addItem(label, value)
         self.delegate.completer().setFilterMode(Qt.MatchContains)
         self.delegate.completer().setCompletionMode(self.delegate.completer().CompletionMode.PopupCompletion)
-        self.grid = QComboBox()
+        self.grid = NoWheelCombo()
         self.grid.addItem("（不填）", None)
         self._grids = refs["grids_by_community"]
         self._delegate_communities = refs["delegate_communities"]

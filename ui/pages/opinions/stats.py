@@ -6,7 +6,6 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 from app.services.opinions import CATEGORIES
 
 from ...models import Col, ListTableModel
+from ...widgets import NoWheelCombo
 from ..base import export_with_dialog, make_table
 from .common import OPINION_TABLES
 
@@ -28,7 +28,7 @@ class StatsTab(QWidget):
     def __init__(self, backend, parent=None):
         super().__init__(parent)
         self.backend = backend
-        self.year = QComboBox()
+        self.year = NoWheelCombo()
         for year in range(date.today().year, date.today().year - 6, -1):
             self.year.addItem(f"{year}年", year)
         self.year.addItem("全部年份", None)

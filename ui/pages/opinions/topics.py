@@ -6,7 +6,6 @@ from datetime import date
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QSplitter,
@@ -20,7 +19,7 @@ from app.services.opinions import CATEGORIES, OpinionFilter
 from ...form_dialog import ask
 from ...messages import show_refusal
 from ...models import Col, ListTableModel
-from ...widgets import button_row
+from ...widgets import NoWheelCombo, button_row
 from ..base import fit_columns, make_table
 from .common import OPINION_TABLES
 from .group_steps import consult, edit_plan
@@ -32,7 +31,7 @@ class TopicsTab(QWidget):
     def __init__(self, backend, parent=None):
         super().__init__(parent)
         self.backend = backend
-        self.group = QComboBox()
+        self.group = NoWheelCombo()
         self.group.currentIndexChanged.connect(lambda _: self.reload_lists())
         self.pool = ListTableModel([Col("serial", "编号"), Col("received_on", "收集日期"), Col("title", "意见建议"),
                                     Col("reported_on", "上报组长"),
