@@ -1,6 +1,8 @@
 """Fewer clicks where the work repeats: 全部同意 and keys in 征求代表意见, no wheel changes on an
 unfocused combo, 审核人 prefilled, pinyin initials in person fields, buttons that say why not."""
 
+import pytest
+
 from tests.ui.conftest import open_page, store_of, wait_idle
 
 
@@ -133,3 +135,59 @@ def test_every_combo_in_the_window_is_one_the_wheel_passes_over():
     built = {str(p.relative_to(root)) for p in (root / "ui").rglob("*.py")
              if re.search(r"\bQComboBox\(", p.read_text(encoding="utf-8"))}
     assert built <= {"ui/widgets.py", "ui/pages/base.py"}, built
+
+
+def _unique_by_initials(store):
+    """A delegate whose pinyin initials name no other active delegate, and the choices list."""
+    from app.textutil import pinyin_keys
+
+    choices = store.delegates.choices()
+    initials = {}
+    for delegate_id, label in choices:
+        initials.setdefault(pinyin_keys(label.split("（")[0])[0], []).append((delegate_id, label))
+    key, ((delegate_id, label),) = next((k, v) for k, v in sorted(initials.items()) if len(v) == 1 and len(k) >= 2)
+    return choices, key, delegate_id, label
+
+
+def _listed(combo) -> list[str]:
+    model = combo.completer().completionModel()
+    return [model.index(r, 0).data() for r in range(model.rowCount())]
+
+
+# the offscreen platform cannot grab the keyboard for the completer's popup (a real screen can)
+@pytest.mark.qt_log_ignore("does not support grabbing the keyboard", "does not support raise")
+def test_a_person_field_takes_pinyin_initials(qtbot, window):
+    """收集代表 in the intake and every FieldSpec person field: 'zs' lists 张三-like names and, when it
+    names one delegate alone, is taken as that delegate."""
+    from app.services.base import FieldSpec
+    from ui.forms import FieldEditor
+    from ui.pages.opinions.intake import IntakeDialog
+
+    store = store_of(window)
+    choices, key, delegate_id, label = _unique_by_initials(store)
+    refs = {"delegates": choices, "grids_by_community": [], "delegate_communities": {}}
+    intake = IntakeDialog(window.backend, refs)
+    qtbot.addWidget(intake)
+    intake.show()
+    qtbot.waitExposed(intake)
+    intake.delegate.lineEdit().setFocus()
+    qtbot.keyClicks(intake.delegate.lineEdit(), key)
+    assert _listed(intake.delegate) == [label]  # the initials list the one delegate they name
+    assert intake.chosen_delegate() == delegate_id
+    # two letters that several names begin with list them all, each one's initials beginning so
+    from app.textutil import pinyin_keys
+
+    intake.delegate.lineEdit().clear()
+    qtbot.keyClicks(intake.delegate.lineEdit(), key[0])
+    listed = _listed(intake.delegate)
+    assert len(listed) > 1 and all(pinyin_keys(x.split("（")[0])[0].startswith(key[0]) or key[0] in x.lower()
+                                   for x in listed)
+
+    editor = FieldEditor(FieldSpec("delegate_id", "牵头代表", "ref", ref="delegates"), {"delegates": choices})
+    qtbot.addWidget(editor)
+    editor.show()
+    editor.widget.lineEdit().setFocus()
+    qtbot.keyClicks(editor.widget.lineEdit(), key)
+    assert editor.value() == delegate_id and editor.local_error() is None
+    editor.widget.lineEdit().setText("qqqqq")
+    assert editor.value() is None and "不在议事代表名单中" in editor.local_error()
