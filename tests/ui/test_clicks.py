@@ -2,6 +2,7 @@
 unfocused combo, 审核人 prefilled, pinyin initials in person fields, buttons that say why not."""
 
 import pytest
+from PySide6.QtCore import Qt
 
 from tests.ui.conftest import open_page, store_of, wait_idle
 
@@ -191,3 +192,52 @@ def test_a_person_field_takes_pinyin_initials(qtbot, window):
     assert editor.value() == delegate_id and editor.local_error() is None
     editor.widget.lineEdit().setText("qqqqq")
     assert editor.value() is None and "不在议事代表名单中" in editor.local_error()
+
+
+def test_charts_count_in_whole_numbers_over_every_month(qtbot, window):
+    from PySide6.QtCharts import QBarCategoryAxis, QValueAxis
+    from PySide6.QtCore import Qt
+
+    from tests.conftest import DEMO_YEAR
+
+    page = open_page(qtbot, window, "opinions")
+    page.tabs.setCurrentWidget(page.stats)
+    wait_idle(qtbot, window.backend)
+    assert page.stats.year.currentData() == DEMO_YEAR
+    charts = {view.chart().title(): view for view in page.stats.chart_views}
+    month = charts["按月收集"].chart()
+    categories = month.axes(Qt.Horizontal)[0]
+    assert isinstance(categories, QBarCategoryAxis)
+    assert categories.categories() == [f"{m}月" for m in range(1, 13)]  # months without opinions too
+    by_month = store_of(window).opinion_stats.opinions(DEMO_YEAR)["by_month"]
+    bars = month.series()[0].barSets()[0]
+    assert [int(bars.at(i)) for i in range(12)] == [by_month.get(f"{DEMO_YEAR}-{m:02d}", 0) for m in range(1, 13)]
+    for title in ("按月收集", "按小组"):
+        chart = charts[title].chart()
+        axis = next(a for a in chart.axes() if isinstance(a, QValueAxis))
+        ticks = [axis.min() + i * (axis.max() - axis.min()) / (axis.tickCount() - 1) for i in range(axis.tickCount())]
+        assert all(t == int(t) for t in ticks), (title, ticks)  # 0, 1, 2… never 0, 0.5, 1 printed as 0, 0, 1
+        assert len(set(int(t) for t in ticks)) == len(ticks)
+        assert axis.labelFormat() == "%d" and axis.max() >= max(chart.series()[0].barSets()[0].at(i)
+                                                                 for i in range(chart.series()[0].barSets()[0].count()))
+    # group names are whole on their own axis (新城一组, 新城二组: never three "新…")
+    groups = next(a for a in charts["按小组"].chart().axes() if isinstance(a, QBarCategoryAxis))
+    names = store_of(window).opinion_stats.opinions(DEMO_YEAR)["by_group"]
+    assert sorted(groups.categories()) == sorted(names)
+
+
+def test_the_stats_page_fits_a_small_screen_with_charts_tall_enough(qtbot, window):
+    from PySide6.QtWidgets import QScrollArea
+
+    window.resize(1366, 728)
+    page = open_page(qtbot, window, "opinions")
+    page.tabs.setCurrentWidget(page.stats)
+    wait_idle(qtbot, window.backend)
+    qtbot.waitUntil(lambda: len(page.stats.chart_views) == 3, timeout=5000)
+    assert page.stats.findChild(QScrollArea, "stats_scroll") is not None
+    assert page.stats.minimumSizeHint().height() < 500  # the area scrolls instead of squeezing
+    for view in page.stats.chart_views:
+        assert view.minimumHeight() >= 300
+        legend = view.chart().legend()
+        if legend.isVisible():  # the pie's legend sits beside it, inside the chart
+            assert legend.alignment() in (Qt.AlignRight, Qt.AlignLeft)
