@@ -23,14 +23,36 @@ class NoWheelCombo(QComboBox):
             event.ignore()  # passed on to the table or scroll area beneath
 
 
-def add_buttons(layout, buttons) -> None:
+def add_buttons(layout, buttons) -> list[QPushButton]:
     """Push buttons from (text, slot) or (text, slot, tooltip) entries, appended to `layout`."""
+    made = []
     for text, slot, *tip in buttons:
         button = QPushButton(text)
         if tip and tip[0]:
             button.setToolTip(tip[0])
         button.clicked.connect(slot)
         layout.addWidget(button)
+        made.append(button)
+    return made
+
+
+def needs_selection(view, buttons, why: str) -> None:
+    """Buttons that act on the row chosen in `view`: disabled while there is none, and their
+    tooltip says why ("请先在议题列表中选择一个议题"), instead of a click that does nothing."""
+    tips = {button: button.toolTip() for button in buttons}
+
+    def update(*_) -> None:
+        selection = view.selectionModel()
+        chosen = selection is not None and (view.currentIndex().isValid() or selection.hasSelection())
+        for button, tip in tips.items():
+            button.setEnabled(chosen)
+            button.setToolTip(tip if chosen else "\n".join(filter(None, (tip, f"不可用：{why}"))))
+
+    view.selectionModel().selectionChanged.connect(update)
+    view.selectionModel().currentChanged.connect(update)
+    for signal in ("modelReset", "rowsRemoved", "layoutChanged", "rowsInserted"):
+        getattr(view.model(), signal).connect(update)
+    update()
 
 
 def dialog_buttons(ok: str, cancel: str, accepted, rejected):
@@ -62,12 +84,13 @@ def checked_values(list_widget) -> list:
             if list_widget.item(i).checkState() == Qt.Checked]
 
 
-def button_row(layout, buttons) -> None:
+def button_row(layout, buttons) -> list[QPushButton]:
     """A left-aligned row of buttons under a table."""
     row = QHBoxLayout()
-    add_buttons(row, buttons)
+    made = add_buttons(row, buttons)
     row.addStretch(1)
     layout.addLayout(row)
+    return made
 
 
 def bind_list_keys(page, view, *, find=None, new=None, open_=None, delete=None) -> None:

@@ -241,3 +241,26 @@ def test_the_stats_page_fits_a_small_screen_with_charts_tall_enough(qtbot, windo
         legend = view.chart().legend()
         if legend.isVisible():  # the pie's legend sits beside it, inside the chart
             assert legend.alignment() in (Qt.AlignRight, Qt.AlignLeft)
+
+
+def test_a_button_that_needs_a_row_says_so_until_one_is_chosen(qtbot, window):
+    """按纪要交办 with no topic chosen is disabled and tells why, instead of doing nothing."""
+    from PySide6.QtWidgets import QPushButton
+
+    topics = _topics_tab(qtbot, window)
+    topics.reload_lists()
+    wait_idle(qtbot, window.backend)
+    button = next(b for b in topics.findChildren(QPushButton) if b.text() == "按纪要交办…")
+    topics.topics_view.clearSelection()
+    topics.topics_view.setCurrentIndex(topics.topics.index(-1, -1))
+    assert not button.isEnabled() and "请先在“议题”列表中选择一个议题" in button.toolTip()
+    _select_topic(qtbot, window, topics)
+    assert button.isEnabled() and "请先" not in button.toolTip()
+    topics.reload_lists()  # the list reloads: nothing chosen any more
+    wait_idle(qtbot, window.backend)
+    assert not button.isEnabled()
+    # the same on the ledger, the roster and the meetings list
+    for key, text in (("roster", "编辑"), ("meetings", "删除")):
+        page = open_page(qtbot, window, key)
+        found = [b for b in page.findChildren(QPushButton) if b.text() == text and b.isVisibleTo(page)]
+        assert found and all(not b.isEnabled() and "请先" in b.toolTip() for b in found), key

@@ -14,7 +14,15 @@ from app.services.workflows import KINDS, PHASES
 from ..meeting_editor import MeetingEditor, NewMeetingDialog, meeting_refs
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel, PagedTableModel
-from ..widgets import NoWheelCombo, add_buttons, add_check_item, bind_list_keys, checked_values, dialog_buttons
+from ..widgets import (
+    NoWheelCombo,
+    add_buttons,
+    add_check_item,
+    bind_list_keys,
+    checked_values,
+    dialog_buttons,
+    needs_selection,
+)
 from .base import (
     RecordListPage,
     export_with_dialog,
@@ -64,12 +72,13 @@ class MeetingList(QWidget):
         self.count_label = QLabel()
         bar.addWidget(self.count_label)
         bar.addStretch(1)
-        add_buttons(bar, (("新建会议", self.add, "Ctrl+N"), ("打开", self.open_current, "回车"),
+        made = add_buttons(bar, (("新建会议", self.add, "Ctrl+N"), ("打开", self.open_current, "回车"),
                                 ("删除", self.delete, "Delete：移到回收站"),
                                 ("导出活动台账…", lambda: export_with_dialog(self, backend, "meetings",
                                                                          year=self.year.currentData()), ""),
                                 ("导出出勤统计…", lambda: export_with_dialog(self, backend, "attendance",
                                                                          year=self.year.currentData()), "")))
+        needs_selection(self.view, made[1:3], "请先在列表中选择一次会议")
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(bar)
@@ -221,6 +230,7 @@ class ReceptionDuty(QWidget):
         self.view.doubleClicked.connect(lambda _: self.edit())
         edit = QPushButton("排定值班代表…")
         edit.clicked.connect(self.edit)
+        needs_selection(self.view, [edit], "请先在列表中选择一个邻里议事堂")
         top = QHBoxLayout()
         top.addWidget(QLabel("月份："))
         top.addWidget(self.month)

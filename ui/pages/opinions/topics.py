@@ -19,7 +19,7 @@ from app.services.opinions import CATEGORIES, OpinionFilter
 from ...form_dialog import ask
 from ...messages import show_refusal
 from ...models import Col, ListTableModel
-from ...widgets import NoWheelCombo, button_row
+from ...widgets import NoWheelCombo, button_row, needs_selection
 from ..base import fit_columns, make_table
 from .common import OPINION_TABLES
 from .group_steps import consult, edit_plan
@@ -47,12 +47,14 @@ class TopicsTab(QWidget):
         lv, rv = QVBoxLayout(left), QVBoxLayout(right)
         lv.addWidget(QLabel("待筛选的意见（已收集）：可多选后并案为一个议题"))
         lv.addWidget(self.pool_view)
-        button_row(lv, (("评分…", self.score), ("并案为议题…", self.merge)))
+        pool_buttons = button_row(lv, (("评分…", self.score), ("并案为议题…", self.merge)))
+        needs_selection(self.pool_view, pool_buttons, "请先在左边的意见列表中选择意见（可多选）")
         rv.addWidget(QLabel("议题"))
         rv.addWidget(self.topics_view)
-        button_row(rv, (("征求代表意见…", lambda: self._with_topic(consult)),
-                        ("议事方案…", lambda: self._with_topic(edit_plan)), ("工委审核…", self.review),
-                        ("关联议事活动…", self.deliberate), ("按纪要交办…", self.assign_from_minutes)))
+        topic_buttons = button_row(rv, (("征求代表意见…", lambda: self._with_topic(consult)),
+                                        ("议事方案…", lambda: self._with_topic(edit_plan)), ("工委审核…", self.review),
+                                        ("关联议事活动…", self.deliberate), ("按纪要交办…", self.assign_from_minutes)))
+        needs_selection(self.topics_view, topic_buttons, "请先在“议题”列表中选择一个议题")
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(right)
