@@ -238,3 +238,22 @@ def person_choice(combo, field_label: str = "代表"):
         return combo.itemData(matches[0])
     raise ValidationError(f"{field_label}“{text}”" + ("对应多名代表，请从下拉列表中选定一位" if matches else
                           "不在议事代表名单中：请从下拉列表中选择，或清空这一栏"))
+
+
+def person_list_filter(list_widget, placeholder: str = "筛选：姓名或拼音首字母，如 zs"):
+    """A search line over a list of people to tick ("张三（老城小组）"): the rows the typed name,
+    part of it or pinyin initials name stay shown; ticks are kept on the hidden rows."""
+    from PySide6.QtWidgets import QLineEdit
+
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+    edit.setClearButtonEnabled(True)
+    rule = _PersonFilter()
+
+    def apply(text: str) -> None:
+        for i in range(list_widget.count()):
+            item = list_widget.item(i)
+            item.setHidden(not rule.matches(item.text(), text))
+
+    edit.textChanged.connect(apply)
+    return edit

@@ -84,8 +84,8 @@ def test_keys_answer_a_row_and_move_down(qtbot, window):
     from PySide6.QtCore import Qt
 
     dialog = _consult(qtbot, window)
+    assert (dialog.table.currentRow(), dialog.table.currentColumn()) == (0, 2)  # ready for the first answer
     dialog.table.setFocus()
-    dialog.table.setCurrentCell(0, 0)
     qtbot.keyClick(dialog.table, Qt.Key_1)
     qtbot.keyClick(dialog.table, Qt.Key_N)
     qtbot.keyClick(dialog.table, Qt.Key_Space)
@@ -264,3 +264,18 @@ def test_a_button_that_needs_a_row_says_so_until_one_is_chosen(qtbot, window):
         page = open_page(qtbot, window, key)
         found = [b for b in page.findChildren(QPushButton) if b.text() == text and b.isVisibleTo(page)]
         assert found and all(not b.isEnabled() and "请先" in b.toolTip() for b in found), key
+
+
+def test_the_duty_list_filters_by_pinyin_initials(qtbot, window):
+    from ui.pages.meetings import DutyDialog
+
+    store = store_of(window)
+    _, key, delegate_id, label = _unique_by_initials(store)
+    people = [{"id": d_id, "name": text.split("（")[0], "group_name": "小组"} for d_id, text in store.delegates.choices()]
+    dialog = DutyDialog({"name": "议事堂", "delegates": []}, people, window)
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.search, key)
+    shown = [dialog.list.item(i).data(Qt.UserRole) for i in range(dialog.list.count()) if not dialog.list.item(i).isHidden()]
+    assert shown == [delegate_id]
+    dialog.search.clear()
+    assert not any(dialog.list.item(i).isHidden() for i in range(dialog.list.count()))

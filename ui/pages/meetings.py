@@ -22,6 +22,7 @@ from ..widgets import (
     checked_values,
     dialog_buttons,
     needs_selection,
+    person_list_filter,
 )
 from .base import (
     RecordListPage,
@@ -204,6 +205,8 @@ class DutyDialog(QDialog):
         for person in delegates:
             add_check_item(self.list, f"{person['name']}（{person['group_name'] or ''}）", person["id"],
                            person["id"] in chosen)
+        self.search = person_list_filter(self.list)
+        layout.addWidget(self.search)
         layout.addWidget(self.list)
         layout.addWidget(dialog_buttons("保存", "取消", self.accept, self.reject))
 

@@ -90,6 +90,9 @@ class ConsultDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.error)
         layout.addWidget(dialog_buttons("保存", "取消", self.save, self.reject))
+        if members:  # ready to answer with the keys: the first delegate's 意见
+            self.table.setCurrentCell(0, 2)
+            self.table.setFocus()
 
     def box(self, row: int):
         return self.table.cellWidget(row, 2)
