@@ -379,6 +379,17 @@ def test_a_conflict_is_named_by_its_record_and_the_field_label(offices, tmp_path
     expected = f"代表“{delegate['name']}”的联系电话"
     assert len(texts) == 1 and texts[0].startswith(expected), texts
     assert "13800000001" in texts[0] and "13800000002" in texts[0] and "phone" not in texts[0]
+    # the CLI's preview says the same sentence
+    from app.store import Store
+    from tests.conftest import run_cli
+
+    secret = tmp_path / "pass.txt"
+    secret.write_text("同一个口令", encoding="utf-8")
+    b.close()
+    shown = run_cli("--data-dir", tmp_path / "B", "package", "import", package["path"], "--passphrase-file", secret,
+                    "--dry-run", check=True).stdout
+    stores["B"] = b = Store.open(tmp_path / "B")
+    assert f"冲突：{texts[0]}" in shown
     import_package(b, package["path"], "同一个口令")
     from app.exchange.conflicts import list_conflicts
 
