@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QSpinBox
 
 
 class NoWheelCombo(QComboBox):
@@ -21,6 +21,20 @@ class NoWheelCombo(QComboBox):
             super().wheelEvent(event)
         else:
             event.ignore()  # passed on to the table or scroll area beneath
+
+
+class NoWheelSpin(QSpinBox):
+    """A number box the wheel passes over until the clerk is in it (as NoWheelCombo)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.StrongFocus)
+
+    def wheelEvent(self, event) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
 
 
 def add_buttons(layout, buttons) -> list[QPushButton]:

@@ -136,6 +136,9 @@ def test_every_combo_in_the_window_is_one_the_wheel_passes_over():
     built = {str(p.relative_to(root)) for p in (root / "ui").rglob("*.py")
              if re.search(r"\bQComboBox\(", p.read_text(encoding="utf-8"))}
     assert built <= {"ui/widgets.py", "ui/pages/base.py"}, built
+    spins = {str(p.relative_to(root)) for p in (root / "ui").rglob("*.py")
+             if re.search(r"\bQSpinBox\(", p.read_text(encoding="utf-8"))}
+    assert spins <= {"ui/widgets.py"}, spins  # number boxes too: NoWheelSpin
 
 
 def _unique_by_initials(store):

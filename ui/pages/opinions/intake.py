@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
 )
 
@@ -22,7 +21,7 @@ from app.services.opinions import SOURCES
 
 from ...memory import fit_on_screen
 from ...messages import confirm, show_refusal
-from ...widgets import NoWheelCombo, add_check_item, checked_values, dialog_buttons, person_choice, person_picker
+from ...widgets import NoWheelCombo, NoWheelSpin, add_check_item, checked_values, dialog_buttons, person_choice, person_picker
 
 
 class IntakeDialog(QDialog):
@@ -49,7 +48,7 @@ class IntakeDialog(QDialog):
         self._grids = refs["grids_by_community"]
         self._delegate_communities = refs["delegate_communities"]
         self.delegate.currentIndexChanged.connect(self._grids_of_delegate)
-        self.residents = QSpinBox()
+        self.residents = NoWheelSpin()
         self.residents.setRange(0, 100000)
         self.contact = QLineEdit()
         self.contact.setPlaceholderText("可不填；只在台账中脱敏显示")
