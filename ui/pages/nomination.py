@@ -367,8 +367,9 @@ class NominationPage(QWidget):
 
     def edit_candidate(self) -> None:
         row = self.current()
-        if row:
-            self._candidate_dialog(row)
+        if not row:
+            return show_refusal(self, "请先在表中选择要修改的人选")
+        self._candidate_dialog(row)
 
     def _candidate_dialog(self, row: dict | None) -> None:
         round_id = self.round_id()
@@ -457,7 +458,7 @@ class NominationPage(QWidget):
     def withdraw(self) -> None:
         row = self.current()
         if not row:
-            return
+            return show_refusal(self, "请先在表中选择退出的人选")
         values = ask(self, "人选退出", [step_date("day", "日期"),
                                       FieldSpec("reason", "原因", "multiline", required=True)], {"day": _today()},
                      note=f"{row['name']}退出本次推选，记录保留。")
@@ -467,7 +468,9 @@ class NominationPage(QWidget):
 
     def delete(self) -> None:
         row = self.current()
-        if row and confirm(self, "删除人选", f"把人选“{row['name']}”移到回收站？", "删除"):
+        if not row:
+            return show_refusal(self, "请先在表中选择要删除的人选")
+        if confirm(self, "删除人选", f"把人选“{row['name']}”移到回收站？", "删除"):
             self._run(lambda s: s.candidates.delete(row["id"]), f"删除人选“{row['name']}”")
 
     # -- the round's steps (二下, 二上) ----------------------------------------------------------
