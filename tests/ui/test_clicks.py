@@ -227,6 +227,13 @@ def test_charts_count_in_whole_numbers_over_every_month(qtbot, window):
     groups = next(a for a in charts["按小组"].chart().axes() if isinstance(a, QBarCategoryAxis))
     names = store_of(window).opinion_stats.opinions(DEMO_YEAR)["by_group"]
     assert sorted(groups.categories()) == sorted(names)
+    # all years: one bar a year, every label its own
+    page.stats.year.setCurrentIndex(page.stats.year.findData(None))
+    wait_idle(qtbot, window.backend)
+    qtbot.waitUntil(lambda: "按年收集" in [v.chart().title() for v in page.stats.chart_views], timeout=5000)
+    years = next(v for v in page.stats.chart_views if v.chart().title() == "按年收集").chart().axes(Qt.Horizontal)[0]
+    assert years.categories() and all(c.endswith("年") for c in years.categories())
+    assert len(set(years.categories())) == len(years.categories())
 
 
 def test_the_stats_page_fits_a_small_screen_with_charts_tall_enough(qtbot, window):

@@ -131,8 +131,9 @@ class StatsTab(QWidget):
             self.charts.removeWidget(view)
             view.deleteLater()
         self.chart_views = []
-        months = month_counts(o["by_month"], self.year.currentData())
-        charts = [("按月收集", months, QBarSeries, (0, 0, 1, 2))]
+        year = self.year.currentData()
+        months = month_counts(o["by_month"], year)
+        charts = [("按月收集" if year else "按年收集", months, QBarSeries, (0, 0, 1, 2))]
         pie = QPieSeries()
         for key, label in CATEGORIES:
             if o["by_category"].get(key):
@@ -177,19 +178,15 @@ class StatsTab(QWidget):
 
 
 def month_counts(by_month: dict[str, int], year: int | None) -> dict[str, int]:
-    """Every month of the year, zeros included ("1月"…"12月"); for all years, every month from the
-    first to the last with any ("2025-03"…)."""
+    """Every month of the year, zeros included ("1月"…"12月"); for all years, every year from the
+    first to the last with any ("2024年"…), so that no label is squeezed into "20…"."""
     if year:
         return {f"{m}月": by_month.get(f"{year}-{m:02d}", 0) for m in range(1, 13)}
-    if not by_month:
+    years = sorted({int(k[:4]) for k in by_month})
+    if not years:
         return {}
-    first, last = min(by_month), max(by_month)
-    y, m = int(first[:4]), int(first[5:7])
-    out = {}
-    while f"{y}-{m:02d}" <= last:
-        out[f"{y}-{m:02d}"] = by_month.get(f"{y}-{m:02d}", 0)
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
+    return {f"{y}年": sum(n for k, n in by_month.items() if k.startswith(f"{y}-"))
+            for y in range(years[0], years[-1] + 1)}
 
 
 def integer_axis(top: int):
