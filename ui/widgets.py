@@ -108,10 +108,18 @@ def button_row(layout, buttons) -> list[QPushButton]:
 
 
 def bind_list_keys(page, view, *, find=None, new=None, open_=None, delete=None) -> None:
-    """Ctrl+F and Ctrl+N anywhere on the page; Enter and Delete on its table."""
-    for keys, slot in ((QKeySequence.Find, find), (QKeySequence.New, new)):
-        if slot:
-            QShortcut(QKeySequence(keys), page, context=Qt.WidgetWithChildrenShortcut).activated.connect(slot)
+    """Ctrl+N anywhere on the page; Enter and Delete on its table. Ctrl+F is the window's (it reaches
+    the search box in front from anywhere, the sidebar included): `find` is kept as the page's hook.
+    The open and delete slots are also the table's right-click 打开 and 删除, and the page's own
+    `edit`, when it is not what opening does, its 编辑."""
+    page.find_hook = find
+    hooks = {"open": open_, "delete": delete}
+    edit = getattr(page, "edit", None)
+    if callable(edit) and edit != open_:
+        hooks["edit"] = edit
+    view.row_hooks = {**getattr(view, "row_hooks", {}), **{k: v for k, v in hooks.items() if v}}
+    if new:
+        QShortcut(QKeySequence(QKeySequence.New), page, context=Qt.WidgetWithChildrenShortcut).activated.connect(new)
     for keys, slot in ((Qt.Key_Return, open_), (Qt.Key_Enter, open_), (Qt.Key_Delete, delete)):
         if slot:
             QShortcut(QKeySequence(keys), view, context=Qt.WidgetShortcut).activated.connect(slot)

@@ -17,6 +17,10 @@ class RecyclePage(RecordListPage):
     watch = set(RECYCLABLE)
     columns = [Col("kind_label", "类别"), Col("title", "名称"), Col("deleted_at", "删除时间")]
 
+    def __init__(self, backend, parent=None):
+        super().__init__(backend, parent)
+        self.view.row_hooks = {"open": self.restore, "open_label": "恢复"}  # right-click: no 编辑, no 删除
+
     def buttons(self):
         return [("恢复", self.restore, "恢复所选记录（回车）")]
 

@@ -26,6 +26,7 @@ class ActionsTab(QWidget):
         self.status.setObjectName("action_status_filter")
         self.status.currentIndexChanged.connect(lambda _: self.reload())
         self.search = QLineEdit()
+        self.search.setProperty("search_box", True)  # Ctrl+F
         self.search.setPlaceholderText("搜索落实事项、责任单位或责任人")
         self.search.textChanged.connect(lambda _: self.reload())
         self.model = ListTableModel([

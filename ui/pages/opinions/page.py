@@ -206,6 +206,12 @@ class OpinionList(QWidget):
             self.backend.op(lambda s: s.opinions.delete(row["id"]), None, lambda e: show_refusal(self, e),
                               summary=f"删除意见建议“{row['title']}”")
 
+    def print_current(self, done=None) -> None:
+        """Ctrl+P: the ledger as filtered on screen, straight to the printer (no preview)."""
+        from ...pdf_preview import print_doc
+
+        print_doc(self, self.backend, "ledger", None, "意见建议办理台账", done, flt=self.current_filter())
+
     def print_ledger(self) -> None:
         """The ledger as filtered on screen, A4 landscape, previewed before printing."""
         preview_doc(self, self.backend, "ledger", None, "意见建议办理台账", flt=self.current_filter())
@@ -229,3 +235,9 @@ class OpinionsPage(QWidget):
     def reload(self) -> None:
         for part in (self.list, self.topics, self.follow_up, self.stats):
             part.reload()
+
+    def print_current(self):
+        """Ctrl+P on the 意见建议台账 tab prints the ledger document; elsewhere the list in front."""
+        if self.tabs.currentWidget() is self.list:
+            return self.list.print_current()
+        return False
