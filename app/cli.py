@@ -487,7 +487,9 @@ def cmd_package(args) -> int:
     passphrase = _passphrase(args.passphrase_file)
     with _open(args) as store:
         result = import_package(store, args.file, passphrase, dry_run=args.dry_run)
-    result.pop("conflict_list", None)
+    conflicts = [c["text"] for c in result.pop("conflict_list", None) or [] if c.get("text")]
+    if conflicts:
+        result["conflict_texts"] = conflicts
     if result.get("already"):
         from .audit import local_time
 
@@ -498,6 +500,10 @@ def cmd_package(args) -> int:
                 f"恢复 {result['revived']} 条，冲突 {result['conflicts']} 处" + ("（未写入）" if args.dry_run else "。")
                 + ("冲突的另一方值已记入冲突记录，可在“数据”中查看。" if result["conflicts"] and not args.dry_run else "")
                 + import_notes(result))
+        # each conflict named as the window's preview names it: 代表“张三”的联系电话：保留…
+        text += "".join(f"\n冲突：{line}" for line in conflicts[:50])
+        if len(conflicts) > 50:
+            text += f"\n……另有 {len(conflicts) - 50} 处冲突，可在“数据 › 冲突记录”中查看。"
     _emit(args, result, text)
     return 0
 

@@ -43,7 +43,7 @@ class RecyclePage(RecordListPage):
     def restore(self):
         row = self.current()
         if not row:
-            return
+            return show_refusal(self, "请先在列表中选择要恢复的记录")
         self.backend.op(lambda s: s.recycle.restore(row["tbl"], row["id"]), None,
                           lambda e: show_refusal(self, e, "无法恢复"),
                           summary=f"恢复{row['kind_label']}“{row['title']}”")

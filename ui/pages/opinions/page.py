@@ -7,7 +7,6 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -25,7 +24,7 @@ from ...messages import confirm, show_refusal
 from ...models import PagedTableModel
 from ...opinion_dialog import OpinionDialog, opinion_refs
 from ...pdf_preview import preview_doc
-from ...widgets import add_buttons, bind_list_keys
+from ...widgets import NoWheelCombo, add_buttons, bind_list_keys, needs_selection
 from ..base import export_with_dialog, filter_combo, fit_columns_once, refill_combo, search_box, sortable_view
 from .actions import ActionsTab
 from .common import COLUMNS, OPINION_TABLES, row_colour
@@ -47,7 +46,7 @@ class OpinionList(QWidget):
         self.model.loaded.connect(self._loaded)
         self.search = search_box(self, "搜索事项和内容：中文或拼音首字母，如“公交”或“gj”（Ctrl+F）",
                                  self.apply_filter, "ledger_search")
-        self.step = QComboBox()
+        self.step = NoWheelCombo()
         self.step.addItem("全部步骤", None)
         for number, (label, _) in STEPS.items():
             self.step.addItem(f"第{number}步 {label}", number)
@@ -73,11 +72,13 @@ class OpinionList(QWidget):
         second.addWidget(self.date_from)
         second.addWidget(self.date_to)
         second.addStretch(1)
-        add_buttons(second, (("录入意见", self.intake), ("从接待日/会议导入…", self.import_pending),
-                           ("录入回执…", self.key_in_slip), ("打开", self.open_current), ("删除", self.delete),
-                           ("打印台账…", self.print_ledger),
-                           ("导出台账…", lambda: export_with_dialog(self, backend, "ledger", flt=self.current_filter())),
-                           ("导出督办记录…", lambda: export_with_dialog(self, backend, "supervision"))))
+        made = add_buttons(second, (("录入意见", self.intake), ("从接待日/会议导入…", self.import_pending),
+                                    ("录入回执…", self.key_in_slip), ("打开", self.open_current), ("删除", self.delete),
+                                    ("打印台账…", self.print_ledger),
+                                    ("导出台账…", lambda: export_with_dialog(self, backend, "ledger",
+                                                                          flt=self.current_filter())),
+                                    ("导出督办记录…", lambda: export_with_dialog(self, backend, "supervision"))))
+        needs_selection(self.view, made[3:5], "请先在台账中选择一条意见建议")
         self.warning = QLabel()
         self.warning.setStyleSheet("color: #b26a00;")
         self.warning.hide()
