@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from ..forms import RecordDialog
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel
-from ..widgets import add_buttons, bind_list_keys
+from ..widgets import NoWheelCombo, add_buttons, bind_list_keys
 
 
 def load_refs(store) -> dict:
@@ -171,7 +171,7 @@ def copy_rows(view) -> str:
 
 def filter_combo(all_label: str, options=(), on_change=None) -> QComboBox:
     """A filter drop-down: "全部…" (no filter) first, then (value, label) options."""
-    box = QComboBox()
+    box = NoWheelCombo()
     box.addItem(all_label, None)
     for value, label in options:
         box.addItem(label, value)
