@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--demo", action="store_true", help="载入演示街道（中山路街道）")
     sub.add_parser("stats", parents=[common], help="统计数字").add_argument("--year", type=integer, metavar="年份")
     sub.add_parser("check", parents=[common], help="检查数据库完整性与审计日志")
+    sub.add_parser("remind", parents=[common], help="今日提醒：今天和本周到期、已逾期、待反馈代表、本月未走访的网格"
+                   ).add_argument("--date", metavar="日期", help="按哪一天提醒（默认今天），如 2026-03-16")
     lst = sub.add_parser("list", parents=[common], help="列出记录")
     lst.add_argument("kind", choices=LIST_KINDS, metavar="类别", help=" / ".join(LIST_KINDS))  # spaces: lines break between kinds
     lst.add_argument("--search", default="", metavar="文字", help="按文字或拼音首字母查找")
@@ -207,6 +209,25 @@ def cmd_check(args) -> int:
         report = run_checks(store)
     _emit(args, report, "\n".join(report["messages"]))
     return 0 if report["ok"] else 1
+
+
+def cmd_remind(args) -> int:
+    """The same reminders the window shows on opening (app.services.reminders)."""
+    from .services.reminders import desk_reminders
+    from .textutil import parse_date
+
+    day = parse_date(args.date, "日期", "date") if args.date else None
+    with _open(args) as store:
+        result = desk_reminders(store, day)
+    lines = [f"今日提醒（{result['today']}）：" + ("" if result["count"] else "没有到期、逾期或待反馈的事项。")]
+    for section in result["sections"]:
+        if section["total"]:
+            lines.append(f"{section['title']}（{section['total']} 项）")
+            lines += [f"  {item['text']}" for item in section["items"]]
+            if section["total"] > len(section["items"]):
+                lines.append(f"  ……另有 {section['total'] - len(section['items'])} 项")
+    _emit(args, result, "\n".join(lines))
+    return 0
 
 
 def cmd_list(args) -> int:
@@ -466,7 +487,9 @@ def cmd_package(args) -> int:
     passphrase = _passphrase(args.passphrase_file)
     with _open(args) as store:
         result = import_package(store, args.file, passphrase, dry_run=args.dry_run)
-    result.pop("conflict_list", None)
+    conflicts = [c["text"] for c in result.pop("conflict_list", None) or [] if c.get("text")]
+    if conflicts:
+        result["conflict_texts"] = conflicts
     if result.get("already"):
         from .audit import local_time
 
@@ -477,6 +500,10 @@ def cmd_package(args) -> int:
                 f"恢复 {result['revived']} 条，冲突 {result['conflicts']} 处" + ("（未写入）" if args.dry_run else "。")
                 + ("冲突的另一方值已记入冲突记录，可在“数据”中查看。" if result["conflicts"] and not args.dry_run else "")
                 + import_notes(result))
+        # each conflict named as the window's preview names it: 代表“张三”的联系电话：保留…
+        text += "".join(f"\n冲突：{line}" for line in conflicts[:50])
+        if len(conflicts) > 50:
+            text += f"\n……另有 {len(conflicts) - 50} 处冲突，可在“数据 › 冲突记录”中查看。"
     _emit(args, result, text)
     return 0
 
@@ -501,7 +528,8 @@ def cmd_restore(args) -> int:
     return 0
 
 
-COMMANDS = {"init": cmd_init, "import": cmd_import, "stats": cmd_stats, "check": cmd_check, "list": cmd_list,
+COMMANDS = {"init": cmd_init, "import": cmd_import, "stats": cmd_stats, "check": cmd_check, "remind": cmd_remind,
+            "list": cmd_list,
             "export": cmd_export, "package": cmd_package, "backup": cmd_backup, "restore": cmd_restore}
 
 

@@ -15,6 +15,7 @@ SETTING_LABELS = {
     "issuer_mark": "发文机关标志（版头，如：中山路街道人大工委文件）",
     "doc_number_pattern": "发文字号格式（{年} 和 {号} 处填入年份和序号）",
     "signer": "签发人（上行文，如报区人大常委会的备案报告）",
+    "reviewer": "审核人（工委审核议题时预先填写）",
     "printer_name": "印发机关（版记）",
     "brief_report_to": "工作简报报送（报：）",
     "brief_send_to": "工作简报抄送（送：）",

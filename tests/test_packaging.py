@@ -39,3 +39,18 @@ def test_the_bundle_keeps_every_qt_module_the_front_imports():
     assert {"PySide6.QtWidgets", "PySide6.QtNetwork"} <= imported
     assert imported & excluded == set()
     assert [m for m in imported if m.split(".")[1] in dropped] == []
+
+
+def test_the_readme_and_docs_link_only_inside_the_repository():
+    """A newcomer's clone has only the repository: every link of the README and docs/ that is
+    not a web address names a file of the project (the README once pointed at ../shared)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for page in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text(encoding="utf-8")):
+            if re.match(r"[a-z]+:", target) or target.startswith("#"):
+                continue
+            path = (page.parent / target.split("#")[0]).resolve()
+            assert path.is_relative_to(root) and path.exists(), f"{page.name}: {target}"

@@ -113,6 +113,9 @@ class _Worker(QObject):
 class Backend(QObject):
     changed = Signal(object)  # Changes after every mutation (incl. undo)
     undo_available = Signal(str)  # summary of what Ctrl+Z would undo, "" when nothing
+    # The store was replaced or merged into (a restore, an import): every open list reads it again,
+    # whatever it watches, and Ctrl+Z offers nothing from before.
+    replaced = Signal()
     busy = Signal(bool)
     bug = Signal(str)  # traceback of an unexpected error
 
@@ -173,6 +176,8 @@ class Backend(QObject):
                 del self._undo[:-20]
                 self.undo_available.emit(job.summary)
             self.changed.emit(changes)
+            if changes.whole:
+                self.replaced.emit()
         for callback in job.on_done:
             callback(job.result)
 
@@ -234,6 +239,7 @@ class Backend(QObject):
         """After an import or a restore: the edits before it are no longer undone by Ctrl+Z."""
         self._undo.clear()
         self.undo_available.emit("")
+        self.replaced.emit()
 
     def undo_summary(self) -> str:
         return self._undo[-1][1] if self._undo else ""

@@ -96,7 +96,8 @@ class FlowchartView(QWidget):
                              step.get("owner") or "")
             painter.setPen(colour)
             status = STEP_STATES[step["state"]]
-            status += f" {step['done_on']}" if step.get("done_on") else (
+            status += f" {step['done_on']}" + (f"（{step['done_by']}）" if step.get("done_by") else "") \
+                if step.get("done_on") else (
                 f"（期限 {step['due_date']}）" if step.get("due_date") else "")
             painter.drawText(rect.adjusted(14, rect.height() / 2, -8, -4), Qt.AlignLeft | Qt.AlignVCenter, status)
         painter.end()

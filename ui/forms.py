@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
@@ -22,6 +21,7 @@ from app.services.base import rule_problem
 from app.textutil import validate_phone
 
 from .dialog_frame import FittingDialog
+from .widgets import NoWheelCombo, person_choice, person_picker
 
 ERROR_STYLE = "border: 1px solid #c62828; background: #fff5f5;"
 
@@ -34,6 +34,7 @@ class FieldEditor(QWidget):
     def __init__(self, spec, refs: dict, parent=None):
         super().__init__(parent)
         self.spec = spec
+        self.person = spec.kind == "ref" and spec.ref == "delegates"
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -52,7 +53,7 @@ class FieldEditor(QWidget):
             widget.textChanged.connect(self.edited)
             return widget
         if spec.kind in ("choice", "ref"):
-            widget = QComboBox()
+            widget = NoWheelCombo()
             widget.setEditable(spec.editable)
             if not spec.required:
                 widget.addItem("（无）", None)
@@ -63,6 +64,9 @@ class FieldEditor(QWidget):
             if spec.editable:
                 widget.setCurrentIndex(-1)
                 widget.lineEdit().setPlaceholderText("可从列表选择或直接输入")
+                widget.editTextChanged.connect(self.edited)
+            elif self.person:  # a delegate: typed by name or pinyin initials (zs), as the roster finds them
+                person_picker(widget)
                 widget.editTextChanged.connect(self.edited)
             widget.currentIndexChanged.connect(self.edited)
             return widget
@@ -97,6 +101,11 @@ class FieldEditor(QWidget):
             if self.spec.editable:
                 text = w.currentText().strip()
                 return text or None
+            if self.person:
+                try:
+                    return person_choice(w, self.spec.label)
+                except ValidationError:
+                    return None  # local_error names the text that names no one
             return w.currentData()
         if self.spec.kind == "checklist":
             return [box.text() for box in self.boxes if box.isChecked()]
@@ -124,6 +133,11 @@ class FieldEditor(QWidget):
         """Checks that need no database: required, ID number, phone, date."""
         if isinstance(self.widget, QLineEdit) and self.widget.isReadOnly():
             return None  # shown masked, not being edited
+        if self.person:
+            try:
+                person_choice(self.widget, self.spec.label)
+            except ValidationError as exc:
+                return exc.message
         value = self.value()
         if self.spec.required and (value is None or str(value).strip() == ""):
             return f"请填写“{self.spec.label}”"

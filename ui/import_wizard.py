@@ -73,6 +73,7 @@ class ImportPreview(QDialog):
             changes = report.pop("changes", None)
             if changes:
                 self.backend.changed.emit(changes)  # the roster, overview and organisation refresh
+            self.backend.forget_undo()  # an import: Ctrl+Z no longer offers the edits before it
             QMessageBox.information(self, "导入完成", f"已导入 {report['imported']} 名代表。")
             self.accept()
 

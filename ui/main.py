@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
@@ -19,6 +21,45 @@ from .paint import after_first_paint
 
 log = logging.getLogger(__name__)
 PREFERRED_FAMILIES = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei")
+
+
+# The locale categories LC_ALL stands for, but LC_TIME (glibc's list).
+_LOCALE_CATEGORIES = ("LC_CTYPE", "LC_NUMERIC", "LC_COLLATE", "LC_MONETARY", "LC_MESSAGES", "LC_PAPER", "LC_NAME",
+                      "LC_ADDRESS", "LC_TELEPHONE", "LC_MEASUREMENT", "LC_IDENTIFICATION")
+
+
+@contextmanager
+def chinese_dates(environ=os.environ, platform: str = sys.platform) -> Iterator[None]:
+    """Make the QApplication inside this block with Chinese dates in its system locale.
+
+    Qt's own file dialog (the one UOS and Kylin show) writes a file's date in the system locale,
+    not the default one set in setup_application: on Linux that is LC_TIME (or LC_ALL, or LANG),
+    read as the application is made. A machine left in the C or an English locale would show
+    "2 12 2026 04:17"; with LC_TIME=zh_CN it shows "2026/12/2 04:17". Only the dates change (LC_ALL,
+    which overrides every category, is spread over the others), and only while Qt reads them: the
+    environment is given back afterwards, so the programs the app opens see the clerk's own.
+    Windows and macOS tell Qt their settings themselves.
+    """
+    overriding = environ.get("LC_ALL", "")
+    current = overriding or environ.get("LC_TIME", "") or environ.get("LANG", "")
+    if platform.startswith(("win", "darwin")) or current.startswith("zh"):
+        yield
+        return
+    changed = ["LC_TIME", *(("LC_ALL", *_LOCALE_CATEGORIES) if overriding else ())]
+    saved = {name: environ.get(name) for name in changed}
+    if overriding:
+        del environ["LC_ALL"]
+        for name in _LOCALE_CATEGORIES:
+            environ[name] = overriding
+    environ["LC_TIME"] = "zh_CN.UTF-8"
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                environ.pop(name, None)
+            else:
+                environ[name] = value
 
 
 def setup_application(app: QApplication) -> str:
@@ -177,7 +218,10 @@ def run_gui(data_dir: str | None = None, argv: list[str] | None = None) -> int:
     from .window import MainWindow
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app = QApplication.instance()
+    if app is None:
+        with chinese_dates():
+            app = QApplication(argv or sys.argv[:1])
     setup_application(app)
     target = Path(data_dir) if data_dir else default_data_dir()
     key = instance_key(target)

@@ -61,29 +61,7 @@ class PdfPreview(QDialog):
         layout.addWidget(self.view)
 
     def print_pdf(self) -> None:
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-        printer = QPrinter(QPrinter.HighResolution)
-        printer.setDocName(self.title)
-        dialog = QPrintDialog(printer, self)
-        if dialog.exec() != QDialog.Accepted:
-            return
-        painter = QPainter()
-        if not painter.begin(printer):
-            QMessageBox.warning(self, "无法打印", "打印机无法开始打印，请检查打印机是否连接。")
-            return
-        pages = range(self.document.pageCount())
-        for index in pages:
-            if index:
-                printer.newPage()
-            target = painter.viewport()
-            size = self.document.pagePointSize(index)
-            scale = min(target.width() / size.width(), target.height() / size.height())
-            image = self.document.render(index, QSize(int(size.width() * scale), int(size.height() * scale)))
-            painter.drawImage(0, 0, image)
-        painter.end()
-        if self.on_printed:
-            self.on_printed()
+        print_document(self, self.document, self.title, self.on_printed)
 
     def save_as(self) -> None:
         target = ask_save_path(self, "另存为", f"{self.title}.pdf", "doc")
@@ -93,6 +71,33 @@ class PdfPreview(QDialog):
             shutil.copyfile(self.path, target)
         elif self.save_word:
             self.save_word(self, target)
+
+
+def print_document(parent, document, title: str, on_printed=None) -> bool:
+    """A loaded QPdfDocument through the system's printer dialog; False when not printed."""
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    printer = QPrinter(QPrinter.HighResolution)
+    printer.setDocName(title)
+    dialog = QPrintDialog(printer, parent)
+    if dialog.exec() != QDialog.Accepted:
+        return False
+    painter = QPainter()
+    if not painter.begin(printer):
+        QMessageBox.warning(parent, "无法打印", "打印机无法开始打印，请检查打印机是否连接。")
+        return False
+    for index in range(document.pageCount()):
+        if index:
+            printer.newPage()
+        target = painter.viewport()
+        size = document.pagePointSize(index)
+        scale = min(target.width() / size.width(), target.height() / size.height())
+        image = document.render(index, QSize(int(size.width() * scale), int(size.height() * scale)))
+        painter.drawImage(0, 0, image)
+    painter.end()
+    if on_printed:
+        on_printed()
+    return True
 
 
 def preview_available() -> bool:
@@ -182,4 +187,37 @@ def _generate(parent, backend, kind: str, record_id: str | None, title: str, opt
     job = backend.op(lambda s: export_doc(s, kind, record_id, path, **options),
                        lambda result: show_pdf(parent, path, title, printed, result["notes"], save_word),
                        lambda e: show_refusal(parent, e), undoable=False)  # keeps the date it was issued on
+    DelayedProgress(parent, job, f"正在生成{title}…")
+
+
+def print_doc(parent, backend, kind: str, record_id: str | None, title: str, done=None, **options) -> None:
+    """文件 › 打印 (Ctrl+P) of a document with no 成文日期 to ask: generated in the worker, then
+    straight to the printer dialog, no preview (where QtPdf is missing, the preview's fallback)."""
+    from app.documents.catalog import export_doc, record_printed
+
+    from .backend import DelayedProgress
+
+    path = Path(tempfile.mkdtemp(prefix="yishi-")) / f"{title}.pdf"
+
+    def printed():
+        backend.op(lambda s: record_printed(s, kind, record_id, title))
+
+    def generated(result):
+        if not preview_available():
+            show_pdf(parent, path, title, printed, result["notes"])
+            return
+        from PySide6.QtPdf import QPdfDocument
+
+        document = QPdfDocument(parent)
+        document.load(str(path))
+        try:
+            ok = print_document(parent, document, title, printed)
+        finally:
+            document.close()
+            document.deleteLater()
+        if done:
+            done(ok)
+
+    job = backend.op(lambda s: export_doc(s, kind, record_id, path, **options), generated,
+                     lambda e: show_refusal(parent, e), undoable=False)
     DelayedProgress(parent, job, f"正在生成{title}…")

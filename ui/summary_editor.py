@@ -7,7 +7,6 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 from .memory import fit_on_screen
 from .messages import show_refusal
 from .pdf_preview import preview_doc
-from .widgets import add_buttons, add_check_item, checked_values
+from .widgets import NoWheelCombo, add_buttons, add_check_item, checked_values
 
 
 class SummaryEditor(QDialog):
@@ -32,7 +31,7 @@ class SummaryEditor(QDialog):
         self.setWindowTitle("年度工作总结")
         self.backend = backend
         fit_on_screen(self, (960, 720))
-        self.year = QComboBox()
+        self.year = NoWheelCombo()
         this_year = date.today().year
         for y in range(this_year, this_year - 4, -1):
             self.year.addItem(f"{y}年", y)

@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.busy = QLabel()
         self.statusBar().addPermanentWidget(self.busy)
         backend.undo_available.connect(self._undo_available)
+        backend.replaced.connect(self._store_replaced)
         backend.busy.connect(lambda on: self.busy.setText("正在处理…" if on else ""))
         backend.bug.connect(lambda text: show_bug(self, text))
         # The first page is built once the window has painted (the sidebar shows at once).
@@ -80,17 +81,14 @@ class MainWindow(QMainWindow):
 
     def _finish_start(self) -> None:
         self.undo_action.setShortcut(QKeySequence.Undo)
+        self._add_file_menu()
         help_menu = self.menuBar().addMenu("帮助(&H)")  # after the first paint, like the shortcuts
         self.help_action = help_menu.addAction("使用说明", self.show_help)
         self.help_action.setShortcut(QKeySequence.HelpContents)  # F1
         help_menu.addAction("导出使用说明 PDF…", lambda: self.show_help().export_pdf())
         help_menu.addSeparator()
         help_menu.addAction("关于议事工作台", self.show_about)
-        for index in range(len(self.areas)):
-            action = QAction(self)
-            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
-            action.triggered.connect(lambda _=False, i=index: self.sidebar.setCurrentRow(i))
-            self.addAction(action)
+        self._add_keys()
         self._switch(self.sidebar.currentRow())
 
     def page(self, key: str):
@@ -140,12 +138,23 @@ class MainWindow(QMainWindow):
         self._store_ready = True
         for page in self._built.values():
             page.reload()
+        self._remind_once()
+
+    def _remind_once(self) -> None:
+        """今日提醒, once per session after the store first opens (ui.reminders decides whether)."""
+        if not getattr(self, "_reminded", False):
+            self._reminded = True
+            from .reminders import remind_on_start
+
+            remind_on_start(self)
 
     def _undo_available(self, summary: str) -> None:
         self.undo_action.setEnabled(bool(summary))
         self.undo_action.setText(f"撤销：{summary}" if summary else "撤销")
         if summary:
             self.status.setText(f"已完成：{summary}（按 Ctrl+Z 撤销）")
+        elif "Ctrl+Z" in self.status.text():
+            self.status.clear()  # (after a restore or an import) the edit it offered is gone
 
     def undo(self) -> None:
         summary = self.backend.undo_summary()
@@ -160,3 +169,148 @@ class MainWindow(QMainWindow):
         save_window(self)
         self.backend.shutdown()
         super().closeEvent(event)
+
+    # -- keys and the 文件 menu ------------------------------------------------------------------
+    def _add_keys(self) -> None:
+        """Ctrl+1…Ctrl+9 and Ctrl+0 for the ten areas (as the manual says), Ctrl+F for the search
+        box of the area in front, from anywhere (the sidebar too)."""
+        for index in range(len(self.areas)):
+            keys = f"Ctrl+{(index + 1) % 10}"
+            action = QAction(self)
+            action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(lambda _=False, i=index: self.sidebar.setCurrentRow(i))
+            self.addAction(action)
+            self.sidebar.item(index).setToolTip(keys)
+        self.find_action = QAction("查找", self)
+        self.find_action.setShortcut(QKeySequence.Find)
+        self.find_action.triggered.connect(self.focus_search)
+        self.addAction(self.find_action)
+
+    def _current_page(self):
+        return self._built.get(self.current_area())
+
+    def focus_search(self) -> bool:
+        """Ctrl+F: the search box of the area (and tab) in front, its text selected."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QLineEdit
+
+        page = self._current_page()
+        boxes = [box for box in page.findChildren(QLineEdit)
+                 if box.property("search_box") and box.isVisibleTo(page) and box.isEnabled()] if page else []
+        if not boxes:
+            self.status.setText(f"“{self.areas[self.current_area()][0]}”这里没有搜索框")
+            return False
+        boxes[0].setFocus(Qt.ShortcutFocusReason)
+        boxes[0].selectAll()
+        return True
+
+    def _add_file_menu(self) -> None:
+        menu = self.menuBar().addMenu("文件(&F)")  # first: before 帮助
+        self.file_menu = menu
+        menu.addAction("打开数据目录", self.open_data_dir)
+        menu.addAction("备份", self.backup_now)
+        menu.addSeparator()
+        self.print_action = menu.addAction("打印…", self.print_current)
+        self.print_action.setShortcut(QKeySequence.Print)
+        menu.addAction("导出…", self.export_current)
+        menu.addSeparator()
+        self.quit_action = menu.addAction("退出", self.close)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+
+    def open_data_dir(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        self.backend.query(lambda s: str(s.data_dir),
+                           lambda folder: QDesktopServices.openUrl(QUrl.fromLocalFile(folder)))
+
+    def backup_now(self) -> None:
+        """The 数据 › 备份与恢复 tab's 立即备份, from the menu: says where it saved."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from app.backup import backup
+
+        from .backend import DelayedProgress
+
+        def done(result):
+            data = self._built.get("data")
+            if data is not None:
+                data.backups.reload()
+            self.status.setText(f"已备份：{result['path']}")
+            QMessageBox.information(self, "备份完成", f"已备份并校验，保存在：\n{result['path']}")
+
+        job = self.backend.op(lambda s: backup(s, None, reason="manual"), done, lambda e: show_refusal(self, e))
+        DelayedProgress(self, job, "正在备份…")
+
+    def _front_list(self):
+        """The list in front: the table with the focus, else the largest table shown in the area."""
+        from PySide6.QtWidgets import QTableView
+
+        page = self._current_page()
+        if page is None:
+            return None
+        views = [v for v in page.findChildren(QTableView) if v.property("main_list") and v.isVisibleTo(page)]
+        focused = [v for v in views if v.hasFocus()]
+        if focused:
+            return focused[0]
+        return max(views, key=lambda v: v.width() * v.height(), default=None)
+
+    def _front_title(self, view) -> str:
+        """The area and the tabs the list sits in, e.g. 意见建议 › 意见建议台账."""
+        from PySide6.QtWidgets import QTabWidget
+
+        parts = []
+        widget = view
+        page = self._current_page()
+        while widget is not None and widget is not page:
+            parent = widget.parentWidget()
+            tabs = parent.parentWidget() if parent is not None else None
+            if isinstance(tabs, QTabWidget) and tabs.indexOf(widget) >= 0:
+                parts.insert(0, tabs.tabText(tabs.indexOf(widget)))
+            widget = parent
+        return "".join([self.areas[self.current_area()][0], *[f" › {p}" for p in parts]])
+
+    def print_current(self) -> None:
+        """Ctrl+P: a page's own print when it has one (`print_current`, False when it leaves it to
+        the list), else the list in front, every row of it, straight to the printer dialog."""
+        page = self._current_page()
+        if page is not None and callable(getattr(page, "print_current", None)) and page.print_current() is not False:
+            return  # the area's own document (the 意见建议台账); False: the list in front
+        view = self._front_list()
+        if view is None:
+            self.status.setText(f"“{self.areas[self.current_area()][0]}”这里没有可打印的列表")
+            return
+        from . import printing
+
+        title = self._front_title(view)
+        rows = view.model().rowCount()
+        if rows > printing.PRINT_LIMIT:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.information(self, "列表太长", f"“{title}”有 {rows} 行，不宜一次打印。\n"
+                                    "请先筛选（Ctrl+F 搜索，或选择条件），或用“文件”→“导出…”导出 Excel 后打印。")
+            return
+        print_list = printing.print_list
+        print_list(self, self.backend, view, title,
+                   lambda printed, rows: printed and self.status.setText(f"已打印：{title}（{rows} 条）"))
+
+    def export_current(self) -> None:
+        """文件 › 导出…: the export of the area (and tab) in front — its page's `export_current`, else
+        its shown 导出… button."""
+        from PySide6.QtWidgets import QAbstractButton
+
+        page = self._current_page()
+        if page is not None and callable(getattr(page, "export_current", None)):
+            page.export_current()
+            return
+        buttons = [b for b in page.findChildren(QAbstractButton)
+                   if b.text().startswith("导出") and b.isVisibleTo(page) and b.isEnabled()] if page else []
+        if not buttons:
+            self.status.setText(f"“{self.areas[self.current_area()][0]}”这里没有可导出的内容")
+            return
+        buttons[0].click()
+
+    def _store_replaced(self) -> None:
+        """A restore or an import: every page built so far, every tab of it, reads the store again."""
+        if self._store_ready:
+            self.reload_all()

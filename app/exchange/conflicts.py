@@ -15,13 +15,66 @@ KIND_LABELS = {"concurrent": "两处同时修改", "delete_vs_edit": "删除与�
 
 
 def _label(store, table: str, row_id: str) -> str:
-    column = {"meetings": "title", "opinions": "title", "topics": "title", "workflow_steps": "title",
-              "action_items": "content", "supervisions": "content"}.get(table, "name")
+    """What names the record (a delegate's name, an opinion's title...), as the rule book says."""
+    from ..rules.engine import title_of
+
     try:
-        value = store.scalar(f"SELECT [{column}] FROM [{table}] WHERE id = ?", [row_id])
-    except Exception:  # a table without that column: show the id
-        value = None
-    return value or row_id[:8]
+        rows = store.rows(f"SELECT * FROM [{table}] WHERE id = ?", [row_id])
+    except Exception:  # a table this version does not know: show the id
+        rows = []
+    return (title_of(table, rows[0]) if rows else "") or f"（编号 {row_id[:8]}）"
+
+
+def field_label(table: str, field: str) -> str:
+    """The field as the forms call it (联系电话, not phone): the rule book's label."""
+    from ..rules.engine import spec_of
+
+    spec = spec_of(table)
+    return (spec.labels.get(field) if spec else None) or FIELD_LABELS.get(field, field)
+
+
+def _noun(table: str) -> str:
+    from ..rules.engine import spec_of
+
+    spec = spec_of(table)
+    return spec.noun if spec else TABLE_NOUNS.get(table, table)
+
+
+def record_name(store, table: str, row_id: str) -> str:
+    """代表“张三”, or 代表（编号 1a2b3c4d） for a record without a name."""
+    title = _label(store, table, row_id)
+    return f"{_noun(table)}{title}" if title.startswith("（编号") else f"{_noun(table)}“{title}”"
+
+
+def subject(store, table: str, row_id: str, field: str) -> str:
+    """代表“张三”的联系电话: the record and the field a conflict is about."""
+    return f"{record_name(store, table, row_id)}的{field_label(table, field)}"
+
+
+def shown_value(table: str, field: str, value) -> str:
+    """A logged value as the clerk reads it: a choice's label, 已删除 for a delete, 空 for nothing."""
+    from ..rules.engine import spec_of
+    from ..rules.fields import Choice
+
+    if value is None or value == "":
+        return "空"
+    if field == "deleted":
+        return "已删除" if str(value) == "1" else "未删除"
+    spec = spec_of(table)
+    rule = spec.fields.get(field) if spec else None
+    if isinstance(rule, Choice):
+        return str(rule.text(value))
+    return str(value)
+
+
+def describe(store, conflict: dict) -> str:
+    """One conflict in a sentence, the same in the import preview, the CLI and the log."""
+    table, field = conflict["tbl"], conflict["field"]
+    kept, lost = shown_value(table, field, conflict["kept_value"]), shown_value(table, field, conflict["lost_value"])
+    head = subject(store, table, conflict["row_id"], field)
+    if conflict.get("kind") == "delete_vs_edit":
+        head = f"{record_name(store, table, conflict['row_id'])}一处删除、一处修改"
+    return f"{head}：保留“{kept}”，另一值“{lost}”记入冲突记录"
 
 
 def list_conflicts(store, open_only: bool = True) -> list[dict]:
@@ -30,8 +83,9 @@ def list_conflicts(store, open_only: bool = True) -> list[dict]:
     for row in rows:
         row["kind_label"] = KIND_LABELS.get(row["kind"], row["kind"])
         row["table_label"] = TABLE_NOUNS.get(row["tbl"], row["tbl"])
-        row["field_label"] = FIELD_LABELS.get(row["field"], row["field"])
+        row["field_label"] = field_label(row["tbl"], row["field"])
         row["record"] = _label(store, row["tbl"], row["row_id"])
+        row["text"] = describe(store, row)
         row["state_label"] = row["resolution"] or ("未查看" if not row["resolved_at"] else "已查看")
     return rows
 
@@ -46,8 +100,7 @@ def resolve(store, conflict_id: str, use_other: bool):
         raise ConflictError(f"这条冲突已于 {conflict['resolved_at'][:10]} 处理：{conflict['resolution']}")
     table, row_id, field = conflict["tbl"], conflict["row_id"], conflict["field"]
     now = datetime.now().isoformat(timespec="seconds")
-    noun = TABLE_NOUNS.get(table, table)
-    with store.write("update", f"处理冲突：{noun}“{_label(store, table, row_id)}”的{FIELD_LABELS.get(field, field)}") as tx:
+    with store.write("update", f"处理冲突：{subject(store, table, row_id, field)}") as tx:
         if use_other:
             current = store.scalar(f"SELECT [{field}] FROM [{table}] WHERE id = ?", [row_id])
             if field == "deleted":

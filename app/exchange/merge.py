@@ -544,6 +544,11 @@ def merge(store, package: Package, *, apply: bool = True, progress=None, before_
             for row in outcome.conflicts:  # logged like any record, so it travels to the other office too
                 if not store.scalar("SELECT 1 FROM conflicts WHERE id = ?", [row["id"]]):
                     tx.insert("conflicts", {k: v for k, v in row.items() if k != "id"}, row_id=row["id"])
+            # Named while the merged rows are in place (a dry run rolls them back afterwards):
+            # 代表“张三”的联系电话, as the preview, the CLI and the conflict log say it.
+            from .conflicts import describe
+
+            outcome.conflicts = [{**row, "text": describe(store, row)} for row in outcome.conflicts]
             if not apply:
                 raise _DryRun
             # References are checked now, not at commit, so that nothing is done for a package

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from .meetings import step_state
+from .step_events import still_open
 
 SLOT_STATES = {"held": "已召开", "planned": "已安排", "due": "本期待开", "upcoming": "未到期", "missed": "未召开"}
 
@@ -79,6 +80,7 @@ class CadenceService:
                JOIN meetings m ON m.id = s.meeting_id
                WHERE s.deleted = 0 AND m.deleted = 0 AND m.status != 'cancelled' AND s.done_on IS NULL
                  AND s.due_date <= ? ORDER BY s.due_date""", [horizon])
+        steps = still_open(self.store, steps)  # the work recorded closes its step: no reminder left
         for step in steps:
             step["state"] = step_state(step, today)
         missed = [s for s in self.year_plan(today.year, today) if s["state"] == "missed"]

@@ -15,6 +15,7 @@ from ..rules.codes import SCOPES
 from ..rules.fields import as_day, names_of
 from ..textutil import chinese_date, clean, parse_date
 from .base import FieldSpec, Service, add_equals, choice_label
+from .step_events import derive, still_open
 from .workflows import KINDS, PHASES
 
 STEP_STATES = {"done": "已完成", "due": "即将到期", "overdue": "已逾期", "pending": "未开始"}
@@ -224,6 +225,7 @@ class MeetingService(Service):
             """SELECT * FROM meeting_steps WHERE meeting_id = ? AND deleted = 0
                ORDER BY CASE phase WHEN 'pre' THEN 0 WHEN 'in' THEN 1 ELSE 2 END, sort_order""",
             [meeting_id])
+        derive(self.store, rows)  # a step whose event is recorded closes itself
         for row in rows:
             row["state"] = step_state(row, today)
             row["state_label"] = STEP_STATES[row["state"]]
@@ -347,6 +349,18 @@ class MeetingService(Service):
         rows = self.store.rows(sql, params)
         for row in rows:
             self.decorate(row)
+        late = [row["id"] for row in rows if row["overdue_steps"]]
+        if late:  # those closed by their event are not late
+            counts: dict[str, int] = {}
+            for start in range(0, len(late), 500):
+                chunk = late[start:start + 500]
+                for step in still_open(self.store, self.store.rows(
+                        f"SELECT * FROM meeting_steps WHERE meeting_id IN ({','.join('?' * len(chunk))})"
+                        " AND deleted = 0 AND done_on IS NULL AND due_date < ?", [*chunk, today_iso])):
+                    counts[step["meeting_id"]] = counts.get(step["meeting_id"], 0) + 1
+            for row in rows:
+                if row["overdue_steps"]:
+                    row["overdue_steps"] = counts.get(row["id"], 0)
         return rows
 
     @staticmethod

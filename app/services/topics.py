@@ -127,6 +127,13 @@ class TopicService(Service):
                                              "approval_note": clean(note) or None})
         return tx.changes
 
+    def default_reviewer(self) -> str:
+        """Who 工委审核 is usually signed by: 设置's 审核人, else the one who reviewed last, else the 签发人."""
+        settings = self.store.settings
+        return (settings.get("reviewer") or self.store.scalar(
+            "SELECT approved_by FROM topics WHERE deleted = 0 AND approved_by IS NOT NULL AND approved_by != ''"
+            " ORDER BY approved_on DESC, id DESC LIMIT 1") or settings.get("signer") or "")
+
     def deliberation_choices(self, group_id: str | None) -> dict:
         """The group's meetings and their minutes' action items, to link a topic to."""
         meetings = self.store.rows("SELECT id, date, title FROM meetings WHERE deleted = 0 AND group_id = ?"

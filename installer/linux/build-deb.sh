@@ -23,6 +23,8 @@ ln -s /opt/yishi-desk/yishi "$STAGE/usr/bin/yishi"          # no command: the wi
 ln -s /opt/yishi-desk/yishi-cli "$STAGE/usr/bin/yishi-cli"  # headless only, never loads Qt
 install -m 644 "$HERE/yishi-desk.desktop" "$STAGE/usr/share/applications/yishi-desk.desktop"
 install -m 644 "$ROOT/resources/icons/yishi.png" "$STAGE/usr/share/icons/hicolor/256x256/apps/yishi-desk.png"
+# What the package carries and under which licences (machine-readable, DEP-5), with the fonts' own files.
+install -m 644 "$HERE/copyright" "$STAGE/usr/share/doc/yishi-desk/copyright"
 for licence in "$ROOT"/resources/fonts/*.LICENSE.txt; do
   install -m 644 "$licence" "$STAGE/usr/share/doc/yishi-desk/"
 done

@@ -167,3 +167,58 @@ def test_two_restores_in_the_same_second_keep_both_replaced_databases(demo_dir, 
     # what each held: the database as it was before the first restore, and the first backup's
     assert focus_in(demo_dir / "yishi-replaced-20260302-093015.db") == "恢复前的修改"
     assert focus_in(demo_dir / "yishi-replaced-20260302-093015-1.db") == "第一份备份"
+
+
+def test_rotation_keeps_exactly_the_steps_of_its_table(tmp_path):
+    """The step table checked date by date: a backup every noon for 400 days, the last one two
+    hours ago. Kept: the last 48 hours; the newest of each of 12 days; of 10 ISO weeks; of 9
+    months. A change to any count, or to the 48 hours, changes this set."""
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    now = datetime(2026, 11, 28, 14, 0)  # a Saturday
+    for days in range(400):
+        (folder / backup_name("auto", datetime(2026, 11, 28, 12, 0) - timedelta(days=days))).write_bytes(b"x")
+    rotate(tmp_path, now=now)
+    kept = sorted(b["at"].date().isoformat() for b in list_backups(tmp_path))
+    daily = [f"2026-11-{d:02d}" for d in range(17, 29)]  # 12 days, the last 48 hours among them
+    weekly = ["2026-09-27", "2026-10-04", "2026-10-11", "2026-10-18", "2026-10-25", "2026-11-01",
+              "2026-11-08", "2026-11-15"]  # the Sundays of 8 more weeks (the week of 11-28 and 11-22's are daily)
+    monthly = ["2026-03-31", "2026-04-30", "2026-05-31", "2026-06-30", "2026-07-31", "2026-08-31",
+               "2026-09-30", "2026-10-31"]  # with November: 9 months
+    assert kept == sorted(daily + weekly + monthly)
+
+
+def test_every_backup_of_the_last_48_hours_stays(tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    now = datetime(2026, 11, 28, 14, 0)
+    for hours in range(0, 49):
+        (folder / backup_name("auto", now - timedelta(hours=hours))).write_bytes(b"x")
+    (folder / backup_name("auto", now - timedelta(hours=49))).write_bytes(b"x")
+    removed = rotate(tmp_path, now=now)
+    assert removed == [backup_name("auto", now - timedelta(hours=49))]  # same day as 48 h ago, older
+
+
+def test_a_backup_older_than_the_rotation_keeps_restores_and_stays(demo_dir):
+    """From the backups folder the app made: a backup far older than any the rotation keeps is
+    restored; the backup taken before the restore rotates the folder, but never the file being
+    restored, which is still there afterwards for a second try."""
+    import shutil
+
+    from app.restore import replace_database
+
+    with open_store(demo_dir) as store:
+        group = store.groups.list()[0]["id"]
+        store.groups.update(group, {"focus": "两年前的备份"})
+        made = Path(backup(store)["path"])
+        store.groups.update(group, {"focus": "今天的修改"})
+    old = made.with_name(backup_name("manual", datetime.now() - timedelta(days=800)))
+    shutil.move(made, old)
+    for days in range(1, 400, 9):  # newer backups over 13 months: the old one is past every step
+        shutil.copyfile(old, old.with_name(backup_name("auto", datetime.now() - timedelta(days=days))))
+    result, reopened = replace_database(demo_dir, old)
+    try:
+        assert reopened.groups.get(group)["focus"] == "两年前的备份"
+        assert old.exists()
+    finally:
+        reopened.close()

@@ -36,3 +36,17 @@ def test_changing_or_removing_needs_the_current_password(store):
     assert security.idle_minutes(store) == 10
     with pytest.raises(ValidationError):
         security.set_idle_minutes(store, 999)
+
+
+def test_the_right_password_starts_the_count_again(store):
+    """Three slips, then the right password: the next four slips do not lock the clerk out."""
+    security.set_password(store, "zhongshan2026")
+    now = datetime(2026, 11, 26, 9, 0)
+    for _ in range(3):
+        with pytest.raises(ValidationError):
+            security.check(store, "wrong", now)
+    security.check(store, "zhongshan2026", now)
+    for attempt in range(1, 5):
+        with pytest.raises(ValidationError, match=f"还可再试 {5 - attempt} 次"):
+            security.check(store, "wrong", now)
+    security.check(store, "zhongshan2026", now)  # not locked

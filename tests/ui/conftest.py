@@ -9,6 +9,15 @@ def private_ui_settings(tmp_path_factory):
     os.environ["YISHI_UI_STATE"] = str(tmp_path_factory.mktemp("ui-state"))
 
 
+@pytest.fixture(autouse=True)
+def no_reminders_on_start(private_ui_settings):
+    """今日提醒 opens after the store does; tests about something else do without it, as a clerk
+    who ticked 「启动时不再显示」 (tests/ui/test_desk.py turns it back on)."""
+    from ui.reminders import set_on_start
+
+    set_on_start(False)
+
+
 @pytest.fixture(scope="session")
 def qapp_args():
     return ["yishi-tests"]

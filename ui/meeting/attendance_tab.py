@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDialog,
     QFormLayout,
     QLabel,
@@ -17,7 +16,7 @@ from app.services.attendance import STATUSES as ATTENDANCE
 from app.services.attendance import quorum_of
 
 from ..messages import show_refusal
-from ..widgets import button_row, dialog_buttons, plain_table, text_cell
+from ..widgets import NoWheelCombo, button_row, dialog_buttons, plain_table, text_cell
 
 ROLES = {"leader": "组长", "deputy_leader": "副组长"}
 
@@ -46,7 +45,7 @@ class AttendanceTab(QWidget):
         for row, person in enumerate(self.rows):
             self.sheet.setItem(row, 0, text_cell(person["name"]))
             self.sheet.setItem(row, 1, text_cell(person.get("community_name")))
-            box = QComboBox()
+            box = NoWheelCombo()
             box.addItem("未登记", None)
             for value, label in ATTENDANCE:
                 if value != "attending_nonmember" or not person["delegate_id"]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ..messages import show_refusal
-from ..widgets import plain_table, text_cell
+from ..widgets import NoWheelSpin, plain_table, text_cell
 
 
 class VotesTab(QWidget):
@@ -30,7 +30,7 @@ class VotesTab(QWidget):
         self.counts = []
         for label in ("赞成", "反对", "弃权"):
             form.addWidget(QLabel(label))
-            spin = QSpinBox()
+            spin = NoWheelSpin()
             spin.setRange(0, 100000)
             form.addWidget(spin)
             self.counts.append(spin)

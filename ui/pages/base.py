@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from ..forms import RecordDialog
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel
-from ..widgets import add_buttons, bind_list_keys
+from ..widgets import NoWheelCombo, add_buttons, bind_list_keys
 
 
 def load_refs(store) -> dict:
@@ -105,12 +105,73 @@ def make_table(model) -> QTableView:
     from ..memory import watch_columns
 
     watch_columns(view)
+    view.setProperty("main_list", True)  # what 文件 › 打印 prints when it is in front
+    view.setContextMenuPolicy(Qt.CustomContextMenu)
+    view.customContextMenuRequested.connect(lambda pos: show_row_menu(view, pos))
     return view
+
+
+def row_menu(view):
+    """The right-click menu of a table: 打开 (what a double click does), 编辑 and 删除 when the page
+    has them (the hooks `bind_list_keys` keeps on the view), and 复制 of the selected rows."""
+    from PySide6.QtWidgets import QMenu
+
+    hooks = getattr(view, "row_hooks", {})
+    index = view.currentIndex()
+    chosen = index.isValid()
+    menu = QMenu(view)
+    menu.setObjectName("row_menu")
+    opening = hooks.get("open")
+    if opening is None and view.isSignalConnected(view.metaObject().method(
+            view.metaObject().indexOfSignal("doubleClicked(QModelIndex)"))):
+        opening = lambda: view.doubleClicked.emit(view.currentIndex())
+    for label, slot in ((hooks.get("open_label", "打开"), opening), ("编辑", hooks.get("edit"))):
+        if slot:
+            action = menu.addAction(label, slot)
+            action.setEnabled(chosen)
+    copy = menu.addAction("复制", lambda: copy_rows(view))
+    copy.setEnabled(bool(view.selectionModel() and view.selectionModel().selectedRows()) or chosen)
+    if hooks.get("delete"):
+        menu.addSeparator()
+        action = menu.addAction("删除", hooks["delete"])
+        action.setEnabled(chosen)
+    return menu
+
+
+def show_row_menu(view, pos) -> None:
+    index = view.indexAt(pos)
+    if index.isValid() and index.row() != view.currentIndex().row():
+        view.setCurrentIndex(index)  # the menu is for the row under the mouse
+    menu = row_menu(view)
+    menu.setAttribute(Qt.WA_DeleteOnClose)
+    view.row_menu = menu  # (tests reach it here)
+    menu.popup(view.viewport().mapToGlobal(pos))
+
+
+def copy_rows(view) -> str:
+    """The selected rows (or the current one) to the clipboard as tab-separated text with the
+    headers, as a spreadsheet pastes them."""
+    from PySide6.QtGui import QGuiApplication
+
+    model = view.model()
+    rows = sorted({index.row() for index in view.selectionModel().selectedRows()}) if view.selectionModel() else []
+    if not rows and view.currentIndex().isValid():
+        rows = [view.currentIndex().row()]
+    columns = [c for c in range(model.columnCount()) if not view.isColumnHidden(c)]
+
+    def clean(value) -> str:
+        return "" if value is None else str(value).replace("\t", " ").replace("\n", " ")
+
+    lines = ["\t".join(clean(model.headerData(c, Qt.Horizontal)) for c in columns)]
+    lines += ["\t".join(clean(model.index(r, c).data()) for c in columns) for r in rows]
+    text = "\n".join(lines)
+    QGuiApplication.clipboard().setText(text)
+    return text
 
 
 def filter_combo(all_label: str, options=(), on_change=None) -> QComboBox:
     """A filter drop-down: "全部…" (no filter) first, then (value, label) options."""
-    box = QComboBox()
+    box = NoWheelCombo()
     box.addItem(all_label, None)
     for value, label in options:
         box.addItem(label, value)
@@ -147,6 +208,7 @@ def search_box(owner: QWidget, placeholder: str, on_change, name: str = "") -> Q
 
     box = QLineEdit()
     box.setObjectName(name)
+    box.setProperty("search_box", True)  # Ctrl+F (the window's) finds it in the area in front
     box.setPlaceholderText(placeholder)
     box.setClearButtonEnabled(True)
     timer = QTimer(owner, singleShot=True, interval=150)

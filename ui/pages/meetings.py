@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from app.services.cadence import SLOT_STATES
 from app.services.meetings import MeetingFilter
@@ -14,7 +14,16 @@ from app.services.workflows import KINDS, PHASES
 from ..meeting_editor import MeetingEditor, NewMeetingDialog, meeting_refs
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel, PagedTableModel
-from ..widgets import add_buttons, add_check_item, bind_list_keys, checked_values, dialog_buttons
+from ..widgets import (
+    NoWheelCombo,
+    add_buttons,
+    add_check_item,
+    bind_list_keys,
+    checked_values,
+    dialog_buttons,
+    needs_selection,
+    person_list_filter,
+)
 from .base import (
     RecordListPage,
     export_with_dialog,
@@ -48,7 +57,7 @@ class MeetingList(QWidget):
         self.model.loaded.connect(self._loaded)
 
         top = QHBoxLayout()
-        self.year = QComboBox()
+        self.year = NoWheelCombo()
         self.year.addItem("全部年份", None)
         for year in range(date.today().year + 1, date.today().year - 6, -1):
             self.year.addItem(f"{year}年", year)
@@ -64,12 +73,13 @@ class MeetingList(QWidget):
         self.count_label = QLabel()
         bar.addWidget(self.count_label)
         bar.addStretch(1)
-        add_buttons(bar, (("新建会议", self.add, "Ctrl+N"), ("打开", self.open_current, "回车"),
+        made = add_buttons(bar, (("新建会议", self.add, "Ctrl+N"), ("打开", self.open_current, "回车"),
                                 ("删除", self.delete, "Delete：移到回收站"),
                                 ("导出活动台账…", lambda: export_with_dialog(self, backend, "meetings",
                                                                          year=self.year.currentData()), ""),
                                 ("导出出勤统计…", lambda: export_with_dialog(self, backend, "attendance",
                                                                          year=self.year.currentData()), "")))
+        needs_selection(self.view, made[1:3], "请先在列表中选择一次会议")
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(bar)
@@ -147,12 +157,12 @@ class YearPlan(QWidget):
     def __init__(self, backend, parent=None):
         super().__init__(parent)
         self.backend = backend
-        self.year = QComboBox()
+        self.year = NoWheelCombo()
         for year in range(date.today().year + 1, date.today().year - 6, -1):
             self.year.addItem(f"{year}年", year)
         self.year.setCurrentIndex(self.year.findData(date.today().year))
         self.year.currentIndexChanged.connect(lambda _: self.reload())
-        self.kind = QComboBox()
+        self.kind = NoWheelCombo()
         for value, label in (("plenary", "议事代表大会（每年 2 次）"), ("group_activity", "分组活动（每组每季度 1 次）"),
                              ("reception", "邻里议事堂接待日（每月 1 次）")):
             self.kind.addItem(label, value)
@@ -195,6 +205,8 @@ class DutyDialog(QDialog):
         for person in delegates:
             add_check_item(self.list, f"{person['name']}（{person['group_name'] or ''}）", person["id"],
                            person["id"] in chosen)
+        self.search = person_list_filter(self.list)
+        layout.addWidget(self.search)
         layout.addWidget(self.list)
         layout.addWidget(dialog_buttons("保存", "取消", self.accept, self.reject))
 
@@ -208,7 +220,7 @@ class ReceptionDuty(QWidget):
     def __init__(self, backend, parent=None):
         super().__init__(parent)
         self.backend = backend
-        self.month = QComboBox()
+        self.month = NoWheelCombo()
         today = date.today()
         for back in range(-2, 13):
             y, m = divmod(today.year * 12 + today.month - 1 - back, 12)
@@ -221,6 +233,7 @@ class ReceptionDuty(QWidget):
         self.view.doubleClicked.connect(lambda _: self.edit())
         edit = QPushButton("排定值班代表…")
         edit.clicked.connect(self.edit)
+        needs_selection(self.view, [edit], "请先在列表中选择一个邻里议事堂")
         top = QHBoxLayout()
         top.addWidget(QLabel("月份："))
         top.addWidget(self.month)
@@ -265,11 +278,11 @@ class TemplateSteps(RecordListPage):
     noun = "流程环节"
     watch = {"workflow_steps"}
     columns = [Col("phase_label", "阶段"), Col("sort_order", "顺序"), Col("title", "环节"),
-               Col("owner", "责任人"), Col("offset_text", "期限")]
+               Col("owner", "责任人"), Col("offset_text", "期限"), Col("closed_when", "完成方式")]
 
     def add_filters(self, toolbar):
         toolbar.addWidget(QLabel("会议类型："))
-        self.kind = QComboBox()
+        self.kind = NoWheelCombo()
         for value, label in KINDS:
             self.kind.addItem(label, value)
         self.kind.currentIndexChanged.connect(lambda _: self.reload())
@@ -277,12 +290,15 @@ class TemplateSteps(RecordListPage):
         toolbar.addWidget(QLabel("（修改只影响之后新建的会议）"))
 
     def load_rows(self, store):
+        from app.services.step_events import closed_when
+
         rows = store.workflows.steps(self.kind.currentData())
         for row in rows:
             row["phase_label"] = dict(PHASES)[row["phase"]]
             days = row["due_offset"] or 0
             row["offset_text"] = ("会议当天" if days == 0 else f"会前 {-days} 天" if days < 0 else f"会后 {days} 天")
             row["name"] = row["title"]
+            row["closed_when"] = closed_when(row)  # a step whose record is kept closes itself
         return rows
 
     def prepare_values(self, store, row):
@@ -332,4 +348,10 @@ class MeetingsPage(QWidget):
         for part in (self.list, self.plan, self.duty, self.templates, self.departments):
             part.reload()
 
-
+    def open_record(self, kind: str, record_id: str | None):
+        """From 概览 or the reminders: a meeting opens in its editor; the plan shows the year plan."""
+        if kind == "plan":
+            self.tabs.setCurrentWidget(self.plan)
+            return None
+        self.tabs.setCurrentWidget(self.list)
+        return self.list.open_meeting(record_id) if record_id else None

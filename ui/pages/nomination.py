@@ -10,7 +10,6 @@ from xml.sax.saxutils import escape
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -41,7 +40,7 @@ from ..memory import fit_on_screen
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel
 from ..pdf_preview import preview_doc
-from ..widgets import add_buttons, add_check_item, bind_list_keys, button_row, checked_values, dialog_buttons
+from ..widgets import NoWheelCombo, add_buttons, add_check_item, bind_list_keys, button_row, checked_values, dialog_buttons
 from .base import export_with_dialog, filter_combo, fit_columns, load_refs, make_table, refill_combo, search_box
 
 COLUMNS = [Col("name", "姓名"), Col("gender", "性别"), Col("born", "出生年月"), Col("party", "政治面貌"),
@@ -97,7 +96,7 @@ class NominationPage(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(QLabel("推选批次"))
-        self.rounds = QComboBox()
+        self.rounds = NoWheelCombo()
         self.rounds.setObjectName("rounds")
         self.rounds.setMinimumWidth(240)
         self.rounds.currentIndexChanged.connect(lambda _: self.reload())
@@ -368,8 +367,9 @@ class NominationPage(QWidget):
 
     def edit_candidate(self) -> None:
         row = self.current()
-        if row:
-            self._candidate_dialog(row)
+        if not row:
+            return show_refusal(self, "请先在表中选择要修改的人选")
+        self._candidate_dialog(row)
 
     def _candidate_dialog(self, row: dict | None) -> None:
         round_id = self.round_id()
@@ -458,7 +458,7 @@ class NominationPage(QWidget):
     def withdraw(self) -> None:
         row = self.current()
         if not row:
-            return
+            return show_refusal(self, "请先在表中选择退出的人选")
         values = ask(self, "人选退出", [step_date("day", "日期"),
                                       FieldSpec("reason", "原因", "multiline", required=True)], {"day": _today()},
                      note=f"{row['name']}退出本次推选，记录保留。")
@@ -468,7 +468,9 @@ class NominationPage(QWidget):
 
     def delete(self) -> None:
         row = self.current()
-        if row and confirm(self, "删除人选", f"把人选“{row['name']}”移到回收站？", "删除"):
+        if not row:
+            return show_refusal(self, "请先在表中选择要删除的人选")
+        if confirm(self, "删除人选", f"把人选“{row['name']}”移到回收站？", "删除"):
             self._run(lambda s: s.candidates.delete(row["id"]), f"删除人选“{row['name']}”")
 
     # -- the round's steps (二下, 二上) ----------------------------------------------------------
@@ -615,14 +617,14 @@ class QuotaDialog(QDialog):
         label.setData(Qt.UserRole, (dimension, row_id))
         label.setFlags(label.flags() & ~Qt.ItemIsEditable)
         self.table.setItem(row, 0, label)
-        key_box = QComboBox()
+        key_box = NoWheelCombo()
         key_box.setEditable(dimension != "community")
         options = self.communities if dimension == "community" else [(v, v) for v in self.choices[dimension]]
         for value, text in options:
             key_box.addItem(text, value)
         key_box.setCurrentIndex(max(key_box.findData(key), 0))
         self.table.setCellWidget(row, 1, key_box)
-        rule_box = QComboBox()
+        rule_box = NoWheelCombo()
         for value, text in RULES:
             rule_box.addItem(text, value)
         rule_box.setCurrentIndex(rule_box.findData(rule or ("exact" if dimension == "community" else "min")))

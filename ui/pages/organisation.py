@@ -18,6 +18,7 @@ from ..backend import DelayedProgress
 from ..form_dialog import ask
 from ..messages import show_refusal
 from ..models import Col
+from ..widgets import NoWheelCombo
 from .base import RecordListPage, export_with_dialog, refill_combo
 
 
@@ -40,7 +41,7 @@ class GridsPage(RecordListPage):
 
     def add_filters(self, toolbar):
         toolbar.addWidget(QLabel("村（社区）："))
-        self.community = QComboBox()
+        self.community = NoWheelCombo()
         self.community.setMinimumWidth(160)
         self.community.addItem("全部", None)
         self.community.currentIndexChanged.connect(lambda _: self.reload())
@@ -82,7 +83,7 @@ class BulkGridDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("批量新建网格")
         form = QFormLayout(self)
-        self.community = QComboBox()
+        self.community = NoWheelCombo()
         for i in range(1, communities.count()):
             self.community.addItem(communities.itemText(i), communities.itemData(i))
         self.community.setCurrentIndex(max(communities.currentIndex() - 1, 0))
@@ -143,7 +144,7 @@ class TermsPage(RecordListPage):
 
         row = self.current()
         if not row:
-            return
+            return show_refusal(self, "请先在列表中选择届满的届次")
         specs = [step_date("day", "届满日期"), FieldSpec("reason", "说明")]
         values = ask(self, f"{row['name']}届满", specs, {"day": date.today().isoformat()},
                      note=f"{row['name']}的 {row['serving_count']} 名在任代表将转为“届满”（记入各自的履职档案）。"
@@ -176,7 +177,7 @@ class InstitutionsPage(RecordListPage):
 
         row = self.current()
         if not row:
-            return
+            return show_refusal(self, "请先在列表中选择要附上文件的记录")
         path, _ = QFileDialog.getOpenFileName(self, "选择文件", "", "文件 (*.pdf *.doc *.docx *.jpg *.jpeg *.png);;所有文件 (*)")
         if path:
             self.backend.op(lambda s: s.institutions.attach(row["id"], path), None, lambda e: show_refusal(self, e),
@@ -187,10 +188,13 @@ class InstitutionsPage(RecordListPage):
         from PySide6.QtGui import QDesktopServices
 
         row = self.current()
-        if row and row.get("file_name"):
-            self.backend.query(lambda s: s.institutions.file_path(row["id"]),
-                               lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(path)),
-                               lambda e: show_refusal(self, e))
+        if not row:
+            return show_refusal(self, "请先在列表中选择一条记录")
+        if not row.get("file_name"):
+            return show_refusal(self, f"“{row['title']}”还没有附上文件：可点击“附上文件…”")
+        self.backend.query(lambda s: s.institutions.file_path(row["id"]),
+                           lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(path)),
+                           lambda e: show_refusal(self, e))
 
 
 class OrganisationPage(QWidget):
@@ -213,3 +217,15 @@ class OrganisationPage(QWidget):
     def reload(self):
         for page in (self.communities, self.grids, self.groups, self.terms, self.institutions):
             page.reload()
+
+    def open_record(self, kind: str, record_id: str | None):
+        """From 概览 or the reminders: the tab of the record's kind, its row selected."""
+        from ..navigate import select_row
+
+        page = {"grid": self.grids, "grids": self.grids, "group": self.groups, "groups": self.groups,
+                "term": self.terms}.get(kind, self.communities)
+        self.tabs.setCurrentWidget(page)
+        if record_id and page is self.grids and self.grids.community.currentIndex() != 0:
+            self.grids.community.setCurrentIndex(0)  # every community's grids, so the one asked for shows
+        select_row(page.view, record_id)
+        return None

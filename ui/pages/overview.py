@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def _to(area: str, kind: str = "", record_id: str | None = None) -> dict:
+    return {"area": area, "kind": kind, "id": record_id}
 
 
 class Card(QFrame):
@@ -31,6 +46,10 @@ class OverviewPage(QWidget):
         self.heading.setObjectName("pageHeading")
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
+        reminders = QPushButton("今日提醒…")
+        reminders.setToolTip("今天和本周到期、已逾期、待反馈和本月未走访的事项（打开程序时显示的提醒）")
+        reminders.clicked.connect(self.show_reminders)
+        top.addWidget(reminders)
         summary = QPushButton("年度工作总结…")
         summary.setToolTip("按本年数据起草年度工作总结，可修改后打印、导出")
         summary.clicked.connect(self.open_summary)
@@ -44,11 +63,25 @@ class OverviewPage(QWidget):
         for i, card in enumerate(self.cards.values()):
             grid.addWidget(card, i // 4, i % 4)
         layout.addLayout(grid)
-        layout.addWidget(QLabel("需要注意："))
+        self.attention_label = QLabel("需要注意（双击或按回车打开）：")
+        layout.addWidget(self.attention_label)
         self.attention = QListWidget()
         self.attention.setObjectName("attention")
+        self.attention.setToolTip("双击一项或选中后按回车，打开它的记录")
+        self.attention.itemActivated.connect(self.open_item)
         layout.addWidget(self.attention, 1)
         backend.changed.connect(lambda _: self.reload())
+
+    def open_item(self, item: QListWidgetItem):
+        """An item of the list opens its record in its area (a meeting, an opinion, a grid...)."""
+        from ..navigate import open_target
+
+        return open_target(self, item.data(Qt.UserRole))
+
+    def show_reminders(self):
+        from ..reminders import show_reminders
+
+        return show_reminders(self, self.backend)
 
     def open_summary(self) -> None:
         from ..summary_editor import open_summary
@@ -61,6 +94,7 @@ class OverviewPage(QWidget):
         year = date.today().year
         def load(s):
             from app.services.opinions import OpinionFilter
+            from app.services.reminders import getting_started
 
             overdue = s.opinions.page(OpinionFilter(overdue=True, sort="deadline", descending=False), limit=20)
             soon = [r for r in s.opinions.page(OpinionFilter(step=4, sort="deadline", descending=False), limit=50)
@@ -69,13 +103,14 @@ class OverviewPage(QWidget):
                     s.cadence.plan_summary(year),
                     overdue, soon, s.opinions.calendar.warning(year + 1 if date.today().month == 12 else year),
                     s.nomination.attention(), s.visits.board(date.today().isoformat()[:7]),
-                    s.action_items.list(), s.opinions.feedback_overdue(), s.meetings.by_kind(year - 1, status="held"))
+                    s.action_items.list(), s.opinions.feedback_overdue(), s.meetings.by_kind(year - 1, status="held"),
+                    getting_started(s))
 
         self.backend.query(load, self._show)
 
     def _show(self, result) -> None:
         (site, stats, warnings, attention, plan, overdue, soon, holiday_warning, selection, visits, actions,
-         feedback_late, last_year) = result
+         feedback_late, last_year, first) = result
         self.heading.setText(f"{site['subdistrict'] or site['site_name']} · 议事代表会议制度工作概览")
         d = stats["delegates"]
         self.cards["delegates"].value.setText(f"{d['active']} 人在任")
@@ -117,45 +152,65 @@ class OverviewPage(QWidget):
         self.cards["actions"].value.setText(f"{len(actions)} 项")
         self.cards["actions"].detail.setText(f"已完成 {done} 项" + (f"，逾期 {len(late)} 项" if late else "，无逾期"))
         self.attention.clear()
-        items = []
+        items: list[tuple[str, dict | None]] = []
+        if first["new"]:  # a new office: where to begin, not warnings about meetings it could not have held
+            self.attention_label.setText("开始使用（新办公室请按顺序完成，双击一项前往）：")
+            for number, step in enumerate(first["steps"], 1):
+                mark = "✓ 已完成" if step["done"] else "待完成"
+                items.append((f"【开始使用】{number}. {step['label']}（{mark}）：{step['hint']}",
+                              _to(step["area"], step["key"])))
+        else:
+            self.attention_label.setText("需要注意（双击或按回车打开）：")
         for row in overdue:
             if not row["overdue"]:
                 continue  # answered, only the feedback is late: listed under 【反馈逾期】 below
-            items.append(f"【意见逾期】{row['serial']} {row['title']}（{row['lead_unit']}，期限 {row['deadline']}）")
+            items.append((f"【意见逾期】{row['serial']} {row['title']}（{row['lead_unit']}，期限 {row['deadline']}）",
+                          _to("opinions", "opinion", row["id"])))
         for row in soon:
-            items.append(f"【意见即将到期】{row['serial']} {row['title']}（{row['lead_unit']}，期限 {row['deadline']}）")
+            items.append((f"【意见即将到期】{row['serial']} {row['title']}（{row['lead_unit']}，期限 {row['deadline']}）",
+                          _to("opinions", "opinion", row["id"])))
         for row in feedback_late:
-            items.append(f"【反馈逾期】{row['serial']} {row['title']}（{row['answered_on']} 办结，应于 {row['feedback_due']}"
-                         f" 前反馈代表）")
+            items.append((f"【反馈逾期】{row['serial']} {row['title']}（{row['answered_on']} 办结，应于 {row['feedback_due']}"
+                          f" 前反馈代表）", _to("opinions", "opinion", row["id"])))
         for row in sorted(late, key=lambda r: r["deadline"]):
-            items.append(f"【落实事项逾期】{row['content']}（{row['unit'] or '责任单位未填'}，期限 {row['deadline']}，"
-                         f"{row['meeting_title']}）")
+            items.append((f"【落实事项逾期】{row['content']}（{row['unit'] or '责任单位未填'}，期限 {row['deadline']}，"
+                          f"{row['meeting_title']}）", _to("meetings", "meeting", row["meeting_id"])))
         if missing:
             names = "、".join(r["name"] for r in missing[:20]) + ("等" if len(missing) > 20 else "")
-            items.append(f"【本月未走访】{len(missing)} 名代表本月还没有走访网格：{names}（在“代表 → 网格走访”中登记）")
+            items.append((f"【本月未走访】{len(missing)} 名代表本月还没有走访网格：{names}（在“代表 → 网格走访”中登记）",
+                          _to("roster", "visits")))
         for step in attention["steps_overdue"]:
-            items.append(f"【已逾期】{step['meeting_title']}：{step['title']}（期限 {step['due_date']}，"
-                         f"{step['owner'] or ''}）")
-        missed: dict[tuple[str, str], list[str]] = {}  # one line per group or hall, its periods together
-        for slot in attention["missed"]:
-            missed.setdefault((slot["subject"], slot["kind"]), []).append(slot["period"])
-        for (subject, kind), periods in missed.items():
-            what = "接待日" if kind == "reception" else "会议"
-            items.append(f"【未召开】{subject} {'、'.join(periods)}没有召开{what}")
+            items.append((f"【已逾期】{step['meeting_title']}：{step['title']}（期限 {step['due_date']}，"
+                          f"{step['owner'] or ''}）", _to("meetings", "meeting", step["meeting_id"])))
+        if not first["new"]:
+            missed: dict[tuple[str, str], list[str]] = {}  # one line per group or hall, its periods together
+            for slot in attention["missed"]:
+                missed.setdefault((slot["subject"], slot["kind"]), []).append(slot["period"])
+            for (subject, kind), periods in missed.items():
+                what = "接待日" if kind == "reception" else "会议"
+                items.append((f"【未召开】{subject} {'、'.join(periods)}没有召开{what}", _to("meetings", "plan")))
         for meeting in attention["meetings"]:
-            items.append(f"【14天内】{meeting['date']} {meeting['start_time'] or ''} {meeting['title']}")
+            items.append((f"【14天内】{meeting['date']} {meeting['start_time'] or ''} {meeting['title']}",
+                          _to("meetings", "meeting", meeting["id"])))
         for step in attention["steps_due"]:
-            items.append(f"【待完成】{step['meeting_title']}：{step['title']}（期限 {step['due_date']}）")
-        for slot in attention["due_slots"]:
-            items.append(f"【本期待开】{slot['subject']} {slot['period']}尚未安排")
-        items += list(warnings)
-        items += selection
+            items.append((f"【待完成】{step['meeting_title']}：{step['title']}（期限 {step['due_date']}）",
+                          _to("meetings", "meeting", step["meeting_id"])))
+        if not first["new"]:
+            for slot in attention["due_slots"]:
+                items.append((f"【本期待开】{slot['subject']} {slot['period']}尚未安排", _to("meetings", "plan")))
+        items += [(text, _to("organisation", "groups")) for text in warnings]
+        items += [(text, _to("nomination")) for text in selection]
         if holiday_warning:
-            items.append(f"【节假日】{holiday_warning}")
+            items.append((f"【节假日】{holiday_warning}", _to("settings")))
         if stats["grids_unassigned"]:
-            items.append(f"有 {stats['grids_unassigned']} 个网格还没有议事代表联系，请在“代表”中为代表勾选联系网格")
-        if not stats["communities"]:
-            items.append("还没有村（社区）：请先在“组织”中新增村（社区）、网格和议事小组")
-        for text in items or ["暂无需要处理的事项"]:
-            self.attention.addItem(text)
+            items.append((f"有 {stats['grids_unassigned']} 个网格还没有议事代表联系，请在“代表”中为代表勾选联系网格",
+                          _to("organisation", "grids")))
+        if not stats["communities"] and not first["new"]:
+            items.append(("还没有村（社区）：请先在“组织”中新增村（社区）、网格和议事小组", _to("organisation")))
+        for text, target in items or [("暂无需要处理的事项", None)]:
+            item = QListWidgetItem(text)
+            item.setData(Qt.UserRole, target)
+            if target:
+                item.setToolTip("双击或按回车打开")
+            self.attention.addItem(item)
         self.attention.setEnabled(bool(items))

@@ -17,6 +17,10 @@ class RecyclePage(RecordListPage):
     watch = set(RECYCLABLE)
     columns = [Col("kind_label", "类别"), Col("title", "名称"), Col("deleted_at", "删除时间")]
 
+    def __init__(self, backend, parent=None):
+        super().__init__(backend, parent)
+        self.view.row_hooks = {"open": self.restore, "open_label": "恢复"}  # right-click: no 编辑, no 删除
+
     def buttons(self):
         return [("恢复", self.restore, "恢复所选记录（回车）")]
 
@@ -39,7 +43,7 @@ class RecyclePage(RecordListPage):
     def restore(self):
         row = self.current()
         if not row:
-            return
+            return show_refusal(self, "请先在列表中选择要恢复的记录")
         self.backend.op(lambda s: s.recycle.restore(row["tbl"], row["id"]), None,
                           lambda e: show_refusal(self, e, "无法恢复"),
                           summary=f"恢复{row['kind_label']}“{row['title']}”")

@@ -22,7 +22,7 @@ from app.services.delegates import STATUSES, RosterFilter, delegate_fields
 from ..forms import RecordDialog
 from ..messages import confirm, show_refusal
 from ..models import Col, PagedTableModel
-from ..widgets import add_buttons, bind_list_keys
+from ..widgets import NoWheelCombo, add_buttons, bind_list_keys, needs_selection
 from .base import export_with_dialog, fit_columns_once, load_refs, refill_combo, search_box, sortable_view
 from .visits import VisitsTab
 
@@ -164,7 +164,7 @@ class RosterPage(QWidget):
         top.addWidget(self.search)
         for key, label in (("group_id", "小组"), ("community_id", "村（社区）"), ("party", "政治面貌"),
                            ("sector", "界别"), ("status", "状态"), ("term_id", "届次")):
-            box = QComboBox()
+            box = NoWheelCombo()
             box.setObjectName(f"filter_{key}")
             box.addItem(f"全部{label}", None)
             box.setMinimumWidth(110)
@@ -182,13 +182,14 @@ class RosterPage(QWidget):
         self.count_label = QLabel()
         buttons.addWidget(self.count_label)
         buttons.addStretch(1)
-        add_buttons(buttons, (("新增代表", self.add, "Ctrl+N"), ("编辑", self.edit, "回车"),
+        made = add_buttons(buttons, (("新增代表", self.add, "Ctrl+N"), ("编辑", self.edit, "回车"),
                                 ("删除", self.delete, "Delete：移到回收站"),
                                 ("任职变动…", self.change_status, "辞职、罢免、去世、迁出，或恢复在任"),
                                 ("履职档案…", self.duty_record, "所选代表的履职档案（可打印）"),
                                 ("年度评议…", self.review, "小组对所选代表本年度履职的评议（等次和意见）"),
                                 ("从 Excel 导入…", self.import_roster, "导入现有的代表花名册（先逐行检查，再全部导入）"),
                                 ("导出花名册…", self.export_roster, "导出 Excel 花名册，可直接打印")))
+        needs_selection(self.view, made[1:6], "请先在花名册中选择一名代表")
 
         roster = QWidget()
         layout = QVBoxLayout(roster)
@@ -368,3 +369,13 @@ class RosterPage(QWidget):
     def export_roster(self) -> None:
         # The roster as filtered on screen (all 在任 delegates by default), ID numbers masked.
         export_with_dialog(self, self.backend, "roster", flt=self.current_filter())
+
+    def open_record(self, kind: str, record_id: str | None):
+        """From 概览 or the reminders: a delegate opens in the 编辑代表 dialog; visits show their tab."""
+        if kind == "visits":
+            self.tabs.setCurrentWidget(self.visits)
+            return None
+        self.tabs.setCurrentIndex(0)
+        if record_id:
+            self.open_dialog(record_id)
+        return None

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtWidgets import (
-    QComboBox,
     QFileDialog,
     QFormLayout,
     QGridLayout,
@@ -25,6 +24,7 @@ from app.audit import ACTION_LABELS
 from app.settings_labels import REGISTER_PAPERS, SETTING_LABELS
 
 from ..messages import show_refusal
+from ..widgets import NoWheelCombo
 
 
 def expand_days(text: str) -> list[str]:
@@ -73,7 +73,7 @@ class SettingsPage(QWidget):
         self.edits["serial_code"].setPlaceholderText("可不填；几个办公室各自登记意见建议时各设一个，如 CZ")
         self.edits["serial_code"].setToolTip("填写后，本机新编的意见建议和回执编号带上这个代码（如 YJ2026-CZ-0001），"
                                              "交换数据时不会与其他办公室的编号重复")
-        self.paper_choice = QComboBox()
+        self.paper_choice = NoWheelCombo()
         for code, label in REGISTER_PAPERS.items():
             self.paper_choice.addItem(label, code)
         self.paper_choice.setToolTip("导出的 Excel 台账按这种纸张横向打印，每页都是完整的行。A4：较宽的台账只打印主要的列；"
@@ -137,12 +137,14 @@ class SettingsPage(QWidget):
 
         box = QGroupBox("公文（纪要、通知、公示、报告）")
         form = QFormLayout(box)
-        for key in ("clerk_name", "contact_phone", "issuer_mark", "doc_number_pattern", "signer", "printer_name", "doc_cc"):
+        for key in ("clerk_name", "contact_phone", "issuer_mark", "doc_number_pattern", "signer", "reviewer",
+                    "printer_name", "doc_cc"):
             self.edits[key] = QLineEdit()
             form.addRow(SETTING_LABELS[key], self.edits[key])
         self.edits["clerk_name"].setPlaceholderText("不填则用电脑登录名")
         self.edits["issuer_mark"].setPlaceholderText("不填则通知、报告不加版头")
-        self.layout_choice = QComboBox()
+        self.edits["reviewer"].setPlaceholderText("不填则用上次审核议题的审核人或签发人")
+        self.layout_choice = NoWheelCombo()
         for code, label in LAYOUT_LABELS.items():
             self.layout_choice.addItem(label, code)
         form.addRow(SETTING_LABELS["seal_layout"], self.layout_choice)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.services.venues import LEVELS
 
 from ..models import Col
+from ..widgets import NoWheelCombo
 from .base import RecordListPage
 
 
@@ -36,7 +37,7 @@ class VenuesPage(RecordListPage):
 
     def add_filters(self, toolbar):
         toolbar.addWidget(QLabel("层级："))
-        self.level = QComboBox()
+        self.level = NoWheelCombo()
         self.level.addItem("全部", None)
         for value, label in LEVELS:
             self.level.addItem(label, value)

@@ -8,7 +8,6 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -26,7 +25,7 @@ from ..cell_editing import commit_edits, edit_in_cells
 from ..memory import fit_on_screen
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel
-from ..widgets import add_buttons, dialog_buttons
+from ..widgets import NoWheelCombo, add_buttons, dialog_buttons, person_choice, person_picker
 from .base import export_with_dialog, fit_columns, make_table, refill_combo
 
 VISIT_TABLES = {"grid_visits", "delegates", "delegate_grids", "terms", "delegate_events"}
@@ -37,11 +36,11 @@ class VisitsTab(QWidget):
     def __init__(self, backend, parent=None):
         super().__init__(parent)
         self.backend = backend
-        self.year = QComboBox()
+        self.year = NoWheelCombo()
         this_year = date.today().year
         for year in (this_year, this_year - 1, this_year - 2):
             self.year.addItem(f"{year}年", year)
-        self.group = QComboBox()
+        self.group = NoWheelCombo()
         self.group.addItem("全部小组", None)
         for box in (self.year, self.group):
             box.currentIndexChanged.connect(lambda _: self.reload_board())
@@ -184,12 +183,11 @@ class VisitSheetDialog(QDialog):
         self.backend = backend
         self.choices = choices
         fit_on_screen(self, (980, 520))
-        self.delegate = QComboBox()
+        self.delegate = NoWheelCombo()
         self.delegate.setObjectName("visit_delegate")
-        self.delegate.setEditable(True)  # type a name to find it
-        self.delegate.setInsertPolicy(QComboBox.NoInsert)
         for delegate_id, label in choices["delegates"]:
             self.delegate.addItem(label, delegate_id)
+        person_picker(self.delegate)  # type a name, a part of it or its pinyin initials (zs)
         self.delegate.currentIndexChanged.connect(lambda _: self._fill_grids())
         self.table = QTableWidget(6, len(self.COLUMNS))
         self.table.setObjectName("visit_rows")
@@ -224,7 +222,7 @@ class VisitSheetDialog(QDialog):
         self._grid_box(self.table.rowCount() - 1)
 
     def _grid_box(self, row: int) -> None:
-        box = QComboBox()
+        box = NoWheelCombo()
         delegate_id = self.delegate.currentData()
         own = self.choices["grids_of"].get(delegate_id, [])
         for grid_id, label in own:
@@ -244,9 +242,10 @@ class VisitSheetDialog(QDialog):
         item = self.table.item(row, column)
         return item.text().strip() if item else ""
 
-    def rows(self) -> list[dict]:
+    def rows(self, delegate_id: str | None = None) -> list[dict]:
         """A dict per line of the sheet, a blank line as {} (the core passes over it and still
         counts it, so that "第 3 行" in a refusal is the third line the clerk sees)."""
+        delegate_id = delegate_id or self.delegate.currentData()
         commit_edits(self.table)
         month = date.today().isoformat()[:7]
         out: list[dict] = []
@@ -258,15 +257,22 @@ class VisitSheetDialog(QDialog):
                 continue
             if day.isdigit() and len(day) <= 2:
                 day = f"{month}-{int(day):02d}"
-            out.append({"delegate_id": self.delegate.currentData(), "grid_id": self.table.cellWidget(row, 1).currentData(),
+            out.append({"delegate_id": delegate_id, "grid_id": self.table.cellWidget(row, 1).currentData(),
                         "day": day or None, "residents_met": residents or None, "matters": matters or None,
                         "opinions": [t.strip() for t in opinions.replace(";", "；").replace("\n", "；").split("；")
                                      if t.strip()]})
         return out
 
     def save(self) -> None:
-        rows = self.rows()
-        who = self.delegate.currentText()
+        from app.errors import AppError
+
+        try:  # the delegate picked, or the one the typed name or initials name alone
+            delegate_id = person_choice(self.delegate, "走访代表")
+        except AppError as error:
+            self.error.setText(error.message)
+            return
+        rows = self.rows(delegate_id)
+        who = self.delegate.itemText(max(self.delegate.findData(delegate_id), 0))
         self.error.clear()
         self.backend.op(lambda s: s.visits.create_many(rows), lambda _: self.accept(),
                         lambda e: self.error.setText(getattr(e, "message", str(e))),

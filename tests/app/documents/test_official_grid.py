@@ -305,3 +305,22 @@ def test_a_table_row_taller_than_a_page_does_not_stop_the_layout(demo, tmp_path)
     doc.para("之后的正文。")
     doc.build(tmp_path / "t.pdf")
     assert len(PdfReader(tmp_path / "t.pdf").pages) >= 2
+
+
+def test_page_numbers_sit_on_the_outer_side(demo, tmp_path):
+    """§7.5: odd pages' numbers at the right, even pages' at the left, one character in from the
+    block's edge (a document printed on both sides has them all on the outer edge)."""
+    path = tmp_path / "summary.pdf"
+    export_doc(demo, "summary", str(DEMO_YEAR), path)
+    with pdfplumber.open(path) as pdf:
+        sides = []
+        for number, page in enumerate(pdf.pages, 1):
+            dash = [c for c in page.chars if c["text"] == "—"]
+            assert len(dash) == 2, number
+            left, right = min(c["x0"] for c in dash) / MM, max(c["x1"] for c in dash) / MM
+            if number % 2:
+                assert 184 - 7 <= right <= 184 - 3, (number, right)  # one 14 pt character in from 184 mm
+            else:
+                assert 28 + 3 <= left <= 28 + 7, (number, left)
+            sides.append(number % 2)
+    assert sides[:2] == [1, 0]  # at least one page of each side was measured

@@ -363,3 +363,35 @@ def test_heads_travel_on_to_the_offices_that_never_met(offices):
     b.audit.witness({**seen_by_b, "seq": seen_by_b["seq"] - 1}, {"kind": "package"})  # an older head
     assert next(w for w in b.audit.witnesses() if w["site"] == a.site_id)["seq"] == seen_by_b["seq"]
     assert all(w["site"] != b.site_id for w in b.audit.witnessed_others())
+
+
+def test_a_conflict_is_named_by_its_record_and_the_field_label(offices, tmp_path):
+    """The preview (dry run), the result and the log say 代表“张三”的联系电话, never "代表 phone"."""
+    stores, stick = offices
+    a, b = stores["A"], stores["B"]
+    send(a, b, stick)
+    delegate = a.rows("SELECT id, name FROM delegates WHERE deleted = 0 ORDER BY name_pinyin LIMIT 1")[0]
+    a.delegates.update(delegate["id"], {"phone": "13800000001"})
+    b.delegates.update(delegate["id"], {"phone": "13800000002"})
+    package = export_package(a, stick, "同一个口令", scrypt_n=FAST)
+    preview = import_package(b, package["path"], "同一个口令", dry_run=True)
+    texts = [c["text"] for c in preview["conflict_list"]]
+    expected = f"代表“{delegate['name']}”的联系电话"
+    assert len(texts) == 1 and texts[0].startswith(expected), texts
+    assert "13800000001" in texts[0] and "13800000002" in texts[0] and "phone" not in texts[0]
+    # the CLI's preview says the same sentence
+    from app.store import Store
+    from tests.conftest import run_cli
+
+    secret = tmp_path / "pass.txt"
+    secret.write_text("同一个口令", encoding="utf-8")
+    b.close()
+    shown = run_cli("--data-dir", tmp_path / "B", "package", "import", package["path"], "--passphrase-file", secret,
+                    "--dry-run", check=True).stdout
+    stores["B"] = b = Store.open(tmp_path / "B")
+    assert f"冲突：{texts[0]}" in shown
+    import_package(b, package["path"], "同一个口令")
+    from app.exchange.conflicts import list_conflicts
+
+    logged = list_conflicts(b)
+    assert [c["field_label"] for c in logged] == ["联系电话"] and logged[0]["text"].startswith(expected)

@@ -256,3 +256,45 @@ def test_the_step_table_offers_what_the_service_allows(demo, delegate):
     assert "close" not in demo.opinions.detail(opinion)["next_steps"]  # 不满意: reopen first
     with pytest.raises(ConflictError):
         demo.opinions.close(opinion)
+
+
+# The five-step table, cell by cell: what each status of an assigned opinion may do next. A
+# one-word change to the table (an answer after 退办 before it is reassigned, a close before
+# feedback) changes one of these cells.
+STEP_TABLE = {
+    "collected": ["report", "to_topic", "decline", "assign"],
+    "topic": ["untopic", "decline", "assign"],
+    "deliberated": ["assign"],
+    "assigned": ["supervise", "return", "extend", "key", "answer", "print_assignment"],
+    "returned": ["assign", "supervise", "key", "print_assignment"],
+    "answered": ["supervise", "feedback", "print_assignment", "print_feedback"],
+    "declined": ["feedback"],
+    "fed_back": ["feedback", "close", "reopen", "print_assignment", "print_feedback"],
+    "closed": ["reopen", "print_assignment", "print_feedback"],
+    "merged": [],
+}
+
+
+@pytest.mark.parametrize("status", sorted(STEP_TABLE))
+def test_the_step_table_cell_by_cell(status):
+    from app.rules.codes import OPINION_STATUSES
+    from app.services.opinions import next_steps
+
+    assert {code for code, _ in OPINION_STATUSES} <= set(STEP_TABLE)  # every status has its row
+    assert next_steps({"status": status, "lead_unit": "街道城管办"}) == STEP_TABLE[status]
+
+
+@pytest.mark.parametrize("action", [
+    lambda s, o: s.opinions.answer(o, "办好了"),
+    lambda s, o: s.opinions.feedback(o, "满意", "当面"),
+    lambda s, o: s.opinions.close(o),
+    lambda s, o: s.opinions.extend(o, 5, "工委主任", "需协调"),
+])
+def test_a_returned_opinion_is_reassigned_before_anything_is_done_with_it(demo, delegate, action):
+    opinion = collect(demo, delegate)
+    demo.opinions.assign(opinion, "department", "公安", 10)
+    demo.opinions.return_assignment(opinion, "属于城管职责")
+    before = digest(demo)
+    with pytest.raises(ConflictError):
+        action(demo, opinion)
+    assert digest(demo) == before and demo.opinions.get(opinion)["status"] == "returned"

@@ -58,6 +58,21 @@ class AuditTab(QWidget):
         layout.addWidget(self.chain)
         button_row(layout, [("校验日志链", self.verify), ("导出 Excel…", self.export)])
         self.model.loaded.connect(lambda: fit_columns(self.view, cap=600))
+        # Every edit (an undo too) writes an entry: the list in view follows, one out of view
+        # reads the log again when it is shown.
+        self.stale = False
+        backend.changed.connect(self._on_changed)
+
+    def _on_changed(self, _changes) -> None:
+        if self.isVisible():
+            self.reload()
+        else:
+            self.stale = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.stale:
+            self.reload()
 
     def filter(self) -> AuditFilter:
         return AuditFilter(self.date_from.text().strip() or None, self.date_to.text().strip() or None,
@@ -78,6 +93,7 @@ class AuditTab(QWidget):
         self.model.set_filter(self.filter())
 
     def reload(self) -> None:
+        self.stale = False
         self.model.reload()
 
     def verify(self) -> None:

@@ -6,7 +6,6 @@ import json
 from html import escape
 
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -27,7 +26,7 @@ from ...backend import DelayedProgress
 from ...memory import fit_on_screen
 from ...messages import confirm, show_refusal
 from ...models import Col, ListTableModel
-from ...widgets import button_row, dialog_buttons, local_when
+from ...widgets import NoWheelCombo, button_row, dialog_buttons, local_when
 from ..base import fit_columns, make_table
 
 
@@ -208,7 +207,7 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("导出交换包")
         form = QFormLayout(self)
-        self.office = QComboBox()
+        self.office = NoWheelCombo()
         self.office.setEditable(True)
         self.office.addItem("")
         self.office.addItems(offices)
@@ -275,8 +274,7 @@ class PreviewDialog(QDialog):
         if shared:
             lines.append(f"<p>{escape(shared)}</p>")
         for c in result.get("conflict_list", [])[:50]:
-            lines.append(f"<p>冲突：{TABLE_NOUNS.get(c['tbl'], c['tbl'])} {escape(c['field'])}："
-                         f"保留“{escape(str(c['kept_value']))}”，另一值“{escape(str(c['lost_value']))}”记入冲突记录</p>")
+            lines.append(f"<p>冲突：{escape(c['text'])}</p>")
         text.setHtml("".join(lines))
         layout.addWidget(text)
         note = QLabel("确认后先自动备份，再在一个事务中合并；任何一步出错，数据保持原样。")

@@ -9,13 +9,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from ...messages import show_refusal
-from ...widgets import button_row
+from ...widgets import NoWheelSpin, button_row
 
 
 class SecurityTab(QWidget):
@@ -36,7 +35,7 @@ class SecurityTab(QWidget):
         row = QHBoxLayout()
         button_row(row, [("保存密码", self.save), ("取消密码", self.clear)])
         form.addRow(row)
-        self.minutes = QSpinBox()
+        self.minutes = NoWheelSpin()
         self.minutes.setRange(0, 240)
         self.minutes.setSuffix(" 分钟（0 为不自动锁定）")
         self.minutes.editingFinished.connect(self.save_minutes)

@@ -12,7 +12,7 @@ from app.services.base import FieldSpec, step_date
 from ...form_dialog import ask
 from ...messages import show_refusal
 from ...models import Col, ListTableModel
-from ...widgets import add_buttons
+from ...widgets import add_buttons, needs_selection
 from ..base import export_with_dialog, filter_combo, fit_columns, make_table
 
 ACTION_TABLES = {"action_items", "action_progress", "meetings", "opinions", "topics"}
@@ -26,6 +26,7 @@ class ActionsTab(QWidget):
         self.status.setObjectName("action_status_filter")
         self.status.currentIndexChanged.connect(lambda _: self.reload())
         self.search = QLineEdit()
+        self.search.setProperty("search_box", True)  # Ctrl+F
         self.search.setPlaceholderText("搜索落实事项、责任单位或责任人")
         self.search.textChanged.connect(lambda _: self.reload())
         self.model = ListTableModel([
@@ -40,11 +41,12 @@ class ActionsTab(QWidget):
         top.addWidget(self.status)
         top.addWidget(self.count)
         buttons = QHBoxLayout()
-        add_buttons(buttons, (("登记进展…", self.record, "记录一次推进情况，可同时改变状态"),
-                              ("标记完成…", self.complete, "填写完成日期"),
-                              ("进展记录", self.show_progress, "这项落实事项的全部进展（双击也可）"),
-                              ("转入意见台账", self.take_in, "作为一条意见建议交办、督办"),
-                              ("导出落实事项台账…", lambda: export_with_dialog(self, backend, "actions"))))
+        made = add_buttons(buttons, (("登记进展…", self.record, "记录一次推进情况，可同时改变状态"),
+                                     ("标记完成…", self.complete, "填写完成日期"),
+                                     ("进展记录", self.show_progress, "这项落实事项的全部进展（双击也可）"),
+                                     ("转入意见台账", self.take_in, "作为一条意见建议交办、督办"),
+                                     ("导出落实事项台账…", lambda: export_with_dialog(self, backend, "actions"))))
+        needs_selection(self.view, made[:4], "请先在列表中选择一项落实事项")
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("会议纪要明确的落实事项：逾期未完成的标红。已转入意见建议台账的，进度随意见办理。"))

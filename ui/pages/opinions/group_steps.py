@@ -6,8 +6,9 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
-    QComboBox,
+    QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -27,9 +28,12 @@ from ...form_dialog import ask
 from ...memory import fit_on_screen
 from ...messages import show_refusal
 from ...pdf_preview import preview_doc
-from ...widgets import dialog_buttons
+from ...widgets import NoWheelCombo, add_buttons, dialog_buttons
 
 ROLES = {"leader": "组长", "deputy_leader": "副组长"}
+# The keys that answer for a delegate in 征求代表意见 (None: not recorded).
+ANSWER_KEYS = {Qt.Key_1: "同意", Qt.Key_Y: "同意", Qt.Key_Space: "同意", Qt.Key_2: "有补充意见",
+               Qt.Key_3: "不同意", Qt.Key_N: "不同意", Qt.Key_4: "未表态", Qt.Key_0: None}
 
 
 class ConsultDialog(QDialog):
@@ -54,14 +58,17 @@ class ConsultDialog(QDialog):
                 item = QTableWidgetItem(text)
                 item.setFlags(item.flags() & ~item.flags().ItemIsEditable)
                 self.table.setItem(r, column, item)
-            box = QComboBox()
+            box = NoWheelCombo()
             box.addItem("（未记录）", None)
             for view in VIEWS:
                 box.addItem(view, view)
             box.setCurrentIndex(max(box.findData(member.get("view")), 0))
+            box.installEventFilter(self)  # the answer keys work with the focus in the box too
             self.table.setCellWidget(r, 2, box)
             self.table.setItem(r, 3, QTableWidgetItem(member.get("comment") or ""))
         self.table.resizeColumnsToContents()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.installEventFilter(self)
         self.error = QLabel()
         self.error.setStyleSheet("color: #c62828;")
         self.error.setWordWrap(True)
@@ -69,12 +76,61 @@ class ConsultDialog(QDialog):
         top.addWidget(QLabel("征求意见日期："))
         top.addWidget(self.day)
         top.addStretch(1)
+        many = "所选的各行（选中两行以上时），否则全部代表"
+        add_buttons(top, (("全部同意", lambda: self.set_all("同意"), f"把{many}的意见设为“同意”"),
+                          ("全部不同意", lambda: self.set_all("不同意"), f"把{many}的意见设为“不同意”（须写明具体意见）")))
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("组长汇总意见建议后，逐一征求小组代表意见，再确定议题报人大街道工委审核。"))
         layout.addLayout(top)
+        keys = QLabel("键盘录入：在一行上按 1 或 Y 或空格为“同意”，2 为“有补充意见”，3 或 N 为“不同意”，"
+                      "4 为“未表态”，0 为未记录，随即跳到下一位代表。")
+        keys.setWordWrap(True)
+        keys.setStyleSheet("color: #5b6777;")
+        layout.addWidget(keys)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.error)
         layout.addWidget(dialog_buttons("保存", "取消", self.save, self.reject))
+        if members:  # ready to answer with the keys: the first delegate's 意见
+            self.table.setCurrentCell(0, 2)
+            self.table.setFocus()
+
+    def box(self, row: int):
+        return self.table.cellWidget(row, 2)
+
+    def target_rows(self) -> list[int]:
+        """The rows a 全部… button sets: those selected when two or more are, else every row."""
+        chosen = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return chosen if len(chosen) > 1 else list(range(self.table.rowCount()))
+
+    def set_view(self, row: int, view: str | None) -> None:
+        box = self.box(row)
+        box.setCurrentIndex(0 if view is None else box.findData(view))
+
+    def set_all(self, view: str) -> None:
+        for row in self.target_rows():
+            self.set_view(row, view)
+
+    def eventFilter(self, watched, event) -> bool:
+        """1/Y/space, 2, 3/N, 4, 0 on a row set its answer and move to the next delegate."""
+        if event.type() != QEvent.KeyPress or event.modifiers() & ~Qt.KeypadModifier:
+            return super().eventFilter(watched, event)
+        view = ANSWER_KEYS.get(event.key(), "")
+        if view == "":
+            return super().eventFilter(watched, event)
+        if watched is self.table:
+            row = self.table.currentRow()
+            if self.table.currentColumn() == 3 or row < 0:  # typing a remark: the keys are text
+                return super().eventFilter(watched, event)
+        else:
+            row = next((r for r in range(self.table.rowCount()) if self.box(r) is watched), -1)
+            if row < 0:
+                return super().eventFilter(watched, event)
+        self.set_view(row, view)
+        following = min(row + 1, self.table.rowCount() - 1)
+        self.table.setCurrentCell(following, 2)
+        if watched is not self.table:
+            self.box(following).setFocus()
+        return True
 
     def views(self) -> list[dict]:
         commit_edits(self.table)

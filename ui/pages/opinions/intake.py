@@ -7,7 +7,6 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QFormLayout,
     QLabel,
@@ -15,7 +14,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
 )
 
@@ -23,7 +21,7 @@ from app.services.opinions import SOURCES
 
 from ...memory import fit_on_screen
 from ...messages import confirm, show_refusal
-from ...widgets import add_check_item, checked_values, dialog_buttons
+from ...widgets import NoWheelCombo, NoWheelSpin, add_check_item, checked_values, dialog_buttons, person_choice, person_picker
 
 
 class IntakeDialog(QDialog):
@@ -36,24 +34,21 @@ class IntakeDialog(QDialog):
         self.setWindowTitle("录入意见建议")
         self.setMinimumWidth(620)
         form = QFormLayout(self)
-        self.source = QComboBox()
+        self.source = NoWheelCombo()
         for value, label in SOURCES:
             self.source.addItem(label, value)
         self.day = QLineEdit(date.today().isoformat())
-        self.delegate = QComboBox()
-        self.delegate.setEditable(True)
-        self.delegate.setInsertPolicy(QComboBox.NoInsert)
+        self.delegate = NoWheelCombo()
         self.delegate.addItem("（无）", None)
         for value, label in refs["delegates"]:
             self.delegate.addItem(label, value)
-        self.delegate.completer().setFilterMode(Qt.MatchContains)
-        self.delegate.completer().setCompletionMode(self.delegate.completer().CompletionMode.PopupCompletion)
-        self.grid = QComboBox()
+        person_picker(self.delegate)  # a name, a part of it, or its pinyin initials (zs)
+        self.grid = NoWheelCombo()
         self.grid.addItem("（不填）", None)
         self._grids = refs["grids_by_community"]
         self._delegate_communities = refs["delegate_communities"]
         self.delegate.currentIndexChanged.connect(self._grids_of_delegate)
-        self.residents = QSpinBox()
+        self.residents = NoWheelSpin()
         self.residents.setRange(0, 100000)
         self.contact = QLineEdit()
         self.contact.setPlaceholderText("可不填；只在台账中脱敏显示")
@@ -83,21 +78,7 @@ class IntakeDialog(QDialog):
     def chosen_delegate(self) -> str | None:
         """The delegate named in 收集代表: the one picked, or the one whose name was typed in full
         (or the only one it begins); anything else is refused, never saved as "no collector"."""
-        from app.errors import ValidationError
-
-        text = self.delegate.currentText().strip()
-        if not text or text == self.delegate.itemText(0):
-            return None
-        index = self.delegate.currentIndex()
-        if index > 0 and self.delegate.itemText(index) == text:
-            return self.delegate.itemData(index)
-        labels = [self.delegate.itemText(i) for i in range(1, self.delegate.count())]
-        matches = [i for i, label in enumerate(labels, 1) if label == text or label.split("（")[0] == text]
-        matches = matches or [i for i, label in enumerate(labels, 1) if label.startswith(text)]
-        if len(matches) == 1:
-            return self.delegate.itemData(matches[0])
-        raise ValidationError(f"收集代表“{text}”" + ("对应多名代表，请从下拉列表中选定一位" if matches else
-                              "不在议事代表名单中：请从下拉列表中选择，或清空这一栏"), field="delegate_id")
+        return person_choice(self.delegate, "收集代表")
 
     def reject(self) -> None:
         """Esc closes the name suggestions first; a slip being typed is not thrown away unasked."""

@@ -7,7 +7,6 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -25,7 +24,7 @@ from ...messages import confirm, show_refusal
 from ...models import PagedTableModel
 from ...opinion_dialog import OpinionDialog, opinion_refs
 from ...pdf_preview import preview_doc
-from ...widgets import add_buttons, bind_list_keys
+from ...widgets import NoWheelCombo, add_buttons, bind_list_keys, needs_selection
 from ..base import export_with_dialog, filter_combo, fit_columns_once, refill_combo, search_box, sortable_view
 from .actions import ActionsTab
 from .common import COLUMNS, OPINION_TABLES, row_colour
@@ -47,7 +46,7 @@ class OpinionList(QWidget):
         self.model.loaded.connect(self._loaded)
         self.search = search_box(self, "搜索事项和内容：中文或拼音首字母，如“公交”或“gj”（Ctrl+F）",
                                  self.apply_filter, "ledger_search")
-        self.step = QComboBox()
+        self.step = NoWheelCombo()
         self.step.addItem("全部步骤", None)
         for number, (label, _) in STEPS.items():
             self.step.addItem(f"第{number}步 {label}", number)
@@ -73,11 +72,13 @@ class OpinionList(QWidget):
         second.addWidget(self.date_from)
         second.addWidget(self.date_to)
         second.addStretch(1)
-        add_buttons(second, (("录入意见", self.intake), ("从接待日/会议导入…", self.import_pending),
-                           ("录入回执…", self.key_in_slip), ("打开", self.open_current), ("删除", self.delete),
-                           ("打印台账…", self.print_ledger),
-                           ("导出台账…", lambda: export_with_dialog(self, backend, "ledger", flt=self.current_filter())),
-                           ("导出督办记录…", lambda: export_with_dialog(self, backend, "supervision"))))
+        made = add_buttons(second, (("录入意见", self.intake), ("从接待日/会议导入…", self.import_pending),
+                                    ("录入回执…", self.key_in_slip), ("打开", self.open_current), ("删除", self.delete),
+                                    ("打印台账…", self.print_ledger),
+                                    ("导出台账…", lambda: export_with_dialog(self, backend, "ledger",
+                                                                          flt=self.current_filter())),
+                                    ("导出督办记录…", lambda: export_with_dialog(self, backend, "supervision"))))
+        needs_selection(self.view, made[3:5], "请先在台账中选择一条意见建议")
         self.warning = QLabel()
         self.warning.setStyleSheet("color: #b26a00;")
         self.warning.hide()
@@ -205,6 +206,12 @@ class OpinionList(QWidget):
             self.backend.op(lambda s: s.opinions.delete(row["id"]), None, lambda e: show_refusal(self, e),
                               summary=f"删除意见建议“{row['title']}”")
 
+    def print_current(self, done=None) -> None:
+        """Ctrl+P: the ledger as filtered on screen, straight to the printer (no preview)."""
+        from ...pdf_preview import print_doc
+
+        print_doc(self, self.backend, "ledger", None, "意见建议办理台账", done, flt=self.current_filter())
+
     def print_ledger(self) -> None:
         """The ledger as filtered on screen, A4 landscape, previewed before printing."""
         preview_doc(self, self.backend, "ledger", None, "意见建议办理台账", flt=self.current_filter())
@@ -228,3 +235,17 @@ class OpinionsPage(QWidget):
     def reload(self) -> None:
         for part in (self.list, self.topics, self.follow_up, self.stats):
             part.reload()
+
+    def open_record(self, kind: str, record_id: str | None):
+        """From 概览 or the reminders: an opinion opens in its dialog; action items show their tab."""
+        if kind == "action_items":
+            self.tabs.setCurrentWidget(self.follow_up)
+            return None
+        self.tabs.setCurrentWidget(self.list)
+        return self.list.open_opinion(record_id) if record_id else None
+
+    def print_current(self):
+        """Ctrl+P on the 意见建议台账 tab prints the ledger document; elsewhere the list in front."""
+        if self.tabs.currentWidget() is self.list:
+            return self.list.print_current()
+        return False

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMargins, Qt
 from PySide6.QtWidgets import (
-    QComboBox,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import (
 from app.services.opinions import CATEGORIES
 
 from ...models import Col, ListTableModel
+from ...widgets import NoWheelCombo
 from ..base import export_with_dialog, make_table
 from .common import OPINION_TABLES
 
@@ -28,7 +31,7 @@ class StatsTab(QWidget):
     def __init__(self, backend, parent=None):
         super().__init__(parent)
         self.backend = backend
-        self.year = QComboBox()
+        self.year = NoWheelCombo()
         for year in range(date.today().year, date.today().year - 6, -1):
             self.year.addItem(f"{year}年", year)
         self.year.addItem("全部年份", None)
@@ -53,15 +56,30 @@ class StatsTab(QWidget):
             self.figures.addWidget(box, 0, i)
             box.setProperty("title", title)
         self.labels["solved_rate"].setToolTip("已办结条数÷已交办条数（未交办的和不予采纳的不计入），与统计表相同")
-        self.charts = QHBoxLayout()
+        # 按月收集 across the page (12 months), 事项类别 and 按小组 side by side under it; the page
+        # scrolls, so each chart keeps a readable height on a 1366 × 768 screen.
+        self.charts = QGridLayout()
+        self.charts.setColumnStretch(0, 1)
+        self.charts.setColumnStretch(1, 1)
         self.chart_views = []
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addLayout(top)
+        scroll = QScrollArea()
+        scroll.setObjectName("stats_scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        inner = QWidget()
+        scroll.setWidget(inner)
+        outer.addWidget(scroll, 1)
+        layout = QVBoxLayout(inner)
         layout.addLayout(self.figures)
-        layout.addLayout(self.charts, 1)
+        layout.addLayout(self.charts)
         self.by_unit = ListTableModel([Col("unit", "承办单位"), Col("count", "交办（条）")], self)
         unit_view = make_table(self.by_unit)
-        unit_view.setMaximumHeight(180)
+        unit_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)  # whole unit names
+        unit_view.setMinimumHeight(160)
+        unit_view.setMaximumHeight(240)
         layout.addWidget(unit_view)
         backend.changed.connect(lambda c: c.tables & (OPINION_TABLES | {"meetings"}) and self.reload())
 
@@ -96,45 +114,91 @@ class StatsTab(QWidget):
 
     def _draw_charts(self, o: dict) -> None:
         try:
-            from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QPieSeries, QValueAxis
+            from PySide6.QtCharts import (
+                QBarCategoryAxis,
+                QBarSeries,
+                QBarSet,
+                QChart,
+                QChartView,
+                QHorizontalBarSeries,
+                QPieSeries,
+            )
         except ImportError:  # PySide6-Addons missing: the figures and the table still show
             return
-        from PySide6.QtGui import QPainter
+        from PySide6.QtGui import QColor, QPainter
 
         for view in self.chart_views:
             self.charts.removeWidget(view)
             view.deleteLater()
         self.chart_views = []
+        year = self.year.currentData()
+        months = month_counts(o["by_month"], year)
+        charts = [("按月收集" if year else "按年收集", months, QBarSeries, (0, 0, 1, 2))]
         pie = QPieSeries()
         for key, label in CATEGORIES:
             if o["by_category"].get(key):
-                pie.append(f"{label} {o['by_category'][key]}", o["by_category"][key])
-        charts = [("事项类别", pie, None)]
-        for title, data in (("按月收集", o["by_month"]), ("按小组", o["by_group"])):
-            bars = QBarSet("意见建议")
-            keys = list(data)
-            for key in keys:
-                bars.append(data[key])
-            series = QBarSeries()
-            series.append(bars)
-            charts.append((title, series, [str(int(k[5:])) if title == "按月收集" else k for k in keys]))
-        for title, series, categories in charts:
+                pie.append(f"{label} {o['by_category'][key]} 条", o["by_category"][key])
+        groups = dict(reversed(list(o["by_group"].items())))  # horizontal bars list the first on top
+        charts += [("事项类别", None, None, (1, 0, 1, 1)), ("按小组", groups, QHorizontalBarSeries, (1, 1, 1, 1))]
+        for title, data, kind, place in charts:
             chart = QChart()
             chart.setTitle(title)
-            chart.addSeries(series)
-            chart.legend().setVisible(categories is None)  # the pie explains itself in its legend
-            chart.legend().setAlignment(Qt.AlignBottom)
-            if categories is not None:
-                axis_x = QBarCategoryAxis()
-                axis_x.append(categories)
-                chart.addAxis(axis_x, Qt.AlignBottom)
-                series.attachAxis(axis_x)
-                axis_y = QValueAxis()
-                axis_y.setLabelFormat("%d")
-                chart.addAxis(axis_y, Qt.AlignLeft)
-                series.attachAxis(axis_y)
+            chart.setMargins(QMargins(4, 4, 4, 4))
+            if data is None:  # the pie explains itself in its legend, beside it (never cut off)
+                chart.addSeries(pie)
+                chart.legend().setAlignment(Qt.AlignRight)
+                chart.legend().setShowToolTips(True)
+                if not pie.count():
+                    chart.setTitle(f"{title}（暂无）")
+            else:
+                bars = QBarSet("意见建议（条）")
+                bars.setLabelColor(QColor("#333333"))
+                for value in data.values():
+                    bars.append(value)
+                series = kind()
+                series.append(bars)
+                series.setLabelsVisible(True)  # the count on each bar
+                series.setLabelsPosition(series.LabelsPosition.LabelsOutsideEnd)
+                chart.addSeries(series)
+                chart.legend().setVisible(False)
+                categories = QBarCategoryAxis()
+                categories.append(list(data))  # full names: 新城一组 / 新城二组, never 新… / 新…
+                counts = integer_axis(max(data.values(), default=0))
+                across, up = (Qt.AlignBottom, Qt.AlignLeft) if kind is QBarSeries else (Qt.AlignLeft, Qt.AlignBottom)
+                chart.addAxis(categories, across)
+                chart.addAxis(counts, up)
+                series.attachAxis(categories)
+                series.attachAxis(counts)
             view = QChartView(chart)
+            view.setObjectName(f"chart_{title}")
             view.setRenderHint(QPainter.Antialiasing)
-            view.setMinimumHeight(260)
-            self.charts.addWidget(view)
+            view.setMinimumHeight(300 if kind is not QHorizontalBarSeries else max(300, 60 + 34 * len(data)))
+            self.charts.addWidget(view, *place)
             self.chart_views.append(view)
+
+
+def month_counts(by_month: dict[str, int], year: int | None) -> dict[str, int]:
+    """Every month of the year, zeros included ("1月"…"12月"); for all years, every year from the
+    first to the last with any ("2024年"…), so that no label is squeezed into "20…"."""
+    if year:
+        return {f"{m}月": by_month.get(f"{year}-{m:02d}", 0) for m in range(1, 13)}
+    years = sorted({int(k[:4]) for k in by_month})
+    if not years:
+        return {}
+    return {f"{y}年": sum(n for k, n in by_month.items() if k.startswith(f"{y}-"))
+            for y in range(years[0], years[-1] + 1)}
+
+
+def integer_axis(top: int):
+    """A count axis from 0 with whole-number ticks only (0, 1, 2… or 0, 5, 10…, never 0, 0, 1, 1, 2)."""
+    from PySide6.QtCharts import QValueAxis
+
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10_000, 10**9)
+                if top / s <= 8)
+    intervals = max(1, -(-top // step)) + (1 if top and top % step == 0 else 0)  # room above the tallest bar
+    axis = QValueAxis()
+    axis.setRange(0, step * intervals)
+    axis.setTickCount(intervals + 1)
+    axis.setMinorTickCount(0)
+    axis.setLabelFormat("%d")
+    return axis

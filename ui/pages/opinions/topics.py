@@ -6,7 +6,6 @@ from datetime import date
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QSplitter,
@@ -20,7 +19,7 @@ from app.services.opinions import CATEGORIES, OpinionFilter
 from ...form_dialog import ask
 from ...messages import show_refusal
 from ...models import Col, ListTableModel
-from ...widgets import button_row
+from ...widgets import NoWheelCombo, button_row, needs_selection
 from ..base import fit_columns, make_table
 from .common import OPINION_TABLES
 from .group_steps import consult, edit_plan
@@ -32,7 +31,7 @@ class TopicsTab(QWidget):
     def __init__(self, backend, parent=None):
         super().__init__(parent)
         self.backend = backend
-        self.group = QComboBox()
+        self.group = NoWheelCombo()
         self.group.currentIndexChanged.connect(lambda _: self.reload_lists())
         self.pool = ListTableModel([Col("serial", "编号"), Col("received_on", "收集日期"), Col("title", "意见建议"),
                                     Col("reported_on", "上报组长"),
@@ -48,12 +47,14 @@ class TopicsTab(QWidget):
         lv, rv = QVBoxLayout(left), QVBoxLayout(right)
         lv.addWidget(QLabel("待筛选的意见（已收集）：可多选后并案为一个议题"))
         lv.addWidget(self.pool_view)
-        button_row(lv, (("评分…", self.score), ("并案为议题…", self.merge)))
+        pool_buttons = button_row(lv, (("评分…", self.score), ("并案为议题…", self.merge)))
+        needs_selection(self.pool_view, pool_buttons, "请先在左边的意见列表中选择意见（可多选）")
         rv.addWidget(QLabel("议题"))
         rv.addWidget(self.topics_view)
-        button_row(rv, (("征求代表意见…", lambda: self._with_topic(consult)),
-                        ("议事方案…", lambda: self._with_topic(edit_plan)), ("工委审核…", self.review),
-                        ("关联议事活动…", self.deliberate), ("按纪要交办…", self.assign_from_minutes)))
+        topic_buttons = button_row(rv, (("征求代表意见…", lambda: self._with_topic(consult)),
+                                        ("议事方案…", lambda: self._with_topic(edit_plan)), ("工委审核…", self.review),
+                                        ("关联议事活动…", self.deliberate), ("按纪要交办…", self.assign_from_minutes)))
+        needs_selection(self.topics_view, topic_buttons, "请先在“议题”列表中选择一个议题")
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(right)
@@ -141,10 +142,16 @@ class TopicsTab(QWidget):
         specs = [FieldSpec("decision", "审核意见", "choice", required=True, choices=(("yes", "同意"), ("no", "不同意"))),
                  step_date("day", "审核日期"), FieldSpec("by", "审核人", required=True),
                  FieldSpec("note", "说明")]
-        values = ask(self, f"审核议题：{topic['title']}", specs, {"decision": "yes", "day": date.today().isoformat()})
-        if values:
-            self._run(lambda s: s.topics.review(topic["id"], values["decision"] == "yes", values["day"], values["by"],
-                                                values["note"]), "审核议题")
+
+        def ready(reviewer: str) -> None:  # 审核人 prefilled from 设置 (or the last one who reviewed)
+            values = ask(self, f"审核议题：{topic['title']}", specs,
+                         {"decision": "yes", "day": date.today().isoformat(), "by": reviewer},
+                         note="" if reviewer else "可在“设置 › 公文”中填写审核人，以后自动填入。")
+            if values:
+                self._run(lambda s: s.topics.review(topic["id"], values["decision"] == "yes", values["day"],
+                                                    values["by"], values["note"]), "审核议题")
+
+        self.backend.query(lambda s: s.topics.default_reviewer(), ready, lambda e: show_refusal(self, e))
 
     def deliberate(self) -> None:
         topic = self._topic()
