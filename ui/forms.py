@@ -49,6 +49,7 @@ class FieldEditor(QWidget):
     def _make(self, spec, refs):
         if spec.kind == "multiline":
             widget = QPlainTextEdit()
+            widget.setTabChangesFocus(True)  # Tab moves on to the next field, as in every other field
             widget.setFixedHeight(60)
             widget.textChanged.connect(self.edited)
             return widget
