@@ -246,10 +246,18 @@ class Store:
 
     @contextmanager
     def query(self):
-        """Run a read: a write attempted inside is a bug (it would record no undo, refresh nothing)."""
+        """Run a read: a write attempted inside is a bug (it would record no undo, refresh nothing).
+        Yields the set of tables the read read (`app.reads`), filled as it runs: a view refreshes
+        when an edit changes one of them."""
         before, self._querying = self._querying, True
         try:
-            yield
+            if before:  # inside another read: the outer one collects
+                yield set()
+                return
+            from .reads import reading
+
+            with reading(self.db.conn) as tables:
+                yield tables
         finally:
             self._querying = before
 
