@@ -3,6 +3,7 @@ the store saw them read (app.reads), never a list of tables kept beside the view
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QAbstractItemModel, QAbstractListModel, QModelIndex, Qt
 from PySide6.QtWidgets import QComboBox
 
@@ -72,3 +73,49 @@ def test_renaming_a_group_changes_it_in_every_open_view(qtbot, window):
     after = shown_texts(window)
     assert showing(after, old) == set(), "still showing the old name"
     assert before <= showing(after, new)
+
+
+# Every view that loads rows from the store on its own (a page's tabs are views of their own).
+VIEWS = ("roster.RosterPage", "visits.VisitsTab", "nomination.NominationPage", "organisation.CommunitiesPage",
+         "organisation.GridsPage", "organisation.GroupsPage", "organisation.TermsPage",
+         "organisation.InstitutionsPage", "venues.VenuesPage", "meetings.MeetingList", "meetings.YearPlan",
+         "meetings.ReceptionDuty", "meetings.TemplateSteps", "meetings.DepartmentList", "opinions.page.OpinionList",
+         "opinions.stats.StatsTab", "opinions.actions.ActionsTab", "opinions.topics.TopicsTab",
+         "data.conflicts.ConflictsTab", "recycle.RecyclePage")
+
+
+@pytest.mark.parametrize("path", VIEWS)
+def test_a_view_refreshes_when_a_table_its_loads_read_changes_and_only_then(qtbot, backend, monkeypatch, path):
+    """Measured from outside the view: the tables its loads read, then an edit of each alone. A
+    view deciding from a list of its own that lacked one of them would not refresh for it."""
+    import importlib
+
+    from app.changes import Changes, RowChange
+    from app.schema import SYNCED_FIELDS
+
+    queries: list = []
+    submit = backend._submit
+
+    def recording(job, done, failed):
+        if job.kind == "query":
+            queries.append(job)
+        return submit(job, done, failed)
+
+    monkeypatch.setattr(backend, "_submit", recording)
+    module, name = path.rsplit(".", 1)
+    view = getattr(importlib.import_module(f"ui.pages.{module}"), name)(backend)
+    qtbot.addWidget(view)
+    view.reload()
+    wait_idle(qtbot, backend)
+    read = set().union(*(job.reads for job in queries)) & set(SYNCED_FIELDS)
+    assert read, "the view read nothing"
+
+    def refreshes_on(table: str) -> bool:
+        queries.clear()
+        backend.changed.emit(Changes([RowChange(table, "-", "update", {}, {})]))
+        asked = bool(queries)
+        wait_idle(qtbot, backend)
+        return asked
+
+    assert [t for t in sorted(read) if not refreshes_on(t)] == []
+    assert [t for t in sorted(set(SYNCED_FIELDS) - read) if refreshes_on(t)] == []
