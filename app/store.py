@@ -245,13 +245,14 @@ class Store:
             self._gathering.remove(gathered)
 
     @contextmanager
-    def query(self):
+    def query(self, reads: bool = True):
         """Run a read: a write attempted inside is a bug (it would record no undo, refresh nothing).
         Yields the set of tables the read read (`app.reads`), filled as it runs: a view refreshes
-        when an edit changes one of them."""
+        when an edit changes one of them. `reads=False`: not collected (a read no view shows
+        again: an export, a dialog's choices), which spares preparing its statements anew."""
         before, self._querying = self._querying, True
         try:
-            if before:  # inside another read: the outer one collects
+            if before or not reads:  # inside another read: the outer one collects
                 yield set()
                 return
             from .reads import reading

@@ -35,7 +35,8 @@ class Job:
         self.kind = kind  # "op" (an edit) or "query" (a read)
         self.summary = summary  # an op's undo text; None: not undoable (an import, a restore)
         self.changes: Changes | None = None
-        self.reads: frozenset[str] = frozenset()  # a query's: the tables it read (app.reads)
+        self.reads: frozenset[str] = frozenset()  # a view's load: the tables it read (app.reads)
+        self.watched = False  # a view's load: its reads are collected
         self.undoable = undoable  # an op whose row changes Ctrl+Z must be able to take back
         self.cancelled = False
         self.done = False
@@ -102,7 +103,7 @@ class _Worker(QObject):
             job.changes = result if isinstance(result, Changes) else Changes.everything() if job.kind == "op" else None
             return result
         if job.kind == "query":
-            with self.store.query() as tables:
+            with self.store.query(reads=job.watched) as tables:
                 result = call()
             job.reads = frozenset(tables)
             return result
@@ -150,6 +151,7 @@ class Backend(QObject):
         the tables the read read are added to it, and the view refreshes when one changes."""
         job = Job(next(self._numbers), fn, wants_job, self._worker)
         if watch is not None:
+            job.watched = True
             job.on_done.append(lambda _: watch.read(job.reads))
         return self._submit(job, done, failed)
 
