@@ -120,3 +120,15 @@ def test_a_view_refreshes_when_a_table_its_loads_read_changes_and_only_then(qtbo
 
     assert [t for t in sorted(read) if not refreshes_on(t)] == []
     assert [t for t in sorted(set(SYNCED_FIELDS) - read) if refreshes_on(t)] == []
+
+
+def test_no_view_decides_from_a_list_of_tables_of_its_own():
+    """Only the Watch (ui/backend.py) compares what an edit changed with what a view read."""
+    import re
+    from pathlib import Path
+
+    by_hand = re.compile(r"\.tables\s*&|in\s+\w+\.tables\b|\bwatch\s*=\s*(\{|set\()|_TABLES\s*=")
+    root = Path(__file__).resolve().parents[2] / "ui"
+    found = [f"{path.relative_to(root)}:{n}" for path in root.rglob("*.py") if path.name != "backend.py"
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if by_hand.search(line)]
+    assert found == []
