@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import logging
 import traceback
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
@@ -343,13 +344,13 @@ class Watch(QObject):
     load that starts joining `groups` is refreshed by a group's rename from then on.
     """
 
-    def __init__(self, backend: Backend, refresh, parent: QObject | None = None):
+    def __init__(self, backend: Backend, refresh: Callable[[], object], parent: QObject | None = None):
         super().__init__(parent)
         self.tables: set[str] = set()
         self._refresh = refresh
         backend.changed.connect(self._changed)
 
-    def read(self, tables) -> None:
+    def read(self, tables: frozenset[str]) -> None:
         # Kept, not replaced: a view's loads read different tables (its list, its filter
         # choices), and a filter may read one more; a refresh too many is cheap, one too few is not.
         self.tables |= tables
