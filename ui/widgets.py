@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QSpinBox
 
@@ -234,8 +234,35 @@ def person_picker(combo):
 
     combo.lineEdit().textEdited.connect(typed)
     combo.lineEdit().setPlaceholderText("输入姓名或拼音首字母，如 zs")
+    combo.person_enter = _TakeOnEnter(combo, proxy)
+    combo.lineEdit().installEventFilter(combo.person_enter)
     combo.person_rule = rule
     return combo
+
+
+class _TakeOnEnter(QObject):
+    """Enter in a person field takes the name offered (the only or first match) and moves on to
+    the next field; it never reaches the dialog, whose default button would otherwise save a
+    half-filled form (a visit sheet saved empty from its 走访代表 field)."""
+
+    def __init__(self, combo, proxy):
+        super().__init__(combo)
+        self.combo, self.proxy = combo, proxy
+
+    def eventFilter(self, watched, event) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if event.type() != QEvent.KeyPress or event.key() not in (Qt.Key_Return, Qt.Key_Enter):
+            return False
+        popup = self.combo.completer().popup() if self.combo.completer() else None
+        if popup is not None and popup.isVisible():
+            return False  # the list is open: it takes the highlighted name itself
+        text = self.combo.lineEdit().text().strip()
+        if text and self.combo.findText(text) < 0 and self.proxy.rowCount():
+            label = self.proxy.index(0, 0).data()
+            self.combo.setCurrentIndex(self.combo.findText(label))
+        self.combo.focusNextChild()
+        return True
 
 
 def person_choice(combo, field_label: str = "代表"):

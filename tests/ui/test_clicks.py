@@ -288,3 +288,29 @@ def test_the_duty_list_filters_by_pinyin_initials(qtbot, window):
     assert shown == [delegate_id]
     dialog.search.clear()
     assert not any(dialog.list.item(i).isHidden() for i in range(dialog.list.count()))
+
+
+def test_enter_in_a_person_field_takes_the_name_and_never_saves_the_form(qtbot, window):
+    """The visit sheet's 走访代表: initials typed, the list closed, Enter. The delegate is taken and
+    the cursor moves on; the sheet is neither saved nor refused as empty (Enter once reached the
+    dialog's 保存)."""
+    from tests.ui.test_cell_editing import open_visit_sheet
+
+    store = store_of(window)
+    choices, key, delegate_id, label = _unique_by_initials(store)
+    tab, sheet = open_visit_sheet(qtbot, window)
+    saved = []
+    sheet.accepted.connect(lambda: saved.append(True))
+    field = sheet.delegate.lineEdit()
+    field.setFocus()
+    field.clear()
+    qtbot.keyClicks(field, key)
+    sheet.delegate.completer().popup().hide()
+    qtbot.keyClick(field, Qt.Key_Return)
+    assert sheet.isVisible() and not saved
+    assert sheet.delegate.currentData() == delegate_id
+    assert not field.hasFocus()
+    from PySide6.QtWidgets import QLabel
+
+    assert not [w.text() for w in sheet.findChildren(QLabel) if w.isVisible() and "空的" in w.text()]
+    sheet.reject()
