@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel
 
 from .dialog_frame import FittingDialog
-from .forms import FieldEditor
+from .forms import FieldEditor, show_why_not
 
 
 class FormDialog(FittingDialog):
@@ -41,8 +41,7 @@ class FormDialog(FittingDialog):
         self._update()
 
     def _update(self) -> None:
-        self.buttons.button(QDialogButtonBox.Ok).setEnabled(
-            all(e.local_error() is None for e in self.editors.values()))
+        show_why_not(self.buttons.button(QDialogButtonBox.Ok), self.editors.values())
 
     def values(self) -> dict:
         return {name: editor.value() for name, editor in self.editors.items()}

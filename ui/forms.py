@@ -229,8 +229,7 @@ class RecordDialog(FittingDialog):
         self._update_save()
 
     def _update_save(self) -> None:
-        ok = all(e.local_error() is None for e in self.editors.values())
-        self.buttons.button(QDialogButtonBox.Save).setEnabled(ok)
+        show_why_not(self.buttons.button(QDialogButtonBox.Save), self.editors.values())
 
     def values(self) -> dict:
         return {name: editor.value() for name, editor in self.editors.items()}
@@ -259,3 +258,13 @@ class RecordDialog(FittingDialog):
 
     def saved(self, *_):
         self.accept()
+
+
+def show_why_not(button, editors) -> None:
+    """Enable `button` when every field is acceptable; else disable it with a tooltip naming the
+    fields still wanting something (a greyed 交办 used to give no reason)."""
+    wanting = [(e.spec.label, error) for e in editors if (error := e.local_error())]
+    button.setEnabled(not wanting)
+    button.setToolTip("" if not wanting else "还不能保存：" + "；".join(
+        f"{label}：{error}" if label not in error else error for label, error in wanting[:4])
+        + ("……" if len(wanting) > 4 else ""))

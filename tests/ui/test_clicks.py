@@ -314,3 +314,19 @@ def test_enter_in_a_person_field_takes_the_name_and_never_saves_the_form(qtbot, 
 
     assert not [w.text() for w in sheet.findChildren(QLabel) if w.isVisible() and "空的" in w.text()]
     sheet.reject()
+
+
+def test_a_greyed_save_says_which_field_wants_what(qtbot, window):
+    """交办 with 主办单位 empty: 确定 is greyed and its tooltip names the field; filled, it is free."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from app.services.base import FieldSpec
+    from ui.form_dialog import FormDialog
+
+    dialog = FormDialog("交办", [FieldSpec("lead_unit", "主办单位", "text", required=True),
+                                 FieldSpec("note", "说明", "multiline")], parent=window)
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.button(QDialogButtonBox.Ok)
+    assert not ok.isEnabled() and "主办单位" in ok.toolTip()
+    dialog.editors["lead_unit"].widget.setText("街道城管办")
+    assert ok.isEnabled() and ok.toolTip() == ""
