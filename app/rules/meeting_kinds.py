@@ -3,7 +3,7 @@ or a special session is, asked by every layer instead of comparing kind strings.
 
 A kind is a frozen `MeetingKind`: its label, default scope, who takes part, the fields it requires,
 its cadence, its quorum rule, whether it holds votes, registers residents' matters or has minutes,
-the documents it gives, the lines it takes in the statistics and the duty record, its default title
+the documents it gives (会议纪要 among them or not), the lines it takes in the statistics and the duty record, its default title
 and its flowchart template. The registry keeps them in order; `registered()` adds one for a while
 (tests add a throwaway fifth kind with it) and every list, plan, register and statistic follows.
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 PLENARY = "plenary"
@@ -84,14 +84,19 @@ class MeetingKind:
     quorum: str | None = None                    # "majority": more than half of all delegates present
     votes: bool = False                          # 民生实事项目票决
     matters: bool = False                        # residents' matters registered (reception day form)
-    minutes: bool = True                         # has 会议纪要
     starts_year: bool = False                    # one held shows the year's work has begun
-    documents: tuple[str, ...] = field(default=("meeting_notice", "signin", "flowchart", "minutes", "brief"))
+    # the documents a meeting of the kind gives (codes.DOC_KINDS; documents.catalog.MEETING_DOCS)
+    documents: tuple[str, ...] = ("meeting_notice", "signin", "flowchart", "minutes", "brief")
 
     def default_title(self, day: date, group: str = "", venue: str = "") -> str:
         return self.title.format(year=day.year, half="上" if day.month <= 6 else "下",
                                  quarter=_QUARTERS[(day.month - 1) // 3], month=day.month,
                                  group=group or "", venue=venue or "")
+
+    @property
+    def minutes(self) -> bool:
+        """Whether a meeting of the kind has 会议纪要."""
+        return "minutes" in self.documents
 
     @property
     def record_title(self) -> str:
