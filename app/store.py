@@ -245,11 +245,20 @@ class Store:
             self._gathering.remove(gathered)
 
     @contextmanager
-    def query(self):
-        """Run a read: a write attempted inside is a bug (it would record no undo, refresh nothing)."""
+    def query(self, reads: bool = True):
+        """Run a read: a write attempted inside is a bug (it would record no undo, refresh nothing).
+        Yields the set of tables the read read (`app.reads`), filled as it runs: a view refreshes
+        when an edit changes one of them. `reads=False`: not collected (a read no view shows
+        again: an export, a dialog's choices), which spares preparing its statements anew."""
         before, self._querying = self._querying, True
         try:
-            yield
+            if before or not reads:  # inside another read: the outer one collects
+                yield set()
+                return
+            from .reads import reading
+
+            with reading(self.db.conn) as tables:
+                yield tables
         finally:
             self._querying = before
 

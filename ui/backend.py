@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import logging
 import traceback
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
@@ -35,6 +36,8 @@ class Job:
         self.kind = kind  # "op" (an edit) or "query" (a read)
         self.summary = summary  # an op's undo text; None: not undoable (an import, a restore)
         self.changes: Changes | None = None
+        self.reads: frozenset[str] = frozenset()  # a view's load: the tables it read (app.reads)
+        self.watched = False  # a view's load: its reads are collected
         self.undoable = undoable  # an op whose row changes Ctrl+Z must be able to take back
         self.cancelled = False
         self.done = False
@@ -101,8 +104,10 @@ class _Worker(QObject):
             job.changes = result if isinstance(result, Changes) else Changes.everything() if job.kind == "op" else None
             return result
         if job.kind == "query":
-            with self.store.query():
-                return call()
+            with self.store.query(reads=job.watched) as tables:
+                result = call()
+            job.reads = frozenset(tables)
+            return result
         with self.store.operation() as gathered:
             try:
                 return call()
@@ -142,9 +147,14 @@ class Backend(QObject):
         return self._submit(Job(next(self._numbers), fn, wants_job, self._worker, kind="op", summary=summary,
                                 undoable=undoable), done, failed)
 
-    def query(self, fn, done=None, failed=None, *, wants_job: bool = False) -> Job:
-        """Run a read in the worker; its result goes to `done`."""
-        return self._submit(Job(next(self._numbers), fn, wants_job, self._worker), done, failed)
+    def query(self, fn, done=None, failed=None, *, wants_job: bool = False, watch: "Watch | None" = None) -> Job:
+        """Run a read in the worker; its result goes to `done`. A view's load names its `watch`:
+        the tables the read read are added to it, and the view refreshes when one changes."""
+        job = Job(next(self._numbers), fn, wants_job, self._worker)
+        if watch is not None:
+            job.watched = True
+            job.on_done.append(lambda _: watch.read(job.reads))
+        return self._submit(job, done, failed)
 
     def _submit(self, job: Job, done, failed) -> Job:
         if done:
@@ -323,3 +333,31 @@ class DelayedProgress(QObject):
         self._dialog.hide()
         self._dialog.deleteLater()
         self.deleteLater()
+
+
+class Watch(QObject):
+    """What a view refreshes on: the tables its loads read, as the store saw them read.
+
+    A view passes its watch to the queries that load what it shows (`backend.query(...,
+    watch=...)`); each adds the tables SQLite reported the query reading (`app.reads`). An edit
+    that changes any of them (`Changes.tables`) calls `refresh`. No view lists tables by hand: a
+    load that starts joining `groups` is refreshed by a group's rename from then on.
+    """
+
+    def __init__(self, backend: Backend, refresh: Callable[[], object], parent: QObject | None = None):
+        super().__init__(parent)
+        self.tables: set[str] = set()
+        self._refresh = refresh
+        backend.changed.connect(self._changed)
+
+    def read(self, tables: frozenset[str]) -> None:
+        # Kept, not replaced: a view's loads read different tables (its list, its filter
+        # choices), and a filter may read one more; a refresh too many is cheap, one too few is not.
+        self.tables |= tables
+
+    def touched_by(self, changes: Changes) -> bool:
+        return bool(changes.tables & self.tables)
+
+    def _changed(self, changes: Changes) -> None:
+        if self.touched_by(changes):
+            self._refresh()

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel
 
+from .dialog_frame import FittingDialog
 from .forms import FieldEditor
 
 
-class FormDialog(QDialog):
+class FormDialog(FittingDialog):
     def __init__(self, title: str, specs, values: dict | None = None, refs: dict | None = None,
                  note: str = "", parent=None, ok: str = "确定"):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(460)
-        layout = QVBoxLayout(self)
+        # the note and the fields scroll on a short screen; the buttons stay in view
         if note:
             label = QLabel(note)
             label.setWordWrap(True)
             label.setStyleSheet("color: #b26a00;")
-            layout.addWidget(label)
+            self.body.addWidget(label)
         form = QFormLayout()
-        layout.addLayout(form)
+        self.body.addLayout(form)
         self.editors: dict[str, FieldEditor] = {}
         for spec in specs:
             editor = FieldEditor(spec, refs or {}, self)
@@ -30,13 +31,13 @@ class FormDialog(QDialog):
             self.editors[spec.name] = editor
         self.extra = QLabel()
         self.extra.setWordWrap(True)
-        layout.addWidget(self.extra)
+        self.footer.addWidget(self.extra)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.buttons.button(QDialogButtonBox.Ok).setText(ok)
         self.buttons.button(QDialogButtonBox.Cancel).setText("取消")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        self.footer.addWidget(self.buttons)
         self._update()
 
     def _update(self) -> None:

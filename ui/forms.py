@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
@@ -21,6 +20,7 @@ from app.errors import ValidationError
 from app.services.base import rule_problem
 from app.textutil import validate_phone
 
+from .dialog_frame import FittingDialog
 from .widgets import NoWheelCombo, person_choice, person_picker
 
 ERROR_STYLE = "border: 1px solid #c62828; background: #fff5f5;"
@@ -49,6 +49,7 @@ class FieldEditor(QWidget):
     def _make(self, spec, refs):
         if spec.kind == "multiline":
             widget = QPlainTextEdit()
+            widget.setTabChangesFocus(True)  # Tab moves on to the next field, as in every other field
             widget.setFixedHeight(60)
             widget.textChanged.connect(self.edited)
             return widget
@@ -174,7 +175,7 @@ class FieldEditor(QWidget):
         self.message.setVisible(bool(message))
 
 
-class RecordDialog(QDialog):
+class RecordDialog(FittingDialog):
     """Add/edit dialog for any service whose fields are described by FieldSpecs.
 
     `submit(values, dialog)` sends the values to the core (through the backend); the
@@ -187,10 +188,10 @@ class RecordDialog(QDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(520)
         self.submit = submit
-        layout = QVBoxLayout(self)
+        # the fields (and `extra`) scroll on a short screen; the message and 保存 / 取消 stay in view
         self.form = QFormLayout()
         self.form.setLabelAlignment(Qt.AlignRight)
-        layout.addLayout(self.form)
+        self.body.addLayout(self.form)
         self.editors: dict[str, FieldEditor] = {}
         self._loading = True
         for spec in fields:
@@ -202,18 +203,18 @@ class RecordDialog(QDialog):
             self.form.addRow(label, editor)
             self.editors[spec.name] = editor
         if extra is not None:
-            layout.addWidget(extra)
+            self.body.addWidget(extra)
         self.general = QLabel(self)
         self.general.setStyleSheet("color: #c62828;")
         self.general.setWordWrap(True)
         self.general.hide()
-        layout.addWidget(self.general)
+        self.footer.addWidget(self.general)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
         self.buttons.button(QDialogButtonBox.Save).setText("保存")
         self.buttons.button(QDialogButtonBox.Cancel).setText("取消")
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        self.footer.addWidget(self.buttons)
         self._loading = True  # filling in the stored values is not the clerk typing
         for name, editor in self.editors.items():
             editor.set_value((values or {}).get(name))

@@ -99,8 +99,7 @@ class MeetingEditor(QDialog):
         layout.addWidget(self.heading)
         layout.addWidget(self.tabs, 1)
         self.docs_bar = QHBoxLayout()
-        layout.addLayout(self.docs_bar)
-        self._build_docs_bar()
+        layout.addLayout(self.docs_bar)  # its buttons come with the tabs: Tab reaches them after the fields
         self.message = QLabel()
         self.message.setStyleSheet("color: #2e7d32;")
         layout.addWidget(self.message)
@@ -128,6 +127,7 @@ class MeetingEditor(QDialog):
         self.heading.setText(f"{m['title']}　{m['date']} {m['time']}　{m['place']}　[{m['status_label']}]")
         if not self.built:
             self._build_tabs(m)
+            self._build_docs_bar()
             self.built = True
         self.flowchart.set_steps(m["steps"])
         for tab in self.parts:

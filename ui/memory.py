@@ -129,16 +129,31 @@ def watch_columns(view) -> None:
     header.sectionResized.connect(lambda *_: None if view.fitting else timer.start())
 
 
-def fit_on_screen(widget, size) -> None:
-    """`size`, or less where the screen's free area is smaller (a 1366 × 768 screen less its
-    taskbar, or 1920 × 1080 at 150 %, has less room than a dialog may ask)."""
+# What a window manager adds around a window: the title bar and the borders.
+FRAME_WIDTH, FRAME_HEIGHT = 16, 40
+
+
+def free_area(widget):
+    """The free area (less the taskbar) of the screen `widget` is on, or None without a screen."""
     from PySide6.QtGui import QGuiApplication
 
     screen = widget.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry() if screen is not None else None
+
+
+def room_on_screen(widget) -> tuple[int, int] | None:
+    """The largest size `widget` may take as a window, its frame included, or None without a screen."""
+    free = free_area(widget)
+    return (free.width() - FRAME_WIDTH, free.height() - FRAME_HEIGHT) if free is not None else None
+
+
+def fit_on_screen(widget, size) -> None:
+    """`size`, or less where the screen's free area is smaller (a 1366 × 768 screen less its
+    taskbar, or 1920 × 1080 at 150 %, has less room than a dialog may ask)."""
     width, height = size
-    if screen is not None:
-        free = screen.availableGeometry()
-        width, height = min(width, free.width() - 16), min(height, free.height() - 40)  # the frame
+    room = room_on_screen(widget)
+    if room is not None:
+        width, height = min(width, room[0]), min(height, room[1])
     widget.resize(width, height)
 
 

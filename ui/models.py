@@ -100,6 +100,7 @@ class PagedTableModel(_ColumnsModel):
         self._pages: OrderedDict[int, list[dict]] = OrderedDict()
         self._pending: set[int] = set()
         self._generation = 0
+        self.watch = None  # the owning view's Watch (ui.backend): what the pages read is watched
 
     # -- loading -------------------------------------------------------------------
     def set_filter(self, flt) -> None:
@@ -126,7 +127,7 @@ class PagedTableModel(_ColumnsModel):
             self.endResetModel()
             self.loaded.emit()
 
-        self.backend.query(load, done)
+        self.backend.query(load, done, watch=self.watch)
 
     def _request(self, page: int) -> None:
         if page in self._pending:
@@ -149,7 +150,7 @@ class PagedTableModel(_ColumnsModel):
                 self.dataChanged.emit(self.index(top, 0), self.index(bottom, len(self.columns) - 1))
             self.page_loaded.emit(page)
 
-        self.backend.query(lambda store: self._page_fn(store, flt, offset, size), done)
+        self.backend.query(lambda store: self._page_fn(store, flt, offset, size), done, watch=self.watch)
 
     # -- the model interface -----------------------------------------------------
     def rowCount(self, parent=QModelIndex()):

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.services.base import FieldSpec, step_date
 from app.services.opinions import CATEGORIES, FEEDBACK_METHODS, SATISFACTION, SUPERVISION_METHODS, OpinionService
 
+from .dialog_frame import scrolling
 from .form_dialog import ask
 from .forms import FieldEditor
 from .memory import fit_on_screen
@@ -77,7 +78,7 @@ class OpinionDialog(QDialog):
         self.form = QFormLayout(details)
         self.editors: dict[str, FieldEditor] = {}
         self.tabs.addTab(self.timeline, "办理过程")
-        self.tabs.addTab(details, "登记信息")
+        self.tabs.addTab(scrolling(details), "登记信息")  # eleven fields: they scroll on a short screen
         self.tabs.addTab(self._files_tab(), "照片和附件")
         actions = QGroupBox("下一步")
         grid = QGridLayout(actions)

@@ -71,7 +71,9 @@ def test_add_a_venue_with_rooms_and_facilities(qtbot, window):
     dialog.editors["name"].widget.setText("礼悦东方二期邻里议事堂")
     for box in dialog.editors["facilities"].boxes[:3]:
         box.setChecked(True)
-    extra = [w for w in dialog.children() if w.__class__.__name__ == "RoomsEditor"][0]
+    from ui.pages.venues import RoomsEditor
+
+    extra = dialog.findChild(RoomsEditor)  # under the fields, in the part that scrolls
     extra.text.setPlainText("议事室\n接待室")
     dialog.buttons.button(QDialogButtonBox.Save).click()
     qtbot.waitUntil(lambda: venues.model.rowCount() == 17, timeout=5000)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..backend import Watch
 from ..forms import RecordDialog
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel
@@ -218,12 +219,12 @@ def search_box(owner: QWidget, placeholder: str, on_change, name: str = "") -> Q
 
 
 class RecordListPage(QWidget):
-    """A table of one kind of record with 新增 / 编辑 / 删除; refreshes when its tables change."""
+    """A table of one kind of record with 新增 / 编辑 / 删除; refreshes when a table its rows
+    were read from changes (`self.watch`: what `load_rows` read, not a list kept here)."""
 
     service_name = ""  # attribute of Store
     noun = ""
     columns: list[Col] = []
-    watch: set[str] = set()  # tables whose changes make this page reload
     register: str | None = None  # name in app.registers.catalog, for the 导出 button
 
     def __init__(self, backend, parent=None):
@@ -248,7 +249,7 @@ class RecordListPage(QWidget):
         self.warnings.hide()
         layout.addWidget(self.warnings)
         bind_list_keys(self, self.view, new=self.add, open_=self.edit, delete=self.delete)
-        backend.changed.connect(self._on_changed)
+        self.watch = Watch(backend, self.reload, self)
 
     def buttons(self):
         buttons = [("新增", self.add, "新增（Ctrl+N）"), ("编辑", self.edit, "编辑所选（回车）"),
@@ -268,7 +269,7 @@ class RecordListPage(QWidget):
         return self.service(store).list()
 
     def reload(self) -> None:
-        self.backend.query(self.load_rows, self._show_rows)
+        self.backend.query(self.load_rows, self._show_rows, watch=self.watch)
 
     def _show_rows(self, rows) -> None:
         selected = self.current()
@@ -283,10 +284,6 @@ class RecordListPage(QWidget):
 
     def show_warnings(self, rows) -> None:
         """Hook: pages with rule warnings (e.g. groups) show them under the table."""
-
-    def _on_changed(self, changes) -> None:
-        if changes.tables & self.watch:
-            self.reload()
 
     def current(self) -> dict | None:
         index = self.view.currentIndex()

@@ -12,6 +12,7 @@ from app.services.cadence import SLOT_STATES
 from app.services.meetings import MeetingFilter
 from app.services.workflows import KINDS, PHASES
 
+from ..backend import Watch
 from ..meeting_editor import MeetingEditor, NewMeetingDialog, meeting_refs
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel, PagedTableModel
@@ -41,8 +42,6 @@ from .base import (
 COLUMNS = [Col("date", "日期", "date"), Col("time", "时间"), Col("kind_label", "类型", "kind"),
            Col("status_label", "状态", "status"), Col("present", "出席人数"), Col("overdue_steps", "逾期环节"),
            Col("title", "会议名称", "title"), Col("group_name", "议事小组", "group"), Col("place", "地点")]
-MEETING_TABLES = {"meetings", "meeting_steps", "attendance", "action_items", "votes", "materials",
-                  "reception_matters", "reception_duties"}
 
 
 class MeetingList(QWidget):
@@ -56,6 +55,7 @@ class MeetingList(QWidget):
         self.view = sortable_view(self.model)
         self.view.doubleClicked.connect(lambda _: self.open_current())
         self.model.loaded.connect(self._loaded)
+        self.watch = self.model.watch = Watch(backend, self.reload, self)  # what the list and filters read
 
         top = QHBoxLayout()
         self.year = NoWheelCombo()
@@ -87,7 +87,6 @@ class MeetingList(QWidget):
         layout.addWidget(self.view)
         bind_list_keys(self, self.view, find=self.search.setFocus, new=self.add, open_=self.open_current,
                        delete=self.delete)
-        backend.changed.connect(self._on_changed)
 
     def _loaded(self) -> None:
         self.count_label.setText(f"共 {self.model.rowCount()} 次")
@@ -97,7 +96,7 @@ class MeetingList(QWidget):
         def groups(store):
             return [(g["id"], g["name"]) for g in store.groups.list()]
 
-        self.backend.query(groups, lambda options: refill_combo(self.group, options))
+        self.backend.query(groups, lambda options: refill_combo(self.group, options), watch=self.watch)
         self.model.set_filter(self.current_filter())
 
     def current_filter(self) -> MeetingFilter:
@@ -107,10 +106,6 @@ class MeetingList(QWidget):
 
     def apply_filter(self) -> None:
         self.model.set_filter(self.current_filter())
-
-    def _on_changed(self, changes) -> None:
-        if changes.tables & (MEETING_TABLES | {"groups", "venues", "rooms"}):
-            self.model.reload()
 
     def current_id(self) -> str | None:
         index = self.view.currentIndex()
@@ -179,11 +174,11 @@ class YearPlan(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.view)
-        backend.changed.connect(lambda c: c.tables & (MEETING_TABLES | {"groups", "venues"}) and self.reload())
+        self.watch = Watch(backend, self.reload, self)
 
     def reload(self) -> None:
         year, kind = self.year.currentData(), self.kind.currentData()
-        self.backend.query(lambda s: s.cadence.year_plan(year, kind=kind), self._show)
+        self.backend.query(lambda s: s.cadence.year_plan(year, kind=kind), self._show, watch=self.watch)
 
     def _show(self, slots) -> None:
         for slot in slots:
@@ -242,11 +237,11 @@ class ReceptionDuty(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.view)
-        backend.changed.connect(lambda c: c.tables & {"reception_duties", "meetings"} and self.reload())
+        self.watch = Watch(backend, self.reload, self)
 
     def reload(self) -> None:
         month = self.month.currentData()
-        self.backend.query(lambda s: s.receptions.roster(month), self._show)
+        self.backend.query(lambda s: s.receptions.roster(month), self._show, watch=self.watch)
 
     def _show(self, rows) -> None:
         for row in rows:
@@ -276,7 +271,6 @@ class TemplateSteps(RecordListPage):
 
     service_name = "workflows"
     noun = "流程环节"
-    watch = {"workflow_steps"}
     columns = [Col("phase_label", "阶段"), Col("sort_order", "顺序"), Col("title", "环节"),
                Col("owner", "责任人"), Col("offset_text", "期限"), Col("closed_when", "完成方式")]
 
@@ -318,7 +312,6 @@ class DepartmentList(RecordListPage):
 
     service_name = "departments"
     noun = "部门（单位）"
-    watch = {"departments"}
     columns = [Col("name", "简称"), Col("full_name_shown", "全称（用于文书）"), Col("sort_order", "排序")]
 
     def service_fields(self):

@@ -33,6 +33,7 @@ from app.services.base import FieldSpec, step_date
 from app.services.candidates import REVIEW_VERDICTS, STAGES, STATUSES, CandidateFilter, candidate_fields, next_stage, stage_label
 from app.services.nomination import DIMENSIONS, RULES, NominationService, QuotaBreach
 
+from ..backend import Watch
 from ..cell_editing import commit_edits, edit_in_cells
 from ..form_dialog import ask
 from ..forms import RecordDialog
@@ -50,8 +51,6 @@ COLUMNS = [Col("name", "姓名"), Col("gender", "性别"), Col("born", "出生�
 BOARD_COLUMNS = [Col("dimension_label", "类别"), Col("key_label", "项目"), Col("requirement", "要求"),
                  Col("nominated", "推荐"), Col("qualified", "联审合格"), Col("selected", "确定"),
                  Col("state_text", "情况")]
-WATCH = {"nomination_rounds", "quotas", "candidates", "candidate_stages", "joint_reviews", "objections",
-         "communities", "terms"}
 DOCS = (("notice", "公示（PDF）"), ("certificates", "聘书（PDF，批量打印）"), ("filing", "备案报告（PDF）"))
 REGISTERS = (("candidates", "推荐人选名单"), ("joint_review", "联审情况表"), ("notice_list", "公示名单"),
              ("quotas", "名额分配表"), ("roster", "议事代表花名册（备案用）"))
@@ -185,7 +184,7 @@ class NominationPage(QWidget):
         layout.addWidget(split, 1)
         bind_list_keys(self, self.view, find=lambda: self.search.setFocus(), new=self.nominate,
                        open_=self.edit_candidate, delete=self.delete)
-        backend.changed.connect(lambda changes: self.reload() if changes.tables & WATCH else None)
+        self.watch = Watch(backend, self.reload, self)  # what the round's load reads
         self.reload()
 
     # -- loading ---------------------------------------------------------------------------
@@ -195,7 +194,7 @@ class NominationPage(QWidget):
 
     def reload(self) -> None:
         round_id, flt = self.rounds.currentData(), self.filter()
-        self.backend.query(lambda s: load_round(s, round_id, flt), self._show)
+        self.backend.query(lambda s: load_round(s, round_id, flt), self._show, watch=self.watch)
 
     def _show(self, data: dict) -> None:
         self.data = data

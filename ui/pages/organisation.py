@@ -25,7 +25,6 @@ from .base import RecordListPage, export_with_dialog, refill_combo
 class CommunitiesPage(RecordListPage):
     service_name = "communities"
     noun = "村（社区）"
-    watch = {"communities", "groups", "grids", "delegates"}
     columns = [Col("name", "名称"), Col("kind_label", "类型"), Col("area_label", "片区"),
                Col("group_name", "所属议事小组"), Col("grid_count", "网格数"),
                Col("delegate_count", "在任代表数"), Col("notes", "备注")]
@@ -34,7 +33,6 @@ class CommunitiesPage(RecordListPage):
 class GridsPage(RecordListPage):
     service_name = "grids"
     noun = "网格"
-    watch = {"grids", "communities", "delegates", "delegate_grids"}
     register = "grids"
     columns = [Col("community_name", "所在村（社区）"), Col("name", "网格"),
                Col("delegate_names", "联系议事代表"), Col("notes", "备注")]
@@ -107,7 +105,6 @@ class BulkGridDialog(QDialog):
 class GroupsPage(RecordListPage):
     service_name = "groups"
     noun = "议事小组"
-    watch = {"groups", "communities", "delegates"}
     register = "groups"
     columns = [Col("name", "小组名称"), Col("community_count", "村（社区）数"),
                Col("community_names", "组成村（社区）"), Col("delegate_count", "在任代表数"),
@@ -129,7 +126,6 @@ class GroupsPage(RecordListPage):
 class TermsPage(RecordListPage):
     service_name = "terms"
     noun = "届次"
-    watch = {"terms", "delegates"}
     columns = [Col("name", "届次"), Col("start_date", "开始日期"), Col("end_date", "结束日期"),
                Col("state_label", "状态"), Col("closed_on", "届满日期"), Col("delegate_count", "代表人数"),
                Col("serving_count", "在任"), Col("notes", "备注")]
@@ -159,7 +155,6 @@ class InstitutionsPage(RecordListPage):
 
     service_name = "institutions"
     noun = "制度建设记录"
-    watch = {"institutions", "leading_members"}
     register = "institutions"
     columns = [Col("kind_label", "类别"), Col("title", "名称"), Col("doc_number", "文号"), Col("day", "日期"),
                Col("status_label", "状态"), Col("member_names", "成员"), Col("content", "主要内容"),

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.services.recycle import RECYCLABLE
-
 from ..messages import show_refusal
 from ..models import Col
 from .base import RecordListPage
@@ -14,7 +12,6 @@ from .base import RecordListPage
 class RecyclePage(RecordListPage):
     service_name = "recycle"
     noun = "记录"
-    watch = set(RECYCLABLE)
     columns = [Col("kind_label", "类别"), Col("title", "名称"), Col("deleted_at", "删除时间")]
 
     def __init__(self, backend, parent=None):

@@ -19,6 +19,7 @@ from app import idcard
 from app.errors import ValidationError
 from app.services.delegates import STATUSES, RosterFilter, delegate_fields
 
+from ..backend import Watch
 from ..forms import RecordDialog
 from ..messages import confirm, show_refusal
 from ..models import Col, PagedTableModel
@@ -154,6 +155,7 @@ class RosterPage(QWidget):
         self.view = sortable_view(self.model)
         self.view.doubleClicked.connect(lambda _: self.edit())
         self.model.loaded.connect(self._loaded)
+        self.watch = self.model.watch = Watch(backend, self.refresh, self)  # what the list and filters read
 
         self.search = search_box(self, "搜索姓名、拼音首字母、电话或村（社区）（Ctrl+F）", self.apply_filter,
                                  "roster_search")
@@ -203,14 +205,17 @@ class RosterPage(QWidget):
         QVBoxLayout(self).addWidget(self.tabs)
 
         bind_list_keys(self, self.view, find=self.focus_search, new=self.add, open_=self.edit, delete=self.delete)
-        backend.changed.connect(self._on_changed)
         self.dialog = None
 
     # -- loading ---------------------------------------------------------------
     def reload(self) -> None:
+        self.refresh()
+        self.visits.reload()
+
+    def refresh(self) -> None:
+        """The roster and its filter choices (the visits tab watches what it reads itself)."""
         self._load_filter_choices()
         self.model.reload()
-        self.visits.reload()
 
     def _load_filter_choices(self) -> None:
         def load(store):
@@ -224,7 +229,7 @@ class RosterPage(QWidget):
             for key, options in choices.items():
                 refill_combo(self.filters[key], options)
 
-        self.backend.query(load, fill)
+        self.backend.query(load, fill, watch=self.watch)
 
     def current_filter(self) -> RosterFilter:
         flt = self.model.filter
@@ -237,10 +242,6 @@ class RosterPage(QWidget):
     def _loaded(self) -> None:
         self.count_label.setText(f"共 {self.model.rowCount()} 人")
         fit_columns_once(self.view)
-
-    def _on_changed(self, changes) -> None:
-        if changes.tables & {"delegates", "delegate_grids", "communities", "groups", "grids"}:
-            self.reload()
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -289,7 +290,7 @@ class RosterPage(QWidget):
             if history:
                 label = QLabel("任职记录：" + "；".join(f"{h['day']} {h['text']}" for h in history))
                 label.setWordWrap(True)
-                self.dialog.layout().insertWidget(self.dialog.layout().count() - 2, label)
+                self.dialog.body.addWidget(label)
             self.dialog.open()
 
         self.backend.query(load, ready)

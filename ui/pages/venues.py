@@ -28,7 +28,6 @@ class RoomsEditor(QWidget):
 class VenuesPage(RecordListPage):
     service_name = "venues"
     noun = "阵地"
-    watch = {"venues", "rooms", "communities", "groups"}
     register = "venues"
     columns = [Col("level_label", "层级"), Col("name", "阵地名称"), Col("address", "地址"),
                Col("community_name", "所在村（社区）"), Col("group_name", "对应议事小组"),

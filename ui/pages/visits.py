@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.services.visits import VisitFilter
 
+from ..backend import Watch
 from ..cell_editing import commit_edits, edit_in_cells
 from ..memory import fit_on_screen
 from ..messages import confirm, show_refusal
@@ -28,7 +29,6 @@ from ..models import Col, ListTableModel
 from ..widgets import NoWheelCombo, add_buttons, dialog_buttons, person_choice, person_picker
 from .base import export_with_dialog, fit_columns, make_table, refill_combo
 
-VISIT_TABLES = {"grid_visits", "delegates", "delegate_grids", "terms", "delegate_events"}
 MISSED = QColor("#fde0dc")
 
 
@@ -84,11 +84,11 @@ class VisitsTab(QWidget):
         self.months: list[str] = []
         self.people: list[dict] = []
         self.month = date.today().isoformat()[:7]
-        backend.changed.connect(lambda c: c.tables & VISIT_TABLES and self.reload())
+        self.watch = Watch(backend, self.reload, self)  # what the board, log and group choices read
 
     def reload(self) -> None:
         self.backend.query(lambda s: [(g["id"], g["name"]) for g in s.groups.list()],
-                           lambda groups: refill_combo(self.group, groups))
+                           lambda groups: refill_combo(self.group, groups), watch=self.watch)
         self.reload_board()
 
     def reload_board(self) -> None:
@@ -100,7 +100,7 @@ class VisitsTab(QWidget):
             chosen = month or (board["months"][-1] if board["months"] else f"{year}-01")
             return board, chosen, s.visits.list(VisitFilter(month=chosen, group_id=group))
 
-        self.backend.query(load, self._show)
+        self.backend.query(load, self._show, watch=self.watch)
 
     def _show(self, result) -> None:
         board, month, log = result
@@ -150,7 +150,7 @@ class VisitsTab(QWidget):
             month, group = self.months[column - 3], self.group.currentData()
             # the board is loaded already: only the month's log is asked for
             self.backend.query(lambda s: s.visits.list(VisitFilter(month=month, group_id=group)),
-                               lambda log: self._show_month(month, log))
+                               lambda log: self._show_month(month, log), watch=self.watch)
 
     def delete(self) -> None:
         index = self.log_view.currentIndex()

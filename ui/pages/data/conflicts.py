@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...backend import Watch
 from ...messages import show_refusal
 from ...models import Col, ListTableModel
 from ...widgets import button_row, local_when
@@ -36,7 +37,7 @@ class ConflictsTab(QWidget):
         layout.addWidget(self.view, 1)
         button_row(layout, [("改用另一值", lambda: self.resolve(True), "把记录改为另一值（同样会传给其他办公室）"),
                             ("保留当前值", lambda: self.resolve(False), "标记为已查看")])
-        backend.changed.connect(lambda c: self.reload() if "conflicts" in c.tables else None)
+        self.watch = Watch(backend, self.reload, self)
         self.reload()
 
     def reload(self) -> None:
@@ -50,7 +51,7 @@ class ConflictsTab(QWidget):
                 row["at_label"] = local_when(row["at"])
             return rows
 
-        self.backend.query(load, self._show)
+        self.backend.query(load, self._show, watch=self.watch)
 
     def _show(self, rows) -> None:
         self.model.set_rows(rows)

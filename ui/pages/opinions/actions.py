@@ -9,13 +9,12 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QMessageBox, QVBox
 from app.services.action_items import ACTION_STATUSES, SHOWN_STATUSES, ActionFilter
 from app.services.base import FieldSpec, step_date
 
+from ...backend import Watch
 from ...form_dialog import ask
 from ...messages import show_refusal
 from ...models import Col, ListTableModel
 from ...widgets import add_buttons, needs_selection
 from ..base import export_with_dialog, filter_combo, fit_columns, make_table
-
-ACTION_TABLES = {"action_items", "action_progress", "meetings", "opinions", "topics"}
 
 
 class ActionsTab(QWidget):
@@ -53,11 +52,11 @@ class ActionsTab(QWidget):
         layout.addLayout(top)
         layout.addLayout(buttons)
         layout.addWidget(self.view)
-        backend.changed.connect(lambda c: c.tables & ACTION_TABLES and self.reload())
+        self.watch = Watch(backend, self.reload, self)
 
     def reload(self) -> None:
         flt = ActionFilter(status=self.status.currentData(), search=self.search.text().strip())
-        self.backend.query(lambda s: s.action_items.list(flt), self._show)
+        self.backend.query(lambda s: s.action_items.list(flt), self._show, watch=self.watch)
 
     def _show(self, rows) -> None:
         for row in rows:

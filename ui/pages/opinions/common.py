@@ -9,7 +9,6 @@ COLUMNS = [Col("serial", "编号", "serial"), Col("received_on", "收集日期",
            Col("title", "意见建议", "title"), Col("category_label", "类别", "category"),
            Col("lead_unit", "主办单位", "unit"), Col("deadline", "办理期限", "deadline"),
            Col("status_label", "办理进度", "status"), Col("flag", "提示"), Col("satisfaction", "满意度")]
-OPINION_TABLES = {"opinions", "supervisions", "opinion_events", "topics", "consultations", "plans"}
 
 
 def row_colour(row: dict) -> str | None:

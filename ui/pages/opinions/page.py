@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.services.base import FieldSpec
 from app.services.opinions import CATEGORIES, STEPS, OpinionFilter
 
+from ...backend import Watch
 from ...form_dialog import ask
 from ...messages import confirm, show_refusal
 from ...models import PagedTableModel
@@ -27,7 +28,7 @@ from ...pdf_preview import preview_doc
 from ...widgets import NoWheelCombo, add_buttons, bind_list_keys, needs_selection
 from ..base import export_with_dialog, filter_combo, fit_columns_once, refill_combo, search_box, sortable_view
 from .actions import ActionsTab
-from .common import COLUMNS, OPINION_TABLES, row_colour
+from .common import COLUMNS, row_colour
 from .intake import ImportDialog, IntakeDialog
 from .stats import StatsTab
 from .topics import TopicsTab
@@ -44,6 +45,7 @@ class OpinionList(QWidget):
         self.view = sortable_view(self.model)
         self.view.doubleClicked.connect(lambda _: self.open_current())
         self.model.loaded.connect(self._loaded)
+        self.watch = self.model.watch = Watch(backend, self.reload, self)  # what the ledger and filters read
         self.search = search_box(self, "搜索事项和内容：中文或拼音首字母，如“公交”或“gj”（Ctrl+F）",
                                  self.apply_filter, "ledger_search")
         self.step = NoWheelCombo()
@@ -89,7 +91,6 @@ class OpinionList(QWidget):
         layout.addWidget(self.view)
         bind_list_keys(self, self.view, find=self.search.setFocus, new=self.intake, open_=self.open_current,
                        delete=self.delete)
-        backend.changed.connect(lambda c: c.tables & OPINION_TABLES and self.model.reload())
 
     def reload(self) -> None:
         def choices(store):
@@ -103,7 +104,7 @@ class OpinionList(QWidget):
             self.warning.setText(warning or "")
             self.warning.setVisible(bool(warning))
 
-        self.backend.query(choices, fill)
+        self.backend.query(choices, fill, watch=self.watch)
         self.apply_filter()
 
     def current_filter(self) -> OpinionFilter:

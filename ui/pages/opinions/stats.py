@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
 from app.rules.meeting_kinds import kinds
 from app.services.opinions import CATEGORIES
 
+from ...backend import Watch
 from ...models import Col, ListTableModel
 from ...widgets import NoWheelCombo
 from ..base import export_with_dialog, make_table
-from .common import OPINION_TABLES
 
 
 class StatsTab(QWidget):
@@ -85,14 +85,14 @@ class StatsTab(QWidget):
         unit_view.setMinimumHeight(160)
         unit_view.setMaximumHeight(240)
         layout.addWidget(unit_view)
-        backend.changed.connect(lambda c: c.tables & (OPINION_TABLES | {"meetings"}) and self.reload())
+        self.watch = Watch(backend, self.reload, self)
 
     def reload(self) -> None:
         if not self._year_known:  # first show: the year with figures (last year's early in a new one)
-            self.backend.query(lambda s: s.summary.current_year(), self._start_at)
+            self.backend.query(lambda s: s.summary.current_year(), self._start_at, watch=self.watch)
             return
         year = self.year.currentData()
-        self.backend.query(lambda s: s.opinion_stats.report(year), self._show)
+        self.backend.query(lambda s: s.opinion_stats.report(year), self._show, watch=self.watch)
 
     def _start_at(self, year: int) -> None:
         self._year_known = True

@@ -16,12 +16,12 @@ from PySide6.QtWidgets import (
 from app.services.base import FieldSpec, step_date
 from app.services.opinions import CATEGORIES, OpinionFilter
 
+from ...backend import Watch
 from ...form_dialog import ask
 from ...messages import show_refusal
 from ...models import Col, ListTableModel
 from ...widgets import NoWheelCombo, button_row, needs_selection
 from ..base import fit_columns, make_table
-from .common import OPINION_TABLES
 from .group_steps import consult, edit_plan
 
 
@@ -65,7 +65,7 @@ class TopicsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter)
-        backend.changed.connect(lambda c: c.tables & OPINION_TABLES and self.reload_lists())
+        self.watch = Watch(backend, self.reload, self)  # what the group choices and both lists read
 
     def reload(self) -> None:
         def fill(groups):
@@ -78,7 +78,7 @@ class TopicsTab(QWidget):
             self.group.blockSignals(False)
             self.reload_lists()
 
-        self.backend.query(lambda s: s.groups.list(), fill)
+        self.backend.query(lambda s: s.groups.list(), fill, watch=self.watch)
 
     def reload_lists(self) -> None:
         group_id = self.group.currentData()
@@ -94,7 +94,7 @@ class TopicsTab(QWidget):
             fit_columns(self.pool_view, cap=320)
             fit_columns(self.topics_view, cap=320)
 
-        self.backend.query(load, show)
+        self.backend.query(load, show, watch=self.watch)
 
     def _selected_pool(self) -> list[dict]:
         return [self.pool.row_at(i.row()) for i in self.pool_view.selectionModel().selectedRows()]
