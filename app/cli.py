@@ -186,6 +186,8 @@ def cmd_init(args) -> int:
 def cmd_stats(args) -> int:
     with _open(args) as store:
         stats = store.stats.summary(args.year)
+    from .rules.meeting_kinds import kinds
+
     levels = stats["venues"]["by_level"]
     _emit(args, stats, "\n".join([
         f"议事代表：{stats['delegates']['total']} 人（在任 {stats['delegates']['active']} 人）",
@@ -193,9 +195,8 @@ def cmd_stats(args) -> int:
         f"议事小组：{stats['groups']} 个",
         f"阵地：议事中心 {levels['centre']} 个、片区议事厅 {levels['area_hall']} 个、"
         f"邻里议事堂 {levels['neighbourhood_hall']} 个",
-        f"会议活动：{stats['meetings']['total']} 次（议事代表大会 {stats['meetings']['by_kind']['plenary']} 次、"
-        f"分组活动 {stats['meetings']['by_kind']['group_activity']} 次、接待日 "
-        f"{stats['meetings']['by_kind']['reception']} 次）",
+        f"会议活动：{stats['meetings']['total']} 次（"
+        + "、".join(f"{k.label} {stats['meetings']['by_kind'].get(k.code, 0)} 次" for k in kinds()) + "）",
         f"意见建议：{stats['opinions']['total']} 条（已办结 {stats['opinions']['closed']} 条，"
         f"逾期 {stats['opinions']['overdue']} 条）",
     ]))

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from .errors import AppError
 from .idcard import check_digit
+from .rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION
 from .services.nomination import DEFAULT_REVIEW_UNITS
 from .services.venues import facilities_checklist
 
@@ -392,7 +393,7 @@ def build_meetings(store, rng: random.Random, year: int, today: date) -> None:
 
     # Plenary 1 (with the vote on livelihood projects) and plenary 2 (the projects' progress).
     first = store.meetings.create({
-        "kind": "plenary", "date": _workday(store, date(year, 3, 18)).isoformat(), "start_time": "09:00",
+        "kind": PLENARY, "date": _workday(store, date(year, 3, 18)).isoformat(), "start_time": "09:00",
         "end_time": "11:30", "room_id": big_room["id"], "status": "held",
         "agenda": "听取街道办事处年度工作报告\n票决民生实事项目\n分组讨论并汇总意见建议",
         "departments": ["城管", "住建", "交通运输", "民政"]}).created("meetings")[0]
@@ -413,12 +414,12 @@ def build_meetings(store, rng: random.Random, year: int, today: date) -> None:
          {"content": "分类交办大会期间代表提出的意见建议", "unit": "人大街道工委", "deadline": f"{year}-03-31"}])
     _finish_steps(store, first, today)
     second = store.meetings.create({
-        "kind": "plenary", "date": _workday(store, date(year, 12, 8)).isoformat(), "start_time": "09:00",
+        "kind": PLENARY, "date": _workday(store, date(year, 12, 8)).isoformat(), "start_time": "09:00",
         "end_time": "11:30", "room_id": big_room["id"], "status": "held",
         "agenda": "听取民生实事项目办理情况报告\n开展分组讨论\n汇总来年意见建议",
         "departments": ["城管", "住建", "交通运输", "公交公司"]}).created("meetings")[0]
     _present(store, second, everyone, rng, 0.1)
-    store.attendance.add_guest(second, _someone("plenary", year, "deputy"), "中山路街道办事处")
+    store.attendance.add_guest(second, _someone(PLENARY, year, "deputy"), "中山路街道办事处")
     store.meetings.save_minutes(
         second, "会议听取了街道办事处关于年度民生实事项目办理情况的报告，各议事小组分组讨论。",
         "会议认为年度民生实事项目总体按计划推进，定制公交、加装电梯等项目群众反映良好。\n"
@@ -435,7 +436,7 @@ def build_meetings(store, rng: random.Random, year: int, today: date) -> None:
             when = activity_day(store, year, group["name"], quarter).isoformat()
             topic = GROUP_TOPICS[group["name"]][quarter]
             meeting_id = store.meetings.create({
-                "kind": "group_activity", "group_id": group["id"], "date": when, "start_time": "14:30",
+                "kind": GROUP_ACTIVITY, "group_id": group["id"], "date": when, "start_time": "14:30",
                 "end_time": "17:00", "room_id": room["id"], "status": "held",
                 "agenda": f"{topic}\n相关部门介绍情况\n代表座谈协商", "scope": "group",
                 "departments": GROUP_DEPARTMENTS[group["name"]]}).created("meetings")[0]
@@ -460,7 +461,7 @@ def build_meetings(store, rng: random.Random, year: int, today: date) -> None:
 
     # After the year: the next plenary and two groups' activities are being prepared.
     plenary = store.meetings.create({
-        "kind": "plenary", "date": _workday(store, today + timedelta(days=10)).isoformat(), "start_time": "09:00",
+        "kind": PLENARY, "date": _workday(store, today + timedelta(days=10)).isoformat(), "start_time": "09:00",
         "end_time": "11:30", "room_id": big_room["id"],
         "agenda": "听取街道办事处年度工作报告\n票决民生实事项目\n分组讨论并汇总意见建议",
         "departments": ["城管", "住建", "交通运输", "公交公司"]}).created("meetings")[0]
@@ -472,7 +473,7 @@ def build_meetings(store, rng: random.Random, year: int, today: date) -> None:
             continue
         days, agenda = PLANNED_ACTIVITIES[group["name"]]
         meeting_id = store.meetings.create({
-            "kind": "group_activity", "group_id": group["id"],
+            "kind": GROUP_ACTIVITY, "group_id": group["id"],
             "date": _workday(store, today + timedelta(days=days)).isoformat(), "start_time": "14:30",
             "end_time": "17:00", "room_id": store.venues.rooms(halls[group["id"]]["id"])[0]["id"],
             "agenda": "\n".join(agenda + ["相关部门介绍情况", "代表座谈协商"]), "scope": "group",
@@ -495,7 +496,7 @@ def build_meetings(store, rng: random.Random, year: int, today: date) -> None:
             held_on = _nth_saturday(on_year, month, _hall_week(hall))
             held = held_on <= today
             meeting_id = store.meetings.create({
-                "kind": "reception", "venue_id": hall["id"], "date": held_on.isoformat(), "start_time": "09:00",
+                "kind": RECEPTION, "venue_id": hall["id"], "date": held_on.isoformat(), "start_time": "09:00",
                 "end_time": "11:30", "status": "held" if held else "planned",
                 "visitors": rng.randint(3, 15) if held else None}).created("meetings")[0]
             if held:
@@ -585,7 +586,7 @@ def build_ledger(store, rng: random.Random, year: int, today: date) -> None:
     grids = {g["community_id"]: g["id"] for g in reversed(store.grids.list())}
     led = store.opinions
     held = {(m["group_id"], m["date"]): m for m in store.rows(
-        "SELECT id, group_id, date FROM meetings WHERE kind = 'group_activity' AND status = 'held' AND deleted = 0")}
+        "SELECT id, group_id, date FROM meetings WHERE kind = ? AND status = 'held' AND deleted = 0", [GROUP_ACTIVITY])}
     group_ids = {g["name"]: g["id"] for g in store.groups.list()}
 
     def activity(group: str, quarter: int) -> dict:
@@ -601,8 +602,8 @@ def build_ledger(store, rng: random.Random, year: int, today: date) -> None:
         """The reception day at one of the group's halls, on or before the day, that heard the matter."""
         meeting = store.rows(
             """SELECT m.id, m.date FROM meetings m JOIN venues v ON v.id = m.venue_id
-               WHERE m.kind = 'reception' AND m.status = 'held' AND m.deleted = 0 AND v.group_id = ? AND m.date <= ?
-               ORDER BY m.date DESC LIMIT 1""", [person["group_id"], before.isoformat()])[0]
+               WHERE m.kind = ? AND m.status = 'held' AND m.deleted = 0 AND v.group_id = ? AND m.date <= ?
+               ORDER BY m.date DESC LIMIT 1""", [RECEPTION, person["group_id"], before.isoformat()])[0]
         added = store.receptions.add_matters(meeting["id"], [{"content": content, "resident": "居民"}])
         return added.created("reception_matters")[0], meeting["date"]
 
@@ -615,7 +616,7 @@ def build_ledger(store, rng: random.Random, year: int, today: date) -> None:
         origin = None
         if index in FROM_RECEPTION:
             matter_id, heard_on = reception_matter(person, when, title)
-            values.update(source="reception", received_on=heard_on, grid_id=None)
+            values.update(source=RECEPTION, received_on=heard_on, grid_id=None)
             origin = ("reception_matters", matter_id)
         return led.create(values, origin=origin).created("opinions")[0], person, date.fromisoformat(values["received_on"])
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import ConflictError
+from app.rules.meeting_kinds import kind_of
 from app.services.meetings import MeetingService
 
 from .flowchart import FlowchartView
@@ -113,9 +114,9 @@ class MeetingEditor(QDialog):
             detail = store.meetings.detail(meeting_id)
             return {"meeting": detail, "refs": meeting_refs(store),
                     "sheet": store.attendance.sheet(meeting_id), "quorum": store.attendance.quorum(meeting_id),
-                    "votes": store.attendance.votes(meeting_id) if detail["kind"] == "plenary" else [],
+                    "votes": store.attendance.votes(meeting_id) if kind_of(detail["kind"]).votes else [],
                     "materials": store.meetings.materials(meeting_id),
-                    "matters": store.receptions.matters(meeting_id) if detail["kind"] == "reception" else []}
+                    "matters": store.receptions.matters(meeting_id) if kind_of(detail["kind"]).matters else []}
 
         self.backend.query(load, self._show, lambda e: show_refusal(self, e))
 
@@ -149,11 +150,11 @@ class MeetingEditor(QDialog):
         self.minutes = MinutesTab(self)
         self.materials = MaterialsTab(self)
         tabs = [(self.details, "基本信息"), (self.flowchart, "工作流程图"), (self.attendance, "签到与出席")]
-        if m["kind"] == "reception":
+        if kind_of(m["kind"]).matters:
             self.matters = MattersTab(self)
             tabs.append((self.matters, "接待事项"))
         tabs.append((self.minutes, "会议纪要"))
-        if m["kind"] == "plenary":
+        if kind_of(m["kind"]).votes:
             self.votes = VotesTab(self)
             tabs.append((self.votes, "票决"))
         tabs.append((self.materials, "会议材料"))
@@ -214,7 +215,7 @@ class MeetingEditor(QDialog):
         preview_doc(self, self.backend, kind, self.meeting_id, f"{self.data['meeting']['title']}{label}")
 
     def export_all(self) -> None:
-        from app.documents.catalog import DOCS, MEETING_DOCS, export_doc
+        from app.documents.catalog import DOCS, docs_of_kind, export_doc
         from app.services.base import FieldSpec
 
         from .form_dialog import ask
@@ -234,9 +235,10 @@ class MeetingEditor(QDialog):
         title = self.data["meeting"]["title"]
 
         def run(store):
-            held = store.meetings.get(self.meeting_id)["status"] == "held"
+            meeting = store.meetings.get(self.meeting_id)
+            held = meeting["status"] == "held"
             # Minutes exist only for a meeting that was held; the other documents go out before it.
-            kinds = [k for k in MEETING_DOCS if held or k not in ("minutes", "brief")]
+            kinds = [k for k in docs_of_kind(meeting["kind"]) if held or k not in ("minutes", "brief")]
             results = [export_doc(store, kind, self.meeting_id, Path(folder) / f"{title}{DOCS[kind][0]}{suffix}")
                        for kind in kinds]
             return results, held

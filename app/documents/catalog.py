@@ -11,6 +11,7 @@ from ..fileio import recorded_write
 from ..outputs import check_out
 from ..rules.codes import DOC_KINDS
 from ..rules.fields import as_day
+from ..rules.meeting_kinds import kind_of
 from . import ledger_docs, meeting_docs, nomination_docs, plan_doc, summary_doc
 from .dating import SENT_OUT, default_date, issued_date
 from .metadata import describing
@@ -35,6 +36,11 @@ DOCS: dict[str, tuple[str, Any, str | None]] = {
     "ledger": (LABELS["ledger"], None, None),
 }
 MEETING_DOCS = [k for k, v in DOCS.items() if v[2] == "meeting"]
+
+
+def docs_of_kind(kind: str) -> list[str]:
+    """The documents a meeting of `kind` gives, as its kind defines them (rules.meeting_kinds)."""
+    return [k for k in MEETING_DOCS if k in kind_of(kind).documents]
 
 
 # The documents that carry a 成文日期 / 发文字号 the clerk gives (kept with the record).

@@ -9,6 +9,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from ..registers.ledger import ledger_rows
+from ..rules.meeting_kinds import kinds
 from ..services.opinions import OpinionFilter
 from .dating import issued_date
 from .fonts import use_store_fonts
@@ -101,8 +102,8 @@ def duty_record(store, delegate_id: str, path: Path | str, year: int | None = No
     d = r["delegate"]
     term = store.scalar("SELECT name FROM terms WHERE id = ?", [d.get("term_id")]) or ""
     rows = [("姓　　名", d["name"]), ("年　　度", f"{year}年" if year else f"本届（{term}）" if term else "本届"),
-            ("出席议事代表大会", f"{r['plenary']} 次"), ("出席分组活动", f"{r['group_activity']} 次"),
-            ("接待日值班", f"{r['reception']} 次（排班 {r['duty_months']} 个月）"),
+            *((k.record_title, f"{r[k.code]} 次" + (f"（排班 {r['duty_months']} 个月）" if k.matters else ""))
+              for k in kinds()),
             ("走访网格", f"{r['grid_visits']} 次"), ("提出意见建议", f"{len(r['opinions'])} 条"),
             ("牵头议题", "、".join(t["title"] for t in r["topics"]) or "—"),
             ("任职记录", "；".join(f"{chinese_date(h['day'])} {h['text']}" for h in r["history"]) or "在任")]

@@ -14,6 +14,7 @@ from ..errors import ConflictError
 from ..fileio import atomic_path
 from ..photos import is_photo, unprintable
 from ..rules.fields import as_day
+from ..rules.meeting_kinds import kind_of
 from ..services.meetings import STEP_COLOURS, STEP_STATES, audience, when_text
 from .dating import issued_date
 from .fonts import FONT_NAMES, use_store_fonts
@@ -87,7 +88,8 @@ def minutes_doc(store, meeting_id: str, *, draft: bool = False) -> OfficialDoc:
     by_status = {s: [r["name"] for r in sheet if r["status"] == s] for s in
                  ("present", "excused", "absent", "attending_nonmember")}
     doc = OfficialDoc(store, title=f"{m['title']}纪要", draft=draft)
-    if m["kind"] == "reception":
+    kind = kind_of(m["kind"])
+    if kind.matters:
         matters = store.receptions.outcomes(meeting_id)
         doc.para(_reception_opening(store, m, by_status["present"], matters))
         if matters:
@@ -99,7 +101,7 @@ def minutes_doc(store, meeting_id: str, *, draft: bool = False) -> OfficialDoc:
         doc.sign(issued_date(store, "minutes", meeting_id))
         return doc
     doc.para(f"{when_text(m)}，{m['title']}在{m['place'] or '本街道'}召开。" + (m.get("summary") or ""))
-    if m["kind"] == "plenary" and m["status"] == "held":
+    if kind.quorum == "majority" and m["status"] == "held":
         q = store.attendance.quorum(meeting_id)
         doc.para(f"全体议事代表{q['total']}名，实到{q['present']}名，"
                  f"{'超过半数，符合召开要求' if q['met'] else '未超过半数，不符合召开要求'}。")
@@ -115,7 +117,7 @@ def minutes_doc(store, meeting_id: str, *, draft: bool = False) -> OfficialDoc:
         doc.heading(f"{chinese_number(section)}、议定事项")
         for line in decisions:
             doc.para(line)
-    votes = store.attendance.votes(meeting_id) if m["kind"] == "plenary" else []
+    votes = store.attendance.votes(meeting_id) if kind.votes else []
     if votes:
         section += 1
         doc.heading(f"{chinese_number(section)}、民生实事项目票决结果")
@@ -317,9 +319,10 @@ BRIEF_DISTRIBUTION = (("报", "brief_report_to", "区人大常委会"), ("送", 
 
 
 def _headline(m: dict, topics: list[str]) -> str:
-    if m["kind"] == "reception":
-        return f"{m['place'] or '邻里议事堂'}开展{int(m['date'][5:7])}月接待日活动"
-    if m["kind"] == "group_activity" and topics:
+    kind = kind_of(m["kind"])
+    if kind.matters:
+        return f"{m['place'] or '邻里议事堂'}开展{int(m['date'][5:7])}月{kind.label}活动"
+    if kind.scope == "group" and topics:
         return f"{m.get('group_name') or ''}就“{topics[0]}”开展集中议事"
     return m["title"]
 
@@ -341,7 +344,8 @@ def brief(store, meeting_id: str, path: Path | str) -> Path:
     editor = store.settings.get("site_name") or store.settings.unit()
     doc = OfficialDoc(store, title=_headline(m, topics),
                       bulletin={"name": "工作简报", "issue": issue, "editor": editor, "dated": dated})
-    if m["kind"] == "reception":
+    kind = kind_of(m["kind"])
+    if kind.matters:
         matters = store.receptions.outcomes(meeting_id)
         doc.para(_reception_opening(store, m, present, matters))
         if matters:
@@ -366,7 +370,7 @@ def brief(store, meeting_id: str, path: Path | str) -> Path:
             else:
                 listed = "；".join(i.rstrip("。；;") for i in (topics or m["agenda_list"]))
                 doc.para(f"会议围绕{listed}开展议事。")
-        votes = store.attendance.votes(meeting_id) if m["kind"] == "plenary" else []
+        votes = store.attendance.votes(meeting_id) if kind.votes else []
         if votes:
             section += 1
             doc.heading(f"{chinese_number(section)}、民生实事项目票决")
@@ -384,7 +388,7 @@ def brief(store, meeting_id: str, path: Path | str) -> Path:
                 doc.lead_in(f"（{chinese_number(number)}）{item['content'].rstrip('。')}。", detail + "。" if detail else "")
     photos = _photos_by(store, meeting_id, dated)
     if photos:
-        doc.heading("活动照片" if m["kind"] == "reception" else f"{chinese_number(section + 1)}、活动照片")
+        doc.heading("活动照片" if kind.matters else f"{chinese_number(section + 1)}、活动照片")
         cells = [Cell(f"{photo['title']}（{chinese_date(photo['taken_on'])}）" if photo.get("taken_on")
                       else photo["title"], centre=True, image=photo["path"]) for photo in photos]
         rows = [[cells[i], cells[i + 1] if i + 1 < len(cells) else Cell()] for i in range(0, len(cells), 2)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..rules.meeting_kinds import kinds
 from ..services.opinions import OpinionFilter
 from .writer import Column, Percent, Register
 
@@ -74,8 +75,7 @@ def stats(store, year: int | None = None) -> Register:
         ("村（社区）（个）", summary["communities"]), ("网格（个）", summary["grids"]),
         ("街道议事中心（个）", levels.get("centre", 0)), ("片区议事厅（个）", levels.get("area_hall", 0)),
         ("小区邻里议事堂（个）", levels.get("neighbourhood_hall", 0)),
-        ("召开议事代表大会（次）", held.get("plenary", 0)), ("开展分组活动（次）", held.get("group_activity", 0)),
-        ("邻里议事堂接待日（次）", held.get("reception", 0)), ("专题议事（次）", held.get("special", 0)),
+        *((f"{k.stats_item}（次）", held.get(k.code, 0)) for k in kinds()),
         ("代表走访网格（次）", work["visits"]), ("走访接触群众（人次）", work["residents_met"]),
         ("收集群众意见建议（条）", o["total"]),
         ("　其中：社区自治事项（条）", o["by_category"].get("self_governance", 0)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..rules.meeting_kinds import kinds
 from ..services.meetings import MeetingFilter
 from . import period
 from .writer import Column, Percent, Register
@@ -30,17 +31,23 @@ def meetings(store, year: int | None = None) -> Register:
     return Register(title, store.settings.unit(), columns, rows, "活动登记台账")
 
 
+def _per_kind(key: str) -> list[Column]:
+    """A count column per registered kind, its title wrapping within 10 units so that every kind's
+    column fits the A4 page with the rest (`key` formats the row's key from the kind's code)."""
+    return [Column(k.duty_column, key.format(k.code), 8, 10, kind="int") for k in kinds()]
+
+
 def attendance(store, year: int | None = None, term_id: str | None = None) -> Register:
     where, params = "", []
     if year:
         where, params = "AND m.date >= ? AND m.date < ?", [f"{year}-01-01", f"{year + 1}-01-01"]
     # A term's delegates, whatever became of them since; without one, those serving now.
     who, who_params = ("d.term_id = ?", [term_id]) if term_id else ("d.status = 'active'", [])
+    # one column per registered kind: [kind_0] ... counts the meetings of that kind attended
+    per_kind = [k.code for k in kinds()]
+    sums = "".join(f"sum(a.status = 'present' AND m.kind = ?) AS [kind_{i}], " for i in range(len(per_kind)))
     rows = store.rows(
-        f"""SELECT d.name, c.name AS community_name, g.name AS group_name,
-              sum(a.status = 'present' AND m.kind = 'plenary') AS plenary_present,
-              sum(a.status = 'present' AND m.kind = 'group_activity') AS group_present,
-              sum(a.status = 'present' AND m.kind = 'reception') AS reception_present,
+        f"""SELECT d.name, c.name AS community_name, g.name AS group_name, {sums}
               sum(a.status = 'present') AS present, sum(a.status = 'excused') AS excused,
               sum(a.status = 'absent') AS absent
             FROM delegates d LEFT JOIN communities c ON c.id = d.community_id
@@ -48,16 +55,18 @@ def attendance(store, year: int | None = None, term_id: str | None = None) -> Re
             LEFT JOIN attendance a ON a.delegate_id = d.id AND a.deleted = 0
             LEFT JOIN meetings m ON m.id = a.meeting_id AND m.deleted = 0 {where}
             WHERE d.deleted = 0 AND {who}
-            GROUP BY d.id ORDER BY g.sort_order, d.name_pinyin""", [*params, *who_params])
+            GROUP BY d.id ORDER BY g.sort_order, d.name_pinyin""", [*per_kind, *params, *who_params])
     for row in rows:
-        for key in ("plenary_present", "group_present", "reception_present", "present", "excused", "absent"):
+        for i, code in enumerate(per_kind):
+            row[f"{code}_present"] = row.pop(f"kind_{i}") or 0
+        for key in ("present", "excused", "absent"):
             row[key] = row[key] or 0
         marked = row["present"] + row["excused"] + row["absent"]
         row["rate"] = Percent(row["present"] / marked) if marked else None
     columns = [Column("姓名", "name", 8), Column("议事小组", "group_name", 9),
-               Column("所在村（社区）", "community_name", 10), Column("出席大会", "plenary_present", 8, kind="int"),
-               Column("出席小组活动", "group_present", 10, kind="int"),
-               Column("接待值班", "reception_present", 8, kind="int"), Column("出席合计", "present", 8, kind="int"),
+               Column("所在村（社区）", "community_name", 10),
+               *_per_kind("{}_present"),
+               Column("出席合计", "present", 8, kind="int"),
                Column("请假", "excused", 6, kind="int"), Column("缺席", "absent", 6, kind="int"),
                Column("出席率", "rate", 8, kind="percent")]
     title = f"{store.settings.get('subdistrict') or ''}议事代表出勤统计表{period(store, year, term_id)}"
@@ -69,8 +78,8 @@ def performance(store, year: int | None = None, term_id: str | None = None) -> R
     year = year or store.summary.default_year()
     rows = store.reviews.year_sheet(year, term_id)
     columns = [Column("姓名", "name", 8), Column("议事小组", "group_name", 9), Column("村（社区）", "community_name", 10),
-               Column("走访网格", "visits", 8, kind="int"), Column("出席大会", "plenary", 8, kind="int"),
-               Column("出席小组活动", "group_activity", 10, kind="int"), Column("接待日值班", "reception", 9, kind="int"),
+               Column("走访网格", "visits", 8, kind="int"),
+               *_per_kind("{}"),
                Column("提出意见建议", "opinions", 10, kind="int"), Column("评议等次", "grade", 8),
                Column("评议意见", "remarks", 12, 24, wrap=True)]
     title = f"{store.settings.get('subdistrict') or ''}议事代表{year}年度履职情况"

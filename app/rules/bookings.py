@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .fields import minutes_of
+from .meeting_kinds import duty_kinds
 
 DEFAULT_LENGTH = 120  # minutes
 
@@ -21,7 +22,7 @@ SELECT a.delegate_id, m.id, m.date, m.start_time, m.end_time, m.title, 'present'
    AND m.status != 'cancelled' {attendance}
 UNION
 SELECT r.delegate_id, m.id, m.date, m.start_time, m.end_time, m.title, 'duty' AS how
-  FROM reception_duties r JOIN meetings m ON m.venue_id = r.venue_id AND m.kind = 'reception'
+  FROM reception_duties r JOIN meetings m ON m.venue_id = r.venue_id AND m.kind IN {duty_kinds}
        AND substr(m.date, 1, 7) = r.month
  WHERE r.deleted = 0 AND m.deleted = 0 AND m.status != 'cancelled' {duty}
 """
@@ -69,7 +70,7 @@ def engagements(conn, *, delegate_id: str | None = None, day: str | None = None)
         attendance = " AND a.delegate_id = ? AND m.date = ?"
         duty = " AND r.delegate_id = ? AND m.date = ?"
         params = [delegate_id, day, delegate_id, day]
-    sql = _ENGAGEMENTS.format(attendance=attendance, duty=duty)
+    sql = _ENGAGEMENTS.format(attendance=attendance, duty=duty, duty_kinds=duty_kinds())
     return [_engagement(row) for row in conn.execute(sql, params)]
 
 

@@ -7,6 +7,8 @@ book (written by a newer version, a hand edit or a bug): `label_of` shows it mar
 
 from __future__ import annotations
 
+from .meeting_kinds import CHOICES, RECEPTION
+
 # A value no list knows is shown with this mark before its raw text, in lists, registers and
 # documents alike (a character every official Chinese font has).
 MARK = "※"
@@ -46,8 +48,8 @@ VENUE_LEVELS = (("centre", "街道议事中心"), ("area_hall", "片区议事厅
                 ("neighbourhood_hall", "小区邻里议事堂"))
 
 # -- meetings ------------------------------------------------------------------------------------
-MEETING_KINDS = (("plenary", "议事代表大会"), ("group_activity", "分组活动"), ("reception", "接待日"),
-                 ("special", "专题议事"))
+# The meeting kinds are defined in meeting_kinds (a live list: a kind registered later is in it).
+MEETING_KINDS = CHOICES
 MEETING_STATUSES = (("planned", "计划"), ("held", "已召开"), ("cancelled", "已取消"))
 SCOPES = (("group", "本小组代表"), ("all", "全体议事代表"), ("duty", "值班代表"), ("custom", "指定人员"))
 PHASES = (("pre", "会前"), ("in", "会中"), ("post", "会后"))
@@ -58,7 +60,7 @@ ACTION_STATUSES = (("not_started", "未开始"), ("in_progress", "推进中"), (
 ACTION_PROGRESS_STATUSES = (*ACTION_STATUSES, ("undo", "撤销"))
 
 # -- the opinion ledger --------------------------------------------------------------------------
-OPINION_SOURCES = (("grid_visit", "网格走访"), ("reception", "接待日"), ("meeting", "会议"), ("phone", "电话"),
+OPINION_SOURCES = (("grid_visit", "网格走访"), (RECEPTION, "接待日"), ("meeting", "会议"), ("phone", "电话"),
                    ("letter", "来信"))
 OPINION_STATUSES = (("collected", "已收集"), ("topic", "已列入议题"), ("deliberated", "已集中议事"),
                     ("declined", "未采纳"), ("assigned", "办理中"), ("returned", "已退办"),

@@ -11,6 +11,7 @@ from ..errors import ValidationError
 from . import bookings
 from .book import TABLES
 from .engine import Breach, references, row_breaches, title_of
+from .meeting_kinds import duty_kinds
 
 
 def db_lookup(conn):
@@ -95,7 +96,7 @@ def _check_bookings(conn, table: str, row_id: str, row: dict, names: set[str]) -
         if row.get("status") == "present" and row.get("delegate_id"):
             pairs.append((row["delegate_id"], row["meeting_id"]))
     elif table == "reception_duties" and names & {"venue_id", "month", "delegate_id", "deleted"}:
-        meetings = conn.execute("SELECT id FROM meetings WHERE venue_id = ? AND kind = 'reception' AND deleted = 0"
+        meetings = conn.execute(f"SELECT id FROM meetings WHERE venue_id = ? AND kind IN {duty_kinds()} AND deleted = 0"
                                 " AND substr(date, 1, 7) = ?", [row.get("venue_id"), row.get("month")])
         pairs += [(row["delegate_id"], m[0]) for m in meetings]
     elif table == "meetings" and names & {"date", "start_time", "end_time", "venue_id", "status", "kind", "deleted"}:
@@ -112,11 +113,11 @@ def _check_bookings(conn, table: str, row_id: str, row: dict, names: set[str]) -
 
 def _people_at(conn, meeting_id: str) -> set[str]:
     rows = conn.execute(
-        """SELECT a.delegate_id FROM attendance a WHERE a.meeting_id = ? AND a.deleted = 0 AND a.status = 'present'
+        f"""SELECT a.delegate_id FROM attendance a WHERE a.meeting_id = ? AND a.deleted = 0 AND a.status = 'present'
              AND a.delegate_id IS NOT NULL
            UNION
            SELECT r.delegate_id FROM reception_duties r JOIN meetings m ON m.venue_id = r.venue_id
-            AND m.kind = 'reception' AND substr(m.date, 1, 7) = r.month WHERE m.id = ? AND r.deleted = 0""",
+            AND m.kind IN {duty_kinds()} AND substr(m.date, 1, 7) = r.month WHERE m.id = ? AND r.deleted = 0""",
         [meeting_id, meeting_id])
     return {r[0] for r in rows}
 

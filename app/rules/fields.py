@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -108,7 +109,7 @@ def Note(label: str, max: int = 5000, required: bool = False) -> Text:
 class Choice(Rule):
     """A closed list: only its codes. A code this version does not know may come from a newer one."""
 
-    choices: tuple = ()
+    choices: Sequence = ()  # a tuple, or a live list such as meeting_kinds.CHOICES
 
     kind = "choice"
 

@@ -6,6 +6,7 @@ import uuid
 
 from ..errors import ConflictError, ValidationError
 from ..rules.codes import ATTENDANCE_STATUSES as STATUSES
+from ..rules.meeting_kinds import kind_of
 from ..textutil import clean
 from .base import Service, choice_label
 from .delegates import serving_condition
@@ -164,7 +165,7 @@ class AttendanceService(Service):
                     votes_abstain: int, vote_id: str | None = None):
         """民生实事项目票决: counts may not exceed those present; passing needs quorum and > half of all."""
         meeting = self.store.meetings.get(meeting_id)
-        if meeting["kind"] != "plenary":
+        if not kind_of(meeting["kind"]).votes:
             raise ValidationError("票决只在议事代表大会上进行")
         item = clean(item)
         if not item:

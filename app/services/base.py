@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,7 +21,7 @@ class FieldSpec:
     label: str
     kind: str = "text"  # text, multiline, choice, ref, date, idcard, phone, int, checklist
     required: bool = False
-    choices: tuple = ()  # (value, label) pairs, or plain strings for editable lists
+    choices: Sequence = ()  # (value, label) pairs, or plain strings for editable lists
     ref: str | None = None
     editable: bool = False  # a choice list the clerk may extend by typing
     # The rule book's rule for the value (a service's fields get their table's; a dialog's step date

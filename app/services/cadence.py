@@ -1,4 +1,5 @@
-"""The yearly cadence: plenary twice a year, each group once a quarter, each hall monthly.
+"""The yearly cadence, as each meeting kind defines it (rules.meeting_kinds): plenary twice a year,
+each group once a quarter, each hall monthly; a kind held as needed lists what it held.
 
 Each slot of the year plan is held, planned, due (its period is running), upcoming, or missed
 (its period ended with nothing held).
@@ -8,20 +9,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from ..rules.meeting_kinds import MeetingKind, kinds
 from .meetings import step_state
 from .step_events import still_open
 
 SLOT_STATES = {"held": "已召开", "planned": "已安排", "due": "本期待开", "upcoming": "未到期", "missed": "未召开"}
-
-
-def _periods(kind: str, year: int) -> list[tuple[str, date, date]]:
-    if kind == "plenary":
-        return [("上半年", date(year, 1, 1), date(year, 6, 30)), ("下半年", date(year, 7, 1), date(year, 12, 31))]
-    if kind == "group_activity":
-        ends = [date(year, 3, 31), date(year, 6, 30), date(year, 9, 30), date(year, 12, 31)]
-        return [(f"第{'一二三四'[q]}季度", date(year, 3 * q + 1, 1), ends[q]) for q in range(4)]
-    return [(f"{m}月", date(year, m, 1), (date(year + (m == 12), m % 12 + 1, 1) - timedelta(days=1)))
-            for m in range(1, 13)]
 
 
 class CadenceService:
@@ -46,20 +38,37 @@ class CadenceService:
                 "end": end.isoformat(), "state": state, "state_label": SLOT_STATES[state],
                 "meetings": meetings}
 
-    def year_plan(self, year: int, today: date | None = None) -> list[dict]:
+    def year_plan(self, year: int, today: date | None = None, kind: str | None = None) -> list[dict]:
+        """Every registered kind's slots of `year` (or one kind's)."""
         today = today or date.today()
         slots = []
-        for label, start, end in _periods("plenary", year):
-            slots.append(self._slot("plenary", label, start, end, today, "", [], "议事代表大会"))
-        for group in self.store.groups.list():
-            for label, start, end in _periods("group_activity", year):
-                slots.append(self._slot("group_activity", label, start, end, today, "AND group_id = ?",
-                                        [group["id"]], group["name"]))
-        for hall in self.store.venues.list("neighbourhood_hall"):
-            for label, start, end in _periods("reception", year):
-                slots.append(self._slot("reception", label, start, end, today, "AND venue_id = ?",
-                                        [hall["id"]], hall["name"]))
+        for k in kinds():
+            if kind is None or k.code == kind:
+                slots.extend(self._kind_slots(k, year, today))
         return slots
+
+    def _subjects(self, kind: MeetingKind) -> list[tuple[str, str, list]]:
+        """(name, SQL condition, parameters) of each body the cadence asks meetings of."""
+        if kind.cadence.per == "group":
+            return [(g["name"], "AND group_id = ?", [g["id"]]) for g in self.store.groups.list()]
+        if kind.cadence.per == "hall":
+            return [(v["name"], "AND venue_id = ?", [v["id"]]) for v in self.store.venues.list("neighbourhood_hall")]
+        return [(kind.label, "", [])]
+
+    def _kind_slots(self, kind: MeetingKind, year: int, today: date) -> list[dict]:
+        if kind.cadence.period is None:  # held as needed: one slot per meeting of the year, none due or missed
+            return [self._as_needed(kind, m) for m in self.store.rows(
+                "SELECT id, title, date, status FROM meetings WHERE deleted = 0 AND kind = ? AND status != 'cancelled'"
+                " AND date BETWEEN ? AND ? ORDER BY date", [kind.code, f"{year}-01-01", f"{year}-12-31"])]
+        return [self._slot(kind.code, label, start, end, today, where, params, subject)
+                for subject, where, params in self._subjects(kind)
+                for label, start, end in kind.periods(year)]
+
+    @staticmethod
+    def _as_needed(kind: MeetingKind, meeting: dict) -> dict:
+        state = "held" if meeting["status"] == "held" else "planned"
+        return {"kind": kind.code, "subject": meeting["title"], "period": meeting["date"], "start": meeting["date"],
+                "end": meeting["date"], "state": state, "state_label": SLOT_STATES[state], "meetings": [meeting]}
 
     def plan_summary(self, year: int, today: date | None = None) -> dict:
         out: dict[str, dict[str, int]] = {}

@@ -13,6 +13,7 @@ from ..errors import ConflictError, NotFoundError, ValidationError
 from ..rules.codes import MEETING_STATUSES as STATUSES
 from ..rules.codes import SCOPES
 from ..rules.fields import as_day, names_of
+from ..rules.meeting_kinds import kind_of
 from ..textutil import chinese_date, clean, parse_date
 from .base import FieldSpec, Service, add_equals, choice_label
 from .step_events import derive, still_open
@@ -123,13 +124,12 @@ class MeetingService(Service):
             if merged.get("venue_id") and owner != merged["venue_id"]:
                 raise ValidationError("所选会议室不属于所选阵地", field="room_id")
             merged["venue_id"] = values["venue_id"] = owner
-        if merged["kind"] == "group_activity" and not merged.get("group_id"):
-            raise ValidationError("分组活动须选择议事小组", field="group_id")
-        if merged["kind"] == "reception" and not merged.get("venue_id"):
-            raise ValidationError("接待日须选择接待的议事堂", field="venue_id")
+        kind = kind_of(merged["kind"])
+        for key, message in kind.required:
+            if not merged.get(key):
+                raise ValidationError(message, field=key)
         if not merged.get("scope"):
-            values["scope"] = {"plenary": "all", "group_activity": "group", "reception": "duty"}.get(
-                merged["kind"], "custom")
+            values["scope"] = kind.scope
         if not merged.get("title"):
             values["title"] = self.default_title(merged)
         if not confirm_double_booking and merged.get("status", "planned") != "cancelled":
@@ -142,16 +142,12 @@ class MeetingService(Service):
 
     def default_title(self, values: dict) -> str:
         day = date.fromisoformat(values["date"])
-        kind = values["kind"]
-        if kind == "plenary":
-            return f"{day.year}年{'上' if day.month <= 6 else '下'}半年议事代表大会"
-        if kind == "group_activity":
-            group = self.store.scalar("SELECT name FROM groups WHERE id = ?", [values.get("group_id")])
-            return f"{group or ''}{day.year}年第{'一二三四'[(day.month - 1) // 3]}季度议事活动"
-        if kind == "reception":
-            venue = self.store.scalar("SELECT name FROM venues WHERE id = ?", [values.get("venue_id")])
-            return f"{venue or ''}{day.year}年{day.month}月接待日"
-        return f"{day.year}年{day.month}月专题议事"
+        kind = kind_of(values["kind"])
+        group = self.store.scalar("SELECT name FROM groups WHERE id = ?", [values["group_id"]]) \
+            if "{group}" in kind.title and values.get("group_id") else ""
+        venue = self.store.scalar("SELECT name FROM venues WHERE id = ?", [values["venue_id"]]) \
+            if "{venue}" in kind.title and values.get("venue_id") else ""
+        return kind.default_title(day, group or "", venue or "")
 
     def double_booking(self, values: dict, meeting_id: str | None) -> dict | None:
         """Another live meeting in the same room on the same day whose times overlap."""

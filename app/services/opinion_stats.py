@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..rules.meeting_kinds import kinds
 from .base import choice_label
 from .opinions import CATEGORIES, SATISFACTION, STATUSES
 
@@ -114,8 +115,7 @@ class OpinionStats:
                                  [delegate_id])
         for row in opinions:
             row["status_label"] = choice_label(STATUSES, row["status"])
-        return {"delegate": person, "year": year,
-                "plenary": attended.get("plenary", 0), "group_activity": attended.get("group_activity", 0),
-                "reception": attended.get("reception", 0), "special": attended.get("special", 0),
+        # one figure per registered kind, under its code (the duty record's and 年度履职情况's columns)
+        return {"delegate": person, "year": year, **{k.code: attended.get(k.code, 0) for k in kinds()},
                 "recorded": expected, "duty_months": duty_months, "grid_visits": visits,
                 "opinions": opinions, "topics": topics, "history": self.store.delegates.history(delegate_id)}

@@ -20,6 +20,7 @@ from ..rules.codes import CATEGORIES, FEEDBACK_METHODS, OPINION_EVENTS, SATISFAC
 from ..rules.codes import OPINION_SOURCES as SOURCES
 from ..rules.codes import OPINION_STATUSES as STATUSES
 from ..rules.fields import detail_of, names_of
+from ..rules.meeting_kinds import RECEPTION
 from ..search import match_expression
 from ..textutil import clean, parse_date
 from .base import FieldSpec, Service, add_equals, choice_label
@@ -275,7 +276,7 @@ class OpinionService(Service):
                          AND a.delegate_id IS NOT NULL ORDER BY a.id LIMIT 1) AS delegate_id
                    FROM reception_matters r JOIN meetings m ON m.id = r.meeting_id
                    LEFT JOIN venues v ON v.id = m.venue_id WHERE r.id = ? AND r.deleted = 0""", [origin_id])
-            source = "reception"
+            source = RECEPTION  # the opinion source a reception day gives (codes.OPINION_SOURCES)
         elif origin_table == "action_items":
             row = self.store.rows(
                 """SELECT a.content, NULL AS resident, m.date, m.venue_id, NULL AS community_id,

@@ -7,6 +7,7 @@ import uuid
 from datetime import date
 
 from ..errors import ValidationError
+from ..rules.meeting_kinds import RECEPTION, kind_of
 from ..textutil import clean, parse_date
 from .base import Service
 
@@ -34,8 +35,8 @@ class ReceptionService(Service):
                 [hall["id"], month])
             hall["delegate_names"] = "、".join(d["name"] for d in hall["delegates"])
             hall["held"] = self.store.scalar(
-                "SELECT count(*) FROM meetings WHERE kind = 'reception' AND venue_id = ? AND deleted = 0"
-                " AND status = 'held' AND substr(date, 1, 7) = ?", [hall["id"], month])
+                "SELECT count(*) FROM meetings WHERE kind = ? AND venue_id = ? AND deleted = 0"
+                " AND status = 'held' AND substr(date, 1, 7) = ?", [RECEPTION, hall["id"], month])
         return halls
 
     @staticmethod
@@ -128,7 +129,7 @@ class ReceptionService(Service):
     def save_matters(self, meeting_id: str, matters: list[dict]):
         """The matters residents raised on a reception day (the ledger takes them in later)."""
         meeting = self.store.meetings.get(meeting_id)
-        if meeting["kind"] != "reception":
+        if not kind_of(meeting["kind"]).matters:
             raise ValidationError("只有接待日可以登记接待事项")
         items = [{"id": m.get("id"), "content": clean(m["content"]), "resident": clean(m.get("resident")) or None}
                  for m in matters if clean(m.get("content"))]

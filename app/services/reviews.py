@@ -7,6 +7,7 @@ import uuid
 
 from ..errors import ValidationError
 from ..rules.codes import GRADES
+from ..rules.meeting_kinds import kinds
 from ..textutil import clean
 
 _REVIEW_NS = uuid.UUID("9e1f4c2a-6b7d-4a30-8c5e-1d2f3a4b5c6d")
@@ -63,7 +64,6 @@ class ReviewService:
             review = self.get(person["id"], year) or {}
             rows.append({"id": person["id"], "name": person["name"], "group_name": person.get("group_name"),
                          "community_name": person.get("community_name"), "visits": record["grid_visits"],
-                         "plenary": record["plenary"], "group_activity": record["group_activity"],
-                         "reception": record["reception"], "opinions": len(record["opinions"]),
+                         **{k.code: record[k.code] for k in kinds()}, "opinions": len(record["opinions"]),
                          "grade": review.get("grade"), "remarks": review.get("remarks")})
         return rows

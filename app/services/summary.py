@@ -12,6 +12,7 @@ from datetime import date
 
 from ..errors import ConflictError, ValidationError
 from ..rules.fields import names_of
+from ..rules.meeting_kinds import codes_where
 from ..textutil import clean
 from . import summary_draft
 
@@ -133,11 +134,12 @@ class YearSummary:
         activity or logged an opinion, else the last (early in a year, or on the demo)."""
         today = today or date.today()
         year = today.year
+        starting = codes_where(starts_year=True)
         if self.store.scalar(
-                """SELECT EXISTS (SELECT 1 FROM meetings WHERE deleted = 0 AND status = 'held'
-                                  AND kind IN ('plenary', 'group_activity') AND date >= ? AND date < ?)
+                f"""SELECT EXISTS (SELECT 1 FROM meetings WHERE deleted = 0 AND status = 'held'
+                                  AND kind IN ({', '.join('?' * len(starting))}) AND date >= ? AND date < ?)
                    OR EXISTS (SELECT 1 FROM opinions WHERE deleted = 0 AND received_on >= ? AND received_on < ?)""",
-                [f"{year}-01-01", f"{year + 1}-01-01"] * 2):
+                [*starting, f"{year}-01-01", f"{year + 1}-01-01", f"{year}-01-01", f"{year + 1}-01-01"]):
             return year
         return year - 1
 

@@ -13,6 +13,7 @@ from datetime import date
 
 from ..rules.codes import GRADES
 from ..rules.fields import names_of
+from ..rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION, SPECIAL, kind_of
 from ..textutil import as_day, chinese_date
 
 
@@ -58,7 +59,7 @@ class Figures:
             "SELECT count(*) FROM reception_matters r JOIN meetings m ON m.id = r.meeting_id WHERE r.deleted = 0"
             " AND m.deleted = 0 AND m.status = 'held' AND m.date BETWEEN ? AND ?", span) or 0
         self.visitors = sum(m["visitors"] for m in self.meetings
-                            if m["kind"] == "reception" and type(m["visitors"]) is int)
+                            if kind_of(m["kind"]).matters and type(m["visitors"]) is int)
 
     @property
     def empty(self) -> bool:
@@ -94,7 +95,7 @@ class Figures:
 
     def plenaries(self) -> list[dict]:
         out = []
-        for m in (m for m in self.meetings if m["kind"] == "plenary"):
+        for m in (m for m in self.meetings if m["kind"] == PLENARY):
             quorum = self.store.attendance.quorum(m["id"])
             out.append({**m, "quorum": quorum, "votes": self.store.attendance.votes(m["id"])})
         return out
@@ -113,7 +114,7 @@ class Figures:
 
     def group_attendance(self) -> tuple[int, int]:
         present = expected = 0
-        for m in (m for m in self.meetings if m["kind"] == "group_activity"):
+        for m in (m for m in self.meetings if m["kind"] == GROUP_ACTIVITY):
             counts = self.attended(m)
             present += counts["present"]
             expected += counts["present"] + counts["excused"] + counts["absent"]
@@ -164,12 +165,12 @@ class Figures:
 # -- the parts ---------------------------------------------------------------------------------------------
 def intro(f: Figures) -> str:
     done = []
-    if f.held["plenary"]:
-        done.append(f"召开议事代表大会{f.held['plenary']}次")
-    if f.held["group_activity"]:
-        done.append(f"组织分组活动{f.held['group_activity']}次")
-    if f.held["reception"]:
-        done.append(f"开展接待日{f.held['reception']}次")
+    if f.held[PLENARY]:
+        done.append(f"召开议事代表大会{f.held[PLENARY]}次")
+    if f.held[GROUP_ACTIVITY]:
+        done.append(f"组织分组活动{f.held[GROUP_ACTIVITY]}次")
+    if f.held[RECEPTION]:
+        done.append(f"开展接待日{f.held[RECEPTION]}次")
     if f.opinions["total"]:
         done.append(f"收集群众意见建议{f.opinions['total']}条")
     what = "，".join(done)
@@ -237,21 +238,21 @@ def venues(f: Figures) -> str:
                  else "".join(centre["room_names"]) or "会议室")
         kit = (f"，配备{_join(centre['facility_list'], 8)}{'等设施' if len(centre['facility_list']) > 8 else ''}"
                if centre["facility_list"] else "")
-        here = f.held_at(centre["id"], "plenary")
+        here = f.held_at(centre["id"], PLENARY)
         plenaries = f"，全年在此召开议事代表大会{here}次" if here else ""
         parts.append(f"建好街道议事中心。{centre['name']}设{rooms}{kit}{plenaries}。")
     if levels["area_hall"]:
         names = _join([v["name"].removesuffix("片区议事厅") for v in levels["area_hall"]], 3) + \
             ("等" if len(levels["area_hall"]) > 3 else "")
-        held_there = sum(f.held_at(v["id"], "group_activity") for v in levels["area_hall"])
+        held_there = sum(f.held_at(v["id"], GROUP_ACTIVITY) for v in levels["area_hall"])
         activities = f"，{f.year}年各小组在片区议事厅开展议事活动{held_there}次" if held_there else ""
         parts.append(f"用好片区议事厅。{names}{len(levels['area_hall'])}个片区议事厅为小组商议片区群众利益事项提供阵地{activities}。")
     if levels["neighbourhood_hall"]:
         names = _join([v["name"].removesuffix("邻里议事堂") for v in levels["neighbourhood_hall"]], 2)
-        if f.held["reception"]:
+        if f.held[RECEPTION]:
             heard = f"，面对面听取群众反映事项{f.reception_matters}件" if f.reception_matters else ""
             people = f"、接待群众{f.visitors}人次" if f.visitors else ""
-            receptions = f"。议事代表每月到议事堂值班，全年开展接待日{f.held['reception']}次{people}{heard}"
+            receptions = f"。议事代表每月到议事堂值班，全年开展接待日{f.held[RECEPTION]}次{people}{heard}"
         else:
             receptions = f"，{f.year}年没有登记接待日"
         parts.append(f"延伸到小区邻里议事堂。在{names}等{len(levels['neighbourhood_hall'])}个小区建成邻里议事堂{receptions}。")
@@ -273,12 +274,12 @@ def quality(f: Figures) -> str:
                            + (f"“{'”“'.join(passed)}”获得通过" if passed else "均未获通过"))
             held.append(clause)
         parts.append(f"规范议事会议流程。按会前、会中、会后工作流程图筹备会议，{'；'.join(held)}。")
-    if f.held["group_activity"]:
+    if f.held[GROUP_ACTIVITY]:
         present, expected = f.group_attendance()
         rate = f"，代表出席率{_share(present, expected)}" if expected else ""
-        guests = f.guests(("group_activity", "special"))
+        guests = f.guests((GROUP_ACTIVITY, SPECIAL))
         came = f"，{_join(guests)}{'等' if len(guests) > 6 else ''}部门派员列席" if guests else ""
-        parts.append(f"做实议事小组活动。各议事小组全年开展议事活动{f.held['group_activity']}次{rate}{came}。")
+        parts.append(f"做实议事小组活动。各议事小组全年开展议事活动{f.held[GROUP_ACTIVITY]}次{rate}{came}。")
     o = f.opinions
     if o["total"]:
         cats = o["by_category"]
@@ -328,8 +329,7 @@ def problems(f: Figures) -> str:
     if o["feedback_overdue"]:
         found.append(f"{o['feedback_overdue']}件办结后未在时限内反馈代表")
     missed = f.missed()
-    names = {"plenary": "议事代表大会", "group_activity": "小组议事活动", "reception": "接待日"}
-    late = "、".join(f"{names[k]}{n}次" for k, n in missed.items() if n and k in names)
+    late = "、".join(f"{kind_of(k).summary_name}{n}次" for k, n in missed.items() if n)
     if late:
         found.append(f"按计划应开未开的有{late}")
     unvisited = f.unvisited_grids() if f.serving_year() else 0
@@ -344,7 +344,7 @@ def problems(f: Figures) -> str:
 def plans(f: Figures) -> str:
     nxt = f.year + 1
     items = []
-    planned = [m for m in f.planned_next() if m["kind"] != "reception"]
+    planned = [m for m in f.planned_next() if not kind_of(m["kind"]).matters]  # not the monthly reception days
     if planned:
         by_day: dict[str, list[str]] = {}
         for m in planned:

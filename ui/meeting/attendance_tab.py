@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.rules.meeting_kinds import kind_of
 from app.services.attendance import STATUSES as ATTENDANCE
 from app.services.attendance import quorum_of
 
@@ -26,7 +27,7 @@ class AttendanceTab(QWidget):
         super().__init__()
         self.editor = editor
         self.rows: list[dict] = []
-        self.plenary = False
+        self.quorum_counted = False
         self._total = 0
         layout = QVBoxLayout(self)
         self.quorum_label = QLabel()
@@ -40,7 +41,7 @@ class AttendanceTab(QWidget):
 
     def fill(self, data: dict) -> None:
         self.rows = data["sheet"]
-        self.plenary = data["meeting"]["kind"] == "plenary"
+        self.quorum_counted = kind_of(data["meeting"]["kind"]).quorum is not None  # a quorum is counted
         self.sheet.setRowCount(len(self.rows))
         for row, person in enumerate(self.rows):
             self.sheet.setItem(row, 0, text_cell(person["name"]))
@@ -67,7 +68,7 @@ class AttendanceTab(QWidget):
     def update_quorum(self) -> None:
         """Live, as the clerk marks people: the core's quorum rule on the marks not yet saved."""
         present = sum(1 for s in self.marks().values() if s == "present")
-        if self.plenary:
+        if self.quorum_counted:
             quorum = quorum_of(self._total, present)
             self.quorum_label.setText(
                 f"全体议事代表 {quorum['total']} 人，已登记出席 {present} 人，需超过半数（至少 {quorum['required']} 人）："

@@ -7,6 +7,7 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
+from app.rules.meeting_kinds import GROUP_ACTIVITY, kinds
 from app.services.cadence import SLOT_STATES
 from app.services.meetings import MeetingFilter
 from app.services.workflows import KINDS, PHASES
@@ -127,7 +128,7 @@ class MeetingList(QWidget):
             self.open_meeting(meeting_id)
 
     def add(self) -> None:
-        preset = {"kind": self.kind.currentData() or "group_activity", "group_id": self.group.currentData(),
+        preset = {"kind": self.kind.currentData() or GROUP_ACTIVITY, "group_id": self.group.currentData(),
                   "date": date.today().isoformat(), "status": "planned"}
 
         def ready(refs):
@@ -158,10 +159,9 @@ class YearPlan(QWidget):
         self.year.setCurrentIndex(self.year.findData(date.today().year))
         self.year.currentIndexChanged.connect(lambda _: self.reload())
         self.kind = NoWheelCombo()
-        for value, label in (("plenary", "议事代表大会（每年 2 次）"), ("group_activity", "分组活动（每组每季度 1 次）"),
-                             ("reception", "邻里议事堂接待日（每月 1 次）")):
-            self.kind.addItem(label, value)
-        self.kind.setCurrentIndex(1)
+        for kind in kinds():
+            self.kind.addItem(kind.cadence.label, kind.code)
+        self.kind.setCurrentIndex(max(0, self.kind.findData(GROUP_ACTIVITY)))
         self.kind.currentIndexChanged.connect(lambda _: self.reload())
         self.summary = QLabel()
         self.model = ListTableModel([Col("subject", "对象"), Col("period", "期间"), Col("state_label", "情况"),
@@ -178,8 +178,7 @@ class YearPlan(QWidget):
 
     def reload(self) -> None:
         year, kind = self.year.currentData(), self.kind.currentData()
-        self.backend.query(lambda s: [x for x in s.cadence.year_plan(year) if x["kind"] == kind], self._show,
-                           watch=self.watch)
+        self.backend.query(lambda s: s.cadence.year_plan(year, kind=kind), self._show, watch=self.watch)
 
     def _show(self, slots) -> None:
         for slot in slots:

@@ -15,6 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.rules.meeting_kinds import kind_of
+from app.rules.meeting_kinds import kinds as meeting_kinds
+
 
 def _to(area: str, kind: str = "", record_id: str | None = None) -> dict:
     return {"area": area, "kind": kind, "id": record_id}
@@ -138,11 +141,13 @@ class OverviewPage(QWidget):
         kinds = stats["meetings"]["by_kind"]
         self.cards["meetings"].value.setText(f"{stats['meetings']['total']} 次")
         held = {k: v["held"] for k, v in plan.items()}
+        # every kind's count; the kinds whose meetings mark a year's work also say how many were held
+        marking = [k for k in meeting_kinds() if k.starts_year]
         self.cards["meetings"].detail.setText(
-            f"大会 {kinds['plenary']}（已开 {held.get('plenary', 0)}），分组活动 {kinds['group_activity']}"
-            f"（已开 {held.get('group_activity', 0)}），接待日 {kinds['reception']}"
-            + (f"；上年已开大会 {last_year['plenary']} 次、分组活动 {last_year['group_activity']} 次"
-               if last_year.get("plenary") or last_year.get("group_activity") else ""))
+            "，".join(f"{k.short} {kinds.get(k.code, 0)}" + (f"（已开 {held.get(k.code, 0)}）" if k.starts_year else "")
+                     for k in meeting_kinds())
+            + ("；上年已开" + "、".join(f"{k.short} {last_year.get(k.code, 0)} 次" for k in marking)
+               if any(last_year.get(k.code) for k in marking) else ""))
         missing = [r for r in visits if not r["visited"]]
         self.cards["visits"].value.setText(f"{len(visits) - len(missing)}/{len(visits)} 人")
         self.cards["visits"].detail.setText(f"{len(missing)} 名代表本月尚未走访网格" if missing
@@ -187,7 +192,7 @@ class OverviewPage(QWidget):
             for slot in attention["missed"]:
                 missed.setdefault((slot["subject"], slot["kind"]), []).append(slot["period"])
             for (subject, kind), periods in missed.items():
-                what = "接待日" if kind == "reception" else "会议"
+                what = kind_of(kind).short if kind_of(kind).matters else "会议"
                 items.append((f"【未召开】{subject} {'、'.join(periods)}没有召开{what}", _to("meetings", "plan")))
         for meeting in attention["meetings"]:
             items.append((f"【14天内】{meeting['date']} {meeting['start_time'] or ''} {meeting['title']}",

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.rules.meeting_kinds import kinds
 from app.services.opinions import CATEGORIES
 
 from ...backend import Watch
@@ -45,15 +46,18 @@ class StatsTab(QWidget):
         top.addWidget(export)
         self.figures = QGridLayout()
         self.labels: dict[str, QLabel] = {}
-        for i, (key, title) in enumerate((("plenary", "召开议事代表大会"), ("group_activity", "开展分组活动"),
-                                          ("collected", "收集意见建议"), ("solved", "已办结"),
-                                          ("solved_rate", "办结率"), ("rate", "满意率"), ("overdue", "逾期未办结"))):
+        # a figure per registered meeting kind (held), then the ledger's figures in a row under them
+        figures = [(0, i, k.code, k.stats_item) for i, k in enumerate(kinds())] + [
+            (1, i, key, title) for i, (key, title) in enumerate(
+                (("collected", "收集意见建议"), ("solved", "已办结"), ("solved_rate", "办结率"), ("rate", "满意率"),
+                 ("overdue", "逾期未办结")))]
+        for row, i, key, title in figures:
             box = QLabel()
             box.setObjectName("statFigure")
             box.setAlignment(Qt.AlignCenter)
             box.setStyleSheet("background: white; border: 1px solid #d7dde5; border-radius: 6px; padding: 8px;")
             self.labels[key] = box
-            self.figures.addWidget(box, 0, i)
+            self.figures.addWidget(box, row, i)
             box.setProperty("title", title)
         self.labels["solved_rate"].setToolTip("已办结条数÷已交办条数（未交办的和不予采纳的不计入），与统计表相同")
         # 按月收集 across the page (12 months), 事项类别 and 按小组 side by side under it; the page
@@ -100,7 +104,7 @@ class StatsTab(QWidget):
 
     def _show(self, report) -> None:
         o, held = report["opinions"], report["meetings_held"]
-        values = {"plenary": f"{held.get('plenary', 0)} 次", "group_activity": f"{held.get('group_activity', 0)} 次",
+        values = {**{k.code: f"{held.get(k.code, 0)} 次" for k in kinds()},
                   "collected": f"{o['total']} 条", "solved": f"{o['solved']} 条",
                   "solved_rate": f"{o['solved_rate']}%" if o["solved_rate"] is not None else "—",
                   "rate": f"{o['satisfaction_rate']}%" if o["satisfaction_rate"] is not None else "—",
