@@ -519,9 +519,13 @@ def _draw_line(c, line: Line, slot_top: float) -> None:
             flush()
         if not run:
             if state[:3] != key or (space is not None and abs(space - state[3]) > 0.01) or state[3] is None:
-                text.setFont(g.font, g.size)
-                text.setFillColor(g.color or colors.black)
-                text.setCharSpace(space or 0.0)
+                # only what changes is set again (each operator costs the PDF writer a number or two)
+                if state[:2] != key[:2]:
+                    text.setFont(g.font, g.size)
+                if state[2] != key[2] or state[3] is None:
+                    text.setFillColor(g.color or colors.black)
+                if state[3] is None or abs((space or 0.0) - state[3]) > 1e-9:
+                    text.setCharSpace(space or 0.0)
                 state = (*key, space or 0.0)
             text.setTextOrigin(LEFT + x, baseline)
         run.append(g.ch)
