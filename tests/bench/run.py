@@ -159,6 +159,8 @@ def bench_model(store_dir: Path, cases: list[tuple], repeat: int) -> dict[str, f
     backend.open_store(str(store_dir), lambda _: loop.quit(), lambda e: loop.quit())
     loop.exec()
     page = RosterPage(backend)
+    guard = QTimer(singleShot=True)
+    guard.timeout.connect(loop.quit)
     results = {}
     for label, flt, *_ in cases:
         samples = []
@@ -166,8 +168,9 @@ def bench_model(store_dir: Path, cases: list[tuple], repeat: int) -> dict[str, f
             t = time.perf_counter()
             page.model.loaded.connect(loop.quit)
             page.model.set_filter(flt)
-            QTimer.singleShot(5000, loop.quit)
+            guard.start(5000)  # one timer, stopped after: a stray one would end a later wait early
             loop.exec()
+            guard.stop()
             page.model.loaded.disconnect(loop.quit)
             samples.append(time.perf_counter() - t)
         results[label] = ms(samples)
@@ -204,6 +207,8 @@ def bench_meetings(store_dir: Path, repeat: int) -> tuple[float, float, float]:
     backend.open_store(str(store_dir), lambda _: loop.quit(), lambda e: loop.quit())
     loop.exec()
     page = MeetingList(backend)
+    guard = QTimer(singleShot=True)
+    guard.timeout.connect(loop.quit)
     # The core on the very connection the model's worker reads through (asked from here while the
     # worker waits), the model, and raw sqlite3, interleaved: the machine's load hits all alike.
     store = backend._worker.store
@@ -221,8 +226,9 @@ def bench_meetings(store_dir: Path, repeat: int) -> tuple[float, float, float]:
         t = time.perf_counter()
         page.model.loaded.connect(loop.quit)
         page.model.set_filter(MeetingFilter())
-        QTimer.singleShot(5000, loop.quit)
+        guard.start(5000)  # one timer, stopped after: a stray one would end a later wait early
         loop.exec()
+        guard.stop()
         page.model.loaded.disconnect(loop.quit)
         model.append(time.perf_counter() - t)
     raw.close()
