@@ -233,6 +233,8 @@ def bench_meetings(store_dir: Path, repeat: int) -> tuple[float, float, float]:
         model.append(time.perf_counter() - t)
     raw.close()
     backend.shutdown()
+    if backend._worker.store is not None:  # the closing job did not run before the thread ended
+        backend._worker.store.close()
     del app
     return ms(core), ms(model), ms(base)
 
