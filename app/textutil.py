@@ -3,6 +3,7 @@
 import re
 import unicodedata
 from datetime import date
+from functools import cache
 
 from .errors import ValidationError
 
@@ -36,9 +37,17 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     return "".join(s[0] for s in syllables if s).lower(), "".join(syllables).lower()
 
 
+@cache
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
 def display_width(text: str) -> int:
     """Column width in 'Latin characters': CJK and full-width count twice."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+    text = str(text)
+    if text.isascii():  # (a register asks this of every cell: most are numbers, dates, codes)
+        return len(text)
+    return len(text) + sum(1 for ch in text if _wide(ch))
 
 
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

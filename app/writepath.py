@@ -61,8 +61,9 @@ class Tx:
         """Before the write commits: what its rows point to, duplicates and bookings (a restored parent
         and its children, undone in reverse order, are all back by now)."""
         linked, self._linked = self._linked, []
+        parents: dict = {}  # whether a parent row is live, asked once for all the rows (nothing writes meanwhile)
         for table, row_id, changed in dict.fromkeys(linked):
-            check_links(self.db.conn, table, row_id, changed)
+            check_links(self.db.conn, table, row_id, changed, parents)
 
     def flush(self) -> None:
         """Write the collected clock stamps (one statement for many rows; same transaction)."""
@@ -73,11 +74,11 @@ class Tx:
             self._stamps = []
 
     def _row(self, table: str, row_id: str) -> dict:
-        row = self.db.execute(f"SELECT * FROM [{table}] WHERE id = ?", [row_id]).fetchone()
+        cursor = self.db.conn.execute(f"SELECT * FROM [{table}] WHERE id = ?", [row_id])
+        row = cursor.fetchone()
         if row is None:
             raise NotFoundError(f"记录不存在或已被彻底删除（{row_id[:8]}）")
-        cols = [d[0] for d in self.db.execute(f"SELECT * FROM [{table}] LIMIT 0").description]
-        return dict(zip(cols, row))
+        return dict(zip([d[0] for d in cursor.description], row))
 
     def insert(self, table: str, values: dict, row_id: str | None = None) -> str:
         synced = SYNCED_FIELDS[table]
@@ -96,7 +97,13 @@ class Tx:
         except sqlite3.IntegrityError as exc:
             raise refused_by_database(self.db.conn, table, record, exc) from None
         if any(value is None for value in row.values()):
-            check_write(self.db.conn, table, row_id, self._row(table, row_id), None)
+            # The row as stored: held to every rule its stored values take part in that the values
+            # given were not already held to as they are (schema defaults, values the column's type
+            # turned into another type); a value stored as given was asked above.
+            stored = self._row(table, row_id)
+            differ = [name for name, value in stored.items() if row.get(name) is None
+                      or type(row[name]) is not type(value) or row[name] != value]
+            check_write(self.db.conn, table, row_id, stored, differ)
         self._linked.append((table, row_id, None))
         self._stamp(table, row_id, (ROW_FIELD, "deleted"))  # one stamp for the whole new row
         self.changes.rows.append(RowChange(table, row_id, "insert", {}, row))

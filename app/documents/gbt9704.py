@@ -137,6 +137,7 @@ class AtFoot:
 
 
 # -- composing: text into lines ----------------------------------------------------------------
+@cache
 def _wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
@@ -150,9 +151,17 @@ def _advance(ch: str, font: str, size: float) -> float:
     return stringWidth(ch, font, size) * PITCH / BODY_PT
 
 
+@cache
+def _face_advance(ch: str, face: str, size: float) -> tuple[str, str, float]:
+    """(character, face, advance) a character of `face` at `size` is set with (asked per glyph;
+    keyed by the registered face, not the role, since an office may choose another face)."""
+    ch, font = face_for(ch, face)
+    return ch, font, _advance(ch, font, size)
+
+
 def _glyph(ch: str, run: Run) -> Glyph:
-    ch, font = face_for(ch, FONT_NAMES[run.role])
-    return Glyph(ch, font, run.size, run.color, _advance(ch, font, run.size))
+    ch, font, width = _face_advance(ch, FONT_NAMES[run.role], run.size)
+    return Glyph(ch, font, run.size, run.color, width)
 
 
 def atoms(runs: list[Run]) -> list[Atom]:
@@ -239,13 +248,14 @@ def break_lines(runs: list[Run], *, first_indent: float = 2, indent: float = 0, 
         capacity = widths[0 if not rows else 1]
         if atom.space and not current:
             continue
-        if used + atom.width <= capacity + EPS or (
-                atom.hang and used + atom.width - atom.hang <= capacity + EPS):
+        width = atom.width  # (a sum over the glyphs: taken once)
+        if used + width <= capacity + EPS or (
+                atom.hang and used + width - atom.hang <= capacity + EPS):
             current.append(atom)
-            used += atom.width
+            used += width
             continue
         rows.append((current, False))
-        current, used = ([], 0.0) if atom.space else ([atom], atom.width)
+        current, used = ([], 0.0) if atom.space else ([atom], width)
     rows.append((current, True))
 
     source = Para(tuple(runs), first_indent, indent, right_indent, align, kind)
@@ -255,14 +265,15 @@ def break_lines(runs: list[Run], *, first_indent: float = 2, indent: float = 0, 
             row = row[:-1]
         start = (indent + (first_indent if number == 0 else 0)) * PITCH
         capacity = widths[0 if number == 0 else 1]
-        content = sum(a.width for a in row)
+        glyphs = [g for atom in row for g in atom.glyphs]
+        content = sum(g.width for g in glyphs)
         hang = row[-1].hang if row and content > capacity + EPS else 0.0
         slack = capacity - (content - hang)
         gap, x = 0.0, start
-        glyphs = [g for atom in row for g in atom.glyphs]
         # Justified lines spread the slack over every gap that touches a Chinese character
         # (as 两端对齐 does), never inside a Latin word or a number.
-        stretchy = [i for i in range(1, len(glyphs)) if _wide(glyphs[i - 1].ch) or _wide(glyphs[i].ch)]
+        wide = [_wide(g.ch) for g in glyphs]
+        stretchy = [i for i in range(1, len(glyphs)) if wide[i - 1] or wide[i]]
         if align == "justify" and not last and stretchy:
             gap = max(slack, 0.0) / len(stretchy)
         elif align == "center":
@@ -464,6 +475,14 @@ def _baseline(slot_top: float, glyph: Glyph) -> float:
     return slot_top - glyph.size * (1 + face.descent / 1000)
 
 
+@cache
+def _natural(ch: str, font: str, size: float) -> float:
+    """The face's own advance of `ch` (asked per glyph drawn)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return stringWidth(ch, font, size)
+
+
 def _draw_line(c, line: Line, slot_top: float) -> None:
     slot_top -= line.drop
     for below, width, colour, thickness in line.rules:
@@ -480,8 +499,6 @@ def _draw_line(c, line: Line, slot_top: float) -> None:
     # Glyphs are drawn in runs: consecutive glyphs of one face and colour whose spacing differs
     # from the face's own advance by the same amount share one text operator (character spacing),
     # so a line of the grid is a few operators, not one per character.
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     text = c.beginText()
     # (font, size, colour, char space) in force; no glyph has the empty one
     state: tuple = (None, None, None, None)
@@ -494,7 +511,7 @@ def _draw_line(c, line: Line, slot_top: float) -> None:
 
     placed = line.placed
     for i, (x, g) in enumerate(placed):
-        natural = stringWidth(g.ch, g.font, g.size)
+        natural = _natural(g.ch, g.font, g.size)
         nxt = placed[i + 1] if i + 1 < len(placed) else None
         space = (nxt[0] - x - natural) if nxt and (nxt[1].font, nxt[1].size) == (g.font, g.size) else None
         key = (g.font, g.size, g.color)
@@ -502,9 +519,13 @@ def _draw_line(c, line: Line, slot_top: float) -> None:
             flush()
         if not run:
             if state[:3] != key or (space is not None and abs(space - state[3]) > 0.01) or state[3] is None:
-                text.setFont(g.font, g.size)
-                text.setFillColor(g.color or colors.black)
-                text.setCharSpace(space or 0.0)
+                # only what changes is set again (each operator costs the PDF writer a number or two)
+                if state[:2] != key[:2]:
+                    text.setFont(g.font, g.size)
+                if state[2] != key[2] or state[3] is None:
+                    text.setFillColor(g.color or colors.black)
+                if state[3] is None or abs((space or 0.0) - state[3]) > 1e-9:
+                    text.setCharSpace(space or 0.0)
                 state = (*key, space or 0.0)
             text.setTextOrigin(LEFT + x, baseline)
         run.append(g.ch)

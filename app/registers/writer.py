@@ -31,7 +31,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -187,13 +187,36 @@ def _template(ws, **style) -> WriteOnlyCell:
     return cell
 
 
-def _styled(ws, value, template: WriteOnlyCell, text: bool = False) -> WriteOnlyCell:
+def _styled(ws, value, template: WriteOnlyCell, text: bool = False, own: bool = True) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, value)
     if text:
         # Typed values stay text: "=1+1", "+86...", "0123" are never formulas or numbers.
         cell.data_type = TYPE_STRING
-    cell._style = copy(template._style)  # one shared style, as openpyxl copies styles
+    # One style per template: a cell whose style is changed after (quotePrefix) gets its own copy,
+    # as openpyxl copies styles; the body's cells, never changed, share the template's.
+    cell._style = copy(template._style) if own else template._style
     return cell
+
+
+def _stream(ws) -> None:
+    """Let the streamed sheet take the cells appended as they are. openpyxl's write-only sheet
+    tries each appended cell as a value first (an exception, and the cell's repr, per cell) and then
+    makes a fresh cell for the next; ours are complete cells, placed here. Without the hook (another
+    openpyxl) the sheet's own conversion runs, to the same file."""
+    if not hasattr(ws, "_values_to_row"):
+        return
+
+    def cells_to_row(values, row_idx):
+        for col_idx, cell in enumerate(values, 1):
+            if cell is None:
+                continue
+            if not isinstance(cell, Cell):
+                cell = WriteOnlyCell(ws, cell)
+            cell.column = col_idx
+            cell.row = row_idx
+            yield cell
+
+    ws._values_to_row = cells_to_row
 
 
 def _lines(text: str, width: int) -> int:
@@ -223,6 +246,7 @@ def _fit(widths: list[int], columns: list, budget: float) -> list[int]:
 
 
 def _write_sheet(ws, reg: Register, paper: str = "a4") -> None:
+    _stream(ws)
     columns, printed = sheet_columns(reg, paper)
     headers = ["序号"] + [c.header for c in columns]
     ncols = len(headers)
@@ -320,22 +344,25 @@ def _write_sheet(ws, reg: Register, paper: str = "a4") -> None:
     # (wrapped, the rest shown when the row is made taller) would otherwise make the printed row
     # tall, as LibreOffice sizes a row without a height to all its cells.
     for index, row in enumerate(values, 1):
-        cells = [_styled(ws, index, number_templates["int"])]
+        cells = [_styled(ws, index, number_templates["int"], own=False)]
         lines, kept_wraps = 1, False
         for col, (column, value) in enumerate(zip(columns, row), 1):
             if isinstance(value, Percent):
-                cells.append(_styled(ws, float(value), number_templates["percent"]))
+                cells.append(_styled(ws, float(value), number_templates["percent"], own=False))
             elif isinstance(value, datetime):
-                cells.append(_styled(ws, value, number_templates["datetime"]))
+                cells.append(_styled(ws, value, number_templates["datetime"], own=False))
             elif isinstance(value, date):
-                cells.append(_styled(ws, value, number_templates["month" if column.kind == "month" else "date"]))
+                cells.append(_styled(ws, value, number_templates["month" if column.kind == "month" else "date"],
+                                     own=False))
             elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                cells.append(_styled(ws, value, number_templates["int" if isinstance(value, int) else "number"]))
+                cells.append(_styled(ws, value, number_templates["int" if isinstance(value, int) else "number"],
+                                     own=False))
             else:
                 text = value or ""
                 wide = display_width(text) > final[col] - 1 or "\n" in text
-                cell = _styled(ws, text, wrapped if column.wrap or wide else plain, text=True)
-                if text[:1] in "=+-@" and text:
+                formula_like = text[:1] in "=+-@" and bool(text)
+                cell = _styled(ws, text, wrapped if column.wrap or wide else plain, text=True, own=formula_like)
+                if formula_like:
                     cell.quotePrefix = True  # editing the cell in Excel keeps it text
                 cells.append(cell)
                 if wide and col <= printed:

@@ -60,10 +60,11 @@ def refused_by_database(conn, table: str, row: dict, exc: Exception) -> Exceptio
     return exc
 
 
-def check_links(conn, table: str, row_id: str, changed) -> None:
+def check_links(conn, table: str, row_id: str, changed, parents: dict | None = None) -> None:
     """At the end of a write (a parent and its children restored together, in any order): the rows
     a written row points to are there and live, it duplicates no other, and no one it places is in
-    two places at once. `changed` None: all of them (an insert or a restore)."""
+    two places at once. `changed` None: all of them (an insert or a restore). `parents` keeps what
+    was read of parent rows across calls made while nothing writes (many rows, the same parents)."""
     spec = TABLES.get(table)
     if spec is None:
         return
@@ -74,7 +75,13 @@ def check_links(conn, table: str, row_id: str, changed) -> None:
     for name, parent in references(table):
         value = row.get(name)
         if name in names and value:
-            live = conn.execute(f"SELECT deleted FROM [{parent}] WHERE id = ?", [value]).fetchone()
+            key = (parent, value)
+            if parents is not None and key in parents:
+                live = parents[key]
+            else:
+                live = conn.execute(f"SELECT deleted FROM [{parent}] WHERE id = ?", [value]).fetchone()
+                if parents is not None:
+                    parents[key] = live
             # a history entry may be about a record deleted since (an undone step says so)
             if live is None or (live[0] and not spec.append_only):
                 label = spec.labels[name]

@@ -14,7 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ..textutil import FIRST_YEAR, ISO_DAY, LAST_YEAR, as_day
+from ..errors import ValidationError
+from ..idcard import mask, parse
+from ..textutil import FIRST_YEAR, ISO_DAY, LAST_YEAR, as_day, validate_phone
 from .codes import MARK, codes_of, label_of
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -258,9 +260,6 @@ class IdNumber(Rule):
     kind = "idcard"
 
     def wrong(self, value):
-        from ..errors import ValidationError
-        from ..idcard import parse
-
         if type(value) is not str:
             return f"应为文字，不能是{_type_name(value)}"
         try:
@@ -272,8 +271,6 @@ class IdNumber(Rule):
         return None
 
     def text(self, value):
-        from ..idcard import mask
-
         return mask(value)
 
 
@@ -282,9 +279,6 @@ class Phone(Rule):
     kind = "phone"
 
     def wrong(self, value):
-        from ..errors import ValidationError
-        from ..textutil import validate_phone
-
         if type(value) is not str:
             return f"应为文字，不能是{_type_name(value)}"
         try:

@@ -123,3 +123,15 @@ def test_a_leader_with_no_group_column_is_told_why(store, tmp_path):
     assert dry["created"]["grids"] == ["中山路社区第3网格"]  # the dry run lists the grids to be created
     done = import_roster(store, path)
     assert done["warnings"] == dry["warnings"] and done["created"] == dry["created"]
+
+
+def test_a_second_import_finds_the_delegates_already_stored_by_id_number(store):
+    """The file's ID numbers are looked up in the store once for all rows: every one already in the
+    current term is a duplicate, the rest are imported."""
+    first = import_roster(store, SAMPLE)
+    again = import_roster(store, SAMPLE, dry_run=True)
+    stored = {r["reason"] for r in again["duplicates"]}
+    assert again["imported"] == 0 and "数据库中已有这名代表（身份证号相同）" in stored
+    by_id = [d for d in again["duplicates"] if d["reason"] == "数据库中已有这名代表（身份证号相同）"]
+    with_id = store.scalar("SELECT count(*) FROM delegates WHERE deleted = 0 AND id_number IS NOT NULL")
+    assert len(by_id) == with_id and first["imported"] == 20

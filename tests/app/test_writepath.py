@@ -90,3 +90,20 @@ def test_stamps_order_edits_and_are_stored_per_field(store):
 def test_append_only_history_cannot_be_rewritten(store):
     with store.write("create", "新建") as tx, pytest.raises(RuntimeError, match="append-only"):
         tx.update("opinion_events", "x", {"detail": "改写"})
+
+
+def test_an_insert_holds_the_row_as_stored_to_the_rule_book_too(store, monkeypatch):
+    """A field left unset takes the schema's default: that stored value is asked as well (the values
+    given are asked before the insert, the ones the database filled in after)."""
+    from app.errors import ValidationError
+    from app.rules.book import TABLES
+    from app.rules.fields import Choice
+
+    with store.write("create", "新建社区") as tx:
+        community_id = tx.insert("communities", {"name": "东城社区", "kind": "community"})
+    # a rule book in which the schema's default status ('active') is not allowed
+    monkeypatch.setitem(TABLES["delegates"].fields, "status", Choice("状态", True, (("resigned", "辞职"),)))
+    with pytest.raises(ValidationError, match="状态"):
+        with store.write("create", "新建代表") as tx:
+            tx.insert("delegates", {"name": "王五", "community_id": community_id})
+    assert not store.scalar("SELECT count(*) FROM delegates")

@@ -42,7 +42,7 @@ def add_meetings(store, count: int, rng: random.Random) -> None:
                 {"kind": "group_activity", "group_id": group["id"], "date": day.isoformat(),
                  "status": "held" if day < date(2026, 11, 1) else "planned",
                  "agenda": f"议题{index}"}).created("meetings")[0]
-            if index % 10 == 0:
+            if index % 10 == 0 and day < date(2026, 11, 1):  # attendance only of meetings held
                 store.attendance.record(meeting_id, {d: "present" for d in members[group["id"]]})
 
 
@@ -58,12 +58,15 @@ def add_ledger(store, opinions: int, supervisions: int, rng: random.Random, batc
     people = store.rows("SELECT id, community_id, group_id FROM delegates WHERE deleted = 0")
     units = store.departments.names()
     statuses = ["collected", "topic", "assigned", "assigned", "answered", "fed_back", "closed", "closed", "closed"]
-    ids = []
-    for start in range(0, opinions, batch):
+    ids = [(r["id"], date.fromisoformat(r["received_on"])) for r in store.rows(
+        "SELECT id, received_on FROM opinions WHERE deleted = 0 ORDER BY serial")]  # a store topped up
+    for start in range(0, opinions if not ids else 0, batch):
         with store.write("import", f"规模测试数据：意见建议 {start + 1}—{min(start + batch, opinions)}") as tx:
             for n in range(start, min(start + batch, opinions)):
                 person = people[n % len(people)]
                 day = date(2021, 1, 1) + timedelta(days=rng.randrange(0, 6 * 365))
+                if day > date(2026, 10, 1):  # received, and its chain dated, before the store was made
+                    day -= timedelta(days=365)
                 status = statuses[n % len(statuses)]
                 title = f"{TITLES[n % len(TITLES)]}（{n}）"
                 values = {"serial": f"YJ{day.year}-{n:06d}", "source": "grid_visit", "received_on": day.isoformat(),
@@ -75,11 +78,18 @@ def add_ledger(store, opinions: int, supervisions: int, rng: random.Random, batc
                     values.update({"category": rng.choice(["self_governance", "subdistrict", "department"]),
                                    "lead_unit": rng.choice(units), "assigned_on": day.isoformat(),
                                    "working_days": 15, "deadline": (day + timedelta(days=21)).isoformat()})
-                ids.append(tx.insert("opinions", values))
+                # each state of the chain carries the dates that brought it there (the rule book)
+                for name, after, states in (("answered_on", 10, ("answered", "fed_back", "closed")),
+                                            ("feedback_delegate_on", 12, ("fed_back", "closed")),
+                                            ("closed_on", 14, ("closed",))):
+                    if status in states:
+                        values[name] = (day + timedelta(days=after)).isoformat()
+                ids.append((tx.insert("opinions", values), day))
     for start in range(0, supervisions, batch):
         with store.write("import", f"规模测试数据：督办记录 {start + 1}—{min(start + batch, supervisions)}") as tx:
             for n in range(start, min(start + batch, supervisions)):
-                tx.insert("supervisions", {"opinion_id": ids[(n * 7919) % len(ids)], "day": "2026-01-15",
+                opinion_id, received = ids[(n * 7919) % len(ids)]
+                tx.insert("supervisions", {"opinion_id": opinion_id, "day": (received + timedelta(days=3)).isoformat(),
                                            "method": "电话", "content": "督促加快办理", "progress": "办理中",
                                            "actor": "bench"})
 
@@ -94,7 +104,7 @@ def build(folder: Path, subdistricts: int = 30, seed: int = 7, meetings: int = 2
     started = time.perf_counter()
     with Store.open(folder) as store:
         if not store.is_empty():
-            if opinions and not store.scalar("SELECT 1 FROM opinions LIMIT 1"):
+            if opinions and not store.scalar("SELECT 1 FROM supervisions LIMIT 1"):
                 add_ledger(store, opinions, supervisions, rng)  # an older scale store: top it up
             return store.stats.summary()
         with store.db.atomic():
