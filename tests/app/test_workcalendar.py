@@ -45,10 +45,12 @@ def test_counting_backwards_on_the_same_day_and_the_bundled_years(calendar):
     assert calendar.working_days_between(date(2026, 2, 24), date(2026, 2, 13)) == -2
     assert calendar.working_days_between(date(2026, 2, 24), date(2026, 2, 24)) == 0
     assert calendar.working_days_between(date(2026, 2, 23), date(2026, 2, 24)) == 1  # end counted, start not
-    with pytest.raises(ValidationError, match="至少为 1 个工作日") as error:
+    with pytest.raises(ValidationError, match="^办理期限应至少为 1 个工作日$") as error:
         calendar.add_working_days(date(2026, 2, 13), 0)
     assert error.value.field == "working_days"
     assert calendar.add_working_days(date(2030, 10, 3), 1) == date(2030, 10, 4)  # a Thursday: Friday next
+    saturday = date(2040, 1, 7)  # a year neither bundled nor entered: Monday to Friday only
+    assert saturday.weekday() == 5 and not calendar.is_workday(saturday)
 
 
 def test_an_arrangement_entered_again_replaces_the_first(calendar, store):
@@ -69,3 +71,16 @@ def test_an_arrangement_entered_again_replaces_the_first(calendar, store):
     assert calendar.entered(2030) == {"2030-10-02": "holiday"}  # back from the first arrangement
     assert store.scalar("SELECT count(*) FROM holiday_days WHERE day LIKE '2030-%'") == 3
     assert WorkCalendar(store).entered(2031) == {}
+    assert store.scalar("SELECT count(*) FROM clocks WHERE tbl <> lower(tbl)") == 0  # stamped under the tables' own names
+
+
+def test_two_offices_entering_the_same_day_keep_one_row(calendar, store, tmp_path):
+    """A day's row id comes from the date, so two offices' packages merge into one row, not two."""
+    from app.store import Store
+
+    calendar.set_arrangement(2030, ["2030-10-01"], [])
+    with Store.open(tmp_path / "other") as other:
+        WorkCalendar(other).set_arrangement(2030, ["2030-10-01"], [])
+        theirs = other.scalar("SELECT id FROM holiday_days")
+    assert store.scalar("SELECT id FROM holiday_days") == theirs
+    assert store.scalar("SELECT note FROM holiday_days") is None  # no note given, none kept

@@ -127,9 +127,14 @@ def run_module(module: str, max_children: int, report_only: bool) -> dict:
     print(f"\n== {module}: {total} mutants, {killed} killed, {len(timeouts)} timeouts, {len(survived)} survived"
           + "".join(f", {len(v)} {k}" for k, v in other.items())
           + f"; score {score:.1f}%; {seconds:.0f} s")
-    for name in sorted(survived) + sorted(n for v in other.values() for n in v):
-        shown = subprocess.run([*mutmut, "show", name], cwd=work, capture_output=True, text=True)
-        print(shown.stdout.rstrip())
+    names = sorted(survived) + sorted(n for v in other.values() for n in v)
+    if names:  # one process for every diff (`mutmut show` per mutant costs a second each)
+        code = ("import sys\nfrom mutmut.mutation.diff_apply import get_diff_for_mutant\n"
+                "for name in sys.argv[2:]:\n"
+                "    print(f'# {name}')\n"
+                "    print(get_diff_for_mutant(name, path=sys.argv[1]).rstrip())\n")
+        shown = subprocess.run([sys.executable, "-c", code, module, *names], cwd=work, capture_output=True, text=True)
+        print(shown.stdout.rstrip() or shown.stderr[-2000:])
     return {"module": module, "total": total, "killed": killed, "timeouts": len(timeouts),
             "survived": sorted(survived), "other": other, "score": score, "seconds": seconds}
 
