@@ -271,3 +271,26 @@ def test_automatic_backups_are_due_again_at_30_minutes(store):
         tx.update("groups", store.groups.list()[0]["id"], {"focus": "照明"})
     assert not auto_backup_due(store, taken + timedelta(minutes=29, seconds=59))
     assert auto_backup_due(store, taken + timedelta(minutes=30))
+
+
+def test_a_backup_is_logged_witnessed_and_may_copy_only_what_is_committed(store, tmp_path):
+    import json
+    import sqlite3
+
+    from app.backup import read_head
+
+    result = backup(store, tmp_path / "one.db")
+    row = store.rows("SELECT action, summary, details FROM audit ORDER BY seq DESC LIMIT 1")[0]
+    assert (row["action"], row["summary"]) == ("backup", "备份数据库（手动）：one.db")
+    assert json.loads(row["details"]) == {"file": "one.db", "reason": "manual", "counts": result["counts"]}
+    seen = store.audit.witnesses()[-1]
+    assert {k: seen.get(k) for k in ("site", "seq", "hash")} == {
+        k: read_head(tmp_path / "one.db")[k] for k in ("site", "seq", "hash")}
+    assert (seen["source"]["kind"], seen["source"]["name"]) == ("backup", "one.db")
+    assert seen["source"]["at"].endswith("+00:00")
+    with store.write("create", "未提交") as tx:
+        tx.insert("groups", {"name": "尚未提交的小组"})
+        backup(store, tmp_path / "committed.db", committed=True)
+    conn = sqlite3.connect(tmp_path / "committed.db")
+    assert conn.execute("SELECT count(*) FROM groups WHERE name = '尚未提交的小组'").fetchone()[0] == 0
+    conn.close()
