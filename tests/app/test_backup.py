@@ -294,3 +294,12 @@ def test_a_backup_is_logged_witnessed_and_may_copy_only_what_is_committed(store,
     conn = sqlite3.connect(tmp_path / "committed.db")
     assert conn.execute("SELECT count(*) FROM groups WHERE name = '尚未提交的小组'").fetchone()[0] == 0
     conn.close()
+
+
+def test_a_start_backup_only_after_changes(store):
+    from app.backup import start_backup
+
+    with store.write("create", "新建") as tx:
+        tx.insert("groups", {"name": "第一组"})
+    assert start_backup(store)["path"].endswith("-start.db")
+    assert start_backup(store) is None  # nothing changed since

@@ -12,6 +12,7 @@ a module takes minutes. Needs `pip install mutmut` (the `mutation` extra).
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import shutil
@@ -92,7 +93,7 @@ def prebuilt_demo() -> Path:
     return folder
 
 
-def run_module(module: str, max_children: int, report_only: bool) -> dict:
+def run_module(module: str, max_children: int, report_only: bool, only: list[str] | None = None) -> dict:
     if module not in TESTS:
         sys.exit(f"no tests mapped for {module}; add it to TESTS in {Path(__file__).name}")
     work = ROOT / "build" / "mutation" / module.replace("/", "_").removesuffix(".py")
@@ -104,7 +105,7 @@ def run_module(module: str, max_children: int, report_only: bool) -> dict:
         started = time.monotonic()
         env = {**os.environ, "YISHI_TEST_DEMO": str(prebuilt_demo())}
         with log.open("w", encoding="utf-8") as out:
-            done = subprocess.run([*mutmut, "run", "--max-children", str(max_children)], cwd=work, stdout=out,
+            done = subprocess.run([*mutmut, "run", "--max-children", str(max_children), *(only or [])], cwd=work, stdout=out,
                                   stderr=subprocess.STDOUT, env=env)
         timing.write_text(f"{time.monotonic() - started:.0f}")
         if done.returncode:
@@ -115,6 +116,8 @@ def run_module(module: str, max_children: int, report_only: bool) -> dict:
         print(log.read_text(encoding="utf-8")[-4000:])
         sys.exit(f"mutmut made no results for {module}; log: {log}")
     codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+    if only:  # a run limited to some functions counts only their mutants
+        codes = {k: v for k, v in codes.items() if any(fnmatch.fnmatch(k, pattern) for pattern in only)}
     by_status: dict[str, list[str]] = {}
     for name, code in codes.items():
         by_status.setdefault(status_of(code), []).append(name)
@@ -146,12 +149,14 @@ def main() -> None:
     parser.add_argument("--max-children", type=int, default=2, help="mutants run at once (default 2)")
     parser.add_argument("--report", action="store_true", help="print the last run's results again, without running")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--mutants", nargs="+", metavar="GLOB",
+                        help="only these mutants, e.g. 'app.backup.x_read_head*' (one module at a time)")
     args = parser.parse_args()
     if args.list or not args.modules:
         for module, tests in TESTS.items():
             print(f"{module}: {' '.join(tests)}")
         return
-    results = [run_module(m, args.max_children, args.report) for m in args.modules]
+    results = [run_module(m, args.max_children, args.report, args.mutants) for m in args.modules]
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
 
