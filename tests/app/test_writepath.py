@@ -213,3 +213,35 @@ def test_an_opinion_is_searchable_as_written_and_leaves_the_index_when_deleted(d
     with demo.write("restore", "恢复") as tx:
         tx.restore("opinions", opinion)
     assert found("台阶") == 1
+
+
+def test_rules_hold_live_rows_and_wait_for_a_tombstone_to_come_back(store):
+    from app.errors import ConflictError, ValidationError
+
+    with store.write("create", "新建") as tx:
+        first, second = tx.insert("groups", {"name": "甲"}), tx.insert("groups", {"name": "乙"})
+    with pytest.raises(ValidationError, match="不能为空"), store.write("update", "清空") as tx:
+        tx.update("groups", first, {"name": ""})
+    with pytest.raises(ValidationError, match="已经有了"), store.write("update", "重名") as tx:
+        tx.update("groups", first, {"name": "乙"})
+    with store.write("delete", "删除") as tx:
+        tx.delete("groups", first)
+    with store.write("update", "改名") as tx:  # hidden: a duplicate is not asked about yet
+        tx.update("groups", first, {"name": "乙"})
+    with pytest.raises((ValidationError, ConflictError)), store.write("restore", "恢复") as tx:
+        tx.restore("groups", first)  # back among the live rows: now it is
+    assert store.groups.get(first, include_deleted=True)["deleted"] == 1 and second
+
+
+def test_undoing_an_edit_that_cleared_a_field_is_refused_once_it_is_filled_again(store):
+    from app.errors import ConflictError
+
+    with store.write("create", "新建") as tx:
+        group = tx.insert("groups", {"name": "甲", "focus": "停车"})
+    with store.write("update", "清空重点") as cleared:
+        cleared.update("groups", group, {"focus": None})
+    with store.write("update", "填上") as tx:
+        tx.update("groups", group, {"focus": "照明"})
+    with pytest.raises(ConflictError):
+        store.undo(cleared.changes, "清空重点")
+    assert store.groups.get(group)["focus"] == "照明"
