@@ -303,3 +303,23 @@ def test_a_start_backup_only_after_changes(store):
         tx.insert("groups", {"name": "第一组"})
     assert start_backup(store)["path"].endswith("-start.db")
     assert start_backup(store) is None  # nothing changed since
+
+
+def test_a_full_disk_is_told_to_the_clerk_and_an_unknown_reason_keeps_its_name(store, monkeypatch, tmp_path):
+    import errno
+
+    import app.backup as backups
+    from app.errors import EnvironmentFailure
+
+    result = backup(store)  # into the rotated folder: what the rotation removed comes back
+    assert result["removed"] == []
+    backup(store, tmp_path / "odd.db", reason="custom")
+    assert store.scalar("SELECT summary FROM audit WHERE action = 'backup' ORDER BY seq DESC LIMIT 1") == \
+        "备份数据库（custom）：odd.db"
+
+    def full(conn, target):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(backups, "_copy_live", full)
+    with pytest.raises(EnvironmentFailure):
+        backup(store, tmp_path / "full.db")
