@@ -98,7 +98,7 @@ def test_short_password_and_idle_bounds(store):
     assert security.idle_minutes(store) == 240
     assert _last_audit(store) == ("settings", "自动锁定：空闲 240 分钟后", '{"minutes": 240}')
     for bad in (241, -1):
-        with pytest.raises(ValidationError, match="0—240 分钟之间") as error:
+        with pytest.raises(ValidationError, match="^自动锁定时间应在 0—240 分钟之间（0 表示不自动锁定）$") as error:
             security.set_idle_minutes(store, bad)
         assert error.value.field == "minutes"
 
