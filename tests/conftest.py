@@ -49,9 +49,14 @@ DEMO_YEAR = date.today().year - 1
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
-    """The demo subdistrict built once; tests get their own copy."""
+    """The demo subdistrict built once; tests get their own copy. The mutation runs
+    (tests/mutation/run.py) build it once for all their mutants and name it in YISHI_TEST_DEMO."""
     from app.demo import build_demo
     from app.store import Store
+
+    prebuilt = os.environ.get("YISHI_TEST_DEMO")
+    if prebuilt:
+        return Path(prebuilt)
 
     folder = tmp_path_factory.mktemp("demo") / "data"
     with Store.open(folder) as s:

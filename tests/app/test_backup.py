@@ -222,3 +222,104 @@ def test_a_backup_older_than_the_rotation_keeps_restores_and_stays(demo_dir):
         assert old.exists()
     finally:
         reopened.close()
+
+
+def test_the_head_a_backup_holds_is_read_back_from_the_file(store, tmp_path):
+    import sqlite3
+
+    from app.backup import read_head
+
+    result = backup(store, tmp_path)
+    assert Path(result["path"]).name.endswith("-manual.db")  # a folder given: the file is named for its reason
+    last = store.rows("SELECT seq, hash, at FROM audit WHERE seq < (SELECT max(seq) FROM audit) ORDER BY seq DESC")[0]
+    head = read_head(result["path"])
+    assert head == {"site": store.site_id, "seq": last["seq"], "hash": last["hash"], "at": last["at"],
+                    "entries": last["seq"]}
+    (tmp_path / "not-a-db.db").write_bytes(b"x" * 4096)
+    assert read_head(tmp_path / "not-a-db.db") is None
+    for name, rows in (("no-site", "INSERT INTO audit VALUES (1, 'h', 'now')"),
+                       ("no-log", "INSERT INTO meta VALUES ('site_id', 's')")):
+        conn = sqlite3.connect(tmp_path / f"{name}.db")
+        conn.executescript("CREATE TABLE meta (key, value); CREATE TABLE audit (seq, hash, at);" + rows)
+        conn.commit()
+        conn.close()
+        assert read_head(tmp_path / f"{name}.db") is None
+    with pytest.raises(AppError, match="^不能把备份写到正在使用的数据库文件上$"):
+        backup(store, store.data_dir / "yishi.db")
+
+
+def test_two_backups_in_one_second_keep_both_and_the_reasons_are_named(store, monkeypatch):
+    import app.backup as backups
+
+    with store.write("create", "新建") as tx:
+        tx.insert("groups", {"name": "第一组"})
+    assert Path(auto_backup(store)["path"]).name.endswith("-auto.db")
+    assert auto_backup(store) is None  # just taken
+    assert auto_backup(store, "start")["path"].endswith("-start.db")  # asked for: taken even so
+    monkeypatch.setattr(backups, "backup_name", lambda reason, when=None: f"yishi-20260302-093015-{reason}.db")
+    first, second = backup(store), backup(store)
+    assert Path(first["path"]).name == "yishi-20260302-093015-manual.db"
+    assert Path(second["path"]).name == "yishi-20260302-093015-manual-1.db"
+
+
+def test_automatic_backups_are_due_again_at_30_minutes(store):
+    with store.write("create", "新建") as tx:
+        tx.insert("groups", {"name": "第一组"})
+    auto_backup(store)
+    taken = datetime.fromisoformat(store.meta("last_backup_at"))
+    with store.write("update", "改") as tx:
+        tx.update("groups", store.groups.list()[0]["id"], {"focus": "照明"})
+    assert not auto_backup_due(store, taken + timedelta(minutes=29, seconds=59))
+    assert auto_backup_due(store, taken + timedelta(minutes=30))
+
+
+def test_a_backup_is_logged_witnessed_and_may_copy_only_what_is_committed(store, tmp_path):
+    import json
+    import sqlite3
+
+    from app.backup import read_head
+
+    result = backup(store, tmp_path / "one.db")
+    row = store.rows("SELECT action, summary, details FROM audit ORDER BY seq DESC LIMIT 1")[0]
+    assert (row["action"], row["summary"]) == ("backup", "备份数据库（手动）：one.db")
+    assert json.loads(row["details"]) == {"file": "one.db", "reason": "manual", "counts": result["counts"]}
+    seen = store.audit.witnesses()[-1]
+    assert {k: seen.get(k) for k in ("site", "seq", "hash")} == {
+        k: read_head(tmp_path / "one.db")[k] for k in ("site", "seq", "hash")}
+    assert (seen["source"]["kind"], seen["source"]["name"]) == ("backup", "one.db")
+    assert seen["source"]["at"].endswith("+00:00")
+    with store.write("create", "未提交") as tx:
+        tx.insert("groups", {"name": "尚未提交的小组"})
+        backup(store, tmp_path / "committed.db", committed=True)
+    conn = sqlite3.connect(tmp_path / "committed.db")
+    assert conn.execute("SELECT count(*) FROM groups WHERE name = '尚未提交的小组'").fetchone()[0] == 0
+    conn.close()
+
+
+def test_a_start_backup_only_after_changes(store):
+    from app.backup import start_backup
+
+    with store.write("create", "新建") as tx:
+        tx.insert("groups", {"name": "第一组"})
+    assert start_backup(store)["path"].endswith("-start.db")
+    assert start_backup(store) is None  # nothing changed since
+
+
+def test_a_full_disk_is_told_to_the_clerk_and_an_unknown_reason_keeps_its_name(store, monkeypatch, tmp_path):
+    import errno
+
+    import app.backup as backups
+    from app.errors import EnvironmentFailure
+
+    result = backup(store)  # into the rotated folder: what the rotation removed comes back
+    assert result["removed"] == []
+    backup(store, tmp_path / "odd.db", reason="custom")
+    assert store.scalar("SELECT summary FROM audit WHERE action = 'backup' ORDER BY seq DESC LIMIT 1") == \
+        "备份数据库（custom）：odd.db"
+
+    def full(conn, target):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(backups, "_copy_live", full)
+    with pytest.raises(EnvironmentFailure):
+        backup(store, tmp_path / "full.db")

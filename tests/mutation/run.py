@@ -1,0 +1,165 @@
+"""Mutation testing of one core module at a time, with mutmut 3.
+
+    python tests/mutation/run.py app/backup.py [more modules...] [--list] [--max-children N]
+
+For each module: a scratch copy of the tree is laid in build/mutation/<module>/ with a
+[tool.mutmut] section that mutates only that module and runs only the tests mapped to it below
+(mutmut then narrows each mutant to the tests that reach the mutated function). Prints killed /
+survived / timeouts, the score, the time, and every survivor with its diff. Not part of .ci/run:
+a module takes minutes. Needs `pip install mutmut` (the `mutation` extra).
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Module -> the core tests that exercise it (fast ones: no window, no LibreOffice, no subprocess CLI).
+TESTS: dict[str, list[str]] = {
+    "app/writepath.py": ["tests/app/test_writepath.py"],
+    "app/backup.py": ["tests/app/test_backup.py"],
+    "app/restore.py": ["tests/app/test_backup.py"],
+    "app/security.py": ["tests/app/test_security.py"],
+    "app/workcalendar.py": ["tests/app/test_workcalendar.py"],
+    "app/audit.py": ["tests/app/test_audit.py"],
+    "app/services/opinions.py": ["tests/app/services/test_opinions.py"],
+    "app/services/attendance.py": ["tests/app/services/test_meetings.py"],
+    "app/services/terms.py": ["tests/app/services/test_terms.py"],
+    "app/services/candidates.py": ["tests/app/services/test_nomination.py", "tests/app/services/test_terms.py"],
+    "app/exchange/merge.py": ["tests/app/exchange/test_exchange.py"],
+    "app/registers/writer.py": ["tests/app/registers/test_writer.py"],
+    "app/documents/gbt9704.py": ["tests/app/documents/test_official_grid.py"],
+    "app/importer.py": ["tests/app/test_importer.py"],
+}
+
+# Deselected inside the mapped files: slow loops, subprocesses, LibreOffice.
+PYTEST_ARGS = ["-p", "no:cacheprovider", "-q", "-m", "not slow", "-x", "--timeout=120"]
+
+KILLED = {"killed", "caught by type check"}
+
+
+def status_of(code) -> str:
+    from mutmut.stats import status_by_exit_code
+
+    return status_by_exit_code[code]
+
+
+def lay_tree(module: str, work: Path) -> None:
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    for name in ("app", "tests", "data", "resources"):
+        shutil.copytree(ROOT / name, work / name, ignore=shutil.ignore_patterns("__pycache__", "mutation"))
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pytest_ini = pyproject["tool"]["pytest"]["ini_options"]
+    lines = ["[tool.pytest.ini_options]"]
+    lines += [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in pytest_ini.items() if k != "timeout"]
+    lines += [
+        "",
+        "[tool.mutmut]",
+        'source_paths = ["app"]',
+        f"only_mutate = [{json.dumps(module)}]",
+        'also_copy = ["data", "resources"]',
+        f"pytest_add_cli_args = {json.dumps(PYTEST_ARGS)}",
+        f"pytest_add_cli_args_test_selection = {json.dumps(TESTS[module])}",
+        "use_git_change_detection = false",
+        "track_dependencies = false",
+        "timeout_multiplier = 5.0",
+        "timeout_constant = 5.0",
+    ]
+    (work / "pyproject.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def prebuilt_demo() -> Path:
+    """The demo store built once with the unmutated code (a forked mutant would rebuild it: ~30 s)."""
+    folder = ROOT / "build" / "mutation" / "demo" / "data"
+    if not (folder / "yishi.db").exists():
+        if folder.parent.exists():
+            shutil.rmtree(folder.parent)
+        code = ("import sys; from pathlib import Path; from app.demo import build_demo; from app.store import Store\n"
+                "with Store.open(Path(sys.argv[1])) as s:\n"
+                "    build_demo(s); s.db.execute('PRAGMA wal_checkpoint(TRUNCATE)')")
+        subprocess.run([sys.executable, "-c", code, str(folder)], cwd=ROOT, check=True)
+    return folder
+
+
+def run_module(module: str, max_children: int, report_only: bool, only: list[str] | None = None) -> dict:
+    if module not in TESTS:
+        sys.exit(f"no tests mapped for {module}; add it to TESTS in {Path(__file__).name}")
+    work = ROOT / "build" / "mutation" / module.replace("/", "_").removesuffix(".py")
+    mutmut = [sys.executable, "-m", "mutmut"]
+    log = work / "mutmut.log"
+    timing = work / "seconds.txt"
+    if not report_only:
+        lay_tree(module, work)
+        started = time.monotonic()
+        env = {**os.environ, "YISHI_TEST_DEMO": str(prebuilt_demo())}
+        with log.open("w", encoding="utf-8") as out:
+            done = subprocess.run([*mutmut, "run", "--max-children", str(max_children), *(only or [])], cwd=work, stdout=out,
+                                  stderr=subprocess.STDOUT, env=env)
+        timing.write_text(f"{time.monotonic() - started:.0f}")
+        if done.returncode:
+            print(f"mutmut exited {done.returncode}; log: {log}")
+    seconds = float(timing.read_text()) if timing.exists() else 0.0
+    meta = work / "mutants" / (module + ".meta")
+    if not meta.exists():
+        print(log.read_text(encoding="utf-8")[-4000:])
+        sys.exit(f"mutmut made no results for {module}; log: {log}")
+    codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+    if only:  # a run limited to some functions counts only their mutants
+        codes = {k: v for k, v in codes.items() if any(fnmatch.fnmatch(k, pattern) for pattern in only)}
+    by_status: dict[str, list[str]] = {}
+    for name, code in codes.items():
+        by_status.setdefault(status_of(code), []).append(name)
+    killed = sum(len(v) for k, v in by_status.items() if k in KILLED)
+    survived = by_status.get("survived", [])
+    timeouts = by_status.get("timeout", [])
+    other = {k: v for k, v in by_status.items() if k not in KILLED | {"survived", "timeout"}}
+    total = len(codes)
+    score = 100.0 * (killed + len(timeouts)) / total if total else 100.0
+    print(f"\n== {module}: {total} mutants, {killed} killed, {len(timeouts)} timeouts, {len(survived)} survived"
+          + "".join(f", {len(v)} {k}" for k, v in other.items())
+          + f"; score {score:.1f}%; {seconds:.0f} s")
+    names = sorted(survived) + sorted(n for v in other.values() for n in v)
+    if names:  # one process for every diff (`mutmut show` per mutant costs a second each)
+        code = ("import sys\nfrom mutmut.mutation.diff_apply import get_diff_for_mutant\n"
+                "for name in sys.argv[2:]:\n"
+                "    print(f'# {name}')\n"
+                "    print(get_diff_for_mutant(name, path=sys.argv[1]).rstrip())\n")
+        shown = subprocess.run([sys.executable, "-c", code, module, *names], cwd=work, capture_output=True, text=True)
+        print(shown.stdout.rstrip() or shown.stderr[-2000:])
+    return {"module": module, "total": total, "killed": killed, "timeouts": len(timeouts),
+            "survived": sorted(survived), "other": other, "score": score, "seconds": seconds}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Mutation testing of the core, one module at a time.")
+    parser.add_argument("modules", nargs="*", help="e.g. app/backup.py (paths relative to the repository)")
+    parser.add_argument("--list", action="store_true", help="the modules mapped and their tests")
+    parser.add_argument("--max-children", type=int, default=2, help="mutants run at once (default 2)")
+    parser.add_argument("--report", action="store_true", help="print the last run's results again, without running")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--mutants", nargs="+", metavar="GLOB",
+                        help="only these mutants, e.g. 'app.backup.x_read_head*' (one module at a time)")
+    args = parser.parse_args()
+    if args.list or not args.modules:
+        for module, tests in TESTS.items():
+            print(f"{module}: {' '.join(tests)}")
+        return
+    results = [run_module(m, args.max_children, args.report, args.mutants) for m in args.modules]
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
