@@ -70,9 +70,37 @@ def window(qtbot, backend):
     return w
 
 
+class _SettledStore:
+    """The store the window's worker owns, reached from the test's (the UI) thread only once the
+    worker is idle. The window itself never touches the store from its thread; a test that does
+    while a background load runs would share the connection with it mid-statement (and SQLite's
+    authorizer, which collects what a view reads, calls back into Python holding the
+    connection's mutex: with the GIL held here that is a deadlock)."""
+
+    def __init__(self, backend):
+        object.__setattr__(self, "_backend", backend)
+
+    def _settled(self):
+        from PySide6.QtCore import QDeadlineTimer
+        from PySide6.QtWidgets import QApplication
+
+        backend = self._backend
+        deadline = QDeadlineTimer(10000)
+        while not backend.idle and not deadline.hasExpired():
+            QApplication.processEvents()
+        return backend._worker.store
+
+    def __getattr__(self, name):
+        return getattr(self._settled(), name)
+
+    def __setattr__(self, name, value):
+        setattr(self._settled(), name, value)
+
+
 def store_of(window):
-    """The store the window's worker owns (tests read it directly to check what a page did)."""
-    return window.backend._worker.store
+    """The store the window's worker owns (tests read it directly to check what a page did),
+    reached only while the worker is idle."""
+    return _SettledStore(window.backend)
 
 
 def open_page(qtbot, window, key):

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QDialog
 from app.exchange.export import export_package
 from app.store import Store
 from tests.app.exchange.conftest import FAST
-from tests.ui.conftest import open_page, wait_idle
+from tests.ui.conftest import open_page, store_of, wait_idle
 
 
 def test_models_and_the_audit_chain(qtbot, qtmodeltester, window):
@@ -38,7 +38,7 @@ def test_import_a_package_with_its_preview(qtbot, window, monkeypatch, tmp_path)
     package = export_package(other, tmp_path, "口令", scrypt_n=FAST)["path"]
     other.close()
     # an edit made before the import: Ctrl+Z would undo it
-    group_id = window.backend._worker.store.groups.list()[0]["id"]
+    group_id = store_of(window).groups.list()[0]["id"]
     window.backend.op(lambda s: s.groups.update(group_id, {"focus": "导入前的修改"}), summary="修改议事小组")
     wait_idle(qtbot, window.backend)
     assert window.undo_action.isEnabled()

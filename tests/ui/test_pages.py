@@ -28,7 +28,7 @@ def test_overview_shows_the_demo_figures(qtbot, window):
     serials = [t.split("】")[1].split(" ")[0] for t in late]
     assert len(serials) == len(set(serials)) and any(t.startswith("【反馈逾期】") for t in late)
     # a group or hall that missed several periods is one line, its periods together
-    missed = window.backend._worker.store.cadence.attention()["missed"]
+    missed = store_of(window).cadence.attention()["missed"]
     assert len([t for t in texts if t.startswith("【未召开】")]) == len({m["subject"] for m in missed})
     for subject in {m["subject"] for m in missed}:
         periods = "、".join(m["period"] for m in missed if m["subject"] == subject)
@@ -54,7 +54,7 @@ def test_bulk_create_grids_from_the_grids_tab(qtbot, window, monkeypatch):
 
 
 def test_group_page_warns_when_a_group_is_short_of_deputies(qtbot, window):
-    store = window.backend._worker.store
+    store = store_of(window)
     groups = open_page(qtbot, window, "organisation").groups
     deputy = store.rows("SELECT id FROM delegates WHERE group_role = 'deputy_leader' LIMIT 1")[0]["id"]
     window.backend.op(lambda s: s.delegates.update(deputy, {"group_role": "member"}), summary="调整职务")

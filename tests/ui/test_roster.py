@@ -2,7 +2,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QPushButton
 
 from tests.conftest import digest
-from tests.ui.conftest import open_page, wait_idle
+from tests.ui.conftest import open_page, store_of, wait_idle
 
 
 def roster(qtbot, window):
@@ -101,14 +101,14 @@ def test_the_core_refusal_marks_the_field_and_keeps_the_store(qtbot, window, dem
     community = dialog.editors["community_id"].widget
     community.setCurrentIndex(community.findText("文昌社区"))
     # A valid number that already belongs to another delegate: only the core can tell.
-    existing = window.backend._worker.store.delegates.get(first["id"])["id_number"]
+    existing = store_of(window).delegates.get(first["id"])["id_number"]
     dialog.editors["id_number"].widget.setText(existing)
-    before = digest(window.backend._worker.store)
+    before = digest(store_of(window))
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Save), Qt.LeftButton)
     qtbot.waitUntil(lambda: dialog.editors["id_number"].message.isVisible(), timeout=5000)
     assert "相同身份证号" in dialog.editors["id_number"].message.text()
     assert dialog.isVisible()
-    assert digest(window.backend._worker.store) == before
+    assert digest(store_of(window)) == before
     dialog.reject()
 
 
@@ -184,7 +184,7 @@ def test_a_stored_id_number_is_masked_until_asked_for_and_the_view_is_audited(qt
     line = dialog.editors["id_number"].widget
     assert "********" in line.text() and line.isReadOnly()
     assert "id_number" not in dialog.values()
-    store = window.backend._worker.store
+    store = store_of(window)
     full = store.delegates.get(page.model.row_at(0)["id"])["id_number"]
     dialog.findChild(QPushButton, "reveal_id").click()
     # the full number comes from the core, which records who looked
