@@ -19,7 +19,7 @@ def commands(data: Path, out: Path, secret: Path, package: Path, backup: Path) -
     """Every command of `yishi --help`, as a clerk would type it."""
     d = ["--data-dir", str(data)]
     return [
-        [*d, "stats"], [*d, "check"], [*d, "list", "delegates"], [*d, "list", "opinions"],
+        [*d, "stats"], [*d, "remind"], [*d, "check"], [*d, "list", "delegates"], [*d, "list", "opinions"],
         [*d, "import", "delegates", str(ROOT / "tests" / "data" / "roster_sample.xlsx")],
         [*d, "export", "register", "roster", "--out", str(out / "花名册.xlsx")],
         [*d, "export", "doc", "filing", "--out", str(out / "备案.pdf")],

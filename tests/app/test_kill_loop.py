@@ -17,12 +17,21 @@ from tests.conftest import ROOT
 RUNS = 30
 
 
-def killed_at_random(args: list[str], rng: random.Random) -> None:
+def killed_at_random(args: list[str], rng: random.Random, span: float = 0.9) -> None:
     process = subprocess.Popen([sys.executable, "-m", "app.cli", *args], cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(rng.uniform(0.05, 0.9))
+    time.sleep(rng.uniform(0.05, span))
     process.send_signal(signal.SIGKILL)
     process.wait(30)
+
+
+def time_of(args: list[str]) -> float:
+    """How long the whole command takes on this machine now (a loaded machine starts Python
+    slower: the kills are spread over the command's real length, not a fixed second)."""
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.monotonic() - started
 
 
 def leftovers(data_dir) -> list[str]:
@@ -37,13 +46,14 @@ def test_kill_during_backups_and_restores_at_random(demo_dir):
         group_id = store.groups.list()[0]["id"]
         store.groups.update(group_id, {"focus": "备份时的内容"})
         saved = backup(store, demo_dir.parent / "saved.db")["path"]
+    span = max(0.9, 1.1 * time_of(["--data-dir", str(demo_dir), "restore", str(saved)]))
     restored_runs = 0
     for run in range(RUNS * 2):
         with open_store(demo_dir) as store:
             store.groups.update(group_id, {"focus": f"第 {run} 次之前的修改"})
             store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         command = ["backup"] if run % 2 == 0 else ["restore", str(saved)]
-        killed_at_random(["--data-dir", str(demo_dir), *command], rng)
+        killed_at_random(["--data-dir", str(demo_dir), *command], rng, span)
         with open_store(demo_dir) as store:  # opening finishes or rolls back what was cut off
             assert run_checks(store)["ok"], run
             focus = store.groups.get(group_id)["focus"]
