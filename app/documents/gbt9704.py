@@ -151,10 +151,10 @@ def _advance(ch: str, font: str, size: float) -> float:
     return stringWidth(ch, font, size) * PITCH / BODY_PT
 
 
-@cache
 def _face_advance(ch: str, face: str, size: float) -> tuple[str, str, float]:
-    """(character, face, advance) a character of `face` at `size` is set with (asked per glyph;
-    keyed by the registered face, not the role, since an office may choose another face)."""
+    """(character, face, advance) a character of `face` at `size` is set with. Not cached: the
+    face a name stands for, and which faces cover a character, change when an office chooses
+    another font file (a cache kept the old widths and a duty record's table broke lines wrongly)."""
     ch, font = face_for(ch, face)
     return ch, font, _advance(ch, font, size)
 
@@ -475,9 +475,8 @@ def _baseline(slot_top: float, glyph: Glyph) -> float:
     return slot_top - glyph.size * (1 + face.descent / 1000)
 
 
-@cache
 def _natural(ch: str, font: str, size: float) -> float:
-    """The face's own advance of `ch` (asked per glyph drawn)."""
+    """The face's own advance of `ch` (asked per glyph drawn; not cached, as _face_advance)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     return stringWidth(ch, font, size)

@@ -2,6 +2,7 @@
 layout code's constants: 22 lines x 28 characters, margins, 落款 with body text, headings kept
 with what follows, Chinese line-breaking rules, page numbers, embedded fonts."""
 
+import re
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -37,8 +38,9 @@ def lines_of(path):
                               "chars": chars, "text": "".join(c["text"] for c in chars),
                               "size": max(c["size"] for c in chars),
                               "font": chars[0]["fontname"]})
-            body = [ln for ln in lines if not ln["text"].startswith("—")]
-            numbers = [ln["text"] for ln in lines if ln["text"].startswith("—")]
+            # a page number is "— N —"; a lone "—" is a table's empty cell, part of the body
+            numbers = [ln["text"] for ln in lines if re.fullmatch(r"—\s*\d+\s*—", ln["text"])]
+            body = [ln for ln in lines if ln["text"] not in numbers]
             pages.append({"lines": body, "numbers": numbers, "fonts": {c["fontname"] for c in page.chars}})
     return pages
 
