@@ -15,11 +15,11 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
-from .backup import DB_NAME, backup, backup_dir, clear_leftovers, verify
-from .errors import CorruptStoreError, MarkedRowsError
-from .fileio import atomic_path
-from .paths import InstanceLock
-from .store import Store
+from app.common.errors import CorruptStoreError, MarkedRowsError
+from app.common.fileio import atomic_path
+from app.storage.backup import DB_NAME, backup, backup_dir, clear_leftovers, verify
+from app.storage.paths import InstanceLock
+from app.store import Store
 
 MARKER = "restore-in-progress.json"
 RESTORE_TEMP = ".restore-incoming.db"
@@ -104,8 +104,8 @@ def rule_breaches_of(source: Path | str) -> list:
 
     import sqlite_utils
 
-    from . import schema
-    from .rules.doors import scan
+    from app.rules.doors import scan
+    from app.storage import schema
 
     with tempfile.TemporaryDirectory(prefix="yishi-restore-check-") as folder:
         copy = Path(folder) / DB_NAME

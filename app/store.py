@@ -11,20 +11,20 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import schema
-from .audit import AuditLog
-from .changes import Changes
-from .clock import HybridClock, Stamp
-from .errors import CorruptStoreError, NewerSchemaError, NoStoreError
-from .paths import InstanceLock, default_data_dir, ensure_local_data_dir, private
-from .writepath import Tx, new_id
+from app.common.clock import HybridClock, Stamp
+from app.common.errors import CorruptStoreError, NewerSchemaError, NoStoreError
+from app.storage import schema
+from app.storage.audit import AuditLog
+from app.storage.changes import Changes
+from app.storage.paths import InstanceLock, default_data_dir, ensure_local_data_dir, private
+from app.storage.writepath import Tx, new_id
 
 DB_NAME = "yishi.db"
 BUSY_TIMEOUT_MS = 5000
 
 def refuse_damaged(path: Path) -> None:
     """A damaged database file is never opened, initialised or changed: the clerk restores a backup."""
-    from .backup import backup_dir, damage_of
+    from app.storage.backup import backup_dir, damage_of
 
     reason = damage_of(path)
     if reason:
@@ -53,7 +53,7 @@ class Store:
                           " ORDER BY wall_ms DESC, counter DESC LIMIT 1").fetchone()
         if last:
             self.clock.observe(Stamp(*last))  # (bounded: a stored stamp from far ahead does not drag it)
-        from .audit import installation_key
+        from app.storage.audit import installation_key
 
         self.audit = AuditLog(db, self.site_id, installation_key(data_dir), data_dir)
         self._gathering: list[Changes] = []
@@ -61,7 +61,7 @@ class Store:
         self._depth = 0  # writes open now (a service's write may call another's)
         self._inner: list = []  # rows of inner writes, gathered when the outermost one commits
 
-        from .services import (
+        from app.services import (
             action_items,
             attendance,
             cadence,
@@ -69,6 +69,7 @@ class Store:
             communities,
             delegates,
             departments,
+            duty_records,
             grids,
             groups,
             institutions,
@@ -113,6 +114,7 @@ class Store:
         self.summary = summary.YearSummary(self)
         self.reviews = reviews.ReviewService(self)
         self.opinion_stats = opinion_stats.OpinionStats(self)
+        self.duty_records = duty_records.DutyRecords(self)
         self.nomination = nomination.NominationService(self)
         self.candidates = candidates.CandidateService(self)
         self.recycle = recycle.RecycleBin(self)
@@ -208,7 +210,7 @@ class Store:
                 "请升级议事工作台后再打开；数据库没有被改动。"
             )
         if applied and schema.known_migration_names() - applied:
-            from .backup import backup_connection
+            from app.storage.backup import backup_connection
 
             backup_connection(db.conn, data_dir, "migration")  # the last copy an older version can open
         schema.migrations.apply(db)
@@ -247,7 +249,7 @@ class Store:
     @contextmanager
     def query(self, reads: bool = True):
         """Run a read: a write attempted inside is a bug (it would record no undo, refresh nothing).
-        Yields the set of tables the read read (`app.reads`), filled as it runs: a view refreshes
+        Yields the set of tables the read read (`app.storage.reads`), filled as it runs: a view refreshes
         when an edit changes one of them. `reads=False`: not collected (a read no view shows
         again: an export, a dialog's choices), which spares preparing its statements anew."""
         before, self._querying = self._querying, True
@@ -255,7 +257,7 @@ class Store:
             if before or not reads:  # inside another read: the outer one collects
                 yield set()
                 return
-            from .reads import reading
+            from app.storage.reads import reading
 
             with reading(self.db.conn) as tables:
                 yield tables
@@ -298,8 +300,8 @@ class Store:
         removed: the history they belong to gains an entry saying the step was withdrawn instead."""
         from datetime import date
 
-        from .audit import current_actor
-        from .schema import APPEND_ONLY
+        from app.storage.audit import current_actor
+        from app.storage.schema import APPEND_ONLY
 
         withdrawn: dict[tuple[str, str, str], None] = {}
         with self.write("undo", f"撤销：{summary}") as tx:

@@ -43,7 +43,7 @@ def store(tmp_path):
     s.close()
 
 
-# The year the demo tells: the last whole year before today (app.demo.demo_year).
+# The year the demo tells: the last whole year before today (app.fronts.demo.demo_year).
 DEMO_YEAR = date.today().year - 1
 
 
@@ -51,7 +51,7 @@ DEMO_YEAR = date.today().year - 1
 def demo_template(tmp_path_factory):
     """The demo subdistrict built once; tests get their own copy. The mutation runs
     (tests/mutation/run.py) build it once for all their mutants and name it in YISHI_TEST_DEMO."""
-    from app.demo import build_demo
+    from app.fronts.demo import build_demo
     from app.store import Store
 
     prebuilt = os.environ.get("YISHI_TEST_DEMO")
@@ -93,7 +93,7 @@ def demo(demo_dir):
 def run_cli(*args, env=None, check=False):
     """Run `yishi` as a user would, in a fresh interpreter."""
     full_env = {**os.environ, **(env or {})}
-    result = subprocess.run([sys.executable, "-m", "app.cli", *map(str, args)], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "app.fronts.cli", *map(str, args)], cwd=ROOT,
                             capture_output=True, text=True, env=full_env, timeout=120)
     if check and result.returncode != 0:
         raise AssertionError(result.stderr)

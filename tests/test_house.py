@@ -1,5 +1,6 @@
 """The house rules a reviewer checks by eye, checked by the suite: the core's modules import one
-another without a circle, and the front holds no SQL, transaction or store internals."""
+another without a circle and never upwards through its layers (the folders of app/, in the
+README's map), and the front holds no SQL, transaction or store internals."""
 
 from __future__ import annotations
 
@@ -17,11 +18,21 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def _typing_only(tree: ast.Module) -> set[ast.AST]:
+    """The imports under `if TYPE_CHECKING:`: annotations name them, nothing runs them."""
+    return {inner for node in ast.walk(tree) if isinstance(node, ast.If) and isinstance(node.test, ast.Name)
+            and node.test.id == "TYPE_CHECKING" for stmt in node.body for inner in ast.walk(stmt)}
+
+
 def _imports(path: Path) -> set[str]:
-    """Every app module this file imports, at the top or inside a function."""
+    """Every app module this file imports when it runs, at the top or inside a function."""
     package = _module_name(path) if path.name == "__init__.py" else _module_name(path).rpartition(".")[0]
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = _typing_only(tree)
+    for node in ast.walk(tree):
+        if node in typing_only:
+            continue
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
@@ -74,6 +85,57 @@ def test_the_core_imports_form_a_dag():
 def test_the_cycle_finder_finds_a_circle():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+# The core's layers, lowest first: a module may import its own layer and those below, never above.
+LAYERS = [
+    ["app.common"],  # errors, text, dates, files: knows nothing of the store
+    ["app.rules"],  # the rule book and the closed lists
+    ["app.storage"],  # schema, write path, audit, backups, the lock
+    ["app.services"],  # one manager per domain
+    ["app.store", "app.restore"],  # the Store that holds the managers, and opening one
+    ["app.workbooks", "app.exchange", "app.registers"],  # spreadsheets in, packages, registers out
+    ["app.documents"],  # documents (the ledger's document reuses its register)
+    ["app.fronts"],  # the command line, the demo, the archive: what the window shares
+]
+
+
+def _layer_of(module: str) -> int:
+    for level, prefixes in enumerate(LAYERS):
+        if any(module == p or module.startswith(p + ".") for p in prefixes):
+            return level
+    raise AssertionError(f"{module} is in no layer: put it in a folder of app/ and in LAYERS")
+
+
+def _upward(graph: dict[str, set[str]]) -> list[str]:
+    return sorted(f"{a} → {b}" for a, targets in graph.items() if a != "app"
+                  for b in targets if b != "app" and _layer_of(b) > _layer_of(a))
+
+
+def test_the_core_never_imports_upwards():
+    graph = _graph()
+    assert _upward(graph) == []
+
+
+def test_the_layer_check_sees_an_upward_import():
+    assert _upward({"app.services.settings": {"app.documents.fonts"}}) == ["app.services.settings → app.documents.fonts"]
+    assert _upward({"app.documents.fonts": {"app.common.errors"}}) == []
+
+
+def test_every_core_module_lives_in_a_layer_folder():
+    loose = sorted(p.name for p in (ROOT / "app").glob("*.py"))
+    assert loose == ["__init__.py", "restore.py", "store.py"]
+    for name in _graph():
+        if name != "app":
+            _layer_of(name)
+
+
+def test_typing_only_imports_are_not_dependencies():
+    tree = ast.parse("from typing import TYPE_CHECKING\nfrom app.common import errors\n"
+                     "if TYPE_CHECKING:\n    from app.store import Store\n")
+    typing_only = _typing_only(tree)
+    imports = [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node not in typing_only]
+    assert imports == ["typing", "app.common"]
 
 
 def _front_findings(path: Path) -> list[str]:

@@ -18,8 +18,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
-from app.changes import Changes
-from app.errors import AppError, environmental
+from app.common.errors import AppError, environmental
+from app.storage.changes import Changes
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class Job:
         self.kind = kind  # "op" (an edit) or "query" (a read)
         self.summary = summary  # an op's undo text; None: not undoable (an import, a restore)
         self.changes: Changes | None = None
-        self.reads: frozenset[str] = frozenset()  # a view's load: the tables it read (app.reads)
+        self.reads: frozenset[str] = frozenset()  # a view's load: the tables it read (app.storage.reads)
         self.watched = False  # a view's load: its reads are collected
         self.undoable = undoable  # an op whose row changes Ctrl+Z must be able to take back
         self.cancelled = False
@@ -339,7 +339,7 @@ class Watch(QObject):
     """What a view refreshes on: the tables its loads read, as the store saw them read.
 
     A view passes its watch to the queries that load what it shows (`backend.query(...,
-    watch=...)`); each adds the tables SQLite reported the query reading (`app.reads`). An edit
+    watch=...)`); each adds the tables SQLite reported the query reading (`app.storage.reads`). An edit
     that changes any of them (`Changes.tables`) calls `refresh`. No view lists tables by hand: a
     load that starts joining `groups` is refreshed by a group's rename from then on.
     """

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import idcard
-from app.errors import ValidationError
+from app.common import idcard
+from app.common.errors import ValidationError
+from app.common.textutil import validate_phone
 from app.services.base import rule_problem
-from app.textutil import validate_phone
 
 from .dialog_frame import FittingDialog
 from .widgets import NoWheelCombo, person_choice, person_picker

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QListWidget, QMessageBox, QTextBrowser, QVBoxLayout
 
-from app.manual import read_manual
+from app.common.manual import read_manual
 
 from .memory import fit_on_screen
 from .messages import show_refusal

@@ -55,15 +55,15 @@ class ImportPreview(QDialog):
         target = ask_save_path(self, "保存检查结果", "花名册导入检查结果.xlsx", "register")
         if not target:
             return
-        from app.importer import report_register
         from app.registers.writer import write_register
+        from app.workbooks.importer import report_register
 
         report = self.report
         self.backend.query(lambda s: write_register(target, report_register(s, report)), None,
                           lambda e: show_refusal(self, e))
 
     def run_import(self) -> None:
-        from app.importer import import_roster
+        from app.workbooks.importer import import_roster
 
         self.go.setEnabled(False)
         path = self.path
@@ -92,7 +92,7 @@ def start_import(parent, backend, path: str | None = None) -> None:
         path, _ = QFileDialog.getOpenFileName(parent, "选择代表花名册", "", f"Excel、WPS 或 LibreOffice 表格 ({patterns})")
         if not path:
             return
-    from app.importer import import_roster
+    from app.workbooks.importer import import_roster
 
     def checked(report):
         dialog = ImportPreview(backend, path, report, parent)

@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     plain, data_dir = _gui_only(argv)
     if plain:  # the common case, kept lean: start-up time is the window's
         return gui(data_dir)
-    from app.cli import main as cli_main
+    from app.fronts.cli import main as cli_main
 
     return cli_main(argv, gui=gui)
 

@@ -36,7 +36,7 @@ class LockDialog(QDialog):
         pass
 
     def submit(self) -> None:
-        from app import security
+        from app.storage import security
 
         attempt = self.password.text()
         self.password.clear()
@@ -104,8 +104,8 @@ class IdleLock(QObject):
 
 def offer_recovery(window, backend, data_dir: Path, error, reopened, give_up) -> None:
     """The database will not open: offer the newest good backup instead of stopping."""
-    from app.backup import list_backups, verify
-    from app.errors import AppError
+    from app.common.errors import AppError
+    from app.storage.backup import list_backups, verify
 
     good = []
     for item in list_backups(data_dir):

@@ -14,8 +14,8 @@ from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
 from app import APP_NAME
-from app.paths import default_data_dir
-from app.resources import shipped_dir
+from app.common.resources import shipped_dir
+from app.storage.paths import default_data_dir
 
 from .paint import after_first_paint
 
@@ -181,7 +181,7 @@ def listen_for_raise(key: str, window):
 
 
 def _security_state(store) -> tuple[bool, int]:
-    from app import security
+    from app.storage import security
 
     return security.has_password(store), security.idle_minutes(store)
 
@@ -189,7 +189,7 @@ def _security_state(store) -> tuple[bool, int]:
 def offer_demo(window, backend) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    from app.demo import build_demo
+    from app.fronts.demo import build_demo
 
     from .backend import DelayedProgress
     from .messages import show_refusal
@@ -225,7 +225,7 @@ def run_gui(data_dir: str | None = None, argv: list[str] | None = None) -> int:
     setup_application(app)
     target = Path(data_dir) if data_dir else default_data_dir()
     key = instance_key(target)
-    from app.paths import InstanceLock
+    from app.storage.paths import InstanceLock
 
     # Only when the data directory is in use does it pay to reach the running window.
     if InstanceLock(target).is_held() and raise_running_instance(key):
@@ -250,7 +250,7 @@ def _open_data(app, window, backend, target: Path, key: str) -> None:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QMessageBox
 
-    from app.backup import auto_backup, start_backup
+    from app.storage.backup import auto_backup, start_backup
 
     from .lock import IdleLock, offer_recovery
 
@@ -281,7 +281,7 @@ def _open_data(app, window, backend, target: Path, key: str) -> None:
             backend.query(lambda s: s.is_empty(), lambda empty: empty and offer_demo(window, backend))
 
     def refused(error):
-        from app.errors import CorruptStoreError
+        from app.common.errors import CorruptStoreError
 
         if isinstance(error, CorruptStoreError):
             offer_recovery(window, backend, target, error, opened, lambda: app.exit(1))

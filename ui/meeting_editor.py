@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.errors import ConflictError
+from app.common.errors import ConflictError
 from app.rules.meeting_kinds import kind_of
 from app.services.meetings import MeetingService
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 def show_refusal(parent, error, title: str = "未能完成") -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    from app.errors import Cancelled
+    from app.common.errors import Cancelled
 
     # None: a crash, already reported by the bug dialog; Cancelled: the clerk's own choice.
     if error is None or isinstance(error, Cancelled):

@@ -1,5 +1,5 @@
 """Asking where to save an export: the filter and the suffix come from the core's table
-(app.outputs), so a file is never saved under a suffix that says it is something else. Where a
+(app.common.outputs), so a file is never saved under a suffix that says it is something else. Where a
 kind can be written as more than one type (a document: PDF or Word), the dialog offers each and
 starts from the one the clerk chose last time."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 def preferred_suffix(kind: str) -> str:
     """The file type the clerk last saved `kind` as (the kind's default the first time)."""
-    from app.outputs import SUFFIXES
+    from app.common.outputs import SUFFIXES
 
     from .memory import recall
 
@@ -19,7 +19,7 @@ def preferred_suffix(kind: str) -> str:
 
 
 def keep_preferred_suffix(kind: str, suffix: str) -> None:
-    from app.outputs import SUFFIXES
+    from app.common.outputs import SUFFIXES
 
     from .memory import remember
 
@@ -33,8 +33,8 @@ def ask_save_path(parent, caption: str, default_name: str, kind: str) -> Path | 
     refused."""
     from PySide6.QtWidgets import QFileDialog
 
-    from app.errors import AppError
-    from app.outputs import SUFFIXES, check_out, dialog_filter, filter_entry, suffix_of_entry, with_default_suffix
+    from app.common.errors import AppError
+    from app.common.outputs import SUFFIXES, check_out, dialog_filter, filter_entry, suffix_of_entry, with_default_suffix
 
     from .messages import show_refusal
 

@@ -127,7 +127,7 @@ def bind_list_keys(page, view, *, find=None, new=None, open_=None, delete=None) 
 
 def local_when(at: str | None) -> str:
     """A stored UTC time as the clerk's clock shows it, to the minute."""
-    from app.audit import local_time
+    from app.storage.audit import local_time
 
     return local_time(at)[:16] if at else ""
 
@@ -166,7 +166,7 @@ class _PersonFilter:
 
     def keys(self, label: str) -> tuple[str, str, str]:
         if label not in self._keys:
-            from app.textutil import pinyin_keys
+            from app.common.textutil import pinyin_keys
 
             name = label.split("（")[0].strip()
             initials, full = pinyin_keys(name)
@@ -269,7 +269,7 @@ def person_choice(combo, field_label: str = "代表"):
     """The id of the delegate the person field names: the one picked, or the one the typed text
     names alone (full name, its beginning, or pinyin initials); None when it is empty or （无）.
     Raises ValidationError when the text names no delegate or several."""
-    from app.errors import ValidationError
+    from app.common.errors import ValidationError
 
     text = combo.currentText().strip()
     index = combo.currentIndex()

@@ -228,7 +228,7 @@ class MainWindow(QMainWindow):
         """The 数据 › 备份与恢复 tab's 立即备份, from the menu: says where it saved."""
         from PySide6.QtWidgets import QMessageBox
 
-        from app.backup import backup
+        from app.storage.backup import backup
 
         from .backend import DelayedProgress
 

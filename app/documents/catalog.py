@@ -6,16 +6,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..errors import AppError
-from ..fileio import recorded_write
-from ..outputs import check_out
-from ..rules.codes import DOC_KINDS
-from ..rules.fields import as_day
-from ..rules.meeting_kinds import kind_of
-from . import ledger_docs, meeting_docs, nomination_docs, plan_doc, summary_doc
-from .dating import SENT_OUT, default_date, issued_date
-from .metadata import describing
-from .notes import collecting
+from app.common.errors import AppError
+from app.common.fileio import recorded_write
+from app.common.outputs import check_out
+from app.documents import ledger_docs, meeting_docs, nomination_docs, plan_doc, summary_doc
+from app.documents.dating import SENT_OUT, default_date, issued_date
+from app.documents.metadata import describing
+from app.documents.notes import collecting
+from app.rules.codes import DOC_KINDS
+from app.rules.fields import as_day
+from app.rules.meeting_kinds import kind_of
 
 LABELS = dict(DOC_KINDS)
 # kind -> (label, builder, what the id names)

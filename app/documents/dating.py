@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ..rules.fields import as_day
+from app.rules.fields import as_day
 
 # Documents sent out under a 版头, which carry a 发文字号.
 SENT_OUT = {"meeting_notice", "filing"}

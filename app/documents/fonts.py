@@ -15,11 +15,10 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from ..errors import ValidationError
-from ..fileio import sha256_of
-from ..resources import shipped_dir
-from . import font_check
-from .notes import note
+from app.common import font_check
+from app.common.fileio import sha256_of
+from app.common.resources import shipped_dir
+from app.documents.notes import note
 
 ROLES = ("title", "fangsong", "hei", "kai", "song")
 ROLE_LABELS = {"title": "标题（小标宋）", "fangsong": "正文（仿宋）", "hei": "一级标题（黑体）",
@@ -92,16 +91,6 @@ def _load(path: str) -> str | None:
     except (TTFError, OSError, ValueError, KeyError, IndexError):
         return None
     return name
-
-
-def check_font_file(path: str, label: str, field: str) -> str:
-    """The SHA-256 of a chosen font file that sets every character the documents use; else the
-    reason, in Chinese, naming the file."""
-    try:
-        return font_check.check(path)
-    except font_check.FontRefused as refused:
-        where = f"（{path}）" if refused.reason == "找不到这个文件" else ""
-        raise ValidationError(f"{label}“{Path(path).name}”：{refused.reason}{where}", field=field) from None
 
 
 _told: set[tuple] = set()  # the log hears once of a chosen file set aside, not at every document

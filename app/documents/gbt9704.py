@@ -22,9 +22,9 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
-from ..fileio import atomic_path
-from .fonts import FONT_NAMES, face_for, register_fonts
-from .metadata import stamp
+from app.common.fileio import atomic_path
+from app.documents.fonts import FONT_NAMES, face_for, register_fonts
+from app.documents.metadata import stamp
 
 PAGE_W, PAGE_H = A4
 TOP, LEFT = 37 * mm, 28 * mm

@@ -12,10 +12,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 
-from ..fileio import atomic_path
-from .fonts import FONT_NAMES, markup, register_fonts
-from .gbt9704 import PAGE_NO_PT
-from .metadata import template_info
+from app.common.fileio import atomic_path
+from app.documents.fonts import FONT_NAMES, markup, register_fonts
+from app.documents.gbt9704 import PAGE_NO_PT
+from app.documents.metadata import template_info
 
 
 def _no_line_start_punctuation() -> None:

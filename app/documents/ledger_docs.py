@@ -8,16 +8,16 @@ from pathlib import Path
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from ..registers.ledger import ledger_rows
-from ..rules.meeting_kinds import kinds
-from ..services.opinions import OpinionFilter
-from .dating import issued_date
-from .fonts import use_store_fonts
-from .gbt9704 import BLOCK_W
-from .layout import build_landscape, para, styles
-from .official import OfficialDoc, chinese_date
-from .tables import TableSpec, flowable, form, listing
-from .word import is_word, write_sheet
+from app.documents.dating import issued_date
+from app.documents.fonts import use_store_fonts
+from app.documents.gbt9704 import BLOCK_W
+from app.documents.layout import build_landscape, para, styles
+from app.documents.official import OfficialDoc, chinese_date
+from app.documents.tables import TableSpec, flowable, form, listing
+from app.documents.word import is_word, write_sheet
+from app.registers.ledger import ledger_rows
+from app.rules.meeting_kinds import kinds
+from app.services.opinions import OpinionFilter
 
 
 def _form(rows: list[tuple[str, str]]) -> TableSpec:
@@ -28,7 +28,7 @@ def _form(rows: list[tuple[str, str]]) -> TableSpec:
 def assignment(store, opinion_id: str, path: Path | str) -> Path:
     o = store.opinions.detail(opinion_id)
     if not o["lead_unit"]:
-        from ..errors import ConflictError
+        from app.common.errors import ConflictError
 
         raise ConflictError("这条意见还没有交办，不能打印交办单")
     rows = [("编　　号", o["serial"]), ("意见建议", o["title"]), ("具体内容", o["content"] or ""),
@@ -51,7 +51,7 @@ def assignment(store, opinion_id: str, path: Path | str) -> Path:
 def feedback_slip(store, opinion_id: str, path: Path | str) -> Path:
     o = store.opinions.detail(opinion_id)
     if not o["feedback_serial"]:
-        from ..errors import ConflictError
+        from app.common.errors import ConflictError
 
         raise ConflictError("这条意见还没有办理结果，不能打印反馈回执")
     result = o["result"] or (f"未采纳：{o['decline_reason']}" if o["decline_reason"] else "")
@@ -98,7 +98,7 @@ def printed_ledger(store, path: Path | str, flt: OpinionFilter | None = None, ye
 
 
 def duty_record(store, delegate_id: str, path: Path | str, year: int | None = None) -> Path:
-    r = store.opinion_stats.duty_record(delegate_id, year)
+    r = store.duty_records.get(delegate_id, year)
     d = r["delegate"]
     term = store.scalar("SELECT name FROM terms WHERE id = ?", [d.get("term_id")]) or ""
     rows = [("姓　　名", d["name"]), ("年　　度", f"{year}年" if year else f"本届（{term}）" if term else "本届"),

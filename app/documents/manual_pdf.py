@@ -11,9 +11,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, PageBreak, PageTemplate, Paragraph, Spacer
 
-from ..fileio import atomic_path
-from ..manual import read_manual
-from .fonts import FONT_NAMES, markup, register_fonts
+from app.common.fileio import atomic_path
+from app.common.manual import read_manual
+from app.documents.fonts import FONT_NAMES, markup, register_fonts
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -63,7 +63,7 @@ def _page_number(canvas, doc) -> None:
 
 
 def build_manual(path: Path | str, app_version: str = "") -> Path:
-    from ..outputs import check_out
+    from app.common.outputs import check_out
 
     check_out("manual", path)
     intro, sections = read_manual()

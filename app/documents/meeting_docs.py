@@ -10,20 +10,20 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdf_canvas
 
-from ..errors import ConflictError
-from ..fileio import atomic_path
-from ..photos import is_photo, unprintable
-from ..rules.fields import as_day
-from ..rules.meeting_kinds import kind_of
-from ..services.meetings import STEP_COLOURS, STEP_STATES, audience, when_text
-from .dating import issued_date
-from .fonts import FONT_NAMES, use_store_fonts
-from .layout import chinese_number
-from .metadata import stamp
-from .notes import note
-from .official import OfficialDoc, chinese_date
-from .tables import Cell, TableSpec
-from .word import is_word
+from app.common.errors import ConflictError
+from app.common.fileio import atomic_path
+from app.documents.dating import issued_date
+from app.documents.fonts import FONT_NAMES, use_store_fonts
+from app.documents.layout import chinese_number
+from app.documents.metadata import stamp
+from app.documents.notes import note
+from app.documents.official import OfficialDoc, chinese_date
+from app.documents.tables import Cell, TableSpec
+from app.documents.word import is_word
+from app.rules.fields import as_day
+from app.rules.meeting_kinds import kind_of
+from app.services.meetings import STEP_COLOURS, STEP_STATES, audience, when_text
+from app.storage.photos import is_photo, unprintable
 
 
 def _not_held(meeting: dict) -> str:
@@ -229,7 +229,7 @@ def flowchart(store, meeting_id: str, path: Path | str, today: date | None = Non
     use_store_fonts(store)
     chart = flowchart_content(store, meeting_id, today)
     if is_word(path):
-        from .word import write_flowchart
+        from app.documents.word import write_flowchart
 
         return write_flowchart(path, chart)
     width, height = landscape(A4)

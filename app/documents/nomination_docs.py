@@ -15,20 +15,20 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Paragraph
 
-from ..errors import ConflictError
-from ..fileio import atomic_path
-from ..idcard import age_on
-from ..rules.codes import MARK
-from ..rules.fields import as_day
-from ..services.candidates import ROUTES, CandidateFilter
-from .dating import issued_date
-from .fonts import FONT_NAMES, markup, use_store_fonts
-from .gbt9704 import BLOCK_W
-from .layout import chinese_number
-from .metadata import stamp
-from .official import OfficialDoc, chinese_date
-from .tables import TableSpec, listing
-from .word import is_word
+from app.common.errors import ConflictError
+from app.common.fileio import atomic_path
+from app.common.idcard import age_on
+from app.documents.dating import issued_date
+from app.documents.fonts import FONT_NAMES, markup, use_store_fonts
+from app.documents.gbt9704 import BLOCK_W
+from app.documents.layout import chinese_number
+from app.documents.metadata import stamp
+from app.documents.official import OfficialDoc, chinese_date
+from app.documents.tables import TableSpec, listing
+from app.documents.word import is_word
+from app.rules.codes import MARK
+from app.rules.fields import as_day
+from app.services.candidates import ROUTES, CandidateFilter
 
 RED = colors.HexColor("#b0191e")
 ROUTE_SHORT = {"party_org": "基层党组织推荐", "joint": "居民联名推荐", "self": "本人自荐"}
@@ -143,7 +143,7 @@ def certificates(store, round_id: str | None, path: Path | str, delegate_ids: li
     content = certificate_pages(store, round_id, delegate_ids)
     use_store_fonts(store)
     if is_word(path):
-        from .word import write_certificates
+        from app.documents.word import write_certificates
 
         return write_certificates(path, content)
     f = FONT_NAMES

@@ -8,8 +8,8 @@ from pathlib import Path
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 
-from ..textutil import chinese_date
-from .gbt9704 import (
+from app.common.textutil import chinese_date
+from app.documents.gbt9704 import (
     BODY_PT,
     CHARS,
     LINE,
@@ -37,7 +37,7 @@ LAYOUT_LABELS = {SEAL: "加盖印章（成文日期右空四字，署名以日�
 def balanced(title: str) -> list[str]:
     """A title too long for one line, broken into two lines of about equal length (§7.3.1: 梯形
     or 菱形, never one word left alone) and never inside a number."""
-    from .gbt9704 import atoms
+    from app.documents.gbt9704 import atoms
 
     pieces = atoms([Run(title, "title", size=TITLE_PT)])
     widths = [a.width for a in pieces]
@@ -65,7 +65,7 @@ class OfficialDoc:
         body's mark (发文机关标志). An `upward` one (上行文: a report to the 区人大常委会) names its
         签发人 (设置) on the 发文字号's line. A `bulletin` (工作简报: name, issue, editor, dated) opens
         with its 报头 instead."""
-        from .fonts import use_store_fonts
+        from app.documents.fonts import use_store_fonts
 
         use_store_fonts(store)
         self.store = store
@@ -79,7 +79,7 @@ class OfficialDoc:
         if self.sent_out:
             signer = store.settings.get("signer") if upward else None
             if upward and not signer:
-                from ..errors import ConflictError
+                from app.common.errors import ConflictError
 
                 raise ConflictError("报送区人大常委会的报告是上行文，版头要写明签发人：请先在“设置 → 公文”中填写签发人")
             self._masthead(mark, doc_number or "", signer)
@@ -179,7 +179,7 @@ class OfficialDoc:
     def table(self, table) -> None:
         """A table described (`tables.TableSpec`: the PDF and the Word file alike), or a reportlab
         table as it is (the Word file then holds its cells' text)."""
-        from .tables import TableSpec, flowable
+        from app.documents.tables import TableSpec, flowable
 
         if isinstance(table, TableSpec):
             self.items.append(TableBlock(flowable(table), spec=table))
@@ -278,10 +278,10 @@ class OfficialDoc:
                   if name.strip()]
             self.imprint(cc=cc, printer=settings.get("printer_name") or settings.unit(), printed_on=self._printed_on)
             self._printed_on = None
-        from .word import is_word
+        from app.documents.word import is_word
 
         if is_word(path):
-            from .word import write_official
+            from app.documents.word import write_official
 
             return write_official(self, path)
         return render(path, paginate(self.items), title=self.title, author=self.store.settings.unit(),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..services.topics import VIEWS
-from .dating import issued_date
-from .layout import chinese_number
-from .official import OfficialDoc, chinese_date
+from app.documents.dating import issued_date
+from app.documents.layout import chinese_number
+from app.documents.official import OfficialDoc, chinese_date
+from app.services.topics import VIEWS
 
 
 def plan(store, plan_id: str, path: Path | str) -> Path:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .dating import issued_date
-from .official import OfficialDoc
+from app.documents.dating import issued_date
+from app.documents.official import OfficialDoc
 
 
 def summary(store, year: str, path: Path | str) -> Path:

@@ -48,8 +48,8 @@ def flowable(spec: TableSpec):
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Image, LongTable, Table, TableStyle
 
-    from .fonts import FONT_NAMES
-    from .layout import para, styles
+    from app.documents.fonts import FONT_NAMES
+    from app.documents.layout import para, styles
 
     st = styles()
     body = ParagraphStyle("cell", parent=st["table"], fontSize=spec.font_size, leading=spec.leading)
@@ -88,7 +88,7 @@ def _fitted(text: str, room: float, font: str, size: float) -> str:
     number, a date or a 文号 (reportlab breaks Chinese text between any two characters, 〔202/4〕)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    from .gbt9704 import Run, atoms
+    from app.documents.gbt9704 import Run, atoms
 
     if not text or room <= 0 or "\n" in text or stringWidth(text, font, size) <= room:
         return text
@@ -114,7 +114,7 @@ def described(table) -> TableSpec:
             return value.getPlainText()
         return value if isinstance(value, str) else ""
 
-    from .gbt9704 import BLOCK_W
+    from app.documents.gbt9704 import BLOCK_W
 
     rows = [[Cell(text_of(value)) for value in row] for row in getattr(table, "_cellvalues", [])]
     columns = max((len(row) for row in rows), default=1)

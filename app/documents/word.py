@@ -23,8 +23,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..fileio import atomic_path
-from .metadata import CREATOR, describing, subject  # noqa: F401 (describing: the catalog's)
+from app.common.fileio import atomic_path
+from app.documents.metadata import CREATOR, describing, subject  # noqa: F401 (describing: the catalog's)
 
 
 def is_word(path: Path | str) -> bool:
@@ -482,8 +482,8 @@ def write_official(doc, path: Path | str) -> Path:
     """An OfficialDoc (its items, in order) as a Word file: each paragraph the PDF's lines were
     composed from as one Word paragraph, tables as Word tables, the 附件 on a new page, the 版记 at
     the foot of the last page."""
-    from .gbt9704 import Line
-    from .tables import described
+    from app.documents.gbt9704 import Line
+    from app.documents.tables import described
 
     word = WordDoc(title=doc.title, author=doc.store.settings.unit())
     word.page_numbers()
@@ -507,7 +507,7 @@ def _blocks(items: list, line_type) -> list[tuple]:
     """Items as blocks: ("para", segments, lines) for the lines of one paragraph (segments: the
     paragraphs set on a line, more than one where lines were merged: the 版记's 印发机关 and date),
     ("table", item), ("break",), ("foot", item)."""
-    from .gbt9704 import AtFoot, PageBreak, TableBlock
+    from app.documents.gbt9704 import AtFoot, PageBreak, TableBlock
 
     blocks: list[tuple] = []
     for item in items:
@@ -542,7 +542,7 @@ def _official_paragraph(word: WordDoc, segments: list, lines: list, *, keep_next
                         container=None) -> None:
     """One paragraph from the lines composed of it: its style, indents, alignment and runs as
     composed; a line of several paragraphs (merged) as one with tab stops; rules as borders."""
-    from .gbt9704 import CHARS, LINE, PITCH
+    from app.documents.gbt9704 import CHARS, LINE, PITCH
 
     slots = max(line.slots for line in lines)
     drop = max(line.drop for line in lines)  # (the 版头, set off the grid: its slots, less the drop, below it)
@@ -603,7 +603,7 @@ def _at_foot(word: WordDoc, blocks: list[tuple]) -> None:
     _order(tblpr)
     for col in table._tbl.tblGrid:
         col.set(f"{_W}w", str(_tw(word.width)))
-    from .gbt9704 import LINE
+    from app.documents.gbt9704 import LINE
 
     for row, (_, segments, lines) in zip(table.rows, blocks):
         slots = max(line.slots for line in lines)
@@ -646,7 +646,7 @@ def write_flowchart(path: Path | str, chart: dict) -> Path:
     phases as columns, each step a cell ruled in its progress colour, then the legend."""
     from docx.shared import Emu
 
-    from .tables import Cell, TableSpec
+    from app.documents.tables import Cell, TableSpec
 
     word = WordDoc(title=chart["title"], author=chart["unit"], official=False, landscape=True,
                    margins=(15, 12, 20, 20))

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..errors import ConflictError, NotFoundError
-from ..schema import TABLE_NOUNS
+from app.common.errors import ConflictError, NotFoundError
+from app.storage.schema import TABLE_NOUNS
 
 FIELD_LABELS = {"name": "名称", "notes": "备注", "focus": "工作重点", "title": "标题", "content": "内容",
                 "status": "状态", "deleted": "删除状态", "phone": "联系电话", "address": "地址"}
@@ -16,7 +16,7 @@ KIND_LABELS = {"concurrent": "两处同时修改", "delete_vs_edit": "删除与�
 
 def _label(store, table: str, row_id: str) -> str:
     """What names the record (a delegate's name, an opinion's title...), as the rule book says."""
-    from ..rules.engine import title_of
+    from app.rules.engine import title_of
 
     try:
         rows = store.rows(f"SELECT * FROM [{table}] WHERE id = ?", [row_id])
@@ -27,14 +27,14 @@ def _label(store, table: str, row_id: str) -> str:
 
 def field_label(table: str, field: str) -> str:
     """The field as the forms call it (联系电话, not phone): the rule book's label."""
-    from ..rules.engine import spec_of
+    from app.rules.engine import spec_of
 
     spec = spec_of(table)
     return (spec.labels.get(field) if spec else None) or FIELD_LABELS.get(field, field)
 
 
 def _noun(table: str) -> str:
-    from ..rules.engine import spec_of
+    from app.rules.engine import spec_of
 
     spec = spec_of(table)
     return spec.noun if spec else TABLE_NOUNS.get(table, table)
@@ -53,8 +53,8 @@ def subject(store, table: str, row_id: str, field: str) -> str:
 
 def shown_value(table: str, field: str, value) -> str:
     """A logged value as the clerk reads it: a choice's label, 已删除 for a delete, 空 for nothing."""
-    from ..rules.engine import spec_of
-    from ..rules.fields import Choice
+    from app.rules.engine import spec_of
+    from app.rules.fields import Choice
 
     if value is None or value == "":
         return "空"

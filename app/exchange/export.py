@@ -20,15 +20,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, BinaryIO
 
-from .. import __version__, attachments
-from ..errors import AppError, Cancelled, environmental
-from ..fileio import atomic_path
-from ..rules.doors import db_lookup
-from ..rules.engine import row_breaches
-from ..schema import SYNCED_FIELDS, TABLE_NOUNS, known_migration_names
-from . import offices
-from .package import BLOCK, DEFAULT_SCRYPT_N, MAX_FILE, MAX_MEMBER_SIZE, PackageError, seal_stream, work_folder
-from .rows import Encoder, merge_vectors, table_fields, uncovered_sql
+from app import __version__
+from app.common.errors import AppError, Cancelled, environmental
+from app.common.fileio import atomic_path
+from app.exchange import offices
+from app.exchange.package import BLOCK, DEFAULT_SCRYPT_N, MAX_FILE, MAX_MEMBER_SIZE, PackageError, seal_stream, work_folder
+from app.exchange.rows import Encoder, merge_vectors, table_fields, uncovered_sql
+from app.rules.doors import db_lookup
+from app.rules.engine import row_breaches
+from app.storage import attachments
+from app.storage.schema import SYNCED_FIELDS, TABLE_NOUNS, known_migration_names
 
 FILE_TABLES = ("materials", "opinion_files")
 ROWS_PER_WRITE = 2000
@@ -195,7 +196,7 @@ def write_content(store, target: BinaryIO, since: dict | None = None, progress=N
             "members": members,
             # the sender's audit chain head, kept by the receiving office (a later shortening or
             # rewrite of the sender's log no longer matches it), and the heads the sender has seen
-            # of other offices, so that each learns what the others saw of it (app.audit)
+            # of other offices, so that each learns what the others saw of it (app.storage.audit)
             "audit_head": store.audit.head(),
             "audit_witnesses": store.audit.witnessed_others(),
         }

@@ -20,16 +20,12 @@ from datetime import datetime, timezone
 from itertools import islice
 from pathlib import Path
 
-from .. import attachments
-from ..audit import MAX_WITNESSES, local_time
-from ..batches import in_batches
-from ..clock import MAX_DRIFT_MS, ZERO, RowStamps, Stamp
-from ..errors import Cancelled, environmental
-from ..fileio import atomic_path
-from ..schema import APPEND_ONLY, SYNCED_FIELDS, TABLE_NOUNS, known_migration_names
-from ..writepath import stored_stamps
-from . import offices
-from .package import (
+from app.common.batches import in_batches
+from app.common.clock import MAX_DRIFT_MS, ZERO, RowStamps, Stamp
+from app.common.errors import Cancelled, environmental
+from app.common.fileio import atomic_path
+from app.exchange import offices
+from app.exchange.package import (
     MAX_FILE,
     MAX_MANIFEST,
     Listed,
@@ -43,7 +39,11 @@ from .package import (
     unseal,
     work_folder,
 )
-from .rows import RowError, covered, decode_rows, merge_vectors, table_fields
+from app.exchange.rows import RowError, covered, decode_rows, merge_vectors, table_fields
+from app.storage import attachments
+from app.storage.audit import MAX_WITNESSES, local_time
+from app.storage.schema import APPEND_ONLY, SYNCED_FIELDS, TABLE_NOUNS, known_migration_names
+from app.storage.writepath import stored_stamps
 
 ROWS_KEPT = 50_000  # a package with more rows than this is read again from its zip on every pass
 
@@ -152,7 +152,7 @@ def _load(source: Path | str) -> Path:
 
 def _field_labels(store) -> dict[tuple[str, str], str]:
     """What the clerk calls each field the forms show, to name it in a refusal."""
-    from ..services.base import Service
+    from app.services.base import Service
 
     return {(service.table, spec.name): spec.label for service in vars(store).values()
             if isinstance(service, Service) and service.table for spec in service.fields}
@@ -210,7 +210,7 @@ def read_package(sealed: Sealed, progress=None, labels: dict | None = None) -> P
 
 
 def _check_head(head, site: str | None = None) -> bool:
-    """An audit chain head as a package carries it (see app.audit.AuditLog.head)."""
+    """An audit chain head as a package carries it (see app.storage.audit.AuditLog.head)."""
     return (isinstance(head, dict) and type(head.get("seq")) is int and head["seq"] >= 0
             and isinstance(head.get("hash"), str) and re.fullmatch(r"[0-9a-f]{64}", head["hash"]) is not None
             and isinstance(head.get("site", site), str) and len(head.get("site", site) or "") <= 64
@@ -440,7 +440,7 @@ def check_rules(store, package: Package) -> None:
     """Every incoming row held to the rule book, as the forms and the Excel import are (fields,
     dates in order and not ahead of today, rows it points to), before anything is written; the
     table, row and field named in the refusal."""
-    from ..rules.incoming import first_breach
+    from app.rules.incoming import first_breach
 
     found = first_breach(package.rows, store.db.conn)
     if found is None:
@@ -458,7 +458,7 @@ def check_rules(store, package: Package) -> None:
 
 def _newer(version: str) -> bool:
     """Whether `version` (the app that made a package) is newer than this one."""
-    from .. import __version__
+    from app import __version__
 
     def parts(text: str) -> tuple[int, ...]:
         return tuple(int(p) if p.isdigit() else 0 for p in text.split(".")[:4])
@@ -472,7 +472,7 @@ def _refuse_gap(store, package: Package) -> None:
     clashes with what is missing: it is refused until the earlier package is in."""
     if package.manifest.get("kind") != "delta":
         return
-    from .export import knowledge
+    from app.exchange.export import knowledge
 
     ours = knowledge(store)
     missing = [site for site, (wall, counter) in package.manifest["since"].items()
@@ -494,7 +494,7 @@ def merge(store, package: Package, *, apply: bool = True, progress=None, before_
     origin = package.header.get("site_name") or "其他办公室"
     _refuse_own(store, package)
     sender = package.manifest["covers"]
-    from .export import knowledge
+    from app.exchange.export import knowledge
 
     ours = knowledge(store)
     outcome = Outcome()
@@ -546,7 +546,7 @@ def merge(store, package: Package, *, apply: bool = True, progress=None, before_
                     tx.insert("conflicts", {k: v for k, v in row.items() if k != "id"}, row_id=row["id"])
             # Named while the merged rows are in place (a dry run rolls them back afterwards):
             # 代表“张三”的联系电话, as the preview, the CLI and the conflict log say it.
-            from .conflicts import describe
+            from app.exchange.conflicts import describe
 
             outcome.conflicts = [{**row, "text": describe(store, row)} for row in outcome.conflicts]
             if not apply:
@@ -643,7 +643,7 @@ def _record(store, package: Package, outcome: Outcome, now: str, origin: str) ->
 
 def _witness(store, package: Package, origin: str) -> None:
     """The sender's audit chain head, and the heads it has seen of other offices (this one's
-    among them), kept as witnesses: see app.audit."""
+    among them), kept as witnesses: see app.storage.audit."""
     source = {"kind": "package", "office": origin, "at": package.header.get("created")}
     head = package.manifest.get("audit_head")
     if head:
@@ -685,7 +685,7 @@ def _import_sealed(store, sealed: Sealed, *, dry_run: bool, progress) -> dict:
         def back_up_first():
             # The state before the import, taken once the merge has proved the package sound (its
             # references resolve): a refused package leaves no backup, audit entry or meta change.
-            from ..backup import backup
+            from app.storage.backup import backup
 
             made.append(backup(store, reason="import", committed=True)["path"])
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import builtins
 import uuid
 
-from ..errors import ConflictError, ValidationError
-from ..textutil import clean
+from app.common.errors import ConflictError, ValidationError
+from app.common.textutil import clean
 
 
 def list(store) -> builtins.list[dict]:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from ..errors import AppError, Cancelled
+from app.common.errors import AppError, Cancelled
 
 MAGIC = b"YSPKG1\n"
 FORMAT_VERSION = 1

@@ -12,8 +12,8 @@ import re
 import time
 from collections.abc import Iterable, Iterator
 
-from ..clock import ROW_FIELD, RowStamps, Stamp
-from ..schema import SYNCED_FIELDS
+from app.common.clock import ROW_FIELD, RowStamps, Stamp
+from app.storage.schema import SYNCED_FIELDS
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 # The hard cap on one text value, in characters: far above any field's own limit (the rule book's),

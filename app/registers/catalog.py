@@ -3,11 +3,11 @@
 from pathlib import Path
 from typing import Any, Callable
 
-from ..errors import AppError
-from ..fileio import recorded_write
-from ..outputs import check_out
-from . import fieldwork, issued, ledger, meetings, nomination, org
-from .writer import write_register
+from app.common.errors import AppError
+from app.common.fileio import recorded_write
+from app.common.outputs import check_out
+from app.registers import fieldwork, issued, ledger, meetings, nomination, org
+from app.registers.writer import write_register
 
 REGISTERS: dict[str, tuple[str, Callable[..., Any]]] = {
     "roster": ("议事代表花名册", org.roster),

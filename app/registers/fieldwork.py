@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..services.action_items import ActionFilter
-from ..services.visits import VisitFilter
-from . import period
-from .writer import Column, Register
+from app.registers import period
+from app.registers.writer import Column, Register
+from app.services.action_items import ActionFilter
+from app.services.visits import VisitFilter
 
 
 def visits(store, year: int | None = None, term_id: str | None = None) -> Register:

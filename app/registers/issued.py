@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .writer import Column, Register
+from app.registers.writer import Column, Register
 
 
 def issued(store, *, year: int | None = None) -> Register:

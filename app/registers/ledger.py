@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..rules.meeting_kinds import kinds
-from ..services.opinions import OpinionFilter
-from .writer import Column, Percent, Register
+from app.registers.writer import Column, Percent, Register
+from app.rules.meeting_kinds import kinds
+from app.services.opinions import OpinionFilter
 
 
 def _title(store, name: str, year: int | None) -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..rules.meeting_kinds import kinds
-from ..services.meetings import MeetingFilter
-from . import period
-from .writer import Column, Percent, Register
+from app.registers import period
+from app.registers.writer import Column, Percent, Register
+from app.rules.meeting_kinds import kinds
+from app.services.meetings import MeetingFilter
 
 
 def meetings(store, year: int | None = None) -> Register:

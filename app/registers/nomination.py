@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from ..idcard import mask
-from ..services.candidates import CandidateFilter, reached
-from .writer import Column, Register
+from app.common.idcard import mask
+from app.registers.writer import Column, Register
+from app.services.candidates import CandidateFilter, reached
 
 
 def _people_columns(brief: bool = False) -> list[Column]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..idcard import mask
-from ..services.delegates import RosterFilter
-from .writer import Column, Register
+from app.common.idcard import mask
+from app.registers.writer import Column, Register
+from app.services.delegates import RosterFilter
 
 
 def _subdistrict(store) -> str:
@@ -109,8 +109,8 @@ def contacts(store, community_id: str | None = None) -> Register:
             LEFT JOIN groups g ON g.id = d.group_id
             WHERE x.deleted = 0{where}
             ORDER BY c.sort_order, c.name, x.number, x.name, d.name_pinyin""", params)
-    from ..services.base import choice_label
-    from ..services.groups import ROLES
+    from app.services.base import choice_label
+    from app.services.groups import ROLES
 
     for row in rows:
         row["role"] = choice_label(ROLES, row["group_role"]) if row["name"] else ""

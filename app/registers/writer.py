@@ -36,11 +36,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..fileio import atomic_path
-from ..outputs import check_out
-from ..rules.codes import MARK
-from ..rules.fields import as_day
-from ..textutil import display_width
+from app.common.fileio import atomic_path
+from app.common.outputs import check_out
+from app.common.textutil import display_width
+from app.rules.codes import MARK
+from app.rules.fields import as_day
 
 FONT_NAME = "宋体"
 _THIN = Side(style="thin", color="000000")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .codes import (
+from app.rules.codes import (
     ACTION_PROGRESS_STATUSES,
     ACTION_STATUSES,
     AREAS,
@@ -57,7 +57,7 @@ from .codes import (
     VIEWS,
     label_of,
 )
-from .fields import (
+from app.rules.fields import (
     Choice,
     Clock,
     Day,

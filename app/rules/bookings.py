@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .fields import minutes_of
-from .meeting_kinds import duty_kinds
+from app.rules.fields import minutes_of
+from app.rules.meeting_kinds import duty_kinds
 
 DEFAULT_LENGTH = 120  # minutes
 
@@ -46,7 +46,7 @@ class Engagement:
         return self.start < other.end and other.start < self.end  # type: ignore[operator]
 
     def describe(self) -> str:
-        from ..textutil import chinese_date
+        from app.common.textutil import chinese_date
 
         hours = f"{self.start // 60}:{self.start % 60:02d}" if self.start is not None else ""
         role = "值班" if self.how == "duty" else "出席"

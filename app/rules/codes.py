@@ -7,11 +7,8 @@ book (written by a newer version, a hand edit or a bug): `label_of` shows it mar
 
 from __future__ import annotations
 
-from .meeting_kinds import CHOICES, RECEPTION
-
-# A value no list knows is shown with this mark before its raw text, in lists, registers and
-# documents alike (a character every official Chinese font has).
-MARK = "※"
+from app.common.textutil import MARK
+from app.rules.meeting_kinds import CHOICES, RECEPTION
 
 
 def label_of(choices, value) -> str:

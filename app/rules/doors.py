@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..errors import ValidationError
-from . import bookings
-from .book import TABLES
-from .engine import Breach, references, row_breaches, title_of
-from .meeting_kinds import duty_kinds
+from app.common.errors import ValidationError
+from app.rules import bookings
+from app.rules.book import TABLES
+from app.rules.engine import Breach, references, row_breaches, title_of
+from app.rules.meeting_kinds import duty_kinds
 
 
 def db_lookup(conn):

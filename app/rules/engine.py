@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .book import TABLES, Lookup, Table
-from .fields import Ref, as_day
+from app.rules.book import TABLES, Lookup, Table
+from app.rules.fields import Ref, as_day
 
 
 @dataclass(frozen=True)

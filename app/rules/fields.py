@@ -14,10 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ..errors import ValidationError
-from ..idcard import mask, parse
-from ..textutil import FIRST_YEAR, ISO_DAY, LAST_YEAR, as_day, validate_phone
-from .codes import MARK, codes_of, label_of
+from app.common.errors import ValidationError
+from app.common.idcard import mask, parse
+from app.common.textutil import FIRST_YEAR, ISO_DAY, LAST_YEAR, as_day, validate_phone
+from app.rules.codes import MARK, codes_of, label_of
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$")

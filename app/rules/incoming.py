@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .book import TABLES
-from .doors import db_lookup
-from .engine import Breach, references, row_breaches, title_of
-from .fields import Choice, leeway
+from app.rules.book import TABLES
+from app.rules.doors import db_lookup
+from app.rules.engine import Breach, references, row_breaches, title_of
+from app.rules.fields import Choice, leeway
 
 # Another office's today may be this office's tomorrow (PCs a little apart, around midnight).
 CLOCK_LEEWAY_DAYS = 1

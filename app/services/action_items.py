@@ -13,10 +13,10 @@ import builtins
 from dataclasses import dataclass
 from datetime import date
 
-from ..errors import ConflictError, NotFoundError, ValidationError
-from ..rules.codes import ACTION_STATUSES
-from ..textutil import clean, parse_date
-from .base import Service, add_equals, choice_label
+from app.common.errors import ConflictError, NotFoundError, ValidationError
+from app.common.textutil import clean, parse_date
+from app.rules.codes import ACTION_STATUSES
+from app.services.base import Service, add_equals, choice_label
 
 SHOWN_STATUSES = (*ACTION_STATUSES, ("overdue", "逾期"))
 _ANSWERED = ("answered", "fed_back", "closed")
@@ -151,7 +151,7 @@ class ActionItemService(Service):
         values: dict = {}
         if status is not None:
             values = {"status": status, "done_on": day if status == "done" else None}
-        from ..audit import current_actor
+        from app.storage.audit import current_actor
 
         what = f"（{choice_label(ACTION_STATUSES, status)}）" if status else ""
         with self.store.write("update", f"落实事项进展：{self.title(row)}{what}") as tx:

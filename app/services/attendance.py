@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from ..errors import ConflictError, ValidationError
-from ..rules.codes import ATTENDANCE_STATUSES as STATUSES
-from ..rules.meeting_kinds import kind_of
-from ..textutil import clean
-from .base import Service, choice_label
-from .delegates import serving_condition
-from .meetings import audience, when_text
+from app.common.errors import ConflictError, ValidationError
+from app.common.textutil import clean
+from app.rules.codes import ATTENDANCE_STATUSES as STATUSES
+from app.rules.meeting_kinds import kind_of
+from app.services.base import Service, choice_label
+from app.services.delegates import serving_condition
+from app.services.meetings import audience, when_text
 
 _NS = uuid.UUID("e3c1a9b4-6f2d-4b8a-a1c7-3d5e9f0b2c68")
 

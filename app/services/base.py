@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..changes import Changes
-from ..errors import NotFoundError, ValidationError
-from ..rules.book import TABLES
-from ..rules.codes import label_of
-from ..textutil import clean
+from app.common.errors import NotFoundError, ValidationError
+from app.common.textutil import clean
+from app.rules.book import TABLES
+from app.rules.codes import label_of
+from app.storage.changes import Changes
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class FieldSpec:
 
 def step_date(name: str, label: str, *, required: bool = True) -> FieldSpec:
     """The date a step was done, as a dialog asks it: not after today (refused as it is typed)."""
-    from ..rules.fields import Day
+    from app.rules.fields import Day
 
     return FieldSpec(name, label, "date", required=required, rule=Day(label))
 
@@ -79,8 +79,8 @@ def field_problem(spec: FieldSpec, value) -> str | None:
         except ValueError:
             return f"“{spec.label}”“{str(value)[:40]}”不是有效日期"
     elif spec.kind in ("idcard", "phone"):
-        from .. import idcard
-        from ..textutil import validate_phone
+        from app.common import idcard
+        from app.common.textutil import validate_phone
 
         try:
             idcard.parse(value) if spec.kind == "idcard" else validate_phone(value)
@@ -96,6 +96,21 @@ def add_equals(clauses: list[str], params: list, pairs) -> None:
         if value:
             clauses.append(f"{column} = ?")
             params.append(value)
+
+
+def list_order(sorts: dict[str, str], key: str, default: str, descending: bool) -> str:
+    """A list's ORDER BY columns for the clerk's chosen sort; reversed column by column."""
+    order = sorts.get(key, sorts[default])
+    if descending and key in sorts:
+        order = ", ".join(f"{part} DESC" for part in order.split(", "))
+    return order
+
+
+def one_page(sql: str, params: list, offset: int, limit: int | None) -> tuple[str, list]:
+    """The query cut to one page of a list (limit None: the whole list, for exports)."""
+    if limit is None:
+        return sql, params
+    return f"{sql} LIMIT ? OFFSET ?", [*params, limit, offset]
 
 
 def choice_label(choices, value) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ..rules.meeting_kinds import MeetingKind, kinds
-from .meetings import step_state
-from .step_events import still_open
+from app.rules.meeting_kinds import MeetingKind, kinds
+from app.services.meetings import step_state
+from app.services.step_events import still_open
 
 SLOT_STATES = {"held": "已召开", "planned": "已安排", "due": "本期待开", "upcoming": "未到期", "missed": "未召开"}
 

@@ -14,16 +14,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from ..audit import current_actor
-from ..errors import ConflictError, ValidationError
-from ..idcard import age_on, mask
-from ..rules.codes import CANDIDATE_STAGES as STAGES
-from ..rules.codes import CANDIDATE_STATUSES as STATUSES
-from ..rules.codes import REVIEW_VERDICTS, ROUTES, VERDICTS
-from ..rules.fields import as_day, detail_of, names_of
-from ..textutil import clean, parse_date
-from .base import FieldSpec, Service, add_equals, choice_label
-from .delegates import normalise_person, person_fields
+from app.common.errors import ConflictError, ValidationError
+from app.common.idcard import age_on, mask
+from app.common.textutil import clean, parse_date
+from app.rules.codes import CANDIDATE_STAGES as STAGES
+from app.rules.codes import CANDIDATE_STATUSES as STATUSES
+from app.rules.codes import REVIEW_VERDICTS, ROUTES, VERDICTS
+from app.rules.fields import as_day, detail_of, names_of
+from app.services.base import FieldSpec, Service, add_equals, choice_label
+from app.services.delegates import normalise_person, person_fields
+from app.storage.audit import current_actor
 
 STAGE_ORDER = {code: index for index, (code, _) in enumerate(STAGES)}
 # The four steps of the procedure each stage belongs to (shown as the round's progress).

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..errors import ConflictError
-from ..rules.codes import AREAS
-from ..rules.codes import COMMUNITY_KINDS as KINDS
-from .base import FieldSpec, Service, choice_label
+from app.common.errors import ConflictError
+from app.rules.codes import AREAS
+from app.rules.codes import COMMUNITY_KINDS as KINDS
+from app.services.base import FieldSpec, Service, choice_label
 
 
 class CommunityService(Service):

@@ -8,15 +8,15 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from .. import idcard
-from ..errors import ConflictError, ValidationError
-from ..resources import reference
-from ..rules.codes import DELEGATE_STATUSES as STATUSES
-from ..rules.codes import GENDERS, LEAVING
-from ..rules.fields import detail_of
-from ..textutil import clean, clean_code, validate_phone
-from .base import FieldSpec, Service, add_equals, choice_label
-from .groups import ROLES
+from app.common import idcard
+from app.common.errors import ConflictError, ValidationError
+from app.common.resources import reference
+from app.common.textutil import clean, clean_code, validate_phone
+from app.rules.codes import DELEGATE_STATUSES as STATUSES
+from app.rules.codes import GENDERS, LEAVING
+from app.rules.fields import detail_of
+from app.services.base import FieldSpec, Service, add_equals, choice_label, list_order, one_page
+from app.services.groups import ROLES
 
 # The events after which a delegate no longer serves (their kind is the status they moved to).
 
@@ -230,7 +230,7 @@ class DelegateService(Service):
             raise ValidationError("请写明变动原因（将记入履职档案）", field="reason")
         if status == "active" and row["group_role"] != "member":
             self.store.groups.check_role(row["group_id"], row["group_role"], delegate_id)
-        from ..audit import current_actor
+        from app.storage.audit import current_actor
 
         before, after = choice_label(STATUSES, row["status"]), choice_label(STATUSES, status)
         with self.store.write("update", f"任职变动：{row['name']} {before} → {after}") as tx:
@@ -328,17 +328,13 @@ class DelegateService(Service):
 
     def page(self, flt: RosterFilter, offset: int = 0, limit: int | None = 200) -> list[dict]:
         where, params = self._where(flt)
-        order = SORTS.get(flt.sort, SORTS["default"])
-        if flt.descending and flt.sort in SORTS and flt.sort != "default":
-            order = ", ".join(f"{part} DESC" for part in order.split(", "))
+        # The default order (by group and list position) is one the clerk cannot reverse.
+        order = list_order(SORTS, flt.sort if flt.sort != "default" else "", "default", flt.descending)
         sql = (f"SELECT d.*, c.name AS community_name, g.name AS group_name, "
                f"(SELECT group_concat(x.name, '、') FROM delegate_grids dg JOIN grids x ON "
                f"x.id = dg.grid_id WHERE dg.delegate_id = d.id AND dg.deleted = 0 AND x.deleted = 0)"
                f" AS grid_names {self._FROM} WHERE {where} ORDER BY {order}, d.id")
-        if limit is not None:
-            sql += " LIMIT ? OFFSET ?"
-            params = [*params, limit, offset]
-        rows = self.store.rows(sql, params)
+        rows = self.store.rows(*one_page(sql, params, offset, limit))
         for row in rows:
             self.decorate(row)
         return rows

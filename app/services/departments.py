@@ -7,9 +7,9 @@ from __future__ import annotations
 import builtins
 import uuid
 
-from ..errors import ConflictError
-from ..resources import reference
-from .base import FieldSpec, Service
+from app.common.errors import ConflictError
+from app.common.resources import reference
+from app.services.base import FieldSpec, Service
 
 _NS = uuid.UUID("5a0f3b8e-2c4d-4e61-8b7a-9c3d1e2f4a50")
 

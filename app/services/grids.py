@@ -5,8 +5,8 @@ from __future__ import annotations
 import builtins
 import re
 
-from ..errors import Cancelled, ConflictError, ValidationError
-from .base import FieldSpec, Service
+from app.common.errors import Cancelled, ConflictError, ValidationError
+from app.services.base import FieldSpec, Service
 
 MAX_BULK = 2000
 _RANGE = re.compile(r"^\s*(\d+)\s*[-—–~～至到]\s*(\d+)\s*$")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import builtins
 
-from ..errors import ConflictError, ValidationError
-from ..rules.codes import GROUP_ROLES as ROLES
-from .base import FieldSpec, Service
+from app.common.errors import ConflictError, ValidationError
+from app.rules.codes import GROUP_ROLES as ROLES
+from app.services.base import FieldSpec, Service
 
 MIN_COMMUNITIES, MAX_COMMUNITIES = 4, 6
 ROLE_LIMITS = {"leader": 1, "deputy_leader": 2}

@@ -11,12 +11,12 @@ from __future__ import annotations
 import builtins
 import re
 
-from .. import attachments
-from ..errors import ValidationError
-from ..rules.codes import INSTITUTION_KINDS as KINDS
-from ..rules.codes import INSTITUTION_STATUSES as STATUSES
-from ..textutil import clean, parse_date
-from .base import FieldSpec, Service, choice_label
+from app.common.errors import ValidationError
+from app.common.textutil import clean, parse_date
+from app.rules.codes import INSTITUTION_KINDS as KINDS
+from app.rules.codes import INSTITUTION_STATUSES as STATUSES
+from app.services.base import FieldSpec, Service, choice_label
+from app.storage import attachments
 
 
 def parse_members(text: str) -> builtins.list[dict]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ..errors import ValidationError
-from ..rules.codes import DOC_KINDS
-from ..textutil import parse_date
-from .base import Service
+from app.common.errors import ValidationError
+from app.common.textutil import parse_date
+from app.rules.codes import DOC_KINDS
+from app.services.base import Service
 
 
 class IssuedDocService(Service):
@@ -70,7 +70,7 @@ class IssuedDocService(Service):
 
     def pattern(self) -> str:
         """The office's 文号 pattern; without one, the mark's body's (the 文号 names the mark's body)."""
-        from .settings import default_pattern
+        from app.services.settings import default_pattern
 
         mark = self.store.settings.get("issuer_mark")
         return self.store.settings.get("doc_number_pattern") or (default_pattern(mark) if mark else "")

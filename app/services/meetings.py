@@ -8,16 +8,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from .. import attachments, photos
-from ..errors import ConflictError, NotFoundError, ValidationError
-from ..rules.codes import MEETING_STATUSES as STATUSES
-from ..rules.codes import SCOPES
-from ..rules.fields import as_day, names_of
-from ..rules.meeting_kinds import kind_of
-from ..textutil import chinese_date, clean, parse_date
-from .base import FieldSpec, Service, add_equals, choice_label
-from .step_events import derive, still_open
-from .workflows import KINDS, PHASES
+from app.common.errors import ConflictError, NotFoundError, ValidationError
+from app.common.textutil import chinese_date, clean, parse_date
+from app.rules.codes import MEETING_STATUSES as STATUSES
+from app.rules.codes import SCOPES
+from app.rules.fields import as_day, names_of
+from app.rules.meeting_kinds import kind_of
+from app.services.base import FieldSpec, Service, add_equals, choice_label, list_order, one_page
+from app.services.step_events import derive, still_open
+from app.services.workflows import KINDS, PHASES
+from app.storage import attachments, photos
 
 STEP_STATES = {"done": "已完成", "due": "即将到期", "overdue": "已逾期", "pending": "未开始"}
 STEP_COLOURS = {"done": "#2e7d32", "due": "#ef8f00", "overdue": "#c62828", "pending": "#78909c"}
@@ -329,20 +329,14 @@ class MeetingService(Service):
              today: date | None = None) -> list[dict]:
         today_iso = (today or date.today()).isoformat()
         where, params = self._where(flt)
-        order = SORTS.get(flt.sort, SORTS["date"])
-        if flt.descending:
-            order = ", ".join(f"{part} DESC" for part in order.split(", "))
+        order = list_order(SORTS, flt.sort, "date", flt.descending)
         sql = (f"""SELECT m.*, v.name AS venue_name, r.name AS room_name, g.name AS group_name,
                    (SELECT count(*) FROM attendance a WHERE a.meeting_id = m.id AND a.deleted = 0
                       AND a.status = 'present') AS present,
                    (SELECT count(*) FROM meeting_steps s WHERE s.meeting_id = m.id AND s.deleted = 0
                       AND s.done_on IS NULL AND s.due_date < ?) AS overdue_steps
                    {self._FROM} WHERE {where} ORDER BY {order}, m.id""")
-        params = [today_iso, *params]
-        if limit is not None:
-            sql += " LIMIT ? OFFSET ?"
-            params += [limit, offset]
-        rows = self.store.rows(sql, params)
+        rows = self.store.rows(*one_page(sql, [today_iso, *params], offset, limit))
         for row in rows:
             self.decorate(row)
         late = [row["id"] for row in rows if row["overdue_steps"]]

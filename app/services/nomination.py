@@ -14,16 +14,16 @@ import re
 import uuid
 from datetime import date, timedelta
 
-from ..audit import current_actor
-from ..errors import ConflictError, ValidationError
-from ..rules.codes import QUOTA_DIMENSIONS as DIMENSIONS
-from ..rules.codes import QUOTA_RULES as RULES
-from ..rules.codes import RETURN_STEPS, SELF_NOMINATION, label_of
-from ..rules.codes import ROUND_KINDS as KINDS
-from ..rules.fields import names_of
-from ..textutil import clean, parse_date
-from .base import FieldSpec, Service, choice_label
-from .candidates import STAGE_ORDER, CandidateFilter, reached, stage_label
+from app.common.errors import ConflictError, ValidationError
+from app.common.textutil import clean, parse_date
+from app.rules.codes import QUOTA_DIMENSIONS as DIMENSIONS
+from app.rules.codes import QUOTA_RULES as RULES
+from app.rules.codes import RETURN_STEPS, SELF_NOMINATION, label_of
+from app.rules.codes import ROUND_KINDS as KINDS
+from app.rules.fields import names_of
+from app.services.base import FieldSpec, Service, choice_label
+from app.services.candidates import STAGE_ORDER, CandidateFilter, reached, stage_label
+from app.storage.audit import current_actor
 
 NOTICE_WORKING_DAYS = 3
 DEFAULT_REVIEW_UNITS = ("街道党工委组织办", "街道纪工委", "派出所", "街道综治中心")
@@ -122,7 +122,7 @@ class NominationService(Service):
     def prepare(self, values: dict, existing: dict | None = None) -> dict:
         values = dict(values)
         if "review_units" in values:
-            from .candidates import split_names
+            from app.services.candidates import split_names
 
             units = split_names(values["review_units"])
             values["review_units"] = json.dumps(units, ensure_ascii=False) if units else None

@@ -1,27 +1,27 @@
 """The report's figures from the records: opinions collected, solved, satisfaction, overdue...,
-by year, group, category, unit and month; and each delegate's duty record (履职档案)."""
+by year, group, category, unit and month (each delegate's duty record: duty_records.py)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from ..rules.meeting_kinds import kinds
-from .base import choice_label
-from .opinions import CATEGORIES, SATISFACTION, STATUSES
+from app.services.opinions import CATEGORIES, SATISFACTION, STATUSES
+
+
+def year_range(year: int | None, column: str = "o.received_on") -> tuple[str, list]:
+    """The SQL condition (and its parameters) of one calendar year on a date column; none for all years."""
+    if not year:
+        return "", []
+    return f" AND {column} >= ? AND {column} < ?", [f"{year}-01-01", f"{year + 1}-01-01"]
 
 
 class OpinionStats:
     def __init__(self, store):
         self.store = store
 
-    def _year(self, year: int | None, column: str = "o.received_on") -> tuple[str, list]:
-        if not year:
-            return "", []
-        return f" AND {column} >= ? AND {column} < ?", [f"{year}-01-01", f"{year + 1}-01-01"]
-
     def opinions(self, year: int | None = None, today: date | None = None) -> dict:
         today_iso = (today or date.today()).isoformat()
-        where, params = self._year(year)
+        where, params = year_range(year)
         base = f"FROM opinions o WHERE o.deleted = 0{where}"
 
         def grouped(column: str) -> dict:
@@ -72,15 +72,15 @@ class OpinionStats:
         meetings = self.store.meetings.by_kind(year)
         held = {r["kind"]: r["n"] for r in self.store.rows(
             "SELECT kind, count(*) AS n FROM meetings WHERE deleted = 0 AND status = 'held'"
-            + self._year(year, "date")[0] + " GROUP BY kind", self._year(year, "date")[1])}
+            + year_range(year, "date")[0] + " GROUP BY kind", year_range(year, "date")[1])}
         return {"year": year, "meetings": meetings, "meetings_held": held,
                 "opinions": self.opinions(year, today), "fieldwork": self.fieldwork(year, today)}
 
     def fieldwork(self, year: int | None = None, today: date | None = None) -> dict:
         """Grid visits from the visit log, and the minutes' action items by state."""
-        from .action_items import ActionFilter
+        from app.services.action_items import ActionFilter
 
-        where, params = self._year(year, "day")
+        where, params = year_range(year, "day")
         visits = self.store.rows(f"SELECT count(*) AS n, count(DISTINCT delegate_id) AS people,"
                                  f" coalesce(sum(residents_met), 0) AS residents FROM grid_visits"
                                  f" WHERE deleted = 0{where}", params)[0]
@@ -88,34 +88,6 @@ class OpinionStats:
         return {"visits": visits["n"], "visiting_delegates": visits["people"], "residents_met": visits["residents"],
                 "opinions_from_visits": self.store.scalar(
                     f"SELECT count(*) FROM opinions o WHERE o.deleted = 0 AND o.visit_id IS NOT NULL"
-                    f"{self._year(year)[0]}", self._year(year)[1]),
+                    f"{year_range(year)[0]}", year_range(year)[1]),
                 "actions": len(items), "actions_done": sum(1 for r in items if r["status"] == "done"),
                 "actions_overdue": sum(1 for r in items if r["overdue"])}
-
-    # -- 履职档案 ------------------------------------------------------------------------
-    def duty_record(self, delegate_id: str, year: int | None = None) -> dict:
-        person = self.store.delegates.get(delegate_id, include_deleted=True)
-        where, params = self._year(year, "m.date")
-        attended = {r["kind"]: r["n"] for r in self.store.rows(
-            f"""SELECT m.kind, count(*) AS n FROM attendance a JOIN meetings m ON m.id = a.meeting_id
-                WHERE a.delegate_id = ? AND a.deleted = 0 AND m.deleted = 0 AND a.status = 'present'{where}
-                GROUP BY m.kind""", [delegate_id, *params])}
-        expected = self.store.scalar(
-            f"""SELECT count(*) FROM attendance a JOIN meetings m ON m.id = a.meeting_id
-                WHERE a.delegate_id = ? AND a.deleted = 0 AND m.deleted = 0{where}""", [delegate_id, *params])
-        duty_months = self.store.scalar(
-            "SELECT count(*) FROM reception_duties WHERE delegate_id = ? AND deleted = 0"
-            + (" AND month LIKE ?" if year else ""), [delegate_id] + ([f"{year}-%"] if year else []))
-        owhere, oparams = self._year(year)
-        opinions = self.store.rows(
-            f"SELECT o.title, o.status, o.received_on, o.source FROM opinions o WHERE o.delegate_id = ?"
-            f" AND o.deleted = 0{owhere} ORDER BY o.received_on", [delegate_id, *oparams])
-        visits = self.store.visits.count_for(delegate_id, year)
-        topics = self.store.rows("SELECT title, status FROM topics WHERE lead_delegate_id = ? AND deleted = 0",
-                                 [delegate_id])
-        for row in opinions:
-            row["status_label"] = choice_label(STATUSES, row["status"])
-        # one figure per registered kind, under its code (the duty record's and 年度履职情况's columns)
-        return {"delegate": person, "year": year, **{k.code: attended.get(k.code, 0) for k in kinds()},
-                "recorded": expected, "duty_months": duty_months, "grid_visits": visits,
-                "opinions": opinions, "topics": topics, "history": self.store.delegates.history(delegate_id)}

@@ -11,19 +11,19 @@ import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .. import attachments
-from ..errors import ConflictError, NotFoundError, ValidationError
-from ..idcard import mask
-from ..rules import as_day, today
-from ..rules.book import OPINION_LABELS
-from ..rules.codes import CATEGORIES, FEEDBACK_METHODS, OPINION_EVENTS, SATISFACTION, SUPERVISION_METHODS
-from ..rules.codes import OPINION_SOURCES as SOURCES
-from ..rules.codes import OPINION_STATUSES as STATUSES
-from ..rules.fields import detail_of, names_of
-from ..rules.meeting_kinds import RECEPTION
-from ..search import match_expression
-from ..textutil import clean, parse_date
-from .base import FieldSpec, Service, add_equals, choice_label
+from app.common.errors import ConflictError, NotFoundError, ValidationError
+from app.common.idcard import mask
+from app.common.textutil import clean, parse_date
+from app.rules import as_day, today
+from app.rules.book import OPINION_LABELS
+from app.rules.codes import CATEGORIES, FEEDBACK_METHODS, OPINION_EVENTS, SATISFACTION, SUPERVISION_METHODS
+from app.rules.codes import OPINION_SOURCES as SOURCES
+from app.rules.codes import OPINION_STATUSES as STATUSES
+from app.rules.fields import detail_of, names_of
+from app.rules.meeting_kinds import RECEPTION
+from app.services.base import FieldSpec, Service, add_equals, choice_label, list_order, one_page
+from app.storage import attachments
+from app.storage.search import match_expression
 
 STEPS = {1: ("收集意见", ("collected",)), 2: ("确定议题", ("topic", "declined")),
          3: ("集中议事", ("deliberated",)), 4: ("办理监督", ("assigned", "returned", "answered")),
@@ -151,7 +151,7 @@ class OpinionService(Service):
     # -- helpers -------------------------------------------------------------------
     @property
     def calendar(self):
-        from ..workcalendar import WorkCalendar
+        from app.common.workcalendar import WorkCalendar
 
         if not hasattr(self, "_calendar"):
             self._calendar = WorkCalendar(self.store)
@@ -180,7 +180,7 @@ class OpinionService(Service):
             raise ConflictError(f"这条意见现在是“{choice_label(STATUSES, row['status'])}”，不能{what}。")
 
     def _event(self, tx, opinion_id: str, day: str, kind: str, detail: dict | None = None) -> None:
-        from ..audit import current_actor
+        from app.storage.audit import current_actor
 
         tx.insert("opinion_events", {"opinion_id": opinion_id, "day": day, "kind": kind,
                                      "detail": json.dumps(detail or {}, ensure_ascii=False),
@@ -295,7 +295,7 @@ class OpinionService(Service):
 
     def intake_many(self, items: list[tuple[str, str]]):
         """Several reception matters and action items taken in at once: one transaction, one undo."""
-        from ..changes import Changes
+        from app.storage.changes import Changes
 
         with self.store.db.atomic():
             return Changes.combined([self.intake(table, row_id) for table, row_id in items])
@@ -443,7 +443,7 @@ class OpinionService(Service):
         content = clean(content)
         if not content:
             raise ValidationError("请填写督办情况", field="content")
-        from ..audit import current_actor
+        from app.storage.audit import current_actor
 
         with self.store.write("create", f"督办：{row['title']}（{method}）") as tx:
             tx.insert("supervisions", {"opinion_id": opinion_id, "day": day, "method": method,
@@ -618,25 +618,16 @@ class OpinionService(Service):
              today: date | None = None) -> list[dict]:
         today = today or date.today()
         where, params = self._where(flt, today.isoformat())
-        order = SORTS.get(flt.sort, SORTS["received"])
-        if flt.descending:
-            order = ", ".join(f"{p} DESC" for p in order.split(", "))
-        order += ", o.id"
+        order = list_order(SORTS, flt.sort, "received", flt.descending) + ", o.id"
         names = ("SELECT o.*, d.name AS delegate_name, g.name AS group_name, c.name AS community_name FROM {src}"
                  " LEFT JOIN delegates d ON d.id = o.delegate_id LEFT JOIN groups g ON g.id = o.group_id"
                  " LEFT JOIN communities c ON c.id = o.community_id")
         if "g." not in order:
             # Pick the page from opinions alone, then look up names for those rows only.
-            inner = f"SELECT o.* FROM opinions o WHERE {where} ORDER BY {order}"
-            if limit is not None:
-                inner += " LIMIT ? OFFSET ?"
-                params = [*params, limit, offset]
+            inner, params = one_page(f"SELECT o.* FROM opinions o WHERE {where} ORDER BY {order}", params, offset, limit)
             sql = names.format(src=f"({inner}) o") + f" ORDER BY {order}"
         else:
-            sql = names.format(src="opinions o") + f" WHERE {where} ORDER BY {order}"
-            if limit is not None:
-                sql += " LIMIT ? OFFSET ?"
-                params = [*params, limit, offset]
+            sql, params = one_page(names.format(src="opinions o") + f" WHERE {where} ORDER BY {order}", params, offset, limit)
         rows = self.store.rows(sql, params)
         for row in rows:
             self.decorate(row, today)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from ..errors import ConflictError, NotFoundError, ValidationError
-from ..rules.codes import MARK
-from ..rules.fields import names_of
-from ..textutil import clean, parse_date
-from .base import FieldSpec, Service
+from app.common.errors import ConflictError, NotFoundError, ValidationError
+from app.common.textutil import clean, parse_date
+from app.rules.codes import MARK
+from app.rules.fields import names_of
+from app.services.base import FieldSpec, Service
 
 PLAN_FIELDS = (
     FieldSpec("title", "方案名称", required=True),

@@ -6,10 +6,10 @@ import re
 import uuid
 from datetime import date
 
-from ..errors import ValidationError
-from ..rules.meeting_kinds import RECEPTION, kind_of
-from ..textutil import clean, parse_date
-from .base import Service
+from app.common.errors import ValidationError
+from app.common.textutil import clean, parse_date
+from app.rules.meeting_kinds import RECEPTION, kind_of
+from app.services.base import Service
 
 _NS = uuid.UUID("9d4e2a71-3b5c-4f8e-b06a-1c2d3e4f5a6b")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -75,8 +75,8 @@ class ReceptionService(Service):
     def outcomes(self, meeting_id: str) -> list[dict]:
         """What became of each matter heard on a reception day, in the clerk's words: taken into the
         ledger (its serial and where it stands), or closed with how it was dealt with, or waiting."""
-        from .base import choice_label
-        from .opinions import STATUSES
+        from app.services.base import choice_label
+        from app.services.opinions import STATUSES
 
         out = []
         for matter in self.matters(meeting_id):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..schema import TABLE_NOUNS
+from app.storage.schema import TABLE_NOUNS
 
 # The tables whose deleted rows the clerk may restore from the bin (their parts follow them).
 RECYCLABLE = ("delegates", "communities", "grids", "groups", "venues", "terms", "meetings", "workflow_steps",

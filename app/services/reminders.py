@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from .step_events import still_open
+from app.services.step_events import still_open
 
 WEEK_DAYS = 7
 LIMIT = 50  # lines per section; the section's total says how many there are in all

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import uuid
 
-from ..errors import ValidationError
-from ..rules.codes import GRADES
-from ..rules.meeting_kinds import kinds
-from ..textutil import clean
+from app.common.errors import ValidationError
+from app.common.textutil import clean
+from app.rules.codes import GRADES
+from app.rules.meeting_kinds import kinds
 
 _REVIEW_NS = uuid.UUID("9e1f4c2a-6b7d-4a30-8c5e-1d2f3a4b5c6d")
 
@@ -60,7 +60,7 @@ class ReviewService:
                   else self.store.delegates.serving_between(f"{year}-01-01", f"{year}-12-31"))
         rows = []
         for person in people:
-            record = self.store.opinion_stats.duty_record(person["id"], year)
+            record = self.store.duty_records.get(person["id"], year)
             review = self.get(person["id"], year) or {}
             rows.append({"id": person["id"], "name": person["name"], "group_name": person.get("group_name"),
                          "community_name": person.get("community_name"), "visits": record["grid_visits"],

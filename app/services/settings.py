@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from ..errors import ValidationError
-from ..settings_labels import REGISTER_PAPERS
-from ..settings_labels import SETTING_LABELS as SETTINGS
-from ..textutil import clean
+from app.common.errors import ValidationError
+from app.common.settings_labels import REGISTER_PAPERS
+from app.common.settings_labels import SETTING_LABELS as SETTINGS
+from app.common.textutil import clean
 
 
 def issuer_of(text: str) -> str:
@@ -44,7 +44,7 @@ class SettingsService:
 
     def clerk(self) -> str:
         """操作人/记录人 on documents and registers: the clerk's name, else the login name."""
-        from ..audit import current_actor
+        from app.storage.audit import current_actor
 
         return current_actor(self.store.db)
 
@@ -87,7 +87,7 @@ class SettingsService:
         # while it is that file, and check it again (or set it aside) once it is not.
         digests = {}
         for key in [k for k in values if k.startswith("font_")]:
-            from ..documents.fonts import check_font_file
+            from app.common.font_check import check_font_file
 
             digests[f"{key}_sha256"] = check_font_file(values[key], SETTINGS[key], key) if values[key] else ""
         before = {k: self.get(k) for k in values}

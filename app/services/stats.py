@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .communities import AREAS, KINDS
+from app.services.communities import AREAS, KINDS
 
 
 class StatsService:

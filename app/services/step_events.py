@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from ..rules.fields import as_day
+from app.rules.fields import as_day
 
 # (event, what the flowchart says closed it, title keywords), in the order they are tried.
 EVENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (

@@ -10,11 +10,11 @@ import json
 import uuid
 from datetime import date
 
-from ..errors import ConflictError, ValidationError
-from ..rules.fields import names_of
-from ..rules.meeting_kinds import codes_where
-from ..textutil import clean
-from . import summary_draft
+from app.common.errors import ConflictError, ValidationError
+from app.common.textutil import clean
+from app.rules.fields import names_of
+from app.rules.meeting_kinds import codes_where
+from app.services import summary_draft
 
 _TEXT_NS = uuid.UUID("3c9d1b7e-2f4a-4e8b-b6d0-7a1e5c9f2d44")
 SECTIONS = (("intro", "导语"), ("selection", "一、落实三项举措，规范推选程序"),

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from ..rules.codes import GRADES
-from ..rules.fields import names_of
-from ..rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION, SPECIAL, kind_of
-from ..textutil import as_day, chinese_date
+from app.common.textutil import as_day, chinese_date
+from app.rules.codes import GRADES
+from app.rules.fields import names_of
+from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION, SPECIAL, kind_of
 
 
 def _md(iso: str) -> str:

@@ -6,9 +6,9 @@ import builtins
 import json
 from datetime import date
 
-from ..errors import ConflictError, ValidationError
-from ..textutil import clean, parse_date
-from .base import FieldSpec, Service
+from app.common.errors import ConflictError, ValidationError
+from app.common.textutil import clean, parse_date
+from app.services.base import FieldSpec, Service
 
 
 class TermService(Service):
@@ -41,7 +41,7 @@ class TermService(Service):
             raise ValidationError(f"届满日期 {day} 早于本届开始日期 {term['start_date']}", field="day")
         if day > date.today().isoformat():
             raise ValidationError(f"届满日期 {day} 晚于今天：请在届满当天或之后办理", field="day")
-        from ..audit import current_actor
+        from app.storage.audit import current_actor
 
         serving = self.store.rows("SELECT id FROM delegates WHERE term_id = ? AND deleted = 0 AND status = 'active'",
                                   [term_id])

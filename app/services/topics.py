@@ -11,11 +11,11 @@ import builtins
 import uuid
 from datetime import date
 
-from ..changes import Changes
-from ..errors import ConflictError, ValidationError
-from ..rules.codes import TOPIC_STATUSES, VIEWS
-from ..textutil import clean, parse_date
-from .base import FieldSpec, Service, choice_label
+from app.common.errors import ConflictError, ValidationError
+from app.common.textutil import clean, parse_date
+from app.rules.codes import TOPIC_STATUSES, VIEWS
+from app.services.base import FieldSpec, Service, choice_label
+from app.storage.changes import Changes
 
 _CONSULT_NS = uuid.UUID("0b7d3f0e-8a44-4c1b-9a3e-5d2c6f1e7a90")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import builtins
 import json
 
-from ..errors import ConflictError, ValidationError
-from ..resources import reference
-from ..rules.codes import VENUE_LEVELS as LEVELS
-from ..rules.fields import names_of
-from .base import FieldSpec, Service, choice_label
+from app.common.errors import ConflictError, ValidationError
+from app.common.resources import reference
+from app.rules.codes import VENUE_LEVELS as LEVELS
+from app.rules.fields import names_of
+from app.services.base import FieldSpec, Service, choice_label
 
 
 def facilities_checklist() -> list[str]:

@@ -12,10 +12,10 @@ import builtins
 from dataclasses import dataclass
 from datetime import date
 
-from ..changes import Changes
-from ..errors import ValidationError
-from ..textutil import clean, parse_date
-from .base import FieldSpec, Service, add_equals
+from app.common.errors import ValidationError
+from app.common.textutil import clean, parse_date
+from app.services.base import FieldSpec, Service, add_equals
+from app.storage.changes import Changes
 
 
 @dataclass

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from ..errors import ValidationError
-from ..rules.codes import MEETING_KINDS as KINDS
-from ..rules.codes import PHASES
-from ..rules.meeting_kinds import kinds
-from .base import FieldSpec, Service
+from app.common.errors import ValidationError
+from app.rules.codes import MEETING_KINDS as KINDS
+from app.rules.codes import PHASES
+from app.rules.meeting_kinds import kinds
+from app.services.base import FieldSpec, Service
 
 _NS = uuid.UUID("0b7c5d2e-8a61-4c3f-9f0e-5d2b8c1a7e43")
 

@@ -15,8 +15,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from ..errors import AppError
-from .base import (
+from app.common.errors import AppError
+from app.workbooks.base import (
     MAX_CELLS,
     MAX_COLS,
     MAX_MERGED,
@@ -50,21 +50,21 @@ def read_sheets(path: Path | str) -> list[Sheet]:
             head = handle.read(8)
             kind = _kind_of(handle, head, name)
     except OSError as exc:
-        from ..errors import environmental
+        from app.common.errors import environmental
 
         raise (environmental(exc) or exc) from None
     if kind is None:
         raise _not_a_workbook(path)
     reading = Reading(name)
     if kind == "xls":
-        from .xls import read_xls
+        from app.workbooks.xls import read_xls
 
         return read_xls(path, reading)
     if kind == "ods":
-        from .ods import read_ods
+        from app.workbooks.ods import read_ods
 
         return read_ods(path, reading)
-    from .xlsx import read_xlsx
+    from app.workbooks.xlsx import read_xlsx
 
     return read_xlsx(path, reading)
 
@@ -76,7 +76,7 @@ def _kind_of(handle, head: bytes, name: str) -> str | None:
     if head.startswith(b"PK"):
         try:
             with zipfile.ZipFile(handle) as archive:
-                from .ods import is_ods
+                from app.workbooks.ods import is_ods
 
                 if is_ods(archive):
                     return "ods"

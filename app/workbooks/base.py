@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import AppError
+from app.common.errors import AppError
 
 # A subdistrict's roster has ~100 rows and ~20 columns; a district's a few thousand rows. These
 # leave room for both several times over, and for a second sheet or two beside the roster.

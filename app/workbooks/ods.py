@@ -11,8 +11,8 @@ from datetime import date, datetime
 from pathlib import Path
 from xml.parsers.expat import ExpatError
 
-from ..errors import AppError
-from .base import MAX_CELL_PARTS, Reading, Sheet, SheetGrid, XmlReader, broken, check_zip, local_name
+from app.common.errors import AppError
+from app.workbooks.base import MAX_CELL_PARTS, Reading, Sheet, SheetGrid, XmlReader, broken, check_zip, local_name
 
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0}"

@@ -10,8 +10,8 @@ from pathlib import Path
 from struct import error as StructError
 from struct import unpack_from
 
-from ..errors import AppError
-from .base import SAVE_AS, Reading, Sheet, SheetGrid, broken, open_ole
+from app.common.errors import AppError
+from app.workbooks.base import SAVE_AS, Reading, Sheet, SheetGrid, broken, open_ole
 
 BOF = (0x0809, 0x0409, 0x0209, 0x0009)
 EOF = 0x000A

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from xml.parsers.expat import ExpatError
 
-from .base import MAX_CELL_PARTS, Reading, Sheet, SheetGrid, XmlReader, broken, check_zip, local_name
+from app.workbooks.base import MAX_CELL_PARTS, Reading, Sheet, SheetGrid, XmlReader, broken, check_zip, local_name
 
 # Built-in number formats that show a date: 14–22, and the Chinese/Japanese ones 27–36 and 50–58.
 DATE_FORMAT_IDS = set(range(14, 23)) | set(range(27, 37)) | set(range(50, 59))

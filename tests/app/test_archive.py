@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from app.archive import build_archive, verify_archive
+from app.fronts.archive import build_archive, verify_archive
 from app.registers.catalog import export_register
 
 
@@ -53,7 +53,7 @@ def test_an_archive_that_fails_midway_leaves_no_audit_entry(demo_dir, tmp_path, 
     """`yishi export archive`: the registers go in, then the printed ledger cannot be written (the
     disk is full). Nothing was delivered, so nothing is on record: not the archive, not the
     registers that went into its temp folder."""
-    from app import cli
+    from app.fronts import cli
 
     before = _audit_count(demo_dir)
     monkeypatch.setattr("app.documents.ledger_docs.printed_ledger", _disk_full)
@@ -81,7 +81,7 @@ def test_an_archive_whose_target_fails_at_the_end_leaves_no_audit_entry(demo, tm
             raise OSError(errno.EIO, "Input/output error", str(destination))
         real(source, destination)
 
-    monkeypatch.setattr(f"app.fileio.os.{name}", pulled)
+    monkeypatch.setattr(f"app.common.fileio.os.{name}", pulled)
     before = demo.scalar("SELECT count(*) FROM audit")
     issued = demo.scalar("SELECT count(*) FROM issued_docs")
     with pytest.raises(OSError):
@@ -105,7 +105,7 @@ def test_an_export_whose_file_cannot_be_put_in_place_is_not_on_record(demo_dir, 
     """The target held by WPS (Windows refuses the replace): refused, and no entry says it was exported."""
     import os
 
-    from app import cli
+    from app.fronts import cli
 
     target = tmp_path / ("花名册.xlsx" if kind == "register" else "备案报告.pdf")
     real_replace = os.replace
@@ -116,7 +116,7 @@ def test_an_export_whose_file_cannot_be_put_in_place_is_not_on_record(demo_dir, 
         real_replace(source, destination)
 
     before = _audit_count(demo_dir)
-    monkeypatch.setattr("app.fileio.os.replace", held)
+    monkeypatch.setattr("app.common.fileio.os.replace", held)
     command = (["export", "register", "roster", "--out", str(target)] if kind == "register"
                else ["export", "doc", "filing", "--out", str(target)])
     assert cli.main(["--data-dir", str(demo_dir), *command]) == 1

@@ -3,7 +3,7 @@ installation; an edited, deleted, inserted or truncated entry is found and named
 
 import json
 
-from app.audit import AuditLog
+from app.storage.audit import AuditLog
 
 
 def _tamper(store):
@@ -60,7 +60,7 @@ def test_a_truncated_log_is_found_by_its_head(store):
 
 
 def test_a_chain_rehashed_without_the_key_does_not_verify(store):
-    from app.audit import entry_hash
+    from app.storage.audit import entry_hash
 
     last = _entries(store)
     _tamper(store)

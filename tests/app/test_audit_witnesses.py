@@ -97,8 +97,8 @@ def test_a_log_cut_after_an_exchange_is_named_by_the_other_office(demo_dir, tmp_
 
 def test_a_restore_replaces_the_history_it_is_not_a_cut(demo):
     """Heads of the history a restore replaced no longer hold, rightly; heads after it do."""
-    from app.backup import backup
     from app.restore import replace_database
+    from app.storage.backup import backup
 
     older = backup(demo, reason="manual")["path"]
     for n in range(3):

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from app.backup import auto_backup, auto_backup_due, backup, backup_name, list_backups, rotate, verify
-from app.errors import AppError
+from app.common.errors import AppError
 from app.restore import open_store
+from app.storage.backup import auto_backup, auto_backup_due, backup, backup_name, list_backups, rotate, verify
 
 
 def test_a_backup_is_verified_and_audited(demo, tmp_path):
@@ -73,8 +73,8 @@ def test_a_migration_is_preceded_by_a_backup(tmp_path):
 def test_three_backups_the_same_day_and_the_first_restores(demo_dir):
     """From where the clerk stands: back up, back up again, and again, then restore the first
     from the backups folder the app made; every restore point of the day is still there."""
-    from app.backup import backup, list_backups
     from app.restore import replace_database
+    from app.storage.backup import backup, list_backups
 
     made = []
     with open_store(demo_dir) as store:
@@ -95,7 +95,7 @@ def test_three_backups_the_same_day_and_the_first_restores(demo_dir):
 def test_rotation_keeps_two_days_then_one_a_day_and_the_safety_backups(tmp_path):
     from datetime import datetime, timedelta
 
-    from app.backup import backup_dir, backup_name, rotate
+    from app.storage.backup import backup_dir, backup_name, rotate
 
     folder = backup_dir(tmp_path)
     folder.mkdir(parents=True)
@@ -128,8 +128,8 @@ def test_two_restores_in_the_same_second_keep_both_replaced_databases(demo_dir, 
     from datetime import datetime
 
     import app.restore
-    from app.backup import backup
     from app.restore import replace_database
+    from app.storage.backup import backup
 
     with open_store(demo_dir) as store:
         group = store.groups.list()[0]["id"]
@@ -227,7 +227,7 @@ def test_a_backup_older_than_the_rotation_keeps_restores_and_stays(demo_dir):
 def test_the_head_a_backup_holds_is_read_back_from_the_file(store, tmp_path):
     import sqlite3
 
-    from app.backup import read_head
+    from app.storage.backup import read_head
 
     result = backup(store, tmp_path)
     assert Path(result["path"]).name.endswith("-manual.db")  # a folder given: the file is named for its reason
@@ -249,7 +249,7 @@ def test_the_head_a_backup_holds_is_read_back_from_the_file(store, tmp_path):
 
 
 def test_two_backups_in_one_second_keep_both_and_the_reasons_are_named(store, monkeypatch):
-    import app.backup as backups
+    import app.storage.backup as backups
 
     with store.write("create", "新建") as tx:
         tx.insert("groups", {"name": "第一组"})
@@ -277,7 +277,7 @@ def test_a_backup_is_logged_witnessed_and_may_copy_only_what_is_committed(store,
     import json
     import sqlite3
 
-    from app.backup import read_head
+    from app.storage.backup import read_head
 
     result = backup(store, tmp_path / "one.db")
     row = store.rows("SELECT action, summary, details FROM audit ORDER BY seq DESC LIMIT 1")[0]
@@ -297,7 +297,7 @@ def test_a_backup_is_logged_witnessed_and_may_copy_only_what_is_committed(store,
 
 
 def test_a_start_backup_only_after_changes(store):
-    from app.backup import start_backup
+    from app.storage.backup import start_backup
 
     with store.write("create", "新建") as tx:
         tx.insert("groups", {"name": "第一组"})
@@ -308,8 +308,8 @@ def test_a_start_backup_only_after_changes(store):
 def test_a_full_disk_is_told_to_the_clerk_and_an_unknown_reason_keeps_its_name(store, monkeypatch, tmp_path):
     import errno
 
-    import app.backup as backups
-    from app.errors import EnvironmentFailure
+    import app.storage.backup as backups
+    from app.common.errors import EnvironmentFailure
 
     result = backup(store)  # into the rotated folder: what the rotation removed comes back
     assert result["removed"] == []

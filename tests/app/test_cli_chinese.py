@@ -4,7 +4,7 @@ own names, options and the kinds typed after them (init, export, --out, rosterâ€
 import argparse
 import re
 
-from app.cli import build_parser
+from app.fronts.cli import build_parser
 
 ACRONYMS = {"JSON", "PDF", "Excel", "SHA", "USB", "yishi", "ID", "xlsx", "xls", "ods", "pdf", "yspkg", "zip", "csv", "db",
             "Word", "WPS", "docx",  # the office programs a document is retouched in, and its suffix

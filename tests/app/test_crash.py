@@ -8,9 +8,9 @@ import textwrap
 
 import pytest
 
-from app.check import run_checks
 from app.exchange.export import export_package
 from app.restore import open_store
+from app.storage.check import run_checks
 from tests.app.exchange.conftest import FAST
 from tests.conftest import ROOT
 
@@ -33,7 +33,7 @@ def package(demo_template, tmp_path_factory):
 @pytest.mark.parametrize("after_batches", [1, 8, 20])
 def test_kill_during_import(package, tmp_path, after_batches):
     run_until_killed(f"""
-        import app.writepath as w
+        import app.storage.writepath as w
         from app.restore import open_store
         from app.exchange.merge import import_package
         real, calls = w.Tx.insert_remote_many, [0]
@@ -61,21 +61,21 @@ def test_kill_during_import(package, tmp_path, after_batches):
 
 @pytest.mark.parametrize("where", ["verify", "record"])
 def test_kill_during_backup(demo_dir, where):
-    target = "app.backup.verify" if where == "verify" else "app.audit.AuditLog.record"
+    target = "app.storage.backup.verify" if where == "verify" else "app.storage.audit.AuditLog.record"
     module, name = target.rsplit(".", 1)
     run_until_killed(f"""
         import importlib
         from app.restore import open_store
-        from app.backup import backup
-        owner = importlib.import_module("app.backup") if {where!r} == "verify" else importlib.import_module(
-            "app.audit").AuditLog
+        from app.storage.backup import backup
+        owner = importlib.import_module("app.storage.backup") if {where!r} == "verify" else importlib.import_module(
+            "app.storage.audit").AuditLog
         def stop(*a, **k):
             {KILL}
         setattr(owner, {name!r}, stop)
         store = open_store({str(demo_dir)!r})
         backup(store, reason="manual")
     """)
-    from app.backup import list_backups, verify
+    from app.storage.backup import list_backups, verify
 
     with open_store(demo_dir) as store:
         assert run_checks(store)["ok"] and store.delegates.count() == 70
@@ -88,7 +88,7 @@ def test_kill_during_backup(demo_dir, where):
 
 @pytest.mark.parametrize("step", ["marker", "copied", "aside", "placed"])
 def test_kill_during_restore(demo_dir, tmp_path, step):
-    from app.backup import backup
+    from app.storage.backup import backup
 
     with open_store(demo_dir) as store:
         saved = backup(store, tmp_path / "saved.db")

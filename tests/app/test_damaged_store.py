@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app import cli
-from app.backup import backup
+from app.fronts import cli
 from app.restore import open_store
+from app.storage.backup import backup
 from tests.conftest import run_cli
 
 
@@ -127,7 +127,7 @@ def test_a_store_open_in_another_program_is_not_judged_by_its_file_alone(tmp_pat
         copy.mkdir()
         for name in ("yishi.db", "yishi.db-wal"):
             (copy / name).write_bytes((tmp_path / "data" / name).read_bytes())
-    from app.backup import damage_of
+    from app.storage.backup import damage_of
 
     assert damage_of(copy / "yishi.db") is None
     with open_store(copy) as store:

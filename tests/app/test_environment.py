@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from app import cli
-from app.errors import environmental
+from app.common.errors import environmental
+from app.fronts import cli
 from app.store import DB_NAME
 from tests.conftest import ROOT
 
@@ -47,8 +47,8 @@ def digest(data: Path) -> str:
 
 @pytest.fixture
 def setting(demo_dir, tmp_path):
-    from app.backup import backup
     from app.exchange.export import export_package
+    from app.storage.backup import backup
     from app.store import Store
     from tests.app.exchange.conftest import FAST
 

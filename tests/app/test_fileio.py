@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 import sqlite_utils
 
-from app.fileio import recorded_write
+from app.common.fileio import recorded_write
 
 
 @pytest.fixture
@@ -51,8 +51,8 @@ def test_a_file_that_cannot_be_placed_takes_its_record_away(db, tmp_path):
 def test_a_missing_source_file_is_named_not_the_file_being_written(tmp_path):
     """A template or picture that cannot be read while a document is written is what the clerk
     is told is missing (the frozen app once said the .docx it was writing could not be found)."""
-    from app.errors import environmental
-    from app.fileio import atomic_path
+    from app.common.errors import environmental
+    from app.common.fileio import atomic_path
 
     target = tmp_path / "brief.docx"
     with pytest.raises(FileNotFoundError) as caught:
@@ -67,7 +67,7 @@ def test_a_failure_on_the_temp_file_names_the_file_asked_for(tmp_path, monkeypat
     import errno
     import os
 
-    from app.fileio import atomic_path
+    from app.common.fileio import atomic_path
 
     target = tmp_path / "register.xlsx"
 

@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from app import idcard
-from app.errors import ValidationError
+from app.common import idcard
+from app.common.errors import ValidationError
 
 VALID = "11010519491231002X"
 

@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from app.errors import AppError
-from app.idcard import check_digit
-from app.importer import import_roster, read_workbook
+from app.common.errors import AppError
+from app.common.idcard import check_digit
 from app.registers.catalog import export_register
+from app.workbooks.importer import import_roster, read_workbook
 from tests.conftest import digest, run_cli
 
 # The clerk's messy roster from the shared samples, kept with the tests so a clean clone runs them.

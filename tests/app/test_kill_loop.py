@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from app.backup import backup, backup_dir
-from app.check import run_checks
 from app.restore import open_store
+from app.storage.backup import backup, backup_dir
+from app.storage.check import run_checks
 from tests.conftest import ROOT
 
 RUNS = 30
@@ -20,7 +20,7 @@ RUNS = 30
 def killed_at_random(args: list[str], rng: random.Random, span: float = 0.9) -> bool:
     """Run the command and kill -9 it at a random moment within span; True when the kill cut it
     short (False: it had already finished on its own)."""
-    process = subprocess.Popen([sys.executable, "-m", "app.cli", *args], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "app.fronts.cli", *args], cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(rng.uniform(0.05, span))
     finished = process.poll() is not None
@@ -33,7 +33,7 @@ def time_of(args: list[str]) -> float:
     """How long the whole command takes on this machine now (a loaded machine starts Python
     slower: the kills are spread over the command's real length, not a fixed second)."""
     started = time.monotonic()
-    subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=ROOT, check=True,
+    subprocess.run([sys.executable, "-m", "app.fronts.cli", *args], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.monotonic() - started
 

@@ -2,8 +2,8 @@
 
 from pypdf import PdfReader
 
+from app.common.manual import read_manual
 from app.documents.manual_pdf import build_manual
-from app.manual import read_manual
 
 
 def test_the_manual_prints_every_section(tmp_path):

@@ -83,7 +83,7 @@ def test_a_fifth_kind_is_in_every_layer_without_touching_another_file(fifth_stor
     assert s.opinion_stats.report(DEMO_YEAR)["meetings_held"]["inspection"] == 1
     assert {r["item"]: r["value"] for r in stats(s, DEMO_YEAR).rows}["开展视察调研（次）"] == 1
     # the duty record and the registers (年度履职情况 included)
-    assert s.opinion_stats.duty_record(delegate, DEMO_YEAR)["inspection"] == 1
+    assert s.duty_records.get(delegate, DEMO_YEAR)["inspection"] == 1
     text = PdfReader(duty_record(s, delegate, tmp_path / "duty.pdf", DEMO_YEAR)).pages[0].extract_text()
     assert "参加视察调研1 次" in text.replace("\n", "").replace(" 1 次", "1 次")  # the printed 履职档案
     for register, key in ((performance(s, DEMO_YEAR), "inspection"), (attendance(s, DEMO_YEAR), "inspection_present")):
@@ -108,7 +108,7 @@ def test_the_year_sheet_and_the_statistics_have_a_line_for_every_kind(demo):
         assert any(c.key == f"{kind.code}_present" for c in present.columns), kind.code
         assert items[f"{kind.stats_item}（次）"] == held.get(kind.code, 0), kind.code
         assert kind.cadence.label  # its place in the cadence chooser
-    record = demo.opinion_stats.duty_record(sheet.rows[0]["id"], DEMO_YEAR)
+    record = demo.duty_records.get(sheet.rows[0]["id"], DEMO_YEAR)
     assert set(mk.codes()) <= set(record)
 
 

@@ -1,11 +1,11 @@
 """An export is never written under a suffix that says it is something else: `--out x.pdf` on a
 register used to write an Excel file under a .pdf name. The allowed suffixes are one table
-(app.outputs), asked by the exports themselves."""
+(app.common.outputs), asked by the exports themselves."""
 
 import pytest
 
-from app import cli
-from app.outputs import SUFFIXES, check_out, dialog_filter, suffix_of_entry, with_default_suffix
+from app.common.outputs import SUFFIXES, check_out, dialog_filter, suffix_of_entry, with_default_suffix
+from app.fronts import cli
 from app.store import Store
 from tests.conftest import ROOT, digest
 

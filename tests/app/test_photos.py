@@ -10,10 +10,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from app import attachments
+from app.common.errors import ValidationError
 from app.documents.catalog import export_doc
-from app.errors import ValidationError
 from app.services.meetings import MeetingFilter
+from app.storage import attachments
 from tests.conftest import digest, run_cli
 
 

@@ -1,4 +1,4 @@
-"""The tables a read reads are what SQLite names while preparing it (app.reads): views refresh
+"""The tables a read reads are what SQLite names while preparing it (app.storage.reads): views refresh
 from them, so they must be every table the read's SQL reads, however the SQL is written."""
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from datetime import date
 
 import pytest
 
-from app.reads import reading
 from app.services.action_items import ActionFilter
 from app.services.delegates import RosterFilter
 from app.services.meetings import MeetingFilter
 from app.services.opinions import OpinionFilter
 from app.services.visits import VisitFilter
 from app.services.workflows import KINDS
+from app.storage.reads import reading
 
 YEAR = date.today().year
 

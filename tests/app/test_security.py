@@ -2,8 +2,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from app import security
-from app.errors import ValidationError
+from app.common.errors import ValidationError
+from app.storage import security
 
 
 def test_password_lockout_after_five_failures(store):

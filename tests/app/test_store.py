@@ -7,9 +7,9 @@ import textwrap
 
 import pytest
 
-from app.errors import Cancelled, CorruptStoreError, NewerSchemaError, StoreLocationError, StoreLockedError
+from app.common.errors import Cancelled, CorruptStoreError, NewerSchemaError, StoreLocationError, StoreLockedError
+from app.storage.writepath import stored_stamps
 from app.store import DB_NAME, Store
-from app.writepath import stored_stamps
 from tests.conftest import ROOT, digest
 
 
@@ -129,7 +129,7 @@ def test_a_link_to_a_stick_is_refused_like_the_stick(tmp_path, monkeypatch):
 
 
 def test_paths_under_media_are_treated_as_removable(monkeypatch, tmp_path):
-    from app.paths import drive_kind
+    from app.storage.paths import drive_kind
 
     table = tmp_path / "mounts"
     table.write_text("/dev/vda1 / ext4 rw 0 0\n")
@@ -168,7 +168,7 @@ def test_kill_during_a_bulk_change_leaves_none_of_it(tmp_path):
     finally:
         proc.wait(30)
     with Store.open(folder) as s:
-        from app.check import run_checks
+        from app.storage.check import run_checks
 
         assert run_checks(s)["ok"]
         assert s.grids.count() == 0
@@ -184,7 +184,7 @@ def test_cancelled_bulk_change_keeps_nothing(store):
 
 
 def test_the_instance_lock_can_be_probed(tmp_path):
-    from app.paths import InstanceLock
+    from app.storage.paths import InstanceLock
 
     folder = tmp_path / "data"
     assert not InstanceLock(folder).is_held()

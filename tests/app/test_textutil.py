@@ -2,8 +2,8 @@ import random
 
 from pypinyin import Style, lazy_pinyin
 
-from app.demo import _names
-from app.textutil import pinyin_keys
+from app.common.textutil import pinyin_keys
+from app.fronts.demo import _names
 
 
 def test_pinyin_initials_match_pypinyins_first_letter_style():

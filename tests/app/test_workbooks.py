@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from app.errors import AppError
-from app.importer import read_workbook
+from app.common.errors import AppError
+from app.workbooks.importer import read_workbook
 from tests.conftest import ROOT
 
 DATA = ROOT / "tests" / "data"

@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from app.errors import ValidationError
-from app.workcalendar import WorkCalendar
+from app.common.errors import ValidationError
+from app.common.workcalendar import WorkCalendar
 
 
 @pytest.fixture

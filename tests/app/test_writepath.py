@@ -3,8 +3,8 @@ audit entry; what it changed comes back for undo and refresh; a failure leaves n
 
 import pytest
 
-from app.clock import ROW_FIELD
-from app.writepath import stored_stamps
+from app.common.clock import ROW_FIELD
+from app.storage.writepath import stored_stamps
 
 
 def _clocks(store, table, row_id):
@@ -95,7 +95,7 @@ def test_append_only_history_cannot_be_rewritten(store):
 def test_an_insert_holds_the_row_as_stored_to_the_rule_book_too(store, monkeypatch):
     """A field left unset takes the schema's default: that stored value is asked as well (the values
     given are asked before the insert, the ones the database filled in after)."""
-    from app.errors import ValidationError
+    from app.common.errors import ValidationError
     from app.rules.book import TABLES
     from app.rules.fields import Choice
 
@@ -136,7 +136,7 @@ def test_names_carry_their_pinyin_keys_and_id_numbers_are_masked_in_the_log(stor
 
 
 def test_undo_reverts_each_kind_and_refuses_over_a_later_edit(store):
-    from app.errors import ConflictError, NotFoundError
+    from app.common.errors import ConflictError, NotFoundError
 
     with store.write("create", "新建") as created:
         group = created.insert("groups", {"name": "第一组", "focus": "停车"})
@@ -233,7 +233,7 @@ def test_an_opinion_is_searchable_as_written_and_leaves_the_index_when_deleted(d
 
 
 def test_rules_hold_live_rows_and_wait_for_a_tombstone_to_come_back(store):
-    from app.errors import ConflictError, ValidationError
+    from app.common.errors import ConflictError, ValidationError
 
     with store.write("create", "新建") as tx:
         first, second = tx.insert("groups", {"name": "甲"}), tx.insert("groups", {"name": "乙"})
@@ -251,7 +251,7 @@ def test_rules_hold_live_rows_and_wait_for_a_tombstone_to_come_back(store):
 
 
 def test_undoing_an_edit_that_cleared_a_field_is_refused_once_it_is_filled_again(store):
-    from app.errors import ConflictError
+    from app.common.errors import ConflictError
 
     with store.write("create", "新建") as tx:
         group = tx.insert("groups", {"name": "甲", "focus": "停车"})

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.demo import GROUPS, _names, _split, synthetic_id  # noqa: E402
+from app.fronts.demo import GROUPS, _names, _split, synthetic_id  # noqa: E402
 from app.store import Store  # noqa: E402
 
 SUBDISTRICTS = ["中山路", "胜利路", "南大街", "茶山竹海", "大安", "陈食", "卫星湖", "青峰", "金龙", "临江",

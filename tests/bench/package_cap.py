@@ -82,7 +82,7 @@ def run(body: str, **values) -> dict:
 
 def build_cap_store(folder: Path) -> Path:
     """The demo subdistrict with FILES random attachments of FILE_MB MiB on its opinions."""
-    from app.demo import build_demo
+    from app.fronts.demo import build_demo
     from app.services.opinions import OpinionFilter
     from app.store import Store
 

@@ -247,11 +247,11 @@ def bench_minutes_pdf(repeat: int) -> tuple[float, float]:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas as pdf_canvas
 
-    from app.demo import build_demo
     from app.documents.catalog import export_doc
     from app.documents.fonts import FONT_NAMES
     from app.documents.gbt9704 import LEFT, LINE, TOP, Line, paginate
     from app.documents.meeting_docs import minutes_doc
+    from app.fronts.demo import build_demo
     from app.services.meetings import MeetingFilter
     from app.store import Store
 
@@ -419,9 +419,9 @@ def bench_import(store_dir: Path, repeat: int) -> tuple[str, float, float, str]:
 
     from openpyxl import Workbook, load_workbook
 
-    from app.importer import import_roster
+    from app.common.textutil import pinyin_keys
     from app.store import Store
-    from app.textutil import pinyin_keys
+    from app.workbooks.importer import import_roster
 
     folder = Path(tempfile.mkdtemp())
     with Store.open(store_dir) as store:
@@ -477,7 +477,7 @@ def bench_exchange(store_dir: Path, repeat: int) -> list[tuple[str, float, float
 
     from app.exchange.export import export_package
     from app.exchange.merge import import_package
-    from app.schema import SYNCED_FIELDS
+    from app.storage.schema import SYNCED_FIELDS
     from app.store import Store
 
     work = Path(tempfile.mkdtemp(prefix="yishi-bench-"))

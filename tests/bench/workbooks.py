@@ -164,7 +164,7 @@ def measure(code: str, *args: str) -> tuple[float, float, float]:
 
 
 READ = "import sys\nfrom app.workbooks import read_sheets\nread_sheets(sys.argv[1])\n"
-DRY_RUN = "import sys\nfrom app.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+DRY_RUN = "import sys\nfrom app.fronts.cli import main\nsys.exit(main(sys.argv[1:]))\n"
 BASELINE = "import sys\nfrom openpyxl import load_workbook\nload_workbook(sys.argv[1])\n"
 
 
@@ -200,7 +200,7 @@ def main() -> None:
 
     store = folder / "store"
     if not (store / "yishi.db").exists():
-        subprocess.run([sys.executable, "-m", "app.cli", "--data-dir", str(store), "init"], cwd=ROOT, check=True,
+        subprocess.run([sys.executable, "-m", "app.fronts.cli", "--data-dir", str(store), "init"], cwd=ROOT, check=True,
                        capture_output=True)
     print(f"上限：{MAX_ROWS} 行、{MAX_CELLS} 个单元格、解压后的表格 XML {MAX_PARSED >> 20} MB；目标 ≤ 15 秒、≤ 500 MB")
     print("（秒：实际经过的时间 / 其中 CPU 时间；峰值：进程自身的最大常驻内存 VmHWM）")

@@ -1,6 +1,6 @@
 """Mutation testing of one core module at a time, with mutmut 3.
 
-    python tests/mutation/run.py app/backup.py [more modules...] [--list] [--max-children N]
+    python tests/mutation/run.py app/storage/backup.py [more modules...] [--list] [--max-children N]
 
 For each module: a scratch copy of the tree is laid in build/mutation/<module>/ with a
 [tool.mutmut] section that mutates only that module and runs only the tests mapped to it below
@@ -26,12 +26,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Module -> the core tests that exercise it (fast ones: no window, no LibreOffice, no subprocess CLI).
 TESTS: dict[str, list[str]] = {
-    "app/writepath.py": ["tests/app/test_writepath.py"],
-    "app/backup.py": ["tests/app/test_backup.py"],
+    "app/storage/writepath.py": ["tests/app/test_writepath.py"],
+    "app/storage/backup.py": ["tests/app/test_backup.py"],
     "app/restore.py": ["tests/app/test_backup.py"],
-    "app/security.py": ["tests/app/test_security.py"],
-    "app/workcalendar.py": ["tests/app/test_workcalendar.py"],
-    "app/audit.py": ["tests/app/test_audit.py"],
+    "app/storage/security.py": ["tests/app/test_security.py"],
+    "app/common/workcalendar.py": ["tests/app/test_workcalendar.py"],
+    "app/storage/audit.py": ["tests/app/test_audit.py"],
     "app/services/opinions.py": ["tests/app/services/test_opinions.py"],
     "app/services/attendance.py": ["tests/app/services/test_meetings.py"],
     "app/services/terms.py": ["tests/app/services/test_terms.py"],
@@ -39,7 +39,7 @@ TESTS: dict[str, list[str]] = {
     "app/exchange/merge.py": ["tests/app/exchange/test_exchange.py"],
     "app/registers/writer.py": ["tests/app/registers/test_writer.py"],
     "app/documents/gbt9704.py": ["tests/app/documents/test_official_grid.py"],
-    "app/importer.py": ["tests/app/test_importer.py"],
+    "app/workbooks/importer.py": ["tests/app/test_importer.py"],
 }
 
 # Deselected inside the mapped files: slow loops, subprocesses, LibreOffice.
@@ -86,7 +86,7 @@ def prebuilt_demo() -> Path:
     if not (folder / "yishi.db").exists():
         if folder.parent.exists():
             shutil.rmtree(folder.parent)
-        code = ("import sys; from pathlib import Path; from app.demo import build_demo; from app.store import Store\n"
+        code = ("import sys; from pathlib import Path; from app.fronts.demo import build_demo; from app.store import Store\n"
                 "with Store.open(Path(sys.argv[1])) as s:\n"
                 "    build_demo(s); s.db.execute('PRAGMA wal_checkpoint(TRUNCATE)')")
         subprocess.run([sys.executable, "-c", code, str(folder)], cwd=ROOT, check=True)
@@ -144,13 +144,13 @@ def run_module(module: str, max_children: int, report_only: bool, only: list[str
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Mutation testing of the core, one module at a time.")
-    parser.add_argument("modules", nargs="*", help="e.g. app/backup.py (paths relative to the repository)")
+    parser.add_argument("modules", nargs="*", help="e.g. app/storage/backup.py (paths relative to the repository)")
     parser.add_argument("--list", action="store_true", help="the modules mapped and their tests")
     parser.add_argument("--max-children", type=int, default=2, help="mutants run at once (default 2)")
     parser.add_argument("--report", action="store_true", help="print the last run's results again, without running")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--mutants", nargs="+", metavar="GLOB",
-                        help="only these mutants, e.g. 'app.backup.x_read_head*' (one module at a time)")
+                        help="only these mutants, e.g. 'app.storage.backup.x_read_head*' (one module at a time)")
     args = parser.parse_args()
     if args.list or not args.modules:
         for module, tests in TESTS.items():

@@ -91,7 +91,7 @@ def test_the_machines_refusal_reaches_the_window_as_a_chinese_message(qtbot, bac
     """Disk full or a file held by Excel during a job: told in Chinese, never the bug dialog."""
     import errno
 
-    from app.errors import EnvironmentFailure
+    from app.common.errors import EnvironmentFailure
 
     failures, crashes = [], []
     backend.bug.connect(crashes.append)

@@ -142,7 +142,7 @@ def test_every_combo_in_the_window_is_one_the_wheel_passes_over():
 
 def _unique_by_initials(store):
     """A delegate whose pinyin initials name no other active delegate, and the choices list."""
-    from app.textutil import pinyin_keys
+    from app.common.textutil import pinyin_keys
 
     choices = store.delegates.choices()
     initials = {}
@@ -178,7 +178,7 @@ def test_a_person_field_takes_pinyin_initials(qtbot, window):
     assert _listed(intake.delegate) == [label]  # the initials list the one delegate they name
     assert intake.chosen_delegate() == delegate_id
     # two letters that several names begin with list them all, each one's initials beginning so
-    from app.textutil import pinyin_keys
+    from app.common.textutil import pinyin_keys
 
     intake.delegate.lineEdit().clear()
     qtbot.keyClicks(intake.delegate.lineEdit(), key[0])

@@ -69,7 +69,7 @@ def test_import_a_package_with_its_preview(qtbot, window, monkeypatch, tmp_path)
 
 
 def test_the_lock_asks_for_the_password(qtbot, window):
-    from app import security
+    from app.storage import security
     from ui.lock import IdleLock
 
     window.backend.op(lambda s: security.set_password(s, "zhongshan"))
@@ -94,7 +94,7 @@ DAMAGED = {"not a database": lambda data: b"this is not a database any more" * 1
 @pytest.mark.parametrize("damage", sorted(DAMAGED))
 def test_a_database_that_will_not_open_is_replaced_by_the_newest_good_backup(qtbot, demo_dir, ui_font,
                                                                                  monkeypatch, damage):
-    from app.backup import backup
+    from app.storage.backup import backup
     from ui.backend import Backend
     from ui.lock import offer_recovery
     from ui.window import MainWindow

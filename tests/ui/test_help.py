@@ -6,7 +6,7 @@ from tests.ui.conftest import open_page
 
 
 def test_the_manual_has_a_section_for_every_area_of_the_sidebar(window):
-    from app.manual import read_manual
+    from app.common.manual import read_manual
 
     _, sections = read_manual()
     assert [s.key for s in sections] == list(window.areas)

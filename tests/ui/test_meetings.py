@@ -169,7 +169,7 @@ def test_print_preview_of_the_minutes(qtbot, window, monkeypatch):
 def test_the_preview_of_a_brief_says_which_photo_was_left_out(qtbot, window, monkeypatch):
     """A kept photo file deleted behind the program's back: the brief still opens in the preview,
     which says above the pages which photo is not in it."""
-    from app import attachments
+    from app.storage import attachments
     from ui.pdf_preview import PdfPreview
 
     store = store_of(window)

@@ -41,7 +41,7 @@ def test_a_by_election_from_nomination_to_certificates(qtbot, window, monkeypatc
     for name, number in (("补选甲", "500118198001010011"), ("补选乙", "500118198502020022")):
         page.nominate()
         qtbot.waitUntil(lambda: page.dialog.windowTitle() == "推荐人选" and page.dialog.isVisible(), timeout=5000)
-        fill(page.dialog, name=name, id_number=number[:17] + __import__("app.idcard", fromlist=["x"]).check_digit(
+        fill(page.dialog, name=name, id_number=number[:17] + __import__("app.common.idcard", fromlist=["x"]).check_digit(
             number[:17]), community_id=page.community.itemData(1), route="party_org", recommender="中山路社区党委",
             resident_since="2010-01-01")
         page.dialog._save()

@@ -152,7 +152,7 @@ def test_settings_refuse_a_font_without_chinese_saying_what_it_lacks(qtbot, wind
     many characters it lacks, and 设置 keeps the face it had; a face that passes is then shown."""
     import shutil
 
-    from app.resources import shipped_dir
+    from app.common.resources import shipped_dir
     from tests.app.documents.font_files import latin_only
 
     page = open_page(qtbot, window, "settings")

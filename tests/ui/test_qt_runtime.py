@@ -47,7 +47,7 @@ def test_the_supplementary_catalogue_is_compiled_from_its_source(ui_font, qapp):
     pyside6-lrelease after editing the .ts)."""
     import xml.etree.ElementTree as ET
 
-    from app.resources import shipped_dir
+    from app.common.resources import shipped_dir
 
     source = ET.parse(shipped_dir("resources") / "translations" / "yishi_qt_zh_CN.ts")
     messages = [(ctx.findtext("name"), m.findtext("source"), m.findtext("translation"))

@@ -199,7 +199,7 @@ def test_a_stored_id_number_is_masked_until_asked_for_and_the_view_is_audited(qt
 def test_import_wizard_previews_then_imports(qtbot, window, tmp_path, monkeypatch):
     from openpyxl import Workbook
 
-    from app.idcard import check_digit
+    from app.common.idcard import check_digit
     from ui.import_wizard import start_import
 
     first17 = "50011819880808123"

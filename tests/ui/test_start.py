@@ -9,8 +9,8 @@ import textwrap
 
 import pytest
 
-from app import security
-from app.backup import backup
+from app.storage import security
+from app.storage.backup import backup
 from app.store import Store
 from tests.conftest import ROOT
 

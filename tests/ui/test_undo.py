@@ -117,7 +117,7 @@ def test_an_edit_that_forgets_its_undo_summary_is_a_bug(qtbot, window, bugs_fail
 
 
 def test_steps_committed_before_a_refusal_still_refresh_the_views(qtbot, window):
-    from app.errors import ConflictError
+    from app.common.errors import ConflictError
 
     store = store_of(window)
     groups = open_page(qtbot, window, "organisation").groups

@@ -1,5 +1,5 @@
 """Views watch what they read: a view refreshes when an edit changes a table its loads read, as
-the store saw them read (app.reads), never a list of tables kept beside the view."""
+the store saw them read (app.storage.reads), never a list of tables kept beside the view."""
 
 from __future__ import annotations
 
@@ -90,8 +90,8 @@ def test_a_view_refreshes_when_a_table_its_loads_read_changes_and_only_then(qtbo
     view deciding from a list of its own that lacked one of them would not refresh for it."""
     import importlib
 
-    from app.changes import Changes, RowChange
-    from app.schema import SYNCED_FIELDS
+    from app.storage.changes import Changes, RowChange
+    from app.storage.schema import SYNCED_FIELDS
 
     queries: list = []
     submit = backend._submit

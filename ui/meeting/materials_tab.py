@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from app.photos import is_photo
+from app.storage.photos import is_photo
 
 from ..messages import confirm, show_refusal
 from ..widgets import button_row

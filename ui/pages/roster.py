@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import idcard
-from app.errors import ValidationError
+from app.common import idcard
+from app.common.errors import ValidationError
 from app.services.delegates import STATUSES, RosterFilter, delegate_fields
 
 from ..backend import Watch

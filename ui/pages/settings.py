@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
-from app.audit import ACTION_LABELS
-from app.settings_labels import REGISTER_PAPERS, SETTING_LABELS
+from app.common.settings_labels import REGISTER_PAPERS, SETTING_LABELS
+from app.storage.audit import ACTION_LABELS
 
 from ..messages import show_refusal
 from ..widgets import NoWheelCombo
@@ -188,7 +188,7 @@ class SettingsPage(QWidget):
         from datetime import date
 
         def load(store):
-            from app.workcalendar import WorkCalendar
+            from app.common.workcalendar import WorkCalendar
 
             calendar = WorkCalendar(store)
             years = [date.today().year, date.today().year + 1]
@@ -201,7 +201,7 @@ class SettingsPage(QWidget):
         self.backend.query(load, self._show)
 
     def save_holidays(self):
-        from app.errors import ValidationError
+        from app.common.errors import ValidationError
 
         try:
             year = int(self.holiday_year.text())
@@ -212,7 +212,7 @@ class SettingsPage(QWidget):
         workdays = expand_days(self.workdays.text())
 
         def run(store):
-            from app.workcalendar import WorkCalendar
+            from app.common.workcalendar import WorkCalendar
 
             return WorkCalendar(store).set_arrangement(year, holidays, workdays)
 
@@ -249,7 +249,7 @@ class SettingsPage(QWidget):
                           lambda e: show_refusal(self, e))
 
     def run_check(self):
-        from app.check import run_checks
+        from app.storage.check import run_checks
 
         self.check_result.setText("正在检查…")
         self.backend.query(run_checks, self._checked, lambda e: show_refusal(self, e))

@@ -264,7 +264,7 @@ class VisitSheetDialog(QDialog):
         return out
 
     def save(self) -> None:
-        from app.errors import AppError
+        from app.common.errors import AppError
 
         try:  # the delegate picked, or the one the typed name or initials name alone
             delegate_id = person_choice(self.delegate, "走访代表")

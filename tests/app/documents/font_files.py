@@ -10,7 +10,7 @@ from fontTools.pens.t2CharStringPen import T2CharStringPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont
 
-from app.documents.font_check import required_chars
+from app.common.font_check import required_chars
 
 ASCII = range(0x20, 0x7F)
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from app.common.resources import shipped_dir
 from app.documents.word import FACES
-from app.resources import shipped_dir
 
 # the official name -> the shipped face that stands in for it (as app.documents.fonts.SHIPPED)
 STAND_INS = {"title": "WenQuanYi Micro Hei", "fangsong": "AR PL SungtiL GB", "hei": "WenQuanYi Micro Hei",

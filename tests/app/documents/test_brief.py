@@ -3,8 +3,8 @@
 import pytest
 from pypdf import PdfReader
 
+from app.common.errors import ConflictError
 from app.documents.catalog import export_doc
-from app.errors import ConflictError
 from app.services.meetings import MeetingFilter
 from tests.app.documents.test_official_grid import lines_of
 

@@ -13,11 +13,11 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 
-from app.documents import font_check
+from app.common import font_check
+from app.common.errors import ValidationError
+from app.common.font_check import LOOK_ALIKES, required_chars
+from app.common.resources import shipped_dir
 from app.documents.catalog import export_doc
-from app.documents.font_check import LOOK_ALIKES, required_chars
-from app.errors import ValidationError
-from app.resources import shipped_dir
 from tests.app.documents import font_files
 from tests.app.documents.test_meeting_docs import embedded_fonts
 from tests.app.documents.test_official_grid import DOCS, FORMS, subject_of

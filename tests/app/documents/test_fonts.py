@@ -4,9 +4,9 @@ import shutil
 
 import pytest
 
+from app.common.errors import ValidationError
+from app.common.resources import shipped_dir
 from app.documents import fonts
-from app.errors import ValidationError
-from app.resources import shipped_dir
 
 
 @pytest.fixture

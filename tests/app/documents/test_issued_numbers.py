@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from openpyxl import load_workbook
 
+from app.common.errors import ConflictError, ValidationError
 from app.documents.catalog import export_doc
-from app.errors import ConflictError, ValidationError
 from app.registers.catalog import export_register
 from tests.app.documents.test_official_grid import lines_of
 from tests.conftest import digest

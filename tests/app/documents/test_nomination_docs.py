@@ -7,10 +7,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from reportlab.lib.units import mm
 
+from app.common.errors import ConflictError
+from app.common.textutil import chinese_date
 from app.documents.catalog import export_doc
-from app.errors import ConflictError
 from app.registers.catalog import export_register
-from app.textutil import chinese_date
 from tests.app.documents.test_meeting_docs import embedded_fonts
 from tests.conftest import DEMO_YEAR
 

@@ -179,7 +179,7 @@ def test_with_seal_and_without_seal_layouts(demo, plenary, tmp_path):
 
 
 def test_a_planned_meeting_has_no_minutes_but_a_draft(demo, tmp_path):
-    from app.errors import ConflictError
+    from app.common.errors import ConflictError
 
     planned = demo.meetings.page(MeetingFilter(kind="plenary", descending=True))[0]
     assert planned["status"] == "planned"
@@ -218,7 +218,7 @@ def test_a_notice_keeps_the_date_it_was_first_issued(demo, plenary, tmp_path):
     text = "".join(ln["text"] for p in lines_of(tmp_path / "c.pdf") for ln in p["lines"])
     assert f"{DEMO_YEAR}年3月9日" in text and f"中山路街道人大工委〔{DEMO_YEAR}〕7号" in text
     assert demo.issued_docs.next_number(str(DEMO_YEAR)) == "8"
-    from app.errors import ValidationError
+    from app.common.errors import ValidationError
 
     with pytest.raises(ValidationError, match="成文日期"):
         export_doc(demo, "meeting_notice", plenary, tmp_path / "d.pdf", dated_on=f"{DEMO_YEAR}-02-30")
@@ -245,8 +245,8 @@ def test_the_notice_and_the_quota_table_agree_with_the_filing_report(demo, tmp_p
 
 
 def test_no_login_name_once_the_clerk_is_named(demo, tmp_path):
-    from app.audit import login_name
     from app.registers.catalog import REGISTERS, export_register
+    from app.storage.audit import login_name
 
     login = login_name()
     assert demo.settings.clerk() == "刘晓燕"

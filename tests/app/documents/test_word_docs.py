@@ -19,8 +19,8 @@ import pdfplumber
 import pytest
 from docx import Document
 
+from app.common.font_check import LOOK_ALIKES
 from app.documents.catalog import DOCS, export_doc
-from app.documents.font_check import LOOK_ALIKES
 from app.services.meetings import MeetingFilter
 from app.store import Store
 from tests.app.documents.office import convert

@@ -26,8 +26,8 @@ def synced_digest(store) -> str:
     import hashlib
 
     from app.exchange.rows import table_fields
-    from app.schema import SYNCED_FIELDS
-    from app.writepath import stored_stamps
+    from app.storage.schema import SYNCED_FIELDS
+    from app.storage.writepath import stored_stamps
 
     h = hashlib.sha256()
     for table in sorted(SYNCED_FIELDS):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from app.clock import MAX_DRIFT_MS
+from app.common.clock import MAX_DRIFT_MS
 from tests.app.exchange.conftest import send
 
 DAY_MS = 86_400_000

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.errors import AppError
+from app.common.errors import AppError
 from app.store import Store
 from tests.app.exchange.conftest import send, synced_digest
 from tests.conftest import share_clock

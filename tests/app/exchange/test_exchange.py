@@ -15,7 +15,7 @@ def test_demo_to_an_empty_office_and_again(offices):
     result = send(a, b, stick)
     assert result["added"] > 4000 and result["conflicts"] == 0
     assert b.stats.summary() == a.stats.summary()
-    from app.check import run_checks
+    from app.storage.check import run_checks
 
     assert run_checks(b)["ok"]
     before = synced_digest(b)
@@ -153,9 +153,9 @@ def test_the_clerk_may_switch_to_the_other_value_and_it_travels(offices):
 def test_rows_stamped_field_by_field_travel_and_merge_like_the_rest(offices):
     """Before rows had one stamp of their own, every field had its own entry: such rows (a store
     kept from then) export, merge and converge the same way."""
-    from app.clock import ROW_FIELD
+    from app.common.clock import ROW_FIELD
     from app.exchange.rows import table_fields
-    from app.writepath import stored_stamps
+    from app.storage.writepath import stored_stamps
 
     (stores, stick) = offices
     a, b = stores["A"], stores["B"]
@@ -237,7 +237,7 @@ def test_an_undo_never_overwrites_what_a_package_brought(offices):
     """Office A edits a group's focus; B, having A's data, edits the same field later and sends it;
     A's Ctrl+Z of its own edit is refused with the reason, and B's value stays."""
 
-    from app.errors import ConflictError
+    from app.common.errors import ConflictError
 
     stores, stick = offices
     a, b = stores["A"], stores["B"]
@@ -260,8 +260,8 @@ def test_an_undo_never_overwrites_what_a_package_brought(offices):
 def test_an_attachment_with_a_long_odd_name_arrives_with_its_record(offices, tmp_path):
     """61 Chinese characters after the last dot (or a NUL) made the file unwritable after the
     rows were committed, and the package then answered "已导入过": the file was lost for good."""
-    from app import attachments
     from app.services.opinions import OpinionFilter
+    from app.storage import attachments
 
     stores, stick = offices
     a, b = stores["A"], stores["B"]
@@ -349,7 +349,7 @@ def test_a_delete_against_an_edit_is_logged_once_under_one_id(offices):
 
 def test_heads_travel_on_to_the_offices_that_never_met(offices):
     """A's head reaches C through B's package; each office keeps the highest head of another."""
-    from app.audit import witness_source
+    from app.storage.audit import witness_source
 
     stores, stick = offices
     a, b, c = stores["A"], stores["B"], stores["C"]

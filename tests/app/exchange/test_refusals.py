@@ -80,7 +80,7 @@ def test_truncated_empty_and_foreign_files(pair, tmp_path):
 
 
 def manifest_for(members: dict, **extra) -> bytes:
-    from app.schema import known_migration_names
+    from app.storage.schema import known_migration_names
 
     manifest = {"format": "yspkg-content", "version": 1, "schema": sorted(known_migration_names()),
                 "site_id": "11111111-1111-4111-8111-111111111111", "site_name": "别处", "kind": "full",
@@ -191,7 +191,7 @@ def test_a_package_from_a_newer_version(pair, tmp_path):
 
 @pytest.mark.parametrize("stop_at", ["正在检查", "正在合并"])
 def test_a_cancelled_import_keeps_nothing(pair, stop_at):
-    from app.errors import Cancelled
+    from app.common.errors import Cancelled
 
     target, _, path, _ = pair
     before, audited = synced_digest(target), target.scalar("SELECT max(seq) FROM audit")
@@ -211,7 +211,7 @@ def test_a_cancelled_import_keeps_nothing(pair, stop_at):
 
 
 def test_a_cancelled_export_writes_no_package(offices):
-    from app.errors import Cancelled
+    from app.common.errors import Cancelled
 
     stores, stick = offices
     with pytest.raises(Cancelled, match="已取消导出"):
@@ -221,15 +221,15 @@ def test_a_cancelled_export_writes_no_package(offices):
 
 
 def test_every_synced_table_has_a_name_for_the_clerk():
-    from app.schema import SYNCED_FIELDS, TABLE_NOUNS
+    from app.storage.schema import SYNCED_FIELDS, TABLE_NOUNS
 
     assert set(TABLE_NOUNS) == set(SYNCED_FIELDS)
 
 
 def test_a_self_import_changes_nothing_not_even_a_backup(offices):
-    from app.backup import list_backups
     from app.exchange.export import export_package
     from app.exchange.merge import import_package
+    from app.storage.backup import list_backups
     from tests.app.exchange.conftest import FAST
 
     stores, stick = offices
@@ -247,9 +247,9 @@ def test_a_self_import_changes_nothing_not_even_a_backup(offices):
 def test_a_package_with_a_dangling_reference_changes_nothing_not_even_a_backup(offices):
     """B received only part of A's data (a delta whose base B lacks): the rows it brings point at
     records B does not have. The package is refused before any backup, audit entry or meta change."""
-    from app.backup import list_backups
     from app.exchange.export import export_package
     from app.exchange.merge import import_package
+    from app.storage.backup import list_backups
     from tests.app.exchange.conftest import FAST, synced_digest
 
     stores, stick = offices
@@ -321,7 +321,7 @@ def test_a_manifest_from_a_newer_content_version_is_refused(pair, tmp_path):
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "gb18030"])
 def test_a_passphrase_file_saved_by_notepad_in_any_encoding(tmp_path, encoding):
-    from app.cli import _passphrase
+    from app.fronts.cli import _passphrase
 
     path = tmp_path / "口令.txt"
     path.write_bytes("中山路-2026\r\n".encode(encoding))

@@ -78,7 +78,7 @@ def test_a_streamed_package_merges_like_one_kept_in_memory(offices, tmp_path, mo
 
 
 def test_attachments_arrive_streamed_from_the_zip(offices, tmp_path, streamed):
-    from app import attachments
+    from app.storage import attachments
 
     stores, stick = offices
     a, b = stores["A"], stores["B"]
@@ -115,7 +115,7 @@ def test_rows_read_again_are_checked_again(offices, streamed):
 
 
 def test_the_work_folder_goes_on_every_way_out(offices, tmp_path, streamed):
-    from app.errors import Cancelled
+    from app.common.errors import Cancelled
 
     stores, stick = offices
     b = stores["B"]
@@ -190,7 +190,7 @@ def test_attachments_are_deflated_only_when_that_helps_and_older_versions_can_re
 
 
 def test_an_export_stopped_while_writing_to_the_stick_leaves_nothing(offices):
-    from app.errors import Cancelled
+    from app.common.errors import Cancelled
 
     stores, stick = offices
     a = stores["A"]

@@ -57,8 +57,8 @@ def test_a_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
 def test_the_roster_the_app_wrote_reimports_whole_with_its_unprinted_columns(demo, tmp_path):
     """The file orders its columns for print (the printed ones first) and keeps the rest: read back
     by the importer, each delegate comes back with the columns the page does not print."""
-    from app.importer import import_roster
     from app.store import Store
+    from app.workbooks.importer import import_roster
 
     export_register(demo, "roster", tmp_path / "r.xlsx", full_id=True)
     header = [c.value for c in load_workbook(tmp_path / "r.xlsx").active[3]]

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.errors import ValidationError
+from app.common.errors import ValidationError
 from tests.conftest import digest
 
 
@@ -50,7 +50,7 @@ def test_the_sign_in_refuses_a_delegate_present_at_two_meetings_at_once(demo):
 
 
 def test_check_names_a_double_booking_written_behind_the_programs_back(demo_dir):
-    from app.check import run_checks
+    from app.storage.check import run_checks
     from app.store import Store
 
     with Store.open(demo_dir) as store:

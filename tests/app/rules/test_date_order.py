@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.errors import AppError
+from app.common.errors import AppError
 from tests.conftest import digest
 
 TODAY = date.today()

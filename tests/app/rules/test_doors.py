@@ -12,12 +12,12 @@ import zipfile
 
 import pytest
 
-from app.clock import RowStamps, Stamp
-from app.errors import ValidationError
+from app.common.clock import RowStamps, Stamp
+from app.common.errors import ValidationError
 from app.exchange.merge import Package, check_rules, import_package
 from app.exchange.package import PackageError, seal
 from app.rules.book import TABLES
-from app.schema import SYNCED_FIELDS
+from app.storage.schema import SYNCED_FIELDS
 from tests.app.rules.breaking import bad_values
 from tests.conftest import digest
 
@@ -102,7 +102,7 @@ def _package(rows: dict[str, list[tuple[str, list]]], fields: dict[str, list[str
         members[f"rows/{table}.ndjson"] = data
         tables[table] = {"fields": fields[table], "count": len(items)}
     manifest = {"format": "yspkg-content", "version": 1, "app_version": "0.1.0",
-                "schema": sorted(m.name for m in __import__("app.schema").schema.migrations._migrations),
+                "schema": sorted(m.name for m in __import__("app.storage.schema").schema.migrations._migrations),
                 "site_id": FAKE_SITE, "site_name": "别处", "kind": "full", "since": {}, "covers": {},
                 "sites": [FAKE_SITE], "tables": tables,
                 "members": {n: {"sha256": hashlib.sha256(d).hexdigest(), "size": len(d)} for n, d in members.items()}}

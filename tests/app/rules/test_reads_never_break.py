@@ -12,8 +12,8 @@ import sqlite3
 
 import pytest
 
-from app.cli import COMMANDS, build_parser
 from app.documents.catalog import DOCS
+from app.fronts.cli import COMMANDS, build_parser
 from app.registers.catalog import REGISTERS
 from app.rules import MARK
 from app.rules.book import TABLES
@@ -30,7 +30,7 @@ def run(folder, *argv) -> tuple[int, str]:
     args.data_dir, args.json = str(folder), getattr(args, "json", False)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        from app.errors import AppError
+        from app.common.errors import AppError
 
         try:
             code = COMMANDS[args.command](args)

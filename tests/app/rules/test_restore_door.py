@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from app.backup import list_backups
+from app.storage.backup import list_backups
 from app.store import Store
 from tests.conftest import digest, run_cli
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 
-from app.importer import import_roster
+from app.workbooks.importer import import_roster
 from tests.conftest import digest
 
 HEAD = ["序号", "姓名", "性别", "民族", "身份证号", "政治面貌", "界别", "工作单位", "职务", "文化程度", "联系电话",

@@ -1,7 +1,7 @@
 import pytest
 
-from app.errors import ConflictError, ValidationError
-from app.idcard import check_digit
+from app.common.errors import ConflictError, ValidationError
+from app.common.idcard import check_digit
 from app.services.delegates import RosterFilter
 from tests.conftest import digest
 

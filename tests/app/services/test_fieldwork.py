@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.errors import ConflictError, ValidationError
+from app.common.errors import ConflictError, ValidationError
 from app.services.opinions import OpinionFilter
 from app.services.visits import VisitFilter
 from tests.conftest import DEMO_YEAR, digest, new_reception_matters
@@ -38,7 +38,7 @@ def test_the_visit_board_shows_who_has_not_visited_and_the_duty_record_counts_th
         demo.visits.delete(visit["id"])
     assert person in {r["id"] for r in demo.visits.not_visited(f"{DEMO_YEAR}-04")}
     assert demo.visits.year_board(DEMO_YEAR)["rows"][0]["months"]  # the delegate × month board
-    record = demo.opinion_stats.duty_record(person)
+    record = demo.duty_records.get(person)
     assert record["grid_visits"] == logged_before + 1 - len(april) == len(demo.visits.list(VisitFilter(delegate_id=person)))
 
 

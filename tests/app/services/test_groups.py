@@ -1,6 +1,6 @@
 import pytest
 
-from app.errors import ConflictError, ValidationError
+from app.common.errors import ConflictError, ValidationError
 from app.services.delegates import RosterFilter
 from tests.conftest import digest
 

@@ -3,7 +3,7 @@
 import pytest
 from openpyxl import load_workbook
 
-from app.errors import ValidationError
+from app.common.errors import ValidationError
 from app.registers.catalog import export_register
 
 

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from app.demo import synthetic_id
-from app.errors import ConflictError, ValidationError
+from app.common.errors import ConflictError, ValidationError
+from app.fronts.demo import synthetic_id
 from app.services.candidates import CandidateFilter
 from app.services.nomination import QuotaBreach
 from tests.conftest import digest

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import ConflictError, ValidationError
+from app.common.errors import ConflictError, ValidationError
 from app.services.meetings import MeetingFilter
 from app.services.opinions import OpinionFilter
 from tests.conftest import digest, new_reception_matters
@@ -177,10 +177,10 @@ def test_supervision_records_are_append_only(demo, delegate):
 
 def test_duty_record(demo, delegate):
     collect(demo, delegate)  # an opinion is not a visit: the visit log counts visits
-    before = demo.opinion_stats.duty_record(delegate["id"])
+    before = demo.duty_records.get(delegate["id"])
     grid = demo.delegates.grid_ids(delegate["id"])[0]
     demo.visits.create({"delegate_id": delegate["id"], "grid_id": grid, "day": TODAY})
-    record = demo.opinion_stats.duty_record(delegate["id"])
+    record = demo.duty_records.get(delegate["id"])
     assert record["opinions"] and record["grid_visits"] == before["grid_visits"] + 1
     assert record["plenary"] + record["group_activity"] + record["reception"] >= 1
 

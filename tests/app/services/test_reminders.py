@@ -85,7 +85,7 @@ def test_a_new_office_has_first_steps_not_warnings(store):
 def test_the_cli_says_what_the_window_says(demo_dir, capsys):
     import json
 
-    from app.cli import main
+    from app.fronts.cli import main
     from app.store import Store
 
     assert main(["remind", "--data-dir", str(demo_dir), "--json", "--date", TODAY.isoformat()]) == 0

@@ -3,8 +3,8 @@
 import pytest
 from openpyxl import load_workbook
 
+from app.common.errors import ValidationError
 from app.documents.catalog import export_doc
-from app.errors import ValidationError
 from app.registers.catalog import export_register
 from tests.app.documents.test_official_grid import lines_of
 
@@ -16,7 +16,7 @@ def test_the_year_sheet_counts_from_the_records_and_carries_the_review(demo, tmp
     demo.reviews.set(person["id"], 2026, "称职")
     demo.reviews.set(person["id"], 2026, "优秀", "走访网格次数全组第一")  # a second 评议 replaces the first
     row = next(r for r in demo.reviews.year_sheet(2026) if r["id"] == person["id"])
-    record = demo.opinion_stats.duty_record(person["id"], 2026)
+    record = demo.duty_records.get(person["id"], 2026)
     assert row["visits"] == record["grid_visits"] == demo.visits.count_for(person["id"], 2026) > 0
     assert (row["grade"], row["remarks"]) == ("优秀", "走访网格次数全组第一")
     result = export_register(demo, "performance", tmp_path / "p.xlsx", year=2026)

@@ -2,8 +2,8 @@
 
 import pytest
 
+from app.common.errors import ConflictError
 from app.documents.catalog import export_doc
-from app.errors import ConflictError
 from tests.app.documents.test_official_grid import lines_of
 from tests.conftest import DEMO_YEAR, digest
 

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.errors import ConflictError, ValidationError
+from app.common.errors import ConflictError, ValidationError
 from app.services.meetings import MeetingFilter
 from tests.conftest import DEMO_YEAR
 

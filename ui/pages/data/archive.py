@@ -20,8 +20,8 @@ from ...widgets import button_row
 class ArchiveTab(QWidget):
     def __init__(self, backend):
         super().__init__()
-        from app.archive import ARCHIVE_DOCS
         from app.documents.catalog import DOCS
+        from app.fronts.archive import ARCHIVE_DOCS
         from app.registers.catalog import REGISTERS
 
         self.backend = backend
@@ -50,7 +50,7 @@ class ArchiveTab(QWidget):
         layout.addStretch(1)
 
     def build(self) -> None:
-        from app.archive import build_archive
+        from app.fronts.archive import build_archive
 
         registers = [n for n, b in self.registers.items() if b.isChecked()]
         docs = [n for n, b in self.docs.items() if b.isChecked()]

@@ -32,7 +32,7 @@ AUDIT_COLUMNS = [Col("seq", "编号"), Col("when", "时间"), Col("actor", "操�
 class AuditTab(QWidget):
     def __init__(self, backend):
         super().__init__()
-        from app.audit import ACTION_LABELS
+        from app.storage.audit import ACTION_LABELS
 
         self.backend = backend
         layout = QVBoxLayout(self)

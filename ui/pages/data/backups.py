@@ -39,7 +39,7 @@ class BackupsTab(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        from app.backup import REASONS, list_backups
+        from app.storage.backup import REASONS, list_backups
 
         def load(store):
             rows = list_backups(store.data_dir)
@@ -52,7 +52,7 @@ class BackupsTab(QWidget):
         self.backend.query(load, lambda rows: (self.model.set_rows(rows), fit_columns(self.view)))
 
     def backup(self, target) -> None:
-        from app.backup import backup
+        from app.storage.backup import backup
 
         def done(result):
             self.reload()
@@ -87,7 +87,7 @@ class BackupsTab(QWidget):
             QMessageBox.information(self, "恢复完成", f"已恢复。原数据库保留为：{result['aside'] or '（无）'}")
 
         def failed(error, data_dir):
-            from app.errors import MarkedRowsError
+            from app.common.errors import MarkedRowsError
 
             if isinstance(error, MarkedRowsError) and confirm(
                     self, "备份中有不符合录入规则的记录", f"{error.message}\n\n仍要恢复吗？", "仍然恢复"):

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.exchange.merge import import_notes
-from app.schema import TABLE_NOUNS
+from app.storage.schema import TABLE_NOUNS
 
 from ...backend import DelayedProgress
 from ...memory import fit_on_screen

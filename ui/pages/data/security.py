@@ -48,7 +48,7 @@ class SecurityTab(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        from app import security
+        from app.storage import security
 
         self.backend.query(lambda s: (security.has_password(s), security.idle_minutes(s)), self._show)
 
@@ -59,7 +59,7 @@ class SecurityTab(QWidget):
         self.minutes.setValue(minutes)
 
     def save(self) -> None:
-        from app import security
+        from app.storage import security
 
         if self.new.text() != self.again.text():
             return show_refusal(self, "两次输入的新密码不一致")
@@ -71,7 +71,7 @@ class SecurityTab(QWidget):
                           lambda e: show_refusal(self, e))
 
     def clear(self) -> None:
-        from app import security
+        from app.storage import security
 
         current = self.current.text()
         self.current.clear()
@@ -79,7 +79,7 @@ class SecurityTab(QWidget):
                           lambda e: show_refusal(self, e))
 
     def save_minutes(self) -> None:
-        from app import security
+        from app.storage import security
 
         minutes = self.minutes.value()
 

@@ -99,7 +99,7 @@ class IntakeDialog(QDialog):
                 "title": self.title.text(), "content": self.content.toPlainText()}
 
     def save(self) -> None:
-        from app.errors import AppError
+        from app.common.errors import AppError
 
         try:
             values = self.values()

@@ -11,14 +11,14 @@ import sqlite3
 import uuid
 from operator import itemgetter
 
-from .batches import in_batches
-from .changes import Changes, RowChange
-from .clock import ROW_FIELD, RowStamps, Stamp
-from .errors import NotFoundError
-from .idcard import mask
-from .rules.doors import check_links, check_write, refused_by_database
-from .schema import APPEND_ONLY, SYNCED_FIELDS
-from .textutil import pinyin_keys
+from app.common.batches import in_batches
+from app.common.clock import ROW_FIELD, RowStamps, Stamp
+from app.common.errors import NotFoundError
+from app.common.idcard import mask
+from app.common.textutil import pinyin_keys
+from app.rules.doors import check_links, check_write, refused_by_database
+from app.storage.changes import Changes, RowChange
+from app.storage.schema import APPEND_ONLY, SYNCED_FIELDS
 
 BULK_AUDIT_ROWS = 1000
 
@@ -113,7 +113,7 @@ class Tx:
     def _after(self, table: str, row_id: str, changed: dict) -> None:
         """Keep derived search rows in step with the row (same transaction)."""
         if table == "opinions" and changed.keys() & {"title", "content", "deleted"}:
-            from .search import sync_opinion
+            from app.storage.search import sync_opinion
 
             sync_opinion(self.db, row_id)  # a tombstoned opinion leaves the index
 
@@ -203,7 +203,7 @@ class Tx:
                                  data)
         self.flush()
         if table == "opinions":
-            from .search import sync_opinions
+            from app.storage.search import sync_opinions
 
             sync_opinions(self.db, [r[0] for r in rows])
 
@@ -228,8 +228,8 @@ class Tx:
         what that change left: an undo never overwrites a later edit (one that came in a package)."""
         current = self._row(change.table, change.row_id)
         if not _as_left(change, current):
-            from .errors import ConflictError
-            from .schema import TABLE_NOUNS
+            from app.common.errors import ConflictError
+            from app.storage.schema import TABLE_NOUNS
 
             raise ConflictError(f"不能撤销：这条{TABLE_NOUNS.get(change.table, '记录')}在这次操作之后又有了改动"
                                 "（可能来自导入的交换包），撤销会覆盖较新的内容。请直接修改该记录。")

@@ -48,7 +48,7 @@ def _utc_bound(day: str, days_after: int) -> str:
     """Local midnight of `day` (+ days_after) as UTC ISO text, to compare with `at`."""
     from datetime import date, timedelta
 
-    from .errors import ValidationError
+    from app.common.errors import ValidationError
 
     try:
         start = datetime.combine(date.fromisoformat(day.strip()) + timedelta(days=days_after), datetime.min.time())
@@ -245,7 +245,7 @@ class AuditLog:
         """The heads held by the backups in the data directory's backups folder."""
         if self.data_dir is None:
             return []
-        from .backup import list_backups, read_head
+        from app.storage.backup import list_backups, read_head
 
         heads = []
         for item in list_backups(self.data_dir):

@@ -14,8 +14,8 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from .errors import AppError, CorruptStoreError, environmental
-from .fileio import atomic_path
+from app.common.errors import AppError, CorruptStoreError, environmental
+from app.common.fileio import atomic_path
 
 DB_NAME = "yishi.db"
 BACKUP_DIR = "backups"
@@ -77,7 +77,7 @@ def _counts(conn) -> dict[str, int]:
 
 def verify(path: Path | str) -> dict:
     """Open a backup read-only: integrity, our tables, not from a newer version; returns counts."""
-    from .schema import known_migration_names
+    from app.storage.schema import known_migration_names
 
     path = Path(path)
     if not path.is_file() or path.stat().st_size == 0:

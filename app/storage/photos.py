@@ -11,8 +11,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from . import attachments
-from .errors import ValidationError
+from app.common.errors import ValidationError
+from app.storage import attachments
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
 MAX_PHOTO_BYTES = 64 * 1024 * 1024

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from .errors import ValidationError
+from app.common.errors import ValidationError
 
 _NS = uuid.UUID("3f2a1c4d-7e6b-4a5c-9d8e-1b2c3d4e5f60")
 KINDS = (("holiday", "放假"), ("workday", "调休上班"))

@@ -8,8 +8,8 @@ import re
 import shutil
 from pathlib import Path
 
-from .errors import ValidationError
-from .fileio import atomic_path, sha256_of
+from app.common.errors import ValidationError
+from app.common.fileio import atomic_path, sha256_of
 
 
 def folder(store) -> Path:

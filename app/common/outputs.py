@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import AppError
+from app.common.errors import AppError
 
 # kind -> the suffixes its files may have; the first is the default.
 SUFFIXES: dict[str, tuple[str, ...]] = {
     "register": (".xlsx",),
     "doc": (".pdf", ".docx"),  # the PDF to file, the Word file to retouch
     "manual": (".pdf",),
-    "archive": (".zip",),  # or a folder (app.archive)
+    "archive": (".zip",),  # or a folder (app.fronts.archive)
 }
 KIND_LABELS = {"register": "台账", "doc": "文书", "manual": "使用说明", "archive": "归档包"}
 FORMAT_LABELS = {".xlsx": "Excel 工作簿", ".pdf": "PDF 文件", ".docx": "Word 文档", ".zip": "zip 压缩包"}

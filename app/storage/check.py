@@ -1,13 +1,13 @@
 """`yishi check`: SQLite integrity, foreign keys, the rule book (every row's fields, references,
 duplicates and double bookings), the audit chain and the heads of it seen in backups and packages."""
 
-from .schema import SYNCED_FIELDS, TABLE_NOUNS
+from app.storage.schema import SYNCED_FIELDS, TABLE_NOUNS
 
 
 def rule_breaches(store) -> list:
     """Every live row that breaks the rule book (written around the app: by hand, by an older
     version, or merged from two offices' edits), each naming table, record, field, value and rule."""
-    from .rules.doors import scan
+    from app.rules.doors import scan
 
     return list(scan(store.db.conn))
 

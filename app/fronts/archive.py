@@ -10,10 +10,10 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
-from .documents.catalog import DOCS, export_doc
-from .errors import AppError
-from .fileio import recorded_write
-from .registers.catalog import REGISTERS, export_register
+from app.common.errors import AppError
+from app.common.fileio import recorded_write
+from app.documents.catalog import DOCS, export_doc
+from app.registers.catalog import REGISTERS, export_register
 
 MANIFEST = "SHA256SUMS.txt"
 # Documents that need no record id (the round's, or the whole ledger's).

@@ -9,8 +9,9 @@ def _candidates(name: str):
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
         yield Path(bundle) / name
-    yield Path(__file__).resolve().parent.parent / name  # source tree
-    yield Path(__file__).resolve().parent / "_shipped" / name  # installed wheel
+    package = Path(__file__).resolve().parents[1]  # app/
+    yield package.parent / name  # source tree
+    yield package / "_shipped" / name  # installed wheel
 
 
 def shipped_dir(name: str) -> Path:

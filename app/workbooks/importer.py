@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from . import idcard
-from .errors import AppError, Cancelled, ValidationError
-from .rules import TABLES, row_breaches
-from .textutil import clean, clean_code, validate_phone
+from app.common import idcard
+from app.common.errors import AppError, Cancelled, ValidationError
+from app.common.textutil import clean, clean_code, validate_phone
+from app.rules import TABLES, row_breaches
 
 # canonical field -> header spellings (compared after normalising spaces and brackets)
 HEADERS = {
@@ -84,7 +84,7 @@ def _header_row(rows: list) -> tuple[int, dict[int, str]] | None:
 
 def read_workbook(path: Path | str) -> list[RowVerdict]:
     """Every data row of every sheet with a roster header, checked on its own (no store)."""
-    from .workbooks import read_sheets
+    from app.workbooks import read_sheets
 
     verdicts: list[RowVerdict] = []
     for sheet in read_sheets(path):
@@ -257,7 +257,7 @@ def _row_report(v: RowVerdict) -> dict:
 def _plan(store, good: list[RowVerdict], created: dict) -> None:
     """What the import will do beyond each row: leaders and deputies beyond a group's limits (or
     with no group) imported as members, with the reason; grids that will be created."""
-    from .services.groups import ROLE_LIMITS
+    from app.services.groups import ROLE_LIMITS
 
     holders: dict[tuple[str, str], int] = {}
     for row in store.rows("SELECT g.name AS group_name, d.group_role, count(*) AS n FROM delegates d"
@@ -288,7 +288,7 @@ def _plan(store, good: list[RowVerdict], created: dict) -> None:
 
 
 def _write(store, good, communities, groups, created, progress, report):
-    from .services.delegates import link_id
+    from app.services.delegates import link_id
 
     term_id = store.terms.current_id()
     with store.write("import", f"导入代表花名册：{report['file']}（{len(good)} 人）") as tx:
@@ -332,7 +332,7 @@ def _write(store, good, communities, groups, created, progress, report):
 
 def report_register(store, report: dict):
     """The row-by-row verdicts as a register the clerk can save and fix the file from."""
-    from .registers.writer import Column, Register
+    from app.registers.writer import Column, Register
 
     columns = [Column("工作表", "sheet", 8), Column("行号", "row", 6), Column("姓名", "name", 8),
                Column("结果", "verdict_label", 6), Column("原因", "reason", 20, 50, wrap=True),

@@ -19,7 +19,8 @@ from bisect import bisect_left, bisect_right
 from functools import cache
 from pathlib import Path
 
-from ..fileio import sha256_of
+from app.common.errors import ValidationError
+from app.common.fileio import sha256_of
 
 # The largest office faces (宋体 collections, GBK/GB18030 仿宋) are 10–25 MB; reportlab keeps the
 # whole file in memory while documents use it, so this is also what a chosen face may cost.
@@ -378,3 +379,13 @@ def _judge(path: Path, size: int, trial: bool) -> str | FontRefused:
         return refused
     except OSError as exc:
         return FontRefused(f"读不出这个文件（{exc.strerror or os.strerror(exc.errno or 5)}）")
+
+
+def check_font_file(path: str, label: str, field: str) -> str:
+    """The SHA-256 of a chosen font file that sets every character the documents use; else the
+    reason, in Chinese, naming the file."""
+    try:
+        return check(path)
+    except FontRefused as refused:
+        where = f"（{path}）" if refused.reason == "找不到这个文件" else ""
+        raise ValidationError(f"{label}“{Path(path).name}”：{refused.reason}{where}", field=field) from None

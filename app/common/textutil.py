@@ -5,7 +5,11 @@ import unicodedata
 from datetime import date
 from functools import cache
 
-from .errors import ValidationError
+from app.common.errors import ValidationError
+
+# A value no list knows is shown with this mark before its raw text, in lists, registers and
+# documents alike (a character every official Chinese font has).
+MARK = "※"
 
 # Zero-width and other invisible characters that slip in from Word/Excel/web pages.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -90,8 +94,6 @@ def validate_phone(raw) -> str | None:
 def chinese_date(iso: str) -> str:
     """2026-03-18 -> 2026年3月18日 (documents, notices, messages). A stored value that is not a
     date is shown marked, as it is (a bad row never breaks a document)."""
-    from .rules.codes import MARK
-
     day = as_day(iso)
     if day is None:
         return "" if iso in (None, "") else f"{MARK}{iso}"

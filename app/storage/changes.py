@@ -43,7 +43,7 @@ class Changes:
     @property
     def tables(self) -> set[str]:
         if self.whole:
-            from .schema import SYNCED_FIELDS
+            from app.storage.schema import SYNCED_FIELDS
 
             return set(SYNCED_FIELDS)
         # Every open view asks after each edit; an import's changes hold hundreds of thousands of rows.

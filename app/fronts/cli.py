@@ -11,9 +11,9 @@ import logging
 import sys
 from pathlib import Path
 
-from . import APP_NAME, __version__
-from .errors import AppError
-from .outputs import SUFFIXES
+from app import APP_NAME, __version__
+from app.common.errors import AppError
+from app.common.outputs import SUFFIXES
 
 LIST_KINDS = ("delegates", "communities", "grids", "groups", "venues", "meetings", "opinions", "rounds",
               "candidates", "visits", "actions", "terms")
@@ -150,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _open(args, **kwargs):
     """The store of --data-dir; only `init` makes a new one (a mistyped folder is refused)."""
-    from .restore import open_store
+    from app.restore import open_store
 
     kwargs.setdefault("create", args.command == "init")
     return open_store(args.data_dir, **kwargs)
@@ -164,8 +164,8 @@ def _emit(args, payload: dict, text: str) -> None:
 
 
 def cmd_init(args) -> int:
-    from .demo import build_demo
-    from .errors import CorruptStoreError
+    from app.common.errors import CorruptStoreError
+    from app.fronts.demo import build_demo
 
     try:
         store = _open(args)
@@ -186,7 +186,7 @@ def cmd_init(args) -> int:
 def cmd_stats(args) -> int:
     with _open(args) as store:
         stats = store.stats.summary(args.year)
-    from .rules.meeting_kinds import kinds
+    from app.rules.meeting_kinds import kinds
 
     levels = stats["venues"]["by_level"]
     _emit(args, stats, "\n".join([
@@ -204,7 +204,7 @@ def cmd_stats(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .check import run_checks
+    from app.storage.check import run_checks
 
     with _open(args) as store:
         report = run_checks(store)
@@ -214,8 +214,8 @@ def cmd_check(args) -> int:
 
 def cmd_remind(args) -> int:
     """The same reminders the window shows on opening (app.services.reminders)."""
-    from .services.reminders import desk_reminders
-    from .textutil import parse_date
+    from app.common.textutil import parse_date
+    from app.services.reminders import desk_reminders
 
     day = parse_date(args.date, "日期", "date") if args.date else None
     with _open(args) as store:
@@ -232,11 +232,11 @@ def cmd_remind(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from .services.delegates import RosterFilter
+    from app.services.delegates import RosterFilter
 
     with _open(args) as store:
         if args.kind == "opinions":
-            from .services.opinions import OpinionFilter
+            from app.services.opinions import OpinionFilter
 
             flt = OpinionFilter(search=args.search, step=args.step, overdue=args.overdue, descending=False,
                                date_from=f"{args.year}-01-01" if args.year else None,
@@ -249,7 +249,7 @@ def cmd_list(args) -> int:
             lines = [f"{r['serial']}\t{r['received_on']}\t{r['status_label']}\t{r['title']}"
                      f"{'（逾期）' if r['overdue'] else ''}" for r in rows]
         elif args.kind == "meetings":
-            from .services.meetings import MeetingFilter
+            from app.services.meetings import MeetingFilter
 
             rows = store.meetings.page(MeetingFilter(year=args.year, search=args.search, descending=False),
                                        limit=None)
@@ -266,7 +266,7 @@ def cmd_list(args) -> int:
             lines = [f"{r['name']}\t{r['community_name'] or ''}\t{r['group_name'] or ''}\t"
                      f"{r['role_label']}\t{r['status_label']}" for r in rows]
         elif args.kind == "visits":
-            from .services.visits import VisitFilter, month_of
+            from app.services.visits import VisitFilter, month_of
 
             month = month_of(args.month) if args.month else None
             rows = store.visits.list(VisitFilter(month=month, year=args.year, search=args.search))
@@ -281,7 +281,7 @@ def cmd_list(args) -> int:
                                                                 "group": r["group_name"]} for r in missing]}
                 lines.append(f"{month} 未走访网格的代表 {len(missing)} 人：" + "、".join(r["name"] for r in missing))
         elif args.kind == "actions":
-            from .services.action_items import ActionFilter
+            from app.services.action_items import ActionFilter
 
             rows = store.action_items.list(ActionFilter(overdue=args.overdue, year=args.year, search=args.search))
             items = [{"id": r["id"], "content": r["content"], "meeting": r["meeting_title"],
@@ -305,7 +305,7 @@ def cmd_list(args) -> int:
             lines = [f"{r['id'][:8]}\t{r['name']}\t{r['kind_label']}\t{r['state_label']}\t名额 {r['seats']}\t"
                      f"人选 {r['candidate_count']}\t确定 {r['appointed_count']}" for r in rows]
         elif args.kind == "candidates":
-            from .services.candidates import CandidateFilter
+            from app.services.candidates import CandidateFilter
 
             round_id = _resolve_round(store, args.round)
             rows = store.candidates.list(CandidateFilter(round_id=round_id, search=args.search))
@@ -329,7 +329,7 @@ def cmd_list(args) -> int:
 
 def cmd_export(args) -> int:
     if args.export_kind == "archive":
-        from .archive import build_archive
+        from app.fronts.archive import build_archive
 
         with _open(args) as store:
             result = build_archive(store, args.out, [r for r in args.registers.split(",") if r],
@@ -337,7 +337,7 @@ def cmd_export(args) -> int:
         _emit(args, result, f"已生成归档包（{len(result['files'])} 个文件，含 SHA-256 清单）：{result['path']}")
         return 0
     if args.export_kind == "doc":
-        from .documents.catalog import export_doc
+        from app.documents.catalog import export_doc
 
         with _open(args) as store:
             if args.kind == "summary" and not args.id:
@@ -347,7 +347,7 @@ def cmd_export(args) -> int:
         dated = f"，成文日期 {result['dated_on']}" if result.get("dated_on") else ""
         _emit(args, result, f"已导出{result['title']}（{result['name']}{dated}）：{result['path']}")
         return 0
-    from .registers.catalog import export_register
+    from app.registers.catalog import export_register
 
     options = {}
     if args.name in ("roster", "candidates"):
@@ -378,7 +378,7 @@ def cmd_export(args) -> int:
 def _resolve_id(store, doc: str, given: str | None) -> str | None:
     """Accept a full id, its first characters (as `list` prints them), an opinion's serial
     (YJ2026-0001) or feedback serial, or a delegate's name."""
-    from .documents.catalog import DOCS
+    from app.documents.catalog import DOCS
 
     subject = DOCS.get(doc, (None, None, None))[2]
     if not given or subject in (None, "year") or len(given) >= 36:
@@ -420,9 +420,9 @@ def _resolve_round(store, given: str | None) -> str | None:
 
 
 def cmd_import(args) -> int:
-    from .importer import import_roster, report_register
-    from .outputs import check_out
-    from .registers.writer import write_register
+    from app.common.outputs import check_out
+    from app.registers.writer import write_register
+    from app.workbooks.importer import import_roster, report_register
 
     if args.report:
         check_out("register", args.report)  # before the import: a bad name must not follow a done import
@@ -448,7 +448,7 @@ def cmd_import(args) -> int:
 def _passphrase(path: str) -> str:
     """The passphrase as typed into a text file by Notepad or WPS: UTF-8 (with or without BOM),
     UTF-16 ("Unicode") or GBK/GB18030 ("ANSI" on a Chinese Windows) all give the same text."""
-    from .errors import environmental
+    from app.common.errors import environmental
 
     try:
         data = Path(path).read_bytes()
@@ -474,7 +474,7 @@ def _passphrase(path: str) -> str:
 
 def cmd_package(args) -> int:
     if args.package_kind == "export":
-        from .exchange.export import export_package
+        from app.exchange.export import export_package
 
         passphrase = _passphrase(args.passphrase_file)
         with _open(args) as store:
@@ -483,7 +483,7 @@ def cmd_package(args) -> int:
         _emit(args, result, f"已导出{'增量' if result['kind'] == 'delta' else '全量'}交换包（{result['rows']} 条记录，"
                             f"{result['files']} 个附件，{result['size'] // 1024} KB）：{result['path']}")
         return 0
-    from .exchange.merge import import_notes, import_package
+    from app.exchange.merge import import_notes, import_package
 
     passphrase = _passphrase(args.passphrase_file)
     with _open(args) as store:
@@ -492,7 +492,7 @@ def cmd_package(args) -> int:
     if conflicts:
         result["conflict_texts"] = conflicts
     if result.get("already"):
-        from .audit import local_time
+        from app.storage.audit import local_time
 
         text = f"这个交换包已于 {local_time(result['already'])[:16]} 导入过，没有新的变化。"
     else:
@@ -510,7 +510,7 @@ def cmd_package(args) -> int:
 
 
 def cmd_backup(args) -> int:
-    from .backup import backup
+    from app.storage.backup import backup
 
     with _open(args) as store:
         result = backup(store, args.out, reason="manual")
@@ -519,8 +519,8 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from .paths import default_data_dir, ensure_local_data_dir
-    from .restore import replace_database
+    from app.restore import replace_database
+    from app.storage.paths import default_data_dir, ensure_local_data_dir
 
     data_dir = ensure_local_data_dir(Path(args.data_dir) if args.data_dir else default_data_dir())
     result, store = replace_database(data_dir, args.file, accept_marked=args.accept_marked)
@@ -554,7 +554,7 @@ def main(argv: list[str] | None = None, gui=None) -> int:
     except AppError as exc:
         return _refused(args, exc.message)
     except Exception as exc:  # no traceback reaches the clerk: the environment's say, or a bug on record
-        from .errors import environmental
+        from app.common.errors import environmental
 
         known = environmental(exc)
         if known is not None:

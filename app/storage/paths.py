@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .errors import StoreLocationError, StoreLockedError
+from app.common.errors import StoreLocationError, StoreLockedError
 
 NETWORK_FS = {
     "nfs", "nfs4", "cifs", "smbfs", "smb3", "ncpfs", "afs", "9p", "davfs",

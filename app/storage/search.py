@@ -66,7 +66,7 @@ def sync_opinion(db, row_id: str) -> None:
 
 def sync_opinions(db, ids: list[str]) -> None:
     """The search rows of many opinions new to this store (a package import)."""
-    from .batches import in_batches
+    from app.common.batches import in_batches
 
     for part, marks in in_batches(ids):
         rows = db.execute(f"SELECT rowid, title, content FROM opinions WHERE deleted = 0 AND id IN ({marks})",

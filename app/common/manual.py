@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .resources import shipped_dir
+from app.common.resources import shipped_dir
 
 _HEADING = re.compile(r"^## (?P<title>.+?) \{#(?P<key>[a-z_]+)\}\s*$", re.M)
 

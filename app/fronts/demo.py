@@ -11,11 +11,11 @@ import random
 import re
 from datetime import date, timedelta
 
-from .errors import AppError
-from .idcard import check_digit
-from .rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION
-from .services.nomination import DEFAULT_REVIEW_UNITS
-from .services.venues import facilities_checklist
+from app.common.errors import AppError
+from app.common.idcard import check_digit
+from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION
+from app.services.nomination import DEFAULT_REVIEW_UNITS
+from app.services.venues import facilities_checklist
 
 SEED = 20260101
 SUBDISTRICT = "中山路街道"

@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from datetime import date
 
-from .errors import ValidationError
-from .textutil import clean_code
+from app.common.errors import ValidationError
+from app.common.textutil import clean_code
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"

@@ -9,7 +9,7 @@ import json
 import os
 from datetime import datetime, timedelta
 
-from .errors import AppError, ValidationError
+from app.common.errors import AppError, ValidationError
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=5)
