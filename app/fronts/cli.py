@@ -186,6 +186,7 @@ def cmd_init(args) -> int:
 def cmd_stats(args) -> int:
     with _open(args) as store:
         stats = store.stats.summary(args.year)
+    from app.rules.codes import VENUE_LEVEL_SHORT
     from app.rules.meeting_kinds import kinds
 
     levels = stats["venues"]["by_level"]
@@ -193,8 +194,7 @@ def cmd_stats(args) -> int:
         f"议事代表：{stats['delegates']['total']} 人（在任 {stats['delegates']['active']} 人）",
         f"村（社区）：{stats['communities']} 个", f"网格：{stats['grids']} 个",
         f"议事小组：{stats['groups']} 个",
-        f"阵地：议事中心 {levels['centre']} 个、片区议事厅 {levels['area_hall']} 个、"
-        f"邻里议事堂 {levels['neighbourhood_hall']} 个",
+        "阵地：" + "、".join(f"{short} {levels.get(code, 0)} 个" for code, short in VENUE_LEVEL_SHORT.items()),
         f"会议活动：{stats['meetings']['total']} 次（"
         + "、".join(f"{k.label} {stats['meetings']['by_kind'].get(k.code, 0)} 次" for k in kinds()) + "）",
         f"意见建议：{stats['opinions']['total']} 条（已办结 {stats['opinions']['closed']} 条，"

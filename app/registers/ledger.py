@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.registers.writer import Column, Percent, Register
+from app.rules.codes import VENUE_LEVELS
 from app.rules.meeting_kinds import kinds
 from app.services.opinions import OpinionFilter
 
@@ -73,8 +74,7 @@ def stats(store, year: int | None = None) -> Register:
     figures = [
         ("在任议事代表（人）", summary["delegates"]["active"]), ("议事代表小组（个）", summary["groups"]),
         ("村（社区）（个）", summary["communities"]), ("网格（个）", summary["grids"]),
-        ("街道议事中心（个）", levels.get("centre", 0)), ("片区议事厅（个）", levels.get("area_hall", 0)),
-        ("小区邻里议事堂（个）", levels.get("neighbourhood_hall", 0)),
+        *((f"{label}（个）", levels.get(code, 0)) for code, label in VENUE_LEVELS),
         *((f"{k.stats_item}（次）", held.get(k.code, 0)) for k in kinds()),
         ("代表走访网格（次）", work["visits"]), ("走访接触群众（人次）", work["residents_met"]),
         ("收集群众意见建议（条）", o["total"]),

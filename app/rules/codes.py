@@ -41,8 +41,11 @@ GRADES = ("优秀", "称职", "基本称职", "不称职")
 # -- places --------------------------------------------------------------------------------------
 COMMUNITY_KINDS = (("community", "社区"), ("village", "村"))
 AREAS = (("old_town", "老城"), ("new_town", "新城"), ("rural", "农村"))
-VENUE_LEVELS = (("centre", "街道议事中心"), ("area_hall", "片区议事厅"),
-                ("neighbourhood_hall", "小区邻里议事堂"))
+# The three levels of venues (阵地), lowest number of halls first; code names used by the
+# services, the summary and the statistics register, spelled only here.
+CENTRE, AREA_HALL, NEIGHBOURHOOD_HALL = "centre", "area_hall", "neighbourhood_hall"
+VENUE_LEVELS = ((CENTRE, "街道议事中心"), (AREA_HALL, "片区议事厅"), (NEIGHBOURHOOD_HALL, "小区邻里议事堂"))
+VENUE_LEVEL_SHORT = {CENTRE: "议事中心", AREA_HALL: "片区议事厅", NEIGHBOURHOOD_HALL: "邻里议事堂"}  # counts in one line
 
 # -- meetings ------------------------------------------------------------------------------------
 # The meeting kinds are defined in meeting_kinds (a live list: a kind registered later is in it).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from app.rules.codes import NEIGHBOURHOOD_HALL
 from app.rules.meeting_kinds import MeetingKind, kinds
 from app.services.meetings import step_state
 from app.services.step_events import still_open
@@ -52,7 +53,7 @@ class CadenceService:
         if kind.cadence.per == "group":
             return [(g["name"], "AND group_id = ?", [g["id"]]) for g in self.store.groups.list()]
         if kind.cadence.per == "hall":
-            return [(v["name"], "AND venue_id = ?", [v["id"]]) for v in self.store.venues.list("neighbourhood_hall")]
+            return [(v["name"], "AND venue_id = ?", [v["id"]]) for v in self.store.venues.list(NEIGHBOURHOOD_HALL)]
         return [(kind.label, "", [])]
 
     def _kind_slots(self, kind: MeetingKind, year: int, today: date) -> list[dict]:

@@ -8,6 +8,7 @@ from datetime import date
 
 from app.common.errors import ValidationError
 from app.common.textutil import clean, parse_date
+from app.rules.codes import NEIGHBOURHOOD_HALL
 from app.rules.meeting_kinds import RECEPTION, kind_of
 from app.services.base import Service
 
@@ -27,7 +28,7 @@ class ReceptionService(Service):
         """Each neighbourhood hall with the delegates on duty that month."""
         self._check_month(month)
         halls = self.store.rows(
-            "SELECT id, name FROM venues WHERE level = 'neighbourhood_hall' AND deleted = 0 ORDER BY name")
+            "SELECT id, name FROM venues WHERE level = ? AND deleted = 0 ORDER BY name", [NEIGHBOURHOOD_HALL])
         for hall in halls:
             hall["delegates"] = self.store.rows(
                 """SELECT d.id, d.name FROM reception_duties r JOIN delegates d ON d.id = r.delegate_id

@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import date
 
 from app.common.textutil import as_day, chinese_date
-from app.rules.codes import GRADES
+from app.rules.codes import AREA_HALL, CENTRE, GRADES, NEIGHBOURHOOD_HALL, VENUE_LEVELS
 from app.rules.fields import names_of
 from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION, SPECIAL, kind_of
 
@@ -76,7 +76,7 @@ class Figures:
         return len(self.store.delegates.serving_between(self.start, self.end))
 
     def venues(self) -> dict[str, list[dict]]:
-        out: dict[str, list[dict]] = {"centre": [], "area_hall": [], "neighbourhood_hall": []}
+        out: dict[str, list[dict]] = {code: [] for code, _ in VENUE_LEVELS}
         for venue in self.store.venues.list():
             if venue["level"] in out:
                 venue["room_names"] = [r["name"] for r in self.store.venues.rooms(venue["id"])]
@@ -233,7 +233,7 @@ def selection(f: Figures) -> str:
 def venues(f: Figures) -> str:
     levels = f.venues()
     parts = []
-    for centre in levels["centre"]:
+    for centre in levels[CENTRE]:
         rooms = (f"{centre['room_names'][0]}等{len(centre['room_names'])}个会议室" if len(centre["room_names"]) > 1
                  else "".join(centre["room_names"]) or "会议室")
         kit = (f"，配备{_join(centre['facility_list'], 8)}{'等设施' if len(centre['facility_list']) > 8 else ''}"
@@ -241,21 +241,21 @@ def venues(f: Figures) -> str:
         here = f.held_at(centre["id"], PLENARY)
         plenaries = f"，全年在此召开议事代表大会{here}次" if here else ""
         parts.append(f"建好街道议事中心。{centre['name']}设{rooms}{kit}{plenaries}。")
-    if levels["area_hall"]:
-        names = _join([v["name"].removesuffix("片区议事厅") for v in levels["area_hall"]], 3) + \
-            ("等" if len(levels["area_hall"]) > 3 else "")
-        held_there = sum(f.held_at(v["id"], GROUP_ACTIVITY) for v in levels["area_hall"])
+    if levels[AREA_HALL]:
+        names = _join([v["name"].removesuffix("片区议事厅") for v in levels[AREA_HALL]], 3) + \
+            ("等" if len(levels[AREA_HALL]) > 3 else "")
+        held_there = sum(f.held_at(v["id"], GROUP_ACTIVITY) for v in levels[AREA_HALL])
         activities = f"，{f.year}年各小组在片区议事厅开展议事活动{held_there}次" if held_there else ""
-        parts.append(f"用好片区议事厅。{names}{len(levels['area_hall'])}个片区议事厅为小组商议片区群众利益事项提供阵地{activities}。")
-    if levels["neighbourhood_hall"]:
-        names = _join([v["name"].removesuffix("邻里议事堂") for v in levels["neighbourhood_hall"]], 2)
+        parts.append(f"用好片区议事厅。{names}{len(levels[AREA_HALL])}个片区议事厅为小组商议片区群众利益事项提供阵地{activities}。")
+    if levels[NEIGHBOURHOOD_HALL]:
+        names = _join([v["name"].removesuffix("邻里议事堂") for v in levels[NEIGHBOURHOOD_HALL]], 2)
         if f.held[RECEPTION]:
             heard = f"，面对面听取群众反映事项{f.reception_matters}件" if f.reception_matters else ""
             people = f"、接待群众{f.visitors}人次" if f.visitors else ""
             receptions = f"。议事代表每月到议事堂值班，全年开展接待日{f.held[RECEPTION]}次{people}{heard}"
         else:
             receptions = f"，{f.year}年没有登记接待日"
-        parts.append(f"延伸到小区邻里议事堂。在{names}等{len(levels['neighbourhood_hall'])}个小区建成邻里议事堂{receptions}。")
+        parts.append(f"延伸到小区邻里议事堂。在{names}等{len(levels[NEIGHBOURHOOD_HALL])}个小区建成邻里议事堂{receptions}。")
     ordinals = "一二三"
     return "".join(f"{ordinals[i]}是{p}" for i, p in enumerate(parts))
 

@@ -11,6 +11,11 @@ from app.rules.codes import VENUE_LEVELS as LEVELS
 from app.rules.fields import names_of
 from app.services.base import FieldSpec, Service, choice_label
 
+# Lists show the centre first, then the area halls, then the neighbourhood halls (a level no list
+# knows last): the levels' order in codes, as SQL and its parameters.
+_LEVEL_CODES = [code for code, _ in LEVELS]
+_LEVEL_ORDER = "CASE v.level " + " ".join(f"WHEN ? THEN {n}" for n in range(len(LEVELS))) + f" ELSE {len(LEVELS)} END"
+
 
 def facilities_checklist() -> list[str]:
     return list(reference()["facilities"])
@@ -44,8 +49,7 @@ class VenueService(Service):
                 FROM venues v LEFT JOIN communities c ON c.id = v.community_id
                 LEFT JOIN groups g ON g.id = v.group_id
                 WHERE {where}
-                ORDER BY CASE v.level WHEN 'centre' THEN 0 WHEN 'area_hall' THEN 1 ELSE 2 END,
-                         g.sort_order, c.sort_order, v.name""", params)
+                ORDER BY {_LEVEL_ORDER}, g.sort_order, c.sort_order, v.name""", [*params, *_LEVEL_CODES])
         checklist = facilities_checklist()
         for row in rows:
             row["level_label"] = choice_label(LEVELS, row["level"])
@@ -60,10 +64,9 @@ class VenueService(Service):
 
     def room_choices(self) -> builtins.list[tuple[str, str]]:
         """Every room as "venue · room", the centre first, then area halls, then stations."""
-        rows = self.store.rows("""SELECT r.id, v.name || ' · ' || r.name AS label FROM rooms r JOIN venues v
+        rows = self.store.rows(f"""SELECT r.id, v.name || ' · ' || r.name AS label FROM rooms r JOIN venues v
                                   ON v.id = r.venue_id WHERE r.deleted = 0 AND v.deleted = 0
-                                  ORDER BY CASE v.level WHEN 'centre' THEN 0 WHEN 'area_hall' THEN 1 ELSE 2 END,
-                                  v.name, r.sort_order""")
+                                  ORDER BY {_LEVEL_ORDER}, v.name, r.sort_order""", _LEVEL_CODES)
         return [(r["id"], r["label"]) for r in rows]
 
     def rooms(self, venue_id: str) -> builtins.list[dict]:

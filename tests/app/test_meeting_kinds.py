@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.rules import meeting_kinds as mk
+from app.rules.codes import VENUE_LEVELS
 from app.rules.meeting_kinds import Cadence, MeetingKind, Step
 from tests.conftest import DEMO_YEAR
 
@@ -141,3 +142,12 @@ def test_the_scan_finds_a_kind_compared_in_code_and_in_sql(tmp_path):
     sample.write_text('if m["kind"] == "plenary":\n    pass\nSQL = "SELECT 1 WHERE kind = \'reception\'"\n'
                       'OTHER = "reception_matters"\n', encoding="utf-8")
     assert len(kind_literals(sample, mk.codes())) == 2
+
+
+def test_no_module_outside_the_closed_lists_spells_a_venue_level():
+    """Venue levels get the kinds' treatment: spelled in app/rules/codes.py only (the demo's data aside)."""
+    levels = tuple(code for code, _ in VENUE_LEVELS)
+    files = [p for folder in ("app", "ui") for p in sorted((ROOT / folder).rglob("*.py"))
+             if p.relative_to(ROOT).parts[:3] != ("app", "fronts", "demo") and p.name != "codes.py"]
+    found = [hit for path in files for hit in kind_literals(path, levels)]
+    assert not found, "a venue level spelled outside app/rules/codes.py:\n" + "\n".join(found)

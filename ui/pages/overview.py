@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.rules.codes import VENUE_LEVEL_SHORT
 from app.rules.meeting_kinds import kind_of
 from app.rules.meeting_kinds import kinds as meeting_kinds
 
@@ -136,8 +137,8 @@ class OverviewPage(QWidget):
             else "组成与职务符合要求" if not warnings else f"{len(warnings)} 条提示，见下方")
         levels = stats["venues"]["by_level"]
         self.cards["venues"].value.setText(f"{stats['venues']['total']} 处")
-        self.cards["venues"].detail.setText(f"议事中心 {levels['centre']}，片区议事厅 {levels['area_hall']}，"
-                                            f"邻里议事堂 {levels['neighbourhood_hall']}")
+        self.cards["venues"].detail.setText("，".join(f"{short} {levels.get(code, 0)}"
+                                                     for code, short in VENUE_LEVEL_SHORT.items()))
         kinds = stats["meetings"]["by_kind"]
         self.cards["meetings"].value.setText(f"{stats['meetings']['total']} 次")
         held = {k: v["held"] for k, v in plan.items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
+from app.rules.codes import NEIGHBOURHOOD_HALL
 from app.services.venues import LEVELS
 
 from ..models import Col
@@ -48,7 +49,7 @@ class VenuesPage(RecordListPage):
 
     def prepare_values(self, store, row):
         if row is None:
-            return {"level": self.level.currentData() or "neighbourhood_hall", "_rooms": []}
+            return {"level": self.level.currentData() or NEIGHBOURHOOD_HALL, "_rooms": []}
         values = dict(row)
         values["facilities"] = store.venues.facilities_of(row)
         values["_rooms"] = [r["name"] for r in store.venues.rooms(row["id"])]
