@@ -42,6 +42,13 @@ def desk_reminders(store, today: date | None = None) -> dict:
     def add(section: str, day: str, text: str, target: dict) -> None:
         lines[section].append({"text": text, "day": day, "target": target})
 
+    def add_deadline(what: str, overdue: bool, deadline: str, text: str, target: dict) -> None:
+        """A piece of work with a deadline: under 逾期 once late, else under the day or week it falls due."""
+        if overdue:
+            add("overdue", deadline, f"【{what}逾期】{text}", target)
+        elif _bucket(deadline, today):
+            add(_bucket(deadline, today) or "week", deadline, f"【{what}期限】{text}", target)
+
     for m in store.rows("""SELECT id, title, date, start_time FROM meetings WHERE deleted = 0 AND status = 'planned'
                            AND date BETWEEN ? AND ? ORDER BY date, start_time""", [iso, horizon]):
         when = f"{m['date']} {m['start_time'] or ''}".strip()
@@ -68,10 +75,7 @@ def desk_reminders(store, today: date | None = None) -> dict:
         store.opinions.decorate(o, today)
         target = _target("opinions", "opinion", o["id"])
         text = f"{o['serial']} {o['title']}（{o['lead_unit'] or '承办单位未填'}，期限 {o['deadline']}）"
-        if o["overdue"]:
-            add("overdue", o["deadline"], f"【意见办理逾期】{text}", target)
-        elif _bucket(o["deadline"], today):
-            add(_bucket(o["deadline"], today) or "week", o["deadline"], f"【意见办理期限】{text}", target)
+        add_deadline("意见办理", o["overdue"], o["deadline"], text, target)
     # answered by this day, the feedback to the delegate falls due within the week
     answered = "FROM opinions WHERE deleted = 0 AND status = 'answered' AND answered_on <= ?"
     cutoff = store.opinions.feedback_cutoff(today + timedelta(days=WEEK_DAYS))
@@ -88,10 +92,7 @@ def desk_reminders(store, today: date | None = None) -> dict:
             continue
         target = _target("meetings", "meeting", a["meeting_id"])
         text = f"{a['content']}（{a['unit'] or '责任单位未填'}，期限 {a['deadline']}，{a['meeting_title']}）"
-        if a["overdue"]:
-            add("overdue", a["deadline"], f"【落实事项逾期】{text}", target)
-        elif _bucket(a["deadline"], today):
-            add(_bucket(a["deadline"], today) or "week", a["deadline"], f"【落实事项期限】{text}", target)
+        add_deadline("落实事项", a["overdue"], a["deadline"], text, target)
     month = iso[:7]
     for g in store.rows(
             """SELECT x.id, x.name, c.name AS community,

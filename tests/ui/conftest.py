@@ -58,8 +58,8 @@ def backend(qtbot, demo_dir, ui_font):
     b.shutdown()
 
 
-@pytest.fixture
-def window(qtbot, backend):
+def open_window(qtbot, backend):
+    """The main window on the backend's store, shown and loaded, as the clerk first sees it."""
     from ui.window import MainWindow
 
     w = MainWindow(backend)
@@ -68,6 +68,11 @@ def window(qtbot, backend):
     w.reload_all()
     wait_idle(qtbot, backend)
     return w
+
+
+@pytest.fixture
+def window(qtbot, backend):
+    return open_window(qtbot, backend)
 
 
 class _SettledStore:

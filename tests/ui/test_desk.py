@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
-from tests.ui.conftest import open_page, store_of, wait_idle
+from tests.ui.conftest import open_page, open_window, store_of, wait_idle
 
 
 def _items(overview):
@@ -86,19 +86,9 @@ def test_a_flowchart_step_closes_itself_when_the_minutes_are_saved(qtbot, window
 
 def test_the_reminder_panel_shows_on_opening_and_can_be_turned_off(qtbot, backend):
     from ui import reminders
-    from ui.window import MainWindow
 
     reminders.set_on_start(True)
-
-    def open_window():
-        w = MainWindow(backend)
-        qtbot.addWidget(w)
-        w.show()
-        w.reload_all()
-        wait_idle(qtbot, backend)
-        return w
-
-    window = open_window()
+    window = open_window(qtbot, backend)
     qtbot.waitUntil(lambda: getattr(window, "reminder_panel", None) is not None, timeout=10000)
     panel = window.reminder_panel
     assert panel.isVisible() and panel.windowTitle() == "今日提醒"
@@ -124,7 +114,7 @@ def test_the_reminder_panel_shows_on_opening_and_can_be_turned_off(qtbot, backen
     shown.on_start.setChecked(True)
     assert not reminders.on_start_wanted()
     shown.accept()
-    second = open_window()
+    second = open_window(qtbot, backend)
     wait_idle(qtbot, backend)
     qtbot.wait(100)
     assert getattr(second, "reminder_panel", None) is None

@@ -8,7 +8,7 @@ import pytest
 from app.rules import meeting_kinds as mk
 from tests.app.test_meeting_kinds import INSPECTION
 from tests.conftest import DEMO_YEAR
-from tests.ui.conftest import open_page, wait_idle
+from tests.ui.conftest import open_page, open_window, wait_idle
 
 
 @pytest.fixture
@@ -20,14 +20,7 @@ def fifth_kind():
 @pytest.fixture
 def kinds_window(qtbot, fifth_kind, backend):
     """The window built while the fifth kind is registered."""
-    from ui.window import MainWindow
-
-    w = MainWindow(backend)
-    qtbot.addWidget(w)
-    w.show()
-    w.reload_all()
-    wait_idle(qtbot, backend)
-    return w
+    return open_window(qtbot, backend)
 
 
 def test_a_fifth_kind_is_in_the_list_filter_the_year_plan_and_the_statistics(qtbot, kinds_window):
