@@ -158,6 +158,21 @@ def test_the_front_holds_no_sql_and_no_transaction():
     assert findings == []
 
 
+def _sql_in(path: Path) -> list[str]:
+    return [f"{path.relative_to(ROOT)}:{node.lineno}: {node.value[:50]!r}"
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value)]
+
+
+def test_documents_registers_and_the_command_line_ask_the_services():
+    """SQL lives in the storage, the rule book's doors, the exchange and the services; what prints
+    and the command line read through the managers (one query a place, not one per document)."""
+    files = [*(ROOT / "app" / "documents").rglob("*.py"), *(ROOT / "app" / "registers").rglob("*.py"),
+             ROOT / "app" / "fronts" / "cli.py", ROOT / "app" / "fronts" / "archive.py"]
+    assert len(files) > 25
+    assert [hit for path in files for hit in _sql_in(path)] == []
+
+
 def test_the_sql_check_sees_sql_and_store_internals(tmp_path):
     sample = tmp_path / "page.py"
     sample.write_text('backend.query(lambda s: s.rows("SELECT id FROM delegates"))\n'

@@ -58,7 +58,7 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
         raise AppError(f"没有名为“{kind}”的文书，可选：{'、'.join(DOCS)}")
     check_out("doc", path)
     record_id = record_id or None
-    if kind == "notice" and record_id and store.scalar("SELECT 1 FROM meetings WHERE id = ?", [record_id]):
+    if kind == "notice" and record_id and store.meetings.stored(record_id):
         kind = "meeting_notice"  # `export doc notice MEETING` as before: that meeting's notice
     label, build, subject = DOCS[kind]
     dated_on, doc_number = options.get("dated_on"), options.get("doc_number")

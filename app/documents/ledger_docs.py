@@ -100,7 +100,7 @@ def printed_ledger(store, path: Path | str, flt: OpinionFilter | None = None, ye
 def duty_record(store, delegate_id: str, path: Path | str, year: int | None = None) -> Path:
     r = store.duty_records.get(delegate_id, year)
     d = r["delegate"]
-    term = store.scalar("SELECT name FROM terms WHERE id = ?", [d.get("term_id")]) or ""
+    term = (store.terms.stored(d.get("term_id")) or {}).get("name") or ""
     rows = [("姓　　名", d["name"]), ("年　　度", f"{year}年" if year else f"本届（{term}）" if term else "本届"),
             *((k.record_title, f"{r[k.code]} 次" + (f"（排班 {r['duty_months']} 个月）" if k.matters else ""))
               for k in kinds()),

@@ -46,9 +46,7 @@ def _guests(store, sheet: list[dict]) -> list[str]:
 
 def _attending_units(store, meeting_id: str) -> list[str]:
     """The units signed in as attending: who came, not who was invited."""
-    rows = store.rows("SELECT DISTINCT unit FROM attendance WHERE meeting_id = ? AND deleted = 0"
-                      " AND status = 'attending_nonmember' AND delegate_id IS NULL AND unit IS NOT NULL", [meeting_id])
-    return list(dict.fromkeys(store.departments.units_text(r["unit"]) for r in rows))
+    return list(dict.fromkeys(store.departments.units_text(unit) for unit in store.attendance.attending_units(meeting_id)))
 
 
 def _day_part(meeting: dict) -> str:
@@ -339,8 +337,7 @@ def brief(store, meeting_id: str, path: Path | str) -> Path:
     issue = store.issued_docs.number("brief", meeting_id) or ""
     sheet = store.attendance.sheet(meeting_id)
     present = [r["name"] for r in sheet if r["status"] == "present"]
-    topics = [t["title"] for t in store.rows("SELECT title FROM topics WHERE meeting_id = ? AND deleted = 0"
-                                             " ORDER BY title", [meeting_id])]
+    topics = store.topics.titles_of_meeting(meeting_id)
     editor = store.settings.get("site_name") or store.settings.unit()
     doc = OfficialDoc(store, title=_headline(m, topics),
                       bulletin={"name": "工作简报", "issue": issue, "editor": editor, "dated": dated})

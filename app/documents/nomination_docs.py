@@ -36,9 +36,9 @@ GOLD = colors.HexColor("#c9a14a")
 
 
 def _term(store, round_row: dict) -> dict:
-    found = store.rows("SELECT * FROM terms WHERE id = ?", [round_row.get("term_id")])
+    found = store.terms.stored(round_row.get("term_id"))
     if found:
-        return found[0]
+        return found
     # a round whose term is not here (a row written around the program): named as stored, marked
     return {"name": f"{MARK}{round_row.get('term_id')}" if round_row.get("term_id") else ""}
 
@@ -266,9 +266,7 @@ def filing_report(store, round_id: str | None, path: Path | str) -> Path:
                 + (f"，并颁发聘书（编号{serials[0]}至{serials[-1]}）" if serials else "") + "。")
     doc.heading("二、代表构成")
     doc.para(_composition(appointed, round_row["confirmed_on"]))
-    groups = Counter(d["group_name"] for d in store.rows(
-        "SELECT g.name AS group_name FROM delegates d JOIN groups g ON g.id = d.group_id JOIN candidates p"
-        " ON p.delegate_id = d.id WHERE p.round_id = ? AND d.deleted = 0", [round_row["id"]]))
+    groups = Counter(store.candidates.groups_of_appointed(round_row["id"]))
     if groups:
         doc.heading("三、分组情况")
         doc.para(f"按照人数适当、区域适中、职业相近的原则，{len(appointed)}名议事代表划分为{len(groups)}个议事小组（"

@@ -12,8 +12,8 @@ from app.services.topics import VIEWS
 
 def plan(store, plan_id: str, path: Path | str) -> Path:
     p = store.plans._decorate(store.plans.get(plan_id))
-    found = store.rows("SELECT * FROM topics WHERE id = ?", [p["topic_id"]])
-    topic = found[0] if found else {"id": p["topic_id"], "title": p["topic_title"], "summary": None}
+    found = store.topics.stored(p["topic_id"])
+    topic = found or {"id": p["topic_id"], "title": p["topic_title"], "summary": None}
     views = [v for v in store.topics.consultation(topic["id"]) if v["view"]] if found else []
     departments = store.departments.full_names(p["departments_list"])
     group = p["group_name"] or ""

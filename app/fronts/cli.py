@@ -361,7 +361,7 @@ def cmd_export(args) -> int:
         if args.community:
             if args.name != "contacts":
                 raise AppError("只有网格联系表（contacts）可以按村（社区）导出")
-            found = store.scalar("SELECT id FROM communities WHERE deleted = 0 AND name = ?", [args.community])
+            found = next(iter(store.communities.find_ids(args.community, ("name",), prefix=False)), None)
             if not found:
                 raise AppError(f"找不到村（社区）“{args.community}”（可用 yishi list communities 查看）")
             options["community_id"] = found
@@ -384,22 +384,21 @@ def _resolve_id(store, doc: str, given: str | None) -> str | None:
     if not given or subject in (None, "year") or len(given) >= 36:
         return given
     if subject == "round":
-        if doc == "notice" and store.scalar("SELECT 1 FROM meetings WHERE deleted = 0 AND id LIKE ?", [given + "%"]):
+        if doc == "notice" and store.meetings.find_ids(given):
             return _resolve_id(store, "meeting_notice", given)
         return _resolve_round(store, given)
-    table = {"meeting": "meetings", "opinion": "opinions", "delegate": "delegates"}[subject]
-    extra = {"opinions": " OR serial = ? OR feedback_serial = ?", "delegates": " OR name = ?"}.get(table, "")
-    params = [given + "%"] + [given.upper()] * extra.count("?")
-    matches = [r["id"] for r in store.rows(f"SELECT id FROM {table} WHERE deleted = 0 AND (id LIKE ?{extra})",
-                                           params)]
+    service, columns = {"meeting": (store.meetings, ()), "opinion": (store.opinions, ("serial", "feedback_serial")),
+                        "delegate": (store.delegates, ("name",))}[subject]
+    # an id's first characters as typed; a serial in capitals (yj2026-0001 is YJ2026-0001)
+    by_value = service.find_ids(given.upper(), columns, prefix=False) if columns else []
+    matches = [*dict.fromkeys(service.find_ids(given) + by_value)]
     if len(matches) > 1:
         raise AppError(f"“{given}”对应多条记录，请写得更长一些")
     return matches[0] if matches else given
 
 
 def _resolve_term(store, given: str) -> str:
-    matches = [r["id"] for r in store.rows("SELECT id FROM terms WHERE deleted = 0 AND (id LIKE ? OR name = ?)",
-                                           [given + "%", given])]
+    matches = store.terms.find_ids(given, ("name",))
     if len(matches) != 1:
         raise AppError(f"找不到届次“{given}”（可用 yishi list terms 查看）" if not matches
                        else f"“{given}”对应多个届次，请写得更长一些")
@@ -410,8 +409,7 @@ def _resolve_round(store, given: str | None) -> str | None:
     """A round by id, id prefix or name; none given: the latest round."""
     if not given:
         return store.nomination.current_id()
-    matches = [r["id"] for r in store.rows("SELECT id FROM nomination_rounds WHERE deleted = 0 AND"
-                                           " (id LIKE ? OR name = ?)", [given + "%", given])]
+    matches = store.nomination.find_ids(given, ("name",))
     if len(matches) > 1:
         raise AppError(f"“{given}”对应多个推选批次，请写得更长一些")
     if not matches:

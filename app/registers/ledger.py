@@ -45,13 +45,7 @@ def ledger(store, year: int | None = None, flt: OpinionFilter | None = None) -> 
 
 
 def supervision(store, year: int | None = None) -> Register:
-    where, params = "", []
-    if year:
-        where, params = " AND s.day >= ? AND s.day < ?", [f"{year}-01-01", f"{year + 1}-01-01"]
-    rows = store.rows(
-        f"""SELECT s.day, s.method, s.content, s.progress, s.actor, o.serial, o.title, o.lead_unit,
-                   o.deadline FROM supervisions s JOIN opinions o ON o.id = s.opinion_id
-            WHERE s.deleted = 0 AND o.deleted = 0{where} ORDER BY s.day, o.serial""", params)
+    rows = store.opinions.supervisions_of_year(year)
     # Printed on A4 but the recorder (A3).
     columns = [Column("督办日期", "day", 11, kind="date"), Column("意见编号", "serial", 11),
                Column("意见建议", "title", 18, 36, wrap=True), Column("承办单位", "lead_unit", 12, 16, wrap=True),

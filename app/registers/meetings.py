@@ -16,8 +16,7 @@ def meetings(store, year: int | None = None) -> Register:
                              + (f" 列席{counts['attending_nonmember']}" if counts["attending_nonmember"] else ""))
         row["agenda_text"] = "；".join(row["agenda_list"])
         row["departments_text"] = "、".join(row["departments_list"])
-        row["items"] = (store.scalar("SELECT count(*) FROM action_items WHERE meeting_id = ? AND deleted = 0",
-                                        [row["id"]]))
+        row["items"] = store.action_items.count_of("meeting_id", row["id"])
     # Printed on A4: when, what, where, who came and what followed; A3 adds the group, the agenda
     # and the departments invited.
     columns = [Column("日期", "date", 11, kind="date"), Column("时间", "time", 11), Column("类型", "kind_label", 10),
@@ -38,29 +37,8 @@ def _per_kind(key: str) -> list[Column]:
 
 
 def attendance(store, year: int | None = None, term_id: str | None = None) -> Register:
-    where, params = "", []
-    if year:
-        where, params = "AND m.date >= ? AND m.date < ?", [f"{year}-01-01", f"{year + 1}-01-01"]
-    # A term's delegates, whatever became of them since; without one, those serving now.
-    who, who_params = ("d.term_id = ?", [term_id]) if term_id else ("d.status = 'active'", [])
-    # one column per registered kind: [kind_0] ... counts the meetings of that kind attended
-    per_kind = [k.code for k in kinds()]
-    sums = "".join(f"sum(a.status = 'present' AND m.kind = ?) AS [kind_{i}], " for i in range(len(per_kind)))
-    rows = store.rows(
-        f"""SELECT d.name, c.name AS community_name, g.name AS group_name, {sums}
-              sum(a.status = 'present') AS present, sum(a.status = 'excused') AS excused,
-              sum(a.status = 'absent') AS absent
-            FROM delegates d LEFT JOIN communities c ON c.id = d.community_id
-            LEFT JOIN groups g ON g.id = d.group_id
-            LEFT JOIN attendance a ON a.delegate_id = d.id AND a.deleted = 0
-            LEFT JOIN meetings m ON m.id = a.meeting_id AND m.deleted = 0 {where}
-            WHERE d.deleted = 0 AND {who}
-            GROUP BY d.id ORDER BY g.sort_order, d.name_pinyin""", [*per_kind, *params, *who_params])
+    rows = store.attendance.by_delegate(year, term_id)
     for row in rows:
-        for i, code in enumerate(per_kind):
-            row[f"{code}_present"] = row.pop(f"kind_{i}") or 0
-        for key in ("present", "excused", "absent"):
-            row[key] = row[key] or 0
         marked = row["present"] + row["excused"] + row["absent"]
         row["rate"] = Percent(row["present"] / marked) if marked else None
     columns = [Column("姓名", "name", 8), Column("议事小组", "group_name", 9),

@@ -50,8 +50,7 @@ def joint_review(store, *, round_id: str | None = None) -> Register:
     rows = [r for r in _people(store, round_row["id"])
             if reached(r, "preliminary_reviewed")]
     verdicts = {}
-    for review in store.rows("SELECT j.candidate_id, j.unit, j.verdict, j.note FROM joint_reviews j JOIN candidates p"
-                             " ON p.id = j.candidate_id WHERE p.round_id = ? AND j.deleted = 0", [round_row["id"]]):
+    for review in store.candidates.joint_reviews_of_round(round_row["id"]):
         verdicts[(review["candidate_id"], review["unit"])] = review["verdict"] + (
             f"（{review['note']}）" if review["note"] else "")
     for row in rows:

@@ -97,25 +97,14 @@ def audit(store, *, date_from=None, date_to=None, action=None, text="") -> Regis
 def contacts(store, community_id: str | None = None) -> Register:
     """网格联系表: each grid, the delegate(s) who serve it and their phone — one community's to post in
     the community, or the whole subdistrict's."""
-    where, params = "", []
-    if community_id:
-        where, params = " AND c.id = ?", [community_id]
-    rows = store.rows(
-        f"""SELECT c.name AS community_name, x.name AS grid_name, d.name, d.phone, g.name AS group_name,
-                   d.group_role
-            FROM grids x JOIN communities c ON c.id = x.community_id
-            LEFT JOIN delegate_grids dg ON dg.grid_id = x.id AND dg.deleted = 0
-            LEFT JOIN delegates d ON d.id = dg.delegate_id AND d.deleted = 0 AND d.status = 'active'
-            LEFT JOIN groups g ON g.id = d.group_id
-            WHERE x.deleted = 0{where}
-            ORDER BY c.sort_order, c.name, x.number, x.name, d.name_pinyin""", params)
+    rows = store.grids.contacts(community_id)
     from app.services.base import choice_label
     from app.services.groups import ROLES
 
     for row in rows:
         row["role"] = choice_label(ROLES, row["group_role"]) if row["name"] else ""
         row["name"] = row["name"] or "（尚无代表联系）"
-    community = store.scalar("SELECT name FROM communities WHERE id = ?", [community_id]) if community_id else ""
+    community = (store.communities.stored(community_id) or {}).get("name", "") if community_id else ""
     columns = [Column("村（社区）", "community_name", 10), Column("网格", "grid_name", 9),
                Column("联系议事代表", "name", 10), Column("联系电话", "phone", 13), Column("议事小组", "group_name", 9),
                Column("小组职务", "role", 8)]

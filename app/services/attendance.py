@@ -7,7 +7,7 @@ import uuid
 from app.common.errors import ConflictError, ValidationError
 from app.common.textutil import clean
 from app.rules.codes import ATTENDANCE_STATUSES as STATUSES
-from app.rules.meeting_kinds import kind_of
+from app.rules.meeting_kinds import kind_of, kinds
 from app.services.base import Service, choice_label
 from app.services.delegates import serving_condition
 from app.services.meetings import audience, when_text
@@ -142,6 +142,41 @@ class AttendanceService(Service):
             "SELECT count(*) FROM attendance WHERE meeting_id = ? AND deleted = 0 AND status = 'present'"
             " AND delegate_id IS NOT NULL", [meeting_id])
         return quorum_of(total, present)
+
+    def by_delegate(self, year: int | None = None, term_id: str | None = None) -> list[dict]:
+        """出勤统计: each delegate's attendance in the year (or every year), a count per registered
+        meeting kind under `<kind>_present`, and present/excused/absent in all. A term's delegates,
+        whatever became of them since; without one, those serving now."""
+        where, params = "", []
+        if year:
+            where, params = "AND m.date >= ? AND m.date < ?", [f"{year}-01-01", f"{year + 1}-01-01"]
+        who, who_params = ("d.term_id = ?", [term_id]) if term_id else ("d.status = 'active'", [])
+        # one column per registered kind: [kind_0] ... counts the meetings of that kind attended
+        per_kind = [k.code for k in kinds()]
+        sums = "".join(f"sum(a.status = 'present' AND m.kind = ?) AS [kind_{i}], " for i in range(len(per_kind)))
+        rows = self.store.rows(
+            f"""SELECT d.name, c.name AS community_name, g.name AS group_name, {sums}
+                  sum(a.status = 'present') AS present, sum(a.status = 'excused') AS excused,
+                  sum(a.status = 'absent') AS absent
+                FROM delegates d LEFT JOIN communities c ON c.id = d.community_id
+                LEFT JOIN groups g ON g.id = d.group_id
+                LEFT JOIN attendance a ON a.delegate_id = d.id AND a.deleted = 0
+                LEFT JOIN meetings m ON m.id = a.meeting_id AND m.deleted = 0 {where}
+                WHERE d.deleted = 0 AND {who}
+                GROUP BY d.id ORDER BY g.sort_order, d.name_pinyin""", [*per_kind, *params, *who_params])
+        for row in rows:
+            for i, code in enumerate(per_kind):
+                row[f"{code}_present"] = row.pop(f"kind_{i}") or 0
+            for key in ("present", "excused", "absent"):
+                row[key] = row[key] or 0
+        return rows
+
+    def attending_units(self, meeting_id: str) -> list[str]:
+        """The units signed in as attending (列席) a meeting: who came, not who was invited."""
+        rows = self.store.rows("SELECT DISTINCT unit FROM attendance WHERE meeting_id = ? AND deleted = 0"
+                               " AND status = 'attending_nonmember' AND delegate_id IS NULL AND unit IS NOT NULL",
+                               [meeting_id])
+        return [r["unit"] for r in rows]
 
     def summary(self, meeting_id: str) -> dict[str, int]:
         counts = {s: 0 for s, _ in STATUSES}

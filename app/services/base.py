@@ -137,8 +137,26 @@ class Service:
             raise NotFoundError(f"找不到这条{self.noun}记录，可能已被删除")
         return row[0]
 
+    def stored(self, row_id: str | None) -> dict | None:
+        """The row as stored, deleted or not; None when there is no such row (a document names a
+        record another office removed, or one written around the program)."""
+        found = self.store.rows(f"SELECT * FROM [{self.table}] WHERE id = ?", [row_id]) if row_id else []
+        return found[0] if found else None
+
+    def count_of(self, column: str, value: str) -> int:
+        """Live rows whose `column` holds `value` (a meeting's action items, a round's candidates)."""
+        return self.store.scalar(f"SELECT count(*) FROM [{self.table}] WHERE deleted = 0 AND [{column}] = ?", [value])
+
     def title(self, row: dict) -> str:
         return row.get("name") or row.get("id", "")[:8]
+
+    def find_ids(self, given: str, columns: tuple[str, ...] = (), *, prefix: bool = True) -> list[str]:
+        """Live rows the clerk may mean by `given`: an id or its first characters (as lists print
+        them), or the exact value of one of `columns` (a name, a serial)."""
+        tests = (["id LIKE ?"] if prefix else []) + [f"[{column}] = ?" for column in columns]
+        params = ([given + "%"] if prefix else []) + [given] * len(columns)
+        return [r["id"] for r in self.store.rows(
+            f"SELECT id FROM [{self.table}] WHERE deleted = 0 AND ({' OR '.join(tests)})", params)]
 
     def count(self) -> int:
         return self.store.scalar(f"SELECT count(*) FROM [{self.table}] WHERE deleted = 0")

@@ -198,6 +198,17 @@ class CandidateService(Service):
         return self.store.rows("SELECT * FROM joint_reviews WHERE candidate_id = ? AND deleted = 0"
                                " ORDER BY day, unit", [candidate_id])
 
+    def joint_reviews_of_round(self, round_id: str) -> builtins.list[dict]:
+        """Every unit's verdict in a round's joint review (联审), by candidate."""
+        return self.store.rows("SELECT j.candidate_id, j.unit, j.verdict, j.note FROM joint_reviews j JOIN candidates p"
+                               " ON p.id = j.candidate_id WHERE p.round_id = ? AND j.deleted = 0", [round_id])
+
+    def groups_of_appointed(self, round_id: str) -> builtins.list[str]:
+        """The group of each delegate a round appointed (one name per delegate placed in a group)."""
+        return [r["group_name"] for r in self.store.rows(
+            "SELECT g.name AS group_name FROM delegates d JOIN groups g ON g.id = d.group_id JOIN candidates p"
+            " ON p.delegate_id = d.id WHERE p.round_id = ? AND d.deleted = 0", [round_id])]
+
     def objections(self, candidate_id: str | None = None, round_id: str | None = None) -> builtins.list[dict]:
         where, params = ("o.candidate_id = ?", [candidate_id]) if candidate_id else ("p.round_id = ?", [round_id])
         rows = self.store.rows(

@@ -49,6 +49,22 @@ class GridService(Service):
                 FROM grids x JOIN communities c ON c.id = x.community_id
                 WHERE {where} ORDER BY c.sort_order, c.name, x.number, x.name""", params)
 
+    def contacts(self, community_id: str | None = None) -> builtins.list[dict]:
+        """Each grid (of one community, or all) with each serving delegate who keeps in touch with
+        it (a grid no one serves: one line without a delegate), in the communities' order."""
+        where, params = "", []
+        if community_id:
+            where, params = " AND c.id = ?", [community_id]
+        return self.store.rows(
+            f"""SELECT c.name AS community_name, x.name AS grid_name, d.name, d.phone, g.name AS group_name,
+                       d.group_role
+                FROM grids x JOIN communities c ON c.id = x.community_id
+                LEFT JOIN delegate_grids dg ON dg.grid_id = x.id AND dg.deleted = 0
+                LEFT JOIN delegates d ON d.id = dg.delegate_id AND d.deleted = 0 AND d.status = 'active'
+                LEFT JOIN groups g ON g.id = d.group_id
+                WHERE x.deleted = 0{where}
+                ORDER BY c.sort_order, c.name, x.number, x.name, d.name_pinyin""", params)
+
     def choices(self) -> builtins.list[tuple[str, str, str]]:
         """(id, name, community_id) of live grids, for pickers: no per-row subqueries."""
         return [(r["id"], r["name"], r["community_id"]) for r in self.store.rows(

@@ -573,6 +573,16 @@ class OpinionService(Service):
             s["text"] = s["content"] + (f"；进展：{s['progress']}" if s["progress"] else "")
         return sorted(events + supervisions, key=lambda e: (e["day"], e["wall_ms"], e["counter"]))
 
+    def supervisions_of_year(self, year: int | None = None) -> list[dict]:
+        """督办记录: every supervision of the year (or of all years) with its opinion, by day."""
+        where, params = "", []
+        if year:
+            where, params = " AND s.day >= ? AND s.day < ?", [f"{year}-01-01", f"{year + 1}-01-01"]
+        return self.store.rows(
+            f"""SELECT s.day, s.method, s.content, s.progress, s.actor, o.serial, o.title, o.lead_unit,
+                       o.deadline FROM supervisions s JOIN opinions o ON o.id = s.opinion_id
+                WHERE s.deleted = 0 AND o.deleted = 0{where} ORDER BY s.day, o.serial""", params)
+
     def supervisions(self, opinion_id: str) -> list[dict]:
         return self.store.rows("SELECT * FROM supervisions WHERE opinion_id = ? AND deleted = 0 ORDER BY day",
                                [opinion_id])

@@ -47,6 +47,11 @@ class TopicService(Service):
         self.live_ref("groups", values.get("group_id"), "议事小组", "group_id")
         self.live_ref("delegates", values.get("lead_delegate_id"), "代表", "lead_delegate_id")
 
+    def titles_of_meeting(self, meeting_id: str) -> builtins.list[str]:
+        """The topics deliberated at a meeting, by title (a brief's headline names them)."""
+        return [t["title"] for t in self.store.rows("SELECT title FROM topics WHERE meeting_id = ? AND deleted = 0"
+                                                    " ORDER BY title", [meeting_id])]
+
     def list(self, group_id: str | None = None) -> list[dict]:
         where, params = "t.deleted = 0", []
         if group_id:
