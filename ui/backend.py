@@ -67,7 +67,7 @@ class _Worker(QObject):
         super().__init__()
         self.store = None
         self.jobs: dict[int, Job] = {}
-        # Auto connections queue across threads (worker <-> UI); naming Qt.QueuedConnection
+        # Auto connections queue across threads (worker <-> UI); naming Qt.ConnectionType.QueuedConnection
         # here would load the whole Qt namespace (~15 ms) before the first paint.
         self.run.connect(self._execute)
 
@@ -289,7 +289,7 @@ class DelayedProgress(QObject):
         self._dialog.setWindowTitle("请稍候")
         from PySide6.QtCore import Qt
 
-        self._dialog.setWindowModality(Qt.WindowModal)
+        self._dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self._dialog.setAutoClose(False)
         self._dialog.setAutoReset(False)
         if not cancellable:

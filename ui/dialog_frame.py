@@ -13,7 +13,7 @@ def scrolling(content: QWidget) -> QScrollArea:
     is smaller than it."""
     area = QScrollArea()
     area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.NoFrame)
+    area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(content)
     return area
 

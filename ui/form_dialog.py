@@ -32,16 +32,16 @@ class FormDialog(FittingDialog):
         self.extra = QLabel()
         self.extra.setWordWrap(True)
         self.footer.addWidget(self.extra)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.buttons.button(QDialogButtonBox.Ok).setText(ok)
-        self.buttons.button(QDialogButtonBox.Cancel).setText("取消")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.footer.addWidget(self.buttons)
         self._update()
 
     def _update(self) -> None:
-        show_why_not(self.buttons.button(QDialogButtonBox.Ok), self.editors.values())
+        show_why_not(self.buttons.button(QDialogButtonBox.StandardButton.Ok), self.editors.values())
 
     def values(self) -> dict:
         return {name: editor.value() for name, editor in self.editors.items()}
@@ -50,4 +50,4 @@ class FormDialog(FittingDialog):
 def ask(parent, title: str, specs, values: dict | None = None, refs: dict | None = None, note: str = "",
         ok: str = "确定") -> dict | None:
     dialog = FormDialog(title, specs, values, refs, note, parent, ok)
-    return dialog.values() if dialog.exec() == QDialog.Accepted else None
+    return dialog.values() if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -42,10 +42,10 @@ class ImportPreview(QDialog):
         fit_columns(view, cap=360)
         layout.addWidget(view)
         self.buttons = QDialogButtonBox()
-        self.go = self.buttons.addButton(f"导入 {report['imported']} 人", QDialogButtonBox.AcceptRole)
+        self.go = self.buttons.addButton(f"导入 {report['imported']} 人", QDialogButtonBox.ButtonRole.AcceptRole)
         self.go.setEnabled(report["imported"] > 0)
-        save = self.buttons.addButton("保存检查结果…", QDialogButtonBox.ActionRole)
-        self.buttons.addButton("取消", QDialogButtonBox.RejectRole)
+        save = self.buttons.addButton("保存检查结果…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         save.clicked.connect(self.save_report)
         self.buttons.accepted.connect(self.run_import)
         self.buttons.rejected.connect(self.reject)
@@ -96,7 +96,7 @@ def start_import(parent, backend, path: str | None = None) -> None:
 
     def checked(report):
         dialog = ImportPreview(backend, path, report, parent)
-        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         parent.import_preview = dialog
         dialog.open()
 

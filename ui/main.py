@@ -71,7 +71,7 @@ def setup_application(app: QApplication) -> str:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("YishiDesk")
     app.setWindowIcon(QIcon(str(resources / "icons" / "yishi.png")))
-    QLocale.setDefault(QLocale(QLocale.Chinese, QLocale.China))
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
 
     # The system's CJK face if it has one (Windows always has 微软雅黑), else the shipped one:
     # registering the shipped 5 MB face costs ~9 ms, while the font database the question
@@ -89,7 +89,7 @@ def setup_application(app: QApplication) -> str:
     family = font.family()
 
     app._translators = []  # keep references alive
-    for folder in (resources / "translations", Path(QLibraryInfo.path(QLibraryInfo.TranslationsPath))):
+    for folder in (resources / "translations", Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))):
         translator = QTranslator(app)
         if translator.load("qtbase_zh_CN", str(folder)):
             app.installTranslator(translator)
@@ -196,12 +196,12 @@ def offer_demo(window, backend) -> None:
 
     box = QMessageBox(window)
     box.setWindowTitle("欢迎使用议事工作台")
-    box.setIcon(QMessageBox.Question)
+    box.setIcon(QMessageBox.Icon.Question)
     box.setText("这是一个新的空白数据库。\n\n您可以从空白开始，录入本街道的村（社区）、网格、议事小组和代表；"
                 "也可以先打开演示街道（中山路街道：25 个村（社区）、534 个网格、5 个议事小组、70 名议事代表）"
                 "熟悉各项功能。演示数据均为虚构。")
-    empty = box.addButton("从空白开始", QMessageBox.RejectRole)
-    demo = box.addButton("打开演示街道", QMessageBox.AcceptRole)
+    empty = box.addButton("从空白开始", QMessageBox.ButtonRole.RejectRole)
+    demo = box.addButton("打开演示街道", QMessageBox.ButtonRole.AcceptRole)
     box.setDefaultButton(demo)
     box.exec()
     if box.clickedButton() is empty:

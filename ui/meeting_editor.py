@@ -171,7 +171,7 @@ class MeetingEditor(QDialog):
     # -- flowchart ---------------------------------------------------------------------
     def edit_step(self, step: dict) -> None:
         dialog = StepDialog(step, self)
-        if dialog.exec() != QDialog.Accepted:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         done_on, note = dialog.values()
         self.backend.op(lambda s: s.meetings.tick_step(step["id"], done_on, note),

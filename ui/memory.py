@@ -106,7 +106,7 @@ def table_key(view) -> str:
     from PySide6.QtCore import Qt
 
     model = view.model()
-    titles = [str(model.headerData(c, Qt.Horizontal) or "") for c in range(view.horizontalHeader().count())]
+    titles = [str(model.headerData(c, Qt.Orientation.Horizontal) or "") for c in range(view.horizontalHeader().count())]
     return "columns/" + "|".join(titles)
 
 

@@ -30,12 +30,12 @@ class _ColumnsModel(QAbstractTableModel):
 
     columns: list[Col]
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role != Qt.DisplayRole:
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
             return None
-        if orientation == Qt.Horizontal and 0 <= section < len(self.columns):
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
             return self.columns[section].header
-        if orientation == Qt.Vertical:
+        if orientation == Qt.Orientation.Vertical:
             return str(section + 1)
         return None
 
@@ -59,13 +59,13 @@ class ListTableModel(_ColumnsModel):
     def columnCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.columns)
 
-    def data(self, index, role=Qt.DisplayRole):
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         row = self.rows[index.row()]
-        if role in (Qt.DisplayRole, Qt.ToolTipRole):
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return _display(row.get(self.columns[index.column()].key))
-        if role == Qt.ForegroundRole and (row.get("_warn") or row.get("_colour")):
+        if role == Qt.ItemDataRole.ForegroundRole and (row.get("_warn") or row.get("_colour")):
             from PySide6.QtGui import QColor
 
             return QColor(row.get("_colour") or "#b00020")
@@ -171,16 +171,16 @@ class PagedTableModel(_ColumnsModel):
         offset = row - page * self.page_size
         return rows[offset] if offset < len(rows) else None
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole, Qt.UserRole,
-                                               Qt.ForegroundRole):
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.UserRole,
+                                               Qt.ItemDataRole.ForegroundRole):
             return None
         row = self.row_at(index.row())
         if row is None:
-            return self.PLACEHOLDER if role == Qt.DisplayRole else None
-        if role == Qt.UserRole:
+            return self.PLACEHOLDER if role == Qt.ItemDataRole.DisplayRole else None
+        if role == Qt.ItemDataRole.UserRole:
             return row.get("id")
-        if role == Qt.ForegroundRole:
+        if role == Qt.ItemDataRole.ForegroundRole:
             colour = self._row_colour(row) if self._row_colour else None
             if colour:
                 from PySide6.QtGui import QColor
@@ -189,9 +189,9 @@ class PagedTableModel(_ColumnsModel):
             return None
         return _display(row.get(self.columns[index.column()].key))
 
-    def sort(self, column: int, order=Qt.AscendingOrder) -> None:
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.columns) or not self.columns[column].sort_key:
             return
         self.filter = dataclasses.replace(self.filter, sort=self.columns[column].sort_key,
-                                          descending=order == Qt.DescendingOrder)
+                                          descending=order == Qt.SortOrder.DescendingOrder)
         self.reload()

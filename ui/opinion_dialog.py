@@ -132,14 +132,14 @@ class OpinionDialog(QDialog):
 
         item = self.files.currentItem()
         if item:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(item.data(Qt.UserRole)["path"]))
+            QDesktopServices.openUrl(QUrl.fromLocalFile(item.data(Qt.ItemDataRole.UserRole)["path"]))
 
     def remove_file(self) -> None:
         from PySide6.QtCore import Qt
 
         item = self.files.currentItem()
         if item:
-            file_id = item.data(Qt.UserRole)["id"]
+            file_id = item.data(Qt.ItemDataRole.UserRole)["id"]
             self._run(lambda s: s.opinions.remove_file(file_id), "删除附件")
 
     def _show(self, result) -> None:
@@ -150,7 +150,7 @@ class OpinionDialog(QDialog):
         self.files.clear()
         for file in files:
             item = QListWidgetItem(f"{file['title']}　（{file['file_name']}）")
-            item.setData(Qt.UserRole, file)
+            item.setData(Qt.ItemDataRole.UserRole, file)
             self.files.addItem(item)
         self.row, self.refs = row, refs
         self.setWindowTitle(f"意见建议 {row['serial']}")

@@ -19,7 +19,7 @@ def list_rows(backend, view, done) -> None:
 
     model = view.model()
     columns = [c for c in range(model.columnCount()) if not view.isColumnHidden(c)]
-    headers = [str(model.headerData(c, Qt.Horizontal) or "") for c in columns]
+    headers = [str(model.headerData(c, Qt.Orientation.Horizontal) or "") for c in columns]
     if isinstance(model, PagedTableModel):
         keys = [model.columns[c].key for c in columns]
         flt, count, page_fn = model.filter, model.rowCount(), model._page_fn
@@ -47,12 +47,12 @@ def print_html(parent, title: str, text: str) -> bool:
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter
     from PySide6.QtWidgets import QDialog
 
-    printer = QPrinter(QPrinter.HighResolution)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setDocName(title)
-    printer.setPageOrientation(QPageLayout.Landscape)  # registers are wide
+    printer.setPageOrientation(QPageLayout.Orientation.Landscape)  # registers are wide
     dialog = QPrintDialog(printer, parent)
     dialog.setWindowTitle(f"打印 — {title}")
-    if dialog.exec() != QDialog.Accepted:
+    if dialog.exec() != QDialog.DialogCode.Accepted:
         return False
     document = QTextDocument()
     document.setHtml(text)

@@ -46,11 +46,11 @@ class ReminderPanel(QDialog):
             font = QFont(head.font(0))
             font.setBold(True)
             head.setFont(0, font)
-            head.setData(0, Qt.UserRole, None)
+            head.setData(0, Qt.ItemDataRole.UserRole, None)
             self.tree.addTopLevelItem(head)
             for line in section["items"]:
                 child = QTreeWidgetItem([line["text"]])
-                child.setData(0, Qt.UserRole, line["target"])
+                child.setData(0, Qt.ItemDataRole.UserRole, line["target"])
                 child.setToolTip(0, line["text"])
                 head.addChild(child)
             if section["total"] > len(section["items"]):
@@ -85,7 +85,7 @@ class ReminderPanel(QDialog):
         """A line opens its record in the main window; the panel steps aside."""
         from .navigate import open_target
 
-        target = item.data(0, Qt.UserRole)
+        target = item.data(0, Qt.ItemDataRole.UserRole)
         if not target:
             return None
         opened = open_target(self.parentWidget(), target)
@@ -101,7 +101,7 @@ def show_reminders(parent, backend, on_start: bool = False) -> None:
         if on_start and not data["count"]:
             return
         panel = ReminderPanel(data, parent)
-        panel.setAttribute(Qt.WA_DeleteOnClose)
+        panel.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         parent.reminder_panel = panel
         panel.show()
         panel.raise_()

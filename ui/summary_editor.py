@@ -80,7 +80,7 @@ class SummaryEditor(QDialog):
         self.editors.clear()
         for section in sections:
             label = QLabel(f"<b>{section['heading']}</b>" + ("　（已修改）" if section["edited"] else ""))
-            label.setTextFormat(Qt.RichText)
+            label.setTextFormat(Qt.TextFormat.RichText)
             reset = QPushButton("恢复自动生成")
             reset.setObjectName(f"reset_{section['key']}")
             reset.clicked.connect(lambda _=False, k=section["key"]: self.editors[k].setPlainText(self.drafts[k]))

@@ -34,7 +34,7 @@ class AttendanceTab(QWidget):
         self.quorum_label.setObjectName("quorum")
         layout.addWidget(self.quorum_label)
         self.sheet = plain_table(["姓名", "所在村（社区）/单位", "出席情况", "小组职务"])
-        self.sheet.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.sheet.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         layout.addWidget(self.sheet)
         button_row(layout, (("全部设为出席", self.all_present), ("添加列席人员…", self.add_guest),
                            ("保存签到", self.save)))
@@ -97,7 +97,7 @@ class AttendanceTab(QWidget):
         form.addRow("姓名", name)
         form.addRow("单位", unit)
         form.addRow(dialog_buttons("添加", "取消", dialog.accept, dialog.reject))
-        if dialog.exec() == QDialog.Accepted:
+        if dialog.exec() == QDialog.DialogCode.Accepted:
             meeting_id = self.editor.meeting_id
             self.editor.backend.op(lambda s: s.attendance.add_guest(meeting_id, name.text(), unit.text()),
                                      self.editor.saved("列席人员"), lambda e: show_refusal(self, e),

@@ -16,7 +16,7 @@ class DetailsTab(QScrollArea):
         self.editor = editor
         self.submit = submit  # (values, parent, done, failed): the frame's create-or-update
         self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.NoFrame)
+        self.setFrameShape(QFrame.Shape.NoFrame)
         inner = QWidget()
         self.setWidget(inner)
         form = QFormLayout(inner)

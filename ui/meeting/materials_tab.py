@@ -31,7 +31,7 @@ class MaterialsTab(QWidget):
             taken = f"，{material['taken_on']}拍摄" if material.get("taken_on") else ""
             item = QListWidgetItem(f"{material['title']}　（{material['file_name']}，"
                                    f"{(material['size'] or 0) // 1024 + 1} KB{taken}）")
-            item.setData(Qt.UserRole, material)
+            item.setData(Qt.ItemDataRole.UserRole, material)
             self.materials.addItem(item)
 
     def add(self) -> None:
@@ -59,11 +59,11 @@ class MaterialsTab(QWidget):
             from PySide6.QtCore import QUrl
             from PySide6.QtGui import QDesktopServices
 
-            QDesktopServices.openUrl(QUrl.fromLocalFile(item.data(Qt.UserRole)["path"]))
+            QDesktopServices.openUrl(QUrl.fromLocalFile(item.data(Qt.ItemDataRole.UserRole)["path"]))
 
     def remove(self) -> None:
         item = self.materials.currentItem()
-        if item and confirm(self, "删除材料", f"删除材料“{item.data(Qt.UserRole)['title']}”？", "删除"):
-            material_id = item.data(Qt.UserRole)["id"]
+        if item and confirm(self, "删除材料", f"删除材料“{item.data(Qt.ItemDataRole.UserRole)['title']}”？", "删除"):
+            material_id = item.data(Qt.ItemDataRole.UserRole)["id"]
             self.editor.backend.op(lambda s: s.meetings.remove_material(material_id), self.editor.saved("删除材料"),
                                      lambda e: show_refusal(self, e), summary="删除会议材料")

@@ -30,7 +30,7 @@ class MattersTab(QWidget):
         row = self.matters.rowCount()
         self.matters.insertRow(row)
         cell = text_cell(matter.get("content"))
-        cell.setData(Qt.UserRole, matter.get("id"))
+        cell.setData(Qt.ItemDataRole.UserRole, matter.get("id"))
         self.matters.setItem(row, 0, cell)
         self.matters.setItem(row, 1, text_cell(matter.get("resident")))
 
@@ -39,7 +39,7 @@ class MattersTab(QWidget):
         matters = []
         for row in range(self.matters.rowCount()):
             content, resident = self.matters.item(row, 0), self.matters.item(row, 1)
-            matters.append({"id": content.data(Qt.UserRole) if content else None,
+            matters.append({"id": content.data(Qt.ItemDataRole.UserRole) if content else None,
                             "content": content.text() if content else "",
                             "resident": resident.text() if resident else ""})
         meeting_id = self.editor.meeting_id

@@ -46,7 +46,7 @@ class MinutesTab(QWidget):
         for col, key in enumerate(ITEM_KEYS):
             cell = text_cell(item.get(key))
             if col == 0:
-                cell.setData(Qt.UserRole, item.get("id"))
+                cell.setData(Qt.ItemDataRole.UserRole, item.get("id"))
             self.items.setItem(row, col, cell)
 
     def remove_item(self) -> None:
@@ -58,7 +58,7 @@ class MinutesTab(QWidget):
         items = []
         for row in range(self.items.rowCount()):
             cells = [self.items.item(row, col) for col in range(len(ITEM_KEYS))]
-            items.append({"id": cells[0].data(Qt.UserRole) if cells[0] else None,
+            items.append({"id": cells[0].data(Qt.ItemDataRole.UserRole) if cells[0] else None,
                           **{key: (cell.text() if cell else "") for key, cell in zip(ITEM_KEYS, cells)}})
         summary, decisions, meeting_id = self.summary.toPlainText(), self.decisions.toPlainText(), self.editor.meeting_id
         self.editor.backend.op(lambda s: s.meetings.save_minutes(meeting_id, summary, decisions, items),

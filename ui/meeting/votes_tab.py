@@ -19,7 +19,7 @@ class VotesTab(QWidget):
         layout.addWidget(self.note)
         self.votes = plain_table(["票决事项", "赞成", "反对", "弃权", "结果"])
         # It shows what the form below recorded: a number typed over it would be kept nowhere.
-        self.votes.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.votes.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.votes.setToolTip("票决结果在下方登记；登记错了，选中后“删除所选”再重新登记")
         self.votes.setColumnWidth(0, 380)
         layout.addWidget(self.votes)

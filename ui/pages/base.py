@@ -51,12 +51,12 @@ def export_with_dialog(parent, backend, name: str, **options) -> None:
         return
 
     def done(result):
-        box = QMessageBox(QMessageBox.Information, "导出完成",
+        box = QMessageBox(QMessageBox.Icon.Information, "导出完成",
                           f"已导出{result['heading']} {result['rows']} 行：\n{result['path']}\n\n"
                           f"可用 Excel 或 WPS 打开后直接打印（{result['paper']} 横向，每页重复表头，每行完整；"
                           "较宽的台账只打印主要的列，全部列都在表格中）。", parent=parent)
-        open_button = box.addButton("打开文件", QMessageBox.AcceptRole)
-        box.addButton("关闭", QMessageBox.RejectRole)
+        open_button = box.addButton("打开文件", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("关闭", QMessageBox.ButtonRole.RejectRole)
         box.exec()
         if box.clickedButton() is open_button:
             QDesktopServices.openUrl(QUrl.fromLocalFile(result["path"]))
@@ -94,20 +94,20 @@ def fit_columns_once(view: QTableView, **options) -> None:
 def make_table(model) -> QTableView:
     view = QTableView()
     view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SingleSelection)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setAlternatingRowColors(True)
-    view.setEditTriggers(QAbstractItemView.NoEditTriggers)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.horizontalHeader().setStretchLastSection(True)
     view.verticalHeader().setDefaultSectionSize(28)
     view.setWordWrap(False)
-    view.setTextElideMode(Qt.ElideRight)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
     from ..memory import watch_columns
 
     watch_columns(view)
     view.setProperty("main_list", True)  # what 文件 › 打印 prints when it is in front
-    view.setContextMenuPolicy(Qt.CustomContextMenu)
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
     view.customContextMenuRequested.connect(lambda pos: show_row_menu(view, pos))
     return view
 
@@ -144,7 +144,7 @@ def show_row_menu(view, pos) -> None:
     if index.isValid() and index.row() != view.currentIndex().row():
         view.setCurrentIndex(index)  # the menu is for the row under the mouse
     menu = row_menu(view)
-    menu.setAttribute(Qt.WA_DeleteOnClose)
+    menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     view.row_menu = menu  # (tests reach it here)
     menu.popup(view.viewport().mapToGlobal(pos))
 
@@ -163,7 +163,7 @@ def copy_rows(view) -> str:
     def clean(value) -> str:
         return "" if value is None else str(value).replace("\t", " ").replace("\n", " ")
 
-    lines = ["\t".join(clean(model.headerData(c, Qt.Horizontal)) for c in columns)]
+    lines = ["\t".join(clean(model.headerData(c, Qt.Orientation.Horizontal)) for c in columns)]
     lines += ["\t".join(clean(model.index(r, c).data()) for c in columns) for r in rows]
     text = "\n".join(lines)
     QGuiApplication.clipboard().setText(text)
@@ -198,7 +198,7 @@ def sortable_view(model) -> QTableView:
     """A table over a paged model that sorts in the core when a header is clicked."""
     view = make_table(model)
     # No indicator first: enabling sorting would otherwise sort (and query) at once.
-    view.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
+    view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
     view.setSortingEnabled(True)
     return view
 

@@ -109,13 +109,13 @@ class MeetingList(QWidget):
 
     def current_id(self) -> str | None:
         index = self.view.currentIndex()
-        return self.model.data(index, Qt.UserRole) if index.isValid() else None
+        return self.model.data(index, Qt.ItemDataRole.UserRole) if index.isValid() else None
 
     def open_meeting(self, meeting_id: str) -> MeetingEditor:
         editor = self.editors.get(meeting_id)
         if editor is None or not editor.isVisible():
             editor = MeetingEditor(self.backend, meeting_id, self)
-            editor.setAttribute(Qt.WA_DeleteOnClose)
+            editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             editor.destroyed.connect(lambda *_: self.editors.pop(meeting_id, None))
             self.editors[meeting_id] = editor
         editor.show()
@@ -258,7 +258,7 @@ class ReceptionDuty(QWidget):
 
         def ready(delegates):
             dialog = DutyDialog(hall, delegates, self)
-            if dialog.exec() == QDialog.Accepted:
+            if dialog.exec() == QDialog.DialogCode.Accepted:
                 chosen = dialog.chosen()
                 self.backend.op(lambda s: s.receptions.set_duty(hall["id"], month, chosen), None,
                                   lambda e: show_refusal(self, e), summary=f"排定{hall['name']}值班")

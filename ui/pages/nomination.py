@@ -119,7 +119,7 @@ class NominationPage(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("round_summary")
         self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.RichText)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.summary)
         self.funnel = QLabel()
         self.funnel.setObjectName("funnel")
@@ -142,14 +142,14 @@ class NominationPage(QWidget):
         filters.addWidget(self.count_label)
         layout.addLayout(filters)
 
-        split = QSplitter(Qt.Horizontal)
+        split = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         self.model = ListTableModel(COLUMNS, self)
         self.view = make_table(self.model)
         self.view.setObjectName("candidates")
-        self.view.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.doubleClicked.connect(lambda _: self.edit_candidate())
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self.show_detail())
         left_layout.addWidget(self.view)
@@ -348,7 +348,7 @@ class NominationPage(QWidget):
     def _quota_dialog(self, round_id, quotas, communities, fields) -> None:
         dialog = QuotaDialog(quotas, communities, {f.name: f for f in fields}, self)
         self.quota_editor = dialog
-        if dialog.exec() != QDialog.Accepted:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
             return
 
         def done(_):
@@ -539,7 +539,7 @@ class NominationPage(QWidget):
             return show_refusal(self, "没有公示期满、待党工委确认的人选（请先办结公示；筛选条件也可能隐藏了人选）")
         dialog = ConfirmDialog(self.backend, self.round_id(), noticed, self)
         self.confirm_dialog = dialog
-        if dialog.exec() != QDialog.Accepted:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         round_id, ids, day, doc = self.round_id(), dialog.chosen(), dialog.day.text().strip(), dialog.doc.text()
 
@@ -613,8 +613,8 @@ class QuotaDialog(QDialog):
         row = self.table.rowCount()
         self.table.insertRow(row)
         label = QTableWidgetItem(dict(DIMENSIONS)[dimension])
-        label.setData(Qt.UserRole, (dimension, row_id))
-        label.setFlags(label.flags() & ~Qt.ItemIsEditable)
+        label.setData(Qt.ItemDataRole.UserRole, (dimension, row_id))
+        label.setFlags(label.flags() & ~Qt.ItemFlag.ItemIsEditable)
         self.table.setItem(row, 0, label)
         key_box = NoWheelCombo()
         key_box.setEditable(dimension != "community")
@@ -632,7 +632,7 @@ class QuotaDialog(QDialog):
 
     def fill_communities(self) -> None:
         present = {self.table.cellWidget(r, 1).currentData() for r in range(self.table.rowCount())
-                   if self.table.item(r, 0).data(Qt.UserRole)[0] == "community"}
+                   if self.table.item(r, 0).data(Qt.ItemDataRole.UserRole)[0] == "community"}
         for community_id, _ in self.communities:
             if community_id not in present:
                 self.add_row("community", community_id)
@@ -645,7 +645,7 @@ class QuotaDialog(QDialog):
         commit_edits(self.table)
         out = []
         for row in range(self.table.rowCount()):
-            dimension, row_id = self.table.item(row, 0).data(Qt.UserRole)
+            dimension, row_id = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
             key_box = self.table.cellWidget(row, 1)
             key = key_box.currentData() if dimension == "community" else key_box.currentText()
             out.append({"id": row_id, "dimension": dimension, "key": key,
@@ -674,7 +674,7 @@ class ConfirmDialog(QDialog):
         split.addWidget(self.list, 1)
         self.board = QLabel()
         self.board.setWordWrap(True)
-        self.board.setAlignment(Qt.AlignTop)
+        self.board.setAlignment(Qt.AlignmentFlag.AlignTop)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setMinimumWidth(320)

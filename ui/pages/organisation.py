@@ -67,7 +67,7 @@ class GridsPage(RecordListPage):
 
     def bulk_create(self):
         dialog = BulkGridDialog(self.community, self)
-        if dialog.exec() != QDialog.Accepted:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         community_id, number_range, pattern = dialog.values()
         job = self.backend.op(
@@ -91,9 +91,9 @@ class BulkGridDialog(QDialog):
         form.addRow("编号范围", self.range)
         form.addRow("名称格式", self.pattern)
         form.addRow("", QLabel("{n} 处填入编号，例如“第{n}网格”→ 第1网格、第2网格……"))
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText("新建")
-        buttons.button(QDialogButtonBox.Cancel).setText("取消")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("新建")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)

@@ -50,7 +50,7 @@ class GridPicker(QWidget):
         self.label = QLabel("联系网格：")
         layout.addWidget(self.label)
         self.list = QListWidget()
-        self.list.setFlow(QListWidget.LeftToRight)
+        self.list.setFlow(QListWidget.Flow.LeftToRight)
         self.list.setWrapping(True)
         self.list.setFixedHeight(90)
         self.list.itemChanged.connect(self._toggled)
@@ -62,26 +62,26 @@ class GridPicker(QWidget):
         for grid_id, name, owner in self.grids:
             if owner == community_id:
                 item = QListWidgetItem(name)
-                item.setData(Qt.UserRole, grid_id)
-                item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-                item.setCheckState(Qt.Checked if grid_id in self.chosen else Qt.Unchecked)
+                item.setData(Qt.ItemDataRole.UserRole, grid_id)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked if grid_id in self.chosen else Qt.CheckState.Unchecked)
                 self.list.addItem(item)
         self.list.blockSignals(False)
         self.label.setText(f"联系网格（已选 {self._count_visible()} 个）：")
 
     def _count_visible(self) -> int:
-        return sum(1 for i in range(self.list.count()) if self.list.item(i).checkState() == Qt.Checked)
+        return sum(1 for i in range(self.list.count()) if self.list.item(i).checkState() == Qt.CheckState.Checked)
 
     def _toggled(self, item) -> None:
-        grid_id = item.data(Qt.UserRole)
-        if item.checkState() == Qt.Checked:
+        grid_id = item.data(Qt.ItemDataRole.UserRole)
+        if item.checkState() == Qt.CheckState.Checked:
             self.chosen.add(grid_id)
         else:
             self.chosen.discard(grid_id)
         self.label.setText(f"联系网格（已选 {self._count_visible()} 个）：")
 
     def selected(self) -> list[str]:
-        visible = {self.list.item(i).data(Qt.UserRole) for i in range(self.list.count())}
+        visible = {self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())}
         return [g for g in self.chosen if g in visible]
 
 
@@ -249,7 +249,7 @@ class RosterPage(QWidget):
 
     def current_id(self) -> str | None:
         index = self.view.currentIndex()
-        return self.model.data(index, Qt.UserRole) if index.isValid() else None
+        return self.model.data(index, Qt.ItemDataRole.UserRole) if index.isValid() else None
 
     # -- editing ----------------------------------------------------------------
     def add(self) -> None:

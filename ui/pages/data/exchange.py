@@ -39,12 +39,12 @@ def _ask_passphrase(parent, twice: bool) -> str | None:
     form.addRow(note)
     first, second = QLineEdit(), QLineEdit()
     for box in (first, second):
-        box.setEchoMode(QLineEdit.Password)
+        box.setEchoMode(QLineEdit.EchoMode.Password)
     form.addRow("口令", first)
     if twice:
         form.addRow("再输入一次", second)
     form.addRow(dialog_buttons("确定", "取消", dialog.accept, dialog.reject))
-    while dialog.exec() == QDialog.Accepted:
+    while dialog.exec() == QDialog.DialogCode.Accepted:
         if not first.text():
             show_refusal(parent, "请输入口令")
         elif twice and first.text() != second.text():
@@ -142,7 +142,7 @@ class ExchangeTab(QWidget):
     def export(self) -> None:
         dialog = ExportDialog([p["name"] for p in self.peers.rows], self.current_peer(), self)
         self.export_dialog = dialog
-        if dialog.exec() != QDialog.Accepted:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         office, since_last, folder = dialog.choice()
         passphrase = _ask_passphrase(self, twice=True)
@@ -178,7 +178,7 @@ class ExchangeTab(QWidget):
                 return
             dialog = PreviewDialog(result, self)
             self.preview_dialog = dialog
-            if dialog.exec() != QDialog.Accepted:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
                 return
             job = self.backend.op(lambda s, job: import_package(s, path, passphrase, progress=job.report),
                                   imported, lambda e: show_refusal(self, e), wants_job=True, undoable=False)

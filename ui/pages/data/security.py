@@ -28,7 +28,7 @@ class SecurityTab(QWidget):
         form.addRow(self.state)
         self.current, self.new, self.again = QLineEdit(), QLineEdit(), QLineEdit()
         for widget in (self.current, self.new, self.again):
-            widget.setEchoMode(QLineEdit.Password)
+            widget.setEchoMode(QLineEdit.EchoMode.Password)
         form.addRow("当前密码", self.current)
         form.addRow("新密码（至少 6 位）", self.new)
         form.addRow("再输入一次", self.again)

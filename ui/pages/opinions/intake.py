@@ -168,5 +168,5 @@ class ImportDialog(QDialog):
 
     def _drop(self, matter_ids: list[str]) -> None:
         for row in reversed(range(self.list.count())):
-            if self.list.item(row).data(Qt.UserRole)[1] in matter_ids:
+            if self.list.item(row).data(Qt.ItemDataRole.UserRole)[1] in matter_ids:
                 self.list.takeItem(row)

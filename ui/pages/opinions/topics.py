@@ -37,7 +37,7 @@ class TopicsTab(QWidget):
                                     Col("reported_on", "上报组长"),
                                     Col("urgency", "紧迫性"), Col("feasibility", "可行性")], self)
         self.pool_view = make_table(self.pool)
-        self.pool_view.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.pool_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.topics = ListTableModel([Col("title", "议题"), Col("opinion_count", "并案意见"),
                                       Col("lead_name", "牵头代表"), Col("consulted", "征求意见"),
                                       Col("plan_title", "议事方案"), Col("status_label", "状态"),
