@@ -15,6 +15,7 @@ import itertools
 import logging
 import traceback
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
@@ -41,8 +42,8 @@ class Job:
         self.undoable = undoable  # an op whose row changes Ctrl+Z must be able to take back
         self.cancelled = False
         self.done = False
-        self.result = None
-        self.error = None
+        self.result: Any = None  # whatever fn returned
+        self.error: AppError | None = None
         self.on_done: list = []
         self.on_failed: list = []
         self.on_progress: list = []

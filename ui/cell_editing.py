@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QStyle,
     QStyledItemDelegate,
+    QTableView,
     QToolTip,
     QWidget,
 )
@@ -44,7 +45,7 @@ class CellTextEdit(QPlainTextEdit):
 class CellEditors(QStyledItemDelegate):
     """The delegate for a table the clerk types into; `multiline` lists the long columns."""
 
-    def __init__(self, view: QAbstractItemView, multiline=(), max_lines: int = 6):
+    def __init__(self, view: QTableView, multiline=(), max_lines: int = 6):
         super().__init__(view)
         self.view = view
         self.multiline = set(multiline)
@@ -140,7 +141,7 @@ class CellEditors(QStyledItemDelegate):
         return super().eventFilter(editor, event)
 
 
-def edit_in_cells(table: QAbstractItemView, multiline=(), max_lines: int = 6) -> CellEditors:
+def edit_in_cells(table: QTableView, multiline=(), max_lines: int = 6) -> CellEditors:
     """Give `table` editors that stay in their cells; long columns wrap and grow their rows."""
     delegate = CellEditors(table, multiline, max_lines)
     table.setItemDelegate(delegate)

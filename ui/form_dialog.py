@@ -26,7 +26,7 @@ class FormDialog(FittingDialog):
         for spec in specs:
             editor = FieldEditor(spec, refs or {}, self)
             editor.set_value((values or {}).get(spec.name))
-            editor.edited.connect(lambda e=editor: (e.show_error(e.local_error()), self._update()))
+            editor.edited.connect(lambda e=editor: self._edited(e))
             form.addRow(spec.label + ("＊" if spec.required else ""), editor)
             self.editors[spec.name] = editor
         self.extra = QLabel()
@@ -38,6 +38,10 @@ class FormDialog(FittingDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.footer.addWidget(self.buttons)
+        self._update()
+
+    def _edited(self, editor: FieldEditor) -> None:
+        editor.show_error(editor.local_error())
         self._update()
 
     def _update(self) -> None:

@@ -77,9 +77,12 @@ class ImportPreview(QDialog):
             QMessageBox.information(self, "导入完成", f"已导入 {report['imported']} 名代表。")
             self.accept()
 
-        job = self.backend.op(lambda s, job: import_roster(s, path, progress=job.report), done,
-                                lambda e: (self.go.setEnabled(True), show_refusal(self, e)), wants_job=True,
-                                undoable=False)  # a whole roster: its rows leave through the recycle bin
+        def failed(error) -> None:
+            self.go.setEnabled(True)
+            show_refusal(self, error)
+
+        job = self.backend.op(lambda s, job: import_roster(s, path, progress=job.report), done, failed, wants_job=True,
+                              undoable=False)  # a whole roster: its rows leave through the recycle bin
         DelayedProgress(self, job, "正在导入花名册…", cancellable=True)
 
 

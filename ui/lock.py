@@ -30,7 +30,7 @@ class LockDialog(QDialog):
         self.message.setStyleSheet("color: #c62828;")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        layout.addWidget(dialog_buttons("解锁", "退出程序", self.submit, QApplication.instance().quit))
+        layout.addWidget(dialog_buttons("解锁", "退出程序", self.submit, QApplication.quit))
 
     def reject(self) -> None:  # Esc must not get past the lock
         pass
@@ -67,6 +67,7 @@ class IdleLock(QObject):
     def minutes(self, value: int) -> None:
         # Watching every input event costs a Python call per event: only while auto-lock is on.
         app = QApplication.instance()
+        assert app is not None  # the lock belongs to a window, so the application is running
         if value and not self._minutes:
             app.installEventFilter(self)
             self.last_input = time.monotonic()

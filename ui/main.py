@@ -62,6 +62,9 @@ def chinese_dates(environ=os.environ, platform: str = sys.platform) -> Iterator[
                 environ[name] = value
 
 
+_translators: list[QTranslator] = []  # the ones setup_application installed
+
+
 def setup_application(app: QApplication) -> str:
     """Register the shipped CJK font, load Qt's zh_CN translations, apply the style.
 
@@ -88,19 +91,19 @@ def setup_application(app: QApplication) -> str:
     app.setFont(font)
     family = font.family()
 
-    app._translators = []  # keep references alive
+    _translators.clear()  # keep references alive
     for folder in (resources / "translations", Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))):
         translator = QTranslator(app)
         if translator.load("qtbase_zh_CN", str(folder)):
             app.installTranslator(translator)
-            app._translators.append(translator)
+            _translators.append(translator)
             break
     # Installed last, so asked first: the few words Qt's catalogue lacks (查找范围, 文件类型, 文件夹),
     # from resources/translations/yishi_qt_zh_CN.ts.
     supplement = QTranslator(app)
     if supplement.load("yishi_qt_zh_CN", str(resources / "translations")):
         app.installTranslator(supplement)
-        app._translators.append(supplement)
+        _translators.append(supplement)
     style = resources / "style.qss"
     if style.exists():
         app.setStyleSheet(style.read_text(encoding="utf-8"))
@@ -222,6 +225,7 @@ def run_gui(data_dir: str | None = None, argv: list[str] | None = None) -> int:
     if app is None:
         with chinese_dates():
             app = QApplication(argv or sys.argv[:1])
+    assert isinstance(app, QApplication)  # a window's program: its one application is a GUI one
     setup_application(app)
     target = Path(data_dir) if data_dir else default_data_dir()
     key = instance_key(target)

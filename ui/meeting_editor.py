@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -63,6 +64,14 @@ def submit_meeting(backend, parent, meeting_id: str | None, values: dict, done, 
         backend.op(call, done, refused, summary="保存会议" if meeting_id else "新建会议")
 
     run(False)
+
+
+@runtime_checkable
+class MeetingPart(Protocol):
+    """A tab that shows part of the meeting (ui.meeting.*), filled anew on every load; the
+    flowchart is not one: it is given the steps alone."""
+
+    def fill(self, data: dict) -> None: ...
 
 
 class StepDialog(QDialog):
@@ -160,7 +169,7 @@ class MeetingEditor(QDialog):
         tabs.append((self.materials, "会议材料"))
         for widget, title in tabs:
             self.tabs.addTab(widget, title)
-        self.parts = [widget for widget, _ in tabs if widget is not self.flowchart]
+        self.parts = [widget for widget, _ in tabs if isinstance(widget, MeetingPart)]
 
     def saved(self, text: str):
         def done(*_):

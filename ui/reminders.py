@@ -4,6 +4,8 @@ nobody visited this month (app.services.reminders.desk_reminders); each line ope
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QCheckBox, QDialog, QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout
@@ -69,17 +71,20 @@ class ReminderPanel(QDialog):
         bottom.addWidget(close)
         layout.addLayout(bottom)
 
-    def lines(self) -> list[str]:
-        return [self.tree.topLevelItem(i).child(j).text(0) for i in range(self.tree.topLevelItemCount())
-                for j in range(self.tree.topLevelItem(i).childCount())]
-
-    def item_of(self, text: str) -> QTreeWidgetItem | None:
+    def _line_items(self) -> Iterator[QTreeWidgetItem]:
         for i in range(self.tree.topLevelItemCount()):
             head = self.tree.topLevelItem(i)
+            assert head is not None  # i is below the count
             for j in range(head.childCount()):
-                if text in head.child(j).text(0):
-                    return head.child(j)
-        return None
+                line = head.child(j)
+                assert line is not None
+                yield line
+
+    def lines(self) -> list[str]:
+        return [line.text(0) for line in self._line_items()]
+
+    def item_of(self, text: str) -> QTreeWidgetItem | None:
+        return next((line for line in self._line_items() if text in line.text(0)), None)
 
     def open_item(self, item: QTreeWidgetItem, _column: int = 0):
         """A line opens its record in the main window; the panel steps aside."""

@@ -75,8 +75,9 @@ class SummaryEditor(QDialog):
         sections, choices, chosen = result
         while self.body.count():
             item = self.body.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.editors.clear()
         for section in sections:
             label = QLabel(f"<b>{section['heading']}</b>" + ("　（已修改）" if section["edited"] else ""))

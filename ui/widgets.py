@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QSpinBox
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
 
 
 class NoWheelCombo(QComboBox):
@@ -148,6 +153,20 @@ def plain_table(headers: list[str], multiline=()):
     table.verticalHeader().setDefaultSectionSize(28)
     edit_in_cells(table, multiline)
     return table
+
+
+def cell_combo(table: QTableWidget, row: int, column: int) -> QComboBox:
+    """The drop-down a table was given for a cell (setCellWidget)."""
+    box = table.cellWidget(row, column)
+    assert isinstance(box, QComboBox), (row, column)
+    return box
+
+
+def cell_item(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:
+    """A cell's item that the table was filled with (setItem): never None."""
+    item = table.item(row, column)
+    assert item is not None, (row, column)
+    return item
 
 
 def text_cell(text):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QMainWindow, QStackedWidget, QWidget
 
@@ -41,7 +43,8 @@ class MainWindow(QMainWindow):
             "recycle": ("回收站", _page_class("recycle", "RecyclePage")),
             "settings": ("设置", _page_class("settings", "SettingsPage")),
         }
-        self._built: dict[str, QWidget] = {}
+        # Each area's page (ui.pages.*: a QWidget with reload()), imported by name when first shown.
+        self._built: dict[str, Any] = {}
         self._store_ready = False
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
@@ -259,7 +262,7 @@ class MainWindow(QMainWindow):
         """The area and the tabs the list sits in, e.g. 意见建议 › 意见建议台账."""
         from PySide6.QtWidgets import QTabWidget
 
-        parts = []
+        parts: list[str] = []
         widget = view
         page = self._current_page()
         while widget is not None and widget is not page:

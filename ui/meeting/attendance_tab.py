@@ -55,7 +55,7 @@ class AttendanceTab(QWidget):
             box.setEnabled(bool(person["delegate_id"]))
             box.currentIndexChanged.connect(self.update_quorum)
             self.sheet.setCellWidget(row, 2, box)
-            self.sheet.setItem(row, 3, text_cell(ROLES.get(person.get("group_role"),
+            self.sheet.setItem(row, 3, text_cell(ROLES.get(person.get("group_role") or "",
                                                           "" if person["delegate_id"] else "列席")))
         self.sheet.resizeColumnsToContents()
         self._total = data["quorum"]["total"]

@@ -71,24 +71,24 @@ def fit_columns(view: QTableView, padding: int = 14, cap: int = 420) -> None:
     text in its tooltip); the widths the clerk dragged last time win over the fitted ones."""
     from ..memory import restore_columns
 
-    if getattr(view, "restored", False) or restore_columns(view):
-        view.restored = True
+    if view.property("restored") or restore_columns(view):
+        view.setProperty("restored", True)
         return
-    view.fitting = True
+    view.setProperty("fitting", True)
     try:
         view.resizeColumnsToContents()
         for column in range(view.horizontalHeader().count()):
             view.setColumnWidth(column, min(view.columnWidth(column) + padding, cap))
     finally:
-        view.fitting = False
+        view.setProperty("fitting", False)
 
 
 def fit_columns_once(view: QTableView, **options) -> None:
     """For a paged list: size its columns by the first rows that arrive, then leave them to the
     clerk (a later page of rows, or a new filter, does not move them)."""
-    if not getattr(view, "sized", False) and view.model().rowCount():
+    if not view.property("sized") and view.model().rowCount():
         fit_columns(view, **options)
-        view.sized = True
+        view.setProperty("sized", True)
 
 
 def make_table(model) -> QTableView:

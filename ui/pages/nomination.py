@@ -41,7 +41,17 @@ from ..memory import fit_on_screen
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel
 from ..pdf_preview import preview_doc
-from ..widgets import NoWheelCombo, add_buttons, add_check_item, bind_list_keys, button_row, checked_values, dialog_buttons
+from ..widgets import (
+    NoWheelCombo,
+    add_buttons,
+    add_check_item,
+    bind_list_keys,
+    button_row,
+    cell_combo,
+    cell_item,
+    checked_values,
+    dialog_buttons,
+)
 from .base import export_with_dialog, filter_combo, fit_columns, load_refs, make_table, refill_combo, search_box
 
 COLUMNS = [Col("name", "姓名"), Col("gender", "性别"), Col("born", "出生年月"), Col("party", "政治面貌"),
@@ -537,7 +547,9 @@ class NominationPage(QWidget):
         noticed = [r for r in self.data["candidates"] if r["stage"] == "noticed" and r["status"] == "in_progress"]
         if not noticed:
             return show_refusal(self, "没有公示期满、待党工委确认的人选（请先办结公示；筛选条件也可能隐藏了人选）")
-        dialog = ConfirmDialog(self.backend, self.round_id(), noticed, self)
+        round_id = self.round_id()
+        assert round_id is not None  # _need_round
+        dialog = ConfirmDialog(self.backend, round_id, noticed, self)
         self.confirm_dialog = dialog
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -631,8 +643,8 @@ class QuotaDialog(QDialog):
         self.table.setItem(row, 3, QTableWidgetItem(str(seats)))
 
     def fill_communities(self) -> None:
-        present = {self.table.cellWidget(r, 1).currentData() for r in range(self.table.rowCount())
-                   if self.table.item(r, 0).data(Qt.ItemDataRole.UserRole)[0] == "community"}
+        present = {cell_combo(self.table, r, 1).currentData() for r in range(self.table.rowCount())
+                   if cell_item(self.table, r, 0).data(Qt.ItemDataRole.UserRole)[0] == "community"}
         for community_id, _ in self.communities:
             if community_id not in present:
                 self.add_row("community", community_id)
@@ -645,12 +657,12 @@ class QuotaDialog(QDialog):
         commit_edits(self.table)
         out = []
         for row in range(self.table.rowCount()):
-            dimension, row_id = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
-            key_box = self.table.cellWidget(row, 1)
+            dimension, row_id = cell_item(self.table, row, 0).data(Qt.ItemDataRole.UserRole)
+            key_box = cell_combo(self.table, row, 1)
             key = key_box.currentData() if dimension == "community" else key_box.currentText()
             out.append({"id": row_id, "dimension": dimension, "key": key,
-                        "rule": self.table.cellWidget(row, 2).currentData(),
-                        "seats": (self.table.item(row, 3).text() or "").strip()})
+                        "rule": cell_combo(self.table, row, 2).currentData(),
+                        "seats": (cell_item(self.table, row, 3).text() or "").strip()})
         return out
 
 

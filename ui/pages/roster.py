@@ -92,7 +92,7 @@ class DelegateDialog(RecordDialog):
         editing = bool(values and values.get("id"))
         super().__init__("编辑代表" if editing else "新增代表", delegate_fields(), refs, values, submit,
                          parent, extra=self.picker)
-        self._mask_id(values.get("id_number") if editing and values.get("id_masked") else None, reveal)
+        self._mask_id(values.get("id_number") if values and editing and values.get("id_masked") else None, reveal)
         self.setObjectName("delegate_dialog")
         self.setMinimumWidth(640)
         community = self.editors["community_id"]
@@ -113,7 +113,9 @@ class DelegateDialog(RecordDialog):
         line.setReadOnly(True)
         button = QPushButton("显示完整号码")
         button.setObjectName("reveal_id")
-        editor.layout().addWidget(button)
+        box = editor.layout()
+        assert box is not None  # a field editor lays out its widget and its message
+        box.addWidget(button)
 
         def show_full(full: str):
             line.setReadOnly(False)

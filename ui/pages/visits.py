@@ -26,7 +26,7 @@ from ..cell_editing import commit_edits, edit_in_cells
 from ..memory import fit_on_screen
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel
-from ..widgets import NoWheelCombo, add_buttons, dialog_buttons, person_choice, person_picker
+from ..widgets import NoWheelCombo, add_buttons, cell_combo, dialog_buttons, person_choice, person_picker
 from .base import export_with_dialog, fit_columns, make_table, refill_combo
 
 MISSED = QColor("#fde0dc")
@@ -257,7 +257,7 @@ class VisitSheetDialog(QDialog):
                 continue
             if day.isdigit() and len(day) <= 2:
                 day = f"{month}-{int(day):02d}"
-            out.append({"delegate_id": delegate_id, "grid_id": self.table.cellWidget(row, 1).currentData(),
+            out.append({"delegate_id": delegate_id, "grid_id": cell_combo(self.table, row, 1).currentData(),
                         "day": day or None, "residents_met": residents or None, "matters": matters or None,
                         "opinions": [t.strip() for t in opinions.replace(";", "；").replace("\n", "；").split("；")
                                      if t.strip()]})

@@ -49,7 +49,11 @@ class BackupsTab(QWidget):
                 row["size_label"] = f"{row['size'] / 1048576:.1f} MB"
             return rows
 
-        self.backend.query(load, lambda rows: (self.model.set_rows(rows), fit_columns(self.view)))
+        def show(rows) -> None:
+            self.model.set_rows(rows)
+            fit_columns(self.view)
+
+        self.backend.query(load, show)
 
     def backup(self, target) -> None:
         from app.backup import backup

@@ -213,7 +213,9 @@ class ExportDialog(QDialog):
         self.office.addItems(offices)
         if current:
             self.office.setCurrentText(current["name"])
-        self.office.lineEdit().setPlaceholderText("发给哪个办公室（可不填）")
+        line = self.office.lineEdit()
+        assert line is not None  # an editable combo box has its line edit
+        line.setPlaceholderText("发给哪个办公室（可不填）")
         form.addRow("发给", self.office)
         self.full = QRadioButton("全量：本机的全部数据")
         self.delta = QRadioButton("增量：上次发给该办公室之后的变化")

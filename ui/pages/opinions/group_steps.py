@@ -9,6 +9,7 @@ from datetime import date
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -28,7 +29,7 @@ from ...form_dialog import ask
 from ...memory import fit_on_screen
 from ...messages import show_refusal
 from ...pdf_preview import preview_doc
-from ...widgets import NoWheelCombo, add_buttons, dialog_buttons
+from ...widgets import NoWheelCombo, add_buttons, cell_combo, dialog_buttons
 
 ROLES = {"leader": "组长", "deputy_leader": "副组长"}
 # The keys that answer for a delegate in 征求代表意见 (None: not recorded).
@@ -94,8 +95,8 @@ class ConsultDialog(QDialog):
             self.table.setCurrentCell(0, 2)
             self.table.setFocus()
 
-    def box(self, row: int):
-        return self.table.cellWidget(row, 2)
+    def box(self, row: int) -> QComboBox:
+        return cell_combo(self.table, row, 2)
 
     def target_rows(self) -> list[int]:
         """The rows a 全部… button sets: those selected when two or more are, else every row."""
@@ -137,7 +138,7 @@ class ConsultDialog(QDialog):
         out = []
         for r, member in enumerate(self.members):
             item = self.table.item(r, 3)
-            out.append({"delegate_id": member["delegate_id"], "view": self.table.cellWidget(r, 2).currentData(),
+            out.append({"delegate_id": member["delegate_id"], "view": self.box(r).currentData(),
                         "comment": item.text() if item else ""})
         return out
 

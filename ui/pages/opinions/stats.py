@@ -119,6 +119,7 @@ class StatsTab(QWidget):
     def _draw_charts(self, o: dict) -> None:
         try:
             from PySide6.QtCharts import (
+                QAbstractBarSeries,
                 QBarCategoryAxis,
                 QBarSeries,
                 QBarSet,
@@ -137,7 +138,9 @@ class StatsTab(QWidget):
         self.chart_views = []
         year = self.year.currentData()
         months = month_counts(o["by_month"], year)
-        charts = [("按月收集" if year else "按年收集", months, QBarSeries, (0, 0, 1, 2))]
+        # (title, the bars' counts or None for the pie, the bars' series class, grid place)
+        charts: list[tuple[str, dict[str, int] | None, type[QAbstractBarSeries] | None, tuple[int, int, int, int]]] = [
+            ("按月收集" if year else "按年收集", months, QBarSeries, (0, 0, 1, 2))]
         pie = QPieSeries()
         for key, label in CATEGORIES:
             if o["by_category"].get(key):
@@ -148,7 +151,8 @@ class StatsTab(QWidget):
             chart = QChart()
             chart.setTitle(title)
             chart.setMargins(QMargins(4, 4, 4, 4))
-            if data is None:  # the pie explains itself in its legend, beside it (never cut off)
+            height = 300
+            if data is None or kind is None:  # the pie explains itself in its legend, beside it (never cut off)
                 chart.addSeries(pie)
                 chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
                 chart.legend().setShowToolTips(True)
@@ -174,10 +178,12 @@ class StatsTab(QWidget):
                 chart.addAxis(counts, up)
                 series.attachAxis(categories)
                 series.attachAxis(counts)
+                if kind is QHorizontalBarSeries:
+                    height = max(300, 60 + 34 * len(data))
             view = QChartView(chart)
             view.setObjectName(f"chart_{title}")
             view.setRenderHint(QPainter.RenderHint.Antialiasing)
-            view.setMinimumHeight(300 if kind is not QHorizontalBarSeries else max(300, 60 + 34 * len(data)))
+            view.setMinimumHeight(height)
             self.charts.addWidget(view, *place)
             self.chart_views.append(view)
 
