@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..errors import ConflictError, NotFoundError, ValidationError
+from ..rows import Row
 from ..rules.codes import ACTION_STATUSES
 from ..textutil import clean, parse_date
 from .base import Service, add_equals, choice_label
@@ -33,8 +34,9 @@ class ActionFilter:
     search: str = ""
 
 
-class ActionItemService(Service):
+class ActionItemService(Service[Row]):
     table = "action_items"
+    row_type = Row
     noun = "落实事项"
 
     def title(self, row):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from ..errors import ConflictError, ValidationError
+from ..rows import Row
 from ..rules.codes import ATTENDANCE_STATUSES as STATUSES
 from ..rules.meeting_kinds import kind_of
 from ..textutil import clean
@@ -26,14 +29,15 @@ def quorum_of(total: int, present: int) -> dict:
     return {"total": total, "present": present, "required": total // 2 + 1, "met": present * 2 > total}
 
 
-class AttendanceService(Service):
+class AttendanceService(Service[Row]):
     table = "attendance"
+    row_type = Row
     noun = "签到记录"
 
     def title(self, row):
         return row.get("name") or ""
 
-    def expected(self, meeting: dict) -> list[dict]:
+    def expected(self, meeting: Mapping[str, Any]) -> list[dict]:
         """The delegates expected at a meeting: all, the group's, or the hall's duty roster."""
         # Those serving on the meeting's day: a meeting before a term closed counts that term's
         # delegates, one after it the next term's.

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import builtins
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from .. import attachments
 from ..errors import ValidationError
+from ..rows import Row
 from ..rules.codes import INSTITUTION_KINDS as KINDS
 from ..rules.codes import INSTITUTION_STATUSES as STATUSES
 from ..textutil import clean, parse_date
@@ -35,8 +38,9 @@ def parse_members(text: str) -> builtins.list[dict]:
     return members
 
 
-class InstitutionService(Service):
+class InstitutionService(Service[Row]):
     table = "institutions"
+    row_type = Row
     noun = "制度建设记录"
     fields = (
         FieldSpec("kind", "类别", "choice", required=True, choices=KINDS),
@@ -51,7 +55,7 @@ class InstitutionService(Service):
     def title(self, row):
         return row.get("title") or ""
 
-    def check(self, values: dict, existing: dict | None) -> None:
+    def check(self, values: dict, existing: Mapping[str, Any] | None) -> None:
         merged = {**(existing or {}), **values}
         parse_date(merged.get("day"), "日期", "day")
         if merged.get("kind") in ("plan", "rule") and not merged.get("status"):

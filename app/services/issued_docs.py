@@ -10,13 +10,15 @@ import re
 from datetime import date
 
 from ..errors import ValidationError
+from ..rows import Row
 from ..rules.codes import DOC_KINDS
 from ..textutil import parse_date
 from .base import Service
 
 
-class IssuedDocService(Service):
+class IssuedDocService(Service[Row]):
     table = "issued_docs"
+    row_type = Row
     noun = "文书成文日期和字号"
 
     def find(self, kind: str, record_id: str) -> dict | None:

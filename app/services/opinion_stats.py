@@ -4,14 +4,18 @@ by year, group, category, unit and month; and each delegate's duty record (å±¥è
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ..rules.meeting_kinds import kinds
 from .base import choice_label
 from .opinions import CATEGORIES, SATISFACTION, STATUSES
 
+if TYPE_CHECKING:
+    from ..store import Store
+
 
 class OpinionStats:
-    def __init__(self, store):
+    def __init__(self, store: Store):
         self.store = store
 
     def _year(self, year: int | None, column: str = "o.received_on") -> tuple[str, list]:

@@ -11,6 +11,7 @@ import json
 from datetime import date
 
 from ..errors import ConflictError, NotFoundError, ValidationError
+from ..rows import Row
 from ..rules.codes import MARK
 from ..rules.fields import names_of
 from ..textutil import clean, parse_date
@@ -28,8 +29,9 @@ PLAN_FIELDS = (
 )
 
 
-class PlanService(Service):
+class PlanService(Service[Row]):
     table = "plans"
+    row_type = Row
     noun = "议事方案"
     fields = PLAN_FIELDS
 

@@ -7,6 +7,7 @@ import uuid
 from datetime import date
 
 from ..errors import ValidationError
+from ..rows import Row
 from ..rules.meeting_kinds import RECEPTION, kind_of
 from ..textutil import clean, parse_date
 from .base import Service
@@ -19,8 +20,9 @@ def duty_id(venue_id: str, month: str, delegate_id: str) -> str:
     return str(uuid.uuid5(_NS, f"{venue_id}/{month}/{delegate_id}"))
 
 
-class ReceptionService(Service):
+class ReceptionService(Service[Row]):
     table = "reception_duties"
+    row_type = Row
     noun = "接待值班"
 
     def roster(self, month: str) -> list[dict]:
@@ -64,12 +66,12 @@ class ReceptionService(Service):
                 if delegate_id not in delegate_ids and not row["deleted"]:
                     tx.delete(self.table, row["id"])
             for delegate_id in delegate_ids:
-                row = existing.get(delegate_id)
-                if row is None:
+                duty = existing.get(delegate_id)
+                if duty is None:
                     tx.insert(self.table, {"venue_id": venue_id, "month": month, "delegate_id": delegate_id},
                               row_id=duty_id(venue_id, month, delegate_id))
-                elif row["deleted"]:
-                    tx.restore(self.table, row["id"])
+                elif duty["deleted"]:
+                    tx.restore(self.table, duty["id"])
         return tx.changes
 
     def outcomes(self, meeting_id: str) -> list[dict]:

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ..rules.codes import GRADES
 from ..rules.fields import names_of
 from ..rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION, SPECIAL, kind_of
 from ..textutil import as_day, chinese_date
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 
 def _md(iso: str) -> str:
@@ -39,7 +43,7 @@ def _share(part: int, whole: int) -> str:
 class Figures:
     """What one year's records hold, read once for the draft."""
 
-    def __init__(self, store, year: int, today: date | None = None):
+    def __init__(self, store: Store, year: int, today: date | None = None):
         self.store, self.year = store, year
         self.today = today or date.today()
         self.start, self.end = f"{year}-01-01", f"{year}-12-31"

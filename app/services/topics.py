@@ -13,6 +13,7 @@ from datetime import date
 
 from ..changes import Changes
 from ..errors import ConflictError, ValidationError
+from ..rows import OpinionRow, Row
 from ..rules.codes import TOPIC_STATUSES, VIEWS
 from ..textutil import clean, parse_date
 from .base import FieldSpec, Service, choice_label
@@ -25,8 +26,9 @@ def consultation_id(topic_id: str, delegate_id: str) -> str:
     return str(uuid.uuid5(_CONSULT_NS, f"{topic_id}/{delegate_id}"))
 
 
-class TopicService(Service):
+class TopicService(Service[Row]):
     table = "topics"
+    row_type = Row
     noun = "议题"
     fields = (
         FieldSpec("title", "议题", required=True),
@@ -69,7 +71,7 @@ class TopicService(Service):
         return self.store.rows("SELECT * FROM opinions WHERE topic_id = ? AND deleted = 0 ORDER BY received_on",
                                [topic_id])
 
-    def _live_opinions(self, opinion_ids: builtins.list[str], allowed=("collected",)) -> builtins.list[dict]:
+    def _live_opinions(self, opinion_ids: builtins.list[str], allowed=("collected",)) -> builtins.list[OpinionRow]:
         rows = []
         for opinion_id in opinion_ids:
             row = self.store.opinions.get(opinion_id)

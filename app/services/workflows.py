@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from ..errors import ValidationError
+from ..rows import Row
 from ..rules.codes import MEETING_KINDS as KINDS
 from ..rules.codes import PHASES
 from ..rules.meeting_kinds import kinds
@@ -15,8 +16,9 @@ _NS = uuid.UUID("0b7c5d2e-8a61-4c3f-9f0e-5d2b8c1a7e43")
 
 
 
-class WorkflowService(Service):
+class WorkflowService(Service[Row]):
     table = "workflow_steps"
+    row_type = Row
     noun = "流程环节"
     fields = (
         FieldSpec("phase", "阶段", "choice", required=True, choices=PHASES),
