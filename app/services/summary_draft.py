@@ -82,10 +82,9 @@ class Figures:
     def venues(self) -> dict[str, list[dict]]:
         out: dict[str, list[dict]] = {"centre": [], "area_hall": [], "neighbourhood_hall": []}
         for venue in self.store.venues.list():
-            if venue["level"] in out:
-                venue["room_names"] = [r["name"] for r in self.store.venues.rooms(venue["id"])]
-                venue["facility_list"] = names_of(venue.get("facilities"))
-                out[venue["level"]].append(venue)
+            if venue["level"] in out:  # the rooms as a list (the list row joins them into one text)
+                out[venue["level"]].append({**venue, "room_names": [r["name"] for r in self.store.venues.rooms(venue["id"])],
+                                            "facility_list": names_of(venue.get("facilities"))})
         return out
 
     # -- meetings -------------------------------------------------------------------------------------
