@@ -420,7 +420,10 @@ class OpinionService(Service[OpinionRow]):
         if not approved_by:
             raise ValidationError("延期须经批准，请填写批准人", field="approved_by")
         day = self._step_day(row, day, "延期", "assigned_on")
-        base = max(date.fromisoformat(row["deadline"]), date.fromisoformat(day))
+        current = as_day(row["deadline"])
+        if current is None:  # written around the program (交办 always sets one): nothing to move
+            raise ConflictError(f"“{row['title']}”没有有效的办理期限，不能延期；请核对交办信息")
+        base = max(current, date.fromisoformat(day))
         deadline = self.calendar.add_working_days(base, int(extra_working_days)).isoformat()
         with self.store.write("update", f"延期：{row['title']} 至 {deadline}") as tx:
             tx.update(self.table, opinion_id, {"deadline": deadline})
