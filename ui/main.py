@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
@@ -18,6 +19,9 @@ from app.paths import default_data_dir
 from app.resources import shipped_dir
 
 from .paint import after_first_paint
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 log = logging.getLogger(__name__)
 PREFERRED_FAMILIES = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei")
@@ -183,7 +187,7 @@ def listen_for_raise(key: str, window):
     return server
 
 
-def _security_state(store) -> tuple[bool, int]:
+def _security_state(store: Store) -> tuple[bool, int]:
     from app import security
 
     return security.has_password(store), security.idle_minutes(store)

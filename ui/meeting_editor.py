@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,6 +32,9 @@ from .memory import fit_on_screen
 from .messages import confirm, show_refusal
 from .widgets import dialog_buttons
 
+if TYPE_CHECKING:
+    from app.store import Store
+
 
 def meeting_fields(departments: list[str]):
     """The meeting form's fields, with the clerk's current department list as the checklist."""
@@ -39,7 +42,7 @@ def meeting_fields(departments: list[str]):
                  for f in MeetingService.fields)
 
 
-def meeting_refs(store) -> dict:
+def meeting_refs(store: Store) -> dict:
     return {"venues": [(v["id"], v["name"]) for v in store.venues.list()],
             "rooms": store.venues.room_choices(),
             "groups": [(g["id"], g["name"]) for g in store.groups.list()],
@@ -49,7 +52,7 @@ def meeting_refs(store) -> dict:
 def submit_meeting(backend, parent, meeting_id: str | None, values: dict, done, failed) -> None:
     """Create or update; a double-booked room is saved only after the clerk confirms."""
     def run(confirmed: bool):
-        def call(store):
+        def call(store: Store):
             if meeting_id:
                 return store.meetings.update(meeting_id, values, confirm_double_booking=confirmed)
             return store.meetings.create(values, confirm_double_booking=confirmed)
@@ -119,7 +122,7 @@ class MeetingEditor(QDialog):
     def reload(self) -> None:
         meeting_id = self.meeting_id
 
-        def load(store):
+        def load(store: Store):
             detail = store.meetings.detail(meeting_id)
             return {"meeting": detail, "refs": meeting_refs(store),
                     "sheet": store.attendance.sheet(meeting_id), "quorum": store.attendance.quorum(meeting_id),
@@ -243,7 +246,7 @@ class MeetingEditor(QDialog):
             return
         title = self.data["meeting"]["title"]
 
-        def run(store):
+        def run(store: Store):
             meeting = store.meetings.get(self.meeting_id)
             held = meeting["status"] == "held"
             # Minutes exist only for a meeting that was held; the other documents go out before it.

@@ -5,8 +5,12 @@ from __future__ import annotations
 import dataclasses
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,7 @@ class PagedTableModel(_ColumnsModel):
         flt = dataclasses.replace(self.filter)
         size = self.page_size
 
-        def load(store):
+        def load(store: Store):
             return self._count_fn(store, flt), self._page_fn(store, flt, 0, size)
 
         def done(result):

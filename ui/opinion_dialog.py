@@ -4,6 +4,7 @@ this opinion's state allows (the core refuses the rest anyway)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -28,10 +29,13 @@ from .memory import fit_on_screen
 from .messages import show_refusal
 from .pdf_preview import preview_doc
 
+if TYPE_CHECKING:
+    from app.store import Store
+
 TODAY = lambda: date.today().isoformat()
 
 
-def opinion_refs(store) -> dict:
+def opinion_refs(store: Store) -> dict:
     return {"delegates": store.delegates.choices(),
             "grids": [(g[0], g[1]) for g in store.grids.choices()],
             "grids_by_community": store.grids.choices(),

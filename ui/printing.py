@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import html
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 # More rows than this go to paper through 导出 (Excel, its pages set for print), not in one go here.
 PRINT_LIMIT = 3000
@@ -24,7 +28,7 @@ def list_rows(backend, view, done) -> None:
         keys = [model.columns[c].key for c in columns]
         flt, count, page_fn = model.filter, model.rowCount(), model._page_fn
 
-        def read(store):
+        def read(store: Store):
             return [[_display(row.get(key)) for key in keys] for row in page_fn(store, flt, 0, max(count, 1))]
 
         backend.query(read, lambda rows: done(headers, rows))

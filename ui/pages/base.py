@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,8 +23,11 @@ from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel
 from ..widgets import NoWheelCombo, add_buttons, bind_list_keys
 
+if TYPE_CHECKING:
+    from app.store import Store
 
-def load_refs(store) -> dict:
+
+def load_refs(store: Store) -> dict:
     """Choices for reference fields, read in the worker before a form opens."""
     communities = store.communities.list()
     return {
@@ -262,10 +267,10 @@ class RecordListPage(QWidget):
     def add_filters(self, toolbar) -> None:
         """Hook for pages with filter widgets."""
 
-    def service(self, store):
+    def service(self, store: Store):
         return getattr(store, self.service_name)
 
-    def load_rows(self, store) -> list[dict]:
+    def load_rows(self, store: Store) -> list[dict]:
         return self.service(store).list()
 
     def reload(self) -> None:
@@ -297,7 +302,7 @@ class RecordListPage(QWidget):
         """(values for the service, extra keyword args) from a dialog."""
         return values, {}
 
-    def prepare_values(self, store, row: dict | None) -> dict | None:
+    def prepare_values(self, store: Store, row: dict | None) -> dict | None:
         return row
 
     def open_dialog(self, row: dict | None) -> None:

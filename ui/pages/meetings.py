@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QTabWidget, QVBoxLayout, QWidget
@@ -37,6 +38,9 @@ from .base import (
     search_box,
     sortable_view,
 )
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 # The short columns first, so that on a 1366 px screen only the long name and place can run off.
 COLUMNS = [Col("date", "日期", "date"), Col("time", "时间"), Col("kind_label", "类型", "kind"),
@@ -93,7 +97,7 @@ class MeetingList(QWidget):
         fit_columns_once(self.view, cap=320)  # names and places in full; 状态 takes what is left
 
     def reload(self) -> None:
-        def groups(store):
+        def groups(store: Store):
             return [(g["id"], g["name"]) for g in store.groups.list()]
 
         self.backend.query(groups, lambda options: refill_combo(self.group, options), watch=self.watch)
@@ -283,7 +287,7 @@ class TemplateSteps(RecordListPage):
         toolbar.addWidget(self.kind)
         toolbar.addWidget(QLabel("（修改只影响之后新建的会议）"))
 
-    def load_rows(self, store):
+    def load_rows(self, store: Store):
         from app.services.step_events import closed_when
 
         rows = store.workflows.steps(self.kind.currentData())
@@ -295,7 +299,7 @@ class TemplateSteps(RecordListPage):
             row["closed_when"] = closed_when(row)  # a step whose record is kept closes itself
         return rows
 
-    def prepare_values(self, store, row):
+    def prepare_values(self, store: Store, row):
         return row or {"phase": "pre", "due_offset": -7}
 
     def dialog_values(self, values, extra):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from PySide6.QtCore import Qt
@@ -54,6 +55,9 @@ from ..widgets import (
 )
 from .base import export_with_dialog, filter_combo, fit_columns, load_refs, make_table, refill_combo, search_box
 
+if TYPE_CHECKING:
+    from app.store import Store
+
 COLUMNS = [Col("name", "姓名"), Col("gender", "性别"), Col("born", "出生年月"), Col("party", "政治面貌"),
            Col("sector", "界别"), Col("community_name", "推荐村（社区）"), Col("route_label", "推荐方式"),
            Col("progress", "进展"), Col("conditions_text", "推选条件"), Col("fail_reason", "未通过原因"),
@@ -71,7 +75,7 @@ def _today() -> str:
     return date.today().isoformat()
 
 
-def load_round(store, round_id: str | None, flt: CandidateFilter) -> dict:
+def load_round(store: Store, round_id: str | None, flt: CandidateFilter) -> dict:
     """Everything the page shows for one round, read in the worker."""
     rounds = store.nomination.list()
     if round_id not in {r["id"] for r in rounds}:
@@ -79,9 +83,8 @@ def load_round(store, round_id: str | None, flt: CandidateFilter) -> dict:
     if not round_id:
         return {"rounds": rounds, "round": None}
     flt.round_id = round_id
-    candidates = store.candidates.list(flt)
-    for row in candidates:
-        row["_colour"] = COLOURS.get(row["status"])
+    # the table's lines: each candidate with the colour of its outcome (ui.models reads "_colour")
+    candidates = [{**row, "_colour": COLOURS.get(row["status"])} for row in store.candidates.list(flt)]
     board = store.nomination.board(round_id)["table"]
     for row in board:
         row["_warn"] = row["state"] != "filled"

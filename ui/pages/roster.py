@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,6 +28,9 @@ from ..models import Col, PagedTableModel
 from ..widgets import NoWheelCombo, add_buttons, bind_list_keys, needs_selection
 from .base import export_with_dialog, fit_columns_once, load_refs, refill_combo, search_box, sortable_view
 from .visits import VisitsTab
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 COLUMNS = [
     Col("name", "姓名", "name"), Col("gender", "性别", "gender"), Col("birth_date", "出生日期", "birth_date"),
@@ -220,7 +225,7 @@ class RosterPage(QWidget):
         self.model.reload()
 
     def _load_filter_choices(self) -> None:
-        def load(store):
+        def load(store: Store):
             return {"term_id": store.terms.choices(),
                     "group_id": [(g["id"], g["name"]) for g in store.groups.list()],
                     "community_id": [(c["id"], c["name"]) for c in store.communities.list()],
@@ -265,7 +270,7 @@ class RosterPage(QWidget):
     def open_dialog(self, row_id: str | None) -> None:
         preset = {key: self.filters[key].currentData() for key in ("group_id", "community_id")}
 
-        def load(store):
+        def load(store: Store):
             refs = load_refs(store)
             if row_id is None:
                 return refs, {**preset, "status": "active", "group_role": "member",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -17,6 +18,9 @@ from ...messages import confirm, show_refusal
 from ...models import Col, ListTableModel
 from ...widgets import button_row
 from ..base import fit_columns, make_table
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 BACKUP_COLUMNS = [Col("at_label", "时间"), Col("reason_label", "原因"), Col("size_label", "大小"), Col("name", "文件")]
 
@@ -41,7 +45,7 @@ class BackupsTab(QWidget):
     def reload(self) -> None:
         from app.backup import REASONS, list_backups
 
-        def load(store):
+        def load(store: Store):
             rows = list_backups(store.data_dir)
             for row in rows:
                 row["at_label"] = f"{row['at']:%Y-%m-%d %H:%M:%S}"

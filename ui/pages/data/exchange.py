@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -28,6 +29,9 @@ from ...messages import confirm, show_refusal
 from ...models import Col, ListTableModel
 from ...widgets import NoWheelCombo, button_row, dialog_buttons, local_when
 from ..base import fit_columns, make_table
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 
 def _ask_passphrase(parent, twice: bool) -> str | None:
@@ -84,7 +88,7 @@ class ExchangeTab(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        def load(store):
+        def load(store: Store):
             from app.exchange import offices
 
             peers = offices.list(store)
@@ -150,7 +154,7 @@ class ExchangeTab(QWidget):
             return
         from app.exchange.export import export_package
 
-        def run(store, job):
+        def run(store: Store, job):
             return export_package(store, folder, passphrase, office=office, since_last=since_last,
                                   progress=job.report)
 

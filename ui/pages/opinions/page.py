@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -32,6 +33,9 @@ from .common import COLUMNS, row_colour
 from .intake import ImportDialog, IntakeDialog
 from .stats import StatsTab
 from .topics import TopicsTab
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 
 class OpinionList(QWidget):
@@ -93,7 +97,7 @@ class OpinionList(QWidget):
                        delete=self.delete)
 
     def reload(self) -> None:
-        def choices(store):
+        def choices(store: Store):
             return ([(g["id"], g["name"]) for g in store.groups.list()], store.opinions.units(),
                     store.opinions.calendar.warning(date.today().year))
 

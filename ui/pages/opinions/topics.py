@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,6 +24,9 @@ from ...models import Col, ListTableModel
 from ...widgets import NoWheelCombo, button_row, needs_selection
 from ..base import fit_columns, make_table
 from .group_steps import consult, edit_plan
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 
 class TopicsTab(QWidget):
@@ -83,7 +87,7 @@ class TopicsTab(QWidget):
     def reload_lists(self) -> None:
         group_id = self.group.currentData()
 
-        def load(store):
+        def load(store: Store):
             return (store.opinions.page(OpinionFilter(status="collected", group_id=group_id, descending=False),
                                       limit=None), store.topics.list(group_id))
 
