@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, TypedDict, runtime_checkable
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,6 +33,7 @@ from .messages import confirm, show_refusal
 from .widgets import dialog_buttons
 
 if TYPE_CHECKING:
+    from app.rows import MeetingDetail
     from app.store import Store
 
 
@@ -69,12 +70,24 @@ def submit_meeting(backend, parent, meeting_id: str | None, values: dict, done, 
     run(False)
 
 
+class MeetingData(TypedDict):
+    """What the editor reads in the worker (MeetingEditor.reload) and its tabs show."""
+
+    meeting: MeetingDetail
+    refs: dict
+    sheet: list[dict]  # AttendanceService.sheet
+    quorum: dict
+    votes: list[dict]
+    materials: list[dict]
+    matters: list[dict]
+
+
 @runtime_checkable
 class MeetingPart(Protocol):
     """A tab that shows part of the meeting (ui.meeting.*), filled anew on every load; the
     flowchart is not one: it is given the steps alone."""
 
-    def fill(self, data: dict) -> None: ...
+    def fill(self, data: MeetingData) -> None: ...
 
 
 class StepDialog(QDialog):
@@ -101,7 +114,7 @@ class MeetingEditor(QDialog):
         super().__init__(parent)
         self.backend = backend
         self.meeting_id = meeting_id
-        self.data: dict = {}
+        self.data: MeetingData | None = None
         self.setWindowTitle("会议")
         fit_on_screen(self, (1100, 780))
         self.heading = QLabel()
@@ -122,7 +135,7 @@ class MeetingEditor(QDialog):
     def reload(self) -> None:
         meeting_id = self.meeting_id
 
-        def load(store: Store):
+        def load(store: Store) -> MeetingData:
             detail = store.meetings.detail(meeting_id)
             return {"meeting": detail, "refs": meeting_refs(store),
                     "sheet": store.attendance.sheet(meeting_id), "quorum": store.attendance.quorum(meeting_id),
@@ -132,7 +145,13 @@ class MeetingEditor(QDialog):
 
         self.backend.query(load, self._show, lambda e: show_refusal(self, e))
 
-    def _show(self, data: dict) -> None:
+    @property
+    def loaded(self) -> MeetingData:
+        """The data last shown: the tabs and the document buttons exist only once there is some."""
+        assert self.data is not None
+        return self.data
+
+    def _show(self, data: MeetingData) -> None:
         self.data = data
         m = data["meeting"]
         self.setWindowTitle(f"会议：{m['title']}")
@@ -145,7 +164,7 @@ class MeetingEditor(QDialog):
         for tab in self.parts:
             tab.fill(data)
 
-    def _build_tabs(self, m: dict) -> None:
+    def _build_tabs(self, m: MeetingDetail) -> None:
         from .meeting.attendance_tab import AttendanceTab
         from .meeting.details_tab import DetailsTab
         from .meeting.materials_tab import MaterialsTab
@@ -153,7 +172,7 @@ class MeetingEditor(QDialog):
         from .meeting.minutes_tab import MinutesTab
         from .meeting.votes_tab import VotesTab
 
-        self.details = DetailsTab(self, meeting_fields(self.data["refs"]["departments"]), self.data["refs"],
+        self.details = DetailsTab(self, meeting_fields(self.loaded["refs"]["departments"]), self.loaded["refs"],
                                   lambda values, parent, done, failed: submit_meeting(
                                       self.backend, parent, self.meeting_id, values, done, failed))
         self.flowchart = FlowchartView()
@@ -224,7 +243,7 @@ class MeetingEditor(QDialog):
     def preview(self, kind: str, label: str) -> None:
         from .pdf_preview import preview_doc
 
-        preview_doc(self, self.backend, kind, self.meeting_id, f"{self.data['meeting']['title']}{label}")
+        preview_doc(self, self.backend, kind, self.meeting_id, f"{self.loaded['meeting']['title']}{label}")
 
     def export_all(self) -> None:
         from app.documents.catalog import DOCS, docs_of_kind, export_doc
@@ -244,7 +263,7 @@ class MeetingEditor(QDialog):
         folder = QFileDialog.getExistingDirectory(self, "选择保存文件夹")
         if not folder:
             return
-        title = self.data["meeting"]["title"]
+        title = self.loaded["meeting"]["title"]
 
         def run(store: Store):
             meeting = store.meetings.get(self.meeting_id)

@@ -3,8 +3,9 @@ this opinion's state allows (the core refuses the rest anyway)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -30,6 +31,7 @@ from .messages import show_refusal
 from .pdf_preview import preview_doc
 
 if TYPE_CHECKING:
+    from app.rows import OpinionDetail
     from app.store import Store
 
 TODAY = lambda: date.today().isoformat()
@@ -64,7 +66,7 @@ class OpinionDialog(QDialog):
         super().__init__(parent)
         self.backend = backend
         self.opinion_id = opinion_id
-        self.row: dict = {}
+        self.row: Mapping[str, Any] = {}  # the OpinionDetail once loaded
         self.refs: dict = {}
         fit_on_screen(self, (900, 700))
         layout = QVBoxLayout(self)
@@ -146,7 +148,7 @@ class OpinionDialog(QDialog):
             file_id = item.data(Qt.ItemDataRole.UserRole)["id"]
             self._run(lambda s: s.opinions.remove_file(file_id), "删除附件")
 
-    def _show(self, result) -> None:
+    def _show(self, result: tuple[OpinionDetail, dict, str | None, list[dict]]) -> None:
         from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QListWidgetItem
 

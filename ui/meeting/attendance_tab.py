@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -18,6 +20,9 @@ from app.services.attendance import quorum_of
 
 from ..messages import show_refusal
 from ..widgets import NoWheelCombo, button_row, dialog_buttons, plain_table, text_cell
+
+if TYPE_CHECKING:
+    from ..meeting_editor import MeetingData
 
 ROLES = {"leader": "组长", "deputy_leader": "副组长"}
 
@@ -39,7 +44,7 @@ class AttendanceTab(QWidget):
         button_row(layout, (("全部设为出席", self.all_present), ("添加列席人员…", self.add_guest),
                            ("保存签到", self.save)))
 
-    def fill(self, data: dict) -> None:
+    def fill(self, data: MeetingData) -> None:
         self.rows = data["sheet"]
         self.quorum_counted = kind_of(data["meeting"]["kind"]).quorum is not None  # a quorum is counted
         self.sheet.setRowCount(len(self.rows))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
@@ -12,6 +13,9 @@ from app.photos import is_photo
 
 from ..messages import confirm, show_refusal
 from ..widgets import button_row
+
+if TYPE_CHECKING:
+    from ..meeting_editor import MeetingData
 
 
 class MaterialsTab(QWidget):
@@ -25,7 +29,7 @@ class MaterialsTab(QWidget):
         button_row(layout, (("添加文件…", self.add), ("打开", self.open), ("删除所选", self.remove)))
         layout.addWidget(QLabel("文件会复制到数据目录中保存，并记录校验值，原文件移动或删除不影响。"))
 
-    def fill(self, data: dict) -> None:
+    def fill(self, data: MeetingData) -> None:
         self.materials.clear()
         for material in data["materials"]:
             taken = f"，{material['taken_on']}拍摄" if material.get("taken_on") else ""

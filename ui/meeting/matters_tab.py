@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..cell_editing import commit_edits
 from ..messages import show_refusal
 from ..widgets import button_row, plain_table, text_cell
+
+if TYPE_CHECKING:
+    from ..meeting_editor import MeetingData
 
 
 class MattersTab(QWidget):
@@ -21,7 +26,7 @@ class MattersTab(QWidget):
         layout.addWidget(self.matters)
         button_row(layout, (("增加一项", lambda: self.add({})), ("保存接待事项", self.save)))
 
-    def fill(self, data: dict) -> None:
+    def fill(self, data: MeetingData) -> None:
         self.matters.setRowCount(0)
         for matter in data["matters"]:
             self.add(matter)

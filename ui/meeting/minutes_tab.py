@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from ..cell_editing import commit_edits
 from ..messages import show_refusal
 from ..widgets import button_row, plain_table, text_cell
+
+if TYPE_CHECKING:
+    from ..meeting_editor import MeetingData
 
 ITEM_KEYS = ("content", "unit", "person", "deadline")
 
@@ -31,7 +36,7 @@ class MinutesTab(QWidget):
         layout.addWidget(self.items)
         button_row(layout, (("增加一项", self.add_item), ("删除所选", self.remove_item), ("保存纪要", self.save)))
 
-    def fill(self, data: dict) -> None:
+    def fill(self, data: MeetingData) -> None:
         m = data["meeting"]
         self.summary.setPlainText(m.get("summary") or "")
         self.decisions.setPlainText(m.get("decisions") or "")

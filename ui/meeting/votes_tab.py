@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ..messages import show_refusal
 from ..widgets import NoWheelSpin, plain_table, text_cell
+
+if TYPE_CHECKING:
+    from ..meeting_editor import MeetingData
 
 
 class VotesTab(QWidget):
@@ -42,7 +47,7 @@ class VotesTab(QWidget):
         form.addWidget(remove)
         layout.addLayout(form)
 
-    def fill(self, data: dict) -> None:
+    def fill(self, data: MeetingData) -> None:
         quorum, self.rows = data["quorum"], data["votes"]
         self.note.setText(f"全体议事代表 {quorum['total']} 人，出席 {quorum['present']} 人；"
                           f"票数合计不得超过出席人数，赞成票超过全体代表半数（{quorum['required']} 票）方为通过。")
