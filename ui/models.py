@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 
 if TYPE_CHECKING:
     from app.store import Store
+
+    from .backend import Watch
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,8 @@ class PagedTableModel(_ColumnsModel):
     page_loaded = Signal(int)
     PLACEHOLDER = "…"
 
-    def __init__(self, backend, columns: list[Col], count_fn, page_fn, flt, *, page_size=200,
+    def __init__(self, backend, columns: list[Col], count_fn: Callable[[Store, Any], int],
+                 page_fn: Callable[[Store, Any, int, int], Sequence[Mapping[str, Any]]], flt, *, page_size=200,
                  max_pages=40, row_colour=None, parent=None):
         super().__init__(parent)
         self._row_colour = row_colour  # row dict -> colour name or None (overdue in red...)
@@ -104,7 +108,7 @@ class PagedTableModel(_ColumnsModel):
         self._pages: OrderedDict[int, list[dict]] = OrderedDict()
         self._pending: set[int] = set()
         self._generation = 0
-        self.watch = None  # the owning view's Watch (ui.backend): what the pages read is watched
+        self.watch: Watch | None = None  # the owning view's Watch (ui.backend): what the pages read is watched
 
     # -- loading -------------------------------------------------------------------
     def set_filter(self, flt) -> None:

@@ -49,7 +49,7 @@ COLUMNS = [Col("date", "日期", "date"), Col("time", "时间"), Col("kind_label
 
 
 class MeetingList(QWidget):
-    def __init__(self, backend, parent=None):
+    def __init__(self, backend, parent=None) -> None:
         super().__init__(parent)
         self.backend = backend
         self.editors: dict[str, MeetingEditor] = {}

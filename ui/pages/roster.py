@@ -153,7 +153,7 @@ class DelegateDialog(RecordDialog):
 
 
 class RosterPage(QWidget):
-    def __init__(self, backend, parent=None):
+    def __init__(self, backend, parent=None) -> None:
         super().__init__(parent)
         self.backend = backend
         self.model = PagedTableModel(

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 
 class OpinionList(QWidget):
-    def __init__(self, backend, parent=None):
+    def __init__(self, backend, parent=None) -> None:
         super().__init__(parent)
         self.backend = backend
         self.dialogs: dict[str, OpinionDialog] = {}
