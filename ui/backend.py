@@ -15,6 +15,7 @@ import itertools
 import logging
 import traceback
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
@@ -41,8 +42,8 @@ class Job:
         self.undoable = undoable  # an op whose row changes Ctrl+Z must be able to take back
         self.cancelled = False
         self.done = False
-        self.result = None
-        self.error = None
+        self.result: Any = None  # whatever fn returned
+        self.error: AppError | None = None
         self.on_done: list = []
         self.on_failed: list = []
         self.on_progress: list = []
@@ -67,7 +68,7 @@ class _Worker(QObject):
         super().__init__()
         self.store = None
         self.jobs: dict[int, Job] = {}
-        # Auto connections queue across threads (worker <-> UI); naming Qt.QueuedConnection
+        # Auto connections queue across threads (worker <-> UI); naming Qt.ConnectionType.QueuedConnection
         # here would load the whole Qt namespace (~15 ms) before the first paint.
         self.run.connect(self._execute)
 
@@ -289,7 +290,7 @@ class DelayedProgress(QObject):
         self._dialog.setWindowTitle("请稍候")
         from PySide6.QtCore import Qt
 
-        self._dialog.setWindowModality(Qt.WindowModal)
+        self._dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self._dialog.setAutoClose(False)
         self._dialog.setAutoReset(False)
         if not cancellable:

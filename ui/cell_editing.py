@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QStyle,
     QStyledItemDelegate,
+    QTableView,
     QToolTip,
     QWidget,
 )
@@ -35,16 +36,16 @@ class CellTextEdit(QPlainTextEdit):
 
     def __init__(self, parent: QWidget):
         super().__init__(parent)
-        self.setFrameShape(QFrame.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.setLineWrapMode(QPlainTextEdit.WidgetWidth)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.document().setDocumentMargin(2)  # less than the cell's text margins: it never wraps sooner
 
 
 class CellEditors(QStyledItemDelegate):
     """The delegate for a table the clerk types into; `multiline` lists the long columns."""
 
-    def __init__(self, view: QAbstractItemView, multiline=(), max_lines: int = 6):
+    def __init__(self, view: QTableView, multiline=(), max_lines: int = 6):
         super().__init__(view)
         self.view = view
         self.multiline = set(multiline)
@@ -73,21 +74,22 @@ class CellEditors(QStyledItemDelegate):
 
     def setEditorData(self, editor, index) -> None:
         if isinstance(editor, CellTextEdit):
-            editor.setPlainText(str(index.data(Qt.EditRole) or ""))
+            editor.setPlainText(str(index.data(Qt.ItemDataRole.EditRole) or ""))
             editor.moveCursor(editor.textCursor().MoveOperation.End)
         else:
             super().setEditorData(editor, index)
 
     def setModelData(self, editor, model, index) -> None:
         if isinstance(editor, CellTextEdit):
-            model.setData(index, editor.toPlainText(), Qt.EditRole)
+            model.setData(index, editor.toPlainText(), Qt.ItemDataRole.EditRole)
         else:
             super().setModelData(editor, model, index)
 
     def initStyleOption(self, option, index) -> None:
         super().initStyleOption(option, index)
         if self._tall(index.row()):  # a grown row reads like a paper form: every cell from the top
-            option.displayAlignment = (option.displayAlignment & Qt.AlignHorizontal_Mask) | Qt.AlignTop
+            option.displayAlignment = ((option.displayAlignment & Qt.AlignmentFlag.AlignHorizontal_Mask)
+                                       | Qt.AlignmentFlag.AlignTop)
 
     def _tall(self, row: int) -> bool:
         return self.view.rowHeight(row) > self.view.verticalHeader().defaultSectionSize() + 2
@@ -106,7 +108,7 @@ class CellEditors(QStyledItemDelegate):
             return size
         # The text's wrapped height at the column's width, as shown or (while typed) in the editor.
         editor = next((e for e, cell in self.open_editors.items() if cell == index), None)
-        text = editor.toPlainText() if isinstance(editor, CellTextEdit) else str(index.data(Qt.DisplayRole) or "")
+        text = editor.toPlainText() if isinstance(editor, CellTextEdit) else str(index.data(Qt.ItemDataRole.DisplayRole) or "")
         wrapped = self._wrapped_height(option, index.column(), text)
         return QSize(size.width(), min(wrapped, self.max_lines * option.fontMetrics.lineSpacing()) + PADDING)
 
@@ -114,15 +116,15 @@ class CellEditors(QStyledItemDelegate):
         if not text or text.endswith("\n"):
             text += " "  # the new line Enter just began has a height too
         # measured as if the editor's scroll bar were showing: the width it wraps at while typing
-        scroll_bar = self.view.style().pixelMetric(QStyle.PM_ScrollBarExtent)
+        scroll_bar = self.view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
         width = max(self.view.columnWidth(column) - PADDING - scroll_bar, 20)
-        return option.fontMetrics.boundingRect(0, 0, width, 1 << 20, Qt.TextWordWrap, text).height()
+        return option.fontMetrics.boundingRect(0, 0, width, 1 << 20, Qt.TextFlag.TextWordWrap, text).height()
 
     def helpEvent(self, event, view, option, index) -> bool:
         # a long field shows its first lines; the whole of it on hovering
-        text = str(index.data(Qt.DisplayRole) or "")
-        if event.type() == QEvent.ToolTip and index.column() in self.multiline and text \
-                and not index.data(Qt.ToolTipRole) \
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        if event.type() == QEvent.Type.ToolTip and index.column() in self.multiline and text \
+                and not index.data(Qt.ItemDataRole.ToolTipRole) \
                 and self._wrapped_height(option, index.column(), text) + PADDING > option.rect.height():
             QToolTip.showText(event.globalPos(), f"<p style='white-space: pre-wrap'>{html.escape(text)}</p>", view)
             return True
@@ -130,22 +132,22 @@ class CellEditors(QStyledItemDelegate):
 
     def eventFilter(self, editor, event) -> bool:
         # A multi-line editor keeps Enter for a new line, but Tab moves on as in every other cell.
-        if isinstance(editor, CellTextEdit) and event.type() == QEvent.KeyPress \
-                and event.key() in (Qt.Key_Tab, Qt.Key_Backtab):
+        if isinstance(editor, CellTextEdit) and event.type() == QEvent.Type.KeyPress \
+                and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
             self.commitData.emit(editor)
-            self.closeEditor.emit(editor, QAbstractItemDelegate.EditNextItem if event.key() == Qt.Key_Tab
-                                  else QAbstractItemDelegate.EditPreviousItem)
+            self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.EditNextItem if event.key() == Qt.Key.Key_Tab
+                                  else QAbstractItemDelegate.EndEditHint.EditPreviousItem)
             return True
         return super().eventFilter(editor, event)
 
 
-def edit_in_cells(table: QAbstractItemView, multiline=(), max_lines: int = 6) -> CellEditors:
+def edit_in_cells(table: QTableView, multiline=(), max_lines: int = 6) -> CellEditors:
     """Give `table` editors that stay in their cells; long columns wrap and grow their rows."""
     delegate = CellEditors(table, multiline, max_lines)
     table.setItemDelegate(delegate)
     table.setWordWrap(True)
-    table.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)  # a tall row scrolls smoothly
-    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+    table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)  # a tall row scrolls smoothly
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     return delegate
 
 
@@ -155,4 +157,4 @@ def commit_edits(table: QAbstractItemView) -> None:
     delegate = table.itemDelegate()
     for editor in list(getattr(delegate, "open_editors", {})):
         table.commitData(editor)
-        table.closeEditor(editor, QAbstractItemDelegate.NoHint)
+        table.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)

@@ -13,7 +13,7 @@ def scrolling(content: QWidget) -> QScrollArea:
     is smaller than it."""
     area = QScrollArea()
     area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.NoFrame)
+    area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(content)
     return area
 
@@ -28,9 +28,9 @@ class FittingDialog(QDialog):
         content.setObjectName("dialog_content")
         self.body = QVBoxLayout(content)
         self.body.setContentsMargins(0, 0, 0, 0)
-        self.scroll = scrolling(content)
-        self.scroll.setObjectName("dialog_body")
-        outer.addWidget(self.scroll, 1)
+        self.scroll_area = scrolling(content)
+        self.scroll_area.setObjectName("dialog_body")
+        outer.addWidget(self.scroll_area, 1)
         self.footer = QVBoxLayout()
         outer.addLayout(self.footer)
         self._fitted = False
@@ -46,12 +46,12 @@ class FittingDialog(QDialog):
         """The whole body in view where the screen has room for it, else as much as it has."""
         from .memory import fit_on_screen, room_on_screen
 
-        content = self.scroll.widget().sizeHint()
-        around = self.sizeHint() - self.scroll.sizeHint()  # the footer, margins and spacing
-        frame = 2 * self.scroll.frameWidth()
+        content = self.scroll_area.widget().sizeHint()
+        around = self.sizeHint() - self.scroll_area.sizeHint()  # the footer, margins and spacing
+        frame = 2 * self.scroll_area.frameWidth()
         width = max(self.minimumWidth(), around.width() + content.width() + frame, self.sizeHint().width())
         height = around.height() + content.height() + frame
         room = room_on_screen(self)
         if room is not None and height > room[1]:  # it will scroll: room for the scroll bar
-            width += self.scroll.verticalScrollBar().sizeHint().width()
+            width += self.scroll_area.verticalScrollBar().sizeHint().width()
         fit_on_screen(self, (width, max(height, self.minimumSizeHint().height())))

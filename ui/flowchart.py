@@ -21,7 +21,7 @@ class FlowchartView(QWidget):
         self.boxes: list[tuple[QRectF, dict]] = []
         self.setMouseTracking(True)
         self.setMinimumHeight(320)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setToolTip("点击环节可登记完成情况")
 
     def set_steps(self, steps: list[dict]) -> None:
@@ -53,13 +53,13 @@ class FlowchartView(QWidget):
 
     def paintEvent(self, event):
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor("#fafbfc"))
         lane_w = (self.width() - 2 * MARGIN) / 3
         base = QFont(self.font())
         for lane, (_, label) in enumerate(PHASES):
             header = QRectF(MARGIN + lane * lane_w + 6, MARGIN, lane_w - 12, HEADER_H)
-            painter.setPen(Qt.NoPen)
+            painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor("#b22222"))
             painter.drawRoundedRect(header, 8, 8)
             painter.setPen(QColor("white"))
@@ -70,7 +70,7 @@ class FlowchartView(QWidget):
             else:  # the style sheet sizes fonts in pixels
                 bold.setPixelSize(round(base.pixelSize() * 1.15))
             painter.setFont(bold)
-            painter.drawText(header, Qt.AlignCenter, label)
+            painter.drawText(header, Qt.AlignmentFlag.AlignCenter, label)
         previous = None
         for rect, _step in self.boxes:
             if previous is not None:
@@ -81,31 +81,32 @@ class FlowchartView(QWidget):
             painter.setPen(QPen(colour, 2))
             painter.setBrush(QColor("white"))
             painter.drawRoundedRect(rect, 7, 7)
-            painter.setPen(Qt.NoPen)
+            painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(colour)
             painter.drawRoundedRect(QRectF(rect.x(), rect.y(), 7, rect.height()), 3, 3)
             title_font = QFont(base)
             title_font.setBold(True)
             painter.setFont(title_font)
             painter.setPen(QColor("#222222"))
-            painter.drawText(rect.adjusted(14, 6, -8, -rect.height() / 2), Qt.AlignLeft | Qt.AlignVCenter,
-                             step["title"])
+            painter.drawText(rect.adjusted(14, 6, -8, -rect.height() / 2),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, step["title"])
             painter.setFont(base)
             painter.setPen(QColor("#666666"))
-            painter.drawText(rect.adjusted(14, 6, -8, -rect.height() / 2), Qt.AlignRight | Qt.AlignVCenter,
-                             step.get("owner") or "")
+            painter.drawText(rect.adjusted(14, 6, -8, -rect.height() / 2),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, step.get("owner") or "")
             painter.setPen(colour)
             status = STEP_STATES[step["state"]]
             status += f" {step['done_on']}" + (f"（{step['done_by']}）" if step.get("done_by") else "") \
                 if step.get("done_on") else (
                 f"（期限 {step['due_date']}）" if step.get("due_date") else "")
-            painter.drawText(rect.adjusted(14, rect.height() / 2, -8, -4), Qt.AlignLeft | Qt.AlignVCenter, status)
+            painter.drawText(rect.adjusted(14, rect.height() / 2, -8, -4),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, status)
         painter.end()
 
     @staticmethod
     def _connector(painter: QPainter, a: QRectF, b: QRectF) -> None:
         painter.setPen(QPen(QColor("#90a4ae"), 1.4))
-        painter.setBrush(Qt.NoBrush)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         start, end = QPointF(a.center().x(), a.bottom()), QPointF(b.center().x(), b.top())
         path = QPainterPath(start)
         if abs(start.x() - end.x()) > 1:
@@ -128,4 +129,4 @@ class FlowchartView(QWidget):
 
     def mouseMoveEvent(self, event):
         over = any(rect.contains(event.position()) for rect, _ in self.boxes)
-        self.setCursor(Qt.PointingHandCursor if over else Qt.ArrowCursor)
+        self.setCursor(Qt.CursorShape.PointingHandCursor if over else Qt.CursorShape.ArrowCursor)

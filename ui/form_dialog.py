@@ -26,22 +26,26 @@ class FormDialog(FittingDialog):
         for spec in specs:
             editor = FieldEditor(spec, refs or {}, self)
             editor.set_value((values or {}).get(spec.name))
-            editor.edited.connect(lambda e=editor: (e.show_error(e.local_error()), self._update()))
+            editor.edited.connect(lambda e=editor: self._edited(e))
             form.addRow(spec.label + ("＊" if spec.required else ""), editor)
             self.editors[spec.name] = editor
         self.extra = QLabel()
         self.extra.setWordWrap(True)
         self.footer.addWidget(self.extra)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.buttons.button(QDialogButtonBox.Ok).setText(ok)
-        self.buttons.button(QDialogButtonBox.Cancel).setText("取消")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.footer.addWidget(self.buttons)
         self._update()
 
+    def _edited(self, editor: FieldEditor) -> None:
+        editor.show_error(editor.local_error())
+        self._update()
+
     def _update(self) -> None:
-        show_why_not(self.buttons.button(QDialogButtonBox.Ok), self.editors.values())
+        show_why_not(self.buttons.button(QDialogButtonBox.StandardButton.Ok), self.editors.values())
 
     def values(self) -> dict:
         return {name: editor.value() for name, editor in self.editors.items()}
@@ -50,4 +54,4 @@ class FormDialog(FittingDialog):
 def ask(parent, title: str, specs, values: dict | None = None, refs: dict | None = None, note: str = "",
         ok: str = "确定") -> dict | None:
     dialog = FormDialog(title, specs, values, refs, note, parent, ok)
-    return dialog.values() if dialog.exec() == QDialog.Accepted else None
+    return dialog.values() if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -190,7 +190,7 @@ class RecordDialog(FittingDialog):
         self.submit = submit
         # the fields (and `extra`) scroll on a short screen; the message and 保存 / 取消 stay in view
         self.form = QFormLayout()
-        self.form.setLabelAlignment(Qt.AlignRight)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self.body.addLayout(self.form)
         self.editors: dict[str, FieldEditor] = {}
         self._loading = True
@@ -209,9 +209,9 @@ class RecordDialog(FittingDialog):
         self.general.setWordWrap(True)
         self.general.hide()
         self.footer.addWidget(self.general)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
-        self.buttons.button(QDialogButtonBox.Save).setText("保存")
-        self.buttons.button(QDialogButtonBox.Cancel).setText("取消")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)
         self.footer.addWidget(self.buttons)
@@ -229,7 +229,7 @@ class RecordDialog(FittingDialog):
         self._update_save()
 
     def _update_save(self) -> None:
-        show_why_not(self.buttons.button(QDialogButtonBox.Save), self.editors.values())
+        show_why_not(self.buttons.button(QDialogButtonBox.StandardButton.Save), self.editors.values())
 
     def values(self) -> dict:
         return {name: editor.value() for name, editor in self.editors.items()}

@@ -42,10 +42,10 @@ class ImportPreview(QDialog):
         fit_columns(view, cap=360)
         layout.addWidget(view)
         self.buttons = QDialogButtonBox()
-        self.go = self.buttons.addButton(f"导入 {report['imported']} 人", QDialogButtonBox.AcceptRole)
+        self.go = self.buttons.addButton(f"导入 {report['imported']} 人", QDialogButtonBox.ButtonRole.AcceptRole)
         self.go.setEnabled(report["imported"] > 0)
-        save = self.buttons.addButton("保存检查结果…", QDialogButtonBox.ActionRole)
-        self.buttons.addButton("取消", QDialogButtonBox.RejectRole)
+        save = self.buttons.addButton("保存检查结果…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         save.clicked.connect(self.save_report)
         self.buttons.accepted.connect(self.run_import)
         self.buttons.rejected.connect(self.reject)
@@ -77,9 +77,12 @@ class ImportPreview(QDialog):
             QMessageBox.information(self, "导入完成", f"已导入 {report['imported']} 名代表。")
             self.accept()
 
-        job = self.backend.op(lambda s, job: import_roster(s, path, progress=job.report), done,
-                                lambda e: (self.go.setEnabled(True), show_refusal(self, e)), wants_job=True,
-                                undoable=False)  # a whole roster: its rows leave through the recycle bin
+        def failed(error) -> None:
+            self.go.setEnabled(True)
+            show_refusal(self, error)
+
+        job = self.backend.op(lambda s, job: import_roster(s, path, progress=job.report), done, failed, wants_job=True,
+                              undoable=False)  # a whole roster: its rows leave through the recycle bin
         DelayedProgress(self, job, "正在导入花名册…", cancellable=True)
 
 
@@ -96,7 +99,7 @@ def start_import(parent, backend, path: str | None = None) -> None:
 
     def checked(report):
         dialog = ImportPreview(backend, path, report, parent)
-        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         parent.import_preview = dialog
         dialog.open()
 

@@ -24,13 +24,13 @@ class LockDialog(QDialog):
         layout.addWidget(QLabel(reason or "请输入程序密码"))
         self.password = QLineEdit()
         self.password.setObjectName("password")
-        self.password.setEchoMode(QLineEdit.Password)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
         layout.addWidget(self.password)
         self.message = QLabel()
         self.message.setStyleSheet("color: #c62828;")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        layout.addWidget(dialog_buttons("解锁", "退出程序", self.submit, QApplication.instance().quit))
+        layout.addWidget(dialog_buttons("解锁", "退出程序", self.submit, QApplication.quit))
 
     def reject(self) -> None:  # Esc must not get past the lock
         pass
@@ -67,6 +67,7 @@ class IdleLock(QObject):
     def minutes(self, value: int) -> None:
         # Watching every input event costs a Python call per event: only while auto-lock is on.
         app = QApplication.instance()
+        assert app is not None  # the lock belongs to a window, so the application is running
         if value and not self._minutes:
             app.installEventFilter(self)
             self.last_input = time.monotonic()
@@ -77,7 +78,7 @@ class IdleLock(QObject):
         self._minutes = value
 
     def eventFilter(self, obj, event) -> bool:
-        if event.type() in (QEvent.KeyPress, QEvent.MouseButtonPress, QEvent.MouseMove, QEvent.Wheel):
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel):
             self.last_input = time.monotonic()
         return False
 
@@ -127,15 +128,15 @@ def offer_recovery(window, backend, data_dir: Path, error, reopened, give_up) ->
     choices = QListWidget()
     for item in good:
         entry = QListWidgetItem(f"{item['at']:%Y-%m-%d %H:%M}　{item['reason']}　{item['size'] // 1024} KB")
-        entry.setData(Qt.UserRole, item["path"])
+        entry.setData(Qt.ItemDataRole.UserRole, item["path"])
         choices.addItem(entry)
     choices.setCurrentRow(0)
     layout.addWidget(choices)
     layout.addWidget(dialog_buttons("从所选备份恢复", "退出", dialog.accept, dialog.reject))
     window.recovery_dialog = dialog
-    if dialog.exec() != QDialog.Accepted:
+    if dialog.exec() != QDialog.DialogCode.Accepted:
         give_up()
         return
-    path = choices.currentItem().data(Qt.UserRole)
+    path = choices.currentItem().data(Qt.ItemDataRole.UserRole)
     backend.restore_backup(data_dir, path, lambda _: reopened(str(data_dir)),
                            lambda e: (QMessageBox.critical(window, "恢复失败", str(e)), give_up()))

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
@@ -18,6 +19,9 @@ from app.common.resources import shipped_dir
 from app.storage.paths import default_data_dir
 
 from .paint import after_first_paint
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 log = logging.getLogger(__name__)
 PREFERRED_FAMILIES = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei")
@@ -62,6 +66,9 @@ def chinese_dates(environ=os.environ, platform: str = sys.platform) -> Iterator[
                 environ[name] = value
 
 
+_translators: list[QTranslator] = []  # the ones setup_application installed
+
+
 def setup_application(app: QApplication) -> str:
     """Register the shipped CJK font, load Qt's zh_CN translations, apply the style.
 
@@ -71,7 +78,7 @@ def setup_application(app: QApplication) -> str:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("YishiDesk")
     app.setWindowIcon(QIcon(str(resources / "icons" / "yishi.png")))
-    QLocale.setDefault(QLocale(QLocale.Chinese, QLocale.China))
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
 
     # The system's CJK face if it has one (Windows always has 微软雅黑), else the shipped one:
     # registering the shipped 5 MB face costs ~9 ms, while the font database the question
@@ -88,19 +95,19 @@ def setup_application(app: QApplication) -> str:
     app.setFont(font)
     family = font.family()
 
-    app._translators = []  # keep references alive
-    for folder in (resources / "translations", Path(QLibraryInfo.path(QLibraryInfo.TranslationsPath))):
+    _translators.clear()  # keep references alive
+    for folder in (resources / "translations", Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))):
         translator = QTranslator(app)
         if translator.load("qtbase_zh_CN", str(folder)):
             app.installTranslator(translator)
-            app._translators.append(translator)
+            _translators.append(translator)
             break
     # Installed last, so asked first: the few words Qt's catalogue lacks (查找范围, 文件类型, 文件夹),
     # from resources/translations/yishi_qt_zh_CN.ts.
     supplement = QTranslator(app)
     if supplement.load("yishi_qt_zh_CN", str(resources / "translations")):
         app.installTranslator(supplement)
-        app._translators.append(supplement)
+        _translators.append(supplement)
     style = resources / "style.qss"
     if style.exists():
         app.setStyleSheet(style.read_text(encoding="utf-8"))
@@ -180,7 +187,7 @@ def listen_for_raise(key: str, window):
     return server
 
 
-def _security_state(store) -> tuple[bool, int]:
+def _security_state(store: Store) -> tuple[bool, int]:
     from app.storage import security
 
     return security.has_password(store), security.idle_minutes(store)
@@ -196,12 +203,12 @@ def offer_demo(window, backend) -> None:
 
     box = QMessageBox(window)
     box.setWindowTitle("欢迎使用议事工作台")
-    box.setIcon(QMessageBox.Question)
+    box.setIcon(QMessageBox.Icon.Question)
     box.setText("这是一个新的空白数据库。\n\n您可以从空白开始，录入本街道的村（社区）、网格、议事小组和代表；"
                 "也可以先打开演示街道（中山路街道：25 个村（社区）、534 个网格、5 个议事小组、70 名议事代表）"
                 "熟悉各项功能。演示数据均为虚构。")
-    empty = box.addButton("从空白开始", QMessageBox.RejectRole)
-    demo = box.addButton("打开演示街道", QMessageBox.AcceptRole)
+    empty = box.addButton("从空白开始", QMessageBox.ButtonRole.RejectRole)
+    demo = box.addButton("打开演示街道", QMessageBox.ButtonRole.AcceptRole)
     box.setDefaultButton(demo)
     box.exec()
     if box.clickedButton() is empty:
@@ -222,6 +229,7 @@ def run_gui(data_dir: str | None = None, argv: list[str] | None = None) -> int:
     if app is None:
         with chinese_dates():
             app = QApplication(argv or sys.argv[:1])
+    assert isinstance(app, QApplication)  # a window's program: its one application is a GUI one
     setup_application(app)
     target = Path(data_dir) if data_dir else default_data_dir()
     key = instance_key(target)

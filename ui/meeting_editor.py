@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, TypedDict, runtime_checkable
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,6 +32,10 @@ from .memory import fit_on_screen
 from .messages import confirm, show_refusal
 from .widgets import dialog_buttons
 
+if TYPE_CHECKING:
+    from app.services.rows import MeetingDetail
+    from app.store import Store
+
 
 def meeting_fields(departments: list[str]):
     """The meeting form's fields, with the clerk's current department list as the checklist."""
@@ -38,7 +43,7 @@ def meeting_fields(departments: list[str]):
                  for f in MeetingService.fields)
 
 
-def meeting_refs(store) -> dict:
+def meeting_refs(store: Store) -> dict:
     return {"venues": [(v["id"], v["name"]) for v in store.venues.list()],
             "rooms": store.venues.room_choices(),
             "groups": [(g["id"], g["name"]) for g in store.groups.list()],
@@ -48,7 +53,7 @@ def meeting_refs(store) -> dict:
 def submit_meeting(backend, parent, meeting_id: str | None, values: dict, done, failed) -> None:
     """Create or update; a double-booked room is saved only after the clerk confirms."""
     def run(confirmed: bool):
-        def call(store):
+        def call(store: Store):
             if meeting_id:
                 return store.meetings.update(meeting_id, values, confirm_double_booking=confirmed)
             return store.meetings.create(values, confirm_double_booking=confirmed)
@@ -63,6 +68,26 @@ def submit_meeting(backend, parent, meeting_id: str | None, values: dict, done, 
         backend.op(call, done, refused, summary="保存会议" if meeting_id else "新建会议")
 
     run(False)
+
+
+class MeetingData(TypedDict):
+    """What the editor reads in the worker (MeetingEditor.reload) and its tabs show."""
+
+    meeting: MeetingDetail
+    refs: dict
+    sheet: list[dict]  # AttendanceService.sheet
+    quorum: dict
+    votes: list[dict]
+    materials: list[dict]
+    matters: list[dict]
+
+
+@runtime_checkable
+class MeetingPart(Protocol):
+    """A tab that shows part of the meeting (ui.meeting.*), filled anew on every load; the
+    flowchart is not one: it is given the steps alone."""
+
+    def fill(self, data: MeetingData) -> None: ...
 
 
 class StepDialog(QDialog):
@@ -89,7 +114,7 @@ class MeetingEditor(QDialog):
         super().__init__(parent)
         self.backend = backend
         self.meeting_id = meeting_id
-        self.data: dict = {}
+        self.data: MeetingData | None = None
         self.setWindowTitle("会议")
         fit_on_screen(self, (1100, 780))
         self.heading = QLabel()
@@ -110,7 +135,7 @@ class MeetingEditor(QDialog):
     def reload(self) -> None:
         meeting_id = self.meeting_id
 
-        def load(store):
+        def load(store: Store) -> MeetingData:
             detail = store.meetings.detail(meeting_id)
             return {"meeting": detail, "refs": meeting_refs(store),
                     "sheet": store.attendance.sheet(meeting_id), "quorum": store.attendance.quorum(meeting_id),
@@ -120,7 +145,13 @@ class MeetingEditor(QDialog):
 
         self.backend.query(load, self._show, lambda e: show_refusal(self, e))
 
-    def _show(self, data: dict) -> None:
+    @property
+    def loaded(self) -> MeetingData:
+        """The data last shown: the tabs and the document buttons exist only once there is some."""
+        assert self.data is not None
+        return self.data
+
+    def _show(self, data: MeetingData) -> None:
         self.data = data
         m = data["meeting"]
         self.setWindowTitle(f"会议：{m['title']}")
@@ -133,7 +164,7 @@ class MeetingEditor(QDialog):
         for tab in self.parts:
             tab.fill(data)
 
-    def _build_tabs(self, m: dict) -> None:
+    def _build_tabs(self, m: MeetingDetail) -> None:
         from .meeting.attendance_tab import AttendanceTab
         from .meeting.details_tab import DetailsTab
         from .meeting.materials_tab import MaterialsTab
@@ -141,7 +172,7 @@ class MeetingEditor(QDialog):
         from .meeting.minutes_tab import MinutesTab
         from .meeting.votes_tab import VotesTab
 
-        self.details = DetailsTab(self, meeting_fields(self.data["refs"]["departments"]), self.data["refs"],
+        self.details = DetailsTab(self, meeting_fields(self.loaded["refs"]["departments"]), self.loaded["refs"],
                                   lambda values, parent, done, failed: submit_meeting(
                                       self.backend, parent, self.meeting_id, values, done, failed))
         self.flowchart = FlowchartView()
@@ -160,7 +191,7 @@ class MeetingEditor(QDialog):
         tabs.append((self.materials, "会议材料"))
         for widget, title in tabs:
             self.tabs.addTab(widget, title)
-        self.parts = [widget for widget, _ in tabs if widget is not self.flowchart]
+        self.parts = [widget for widget, _ in tabs if isinstance(widget, MeetingPart)]
 
     def saved(self, text: str):
         def done(*_):
@@ -171,7 +202,7 @@ class MeetingEditor(QDialog):
     # -- flowchart ---------------------------------------------------------------------
     def edit_step(self, step: dict) -> None:
         dialog = StepDialog(step, self)
-        if dialog.exec() != QDialog.Accepted:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         done_on, note = dialog.values()
         self.backend.op(lambda s: s.meetings.tick_step(step["id"], done_on, note),
@@ -212,7 +243,7 @@ class MeetingEditor(QDialog):
     def preview(self, kind: str, label: str) -> None:
         from .pdf_preview import preview_doc
 
-        preview_doc(self, self.backend, kind, self.meeting_id, f"{self.data['meeting']['title']}{label}")
+        preview_doc(self, self.backend, kind, self.meeting_id, f"{self.loaded['meeting']['title']}{label}")
 
     def export_all(self) -> None:
         from app.documents.catalog import DOCS, docs_of_kind, export_doc
@@ -232,9 +263,9 @@ class MeetingEditor(QDialog):
         folder = QFileDialog.getExistingDirectory(self, "选择保存文件夹")
         if not folder:
             return
-        title = self.data["meeting"]["title"]
+        title = self.loaded["meeting"]["title"]
 
-        def run(store):
+        def run(store: Store):
             meeting = store.meetings.get(self.meeting_id)
             held = meeting["status"] == "held"
             # Minutes exist only for a meeting that was held; the other documents go out before it.

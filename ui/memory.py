@@ -106,7 +106,7 @@ def table_key(view) -> str:
     from PySide6.QtCore import Qt
 
     model = view.model()
-    titles = [str(model.headerData(c, Qt.Horizontal) or "") for c in range(view.horizontalHeader().count())]
+    titles = [str(model.headerData(c, Qt.Orientation.Horizontal) or "") for c in range(view.horizontalHeader().count())]
     return "columns/" + "|".join(titles)
 
 
@@ -115,18 +115,20 @@ def restore_columns(view) -> bool:
     from PySide6.QtCore import QByteArray
 
     state = _state(table_key(view))
-    return bool(state) and view.horizontalHeader().restoreState(QByteArray(state))
+    if not state:
+        return False
+    return view.horizontalHeader().restoreState(QByteArray(state))
 
 
 def watch_columns(view) -> None:
-    """Keep the widths the clerk drags (not the ones the program sets: `view.fitting`)."""
+    """Keep the widths the clerk drags (not the ones the program sets: the view's "fitting" property)."""
     from PySide6.QtCore import QTimer
 
     timer = QTimer(view, singleShot=True, interval=400)
     header = view.horizontalHeader()
     timer.timeout.connect(lambda: _write(table_key(view), header.saveState().data()))
-    view.fitting = False
-    header.sectionResized.connect(lambda *_: None if view.fitting else timer.start())
+    view.setProperty("fitting", False)
+    header.sectionResized.connect(lambda *_: None if view.property("fitting") else timer.start())
 
 
 # What a window manager adds around a window: the title bar and the borders.

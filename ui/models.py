@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+
+if TYPE_CHECKING:
+    from app.store import Store
+
+    from .backend import Watch
 
 
 @dataclass(frozen=True)
@@ -30,12 +37,12 @@ class _ColumnsModel(QAbstractTableModel):
 
     columns: list[Col]
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role != Qt.DisplayRole:
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
             return None
-        if orientation == Qt.Horizontal and 0 <= section < len(self.columns):
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
             return self.columns[section].header
-        if orientation == Qt.Vertical:
+        if orientation == Qt.Orientation.Vertical:
             return str(section + 1)
         return None
 
@@ -59,13 +66,13 @@ class ListTableModel(_ColumnsModel):
     def columnCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.columns)
 
-    def data(self, index, role=Qt.DisplayRole):
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         row = self.rows[index.row()]
-        if role in (Qt.DisplayRole, Qt.ToolTipRole):
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return _display(row.get(self.columns[index.column()].key))
-        if role == Qt.ForegroundRole and (row.get("_warn") or row.get("_colour")):
+        if role == Qt.ItemDataRole.ForegroundRole and (row.get("_warn") or row.get("_colour")):
             from PySide6.QtGui import QColor
 
             return QColor(row.get("_colour") or "#b00020")
@@ -85,7 +92,8 @@ class PagedTableModel(_ColumnsModel):
     page_loaded = Signal(int)
     PLACEHOLDER = "…"
 
-    def __init__(self, backend, columns: list[Col], count_fn, page_fn, flt, *, page_size=200,
+    def __init__(self, backend, columns: list[Col], count_fn: Callable[[Store, Any], int],
+                 page_fn: Callable[[Store, Any, int, int], Sequence[Mapping[str, Any]]], flt, *, page_size=200,
                  max_pages=40, row_colour=None, parent=None):
         super().__init__(parent)
         self._row_colour = row_colour  # row dict -> colour name or None (overdue in red...)
@@ -100,7 +108,7 @@ class PagedTableModel(_ColumnsModel):
         self._pages: OrderedDict[int, list[dict]] = OrderedDict()
         self._pending: set[int] = set()
         self._generation = 0
-        self.watch = None  # the owning view's Watch (ui.backend): what the pages read is watched
+        self.watch: Watch | None = None  # the owning view's Watch (ui.backend): what the pages read is watched
 
     # -- loading -------------------------------------------------------------------
     def set_filter(self, flt) -> None:
@@ -113,7 +121,7 @@ class PagedTableModel(_ColumnsModel):
         flt = dataclasses.replace(self.filter)
         size = self.page_size
 
-        def load(store):
+        def load(store: Store):
             return self._count_fn(store, flt), self._page_fn(store, flt, 0, size)
 
         def done(result):
@@ -171,16 +179,16 @@ class PagedTableModel(_ColumnsModel):
         offset = row - page * self.page_size
         return rows[offset] if offset < len(rows) else None
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole, Qt.UserRole,
-                                               Qt.ForegroundRole):
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.UserRole,
+                                               Qt.ItemDataRole.ForegroundRole):
             return None
         row = self.row_at(index.row())
         if row is None:
-            return self.PLACEHOLDER if role == Qt.DisplayRole else None
-        if role == Qt.UserRole:
+            return self.PLACEHOLDER if role == Qt.ItemDataRole.DisplayRole else None
+        if role == Qt.ItemDataRole.UserRole:
             return row.get("id")
-        if role == Qt.ForegroundRole:
+        if role == Qt.ItemDataRole.ForegroundRole:
             colour = self._row_colour(row) if self._row_colour else None
             if colour:
                 from PySide6.QtGui import QColor
@@ -189,9 +197,9 @@ class PagedTableModel(_ColumnsModel):
             return None
         return _display(row.get(self.columns[index.column()].key))
 
-    def sort(self, column: int, order=Qt.AscendingOrder) -> None:
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.columns) or not self.columns[column].sort_key:
             return
         self.filter = dataclasses.replace(self.filter, sort=self.columns[column].sort_key,
-                                          descending=order == Qt.DescendingOrder)
+                                          descending=order == Qt.SortOrder.DescendingOrder)
         self.reload()

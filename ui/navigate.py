@@ -38,7 +38,7 @@ def select_row(view, record_id: str | None) -> None:
 
     def attempt() -> bool:
         for row in range(model.rowCount()):
-            if model.data(model.index(row, 0), Qt.UserRole) == record_id or \
+            if model.data(model.index(row, 0), Qt.ItemDataRole.UserRole) == record_id or \
                     (getattr(model, "row_at", None) and (model.row_at(row) or {}).get("id") == record_id):
                 view.selectRow(row)
                 view.scrollTo(model.index(row, 0))

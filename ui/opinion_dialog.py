@@ -3,7 +3,9 @@ this opinion's state allows (the core refuses the rest anyway)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -28,10 +30,14 @@ from .memory import fit_on_screen
 from .messages import show_refusal
 from .pdf_preview import preview_doc
 
+if TYPE_CHECKING:
+    from app.services.rows import OpinionDetail
+    from app.store import Store
+
 TODAY = lambda: date.today().isoformat()
 
 
-def opinion_refs(store) -> dict:
+def opinion_refs(store: Store) -> dict:
     return {"delegates": store.delegates.choices(),
             "grids": [(g[0], g[1]) for g in store.grids.choices()],
             "grids_by_community": store.grids.choices(),
@@ -60,7 +66,7 @@ class OpinionDialog(QDialog):
         super().__init__(parent)
         self.backend = backend
         self.opinion_id = opinion_id
-        self.row: dict = {}
+        self.row: Mapping[str, Any] = {}  # the OpinionDetail once loaded
         self.refs: dict = {}
         fit_on_screen(self, (900, 700))
         layout = QVBoxLayout(self)
@@ -132,17 +138,17 @@ class OpinionDialog(QDialog):
 
         item = self.files.currentItem()
         if item:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(item.data(Qt.UserRole)["path"]))
+            QDesktopServices.openUrl(QUrl.fromLocalFile(item.data(Qt.ItemDataRole.UserRole)["path"]))
 
     def remove_file(self) -> None:
         from PySide6.QtCore import Qt
 
         item = self.files.currentItem()
         if item:
-            file_id = item.data(Qt.UserRole)["id"]
+            file_id = item.data(Qt.ItemDataRole.UserRole)["id"]
             self._run(lambda s: s.opinions.remove_file(file_id), "删除附件")
 
-    def _show(self, result) -> None:
+    def _show(self, result: tuple[OpinionDetail, dict, str | None, list[dict]]) -> None:
         from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QListWidgetItem
 
@@ -150,7 +156,7 @@ class OpinionDialog(QDialog):
         self.files.clear()
         for file in files:
             item = QListWidgetItem(f"{file['title']}　（{file['file_name']}）")
-            item.setData(Qt.UserRole, file)
+            item.setData(Qt.ItemDataRole.UserRole, file)
             self.files.addItem(item)
         self.row, self.refs = row, refs
         self.setWindowTitle(f"意见建议 {row['serial']}")

@@ -10,7 +10,7 @@ class _FirstPaint(QObject):
         widget.installEventFilter(self)
 
     def eventFilter(self, obj, event):
-        if event.type() == QEvent.Paint:
+        if event.type() == QEvent.Type.Paint:
             obj.removeEventFilter(self)
             QTimer.singleShot(0, self._callback)
         return False

@@ -77,10 +77,10 @@ def print_document(parent, document, title: str, on_printed=None) -> bool:
     """A loaded QPdfDocument through the system's printer dialog; False when not printed."""
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
-    printer = QPrinter(QPrinter.HighResolution)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setDocName(title)
     dialog = QPrintDialog(printer, parent)
-    if dialog.exec() != QDialog.Accepted:
+    if dialog.exec() != QDialog.DialogCode.Accepted:
         return False
     painter = QPainter()
     if not painter.begin(printer):
@@ -114,7 +114,7 @@ def show_pdf(parent, path: Path, title: str, on_printed=None, notes: list[str] |
     the document's notes in a message)."""
     if preview_available():
         dialog = PdfPreview(path, title, on_printed, parent, notes, save_word)
-        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         parent._preview = dialog
     else:

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import html
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 # More rows than this go to paper through 导出 (Excel, its pages set for print), not in one go here.
 PRINT_LIMIT = 3000
@@ -19,12 +23,12 @@ def list_rows(backend, view, done) -> None:
 
     model = view.model()
     columns = [c for c in range(model.columnCount()) if not view.isColumnHidden(c)]
-    headers = [str(model.headerData(c, Qt.Horizontal) or "") for c in columns]
+    headers = [str(model.headerData(c, Qt.Orientation.Horizontal) or "") for c in columns]
     if isinstance(model, PagedTableModel):
         keys = [model.columns[c].key for c in columns]
         flt, count, page_fn = model.filter, model.rowCount(), model._page_fn
 
-        def read(store):
+        def read(store: Store):
             return [[_display(row.get(key)) for key in keys] for row in page_fn(store, flt, 0, max(count, 1))]
 
         backend.query(read, lambda rows: done(headers, rows))
@@ -47,12 +51,12 @@ def print_html(parent, title: str, text: str) -> bool:
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter
     from PySide6.QtWidgets import QDialog
 
-    printer = QPrinter(QPrinter.HighResolution)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setDocName(title)
-    printer.setPageOrientation(QPageLayout.Landscape)  # registers are wide
+    printer.setPageOrientation(QPageLayout.Orientation.Landscape)  # registers are wide
     dialog = QPrintDialog(printer, parent)
     dialog.setWindowTitle(f"打印 — {title}")
-    if dialog.exec() != QDialog.Accepted:
+    if dialog.exec() != QDialog.DialogCode.Accepted:
         return False
     document = QTextDocument()
     document.setHtml(text)

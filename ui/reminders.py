@@ -4,6 +4,8 @@ nobody visited this month (app.services.reminders.desk_reminders); each line ope
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QCheckBox, QDialog, QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout
@@ -46,11 +48,11 @@ class ReminderPanel(QDialog):
             font = QFont(head.font(0))
             font.setBold(True)
             head.setFont(0, font)
-            head.setData(0, Qt.UserRole, None)
+            head.setData(0, Qt.ItemDataRole.UserRole, None)
             self.tree.addTopLevelItem(head)
             for line in section["items"]:
                 child = QTreeWidgetItem([line["text"]])
-                child.setData(0, Qt.UserRole, line["target"])
+                child.setData(0, Qt.ItemDataRole.UserRole, line["target"])
                 child.setToolTip(0, line["text"])
                 head.addChild(child)
             if section["total"] > len(section["items"]):
@@ -69,23 +71,26 @@ class ReminderPanel(QDialog):
         bottom.addWidget(close)
         layout.addLayout(bottom)
 
-    def lines(self) -> list[str]:
-        return [self.tree.topLevelItem(i).child(j).text(0) for i in range(self.tree.topLevelItemCount())
-                for j in range(self.tree.topLevelItem(i).childCount())]
-
-    def item_of(self, text: str) -> QTreeWidgetItem | None:
+    def _line_items(self) -> Iterator[QTreeWidgetItem]:
         for i in range(self.tree.topLevelItemCount()):
             head = self.tree.topLevelItem(i)
+            assert head is not None  # i is below the count
             for j in range(head.childCount()):
-                if text in head.child(j).text(0):
-                    return head.child(j)
-        return None
+                line = head.child(j)
+                assert line is not None
+                yield line
+
+    def lines(self) -> list[str]:
+        return [line.text(0) for line in self._line_items()]
+
+    def item_of(self, text: str) -> QTreeWidgetItem | None:
+        return next((line for line in self._line_items() if text in line.text(0)), None)
 
     def open_item(self, item: QTreeWidgetItem, _column: int = 0):
         """A line opens its record in the main window; the panel steps aside."""
         from .navigate import open_target
 
-        target = item.data(0, Qt.UserRole)
+        target = item.data(0, Qt.ItemDataRole.UserRole)
         if not target:
             return None
         opened = open_target(self.parentWidget(), target)
@@ -101,7 +106,7 @@ def show_reminders(parent, backend, on_start: bool = False) -> None:
         if on_start and not data["count"]:
             return
         panel = ReminderPanel(data, parent)
-        panel.setAttribute(Qt.WA_DeleteOnClose)
+        panel.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         parent.reminder_panel = panel
         panel.show()
         panel.raise_()

@@ -75,12 +75,13 @@ class SummaryEditor(QDialog):
         sections, choices, chosen = result
         while self.body.count():
             item = self.body.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.editors.clear()
         for section in sections:
             label = QLabel(f"<b>{section['heading']}</b>" + ("　（已修改）" if section["edited"] else ""))
-            label.setTextFormat(Qt.RichText)
+            label.setTextFormat(Qt.TextFormat.RichText)
             reset = QPushButton("恢复自动生成")
             reset.setObjectName(f"reset_{section['key']}")
             reset.clicked.connect(lambda _=False, k=section["key"]: self.editors[k].setPlainText(self.drafts[k]))

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QSpinBox
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
 
 
 class NoWheelCombo(QComboBox):
@@ -14,7 +19,7 @@ class NoWheelCombo(QComboBox):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setFocusPolicy(Qt.StrongFocus)  # the wheel does not give it focus either
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the wheel does not give it focus either
 
     def wheelEvent(self, event) -> None:
         if self.hasFocus():
@@ -28,7 +33,7 @@ class NoWheelSpin(QSpinBox):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setFocusPolicy(Qt.StrongFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
     def wheelEvent(self, event) -> None:
         if self.hasFocus():
@@ -74,8 +79,8 @@ def dialog_buttons(ok: str, cancel: str, accepted, rejected):
     from PySide6.QtWidgets import QDialogButtonBox
 
     buttons = QDialogButtonBox()
-    buttons.addButton(ok, QDialogButtonBox.AcceptRole)
-    buttons.addButton(cancel, QDialogButtonBox.RejectRole)
+    buttons.addButton(ok, QDialogButtonBox.ButtonRole.AcceptRole)
+    buttons.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole)
     buttons.accepted.connect(accepted)
     buttons.rejected.connect(rejected)
     return buttons
@@ -86,16 +91,16 @@ def add_check_item(list_widget, text: str, value, checked: bool = False) -> None
     from PySide6.QtWidgets import QListWidgetItem
 
     item = QListWidgetItem(text)
-    item.setData(Qt.UserRole, value)
-    item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-    item.setCheckState(Qt.Checked if checked else Qt.Unchecked)
+    item.setData(Qt.ItemDataRole.UserRole, value)
+    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+    item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
     list_widget.addItem(item)
 
 
 def checked_values(list_widget) -> list:
     """The values of the ticked rows, in list order."""
-    return [list_widget.item(i).data(Qt.UserRole) for i in range(list_widget.count())
-            if list_widget.item(i).checkState() == Qt.Checked]
+    return [list_widget.item(i).data(Qt.ItemDataRole.UserRole) for i in range(list_widget.count())
+            if list_widget.item(i).checkState() == Qt.CheckState.Checked]
 
 
 def button_row(layout, buttons) -> list[QPushButton]:
@@ -119,10 +124,11 @@ def bind_list_keys(page, view, *, find=None, new=None, open_=None, delete=None) 
         hooks["edit"] = edit
     view.row_hooks = {**getattr(view, "row_hooks", {}), **{k: v for k, v in hooks.items() if v}}
     if new:
-        QShortcut(QKeySequence(QKeySequence.New), page, context=Qt.WidgetWithChildrenShortcut).activated.connect(new)
-    for keys, slot in ((Qt.Key_Return, open_), (Qt.Key_Enter, open_), (Qt.Key_Delete, delete)):
+        QShortcut(QKeySequence(QKeySequence.StandardKey.New), page,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut).activated.connect(new)
+    for keys, slot in ((Qt.Key.Key_Return, open_), (Qt.Key.Key_Enter, open_), (Qt.Key.Key_Delete, delete)):
         if slot:
-            QShortcut(QKeySequence(keys), view, context=Qt.WidgetShortcut).activated.connect(slot)
+            QShortcut(QKeySequence(keys), view, context=Qt.ShortcutContext.WidgetShortcut).activated.connect(slot)
 
 
 def local_when(at: str | None) -> str:
@@ -141,12 +147,26 @@ def plain_table(headers: list[str], multiline=()):
 
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     table.horizontalHeader().setStretchLastSection(True)
-    table.setSelectionBehavior(QAbstractItemView.SelectRows)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.verticalHeader().setDefaultSectionSize(28)
     edit_in_cells(table, multiline)
     return table
+
+
+def cell_combo(table: QTableWidget, row: int, column: int) -> QComboBox:
+    """The drop-down a table was given for a cell (setCellWidget)."""
+    box = table.cellWidget(row, column)
+    assert isinstance(box, QComboBox), (row, column)
+    return box
+
+
+def cell_item(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:
+    """A cell's item that the table was filled with (setItem): never None."""
+    item = table.item(row, column)
+    assert item is not None, (row, column)
+    return item
 
 
 def text_cell(text):
@@ -190,7 +210,7 @@ class _PersonProxy(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, row, parent):
         index = self.sourceModel().index(row, 0, parent)
-        if self.rule.text.strip() and index.data(Qt.UserRole) is None:
+        if self.rule.text.strip() and index.data(Qt.ItemDataRole.UserRole) is None:
             return False  # （无） is not a match for a typed name
         return self.rule.matches(str(index.data() or ""))
 
@@ -209,12 +229,12 @@ def person_picker(combo):
     rule = _PersonFilter()
 
     combo.setEditable(True)
-    combo.setInsertPolicy(QComboBox.NoInsert)
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
     proxy = _PersonProxy(rule, combo)
     proxy.setSourceModel(combo.model())
     completer = QCompleter(proxy, combo)
-    completer.setCompletionMode(QCompleter.UnfilteredPopupCompletion)
-    completer.setCaseSensitivity(Qt.CaseInsensitive)
+    completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
     completer.setMaxVisibleItems(12)
     combo.setCompleter(completer)
 
@@ -252,7 +272,7 @@ class _TakeOnEnter(QObject):
     def eventFilter(self, watched, event) -> bool:
         from PySide6.QtCore import QEvent
 
-        if event.type() != QEvent.KeyPress or event.key() not in (Qt.Key_Return, Qt.Key_Enter):
+        if event.type() != QEvent.Type.KeyPress or event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             return False
         popup = self.combo.completer().popup() if self.combo.completer() else None
         if popup is not None and popup.isVisible():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QMainWindow, QStackedWidget, QWidget
 
@@ -41,7 +43,8 @@ class MainWindow(QMainWindow):
             "recycle": ("回收站", _page_class("recycle", "RecyclePage")),
             "settings": ("设置", _page_class("settings", "SettingsPage")),
         }
-        self._built: dict[str, QWidget] = {}
+        # Each area's page (ui.pages.*: a QWidget with reload()), imported by name when first shown.
+        self._built: dict[str, Any] = {}
         self._store_ready = False
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
@@ -80,11 +83,11 @@ class MainWindow(QMainWindow):
         after_first_paint(self, self._finish_start)
 
     def _finish_start(self) -> None:
-        self.undo_action.setShortcut(QKeySequence.Undo)
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self._add_file_menu()
         help_menu = self.menuBar().addMenu("帮助(&H)")  # after the first paint, like the shortcuts
         self.help_action = help_menu.addAction("使用说明", self.show_help)
-        self.help_action.setShortcut(QKeySequence.HelpContents)  # F1
+        self.help_action.setShortcut(QKeySequence.StandardKey.HelpContents)  # F1
         help_menu.addAction("导出使用说明 PDF…", lambda: self.show_help().export_pdf())
         help_menu.addSeparator()
         help_menu.addAction("关于议事工作台", self.show_about)
@@ -182,7 +185,7 @@ class MainWindow(QMainWindow):
             self.addAction(action)
             self.sidebar.item(index).setToolTip(keys)
         self.find_action = QAction("查找", self)
-        self.find_action.setShortcut(QKeySequence.Find)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
         self.find_action.triggered.connect(self.focus_search)
         self.addAction(self.find_action)
 
@@ -200,7 +203,7 @@ class MainWindow(QMainWindow):
         if not boxes:
             self.status.setText(f"“{self.areas[self.current_area()][0]}”这里没有搜索框")
             return False
-        boxes[0].setFocus(Qt.ShortcutFocusReason)
+        boxes[0].setFocus(Qt.FocusReason.ShortcutFocusReason)
         boxes[0].selectAll()
         return True
 
@@ -211,7 +214,7 @@ class MainWindow(QMainWindow):
         menu.addAction("备份", self.backup_now)
         menu.addSeparator()
         self.print_action = menu.addAction("打印…", self.print_current)
-        self.print_action.setShortcut(QKeySequence.Print)
+        self.print_action.setShortcut(QKeySequence.StandardKey.Print)
         menu.addAction("导出…", self.export_current)
         menu.addSeparator()
         self.quit_action = menu.addAction("退出", self.close)
@@ -259,7 +262,7 @@ class MainWindow(QMainWindow):
         """The area and the tabs the list sits in, e.g. 意见建议 › 意见建议台账."""
         from PySide6.QtWidgets import QTabWidget
 
-        parts = []
+        parts: list[str] = []
         widget = view
         page = self._current_page()
         while widget is not None and widget is not page:

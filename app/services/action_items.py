@@ -17,6 +17,7 @@ from app.common.errors import ConflictError, NotFoundError, ValidationError
 from app.common.textutil import clean, parse_date
 from app.rules.codes import ACTION_STATUSES
 from app.services.base import Service, add_equals, choice_label
+from app.services.rows import Row
 
 SHOWN_STATUSES = (*ACTION_STATUSES, ("overdue", "逾期"))
 _ANSWERED = ("answered", "fed_back", "closed")
@@ -33,8 +34,9 @@ class ActionFilter:
     search: str = ""
 
 
-class ActionItemService(Service):
+class ActionItemService(Service[Row]):
     table = "action_items"
+    row_type = Row
     noun = "落实事项"
 
     def title(self, row):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from app.common.errors import ConflictError, ValidationError
 from app.common.textutil import clean
@@ -11,6 +13,7 @@ from app.rules.meeting_kinds import kind_of, kinds
 from app.services.base import Service, choice_label
 from app.services.delegates import serving_condition
 from app.services.meetings import audience, when_text
+from app.services.rows import Row
 
 _NS = uuid.UUID("e3c1a9b4-6f2d-4b8a-a1c7-3d5e9f0b2c68")
 
@@ -26,14 +29,15 @@ def quorum_of(total: int, present: int) -> dict:
     return {"total": total, "present": present, "required": total // 2 + 1, "met": present * 2 > total}
 
 
-class AttendanceService(Service):
+class AttendanceService(Service[Row]):
     table = "attendance"
+    row_type = Row
     noun = "签到记录"
 
     def title(self, row):
         return row.get("name") or ""
 
-    def expected(self, meeting: dict) -> list[dict]:
+    def expected(self, meeting: Mapping[str, Any]) -> list[dict]:
         """The delegates expected at a meeting: all, the group's, or the hall's duty roster."""
         # Those serving on the meeting's day: a meeting before a term closed counts that term's
         # delegates, one after it the next term's.

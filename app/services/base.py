@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from app.common.errors import NotFoundError, ValidationError
 from app.common.textutil import clean
 from app.rules.book import TABLES
 from app.rules.codes import label_of
+from app.services.rows import as_row
 from app.storage.changes import Changes
+
+if TYPE_CHECKING:
+    from app.store import Store
+
+# The row type a service's get() returns: a TypedDict of app.services.rows, or Row for a table without one.
+# The hooks below only read a row, so they take any Mapping.
+RowT = TypeVar("RowT", bound=Mapping[str, Any])
 
 
 @dataclass(frozen=True)
@@ -118,12 +126,13 @@ def choice_label(choices, value) -> str:
     return label_of(choices, value)
 
 
-class Service:
+class Service(Generic[RowT]):
     table: str = ""
     noun: str = ""  # Chinese noun for messages, e.g. "网格"
     fields: tuple[FieldSpec, ...] = ()
+    row_type: type[RowT]  # what get() returns (set by each service: no default fits every RowT)
 
-    def __init__(self, store):
+    def __init__(self, store: Store):
         self.store = store
         self.db = store.db
         if self.table in TABLES:  # each form field asks the rule book's rule for its column
@@ -131,23 +140,23 @@ class Service:
             self.fields = tuple(replace(f, rule=f.rule or rules.get(f.name)) for f in type(self).fields)
 
     # -- reading -------------------------------------------------------------
-    def get(self, row_id: str, *, include_deleted: bool = False) -> dict:
+    def get(self, row_id: str, *, include_deleted: bool = False) -> RowT:
         row = self.store.rows(f"SELECT * FROM [{self.table}] WHERE id = ?", [row_id])
         if not row or (row[0]["deleted"] and not include_deleted):
             raise NotFoundError(f"找不到这条{self.noun}记录，可能已被删除")
-        return row[0]
+        return as_row(row[0], self.row_type)
 
-    def stored(self, row_id: str | None) -> dict | None:
+    def stored(self, row_id: str | None) -> RowT | None:
         """The row as stored, deleted or not; None when there is no such row (a document names a
         record another office removed, or one written around the program)."""
         found = self.store.rows(f"SELECT * FROM [{self.table}] WHERE id = ?", [row_id]) if row_id else []
-        return found[0] if found else None
+        return as_row(found[0], self.row_type) if found else None
 
     def count_of(self, column: str, value: str) -> int:
         """Live rows whose `column` holds `value` (a meeting's action items, a round's candidates)."""
         return self.store.scalar(f"SELECT count(*) FROM [{self.table}] WHERE deleted = 0 AND [{column}] = ?", [value])
 
-    def title(self, row: dict) -> str:
+    def title(self, row: Mapping[str, Any]) -> str:
         return row.get("name") or row.get("id", "")[:8]
 
     def find_ids(self, given: str, columns: tuple[str, ...] = (), *, prefix: bool = True) -> list[str]:
@@ -188,7 +197,7 @@ class Service:
             out[key] = value
         return out
 
-    def require(self, values: dict, existing: dict | None = None) -> None:
+    def require(self, values: dict, existing: Mapping[str, Any] | None = None) -> None:
         for spec in self.fields:
             if spec.required:
                 value = values.get(spec.name, (existing or {}).get(spec.name))
@@ -202,29 +211,29 @@ class Service:
             raise ValidationError(f"所选{noun}不存在或已删除", field=field)
 
     # -- create / update -------------------------------------------------------
-    def check(self, values: dict, existing: dict | None) -> None:
+    def check(self, values: dict, existing: Mapping[str, Any] | None) -> None:
         """Hook: the domain's rules beyond required fields and choice lists."""
 
-    def prepare(self, values: dict, existing: dict | None = None) -> dict:
+    def prepare(self, values: dict, existing: Mapping[str, Any] | None = None) -> dict:
         values = self.clean_values(values)
         self.require(values, existing)
         self.check(values, existing)
         return values
 
-    def create(self, values: dict):
+    def create(self, values: dict) -> Changes:
         values = self.prepare(dict(values))
         with self.store.write("create", f"新增{self.noun}：{self.title(values)}") as tx:
             tx.insert(self.table, values)
         return tx.changes
 
-    def update(self, row_id: str, values: dict):
+    def update(self, row_id: str, values: dict) -> Changes:
         row = self.get(row_id)
         values = self.prepare(dict(values), row)
         with self.store.write("update", f"修改{self.noun}：{self.title(row)}") as tx:
             tx.update(self.table, row_id, values)
         return tx.changes
 
-    def name_taken(self, name: str | None, existing: dict | None, where: str = "", params=()) -> bool:
+    def name_taken(self, name: str | None, existing: Mapping[str, Any] | None, where: str = "", params=()) -> bool:
         if not name:
             return False
         row_id = existing["id"] if existing else None
@@ -246,7 +255,7 @@ class Service:
                 out.append(message.format(n=n))
         return out
 
-    def parents_deleted(self, row: dict) -> list[str]:
+    def parents_deleted(self, row: Mapping[str, Any]) -> list[str]:
         """Chinese descriptions of deleted rows this one points to (blocks restore)."""
         return []
 
@@ -261,7 +270,7 @@ class Service:
             self.on_delete(tx, row)
         return tx.changes
 
-    def on_delete(self, tx, row: dict) -> None:
+    def on_delete(self, tx, row: Mapping[str, Any]) -> None:
         """Hook for rows deleted together with this one (e.g. a venue's rooms)."""
 
     def restore(self, row_id: str) -> Changes:
@@ -275,7 +284,7 @@ class Service:
             tx.restore(self.table, row_id)
         return tx.changes
 
-    def check_restore(self, row: dict) -> None:
+    def check_restore(self, row: Mapping[str, Any]) -> None:
         """Hook: refuse a restore that would break a rule (duplicates, role limits)."""
 
     def count_live(self, sql: str, params) -> int:

@@ -8,17 +8,21 @@ Each slot of the year plan is held, planned, due (its period is running), upcomi
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from app.rules.codes import NEIGHBOURHOOD_HALL
 from app.rules.meeting_kinds import MeetingKind, kinds
 from app.services.meetings import step_state
 from app.services.step_events import still_open
 
+if TYPE_CHECKING:
+    from app.store import Store
+
 SLOT_STATES = {"held": "已召开", "planned": "已安排", "due": "本期待开", "upcoming": "未到期", "missed": "未召开"}
 
 
 class CadenceService:
-    def __init__(self, store):
+    def __init__(self, store: Store):
         self.store = store
 
     def _slot(self, kind, label, start, end, today, where, params, subject) -> dict:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import builtins
 import json
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from app.common.errors import ConflictError, ValidationError
 from app.common.idcard import age_on, mask
@@ -23,7 +25,9 @@ from app.rules.codes import REVIEW_VERDICTS, ROUTES, VERDICTS
 from app.rules.fields import as_day, detail_of, names_of
 from app.services.base import FieldSpec, Service, add_equals, choice_label
 from app.services.delegates import normalise_person, person_fields
+from app.services.rows import CandidateListRow, CandidateRow, as_rows
 from app.storage.audit import current_actor
+from app.storage.changes import Changes
 
 STAGE_ORDER = {code: index for index, (code, _) in enumerate(STAGES)}
 # The four steps of the procedure each stage belongs to (shown as the round's progress).
@@ -97,8 +101,9 @@ class CandidateFilter:
     community_id: str | None = None
 
 
-class CandidateService(Service):
+class CandidateService(Service[CandidateRow]):
     table = "candidates"
+    row_type = CandidateRow
     noun = "人选"
 
     def __init__(self, store):
@@ -106,7 +111,7 @@ class CandidateService(Service):
         self.fields = candidate_fields()
 
     # -- reading -------------------------------------------------------------------
-    def list(self, flt: CandidateFilter) -> list[dict]:
+    def list(self, flt: CandidateFilter) -> list[CandidateListRow]:
         clauses, params = ["p.deleted = 0"], []
         if flt.round_id:
             clauses.append("p.round_id = ?")
@@ -128,7 +133,7 @@ class CandidateService(Service):
             f" WHERE {' AND '.join(clauses)} ORDER BY c.sort_order, c.name, p.name_pinyin, p.id", params)
         for row in rows:
             self.decorate(row)
-        return rows
+        return as_rows(rows, CandidateListRow)
 
     def decorate(self, row: dict) -> None:
         row["id_masked"] = mask(row.get("id_number"))
@@ -151,7 +156,7 @@ class CandidateService(Service):
         problems = [c for c in row["conditions"] if c["state"] != "ok"]
         row["conditions_text"] = "符合" if not problems else "；".join(c["text"] for c in problems)
 
-    def conditions(self, candidate: dict, round_row: dict) -> builtins.list[dict]:
+    def conditions(self, candidate: Mapping[str, Any], round_row: Mapping[str, Any]) -> builtins.list[dict]:
         """The conditions the data can show: age, residence or work there, citizenship."""
         opened = as_day(round_row["opened_on"]) or date.today()
         min_age, min_years = _number(round_row.get("min_age"), 18), _number(round_row.get("min_years"), 1)
@@ -223,7 +228,7 @@ class CandidateService(Service):
     def _round(self, round_id: str) -> dict:
         return self.store.nomination.get(round_id)
 
-    def normalise(self, values: dict, existing: dict | None, round_row: dict) -> dict:
+    def normalise(self, values: dict, existing: Mapping[str, Any] | None, round_row: Mapping[str, Any]) -> dict:
         values = dict(values)
         if "recommenders" in values:
             names = split_names(values["recommenders"])
@@ -262,7 +267,7 @@ class CandidateService(Service):
                 raise ConflictError(f"{serving}已是本届在任议事代表，不能再作为人选推荐", field="id_number")
         return values
 
-    def nominate(self, round_id: str, values: dict):
+    def nominate(self, round_id: str, values: dict) -> Changes:
         """一上: a community puts a candidate forward by one of the three routes."""
         round_row = self._round(round_id)
         self.store.nomination.require_open(round_row, "增加人选")
@@ -276,7 +281,7 @@ class CandidateService(Service):
                         or choice_label(ROUTES, values["route"]), "pass", choice_label(ROUTES, values["route"]))
         return tx.changes
 
-    def update(self, row_id: str, values: dict):
+    def update(self, row_id: str, values: dict) -> Changes:
         row = self.get(row_id)
         round_row = self._round(row["round_id"])
         if row["status"] != "in_progress" or STAGE_ORDER[row["stage"]] >= STAGE_ORDER["noticed"]:
@@ -309,7 +314,7 @@ class CandidateService(Service):
         return self.store.scalar("SELECT max(day) FROM candidate_stages WHERE candidate_id = ? AND deleted = 0"
                                  " AND stage != 'undo'", [candidate_id])
 
-    def expect(self, candidate: dict, stage: str, day: str) -> None:
+    def expect(self, candidate: Mapping[str, Any], stage: str, day: str) -> None:
         """Refuse a stage out of order, for a candidate who left, or dated before the last one."""
         name = candidate["name"]
         if candidate["status"] == "failed":
@@ -327,17 +332,17 @@ class CandidateService(Service):
             raise ValidationError(f"{name}的“{stage_label(stage)}”日期 {day} 早于上一环节的日期 {last}",
                                   field="day")
 
-    def _fail(self, tx, candidate: dict, stage: str, day: str, actor: str | None, reason: str,
+    def _fail(self, tx, candidate: Mapping[str, Any], stage: str, day: str, actor: str | None, reason: str,
               detail: dict | None = None) -> None:
         tx.update(self.table, candidate["id"], {"status": "failed", "fail_stage": stage, "fail_reason": reason})
         self._stage(tx, candidate["id"], stage, day, actor, "fail", reason, detail)
 
-    def _pass(self, tx, candidate: dict, stage: str, day: str, actor: str | None, reason: str | None = None,
+    def _pass(self, tx, candidate: Mapping[str, Any], stage: str, day: str, actor: str | None, reason: str | None = None,
               detail: dict | None = None, **extra) -> None:
         tx.update(self.table, candidate["id"], {"stage": stage, **extra})
         self._stage(tx, candidate["id"], stage, day, actor, "pass", reason, detail)
 
-    def default_actor(self, candidate: dict, stage: str) -> str:
+    def default_actor(self, candidate: Mapping[str, Any], stage: str) -> str:
         if stage == "community_approved":
             community = self.store.communities.get(candidate["community_id"])
             return community["name"] + ("村民代表会议" if community["kind"] == "village" else "居民代表会议")
@@ -460,10 +465,10 @@ class CandidateService(Service):
 
     def resolve_objection(self, objection_id: str, day: str, handling: str, upheld: bool):
         """The 工委 looks into an objection: upheld → the candidate leaves at the notice stage."""
-        objection = self.store.rows("SELECT * FROM objections WHERE id = ? AND deleted = 0", [objection_id])
-        if not objection:
+        found = self.store.rows("SELECT * FROM objections WHERE id = ? AND deleted = 0", [objection_id])
+        if not found:
             raise ValidationError("找不到这条异议记录")
-        objection = objection[0]
+        objection = found[0]
         candidate = self.get(objection["candidate_id"])
         parse_date(day, "处理日期", "day")
         handling = clean(handling)
@@ -483,7 +488,7 @@ class CandidateService(Service):
 
     # -- helpers ------------------------------------------------------------------------
     @staticmethod
-    def _names(candidates: builtins.list[dict]) -> str:
+    def _names(candidates: Sequence[Mapping[str, Any]]) -> str:
         names = [c["name"] for c in candidates]
         return "、".join(names[:5]) + (f"等 {len(names)} 人" if len(names) > 5 else "")
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from app.common.errors import ConflictError
 from app.rules.codes import AREAS
 from app.rules.codes import COMMUNITY_KINDS as KINDS
 from app.services.base import FieldSpec, Service, choice_label
+from app.services.rows import Row
 
 
-class CommunityService(Service):
+class CommunityService(Service[Row]):
     table = "communities"
+    row_type = Row
     noun = "村（社区）"
     fields = (
         FieldSpec("name", "名称", required=True),
@@ -42,7 +47,7 @@ class CommunityService(Service):
     blockers = (("grids", "community_id", "该村（社区）还有 {n} 个网格"),
                 ("delegates", "community_id", "还有 {n} 名代表属于该村（社区）"))
 
-    def check(self, values: dict, existing: dict | None) -> None:
+    def check(self, values: dict, existing: Mapping[str, Any] | None) -> None:
         if self.name_taken(values.get("name"), existing):
             raise ConflictError(f"已有名为“{values['name']}”的村（社区）", field="name")
         self.live_ref("groups", values.get("group_id"), "议事小组", "group_id")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from app.common import idcard
 from app.common.errors import ConflictError, ValidationError
@@ -17,6 +19,8 @@ from app.rules.codes import GENDERS, LEAVING
 from app.rules.fields import detail_of
 from app.services.base import FieldSpec, Service, add_equals, choice_label, list_order, one_page
 from app.services.groups import ROLES
+from app.services.rows import DelegateForm, DelegateListRow, DelegateRow, as_row, as_rows
+from app.storage.changes import Changes
 
 # The events after which a delegate no longer serves (their kind is the status they moved to).
 
@@ -127,8 +131,9 @@ SORTS = {
 }
 
 
-class DelegateService(Service):
+class DelegateService(Service[DelegateRow]):
     table = "delegates"
+    row_type = DelegateRow
     noun = "代表"
 
     def __init__(self, store):
@@ -136,7 +141,7 @@ class DelegateService(Service):
         self.fields = delegate_fields()
 
     # -- validation ------------------------------------------------------------
-    def normalise(self, values: dict, existing: dict | None = None, *, today: date | None = None) -> dict:
+    def normalise(self, values: dict, existing: Mapping[str, Any] | None = None, *, today: date | None = None) -> dict:
         """Clean and check one delegate's values; raise ValidationError naming the field."""
         values = normalise_person(values, today=today)
         values = self.clean_values(values)
@@ -178,7 +183,7 @@ class DelegateService(Service):
                                   field=field_name) from None
 
     # -- writing ---------------------------------------------------------------
-    def create(self, values: dict, grid_ids: list[str] | None = None):
+    def create(self, values: dict, grid_ids: list[str] | None = None) -> Changes:
         values = dict(values)
         values.setdefault("status", "active")
         values.setdefault("group_role", "member")
@@ -190,7 +195,7 @@ class DelegateService(Service):
             self._set_grids(tx, row_id, grid_ids or [], values.get("community_id"))
         return tx.changes
 
-    def update(self, row_id: str, values: dict, grid_ids: list[str] | None = None):
+    def update(self, row_id: str, values: dict, grid_ids: list[str] | None = None) -> Changes:
         row = self.get(row_id)
         values = self.normalise(values, row)
         with self.store.write("update", f"修改代表：{row['name']}") as tx:
@@ -209,12 +214,12 @@ class DelegateService(Service):
             if grid_id not in wanted and not link["deleted"]:
                 tx.delete("delegate_grids", link["id"])
         for grid_id in wanted:
-            link = existing.get(grid_id)
-            if link is None:
+            kept = existing.get(grid_id)
+            if kept is None:
                 tx.insert("delegate_grids", {"delegate_id": delegate_id, "grid_id": grid_id},
                           row_id=link_id(delegate_id, grid_id))
-            elif link["deleted"]:
-                tx.restore("delegate_grids", link["id"])
+            elif kept["deleted"]:
+                tx.restore("delegate_grids", kept["id"])
 
     # -- the term's life ------------------------------------------------------------------
     def change_status(self, delegate_id: str, status: str, day: str, reason: str = ""):
@@ -250,10 +255,11 @@ class DelegateService(Service):
                 f"：{detail['reason']}" if detail.get("reason") else "")
         return rows
 
-    def for_editing(self, delegate_id: str) -> dict:
+    def for_editing(self, delegate_id: str) -> DelegateForm:
         """The record as the edit form gets it: the ID number masked (`reveal_id` shows it whole)."""
         row = self.get(delegate_id)
-        return {**row, "id_number": idcard.mask(row.get("id_number")), "id_masked": bool(row.get("id_number"))}
+        return as_row({**row, "id_number": idcard.mask(row.get("id_number")), "id_masked": bool(row.get("id_number"))},
+                      DelegateForm)
 
     def reveal_id(self, delegate_id: str) -> str:
         """The full ID number, on the clerk's request; the audit log records who saw whose."""
@@ -326,7 +332,7 @@ class DelegateService(Service):
         where, params = self._where(flt or RosterFilter(status=None))
         return self.store.scalar(f"SELECT count(*) {self._FROM} WHERE {where}", params)
 
-    def page(self, flt: RosterFilter, offset: int = 0, limit: int | None = 200) -> list[dict]:
+    def page(self, flt: RosterFilter, offset: int = 0, limit: int | None = 200) -> list[DelegateListRow]:
         where, params = self._where(flt)
         # The default order (by group and list position) is one the clerk cannot reverse.
         order = list_order(SORTS, flt.sort if flt.sort != "default" else "", "default", flt.descending)
@@ -337,7 +343,7 @@ class DelegateService(Service):
         rows = self.store.rows(*one_page(sql, params, offset, limit))
         for row in rows:
             self.decorate(row)
-        return rows
+        return as_rows(rows, DelegateListRow)
 
     @staticmethod
     def decorate(row: dict) -> None:

@@ -10,12 +10,14 @@ import uuid
 from app.common.errors import ConflictError
 from app.common.resources import reference
 from app.services.base import FieldSpec, Service
+from app.services.rows import Row
 
 _NS = uuid.UUID("5a0f3b8e-2c4d-4e61-8b7a-9c3d1e2f4a50")
 
 
-class DepartmentService(Service):
+class DepartmentService(Service[Row]):
     table = "departments"
+    row_type = Row
     noun = "部门（单位）"
     fields = (FieldSpec("name", "简称", required=True), FieldSpec("full_name", "全称（用于文书）"),
               FieldSpec("sort_order", "排序", "int"))

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import builtins
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from app.common.errors import Cancelled, ConflictError, ValidationError
 from app.services.base import FieldSpec, Service
+from app.services.rows import GridListRow, GridRow, as_rows
 
 MAX_BULK = 2000
 _RANGE = re.compile(r"^\s*(\d+)\s*[-—–~～至到]\s*(\d+)\s*$")
@@ -25,8 +28,9 @@ def parse_range(text: str) -> tuple[int, int]:
     return start, end
 
 
-class GridService(Service):
+class GridService(Service[GridRow]):
     table = "grids"
+    row_type = GridRow
     noun = "网格"
     fields = (
         FieldSpec("community_id", "所属村（社区）", "ref", required=True, ref="communities"),
@@ -35,19 +39,19 @@ class GridService(Service):
         FieldSpec("notes", "备注", "multiline"),
     )
 
-    def list(self, community_id: str | None = None) -> list[dict]:
+    def list(self, community_id: str | None = None) -> list[GridListRow]:
         where, params = "x.deleted = 0", []
         if community_id:
             where += " AND x.community_id = ?"
             params.append(community_id)
-        return self.store.rows(
+        return as_rows(self.store.rows(
             f"""SELECT x.*, c.name AS community_name,
                   (SELECT group_concat(d.name, '、') FROM delegate_grids dg
                      JOIN delegates d ON d.id = dg.delegate_id
                      WHERE dg.grid_id = x.id AND dg.deleted = 0 AND d.deleted = 0
                        AND d.status = 'active') AS delegate_names
                 FROM grids x JOIN communities c ON c.id = x.community_id
-                WHERE {where} ORDER BY c.sort_order, c.name, x.number, x.name""", params)
+                WHERE {where} ORDER BY c.sort_order, c.name, x.number, x.name""", params), GridListRow)
 
     def contacts(self, community_id: str | None = None) -> builtins.list[dict]:
         """Each grid (of one community, or all) with each serving delegate who keeps in touch with
@@ -79,7 +83,7 @@ class GridService(Service):
             raise ConflictError(f"该村（社区）已有网格：{'、'.join(clash[:5])}"
                                 f"{' 等' if len(clash) > 5 else ''}", field="name")
 
-    def check(self, values: dict, existing: dict | None) -> None:
+    def check(self, values: dict, existing: Mapping[str, Any] | None) -> None:
         community_id = values.get("community_id", (existing or {}).get("community_id"))
         self.live_ref("communities", community_id, "村（社区）", "community_id")
         self._check_unique(community_id or "", [values.get("name", (existing or {}).get("name")) or ""],

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Mapping
+from typing import Any
 
 from app.common.errors import ConflictError, ValidationError
 from app.rules.codes import GROUP_ROLES as ROLES
 from app.services.base import FieldSpec, Service
+from app.services.rows import GroupListRow, GroupRow, as_rows
 
 MIN_COMMUNITIES, MAX_COMMUNITIES = 4, 6
 ROLE_LIMITS = {"leader": 1, "deputy_leader": 2}
 
 
-class GroupService(Service):
+class GroupService(Service[GroupRow]):
     table = "groups"
+    row_type = GroupRow
     noun = "议事小组"
     fields = (
         FieldSpec("name", "小组名称", required=True),
@@ -22,7 +26,7 @@ class GroupService(Service):
         FieldSpec("notes", "备注", "multiline"),
     )
 
-    def list(self) -> list[dict]:
+    def list(self) -> list[GroupListRow]:
         """Groups with their communities, member count and office holders."""
         groups = self.store.rows(
             """SELECT g.*,
@@ -41,7 +45,7 @@ class GroupService(Service):
                FROM groups g WHERE g.deleted = 0 ORDER BY g.sort_order, g.name""")
         for group in groups:
             group["warnings"] = self._warnings_for(group)
-        return groups
+        return as_rows(groups, GroupListRow)
 
     def _warnings_for(self, group: dict) -> builtins.list[str]:
         out = []
@@ -62,7 +66,7 @@ class GroupService(Service):
     blockers = (("communities", "group_id", "还有 {n} 个村（社区）属于该小组"),
                 ("delegates", "group_id", "还有 {n} 名代表属于该小组"))
 
-    def check(self, values: dict, existing: dict | None) -> None:
+    def check(self, values: dict, existing: Mapping[str, Any] | None) -> None:
         if self.name_taken(values.get("name"), existing):
             raise ConflictError(f"已有名为“{values['name']}”的议事小组", field="name")
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import builtins
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from app.common.errors import ValidationError
 from app.common.textutil import clean, parse_date
 from app.rules.codes import INSTITUTION_KINDS as KINDS
 from app.rules.codes import INSTITUTION_STATUSES as STATUSES
 from app.services.base import FieldSpec, Service, choice_label
+from app.services.rows import Row
 from app.storage import attachments
 
 
@@ -35,8 +38,9 @@ def parse_members(text: str) -> builtins.list[dict]:
     return members
 
 
-class InstitutionService(Service):
+class InstitutionService(Service[Row]):
     table = "institutions"
+    row_type = Row
     noun = "制度建设记录"
     fields = (
         FieldSpec("kind", "类别", "choice", required=True, choices=KINDS),
@@ -51,7 +55,7 @@ class InstitutionService(Service):
     def title(self, row):
         return row.get("title") or ""
 
-    def check(self, values: dict, existing: dict | None) -> None:
+    def check(self, values: dict, existing: Mapping[str, Any] | None) -> None:
         merged = {**(existing or {}), **values}
         parse_date(merged.get("day"), "日期", "day")
         if merged.get("kind") in ("plan", "rule") and not merged.get("status"):

@@ -13,10 +13,12 @@ from app.common.errors import ValidationError
 from app.common.textutil import parse_date
 from app.rules.codes import DOC_KINDS
 from app.services.base import Service
+from app.services.rows import Row
 
 
-class IssuedDocService(Service):
+class IssuedDocService(Service[Row]):
     table = "issued_docs"
+    row_type = Row
     noun = "文书成文日期和字号"
 
     def find(self, kind: str, record_id: str) -> dict | None:

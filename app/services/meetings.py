@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from app.common.errors import ConflictError, NotFoundError, ValidationError
 from app.common.textutil import chinese_date, clean, parse_date
@@ -15,9 +17,11 @@ from app.rules.codes import SCOPES
 from app.rules.fields import as_day, names_of
 from app.rules.meeting_kinds import kind_of
 from app.services.base import FieldSpec, Service, add_equals, choice_label, list_order, one_page
+from app.services.rows import MeetingDetail, MeetingListRow, MeetingRow, as_row, as_rows
 from app.services.step_events import derive, still_open
 from app.services.workflows import KINDS, PHASES
 from app.storage import attachments, photos
+from app.storage.changes import Changes
 
 STEP_STATES = {"done": "已完成", "due": "即将到期", "overdue": "已逾期", "pending": "未开始"}
 STEP_COLOURS = {"done": "#2e7d32", "due": "#ef8f00", "overdue": "#c62828", "pending": "#78909c"}
@@ -55,7 +59,7 @@ SORTS = {"date": "m.date, m.start_time", "kind": "m.kind, m.date", "title": "m.t
          "status": "m.status, m.date", "group": "g.sort_order, m.date"}
 
 
-def when_text(meeting: dict) -> str:
+def when_text(meeting: Mapping[str, Any]) -> str:
     """2026年3月18日 09:00—11:30: a meeting's time as notices, minutes and messages say it."""
     text = chinese_date(meeting["date"])
     if meeting.get("start_time"):
@@ -65,14 +69,15 @@ def when_text(meeting: dict) -> str:
     return text
 
 
-def audience(meeting: dict) -> str:
+def audience(meeting: Mapping[str, Any]) -> str:
     """Who a meeting's notice is addressed to: all delegates, the group's, or those on duty."""
     return {"all": "全体议事代表", "group": f"{meeting.get('group_name') or ''}全体议事代表",
             "duty": "值班议事代表"}.get(meeting["scope"], "有关议事代表")
 
 
-class MeetingService(Service):
+class MeetingService(Service[MeetingRow]):
     table = "meetings"
+    row_type = MeetingRow
     noun = "会议"
     fields = (
         FieldSpec("kind", "会议类型", "choice", required=True, choices=KINDS),
@@ -95,7 +100,7 @@ class MeetingService(Service):
         return row.get("title") or ""
 
     # -- validation -------------------------------------------------------------
-    def _prepare(self, values: dict, existing: dict | None, confirm_double_booking: bool) -> dict:
+    def _prepare(self, values: dict, existing: Mapping[str, Any] | None, confirm_double_booking: bool) -> dict:
         values = dict(values)
         departments = values.pop("departments", None)
         values = self.clean_values(values)
@@ -163,7 +168,7 @@ class MeetingService(Service):
         return None
 
     # -- writing -------------------------------------------------------------------
-    def create(self, values: dict, *, confirm_double_booking: bool = False):
+    def create(self, values: dict, *, confirm_double_booking: bool = False) -> Changes:
         values = self._prepare(values, None, confirm_double_booking)
         values.setdefault("status", "planned")
         with self.store.write("create", f"新建会议：{values['title']}") as tx:
@@ -176,7 +181,7 @@ class MeetingService(Service):
                     "due_date": (day + timedelta(days=step["due_offset"] or 0)).isoformat()})
         return tx.changes
 
-    def update(self, row_id: str, values: dict, *, confirm_double_booking: bool = False):
+    def update(self, row_id: str, values: dict, *, confirm_double_booking: bool = False) -> Changes:
         row = self.get(row_id)
         values = self._prepare(values, row, confirm_double_booking)
         with self.store.write("update", f"修改会议：{row['title']}") as tx:
@@ -230,10 +235,10 @@ class MeetingService(Service):
 
     def tick_step(self, step_id: str, done_on: str | None, note: str | None = None):
         """Mark a step done on a date (None clears it)."""
-        step = self.store.rows("SELECT * FROM meeting_steps WHERE id = ? AND deleted = 0", [step_id])
-        if not step:
+        found = self.store.rows("SELECT * FROM meeting_steps WHERE id = ? AND deleted = 0", [step_id])
+        if not found:
             raise NotFoundError("找不到这个流程环节")
-        step = step[0]
+        step = found[0]
         if done_on:
             parse_date(done_on, "完成日期", "done_on")
         label = f"{'完成' if done_on else '取消完成'}环节：{step['title']}"
@@ -326,7 +331,7 @@ class MeetingService(Service):
         return self.store.scalar(f"SELECT count(*) {source} WHERE {where}", params)
 
     def page(self, flt: MeetingFilter, offset: int = 0, limit: int | None = 200,
-             today: date | None = None) -> list[dict]:
+             today: date | None = None) -> list[MeetingListRow]:
         today_iso = (today or date.today()).isoformat()
         where, params = self._where(flt)
         order = list_order(SORTS, flt.sort, "date", flt.descending)
@@ -351,7 +356,7 @@ class MeetingService(Service):
             for row in rows:
                 if row["overdue_steps"]:
                     row["overdue_steps"] = counts.get(row["id"], 0)
-        return rows
+        return as_rows(rows, MeetingListRow)
 
     @staticmethod
     def decorate(row: dict) -> None:
@@ -363,16 +368,16 @@ class MeetingService(Service):
         row["departments_list"] = names_of(row.get("departments"))
         row["agenda_list"] = [line.strip() for line in (row.get("agenda") or "").splitlines() if line.strip()]
 
-    def detail(self, meeting_id: str, today: date | None = None) -> dict:
-        row = self.store.rows(f"SELECT m.*, v.name AS venue_name, r.name AS room_name, g.name AS group_name"
-                              f" {self._FROM} WHERE m.id = ? AND m.deleted = 0", [meeting_id])
-        if not row:
+    def detail(self, meeting_id: str, today: date | None = None) -> MeetingDetail:
+        found = self.store.rows(f"SELECT m.*, v.name AS venue_name, r.name AS room_name, g.name AS group_name"
+                                f" {self._FROM} WHERE m.id = ? AND m.deleted = 0", [meeting_id])
+        if not found:
             raise NotFoundError("找不到这次会议，可能已被删除")
-        row = row[0]
+        row = found[0]
         self.decorate(row)
         row["steps"] = self.steps(meeting_id, today)
         row["action_items"] = self.action_items(meeting_id)
-        return row
+        return as_row(row, MeetingDetail)
 
     def by_kind(self, year: int | None = None, status: str | None = None) -> dict[str, int]:
         """Meetings per kind (cancelled ones not counted); `status="held"` counts those held."""

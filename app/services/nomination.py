@@ -12,7 +12,9 @@ import builtins
 import json
 import re
 import uuid
+from collections.abc import Mapping
 from datetime import date, timedelta
+from typing import Any
 
 from app.common.errors import ConflictError, ValidationError
 from app.common.textutil import clean, parse_date
@@ -23,6 +25,7 @@ from app.rules.codes import ROUND_KINDS as KINDS
 from app.rules.fields import names_of
 from app.services.base import FieldSpec, Service, choice_label
 from app.services.candidates import STAGE_ORDER, CandidateFilter, reached, stage_label
+from app.services.rows import Row
 from app.storage.audit import current_actor
 
 NOTICE_WORKING_DAYS = 3
@@ -49,8 +52,9 @@ def notice_end(calendar, start: date) -> date:
 _RETURN_NS = uuid.UUID("5a0f7a52-9c3e-4f0e-8d7c-2b6f1a9e4c11")
 
 
-class NominationService(Service):
+class NominationService(Service[Row]):
     table = "nomination_rounds"
+    row_type = Row
     noun = "推选批次"
     fields = (
         FieldSpec("name", "批次名称", required=True),
@@ -119,7 +123,7 @@ class NominationService(Service):
         row = super().get(round_id)
         return names_of(row["review_units"]) or list(DEFAULT_REVIEW_UNITS)
 
-    def prepare(self, values: dict, existing: dict | None = None) -> dict:
+    def prepare(self, values: dict, existing: Mapping[str, Any] | None = None) -> dict:
         values = dict(values)
         if "review_units" in values:
             from app.services.candidates import split_names
@@ -439,9 +443,9 @@ class NominationService(Service):
                     "detail": json.dumps({"from": "人选", "to": "在任",
                                           "reason": f"经{round_row['name']}产生，街道党工委确认（{doc}）"},
                                          ensure_ascii=False)})
-            for candidate_id, candidate in noticed.items():
+            for candidate_id, left_out in noticed.items():
                 if candidate_id not in prepared:
-                    service._fail(tx, candidate, "confirmed", day, "街道党工委", "经街道党工委研究，未确定为议事代表",
+                    service._fail(tx, left_out, "confirmed", day, "街道党工委", "经街道党工委研究，未确定为议事代表",
                                   {"doc": doc})
         return tx.changes
 

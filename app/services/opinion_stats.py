@@ -4,6 +4,7 @@ by year, group, category, unit and month (each delegate's duty record: duty_reco
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from app.services.opinions import CATEGORIES, SATISFACTION, STATUSES
 
@@ -14,9 +15,12 @@ def year_range(year: int | None, column: str = "o.received_on") -> tuple[str, li
         return "", []
     return f" AND {column} >= ? AND {column} < ?", [f"{year}-01-01", f"{year + 1}-01-01"]
 
+if TYPE_CHECKING:
+    from app.store import Store
+
 
 class OpinionStats:
-    def __init__(self, store):
+    def __init__(self, store: Store):
         self.store = store
 
     def opinions(self, year: int | None = None, today: date | None = None) -> dict:

@@ -8,8 +8,10 @@ writes the opinion and an append-only event in one transaction, and refuses ille
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from app.common.errors import ConflictError, NotFoundError, ValidationError
 from app.common.idcard import mask
@@ -22,7 +24,9 @@ from app.rules.codes import OPINION_STATUSES as STATUSES
 from app.rules.fields import detail_of, names_of
 from app.rules.meeting_kinds import RECEPTION
 from app.services.base import FieldSpec, Service, add_equals, choice_label, list_order, one_page
+from app.services.rows import OpinionDetail, OpinionListRow, OpinionRow, as_row, as_rows
 from app.storage import attachments
+from app.storage.changes import Changes
 from app.storage.search import match_expression
 
 STEPS = {1: ("收集意见", ("collected",)), 2: ("确定议题", ("topic", "declined")),
@@ -130,8 +134,9 @@ SORTS = {"received": "o.received_on, o.serial", "deadline": "o.deadline", "statu
          "serial": "o.serial"}
 
 
-class OpinionService(Service):
+class OpinionService(Service[OpinionRow]):
     table = "opinions"
+    row_type = OpinionRow
     noun = "意见建议"
     fields = (
         FieldSpec("source", "来源", "choice", required=True, choices=SOURCES),
@@ -163,7 +168,7 @@ class OpinionService(Service):
             return day
         return date.today().isoformat()
 
-    def _step_day(self, row: dict, day: str | None, what: str, *after: str) -> str:
+    def _step_day(self, row: Mapping[str, Any], day: str | None, what: str, *after: str) -> str:
         """The day a step happened (today if none is given): not in the future, and not before the
         steps it follows (退办, 延期, 督办 after 交办; 重办 after 反馈...)."""
         day = self._today(day)
@@ -174,7 +179,7 @@ class OpinionService(Service):
                 raise ValidationError(f"{what}日期 {day} 早于{OPINION_LABELS[name]} {row[name]}", field="day")
         return day
 
-    def _require(self, row: dict, action: str) -> None:
+    def _require(self, row: Mapping[str, Any], action: str) -> None:
         statuses, what = NEXT_STEPS[action]
         if row["status"] not in statuses:
             raise ConflictError(f"这条意见现在是“{choice_label(STATUSES, row['status'])}”，不能{what}。")
@@ -196,7 +201,7 @@ class OpinionService(Service):
         return f"{head}{(last or 0) + 1:04d}"
 
     # -- step 1: intake --------------------------------------------------------------------
-    def _prepare(self, values: dict, existing: dict | None = None) -> dict:
+    def _prepare(self, values: dict, existing: Mapping[str, Any] | None = None) -> dict:
         values = self.clean_values(dict(values))
         self.require(values, existing)
         merged = {**(existing or {}), **values}
@@ -222,7 +227,7 @@ class OpinionService(Service):
                                                    [values["community_id"]])
         return values
 
-    def create(self, values: dict, *, origin: tuple[str, str] | None = None, visit_id: str | None = None):
+    def create(self, values: dict, *, origin: tuple[str, str] | None = None, visit_id: str | None = None) -> Changes:
         """Log one opinion (a paper slip, a grid visit's, a reception-day matter, a minutes' action item)."""
         values = self._prepare(values)
         if visit_id:
@@ -239,7 +244,7 @@ class OpinionService(Service):
                         {"source": choice_label(SOURCES, values["source"])})
         return tx.changes
 
-    def update(self, row_id: str, values: dict):
+    def update(self, row_id: str, values: dict) -> Changes:
         row = self.get(row_id)
         values = self._prepare({k: v for k, v in values.items() if k in {f.name for f in self.fields}}, row)
         with self.store.write("update", f"修改意见建议：{row['title']}") as tx:
@@ -270,7 +275,7 @@ class OpinionService(Service):
     def intake(self, origin_table: str, origin_id: str):
         """Take a reception-day matter or an action item into the ledger, linked to it."""
         if origin_table == "reception_matters":
-            row = self.store.rows(
+            found = self.store.rows(
                 """SELECT r.content, r.resident, m.date, m.venue_id, v.community_id,
                       (SELECT a.delegate_id FROM attendance a WHERE a.meeting_id = m.id AND a.deleted = 0
                          AND a.delegate_id IS NOT NULL ORDER BY a.id LIMIT 1) AS delegate_id
@@ -278,16 +283,16 @@ class OpinionService(Service):
                    LEFT JOIN venues v ON v.id = m.venue_id WHERE r.id = ? AND r.deleted = 0""", [origin_id])
             source = RECEPTION  # the opinion source a reception day gives (codes.OPINION_SOURCES)
         elif origin_table == "action_items":
-            row = self.store.rows(
+            found = self.store.rows(
                 """SELECT a.content, NULL AS resident, m.date, m.venue_id, NULL AS community_id,
                           NULL AS delegate_id FROM action_items a JOIN meetings m ON m.id = a.meeting_id
                    WHERE a.id = ? AND a.deleted = 0""", [origin_id])
             source = "meeting"
         else:
             raise ValidationError("只能从接待事项或会议落实事项导入")
-        if not row:
+        if not found:
             raise NotFoundError("找不到要导入的事项")
-        row = row[0]
+        row = found[0]
         values = {"source": source, "received_on": min(row["date"], date.today().isoformat()),
                   "title": row["content"][:60], "content": row["content"],
                   "delegate_id": row["delegate_id"], "community_id": row["community_id"]}
@@ -415,7 +420,10 @@ class OpinionService(Service):
         if not approved_by:
             raise ValidationError("延期须经批准，请填写批准人", field="approved_by")
         day = self._step_day(row, day, "延期", "assigned_on")
-        base = max(date.fromisoformat(row["deadline"]), date.fromisoformat(day))
+        current = as_day(row["deadline"])
+        if current is None:  # written around the program (交办 always sets one): nothing to move
+            raise ConflictError(f"“{row['title']}”没有有效的办理期限，不能延期；请核对交办信息")
+        base = max(current, date.fromisoformat(day))
         deadline = self.calendar.add_working_days(base, int(extra_working_days)).isoformat()
         with self.store.write("update", f"延期：{row['title']} 至 {deadline}") as tx:
             tx.update(self.table, opinion_id, {"deadline": deadline})
@@ -625,7 +633,7 @@ class OpinionService(Service):
         return self.store.scalar(f"SELECT count(*) FROM opinions o WHERE {where}", params)
 
     def page(self, flt: OpinionFilter, offset: int = 0, limit: int | None = 200,
-             today: date | None = None) -> list[dict]:
+             today: date | None = None) -> list[OpinionListRow]:
         today = today or date.today()
         where, params = self._where(flt, today.isoformat())
         order = list_order(SORTS, flt.sort, "received", flt.descending) + ", o.id"
@@ -641,7 +649,7 @@ class OpinionService(Service):
         rows = self.store.rows(sql, params)
         for row in rows:
             self.decorate(row, today)
-        return rows
+        return as_rows(rows, OpinionListRow)
 
     def decorate(self, row: dict, today: date) -> None:
         # Stored values are read as they are: one that breaks the rule book is shown marked and
@@ -669,7 +677,7 @@ class OpinionService(Service):
         row["flag"] = ("已逾期" if row["overdue"] else "反馈逾期" if row["feedback_overdue"]
                        else "即将到期" if row["due_soon"] else "")
 
-    def detail(self, opinion_id: str, today: date | None = None) -> dict:
+    def detail(self, opinion_id: str, today: date | None = None) -> OpinionDetail:
         rows = self.store.rows(f"SELECT o.*, d.name AS delegate_name, g.name AS group_name, "
                                f"c.name AS community_name {self._FROM} WHERE o.id = ? AND o.deleted = 0",
                                [opinion_id])
@@ -684,7 +692,7 @@ class OpinionService(Service):
         row["reported_to_name"] = self.store.scalar("SELECT name FROM delegates WHERE id = ?", [row["reported_to"]])
         row["plan_id"] = self.store.scalar("SELECT id FROM plans WHERE topic_id = ? AND deleted = 0",
                                            [row["topic_id"]]) if row["topic_id"] else None
-        return row
+        return as_row(row, OpinionDetail)
 
     def feedback_days(self) -> int:
         """规定时限: working days after 办结 within which the delegate must be fed back (设置)."""

@@ -15,6 +15,7 @@ from app.common.textutil import clean, parse_date
 from app.rules.codes import MARK
 from app.rules.fields import names_of
 from app.services.base import FieldSpec, Service
+from app.services.rows import Row
 
 PLAN_FIELDS = (
     FieldSpec("title", "方案名称", required=True),
@@ -28,8 +29,9 @@ PLAN_FIELDS = (
 )
 
 
-class PlanService(Service):
+class PlanService(Service[Row]):
     table = "plans"
+    row_type = Row
     noun = "议事方案"
     fields = PLAN_FIELDS
 

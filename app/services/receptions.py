@@ -11,6 +11,7 @@ from app.common.textutil import clean, parse_date
 from app.rules.codes import NEIGHBOURHOOD_HALL
 from app.rules.meeting_kinds import RECEPTION, kind_of
 from app.services.base import Service
+from app.services.rows import Row
 
 _NS = uuid.UUID("9d4e2a71-3b5c-4f8e-b06a-1c2d3e4f5a6b")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -20,8 +21,9 @@ def duty_id(venue_id: str, month: str, delegate_id: str) -> str:
     return str(uuid.uuid5(_NS, f"{venue_id}/{month}/{delegate_id}"))
 
 
-class ReceptionService(Service):
+class ReceptionService(Service[Row]):
     table = "reception_duties"
+    row_type = Row
     noun = "接待值班"
 
     def roster(self, month: str) -> list[dict]:
@@ -65,12 +67,12 @@ class ReceptionService(Service):
                 if delegate_id not in delegate_ids and not row["deleted"]:
                     tx.delete(self.table, row["id"])
             for delegate_id in delegate_ids:
-                row = existing.get(delegate_id)
-                if row is None:
+                duty = existing.get(delegate_id)
+                if duty is None:
                     tx.insert(self.table, {"venue_id": venue_id, "month": month, "delegate_id": delegate_id},
                               row_id=duty_id(venue_id, month, delegate_id))
-                elif row["deleted"]:
-                    tx.restore(self.table, row["id"])
+                elif duty["deleted"]:
+                    tx.restore(self.table, duty["id"])
         return tx.changes
 
     def outcomes(self, meeting_id: str) -> list[dict]:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.storage.schema import TABLE_NOUNS
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 # The tables whose deleted rows the clerk may restore from the bin (their parts follow them).
 RECYCLABLE = ("delegates", "communities", "grids", "groups", "venues", "terms", "meetings", "workflow_steps",
@@ -12,7 +17,7 @@ TITLE_COLUMNS = {"meetings": "title", "workflow_steps": "title", "opinions": "ti
 
 
 class RecycleBin:
-    def __init__(self, store):
+    def __init__(self, store: Store):
         self.store = store
 
     def _service(self, table: str):

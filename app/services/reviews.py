@@ -4,11 +4,15 @@ group's 评议 (a grade and remarks) kept per delegate and year."""
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from app.common.errors import ValidationError
 from app.common.textutil import clean
 from app.rules.codes import GRADES
 from app.rules.meeting_kinds import kinds
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 _REVIEW_NS = uuid.UUID("9e1f4c2a-6b7d-4a30-8c5e-1d2f3a4b5c6d")
 
@@ -18,7 +22,7 @@ def review_id(delegate_id: str, year: int) -> str:
 
 
 class ReviewService:
-    def __init__(self, store):
+    def __init__(self, store: Store):
         self.store = store
 
     def get(self, delegate_id: str, year: int) -> dict | None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from app.common.errors import ValidationError
 from app.common.settings_labels import REGISTER_PAPERS
 from app.common.settings_labels import SETTING_LABELS as SETTINGS
 from app.common.textutil import clean
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 
 def issuer_of(text: str) -> str:
@@ -21,7 +25,7 @@ def default_pattern(mark: str) -> str:
 
 
 class SettingsService:
-    def __init__(self, store):
+    def __init__(self, store: Store):
         self.store = store
 
     def get(self, key: str, default: str = "") -> str:

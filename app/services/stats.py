@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.services.communities import AREAS, KINDS
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 
 class StatsService:
-    def __init__(self, store):
+    def __init__(self, store: Store):
         self.store = store
 
     def summary(self, year: int | None = None) -> dict:

@@ -9,12 +9,16 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date
+from typing import TYPE_CHECKING
 
 from app.common.errors import ConflictError, ValidationError
 from app.common.textutil import clean
 from app.rules.fields import names_of
 from app.rules.meeting_kinds import codes_where
 from app.services import summary_draft
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 _TEXT_NS = uuid.UUID("3c9d1b7e-2f4a-4e8b-b6d0-7a1e5c9f2d44")
 SECTIONS = (("intro", "导语"), ("selection", "一、落实三项举措，规范推选程序"),
@@ -29,7 +33,7 @@ def text_id(year: int, key: str) -> str:
 
 
 class YearSummary:
-    def __init__(self, store):
+    def __init__(self, store: Store):
         self.store = store
 
     # -- the draft ---------------------------------------------------------------------

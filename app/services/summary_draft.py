@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from typing import TYPE_CHECKING
 
 from app.common.textutil import as_day, chinese_date
 from app.rules.codes import AREA_HALL, CENTRE, GRADES, NEIGHBOURHOOD_HALL, VENUE_LEVELS
 from app.rules.fields import names_of
 from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION, SPECIAL, kind_of
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 
 def _md(iso: str) -> str:
@@ -39,7 +43,7 @@ def _share(part: int, whole: int) -> str:
 class Figures:
     """What one year's records hold, read once for the draft."""
 
-    def __init__(self, store, year: int, today: date | None = None):
+    def __init__(self, store: Store, year: int, today: date | None = None):
         self.store, self.year = store, year
         self.today = today or date.today()
         self.start, self.end = f"{year}-01-01", f"{year}-12-31"
@@ -78,10 +82,9 @@ class Figures:
     def venues(self) -> dict[str, list[dict]]:
         out: dict[str, list[dict]] = {code: [] for code, _ in VENUE_LEVELS}
         for venue in self.store.venues.list():
-            if venue["level"] in out:
-                venue["room_names"] = [r["name"] for r in self.store.venues.rooms(venue["id"])]
-                venue["facility_list"] = names_of(venue.get("facilities"))
-                out[venue["level"]].append(venue)
+            if venue["level"] in out:  # the rooms as a list (the list row joins them into one text)
+                out[venue["level"]].append({**venue, "room_names": [r["name"] for r in self.store.venues.rooms(venue["id"])],
+                                            "facility_list": names_of(venue.get("facilities"))})
         return out
 
     # -- meetings -------------------------------------------------------------------------------------

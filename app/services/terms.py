@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import builtins
 import json
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from app.common.errors import ConflictError, ValidationError
 from app.common.textutil import clean, parse_date
 from app.services.base import FieldSpec, Service
+from app.services.rows import Row
 
 
-class TermService(Service):
+class TermService(Service[Row]):
     table = "terms"
+    row_type = Row
     noun = "届次"
     fields = (
         FieldSpec("name", "届次名称", required=True),
@@ -62,7 +66,7 @@ class TermService(Service):
 
     blockers = (("delegates", "term_id", "还有 {n} 名代表属于该届次"),)
 
-    def check(self, values: dict, existing: dict | None) -> None:
+    def check(self, values: dict, existing: Mapping[str, Any] | None) -> None:
         values = {**(existing or {}), **values}
         for key, label in (("start_date", "开始日期"), ("end_date", "结束日期")):
             if values.get(key):

@@ -15,6 +15,7 @@ from app.common.errors import ConflictError, ValidationError
 from app.common.textutil import clean, parse_date
 from app.rules.codes import TOPIC_STATUSES, VIEWS
 from app.services.base import FieldSpec, Service, choice_label
+from app.services.rows import OpinionRow, Row
 from app.storage.changes import Changes
 
 _CONSULT_NS = uuid.UUID("0b7d3f0e-8a44-4c1b-9a3e-5d2c6f1e7a90")
@@ -25,8 +26,9 @@ def consultation_id(topic_id: str, delegate_id: str) -> str:
     return str(uuid.uuid5(_CONSULT_NS, f"{topic_id}/{delegate_id}"))
 
 
-class TopicService(Service):
+class TopicService(Service[Row]):
     table = "topics"
+    row_type = Row
     noun = "议题"
     fields = (
         FieldSpec("title", "议题", required=True),
@@ -74,7 +76,7 @@ class TopicService(Service):
         return self.store.rows("SELECT * FROM opinions WHERE topic_id = ? AND deleted = 0 ORDER BY received_on",
                                [topic_id])
 
-    def _live_opinions(self, opinion_ids: builtins.list[str], allowed=("collected",)) -> builtins.list[dict]:
+    def _live_opinions(self, opinion_ids: builtins.list[str], allowed=("collected",)) -> builtins.list[OpinionRow]:
         rows = []
         for opinion_id in opinion_ids:
             row = self.store.opinions.get(opinion_id)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import builtins
 import json
+from collections.abc import Mapping
+from typing import Any
 
 from app.common.errors import ConflictError, ValidationError
 from app.common.resources import reference
 from app.rules.codes import VENUE_LEVELS as LEVELS
 from app.rules.fields import names_of
 from app.services.base import FieldSpec, Service, choice_label
+from app.services.rows import VenueListRow, VenueRow, as_rows
+from app.storage.changes import Changes
 
 # Lists show the centre first, then the area halls, then the neighbourhood halls (a level no list
 # knows last): the levels' order in codes, as SQL and its parameters.
@@ -21,8 +25,9 @@ def facilities_checklist() -> list[str]:
     return list(reference()["facilities"])
 
 
-class VenueService(Service):
+class VenueService(Service[VenueRow]):
     table = "venues"
+    row_type = VenueRow
     noun = "阵地"
     fields = (
         FieldSpec("name", "阵地名称", required=True),
@@ -35,7 +40,7 @@ class VenueService(Service):
         FieldSpec("notes", "备注", "multiline"),
     )
 
-    def list(self, level: str | None = None) -> list[dict]:
+    def list(self, level: str | None = None) -> list[VenueListRow]:
         where, params = "v.deleted = 0", []
         if level:
             where += " AND v.level = ?"
@@ -56,10 +61,10 @@ class VenueService(Service):
             have = set(self.facilities_of(row))
             row["facilities_list"] = [f for f in checklist if f in have]
             row["missing_facilities"] = [f for f in checklist if f not in have]
-        return rows
+        return as_rows(rows, VenueListRow)
 
     @staticmethod
-    def facilities_of(row: dict) -> builtins.list[str]:
+    def facilities_of(row: Mapping[str, Any]) -> builtins.list[str]:
         return names_of(row.get("facilities"))
 
     def room_choices(self) -> builtins.list[tuple[str, str]]:
@@ -99,7 +104,7 @@ class VenueService(Service):
             raise ValidationError("会议室名称有重复", field="rooms")
         return names
 
-    def create(self, values: dict, rooms: builtins.list[str] | None = None):
+    def create(self, values: dict, rooms: builtins.list[str] | None = None) -> Changes:
         values = self._prepare(dict(values))
         self.require(values)
         names = self._room_names(rooms)
@@ -109,7 +114,7 @@ class VenueService(Service):
                 tx.insert("rooms", {"venue_id": venue_id, "name": name, "sort_order": order})
         return tx.changes
 
-    def update(self, row_id: str, values: dict, rooms: builtins.list[str] | None = None):
+    def update(self, row_id: str, values: dict, rooms: builtins.list[str] | None = None) -> Changes:
         row = self.get(row_id)
         values = self._prepare(dict(values), row_id)
         self.require(values, row)
@@ -127,13 +132,13 @@ class VenueService(Service):
             if room["name"] not in names and not room["deleted"]:
                 tx.delete("rooms", room["id"])
         for order, name in enumerate(names, 1):
-            room = by_name.get(name)
-            if room is None:
+            kept = by_name.get(name)
+            if kept is None:
                 tx.insert("rooms", {"venue_id": venue_id, "name": name, "sort_order": order})
                 continue
-            if room["deleted"]:
-                tx.restore("rooms", room["id"])
-            tx.update("rooms", room["id"], {"sort_order": order})
+            if kept["deleted"]:
+                tx.restore("rooms", kept["id"])
+            tx.update("rooms", kept["id"], {"sort_order": order})
 
     def on_delete(self, tx, row):
         for room in self.rooms(row["id"]):

@@ -9,12 +9,15 @@ and who has not visited at all.
 from __future__ import annotations
 
 import builtins
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from app.common.errors import ValidationError
 from app.common.textutil import clean, parse_date
 from app.services.base import FieldSpec, Service, add_equals
+from app.services.rows import Row
 from app.storage.changes import Changes
 
 
@@ -41,8 +44,9 @@ def month_of(text: str, label: str = "月份") -> str:
     return f"{year:04d}-{month:02d}"
 
 
-class VisitService(Service):
+class VisitService(Service[Row]):
     table = "grid_visits"
+    row_type = Row
     noun = "网格走访记录"
     fields = (
         FieldSpec("delegate_id", "走访代表", "ref", required=True, ref="delegates"),
@@ -56,7 +60,7 @@ class VisitService(Service):
     def title(self, row):
         return f"{row.get('day', '')} 走访"
 
-    def check(self, values: dict, existing: dict | None) -> None:
+    def check(self, values: dict, existing: Mapping[str, Any] | None) -> None:
         merged = {**(existing or {}), **values}
         parse_date(merged.get("day"), "走访日期", "day")
         if merged["day"] > date.today().isoformat():
@@ -112,13 +116,13 @@ class VisitService(Service):
                     raise ValidationError(f"第 {number} 行：{exc.message}", field=exc.field) from None
             return Changes.combined(made)
 
-    def on_delete(self, tx, row: dict) -> None:
+    def on_delete(self, tx, row: Mapping[str, Any]) -> None:
         # The opinions stay in the ledger; they no longer point at a deleted visit.
         for opinion_id in [r["id"] for r in self.store.rows(
                 "SELECT id FROM opinions WHERE visit_id = ? AND deleted = 0", [row["id"]])]:
             tx.update("opinions", opinion_id, {"visit_id": None})
 
-    def parents_deleted(self, row: dict) -> builtins.list[str]:
+    def parents_deleted(self, row: Mapping[str, Any]) -> builtins.list[str]:
         out = []
         for table, key, noun in (("delegates", "delegate_id", "代表"), ("grids", "grid_id", "网格")):
             if self.store.scalar(f"SELECT deleted FROM [{table}] WHERE id = ?", [row[key]]):

@@ -9,14 +9,16 @@ from app.rules.codes import MEETING_KINDS as KINDS
 from app.rules.codes import PHASES
 from app.rules.meeting_kinds import kinds
 from app.services.base import FieldSpec, Service
+from app.services.rows import Row
 
 _NS = uuid.UUID("0b7c5d2e-8a61-4c3f-9f0e-5d2b8c1a7e43")
 
 
 
 
-class WorkflowService(Service):
+class WorkflowService(Service[Row]):
     table = "workflow_steps"
+    row_type = Row
     noun = "流程环节"
     fields = (
         FieldSpec("phase", "阶段", "choice", required=True, choices=PHASES),

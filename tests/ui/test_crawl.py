@@ -559,8 +559,8 @@ def test_the_long_forms_fit_a_1366_x_768_screen_with_save_in_view(qtbot, window,
             assert QRect(QPoint(0, 0), dialog.size()).contains(place), (which, place, dialog.size())
             assert place.bottom() + frame_allowance(dialog)[1] <= FREE.height(), (which, place)
             # what does not fit scrolls: the last field can be brought into view
-            bar = dialog.scroll.verticalScrollBar()
-            assert dialog.scroll.widget().height() <= dialog.scroll.viewport().height() + bar.maximum()
+            bar = dialog.scroll_area.verticalScrollBar()
+            assert dialog.scroll_area.widget().height() <= dialog.scroll_area.viewport().height() + bar.maximum()
             dialog.reject()
     finally:
         app.setStyleSheet(sheet)
@@ -571,7 +571,7 @@ def test_on_a_large_screen_a_long_form_opens_whole(qtbot, window, monkeypatch):
     monkeypatch.setattr("ui.memory.free_area", lambda widget: QRect(0, 0, 1920, 1040))
     for which in LONG_FORMS:
         dialog = open_long_form(qtbot, window, which)
-        assert dialog.scroll.verticalScrollBar().maximum() == 0, which
+        assert dialog.scroll_area.verticalScrollBar().maximum() == 0, which
         if which == "编辑代表":  # taller than a small screen has room for
             assert dialog.height() + frame_allowance(dialog)[1] > FREE.height()
         dialog.reject()

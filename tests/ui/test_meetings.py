@@ -124,7 +124,7 @@ def test_new_meeting_opens_its_editor(qtbot, window):
     assert "不是有效日期" in dialog.editors["date"].message.text()
     dialog.editors["date"].widget.setText("2027-01-15")
     dialog._save()
-    qtbot.waitUntil(lambda: any(e.data.get("meeting", {}).get("title") == "加装电梯专题议事"
+    qtbot.waitUntil(lambda: any((e.data or {}).get("meeting", {}).get("title") == "加装电梯专题议事"
                                 for e in page.list.editors.values()), timeout=10000)
     for editor in page.list.editors.values():
         qtbot.addWidget(editor)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -19,6 +21,9 @@ from app.services.attendance import quorum_of
 from ..messages import show_refusal
 from ..widgets import NoWheelCombo, button_row, dialog_buttons, plain_table, text_cell
 
+if TYPE_CHECKING:
+    from ..meeting_editor import MeetingData
+
 ROLES = {"leader": "组长", "deputy_leader": "副组长"}
 
 
@@ -34,12 +39,12 @@ class AttendanceTab(QWidget):
         self.quorum_label.setObjectName("quorum")
         layout.addWidget(self.quorum_label)
         self.sheet = plain_table(["姓名", "所在村（社区）/单位", "出席情况", "小组职务"])
-        self.sheet.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.sheet.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         layout.addWidget(self.sheet)
         button_row(layout, (("全部设为出席", self.all_present), ("添加列席人员…", self.add_guest),
                            ("保存签到", self.save)))
 
-    def fill(self, data: dict) -> None:
+    def fill(self, data: MeetingData) -> None:
         self.rows = data["sheet"]
         self.quorum_counted = kind_of(data["meeting"]["kind"]).quorum is not None  # a quorum is counted
         self.sheet.setRowCount(len(self.rows))
@@ -55,7 +60,7 @@ class AttendanceTab(QWidget):
             box.setEnabled(bool(person["delegate_id"]))
             box.currentIndexChanged.connect(self.update_quorum)
             self.sheet.setCellWidget(row, 2, box)
-            self.sheet.setItem(row, 3, text_cell(ROLES.get(person.get("group_role"),
+            self.sheet.setItem(row, 3, text_cell(ROLES.get(person.get("group_role") or "",
                                                           "" if person["delegate_id"] else "列席")))
         self.sheet.resizeColumnsToContents()
         self._total = data["quorum"]["total"]
@@ -97,7 +102,7 @@ class AttendanceTab(QWidget):
         form.addRow("姓名", name)
         form.addRow("单位", unit)
         form.addRow(dialog_buttons("添加", "取消", dialog.accept, dialog.reject))
-        if dialog.exec() == QDialog.Accepted:
+        if dialog.exec() == QDialog.DialogCode.Accepted:
             meeting_id = self.editor.meeting_id
             self.editor.backend.op(lambda s: s.attendance.add_guest(meeting_id, name.text(), unit.text()),
                                      self.editor.saved("列席人员"), lambda e: show_refusal(self, e),

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QFormLayout, QFrame, QPushButton, QScrollArea, QWidget
 
 from ..forms import FieldEditor
 from ..messages import show_refusal
+
+if TYPE_CHECKING:
+    from ..meeting_editor import MeetingData
 
 
 class DetailsTab(QScrollArea):
@@ -16,7 +21,7 @@ class DetailsTab(QScrollArea):
         self.editor = editor
         self.submit = submit  # (values, parent, done, failed): the frame's create-or-update
         self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.NoFrame)
+        self.setFrameShape(QFrame.Shape.NoFrame)
         inner = QWidget()
         self.setWidget(inner)
         form = QFormLayout(inner)
@@ -30,7 +35,7 @@ class DetailsTab(QScrollArea):
         save.clicked.connect(self.save)
         form.addRow("", save)
 
-    def fill(self, data: dict) -> None:
+    def fill(self, data: MeetingData) -> None:
         m = data["meeting"]
         for name, field_editor in self.editors.items():
             field_editor.set_value(m["departments_list"] if name == "departments" else m.get(name))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
@@ -12,6 +13,9 @@ from app.storage.photos import is_photo
 
 from ..messages import confirm, show_refusal
 from ..widgets import button_row
+
+if TYPE_CHECKING:
+    from ..meeting_editor import MeetingData
 
 
 class MaterialsTab(QWidget):
@@ -25,13 +29,13 @@ class MaterialsTab(QWidget):
         button_row(layout, (("添加文件…", self.add), ("打开", self.open), ("删除所选", self.remove)))
         layout.addWidget(QLabel("文件会复制到数据目录中保存，并记录校验值，原文件移动或删除不影响。"))
 
-    def fill(self, data: dict) -> None:
+    def fill(self, data: MeetingData) -> None:
         self.materials.clear()
         for material in data["materials"]:
             taken = f"，{material['taken_on']}拍摄" if material.get("taken_on") else ""
             item = QListWidgetItem(f"{material['title']}　（{material['file_name']}，"
                                    f"{(material['size'] or 0) // 1024 + 1} KB{taken}）")
-            item.setData(Qt.UserRole, material)
+            item.setData(Qt.ItemDataRole.UserRole, material)
             self.materials.addItem(item)
 
     def add(self) -> None:
@@ -59,11 +63,11 @@ class MaterialsTab(QWidget):
             from PySide6.QtCore import QUrl
             from PySide6.QtGui import QDesktopServices
 
-            QDesktopServices.openUrl(QUrl.fromLocalFile(item.data(Qt.UserRole)["path"]))
+            QDesktopServices.openUrl(QUrl.fromLocalFile(item.data(Qt.ItemDataRole.UserRole)["path"]))
 
     def remove(self) -> None:
         item = self.materials.currentItem()
-        if item and confirm(self, "删除材料", f"删除材料“{item.data(Qt.UserRole)['title']}”？", "删除"):
-            material_id = item.data(Qt.UserRole)["id"]
+        if item and confirm(self, "删除材料", f"删除材料“{item.data(Qt.ItemDataRole.UserRole)['title']}”？", "删除"):
+            material_id = item.data(Qt.ItemDataRole.UserRole)["id"]
             self.editor.backend.op(lambda s: s.meetings.remove_material(material_id), self.editor.saved("删除材料"),
                                      lambda e: show_refusal(self, e), summary="删除会议材料")

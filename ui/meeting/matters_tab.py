@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..cell_editing import commit_edits
 from ..messages import show_refusal
 from ..widgets import button_row, plain_table, text_cell
+
+if TYPE_CHECKING:
+    from ..meeting_editor import MeetingData
 
 
 class MattersTab(QWidget):
@@ -21,7 +26,7 @@ class MattersTab(QWidget):
         layout.addWidget(self.matters)
         button_row(layout, (("增加一项", lambda: self.add({})), ("保存接待事项", self.save)))
 
-    def fill(self, data: dict) -> None:
+    def fill(self, data: MeetingData) -> None:
         self.matters.setRowCount(0)
         for matter in data["matters"]:
             self.add(matter)
@@ -30,7 +35,7 @@ class MattersTab(QWidget):
         row = self.matters.rowCount()
         self.matters.insertRow(row)
         cell = text_cell(matter.get("content"))
-        cell.setData(Qt.UserRole, matter.get("id"))
+        cell.setData(Qt.ItemDataRole.UserRole, matter.get("id"))
         self.matters.setItem(row, 0, cell)
         self.matters.setItem(row, 1, text_cell(matter.get("resident")))
 
@@ -39,7 +44,7 @@ class MattersTab(QWidget):
         matters = []
         for row in range(self.matters.rowCount()):
             content, resident = self.matters.item(row, 0), self.matters.item(row, 1)
-            matters.append({"id": content.data(Qt.UserRole) if content else None,
+            matters.append({"id": content.data(Qt.ItemDataRole.UserRole) if content else None,
                             "content": content.text() if content else "",
                             "resident": resident.text() if resident else ""})
         meeting_id = self.editor.meeting_id

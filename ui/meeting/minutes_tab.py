@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from ..cell_editing import commit_edits
 from ..messages import show_refusal
 from ..widgets import button_row, plain_table, text_cell
+
+if TYPE_CHECKING:
+    from ..meeting_editor import MeetingData
 
 ITEM_KEYS = ("content", "unit", "person", "deadline")
 
@@ -31,7 +36,7 @@ class MinutesTab(QWidget):
         layout.addWidget(self.items)
         button_row(layout, (("增加一项", self.add_item), ("删除所选", self.remove_item), ("保存纪要", self.save)))
 
-    def fill(self, data: dict) -> None:
+    def fill(self, data: MeetingData) -> None:
         m = data["meeting"]
         self.summary.setPlainText(m.get("summary") or "")
         self.decisions.setPlainText(m.get("decisions") or "")
@@ -46,7 +51,7 @@ class MinutesTab(QWidget):
         for col, key in enumerate(ITEM_KEYS):
             cell = text_cell(item.get(key))
             if col == 0:
-                cell.setData(Qt.UserRole, item.get("id"))
+                cell.setData(Qt.ItemDataRole.UserRole, item.get("id"))
             self.items.setItem(row, col, cell)
 
     def remove_item(self) -> None:
@@ -58,7 +63,7 @@ class MinutesTab(QWidget):
         items = []
         for row in range(self.items.rowCount()):
             cells = [self.items.item(row, col) for col in range(len(ITEM_KEYS))]
-            items.append({"id": cells[0].data(Qt.UserRole) if cells[0] else None,
+            items.append({"id": cells[0].data(Qt.ItemDataRole.UserRole) if cells[0] else None,
                           **{key: (cell.text() if cell else "") for key, cell in zip(ITEM_KEYS, cells)}})
         summary, decisions, meeting_id = self.summary.toPlainText(), self.decisions.toPlainText(), self.editor.meeting_id
         self.editor.backend.op(lambda s: s.meetings.save_minutes(meeting_id, summary, decisions, items),

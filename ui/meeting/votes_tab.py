@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ..messages import show_refusal
 from ..widgets import NoWheelSpin, plain_table, text_cell
+
+if TYPE_CHECKING:
+    from ..meeting_editor import MeetingData
 
 
 class VotesTab(QWidget):
@@ -19,7 +24,7 @@ class VotesTab(QWidget):
         layout.addWidget(self.note)
         self.votes = plain_table(["票决事项", "赞成", "反对", "弃权", "结果"])
         # It shows what the form below recorded: a number typed over it would be kept nowhere.
-        self.votes.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.votes.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.votes.setToolTip("票决结果在下方登记；登记错了，选中后“删除所选”再重新登记")
         self.votes.setColumnWidth(0, 380)
         layout.addWidget(self.votes)
@@ -42,7 +47,7 @@ class VotesTab(QWidget):
         form.addWidget(remove)
         layout.addLayout(form)
 
-    def fill(self, data: dict) -> None:
+    def fill(self, data: MeetingData) -> None:
         quorum, self.rows = data["quorum"], data["votes"]
         self.note.setText(f"全体议事代表 {quorum['total']} 人，出席 {quorum['present']} 人；"
                           f"票数合计不得超过出席人数，赞成票超过全体代表半数（{quorum['required']} 票）方为通过。")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,8 +23,11 @@ from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel
 from ..widgets import NoWheelCombo, add_buttons, bind_list_keys
 
+if TYPE_CHECKING:
+    from app.store import Store
 
-def load_refs(store) -> dict:
+
+def load_refs(store: Store) -> dict:
     """Choices for reference fields, read in the worker before a form opens."""
     communities = store.communities.list()
     return {
@@ -51,12 +56,12 @@ def export_with_dialog(parent, backend, name: str, **options) -> None:
         return
 
     def done(result):
-        box = QMessageBox(QMessageBox.Information, "导出完成",
+        box = QMessageBox(QMessageBox.Icon.Information, "导出完成",
                           f"已导出{result['heading']} {result['rows']} 行：\n{result['path']}\n\n"
                           f"可用 Excel 或 WPS 打开后直接打印（{result['paper']} 横向，每页重复表头，每行完整；"
                           "较宽的台账只打印主要的列，全部列都在表格中）。", parent=parent)
-        open_button = box.addButton("打开文件", QMessageBox.AcceptRole)
-        box.addButton("关闭", QMessageBox.RejectRole)
+        open_button = box.addButton("打开文件", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("关闭", QMessageBox.ButtonRole.RejectRole)
         box.exec()
         if box.clickedButton() is open_button:
             QDesktopServices.openUrl(QUrl.fromLocalFile(result["path"]))
@@ -71,43 +76,43 @@ def fit_columns(view: QTableView, padding: int = 14, cap: int = 420) -> None:
     text in its tooltip); the widths the clerk dragged last time win over the fitted ones."""
     from ..memory import restore_columns
 
-    if getattr(view, "restored", False) or restore_columns(view):
-        view.restored = True
+    if view.property("restored") or restore_columns(view):
+        view.setProperty("restored", True)
         return
-    view.fitting = True
+    view.setProperty("fitting", True)
     try:
         view.resizeColumnsToContents()
         for column in range(view.horizontalHeader().count()):
             view.setColumnWidth(column, min(view.columnWidth(column) + padding, cap))
     finally:
-        view.fitting = False
+        view.setProperty("fitting", False)
 
 
 def fit_columns_once(view: QTableView, **options) -> None:
     """For a paged list: size its columns by the first rows that arrive, then leave them to the
     clerk (a later page of rows, or a new filter, does not move them)."""
-    if not getattr(view, "sized", False) and view.model().rowCount():
+    if not view.property("sized") and view.model().rowCount():
         fit_columns(view, **options)
-        view.sized = True
+        view.setProperty("sized", True)
 
 
 def make_table(model) -> QTableView:
     view = QTableView()
     view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SingleSelection)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setAlternatingRowColors(True)
-    view.setEditTriggers(QAbstractItemView.NoEditTriggers)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.horizontalHeader().setStretchLastSection(True)
     view.verticalHeader().setDefaultSectionSize(28)
     view.setWordWrap(False)
-    view.setTextElideMode(Qt.ElideRight)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
     from ..memory import watch_columns
 
     watch_columns(view)
     view.setProperty("main_list", True)  # what 文件 › 打印 prints when it is in front
-    view.setContextMenuPolicy(Qt.CustomContextMenu)
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
     view.customContextMenuRequested.connect(lambda pos: show_row_menu(view, pos))
     return view
 
@@ -144,7 +149,7 @@ def show_row_menu(view, pos) -> None:
     if index.isValid() and index.row() != view.currentIndex().row():
         view.setCurrentIndex(index)  # the menu is for the row under the mouse
     menu = row_menu(view)
-    menu.setAttribute(Qt.WA_DeleteOnClose)
+    menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     view.row_menu = menu  # (tests reach it here)
     menu.popup(view.viewport().mapToGlobal(pos))
 
@@ -163,7 +168,7 @@ def copy_rows(view) -> str:
     def clean(value) -> str:
         return "" if value is None else str(value).replace("\t", " ").replace("\n", " ")
 
-    lines = ["\t".join(clean(model.headerData(c, Qt.Horizontal)) for c in columns)]
+    lines = ["\t".join(clean(model.headerData(c, Qt.Orientation.Horizontal)) for c in columns)]
     lines += ["\t".join(clean(model.index(r, c).data()) for c in columns) for r in rows]
     text = "\n".join(lines)
     QGuiApplication.clipboard().setText(text)
@@ -198,7 +203,7 @@ def sortable_view(model) -> QTableView:
     """A table over a paged model that sorts in the core when a header is clicked."""
     view = make_table(model)
     # No indicator first: enabling sorting would otherwise sort (and query) at once.
-    view.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
+    view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
     view.setSortingEnabled(True)
     return view
 
@@ -262,10 +267,10 @@ class RecordListPage(QWidget):
     def add_filters(self, toolbar) -> None:
         """Hook for pages with filter widgets."""
 
-    def service(self, store):
+    def service(self, store: Store):
         return getattr(store, self.service_name)
 
-    def load_rows(self, store) -> list[dict]:
+    def load_rows(self, store: Store) -> list[dict]:
         return self.service(store).list()
 
     def reload(self) -> None:
@@ -297,7 +302,7 @@ class RecordListPage(QWidget):
         """(values for the service, extra keyword args) from a dialog."""
         return values, {}
 
-    def prepare_values(self, store, row: dict | None) -> dict | None:
+    def prepare_values(self, store: Store, row: dict | None) -> dict | None:
         return row
 
     def open_dialog(self, row: dict | None) -> None:

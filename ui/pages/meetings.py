@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QTabWidget, QVBoxLayout, QWidget
@@ -38,6 +39,9 @@ from .base import (
     sortable_view,
 )
 
+if TYPE_CHECKING:
+    from app.store import Store
+
 # The short columns first, so that on a 1366 px screen only the long name and place can run off.
 COLUMNS = [Col("date", "日期", "date"), Col("time", "时间"), Col("kind_label", "类型", "kind"),
            Col("status_label", "状态", "status"), Col("present", "出席人数"), Col("overdue_steps", "逾期环节"),
@@ -45,7 +49,7 @@ COLUMNS = [Col("date", "日期", "date"), Col("time", "时间"), Col("kind_label
 
 
 class MeetingList(QWidget):
-    def __init__(self, backend, parent=None):
+    def __init__(self, backend, parent=None) -> None:
         super().__init__(parent)
         self.backend = backend
         self.editors: dict[str, MeetingEditor] = {}
@@ -93,7 +97,7 @@ class MeetingList(QWidget):
         fit_columns_once(self.view, cap=320)  # names and places in full; 状态 takes what is left
 
     def reload(self) -> None:
-        def groups(store):
+        def groups(store: Store):
             return [(g["id"], g["name"]) for g in store.groups.list()]
 
         self.backend.query(groups, lambda options: refill_combo(self.group, options), watch=self.watch)
@@ -109,13 +113,13 @@ class MeetingList(QWidget):
 
     def current_id(self) -> str | None:
         index = self.view.currentIndex()
-        return self.model.data(index, Qt.UserRole) if index.isValid() else None
+        return self.model.data(index, Qt.ItemDataRole.UserRole) if index.isValid() else None
 
     def open_meeting(self, meeting_id: str) -> MeetingEditor:
         editor = self.editors.get(meeting_id)
         if editor is None or not editor.isVisible():
             editor = MeetingEditor(self.backend, meeting_id, self)
-            editor.setAttribute(Qt.WA_DeleteOnClose)
+            editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             editor.destroyed.connect(lambda *_: self.editors.pop(meeting_id, None))
             self.editors[meeting_id] = editor
         editor.show()
@@ -258,7 +262,7 @@ class ReceptionDuty(QWidget):
 
         def ready(delegates):
             dialog = DutyDialog(hall, delegates, self)
-            if dialog.exec() == QDialog.Accepted:
+            if dialog.exec() == QDialog.DialogCode.Accepted:
                 chosen = dialog.chosen()
                 self.backend.op(lambda s: s.receptions.set_duty(hall["id"], month, chosen), None,
                                   lambda e: show_refusal(self, e), summary=f"排定{hall['name']}值班")
@@ -283,7 +287,7 @@ class TemplateSteps(RecordListPage):
         toolbar.addWidget(self.kind)
         toolbar.addWidget(QLabel("（修改只影响之后新建的会议）"))
 
-    def load_rows(self, store):
+    def load_rows(self, store: Store):
         from app.services.step_events import closed_when
 
         rows = store.workflows.steps(self.kind.currentData())
@@ -295,7 +299,7 @@ class TemplateSteps(RecordListPage):
             row["closed_when"] = closed_when(row)  # a step whose record is kept closes itself
         return rows
 
-    def prepare_values(self, store, row):
+    def prepare_values(self, store: Store, row):
         return row or {"phase": "pre", "due_offset": -7}
 
     def dialog_values(self, values, extra):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from PySide6.QtCore import Qt
@@ -41,8 +42,21 @@ from ..memory import fit_on_screen
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel
 from ..pdf_preview import preview_doc
-from ..widgets import NoWheelCombo, add_buttons, add_check_item, bind_list_keys, button_row, checked_values, dialog_buttons
+from ..widgets import (
+    NoWheelCombo,
+    add_buttons,
+    add_check_item,
+    bind_list_keys,
+    button_row,
+    cell_combo,
+    cell_item,
+    checked_values,
+    dialog_buttons,
+)
 from .base import export_with_dialog, filter_combo, fit_columns, load_refs, make_table, refill_combo, search_box
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 COLUMNS = [Col("name", "姓名"), Col("gender", "性别"), Col("born", "出生年月"), Col("party", "政治面貌"),
            Col("sector", "界别"), Col("community_name", "推荐村（社区）"), Col("route_label", "推荐方式"),
@@ -61,7 +75,7 @@ def _today() -> str:
     return date.today().isoformat()
 
 
-def load_round(store, round_id: str | None, flt: CandidateFilter) -> dict:
+def load_round(store: Store, round_id: str | None, flt: CandidateFilter) -> dict:
     """Everything the page shows for one round, read in the worker."""
     rounds = store.nomination.list()
     if round_id not in {r["id"] for r in rounds}:
@@ -69,9 +83,8 @@ def load_round(store, round_id: str | None, flt: CandidateFilter) -> dict:
     if not round_id:
         return {"rounds": rounds, "round": None}
     flt.round_id = round_id
-    candidates = store.candidates.list(flt)
-    for row in candidates:
-        row["_colour"] = COLOURS.get(row["status"])
+    # the table's lines: each candidate with the colour of its outcome (ui.models reads "_colour")
+    candidates = [{**row, "_colour": COLOURS.get(row["status"])} for row in store.candidates.list(flt)]
     board = store.nomination.board(round_id)["table"]
     for row in board:
         row["_warn"] = row["state"] != "filled"
@@ -119,7 +132,7 @@ class NominationPage(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("round_summary")
         self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.RichText)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.summary)
         self.funnel = QLabel()
         self.funnel.setObjectName("funnel")
@@ -142,14 +155,14 @@ class NominationPage(QWidget):
         filters.addWidget(self.count_label)
         layout.addLayout(filters)
 
-        split = QSplitter(Qt.Horizontal)
+        split = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         self.model = ListTableModel(COLUMNS, self)
         self.view = make_table(self.model)
         self.view.setObjectName("candidates")
-        self.view.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.doubleClicked.connect(lambda _: self.edit_candidate())
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self.show_detail())
         left_layout.addWidget(self.view)
@@ -348,7 +361,7 @@ class NominationPage(QWidget):
     def _quota_dialog(self, round_id, quotas, communities, fields) -> None:
         dialog = QuotaDialog(quotas, communities, {f.name: f for f in fields}, self)
         self.quota_editor = dialog
-        if dialog.exec() != QDialog.Accepted:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
             return
 
         def done(_):
@@ -537,9 +550,11 @@ class NominationPage(QWidget):
         noticed = [r for r in self.data["candidates"] if r["stage"] == "noticed" and r["status"] == "in_progress"]
         if not noticed:
             return show_refusal(self, "没有公示期满、待党工委确认的人选（请先办结公示；筛选条件也可能隐藏了人选）")
-        dialog = ConfirmDialog(self.backend, self.round_id(), noticed, self)
+        round_id = self.round_id()
+        assert round_id is not None  # _need_round
+        dialog = ConfirmDialog(self.backend, round_id, noticed, self)
         self.confirm_dialog = dialog
-        if dialog.exec() != QDialog.Accepted:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         round_id, ids, day, doc = self.round_id(), dialog.chosen(), dialog.day.text().strip(), dialog.doc.text()
 
@@ -613,8 +628,8 @@ class QuotaDialog(QDialog):
         row = self.table.rowCount()
         self.table.insertRow(row)
         label = QTableWidgetItem(dict(DIMENSIONS)[dimension])
-        label.setData(Qt.UserRole, (dimension, row_id))
-        label.setFlags(label.flags() & ~Qt.ItemIsEditable)
+        label.setData(Qt.ItemDataRole.UserRole, (dimension, row_id))
+        label.setFlags(label.flags() & ~Qt.ItemFlag.ItemIsEditable)
         self.table.setItem(row, 0, label)
         key_box = NoWheelCombo()
         key_box.setEditable(dimension != "community")
@@ -631,8 +646,8 @@ class QuotaDialog(QDialog):
         self.table.setItem(row, 3, QTableWidgetItem(str(seats)))
 
     def fill_communities(self) -> None:
-        present = {self.table.cellWidget(r, 1).currentData() for r in range(self.table.rowCount())
-                   if self.table.item(r, 0).data(Qt.UserRole)[0] == "community"}
+        present = {cell_combo(self.table, r, 1).currentData() for r in range(self.table.rowCount())
+                   if cell_item(self.table, r, 0).data(Qt.ItemDataRole.UserRole)[0] == "community"}
         for community_id, _ in self.communities:
             if community_id not in present:
                 self.add_row("community", community_id)
@@ -645,12 +660,12 @@ class QuotaDialog(QDialog):
         commit_edits(self.table)
         out = []
         for row in range(self.table.rowCount()):
-            dimension, row_id = self.table.item(row, 0).data(Qt.UserRole)
-            key_box = self.table.cellWidget(row, 1)
+            dimension, row_id = cell_item(self.table, row, 0).data(Qt.ItemDataRole.UserRole)
+            key_box = cell_combo(self.table, row, 1)
             key = key_box.currentData() if dimension == "community" else key_box.currentText()
             out.append({"id": row_id, "dimension": dimension, "key": key,
-                        "rule": self.table.cellWidget(row, 2).currentData(),
-                        "seats": (self.table.item(row, 3).text() or "").strip()})
+                        "rule": cell_combo(self.table, row, 2).currentData(),
+                        "seats": (cell_item(self.table, row, 3).text() or "").strip()})
         return out
 
 
@@ -674,7 +689,7 @@ class ConfirmDialog(QDialog):
         split.addWidget(self.list, 1)
         self.board = QLabel()
         self.board.setWordWrap(True)
-        self.board.setAlignment(Qt.AlignTop)
+        self.board.setAlignment(Qt.AlignmentFlag.AlignTop)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setMinimumWidth(320)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -20,6 +22,9 @@ from ..messages import show_refusal
 from ..models import Col
 from ..widgets import NoWheelCombo
 from .base import RecordListPage, export_with_dialog, refill_combo
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 
 class CommunitiesPage(RecordListPage):
@@ -52,7 +57,7 @@ class GridsPage(RecordListPage):
                                                     community_id=self.community.currentData()),
              "每个网格的联系代表和电话，可张贴在社区（先选村（社区）则只导出该社区）")]
 
-    def load_rows(self, store):
+    def load_rows(self, store: Store):
         return store.grids.list(self.community.currentData()), store.communities.list()
 
     def _show_rows(self, result):
@@ -60,14 +65,14 @@ class GridsPage(RecordListPage):
         refill_combo(self.community, [(c["id"], c["name"]) for c in communities])
         super()._show_rows(rows)
 
-    def prepare_values(self, store, row):
+    def prepare_values(self, store: Store, row):
         if row is None and self.community.currentData():
             return {"community_id": self.community.currentData()}
         return row
 
     def bulk_create(self):
         dialog = BulkGridDialog(self.community, self)
-        if dialog.exec() != QDialog.Accepted:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         community_id, number_range, pattern = dialog.values()
         job = self.backend.op(
@@ -91,9 +96,9 @@ class BulkGridDialog(QDialog):
         form.addRow("编号范围", self.range)
         form.addRow("名称格式", self.pattern)
         form.addRow("", QLabel("{n} 处填入编号，例如“第{n}网格”→ 第1网格、第2网格……"))
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText("新建")
-        buttons.button(QDialogButtonBox.Cancel).setText("取消")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("新建")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -164,7 +169,7 @@ class InstitutionsPage(RecordListPage):
         return [*super().buttons(), ("附上文件…", self.attach, "附上印发的文件（PDF、Word 或照片）"),
                 ("打开文件", self.open_file, "打开附上的文件")]
 
-    def prepare_values(self, store, row):
+    def prepare_values(self, store: Store, row):
         return store.institutions.for_editing(row["id"]) if row else {"kind": "rule", "status": "in_force"}
 
     def attach(self) -> None:

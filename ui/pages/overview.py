@@ -80,7 +80,7 @@ class OverviewPage(QWidget):
         """An item of the list opens its record in its area (a meeting, an opinion, a grid...)."""
         from ..navigate import open_target
 
-        return open_target(self, item.data(Qt.UserRole))
+        return open_target(self, item.data(Qt.ItemDataRole.UserRole))
 
     def show_reminders(self):
         from ..reminders import show_reminders
@@ -215,7 +215,7 @@ class OverviewPage(QWidget):
             items.append(("还没有村（社区）：请先在“组织”中新增村（社区）、网格和议事小组", _to("organisation")))
         for text, target in items or [("暂无需要处理的事项", None)]:
             item = QListWidgetItem(text)
-            item.setData(Qt.UserRole, target)
+            item.setData(Qt.ItemDataRole.UserRole, target)
             if target:
                 item.setToolTip("双击或按回车打开")
             self.attention.addItem(item)

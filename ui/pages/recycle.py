@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..messages import show_refusal
 from ..models import Col
 from .base import RecordListPage
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 
 class RecyclePage(RecordListPage):
@@ -30,7 +34,7 @@ class RecyclePage(RecordListPage):
     def delete(self):
         pass
 
-    def load_rows(self, store):
+    def load_rows(self, store: Store):
         rows = store.recycle.list()
         for row in rows:
             row["name"] = row["title"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,6 +29,9 @@ from ..widgets import NoWheelCombo, add_buttons, bind_list_keys, needs_selection
 from .base import export_with_dialog, fit_columns_once, load_refs, refill_combo, search_box, sortable_view
 from .visits import VisitsTab
 
+if TYPE_CHECKING:
+    from app.store import Store
+
 COLUMNS = [
     Col("name", "姓名", "name"), Col("gender", "性别", "gender"), Col("birth_date", "出生日期", "birth_date"),
     Col("id_masked", "身份证号"), Col("party", "政治面貌", "party"), Col("sector", "界别", "sector"),
@@ -50,7 +55,7 @@ class GridPicker(QWidget):
         self.label = QLabel("联系网格：")
         layout.addWidget(self.label)
         self.list = QListWidget()
-        self.list.setFlow(QListWidget.LeftToRight)
+        self.list.setFlow(QListWidget.Flow.LeftToRight)
         self.list.setWrapping(True)
         self.list.setFixedHeight(90)
         self.list.itemChanged.connect(self._toggled)
@@ -62,26 +67,26 @@ class GridPicker(QWidget):
         for grid_id, name, owner in self.grids:
             if owner == community_id:
                 item = QListWidgetItem(name)
-                item.setData(Qt.UserRole, grid_id)
-                item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-                item.setCheckState(Qt.Checked if grid_id in self.chosen else Qt.Unchecked)
+                item.setData(Qt.ItemDataRole.UserRole, grid_id)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked if grid_id in self.chosen else Qt.CheckState.Unchecked)
                 self.list.addItem(item)
         self.list.blockSignals(False)
         self.label.setText(f"联系网格（已选 {self._count_visible()} 个）：")
 
     def _count_visible(self) -> int:
-        return sum(1 for i in range(self.list.count()) if self.list.item(i).checkState() == Qt.Checked)
+        return sum(1 for i in range(self.list.count()) if self.list.item(i).checkState() == Qt.CheckState.Checked)
 
     def _toggled(self, item) -> None:
-        grid_id = item.data(Qt.UserRole)
-        if item.checkState() == Qt.Checked:
+        grid_id = item.data(Qt.ItemDataRole.UserRole)
+        if item.checkState() == Qt.CheckState.Checked:
             self.chosen.add(grid_id)
         else:
             self.chosen.discard(grid_id)
         self.label.setText(f"联系网格（已选 {self._count_visible()} 个）：")
 
     def selected(self) -> list[str]:
-        visible = {self.list.item(i).data(Qt.UserRole) for i in range(self.list.count())}
+        visible = {self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())}
         return [g for g in self.chosen if g in visible]
 
 
@@ -92,7 +97,7 @@ class DelegateDialog(RecordDialog):
         editing = bool(values and values.get("id"))
         super().__init__("编辑代表" if editing else "新增代表", delegate_fields(), refs, values, submit,
                          parent, extra=self.picker)
-        self._mask_id(values.get("id_number") if editing and values.get("id_masked") else None, reveal)
+        self._mask_id(values.get("id_number") if values and editing and values.get("id_masked") else None, reveal)
         self.setObjectName("delegate_dialog")
         self.setMinimumWidth(640)
         community = self.editors["community_id"]
@@ -113,7 +118,9 @@ class DelegateDialog(RecordDialog):
         line.setReadOnly(True)
         button = QPushButton("显示完整号码")
         button.setObjectName("reveal_id")
-        editor.layout().addWidget(button)
+        box = editor.layout()
+        assert box is not None  # a field editor lays out its widget and its message
+        box.addWidget(button)
 
         def show_full(full: str):
             line.setReadOnly(False)
@@ -146,7 +153,7 @@ class DelegateDialog(RecordDialog):
 
 
 class RosterPage(QWidget):
-    def __init__(self, backend, parent=None):
+    def __init__(self, backend, parent=None) -> None:
         super().__init__(parent)
         self.backend = backend
         self.model = PagedTableModel(
@@ -218,7 +225,7 @@ class RosterPage(QWidget):
         self.model.reload()
 
     def _load_filter_choices(self) -> None:
-        def load(store):
+        def load(store: Store):
             return {"term_id": store.terms.choices(),
                     "group_id": [(g["id"], g["name"]) for g in store.groups.list()],
                     "community_id": [(c["id"], c["name"]) for c in store.communities.list()],
@@ -249,7 +256,7 @@ class RosterPage(QWidget):
 
     def current_id(self) -> str | None:
         index = self.view.currentIndex()
-        return self.model.data(index, Qt.UserRole) if index.isValid() else None
+        return self.model.data(index, Qt.ItemDataRole.UserRole) if index.isValid() else None
 
     # -- editing ----------------------------------------------------------------
     def add(self) -> None:
@@ -263,7 +270,7 @@ class RosterPage(QWidget):
     def open_dialog(self, row_id: str | None) -> None:
         preset = {key: self.filters[key].currentData() for key in ("group_id", "community_id")}
 
-        def load(store):
+        def load(store: Store):
             refs = load_refs(store)
             if row_id is None:
                 return refs, {**preset, "status": "active", "group_role": "member",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -25,6 +26,9 @@ from app.storage.audit import ACTION_LABELS
 
 from ..messages import show_refusal
 from ..widgets import NoWheelCombo
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 
 def expand_days(text: str) -> list[str]:
@@ -187,7 +191,7 @@ class SettingsPage(QWidget):
     def reload(self):
         from datetime import date
 
-        def load(store):
+        def load(store: Store):
             from app.common.workcalendar import WorkCalendar
 
             calendar = WorkCalendar(store)
@@ -211,7 +215,7 @@ class SettingsPage(QWidget):
         holidays = expand_days(self.holiday_days.text())
         workdays = expand_days(self.workdays.text())
 
-        def run(store):
+        def run(store: Store):
             from app.common.workcalendar import WorkCalendar
 
             return WorkCalendar(store).set_arrangement(year, holidays, workdays)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.rules.codes import NEIGHBOURHOOD_HALL
@@ -10,6 +12,9 @@ from app.services.venues import LEVELS
 from ..models import Col
 from ..widgets import NoWheelCombo
 from .base import RecordListPage
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 
 class RoomsEditor(QWidget):
@@ -44,10 +49,10 @@ class VenuesPage(RecordListPage):
         self.level.currentIndexChanged.connect(lambda _: self.reload())
         toolbar.addWidget(self.level)
 
-    def load_rows(self, store):
+    def load_rows(self, store: Store):
         return store.venues.list(self.level.currentData())
 
-    def prepare_values(self, store, row):
+    def prepare_values(self, store: Store, row):
         if row is None:
             return {"level": self.level.currentData() or NEIGHBOURHOOD_HALL, "_rooms": []}
         values = dict(row)

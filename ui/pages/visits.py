@@ -26,7 +26,7 @@ from ..cell_editing import commit_edits, edit_in_cells
 from ..memory import fit_on_screen
 from ..messages import confirm, show_refusal
 from ..models import Col, ListTableModel
-from ..widgets import NoWheelCombo, add_buttons, dialog_buttons, person_choice, person_picker
+from ..widgets import NoWheelCombo, add_buttons, cell_combo, dialog_buttons, person_choice, person_picker
 from .base import export_with_dialog, fit_columns, make_table, refill_combo
 
 MISSED = QColor("#fde0dc")
@@ -60,8 +60,8 @@ class VisitsTab(QWidget):
         # The board: one row per delegate, one column per month; a cell says grids visited / assigned.
         self.board = QTableWidget()
         self.board.setObjectName("visit_board")
-        self.board.setEditTriggers(QTableWidget.NoEditTriggers)
-        self.board.setSelectionBehavior(QTableWidget.SelectItems)
+        self.board.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.board.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectItems)
         self.board.currentCellChanged.connect(lambda row, column, *_: self._cell_chosen(row, column))
         self.log = ListTableModel([Col("day", "走访日期"), Col("delegate_name", "代表"), Col("community_name", "村（社区）"),
                                    Col("grid_name", "网格"), Col("residents_met", "接触群众"),
@@ -73,7 +73,7 @@ class VisitsTab(QWidget):
         lower_layout.setContentsMargins(0, 0, 0, 0)
         lower_layout.addWidget(self.log_label)
         lower_layout.addWidget(self.log_view)
-        splitter = QSplitter(Qt.Vertical)
+        splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.board)
         splitter.addWidget(lower)
         splitter.setSizes([320, 200])
@@ -119,7 +119,7 @@ class VisitsTab(QWidget):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if 3 <= column < 3 + len(self.months):
-                    item.setTextAlignment(Qt.AlignCenter)
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                     c = person["months"][self.months[column - 3]]
                     item.setToolTip(f"{person['name']} {self.months[column - 3]}：走访 {c['visits']} 次，"
                                     f"走访网格 {c['grids']} 个（联系 {person['assigned_grids']} 个）")
@@ -127,7 +127,7 @@ class VisitsTab(QWidget):
                         item.setBackground(QBrush(MISSED))
                 self.board.setItem(r, column, item)
         header = self.board.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self._show_month(month, log)
 
     def _show_month(self, month: str, log: list[dict]) -> None:
@@ -192,8 +192,8 @@ class VisitSheetDialog(QDialog):
         self.table = QTableWidget(6, len(self.COLUMNS))
         self.table.setObjectName("visit_rows")
         self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(0, 110)
         self.table.setColumnWidth(1, 190)
         self.table.setColumnWidth(2, 100)
@@ -257,7 +257,7 @@ class VisitSheetDialog(QDialog):
                 continue
             if day.isdigit() and len(day) <= 2:
                 day = f"{month}-{int(day):02d}"
-            out.append({"delegate_id": delegate_id, "grid_id": self.table.cellWidget(row, 1).currentData(),
+            out.append({"delegate_id": delegate_id, "grid_id": cell_combo(self.table, row, 1).currentData(),
                         "day": day or None, "residents_met": residents or None, "matters": matters or None,
                         "opinions": [t.strip() for t in opinions.replace(";", "；").replace("\n", "；").split("；")
                                      if t.strip()]})

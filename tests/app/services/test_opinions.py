@@ -103,6 +103,15 @@ def test_return_and_reassign_and_extend(demo, delegate):
     assert kinds.count("assign") == 2 and "return" in kinds and "extend" in kinds
 
 
+def test_an_opinion_whose_stored_deadline_is_not_a_date_is_not_extended(demo, delegate):
+    # written around the program (交办 always sets a deadline): refused with a message, not a crash
+    opinion = collect(demo, delegate, day="2026-09-20")
+    demo.opinions.assign(opinion, "department", "公安", 10, day="2026-09-25")
+    with demo.db.conn:
+        demo.db.execute("UPDATE opinions SET deadline = NULL WHERE id = ?", [opinion])
+    with pytest.raises(ConflictError, match="办理期限"):
+        demo.opinions.extend(opinion, 5, "工委主任", day="2026-10-10")
+
 def test_declined_opinions_still_get_feedback(demo, delegate):
     opinion = collect(demo, delegate)
     with pytest.raises(ValidationError, match="理由"):

@@ -30,7 +30,7 @@ AUDIT_COLUMNS = [Col("seq", "编号"), Col("when", "时间"), Col("actor", "操�
 
 
 class AuditTab(QWidget):
-    def __init__(self, backend):
+    def __init__(self, backend) -> None:
         super().__init__()
         from app.storage.audit import ACTION_LABELS
 
@@ -44,8 +44,8 @@ class AuditTab(QWidget):
         self.search = search_box(self, "搜索内容、记录编号、操作人", self.apply, "audit_search")
         for widget in (self.date_from, self.date_to):
             widget.editingFinished.connect(self.apply)
-        for widget in (self.date_from, self.date_to, self.action, self.search):
-            filters.addWidget(widget)
+        for box in (self.date_from, self.date_to, self.action, self.search):
+            filters.addWidget(box)
         layout.addLayout(filters)
         self.model = PagedTableModel(backend, AUDIT_COLUMNS,
                                      lambda s, f: s.audit.count(**vars(f)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -17,6 +18,9 @@ from ...messages import confirm, show_refusal
 from ...models import Col, ListTableModel
 from ...widgets import button_row
 from ..base import fit_columns, make_table
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 BACKUP_COLUMNS = [Col("at_label", "时间"), Col("reason_label", "原因"), Col("size_label", "大小"), Col("name", "文件")]
 
@@ -41,7 +45,7 @@ class BackupsTab(QWidget):
     def reload(self) -> None:
         from app.storage.backup import REASONS, list_backups
 
-        def load(store):
+        def load(store: Store):
             rows = list_backups(store.data_dir)
             for row in rows:
                 row["at_label"] = f"{row['at']:%Y-%m-%d %H:%M:%S}"
@@ -49,7 +53,11 @@ class BackupsTab(QWidget):
                 row["size_label"] = f"{row['size'] / 1048576:.1f} MB"
             return rows
 
-        self.backend.query(load, lambda rows: (self.model.set_rows(rows), fit_columns(self.view)))
+        def show(rows) -> None:
+            self.model.set_rows(rows)
+            fit_columns(self.view)
+
+        self.backend.query(load, show)
 
     def backup(self, target) -> None:
         from app.storage.backup import backup

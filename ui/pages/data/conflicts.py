@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QLabel,
@@ -14,6 +16,9 @@ from ...messages import show_refusal
 from ...models import Col, ListTableModel
 from ...widgets import button_row, local_when
 from ..base import fit_columns, make_table
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 CONFLICT_COLUMNS = [Col("at_label", "时间"), Col("kind_label", "类型"), Col("table_label", "类别"), Col("record", "记录"),
                     Col("field_label", "字段"), Col("kept_value", "当前值"), Col("lost_value", "另一值"),
@@ -45,7 +50,7 @@ class ConflictsTab(QWidget):
 
         open_only = not self.show_all.isChecked()
 
-        def load(store):
+        def load(store: Store):
             rows = list_conflicts(store, open_only)
             for row in rows:
                 row["at_label"] = local_when(row["at"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -29,6 +30,9 @@ from ...models import Col, ListTableModel
 from ...widgets import NoWheelCombo, button_row, dialog_buttons, local_when
 from ..base import fit_columns, make_table
 
+if TYPE_CHECKING:
+    from app.store import Store
+
 
 def _ask_passphrase(parent, twice: bool) -> str | None:
     dialog = QDialog(parent)
@@ -39,12 +43,12 @@ def _ask_passphrase(parent, twice: bool) -> str | None:
     form.addRow(note)
     first, second = QLineEdit(), QLineEdit()
     for box in (first, second):
-        box.setEchoMode(QLineEdit.Password)
+        box.setEchoMode(QLineEdit.EchoMode.Password)
     form.addRow("口令", first)
     if twice:
         form.addRow("再输入一次", second)
     form.addRow(dialog_buttons("确定", "取消", dialog.accept, dialog.reject))
-    while dialog.exec() == QDialog.Accepted:
+    while dialog.exec() == QDialog.DialogCode.Accepted:
         if not first.text():
             show_refusal(parent, "请输入口令")
         elif twice and first.text() != second.text():
@@ -84,7 +88,7 @@ class ExchangeTab(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        def load(store):
+        def load(store: Store):
             from app.exchange import offices
 
             peers = offices.list(store)
@@ -142,7 +146,7 @@ class ExchangeTab(QWidget):
     def export(self) -> None:
         dialog = ExportDialog([p["name"] for p in self.peers.rows], self.current_peer(), self)
         self.export_dialog = dialog
-        if dialog.exec() != QDialog.Accepted:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         office, since_last, folder = dialog.choice()
         passphrase = _ask_passphrase(self, twice=True)
@@ -150,7 +154,7 @@ class ExchangeTab(QWidget):
             return
         from app.exchange.export import export_package
 
-        def run(store, job):
+        def run(store: Store, job):
             return export_package(store, folder, passphrase, office=office, since_last=since_last,
                                   progress=job.report)
 
@@ -178,7 +182,7 @@ class ExchangeTab(QWidget):
                 return
             dialog = PreviewDialog(result, self)
             self.preview_dialog = dialog
-            if dialog.exec() != QDialog.Accepted:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
                 return
             job = self.backend.op(lambda s, job: import_package(s, path, passphrase, progress=job.report),
                                   imported, lambda e: show_refusal(self, e), wants_job=True, undoable=False)
@@ -213,7 +217,9 @@ class ExportDialog(QDialog):
         self.office.addItems(offices)
         if current:
             self.office.setCurrentText(current["name"])
-        self.office.lineEdit().setPlaceholderText("发给哪个办公室（可不填）")
+        line = self.office.lineEdit()
+        assert line is not None  # an editable combo box has its line edit
+        line.setPlaceholderText("发给哪个办公室（可不填）")
         form.addRow("发给", self.office)
         self.full = QRadioButton("全量：本机的全部数据")
         self.delta = QRadioButton("增量：上次发给该办公室之后的变化")

@@ -28,7 +28,7 @@ class SecurityTab(QWidget):
         form.addRow(self.state)
         self.current, self.new, self.again = QLineEdit(), QLineEdit(), QLineEdit()
         for widget in (self.current, self.new, self.again):
-            widget.setEchoMode(QLineEdit.Password)
+            widget.setEchoMode(QLineEdit.EchoMode.Password)
         form.addRow("当前密码", self.current)
         form.addRow("新密码（至少 6 位）", self.new)
         form.addRow("再输入一次", self.again)
@@ -66,9 +66,11 @@ class SecurityTab(QWidget):
         current, new = self.current.text(), self.new.text()
         for widget in (self.current, self.new, self.again):
             widget.clear()
-        self.backend.op(lambda s: security.set_password(s, new, current),
-                          lambda _: (self.reload(), QMessageBox.information(self, "程序密码", "已保存程序密码。")),
-                          lambda e: show_refusal(self, e))
+        def saved(_) -> None:
+            self.reload()
+            QMessageBox.information(self, "程序密码", "已保存程序密码。")
+
+        self.backend.op(lambda s: security.set_password(s, new, current), saved, lambda e: show_refusal(self, e))
 
     def clear(self) -> None:
         from app.storage import security

@@ -9,6 +9,7 @@ from datetime import date
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -28,12 +29,12 @@ from ...form_dialog import ask
 from ...memory import fit_on_screen
 from ...messages import show_refusal
 from ...pdf_preview import preview_doc
-from ...widgets import NoWheelCombo, add_buttons, dialog_buttons
+from ...widgets import NoWheelCombo, add_buttons, cell_combo, dialog_buttons
 
 ROLES = {"leader": "组长", "deputy_leader": "副组长"}
 # The keys that answer for a delegate in 征求代表意见 (None: not recorded).
-ANSWER_KEYS = {Qt.Key_1: "同意", Qt.Key_Y: "同意", Qt.Key_Space: "同意", Qt.Key_2: "有补充意见",
-               Qt.Key_3: "不同意", Qt.Key_N: "不同意", Qt.Key_4: "未表态", Qt.Key_0: None}
+ANSWER_KEYS = {Qt.Key.Key_1: "同意", Qt.Key.Key_Y: "同意", Qt.Key.Key_Space: "同意", Qt.Key.Key_2: "有补充意见",
+               Qt.Key.Key_3: "不同意", Qt.Key.Key_N: "不同意", Qt.Key.Key_4: "未表态", Qt.Key.Key_0: None}
 
 
 class ConsultDialog(QDialog):
@@ -50,7 +51,7 @@ class ConsultDialog(QDialog):
         self.table = QTableWidget(len(members), 4)
         self.table.setObjectName("consult_rows")
         self.table.setHorizontalHeaderLabels(["代表", "所在村（社区）", "意见", "具体意见（有补充或不同意时必填）"])
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         edit_in_cells(self.table, multiline=(3,))
         for r, member in enumerate(members):
             name = member["name"] + (f"（{ROLES[member['role']]}）" if member.get("role") in ROLES else "")
@@ -67,7 +68,7 @@ class ConsultDialog(QDialog):
             self.table.setCellWidget(r, 2, box)
             self.table.setItem(r, 3, QTableWidgetItem(member.get("comment") or ""))
         self.table.resizeColumnsToContents()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.installEventFilter(self)
         self.error = QLabel()
         self.error.setStyleSheet("color: #c62828;")
@@ -94,8 +95,8 @@ class ConsultDialog(QDialog):
             self.table.setCurrentCell(0, 2)
             self.table.setFocus()
 
-    def box(self, row: int):
-        return self.table.cellWidget(row, 2)
+    def box(self, row: int) -> QComboBox:
+        return cell_combo(self.table, row, 2)
 
     def target_rows(self) -> list[int]:
         """The rows a 全部… button sets: those selected when two or more are, else every row."""
@@ -112,7 +113,7 @@ class ConsultDialog(QDialog):
 
     def eventFilter(self, watched, event) -> bool:
         """1/Y/space, 2, 3/N, 4, 0 on a row set its answer and move to the next delegate."""
-        if event.type() != QEvent.KeyPress or event.modifiers() & ~Qt.KeypadModifier:
+        if event.type() != QEvent.Type.KeyPress or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             return super().eventFilter(watched, event)
         view = ANSWER_KEYS.get(event.key(), "")
         if view == "":
@@ -137,7 +138,7 @@ class ConsultDialog(QDialog):
         out = []
         for r, member in enumerate(self.members):
             item = self.table.item(r, 3)
-            out.append({"delegate_id": member["delegate_id"], "view": self.table.cellWidget(r, 2).currentData(),
+            out.append({"delegate_id": member["delegate_id"], "view": self.box(r).currentData(),
                         "comment": item.text() if item else ""})
         return out
 

@@ -82,8 +82,9 @@ class IntakeDialog(QDialog):
 
     def reject(self) -> None:
         """Esc closes the name suggestions first; a slip being typed is not thrown away unasked."""
-        popup = self.delegate.completer().popup()
-        if popup.isVisible():
+        completer = self.delegate.completer()
+        popup = completer.popup() if completer is not None else None
+        if popup is not None and popup.isVisible():
             popup.hide()
             return
         if (self.title.text().strip() or self.content.toPlainText().strip()) and not confirm(
@@ -168,5 +169,5 @@ class ImportDialog(QDialog):
 
     def _drop(self, matter_ids: list[str]) -> None:
         for row in reversed(range(self.list.count())):
-            if self.list.item(row).data(Qt.UserRole)[1] in matter_ids:
+            if self.list.item(row).data(Qt.ItemDataRole.UserRole)[1] in matter_ids:
                 self.list.takeItem(row)

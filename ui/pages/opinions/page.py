@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -33,9 +34,12 @@ from .intake import ImportDialog, IntakeDialog
 from .stats import StatsTab
 from .topics import TopicsTab
 
+if TYPE_CHECKING:
+    from app.store import Store
+
 
 class OpinionList(QWidget):
-    def __init__(self, backend, parent=None):
+    def __init__(self, backend, parent=None) -> None:
         super().__init__(parent)
         self.backend = backend
         self.dialogs: dict[str, OpinionDialog] = {}
@@ -93,7 +97,7 @@ class OpinionList(QWidget):
                        delete=self.delete)
 
     def reload(self) -> None:
-        def choices(store):
+        def choices(store: Store):
             return ([(g["id"], g["name"]) for g in store.groups.list()], store.opinions.units(),
                     store.opinions.calendar.warning(date.today().year))
 
@@ -124,13 +128,13 @@ class OpinionList(QWidget):
 
     def current_id(self) -> str | None:
         index = self.view.currentIndex()
-        return self.model.data(index, Qt.UserRole) if index.isValid() else None
+        return self.model.data(index, Qt.ItemDataRole.UserRole) if index.isValid() else None
 
     def open_opinion(self, opinion_id: str) -> OpinionDialog:
         dialog = self.dialogs.get(opinion_id)
         if dialog is None or not dialog.isVisible():
             dialog = OpinionDialog(self.backend, opinion_id, self)
-            dialog.setAttribute(Qt.WA_DeleteOnClose)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.destroyed.connect(lambda *_: self.dialogs.pop(opinion_id, None))
             self.dialogs[opinion_id] = dialog
         dialog.show()
@@ -159,7 +163,7 @@ class OpinionList(QWidget):
                                         "注明了处理情况，或在“落实事项”中跟进。")
                 return
             dialog = ImportDialog(self.backend, pending, self)
-            if dialog.exec() == QDialog.Accepted:
+            if dialog.exec() == QDialog.DialogCode.Accepted:
                 chosen = dialog.chosen()
                 self.backend.op(lambda s: s.opinions.intake_many(chosen), lambda _: self.model.reload(),
                                   lambda e: show_refusal(self, e), summary=f"从接待日、会议导入 {len(chosen)} 条")

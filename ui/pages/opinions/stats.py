@@ -54,7 +54,7 @@ class StatsTab(QWidget):
         for row, i, key, title in figures:
             box = QLabel()
             box.setObjectName("statFigure")
-            box.setAlignment(Qt.AlignCenter)
+            box.setAlignment(Qt.AlignmentFlag.AlignCenter)
             box.setStyleSheet("background: white; border: 1px solid #d7dde5; border-radius: 6px; padding: 8px;")
             self.labels[key] = box
             self.figures.addWidget(box, row, i)
@@ -72,7 +72,7 @@ class StatsTab(QWidget):
         scroll = QScrollArea()
         scroll.setObjectName("stats_scroll")
         scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         inner = QWidget()
         scroll.setWidget(inner)
         outer.addWidget(scroll, 1)
@@ -81,7 +81,7 @@ class StatsTab(QWidget):
         layout.addLayout(self.charts)
         self.by_unit = ListTableModel([Col("unit", "承办单位"), Col("count", "交办（条）")], self)
         unit_view = make_table(self.by_unit)
-        unit_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)  # whole unit names
+        unit_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)  # whole unit names
         unit_view.setMinimumHeight(160)
         unit_view.setMaximumHeight(240)
         layout.addWidget(unit_view)
@@ -119,6 +119,7 @@ class StatsTab(QWidget):
     def _draw_charts(self, o: dict) -> None:
         try:
             from PySide6.QtCharts import (
+                QAbstractBarSeries,
                 QBarCategoryAxis,
                 QBarSeries,
                 QBarSet,
@@ -137,7 +138,9 @@ class StatsTab(QWidget):
         self.chart_views = []
         year = self.year.currentData()
         months = month_counts(o["by_month"], year)
-        charts = [("按月收集" if year else "按年收集", months, QBarSeries, (0, 0, 1, 2))]
+        # (title, the bars' counts or None for the pie, the bars' series class, grid place)
+        charts: list[tuple[str, dict[str, int] | None, type[QAbstractBarSeries] | None, tuple[int, int, int, int]]] = [
+            ("按月收集" if year else "按年收集", months, QBarSeries, (0, 0, 1, 2))]
         pie = QPieSeries()
         for key, label in CATEGORIES:
             if o["by_category"].get(key):
@@ -148,9 +151,10 @@ class StatsTab(QWidget):
             chart = QChart()
             chart.setTitle(title)
             chart.setMargins(QMargins(4, 4, 4, 4))
-            if data is None:  # the pie explains itself in its legend, beside it (never cut off)
+            height = 300
+            if data is None or kind is None:  # the pie explains itself in its legend, beside it (never cut off)
                 chart.addSeries(pie)
-                chart.legend().setAlignment(Qt.AlignRight)
+                chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
                 chart.legend().setShowToolTips(True)
                 if not pie.count():
                     chart.setTitle(f"{title}（暂无）")
@@ -168,15 +172,18 @@ class StatsTab(QWidget):
                 categories = QBarCategoryAxis()
                 categories.append(list(data))  # full names: 新城一组 / 新城二组, never 新… / 新…
                 counts = integer_axis(max(data.values(), default=0))
-                across, up = (Qt.AlignBottom, Qt.AlignLeft) if kind is QBarSeries else (Qt.AlignLeft, Qt.AlignBottom)
+                bottom, left = Qt.AlignmentFlag.AlignBottom, Qt.AlignmentFlag.AlignLeft
+                across, up = (bottom, left) if kind is QBarSeries else (left, bottom)
                 chart.addAxis(categories, across)
                 chart.addAxis(counts, up)
                 series.attachAxis(categories)
                 series.attachAxis(counts)
+                if kind is QHorizontalBarSeries:
+                    height = max(300, 60 + 34 * len(data))
             view = QChartView(chart)
             view.setObjectName(f"chart_{title}")
-            view.setRenderHint(QPainter.Antialiasing)
-            view.setMinimumHeight(300 if kind is not QHorizontalBarSeries else max(300, 60 + 34 * len(data)))
+            view.setRenderHint(QPainter.RenderHint.Antialiasing)
+            view.setMinimumHeight(height)
             self.charts.addWidget(view, *place)
             self.chart_views.append(view)
 

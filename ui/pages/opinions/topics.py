@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,6 +25,9 @@ from ...widgets import NoWheelCombo, button_row, needs_selection
 from ..base import fit_columns, make_table
 from .group_steps import consult, edit_plan
 
+if TYPE_CHECKING:
+    from app.store import Store
+
 
 class TopicsTab(QWidget):
     """Step 2-3: screen collected opinions, merge them into topics (并案), review, deliberate."""
@@ -37,7 +41,7 @@ class TopicsTab(QWidget):
                                     Col("reported_on", "上报组长"),
                                     Col("urgency", "紧迫性"), Col("feasibility", "可行性")], self)
         self.pool_view = make_table(self.pool)
-        self.pool_view.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.pool_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.topics = ListTableModel([Col("title", "议题"), Col("opinion_count", "并案意见"),
                                       Col("lead_name", "牵头代表"), Col("consulted", "征求意见"),
                                       Col("plan_title", "议事方案"), Col("status_label", "状态"),
@@ -83,7 +87,7 @@ class TopicsTab(QWidget):
     def reload_lists(self) -> None:
         group_id = self.group.currentData()
 
-        def load(store):
+        def load(store: Store):
             return (store.opinions.page(OpinionFilter(status="collected", group_id=group_id, descending=False),
                                       limit=None), store.topics.list(group_id))
 
