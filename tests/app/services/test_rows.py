@@ -3,7 +3,7 @@ schema, or a label added by a service, shows up here until the type says it too.
 
 from __future__ import annotations
 
-from app import rows
+from app.services import rows
 from app.services.candidates import CandidateFilter
 from app.services.delegates import RosterFilter
 from app.services.meetings import MeetingFilter
