@@ -14,7 +14,8 @@ from app.documents.gbt9704 import BLOCK_W
 from app.documents.layout import build_landscape, para, styles
 from app.documents.official import OfficialDoc, chinese_date
 from app.documents.tables import TableSpec, flowable, form, listing
-from app.documents.word import is_word, write_sheet
+from app.documents.word import is_word
+from app.documents.word_drawn import write_sheet
 from app.registers.ledger import ledger_rows
 from app.rules.meeting_kinds import kinds
 from app.services.opinions import OpinionFilter

@@ -227,7 +227,7 @@ def flowchart(store, meeting_id: str, path: Path | str, today: date | None = Non
     use_store_fonts(store)
     chart = flowchart_content(store, meeting_id, today)
     if is_word(path):
-        from app.documents.word import write_flowchart
+        from app.documents.word_drawn import write_flowchart
 
         return write_flowchart(path, chart)
     width, height = landscape(A4)

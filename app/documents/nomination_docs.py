@@ -143,7 +143,7 @@ def certificates(store, round_id: str | None, path: Path | str, delegate_ids: li
     content = certificate_pages(store, round_id, delegate_ids)
     use_store_fonts(store)
     if is_word(path):
-        from app.documents.word import write_certificates
+        from app.documents.word_drawn import write_certificates
 
         return write_certificates(path, content)
     f = FONT_NAMES

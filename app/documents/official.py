@@ -281,7 +281,7 @@ class OfficialDoc:
         from app.documents.word import is_word
 
         if is_word(path):
-            from app.documents.word import write_official
+            from app.documents.word_official import write_official
 
             return write_official(self, path)
         return render(path, paginate(self.items), title=self.title, author=self.store.settings.unit(),

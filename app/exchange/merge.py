@@ -4,6 +4,10 @@ Unknown rows are inserted; per field the higher clock wins; when both offices ch
 without having seen the other's change, the losing value goes to the conflict log; a tombstone
 hides a row unless an edit made after the delete revives it; append-only records are unioned.
 A package already merged, or one that brings nothing new, changes no row.
+
+Longer than the house's ~600 lines on purpose: it is one algorithm read top to bottom (open and
+check the package, stream its rows past the rule book, merge by field clocks, log), and the order
+of its checks is what keeps a store whole; split, that order would be spread over files.
 """
 
 from __future__ import annotations

@@ -253,7 +253,7 @@ def _meeting(kind):
 
 
 def _quota_dialog(qtbot, window):
-    from ui.pages.nomination import QuotaDialog
+    from ui.pages.nomination_dialogs import QuotaDialog
 
     store = store_of(window)
     dialog = QuotaDialog([], store.communities.list(), {f.name: f for f in store.delegates.fields}, window)
@@ -284,7 +284,7 @@ SURFACES = {
     "ui/meeting/minutes_tab.py": _reception,
     "ui/meeting/matters_tab.py": _reception,
     "ui/meeting/votes_tab.py": _plenary,
-    "ui/pages/nomination.py": _quota_dialog,
+    "ui/pages/nomination_dialogs.py": _quota_dialog,
     "ui/pages/opinions/group_steps.py": _consult_dialog,
 }
 
