@@ -168,17 +168,21 @@ class MeetingService(Service[MeetingRow]):
         return None
 
     # -- writing -------------------------------------------------------------------
-    def create(self, values: dict, *, confirm_double_booking: bool = False) -> Changes:
+    def create(self, values: dict, *, confirm_double_booking: bool = False, today: date | None = None) -> Changes:
         values = self._prepare(values, None, confirm_double_booking)
         values.setdefault("status", "planned")
         with self.store.write("create", f"新建会议：{values['title']}") as tx:
             meeting_id = tx.insert(self.table, values)
             day = date.fromisoformat(values["date"])
+            # A meeting planned at short notice: a step its template puts before today is due today,
+            # not late on the day it was planned (a meeting recorded afterwards keeps its template's days).
+            today = today or date.today()
             for order, step in enumerate(self.store.workflows.steps(values["kind"]), 1):
+                due = day + timedelta(days=step["due_offset"] or 0)
                 tx.insert("meeting_steps", {
                     "meeting_id": meeting_id, "phase": step["phase"], "title": step["title"],
                     "owner": step["owner"], "sort_order": order,
-                    "due_date": (day + timedelta(days=step["due_offset"] or 0)).isoformat()})
+                    "due_date": (max(due, today) if day >= today else due).isoformat()})
         return tx.changes
 
     def update(self, row_id: str, values: dict, *, confirm_double_booking: bool = False) -> Changes:

@@ -128,7 +128,8 @@ def build_meetings(store, rng: random.Random, year: int, today: date) -> None:
         "kind": PLENARY, "date": _workday(store, today + timedelta(days=10)).isoformat(), "start_time": "09:00",
         "end_time": "11:30", "room_id": big_room["id"],
         "agenda": "听取街道办事处年度工作报告\n票决民生实事项目\n分组讨论并汇总意见建议",
-        "departments": ["城管", "住建", "交通运输", "公交公司"]}).created("meetings")[0]
+        "departments": ["城管", "住建", "交通运输", "公交公司"]},
+        today=today - timedelta(days=30)).created("meetings")[0]  # planned a month ago
     due = [step for step in store.meetings.steps(plenary) if step["due_date"] < today.isoformat()]
     for step in due[:-1]:  # the latest step due is left open: the flowchart shows it overdue
         store.meetings.tick_step(step["id"], step["due_date"])

@@ -13,10 +13,11 @@ def centre(demo):
     return venue["id"], demo.venues.rooms(venue["id"])[0]["id"]
 
 
-def plenary(demo, centre, day="2026-12-20", **extra):
+def plenary(demo, centre, day="2026-12-20", planned_on=date(2026, 11, 1), **extra):
     venue_id, room_id = centre
     changes = demo.meetings.create({"kind": "plenary", "date": day, "start_time": "09:00",
-                                    "end_time": "11:30", "venue_id": venue_id, "room_id": room_id, **extra})
+                                    "end_time": "11:30", "venue_id": venue_id, "room_id": room_id, **extra},
+                                   today=planned_on)
     return changes.created("meetings")[0]
 
 
@@ -38,6 +39,18 @@ def test_a_meeting_instantiates_its_flowchart(demo, centre):
     assert steps[0]["due_date"] == "2026-11-20" and steps[-1]["due_date"] == "2027-01-03"
     meeting = demo.meetings.get(meeting_id)
     assert meeting["title"] == "2026年下半年议事代表大会" and meeting["scope"] == "all"
+
+
+def test_a_meeting_planned_at_short_notice_has_no_step_late_on_the_day_it_is_planned(demo, centre):
+    planned_on = date(2026, 12, 17)  # three days ahead: the template's 会前 steps fall before today
+    meeting_id = plenary(demo, centre, planned_on=planned_on)
+    steps = demo.meetings.steps(meeting_id, today=planned_on)
+    assert [s for s in steps if s["state"] == "overdue"] == []
+    assert steps[0]["due_date"] == "2026-12-17" and steps[-1]["due_date"] == "2027-01-03"  # after: as the template
+    assert demo.meetings.steps(meeting_id, today=planned_on + timedelta(days=1))[0]["state"] == "overdue"
+    # a meeting recorded after it was held keeps the template's days
+    held = plenary(demo, centre, day="2026-10-20", planned_on=planned_on)
+    assert demo.meetings.steps(held, today=planned_on)[0]["due_date"] == "2026-09-20"
 
 
 def test_step_states_and_ticking(demo, centre):
