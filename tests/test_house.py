@@ -179,3 +179,16 @@ def test_the_sql_check_sees_sql_and_store_internals(tmp_path):
                       'with store.db.atomic():\n    pass\n', encoding="utf-8")
     found = _front_findings(sample)
     assert any("SQL" in f for f in found) and any("s.rows" in f for f in found) and any(".db" in f for f in found)
+
+
+def test_the_readmes_map_names_every_layer_folder():
+    """The README's Layers map and the folders of app/ say the same (a new folder is drawn in it)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### Layers", 1)[1].split("```", 2)[1]
+    drawn = set(re.findall(r"^(app/[\w/.]+)", block, flags=re.M))
+    folders = {f"app/{p.name}/" for p in (ROOT / "app").iterdir()
+               if p.is_dir() and (p / "__init__.py").exists() and not p.name.startswith("_")}
+    loose = {f"app/{name}" for name in ("store.py", "restore.py")}
+    assert drawn == folders | loose
+    assert {prefix for layer in LAYERS for prefix in layer} == {d.rstrip("/").removesuffix(".py").replace("/", ".")
+                                                               for d in drawn}

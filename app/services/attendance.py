@@ -126,6 +126,10 @@ class AttendanceService(Service[Row]):
                     if current[0]["deleted"]:
                         tx.restore(self.table, row_id)
                     tx.update(self.table, row_id, {"status": status})
+            # Delegates signed in as present: the meeting took place (the lists and statistics count
+            # it held without the clerk setting its status apart).
+            if meeting["status"] == "planned" and "present" in marks.values():
+                tx.update("meetings", meeting_id, {"status": "held"})
         return tx.changes
 
     def add_guest(self, meeting_id: str, name: str, unit: str | None = None):

@@ -33,8 +33,8 @@ def test_a_step_past_its_due_date_shows_overdue_in_the_flowchart(qtbot, window):
     store = store_of(window)
     group = store.groups.list()[0]
     soon = (date.today() + timedelta(days=5)).isoformat()
-    meeting_id = store.meetings.create({"kind": "group_activity", "group_id": group["id"],
-                                        "date": soon}).created("meetings")[0]
+    meeting_id = store.meetings.create({"kind": "group_activity", "group_id": group["id"], "date": soon},
+                                       today=date.today() - timedelta(days=30)).created("meetings")[0]  # a month ago
     _, editor = open_meeting(qtbot, window, meeting_id)
     view = editor.flowchart
     view.resize(1000, 600)
@@ -134,7 +134,8 @@ def test_overview_lists_overdue_steps(qtbot, window):
     store = store_of(window)
     group = store.groups.list()[1]
     store.meetings.create({"kind": "group_activity", "group_id": group["id"],
-                           "date": (date.today() + timedelta(days=3)).isoformat()})
+                           "date": (date.today() + timedelta(days=3)).isoformat()},
+                          today=date.today() - timedelta(days=30))  # planned a month ago
     overview = open_page(qtbot, window, "overview")
     overview.reload()
     wait_idle(qtbot, window.backend)

@@ -53,6 +53,16 @@ def test_a_meeting_planned_at_short_notice_has_no_step_late_on_the_day_it_is_pla
     assert demo.meetings.steps(held, today=planned_on)[0]["due_date"] == "2026-09-20"
 
 
+def test_signing_in_a_planned_meeting_that_has_taken_place_marks_it_held(demo, centre):
+    meeting_id = plenary(demo, centre, day=(date.today() - timedelta(days=1)).isoformat())
+    assert demo.meetings.get(meeting_id)["status"] == "planned"
+    people = delegates(demo)
+    demo.attendance.record(meeting_id, {people[0]: "excused"})
+    assert demo.meetings.get(meeting_id)["status"] == "planned"  # an excuse alone is no meeting
+    changes = demo.attendance.record(meeting_id, {people[1]: "present"})
+    assert demo.meetings.get(meeting_id)["status"] == "held" and "meetings" in changes.tables
+
+
 def test_step_states_and_ticking(demo, centre):
     meeting_id = plenary(demo, centre)
     today = date(2026, 11, 27)  # 议程 due 11-29: within three days
