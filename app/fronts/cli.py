@@ -199,8 +199,19 @@ def cmd_stats(args) -> int:
         + "、".join(f"{k.label} {stats['meetings']['by_kind'].get(k.code, 0)} 次" for k in kinds()) + "）",
         f"意见建议：{stats['opinions']['total']} 条（已办结 {stats['opinions']['closed']} 条，"
         f"逾期 {stats['opinions']['overdue']} 条）",
+        _on_time_line(stats["opinions"]),
     ]))
     return 0
+
+
+def _on_time_line(o: dict) -> str:
+    """按期办结 and the steps that went past their limits, as the 年度统计表 counts them."""
+    from app.services.opinion_clocks import CLOCKS
+
+    rate = f"{o['on_time_rate']:g}%" if o["on_time_rate"] is not None else "—"
+    late = "、".join(f"{c.label} {o['late_steps'][c.key]} 条" for c in CLOCKS if o["late_steps"].get(c.key))
+    return (f"按期办结：{o['on_time']} 条，按期办结率 {rate}（已办结 {o['solved']} 条）；"
+            f"超过时限的环节：{late or '无'}")
 
 
 def cmd_check(args) -> int:

@@ -140,3 +140,19 @@ def test_the_year_counts_late_steps_and_the_summary_names_them(demo, delegate):
     assert figures["report"] - base["report"] == 1
     text = problems(Figures(s, year))
     assert f"收集后未在5个工作日内上报组长" in text
+
+
+def test_no_late_step_no_sentence(store):
+    from app.services.summary_draft import Figures, problems
+
+    year = date.today().year
+    opinion = store.opinions.create({"source": "grid_visit", "received_on": f"{year}-01-05",
+                                     "title": "路灯不亮"}).created("opinions")[0]
+    store.opinions.assign(opinion, "department", "区城管局", 10, day=f"{year}-01-05")
+    store.opinions.answer(opinion, "已修复", f"{year}-01-06")
+    store.opinions.feedback(opinion, "满意", "当面", delegate_on=f"{year}-01-07")
+    o = store.opinion_stats.opinions(year)
+    assert o["on_time"] == o["solved"] == 1 and o["on_time_rate"] == 100.0
+    assert not any(o["late_steps"].values())
+    text = problems(Figures(store, year))
+    assert "超过时限" not in text and "超过办理期限" not in text and "按期办结率" not in text
