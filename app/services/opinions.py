@@ -671,6 +671,7 @@ class OpinionService(Service):
             raise NotFoundError("找不到这条意见建议，可能已被删除")
         row = rows[0]
         self.decorate(row, today or date.today())
+        row["step_clocks"] = clocks.histories(self.store, self.calendar, [row], today or date.today())[row["id"]]
         row["timeline"] = self.timeline(opinion_id)
         row["next_steps"] = next_steps(row)
         row["grid_name"] = self.store.scalar("SELECT name FROM grids WHERE id = ?", [row["grid_id"]])

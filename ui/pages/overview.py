@@ -100,7 +100,8 @@ class OverviewPage(QWidget):
             from app.services.opinions import OpinionFilter
             from app.services.reminders import getting_started
 
-            overdue = s.opinions.page(OpinionFilter(overdue=True, sort="deadline", descending=False), limit=20)
+            # late at each step of the chain; a late feedback is listed from feedback_overdue below
+            overdue = [g for g in s.opinions.late_by_step(limit=20) if g["key"] != "feedback"]
             soon = [r for r in s.opinions.page(OpinionFilter(step=4, sort="deadline", descending=False), limit=50)
                     if r["due_soon"]]
             return (s.settings.office(), s.stats.summary(year), s.groups.warnings(), s.cadence.attention(),
@@ -167,11 +168,17 @@ class OverviewPage(QWidget):
                               _to(step["area"], step["key"])))
         else:
             self.attention_label.setText("需要注意（双击或按回车打开）：")
-        for row in overdue:
-            if not row["overdue"]:
-                continue  # answered, only the feedback is late: listed under 【反馈逾期】 below
-            items.append((f"【意见逾期】{row['serial']} {row['title']}（{row['lead_unit']}，期限 {row['deadline']}）",
-                          _to("opinions", "opinion", row["id"])))
+        for step in overdue:  # along the chain: 上报组长, 确定议题, 工委审核, 交办, 办结, 重办
+            for row in step["rows"]:
+                if step["key"] == "answer":
+                    text = f"【意见逾期】{row['serial']} {row['title']}（{row['lead_unit']}，期限 {row['deadline']}）"
+                else:
+                    text = (f"【{step['label']}逾期】{row['serial']} {row['title']}（应于 {row['step_due']}"
+                            f" 前{step['label']}）")
+                items.append((text, _to("opinions", "opinion", row["id"])))
+            if step["total"] > len(step["rows"]):
+                items.append((f"【{step['label']}逾期】另有 {step['total'] - len(step['rows'])} 条，"
+                              f"在“意见建议”中勾选“逾期”查看", _to("opinions")))
         for row in soon:
             items.append((f"【意见即将到期】{row['serial']} {row['title']}（{row['lead_unit']}，期限 {row['deadline']}）",
                           _to("opinions", "opinion", row["id"])))

@@ -139,7 +139,7 @@ def test_the_year_counts_late_steps_and_the_summary_names_them(demo, delegate):
     figures = s.opinion_stats.opinions(year)["late_steps"]
     assert figures["report"] - base["report"] == 1
     text = problems(Figures(s, year))
-    assert f"收集后未在5个工作日内上报组长" in text
+    assert "收集后未在5个工作日内上报组长" in text
 
 
 def test_no_late_step_no_sentence(store):
