@@ -256,9 +256,13 @@ def cmd_list(args) -> int:
             items = [{"id": r["id"], "serial": r["serial"], "title": r["title"], "content": r["content"],
                       "category": r["category"], "status": r["status"], "step": r["step"],
                       "deadline": r["deadline"], "overdue": r["overdue"], "lead_unit": r["lead_unit"],
-                      "delegate": r["delegate_name"], "received_on": r["received_on"]} for r in rows]
+                      "delegate": r["delegate_name"], "received_on": r["received_on"],
+                      # the step it waits at, when that is due, late or not; 按期办结 once answered
+                      "waiting_for": r["clock_label"] or None, "step_due": r["step_due"], "step_late": r["step_late"],
+                      "flag": r["flag"], "answered_on": r["answered_on"], "on_time": r["on_time"]} for r in rows]
             lines = [f"{r['serial']}\t{r['received_on']}\t{r['status_label']}\t{r['title']}"
-                     f"{'（逾期）' if r['overdue'] else ''}" for r in rows]
+                     f"{'（' + r['flag'] + '）' if r['step_late'] else ''}"
+                     f"{'（' + r['on_time_label'] + '）' if r['on_time'] is not None else ''}" for r in rows]
         elif args.kind == "meetings":
             from app.services.meetings import MeetingFilter
 
