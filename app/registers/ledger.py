@@ -20,8 +20,8 @@ def _title(store, name: str, year: int | None) -> str:
 
 
 # Printed on A4: the columns of the printed ledger (app/documents/ledger_docs.py) but the category;
-# A3 adds the source, group, category, result and the current step's due day. The content and
-# community stay in the file.
+# A3 adds the source, group, category and result. The content, community and the current step's
+# due day stay in the file (the 提示 column prints which step is late; A3 has no room for more).
 LEDGER_COLUMNS = [
     Column("编号", "serial", 11), Column("收集日期", "received_on", 11, kind="date"),
     Column("来源", "source_label", 8, printed="a3"),
@@ -30,7 +30,7 @@ LEDGER_COLUMNS = [
     Column("具体内容", "content", 20, 44, wrap=True, printed=""),
     Column("类别", "category_label", 10, printed="a3"),
     Column("承办单位", "units", 12, 24, wrap=True), Column("办理期限", "deadline", 11, kind="date"),
-    Column("办理进度", "status_label", 10), Column("本环节期限", "step_due", 11, kind="date", printed="a3"),
+    Column("办理进度", "status_label", 10), Column("本环节期限", "step_due", 11, kind="date", printed=""),
     Column("提示", "flag", 8), Column("按期", "on_time_mark", 6),
     Column("办理结果", "result", 16, 40, wrap=True, printed="a3"), Column("满意度", "satisfaction", 8),
 ]
