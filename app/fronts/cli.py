@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--search", default="", metavar="文字", help="按文字或拼音首字母查找")
     lst.add_argument("--year", type=integer, metavar="年份")
     lst.add_argument("--step", type=integer, choices=range(1, 6), metavar="步", help="五步工作法的第几步（1—5）")
-    lst.add_argument("--overdue", action="store_true", help="只列逾期未办结的")
+    lst.add_argument("--overdue", action="store_true", help="只列逾期的（任一环节超过时限）")
     lst.add_argument("--round", metavar="批次", help="推选批次（列出人选时；默认最近一次）")
     lst.add_argument("--month", metavar="月份", help="走访月份（如 2026-05；列出走访时）")
     imp = sub.add_parser("import", parents=[common], help="从 Excel 导入")

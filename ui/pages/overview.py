@@ -178,7 +178,7 @@ class OverviewPage(QWidget):
                 items.append((text, _to("opinions", "opinion", row["id"])))
             if step["total"] > len(step["rows"]):
                 items.append((f"【{step['label']}逾期】另有 {step['total'] - len(step['rows'])} 条，"
-                              f"在“意见建议”中勾选“逾期”查看", _to("opinions")))
+                              f"在“意见建议”中勾选“只看逾期”查看", _to("opinions")))
         for row in soon:
             items.append((f"【意见即将到期】{row['serial']} {row['title']}（{row['lead_unit']}，期限 {row['deadline']}）",
                           _to("opinions", "opinion", row["id"])))

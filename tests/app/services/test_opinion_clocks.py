@@ -156,3 +156,17 @@ def test_no_late_step_no_sentence(store):
     assert not any(o["late_steps"].values())
     text = problems(Figures(store, year))
     assert "超过时限" not in text and "超过办理期限" not in text and "按期办结率" not in text
+
+
+def test_todays_reminders_list_late_steps_and_those_due_this_week(demo, delegate):
+    from app.services.reminders import desk_reminders
+
+    s = demo
+    late, due = collect(s, delegate, "楼道堆物"), collect(s, delegate, "井盖松动", "2026-03-05")
+    # Tuesday 10 March: the first is a day late (due the 9th), the second due on Thursday the 12th
+    sections = {x["key"]: x for x in desk_reminders(s, date(2026, 3, 10))["sections"]}
+    serials = {o: s.opinions.get(o)["serial"] for o in (late, due)}
+    assert any(i["text"].startswith(f"【上报组长逾期】{serials[late]} 楼道堆物（应于 2026-03-09 前上报组长）")
+               for i in sections["overdue"]["items"])
+    assert any(i["text"].startswith(f"【上报组长期限】{serials[due]} 井盖松动") and i["day"] == "2026-03-12"
+               for i in sections["week"]["items"])
