@@ -13,7 +13,7 @@ and reminders (the steps late today) and the year's statistics (the steps that w
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -44,6 +44,10 @@ BY_KEY = {c.key: c for c in CLOCKS}
 LATE_FLAGS = {"report": "上报逾期", "topic": "议题逾期", "approval": "审核逾期", "assign": "交办逾期",
               "answer": "已逾期", "feedback": "反馈逾期", "reopen": "重办逾期"}
 MAX_DAYS = 60
+# What history() reads of an opinion.
+CLOCK_COLUMNS = ", ".join(f"o.{c}" for c in ("id", "status", "received_on", "reported_on", "topic_id", "assigned_on",
+                                            "deadline", "answered_on", "decline_reason", "feedback_delegate_on",
+                                            "satisfaction"))
 # The limits 设置 offers (the deadline of 交办 is chosen per item).
 LIMIT_SETTINGS = tuple(c.setting for c in CLOCKS if c.setting)
 
@@ -159,17 +163,29 @@ def on_time(row: dict) -> bool | None:
     return answered <= deadline
 
 
+def counter(calendar) -> Callable[[int, str | None], str | None]:
+    """due_of with memory: a year's opinions share a few hundred start days."""
+    known: dict[tuple[int, str | None], str | None] = {}
+
+    def due(days: int, start: str | None) -> str | None:
+        if (days, start) not in known:
+            known[(days, start)] = due_of(calendar, days, start)
+        return known[(days, start)]
+    return due
+
+
 def history(calendar, days: dict[str, int], row: dict, events: list[dict], approved_on: str | None,
-            today: date) -> list[dict]:
+            today: date, due_fn: Callable[[int, str | None], str | None] | None = None) -> list[dict]:
     """Every clocked step the opinion has met, in order: {"key", "label", "start", "due", "done",
     "late"}; an open step has no "done" and is late once today is past its due day."""
     iso = today.isoformat()
     steps: list[dict] = []
+    count_due = due_fn or counter(calendar)
 
     def add(key: str, start: str | None, done: str | None, due: str | None = None) -> None:
-        if not as_day(start) and key != "answer":
+        if not start and key != "answer":
             return
-        due = due or due_of(calendar, days[key], start)
+        due = due or count_due(days[key], start)
         if not due:
             return
         late = (done > due) if done else due < iso
@@ -239,7 +255,8 @@ def histories(store, calendar, rows: list[dict], today: date) -> dict[str, list[
         approved.update({t["id"]: t["approved_on"] for t in store.rows(
             f"SELECT id, approved_on FROM topics WHERE status != 'proposed' AND id IN ({','.join('?' * len(ids))})",
             ids)})
-    return {r["id"]: history(calendar, days, r, events.get(r["id"], []), approved.get(r.get("topic_id")), today)
+    due = counter(calendar)
+    return {r["id"]: history(calendar, days, r, events.get(r["id"], []), approved.get(r.get("topic_id")), today, due)
             for r in rows}
 
 

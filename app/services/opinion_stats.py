@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.services.opinion_clocks import late_counts, limits
+from app.services.opinion_clocks import CLOCK_COLUMNS, late_counts, limits
 from app.services.opinions import CATEGORIES, SATISFACTION, STATUSES
 
 
@@ -51,7 +51,7 @@ class OpinionStats:
         # 按期办结: answered on or before the deadline in force (an extension moved it)
         on_time = self.store.scalar(f"SELECT count(*) {base} AND o.status IN ('answered', 'fed_back', 'closed')"
                                     f" AND o.decline_reason IS NULL AND o.answered_on <= o.deadline", params)
-        rows = self.store.rows(f"SELECT o.* {base}", params)
+        rows = self.store.rows(f"SELECT {CLOCK_COLUMNS} {base}", params)
         late_steps = late_counts(self.store, self.store.opinions.calendar, rows, today or date.today())
         rated = sum(v for k, v in satisfaction.items() if k != "未表态")
         happy = satisfaction["满意"] + satisfaction["基本满意"]
