@@ -69,6 +69,7 @@ class OpinionDialog(QDialog):
         self.heading.setWordWrap(True)
         layout.addWidget(self.heading)
         self.state = QLabel()
+        self.state.setWordWrap(True)  # the step due, on-time and report notes make a long line
         layout.addWidget(self.state)
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs, 1)

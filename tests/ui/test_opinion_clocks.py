@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QPushButton
 
 from tests.ui.conftest import open_page, store_of, wait_idle
 
@@ -75,7 +76,7 @@ def test_settings_take_the_limits_and_refuse_one_that_is_not_whole_days(qtbot, w
         assert refused[-1].startswith("“工委审核”时限应为 1—60 个工作日的整数"), text
     assert len(refused) == 3 and store.settings.get("approval_working_days") == ""
     page.edits["approval_working_days"].setText("8")
-    page.save()
+    page.findChild(QPushButton, "save_limits").click()  # the box's own button
     wait_idle(qtbot, window.backend)
     assert len(refused) == 3 and store.settings.get("approval_working_days") == "8"
     assert store.opinion_stats.opinions()["limits"]["approval"] == 8

@@ -197,6 +197,10 @@ class SettingsPage(QWidget):
             edit.setPlaceholderText(f"不填为 {clock.default} 个工作日；超过即标为“{clock.label}”逾期")
             self.edits[clock.setting] = edit
             form.addRow(SETTING_LABELS[clock.setting], edit)
+        save = QPushButton("保存时限设置")
+        save.setObjectName("save_limits")
+        save.clicked.connect(self.save)
+        form.addRow("", save)
         return box
 
     def save_font(self, role: str, path: str) -> None:
