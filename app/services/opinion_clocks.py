@@ -260,10 +260,16 @@ def histories(store, calendar, rows: list[dict], today: date) -> dict[str, list[
             for r in rows}
 
 
+def late_rows(store, calendar, rows: list[dict], today: date) -> dict[str, list[dict]]:
+    """Which of these opinions were (or are) late at each clocked step, in the rows' order."""
+    found: dict[str, list[dict]] = {c.key: [] for c in CLOCKS}
+    steps_of = histories(store, calendar, rows, today)
+    for row in rows:
+        for key in dict.fromkeys(s["key"] for s in steps_of[row["id"]] if s["late"]):
+            found[key].append(row)
+    return found
+
+
 def late_counts(store, calendar, rows: list[dict], today: date) -> dict[str, int]:
     """How many of these opinions were (or are) late at each clocked step."""
-    counts = {c.key: 0 for c in CLOCKS}
-    for steps in histories(store, calendar, rows, today).values():
-        for key in {s["key"] for s in steps if s["late"]}:
-            counts[key] += 1
-    return counts
+    return {key: len(late) for key, late in late_rows(store, calendar, rows, today).items()}

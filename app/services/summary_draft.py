@@ -15,7 +15,7 @@ from app.common.textutil import as_day, chinese_date
 from app.rules.codes import AREA_HALL, CENTRE, GRADES, NEIGHBOURHOOD_HALL, VENUE_LEVELS
 from app.rules.fields import names_of
 from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION, SPECIAL, kind_of
-from app.services.opinion_clocks import CLOCKS
+from app.services.opinion_clocks import CLOCKS, on_time
 
 
 def _md(iso: str) -> str:
@@ -151,6 +151,15 @@ class Figures:
     def returned(self) -> int:
         return self.store.scalar("SELECT count(*) FROM opinions WHERE deleted = 0 AND status = 'returned'"
                                  " AND received_on BETWEEN ? AND ?", [self.start, self.end]) or 0
+
+    def late_steps(self) -> dict[str, list[dict]]:
+        """The year's opinions late at each step of the chain (opinion_clocks), by collection date."""
+        from app.services.opinion_clocks import CLOCK_COLUMNS, late_rows
+
+        rows = self.store.rows(f"SELECT {CLOCK_COLUMNS}, o.title FROM opinions o WHERE o.deleted = 0"
+                               f" AND o.received_on BETWEEN ? AND ? ORDER BY o.received_on, o.serial",
+                               [self.start, self.end])
+        return late_rows(self.store, self.store.opinions.calendar, rows, self.today)
 
     def open_items(self) -> int:
         return self.store.scalar("SELECT count(*) FROM opinions WHERE deleted = 0 AND status IN"
@@ -320,6 +329,11 @@ def effect(f: Figures, cases: str) -> str:
     return lead + cases
 
 
+def _titles(rows: list[dict], limit: int = 3) -> str:
+    shown = "".join(f"“{r['title']}”" for r in rows[:limit])  # quoted items need no 顿号 (GB/T 15834)
+    return shown + ("等" if len(rows) > limit else "")
+
+
 def problems(f: Figures) -> str:
     found = []
     o = f.opinions
@@ -330,13 +344,16 @@ def problems(f: Figures) -> str:
         found.append(f"{returned}件被承办单位退回后尚未重新交办")
     if o["feedback_overdue"]:
         found.append(f"{o['feedback_overdue']}件办结后未在时限内反馈代表")
-    # the steps before 交办 and after 不满意, done late or still waiting past their limit
-    clocked = [f"{o['late_steps'][c.key]}件{c.late_text.format(days=o['limits'][c.key])}" for c in CLOCKS
-               if c.key in ("report", "topic", "approval", "assign", "reopen") and o["late_steps"].get(c.key)]
+    # the steps before 交办 and after 不满意, done late or still waiting past their limit, each named
+    late = f.late_steps()
+    clocked = [f"{len(late[c.key])}件{c.late_text.format(days=o['limits'][c.key])}（{_titles(late[c.key])}）"
+               for c in CLOCKS if c.key in ("report", "topic", "approval", "assign", "reopen") and late[c.key]]
     if clocked:
-        found.append("意见建议办理环节超过时限的有" + "、".join(clocked))
+        found.append("意见建议办理环节超过时限的有" + "；".join(clocked))
     if o["solved"] and o["on_time"] < o["solved"]:
-        found.append(f"已办结的{o['solved']}件中有{o['solved'] - o['on_time']}件超过办理期限才办结，"
+        answered_late = [r for r in late["answer"] if on_time(r) is False]
+        named = f"（{_titles(answered_late)}）" if answered_late else ""
+        found.append(f"已办结的{o['solved']}件中有{o['solved'] - o['on_time']}件超过办理期限才办结{named}，"
                      f"按期办结率{o['on_time_rate']:g}%")
     missed = f.missed()
     late = "、".join(f"{kind_of(k).summary_name}{n}次" for k, n in missed.items() if n)

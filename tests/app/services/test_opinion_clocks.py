@@ -121,6 +121,9 @@ def test_on_time_completion_counts_the_deadline_in_force(demo, delegate):
     assert rows[day_late]["on_time"] is False and rows[day_late]["on_time_label"] == "逾期办结"
     assert rows[exactly]["on_time"] is True and rows[extended]["on_time"] is True
     assert rows[extended]["on_time_label"] == "按期办结"
+    from app.services.summary_draft import Figures, problems
+
+    assert "“公交站台破损”" in problems(Figures(s, 2026, date(2026, 3, 20))).split("超过办理期限才办结（")[1]
     after = s.opinion_stats.opinions(2026)
     assert after["solved"] - before["solved"] == 3 and after["on_time"] - before["on_time"] == 2
     assert after["on_time_rate"] == round(after["on_time"] * 100 / after["solved"], 1)
@@ -139,7 +142,7 @@ def test_the_year_counts_late_steps_and_the_summary_names_them(demo, delegate):
     figures = s.opinion_stats.opinions(year)["late_steps"]
     assert figures["report"] - base["report"] == 1
     text = problems(Figures(s, year))
-    assert "收集后未在5个工作日内上报组长" in text
+    assert "收集后未在5个工作日内上报组长（" in text and "“楼道堆物”" in text  # each named
 
 
 def test_no_late_step_no_sentence(store):
