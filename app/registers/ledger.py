@@ -11,7 +11,7 @@ from app.services.opinions import OpinionFilter
 # The 年度统计表's row of each clocked step: opinions late at it (done late or still waiting).
 STATS_LATE_ROWS = {"report": "收集后上报组长超过时限", "topic": "上报后确定议题超过时限",
                    "approval": "议题工委审核超过时限", "assign": "集中议事后交办超过时限",
-                   "answer": "超过办理期限办结或未办结", "feedback": "办结后反馈代表超过时限",
+                   "answer": "超过办理期限办结或未办结", "feedback": "办结或不予采纳后反馈代表超过时限",
                    "reopen": "不满意后重办超过时限"}
 
 

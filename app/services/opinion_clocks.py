@@ -36,7 +36,7 @@ CLOCKS = (
     Clock("approval", "工委审核", "approval_working_days", 5, "列入议题后未在{days}个工作日内经工委审核"),
     Clock("assign", "交办", "assign_working_days", 5, "集中议事后未在{days}个工作日内交办"),
     Clock("answer", "办结", "", 0, "未在办理期限内办结"),
-    Clock("feedback", "反馈代表", "feedback_working_days", 5, "办结后未在{days}个工作日内反馈代表"),
+    Clock("feedback", "反馈代表", "feedback_working_days", 5, "办结或决定不予采纳后未在{days}个工作日内反馈代表"),
     Clock("reopen", "重办", "reopen_working_days", 5, "群众不满意后未在{days}个工作日内重办"),
 )
 BY_KEY = {c.key: c for c in CLOCKS}
@@ -87,7 +87,9 @@ WAITING_SQL = {
     "approval": ("o.status = 'topic' AND EXISTS (SELECT 1 FROM topics t WHERE t.id = o.topic_id"
                  " AND t.status = 'proposed')", _EVENT_DAY.format(kind="topic")),
     "assign": ("o.status = 'deliberated'", _EVENT_DAY.format(kind="deliberate")),
-    "feedback": ("o.status = 'answered'", "o.answered_on"),
+    # 件件有回音: a 不予采纳 decision is fed back within the same limit as a result
+    "feedback": ("o.status IN ('answered', 'declined')",
+                 f"CASE WHEN o.status = 'answered' THEN o.answered_on ELSE {_EVENT_DAY.format(kind='decline')} END"),
     "reopen": ("o.status = 'fed_back' AND o.satisfaction = '不满意'", "o.feedback_delegate_on"),
 }
 
@@ -123,6 +125,8 @@ def waiting(store, row: dict) -> tuple[str, str | None] | None:
         return "answer", None
     if status == "answered":
         return "feedback", row.get("answered_on")
+    if status == "declined":
+        return "feedback", _event_day(store, row["id"], "decline")
     if status == "fed_back" and row.get("satisfaction") == "不满意":
         return "reopen", row.get("feedback_delegate_on")
     return None
@@ -216,6 +220,9 @@ def history(calendar, days: dict[str, int], row: dict, events: list[dict], appro
         add("answer", row.get("assigned_on"), row.get("answered_on"), due=row["deadline"])
     if row.get("answered_on") and not row.get("decline_reason"):
         add("feedback", row["answered_on"], row.get("feedback_delegate_on"))
+    elif row.get("decline_reason"):
+        declined = next((e["day"] for e in reversed(events) if e["kind"] == "decline"), None)
+        add("feedback", declined, row.get("feedback_delegate_on"))
     # every 不满意 feedback opens a 重办 clock, closed by the next 重办 or feedback
     for index, event in enumerate(events):
         if event["kind"] == "feedback" and event.get("satisfaction") == "不满意":

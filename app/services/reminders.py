@@ -100,6 +100,16 @@ def desk_reminders(store, today: date | None = None) -> dict:
             add("feedback", o["feedback_due"],
                 f"【反馈】{o['serial']} {o['title']}（{o['answered_on']} 办结，{late} {o['feedback_due']} 前反馈代表）",
                 _target("opinions", "opinion", o["id"]))
+    # a 不予采纳 decision is fed back within the same limit (件件有回音)
+    clause, params = late_clause(store, store.opinions.calendar, today + timedelta(days=WEEK_DAYS), ("feedback",))
+    declined = f"FROM opinions o WHERE o.deleted = 0 AND o.status = 'declined' AND {clause}"
+    extra["feedback"] += max(0, store.scalar(f"SELECT count(*) {declined}", params) - LIMIT)
+    for o in store.rows(f"SELECT o.* {declined} ORDER BY o.received_on, o.serial LIMIT ?", [*params, LIMIT]):
+        store.opinions.decorate(o, today)
+        if o["step_due"]:
+            late = "已逾期" if o["step_late"] else "应于"
+            add("feedback", o["step_due"], f"【反馈】{o['serial']} {o['title']}（不予采纳，{late} {o['step_due']} 前反馈代表）",
+                _target("opinions", "opinion", o["id"]))
     for a in store.action_items.list(today=today):
         if a["status"] == "done" or not a.get("deadline"):
             continue

@@ -348,6 +348,11 @@ def problems(f: Figures) -> str:
     late = f.late_steps()
     clocked = [f"{len(late[c.key])}件{c.late_text.format(days=o['limits'][c.key])}（{_titles(late[c.key])}）"
                for c in CLOCKS if c.key in ("report", "topic", "approval", "assign", "reopen") and late[c.key]]
+    # a 不予采纳 decision owes the residents an answer too (the late results are counted above)
+    declined = [r for r in late["feedback"] if r["decline_reason"]]
+    if declined:
+        clocked.append(f"{len(declined)}件决定不予采纳后未在{o['limits']['feedback']}个工作日内反馈代表"
+                       f"（{_titles(declined)}）")
     if clocked:
         found.append("意见建议办理环节超过时限的有" + "；".join(clocked))
     if o["solved"] and o["on_time"] < o["solved"]:

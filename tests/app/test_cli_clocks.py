@@ -58,7 +58,7 @@ def test_the_year_sheet_keeps_its_rows_and_adds_on_time_and_late_steps(demo_dir,
     values = {item: value for _, item, value in rows}
     assert items[29:] == ["按期办结（条）", "按期办结率", "收集后上报组长超过时限（条）", "上报后确定议题超过时限（条）",
                           "议题工委审核超过时限（条）", "集中议事后交办超过时限（条）", "超过办理期限办结或未办结（条）",
-                          "办结后反馈代表超过时限（条）", "不满意后重办超过时限（条）"]
+                          "办结或不予采纳后反馈代表超过时限（条）", "不满意后重办超过时限（条）"]
     assert values["按期办结（条）"] == o["on_time"]
     assert abs(values["按期办结率"] - o["on_time"] / o["solved"]) < 1e-9
     assert values["收集后上报组长超过时限（条）"] == o["late_steps"]["report"]

@@ -173,3 +173,18 @@ def test_todays_reminders_list_late_steps_and_those_due_this_week(demo, delegate
                for i in sections["overdue"]["items"])
     assert any(i["text"].startswith(f"【上报组长期限】{serials[due]} 井盖松动") and i["day"] == "2026-03-12"
                for i in sections["week"]["items"])
+
+
+def test_a_declined_opinion_owes_its_feedback_within_the_same_limit(demo, delegate):
+    s = demo
+    opinion = collect(s, delegate, "希望修建地下商场")
+    s.opinions.decline(opinion, "超出街道职权范围", "2026-03-03")
+    # five working days after Tuesday 3 March: Tuesday 10 March
+    row = s.opinions.detail(opinion, date(2026, 3, 11))
+    assert row["clock"] == "feedback" and row["step_due"] == "2026-03-10" and row["flag"] == "反馈逾期"
+    assert opinion in {r["id"] for r in s.opinions.page(OpinionFilter(overdue=True), limit=None,
+                                                         today=date(2026, 3, 11))}
+    s.opinions.feedback(opinion, "未表态", "电话", delegate_on="2026-03-12")
+    steps = {c["key"]: c for c in s.opinions.step_clocks(opinion, date(2026, 3, 13))}
+    assert steps["feedback"]["done"] == "2026-03-12" and steps["feedback"]["late"] is True
+    assert not s.opinions.detail(opinion, date(2026, 3, 13))["step_late"]
