@@ -345,18 +345,18 @@ def problems(f: Figures) -> str:
     if o["feedback_overdue"]:
         found.append(f"{o['feedback_overdue']}件办结后未在时限内反馈代表")
     # the steps before 交办 and after 不满意, done late or still waiting past their limit, each named
-    late = f.late_steps()
-    clocked = [f"{len(late[c.key])}件{c.late_text.format(days=o['limits'][c.key])}（{_titles(late[c.key])}）"
-               for c in CLOCKS if c.key in ("report", "topic", "approval", "assign", "reopen") and late[c.key]]
+    late_at = f.late_steps()
+    clocked = [f"{len(late_at[c.key])}件{c.late_text.format(days=o['limits'][c.key])}（{_titles(late_at[c.key])}）"
+               for c in CLOCKS if c.key in ("report", "topic", "approval", "assign", "reopen") and late_at[c.key]]
     # a 不予采纳 decision owes the residents an answer too (the late results are counted above)
-    declined = [r for r in late["feedback"] if r["decline_reason"]]
+    declined = [r for r in late_at["feedback"] if r["decline_reason"]]
     if declined:
         clocked.append(f"{len(declined)}件决定不予采纳后未在{o['limits']['feedback']}个工作日内反馈代表"
                        f"（{_titles(declined)}）")
     if clocked:
         found.append("意见建议办理环节超过时限的有" + "；".join(clocked))
     if o["solved"] and o["on_time"] < o["solved"]:
-        answered_late = [r for r in late["answer"] if on_time(r) is False]
+        answered_late = [r for r in late_at["answer"] if on_time(r) is False]
         named = f"（{_titles(answered_late)}）" if answered_late else ""
         found.append(f"已办结的{o['solved']}件中有{o['solved'] - o['on_time']}件超过办理期限才办结{named}，"
                      f"按期办结率{o['on_time_rate']:g}%")
