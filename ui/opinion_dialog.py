@@ -75,6 +75,7 @@ class OpinionDialog(QDialog):
         self.heading.setWordWrap(True)
         layout.addWidget(self.heading)
         self.state = QLabel()
+        self.state.setWordWrap(True)  # the step due, on-time and report notes make a long line
         layout.addWidget(self.state)
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs, 1)
@@ -84,6 +85,9 @@ class OpinionDialog(QDialog):
         self.form = QFormLayout(details)
         self.editors: dict[str, FieldEditor] = {}
         self.tabs.addTab(self.timeline, "办理过程")
+        self.clocks = QListWidget()  # each step's limit: due when, done when, late or not
+        self.clocks.setObjectName("step_clocks")
+        self.tabs.addTab(self.clocks, "各环节时限")
         self.tabs.addTab(scrolling(details), "登记信息")  # eleven fields: they scroll on a short screen
         self.tabs.addTab(self._files_tab(), "照片和附件")
         actions = QGroupBox("下一步")
@@ -150,6 +154,7 @@ class OpinionDialog(QDialog):
 
     def _show(self, result: tuple[OpinionDetail, dict, str | None, list[dict]]) -> None:
         from PySide6.QtCore import Qt
+        from PySide6.QtGui import QColor
         from PySide6.QtWidgets import QListWidgetItem
 
         row, refs, warning, files = result
@@ -175,11 +180,25 @@ class OpinionDialog(QDialog):
             bits.append(f"【{row['flag']}】")
         if row["feedback_due"]:
             bits.append(f"应于 {row['feedback_due']} 前反馈代表")
+        elif row["step_due"] and row["clock"] != "answer":
+            bits.append(f"应于 {row['step_due']} 前{row['clock_label']}")
+        if row["on_time"] is not None:
+            bits.append(f"{row['on_time_label']}（期限 {row['deadline']}，{row['answered_on']} 办结）")
         if row["reported_on"]:
             bits.append(f"{row['reported_on']} 已上报组长{row['reported_to_name'] or ''}")
         self.state.setText("　".join(bits))
-        self.state.setStyleSheet("color: #c62828; font-weight: bold;" if row["overdue"] or row["feedback_overdue"] else
+        self.state.setStyleSheet("color: #c62828; font-weight: bold;" if row["step_late"] else
                                  "color: #b26a00; font-weight: bold;" if row["due_soon"] else "")
+        self.clocks.clear()
+        for clock in row["step_clocks"]:
+            done = f"{clock['done']} 完成" if clock["done"] else "尚未完成"
+            item = QListWidgetItem(f"{clock['label']}：应于 {clock['due']} 前，{done}"
+                                   + ("　【超过时限】" if clock["late"] else "　按时"))
+            if clock["late"]:
+                item.setForeground(QColor("#c62828"))
+            self.clocks.addItem(item)
+        if not row["step_clocks"]:
+            self.clocks.addItem("还没有计时的环节")
         self.timeline.clear()
         for event in row["timeline"]:
             self.timeline.addItem(f"{event['day']}　{event['label']}　{event['text']}"

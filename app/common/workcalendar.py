@@ -32,6 +32,8 @@ class WorkCalendar:
     def __init__(self, store):
         self.store = store
         self._entered_cache: dict[int, dict[str, str]] = {}
+        # (start, days) -> due day: a ledger of many opinions asks the same few starts over and over
+        self._due_cache: dict[tuple[date, int], date] = {}
 
     # -- the clerk's arrangements -----------------------------------------------------
     def entered(self, year: int) -> dict[str, str]:
@@ -68,6 +70,7 @@ class WorkCalendar:
                         tx.restore("holiday_days", row["id"])
                     tx.update("holiday_days", row["id"], {"kind": kind})
         self._entered_cache.pop(year, None)
+        self._due_cache.clear()
         return tx.changes
 
     # -- questions -----------------------------------------------------------------------
@@ -97,11 +100,14 @@ class WorkCalendar:
         """The date `days` working days after `start` (start itself not counted)."""
         if days < 1:
             raise ValidationError("办理期限应至少为 1 个工作日", field="working_days")
+        if (start, days) in self._due_cache:
+            return self._due_cache[(start, days)]
         day, left = start, days
         while left:
             day += timedelta(days=1)
             if self.is_workday(day):
                 left -= 1
+        self._due_cache[(start, days)] = day
         return day
 
     def working_days_between(self, start: date, end: date) -> int:

@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--search", default="", metavar="文字", help="按文字或拼音首字母查找")
     lst.add_argument("--year", type=integer, metavar="年份")
     lst.add_argument("--step", type=integer, choices=range(1, 6), metavar="步", help="五步工作法的第几步（1—5）")
-    lst.add_argument("--overdue", action="store_true", help="只列逾期未办结的")
+    lst.add_argument("--overdue", action="store_true", help="只列逾期的（任一环节超过时限）")
     lst.add_argument("--round", metavar="批次", help="推选批次（列出人选时；默认最近一次）")
     lst.add_argument("--month", metavar="月份", help="走访月份（如 2026-05；列出走访时）")
     imp = sub.add_parser("import", parents=[common], help="从 Excel 导入")
@@ -199,8 +199,19 @@ def cmd_stats(args) -> int:
         + "、".join(f"{k.label} {stats['meetings']['by_kind'].get(k.code, 0)} 次" for k in kinds()) + "）",
         f"意见建议：{stats['opinions']['total']} 条（已办结 {stats['opinions']['closed']} 条，"
         f"逾期 {stats['opinions']['overdue']} 条）",
+        _on_time_line(stats["opinions"]),
     ]))
     return 0
+
+
+def _on_time_line(o: dict) -> str:
+    """按期办结 and the steps that went past their limits, as the 年度统计表 counts them."""
+    from app.services.opinion_clocks import CLOCKS
+
+    rate = f"{o['on_time_rate']:g}%" if o["on_time_rate"] is not None else "—"
+    late = "、".join(f"{c.label} {o['late_steps'][c.key]} 条" for c in CLOCKS if o["late_steps"].get(c.key))
+    return (f"按期办结：{o['on_time']} 条，按期办结率 {rate}（已办结 {o['solved']} 条）；"
+            f"超过时限的环节：{late or '无'}")
 
 
 def cmd_check(args) -> int:
@@ -245,9 +256,13 @@ def cmd_list(args) -> int:
             items = [{"id": r["id"], "serial": r["serial"], "title": r["title"], "content": r["content"],
                       "category": r["category"], "status": r["status"], "step": r["step"],
                       "deadline": r["deadline"], "overdue": r["overdue"], "lead_unit": r["lead_unit"],
-                      "delegate": r["delegate_name"], "received_on": r["received_on"]} for r in rows]
+                      "delegate": r["delegate_name"], "received_on": r["received_on"],
+                      # the step it waits at, when that is due, late or not; 按期办结 once answered
+                      "waiting_for": r["clock_label"] or None, "step_due": r["step_due"], "step_late": r["step_late"],
+                      "flag": r["flag"], "answered_on": r["answered_on"], "on_time": r["on_time"]} for r in rows]
             lines = [f"{r['serial']}\t{r['received_on']}\t{r['status_label']}\t{r['title']}"
-                     f"{'（逾期）' if r['overdue'] else ''}" for r in rows]
+                     f"{'（' + r['flag'] + '）' if r['step_late'] else ''}"
+                     f"{'（' + r['on_time_label'] + '）' if r['on_time'] is not None else ''}" for r in rows]
         elif args.kind == "meetings":
             from app.services.meetings import MeetingFilter
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from app.registers.writer import Column, Percent, Register
 from app.rules.codes import VENUE_LEVELS
 from app.rules.meeting_kinds import kinds
+from app.services.opinion_clocks import CLOCKS
 from app.services.opinions import OpinionFilter
+
+# The 年度统计表's row of each clocked step: opinions late at it (done late or still waiting).
+STATS_LATE_ROWS = {"report": "收集后上报组长超过时限", "topic": "上报后确定议题超过时限",
+                   "approval": "议题工委审核超过时限", "assign": "集中议事后交办超过时限",
+                   "answer": "超过办理期限办结或未办结", "feedback": "办结或不予采纳后反馈代表超过时限",
+                   "reopen": "不满意后重办超过时限"}
 
 
 def _title(store, name: str, year: int | None) -> str:
@@ -13,7 +20,8 @@ def _title(store, name: str, year: int | None) -> str:
 
 
 # Printed on A4: the columns of the printed ledger (app/documents/ledger_docs.py) but the category;
-# A3 adds the source, group, category and result. The content and community stay in the file.
+# A3 adds the source, group, category and result. The content, community and the current step's
+# due day stay in the file (the 提示 column prints which step is late; A3 has no room for more).
 LEDGER_COLUMNS = [
     Column("编号", "serial", 11), Column("收集日期", "received_on", 11, kind="date"),
     Column("来源", "source_label", 8, printed="a3"),
@@ -22,7 +30,8 @@ LEDGER_COLUMNS = [
     Column("具体内容", "content", 20, 44, wrap=True, printed=""),
     Column("类别", "category_label", 10, printed="a3"),
     Column("承办单位", "units", 12, 24, wrap=True), Column("办理期限", "deadline", 11, kind="date"),
-    Column("办理进度", "status_label", 10), Column("提示", "flag", 8),
+    Column("办理进度", "status_label", 10), Column("本环节期限", "step_due", 11, kind="date", printed=""),
+    Column("提示", "flag", 8), Column("按期", "on_time_mark", 6),
     Column("办理结果", "result", 16, 40, wrap=True, printed="a3"), Column("满意度", "satisfaction", 8),
 ]
 
@@ -31,6 +40,8 @@ def ledger_rows(store, flt: OpinionFilter | None = None) -> list[dict]:
     rows = store.opinions.page(flt or OpinionFilter(descending=False), limit=None)
     for row in rows:
         row["units"] = "、".join([row["lead_unit"] or "", *row["co_units_list"]]).strip("、")
+        # 按期办结: 是 / 否 once answered (a narrow column: the A4 page has no room for more)
+        row["on_time_mark"] = {True: "是", False: "否", None: ""}[row["on_time"]]
         if row["status"] == "declined":
             row["result"] = f"未采纳：{row['decline_reason']}"
     return rows
@@ -65,6 +76,7 @@ def stats(store, year: int | None = None) -> Register:
     summary = store.stats.summary(year)
     levels = summary["venues"]["by_level"]
     rated = o["satisfaction_rate"]
+    limits_text = "、".join(f"{c.label}{o['limits'][c.key]}日" for c in CLOCKS if c.key in o["limits"])
     figures = [
         ("在任议事代表（人）", summary["delegates"]["active"]), ("议事代表小组（个）", summary["groups"]),
         ("村（社区）（个）", summary["communities"]), ("网格（个）", summary["grids"]),
@@ -83,6 +95,10 @@ def stats(store, year: int | None = None) -> Register:
         ("满意率", Percent(rated / 100) if rated is not None else None),
         ("会议落实事项（项）", work["actions"]), ("　其中：已完成（项）", work["actions_done"]),
         ("　　　　逾期未完成（项）", work["actions_overdue"]),
+        # added rows go last, so that every earlier row keeps its code
+        ("按期办结（条）", o["on_time"]),
+        ("按期办结率", Percent(o["on_time"] / o["solved"]) if o["solved"] else None),
+        *((f"{STATS_LATE_ROWS[c.key]}（条）", o["late_steps"][c.key]) for c in CLOCKS),
     ]
     rows = [{"code": f"{number:02d}", "item": item, "value": value} for number, (item, value) in enumerate(figures, 1)]
     columns = [Column("代码", "code", 6), Column("统计项目", "item", 30, 40), Column("数值", "value", 10, kind="number")]
@@ -90,6 +106,8 @@ def stats(store, year: int | None = None) -> Register:
             f"代表、小组、村（社区）、网格和阵地（01—07）为填报日的数量，逾期为截至填报日的情况。\n"
             f"2. 办结率＝已办结条数÷已交办条数：{year}年收集的意见建议中已交办的（含已办结的）；"
             f"未交办的和不予采纳的不计入。\n"
-            f"3. 满意率＝（满意＋基本满意）条数÷表态的条数；未表态的不计入。")
+            f"3. 满意率＝（满意＋基本满意）条数÷表态的条数；未表态的不计入。\n"
+            f"4. 按期办结率＝按期办结条数÷已办结条数：在办理期限内办结的，经批准延期的按延期后的期限，重办的按重办期限。\n"
+            f"5. 超过时限的环节按“设置”中各环节的时限（工作日：{limits_text}）计，含超时完成的和截至填报日仍未完成的。")
     return Register(_title(store, "议事代表会议制度工作统计表", year), store.settings.unit(), columns, rows, "统计",
                     note=note)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from app.services.opinion_clocks import CLOCK_COLUMNS, late_counts, limits
 from app.services.opinions import CATEGORIES, SATISFACTION, STATUSES
 
 
@@ -51,6 +52,11 @@ class OpinionStats:
         assigned = self.store.scalar(
             f"SELECT count(*) {base} AND o.decline_reason IS NULL AND (o.assigned_on IS NOT NULL"
             f" OR o.status IN ('answered', 'fed_back', 'closed'))", params)
+        # 按期办结: answered on or before the deadline in force (an extension moved it)
+        on_time = self.store.scalar(f"SELECT count(*) {base} AND o.status IN ('answered', 'fed_back', 'closed')"
+                                    f" AND o.decline_reason IS NULL AND o.answered_on <= o.deadline", params)
+        rows = self.store.rows(f"SELECT {CLOCK_COLUMNS} {base}", params)
+        late_steps = late_counts(self.store, self.store.opinions.calendar, rows, today or date.today())
         rated = sum(v for k, v in satisfaction.items() if k != "未表态")
         happy = satisfaction["满意"] + satisfaction["基本满意"]
         return {"total": total, "by_status": by_status, "by_category": by_category, "overdue": overdue,
@@ -58,6 +64,8 @@ class OpinionStats:
                 "feedback_overdue": feedback_overdue,
                 "closed": closed, "solved": solved, "assigned": assigned,
                 "solved_rate": round(solved * 100 / assigned, 1) if assigned else None,
+                "on_time": on_time, "on_time_rate": round(on_time * 100 / solved, 1) if solved else None,
+                "late_steps": late_steps, "limits": limits(self.store),
                 "satisfaction": satisfaction,
                 "satisfaction_rate": round(happy * 100 / rated, 1) if rated else None,
                 "key_supervision": self.store.scalar(f"SELECT count(*) {base} AND o.key_supervision = 1", params),

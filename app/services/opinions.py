@@ -23,6 +23,7 @@ from app.rules.codes import OPINION_SOURCES as SOURCES
 from app.rules.codes import OPINION_STATUSES as STATUSES
 from app.rules.fields import detail_of, names_of
 from app.rules.meeting_kinds import RECEPTION
+from app.services import opinion_clocks as clocks
 from app.services.base import FieldSpec, Service, add_equals, choice_label, list_order, one_page
 from app.services.rows import OpinionDetail, OpinionListRow, OpinionRow, as_row, as_rows
 from app.storage import attachments
@@ -71,9 +72,6 @@ def next_steps(row: dict) -> list[str]:
     if row.get("reported_on") and "report" in allowed:
         allowed.remove("report")  # reported once
     return allowed
-
-
-DEFAULT_FEEDBACK_DAYS = 5  # working days after 办结 to feed the result back to the delegate
 
 
 def describe_event(kind: str, d: dict) -> str:
@@ -607,10 +605,10 @@ class OpinionService(Service[OpinionRow]):
             params += list(statuses)
         add_equals(clauses, params, (("o.status", flt.status), ("o.category", flt.category), ("o.group_id", flt.group_id),
                               ("o.lead_unit", flt.unit), ("o.delegate_id", flt.delegate_id)))
-        if flt.overdue:
-            clauses.append("((o.status IN ('assigned', 'returned') AND o.deadline < ?)"
-                           " OR (o.status = 'answered' AND o.answered_on <= ?))")
-            params += [today, self.feedback_cutoff(date.fromisoformat(today))]
+        if flt.overdue:  # late at whatever step it waits at (opinion_clocks)
+            clause, late_params = clocks.late_clause(self.store, self.calendar, date.fromisoformat(today))
+            clauses.append(clause)
+            params += late_params
         if flt.date_from:
             clauses.append("o.received_on >= ?")
             params.append(flt.date_from)
@@ -647,11 +645,12 @@ class OpinionService(Service[OpinionRow]):
         else:
             sql, params = one_page(names.format(src="opinions o") + f" WHERE {where} ORDER BY {order}", params, offset, limit)
         rows = self.store.rows(sql, params)
+        days = self._limits()
         for row in rows:
-            self.decorate(row, today)
+            self.decorate(row, today, days)
         return as_rows(rows, OpinionListRow)
 
-    def decorate(self, row: dict, today: date) -> None:
+    def decorate(self, row: dict, today: date, days: dict[str, int] | None = None) -> None:
         # Stored values are read as they are: one that breaks the rule book is shown marked and
         # counts as missing (never overdue, never due), so a bad row never breaks the ledger.
         row["status_label"] = choice_label(STATUSES, row["status"])
@@ -672,9 +671,14 @@ class OpinionService(Service[OpinionRow]):
         row["feedback_due"] = None
         row["feedback_overdue"] = False
         if row["status"] == "answered" and answered:
-            row["feedback_due"] = self.calendar.add_working_days(answered, self.feedback_days()).isoformat()
+            row["feedback_due"] = self.calendar.add_working_days(
+                answered, (days or self._limits())["feedback"]).isoformat()
             row["feedback_overdue"] = row["feedback_due"] < today.isoformat()
-        row["flag"] = ("已逾期" if row["overdue"] else "反馈逾期" if row["feedback_overdue"]
+        clock = clocks.current(self.store, self.calendar, row, today, days)
+        row.update(clock)
+        row["on_time"] = clocks.on_time(row)
+        row["on_time_label"] = {True: "按期办结", False: "逾期办结", None: ""}[row["on_time"]]
+        row["flag"] = (clocks.LATE_FLAGS[clock["clock"]] if clock["step_late"]
                        else "即将到期" if row["due_soon"] else "")
 
     def detail(self, opinion_id: str, today: date | None = None) -> OpinionDetail:
@@ -685,6 +689,7 @@ class OpinionService(Service[OpinionRow]):
             raise NotFoundError("找不到这条意见建议，可能已被删除")
         row = rows[0]
         self.decorate(row, today or date.today())
+        row["step_clocks"] = clocks.histories(self.store, self.calendar, [dict(row)], today or date.today())[row["id"]]
         row["timeline"] = self.timeline(opinion_id)
         row["next_steps"] = next_steps(row)
         row["grid_name"] = self.store.scalar("SELECT name FROM grids WHERE id = ?", [row["grid_id"]])
@@ -694,20 +699,39 @@ class OpinionService(Service[OpinionRow]):
                                            [row["topic_id"]]) if row["topic_id"] else None
         return as_row(row, OpinionDetail)
 
+    def _limits(self) -> dict[str, int]:
+        return clocks.limits(self.store)
+
     def feedback_days(self) -> int:
         """规定时限: working days after 办结 within which the delegate must be fed back (设置)."""
-        try:
-            return max(1, int(self.store.settings.get("feedback_working_days") or DEFAULT_FEEDBACK_DAYS))
-        except ValueError:
-            return DEFAULT_FEEDBACK_DAYS
+        return self._limits()["feedback"]
 
     def feedback_cutoff(self, today: date) -> str:
         """The latest 办结 date whose feedback is overdue today (its deadline already passed)."""
-        days = self.feedback_days()
-        day = today - timedelta(days=1)
-        while self.calendar.add_working_days(day, days) >= today:
-            day -= timedelta(days=1)
-        return day.isoformat()
+        return clocks.cutoff(self.calendar, self.feedback_days(), today)
+
+    def step_clocks(self, opinion_id: str, today: date | None = None) -> list[dict]:
+        """Every clocked step the opinion has met: its due day, when it was done, late or not."""
+        row = self.get(opinion_id)
+        return clocks.histories(self.store, self.calendar, [dict(row)], today or date.today())[row["id"]]
+
+    def late_by_step(self, today: date | None = None, limit: int = 20) -> list[dict]:
+        """The opinions late today, step by step along the chain: [{"key", "label", "total", "rows"}]
+        (steps with none left out; `rows` the first `limit`, the longest waiting first)."""
+        today = today or date.today()
+        found = []
+        for clock in clocks.CLOCKS:
+            clause, params = clocks.late_clause(self.store, self.calendar, today, [clock.key])
+            total = self.store.scalar(f"SELECT count(*) FROM opinions o WHERE o.deleted = 0 AND {clause}", params)
+            if not total:
+                continue
+            rows = self.store.rows(f"SELECT o.* FROM opinions o WHERE o.deleted = 0 AND {clause}"
+                                   f" ORDER BY o.received_on, o.serial LIMIT ?", [*params, limit])
+            for row in rows:
+                self.decorate(row, today)
+            rows.sort(key=lambda r: (r["step_due"] or "", r["serial"] or ""))
+            found.append({"key": clock.key, "label": clock.label, "total": total, "rows": rows})
+        return found
 
     def feedback_overdue(self, today: date | None = None, limit: int = 50) -> list[dict]:
         today = today or date.today()

@@ -76,6 +76,19 @@ def desk_reminders(store, today: date | None = None) -> dict:
         target = _target("opinions", "opinion", o["id"])
         text = f"{o['serial']} {o['title']}（{o['lead_unit'] or '承办单位未填'}，期限 {o['deadline']}）"
         add_deadline("意见办理", o["overdue"], o["deadline"], text, target)
+    # The steps before 交办 and 不满意 → 重办 (opinion_clocks): late ones, and those due within the week.
+    from app.services.opinion_clocks import late_clause
+
+    clause, params = late_clause(store, store.opinions.calendar, today + timedelta(days=WEEK_DAYS),
+                                 ("report", "topic", "approval", "assign", "reopen"))
+    waiting = f"FROM opinions o WHERE o.deleted = 0 AND {clause}"
+    extra["overdue"] += max(0, store.scalar(f"SELECT count(*) {waiting}", params) - LIMIT)
+    for o in store.rows(f"SELECT o.* {waiting} ORDER BY o.received_on, o.serial LIMIT ?", [*params, LIMIT]):
+        store.opinions.decorate(o, today)
+        if not o["step_due"]:
+            continue
+        text = f"{o['serial']} {o['title']}（应于 {o['step_due']} 前{o['clock_label']}）"
+        add_deadline(o["clock_label"], o["step_late"], o["step_due"], text, _target("opinions", "opinion", o["id"]))
     # answered by this day, the feedback to the delegate falls due within the week
     answered = "FROM opinions WHERE deleted = 0 AND status = 'answered' AND answered_on <= ?"
     cutoff = store.opinions.feedback_cutoff(today + timedelta(days=WEEK_DAYS))
@@ -86,6 +99,16 @@ def desk_reminders(store, today: date | None = None) -> dict:
             late = "已逾期" if o["feedback_overdue"] else "应于"
             add("feedback", o["feedback_due"],
                 f"【反馈】{o['serial']} {o['title']}（{o['answered_on']} 办结，{late} {o['feedback_due']} 前反馈代表）",
+                _target("opinions", "opinion", o["id"]))
+    # a 不予采纳 decision is fed back within the same limit (件件有回音)
+    clause, params = late_clause(store, store.opinions.calendar, today + timedelta(days=WEEK_DAYS), ("feedback",))
+    declined = f"FROM opinions o WHERE o.deleted = 0 AND o.status = 'declined' AND {clause}"
+    extra["feedback"] += max(0, store.scalar(f"SELECT count(*) {declined}", params) - LIMIT)
+    for o in store.rows(f"SELECT o.* {declined} ORDER BY o.received_on, o.serial LIMIT ?", [*params, LIMIT]):
+        store.opinions.decorate(o, today)
+        if o["step_due"]:
+            late = "已逾期" if o["step_late"] else "应于"
+            add("feedback", o["step_due"], f"【反馈】{o['serial']} {o['title']}（不予采纳，{late} {o['step_due']} 前反馈代表）",
                 _target("opinions", "opinion", o["id"]))
     for a in store.action_items.list(today=today):
         if a["status"] == "done" or not a.get("deadline"):

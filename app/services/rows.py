@@ -247,6 +247,13 @@ class OpinionListRow(OpinionRow):
     feedback_due: str | None
     feedback_overdue: bool
     flag: str
+    # the step the opinion waits at and its clock (opinion_clocks): due day, late or not
+    clock: str | None
+    clock_label: str
+    step_due: str | None
+    step_late: bool
+    on_time: bool | None  # 办结 on or before the deadline in force (None: not answered)
+    on_time_label: str
 
 
 class OpinionDetail(OpinionListRow):
@@ -258,6 +265,7 @@ class OpinionDetail(OpinionListRow):
     topic_title: str | None
     reported_to_name: str | None
     plan_id: str | None
+    step_clocks: list[Row]  # every clocked step met: due day, done day, late or not
 
 
 # -- candidates (推选人选) ---------------------------------------------------------------------------

@@ -69,10 +69,11 @@ class SettingsService:
             if not re.fullmatch(r"[A-Z][A-Z0-9]{0,3}", values["serial_code"]):
                 raise ValidationError("办公室代码应为 1—4 个英文字母或数字，以字母开头（如 CZ、XC1）",
                                       field="serial_code")
-        if values.get("feedback_working_days"):
-            days = values["feedback_working_days"]
-            if not days.isdigit() or not 1 <= int(days) <= 60:
-                raise ValidationError("反馈代表时限应为 1—60 个工作日", field="feedback_working_days")
+        from app.services.opinion_clocks import LIMIT_SETTINGS, check_limit
+
+        for key in LIMIT_SETTINGS:  # empty: the default limit
+            if values.get(key):
+                check_limit(key, values[key])
         if values.get("seal_layout") and values["seal_layout"] not in ("seal", "no_seal"):
             raise ValidationError("落款样式只能是“加盖印章”或“不加盖印章”", field="seal_layout")
         if values.get("register_paper") and values["register_paper"] not in REGISTER_PAPERS:

@@ -16,6 +16,7 @@ from app.common.textutil import as_day, chinese_date
 from app.rules.codes import AREA_HALL, CENTRE, GRADES, NEIGHBOURHOOD_HALL, VENUE_LEVELS
 from app.rules.fields import names_of
 from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION, SPECIAL, kind_of
+from app.services.opinion_clocks import CLOCKS, on_time
 
 if TYPE_CHECKING:
     from app.store import Store
@@ -154,6 +155,15 @@ class Figures:
         return self.store.scalar("SELECT count(*) FROM opinions WHERE deleted = 0 AND status = 'returned'"
                                  " AND received_on BETWEEN ? AND ?", [self.start, self.end]) or 0
 
+    def late_steps(self) -> dict[str, list[dict]]:
+        """The year's opinions late at each step of the chain (opinion_clocks), by collection date."""
+        from app.services.opinion_clocks import CLOCK_COLUMNS, late_rows
+
+        rows = self.store.rows(f"SELECT {CLOCK_COLUMNS}, o.title FROM opinions o WHERE o.deleted = 0"
+                               f" AND o.received_on BETWEEN ? AND ? ORDER BY o.received_on, o.serial",
+                               [self.start, self.end])
+        return late_rows(self.store, self.store.opinions.calendar, rows, self.today)
+
     def open_items(self) -> int:
         return self.store.scalar("SELECT count(*) FROM opinions WHERE deleted = 0 AND status IN"
                                  " ('collected', 'topic', 'deliberated', 'assigned', 'returned', 'answered')"
@@ -290,7 +300,8 @@ def quality(f: Figures) -> str:
                           (("self_governance", "社区自治事项"), ("subdistrict", "街道职责事项"),
                            ("department", "部门职责事项")) if cats.get(code))
         assigned = sum(cats.values())
-        rate = f"，群众满意率{o['satisfaction_rate']:g}%" if o["satisfaction_rate"] is not None else ""
+        rate = f"，按期办结率{o['on_time_rate']:g}%" if o["on_time_rate"] is not None else ""
+        rate += f"，群众满意率{o['satisfaction_rate']:g}%" if o["satisfaction_rate"] is not None else ""
         handled = (f"分类交办{assigned}条（{split}），已办结{o['solved']}条{rate}" if assigned else "都还没有交办")
         parts.append(f"抓实意见办理。全年收到的{o['total']}条意见建议中，{handled}。")
     ordinals = "一二三"
@@ -321,6 +332,11 @@ def effect(f: Figures, cases: str) -> str:
     return lead + cases
 
 
+def _titles(rows: list[dict], limit: int = 3) -> str:
+    shown = "".join(f"“{r['title']}”" for r in rows[:limit])  # quoted items need no 顿号 (GB/T 15834)
+    return shown + ("等" if len(rows) > limit else "")
+
+
 def problems(f: Figures) -> str:
     found = []
     o = f.opinions
@@ -331,6 +347,22 @@ def problems(f: Figures) -> str:
         found.append(f"{returned}件被承办单位退回后尚未重新交办")
     if o["feedback_overdue"]:
         found.append(f"{o['feedback_overdue']}件办结后未在时限内反馈代表")
+    # the steps before 交办 and after 不满意, done late or still waiting past their limit, each named
+    late_at = f.late_steps()
+    clocked = [f"{len(late_at[c.key])}件{c.late_text.format(days=o['limits'][c.key])}（{_titles(late_at[c.key])}）"
+               for c in CLOCKS if c.key in ("report", "topic", "approval", "assign", "reopen") and late_at[c.key]]
+    # a 不予采纳 decision owes the residents an answer too (the late results are counted above)
+    declined = [r for r in late_at["feedback"] if r["decline_reason"]]
+    if declined:
+        clocked.append(f"{len(declined)}件决定不予采纳后未在{o['limits']['feedback']}个工作日内反馈代表"
+                       f"（{_titles(declined)}）")
+    if clocked:
+        found.append("意见建议办理环节超过时限的有" + "；".join(clocked))
+    if o["solved"] and o["on_time"] < o["solved"]:
+        answered_late = [r for r in late_at["answer"] if on_time(r) is False]
+        named = f"（{_titles(answered_late)}）" if answered_late else ""
+        found.append(f"已办结的{o['solved']}件中有{o['solved'] - o['on_time']}件超过办理期限才办结{named}，"
+                     f"按期办结率{o['on_time_rate']:g}%")
     missed = f.missed()
     late = "、".join(f"{kind_of(k).summary_name}{n}次" for k, n in missed.items() if n)
     if late:
@@ -339,8 +371,8 @@ def problems(f: Figures) -> str:
     if unvisited:
         found.append(f"全年仍有{unvisited}个网格没有代表走访记录")
     if not found:
-        return "从台账看，本年度没有逾期未办、退办未重新交办、反馈超时或应开未开的情况。"
-    ordinals = "一二三四五六"
+        return "从台账看，本年度意见建议各环节都在时限内办理，没有逾期未办、退办未重新交办、反馈超时或应开未开的情况。"
+    ordinals = "一二三四五六七八"
     return "".join(f"{ordinals[i]}是{p}。" for i, p in enumerate(found))
 
 

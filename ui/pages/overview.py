@@ -100,14 +100,18 @@ class OverviewPage(QWidget):
             from app.services.opinions import OpinionFilter
             from app.services.reminders import getting_started
 
-            overdue = s.opinions.page(OpinionFilter(overdue=True, sort="deadline", descending=False), limit=20)
+            # late at each step of the chain; a late feedback (of a result or a 不予采纳) is listed
+            # after the items in hand, as before
+            late = s.opinions.late_by_step(limit=20)
+            overdue = [g for g in late if g["key"] != "feedback"]
+            feedback_late = next((g["rows"] for g in late if g["key"] == "feedback"), [])
             soon = [r for r in s.opinions.page(OpinionFilter(step=4, sort="deadline", descending=False), limit=50)
                     if r["due_soon"]]
             return (s.settings.office(), s.stats.summary(year), s.groups.warnings(), s.cadence.attention(),
                     s.cadence.plan_summary(year),
                     overdue, soon, s.opinions.calendar.warning(year + 1 if date.today().month == 12 else year),
                     s.nomination.attention(), s.visits.board(date.today().isoformat()[:7]),
-                    s.action_items.list(), s.opinions.feedback_overdue(), s.meetings.by_kind(year - 1, status="held"),
+                    s.action_items.list(), feedback_late, s.meetings.by_kind(year - 1, status="held"),
                     getting_started(s))
 
         self.backend.query(load, self._show)
@@ -167,16 +171,23 @@ class OverviewPage(QWidget):
                               _to(step["area"], step["key"])))
         else:
             self.attention_label.setText("需要注意（双击或按回车打开）：")
-        for row in overdue:
-            if not row["overdue"]:
-                continue  # answered, only the feedback is late: listed under 【反馈逾期】 below
-            items.append((f"【意见逾期】{row['serial']} {row['title']}（{row['lead_unit']}，期限 {row['deadline']}）",
-                          _to("opinions", "opinion", row["id"])))
+        for step in overdue:  # along the chain: 上报组长, 确定议题, 工委审核, 交办, 办结, 重办
+            for row in step["rows"]:
+                if step["key"] == "answer":
+                    text = f"【意见逾期】{row['serial']} {row['title']}（{row['lead_unit']}，期限 {row['deadline']}）"
+                else:
+                    text = (f"【{step['label']}逾期】{row['serial']} {row['title']}（应于 {row['step_due']}"
+                            f" 前{step['label']}）")
+                items.append((text, _to("opinions", "opinion", row["id"])))
+            if step["total"] > len(step["rows"]):
+                items.append((f"【{step['label']}逾期】另有 {step['total'] - len(step['rows'])} 条，"
+                              f"在“意见建议”中勾选“只看逾期”查看", _to("opinions")))
         for row in soon:
             items.append((f"【意见即将到期】{row['serial']} {row['title']}（{row['lead_unit']}，期限 {row['deadline']}）",
                           _to("opinions", "opinion", row["id"])))
         for row in feedback_late:
-            items.append((f"【反馈逾期】{row['serial']} {row['title']}（{row['answered_on']} 办结，应于 {row['feedback_due']}"
+            what = f"{row['answered_on']} 办结" if row["answered_on"] else "不予采纳"
+            items.append((f"【反馈逾期】{row['serial']} {row['title']}（{what}，应于 {row['step_due']}"
                           f" 前反馈代表）", _to("opinions", "opinion", row["id"])))
         for row in sorted(late, key=lambda r: r["deadline"]):
             items.append((f"【落实事项逾期】{row['content']}（{row['unit'] or '责任单位未填'}，期限 {row['deadline']}，"

@@ -87,6 +87,7 @@ class SettingsPage(QWidget):
         save.clicked.connect(self.save)
         form.addRow("", save)
         layout.addWidget(office)
+        layout.addWidget(self._limits_box())
         layout.addWidget(self._documents_box())
         layout.addWidget(self._fonts_box())
 
@@ -183,6 +184,28 @@ class SettingsPage(QWidget):
         path, _ = QFileDialog.getOpenFileName(self, "选择字体文件", "", "TrueType 字体 (*.ttf *.ttc);;所有文件 (*)")
         if path:
             self.save_font(role, path)
+
+    def _limits_box(self) -> QGroupBox:
+        """The limit of each step of the opinion chain (件件有回音), in working days: late ones are
+        flagged in the ledger, 概览 and the reminders, and counted in the statistics."""
+        from app.services.opinion_clocks import CLOCKS
+
+        box = QGroupBox("意见建议各环节时限（工作日，节假日不计）")
+        form = QFormLayout(box)
+        for clock in CLOCKS:
+            if not clock.setting or clock.setting == "feedback_working_days":  # 反馈代表: under 本办公室
+                continue
+            edit = QLineEdit()
+            edit.setObjectName(clock.setting)
+            # the field report sets no number for these steps: the defaults are the program's
+            edit.setPlaceholderText(f"不填为 {clock.default} 个工作日；超过即标为“{clock.label}”逾期")
+            self.edits[clock.setting] = edit
+            form.addRow(SETTING_LABELS[clock.setting], edit)
+        save = QPushButton("保存时限设置")
+        save.setObjectName("save_limits")
+        save.clicked.connect(self.save)
+        form.addRow("", save)
+        return box
 
     def save_font(self, role: str, path: str) -> None:
         self.backend.op(lambda s: s.settings.update({f"font_{role}": path}), lambda _: self.reload(),

@@ -60,6 +60,8 @@ class OpinionList(QWidget):
         self.group = filter_combo("全部小组")
         self.unit = filter_combo("全部承办单位")
         self.overdue = QCheckBox("只看逾期")
+        self.overdue.setToolTip("任一环节超过时限的：上报组长、确定议题、工委审核、交办、办结、反馈代表、重办"
+                                "（时限在“设置”中）")
         self.date_from, self.date_to = QLineEdit(), QLineEdit()
         self.date_from.setPlaceholderText("起：2026-01-01")
         self.date_to.setPlaceholderText("止：2026-12-31")

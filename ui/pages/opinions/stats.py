@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.rules.meeting_kinds import kinds
+from app.services.opinion_clocks import CLOCKS
 from app.services.opinions import CATEGORIES
 
 from ...backend import Watch
@@ -49,8 +50,10 @@ class StatsTab(QWidget):
         # a figure per registered meeting kind (held), then the ledger's figures in a row under them
         figures = [(0, i, k.code, k.stats_item) for i, k in enumerate(kinds())] + [
             (1, i, key, title) for i, (key, title) in enumerate(
-                (("collected", "收集意见建议"), ("solved", "已办结"), ("solved_rate", "办结率"), ("rate", "满意率"),
-                 ("overdue", "逾期未办结")))]
+                (("collected", "收集意见建议"), ("solved", "已办结"), ("solved_rate", "办结率"),
+                 ("on_time_rate", "按期办结率"), ("rate", "满意率"), ("overdue", "逾期未办结")))] + [
+            # each step of the chain: the year's opinions late at it (done late or still waiting)
+            (2, i, f"late_{c.key}", f"{c.label}超时") for i, c in enumerate(CLOCKS)]
         for row, i, key, title in figures:
             box = QLabel()
             box.setObjectName("statFigure")
@@ -60,6 +63,10 @@ class StatsTab(QWidget):
             self.figures.addWidget(box, row, i)
             box.setProperty("title", title)
         self.labels["solved_rate"].setToolTip("已办结条数÷已交办条数（未交办的和不予采纳的不计入），与统计表相同")
+        self.labels["on_time_rate"].setToolTip("在办理期限内（经批准延期的按延期后的期限）办结的条数÷已办结条数，与统计表相同")
+        for clock in CLOCKS:
+            self.labels[f"late_{clock.key}"].setToolTip(
+                f"本年收集的意见建议中，“{clock.label}”超过时限的条数：超时完成的和至今仍未完成的（时限在“设置”中）")
         # 按月收集 across the page (12 months), 事项类别 and 按小组 side by side under it; the page
         # scrolls, so each chart keeps a readable height on a 1366 × 768 screen.
         self.charts = QGridLayout()
@@ -108,9 +115,12 @@ class StatsTab(QWidget):
                   "collected": f"{o['total']} 条", "solved": f"{o['solved']} 条",
                   "solved_rate": f"{o['solved_rate']}%" if o["solved_rate"] is not None else "—",
                   "rate": f"{o['satisfaction_rate']}%" if o["satisfaction_rate"] is not None else "—",
-                  "overdue": f"{o['overdue']} 条"}
+                  "overdue": f"{o['overdue']} 条",
+                  "on_time_rate": f"{o['on_time_rate']}%" if o["on_time_rate"] is not None else "—",
+                  **{f"late_{k}": f"{n} 条" for k, n in o["late_steps"].items()}}
         for key, label in self.labels.items():
-            colour = "#c62828" if key == "overdue" and o["overdue"] else "#b22222"
+            late = (key == "overdue" and o["overdue"]) or (key.startswith("late_") and o["late_steps"][key[5:]])
+            colour = "#c62828" if late else "#b22222"
             label.setText(f"<div style='color:#5b6777'>{label.property('title')}</div>"
                           f"<div style='font-size:22px;font-weight:bold;color:{colour}'>{values[key]}</div>")
         self.by_unit.set_rows([{"unit": k, "count": v} for k, v in o["by_unit"].items()])
