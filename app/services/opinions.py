@@ -432,8 +432,9 @@ class OpinionService(Service):
             self._event(tx, opinion_id, date.today().isoformat(), "key", {"key": key})
         return tx.changes
 
-    def supervise(self, opinion_id: str, day: str, method: str, content: str, progress: str = ""):
-        """A dated supervision record (append-only)."""
+    def supervise(self, opinion_id: str, day: str, method: str, content: str, progress: str = "",
+                  delegate_ids=()):
+        """A dated supervision record (append-only), with the delegates who took part (代表参与督办)."""
         row = self.get(opinion_id)
         self._require(row, "supervise")
         parse_date(day, "督办日期", "day")
@@ -443,12 +444,15 @@ class OpinionService(Service):
         content = clean(content)
         if not content:
             raise ValidationError("请填写督办情况", field="content")
+        people = self.store.delegates.serving_people(delegate_ids, "参与督办的代表", "delegate_ids", day)
         from app.storage.audit import current_actor
 
         with self.store.write("create", f"督办：{row['title']}（{method}）") as tx:
-            tx.insert("supervisions", {"opinion_id": opinion_id, "day": day, "method": method,
-                                       "content": content, "progress": clean(progress) or None,
-                                       "actor": current_actor(self.db)})
+            supervision_id = tx.insert("supervisions", {"opinion_id": opinion_id, "day": day, "method": method,
+                                                        "content": content, "progress": clean(progress) or None,
+                                                        "actor": current_actor(self.db)})
+            for person in people:
+                tx.insert("supervision_delegates", {"supervision_id": supervision_id, "delegate_id": person["id"]})
         return tx.changes
 
     def answer(self, opinion_id: str, result: str, day: str | None = None):
@@ -568,14 +572,33 @@ class OpinionService(Service):
             event["label"] = EVENT_LABELS.get(event["kind"], event["kind"])
             event["text"] = describe_event(event["kind"], detail_of(event["detail"]))
         supervisions = self.store.rows(stamped.format(t="supervisions"), [opinion_id])
+        joined = self.supervisors([s["id"] for s in supervisions])
         for s in supervisions:
             s["kind"], s["label"] = "supervise", f"督办（{s['method']}）"
-            s["text"] = s["content"] + (f"；进展：{s['progress']}" if s["progress"] else "")
+            s["delegates"] = joined.get(s["id"], [])
+            s["text"] = s["content"] + (f"；进展：{s['progress']}" if s["progress"] else "") + (
+                f"；参与代表：{'、'.join(s['delegates'])}" if s["delegates"] else "")
         return sorted(events + supervisions, key=lambda e: (e["day"], e["wall_ms"], e["counter"]))
 
     def supervisions(self, opinion_id: str) -> list[dict]:
-        return self.store.rows("SELECT * FROM supervisions WHERE opinion_id = ? AND deleted = 0 ORDER BY day",
+        rows = self.store.rows("SELECT * FROM supervisions WHERE opinion_id = ? AND deleted = 0 ORDER BY day",
                                [opinion_id])
+        joined = self.supervisors([r["id"] for r in rows])
+        for row in rows:
+            row["delegates"] = joined.get(row["id"], [])
+        return rows
+
+    def supervisors(self, supervision_ids: list[str]) -> dict[str, list[str]]:
+        """The names of the delegates who took part in each supervision."""
+        found: dict[str, list[str]] = {}
+        if not supervision_ids:
+            return found
+        for row in self.store.rows(
+                f"SELECT p.supervision_id, d.name FROM supervision_delegates p JOIN delegates d ON d.id = p.delegate_id"
+                f" WHERE p.deleted = 0 AND p.supervision_id IN ({','.join('?' * len(supervision_ids))})"
+                " ORDER BY d.name_pinyin", supervision_ids):
+            found.setdefault(row["supervision_id"], []).append(row["name"])
+        return found
 
     def _where(self, flt: OpinionFilter, today: str) -> tuple[str, list]:
         clauses, params = ["o.deleted = 0"], []
