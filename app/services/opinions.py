@@ -222,11 +222,15 @@ class OpinionService(Service):
                                                    [values["community_id"]])
         return values
 
-    def create(self, values: dict, *, origin: tuple[str, str] | None = None, visit_id: str | None = None):
-        """Log one opinion (a paper slip, a grid visit's, a reception-day matter, a minutes' action item)."""
+    def create(self, values: dict, *, origin: tuple[str, str] | None = None, visit_id: str | None = None,
+               meeting_id: str | None = None):
+        """Log one opinion (a paper slip, a grid visit's, a reception-day matter, a minutes' action item,
+        one raised at a meeting: `meeting_id`)."""
         values = self._prepare(values)
         if visit_id:
             values["visit_id"] = visit_id
+        if meeting_id:
+            values["raised_meeting_id"] = meeting_id
         if origin:
             if self.store.scalar("SELECT 1 FROM opinions WHERE origin_id = ? AND deleted = 0", [origin[1]]):
                 raise ConflictError("这一事项已经登记进台账了")
@@ -578,7 +582,9 @@ class OpinionService(Service):
             s["delegates"] = joined.get(s["id"], [])
             s["text"] = s["content"] + (f"；进展：{s['progress']}" if s["progress"] else "") + (
                 f"；参与代表：{'、'.join(s['delegates'])}" if s["delegates"] else "")
-        return sorted(events + supervisions, key=lambda e: (e["day"], e["wall_ms"], e["counter"]))
+        topic_id = self.store.scalar("SELECT topic_id FROM opinions WHERE id = ?", [opinion_id])
+        surveys = self.store.surveys.timeline_entries(topic_id)  # the topic's 实地走访调研
+        return sorted(events + supervisions + surveys, key=lambda e: (e["day"], e["wall_ms"], e["counter"]))
 
     def supervisions(self, opinion_id: str) -> list[dict]:
         rows = self.store.rows("SELECT * FROM supervisions WHERE opinion_id = ? AND deleted = 0 ORDER BY day",
