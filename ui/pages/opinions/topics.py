@@ -23,6 +23,7 @@ from ...models import Col, ListTableModel
 from ...widgets import NoWheelCombo, button_row, needs_selection
 from ..base import fit_columns, make_table
 from .group_steps import consult, edit_plan
+from .surveys import open_surveys
 
 
 class TopicsTab(QWidget):
@@ -52,7 +53,8 @@ class TopicsTab(QWidget):
         rv.addWidget(QLabel("议题"))
         rv.addWidget(self.topics_view)
         topic_buttons = button_row(rv, (("征求代表意见…", lambda: self._with_topic(consult)),
-                                        ("议事方案…", lambda: self._with_topic(edit_plan)), ("工委审核…", self.review),
+                                        ("议事方案…", lambda: self._with_topic(edit_plan)),
+                                        ("实地走访调研…", lambda: self._with_topic(open_surveys)), ("工委审核…", self.review),
                                         ("关联议事活动…", self.deliberate), ("按纪要交办…", self.assign_from_minutes)))
         needs_selection(self.topics_view, topic_buttons, "请先在“议题”列表中选择一个议题")
         splitter = QSplitter()
