@@ -11,7 +11,7 @@ from app.services.base import FieldSpec
 
 from ..form_dialog import ask
 from ..messages import show_refusal
-from ..widgets import button_row, needs_selection, plain_table, text_cell
+from ..widgets import button_row, plain_table, text_cell
 
 FIELDS = (
     FieldSpec("group_id", "讨论组", "ref", required=True, ref="groups"),
@@ -36,8 +36,7 @@ class DiscussionsTab(QWidget):
         self.table = plain_table(["讨论组", "会议室", "时间", "召集人", "讨论要点"], multiline=(4,))
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         layout.addWidget(self.table)
-        buttons = button_row(layout, (("新增讨论组…", self.add), ("修改…", self.edit), ("删除所选", self.remove)))
-        needs_selection(self.table, buttons[1:], "请先在列表中选择一个讨论组")
+        button_row(layout, (("新增讨论组…", self.add), ("修改…", self.edit), ("删除所选", self.remove)))
         self.table.doubleClicked.connect(lambda *_: self.edit())
 
     def fill(self, data: dict) -> None:
@@ -61,7 +60,10 @@ class DiscussionsTab(QWidget):
 
     def _selected(self) -> dict | None:
         row = self.table.currentRow()
-        return self.rows[row] if 0 <= row < len(self.rows) else None
+        if 0 <= row < len(self.rows):
+            return self.rows[row]
+        show_refusal(self, "请先在列表中选择一个讨论组")
+        return None
 
     def _ask(self, title: str, values: dict | None) -> None:
         answer = ask(self, title, FIELDS, values or {}, self._refs())

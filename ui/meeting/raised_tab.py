@@ -10,7 +10,7 @@ from app.services.base import FieldSpec
 
 from ..form_dialog import ask
 from ..messages import show_refusal
-from ..widgets import button_row, needs_selection, plain_table, text_cell
+from ..widgets import button_row, plain_table, text_cell
 
 
 class RaisedTab(QWidget):
@@ -27,9 +27,8 @@ class RaisedTab(QWidget):
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setColumnWidth(1, 380)
         layout.addWidget(self.table)
-        buttons = button_row(layout, (("新增意见建议…", self.add), ("关联台账中的意见建议…", self.link),
+        button_row(layout, (("新增意见建议…", self.add), ("关联台账中的意见建议…", self.link),
                                       ("取消关联", self.unlink)))
-        needs_selection(self.table, buttons[2:], "请先在列表中选择一条意见建议")
 
     def fill(self, data: dict) -> None:
         self.data = data
@@ -46,6 +45,8 @@ class RaisedTab(QWidget):
     def _selected(self) -> str | None:
         row = self.table.currentRow()
         item = self.table.item(row, 0) if row >= 0 else None
+        if item is None:
+            show_refusal(self, "请先在列表中选择一条意见建议")
         return item.data(Qt.UserRole) if item else None
 
     def add(self) -> None:

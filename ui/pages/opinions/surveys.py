@@ -14,7 +14,7 @@ from ...dialog_frame import FittingDialog
 from ...form_dialog import ask
 from ...messages import show_refusal
 from ...opinion_dialog import supervisor_choices
-from ...widgets import button_row, needs_selection, plain_table, text_cell
+from ...widgets import button_row, plain_table, text_cell
 
 
 class SurveysDialog(FittingDialog):
@@ -35,9 +35,8 @@ class SurveysDialog(FittingDialog):
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setMinimumHeight(220)
         self.body.addWidget(self.table)
-        buttons = button_row(self.body, (("新增调研…", self.add), ("修改…", self.edit), ("添加照片…", self.add_photo),
+        button_row(self.body, (("新增调研…", self.add), ("修改…", self.edit), ("添加照片…", self.add_photo),
                                          ("删除所选", self.remove)))
-        needs_selection(self.table, buttons[1:], "请先在列表中选择一次调研")
         self.message = QLabel()
         self.message.setStyleSheet("color: #2e7d32;")
         self.footer.addWidget(self.message)
@@ -73,7 +72,10 @@ class SurveysDialog(FittingDialog):
 
     def _selected(self) -> dict | None:
         row = self.table.currentRow()
-        return self.rows[row] if 0 <= row < len(self.rows) else None
+        if 0 <= row < len(self.rows):
+            return self.rows[row]
+        show_refusal(self, "请先在列表中选择一次调研")
+        return None
 
     def _ask(self, survey: dict | None) -> None:
         people = supervisor_choices(self.people, self.topic.get("group_id"))
