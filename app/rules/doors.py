@@ -112,8 +112,8 @@ def _check_bookings(conn, table: str, row_id: str, row: dict, names: set[str]) -
             (table == "meetings" and names & {"room_id", "date", "start_time", "end_time", "status", "deleted"}):
         room = bookings.room_clash_for(conn, row["meeting_id"] if table == "meeting_discussions" else row_id)
         if room:
-            here, there = room
-            raise ValidationError(f"会议室“{here.room}”已安排{there.describe()}，同一时间不能再安排{here.describe()}"
+            mine, taken = room
+            raise ValidationError(f"会议室“{mine.room}”已安排{taken.describe()}，同一时间不能再安排{mine.describe()}"
                                   "（一间会议室同一时间只能安排一处）", field="room_id")
     for delegate_id, meeting_id in pairs:
         clash = bookings.clash_for(conn, delegate_id, meeting_id)
@@ -188,8 +188,8 @@ def scan(conn) -> Iterator[Breach]:
                      person.get("name") or "", "delegate_id", here.delegate_id,
                      f"{person.get('name', '')}{here.describe()}，同一时间又{there.describe()}（一人不能同时在两处）",
                      True)
-    for first, second in bookings.all_room_clashes(conn):
-        booking = first if first.discussion_id else second
+    for one, other in bookings.all_room_clashes(conn):
+        booking = one if one.discussion_id else other
         yield Breach("meeting_discussions", booking.discussion_id or "", booking.group, "room_id", booking.room_id,
-                     f"会议室“{first.room}”{first.describe()}，同一时间又{second.describe()}（一间会议室同一时间只能安排一处）",
+                     f"会议室“{one.room}”{one.describe()}，同一时间又{other.describe()}（一间会议室同一时间只能安排一处）",
                      True)

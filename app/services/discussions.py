@@ -7,6 +7,8 @@ book (`rules/bookings.py`), at every door."""
 
 from __future__ import annotations
 
+import builtins
+
 from app.common.errors import ConflictError, NotFoundError, ValidationError
 from app.common.textutil import clean
 from app.rules.meeting_kinds import kind_of
@@ -40,7 +42,7 @@ class DiscussionService:
                LEFT JOIN delegates p ON p.id = d.convener_id
                WHERE d.meeting_id = ? AND d.deleted = 0 ORDER BY d.sort_order, g.sort_order""", [meeting_id])
 
-    def rooms(self, meeting_id: str) -> list[tuple[str, str]]:
+    def rooms(self, meeting_id: str) -> builtins.list[tuple[str, str]]:
         """The rooms of the venue hosting the meeting (those its groups may book)."""
         venue = self._meeting(meeting_id).get("venue_id")
         return [(r["id"], r["name"]) for r in self.store.rows(
@@ -88,7 +90,7 @@ class DiscussionService:
         return tx.changes
 
     # -- 会中意见建议 -----------------------------------------------------------------------------
-    def opinions(self, meeting_id: str) -> list[dict]:
+    def opinions(self, meeting_id: str) -> builtins.list[dict]:
         """The opinions raised at the meeting."""
         from app.services.base import choice_label
         from app.services.opinions import STATUSES
@@ -101,7 +103,7 @@ class DiscussionService:
             row["status_label"] = choice_label(STATUSES, row["status"])
         return rows
 
-    def linkable(self, meeting_id: str) -> list[tuple[str, str]]:
+    def linkable(self, meeting_id: str) -> builtins.list[tuple[str, str]]:
         """Opinions that may be linked to the meeting: received on its day or after, raised nowhere yet."""
         meeting = self._meeting(meeting_id)
         return [(r["id"], f"{r['serial'] or ''} {r['title']}（{r['received_on']}）") for r in self.store.rows(

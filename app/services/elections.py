@@ -5,6 +5,7 @@ sectors and occupations."""
 
 from __future__ import annotations
 
+import builtins
 from collections import Counter
 
 from app.common.errors import NotFoundError, ValidationError
@@ -74,7 +75,7 @@ class ElectionService:
         return tx.changes
 
     # -- the grouping against its principles ------------------------------------------------------------
-    def grouping(self) -> list[dict]:
+    def grouping(self) -> builtins.list[dict]:
         """Each group: its size, communities and areas, sectors and occupations, each principle's
         verdict (人数适当、区域适中、职业相近) and why."""
         groups = self.store.rows("SELECT id, name FROM groups WHERE deleted = 0 ORDER BY sort_order, name")

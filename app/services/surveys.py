@@ -5,6 +5,7 @@ is printed in the topic's 议事方案."""
 
 from __future__ import annotations
 
+import builtins
 import json
 from pathlib import Path
 
@@ -38,7 +39,7 @@ class SurveyService:
             row["wall_ms"], row["counter"] = row["wall_ms"] or 0, row["counter"] or 0
         return rows
 
-    def for_opinion(self, opinion_id: str) -> list[dict]:
+    def for_opinion(self, opinion_id: str) -> builtins.list[dict]:
         topic_id = self.store.scalar("SELECT topic_id FROM opinions WHERE id = ?", [opinion_id])
         return self.list(topic_id) if topic_id else []
 
@@ -54,7 +55,7 @@ class SurveyService:
             text += f"（照片 {len(row['photos'])} 张）"
         return text
 
-    def timeline_entries(self, topic_id: str | None) -> list[dict]:
+    def timeline_entries(self, topic_id: str | None) -> builtins.list[dict]:
         """The topic's surveys as entries of an opinion's history."""
         if not topic_id:
             return []
@@ -71,7 +72,7 @@ class SurveyService:
                    AND NOT EXISTS (SELECT 1 FROM opinion_events e WHERE e.opinion_id = opinions.id
                                    AND e.deleted = 0 AND e.kind = 'topic'))""", [topic_id])
 
-    def photos(self, survey_id: str) -> list[dict]:
+    def photos(self, survey_id: str) -> builtins.list[dict]:
         rows = self.store.rows("SELECT * FROM survey_photos WHERE survey_id = ? AND deleted = 0 ORDER BY rowid",
                                [survey_id])
         for row in rows:
@@ -95,7 +96,7 @@ class SurveyService:
         day = values.get("day") or (existing or {}).get("day")
         parse_date(day, "调研日期", "day")
         start = self.topic_start(topic_id)
-        if start and day < start:
+        if start and str(day) < start:
             raise ValidationError(f"调研日期 {day} 早于议题的确定（{start}），实地走访调研在确定议题之后", field="day")
         place = clean(values.get("place") if "place" in values else (existing or {}).get("place"))
         if not place:

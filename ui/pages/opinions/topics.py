@@ -41,7 +41,8 @@ class TopicsTab(QWidget):
         self.pool_view.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.topics = ListTableModel([Col("title", "议题"), Col("opinion_count", "并案意见"),
                                       Col("lead_name", "牵头代表"), Col("consulted", "征求意见"),
-                                      Col("plan_title", "议事方案"), Col("status_label", "状态"),
+                                      Col("plan_title", "议事方案"), Col("surveyed", "实地调研"),
+                                      Col("status_label", "状态"),
                                       Col("approved_on", "审核日期"), Col("meeting_title", "议事活动")], self)
         self.topics_view = make_table(self.topics)
         left, right = QWidget(), QWidget()
