@@ -259,3 +259,18 @@ def test_the_grouping_view_reads_the_groups_against_the_principles(demo):
     for row in rows:
         assert 4 <= len(row["communities"]) <= 6 and row["sectors"] and row["size_note"].startswith(f"{row['size']} 人")
     assert all(isinstance(r["size_ok"], bool) and isinstance(r["sector_ok"], bool) for r in rows)
+
+
+def test_check_finds_a_discussion_room_booked_twice_behind_the_programs_back(demo):
+    from app.rules.doors import scan
+
+    meeting = _plenary(demo)
+    rooms = _rooms(demo, meeting)
+    groups = [r["id"] for r in demo.rows("SELECT id FROM groups WHERE deleted = 0 ORDER BY sort_order")]
+    demo.discussions.save(meeting["id"], {"group_id": groups[0], "room_id": rooms[1], "start_time": "14:30"})
+    second = demo.discussions.save(meeting["id"], {"group_id": groups[1], "room_id": rooms[2],
+                                                   "start_time": "14:30"}).created("meeting_discussions")[0]
+    assert not [b for b in scan(demo.db.conn) if b.table == "meeting_discussions"]
+    demo.db.execute("UPDATE meeting_discussions SET room_id = ? WHERE id = ?", [rooms[1], second])  # a tool's edit
+    found = [b for b in scan(demo.db.conn) if b.table == "meeting_discussions"]
+    assert found and "一间会议室同一时间只能安排一处" in found[0].rule
