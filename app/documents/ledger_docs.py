@@ -105,7 +105,9 @@ def duty_record(store, delegate_id: str, path: Path | str, year: int | None = No
             *((k.record_title, f"{r[k.code]} 次" + (f"（排班 {r['duty_months']} 个月）" if k.matters else ""))
               for k in kinds()),
             ("走访网格", f"{r['grid_visits']} 次"), ("提出意见建议", f"{len(r['opinions'])} 条"),
-            ("参与督办", f"{len(r['supervisions'])} 次"), ("实地走访调研", f"{r['surveys']} 次"),
+            # the work with others, on the record only where there was some (a one-page record stays one page)
+            *((("参与督办", f"{len(r['supervisions'])} 次"),) if r["supervisions"] else ()),
+            *((("实地走访调研", f"{r['surveys']} 次"),) if r["surveys"] else ()),
             ("牵头议题", "、".join(t["title"] for t in r["topics"]) or "—"),
             ("任职记录", "；".join(f"{chinese_date(h['day'])} {h['text']}" for h in r["history"]) or "在任")]
     reviews = store.reviews.of_delegate(delegate_id, year)

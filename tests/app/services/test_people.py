@@ -274,3 +274,15 @@ def test_check_finds_a_discussion_room_booked_twice_behind_the_programs_back(dem
     demo.db.execute("UPDATE meeting_discussions SET room_id = ? WHERE id = ?", [rooms[1], second])  # a tool's edit
     found = [b for b in scan(demo.db.conn) if b.table == "meeting_discussions"]
     assert found and "一间会议室同一时间只能安排一处" in found[0].rule
+
+
+def test_the_duty_record_document_lists_the_supervisions_a_delegate_took_part_in(demo, tmp_path):
+    from app.documents.ledger_docs import duty_record
+    from tests.app.documents.test_nomination_docs import pdf_text
+
+    opinion = _assigned_opinion(demo)
+    person = _serving(demo, 1)[0]
+    assert "参与督办" not in pdf_text(duty_record(demo, person, tmp_path / "before.pdf"))
+    demo.opinions.supervise(opinion, TODAY, "实地", "随同查看", "", [person])
+    text = pdf_text(duty_record(demo, person, tmp_path / "after.pdf"))
+    assert "参与督办1次" in text and "小区门口路灯不亮" in text
