@@ -286,3 +286,15 @@ def test_the_duty_record_document_lists_the_supervisions_a_delegate_took_part_in
     demo.opinions.supervise(opinion, TODAY, "实地", "随同查看", "", [person])
     text = pdf_text(duty_record(demo, person, tmp_path / "after.pdf"))
     assert "参与督办1次" in text and "小区门口路灯不亮" in text
+
+
+def test_a_survey_of_the_topic_closes_the_activitys_survey_step(demo):
+    topic, _, group = _topic(demo)
+    meeting = demo.meetings.create({"kind": "group_activity", "group_id": group,
+                                    "date": (date.today() + timedelta(days=3)).isoformat()}).created("meetings")[0]
+    demo.plans.save_and_link(topic, demo.plans.defaults(topic), meeting)
+    steps = {s["title"]: s for s in demo.meetings.steps(meeting, date.today())}
+    assert not steps["实地走访调研"].get("done_on")
+    demo.surveys.save(topic, {"day": TODAY, "place": "公交站"}, _serving(demo, 1, group))
+    steps = {s["title"]: s for s in demo.meetings.steps(meeting, date.today())}
+    assert steps["实地走访调研"]["done_on"] == TODAY and steps["实地走访调研"]["done_by"] == "已登记实地走访调研"
