@@ -76,7 +76,7 @@ def test_minutes_and_sign_in_close_the_meeting_steps(demo):
     demo.attendance.record(meeting, {member: "present"})
     steps = _steps(demo, meeting)
     assert steps["座谈协商"]["state"] == "done" and steps["座谈协商"]["done_on"] == steps["座谈协商"]["due_date"]
-    assert steps["实地走访调研"]["state"] == "overdue"  # no record stands for it: still the clerk's tick
+    assert steps["实地走访调研"]["state"] == "overdue"  # no survey of the topic recorded: still open
     assert not any(s["meeting_id"] == meeting and s["title"] in ("座谈协商", "形成议事纪要")
                    for s in demo.cadence.attention(TODAY)["steps_overdue"])
 
