@@ -34,8 +34,10 @@ class ElectionService:
             row["result_label"] = label_of(ELECTION_RESULTS, row["result"])
         return rows
 
-    def record(self, group_id: str, values: dict):
-        """One candidate's result in the group's election: day, office, votes of how many present."""
+    def record(self, group_id: str, values: dict, *, take_office: bool = False):
+        """One candidate's result in the group's election: day, office, votes of how many present.
+        `take_office`: one elected takes the office in the roster in the same step (refused, with
+        nothing written, while the group's one leader or two deputies are still in office)."""
         group = self.store.rows("SELECT id, name FROM groups WHERE id = ? AND deleted = 0", [group_id])
         if not group:
             raise NotFoundError("找不到这个议事小组")
@@ -63,6 +65,10 @@ class ElectionService:
                    f"（{votes}/{members} 票，{label_of(ELECTION_RESULTS, result)}）")
         with self.store.write("create", summary) as tx:
             tx.insert("group_elections", row)
+            if take_office and result == "elected":
+                current = self.store.delegates.get(person[0]["id"])
+                if current["group_role"] != role:
+                    tx.update("delegates", current["id"], self.store.delegates.normalise({"group_role": role}, current))
         return tx.changes
 
     def delete(self, election_id: str):

@@ -157,7 +157,7 @@ def test_the_grouping_view_and_a_groups_election(qtbot, window, monkeypatch):
     answers = iter([{"day": date.today().isoformat(), "role": "leader", "delegate_id": candidate, "members": "5",
                      "votes": "7", "result": "elected", "notes": ""},
                     {"day": date.today().isoformat(), "role": "leader", "delegate_id": candidate, "members": "5",
-                     "votes": "4", "result": "elected", "notes": ""}])
+                     "votes": "4", "result": "elected", "notes": "", "take_office": "no"}])
     monkeypatch.setattr("ui.pages.grouping.ask", lambda *a, **k: next(answers))
     dialog.record()
     qtbot.waitUntil(lambda: bool(shown), timeout=5000)

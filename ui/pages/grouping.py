@@ -19,6 +19,7 @@ from ..widgets import button_row, needs_selection
 from .base import make_table
 
 MARK = {True: "✓ ", False: "⚠ "}
+TAKE_OFFICE = (("yes", "同时在花名册中担任该职务"), ("no", "只登记推选结果"))
 
 
 class GroupingPage(QWidget):
@@ -105,12 +106,14 @@ class ElectionsDialog(FittingDialog):
                  FieldSpec("members", "参加推选（人）", "int", required=True),
                  FieldSpec("votes", "得票", "int", required=True),
                  FieldSpec("result", "结果", "choice", required=True, choices=ELECTION_RESULTS),
+                 FieldSpec("take_office", "当选的", "choice", required=True, choices=TAKE_OFFICE),
                  FieldSpec("notes", "备注", "multiline")]
         values = ask(self, "登记推选结果", specs, {"day": date.today().isoformat(), "role": "leader",
-                                                "members": str(len(self.members)), "result": "elected"})
+                                                "members": str(len(self.members)), "result": "elected",
+                                                "take_office": "yes"})
         if values:
-            group_id = self.group["id"]
-            self._run(lambda s: s.elections.record(group_id, values), "登记推选结果")
+            group_id, take = self.group["id"], values.pop("take_office", None) == "yes"
+            self._run(lambda s: s.elections.record(group_id, values, take_office=take), "登记推选结果")
 
     def remove(self) -> None:
         index = self.view.currentIndex()

@@ -298,3 +298,21 @@ def test_a_survey_of_the_topic_closes_the_activitys_survey_step(demo):
     demo.surveys.save(topic, {"day": TODAY, "place": "公交站"}, _serving(demo, 1, group))
     steps = {s["title"]: s for s in demo.meetings.steps(meeting, date.today())}
     assert steps["实地走访调研"]["done_on"] == TODAY and steps["实地走访调研"]["done_by"] == "已登记实地走访调研"
+
+
+def test_one_elected_may_take_the_office_in_the_same_step_unless_it_is_held(demo):
+    from app.common.errors import ConflictError
+
+    group = demo.rows("SELECT id FROM groups WHERE deleted = 0 ORDER BY sort_order LIMIT 1")[0]["id"]
+    member = demo.scalar("SELECT id FROM delegates WHERE group_id = ? AND group_role = 'member' AND status = 'active'"
+                         " AND deleted = 0", [group])
+    leader = _leader(demo, group)
+    before = digest(demo)
+    with pytest.raises(ConflictError, match="已有组长"):
+        demo.elections.record(group, {"day": TODAY, "role": "leader", "delegate_id": member, "members": 10,
+                                      "votes": 8, "result": "elected"}, take_office=True)
+    assert digest(demo) == before
+    demo.delegates.update(leader, {"group_role": "member"})
+    demo.elections.record(group, {"day": TODAY, "role": "leader", "delegate_id": member, "members": 10,
+                                  "votes": 8, "result": "elected"}, take_office=True)
+    assert demo.delegates.get(member)["group_role"] == "leader" and demo.elections.list(group)[0]["votes"] == 8
