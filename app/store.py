@@ -69,7 +69,9 @@ class Store:
             communities,
             delegates,
             departments,
+            discussions,
             duty_records,
+            elections,
             grids,
             groups,
             institutions,
@@ -85,6 +87,7 @@ class Store:
             settings,
             stats,
             summary,
+            surveys,
             terms,
             topics,
             venues,
@@ -118,6 +121,9 @@ class Store:
         self.nomination = nomination.NominationService(self)
         self.candidates = candidates.CandidateService(self)
         self.recycle = recycle.RecycleBin(self)
+        self.discussions = discussions.DiscussionService(self)
+        self.surveys = surveys.SurveyService(self)
+        self.elections = elections.ElectionService(self)
         self.stats = stats.StatsService(self)
         self.issued_docs = issued_docs.IssuedDocService(self)
         # Reference lists every office starts with (fixed ids: offices seed the same rows).

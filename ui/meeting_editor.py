@@ -70,8 +70,9 @@ def submit_meeting(backend, parent, meeting_id: str | None, values: dict, done, 
     run(False)
 
 
-class MeetingData(TypedDict):
-    """What the editor reads in the worker (MeetingEditor.reload) and its tabs show."""
+class MeetingData(TypedDict, total=False):
+    """What the editor reads in the worker (MeetingEditor.reload) and its tabs show; the last four
+    only for the kinds that have them (opinions raised at the meeting, a plenary's group discussions)."""
 
     meeting: MeetingDetail
     refs: dict
@@ -80,6 +81,10 @@ class MeetingData(TypedDict):
     votes: list[dict]
     materials: list[dict]
     matters: list[dict]
+    raised: list[dict]
+    linkable: list[tuple[str, str]]  # (id, label)
+    discussions: list[dict]
+    discussion_rooms: list[tuple[str, str]]  # (id, label)
 
 
 @runtime_checkable
@@ -137,11 +142,20 @@ class MeetingEditor(QDialog):
 
         def load(store: Store) -> MeetingData:
             detail = store.meetings.detail(meeting_id)
-            return {"meeting": detail, "refs": meeting_refs(store),
+            data: MeetingData = {"meeting": detail, "refs": meeting_refs(store),
                     "sheet": store.attendance.sheet(meeting_id), "quorum": store.attendance.quorum(meeting_id),
                     "votes": store.attendance.votes(meeting_id) if kind_of(detail["kind"]).votes else [],
                     "materials": store.meetings.materials(meeting_id),
                     "matters": store.receptions.matters(meeting_id) if kind_of(detail["kind"]).matters else []}
+            if not kind_of(detail["kind"]).matters:  # a reception day's opinions are its matters
+                data["raised"] = store.discussions.opinions(meeting_id)
+                data["linkable"] = store.discussions.linkable(meeting_id)
+                data["refs"]["delegates"] = store.delegates.choices()
+            if kind_of(detail["kind"]).discussions:
+                data["discussions"] = store.discussions.list(meeting_id)
+                data["discussion_rooms"] = store.discussions.rooms(meeting_id)
+                data["refs"]["delegates"] = store.delegates.choices()
+            return data
 
         self.backend.query(load, self._show, lambda e: show_refusal(self, e))
 
@@ -184,6 +198,16 @@ class MeetingEditor(QDialog):
         if kind_of(m["kind"]).matters:
             self.matters = MattersTab(self)
             tabs.append((self.matters, "接待事项"))
+        if kind_of(m["kind"]).discussions:
+            from .meeting.discussions_tab import DiscussionsTab
+
+            self.discussions = DiscussionsTab(self)
+            tabs.append((self.discussions, "分组讨论"))
+        if not kind_of(m["kind"]).matters:
+            from .meeting.raised_tab import RaisedTab
+
+            self.raised = RaisedTab(self)
+            tabs.append((self.raised, "会中意见建议"))
         tabs.append((self.minutes, "会议纪要"))
         if kind_of(m["kind"]).votes:
             self.votes = VotesTab(self)

@@ -44,8 +44,23 @@ def opinion_refs(store: Store) -> dict:
             "delegate_communities": store.delegates.communities_of(),
             "communities": [(c["id"], c["name"]) for c in store.communities.list()],
             "units": store.opinions.units(),
+            # who may take part in a supervision: the delegates serving today
+            "serving": store.delegates.serving_on(date.today().isoformat()),
             "topics": [(t["id"], f"{t['title']}（{t['group_name'] or ''}，{t['status_label']}）")
                        for t in store.topics.list() if t["status"] != "deliberated"]}
+
+
+def supervisor_choices(serving: list[dict], group_id: str | None) -> dict[str, str]:
+    """label -> delegate id of those who may take part in a supervision: the opinion's group first
+    (its delegates usually go), then the others; a name shared by two carries their community."""
+    ordered = sorted(serving, key=lambda d: d.get("group_id") != group_id) if group_id else list(serving)
+    if group_id:
+        ordered = [d for d in ordered if d.get("group_id") == group_id] or ordered
+    counts: dict[str, int] = {}
+    for person in ordered:
+        counts[person["name"]] = counts.get(person["name"], 0) + 1
+    return {(p["name"] if counts[p["name"]] == 1 else f"{p['name']}（{p.get('community_name') or ''}）"): p["id"]
+            for p in ordered}
 
 
 # The window's buttons for the service's step table (NEXT_STEPS), in the order they are laid out.
@@ -282,14 +297,18 @@ class OpinionDialog(QDialog):
                                                 values["day"]), "交办")
 
     def supervise(self) -> None:
+        people = supervisor_choices(self.refs.get("serving", []), self.row.get("group_id"))
         specs = [step_date("day", "督办日期"),
                  FieldSpec("method", "督办方式", "choice", required=True, choices=SUPERVISION_METHODS),
                  FieldSpec("content", "督办情况", "multiline", required=True),
-                 FieldSpec("progress", "办理进展")]
-        values = ask(self, "登记督办", specs, {"day": TODAY(), "method": "电话"})
+                 FieldSpec("progress", "办理进展"),
+                 FieldSpec("delegates", "参与督办的代表", "checklist", choices=list(people))]
+        values = ask(self, "登记督办", specs, {"day": TODAY(), "method": "电话"},
+                     note="勾选和工委一同督办的议事代表（计入代表履职档案）。")
         if values:
+            chosen = [people[label] for label in values["delegates"]]
             self._run(lambda s: s.opinions.supervise(self.opinion_id, values["day"], values["method"],
-                                                   values["content"], values["progress"]), "登记督办")
+                                                   values["content"], values["progress"], chosen), "登记督办")
 
     def return_(self) -> None:
         values = ask(self, "退办", [FieldSpec("reason", "退办理由", "multiline", required=True)],

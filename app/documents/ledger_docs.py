@@ -106,6 +106,9 @@ def duty_record(store, delegate_id: str, path: Path | str, year: int | None = No
             *((k.record_title, f"{r[k.code]} 次" + (f"（排班 {r['duty_months']} 个月）" if k.matters else ""))
               for k in kinds()),
             ("走访网格", f"{r['grid_visits']} 次"), ("提出意见建议", f"{len(r['opinions'])} 条"),
+            # the work with others, on the record only where there was some (a one-page record stays one page)
+            *((("参与督办", f"{len(r['supervisions'])} 次"),) if r["supervisions"] else ()),
+            *((("实地走访调研", f"{r['surveys']} 次"),) if r["surveys"] else ()),
             ("牵头议题", "、".join(t["title"] for t in r["topics"]) or "—"),
             ("任职记录", "；".join(f"{chinese_date(h['day'])} {h['text']}" for h in r["history"]) or "在任")]
     reviews = store.reviews.of_delegate(delegate_id, year)
@@ -119,6 +122,12 @@ def duty_record(store, delegate_id: str, path: Path | str, year: int | None = No
         doc.heading("提出的意见建议")
         doc.table(listing(["收集日期", "意见建议", "办理进度"],
                           [[o["received_on"], o["title"], o["status_label"]] for o in r["opinions"]],
+                          [28 * mm, 96 * mm, 32 * mm], font_size=11))
+    if r["supervisions"]:
+        doc.blank()
+        doc.heading("参与督办")
+        doc.table(listing(["督办日期", "督办的意见建议", "督办方式"],
+                          [[s["day"], s["title"], s["method"]] for s in r["supervisions"]],
                           [28 * mm, 96 * mm, 32 * mm], font_size=11))
     doc.sign(issued_date(store, "duty", delegate_id))
     return doc.build(path)

@@ -115,6 +115,22 @@ def minutes_doc(store, meeting_id: str, *, draft: bool = False) -> OfficialDoc:
         doc.heading(f"{chinese_number(section)}、议定事项")
         for line in decisions:
             doc.para(line)
+    talks = [d for d in store.discussions.list(meeting_id) if d.get("points")] if kind.discussions else []
+    if talks:
+        section += 1
+        doc.heading(f"{chinese_number(section)}、分组讨论情况")
+        for i, d in enumerate(talks, 1):
+            where = "，".join(x for x in (d.get("room_name") and f"在{d['room_name']}",
+                                           d.get("convener_name") and f"召集人{d['convener_name']}") if x)
+            doc.lead_in(f"（{chinese_number(i)}）{d['group_name'] or ''}{('（' + where + '）') if where else ''}。",
+                        d["points"].strip().rstrip("。") + "。")
+    raised = store.discussions.opinions(meeting_id)
+    if raised:
+        section += 1
+        doc.heading(f"{chinese_number(section)}、会中汇总的意见建议")
+        doc.para(f"会上共汇总意见建议{len(raised)}条，已登记进意见建议台账：")
+        for i, o in enumerate(raised, 1):
+            doc.para(f"{i}.{o['title'].rstrip('。')}" + (f"（{o['delegate_name']}）" if o.get("delegate_name") else "") + "。")
     votes = store.attendance.votes(meeting_id) if kind.votes else []
     if votes:
         section += 1

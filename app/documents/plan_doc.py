@@ -33,6 +33,10 @@ def plan(store, plan_id: str, path: Path | str) -> Path:
     if p["steps_list"]:
         sections.append(("议事步骤", [f"（{chinese_number(i)}）{s.rstrip('。；;')}。"
                                      for i, s in enumerate(p["steps_list"], 1)]))
+    surveys = store.surveys.list(topic["id"]) if found else []
+    if surveys:
+        sections.append(("实地走访调研", [f"（{chinese_number(i)}）{chinese_date(v['day'])}，"
+                                           f"{store.surveys.describe(v).rstrip('。')}。" for i, v in enumerate(surveys, 1)]))
     if views:
         counts = {view: sum(1 for v in views if v["view"] == view) for view in VIEWS}
         tally = "，".join(f"{k} {n} 人" for k, n in counts.items() if n)

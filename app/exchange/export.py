@@ -31,7 +31,7 @@ from app.rules.engine import row_breaches
 from app.storage import attachments
 from app.storage.schema import SYNCED_FIELDS, TABLE_NOUNS, known_migration_names
 
-FILE_TABLES = ("materials", "opinion_files")
+FILE_TABLES = ("materials", "opinion_files", "survey_photos")
 ROWS_PER_WRITE = 2000
 
 

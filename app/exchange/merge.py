@@ -423,7 +423,7 @@ def import_notes(result: dict) -> str:
 def _write_files(store, package: Package) -> None:
     """Attachments go only to their content-addressed place in the data directory, streamed from
     the package's zip."""
-    for table in ("materials", "opinion_files"):
+    for table in ("materials", "opinion_files", "survey_photos"):
         for _, values, _ in package.rows.get(table, ()):
             info = package.files.get(values.get("sha256") or "")
             if info is None:

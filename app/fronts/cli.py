@@ -259,7 +259,8 @@ def cmd_list(args) -> int:
                       "delegate": r["delegate_name"], "received_on": r["received_on"],
                       # the step it waits at, when that is due, late or not; 按期办结 once answered
                       "waiting_for": r["clock_label"] or None, "step_due": r["step_due"], "step_late": r["step_late"],
-                      "flag": r["flag"], "answered_on": r["answered_on"], "on_time": r["on_time"]} for r in rows]
+                      "flag": r["flag"], "answered_on": r["answered_on"], "on_time": r["on_time"],
+                      "raised_at": r.get("raised_meeting_id")} for r in rows]
             lines = [f"{r['serial']}\t{r['received_on']}\t{r['status_label']}\t{r['title']}"
                      f"{'（' + r['flag'] + '）' if r['step_late'] else ''}"
                      f"{'（' + r['on_time_label'] + '）' if r['on_time'] is not None else ''}" for r in rows]
@@ -328,6 +329,17 @@ def cmd_list(args) -> int:
                       "stage": r["stage"], "status": r["status"], "fail_reason": r["fail_reason"],
                       "certificate_no": r["certificate_no"], "id_number": r["id_masked"]} for r in rows]
             lines = [f"{r['name']}\t{r['community_name'] or ''}\t{r['progress']}" for r in rows]
+        elif args.kind == "groups":
+            # each group against the grouping principles, and its 推选 of leader and deputies
+            rows = store.elections.grouping()
+            elections = store.elections.list()
+            items = [{"id": r["id"], "name": r["name"], "size": r["size"], "communities": r["communities"],
+                      "areas": r["areas"], "sectors": dict(r["sectors"]), "size_ok": r["size_ok"],
+                      "area_ok": r["area_ok"], "sector_ok": r["sector_ok"],
+                      "elections": [{"day": e["day"], "role": e["role"], "delegate": e["delegate_name"],
+                                     "members": e["members"], "votes": e["votes"], "result": e["result"]}
+                                    for e in elections if e["group_id"] == r["id"]]} for r in rows]
+            lines = [f"{r['name']}	{r['size_note']}	{r['area_note']}	{r['sector_note']}" for r in rows]
         else:
             service = getattr(store, args.kind)
             rows = service.list()

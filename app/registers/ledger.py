@@ -57,12 +57,15 @@ def ledger(store, year: int | None = None, flt: OpinionFilter | None = None) -> 
 
 def supervision(store, year: int | None = None) -> Register:
     rows = store.opinions.supervisions_of_year(year)
+    joined = store.opinions.supervisors([r["id"] for r in rows])
+    for row in rows:
+        row["delegates"] = "、".join(joined.get(row["id"], []))
     # Printed on A4 but the recorder (A3).
     columns = [Column("督办日期", "day", 11, kind="date"), Column("意见编号", "serial", 11),
                Column("意见建议", "title", 18, 36, wrap=True), Column("承办单位", "lead_unit", 12, 16, wrap=True),
                Column("办理期限", "deadline", 11, kind="date"), Column("督办方式", "method", 8),
                Column("督办情况", "content", 20, 44, wrap=True), Column("办理进展", "progress", 14, 36, wrap=True),
-               Column("记录人", "actor", 8, printed="a3")]
+               Column("参与代表", "delegates", 12, 24, wrap=True, printed="a3"), Column("记录人", "actor", 8, printed="a3")]
     return Register(_title(store, "意见建议督办记录", year), store.settings.unit(), columns, rows, "督办记录")
 
 

@@ -58,7 +58,9 @@ def performance(store, year: int | None = None, term_id: str | None = None) -> R
     columns = [Column("姓名", "name", 8), Column("议事小组", "group_name", 9), Column("村（社区）", "community_name", 10),
                Column("走访网格", "visits", 8, kind="int"),
                *_per_kind("{}"),
-               Column("提出意见建议", "opinions", 10, kind="int"), Column("评议等次", "grade", 8),
-               Column("评议意见", "remarks", 12, 24, wrap=True)]
+               # the counts' titles wrap within 8 units, so that A4 still takes the whole row with 参与督办
+               Column("提出意见建议", "opinions", 8, 8, kind="int"), Column("参与督办", "supervisions", 8, 8, kind="int"),
+               Column("实地调研", "surveys", 8, 8, kind="int", printed="a3"), Column("评议等次", "grade", 8),
+               Column("评议意见", "remarks", 10, 24, wrap=True)]
     title = f"{store.settings.get('subdistrict') or ''}议事代表{year}年度履职情况"
     return Register(title, store.settings.unit(), columns, rows, "年度履职")

@@ -24,6 +24,8 @@ from app.rules.codes import (
     CONFLICT_KINDS,
     DELEGATE_EVENT_KINDS,
     DELEGATE_STATUSES,
+    ELECTION_RESULTS,
+    ELECTION_ROLES,
     FEEDBACK_METHODS,
     FLAGS,
     GENDERS,
@@ -245,6 +247,34 @@ def _votes_cast(row, lookup):
     return None
 
 
+# -- the people of the work (m014c) -------------------------------------------------------------------
+def _raised_at_held_meeting(row, lookup):
+    """An opinion raised at a meeting: the meeting has been held, and it was received that day or after."""
+    meeting = _parent(lookup, row, "raised_meeting_id", "meetings")
+    held = as_day(meeting.get("date")) if meeting else None
+    received = as_day(row.get("received_on"))
+    if held and held > today():
+        return f"会议在 {meeting['date']}，还没有召开，不能登记在会上提出的意见建议"
+    if held and received and received < held:
+        return f"收集日期 {row['received_on']} 早于提出意见的会议（{meeting['date']}）"
+    return None
+
+
+def _discussion_room_of_venue(row, lookup):
+    """A group discussion books a room of the venue hosting the meeting."""
+    room, meeting = _parent(lookup, row, "room_id", "rooms"), _parent(lookup, row, "meeting_id", "meetings")
+    if room and meeting and meeting.get("venue_id") and room.get("venue_id") != meeting["venue_id"]:
+        return "分组讨论的会议室不属于会议所在的阵地"
+    return None
+
+
+def _votes_within_members(row, lookup):
+    votes, members = row.get("votes"), row.get("members")
+    if type(votes) is int and type(members) is int and votes > members:
+        return f"得票 {votes} 票多于参加推选的 {members} 人"
+    return None
+
+
 # -- the book ----------------------------------------------------------------------------------------------
 TABLES: dict[str, Table] = {
     "terms": Table("届次", {
@@ -383,9 +413,11 @@ TABLES: dict[str, Table] = {
         "satisfaction": Choice("满意度", choices=SATISFACTION), "closed_on": Day("归档日期"),
         "feedback_serial": Text("回执编号", max=40), "visit_id": Ref("网格走访", table="grid_visits"),
         "reported_on": Day("上报组长日期"), "reported_to": Ref("上报给", table="delegates"),
+        "raised_meeting_id": Ref("提出的会议", table="meetings"),
     }, title=("title", "serial"), order=OPINION_ORDER, checks=(
         Check(("assigned_on", "topic_id", "status"), _assigned_after_deliberation),
         Check(("status",), _status_fields),
+        Check(("raised_meeting_id", "received_on"), _raised_at_held_meeting),
     )),
     "supervisions": Table("督办记录", {
         "opinion_id": Ref("意见建议", True, "opinions"), "day": Day("督办日期", True),
@@ -510,6 +542,36 @@ TABLES: dict[str, Table] = {
         "delegate_id": Ref("代表", True, "delegates"), "year": Int("年度", True, 2000, 2100),
         "grade": Choice("评议等次", True, GRADES), "remarks": Note("评议意见", 2000),
     }, title=("year",), unique=(Unique(("delegate_id", "year"), "同一代表同一年度的评议"),)),
+    "supervision_delegates": Table("参与督办的代表", {
+        "supervision_id": Ref("督办记录", True, "supervisions"), "delegate_id": Ref("参与督办的代表", True, "delegates"),
+    }, title=(), append_only=True, unique=(Unique(("supervision_id", "delegate_id"), "同一督办记录中的代表"),)),
+    "meeting_discussions": Table("分组讨论", {
+        "meeting_id": Ref("会议", True, "meetings"), "group_id": Ref("讨论组", True, "groups"),
+        "room_id": Ref("会议室", table="rooms"), "start_time": Clock("开始时间"), "end_time": Clock("结束时间"),
+        "convener_id": Ref("召集人", table="delegates"), "points": Note("讨论要点", max=LONG),
+        "sort_order": Int("顺序", low=-100_000, high=100_000),
+    }, title=(), checks=(
+        Check(("end_time", "start_time"), _ends_after_start),
+        Check(("room_id", "meeting_id"), _discussion_room_of_venue),
+        _meeting_held("meeting_id", "分组讨论的要点", lambda row: bool(row.get("points"))),
+    ), unique=(Unique(("meeting_id", "group_id"), "同一会议中的讨论组"),)),
+    "field_surveys": Table("实地走访调研", {
+        "topic_id": Ref("议题", True, "topics"), "day": Day("调研日期", True), "place": Text("调研地点", True, TITLE),
+        "units": Names("参加单位"), "findings": Note("调研发现", max=LONG),
+    }, title=("place",)),
+    "survey_delegates": Table("参加调研的代表", {
+        "survey_id": Ref("实地走访调研", True, "field_surveys"), "delegate_id": Ref("参加调研的代表", True, "delegates"),
+    }, title=(), unique=(Unique(("survey_id", "delegate_id"), "同一次调研中的代表"),)),
+    "survey_photos": Table("调研照片", {
+        "survey_id": Ref("实地走访调研", True, "field_surveys"), "title": Text("标题", True, TITLE),
+        "file_name": Text("文件名", True, 255), "sha256": Digest("校验值", True), "size": Int("大小", low=0),
+    }, title=("title",)),
+    "group_elections": Table("小组推选", {
+        "group_id": Ref("议事小组", True, "groups"), "day": Day("推选日期", True),
+        "role": Choice("推选职务", True, ELECTION_ROLES), "delegate_id": Ref("候选代表", True, "delegates"),
+        "members": Int("参加推选（人）", True, 1, 10_000), "votes": Int("得票", True, 0, 10_000),
+        "result": Choice("结果", True, ELECTION_RESULTS), "notes": Note("备注", 2000),
+    }, title=("day",), checks=(Check(("votes", "members"), _votes_within_members),)),
 }
 
 TABLES["conflicts"].fields["tbl"] = Choice("数据表", True, tuple((name, t.noun) for name, t in TABLES.items()))

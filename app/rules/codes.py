@@ -37,6 +37,9 @@ LEAVING = ("resigned", "removed", "deceased", "moved_away", "term_ended")
 DELEGATE_EVENT_KINDS = (("appointed", "确定为议事代表"), *DELEGATE_STATUSES)
 GROUP_ROLES = (("member", "成员"), ("leader", "组长"), ("deputy_leader", "副组长"))
 GRADES = ("优秀", "称职", "基本称职", "不称职")
+# A group elects (推选) its leader and two deputies: the office stood for, and the outcome.
+ELECTION_ROLES = (("leader", "组长"), ("deputy_leader", "副组长"))
+ELECTION_RESULTS = (("elected", "当选"), ("not_elected", "未当选"))
 
 # -- places --------------------------------------------------------------------------------------
 COMMUNITY_KINDS = (("community", "社区"), ("village", "村"))

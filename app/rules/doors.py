@@ -108,6 +108,13 @@ def _check_bookings(conn, table: str, row_id: str, row: dict, names: set[str]) -
         pairs += [(row["delegate_id"], m[0]) for m in meetings]
     elif table == "meetings" and names & {"date", "start_time", "end_time", "venue_id", "status", "kind", "deleted"}:
         pairs += [(person, row_id) for person in _people_at(conn, row_id)]
+    if (table == "meeting_discussions" and names & {"room_id", "start_time", "end_time", "meeting_id", "deleted"}) or \
+            (table == "meetings" and names & {"room_id", "date", "start_time", "end_time", "status", "deleted"}):
+        room = bookings.room_clash_for(conn, row["meeting_id"] if table == "meeting_discussions" else row_id)
+        if room:
+            mine, taken = room
+            raise ValidationError(f"会议室“{mine.room}”已安排{taken.describe()}，同一时间不能再安排{mine.describe()}"
+                                  "（一间会议室同一时间只能安排一处）", field="room_id")
     for delegate_id, meeting_id in pairs:
         clash = bookings.clash_for(conn, delegate_id, meeting_id)
         if clash:
@@ -180,4 +187,9 @@ def scan(conn) -> Iterator[Breach]:
         yield Breach("attendance" if here.how == "present" else "reception_duties", here.meeting_id,
                      person.get("name") or "", "delegate_id", here.delegate_id,
                      f"{person.get('name', '')}{here.describe()}，同一时间又{there.describe()}（一人不能同时在两处）",
+                     True)
+    for one, other in bookings.all_room_clashes(conn):
+        booking = one if one.discussion_id else other
+        yield Breach("meeting_discussions", booking.discussion_id or "", booking.group, "room_id", booking.room_id,
+                     f"会议室“{one.room}”{one.describe()}，同一时间又{other.describe()}（一间会议室同一时间只能安排一处）",
                      True)

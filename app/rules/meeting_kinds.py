@@ -85,6 +85,7 @@ class MeetingKind:
     votes: bool = False                          # 民生实事项目票决
     matters: bool = False                        # residents' matters registered (reception day form)
     starts_year: bool = False                    # one held shows the year's work has begun
+    discussions: bool = False                    # 分组讨论: the groups discuss apart, each in a room
     # the documents a meeting of the kind gives (codes.DOC_KINDS; documents.catalog.MEETING_DOCS)
     documents: tuple[str, ...] = ("meeting_notice", "signin", "flowchart", "minutes", "brief")
 
@@ -116,7 +117,7 @@ _BUILT_IN = (
                Step("in", "听取工作报告", "街道办事处", 0), Step("in", "开展分组讨论", "各议事小组", 0),
                Step("in", "汇总意见建议", "人大街道工委", 0),
                Step("post", "交办意见建议", "人大街道工委", 7), Step("post", "整理会议资料", "人大街道工委", 14)),
-        quorum="majority", votes=True, starts_year=True),
+        quorum="majority", votes=True, starts_year=True, discussions=True),
     MeetingKind(
         GROUP_ACTIVITY, "分组活动", "group", ("本小组议事代表", "相关部门"),
         (("group_id", "分组活动须选择议事小组"),),

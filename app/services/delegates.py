@@ -291,6 +291,27 @@ class DelegateService(Service[DelegateRow]):
                ORDER BY g.sort_order, CASE d.group_role WHEN 'leader' THEN 0 WHEN 'deputy_leader' THEN 1
                  ELSE 2 END, d.name_pinyin""", params)
 
+    def serving_people(self, delegate_ids, label: str, field: str, day: str | None = None) -> list[dict]:
+        """The delegates named (each once, in the order given), refusing anyone who was not a serving
+        delegate on `day` (today when not given): who took part in a supervision, a survey..."""
+        wanted = list(dict.fromkeys(i for i in (delegate_ids or ()) if i))
+        if not wanted:
+            return []
+        day = day or date.today().isoformat()
+        found = {r["id"]: r for r in self.store.rows(
+            f"""SELECT d.id, d.name, d.group_id, {serving_condition('?1')}
+                       AND (d.status = 'active' OR ?1 < ?2) AS serving FROM delegates d
+                LEFT JOIN terms t ON t.id = d.term_id
+                WHERE d.deleted = 0 AND d.id IN ({','.join('?' * len(wanted))})""",
+            [day, date.today().isoformat(), *wanted])}
+        for delegate_id in wanted:
+            person = found.get(delegate_id)
+            if person is None:
+                raise ValidationError(f"所选{label}不存在或已删除", field=field)
+            if not person["serving"]:
+                raise ValidationError(f"{person['name']}在 {day} 不是在任的议事代表，不能列为{label}", field=field)
+        return [found[i] for i in wanted]
+
     def communities_of(self) -> dict[str, str]:
         """delegate id -> community id (to offer a delegate's own grids first)."""
         return {d["id"]: d["community_id"] for d in self.store.rows(

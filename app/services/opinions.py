@@ -225,11 +225,15 @@ class OpinionService(Service[OpinionRow]):
                                                    [values["community_id"]])
         return values
 
-    def create(self, values: dict, *, origin: tuple[str, str] | None = None, visit_id: str | None = None) -> Changes:
-        """Log one opinion (a paper slip, a grid visit's, a reception-day matter, a minutes' action item)."""
+    def create(self, values: dict, *, origin: tuple[str, str] | None = None, visit_id: str | None = None,
+               meeting_id: str | None = None) -> Changes:
+        """Log one opinion (a paper slip, a grid visit's, a reception-day matter, a minutes' action item,
+        one raised at a meeting: `meeting_id`)."""
         values = self._prepare(values)
         if visit_id:
             values["visit_id"] = visit_id
+        if meeting_id:
+            values["raised_meeting_id"] = meeting_id
         if origin:
             if self.store.scalar("SELECT 1 FROM opinions WHERE origin_id = ? AND deleted = 0", [origin[1]]):
                 raise ConflictError("这一事项已经登记进台账了")
@@ -438,8 +442,9 @@ class OpinionService(Service[OpinionRow]):
             self._event(tx, opinion_id, date.today().isoformat(), "key", {"key": key})
         return tx.changes
 
-    def supervise(self, opinion_id: str, day: str, method: str, content: str, progress: str = ""):
-        """A dated supervision record (append-only)."""
+    def supervise(self, opinion_id: str, day: str, method: str, content: str, progress: str = "",
+                  delegate_ids=()):
+        """A dated supervision record (append-only), with the delegates who took part (代表参与督办)."""
         row = self.get(opinion_id)
         self._require(row, "supervise")
         parse_date(day, "督办日期", "day")
@@ -449,12 +454,15 @@ class OpinionService(Service[OpinionRow]):
         content = clean(content)
         if not content:
             raise ValidationError("请填写督办情况", field="content")
+        people = self.store.delegates.serving_people(delegate_ids, "参与督办的代表", "delegate_ids", day)
         from app.storage.audit import current_actor
 
         with self.store.write("create", f"督办：{row['title']}（{method}）") as tx:
-            tx.insert("supervisions", {"opinion_id": opinion_id, "day": day, "method": method,
-                                       "content": content, "progress": clean(progress) or None,
-                                       "actor": current_actor(self.db)})
+            supervision_id = tx.insert("supervisions", {"opinion_id": opinion_id, "day": day, "method": method,
+                                                        "content": content, "progress": clean(progress) or None,
+                                                        "actor": current_actor(self.db)})
+            for person in people:
+                tx.insert("supervision_delegates", {"supervision_id": supervision_id, "delegate_id": person["id"]})
         return tx.changes
 
     def answer(self, opinion_id: str, result: str, day: str | None = None):
@@ -574,10 +582,15 @@ class OpinionService(Service[OpinionRow]):
             event["label"] = EVENT_LABELS.get(event["kind"], event["kind"])
             event["text"] = describe_event(event["kind"], detail_of(event["detail"]))
         supervisions = self.store.rows(stamped.format(t="supervisions"), [opinion_id])
+        joined = self.supervisors([s["id"] for s in supervisions])
         for s in supervisions:
             s["kind"], s["label"] = "supervise", f"督办（{s['method']}）"
-            s["text"] = s["content"] + (f"；进展：{s['progress']}" if s["progress"] else "")
-        return sorted(events + supervisions, key=lambda e: (e["day"], e["wall_ms"], e["counter"]))
+            s["delegates"] = joined.get(s["id"], [])
+            s["text"] = s["content"] + (f"；进展：{s['progress']}" if s["progress"] else "") + (
+                f"；参与代表：{'、'.join(s['delegates'])}" if s["delegates"] else "")
+        topic_id = self.store.scalar("SELECT topic_id FROM opinions WHERE id = ?", [opinion_id])
+        surveys = self.store.surveys.timeline_entries(topic_id)  # the topic's 实地走访调研
+        return sorted(events + supervisions + surveys, key=lambda e: (e["day"], e["wall_ms"], e["counter"]))
 
     def supervisions_of_year(self, year: int | None = None) -> list[dict]:
         """督办记录: every supervision of the year (or of all years) with its opinion, by day."""
@@ -585,13 +598,29 @@ class OpinionService(Service[OpinionRow]):
         if year:
             where, params = " AND s.day >= ? AND s.day < ?", [f"{year}-01-01", f"{year + 1}-01-01"]
         return self.store.rows(
-            f"""SELECT s.day, s.method, s.content, s.progress, s.actor, o.serial, o.title, o.lead_unit,
+            f"""SELECT s.id, s.day, s.method, s.content, s.progress, s.actor, o.serial, o.title, o.lead_unit,
                        o.deadline FROM supervisions s JOIN opinions o ON o.id = s.opinion_id
                 WHERE s.deleted = 0 AND o.deleted = 0{where} ORDER BY s.day, o.serial""", params)
 
     def supervisions(self, opinion_id: str) -> list[dict]:
-        return self.store.rows("SELECT * FROM supervisions WHERE opinion_id = ? AND deleted = 0 ORDER BY day",
+        rows = self.store.rows("SELECT * FROM supervisions WHERE opinion_id = ? AND deleted = 0 ORDER BY day",
                                [opinion_id])
+        joined = self.supervisors([r["id"] for r in rows])
+        for row in rows:
+            row["delegates"] = joined.get(row["id"], [])
+        return rows
+
+    def supervisors(self, supervision_ids: list[str]) -> dict[str, list[str]]:
+        """The names of the delegates who took part in each supervision."""
+        found: dict[str, list[str]] = {}
+        if not supervision_ids:
+            return found
+        for row in self.store.rows(
+                f"SELECT p.supervision_id, d.name FROM supervision_delegates p JOIN delegates d ON d.id = p.delegate_id"
+                f" WHERE p.deleted = 0 AND p.supervision_id IN ({','.join('?' * len(supervision_ids))})"
+                " ORDER BY d.name_pinyin", supervision_ids):
+            found.setdefault(row["supervision_id"], []).append(row["name"])
+        return found
 
     def _where(self, flt: OpinionFilter, today: str) -> tuple[str, list]:
         clauses, params = ["o.deleted = 0"], []

@@ -69,5 +69,6 @@ class ReviewService:
             rows.append({"id": person["id"], "name": person["name"], "group_name": person.get("group_name"),
                          "community_name": person.get("community_name"), "visits": record["grid_visits"],
                          **{k.code: record[k.code] for k in kinds()}, "opinions": len(record["opinions"]),
+                         "supervisions": len(record["supervisions"]), "surveys": record["surveys"],
                          "grade": review.get("grade"), "remarks": review.get("remarks")})
         return rows

@@ -5,7 +5,8 @@ recorded the step counts as done, so the clerk never records the same work twice
 The link from a step to its event is read from the step's title (templates are editable: a step
 renamed 「报工委审核」 still means a review), first rule that matches wins; a step of the 会中 phase
 that names no other event stands for the meeting itself. A step whose event is not recorded, or
-that stands for no event (实地走访调研...), is ticked by hand as before; a hand tick always wins.
+that stands for no event, is ticked by hand as before; a hand tick always wins. A 实地走访调研 step is
+closed by a survey recorded for a topic the meeting deliberates.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ EVENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("topic_chosen", "已确定议题", ("议题",)),
     ("notice", "已发出会议通知", ("通知", "公告")),
     ("actions_done", "落实事项均已完成", ("督促落实",)),
+    ("surveyed", "已登记实地走访调研", ("调研",)),
 )
 HELD = ("held", "会议已召开")  # its status says so, or someone signed in
 EVENT_LABELS = {key: label for key, label, _ in EVENTS} | {HELD[0]: HELD[1]}
 # What closes a step, as the template list says it.
 CLOSED_WHEN = {"minutes": "保存会议纪要时", "topic_reviewed": "议题经工委审核同意时",
                "topic_chosen": "议事方案关联本次活动时", "notice": "会议通知发出时",
-               "actions_done": "落实事项全部完成时", "held": "会议召开或有人签到时"}
+               "actions_done": "落实事项全部完成时", "held": "会议召开或有人签到时",
+               "surveyed": "议题登记实地走访调研时"}
 
 
 def closed_when(step: dict) -> str:
@@ -90,12 +93,14 @@ def event_days(store, meeting_ids: Iterable[str], wanted: set[str] | None = None
                 AND kind = 'meeting_notice' AND dated_on IS NOT NULL AND record_id IN ({ids})
                 GROUP BY record_id""", ids):
             out[r["record_id"]]["notice"] = r["day"]
-    if wanted & {"topic_reviewed", "topic_chosen"}:
+    if wanted & {"topic_reviewed", "topic_chosen", "surveyed"}:
         # the topics the meeting deliberates: linked to it directly, or through the group's plan
         for r in _topic_rows(store, ids):
             marks = out.get(r["meeting_id"])
             if marks is None:
                 continue
+            if r["surveyed_on"]:
+                marks["surveyed"] = min(filter(None, (marks.get("surveyed"), r["surveyed_on"])))
             if r["status"] in ("approved", "deliberated") and r["approved_on"]:
                 marks["topic_reviewed"] = min(filter(None, (marks.get("topic_reviewed"), r["approved_on"])))
             chosen = r["proposed_on"] or r["drafted_on"] or r["approved_on"]
@@ -121,13 +126,15 @@ def _topic_rows(store, ids: list[str]) -> list[dict]:
         rows += store.rows(
             f"""SELECT coalesce(p.meeting_id, t.meeting_id) AS meeting_id, t.status, t.approved_on, p.drafted_on,
                 (SELECT min(e.day) FROM opinion_events e JOIN opinions o ON o.id = e.opinion_id
-                  WHERE o.topic_id = t.id AND e.kind = 'topic' AND e.deleted = 0) AS proposed_on
+                  WHERE o.topic_id = t.id AND e.kind = 'topic' AND e.deleted = 0) AS proposed_on,
+                (SELECT min(f.day) FROM field_surveys f WHERE f.topic_id = t.id AND f.deleted = 0) AS surveyed_on
                 FROM topics t LEFT JOIN plans p ON p.topic_id = t.id AND p.deleted = 0
                 WHERE t.deleted = 0 AND p.meeting_id IN ({marks})
                UNION ALL
                SELECT t.meeting_id, t.status, t.approved_on, NULL,
                 (SELECT min(e.day) FROM opinion_events e JOIN opinions o ON o.id = e.opinion_id
-                  WHERE o.topic_id = t.id AND e.kind = 'topic' AND e.deleted = 0)
+                  WHERE o.topic_id = t.id AND e.kind = 'topic' AND e.deleted = 0),
+                (SELECT min(f.day) FROM field_surveys f WHERE f.topic_id = t.id AND f.deleted = 0)
                 FROM topics t WHERE t.deleted = 0 AND t.meeting_id IN ({marks})""", chunk + chunk)
     return rows
 

@@ -64,7 +64,9 @@ class TopicService(Service[Row]):
                    (SELECT count(*) FROM opinions o WHERE o.topic_id = t.id AND o.deleted = 0) AS opinion_count,
                    (SELECT CASE WHEN count(*) THEN count(*) || ' 人，同意 ' || sum(c.view = '同意') END
                       FROM consultations c WHERE c.topic_id = t.id AND c.deleted = 0) AS consulted,
-                   (SELECT p.title FROM plans p WHERE p.topic_id = t.id AND p.deleted = 0) AS plan_title
+                   (SELECT p.title FROM plans p WHERE p.topic_id = t.id AND p.deleted = 0) AS plan_title,
+                   (SELECT CASE WHEN count(*) THEN count(*) || ' 次，' || max(f.day) END FROM field_surveys f
+                      WHERE f.topic_id = t.id AND f.deleted = 0) AS surveyed
                 FROM topics t LEFT JOIN groups g ON g.id = t.group_id
                 LEFT JOIN delegates d ON d.id = t.lead_delegate_id LEFT JOIN meetings m ON m.id = t.meeting_id
                 WHERE {where} ORDER BY t.status = 'deliberated', g.sort_order, t.title""", params)

@@ -99,6 +99,19 @@ SYNCED_FIELDS["nomination_rounds"] += ("self_nomination", "conditions_by", "cond
 SYNCED_FIELDS["reception_matters"] += ("closed_on", "closed_reason")
 # m013: when a photo was taken (a brief shows those of its date and before, in their order)
 SYNCED_FIELDS["materials"] += ("taken_on",)
+# m014c: the people of the work: delegates who supervised, opinions raised at a meeting and the plenary's
+# group discussions, the 实地走访调研 of a topic, a group's election of its leaders
+SYNCED_FIELDS.update({
+    "supervision_delegates": ("supervision_id", "delegate_id"),
+    "meeting_discussions": ("meeting_id", "group_id", "room_id", "start_time", "end_time", "convener_id",
+                            "points", "sort_order"),
+    "field_surveys": ("topic_id", "day", "place", "units", "findings"),
+    "survey_delegates": ("survey_id", "delegate_id"),
+    "survey_photos": ("survey_id", "title", "file_name", "sha256", "size"),
+    "group_elections": ("group_id", "day", "role", "delegate_id", "members", "votes", "result", "notes"),
+})
+SYNCED_FIELDS["opinions"] += ("raised_meeting_id",)
+APPEND_ONLY.add("supervision_delegates")  # written with its supervision, which is never updated
 
 
 @migrations()
@@ -570,6 +583,57 @@ def m013_photo_dates(db):
     db.execute("ALTER TABLE materials ADD COLUMN taken_on TEXT")
 
 
+@migrations()
+def m014c_people(db):
+    # Who took part: the delegates on each supervision (counted in their duty record); the meeting an
+    # opinion was raised at; a plenary's group discussions (each group in a room of the venue, its
+    # convener and points); the 实地走访调研 of a topic (who went, where, what they found, photos);
+    # a group's election (推选) of its leader and deputies.
+    for statement in _statements(
+        """
+        CREATE TABLE supervision_delegates (
+            id TEXT PRIMARY KEY, supervision_id TEXT NOT NULL REFERENCES supervisions(id),
+            delegate_id TEXT NOT NULL REFERENCES delegates(id), deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_supervision_delegates_supervision ON supervision_delegates(supervision_id);
+        CREATE INDEX idx_supervision_delegates_delegate ON supervision_delegates(delegate_id);
+
+        CREATE TABLE meeting_discussions (
+            id TEXT PRIMARY KEY, meeting_id TEXT NOT NULL REFERENCES meetings(id),
+            group_id TEXT NOT NULL REFERENCES groups(id), room_id TEXT REFERENCES rooms(id), start_time TEXT,
+            end_time TEXT, convener_id TEXT REFERENCES delegates(id), points TEXT, sort_order INTEGER,
+            deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_meeting_discussions_meeting ON meeting_discussions(meeting_id);
+        CREATE INDEX idx_meeting_discussions_room ON meeting_discussions(room_id);
+
+        ALTER TABLE opinions ADD COLUMN raised_meeting_id TEXT REFERENCES meetings(id);
+        CREATE INDEX idx_opinions_raised_meeting ON opinions(raised_meeting_id);
+
+        CREATE TABLE field_surveys (
+            id TEXT PRIMARY KEY, topic_id TEXT NOT NULL REFERENCES topics(id), day TEXT NOT NULL,
+            place TEXT NOT NULL, units TEXT, findings TEXT, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_field_surveys_topic ON field_surveys(topic_id, day);
+
+        CREATE TABLE survey_delegates (
+            id TEXT PRIMARY KEY, survey_id TEXT NOT NULL REFERENCES field_surveys(id),
+            delegate_id TEXT NOT NULL REFERENCES delegates(id), deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_survey_delegates_survey ON survey_delegates(survey_id);
+        CREATE INDEX idx_survey_delegates_delegate ON survey_delegates(delegate_id);
+
+        CREATE TABLE survey_photos (
+            id TEXT PRIMARY KEY, survey_id TEXT NOT NULL REFERENCES field_surveys(id), title TEXT NOT NULL,
+            file_name TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_survey_photos_survey ON survey_photos(survey_id);
+
+        CREATE TABLE group_elections (
+            id TEXT PRIMARY KEY, group_id TEXT NOT NULL REFERENCES groups(id), day TEXT NOT NULL,
+            role TEXT NOT NULL, delegate_id TEXT NOT NULL REFERENCES delegates(id), members INTEGER NOT NULL,
+            votes INTEGER NOT NULL, result TEXT NOT NULL, notes TEXT, deleted INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX idx_group_elections_group ON group_elections(group_id, day)
+        """
+    ):
+        db.execute(statement)
+
+
 # What the clerk calls the rows of each synced table (progress, refusals, previews, the recycle bin).
 TABLE_NOUNS = {
     "terms": "届次", "groups": "议事小组", "communities": "村（社区）", "grids": "网格", "venues": "阵地",
@@ -586,6 +650,8 @@ TABLE_NOUNS = {
     "action_progress": "落实事项进展",
     "institutions": "制度建设", "leading_members": "领导小组成员", "round_returns": "推选名单反馈和上报",
     "summary_texts": "年度工作总结", "delegate_reviews": "代表年度评议",
+    "supervision_delegates": "参与督办的代表", "meeting_discussions": "分组讨论", "field_surveys": "实地走访调研",
+    "survey_delegates": "参加调研的代表", "survey_photos": "调研照片", "group_elections": "小组推选",
 }
 
 

@@ -79,7 +79,7 @@ def test_a_flowchart_step_closes_itself_when_the_minutes_are_saved(qtbot, window
     qtbot.waitUntil(lambda: editor.flowchart.state_of("形成议事纪要") == "done", timeout=10000)
     step = next(s for s in editor.flowchart.steps if s["title"] == "形成议事纪要")
     assert step["done_by"] == "已保存会议纪要"
-    assert editor.flowchart.state_of("实地走访调研") == "overdue"  # no record stands for it
+    assert editor.flowchart.state_of("实地走访调研") == "overdue"  # no survey recorded for its topic
     assert not any("形成议事纪要" in t for t in late())  # the reminder is gone, nothing recorded twice
     assert any("实地走访调研" in t for t in late())
 

@@ -116,6 +116,18 @@ class GroupsPage(RecordListPage):
                Col("leaders", "组长"), Col("deputies", "副组长"), Col("focus", "工作特色/重点"),
                Col("warning_text", "提示")]
 
+    def buttons(self):
+        return [*super().buttons(), ("小组推选…", self.elections, "登记小组推选组长、副组长的日期、得票和结果")]
+
+    def elections(self) -> None:
+        from .grouping import ElectionsDialog
+
+        row = self.current()
+        if not row:
+            return show_refusal(self, "请先在列表中选择一个议事小组")
+        self.election_dialog = ElectionsDialog(self.backend, row, self)
+        self.election_dialog.open()
+
     def _show_rows(self, rows):
         for row in rows:
             row["warning_text"] = "；".join(row["warnings"])
@@ -207,6 +219,10 @@ class OrganisationPage(QWidget):
         self.tabs.addTab(self.communities, "村（社区）")
         self.tabs.addTab(self.grids, "网格")
         self.tabs.addTab(self.groups, "议事小组")
+        from .grouping import GroupingPage
+
+        self.grouping = GroupingPage(backend)
+        self.tabs.addTab(self.grouping, "分组情况")
         self.terms = TermsPage(backend)
         self.tabs.addTab(self.terms, "届次")
         self.institutions = InstitutionsPage(backend)
@@ -215,7 +231,7 @@ class OrganisationPage(QWidget):
         layout.addWidget(self.tabs)
 
     def reload(self):
-        for page in (self.communities, self.grids, self.groups, self.terms, self.institutions):
+        for page in (self.communities, self.grids, self.groups, self.grouping, self.terms, self.institutions):
             page.reload()
 
     def open_record(self, kind: str, record_id: str | None):

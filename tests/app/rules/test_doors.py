@@ -49,12 +49,34 @@ def _valid_rows(store) -> dict[str, dict]:
         for table, values in extra.items():
             if not store.scalar(f"SELECT 1 FROM [{table}] WHERE deleted = 0"):
                 tx.insert(table, values)
+    _people_rows(store, meeting, opinion, delegate)
     for table in TABLES:
         columns = ", ".join(f"[{f}]" for f in SYNCED_FIELDS[table])
         found = store.rows(f"SELECT id, {columns} FROM [{table}] WHERE deleted = 0 ORDER BY rowid LIMIT 1")
         assert found, table
         rows[table] = found[0]
     return rows
+
+
+def _people_rows(store, meeting, opinion, delegate) -> None:
+    """A row of each table of supervision participants, group discussions, surveys and elections."""
+    group = store.scalar("SELECT group_id FROM delegates WHERE id = ?", [delegate])
+    topic = store.scalar("SELECT id FROM topics WHERE deleted = 0 LIMIT 1")
+    supervision = store.scalar("SELECT id FROM supervisions WHERE deleted = 0 LIMIT 1")
+    with store.write("create", "测试用的记录") as tx:
+        if not store.scalar("SELECT 1 FROM supervision_delegates WHERE deleted = 0"):
+            tx.insert("supervision_delegates", {"supervision_id": supervision, "delegate_id": delegate})
+        if not store.scalar("SELECT 1 FROM meeting_discussions WHERE deleted = 0"):
+            tx.insert("meeting_discussions", {"meeting_id": meeting["id"], "group_id": group, "points": "要点"})
+        if not store.scalar("SELECT 1 FROM group_elections WHERE deleted = 0"):
+            tx.insert("group_elections", {"group_id": group, "day": meeting["date"], "role": "leader",
+                                          "delegate_id": delegate, "members": 9, "votes": 8, "result": "elected"})
+        if not store.scalar("SELECT 1 FROM field_surveys WHERE deleted = 0"):
+            survey = tx.insert("field_surveys", {"topic_id": topic, "day": meeting["date"], "place": "现场",
+                                                 "units": '["公交公司"]', "findings": "发现"})
+            tx.insert("survey_delegates", {"survey_id": survey, "delegate_id": delegate})
+            tx.insert("survey_photos", {"survey_id": survey, "title": "照片", "file_name": "a.jpg",
+                                        "sha256": "b" * 64, "size": 10})
 
 
 @pytest.fixture(scope="module")

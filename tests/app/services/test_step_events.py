@@ -29,7 +29,8 @@ def test_each_default_step_knows_the_event_it_stands_for():
     assert event_of({"title": "形成议事纪要", "phase": "in"}) == "minutes"
     assert event_of({"title": "通知参加人员和部门", "phase": "pre"}) == "notice"
     assert event_of({"title": "座谈协商", "phase": "in"}) == "held"
-    assert event_of({"title": "实地走访调研", "phase": "pre"}) is None  # ticked by hand
+    assert event_of({"title": "实地走访调研", "phase": "pre"}) == "surveyed"
+    assert event_of({"title": "协调相关部门参与", "phase": "pre"}) is None  # ticked by hand
 
 
 def test_the_topic_reviewed_closes_the_review_step_and_its_reminder(demo):
@@ -75,7 +76,7 @@ def test_minutes_and_sign_in_close_the_meeting_steps(demo):
     demo.attendance.record(meeting, {member: "present"})
     steps = _steps(demo, meeting)
     assert steps["座谈协商"]["state"] == "done" and steps["座谈协商"]["done_on"] == steps["座谈协商"]["due_date"]
-    assert steps["实地走访调研"]["state"] == "overdue"  # no record stands for it: still the clerk's tick
+    assert steps["实地走访调研"]["state"] == "overdue"  # no survey of the topic recorded: still open
     assert not any(s["meeting_id"] == meeting and s["title"] in ("座谈协商", "形成议事纪要")
                    for s in demo.cadence.attention(TODAY)["steps_overdue"])
 
@@ -116,4 +117,5 @@ def test_the_template_says_how_each_step_gets_done(demo):
 
     said = {s["title"]: closed_when(s) for s in demo.workflows.steps("group_activity")}
     assert said["报人大街道工委审核"] == "自动：议题经工委审核同意时"
-    assert said["座谈协商"] == "自动：会议召开或有人签到时" and said["实地走访调研"] == "手动登记"
+    assert said["座谈协商"] == "自动：会议召开或有人签到时" and said["协调相关部门参与"] == "手动登记"
+    assert said["实地走访调研"] == "自动：议题登记实地走访调研时"

@@ -24,6 +24,7 @@ from ...models import Col, ListTableModel
 from ...widgets import NoWheelCombo, button_row, needs_selection
 from ..base import fit_columns, make_table
 from .group_steps import consult, edit_plan
+from .surveys import open_surveys
 
 if TYPE_CHECKING:
     from app.store import Store
@@ -44,7 +45,8 @@ class TopicsTab(QWidget):
         self.pool_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.topics = ListTableModel([Col("title", "议题"), Col("opinion_count", "并案意见"),
                                       Col("lead_name", "牵头代表"), Col("consulted", "征求意见"),
-                                      Col("plan_title", "议事方案"), Col("status_label", "状态"),
+                                      Col("plan_title", "议事方案"), Col("surveyed", "实地调研"),
+                                      Col("status_label", "状态"),
                                       Col("approved_on", "审核日期"), Col("meeting_title", "议事活动")], self)
         self.topics_view = make_table(self.topics)
         left, right = QWidget(), QWidget()
@@ -56,7 +58,8 @@ class TopicsTab(QWidget):
         rv.addWidget(QLabel("议题"))
         rv.addWidget(self.topics_view)
         topic_buttons = button_row(rv, (("征求代表意见…", lambda: self._with_topic(consult)),
-                                        ("议事方案…", lambda: self._with_topic(edit_plan)), ("工委审核…", self.review),
+                                        ("议事方案…", lambda: self._with_topic(edit_plan)),
+                                        ("实地走访调研…", lambda: self._with_topic(open_surveys)), ("工委审核…", self.review),
                                         ("关联议事活动…", self.deliberate), ("按纪要交办…", self.assign_from_minutes)))
         needs_selection(self.topics_view, topic_buttons, "请先在“议题”列表中选择一个议题")
         splitter = QSplitter()
