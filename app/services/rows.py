@@ -226,6 +226,7 @@ class OpinionRow(TypedDict):
     visit_id: str | None
     reported_on: str | None
     reported_to: str | None
+    raised_meeting_id: str | None  # the meeting where it was raised (会中意见建议)
 
 
 class OpinionListRow(OpinionRow):
