@@ -638,11 +638,16 @@ class OpinionService(Service):
                 sql += " LIMIT ? OFFSET ?"
                 params = [*params, limit, offset]
         rows = self.store.rows(sql, params)
+        known: dict = {}  # what the rows share (the 设置's time limit, due dates by day): asked once
         for row in rows:
-            self.decorate(row, today)
+            self.decorate(row, today, known)
         return rows
 
-    def decorate(self, row: dict, today: date) -> None:
+    def decorate(self, row: dict, today: date, known: dict | None = None) -> None:
+        """`known`: a dict kept across the rows of one read (the settings and the calendar cannot
+        change meanwhile), so that a year's ledger asks once for what its rows share."""
+        if known is None:
+            known = {}
         # Stored values are read as they are: one that breaks the rule book is shown marked and
         # counts as missing (never overdue, never due), so a bad row never breaks the ledger.
         row["status_label"] = choice_label(STATUSES, row["status"])
@@ -663,7 +668,13 @@ class OpinionService(Service):
         row["feedback_due"] = None
         row["feedback_overdue"] = False
         if row["status"] == "answered" and answered:
-            row["feedback_due"] = self.calendar.add_working_days(answered, self.feedback_days()).isoformat()
+            due = known.get(("feedback_due", answered))
+            if due is None:
+                days = known.get("feedback_days")
+                if days is None:
+                    days = known["feedback_days"] = self.feedback_days()
+                due = known[("feedback_due", answered)] = self.calendar.add_working_days(answered, days).isoformat()
+            row["feedback_due"] = due
             row["feedback_overdue"] = row["feedback_due"] < today.isoformat()
         row["flag"] = ("已逾期" if row["overdue"] else "反馈逾期" if row["feedback_overdue"]
                        else "即将到期" if row["due_soon"] else "")
