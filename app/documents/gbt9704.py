@@ -248,18 +248,24 @@ def break_lines(runs: list[Run], *, first_indent: float = 2, indent: float = 0, 
                 align: str = "justify", kind: str = "body") -> list[Line]:
     """Break `runs` into lines of the block, indents in character cells. Full lines are
     justified to the block's right edge; a lone 点号 may hang past it."""
-    pieces = atoms(runs)
     widths = [(CHARS - indent - right_indent - first_indent) * PITCH, (CHARS - indent - right_indent) * PITCH]
     narrowest = min(widths)
-    pieces = [p for atom in pieces for p in (_explode(atom) if atom.width > narrowest + EPS else [atom])]
+    # (atom, its width): a sum over the glyphs, taken once; an atom wider than the narrowest line
+    # is set a glyph at a time (the width of one glyph's atom is that glyph's)
+    pieces: list[tuple[Atom, float]] = []
+    for atom in atoms(runs):
+        width = atom.width
+        if width > narrowest + EPS:
+            pieces += [(single, single.glyphs[0].width) for single in _explode(atom)]
+        else:
+            pieces.append((atom, width))
     rows: list[tuple[list[Atom], bool]] = []  # (atoms, ended by the paragraph's end)
     current: list[Atom] = []
     used = 0.0
-    for atom in pieces:
+    for atom, width in pieces:
         capacity = widths[0 if not rows else 1]
         if atom.space and not current:
             continue
-        width = atom.width  # (a sum over the glyphs: taken once)
         if used + width <= capacity + EPS or (
                 atom.hang and used + width - atom.hang <= capacity + EPS):
             current.append(atom)
