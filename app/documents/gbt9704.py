@@ -531,10 +531,10 @@ def _draw_line(c, line: Line, slot_top: float, naturals: dict | None = None) -> 
 
     placed = line.placed
     for i, (x, g) in enumerate(placed):
-        key = (g.ch, g.font, g.size)
-        natural = naturals.get(key)
+        measured = (g.ch, g.font, g.size)
+        natural = naturals.get(measured)
         if natural is None:
-            natural = naturals[key] = _natural(*key)
+            natural = naturals[measured] = _natural(*measured)
         nxt = placed[i + 1] if i + 1 < len(placed) else None
         space = (nxt[0] - x - natural) if nxt and (nxt[1].font, nxt[1].size) == (g.font, g.size) else None
         key = (g.font, g.size, g.color)

@@ -102,7 +102,8 @@ class _Fetched(_Reads):
     (nothing writes while they are asked): a roster import asks about thousands of rows."""
 
     def __init__(self, conn, linked: list[tuple]):
-        super().__init__(conn, {})
+        parents: dict = {}
+        super().__init__(conn, parents)
         self.rows: dict[tuple[str, str], dict] = {}
         by_table: dict[str, list[str]] = {}
         for table, row_id, _ in linked:
@@ -111,10 +112,10 @@ class _Fetched(_Reads):
         for table, ids in by_table.items():
             for part, marks in in_batches(list(dict.fromkeys(ids))):
                 cursor = conn.execute(f"SELECT * FROM [{table}] WHERE id IN ({marks})", part)
-                names = [d[0] for d in cursor.description]
+                columns = [d[0] for d in cursor.description]
                 for values in cursor:
-                    row = dict(zip(names, values))
-                    self.rows[(table, row["id"])] = row
+                    read = dict(zip(columns, values))
+                    self.rows[(table, read["id"])] = read
         wanted: dict[str, set] = {}  # parent table -> ids asked about
         keys: dict[tuple[str, tuple], set] = {}  # (table, unique fields) -> values asked about
         for table, row_id, changed in linked:
@@ -122,32 +123,32 @@ class _Fetched(_Reads):
             if row is None or row.get("deleted"):
                 continue
             spec = TABLES[table]
-            names = spec.fields.keys() if changed is None else set(changed)
+            names = set(spec.fields) if changed is None else set(changed)
             for name, parent in self.refs(table):
                 if name in names and row.get(name):
                     wanted.setdefault(parent, set()).add(row[name])
             for unique in spec.unique:
                 if names & set(unique.fields) and all(row.get(f) not in (None, "") for f in unique.fields):
                     keys.setdefault((table, unique.fields), set()).add(tuple(row[f] for f in unique.fields))
-        for parent, ids in wanted.items():
-            for value in ids:
-                self.parents[(parent, value)] = None
-            for part, marks in in_batches(list(ids)):
+        for parent, asked in wanted.items():
+            for value in asked:
+                parents[(parent, value)] = None
+            for part, marks in in_batches(list(asked)):
                 for row_id, deleted in conn.execute(f"SELECT id, deleted FROM [{parent}] WHERE id IN ({marks})", part):
-                    self.parents[(parent, row_id)] = (deleted,)
+                    parents[(parent, row_id)] = (deleted,)
         # live rows holding each value asked about: (table, fields) -> values -> their ids
         self.holders: dict[tuple[str, tuple], dict[tuple, list[str]]] = {}
         for (table, fields), values in keys.items():
             held = self.holders[(table, fields)] = {}
-            columns = ", ".join(f"[{f}]" for f in fields)
+            listed = ", ".join(f"[{f}]" for f in fields)
             values_list = list(values)
             size = max(1, 500 // len(fields))
             for start in range(0, len(values_list), size):
                 part = values_list[start:start + size]
                 tuples = ", ".join("(" + ", ".join("?" * len(fields)) + ")" for _ in part)
                 match = (f"[{fields[0]}] IN ({', '.join('?' * len(part))})" if len(fields) == 1
-                         else f"({columns}) IN (VALUES {tuples})")
-                for found in conn.execute(f"SELECT id, {columns} FROM [{table}] WHERE deleted = 0 AND {match}",
+                         else f"({listed}) IN (VALUES {tuples})")
+                for found in conn.execute(f"SELECT id, {listed} FROM [{table}] WHERE deleted = 0 AND {match}",
                                           [v for value in part for v in value]):
                     held.setdefault(tuple(found[1:]), []).append(found[0])
 

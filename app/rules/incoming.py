@@ -46,11 +46,13 @@ class Known:
     def add(self, table: str, items: Iterable) -> None:
         keep = LOOKED_UP.get(table)
         seen = self.ids.setdefault(table, set())
-        kept = self.parents.setdefault(table, {}) if keep is not None else None
+        if keep is None:
+            seen.update(row_id for row_id, *_ in items)
+            return
+        kept = self.parents.setdefault(table, {})
         for row_id, values, *_ in items:
             seen.add(row_id)
-            if kept is not None:
-                kept[row_id] = {"id": row_id, **{k: values.get(k) for k in keep}}
+            kept[row_id] = {"id": row_id, **{k: values.get(k) for k in keep}}
 
 
 def first_breach(rows: Mapping[str, Iterable], conn, known: Known | None = None) -> IncomingBreach | None:
