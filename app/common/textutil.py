@@ -51,7 +51,7 @@ def display_width(text: str) -> int:
     text = str(text)
     if text.isascii():  # (a register asks this of every cell: most are numbers, dates, codes)
         return len(text)
-    return len(text) + sum(1 for ch in text if _wide(ch))
+    return len(text) + sum(map(_wide, text))
 
 
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -152,15 +152,26 @@ def _advance(ch: str, font: str, size: float) -> float:
 
 
 def _face_advance(ch: str, face: str, size: float) -> tuple[str, str, float]:
-    """(character, face, advance) a character of `face` at `size` is set with. Not cached: the
-    face a name stands for, and which faces cover a character, change when an office chooses
-    another font file (a cache kept the old widths and a duty record's table broke lines wrongly)."""
+    """(character, face, advance) a character of `face` at `size` is set with."""
     ch, font = face_for(ch, face)
     return ch, font, _advance(ch, font, size)
 
 
+# (character, face, size, the 黑体 face in use) -> what _face_advance gives. The 黑体 face is in the
+# key because face_for falls back to it: an office that chooses another 黑体 file gets a new name
+# there, and a key by character and face alone kept the old fallback (a duty record's table then
+# broke lines wrongly). A registered name always stands for the same file (fonts._load), so the
+# rest of the answer, which coverage() and _advance() already keep by name, cannot go stale.
+_FACE_ADVANCES: dict[tuple, tuple[str, str, float]] = {}
+
+
 def _glyph(ch: str, run: Run) -> Glyph:
-    ch, font, width = _face_advance(ch, FONT_NAMES[run.role], run.size)
+    face = FONT_NAMES[run.role]
+    key = (ch, face, run.size, FONT_NAMES["hei"])
+    found = _FACE_ADVANCES.get(key)
+    if found is None:
+        found = _FACE_ADVANCES[key] = _face_advance(ch, face, run.size)
+    ch, font, width = found
     return Glyph(ch, font, run.size, run.color, width)
 
 
@@ -237,18 +248,24 @@ def break_lines(runs: list[Run], *, first_indent: float = 2, indent: float = 0, 
                 align: str = "justify", kind: str = "body") -> list[Line]:
     """Break `runs` into lines of the block, indents in character cells. Full lines are
     justified to the block's right edge; a lone 点号 may hang past it."""
-    pieces = atoms(runs)
     widths = [(CHARS - indent - right_indent - first_indent) * PITCH, (CHARS - indent - right_indent) * PITCH]
     narrowest = min(widths)
-    pieces = [p for atom in pieces for p in (_explode(atom) if atom.width > narrowest + EPS else [atom])]
+    # (atom, its width): a sum over the glyphs, taken once; an atom wider than the narrowest line
+    # is set a glyph at a time (the width of one glyph's atom is that glyph's)
+    pieces: list[tuple[Atom, float]] = []
+    for atom in atoms(runs):
+        width = atom.width
+        if width > narrowest + EPS:
+            pieces += [(single, single.glyphs[0].width) for single in _explode(atom)]
+        else:
+            pieces.append((atom, width))
     rows: list[tuple[list[Atom], bool]] = []  # (atoms, ended by the paragraph's end)
     current: list[Atom] = []
     used = 0.0
-    for atom in pieces:
+    for atom, width in pieces:
         capacity = widths[0 if not rows else 1]
         if atom.space and not current:
             continue
-        width = atom.width  # (a sum over the glyphs: taken once)
         if used + width <= capacity + EPS or (
                 atom.hang and used + width - atom.hang <= capacity + EPS):
             current.append(atom)
@@ -476,13 +493,17 @@ def _baseline(slot_top: float, glyph: Glyph) -> float:
 
 
 def _natural(ch: str, font: str, size: float) -> float:
-    """The face's own advance of `ch` (asked per glyph drawn; not cached, as _face_advance)."""
+    """The face's own advance of `ch`."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     return stringWidth(ch, font, size)
 
 
-def _draw_line(c, line: Line, slot_top: float) -> None:
+def _draw_line(c, line: Line, slot_top: float, naturals: dict | None = None) -> None:
+    """`naturals`: (character, face, size) -> its natural advance, kept by the caller for one
+    document (the faces cannot change while it is drawn; across documents they may)."""
+    if naturals is None:
+        naturals = {}
     slot_top -= line.drop
     for below, width, colour, thickness in line.rules:
         c.saveState()
@@ -510,7 +531,10 @@ def _draw_line(c, line: Line, slot_top: float) -> None:
 
     placed = line.placed
     for i, (x, g) in enumerate(placed):
-        natural = _natural(g.ch, g.font, g.size)
+        measured = (g.ch, g.font, g.size)
+        natural = naturals.get(measured)
+        if natural is None:
+            natural = naturals[measured] = _natural(*measured)
         nxt = placed[i + 1] if i + 1 < len(placed) else None
         space = (nxt[0] - x - natural) if nxt and (nxt[1].font, nxt[1].size) == (g.font, g.size) else None
         key = (g.font, g.size, g.color)
@@ -560,13 +584,14 @@ def render(path: Path | str, pages: list[list[Placed]], *, title: str, author: s
     with atomic_path(path) as temp:
         c = pdf_canvas.Canvas(str(temp), pagesize=A4, initialFontName=FONT_NAMES["song"])
         stamp(c, title=title, author=author)
+        naturals: dict = {}  # the glyphs' natural widths, asked once a document
         for number, page in enumerate(pages, 1):
             if draft:
                 _draft_mark(c)
             for placed in page:
                 slot_top = PAGE_H - TOP - placed.slot * LINE
                 if isinstance(placed.item, Line):
-                    _draw_line(c, placed.item, slot_top)
+                    _draw_line(c, placed.item, slot_top, naturals)
                 else:
                     _, height = placed.item.wrap(BLOCK_W, BLOCK_H)
                     placed.item.drawOn(c, LEFT, slot_top - height)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from app.common.batches import in_batches
 from app.common.clock import MAX_DRIFT_MS, ZERO, RowStamps, Stamp
@@ -125,6 +126,7 @@ class Package:
     content_sha256: str
     archive: zipfile.ZipFile
     top: Stamp = ZERO
+    known: Any = None  # rules.incoming.Known of every row, gathered while the package was read
 
     @property
     def package_id(self) -> str:
@@ -174,6 +176,11 @@ def read_package(sealed: Sealed, progress=None, labels: dict | None = None) -> P
             raise PackageError("交换包的清单已损坏") from None
         _check_manifest(manifest, sealed.header, infos)
         package = Package(sealed.header, manifest, {}, {}, sealed.content_sha256, archive)
+        from app.rules.incoming import Known
+
+        # what the rule book's checks across rows need of every row, gathered on this walk (a large
+        # package is read from its zip on every walk: the checks need not walk it once more for it)
+        known = Known()
         top = ZERO
         keep = sum(info["count"] for info in manifest["tables"].values()) <= ROWS_KEPT
         for number, (table, info) in enumerate(manifest["tables"].items(), 1):
@@ -190,6 +197,7 @@ def read_package(sealed: Sealed, progress=None, labels: dict | None = None) -> P
                 if count > info["count"]:
                     break
                 top = max([top, *(stamps.top() for _, _, stamps in batch)])
+                known.add(table, batch)
                 if keep:
                     kept += batch
             if count != info["count"]:
@@ -197,6 +205,7 @@ def read_package(sealed: Sealed, progress=None, labels: dict | None = None) -> P
             rows.kept = kept if keep else None
             package.rows[table] = rows
         package.top = top
+        package.known = known
         files = [(name, info) for name, info in infos.items() if name.startswith("files/")]
         for number, (name, info) in enumerate(files, 1):
             if progress is not None and progress(number, len(files), "正在检查：附件") is False:
@@ -446,7 +455,7 @@ def check_rules(store, package: Package) -> None:
     table, row and field named in the refusal."""
     from app.rules.incoming import first_breach
 
-    found = first_breach(package.rows, store.db.conn)
+    found = first_breach(package.rows, store.db.conn, package.known)
     if found is None:
         return
     breach = found.breach

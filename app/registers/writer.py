@@ -359,7 +359,9 @@ def _write_sheet(ws, reg: Register, paper: str = "a4") -> None:
                                      own=False))
             else:
                 text = value or ""
-                wide = display_width(text) > final[col] - 1 or "\n" in text
+                # (display_width lies between len and twice len: asked only when that decides)
+                room = final[col] - 1
+                wide = "\n" in text or (len(text) * 2 > room and (len(text) > room or display_width(text) > room))
                 formula_like = text[:1] in "=+-@" and bool(text)
                 cell = _styled(ws, text, wrapped if column.wrap or wide else plain, text=True, own=formula_like)
                 if formula_like:

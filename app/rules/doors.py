@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from app.common.batches import in_batches
 from app.common.errors import ValidationError
 from app.rules import bookings
 from app.rules.book import TABLES
@@ -60,7 +61,111 @@ def refused_by_database(conn, table: str, row: dict, exc: Exception) -> Exceptio
     return exc
 
 
-def check_links(conn, table: str, row_id: str, changed, parents: dict | None = None) -> None:
+class _Reads:
+    """What `check_links` reads of the store, one statement a question."""
+
+    def __init__(self, conn, parents: dict | None = None):
+        self.conn = conn
+        self.parents = parents
+        self._lookup = db_lookup(conn)
+        self._refs: dict[str, list] = {}
+
+    def refs(self, table: str) -> list[tuple[str, str]]:
+        """`references(table)`, worked out once for all the rows asked about."""
+        found = self._refs.get(table)
+        if found is None:
+            found = self._refs[table] = references(table)
+        return found
+
+    def row(self, table: str, row_id: str) -> dict | None:
+        return self._lookup(table, row_id)
+
+    def parent(self, parent: str, value) -> tuple | None:
+        """(deleted,) of the parent row, None when there is none."""
+        key = (parent, value)
+        if self.parents is not None and key in self.parents:
+            return self.parents[key]
+        live = self.conn.execute(f"SELECT deleted FROM [{parent}] WHERE id = ?", [value]).fetchone()
+        if self.parents is not None:
+            self.parents[key] = live
+        return live
+
+    def other(self, table: str, fields: tuple, row_id: str, values: tuple) -> bool:
+        """Whether another live row of `table` holds `values` in `fields`."""
+        where = " AND ".join(f"[{f}] = ?" for f in fields)
+        return self.conn.execute(f"SELECT id FROM [{table}] WHERE deleted = 0 AND id != ? AND {where} LIMIT 1",
+                                 [row_id, *values]).fetchone() is not None
+
+
+class _Fetched(_Reads):
+    """The same answers for the rows of one finished write, read in batches of ids beforehand
+    (nothing writes while they are asked): a roster import asks about thousands of rows."""
+
+    def __init__(self, conn, linked: list[tuple]):
+        parents: dict = {}
+        super().__init__(conn, parents)
+        self.rows: dict[tuple[str, str], dict] = {}
+        by_table: dict[str, list[str]] = {}
+        for table, row_id, _ in linked:
+            if table in TABLES:
+                by_table.setdefault(table, []).append(row_id)
+        for table, ids in by_table.items():
+            for part, marks in in_batches(list(dict.fromkeys(ids))):
+                cursor = conn.execute(f"SELECT * FROM [{table}] WHERE id IN ({marks})", part)
+                columns = [d[0] for d in cursor.description]
+                for values in cursor:
+                    read = dict(zip(columns, values))
+                    self.rows[(table, read["id"])] = read
+        wanted: dict[str, set] = {}  # parent table -> ids asked about
+        keys: dict[tuple[str, tuple], set] = {}  # (table, unique fields) -> values asked about
+        for table, row_id, changed in linked:
+            row = self.rows.get((table, row_id))
+            if row is None or row.get("deleted"):
+                continue
+            spec = TABLES[table]
+            names = set(spec.fields) if changed is None else set(changed)
+            for name, parent in self.refs(table):
+                if name in names and row.get(name):
+                    wanted.setdefault(parent, set()).add(row[name])
+            for unique in spec.unique:
+                if names & set(unique.fields) and all(row.get(f) not in (None, "") for f in unique.fields):
+                    keys.setdefault((table, unique.fields), set()).add(tuple(row[f] for f in unique.fields))
+        for parent, asked in wanted.items():
+            for value in asked:
+                parents[(parent, value)] = None
+            for part, marks in in_batches(list(asked)):
+                for row_id, deleted in conn.execute(f"SELECT id, deleted FROM [{parent}] WHERE id IN ({marks})", part):
+                    parents[(parent, row_id)] = (deleted,)
+        # live rows holding each value asked about: (table, fields) -> values -> their ids
+        self.holders: dict[tuple[str, tuple], dict[tuple, list[str]]] = {}
+        for (table, fields), values in keys.items():
+            held = self.holders[(table, fields)] = {}
+            listed = ", ".join(f"[{f}]" for f in fields)
+            values_list = list(values)
+            size = max(1, 500 // len(fields))
+            for start in range(0, len(values_list), size):
+                part = values_list[start:start + size]
+                tuples = ", ".join("(" + ", ".join("?" * len(fields)) + ")" for _ in part)
+                match = (f"[{fields[0]}] IN ({', '.join('?' * len(part))})" if len(fields) == 1
+                         else f"({listed}) IN (VALUES {tuples})")
+                for found in conn.execute(f"SELECT id, {listed} FROM [{table}] WHERE deleted = 0 AND {match}",
+                                          [v for value in part for v in value]):
+                    held.setdefault(tuple(found[1:]), []).append(found[0])
+
+    def row(self, table: str, row_id: str) -> dict | None:
+        if table not in TABLES:
+            return None
+        return self.rows.get((table, row_id))
+
+    def other(self, table: str, fields: tuple, row_id: str, values: tuple) -> bool:
+        ids = self.holders.get((table, fields), {}).get(values)
+        if ids is None:  # (every value asked about was fetched; a miss cannot happen, but ask then)
+            return super().other(table, fields, row_id, values)
+        return any(other != row_id for other in ids)
+
+
+def check_links(conn, table: str, row_id: str, changed, parents: dict | None = None, *,
+                reads: _Reads | None = None) -> None:
     """At the end of a write (a parent and its children restored together, in any order): the rows
     a written row points to are there and live, it duplicates no other, and no one it places is in
     two places at once. `changed` None: all of them (an insert or a restore). `parents` keeps what
@@ -68,33 +173,36 @@ def check_links(conn, table: str, row_id: str, changed, parents: dict | None = N
     spec = TABLES.get(table)
     if spec is None:
         return
-    row = db_lookup(conn)(table, row_id)
+    reads = reads or _Reads(conn, parents)
+    row = reads.row(table, row_id)
     if row is None or row.get("deleted"):
         return
     names = set(spec.fields) if changed is None else set(changed)
-    for name, parent in references(table):
+    for name, parent in reads.refs(table):
         value = row.get(name)
         if name in names and value:
-            key = (parent, value)
-            if parents is not None and key in parents:
-                live = parents[key]
-            else:
-                live = conn.execute(f"SELECT deleted FROM [{parent}] WHERE id = ?", [value]).fetchone()
-                if parents is not None:
-                    parents[key] = live
+            live = reads.parent(parent, value)
             # a history entry may be about a record deleted since (an undone step says so)
             if live is None or (live[0] and not spec.append_only):
                 label = spec.labels[name]
                 raise ValidationError(f"所选{label}不存在或已删除", field=name)
     for unique in spec.unique:
         if names & set(unique.fields) and all(row.get(f) not in (None, "") for f in unique.fields):
-            where = " AND ".join(f"[{f}] = ?" for f in unique.fields)
-            other = conn.execute(f"SELECT id FROM [{table}] WHERE deleted = 0 AND id != ? AND {where} LIMIT 1",
-                                 [row_id, *(row[f] for f in unique.fields)]).fetchone()
-            if other:
+            if reads.other(table, unique.fields, row_id, tuple(row[f] for f in unique.fields)):
                 shown = "、".join(str(row[f]) for f in unique.fields if not f.endswith("_id"))
                 raise ValidationError(f"{unique.what}“{shown}”已经有了，不能重复", field=unique.fields[-1])
     _check_bookings(conn, table, row_id, row, names | ({"deleted"} if changed is None else set()))
+
+
+def check_links_many(conn, linked: list[tuple]) -> None:
+    """`check_links` for each (table, id, changed) of a finished write, in order (the first row
+    that fails is the one reported, as one by one), with the rows, parents and duplicates they
+    ask about read in batches."""
+    if not linked:
+        return
+    reads = _Fetched(conn, linked) if len(linked) > 1 else _Reads(conn, {})
+    for table, row_id, changed in linked:
+        check_links(conn, table, row_id, changed, reads=reads)
 
 
 def _check_bookings(conn, table: str, row_id: str, row: dict, names: set[str]) -> None:

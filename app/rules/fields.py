@@ -115,6 +115,11 @@ class Choice(Rule):
 
     kind = "choice"
 
+    def __post_init__(self):
+        # A tuple of choices never changes: its codes are worked out once, not at every value
+        # asked (a live list, which an office adds meeting kinds to, is read each time).
+        object.__setattr__(self, "_fixed", codes_of(self.choices) if type(self.choices) is tuple else None)
+
     def wrong(self, value):
         if value in self.codes:
             if type(value) is bool:
@@ -125,7 +130,8 @@ class Choice(Rule):
 
     @property
     def codes(self) -> tuple:
-        return codes_of(self.choices)
+        fixed = self._fixed  # type: ignore[attr-defined]
+        return fixed if fixed is not None else codes_of(self.choices)
 
     def text(self, value):
         return label_of(self.choices, value)

@@ -34,19 +34,37 @@ LOOKED_UP = {"meetings": ("date", "status", "venue_id"), "topics": ("status", "m
              "opinions": ("received_on",), "rooms": ("venue_id",), "venues": (), "action_items": ("meeting_id",)}
 
 
-def first_breach(rows: Mapping[str, Iterable], conn) -> IncomingBreach | None:
-    """The first row (tables in the book's order) that breaks a rule; `rows`: table -> the (id,
-    values, stamps) a package carries, walked twice (a large package's are read from its file each
-    time: only ids, and the few fields the rules across rows read, are held meanwhile)."""
-    ids: dict[str, set[str]] = {}
-    parents: dict[str, dict[str, dict]] = {}
-    for table, items in rows.items():
+class Known:
+    """What the rules across rows need of every row of a package before any is checked: the ids of
+    each table, and the few fields of the parents that `LOOKED_UP` names. Filled a batch at a
+    time by whoever walks the rows first (reading a package does), so they are not walked again."""
+
+    def __init__(self):
+        self.ids: dict[str, set[str]] = {}
+        self.parents: dict[str, dict[str, dict]] = {}
+
+    def add(self, table: str, items: Iterable) -> None:
         keep = LOOKED_UP.get(table)
-        seen = ids.setdefault(table, set())
+        seen = self.ids.setdefault(table, set())
+        if keep is None:
+            seen.update(row_id for row_id, *_ in items)
+            return
+        kept = self.parents.setdefault(table, {})
         for row_id, values, *_ in items:
             seen.add(row_id)
-            if keep is not None:
-                parents.setdefault(table, {})[row_id] = {"id": row_id, **{k: values.get(k) for k in keep}}
+            kept[row_id] = {"id": row_id, **{k: values.get(k) for k in keep}}
+
+
+def first_breach(rows: Mapping[str, Iterable], conn, known: Known | None = None) -> IncomingBreach | None:
+    """The first row (tables in the book's order) that breaks a rule; `rows`: table -> the (id,
+    values, stamps) a package carries, walked twice unless `known` is given for them (a large
+    package's are read from its file each time: only ids, and the few fields the rules across rows
+    read, are held meanwhile)."""
+    if known is None:
+        known = Known()
+        for table, items in rows.items():
+            known.add(table, items)
+    ids, parents = known.ids, known.parents
     stored = db_lookup(conn)
 
     def lookup(table: str, row_id: str) -> dict | None:

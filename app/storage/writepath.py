@@ -16,7 +16,7 @@ from app.common.clock import ROW_FIELD, RowStamps, Stamp
 from app.common.errors import NotFoundError
 from app.common.idcard import mask
 from app.common.textutil import pinyin_keys
-from app.rules.doors import check_links, check_write, refused_by_database
+from app.rules.doors import check_links_many, check_write, refused_by_database
 from app.storage.changes import Changes, RowChange
 from app.storage.schema import APPEND_ONLY, SYNCED_FIELDS
 
@@ -61,9 +61,8 @@ class Tx:
         """Before the write commits: what its rows point to, duplicates and bookings (a restored parent
         and its children, undone in reverse order, are all back by now)."""
         linked, self._linked = self._linked, []
-        parents: dict = {}  # whether a parent row is live, asked once for all the rows (nothing writes meanwhile)
-        for table, row_id, changed in dict.fromkeys(linked):
-            check_links(self.db.conn, table, row_id, changed, parents)
+        # what the rows ask about is read in batches for them all (nothing writes meanwhile)
+        check_links_many(self.db.conn, list(dict.fromkeys(linked)))
 
     def flush(self) -> None:
         """Write the collected clock stamps (one statement for many rows; same transaction)."""
@@ -92,15 +91,20 @@ class Tx:
         record = {k: v for k, v in record.items() if v is not None}
         columns = ", ".join(f"[{c}]" for c in record)
         marks = ", ".join("?" for _ in record)
+        # With unset fields, the statement hands back the row as stored (defaults, the column types'
+        # conversions applied): the same as reading it again, one statement fewer.
+        defaulted = any(value is None for value in row.values())
         try:
-            self.db.conn.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", list(record.values()))
+            cursor = self.db.conn.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})"
+                                          + (" RETURNING *" if defaulted else ""), list(record.values()))
+            returned = cursor.fetchall() if defaulted else None
         except sqlite3.IntegrityError as exc:
             raise refused_by_database(self.db.conn, table, record, exc) from None
-        if any(value is None for value in row.values()):
+        if returned:
             # The row as stored: held to every rule its stored values take part in that the values
             # given were not already held to as they are (schema defaults, values the column's type
             # turned into another type); a value stored as given was asked above.
-            stored = self._row(table, row_id)
+            stored = dict(zip([d[0] for d in cursor.description], returned[0]))
             differ = [name for name, value in stored.items() if row.get(name) is None
                       or type(row[name]) is not type(value) or row[name] != value]
             check_write(self.db.conn, table, row_id, stored, differ)

@@ -294,6 +294,7 @@ def _write(store, good, communities, groups, created, progress, report):
     with store.write("import", f"导入代表花名册：{report['file']}（{len(good)} 人）") as tx:
         for name in created["groups"]:
             groups[name] = {"id": tx.insert("groups", {"name": name}), "name": name}
+        subdistrict = store.settings.get("subdistrict") or None if created["communities"] else None  # asked once
         for v in good:
             community = v.extra["community"]
             if community not in communities:
@@ -301,7 +302,7 @@ def _write(store, good, communities, groups, created, progress, report):
                 group_id = groups[v.extra["group"]]["id"] if v.extra["group"] else None
                 communities[community] = {"id": tx.insert("communities", {
                     "name": community, "kind": kind, "group_id": group_id,
-                    "subdistrict": store.settings.get("subdistrict") or None}), "name": community}
+                    "subdistrict": subdistrict}), "name": community}
         grid_cache = {(r["community_id"], r["number"]): r["id"] for r in store.rows(
             "SELECT id, community_id, number FROM grids WHERE deleted = 0 AND number IS NOT NULL")}
         for done, v in enumerate(good, 1):

@@ -175,6 +175,8 @@ def bench_model(store_dir: Path, cases: list[tuple], repeat: int) -> dict[str, f
             samples.append(time.perf_counter() - t)
         results[label] = ms(samples)
     backend.shutdown()
+    if backend._worker.store is not None:  # the closing job did not run before the thread ended:
+        backend._worker.store.close()  # the store's lock would refuse the meetings' backend
     del app
     return results
 
@@ -204,8 +206,11 @@ def bench_meetings(store_dir: Path, repeat: int) -> tuple[float, float, float]:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     backend = Backend()
     loop = QEventLoop()
-    backend.open_store(str(store_dir), lambda _: loop.quit(), lambda e: loop.quit())
+    refused: list = []
+    backend.open_store(str(store_dir), lambda _: loop.quit(), lambda e: (refused.append(e), loop.quit()))
     loop.exec()
+    if refused:
+        raise RuntimeError(f"the meetings' backend could not open the store: {refused[0]}")
     page = MeetingList(backend)
     guard = QTimer(singleShot=True)
     guard.timeout.connect(loop.quit)
