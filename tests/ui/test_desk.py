@@ -23,8 +23,8 @@ def _reloaded_overview(qtbot, window):
 def _group_activity(store, days_ahead: int, group_index: int = 1) -> str:
     group = store.groups.list()[group_index]
     return store.meetings.create({"kind": "group_activity", "group_id": group["id"],
-                                  "date": (date.today() + timedelta(days=days_ahead)).isoformat()}
-                                 ).created("meetings")[0]
+                                  "date": (date.today() + timedelta(days=days_ahead)).isoformat()},
+                                 today=date.today() - timedelta(days=30)).created("meetings")[0]  # planned a month ago
 
 
 def test_an_overview_item_opens_its_record(qtbot, window):

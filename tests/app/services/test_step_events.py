@@ -15,8 +15,10 @@ def _group_and_delegate(store):
 
 
 def _activity(store, group_id, days_ahead: int) -> str:
+    """A group activity planned a month ago (its early steps are late by now)."""
     return store.meetings.create({"kind": "group_activity", "group_id": group_id,
-                                  "date": (TODAY + timedelta(days=days_ahead)).isoformat()}).created("meetings")[0]
+                                  "date": (TODAY + timedelta(days=days_ahead)).isoformat()},
+                                 today=TODAY - timedelta(days=30)).created("meetings")[0]
 
 
 def _steps(store, meeting_id):
@@ -82,8 +84,8 @@ def test_minutes_and_sign_in_close_the_meeting_steps(demo):
 
 
 def test_a_notice_issued_closes_the_notice_step_and_hand_ticks_still_work(demo):
-    meeting = demo.meetings.create({"kind": "special", "date": (TODAY + timedelta(days=3)).isoformat()}
-                                   ).created("meetings")[0]
+    meeting = demo.meetings.create({"kind": "special", "date": (TODAY + timedelta(days=3)).isoformat()},
+                                   today=TODAY - timedelta(days=30)).created("meetings")[0]  # planned a month ago
     steps = _steps(demo, meeting)
     assert steps["通知参加人员和部门"]["state"] == "overdue"
     demo.issued_docs.give("meeting_notice", meeting, dated_on=TODAY.isoformat(), label="会议通知")
