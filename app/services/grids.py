@@ -6,6 +6,7 @@ import builtins
 import re
 
 from app.common.errors import Cancelled, ConflictError, ValidationError
+from app.common.textutil import validate_phone
 from app.services.base import FieldSpec, Service
 
 MAX_BULK = 2000
@@ -32,6 +33,8 @@ class GridService(Service):
         FieldSpec("community_id", "所属村（社区）", "ref", required=True, ref="communities"),
         FieldSpec("number", "编号", "int"),
         FieldSpec("name", "网格名称", required=True),
+        FieldSpec("worker_name", "网格员"),
+        FieldSpec("worker_phone", "网格员电话", "phone"),
         FieldSpec("notes", "备注", "multiline"),
     )
 
@@ -64,6 +67,8 @@ class GridService(Service):
                                 f"{' 等' if len(clash) > 5 else ''}", field="name")
 
     def check(self, values: dict, existing: dict | None) -> None:
+        if values.get("worker_phone"):  # stored as the delegates' phones are: digits only
+            values["worker_phone"] = validate_phone(values["worker_phone"])
         community_id = values.get("community_id", (existing or {}).get("community_id"))
         self.live_ref("communities", community_id, "村（社区）", "community_id")
         self._check_unique(community_id or "", [values.get("name", (existing or {}).get("name")) or ""],

@@ -99,6 +99,10 @@ SYNCED_FIELDS["nomination_rounds"] += ("self_nomination", "conditions_by", "cond
 SYNCED_FIELDS["reception_matters"] += ("closed_on", "closed_reason")
 # m013: when a photo was taken (a brief shows those of its date and before, in their order)
 SYNCED_FIELDS["materials"] += ("taken_on",)
+# m014b: each grid's 网格员; a venue's build status and opening date; the subject type of hall business
+SYNCED_FIELDS["grids"] += ("worker_name", "worker_phone")
+SYNCED_FIELDS["venues"] += ("build_status", "opened_on")
+SYNCED_FIELDS["meetings"] += ("subject",)
 
 
 @migrations()
@@ -568,6 +572,24 @@ def m013_photo_dates(db):
     # A meeting's photos are dated: a 工作简报 shows those taken on or before its date, in order
     # (one dated on the meeting day showed the line opened two months later).
     db.execute("ALTER TABLE materials ADD COLUMN taken_on TEXT")
+
+
+@migrations()
+def m014b_halls_and_grid_workers(db):
+    # The grid's own worker (网格员) and how to reach them; halls are built step by step (循序渐进),
+    # so a venue has a build status and the day it opened (or is planned to); what a hall's meeting
+    # deliberates is one of the report's three subject types. Existing rows are left unstated: the
+    # clerk records what is known rather than the migration guessing.
+    for statement in _statements(
+        """
+        ALTER TABLE grids ADD COLUMN worker_name TEXT;
+        ALTER TABLE grids ADD COLUMN worker_phone TEXT;
+        ALTER TABLE venues ADD COLUMN build_status TEXT;
+        ALTER TABLE venues ADD COLUMN opened_on TEXT;
+        ALTER TABLE meetings ADD COLUMN subject TEXT
+        """
+    ):
+        db.execute(statement)
 
 
 # What the clerk calls the rows of each synced table (progress, refusals, previews, the recycle bin).
