@@ -111,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument("--year", type=integer, metavar="年份", help="只导出某一年（会议类台账）")
     register.add_argument("--round", metavar="批次", help="推选批次（名称或编号；默认最近一次）")
     register.add_argument("--community", metavar="村（社区）", help="网格联系表只导出这个村（社区）的（名称）")
+    register.add_argument("--month", metavar="月份", help="接待日值班表（rota）的月份，如 2026-03（默认本月）")
+    register.add_argument("--quarter", metavar="季度", help="接待日值班表（rota）的季度，如 2026-Q1")
     register.add_argument("--term", metavar="届次", help="只导出某一届（花名册、出勤统计、网格走访；届次名称）")
     doc = export_sub.add_parser("doc", parents=[common], help="导出文书：PDF 文件，或版式相同的 Word 文档（.docx）")
     doc.add_argument("kind", metavar="文书", help="minutes、meeting_notice、notice、filing 等")
@@ -119,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"保存为（{' 或 '.join(SUFFIXES['doc'])}；以 .docx 结尾则写 Word 文档，可在 WPS 或 Word 中修改）")
     doc.add_argument("--date", metavar="日期", help="成文日期（如 2026-03-11）：与记录一并保存，以后导出都用这个日期")
     doc.add_argument("--doc-number", metavar="字号", help="发文字号：完整字号，或只写序号（按“设置”中的发文字号格式）")
+    doc.add_argument("--month", metavar="月份", help="接待日安排公告（reception_notice）的月份，如 2026-03（默认本月）")
+    doc.add_argument("--quarter", metavar="季度", help="接待日安排公告（reception_notice）的季度，如 2026-Q1")
+    doc.add_argument("--hall", metavar="议事堂", help="接待日安排公告只写这个邻里议事堂（名称）")
     doc.add_argument("--draft", action="store_true", help="尚未召开的会议：导出标明“草稿”的纪要")
     doc.add_argument("--year", type=integer, metavar="年份",
                      help="年度工作总结的年份（默认：第四季度起为今年；不到第四季度，或今年还没有会议和意见建议时为去年）")
@@ -313,6 +318,19 @@ def cmd_list(args) -> int:
                       "stage": r["stage"], "status": r["status"], "fail_reason": r["fail_reason"],
                       "certificate_no": r["certificate_no"], "id_number": r["id_masked"]} for r in rows]
             lines = [f"{r['name']}\t{r['community_name'] or ''}\t{r['progress']}" for r in rows]
+        elif args.kind == "grids":
+            rows = store.grids.list()
+            items = [{"id": r["id"], "name": r["name"], "number": r["number"], "community": r["community_name"],
+                      "worker_name": r["worker_name"], "worker_phone": r["worker_phone"],
+                      "delegates": r["delegate_names"]} for r in rows]
+            lines = [f"{r['community_name']}\t{r['name']}\t网格员 {r['worker_name'] or '—'} {r['worker_phone'] or ''}\t"
+                     f"{r['delegate_names'] or ''}" for r in rows]
+        elif args.kind == "venues":
+            rows = store.venues.list()
+            items = [{"id": r["id"], "name": r["name"], "level": r["level"], "address": r["address"],
+                      "build_status": r["build_status"], "opened_on": r["opened_on"]} for r in rows]
+            lines = [f"{r['level_label']}\t{r['name']}\t{r['build_label']}"
+                     + (f"（{r['opened_on']}）" if r["opened_on"] else "") for r in rows]
         else:
             service = getattr(store, args.kind)
             rows = service.list()
@@ -342,8 +360,15 @@ def cmd_export(args) -> int:
         with _open(args) as store:
             if args.kind == "summary" and not args.id:
                 args.id = str(args.year or store.summary.default_year())
+            extra = {}
+            if args.month or args.quarter or args.hall:
+                if args.kind != "reception_notice":
+                    raise AppError("--month、--quarter、--hall 只用于接待日安排公告（reception_notice）")
+                args.id = _period(args) or args.id
+                if args.hall:
+                    extra["venue_id"] = _resolve_hall(store, args.hall)
             result = export_doc(store, args.kind, _resolve_id(store, args.kind, args.id), Path(args.out),
-                                dated_on=args.date, doc_number=args.doc_number, draft=args.draft)
+                                dated_on=args.date, doc_number=args.doc_number, draft=args.draft, **extra)
         dated = f"，成文日期 {result['dated_on']}" if result.get("dated_on") else ""
         _emit(args, result, f"已导出{result['title']}（{result['name']}{dated}）：{result['path']}")
         return 0
@@ -365,6 +390,10 @@ def cmd_export(args) -> int:
             if not found:
                 raise AppError(f"找不到村（社区）“{args.community}”（可用 yishi list communities 查看）")
             options["community_id"] = found
+        if args.month or args.quarter:
+            if args.name != "rota":
+                raise AppError("--month、--quarter 只用于接待日值班表（rota）")
+            options["period"] = _period(args)
         if args.term:
             if args.name not in ("roster", "attendance", "visits", "performance"):
                 raise AppError("只有花名册（roster）、出勤统计（attendance）、网格走访（visits）和年度履职情况（performance）"
@@ -381,7 +410,7 @@ def _resolve_id(store, doc: str, given: str | None) -> str | None:
     from app.documents.catalog import DOCS
 
     subject = DOCS.get(doc, (None, None, None))[2]
-    if not given or subject in (None, "year") or len(given) >= 36:
+    if not given or subject in (None, "year", "period") or len(given) >= 36:
         return given
     if subject == "round":
         if doc == "notice" and store.scalar("SELECT 1 FROM meetings WHERE deleted = 0 AND id LIKE ?", [given + "%"]):
@@ -395,6 +424,31 @@ def _resolve_id(store, doc: str, given: str | None) -> str | None:
     if len(matches) > 1:
         raise AppError(f"“{given}”对应多条记录，请写得更长一些")
     return matches[0] if matches else given
+
+
+def _period(args) -> str | None:
+    """A rota's period from --month or --quarter (not both), checked."""
+    from app.services.receptions import period_months
+
+    if args.month and args.quarter:
+        raise AppError("--month 和 --quarter 只能选一个")
+    given = args.month or args.quarter
+    if args.month and "Q" in args.month.upper() or args.quarter and "Q" not in args.quarter.upper():
+        raise AppError("--month 写月份（如 2026-03），--quarter 写季度（如 2026-Q1）")
+    if given:
+        period_months(given)
+    return given.upper() if given else None
+
+
+def _resolve_hall(store, given: str) -> str:
+    from app.rules.codes import NEIGHBOURHOOD_HALL
+
+    found = [r["id"] for r in store.rows("SELECT id FROM venues WHERE deleted = 0 AND level = ? AND (name = ? OR id LIKE ?)",
+                                         [NEIGHBOURHOOD_HALL, given, given + "%"])]
+    if len(found) != 1:
+        raise AppError(f"找不到邻里议事堂“{given}”（可用 yishi list venues 查看）" if not found
+                       else f"“{given}”对应多个议事堂，请写得更长一些")
+    return found[0]
 
 
 def _resolve_term(store, given: str) -> str:

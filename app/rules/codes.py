@@ -114,6 +114,7 @@ HOLIDAY_KINDS = (("holiday", "放假"), ("workday", "调休上班"))
 DOC_KINDS = (("minutes", "会议纪要"), ("meeting_notice", "会议通知"), ("notice", "议事代表人选公示"), ("certificates", "聘书"),
              ("filing", "议事代表推选情况备案报告"), ("signin", "签到表"), ("flowchart", "工作流程图"),
              ("brief", "工作简报"), ("assignment", "交办单"), ("feedback", "反馈回执"), ("duty", "履职档案"),
-             ("plan", "议事方案"), ("summary", "年度工作总结"), ("ledger", "意见建议办理台账（打印版）"))
+             ("plan", "议事方案"), ("summary", "年度工作总结"), ("ledger", "意见建议办理台账（打印版）"),
+             ("reception_notice", "接待日安排公告"))
 CONFLICT_KINDS = (("concurrent", "两处同时修改"), ("delete_vs_edit", "一处删除、一处修改"))
 FLAGS = ((0, "否"), (1, "是"))
