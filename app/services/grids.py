@@ -68,7 +68,10 @@ class GridService(Service):
 
     def check(self, values: dict, existing: dict | None) -> None:
         if values.get("worker_phone"):  # stored as the delegates' phones are: digits only
-            values["worker_phone"] = validate_phone(values["worker_phone"])
+            try:
+                values["worker_phone"] = validate_phone(values["worker_phone"])
+            except ValidationError as exc:
+                raise ValidationError(exc.message.replace("联系电话", "网格员电话"), field="worker_phone") from None
         community_id = values.get("community_id", (existing or {}).get("community_id"))
         self.live_ref("communities", community_id, "村（社区）", "community_id")
         self._check_unique(community_id or "", [values.get("name", (existing or {}).get("name")) or ""],
