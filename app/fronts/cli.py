@@ -191,15 +191,20 @@ def cmd_init(args) -> int:
 def cmd_stats(args) -> int:
     with _open(args) as store:
         stats = store.stats.summary(args.year)
-    from app.rules.codes import VENUE_LEVEL_SHORT
+    from app.rules.codes import BUILD_STATUSES, SUBJECTS, VENUE_LEVEL_SHORT
     from app.rules.meeting_kinds import kinds
 
     levels = stats["venues"]["by_level"]
+    built, subjects = stats["venues"]["by_build_status"], stats["meetings"]["by_subject"]
     _emit(args, stats, "\n".join([
         f"议事代表：{stats['delegates']['total']} 人（在任 {stats['delegates']['active']} 人）",
         f"村（社区）：{stats['communities']} 个", f"网格：{stats['grids']} 个",
         f"议事小组：{stats['groups']} 个",
         "阵地：" + "、".join(f"{short} {levels.get(code, 0)} 个" for code, short in VENUE_LEVEL_SHORT.items()),
+        "阵地建设：" + "、".join(f"{label} {sum(c.get(code, 0) for c in built.values())} 个" for code, label in BUILD_STATUSES)
+        + (f"、未填 {sum(c.get('', 0) for c in built.values())} 个" if any(c.get("") for c in built.values()) else ""),
+        "议事厅（堂）议事事项：" + "、".join(f"{label} {sum(c.get(code, 0) for c in subjects.values())} 次"
+                                   for code, label in SUBJECTS),
         f"会议活动：{stats['meetings']['total']} 次（"
         + "、".join(f"{k.label} {stats['meetings']['by_kind'].get(k.code, 0)} 次" for k in kinds()) + "）",
         f"意见建议：{stats['opinions']['total']} 条（已办结 {stats['opinions']['closed']} 条，"
