@@ -203,7 +203,7 @@ def cmd_stats(args) -> int:
         "阵地：" + "、".join(f"{short} {levels.get(code, 0)} 个" for code, short in VENUE_LEVEL_SHORT.items()),
         "阵地建设：" + "、".join(f"{label} {sum(c.get(code, 0) for c in built.values())} 个" for code, label in BUILD_STATUSES)
         + (f"、未填 {sum(c.get('', 0) for c in built.values())} 个" if any(c.get("") for c in built.values()) else ""),
-        "议事厅（堂）议事事项：" + "、".join(f"{label} {sum(c.get(code, 0) for c in subjects.values())} 次"
+        "议事事项类型：" + "、".join(f"{label} {sum(c.get(code, 0) for c in subjects.values())} 次"
                                    for code, label in SUBJECTS),
         f"会议活动：{stats['meetings']['total']} 次（"
         + "、".join(f"{k.label} {stats['meetings']['by_kind'].get(k.code, 0)} 次" for k in kinds()) + "）",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.registers.writer import Column, Percent, Register
-from app.rules.codes import VENUE_LEVELS
+from app.rules.codes import BUILDING, CENTRE, OPEN, PLANNED, SUBJECTS, VENUE_LEVELS
 from app.rules.meeting_kinds import kinds
 from app.services.opinions import OpinionFilter
 
@@ -70,6 +70,7 @@ def stats(store, year: int | None = None) -> Register:
     o, held, work = report["opinions"], report["meetings_held"], report["fieldwork"]
     summary = store.stats.summary(year)
     levels = summary["venues"]["by_level"]
+    built, subjects = summary["venues"]["by_build_status"], summary["meetings"]["by_subject"]
     rated = o["satisfaction_rate"]
     figures = [
         ("在任议事代表（人）", summary["delegates"]["active"]), ("议事代表小组（个）", summary["groups"]),
@@ -89,6 +90,12 @@ def stats(store, year: int | None = None) -> Register:
         ("满意率", Percent(rated / 100) if rated is not None else None),
         ("会议落实事项（项）", work["actions"]), ("　其中：已完成（项）", work["actions_done"]),
         ("　　　　逾期未完成（项）", work["actions_overdue"]),
+        # halls built step by step, and what they deliberated (added after the rows above keep their codes)
+        ("已建成投用的议事阵地（个）", sum(c.get(OPEN, 0) for c in built.values())),
+        ("　其中：本年新投用（个）", summary["venues"]["opened_by_year"].get(str(year), 0)),
+        ("规划中、建设中的议事阵地（个）", sum(c.get(PLANNED, 0) + c.get(BUILDING, 0) for c in built.values())),
+        *((f"议事厅（堂）议事活动：{label}（次）", sum(c.get(code, 0) for level, c in subjects.items() if level != CENTRE))
+          for code, label in SUBJECTS),
     ]
     rows = [{"code": f"{number:02d}", "item": item, "value": value} for number, (item, value) in enumerate(figures, 1)]
     columns = [Column("代码", "code", 6), Column("统计项目", "item", 30, 40), Column("数值", "value", 10, kind="number")]
@@ -96,6 +103,8 @@ def stats(store, year: int | None = None) -> Register:
             f"代表、小组、村（社区）、网格和阵地（01—07）为填报日的数量，逾期为截至填报日的情况。\n"
             f"2. 办结率＝已办结条数÷已交办条数：{year}年收集的意见建议中已交办的（含已办结的）；"
             f"未交办的和不予采纳的不计入。\n"
-            f"3. 满意率＝（满意＋基本满意）条数÷表态的条数；未表态的不计入。")
+            f"3. 满意率＝（满意＋基本满意）条数÷表态的条数；未表态的不计入。\n"
+            f"4. 议事阵地的建设情况为填报日的数量；议事厅（堂）议事活动为{year}年在片区议事厅、邻里议事堂召开的"
+            "议事活动，按议事事项类型计。")
     return Register(_title(store, "议事代表会议制度工作统计表", year), store.settings.unit(), columns, rows, "统计",
                     note=note)

@@ -377,14 +377,14 @@ class MeetingService(Service):
 
     def by_subject(self, year: int | None = None) -> dict[str, dict[str, int]]:
         """Hall business by subject type (片区利益 / 街道重点工作和民生实事 / 公共事务; "" for a meeting
-        whose type is not recorded), per venue level, cancelled meetings not counted."""
+        whose type is not recorded), per venue level: the meetings held (what a hall has handled)."""
         from app.rules.codes import VENUE_LEVELS
 
         where, params = ("AND m.date >= ? AND m.date < ?", [f"{year}-01-01", f"{year + 1}-01-01"]) if year else ("", [])
         counts = {level: {**{code: 0 for code, _ in SUBJECTS}, "": 0} for level, _ in VENUE_LEVELS}
         for row in self.store.rows(
                 f"""SELECT v.level, coalesce(m.subject, '') AS subject, count(*) AS n FROM meetings m
-                    JOIN venues v ON v.id = m.venue_id WHERE m.deleted = 0 AND m.status != 'cancelled' {where}
+                    JOIN venues v ON v.id = m.venue_id WHERE m.deleted = 0 AND m.status = 'held' {where}
                     GROUP BY v.level, subject""", params):
             counts.setdefault(row["level"], {}).setdefault(row["subject"], 0)
             counts[row["level"]][row["subject"]] += row["n"]

@@ -59,7 +59,8 @@ def test_list_grids_json_has_the_grid_workers_and_stats_count_halls(demo_dir):
         store.grids.update(grid["id"], {"worker_name": "李网格", "worker_phone": "13800138000"})
         hall = store.venues.list("area_hall")[0]
         store.venues.update(hall["id"], {"build_status": "open", "opened_on": "2024-05-01"})
-        meeting = store.rows("SELECT id FROM meetings WHERE venue_id = ? AND deleted = 0 LIMIT 1", [hall["id"]])[0]
+        meeting = store.rows("SELECT id FROM meetings WHERE venue_id = ? AND deleted = 0 AND status = 'held' LIMIT 1",
+                             [hall["id"]])[0]
         store.meetings.update(meeting["id"], {"subject": "public_affairs"})
     items = json.loads(run_cli("--data-dir", demo_dir, "list", "grids", "--json", check=True).stdout)["items"]
     mine = next(i for i in items if i["id"] == grid["id"])

@@ -119,10 +119,12 @@ def test_hall_business_carries_a_subject_type_counted_by_type(store):
     hall = _venue(store, build_status="open", opened_on=PAST)
     day = (TODAY - timedelta(days=3)).isoformat()
     store.meetings.create({"kind": "special", "title": "片区停车难议事", "date": day, "venue_id": hall,
-                           "subject": "area_interest"})
+                           "subject": "area_interest", "status": "held"})
     store.meetings.create({"kind": "special", "title": "民生实事项目议事", "date": day, "venue_id": hall,
-                           "subject": "key_work", "start_time": "14:00"})
-    store.meetings.create({"kind": "special", "title": "未分类", "date": day, "venue_id": hall})
+                           "subject": "key_work", "start_time": "14:00", "status": "held"})
+    store.meetings.create({"kind": "special", "title": "未分类", "date": day, "venue_id": hall, "status": "held"})
+    store.meetings.create({"kind": "special", "title": "下周的议事", "venue_id": hall, "subject": "public_affairs",
+                           "date": (TODAY + timedelta(days=7)).isoformat()})  # not held yet: not counted
     by_subject = store.stats.summary(TODAY.year if day[:4] == str(TODAY.year) else None)["meetings"]["by_subject"]
     assert by_subject["area_hall"] == {"area_interest": 1, "key_work": 1, "public_affairs": 0, "": 1}
     before = digest(store)
