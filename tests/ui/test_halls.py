@@ -135,3 +135,18 @@ def test_a_meeting_form_offers_the_subject_type(qtbot, window):
 
     spec = next(f for f in MeetingService.fields if f.name == "subject")
     assert [label for _, label in spec.choices] == ["片区利益", "街道重点工作和民生实事", "公共事务"]
+
+
+def test_the_overview_counts_venues_by_build_status(qtbot, backend):
+    from tests.ui.conftest import open_window
+
+    window = open_window(qtbot, backend)
+    store = store_of(window)
+    halls = store.venues.list("area_hall")
+    store.venues.update(halls[0]["id"], {"build_status": "open", "opened_on": "2024-05-01"})
+    store.venues.update(halls[1]["id"], {"build_status": "building"})
+    page = open_page(qtbot, window, "overview")
+    page.reload()
+    wait_idle(qtbot, window.backend)
+    qtbot.waitUntil(lambda: "建设中 1" in page.cards["venues"].detail.text(), timeout=10000)
+    assert "已建成投用 1" in page.cards["venues"].detail.text()
