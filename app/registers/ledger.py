@@ -96,6 +96,8 @@ def stats(store, year: int | None = None) -> Register:
         ("规划中、建设中的议事阵地（个）", sum(c.get(PLANNED, 0) + c.get(BUILDING, 0) for c in built.values())),
         *((f"议事厅（堂）议事活动：{label}（次）", sum(c.get(code, 0) for level, c in subjects.items() if level != CENTRE))
           for code, label in SUBJECTS),
+        *((f"接待日群众反映事项：{label}（件）", summary["reception_matters_by_subject"].get(code, 0))
+          for code, label in SUBJECTS),
     ]
     rows = [{"code": f"{number:02d}", "item": item, "value": value} for number, (item, value) in enumerate(figures, 1)]
     columns = [Column("代码", "code", 6), Column("统计项目", "item", 30, 40), Column("数值", "value", 10, kind="number")]

@@ -383,6 +383,7 @@ TABLES: dict[str, Table] = {
         "meeting_id": Ref("接待日", True, "meetings"), "content": Text("事项", True, 2000, multiline=True),
         "resident": Text("反映人", max=SHORT), "sort_order": Int("顺序", low=-100_000, high=100_000),
         "closed_on": Day("处理日期"), "closed_reason": Text("处理情况", max=TITLE),
+        "subject": Choice("事项类型", choices=SUBJECTS),
     }, title=("content",), checks=(
         _meeting_held("meeting_id", "接待事项"),
         _not_before_parent("closed_on", "处理日期", "meeting_id", "meetings", "date", "接待日"),

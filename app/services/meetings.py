@@ -385,7 +385,7 @@ class MeetingService(Service):
         for row in self.store.rows(
                 f"""SELECT v.level, coalesce(m.subject, '') AS subject, count(*) AS n FROM meetings m
                     JOIN venues v ON v.id = m.venue_id WHERE m.deleted = 0 AND m.status = 'held' {where}
-                    GROUP BY v.level, subject""", params):
+                    GROUP BY 1, 2""", params):
             counts.setdefault(row["level"], {}).setdefault(row["subject"], 0)
             counts[row["level"]][row["subject"]] += row["n"]
         return counts

@@ -8,7 +8,7 @@ from datetime import date
 
 from app.common.errors import ValidationError
 from app.common.textutil import chinese_date, clean, parse_date
-from app.rules.codes import BUILD_STATUSES, BUILDING, NEIGHBOURHOOD_HALL, PLANNED, SUSPENDED
+from app.rules.codes import BUILD_STATUSES, BUILDING, NEIGHBOURHOOD_HALL, PLANNED, SUBJECTS, SUSPENDED
 from app.rules.meeting_kinds import RECEPTION, duty_kinds, kind_of
 from app.services.base import Service, choice_label
 
@@ -138,6 +138,17 @@ class ReceptionService(Service):
                 })
         return out
 
+    def matters_by_subject(self, year: int | None = None) -> dict[str, int]:
+        """Matters residents raised on reception days by subject type ("" : not recorded)."""
+        where, params = ("AND m.date >= ? AND m.date < ?", [f"{year}-01-01", f"{year + 1}-01-01"]) if year else ("", [])
+        counts = {**{code: 0 for code, _ in SUBJECTS}, "": 0}
+        for row in self.store.rows(
+                f"""SELECT coalesce(x.subject, '') AS subject, count(*) AS n FROM reception_matters x
+                    JOIN meetings m ON m.id = x.meeting_id WHERE x.deleted = 0 AND m.deleted = 0 {where}
+                    GROUP BY 1""", params):
+            counts[row["subject"]] = counts.get(row["subject"], 0) + row["n"]
+        return counts
+
     def outcomes(self, meeting_id: str) -> list[dict]:
         """What became of each matter heard on a reception day, in the clerk's words: taken into the
         ledger (its serial and where it stands), or closed with how it was dealt with, or waiting."""
@@ -189,7 +200,8 @@ class ReceptionService(Service):
 
     def add_matters(self, meeting_id: str, matters: list[dict]):
         """Matters brought in after the day's list was saved: added after the others, which stay."""
-        kept = [{"id": r["id"], "content": r["content"], "resident": r["resident"]} for r in self.matters(meeting_id)]
+        kept = [{"id": r["id"], "content": r["content"], "resident": r["resident"], "subject": r["subject"]}
+                for r in self.matters(meeting_id)]
         return self.save_matters(meeting_id, [*kept, *matters])
 
     def save_matters(self, meeting_id: str, matters: list[dict]):
@@ -197,7 +209,9 @@ class ReceptionService(Service):
         meeting = self.store.meetings.get(meeting_id)
         if not kind_of(meeting["kind"]).matters:
             raise ValidationError("只有接待日可以登记接待事项")
-        items = [{"id": m.get("id"), "content": clean(m["content"]), "resident": clean(m.get("resident")) or None}
+        # each matter's subject type (片区利益 / 街道重点工作和民生实事 / 公共事务), when the clerk gave one
+        items = [{"id": m.get("id"), "content": clean(m["content"]), "resident": clean(m.get("resident")) or None,
+                  **({"subject": m.get("subject") or None} if "subject" in m else {})}
                  for m in matters if clean(m.get("content"))]
         with self.store.write("update", f"登记接待事项：{meeting['title']}") as tx:
             tx.sync_list("reception_matters", {"meeting_id": meeting_id}, items,

@@ -37,6 +37,8 @@ class StatsService:
                          "held": s.meetings.by_kind(year, status="held"),
                          # hall business by subject type, per venue level ("": not recorded)
                          "by_subject": s.meetings.by_subject(year)},
+            # what residents raised on reception days, by subject type
+            "reception_matters_by_subject": s.receptions.matters_by_subject(year),
             "opinions": s.opinion_stats.opinions(year),
             "fieldwork": s.opinion_stats.fieldwork(year),
             "recycle_bin": s.recycle.count(),

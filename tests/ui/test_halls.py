@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
+from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton, QWidget
 
 from app.services.receptions import period_months
 from tests.ui.conftest import open_page, store_of, wait_idle
@@ -150,3 +150,19 @@ def test_the_overview_counts_venues_by_build_status(qtbot, backend):
     wait_idle(qtbot, window.backend)
     qtbot.waitUntil(lambda: "建设中 1" in page.cards["venues"].detail.text(), timeout=10000)
     assert "已建成投用 1" in page.cards["venues"].detail.text()
+
+
+def test_a_reception_matter_is_given_its_subject_type_in_the_meeting_window(qtbot, window):
+    from tests.ui.test_meetings import open_meeting
+
+    store = store_of(window)
+    held = store.rows("SELECT id FROM meetings WHERE kind = 'reception' AND status = 'held' AND deleted = 0"
+                      " ORDER BY date DESC LIMIT 1")[0]["id"]
+    _, editor = open_meeting(qtbot, window, held)
+    tab = next(t for t in editor.findChildren(QWidget) if type(t).__name__ == "MattersTab")
+    combo = tab.matters.cellWidget(0, 2)
+    assert [combo.itemText(i) for i in range(combo.count())] == ["（未分类）", "片区利益", "街道重点工作和民生实事", "公共事务"]
+    combo.setCurrentIndex(combo.findData("public_affairs"))
+    tab.save()
+    wait_idle(qtbot, window.backend)
+    assert store.receptions.matters(held)[0]["subject"] == "public_affairs"

@@ -231,3 +231,21 @@ def test_a_notice_for_a_period_with_no_rota_is_refused(store, tmp_path):
     with pytest.raises(ConflictError, match="还没有排定接待日值班"):
         export_doc(store, "reception_notice", "2026-Q1", tmp_path / "n.pdf")
     assert not (tmp_path / "n.pdf").exists()
+
+
+def test_reception_matters_carry_a_subject_type_counted_by_type(demo):
+    held = demo.rows("SELECT id, date FROM meetings WHERE kind = 'reception' AND status = 'held' AND deleted = 0"
+                     " ORDER BY date DESC LIMIT 1")[0]
+    year = int(held["date"][:4])
+    before = demo.receptions.matters_by_subject(year)
+    kept = demo.receptions.matters(held["id"])
+    demo.receptions.add_matters(held["id"], [{"content": "小区停车位不足", "subject": "area_interest"},
+                                             {"content": "老旧小区改造进度", "subject": "key_work"}])
+    after = demo.receptions.matters_by_subject(year)
+    assert after["area_interest"] == before["area_interest"] + 1 and after["key_work"] == before["key_work"] + 1
+    assert len(demo.receptions.matters(held["id"])) == len(kept) + 2  # the earlier ones stay, their type too
+    assert demo.stats.summary(year)["reception_matters_by_subject"] == after
+    state = digest(demo)
+    with pytest.raises(ValidationError) as caught:
+        demo.receptions.add_matters(held["id"], [{"content": "x", "subject": "other"}])
+    assert caught.value.field == "subject" and digest(demo) == state
