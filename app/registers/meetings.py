@@ -23,6 +23,7 @@ def meetings(store, year: int | None = None) -> Register:
     columns = [Column("日期", "date", 11, kind="date"), Column("时间", "time", 11), Column("类型", "kind_label", 10),
                Column("会议名称", "title", 16, 36, wrap=True), Column("议事小组", "group_name", 9, printed="a3"),
                Column("地点", "place", 14, 30, wrap=True),
+               Column("议事事项类型", "subject_label", 10, 12, wrap=True, printed="a3"),
                Column("议程", "agenda_text", 16, 40, wrap=True, printed="a3"),
                Column("邀请部门", "departments_text", 10, 24, wrap=True, printed="a3"),
                Column("出席情况", "attendance", 14, 30, wrap=True), Column("落实事项数", "items", 8, kind="int"),

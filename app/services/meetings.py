@@ -358,6 +358,7 @@ class MeetingService(Service):
     def decorate(row: dict) -> None:
         row["kind_label"] = choice_label(KINDS, row["kind"])
         row["status_label"] = choice_label(STATUSES, row["status"])
+        row["subject_label"] = choice_label(SUBJECTS, row.get("subject"))
         row["place"] = "".join(p for p in (row.get("venue_name"), row.get("room_name") and
                                            f"（{row['room_name']}）") if p)
         row["time"] = "—".join(t for t in (row.get("start_time"), row.get("end_time")) if t)
