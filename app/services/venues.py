@@ -32,7 +32,7 @@ class VenueService(Service):
         FieldSpec("community_id", "所在村（社区）", "ref", ref="communities"),
         FieldSpec("group_id", "对应议事小组", "ref", ref="groups"),
         FieldSpec("build_status", "建设状态", "choice", choices=BUILD_STATUSES),
-        FieldSpec("opened_on", "开放日期（未建成的填计划日期）", "date"),
+        FieldSpec("opened_on", "开放（计划）日期", "date"),
         FieldSpec("schedule", "接待/开放安排"),
         FieldSpec("facilities", "设施配备", "checklist", choices=tuple(reference()["facilities"])),
         FieldSpec("notes", "备注", "multiline"),

@@ -249,3 +249,24 @@ def test_reception_matters_carry_a_subject_type_counted_by_type(demo):
     with pytest.raises(ValidationError) as caught:
         demo.receptions.add_matters(held["id"], [{"content": "x", "subject": "other"}])
     assert caught.value.field == "subject" and digest(demo) == state
+
+
+def test_check_names_a_venue_whose_status_and_date_disagree_written_behind_the_programs_back(demo_dir):
+    import sqlite3
+
+    from app.storage.check import run_checks
+    from app.store import Store
+
+    with Store.open(demo_dir) as store:
+        hall = store.venues.list("area_hall")[0]
+    conn = sqlite3.connect(demo_dir / "yishi.db")
+    conn.execute("UPDATE venues SET build_status = 'open', opened_on = ? WHERE id = ?", [FUTURE, hall["id"]])
+    conn.execute("UPDATE grids SET worker_name = '李网格', worker_phone = '12345' WHERE id ="
+                 " (SELECT id FROM grids ORDER BY id LIMIT 1)")
+    conn.commit()
+    conn.close()
+    with Store.open(demo_dir) as store:
+        report = run_checks(store)
+    messages = [b["message"] for b in report["rules"]["breaches"]]
+    assert any(hall["name"] in m and "不能在今天之后" in m for m in messages), messages
+    assert any("网格员电话" in m for m in messages), messages
