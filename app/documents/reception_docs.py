@@ -65,6 +65,7 @@ def reception_notice(store, period: str, path: Path | str, *, venue_id: str | No
             doc.para("值班代表：" + "；".join(f"{int(m['month'][5:])}月 {m['delegate_names']}" for m in on_duty) + "。")
         else:
             doc.para(f"值班代表：{on_duty[0]['delegate_names']}。")
-    doc.para("欢迎居民群众届时前来反映身边的困难和问题、提出意见建议。接待时间如有变动，另行公告。")
+    doc.para("欢迎居民群众届时前来反映身边的困难和问题，提出意见建议；不能按时前来的，也可以通过所在网格的网格员"
+             "或联系本网格的议事代表反映。接待时间如有变动，另行公告。")
     doc.sign(date.today().isoformat())
     return doc.build(path)
