@@ -105,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_sub = export.add_subparsers(dest="export_kind", required=True, parser_class=_Parser, title="类别",
                                        metavar="类别")
     register = export_sub.add_parser("register", parents=[common], help="导出 Excel 台账")
-    register.add_argument("name", metavar="台账", help="roster、candidates、ledger 等")
+    register.add_argument("name", metavar="台账", help="roster、candidates、ledger、rota 等")
     register.add_argument("--out", required=True, metavar="文件", help=f"保存为（{' 或 '.join(SUFFIXES['register'])}）")
     register.add_argument("--full-id", action="store_true", help="导出完整身份证号（将记入审计日志）")
     register.add_argument("--year", type=integer, metavar="年份", help="只导出某一年（会议类台账）")
@@ -115,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument("--quarter", metavar="季度", help="接待日值班表（rota）的季度，如 2026-Q1")
     register.add_argument("--term", metavar="届次", help="只导出某一届（花名册、出勤统计、网格走访；届次名称）")
     doc = export_sub.add_parser("doc", parents=[common], help="导出文书：PDF 文件，或版式相同的 Word 文档（.docx）")
-    doc.add_argument("kind", metavar="文书", help="minutes、meeting_notice、notice、filing 等")
+    doc.add_argument("kind", metavar="文书", help="minutes、meeting_notice、notice、filing、reception_notice 等")
     doc.add_argument("id", nargs="?", metavar="编号", help="会议、意见建议或代表的编号，年度工作总结的年份（推选文书可不填）")
     doc.add_argument("--out", required=True, metavar="文件",
                      help=f"保存为（{' 或 '.join(SUFFIXES['doc'])}；以 .docx 结尾则写 Word 文档，可在 WPS 或 Word 中修改）")
