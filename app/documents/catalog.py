@@ -9,7 +9,7 @@ from typing import Any
 from app.common.errors import AppError
 from app.common.fileio import recorded_write
 from app.common.outputs import check_out
-from app.documents import ledger_docs, meeting_docs, nomination_docs, plan_doc, summary_doc
+from app.documents import ledger_docs, meeting_docs, nomination_docs, plan_doc, reception_docs, summary_doc
 from app.documents.dating import SENT_OUT, default_date, issued_date
 from app.documents.metadata import describing
 from app.documents.notes import collecting
@@ -34,6 +34,7 @@ DOCS: dict[str, tuple[str, Any, str | None]] = {
     "plan": (LABELS["plan"], plan_doc.plan, "opinion"),
     "summary": (LABELS["summary"], summary_doc.summary, "year"),
     "ledger": (LABELS["ledger"], None, None),
+    "reception_notice": (LABELS["reception_notice"], reception_docs.reception_notice, "period"),
 }
 MEETING_DOCS = [k for k, v in DOCS.items() if v[2] == "meeting"]
 
@@ -69,6 +70,13 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
         record_id, name = round_row["id"], round_row["name"]
     elif kind == "ledger":
         name = "全部意见建议"
+    elif subject == "period":  # a month (2026-03) or a quarter (2026-Q1); this month by default
+        from app.services.receptions import period_label
+
+        record_id = record_id or options.get("period") or date.today().strftime("%Y-%m")
+        name = period_label(record_id)
+        if options.get("venue_id"):
+            name += f"，{store.venues.get(options['venue_id'])['name']}"
     else:
         if not record_id:
             raise AppError({"meeting": "请指定会议编号（可用 yishi list meetings 查看）",
@@ -113,6 +121,8 @@ def export_doc(store, kind: str, record_id: str | None, path: Path | str, **opti
             ledger_docs.printed_ledger(store, temp, options.get("flt"))
         elif kind == "minutes":
             build(store, record_key, temp, draft=bool(options.get("draft")))
+        elif subject == "period":
+            build(store, record_key, temp, venue_id=options.get("venue_id"))
         else:
             build(store, record_key, temp)
         store.audit.record("export", f"导出{label}{'（草稿）' if options.get('draft') else ''}：{name}",

@@ -105,20 +105,25 @@ def build_parser() -> argparse.ArgumentParser:
     export_sub = export.add_subparsers(dest="export_kind", required=True, parser_class=_Parser, title="类别",
                                        metavar="类别")
     register = export_sub.add_parser("register", parents=[common], help="导出 Excel 台账")
-    register.add_argument("name", metavar="台账", help="roster、candidates、ledger 等")
+    register.add_argument("name", metavar="台账", help="roster、candidates、ledger、rota 等")
     register.add_argument("--out", required=True, metavar="文件", help=f"保存为（{' 或 '.join(SUFFIXES['register'])}）")
     register.add_argument("--full-id", action="store_true", help="导出完整身份证号（将记入审计日志）")
     register.add_argument("--year", type=integer, metavar="年份", help="只导出某一年（会议类台账）")
     register.add_argument("--round", metavar="批次", help="推选批次（名称或编号；默认最近一次）")
     register.add_argument("--community", metavar="村（社区）", help="网格联系表只导出这个村（社区）的（名称）")
+    register.add_argument("--month", metavar="月份", help="接待日值班表（rota）的月份，如 2026-03（默认本月）")
+    register.add_argument("--quarter", metavar="季度", help="接待日值班表（rota）的季度，如 2026-Q1")
     register.add_argument("--term", metavar="届次", help="只导出某一届（花名册、出勤统计、网格走访；届次名称）")
     doc = export_sub.add_parser("doc", parents=[common], help="导出文书：PDF 文件，或版式相同的 Word 文档（.docx）")
-    doc.add_argument("kind", metavar="文书", help="minutes、meeting_notice、notice、filing 等")
+    doc.add_argument("kind", metavar="文书", help="minutes、meeting_notice、notice、filing、reception_notice 等")
     doc.add_argument("id", nargs="?", metavar="编号", help="会议、意见建议或代表的编号，年度工作总结的年份（推选文书可不填）")
     doc.add_argument("--out", required=True, metavar="文件",
                      help=f"保存为（{' 或 '.join(SUFFIXES['doc'])}；以 .docx 结尾则写 Word 文档，可在 WPS 或 Word 中修改）")
     doc.add_argument("--date", metavar="日期", help="成文日期（如 2026-03-11）：与记录一并保存，以后导出都用这个日期")
     doc.add_argument("--doc-number", metavar="字号", help="发文字号：完整字号，或只写序号（按“设置”中的发文字号格式）")
+    doc.add_argument("--month", metavar="月份", help="接待日安排公告（reception_notice）的月份，如 2026-03（默认本月）")
+    doc.add_argument("--quarter", metavar="季度", help="接待日安排公告（reception_notice）的季度，如 2026-Q1")
+    doc.add_argument("--hall", metavar="议事堂", help="接待日安排公告只写这个邻里议事堂（名称）")
     doc.add_argument("--draft", action="store_true", help="尚未召开的会议：导出标明“草稿”的纪要")
     doc.add_argument("--year", type=integer, metavar="年份",
                      help="年度工作总结的年份（默认：第四季度起为今年；不到第四季度，或今年还没有会议和意见建议时为去年）")
@@ -186,15 +191,20 @@ def cmd_init(args) -> int:
 def cmd_stats(args) -> int:
     with _open(args) as store:
         stats = store.stats.summary(args.year)
-    from app.rules.codes import VENUE_LEVEL_SHORT
+    from app.rules.codes import BUILD_STATUSES, SUBJECTS, VENUE_LEVEL_SHORT
     from app.rules.meeting_kinds import kinds
 
     levels = stats["venues"]["by_level"]
+    built, subjects = stats["venues"]["by_build_status"], stats["meetings"]["by_subject"]
     _emit(args, stats, "\n".join([
         f"议事代表：{stats['delegates']['total']} 人（在任 {stats['delegates']['active']} 人）",
         f"村（社区）：{stats['communities']} 个", f"网格：{stats['grids']} 个",
         f"议事小组：{stats['groups']} 个",
         "阵地：" + "、".join(f"{short} {levels.get(code, 0)} 个" for code, short in VENUE_LEVEL_SHORT.items()),
+        "阵地建设：" + "、".join(f"{label} {sum(c.get(code, 0) for c in built.values())} 个" for code, label in BUILD_STATUSES)
+        + (f"、未填 {sum(c.get('', 0) for c in built.values())} 个" if any(c.get("") for c in built.values()) else ""),
+        "议事事项类型：" + "、".join(f"{label} {sum(c.get(code, 0) for c in subjects.values())} 次"
+                                   for code, label in SUBJECTS),
         f"会议活动：{stats['meetings']['total']} 次（"
         + "、".join(f"{k.label} {stats['meetings']['by_kind'].get(k.code, 0)} 次" for k in kinds()) + "）",
         f"意见建议：{stats['opinions']['total']} 条（已办结 {stats['opinions']['closed']} 条，"
@@ -340,6 +350,19 @@ def cmd_list(args) -> int:
                                      "members": e["members"], "votes": e["votes"], "result": e["result"]}
                                     for e in elections if e["group_id"] == r["id"]]} for r in rows]
             lines = [f"{r['name']}	{r['size_note']}	{r['area_note']}	{r['sector_note']}" for r in rows]
+        elif args.kind == "grids":
+            rows = store.grids.list()
+            items = [{"id": r["id"], "name": r["name"], "number": r["number"], "community": r["community_name"],
+                      "worker_name": r["worker_name"], "worker_phone": r["worker_phone"],
+                      "delegates": r["delegate_names"]} for r in rows]
+            lines = [f"{r['community_name']}\t{r['name']}\t网格员 {r['worker_name'] or '—'} {r['worker_phone'] or ''}\t"
+                     f"{r['delegate_names'] or ''}" for r in rows]
+        elif args.kind == "venues":
+            rows = store.venues.list()
+            items = [{"id": r["id"], "name": r["name"], "level": r["level"], "address": r["address"],
+                      "build_status": r["build_status"], "opened_on": r["opened_on"]} for r in rows]
+            lines = [f"{r['level_label']}\t{r['name']}\t{r['build_label']}"
+                     + (f"（{r['opened_on']}）" if r["opened_on"] else "") for r in rows]
         else:
             service = getattr(store, args.kind)
             rows = service.list()
@@ -369,8 +392,15 @@ def cmd_export(args) -> int:
         with _open(args) as store:
             if args.kind == "summary" and not args.id:
                 args.id = str(args.year or store.summary.default_year())
+            extra = {}
+            if args.month or args.quarter or args.hall:
+                if args.kind != "reception_notice":
+                    raise AppError("--month、--quarter、--hall 只用于接待日安排公告（reception_notice）")
+                args.id = _period(args) or args.id
+                if args.hall:
+                    extra["venue_id"] = _resolve_hall(store, args.hall)
             result = export_doc(store, args.kind, _resolve_id(store, args.kind, args.id), Path(args.out),
-                                dated_on=args.date, doc_number=args.doc_number, draft=args.draft)
+                                dated_on=args.date, doc_number=args.doc_number, draft=args.draft, **extra)
         dated = f"，成文日期 {result['dated_on']}" if result.get("dated_on") else ""
         _emit(args, result, f"已导出{result['title']}（{result['name']}{dated}）：{result['path']}")
         return 0
@@ -392,6 +422,10 @@ def cmd_export(args) -> int:
             if not found:
                 raise AppError(f"找不到村（社区）“{args.community}”（可用 yishi list communities 查看）")
             options["community_id"] = found
+        if args.month or args.quarter:
+            if args.name != "rota":
+                raise AppError("--month、--quarter 只用于接待日值班表（rota）")
+            options["period"] = _period(args)
         if args.term:
             if args.name not in ("roster", "attendance", "visits", "performance"):
                 raise AppError("只有花名册（roster）、出勤统计（attendance）、网格走访（visits）和年度履职情况（performance）"
@@ -408,7 +442,7 @@ def _resolve_id(store, doc: str, given: str | None) -> str | None:
     from app.documents.catalog import DOCS
 
     subject = DOCS.get(doc, (None, None, None))[2]
-    if not given or subject in (None, "year") or len(given) >= 36:
+    if not given or subject in (None, "year", "period") or len(given) >= 36:
         return given
     if subject == "round":
         if doc == "notice" and store.meetings.find_ids(given):
@@ -422,6 +456,31 @@ def _resolve_id(store, doc: str, given: str | None) -> str | None:
     if len(matches) > 1:
         raise AppError(f"“{given}”对应多条记录，请写得更长一些")
     return matches[0] if matches else given
+
+
+def _period(args) -> str | None:
+    """A rota's period from --month or --quarter (not both), checked."""
+    from app.services.receptions import period_months
+
+    if args.month and args.quarter:
+        raise AppError("--month 和 --quarter 只能选一个")
+    given = args.month or args.quarter
+    if args.month and "Q" in args.month.upper() or args.quarter and "Q" not in args.quarter.upper():
+        raise AppError("--month 写月份（如 2026-03），--quarter 写季度（如 2026-Q1）")
+    if given:
+        period_months(given)
+    return given.upper() if given else None
+
+
+def _resolve_hall(store, given: str) -> str:
+    from app.rules.codes import NEIGHBOURHOOD_HALL
+
+    found = [r["id"] for r in store.rows("SELECT id FROM venues WHERE deleted = 0 AND level = ? AND (name = ? OR id LIKE ?)",
+                                         [NEIGHBOURHOOD_HALL, given, given + "%"])]
+    if len(found) != 1:
+        raise AppError(f"找不到邻里议事堂“{given}”（可用 yishi list venues 查看）" if not found
+                       else f"“{given}”对应多个议事堂，请写得更长一些")
+    return found[0]
 
 
 def _resolve_term(store, given: str) -> str:

@@ -21,6 +21,7 @@ REGISTERS: dict[str, tuple[str, Callable[..., Any]]] = {
     "institutions": ("制度建设情况", org.institutions),
     "venues": ("阵地一览表", org.venues),
     "meetings": ("议事活动登记台账", meetings.meetings),
+    "rota": ("接待日值班表", meetings.rota),
     "attendance": ("议事代表出勤统计表", meetings.attendance),
     "performance": ("议事代表年度履职情况", meetings.performance),
     "visits": ("网格走访登记表", fieldwork.visits),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.registers.writer import Column, Percent, Register
-from app.rules.codes import VENUE_LEVELS
+from app.rules.codes import BUILDING, CENTRE, OPEN, PLANNED, SUBJECTS, VENUE_LEVELS
 from app.rules.meeting_kinds import kinds
 from app.services.opinion_clocks import CLOCKS
 from app.services.opinions import OpinionFilter
@@ -78,6 +78,7 @@ def stats(store, year: int | None = None) -> Register:
     o, held, work = report["opinions"], report["meetings_held"], report["fieldwork"]
     summary = store.stats.summary(year)
     levels = summary["venues"]["by_level"]
+    built, subjects = summary["venues"]["by_build_status"], summary["meetings"]["by_subject"]
     rated = o["satisfaction_rate"]
     limits_text = "、".join(f"{c.label}{o['limits'][c.key]}日" for c in CLOCKS if c.key in o["limits"])
     figures = [
@@ -102,6 +103,14 @@ def stats(store, year: int | None = None) -> Register:
         ("按期办结（条）", o["on_time"]),
         ("按期办结率", Percent(o["on_time"] / o["solved"]) if o["solved"] else None),
         *((f"{STATS_LATE_ROWS[c.key]}（条）", o["late_steps"][c.key]) for c in CLOCKS),
+        # halls built step by step, and what they deliberated (added after the rows above keep their codes)
+        ("已建成投用的议事阵地（个）", sum(c.get(OPEN, 0) for c in built.values())),
+        ("　其中：本年新投用（个）", summary["venues"]["opened_by_year"].get(str(year), 0)),
+        ("规划中、建设中的议事阵地（个）", sum(c.get(PLANNED, 0) + c.get(BUILDING, 0) for c in built.values())),
+        *((f"议事厅（堂）议事活动：{label}（次）", sum(c.get(code, 0) for level, c in subjects.items() if level != CENTRE))
+          for code, label in SUBJECTS),
+        *((f"接待日群众反映事项：{label}（件）", summary["reception_matters_by_subject"].get(code, 0))
+          for code, label in SUBJECTS),
     ]
     rows = [{"code": f"{number:02d}", "item": item, "value": value} for number, (item, value) in enumerate(figures, 1)]
     columns = [Column("代码", "code", 6), Column("统计项目", "item", 30, 40), Column("数值", "value", 10, kind="number")]
@@ -111,6 +120,8 @@ def stats(store, year: int | None = None) -> Register:
             f"未交办的和不予采纳的不计入。\n"
             f"3. 满意率＝（满意＋基本满意）条数÷表态的条数；未表态的不计入。\n"
             f"4. 按期办结率＝按期办结条数÷已办结条数：在办理期限内办结的，经批准延期的按延期后的期限，重办的按重办期限。\n"
-            f"5. 超过时限的环节按“设置”中各环节的时限（工作日：{limits_text}）计，含超时完成的和截至填报日仍未完成的。")
+            f"5. 超过时限的环节按“设置”中各环节的时限（工作日：{limits_text}）计，含超时完成的和截至填报日仍未完成的。\n"
+            f"6. 议事阵地的建设情况为填报日的数量；议事厅（堂）议事活动为{year}年在片区议事厅、邻里议事堂召开的"
+            "议事活动，按议事事项类型计。")
     return Register(_title(store, "议事代表会议制度工作统计表", year), store.settings.unit(), columns, rows, "统计",
                     note=note)

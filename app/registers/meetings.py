@@ -22,6 +22,7 @@ def meetings(store, year: int | None = None) -> Register:
     columns = [Column("日期", "date", 11, kind="date"), Column("时间", "time", 11), Column("类型", "kind_label", 10),
                Column("会议名称", "title", 16, 36, wrap=True), Column("议事小组", "group_name", 9, printed="a3"),
                Column("地点", "place", 14, 30, wrap=True),
+               Column("议事事项类型", "subject_label", 10, 12, wrap=True, printed="a3"),
                Column("议程", "agenda_text", 16, 40, wrap=True, printed="a3"),
                Column("邀请部门", "departments_text", 10, 24, wrap=True, printed="a3"),
                Column("出席情况", "attendance", 14, 30, wrap=True), Column("落实事项数", "items", 8, kind="int"),
@@ -64,3 +65,22 @@ def performance(store, year: int | None = None, term_id: str | None = None) -> R
                Column("评议意见", "remarks", 10, 24, wrap=True)]
     title = f"{store.settings.get('subdistrict') or ''}议事代表{year}年度履职情况"
     return Register(title, store.settings.unit(), columns, rows, "年度履职")
+
+
+def rota(store, period: str | None = None) -> Register:
+    """接待日值班表 of a month or a quarter: each neighbourhood hall's reception days (date, hours)
+    and the delegates on duty, with their phones for the clerk's calls."""
+    from datetime import date
+
+    from app.services.receptions import period_label
+
+    period = period or date.today().strftime("%Y-%m")
+    rows = store.receptions.rota(period)
+    columns = [Column("月份", "month_label", 9), Column("邻里议事堂", "hall", 12, 24, wrap=True),
+               Column("地址", "address", 14, 30, wrap=True), Column("接待日期", "dates", 12, 30, wrap=True),
+               Column("接待时间", "hours", 11, 16, wrap=True), Column("值班代表", "delegate_names", 12, 30, wrap=True),
+               Column("联系电话", "phones", 14, 36, wrap=True),
+               Column("接待/开放安排", "schedule", 12, 30, wrap=True, printed="a3")]
+    title = f"{store.settings.get('subdistrict') or ''}邻里议事堂接待日值班表（{period_label(period)}）"
+    return Register(title, store.settings.unit(), columns, rows, "值班表",
+                    note="值班代表因故不能到岗的，请提前告知人大街道工委，另行安排。")

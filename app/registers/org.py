@@ -61,7 +61,8 @@ def grids(store) -> Register:
     for row in rows:
         row["group_name"] = group_of.get(row["community_id"])
     columns = [Column("议事小组", "group_name", 9), Column("所在村（社区）", "community_name", 10),
-               Column("网格", "name", 10), Column("联系议事代表", "delegate_names", 12, 30, wrap=True),
+               Column("网格", "name", 10), Column("网格员", "worker_name", 8), Column("网格员电话", "worker_phone", 13),
+               Column("联系议事代表", "delegate_names", 12, 30, wrap=True),
                Column("备注", "notes", 8)]
     return Register(f"{_subdistrict(store)}议事代表与网格对应表", store.settings.unit(), columns, rows, "网格对应表")
 
@@ -69,12 +70,14 @@ def grids(store) -> Register:
 def venues(store) -> Register:
     rows = store.venues.list()
     for row in rows:
+        row["build_text"] = row["build_label"] if row["build_status"] else ""
         row["facilities_text"] = "、".join(row["facilities_list"])
         row["missing_text"] = "、".join(row["missing_facilities"])
     # Printed on A4: the venue, where it is, its rooms, equipment and opening; A3 adds the
     # community and the group it serves.
     columns = [Column("层级", "level_label", 10), Column("阵地名称", "name", 14, 24, wrap=True),
                Column("地址", "address", 14, 36, wrap=True),
+               Column("建设状态", "build_text", 8, 10, wrap=True), Column("开放日期", "opened_on", 11, kind="date"),
                Column("所在村（社区）", "community_name", 10, printed="a3"),
                Column("对应议事小组", "group_name", 10, printed="a3"),
                Column("会议室", "room_names", 10, 30, wrap=True),
@@ -106,10 +109,11 @@ def contacts(store, community_id: str | None = None) -> Register:
         row["name"] = row["name"] or "（尚无代表联系）"
     community = (store.communities.stored(community_id) or {}).get("name", "") if community_id else ""
     columns = [Column("村（社区）", "community_name", 10), Column("网格", "grid_name", 9),
+               Column("网格员", "worker_name", 8), Column("网格员电话", "worker_phone", 13),
                Column("联系议事代表", "name", 10), Column("联系电话", "phone", 13), Column("议事小组", "group_name", 9),
                Column("小组职务", "role", 8)]
     return Register(f"{community or _subdistrict(store)}议事代表网格联系表", store.settings.unit(), columns, rows,
-                    "网格联系表", note="有事可直接联系本网格的议事代表，反映意见建议。")
+                    "网格联系表", note="有事可直接联系本网格的网格员或议事代表，反映意见建议。")
 
 
 def institutions(store) -> Register:

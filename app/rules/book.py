@@ -17,6 +17,8 @@ from app.rules.codes import (
     ACTION_STATUSES,
     AREAS,
     ATTENDANCE_STATUSES,
+    BUILD_STATUSES,
+    BUILDING,
     CANDIDATE_STAGES,
     CANDIDATE_STATUSES,
     CATEGORIES,
@@ -37,10 +39,12 @@ from app.rules.codes import (
     LEADING_ROLES,
     MEETING_KINDS,
     MEETING_STATUSES,
+    OPEN,
     OPINION_EVENTS,
     OPINION_SOURCES,
     OPINION_STATUSES,
     PHASES,
+    PLANNED,
     QUOTA_DIMENSIONS,
     QUOTA_RULES,
     RETURN_STEPS,
@@ -51,6 +55,7 @@ from app.rules.codes import (
     SCOPES,
     SELF_NOMINATION,
     STAGE_RECORDS,
+    SUBJECTS,
     SUPERVISION_METHODS,
     TOPIC_STATUSES,
     UPHELD,
@@ -159,6 +164,29 @@ def _meeting_held(ref: str, what: str, when: Callable[[dict], bool] | None = Non
         return None
 
     return Check((ref, "status") if when else (ref,), test)
+
+
+# -- places ---------------------------------------------------------------------------------------------
+def _worker_named(row, lookup):
+    if row.get("worker_phone") and not row.get("worker_name"):
+        return "填写了网格员电话，却没有网格员姓名"
+    return None
+
+
+def _opening_agrees(row, lookup):
+    """An open venue opened on a day that has come; one still planned or being built opens later
+    (its date is the one planned)."""
+    status, opened = row.get("build_status"), as_day(row.get("opened_on"))
+    if not opened:
+        return None
+    if not status:
+        return f"填写了开放日期 {row['opened_on']}，请同时选择建设状态"
+    if status == OPEN and opened > today():
+        return f"已建成投用的阵地，开放日期 {row['opened_on']} 不能在今天之后"
+    if status in (PLANNED, BUILDING) and opened <= today():
+        return (f"建设状态为“{label_of(BUILD_STATUSES, status)}”，开放日期 {row['opened_on']} 应在今天之后"
+                "（计划开放日期）；已开放的请把建设状态改为“已建成投用”")
+    return None
 
 
 # -- meetings ---------------------------------------------------------------------------------------
@@ -295,13 +323,16 @@ TABLES: dict[str, Table] = {
     "grids": Table("网格", {
         "community_id": Ref("所属村（社区）", True, "communities"), "number": Int("编号", low=0, high=100_000),
         "name": Text("网格名称", True, NAME), "notes": Note("备注"),
-    }, unique=(Unique(("community_id", "name"), "同一村（社区）中的网格名称"),)),
+        "worker_name": Text("网格员", max=NAME), "worker_phone": Phone("网格员电话"),
+    }, checks=(Check(("worker_phone", "worker_name"), _worker_named),),
+        unique=(Unique(("community_id", "name"), "同一村（社区）中的网格名称"),)),
     "venues": Table("阵地", {
         "name": Text("阵地名称", True, SHORT), "level": Choice("层级", True, VENUE_LEVELS),
         "address": Text("地址", max=TITLE), "community_id": Ref("所在村（社区）", table="communities"),
         "group_id": Ref("对应议事小组", table="groups"), "facilities": Names("设施配备"),
         "schedule": Text("接待/开放安排", max=TITLE), "notes": Note("备注"),
-    }, unique=(Unique(("name",), "阵地名称"),)),
+        "build_status": Choice("建设状态", choices=BUILD_STATUSES), "opened_on": Day("开放日期", future=True),
+    }, checks=(Check(("opened_on", "build_status"), _opening_agrees),), unique=(Unique(("name",), "阵地名称"),)),
     "rooms": Table("议事室", {
         "venue_id": Ref("所属阵地", True, "venues"), "name": Text("名称", True, SHORT),
         "sort_order": Int("排序", low=-100_000, high=100_000), "capacity": Int("容纳人数", low=0, high=10_000),
@@ -337,6 +368,7 @@ TABLES: dict[str, Table] = {
         "scope": Choice("参加人员", choices=SCOPES), "agenda": Note("会议议程"), "departments": Names("邀请部门"),
         "visitors": Int("接待群众人数", low=0, high=100_000), "summary": Note("会议概况", max=LONG),
         "decisions": Note("议定事项", max=LONG), "notes": Note("备注"),
+        "subject": Choice("议事事项类型", choices=SUBJECTS),
     }, title=("title",), checks=(
         Check(("status", "date", "summary", "decisions", "visitors"), _held_on_or_after_date),
         Check(("end_time", "start_time"), _ends_after_start),
@@ -381,6 +413,7 @@ TABLES: dict[str, Table] = {
         "meeting_id": Ref("接待日", True, "meetings"), "content": Text("事项", True, 2000, multiline=True),
         "resident": Text("反映人", max=SHORT), "sort_order": Int("顺序", low=-100_000, high=100_000),
         "closed_on": Day("处理日期"), "closed_reason": Text("处理情况", max=TITLE),
+        "subject": Choice("事项类型", choices=SUBJECTS),
     }, title=("content",), checks=(
         _meeting_held("meeting_id", "接待事项"),
         _not_before_parent("closed_on", "处理日期", "meeting_id", "meetings", "date", "接待日"),

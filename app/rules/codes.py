@@ -49,6 +49,13 @@ AREAS = (("old_town", "老城"), ("new_town", "新城"), ("rural", "农村"))
 CENTRE, AREA_HALL, NEIGHBOURHOOD_HALL = "centre", "area_hall", "neighbourhood_hall"
 VENUE_LEVELS = ((CENTRE, "街道议事中心"), (AREA_HALL, "片区议事厅"), (NEIGHBOURHOOD_HALL, "小区邻里议事堂"))
 VENUE_LEVEL_SHORT = {CENTRE: "议事中心", AREA_HALL: "片区议事厅", NEIGHBOURHOOD_HALL: "邻里议事堂"}  # counts in one line
+# Halls are built step by step (循序渐进): where each stands. Only an open venue has opened; the
+# others' opening date, if any, is the one planned.
+PLANNED, BUILDING, OPEN, SUSPENDED = "planned", "building", "open", "suspended"
+BUILD_STATUSES = ((PLANNED, "规划中"), (BUILDING, "建设中"), (OPEN, "已建成投用"), (SUSPENDED, "暂停使用"))
+# What a hall's business deliberates, in the report's three kinds (片区议事厅 "为议事小组商议片区群众利益
+# 事项、街道重点工作和民生事项、街道公共事务等提供阵地保障").
+SUBJECTS = (("area_interest", "片区利益"), ("key_work", "街道重点工作和民生实事"), ("public_affairs", "公共事务"))
 
 # -- meetings ------------------------------------------------------------------------------------
 # The meeting kinds are defined in meeting_kinds (a live list: a kind registered later is in it).
@@ -110,6 +117,7 @@ HOLIDAY_KINDS = (("holiday", "放假"), ("workday", "调休上班"))
 DOC_KINDS = (("minutes", "会议纪要"), ("meeting_notice", "会议通知"), ("notice", "议事代表人选公示"), ("certificates", "聘书"),
              ("filing", "议事代表推选情况备案报告"), ("signin", "签到表"), ("flowchart", "工作流程图"),
              ("brief", "工作简报"), ("assignment", "交办单"), ("feedback", "反馈回执"), ("duty", "履职档案"),
-             ("plan", "议事方案"), ("summary", "年度工作总结"), ("ledger", "意见建议办理台账（打印版）"))
+             ("plan", "议事方案"), ("summary", "年度工作总结"), ("ledger", "意见建议办理台账（打印版）"),
+             ("reception_notice", "接待日安排公告"))
 CONFLICT_KINDS = (("concurrent", "两处同时修改"), ("delete_vs_edit", "一处删除、一处修改"))
 FLAGS = ((0, "否"), (1, "是"))

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.common.errors import Cancelled, ConflictError, ValidationError
+from app.common.textutil import validate_phone
 from app.services.base import FieldSpec, Service
 from app.services.rows import GridListRow, GridRow, as_rows
 
@@ -36,6 +37,8 @@ class GridService(Service[GridRow]):
         FieldSpec("community_id", "所属村（社区）", "ref", required=True, ref="communities"),
         FieldSpec("number", "编号", "int"),
         FieldSpec("name", "网格名称", required=True),
+        FieldSpec("worker_name", "网格员"),
+        FieldSpec("worker_phone", "网格员电话", "phone"),
         FieldSpec("notes", "备注", "multiline"),
     )
 
@@ -60,8 +63,8 @@ class GridService(Service[GridRow]):
         if community_id:
             where, params = " AND c.id = ?", [community_id]
         return self.store.rows(
-            f"""SELECT c.name AS community_name, x.name AS grid_name, d.name, d.phone, g.name AS group_name,
-                       d.group_role
+            f"""SELECT c.name AS community_name, x.name AS grid_name, x.worker_name, x.worker_phone, d.name,
+                       d.phone, g.name AS group_name, d.group_role
                 FROM grids x JOIN communities c ON c.id = x.community_id
                 LEFT JOIN delegate_grids dg ON dg.grid_id = x.id AND dg.deleted = 0
                 LEFT JOIN delegates d ON d.id = dg.delegate_id AND d.deleted = 0 AND d.status = 'active'
@@ -84,6 +87,11 @@ class GridService(Service[GridRow]):
                                 f"{' 等' if len(clash) > 5 else ''}", field="name")
 
     def check(self, values: dict, existing: Mapping[str, Any] | None) -> None:
+        if values.get("worker_phone"):  # stored as the delegates' phones are: digits only
+            try:
+                values["worker_phone"] = validate_phone(values["worker_phone"])
+            except ValidationError as exc:
+                raise ValidationError(exc.message.replace("联系电话", "网格员电话"), field="worker_phone") from None
         community_id = values.get("community_id", (existing or {}).get("community_id"))
         self.live_ref("communities", community_id, "村（社区）", "community_id")
         self._check_unique(community_id or "", [values.get("name", (existing or {}).get("name")) or ""],

@@ -13,7 +13,7 @@ from typing import Any
 from app.common.errors import ConflictError, NotFoundError, ValidationError
 from app.common.textutil import chinese_date, clean, parse_date
 from app.rules.codes import MEETING_STATUSES as STATUSES
-from app.rules.codes import SCOPES
+from app.rules.codes import SCOPES, SUBJECTS
 from app.rules.fields import as_day, names_of
 from app.rules.meeting_kinds import kind_of
 from app.services.base import FieldSpec, Service, add_equals, choice_label, list_order, one_page
@@ -93,6 +93,7 @@ class MeetingService(Service[MeetingRow]):
         FieldSpec("agenda", "会议议程（每行一项）", "multiline"),
         FieldSpec("departments", "邀请部门", "checklist"),
         FieldSpec("visitors", "接待群众人数", "int"),
+        FieldSpec("subject", "议事事项类型", "choice", choices=SUBJECTS),
         FieldSpec("notes", "备注", "multiline"),
     )
 
@@ -366,6 +367,7 @@ class MeetingService(Service[MeetingRow]):
     def decorate(row: dict) -> None:
         row["kind_label"] = choice_label(KINDS, row["kind"])
         row["status_label"] = choice_label(STATUSES, row["status"])
+        row["subject_label"] = choice_label(SUBJECTS, row.get("subject"))
         row["place"] = "".join(p for p in (row.get("venue_name"), row.get("room_name") and
                                            f"（{row['room_name']}）") if p)
         row["time"] = "—".join(t for t in (row.get("start_time"), row.get("end_time")) if t)
@@ -382,6 +384,21 @@ class MeetingService(Service[MeetingRow]):
         row["steps"] = self.steps(meeting_id, today)
         row["action_items"] = self.action_items(meeting_id)
         return as_row(row, MeetingDetail)
+
+    def by_subject(self, year: int | None = None) -> dict[str, dict[str, int]]:
+        """Hall business by subject type (片区利益 / 街道重点工作和民生实事 / 公共事务; "" for a meeting
+        whose type is not recorded), per venue level: the meetings held (what a hall has handled)."""
+        from app.rules.codes import VENUE_LEVELS
+
+        where, params = ("AND m.date >= ? AND m.date < ?", [f"{year}-01-01", f"{year + 1}-01-01"]) if year else ("", [])
+        counts = {level: {**{code: 0 for code, _ in SUBJECTS}, "": 0} for level, _ in VENUE_LEVELS}
+        for row in self.store.rows(
+                f"""SELECT v.level, coalesce(m.subject, '') AS subject, count(*) AS n FROM meetings m
+                    JOIN venues v ON v.id = m.venue_id WHERE m.deleted = 0 AND m.status = 'held' {where}
+                    GROUP BY 1, 2""", params):
+            counts.setdefault(row["level"], {}).setdefault(row["subject"], 0)
+            counts[row["level"]][row["subject"]] += row["n"]
+        return counts
 
     def by_kind(self, year: int | None = None, status: str | None = None) -> dict[str, int]:
         """Meetings per kind (cancelled ones not counted); `status="held"` counts those held."""

@@ -100,6 +100,8 @@ class GridRow(TypedDict):
     number: int | None
     name: str
     notes: str | None
+    worker_name: str | None  # the grid's 网格员
+    worker_phone: str | None
     deleted: int
 
 
@@ -121,6 +123,8 @@ class VenueRow(TypedDict):
     facilities: str | None  # 、-joined names (VenueService.facilities_of)
     schedule: str | None
     notes: str | None
+    build_status: str | None  # codes.BUILD_STATUSES (halls are built step by step)
+    opened_on: str | None
     deleted: int
 
 
@@ -155,6 +159,7 @@ class MeetingRow(TypedDict):
     summary: str | None
     decisions: str | None
     notes: str | None
+    subject: str | None  # codes.SUBJECTS: what a hall's meeting is about
     deleted: int
 
 

@@ -34,10 +34,16 @@ class StatsService:
                 "delegate_grids dg JOIN delegates d ON d.id = dg.delegate_id WHERE dg.grid_id = x.id"
                 " AND dg.deleted = 0 AND d.deleted = 0 AND d.status = 'active')"),
             "groups": s.groups.count(),
-            "venues": {"total": sum(venues_by_level.values()), "by_level": venues_by_level},
+            # halls built step by step: where each level stands, and when the open ones opened
+            "venues": {"total": sum(venues_by_level.values()), "by_level": venues_by_level,
+                       "by_build_status": s.venues.by_build_status(), "opened_by_year": s.venues.opened_by_year()},
             # planned totals next to those held (the report counts what was held)
             "meetings": {"total": sum(by_kind.values()), "by_kind": by_kind,
-                         "held": s.meetings.by_kind(year, status="held")},
+                         "held": s.meetings.by_kind(year, status="held"),
+                         # hall business by subject type, per venue level ("": not recorded)
+                         "by_subject": s.meetings.by_subject(year)},
+            # what residents raised on reception days, by subject type
+            "reception_matters_by_subject": s.receptions.matters_by_subject(year),
             "opinions": s.opinion_stats.opinions(year),
             "fieldwork": s.opinion_stats.fieldwork(year),
             "recycle_bin": s.recycle.count(),

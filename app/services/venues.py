@@ -9,6 +9,7 @@ from typing import Any
 
 from app.common.errors import ConflictError, ValidationError
 from app.common.resources import reference
+from app.rules.codes import BUILD_STATUSES, OPEN
 from app.rules.codes import VENUE_LEVELS as LEVELS
 from app.rules.fields import names_of
 from app.services.base import FieldSpec, Service, choice_label
@@ -35,6 +36,8 @@ class VenueService(Service[VenueRow]):
         FieldSpec("address", "地址"),
         FieldSpec("community_id", "所在村（社区）", "ref", ref="communities"),
         FieldSpec("group_id", "对应议事小组", "ref", ref="groups"),
+        FieldSpec("build_status", "建设状态", "choice", choices=BUILD_STATUSES),
+        FieldSpec("opened_on", "开放（计划）日期", "date"),
         FieldSpec("schedule", "接待/开放安排"),
         FieldSpec("facilities", "设施配备", "checklist", choices=tuple(reference()["facilities"])),
         FieldSpec("notes", "备注", "multiline"),
@@ -58,6 +61,7 @@ class VenueService(Service[VenueRow]):
         checklist = facilities_checklist()
         for row in rows:
             row["level_label"] = choice_label(LEVELS, row["level"])
+            row["build_label"] = choice_label(BUILD_STATUSES, row["build_status"]) or "未填"
             have = set(self.facilities_of(row))
             row["facilities_list"] = [f for f in checklist if f in have]
             row["missing_facilities"] = [f for f in checklist if f not in have]
@@ -163,3 +167,20 @@ class VenueService(Service[VenueRow]):
 
     def by_level(self) -> dict[str, int]:
         return self.count_by("level", LEVELS)
+
+    def by_build_status(self) -> dict[str, dict[str, int]]:
+        """Live venues per level and build status ("" for those whose status is not recorded), and
+        the year each open one opened: how far the step-by-step building has come."""
+        counts: dict[str, dict[str, int]] = {level: {**{code: 0 for code, _ in BUILD_STATUSES}, "": 0}
+                                             for level, _ in LEVELS}
+        for row in self.store.rows("SELECT level, coalesce(build_status, '') AS status, count(*) AS n FROM venues"
+                                   " WHERE deleted = 0 GROUP BY level, status"):
+            counts.setdefault(row["level"], {}).setdefault(row["status"], 0)
+            counts[row["level"]][row["status"]] += row["n"]
+        return counts
+
+    def opened_by_year(self) -> dict[str, int]:
+        """Open venues by the year they opened (the 循序渐进 building of halls, year by year)."""
+        return {row["year"]: row["n"] for row in self.store.rows(
+            "SELECT substr(opened_on, 1, 4) AS year, count(*) AS n FROM venues WHERE deleted = 0"
+            " AND build_status = ? AND opened_on IS NOT NULL GROUP BY year ORDER BY year", [OPEN])}

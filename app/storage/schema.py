@@ -112,6 +112,11 @@ SYNCED_FIELDS.update({
 })
 SYNCED_FIELDS["opinions"] += ("raised_meeting_id",)
 APPEND_ONLY.add("supervision_delegates")  # written with its supervision, which is never updated
+# m014b: each grid's 网格员; a venue's build status and opening date; the subject type of hall business
+SYNCED_FIELDS["grids"] += ("worker_name", "worker_phone")
+SYNCED_FIELDS["venues"] += ("build_status", "opened_on")
+SYNCED_FIELDS["meetings"] += ("subject",)
+SYNCED_FIELDS["reception_matters"] += ("subject",)
 
 
 @migrations()
@@ -629,6 +634,26 @@ def m014c_people(db):
             role TEXT NOT NULL, delegate_id TEXT NOT NULL REFERENCES delegates(id), members INTEGER NOT NULL,
             votes INTEGER NOT NULL, result TEXT NOT NULL, notes TEXT, deleted INTEGER NOT NULL DEFAULT 0);
         CREATE INDEX idx_group_elections_group ON group_elections(group_id, day)
+        """
+    ):
+        db.execute(statement)
+
+
+@migrations()
+def m014b_halls_and_grid_workers(db):
+    # The grid's own worker (网格员) and how to reach them; halls are built step by step (循序渐进),
+    # so a venue has a build status and the day it opened (or is planned to); what a hall's meeting,
+    # or a matter residents raise at its reception day, is about is one of the report's three subject
+    # types. Existing rows are left unstated: the clerk records what is known rather than the migration
+    # guessing.
+    for statement in _statements(
+        """
+        ALTER TABLE grids ADD COLUMN worker_name TEXT;
+        ALTER TABLE grids ADD COLUMN worker_phone TEXT;
+        ALTER TABLE venues ADD COLUMN build_status TEXT;
+        ALTER TABLE venues ADD COLUMN opened_on TEXT;
+        ALTER TABLE meetings ADD COLUMN subject TEXT;
+        ALTER TABLE reception_matters ADD COLUMN subject TEXT
         """
     ):
         db.execute(statement)

@@ -195,10 +195,13 @@ class YearPlan(QWidget):
 
 
 class DutyDialog(QDialog):
-    def __init__(self, hall: dict, delegates: list[dict], parent=None):
+    def __init__(self, hall: dict, delegates: list[dict], parent=None, period_text: str = ""):
         super().__init__(parent)
-        self.setWindowTitle(f"{hall['name']} 值班代表")
+        name = hall.get("hall") or hall.get("name") or ""
+        self.setWindowTitle(f"{name} 值班代表" + (f"（{period_text}）" if period_text else ""))
         layout = QVBoxLayout(self)
+        if period_text:
+            layout.addWidget(QLabel(f"所选代表在{period_text}的每个月都到{name}值班。"))
         self.list = QListWidget()
         chosen = {d["id"] for d in hall["delegates"]}
         for person in delegates:
@@ -213,39 +216,66 @@ class DutyDialog(QDialog):
         return checked_values(self.list)
 
 
+def rota_periods(today: date) -> list[tuple[str, str]]:
+    """(label, period) for the period picker: two months back to a year ahead, then the quarters
+    from the last one to four ahead."""
+    from app.services.receptions import period_label
+
+    months = []
+    for back in range(-2, 13):
+        y, m = divmod(today.year * 12 + today.month - 1 - back, 12)
+        months.append(f"{y}-{m + 1:02d}")
+    quarter = (today.month - 1) // 3
+    quarters = []
+    for ahead in range(-1, 5):
+        y, q = divmod(today.year * 4 + quarter + ahead, 4)
+        quarters.append(f"{y}-Q{q + 1}")
+    return [(period_label(p), p) for p in months] + [(period_label(p), p) for p in quarters]
+
+
 class ReceptionDuty(QWidget):
-    """The monthly duty roster of delegates at each neighbourhood hall."""
+    """The duty rota (值班表) of delegates at each neighbourhood hall, by month or quarter, with its
+    register and the residents' notice one click away."""
 
     def __init__(self, backend, parent=None):
         super().__init__(parent)
         self.backend = backend
         self.month = NoWheelCombo()
-        today = date.today()
-        for back in range(-2, 13):
-            y, m = divmod(today.year * 12 + today.month - 1 - back, 12)
-            self.month.addItem(f"{y}年{m + 1}月", f"{y}-{m + 1:02d}")
+        for label, period in rota_periods(date.today()):
+            self.month.addItem(label, period)
         self.month.setCurrentIndex(2)
         self.month.currentIndexChanged.connect(lambda _: self.reload())
-        self.model = ListTableModel([Col("name", "邻里议事堂"), Col("delegate_names", "值班代表"),
-                                     Col("held", "本月已接待（次）")], self)
+        self.model = ListTableModel([Col("month_label", "月份"), Col("hall", "邻里议事堂"), Col("address", "地址"),
+                                     Col("dates", "接待日期"), Col("hours", "接待时间"),
+                                     Col("delegate_names", "值班代表")], self)
         self.view = make_table(self.model)
         self.view.doubleClicked.connect(lambda _: self.edit())
         edit = QPushButton("排定值班代表…")
         edit.clicked.connect(self.edit)
         needs_selection(self.view, [edit], "请先在列表中选择一个邻里议事堂")
+        register = QPushButton("导出值班表…")
+        register.setToolTip("所选月份或季度的接待日值班表（Excel，可直接打印）")
+        register.clicked.connect(lambda: export_with_dialog(self, self.backend, "rota", period=self.period()))
+        notice = QPushButton("接待日公告…")
+        notice.setToolTip("向居民公告各议事堂的地址、接待日期时间和值班代表（预览、打印，或存为 Word 文档）")
+        notice.clicked.connect(self.notice)
         top = QHBoxLayout()
-        top.addWidget(QLabel("月份："))
+        top.addWidget(QLabel("月份或季度："))
         top.addWidget(self.month)
         top.addStretch(1)
-        top.addWidget(edit)
+        for button in (edit, register, notice):
+            top.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.view)
         self.watch = Watch(backend, self.reload, self)
 
+    def period(self) -> str:
+        return self.month.currentData()
+
     def reload(self) -> None:
-        month = self.month.currentData()
-        self.backend.query(lambda s: s.receptions.roster(month), self._show, watch=self.watch)
+        period = self.period()
+        self.backend.query(lambda s: s.receptions.rota(period), self._show, watch=self.watch)
 
     def _show(self, rows) -> None:
         for row in rows:
@@ -253,21 +283,35 @@ class ReceptionDuty(QWidget):
         self.model.set_rows(rows)
         fit_columns(self.view)
 
+    def notice(self) -> None:
+        from app.documents.catalog import DOCS
+
+        from ..pdf_preview import preview_doc
+
+        index = self.view.currentIndex()
+        hall = self.model.row_at(index.row()) if index.isValid() else None
+        # the selected hall's own notice to post there; none selected: every hall's
+        options = {"venue_id": hall["venue_id"]} if hall else {}
+        title = DOCS["reception_notice"][0] + (f"（{hall['hall']}）" if hall else "")
+        preview_doc(self, self.backend, "reception_notice", self.period(), title, **options)
+
     def edit(self) -> None:
         index = self.view.currentIndex()
         hall = self.model.row_at(index.row()) if index.isValid() else None
         if not hall:
             return
-        month = self.month.currentData()
+        period = self.period()
+        quarter = "Q" in period
+        title = self.month.currentText() if quarter else ""
 
         def ready(delegates):
-            dialog = DutyDialog(hall, delegates, self)
+            dialog = DutyDialog(hall, delegates, self, title)
             if dialog.exec() == QDialog.DialogCode.Accepted:
                 chosen = dialog.chosen()
-                self.backend.op(lambda s: s.receptions.set_duty(hall["id"], month, chosen), None,
-                                  lambda e: show_refusal(self, e), summary=f"排定{hall['name']}值班")
+                self.backend.op(lambda s: s.receptions.set_duty(hall["venue_id"], period, chosen), None,
+                                lambda e: show_refusal(self, e), summary=f"排定{hall['hall']}值班")
 
-        self.backend.query(lambda s: s.receptions.duty_candidates(hall["id"]), ready)
+        self.backend.query(lambda s: s.receptions.duty_candidates(hall["venue_id"]), ready)
 
 
 class TemplateSteps(RecordListPage):

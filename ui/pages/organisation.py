@@ -39,8 +39,8 @@ class GridsPage(RecordListPage):
     service_name = "grids"
     noun = "网格"
     register = "grids"
-    columns = [Col("community_name", "所在村（社区）"), Col("name", "网格"),
-               Col("delegate_names", "联系议事代表"), Col("notes", "备注")]
+    columns = [Col("community_name", "所在村（社区）"), Col("name", "网格"), Col("worker_name", "网格员"),
+               Col("worker_phone", "网格员电话"), Col("delegate_names", "联系议事代表"), Col("notes", "备注")]
 
     def add_filters(self, toolbar):
         toolbar.addWidget(QLabel("村（社区）："))

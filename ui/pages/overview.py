@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.rules.codes import VENUE_LEVEL_SHORT
+from app.rules.codes import BUILD_STATUSES, VENUE_LEVEL_SHORT
 from app.rules.meeting_kinds import kind_of
 from app.rules.meeting_kinds import kinds as meeting_kinds
 
@@ -141,8 +141,13 @@ class OverviewPage(QWidget):
             else "组成与职务符合要求" if not warnings else f"{len(warnings)} 条提示，见下方")
         levels = stats["venues"]["by_level"]
         self.cards["venues"].value.setText(f"{stats['venues']['total']} 处")
+        # halls are built step by step: where the recorded ones stand, when any is recorded
+        built = {code: sum(c.get(code, 0) for c in stats["venues"]["by_build_status"].values())
+                 for code, _ in BUILD_STATUSES}
         self.cards["venues"].detail.setText("，".join(f"{short} {levels.get(code, 0)}"
-                                                     for code, short in VENUE_LEVEL_SHORT.items()))
+                                                     for code, short in VENUE_LEVEL_SHORT.items())
+                                            + ("；" + "，".join(f"{label} {built[code]}" for code, label in BUILD_STATUSES
+                                                               if built[code]) if any(built.values()) else ""))
         kinds = stats["meetings"]["by_kind"]
         self.cards["meetings"].value.setText(f"{stats['meetings']['total']} 次")
         held = {k: v["held"] for k, v in plan.items()}

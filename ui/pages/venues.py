@@ -35,7 +35,8 @@ class VenuesPage(RecordListPage):
     service_name = "venues"
     noun = "阵地"
     register = "venues"
-    columns = [Col("level_label", "层级"), Col("name", "阵地名称"), Col("address", "地址"),
+    columns = [Col("level_label", "层级"), Col("name", "阵地名称"), Col("build_label", "建设状态"),
+               Col("opened_on", "开放日期"), Col("address", "地址"),
                Col("community_name", "所在村（社区）"), Col("group_name", "对应议事小组"),
                Col("room_names", "会议室"), Col("facilities_list", "已配备设施"),
                Col("missing_facilities", "尚缺设施"), Col("schedule", "接待/开放安排")]

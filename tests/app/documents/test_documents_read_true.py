@@ -6,6 +6,7 @@ reception day's minutes telling who came, what they raised and what became of it
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from docx import Document
@@ -25,7 +26,8 @@ def _records(demo) -> dict[str, str | None]:
     delegate = demo.rows("SELECT id FROM delegates WHERE deleted = 0 LIMIT 1")[0]["id"]
     from tests.conftest import DEMO_YEAR
 
-    return {"meeting": bus, "opinion": opinion, "delegate": delegate, "year": str(DEMO_YEAR), "round": None, None: None}
+    return {"meeting": bus, "opinion": opinion, "delegate": delegate, "year": str(DEMO_YEAR), "round": None, None: None,
+            "period": date.today().strftime("%Y-%m")}
 
 
 @pytest.fixture(scope="module")

@@ -63,7 +63,7 @@ def plenary(demo):
 
 
 DOCS = [("minutes", "plenary"), ("meeting_notice", "plenary"), ("notice", None), ("filing", None),
-        ("summary", "year")]
+        ("summary", "year"), ("reception_notice", "period")]
 # the documents in the standard layout whose body is a form or a list (a table)
 FORMS = [("assignment", "opinion"), ("feedback", "opinion"), ("duty", "delegate"), ("signin", "plenary"),
          ("plan", "plan")]
@@ -77,6 +77,10 @@ def subject_of(demo, subject):
     if subject == "delegate":
         return demo.rows("SELECT d.id FROM delegates d JOIN opinions o ON o.delegate_id = d.id GROUP BY d.id"
                          " ORDER BY count(*) DESC LIMIT 1")[0]["id"]
+    if subject == "period":  # the reception days of this quarter: the rota's notice to residents
+        from datetime import date
+
+        return f"{date.today().year}-Q{(date.today().month - 1) // 3 + 1}"
     if subject == "year":  # the 年度工作总结 of the demo year
         return str(DEMO_YEAR)
     if subject == "plan":  # the school bus's 议事方案
