@@ -475,8 +475,7 @@ def _period(args) -> str | None:
 def _resolve_hall(store, given: str) -> str:
     from app.rules.codes import NEIGHBOURHOOD_HALL
 
-    found = [r["id"] for r in store.rows("SELECT id FROM venues WHERE deleted = 0 AND level = ? AND (name = ? OR id LIKE ?)",
-                                         [NEIGHBOURHOOD_HALL, given, given + "%"])]
+    found = [i for i in store.venues.find_ids(given, ("name",)) if store.venues.get(i)["level"] == NEIGHBOURHOOD_HALL]
     if len(found) != 1:
         raise AppError(f"找不到邻里议事堂“{given}”（可用 yishi list venues 查看）" if not found
                        else f"“{given}”对应多个议事堂，请写得更长一些")

@@ -136,6 +136,7 @@ class VenueListRow(VenueRow):
     room_names: str | None
     room_count: int
     level_label: str
+    build_label: str
     facilities_list: list[str]
     missing_facilities: list[str]
 
