@@ -176,6 +176,7 @@ class _MeetingShown(TypedDict):
     time: str
     departments_list: list[str]
     agenda_list: list[str]
+    subject_label: str  # the subject type of a hall's business, "" when none
 
 
 class MeetingListRow(MeetingRow, _MeetingShown):
