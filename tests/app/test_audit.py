@@ -3,6 +3,8 @@ installation; an edited, deleted, inserted or truncated entry is found and named
 
 import json
 
+import pytest
+
 from app.audit import AuditLog
 
 
@@ -87,3 +89,126 @@ def test_entries_keyed_on_another_computer_are_reported_not_refused(store):
         elsewhere.append("export", "在另一台电脑上导出", {})
     result = store.audit.verify()
     assert result["ok"] and "另一台电脑" in result["message"]
+
+
+@pytest.fixture
+def beijing(monkeypatch):
+    """The clerk's wall clock: China Standard Time (UTC+8), whatever the test machine's zone."""
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _entries_at(store, monkeypatch, *stamps):
+    """Entries written at these UTC times (the audit stamps `at` itself)."""
+    from datetime import datetime
+
+    import app.audit
+
+    for n, stamp in enumerate(stamps):
+        class At(datetime):
+            @classmethod
+            def now(cls, tz=None, _stamp=stamp):
+                return datetime.fromisoformat(_stamp)
+
+        monkeypatch.setattr(app.audit, "datetime", At)
+        store.audit.record("export" if n % 2 == 0 else "print", f"第 {n} 份花名册" if n < 3 else f"第 {n} 份",
+                           {"file": f"file-{n}.xlsx"})
+    monkeypatch.setattr(app.audit, "datetime", datetime)
+
+
+def test_the_audit_viewer_shows_the_clerks_days_and_filters_by_day_action_and_text(store, beijing, monkeypatch):
+    from app.errors import ValidationError
+
+    store.settings.update({"clerk_name": "李文书"})
+    _entries_at(store, monkeypatch, "2026-03-01T15:30:00.000+00:00",  # Beijing 03-01 23:30
+                "2026-03-01T16:30:00.000+00:00",  # 03-02 00:30
+                "2026-03-02T15:59:59.999+00:00",  # 03-02 23:59:59
+                "2026-03-02T16:00:00.000+00:00")  # 03-03 00:00
+    day = store.audit.query(date_from="2026-03-02", date_to=" 2026-03-02 ")
+    assert [r["summary"] for r in day] == ["第 2 份花名册", "第 1 份花名册"]  # newest first
+    assert [r["when"] for r in day] == ["2026-03-02 23:59:59", "2026-03-02 00:30:00"]
+    assert [(r["action"], r["action_label"]) for r in day] == [("export", "导出"), ("print", "打印")]
+    assert set(day[0]) == {"seq", "at", "actor", "site_id", "action", "summary", "details", "action_label", "when"}
+    assert day[0]["actor"] == "李文书" and day[0]["site_id"] == store.site_id
+    assert store.audit.count(date_from="2026-03-02", date_to="2026-03-02") == 2
+    assert [r["summary"] for r in store.audit.query(date_from="2026-03-03", date_to="2026-03-03")] == ["第 3 份"]
+    assert [r["summary"] for r in store.audit.query(date_to="2026-03-01")] == ["第 0 份花名册"]
+    assert store.audit.count(date_to="2026-03-01") == 1
+    assert [r["summary"] for r in store.audit.query(action="print")] == ["第 3 份", "第 1 份花名册"]
+    assert store.audit.count(action="print") == 2
+    assert [r["summary"] for r in store.audit.query(text="花名册", action="export")] == ["第 2 份花名册", "第 0 份花名册"]
+    assert [r["summary"] for r in store.audit.query(text="file-3")] == ["第 3 份"]  # the details searched
+    assert [r["summary"] for r in store.audit.query(text="李文书", action="print")] == ["第 3 份", "第 1 份花名册"]
+    assert store.audit.count(text="file-") == 4
+    assert [r["summary"] for r in store.audit.query(limit=2, offset=1)] == ["第 2 份花名册", "第 1 份花名册"]
+    assert len(store.audit.query(limit=None)) == store.audit.count() > 4
+    assert [r["summary"] for r in store.audit.recent(2)] == ["第 3 份", "第 2 份花名册"]
+    assert set(store.audit.recent(1)[0]) == {"seq", "at", "actor", "action", "summary"}
+    with pytest.raises(ValidationError, match="^“2026-02-30”不是有效日期（格式：2026-01-01）$"):
+        store.audit.query(date_from="2026-02-30")
+
+
+def test_who_is_recorded_the_clerk_the_login_or_the_system(store, monkeypatch):
+    import getpass
+
+    from app.audit import SYSTEM_ACTOR, current_actor, local_time, login_name
+
+    store.audit.record("init", "载入参考数据", {})
+    store.audit.record("export", "导出", {})
+    assert [r["actor"] for r in store.audit.recent(2)] == [login_name(), SYSTEM_ACTOR]
+    store.settings.update({"clerk_name": "李文书"})
+    assert current_actor(store.db) == "李文书" and current_actor() == login_name()
+    store.settings.update({"clerk_name": ""})
+    assert current_actor(store.db) == login_name()
+
+    def no_login():
+        raise KeyError("getpwuid(): uid not found")
+
+    monkeypatch.setattr(getpass, "getuser", no_login)
+    assert login_name() == "unknown"
+    assert local_time("not a time") == "not a time"
+
+
+def test_the_installation_key_is_made_once_private_and_checked(tmp_path):
+    from app.audit import installation_key
+
+    key = installation_key(tmp_path)
+    assert len(key) == 32 and installation_key(tmp_path) == key
+    assert (tmp_path / "audit.key").stat().st_mode & 0o777 == 0o600
+    (tmp_path / "audit.key").write_bytes(b"short")
+    assert installation_key(tmp_path) is None  # not a key this version made: plain hashes
+    (tmp_path / "a file").write_bytes(b"")
+    assert installation_key(tmp_path / "a file") is None  # no folder to keep it in
+
+
+def test_where_a_head_was_seen_is_told_as_the_clerk_knows_it(beijing):
+    from app.audit import witness_source
+
+    assert witness_source({"kind": "backup", "at": "2026-03-01T16:30:00+00:00", "name": "yishi-1.db"}) == \
+        "2026-03-02 的备份（yishi-1.db）"
+    assert witness_source({"kind": "export", "at": "2026-03-01T15:30:00+00:00"}) == "2026-03-01 导出的交换包"
+    assert witness_source({"kind": "import", "office": "新城街道", "at": "2026-03-01T16:30:00+00:00"}) == \
+        "新城街道 2026-03-02 发来的交换包"
+    assert witness_source({}) == "其他办公室 （日期不详） 发来的交换包"
+
+
+def test_of_another_office_the_highest_head_is_kept_and_carried_on(store):
+    store.audit.record("export", "导出", {})
+    own = store.audit.head()
+    for seq in (5, 3, 7):
+        store.audit.witness({"site": "office-b", "seq": seq, "hash": f"h{seq}", "at": "2026-03-01T00:00:00+00:00",
+                             "entries": seq}, {"kind": "import", "office": "乙"})
+    store.audit.witness(own, {"kind": "export"})
+    assert store.audit.witnessed_others() == [{"site": "office-b", "seq": 7, "hash": "h7",
+                                               "at": "2026-03-01T00:00:00+00:00", "entries": 7}]
+    assert sorted((w["site"] == store.site_id, w["seq"]) for w in store.audit.witnesses()) == \
+        [(False, 7), (True, own["seq"])]
+    store.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_witnesses', '{not json')")
+    assert store.audit.witnesses() == []
+    store.audit.witness(None, {"kind": "export"})  # a package without a head: nothing to keep
+    assert store.audit.witnesses() == []
