@@ -460,3 +460,19 @@ def test_a_file_that_is_not_our_backup_or_from_a_newer_version_is_refused_by_nam
     conn.commit()
     conn.close()
     assert verify(tmp_path / "no-opinions.db")["counts"]["opinions"] is None  # a table missing is counted as such
+
+
+def test_a_backup_whose_pages_disagree_is_refused_by_the_integrity_check(store, tmp_path):
+    import sqlite3
+
+    path = Path(backup(store, tmp_path / "disagrees.db")["path"])
+    conn = sqlite3.connect(path)  # an index no longer matching its table, as a bad sector leaves it
+    conn.execute("CREATE TABLE extra (a, b)")
+    conn.execute("CREATE INDEX extra_a ON extra (a)")
+    conn.executemany("INSERT INTO extra VALUES (?, ?)", [(1, 2), (3, 4)])
+    conn.commit()
+    conn.execute("PRAGMA writable_schema = 1")
+    conn.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX extra_a ON extra (b)' WHERE name = 'extra_a'")
+    conn.commit()
+    conn.close()
+    assert _refusal(path) == "备份“disagrees.db”已损坏（完整性检查未通过）"
