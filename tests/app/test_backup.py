@@ -476,3 +476,37 @@ def test_a_backup_whose_pages_disagree_is_refused_by_the_integrity_check(store, 
     conn.commit()
     conn.close()
     assert _refusal(path) == "备份“disagrees.db”已损坏（完整性检查未通过）"
+
+
+class _Live:
+    """A live connection as `_copy_live` sees it, with what a stick or a busy database can do to it."""
+
+    def __init__(self, conn, *, pulled=False, extra_rows=0):
+        self.conn, self.pulled, self.extra_rows = conn, pulled, extra_rows
+
+    def execute(self, sql, *args):
+        cursor = self.conn.execute(sql, *args)
+        if self.extra_rows and sql.endswith("[delegates]"):
+            return type("Row", (), {"fetchone": lambda _self: (cursor.fetchone()[0] + self.extra_rows,)})()
+        return cursor
+
+    def backup(self, destination):
+        self.conn.backup(destination)
+        if self.pulled:  # the stick went away: the copy's journal and WAL stay behind, SQLite cannot remove them
+            file = Path(destination.execute("PRAGMA database_list").fetchone()[2])
+            for side in ("-journal", "-wal", "-shm"):
+                Path(str(file) + side).write_bytes(b"left")
+            raise OSError(5, "Input/output error")
+
+
+def test_a_copy_cut_off_leaves_nothing_and_a_copy_that_miscounts_is_refused(store, tmp_path):
+    from app.backup import backup_connection
+
+    result = backup(store, tmp_path / "whole.db")
+    assert result["size"] == (tmp_path / "whole.db").stat().st_size
+    with pytest.raises(OSError):
+        backup_connection(_Live(store.db.conn, pulled=True), tmp_path / "stick", "migration")
+    assert list((tmp_path / "stick" / "backups").iterdir()) == []
+    with pytest.raises(AppError, match="^备份校验失败：备份中的记录数与数据库不一致，请重试$"):
+        backup_connection(_Live(store.db.conn, extra_rows=1), tmp_path / "busy", "migration")
+    assert list((tmp_path / "busy" / "backups").iterdir()) == []
