@@ -492,9 +492,9 @@ class _Live:
 
     def backup(self, destination):
         self.conn.backup(destination)
-        if self.pulled:  # the stick went away: the copy's journal and WAL stay behind, SQLite cannot remove them
+        if self.pulled:  # the stick went away: the copy's journal and WAL may stay, SQLite cannot remove them
             file = Path(destination.execute("PRAGMA database_list").fetchone()[2])
-            for side in ("-journal", "-wal", "-shm"):
+            for side in ("-journal", "-wal", "-shm") if self.pulled == "with sidecars" else ():
                 Path(str(file) + side).write_bytes(b"left")
             raise OSError(5, "Input/output error")
 
@@ -504,9 +504,11 @@ def test_a_copy_cut_off_leaves_nothing_and_a_copy_that_miscounts_is_refused(stor
 
     result = backup(store, tmp_path / "whole.db")
     assert result["size"] == (tmp_path / "whole.db").stat().st_size
-    with pytest.raises(OSError):
-        backup_connection(_Live(store.db.conn, pulled=True), tmp_path / "stick", "migration")
-    assert list((tmp_path / "stick" / "backups").iterdir()) == []
+    for pulled in ("with sidecars", "without"):
+        with pytest.raises(OSError) as failed:
+            backup_connection(_Live(store.db.conn, pulled=pulled), tmp_path / "stick", "migration")
+        assert failed.value.errno == 5  # the failure itself, not one of the clearing up
+        assert list((tmp_path / "stick" / "backups").iterdir()) == []
     with pytest.raises(AppError, match="^备份校验失败：备份中的记录数与数据库不一致，请重试$"):
         backup_connection(_Live(store.db.conn, extra_rows=1), tmp_path / "busy", "migration")
     assert list((tmp_path / "busy" / "backups").iterdir()) == []
