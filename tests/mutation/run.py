@@ -41,7 +41,7 @@ TESTS: dict[str, list[str]] = {
     "app/exchange/merge.py": ["tests/app/exchange/test_exchange.py"],
     "app/registers/writer.py": ["tests/app/registers/test_writer.py"],
     "app/documents/gbt9704.py": ["tests/app/documents/test_official_grid.py"],
-    "app/importer.py": ["tests/app/test_importer.py"],
+    "app/importer.py": ["tests/app/test_importer.py", "tests/app/test_workbooks.py", "tests/app/rules/test_roster_door.py"],
 }
 
 # Deselected inside the mapped files: slow loops, subprocesses, LibreOffice.
