@@ -249,3 +249,18 @@ def _refusal(name: str, listed: str) -> str:
     return (f"备份“{name}”中有记录不符合录入规则（{listed}），可能是旧版本或其他工具写入的。"
             "仍要恢复的，请确认（命令行加 --accept-marked）：这些记录恢复后照常显示、标出“※”，"
             "可在“检查数据”中逐条改正。当前数据没有改动。")
+
+
+def test_the_data_replaced_by_a_restore_is_backed_up_first_in_its_own_folder(saved):
+    from app.backup import list_backups
+
+    folder, source = saved
+    result, reopened = replace_database(folder, source)
+    reopened.close()
+    before = [b for b in list_backups(folder) if b["reason"] == "restore"]
+    assert len(before) == 1
+    conn = sqlite3.connect(before[0]["path"])
+    try:
+        assert conn.execute("SELECT focus FROM groups").fetchone()[0] == "恢复前的修改"
+    finally:
+        conn.close()
