@@ -212,3 +212,45 @@ def test_of_another_office_the_highest_head_is_kept_and_carried_on(store):
     assert store.audit.witnesses() == []
     store.audit.witness(None, {"kind": "export"})  # a package without a head: nothing to keep
     assert store.audit.witnesses() == []
+
+
+def _rewrite_from(store, seq):
+    """What someone with the key file too would do: change entry `seq`, recompute every hash after
+    it with the key, and the head kept in `meta`."""
+    from app.audit import entry_hash
+
+    _tamper(store)
+    rows = store.db.execute("SELECT seq, at, actor, site_id, action, summary, details, prev_hash FROM audit"
+                            " WHERE seq >= ? ORDER BY seq", [seq]).fetchall()
+    prev = rows[0][7]
+    for n, at, actor, site, action, summary, details, _ in rows:
+        summary = "改写过的" if n == seq else summary
+        digest = entry_hash(prev, at, actor, site, action, summary, details, store.audit.key)
+        store.db.execute("UPDATE audit SET summary = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+                         [summary, prev, digest, n])
+        prev = digest
+    store.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_head', ?)",
+                     [json.dumps({"seq": rows[-1][0], "hash": prev})])
+
+
+def test_a_log_rewritten_with_the_key_is_named_by_the_heads_its_backups_hold(store):
+    from datetime import date
+
+    from app.backup import backup
+
+    first_seq = _entries(store)
+    first = backup(store)
+    later = _entries(store, 2)
+    second = backup(store)
+    assert store.audit.verify() == {"ok": True, "entries": store.audit.count(), "broken_at": None,
+                                    "witnesses": 2, "message": "审计日志完整"}
+    _rewrite_from(store, first_seq - 1)
+    result = store.audit.verify()
+    today = date.today().isoformat()
+    name = second["path"].rsplit("/", 1)[-1]
+    assert result["ok"] is False and result["broken_at"] == later and result["witnesses"] == 2
+    assert result["message"] == (f"审计日志第 {later} 条与 {today} 的备份（{name}）中记录的不同（记录可能被改写）"
+                                 "（另有 1 处备份或交换包中的链头也对不上）")
+    assert [(f["seq"], f["source"]) for f in result["findings"]] == [
+        (later, f"{today} 的备份（{name}）"),
+        (first_seq, f"{today} 的备份（{first['path'].rsplit('/', 1)[-1]}）")]
