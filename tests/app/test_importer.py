@@ -135,3 +135,50 @@ def test_a_second_import_finds_the_delegates_already_stored_by_id_number(store):
     by_id = [d for d in again["duplicates"] if d["reason"] == "数据库中已有这名代表（身份证号相同）"]
     with_id = store.scalar("SELECT count(*) FROM delegates WHERE deleted = 0 AND id_number IS NOT NULL")
     assert len(by_id) == with_id and first["imported"] == 20
+
+
+def test_the_import_report_the_clerk_saves_lists_every_row_with_its_verdict(store, tmp_path):
+    from app.importer import report_register
+    from app.registers.writer import write_register
+
+    report = import_roster(store, SAMPLE, dry_run=True)
+    write_register(tmp_path / "结果.xlsx", report_register(store, report))
+    book = load_workbook(tmp_path / "结果.xlsx")
+    assert book.sheetnames == ["导入结果"]
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][0] == "花名册导入检查结果（roster_sample.xlsx）"
+    assert rows[2] == ("序号", "工作表", "行号", "姓名", "结果", "原因", "提示", "所在村（社区）", "议事小组")
+    assert len(rows) >= 3 + len(report["rows"])
+    shown = {r[2]: r[1:] for r in rows[3:3 + len(report["rows"])]}
+    assert shown["3"] == ("花名册", "3", "姚秀英", "导入", None, None, "红旗社区", "老城小组")
+    assert shown["6"][2:5] == ("覃超建", "拒绝", "身份证号校验位错误（最后一位应为 3，现为 0），请核对")
+    duplicate = next(r for r in report["rows"] if r["verdict"] == "duplicate")
+    assert rows[3 + report["rows"].index(duplicate)][4:6] == ("重复", duplicate["reason"])
+    wb = Workbook()
+    wb.active.append(["姓名", "所在村（社区）", "身份证号", "联系电话"])
+    wb.active.append(["张三", "临江村", "", "123"])
+    wb.save(tmp_path / "warned.xlsx")
+    write_register(tmp_path / "结果.xlsx", report_register(store, import_roster(store, tmp_path / "warned.xlsx",
+                                                                               dry_run=True)))
+    warned = list(load_workbook(tmp_path / "结果.xlsx").active.iter_rows(values_only=True))[3]
+    assert warned[3:7] == ("张三", "导入", None,
+                           "没有身份证号；联系电话应为 7—12 位数字（手机号 11 位，座机可带区号），未导入电话")
+
+
+def test_an_imported_roster_goes_into_the_current_term_with_its_communities_and_groups(store, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "所在村（社区）", "议事小组", "身份证号"])
+    ws.append(["赵一", "文昌社区", "新城三组", make_id("19750315")])
+    ws.append(["钱二", "临江村", "", make_id("19800101", "124")])
+    path = tmp_path / "roster.xlsx"
+    wb.save(path)
+    report = import_roster(store, path)
+    assert report["imported"] == 2
+    rows = {r["name"]: r for r in store.rows(
+        "SELECT d.name, d.term_id, d.group_id AS delegate_group, c.kind, c.group_id AS community_group, g.name AS grp"
+        " FROM delegates d JOIN communities c ON c.id = d.community_id LEFT JOIN groups g ON g.id = c.group_id")}
+    assert {r["term_id"] for r in rows.values()} == {store.terms.current_id()}
+    assert (rows["赵一"]["kind"], rows["赵一"]["grp"]) == ("community", "新城三组")  # a new community joins its group
+    assert rows["赵一"]["delegate_group"] == rows["赵一"]["community_group"]
+    assert (rows["钱二"]["kind"], rows["钱二"]["community_group"], rows["钱二"]["delegate_group"]) == ("village", None, None)
