@@ -182,3 +182,30 @@ def test_an_imported_roster_goes_into_the_current_term_with_its_communities_and_
     assert (rows["赵一"]["kind"], rows["赵一"]["grp"]) == ("community", "新城三组")  # a new community joins its group
     assert rows["赵一"]["delegate_group"] == rows["赵一"]["community_group"]
     assert (rows["钱二"]["kind"], rows["钱二"]["community_group"], rows["钱二"]["delegate_group"]) == ("village", None, None)
+
+
+def test_what_the_file_says_beside_the_id_number_is_checked_against_it_or_kept(store, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "性别", "出生年月", "身份证号", "所在村（社区）", "议事小组", "小组职务", "工作单位及职务"])
+    ws.append(["甲", "女", "1976年3月", make_id("19750315"), "文昌社区", "新城三组", "副组长", "区医院 医生"])
+    ws.append(["乙", "男", "1975.03", make_id("19750316", "133"), "文昌社区", "新城三组", "组员", ""])
+    ws.append(["丙", "男", "1980-01-05", "", "文昌社区", "新城三组", "队长", ""])
+    ws.append(["丁", "未知", "1980年1月", "", "文昌社区", "", "", ""])
+    ws.append(["戊", "", "1980-02-30", "", "文昌社区", "", "", ""])
+    path = tmp_path / "roster.xlsx"
+    wb.save(path)
+    report = import_roster(store, path)
+    warnings = {}
+    for w in report["warnings"]:
+        warnings.setdefault(w["name"], []).append(w["warning"])
+    assert warnings == {"甲": ["表中性别“女”与身份证号（男）不一致，已按身份证号登记",
+                               "表中出生年月与身份证号不一致，已按身份证号登记"],
+                        "丙": ["没有身份证号"], "丁": ["没有身份证号"]}
+    assert [(r["name"], r["reason"]) for r in report["rejected"]] == [("戊", "出生日期“1980-02-30”不存在")]
+    rows = {r["name"]: r for r in store.rows("SELECT * FROM delegates")}
+    assert (rows["甲"]["gender"], rows["甲"]["birth_date"], rows["甲"]["group_role"], rows["甲"]["workplace"]) == \
+        ("男", "1975-03-15", "deputy_leader", "区医院 医生")
+    assert (rows["乙"]["group_role"], rows["乙"]["birth_date"]) == ("member", "1975-03-16")
+    assert (rows["丙"]["gender"], rows["丙"]["birth_date"], rows["丙"]["group_role"]) == ("男", "1980-01-05", "member")
+    assert (rows["丁"]["gender"], rows["丁"]["birth_date"]) == (None, None)
