@@ -264,3 +264,28 @@ def test_the_data_replaced_by_a_restore_is_backed_up_first_in_its_own_folder(sav
         assert conn.execute("SELECT focus FROM groups").fetchone()[0] == "恢复前的修改"
     finally:
         conn.close()
+
+
+def test_a_stale_wal_is_set_aside_with_its_database_and_never_meets_the_restored_file(saved, tmp_path):
+    """A crash left the live database with its WAL (changes not yet written into the file): both go
+    aside together, so the stale WAL is never applied to the restored file."""
+    import shutil
+
+    folder, source = saved
+    crashed = tmp_path / "crashed"
+    crashed.mkdir()
+    conn = sqlite3.connect(folder / "yishi.db", isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    conn.execute("UPDATE groups SET focus = '只在 WAL 中的修改'")
+    for part in ("yishi.db", "yishi.db-wal", "yishi.db-shm"):  # the files as a crash leaves them
+        shutil.copyfile(folder / part, crashed / part)
+    conn.close()
+    stale = (crashed / "yishi.db-wal").read_bytes()
+    assert len(stale) > 0
+    result = restore(crashed, source)
+    assert sorted(p.name for p in crashed.iterdir() if p.name.startswith("yishi.db")) == ["yishi.db"]
+    aside = crashed / result["aside"]
+    assert (aside.with_name(aside.name + "-wal")).read_bytes() == stale
+    assert (aside.with_name(aside.name + "-shm")).exists()
+    assert _focus(crashed) == "备份时的内容"
