@@ -289,3 +289,11 @@ def test_a_stale_wal_is_set_aside_with_its_database_and_never_meets_the_restored
     assert (aside.with_name(aside.name + "-wal")).read_bytes() == stale
     assert (aside.with_name(aside.name + "-shm")).exists()
     assert _focus(crashed) == "备份时的内容"
+
+
+def test_a_read_only_opening_of_a_mistyped_folder_is_refused_and_creates_nothing(tmp_path):
+    from app.errors import NoStoreError
+
+    with pytest.raises(NoStoreError, match="这里没有议事工作台的数据"):
+        open_store(tmp_path / "mistyped", create=False)
+    assert not (tmp_path / "mistyped").exists()
