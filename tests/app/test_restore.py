@@ -266,13 +266,11 @@ def test_the_data_replaced_by_a_restore_is_backed_up_first_in_its_own_folder(sav
         conn.close()
 
 
-def test_a_stale_wal_is_set_aside_with_its_database_and_never_meets_the_restored_file(saved, tmp_path):
-    """A crash left the live database with its WAL (changes not yet written into the file): both go
-    aside together, so the stale WAL is never applied to the restored file."""
+def _crashed_with_wal(folder, crashed):
+    """A copy of `folder` as a crash leaves it: the database with its WAL holding a change not yet
+    written into the file."""
     import shutil
 
-    folder, source = saved
-    crashed = tmp_path / "crashed"
     crashed.mkdir()
     conn = sqlite3.connect(folder / "yishi.db", isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
@@ -281,6 +279,14 @@ def test_a_stale_wal_is_set_aside_with_its_database_and_never_meets_the_restored
     for part in ("yishi.db", "yishi.db-wal", "yishi.db-shm"):  # the files as a crash leaves them
         shutil.copyfile(folder / part, crashed / part)
     conn.close()
+
+
+def test_a_stale_wal_is_set_aside_with_its_database_and_never_meets_the_restored_file(saved, tmp_path):
+    """Restoring over a database a crash left with its WAL: both go aside together, so the stale WAL
+    is never applied to the restored file."""
+    folder, source = saved
+    crashed = tmp_path / "crashed"
+    _crashed_with_wal(folder, crashed)
     stale = (crashed / "yishi.db-wal").read_bytes()
     assert len(stale) > 0
     result = restore(crashed, source)
@@ -297,3 +303,28 @@ def test_a_read_only_opening_of_a_mistyped_folder_is_refused_and_creates_nothing
     with pytest.raises(NoStoreError, match="这里没有议事工作台的数据"):
         open_store(tmp_path / "mistyped", create=False)
     assert not (tmp_path / "mistyped").exists()
+
+
+def test_a_database_set_aside_with_its_wal_comes_back_with_it(saved, tmp_path):
+    folder, source = saved
+    crashed = tmp_path / "crashed"
+    _crashed_with_wal(folder, crashed)
+
+    def hook(name):
+        if name == "aside":
+            raise Stopped(name)
+
+    with pytest.raises(Stopped):
+        restore(crashed, source, hook=hook)
+    (crashed / RESTORE_TEMP).unlink()  # the copy lost: the old database, and its WAL, come back
+    assert _focus(crashed) == "只在 WAL 中的修改"
+    assert not list(crashed.glob("yishi-replaced-*"))
+
+
+def test_a_marker_left_in_a_folder_whose_database_is_gone_opens_a_new_store(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / MARKER).write_text("{cut short", encoding="utf-8")
+    with open_store(folder) as store:
+        assert store.groups.list() == []
+    assert not (folder / MARKER).exists()
