@@ -254,3 +254,16 @@ def test_a_log_rewritten_with_the_key_is_named_by_the_heads_its_backups_hold(sto
     assert [(f["seq"], f["source"]) for f in result["findings"]] == [
         (later, f"{today} 的备份（{name}）"),
         (first_seq, f"{today} 的备份（{first['path'].rsplit('/', 1)[-1]}）")]
+
+
+def test_entries_written_by_earlier_versions_still_verify(store):
+    """The hash of an entry, keyed or plain, and the id of a key are fixed: a log written by any
+    earlier version (or restored from its backup) must check out under this one."""
+    from app.audit import entry_hash
+
+    entry = ("0" * 64, "2026-03-01T08:00:00.000+00:00", "李文书", "site-a", "export", "导出花名册",
+             '{"file": "花名册.xlsx"}')
+    assert entry_hash(*entry) == "d3d95023ea60b768ca85f716e03a1a3fde8d0ebf9e79dec03c900fb8a54359aa"
+    assert entry_hash(*entry, bytes(range(32))) == "abfdabc1e63aa8090d611dd23a5ade2b1858ba66b4426bc2bc4ff0b966fbf42f"
+    assert AuditLog(store.db, "site-a", bytes(range(32))).key_id == "630dcd2966c43366"
+    assert AuditLog(store.db, "site-a").key_id == ""
