@@ -267,3 +267,29 @@ def test_entries_written_by_earlier_versions_still_verify(store):
     assert entry_hash(*entry, bytes(range(32))) == "abfdabc1e63aa8090d611dd23a5ade2b1858ba66b4426bc2bc4ff0b966fbf42f"
     assert AuditLog(store.db, "site-a", bytes(range(32))).key_id == "630dcd2966c43366"
     assert AuditLog(store.db, "site-a").key_id == ""
+
+
+def test_of_this_office_the_latest_head_held_is_kept_and_every_head_lost_stays(store):
+    def own():
+        return sorted((w["seq"], w["hash"]) for w in store.audit.witnesses() if w["site"] == store.site_id)
+
+    _entries(store, 2)
+    first = store.audit.head()
+    store.audit.witness(first, {"kind": "export"})
+    _entries(store, 2)
+    second = store.audit.head()
+    store.audit.witness({k: v for k, v in second.items() if k != "site"}, {"kind": "backup"})  # no site: this office
+    assert own() == [(second["seq"], second["hash"])]
+    lost = [{"site": store.site_id, "seq": 1000 + n, "hash": f"lost{n}", "at": "2099-01-01T00:00:00+00:00"}
+            for n in range(25)]
+    for head in lost + lost[:3]:  # seen twice: kept once
+        store.audit.witness(head, {"kind": "export"})
+    assert own() == [(second["seq"], second["hash"])] + [(1000 + n, f"lost{n}") for n in range(5, 25)]
+    seen = next(w for w in store.audit.witnesses() if w["seq"] == 1024)
+    assert seen["source"] == {"kind": "export"} and seen["at"] == "2099-01-01T00:00:00+00:00"
+    assert seen["seen"].endswith("+00:00") and "entries" in seen
+    # a head lost before a restore is explained by it: not kept
+    store.audit.record("restore", "从备份恢复：x.db", {"restore_id": "r1"})
+    store.audit.witness({"site": store.site_id, "seq": 5000, "hash": "old", "at": "2000-01-01T00:00:00+00:00"},
+                        {"kind": "export"})
+    assert (5000, "old") not in own() and (1024, "lost24") in own()
