@@ -328,3 +328,42 @@ def test_a_marker_left_in_a_folder_whose_database_is_gone_opens_a_new_store(tmp_
     with open_store(folder) as store:
         assert store.groups.list() == []
     assert not (folder / MARKER).exists()
+
+
+def test_a_restore_whose_opening_stops_before_the_audit_entry_is_recorded_by_the_next(saved, monkeypatch):
+    import app.restore
+
+    folder, source = saved
+
+    def hook(name):
+        if name == "placed":
+            raise Stopped(name)
+
+    with pytest.raises(Stopped):
+        restore(folder, source, hook=hook)
+
+    def stopped(store, finished):
+        raise Stopped("audit")
+
+    monkeypatch.setattr(app.restore, "audit_restore", stopped)
+    with pytest.raises(Stopped):
+        open_store(folder)
+    assert (folder / MARKER).exists()  # the marker stays until the restore is on record
+    monkeypatch.undo()
+    assert [r["summary"] for r in _restores(folder)] == ["从备份恢复：saved.db"]
+
+
+def test_a_marker_without_an_id_is_recorded_with_an_empty_one(saved):
+    folder, source = saved
+
+    def hook(name):
+        if name == "placed":
+            raise Stopped(name)
+
+    with pytest.raises(Stopped):
+        restore(folder, source, hook=hook)
+    marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    del marker["id"]
+    (folder / MARKER).write_text(json.dumps(marker), encoding="utf-8")
+    (recorded,) = _restores(folder)
+    assert json.loads(recorded["details"]) == {"file": "saved.db", "aside": marker["aside"], "restore_id": ""}
