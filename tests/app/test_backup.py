@@ -512,3 +512,19 @@ def test_a_copy_cut_off_leaves_nothing_and_a_copy_that_miscounts_is_refused(stor
     with pytest.raises(AppError, match="^备份校验失败：备份中的记录数与数据库不一致，请重试$"):
         backup_connection(_Live(store.db.conn, extra_rows=1), tmp_path / "busy", "migration")
     assert list((tmp_path / "busy" / "backups").iterdir()) == []
+
+
+def test_a_database_with_the_smallest_page_size_is_whole(tmp_path):
+    """512 bytes a page is the smallest SQLite allows (older tools made such files)."""
+    import sqlite3
+
+    from app.backup import damage_of
+
+    conn = sqlite3.connect(tmp_path / "small.db")
+    conn.execute("PRAGMA page_size = 512")
+    conn.execute("CREATE TABLE t (x)")
+    conn.executemany("INSERT INTO t VALUES (?)", [("x" * 100,)] * 20)
+    conn.commit()
+    conn.close()
+    assert (tmp_path / "small.db").read_bytes()[16:18] == (512).to_bytes(2, "big")
+    assert damage_of(tmp_path / "small.db") is None
