@@ -230,19 +230,20 @@ def test_a_backup_with_rows_the_rule_book_refuses_is_restored_only_when_accepted
         assert reopened.scalar("SELECT count(*) FROM opinions WHERE residents = -5") == 6
 
 
-def test_one_refused_row_is_named_without_a_count(demo_dir, tmp_path):
+@pytest.mark.parametrize("rows", [1, 5])
+def test_up_to_five_refused_rows_are_all_named_without_a_count(demo_dir, tmp_path, rows):
     with open_store(demo_dir) as store:
         saved = backup(store, tmp_path / "one.db")["path"]
-        opinion = store.rows("SELECT id, title FROM opinions WHERE deleted = 0 LIMIT 1")[0]
+        opinions = store.rows("SELECT id, title FROM opinions WHERE deleted = 0 ORDER BY id LIMIT ?", [rows])
     conn = sqlite3.connect(saved)
-    conn.execute("UPDATE opinions SET residents = -5 WHERE id = ?", [opinion["id"]])
+    conn.executemany("UPDATE opinions SET residents = -5 WHERE id = ?", [[o["id"]] for o in opinions])
     conn.commit()
     conn.close()
     with pytest.raises(MarkedRowsError) as refused:
         check_backup(saved)
-    (breach,) = refused.value.breaches
-    assert opinion["title"][:10] in str(breach)
-    assert str(refused.value) == _refusal("one.db", str(breach))
+    breaches = refused.value.breaches
+    assert len(breaches) == rows and opinions[0]["title"][:10] in str(breaches[0])
+    assert str(refused.value) == _refusal("one.db", "；".join(str(b) for b in breaches))
 
 
 def _refusal(name: str, listed: str) -> str:
