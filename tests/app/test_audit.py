@@ -293,3 +293,19 @@ def test_of_this_office_the_latest_head_held_is_kept_and_every_head_lost_stays(s
     store.audit.witness({"site": store.site_id, "seq": 5000, "hash": "old", "at": "2000-01-01T00:00:00+00:00"},
                         {"kind": "export"})
     assert (5000, "old") not in own() and (1024, "lost24") in own()
+
+
+def test_the_viewer_pages_by_200_the_recent_list_shows_50_and_an_unknown_action_keeps_its_name(store):
+    for n in range(230):
+        store.audit.record("export", f"导出第 {n} 份", {})
+    store.audit.record("custom", "别的工具写的", {})
+    rows = store.audit.query()
+    assert len(rows) == 200 and rows[0]["action_label"] == "custom" and rows[1]["action_label"] == "导出"
+    assert len(store.audit.recent()) == 50
+
+
+def test_the_head_names_the_site_the_last_entry_and_the_count(store):
+    _entries(store, 2)
+    last = store.rows("SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1")[0]
+    assert store.audit.head() == {"site": store.site_id, "seq": last["seq"], "hash": last["hash"], "at": last["at"],
+                                  "entries": store.scalar("SELECT count(*) FROM audit")}
