@@ -309,3 +309,34 @@ def test_the_head_names_the_site_the_last_entry_and_the_count(store):
     last = store.rows("SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1")[0]
     assert store.audit.head() == {"site": store.site_id, "seq": last["seq"], "hash": last["hash"], "at": last["at"],
                                   "entries": store.scalar("SELECT count(*) FROM audit")}
+
+
+def _cut(store, keep_through: int) -> None:
+    """What someone with sqlite3 does: delete the entries after `keep_through`, set the numbering
+    back so new entries fill the gap, and delete the head and the witnesses kept in `meta`."""
+    _tamper(store)
+    store.db.execute("DELETE FROM audit WHERE seq > ?", [keep_through])
+    store.db.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'audit'", [keep_through])
+    store.db.execute("DELETE FROM meta WHERE key IN ('audit_head', 'audit_witnesses')")
+
+
+@pytest.mark.parametrize("cut, written_on, expected", [
+    (1, 0, "少了 1 条（第 {head} 条）"),
+    (5, 0, "少了 5 条（第 {first}—{head} 条）"),
+    (5, 8, "少了 5 条（第 {first}—{head} 条），其编号已被之后写入的记录占用"),
+])
+def test_a_cut_log_is_named_by_the_head_its_backup_file_holds(store, cut, written_on, expected):
+    from datetime import date
+
+    from app.backup import backup, read_head
+
+    _entries(store, 8)
+    made = backup(store)
+    head = read_head(made["path"])["seq"]
+    _cut(store, head - cut)
+    _entries(store, written_on)
+    result = store.audit.verify()
+    name = made["path"].rsplit("/", 1)[-1]
+    where = f"审计日志比 {date.today().isoformat()} 的备份（{name}）中记录的"
+    assert result["ok"] is False and result["broken_at"] == head
+    assert result["message"] == where + expected.format(head=head, first=head - cut + 1)
