@@ -324,6 +324,7 @@ def _cut(store, keep_through: int) -> None:
     (1, 0, "少了 1 条（第 {head} 条）"),
     (5, 0, "少了 5 条（第 {first}—{head} 条）"),
     (5, 8, "少了 5 条（第 {first}—{head} 条），其编号已被之后写入的记录占用"),
+    ("all", 0, "少了 {head} 条（第 1—{head} 条）"),
 ])
 def test_a_cut_log_is_named_by_the_head_its_backup_file_holds(store, cut, written_on, expected):
     from datetime import date
@@ -333,6 +334,7 @@ def test_a_cut_log_is_named_by_the_head_its_backup_file_holds(store, cut, writte
     _entries(store, 8)
     made = backup(store)
     head = read_head(made["path"])["seq"]
+    cut = head if cut == "all" else cut
     _cut(store, head - cut)
     _entries(store, written_on)
     result = store.audit.verify()
