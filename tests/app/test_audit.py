@@ -342,3 +342,37 @@ def test_a_cut_log_is_named_by_the_head_its_backup_file_holds(store, cut, writte
     where = f"审计日志比 {date.today().isoformat()} 的备份（{name}）中记录的"
     assert result["ok"] is False and result["broken_at"] == head
     assert result["message"] == where + expected.format(head=head, first=head - cut + 1)
+
+
+def test_a_cut_log_is_named_by_the_head_a_package_took_and_other_offices_heads_are_not_held_to_it(store, tmp_path):
+    from datetime import date
+
+    _entries(store, 6)
+    sent = store.audit.head()
+    store.audit.witness(sent, {"kind": "export", "at": sent["at"]})  # as exporting a package keeps it
+    store.audit.witness({"site": "office-b", "seq": 9999, "hash": "theirs", "at": sent["at"]},
+                        {"kind": "import", "office": "乙"})
+    assert store.audit.verify()["ok"]
+    _tamper(store)
+    store.db.execute("DELETE FROM audit WHERE seq > ?", [sent["seq"] - 2])
+    store.db.execute("DELETE FROM meta WHERE key = 'audit_head'")
+    result = store.audit.verify()
+    assert result["message"] == (f"审计日志比 {date.today().isoformat()} 导出的交换包中记录的少了 2 条"
+                                 f"（第 {sent['seq'] - 1}—{sent['seq']} 条）")
+    assert result["witnesses"] == 1
+
+
+def test_a_backup_of_another_office_in_the_backups_folder_is_not_held_to_this_log(store, tmp_path):
+    import shutil
+
+    from app.backup import backup, backup_name
+    from app.store import Store
+
+    with Store.open(tmp_path / "other") as other:
+        for n in range(30):
+            other.audit.record("export", f"别处导出第 {n} 份", {})
+        theirs = backup(other, tmp_path / "theirs.db")["path"]
+    (store.data_dir / "backups").mkdir(exist_ok=True)
+    shutil.copyfile(theirs, store.data_dir / "backups" / backup_name("manual"))
+    result = store.audit.verify()
+    assert result["ok"] and result["witnesses"] == 0
