@@ -376,3 +376,23 @@ def test_a_backup_of_another_office_in_the_backups_folder_is_not_held_to_this_lo
     shutil.copyfile(theirs, store.data_dir / "backups" / backup_name("manual"))
     result = store.audit.verify()
     assert result["ok"] and result["witnesses"] == 0
+
+
+def test_a_lost_head_is_explained_only_by_a_restore_made_after_it(store):
+    def own():
+        return {(w["seq"], w["hash"]) for w in store.audit.witnesses() if w["site"] == store.site_id}
+
+    store.audit.witness({"site": store.site_id, "seq": 900, "hash": "first"}, {"kind": "export"})  # none held yet
+    assert own() == {(900, "first")}
+    store.audit.record("restore", "从备份恢复：x.db", {"restore_id": "r1"})
+    restored_at = store.scalar("SELECT at FROM audit WHERE action = 'restore'")
+    store.audit.witness({"site": store.site_id, "seq": 901, "hash": "same time", "at": restored_at}, {"kind": "export"})
+    store.audit.witness({"site": store.site_id, "seq": 902, "hash": "no time"}, {"kind": "export"})  # seen after it
+    assert {(901, "same time"), (902, "no time")} <= own()
+
+
+def test_of_another_office_a_lower_head_never_replaces_a_higher_one(store):
+    store.audit.witness(store.audit.head(), {"kind": "export"})
+    for seq in (5, 3):
+        store.audit.witness({"site": "office-b", "seq": seq, "hash": f"h{seq}"}, {"kind": "import"})
+    assert [(w["site"], w["seq"]) for w in store.audit.witnessed_others()] == [("office-b", 5)]
