@@ -208,8 +208,9 @@ def test_of_another_office_the_highest_head_is_kept_and_carried_on(store):
                                                "at": "2026-03-01T00:00:00+00:00", "entries": 7}]
     assert sorted((w["site"] == store.site_id, w["seq"]) for w in store.audit.witnesses()) == \
         [(False, 7), (True, own["seq"])]
-    store.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_witnesses', '{not json')")
-    assert store.audit.witnesses() == []
+    for garbled in ("{not json", "5", '{"site": "x"}'):  # a hand-edited list: no heads, never a crash
+        store.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_witnesses', ?)", [garbled])
+        assert store.audit.witnesses() == []
     store.audit.witness(None, {"kind": "export"})  # a package without a head: nothing to keep
     assert store.audit.witnesses() == []
 
