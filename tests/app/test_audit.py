@@ -397,3 +397,12 @@ def test_of_another_office_a_lower_head_never_replaces_a_higher_one(store):
     for seq in (5, 3):
         store.audit.witness({"site": "office-b", "seq": seq, "hash": f"h{seq}"}, {"kind": "import"})
     assert [(w["site"], w["seq"]) for w in store.audit.witnessed_others()] == [("office-b", 5)]
+
+
+def test_the_heads_of_200_other_offices_are_kept_the_earliest_seen_dropped_first(store):
+    store.audit.witness(store.audit.head(), {"kind": "export"})
+    for n in range(201):
+        store.audit.witness({"site": f"office-{n:03d}", "seq": 5, "hash": "h"}, {"kind": "import", "office": f"{n}"})
+    kept = [w["site"] for w in store.audit.witnessed_others()]
+    assert kept == [f"office-{n:03d}" for n in range(1, 201)]
+    assert sum(w["site"] == store.site_id for w in store.audit.witnesses()) == 1
