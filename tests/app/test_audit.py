@@ -406,3 +406,41 @@ def test_the_heads_of_200_other_offices_are_kept_the_earliest_seen_dropped_first
     kept = [w["site"] for w in store.audit.witnessed_others()]
     assert kept == [f"office-{n:03d}" for n in range(1, 201)]
     assert sum(w["site"] == store.site_id for w in store.audit.witnesses()) == 1
+
+
+def test_a_log_begun_without_a_key_and_keyed_later_verifies_each_part_as_written(tmp_path, monkeypatch):
+    """A data folder whose key file could not be written at first (read-only): its first entries
+    are plain hashes, the later ones keyed; both check out."""
+    import app.audit
+    from app.store import Store
+
+    monkeypatch.setattr(app.audit, "installation_key", lambda folder: None)
+    with Store.open(tmp_path / "data") as store:
+        _entries(store, 2)
+        plain = store.scalar("SELECT max(seq) FROM audit")
+    monkeypatch.undo()
+    with Store.open(tmp_path / "data") as store:
+        _entries(store, 2)
+        assert json.loads(store.audit._meta("audit_keys")) == [[plain, store.audit.key_id]]
+        result = store.audit.verify()
+        assert result["ok"] and result["message"] == "审计日志完整"
+
+
+def test_a_broken_log_is_reported_with_the_entries_read(store):
+    last = _entries(store)
+    _tamper(store)
+    store.db.execute("UPDATE audit SET summary = '改过的' WHERE seq = ?", [last])
+    assert store.audit.verify()["entries"] == last
+    store.db.execute("DELETE FROM audit WHERE seq = ?", [last - 1])
+    assert store.audit.verify()["entries"] == last - 1
+    store.db.execute("DELETE FROM audit WHERE seq >= ?", [last - 2])
+    result = store.audit.verify()
+    assert "截短" in result["message"] and result["entries"] == last - 3
+
+
+def test_garbled_witnesses_are_left_out(store):
+    good = {"site": "office-b", "seq": 5, "hash": "h"}
+    garbled = [good, "text", {"site": 5, "seq": 5, "hash": "h"}, {"site": "x", "seq": "5", "hash": "h"},
+               {"site": "x", "seq": 5, "hash": 5}, {"site": "x", "seq": True, "hash": "h"}]
+    store.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_witnesses', ?)", [json.dumps(garbled)])
+    assert store.audit.witnesses() == [good]
