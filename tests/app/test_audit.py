@@ -435,7 +435,7 @@ def test_a_broken_log_is_reported_with_the_entries_read(store):
     assert store.audit.verify()["entries"] == last - 1
     store.db.execute("DELETE FROM audit WHERE seq >= ?", [last - 2])
     result = store.audit.verify()
-    assert "截短" in result["message"] and result["entries"] == last - 3
+    assert "截短" in result["message"] and (result["entries"], result["broken_at"]) == (last - 3, last - 2)
 
 
 def test_garbled_witnesses_are_left_out(store):
@@ -444,3 +444,22 @@ def test_garbled_witnesses_are_left_out(store):
                {"site": "x", "seq": 5, "hash": 5}, {"site": "x", "seq": True, "hash": "h"}]
     store.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_witnesses', ?)", [json.dumps(garbled)])
     assert store.audit.witnesses() == [good]
+
+
+def test_a_last_entry_rewritten_with_the_key_no_longer_matches_the_head_kept_apart(store):
+    last = _entries(store)
+    head = store.audit._meta("audit_head")
+    _rewrite_from(store, last)
+    store.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_head', ?)", [head])
+    assert store.audit.verify() == {"ok": False, "entries": last, "broken_at": last,
+                                    "message": "审计日志的末条与单独保存的链头不符（记录可能被改写）"}
+
+
+def test_one_entry_cut_from_the_end_and_written_on_shows_as_one_missing(store):
+    last = _entries(store)
+    _tamper(store)
+    store.db.execute("DELETE FROM audit WHERE seq = ?", [last])
+    store.db.execute("DELETE FROM meta WHERE key = 'audit_head'")
+    store.audit.record("export", "删除之后再导出", {})  # links to the entry before; its number goes on
+    assert store.audit.verify() == {"ok": False, "entries": last, "broken_at": last,
+                                    "message": f"审计日志缺少第 {last} 条（末尾的记录被删除后又接着写入了新记录）"}
