@@ -463,3 +463,14 @@ def test_one_entry_cut_from_the_end_and_written_on_shows_as_one_missing(store):
     store.audit.record("export", "删除之后再导出", {})  # links to the entry before; its number goes on
     assert store.audit.verify() == {"ok": False, "entries": last, "broken_at": last,
                                     "message": f"审计日志缺少第 {last} 条（末尾的记录被删除后又接着写入了新记录）"}
+
+
+def test_a_cut_log_is_named_by_the_head_another_office_saw_of_it(store, beijing):
+    _entries(store, 6)
+    seen = store.audit.head()  # as another office's package carries back what it saw of this one
+    store.audit.witness(seen, {"kind": "import", "office": "新城街道", "at": "2026-03-01T16:30:00+00:00"})
+    _tamper(store)
+    store.db.execute("DELETE FROM audit WHERE seq = ?", [seen["seq"]])
+    store.db.execute("DELETE FROM meta WHERE key = 'audit_head'")
+    assert store.audit.verify()["message"] == (f"审计日志比新城街道 2026-03-02 发来的交换包中记录的少了 1 条"
+                                               f"（第 {seen['seq']} 条）")
