@@ -477,3 +477,13 @@ def test_a_cut_log_is_named_by_the_head_another_office_saw_of_it(store, beijing)
     store.db.execute("DELETE FROM meta WHERE key = 'audit_head'")
     assert store.audit.verify()["message"] == (f"审计日志比新城街道 2026-03-02 发来的交换包中记录的少了 1 条"
                                                f"（第 {seen['seq']} 条）")
+
+
+def test_entries_cut_from_the_end_and_written_on_are_named_from_the_first_missing(store):
+    last = _entries(store, 5)
+    _tamper(store)
+    store.db.execute("DELETE FROM audit WHERE seq > ?", [last - 3])
+    store.db.execute("DELETE FROM meta WHERE key = 'audit_head'")
+    store.audit.record("export", "删除之后再导出", {})
+    assert store.audit.verify() == {"ok": False, "entries": last - 2, "broken_at": last - 2,
+                                    "message": f"审计日志缺少第 {last - 2}—{last} 条（末尾的记录被删除后又接着写入了新记录）"}
