@@ -487,3 +487,10 @@ def test_entries_cut_from_the_end_and_written_on_are_named_from_the_first_missin
     store.audit.record("export", "删除之后再导出", {})
     assert store.audit.verify() == {"ok": False, "entries": last - 2, "broken_at": last - 2,
                                     "message": f"审计日志缺少第 {last - 2}—{last} 条（末尾的记录被删除后又接着写入了新记录）"}
+
+
+def test_a_head_seen_again_keeps_where_it_was_first_seen(store):
+    for office in ("乙", "丙"):  # 丙 relays what it saw of office-b: the same head
+        store.audit.witness({"site": "office-b", "seq": 5, "hash": "h"}, {"kind": "import", "office": office})
+    (kept,) = [w for w in store.audit.witnesses() if w["site"] == "office-b"]
+    assert kept["source"] == {"kind": "import", "office": "乙"}
