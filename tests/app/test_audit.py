@@ -494,3 +494,13 @@ def test_a_head_seen_again_keeps_where_it_was_first_seen(store):
         store.audit.witness({"site": "office-b", "seq": 5, "hash": "h"}, {"kind": "import", "office": office})
     (kept,) = [w for w in store.audit.witnesses() if w["site"] == "office-b"]
     assert kept["source"] == {"kind": "import", "office": "乙"}
+
+
+def test_an_entry_is_stamped_in_utc_and_keeps_dates_and_paths_as_text(store):
+    from datetime import date
+    from pathlib import Path
+
+    store.audit.record("export", "导出", {"day": date(2026, 3, 1), "file": Path("花名册.xlsx")})
+    row = store.rows("SELECT at, details FROM audit ORDER BY seq DESC LIMIT 1")[0]
+    assert row["at"].endswith("+00:00") and len(row["at"]) == len("2026-03-01T08:00:00.000+00:00")
+    assert json.loads(row["details"]) == {"day": "2026-03-01", "file": "花名册.xlsx"}
