@@ -504,3 +504,8 @@ def test_an_entry_is_stamped_in_utc_and_keeps_dates_and_paths_as_text(store):
     row = store.rows("SELECT at, details FROM audit ORDER BY seq DESC LIMIT 1")[0]
     assert row["at"].endswith("+00:00") and len(row["at"]) == len("2026-03-01T08:00:00.000+00:00")
     assert json.loads(row["details"]) == {"day": "2026-03-01", "file": "花名册.xlsx"}
+
+
+def test_the_viewer_finds_chinese_words_in_the_details(store):
+    store.audit.record("export", "导出", {"file": "议事代表花名册.xlsx"})
+    assert [r["summary"] for r in store.audit.query(text="议事代表")] == ["导出"]
