@@ -508,4 +508,4 @@ def test_an_entry_is_stamped_in_utc_and_keeps_dates_and_paths_as_text(store):
 
 def test_the_viewer_finds_chinese_words_in_the_details(store):
     store.audit.record("export", "导出", {"file": "议事代表花名册.xlsx"})
-    assert [r["summary"] for r in store.audit.query(text="议事代表")] == ["导出"]
+    assert [r["summary"] for r in store.audit.query(text="议事代表花名册")] == ["导出"]
