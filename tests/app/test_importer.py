@@ -147,6 +147,7 @@ def test_the_import_report_the_clerk_saves_lists_every_row_with_its_verdict(stor
     assert book.sheetnames == ["导入结果"]
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0][0] == "花名册导入检查结果（roster_sample.xlsx）"
+    assert rows[1][0].startswith(f"填报单位：{store.settings.unit()}")
     assert rows[2] == ("序号", "工作表", "行号", "姓名", "结果", "原因", "提示", "所在村（社区）", "议事小组")
     assert len(rows) >= 3 + len(report["rows"])
     shown = {r[2]: r[1:] for r in rows[3:3 + len(report["rows"])]}
@@ -166,6 +167,10 @@ def test_the_import_report_the_clerk_saves_lists_every_row_with_its_verdict(stor
 
 
 def test_an_imported_roster_goes_into_the_current_term_with_its_communities_and_groups(store, tmp_path):
+    from datetime import date
+
+    store.terms.create({"name": "第一届", "start_date": date.today().isoformat()})
+    assert store.terms.current_id()
     wb = Workbook()
     ws = wb.active
     ws.append(["姓名", "所在村（社区）", "议事小组", "身份证号"])
