@@ -153,6 +153,8 @@ def test_the_import_report_the_clerk_saves_lists_every_row_with_its_verdict(stor
     shown = {r[2]: r[1:] for r in rows[3:3 + len(report["rows"])]}
     assert shown["3"] == ("花名册", "3", "姚秀英", "导入", None, None, "红旗社区", "老城小组")
     assert shown["6"][2:5] == ("覃超建", "拒绝", "身份证号校验位错误（最后一位应为 3，现为 0），请核对")
+    refused = next(r for r in report["rows"] if r["row"] == 6)  # refused before its community was read
+    assert (refused["community"], refused["group"], shown["6"][6:8]) == ("", "", (None, None))
     duplicate = next(r for r in report["rows"] if r["verdict"] == "duplicate")
     assert rows[3 + report["rows"].index(duplicate)][4:6] == ("重复", duplicate["reason"])
     wb = Workbook()
@@ -214,3 +216,35 @@ def test_what_the_file_says_beside_the_id_number_is_checked_against_it_or_kept(s
     assert (rows["乙"]["group_role"], rows["乙"]["birth_date"]) == ("member", "1975-03-16")
     assert (rows["丙"]["gender"], rows["丙"]["birth_date"], rows["丙"]["group_role"]) == ("男", "1980-01-05", "member")
     assert (rows["丁"]["gender"], rows["丁"]["birth_date"]) == (None, None)
+
+
+def test_grids_are_linked_once_reused_when_stored_and_the_import_reports_progress_or_is_cancelled(store, tmp_path):
+    from app.errors import Cancelled
+
+    def roster(name, *rows):
+        wb = Workbook()
+        wb.active.append(["姓名", "所在村（社区）", "联系网格"])
+        for row in rows:
+            wb.active.append(row)
+        wb.save(tmp_path / name)
+        return tmp_path / name
+
+    first = roster("一.xlsx", ["张三", "文昌社区", "第3网格、第３网格，5"], ["王五", "文昌社区", ""])
+    seen = []
+    import_roster(store, first, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 2), (2, 2)]
+    grids = {r["number"]: r["id"] for r in store.rows("SELECT id, number FROM grids WHERE deleted = 0")}
+    assert sorted(grids) == [3, 5]
+    links = store.rows("SELECT d.name, g.number FROM delegate_grids l JOIN delegates d ON d.id = l.delegate_id"
+                       " JOIN grids g ON g.id = l.grid_id WHERE l.deleted = 0 ORDER BY g.number")
+    assert [(r["name"], r["number"]) for r in links] == [("张三", 3), ("张三", 5)]
+    second = roster("二.xlsx", ["李四", "文昌社区", "3"])
+    import_roster(store, second)
+    assert store.scalar("SELECT count(*) FROM grids WHERE deleted = 0") == 2  # the stored grid reused
+    assert store.scalar("SELECT count(*) FROM delegate_grids l JOIN delegates d ON d.id = l.delegate_id"
+                        " WHERE d.name = '李四' AND l.grid_id = ?", [grids[3]]) == 1
+    with pytest.raises(Cancelled, match="^已取消导入，没有保存任何记录$"):
+        import_roster(store, roster("三.xlsx", ["赵六", "文昌社区", ""], ["钱七", "文昌社区", ""]),
+                      progress=lambda done, total: done < 2 and None)
+    assert store.scalar("SELECT count(*) FROM delegates WHERE name IN ('赵六', '钱七')") == 0
+    assert {r["status"] for r in store.rows("SELECT status FROM delegates")} == {"active"}
