@@ -221,8 +221,10 @@ def audit_restore(store, finished: dict | None) -> None:
     info = finished["marker"]
     restore_id = info.get("id", "")
     name = Path(info.get("source", "")).name or "（未知备份）"
+    # a folder that had no database set nothing aside: the entry names no copy that does not exist
+    aside = info.get("aside") if info.get("had_database") is not False else None
     if not restore_id or not store.scalar("SELECT 1 FROM audit WHERE action = 'restore' AND details LIKE ?",
                                           [f'%"restore_id": "{restore_id}"%']):
         store.audit.record("restore", f"从备份恢复：{name}",
-                           {"file": name, "aside": info.get("aside"), "restore_id": restore_id})
+                           {"file": name, "aside": aside, "restore_id": restore_id})
     (Path(store.data_dir) / MARKER).unlink(missing_ok=True)

@@ -323,3 +323,208 @@ def test_a_full_disk_is_told_to_the_clerk_and_an_unknown_reason_keeps_its_name(s
     monkeypatch.setattr(backups, "_copy_live", full)
     with pytest.raises(EnvironmentFailure):
         backup(store, tmp_path / "full.db")
+
+
+def _backup_bytes(store, tmp_path) -> bytes:
+    return Path(backup(store, tmp_path / "whole.db")["path"]).read_bytes()
+
+
+def _refusal(path) -> str:
+    from app.common.errors import CorruptStoreError
+
+    with pytest.raises(CorruptStoreError) as refused:
+        verify(path)
+    return str(refused.value)
+
+
+def test_a_backup_cut_short_or_with_a_broken_header_is_refused_with_what_is_wrong(store, tmp_path):
+    """What a stick pulled during the copy leaves, told from the file itself before SQLite (which
+    would answer from what is left) opens it."""
+    whole = _backup_bytes(store, tmp_path)
+    page = int.from_bytes(whole[16:18], "big")
+    assert page == 4096 and len(whole) % page == 0 and len(whole) >= 3 * page
+    cases = {
+        "empty.db": (b"", "“empty.db”不存在或是空文件，不是有效的备份"),
+        "head.db": (whole[:60], "备份“head.db”已损坏：文件不完整（只有 60 字节）"),
+        "half-page.db": ((whole[:24] + (7).to_bytes(4, "big") + whole[28:])[:page + 100],  # a stale count
+                         f"备份“half-page.db”已损坏：文件不完整或被截断（不是整页（每页 4096 字节），实际 {page + 100} 字节）"),
+        "pages.db": (whole[:2 * page],
+                     f"备份“pages.db”已损坏：文件不完整或被截断（应为 {len(whole)} 字节，实际 {2 * page} 字节）"),
+        "longer.db": (whole + bytes(page),
+                      f"备份“longer.db”已损坏：文件不完整或被截断（应为 {len(whole)} 字节，实际 {len(whole) + page} 字节）"),
+        "header.db": (whole[:16] + (1000).to_bytes(2, "big") + whole[18:], "备份“header.db”已损坏：文件头已损坏"),
+        "small-page.db": (whole[:16] + (256).to_bytes(2, "big") + whole[18:], "备份“small-page.db”已损坏：文件头已损坏"),
+        "not-sqlite.db": (b"x" * 4096, "“not-sqlite.db”不是议事工作台的数据库备份（file is not a database）"),
+    }
+    for name, (data, message) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        assert _refusal(tmp_path / name) == message, name
+    assert _refusal(tmp_path / "gone.db") == "“gone.db”不存在或是空文件，不是有效的备份"
+
+
+def test_a_page_count_the_header_does_not_vouch_for_is_not_held_against_the_file(store, tmp_path):
+    """Only when the header's change counter matches its valid-for number is its page count
+    current (older writers leave it stale); a 64 KiB page size is written as 1."""
+    from app.storage.backup import damage_of
+
+    whole = _backup_bytes(store, tmp_path)
+    stale = whole[:24] + (7).to_bytes(4, "big") + whole[28:]  # counter ≠ valid-for: the count is not checked
+    (tmp_path / "stale.db").write_bytes(stale + bytes(4096))
+    assert damage_of(tmp_path / "stale.db") is None
+    big = whole[:16] + (1).to_bytes(2, "big") + whole[18:]  # 65536 bytes a page
+    pages = int.from_bytes(whole[28:32], "big")
+    (tmp_path / "big.db").write_bytes(big + bytes(pages * 65536 - len(big)))
+    assert damage_of(tmp_path / "big.db") is None
+    (tmp_path / "big.db").write_bytes((big[:24] + (7).to_bytes(4, "big") + big[28:])[:4096 * 3])
+    assert damage_of(tmp_path / "big.db") == "文件不完整或被截断（不是整页（每页 65536 字节），实际 12288 字节）"
+
+
+def test_a_database_mid_transaction_is_left_to_sqlite(store, tmp_path):
+    """With a journal or WAL beside it the file may be short or empty for now: SQLite settles it."""
+    from app.storage.backup import damage_of
+
+    whole = _backup_bytes(store, tmp_path)
+    for side in ("-wal", "-journal"):
+        cut = tmp_path / f"cut{side}.db"
+        cut.write_bytes(whole[:4096])
+        assert damage_of(cut) is not None
+        (tmp_path / f"cut{side}.db{side}").write_bytes(b"")  # an empty one changes nothing
+        assert damage_of(cut) is not None
+        (tmp_path / f"cut{side}.db{side}").write_bytes(b"pending")
+        assert damage_of(cut) is None
+    (tmp_path / "empty.db").write_bytes(b"")
+    assert damage_of(tmp_path / "empty.db") == "文件是空的（0 字节），其中的数据已经丢失"
+
+
+def test_the_backups_list_tells_each_files_time_reason_and_size_and_skips_strangers(tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    (folder / "yishi-20261101-080000-auto.db").write_bytes(b"x" * 10)
+    (folder / "yishi-20261102-090000.db").write_bytes(b"x" * 20)  # no reason in its name
+    (folder / "yishi-copy.db").write_bytes(b"x")  # a copy the clerk named: sorts first, not a backup
+    listed = list_backups(tmp_path)
+    assert [(b["name"], b["at"], b["reason"], b["size"]) for b in listed] == [
+        ("yishi-20261102-090000.db", datetime(2026, 11, 2, 9, 0), "", 20),
+        ("yishi-20261101-080000-auto.db", datetime(2026, 11, 1, 8, 0), "auto", 10)]
+    assert listed[0]["path"] == str(folder / "yishi-20261102-090000.db")
+
+
+def test_a_backup_taken_before_an_import_stays_for_exactly_14_days(tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    now = datetime(2026, 11, 28, 14, 0)  # a Saturday
+    for days in range(400):
+        (folder / backup_name("auto", datetime(2026, 11, 28, 12, 0) - timedelta(days=days))).write_bytes(b"x")
+    fourteen = backup_name("import", now - timedelta(days=14))  # Saturday 11-14: its week's newest is Sunday's
+    older = backup_name("restore", now - timedelta(days=14, seconds=1))
+    for name in (fourteen, older):
+        (folder / name).write_bytes(b"x")
+    removed = rotate(tmp_path, now=now)
+    assert (folder / fourteen).exists() and older in removed
+
+
+def test_a_file_that_is_not_our_backup_or_from_a_newer_version_is_refused_by_name(store, tmp_path):
+    import shutil
+    import sqlite3
+
+    from app.common.errors import CorruptStoreError
+
+    plain = tmp_path / "plain.db"
+    conn = sqlite3.connect(plain)
+    conn.execute("CREATE TABLE notes (x)")
+    conn.commit()
+    conn.close()
+    assert _refusal(plain) == "“plain.db”不是议事工作台的数据库备份（no such table: meta）"
+    whole = Path(backup(store, tmp_path / "whole.db")["path"])
+    checked = verify(whole)
+    assert checked == {"path": str(whole), "size": whole.stat().st_size, "counts": {
+        "delegates": 0, "communities": 0, "meetings": 0, "opinions": 0, "audit": checked["counts"]["audit"]}}
+    assert checked["counts"]["audit"] >= 2
+    for name, sql, expected in (
+            ("no-site.db", "DELETE FROM meta WHERE key = 'site_id'",
+             (CorruptStoreError, "^“no-site.db”不是议事工作台的数据库备份$")),
+            ("newer.db", "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('yishi', 'm999_future', '')",
+             (AppError, "^备份“newer.db”来自更新版本的议事工作台，请先升级再恢复$"))):
+        shutil.copyfile(whole, tmp_path / name)
+        conn = sqlite3.connect(tmp_path / name)
+        conn.execute(sql)
+        conn.commit()
+        conn.close()
+        with pytest.raises(expected[0], match=expected[1]):
+            verify(tmp_path / name)
+    shutil.copyfile(whole, tmp_path / "no-opinions.db")
+    conn = sqlite3.connect(tmp_path / "no-opinions.db")
+    conn.execute("DROP TABLE opinions_fts") if conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = 'opinions_fts'").fetchone() else None
+    conn.execute("ALTER TABLE opinions RENAME TO opinions_old")
+    conn.commit()
+    conn.close()
+    assert verify(tmp_path / "no-opinions.db")["counts"]["opinions"] is None  # a table missing is counted as such
+
+
+def test_a_backup_whose_pages_disagree_is_refused_by_the_integrity_check(store, tmp_path):
+    import sqlite3
+
+    path = Path(backup(store, tmp_path / "disagrees.db")["path"])
+    conn = sqlite3.connect(path)  # an index no longer matching its table, as a bad sector leaves it
+    conn.execute("CREATE TABLE extra (a, b)")
+    conn.execute("CREATE INDEX extra_a ON extra (a)")
+    conn.executemany("INSERT INTO extra VALUES (?, ?)", [(1, 2), (3, 4)])
+    conn.commit()
+    conn.execute("PRAGMA writable_schema = 1")
+    conn.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX extra_a ON extra (b)' WHERE name = 'extra_a'")
+    conn.commit()
+    conn.close()
+    assert _refusal(path) == "备份“disagrees.db”已损坏（完整性检查未通过）"
+
+
+class _Live:
+    """A live connection as `_copy_live` sees it, with what a stick or a busy database can do to it."""
+
+    def __init__(self, conn, *, pulled=False, extra_rows=0):
+        self.conn, self.pulled, self.extra_rows = conn, pulled, extra_rows
+
+    def execute(self, sql, *args):
+        cursor = self.conn.execute(sql, *args)
+        if self.extra_rows and sql.endswith("[delegates]"):
+            return type("Row", (), {"fetchone": lambda _self: (cursor.fetchone()[0] + self.extra_rows,)})()
+        return cursor
+
+    def backup(self, destination):
+        self.conn.backup(destination)
+        if self.pulled:  # the stick went away: the copy's journal and WAL may stay, SQLite cannot remove them
+            file = Path(destination.execute("PRAGMA database_list").fetchone()[2])
+            for side in ("-journal", "-wal", "-shm") if self.pulled == "with sidecars" else ():
+                Path(str(file) + side).write_bytes(b"left")
+            raise OSError(5, "Input/output error")
+
+
+def test_a_copy_cut_off_leaves_nothing_and_a_copy_that_miscounts_is_refused(store, tmp_path):
+    from app.storage.backup import backup_connection
+
+    result = backup(store, tmp_path / "whole.db")
+    assert result["size"] == (tmp_path / "whole.db").stat().st_size
+    for pulled in ("with sidecars", "without"):
+        with pytest.raises(OSError) as failed:
+            backup_connection(_Live(store.db.conn, pulled=pulled), tmp_path / "stick", "migration")
+        assert failed.value.errno == 5  # the failure itself, not one of the clearing up
+        assert list((tmp_path / "stick" / "backups").iterdir()) == []
+    with pytest.raises(AppError, match="^备份校验失败：备份中的记录数与数据库不一致，请重试$"):
+        backup_connection(_Live(store.db.conn, extra_rows=1), tmp_path / "busy", "migration")
+    assert list((tmp_path / "busy" / "backups").iterdir()) == []
+
+
+def test_a_database_with_the_smallest_page_size_is_whole(tmp_path):
+    """512 bytes a page is the smallest SQLite allows (older tools made such files)."""
+    import sqlite3
+
+    from app.storage.backup import damage_of
+
+    conn = sqlite3.connect(tmp_path / "small.db")
+    conn.execute("PRAGMA page_size = 512")
+    conn.execute("CREATE TABLE t (x)")
+    conn.executemany("INSERT INTO t VALUES (?)", [("x" * 100,)] * 20)
+    conn.commit()
+    conn.close()
+    assert (tmp_path / "small.db").read_bytes()[16:18] == (512).to_bytes(2, "big")
+    assert damage_of(tmp_path / "small.db") is None

@@ -135,3 +135,116 @@ def test_a_second_import_finds_the_delegates_already_stored_by_id_number(store):
     by_id = [d for d in again["duplicates"] if d["reason"] == "数据库中已有这名代表（身份证号相同）"]
     with_id = store.scalar("SELECT count(*) FROM delegates WHERE deleted = 0 AND id_number IS NOT NULL")
     assert len(by_id) == with_id and first["imported"] == 20
+
+
+def test_the_import_report_the_clerk_saves_lists_every_row_with_its_verdict(store, tmp_path):
+    from app.registers.writer import write_register
+    from app.workbooks.importer import report_register
+
+    report = import_roster(store, SAMPLE, dry_run=True)
+    write_register(tmp_path / "结果.xlsx", report_register(store, report))
+    book = load_workbook(tmp_path / "结果.xlsx")
+    assert book.sheetnames == ["导入结果"]
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][0] == "花名册导入检查结果（roster_sample.xlsx）"
+    assert rows[1][0].startswith(f"填报单位：{store.settings.unit()}")
+    assert rows[2] == ("序号", "工作表", "行号", "姓名", "结果", "原因", "提示", "所在村（社区）", "议事小组")
+    assert len(rows) >= 3 + len(report["rows"])
+    shown = {r[2]: r[1:] for r in rows[3:3 + len(report["rows"])]}
+    assert shown["3"] == ("花名册", "3", "姚秀英", "导入", None, None, "红旗社区", "老城小组")
+    assert shown["6"][2:5] == ("覃超建", "拒绝", "身份证号校验位错误（最后一位应为 3，现为 0），请核对")
+    refused = next(r for r in report["rows"] if r["row"] == 6)  # refused before its community was read
+    assert (refused["community"], refused["group"], shown["6"][6:8]) == ("", "", (None, None))
+    duplicate = next(r for r in report["rows"] if r["verdict"] == "duplicate")
+    assert rows[3 + report["rows"].index(duplicate)][4:6] == ("重复", duplicate["reason"])
+    wb = Workbook()
+    wb.active.append(["姓名", "所在村（社区）", "身份证号", "联系电话"])
+    wb.active.append(["张三", "临江村", "", "123"])
+    wb.save(tmp_path / "warned.xlsx")
+    write_register(tmp_path / "结果.xlsx", report_register(store, import_roster(store, tmp_path / "warned.xlsx",
+                                                                               dry_run=True)))
+    warned = list(load_workbook(tmp_path / "结果.xlsx").active.iter_rows(values_only=True))[3]
+    assert warned[3:7] == ("张三", "导入", None,
+                           "没有身份证号；联系电话应为 7—12 位数字（手机号 11 位，座机可带区号），未导入电话")
+
+
+def test_an_imported_roster_goes_into_the_current_term_with_its_communities_and_groups(store, tmp_path):
+    from datetime import date
+
+    store.terms.create({"name": "第一届", "start_date": date.today().isoformat()})
+    assert store.terms.current_id()
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "所在村（社区）", "议事小组", "身份证号"])
+    ws.append(["赵一", "文昌社区", "新城三组", make_id("19750315")])
+    ws.append(["钱二", "临江村", "", make_id("19800101", "124")])
+    path = tmp_path / "roster.xlsx"
+    wb.save(path)
+    report = import_roster(store, path)
+    assert report["imported"] == 2
+    rows = {r["name"]: r for r in store.rows(
+        "SELECT d.name, d.term_id, d.group_id AS delegate_group, c.kind, c.group_id AS community_group, g.name AS grp"
+        " FROM delegates d JOIN communities c ON c.id = d.community_id LEFT JOIN groups g ON g.id = c.group_id")}
+    assert {r["term_id"] for r in rows.values()} == {store.terms.current_id()}
+    assert (rows["赵一"]["kind"], rows["赵一"]["grp"]) == ("community", "新城三组")  # a new community joins its group
+    assert rows["赵一"]["delegate_group"] == rows["赵一"]["community_group"]
+    assert (rows["钱二"]["kind"], rows["钱二"]["community_group"], rows["钱二"]["delegate_group"]) == ("village", None, None)
+
+
+def test_what_the_file_says_beside_the_id_number_is_checked_against_it_or_kept(store, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "性别", "出生年月", "身份证号", "所在村（社区）", "议事小组", "小组职务", "工作单位及职务"])
+    ws.append(["甲", "女", "1976年3月", make_id("19750315"), "文昌社区", "新城三组", "副组长", "区医院 医生"])
+    ws.append(["乙", "男", "1975.03", make_id("19750316", "133"), "文昌社区", "新城三组", "组员", ""])
+    ws.append(["丙", "男", "1980-01-05", "", "文昌社区", "新城三组", "队长", ""])
+    ws.append(["丁", "未知", "1980年1月", "", "文昌社区", "", "", ""])
+    ws.append(["戊", "", "1980-02-30", "", "文昌社区", "", "", ""])
+    path = tmp_path / "roster.xlsx"
+    wb.save(path)
+    report = import_roster(store, path)
+    warnings = {}
+    for w in report["warnings"]:
+        warnings.setdefault(w["name"], []).append(w["warning"])
+    assert warnings == {"甲": ["表中性别“女”与身份证号（男）不一致，已按身份证号登记",
+                               "表中出生年月与身份证号不一致，已按身份证号登记"],
+                        "丙": ["没有身份证号"], "丁": ["没有身份证号"]}
+    assert [(r["name"], r["reason"]) for r in report["rejected"]] == [("戊", "出生日期“1980-02-30”不存在")]
+    rows = {r["name"]: r for r in store.rows("SELECT * FROM delegates")}
+    assert (rows["甲"]["gender"], rows["甲"]["birth_date"], rows["甲"]["group_role"], rows["甲"]["workplace"]) == \
+        ("男", "1975-03-15", "deputy_leader", "区医院 医生")
+    assert (rows["乙"]["group_role"], rows["乙"]["birth_date"]) == ("member", "1975-03-16")
+    assert (rows["丙"]["gender"], rows["丙"]["birth_date"], rows["丙"]["group_role"]) == ("男", "1980-01-05", "member")
+    assert (rows["丁"]["gender"], rows["丁"]["birth_date"]) == (None, None)
+
+
+def test_grids_are_linked_once_reused_when_stored_and_the_import_reports_progress_or_is_cancelled(store, tmp_path):
+    from app.common.errors import Cancelled
+
+    def roster(name, *rows):
+        wb = Workbook()
+        wb.active.append(["姓名", "所在村（社区）", "联系网格"])
+        for row in rows:
+            wb.active.append(row)
+        wb.save(tmp_path / name)
+        return tmp_path / name
+
+    first = roster("一.xlsx", ["张三", "文昌社区", "第3网格、第３网格，5"], ["王五", "文昌社区", ""])
+    seen = []
+    import_roster(store, first, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 2), (2, 2)]
+    grids = {r["number"]: r["id"] for r in store.rows("SELECT id, number FROM grids WHERE deleted = 0")}
+    assert sorted(grids) == [3, 5]
+    links = store.rows("SELECT d.name, g.number FROM delegate_grids l JOIN delegates d ON d.id = l.delegate_id"
+                       " JOIN grids g ON g.id = l.grid_id WHERE l.deleted = 0 ORDER BY g.number")
+    assert [(r["name"], r["number"]) for r in links] == [("张三", 3), ("张三", 5)]
+    second = roster("二.xlsx", ["李四", "文昌社区", "3"])
+    import_roster(store, second)
+    assert store.scalar("SELECT count(*) FROM grids WHERE deleted = 0") == 2  # the stored grid reused
+    assert store.scalar("SELECT count(*) FROM delegate_grids l JOIN delegates d ON d.id = l.delegate_id"
+                        " WHERE d.name = '李四' AND l.grid_id = ?", [grids[3]]) == 1
+    with pytest.raises(Cancelled, match="^已取消导入，没有保存任何记录$"):
+        import_roster(store, roster("三.xlsx", ["赵六", "文昌社区", ""], ["钱七", "文昌社区", ""]),
+                      progress=lambda done, total: done < 2 and None)
+    assert store.scalar("SELECT count(*) FROM delegates WHERE name IN ('赵六', '钱七')") == 0
+    assert {r["status"] for r in store.rows("SELECT status FROM delegates")} == {"active"}

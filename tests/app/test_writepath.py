@@ -262,3 +262,14 @@ def test_undoing_an_edit_that_cleared_a_field_is_refused_once_it_is_filled_again
     with pytest.raises(ConflictError):
         store.undo(cleared.changes, "清空重点")
     assert store.groups.get(group)["focus"] == "照明"
+
+
+def test_exactly_1000_rows_are_logged_one_by_one_and_every_row_of_a_large_write_is_stamped(store):
+    with store.write("create", "一千") as tx:
+        ids = [tx.insert("groups", {"name": f"组{n}"}) for n in range(1000)]
+    details = _audit_details(store)
+    assert isinstance(details, list) and len(details) == 1000 and details[0]["id"] == ids[0]
+    with store.write("create", "更多") as tx:  # 2 stamps a row: the stamps are written out along the way
+        more = [tx.insert("groups", {"name": f"新组{n}"}) for n in range(2600)]
+    stamped = {r["row_id"] for r in store.rows("SELECT DISTINCT row_id FROM clocks WHERE tbl = 'groups'")}
+    assert set(ids) | set(more) <= stamped

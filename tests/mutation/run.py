@@ -28,10 +28,12 @@ ROOT = Path(__file__).resolve().parents[2]
 TESTS: dict[str, list[str]] = {
     "app/storage/writepath.py": ["tests/app/test_writepath.py"],
     "app/storage/backup.py": ["tests/app/test_backup.py"],
-    "app/restore.py": ["tests/app/test_backup.py"],
+    "app/restore.py": ["tests/app/test_backup.py", "tests/app/test_restore.py"],
     "app/storage/security.py": ["tests/app/test_security.py"],
     "app/common/workcalendar.py": ["tests/app/test_workcalendar.py"],
-    "app/storage/audit.py": ["tests/app/test_audit.py"],
+    "app/storage/audit.py": ["tests/app/test_audit.py",
+                     "tests/app/test_audit_witnesses.py::test_a_restore_replaces_the_history_it_is_not_a_cut",
+                     "tests/app/test_audit_witnesses.py::test_a_cut_log_written_on_without_resetting_its_numbers_shows_the_gap"],
     "app/services/opinions.py": ["tests/app/services/test_opinions.py"],
     "app/services/attendance.py": ["tests/app/services/test_meetings.py"],
     "app/services/terms.py": ["tests/app/services/test_terms.py"],
@@ -39,7 +41,8 @@ TESTS: dict[str, list[str]] = {
     "app/exchange/merge.py": ["tests/app/exchange/test_exchange.py"],
     "app/registers/writer.py": ["tests/app/registers/test_writer.py"],
     "app/documents/gbt9704.py": ["tests/app/documents/test_official_grid.py"],
-    "app/workbooks/importer.py": ["tests/app/test_importer.py"],
+    "app/workbooks/importer.py": ["tests/app/test_importer.py", "tests/app/test_workbooks.py",
+                                  "tests/app/rules/test_roster_door.py"],
 }
 
 # Deselected inside the mapped files: slow loops, subprocesses, LibreOffice.
