@@ -716,3 +716,62 @@ def test_the_units_to_choose_and_an_opinions_title(demo, delegate):
                                                           " ORDER BY sort_order, name LIMIT 3")]
     assert units[-len(demo.communities.list()):] == [c["name"] for c in demo.communities.list()]
     assert o.title({"title": "路灯"}) == "路灯" and o.title({}) == ""
+
+
+def test_every_kind_of_event_reads_as_one_line_even_with_details_missing():
+    """Events written by other offices or older versions may lack a detail: the line still reads,
+    blank where the detail is missing."""
+    from app.services.opinions import describe_event
+
+    full = {
+        "assign": ({"category": "部门职责事项", "lead_unit": "住建", "co_units": ["城管", "供电"], "working_days": 10,
+                    "deadline": "2026-09-17"}, "部门职责事项：主办 住建，协办 城管、供电；10 个工作日，期限 2026-09-17"),
+        "extend": ({"from": "2026-09-18", "to": "2026-09-24", "approved_by": "主任", "reason": ""},
+                   "期限由 2026-09-18 延至 2026-09-24（主任 批准）"),
+        "return": ({"unit": "住建", "reason": "不归我们"}, "住建 退回：不归我们"),
+        "reopen": ({"reason": "没修好", "deadline": "2026-09-18"}, "没修好；新期限 2026-09-18"),
+        "feedback": ({"satisfaction": "满意", "method": "当面"}, "满意（当面）"),
+        "undo": ({"undone": "交办"}, "撤销了“交办”（记录保留）"),
+        "key": ({"key": True}, "列为重点督办"),
+        "report": ({"delegate": "张三", "group": "老城小组", "leader": "李四"}, "张三上报老城小组组长李四"),
+        "consult": ({"topic": "路灯", "views": [{"name": "张三", "view": "同意", "comment": "尽快"},
+                                               {"name": "李四", "view": "反对"}]},
+                    "议题“路灯”：张三：同意（尽快）；李四：反对"),
+        "plan": ({"title": "议事方案", "planned_on": "2026-10-01", "place": "议事厅"}, "议事方案，2026-10-01，议事厅"),
+        "answer": ({"result": "修好了", "serial": "", "note": None, "list": []}, "修好了"),
+    }
+    for kind, (detail, text) in full.items():
+        assert describe_event(kind, detail) == text, kind
+    assert describe_event("plan", {"title": "议事方案"}) == "议事方案"
+    empty = {"assign": "：主办 ；None 个工作日，期限 None", "extend": "期限由 None 延至 None（None 批准）",
+             "return": " 退回：", "reopen": "；新期限 None", "feedback": "（）", "undo": "撤销了“”（记录保留）",
+             "key": "取消重点督办", "report": "上报组长", "consult": "议题“”：", "plan": "", "collect": ""}
+    for kind, text in empty.items():
+        assert describe_event(kind, {}) == text, kind
+
+
+def test_feedback_before_a_result_says_so_whatever_the_step(demo):
+    o = demo.opinions
+    for status in ("collected", "topic", "deliberated", "assigned", "returned"):
+        opinion = demo.rows("SELECT id FROM opinions WHERE status = ? AND deleted = 0 LIMIT 1", [status])[0]["id"]
+        _refusal(lambda i=opinion: o.feedback(i, "满意", "当面"), ConflictError,
+                 "这条意见还没有办理结果（或不予采纳的决定），不能反馈。请先交办并登记办理结果。", None)
+
+
+def test_optional_details_left_out(demo, delegate):
+    from app.audit import current_actor
+
+    o = demo.opinions
+    opinion = collect(demo, delegate, "缺省测试", day="2026-09-01")
+    o.assign(opinion, "department", "住建", day="2026-09-01")  # 15 working days by default
+    assert o.get(opinion)["deadline"] == "2026-09-21"  # Sunday 20 September is worked
+    o.supervise(opinion, "2026-09-02", "实地", "查看")
+    o.extend(opinion, 1, "主任", day="2026-09-03")
+    o.answer(opinion, "已办", day="2026-09-04")
+    o.feedback(opinion, "不满意", "电话", "2026-09-07")
+    o.reopen(opinion, "没办好", day="2026-09-08")  # 10 working days by default
+    assert o.get(opinion)["deadline"] == "2026-09-21"
+    record = o.supervisions(opinion)[0]
+    assert (record["progress"], record["actor"]) == (None, current_actor(demo.db))
+    texts = {e["kind"]: e["text"] for e in o.timeline(opinion)}
+    assert texts["supervise"] == "查看" and texts["extend"] == "期限由 2026-09-21 延至 2026-09-22（主任 批准）"
