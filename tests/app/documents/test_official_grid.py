@@ -277,7 +277,7 @@ def test_certificates_leave_no_word_alone_on_a_line(demo, tmp_path):
                 assert len(text) >= 3 or text == "聘书", text
 
 
-def test_line_breaking_keeps_names_and_numbers_whole_and_marks_in_place():
+def test_line_breaking_keeps_names_and_numbers_whole_and_marks_in_place(faces):
     from app.documents.gbt9704 import CHARS, Run, break_lines
 
     names = ["欧阳小明", "孟斌丹", "王五"] * 12
