@@ -151,6 +151,9 @@ def test_reception_matters_and_action_items_arrive_linked(demo):
     changes = demo.opinions.intake("reception_matters", matter["id"])
     row = demo.opinions.get(changes.created("opinions")[0])
     assert row["source"] == "reception" and row["origin_id"] == matter["id"] and row["delegate_id"]
+    venue = demo.rows("SELECT v.community_id FROM venues v JOIN meetings m ON m.venue_id = v.id"
+                      " JOIN reception_matters r ON r.meeting_id = m.id WHERE r.id = ?", [matter["id"]])[0]
+    assert row["community_id"] == venue["community_id"]  # where the matter was heard
     with pytest.raises(ConflictError, match="已经登记"):
         demo.opinions.intake("reception_matters", matter["id"])
     assert matter["id"] not in [p["id"] for p in demo.opinions.pending_intake()]
@@ -403,8 +406,9 @@ def test_a_declined_opinion_keeps_its_reason_and_files_keep_their_titles(demo, d
     o.add_file(opinion, photo)
     files = o.files(opinion)
     assert [f["title"] for f in files] == ["占道照片", "现场"]  # by title
-    o.remove_file(files[0]["id"])
+    removed = o.remove_file(files[0]["id"])
     assert _last_audit(demo) == ("delete", "删除附件：占道照片")
+    assert removed.tables == {"opinion_files"}  # the windows showing files are told
     with pytest.raises(NotFoundError, match="^找不到这个附件$"):
         o.remove_file(files[0]["id"])
     assert [f["title"] for f in o.files(opinion)] == ["现场"]
@@ -554,6 +558,7 @@ def test_a_ledger_row_says_where_the_opinion_stands(demo):
     # contacts: an ID number keeps its region code, a phone three and four digits, a short one stays
     assert shown(date(2026, 9, 11), contact="500118198005010012")["contact_masked"] == "500118********0012"
     assert shown(date(2026, 9, 11), contact="02345678")["contact_masked"] == "023****5678"
+    assert shown(date(2026, 9, 11), contact="023-45678901")["contact_masked"] == "023-45**8901"  # longer: as an ID
     assert shown(date(2026, 9, 11), contact="4567890")["contact_masked"] == "4567890"
     assert shown(date(2026, 9, 11), contact=12345)["contact_masked"] == ""  # not text: nothing to show
 
@@ -646,6 +651,9 @@ def test_ledger_filters_and_sorts_select_and_order_the_rows(demo):
     assert some["id"] in ids(search=title)
     assert o.count(OpinionFilter(search=title)) == len(ids(search=title))  # the index alone
     assert ids(search=title, status="closed") == sorted(set(ids(search=title)) & set(ids(status="closed")))
+    step = next(k for k, (_, statuses) in STEPS.items() if some["status"] in statuses)
+    assert ids(search=title, step=step) == sorted(set(ids(search=title)) & set(ids(step=step)))
+    assert ids(search=title, step=step, overdue=True) == sorted(set(ids(search=title, step=step)) & set(ids(overdue=True)))
 
     def order(sort, descending):
         return [r["id"] for r in o.page(OpinionFilter(sort=sort, descending=descending), limit=None)]
