@@ -164,3 +164,19 @@ def test_a_term_with_delegates_cannot_be_deleted(demo):
     first = demo.terms.current_id()
     with pytest.raises(ValidationError, match="还有 70 名代表属于该届次"):
         demo.terms.delete(first)
+
+
+def test_a_terms_closing_day_is_checked_and_may_be_its_first_day(demo):
+    s = demo
+    first = s.terms.current_id()
+    start = s.terms.get(first)["start_date"]
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    before = (date.fromisoformat(start) - timedelta(days=1)).isoformat()
+    for day, message in (("2026-02-30", "届满日期“2026-02-30”不是有效日期（格式：2025-06-18）"),
+                         (before, f"届满日期 {before} 早于本届开始日期 {start}"),
+                         (tomorrow, f"届满日期 {tomorrow} 晚于今天：请在届满当天或之后办理")):
+        with pytest.raises(ValidationError) as refused:
+            s.terms.close(first, day)
+        assert (refused.value.message, refused.value.field) == (message, "day")
+    s.terms.close(first, start)  # a term may end the day it began
+    assert s.terms.get(first)["closed_on"] == start
