@@ -121,8 +121,11 @@ def test_a_term_closed_without_a_reason_says_which_term_ended_and_keeps_no_end_d
     person = s.scalar("SELECT id FROM delegates WHERE term_id = ? ORDER BY id LIMIT 1", [first])
     name = s.terms.get(first)["name"]
     assert s.delegates.history(person)[-1]["text"] == f"在任 → 届满：{name}届满"
-    assert s.scalar("SELECT summary FROM audit ORDER BY rowid DESC LIMIT 1") == \
-        f"{name}届满（{date.today().isoformat()}，70 名代表）"
+    assert s.rows("SELECT action, summary FROM audit ORDER BY rowid DESC LIMIT 1")[0] == \
+        {"action": "update", "summary": f"{name}届满（{date.today().isoformat()}，70 名代表）"}
+    from app.audit import current_actor
+
+    assert s.delegates.history(person)[-1]["actor"] == current_actor(s.db)  # who recorded the change
 
 
 def test_term_dates_and_names_are_checked(demo):
