@@ -135,7 +135,8 @@ def test_term_dates_and_names_are_checked(demo):
     for values, field, message in (
             ({"name": "第三届", "start_date": "2026-13-01"}, "start_date", "开始日期“2026-13-01”不是有效日期"),
             ({"name": "第三届", "end_date": "2026-02-30"}, "end_date", "结束日期“2026-02-30”不是有效日期"),
-            ({"name": "第三届", "start_date": "2026-03-01", "end_date": "2026-02-28"}, "end_date", "结束日期早于开始日期"),
+            ({"name": "第三届", "start_date": "2026-03-01", "end_date": "2026-02-28"}, "end_date",
+             "^届次的结束日期早于开始日期$"),
     ):
         with pytest.raises(ValidationError, match=message) as refused:
             s.terms.create(values)
