@@ -269,8 +269,11 @@ def test_the_sign_in_sheet_orders_the_group_and_keeps_every_mark(demo):
     a.record(meeting_id, {ours[0]: "present", ours[1]: "excused", ours[2]: "absent", other["id"]: "present"})
     assert _last_audit(demo) == ("update", f"登记出席情况：{title}")
     assert a.summary(meeting_id) == {**{s: 0 for s in a.summary(meeting_id)}, "present": 2, "excused": 1, "absent": 1}
-    sheet = {r["id"]: r for r in a.sheet(meeting_id)}
-    assert [sheet[i]["status_label"] for i in ours[:3]] == ["出席", "请假", "缺席"]
+    rows = a.sheet(meeting_id)
+    assert [r["id"] for r in rows] == ours + [other["id"]]  # each once: the group in order, then the visitor
+    assert [(r["status"], r["status_label"], r["expected"]) for r in rows[:4]] == [
+        ("present", "出席", True), ("excused", "请假", True), ("absent", "缺席", True), (None, "未登记", True)]
+    sheet = {r["id"]: r for r in rows}
     extra = sheet[other["id"]]
     assert (extra["expected"], extra["name"], extra["community_name"], extra["status"]) == \
         (False, other["name"], other["community"], "present")
@@ -327,6 +330,9 @@ def test_the_notice_list_names_time_place_agenda_and_who_has_no_phone(demo, cent
     assert contacts["meeting"] == meeting["title"]
     first = contacts["people"][0]
     assert set(first) == {"name", "phone", "community_name", "group_name"} and first["group_name"] == group["name"]
+    expected = a.expected(demo.meetings.get(meeting_id))
+    assert [(p["name"], p["phone"], p["community_name"]) for p in contacts["people"]] == \
+        [(p["name"], p["phone"], p["community_name"]) for p in expected] and all(p["community_name"] for p in expected)
     assert contacts["phones"] == "，".join(p["phone"] for p in contacts["people"]) and not contacts["missing_phone"]
     silent = a.expected(demo.meetings.get(meeting_id))[1]
     demo.delegates.update(silent["id"], {"phone": ""})
@@ -335,7 +341,9 @@ def test_the_notice_list_names_time_place_agenda_and_who_has_no_phone(demo, cent
     assert contacts["missing_phone"] == [silent["name"]] and contacts["phones"].count("，") == len(contacts["people"]) - 2
     assert contacts["text"].endswith("确需请假的，请提前向人大街道工委说明。")
     demo.meetings.update(meeting_id, {"agenda": ""})
-    assert "议程" not in a.contact_list(meeting_id)["text"]
+    assert a.contact_list(meeting_id)["text"] == (
+        f"【{unit}】{group['name']}全体议事代表：定于2026年9月10日 09:00—11:30在{meeting['place'] or '（地点另行通知）'}"
+        f"召开{meeting['title']}。请准时参加，提前15分钟签到；确需请假的，请提前向人大街道工委说明。")
 
 
 def test_votes_are_numbered_corrected_and_removed(demo, centre):
