@@ -263,14 +263,19 @@ def test_the_sign_in_sheet_orders_the_group_and_keeps_every_mark(demo):
     assert all(r["expected"] and r["status"] is None and r["status_label"] == "未登记" and r["delegate_id"] == r["id"]
                for r in sheet)
     ours = [r["id"] for r in sheet]
-    other = demo.rows("SELECT d.id, d.name, c.name AS community FROM delegates d JOIN communities c"
-                      " ON c.id = d.community_id WHERE d.deleted = 0 AND d.group_id != ? ORDER BY d.id LIMIT 1",
-                      [group["id"]])[0]
-    a.record(meeting_id, {ours[0]: "present", ours[1]: "excused", ours[2]: "absent", other["id"]: "present"})
+    other, second = demo.rows("SELECT d.id, d.name, c.name AS community FROM delegates d JOIN communities c"
+                              " ON c.id = d.community_id WHERE d.deleted = 0 AND d.group_id != ? ORDER BY d.id LIMIT 2",
+                              [group["id"]])
+    a.record(meeting_id, {ours[0]: "present", ours[1]: "excused", ours[2]: "absent", other["id"]: "present",
+                          second["id"]: "present"})
+    a.record(meeting_id, {second["id"]: None})  # two visitors named at once, then one taken off
     assert _last_audit(demo) == ("update", f"登记出席情况：{title}")
     assert a.summary(meeting_id) == {**{s: 0 for s in a.summary(meeting_id)}, "present": 2, "excused": 1, "absent": 1}
     rows = a.sheet(meeting_id)
-    assert [r["id"] for r in rows] == ours + [other["id"]]  # each once: the group in order, then the visitor
+    assert [r["id"] for r in rows] == ours + [other["id"]]
+    a.record(meeting_id, {second["id"]: "present"})
+    assert [r["name"] for r in a.sheet(meeting_id)[-2:]] == [other["name"], second["name"]]
+    a.record(meeting_id, {second["id"]: None})  # each once: the group in order, then the visitor
     assert [(r["status"], r["status_label"], r["expected"]) for r in rows[:4]] == [
         ("present", "出席", True), ("excused", "请假", True), ("absent", "缺席", True), (None, "未登记", True)]
     sheet = {r["id"]: r for r in rows}
@@ -282,7 +287,7 @@ def test_the_sign_in_sheet_orders_the_group_and_keeps_every_mark(demo):
     assert a.sheet(meeting_id)[0]["status"] is None and a.summary(meeting_id)["present"] == 1
     a.record(meeting_id, {ours[0]: None})  # clearing twice changes nothing
     a.record(meeting_id, {ours[0]: "absent", ours[2]: "present"})
-    assert demo.scalar("SELECT count(*) FROM attendance WHERE meeting_id = ?", [meeting_id]) == 4
+    assert demo.scalar("SELECT count(*) FROM attendance WHERE meeting_id = ?", [meeting_id]) == 5  # rows kept, not doubled
     assert {r["id"]: r["status"] for r in a.sheet(meeting_id)}[ours[0]] == "absent"
     assert a.quorum(meeting_id)["present"] == 2
     before = digest(demo)
