@@ -511,3 +511,74 @@ def test_candidate_search_and_filters(rnd):
                                      "seats": 1, "review_units": "组织办"}).created("nomination_rounds")[0]
     nominate({**rnd, "round": other}, "王五")
     assert [r["name"] for r in s.candidates.list(CandidateFilter())] == ["李四", "王五", "张三"]
+
+
+def test_objections_are_logged_checked_and_resolved_with_their_reasons(rnd):
+    s = rnd["store"]
+    ids = [nominate(rnd, "张三"), nominate(rnd, "王五", "b")]
+    before = digest(s)
+    _refusal(lambda: s.candidates.add_objection(ids[0], "2025-02-11", "反映问题"), ConflictError,
+             "张三不在公示名单中（或公示已结束），不能登记异议")
+    through_joint_review(rnd, ids)
+    s.nomination.start_notice(rnd["round"], "2025-02-10")
+    start, end = s.nomination.get(rnd["round"])["notice_start"], s.nomination.get(rnd["round"])["notice_end"]
+    before = digest(s)
+    _refusal(lambda: s.candidates.add_objection(ids[0], "2025-02-11", " "), ValidationError, "请填写异议内容", "content")
+    _refusal(lambda: s.candidates.add_objection(ids[0], "2025-02-30", "反映问题"), ValidationError,
+             "收到日期“2025-02-30”不是有效日期（格式：2025-06-18）", "received_on")
+    _refusal(lambda: s.candidates.add_objection(ids[0], "2025-02-09", "反映问题"), ValidationError,
+             f"异议应在公示期内（{start} 至 {end}）提出，2025-02-09 不在公示期内", "received_on")
+    assert digest(s) == before
+    s.candidates.add_objection(ids[0], start, "反映其不在本社区居住")
+    assert _last_audit(s) == ("nomination", "登记异议：张三")
+    s.candidates.add_objection(ids[1], end, "反映问题", " 居民来信 ")
+    first, second = s.candidates.objections(round_id=rnd["round"])
+    assert (first["candidate_name"], first["source"], first["state_label"]) == ("张三", "匿名", "未处理")
+    assert (second["candidate_name"], second["source"]) == ("王五", "居民来信")
+    _refusal(lambda: s.candidates.resolve_objection("no-such", end, "查了", False), ValidationError, "找不到这条异议记录")
+    _refusal(lambda: s.candidates.resolve_objection(first["id"], end, " ", False), ValidationError, "请填写核查处理情况",
+             "handling")
+    _refusal(lambda: s.candidates.resolve_objection(first["id"], "2025-02-09", "查了", False), ValidationError,
+             f"处理日期 2025-02-09 早于收到异议的日期 {start}", "day")
+    s.candidates.resolve_objection(first["id"], end, "经核实仍在社区居住", upheld=False)
+    assert _last_audit(s) == ("nomination", "异议处理：张三（不成立）")
+    assert s.candidates.objections(ids[0])[0]["state_label"] == "异议不成立"
+    assert s.candidates.get(ids[0])["status"] == "in_progress"
+    _refusal(lambda: s.candidates.resolve_objection(first["id"], end, "再查", True), ConflictError, "这条异议已处理完毕")
+    s.candidates.resolve_objection(second["id"], end, "属实", upheld=True)
+    assert _last_audit(s) == ("nomination", "异议处理：王五（成立）")
+    assert s.candidates.objections(ids[1])[0]["state_label"] == "异议成立"
+    last = s.candidates.stages(ids[1])[-1]
+    assert (last["stage"], last["actor"], last["verdict"], last["reason"]) == \
+        ("noticed", "中山路街道工委", "fail", "公示期间异议经核实成立：属实")
+    assert {r["name"]: r["objection_count"] for r in s.candidates.list(CandidateFilter(round_id=rnd["round"]))} == \
+        {"张三": 1, "王五": 1}
+
+
+def test_nomination_refusals_word_for_word(rnd):
+    s = rnd["store"]
+    zhang = nominate(rnd, "张三")
+    number = s.candidates.get(zhang)["id_number"]
+    before = digest(s)
+    _refusal(lambda: nominate(rnd, "赵六", route="joint", recommenders="、".join(RESIDENTS[:9])), ValidationError,
+             "居民联名推荐须有 10 名以上居民联名，现只记录了 9 名。请逐一录入联名推荐人姓名。", "recommenders")
+    _refusal(lambda: nominate(rnd, "赵六", recommender=" "), ValidationError,
+             "请填写推荐的基层党组织名称（如“中山路社区党委”）", "recommender")
+    _refusal(lambda: nominate(rnd, "孙八", route="self"), ConflictError,
+             "本批次未开放本人自荐：按实施方案，人选由基层党组织推荐或居民 10 人以上联名推荐。"
+             "确需自荐的，请先在推选批次中开放本人自荐。",
+             "route")
+    _refusal(lambda: s.candidates.nominate(rnd["round"], {"name": "张三", "id_number": number, "community_id": rnd["a"],
+                                                          "route": "party_org", "recommender": "党委"}),
+             ConflictError, "本批次已有相同身份证号的人选“张三”，请勿重复推荐", "id_number")
+    _refusal(lambda: nominate(rnd, "赵六", id_number=None, birth_date="2025-02-30"), ValidationError,
+             "出生日期“2025-02-30”不是有效日期（格式：2025-06-18）", "birth_date")
+    _refusal(lambda: nominate(rnd, "赵六", resident_since="2025-13-01"), ValidationError,
+             "居住或工作起始日期“2025-13-01”不是有效日期（格式：2025-06-18）", "resident_since")
+    _refusal(lambda: nominate(rnd, "赵六", community_id="no-such"), ValidationError, "所选村（社区）不存在或已删除",
+             "community_id")
+    assert digest(s) == before
+    s.candidates.update(zhang, {"post": "主任"})  # its own number is no duplicate
+    assert _last_audit(s) == ("update", "修改人选：张三")
+    s.candidates.withdraw(zhang, "2025-01-07", "搬走了")
+    nominate(rnd, "张三", id_number=number)  # once withdrawn, the same person may be put forward again
