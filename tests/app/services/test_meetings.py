@@ -378,8 +378,9 @@ def test_votes_are_numbered_corrected_and_removed(demo, centre):
     assert _last_audit(demo) == ("update", "登记票决结果：社区食堂")
     assert [(v["sort_order"], v["votes_for"], v["passed"]) for v in a.votes(meeting_id)] == [(1, 38, True),
                                                                                              (2, 36, True)]
-    a.remove_vote(votes[0]["id"])
+    removed = a.remove_vote(votes[0]["id"])
     assert _last_audit(demo) == ("delete", "删除票决事项：公园改造")
+    assert removed.tables == {"votes"}  # the votes tab is told
     assert [v["item"] for v in a.votes(meeting_id)] == ["社区食堂"]
     a.record_vote(meeting_id, "路灯", 1, 0, 0)
     assert [v["sort_order"] for v in a.votes(meeting_id)] == [2, 3]
