@@ -582,3 +582,17 @@ def test_nomination_refusals_word_for_word(rnd):
     assert _last_audit(s) == ("update", "修改人选：张三")
     s.candidates.withdraw(zhang, "2025-01-07", "搬走了")
     nominate(rnd, "张三", id_number=number)  # once withdrawn, the same person may be put forward again
+
+
+def test_the_stage_order_and_names_as_every_office_reads_them():
+    from app.services.candidates import next_stage, reached, review_id, split_names
+
+    order = ["nominated", "community_approved", "preliminary_reviewed", "joint_reviewed", "noticed", "confirmed",
+             "certified", "filed"]
+    assert [next_stage(s) for s in order] == [*order[1:], None] and next_stage("merged") is None
+    assert reached({"stage": "noticed"}, "joint_reviewed") and reached({"stage": "noticed"}, "noticed")
+    assert not reached({"stage": "joint_reviewed"}, "noticed") and not reached({"stage": "merged"}, "nominated")
+    assert review_id("c", "u") == "7eecd88b-e136-595a-842b-ea123ac20e74"  # one verdict row per unit, everywhere
+    assert review_id("c", "v") != review_id("c", "u") != review_id("d", "u")
+    assert split_names(["甲", " 乙 ", "甲", ""]) == ["甲", "乙"] and split_names(None) == []
+    assert split_names("甲，乙,丙 丁\n戊\u3000己、甲") == ["甲", "乙", "丙", "丁", "戊", "己"]
