@@ -317,6 +317,9 @@ def test_a_reception_day_expects_those_on_duty_and_other_meetings_nobody(demo):
     assert a.expected({"scope": "group", "group_id": None, "date": day["date"]}) == []
     assert a.expected({"scope": "special", "date": day["date"]}) == []
     assert len(a.expected({"scope": "all", "date": day["date"]})) == a.serving_total(day["date"]) == 70
+    group = demo.groups.list()[0]["id"]  # a plenary held by a group's venue still expects everyone
+    assert len(a.expected({"scope": "all", "group_id": group, "date": day["date"]})) == 70
+    assert {r["id"] for r in a.expected({**demo.meetings.get(day["id"]), "group_id": group})} == on_duty
 
 
 def test_the_notice_list_names_time_place_agenda_and_who_has_no_phone(demo, centre):
