@@ -285,7 +285,11 @@ def test_the_sign_in_sheet_orders_the_group_and_keeps_every_mark(demo):
     # cleared, then marked again: the same row comes back
     a.record(meeting_id, {ours[0]: None, ours[1]: None})
     assert a.sheet(meeting_id)[0]["status"] is None and a.summary(meeting_id)["present"] == 1
-    a.record(meeting_id, {ours[0]: None})  # clearing twice changes nothing
+    a.record(meeting_id, {ours[0]: None, ours[5]: None})  # clearing twice, or someone never marked: nothing
+    later = demo.meetings.create({"kind": "group_activity", "date": "2026-09-24",
+                                  "group_id": group["id"]}).created("meetings")[0]
+    a.record(later, {ours[2]: "present"})  # the same person at another meeting: a mark of its own
+    assert a.summary(later)["present"] == 1 and a.summary(meeting_id)["absent"] == 1
     a.record(meeting_id, {ours[0]: "absent", ours[2]: "present"})
     assert demo.scalar("SELECT count(*) FROM attendance WHERE meeting_id = ?", [meeting_id]) == 5  # rows kept, not doubled
     assert {r["id"]: r["status"] for r in a.sheet(meeting_id)}[ours[0]] == "absent"
