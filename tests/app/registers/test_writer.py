@@ -219,3 +219,23 @@ def test_paper_widths_and_several_registers_in_one_file(tmp_path):
     book = load_workbook(path)
     assert book.sheetnames == ["表一", "表二"] and book["表二"]["B4"].value == "2"
     assert {book[n].page_setup.paperSize for n in book.sheetnames} == {8}
+
+
+def test_column_widths_follow_what_each_cell_shows(tmp_path):
+    from datetime import datetime
+
+    from app.registers.writer import Percent, legible_units, printable_units
+
+    assert legible_units() == legible_units("a4") and printable_units() == printable_units("a4")
+    columns = [Column("a", "empty", min_width=1), Column("b", "share", min_width=1, kind="percent"),
+               Column("c", "at", min_width=1, max_width=40, kind="datetime"), Column("d", "n", min_width=1, kind="number"),
+               Column("e", "f", min_width=1, kind="int")]
+    rows = [{"empty": None, "share": Percent(0.999), "at": datetime(2025, 3, 1, 9, 30), "n": 3, "f": 2.5}]
+    ws = load_workbook(write_register(tmp_path / "w.xlsx", Register("标题", "单位", columns, rows))).active
+    widths = {k: v.width for k, v in ws.column_dimensions.items()}
+    # empty: its header; 99.9%; 2025-03-01 09:30:00 — each plus 2
+    assert (widths["B"], widths["C"], widths["D"]) == (3, 7, 21)
+    assert ws["D4"].number_format == "yyyy-mm-dd hh:mm:ss" and ws["D4"].value == datetime(2025, 3, 1, 9, 30)
+    # a whole number in a number column stays whole (centred), a fraction in a count column is not cut
+    assert (ws["E4"].value, ws["E4"].number_format, ws["E4"].alignment.horizontal) == (3, "0", "center")
+    assert (ws["F4"].value, ws["F4"].number_format, ws["F4"].alignment.horizontal) == (2.5, "0.##", "right")
