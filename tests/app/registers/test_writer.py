@@ -239,3 +239,16 @@ def test_column_widths_follow_what_each_cell_shows(tmp_path):
     # a whole number in a number column stays whole (centred), a fraction in a count column is not cut
     assert (ws["E4"].value, ws["E4"].number_format, ws["E4"].alignment.horizontal) == (3, "0", "center")
     assert (ws["F4"].value, ws["F4"].number_format, ws["F4"].alignment.horizontal) == (2.5, "0.##", "right")
+
+
+def test_a_wrapped_cell_is_as_many_lines_tall_as_it_prints(tmp_path):
+    from app.registers.writer import sheet_columns
+
+    columns = [Column("说明", "text", 10, 30, wrap=True), Column("x", "code", min_width=1, max_width=3, wrap=True)]
+    rows = [{"text": "字" * 30, "code": "a"}, {"text": "短", "code": "abcdef"}]
+    register = Register("标题", "单位", columns, rows)
+    ws = load_workbook(write_register(tmp_path / "l.xlsx", register)).active
+    assert ws.column_dimensions["B"].width == 30 and ws.column_dimensions["C"].width == 3
+    # 60 units in a column of 30 (29 usable): 3 lines; 6 Latin characters in a column of 3 (at least 2 usable): 3
+    assert (ws.row_dimensions[4].height, ws.row_dimensions[5].height) == (3 * 14.5 + 3, 3 * 14.5 + 3)
+    assert sheet_columns(register) == sheet_columns(register, "a4") == (columns, 2)
