@@ -252,3 +252,20 @@ def test_a_wrapped_cell_is_as_many_lines_tall_as_it_prints(tmp_path):
     # 60 units in a column of 30 (29 usable): 3 lines; 6 Latin characters in a column of 3 (at least 2 usable): 3
     assert (ws.row_dimensions[4].height, ws.row_dimensions[5].height) == (3 * 14.5 + 3, 3 * 14.5 + 3)
     assert sheet_columns(register) == sheet_columns(register, "a4") == (columns, 2)
+
+
+def test_widths_come_from_headers_lines_and_words_and_the_narrowing_stops_at_the_first_fit(tmp_path):
+    columns = [Column("很长的表头名称", "a", min_width=1), Column("b", "b", min_width=1), Column("c", "c", min_width=1)]
+    rows = [{"a": "x", "b": "abc def ghi", "c": "甲\n乙"}]
+    ws = load_workbook(write_register(tmp_path / "h.xlsx", Register("标题", "单位", columns, rows))).active
+    assert [ws.column_dimensions[k].width for k in "BCD"] == [16, 13, 4]  # header; the whole line; the widest line
+    # five wrapped columns share what the page leaves them: 21 each, the widest that fits, not 20
+    wrapped = [Column("姓名", "name"), *[Column(f"情况{n}", f"t{n}", 10, 40, wrap=True) for n in range(5)]]
+    row = {"name": "欧阳小明", **{f"t{n}": "很长的情况说明" * 6 for n in range(5)}}
+    ws = load_workbook(write_register(tmp_path / "f.xlsx", Register("标题", "单位", wrapped, [row]))).active
+    assert [ws.column_dimensions[k].width for k in "ABCDEFG"] == [6, 10, 21, 21, 21, 21, 21]
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    # seven columns that cannot narrow, just too wide together: printed across
+    wide = [Column("姓名", "name"), *[Column(f"单位{n}", f"u{n}", 17) for n in range(7)]]
+    ws = load_workbook(write_register(tmp_path / "w.xlsx", Register("标题", "单位", wide, [{"name": "张三"}]))).active
+    assert sum(ws.column_dimensions[k].width for k in "ABCDEFGHI") > 124 and ws.print_title_cols == "$A:$B"
