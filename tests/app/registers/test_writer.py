@@ -269,3 +269,33 @@ def test_widths_come_from_headers_lines_and_words_and_the_narrowing_stops_at_the
     wide = [Column("姓名", "name"), *[Column(f"单位{n}", f"u{n}", 17) for n in range(7)]]
     ws = load_workbook(write_register(tmp_path / "w.xlsx", Register("标题", "单位", wide, [{"name": "张三"}]))).active
     assert sum(ws.column_dimensions[k].width for k in "ABCDEFGHI") > 124 and ws.print_title_cols == "$A:$B"
+
+
+def test_the_title_unit_line_and_header_wrap_over_the_printed_width(tmp_path):
+    from datetime import date
+
+    def sheet(title, unit="某单位", header="姓名"):
+        columns = [Column(header, "n", min_width=20, max_width=20), Column("单位", "u", min_width=20)]
+        register = Register(title, unit, columns, [], made_on=date(2025, 3, 1))
+        return load_workbook(write_register(tmp_path / "t.xlsx", register)).active
+
+    # 46 units wide: the 22 pt title gets 31 of them (30 usable)
+    ws = sheet("测" * 30)
+    assert (ws.row_dimensions[1].height, ws["A1"].value, ws["A1"].alignment.wrap_text) == (60, "测" * 30, True)
+    assert ws.freeze_panes == "C4"  # 序号 and the first column stay in view
+    assert ws.row_dimensions[1].height == 60 and sheet("测" * 31).row_dimensions[1].height == 90
+    ws = sheet("测" * 20 + "（2025年）")  # the year on a line of its own
+    assert (ws["A1"].value, ws.row_dimensions[1].height) == ("测" * 20 + "\n（2025年）", 90)
+    ws = sheet("测" * 31 + "（2025年）")
+    assert ws.row_dimensions[1].height == 120
+    ws = sheet("议事（代表）登记表" + "测" * 20 + "（2025年）")  # only the last parenthesis moves
+    assert ws["A1"].value == "议事（代表）登记表" + "测" * 20 + "\n（2025年）"
+    title, unit = ws["A1"], ws["A2"]
+    assert (title.alignment.vertical, unit.alignment.vertical, unit.font.name) == ("center", "center", "宋体")
+    # the unit line of 46 units breaks before the date
+    assert (unit.value, unit.alignment.wrap_text, ws.row_dimensions[2].height) == \
+        ("填报单位：某单位\n填报日期：2025年3月1日", True, 40)
+    assert sheet("测", unit="某").row_dimensions[2].height == 20
+    # a header longer than its column wraps, and the header row grows with it
+    ws = sheet("测", header="很长很长的表头文字写满")
+    assert ws.row_dimensions[3].height == 2 * 14.5 + 4 and ws["B3"].font.name == "宋体"  # 20 units in 19
