@@ -299,3 +299,16 @@ def test_the_title_unit_line_and_header_wrap_over_the_printed_width(tmp_path):
     # a header longer than its column wraps, and the header row grows with it
     ws = sheet("测", header="很长很长的表头文字写满")
     assert ws.row_dimensions[3].height == 2 * 14.5 + 4 and ws["B3"].font.name == "宋体"  # 20 units in 19
+
+
+def test_cells_are_centred_vertically_and_dates_keep_their_format(tmp_path):
+    from datetime import date
+
+    columns = [Column("说明", "text", wrap=True), Column("日期", "day", kind="date"), Column("人数", "n", kind="int"),
+               Column("月份", "month", kind="month")]
+    rows = [{"text": "情况", "day": "2025-03-01", "n": 3, "month": "2025-03"}]
+    ws = load_workbook(write_register(tmp_path / "v.xlsx", Register("标题", "单位", columns, rows))).active
+    assert (ws["C4"].value.date(), ws["C4"].number_format) == (date(2025, 3, 1), "yyyy-mm-dd")
+    assert ws["E4"].number_format == "yyyy-mm"
+    assert {c.alignment.vertical for c in ws[3]} == {"center"} and ws["B3"].fill.fill_type == "solid"
+    assert {c.alignment.vertical for c in ws[4]} == {"center"} and ws["B4"].alignment.wrap_text
