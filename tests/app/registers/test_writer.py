@@ -312,3 +312,32 @@ def test_cells_are_centred_vertically_and_dates_keep_their_format(tmp_path):
     assert ws["E4"].number_format == "yyyy-mm"
     assert {c.alignment.vertical for c in ws[3]} == {"center"} and ws["B3"].fill.fill_type == "solid"
     assert {c.alignment.vertical for c in ws[4]} == {"center"} and ws["B4"].alignment.wrap_text
+
+
+def test_row_heights_and_wrapping_cell_by_cell(tmp_path):
+    columns = [Column("a", "a", min_width=1, max_width=10), Column("说明", "text", 10, 20),
+               Column("备注", "notes", printed="")]
+    rows = [{"a": "abcdefghij", "text": "短", "notes": "短"},  # 10 units in a column of 10: wraps to 2 lines
+            {"a": "abcdefghi", "text": "字" * 18 + "末", "notes": None},  # 9 fit; 说明, printed last, 2 lines
+            {"a": "Xbox", "text": None, "notes": "短"}]
+    note = "注：" + "说明文字" * 12
+    ws = load_workbook(write_register(tmp_path / "r.xlsx", Register("标题", "单位", columns, rows, note=note))).active
+    assert [ws.column_dimensions[k].width for k in "BC"] == [10, 20]
+    assert ws["B4"].alignment.wrap_text and not ws["B5"].alignment.wrap_text
+    heights = {k: v.height for k, v in ws.row_dimensions.items()}
+    assert (heights[4], heights[5]) == (2 * 14.5 + 3, 2 * 14.5 + 3) and 6 not in heights  # row 6 fits one line
+    assert ws["B6"].value == "Xbox" and not ws["B6"].quotePrefix
+    assert ws["C6"].value is None and ws["D5"].value is None  # nothing shown where nothing is stored
+    cell = ws["A8"]
+    assert (cell.value, cell.font.name, cell.alignment.wrap_text) == (note, "宋体", True)
+    short = load_workbook(write_register(tmp_path / "s.xlsx", Register("标题", "单位", columns, rows[:1],
+                                                                        note="注：短"))).active
+    assert not short["A6"].alignment.wrap_text
+
+
+def test_a_register_printed_across_keeps_its_title_on_one_line(tmp_path):
+    columns = [Column("姓名", "name"), *[Column(f"单位{n}", f"u{n}", 16) for n in range(10)]]
+    ws = load_workbook(write_register(tmp_path / "x.xlsx", Register("很长的标题" * 30, "单位" * 60, columns,
+                                                                     [{"name": "张三"}]))).active
+    assert (ws.row_dimensions[1].height, ws.row_dimensions[2].height) == (30, 20)
+    assert "\n" not in ws["C2"].value
