@@ -436,3 +436,14 @@ def test_pages_hold_22_lines_and_keep_headings_tails_and_widows_right():
     # a heading left last on the page goes too
     pages = paginate([*[ln for _ in range(19) for ln in _para(1)], heading, *_para(3)])
     assert [len(p) for p in pages] == [19, 4] and pages[1][0].item is heading
+
+
+def test_page_breaks_and_the_foot_of_the_last_page():
+    from app.documents.gbt9704 import AtFoot, Line, PageBreak, paginate
+
+    assert [len(p) for p in paginate([PageBreak(), *_para(1), PageBreak(), *_para(1), *_para(1)])] == [1, 2]
+    foot = AtFoot([Line(kind="imprint"), Line(kind="imprint")])
+    pages = paginate([*[ln for _ in range(20) for ln in _para(1)], foot])
+    assert len(pages) == 1 and [(p.slot, p.slots) for p in pages[0][-2:]] == [(20, 1), (21, 1)]
+    pages = paginate([*_para(1), foot, *_para(1)])  # anything after the 版记 starts a new page
+    assert [len(p) for p in pages] == [3, 1] and pages[1][0].slot == 0
