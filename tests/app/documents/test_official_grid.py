@@ -447,3 +447,26 @@ def test_page_breaks_and_the_foot_of_the_last_page():
     assert len(pages) == 1 and [(p.slot, p.slots) for p in pages[0][-2:]] == [(20, 1), (21, 1)]
     pages = paginate([*_para(1), foot, *_para(1)])  # anything after the 版记 starts a new page
     assert [len(p) for p in pages] == [3, 1] and pages[1][0].slot == 0
+
+
+def test_tables_take_whole_slots_and_split_by_rows_between_pages():
+    from reportlab.platypus import Table
+
+    from app.documents.gbt9704 import LINE, Line, TableBlock, paginate
+
+    def table(rows, each=1.0):
+        return TableBlock(Table([[f"第{n}行"] for n in range(rows)], rowHeights=[each * LINE] * rows))
+
+    pages = paginate([*_para(2), table(3), *_para(1)])
+    assert [(p.slot, p.slots) for p in pages[0]] == [(0, 1), (1, 1), (2, 3), (5, 1)]
+    # 20 lines leave 2 slots: two rows there, three on the next page, then the text goes on
+    pages = paginate([*[ln for _ in range(20) for ln in _para(1)], table(5), *_para(1)])
+    assert [len(p) for p in pages] == [21, 2] and [(p.slot, p.slots) for p in pages[1]] == [(0, 3), (3, 1)]
+    assert pages[0][-1].slot == 20 and pages[0][-1].slots == 2
+    # a row taller than a page is set as it is, on a page of its own
+    pages = paginate([*_para(1), table(1, 30), *_para(1)])
+    assert [len(p) for p in pages] == [1, 1, 1] and pages[1][0].slots == 30
+    # a heading is kept with the first rows of its table
+    heading = Line(kind="heading", keep_with_next=True)
+    pages = paginate([*[ln for _ in range(20) for ln in _para(1)], heading, table(3)])
+    assert pages[1][0].item is heading
