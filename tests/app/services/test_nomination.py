@@ -279,6 +279,8 @@ def test_undoing_a_stage_keeps_its_record(rnd):
     assert s.candidates.get(cid)["stage"] == "nominated"
     kinds = [r["stage"] for r in s.candidates.stages(cid)]
     assert kinds == ["nominated", "community_approved", "undo"]
+    undone = s.candidates.stages(cid)[-1]
+    assert (undone["stage_label"], undone["text"]) == ("撤销", "撤销了“村（居）民代表会议通过：张三”（记录保留）")
     s.candidates.record([cid], "community_approved", "2025-01-11", "pass")
 
 
@@ -596,3 +598,11 @@ def test_the_stage_order_and_names_as_every_office_reads_them():
     assert review_id("c", "v") != review_id("c", "u") != review_id("d", "u")
     assert split_names(["甲", " 乙 ", "甲", ""]) == ["甲", "乙"] and split_names(None) == []
     assert split_names("甲，乙,丙 丁\n戊\u3000己、甲") == ["甲", "乙", "丙", "丁", "戊", "己"]
+
+
+def test_a_row_without_a_birth_date_and_with_two_problems(rnd):
+    s = rnd["store"]
+    nominate(rnd, "钱七", id_number=None, birth_date=None, resident_since="2024-06-01")
+    row = s.candidates.list(CandidateFilter(round_id=rnd["round"]))[0]
+    assert row["born"] == ""
+    assert row["conditions_text"] == "出生日期未填，年龄待核实；在本村（社区）居住或工作不满 1 年"
