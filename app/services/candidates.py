@@ -175,7 +175,7 @@ class CandidateService(Service[CandidateRow]):
                 needed = opened.replace(year=opened.year - min_years, day=28)
             ok = since <= needed
             out.append({"name": "residence", "state": "ok" if ok else "fail",
-                        "text": "居住或工作满 1 年" if ok else f"在本村（社区）居住或工作不满 {min_years} 年"})
+                        "text": f"居住或工作满 {min_years} 年" if ok else f"在本村（社区）居住或工作不满 {min_years} 年"})
         else:
             out.append({"name": "residence", "state": "unknown", "text": "居住（工作）起始时间未填，待核实"})
         citizenship = candidate.get("citizenship") or CITIZEN

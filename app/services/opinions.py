@@ -689,7 +689,8 @@ class OpinionService(Service[OpinionRow]):
         row["step_label"] = STEPS[row["step"]][0] if row["step"] else row["status_label"]
         row["co_units_list"] = names_of(row.get("co_units"))
         contact: str = row["contact"] if isinstance(row.get("contact"), str) else ""
-        row["contact_masked"] = mask(contact) if len(contact) > 10 \
+        # An ID number keeps its region code; a phone (mobile: 11 digits) shows 3 + 4 digits.
+        row["contact_masked"] = mask(contact) if len(contact) > 11 \
             else (contact[:3] + "****" + contact[-4:] if len(contact) >= 8 else contact)
         deadline, answered = as_day(row["deadline"]), as_day(row.get("answered_on"))
         row["overdue"] = bool(row["status"] in OPEN and deadline and deadline < today)

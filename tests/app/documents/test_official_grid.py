@@ -285,7 +285,7 @@ def test_certificates_leave_no_word_alone_on_a_line(demo, tmp_path):
                 assert len(text) >= 3 or text == "聘书", text
 
 
-def test_line_breaking_keeps_names_and_numbers_whole_and_marks_in_place():
+def test_line_breaking_keeps_names_and_numbers_whole_and_marks_in_place(faces):
     from app.documents.gbt9704 import CHARS, Run, break_lines
 
     names = ["欧阳小明", "孟斌丹", "王五"] * 12
@@ -334,3 +334,147 @@ def test_page_numbers_sit_on_the_outer_side(demo, tmp_path):
                 assert 28 + 3 <= left <= 28 + 7, (number, left)
             sides.append(number % 2)
     assert sides[:2] == [1, 0]  # at least one page of each side was measured
+
+
+# -- composing and paginating, without a PDF -----------------------------------------------------
+
+@pytest.fixture
+def faces():
+    from app.documents.fonts import register_fonts
+
+    register_fonts()
+
+
+def _pieces(text):
+    from app.documents.gbt9704 import Run, atoms
+
+    return ["".join(g.ch for g in a.glyphs) for a in atoms([Run(text)])]
+
+
+def test_marks_stick_to_their_neighbours_and_figures_to_their_units(faces):
+    assert _pieces("（甲）乙") == ["（甲）", "乙"]
+    assert _pieces("甲，乙。") == ["甲，", "乙。"]
+    assert _pieces("“甲”") == ["“甲”"]
+    assert _pieces("甲（") == ["甲", "（"]  # an opening mark left last stands alone
+    assert _pieces("abc def") == ["abc", " ", "def"]
+    assert _pieces("ab,cd") == ["ab,", "cd"]
+    for whole in ("2025年4月11日", "〔2024〕1号", "第3期", "360人", "12月3日"):
+        assert _pieces(whole) == [whole]
+    assert _pieces("3甲") == ["3", "甲"] and _pieces("年3") == ["年", "3"]
+
+
+def test_lines_fill_the_grid_indent_and_align(faces):
+    from app.documents.gbt9704 import CHARS, PITCH, Run, break_lines, text_width
+
+    def cells(line):
+        return [round(x / PITCH, 3) for x, _ in line.placed]
+
+    lines = break_lines([Run("甲" * 60)], kind="heading")
+    assert [(len(ln.text), cells(ln)[0], cells(ln)[-1]) for ln in lines] == [(26, 2, 27), (28, 0, 27), (6, 0, 5)]
+    assert {ln.kind for ln in lines} == {"heading"} and lines[0].source is lines[2].source
+    assert (lines[0].source.first_indent, lines[0].source.kind) == (2, "heading")
+    assert all(g.para is lines[0].source for ln in lines for _, g in ln.placed)
+    # a 点号 hangs past the right edge rather than open the next line; another character does not
+    hung = break_lines([Run("甲" * CHARS + "。")], first_indent=0)
+    assert len(hung) == 1 and cells(hung[0])[-1] == CHARS
+    assert [ln.text for ln in break_lines([Run("甲" * CHARS + "乙")], first_indent=0)] == ["甲" * CHARS, "乙"]
+    assert cells(break_lines([Run("标题")], first_indent=0, align="center")[0]) == [13, 14]
+    assert cells(break_lines([Run("标题")], first_indent=0, align="right")[0]) == [26, 27]
+    assert cells(break_lines([Run("标题")], first_indent=0, align="left")[0]) == [0, 1]
+    boxed = break_lines([Run("甲" * 30)], indent=2, right_indent=2, first_indent=0)
+    assert [(len(ln.text), cells(ln)[0]) for ln in boxed] == [(24, 2), (6, 2)]
+    # a justified line ends at the edge; the slack goes between Chinese characters, never in a word
+    mixed = break_lines([Run("甲" * 20 + " abcdefg " + "乙" * 20)], first_indent=0)
+    first = mixed[0]
+    x, glyph = first.placed[-1]
+    assert abs(x + glyph.width - CHARS * PITCH) < 0.01 and first.text.endswith("乙")
+    word = [x for x, g in first.placed if g.ch in "abcdefg"]
+    steps = {round(b - a, 3) for a, b in zip(word, word[1:])}
+    assert steps == {round(PITCH / 2, 3)}
+    assert cells(mixed[-1]) == list(range(len(mixed[-1].text)))  # the last line is not spread
+    assert not break_lines([Run("  甲")], first_indent=0)[0].text.startswith(" ")
+    assert text_width([Run("甲乙")]) == pytest.approx(2 * PITCH) and text_width([Run("ab")]) == pytest.approx(PITCH)
+    long = break_lines([Run("欧" * 40, keep=True)], first_indent=0)  # a kept run wider than a line is broken
+    assert [len(ln.text) for ln in long] == [28, 12]
+
+
+def _para(n, kind="body"):
+    from app.documents.gbt9704 import Line, Para
+
+    source = Para((), 2, 0, 0, "justify", kind)
+    return [Line(kind=kind, source=source) for _ in range(n)]
+
+
+def _layout(pages):
+    return [[(p.item.kind if hasattr(p.item, "kind") else "table", p.slot) for p in page] for page in pages]
+
+
+def test_pages_hold_22_lines_and_keep_headings_tails_and_widows_right():
+    from app.documents.gbt9704 import AtFoot, Line, PageBreak, blank, paginate
+
+    lines = [line for _ in range(30) for line in _para(1)]
+    pages = paginate(lines)
+    assert [len(p) for p in pages] == [22, 8] and [p.slot for p in pages[1]] == list(range(8))
+    assert paginate([]) == [[]]
+    # a blank line never opens a page; a page break makes no empty page
+    pages = paginate([*_para(1) * 22, blank(), *_para(1), PageBreak(), PageBreak(), *_para(1)])
+    assert [len(p) for p in pages] == [22, 1, 1] and pages[1][0].item.kind == "body"
+    # a heading goes with the first line of its text
+    heading = Line(kind="heading", keep_with_next=True)
+    pages = paginate([*[ln for _ in range(21) for ln in _para(1)], heading, *_para(1)])
+    assert [len(p) for p in pages] == [21, 2] and pages[1][0].item is heading
+    # the 版记 sits at the foot of the last page
+    foot = AtFoot([Line(kind="imprint"), Line(kind="imprint")])
+    assert _layout(paginate([*_para(3), foot])) == [[("body", 0), ("body", 1), ("body", 2), ("imprint", 20),
+                                                      ("imprint", 21)]]
+    assert [len(p) for p in paginate([*[ln for _ in range(21) for ln in _para(1)], foot])] == [21, 2]
+    # the 落款 takes two body lines with it to a new page
+    tail = [Line(kind="tail"), Line(kind="tail")]
+    pages = paginate([*[ln for _ in range(21) for ln in _para(1)], *tail])
+    assert _layout(pages)[1] == [("body", 0), ("body", 1), ("tail", 2), ("tail", 3)] and len(pages[0]) == 19
+    # ...and when it fits but would stand alone, it still does
+    pages = paginate([*[ln for _ in range(22) for ln in _para(1)], blank(), *tail])
+    assert _layout(pages)[1] == [("body", 0), ("body", 1), ("tail", 2), ("tail", 3)]
+    # a paragraph's last line never opens a page alone: one more comes with it
+    pages = paginate([*[ln for _ in range(19) for ln in _para(1)], *_para(4)])
+    assert [len(p) for p in pages] == [21, 2]
+    # two lines of a paragraph are not left behind either: all of it moves
+    pages = paginate([*[ln for _ in range(20) for ln in _para(1)], *_para(3)])
+    assert [len(p) for p in pages] == [20, 3]
+    # a heading left last on the page goes too
+    pages = paginate([*[ln for _ in range(19) for ln in _para(1)], heading, *_para(3)])
+    assert [len(p) for p in pages] == [19, 4] and pages[1][0].item is heading
+
+
+def test_page_breaks_and_the_foot_of_the_last_page():
+    from app.documents.gbt9704 import AtFoot, Line, PageBreak, paginate
+
+    assert [len(p) for p in paginate([PageBreak(), *_para(1), PageBreak(), *_para(1), *_para(1)])] == [1, 2]
+    foot = AtFoot([Line(kind="imprint"), Line(kind="imprint")])
+    pages = paginate([*[ln for _ in range(20) for ln in _para(1)], foot])
+    assert len(pages) == 1 and [(p.slot, p.slots) for p in pages[0][-2:]] == [(20, 1), (21, 1)]
+    pages = paginate([*_para(1), foot, *_para(1)])  # anything after the 版记 starts a new page
+    assert [len(p) for p in pages] == [3, 1] and pages[1][0].slot == 0
+
+
+def test_tables_take_whole_slots_and_split_by_rows_between_pages():
+    from reportlab.platypus import Table
+
+    from app.documents.gbt9704 import LINE, Line, TableBlock, paginate
+
+    def table(rows, each=1.0):
+        return TableBlock(Table([[f"第{n}行"] for n in range(rows)], rowHeights=[each * LINE] * rows))
+
+    pages = paginate([*_para(2), table(3), *_para(1)])
+    assert [(p.slot, p.slots) for p in pages[0]] == [(0, 1), (1, 1), (2, 3), (5, 1)]
+    # 20 lines leave 2 slots: two rows there, three on the next page, then the text goes on
+    pages = paginate([*[ln for _ in range(20) for ln in _para(1)], table(5), *_para(1)])
+    assert [len(p) for p in pages] == [21, 2] and [(p.slot, p.slots) for p in pages[1]] == [(0, 3), (3, 1)]
+    assert pages[0][-1].slot == 20 and pages[0][-1].slots == 2
+    # a row taller than a page is set as it is, on a page of its own
+    pages = paginate([*_para(1), table(1, 30), *_para(1)])
+    assert [len(p) for p in pages] == [1, 1, 1] and pages[1][0].slots == 30
+    # a heading is kept with the first rows of its table
+    heading = Line(kind="heading", keep_with_next=True)
+    pages = paginate([*[ln for _ in range(20) for ln in _para(1)], heading, table(3)])
+    assert pages[1][0].item is heading

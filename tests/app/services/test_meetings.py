@@ -246,3 +246,173 @@ def test_the_demo_year_follows_the_report(demo):
     # the next plenary is being prepared, one of its steps late
     overdue = demo.cadence.attention()["steps_overdue"]
     assert len(overdue) == 1 and overdue[0]["phase"] == "pre"
+
+
+# -- attendance: the sign-in sheet, the notice list, votes ---------------------------------------
+
+def _last_audit(store) -> tuple[str, str]:
+    row = store.rows("SELECT action, summary FROM audit ORDER BY seq DESC LIMIT 1")[0]
+    return row["action"], row["summary"]
+
+
+def _refusal(call, kind, message, field=None):
+    with pytest.raises(kind) as refused:
+        call()
+    assert (refused.value.message, refused.value.field) == (message, field)
+
+
+def test_quorum_and_row_ids_are_the_same_everywhere():
+    from app.services.attendance import attendance_id, quorum_of
+
+    assert quorum_of(71, 36) == {"total": 71, "present": 36, "required": 36, "met": True}
+    assert quorum_of(70, 35)["met"] is False and quorum_of(0, 0) == {"total": 0, "present": 0, "required": 1,
+                                                                      "met": False}
+    assert attendance_id("m", "d") == "7741c0b3-517c-5719-b86c-a2cf9954c551"  # fixed: every office makes the same row
+    assert len({attendance_id("m", "d"), attendance_id("m", "e"), attendance_id("n", "d"), attendance_id("m/d", "")}) == 4
+
+
+def test_the_sign_in_sheet_orders_the_group_and_keeps_every_mark(demo):
+    a = demo.attendance
+    group = demo.groups.list()[3]
+    meeting_id = demo.meetings.create({"kind": "group_activity", "date": "2026-09-10",
+                                       "group_id": group["id"]}).created("meetings")[0]
+    title = demo.meetings.get(meeting_id)["title"]
+    sheet = a.sheet(meeting_id)
+    roles = [r["group_role"] for r in sheet]
+    assert roles == sorted(roles, key=lambda r: {"leader": 0, "deputy_leader": 1}.get(r, 2)) and roles[0] == "leader"
+    members = [demo.delegates.get(r["id"])["name_pinyin"] for r in sheet if r["group_role"] not in ("leader",
+                                                                                                    "deputy_leader")]
+    assert members == sorted(members) and len(members) > 5
+    assert all(r["expected"] and r["status"] is None and r["status_label"] == "未登记" and r["delegate_id"] == r["id"]
+               for r in sheet)
+    ours = [r["id"] for r in sheet]
+    other, second = demo.rows("SELECT d.id, d.name, c.name AS community FROM delegates d JOIN communities c"
+                              " ON c.id = d.community_id WHERE d.deleted = 0 AND d.group_id != ? ORDER BY d.id LIMIT 2",
+                              [group["id"]])
+    a.record(meeting_id, {ours[0]: "present", ours[1]: "excused", ours[2]: "absent", other["id"]: "present",
+                          second["id"]: "present"})
+    a.record(meeting_id, {second["id"]: None})  # two visitors named at once, then one taken off
+    assert _last_audit(demo) == ("update", f"登记出席情况：{title}")
+    assert a.summary(meeting_id) == {**{s: 0 for s in a.summary(meeting_id)}, "present": 2, "excused": 1, "absent": 1}
+    rows = a.sheet(meeting_id)
+    assert [r["id"] for r in rows] == ours + [other["id"]]
+    a.record(meeting_id, {second["id"]: "present"})
+    assert [r["name"] for r in a.sheet(meeting_id)[-2:]] == [other["name"], second["name"]]
+    a.record(meeting_id, {second["id"]: None})  # each once: the group in order, then the visitor
+    assert [(r["status"], r["status_label"], r["expected"]) for r in rows[:4]] == [
+        ("present", "出席", True), ("excused", "请假", True), ("absent", "缺席", True), (None, "未登记", True)]
+    sheet = {r["id"]: r for r in rows}
+    extra = sheet[other["id"]]
+    assert (extra["expected"], extra["name"], extra["community_name"], extra["status"]) == \
+        (False, other["name"], other["community"], "present")
+    # cleared, then marked again: the same row comes back
+    a.record(meeting_id, {ours[0]: None, ours[1]: None})
+    assert a.sheet(meeting_id)[0]["status"] is None and a.summary(meeting_id)["present"] == 1
+    a.record(meeting_id, {ours[0]: None, ours[5]: None})  # clearing twice, or someone never marked: nothing
+    later = demo.meetings.create({"kind": "group_activity", "date": "2026-09-24",
+                                  "group_id": group["id"]}).created("meetings")[0]
+    a.record(later, {ours[2]: "present"})  # the same person at another meeting: a mark of its own
+    assert a.summary(later)["present"] == 1 and a.summary(meeting_id)["absent"] == 1
+    a.record(meeting_id, {ours[0]: "absent", ours[2]: "present"})
+    assert demo.scalar("SELECT count(*) FROM attendance WHERE meeting_id = ?", [meeting_id]) == 5  # rows kept, not doubled
+    assert {r["id"]: r["status"] for r in a.sheet(meeting_id)}[ours[0]] == "absent"
+    assert a.quorum(meeting_id)["present"] == 2
+    before = digest(demo)
+    _refusal(lambda: a.record(meeting_id, {ours[3]: "late"}), ValidationError, "出席情况“late”无效")
+    _refusal(lambda: a.record(meeting_id, {"no-such-person-at-all": "present"}), ValidationError,
+             "签到名单中有不存在的代表（no-such-），没有保存任何签到")
+    _refusal(lambda: a.add_guest(meeting_id, " "), ValidationError, "请填写列席人员姓名", "name")
+    assert digest(demo) == before
+    a.add_guest(meeting_id, " 王科长 ", " ")
+    assert _last_audit(demo) == ("create", f"添加列席人员：王科长（{title}）")
+    guest = a.sheet(meeting_id)[-1]
+    assert (guest["name"], guest["community_name"], guest["delegate_id"], guest["expected"], guest["status_label"]) == \
+        ("王科长", None, None, False, "列席")
+    assert guest["id"] == guest["attendance_id"]
+    assert a.summary(meeting_id)["attending_nonmember"] == 1 and a.quorum(meeting_id)["present"] == 2  # not a delegate
+
+
+def test_a_reception_day_expects_those_on_duty_and_other_meetings_nobody(demo):
+    a = demo.attendance
+    day = demo.rows("SELECT id, venue_id, date FROM meetings WHERE kind = 'reception' AND deleted = 0"
+                    " ORDER BY date DESC LIMIT 1")[0]
+    on_duty = {r["delegate_id"] for r in demo.rows(
+        "SELECT delegate_id FROM reception_duties WHERE venue_id = ? AND month = ? AND deleted = 0",
+        [day["venue_id"], day["date"][:7]])}
+    assert on_duty and {r["id"] for r in a.expected(demo.meetings.get(day["id"]))} == on_duty
+    assert a.expected({**demo.meetings.get(day["id"]), "venue_id": None}) == []
+    assert a.expected({"scope": "group", "group_id": None, "date": day["date"]}) == []
+    assert a.expected({"scope": "special", "date": day["date"]}) == []
+    assert len(a.expected({"scope": "all", "date": day["date"]})) == a.serving_total(day["date"]) == 70
+    group = demo.groups.list()[0]["id"]  # a plenary held by a group's venue still expects everyone
+    assert len(a.expected({"scope": "all", "group_id": group, "date": day["date"]})) == 70
+    assert {r["id"] for r in a.expected({**demo.meetings.get(day["id"]), "group_id": group})} == on_duty
+
+
+def test_the_notice_list_names_time_place_agenda_and_who_has_no_phone(demo, centre):
+    a = demo.attendance
+    group = demo.groups.list()[0]
+    meeting_id = demo.meetings.create({"kind": "group_activity", "date": "2026-09-10", "group_id": group["id"],
+                                       "start_time": "09:00", "end_time": "11:30",
+                                       "agenda": "听取工作汇报。\n审议议题；"}).created("meetings")[0]
+    meeting = demo.meetings.detail(meeting_id)
+    contacts = a.contact_list(meeting_id)
+    unit, phone = demo.settings.unit(), demo.settings.get("contact_phone")
+    assert contacts["text"] == (
+        f"【{unit}】{group['name']}全体议事代表：定于2026年9月10日 09:00—11:30在{meeting['place'] or '（地点另行通知）'}"
+        f"召开{meeting['title']}，议程：听取工作汇报；审议议题。请准时参加，提前15分钟签到；"
+        f"确需请假的，请提前向人大街道工委说明（电话 {phone}）。")
+    assert contacts["meeting"] == meeting["title"]
+    first = contacts["people"][0]
+    assert set(first) == {"name", "phone", "community_name", "group_name"} and first["group_name"] == group["name"]
+    expected = a.expected(demo.meetings.get(meeting_id))
+    assert [(p["name"], p["phone"], p["community_name"]) for p in contacts["people"]] == \
+        [(p["name"], p["phone"], p["community_name"]) for p in expected] and all(p["community_name"] for p in expected)
+    assert contacts["phones"] == "，".join(p["phone"] for p in contacts["people"]) and not contacts["missing_phone"]
+    silent = a.expected(demo.meetings.get(meeting_id))[1]
+    demo.delegates.update(silent["id"], {"phone": ""})
+    demo.settings.update({"contact_phone": ""})
+    contacts = a.contact_list(meeting_id)
+    assert contacts["missing_phone"] == [silent["name"]] and contacts["phones"].count("，") == len(contacts["people"]) - 2
+    assert contacts["text"].endswith("确需请假的，请提前向人大街道工委说明。")
+    demo.meetings.update(meeting_id, {"agenda": ""})
+    assert a.contact_list(meeting_id)["text"] == (
+        f"【{unit}】{group['name']}全体议事代表：定于2026年9月10日 09:00—11:30在{meeting['place'] or '（地点另行通知）'}"
+        f"召开{meeting['title']}。请准时参加，提前15分钟签到；确需请假的，请提前向人大街道工委说明。")
+
+
+def test_votes_are_numbered_corrected_and_removed(demo, centre):
+    a = demo.attendance
+    meeting_id = held_plenary(demo, centre)
+    people = delegates(demo)
+    a.record(meeting_id, {d: "present" for d in people[:40]})
+    before = digest(demo)
+    _refusal(lambda: a.record_vote(meeting_id, " ", 1, 0, 0), ValidationError, "请填写票决事项", "item")
+    _refusal(lambda: a.record_vote(meeting_id, "公园", "三十", 0, 0), ValidationError, "赞成票数应为整数", "votes")
+    _refusal(lambda: a.record_vote(meeting_id, "公园", 1, None, 0), ValidationError, "反对票数应为整数", "votes")
+    _refusal(lambda: a.record_vote(meeting_id, "公园", 1, 0, -1), ValidationError, "弃权票数不能为负数", "votes")
+    _refusal(lambda: a.record_vote(meeting_id, "公园", 20, 20, 1), ConflictError,
+             "赞成、反对、弃权共 41 票，超过了出席代表人数 40 人，请核对", "votes")
+    group_meeting = demo.rows("SELECT id FROM meetings WHERE kind = 'group_activity' LIMIT 1")[0]["id"]
+    _refusal(lambda: a.record_vote(group_meeting, "公园", 1, 0, 0), ValidationError, "票决只在议事代表大会上进行")
+    _refusal(lambda: a.remove_vote("no-such-vote"), ValidationError, "找不到这项票决")
+    assert digest(demo) == before
+    a.record_vote(meeting_id, " 公园改造 ", "38", 1, 1)
+    assert _last_audit(demo) == ("create", "登记票决结果：公园改造")
+    a.record_vote(meeting_id, "社区食堂", 30, 10, 0)
+    votes = a.votes(meeting_id)
+    assert [(v["item"], v["sort_order"], v["votes_for"], v["votes_against"], v["votes_abstain"], v["result"])
+            for v in votes] == [("公园改造", 1, 38, 1, 1, "通过"),
+                                ("社区食堂", 2, 30, 10, 0, "未通过（赞成票未超过全体代表半数）")]
+    a.record_vote(meeting_id, "社区食堂", 36, 4, 0, vote_id=votes[1]["id"])
+    assert _last_audit(demo) == ("update", "登记票决结果：社区食堂")
+    assert [(v["sort_order"], v["votes_for"], v["passed"]) for v in a.votes(meeting_id)] == [(1, 38, True),
+                                                                                             (2, 36, True)]
+    removed = a.remove_vote(votes[0]["id"])
+    assert _last_audit(demo) == ("delete", "删除票决事项：公园改造")
+    assert removed.tables == {"votes"}  # the votes tab is told
+    assert [v["item"] for v in a.votes(meeting_id)] == ["社区食堂"]
+    a.record_vote(meeting_id, "路灯", 1, 0, 0)
+    assert [v["sort_order"] for v in a.votes(meeting_id)] == [2, 3]
+    a.record(meeting_id, {d: "absent" for d in people[5:40]})  # only five stay present: no quorum
+    assert {v["result"] for v in a.votes(meeting_id)} == {"未通过（出席人数未过半）"}

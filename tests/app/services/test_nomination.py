@@ -279,6 +279,8 @@ def test_undoing_a_stage_keeps_its_record(rnd):
     assert s.candidates.get(cid)["stage"] == "nominated"
     kinds = [r["stage"] for r in s.candidates.stages(cid)]
     assert kinds == ["nominated", "community_approved", "undo"]
+    undone = s.candidates.stages(cid)[-1]
+    assert (undone["stage_label"], undone["text"]) == ("撤销", "撤销了“村（居）民代表会议通过：张三”（记录保留）")
     s.candidates.record([cid], "community_approved", "2025-01-11", "pass")
 
 
@@ -332,3 +334,275 @@ def test_notice_in_a_year_without_bundled_data_warns_until_entered(store):
 def test_a_notice_put_up_on_a_holiday_counts_from_the_next_working_day(store):
     # 8 and 9 October, then Saturday 10 October, a make-up workday
     assert store.nomination.notice_plan("2026-10-03")["end"] == "2026-10-10"
+
+
+# -- what the clerk reads back: progress, history, audit entries, refusals -----------------------
+
+def _last_audit(store) -> tuple[str, str]:
+    row = store.rows("SELECT action, summary FROM audit ORDER BY seq DESC LIMIT 1")[0]
+    return row["action"], row["summary"]
+
+
+def _refusal(call, kind, message, field=None):
+    with pytest.raises(kind) as refused:
+        call()
+    assert (refused.value.message, refused.value.field) == (message, field)
+
+
+def _progress(s, round_id):
+    return {r["name"]: r["progress"] for r in s.candidates.list(CandidateFilter(round_id=round_id))}
+
+
+def test_each_candidate_row_reads_as_the_board_shows_it(rnd):
+    s = rnd["store"]
+    zhang = nominate(rnd, "张三", workplace="甲公司", post="经理")
+    assert _last_audit(s) == ("create", "推荐人选：张三（第一届议事代表推选）")
+    li = nominate(rnd, "李四", "b", route="joint",
+                  recommenders="居民1，居民2 居民3\n居民4,居民5、居民6\u3000居民7、居民8、居民9、居民10、居民1")
+    rows = {r["name"]: r for r in s.candidates.list(CandidateFilter(round_id=rnd["round"]))}
+    number = s.candidates.get(zhang)["id_number"]
+    assert {k: rows["张三"][k] for k in ("id_masked", "route_label", "status_label", "stage_label", "recommender_names",
+                                       "progress", "work", "born", "conditions_text", "community_name")} == {
+        "id_masked": number[:6] + "********" + number[-4:], "route_label": "基层党组织推荐", "status_label": "推选中",
+        "stage_label": "推荐提名", "recommender_names": [], "progress": "已推荐，待村（居）民代表会议表决",
+        "work": "甲公司 经理", "born": "1980.05", "conditions_text": "符合", "community_name": "甲社区"}
+    assert rows["李四"]["recommender_names"] == [f"居民{n}" for n in range(1, 11)]  # each once, in order
+    assert (rows["李四"]["work"], rows["李四"]["route_label"]) == ("", "居民10人以上联名推荐")
+    assert [(k["name"], k["state"], k["text"]) for k in rows["张三"]["conditions"]] == [
+        ("age", "ok", "年龄 44 周岁"), ("residence", "ok", "居住或工作满 1 年"), ("citizenship", "ok", "中国公民")]
+    # the stage history: who decided, the verdict, the route
+    assert [(x["actor"], x["stage_label"], x["text"]) for x in s.candidates.stages(li)] == [
+        ("甲社区党委", "推荐提名", "通过；居民10人以上联名推荐")]
+    s.candidates.record([zhang, li], "community_approved", "2025-01-10", "pass")
+    assert _last_audit(s) == ("nomination", "村（居）民代表会议通过通过：张三、李四")
+    assert [x["actor"] for x in s.candidates.stages(zhang)][-1] == "甲社区居民代表会议"
+    assert [x["actor"] for x in s.candidates.stages(li)][-1] == "乙村村民代表会议"
+    assert _progress(s, rnd["round"]) == {"张三": "已通过表决，待工委初审", "李四": "已通过表决，待工委初审"}
+    s.candidates.record([zhang], "preliminary_reviewed", "2025-01-15", "pass", actor=" 工委会议 ")
+    assert s.candidates.stages(zhang)[-1]["actor"] == "工委会议"
+    s.candidates.record([li], "preliminary_reviewed", "2025-01-15", "pass")
+    assert s.candidates.stages(li)[-1]["actor"] == "中山路街道工委"  # the unit named in 设置
+    assert _progress(s, rnd["round"])["张三"] == "初审通过，待部门联审"
+    s.candidates.withdraw(li, "2025-01-16", " 工作调动 ")
+    assert _last_audit(s) == ("nomination", "人选退出：李四")
+    last = s.candidates.stages(li)[-1]
+    assert (last["stage"], last["verdict"], last["actor"], last["text"]) == \
+        ("joint_reviewed", "fail", "李四", "未通过；本人退出：工作调动")
+    row = s.candidates.get(li)
+    assert (row["status"], row["fail_stage"], row["fail_reason"]) == ("withdrawn", "joint_reviewed", "工作调动")
+    assert _progress(s, rnd["round"])["李四"] == "本人退出"
+    s.candidates.review([zhang], "组织办", "合格", "2025-01-20")
+    assert _last_audit(s) == ("nomination", "联审意见：组织办 合格（张三）")
+    assert s.candidates.get(zhang)["stage"] == "preliminary_reviewed"  # one unit of two: not yet decided
+    s.candidates.review([zhang], "派出所", "不合格", "2025-01-21", "有记录")
+    last = s.candidates.stages(zhang)[-1]
+    assert (last["day"], last["actor"], last["verdict"], last["reason"]) == \
+        ("2025-01-21", "联审部门", "fail", "联审不合格（派出所：有记录）")
+    assert _progress(s, rnd["round"])["张三"] == "未通过部门联审"
+    assert [(r["unit"], r["verdict"], r["note"]) for r in s.candidates.reviews(zhang)] == \
+        [("组织办", "合格", None), ("派出所", "不合格", "有记录")]
+    _refusal(lambda: s.candidates.withdraw(zhang, "2025-01-22", "不想参加"), ConflictError, "张三已未通过，不能再退出")
+
+
+def test_a_joint_review_passes_when_every_unit_says_yes_and_a_verdict_can_be_changed(rnd):
+    s = rnd["store"]
+    ids = [nominate(rnd, f"人选{n}", born=date(1980, 5, n + 1)) for n in range(6)]
+    s.candidates.record(ids, "community_approved", "2025-01-10", "pass")
+    assert _last_audit(s) == ("nomination", "村（居）民代表会议通过通过：人选0、人选1、人选2、人选3、人选4等 6 人")
+    s.candidates.record(ids, "preliminary_reviewed", "2025-01-15", "pass")
+    s.candidates.review(ids[:1], "派出所", "不合格", "2025-01-20", "待查")
+    s.candidates.review(ids[:1], "派出所", "合格", "2025-01-21")  # the department corrects its verdict
+    assert [(r["verdict"], r["day"]) for r in s.candidates.reviews(ids[0])] == [("合格", "2025-01-21")]
+    s.candidates.review(ids[:1], "组织办", "合格", "2025-01-22")
+    last = s.candidates.stages(ids[0])[-1]
+    assert (last["day"], last["actor"], last["verdict"], last["reason"], last["stage"]) == \
+        ("2025-01-22", "组织办、派出所", "pass", "各部门联审合格", "joint_reviewed")
+    assert s.candidates.get(ids[0])["stage"] == "joint_reviewed"
+    assert _progress(s, rnd["round"])["人选0"] == "联审合格，待公示"
+    before = digest(s)
+    _refusal(lambda: s.candidates.review(ids[1:2], "财政所", "合格", "2025-01-22"), ValidationError,
+             "“财政所”不是本批次的联审部门（组织办、派出所）", "unit")
+    _refusal(lambda: s.candidates.review(ids[1:2], "组织办", "同意", "2025-01-22"), ValidationError,
+             "联审意见应为“合格”或“不合格”", "verdict")
+    _refusal(lambda: s.candidates.review(ids[1:2], "组织办", "不合格", "2025-01-22", " "), ValidationError,
+             "不合格须写明原因", "note")
+    _refusal(lambda: s.candidates.review([], "组织办", "合格", "2025-01-22"), ValidationError, "请先选择人选")
+    _refusal(lambda: s.candidates.review(ids[1:2], "组织办", "合格", "2099-01-22"), ValidationError,
+             "日期 2099-01-22 晚于今天，请按实际办理日期记录", "day")
+    _refusal(lambda: s.candidates.review(ids[1:2], "组织办", "合格", "2025-01-14"), ValidationError,
+             "人选1的“部门联审”日期 2025-01-14 早于上一环节的日期 2025-01-15", "day")
+    _refusal(lambda: s.candidates.review(ids[:1], "组织办", "合格", "2025-01-23"), ConflictError,
+             "人选0已完成“部门联审”，不能重复办理")
+    assert digest(s) == before
+    s.nomination.start_notice(rnd["round"], "2025-02-10")
+    assert _progress(s, rnd["round"])["人选0"] == "公示中"
+
+
+def test_stage_refusals_say_what_is_missing(rnd):
+    s = rnd["store"]
+    first, second = nominate(rnd, "张三"), nominate(rnd, "王五", "b")
+    before = digest(s)
+    _refusal(lambda: s.candidates.record([first], "joint_reviewed", "2025-01-10", "pass"), ValidationError,
+             "“部门联审”请在相应的功能中办理")
+    _refusal(lambda: s.candidates.record([first], "community_approved", "2025-01-10", "ok"), ValidationError,
+             "请选择“通过”或“未通过”", "verdict")
+    _refusal(lambda: s.candidates.record([first], "community_approved", "2025-01-10", "fail", " "), ValidationError,
+             "未通过须写明原因（将随人选记录保留）", "reason")
+    _refusal(lambda: s.candidates.record([], "community_approved", "2025-01-10", "pass"), ValidationError,
+             "请先选择人选")
+    _refusal(lambda: s.candidates.record([first], "preliminary_reviewed", "2025-01-10", "pass"), ConflictError,
+             "张三尚未完成“村（居）民代表会议通过”，不能跳过它直接办理“工委初审”")
+    _refusal(lambda: s.candidates.withdraw(first, "2025-01-10", " "), ValidationError, "请写明退出原因", "reason")
+    assert digest(s) == before
+    s.candidates.record([second], "community_approved", "2025-01-10", "fail", "票数不够")
+    assert _last_audit(s) == ("nomination", "村（居）民代表会议通过未通过：王五")
+    row = s.candidates.get(second)
+    assert (row["status"], row["fail_stage"], row["fail_reason"]) == ("failed", "community_approved", "票数不够")
+    assert _progress(s, rnd["round"])["王五"] == "未通过村（居）民代表会议通过"
+    _refusal(lambda: s.candidates.record([second], "preliminary_reviewed", "2025-01-15", "pass"), ConflictError,
+             "王五已未通过“村（居）民代表会议通过”（票数不够），不能再办理“工委初审”")
+    s.candidates.withdraw(first, "2025-01-11", "搬走了")
+    _refusal(lambda: s.candidates.record([first], "community_approved", "2025-01-12", "pass"), ConflictError,
+             "张三已本人退出，不能再办理“村（居）民代表会议通过”")
+    _refusal(lambda: s.candidates.withdraw(first, "2025-01-12", "再退"), ConflictError, "张三已本人退出，不能再退出")
+    _refusal(lambda: s.candidates.update(first, {"post": "经理"}), ConflictError,
+             "张三的推选已到“推荐提名”（本人退出），人选信息不能再修改")
+    _refusal(lambda: s.candidates.delete(second), ConflictError,
+             "王五已进入“推荐提名”等后续环节，不能删除；如本人不再参加，请办理“退出”，记录将保留")
+
+
+def test_conditions_follow_the_rounds_own_age_and_years(rnd):
+    s = rnd["store"]
+    leap = s.nomination.open_round({"name": "补充推选", "opened_on": "2024-02-29", "seats": 2, "min_age": 25,
+                                    "min_years": 3, "review_units": "组织办"}).created("nomination_rounds")[0]
+    ctx = {**rnd, "round": leap}
+    nominate(ctx, "赵一", born=date(1999, 3, 1), resident_since="2021-02-28")
+    nominate(ctx, "钱二", born=date(1999, 2, 28), resident_since="2021-03-01")
+    rows = {r["name"]: r for r in s.candidates.list(CandidateFilter(round_id=leap))}
+    assert [(k["state"], k["text"]) for k in rows["赵一"]["conditions"]] == [
+        ("fail", "未满 25 周岁（24 周岁）"), ("ok", "居住或工作满 3 年"), ("ok", "中国公民")]
+    assert [(k["state"], k["text"]) for k in rows["钱二"]["conditions"]] == [
+        ("ok", "年龄 25 周岁"), ("fail", "在本村（社区）居住或工作不满 3 年"), ("ok", "中国公民")]
+    assert rows["钱二"]["conditions_text"] == "在本村（社区）居住或工作不满 3 年"
+    odd = s.candidates.conditions({"citizenship": "美国"}, {"opened_on": "2025-01-06", "min_age": 0, "min_years": None})
+    assert [(k["name"], k["state"], k["text"]) for k in odd] == [
+        ("age", "unknown", "出生日期未填，年龄待核实"), ("residence", "unknown", "居住（工作）起始时间未填，待核实"),
+        ("citizenship", "fail", "国籍为美国，非中国公民")]
+    young = s.candidates.conditions({"birth_date": "2007-01-07"}, {"opened_on": "2025-01-06", "min_age": 0})
+    assert young[0]["text"] == "未满 18 周岁（17 周岁）"  # no age set: 18
+    s.candidates.record([rows["赵一"]["id"]], "community_approved", "2024-03-01", "pass")
+    _refusal(lambda: s.candidates.record([rows["赵一"]["id"]], "preliminary_reviewed", "2024-03-02", "pass"),
+             ConflictError, "赵一不符合推选条件：未满 25 周岁（24 周岁），初审不能通过")
+
+
+def test_candidate_search_and_filters(rnd):
+    s = rnd["store"]
+    nominate(rnd, "张三", workplace="甲公司")
+    li = nominate(rnd, "李四", "b")
+    s.candidates.record([li], "community_approved", "2025-01-10", "pass")
+
+    def names(**kw):
+        return [r["name"] for r in s.candidates.list(CandidateFilter(round_id=rnd["round"], **kw))]
+
+    assert names() == ["李四", "张三"]  # by community (乙村 sorts first), then pinyin
+    assert names(search="李") == names(search="ls") == names(search="LISI") == names(search="乙村") == ["李四"]
+    assert names(search="甲公司") == ["张三"]
+    assert names(stage="community_approved") == ["李四"] and names(community_id=rnd["a"]) == ["张三"]
+    assert names(status="in_progress") == ["李四", "张三"]
+    other = s.nomination.open_round({"name": "补选", "kind": "by_election", "reason": "出缺", "opened_on": "2025-06-02",
+                                     "seats": 1, "review_units": "组织办"}).created("nomination_rounds")[0]
+    nominate({**rnd, "round": other}, "王五")
+    assert [r["name"] for r in s.candidates.list(CandidateFilter())] == ["李四", "王五", "张三"]
+
+
+def test_objections_are_logged_checked_and_resolved_with_their_reasons(rnd):
+    s = rnd["store"]
+    ids = [nominate(rnd, "张三"), nominate(rnd, "王五", "b")]
+    before = digest(s)
+    _refusal(lambda: s.candidates.add_objection(ids[0], "2025-02-11", "反映问题"), ConflictError,
+             "张三不在公示名单中（或公示已结束），不能登记异议")
+    through_joint_review(rnd, ids)
+    s.nomination.start_notice(rnd["round"], "2025-02-10")
+    start, end = s.nomination.get(rnd["round"])["notice_start"], s.nomination.get(rnd["round"])["notice_end"]
+    before = digest(s)
+    _refusal(lambda: s.candidates.add_objection(ids[0], "2025-02-11", " "), ValidationError, "请填写异议内容", "content")
+    _refusal(lambda: s.candidates.add_objection(ids[0], "2025-02-30", "反映问题"), ValidationError,
+             "收到日期“2025-02-30”不是有效日期（格式：2025-06-18）", "received_on")
+    _refusal(lambda: s.candidates.add_objection(ids[0], "2025-02-09", "反映问题"), ValidationError,
+             f"异议应在公示期内（{start} 至 {end}）提出，2025-02-09 不在公示期内", "received_on")
+    assert digest(s) == before
+    s.candidates.add_objection(ids[0], start, "反映其不在本社区居住")
+    assert _last_audit(s) == ("nomination", "登记异议：张三")
+    s.candidates.add_objection(ids[1], end, "反映问题", " 居民来信 ")
+    first, second = s.candidates.objections(round_id=rnd["round"])
+    assert (first["candidate_name"], first["source"], first["state_label"]) == ("张三", "匿名", "未处理")
+    assert (second["candidate_name"], second["source"]) == ("王五", "居民来信")
+    _refusal(lambda: s.candidates.resolve_objection("no-such", end, "查了", False), ValidationError, "找不到这条异议记录")
+    _refusal(lambda: s.candidates.resolve_objection(first["id"], end, " ", False), ValidationError, "请填写核查处理情况",
+             "handling")
+    _refusal(lambda: s.candidates.resolve_objection(first["id"], "2025-02-09", "查了", False), ValidationError,
+             f"处理日期 2025-02-09 早于收到异议的日期 {start}", "day")
+    s.candidates.resolve_objection(first["id"], end, "经核实仍在社区居住", upheld=False)
+    assert _last_audit(s) == ("nomination", "异议处理：张三（不成立）")
+    assert s.candidates.objections(ids[0])[0]["state_label"] == "异议不成立"
+    assert s.candidates.get(ids[0])["status"] == "in_progress"
+    _refusal(lambda: s.candidates.resolve_objection(first["id"], end, "再查", True), ConflictError, "这条异议已处理完毕")
+    s.candidates.resolve_objection(second["id"], end, "属实", upheld=True)
+    assert _last_audit(s) == ("nomination", "异议处理：王五（成立）")
+    assert s.candidates.objections(ids[1])[0]["state_label"] == "异议成立"
+    last = s.candidates.stages(ids[1])[-1]
+    assert (last["stage"], last["actor"], last["verdict"], last["reason"]) == \
+        ("noticed", "中山路街道工委", "fail", "公示期间异议经核实成立：属实")
+    assert {r["name"]: r["objection_count"] for r in s.candidates.list(CandidateFilter(round_id=rnd["round"]))} == \
+        {"张三": 1, "王五": 1}
+
+
+def test_nomination_refusals_word_for_word(rnd):
+    s = rnd["store"]
+    zhang = nominate(rnd, "张三")
+    number = s.candidates.get(zhang)["id_number"]
+    before = digest(s)
+    _refusal(lambda: nominate(rnd, "赵六", route="joint", recommenders="、".join(RESIDENTS[:9])), ValidationError,
+             "居民联名推荐须有 10 名以上居民联名，现只记录了 9 名。请逐一录入联名推荐人姓名。", "recommenders")
+    _refusal(lambda: nominate(rnd, "赵六", recommender=" "), ValidationError,
+             "请填写推荐的基层党组织名称（如“中山路社区党委”）", "recommender")
+    _refusal(lambda: nominate(rnd, "孙八", route="self"), ConflictError,
+             "本批次未开放本人自荐：按实施方案，人选由基层党组织推荐或居民 10 人以上联名推荐。"
+             "确需自荐的，请先在推选批次中开放本人自荐。",
+             "route")
+    _refusal(lambda: s.candidates.nominate(rnd["round"], {"name": "张三", "id_number": number, "community_id": rnd["a"],
+                                                          "route": "party_org", "recommender": "党委"}),
+             ConflictError, "本批次已有相同身份证号的人选“张三”，请勿重复推荐", "id_number")
+    _refusal(lambda: nominate(rnd, "赵六", id_number=None, birth_date="2025-02-30"), ValidationError,
+             "出生日期“2025-02-30”不是有效日期（格式：2025-06-18）", "birth_date")
+    _refusal(lambda: nominate(rnd, "赵六", resident_since="2025-13-01"), ValidationError,
+             "居住或工作起始日期“2025-13-01”不是有效日期（格式：2025-06-18）", "resident_since")
+    _refusal(lambda: nominate(rnd, "赵六", community_id="no-such"), ValidationError, "所选村（社区）不存在或已删除",
+             "community_id")
+    assert digest(s) == before
+    s.candidates.update(zhang, {"post": "主任"})  # its own number is no duplicate
+    assert _last_audit(s) == ("update", "修改人选：张三")
+    s.candidates.withdraw(zhang, "2025-01-07", "搬走了")
+    nominate(rnd, "张三", id_number=number)  # once withdrawn, the same person may be put forward again
+
+
+def test_the_stage_order_and_names_as_every_office_reads_them():
+    from app.services.candidates import next_stage, reached, review_id, split_names
+
+    order = ["nominated", "community_approved", "preliminary_reviewed", "joint_reviewed", "noticed", "confirmed",
+             "certified", "filed"]
+    assert [next_stage(s) for s in order] == [*order[1:], None] and next_stage("merged") is None
+    assert reached({"stage": "noticed"}, "joint_reviewed") and reached({"stage": "noticed"}, "noticed")
+    assert not reached({"stage": "joint_reviewed"}, "noticed") and not reached({"stage": "merged"}, "nominated")
+    assert review_id("c", "u") == "7eecd88b-e136-595a-842b-ea123ac20e74"  # one verdict row per unit, everywhere
+    assert review_id("c", "v") != review_id("c", "u") != review_id("d", "u")
+    assert split_names(["甲", " 乙 ", "甲", ""]) == ["甲", "乙"] and split_names(None) == []
+    assert split_names("甲，乙,丙 丁\n戊\u3000己、甲") == ["甲", "乙", "丙", "丁", "戊", "己"]
+
+
+def test_a_row_without_a_birth_date_and_with_two_problems(rnd):
+    s = rnd["store"]
+    nominate(rnd, "钱七", id_number=None, birth_date=None, resident_since="2024-06-01")
+    row = s.candidates.list(CandidateFilter(round_id=rnd["round"]))[0]
+    assert row["born"] == ""
+    assert row["conditions_text"] == "出生日期未填，年龄待核实；在本村（社区）居住或工作不满 1 年"

@@ -86,3 +86,101 @@ def test_registers_filter_by_term(demo, tmp_path):
     sheet = load_workbook(tmp_path / "r1.xlsx").active
     assert "届满" in [c.value for c in sheet[4]]
     assert export_register(s, "attendance", tmp_path / "a.xlsx", term_id=first)["rows"] == 70
+
+
+def test_the_term_list_counts_its_delegates_and_says_which_term_has_ended(demo):
+    s = demo
+    first = s.terms.current_id()
+    second = s.terms.create({"name": "第二届", "start_date": "2095-01-01", "end_date": "2099-12-31"}).created("terms")[0]
+    listed = {t["id"]: t for t in s.terms.list()}
+    assert (listed[first]["delegate_count"], listed[first]["serving_count"], listed[first]["state_label"]) == (70, 70, "在任")
+    assert (listed[second]["delegate_count"], listed[second]["serving_count"]) == (0, 0)
+    assert [t["id"] for t in s.terms.list()] == [first, second]  # by start date
+    assert s.terms.choices() == [(second, "第二届"), (first, listed[first]["name"])]  # newest first
+    end = listed[first]["end_date"]
+
+    day = date.today().isoformat()
+    s.terms.close(first, day, "  换届选举  ")
+    listed = {t["id"]: t for t in s.terms.list()}
+    assert (listed[first]["delegate_count"], listed[first]["serving_count"], listed[first]["state_label"]) == (70, 0, "已届满")
+    assert listed[first]["closed_on"] == day and listed[first]["end_date"] == (end or day)  # a set end date stays
+    assert s.terms.choices()[1] == (first, listed[first]["name"] + "（已届满）")
+    person = s.scalar("SELECT id FROM delegates WHERE term_id = ? ORDER BY id LIMIT 1", [first])
+    last = s.delegates.history(person)[-1]
+    assert (last["day"], last["kind"], last["text"]) == (day, "term_ended", "在任 → 届满：换届选举")
+
+
+def test_a_term_closed_without_a_reason_says_which_term_ended_and_keeps_no_end_date_blank(demo):
+    s = demo
+    term = s.terms.create({"name": "试点届", "start_date": "2020-01-01"}).created("terms")[0]
+    s.terms.close(term, "2021-06-30")
+    row = s.terms.get(term)
+    assert (row["closed_on"], row["end_date"]) == ("2021-06-30", "2021-06-30")
+    first = s.terms.current_id()
+    s.terms.close(first, date.today().isoformat())
+    person = s.scalar("SELECT id FROM delegates WHERE term_id = ? ORDER BY id LIMIT 1", [first])
+    name = s.terms.get(first)["name"]
+    assert s.delegates.history(person)[-1]["text"] == f"在任 → 届满：{name}届满"
+    assert s.rows("SELECT action, summary FROM audit ORDER BY rowid DESC LIMIT 1")[0] == \
+        {"action": "update", "summary": f"{name}届满（{date.today().isoformat()}，70 名代表）"}
+    from app.storage.audit import current_actor
+
+    assert s.delegates.history(person)[-1]["actor"] == current_actor(s.db)  # who recorded the change
+
+
+def test_term_dates_and_names_are_checked(demo):
+    s = demo
+    first = s.terms.current_id()
+    name = s.terms.get(first)["name"]
+    for values, field, message in (
+            ({"name": "第三届", "start_date": "2026-13-01"}, "start_date", "开始日期“2026-13-01”不是有效日期"),
+            ({"name": "第三届", "end_date": "2026-02-30"}, "end_date", "结束日期“2026-02-30”不是有效日期"),
+            ({"name": "第三届", "start_date": "2026-03-01", "end_date": "2026-02-28"}, "end_date",
+             "^届次的结束日期早于开始日期$"),
+    ):
+        with pytest.raises(ValidationError, match=message) as refused:
+            s.terms.create(values)
+        assert refused.value.field == field
+    with pytest.raises(ConflictError, match=f"已有名为“{name}”的届次") as taken:
+        s.terms.create({"name": name})
+    assert taken.value.field == "name"
+    # Editing a term keeps its own name, and the dates are checked with those already stored.
+    s.terms.update(first, {"name": name, "notes": "首届"})
+    start = s.terms.get(first)["start_date"]
+    with pytest.raises(ValidationError, match="结束日期早于开始日期"):
+        s.terms.update(first, {"end_date": (date.fromisoformat(start) - timedelta(days=1)).isoformat()})
+    s.terms.create({"name": "第三届", "start_date": "2030-03-01", "end_date": "2030-03-01"})  # one day is a term
+
+
+def test_the_current_term_is_the_chosen_one_while_it_exists(demo):
+    s = demo
+    first = s.terms.current_id()
+    later = s.terms.create({"name": "第二届", "start_date": "2099-01-01"}).created("terms")[0]
+    assert s.terms.current_id() == later  # none chosen: the latest to start
+    s.settings.update({"current_term_id": first})
+    assert s.terms.current_id() == first
+    s.terms.delete(later)
+    s.settings.update({"current_term_id": later})  # a deleted term is not current
+    assert s.terms.current_id() == first
+
+
+def test_a_term_with_delegates_cannot_be_deleted(demo):
+    first = demo.terms.current_id()
+    with pytest.raises(ValidationError, match="还有 70 名代表属于该届次"):
+        demo.terms.delete(first)
+
+
+def test_a_terms_closing_day_is_checked_and_may_be_its_first_day(demo):
+    s = demo
+    first = s.terms.current_id()
+    start = s.terms.get(first)["start_date"]
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    before = (date.fromisoformat(start) - timedelta(days=1)).isoformat()
+    for day, message in (("2026-02-30", "届满日期“2026-02-30”不是有效日期（格式：2025-06-18）"),
+                         (before, f"届满日期 {before} 早于本届开始日期 {start}"),
+                         (tomorrow, f"届满日期 {tomorrow} 晚于今天：请在届满当天或之后办理")):
+        with pytest.raises(ValidationError) as refused:
+            s.terms.close(first, day)
+        assert (refused.value.message, refused.value.field) == (message, "day")
+    s.terms.close(first, start)  # a term may end the day it began
+    assert s.terms.get(first)["closed_on"] == start
