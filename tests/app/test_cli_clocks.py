@@ -56,9 +56,9 @@ def test_the_year_sheet_keeps_its_rows_and_adds_on_time_and_late_steps(demo_dir,
     # the rows the sheet had keep their codes; the new ones follow the last of them
     assert items.index("　　　　逾期未完成（项）") == 28 and rows[28][0] == "29"
     values = {item: value for _, item, value in rows}
-    assert items[29:] == ["按期办结（条）", "按期办结率", "收集后上报组长超过时限（条）", "上报后确定议题超过时限（条）",
+    assert items[29:38] == ["按期办结（条）", "按期办结率", "收集后上报组长超过时限（条）", "上报后确定议题超过时限（条）",
                           "议题工委审核超过时限（条）", "集中议事后交办超过时限（条）", "超过办理期限办结或未办结（条）",
-                          "办结或不予采纳后反馈代表超过时限（条）", "不满意后重办超过时限（条）"]
+                          "办结或不予采纳后反馈代表超过时限（条）", "不满意后重办超过时限（条）"]  # then the halls' rows
     assert values["按期办结（条）"] == o["on_time"]
     assert abs(values["按期办结率"] - o["on_time"] / o["solved"]) < 1e-9
     assert values["收集后上报组长超过时限（条）"] == o["late_steps"]["report"]

@@ -289,10 +289,20 @@ SURFACES = {
 }
 
 
+def _typed_into(text: str) -> bool:
+    """A module builds a table the clerk may type into: read-only tables (each plain_table set to
+    NoEditTriggers, no cell widgets or editors) are not."""
+    marks = TABLE_MARKS.findall(text)
+    read_only = marks.count("plain_table(") == len(marks) == text.count("EditTrigger.NoEditTriggers")
+    return bool(marks) and not read_only
+
+
 def test_every_module_with_a_table_to_type_into_is_measured():
     found = {str(p.relative_to(ROOT)) for p in (ROOT / "ui").rglob("*.py")
-             if TABLE_MARKS.search(p.read_text(encoding="utf-8"))} - DEFINITIONS
+             if _typed_into(p.read_text(encoding="utf-8"))} - DEFINITIONS
     assert found == set(SURFACES)
+    assert not _typed_into('t = plain_table(["a"])\nt.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)\n')
+    assert _typed_into('t = plain_table(["a"])\n')
 
 
 def _inside(inner: QRect, outer: QRect) -> bool:
