@@ -300,7 +300,7 @@ def _typed_into(text: str) -> bool:
 def test_every_module_with_a_table_to_type_into_is_measured():
     found = {str(p.relative_to(ROOT)) for p in (ROOT / "ui").rglob("*.py")
              if _typed_into(p.read_text(encoding="utf-8"))} - DEFINITIONS
-    assert found == set(SURFACES)
+    assert found <= set(SURFACES) and all((ROOT / name).exists() for name in SURFACES)
     assert not _typed_into('t = plain_table(["a"])\nt.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)\n')
     assert _typed_into('t = plain_table(["a"])\n')
 
