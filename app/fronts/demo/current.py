@@ -28,11 +28,11 @@ from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION
 CURRENT_TOPICS = {
     "老城小组": ["玉屏社区消防通道占用整治", "中山路社区楼道照明更换", "胜利路第二批老旧小区加装电梯",
               "红旗社区停车位施划"],
-    "新城一组": ["兴龙湖片区错时共享停车", "星光社区电动车充电桩二期", "凤凰湖小区物业服务评议",
-              "南华社区广场舞噪音治理"],
+    "新城一组": ["南华社区广场舞噪音治理", "星光社区电动车充电桩二期", "凤凰湖小区物业服务评议",
+              "兴龙湖片区错时共享停车"],
     "新城二组": ["神女湖社区公交站台遮雨棚", "北山社区托育点运营", "渝西社区快递柜占道整治",
               "汇龙社区老年助餐点"],
-    "新城三组": ["文昌社区学校门口接送区设置", "定制公交线路和班次优化", "玉龙社区夜市经营时间",
+    "新城三组": ["文昌社区学校门口接送区设置", "文昌校区学生专线班次优化", "玉龙社区夜市经营时间",
               "万达广场片区非机动车停放"],
     "农村小组": ["临江村河道清淤", "龙凤村通组公路安全护栏", "永兴村快递服务点", "黄瓜山村梨园产业路"],
 }
@@ -42,16 +42,16 @@ CURRENT_OPINIONS = {
               ("楼道灯坏了半年没人修", "中山路社区", "self_governance"),
               ("第二批老旧小区希望加装电梯", "住建", "department"),
               ("小区周边缺少停车位", "街道城管办", "subdistrict")],
-    "新城一组": [("夜间停车难，希望与周边单位错时共享车位", "街道城管办", "subdistrict"),
+    "新城一组": [("广场舞音响声音过大影响休息", "南华社区", "self_governance"),
               ("充电桩不够用，飞线充电又出现", "街道规划建设办", "subdistrict"),
               ("希望对物业服务开展评议", "凤凰湖社区", "self_governance"),
-              ("广场舞音响声音过大影响休息", "南华社区", "self_governance")],
+              ("夜间停车难，希望与周边单位错时共享车位", "街道城管办", "subdistrict")],
     "新城二组": [("雨天候车没有遮挡", "交通运输", "department"),
               ("托育点收费和开放时间不明确", "卫生健康", "department"),
               ("快递柜占用人行道", "渝西社区", "self_governance"),
               ("希望就近设置老年助餐点", "街道社会事务办", "subdistrict")],
     "新城三组": [("上下学时段学校门口拥堵", "公安", "department"),
-              ("定制公交高峰时段太挤", "公交公司", "department"),
+              ("学生专线高峰时段太挤", "公交公司", "department"),
               ("夜市经营到凌晨，噪音扰民", "城管", "department"),
               ("共享单车乱停放堵塞人行道", "城管", "department")],
     "农村小组": [("河道淤积，汛期担心漫堤", "生态环境", "department"),
@@ -67,7 +67,7 @@ RECENT = [
     (3, "萱花社区小区门口路灯不亮", "晚上出入不便", "collected"),
     (9, "棠城社区健身器材松动", "器材螺丝松动，存在安全隐患", "reported"),
     (16, "凤凰湖社区垃圾清运不及时", "周末垃圾堆放时间长", "topic"),
-    (24, "石梯村饮水水压不足", "高处农户用水困难", "approved"),
+    (24, "双竹村灌溉渠淤塞", "农田灌溉渠淤塞，影响春耕用水", "approved"),
     (47, "胜利路社区楼顶漏水", "顶楼住户反映雨天漏水", "late_report"),  # never reported: the step is late
     (33, "万达广场社区希望修建人行天桥", "建议在主干道修建人行天桥", "declined"),
 ]
@@ -195,11 +195,13 @@ def _opinions(store, rng: random.Random, year: int, today: date, activities: lis
             "content": content, "residents": rng.randint(5, 80),
             "contact": f"1{rng.randrange(3, 9)}{rng.randrange(10**8, 10**9)}"}).created("opinions")[0]
 
-    def topic_of(opinion: str, person: dict, title: str, received: date, *, approve=True) -> str | None:
+    def topic_of(opinion: str, person: dict, title: str, received: date, *, approve=True,
+                 reported=False) -> str | None:
         """上报组长, 确定议题 (征求小组代表意见), 工委审核: each on its day, as far as today."""
         if not due(received + timedelta(days=1)):
             return None
-        led.report(opinion, (received + timedelta(days=1)).isoformat())
+        if not reported:
+            led.report(opinion, (received + timedelta(days=1)).isoformat())
         if not due(received + timedelta(days=6)):
             return None
         topic = store.topics.create({"title": title, "group_id": person["group_id"], "urgency": rng.randint(3, 5),
@@ -212,18 +214,45 @@ def _opinions(store, rng: random.Random, year: int, today: date, activities: lis
             store.topics.review(topic, True, (received + timedelta(days=8)).isoformat(), "人大街道工委")
         return topic
 
-    # One opinion for each group activity of the year: raised a month before it, taken through the
-    # steps to it, and on from there as far as today.
+    # Last year's opinions not yet at an activity (collected in December, or their topic awaiting the
+    # 工委's review) are carried on after New Year to this year's activity on their matter.
+    resume = _workday(store, date(year, 1, 5))
+    leftovers = store.rows("SELECT id, title, status, reported_on, topic_id, delegate_id FROM opinions"
+                           " WHERE deleted = 0 AND received_on < ? AND status IN ('collected', 'topic')"
+                           " ORDER BY received_on", [first_day.isoformat()])
+    communities = [c["name"] for c in store.communities.list()]
+
+    def carried(topic_title: str) -> dict | None:
+        place = next((c for c in communities if topic_title.startswith(c)), None)
+        return next((o for o in leftovers if place and o["title"].startswith(place)), None)
+
+    # One opinion for each group activity of the year: raised a month before it (or carried on from
+    # last year), taken through the steps to it, and on from there as far as today.
     for number, activity in enumerate(activities):
         group = activity["group"]
-        received = activity["date"] - timedelta(days=30 + number % 9)
-        if received < first_day or not due(received):
-            continue
         said, unit, category = CURRENT_OPINIONS[group["name"]][activity["quarter"]]
-        person = by_group[group["id"]][number % len(by_group[group["id"]])]
-        opinion = collect(person, activity["topic"], said, received)
-        topic = topic_of(opinion, person, activity["topic"], received)
-        plan_day = received + timedelta(days=10)
+        old = carried(activity["topic"])
+        if old is not None:
+            leftovers.remove(old)
+            if not due(resume):
+                continue
+            opinion, received = old["id"], resume - timedelta(days=1)
+            person = next(p for p in people if p["id"] == old["delegate_id"])
+            if not old["reported_on"]:
+                led.report(opinion, resume.isoformat())
+            topic = old["topic_id"]
+            if topic is None:
+                topic = topic_of(opinion, person, activity["topic"], received, reported=True)
+            elif store.topics.get(topic)["status"] == "proposed" and due(resume + timedelta(days=2)):
+                store.topics.review(topic, True, (resume + timedelta(days=2)).isoformat(), "人大街道工委")
+        else:
+            received = activity["date"] - timedelta(days=30 + number % 9)
+            if received < first_day or not due(received):
+                continue
+            person = by_group[group["id"]][number % len(by_group[group["id"]])]
+            opinion = collect(person, activity["topic"], said, received)
+            topic = topic_of(opinion, person, activity["topic"], received)
+        plan_day = max(received + timedelta(days=10), activity["date"] - timedelta(days=20))
         if topic is None or not due(plan_day) or store.topics.get(topic)["status"] != "approved":
             continue
         store.plans.save(topic, {**store.plans.defaults(topic), "planned_on": activity["date"].isoformat(),
@@ -247,7 +276,7 @@ def _opinions(store, rng: random.Random, year: int, today: date, activities: lis
         answered = min(assigned + timedelta(days=14), deadline)
         if fate == "overdue" or not due(answered):
             continue
-        led.answer(opinion, f"{unit}已按要求办理完毕：{activity['topic']}", answered.isoformat())
+        led.answer(opinion, f"{activity['topic']}工作已完成，群众反映的问题得到解决", answered.isoformat())
         told = answered + timedelta(days=3)
         if fate == "answered" or not due(told):
             continue
@@ -255,6 +284,14 @@ def _opinions(store, rng: random.Random, year: int, today: date, activities: lis
                      told.isoformat(), told.isoformat())
         if fate == "closed" and due(told + timedelta(days=5)):
             led.close(opinion, (told + timedelta(days=5)).isoformat())
+
+    # Those whose activity is still to come are at least reported and their topics reviewed after New Year.
+    for old in leftovers:
+        if not old["reported_on"] and due(resume):
+            led.report(old["id"], resume.isoformat())
+        if old["topic_id"] and store.topics.get(old["topic_id"])["status"] == "proposed" \
+                and due(resume + timedelta(days=2)):
+            store.topics.review(old["topic_id"], True, (resume + timedelta(days=2)).isoformat(), "人大街道工委")
 
     # Raised lately and not yet at an activity: each as far as it has got (one never reported, late).
     for index, (ago, title, content, reached) in enumerate(RECENT):
