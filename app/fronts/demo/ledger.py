@@ -6,7 +6,7 @@ import random
 from datetime import date, timedelta
 
 from app.fronts.demo.base import activity_day
-from app.fronts.demo.meetings import BUS_PHOTOS, GROUP_DEPARTMENTS, GROUP_TOPICS, _photos
+from app.fronts.demo.meetings import BUS_RIDE, GROUP_DEPARTMENTS, GROUP_TOPICS, _photos
 from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION
 
 # ---------------------------------------------------------------------------
@@ -160,7 +160,7 @@ def build_ledger(store, rng: random.Random, year: int, today: date) -> None:
     store.topics.assign_from_minutes(topic, "department", day=(met + timedelta(days=1)).isoformat())
     led.supervise(bus, (met + timedelta(days=10)).isoformat(), "会议", "新城三组代表与区交通部门、公交公司商议线路方案",
                   "已摸清学生需求")
-    ride = date(year, *BUS_PHOTOS[1][2])  # the delegates' trial ride, photographed
+    ride = date(year, *BUS_RIDE)  # the delegates' trial ride, photographed
     led.supervise(bus, ride.isoformat(), "实地", "代表随车试乘，核对站点和班次", "5 条线路已拟定")
     deadline = date.fromisoformat(led.get(bus)["deadline"])
     led.answer(bus, "秋季开学前开通 5 条定制公交线路直达文昌校区，解决 360 余名学生上学交通问题；"

@@ -158,7 +158,8 @@ def close_reception_matters(store, rng: random.Random, today: date) -> None:
 
 
 # (caption, colour, taken: the activity's day, days before school starts, the first school day)
-BUS_PHOTOS = [("议事厅座谈协商现场", (46, 94, 140), None), ("代表随车试乘定制公交", (52, 120, 84), (8, 25)),
+BUS_RIDE = (8, 25)  # the delegates' trial ride (month, day), photographed
+BUS_PHOTOS = [("议事厅座谈协商现场", (46, 94, 140), None), ("代表随车试乘定制公交", (52, 120, 84), BUS_RIDE),
               ("定制公交开通首日", (150, 82, 40), (9, 1))]
 
 
