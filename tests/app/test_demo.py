@@ -108,10 +108,11 @@ def test_the_demo_lives_in_its_year(tmp_path, today):
         # opinions of the current year, none dated after today, at every step reached so far
         figures = s.opinion_stats.opinions(year, today)
         statuses = {k for k, n in figures["by_status"].items() if n}
-        assert figures["total"] >= 8 and {"collected", "topic", "declined"} <= statuses
-        if held["group_activity"]:
-            assert {"assigned", "answered", "closed"} <= statuses and figures["overdue"] >= 1
-            assert figures["satisfaction_rate"] and figures["solved"] >= 3
+        assert figures["total"] >= 5 and {"collected", "topic", "declined"} <= statuses
+        if held["group_activity"]:  # assigned after the activities, some answered, one past its deadline
+            assert {"assigned", "answered"} <= statuses and figures["overdue"] >= 1 and figures["solved"] >= 2
+        if today.month == 12:  # and by December most fed back and closed
+            assert {"fed_back", "closed"} <= statuses and figures["satisfaction_rate"] and figures["solved"] >= 6
         rows = s.rows("SELECT id, received_on, reported_on, status FROM opinions WHERE deleted = 0"
                       " AND received_on >= ?", [f"{year}-01-01"])
         for row in rows:

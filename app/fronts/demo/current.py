@@ -59,9 +59,10 @@ CURRENT_OPINIONS = {
               ("村民取快递要跑到镇上", "永兴村", "self_governance"),
               ("梨园产业路坑洼，运输不便", "农业农村", "department")],
 }
-# The opinions' fates once assigned, in turn: most are solved and closed; one stays past its deadline,
-# one answered waits for its feedback, one 基本满意.
-FATES = ["closed", "closed", "overdue", "closed", "fed_back", "closed", "answered", "closed"]
+# The fates of the year's own opinions once assigned, in turn: the first stays past its deadline, most
+# are solved and closed, one answered waits for its feedback, one 基本满意 (last year's carried on are
+# solved and closed).
+FATES = ["overdue", "closed", "closed", "fed_back", "closed", "answered", "closed", "closed"]
 # Raised this year but not yet at a group activity: (days before today, title, content, how far it got).
 RECENT = [
     (3, "萱花社区小区门口路灯不亮", "晚上出入不便", "collected"),
@@ -228,10 +229,13 @@ def _opinions(store, rng: random.Random, year: int, today: date, activities: lis
 
     # One opinion for each group activity of the year: raised a month before it (or carried on from
     # last year), taken through the steps to it, and on from there as far as today.
+    fresh = 0
     for number, activity in enumerate(activities):
         group = activity["group"]
         said, unit, category = CURRENT_OPINIONS[group["name"]][activity["quarter"]]
         old = carried(activity["topic"])
+        fate = "closed" if old is not None or not activity["held"] else FATES[fresh % len(FATES)]
+        fresh += old is None and activity["held"]
         if old is not None:
             leftovers.remove(old)
             if not due(resume):
@@ -266,7 +270,6 @@ def _opinions(store, rng: random.Random, year: int, today: date, activities: lis
         assigned = activity["date"] + timedelta(days=1)
         if not due(assigned):
             continue
-        fate = FATES[number % len(FATES)]
         led.assign(opinion, category, unit, 10 if fate == "overdue" else 20, day=assigned.isoformat(),
                    key=fate == "overdue")
         deadline = date.fromisoformat(led.get(opinion)["deadline"])
