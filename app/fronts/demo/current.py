@@ -301,9 +301,8 @@ def _opinions(store, rng: random.Random, year: int, today: date, activities: lis
         received = today - timedelta(days=ago)
         if received < first_day:
             continue
-        group = store.groups.list()[index % len(by_group)]
-        person = next((p for p in by_group[group["id"]] if title.startswith(p["community"][:2])),
-                      by_group[group["id"]][0])
+        # raised in the community the title names, to a delegate of it
+        person = next((p for p in people if title.startswith(p["community"][:2])), people[index])
         if reached == "reported" and index == 1:  # heard at the group's latest reception day
             _from_reception(store, person, title, content, received)
             continue
