@@ -29,7 +29,7 @@ LEDGER = [
     ("玉龙社区夜市噪音扰民", "夜市营业至凌晨，噪音大", "department", "城管", "answered"),
     ("双竹村茶叶产业路破损", "茶叶运输不便", "department", "农业农村", "assigned"),
     ("黄瓜山村生活垃圾清运不及时", "垃圾堆放时间长，影响环境", "subdistrict", "街道城管办", "closed"),
-    ("石梯村饮水水压不足", "高处农户用水困难", "department", "自来水公司", "fed_back"),
+    ("石梯村饮水水压不足", "高处农户用水困难", "department", "自来水公司", "assigned"),  # a pump station: runs on
     ("临江村河道淤积", "汛期存在漫堤风险", "department", "生态环境", "topic"),
     ("龙凤村通组公路缺少护栏", "急弯处存在安全隐患", "department", "交通运输", "topic"),
     ("永兴村希望增设快递点", "村民取件需到镇上", "self_governance", "永兴村", "topic"),
