@@ -121,14 +121,14 @@ def duty_record(store, delegate_id: str, path: Path | str, year: int | None = No
         doc.blank()
         doc.heading("提出的意见建议")
         doc.table(listing(["收集日期", "意见建议", "办理进度"],
-                          [[o["received_on"], o["title"], o["status_label"]] for o in r["opinions"]],
-                          [28 * mm, 96 * mm, 32 * mm], font_size=11))
+                          [[chinese_date(o["received_on"]), o["title"], o["status_label"]] for o in r["opinions"]],
+                          [44 * mm, 80 * mm, 32 * mm], font_size=11))
     if r["supervisions"]:
         doc.blank()
         doc.heading("参与督办")
         doc.table(listing(["督办日期", "督办的意见建议", "督办方式"],
-                          [[s["day"], s["title"], s["method"]] for s in r["supervisions"]],
-                          [28 * mm, 96 * mm, 32 * mm], font_size=11))
+                          [[chinese_date(s["day"]), s["title"], s["method"]] for s in r["supervisions"]],
+                          [44 * mm, 80 * mm, 32 * mm], font_size=11))
     doc.sign(issued_date(store, "duty", delegate_id))
     return doc.build(path)
 

@@ -149,7 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     archive.add_argument("--out", required=True, metavar="位置", help="文件夹，或 .zip 文件")
     archive.add_argument("--registers", default="roster,groups,grids,meetings,ledger,stats", metavar="台账",
                          help="逗号分隔")
-    archive.add_argument("--docs", default="filing,ledger", metavar="文书", help="逗号分隔")
+    archive.add_argument("--docs", default="filing,ledger", metavar="文书",
+                         help="逗号分隔；任何文书均可，如 summary,minutes,brief,plan（按会议、议题等的文书放入该年度的每一份）")
+    archive.add_argument("--year", type=integer, metavar="年度", help="归档的年度（默认：年度工作总结的年度）")
     return parser
 
 
@@ -383,8 +385,8 @@ def cmd_export(args) -> int:
 
         with _open(args) as store:
             result = build_archive(store, args.out, [r for r in args.registers.split(",") if r],
-                                   [d for d in args.docs.split(",") if d])
-        _emit(args, result, f"已生成归档包（{len(result['files'])} 个文件，含 SHA-256 清单）：{result['path']}")
+                                   [d for d in args.docs.split(",") if d], year=args.year)
+        _emit(args, result, f"已生成{result['year']}年归档包（{len(result['files'])} 个文件，含 SHA-256 清单）：{result['path']}")
         return 0
     if args.export_kind == "doc":
         from app.documents.catalog import export_doc

@@ -5,6 +5,7 @@ import pytest
 
 from app.fronts.archive import build_archive, verify_archive
 from app.registers.catalog import export_register
+from tests.conftest import DEMO_YEAR
 
 
 def test_filing_package_zip_with_a_sha256_manifest(demo, tmp_path):
@@ -95,7 +96,8 @@ def test_a_completed_archive_is_on_record_with_what_went_in(demo, tmp_path):
     before = demo.scalar("SELECT max(seq) FROM audit")
     result = build_archive(demo, tmp_path / "归档.zip", ["roster"], ["filing"])
     entries = demo.rows("SELECT summary FROM audit WHERE seq > ? ORDER BY seq", [before])
-    assert [e["summary"][:6] for e in entries] == ["导出议事代表", "导出议事代表", "生成归档包（"]
+    year = demo.summary.default_year()  # no year given: the year-end summary's
+    assert [e["summary"][:6] for e in entries] == ["导出议事代表", "导出议事代表", f"生成{year}"]
     assert (tmp_path / "归档.zip").is_file() and result["files"][0] == "议事代表花名册.xlsx"
 
 
@@ -123,3 +125,75 @@ def test_an_export_whose_file_cannot_be_put_in_place_is_not_on_record(demo_dir, 
     assert "没有权限写入" in capsys.readouterr().err
     assert _audit_count(demo_dir) == before
     assert list(tmp_path.glob("*.xlsx")) + list(tmp_path.glob("*.pdf")) == []
+
+
+def test_the_years_archive_takes_the_summary_minutes_briefs_and_plans(demo, tmp_path):
+    """`yishi export archive --docs summary,minutes,brief,plan`: the summary of the year, and minutes,
+    a brief and a plan for every meeting or topic of the year that has one, each in the manifest."""
+    year = DEMO_YEAR
+    held = demo.rows("SELECT id, kind, title, date FROM meetings WHERE deleted = 0 AND status = 'held'"
+                     " AND date BETWEEN ? AND ?", [f"{year}-01-01", f"{year}-12-31"])
+    plans = demo.scalar("SELECT count(*) FROM plans WHERE deleted = 0 AND planned_on BETWEEN ? AND ?",
+                        [f"{year}-01-01", f"{year}-12-31"])
+    result = build_archive(demo, tmp_path / "归档.zip", [], ["summary", "minutes", "brief", "plan"], year=year)
+    files = result["files"]
+    assert result["year"] == year and files[0] == f"{year}年年度工作总结.pdf"
+    assert len([f for f in files if f.startswith("会议纪要/")]) == len(held)
+    assert len([f for f in files if f.startswith("工作简报/")]) == len(held)
+    assert len([f for f in files if f.startswith("议事方案/")]) == plans > 0
+    bus = next(m for m in held if "定制公交" in (demo.meetings.get(m["id"]).get("agenda") or ""))
+    assert f"会议纪要/{bus['date']}_{bus['title']}.pdf" in files
+    with zipfile.ZipFile(tmp_path / "归档.zip") as archive:
+        root = archive.namelist()[0].split("/")[0]
+        manifest = archive.read(f"{root}/SHA256SUMS.txt").decode("utf-8").splitlines()
+        assert [line.split("  ", 1)[1] for line in manifest] == files
+        assert all(archive.read(f"{root}/{f}").startswith(b"%PDF") for f in files[:3])
+    assert verify_archive(tmp_path / "归档.zip") == []
+
+
+def test_the_command_line_archives_the_years_documents_in_folders(demo_dir, tmp_path, capsys):
+    """A folder this time, checked as `sha256sum -c` would."""
+    import subprocess
+
+    from app.fronts import cli
+
+    out = tmp_path / "盘"
+    out.mkdir()
+    code = cli.main(["--data-dir", str(demo_dir), "export", "archive", "--out", str(out), "--registers", "",
+                     "--docs", "summary,minutes,brief", "--year", str(DEMO_YEAR)])
+    assert code == 0, capsys.readouterr().err
+    assert f"已生成{DEMO_YEAR}年归档包" in capsys.readouterr().out
+    folder = next(out.iterdir())
+    assert f"{DEMO_YEAR}年归档包" in folder.name and verify_archive(folder) == []
+    checked = subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS.txt"], cwd=folder, capture_output=True)
+    assert checked.returncode == 0, checked.stdout
+    brief = next((folder / "工作简报").iterdir())
+    brief.write_bytes(b"changed")
+    assert verify_archive(folder) == [f"工作简报/{brief.name}"]
+
+
+def test_a_kind_with_nothing_in_the_year_is_refused_before_anything_is_written(demo, tmp_path):
+    from app.common.errors import AppError
+
+    before = demo.scalar("SELECT count(*) FROM audit")
+    with pytest.raises(AppError, match=r"2001年没有可放入归档包的会议纪要（全年各次会议）"):
+        build_archive(demo, tmp_path / "归档.zip", ["roster"], ["minutes"], year=2001)
+    with pytest.raises(AppError, match="不能放入归档包的项目：nonsense"):
+        build_archive(demo, tmp_path / "归档.zip", [], ["nonsense"], year=DEMO_YEAR)
+    assert demo.scalar("SELECT count(*) FROM audit") == before and not (tmp_path / "归档.zip").exists()
+
+
+def test_every_document_kind_goes_in_for_the_year(demo, tmp_path):
+    from app.fronts.archive import ARCHIVE_DOCS, _records
+
+    year = DEMO_YEAR
+    # every kind has something in the demo's year; each record goes in once under its kind's folder
+    counts = {kind: len(_records(demo, kind, year)) for kind in ARCHIVE_DOCS}
+    assert all(counts.values()), counts
+    assert counts["duty"] == 70 and counts["summary"] == 1 and counts["filing"] == 1
+    assert counts["meeting_notice"] == demo.scalar(
+        "SELECT count(*) FROM meetings WHERE deleted = 0 AND status != 'cancelled' AND date BETWEEN ? AND ?",
+        [f"{year}-01-01", f"{year}-12-31"])
+    result = build_archive(demo, tmp_path / "归档.zip", [], ["assignment", "feedback"], year=year)
+    assert len(result["files"]) == counts["assignment"] + counts["feedback"]
+    assert verify_archive(tmp_path / "归档.zip") == []

@@ -27,10 +27,13 @@ def test_stats_json_matches_the_field_report(demo_cli_dir):
     assert 20 <= stats["communities"] <= 30
     assert stats["venues"]["by_level"] == {"centre": 1, "area_hall": 5, "neighbourhood_hall": 10}
     assert stats["grids_unassigned"] == 0
-    # the report's year: held meetings next to the planned totals, which also count those after today
-    held = stats["meetings"]["held"]
-    assert (held["plenary"], held["group_activity"]) == (2, 20)
-    assert stats["meetings"]["by_kind"]["plenary"] > 2 and stats["opinions"]["total"] == 28
+    # every year: the report's and the current one carried on to today, planned meetings counted too
+    assert stats["meetings"]["by_kind"]["plenary"] > stats["meetings"]["held"]["plenary"] > 2
+    # the report's year: its held meetings and opinions are the field report's
+    report = json.loads(run_cli("stats", "--data-dir", demo_cli_dir, "--json", "--year", str(DEMO_YEAR),
+                                check=True).stdout)
+    held = report["meetings"]["held"]
+    assert (held["plenary"], held["group_activity"]) == (2, 20) and report["opinions"]["total"] == 28
 
 
 def test_the_year_end_summary_from_the_cli_is_the_reports(tmp_path, demo_cli_dir):
@@ -38,7 +41,11 @@ def test_the_year_end_summary_from_the_cli_is_the_reports(tmp_path, demo_cli_dir
 
     out = tmp_path / "总结.pdf"
     result = run_cli("--data-dir", demo_cli_dir, "export", "doc", "summary", "--out", out, check=True)
-    assert f"{DEMO_YEAR}年" in result.stdout  # no --year: the demo's year, the last with meetings
+    # no --year: the demo's full year, or from October the current one (the demo lives in its year)
+    assert f"{DEMO_YEAR + (date.today().month >= 10)}年" in result.stdout
+    result = run_cli("--data-dir", demo_cli_dir, "export", "doc", "summary", "--year", str(DEMO_YEAR), "--out", out,
+                     check=True)
+    assert f"{DEMO_YEAR}年" in result.stdout
     text = "".join(ln["text"] for page in lines_of(out) for ln in page["lines"])
     for words in ("规范推选程序", "强化阵地建设", "提升议事质量", "确保议事效果", "召开议事代表大会2次",
                   "组织分组活动20次", "收集群众意见建议28条", "在任70名", "534个网格", "存在的问题"):
@@ -152,7 +159,8 @@ def test_version():
 
 
 def test_opinion_stats_and_search_from_the_cli(demo_cli_dir):
-    stats = json.loads(run_cli("--data-dir", demo_cli_dir, "stats", "--json", check=True).stdout)
+    stats = json.loads(run_cli("--data-dir", demo_cli_dir, "stats", "--json", "--year", str(DEMO_YEAR),
+                               check=True).stdout)
     opinions = stats["opinions"]
     assert opinions["total"] == 28
     assert set(opinions["by_category"]) == {"self_governance", "subdistrict", "department"}
@@ -180,9 +188,11 @@ def test_export_ledger_documents_from_the_cli(tmp_path, demo_cli_dir):
 
 
 def test_list_meetings_json_has_the_report_year(demo_cli_dir):
-    listing = json.loads(run_cli("--data-dir", demo_cli_dir, "list", "meetings", "--json", check=True).stdout)
-    held = [item["kind"] for item in listing["items"] if item["status"] == "held"]
+    report = json.loads(run_cli("--data-dir", demo_cli_dir, "list", "meetings", "--json", "--year", str(DEMO_YEAR),
+                                check=True).stdout)
+    held = [item["kind"] for item in report["items"] if item["status"] == "held"]
     assert held.count("plenary") == 2 and held.count("group_activity") == 20
+    listing = json.loads(run_cli("--data-dir", demo_cli_dir, "list", "meetings", "--json", check=True).stdout)
     # the meetings being prepared are extra, all of them after today
     planned = [item for item in listing["items"] if item["status"] == "planned"]
     assert planned and min(item["date"] for item in planned) > date.today().isoformat()

@@ -164,3 +164,39 @@ def test_restoring_a_backup_from_the_backups_tab_refreshes_the_open_pages(qtbot,
 
     qtbot.waitUntil(lambda: first["name"] in names() and "改过的名字" not in names(), timeout=5000)
     assert not window.undo_action.isEnabled()
+
+
+def test_the_archive_tab_offers_every_document_kind_for_a_year(qtbot, window, monkeypatch, tmp_path):
+    """归档包: the year is the summary's, every kind is offered; the year's summary and plans go in,
+    and a year without any is refused with the kind named."""
+    import zipfile
+
+    from app.documents.catalog import DOCS
+
+    page = open_page(qtbot, window, "data")
+    page.tabs.setCurrentWidget(page.archive)
+    archive = page.archive
+    year = store_of(window).summary.default_year()
+    qtbot.waitUntil(lambda: archive.year.value() == year, timeout=5000)
+    assert set(archive.docs) == set(DOCS)
+    assert archive.docs["minutes"].text() == "会议纪要（全年各次会议）"
+    for box in archive.registers.values():
+        box.setChecked(False)
+    for name, box in archive.docs.items():
+        box.setChecked(name in ("summary", "plan"))
+    out = tmp_path / "归档.zip"
+    monkeypatch.setattr("ui.pages.data.archive.ask_save_path", lambda *a: out)
+    shown, refused = [], []
+    monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.information", lambda *a: shown.append(a[2]))
+    monkeypatch.setattr("ui.pages.data.archive.show_refusal", lambda parent, error: refused.append(str(error)))
+    archive.year.setValue(2001)
+    archive.build()
+    qtbot.waitUntil(lambda: bool(refused), timeout=10000)
+    assert "2001年没有可放入归档包的" in refused[0] and "议事方案" in refused[0]
+    archive.year.setValue(year)
+    archive.build()
+    qtbot.waitUntil(lambda: bool(shown), timeout=120000)
+    assert f"已生成{year}年归档包" in shown[0]
+    names = zipfile.ZipFile(out).namelist()
+    assert any(n.endswith(f"/{year}年年度工作总结.pdf") for n in names) and any("/议事方案/" in n for n in names)
+    wait_idle(qtbot, window.backend)

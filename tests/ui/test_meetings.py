@@ -48,14 +48,15 @@ def test_a_step_past_its_due_date_shows_overdue_in_the_flowchart(qtbot, window):
 
 def test_clicking_a_step_ticks_it(qtbot, window, monkeypatch):
     store = store_of(window)
-    meeting_id = store.meetings.page(MeetingFilter(kind="plenary"))[0]["id"]  # the December plenary
+    meeting_id = store.meetings.page(MeetingFilter(kind="plenary"))[0]["id"]  # the next plenary, in preparation
+    step = next(s["title"] for s in store.meetings.steps(meeting_id) if not s["done_on"])  # its first open step
     _, editor = open_meeting(qtbot, window, meeting_id)
     editor.tabs.setCurrentWidget(editor.flowchart)
     editor.flowchart.resize(1000, 700)
-    box = editor.flowchart.box_of("确定参加人员")
+    box = editor.flowchart.box_of(step)
     monkeypatch.setattr("ui.meeting_editor.StepDialog.exec", lambda dialog: QDialog.Accepted)
     qtbot.mouseClick(editor.flowchart, Qt.LeftButton, pos=box.center().toPoint())
-    qtbot.waitUntil(lambda: editor.flowchart.state_of("确定参加人员") == "done", timeout=5000)
+    qtbot.waitUntil(lambda: editor.flowchart.state_of(step) == "done", timeout=5000)
     assert "已保存" in editor.message.text()
 
 

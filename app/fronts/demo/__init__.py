@@ -23,6 +23,7 @@ from app.fronts.demo.base import (
     _split,
     synthetic_id,
 )
+from app.fronts.demo.current import build_current_year
 from app.fronts.demo.ledger import build_fieldwork, build_ledger
 from app.fronts.demo.meetings import build_meetings, close_reception_matters
 from app.fronts.demo.selection import build_selection
@@ -108,6 +109,8 @@ def build_demo(store, progress=None, today: date | None = None) -> dict:
         build_meetings(store, rng, year, today)
         step("意见建议台账")
         build_ledger(store, rng, year, today)
+        step("本年度会议与意见建议")
+        build_current_year(store, year + 1, today)
         step("网格走访与落实事项")
         build_fieldwork(store, rng, year, today)
         close_reception_matters(store, rng, today)

@@ -6,8 +6,8 @@ import random
 from datetime import date, timedelta
 
 from app.fronts.demo.base import activity_day
-from app.fronts.demo.meetings import GROUP_TOPICS, _photos
-from app.rules.meeting_kinds import GROUP_ACTIVITY, RECEPTION
+from app.fronts.demo.meetings import BUS_RIDE, GROUP_DEPARTMENTS, GROUP_TOPICS, _photos
+from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION
 
 # ---------------------------------------------------------------------------
 # The opinion ledger: 28 opinions across every step and category, and the school-bus case.
@@ -28,8 +28,8 @@ LEDGER = [
     ("文曲社区学校周边停车秩序混乱", "上下学时段家长车辆乱停", "department", "公安", "returned"),
     ("玉龙社区夜市噪音扰民", "夜市营业至凌晨，噪音大", "department", "城管", "answered"),
     ("双竹村茶叶产业路破损", "茶叶运输不便", "department", "农业农村", "assigned"),
-    ("黄瓜山村生活垃圾清运不及时", "垃圾堆放时间长，影响环境", "subdistrict", "街道城管办", "deliberated"),
-    ("石梯村饮水水压不足", "高处农户用水困难", "department", "自来水公司", "deliberated"),
+    ("黄瓜山村生活垃圾清运不及时", "垃圾堆放时间长，影响环境", "subdistrict", "街道城管办", "closed"),
+    ("石梯村饮水水压不足", "高处农户用水困难", "department", "自来水公司", "assigned"),  # a pump station: runs on
     ("临江村河道淤积", "汛期存在漫堤风险", "department", "生态环境", "topic"),
     ("龙凤村通组公路缺少护栏", "急弯处存在安全隐患", "department", "交通运输", "topic"),
     ("永兴村希望增设快递点", "村民取件需到镇上", "self_governance", "永兴村", "topic"),
@@ -67,7 +67,8 @@ def build_ledger(store, rng: random.Random, year: int, today: date) -> None:
     grids = {g["community_id"]: g["id"] for g in reversed(store.grids.list())}
     led = store.opinions
     held = {(m["group_id"], m["date"]): m for m in store.rows(
-        "SELECT id, group_id, date FROM meetings WHERE kind = ? AND status = 'held' AND deleted = 0", [GROUP_ACTIVITY])}
+        "SELECT id, group_id, date, start_time, end_time FROM meetings WHERE kind = ? AND status = 'held'"
+        " AND deleted = 0", [GROUP_ACTIVITY])}
     group_ids = {g["name"]: g["id"] for g in store.groups.list()}
 
     def activity(group: str, quarter: int) -> dict:
@@ -119,42 +120,51 @@ def build_ledger(store, rng: random.Random, year: int, today: date) -> None:
         store.topics.deliberate(topic_id, meeting["id"], item_id)
         return topic_id
 
-    # The school-bus case of 新城三组, through all five steps.
+    # The school-bus case of 新城三组, through all five steps: residents raise it in the winter, the
+    # March plenary votes the line among the year's livelihood projects, the group deliberates it with
+    # the departments in the summer holidays, and the buses run before the autumn term.
     bus_meeting = activity("新城三组", 2)
     met = date.fromisoformat(bus_meeting["date"])
+    plenary = date.fromisoformat(store.scalar(
+        "SELECT min(date) FROM meetings WHERE kind = ? AND status = 'held' AND deleted = 0 AND date >= ?",
+        [PLENARY, f"{year}-01-01"]))
+    raised = plenary - timedelta(days=24)
     wanda = next(p for p in people if p["community"] == "万达广场社区")
-    bus = led.create({"source": "grid_visit", "received_on": (met - timedelta(days=37)).isoformat(),
+    bus = led.create({"source": "grid_visit", "received_on": raised.isoformat(),
                       "delegate_id": wanda["id"], "grid_id": grids.get(wanda["community_id"]), "residents": 360,
                       "title": "增设万达广场片区到永川中学文昌校区公交线路",
                       "content": "万达广场片区有 360 余名学生在永川中学文昌校区就读，没有直达公交，家长接送困难，"
                                  "希望增设公交线路。"}).created("opinions")[0]
-    led.report(bus, (met - timedelta(days=36)).isoformat())
+    led.report(bus, (raised + timedelta(days=1)).isoformat())
     topic = store.topics.create({"title": "万达广场片区学生上学交通问题", "group_id": wanda["group_id"],
                                  "lead_delegate_id": wanda["id"], "urgency": 5, "feasibility": 4,
-                                 "summary": "片区学生多、距离远，暑期前需拿出方案"}, [bus],
-                                day=(met - timedelta(days=30)).isoformat()).created("topics")[0]
-    _consult(store, topic, (met - timedelta(days=28)).isoformat(), rng,
+                                 "summary": "片区学生多、距离远，秋季开学前需拿出方案"}, [bus],
+                                day=(raised + timedelta(days=5)).isoformat()).created("topics")[0]
+    _consult(store, topic, (raised + timedelta(days=7)).isoformat(), rng,
              remark="建议先摸清学生人数和上下学时间，再与公交公司商议线路")
-    store.topics.review(topic, True, (met - timedelta(days=25)).isoformat(), "人大街道工委",
-                        "同意列入新城三组第三季度议事活动")
+    store.topics.review(topic, True, (raised + timedelta(days=9)).isoformat(), "人大街道工委",
+                        "同意提请议事代表大会票决列入民生实事项目，并列入新城三组第三季度议事活动")
     store.plans.save(topic, {
         "title": "关于万达广场片区学生上学交通问题的议事方案",
         "purpose": "摸清万达广场片区到永川中学文昌校区就读学生的出行需求，与区交通部门、公交公司共商开通定制公交，"
                    "赶在秋季开学前解决学生上学交通问题",
         "participants": "新城三组议事代表，万达广场社区居民代表、学生家长代表",
-        "planned_on": met.isoformat(), "planned_time": "9:00—11:30", "place": "新城三组片区议事厅",
+        "planned_on": met.isoformat(), "place": "新城三组片区议事厅",
+        "planned_time": f"{bus_meeting['start_time']}—{bus_meeting['end_time']}",  # the activity's own time
         "steps": "议事代表走访片区小区和学校，摸清学生人数、住址分布和上下学时间\n"
                  "邀请区交通部门、公交公司到议事厅座谈协商，拟定运营线路和班次\n"
                  "形成会议纪要，明确线路开通时间和责任分工，代表全程跟进",
-        "departments": ["交通运输", "公交公司", "教育"]}, day=(met - timedelta(days=23)).isoformat())
+        "departments": GROUP_DEPARTMENTS["新城三组"]}, day=(met - timedelta(days=23)).isoformat())
     item = next(i for i in store.meetings.action_items(bus_meeting["id"]) if "5 条" in i["content"])
     store.topics.deliberate(topic, bus_meeting["id"], item["id"])
     store.topics.assign_from_minutes(topic, "department", day=(met + timedelta(days=1)).isoformat())
     led.supervise(bus, (met + timedelta(days=10)).isoformat(), "会议", "新城三组代表与区交通部门、公交公司商议线路方案",
                   "已摸清学生需求")
-    led.supervise(bus, (met + timedelta(days=28)).isoformat(), "实地", "代表随车试乘，核对站点和班次", "5 条线路已拟定")
+    ride = date(year, *BUS_RIDE)  # the delegates' trial ride, photographed
+    led.supervise(bus, ride.isoformat(), "实地", "代表随车试乘，核对站点和班次", "5 条线路已拟定")
+    deadline = date.fromisoformat(led.get(bus)["deadline"])
     led.answer(bus, "秋季开学前开通 5 条定制公交线路直达文昌校区，解决 360 余名学生上学交通问题；"
-                    "公交公司将动态调整线路、班次和时间。", f"{year}-08-30")
+                    "公交公司将动态调整线路、班次和时间。", min(deadline, ride + timedelta(days=3)).isoformat())
     led.feedback(bus, "满意", "当面", f"{year}-09-03", f"{year}-09-05")
     led.close(bus, f"{year}-09-10")
     _photos(store, bus_meeting["id"], year)
@@ -217,6 +227,13 @@ def build_ledger(store, rng: random.Random, year: int, today: date) -> None:
         if state == "answered":
             continue
         led.feedback(opinion, "不满意" if index == 8 else "满意", "电话", done, done)
+        if index == 8:  # 不满意 is not left standing: reopened, handled again, fed back again
+            again = date.fromisoformat(done)
+            led.reopen(opinion, "群众认为降价幅度不够，要求重新核定老年人就餐价格", 15,
+                       day=(again + timedelta(days=3)).isoformat())
+            redone = (again + timedelta(days=17)).isoformat()
+            led.answer(opinion, f"{unit}重新核定价格，80 岁以上老人就餐再优惠 2 元", redone)
+            led.feedback(opinion, "基本满意", "当面", redone, redone)
         if state == "closed":
             led.close(opinion, done)
 

@@ -21,7 +21,7 @@ from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION
 
 # ---------------------------------------------------------------------------
 # Meetings: the year of the report (2 plenaries, 20 group activities, monthly receptions), and after
-# it, up to today, the reception days that went on and the meetings planned after today.
+# it, up to today, the reception days that went on (the year's other meetings: current.py).
 GROUP_TOPICS = {
     "老城小组": ["胜利路老旧小区加装电梯", "红旗社区背街小巷路灯改造", "中山路农贸市场周边占道经营整治",
               "萱花社区雨污管网改造"],
@@ -36,9 +36,6 @@ GROUP_TOPICS = {
 GROUP_DEPARTMENTS = {"老城小组": ["住建", "城管"], "新城一组": ["城管", "公安"], "新城二组": ["民政", "卫生健康"],
                      "新城三组": ["交通运输", "公交公司", "教育"], "农村小组": ["农业农村", "生态环境"]}
 # A group's activity each quarter; 新城三组 met in the summer holidays (暑期), two groups in December.
-# Planned after today (extra to the report's figures): days from today and the agenda.
-PLANNED_ACTIVITIES = {"新城一组": (5, ["南华社区广场舞噪音治理"]),
-                      "农村小组": (11, ["临江村河道清淤", "龙凤村通组公路安全护栏", "永兴村快递服务点"])}
 RECEPTION_MATTERS = ["小区电梯老旧经常停运", "楼道照明损坏", "小区门口占道停车", "雨天路面积水", "广场舞噪音扰民",
                      "希望增设老年人休息座椅", "垃圾清运不及时", "快递柜设置不合理", "绿化带被毁种菜",
                      "公交站台缺少遮雨棚"]
@@ -123,28 +120,6 @@ def build_meetings(store, rng: random.Random, year: int, today: date) -> None:
                 f"与会代表和部门就{topic}达成共识，明确了落实事项和责任分工。", items)
             _finish_steps(store, meeting_id, today)
 
-    # After the year: the next plenary and two groups' activities are being prepared.
-    plenary = store.meetings.create({
-        "kind": PLENARY, "date": _workday(store, today + timedelta(days=10)).isoformat(), "start_time": "09:00",
-        "end_time": "11:30", "room_id": big_room["id"],
-        "agenda": "听取街道办事处年度工作报告\n票决民生实事项目\n分组讨论并汇总意见建议",
-        "departments": ["城管", "住建", "交通运输", "公交公司"]},
-        today=today - timedelta(days=30)).created("meetings")[0]  # planned a month ago
-    due = [step for step in store.meetings.steps(plenary) if step["due_date"] < today.isoformat()]
-    for step in due[:-1]:  # the latest step due is left open: the flowchart shows it overdue
-        store.meetings.tick_step(step["id"], step["due_date"])
-    for group in groups:
-        if group["name"] not in PLANNED_ACTIVITIES:
-            continue
-        days, agenda = PLANNED_ACTIVITIES[group["name"]]
-        meeting_id = store.meetings.create({
-            "kind": GROUP_ACTIVITY, "group_id": group["id"],
-            "date": _workday(store, today + timedelta(days=days)).isoformat(), "start_time": "14:30",
-            "end_time": "17:00", "room_id": store.venues.rooms(halls[group["id"]]["id"])[0]["id"],
-            "agenda": "\n".join(agenda + ["相关部门介绍情况", "代表座谈协商"]), "scope": "group",
-            "departments": GROUP_DEPARTMENTS[group["name"]]}).created("meetings")[0]
-        _finish_steps(store, meeting_id, today)
-
     # Monthly reception days at the ten neighbourhood halls, from January of the year to this month.
     # A group's halls take turns through its members, so no one is on duty at two halls at once.
     halls_of_group: dict[str, list[str]] = {}
@@ -183,7 +158,8 @@ def close_reception_matters(store, rng: random.Random, today: date) -> None:
 
 
 # (caption, colour, taken: the activity's day, days before school starts, the first school day)
-BUS_PHOTOS = [("议事厅座谈协商现场", (46, 94, 140), None), ("代表随车试乘定制公交", (52, 120, 84), (8, 25)),
+BUS_RIDE = (8, 25)  # the delegates' trial ride (month, day), photographed
+BUS_PHOTOS = [("议事厅座谈协商现场", (46, 94, 140), None), ("代表随车试乘定制公交", (52, 120, 84), BUS_RIDE),
               ("定制公交开通首日", (150, 82, 40), (9, 1))]
 
 
@@ -195,6 +171,7 @@ def _photos(store, meeting_id: str, year: int) -> None:
 
     from PIL import Image, ImageDraw
 
+    meeting = store.meetings.get(meeting_id)
     with tempfile.TemporaryDirectory() as folder:
         for number, (caption, colour, taken) in enumerate(BUS_PHOTOS):
             picture = Image.new("RGB", (800, 560), colour)
@@ -209,4 +186,4 @@ def _photos(store, meeting_id: str, year: int) -> None:
             path = Path(folder) / f"photo{number + 1}.png"
             picture.save(path)
             store.meetings.add_material(meeting_id, path, caption,
-                                        taken_on=date(year, *taken).isoformat() if taken else None)
+                                        taken_on=date(year, *taken).isoformat() if taken else meeting["date"])

@@ -13,17 +13,33 @@ from app.services.nomination import DEFAULT_REVIEW_UNITS
 CANDIDATES = 110
 
 
-def _profile(rng: random.Random, name: str, community: str, area: str, *, born_from=1960, span=36) -> dict:
+def _profile(rng: random.Random, name: str, community: str, area: str, year: int, *, span=36) -> dict:
+    """A synthetic person aged 29 to 65 in the report's year, whose 政治面貌 and work fit the age."""
     female = rng.random() < 0.42
-    born = date(born_from, 1, 1) + timedelta(days=rng.randrange(0, 365 * span))
+    born = date(year - 65, 1, 1) + timedelta(days=rng.randrange(0, 365 * span))
     workplace, post, sector = rng.choice(WORK[area])
+    age = year - born.year
+    if workplace == "退休" and age < (50 if female else 60):
+        workplace, post, sector = _working(area)  # too young to have retired
+    elif age >= (55 if female else 60) and sector in ("教育卫生", "专业技术人员", "企业人员", "社会组织"):
+        # past retirement age: retired from that work (the countryside's farm on)
+        workplace, post, sector = ("退休", "", "退休人员") if area != "rural" else ("务农", "", "农民")
     if workplace in ("社区居委会", "村民委员会"):
         workplace = community + ("村民委员会" if area == "rural" else "居民委员会")
-    return {"name": name, "ethnicity": "汉族" if rng.random() < 0.95 else "土家族",
-            "id_number": synthetic_id(rng, born, female), "party": rng.choice(PARTIES), "sector": sector,
+    ethnicity = "汉族" if rng.random() < 0.95 else "土家族"
+    id_number = synthetic_id(rng, born, female)
+    party = rng.choice(PARTIES)
+    if party == "共青团员" and year - 2 - born.year > 28:  # a league member is 28 at most when chosen
+        party = "群众"
+    return {"name": name, "ethnicity": ethnicity, "id_number": id_number, "party": party, "sector": sector,
             "education": rng.choice(EDUCATION), "workplace": workplace, "post": post or None,
             "phone": f"1{rng.choice('35789')}{rng.randrange(10**8, 10**9)}",
             "resident_since": _resident_since(born, rng.randrange(1985, 2020), rng.randrange(1, 13))}
+
+
+def _working(area: str) -> tuple[str, str, str]:
+    """The work of one not of retiring age who drew 退休: the area's first trade that is not."""
+    return next(w for w in WORK[area] if w[0] not in ("退休", "社区居委会", "村民委员会"))
 
 
 def _resident_since(born: date, year: int, month: int) -> str:
@@ -58,12 +74,12 @@ def build_selection(store, rng, year, community_ids, group_ids, areas, grids_by_
             mine = per_community[community]
             grids = grids_by_community[community]
             share = [grids[i] for i in range(len(grids)) if i % len(mine) == mine.index(index)]
-            chosen.append((_profile(rng, next(names), community, areas[community]), community, role, share))
+            chosen.append((_profile(rng, next(names), community, areas[community], year), community, role, share))
     everyone = [c for _, _, cs in GROUPS for c, _, _ in cs]
     extras = []
     for n in range(CANDIDATES - len(chosen)):
         community = everyone[(n * 7) % len(everyone)]
-        extras.append((_profile(rng, next(names), community, areas[community]), community))
+        extras.append((_profile(rng, next(names), community, areas[community], year), community))
 
     round_id = store.nomination.open_round({
         "name": "第一届议事代表推选", "opened_on": f"{year - 2}-12-02", "seats": len(chosen),

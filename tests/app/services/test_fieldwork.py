@@ -154,7 +154,9 @@ def test_an_item_taken_into_the_ledger_follows_its_opinion(demo):
 
 def test_an_answer_not_fed_back_within_the_set_working_days_is_flagged(demo):
     s = demo
-    opinion = s.opinions.page(OpinionFilter(status="collected"), limit=1)[0]["id"]
+    # one collected before the dates below (the demo's own go on to the day it was built)
+    opinion = s.opinions.create({"source": "phone", "received_on": "2026-02-27",
+                                 "title": "路灯不亮"}).created("opinions")[0]
     s.opinions.assign(opinion, "department", "城管", 10, day="2026-03-02")
     s.opinions.answer(opinion, "已修复", "2026-03-10")
     s.settings.update({"feedback_working_days": "5"})
