@@ -52,25 +52,21 @@ def _records(store, kind: str, year: int) -> list[tuple[str | None, str]]:
         return [(str(year), f"{year}年{label}")]
     start, end = f"{year}-01-01", f"{year}-12-31"
     if subject == "meeting":
-        rows = store.rows("SELECT id, kind, title, date, status FROM meetings WHERE deleted = 0"
-                          " AND status != 'cancelled' AND date BETWEEN ? AND ? ORDER BY date, start_time, title",
-                          [start, end])
+        rows = store.meetings.not_cancelled_between(start, end)
         return [(r["id"], f"{label}/{r['date']}_{_safe(r['title'] or '')}") for r in rows
                 if kind in docs_of_kind(r["kind"]) and (kind not in HELD_ONLY or r["status"] == "held")]
     if kind == "plan":
-        rows = store.rows("SELECT p.id, p.title, coalesce(p.planned_on, p.drafted_on) AS day FROM plans p"
-                          " JOIN topics t ON t.id = p.topic_id WHERE p.deleted = 0 AND t.deleted = 0"
-                          " AND coalesce(p.planned_on, p.drafted_on) BETWEEN ? AND ? ORDER BY day, p.title",
-                          [start, end])
+        rows = store.plans.dated_between(start, end)
         return [(r["id"], f"{label}/{r['day']}_{_safe(r['title'])}") for r in rows]
     if subject == "opinion":
-        column = "assigned_on" if kind == "assignment" else "answered_on"
-        rows = store.rows(f"SELECT id, serial, title FROM opinions WHERE deleted = 0 AND {column} BETWEEN ? AND ?"
-                          " ORDER BY serial", [start, end])
+        rows = store.opinions.stepped_between("assigned_on" if kind == "assignment" else "answered_on", start, end)
         return [(r["id"], f"{label}/{r['serial']}_{_safe(r['title'])}") for r in rows]
     if subject == "delegate":
         rows = sorted(store.delegates.serving_between(start, end), key=lambda d: d.get("name_pinyin") or d["name"])
         return [(r["id"], f"{label}/{_safe(r['name'])}") for r in rows]
+    if subject == "period":  # the residents' notices of each quarter with a rota
+        quarters = [f"{year}-Q{q}" for q in range(1, 5)]
+        return [(q, f"{label}/{q}") for q in quarters if store.receptions.has_rota(q)]
     raise AppError(f"“{label}”不能放入归档包")
 
 

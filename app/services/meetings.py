@@ -168,6 +168,12 @@ class MeetingService(Service[MeetingRow]):
                 return other
         return None
 
+    def not_cancelled_between(self, start: str, end: str) -> list[dict]:
+        """The meetings held or planned between two days (the year's archive), in date order."""
+        return self.store.rows("SELECT id, kind, title, date, status FROM meetings WHERE deleted = 0"
+                               " AND status != 'cancelled' AND date BETWEEN ? AND ? ORDER BY date, start_time, title",
+                               [start, end])
+
     # -- writing -------------------------------------------------------------------
     def create(self, values: dict, *, confirm_double_booking: bool = False, today: date | None = None) -> Changes:
         values = self._prepare(values, None, confirm_double_booking)

@@ -592,6 +592,13 @@ class OpinionService(Service[OpinionRow]):
         surveys = self.store.surveys.timeline_entries(topic_id)  # the topic's 实地走访调研
         return sorted(events + supervisions + surveys, key=lambda e: (e["day"], e["wall_ms"], e["counter"]))
 
+    def stepped_between(self, column: str, start: str, end: str) -> list[dict]:
+        """The opinions whose step `column` (assigned_on, answered_on) fell between two days, by serial."""
+        if column not in ("assigned_on", "answered_on"):
+            raise ValueError(column)
+        return self.store.rows(f"SELECT id, serial, title FROM opinions WHERE deleted = 0 AND {column} BETWEEN ? AND ?"
+                               " ORDER BY serial", [start, end])
+
     def supervisions_of_year(self, year: int | None = None) -> list[dict]:
         """督办记录: every supervision of the year (or of all years) with its opinion, by day."""
         where, params = "", []

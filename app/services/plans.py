@@ -38,6 +38,13 @@ class PlanService(Service[Row]):
     def title(self, row):
         return row.get("title") or ""
 
+    def dated_between(self, start: str, end: str) -> list[dict]:
+        """The 议事方案 planned (or drafted) between two days, with their topic's title (the archive)."""
+        return self.store.rows("SELECT p.id, p.title, coalesce(p.planned_on, p.drafted_on) AS day FROM plans p"
+                               " JOIN topics t ON t.id = p.topic_id WHERE p.deleted = 0 AND t.deleted = 0"
+                               " AND coalesce(p.planned_on, p.drafted_on) BETWEEN ? AND ? ORDER BY day, p.title",
+                               [start, end])
+
     def for_topic(self, topic_id: str) -> dict | None:
         rows = self.store.rows("SELECT * FROM plans WHERE topic_id = ? AND deleted = 0", [topic_id])
         return self._decorate(rows[0]) if rows else None

@@ -109,6 +109,13 @@ class ReceptionService(Service[Row]):
                         tx.restore(self.table, duty["id"])
         return tx.changes
 
+    def has_rota(self, period: str) -> bool:
+        """Whether any hall has delegates on duty in a month or quarter (its notice can be printed)."""
+        months = period_months(period)
+        return bool(self.store.scalar(
+            f"SELECT 1 FROM reception_duties WHERE deleted = 0 AND month IN ({','.join('?' * len(months))}) LIMIT 1",
+            months))
+
     def rota(self, period: str) -> list[dict]:
         """The 值班表 of a month or quarter: for each neighbourhood hall and month, its reception days
         (date and hours, from the hall's reception-day meetings) and the delegates on duty."""

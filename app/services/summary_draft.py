@@ -300,8 +300,12 @@ def quality(f: Figures) -> str:
                           (("self_governance", "社区自治事项"), ("subdistrict", "街道职责事项"),
                            ("department", "部门职责事项")) if cats.get(code))
         assigned = sum(cats.values())
-        rate = f"，按期办结率{o['on_time_rate']:g}%" if o["on_time_rate"] is not None else ""
-        rate += f"，群众满意率{o['satisfaction_rate']:g}%" if o["satisfaction_rate"] is not None else ""
+        rates = [(label, value) for label, value in (("按期办结率", o["on_time_rate"]),
+                                                     ("群众满意率", o["satisfaction_rate"])) if value is not None]
+        if len(rates) == 2 and rates[0][1] == rates[1][1]:  # one figure, said once
+            rate = f"，按期办结率和群众满意率均为{rates[0][1]:g}%"
+        else:
+            rate = "".join(f"，{label}{value:g}%" for label, value in rates)
         handled = (f"分类交办{assigned}条（{split}），已办结{o['solved']}条{rate}" if assigned else "都还没有交办")
         parts.append(f"抓实意见办理。全年收到的{o['total']}条意见建议中，{handled}。")
     ordinals = "一二三"
@@ -333,7 +337,8 @@ def effect(f: Figures, cases: str) -> str:
 
 
 def _titles(rows: list[dict], limit: int = 3) -> str:
-    shown = "".join(f"“{r['title']}”" for r in rows[:limit])  # quoted items need no 顿号 (GB/T 15834)
+    # a 顿号 between quoted items (GB/T 15834 allows it): ”“ side by side cannot be kept on the grid
+    shown = "、".join(f"“{r['title']}”" for r in rows[:limit])
     return shown + ("等" if len(rows) > limit else "")
 
 

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import (
 from ...backend import DelayedProgress
 from ...messages import show_refusal
 from ...save_dialog import ask_save_path
-from ...widgets import button_row
+from ...widgets import NoWheelSpin, button_row
 
 
 class ArchiveTab(QWidget):
@@ -36,7 +35,7 @@ class ArchiveTab(QWidget):
         layout.addWidget(note)
         row = QHBoxLayout()
         row.addWidget(QLabel("归档年度"))
-        self.year = QSpinBox()
+        self.year = NoWheelSpin()
         self.year.setRange(2000, 2100)
         self.year.setSuffix(" 年")
         self.year.setValue(date.today().year - 1)
