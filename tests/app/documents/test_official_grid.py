@@ -103,7 +103,9 @@ def test_official_documents_keep_the_28_by_22_grid(demo, tmp_path, kind, subject
         if number == 1 and kind in SENT_OUT:  # the 版头: its top edge 35 mm below the block's (§7.2.3)
             assert abs(min(tops) - 72) <= 1, (number, min(tops))
         else:
-            assert abs(min(tops) - 37) <= 1, (number, min(tops))  # top margin 37 mm
+            # top margin 37 mm; a table carried over from the page before starts with its cell's padding
+            carried = min(page["lines"], key=lambda ln: ln["top"]) not in grid
+            assert abs(min(tops) - 37) <= (3 if carried else 1), (number, min(tops))
         assert len(grid) <= 22
         for ln in page["lines"]:
             assert ln["left"] >= 28 - 1, (number, ln["text"])  # never left of the 28 mm margin
