@@ -17,6 +17,7 @@ from app.fronts.demo.base import (
     _workday,
     activity_day,
 )
+from app.rules.codes import OPEN
 from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION
 
 # ---------------------------------------------------------------------------
@@ -122,10 +123,13 @@ def build_meetings(store, rng: random.Random, year: int, today: date) -> None:
 
     # Monthly reception days at the ten neighbourhood halls, from January of the year to this month.
     # A group's halls take turns through its members, so no one is on duty at two halls at once.
+    # A hall still being built has no rota and no reception days (receptions.set_duty refuses them).
+    open_halls = [h for h in store.venues.list("neighbourhood_hall")
+                  if store.venues.get(h["id"]).get("build_status") == OPEN]
     halls_of_group: dict[str, list[str]] = {}
-    for hall in store.venues.list("neighbourhood_hall"):
+    for hall in open_halls:
         halls_of_group.setdefault(hall["group_id"], []).append(hall["id"])
-    for hall in store.venues.list("neighbourhood_hall"):
+    for hall_number, hall in enumerate(open_halls):
         pool = members[hall["group_id"]]
         sharing = halls_of_group[hall["group_id"]]
         for index in range((today.year - year) * 12 + today.month):
