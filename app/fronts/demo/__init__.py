@@ -171,10 +171,8 @@ def build_grid_workers(store, grids_by_community: dict[str, list[str]]) -> None:
     """Each grid's worker (网格员) and mobile, as the community's grid roster lists them. Their own
     draw: the demo's other figures do not move."""
     rng = random.Random(f"{SEED}/grid-workers")
-    order = 0
-    for name, grid_ids in grids_by_community.items():
+    for grid_ids in grids_by_community.values():
         workers = _names(rng, len(grid_ids))
         for grid_id, worker in zip(grid_ids, workers):
-            order += 1
-            phone = f"1{rng.choice('3589')}{rng.randrange(10):d}{order:08d}"
+            phone = f"1{rng.choice('3589')}{rng.randrange(10 ** 9):09d}"
             store.grids.update(grid_id, {"worker_name": worker, "worker_phone": phone})

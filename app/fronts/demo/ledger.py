@@ -6,7 +6,7 @@ import random
 from datetime import date, timedelta
 
 from app.fronts.demo.base import activity_day
-from app.fronts.demo.meetings import BUS_RIDE, GROUP_DEPARTMENTS, GROUP_TOPICS, _photos
+from app.fronts.demo.meetings import AREA_INTEREST, BUS_RIDE, GROUP_DEPARTMENTS, GROUP_TOPICS, _photos
 from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION
 
 # ---------------------------------------------------------------------------
@@ -86,7 +86,8 @@ def build_ledger(store, rng: random.Random, year: int, today: date) -> None:
             """SELECT m.id, m.date FROM meetings m JOIN venues v ON v.id = m.venue_id
                WHERE m.kind = ? AND m.status = 'held' AND m.deleted = 0 AND v.group_id = ? AND m.date <= ?
                ORDER BY m.date DESC LIMIT 1""", [RECEPTION, person["group_id"], before.isoformat()])[0]
-        added = store.receptions.add_matters(meeting["id"], [{"content": content, "resident": "居民"}])
+        added = store.receptions.add_matters(meeting["id"], [{"content": content, "resident": "居民",
+                                                                 "subject": AREA_INTEREST}])
         return added.created("reception_matters")[0], meeting["date"]
 
     def collect(index, title, content, when: date, group: str | None):
