@@ -18,6 +18,7 @@ from app.fronts.demo.base import (
     _finish_steps,
     _present,
     _someone,
+    _supervisors,
     _workday,
     activity_day,
 )
@@ -276,7 +277,8 @@ def _opinions(store, rng: random.Random, year: int, today: date, activities: lis
         deadline = date.fromisoformat(led.get(opinion)["deadline"])
         if due(assigned + timedelta(days=7)):
             led.supervise(opinion, (assigned + timedelta(days=7)).isoformat(), rng.choice(["电话", "实地"]),
-                          "督促承办单位加快办理", "正在办理")
+                          "督促承办单位加快办理", "正在办理",
+                          delegate_ids=_supervisors(store, opinion, (assigned + timedelta(days=7)).isoformat()))
         answered = min(assigned + timedelta(days=14), deadline)
         if fate == "overdue" or not due(answered):
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from app.fronts.demo.base import activity_day
+from app.fronts.demo.base import _supervisors, activity_day
 from app.fronts.demo.meetings import AREA_INTEREST, BUS_RIDE, GROUP_DEPARTMENTS, GROUP_TOPICS, _photos
 from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION
 
@@ -160,9 +160,10 @@ def build_ledger(store, rng: random.Random, year: int, today: date) -> None:
     store.topics.deliberate(topic, bus_meeting["id"], item["id"])
     store.topics.assign_from_minutes(topic, "department", day=(met + timedelta(days=1)).isoformat())
     led.supervise(bus, (met + timedelta(days=10)).isoformat(), "会议", "新城三组代表与区交通部门、公交公司商议线路方案",
-                  "已摸清学生需求")
+                  "已摸清学生需求", delegate_ids=_supervisors(store, bus, (met + timedelta(days=10)).isoformat()))
     ride = date(year, *BUS_RIDE)  # the delegates' trial ride, photographed
-    led.supervise(bus, ride.isoformat(), "实地", "代表随车试乘，核对站点和班次", "5 条线路已拟定")
+    led.supervise(bus, ride.isoformat(), "实地", "代表随车试乘，核对站点和班次", "5 条线路已拟定",
+                  delegate_ids=_supervisors(store, bus, ride.isoformat()))
     deadline = date.fromisoformat(led.get(bus)["deadline"])
     led.answer(bus, "秋季开学前开通 5 条定制公交线路直达文昌校区，解决 360 余名学生上学交通问题；"
                     "公交公司将动态调整线路、班次和时间。", min(deadline, ride + timedelta(days=3)).isoformat())
@@ -213,7 +214,8 @@ def build_ledger(store, rng: random.Random, year: int, today: date) -> None:
                                   (assigned_on + timedelta(days=5)).isoformat())
             continue
         later = (assigned_on + timedelta(days=7)).isoformat()
-        led.supervise(opinion, later, rng.choice(["电话", "实地"]), "督促承办单位加快办理", "正在办理")
+        led.supervise(opinion, later, rng.choice(["电话", "实地"]), "督促承办单位加快办理", "正在办理",
+                      delegate_ids=_supervisors(store, opinion, later))
         if state in EXTENDED:
             ahead, reason = EXTENDED[state]
             deadline = date.fromisoformat(led.get(opinion)["deadline"])
