@@ -25,7 +25,7 @@ from app.fronts.demo.base import (
 )
 from app.fronts.demo.current import build_current_year
 from app.fronts.demo.ledger import build_fieldwork, build_ledger
-from app.fronts.demo.meetings import build_meetings, close_reception_matters
+from app.fronts.demo.meetings import build_discussions, build_meetings, close_reception_matters
 from app.fronts.demo.selection import build_selection
 from app.rules.codes import BUILDING, OPEN
 from app.services.venues import facilities_checklist
@@ -119,6 +119,8 @@ def build_demo(store, progress=None, today: date | None = None) -> dict:
         step("网格走访与落实事项")
         build_fieldwork(store, rng, year, today)
         close_reception_matters(store, rng, today)
+        step("分组讨论与会中意见建议")
+        build_discussions(store, today)
     return store.stats.summary()
 
 

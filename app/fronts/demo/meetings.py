@@ -208,3 +208,29 @@ def _photos(store, meeting_id: str, year: int) -> None:
             picture.save(path)
             store.meetings.add_material(meeting_id, path, caption,
                                         taken_on=date(year, *taken).isoformat() if taken else meeting["date"])
+
+
+def build_discussions(store, today: date) -> None:
+    """Each held plenary's group discussions (分组讨论): every group in a room of the centre (the first
+    stays in the plenary's own room), its leader convening; and a few opinions the delegates raised
+    there, linked from the ledger (received on the day or in the days after)."""
+    plenaries = store.rows("SELECT id, date, agenda FROM meetings WHERE kind = ? AND status = 'held' AND deleted = 0"
+                           " AND date <= ? ORDER BY date", [PLENARY, today.isoformat()])
+    groups = store.groups.list()
+    for plenary in plenaries:
+        rooms = [room_id for room_id, _ in store.discussions.rooms(plenary["id"])]
+        topics = [line for line in (plenary["agenda"] or "").splitlines() if line][:2]
+        for index, group in enumerate(groups):
+            leader = store.scalar("SELECT id FROM delegates WHERE group_id = ? AND group_role = 'leader'"
+                                  " AND deleted = 0", [group["id"]])
+            points = [f"讨论{topic}" for topic in topics] + [f"结合本片区{group['focus']}，提出意见建议并汇总"]
+            store.discussions.save(plenary["id"], {
+                "group_id": group["id"], "room_id": rooms[index % len(rooms)] if rooms else None,
+                "start_time": "10:00", "end_time": "11:30", "convener_id": leader, "points": "\n".join(points)})
+        # two opinions a plenary, those received first on or after its day (within a month)
+        day = date.fromisoformat(plenary["date"])
+        raised = store.rows("SELECT id FROM opinions WHERE deleted = 0 AND raised_meeting_id IS NULL"
+                            " AND received_on >= ? AND received_on <= ? ORDER BY received_on, serial LIMIT 2",
+                            [plenary["date"], (day + timedelta(days=31)).isoformat()])
+        for row in raised:
+            store.discussions.link(plenary["id"], row["id"])
