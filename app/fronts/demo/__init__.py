@@ -26,7 +26,7 @@ from app.fronts.demo.base import (
 from app.fronts.demo.current import build_current_year
 from app.fronts.demo.ledger import build_fieldwork, build_ledger
 from app.fronts.demo.meetings import build_discussions, build_meetings, close_reception_matters
-from app.fronts.demo.selection import build_selection
+from app.fronts.demo.selection import build_elections, build_selection
 from app.rules.codes import BUILDING, OPEN
 from app.services.venues import facilities_checklist
 
@@ -85,6 +85,8 @@ def build_demo(store, progress=None, today: date | None = None) -> dict:
         build_institutions(store, year)
         step("推选议事代表（两下两上）")
         build_selection(store, rng, year, community_ids, group_ids, areas, grids_by_community)
+        step("小组推选组长、副组长")
+        build_elections(store, year)
         step("议事阵地")
         store.venues.create(
             {"name": "中山路街道议事中心", "level": "centre", "address": "永川区中山路街道办事处三楼",

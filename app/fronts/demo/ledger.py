@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from app.fronts.demo.base import _supervisors, activity_day
+from app.fronts.demo.base import _supervisors, _workday, activity_day
 from app.fronts.demo.meetings import AREA_INTEREST, BUS_RIDE, GROUP_DEPARTMENTS, GROUP_TOPICS, _photos
 from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION
 
@@ -156,6 +156,16 @@ def build_ledger(store, rng: random.Random, year: int, today: date) -> None:
                  "邀请区交通部门、公交公司到议事厅座谈协商，拟定运营线路和班次\n"
                  "形成会议纪要，明确线路开通时间和责任分工，代表全程跟进",
         "departments": GROUP_DEPARTMENTS["新城三组"]}, day=(met - timedelta(days=23)).isoformat())
+    # the plan's first step: the delegates walk the estates and the school with the departments (实地走访调研)
+    walked = _workday(store, met - timedelta(days=15))
+    team = sorted(store.delegates.serving_on(walked.isoformat(), wanda["group_id"]),
+                  key=lambda d: (d["id"] != wanda["id"], d["group_role"] != "leader", d["name"]))[:4]
+    store.surveys.save(topic, {
+        "day": walked.isoformat(), "place": "万达广场片区各小区及永川中学文昌校区",
+        "units": ["区交通运输局", "公交公司"],
+        "findings": "片区 6 个小区在文昌校区就读学生 360 余名，集中在早 7:00—7:30、晚 17:30—18:30 出行；"
+                    "现有公交需换乘 2 次、单程 50 分钟以上；沿线具备设置 5 条定制线路、12 个停靠点的条件"},
+        [d["id"] for d in team])
     item = next(i for i in store.meetings.action_items(bus_meeting["id"]) if "5 条" in i["content"])
     store.topics.deliberate(topic, bus_meeting["id"], item["id"])
     store.topics.assign_from_minutes(topic, "department", day=(met + timedelta(days=1)).isoformat())
