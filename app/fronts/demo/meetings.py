@@ -226,7 +226,7 @@ def build_discussions(store, today: date) -> None:
             points = [f"讨论{topic}" for topic in topics] + [f"结合本片区{group['focus']}，提出意见建议并汇总"]
             store.discussions.save(plenary["id"], {
                 "group_id": group["id"], "room_id": rooms[index % len(rooms)] if rooms else None,
-                "start_time": "10:00", "end_time": "11:30", "convener_id": leader, "points": "\n".join(points)})
+                "start_time": "10:00", "end_time": "11:30", "convener_id": leader, "points": "；".join(points)})
         # two opinions a plenary, those received first on or after its day (within a month)
         day = date.fromisoformat(plenary["date"])
         raised = store.rows("SELECT id FROM opinions WHERE deleted = 0 AND raised_meeting_id IS NULL"
