@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from app.rules.codes import NEIGHBOURHOOD_HALL
+from app.rules.codes import BUILDING, NEIGHBOURHOOD_HALL, PLANNED, SUSPENDED
 from app.rules.meeting_kinds import MeetingKind, kinds
 from app.services.meetings import step_state
 from app.services.step_events import still_open
@@ -57,7 +57,11 @@ class CadenceService:
         if kind.cadence.per == "group":
             return [(g["name"], "AND group_id = ?", [g["id"]]) for g in self.store.groups.list()]
         if kind.cadence.per == "hall":
-            return [(v["name"], "AND venue_id = ?", [v["id"]]) for v in self.store.venues.list(NEIGHBOURHOOD_HALL)]
+            # a hall not open (planned, being built, suspended) owes no reception days: set_duty refuses it
+            closed = {r["id"] for r in self.store.rows(
+                "SELECT id FROM venues WHERE deleted = 0 AND build_status IN (?, ?, ?)", [PLANNED, BUILDING, SUSPENDED])}
+            return [(v["name"], "AND venue_id = ?", [v["id"]]) for v in self.store.venues.list(NEIGHBOURHOOD_HALL)
+                    if v["id"] not in closed]
         return [(kind.label, "", [])]
 
     def _kind_slots(self, kind: MeetingKind, year: int, today: date) -> list[dict]:

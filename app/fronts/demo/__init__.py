@@ -8,7 +8,7 @@ Names, ID numbers and phone numbers are generated: valid check digits, no real p
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from app.common.errors import AppError
 from app.fronts.demo.base import (
@@ -25,8 +25,9 @@ from app.fronts.demo.base import (
 )
 from app.fronts.demo.current import build_current_year
 from app.fronts.demo.ledger import build_fieldwork, build_ledger
-from app.fronts.demo.meetings import build_meetings, close_reception_matters
-from app.fronts.demo.selection import build_selection
+from app.fronts.demo.meetings import build_discussions, build_meetings, close_reception_matters
+from app.fronts.demo.selection import build_elections, build_selection
+from app.rules.codes import BUILDING, OPEN
 from app.services.venues import facilities_checklist
 
 # Read by the tests and the bench (names, ID numbers, the grid split of the demo subdistrict).
@@ -79,32 +80,38 @@ def build_demo(store, progress=None, today: date | None = None) -> dict:
         for name, count in zip(all_communities, _split(GRID_TOTAL, weights)):
             changes = store.grids.bulk_create(community_ids[name], f"1-{count}")
             grids_by_community[name] = changes.created("grids")
+        build_grid_workers(store, grids_by_community)
         step("制度建设")
         build_institutions(store, year)
         step("推选议事代表（两下两上）")
         build_selection(store, rng, year, community_ids, group_ids, areas, grids_by_community)
+        step("小组推选组长、副组长")
+        build_elections(store, year)
         step("议事阵地")
         store.venues.create(
             {"name": "中山路街道议事中心", "level": "centre", "address": "永川区中山路街道办事处三楼",
              "schedule": "每年召开 2 次议事代表大会，分组讨论使用各会议室",
-             "facilities": facilities_checklist()},
+             "facilities": facilities_checklist(), "build_status": OPEN, "opened_on": f"{year - 2}-12-18"},
             rooms=["第一会议室（大会议室）", "第二会议室", "第三会议室", "第四会议室", "第五会议室"])
-        for group, _, communities in GROUPS:
+        for index, (group, _, communities) in enumerate(GROUPS):
             host = communities[0][0]
             store.venues.create(
                 {"name": f"{group}片区议事厅", "level": "area_hall", "address": f"{host}党群服务中心",
                  "community_id": community_ids[host], "group_id": group_ids[group],
-                 "schedule": "每季度开展 1 次小组议事活动",
+                 "schedule": "每季度开展 1 次小组议事活动", "build_status": OPEN,
+                 # the area halls opened one after another in the winter before the term
+                 "opened_on": (date(year - 2, 12, 28) + timedelta(days=14 * index)).isoformat(),
                  "facilities": ["标牌", "议事制度上墙", "会议桌椅", "座牌", "网络", "空调"]
                  + (["LED显示屏", "音响"] if group != "农村小组" else [])},
                 rooms=["议事室"])
-        for day, (estate, community) in enumerate(NEIGHBOURHOOD_HALLS):
+        for day, (estate, community) in enumerate([*NEIGHBOURHOOD_HALLS, BUILDING_HALL]):
             store.venues.create(
                 {"name": f"{estate}邻里议事堂", "level": "neighbourhood_hall",
                  "address": f"{estate}小区物业服务用房", "community_id": community_ids[community],
                  "group_id": next(group_ids[g] for g, _, cs in GROUPS if community in [c for c, _, _ in cs]),
                  "schedule": f"每月第 {day % 4 + 1} 个星期六上午接待居民",
-                 "facilities": ["标牌", "议事制度上墙", "会议桌椅"] + (["空调"] if day % 3 else [])})
+                 "facilities": ["标牌", "议事制度上墙", "会议桌椅"] + (["空调"] if day % 3 else []),
+                 **hall_opening(day, year, today)})
         step("会议与接待日")
         build_meetings(store, rng, year, today)
         step("意见建议台账")
@@ -114,6 +121,8 @@ def build_demo(store, progress=None, today: date | None = None) -> dict:
         step("网格走访与落实事项")
         build_fieldwork(store, rng, year, today)
         close_reception_matters(store, rng, today)
+        step("分组讨论与会中意见建议")
+        build_discussions(store, today)
     return store.stats.summary()
 
 
@@ -146,3 +155,28 @@ def build_institutions(store, year: int) -> None:
     """Set up in the autumn two years before the demo year, ahead of the selection round."""
     for order, values in enumerate(INSTITUTIONS, 1):
         store.institutions.create({**{k: v.format(y=year - 2) for k, v in values.items()}, "sort_order": order})
+
+
+# An eleventh neighbourhood hall is still being built: no rota and no reception days until it opens.
+BUILDING_HALL = ("玉龙湾", "玉龙社区")
+
+
+def hall_opening(index: int, year: int, today: date) -> dict:
+    """The neighbourhood halls opened month by month through the year before the report's, ahead of
+    their first reception day; the eleventh opens on the day planned, after today (the rule book asks
+    a planned date after the computer's today too, whatever day the demo tells)."""
+    if index == len(NEIGHBOURHOOD_HALLS):
+        planned = date(max(today, date.today()).year + 1, 6, 30)
+        return {"build_status": BUILDING, "opened_on": planned.isoformat()}
+    return {"build_status": OPEN, "opened_on": date(year - 1, 3 + index, 10 + index).isoformat()}
+
+
+def build_grid_workers(store, grids_by_community: dict[str, list[str]]) -> None:
+    """Each grid's worker (网格员) and mobile, as the community's grid roster lists them. Their own
+    draw: the demo's other figures do not move."""
+    rng = random.Random(f"{SEED}/grid-workers")
+    for grid_ids in grids_by_community.values():
+        workers = _names(rng, len(grid_ids))
+        for grid_id, worker in zip(grid_ids, workers):
+            phone = f"1{rng.choice('3589')}{rng.randrange(10 ** 9):09d}"
+            store.grids.update(grid_id, {"worker_name": worker, "worker_phone": phone})

@@ -142,3 +142,20 @@ def _hall_week(hall: dict) -> int:
 def _nth_saturday(year: int, month: int, n: int) -> date:
     first = date(year, month, 1)
     return first + timedelta(days=(5 - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def _supervisors(store, opinion_id: str, day: str) -> list[str]:
+    """One to three delegates of the opinion's group who took part in a supervision (代表参与督办): the
+    delegate who raised it first, then the next on the group's list; no draw, so no other figure moves."""
+    row = store.rows("SELECT o.group_id, o.delegate_id, o.title, d.group_id AS delegate_group FROM opinions o"
+                     " LEFT JOIN delegates d ON d.id = o.delegate_id WHERE o.id = ?", [opinion_id])[0]
+    group = row["group_id"] or row["delegate_group"]
+    if not group:
+        return []
+    # by name, not id: ids are drawn afresh each build, names are the demo's own
+    serving = [d["id"] for d in sorted(store.delegates.serving_on(day, group), key=lambda d: d["name"])]
+    if not serving:
+        return []
+    start = serving.index(row["delegate_id"]) if row["delegate_id"] in serving else 0
+    count = 1 + sum(map(ord, row["title"] + day)) % 3
+    return [serving[(start + k) % len(serving)] for k in range(min(count, len(serving)))]

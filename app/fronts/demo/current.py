@@ -18,10 +18,11 @@ from app.fronts.demo.base import (
     _finish_steps,
     _present,
     _someone,
+    _supervisors,
     _workday,
     activity_day,
 )
-from app.fronts.demo.meetings import GROUP_DEPARTMENTS
+from app.fronts.demo.meetings import GROUP_DEPARTMENTS, PUBLIC_AFFAIRS, activity_subject
 from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION
 
 # The current year's agendas, a topic a quarter (the report year's were GROUP_TOPICS).
@@ -158,7 +159,7 @@ def _meetings(store, rng: random.Random, year: int, today: date) -> list[dict]:
                 "kind": GROUP_ACTIVITY, "group_id": group["id"], "date": when.isoformat(), "start_time": "14:30",
                 "end_time": "17:00", "room_id": room["id"], "status": "held" if held else "planned",
                 "agenda": f"{topic}\n相关部门介绍情况\n代表座谈协商", "scope": "group",
-                "departments": GROUP_DEPARTMENTS[group["name"]]},
+                "subject": activity_subject(topic, quarter), "departments": GROUP_DEPARTMENTS[group["name"]]},
                 today=when - timedelta(days=60)).created("meetings")[0]  # planned two months ahead
             if held:
                 _present(store, meeting_id, members[group["id"]], rng, 0.08)
@@ -276,7 +277,8 @@ def _opinions(store, rng: random.Random, year: int, today: date, activities: lis
         deadline = date.fromisoformat(led.get(opinion)["deadline"])
         if due(assigned + timedelta(days=7)):
             led.supervise(opinion, (assigned + timedelta(days=7)).isoformat(), rng.choice(["电话", "实地"]),
-                          "督促承办单位加快办理", "正在办理")
+                          "督促承办单位加快办理", "正在办理",
+                          delegate_ids=_supervisors(store, opinion, (assigned + timedelta(days=7)).isoformat()))
         answered = min(assigned + timedelta(days=14), deadline)
         if fate == "overdue" or not due(answered):
             continue
@@ -329,7 +331,7 @@ def _from_reception(store, person: dict, title: str, content: str, before: date)
         [RECEPTION, person["group_id"], before.isoformat(), f"{before.year}-01-01"])
     if not found:
         return
-    matter = store.receptions.add_matters(found[0]["id"], [{"content": title, "resident": "居民"}])
+    matter = store.receptions.add_matters(found[0]["id"], [{"content": title, "resident": "居民", "subject": PUBLIC_AFFAIRS}])
     opinion = store.opinions.create({
         "source": RECEPTION, "received_on": found[0]["date"], "delegate_id": person["id"], "title": title,
         "content": content, "residents": 1}, origin=("reception_matters", matter.created("reception_matters")[0]))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from app.fronts.demo.base import activity_day
-from app.fronts.demo.meetings import BUS_RIDE, GROUP_DEPARTMENTS, GROUP_TOPICS, _photos
+from app.fronts.demo.base import _supervisors, _workday, activity_day
+from app.fronts.demo.meetings import AREA_INTEREST, BUS_RIDE, GROUP_DEPARTMENTS, GROUP_TOPICS, _photos
 from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION
 
 # ---------------------------------------------------------------------------
@@ -86,7 +86,8 @@ def build_ledger(store, rng: random.Random, year: int, today: date) -> None:
             """SELECT m.id, m.date FROM meetings m JOIN venues v ON v.id = m.venue_id
                WHERE m.kind = ? AND m.status = 'held' AND m.deleted = 0 AND v.group_id = ? AND m.date <= ?
                ORDER BY m.date DESC LIMIT 1""", [RECEPTION, person["group_id"], before.isoformat()])[0]
-        added = store.receptions.add_matters(meeting["id"], [{"content": content, "resident": "居民"}])
+        added = store.receptions.add_matters(meeting["id"], [{"content": content, "resident": "居民",
+                                                                 "subject": AREA_INTEREST}])
         return added.created("reception_matters")[0], meeting["date"]
 
     def collect(index, title, content, when: date, group: str | None):
@@ -155,13 +156,24 @@ def build_ledger(store, rng: random.Random, year: int, today: date) -> None:
                  "邀请区交通部门、公交公司到议事厅座谈协商，拟定运营线路和班次\n"
                  "形成会议纪要，明确线路开通时间和责任分工，代表全程跟进",
         "departments": GROUP_DEPARTMENTS["新城三组"]}, day=(met - timedelta(days=23)).isoformat())
+    # the plan's first step: the delegates walk the estates and the school with the departments (实地走访调研)
+    walked = _workday(store, met - timedelta(days=15))
+    team = sorted(store.delegates.serving_on(walked.isoformat(), wanda["group_id"]),
+                  key=lambda d: (d["id"] != wanda["id"], d["group_role"] != "leader", d["name"]))[:4]
+    store.surveys.save(topic, {
+        "day": walked.isoformat(), "place": "万达广场片区各小区及永川中学文昌校区",
+        "units": ["区交通运输局", "公交公司"],
+        "findings": "片区 6 个小区在文昌校区就读学生 360 余名，集中在早 7:00—7:30、晚 17:30—18:30 出行；"
+                    "现有公交需换乘 2 次、单程 50 分钟以上；沿线具备设置 5 条定制线路、12 个停靠点的条件"},
+        [d["id"] for d in team])
     item = next(i for i in store.meetings.action_items(bus_meeting["id"]) if "5 条" in i["content"])
     store.topics.deliberate(topic, bus_meeting["id"], item["id"])
     store.topics.assign_from_minutes(topic, "department", day=(met + timedelta(days=1)).isoformat())
     led.supervise(bus, (met + timedelta(days=10)).isoformat(), "会议", "新城三组代表与区交通部门、公交公司商议线路方案",
-                  "已摸清学生需求")
+                  "已摸清学生需求", delegate_ids=_supervisors(store, bus, (met + timedelta(days=10)).isoformat()))
     ride = date(year, *BUS_RIDE)  # the delegates' trial ride, photographed
-    led.supervise(bus, ride.isoformat(), "实地", "代表随车试乘，核对站点和班次", "5 条线路已拟定")
+    led.supervise(bus, ride.isoformat(), "实地", "代表随车试乘，核对站点和班次", "5 条线路已拟定",
+                  delegate_ids=_supervisors(store, bus, ride.isoformat()))
     deadline = date.fromisoformat(led.get(bus)["deadline"])
     led.answer(bus, "秋季开学前开通 5 条定制公交线路直达文昌校区，解决 360 余名学生上学交通问题；"
                     "公交公司将动态调整线路、班次和时间。", min(deadline, ride + timedelta(days=3)).isoformat())
@@ -212,7 +224,8 @@ def build_ledger(store, rng: random.Random, year: int, today: date) -> None:
                                   (assigned_on + timedelta(days=5)).isoformat())
             continue
         later = (assigned_on + timedelta(days=7)).isoformat()
-        led.supervise(opinion, later, rng.choice(["电话", "实地"]), "督促承办单位加快办理", "正在办理")
+        led.supervise(opinion, later, rng.choice(["电话", "实地"]), "督促承办单位加快办理", "正在办理",
+                      delegate_ids=_supervisors(store, opinion, later))
         if state in EXTENDED:
             ahead, reason = EXTENDED[state]
             deadline = date.fromisoformat(led.get(opinion)["deadline"])

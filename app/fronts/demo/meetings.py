@@ -17,6 +17,7 @@ from app.fronts.demo.base import (
     _workday,
     activity_day,
 )
+from app.rules.codes import OPEN, SUBJECTS
 from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION
 
 # ---------------------------------------------------------------------------
@@ -100,6 +101,7 @@ def build_meetings(store, rng: random.Random, year: int, today: date) -> None:
                 "kind": GROUP_ACTIVITY, "group_id": group["id"], "date": when, "start_time": "14:30",
                 "end_time": "17:00", "room_id": room["id"], "status": "held",
                 "agenda": f"{topic}\n相关部门介绍情况\n代表座谈协商", "scope": "group",
+                "subject": activity_subject(topic, quarter),
                 "departments": GROUP_DEPARTMENTS[group["name"]]}).created("meetings")[0]
             _present(store, meeting_id, members[group["id"]], rng, 0.08)
             # the departments invited came: each signed in by the officer it sent
@@ -122,10 +124,13 @@ def build_meetings(store, rng: random.Random, year: int, today: date) -> None:
 
     # Monthly reception days at the ten neighbourhood halls, from January of the year to this month.
     # A group's halls take turns through its members, so no one is on duty at two halls at once.
+    # A hall still being built has no rota and no reception days (receptions.set_duty refuses them).
+    open_halls = [h for h in store.venues.list("neighbourhood_hall")
+                  if store.venues.get(h["id"]).get("build_status") == OPEN]
     halls_of_group: dict[str, list[str]] = {}
-    for hall in store.venues.list("neighbourhood_hall"):
+    for hall in open_halls:
         halls_of_group.setdefault(hall["group_id"], []).append(hall["id"])
-    for hall in store.venues.list("neighbourhood_hall"):
+    for hall in open_halls:
         pool = members[hall["group_id"]]
         sharing = halls_of_group[hall["group_id"]]
         for index in range((today.year - year) * 12 + today.month):
@@ -137,13 +142,29 @@ def build_meetings(store, rng: random.Random, year: int, today: date) -> None:
             held = held_on <= today
             meeting_id = store.meetings.create({
                 "kind": RECEPTION, "venue_id": hall["id"], "date": held_on.isoformat(), "start_time": "09:00",
-                "end_time": "11:30", "status": "held" if held else "planned",
+                "end_time": "11:30", "status": "held" if held else "planned", "subject": SUBJECT_CYCLE[index % 3],
                 "visitors": rng.randint(3, 15) if held else None}).created("meetings")[0]
             if held:
                 store.attendance.record(meeting_id, {d: "present" for d in duty})
                 raised = rng.sample(RECEPTION_MATTERS, rng.randint(1, 3))
-                store.receptions.save_matters(meeting_id, [{"content": m, "resident": "居民"} for m in raised])
+                store.receptions.save_matters(meeting_id, [
+                    {"content": m, "resident": "居民", "subject": MATTER_SUBJECTS[m]} for m in raised])
             _finish_steps(store, meeting_id, today)
+
+
+# The report's three kinds of business (codes.SUBJECTS), so that each shows in the statistics: the
+# school bus is the year's livelihood project voted at the plenary (街道重点工作和民生实事).
+AREA_INTEREST, KEY_WORK, PUBLIC_AFFAIRS = (code for code, _ in SUBJECTS)
+SUBJECT_CYCLE = (AREA_INTEREST, PUBLIC_AFFAIRS, KEY_WORK)
+MATTER_SUBJECTS = {m: (PUBLIC_AFFAIRS if m in ("广场舞噪音扰民", "快递柜设置不合理", "绿化带被毁种菜") else
+                       KEY_WORK if m in ("公交站台缺少遮雨棚", "希望增设老年人休息座椅") else AREA_INTEREST)
+                   for m in RECEPTION_MATTERS}
+
+
+def activity_subject(topic: str, quarter: int) -> str:
+    if topic.endswith("定制公交") or "民生实事" in topic:
+        return KEY_WORK
+    return SUBJECT_CYCLE[quarter % 2]
 
 
 def close_reception_matters(store, rng: random.Random, today: date) -> None:
@@ -187,3 +208,29 @@ def _photos(store, meeting_id: str, year: int) -> None:
             picture.save(path)
             store.meetings.add_material(meeting_id, path, caption,
                                         taken_on=date(year, *taken).isoformat() if taken else meeting["date"])
+
+
+def build_discussions(store, today: date) -> None:
+    """Each held plenary's group discussions (分组讨论): every group in a room of the centre (the first
+    stays in the plenary's own room), its leader convening; and a few opinions the delegates raised
+    there, linked from the ledger (received on the day or in the days after)."""
+    plenaries = store.rows("SELECT id, date, agenda FROM meetings WHERE kind = ? AND status = 'held' AND deleted = 0"
+                           " AND date <= ? ORDER BY date", [PLENARY, today.isoformat()])
+    groups = store.groups.list()
+    for plenary in plenaries:
+        rooms = [room_id for room_id, _ in store.discussions.rooms(plenary["id"])]
+        topics = [line for line in (plenary["agenda"] or "").splitlines() if line][:2]
+        for index, group in enumerate(groups):
+            leader = store.scalar("SELECT id FROM delegates WHERE group_id = ? AND group_role = 'leader'"
+                                  " AND deleted = 0", [group["id"]])
+            points = [f"讨论{topic}" for topic in topics] + [f"结合本片区{group['focus']}，提出意见建议并汇总"]
+            store.discussions.save(plenary["id"], {
+                "group_id": group["id"], "room_id": rooms[index % len(rooms)] if rooms else None,
+                "start_time": "10:00", "end_time": "11:30", "convener_id": leader, "points": "；".join(points)})
+        # two opinions a plenary, those received first on or after its day (within a month)
+        day = date.fromisoformat(plenary["date"])
+        raised = store.rows("SELECT id FROM opinions WHERE deleted = 0 AND raised_meeting_id IS NULL"
+                            " AND received_on >= ? AND received_on <= ? ORDER BY received_on, serial LIMIT 2",
+                            [plenary["date"], (day + timedelta(days=31)).isoformat()])
+        for row in raised:
+            store.discussions.link(plenary["id"], row["id"])

@@ -156,3 +156,18 @@ def build_selection(store, rng, year, community_ids, group_ids, areas, grids_by_
         "SELECT id, delegate_id FROM candidates WHERE round_id = ?", [round_id])}
     for (profile, _community, role, share) in chosen:
         store.delegates.update(delegate_of[ids[profile["name"]]], {"group_role": role}, grid_ids=share)
+
+
+def build_elections(store, year: int) -> None:
+    """At the start of the term each group elects its leader and two deputies (小组推选) from those
+    present; the roster's roles were set with the selection, so no one takes office here."""
+    day = store.opinions.calendar.add_working_days(date(year - 1, 3, 1), 2).isoformat()
+    for number, group in enumerate(store.groups.list()):
+        serving = store.delegates.serving_on(day, group["id"])
+        present = len(serving) - number % 3  # one or two excused in some groups
+        officers = sorted((d for d in serving if d["group_role"] in ("leader", "deputy_leader")),
+                          key=lambda d: (d["group_role"] != "leader", d["name"]))
+        for rank, person in enumerate(officers):
+            store.elections.record(group["id"], {
+                "day": day, "role": person["group_role"], "delegate_id": person["id"], "members": present,
+                "votes": present - (rank + number) % 3, "result": "elected"}, take_office=False)

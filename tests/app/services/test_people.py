@@ -65,8 +65,12 @@ def test_a_supervision_refuses_a_participant_who_is_not_a_serving_delegate(demo)
 
 # -- 4. opinions raised at meetings; a plenary's group discussions ---------------------------------------
 def _plenary(demo):
-    return demo.rows("SELECT * FROM meetings WHERE kind = 'plenary' AND status = 'held' AND deleted = 0"
-                     " ORDER BY date DESC LIMIT 1")[0]
+    """The latest held plenary, its group discussions (the demo records them) cleared for the test's own."""
+    meeting = demo.rows("SELECT * FROM meetings WHERE kind = 'plenary' AND status = 'held' AND deleted = 0"
+                        " ORDER BY date DESC LIMIT 1")[0]
+    for discussion in demo.discussions.list(meeting["id"]):
+        demo.discussions.delete(discussion["id"])
+    return meeting
 
 
 def _rooms(demo, meeting):
@@ -281,7 +285,8 @@ def test_the_duty_record_document_lists_the_supervisions_a_delegate_took_part_in
     from tests.app.documents.test_nomination_docs import pdf_text
 
     opinion = _assigned_opinion(demo)
-    person = _serving(demo, 1)[0]
+    took_part = {r for r, in demo.db.execute("SELECT delegate_id FROM supervision_delegates WHERE deleted = 0")}
+    person = next(p for p in _serving(demo, 70) if p not in took_part)  # the demo's supervisions name some
     assert "参与督办" not in pdf_text(duty_record(demo, person, tmp_path / "before.pdf"))
     demo.opinions.supervise(opinion, TODAY, "实地", "随同查看", "", [person])
     text = pdf_text(duty_record(demo, person, tmp_path / "after.pdf"))
