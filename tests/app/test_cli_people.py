@@ -34,6 +34,9 @@ def test_the_cli_shows_who_supervised_discussed_and_was_elected(demo_dir, tmp_pa
                              " LIMIT 1")[0]
         group = store.rows("SELECT id, name FROM groups ORDER BY sort_order LIMIT 1")[0]
         room = store.scalar("SELECT id FROM rooms WHERE venue_id = ? AND id != ?", [plenary["venue_id"], plenary["room_id"]])
+        for held in store.discussions.list(plenary["id"]):  # the demo's own discussion of the group goes first
+            if held["group_id"] == group["id"]:
+                store.discussions.delete(held["id"])
         store.discussions.save(plenary["id"], {"group_id": group["id"], "room_id": room, "start_time": "14:30",
                                                "points": "建议增设学生公交线路"})
         store.discussions.raise_opinion(plenary["id"], {"title": "会上汇总：学生公交", "delegate_id": people[0]})
@@ -49,8 +52,9 @@ def test_the_cli_shows_who_supervised_discussed_and_was_elected(demo_dir, tmp_pa
     assert sum(v or 0 for v in _column(out, "参与督办")) >= 2
     groups = json.loads(run_cli("--data-dir", demo_dir, "list", "groups", "--json", check=True).stdout)
     first = next(g for g in groups["items"] if g["name"] == group["name"])
-    assert first["elections"] == [{"day": TODAY, "role": "leader", "delegate": first["elections"][0]["delegate"],
-                                   "members": 10, "votes": 9, "result": "elected"}]
+    ours = [e for e in first["elections"] if e["day"] == TODAY]
+    assert ours == [{"day": TODAY, "role": "leader", "delegate": ours[0]["delegate"] if ours else None,
+                     "members": 10, "votes": 9, "result": "elected"}]
     assert sum(g["size"] for g in groups["items"]) == 70 and {"size_ok", "area_ok", "sector_ok"} <= set(first)
     opinions = json.loads(run_cli("--data-dir", demo_dir, "list", "opinions", "--search", "学生公交", "--json",
                                   check=True).stdout)

@@ -75,6 +75,8 @@ def _people_rows(store, meeting, opinion, delegate) -> None:
             survey = tx.insert("field_surveys", {"topic_id": topic, "day": meeting["date"], "place": "现场",
                                                  "units": '["公交公司"]', "findings": "发现"})
             tx.insert("survey_delegates", {"survey_id": survey, "delegate_id": delegate})
+        if not store.scalar("SELECT 1 FROM survey_photos WHERE deleted = 0"):
+            survey = store.scalar("SELECT id FROM field_surveys WHERE deleted = 0 LIMIT 1") or survey
             tx.insert("survey_photos", {"survey_id": survey, "title": "照片", "file_name": "a.jpg",
                                         "sha256": "b" * 64, "size": 10})
 
