@@ -86,6 +86,16 @@ def dialog_buttons(ok: str, cancel: str, accepted, rejected):
     return buttons
 
 
+def close_button(rejected):
+    """A window's one button, 关闭 (Qt's Close, in Chinese)."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    box.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
+    box.rejected.connect(rejected)
+    return box
+
+
 def add_check_item(list_widget, text: str, value, checked: bool = False) -> None:
     """A row with a tick box in a QListWidget, carrying `value`."""
     from PySide6.QtWidgets import QListWidgetItem

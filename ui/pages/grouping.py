@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtWidgets import QAbstractItemView, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QVBoxLayout, QWidget
 
 from app.rules.codes import ELECTION_RESULTS, ELECTION_ROLES
 from app.services.base import FieldSpec, step_date
@@ -15,7 +15,7 @@ from ..dialog_frame import FittingDialog
 from ..form_dialog import ask
 from ..messages import show_refusal
 from ..models import Col, ListTableModel
-from ..widgets import button_row, needs_selection
+from ..widgets import button_row, close_button, needs_selection
 from .base import make_table
 
 MARK = {True: "✓ ", False: "⚠ "}
@@ -79,10 +79,7 @@ class ElectionsDialog(FittingDialog):
         needs_selection(self.view, buttons[1:], "请先在列表中选择一条推选记录")
         self.message = QLabel()
         self.footer.addWidget(self.message)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
-        close.rejected.connect(self.reject)
-        self.footer.addWidget(close)
+        self.footer.addWidget(close_button(self.reject))
         self.reload()
 
     def reload(self) -> None:

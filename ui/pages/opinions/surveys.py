@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QDialogButtonBox, QFileDialog, QLabel
+from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QLabel
 
 from app.services.base import FieldSpec, step_date
 
@@ -14,7 +14,7 @@ from ...dialog_frame import FittingDialog
 from ...form_dialog import ask
 from ...messages import show_refusal
 from ...opinion_dialog import supervisor_choices
-from ...widgets import button_row, plain_table, text_cell
+from ...widgets import button_row, close_button, plain_table, text_cell
 
 
 class SurveysDialog(FittingDialog):
@@ -40,10 +40,7 @@ class SurveysDialog(FittingDialog):
         self.message = QLabel()
         self.message.setStyleSheet("color: #2e7d32;")
         self.footer.addWidget(self.message)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
-        close.rejected.connect(self.reject)
-        self.footer.addWidget(close)
+        self.footer.addWidget(close_button(self.reject))
         self.reload()
 
     def reload(self) -> None:
