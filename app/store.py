@@ -42,6 +42,10 @@ _WITHDRAWN = {
 }
 
 
+
+class _Rehearsed(Exception):
+    """Ends a rehearsal: the write it ran rolls back."""
+
 class Store:
     def __init__(self, db: sqlite_utils.Database, data_dir: Path, lock: InstanceLock | None):
         self.db = db
@@ -300,6 +304,20 @@ class Store:
         for gathered in self._gathering if rows else ():
             gathered.rows.extend(rows)
             gathered.audit_seq = tx.changes.audit_seq or gathered.audit_seq
+
+    @contextmanager
+    def rehearsal(self, action: str, summary: str):
+        """A write tried in full and rolled back (an import's dry run): every rule and reference is
+        asked as in the real write, nothing is kept. Allowed inside a query, which it leaves as it was."""
+        before, self._querying = self._querying, False
+        try:
+            with self.write(action, summary) as tx:
+                yield tx
+                raise _Rehearsed
+        except _Rehearsed:
+            pass
+        finally:
+            self._querying = before
 
     def undo(self, changes: Changes, summary: str) -> Changes:
         """Revert an edit. Append-only records (supervision, histories, stage records) are never

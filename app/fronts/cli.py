@@ -101,6 +101,17 @@ def build_parser() -> argparse.ArgumentParser:
     delegates.add_argument("file", metavar="文件", help="花名册（.xlsx、.xls 或 .ods）")
     delegates.add_argument("--dry-run", action="store_true", help="只检查、列出每一行的结果，不写入")
     delegates.add_argument("--report", metavar="文件", help="把逐行检查结果另存为 Excel")
+    from app.workbooks.kinds import LABELS
+
+    for name, label in LABELS.items():
+        if name == "delegates":
+            continue
+        one = imp_sub.add_parser(name, parents=[common], help=f"导入{label}（导出的台账改后导回即为更新）")
+        one.add_argument("file", metavar="文件", help="表格文件（.xlsx、.xls 或 .ods）")
+        one.add_argument("--dry-run", action="store_true", help="只检查、列出每一行的结果，不写入")
+        one.add_argument("--report", metavar="文件", help="把逐行检查结果另存为 Excel")
+        one.add_argument("--map", action="append", default=[], metavar="列=字段",
+                         help="改动程序按表头猜出的对应关系，如 --map D=worker_name；--map D= 表示不导入该列")
     export = sub.add_parser("export", parents=[common], help="导出台账或文书")
     export_sub = export.add_subparsers(dest="export_kind", required=True, parser_class=_Parser, title="类别",
                                        metavar="类别")
@@ -505,6 +516,8 @@ def _resolve_round(store, given: str | None) -> str | None:
 
 
 def cmd_import(args) -> int:
+    if args.import_kind != "delegates":
+        return _import_kind(args)
     from app.common.outputs import check_out
     from app.registers.writer import write_register
     from app.workbooks.importer import import_roster, report_register
@@ -528,6 +541,46 @@ def cmd_import(args) -> int:
     del rows
     _emit(args, report, "\n".join(lines))
     return 0
+
+
+def _import_kind(args) -> int:
+    from app.common.outputs import check_out
+    from app.registers.writer import write_register
+    from app.workbooks.bring_in import import_file, report_register, with_remap
+    from app.workbooks.kinds import kind as kind_named
+
+    kind = kind_named(args.import_kind)
+    if args.report:
+        check_out("register", args.report)  # before the import: a bad name must not follow a done import
+    mapping = with_remap(args.file, kind, args.map) if args.map else None
+    with _open(args) as store:
+        report = import_file(store, kind, args.file, dry_run=args.dry_run, mapping=mapping)
+        if args.report:
+            write_register(args.report, report_register(store, report))
+    report.pop("changes", None)
+    _emit(args, report, "\n".join(import_lines(report)))
+    return 0
+
+
+def import_lines(report: dict) -> list[str]:
+    """An import's report as the clerk reads it in a terminal."""
+    counts, unit, noun = report["counts"], report["unit"], report["noun"]
+    verb = "检查结果" if report["dry_run"] else "已导入"
+    lines = [f"{verb}：新增 {counts['new']} {unit}，更新 {counts['update']} {unit}，无变化 {counts['same']} {unit}，"
+             f"拒绝 {counts['refused']} 行，重复 {counts['duplicate']} 行。"]
+    lines.append("对应关系：" + "；".join(f"{m['letter']}列“{m['heading']}”→{m['field_label']}"
+                                      for m in report["mapping"] if m["field"]))
+    where = (lambda r: f"{r['sheet']} 第 {r['row']} 行" + (f"（{r['cell']}）" if r.get("cell") else ""))
+    lines += [f"{r['verdict_label']}：{where(r)} {r['name']}：{r['reason']}" for r in report["refused"]]
+    lines += [f"更新：{where(r)} {r['name']}：{r['change_text']}" for r in report["updates"]]
+    lines += [f"提示：{r['sheet']} 第 {r['row']} 行 {r['name']}：{r['warning']}" for r in report["warnings"]]
+    lines += [f"跳过：{s['sheet']} 第 {s['row']} 行：{s['reason']}" for s in report["skipped"]]
+    for what, names in report["created"].items():
+        lines.append(f"新建{what}：{'、'.join(names)}")
+    if report["absent"]["count"]:
+        lines.append(f"数据库中有、文件中没有的{noun} {report['absent']['count']} {unit}（不会删除）："
+                     + "、".join(report["absent"]["names"][:10]) + ("等" if report["absent"]["count"] > 10 else ""))
+    return lines
 
 
 def _passphrase(path: str) -> str:

@@ -1,0 +1,93 @@
+"""Communities and grids from the offices' own sheets, and the grids register back as updates."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+
+from app.registers.catalog import export_register
+from app.store import Store
+from app.workbooks.bring_in import import_file
+from app.workbooks.kinds import kind
+from tests.app.workbooks.sheets import messy_sheet
+from tests.conftest import digest, run_cli
+
+GRID_HEADER = ["序号", "社区名称", "网格编号", "网格名称", "网格员姓名", "联系电话", "备注"]
+
+
+def grids_file(tmp_path):
+    rows = [[1, "中山路社区", "01", "中山路第1网格", "杨婷", "18028383047", None],
+            [2, None, "02", "中山路第2网格", "陈国平", "13815", None],  # community written once; short phone
+            None,
+            [3, "金龙社区", "01", "金龙第1网格", "李霞", "18618343487", None],
+            [4, "金龙社区", "01", "金龙第1网格", "李霞", "18618343487", "重复"],
+            [5, "金龙社区", "第x", None, "林明", None, None],  # neither a name nor a number
+            [None, "金龙社区小计", None, "2个", None, None, None]]
+    return messy_sheet(tmp_path / "网格.xlsx", "中山路街道网格员花名册", GRID_HEADER, rows)
+
+
+def test_a_messy_grid_list_comes_in_with_each_refusal_named(store, tmp_path):
+    path = grids_file(tmp_path)
+    before = digest(store)
+    checked = import_file(store, kind("grids"), path, dry_run=True)
+    assert digest(store) == before  # a dry run writes nothing
+    assert checked["counts"] == {"new": 3, "update": 0, "same": 0, "refused": 1, "duplicate": 1}
+    refused = {r["row"]: r for r in checked["refused"]}
+    assert refused[8]["verdict"] == "duplicate" and "第 7 行" in refused[8]["reason"]
+    assert (refused[9]["reason"], refused[9]["cell"]) == ("“网格编号”“第x”不是数字", "C9")
+    assert [(w["row"], w["warning"]) for w in checked["warnings"]] == [
+        (5, "“网格员电话”13815：联系电话应为 7—12 位数字（手机号 11 位，座机可带区号），未导入")]
+    assert [s["row"] for s in checked["skipped"]] == [10, 11, 12]  # 小计, 合计, the note
+    done = import_file(store, kind("grids"), path)
+    assert done["counts"] == checked["counts"]
+    grids = {(g["community_name"], g["name"]): g for g in store.grids.list()}
+    assert set(grids) == {("中山路社区", "中山路第1网格"), ("中山路社区", "中山路第2网格"), ("金龙社区", "金龙第1网格")}
+    assert grids[("中山路社区", "中山路第2网格")]["number"] == 2
+    assert grids[("中山路社区", "中山路第1网格")]["worker_name"] == "杨婷"
+    assert done["created"] == {"村（社区）": ["中山路社区", "金龙社区"]}
+
+
+def test_an_import_is_one_undo(store, tmp_path):
+    before = digest(store)
+    done = import_file(store, kind("grids"), grids_file(tmp_path))
+    assert store.grids.list()
+    store.undo(done["changes"], "导入网格")
+    assert not store.grids.list() and not store.communities.list()
+    assert digest(store) != before  # (the undo itself is audited)
+
+
+def test_the_grids_register_comes_back_as_an_update_of_one_field(demo, tmp_path):
+    path = tmp_path / "网格对应表.xlsx"
+    export_register(demo, "grids", path)
+    unchanged = import_file(demo, kind("grids"), path, dry_run=True)
+    assert unchanged["counts"]["same"] == len(demo.grids.list()) and unchanged["counts"]["update"] == 0
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    heading = [c.value for c in sheet[3]]
+    worker = heading.index("网格员") + 1
+    old = sheet.cell(row=4, column=worker).value
+    sheet.cell(row=4, column=worker).value = "张三丰"
+    book.save(path)
+    done = import_file(demo, kind("grids"), path)
+    assert done["counts"]["update"] == 1
+    assert done["updates"][0]["changes"] == [{"field": "网格员", "old": old, "new": "张三丰"}]
+    assert len(done["changes"].rows) == 1
+    demo.undo(done["changes"], "导入网格")
+    assert old in {g["worker_name"] for g in demo.grids.list()} and "张三丰" not in {g["worker_name"] for g in demo.grids.list()}
+
+
+def test_the_cli_imports_grids_and_a_dry_run_leaves_the_store(tmp_path):
+    data = tmp_path / "office"
+    run_cli("init", "--data-dir", data, check=True)
+    path = grids_file(tmp_path)
+    with Store.open(data) as store:
+        before = digest(store)
+    dry = run_cli("import", "grids", path, "--dry-run", "--data-dir", data, "--json", check=True)
+    assert json.loads(dry.stdout)["counts"]["new"] == 3
+    with Store.open(data) as store:
+        assert digest(store) == before
+    done = run_cli("import", "grids", path, "--data-dir", data, check=True)
+    assert "新增 3 个" in done.stdout and "重复：" in done.stdout and "跳过：" in done.stdout
+    remapped = run_cli("import", "grids", path, "--dry-run", "--map", "E=", "--data-dir", data, "--json", check=True)
+    assert all(m["field"] != "worker_name" for m in json.loads(remapped.stdout)["mapping"])
