@@ -531,7 +531,9 @@ def cmd_import(args) -> int:
     rows = report.pop("rows")
     report.pop("changes", None)
     verb = "可导入" if args.dry_run else "已导入"
-    lines = [f"{verb} {report['imported']} 人；拒绝 {len(report['rejected'])} 行；重复 {len(report['duplicates'])} 行。"]
+    lines = [f"{verb} {report['imported']} 人；更新 {report['updated']} 人；无变化 {report['unchanged']} 人；"
+             f"拒绝 {len(report['rejected'])} 行；重复 {len(report['duplicates'])} 行。"]
+    lines += [f"更新：{r['sheet']} 第 {r['row']} 行 {r['name']}：{r['change_text']}" for r in report["updates"]]
     lines += [f"拒绝：{r['sheet']} 第 {r['row']} 行 {r['name']}：{r['reason']}" for r in report["rejected"]]
     lines += [f"重复：{r['sheet']} 第 {r['row']} 行 {r['name']}：{r['reason']}" for r in report["duplicates"]]
     lines += [f"提示：{r['sheet']} 第 {r['row']} 行 {r['name']}：{r['warning']}" for r in report["warnings"]]

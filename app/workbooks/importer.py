@@ -19,6 +19,7 @@ from app.common import idcard
 from app.common.errors import AppError, Cancelled, ValidationError
 from app.common.textutil import clean, clean_code, validate_phone
 from app.rules import TABLES, row_breaches
+from app.workbooks.tabular import is_note, is_summary
 
 # canonical field -> header spellings (compared after normalising spaces and brackets)
 HEADERS = {
@@ -63,11 +64,15 @@ class RowVerdict:
     sheet: str
     row: int
     name: str
-    verdict: str = "ok"  # ok / rejected / duplicate
+    verdict: str = "ok"  # ok / rejected / duplicate; update / same (a stored delegate)
     reason: str = ""
     warnings: list[str] = field(default_factory=list)
     values: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)  # community, group, grids (names)
+    match: dict | None = None  # the stored delegate the row names (an update)
+    changes: list[dict] = field(default_factory=list)  # field, old, new (as the clerk reads them)
+    update: dict = field(default_factory=dict)  # the delegate's fields to write
+    relink: tuple[set, set] | None = None  # grid ids to link, to unlink
 
 
 def _header_row(rows: list) -> tuple[int, dict[int, str]] | None:
@@ -107,8 +112,9 @@ def read_workbook(path: Path | str) -> list[RowVerdict]:
             if all(v is None or clean(v) == "" for v in row.values()):
                 continue
             first = clean(row.get("serial")) or clean(row.get("name"))
-            if any(first.startswith(w) for w in SUMMARY_WORDS):
-                continue  # 合计 rows
+            texts = [clean(v) for v in shown[r] if v is not None and clean(v) != ""]
+            if any(first.startswith(w) for w in SUMMARY_WORDS) or is_summary(texts) or is_note(texts):
+                continue  # 合计 rows, notes such as the register's own “注：身份证号已按规定脱敏显示。”
             if sum(_LOOKUP.get(_norm_header(v)) == key for key, v in row.items() if v is not None) >= 2:
                 continue  # the second row of a two-row header (姓名 / 性别 … merged above)
             formulas = [headings[key] for col, key in mapping.items()
@@ -135,7 +141,19 @@ def _check_row(sheet: str, number: int, row: dict, headings: dict) -> RowVerdict
     if isinstance(raw_id, (int, float)) and not isinstance(raw_id, bool):
         return reject("身份证号被 Excel 存成了数字，后几位已经丢失；请把该列设为文本后重新录入")
     values = {"name": name}
-    if clean_code(raw_id):
+    masked = clean_code(raw_id) if "*" in clean(raw_id) else ""
+    if masked:  # the desk's own roster, exported with the ID masked: it names a stored delegate
+        verdict.extra["masked_id"] = masked
+        gender = clean(row.get("gender"))
+        if gender in ("男", "女"):
+            values["gender"] = gender
+        birth = _parse_birth(row.get("birth")) if row.get("birth") not in (None, "") else None
+        if birth and birth[2]:
+            try:
+                values["birth_date"] = date(birth[0], birth[1], birth[2]).isoformat()
+            except ValueError:
+                return reject(f"出生日期“{row.get('birth')}”不存在")
+    elif clean_code(raw_id):
         try:
             info = idcard.parse(raw_id)
         except ValidationError as exc:
@@ -170,6 +188,7 @@ def _check_row(sheet: str, number: int, row: dict, headings: dict) -> RowVerdict
             values[key] = clean(row.get(key))
     if clean(row.get("work")) and "workplace" not in values:
         values["workplace"] = clean(row.get("work"))
+        verdict.extra["work"] = clean(row.get("work"))  # 工作单位及职务 in one cell
     role = ROLE_WORDS.get(clean(row.get("role")), "member")
     values["group_role"] = role
     # The rule book, as for a delegate typed in the window (lengths, dates; references come later).
@@ -179,8 +198,9 @@ def _check_row(sheet: str, number: int, row: dict, headings: dict) -> RowVerdict
         heading = headings.get({"birth_date": "birth"}.get(first.field, first.field)) or first.label
         return reject(first.rule if first.whole else f"“{heading}”{first.rule}")
     verdict.values = values
-    verdict.extra = {"community": clean(row.get("community")), "group": clean(row.get("group")),
-                     "grids": [g for g in re.split(r"[、,，;；\s]+", clean(row.get("grids"))) if g]}
+    verdict.extra.update({"community": clean(row.get("community")), "group": clean(row.get("group")),
+                          "grids": [g for g in re.split(r"[、,，;；\s]+", clean(row.get("grids"))) if g],
+                          "columns": set(row)})
     if not verdict.extra["community"]:
         return reject("所在村（社区）为空")
     # names of a community or group the import may create, held to the rule book as well
@@ -200,40 +220,41 @@ def import_roster(store, path: Path | str, *, dry_run: bool = False, progress=No
         raise AppError("文件中没有找到花名册：需要有“姓名”“身份证号”等表头的工作表")
     seen: dict[str, RowVerdict] = {}
     term_id = store.terms.current_id()
-    # the file's ID numbers already in the store's current term, asked once (not a query a row)
-    numbers = [v.values["id_number"] for v in verdicts if v.verdict == "ok" and v.values.get("id_number")]
-    stored: set[str] = set()
-    for start in range(0, len(numbers), 500):
-        chunk = numbers[start:start + 500]
-        stored.update(r["id_number"] for r in store.rows(
-            f"SELECT id_number FROM delegates WHERE id_number IN ({', '.join('?' for _ in chunk)})"
-            " AND deleted = 0 AND term_id IS ?", [*chunk, term_id]))
+    matches = _stored_matches(store, verdicts, term_id)
     for v in verdicts:
         if v.verdict != "ok":
             continue
-        key = v.values.get("id_number") or f"{v.name}/{v.extra['community']}"
+        key = v.values.get("id_number") or (f"{v.extra['masked_id']}/{v.name}" if v.extra.get("masked_id")
+                                            else f"{v.name}/{v.extra['community']}")
         if key in seen:
             first = seen[key]
             v.verdict, v.reason = "duplicate", f"与“{first.sheet}”第 {first.row} 行重复"
             continue
         seen[key] = v
-        # The roster comes into the current term: a delegate of an earlier term is not a duplicate.
-        if v.values.get("id_number") and v.values["id_number"] in stored:
-            v.verdict, v.reason = "duplicate", "数据库中已有这名代表（身份证号相同）"
-        elif not v.values.get("id_number") and store.scalar(
-                "SELECT 1 FROM delegates d JOIN communities c ON c.id = d.community_id WHERE d.name = ?"
-                " AND c.name = ? AND d.deleted = 0 AND d.term_id IS ?", [v.name, v.extra["community"], term_id]):
-            v.verdict, v.reason = "duplicate", "数据库中已有同一村（社区）的同名代表"
-    good = [v for v in verdicts if v.verdict == "ok"]
+        # The roster comes into the current term: a delegate of an earlier term is another record.
+        v.match = matches.get(id(v))
+        if v.match is None and v.extra.get("masked_id"):
+            v.verdict, v.reason = "rejected", ("身份证号已脱敏（中间为 *），数据库中找不到这名代表；"
+                                               "新代表请填写完整的身份证号")
+    stored_too = [v for v in verdicts if v.verdict == "ok" and v.match is not None]
+    good = [v for v in verdicts if v.verdict == "ok" and v.match is None]
     created: dict[str, list[str]] = {"communities": [], "groups": [], "grids": []}
     communities = {c["name"]: c for c in store.communities.list()}
     groups = {g["name"]: g for g in store.groups.list()}
     # in the file's order, each once (dicts as ordered sets: a district's roster names hundreds)
-    new_groups = dict.fromkeys(v.extra["group"] for v in good if v.extra["group"] and v.extra["group"] not in groups)
-    new_communities = dict.fromkeys(v.extra["community"] for v in good if v.extra["community"] not in communities)
+    named = good + stored_too
+    new_groups = dict.fromkeys(v.extra["group"] for v in named if v.extra["group"] and v.extra["group"] not in groups)
+    new_communities = dict.fromkeys(v.extra["community"] for v in named if v.extra["community"] not in communities)
     created["groups"], created["communities"] = list(new_groups), list(new_communities)
     _plan(store, good, created)  # roles and grids decided once, for the dry run and the import alike
-    report = {"file": Path(path).name, "dry_run": dry_run, "imported": len(good),
+    from app.workbooks.roster_updates import plan_updates
+
+    plan_updates(store, stored_too, communities, groups)
+    updated = [v for v in stored_too if v.verdict == "update"]
+    report = {"file": Path(path).name, "dry_run": dry_run, "imported": len(good), "updated": len(updated),
+              "unchanged": sum(1 for v in stored_too if v.verdict == "same"),
+              "updates": [{"sheet": v.sheet, "row": v.row, "name": v.name, "changes": v.changes,
+                           "change_text": change_text(v.changes)} for v in updated],
               "rejected": [{"sheet": v.sheet, "row": v.row, "name": v.name, "reason": v.reason}
                            for v in verdicts if v.verdict == "rejected"],
               "duplicates": [{"sheet": v.sheet, "row": v.row, "name": v.name, "reason": v.reason}
@@ -241,14 +262,50 @@ def import_roster(store, path: Path | str, *, dry_run: bool = False, progress=No
               "warnings": [{"sheet": v.sheet, "row": v.row, "name": v.name, "warning": w}
                            for v in verdicts for w in v.warnings if v.verdict == "ok"],
               "created": created, "rows": [_row_report(v) for v in verdicts]}
-    if dry_run or not good:
+    if dry_run or not (good or updated):
         return report
-    report["changes"] = _write(store, good, communities, groups, created, progress, report)
+    report["changes"] = _write(store, good, updated, communities, groups, created, progress, report)
     return report
 
 
+def change_text(changes: list[dict]) -> str:
+    return "；".join(f"{c['field']}：{c['old'] or '（空）'} → {c['new'] or '（空）'}" for c in changes)
+
+
+def _stored_matches(store, verdicts: list[RowVerdict], term_id) -> dict[int, dict]:
+    """The current term's delegate each row names, asked once for all rows (not a query a row):
+    by ID number; by name and masked ID (the desk's own roster); by name and community (no ID)."""
+    rows = [v for v in verdicts if v.verdict == "ok"]
+    numbers = [v.values["id_number"] for v in rows if v.values.get("id_number")]
+    by_number: dict[str, dict] = {}
+    for start in range(0, len(numbers), 500):
+        chunk = numbers[start:start + 500]
+        by_number.update((r["id_number"], r) for r in store.rows(
+            f"SELECT * FROM delegates WHERE id_number IN ({', '.join('?' for _ in chunk)})"
+            " AND deleted = 0 AND term_id IS ?", [*chunk, term_id]))
+    by_name: dict[str, list[dict]] = {}
+    if any(not v.values.get("id_number") for v in rows):
+        for r in store.rows("SELECT d.*, c.name AS community_name FROM delegates d JOIN communities c"
+                            " ON c.id = d.community_id WHERE d.deleted = 0 AND d.term_id IS ?", [term_id]):
+            by_name.setdefault(r["name"], []).append(r)
+    out: dict[int, dict] = {}
+    for v in rows:
+        if v.values.get("id_number"):
+            found = by_number.get(v.values["id_number"])
+        elif v.extra.get("masked_id"):
+            same = [r for r in by_name.get(v.name, []) if idcard.mask(r["id_number"]) == v.extra["masked_id"]]
+            found = same[0] if len(same) == 1 else None
+        else:
+            same = [r for r in by_name.get(v.name, []) if r["community_name"] == v.extra["community"]
+                    and not r["id_number"]]
+            found = same[0] if len(same) == 1 else None
+        if found is not None:
+            out[id(v)] = {k: val for k, val in found.items() if k != "community_name"}
+    return out
+
+
 def _row_report(v: RowVerdict) -> dict:
-    label = {"ok": "导入", "rejected": "拒绝", "duplicate": "重复"}[v.verdict]
+    label = {"ok": "导入", "rejected": "拒绝", "duplicate": "重复", "update": "更新", "same": "无变化"}[v.verdict]
     return {"sheet": v.sheet, "row": v.row, "name": v.name, "verdict": v.verdict, "verdict_label": label,
             "reason": v.reason, "warnings": "；".join(v.warnings), "community": v.extra.get("community", ""),
             "group": v.extra.get("group", "")}
@@ -287,15 +344,17 @@ def _plan(store, good: list[RowVerdict], created: dict) -> None:
                 created["grids"].append(f"{key[0]}第{key[1]}网格")
 
 
-def _write(store, good, communities, groups, created, progress, report):
+def _write(store, good, updated, communities, groups, created, progress, report):
     from app.services.delegates import link_id
+    from app.workbooks.roster_updates import write_update
 
     term_id = store.terms.current_id()
-    with store.write("import", f"导入代表花名册：{report['file']}（{len(good)} 人）") as tx:
+    summary = f"导入代表花名册：{report['file']}（新增 {len(good)} 人" + (f"，更新 {len(updated)} 人）" if updated else "）")
+    with store.write("import", summary) as tx:
         for name in created["groups"]:
             groups[name] = {"id": tx.insert("groups", {"name": name}), "name": name}
         subdistrict = store.settings.get("subdistrict") or None if created["communities"] else None  # asked once
-        for v in good:
+        for v in [*good, *updated]:
             community = v.extra["community"]
             if community not in communities:
                 kind = "village" if community.endswith("村") else "community"
@@ -305,6 +364,15 @@ def _write(store, good, communities, groups, created, progress, report):
                     "subdistrict": subdistrict}), "name": community}
         grid_cache = {(r["community_id"], r["number"]): r["id"] for r in store.rows(
             "SELECT id, community_id, number FROM grids WHERE deleted = 0 AND number IS NOT NULL")}
+
+        def grid_of(community_id: str, number: int) -> str:
+            key = (community_id, number)
+            if key not in grid_cache:
+                grid_cache[key] = tx.insert("grids", {"community_id": community_id, "number": number,
+                                                      "name": f"第{number}网格"})
+            return grid_cache[key]
+
+        total = len(good) + len(updated)
         for done, v in enumerate(good, 1):
             values = dict(v.values)
             values["community_id"] = communities[v.extra["community"]]["id"]
@@ -317,16 +385,16 @@ def _write(store, good, communities, groups, created, progress, report):
                 number = re.search(r"(\d+)", unicodedata.normalize("NFKC", grid_text))
                 if not number:
                     continue
-                key = (values["community_id"], int(number.group(1)))
-                if key not in grid_cache:
-                    grid_cache[key] = tx.insert("grids", {"community_id": key[0], "number": key[1],
-                                                          "name": f"第{key[1]}网格"})
-                link = link_id(delegate_id, grid_cache[key])
+                grid_id = grid_of(values["community_id"], int(number.group(1)))
+                link = link_id(delegate_id, grid_id)
                 if link not in linked:  # the delegate is new: only the file itself can repeat a grid
                     linked.add(link)
-                    tx.insert("delegate_grids", {"delegate_id": delegate_id, "grid_id": grid_cache[key]},
-                              row_id=link)
-            if progress is not None and progress(done, len(good)) is False:
+                    tx.insert("delegate_grids", {"delegate_id": delegate_id, "grid_id": grid_id}, row_id=link)
+            if progress is not None and progress(done, total) is False:
+                raise Cancelled("已取消导入，没有保存任何记录")
+        for done, v in enumerate(updated, len(good) + 1):
+            write_update(tx, v, communities, groups, grid_of)
+            if progress is not None and progress(done, total) is False:
                 raise Cancelled("已取消导入，没有保存任何记录")
     return tx.changes
 

@@ -168,7 +168,7 @@ def find_header(shown: list[list], fields: list[Field]) -> tuple[int, dict[int, 
     return best
 
 
-def _is_summary(texts: list[str]) -> bool:
+def is_summary(texts: list[str]) -> bool:
     for text in texts[:3]:
         plain = re.sub(r"\s+", "", text)
         if plain.startswith(SUMMARY_WORDS) or plain.endswith(SUMMARY_WORDS) or re.match(
@@ -177,7 +177,7 @@ def _is_summary(texts: list[str]) -> bool:
     return False
 
 
-def _is_note(texts: list[str]) -> bool:
+def is_note(texts: list[str]) -> bool:
     first = re.sub(r"\s+", "", texts[0]) if texts else ""
     if first.startswith(NOTE_STARTS):
         return True
@@ -211,10 +211,10 @@ def read_table(sheet: Sheet, fields: list[Field], mapping: dict[int, str] | None
         texts = [clean(v) for v in line if v is not None and clean(v) != ""]
         if not texts:
             continue
-        if _is_summary(texts):
+        if is_summary(texts):
             skipped.append({"sheet": sheet.title, "row": r + 1, "reason": f"小计或合计行（{texts[0][:20]}）"})
             continue
-        if _is_note(texts):
+        if is_note(texts):
             skipped.append({"sheet": sheet.title, "row": r + 1, "reason": f"说明文字（{texts[0][:20]}）"})
             continue
         values = {key: (line[col] if col < len(line) else None) for col, key in mapping.items()}

@@ -125,16 +125,49 @@ def test_a_leader_with_no_group_column_is_told_why(store, tmp_path):
     assert done["warnings"] == dry["warnings"] and done["created"] == dry["created"]
 
 
-def test_a_second_import_finds_the_delegates_already_stored_by_id_number(store):
-    """The file's ID numbers are looked up in the store once for all rows: every one already in the
-    current term is a duplicate, the rest are imported."""
+def test_a_second_import_finds_the_delegates_already_stored_and_changes_nothing(store):
+    """The file's ID numbers are looked up in the store once for all rows: every delegate already in
+    the current term is the same record again (by ID number, or by name and community without one)."""
     first = import_roster(store, SAMPLE)
     again = import_roster(store, SAMPLE, dry_run=True)
-    stored = {r["reason"] for r in again["duplicates"]}
-    assert again["imported"] == 0 and "数据库中已有这名代表（身份证号相同）" in stored
-    by_id = [d for d in again["duplicates"] if d["reason"] == "数据库中已有这名代表（身份证号相同）"]
-    with_id = store.scalar("SELECT count(*) FROM delegates WHERE deleted = 0 AND id_number IS NOT NULL")
-    assert len(by_id) == with_id and first["imported"] == 20
+    assert first["imported"] == 20
+    assert (again["imported"], again["updated"], again["unchanged"]) == (0, 0, 20)
+    assert {r["verdict_label"] for r in again["rows"] if r["verdict"] == "same"} == {"无变化"}
+    assert all("重复" in d["reason"] for d in again["duplicates"])  # only the file's own repeats
+
+
+def test_a_changed_cell_in_the_roster_comes_back_as_one_update(demo, tmp_path):
+    """The desk's own roster (ID numbers masked) edited in Excel: one changed phone is one update,
+    listed old -> new; the import writes that one field and nothing else."""
+    from app.registers.catalog import export_register
+
+    path = tmp_path / "花名册.xlsx"
+    export_register(demo, "roster", path)
+    same = import_roster(demo, path, dry_run=True)
+    serving = demo.scalar("SELECT count(*) FROM delegates WHERE deleted = 0 AND status = 'active'")
+    assert (same["imported"], same["updated"], same["unchanged"], same["rejected"]) == (0, 0, serving, [])
+    book = load_workbook(path)
+    sheet = book.active
+    heading = [c.value for c in sheet[3]]
+    name, old = sheet.cell(4, heading.index("姓名") + 1).value, sheet.cell(4, heading.index("联系电话") + 1).value
+    sheet.cell(4, heading.index("联系电话") + 1).value = "13900001111"
+    book.save(path)
+    done = import_roster(demo, path)
+    assert done["updates"] == [{"sheet": "花名册", "row": 4, "name": name, "changes": [
+        {"field": "联系电话", "old": old, "new": "13900001111"}], "change_text": f"联系电话：{old} → 13900001111"}]
+    assert [(c.table, c.kind, set(c.after)) for c in done["changes"].rows] == [("delegates", "update", {"phone"})]
+    demo.undo(done["changes"], "导入花名册")
+    assert demo.scalar("SELECT phone FROM delegates WHERE name = ? AND deleted = 0", [name]) == old
+
+
+def test_a_masked_id_the_store_does_not_hold_is_refused(store, tmp_path):
+    wb = Workbook()
+    wb.active.append(["姓名", "所在村（社区）", "身份证号"])
+    wb.active.append(["钱七", "中山路社区", "500118********2498"])
+    wb.save(tmp_path / "masked.xlsx")
+    report = import_roster(store, tmp_path / "masked.xlsx", dry_run=True)
+    assert [r["reason"] for r in report["rejected"]] == [
+        "身份证号已脱敏（中间为 *），数据库中找不到这名代表；新代表请填写完整的身份证号"]
 
 
 def test_the_import_report_the_clerk_saves_lists_every_row_with_its_verdict(store, tmp_path):
