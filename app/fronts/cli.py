@@ -573,7 +573,8 @@ def import_lines(report: dict) -> list[str]:
     lines.append("对应关系：" + "；".join(f"{m['letter']}列“{m['heading']}”→{m['field_label']}"
                                       for m in report["mapping"] if m["field"]))
     where = (lambda r: f"{r['sheet']} 第 {r['row']} 行" + (f"（{r['cell']}）" if r.get("cell") else ""))
-    lines += [f"{r['verdict_label']}：{where(r)} {r['name']}：{r['reason']}" for r in report["refused"]]
+    lines += [f"{r['verdict_label']}：{where(r)}{' ' + r['name'] if r['name'] else ''}：{r['reason']}"
+              for r in report["refused"]]
     lines += [f"更新：{where(r)} {r['name']}：{r['change_text']}" for r in report["updates"]]
     lines += [f"提示：{r['sheet']} 第 {r['row']} 行 {r['name']}：{r['warning']}" for r in report["warnings"]]
     lines += [f"跳过：{s['sheet']} 第 {s['row']} 行：{s['reason']}" for s in report["skipped"]]

@@ -113,7 +113,8 @@ def read_workbook(path: Path | str) -> list[RowVerdict]:
                 continue
             first = clean(row.get("serial")) or clean(row.get("name"))
             texts = [clean(v) for v in shown[r] if v is not None and clean(v) != ""]
-            if any(first.startswith(w) for w in SUMMARY_WORDS) or is_summary(texts) or is_note(texts):
+            cells = sum(1 for v in grid[r] if v is not None and clean(v) != "") if r < len(grid) else 0
+            if any(first.startswith(w) for w in SUMMARY_WORDS) or is_summary(texts) or is_note(texts, cells):
                 continue  # 合计 rows, notes such as the register's own “注：身份证号已按规定脱敏显示。”
             if sum(_LOOKUP.get(_norm_header(v)) == key for key, v in row.items() if v is not None) >= 2:
                 continue  # the second row of a two-row header (姓名 / 性别 … merged above)

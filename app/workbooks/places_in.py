@@ -10,7 +10,7 @@ from app.common.errors import ValidationError
 from app.common.textutil import clean, validate_phone
 from app.rules.codes import AREAS, COMMUNITY_KINDS
 from app.workbooks.bring_in import Context, ImportKind, Outcome, RowRefused, update_or_same
-from app.workbooks.tabular import Field, SourceRow, as_text, split_names
+from app.workbooks.tabular import BadValue, Field, SourceRow, as_text, split_names
 
 COMMUNITY = ("所在村(社区)", "村(社区)", "所属村(社区)", "所属社区", "社区名称", "村(社区)名称", "村居", "社区", "村")
 GROUP = ("议事小组", "所属议事小组", "所属小组", "对应议事小组", "小组")
@@ -168,7 +168,10 @@ class GridsKind(ImportKind):
         return (community, name) if community and name else None
 
     def label(self, row):
-        return f"{row.text('community')}{self._name(row)}"
+        try:
+            return f"{row.text('community')}{self._name(row)}"
+        except BadValue:
+            return row.text("community")
 
     def stored(self, store):
         return {(g["community_name"], g["name"]): f"{g['community_name']}{g['name']}" for g in store.grids.list()}

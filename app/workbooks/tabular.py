@@ -177,9 +177,13 @@ def is_summary(texts: list[str]) -> bool:
     return False
 
 
-def is_note(texts: list[str]) -> bool:
+def is_note(texts: list[str], cells: int | None = None) -> bool:
+    """A note, not a record: “注：…” and the like; a line of its own in brackets; a sentence in one
+    cell (merged across the table) at the foot (`cells`: the row's filled cells before merging)."""
     first = re.sub(r"\s+", "", texts[0]) if texts else ""
     if first.startswith(NOTE_STARTS):
+        return True
+    if cells == 1 and len(set(texts)) == 1 and (first.endswith(("。", "！")) or len(first) > 30):
         return True
     # a line of its own in brackets: a section heading such as （以下为下半年收集）
     return len(texts) == 1 and bool(re.fullmatch(r"[（(【\[].*[）)】\]]", first))
@@ -214,7 +218,7 @@ def read_table(sheet: Sheet, fields: list[Field], mapping: dict[int, str] | None
         if is_summary(texts):
             skipped.append({"sheet": sheet.title, "row": r + 1, "reason": f"小计或合计行（{texts[0][:20]}）"})
             continue
-        if is_note(texts):
+        if is_note(texts, sum(1 for v in sheet.grid[r] if v is not None and clean(v) != "") if r < len(sheet.grid) else 0):
             skipped.append({"sheet": sheet.title, "row": r + 1, "reason": f"说明文字（{texts[0][:20]}）"})
             continue
         values = {key: (line[col] if col < len(line) else None) for col, key in mapping.items()}
@@ -287,10 +291,26 @@ def as_int(value, label: str) -> int | None:
             raise BadValue(f"“{label}”{value} 不是整数")
         return int(value)
     text = unicodedata.normalize("NFKC", clean(value))
-    match = re.fullmatch(r"第?\s*(\d+)\s*[个人名号条次]?", text)
-    if not match:
+    match = re.fullmatch(r"第?\s*(\d+|[零〇一二两三四五六七八九十]+)\s*[个人名号条次]?", text)
+    number = _number(match.group(1)) if match else None
+    if number is None:
         raise BadValue(f"“{label}”“{clean(value)}”不是数字")
-    return int(match.group(1))
+    return number
+
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _number(text: str) -> int | None:
+    """Digits, or a number in Chinese up to 99 (四, 十二, 二十, 三十五)."""
+    if text.isdigit():
+        return int(text)
+    if "十" not in text:
+        return _DIGITS[text] if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    if len(tens) > 1 or len(ones) > 1:
+        return None
+    return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0)
 
 
 def as_text(value) -> str:

@@ -91,3 +91,68 @@ def test_the_cli_imports_grids_and_a_dry_run_leaves_the_store(tmp_path):
     assert "新增 3 个" in done.stdout and "重复：" in done.stdout and "跳过：" in done.stdout
     remapped = run_cli("import", "grids", path, "--dry-run", "--map", "E=", "--data-dir", data, "--json", check=True)
     assert all(m["field"] != "worker_name" for m in json.loads(remapped.stdout)["mapping"])
+
+
+def test_an_xls_and_an_ods_of_the_same_list_give_the_same_verdicts(store):
+    from tests.conftest import ROOT
+
+    reports = [import_file(store, kind("grids"), ROOT / "tests" / "data" / f"grids_sample{suffix}", dry_run=True)
+               for suffix in (".xls", ".ods")]
+    reports.append(import_file(store, kind("grids"), ROOT / "data" / "samples" / "网格及网格员名册.xlsx", dry_run=True))
+    verdicts = [[(r["row"], r["name"], r["verdict"], r["reason"]) for r in report["rows"]] for report in reports]
+    assert verdicts[0] == verdicts[1] == verdicts[2]
+    assert reports[2]["counts"]["new"] == 24 and reports[2]["counts"]["refused"] == 1
+
+
+def test_a_refused_file_and_a_file_of_refused_rows_leave_the_store_as_it_was(store, tmp_path):
+    import pytest
+
+    from app.common.errors import AppError
+
+    before = digest(store)
+    book = openpyxl.Workbook()
+    book.active.append(["姓名", "性别"])
+    book.save(tmp_path / "not_grids.xlsx")
+    with pytest.raises(AppError, match="没有找到网格表"):
+        import_file(store, kind("grids"), tmp_path / "not_grids.xlsx")
+    bad = messy_sheet(tmp_path / "bad.xlsx", "网格", GRID_HEADER,
+                      [[1, "中山路社区", "1", "第1网格", None, "13500000000", None]])
+    report = import_file(store, kind("grids"), bad)
+    assert report["counts"]["refused"] == 1 and report["rows"][0]["reason"] == "填写了网格员电话，却没有网格员姓名"
+    assert digest(store) == before
+
+
+def test_the_contacts_register_one_delegate_a_line_comes_back_as_the_same_grids(demo, tmp_path):
+    """网格联系表 names one delegate a line: lines of one grid are one grid with all its delegates."""
+    path = tmp_path / "网格联系表.xlsx"
+    export_register(demo, "contacts", path)
+    report = import_file(demo, kind("grids"), path, dry_run=True)
+    assert report["counts"] == {"new": 0, "update": 0, "same": len(demo.grids.list()), "refused": 0, "duplicate": 0}
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    heading = [c.value for c in sheet[3]]
+    delegate = heading.index("联系议事代表") + 1
+    row = next(r for r in range(4, sheet.max_row + 1) if sheet.cell(r, delegate).value)
+    gone = sheet.cell(row, delegate).value
+    sheet.cell(row, delegate).value = None
+    book.save(path)
+    changed = import_file(demo, kind("grids"), path, dry_run=True)
+    assert changed["counts"]["update"] == 1
+    (change,) = changed["updates"][0]["changes"]
+    assert change["field"] == "联系议事代表" and gone in change["old"] and gone not in change["new"]
+
+
+def test_the_shipped_samples_bring_a_new_office_its_places_and_people(store):
+    """Getting started: communities and grids, then the roster, from data/samples alone."""
+    from app.workbooks.importer import import_roster
+    from tests.conftest import ROOT
+
+    samples = ROOT / "data" / "samples"
+    grids = import_file(store, kind("grids"), samples / "网格及网格员名册.xlsx")
+    roster = import_roster(store, samples / "代表花名册.xlsx")
+    assert (grids["counts"]["new"], grids["counts"]["refused"]) == (24, 1)
+    assert (roster["imported"], len(roster["rejected"]), roster["created"]["grids"]) == (12, 1, [])
+    assert len(store.communities.list()) == 6 and len(store.groups.list()) == 4
+    linked = store.scalar("SELECT count(*) FROM delegate_grids WHERE deleted = 0")
+    assert linked == 22  # every grid the roster names is one the grids file brought
+    assert all(c["group_id"] for c in store.communities.list())
