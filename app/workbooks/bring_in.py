@@ -197,16 +197,21 @@ def import_file(store, kind: ImportKind, path: Path | str, *, dry_run: bool = Fa
     if not identity & set(first.mapping.values()):
         raise AppError(f"“{name}”的工作表“{first.sheet}”没有对应{kind.headers_hint()}的列，无法辨认每一行是哪个{kind.noun}")
     rows = kind.combine([row for table in tables for row in table.rows])
-    verdicts: list[dict] = []
     labels = {f.key: f.label for f in kind.fields}
-    ctx = Context(store)
     door = store.rehearsal if dry_run else store.write
     with door("import", f"导入{kind.noun}：{name}") as tx:
-        seen: dict[tuple, SourceRow] = {}  # identity -> its first row (every identity the file names)
-        for done, row in enumerate(rows, 1):
-            verdicts.append(_one_row(store, tx, ctx, kind, row, seen, labels))
-            if progress is not None and progress(done, len(rows)) is False:
-                raise Cancelled("已取消导入，没有保存任何记录")
+        # A quick pass first, every row written straight on and their references asked once at the
+        # end: most files are clean. At the first row the write path refuses, the quick pass is
+        # rolled back and the rows are written again one savepoint each, to name every refusal.
+        try:
+            with store.db.atomic():
+                verdicts, seen, ctx = _rows(store, tx, kind, rows, labels, progress, careful=False)
+                tx.check_links()
+        except (_Careful, ValidationError, ConflictError, NotFoundError):
+            del tx.changes.rows[:]
+            tx._stamps.clear()
+            tx._linked.clear()
+            verdicts, seen, ctx = _rows(store, tx, kind, rows, labels, progress, careful=True)
         counts = {v: sum(1 for r in verdicts if r["verdict"] == v) for v in VERDICT_LABELS}
         tx.summary = (f"导入{kind.noun}：{name}（新增 {counts['new']} {kind.unit}，更新 {counts['update']} {kind.unit}，"
                       f"拒绝 {counts['refused'] + counts['duplicate']} 行）")
@@ -231,7 +236,24 @@ def import_file(store, kind: ImportKind, path: Path | str, *, dry_run: bool = Fa
     return report
 
 
-def _one_row(store, tx, ctx: Context, kind: ImportKind, row: SourceRow, seen: dict, labels: dict) -> dict:
+class _Careful(Exception):
+    """The quick pass met a row the write path refuses: the rows are written again one by one."""
+
+
+def _rows(store, tx, kind: ImportKind, rows: list[SourceRow], labels: dict, progress, careful: bool
+          ) -> tuple[list[dict], dict, Context]:
+    ctx = Context(store)
+    seen: dict[tuple, SourceRow] = {}  # identity -> its first row (every identity the file names)
+    verdicts = []
+    for done, row in enumerate(rows, 1):
+        verdicts.append(_one_row(store, tx, ctx, kind, row, seen, labels, careful))
+        if progress is not None and progress(done, len(rows)) is False:
+            raise Cancelled("已取消导入，没有保存任何记录")
+    return verdicts, seen, ctx
+
+
+def _one_row(store, tx, ctx: Context, kind: ImportKind, row: SourceRow, seen: dict, labels: dict,
+             careful: bool) -> dict:
     try:
         label = kind.label(row)
     except (BadValue, RowRefused):
@@ -256,22 +278,33 @@ def _one_row(store, tx, ctx: Context, kind: ImportKind, row: SourceRow, seen: di
         return refuse(f"与第 {seen[identity].number} 行是同一{kind.noun}", None, "duplicate")
     if identity is not None:
         seen[identity] = row  # (a refused row's record is not one the file leaves out)
-    tx.flush()  # stamps of the rows before are written outside this row's savepoint
-    mark = len(tx.changes.rows)
+    if not careful:
+        try:
+            outcome = kind.apply(store, tx, ctx, row)
+        except (BadValue, RowRefused, ValidationError, ConflictError, NotFoundError):
+            raise _Careful from None
+        ctx.keep()
+        return _done(out, outcome)
+    if len(tx._stamps) > 4000:  # written outside this row's savepoint (the write path flushes past 5,000)
+        tx.flush()
+    mark, stamped = len(tx.changes.rows), len(tx._stamps)
     try:
         with store.db.atomic():
             outcome = kind.apply(store, tx, ctx, row)
             tx.check_links()
-            tx.flush()
     except (BadValue, RowRefused, ValidationError, ConflictError, NotFoundError) as exc:
         del tx.changes.rows[mark:]
-        tx._stamps.clear()
+        del tx._stamps[stamped:]
         tx._linked.clear()
         ctx.discard()
         key = getattr(exc, "key", None) or getattr(exc, "field", None)
         message = exc.message if isinstance(exc, AppError) else str(exc)  # (BadValue: a ValueError)
         return refuse(message, key if key in labels else None)
     ctx.keep()
+    return _done(out, outcome)
+
+
+def _done(out: dict, outcome: Outcome) -> dict:
     out.update(verdict=outcome.verdict, changes=[{"field": f, "old": o, "new": n} for f, o, n in outcome.changes],
                warnings_list=outcome.warnings)
     return _finish(out)

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from app.common.textutil import clean
 from app.workbooks.base import Sheet
@@ -36,6 +37,11 @@ class Field:
 
 
 def norm_header(text) -> str:
+    return _norm_header(text) if isinstance(text, str) else _norm_header(clean(text))
+
+
+@lru_cache(maxsize=4096)
+def _norm_header(text: str) -> str:
     text = unicodedata.normalize("NFKC", clean(text))
     text = re.sub(r"\s+", "", text).replace("（", "(").replace("）", ")")
     return re.sub(r"[*＊:：]+$", "", text.lstrip("*＊"))  # 必填 marks, a trailing colon
@@ -212,20 +218,21 @@ def read_table(sheet: Sheet, fields: list[Field], mapping: dict[int, str] | None
     letters = {col: column_letter(col) for col in mapping}
     for r in range(header_index + 1, len(shown)):
         line = shown[r]
-        texts = [clean(v) for v in line if v is not None and clean(v) != ""]
+        texts = [t for t in map(clean, line) if t]
         if not texts:
             continue
         if is_summary(texts):
             skipped.append({"sheet": sheet.title, "row": r + 1, "reason": f"小计或合计行（{texts[0][:20]}）"})
             continue
-        if is_note(texts, sum(1 for v in sheet.grid[r] if v is not None and clean(v) != "") if r < len(sheet.grid) else 0):
+        alike = len(set(texts)) == 1  # one cell's text, or a merged one's across the row
+        if is_note(texts, sum(1 for v in sheet.grid[r] if v is not None and clean(v) != "") if alike else None):
             skipped.append({"sheet": sheet.title, "row": r + 1, "reason": f"说明文字（{texts[0][:20]}）"})
             continue
         values = {key: (line[col] if col < len(line) else None) for col, key in mapping.items()}
-        if sum(header_words.get(norm_header(v)) == key for key, v in values.items() if isinstance(v, str)) >= 2:
+        if sum(isinstance(v, str) and header_words.get(norm_header(v)) == key for key, v in values.items()) >= 2:
             skipped.append({"sheet": sheet.title, "row": r + 1, "reason": "重复的表头行"})
             continue
-        if all(v is None or clean(v) == "" for v in values.values()):
+        if not any(v is not None and (not isinstance(v, str) or clean(v)) for v in values.values()):
             skipped.append({"sheet": sheet.title, "row": r + 1, "reason": "所选的列都为空"})
             continue
         for key, value in values.items():

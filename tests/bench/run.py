@@ -537,6 +537,50 @@ def bench_exchange(store_dir: Path, repeat: int) -> list[tuple[str, float, float
 SECTIONS = ("startup", "roster", "meetings", "minutes", "ledger", "register", "import", "exchange", "bundle")
 
 
+def bench_grids_import(repeat: int) -> tuple[str, float, float, str]:
+    """Import of a 534-grid list shaped like the 网格化 office's (title and 填报 rows, the community
+    merged down its block, a 小计 row a community) into an empty store vs openpyxl's own read."""
+    import tempfile
+
+    from openpyxl import Workbook, load_workbook
+
+    from app.store import Store
+    from app.workbooks.bring_in import import_file
+    from app.workbooks.kinds import kind
+
+    folder = Path(tempfile.mkdtemp())
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["中山路街道网格划分及专职网格员花名册"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=7)
+    ws.append(["填报单位：中山路街道网格化服务管理中心"])
+    ws.append(["序号", "社区名称", "网格编号", "网格名称", "网格员姓名", "联系电话", "备注"])
+    serial = 0
+    for c in range(25):
+        top = ws.max_row + 1
+        count = 22 if c < 9 else 21
+        for n in range(1, count + 1):
+            serial += 1
+            ws.append([serial, f"第{c + 1}社区" if n == 1 else None, f"{n:02d}", f"第{n}网格", f"网格员{serial}",
+                       f"139{serial:08d}", None])
+        ws.merge_cells(start_row=top, start_column=2, end_row=ws.max_row, end_column=2)
+        ws.append([None, f"第{c + 1}社区小计", None, f"{count}个"])
+    path = folder / "grids.xlsx"
+    wb.save(path)
+    ours, raw, imported = [], [], 0
+    for i in range(repeat):  # interleaved, so that the machine's load hits both sides alike
+        t = time.perf_counter()
+        sheet = load_workbook(path).active
+        sum(1 for row in sheet.iter_rows(values_only=True) for _ in row)
+        raw.append(time.perf_counter() - t)
+        with Store.open(folder / f"empty{i}") as store:
+            t = time.perf_counter()
+            report = import_file(store, kind("grids"), path)
+            ours.append(time.perf_counter() - t)
+        imported = report["counts"]["new"]
+    return (f"grids import ({imported} rows)", ms(ours), ms(raw), "≤ 2x")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--store", default=str(ROOT / "bench-data" / "scale"))
@@ -579,6 +623,7 @@ def main() -> int:
         lines += bench_ledger_outputs(store_dir, few, only_register=True)
     if "import" in only:
         lines.append(bench_import(store_dir, max(5, args.repeat // 2)))
+        lines.append(bench_grids_import(max(5, args.repeat // 2)))
     if "exchange" in only:
         lines += bench_exchange(store_dir, few)
     if "bundle" in only:
