@@ -12,7 +12,7 @@ from app.rules.codes import AREAS, COMMUNITY_KINDS
 from app.workbooks.bring_in import Context, ImportKind, Outcome, RowRefused, update_or_same
 from app.workbooks.tabular import BadValue, Field, SourceRow, as_text, split_names
 
-COMMUNITY = ("所在村(社区)", "村(社区)", "所属村(社区)", "所属社区", "社区名称", "村(社区)名称", "村居", "社区", "村")
+COMMUNITY = ("所在村（社区）", "村（社区）", "所属村（社区）", "所属社区", "社区名称", "村(社区)名称", "村居", "社区", "村")
 GROUP = ("议事小组", "所属议事小组", "所属小组", "对应议事小组", "小组")
 
 
@@ -71,7 +71,7 @@ class CommunitiesKind(ImportKind):
     unit = "个"
     sample = "村社区名单.xlsx"
     fields = (
-        Field("name", "名称", ("村(社区)", "村(社区)名称", "社区名称", "村居名称", "所在村(社区)", "名称", "社区", "村"),
+        Field("name", "名称", ("村（社区）", "村（社区）名称", "社区名称", "村居名称", "所在村（社区）", "名称", "社区", "村"),
               identity=True),
         Field("kind", "类型", ("类型", "村或社区", "村/社区")),
         Field("area", "片区", ("片区", "所在片区", "区域")),

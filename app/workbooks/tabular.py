@@ -84,11 +84,11 @@ def propose(headings: list, fields: Iterable[Field]) -> dict[int, str]:
     for col, text in normed.items():
         if col in mapping:
             continue
-        for f in fields:
-            for spelling in f.headers:
-                spelled = norm_header(spelling)
-                if len(spelled) >= 2 and spelled in text:
-                    candidates.append((len(spelled), col, f.key))
+        found = [(len(spelled), col, f.key) for f in fields for spelled in map(norm_header, f.headers)
+                 if len(spelled) >= 2 and spelled in text]
+        # only the longest word a heading holds speaks for it (网格员姓名 is no 网格, even when the
+        # 网格员 field is taken by another column)
+        candidates += [c for c in found if c[0] == max(found)[0]]
     for _, col, key in sorted(candidates, key=lambda c: (-c[0], c[1])):
         if col not in mapping and key not in taken:
             mapping[col] = key

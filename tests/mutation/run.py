@@ -45,7 +45,11 @@ TESTS: dict[str, list[str]] = {
                                 "tests/app/registers/test_print_layout.py::test_a_month_only_date_and_a_percent_read_back"],
     "app/documents/gbt9704.py": ["tests/app/documents/test_official_grid.py"],
     "app/workbooks/importer.py": ["tests/app/test_importer.py", "tests/app/test_workbooks.py",
-                                  "tests/app/rules/test_roster_door.py"],
+                                  "tests/app/rules/test_roster_door.py", "tests/app/workbooks/test_round_trip.py"],
+    "app/workbooks/tabular.py": ["tests/app/workbooks/test_tabular.py", "tests/app/workbooks/test_places_in.py"],
+    "app/workbooks/bring_in.py": ["tests/app/workbooks/test_bring_in.py", "tests/app/workbooks/test_places_in.py"],
+    "app/workbooks/places_in.py": ["tests/app/workbooks/test_places_in.py", "tests/app/workbooks/test_round_trip.py"],
+    "app/workbooks/roster_updates.py": ["tests/app/test_importer.py", "tests/app/workbooks/test_round_trip.py"],
 }
 
 # Deselected inside the mapped files: slow loops, subprocesses, LibreOffice.
