@@ -532,7 +532,7 @@ def _events(store, tx, opinion_id: str, before: dict | None, row: dict, warnings
         return (old is None or RANK[old] < RANK[state]) and RANK[status] >= RANK[state]
 
     if old is None:
-        add(received, "collect", {"source": dict(SOURCES).get(row.get("source"), ""), "note": "由台账导入"})
+        add(received, "collect", {"source": dict(SOURCES).get(row.get("source") or "", ""), "note": "由台账导入"})
         if reported:
             add(reported, "report", {"delegate": "", "group": "", "leader": ""})
     if status in ("topic", "deliberated") and reached("topic"):
