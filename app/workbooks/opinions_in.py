@@ -82,17 +82,23 @@ def _norm(text) -> str:
     return re.sub(r"\s+", "", clean(text)).replace("（", "(").replace("）", ")")
 
 
+_SPELLED: dict[int, dict[str, str]] = {}  # id(words) -> every spelling -> code (built once)
+
+
 def _word(value, words: dict[str, tuple[str, ...]], labels: tuple, label: str, key: str) -> str | None:
     """A closed list's code from the desk's label, its code, or a clerk's word for it."""
+    if value is None or value == "":
+        return None
     text = _norm(value)
     if not text:
         return None
-    for code, shown in labels:
-        if text in (code, _norm(shown)):
-            return code
-    for code, spelled in words.items():
-        if text in (_norm(w) for w in spelled):
-            return code
+    spelled = _SPELLED.get(id(words))
+    if spelled is None:
+        spelled = {_norm(w): code for code, ws in reversed(words.items()) for w in ws}
+        spelled.update({_norm(shown): code for code, shown in labels} | {code: code for code, _ in labels})
+        _SPELLED[id(words)] = spelled
+    if text in spelled:
+        return spelled[text]
     allowed = "、".join(shown for _, shown in labels)
     raise RowRefused(f"“{label}”“{clean(value)}”看不懂（可写：{allowed}）", key)
 
@@ -355,7 +361,7 @@ class OpinionsKind(ImportKind):
         new = {**wanted, "serial": serial, "status": status}
         new["decline_reason"] = wanted.get("decline_reason")
         if status in ("assigned", "returned", "answered", "fed_back", "closed") and new.get("lead_unit"):
-            new["working_days"] = _working_days(store, new.get("assigned_on"), new.get("deadline"))
+            new["working_days"] = _working_days(store, ctx, new.get("assigned_on"), new.get("deadline"))
         if RANK[status] >= RANK["answered"] and (new.get("answered_on") or new.get("feedback_delegate_on")):
             new["feedback_serial"] = _next_serial(store, ctx, "HZ", "feedback_serial",
                                                   (new.get("answered_on") or new["feedback_delegate_on"])[:4])
@@ -466,11 +472,21 @@ def _next_serial(store, ctx: Context, prefix: str, column: str, year: str) -> st
     return f"{head}{last + 1:04d}"
 
 
-def _working_days(store, assigned: str | None, deadline: str | None) -> int | None:
-    if not assigned or not deadline:
+def _working_days(store, ctx: Context, assigned: str | None, deadline: str | None) -> int | None:
+    """The working days 交办 gave (as the window's 交办 records them), each day's calendar asked once."""
+    if not assigned or not deadline or deadline <= assigned:
         return None
-    days = store.opinions.calendar.working_days_between(date.fromisoformat(assigned), date.fromisoformat(deadline))
-    return days if 1 <= days <= 366 else None
+    workdays = ctx.cache("workdays", dict)
+    calendar = store.opinions.calendar
+    day, end, count = date.fromisoformat(assigned), date.fromisoformat(deadline), 0
+    if (end - day).days > 800:
+        return None
+    while day < end:
+        day = date.fromordinal(day.toordinal() + 1)
+        if day not in workdays:
+            workdays[day] = calendar.is_workday(day)
+        count += workdays[day]
+    return count if 1 <= count <= 366 else None
 
 
 def _forward(old: str, new: str) -> bool:

@@ -115,6 +115,19 @@ def test_a_messy_ledger_comes_in_with_each_refusal_named(store, tmp_path):
     assert not rule_breaches(store)
 
 
+def test_the_same_office_file_again_changes_nothing(store, tmp_path):
+    """A file without 编号 names its opinions by day, delegate and content; the dates that stood in
+    for missing ones the first time are not asked again."""
+    office(store)
+    path = ledger_file(tmp_path)
+    import_file(store, kind("opinions"), path)
+    before = digest(store)
+    again = import_file(store, kind("opinions"), path)
+    assert again["counts"] == {"new": 0, "update": 0, "same": 5, "refused": 4, "duplicate": 1}
+    assert again["absent"]["count"] == 0
+    assert digest(store) == before
+
+
 def test_an_import_is_one_undo_and_a_refused_one_changes_nothing(store, tmp_path):
     office(store)
     done = import_file(store, kind("opinions"), ledger_file(tmp_path))
