@@ -11,6 +11,13 @@ in a warning: steps stay in order and never in the future, and the clerk sees wh
 file's own. A re-import never takes a step back and never clears a recorded date. Each step a new
 or advanced opinion reaches is written to its history (opinion_events) as the window would, since
 the clocks, the statistics and the opinion window read it.
+
+What the office needs first: its delegates (the roster import, which brings their communities and
+groups too), since a row's 收集代表 must be one of them (a name the roster lacks refuses the row:
+guessing would file the opinion under nobody). A 承办单位 is matched to a department by its short or
+official name, or to a community (社区居委会 is the row's own community); one the office does not
+list is added to its departments with a warning, so that later steps can choose it again. An
+unknown community is created, as the grids import does.
 """
 
 from __future__ import annotations
@@ -347,6 +354,9 @@ class OpinionsKind(ImportKind):
                 wanted[key] = known[key] = known[before]
                 origin[key] = origin[before]
                 warnings.append(f"文件没有“{LABELS[key]}”，以{LABELS[origin[before]]} {known[before]} 代替")
+        deadline, assigned = wanted.get("deadline"), known.get("assigned_on")
+        if deadline and assigned and deadline < assigned:
+            raise RowRefused(f"“办理期限”{deadline} 早于{LABELS[origin['assigned_on']]} {assigned}", "deadline")
         if status == "declined" or declined_path:
             # a 不予采纳 row's 办理结果 is its reason (the desk's register writes it 未采纳：…)
             reason = wanted.get("decline_reason") or wanted.get("result") or (current or {}).get("decline_reason")
