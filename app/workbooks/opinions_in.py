@@ -293,12 +293,22 @@ class OpinionsKind(ImportKind):
         return name
 
     def _status(self, row: SourceRow, wanted: dict, warnings: list[str], current: dict | None) -> str:
-        status = _word(row.values.get("status"), STATUS_WORDS, OPINION_STATUSES, "办理进度", "status")
+        try:
+            status = _word(row.values.get("status"), STATUS_WORDS, OPINION_STATUSES, "办理进度", "status")
+        except RowRefused:
+            # many offices' 办理情况 holds what was done, not a state: a sentence there, with no
+            # 办理结果 column of its own, is the result (the state follows from the row)
+            text = row.text("status")
+            if "result" in row.values or len(text) < 8:
+                raise
+            wanted["result"] = text
+            status = None
+            warnings.append("“办理情况”写的是办理结果，按办理结果导入")
         if status is None:
             if current is not None:
                 return current["status"]
             status = self._inferred(row, wanted)
-            if "status" in row.values:
+            if "status" in row.values and not wanted.get("result"):
                 warnings.append(f"“办理进度”为空，按所填内容视为“{dict(OPINION_STATUSES)[status]}”")
         has_feedback = bool(row.text("feedback_delegate_on")) or bool(current and current.get("feedback_delegate_on"))
         if status == "closed" and not has_feedback:

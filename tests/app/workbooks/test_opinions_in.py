@@ -168,6 +168,20 @@ def test_the_shared_office_sample_reads_every_valid_row(store):
     report = import_file(store, kind("opinions"), SHARED)
     assert report["counts"]["new"] == 30 and report["counts"]["refused"] == 1
     assert report["refused"][0]["cell"] == "B34"
+    assert not rule_breaches(store)
+
+
+def test_a_sentence_under_办理情况_is_the_result(store, tmp_path):
+    office(store)
+    header = ["序号", "收集时间", "提出代表", "意见建议内容", "承办单位", "办理情况", "反馈时间"]
+    path = messy_sheet(tmp_path / "情况.xlsx", "台账", header, [
+        [1, "2025-03-01", "甲一", "路灯不亮。", "城管", "城管已更换路灯 12 盏，群众认可", "2025-04-01"],
+        [2, "2025-03-02", "乙二", "井盖缺失。", "城管", "办理中", None]])
+    report = import_file(store, kind("opinions"), path)
+    assert report["counts"]["new"] == 2
+    got = {r["title"]: r for r in store.rows("SELECT * FROM opinions")}
+    assert (got["路灯不亮。"]["status"], got["路灯不亮。"]["result"]) == ("fed_back", "城管已更换路灯 12 盏，群众认可")
+    assert got["井盖缺失。"]["status"] == "assigned"
 
 
 def test_the_ledger_register_comes_back_as_same_and_as_one_changed_field(demo, tmp_path):
