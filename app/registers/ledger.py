@@ -30,7 +30,15 @@ LEDGER_COLUMNS = [
     Column("具体内容", "content", 20, 44, wrap=True, printed=""),
     Column("类别", "category_label", 10, printed="a3"),
     Column("承办单位", "units", 12, 24, wrap=True), Column("办理期限", "deadline", 11, kind="date"),
-    Column("办理进度", "status_label", 10), Column("本环节期限", "step_due", 11, kind="date", printed=""),
+    Column("办理进度", "status_label", 10),
+    # the dates of the steps reached: kept in the file (never printed) so that the register comes
+    # back into a desk with each state's dates (app/workbooks/opinions_in.py)
+    Column("上报组长日期", "reported_on", 11, kind="date", printed=""),
+    Column("交办日期", "assigned_on", 11, kind="date", printed=""),
+    Column("办结日期", "answered_on", 11, kind="date", printed=""),
+    Column("反馈日期", "feedback_delegate_on", 11, kind="date", printed=""),
+    Column("归档日期", "closed_on", 11, kind="date", printed=""),
+    Column("本环节期限", "step_due", 11, kind="date", printed=""),
     Column("提示", "flag", 8), Column("按期", "on_time_mark", 6),
     Column("办理结果", "result", 16, 40, wrap=True, printed="a3"), Column("满意度", "satisfaction", 8),
 ]
@@ -42,7 +50,7 @@ def ledger_rows(store, flt: OpinionFilter | None = None) -> list[dict]:
         row["units"] = "、".join([row["lead_unit"] or "", *row["co_units_list"]]).strip("、")
         # 按期办结: 是 / 否 once answered (a narrow column: the A4 page has no room for more)
         row["on_time_mark"] = {True: "是", False: "否", None: ""}[row["on_time"]]
-        if row["status"] == "declined":
+        if row["decline_reason"] and not row["result"]:  # (fed back after 不予采纳 too)
             row["result"] = f"未采纳：{row['decline_reason']}"
     return rows
 

@@ -12,8 +12,10 @@ from app.workbooks.bring_in import ImportKind
 _KINDS = {
     "communities": ("app.workbooks.places_in", "CommunitiesKind"),
     "grids": ("app.workbooks.places_in", "GridsKind"),
+    "opinions": ("app.workbooks.opinions_in", "OpinionsKind"),
 }
-LABELS = {"communities": "村（社区）", "grids": "网格及网格员", "delegates": "代表花名册"}
+LABELS = {"communities": "村（社区）", "grids": "网格及网格员", "delegates": "代表花名册",
+          "opinions": "意见建议台账"}
 
 
 def names() -> list[str]:

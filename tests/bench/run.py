@@ -470,6 +470,72 @@ def bench_import(store_dir: Path, repeat: int) -> tuple[str, float, float, str]:
     return (f"roster import ({imported} rows)", ms(ours), ms(raw), "≤ 2x")
 
 
+def bench_ledger_import(repeat: int) -> tuple[str, float, float, str]:
+    """Import of a 2,000-row opinion ledger shaped like the offices' (title row, 序号, dates as dates
+    and as Chinese text, groups written short, states in the clerk's words, a total row) into a
+    copy of the demo office (its delegates named by the rows) vs a raw openpyxl read of the same file."""
+    import random
+    import shutil
+    import tempfile
+    from datetime import date, timedelta
+
+    from openpyxl import Workbook, load_workbook
+
+    from app.fronts.demo import build_demo
+    from app.store import Store
+    from app.workbooks.bring_in import import_file
+    from app.workbooks.kinds import kind
+
+    folder = Path(tempfile.mkdtemp(prefix="yishi-bench-ledger-"))
+    template = folder / "demo"
+    with Store.open(template) as store:
+        build_demo(store)
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        people = store.rows("SELECT d.name, g.name AS grp FROM delegates d LEFT JOIN groups g ON g.id = d.group_id"
+                            " WHERE d.deleted = 0 AND d.status = 'active' ORDER BY d.name_pinyin")
+        units = store.departments.names()
+    rng = random.Random(26)
+    states = [("办理中", 1, 0), ("已交办", 1, 0), ("已办结", 1, 1), ("已反馈", 1, 1), ("待集中议事", 0, 0),
+              ("不予采纳", 0, 0), ("已收集", 0, 0)]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws.append(["中山路街道议事代表意见建议办理台账"])
+    ws.merge_cells("A1:L1")
+    ws.append(["序号", "收集时间", "提出代表", "所在小组", "意见建议内容", "来源", "事项类别", "承办单位", "办理时限",
+               "办理情况", "反馈时间", "群众满意度"])
+    start = date(2023, 1, 2)
+    for index in range(1, 2001):
+        person = people[index % len(people)]
+        day = start + timedelta(days=rng.randrange(0, 600))
+        shown = [day, day.isoformat(), f"{day.year}年{day.month}月{day.day}日", f"{day.year}.{day.month}.{day.day}"][index % 4]
+        state, assigned, fed = states[index % len(states)]
+        ws.append([index, shown, person["name"], (person["grp"] or "").rstrip("组"),
+                   f"第{index}条意见：小区路灯损坏，建议尽快修复。", ["网格走访", "接待日", "分组活动", "电话"][index % 4],
+                   ["部门", "街道职责事项", "社区"][index % 3], rng.choice(units) if assigned else None,
+                   day + timedelta(days=30) if assigned else None, state,
+                   (day + timedelta(days=45)).isoformat() if fed else None, "满意" if fed else None])
+    ws.append(["合计：2000条"])
+    path = folder / "ledger.xlsx"
+    wb.save(path)
+    ours, raw, imported = [], [], 0
+    for i in range(repeat):  # interleaved, so that the machine's load hits both sides alike
+        t = time.perf_counter()
+        sheet = load_workbook(path).active
+        sum(1 for row in sheet.iter_rows(values_only=True) for _ in row)
+        raw.append(time.perf_counter() - t)
+        copy = folder / f"office{i}"
+        shutil.copytree(template, copy, ignore=shutil.ignore_patterns("yishi.lock"))
+        with Store.open(copy) as store:
+            t = time.perf_counter()
+            report = import_file(store, kind("opinions"), path)
+            ours.append(time.perf_counter() - t)
+        imported = report["counts"]["new"]
+        shutil.rmtree(copy, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    return (f"ledger import ({imported} rows)", ms(ours), ms(raw), "≤ 2x")
+
+
 def bench_exchange(store_dir: Path, repeat: int) -> list[tuple[str, float, float, str]]:
     """A full package of the scale store: export vs the same rows as plain NDJSON in a zip; import
     into an empty store vs a raw executemany insert of the same rows; a no-op re-import."""
@@ -624,6 +690,7 @@ def main() -> int:
     if "import" in only:
         lines.append(bench_import(store_dir, max(5, args.repeat // 2)))
         lines.append(bench_grids_import(max(5, args.repeat // 2)))
+        lines.append(bench_ledger_import(few))
     if "exchange" in only:
         lines += bench_exchange(store_dir, few)
     if "bundle" in only:
