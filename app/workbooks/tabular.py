@@ -315,7 +315,7 @@ def _number(text: str) -> int | None:
     if "十" not in text:
         return _DIGITS[text] if len(text) == 1 else None
     tens, _, ones = text.partition("十")
-    if len(tens) > 1 or len(ones) > 1:
+    if len(tens) > 1 or len(ones) > 1 or ones == "十":  # 十十, 二三十: not numbers
         return None
     return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0)
 

@@ -159,3 +159,96 @@ def test_a_layout_is_named_by_its_header_words_and_kind():
     assert layout_key("grids", ["社区名称", "网格"]) != layout_key("grids", ["网格", "社区名称"])
     assert layout_key("grids", ["网格"]) != layout_key("venues", ["网格"])
     assert len(layout_key("grids", [])) == 16
+
+
+def test_numbers_that_are_no_numbers_are_refused_not_crashed_on():
+    for bad in ("十十", "二三十", "二三", "十二三"):
+        with pytest.raises(BadValue, match=f"“编号”“{bad}”不是数字"):
+            as_int(bad, "编号")
+    with pytest.raises(BadValue, match="^“编号”不是数字$"):
+        as_int(True, "编号")
+    with pytest.raises(BadValue, match="^“编号”3.5 不是整数$"):
+        as_int(3.5, "编号")
+
+
+def test_excel_serial_days_at_their_limits():
+    assert as_day(1, "日期") == date(1899, 12, 31) and as_day(2958465, "日期") == date(9999, 12, 31)
+    for bad in (0, 0.5, 2958466):
+        with pytest.raises(BadValue, match=f"^“日期”{bad} 不是日期$"):
+            as_day(bad, "日期")
+    with pytest.raises(BadValue, match="^“日期”“abc”不是日期"):
+        as_day(" abc ", "日期")
+
+
+def test_a_merged_range_fills_only_its_own_cells_and_one_beyond_the_sheet_is_left():
+    grid = sheet([["社区名称", "网格名称", "网格员"], ["甲社区", "第1网格", "张三"], ["乙社区", None, None]],
+                 merged=[(9, 9, 1, 2), (2, 2, 9, 9), (2, 3, 2, 2)])
+    from app.workbooks.tabular import filled
+
+    assert filled(grid) == [["社区名称", "网格名称", "网格员"], ["甲社区", "第1网格", "张三"], ["乙社区", "第1网格", None]]
+
+
+def test_skipped_rows_are_named_whole_and_reading_goes_on_after_them():
+    long_total = "中山路社区和金龙社区及凤凰湖社区网格数合计"  # more than 20 characters
+    note = "请各社区于每月5日前报送，如有变动及时更新！"  # one cell; the others hold empty strings
+    table = read_table(sheet([
+        ["社区名称", "网格名称", "网格员", "电话", "备注"],
+        ["甲社区", "第1网格", None, None, None],
+        ["社区名称", "网格名称", None, None, None],  # a second header row (two words repeated)
+        ["  ", " ", None, None, "只在备注"],  # the mapped cells blank (spaces): nothing to import
+        [" ", "第2网格", None, None, None],  # the community written once above: spaces are blank too
+        [long_total],
+        [note, "", " "],
+    ]), FIELDS, mapping={0: "community", 1: "name", 2: "worker", 3: "worker_phone"}, header_row=1)
+    assert table.sheet == "表1" and table.headings == ["社区名称", "网格名称", "网格员", "电话", "备注"]
+    assert table.skipped == [
+        {"sheet": "表1", "row": 3, "reason": "重复的表头行"},
+        {"sheet": "表1", "row": 4, "reason": "所选的列都为空"},
+        {"sheet": "表1", "row": 6, "reason": f"小计或合计行（{long_total[:20]}）"},
+        {"sheet": "表1", "row": 7, "reason": f"说明文字（{note[:20]}）"},
+    ]
+    assert [(r.sheet, r.number, r.values["community"], r.values["name"]) for r in table.rows] == [
+        ("表1", 2, "甲社区", "第1网格"), ("表1", 5, "甲社区", "第2网格")]
+    assert table.rows[0].cell("notes") == "第 2 行"  # a field the mapping leaves out names the row
+
+
+def test_a_header_row_given_without_a_mapping_is_proposed_and_one_beyond_the_sheet_reads_nothing():
+    rows = [["x"], ["社区名称", "网格名称"], ["甲社区", "第1网格"]]
+    given = read_table(sheet(rows), FIELDS, header_row=2)
+    assert given.mapping == {0: "community", 1: "name"} and len(given.rows) == 1
+    beyond = read_table(sheet(rows), FIELDS, header_row=9)
+    assert (beyond.headings, beyond.mapping, beyond.rows) == ([], {}, [])
+    wider = read_table(sheet(rows), FIELDS, mapping={0: "community", 7: "name"}, header_row=2)
+    assert [r.values for r in wider.rows] == [{"community": "甲社区", "name": None}]
+
+
+def test_the_mapping_takes_each_field_once_by_its_longest_word_in_column_order():
+    assert propose(["社区X", "所属社区名称"], FIELDS) == {1: "community"}
+    assert propose(["所属社区名称", "社区X"], FIELDS) == {0: "community"}
+    assert propose(["社区甲", "社区乙"], FIELDS) == {0: "community"}
+    assert propose(["网格名称", "所属社区名称"], FIELDS) == {0: "name", 1: "community"}  # after an exact one
+
+
+def test_notes_and_totals_with_spaces_inside():
+    assert is_note(["注 ：见下"]) and is_summary(["合 计", "5"]) and is_summary(["x", "总 计"])
+    assert is_note(["请各社区核实！"], cells=1) and not is_note(["x" * 30], cells=1)
+
+
+def test_a_rows_day_names_its_cell():
+    from app.workbooks.tabular import SourceRow
+
+    row = SourceRow("表1", 5, {"received": "2025年13月1日", "ok": "2025-03-05"}, {"received": "B5", "ok": "C5"})
+    assert row.day("ok", "收集日期") == date(2025, 3, 5)
+    with pytest.raises(BadValue) as refused:
+        row.day("received", "收集日期")
+    assert (str(refused.value), refused.value.key) == ("“收集日期”“2025年13月1日”不是存在的日期", "received")
+    with pytest.raises(BadValue) as refused:
+        SourceRow("表1", 5, {"n": "x"}, {}).int("n", "编号")
+    assert (str(refused.value), refused.value.key) == ("“编号”“x”不是数字", "n")
+
+
+def test_a_layout_key_is_stable_across_versions():
+    """Remembered mappings are stored under it: the formula must not change."""
+    import hashlib
+
+    assert layout_key("grids", ["社区名称", " 网格 "]) == hashlib.sha256("grids:社区名称|网格".encode()).hexdigest()[:16]
