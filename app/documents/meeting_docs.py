@@ -367,7 +367,7 @@ def brief(store, meeting_id: str, path: Path | str) -> Path:
     else:
         counts = store.attendance.summary(meeting_id)
         units = _attending_units(store, meeting_id)
-        expected = counts["present"] + counts["excused"] + counts["absent"]
+        expected = counts["expected"]  # (a meeting without a sign-in list: 应到 as recorded)
         who = f"应到议事代表{expected}名，实到{counts['present']}名" + (
             f"（请假{counts['excused']}名）" if counts["excused"] else "")
         came = f"；{'、'.join(units)}派员列席" if units else ""
