@@ -193,6 +193,18 @@ def kind_named(text: str | None) -> MeetingKind | None:
     return None
 
 
+def kind_mentioned(text: str | None) -> MeetingKind | None:
+    """The kind a title speaks of (2025年上半年议事代表大会, 老城小组第一季度小组活动): the one whose
+    longest word it holds; None when none, or when two kinds' words are as long."""
+    title = _word(text or "")
+    found = sorted(((len(_word(w)), kind.code) for kind in _KINDS.values()
+                    for w in (kind.label, kind.short, *kind.aliases) if len(_word(w)) >= 2 and _word(w) in title),
+                   reverse=True)
+    if not found or (len(found) > 1 and found[1][0] == found[0][0] and found[1][1] != found[0][1]):
+        return None
+    return _KINDS[found[0][1]]
+
+
 def codes_where(**flags) -> tuple[str, ...]:
     """The codes of the kinds whose attributes have the given values, e.g. codes_where(matters=True)."""
     return tuple(k.code for k in _KINDS.values() if all(getattr(k, name) == value for name, value in flags.items()))

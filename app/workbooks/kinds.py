@@ -12,8 +12,10 @@ from app.workbooks.bring_in import ImportKind
 _KINDS = {
     "communities": ("app.workbooks.places_in", "CommunitiesKind"),
     "grids": ("app.workbooks.places_in", "GridsKind"),
+    "meetings": ("app.workbooks.meetings_in", "MeetingsKind"),
 }
 LABELS = {"communities": "村（社区）", "grids": "网格及网格员", "delegates": "代表花名册"}
+LABELS["meetings"] = "议事活动"
 
 
 def names() -> list[str]:
