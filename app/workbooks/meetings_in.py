@@ -170,7 +170,7 @@ class MeetingsKind(ImportKind):
         place_note = self._place(ctx, row, wanted, warnings)
         self._group(tx, ctx, row, kind, title, wanted)
         if "subject" in row.values:
-            wanted["subject"] = choice(row.values.get("subject"), SUBJECTS, "议事事项类型")
+            wanted["subject"] = _choice(row, "subject", SUBJECTS, "议事事项类型")
         if "agenda" in row.values:
             items = [clean(i) for i in re.split(r"[；;\n]+", as_text(row.values.get("agenda")).replace("\r", "\n"))]
             wanted["agenda"] = "\n".join(i for i in items if i) or None
@@ -307,7 +307,7 @@ class MeetingsKind(ImportKind):
             return None
         if text in STATUS_WORDS:
             return STATUS_WORDS[text]
-        return choice(text, MEETING_STATUSES, "状态")
+        return _choice(row, "status", MEETING_STATUSES, "状态")
 
     def _figures(self, row: SourceRow) -> tuple[dict | None, dict[str, str]]:
         """The attendance figures the row gives (field -> number or None), and the column of each;
@@ -385,6 +385,15 @@ class MeetingsKind(ImportKind):
             return str(value)
 
         return show
+
+
+def _choice(row: SourceRow, key: str, choices, label: str) -> str | None:
+    """A closed list's code from the cell; a refusal names the cell."""
+    try:
+        return choice(row.values.get(key), choices, label)
+    except RowRefused as exc:
+        exc.key = key
+        raise
 
 
 def _lines(value) -> list[str]:
