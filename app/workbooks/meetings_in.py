@@ -131,9 +131,11 @@ class MeetingsKind(ImportKind):
         return found
 
     def _day(self, row: SourceRow) -> date:
-        day = row.day("date", "日期")
+        # a list whose only 时间 column holds the day (2025年3月5日 14:30): that is the date
+        key = "time" if "date" not in row.values and "time" in row.values else "date"
+        day = row.day(key, "日期" if key == "date" else "时间")
         if day is None:
-            raise RowRefused("日期为空", "date")
+            raise RowRefused("日期为空", key)
         return day
 
     @staticmethod
@@ -233,7 +235,7 @@ class MeetingsKind(ImportKind):
         return Outcome("new", [], warnings)
 
     def _when(self, row: SourceRow, wanted: dict, warnings: list[str]) -> None:
-        if "time" not in row.values:
+        if "time" not in row.values or "date" not in row.values:
             return
         found = times(row.values.get("time"))
         if found is None:
@@ -320,6 +322,8 @@ class MeetingsKind(ImportKind):
         text = row.text("attendance")
         if text:
             found = figures_of(text)
+            if not found and re.fullmatch(r"\d+\s*[人名]?", unicodedata.normalize("NFKC", text)):
+                found = {"count_present": int(re.sub(r"\D", "", unicodedata.normalize("NFKC", text)))}  # 参会情况: 12人
             if not found:
                 raise RowRefused(f"“出席情况”“{text}”看不懂：请写成“出席10 请假1 缺席1 列席2”或“应到12 实到10”",
                                  "attendance")

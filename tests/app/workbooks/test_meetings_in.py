@@ -234,3 +234,18 @@ def test_the_kinds_answer_to_the_words_offices_use():
     assert mk.kind_mentioned("2025年上半年议事代表大会").code == mk.PLENARY
     assert mk.kind_mentioned("老城小组第一季度小组活动").code == mk.GROUP_ACTIVITY
     assert mk.kind_mentioned("走访慰问") is None
+
+
+def test_a_list_with_its_day_under_时间_and_its_kind_in_the_title(store, tmp_path):
+    header = ["序号", "时间", "会议名称", "参会情况", "主要内容"]
+    rows = [[1, "2025年3月5日 14:30", "2025年上半年议事代表大会", "58人", "听取报告\n票决民生实事项目"],
+            [2, "2025年6月9日", "关于菜市场改造的专题议事会", "应到15人，实到13人，请假2人", None]]
+    path = messy_sheet(tmp_path / "会议.xlsx", "会议记录", header, rows)
+    done = import_file(store, kind("meetings"), path)
+    assert done["counts"]["new"] == 2 and not done["refused"] and not done["warnings"]
+    found = meetings_of(store)
+    plenary, special = found["2025年上半年议事代表大会"], found["关于菜市场改造的专题议事会"]
+    assert (plenary["kind"], plenary["date"], plenary["count_present"]) == (mk.PLENARY, "2025-03-05", 58)
+    assert plenary["summary"] == "听取报告\n票决民生实事项目"  # the minutes' lines kept
+    assert (special["kind"], special["count_expected"], special["count_present"], special["count_excused"]) == (
+        mk.SPECIAL, 15, 13, 2)
