@@ -73,6 +73,10 @@ def test_figures_without_a_sign_in_list_are_what_the_register_and_the_statistics
     assert (quorum["total"], quorum["present"], quorum["met"]) == (70, 62, True)
     rows = {r["title"]: r["attendance"] for r in meetings_register(store).rows}
     assert rows["2025年上半年议事代表大会"] == "应到70 出席62 列席8"
+    from app.services.meetings import MeetingFilter
+
+    listed = {m["title"]: m["present"] for m in store.meetings.page(MeetingFilter())}
+    assert listed["2025年上半年议事代表大会"] == 62  # the meetings list says the same
     # the year-end summary's group attendance adds the groups' figures (应到 as given)
     from app.services.summary_draft import Figures
 
