@@ -187,7 +187,7 @@ class MeetingsKind(ImportKind):
                 wanted[key] = _prose(row.values.get(key)) or None
                 if wanted[key] and day > today():
                     raise RowRefused(f"会议日期 {day.isoformat()} 在今天之后，还不能登记会议纪要", key)
-        if "notes" in row.values or place_note:
+        if "notes" in row.values or "place" in row.values:
             wanted["notes"] = self._notes(row, current, place_note)
         status = self._status(row)
         figures, source = self._figures(row)
@@ -230,7 +230,7 @@ class MeetingsKind(ImportKind):
                 due = day + timedelta(days=step["due_offset"] or 0)
                 tx.insert("meeting_steps", {"meeting_id": meeting_id, "phase": step["phase"], "title": step["title"],
                                             "owner": step["owner"], "sort_order": order,
-                                            "due_date": max(due, start).isoformat()})
+                                            "due_date": (max(due, start) if day >= start else due).isoformat()})
         ctx.stage("meetings", (kind.code, day.isoformat(), title), {"id": meeting_id, **new})
         return Outcome("new", [], warnings)
 
@@ -294,13 +294,13 @@ class MeetingsKind(ImportKind):
 
     @staticmethod
     def _notes(row: SourceRow, current: dict | None, place: str) -> str | None:
-        if "notes" in row.values:
-            notes = row.text("notes")
-        else:
-            notes = (current or {}).get("notes") or ""
-        line = f"{PLACE_NOTE}{place}" if place else ""
-        if line and line not in notes.split("；"):
-            notes = "；".join(p for p in (notes, line) if p)
+        """The notes as the file has them (or as stored), with the line keeping a place that is none
+        of the office's halls: a place the file names replaces the line (a hall known since: none)."""
+        notes = row.text("notes") if "notes" in row.values else ((current or {}).get("notes") or "")
+        if row.text("place") or place:  # (a blank place, as the register shows a place kept here, keeps it)
+            notes = "；".join(part for part in notes.split("；") if part and not part.startswith(PLACE_NOTE))
+        if place:
+            notes = "；".join(part for part in (notes, f"{PLACE_NOTE}{place}") if part)
         return notes or None
 
     def _status(self, row: SourceRow) -> str | None:

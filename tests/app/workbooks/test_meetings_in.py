@@ -253,3 +253,25 @@ def test_a_list_with_its_day_under_时间_and_its_kind_in_the_title(store, tmp_p
     assert plenary["summary"] == "听取报告\n票决民生实事项目"  # the minutes' lines kept
     assert (special["kind"], special["count_expected"], special["count_present"], special["count_excused"]) == (
         mk.SPECIAL, 15, 13, 2)
+
+
+def test_the_register_of_an_office_that_came_from_its_list_comes_back_unchanged(store, tmp_path):
+    """Figures and places kept in the notes survive the register's round trip; a hall registered
+    since takes the place of the notes' line."""
+    import_file(store, kind("meetings"), SAMPLE)
+    path = tmp_path / "台账.xlsx"
+    export_register(store, "meetings", path)
+    same = import_file(store, kind("meetings"), path, dry_run=True)
+    assert same["counts"] == {"new": 0, "update": 0, "same": 7, "refused": 0, "duplicate": 0}
+    store.venues.create(_hall("新城一组片区议事厅"))
+    done = import_file(store, kind("meetings"), SAMPLE)
+    assert done["counts"]["update"] == 1
+    assert [c["field"] for c in done["updates"][0]["changes"]] == ["地点", "备注"]
+    second = meetings_of(store)["新城一组2025年第二季度议事活动"]
+    assert second["notes"] == "名称未填" and second["venue_id"]
+
+
+def _hall(name: str) -> dict:
+    from app.rules.codes import VENUE_LEVELS
+
+    return {"name": name, "level": VENUE_LEVELS[1][0]}  # (a 片区议事厅; any level would do)
