@@ -15,6 +15,7 @@ import json
 import re
 import unicodedata
 from datetime import date, timedelta
+from datetime import time as dt_time
 
 from app.common.textutil import clean
 from app.rules.codes import MEETING_STATUSES, SUBJECTS
@@ -28,13 +29,13 @@ from app.workbooks.tabular import Field, SourceRow, as_text, split_names
 # how offices write a meeting's state, beyond the desk's own labels
 STATUS_WORDS = {"计划中": "planned", "未召开": "planned", "待召开": "planned", "拟召开": "planned",
                 "已开": "held", "召开": "held", "已举行": "held", "已开展": "held", "已完成": "held",
-                "取消": "cancelled", "未开": "cancelled"}
+                "取消": "cancelled"}
 # 出席情况 as the register writes it (出席10 请假1 缺席1 列席2) or as clerks do (应到12人，实到10人)
 _FIGURE = re.compile(r"(应到|应出席|应参会|实到|出席|到会|参会|请假|缺席|列席)\s*[:：]?\s*(\d+)\s*[人名]?")
 _FIGURE_OF = {"应到": "count_expected", "应出席": "count_expected", "应参会": "count_expected",
               "实到": "count_present", "出席": "count_present", "到会": "count_present", "参会": "count_present",
               "请假": "count_excused", "缺席": "count_absent", "列席": "count_guests"}
-_TIME = re.compile(r"^(\d{1,2})[:：.](\d{2})(?:\s*[—–\-~～至到]+\s*(\d{1,2})[:：.](\d{2}))?$")
+_TIME = re.compile(r"^(\d{1,2})[:：.](\d{2})(?::\d{2})?(?:\s*[—–\-~～至到]+\s*(\d{1,2})[:：.](\d{2})(?::\d{2})?)?$")
 _PLACE_ROOM = re.compile(r"^(.+?)\s*[（(](.+)[）)]$")  # 议事中心（第一会议室（大会议室））
 PLACE_NOTE = "地点："  # the notes line keeping a place that is not one of the office's halls
 
@@ -53,7 +54,10 @@ def _prose(value) -> str:
 
 
 def times(value) -> tuple[str | None, str | None] | None:
-    """(start, end) from 09:00—11:30, 9:00-11:30, 14:30; None when the cell says something else."""
+    """(start, end) from 09:00—11:30, 9:00-11:30, 14:30 (an Excel time too); None when the cell says
+    something else."""
+    if isinstance(value, dt_time):
+        return value.strftime("%H:%M"), None
     text = unicodedata.normalize("NFKC", as_text(value)).replace(" ", "")
     if not text:
         return None, None
@@ -182,6 +186,8 @@ class MeetingsKind(ImportKind):
             wanted["departments"] = self._departments(ctx, row, current, warnings)
         if "visitors" in row.values:
             wanted["visitors"] = row.int("visitors", "接待群众人数")
+            if wanted["visitors"] and day > today():  # (asked here so that the refusal names its cell)
+                raise RowRefused(f"会议日期 {day.isoformat()} 在今天之后，还不能登记接待人数", "visitors")
         for key in ("summary", "decisions"):
             if key in row.values:
                 wanted[key] = _prose(row.values.get(key)) or None
