@@ -63,7 +63,7 @@ def test_the_shipped_sample_comes_in_with_its_refusal_named(store):
     assert again["counts"]["same"] == 7 and again["counts"]["new"] == again["counts"]["update"] == 0
 
 
-def test_figures_without_a_sign_in_list_are_what_the_register_and_the_statistics_read(store):
+def test_figures_without_a_sign_in_list_are_what_the_register_and_the_statistics_read(store, tmp_path):
     import_file(store, kind("meetings"), SAMPLE)
     found = meetings_of(store)
     plenary = found["2025年上半年议事代表大会"]["id"]
@@ -82,6 +82,14 @@ def test_figures_without_a_sign_in_list_are_what_the_register_and_the_statistics
 
     facts = Figures(store, 2025)
     assert facts.group_attendance() == (12 + 11 + 12, 14 + 13 + 12)
+    # and the minutes say it too, instead of “出席：无”
+    from pypdf import PdfReader
+
+    from app.documents.meeting_docs import minutes
+
+    text = "".join(page.extract_text() for page in PdfReader(minutes(store, plenary, tmp_path / "纪要.pdf")).pages)
+    text = text.replace("\n", "").replace(" ", "")
+    assert "全体议事代表70名，实到62名" in text and "出席：62人" in text and "列席：8人" in text
 
 
 def test_a_meeting_signed_in_keeps_its_list_and_figures_that_differ_are_told(demo, tmp_path):
