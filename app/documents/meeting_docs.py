@@ -149,11 +149,18 @@ def minutes_doc(store, meeting_id: str, *, draft: bool = False) -> OfficialDoc:
             doc.lead_in(f"（{chinese_number(i)}）{item['content'].rstrip('。')}。", detail + "。" if detail else "")
     doc.blank()
     empty = "无" if m["status"] == "held" else "（会后据签到登记）"
-    doc.labelled("出席", by_status["present"], empty=empty)
-    doc.labelled("请假", by_status["excused"], empty=empty)
-    if by_status["absent"]:
-        doc.labelled("缺席", by_status["absent"])
-    doc.labelled("列席", _guests(store, sheet), empty=empty)
+    # a meeting without a sign-in list (one an office held before the desk): its figures, not "无"
+    counts = store.attendance.summary(meeting_id)
+    figures = (store.attendance.figures(meeting_id) or {}) if counts["counted"] else {}
+
+    def told(key: str) -> str:
+        return f"{figures[key]}人" if figures.get(key) is not None else empty
+
+    doc.labelled("出席", by_status["present"], empty=told("count_present"))
+    doc.labelled("请假", by_status["excused"], empty=told("count_excused"))
+    if by_status["absent"] or figures.get("count_absent"):
+        doc.labelled("缺席", by_status["absent"], empty=told("count_absent"))
+    doc.labelled("列席", _guests(store, sheet), empty=told("count_guests"))
     doc.sign(issued_date(store, "minutes", meeting_id))
     return doc
 
@@ -367,7 +374,7 @@ def brief(store, meeting_id: str, path: Path | str) -> Path:
     else:
         counts = store.attendance.summary(meeting_id)
         units = _attending_units(store, meeting_id)
-        expected = counts["present"] + counts["excused"] + counts["absent"]
+        expected = counts["expected"]  # (a meeting without a sign-in list: 应到 as recorded)
         who = f"应到议事代表{expected}名，实到{counts['present']}名" + (
             f"（请假{counts['excused']}名）" if counts["excused"] else "")
         came = f"；{'、'.join(units)}派员列席" if units else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.registers import period
 from app.registers.writer import Column, Percent, Register
 from app.rules.meeting_kinds import kinds
+from app.services.attendance import attendance_text
 from app.services.meetings import MeetingFilter
 
 
@@ -12,8 +13,7 @@ def meetings(store, year: int | None = None) -> Register:
     rows = store.meetings.page(MeetingFilter(year=year, descending=False), limit=None)
     for row in rows:
         counts = store.attendance.summary(row["id"])
-        row["attendance"] = (f"出席{counts['present']} 请假{counts['excused']} 缺席{counts['absent']}"
-                             + (f" 列席{counts['attending_nonmember']}" if counts["attending_nonmember"] else ""))
+        row["attendance"] = attendance_text(counts, store.attendance.figures(row["id"]) if counts["counted"] else None)
         row["agenda_text"] = "；".join(row["agenda_list"])
         row["departments_text"] = "、".join(row["departments_list"])
         row["items"] = store.action_items.count_of("meeting_id", row["id"])

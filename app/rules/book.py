@@ -199,6 +199,24 @@ def _held_on_or_after_date(row, lookup):
             return f"会议日期 {row['date']} 在今天之后，还不能登记会议纪要"
         if row.get("visitors"):
             return f"会议日期 {row['date']} 在今天之后，还不能登记接待人数"
+        if any(row.get(key) for key in COUNTS if key != "count_expected"):
+            return f"会议日期 {row['date']} 在今天之后，还不能登记出席人数"
+    return None
+
+
+# a meeting's attendance as figures, when it has no sign-in list (m026): field -> its word
+COUNTS = {"count_expected": "应到", "count_present": "出席", "count_excused": "请假", "count_absent": "缺席",
+          "count_guests": "列席"}
+
+
+def _counts_within_expected(row, lookup):
+    """Those present, excused and absent are among those expected (列席 are not delegates expected)."""
+    expected = row.get("count_expected")
+    if type(expected) is not int:
+        return None
+    given = [(COUNTS[k], row[k]) for k in ("count_present", "count_excused", "count_absent") if type(row.get(k)) is int]
+    if sum(n for _, n in given) > expected:
+        return (f"{'、'.join(f'{word} {n} 人' for word, n in given)}，多于应到的 {expected} 人")
     return None
 
 
@@ -369,8 +387,13 @@ TABLES: dict[str, Table] = {
         "visitors": Int("接待群众人数", low=0, high=100_000), "summary": Note("会议概况", max=LONG),
         "decisions": Note("议定事项", max=LONG), "notes": Note("备注"),
         "subject": Choice("议事事项类型", choices=SUBJECTS),
+        "count_expected": Int("应到人数", low=0, high=100_000), "count_present": Int("出席人数", low=0, high=100_000),
+        "count_excused": Int("请假人数", low=0, high=100_000), "count_absent": Int("缺席人数", low=0, high=100_000),
+        "count_guests": Int("列席人数", low=0, high=100_000),
     }, title=("title",), checks=(
-        Check(("status", "date", "summary", "decisions", "visitors"), _held_on_or_after_date),
+        Check(("status", "date", "summary", "decisions", "visitors", "count_present", "count_excused", "count_absent",
+               "count_guests"), _held_on_or_after_date),
+        Check(("count_present", "count_expected", "count_excused", "count_absent"), _counts_within_expected),
         Check(("end_time", "start_time"), _ends_after_start),
         Check(("room_id", "venue_id"), _room_of_venue),
     )),

@@ -14,6 +14,7 @@ for columns and lists, and use the constants below where a passage is about one 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -88,6 +89,7 @@ class MeetingKind:
     discussions: bool = False                    # 分组讨论: the groups discuss apart, each in a room
     # the documents a meeting of the kind gives (codes.DOC_KINDS; documents.catalog.MEETING_DOCS)
     documents: tuple[str, ...] = ("meeting_notice", "signin", "flowchart", "minutes", "brief")
+    aliases: tuple[str, ...] = ()                # other words offices' own lists use for it (kind_named)
 
     def default_title(self, day: date, group: str = "", venue: str = "") -> str:
         return self.title.format(year=day.year, half="上" if day.month <= 6 else "下",
@@ -117,7 +119,8 @@ _BUILT_IN = (
                Step("in", "听取工作报告", "街道办事处", 0), Step("in", "开展分组讨论", "各议事小组", 0),
                Step("in", "汇总意见建议", "人大街道工委", 0),
                Step("post", "交办意见建议", "人大街道工委", 7), Step("post", "整理会议资料", "人大街道工委", 14)),
-        quorum="majority", votes=True, starts_year=True, discussions=True),
+        quorum="majority", votes=True, starts_year=True, discussions=True,
+        aliases=("代表大会", "议事代表会议", "议事会议", "议事大会", "居民议事代表大会")),
     MeetingKind(
         GROUP_ACTIVITY, "分组活动", "group", ("本小组议事代表", "相关部门"),
         (("group_id", "分组活动须选择议事小组"),),
@@ -127,7 +130,7 @@ _BUILT_IN = (
                Step("pre", "协调相关部门参与", "人大街道工委", -7), Step("pre", "实地走访调研", "议事小组", -5),
                Step("in", "座谈协商", "议事小组", 0), Step("in", "形成议事纪要", "小组副组长", 0),
                Step("post", "督促落实", "人大街道工委、议事代表", 30)),
-        starts_year=True),
+        starts_year=True, aliases=("小组活动", "小组议事活动", "议事小组活动", "分组议事活动", "小组议事", "分组议事")),
     MeetingKind(
         RECEPTION, "接待日", "duty", ("值班议事代表", "来访群众"), (("venue_id", "接待日须选择接待的议事堂"),),
         Cadence("month", "hall", "邻里议事堂接待日（每月 1 次）"), "{venue}{year}年{month}月接待日",
@@ -135,14 +138,15 @@ _BUILT_IN = (
         steps=(Step("pre", "排定值班代表", "人大街道工委", -7), Step("pre", "发布接待公告", "社区", -3),
                Step("in", "接待登记群众意见", "值班代表", 0),
                Step("post", "整理接待记录", "值班代表", 3), Step("post", "移交意见建议", "人大街道工委", 7)),
-        matters=True),
+        matters=True, aliases=("接待日活动", "代表接待日", "议事代表接待日", "议事堂接待日", "接待群众", "接待")),
     MeetingKind(
         SPECIAL, "专题议事", "custom", ("指定议事代表", "相关部门"), (),
         Cadence(None, "all", "专题议事（按需召开）"), "{year}年{month}月专题议事",
         "专题议事", "专题议事", "出席专题议事", "专题议事",
         steps=(Step("pre", "确定议题", "人大街道工委", -14), Step("pre", "通知参加人员和部门", "人大街道工委", -7),
                Step("in", "专题协商", "议事代表、相关部门", 0),
-               Step("post", "形成会议纪要", "人大街道工委", 3), Step("post", "督促落实", "人大街道工委", 30))),
+               Step("post", "形成会议纪要", "人大街道工委", 3), Step("post", "督促落实", "人大街道工委", 30)),
+        aliases=("专题议事会", "专题议事会议", "专题会议", "专题协商", "专题协商会")),
 )
 
 _KINDS: dict[str, MeetingKind] = {k.code: k for k in _BUILT_IN}
@@ -170,6 +174,35 @@ def kind_of(code: str | None) -> MeetingKind:
     raw = f"※{code or ''}"
     return MeetingKind(code or "", raw, "custom", (), (), Cadence(None, "all", raw), "{year}年{month}月" + raw,
                        raw, raw, raw, raw)
+
+
+def _word(text: str) -> str:
+    return re.sub(r"[\s（）()]+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def kind_named(text: str | None) -> MeetingKind | None:
+    """The kind a word as typed names: its code, label, short name, line in the statistics or one of
+    its aliases (an office's own list says 代表大会 or 小组活动); None when no kind answers to it."""
+    word = _word(text or "")
+    if not word:
+        return None
+    for kind in _KINDS.values():
+        if word in {_word(w) for w in (kind.code, kind.label, kind.short, kind.stats_item, kind.summary_name,
+                                       *kind.aliases)}:
+            return kind
+    return None
+
+
+def kind_mentioned(text: str | None) -> MeetingKind | None:
+    """The kind a title speaks of (2025年上半年议事代表大会, 老城小组第一季度小组活动): the one whose
+    longest word it holds; None when none, or when two kinds' words are as long."""
+    title = _word(text or "")
+    found = sorted(((len(_word(w)), kind.code) for kind in _KINDS.values()
+                    for w in (kind.label, kind.short, *kind.aliases) if len(_word(w)) >= 2 and _word(w) in title),
+                   reverse=True)
+    if not found or (len(found) > 1 and found[1][0] == found[0][0] and found[1][1] != found[0][1]):
+        return None
+    return _KINDS[found[0][1]]
 
 
 def codes_where(**flags) -> tuple[str, ...]:

@@ -18,6 +18,23 @@ from app.services.rows import Row
 _NS = uuid.UUID("e3c1a9b4-6f2d-4b8a-a1c7-3d5e9f0b2c68")
 
 
+# a sign-in status -> the meeting's field holding its figure when there is no sign-in list (m026)
+FIGURES = {"present": "count_present", "excused": "count_excused", "absent": "count_absent",
+           "attending_nonmember": "count_guests"}
+COUNT_FIELDS = ("count_expected", *FIGURES.values())
+FIGURE_WORDS = {"count_expected": "应到", "count_present": "出席", "count_excused": "请假", "count_absent": "缺席",
+                "count_guests": "列席"}
+
+
+def attendance_text(counts: dict, figures: dict | None) -> str:
+    """出席情况 as the 活动登记台账 writes it: the sign-in list's counts (列席 when any), or the figures
+    recorded for a meeting without one (`figures`), each given figure once (the import reads it back)."""
+    if not counts.get("counted") or not figures:
+        return (f"出席{counts['present']} 请假{counts['excused']} 缺席{counts['absent']}"
+                + (f" 列席{counts['attending_nonmember']}" if counts["attending_nonmember"] else ""))
+    return " ".join(f"{FIGURE_WORDS[k]}{figures[k]}" for k in COUNT_FIELDS if figures.get(k) is not None)
+
+
 def attendance_id(meeting_id: str, delegate_id: str) -> str:
     # One row per delegate and meeting, the same at every office.
     return str(uuid.uuid5(_NS, f"{meeting_id}/{delegate_id}"))
@@ -144,11 +161,17 @@ class AttendanceService(Service[Row]):
         return tx.changes
 
     def quorum(self, meeting_id: str) -> dict:
-        """A plenary needs more than half of all delegates present."""
+        """A plenary needs more than half of all delegates present (a meeting without a sign-in list:
+        the figures recorded, 应到 standing for all delegates when given)."""
         total = self.serving_total(self.store.meetings.get(meeting_id)["date"])
         present = self.store.scalar(
             "SELECT count(*) FROM attendance WHERE meeting_id = ? AND deleted = 0 AND status = 'present'"
             " AND delegate_id IS NOT NULL", [meeting_id])
+        signed = self.store.scalar("SELECT count(*) FROM attendance WHERE meeting_id = ? AND deleted = 0", [meeting_id])
+        figures = None if signed else self.figures(meeting_id)
+        if figures:
+            total = figures.get("count_expected") or total
+            present = figures.get("count_present") or 0
         return quorum_of(total, present)
 
     def by_delegate(self, year: int | None = None, term_id: str | None = None) -> list[dict]:
@@ -187,11 +210,29 @@ class AttendanceService(Service[Row]):
         return [r["unit"] for r in rows]
 
     def summary(self, meeting_id: str) -> dict[str, int]:
+        """How many were present, excused, absent and attending (列席), and how many were expected: from
+        the sign-in list, or, for a meeting without one, from the figures recorded (an office's own list
+        of the meetings it held before the desk gives numbers, not names). Both are never added up, so
+        the register, the statistics and the documents say the same. `counted` tells which it is."""
         counts = {s: 0 for s, _ in STATUSES}
         for row in self.store.rows("SELECT status, count(*) AS n FROM attendance WHERE meeting_id = ?"
                                    " AND deleted = 0 GROUP BY status", [meeting_id]):
             counts[row["status"]] = row["n"]
+        signed = any(counts.values())
+        figures = None if signed else self.figures(meeting_id)
+        if figures:
+            for status, key in FIGURES.items():
+                counts[status] = figures.get(key) or 0
+        counts["expected"] = (figures or {}).get("count_expected") or (
+            counts["present"] + counts["excused"] + counts["absent"])
+        counts["counted"] = int(bool(figures))
         return counts
+
+    def figures(self, meeting_id: str) -> dict[str, int | None] | None:
+        """The attendance figures recorded for a meeting (those given; None when none is)."""
+        found = self.store.rows(f"SELECT {', '.join(COUNT_FIELDS)} FROM meetings WHERE id = ?", [meeting_id])
+        given = {k: v for k, v in found[0].items() if v is not None} if found else {}
+        return given or None
 
     # -- votes -----------------------------------------------------------------------
     def votes(self, meeting_id: str) -> list[dict]:

@@ -347,8 +347,8 @@ class MeetingService(Service[MeetingRow]):
         where, params = self._where(flt)
         order = list_order(SORTS, flt.sort, "date", flt.descending)
         sql = (f"""SELECT m.*, v.name AS venue_name, r.name AS room_name, g.name AS group_name,
-                   (SELECT count(*) FROM attendance a WHERE a.meeting_id = m.id AND a.deleted = 0
-                      AND a.status = 'present') AS present,
+                   coalesce((SELECT sum(a.status = 'present') FROM attendance a WHERE a.meeting_id = m.id
+                      AND a.deleted = 0), m.count_present, 0) AS present,
                    (SELECT count(*) FROM meeting_steps s WHERE s.meeting_id = m.id AND s.deleted = 0
                       AND s.done_on IS NULL AND s.due_date < ?) AS overdue_steps
                    {self._FROM} WHERE {where} ORDER BY {order}, m.id""")

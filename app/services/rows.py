@@ -161,6 +161,12 @@ class MeetingRow(TypedDict):
     decisions: str | None
     notes: str | None
     subject: str | None  # codes.SUBJECTS: what a hall's meeting is about
+    # attendance as figures, for a meeting without a sign-in list (m026; AttendanceService.summary)
+    count_expected: int | None
+    count_present: int | None
+    count_excused: int | None
+    count_absent: int | None
+    count_guests: int | None
     deleted: int
 
 

@@ -121,7 +121,7 @@ class Figures:
         for m in (m for m in self.meetings if m["kind"] == GROUP_ACTIVITY):
             counts = self.attended(m)
             present += counts["present"]
-            expected += counts["present"] + counts["excused"] + counts["absent"]
+            expected += counts["expected"]  # (a meeting without a sign-in list: 应到 as recorded)
         return present, expected
 
     def reviews(self) -> Counter:

@@ -117,6 +117,9 @@ SYNCED_FIELDS["grids"] += ("worker_name", "worker_phone")
 SYNCED_FIELDS["venues"] += ("build_status", "opened_on")
 SYNCED_FIELDS["meetings"] += ("subject",)
 SYNCED_FIELDS["reception_matters"] += ("subject",)
+# m026: a meeting's attendance as figures (应到/实到/请假/缺席/列席), for meetings an office held before the
+# desk and lists without a sign-in list; the sign-in list, where there is one, is what counts
+SYNCED_FIELDS["meetings"] += ("count_expected", "count_present", "count_excused", "count_absent", "count_guests")
 
 
 @migrations()
@@ -654,6 +657,23 @@ def m014b_halls_and_grid_workers(db):
         ALTER TABLE venues ADD COLUMN opened_on TEXT;
         ALTER TABLE meetings ADD COLUMN subject TEXT;
         ALTER TABLE reception_matters ADD COLUMN subject TEXT
+        """
+    ):
+        db.execute(statement)
+
+
+@migrations()
+def m026_meetings_counts(db):
+    # An office's own list of the meetings it held gives how many came, not who: the figures are kept
+    # as given (blank: not given) and read only where the meeting has no sign-in list
+    # (AttendanceService.summary), so that the register, the statistics and the documents say one thing.
+    for statement in _statements(
+        """
+        ALTER TABLE meetings ADD COLUMN count_expected INTEGER;
+        ALTER TABLE meetings ADD COLUMN count_present INTEGER;
+        ALTER TABLE meetings ADD COLUMN count_excused INTEGER;
+        ALTER TABLE meetings ADD COLUMN count_absent INTEGER;
+        ALTER TABLE meetings ADD COLUMN count_guests INTEGER
         """
     ):
         db.execute(statement)

@@ -13,9 +13,10 @@ _KINDS = {
     "communities": ("app.workbooks.places_in", "CommunitiesKind"),
     "grids": ("app.workbooks.places_in", "GridsKind"),
     "opinions": ("app.workbooks.opinions_in", "OpinionsKind"),
+    "meetings": ("app.workbooks.meetings_in", "MeetingsKind"),
 }
 LABELS = {"communities": "村（社区）", "grids": "网格及网格员", "delegates": "代表花名册",
-          "opinions": "意见建议台账"}
+          "opinions": "意见建议台账", "meetings": "议事活动"}
 
 
 def names() -> list[str]:

@@ -29,6 +29,7 @@ from datetime import date
 from app.common.textutil import clean
 from app.rules.book import OPINION_LABELS
 from app.rules.codes import CATEGORIES, OPINION_STATUSES, SATISFACTION
+from app.rules.meeting_kinds import RECEPTION
 from app.rules.codes import OPINION_SOURCES as SOURCES
 from app.workbooks.bring_in import Context, ImportKind, Outcome, RowRefused, changes_of
 from app.workbooks.places_in import COMMUNITY, community_id
@@ -53,7 +54,7 @@ RANK = {"collected": 0, "topic": 1, "deliberated": 2, "declined": 2, "assigned":
         "answered": 4, "fed_back": 5, "closed": 6}
 SOURCE_WORDS = {
     "grid_visit": ("网格走访", "走访", "入户走访", "走访调研", "网格", "代表走访"),
-    "reception": ("接待日", "接待", "代表接待", "接待日活动", "接待群众"),
+    RECEPTION: ("接待日", "接待", "代表接待", "接待日活动", "接待群众"),
     "meeting": ("会议", "议事代表大会", "代表大会", "分组活动", "小组活动", "座谈会", "议事会", "议事活动"),
     "phone": ("电话", "热线", "12345", "来电"),
     "letter": ("来信", "信件", "来信来访", "书面"),

@@ -297,7 +297,8 @@ def test_the_sign_in_sheet_orders_the_group_and_keeps_every_mark(demo):
                           second["id"]: "present"})
     a.record(meeting_id, {second["id"]: None})  # two visitors named at once, then one taken off
     assert _last_audit(demo) == ("update", f"登记出席情况：{title}")
-    assert a.summary(meeting_id) == {**{s: 0 for s in a.summary(meeting_id)}, "present": 2, "excused": 1, "absent": 1}
+    assert a.summary(meeting_id) == {**{s: 0 for s in a.summary(meeting_id)}, "present": 2, "excused": 1, "absent": 1,
+                                   "expected": 4}  # (expected: those marked; counted: 0, a sign-in list)
     rows = a.sheet(meeting_id)
     assert [r["id"] for r in rows] == ours + [other["id"]]
     a.record(meeting_id, {second["id"]: "present"})
