@@ -29,8 +29,8 @@ from datetime import date
 from app.common.textutil import clean
 from app.rules.book import OPINION_LABELS
 from app.rules.codes import CATEGORIES, OPINION_STATUSES, SATISFACTION
-from app.rules.meeting_kinds import RECEPTION
 from app.rules.codes import OPINION_SOURCES as SOURCES
+from app.rules.meeting_kinds import RECEPTION
 from app.workbooks.bring_in import Context, ImportKind, Outcome, RowRefused, changes_of
 from app.workbooks.places_in import COMMUNITY, community_id
 from app.workbooks.tabular import Field, SourceRow, as_text, split_names
