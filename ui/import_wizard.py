@@ -172,12 +172,13 @@ class ImportWizard(QDialog):
         self.back = self.buttons.addButton("上一步", QDialogButtonBox.ButtonRole.ActionRole)
         self.next = self.buttons.addButton("下一步：查看检查结果", QDialogButtonBox.ButtonRole.ActionRole)
         self.save = self.buttons.addButton("保存检查结果…", QDialogButtonBox.ButtonRole.ActionRole)
-        self.go = self.buttons.addButton("导入", QDialogButtonBox.ButtonRole.AcceptRole)
+        # (an action, not the box's accept: the buttons stay in the order the clerk goes through them)
+        self.go = self.buttons.addButton("导入", QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         self.back.clicked.connect(lambda: self.show_step(0))
         self.next.clicked.connect(lambda: self.show_step(1))
         self.save.clicked.connect(self.save_report)
-        self.buttons.accepted.connect(self.run_import)
+        self.go.clicked.connect(self.run_import)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self._fill_mapping()
@@ -241,7 +242,7 @@ class ImportWizard(QDialog):
         self._enable()
 
     def _enable(self) -> None:
-        counts = self.report.get("counts") if self.report else None
+        counts: dict = (self.report.get("counts") if self.report else None) or {}
         importable = bool(counts) and counts["new"] + counts["update"] > 0
         self.go.setEnabled(importable and not self.checking)
         self.next.setEnabled(bool(counts) and not self.checking)
@@ -375,13 +376,10 @@ class ImportWizard(QDialog):
         if not target:
             return
         from app.registers.writer import write_register
+        from app.workbooks import bring_in, importer
 
-        if self.name == ROSTER:
-            from app.workbooks.importer import report_register
-        else:
-            from app.workbooks.bring_in import report_register  # type: ignore[no-redef]
-
-        self.backend.query(lambda s: write_register(target, report_register(s, report)), None,
+        register = importer.report_register if self.name == ROSTER else bring_in.report_register
+        self.backend.query(lambda s: write_register(target, register(s, report)), None,
                            lambda e: show_refusal(self, e))
 
     # -- the import ----------------------------------------------------------------------------------
@@ -457,6 +455,12 @@ def start_import(parent, backend, path: str | None = None, kind: str = ROSTER) -
 
 
 # -- where the clerk starts it -------------------------------------------------------------------------
+def _starter(parent, backend, name: str):
+    def start() -> None:
+        start_import(parent, backend, kind=name)
+    return start
+
+
 def import_button(parent, backend, names: list[str]) -> QPushButton | None:
     """“从 Excel 导入…” for the kinds a page shows (a menu when there are several); None when none
     of them can be imported yet."""
@@ -473,7 +477,7 @@ def import_button(parent, backend, names: list[str]) -> QPushButton | None:
     else:
         menu = QMenu(button)
         for name in names:
-            menu.addAction(kind_label(name) + "…", lambda n=name: start_import(parent, backend, kind=n))
+            menu.addAction(kind_label(name) + "…", _starter(parent, backend, name))
         button.setMenu(menu)
     return button
 
@@ -482,7 +486,7 @@ def add_import_menu(menu: QMenu, parent, backend) -> QMenu:
     """数据 › 从 Excel 导入 › one entry per kind."""
     sub = menu.addMenu("从 Excel 导入")
     for name in kind_names():
-        sub.addAction(kind_label(name) + "…", lambda n=name: start_import(parent, backend, kind=n))
+        sub.addAction(kind_label(name) + "…", _starter(parent, backend, name))
     return sub
 
 
@@ -522,6 +526,7 @@ def sample_actions(parent, layout: QHBoxLayout, sample: str) -> None:
         button = QPushButton(text)
         button.setFlat(True)
         button.setObjectName("link")
+        button.setStyleSheet("color: #1a5fb4; text-decoration: underline;")
         button.setToolTip(tip)
         button.setCursor(Qt.CursorShape.PointingHandCursor)
         button.clicked.connect(slot)

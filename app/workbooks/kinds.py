@@ -67,7 +67,7 @@ def getting_started(store) -> dict:
     """The order a new office brings its books in, each step's kinds with their sample file and how
     many records of them the office holds (a step is done when each of its kinds has some). Kinds not
     yet importable are left out of their step; a step left without any is not listed."""
-    steps = []
+    steps: list[dict] = []
     for title, wanted, optional in STEPS:
         taken = [name for name in wanted if name in names()]
         if not taken:

@@ -84,6 +84,7 @@ class GettingStarted(QFrame):
                 button.setToolTip(f"从 Excel 导入{entry['label']}：先核对列的对应关系和逐行检查结果，确认后才写入")
                 button.clicked.connect(lambda _=False, n=entry["name"]: start_import(self.page, self.backend, kind=n))
                 line.addWidget(button)
+                line.addSpacing(4)
                 self.buttons[entry["name"]] = button
                 held = QLabel(f"已有 {entry['count']}" if entry["count"] else "尚无")
                 held.setObjectName("cardDetail")
