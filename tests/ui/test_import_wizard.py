@@ -140,6 +140,45 @@ def test_the_roster_looks_the_same_and_is_one_undo(qtbot, window, monkeypatch):
     assert store.scalar("SELECT count(*) FROM delegates WHERE deleted = 0") == count
 
 
+def test_a_dropped_sheet_opens_the_wizard_of_the_list_in_front(qtbot, window, tmp_path):
+    from PySide6.QtCore import QMimeData, QUrl
+
+    from tests.conftest import ROOT
+
+    page = open_page(qtbot, window, "organisation")
+    page.tabs.setCurrentWidget(page.grids)
+    path = grids_file(tmp_path)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path)), QUrl.fromLocalFile(str(tmp_path / "notes.txt"))])
+    assert window._dropped_file(type("Drop", (), {"mimeData": lambda self: mime})()) == str(path)
+    window.import_preview = None
+    window.import_dropped(str(path))
+    qtbot.waitUntil(lambda: window.import_preview is not None, timeout=10000)
+    assert window.import_preview.name == "grids"
+    window.import_preview.reject()
+    open_page(qtbot, window, "roster")
+    window.import_preview = None
+    window.import_dropped(str(ROOT / "data" / "samples" / "代表花名册.xlsx"))  # the roster, as before
+    qtbot.waitUntil(lambda: window.import_preview is not None, timeout=10000)
+    assert window.import_preview.name == "delegates"
+    window.import_preview.reject()
+
+
+def test_the_check_is_saved_as_a_register(qtbot, window, tmp_path, monkeypatch):
+    import openpyxl
+    from PySide6.QtWidgets import QFileDialog
+
+    page = open_page(qtbot, window, "organisation")
+    wizard = open_wizard(qtbot, window, page, grids_file(tmp_path), "grids")
+    target = tmp_path / "检查结果.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    wizard.save.click()
+    wait_idle(qtbot, window.backend)
+    cells = [c for row in openpyxl.load_workbook(target).active.iter_rows(values_only=True) for c in row if c]
+    assert "“网格编号”“第x”不是数字" in cells and "C9" in cells
+    wizard.reject()
+
+
 def test_the_data_menu_offers_every_kind(qtbot, window):
     from app.workbooks.kinds import names
 
@@ -168,6 +207,17 @@ def test_the_shipped_samples_reach_a_usable_desk(store):
                 assert report["counts"]["new"] and report["counts"]["refused"] <= 2, report["refused"]
     done = getting_started(store)
     assert done["finished"] and all(s["done"] for s in done["steps"] if not s["optional"])
+
+
+def test_the_samples_ship_with_the_wheel_and_the_bundle():
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    shipped = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["package-data"]
+    assert "samples/*" in shipped["app._shipped.data"]
+    assert '(str(ROOT / "data"), "data")' in (ROOT / "build.spec").read_text("utf-8")  # the whole folder
+    assert all(p.suffix in (".xlsx", ".xls", ".ods") for p in (ROOT / "data" / "samples").iterdir())
 
 
 @pytest.fixture
