@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from app.workbooks.kinds import getting_started
 from tests.app.workbooks.test_places_in import grids_file
 from tests.conftest import digest
 from tests.ui.conftest import open_page, open_window, store_of, wait_idle
@@ -188,27 +187,6 @@ def test_the_data_menu_offers_every_kind(qtbot, window):
 
 
 # -- getting started ---------------------------------------------------------------------------------
-def test_the_shipped_samples_reach_a_usable_desk(store):
-    from app.workbooks.bring_in import import_file
-    from app.workbooks.importer import import_roster
-    from app.workbooks.kinds import kind
-
-    first = getting_started(store)
-    assert [s["title"] for s in first["steps"]][:1] == ["村（社区）和网格"]
-    assert not any(s["done"] for s in first["steps"]) and not first["finished"]
-    assert all(e["sample"] for s in first["steps"] for e in s["kinds"])  # each step has its sample
-    for step in first["steps"]:
-        for entry in step["kinds"]:
-            if entry["name"] == "delegates":
-                report = import_roster(store, entry["sample"])
-                assert report["imported"] and len(report["rejected"]) <= 2
-            else:
-                report = import_file(store, kind(entry["name"]), entry["sample"])
-                assert report["counts"]["new"] and report["counts"]["refused"] <= 2, report["refused"]
-    done = getting_started(store)
-    assert done["finished"] and all(s["done"] for s in done["steps"] if not s["optional"])
-
-
 def test_the_samples_ship_with_the_wheel_and_the_bundle():
     import tomllib
 
