@@ -256,3 +256,55 @@ def test_a_sample_is_saved_where_the_clerk_chooses(qtbot, empty_window, tmp_path
     save = next(b for b in overview.start.findChildren(QPushButton) if b.text() == "另存示例…")
     save.click()
     assert target.is_file() and target.stat().st_size > 1000
+
+
+@pytest.fixture
+def every_kind(monkeypatch):
+    """Every kind of the getting-started order importable (those other work adds stand in as grids),
+    to see the buttons and steps they bring fit a 1366 × 768 screen."""
+    from app.workbooks import kinds
+
+    stand_in = ("app.workbooks.places_in", "GridsKind")
+    monkeypatch.setattr(kinds, "_KINDS", {**{name: stand_in for _, names, _ in kinds.STEPS for name in names
+                                             if name != "delegates"}, **kinds._KINDS})
+    monkeypatch.setattr(kinds, "LABELS", {**kinds.LABELS, "venues": "议事阵地", "departments": "部门（单位）",
+                                          "opinions": "意见建议台账", "meetings": "议事活动"})
+
+
+def test_every_kinds_button_fits_its_toolbar(qtbot, every_kind, window):
+    from PySide6.QtWidgets import QPushButton
+
+    window.resize(1366, 728)
+    for key, tab in (("organisation", "communities"), ("organisation", "grids"), ("venues", None),
+                     ("meetings", "departments"), ("meetings", "list"), ("opinions", "list")):
+        page = open_page(qtbot, window, key)
+        if tab:
+            page.tabs.setCurrentWidget(getattr(page, tab))
+        qtbot.wait(50)
+        shown = [b for b in page.findChildren(QPushButton) if b.text() == "从 Excel 导入…" and b.isVisible()]
+        assert len(shown) == 1, (key, tab)
+        button = shown[0]
+        right = button.mapTo(window, button.rect().topRight()).x()
+        assert right <= window.width() and button.width() >= button.sizeHint().width(), (key, tab)
+        window.grab().save(f"/tmp/impui-fit-{key}-{tab}.png")
+    assert len(window.import_menu.actions()) == 7
+
+
+def test_the_whole_order_fits_the_overview(qtbot, every_kind, empty_window):
+    from PySide6.QtWidgets import QPushButton
+
+    window = empty_window
+    window.resize(1366, 728)
+    overview = open_page(qtbot, window, "overview")
+    start = overview.start
+    qtbot.waitUntil(lambda: len(start.buttons) == 7, timeout=10000)
+    assert [s["title"] for s in start.steps] == ["村（社区）和网格", "议事阵地", "部门（单位）", "代表花名册",
+                                                "意见建议台账", "议事活动"]
+    # (a new office starts with the usual departments: that step is ticked, its import still offered)
+    assert [s["done"] for s in start.steps] == [False, False, True, False, False, False]
+    assert start.steps[-1]["optional"] and "1/5" in start.title.text()
+    qtbot.wait(50)
+    for button in start.findChildren(QPushButton):
+        assert button.mapTo(window, button.rect().topRight()).x() <= window.width()
+    assert overview.attention.height() > 100  # the list below keeps room
+    window.grab().save("/tmp/impui-overview-every-kind.png")
