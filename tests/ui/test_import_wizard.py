@@ -97,9 +97,43 @@ def test_a_messy_grid_list_through_the_wizard(qtbot, window, tmp_path, monkeypat
     assert window.backend.undo_summary() == "导入网格及网格员（新增 3 个）"
     grids_page = page.grids
     qtbot.waitUntil(lambda: grids_page.model.rowCount() == len(grids_before) + 3, timeout=10000)
-    window.backend.undo()
+    window.undo_action.trigger()  # Ctrl+Z
     wait_idle(qtbot, window.backend)
     assert grid_names(store) == grids_before and len(store.communities.list()) == communities_before
+    assert "已撤销：导入网格及网格员" in window.status.text()
+
+
+def test_one_cell_changed_in_the_register_is_one_change_in_the_preview(qtbot, window, tmp_path, monkeypatch):
+    import openpyxl
+
+    from app.registers.catalog import export_register
+
+    page = open_page(qtbot, window, "organisation")
+    store = store_of(window)
+    path = tmp_path / "网格对应表.xlsx"
+    export_register(store, "grids", path)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    worker = [c.value for c in sheet[3]].index("网格员") + 1
+    old = sheet.cell(row=4, column=worker).value
+    sheet.cell(row=4, column=worker).value = "张三丰"
+    book.save(path)
+    wizard = open_wizard(qtbot, window, page, path, "grids")
+    counts = wizard.report["counts"]
+    assert (counts["update"], counts["new"], counts["refused"]) == (1, 0, 0)
+    wizard.next.click()
+    changed = [wizard.model.row_at(r) for r in range(wizard.model.rowCount())
+               if wizard.model.row_at(r)["verdict"] == "update"]
+    assert [r["change_text"] for r in changed] == [f"网格员：{old} → 张三丰"]
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    wizard.run_import()
+    qtbot.waitUntil(lambda: wizard.result_report is not None, timeout=10000)
+    wait_idle(qtbot, window.backend)
+    assert "张三丰" in {g["worker_name"] for g in store.grids.list()}
+    window.undo_action.trigger()
+    wait_idle(qtbot, window.backend)
+    workers = {g["worker_name"] for g in store.grids.list()}
+    assert old in workers and "张三丰" not in workers
 
 
 def test_the_mapping_is_remembered_for_the_same_layout(qtbot, window, tmp_path):
