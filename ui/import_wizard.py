@@ -106,7 +106,8 @@ def _column_values(path: str, report: dict) -> dict[int, list[str]]:
     return out
 
 
-def dry_run(store, name: str, path: str, mapping: dict[int, str] | None = None, first: bool = False) -> dict:
+def dry_run(store, name: str, path: str, mapping: dict[int, str] | None = None, first: bool = False,
+            progress=None) -> dict:
     """The preview of importing `path` as kind `name` (nothing is written). The first time, the
     mapping remembered for the file's layout is used when it differs from the proposed one."""
     if name == ROSTER:
@@ -118,7 +119,7 @@ def dry_run(store, name: str, path: str, mapping: dict[int, str] | None = None, 
     from app.workbooks.kinds import kind
 
     chosen = kind(name)
-    report = import_file(store, chosen, path, dry_run=True, mapping=mapping)
+    report = import_file(store, chosen, path, dry_run=True, mapping=mapping, progress=progress)
     report["remembered"] = False
     if first:
         saved = remembered_mapping(report["layout"])
@@ -126,7 +127,7 @@ def dry_run(store, name: str, path: str, mapping: dict[int, str] | None = None, 
         columns = {m["column"] for m in report["mapping"]}
         if saved and saved != mapping_of(report) and set(saved) <= columns and set(saved.values()) <= fields:
             try:
-                report = import_file(store, chosen, path, dry_run=True, mapping=saved)
+                report = import_file(store, chosen, path, dry_run=True, mapping=saved, progress=progress)
                 report["remembered"] = True
             except AppError:
                 pass  # (the remembered mapping no longer names the records: the proposed one serves)
@@ -314,13 +315,20 @@ class ImportWizard(QDialog):
             self._show_report()
 
         def failed(error) -> None:
+            from app.common.errors import Cancelled
+
             self.checking = False
-            self.report = {}
+            if isinstance(error, Cancelled) and self.report:  # the check before stands, and its mapping
+                self._sync_combos()
+                self._show_report()
+                return
+            self.report = {}  # (nothing to import until a mapping that names the records)
             self.mapping_counts.setText(f"<span style='color:#b00020'>{error}</span>" if error else "")
             self._enable()
 
-        job = self.backend.query(lambda s: dry_run(s, name, path, mapping), done, failed)
-        DelayedProgress(self, job, "正在检查…")
+        job = self.backend.query(lambda s, job: dry_run(s, name, path, mapping, progress=job.report), done, failed,
+                                 wants_job=True)
+        DelayedProgress(self, job, "正在检查…", cancellable=True)
 
     # -- the preview ---------------------------------------------------------------------------------
     def counts_text(self) -> str:
@@ -450,8 +458,9 @@ def start_import(parent, backend, path: str | None = None, kind: str = ROSTER) -
         parent.import_preview = dialog
         dialog.open()
 
-    job = backend.query(lambda s: dry_run(s, kind, chosen, first=True), checked, lambda e: show_refusal(parent, e))
-    DelayedProgress(parent, job, f"正在检查{kind_label(kind)}表格…")
+    job = backend.query(lambda s, job: dry_run(s, kind, chosen, first=True, progress=job.report), checked,
+                        lambda e: show_refusal(parent, e), wants_job=True)
+    DelayedProgress(parent, job, f"正在检查{kind_label(kind)}表格…", cancellable=True)
 
 
 # -- where the clerk starts it -------------------------------------------------------------------------

@@ -68,6 +68,17 @@ def test_a_messy_grid_list_through_the_wizard(qtbot, window, tmp_path, monkeypat
     wizard.combos[6].setCurrentIndex(wizard.combos[6].findData("notes"))
     qtbot.waitUntil(lambda: not wizard.checking, timeout=10000)
     wait_idle(qtbot, window.backend)
+    # without a column naming the grids the file cannot be checked: said, and nothing to import
+    for col in (1, 3):  # 社区名称 and 网格名称 left out
+        wizard.combos[col].setCurrentIndex(0)
+        qtbot.waitUntil(lambda: not wizard.checking, timeout=10000)
+        wait_idle(qtbot, window.backend)
+    assert "无法辨认" in wizard.mapping_counts.text() and not wizard.go.isEnabled() and not wizard.next.isEnabled()
+    for col, key in ((1, "community"), (3, "name")):
+        wizard.combos[col].setCurrentIndex(wizard.combos[col].findData(key))
+        qtbot.waitUntil(lambda: not wizard.checking, timeout=10000)
+        wait_idle(qtbot, window.backend)
+    assert wizard.report["counts"]["new"] == 3 and wizard.next.isEnabled()
     # the preview: each row's verdict, reason and cell; skipped rows; nothing written yet
     wizard.next.click()
     assert wizard.pages.currentIndex() == 1 and wizard.go.text() == "导入 3 个" and wizard.go.isEnabled()
