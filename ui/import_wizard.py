@@ -137,7 +137,8 @@ def dry_run(store, name: str, path: str, mapping: dict[int, str] | None = None, 
 
 def _roster_report(report: dict) -> dict:
     """The roster importer's report in the shape of the others' (counts, rows, created by noun)."""
-    rows = [dict(r, cell="", change_text="", changes=[]) for r in report["rows"]]
+    rows = [dict(r, cell="", change_text="", changes=[], **({"verdict_label": "新增"} if r["verdict"] == "ok" else {}))
+            for r in report["rows"]]
     created = {noun: report["created"][key] for key, noun in (("communities", "村（社区）"), ("groups", "议事小组"),
                                                               ("grids", "网格")) if report["created"].get(key)}
     return {**report, "kind": ROSTER, "noun": "代表", "unit": "人", "mapping": None, "layout": None,
@@ -217,9 +218,9 @@ class ImportWizard(QDialog):
         columns = [Col("sheet", "工作表"), Col("row", "行号"), Col("name", "名称"), Col("verdict_label", "结果"),
                    Col("cell", "单元格"), Col("reason", "原因"), Col("change_text", "改动（原 → 新）"),
                    Col("warnings", "提示")]
-        if self.name == ROSTER:
-            columns[2] = Col("name", "姓名")
-            columns += [Col("community", "所在村（社区）"), Col("group", "议事小组")]
+        if self.name == ROSTER:  # (the roster's importer names no cell and only adds: its own columns)
+            columns = [*columns[:2], Col("name", "姓名"), columns[3], columns[5], columns[7],
+                       Col("community", "所在村（社区）"), Col("group", "议事小组")]
         self.model = ListTableModel(columns, self)
         self.view = make_table(self.model)
         self.tabs = QTabWidget()
@@ -229,15 +230,16 @@ class ImportWizard(QDialog):
         self.absent = QListWidget()
         self.tabs.addTab(self.absent, "表中没有的记录")
         layout.addWidget(self.tabs, 1)
+        for tab in (1, 2):
+            self.tabs.setTabVisible(tab, self.name != ROSTER)
         return page
 
     def show_step(self, index: int) -> None:
         self.pages.setCurrentIndex(index)
         mapping = self.name != ROSTER
-        total = 2 if mapping else 1
-        number = index + 1 if mapping else 1
+        total, number = 2, index + 1
         what = "核对每一列导入为哪一项" if index == 0 else "查看检查结果（尚未写入）"
-        self.step.setText(f"第 {number} 步（共 {total} 步）：{what}")
+        self.step.setText(f"第 {number} 步（共 {total} 步）：{what}" if mapping else what)
         self.back.setVisible(mapping and index == 1)
         self.next.setVisible(index == 0)
         self._enable()

@@ -173,6 +173,8 @@ def test_the_roster_looks_the_same_and_is_one_undo(qtbot, window, monkeypatch):
     wizard = open_wizard(qtbot, window, page, ROOT / "data" / "samples" / "代表花名册.xlsx", "delegates")
     assert wizard.pages.currentIndex() == 1 and not wizard.back.isVisible()
     assert wizard.go.text() == "导入 11 人" and "拒绝 1 行" in wizard.summary.text()
+    wizard.resize(1366, 728)
+    wizard.grab().save("/tmp/impui-roster.png")
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
     wizard.run_import()
     qtbot.waitUntil(lambda: wizard.result_report is not None, timeout=10000)
