@@ -136,14 +136,20 @@ def dry_run(store, name: str, path: str, mapping: dict[int, str] | None = None, 
 
 
 def _roster_report(report: dict) -> dict:
-    """The roster importer's report in the shape of the others' (counts, rows, created by noun)."""
-    rows = [dict(r, cell="", change_text="", changes=[], **({"verdict_label": "新增"} if r["verdict"] == "ok" else {}))
-            for r in report["rows"]]
+    """The roster importer's report in the shape of the others' (counts, rows, created by noun); a
+    roster that comes back as updates says each stored delegate's changes old → new."""
+    changed = {(u["sheet"], u["row"]): u for u in report.get("updates") or ()}
+    rows = []
+    for r in report["rows"]:
+        update = changed.get((r["sheet"], r["row"]))
+        rows.append(dict(r, cell="", change_text=update["change_text"] if update else "",
+                         changes=update["changes"] if update else [],
+                         **({"verdict_label": "新增"} if r["verdict"] == "ok" else {})))
     created = {noun: report["created"][key] for key, noun in (("communities", "村（社区）"), ("groups", "议事小组"),
                                                               ("grids", "网格")) if report["created"].get(key)}
     return {**report, "kind": ROSTER, "noun": "代表", "unit": "人", "mapping": None, "layout": None,
-            "counts": {"new": report["imported"], "update": 0, "same": 0, "refused": len(report["rejected"]),
-                       "duplicate": len(report["duplicates"])},
+            "counts": {"new": report["imported"], "update": report.get("updated", 0), "same": report.get("unchanged", 0),
+                       "refused": len(report["rejected"]), "duplicate": len(report["duplicates"])},
             "rows": rows, "created": created, "skipped": [], "absent": {"count": 0, "names": []}}
 
 
@@ -218,8 +224,8 @@ class ImportWizard(QDialog):
         columns = [Col("sheet", "工作表"), Col("row", "行号"), Col("name", "名称"), Col("verdict_label", "结果"),
                    Col("cell", "单元格"), Col("reason", "原因"), Col("change_text", "改动（原 → 新）"),
                    Col("warnings", "提示")]
-        if self.name == ROSTER:  # (the roster's importer names no cell and only adds: its own columns)
-            columns = [*columns[:2], Col("name", "姓名"), columns[3], columns[5], columns[7],
+        if self.name == ROSTER:  # (the roster's importer names no cell: its own columns)
+            columns = [*columns[:2], Col("name", "姓名"), columns[3], columns[5], columns[6], columns[7],
                        Col("community", "所在村（社区）"), Col("group", "议事小组")]
         self.model = ListTableModel(columns, self)
         self.view = make_table(self.model)
