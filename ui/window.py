@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
     def _finish_start(self) -> None:
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self._add_file_menu()
+        self._add_data_menu()
         help_menu = self.menuBar().addMenu("帮助(&H)")  # after the first paint, like the shortcuts
         self.help_action = help_menu.addAction("使用说明", self.show_help)
         self.help_action.setShortcut(QKeySequence.StandardKey.HelpContents)  # F1
@@ -219,6 +220,52 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         self.quit_action = menu.addAction("退出", self.close)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+
+    def _add_data_menu(self) -> None:
+        from .import_wizard import add_import_menu
+
+        menu = self.menuBar().addMenu("数据(&D)")
+        self.data_menu = menu
+        self.import_menu = add_import_menu(menu, self, self.backend)
+        self.setAcceptDrops(True)  # a spreadsheet dropped on the window opens the import wizard
+
+    def _dropped_file(self, event) -> str | None:
+        from pathlib import Path
+
+        from app.workbooks import SUFFIXES
+
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        files = [u.toLocalFile() for u in urls if u.isLocalFile()]
+        return next((f for f in files if Path(f).suffix.lower() in SUFFIXES), None)
+
+    def dragEnterEvent(self, event) -> None:
+        if self._dropped_file(event):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:
+        path = self._dropped_file(event)
+        if not path:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        self.import_dropped(path)
+
+    def import_dropped(self, path: str) -> None:
+        """A dropped spreadsheet is read as the kind the list in front shows (the grids tab: grids),
+        else as a roster, as before."""
+        from PySide6.QtWidgets import QTabWidget
+
+        from app.workbooks.kinds import names
+
+        from .import_wizard import ROSTER, start_import
+
+        widget = self._current_page()
+        while widget is not None and isinstance(getattr(widget, "tabs", None), QTabWidget):
+            widget = widget.tabs.currentWidget()
+        kinds = [k for k in getattr(widget, "imports", ()) if k in names()]
+        start_import(self, self.backend, path, kind=kinds[0] if len(kinds) == 1 else ROSTER)
 
     def open_data_dir(self) -> None:
         from PySide6.QtCore import QUrl

@@ -140,7 +140,8 @@ def desk_reminders(store, today: date | None = None) -> dict:
 # (key, what to do, where, what it says) of a new office's first steps, in order.
 FIRST_STEPS = (
     ("unit", "设置单位名称", "settings", "在“设置”中填写街道和单位名称，文书和台账的抬头都用它"),
-    ("communities", "建立村（社区）和网格", "organisation", "在“组织”中新增村（社区），再为每个村（社区）建立网格"),
+    ("communities", "建立村（社区）和网格", "organisation",
+     "在“组织”中新增村（社区），再为每个村（社区）建立网格；已有表格的可从 Excel 导入（“数据”菜单）"),
     ("delegates", "导入代表名册", "roster", "在“代表”中从 Excel 导入现有花名册，或逐个新增代表"),
     ("groups", "建立议事小组", "organisation", "在“组织 → 议事小组”中建立小组，指定组长、副组长"),
     ("venues", "登记议事阵地", "venues", "在“阵地”中登记议事中心、片区议事厅和邻里议事堂"),

@@ -70,7 +70,7 @@ def test_ctrl_1_to_ctrl_0_switch_the_ten_areas_as_the_manual_says(qtbot, window)
 def test_the_file_menu_has_its_entries_before_help_and_ctrl_q_closes(qtbot, window):
     _active(qtbot, window)
     titles = [action.text() for action in window.menuBar().actions()]
-    assert titles == ["文件(&F)", "帮助(&H)"]
+    assert titles == ["文件(&F)", "数据(&D)", "帮助(&H)"]  # 数据: 从 Excel 导入 each kind
     entries = [(a.text(), a.shortcut().toString()) for a in window.file_menu.actions() if not a.isSeparator()]
     assert entries == [("打开数据目录", ""), ("备份", ""), ("打印…", "Ctrl+P"), ("导出…", ""), ("退出", "Ctrl+Q")]
     _active(qtbot, window)

@@ -231,6 +231,7 @@ class RecordListPage(QWidget):
     noun = ""
     columns: list[Col] = []
     register: str | None = None  # name in app.registers.catalog, for the 导出 button
+    imports: tuple[str, ...] = ()  # kinds of app.workbooks.kinds, for a 从 Excel 导入… button
 
     def __init__(self, backend, parent=None):
         super().__init__(parent)
@@ -244,6 +245,12 @@ class RecordListPage(QWidget):
         self.toolbar.addStretch(1)
         self.toolbar.addWidget(self.count_label)
         add_buttons(self.toolbar, self.buttons())
+        if self.imports:
+            from ..import_wizard import import_button
+
+            importing = import_button(self, backend, list(self.imports))
+            if importing is not None:
+                self.toolbar.addWidget(importing)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(self.toolbar)

@@ -49,6 +49,8 @@ COLUMNS = [Col("date", "日期", "date"), Col("time", "时间"), Col("kind_label
 
 
 class MeetingList(QWidget):
+    imports = ("meetings",)  # kinds of app.workbooks.kinds (从 Excel 导入…)
+
     def __init__(self, backend, parent=None) -> None:
         super().__init__(parent)
         self.backend = backend
@@ -85,6 +87,11 @@ class MeetingList(QWidget):
                                 ("导出出勤统计…", lambda: export_with_dialog(self, backend, "attendance",
                                                                          year=self.year.currentData()), "")))
         needs_selection(self.view, made[1:3], "请先在列表中选择一次会议")
+        from ..import_wizard import import_button
+
+        importing = import_button(self, backend, list(self.imports))
+        if importing is not None:
+            bar.addWidget(importing)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(bar)
@@ -360,6 +367,7 @@ class DepartmentList(RecordListPage):
 
     service_name = "departments"
     noun = "部门（单位）"
+    imports = ("departments",)
     columns = [Col("name", "简称"), Col("full_name_shown", "全称（用于文书）"), Col("sort_order", "排序")]
 
     def service_fields(self):

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 class CommunitiesPage(RecordListPage):
     service_name = "communities"
     noun = "村（社区）"
+    imports = ("communities",)
     columns = [Col("name", "名称"), Col("kind_label", "类型"), Col("area_label", "片区"),
                Col("group_name", "所属议事小组"), Col("grid_count", "网格数"),
                Col("delegate_count", "在任代表数"), Col("notes", "备注")]
@@ -39,6 +40,7 @@ class GridsPage(RecordListPage):
     service_name = "grids"
     noun = "网格"
     register = "grids"
+    imports = ("grids",)
     columns = [Col("community_name", "所在村（社区）"), Col("name", "网格"), Col("worker_name", "网格员"),
                Col("worker_phone", "网格员电话"), Col("delegate_names", "联系议事代表"), Col("notes", "备注")]
 

@@ -41,6 +41,72 @@ class Card(QFrame):
         layout.addWidget(self.detail)
 
 
+class GettingStarted(QFrame):
+    """A new office's order for bringing its books in: each step's import a click away, its sample
+    file beside it, what the office already holds ticked. Shown until every step is done."""
+
+    def __init__(self, page, backend):
+        super().__init__()
+        self.page = page
+        self.backend = backend
+        self.setObjectName("card")
+        layout = QVBoxLayout(self)
+        self.title = QLabel()
+        self.title.setObjectName("cardTitle")
+        layout.addWidget(self.title)
+        self.rows = QGridLayout()
+        self.rows.setHorizontalSpacing(8)
+        self.rows.setVerticalSpacing(2)
+        layout.addLayout(self.rows)
+        self.buttons: dict[str, QPushButton] = {}  # kind -> its 导入 button
+        self.hide()
+
+    def show_steps(self, result: dict) -> None:
+        from ..import_wizard import sample_actions, start_import
+
+        _clear(self.rows)
+        self.buttons = {}
+        self.steps = result["steps"]
+        if result["finished"] or not result["steps"]:
+            self.hide()
+            return
+        self.title.setText(f"开始使用：把办公室现有的表格按顺序导入（已完成 {result['done']}/{result['total']} 步；"
+                           "每步都可先看示例文件）")
+        for r, step in enumerate(result["steps"]):
+            mark = QLabel("✓" if step["done"] else f"{step['number']}.")
+            mark.setObjectName("stepDone" if step["done"] else "stepToDo")
+            self.rows.addWidget(mark, r, 0)
+            name = QLabel(step["title"] + ("（可选）" if step["optional"] else ""))
+            self.rows.addWidget(name, r, 1)
+            line = QHBoxLayout()
+            for entry in step["kinds"]:
+                button = QPushButton(f"导入{entry['label']}…")
+                button.setToolTip(f"从 Excel 导入{entry['label']}：先核对列的对应关系和逐行检查结果，确认后才写入")
+                button.clicked.connect(lambda _=False, n=entry["name"]: start_import(self.page, self.backend, kind=n))
+                line.addWidget(button)
+                line.addSpacing(4)
+                self.buttons[entry["name"]] = button
+                held = QLabel(f"已有 {entry['count']}" if entry["count"] else "尚无")
+                held.setObjectName("cardDetail")
+                line.addWidget(held)
+                if entry["sample"]:
+                    sample_actions(self, line, entry["sample"])
+                line.addSpacing(16)
+            line.addStretch(1)
+            self.rows.addLayout(line, r, 2)
+        self.rows.setColumnStretch(2, 1)
+        self.show()
+
+
+def _clear(layout) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        if item.widget():
+            item.widget().deleteLater()
+        elif item.layout():
+            _clear(item.layout())
+
+
 class OverviewPage(QWidget):
     def __init__(self, backend, parent=None):
         super().__init__(parent)
@@ -67,6 +133,8 @@ class OverviewPage(QWidget):
         for i, card in enumerate(self.cards.values()):
             grid.addWidget(card, i // 4, i % 4)
         layout.addLayout(grid)
+        self.start = GettingStarted(self, backend)
+        layout.addWidget(self.start)
         self.attention_label = QLabel("需要注意（双击或按回车打开）：")
         layout.addWidget(self.attention_label)
         self.attention = QListWidget()
@@ -99,6 +167,7 @@ class OverviewPage(QWidget):
         def load(s):
             from app.services.opinions import OpinionFilter
             from app.services.reminders import getting_started
+            from app.workbooks.kinds import getting_started as import_steps
 
             # late at each step of the chain; a late feedback (of a result or a 不予采纳) is listed
             # after the items in hand, as before
@@ -112,13 +181,14 @@ class OverviewPage(QWidget):
                     overdue, soon, s.opinions.calendar.warning(year + 1 if date.today().month == 12 else year),
                     s.nomination.attention(), s.visits.board(date.today().isoformat()[:7]),
                     s.action_items.list(), feedback_late, s.meetings.by_kind(year - 1, status="held"),
-                    getting_started(s))
+                    getting_started(s), import_steps(s))
 
         self.backend.query(load, self._show)
 
     def _show(self, result) -> None:
         (site, stats, warnings, attention, plan, overdue, soon, holiday_warning, selection, visits, actions,
-         feedback_late, last_year, first) = result
+         feedback_late, last_year, first, imports) = result
+        self.start.show_steps(imports)
         self.heading.setText(f"{site['subdistrict'] or site['site_name']} · 议事代表会议制度工作概览")
         d = stats["delegates"]
         self.cards["delegates"].value.setText(f"{d['active']} 人在任")

@@ -35,6 +35,7 @@ class VenuesPage(RecordListPage):
     service_name = "venues"
     noun = "阵地"
     register = "venues"
+    imports = ("venues",)
     columns = [Col("level_label", "层级"), Col("name", "阵地名称"), Col("build_label", "建设状态"),
                Col("opened_on", "开放日期"), Col("address", "地址"),
                Col("community_name", "所在村（社区）"), Col("group_name", "对应议事小组"),

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 
 class OpinionList(QWidget):
+    imports = ("opinions",)  # kinds of app.workbooks.kinds (从 Excel 导入…)
+
     def __init__(self, backend, parent=None) -> None:
         super().__init__(parent)
         self.backend = backend
@@ -74,6 +76,12 @@ class OpinionList(QWidget):
         top.addWidget(self.search, 2)
         for widget in (self.step, self.category, self.group, self.unit, self.overdue):
             top.addWidget(widget)
+        from ...import_wizard import import_button
+
+        # (in the filters' row: the buttons' row is full at 1366 px, the search box gives way)
+        importing = import_button(self, backend, list(self.imports))
+        if importing is not None:
+            top.addWidget(importing)
         second = QHBoxLayout()
         self.count_label = QLabel()
         second.addWidget(self.count_label)
