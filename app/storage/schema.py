@@ -117,6 +117,8 @@ SYNCED_FIELDS["grids"] += ("worker_name", "worker_phone")
 SYNCED_FIELDS["venues"] += ("build_status", "opened_on")
 SYNCED_FIELDS["meetings"] += ("subject",)
 SYNCED_FIELDS["reception_matters"] += ("subject",)
+# m026: whom to call at each department (unit) and how (the 部门（单位）联系表 offices keep)
+SYNCED_FIELDS["departments"] += ("contact", "phone")
 
 
 @migrations()
@@ -654,6 +656,19 @@ def m014b_halls_and_grid_workers(db):
         ALTER TABLE venues ADD COLUMN opened_on TEXT;
         ALTER TABLE meetings ADD COLUMN subject TEXT;
         ALTER TABLE reception_matters ADD COLUMN subject TEXT
+        """
+    ):
+        db.execute(statement)
+
+
+@migrations()
+def m026_departments_contact(db):
+    # The office keeps a contact person and a phone for each department it invites or sends opinions
+    # to; departments already listed have none until the clerk (or an imported 联系表) gives them.
+    for statement in _statements(
+        """
+        ALTER TABLE departments ADD COLUMN contact TEXT;
+        ALTER TABLE departments ADD COLUMN phone TEXT
         """
     ):
         db.execute(statement)
