@@ -12,8 +12,11 @@ from app.workbooks.bring_in import ImportKind
 _KINDS = {
     "communities": ("app.workbooks.places_in", "CommunitiesKind"),
     "grids": ("app.workbooks.places_in", "GridsKind"),
+    "venues": ("app.workbooks.venues_in", "VenuesKind"),
+    "departments": ("app.workbooks.departments_in", "DepartmentsKind"),
 }
 LABELS = {"communities": "村（社区）", "grids": "网格及网格员", "delegates": "代表花名册"}
+LABELS.update({"venues": "议事阵地", "departments": "部门（单位）"})
 
 
 def names() -> list[str]:
