@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.workbooks.bring_in import Context, ImportKind, Outcome, RowRefused, update_or_same
 from app.workbooks.places_in import phone_or_warning
-from app.workbooks.tabular import Field, SourceRow
+from app.workbooks.tabular import Field, SourceRow, as_text
 
 LABELS = {"name": "简称", "full_name": "全称", "contact": "联系人", "phone": "联系电话"}
 
@@ -67,7 +67,8 @@ class DepartmentsKind(ImportKind):
         if "contact" in row.values:
             wanted["contact"] = row.text("contact") or None
         if "phone" in row.values:
-            wanted["phone"] = phone_or_warning(row.values.get("phone"), "联系电话", warnings)
+            # (as text: a number cell of an .xls file reads as 13883012345.0)
+            wanted["phone"] = phone_or_warning(as_text(row.values.get("phone")), "联系电话", warnings)
         if current is None:
             last = max((d.get("sort_order") or 0 for d in departments.values()), default=0)
             new = {"name": name, **wanted, "sort_order": last + 1}  # listed after those there, in the file's order
