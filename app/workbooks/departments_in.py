@@ -3,7 +3,7 @@ own register sent out for corrections."""
 
 from __future__ import annotations
 
-from app.workbooks.bring_in import Context, ImportKind, Outcome, RowRefused, update_or_same
+from app.workbooks.bring_in import Context, ImportKind, Outcome, RowRefused, changes_of
 from app.workbooks.places_in import phone_or_warning
 from app.workbooks.tabular import Field, SourceRow, as_text
 
@@ -58,7 +58,7 @@ class DepartmentsKind(ImportKind):
         if name and current is not None and name != current["name"]:
             wanted["name"] = name
             warnings.append(f"按全称找到“{current['name']}”，简称改为“{name}”；此前会议、台账中记的“{current['name']}”不随之改变")
-        own = name or current["name"]
+        own = name or (current or {}).get("name", "")  # (no name: found by its full name)
         if "full_name" in row.values:
             # the full name documents would use anyway (the reference list's) is not stored as the
             # department's own, so the register's 全称 column comes back as no change
@@ -73,18 +73,21 @@ class DepartmentsKind(ImportKind):
             last = max((d.get("sort_order") or 0 for d in departments.values()), default=0)
             new = {"name": name, **wanted, "sort_order": last + 1}  # listed after those there, in the file's order
             new_id = tx.insert("departments", new)
-            ctx.stage("departments", name, {**new, "id": new_id, "full_name_shown": full or name})
+            ctx.stage("departments", name, {**new, "id": new_id,
+                                            "full_name_shown": full or store.departments.full_name(name, new)})
             return Outcome("new", warnings=warnings)
-        stored = dict(store.departments.stored(current["id"]) or {})
-
-        def shown(key, value):
-            if key == "full_name" and not value:  # documents use the reference list's name
-                return store.departments.full_name(own, {"full_name": None})
-            return "" if value is None else str(value)
-
-        outcome = update_or_same(tx, "departments", stored, wanted, LABELS, shown)
+        if current["name"] != name:
+            self._found_by_full_name.add(current["name"])  # (named by the file, as a refused row's record is)
+        changed, listed = changes_of(dict(store.departments.stored(current["id"]) or {}), wanted, LABELS)
+        if not changed:
+            return Outcome("same", warnings=warnings)
+        tx.update("departments", current["id"], changed)
+        if "full_name" in changed:
+            # as documents name it before and after (an empty one: the reference list's, by short name)
+            before, after = current["full_name_shown"], full or store.departments.full_name(own, {"full_name": None})
+            listed = [(f, before, after) if f == LABELS["full_name"] else (f, o, n) for f, o, n in listed
+                      if f != LABELS["full_name"] or before != after]  # (a renamed one keeps its full name)
+        outcome = Outcome("update", listed, warnings)
         if "name" in wanted:
             ctx.stage("departments", name, {**current, "name": name})
-            self._found_by_full_name.add(current["name"])
-        outcome.warnings = warnings
         return outcome
