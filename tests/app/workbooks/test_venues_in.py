@@ -90,7 +90,7 @@ def test_each_field_refused_names_its_cell(store, tmp_path):
             ["戊议事堂", "议事中心", "暂停", "2024-5-6", "标牌;网络"]]
     checked = import_file(store, kind("venues"), messy_sheet(tmp_path / "阵地.xlsx", "阵地", header, rows), dry_run=True)
     refused = {r["name"]: (r["cell"], r["reason"]) for r in checked["refused"]}
-    assert "不能在今天之后" in refused["甲议事堂"][1]
+    assert refused["甲议事堂"] == ("D4", "已建成投用的阵地，开放日期 2099-01-01 不能在今天之后")
     assert refused["乙议事堂"] == ("B5", "“层级”为空（街道议事中心、片区议事厅或小区邻里议事堂）")
     assert refused["丙议事堂"] == ("C6", "“建设状态”“快建好了”不在可选值中（规划中、建设中、已建成投用、暂停使用）")
     assert refused["丁议事堂"] == ("D7", "“开放日期”“2025年13月1日”不是存在的日期")
