@@ -46,17 +46,19 @@ def test_the_messy_sample_comes_in_with_its_refusal_named(store):
     assert venues["中山路街道议事中心"][:3] == ("centre", "中山路88号街道便民服务中心三楼", None)
     assert venues["中山路街道议事中心"][4] == "第一会议室（大会议室）、第二会议室、第三会议室"
     assert venues["新城一组片区议事厅"] == (
-        "area_hall", "兴龙湖大道66号", "兴龙湖社区", "新城一组", "议事室、接待室", "open", "2024-01-11",
+        "area_hall", "金龙大道66号", "金龙社区", "新城一组", "议事室、接待室", "open", "2024-01-11",
         ("标牌", "议事制度上墙", "会议桌椅", "座牌", "LED显示屏", "网络", "音响", "空调"), "每季度开展1次小组议事活动")
     assert venues["老城小组片区议事厅"][5:7] == ("open", "2023-12-28")  # 已建成 is 已建成投用
     assert venues["礼悦东方邻里议事堂"][0] == "neighbourhood_hall" and venues["礼悦东方邻里议事堂"][6] == "2024-03-10"
     assert venues["礼悦东方邻里议事堂"][7] == ("标牌", "议事制度上墙", "会议桌椅")  # 茶水柜 told, left out
     assert venues["农村小组片区议事厅"][5:7] == ("building", "2029-06-30")
-    assert venues["玉龙湾邻里议事堂"][5:8] == ("planned", None, ())
-    assert venues["中央公园邻里议事堂"][3] == "新城三组" and venues["玉龙湾邻里议事堂"][3] == "新城三组"  # merged
+    assert venues["江畔邻里议事堂"][5:8] == ("planned", None, ())
+    assert venues["临江花园邻里议事堂"][3] == "农村小组" and venues["江畔邻里议事堂"][3] == "农村小组"  # merged
     assert venues["凤凰湖一号邻里议事堂"][3] is None  # a blank group is not the row above's
-    assert done["created"]["村（社区）"][:3] == ["中山路社区", "兴龙湖社区", "渝西社区"]
-    assert {c["name"]: c["group_name"] for c in store.communities.list()}["萱花社区"] == "老城小组"
+    # (the communities and groups of the shipped communities sample: one office throughout)
+    assert done["created"] == {"议事小组": ["老城小组", "新城一组", "新城二组", "农村小组"],
+                               "村（社区）": ["中山路社区", "金龙社区", "凤凰湖社区", "黄瓜山村", "红旗社区", "临江村"]}
+    assert {c["name"]: c["group_name"] for c in store.communities.list()}["红旗社区"] == "老城小组"
     again = import_file(store, kind("venues"), sample(), dry_run=True)
     assert again["counts"]["same"] == 11 and again["counts"]["update"] == 0
 
