@@ -51,7 +51,8 @@ def test_the_messy_sample_comes_in_with_its_refusal_named(store):
     assert venues["老城小组片区议事厅"][5:7] == ("open", "2023-12-28")  # 已建成 is 已建成投用
     assert venues["礼悦东方邻里议事堂"][0] == "neighbourhood_hall" and venues["礼悦东方邻里议事堂"][6] == "2024-03-10"
     assert venues["礼悦东方邻里议事堂"][7] == ("标牌", "议事制度上墙", "会议桌椅")  # 茶水柜 told, left out
-    assert venues["农村小组片区议事厅"][5:7] == ("building", "2029-06-30")
+    assert venues["农村小组片区议事厅"][5:7] == ("open", "2024-02-22")
+    assert venues["临江花园邻里议事堂"][5:7] == ("building", "2029-06-30")
     assert venues["江畔邻里议事堂"][5:8] == ("planned", None, ())
     assert venues["临江花园邻里议事堂"][3] == "农村小组" and venues["江畔邻里议事堂"][3] == "农村小组"  # merged
     assert venues["凤凰湖一号邻里议事堂"][3] is None  # a blank group is not the row above's
