@@ -20,6 +20,7 @@ REGISTERS: dict[str, tuple[str, Callable[..., Any]]] = {
     "contacts": ("网格联系表", org.contacts),
     "institutions": ("制度建设情况", org.institutions),
     "venues": ("阵地一览表", org.venues),
+    "departments": ("部门（单位）联系表", org.departments),
     "meetings": ("议事活动登记台账", meetings.meetings),
     "rota": ("接待日值班表", meetings.rota),
     "attendance": ("议事代表出勤统计表", meetings.attendance),

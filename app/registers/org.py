@@ -1,4 +1,4 @@
-"""The foundation's registers: roster (花名册), groups, grids, venues."""
+"""The foundation's registers: roster (花名册), groups, grids, venues, departments."""
 
 from __future__ import annotations
 
@@ -85,6 +85,15 @@ def venues(store) -> Register:
                Column("尚缺设施", "missing_text", 10, 30, wrap=True),
                Column("接待/开放安排", "schedule", 12, 30, wrap=True)]
     return Register(f"{_subdistrict(store)}议事阵地一览表", store.settings.unit(), columns, rows, "阵地一览")
+
+
+def departments(store) -> Register:
+    """部门（单位）联系表: each department's short name (as meetings and the ledger use it), the full name
+    documents address it by, and whom to call there. Sent out for corrections and imported back."""
+    rows = store.departments.list()
+    columns = [Column("简称", "name", 10), Column("全称", "full_name_shown", 20, 36, wrap=True),
+               Column("联系人", "contact", 8), Column("联系电话", "phone", 13)]
+    return Register(f"{_subdistrict(store)}部门（单位）联系表", store.settings.unit(), columns, rows, "部门联系表")
 
 
 def audit(store, *, date_from=None, date_to=None, action=None, text="") -> Register:

@@ -371,7 +371,7 @@ TABLES: dict[str, Table] = {
     }, title=()),
     "departments": Table("部门（单位）", {
         "name": Text("简称", True, NAME), "sort_order": Int("排序", low=-100_000, high=100_000),
-        "full_name": Text("全称", max=SHORT),
+        "full_name": Text("全称", max=SHORT), "contact": Text("联系人", max=NAME), "phone": Phone("联系电话"),
     }, unique=(Unique(("name",), "部门简称"),)),
     "workflow_steps": Table("流程模板环节", {
         "kind": Choice("会议类型", True, MEETING_KINDS), "phase": Choice("阶段", True, PHASES),

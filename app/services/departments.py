@@ -1,14 +1,15 @@
 """Departments and units invited to meetings or handling opinions (城管、公安、住建…): an editable list
 of short names (as meetings and the ledger use them) with each one's full official name (as
-documents address them)."""
+documents address them), and whom to call there (联系人, 联系电话)."""
 
 from __future__ import annotations
 
 import builtins
 import uuid
 
-from app.common.errors import ConflictError
+from app.common.errors import ConflictError, ValidationError
 from app.common.resources import reference
+from app.common.textutil import validate_phone
 from app.services.base import FieldSpec, Service
 from app.services.rows import Row
 
@@ -20,6 +21,7 @@ class DepartmentService(Service[Row]):
     row_type = Row
     noun = "部门（单位）"
     fields = (FieldSpec("name", "简称", required=True), FieldSpec("full_name", "全称（用于文书）"),
+              FieldSpec("contact", "联系人"), FieldSpec("phone", "联系电话", "phone"),
               FieldSpec("sort_order", "排序", "int"))
 
     def list(self) -> list[dict]:
@@ -71,3 +73,8 @@ class DepartmentService(Service[Row]):
     def check(self, values, existing):
         if self.name_taken(values.get("name"), existing):
             raise ConflictError(f"已有“{values['name']}”", field="name")
+        if values.get("phone"):  # stored as every phone is: digits only
+            try:
+                values["phone"] = validate_phone(values["phone"])
+            except ValidationError as exc:
+                raise ValidationError(exc.message, field="phone") from None

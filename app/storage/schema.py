@@ -120,6 +120,8 @@ SYNCED_FIELDS["reception_matters"] += ("subject",)
 # m026: a meeting's attendance as figures (应到/实到/请假/缺席/列席), for meetings an office held before the
 # desk and lists without a sign-in list; the sign-in list, where there is one, is what counts
 SYNCED_FIELDS["meetings"] += ("count_expected", "count_present", "count_excused", "count_absent", "count_guests")
+# m026: whom to call at each department (unit) and how (the 部门（单位）联系表 offices keep)
+SYNCED_FIELDS["departments"] += ("contact", "phone")
 
 
 @migrations()
@@ -674,6 +676,19 @@ def m026_meetings_counts(db):
         ALTER TABLE meetings ADD COLUMN count_excused INTEGER;
         ALTER TABLE meetings ADD COLUMN count_absent INTEGER;
         ALTER TABLE meetings ADD COLUMN count_guests INTEGER
+        """
+    ):
+        db.execute(statement)
+
+
+@migrations()
+def m026_departments_contact(db):
+    # The office keeps a contact person and a phone for each department it invites or sends opinions
+    # to; departments already listed have none until the clerk (or an imported 联系表) gives them.
+    for statement in _statements(
+        """
+        ALTER TABLE departments ADD COLUMN contact TEXT;
+        ALTER TABLE departments ADD COLUMN phone TEXT
         """
     ):
         db.execute(statement)

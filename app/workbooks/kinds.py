@@ -12,11 +12,13 @@ from app.workbooks.bring_in import ImportKind
 _KINDS = {
     "communities": ("app.workbooks.places_in", "CommunitiesKind"),
     "grids": ("app.workbooks.places_in", "GridsKind"),
+    "venues": ("app.workbooks.venues_in", "VenuesKind"),
+    "departments": ("app.workbooks.departments_in", "DepartmentsKind"),
     "opinions": ("app.workbooks.opinions_in", "OpinionsKind"),
     "meetings": ("app.workbooks.meetings_in", "MeetingsKind"),
 }
-LABELS = {"communities": "村（社区）", "grids": "网格及网格员", "delegates": "代表花名册",
-          "opinions": "意见建议台账", "meetings": "议事活动"}
+LABELS = {"communities": "村（社区）", "grids": "网格及网格员", "venues": "议事阵地", "departments": "部门（单位）",
+          "delegates": "代表花名册", "opinions": "意见建议台账", "meetings": "议事活动"}
 
 
 def names() -> list[str]:

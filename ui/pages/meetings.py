@@ -368,7 +368,9 @@ class DepartmentList(RecordListPage):
     service_name = "departments"
     noun = "部门（单位）"
     imports = ("departments",)
-    columns = [Col("name", "简称"), Col("full_name_shown", "全称（用于文书）"), Col("sort_order", "排序")]
+    register = "departments"  # 部门（单位）联系表: sent out for corrections, imported back
+    columns = [Col("name", "简称"), Col("full_name_shown", "全称（用于文书）"), Col("contact", "联系人"),
+               Col("phone", "联系电话"), Col("sort_order", "排序")]
 
     def service_fields(self):
         from app.services.departments import DepartmentService

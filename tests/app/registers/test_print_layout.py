@@ -61,7 +61,7 @@ IDENTIFYING = {
     "roster": "姓名", "candidates": "姓名", "joint_review": "姓名", "notice_list": "姓名", "quotas": "项目",
     "groups": "姓名", "grids": "网格", "contacts": "联系议事代表", "institutions": "名称", "venues": "阵地名称",
     "meetings": "会议名称", "rota": "邻里议事堂", "attendance": "姓名", "performance": "姓名", "visits": "代表",
-    "actions": "落实事项",
+    "actions": "落实事项", "departments": "简称",
     "ledger": "意见建议", "supervision": "意见建议", "stats": "统计项目", "audit": "内容", "issued": "发文字号",
 }
 HEADER_FILL = (0.867, 0.902, 0.941)  # the header row's fill (DDE6F0), as LibreOffice draws it
