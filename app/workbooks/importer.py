@@ -19,7 +19,7 @@ from app.common import idcard
 from app.common.errors import AppError, Cancelled, ValidationError
 from app.common.textutil import clean, clean_code, validate_phone
 from app.rules import TABLES, row_breaches
-from app.workbooks.tabular import is_note, is_summary
+from app.workbooks.tabular import as_text, is_note, is_summary
 
 # canonical field -> header spellings (compared after normalising spaces and brackets)
 HEADERS = {
@@ -181,7 +181,7 @@ def _check_row(sheet: str, number: int, row: dict, headings: dict) -> RowVerdict
                 return reject(f"出生日期“{row.get('birth')}”不存在")
     if clean(row.get("phone")):
         try:
-            values["phone"] = validate_phone(row.get("phone")) or ""
+            values["phone"] = validate_phone(as_text(row.get("phone"))) or ""
         except ValidationError as exc:
             verdict.warnings.append(f"{exc.message}，未导入电话")
     for key in ("ethnicity", "party", "sector", "education", "workplace", "post", "notes", "certificate_no"):

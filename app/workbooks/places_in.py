@@ -30,7 +30,7 @@ def choice(value, choices: tuple[tuple[str, str], ...], label: str) -> str | Non
 def phone_or_warning(value, label: str, warnings: list[str]) -> str | None:
     """A phone number as stored; one that cannot be is left out with a warning (the row still counts)."""
     try:
-        return validate_phone(value)
+        return validate_phone(as_text(value))  # (a number cell: 13883012345.0 in an .xls)
     except ValidationError as exc:
         warnings.append(f"“{label}”{as_text(value)}：{exc.message}，未导入")
         return None
