@@ -8,6 +8,7 @@ import pytest
 from app.common.errors import AppError, Cancelled
 from app.workbooks.bring_in import changes_of, import_file, report_register, with_remap
 from app.workbooks.kinds import kind, names
+from app.workbooks.tabular import layout_key
 from tests.app.workbooks.sheets import messy_sheet
 from tests.conftest import digest
 
@@ -104,3 +105,85 @@ def test_unknown_kinds_are_refused_with_the_list():
     with pytest.raises(AppError, match="可导入：communities、grids"):
         kind("people")
     assert names()[-1] == "delegates"
+
+
+def test_the_whole_report_of_an_import_as_the_cli_and_the_window_read_it(store, tmp_path):
+    """Every key of the report, for a file with a new row, a warning, one refused by the rule book
+    (its cell), one the file repeats, one that names no grid, and formulas in two cells."""
+    path = write(tmp_path, [["甲社区", "第1网格", "张三", "135"],
+                            ["乙社区", "第1网格", None, "13500000002"],
+                            ["甲社区", "第1网格", "李四", None],
+                            ["甲社区", None, "王六", None],
+                            ["甲社区", "第3网格", "王五", "13500000003"]])
+    book = openpyxl.load_workbook(path)
+    book.active["C8"], book.active["D8"] = "=A1", "=A2"
+    book.save(path)
+    seen = []
+    report = import_file(store, kind("grids"), path, progress=lambda done, total: seen.append(done))
+    assert seen[-5:] == [1, 2, 3, 4, 5]  # told in the careful pass too (the rule book refused a row)
+    changes = report.pop("changes")
+    mapping = report.pop("mapping")
+    assert [(m["letter"], m["heading"], m["field"], m["field_label"], m["samples"]) for m in mapping] == [
+        ("A", "社区名称", "community", "所在村（社区）", ["甲社区", "乙社区", "甲社区"]),
+        ("B", "网格名称", "name", "网格名称", ["第1网格", "第1网格", "第1网格"]),
+        ("C", "网格员", "worker_name", "网格员", ["张三", "", "李四"]),
+        ("D", "网格员电话", "worker_phone", "网格员电话", ["135", "13500000002", ""])]
+    base = {"sheet": "Sheet1", "changes": [], "change_text": ""}
+    rows = [
+        {**base, "row": 4, "name": "甲社区第1网格", "verdict": "new", "verdict_label": "新增", "reason": "",
+         "cell": "", "warnings_list": ["“网格员电话”135：联系电话应为 7—12 位数字（手机号 11 位，座机可带区号），未导入"],
+         "warnings": "“网格员电话”135：联系电话应为 7—12 位数字（手机号 11 位，座机可带区号），未导入"},
+        {**base, "row": 5, "name": "乙社区第1网格", "verdict": "refused", "verdict_label": "拒绝",
+         "reason": "填写了网格员电话，却没有网格员姓名", "cell": "D5", "warnings_list": [], "warnings": ""},
+        {**base, "row": 6, "name": "甲社区第1网格", "verdict": "duplicate", "verdict_label": "重复",
+         "reason": "与第 4 行是同一网格", "cell": "", "warnings_list": [], "warnings": ""},
+        {**base, "row": 7, "name": "甲社区", "verdict": "refused", "verdict_label": "拒绝",
+         "reason": "网格名称和编号都为空", "cell": "B7", "warnings_list": [], "warnings": ""},
+        {**base, "row": 8, "name": "甲社区第3网格", "verdict": "refused", "verdict_label": "拒绝",
+         "reason": "“网格员”、“网格员电话”是公式，请改为文字或数字", "cell": "C8", "warnings_list": [], "warnings": ""},
+    ]
+    assert report == {
+        "kind": "grids", "noun": "网格", "unit": "个", "file": "g.xlsx", "dry_run": False, "sheets": ["Sheet1"],
+        "header_row": 3, "layout": layout_key("grids", HEADER),
+        "counts": {"new": 1, "update": 0, "same": 0, "refused": 3, "duplicate": 1},
+        "rows": rows, "refused": rows[1:], "updates": [],
+        "warnings": [{"sheet": "Sheet1", "row": 4, "name": "甲社区第1网格", "warning": rows[0]["warnings"]}],
+        "skipped": [{"sheet": "Sheet1", "row": 9, "reason": "小计或合计行（合计）"},
+                    {"sheet": "Sheet1", "row": 10, "reason": "说明文字（注：本表由社区填报，空白格与上一行相同。）"}],
+        "created": {"村（社区）": ["甲社区"]}, "absent": {"count": 0, "names": []},
+    }
+    assert {c.table for c in changes.rows} == {"communities", "grids"}
+    entry = store.rows("SELECT action, summary FROM audit ORDER BY seq DESC LIMIT 1")[0]
+    assert dict(entry) == {"action": "import", "summary": "导入网格：g.xlsx（新增 1 个，更新 0 个，拒绝 4 行）"}
+
+
+def test_a_change_lists_labels_and_empty_values_as_the_preview_shows_them(store, tmp_path):
+    import_file(store, kind("grids"), write(tmp_path, [["甲社区", "第1网格", "张三", "13500000001"]]))
+    report = import_file(store, kind("grids"), write(tmp_path, [["甲社区", "第1网格", None, None]], "b.xlsx"))
+    assert report["updates"][0]["changes"] == [{"field": "网格员", "old": "张三", "new": ""},
+                                               {"field": "网格员电话", "old": "13500000001", "new": ""}]
+    assert report["updates"][0]["change_text"] == "网格员：张三 → （空）；网格员电话：13500000001 → （空）"
+    back = import_file(store, kind("grids"), write(tmp_path, [["甲社区", "第1网格", "李四", None]], "c.xlsx"))
+    assert back["updates"][0]["change_text"] == "网格员：（空） → 李四"
+    listed = changes_of({"x": None}, {"x": 5, "y": "a"}, {})
+    assert listed == ({"x": 5, "y": "a"}, [("x", "", "5"), ("y", "", "a")])  # no label: the field's own name
+
+
+def test_a_file_with_no_table_of_the_kind_says_what_headers_it_needs(store, tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["姓名", "性别"])
+    book.save(tmp_path / "x.xlsx")
+    with pytest.raises(AppError) as refused:
+        import_file(store, kind("grids"), tmp_path / "x.xlsx")
+    assert refused.value.message == ("“x.xlsx”中没有找到网格表：需要有“所在村（社区）”、“网格名称”等表头的工作表"
+                                     "（表头可以在标题行下面）")
+
+
+def test_the_check_report_register_lays_out_every_row(store, tmp_path):
+    report = import_file(store, kind("grids"), write(tmp_path, [["甲社区", "第1网格", None, "135"]]), dry_run=True)
+    register = report_register(store, report)
+    assert [(c.header, c.key, c.min_width, c.max_width, c.wrap) for c in register.columns] == [
+        ("工作表", "sheet", 8, 40, False), ("行号", "row", 6, 40, False), ("网格", "name", 12, 40, False),
+        ("结果", "verdict_label", 6, 40, False), ("单元格", "cell", 6, 40, False),
+        ("原因", "reason", 20, 50, True), ("改动", "change_text", 20, 50, True), ("提示", "warnings", 20, 50, True)]
+    assert (register.unit, register.sheet_name, register.rows) == (store.settings.unit(), "导入结果", report["rows"])
