@@ -16,7 +16,7 @@ COMMUNITY = ("所在村（社区）", "村（社区）", "所属村（社区）"
 GROUP = ("议事小组", "所属议事小组", "所属小组", "对应议事小组", "小组")
 
 
-def choice(value, choices: tuple[tuple[str, str], ...], label: str) -> str | None:
+def choice(value, choices: tuple[tuple[str, str], ...], label: str, key: str | None = None) -> str | None:
     """A closed list's code from its code or its label as typed (“社区”, “community”); None when blank."""
     text = clean(value)
     if not text:
@@ -24,7 +24,7 @@ def choice(value, choices: tuple[tuple[str, str], ...], label: str) -> str | Non
     for code, shown in choices:
         if text in (code, shown):
             return code
-    raise RowRefused(f"“{label}”“{text}”不在可选值中（{'、'.join(shown for _, shown in choices)}）")
+    raise RowRefused(f"“{label}”“{text}”不在可选值中（{'、'.join(shown for _, shown in choices)}）", key)
 
 
 def phone_or_warning(value, label: str, warnings: list[str]) -> str | None:
@@ -93,11 +93,11 @@ class CommunitiesKind(ImportKind):
         name = row.text("name")
         if not name:
             raise RowRefused("村（社区）名称为空", "name")
-        kind = choice(row.values.get("kind"), COMMUNITY_KINDS + (("village", "行政村"),), "类型") \
+        kind = choice(row.values.get("kind"), COMMUNITY_KINDS + (("village", "行政村"),), "类型", "kind") \
             or ("village" if name.endswith("村") else "community")
         wanted = {"kind": kind}
         if "area" in row.values:
-            wanted["area"] = choice(row.values.get("area"), AREAS, "片区")
+            wanted["area"] = choice(row.values.get("area"), AREAS, "片区", "area")
         if "group" in row.values:
             wanted["group_id"] = group_id(tx, ctx, row.text("group"))
         for key in ("subdistrict", "notes"):

@@ -39,6 +39,9 @@ def communities() -> None:
     sheet.append(header)
     for serial, (name, kind, area, group) in enumerate(COMMUNITIES, 1):
         sheet.append([serial, name, kind, area, group, None])
+    sheet.append([])
+    # meant to be refused: a type that is neither 社区 nor 村
+    sheet.append([len(COMMUNITIES) + 1, "滨江新区", "开发区", "新城", "新城二组", "待定"])
     sheet.append(["合计", f"{len(COMMUNITIES)}个"])
     sheet.append(["注：片区填写老城、新城或农村；议事小组为该村（社区）代表所在的小组。"])
     for column, width in zip("ABCDEF", (6, 16, 8, 8, 14, 20)):

@@ -356,3 +356,42 @@ def test_the_whole_order_fits_the_overview(qtbot, every_kind, empty_window):
         assert button.mapTo(window, button.rect().topRight()).x() <= window.width()
     assert overview.attention.height() > 100  # the list below keeps room
     window.grab().save("/tmp/impui-overview-every-kind.png")
+
+
+def test_every_kinds_sample_through_the_wizard_brings_a_new_office_in(qtbot, empty_window, monkeypatch):
+    """Each kind through the wizard, in the getting-started order, from its shipped sample (a title
+    row, merged cells, blank and 合计 rows, a row meant to be refused): the dry run writes nothing,
+    each refusal names its reason, the import brings what the preview said, one Ctrl+Z takes the
+    last import back."""
+    from app.workbooks.kinds import getting_started
+
+    window = empty_window
+    page = open_page(qtbot, window, "overview")
+    store = store_of(window)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    tables = {"communities": "communities", "grids": "grids", "venues": "venues", "departments": "departments",
+              "delegates": "delegates", "opinions": "opinions", "meetings": "meetings"}
+    seen = []
+    for step in getting_started(store)["steps"]:
+        for entry in step["kinds"]:
+            name = entry["name"]
+            def count(table=tables[name]) -> int:
+                return store.scalar(f"SELECT count(*) FROM [{table}] WHERE deleted = 0")
+
+            before, had = digest(store), count()
+            wizard = open_wizard(qtbot, window, page, entry["sample"], name)
+            assert digest(store) == before, name  # the dry run wrote nothing
+            counts = wizard.report["counts"]
+            refused = [r for r in wizard.report["rows"] if r["verdict"] in ("refused", "rejected")]
+            assert counts["new"] > 0 and refused and all(r["reason"] for r in refused), name
+            wizard.run_import()
+            qtbot.waitUntil(lambda w=wizard: w.result_report is not None, timeout=20000)
+            wait_idle(qtbot, window.backend)
+            assert count() == had + counts["new"], name
+            seen.append(name)
+    assert seen == ["communities", "grids", "venues", "departments", "delegates", "opinions", "meetings"]
+    assert getting_started(store)["finished"]
+    meetings = store.scalar("SELECT count(*) FROM meetings WHERE deleted = 0")
+    window.undo_action.trigger()  # Ctrl+Z: the last import, the meetings, all of it
+    wait_idle(qtbot, window.backend)
+    assert meetings and store.scalar("SELECT count(*) FROM meetings WHERE deleted = 0") == 0

@@ -157,3 +157,55 @@ def test_the_shipped_samples_bring_a_new_office_its_places_and_people(store):
     linked = store.scalar("SELECT count(*) FROM delegate_grids WHERE deleted = 0")
     assert linked == 22  # every grid the roster names is one the grids file brought
     assert all(c["group_id"] for c in store.communities.list())
+
+
+COMMUNITY_HEADER = ["序号", "村（社区）名称", "类型", "片区", "所属议事小组", "备注"]
+
+
+def test_a_messy_community_list_comes_in_and_comes_back_as_updates(store, tmp_path):
+    path = messy_sheet(tmp_path / "村社区.xlsx", "中山路街道村（社区）名单", COMMUNITY_HEADER, [
+        [1, "中山路社区", "社区", "老城", "老城小组", None],
+        [2, "黄瓜山村", None, "农村", "农村小组", "山区"],  # the type told by the name
+        None,
+        [3, "滨江新区", "开发区", "新城", None, None],  # refused: no such type
+        [4, "红旗社区", "社区", "郊区", None, None],  # refused: no such 片区
+        [5, "中山路社区", "社区", "老城", "老城小组", None],  # the file repeats it
+        [6, " ", "社区", None, None, "名称空"],
+    ])
+    before = digest(store)
+    dry = import_file(store, kind("communities"), path, dry_run=True)
+    assert digest(store) == before
+    assert dry["counts"] == {"new": 2, "update": 0, "same": 0, "refused": 3, "duplicate": 1}
+    assert [(r["row"], r["cell"], r["reason"]) for r in dry["refused"]] == [
+        (7, "C7", "“类型”“开发区”不在可选值中（社区、村、行政村）"),
+        (8, "D8", "“片区”“郊区”不在可选值中（老城、新城、农村）"),
+        (9, "", "与第 4 行是同一村（社区）"),
+        (10, "B10", "村（社区）名称为空")]
+    done = import_file(store, kind("communities"), path)
+    stored = {c["name"]: c for c in store.communities.list()}
+    assert (stored["黄瓜山村"]["kind"], stored["黄瓜山村"]["area"], stored["黄瓜山村"]["notes"]) == ("village", "rural", "山区")
+    assert {g["name"] for g in store.groups.list()} == {"老城小组", "农村小组"}
+    assert done["created"] == {"议事小组": ["老城小组", "农村小组"]}
+    changed = messy_sheet(tmp_path / "改.xlsx", "名单", COMMUNITY_HEADER, [[1, "中山路社区", "社区", "新城", "老城小组", None]])
+    update = import_file(store, kind("communities"), changed)
+    assert update["updates"][0]["changes"] == [{"field": "片区", "old": "老城", "new": "新城"}]
+    assert update["absent"] == {"count": 1, "names": ["黄瓜山村"]}
+    store.undo(update["changes"], "导入村（社区）")
+    assert store.communities.find_by_name("中山路社区")["area"] == "old_town"
+
+
+def test_the_cli_imports_the_shipped_community_list(tmp_path):
+    from tests.conftest import ROOT
+
+    data = tmp_path / "office"
+    run_cli("init", "--data-dir", data, check=True)
+    sample = ROOT / "data" / "samples" / kind("communities").sample
+    with Store.open(data) as store:
+        before = digest(store)
+    dry = json.loads(run_cli("import", "communities", sample, "--dry-run", "--json", "--data-dir", data,
+                             check=True).stdout)
+    assert dry["counts"]["new"] == 6 and [r["cell"] for r in dry["refused"]] == ["C11"]
+    with Store.open(data) as store:
+        assert digest(store) == before
+    done = run_cli("import", "communities", sample, "--data-dir", data, check=True)
+    assert "新增 6 个" in done.stdout and "拒绝：村社区 第 11 行（C11） 滨江新区" in done.stdout
