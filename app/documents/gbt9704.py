@@ -555,7 +555,11 @@ def _draw_line(c, line: Line, slot_top: float, naturals: dict | None = None) -> 
         if space is None:
             flush()
     flush()
+    # The text object's character spacing and fill colour are graphics state that outlives it:
+    # without q/Q the page number and a table's cells drawn after the line took them over.
+    c.saveState()
     c.drawText(text)
+    c.restoreState()
 
 
 def _page_number(c, number: int) -> None:
