@@ -53,6 +53,7 @@ TESTS: dict[str, list[str]] = {
             "test_pages_hold_22_lines_and_keep_headings_tails_and_widows_right",
             "test_page_breaks_and_the_foot_of_the_last_page",
             "test_tables_take_whole_slots_and_split_by_rows_between_pages")),
+        "tests/app/documents/test_gbt9704_layout.py",
     ],
     "app/workbooks/importer.py": ["tests/app/test_importer.py", "tests/app/test_workbooks.py",
                                   "tests/app/rules/test_roster_door.py"],

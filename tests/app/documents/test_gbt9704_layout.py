@@ -634,3 +634,32 @@ def test_lines_of_a_page_sit_on_its_22_slots(tmp_path):
     assert round(LINE / MM, 3) == round(225 / 22, 3) and round(PITCH / MM, 3) == round(156 / 28, 3)
     assert [round(c["x0"] / MM, 2) for c in drawn[0]["chars"] if c["top"] < TOP + 1][:2] == [28.0, round(28 + 156 / 28, 2)]
     assert len([c for c in drawn[1]["chars"] if c["text"] == "甲"]) == 2 * 28
+
+
+def test_the_draft_mark_is_translucent_and_the_page_a4(tmp_path):
+    render(tmp_path / "d.pdf", paginate(break_lines([Run("甲")])), title="t", draft=True)
+    page = PdfReader(tmp_path / "d.pdf").pages[0]
+    states = page["/Resources"]["/ExtGState"]
+    assert [float(state.get_object()["/ca"]) for state in states.values()] == [0.85]
+    assert [round(float(v), 2) for v in page.mediabox] == [0, 0, 595.28, 841.89]
+    fonts = page["/Resources"]["/Font"].get_object()
+    names = [str(font.get_object()["/BaseFont"]) for font in fonts.values()]
+    assert not any("Helvetica" in name for name in names), names  # only the document's faces
+
+
+def test_a_line_drawn_on_its_own_measures_its_glyphs_itself():
+    from io import BytesIO
+
+    from reportlab.pdfgen import canvas as pdf_canvas
+
+    from app.documents.gbt9704 import _draw_line
+
+    buffer = BytesIO()
+    c = pdf_canvas.Canvas(buffer)
+    _draw_line(c, break_lines([Run("甲乙丙")], first_indent=0)[0], 500.0)
+    c.showPage()
+    c.save()
+    with pdfplumber.open(BytesIO(buffer.getvalue())) as pdf:
+        chars = pdf.pages[0].chars
+    assert [c["text"] for c in chars] == ["甲", "乙", "丙"]
+    assert [c["x0"] for c in chars] == pytest.approx([LEFT + n * PITCH for n in range(3)], abs=0.01)
