@@ -208,6 +208,11 @@ def atoms(runs: list[Run]) -> list[Atom]:
     merged: list[Atom] = []
     carry: list[Glyph] = []
     for atom in glued:
+        if carry and atom.space:
+            # a space after an opening mark stays between it and what follows (it was set before
+            # the mark: "（ 甲" came out as " （甲")
+            carry = carry + atom.glyphs
+            continue
         if carry and not atom.space:
             atom = Atom(carry + atom.glyphs)
             carry = []
