@@ -91,7 +91,7 @@ def test_the_masthead_number_red_line_and_title_sit_where_the_standard_puts_them
     body = [r for r in first["rows"] if r["text"].startswith("为听取")]
     assert body[0]["left"] == pytest.approx(28 + 2 * CELL, abs=0.05)  # first line two cells in
     assert body[1]["left"] == pytest.approx(28, abs=0.05) and body[1]["right"] == pytest.approx(184, abs=0.3)
-    assert all(not r["text"][0] in "，。、；：" for r in first["rows"])
+    assert all(r["text"][0] not in "，。、；：" for r in first["rows"])
 
 
 def test_the_attachments_note_signature_annex_and_imprint(office, tmp_path):
