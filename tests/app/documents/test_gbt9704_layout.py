@@ -258,7 +258,7 @@ def test_slots_of_a_taller_line_and_a_full_page():
     assert layout(pages)[0][-1] == ("body", 19, 3) and len(pages) == 1
     pages = paginate(singles(22) + singles(1))
     assert [len(p) for p in pages] == [22, 1]
-    assert paginate([blank()]) == [[g.Placed(pages[0][0].item, 0, 1)]] or len(paginate([blank()])[0]) == 1
+    assert layout(paginate([blank()])) == [[("blank", 0, 1)]]
 
 
 def test_a_blank_line_opens_the_first_page_but_no_other():
@@ -380,9 +380,10 @@ def test_a_paragraphs_last_line_does_not_open_a_page_alone():
     # a paragraph of 5 whose last line would open the next page: one more line goes with it
     pages = paginate([*singles(18), *body_lines(5)])
     assert [len(p) for p in pages] == [21, 2]
-    # a middle line of a paragraph may end a page
+    # five of the paragraph behind: still only one more goes
     pages = paginate([*singles(17), *body_lines(6)])
-    assert [len(p) for p in pages] == [22, 1 + 0] or [len(p) for p in pages] == [21, 2]
+    assert [len(p) for p in pages] == [21, 2]
+    # a middle line of a paragraph may open a page
     pages = paginate([*singles(16), *body_lines(8)])
     assert [len(p) for p in pages] == [22, 2]
     # a one-line paragraph is not a widow
