@@ -208,6 +208,11 @@ def atoms(runs: list[Run]) -> list[Atom]:
     merged: list[Atom] = []
     carry: list[Glyph] = []
     for atom in glued:
+        if carry and atom.space:
+            # a space after an opening mark stays between it and what follows (it was set before
+            # the mark: "（ 甲" came out as " （甲")
+            carry = carry + atom.glyphs
+            continue
         if carry and not atom.space:
             atom = Atom(carry + atom.glyphs)
             carry = []
@@ -555,7 +560,11 @@ def _draw_line(c, line: Line, slot_top: float, naturals: dict | None = None) -> 
         if space is None:
             flush()
     flush()
+    # The text object's character spacing and fill colour are graphics state that outlives it:
+    # without q/Q the page number and a table's cells drawn after the line took them over.
+    c.saveState()
     c.drawText(text)
+    c.restoreState()
 
 
 def _page_number(c, number: int) -> None:
