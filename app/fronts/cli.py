@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
         one.add_argument("--dry-run", action="store_true", help="只检查、列出每一行的结果，不写入")
         one.add_argument("--report", metavar="文件", help="把逐行检查结果另存为 Excel")
         one.add_argument("--map", action="append", default=[], metavar="列=字段",
-                         help="改动程序按表头猜出的对应关系，如 --map D=worker_name；--map D= 表示不导入该列")
+                         help="改动程序按表头猜出的对应关系，如 --map D=网格员；--map D= 表示不导入该列")
     export = sub.add_parser("export", parents=[common], help="导出台账或文书")
     export_sub = export.add_subparsers(dest="export_kind", required=True, parser_class=_Parser, title="类别",
                                        metavar="类别")

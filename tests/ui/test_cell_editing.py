@@ -277,6 +277,25 @@ def _consult_dialog(qtbot, window):
     return dialog, [dialog.table]
 
 
+def _import_mapping(qtbot, window):
+    """The wizard's column mapping: a field chooser in each column's cell."""
+    import tempfile
+
+    from tests.app.workbooks.test_places_in import grids_file
+    from ui.import_wizard import start_import
+
+    page = open_page(qtbot, window, "organisation")
+    page.import_preview = None
+    start_import(page, window.backend, str(grids_file(Path(tempfile.mkdtemp()))), kind="grids")
+    qtbot.waitUntil(lambda: getattr(page, "import_preview", None) is not None, timeout=10000)
+    wait_idle(qtbot, window.backend)
+    wizard = page.import_preview
+    qtbot.addWidget(wizard)
+    office_size(wizard, (1000, 640))
+    show_active(qtbot, wizard)
+    return wizard, [wizard.columns]
+
+
 _plenary, _reception = _meeting("plenary"), _meeting("reception")
 SURFACES = {
     "ui/pages/visits.py": _visit_sheet,
@@ -286,6 +305,7 @@ SURFACES = {
     "ui/meeting/votes_tab.py": _plenary,
     "ui/pages/nomination_dialogs.py": _quota_dialog,
     "ui/pages/opinions/group_steps.py": _consult_dialog,
+    "ui/import_wizard.py": _import_mapping,
 }
 
 
@@ -357,7 +377,7 @@ def test_no_cell_editor_covers_another_cell(qtbot, window, monkeypatch):
     for open_surface in dict.fromkeys(SURFACES.values()):  # each surface once
         surface, tables = open_surface(qtbot, window)
         for table in tables:
-            if hasattr(surface, "tabs"):
+            if hasattr(surface, "parts"):  # a meeting editor: the tab that holds the table
                 surface.tabs.setCurrentWidget(next(t for t in surface.parts if table in t.findChildren(type(table))))
             qtbot.waitUntil(table.isVisible, timeout=5000)
             found = _measure(qtbot, table)
