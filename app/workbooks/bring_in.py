@@ -107,6 +107,23 @@ class ImportKind:
         return "、".join(f"“{f.headers[0]}”" for f in self.fields if f.identity)
 
 
+class NamedKind(ImportKind):
+    """A kind whose records are told apart by their name alone (a community, a venue)."""
+
+    def records(self, store) -> list:
+        """The live records of the kind (each with its name)."""
+        raise NotImplementedError
+
+    def identity(self, row: SourceRow) -> tuple | None:
+        return (row.text("name"),) if row.text("name") else None
+
+    def label(self, row: SourceRow) -> str:
+        return row.text("name")
+
+    def stored(self, store) -> dict[tuple, str]:
+        return {(r["name"],): r["name"] for r in self.records(store)}
+
+
 def changes_of(current: dict, wanted: dict, labels: dict[str, str], shown: Callable[[str, Any], str] | None = None
                ) -> tuple[dict, list[tuple[str, str, str]]]:
     """The fields of `wanted` that differ from the stored row, and how the preview shows them."""

@@ -145,15 +145,9 @@ def _check_row(sheet: str, number: int, row: dict, headings: dict) -> RowVerdict
     masked = clean_code(raw_id) if "*" in clean(raw_id) else ""
     if masked:  # the desk's own roster, exported with the ID masked: it names a stored delegate
         verdict.extra["masked_id"] = masked
-        gender = clean(row.get("gender"))
-        if gender in ("男", "女"):
-            values["gender"] = gender
-        birth = _parse_birth(row.get("birth")) if row.get("birth") not in (None, "") else None
-        if birth and birth[2]:
-            try:
-                values["birth_date"] = date(birth[0], birth[1], birth[2]).isoformat()
-            except ValueError:
-                return reject(f"出生日期“{row.get('birth')}”不存在")
+        problem = _gender_and_birth(row, values)
+        if problem:
+            return reject(problem)
     elif clean_code(raw_id):
         try:
             info = idcard.parse(raw_id)
@@ -170,15 +164,9 @@ def _check_row(sheet: str, number: int, row: dict, headings: dict) -> RowVerdict
             verdict.warnings.append("表中出生年月与身份证号不一致，已按身份证号登记")
     else:
         verdict.warnings.append("没有身份证号")
-        gender = clean(row.get("gender"))
-        if gender in ("男", "女"):
-            values["gender"] = gender
-        birth = _parse_birth(row.get("birth")) if row.get("birth") not in (None, "") else None
-        if birth and birth[2]:
-            try:
-                values["birth_date"] = date(birth[0], birth[1], birth[2]).isoformat()
-            except ValueError:
-                return reject(f"出生日期“{row.get('birth')}”不存在")
+        problem = _gender_and_birth(row, values)
+        if problem:
+            return reject(problem)
     if clean(row.get("phone")):
         try:
             values["phone"] = validate_phone(as_text(row.get("phone"))) or ""
@@ -210,6 +198,21 @@ def _check_row(sheet: str, number: int, row: dict, headings: dict) -> RowVerdict
         if problem:
             return reject(f"“{headings.get(key) or TABLES[table].noun}”{problem}")
     return verdict
+
+
+def _gender_and_birth(row: dict, values: dict) -> str | None:
+    """Gender and birth day from their own columns (no ID number to take them from); the refusal
+    when the day does not exist."""
+    gender = clean(row.get("gender"))
+    if gender in ("男", "女"):
+        values["gender"] = gender
+    birth = _parse_birth(row.get("birth")) if row.get("birth") not in (None, "") else None
+    if birth and birth[2]:
+        try:
+            values["birth_date"] = date(birth[0], birth[1], birth[2]).isoformat()
+        except ValueError:
+            return f"出生日期“{row.get('birth')}”不存在"
+    return None
 
 
 def import_roster(store, path: Path | str, *, dry_run: bool = False, progress=None) -> dict:

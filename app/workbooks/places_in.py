@@ -9,7 +9,7 @@ import unicodedata
 from app.common.errors import ValidationError
 from app.common.textutil import clean, validate_phone
 from app.rules.codes import AREAS, COMMUNITY_KINDS
-from app.workbooks.bring_in import Context, ImportKind, Outcome, RowRefused, update_or_same
+from app.workbooks.bring_in import Context, ImportKind, NamedKind, Outcome, RowRefused, update_or_same
 from app.workbooks.tabular import BadValue, Field, SourceRow, as_text, split_names
 
 COMMUNITY = ("所在村（社区）", "村（社区）", "所属村（社区）", "所属社区", "社区名称", "村(社区)名称", "村居", "社区", "村")
@@ -65,7 +65,7 @@ def community_id(tx, ctx: Context, name: str, group: str = "") -> str:
     return communities[name]["id"]
 
 
-class CommunitiesKind(ImportKind):
+class CommunitiesKind(NamedKind):
     name = "communities"
     noun = "村（社区）"
     unit = "个"
@@ -80,14 +80,8 @@ class CommunitiesKind(ImportKind):
         Field("notes", "备注", ("备注",)),
     )
 
-    def identity(self, row: SourceRow):
-        return (row.text("name"),) if row.text("name") else None
-
-    def label(self, row: SourceRow) -> str:
-        return row.text("name")
-
-    def stored(self, store):
-        return {(c["name"],): c["name"] for c in store.communities.list()}
+    def records(self, store):
+        return store.communities.list()
 
     def apply(self, store, tx, ctx, row):
         name = row.text("name")

@@ -12,7 +12,7 @@ from app.rules.codes import BUILD_STATUSES, BUILDING, OPEN, PLANNED, SUSPENDED, 
 from app.rules.fields import names_of
 from app.services.base import choice_label
 from app.services.venues import facilities_checklist
-from app.workbooks.bring_in import Context, ImportKind, Outcome, RowRefused, update_or_same
+from app.workbooks.bring_in import Context, NamedKind, Outcome, RowRefused, update_or_same
 from app.workbooks.places_in import COMMUNITY, GROUP, community_id, group_id
 from app.workbooks.tabular import Field, SourceRow, as_text
 
@@ -46,7 +46,7 @@ def names_in(value) -> list[str]:
     return list(dict.fromkeys(n.strip() for n in re.split(r"[、,，;；\n]+", as_text(value)) if n.strip()))
 
 
-class VenuesKind(ImportKind):
+class VenuesKind(NamedKind):
     name = "venues"
     noun = "阵地"
     unit = "处"
@@ -71,14 +71,8 @@ class VenuesKind(ImportKind):
         Field("notes", "备注", ("备注",)),
     )
 
-    def identity(self, row: SourceRow):
-        return (row.text("name"),) if row.text("name") else None
-
-    def label(self, row: SourceRow) -> str:
-        return row.text("name")
-
-    def stored(self, store):
-        return {(v["name"],): v["name"] for v in store.venues.list()}
+    def records(self, store):
+        return store.venues.list()
 
     def apply(self, store, tx, ctx: Context, row: SourceRow):
         name = row.text("name")
