@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Module -> the core tests that exercise it (fast ones: no window, no LibreOffice, no subprocess CLI).
 TESTS: dict[str, list[str]] = {
-    "app/storage/writepath.py": ["tests/app/test_writepath.py"],
+    "app/storage/writepath.py": ["tests/app/test_writepath.py", "tests/app/storage/test_writepath_core.py"],
     "app/storage/backup.py": ["tests/app/test_backup.py"],
     "app/restore.py": ["tests/app/test_backup.py", "tests/app/test_restore.py"],
     "app/storage/security.py": ["tests/app/test_security.py"],
