@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.common.clock import ZERO, Stamp
+from app.common.clock import ZERO, RowStamps, Stamp
 from app.common.errors import Cancelled
 from app.exchange import merge
 from app.exchange.export import build_content, export_package
@@ -556,6 +556,8 @@ def test_a_package_from_a_clock_far_ahead_is_taken_and_told(small):
     assert last["summary"] == f"导入交换包：{result['clock_note']}"
     assert json.loads(last["details"])["package_id"] == result["package_id"]
     assert b.clock.tick().wall_ms < ahead
+    # what B now knows of A reaches the stamps A's rows carry, past what A's own clock said
+    assert b.rows("SELECT wall_ms FROM known_vector WHERE site_id = ?", [a.site_id]) == [{"wall_ms": ahead}]
     # a package within the bound moves this office's clock along
     near = b.clock.now_ms() + 3_600_000
     a.db.execute("UPDATE clocks SET wall_ms = ? WHERE row_id = ?", [near, row])
@@ -822,8 +824,121 @@ def test_an_attachment_arrives_with_its_record_and_a_damaged_one_is_refused(smal
     with pytest.raises(PackageError, match="^交换包中的附件在导入时与其校验值不符，拒绝导入。数据未作任何改动。$"):
         take(small.c, pack(a, small.folder))
     assert digest(small.c) == before and not attachments.stored_path(small.c, row).exists()
+    assert not list((small.folder / "C" / "backups").glob("*import*"))  # the backup made first goes too
 
 
 def test_field_labels_name_the_fields_the_forms_show(small):
     labels = merge._field_labels(small.a)
     assert labels[("groups", "name")] == "小组名称" and labels[("delegates", "phone")]
+
+
+# -- more of what an import keeps --------------------------------------------------------------------
+def test_slip_numbers_issued_apart_are_told_and_only_live_opinions_count(small):
+    from app.storage.changes import Changes, RowChange
+
+    a = small.a
+    stamp = RowStamps(Stamp(1_700_000_000_000, 0, "office-b"))
+    fields = {"source": "grid_visit", "received_on": DAY, "status": "closed", "deleted": 0}
+    with a.write("import", "导入") as tx:
+        tx.insert_remote_many("opinions", [
+            ("o1", {**fields, "title": "甲", "serial": "S1", "feedback_serial": "H1"}, stamp),
+            ("o2", {**fields, "title": "乙", "serial": "S2", "feedback_serial": "H1"}, stamp),
+            ("o3", {**fields, "title": "丙", "serial": "S2", "feedback_serial": None}, stamp),
+            ("o4", {**fields, "title": "丁", "serial": "S1", "feedback_serial": "H1", "deleted": 1}, stamp)])
+    written = Changes([RowChange("opinions", "o1", "insert", {}, {}), RowChange("groups", "o2", "insert", {}, {}),
+                       RowChange("opinions", "o1", "update", {}, {})])
+    assert merge._shared_numbers(a, written) == [{"kind": "回执编号", "serial": "H1", "titles": ["乙", "甲"]}]
+    written = Changes([RowChange("opinions", "o3", "insert", {}, {}), RowChange("opinions", "o2", "insert", {}, {})])
+    assert merge._shared_numbers(a, written) == [{"kind": "意见建议编号", "serial": "S2", "titles": ["丙", "乙"]},
+                                                 {"kind": "回执编号", "serial": "H1", "titles": ["乙", "甲"]}]
+
+
+def test_a_clash_displacing_this_unnamed_office_or_one_never_met(small):
+    a, b, c = small.a, small.b, small.c
+    row = group(a, "第一组")
+    send(a, b, small.folder)
+    send(a, c, small.folder)
+    b.settings.update({"site_name": ""})
+    a.groups.update(row, {"focus": "A 的"})
+    b.groups.update(row, {"focus": "B 的"})
+    b.groups.update(row, {"notes": "B 的"})
+    c.groups.update(row, {"notes": "C 的"})  # later
+    send(a, b, small.folder)
+    assert b.scalar("SELECT lost_site FROM conflicts WHERE field = 'focus'") == "东城办"
+    send(c, b, small.folder)
+    assert b.scalar("SELECT lost_site FROM conflicts WHERE field = 'notes'") == "本办公室"
+    # A holds B's edit; the offices it has met forgotten, C's later value displaces it
+    c.groups.update(row, {"focus": "C 的"})
+    b.groups.update(row, {"notes": "B 再改"})
+    send(b, a, small.folder)
+    a.db.execute("DELETE FROM exchange_peers")
+    c.groups.update(row, {"notes": "C 再改"})
+    result = send(c, a, small.folder)
+    lost = {e["lost_value"]: e["lost_site"] for e in result["conflict_list"]}
+    assert lost["B 再改"] == f"其他办公室（{b.site_id[:8]}）"
+
+
+def test_what_an_import_records_of_the_package_and_the_heads_it_passes_on(small):
+    a, b, c = small.a, small.b, small.c
+    group(a, "第一组")
+    sealed = pack(a, small.folder)
+    result = take(b, sealed)
+    log = b.rows("SELECT * FROM exchange_log WHERE direction = 'in'")[0]
+    assert (log["content_sha256"], log["file_name"], log["direction"]) == (sealed.content_sha256, None, "in")
+    assert log["at"][:2] == "20" and log["at"].endswith("+00:00")
+    assert b.scalar("SELECT last_import_at FROM exchange_peers") == log["at"]
+    assert json.loads(log["counts"])["added"] == result["added"] and "by_table" not in json.loads(log["counts"])
+    send(b, c, small.folder)
+    sites = {w["site"] for w in c.audit.witnesses()}
+    assert {a.site_id, b.site_id} <= sites  # B's own head, and the head of A it had seen
+
+
+def test_a_full_disk_while_importing_is_told_to_the_clerk(small, monkeypatch):
+    import errno
+
+    from app.common.errors import EnvironmentFailure
+
+    a, b = small.a, small.b
+    group(a)
+    path = export_package(a, small.folder, "口令", scrypt_n=1 << 14)["path"]
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(merge, "unseal", full)
+    with pytest.raises(EnvironmentFailure, match="磁盘"):
+        import_package(b, path, "口令")
+
+
+def test_a_package_exactly_as_large_as_those_kept_in_memory_is_kept(small, monkeypatch):
+    a = small.a
+    group(a)
+    sealed = pack(a, small.folder)
+    with merge.read_package(sealed) as package:
+        total = sum(len(t) for t in package.rows.values())
+    monkeypatch.setattr(merge, "ROWS_KEPT", total)
+    with merge.read_package(sealed) as package:
+        assert all(t.kept is not None for t in package.rows.values())
+    monkeypatch.setattr(merge, "ROWS_KEPT", total - 1)
+    with merge.read_package(sealed) as package:
+        assert all(t.kept is None for t in package.rows.values())
+
+
+def test_cancelling_while_attachments_are_checked_keeps_nothing(small, tmp_path):
+    a, b = small.a, small.b
+    community = a.communities.create({"name": "东城社区", "kind": "community"}).created("communities")[0]
+    delegate = a.delegates.create({"name": "张三", "community_id": community}).created("delegates")[0]
+    opinion = a.opinions.create({"source": "grid_visit", "received_on": DAY, "delegate_id": delegate,
+                                 "title": "路灯", "content": "不亮", "residents": 1}).created("opinions")[0]
+    photo = tmp_path / "照片.jpg"
+    photo.write_bytes(b"\xff\xd8 a photo")
+    a.opinions.add_file(opinion, photo)
+    before, seen = digest(b), []
+
+    def progress(done, total, text):
+        seen.append((done, total, text))
+        return text != "正在检查：附件"
+
+    with pytest.raises(Cancelled, match="^已取消导入，数据未作任何改动$"):
+        take(b, pack(a, small.folder), progress=progress)
+    assert digest(b) == before and seen[-1] == (1, 1, "正在检查：附件")
