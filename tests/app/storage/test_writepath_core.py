@@ -33,15 +33,17 @@ def _changes(tx):
 def asked(monkeypatch):
     """Every call the write path makes to the rule book, as (table, id, row, changed), and every
     list of rows it hands to the link checks; both still ask the real rule book."""
-    calls = {"write": [], "links": []}
+    calls = {"write": [], "links": [], "conns": []}
     real_write, real_links = writepath.check_write, writepath.check_links_many
 
     def check_write(conn, table, row_id, row, changed):
         calls["write"].append((table, row_id, dict(row), None if changed is None else list(changed)))
+        calls["conns"].append(conn)
         return real_write(conn, table, row_id, row, changed)
 
     def check_links_many(conn, linked):
         calls["links"].append(list(linked))
+        calls["conns"].append(conn)
         return real_links(conn, linked)
 
     monkeypatch.setattr(writepath, "check_write", check_write)
@@ -77,6 +79,8 @@ def test_an_insert_with_unset_fields_asks_again_about_what_the_database_filled_i
     assert asked["write"] == [("delegates", delegate, given, ["name", "community_id"]),
                               ("delegates", delegate, stored, [n for n in stored if n not in ("name", "community_id")])]
     assert _changes(tx) == [("delegates", delegate, "insert", {}, given)]
+    # the rule book reads inside the write's own transaction (its rows so far included)
+    assert asked["conns"] and all(conn is store.db.conn for conn in asked["conns"])
     assert len(delegate) == 36 and delegate.count("-") == 4  # a fresh UUID
 
 
@@ -163,6 +167,7 @@ def test_an_update_asks_about_the_changed_fields_of_the_row_as_it_will_be(store,
     assert asked["write"][0] == ("groups", group, row, ["focus", "notes"])
     assert asked["write"][1] == ("groups", group, {**row, "focus": "绿化"}, ["focus"])
     assert asked["links"] == [[("groups", group, ("focus", "notes")), ("groups", group, ("focus",))]]
+    assert asked["conns"] and all(conn is store.db.conn for conn in asked["conns"])
     assert _changes(tx) == [("groups", group, "update", {"focus": "停车", "notes": None}, {"focus": "照明", "notes": "新"}),
                             ("groups", group, "update", {"focus": "照明"}, {"focus": "绿化"})]
     assert store.rows("SELECT * FROM groups") == [{**row, "focus": "绿化"}]
@@ -356,12 +361,12 @@ def test_rows_from_a_package_keep_their_stamps(store):
 def test_rows_of_one_field_or_two_from_a_package(store):
     stamp = Stamp(1_700_000_000_000, 0, "office-b")
     with store.write("import", "导入") as tx:
-        tx.insert_remote_many("groups", [("g1", {"name": "甲"}, RowStamps(stamp)),
-                                         ("g2", {"name": "乙"}, RowStamps(stamp))])
-        tx.insert_remote_many("groups", [("g3", {"name": "丙", "notes": "说明"}, RowStamps(stamp))])
+        tx.insert_remote_many("groups", [("g1", {"name": "甲组"}, RowStamps(stamp)),
+                                         ("g2", {"name": "乙组"}, RowStamps(stamp))])
+        tx.insert_remote_many("groups", [("g3", {"name": "丙组", "notes": "说明"}, RowStamps(stamp))])
     assert store.rows("SELECT id, name, notes FROM groups ORDER BY id") == [
-        {"id": "g1", "name": "甲", "notes": None}, {"id": "g2", "name": "乙", "notes": None},
-        {"id": "g3", "name": "丙", "notes": "说明"}]
+        {"id": "g1", "name": "甲组", "notes": None}, {"id": "g2", "name": "乙组", "notes": None},
+        {"id": "g3", "name": "丙组", "notes": "说明"}]
 
 
 def test_delegates_and_candidates_from_a_package_get_their_search_keys(store):
