@@ -238,6 +238,13 @@ def test_a_clash_of_a_cleared_field_logs_the_empty_side_as_none(small):
     entry = b.rows("SELECT kept_value, lost_value, kept_stamp, lost_stamp FROM conflicts")[0]
     assert (entry["kept_value"], entry["lost_value"]) == (None, "B 改")
     assert json.loads(entry["kept_stamp"]) == list(stamps_of(a, "groups", row)["focus"])
+    other = group(a, "第二组", notes="原来")
+    send(a, b, small.folder)
+    b.groups.update(other, {"notes": ""})
+    a.groups.update(other, {"notes": "A 改"})  # later: wins over the emptied one
+    send(a, b, small.folder)
+    entry = b.rows("SELECT kept_value, lost_value FROM conflicts WHERE row_id = ?", [other])[0]
+    assert (entry["kept_value"], entry["lost_value"]) == ("A 改", None)
 
 
 def test_the_displaced_office_is_named_even_when_a_third_office_relays_it(small):
@@ -461,6 +468,8 @@ def test_newer_versions_compare_by_their_numbers(monkeypatch):
     assert merge._newer("1.10") and merge._newer("1.2.4") and merge._newer("2")
     assert not merge._newer("1.2.3") and not merge._newer("1.2") and not merge._newer("") and not merge._newer("1.2.x")
     assert merge._newer("1.2.3.1")
+    monkeypatch.setattr(app, "__version__", "1.2.0.4")
+    assert not merge._newer("1.2.x.4") and not merge._newer("1.2.0.4.1")  # a part not a number is 0; four parts
 
 
 def test_rows_of_a_table_that_does_not_match_its_count_are_refused(small):
@@ -598,8 +607,10 @@ def test_import_notes_name_shared_numbers_and_a_clock_ahead():
         "意见建议编号 YJ2026-001：《甲》、《乙》分别用于多条意见建议（两个办公室在交换前各自编了号）。数据都已保留。"
         "为免再重号，请各办公室在“设置”中填写不同的“本办公室编号代码”。")
     slip = [{"kind": "回执编号", "serial": "HZ-1", "titles": ["丙"]}]
-    both = import_notes({"duplicate_serials": slip, "clock_note": "快了。"})
-    assert "这些回执都有效，录入回执时会请您按标题选择是哪一条。" in both
+    assert import_notes({"duplicate_serials": [one[0], *slip]}) == (
+        "意见建议编号 YJ2026-001：《甲》、《乙》；回执编号 HZ-1：《丙》分别用于多条意见建议（两个办公室在交换前各自编了号）。"
+        "数据都已保留。这些回执都有效，录入回执时会请您按标题选择是哪一条。"
+        "为免再重号，请各办公室在“设置”中填写不同的“本办公室编号代码”。")
     assert import_notes({"duplicate_serials": slip, "clock_note": "快了。"}).startswith("快了。回执编号 HZ-1：《丙》")
     six = [{"kind": "意见建议编号", "serial": f"N{n}", "titles": ["甲"]} for n in range(6)]
     text = import_notes({"duplicate_serials": six})
@@ -942,3 +953,45 @@ def test_cancelling_while_attachments_are_checked_keeps_nothing(small, tmp_path)
     with pytest.raises(Cancelled, match="^已取消导入，数据未作任何改动$"):
         take(b, pack(a, small.folder), progress=progress)
     assert digest(b) == before and seen[-1] == (1, 1, "正在检查：附件")
+
+
+def test_what_an_office_knows_of_a_third_never_goes_back(small):
+    a, b, c = small.a, small.b, small.c
+    row = group(c, "丙组")
+    send(c, a, small.folder)  # A learns C's early state
+    c.groups.update(row, {"focus": "后来"})
+    send(c, b, small.folder)  # B learns C's later state
+    known = b.rows("SELECT wall_ms, counter FROM known_vector WHERE site_id = ?", [c.site_id])
+    send(a, b, small.folder)  # A's package says less of C than B knows
+    assert b.rows("SELECT wall_ms, counter FROM known_vector WHERE site_id = ?", [c.site_id]) == known
+
+
+def test_an_import_reports_its_progress_from_decrypting_to_merging(small):
+    a, b = small.a, small.b
+    group(a)
+    path = export_package(a, small.folder, "口令", scrypt_n=1 << 14)["path"]
+    seen = []
+    import_package(b, path, "口令", progress=lambda done, total, text: seen.append(text))
+    assert seen[0] == "正在解密交换包" and "正在检查：议事小组" in seen and "正在合并：议事小组" in seen
+
+
+def test_attachments_of_each_kind_are_written_where_their_records_say(small):
+    from app.storage import attachments
+
+    store = small.a
+    data = {name: f"{name} 的内容".encode() for name in ("materials", "opinion_files", "survey_photos", "missing")}
+    sha = {name: hashlib.sha256(content).hexdigest() for name, content in data.items()}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as out:
+        for name in ("materials", "opinion_files", "survey_photos"):
+            out.writestr(f"files/{sha[name]}", data[name])
+    archive = zipfile.ZipFile(buffer)
+    files = {sha[name]: archive.getinfo(f"files/{sha[name]}") for name in ("materials", "opinion_files", "survey_photos")}
+    record = {name: {"sha256": sha[name], "file_name": f"{name}.pdf"} for name in data}
+    rows = {"materials": [("m0", {"sha256": None, "file_name": "x"}, None), ("m1", record["materials"], None)],
+            "opinion_files": [("f0", record["missing"], None), ("f1", record["opinion_files"], None)],
+            "survey_photos": [("p1", record["survey_photos"], None)], "groups": [("g", record["missing"], None)]}
+    merge._write_files(store, SimpleNamespace(rows=rows, files=files, archive=archive))
+    for name in ("materials", "opinion_files", "survey_photos"):
+        assert attachments.stored_path(store, record[name]).read_bytes() == data[name]
+    assert not attachments.stored_path(store, record["missing"]).exists()
