@@ -995,3 +995,27 @@ def test_attachments_of_each_kind_are_written_where_their_records_say(small):
     for name in ("materials", "opinion_files", "survey_photos"):
         assert attachments.stored_path(store, record[name]).read_bytes() == data[name]
     assert not attachments.stored_path(store, record["missing"]).exists()
+
+
+def test_the_heads_a_package_carries_are_kept_with_where_they_came_from(small):
+    a, b, c = small.a, small.b, small.c
+    group(a)
+    send(a, b, small.folder)
+    send(b, c, small.folder)
+    source = {w["site"]: w["source"] for w in c.audit.witnesses()}
+    assert source[b.site_id] == {"kind": "package", "office": "西城办", "at": "2026-03-02T08:00:00+00:00"}
+    assert source[a.site_id] == source[b.site_id]  # A's head, as B had seen it, came in B's package
+    assert {w["site"]: w["seq"] for w in c.audit.witnesses()}[a.site_id] == a.audit.head()["seq"]
+
+
+def test_a_package_from_before_the_witnesses_is_taken(small):
+    """An older version's package: a head without its site (the sender's), no heads of others."""
+    a, b = small.a, small.b
+    group(a)
+
+    def older(members, manifest):
+        del manifest["audit_head"]["site"]
+        del manifest["audit_witnesses"]
+
+    take(b, pack(a, small.folder, edit=older))
+    assert [w["site"] for w in b.audit.witnesses() if w["site"] != b.site_id] == [a.site_id]
