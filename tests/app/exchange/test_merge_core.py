@@ -290,6 +290,10 @@ def test_an_edit_after_the_delete_revives_the_row_and_logs_the_clash(small):
     b.groups.update(row, {"notes": "B 在删除之后补充"})
     delete_stamp, edit_stamp = stamps_of(a, "groups", row)["deleted"], stamps_of(b, "groups", row)["notes"]
     to_b = send(a, b, small.folder)
+    # undone in B's log as it happened: the tombstone came, and stayed off
+    logged = [d for d in json.loads(b.scalar("SELECT details FROM audit WHERE action = 'import' ORDER BY seq DESC LIMIT 1"))
+              if d["table"] == "groups"]
+    assert logged == [{"table": "groups", "id": row, "kind": "update", "before": {"deleted": 0}, "after": {"deleted": 0}}]
     to_a = send(b, a, small.folder)
     for store in (a, b):
         assert store.groups.get(row)["notes"] == "B 在删除之后补充"
@@ -1019,3 +1023,61 @@ def test_a_package_from_before_the_witnesses_is_taken(small):
 
     take(b, pack(a, small.folder, edit=older))
     assert [w["site"] for w in b.audit.witnesses() if w["site"] != b.site_id] == [a.site_id]
+
+
+def test_the_office_that_deleted_hears_of_the_later_edit_first(small):
+    a, b = small.a, small.b
+    row = group(a, "第一组")
+    send(a, b, small.folder)
+    a.groups.delete(row)
+    b.groups.update(row, {"notes": "B 在删除之后补充"})
+    delete_stamp, edit_stamp = stamps_of(a, "groups", row)["deleted"], stamps_of(b, "groups", row)["notes"]
+    result = send(b, a, small.folder)
+    assert a.groups.get(row)["notes"] == "B 在删除之后补充" and result["revived"] == 1
+    logged = a.rows("SELECT id, kind, kept_value, lost_value, kept_stamp, lost_stamp, lost_site FROM conflicts")
+    assert logged == [{"id": conflict_id("groups", row, "deleted", edit_stamp, delete_stamp), "kind": "delete_vs_edit",
+                       "kept_value": "保留（删除之后又有修改）", "lost_value": "已删除",
+                       "kept_stamp": json.dumps(list(edit_stamp)), "lost_stamp": json.dumps(list(delete_stamp)),
+                       "lost_site": "东城办"}]
+    send(a, b, small.folder)
+    assert synced(a) == synced(b) and b.scalar("SELECT count(*) FROM conflicts") == 1
+
+
+@pytest.mark.parametrize("later", ["A", "B"])
+def test_a_tombstone_made_at_one_office_and_undone_at_the_other_is_no_clash(small, later):
+    """Only the delete's own clock decides: the later of the two stands, nothing is logged."""
+    a, b = small.a, small.b
+    row = group(a, "第一组")
+    send(a, b, small.folder)
+
+    def undo_at_b():
+        b.groups.delete(row)
+        b.groups.restore(row)
+
+    steps = [lambda: a.groups.delete(row), undo_at_b]
+    for step in steps if later == "B" else reversed(steps):
+        step()
+    send(a, b, small.folder)
+    send(b, a, small.folder)
+    assert not conflicts_of(a) and not conflicts_of(b)
+    assert a.groups.get(row, include_deleted=True)["deleted"] == b.groups.get(row, include_deleted=True)["deleted"] == (
+        0 if later == "B" else 1)
+
+
+def test_the_conflict_log_resolved_differently_at_two_offices_is_not_a_clash_itself(small):
+    from app.exchange.conflicts import resolve
+
+    a, b = small.a, small.b
+    row = group(a, "第一组")
+    send(a, b, small.folder)
+    a.groups.update(row, {"focus": "A 的重点"})
+    b.groups.update(row, {"focus": "B 的重点"})
+    send(a, b, small.folder)
+    send(b, a, small.folder)
+    entry = a.scalar("SELECT id FROM conflicts")
+    resolve(a, entry, use_other=False)
+    resolve(b, entry, use_other=True)
+    send(a, b, small.folder)
+    send(b, a, small.folder)
+    assert a.scalar("SELECT count(*) FROM conflicts") == b.scalar("SELECT count(*) FROM conflicts") == 1
+    assert a.scalar("SELECT resolution FROM conflicts") == b.scalar("SELECT resolution FROM conflicts")
