@@ -986,6 +986,29 @@ def test_what_an_office_knows_of_a_third_never_goes_back(small):
     known = b.rows("SELECT wall_ms, counter FROM known_vector WHERE site_id = ?", [c.site_id])
     send(a, b, small.folder)  # A's package says less of C than B knows
     assert b.rows("SELECT wall_ms, counter FROM known_vector WHERE site_id = ?", [c.site_id]) == known
+    # and what the sender knows of others comes along (the other way round)
+    small.c.groups.update(row, {"notes": "再后来"})
+    send(c, a, small.folder)
+    send(a, b, small.folder)
+    vector = {r["site_id"]: [r["wall_ms"], r["counter"]] for r in b.rows("SELECT * FROM known_vector")}
+    from app.exchange.export import knowledge
+
+    sent = knowledge(a)
+    assert vector[c.site_id] == sent[c.site_id] and vector[a.site_id] == sent[a.site_id]
+
+
+def test_a_package_without_rows_adds_no_office_to_what_is_known(small):
+    a, b = small.a, small.b
+
+    def nothing(members, manifest):
+        for name in [n for n in members if n.startswith("rows/")]:
+            del members[name]
+            del manifest["members"][name]
+        manifest["tables"] = {}
+
+    result = take(b, pack(a, small.folder, edit=nothing))
+    assert result["added"] == 0
+    assert {r["site_id"] for r in b.rows("SELECT site_id FROM known_vector")} == {a.site_id}
 
 
 def test_an_import_reports_its_progress_from_decrypting_to_merging(small):
@@ -1107,6 +1130,7 @@ def test_a_large_table_merges_in_batches_of_2000(small):
     with a.write("import", "导入") as tx:
         tx.insert_remote_many("groups", [(str(uuid.uuid4()), {"name": f"组{n}", "deleted": 0}, stamp) for n in range(2001)])
     seen = []
-    take(b, pack(a, small.folder), progress=lambda done, total, text: seen.append((done, text)))
+    result = take(b, pack(a, small.folder), progress=lambda done, total, text: seen.append((done, text)))
     steps = [done for done, text in seen if text == "正在合并：议事小组"]
     assert len(steps) == 2 and steps[1] - steps[0] == 1 and b.scalar("SELECT count(*) FROM groups") == 2001
+    assert result["by_table"]["groups"] == {"added": 2001}
