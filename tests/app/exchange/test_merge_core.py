@@ -389,7 +389,9 @@ def test_the_same_package_again_is_recognised_and_a_new_one_with_nothing_new_cha
     assert (result["added"], result["changed"], result["deleted"], result["conflicts"]) == (0, 0, 0, 0)
     assert result["by_table"]["groups"] == {"unchanged": 1}
     assert synced(b) == before
-    assert b.scalar("SELECT summary FROM audit ORDER BY seq DESC LIMIT 1") == "导入交换包：来自东城办，没有新的变化"
+    last = b.rows("SELECT action, summary, details FROM audit ORDER BY seq DESC LIMIT 1")[0]
+    assert (last["action"], last["summary"], json.loads(last["details"])) == (
+        "import", "导入交换包：来自东城办，没有新的变化", {"package_id": result["package_id"]})
     # the sender named by nothing: 其他办公室
     sealed = pack(a, small.folder)
     sealed.header["site_name"] = None
@@ -1134,3 +1136,42 @@ def test_a_large_table_merges_in_batches_of_2000(small):
     steps = [done for done, text in seen if text == "正在合并：议事小组"]
     assert len(steps) == 2 and steps[1] - steps[0] == 1 and b.scalar("SELECT count(*) FROM groups") == 2001
     assert result["by_table"]["groups"] == {"added": 2001}
+
+
+def test_the_same_value_set_at_both_offices_is_unchanged_and_no_clash(small):
+    a, b = small.a, small.b
+    row = group(a, "第一组")
+    send(a, b, small.folder)
+    b.groups.update(row, {"focus": "同一个重点"})
+    a.groups.update(row, {"focus": "同一个重点"})  # later: its stamp is kept, the value is the same
+    result = send(a, b, small.folder)
+    assert result["by_table"]["groups"] == {"unchanged": 1} and result["conflicts"] == 0
+    assert stamps_of(b, "groups", row)["focus"] == stamps_of(a, "groups", row)["focus"]
+
+
+def test_new_rows_alongside_known_ones_are_logged_once_each(small):
+    a, b = small.a, small.b
+    first = group(a, "第一组")
+    send(a, b, small.folder)
+    second = group(a, "第二组")
+    result = send(a, b, small.folder)
+    assert result["by_table"]["groups"] == {"added": 1, "unchanged": 1}
+    logged = [(d["kind"], d["id"]) for d in json.loads(
+        b.scalar("SELECT details FROM audit WHERE action = 'import' ORDER BY seq DESC LIMIT 1")) if d["table"] == "groups"]
+    assert logged == [("insert", second)] and first
+
+
+def test_a_known_row_after_2000_new_ones_is_merged_too(small):
+    a, b = small.a, small.b
+    last = "ffffffff-ffff-4fff-8fff-ffffffffffff"  # merged in the table's second batch of 2000
+    stamp = RowStamps(Stamp(1_700_000_000_000, 0, "office-x"))
+    with a.write("import", "导入") as tx:
+        tx.insert_remote_many("groups", [(last, {"name": "最后一组", "deleted": 0}, stamp)])
+    send(a, b, small.folder)
+    a.groups.update(last, {"focus": "改了"})
+    with a.write("import", "导入") as tx:
+        tx.insert_remote_many("groups", [(f"{n:08x}-0000-4000-8000-000000000000", {"name": f"组{n}", "deleted": 0}, stamp)
+                                         for n in range(2000)])
+    result = send(a, b, small.folder)
+    assert result["by_table"]["groups"] == {"added": 2000, "changed": 1}
+    assert b.groups.get(last)["focus"] == "改了"
