@@ -383,7 +383,12 @@ def test_the_same_package_again_is_recognised_and_a_new_one_with_nothing_new_cha
     again = take(b, sealed)
     assert again["already"] == b.scalar("SELECT at FROM exchange_log WHERE direction = 'in'")
     assert (again["from"], again["applied"], again["added"], again["conflict_list"]) == ("东城办", False, 0, [])
-    assert b.scalar("SELECT summary FROM audit ORDER BY seq DESC LIMIT 1").startswith("导入交换包：来自东城办，已于 ")
+    from app.storage.audit import local_time
+
+    last = b.rows("SELECT action, summary, details FROM audit ORDER BY seq DESC LIMIT 1")[0]
+    assert (last["action"], last["summary"], json.loads(last["details"])) == (
+        "import", f"导入交换包：来自东城办，已于 {local_time(again['already'])[:16]} 导入过，没有新的变化",
+        {"package_id": sealed.header["package_id"]})
     assert synced(b) == before
     result = send(a, b, small.folder)
     assert (result["added"], result["changed"], result["deleted"], result["conflicts"]) == (0, 0, 0, 0)
@@ -395,7 +400,7 @@ def test_the_same_package_again_is_recognised_and_a_new_one_with_nothing_new_cha
     # the sender named by nothing: 其他办公室
     sealed = pack(a, small.folder)
     sealed.header["site_name"] = None
-    assert take(b, sealed)["from"] == "其他办公室"
+    assert take(b, sealed)["from"] == "其他办公室" and take(b, sealed)["from"] == "其他办公室"
 
 
 def test_an_own_package_is_refused(small):
