@@ -383,6 +383,7 @@ def test_the_same_package_again_is_recognised_and_a_new_one_with_nothing_new_cha
     again = take(b, sealed)
     assert again["already"] == b.scalar("SELECT at FROM exchange_log WHERE direction = 'in'")
     assert (again["from"], again["applied"], again["added"], again["conflict_list"]) == ("东城办", False, 0, [])
+    assert again["package_id"] == sealed.header["package_id"] and not again["dry_run"]
     from app.storage.audit import local_time
 
     last = b.rows("SELECT action, summary, details FROM audit ORDER BY seq DESC LIMIT 1")[0]
