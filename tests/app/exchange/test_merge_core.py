@@ -750,6 +750,7 @@ def test_a_manifest_of_what_older_versions_wrote_is_taken():
     merge._check_manifest(_manifest(audit_witnesses=[{"seq": 1, "hash": "b" * 64, "site": "s2"}] * 200),
                           {"site_id": "s1"}, INFOS)
     merge._check_manifest(_manifest(covers={}, since={"s1": [0, 0]}), {"site_id": "s1"}, INFOS)
+    merge._check_manifest(_manifest(sites=["s1", "s" * 64]), {"site_id": "s1"}, INFOS)  # a site id of 64 is the most
     with pytest.raises(PackageError, match="审计日志链头"):  # the sender's own head names its site
         merge._check_manifest(_manifest(site_id="s" * 65, sites=[]), {"site_id": "s" * 65}, INFOS)
 
