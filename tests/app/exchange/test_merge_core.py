@@ -719,6 +719,7 @@ INFOS = {"manifest.json": SimpleNamespace(file_size=5), "rows/groups.ndjson": Si
     ({"tables": []}, None, "^交换包的清单已损坏$"),
     ({"members": []}, None, "^交换包的清单已损坏$"),
     ({"tables": {"nothing": {}}}, None, "^交换包中有本机不认识的数据表“nothing”，请先升级议事工作台$"),
+    ({"tables": {"x" * 50: {}}}, None, "^交换包中有本机不认识的数据表“x{40}”，请先升级议事工作台$"),
     ({"tables": {"groups": []}}, None, "^交换包的清单中“groups”的字段不对$"),
     ({"tables": {"groups": {"fields": "name,deleted", "count": 1}}}, None, "^交换包的清单中“groups”的字段不对$"),
     ({"tables": {"groups": {"fields": ["name"], "count": 1}}}, None, "^交换包的清单中“groups”的字段不对$"),
