@@ -163,7 +163,7 @@ def test_an_import_backs_up_first(small):
     a, b = small.a, small.b
     group(a)
     send(a, b, small.folder)
-    assert len(list((small.folder / "B" / "backups").glob("*import*"))) == 1
+    assert [p.name.rsplit("-", 1)[1] for p in (small.folder / "B" / "backups").glob("*import*")] == ["import.db"]
 
 
 # -- fields: the higher clock wins -------------------------------------------------------------------
@@ -526,6 +526,12 @@ def test_a_malformed_row_is_named_by_table_line_title_and_field(small):
                                            "字段过长（524288 字，上限 262144 字），拒绝导入。"):
         take(b, pack(a, small.folder, edit=_replace_row("groups", "name", "长" * (1 << 18 + 1))))
 
+    with pytest.raises(PackageError, match="^交换包数据有误：议事小组第 1 行删除标记应为 0 或 1，拒绝导入。数据未作任何改动。$"):
+        take(b, pack(a, small.folder, edit=_replace_row("groups", "deleted", "yes")))
+    # a field no form shows is named as the package names it
+    with pytest.raises(PackageError, match="^交换包数据有误：议事小组第 1 行（长{20}）的“name”字段过长"):
+        merge.read_package(pack(a, small.folder, edit=_replace_row("groups", "name", "长" * (1 << 18 + 1))))
+
     def garbled(members, manifest):
         members["rows/groups.ndjson"] = b"{not json\n"
 
@@ -591,8 +597,9 @@ def test_a_package_from_a_clock_far_ahead_is_taken_and_told(small):
     result = send(a, b, small.folder)
     assert result["clock_note"] == "东城办的电脑时间比本机快约 3 天，本机时钟没有随之调整。请提醒东城办核对电脑的日期和时间。"
     last = b.rows("SELECT action, summary, details FROM audit ORDER BY seq DESC LIMIT 1")[0]
-    assert last["summary"] == f"导入交换包：{result['clock_note']}"
-    assert json.loads(last["details"])["package_id"] == result["package_id"]
+    assert (last["action"], last["summary"]) == ("import", f"导入交换包：{result['clock_note']}")
+    details = json.loads(last["details"])
+    assert details["package_id"] == result["package_id"] and 2 * 86_400_000 < details["ahead_ms"] <= 3 * 86_400_000
     assert b.clock.tick().wall_ms < ahead
     # what B now knows of A reaches the stamps A's rows carry, past what A's own clock said
     assert b.rows("SELECT wall_ms FROM known_vector WHERE site_id = ?", [a.site_id]) == [{"wall_ms": ahead}]
