@@ -1214,3 +1214,20 @@ def test_a_rule_across_fields_is_named_without_a_field(small):
     with pytest.raises(PackageError, match="^交换包数据有误：网格第 1 行（第一网格）填写了网格员电话，却没有网格员姓名，"
                                            "拒绝导入。数据未作任何改动。$"):
         take(b, pack(a, small.folder, edit=_replace_row("grids", "worker_phone", "13812345678")))
+
+
+def test_append_only_records_past_the_first_2000_are_unioned_too(small):
+    a, b = small.a, small.b
+    community = a.communities.create({"name": "东城社区", "kind": "community"}).created("communities")[0]
+    delegate = a.delegates.create({"name": "张三", "community_id": community}).created("delegates")[0]
+    stamp = RowStamps(Stamp(1_700_000_000_000, 0, "office-x"))
+    event = {"delegate_id": delegate, "day": DAY, "kind": "resigned", "detail": "{}", "actor": "工作人员", "deleted": 0}
+    with a.write("import", "导入") as tx:
+        tx.insert_remote_many("delegate_events", [("00000000-0000-4000-8000-000000000000", event, stamp)])
+    send(a, b, small.folder)
+    with a.write("import", "导入") as tx:  # after the known one in the package's order: a second batch
+        tx.insert_remote_many("delegate_events", [(f"{n + 1:08x}-0000-4000-8000-000000000000", event, stamp)
+                                                  for n in range(2000)])
+    result = send(a, b, small.folder)
+    assert result["by_table"]["delegate_events"] == {"added": 2000, "unchanged": 1}
+    assert b.scalar("SELECT count(*) FROM delegate_events") == 2001
