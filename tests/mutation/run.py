@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Module -> the core tests that exercise it (fast ones: no window, no LibreOffice, no subprocess CLI).
 TESTS: dict[str, list[str]] = {
-    "app/storage/writepath.py": ["tests/app/test_writepath.py"],
+    "app/storage/writepath.py": ["tests/app/test_writepath.py", "tests/app/storage/test_writepath_core.py"],
     "app/storage/backup.py": ["tests/app/test_backup.py"],
     "app/restore.py": ["tests/app/test_backup.py", "tests/app/test_restore.py"],
     "app/storage/security.py": ["tests/app/test_security.py"],
@@ -39,7 +39,8 @@ TESTS: dict[str, list[str]] = {
                                    "tests/app/services/test_terms.py"],
     "app/services/terms.py": ["tests/app/services/test_terms.py"],
     "app/services/candidates.py": ["tests/app/services/test_nomination.py", "tests/app/services/test_terms.py"],
-    "app/exchange/merge.py": ["tests/app/exchange/test_exchange.py"],
+    # two small offices made through the services, not the demo (its exchanges take 8-18 s a test)
+    "app/exchange/merge.py": ["tests/app/exchange/test_merge_core.py"],
     "app/registers/writer.py": ["tests/app/registers/test_writer.py",
                                 "tests/app/registers/test_print_layout.py::test_text_that_looks_like_a_formula_stays_text",
                                 "tests/app/registers/test_print_layout.py::test_a_month_only_date_and_a_percent_read_back"],

@@ -1,0 +1,469 @@
+"""The write path on a fresh small store, read value by value: what each `Tx` method hands to the
+rule book, what it stamps, what it records for undo and the audit log, and the rows a package
+brings in (`insert_remote_many`, `put_remote`). Fast (no demo, no Qt): mutation testing runs them
+once per mutant of app/storage/writepath.py."""
+
+import json
+import sqlite3
+
+import pytest
+
+from app.common.clock import ROW_FIELD, RowStamps, Stamp
+from app.common.errors import ConflictError, ValidationError
+from app.common.idcard import mask
+from app.storage import writepath
+from app.storage.changes import RowChange
+from app.storage.writepath import BULK_AUDIT_ROWS, _derived, stored_stamps
+
+
+def _clocks(store, table, row_id):
+    return {name: (wall, counter, site) for name, wall, counter, site in store.db.execute(
+        "SELECT field, wall_ms, counter, site_id FROM clocks WHERE tbl = ? AND row_id = ?", [table, row_id])}
+
+
+def _last_details(store):
+    return json.loads(store.scalar("SELECT details FROM audit ORDER BY seq DESC LIMIT 1"))
+
+
+def _changes(tx):
+    return [(c.table, c.row_id, c.kind, c.before, c.after) for c in tx.changes.rows]
+
+
+@pytest.fixture
+def asked(monkeypatch):
+    """Every call the write path makes to the rule book, as (table, id, row, changed), and every
+    list of rows it hands to the link checks; both still ask the real rule book."""
+    calls = {"write": [], "links": [], "conns": []}
+    real_write, real_links = writepath.check_write, writepath.check_links_many
+
+    def check_write(conn, table, row_id, row, changed):
+        calls["write"].append((table, row_id, dict(row), None if changed is None else list(changed)))
+        calls["conns"].append(conn)
+        return real_write(conn, table, row_id, row, changed)
+
+    def check_links_many(conn, linked):
+        calls["links"].append(list(linked))
+        calls["conns"].append(conn)
+        return real_links(conn, linked)
+
+    monkeypatch.setattr(writepath, "check_write", check_write)
+    monkeypatch.setattr(writepath, "check_links_many", check_links_many)
+    return calls
+
+
+# -- insert ------------------------------------------------------------------------------------------
+def test_an_insert_with_every_field_given_is_asked_once_and_recorded_whole(store, asked):
+    with store.write("create", "新建小组") as tx:
+        group = tx.insert("groups", {"name": "甲组", "focus": "停车", "sort_order": 3, "notes": "说明", "id": "x"},
+                          row_id="group-1")
+    assert group == "group-1"
+    row = {"name": "甲组", "focus": "停车", "sort_order": 3, "notes": "说明"}
+    assert asked["write"] == [("groups", "group-1", row, ["name", "focus", "sort_order", "notes"])]
+    assert asked["links"] == [[("groups", "group-1", None)]]
+    assert _changes(tx) == [("groups", "group-1", "insert", {}, row)]
+    assert store.rows("SELECT * FROM groups") == [{"id": "group-1", **row, "deleted": 0}]
+    stamps = _clocks(store, "groups", group)
+    assert set(stamps) == {ROW_FIELD, "deleted"} and stamps[ROW_FIELD] == stamps["deleted"]
+    assert stamps[ROW_FIELD][2] == store.site_id
+
+
+def test_an_insert_with_unset_fields_asks_again_about_what_the_database_filled_in(store, asked):
+    with store.write("create", "新建社区") as tx:
+        community = tx.insert("communities", {"name": "东城社区", "kind": "community"})
+    asked["write"].clear()
+    with store.write("create", "新建代表") as tx:
+        delegate = tx.insert("delegates", {"name": "王五", "community_id": community, "sort_order": 1})
+    given = {name: None for name in writepath.SYNCED_FIELDS["delegates"]} | {"name": "王五", "community_id": community}
+    stored = {"id": delegate, **given, "group_role": "member", "status": "active", "deleted": 0,
+              "name_initials": "ww", "name_pinyin": "wangwu"}
+    assert asked["write"] == [("delegates", delegate, given, ["name", "community_id"]),
+                              ("delegates", delegate, stored, [n for n in stored if n not in ("name", "community_id")])]
+    assert _changes(tx) == [("delegates", delegate, "insert", {}, given)]
+    # the rule book reads inside the write's own transaction (its rows so far included)
+    assert asked["conns"] and all(conn is store.db.conn for conn in asked["conns"])
+    assert len(delegate) == 36 and delegate.count("-") == 4  # a fresh UUID
+
+
+def test_a_value_the_column_turned_into_another_type_is_asked_again_as_stored(store, monkeypatch):
+    """(The rule book refuses such values first; here it only listens, to see what it is asked.)"""
+    calls = []
+    monkeypatch.setattr(writepath, "check_write", lambda conn, table, row_id, row, changed: calls.append((row, changed)))
+    with store.write("create", "新建小组") as tx:
+        group = tx.insert("groups", {"name": "乙组", "sort_order": 7.0, "notes": 5})
+    assert calls[1] == ({"id": group, "name": "乙组", "focus": None, "sort_order": 7, "notes": "5", "deleted": 0},
+                        ["id", "focus", "sort_order", "notes", "deleted"])
+    with store.write("create", "新建小组") as tx:  # the same value and type as given: not asked again
+        group = tx.insert("groups", {"name": "丙组", "sort_order": 7, "notes": "5"})
+    assert calls[3][1] == ["id", "focus", "deleted"]
+
+
+def test_several_rows_of_one_write_each_keep_their_stamps(store):
+    with store.write("create", "三个小组") as tx:
+        ids = [tx.insert("groups", {"name": name}) for name in ("甲", "乙", "丙")]
+    stamps = [_clocks(store, "groups", i) for i in ids]
+    assert all(set(s) == {ROW_FIELD, "deleted"} for s in stamps)
+    assert stamps[0][ROW_FIELD] < stamps[1][ROW_FIELD] < stamps[2][ROW_FIELD]
+
+
+def test_search_keys_of_delegates_and_candidates_only():
+    assert _derived("delegates", {"name": "张三"}) == {"name_initials": "zs", "name_pinyin": "zhangsan"}
+    assert _derived("candidates", {"name": "李四"}) == {"name_initials": "ls", "name_pinyin": "lisi"}
+    assert _derived("candidates", {"name": None}) == _derived("candidates", {"name": ""})
+    assert _derived("groups", {"name": "张三"}) == {}
+    assert _derived("delegates", {"phone": "1"}) == {}
+
+
+# -- the database's own guards, in the rule book's words ---------------------------------------------
+@pytest.fixture
+def unguarded(monkeypatch):
+    """The rule book looking away, so that the database's own guards are what refuses."""
+    monkeypatch.setattr(writepath, "check_write", lambda *args: None)
+    monkeypatch.setattr(writepath, "check_links_many", lambda *args: None)
+
+
+def test_a_missing_value_the_database_refuses_names_the_field(store, unguarded):
+    with pytest.raises(ValidationError, match="^“小组名称”不能为空$") as refused, store.write("create", "x") as tx:
+        tx.insert("groups", {"focus": "停车"})
+    assert refused.value.field == "name"
+    with store.write("create", "新建") as tx:
+        group = tx.insert("groups", {"name": "甲"})
+    with pytest.raises(ValidationError, match="^“小组名称”不能为空$"), store.write("update", "x") as tx:
+        tx.update("groups", group, {"name": None})
+    assert store.scalar("SELECT name FROM groups") == "甲"
+
+
+def test_a_reference_to_no_row_the_database_refuses_names_the_field(store, unguarded):
+    with pytest.raises(ValidationError, match="^所选所属议事小组不存在或已删除$") as refused:
+        with store.write("create", "x") as tx:
+            tx.insert("communities", {"name": "东城", "kind": "community", "group_id": "no-such-group"})
+    assert refused.value.field == "group_id"
+    with store.write("create", "新建") as tx:
+        community = tx.insert("communities", {"name": "东城", "kind": "community"})
+    with pytest.raises(ValidationError, match="^所选所属议事小组不存在或已删除$"), store.write("update", "x") as tx:
+        tx.update("communities", community, {"group_id": "no-such-group"})
+    assert store.scalar("SELECT group_id FROM communities") is None
+
+
+def test_an_update_of_a_table_the_rule_book_does_not_know_keeps_the_database_error(store, unguarded, monkeypatch):
+    from app.rules import book
+
+    monkeypatch.delitem(book.TABLES, "groups")
+    with pytest.raises(sqlite3.IntegrityError), store.write("create", "x") as tx:
+        tx.insert("groups", {"focus": "停车"})
+
+
+# -- update ------------------------------------------------------------------------------------------
+def test_an_update_asks_about_the_changed_fields_of_the_row_as_it_will_be(store, asked):
+    with store.write("create", "新建") as tx:
+        group = tx.insert("groups", {"name": "甲", "focus": "停车", "sort_order": 1})
+    before = _clocks(store, "groups", group)
+    asked["write"].clear()
+    asked["links"].clear()
+    with store.write("update", "改") as tx:
+        assert tx.update("groups", group, {"name": "甲", "focus": "照明", "notes": "新", "id": "other", "deleted": 1})
+        assert tx.update("groups", group, {"focus": "绿化"})
+        assert not tx.update("groups", group, {"focus": "绿化"})
+    row = {"id": group, "name": "甲", "focus": "照明", "sort_order": 1, "notes": "新", "deleted": 0}
+    assert asked["write"][0] == ("groups", group, row, ["focus", "notes"])
+    assert asked["write"][1] == ("groups", group, {**row, "focus": "绿化"}, ["focus"])
+    assert asked["links"] == [[("groups", group, ("focus", "notes")), ("groups", group, ("focus",))]]
+    assert asked["conns"] and all(conn is store.db.conn for conn in asked["conns"])
+    assert _changes(tx) == [("groups", group, "update", {"focus": "停车", "notes": None}, {"focus": "照明", "notes": "新"}),
+                            ("groups", group, "update", {"focus": "照明"}, {"focus": "绿化"})]
+    assert store.rows("SELECT * FROM groups") == [{**row, "focus": "绿化"}]
+    after = _clocks(store, "groups", group)
+    assert after[ROW_FIELD] == before[ROW_FIELD] and after["deleted"] == before["deleted"]
+    assert set(after) == {ROW_FIELD, "deleted", "focus", "notes"}
+    assert before[ROW_FIELD] < after["notes"] < after["focus"]  # the second edit's stamp is the later
+
+
+def test_the_same_change_twice_in_one_write_is_checked_once(store, asked):
+    with store.write("create", "新建") as tx:
+        group = tx.insert("groups", {"name": "甲"})
+    asked["links"].clear()
+    with store.write("update", "改") as tx:
+        tx.update("groups", group, {"focus": "一"})
+        tx.update("groups", group, {"focus": "二"})
+    assert asked["links"] == [[("groups", group, ("focus",))]]
+
+
+def test_a_tombstone_is_edited_without_asking_and_restored_with_asking(store, asked):
+    with store.write("create", "新建") as tx:
+        group = tx.insert("groups", {"name": "甲"})
+    with store.write("delete", "删") as tx:
+        assert tx.delete("groups", group)
+    asked["write"].clear()
+    asked["links"].clear()
+    with store.write("update", "改") as tx:
+        assert tx.update("groups", group, {"focus": "照明"})
+    assert asked["write"] == [] and asked["links"] == [[]]
+    with store.write("restore", "恢复") as tx:
+        assert tx.restore("groups", group)
+    assert asked["links"][-1] == [("groups", group, None)]
+    with store.write("delete", "删") as tx:
+        assert tx.delete("groups", group)
+    assert asked["links"][-1] == []
+
+
+def test_a_renamed_delegate_gets_new_search_keys_and_another_edit_keeps_them(store):
+    community = store.communities.create({"name": "文昌社区", "kind": "community"}).created("communities")[0]
+    delegate = store.delegates.create({"name": "张三", "community_id": community}).created("delegates")[0]
+    with store.write("update", "改名") as tx:
+        tx.update("delegates", delegate, {"name": "李四"})
+    with store.write("update", "改电话") as tx:
+        tx.update("delegates", delegate, {"phone": "13812345678"})
+    assert store.rows("SELECT name_initials, name_pinyin FROM delegates") == [
+        {"name_initials": "ls", "name_pinyin": "lisi"}]
+
+
+# -- delete, restore, undo ---------------------------------------------------------------------------
+def test_delete_and_restore_stamp_only_the_tombstone_after_the_latest(store):
+    with store.write("create", "新建") as tx:
+        group = tx.insert("groups", {"name": "甲"})
+    with store.write("update", "改") as tx:
+        tx.update("groups", group, {"focus": "照明"})
+    before = _clocks(store, "groups", group)
+    with store.write("delete", "删") as tx:
+        tx.delete("groups", group)
+    assert _changes(tx) == [("groups", group, "delete", {"deleted": 0}, {"deleted": 1})]
+    deleted = _clocks(store, "groups", group)
+    assert {k: v for k, v in deleted.items() if k != "deleted"} == {k: v for k, v in before.items() if k != "deleted"}
+    assert deleted["deleted"] > before["focus"]
+    with store.write("restore", "恢复") as tx:
+        tx.restore("groups", group)
+    assert _changes(tx) == [("groups", group, "restore", {"deleted": 1}, {"deleted": 0})]
+    assert _clocks(store, "groups", group)["deleted"] > deleted["deleted"]
+    assert store.scalar("SELECT deleted FROM groups") == 0
+
+
+def test_a_tombstone_is_stamped_after_a_stamp_from_beyond_this_clock(store):
+    with store.write("create", "新建") as tx:
+        group = tx.insert("groups", {"name": "甲"})
+    future = store.scalar("SELECT max(wall_ms) FROM clocks") + 10 ** 9
+    store.db.execute("UPDATE clocks SET wall_ms = ?, counter = 5 WHERE row_id = ? AND field = ?", [future, group, ROW_FIELD])
+    with store.write("delete", "删") as tx:
+        tx.delete("groups", group)
+    assert _clocks(store, "groups", group)["deleted"] == (future, 6, store.site_id)
+
+
+def test_an_undo_over_a_later_edit_names_the_row_or_a_record(store, monkeypatch):
+    from app.storage import schema
+
+    with store.write("create", "新建") as tx:
+        group = tx.insert("groups", {"name": "甲"})
+    with store.write("update", "改") as first:
+        first.update("groups", group, {"focus": "一"})
+    with store.write("update", "再改") as tx:
+        tx.update("groups", group, {"focus": "二"})
+    monkeypatch.delitem(schema.TABLE_NOUNS, "groups")
+    with pytest.raises(ConflictError, match="^不能撤销：这条记录在这次操作之后又有了改动（可能来自导入的交换包），"
+                                            "撤销会覆盖较新的内容。请直接修改该记录。$"):
+        store.undo(first.changes, "改")
+
+
+def test_an_undone_insert_of_defaulted_fields_compares_only_what_it_gave(store):
+    with store.write("create", "新建") as created:
+        created.insert("groups", {"name": "甲"})
+    assert created.changes.rows[0].after["focus"] is None
+    undone = store.undo(created.changes, "新建")
+    assert [(c.kind, c.after) for c in undone.rows] == [("delete", {"deleted": 1})]
+    with store.write("create", "新建") as created:
+        group = created.insert("groups", {"name": "乙"})
+    with store.write("update", "改名") as tx:
+        tx.update("groups", group, {"name": "丙"})
+    with pytest.raises(ConflictError):
+        store.undo(created.changes, "新建")
+    # an update that cleared a field compares the cleared field too
+    with store.write("update", "清空") as cleared:
+        cleared.update("groups", group, {"name": "丁", "focus": None})
+    store.undo(cleared.changes, "清空")
+    assert store.scalar("SELECT name FROM groups WHERE id = ?", [group]) == "丙"
+
+
+def test_revert_of_each_kind_by_hand(store):
+    with store.write("create", "新建") as tx:
+        group = tx.insert("groups", {"name": "甲", "focus": "一"})
+    with store.write("undo", "撤销") as tx:
+        tx.revert(RowChange("groups", group, "update", {"focus": "零"}, {"focus": "一"}))
+        tx.revert(RowChange("groups", group, "restore", {"deleted": 1}, {"deleted": 0}))
+    assert _changes(tx) == [("groups", group, "update", {"focus": "一"}, {"focus": "零"}),
+                            ("groups", group, "delete", {"deleted": 0}, {"deleted": 1})]
+    with store.write("undo", "撤销") as tx:
+        tx.revert(RowChange("groups", group, "delete", {"deleted": 0}, {"deleted": 1}))
+    assert _changes(tx) == [("groups", group, "restore", {"deleted": 1}, {"deleted": 0})]
+    with store.write("undo", "撤销") as tx:
+        tx.revert(RowChange("groups", group, "insert", {}, {"name": "甲", "focus": None}))
+    assert _changes(tx) == [("groups", group, "delete", {"deleted": 0}, {"deleted": 1})]
+    with pytest.raises(ConflictError), store.write("undo", "撤销") as tx:  # a tombstone is not as an edit left it
+        tx.revert(RowChange("groups", group, "update", {"focus": "一"}, {"focus": "零"}))
+
+
+# -- the audit entry ---------------------------------------------------------------------------------
+def test_the_audit_entry_lists_each_row_with_id_numbers_masked(store):
+    from tests.app.services.test_delegates import make_id
+
+    community = store.communities.create({"name": "文昌社区", "kind": "community"}).created("communities")[0]
+    first, second = make_id(), make_id("19750315", "124")
+    delegate = store.delegates.create({"name": "张三", "id_number": first, "community_id": community}).created("delegates")[0]
+    with store.write("update", "改号") as tx:
+        tx.update("delegates", delegate, {"id_number": second, "phone": "13812345678"})
+    assert _last_details(store) == [{"table": "delegates", "id": delegate, "kind": "update",
+                                     "before": {"id_number": mask(first), "phone": None},
+                                     "after": {"id_number": mask(second), "phone": "13812345678"}}]
+    with store.write("update", "清号") as tx:
+        tx.update("delegates", delegate, {"id_number": None})
+    assert _last_details(store)[0]["before"] == {"id_number": mask(second)}
+    assert _last_details(store)[0]["after"] == {"id_number": None}
+    with store.write("delete", "删") as tx:
+        tx.delete("delegates", delegate)
+    assert _last_details(store) == [{"table": "delegates", "id": delegate, "kind": "delete",
+                                     "before": {"deleted": 0}, "after": {"deleted": 1}}]
+
+
+def test_a_bulk_entry_counts_each_table_and_kind(store):
+    with store.write("create", "新建") as tx:
+        old = tx.insert("groups", {"name": "旧组"})
+        community = tx.insert("communities", {"name": "东城", "kind": "community"})
+    with store.write("create", "批量") as tx:
+        for n in range(BULK_AUDIT_ROWS - 2):
+            tx.insert("groups", {"name": f"组{n}"})
+        tx.delete("groups", old)
+        tx.update("communities", community, {"notes": "改"})
+        tx.insert("communities", {"name": "西城", "kind": "community"})
+    assert len(tx.changes.rows) == BULK_AUDIT_ROWS + 1
+    assert _last_details(store) == {"bulk": True, "rows": BULK_AUDIT_ROWS + 1, "counts": {
+        "groups": {"insert": BULK_AUDIT_ROWS - 2, "delete": 1}, "communities": {"update": 1, "insert": 1}}}
+
+
+# -- rows from a package -----------------------------------------------------------------------------
+def _stamp(store, n):
+    return Stamp(1_700_000_000_000 + n, n, "other-office")
+
+
+def test_rows_from_a_package_keep_their_stamps(store):
+    common, deleted_at, focus_at = Stamp(1_700_000_000_000, 2, "office-b"), Stamp(1_700_000_000_500, 0, "office-c"), \
+        Stamp(1_700_000_000_900, 1, "office-b")
+    rows = [("g1", {"name": "甲", "focus": "停车", "deleted": 0}, RowStamps(common)),
+            ("g2", {"name": "乙", "focus": None, "deleted": 1}, RowStamps(common, {"deleted": deleted_at, "focus": focus_at}))]
+    with store.write("import", "导入") as tx:
+        tx.insert_remote_many("groups", rows)
+        tx.insert_remote_many("groups", [])
+    assert store.rows("SELECT id, name, focus, deleted FROM groups ORDER BY id") == [
+        {"id": "g1", "name": "甲", "focus": "停车", "deleted": 0}, {"id": "g2", "name": "乙", "focus": None, "deleted": 1}]
+    assert _clocks(store, "groups", "g1") == {ROW_FIELD: tuple(common), "deleted": tuple(common)}
+    assert _clocks(store, "groups", "g2") == {ROW_FIELD: tuple(common), "deleted": tuple(deleted_at),
+                                              "focus": tuple(focus_at)}
+    assert _changes(tx) == [("groups", "g1", "insert", {}, rows[0][1]), ("groups", "g2", "insert", {}, rows[1][1])]
+    stamps = stored_stamps(store.db, "groups", ["g1", "g2"])
+    assert stamps["g2"].extra == {"deleted": deleted_at, "focus": focus_at} and stamps["g1"].extra == {"deleted": common}
+
+
+def test_rows_of_one_field_or_two_from_a_package(store):
+    stamp = Stamp(1_700_000_000_000, 0, "office-b")
+    with store.write("import", "导入") as tx:
+        tx.insert_remote_many("groups", [("g1", {"name": "甲组"}, RowStamps(stamp)),
+                                         ("g2", {"name": "乙组"}, RowStamps(stamp))])
+        tx.insert_remote_many("groups", [("g3", {"name": "丙组", "notes": "说明"}, RowStamps(stamp))])
+    assert store.rows("SELECT id, name, notes FROM groups ORDER BY id") == [
+        {"id": "g1", "name": "甲组", "notes": None}, {"id": "g2", "name": "乙组", "notes": None},
+        {"id": "g3", "name": "丙组", "notes": "说明"}]
+
+
+def test_delegates_and_candidates_from_a_package_get_their_search_keys(store):
+    stamp = RowStamps(Stamp(1_700_000_000_000, 0, "office-b"))
+    with store.write("import", "导入") as tx:
+        tx.insert_remote_many("communities", [("c1", {"name": "东城", "kind": "community", "deleted": 0}, stamp)])
+        tx.insert_remote_many("delegates", [("d1", {"name": "张三", "community_id": "c1", "deleted": 0}, stamp)])
+        tx.insert_remote_many("nomination_rounds", [("r1", {"name": "补选", "opened_on": "2026-01-05", "seats": 3}, stamp)])
+        tx.insert_remote_many("candidates", [("k1", {"round_id": "r1", "name": "李四", "route": "party", "deleted": 0},
+                                              stamp)])
+        tx.insert_remote_many("communities", [("c2", {"name": "张家", "kind": "community", "deleted": 0}, stamp)])
+    assert store.rows("SELECT name_initials, name_pinyin FROM delegates") == [{"name_initials": "zs", "name_pinyin": "zhangsan"}]
+    assert store.rows("SELECT name_initials, name_pinyin FROM candidates") == [{"name_initials": "ls", "name_pinyin": "lisi"}]
+
+
+def test_a_large_package_logs_the_values_of_its_first_rows_only(store):
+    stamp = RowStamps(Stamp(1_700_000_000_000, 0, "office-b"))
+    rows = [(f"g{n:04}", {"name": f"组{n}", "deleted": 0}, stamp) for n in range(BULK_AUDIT_ROWS + 1)]
+    with store.write("import", "导入") as tx:
+        tx.insert_remote_many("groups", rows)
+    kept = [c.after for c in tx.changes.rows]
+    assert kept[BULK_AUDIT_ROWS - 1] == rows[BULK_AUDIT_ROWS - 1][1] and kept[BULK_AUDIT_ROWS] == {}
+    assert store.scalar("SELECT count(*) FROM clocks WHERE tbl = 'groups'") == 2 * (BULK_AUDIT_ROWS + 1)
+
+
+def test_the_stamps_of_rows_from_a_package_are_written_as_they_come(store):
+    """Stamps collected before the rows are written out with them (a later read in the same write,
+    as the merge's next batch makes, sees them)."""
+    clocks = store.scalar("SELECT count(*) FROM clocks")
+    with store.write("create", "新建") as tx:
+        tx.insert("groups", {"name": "本机"})
+        tx.insert_remote_many("groups", [("g1", {"name": "甲", "deleted": 0}, RowStamps(Stamp(5, 0, "b")))])
+        assert store.scalar("SELECT count(*) FROM clocks") == clocks + 4
+        assert tx._stamps == []
+
+
+def _fts(store, opinion):
+    return store.rows("SELECT chars FROM opinions_fts WHERE rowid = (SELECT rowid FROM opinions WHERE id = ?)", [opinion])
+
+
+def test_opinions_from_a_package_are_searchable_and_follow_later_fields_from_packages(store):
+    stamp = RowStamps(Stamp(1_700_000_000_000, 0, "office-b"))
+    fields = {"source": "grid_visit", "received_on": "2026-01-05", "status": "collected", "deleted": 0}
+    with store.write("import", "导入") as tx:
+        tx.insert_remote_many("opinions", [("o1", {**fields, "title": "井盖松动", "content": "夜里"}, stamp),
+                                           ("o2", {**fields, "title": "路灯", "content": None, "deleted": 1}, stamp)])
+    assert "井" in _fts(store, "o1")[0]["chars"] and _fts(store, "o2") == []
+    later = Stamp(1_700_000_000_100, 0, "office-b")
+    before = store.rows("SELECT * FROM opinions WHERE id = 'o1'")[0]
+    with store.write("import", "导入") as tx:
+        tx.put_remote("opinions", "o1", {"title": "台阶破损"}, {"title": later}, before)
+    assert "台" in _fts(store, "o1")[0]["chars"] and "井" not in _fts(store, "o1")[0]["chars"]
+    with store.write("import", "导入") as tx:
+        tx.put_remote("opinions", "o1", {"deleted": 1}, {"deleted": later}, before)
+    assert _fts(store, "o1") == []
+
+
+def test_fields_from_a_package_overwrite_with_their_own_stamps(store):
+    community = store.communities.create({"name": "文昌社区", "kind": "community"}).created("communities")[0]
+    delegate = store.delegates.create({"name": "张三", "community_id": community}).created("delegates")[0]
+    before = store.rows("SELECT * FROM delegates")[0]
+    named, phoned = Stamp(1_800_000_000_000, 3, "office-b"), Stamp(1_800_000_000_001, 0, "office-c")
+    with store.write("import", "导入") as tx:
+        tx.put_remote("delegates", delegate, {"name": "李四", "phone": "13812345678"}, {"name": named, "phone": phoned},
+                      before)
+    assert _changes(tx) == [("delegates", delegate, "update", {"name": "张三", "phone": None},
+                             {"name": "李四", "phone": "13812345678"})]
+    row = store.rows("SELECT name, phone, name_initials, name_pinyin FROM delegates")[0]
+    assert row == {"name": "李四", "phone": "13812345678", "name_initials": "ls", "name_pinyin": "lisi"}
+    clocks = _clocks(store, "delegates", delegate)
+    assert (clocks["name"], clocks["phone"]) == (tuple(named), tuple(phoned))
+    with store.write("import", "导入") as tx:  # a field apart from the name keeps the name's keys
+        tx.put_remote("delegates", delegate, {"notes": "备注"}, {"notes": phoned}, {**before, "name": "李四"})
+    assert store.rows("SELECT name_pinyin, notes FROM delegates")[0] == {"name_pinyin": "lisi", "notes": "备注"}
+
+
+def test_many_fields_from_a_package_are_all_stamped(store):
+    with store.write("create", "新建") as tx:
+        ids = [tx.insert("groups", {"name": f"组{n}"}) for n in range(2)]
+    rows = store.rows("SELECT * FROM groups")
+    with store.write("import", "导入") as tx:
+        for n in range(2600):
+            row = rows[n % 2]
+            tx.put_remote("groups", row["id"], {"focus": f"重点{n}", "notes": f"说明{n}"},
+                          {"focus": Stamp(2_000_000_000_000 + n, 0, "b"), "notes": Stamp(2_000_000_000_000 + n, 1, "b")}, row)
+    for n, row_id in enumerate(ids):
+        clocks = _clocks(store, "groups", row_id)
+        assert clocks["focus"] == (2_000_000_000_000 + 2598 + n, 0, "b")
+        assert clocks["notes"] == (2_000_000_000_000 + 2598 + n, 1, "b")
+
+
+# -- a parent's child list ---------------------------------------------------------------------------
+def test_a_child_list_numbers_its_items_from_one_and_keeps_known_ids(store):
+    with store.write("create", "新建") as tx:
+        first = tx.insert("groups", {"name": "甲", "sort_order": 5})
+    with store.write("update", "排列") as tx:
+        tx.sync_list("groups", {"notes": "父"}, [{"id": first, "name": "甲"}, {"id": "unknown", "name": "乙"}], [first])
+    rows = store.rows("SELECT id, name, sort_order, notes, deleted FROM groups ORDER BY sort_order")
+    assert [(r["name"], r["sort_order"], r["deleted"]) for r in rows] == [("甲", 1, 0), ("乙", 2, 0)]
+    assert rows[0]["id"] == first and rows[1]["id"] != "unknown" and rows[1]["notes"] == "父"
