@@ -145,7 +145,7 @@ def _check_row(sheet: str, number: int, row: dict, headings: dict) -> RowVerdict
     masked = clean_code(raw_id) if "*" in clean(raw_id) else ""
     if masked:  # the desk's own roster, exported with the ID masked: it names a stored delegate
         verdict.extra["masked_id"] = masked
-        problem = _gender_and_birth(row, values)
+        problem = _gender_and_birth(row, values, headings, verdict.warnings)
         if problem:
             return reject(problem)
     elif clean_code(raw_id):
@@ -164,7 +164,7 @@ def _check_row(sheet: str, number: int, row: dict, headings: dict) -> RowVerdict
             verdict.warnings.append("表中出生年月与身份证号不一致，已按身份证号登记")
     else:
         verdict.warnings.append("没有身份证号")
-        problem = _gender_and_birth(row, values)
+        problem = _gender_and_birth(row, values, headings, verdict.warnings)
         if problem:
             return reject(problem)
     if clean(row.get("phone")):
@@ -178,8 +178,11 @@ def _check_row(sheet: str, number: int, row: dict, headings: dict) -> RowVerdict
     if clean(row.get("work")) and "workplace" not in values:
         values["workplace"] = clean(row.get("work"))
         verdict.extra["work"] = clean(row.get("work"))  # 工作单位及职务 in one cell
-    role = ROLE_WORDS.get(clean(row.get("role")), "member")
-    values["group_role"] = role
+    role = clean(row.get("role"))
+    if role and role not in ROLE_WORDS:  # taken as 成员, as before, but said: never changed quietly
+        verdict.warnings.append(f"{headings.get('role') or '小组职务'}“{role[:20]}”不在可选范围内（组长、副组长、成员），"
+                                "已按成员登记")
+    values["group_role"] = ROLE_WORDS.get(role, "member")
     # The rule book, as for a delegate typed in the window (lengths, dates; references come later).
     broken = row_breaches("delegates", values, only=values)
     if broken:
@@ -200,13 +203,18 @@ def _check_row(sheet: str, number: int, row: dict, headings: dict) -> RowVerdict
     return verdict
 
 
-def _gender_and_birth(row: dict, values: dict) -> str | None:
+def _gender_and_birth(row: dict, values: dict, headings: dict, warnings: list[str]) -> str | None:
     """Gender and birth day from their own columns (no ID number to take them from); the refusal
-    when the day does not exist."""
+    when the birth is not a date or the day does not exist. What the clerk typed is never dropped
+    quietly: a gender other than 男/女 (e.g. 未知) is left empty with a warning."""
     gender = clean(row.get("gender"))
     if gender in ("男", "女"):
         values["gender"] = gender
+    elif gender:
+        warnings.append(f"{headings.get('gender') or '性别'}“{gender[:20]}”不是“男”或“女”，未登记性别")
     birth = _parse_birth(row.get("birth")) if row.get("birth") not in (None, "") else None
+    if birth is None and clean(row.get("birth")):
+        return f"“{headings.get('birth') or '出生日期'}”“{clean(row.get('birth'))[:20]}”不是日期（如 1980-05-01、1980年5月）"
     if birth and birth[2]:
         try:
             values["birth_date"] = date(birth[0], birth[1], birth[2]).isoformat()

@@ -241,7 +241,8 @@ def test_what_the_file_says_beside_the_id_number_is_checked_against_it_or_kept(s
         warnings.setdefault(w["name"], []).append(w["warning"])
     assert warnings == {"甲": ["表中性别“女”与身份证号（男）不一致，已按身份证号登记",
                                "表中出生年月与身份证号不一致，已按身份证号登记"],
-                        "丙": ["没有身份证号"], "丁": ["没有身份证号"]}
+                        "丙": ["没有身份证号", "小组职务“队长”不在可选范围内（组长、副组长、成员），已按成员登记"],
+                        "丁": ["没有身份证号", "性别“未知”不是“男”或“女”，未登记性别"]}  # kept as before, but said
     assert [(r["name"], r["reason"]) for r in report["rejected"]] == [("戊", "出生日期“1980-02-30”不存在")]
     rows = {r["name"]: r for r in store.rows("SELECT * FROM delegates")}
     assert (rows["甲"]["gender"], rows["甲"]["birth_date"], rows["甲"]["group_role"], rows["甲"]["workplace"]) == \

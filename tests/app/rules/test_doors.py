@@ -221,3 +221,17 @@ def test_a_stored_row_the_other_office_would_refuse_is_named_when_exporting(demo
             export_package(store, stick, "口令", scrypt_n=1 << 14)
         assert digest(store) == before
     assert not list(stick.iterdir())
+
+
+def test_every_synced_table_and_field_is_declared_in_the_rule_book():
+    """The generated cases above come from the book: a synced field it lacks would be asked at no
+    door and tested by none. Every declared field can be broken some way, and every text has a limit
+    (a conflict keeps any field's value: up to 1 MiB)."""
+    from app.rules.fields import Text
+
+    assert sorted(SYNCED_FIELDS) == sorted(TABLES)
+    assert {t: sorted(set(f) - set(TABLES[t].fields)) for t, f in SYNCED_FIELDS.items()
+            if set(f) - set(TABLES[t].fields)} == {}
+    assert {(t, n) for t, spec in TABLES.items() for n in spec.fields} == {(t, n) for t, n, _, _ in CASES}
+    assert all(0 < rule.max <= 1 << 20 for spec in TABLES.values() for rule in spec.fields.values()
+               if isinstance(rule, Text))
