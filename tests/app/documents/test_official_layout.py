@@ -117,12 +117,15 @@ def test_the_attachments_note_signature_annex_and_imprint(office, tmp_path):
     assert (title["left"] + title["right"]) / 2 == pytest.approx(106, abs=0.5)
     # §7.4: the 版记 on the last line of the last page, between two rules the width of the block
     printed = row(annex, UNIT + "2026年3月9日印发")
-    assert at_slot(printed, 21) and printed["size"] == 14
+    # centred in the last slot: its 14 pt half a slot's slack below the slot's top
+    assert printed["top"] == pytest.approx(37 + 21 * SLOT + (SLOT - 14 / MM) / 2, abs=0.05) and printed["size"] == 14
     assert printed["left"] == pytest.approx(28 + CELL, abs=0.05) and printed["right"] == pytest.approx(184 - CELL, abs=0.3)
     rules = sorted(annex["rules"], key=lambda r: r["top"])
     assert len(rules) == 2 and all(r["left"] == pytest.approx(28, abs=0.01) and r["right"] == pytest.approx(184, abs=0.01)
                                    for r in rules)
-    assert rules[0]["top"] < printed["top"] < printed["top"] + 14 / MM < rules[1]["top"] <= 262 + 0.01
+    # §7.4.1: the last rule on the block's bottom edge, the first on the slot's top edge
+    assert rules[1]["top"] == pytest.approx(262, abs=0.05) and rules[0]["top"] == pytest.approx(262 - SLOT, abs=0.05)
+    assert rules[0]["top"] < printed["top"] < printed["top"] + 14 / MM < rules[1]["top"]
     assert not pages[0]["rules"][1:] and not second["rules"]  # no 版记 before the last page
     # page numbers: "— N —", 7 mm under the block, odd at the right, even at the left, one 14 pt character in
     for number, page in enumerate(pages, 1):
