@@ -22,7 +22,7 @@ def test_the_summary_states_the_years_figures_and_keeps_the_clerks_edit(demo, tm
     export_doc(s, "summary", str(DEMO_YEAR), tmp_path / "a.pdf")
     text = _text(tmp_path / "a.pdf")
     assert (figures.held["plenary"], figures.held["group_activity"]) == (2, 20)
-    for words in ("规范推选程序", "强化阵地建设", "提升议事质量", "确保议事效果", "召开议事代表大会2次",
+    for words in ("加强代表管理", "强化阵地建设", "提升议事质量", "确保议事效果", "召开议事代表大会2次",
                   "组织分组活动20次", "收集群众意见建议28条", "534个", "360", "存在的问题", f"{DEMO_YEAR + 1}年工作打算",
                   "第一会议室（大会议室）等5个会议室", "票决民生实事项目3项", "实到65人"):
         assert words in text, words
@@ -70,3 +70,20 @@ def test_no_sentence_states_a_figure_twice(demo):
             numbers = re.findall(r"\d+(?:\.\d+)?(?!\d|月)", sentence)  # (a month may open several dates)
             repeated = {n for n in numbers if numbers.count(n) > 1 and len(n) > 1}
             assert not repeated, (sentence, repeated)
+
+
+def test_the_headings_and_the_halls_say_what_the_year_holds(demo):
+    """A year without a selection is not headed with the selection's three measures, a part of one
+    item has no lone 一是, and a hall still being built is not counted as built."""
+    sections = {x["key"]: x for x in demo.summary.sections(DEMO_YEAR)}
+    assert sections["selection"]["heading"] == "一、夯实代表基础，加强代表管理"
+    assert not sections["selection"]["text"].startswith("一是") and "在任70名" in sections["selection"]["text"]
+    assert "规范推选程序" not in sections["intro"]["text"]
+    assert sections["venues"]["heading"] == "二、打造三级平台，强化阵地建设"
+    halls = [v for v in demo.venues.list() if v["level"] == "neighbourhood_hall"]
+    built = [v for v in halls if v["build_status"] == "open"]
+    building = [v["name"] for v in halls if v["build_status"] != "open"]
+    assert building and f"等{len(built)}个小区建成邻里议事堂，{building[0]}正在筹建" in sections["venues"]["text"]
+    founding = {x["key"]: x for x in demo.summary.sections(DEMO_YEAR - 1)}
+    assert founding["selection"]["heading"] == "一、落实两项举措，规范推选程序"
+    assert founding["selection"]["text"].startswith("一是规范推选流程") and "二是科学合理分组" in founding["selection"]["text"]
