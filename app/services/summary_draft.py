@@ -413,15 +413,19 @@ def problems(f: Figures) -> str:
         found.append(f"{o['feedback_overdue']}件办结后未在时限内反馈代表")
     # the steps before 交办 and after 不满意, done late or still waiting past their limit, each named
     late_at = f.late_steps()
-    clocked = [f"{len(late_at[c.key])}件{c.late_text.format(days=o['limits'][c.key])}（{_titles(late_at[c.key])}）"
+    clocked = [(len(late_at[c.key]), c.late_text.format(days=o['limits'][c.key]), _titles(late_at[c.key]))
                for c in CLOCKS if c.key in ("report", "topic", "approval", "assign", "reopen") and late_at[c.key]]
     # a 不予采纳 decision owes the residents an answer too (the late results are counted above)
     declined = [r for r in late_at["feedback"] if r["decline_reason"]]
     if declined:
-        clocked.append(f"{len(declined)}件决定不予采纳后未在{o['limits']['feedback']}个工作日内反馈代表"
-                       f"（{_titles(declined)}）")
-    if clocked:
-        found.append("意见建议办理环节超过时限的有" + "；".join(clocked))
+        clocked.append((len(declined), f"决定不予采纳后未在{o['limits']['feedback']}个工作日内反馈代表",
+                        _titles(declined)))
+    if len(clocked) > 1 and len({n for n, _, _ in clocked}) == 1:
+        # the same count at every step is said once, not "2件…；2件…；2件…"
+        found.append(f"意见建议办理有{COUNTED[len(clocked) - 1]}个环节超过时限，各有{clocked[0][0]}件："
+                     + "；".join(f"{late}的（{titles}）" for _, late, titles in clocked))
+    elif clocked:
+        found.append("意见建议办理环节超过时限的有" + "；".join(f"{n}件{late}（{titles}）" for n, late, titles in clocked))
     if o["solved"] and o["on_time"] < o["solved"]:
         answered_late = [r for r in late_at["answer"] if on_time(r) is False]
         named = f"（{_titles(answered_late)}）" if answered_late else ""

@@ -87,3 +87,14 @@ def test_the_headings_and_the_halls_say_what_the_year_holds(demo):
     founding = {x["key"]: x for x in demo.summary.sections(DEMO_YEAR - 1)}
     assert founding["selection"]["heading"] == "一、落实两项举措，规范推选程序"
     assert founding["selection"]["text"].startswith("一是规范推选流程") and "二是科学合理分组" in founding["selection"]["text"]
+
+
+def test_late_steps_with_one_count_say_it_once(demo):
+    """存在的问题: steps late by the same count are said with that count once, each step with its items."""
+    import re
+
+    problems = next(x["text"] for x in demo.summary.sections(DEMO_YEAR) if x["key"] == "problems")
+    late = next(s for s in problems.split("。") if "环节超过时限" in s)
+    counts = re.findall(r"(\d+)件", late)
+    assert len(counts) == 1 and late.count("（“") >= 2, late
+    assert "收集后未在5个工作日内上报组长的（“" in late
