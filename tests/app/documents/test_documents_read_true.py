@@ -118,7 +118,7 @@ def test_a_reception_days_minutes_tell_who_came_and_what_became_of_it(demo, tmp_
 def test_every_brief_of_the_year_names_only_who_signed_in_and_the_minutes_counts(demo, tmp_path):
     """Not only the bus activity: every meeting of the year that has a brief (plenaries and group
     activities) names as 列席 only the units signed in as attending, and gives the counts the
-    sign-in gives (as its minutes do)."""
+    sign-in gives (as its minutes do); neither brief nor minutes nests brackets."""
     from tests.conftest import DEMO_YEAR
 
     held = demo.rows("""SELECT id, kind FROM meetings WHERE status = 'held' AND deleted = 0 AND kind != 'reception'
@@ -141,4 +141,8 @@ def test_every_brief_of_the_year_names_only_who_signed_in_and_the_minutes_counts
         counts = demo.attendance.summary(meeting["id"])
         assert f"应到议事代表{counts['expected']}名，实到{counts['present']}名" in text, meeting
         assert re.search(r"第\d+期", text) and "报：" in text and "送：" in text, meeting
+        # a room named with its own brackets is not bracketed again: no （…（…）…）
+        export_doc(demo, "minutes", meeting["id"], tmp_path / "minutes.pdf")
+        for written in (text, "".join(_pdf_lines(tmp_path / "minutes.pdf"))):
+            assert not re.search(r"（[^）]*（", written), re.search(r"（[^）]*（.{0,12}", written).group()
     assert with_guests >= 5  # the demo's activities do invite departments
