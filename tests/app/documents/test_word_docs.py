@@ -31,7 +31,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # the documents built by official.OfficialDoc on the GB/T 9704 grid (the others are drawn on
 # landscape pages of their own: 聘书, the flowchart, the printed ledger)
 OFFICIAL = ["minutes", "meeting_notice", "notice", "filing", "summary", "assignment", "feedback", "duty", "signin",
-            "plan", "brief"]
+            "plan", "brief", "reception_notice"]
 RUNNING_TEXT = ["minutes", "meeting_notice", "notice", "filing", "summary", "plan"]
 
 
