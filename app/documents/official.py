@@ -171,8 +171,10 @@ class OfficialDoc:
         """纪要's 出席/请假/列席 (§10.3): 黑体 label, names in 仿宋 never broken, continuation lines
         aligned with the first name."""
         runs = [Run(f"{label}：", "hei"), *(names_line(names) if names else [Run(empty)])]
-        # the first line starts at the label, two cells in; the rest under the first name
-        self.items += break_lines(runs, first_indent=-(len(label) + 1), indent=2 + len(label) + 1)
+        # the first line starts at the label, two cells in; the rest under the first name; set flush
+        # left: a name kept whole that goes to the next line leaves its room blank, not spread
+        # between the characters of the line before (列 席 ： 谭 志 兰 …)
+        self.items += break_lines(runs, first_indent=-(len(label) + 1), indent=2 + len(label) + 1, align="left")
 
     def blank(self, count: int = 1) -> None:
         self.items += [blank() for _ in range(count)]

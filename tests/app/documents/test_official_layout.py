@@ -155,3 +155,22 @@ def test_a_report_upward_names_its_signer_on_the_number_line(office, tmp_path):
     assert line["right"] == pytest.approx(184 - CELL, abs=0.1)  # 签发人 one cell in from the right
     signer = [c for c in line["chars"] if c["text"] in "张三"]
     assert signer[0]["fontname"] != line["chars"][0]["fontname"]  # the name in 楷体
+
+
+def test_a_names_line_is_set_flush_left_not_spread(office, tmp_path):
+    """出席/列席 (§10.3): a name kept whole that goes to the next line leaves its room blank; the line
+    before keeps the characters one cell apart (not 列 席 ： 谭 志 兰 … spread over the block)."""
+    from app.documents.official import OfficialDoc
+
+    doc = OfficialDoc(office, title="议事活动纪要")
+    doc.para("会议听取了情况介绍。")
+    doc.labelled("列席", ["谭志兰（永川区民政局）", "韩峰雪（永川区卫生健康委员会）"])
+    doc.build(tmp_path / "m.pdf")
+    first = rows(tmp_path / "m.pdf")[0]
+    label = row(first, "列席：")  # (in 黑体, read as a row of its own)
+    named = row(first, "谭志兰（永川区民政局）、")
+    assert label["left"] == pytest.approx(28 + 2 * CELL, abs=0.05)
+    steps = [(b["x0"] - a["x0"]) / MM for a, b in zip(named["chars"], named["chars"][1:])]
+    assert all(step == pytest.approx(CELL, abs=0.05) for step in steps), steps
+    after = next(r for r in first["rows"] if r["text"].startswith("韩峰雪"))
+    assert after["left"] == pytest.approx(28 + 5 * CELL, abs=0.05)  # under the first name
