@@ -64,6 +64,8 @@ class YearSummary:
         meeting = self.store.rows("SELECT date, kind FROM meetings WHERE id = ?",
                                   [topic[0]["meeting_id"]]) if topic else []
         result = (o.get("result") or "").rstrip("。")
+        if o["title"] and o["title"] in result:  # the matter is named once, in the quote
+            result = result.replace(o["title"], "相关", 1)
         people = o.get("residents")
         raised = f"群众反映的“{o['title']}”问题" + (f"（涉及群众{people}人）" if people and str(people) not in result else "")
         how = ""

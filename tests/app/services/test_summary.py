@@ -98,3 +98,15 @@ def test_late_steps_with_one_count_say_it_once(demo):
     counts = re.findall(r"(\d+)件", late)
     assert len(counts) == 1 and late.count("（“") >= 2, late
     assert "收集后未在5个工作日内上报组长的（“" in late
+
+
+def test_a_typical_case_names_its_matter_once(demo):
+    """A result that repeats the matter's title (渝西社区快递柜占道整治工作已完成) says 相关 the second time."""
+    year = DEMO_YEAR + 1
+    for opinion_id in demo.summary.cases(year) + demo.summary.cases(DEMO_YEAR):
+        title = demo.opinions.detail(opinion_id)["title"]
+        assert demo.summary.case_text(opinion_id).count(title) == 1, demo.summary.case_text(opinion_id)
+    picked = demo.rows("SELECT id, title, result FROM opinions WHERE deleted = 0 AND instr(result, title) > 0 LIMIT 1")
+    assert picked, "the demo holds a result that repeats its title"
+    text = demo.summary.case_text(picked[0]["id"])
+    assert text.count(picked[0]["title"]) == 1 and "相关" in text
