@@ -12,7 +12,6 @@ split between pages by rows, with the header row repeated.
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
@@ -42,8 +41,6 @@ CANNOT_END = set("（《「『“‘【〈〔([{")
 # 点号 may hang past the right edge (Word's 允许标点溢出边界) so that every line keeps its 28 cells.
 HANGING = set("、。，；：？！,.;:?!")
 EPS = 0.01
-_CJK = "\u3400-\u9fff\u3000-\u303f\uff00-\uffef"
-_SPACED_FIGURE = re.compile(rf"(?<=[{_CJK}])[ \u00a0]+(?=\d+(?![\d:：]))|(?<=\d)[ \u00a0]+(?=[{_CJK}])")
 
 
 @dataclass(frozen=True)
@@ -55,11 +52,6 @@ class Run:
     keep: bool = False
     size: float = BODY_PT
     color: object = None
-
-    def __post_init__(self):
-        # Chinese print sets a figure against the characters: the spaces a clerk types around one
-        # ("开通 5 条", "首批 12 部") are dropped in PDF and Word alike (a time after a date keeps its)
-        object.__setattr__(self, "text", _SPACED_FIGURE.sub("", self.text))
 
 
 @dataclass(eq=False)

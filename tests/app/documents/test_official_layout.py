@@ -174,21 +174,3 @@ def test_a_names_line_is_set_flush_left_not_spread(office, tmp_path):
     assert all(step == pytest.approx(CELL, abs=0.05) for step in steps), steps
     after = next(r for r in first["rows"] if r["text"].startswith("韩峰雪"))
     assert after["left"] == pytest.approx(28 + 5 * CELL, abs=0.05)  # under the first name
-
-
-def test_a_figure_is_set_against_the_characters_in_pdf_and_word(office, tmp_path):
-    """Spaces a clerk typed around a figure (开通 5 条) are not printed; a time after a date keeps its."""
-    from docx import Document
-
-    from app.documents.official import OfficialDoc
-
-    for name in ("f.pdf", "f.docx"):
-        doc = OfficialDoc(office, title="情况说明")
-        doc.para("秋季开学前开通 5 条定制公交线路，解决 360 余名学生上学问题，首批 12 部电梯。")
-        doc.para("定于2026年3月16日 09:00—11:30召开。")
-        doc.build(tmp_path / name)
-    text = "".join(r["text"] for page in rows(tmp_path / "f.pdf") for r in page["rows"])
-    word = "".join(p.text for p in Document(str(tmp_path / "f.docx")).paragraphs)
-    for written in (text, word):
-        assert "开通5条" in written and "解决360余名" in written and "首批12部" in written, written
-    assert "2026年3月16日 09:00" in word
