@@ -110,3 +110,14 @@ def test_a_typical_case_names_its_matter_once(demo):
     assert picked, "the demo holds a result that repeats its title"
     text = demo.summary.case_text(picked[0]["id"])
     assert text.count(picked[0]["title"]) == 1 and "相关" in text
+
+
+def test_the_years_reviews_are_told_in_part_one(demo):
+    """评议: the year's reviews by grade in part one, beside the term's context (一是…二是…)."""
+    ids = [r["id"] for r in demo.rows("SELECT id FROM delegates WHERE deleted = 0 ORDER BY id LIMIT 3")]
+    demo.reviews.set(ids[0], DEMO_YEAR, "优秀")
+    demo.reviews.set(ids[1], DEMO_YEAR, "称职")
+    demo.reviews.set(ids[2], DEMO_YEAR, "基本称职", "参加活动次数偏少")
+    part = next(x for x in demo.summary.sections(DEMO_YEAR) if x["key"] == "selection")
+    assert "一是夯实代表基础" in part["text"] and "二是开展年度评议" in part["text"]
+    assert "评议议事代表3名，其中优秀1名、称职1名、基本称职1名" in part["text"]
