@@ -120,7 +120,8 @@ def minutes_doc(store, meeting_id: str, *, draft: bool = False) -> OfficialDoc:
         section += 1
         doc.heading(f"{chinese_number(section)}、分组讨论情况")
         for i, d in enumerate(talks, 1):
-            where = "，".join(x for x in (d.get("room_name") and f"在{d['room_name']}",
+            # (inside these brackets a room's own bracketed other name is left out: no （…（…）…）)
+            where = "，".join(x for x in (d.get("room_name") and f"在{d['room_name'].split('（')[0]}",
                                            d.get("convener_name") and f"召集人{d['convener_name']}") if x)
             doc.lead_in(f"（{chinese_number(i)}）{d['group_name'] or ''}{('（' + where + '）') if where else ''}。",
                         d["points"].strip().rstrip("。") + "。")

@@ -143,6 +143,7 @@ class OfficialDoc:
             out.append(line)
         if out:
             out[-1].rules.append((LINE + above, width, colors.black, 1.0))
+            _centre_in_slots(out, -above)
             self.items.append(AtFoot(out))
 
     # -- 主送 / 正文 ------------------------------------------------------------------------------
@@ -170,8 +171,10 @@ class OfficialDoc:
         """纪要's 出席/请假/列席 (§10.3): 黑体 label, names in 仿宋 never broken, continuation lines
         aligned with the first name."""
         runs = [Run(f"{label}：", "hei"), *(names_line(names) if names else [Run(empty)])]
-        # the first line starts at the label, two cells in; the rest under the first name
-        self.items += break_lines(runs, first_indent=-(len(label) + 1), indent=2 + len(label) + 1)
+        # the first line starts at the label, two cells in; the rest under the first name; set flush
+        # left: a name kept whole that goes to the next line leaves its room blank, not spread
+        # between the characters of the line before (列 席 ： 谭 志 兰 …)
+        self.items += break_lines(runs, first_indent=-(len(label) + 1), indent=2 + len(label) + 1, align="left")
 
     def blank(self, count: int = 1) -> None:
         self.items += [blank() for _ in range(count)]
@@ -266,6 +269,7 @@ class OfficialDoc:
         # §7.4.1: the first and last rules bold, the one between thin; the last element on the last line
         row.rules += [(above, width, colors.black, 0.7 if cc else 1.0), (LINE + above, width, colors.black, 1.0)]
         lines.append(row)
+        _centre_in_slots(lines, -above)
         self.items.append(AtFoot(lines))
 
     # -- output ----------------------------------------------------------------------------------
@@ -286,6 +290,14 @@ class OfficialDoc:
             return write_official(self, path)
         return render(path, paginate(self.items), title=self.title, author=self.store.settings.unit(),
                       draft=self.draft)
+
+
+def _centre_in_slots(lines: list[Line], slack: float) -> None:
+    """Lines between rules at the foot (版记, 报/送/发) drawn `slack` lower: the rules then fall on
+    the slots' edges, the last on the block's bottom edge (§7.4.1), the text centred between them
+    (the Word writer sets them as a table whose borders are those edges, and ignores the drop)."""
+    for line in lines:
+        line.drop = slack
 
 
 def names_line(names: list[str], end: str = "") -> list[Run]:

@@ -3,6 +3,7 @@ paragraph that reflows when edited, its tables Word tables, the 版记 kept at t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from app.documents.word import _W, LINE_PITCH, WordDoc, _el, _hex, _order, _set, _tw
@@ -150,7 +151,8 @@ def _at_foot(word: WordDoc, blocks: list[tuple]) -> None:
         _set(tcpr, "w:vAlign", val="center")
         _order(tcpr)
         first = cell.paragraphs[0]
-        _official_paragraph(word, segments, lines, container=cell)
+        # (the PDF drops these lines to centre them between the rules; here the cell centres them)
+        _official_paragraph(word, segments, [replace(line, drop=0.0) for line in lines], container=cell)
         first._p.getparent().remove(first._p)
     # a floating table is anchored to the paragraph after it: a tiny one
     word.paragraph(first=0, line=1)

@@ -374,8 +374,10 @@ class MeetingService(Service[MeetingRow]):
         row["kind_label"] = choice_label(KINDS, row["kind"])
         row["status_label"] = choice_label(STATUSES, row["status"])
         row["subject_label"] = choice_label(SUBJECTS, row.get("subject"))
-        row["place"] = "".join(p for p in (row.get("venue_name"), row.get("room_name") and
-                                           f"（{row['room_name']}）") if p)
+        room = row.get("room_name")
+        # a room whose name has its own brackets follows the venue's name without more (no （…（…）…）)
+        row["place"] = "".join(p for p in (row.get("venue_name"), room and (room if "（" in room else f"（{room}）"))
+                               if p)
         row["time"] = "—".join(t for t in (row.get("start_time"), row.get("end_time")) if t)
         row["departments_list"] = names_of(row.get("departments"))
         row["agenda_list"] = [line.strip() for line in (row.get("agenda") or "").splitlines() if line.strip()]

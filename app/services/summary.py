@@ -43,7 +43,10 @@ class YearSummary:
     def draft(self, year: int) -> dict[str, str]:
         """Each part drafted from the year's records (see `summary_draft`); a part the records say
         nothing of is empty."""
-        f = self.figures(year)
+        return self._draft(self.figures(year))
+
+    def _draft(self, f: summary_draft.Figures) -> dict[str, str]:
+        year = f.year
         if f.empty:
             raise ConflictError(f"{year}年没有召开会议、收集意见建议、走访或推选的记录，无法起草{year}年工作总结。"
                                 "请选择有记录的年份。")
@@ -61,6 +64,8 @@ class YearSummary:
         meeting = self.store.rows("SELECT date, kind FROM meetings WHERE id = ?",
                                   [topic[0]["meeting_id"]]) if topic else []
         result = (o.get("result") or "").rstrip("。")
+        if o["title"] and o["title"] in result:  # the matter is named once, in the quote
+            result = result.replace(o["title"], "相关", 1)
         people = o.get("residents")
         raised = f"群众反映的“{o['title']}”问题" + (f"（涉及群众{people}人）" if people and str(people) not in result else "")
         how = ""
@@ -96,8 +101,10 @@ class YearSummary:
         """Each section: its heading, the text to print (the clerk's, else the draft) and whether edited;
         a part with nothing to say (and not written by the clerk) is left out of the document (the
         editor, `every_part`, shows it for the clerk to write)."""
-        draft, kept = self.draft(year), self._kept(year)
+        f = self.figures(year)
+        draft, kept = self._draft(f), self._kept(year)
         headings = dict(SECTIONS)
+        headings.update({key: f"一、{tail}" for key, tail in summary_draft.heading_tails(f).items()})
         headings["plans"] = f"六、{year + 1}年工作打算"
         keys = [key for key, _ in SECTIONS if every_part or kept.get(key) or draft[key]]
         numbered = iter("一二三四五六")

@@ -13,7 +13,16 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from app.common.textutil import as_day, chinese_date
-from app.rules.codes import AREA_HALL, CENTRE, GRADES, NEIGHBOURHOOD_HALL, VENUE_LEVELS
+from app.rules.codes import (
+    AREA_HALL,
+    BUILDING,
+    CENTRE,
+    GRADES,
+    NEIGHBOURHOOD_HALL,
+    OPEN,
+    PLANNED,
+    VENUE_LEVELS,
+)
 from app.rules.fields import names_of
 from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION, SPECIAL, kind_of
 from app.services.opinion_clocks import CLOCKS, on_time
@@ -35,6 +44,31 @@ def _join(items: list[str], limit: int = 6) -> str:
 
 def _rank(choices: tuple, value) -> int:
     return choices.index(value) if value in choices else len(choices)
+
+
+def _numbered(parts: list[str]) -> str:
+    """Parts as 一是…二是…; a part alone is said without its ordinal and its lead phrase (the
+    heading says it): a lone 一是 promises a second that never comes."""
+    if len(parts) == 1:
+        return parts[0].partition("。")[2] or parts[0]
+    return "".join(f"{'一二三四五六'[i]}是{p}" for i, p in enumerate(parts))
+
+
+COUNTED = "一两三四五六"  # (counting: 两项, 两级, never 二项)
+
+
+def heading_tails(f: Figures) -> dict[str, str]:
+    """The headings of the first three parts, saying as many 举措, 平台 and 环节 as the part tells
+    (a year without a selection is not headed with the selection's three measures)."""
+    picked = len(_selection_parts(f))
+    first = (f"落实{COUNTED[picked - 1]}项举措，规范推选程序" if f.rounds and picked > 1
+             else "规范推选程序" if f.rounds else "夯实代表基础，加强代表管理")
+    out = {"selection": first}
+    for key, parts, words in (("venues", _venue_parts(f), "打造{}级平台，强化阵地建设"),
+                              ("quality", _quality_parts(f), "抓实{}个环节，提升议事质量")):
+        if parts:
+            out[key] = words.format(COUNTED[len(parts) - 1]) if len(parts) > 1 else words.split("，")[1]
+    return out
 
 
 def _share(part: int, whole: int) -> str:
@@ -89,6 +123,14 @@ class Figures:
         return out
 
     # -- meetings -------------------------------------------------------------------------------------
+    def open_by_end(self, venue: dict) -> bool:
+        """Built and in use by the year's end (one opened later, or still planned or being built, is not)."""
+        status = venue.get("build_status")
+        if status in (PLANNED, BUILDING):
+            return False
+        opened = venue.get("opened_on")
+        return not (status == OPEN and opened and str(opened) > self.end)
+
     def attended(self, meeting: dict) -> dict:
         return self.store.attendance.summary(meeting["id"])
 
@@ -189,7 +231,7 @@ def intro(f: Figures) -> str:
     what = "，".join(done)
     if not what and f.rounds:
         what = "完成议事代表推选"
-    aims = "规范推选程序、强化阵地建设、提升议事质量、确保议事效果"
+    aims = ("规范推选程序" if f.rounds else "加强代表管理") + "、强化阵地建设、提升议事质量、确保议事效果"
     solved = f.opinions["solved"]
     result = f"，推动{solved}件群众反映的问题得到解决" if solved else ""
     return (f"{f.year}年，{f.unit}围绕{aims}四个方面完善举措，{what}{result}。现将有关情况总结如下。"
@@ -197,6 +239,10 @@ def intro(f: Figures) -> str:
 
 
 def selection(f: Figures) -> str:
+    return _numbered(_selection_parts(f))
+
+
+def _selection_parts(f: Figures) -> list[str]:
     parts = []
     studies = [i for i in f.institutions if i["kind"] == "study"]
     group = next((i for i in f.institutions if i["kind"] == "leading_group"), None)
@@ -239,13 +285,18 @@ def selection(f: Figures) -> str:
     if reviews:
         graded = "、".join(f"{grade}{n}名" for grade, n in sorted(reviews.items(), key=lambda g: _rank(GRADES, g[0])))
         parts.append(f"开展年度评议。对照履职档案评议议事代表{sum(reviews.values())}名，其中{graded}。")
-    ordinals = "一二三四五六"
-    return "".join(f"{ordinals[i]}是{p}" for i, p in enumerate(parts))
+    return parts
 
 
 def venues(f: Figures) -> str:
+    return _numbered(_venue_parts(f))
+
+
+def _venue_parts(f: Figures) -> list[str]:
     levels = f.venues()
     parts = []
+    levels = {level: [v for v in venues if f.open_by_end(v)] if level != NEIGHBOURHOOD_HALL else venues
+              for level, venues in levels.items()}
     for centre in levels[CENTRE]:
         rooms = (f"{centre['room_names'][0]}等{len(centre['room_names'])}个会议室" if len(centre["room_names"]) > 1
                  else "".join(centre["room_names"]) or "会议室")
@@ -260,20 +311,29 @@ def venues(f: Figures) -> str:
         held_there = sum(f.held_at(v["id"], GROUP_ACTIVITY) for v in levels[AREA_HALL])
         activities = f"，{f.year}年各小组在片区议事厅开展议事活动{held_there}次" if held_there else ""
         parts.append(f"用好片区议事厅。{names}{len(levels[AREA_HALL])}个片区议事厅为小组商议片区群众利益事项提供阵地{activities}。")
-    if levels[NEIGHBOURHOOD_HALL]:
-        names = _join([v["name"].removesuffix("邻里议事堂") for v in levels[NEIGHBOURHOOD_HALL]], 2)
+    halls = [v for v in levels[NEIGHBOURHOOD_HALL] if f.open_by_end(v)]
+    if halls:
+        names = _join([v["name"].removesuffix("邻里议事堂") for v in halls], 2)
+        built = f"在{names}{'等' if len(halls) > 2 else ''}{len(halls)}个小区建成邻里议事堂"
+        building = [v["name"] for v in levels[NEIGHBOURHOOD_HALL] if v.get("build_status") in (PLANNED, BUILDING)]
+        if building:  # a hall still being built is not counted as built
+            built += (f"，{building[0]}正在筹建" if len(building) == 1
+                      else f"，{_join(building, 2)}{'等' if len(building) > 2 else ''}{len(building)}个议事堂正在筹建")
         if f.held[RECEPTION]:
             heard = f"，面对面听取群众反映事项{f.reception_matters}件" if f.reception_matters else ""
             people = f"、接待群众{f.visitors}人次" if f.visitors else ""
             receptions = f"。议事代表每月到议事堂值班，全年开展接待日{f.held[RECEPTION]}次{people}{heard}"
         else:
             receptions = f"，{f.year}年没有登记接待日"
-        parts.append(f"延伸到小区邻里议事堂。在{names}等{len(levels[NEIGHBOURHOOD_HALL])}个小区建成邻里议事堂{receptions}。")
-    ordinals = "一二三"
-    return "".join(f"{ordinals[i]}是{p}" for i, p in enumerate(parts))
+        parts.append(f"延伸到小区邻里议事堂。{built}{receptions}。")
+    return parts
 
 
 def quality(f: Figures) -> str:
+    return _numbered(_quality_parts(f))
+
+
+def _quality_parts(f: Figures) -> list[str]:
     parts = []
     plenaries = f.plenaries()
     if plenaries:
@@ -308,8 +368,7 @@ def quality(f: Figures) -> str:
             rate = "".join(f"，{label}{value:g}%" for label, value in rates)
         handled = (f"分类交办{assigned}条（{split}），已办结{o['solved']}条{rate}" if assigned else "都还没有交办")
         parts.append(f"抓实意见办理。全年收到的{o['total']}条意见建议中，{handled}。")
-    ordinals = "一二三"
-    return "".join(f"{ordinals[i]}是{p}" for i, p in enumerate(parts))
+    return parts
 
 
 def effect(f: Figures, cases: str) -> str:
@@ -354,15 +413,19 @@ def problems(f: Figures) -> str:
         found.append(f"{o['feedback_overdue']}件办结后未在时限内反馈代表")
     # the steps before 交办 and after 不满意, done late or still waiting past their limit, each named
     late_at = f.late_steps()
-    clocked = [f"{len(late_at[c.key])}件{c.late_text.format(days=o['limits'][c.key])}（{_titles(late_at[c.key])}）"
+    clocked = [(len(late_at[c.key]), c.late_text.format(days=o['limits'][c.key]), _titles(late_at[c.key]))
                for c in CLOCKS if c.key in ("report", "topic", "approval", "assign", "reopen") and late_at[c.key]]
     # a 不予采纳 decision owes the residents an answer too (the late results are counted above)
     declined = [r for r in late_at["feedback"] if r["decline_reason"]]
     if declined:
-        clocked.append(f"{len(declined)}件决定不予采纳后未在{o['limits']['feedback']}个工作日内反馈代表"
-                       f"（{_titles(declined)}）")
-    if clocked:
-        found.append("意见建议办理环节超过时限的有" + "；".join(clocked))
+        clocked.append((len(declined), f"决定不予采纳后未在{o['limits']['feedback']}个工作日内反馈代表",
+                        _titles(declined)))
+    if len(clocked) > 1 and len({n for n, _, _ in clocked}) == 1:
+        # the same count at every step is said once, not "2件…；2件…；2件…"
+        found.append(f"意见建议办理有{COUNTED[len(clocked) - 1]}个环节超过时限，各有{clocked[0][0]}件："
+                     + "；".join(f"{late}的（{titles}）" for _, late, titles in clocked))
+    elif clocked:
+        found.append("意见建议办理环节超过时限的有" + "；".join(f"{n}件{late}（{titles}）" for n, late, titles in clocked))
     if o["solved"] and o["on_time"] < o["solved"]:
         answered_late = [r for r in late_at["answer"] if on_time(r) is False]
         named = f"（{_titles(answered_late)}）" if answered_late else ""

@@ -48,7 +48,7 @@ def test_the_year_end_summary_from_the_cli_is_the_reports(tmp_path, demo_cli_dir
                      check=True)
     assert f"{DEMO_YEAR}年" in result.stdout
     text = "".join(ln["text"] for page in lines_of(out) for ln in page["lines"])
-    for words in ("规范推选程序", "强化阵地建设", "提升议事质量", "确保议事效果", "召开议事代表大会2次",
+    for words in ("加强代表管理", "强化阵地建设", "提升议事质量", "确保议事效果", "召开议事代表大会2次",
                   "组织分组活动20次", "收集群众意见建议28条", "在任70名", "534个网格", "存在的问题"):
         assert words in text, words
 

@@ -203,3 +203,27 @@ def test_the_save_dialog_never_writes_a_register_under_another_suffix(qtbot, win
     else:
         assert "70 行" in shown[0]
         assert [p.name for p in folder.iterdir()] == [saved]
+
+
+def test_the_register_of_issued_numbers_is_exported_from_the_settings(qtbot, window, monkeypatch, tmp_path):
+    """发文登记: where the 文号 is set, the numbers handed out under it, as a register."""
+    from openpyxl import load_workbook
+    from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
+
+    from app.documents.catalog import export_doc
+
+    store = store_of(window)
+    failed = []
+    window.backend.op(lambda s: export_doc(s, "filing", None, tmp_path / "备案报告.pdf"), lambda _: None, failed.append)
+    wait_idle(qtbot, window.backend)
+    assert not failed, failed
+    numbers = {r["doc_number"] for r in store.issued_docs.register(None)}
+    page = open_page(qtbot, window, "settings")
+    target = tmp_path / "发文登记簿.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()))
+    next(b for b in page.findChildren(QPushButton) if b.text() == "导出发文登记簿…").click()
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    cells = [str(c.value) for row in load_workbook(target).active.iter_rows() for c in row if c.value]
+    assert any(c.endswith("发文登记簿") for c in cells) and numbers and numbers <= set(cells)

@@ -156,7 +156,17 @@ class SettingsPage(QWidget):
         save = QPushButton("保存公文设置")
         save.clicked.connect(self.save)
         form.addRow("", save)
+        # the numbers handed out under the 文号 above, kept per year (发文登记): where the pattern is set
+        issued = QPushButton("导出发文登记簿…")
+        issued.setToolTip("已编发的发文字号（每年从1号起按顺序编号）及对应的文书，导出为 Excel 表格")
+        issued.clicked.connect(self.export_issued)
+        form.addRow("发文登记", issued)
         return box
+
+    def export_issued(self) -> None:
+        from .base import export_with_dialog
+
+        export_with_dialog(self, self.backend, "issued")
 
     def _fonts_box(self) -> QGroupBox:
         """Which face each role of a document uses; a warning where a free face stands in."""

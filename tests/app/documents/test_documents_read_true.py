@@ -113,3 +113,36 @@ def test_a_reception_days_minutes_tell_who_came_and_what_became_of_it(demo, tmp_
     assert "召开" not in text and "值班" in text and f"接待来访群众{day['visitors']}人次" in text
     for matter in demo.receptions.outcomes(day["id"]):
         assert matter["content"] in text and matter["outcome"] in text
+
+
+def test_every_brief_of_the_year_names_only_who_signed_in_and_the_minutes_counts(demo, tmp_path):
+    """Not only the bus activity: every meeting of the year that has a brief (plenaries and group
+    activities) names as 列席 only the units signed in as attending, and gives the counts the
+    sign-in gives (as its minutes do); neither brief nor minutes nests brackets."""
+    from tests.conftest import DEMO_YEAR
+
+    held = demo.rows("""SELECT id, kind FROM meetings WHERE status = 'held' AND deleted = 0 AND kind != 'reception'
+                        AND date BETWEEN ? AND ? ORDER BY date""", [f"{DEMO_YEAR}-01-01", f"{DEMO_YEAR}-12-31"])
+    assert len(held) >= 20
+    with_guests = 0
+    for meeting in held:
+        path = tmp_path / f"{meeting['id']}.pdf"
+        export_doc(demo, "brief", meeting["id"], path)
+        text = "".join(_pdf_lines(path))
+        signed = {demo.departments.units_text(r["unit"]) for r in demo.rows(
+            "SELECT unit FROM attendance WHERE meeting_id = ? AND status = 'attending_nonmember' AND deleted = 0"
+            " AND unit IS NOT NULL", [meeting["id"]])}
+        named = re.search(r"；([^。；]+?)派员列席", text)
+        if named:
+            with_guests += 1
+            assert set(named.group(1).split("、")) <= signed, (meeting, named.group(1), signed)
+        else:
+            assert "派员" not in text, meeting  # no other wording names guests
+        counts = demo.attendance.summary(meeting["id"])
+        assert f"应到议事代表{counts['expected']}名，实到{counts['present']}名" in text, meeting
+        assert re.search(r"第\d+期", text) and "报：" in text and "送：" in text, meeting
+        # a room named with its own brackets is not bracketed again: no （…（…）…）
+        export_doc(demo, "minutes", meeting["id"], tmp_path / "minutes.pdf")
+        for written in (text, "".join(_pdf_lines(tmp_path / "minutes.pdf"))):
+            assert not re.search(r"（[^）]*（", written), re.search(r"（[^）]*（.{0,12}", written).group()
+    assert with_guests >= 5  # the demo's activities do invite departments

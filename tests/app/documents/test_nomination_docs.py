@@ -98,3 +98,23 @@ def test_selection_registers(demo, tmp_path):
     header, rows = sheet_rows(tmp_path / "q.xlsx")
     assert rows[-1]["类别"] == "合计" and rows[-1]["确定人数"] == 70
     assert {r["情况"] for r in rows} == {"已满足"}
+
+
+def test_a_certificates_body_lines_share_one_left_edge(demo, tmp_path):
+    """聘书: 兹聘请…同志为 / …议事代表。 / 任期至…年…月。 start at one left edge (not three)."""
+    import pdfplumber
+
+    export_doc(demo, "certificates", None, tmp_path / "c.pdf")
+    with pdfplumber.open(tmp_path / "c.pdf") as pdf:
+        chars = [c for c in pdf.pages[0].chars if c["text"].strip()]
+    lines: dict = {}
+    for c in chars:
+        lines.setdefault(round(c["bottom"]), []).append(c)
+    body = []
+    for cs in lines.values():
+        cs.sort(key=lambda c: c["x0"])
+        text = "".join(c["text"] for c in cs)
+        if text.startswith(("兹聘请", "任期至")) or text.endswith("议事代表。"):
+            body.append((cs[0]["x0"], text))
+    assert len(body) == 3, body
+    assert max(x for x, _ in body) - min(x for x, _ in body) < 0.5 * mm, body

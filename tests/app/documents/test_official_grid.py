@@ -66,7 +66,7 @@ DOCS = [("minutes", "plenary"), ("meeting_notice", "plenary"), ("notice", None),
         ("summary", "year"), ("reception_notice", "period")]
 # the documents in the standard layout whose body is a form or a list (a table)
 FORMS = [("assignment", "opinion"), ("feedback", "opinion"), ("duty", "delegate"), ("signin", "plenary"),
-         ("plan", "plan")]
+         ("plan", "plan"), ("brief", "bus")]
 
 
 def subject_of(demo, subject):
@@ -81,6 +81,8 @@ def subject_of(demo, subject):
         from datetime import date
 
         return f"{date.today().year}-Q{(date.today().month - 1) // 3 + 1}"
+    if subject == "bus":  # the school bus activity: its 工作简报 with 报头, decisions, photos and 报/送/发
+        return demo.meetings.page(MeetingFilter(search="定制公交"), limit=None)[0]["id"]
     if subject == "year":  # the 年度工作总结 of the demo year
         return str(DEMO_YEAR)
     if subject == "plan":  # the school bus's 议事方案

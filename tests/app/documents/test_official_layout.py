@@ -117,12 +117,15 @@ def test_the_attachments_note_signature_annex_and_imprint(office, tmp_path):
     assert (title["left"] + title["right"]) / 2 == pytest.approx(106, abs=0.5)
     # §7.4: the 版记 on the last line of the last page, between two rules the width of the block
     printed = row(annex, UNIT + "2026年3月9日印发")
-    assert at_slot(printed, 21) and printed["size"] == 14
+    # centred in the last slot: its 14 pt half a slot's slack below the slot's top
+    assert printed["top"] == pytest.approx(37 + 21 * SLOT + (SLOT - 14 / MM) / 2, abs=0.05) and printed["size"] == 14
     assert printed["left"] == pytest.approx(28 + CELL, abs=0.05) and printed["right"] == pytest.approx(184 - CELL, abs=0.3)
     rules = sorted(annex["rules"], key=lambda r: r["top"])
     assert len(rules) == 2 and all(r["left"] == pytest.approx(28, abs=0.01) and r["right"] == pytest.approx(184, abs=0.01)
                                    for r in rules)
-    assert rules[0]["top"] < printed["top"] < printed["top"] + 14 / MM < rules[1]["top"] <= 262 + 0.01
+    # §7.4.1: the last rule on the block's bottom edge, the first on the slot's top edge
+    assert rules[1]["top"] == pytest.approx(262, abs=0.05) and rules[0]["top"] == pytest.approx(262 - SLOT, abs=0.05)
+    assert rules[0]["top"] < printed["top"] < printed["top"] + 14 / MM < rules[1]["top"]
     assert not pages[0]["rules"][1:] and not second["rules"]  # no 版记 before the last page
     # page numbers: "— N —", 7 mm under the block, odd at the right, even at the left, one 14 pt character in
     for number, page in enumerate(pages, 1):
@@ -152,3 +155,22 @@ def test_a_report_upward_names_its_signer_on_the_number_line(office, tmp_path):
     assert line["right"] == pytest.approx(184 - CELL, abs=0.1)  # 签发人 one cell in from the right
     signer = [c for c in line["chars"] if c["text"] in "张三"]
     assert signer[0]["fontname"] != line["chars"][0]["fontname"]  # the name in 楷体
+
+
+def test_a_names_line_is_set_flush_left_not_spread(office, tmp_path):
+    """出席/列席 (§10.3): a name kept whole that goes to the next line leaves its room blank; the line
+    before keeps the characters one cell apart (not 列 席 ： 谭 志 兰 … spread over the block)."""
+    from app.documents.official import OfficialDoc
+
+    doc = OfficialDoc(office, title="议事活动纪要")
+    doc.para("会议听取了情况介绍。")
+    doc.labelled("列席", ["谭志兰（永川区民政局）", "韩峰雪（永川区卫生健康委员会）"])
+    doc.build(tmp_path / "m.pdf")
+    first = rows(tmp_path / "m.pdf")[0]
+    label = row(first, "列席：")  # (in 黑体, read as a row of its own)
+    named = row(first, "谭志兰（永川区民政局）、")
+    assert label["left"] == pytest.approx(28 + 2 * CELL, abs=0.05)
+    steps = [(b["x0"] - a["x0"]) / MM for a, b in zip(named["chars"], named["chars"][1:])]
+    assert all(step == pytest.approx(CELL, abs=0.05) for step in steps), steps
+    after = next(r for r in first["rows"] if r["text"].startswith("韩峰雪"))
+    assert after["left"] == pytest.approx(28 + 5 * CELL, abs=0.05)  # under the first name

@@ -31,7 +31,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # the documents built by official.OfficialDoc on the GB/T 9704 grid (the others are drawn on
 # landscape pages of their own: 聘书, the flowchart, the printed ledger)
 OFFICIAL = ["minutes", "meeting_notice", "notice", "filing", "summary", "assignment", "feedback", "duty", "signin",
-            "plan", "brief"]
+            "plan", "brief", "reception_notice"]
 RUNNING_TEXT = ["minutes", "meeting_notice", "notice", "filing", "summary", "plan"]
 
 
@@ -328,3 +328,18 @@ def test_the_signature_keeps_its_layout_from_the_right_edge(demo, tmp_path):
     (issuer_in, date_in), _ = signature()
     assert abs(issuer_in - 2) < 0.05
     assert abs((2 + issuer_w) - (date_in + date_w) - 2) < 0.05  # the date's first character 2 further right
+
+
+@pytest.mark.parametrize("kind", ["meeting_notice", "filing"])
+def test_libreoffice_sets_the_red_head_35_mm_below_the_block_top(exported, laid_out, kind):
+    """§7.2.3 in the Word file as LibreOffice lays it out, as in the PDF: the 发文机关标志's top at
+    72 ± 1 mm from the page's top (37 mm margin + 35 mm), in red, its rule under the 文号."""
+    for path in (exported["docs"][kind]["pdf"], laid_out[kind]):
+        with pdfplumber.open(path) as pdf:
+            page = pdf.pages[0]
+            marks = [c for c in page.chars if c["text"].strip() and c["size"] > 20]
+            top = min(c["top"] for c in marks) / MM
+            assert abs(top - 72) <= 1, (path, top)
+            rules = [r["top"] / MM for r in page.lines + page.rects if 80 < r["top"] / MM < 140
+                     and (r["x1"] - r["x0"]) / MM > 150]
+            assert rules, path  # the red rule under the 发文字号
