@@ -86,3 +86,39 @@ def test_save_as_pdf_from_the_preview_says_where_it_saved(qtbot, tmp_path, fresh
     preview.save_as()
     assert target.read_bytes() == pdf.read_bytes()
     assert shown and str(target) in shown[0]
+
+
+def test_an_empty_list_says_what_to_do(qtbot, window):
+    roster = open_page(qtbot, window, "roster")
+    qtbot.waitUntil(lambda: roster.model.rowCount() > 0, timeout=10000)
+    roster.search.setText("没有这个人")
+    qtbot.waitUntil(lambda: roster.model.rowCount() == 0, timeout=10000)
+    assert roster.view.empty_hint().startswith("没有符合搜索或筛选条件的记录")
+    roster.search.clear()
+    wait_idle(qtbot, window.backend)
+    assert roster.view.empty_hint().startswith("还没有记录")  # 在任, the roster's own default, is no filter
+    roster.filters["status"].setCurrentIndex(2)  # 辞职: should none have resigned, the filter is why
+    assert roster.view.empty_hint().startswith("没有符合搜索或筛选条件的记录")
+
+
+def test_a_new_offices_list_names_the_buttons_that_start_it(qtbot, tmp_path, ui_font):
+    from ui.backend import Backend
+    from ui.window import MainWindow
+
+    backend = Backend()
+    opened = []
+    backend.open_store(str(tmp_path / "new"), opened.append, opened.append)
+    qtbot.waitUntil(lambda: bool(opened), timeout=10000)
+    try:
+        window = MainWindow(backend)
+        qtbot.addWidget(window)
+        window.show()
+        window.reload_all()
+        roster = open_page(qtbot, window, "roster")
+        wait_idle(qtbot, backend)
+        assert roster.model.rowCount() == 0
+        hint = roster.view.empty_hint()
+        assert hint.startswith("还没有记录") and "新增代表" in hint and "从 Excel 导入" in hint
+        assert roster.view.grab().toImage().width() > 0  # painted without a warning
+    finally:
+        backend.shutdown()

@@ -175,6 +175,7 @@ class RosterPage(QWidget):
                            ("sector", "界别"), ("status", "状态"), ("term_id", "届次")):
             box = NoWheelCombo()
             box.setObjectName(f"filter_{key}")
+            box.setProperty("list_filter", True)
             box.addItem(f"全部{label}", None)
             box.setMinimumWidth(110)
             box.currentIndexChanged.connect(lambda _: self.apply_filter())
@@ -184,6 +185,7 @@ class RosterPage(QWidget):
             self.filters["status"].addItem(label, value)
         self.filters["status"].blockSignals(True)
         self.filters["status"].setCurrentIndex(1)  # 在任
+        self.filters["status"].setProperty("default_index", 1)  # (not a filter the clerk set)
         self.filters["status"].blockSignals(False)
         self.model.filter = self.current_filter()
 
