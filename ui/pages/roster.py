@@ -121,6 +121,7 @@ class DelegateDialog(RecordDialog):
         box = editor.layout()
         assert box is not None  # a field editor lays out its widget and its message
         box.addWidget(button)
+        QWidget.setTabOrder(line, button)  # made after the form's buttons: Tab reaches it beside its field
 
         def show_full(full: str):
             line.setReadOnly(False)
