@@ -62,6 +62,17 @@ def ask_save_path(parent, caption: str, default_name: str, kind: str) -> Path | 
     return path
 
 
+def ask_folder(parent, caption: str) -> str:
+    """A folder to write into (every document of a meeting, a backup, an exchange package), starting
+    where the last export went; "" when cancelled."""
+    from PySide6.QtWidgets import QFileDialog
+
+    folder = QFileDialog.getExistingDirectory(parent, caption, export_folder() or "")
+    if folder:
+        keep_export_folder(Path(folder))
+    return folder
+
+
 def export_folder() -> str | None:
     """The folder of the last export, while it is still there (a USB stick may have gone)."""
     from .memory import recall

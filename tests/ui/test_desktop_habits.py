@@ -122,3 +122,21 @@ def test_a_new_offices_list_names_the_buttons_that_start_it(qtbot, tmp_path, ui_
         assert roster.view.grab().toImage().width() > 0  # painted without a warning
     finally:
         backend.shutdown()
+
+
+def test_a_folder_chosen_for_a_backup_or_a_package_is_where_the_next_export_starts(tmp_path, fresh_choices,
+                                                                                   monkeypatch):
+    from ui.save_dialog import ask_folder, ask_save_path
+
+    stick = tmp_path / "U盘"
+    stick.mkdir()
+    started = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        lambda parent, caption, folder="": (started.append(folder), str(stick))[1])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda parent, caption, name, *a: (started.append(name), ("", ""))[1])
+    assert ask_folder(None, "备份到") == str(stick)
+    assert started[0] == ""
+    ask_save_path(None, "导出花名册", "花名册.xlsx", "register")  # cancelled: nothing remembered from it
+    assert Path(started[1]) == stick / "花名册.xlsx"
+    ask_folder(None, "选择U盘或文件夹")
+    assert started[2] == str(stick)
