@@ -140,3 +140,23 @@ def test_a_folder_chosen_for_a_backup_or_a_package_is_where_the_next_export_star
     assert Path(started[1]) == stick / "花名册.xlsx"
     ask_folder(None, "选择U盘或文件夹")
     assert started[2] == str(stick)
+
+
+def test_every_greyed_button_of_every_area_says_why(qtbot, window):
+    """A disabled button tells why in its tooltip (“请先选择…”), on every tab of every area as it opens."""
+    from PySide6.QtWidgets import QPushButton
+
+    silent, greyed = [], 0
+    for key, (title, _) in window.areas.items():
+        page = open_page(qtbot, window, key)
+        tabs = getattr(page, "tabs", None)
+        for index in range(tabs.count() if tabs is not None else 1):
+            if tabs is not None:
+                tabs.setCurrentIndex(index)
+                wait_idle(qtbot, window.backend)
+            where = f"{title} › {tabs.tabText(index)}" if tabs is not None else title
+            off = [b for b in page.findChildren(QPushButton) if b.isVisible() and not b.isEnabled()]
+            greyed += len(off)
+            silent += [f"{where} › {b.text()}" for b in off if not b.toolTip().strip()]
+    assert not silent, sorted(set(silent))
+    assert greyed > 10  # (编辑, 删除… before a row is chosen)
