@@ -395,7 +395,8 @@ class ImportWizard(QDialog):
         from app.workbooks import bring_in, importer
 
         register = importer.report_register if self.name == ROSTER else bring_in.report_register
-        self.backend.query(lambda s: write_register(target, register(s, report)), None,
+        self.backend.query(lambda s: write_register(target, register(s, report)),
+                           lambda _: QMessageBox.information(self, "已保存", f"检查结果已保存到：\n{target}"),
                            lambda e: show_refusal(self, e))
 
     # -- the import ----------------------------------------------------------------------------------
@@ -537,6 +538,8 @@ def sample_actions(parent, layout: QHBoxLayout, sample: str) -> None:
             shutil.copyfile(sample, target)
         except OSError as exc:
             show_refusal(parent, f"不能保存示例文件：{exc}")
+            return
+        QMessageBox.information(parent, "已保存", f"示例文件已保存到：\n{target}\n照着它的样子填写后导入。")
 
     for text, slot, tip in (("打开示例", open_copy, "用 Excel/WPS 打开示例文件（一份副本），看看表格的样子"),
                             ("另存示例…", save_copy, "把示例文件另存到您选择的位置，照着填写后导入")):

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Protocol, TypedDict, runtime_checkable
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -274,7 +273,7 @@ class MeetingEditor(QDialog):
         from app.services.base import FieldSpec
 
         from .form_dialog import ask
-        from .save_dialog import keep_preferred_suffix, preferred_suffix
+        from .save_dialog import ask_folder, keep_preferred_suffix, preferred_suffix
 
         formats = (FieldSpec("suffix", "保存为", "choice", required=True,
                            choices=((".pdf", "PDF 文件（报送、存档、打印）"),
@@ -284,7 +283,7 @@ class MeetingEditor(QDialog):
             return
         suffix = answer["suffix"]
         keep_preferred_suffix("doc", suffix)
-        folder = QFileDialog.getExistingDirectory(self, "选择保存文件夹")
+        folder = ask_folder(self, "选择保存文件夹")
         if not folder:
             return
         title = self.loaded["meeting"]["title"]

@@ -68,7 +68,14 @@ class PdfPreview(QDialog):
         if not target:
             return
         if target.suffix.lower() == ".pdf":
-            shutil.copyfile(self.path, target)
+            try:
+                shutil.copyfile(self.path, target)
+            except OSError as exc:
+                from app.common.errors import environmental
+
+                show_refusal(self, environmental(exc), "无法保存")
+                return
+            QMessageBox.information(self, "已另存", f"已保存到：\n{target}")  # as the Word file says too
         elif self.save_word:
             self.save_word(self, target)
 

@@ -12,6 +12,8 @@ from app import APP_NAME, __version__
 from .messages import show_bug, show_refusal
 from .paint import after_first_paint
 
+UNNAMED_OFFICE = "本办公室"  # the name a new store gives itself (app.store) until 设置 names it
+
 
 def _page_class(module: str, name: str):
     """Import a page's module only when the page is first shown (keeps start-up short)."""
@@ -142,7 +144,20 @@ class MainWindow(QMainWindow):
         self._store_ready = True
         for page in self._built.values():
             page.reload()
+        self.show_office_in_title()
         self._remind_once()
+
+    def show_office_in_title(self) -> None:
+        """The office's name first in the title (two offices open side by side, or their buttons on
+        the taskbar, are told apart); an office not named yet by its data folder too. 设置 calls it
+        again when saved (settings live in the meta table: no change of rows announces them)."""
+        def title(store) -> str:
+            name = store.settings.get("site_name")
+            if name and name != UNNAMED_OFFICE:
+                return name
+            return f"{store.settings.unit() or UNNAMED_OFFICE}（数据目录 {store.data_dir}）"
+
+        self.backend.query(title, lambda name: self.setWindowTitle(f"{name} — {APP_NAME} {__version__}"))
 
     def _remind_once(self) -> None:
         """今日提醒, once per session after the store first opens (ui.reminders decides whether)."""

@@ -1,7 +1,8 @@
 """The crawl: a new clerk's screen (1366 × 768, of which 728 px are free above the taskbar) and a
 throwaway copy of the demo office. Every area of the sidebar, every tab, every enabled button,
 every entry of a button's menu and of a table's context menu is activated once; the windows they
-open are gone through the same way; every modal dialog is measured and answered with 取消 (Esc).
+open are gone through the same way; every modal dialog is measured and answered with 取消 (Esc),
+and each of the program's own has its Tab order walked (tests/ui/test_tab_order.check_tab_order).
 
 It fails on an exception in a slot, a Qt warning, a background job's crash, or a dialog whose frame
 is taller than the free area or whose buttons fall below it. Its figures are printed at the end
@@ -224,7 +225,21 @@ class Crawl:
                 if shape["fits"] and not again["fits"]:
                     shape.update(again)
                     self.judge(shape)
+        if isinstance(dialog, QDialog) and is_form(dialog) and alive(dialog) and dialog.isVisible():
+            self.check_tabs(dialog)
         self.close(dialog)
+
+    def check_tabs(self, dialog) -> None:
+        """Tab walks the dialog top to bottom and reaches every input and its buttons (what
+        tests/ui/test_tab_order.py asks of the record dialogs), asked of every dialog of the program's,
+        once its buttons have been pressed (a field a button adds is in the walk too)."""
+        from tests.ui.test_tab_order import check_tab_order
+
+        self.figures["tab_orders"] = self.figures.get("tab_orders", 0) + 1
+        try:
+            check_tab_order(dialog)
+        except AssertionError as exc:
+            self.problem(f"Tab order: {str(exc).splitlines()[0]}")
 
     def record(self, window) -> dict:
         shape = {**measure(window), "opened_by": self.where}
@@ -501,7 +516,8 @@ def test_the_crawl(qtbot, window, qtlog, bugs_fail_the_test, monkeypatch, small_
         print(f"\ncrawl at {SCREEN[0]}×{SCREEN[1]} (free height {FREE.height()} px), {seconds} s: "
               f"{crawl.figures['areas']} areas, {crawl.figures['tabs']} tabs, {crawl.figures['buttons']} buttons, "
               f"{crawl.figures['menu_entries']} menu entries, {crawl.figures['context_actions']} context-menu actions, "
-              f"{crawl.figures['windows']} windows, {crawl.figures['dialogs']} dialogs measured; largest: "
+              f"{crawl.figures['windows']} windows, {crawl.figures['dialogs']} dialogs measured "
+              f"({crawl.figures.get('tab_orders', 0)} Tab orders walked); largest: "
               + (f"「{tallest['title']}」 {tallest['height']} px (from {tallest['opened_by']})" if tallest else "—"))
     assert not crawl.problems, f"{len(crawl.problems)} problems:\n\n" + "\n\n".join(crawl.problems)
     assert crawl.figures["areas"] == window.sidebar.count()

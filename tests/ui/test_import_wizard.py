@@ -219,8 +219,11 @@ def test_the_check_is_saved_as_a_register(qtbot, window, tmp_path, monkeypatch):
     wizard = open_wizard(qtbot, window, page, grids_file(tmp_path), "grids")
     target = tmp_path / "检查结果.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    said = []
+    monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.information", lambda parent, title, text: said.append(text))
     wizard.save.click()
     wait_idle(qtbot, window.backend)
+    assert str(target) in said[0]  # it says where it saved
     cells = [c for row in openpyxl.load_workbook(target).active.iter_rows(values_only=True) for c in row if c]
     assert "“网格编号”“第x”不是数字" in cells and "C9" in cells
     wizard.reject()
@@ -301,9 +304,12 @@ def test_a_sample_is_saved_where_the_clerk_chooses(qtbot, empty_window, tmp_path
     qtbot.waitUntil(lambda: bool(overview.start.buttons), timeout=10000)
     target = tmp_path / "我的网格表.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    said = []
+    monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.information", lambda parent, title, text: said.append(text))
     save = next(b for b in overview.start.findChildren(QPushButton) if b.text() == "另存示例…")
     save.click()
     assert target.is_file() and target.stat().st_size > 1000
+    assert str(target) in said[0]  # it says where it saved
 
 
 @pytest.fixture

@@ -96,8 +96,50 @@ def fit_columns_once(view: QTableView, **options) -> None:
         view.setProperty("sized", True)
 
 
+# The buttons an empty list's hint names: what starts a list (the first two found beside it).
+_STARTERS = ("新增", "新建", "从 Excel 导入", "录入", "登记", "推荐")
+
+
+class ListView(QTableView):
+    """A page's list that, while it has no row, says why and what to do, instead of a blank grid:
+    nothing matches the search or a filter, or nothing has been entered yet (and the buttons beside
+    it that start one)."""
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if model is None or model.rowCount() > 0:
+            return
+        from PySide6.QtGui import QPainter
+
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().placeholderText().color())
+        area = self.viewport().rect().adjusted(24, 24, -24, -24)
+        painter.drawText(area, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+                         self.empty_hint())
+        painter.end()
+
+    def empty_hint(self) -> str:
+        from PySide6.QtWidgets import QPushButton
+
+        beside = self.parentWidget()
+        if beside is None:
+            return "没有记录"
+        searched = any(box.text().strip() for box in beside.findChildren(QLineEdit)
+                       if box.property("search_box") and box.isVisible())
+        filtered = any(combo.currentIndex() != (combo.property("default_index") or 0)
+                       for combo in beside.findChildren(QComboBox) if combo.isVisible() and combo.property("list_filter"))
+        if searched or filtered:
+            return "没有符合搜索或筛选条件的记录：请换一个搜索词，或把筛选改回“全部”。"
+        starters = [b.text().rstrip("…").rstrip(".") for b in beside.findChildren(QPushButton)
+                    if b.isVisible() and b.isEnabled() and b.text().startswith(_STARTERS)][:2]
+        if not starters:
+            return "还没有记录。"
+        return "还没有记录。点“" + "”或“".join(starters) + "”开始。"
+
+
 def make_table(model) -> QTableView:
-    view = QTableView()
+    view = ListView()
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -178,6 +220,7 @@ def copy_rows(view) -> str:
 def filter_combo(all_label: str, options=(), on_change=None) -> QComboBox:
     """A filter drop-down: "全部…" (no filter) first, then (value, label) options."""
     box = NoWheelCombo()
+    box.setProperty("list_filter", True)  # an empty list then says a filter may hide its rows
     box.addItem(all_label, None)
     for value, label in options:
         box.addItem(label, value)

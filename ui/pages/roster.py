@@ -121,6 +121,7 @@ class DelegateDialog(RecordDialog):
         box = editor.layout()
         assert box is not None  # a field editor lays out its widget and its message
         box.addWidget(button)
+        QWidget.setTabOrder(line, button)  # made after the form's buttons: Tab reaches it beside its field
 
         def show_full(full: str):
             line.setReadOnly(False)
@@ -175,6 +176,7 @@ class RosterPage(QWidget):
                            ("sector", "界别"), ("status", "状态"), ("term_id", "届次")):
             box = NoWheelCombo()
             box.setObjectName(f"filter_{key}")
+            box.setProperty("list_filter", True)
             box.addItem(f"全部{label}", None)
             box.setMinimumWidth(110)
             box.currentIndexChanged.connect(lambda _: self.apply_filter())
@@ -184,6 +186,7 @@ class RosterPage(QWidget):
             self.filters["status"].addItem(label, value)
         self.filters["status"].blockSignals(True)
         self.filters["status"].setCurrentIndex(1)  # 在任
+        self.filters["status"].setProperty("default_index", 1)  # (not a filter the clerk set)
         self.filters["status"].blockSignals(False)
         self.model.filter = self.current_filter()
 

@@ -282,8 +282,14 @@ class SettingsPage(QWidget):
         values = {key: edit.text() for key, edit in self.edits.items()}
         values["seal_layout"] = self.layout_choice.currentData()
         values["register_paper"] = self.paper_choice.currentData()
-        self.backend.op(lambda s: s.settings.update(values), lambda _: self.reload(),
+        self.backend.op(lambda s: s.settings.update(values), lambda _: self._saved(),
                           lambda e: show_refusal(self, e))
+
+    def _saved(self) -> None:
+        self.reload()
+        retitle = getattr(self.window(), "show_office_in_title", None)
+        if retitle:  # the office's name in the window's title
+            retitle()
 
     def run_check(self):
         from app.storage.check import run_checks

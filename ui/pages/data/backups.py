@@ -70,7 +70,9 @@ class BackupsTab(QWidget):
         DelayedProgress(self, job, "正在备份…")
 
     def backup_to(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "备份到")
+        from ...save_dialog import ask_folder
+
+        folder = ask_folder(self, "备份到")
         if folder:
             self.backup(folder)
 

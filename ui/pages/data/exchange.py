@@ -167,7 +167,10 @@ class ExchangeTab(QWidget):
         DelayedProgress(self, job, "正在导出交换包…", cancellable=True)
 
     def import_(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择交换包", "", "交换包 (*.yspkg)")
+        from ...save_dialog import export_folder
+
+        # A package comes on the stick the last one was written to, as a rule.
+        path, _ = QFileDialog.getOpenFileName(self, "选择交换包", export_folder() or "", "交换包 (*.yspkg)")
         if not path:
             return
         passphrase = _ask_passphrase(self, twice=False)
@@ -240,7 +243,9 @@ class ExportDialog(QDialog):
         form.addRow(dialog_buttons("确定", "取消", self._accept, self.reject))
 
     def browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择U盘或文件夹")
+        from ...save_dialog import ask_folder
+
+        folder = ask_folder(self, "选择U盘或文件夹")
         if folder:
             self.folder.setText(folder)
 
