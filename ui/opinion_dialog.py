@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.rules.codes import CATEGORIES, FEEDBACK_METHODS, SATISFACTION, SUPERVISION_METHODS
 from app.services.base import FieldSpec, step_date
-from app.services.opinions import CATEGORIES, FEEDBACK_METHODS, SATISFACTION, SUPERVISION_METHODS, OpinionService
+from app.services.opinions import OpinionService
 
 from .dialog_frame import scrolling
 from .form_dialog import ask
