@@ -132,3 +132,67 @@ def test_no_view_decides_from_a_list_of_tables_of_its_own():
     found = [f"{path.relative_to(root)}:{n}" for path in root.rglob("*.py") if path.name != "backend.py"
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if by_hand.search(line)]
     assert found == []
+
+
+def _combo_shows(combo, value, text: str) -> bool:
+    return combo.currentData() == value and combo.currentText() == text
+
+
+def test_an_open_meeting_editor_follows_a_group_and_a_venue_renamed_elsewhere(qtbot, window):
+    """The meeting window is not modal: a group or venue renamed in another window while it is open
+    is renamed in its lists too, the choice kept (by id) and what the clerk typed left alone."""
+    from ui.meeting_editor import MeetingEditor
+
+    store = store_of(window)
+    meeting = store.rows("SELECT id, group_id, venue_id FROM meetings WHERE group_id IS NOT NULL"
+                         " AND venue_id IS NOT NULL AND deleted = 0 ORDER BY date DESC LIMIT 1")[0]
+    group, venue = store.groups.get(meeting["group_id"]), store.venues.get(meeting["venue_id"])
+    editor = MeetingEditor(window.backend, meeting["id"], window)
+    qtbot.addWidget(editor)
+    qtbot.waitUntil(lambda: editor.built, timeout=5000)
+    wait_idle(qtbot, window.backend)
+    groups, venues = editor.details.editors["group_id"].widget, editor.details.editors["venue_id"].widget
+    assert _combo_shows(groups, group["id"], group["name"]) and _combo_shows(venues, venue["id"], venue["name"])
+    editor.details.editors["title"].set_value("尚未保存的会议名称")
+
+    refused: list = []
+    window.backend.op(lambda s: s.groups.update(group["id"], {**s.groups.get(group["id"]), "name": "改名后的测试小组"}),
+                      failed=refused.append, summary="编辑议事小组")
+    window.backend.op(lambda s: s.venues.update(venue["id"], {"name": "改名后的议事堂"}),
+                      failed=refused.append, summary="编辑阵地")
+    wait_idle(qtbot, window.backend)
+    wait_idle(qtbot, window.backend)
+
+    assert refused == []
+    assert _combo_shows(groups, group["id"], "改名后的测试小组")
+    assert _combo_shows(venues, venue["id"], "改名后的议事堂")
+    assert group["name"] not in {groups.itemText(i) for i in range(groups.count())}
+    rooms = {editor.details.editors["room_id"].widget.itemText(i)
+             for i in range(editor.details.editors["room_id"].widget.count())}
+    assert not any(text.startswith(venue["name"] + " · ") for text in rooms)  # "venue · room"
+    assert editor.details.editors["title"].value() == "尚未保存的会议名称"
+    assert editor.loaded["refs"]["groups"] == [(g["id"], g["name"]) for g in store.groups.list()]
+
+
+def test_an_open_opinion_window_follows_a_community_renamed_elsewhere(qtbot, window):
+    from ui.opinion_dialog import OpinionDialog
+
+    store = store_of(window)
+    opinion = store.rows("SELECT id, community_id FROM opinions WHERE community_id IS NOT NULL AND deleted = 0"
+                         " ORDER BY serial LIMIT 1")[0]
+    community = store.communities.get(opinion["community_id"])
+    dialog = OpinionDialog(window.backend, opinion["id"], window)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=5000)
+    wait_idle(qtbot, window.backend)
+    communities = dialog.editors["community_id"].widget
+    assert _combo_shows(communities, community["id"], community["name"])
+
+    window.backend.op(lambda s: s.communities.update(community["id"], {**s.communities.get(community["id"]),
+                                                                       "name": "改名后的社区"}),
+                      summary="编辑村（社区）")
+    wait_idle(qtbot, window.backend)
+    wait_idle(qtbot, window.backend)
+
+    assert _combo_shows(communities, community["id"], "改名后的社区")
+    assert "改名后的社区" in dialog.refs["units"]  # 交办's unit list (communities are units of self-governance)
