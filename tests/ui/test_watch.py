@@ -196,3 +196,48 @@ def test_an_open_opinion_window_follows_a_community_renamed_elsewhere(qtbot, win
 
     assert _combo_shows(communities, community["id"], "改名后的社区")
     assert "改名后的社区" in dialog.refs["units"]  # 交办's unit list (communities are units of self-governance)
+
+
+def test_a_refilled_choice_list_keeps_the_choice_and_reports_no_edit(qtbot):
+    """FieldEditor.set_options, the refill both windows use: by id, a value no longer offered kept
+    under its old text (the save decides about it), nothing chosen stays unchosen, a checklist's
+    ticks kept by name, an editable list's typed text kept; and no `edited` signal (no error shown)."""
+    from app.services.base import FieldSpec
+    from ui.forms import FieldEditor
+
+    def made(spec, options):
+        editor = FieldEditor(spec, {"groups": options})
+        qtbot.addWidget(editor)
+        edits: list = []
+        editor.edited.connect(lambda: edits.append(1))
+        return editor, edits
+
+    group, edits = made(FieldSpec("group_id", "议事小组", "ref", ref="groups"), [("g1", "一组"), ("g2", "二组")])
+    group.set_value("g2")
+    edits.clear()
+    group.set_options([("g0", "零组"), ("g1", "一组"), ("g2", "第二组")])
+    assert (group.value(), group.widget.currentText()) == ("g2", "第二组")
+    group.set_options([("g1", "一组")])  # g2 removed elsewhere
+    assert (group.value(), group.widget.currentText()) == ("g2", "第二组")
+    assert edits == []
+    group.set_value(None)
+    group.set_options([("g1", "一组")])
+    assert (group.value(), group.widget.currentText()) == (None, "（无）")
+
+    required, _ = made(FieldSpec("group_id", "议事小组", "ref", required=True, ref="groups"), [])
+    assert required.widget.currentIndex() == -1
+    required.set_options([("g1", "一组")])
+    assert required.widget.currentIndex() == -1 and required.value() is None  # not chosen for the clerk
+
+    units, _ = made(FieldSpec("unit", "单位", "choice", choices=("城管科", "民政科"), editable=True), [])
+    units.widget.setEditText("新设的科室")
+    units.set_options(["城管科", "民政科", "应急科"])
+    assert units.value() == "新设的科室"
+
+    departments, ticked = made(FieldSpec("departments", "邀请部门", "checklist", choices=("城管科", "民政科")), [])
+    departments.set_value(["民政科"])
+    ticked.clear()
+    departments.set_options(["城管科", "应急科"])  # 民政科 renamed away: still ticked, under its name
+    assert departments.value() == ["民政科"]
+    assert [box.text() for box in departments.boxes] == ["城管科", "应急科", "民政科"]
+    assert ticked == []
