@@ -142,18 +142,25 @@ class FieldEditor(QWidget):
         no longer offers stays chosen under its old text: the save, not a refill, decides about it."""
         if self.spec.kind == "checklist":
             chosen = self.value()
+            items = list(options) + [item for item in chosen if item not in options]
+            if items == [box.text() for box in self.boxes]:
+                return
             grid = self.widget.layout()
             for box in self.boxes:
                 grid.removeWidget(box)
+                box.setParent(None)  # out of Tab's chain now, not at the next event loop turn
                 box.deleteLater()
-            items = list(options) + [item for item in chosen if item not in options]
             self.boxes = []
+            previous = self._tab_stop_before()  # new boxes join the end of Tab's chain: put them back in place
             for i, item in enumerate(items):
                 box = QCheckBox(item, self.widget)
                 box.setChecked(item in chosen)
                 box.toggled.connect(self.edited)
                 grid.addWidget(box, i // 3, i % 3)
+                if previous is not None:
+                    QWidget.setTabOrder(previous, box)
                 self.boxes.append(box)
+                previous = box
             return
         if self.spec.kind not in ("choice", "ref"):
             return
@@ -178,6 +185,14 @@ class FieldEditor(QWidget):
                 w.setCurrentIndex(max(w.findData(value), 0))
         finally:
             w.blockSignals(False)
+
+    def _tab_stop_before(self) -> QWidget | None:
+        """The widget Tab reaches just before this field (None: there is none)."""
+        widget = self.widget.previousInFocusChain()
+        while widget is not self.widget and not (widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+                                                  and not self.isAncestorOf(widget)):
+            widget = widget.previousInFocusChain()
+        return None if widget is self.widget else widget
 
     # -- validation as you type -------------------------------------------------
     def local_error(self) -> str | None:

@@ -234,10 +234,33 @@ def test_a_refilled_choice_list_keeps_the_choice_and_reports_no_edit(qtbot):
     units.set_options(["城管科", "民政科", "应急科"])
     assert units.value() == "新设的科室"
 
-    departments, ticked = made(FieldSpec("departments", "邀请部门", "checklist", choices=("城管科", "民政科")), [])
+    # a checklist in a form, between a field and a button: the new boxes take the old ones' place in Tab's order
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    layout = QVBoxLayout(host)
+    first, departments, last = QLineEdit(), FieldEditor(FieldSpec("departments", "邀请部门", "checklist",
+                                                                  choices=("城管科", "民政科")), {}), QPushButton("保存")
+    for widget in (first, departments, last):
+        layout.addWidget(widget)
+    ticked: list = []
+    departments.edited.connect(lambda: ticked.append(1))
     departments.set_value(["民政科"])
     ticked.clear()
     departments.set_options(["城管科", "应急科"])  # 民政科 renamed away: still ticked, under its name
     assert departments.value() == ["民政科"]
     assert [box.text() for box in departments.boxes] == ["城管科", "应急科", "民政科"]
     assert ticked == []
+
+    def tab_after(widget):
+        widget = widget.nextInFocusChain()
+        while not widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            widget = widget.nextInFocusChain()
+        return widget
+
+    chain = [first]
+    while len(chain) < 5:
+        chain.append(tab_after(chain[-1]))
+    assert chain == [first, *departments.boxes, last]
