@@ -56,6 +56,8 @@ SORTS = {"received": "o.received_on, o.serial", "deadline": "o.deadline", "statu
 
 
 class OpinionService(OpinionSteps):
+    """`store.opinions`: intake and the ledger's reads here, the steps' transitions inherited."""
+
     fields = (
         FieldSpec("source", "来源", "choice", required=True, choices=SOURCES),
         FieldSpec("received_on", "收集日期", "date", required=True),
