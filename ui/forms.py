@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialogButtonBox,
@@ -14,6 +17,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app.common import idcard
 from app.common.errors import ValidationError
@@ -22,6 +26,9 @@ from app.services.base import rule_problem
 
 from .dialog_frame import FittingDialog
 from .widgets import NoWheelCombo, person_choice, person_picker
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 ERROR_STYLE = "border: 1px solid #c62828; background: #fff5f5;"
 
@@ -129,6 +136,64 @@ class FieldEditor(QWidget):
         else:
             w.setText("" if value is None else str(value))
 
+    def set_options(self, options) -> None:
+        """Refill a choice list as the store has it now (a group renamed, a venue added in another
+        window) keeping what is chosen, by value, and without reporting an edit. A value the list
+        no longer offers stays chosen under its old text: the save, not a refill, decides about it."""
+        if self.spec.kind == "checklist":
+            chosen = self.value()
+            items = list(options) + [item for item in chosen if item not in options]
+            if items == [box.text() for box in self.boxes]:
+                return
+            grid = self.widget.layout()
+            for box in self.boxes:
+                grid.removeWidget(box)
+                box.setParent(None)  # out of Tab's chain now, not at the next event loop turn
+                box.deleteLater()
+            self.boxes = []
+            previous = self._tab_stop_before()  # new boxes join the end of Tab's chain: put them back in place
+            for i, item in enumerate(items):
+                box = QCheckBox(item, self.widget)
+                box.setChecked(item in chosen)
+                box.toggled.connect(self.edited)
+                grid.addWidget(box, i // 3, i % 3)
+                if previous is not None:
+                    QWidget.setTabOrder(previous, box)
+                self.boxes.append(box)
+                previous = box
+            return
+        if self.spec.kind not in ("choice", "ref"):
+            return
+        w = self.widget
+        value, text, index = w.currentData(), w.currentText(), w.currentIndex()
+        w.blockSignals(True)
+        try:
+            w.clear()
+            if not self.spec.required:
+                w.addItem("（无）", None)
+            for option in options:
+                choice, label = option if isinstance(option, tuple) else (option, option)
+                w.addItem(label, choice)
+            if self.spec.editable:  # the text is the value: as typed, or as chosen
+                w.setCurrentIndex(-1)
+                w.setEditText(text)
+            elif index < 0:  # nothing chosen (the first item added would be)
+                w.setCurrentIndex(-1)
+            else:
+                if value is not None and w.findData(value) < 0:
+                    w.addItem(text, value)
+                w.setCurrentIndex(max(w.findData(value), 0))
+        finally:
+            w.blockSignals(False)
+
+    def _tab_stop_before(self) -> QWidget | None:
+        """The widget Tab reaches just before this field (None: there is none)."""
+        widget = self.widget.previousInFocusChain()
+        while widget is not self.widget and not (widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+                                                  and not self.isAncestorOf(widget)):
+            widget = widget.previousInFocusChain()
+        return None if widget is self.widget else widget
+
     # -- validation as you type -------------------------------------------------
     def local_error(self) -> str | None:
         """Checks that need no database: required, ID number, phone, date."""
@@ -173,6 +238,26 @@ class FieldEditor(QWidget):
         target.setStyleSheet(ERROR_STYLE if message else "")
         self.message.setText(message or "")
         self.message.setVisible(bool(message))
+
+
+def refill_refs(editors: dict[str, FieldEditor], refs: dict) -> None:
+    """Every record field of a form offered the records `refs` has now (FieldEditor.set_options)."""
+    for editor in editors.values():
+        if editor.spec.kind == "ref":
+            editor.set_options(refs.get(editor.spec.ref, []))
+
+
+def follow_choices(backend, owner: QObject, load: Callable[[Store], dict], show: Callable[[dict], None]) -> None:
+    """Keep a window's choice lists current while it is open: `load(store)` reads them, `show(refs)`
+    refills them. The tables `load` read are watched (ui.backend.Watch), so a group renamed or a
+    venue added in another window reaches this one too."""
+    from .backend import Watch
+
+    def reload() -> None:
+        backend.query(load, lambda refs: show(refs) if isValid(owner) else None, watch=watch)
+
+    watch = Watch(backend, reload, owner)
+    reload()  # learns which tables the choices are read from
 
 
 class RecordDialog(FittingDialog):

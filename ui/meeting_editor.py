@@ -26,7 +26,7 @@ from app.rules.meeting_kinds import kind_of
 from app.services.meetings import MeetingService
 
 from .flowchart import FlowchartView
-from .forms import RecordDialog
+from .forms import RecordDialog, follow_choices
 from .memory import fit_on_screen
 from .messages import confirm, show_refusal
 from .widgets import dialog_buttons
@@ -47,6 +47,11 @@ def meeting_refs(store: Store) -> dict:
             "rooms": store.venues.room_choices(),
             "groups": [(g["id"], g["name"]) for g in store.groups.list()],
             "departments": store.departments.names()}
+
+
+def meeting_choices(store: Store) -> dict:
+    """What the editor's choice lists offer (its tabs' forms ask for delegates too)."""
+    return {**meeting_refs(store), "delegates": store.delegates.choices()}
 
 
 def submit_meeting(backend, parent, meeting_id: str | None, values: dict, done, failed) -> None:
@@ -134,6 +139,7 @@ class MeetingEditor(QDialog):
         layout.addWidget(self.message)
         self.built = False
         self.reload()
+        follow_choices(backend, self, meeting_choices, self._show_choices)
 
     # -- loading -------------------------------------------------------------------
     def reload(self) -> None:
@@ -158,6 +164,14 @@ class MeetingEditor(QDialog):
 
         self.backend.query(load, self._show, lambda e: show_refusal(self, e))
 
+    def _show_choices(self, refs: dict) -> None:
+        """A venue, room, group, department or delegate changed elsewhere: the lists offer it as it is
+        now, what is chosen stays chosen (the tabs' dialogs read `refs` when they open)."""
+        if self.data is None or not self.built:
+            return  # the first load brings its own
+        self.data["refs"] = {**self.data["refs"], **refs}
+        self.details.set_choices(self.data["refs"])
+
     @property
     def loaded(self) -> MeetingData:
         """The data last shown: the tabs and the document buttons exist only once there is some."""
@@ -173,6 +187,8 @@ class MeetingEditor(QDialog):
             self._build_tabs(m)
             self._build_docs_bar()
             self.built = True
+        else:
+            self.details.set_choices(data["refs"])
         self.flowchart.set_steps(m["steps"])
         for tab in self.parts:
             tab.fill(data)

@@ -20,12 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.rules.codes import CATEGORIES, FEEDBACK_METHODS, SATISFACTION, SUPERVISION_METHODS
 from app.services.base import FieldSpec, step_date
-from app.services.opinions import CATEGORIES, FEEDBACK_METHODS, SATISFACTION, SUPERVISION_METHODS, OpinionService
+from app.services.opinions import OpinionService
 
 from .dialog_frame import scrolling
 from .form_dialog import ask
-from .forms import FieldEditor
+from .forms import FieldEditor, follow_choices, refill_refs
 from .memory import fit_on_screen
 from .messages import show_refusal
 from .pdf_preview import preview_doc
@@ -120,6 +121,7 @@ class OpinionDialog(QDialog):
         layout.addWidget(self.message)
         self.loaded = False
         self.reload()
+        follow_choices(backend, self, opinion_refs, self._show_choices)
 
     # -- loading -------------------------------------------------------------------
     def reload(self) -> None:
@@ -235,9 +237,18 @@ class OpinionDialog(QDialog):
             save.clicked.connect(self.save_details)
             self.form.addRow("", save)
             self.loaded = True
+        else:
+            refill_refs(self.editors, refs)
         for name, editor in self.editors.items():
             editor.set_value(row.get(name))
         self.warning = warning
+
+    def _show_choices(self, refs: dict) -> None:
+        """A delegate, grid, community, unit or topic changed elsewhere: the form and the actions'
+        dialogs offer it as it is now, what is chosen stays chosen."""
+        self.refs = refs
+        if self.loaded:
+            refill_refs(self.editors, refs)
 
     def _run(self, fn, what: str) -> None:
         def done(*_):

@@ -7,6 +7,9 @@ slots under the standard's rules (`paginate`: headings kept with what follows, t
 without body text, 附件 on pages of their own, 版记 at the foot of the last page), and each page
 is drawn on a reportlab canvas (`render`). Tables (forms, lists in an annex) take whole slots and
 split between pages by rows, with the header row repeated.
+
+Just over the house's ~600 lines on purpose: compose, paginate and render share the grid's
+measures and the standard's rules, and each step's tests read them here in one place.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from pathlib import Path
 from app import APP_NAME, __version__
 from app.common.errors import AppError
 from app.common.outputs import SUFFIXES
+from app.fronts import cli_lookup as lookup
 
 LIST_KINDS = ("delegates", "communities", "grids", "groups", "venues", "meetings", "opinions", "rounds",
               "candidates", "visits", "actions", "terms")
@@ -266,121 +267,10 @@ def cmd_remind(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from app.services.delegates import RosterFilter
+    from app.fronts.cli_list import listing
 
     with _open(args) as store:
-        if args.kind == "opinions":
-            from app.services.opinions import OpinionFilter
-
-            flt = OpinionFilter(search=args.search, step=args.step, overdue=args.overdue, descending=False,
-                               date_from=f"{args.year}-01-01" if args.year else None,
-                               date_to=f"{args.year}-12-31" if args.year else None)
-            rows = store.opinions.page(flt, limit=None)
-            items = [{"id": r["id"], "serial": r["serial"], "title": r["title"], "content": r["content"],
-                      "category": r["category"], "status": r["status"], "step": r["step"],
-                      "deadline": r["deadline"], "overdue": r["overdue"], "lead_unit": r["lead_unit"],
-                      "delegate": r["delegate_name"], "received_on": r["received_on"],
-                      # the step it waits at, when that is due, late or not; 按期办结 once answered
-                      "waiting_for": r["clock_label"] or None, "step_due": r["step_due"], "step_late": r["step_late"],
-                      "flag": r["flag"], "answered_on": r["answered_on"], "on_time": r["on_time"],
-                      "raised_at": r.get("raised_meeting_id")} for r in rows]
-            lines = [f"{r['serial']}\t{r['received_on']}\t{r['status_label']}\t{r['title']}"
-                     f"{'（' + r['flag'] + '）' if r['step_late'] else ''}"
-                     f"{'（' + r['on_time_label'] + '）' if r['on_time'] is not None else ''}" for r in rows]
-        elif args.kind == "meetings":
-            from app.services.meetings import MeetingFilter
-
-            rows = store.meetings.page(MeetingFilter(year=args.year, search=args.search, descending=False),
-                                       limit=None)
-            items = [{"id": r["id"], "kind": r["kind"], "date": r["date"], "title": r["title"],
-                      "status": r["status"], "group": r["group_name"], "place": r["place"]} for r in rows]
-            lines = [f"{r['id'][:8]}\t{r['date']}\t{r['kind_label']}\t{r['title']}\t{r['status_label']}"
-                     for r in rows]
-        elif args.kind == "delegates":
-            rows = store.delegates.page(RosterFilter(search=args.search, status=None), limit=None)
-            items = [{"id": r["id"], "name": r["name"], "status": r["status"],
-                      "community": r["community_name"], "group": r["group_name"],
-                      "role": r["group_role"], "id_number": r["id_masked"], "phone": r["phone"]}
-                     for r in rows]
-            lines = [f"{r['name']}\t{r['community_name'] or ''}\t{r['group_name'] or ''}\t"
-                     f"{r['role_label']}\t{r['status_label']}" for r in rows]
-        elif args.kind == "visits":
-            from app.services.visits import VisitFilter, month_of
-
-            month = month_of(args.month) if args.month else None
-            rows = store.visits.list(VisitFilter(month=month, year=args.year, search=args.search))
-            items = [{"id": r["id"], "day": r["day"], "delegate": r["delegate_name"], "grid": r["grid_name"],
-                      "community": r["community_name"], "group": r["group_name"], "residents_met": r["residents_met"],
-                      "matters": r["matters"], "opinions": r["opinion_count"]} for r in rows]
-            lines = [f"{r['day']}\t{r['delegate_name']}\t{r['community_name'] or ''} {r['grid_name']}\t"
-                     f"{r['matters'] or ''}" for r in rows]
-            if month:  # who has not visited that month
-                missing = store.visits.not_visited(month)
-                items_extra = {"month": month, "not_visited": [{"id": r["id"], "name": r["name"],
-                                                                "group": r["group_name"]} for r in missing]}
-                lines.append(f"{month} 未走访网格的代表 {len(missing)} 人：" + "、".join(r["name"] for r in missing))
-        elif args.kind == "actions":
-            from app.services.action_items import ActionFilter
-
-            rows = store.action_items.list(ActionFilter(overdue=args.overdue, year=args.year, search=args.search))
-            items = [{"id": r["id"], "content": r["content"], "meeting": r["meeting_title"],
-                      "meeting_date": r["meeting_date"], "unit": r["unit"], "person": r["person"],
-                      "deadline": r["deadline"], "status": r["shown_status"], "overdue": r["overdue"],
-                      "done_on": r["done_on"], "ledger": r["opinions"]} for r in rows]
-            lines = [f"{r['id'][:8]}\t{r['deadline'] or '—'}\t{r['status_label']}\t{r['content']}\t{r['unit'] or ''}"
-                     for r in rows]
-        elif args.kind == "terms":
-            rows = store.terms.list()
-            items = [{"id": r["id"], "name": r["name"], "start_date": r["start_date"], "end_date": r["end_date"],
-                      "closed_on": r["closed_on"], "delegates": r["delegate_count"], "serving": r["serving_count"]}
-                     for r in rows]
-            lines = [f"{r['name']}\t{r['start_date'] or ''}—{r['end_date'] or ''}\t{r['state_label']}"
-                     + (f"（{r['closed_on']} 届满）" if r["closed_on"] else "") + f"\t代表 {r['delegate_count']} 人"
-                     for r in rows]
-        elif args.kind == "rounds":
-            rows = store.nomination.list()
-            items = [{"id": r["id"], "name": r["name"], "kind": r["kind"], "state": r["state"], "seats": r["seats"],
-                      "candidates": r["candidate_count"], "appointed": r["appointed_count"]} for r in rows]
-            lines = [f"{r['id'][:8]}\t{r['name']}\t{r['kind_label']}\t{r['state_label']}\t名额 {r['seats']}\t"
-                     f"人选 {r['candidate_count']}\t确定 {r['appointed_count']}" for r in rows]
-        elif args.kind == "candidates":
-            from app.services.candidates import CandidateFilter
-
-            round_id = _resolve_round(store, args.round)
-            rows = store.candidates.list(CandidateFilter(round_id=round_id, search=args.search))
-            items = [{"id": r["id"], "name": r["name"], "community": r["community_name"], "route": r["route"],
-                      "stage": r["stage"], "status": r["status"], "fail_reason": r["fail_reason"],
-                      "certificate_no": r["certificate_no"], "id_number": r["id_masked"]} for r in rows]
-            lines = [f"{r['name']}\t{r['community_name'] or ''}\t{r['progress']}" for r in rows]
-        elif args.kind == "groups":
-            # each group against the grouping principles, and its 推选 of leader and deputies
-            rows = store.elections.grouping()
-            elections = store.elections.list()
-            items = [{"id": r["id"], "name": r["name"], "size": r["size"], "communities": r["communities"],
-                      "areas": r["areas"], "sectors": dict(r["sectors"]), "size_ok": r["size_ok"],
-                      "area_ok": r["area_ok"], "sector_ok": r["sector_ok"],
-                      "elections": [{"day": e["day"], "role": e["role"], "delegate": e["delegate_name"],
-                                     "members": e["members"], "votes": e["votes"], "result": e["result"]}
-                                    for e in elections if e["group_id"] == r["id"]]} for r in rows]
-            lines = [f"{r['name']}	{r['size_note']}	{r['area_note']}	{r['sector_note']}" for r in rows]
-        elif args.kind == "grids":
-            rows = store.grids.list()
-            items = [{"id": r["id"], "name": r["name"], "number": r["number"], "community": r["community_name"],
-                      "worker_name": r["worker_name"], "worker_phone": r["worker_phone"],
-                      "delegates": r["delegate_names"]} for r in rows]
-            lines = [f"{r['community_name']}\t{r['name']}\t网格员 {r['worker_name'] or '—'} {r['worker_phone'] or ''}\t"
-                     f"{r['delegate_names'] or ''}" for r in rows]
-        elif args.kind == "venues":
-            rows = store.venues.list()
-            items = [{"id": r["id"], "name": r["name"], "level": r["level"], "address": r["address"],
-                      "build_status": r["build_status"], "opened_on": r["opened_on"]} for r in rows]
-            lines = [f"{r['level_label']}\t{r['name']}\t{r['build_label']}"
-                     + (f"（{r['opened_on']}）" if r["opened_on"] else "") for r in rows]
-        else:
-            service = getattr(store, args.kind)
-            rows = service.list()
-            items = [{"id": r["id"], "name": r["name"]} for r in rows]
-            lines = [r["name"] for r in rows]
+        items, lines, items_extra = listing(store, args)
     if args.kind == "visits" and args.month:
         lines.insert(len(lines) - 1, f"共 {len(items)} 条")
         _emit(args, {"kind": args.kind, "count": len(items), "items": items, **items_extra}, "\n".join(lines))
@@ -409,10 +299,10 @@ def cmd_export(args) -> int:
             if args.month or args.quarter or args.hall:
                 if args.kind != "reception_notice":
                     raise AppError("--month、--quarter、--hall 只用于接待日安排公告（reception_notice）")
-                args.id = _period(args) or args.id
+                args.id = lookup.period(args) or args.id
                 if args.hall:
-                    extra["venue_id"] = _resolve_hall(store, args.hall)
-            result = export_doc(store, args.kind, _resolve_id(store, args.kind, args.id), Path(args.out),
+                    extra["venue_id"] = lookup.resolve_hall(store, args.hall)
+            result = export_doc(store, args.kind, lookup.resolve_id(store, args.kind, args.id), Path(args.out),
                                 dated_on=args.date, doc_number=args.doc_number, draft=args.draft, **extra)
         dated = f"，成文日期 {result['dated_on']}" if result.get("dated_on") else ""
         _emit(args, result, f"已导出{result['title']}（{result['name']}{dated}）：{result['path']}")
@@ -424,7 +314,7 @@ def cmd_export(args) -> int:
         options["full_id"] = args.full_id
     with _open(args) as store:
         if args.name in ("candidates", "joint_review", "notice_list", "quotas"):
-            options["round_id"] = _resolve_round(store, args.round)
+            options["round_id"] = lookup.resolve_round(store, args.round)
         if args.name in ("meetings", "attendance", "ledger", "supervision", "stats", "visits", "actions",
                          "performance", "issued") and args.year:
             options["year"] = args.year
@@ -438,81 +328,15 @@ def cmd_export(args) -> int:
         if args.month or args.quarter:
             if args.name != "rota":
                 raise AppError("--month、--quarter 只用于接待日值班表（rota）")
-            options["period"] = _period(args)
+            options["period"] = lookup.period(args)
         if args.term:
             if args.name not in ("roster", "attendance", "visits", "performance"):
                 raise AppError("只有花名册（roster）、出勤统计（attendance）、网格走访（visits）和年度履职情况（performance）"
                                "可以按届次导出")
-            options["term_id"] = _resolve_term(store, args.term)
+            options["term_id"] = lookup.resolve_term(store, args.term)
         result = export_register(store, args.name, Path(args.out), **options)
     _emit(args, result, f"已导出{result['heading']}，{result['rows']} 行：{result['path']}")
     return 0
-
-
-def _resolve_id(store, doc: str, given: str | None) -> str | None:
-    """Accept a full id, its first characters (as `list` prints them), an opinion's serial
-    (YJ2026-0001) or feedback serial, or a delegate's name."""
-    from app.documents.catalog import DOCS
-
-    subject = DOCS.get(doc, (None, None, None))[2]
-    if not given or subject in (None, "year", "period") or len(given) >= 36:
-        return given
-    if subject == "round":
-        if doc == "notice" and store.meetings.find_ids(given):
-            return _resolve_id(store, "meeting_notice", given)
-        return _resolve_round(store, given)
-    service, columns = {"meeting": (store.meetings, ()), "opinion": (store.opinions, ("serial", "feedback_serial")),
-                        "delegate": (store.delegates, ("name",))}[subject]
-    # an id's first characters as typed; a serial in capitals (yj2026-0001 is YJ2026-0001)
-    by_value = service.find_ids(given.upper(), columns, prefix=False) if columns else []
-    matches = [*dict.fromkeys(service.find_ids(given) + by_value)]
-    if len(matches) > 1:
-        raise AppError(f"“{given}”对应多条记录，请写得更长一些")
-    return matches[0] if matches else given
-
-
-def _period(args) -> str | None:
-    """A rota's period from --month or --quarter (not both), checked."""
-    from app.services.receptions import period_months
-
-    if args.month and args.quarter:
-        raise AppError("--month 和 --quarter 只能选一个")
-    given = args.month or args.quarter
-    if args.month and "Q" in args.month.upper() or args.quarter and "Q" not in args.quarter.upper():
-        raise AppError("--month 写月份（如 2026-03），--quarter 写季度（如 2026-Q1）")
-    if given:
-        period_months(given)
-    return given.upper() if given else None
-
-
-def _resolve_hall(store, given: str) -> str:
-    from app.rules.codes import NEIGHBOURHOOD_HALL
-
-    found = [i for i in store.venues.find_ids(given, ("name",)) if store.venues.get(i)["level"] == NEIGHBOURHOOD_HALL]
-    if len(found) != 1:
-        raise AppError(f"找不到邻里议事堂“{given}”（可用 yishi list venues 查看）" if not found
-                       else f"“{given}”对应多个议事堂，请写得更长一些")
-    return found[0]
-
-
-def _resolve_term(store, given: str) -> str:
-    matches = store.terms.find_ids(given, ("name",))
-    if len(matches) != 1:
-        raise AppError(f"找不到届次“{given}”（可用 yishi list terms 查看）" if not matches
-                       else f"“{given}”对应多个届次，请写得更长一些")
-    return matches[0]
-
-
-def _resolve_round(store, given: str | None) -> str | None:
-    """A round by id, id prefix or name; none given: the latest round."""
-    if not given:
-        return store.nomination.current_id()
-    matches = store.nomination.find_ids(given, ("name",))
-    if len(matches) > 1:
-        raise AppError(f"“{given}”对应多个推选批次，请写得更长一些")
-    if not matches:
-        raise AppError(f"找不到推选批次“{given}”（可用 yishi list rounds 查看）")
-    return matches[0]
 
 
 def cmd_import(args) -> int:

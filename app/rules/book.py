@@ -5,6 +5,9 @@ import, the package merge, restore, and `check`.
 A table's entry names its fields (see `fields.py`), its date order (`Order`: one day on or after
 another), the rules that need another row (`Check`, given a lookup), and what must be unique among
 its live rows (`Unique`). One person in one place at a time is `bookings.py`'s.
+
+Over the house's ~600 lines on purpose: it is the one table of every synced field, read as a whole
+(each table's entry is a few lines; split by table, the doors would have several books to ask).
 """
 
 from __future__ import annotations

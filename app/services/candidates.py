@@ -52,6 +52,16 @@ def stage_label(stage: str) -> str:
     return choice_label(STAGES, stage)
 
 
+# The act a verdict is passed on, where the stage's label already names the outcome
+# (村（居）民代表会议通过): "…表决通过" and "未通过…表决" read right, "…通过通过" does not.
+VERDICT_ACTS = {"community_approved": "村（居）民代表会议表决"}
+
+
+def act_of(stage: str) -> str:
+    """The stage as the act a candidate passes or fails: 村（居）民代表会议表决, 工委初审, 部门联审…"""
+    return VERDICT_ACTS.get(stage) or stage_label(stage)
+
+
 def _number(value, default: int) -> int:
     return value if type(value) is int and value > 0 else default
 
@@ -143,7 +153,7 @@ class CandidateService(Service[CandidateRow]):
         row["recommender_names"] = names_of(row.get("recommenders"))
         if row["status"] == "failed":
             row["progress"] = ("党工委研究未确定" if row["fail_stage"] == "confirmed"
-                               else f"未通过{stage_label(row['fail_stage'] or row['stage'])}")
+                               else f"未通过{act_of(row['fail_stage'] or row['stage'])}")
         elif row["status"] == "withdrawn":
             row["progress"] = "本人退出"
         elif row["stage"] == "joint_reviewed" and row["on_notice"]:
@@ -318,7 +328,7 @@ class CandidateService(Service[CandidateRow]):
         """Refuse a stage out of order, for a candidate who left, or dated before the last one."""
         name = candidate["name"]
         if candidate["status"] == "failed":
-            raise ConflictError(f"{name}已未通过“{stage_label(candidate['fail_stage'] or candidate['stage'])}”"
+            raise ConflictError(f"{name}已未通过“{act_of(candidate['fail_stage'] or candidate['stage'])}”"
                                 f"（{candidate['fail_reason'] or ''}），不能再办理“{stage_label(stage)}”")
         if candidate["status"] == "withdrawn":
             raise ConflictError(f"{name}已本人退出，不能再办理“{stage_label(stage)}”")
@@ -374,7 +384,7 @@ class CandidateService(Service[CandidateRow]):
                         raise ConflictError(f"{candidate['name']}不符合推选条件：{condition['text']}，初审不能通过")
                     if condition["state"] == "unknown":
                         raise ConflictError(f"{candidate['name']}：{condition['text']}，请补充后再初审")
-        label = f"{stage_label(stage)}{'通过' if verdict == 'pass' else '未通过'}"
+        label = f"{act_of(stage)}{'通过' if verdict == 'pass' else '未通过'}"
         with self.store.write("nomination", f"{label}：{self._names(candidates)}") as tx:
             for candidate in candidates:
                 who = clean(actor) or self.default_actor(candidate, stage)

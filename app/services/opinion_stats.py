@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from app.rules.codes import CATEGORIES, SATISFACTION
+from app.rules.codes import OPINION_STATUSES as STATUSES
 from app.services.opinion_clocks import CLOCK_COLUMNS, late_counts, limits
-from app.services.opinions import CATEGORIES, SATISFACTION, STATUSES
 
 
 def year_range(year: int | None, column: str = "o.received_on") -> tuple[str, list]:

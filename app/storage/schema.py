@@ -4,6 +4,9 @@ Every synced table has a TEXT UUID primary key `id` and a `deleted` tombstone
 flag; each synced field's last change is stamped in `clocks` (a row's own stamp under the field
 name `*` covers the fields without an entry of their own; see `clock.ROW_FIELD`). Derived columns
 (search keys) are not synced: they are recomputed from synced fields.
+
+Over the house's ~600 lines on purpose: the migrations are the schema's history in the order they run,
+appended and never edited, and SYNCED_FIELDS beside them says what each one's columns sync.
 """
 
 from sqlite_utils.migrations import Migrations

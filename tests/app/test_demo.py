@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.fronts.demo import build_demo, demo_year
-from app.services.opinions import step_of
+from app.services.opinion_steps import step_of
 from app.store import Store
 
 

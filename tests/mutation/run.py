@@ -35,6 +35,8 @@ TESTS: dict[str, list[str]] = {
                      "tests/app/test_audit_witnesses.py::test_a_restore_replaces_the_history_it_is_not_a_cut",
                      "tests/app/test_audit_witnesses.py::test_a_cut_log_written_on_without_resetting_its_numbers_shows_the_gap"],
     "app/services/opinions.py": ["tests/app/services/test_opinions.py", "tests/app/rules/test_date_order.py"],
+    "app/services/opinion_steps.py": ["tests/app/services/test_opinions.py", "tests/app/rules/test_date_order.py"],
+    "app/services/opinion_history.py": ["tests/app/services/test_opinions.py"],
     "app/services/attendance.py": ["tests/app/services/test_meetings.py", "tests/app/services/test_institutions.py",
                                    "tests/app/services/test_terms.py"],
     "app/services/terms.py": ["tests/app/services/test_terms.py"],

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFormLayout, QFrame, QPushButton, QScrollArea, QWidget
 
-from ..forms import FieldEditor
+from ..forms import FieldEditor, refill_refs
 from ..messages import show_refusal
 
 if TYPE_CHECKING:
@@ -40,6 +40,13 @@ class DetailsTab(QScrollArea):
         for name, field_editor in self.editors.items():
             field_editor.set_value(m["departments_list"] if name == "departments" else m.get(name))
             field_editor.show_error(None)
+
+    def set_choices(self, refs: dict) -> None:
+        """The form's lists as the store has them now, what is chosen kept (the departments are a
+        checklist of names, the clerk's department list)."""
+        refill_refs(self.editors, refs)
+        if "departments" in self.editors:
+            self.editors["departments"].set_options(refs["departments"])
 
     def save(self) -> None:
         values = {name: e.value() for name, e in self.editors.items()}

@@ -275,12 +275,12 @@ def test_undoing_a_stage_keeps_its_record(rnd):
     s = rnd["store"]
     cid = nominate(rnd, "张三")
     changes = s.candidates.record([cid], "community_approved", "2025-01-10", "pass")
-    s.undo(changes, "村（居）民代表会议通过：张三")
+    s.undo(changes, "村（居）民代表会议表决通过：张三")
     assert s.candidates.get(cid)["stage"] == "nominated"
     kinds = [r["stage"] for r in s.candidates.stages(cid)]
     assert kinds == ["nominated", "community_approved", "undo"]
     undone = s.candidates.stages(cid)[-1]
-    assert (undone["stage_label"], undone["text"]) == ("撤销", "撤销了“村（居）民代表会议通过：张三”（记录保留）")
+    assert (undone["stage_label"], undone["text"]) == ("撤销", "撤销了“村（居）民代表会议表决通过：张三”（记录保留）")
     s.candidates.record([cid], "community_approved", "2025-01-11", "pass")
 
 
@@ -374,7 +374,7 @@ def test_each_candidate_row_reads_as_the_board_shows_it(rnd):
     assert [(x["actor"], x["stage_label"], x["text"]) for x in s.candidates.stages(li)] == [
         ("甲社区党委", "推荐提名", "通过；居民10人以上联名推荐")]
     s.candidates.record([zhang, li], "community_approved", "2025-01-10", "pass")
-    assert _last_audit(s) == ("nomination", "村（居）民代表会议通过通过：张三、李四")
+    assert _last_audit(s) == ("nomination", "村（居）民代表会议表决通过：张三、李四")
     assert [x["actor"] for x in s.candidates.stages(zhang)][-1] == "甲社区居民代表会议"
     assert [x["actor"] for x in s.candidates.stages(li)][-1] == "乙村村民代表会议"
     assert _progress(s, rnd["round"]) == {"张三": "已通过表决，待工委初审", "李四": "已通过表决，待工委初审"}
@@ -408,7 +408,7 @@ def test_a_joint_review_passes_when_every_unit_says_yes_and_a_verdict_can_be_cha
     s = rnd["store"]
     ids = [nominate(rnd, f"人选{n}", born=date(1980, 5, n + 1)) for n in range(6)]
     s.candidates.record(ids, "community_approved", "2025-01-10", "pass")
-    assert _last_audit(s) == ("nomination", "村（居）民代表会议通过通过：人选0、人选1、人选2、人选3、人选4等 6 人")
+    assert _last_audit(s) == ("nomination", "村（居）民代表会议表决通过：人选0、人选1、人选2、人选3、人选4等 6 人")
     s.candidates.record(ids, "preliminary_reviewed", "2025-01-15", "pass")
     s.candidates.review(ids[:1], "派出所", "不合格", "2025-01-20", "待查")
     s.candidates.review(ids[:1], "派出所", "合格", "2025-01-21")  # the department corrects its verdict
@@ -438,6 +438,24 @@ def test_a_joint_review_passes_when_every_unit_says_yes_and_a_verdict_can_be_cha
     assert _progress(s, rnd["round"])["人选0"] == "公示中"
 
 
+def test_a_verdict_s_audit_line_names_the_act_once(rnd):
+    # the community stage's label already says 通过: its verdict is told as the vote's (表决), never
+    # "村（居）民代表会议通过通过"; the review's label names the act, and reads as it is
+    s = rnd["store"]
+    zhang, wang, li = nominate(rnd, "张三"), nominate(rnd, "王五", "b"), nominate(rnd, "李四")
+    expected = [
+        (([zhang, li], "community_approved", "2025-01-10", "pass"), "村（居）民代表会议表决通过：张三、李四"),
+        (([wang], "community_approved", "2025-01-10", "fail", "票数不够"), "村（居）民代表会议表决未通过：王五"),
+        (([zhang], "preliminary_reviewed", "2025-01-15", "pass"), "工委初审通过：张三"),
+        (([li], "preliminary_reviewed", "2025-01-15", "fail", "不符合条件"), "工委初审未通过：李四"),
+    ]
+    for args, line in expected:
+        s.candidates.record(*args)
+        assert _last_audit(s) == ("nomination", line)
+    assert _progress(s, rnd["round"])["王五"] == "未通过村（居）民代表会议表决"
+    assert _progress(s, rnd["round"])["李四"] == "未通过工委初审"
+
+
 def test_stage_refusals_say_what_is_missing(rnd):
     s = rnd["store"]
     first, second = nominate(rnd, "张三"), nominate(rnd, "王五", "b")
@@ -455,12 +473,12 @@ def test_stage_refusals_say_what_is_missing(rnd):
     _refusal(lambda: s.candidates.withdraw(first, "2025-01-10", " "), ValidationError, "请写明退出原因", "reason")
     assert digest(s) == before
     s.candidates.record([second], "community_approved", "2025-01-10", "fail", "票数不够")
-    assert _last_audit(s) == ("nomination", "村（居）民代表会议通过未通过：王五")
+    assert _last_audit(s) == ("nomination", "村（居）民代表会议表决未通过：王五")
     row = s.candidates.get(second)
     assert (row["status"], row["fail_stage"], row["fail_reason"]) == ("failed", "community_approved", "票数不够")
-    assert _progress(s, rnd["round"])["王五"] == "未通过村（居）民代表会议通过"
+    assert _progress(s, rnd["round"])["王五"] == "未通过村（居）民代表会议表决"
     _refusal(lambda: s.candidates.record([second], "preliminary_reviewed", "2025-01-15", "pass"), ConflictError,
-             "王五已未通过“村（居）民代表会议通过”（票数不够），不能再办理“工委初审”")
+             "王五已未通过“村（居）民代表会议表决”（票数不够），不能再办理“工委初审”")
     s.candidates.withdraw(first, "2025-01-11", "搬走了")
     _refusal(lambda: s.candidates.record([first], "community_approved", "2025-01-12", "pass"), ConflictError,
              "张三已本人退出，不能再办理“村（居）民代表会议通过”")

@@ -290,7 +290,7 @@ STEP_TABLE = {
 @pytest.mark.parametrize("status", sorted(STEP_TABLE))
 def test_the_step_table_cell_by_cell(status):
     from app.rules.codes import OPINION_STATUSES
-    from app.services.opinions import next_steps
+    from app.services.opinion_steps import next_steps
 
     assert {code for code, _ in OPINION_STATUSES} <= set(STEP_TABLE)  # every status has its row
     assert next_steps({"status": status, "lead_unit": "街道城管办"}) == STEP_TABLE[status]
@@ -634,7 +634,7 @@ def test_the_detail_names_what_the_opinion_is_linked_to(demo):
 
 
 def test_ledger_filters_and_sorts_select_and_order_the_rows(demo):
-    from app.services.opinions import STEPS
+    from app.services.opinion_steps import STEPS
 
     o = demo.opinions
     everyone = o.page(OpinionFilter(), limit=None, today=date(2026, 9, 14))
@@ -699,7 +699,7 @@ def test_ledger_filters_and_sorts_select_and_order_the_rows(demo):
 
 
 def test_the_step_table_for_a_flagged_or_never_assigned_opinion():
-    from app.services.opinions import next_steps, step_of
+    from app.services.opinion_steps import next_steps, step_of
 
     assert next_steps({"status": "assigned", "lead_unit": "城管", "key_supervision": 1}) == STEP_TABLE["assigned"]
     assert next_steps({"status": "closed"}) == ["print_assignment", "print_feedback"]  # declined, never assigned
@@ -743,7 +743,7 @@ def test_the_units_to_choose_and_an_opinions_title(demo, delegate):
 def test_every_kind_of_event_reads_as_one_line_even_with_details_missing():
     """Events written by other offices or older versions may lack a detail: the line still reads,
     blank where the detail is missing."""
-    from app.services.opinions import describe_event
+    from app.services.opinion_history import describe_event
 
     full = {
         "assign": ({"category": "部门职责事项", "lead_unit": "住建", "co_units": ["城管", "供电"], "working_days": 10,

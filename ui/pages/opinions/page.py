@@ -17,8 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.rules.codes import CATEGORIES
 from app.services.base import FieldSpec
-from app.services.opinions import CATEGORIES, STEPS, OpinionFilter
+from app.services.opinion_steps import STEPS
+from app.services.opinions import OpinionFilter
 
 from ...backend import Watch
 from ...form_dialog import ask
@@ -182,7 +184,7 @@ class OpinionList(QWidget):
 
     def key_in_slip(self) -> None:
         """A feedback slip came back: its serial finds the opinion, its ticks give the satisfaction."""
-        from app.services.opinions import FEEDBACK_METHODS, SATISFACTION
+        from app.rules.codes import FEEDBACK_METHODS, SATISFACTION
 
         specs = [FieldSpec("serial", "回执编号（如 HZ2026-0001）", required=True),
                  FieldSpec("satisfaction", "满意度", "choice", required=True, choices=SATISFACTION),
