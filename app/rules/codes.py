@@ -8,6 +8,7 @@ book (written by a newer version, a hand edit or a bug): `label_of` shows it mar
 from __future__ import annotations
 
 from app.common.textutil import MARK
+from app.rules import nomination_stages
 from app.rules.meeting_kinds import CHOICES, RECEPTION
 
 
@@ -34,7 +35,9 @@ DELEGATE_STATUSES = (("active", "在任"), ("resigned", "辞职"), ("removed", "
                      ("deceased", "去世"), ("moved_away", "迁出"), ("term_ended", "届满"))
 # The events after which a delegate no longer serves (their kind is the status they moved to).
 LEAVING = ("resigned", "removed", "deceased", "moved_away", "term_ended")
-DELEGATE_EVENT_KINDS = (("appointed", "确定为议事代表"), *DELEGATE_STATUSES)
+# The first event of a delegate: appointed at the end of a selection (党工委确认).
+APPOINTED_EVENT = "appointed"
+DELEGATE_EVENT_KINDS = ((APPOINTED_EVENT, "确定为议事代表"), *DELEGATE_STATUSES)
 GROUP_ROLES = (("member", "成员"), ("leader", "组长"), ("deputy_leader", "副组长"))
 GRADES = ("优秀", "称职", "基本称职", "不称职")
 # A group elects (推选) its leader and two deputies: the office stood for, and the outcome.
@@ -95,15 +98,13 @@ QUOTA_DIMENSIONS = (("community", "村（社区）"), ("sector", "界别"), ("pa
 QUOTA_RULES = (("exact", "名额"), ("min", "不少于"), ("max", "不超过"))
 SELF_NOMINATION = ((0, "不开放（按实施方案，由基层党组织推荐或居民联名推荐）"), (1, "开放本人自荐"))
 RETURN_STEPS = (("feedback", "二下：合格名单反馈村（社区）"), ("report", "二上：村（社区）上报名单"))
-CANDIDATE_STAGES = (("nominated", "推荐提名"), ("community_approved", "村（居）民代表会议通过"),
-                    ("preliminary_reviewed", "工委初审"), ("joint_reviewed", "部门联审"), ("noticed", "公示"),
-                    ("confirmed", "党工委确认"), ("certified", "颁发聘书"), ("filed", "报区人大常委会备案"))
+# The stages, statuses and history entries are defined in nomination_stages (the stage machine).
+CANDIDATE_STAGES = nomination_stages.CHOICES
 # the stage history also records a withdrawal and an undone step
-STAGE_RECORDS = (*CANDIDATE_STAGES, ("withdrawn", "本人退出"), ("undo", "撤销"))
+STAGE_RECORDS = nomination_stages.RECORDS
 ROUTES = (("party_org", "基层党组织推荐"), ("joint", "居民10人以上联名推荐"),
           ("self", "本人自荐（须本批次开放）"))
-CANDIDATE_STATUSES = (("in_progress", "推选中"), ("appointed", "已确定"), ("failed", "未通过"),
-                      ("withdrawn", "本人退出"))
+CANDIDATE_STATUSES = nomination_stages.STATUSES
 VERDICTS = (("pass", "通过"), ("fail", "未通过"), ("note", "记录"))
 REVIEW_VERDICTS = ("合格", "不合格")
 UPHELD = ((1, "属实"), (0, "不属实"))
