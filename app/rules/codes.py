@@ -8,8 +8,9 @@ book (written by a newer version, a hand edit or a bug): `label_of` shows it mar
 from __future__ import annotations
 
 from app.common.textutil import MARK
-from app.rules import nomination_stages
 from app.rules.meeting_kinds import CHOICES, RECEPTION
+from app.rules.nomination_stages import CHOICES as STAGE_CHOICES
+from app.rules.nomination_stages import RECORDS, STATUSES
 
 
 def label_of(choices, value) -> str:
@@ -99,12 +100,12 @@ QUOTA_RULES = (("exact", "名额"), ("min", "不少于"), ("max", "不超过"))
 SELF_NOMINATION = ((0, "不开放（按实施方案，由基层党组织推荐或居民联名推荐）"), (1, "开放本人自荐"))
 RETURN_STEPS = (("feedback", "二下：合格名单反馈村（社区）"), ("report", "二上：村（社区）上报名单"))
 # The stages, statuses and history entries are defined in nomination_stages (the stage machine).
-CANDIDATE_STAGES = nomination_stages.CHOICES
+CANDIDATE_STAGES = STAGE_CHOICES
 # the stage history also records a withdrawal and an undone step
-STAGE_RECORDS = nomination_stages.RECORDS
+STAGE_RECORDS = RECORDS
 ROUTES = (("party_org", "基层党组织推荐"), ("joint", "居民10人以上联名推荐"),
           ("self", "本人自荐（须本批次开放）"))
-CANDIDATE_STATUSES = nomination_stages.STATUSES
+CANDIDATE_STATUSES = STATUSES
 VERDICTS = (("pass", "通过"), ("fail", "未通过"), ("note", "记录"))
 REVIEW_VERDICTS = ("合格", "不合格")
 UPHELD = ((1, "属实"), (0, "不属实"))
