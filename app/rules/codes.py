@@ -79,8 +79,10 @@ OPINION_SOURCES = (("grid_visit", "网格走访"), (RECEPTION, "接待日"), ("m
 OPINION_STATUSES = (("collected", "已收集"), ("topic", "已列入议题"), ("deliberated", "已集中议事"),
                     ("declined", "未采纳"), ("assigned", "办理中"), ("returned", "已退办"),
                     ("answered", "已办结待反馈"), ("fed_back", "已反馈"), ("closed", "已办结"))
-CATEGORIES = (("self_governance", "社区自治事项"), ("subdistrict", "街道职责事项"),
-              ("department", "部门职责事项"))
+# Whose duty an opinion is (事项类别), in the order the statistics and the summary count them; code
+# names spelled only here.
+SELF_GOVERNANCE, SUBDISTRICT_DUTY, DEPARTMENT_DUTY = "self_governance", "subdistrict", "department"
+CATEGORIES = ((SELF_GOVERNANCE, "社区自治事项"), (SUBDISTRICT_DUTY, "街道职责事项"), (DEPARTMENT_DUTY, "部门职责事项"))
 SATISFACTION = ("满意", "基本满意", "不满意", "未表态")
 SUPERVISION_METHODS = ("电话", "实地", "函件", "会议")
 FEEDBACK_METHODS = ("当面", "电话", "书面", "公示")

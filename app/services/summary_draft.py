@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from app.common.textutil import as_day, chinese_date
-from app.rules.codes import AREA_HALL, CENTRE, GRADES, NEIGHBOURHOOD_HALL, VENUE_LEVELS
+from app.rules.codes import AREA_HALL, CATEGORIES, CENTRE, GRADES, NEIGHBOURHOOD_HALL, VENUE_LEVELS
 from app.rules.fields import names_of
 from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION, SPECIAL, kind_of
 from app.rules.nomination_stages import APPOINTED
@@ -297,9 +297,7 @@ def quality(f: Figures) -> str:
     o = f.opinions
     if o["total"]:
         cats = o["by_category"]
-        split = "、".join(f"{label}{cats.get(code, 0)}条" for code, label in
-                          (("self_governance", "社区自治事项"), ("subdistrict", "街道职责事项"),
-                           ("department", "部门职责事项")) if cats.get(code))
+        split = "、".join(f"{label}{cats.get(code, 0)}条" for code, label in CATEGORIES if cats.get(code))
         assigned = sum(cats.values())
         rates = [(label, value) for label, value in (("按期办结率", o["on_time_rate"]),
                                                      ("群众满意率", o["satisfaction_rate"])) if value is not None]
