@@ -39,6 +39,9 @@ TESTS: dict[str, list[str]] = {
                                    "tests/app/services/test_terms.py"],
     "app/services/terms.py": ["tests/app/services/test_terms.py"],
     "app/services/candidates.py": ["tests/app/services/test_nomination.py", "tests/app/services/test_terms.py"],
+    # the selection's stage machine, moved out of candidates.py: its own tests and the services' ones
+    "app/rules/nomination_stages.py": ["tests/app/rules/test_nomination_stages.py",
+                                       "tests/app/services/test_nomination.py"],
     "app/exchange/merge.py": ["tests/app/exchange/test_exchange.py"],
     "app/registers/writer.py": ["tests/app/registers/test_writer.py",
                                 "tests/app/registers/test_print_layout.py::test_text_that_looks_like_a_formula_stays_text",
