@@ -80,10 +80,6 @@ def codes() -> tuple[str, ...]:
     return tuple(_BY_CODE)
 
 
-def is_stage(code: str | None) -> bool:
-    return code in _BY_CODE
-
-
 def stage_of(code: str | None) -> Stage | None:
     """The stage of `code`; None for one this version does not know (a newer version's, a hand edit)."""
     return _BY_CODE.get(code or "")
@@ -114,8 +110,8 @@ def reached(candidate: Mapping[str, Any], code: str) -> bool:
 
 
 def sql_list(codes: Sequence[str]) -> str:
-    """An SQL list of stage or status codes, `('a', 'b')` (codes of this module; never empty)."""
-    return "(" + ", ".join(f"'{c}'" for c in codes) + ")" if codes else "(NULL)"
+    """An SQL list of stage or status codes, `('a', 'b')` (this module's codes, never an empty list)."""
+    return "(" + ", ".join(f"'{c}'" for c in codes) + ")"
 
 
 # -- the candidate's status ----------------------------------------------------------------------

@@ -37,6 +37,7 @@ def test_the_machine_moves_one_stage_at_a_time():
     assert st.next_stage("no_such_stage") is None and st.next_stage(None) is None
     assert [st.order(c) for c in codes] == list(range(len(codes))) and st.order("no_such_stage") == -1
     assert st.before(st.JOINT_REVIEWED) == (st.NOMINATED, st.COMMUNITY_APPROVED, st.PRELIMINARY_REVIEWED)
+    assert st.sql_list(st.before(st.JOINT_REVIEWED)) == "('nominated', 'community_approved', 'preliminary_reviewed')"
     assert st.reached({"stage": st.NOTICED}, st.JOINT_REVIEWED) and not st.reached({"stage": st.NOTICED}, st.CONFIRMED)
     assert not st.reached({"stage": "no_such_stage"}, st.NOMINATED)
 
