@@ -621,7 +621,15 @@ def test_particulars_are_corrected_until_the_notice_and_a_candidate_deleted_only
         s.candidates.review([first, second], unit, "合格", "2025-01-20")
     s.candidates.update(first, {"post": "主任"})  # past the joint review, before the notice shows it
     assert s.candidates.get(first)["post"] == "主任"
+    late = nominate(rnd, "赵六", "b")
+    s.candidates.record([late], "community_approved", "2025-01-10", "pass")
+    s.candidates.record([late], "preliminary_reviewed", "2025-01-15", "pass")
     s.nomination.start_notice(rnd["round"], "2025-02-10")
+    for unit in ("组织办", "派出所"):
+        s.candidates.review([late], unit, "合格", "2025-02-11")
+    # past the joint review after the notice went up: not on it, so no objection against them
+    _refusal(lambda: s.candidates.add_objection(late, "2025-02-11", "反映其不在本村居住"), ConflictError,
+             "赵六不在公示名单中（或公示已结束），不能登记异议")
     s.nomination.close_notice(rnd["round"], "2025-02-13")
     _refusal(lambda: s.candidates.update(first, {"post": "经理"}), ConflictError,
              "张三的推选已到“公示”（推选中），人选信息不能再修改")
@@ -629,4 +637,4 @@ def test_particulars_are_corrected_until_the_notice_and_a_candidate_deleted_only
     _refusal(lambda: s.candidates.add_objection(first, "2025-02-11", "反映其不在本社区居住"), ConflictError,
              "张三不在公示名单中（或公示已结束），不能登记异议")
     s.nomination.confirm(rnd["round"], [second], "2025-02-20", "党工委〔2025〕5号", accept_breaches=True)
-    assert _progress(s, rnd["round"]) == {"张三": "党工委研究未确定", "李四": "已确定，待发聘书"}
+    assert _progress(s, rnd["round"]) == {"张三": "党工委研究未确定", "李四": "已确定，待发聘书", "赵六": "联审合格，待公示"}
