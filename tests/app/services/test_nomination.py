@@ -638,3 +638,4 @@ def test_particulars_are_corrected_until_the_notice_and_a_candidate_deleted_only
              "张三不在公示名单中（或公示已结束），不能登记异议")
     s.nomination.confirm(rnd["round"], [second], "2025-02-20", "党工委〔2025〕5号", accept_breaches=True)
     assert _progress(s, rnd["round"]) == {"张三": "党工委研究未确定", "李四": "已确定，待发聘书", "赵六": "联审合格，待公示"}
+    assert [x["text"] for x in s.candidates.stages(first)][-1] == "未通过；经街道党工委研究，未确定为议事代表；党工委〔2025〕5号"
