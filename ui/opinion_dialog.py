@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.rules.codes import CATEGORIES, FEEDBACK_METHODS, SATISFACTION, SUPERVISION_METHODS
+from app.rules.codes import CATEGORIES, DEPARTMENT_DUTY, FEEDBACK_METHODS, SATISFACTION, SUPERVISION_METHODS
 from app.services.base import FieldSpec, step_date
 from app.services.opinions import OpinionService
 
@@ -298,7 +298,7 @@ class OpinionDialog(QDialog):
                  FieldSpec("co_units", "协办单位", "checklist", choices=tuple(self.refs["units"])),
                  FieldSpec("working_days", "办理期限（工作日）", "int", required=True),
                  step_date("day", "交办日期")]
-        values = ask(self, "交办", specs, {"category": self.row["category"] or "department",
+        values = ask(self, "交办", specs, {"category": self.row["category"] or DEPARTMENT_DUTY,
                                           "lead_unit": self.row["lead_unit"], "working_days": "15",
                                           "co_units": self.row["co_units_list"], "day": TODAY()},
                      self.refs, self.warning or "期限按工作日计算，法定节假日和调休已计入。", ok="交办")

@@ -26,6 +26,7 @@ from app.documents.metadata import stamp
 from app.documents.official import OfficialDoc, chinese_date
 from app.documents.tables import TableSpec, listing
 from app.documents.word import is_word
+from app.rules import nomination_stages as st
 from app.rules.codes import MARK
 from app.rules.fields import as_day
 from app.services.candidates import ROUTES, CandidateFilter
@@ -112,7 +113,7 @@ def _upper_date(iso: str, *, day: bool = True) -> str:
 
 def certified(store, round_id: str | None, delegate_ids: list[str] | None = None) -> tuple[dict, list[dict]]:
     round_row = store.nomination.get_or_current(round_id)
-    people = [c for c in store.candidates.list(CandidateFilter(round_id=round_row["id"], status="appointed"))
+    people = [c for c in store.candidates.list(CandidateFilter(round_id=round_row["id"], status=st.APPOINTED))
               if c["certificate_no"] and (delegate_ids is None or c["delegate_id"] in delegate_ids)]
     if not people:
         raise ConflictError(f"“{round_row['name']}”还没有颁发聘书的代表：请先在“推选”中颁发聘书")
@@ -210,7 +211,7 @@ def filing_report(store, round_id: str | None, path: Path | str) -> Path:
         raise ConflictError(f"“{round_row['name']}”尚未经党工委确认，还不能生成备案报告")
     term = _term(store, round_row)
     everyone = store.candidates.list(CandidateFilter(round_id=round_row["id"]))
-    appointed = [c for c in everyone if c["status"] == "appointed"]
+    appointed = [c for c in everyone if c["status"] == st.APPOINTED]
     progress = {p["stage"]: p for p in store.nomination.progress(round_row["id"])}
     total = store.nomination.board(round_row["id"])["total"]  # the quota table's own figures
     subdistrict = store.settings.get("subdistrict")
@@ -249,9 +250,9 @@ def filing_report(store, round_id: str | None, path: Path | str) -> Path:
                 f"{round_row['min_age']}周岁、在本村（社区）居住或工作满{round_row['min_years']}年、中国公民；"
                 f"将{round_row['seats']}名代表名额"
                 + (f"分配至{communities}个村（社区），并提出界别、党派等结构要求" if communities else "及结构要求") + "。")
-    doc.lead_in("（二）“一上”。", f"各村（社区）共推荐初步人选{total['nominated']}名（{route_text}），"
-                f"经村（居）民代表会议通过{progress['community_approved']['reached']}名，"
-                f"报人大街道工委初审通过{progress['preliminary_reviewed']['reached']}名。")
+    doc.lead_in("（二）“一上”。", f"各村（社区）共推荐初步人选{total[st.NOMINATED]}名（{route_text}），"
+                f"经村（居）民代表会议通过{progress[st.COMMUNITY_APPROVED]['reached']}名，"
+                f"报人大街道工委初审通过{progress[st.PRELIMINARY_REVIEWED]['reached']}名。")
     doc.lead_in("（三）“二下”。", f"初审名单提交{'、'.join(units)}等{len(units)}个部门联审，联审合格"
                 f"{total['qualified']}名；合格名单"
                 + (f"于{span(fed_back)}反馈{len(fed_back)}个村（社区）" if fed_back else "反馈各村（社区）")

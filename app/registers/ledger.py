@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.registers.writer import Column, Percent, Register
-from app.rules.codes import BUILDING, CENTRE, OPEN, PLANNED, SUBJECTS, VENUE_LEVELS
+from app.rules.codes import BUILDING, CATEGORIES, CENTRE, OPEN, PLANNED, SUBJECTS, VENUE_LEVELS
 from app.rules.meeting_kinds import kinds
 from app.services.opinion_clocks import CLOCKS
 from app.services.opinions import OpinionFilter
@@ -96,9 +96,8 @@ def stats(store, year: int | None = None) -> Register:
         *((f"{k.stats_item}（次）", held.get(k.code, 0)) for k in kinds()),
         ("代表走访网格（次）", work["visits"]), ("走访接触群众（人次）", work["residents_met"]),
         ("收集群众意见建议（条）", o["total"]),
-        ("　其中：社区自治事项（条）", o["by_category"].get("self_governance", 0)),
-        ("　　　　街道职责事项（条）", o["by_category"].get("subdistrict", 0)),
-        ("　　　　部门职责事项（条）", o["by_category"].get("department", 0)),
+        *((f"{'　其中：' if index == 0 else '　　　　'}{label}（条）", o["by_category"].get(code, 0))
+          for index, (code, label) in enumerate(CATEGORIES)),
         ("不予采纳（条）", o["declined"]), ("已交办（条）", o["assigned"]),
         ("已办结（条）", o["solved"]),
         ("办结率", Percent(o["solved"] / o["assigned"]) if o["assigned"] else None),

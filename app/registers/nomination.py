@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from app.common.idcard import mask
 from app.registers.writer import Column, Register
-from app.services.candidates import CandidateFilter, reached
+from app.rules import nomination_stages as st
+from app.services.candidates import CandidateFilter
 
 
 def _people_columns(brief: bool = False) -> list[Column]:
@@ -48,7 +49,7 @@ def joint_review(store, *, round_id: str | None = None) -> Register:
     units = store.nomination.review_units(round_row["id"])
     # Those sent to the joint review: past the preliminary review
     rows = [r for r in _people(store, round_row["id"])
-            if reached(r, "preliminary_reviewed")]
+            if st.reached(r, st.PRELIMINARY_REVIEWED)]
     verdicts = {}
     for review in store.candidates.joint_reviews_of_round(round_row["id"]):
         verdicts[(review["candidate_id"], review["unit"])] = review["verdict"] + (
@@ -56,9 +57,9 @@ def joint_review(store, *, round_id: str | None = None) -> Register:
     for row in rows:
         for index, unit in enumerate(units):
             row[f"unit{index}"] = verdicts.get((row["id"], unit), "")
-        row["conclusion"] = ("本人退出" if row["status"] == "withdrawn"
-                             else "不合格" if row["fail_stage"] == "joint_reviewed" else
-                             "合格" if reached(row, "joint_reviewed") else "联审中")
+        row["conclusion"] = ("本人退出" if row["status"] == st.WITHDRAWN
+                             else "不合格" if row["fail_stage"] == st.JOINT_REVIEWED else
+                             "合格" if st.reached(row, st.JOINT_REVIEWED) else "联审中")
     columns = [Column("姓名", "name", 8), Column("性别", "gender", 5), Column("出生年月", "born", 9, kind="month"),
                Column("政治面貌", "party", 8), Column("推荐村（社区）", "community_name", 10)]
     columns += [Column(unit, f"unit{index}", 8, 11, wrap=True) for index, unit in enumerate(units)]
@@ -79,7 +80,7 @@ def quotas(store, *, round_id: str | None = None) -> Register:
     round_row = store.nomination.get_or_current(round_id)
     rows = store.nomination.board(round_row["id"])["table"]
     columns = [Column("类别", "dimension_label", 8), Column("项目", "key_label", 12), Column("名额要求", "requirement", 10),
-               Column("推荐人数", "nominated", 8, kind="int"), Column("联审合格", "qualified", 8, kind="int"),
+               Column("推荐人数", st.NOMINATED, 8, kind="int"), Column("联审合格", "qualified", 8, kind="int"),
                Column("确定人数", "selected", 8, kind="int"),
                Column("情况", "state_text", 8)]
     return Register(f"{round_row['name']}名额分配表", store.settings.unit(), columns, rows, "名额分配表")

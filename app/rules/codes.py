@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from app.common.textutil import MARK
 from app.rules.meeting_kinds import CHOICES, RECEPTION
+from app.rules.nomination_stages import CHOICES as STAGE_CHOICES
+from app.rules.nomination_stages import RECORDS, STATUSES
 
 
 def label_of(choices, value) -> str:
@@ -34,7 +36,9 @@ DELEGATE_STATUSES = (("active", "在任"), ("resigned", "辞职"), ("removed", "
                      ("deceased", "去世"), ("moved_away", "迁出"), ("term_ended", "届满"))
 # The events after which a delegate no longer serves (their kind is the status they moved to).
 LEAVING = ("resigned", "removed", "deceased", "moved_away", "term_ended")
-DELEGATE_EVENT_KINDS = (("appointed", "确定为议事代表"), *DELEGATE_STATUSES)
+# The first event of a delegate: appointed at the end of a selection (党工委确认).
+APPOINTED_EVENT = "appointed"
+DELEGATE_EVENT_KINDS = ((APPOINTED_EVENT, "确定为议事代表"), *DELEGATE_STATUSES)
 GROUP_ROLES = (("member", "成员"), ("leader", "组长"), ("deputy_leader", "副组长"))
 GRADES = ("优秀", "称职", "基本称职", "不称职")
 # A group elects (推选) its leader and two deputies: the office stood for, and the outcome.
@@ -75,8 +79,10 @@ OPINION_SOURCES = (("grid_visit", "网格走访"), (RECEPTION, "接待日"), ("m
 OPINION_STATUSES = (("collected", "已收集"), ("topic", "已列入议题"), ("deliberated", "已集中议事"),
                     ("declined", "未采纳"), ("assigned", "办理中"), ("returned", "已退办"),
                     ("answered", "已办结待反馈"), ("fed_back", "已反馈"), ("closed", "已办结"))
-CATEGORIES = (("self_governance", "社区自治事项"), ("subdistrict", "街道职责事项"),
-              ("department", "部门职责事项"))
+# Whose duty an opinion is (事项类别), in the order the statistics and the summary count them; code
+# names spelled only here.
+SELF_GOVERNANCE, SUBDISTRICT_DUTY, DEPARTMENT_DUTY = "self_governance", "subdistrict", "department"
+CATEGORIES = ((SELF_GOVERNANCE, "社区自治事项"), (SUBDISTRICT_DUTY, "街道职责事项"), (DEPARTMENT_DUTY, "部门职责事项"))
 SATISFACTION = ("满意", "基本满意", "不满意", "未表态")
 SUPERVISION_METHODS = ("电话", "实地", "函件", "会议")
 FEEDBACK_METHODS = ("当面", "电话", "书面", "公示")
@@ -95,15 +101,13 @@ QUOTA_DIMENSIONS = (("community", "村（社区）"), ("sector", "界别"), ("pa
 QUOTA_RULES = (("exact", "名额"), ("min", "不少于"), ("max", "不超过"))
 SELF_NOMINATION = ((0, "不开放（按实施方案，由基层党组织推荐或居民联名推荐）"), (1, "开放本人自荐"))
 RETURN_STEPS = (("feedback", "二下：合格名单反馈村（社区）"), ("report", "二上：村（社区）上报名单"))
-CANDIDATE_STAGES = (("nominated", "推荐提名"), ("community_approved", "村（居）民代表会议通过"),
-                    ("preliminary_reviewed", "工委初审"), ("joint_reviewed", "部门联审"), ("noticed", "公示"),
-                    ("confirmed", "党工委确认"), ("certified", "颁发聘书"), ("filed", "报区人大常委会备案"))
+# The stages, statuses and history entries are defined in nomination_stages (the stage machine).
+CANDIDATE_STAGES = STAGE_CHOICES
 # the stage history also records a withdrawal and an undone step
-STAGE_RECORDS = (*CANDIDATE_STAGES, ("withdrawn", "本人退出"), ("undo", "撤销"))
+STAGE_RECORDS = RECORDS
 ROUTES = (("party_org", "基层党组织推荐"), ("joint", "居民10人以上联名推荐"),
           ("self", "本人自荐（须本批次开放）"))
-CANDIDATE_STATUSES = (("in_progress", "推选中"), ("appointed", "已确定"), ("failed", "未通过"),
-                      ("withdrawn", "本人退出"))
+CANDIDATE_STATUSES = STATUSES
 VERDICTS = (("pass", "通过"), ("fail", "未通过"), ("note", "记录"))
 REVIEW_VERDICTS = ("合格", "不合格")
 UPHELD = ((1, "属实"), (0, "不属实"))

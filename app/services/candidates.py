@@ -19,6 +19,7 @@ from typing import Any
 from app.common.errors import ConflictError, ValidationError
 from app.common.idcard import age_on, mask
 from app.common.textutil import clean, parse_date
+from app.rules import nomination_stages as st
 from app.rules.codes import CANDIDATE_STAGES as STAGES
 from app.rules.codes import CANDIDATE_STATUSES as STATUSES
 from app.rules.codes import REVIEW_VERDICTS, ROUTES, VERDICTS
@@ -29,23 +30,12 @@ from app.services.rows import CandidateListRow, CandidateRow, as_rows
 from app.storage.audit import current_actor
 from app.storage.changes import Changes
 
-STAGE_ORDER = {code: index for index, (code, _) in enumerate(STAGES)}
-# The four steps of the procedure each stage belongs to (shown as the round's progress).
-PHASES = (("一下", "下达名额和条件"), ("一上", "推荐、表决、初审"), ("二下", "联审、公示"),
-          ("二上", "确认、聘书、备案"))
-PROGRESS = {"nominated": "已推荐，待村（居）民代表会议表决", "community_approved": "已通过表决，待工委初审",
-            "preliminary_reviewed": "初审通过，待部门联审", "joint_reviewed": "联审合格，待公示",
-            "noticed": "公示期满，待党工委确认", "confirmed": "已确定，待发聘书", "certified": "已发聘书，待备案",
-            "filed": "已备案"}
+# The stage machine is defined in rules/nomination_stages; these names stay for the callers.
+reached = st.reached
+next_stage = st.next_stage
 JOINT_MIN_RECOMMENDERS = 10
 CITIZEN = "中国"
 _REVIEW_NS = uuid.UUID("0c7d3f52-8a41-4e8b-b5a9-6f1e2d3c4b5a")
-
-
-def reached(candidate: dict, stage: str) -> bool:
-    """Whether a candidate passed `stage` (whatever became of them later): the one count the
-    board, the registers and the filing report use."""
-    return STAGE_ORDER.get(candidate["stage"], -1) >= STAGE_ORDER[stage]
 
 
 def stage_label(stage: str) -> str:
@@ -64,14 +54,6 @@ def act_of(stage: str) -> str:
 
 def _number(value, default: int) -> int:
     return value if type(value) is int and value > 0 else default
-
-
-def next_stage(stage: str) -> str | None:
-    """The stage after `stage` (None after the last, or after one this version does not know)."""
-    if stage not in STAGE_ORDER:
-        return None
-    index = STAGE_ORDER[stage] + 1
-    return STAGES[index][0] if index < len(STAGES) else None
 
 
 def review_id(candidate_id: str, unit: str) -> str:
@@ -151,15 +133,17 @@ class CandidateService(Service[CandidateRow]):
         row["status_label"] = choice_label(STATUSES, row.get("status"))
         row["stage_label"] = stage_label(row["stage"])
         row["recommender_names"] = names_of(row.get("recommenders"))
-        if row["status"] == "failed":
-            row["progress"] = ("党工委研究未确定" if row["fail_stage"] == "confirmed"
-                               else f"未通过{act_of(row['fail_stage'] or row['stage'])}")
-        elif row["status"] == "withdrawn":
+        stage = st.stage_of(row["stage"])
+        if row["status"] == st.FAILED:
+            failed = st.stage_of(row["fail_stage"])
+            row["progress"] = failed.failed_text if failed and failed.failed_text \
+                else f"未通过{act_of(row['fail_stage'] or row['stage'])}"
+        elif row["status"] == st.WITHDRAWN:
             row["progress"] = "本人退出"
-        elif row["stage"] == "joint_reviewed" and row["on_notice"]:
+        elif row["stage"] == st.JOINT_REVIEWED and row["on_notice"]:
             row["progress"] = "公示中"
         else:
-            row["progress"] = PROGRESS.get(row["stage"]) or stage_label(row["stage"])
+            row["progress"] = stage.waiting if stage else stage_label(row["stage"])
         row["work"] = " ".join(p for p in (row.get("workplace"), row.get("post")) if p)
         row["born"] = f"{row['birth_date'][:4]}.{row['birth_date'][5:7]}" if row.get("birth_date") else ""
         row["conditions"] = self.conditions(row, row)
@@ -199,10 +183,10 @@ class CandidateService(Service[CandidateRow]):
             "SELECT * FROM candidate_stages WHERE candidate_id = ? AND deleted = 0 ORDER BY day, rowid",
             [candidate_id])
         for row in rows:
-            row["stage_label"] = "撤销" if row["stage"] == "undo" else stage_label(row["stage"])
+            row["stage_label"] = "撤销" if row["stage"] == st.UNDO else stage_label(row["stage"])
             row["verdict_label"] = choice_label(VERDICTS, row["verdict"])
             detail = detail_of(row["detail"])
-            if row["stage"] == "undo":
+            if row["stage"] == st.UNDO:
                 row["text"] = f"撤销了“{detail.get('undone', '')}”（记录保留）"
             else:
                 row["text"] = "；".join(p for p in (row["verdict_label"], row.get("reason"),
@@ -264,7 +248,7 @@ class CandidateService(Service[CandidateRow]):
         if merged.get("id_number"):
             other = self.store.scalar(
                 "SELECT name FROM candidates WHERE round_id = ? AND id_number = ? AND deleted = 0"
-                " AND status != 'withdrawn' AND id IS NOT ?", [round_row["id"], merged["id_number"], row_id])
+                " AND status != ? AND id IS NOT ?", [round_row["id"], merged["id_number"], st.WITHDRAWN, row_id])
             if other:
                 raise ConflictError(f"本批次已有相同身份证号的人选“{other}”，请勿重复推荐", field="id_number")
             # Serving in this round's own term refuses; a delegate of an earlier term (届满, or
@@ -281,20 +265,21 @@ class CandidateService(Service[CandidateRow]):
         """一上: a community puts a candidate forward by one of the three routes."""
         round_row = self._round(round_id)
         self.store.nomination.require_open(round_row, "增加人选")
-        values = {**values, "round_id": round_id, "stage": "nominated", "status": "in_progress"}
+        values = {**values, "round_id": round_id, "stage": st.NOMINATED, "status": st.IN_PROGRESS}
         values.setdefault("citizenship", CITIZEN)
         values = self.normalise(values, None, round_row)
         day = values.pop("day", None) or round_row["opened_on"]
         with self.store.write("create", f"推荐人选：{values['name']}（{round_row['name']}）") as tx:
             row_id = tx.insert(self.table, values)
-            self._stage(tx, row_id, "nominated", day, values.get("recommender")
+            self._stage(tx, row_id, st.NOMINATED, day, values.get("recommender")
                         or choice_label(ROUTES, values["route"]), "pass", choice_label(ROUTES, values["route"]))
         return tx.changes
 
     def update(self, row_id: str, values: dict) -> Changes:
         row = self.get(row_id)
         round_row = self._round(row["round_id"])
-        if row["status"] != "in_progress" or STAGE_ORDER[row["stage"]] >= STAGE_ORDER["noticed"]:
+        stage = st.stage_of(row["stage"])
+        if row["status"] != st.IN_PROGRESS or not (stage and stage.editable):
             raise ConflictError(f"{row['name']}的推选已到“{stage_label(row['stage'])}”"
                                 f"（{choice_label(STATUSES, row['status'])}），人选信息不能再修改")
         values = self.normalise(values, row, round_row)
@@ -304,7 +289,8 @@ class CandidateService(Service[CandidateRow]):
 
     def delete(self, row_id: str):
         row = self.get(row_id)
-        if row["stage"] != "nominated" or row["status"] != "in_progress":
+        stage = st.stage_of(row["stage"])
+        if not (stage and stage.deletable) or row["status"] != st.IN_PROGRESS:
             raise ConflictError(f"{row['name']}已进入“{stage_label(row['stage'])}”等后续环节，不能删除；"
                                 "如本人不再参加，请办理“退出”，记录将保留")
         return super().delete(row_id)
@@ -322,19 +308,19 @@ class CandidateService(Service[CandidateRow]):
 
     def last_day(self, candidate_id: str) -> str | None:
         return self.store.scalar("SELECT max(day) FROM candidate_stages WHERE candidate_id = ? AND deleted = 0"
-                                 " AND stage != 'undo'", [candidate_id])
+                                 " AND stage != ?", [candidate_id, st.UNDO])
 
     def expect(self, candidate: Mapping[str, Any], stage: str, day: str) -> None:
         """Refuse a stage out of order, for a candidate who left, or dated before the last one."""
         name = candidate["name"]
-        if candidate["status"] == "failed":
+        if candidate["status"] == st.FAILED:
             raise ConflictError(f"{name}已未通过“{act_of(candidate['fail_stage'] or candidate['stage'])}”"
                                 f"（{candidate['fail_reason'] or ''}），不能再办理“{stage_label(stage)}”")
-        if candidate["status"] == "withdrawn":
+        if candidate["status"] == st.WITHDRAWN:
             raise ConflictError(f"{name}已本人退出，不能再办理“{stage_label(stage)}”")
         wanted = next_stage(candidate["stage"]) or ""
         if wanted != stage:
-            if STAGE_ORDER[stage] <= STAGE_ORDER[candidate["stage"]]:
+            if st.order(stage) <= st.order(candidate["stage"]):
                 raise ConflictError(f"{name}已完成“{stage_label(stage)}”，不能重复办理")
             raise ConflictError(f"{name}尚未完成“{stage_label(wanted)}”，不能跳过它直接办理“{stage_label(stage)}”")
         last = self.last_day(candidate["id"])
@@ -344,7 +330,7 @@ class CandidateService(Service[CandidateRow]):
 
     def _fail(self, tx, candidate: Mapping[str, Any], stage: str, day: str, actor: str | None, reason: str,
               detail: dict | None = None) -> None:
-        tx.update(self.table, candidate["id"], {"status": "failed", "fail_stage": stage, "fail_reason": reason})
+        tx.update(self.table, candidate["id"], {"status": st.FAILED, "fail_stage": stage, "fail_reason": reason})
         self._stage(tx, candidate["id"], stage, day, actor, "fail", reason, detail)
 
     def _pass(self, tx, candidate: Mapping[str, Any], stage: str, day: str, actor: str | None, reason: str | None = None,
@@ -353,17 +339,17 @@ class CandidateService(Service[CandidateRow]):
         self._stage(tx, candidate["id"], stage, day, actor, "pass", reason, detail)
 
     def default_actor(self, candidate: Mapping[str, Any], stage: str) -> str:
-        if stage == "community_approved":
+        if stage == st.COMMUNITY_APPROVED:
             community = self.store.communities.get(candidate["community_id"])
             return community["name"] + ("村民代表会议" if community["kind"] == "village" else "居民代表会议")
-        if stage == "preliminary_reviewed":
+        if stage == st.PRELIMINARY_REVIEWED:
             return self.store.settings.unit() or "人大街道工委"
         return ""
 
     def record(self, candidate_ids: builtins.list[str], stage: str, day: str, verdict: str, reason: str = "",
                actor: str = ""):
         """村（居）民代表会议表决 or 工委初审 for one or more candidates, all or none."""
-        if stage not in ("community_approved", "preliminary_reviewed"):
+        if stage not in st.RECORDED:
             raise ValidationError(f"“{stage_label(stage)}”请在相应的功能中办理")
         if verdict not in ("pass", "fail"):
             raise ValidationError("请选择“通过”或“未通过”", field="verdict")
@@ -377,7 +363,7 @@ class CandidateService(Service[CandidateRow]):
         candidates = [self.get(i) for i in candidate_ids]
         for candidate in candidates:
             self.expect(candidate, stage, day)
-            if stage == "preliminary_reviewed" and verdict == "pass":
+            if stage == st.PRELIMINARY_REVIEWED and verdict == "pass":
                 round_row = self._round(candidate["round_id"])
                 for condition in self.conditions(candidate, round_row):
                     if condition["state"] == "fail":
@@ -401,11 +387,11 @@ class CandidateService(Service[CandidateRow]):
         reason = clean(reason)
         if not reason:
             raise ValidationError("请写明退出原因", field="reason")
-        if candidate["status"] != "in_progress":
+        if candidate["status"] != st.IN_PROGRESS:
             raise ConflictError(f"{candidate['name']}已{choice_label(STATUSES, candidate['status'])}，不能再退出")
         pending = next_stage(candidate["stage"]) or candidate["stage"]
         with self.store.write("nomination", f"人选退出：{candidate['name']}") as tx:
-            tx.update(self.table, candidate_id, {"status": "withdrawn", "fail_stage": pending,
+            tx.update(self.table, candidate_id, {"status": st.WITHDRAWN, "fail_stage": pending,
                                                  "fail_reason": reason})
             self._stage(tx, candidate_id, pending, day, candidate["name"], "fail",
                         f"本人退出：{reason}")
@@ -429,7 +415,7 @@ class CandidateService(Service[CandidateRow]):
         if unit not in units:
             raise ValidationError(f"“{unit}”不是本批次的联审部门（{'、'.join(units)}）", field="unit")
         for candidate in candidates:
-            self.expect(candidate, "joint_reviewed", day)
+            self.expect(candidate, st.JOINT_REVIEWED, day)
         with self.store.write("nomination", f"联审意见：{unit} {verdict}（{self._names(candidates)}）") as tx:
             for candidate in candidates:
                 row_id = review_id(candidate["id"], unit)
@@ -448,10 +434,10 @@ class CandidateService(Service[CandidateRow]):
                     last = max(r["day"] for r in given.values())
                     detail = {"verdicts": {u: given[u]["verdict"] for u in units}}
                     if failed:
-                        self._fail(tx, candidate, "joint_reviewed", last, "联审部门", "联审不合格（" + "；".join(failed)
+                        self._fail(tx, candidate, st.JOINT_REVIEWED, last, "联审部门", "联审不合格（" + "；".join(failed)
                                    + "）", detail)
                     else:
-                        self._pass(tx, candidate, "joint_reviewed", last, "、".join(units), "各部门联审合格", detail)
+                        self._pass(tx, candidate, st.JOINT_REVIEWED, last, "、".join(units), "各部门联审合格", detail)
         return tx.changes
 
     # -- objections during the public notice ----------------------------------------------
@@ -462,7 +448,8 @@ class CandidateService(Service[CandidateRow]):
         content = clean(content)
         if not content:
             raise ValidationError("请填写异议内容", field="content")
-        if not candidate["on_notice"] or candidate["status"] != "in_progress" or candidate["stage"] != "joint_reviewed":
+        if (not candidate["on_notice"] or candidate["status"] != st.IN_PROGRESS
+                or candidate["stage"] != st.JOINT_REVIEWED):
             raise ConflictError(f"{candidate['name']}不在公示名单中（或公示已结束），不能登记异议")
         start, end = round_row["notice_start"], round_row["notice_end"]
         if not (start <= received_on <= end):
@@ -491,8 +478,8 @@ class CandidateService(Service[CandidateRow]):
         verdict = "成立" if upheld else "不成立"
         with self.store.write("nomination", f"异议处理：{candidate['name']}（{verdict}）") as tx:
             tx.update("objections", objection_id, {"handling": handling, "resolved_on": day, "upheld": int(upheld)})
-            if upheld and candidate["status"] == "in_progress":
-                self._fail(tx, candidate, "noticed", day, self.store.settings.unit() or "人大街道工委",
+            if upheld and candidate["status"] == st.IN_PROGRESS:
+                self._fail(tx, candidate, st.NOTICED, day, self.store.settings.unit() or "人大街道工委",
                            f"公示期间异议经核实成立：{handling}")
         return tx.changes
 

@@ -14,8 +14,8 @@ from app.common import idcard
 from app.common.errors import ConflictError, ValidationError
 from app.common.resources import reference
 from app.common.textutil import clean, clean_code, validate_phone
+from app.rules.codes import APPOINTED_EVENT, GENDERS, LEAVING
 from app.rules.codes import DELEGATE_STATUSES as STATUSES
-from app.rules.codes import GENDERS, LEAVING
 from app.rules.fields import detail_of
 from app.services.base import FieldSpec, Service, add_equals, choice_label, list_order, one_page
 from app.services.groups import ROLES
@@ -35,7 +35,7 @@ def serving_condition(param: str) -> str:
             f"(SELECT e.kind NOT IN ({leaving}) FROM delegate_events e WHERE e.delegate_id = d.id"
             f" AND e.deleted = 0 AND e.day <= {param} ORDER BY e.day DESC, e.rowid DESC LIMIT 1),"
             f" CASE WHEN EXISTS (SELECT 1 FROM delegate_events e WHERE e.delegate_id = d.id AND e.deleted = 0"
-            f" AND e.kind = 'appointed') THEN 0"
+            f" AND e.kind = '{APPOINTED_EVENT}') THEN 0"
             f" WHEN EXISTS (SELECT 1 FROM delegate_events e WHERE e.delegate_id = d.id AND e.deleted = 0)"
             f" THEN 1 ELSE d.status = 'active' END))")
 _LINK_NS = uuid.UUID("7f6f3c1e-5d0a-4d8e-9a51-2b1c0e4f9a77")

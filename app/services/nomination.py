@@ -18,20 +18,20 @@ from typing import Any
 
 from app.common.errors import ConflictError, ValidationError
 from app.common.textutil import clean, parse_date
+from app.rules import nomination_stages as st
+from app.rules.codes import APPOINTED_EVENT, RETURN_STEPS, SELF_NOMINATION, label_of
 from app.rules.codes import QUOTA_DIMENSIONS as DIMENSIONS
 from app.rules.codes import QUOTA_RULES as RULES
-from app.rules.codes import RETURN_STEPS, SELF_NOMINATION, label_of
 from app.rules.codes import ROUND_KINDS as KINDS
 from app.rules.fields import names_of
 from app.services.base import FieldSpec, Service, choice_label
-from app.services.candidates import STAGE_ORDER, CandidateFilter, reached, stage_label
+from app.services.candidates import CandidateFilter, stage_label
 from app.services.rows import Row
 from app.storage.audit import current_actor
 
 NOTICE_WORKING_DAYS = 3
 DEFAULT_REVIEW_UNITS = ("街道党工委组织办", "街道纪工委", "派出所", "街道综治中心")
-ROUND_STATES = (("nominating", "推荐审查中"), ("notice", "公示中"), ("noticed", "公示期满"),
-                ("confirmed", "已确认"), ("certified", "已发聘书"), ("filed", "已备案"))
+ROUND_STATES = st.ROUND_STATE_CHOICES
 
 
 class QuotaBreach(ConflictError):
@@ -83,7 +83,7 @@ class NominationService(Service[Row]):
             "SELECT r.*, t.name AS term_name,"
             " (SELECT count(*) FROM candidates p WHERE p.round_id = r.id AND p.deleted = 0) AS candidate_count,"
             " (SELECT count(*) FROM candidates p WHERE p.round_id = r.id AND p.deleted = 0"
-            "   AND p.status = 'appointed') AS appointed_count"
+            f"   AND p.status = '{st.APPOINTED}') AS appointed_count"
             " FROM nomination_rounds r LEFT JOIN terms t ON t.id = r.term_id WHERE r.deleted = 0"
             " ORDER BY r.opened_on DESC, r.name")
         for row in rows:
@@ -102,11 +102,7 @@ class NominationService(Service[Row]):
 
     @staticmethod
     def state(row: dict) -> str:
-        for column, state in (("filed_on", "filed"), ("certified_on", "certified"), ("confirmed_on", "confirmed"),
-                              ("notice_closed_on", "noticed"), ("notice_start", "notice")):
-            if row.get(column):
-                return state
-        return "nominating"
+        return st.round_state(row)
 
     def get_or_current(self, round_id: str | None) -> dict:
         """The round asked for, or the latest one (what exports use when none is named)."""
@@ -286,10 +282,10 @@ class NominationService(Service[Row]):
         chosen_set = set(chosen) if chosen is not None else None
 
         def selected(c):
-            return c["id"] in chosen_set if chosen_set is not None else c["status"] == "appointed"
+            return c["id"] in chosen_set if chosen_set is not None else c["status"] == st.APPOINTED
 
         def qualified(c):
-            return reached(c, "joint_reviewed")
+            return st.reached(c, st.JOINT_REVIEWED)
 
         def value(c, dimension):
             return c["community_id"] if dimension == "community" else c.get(dimension)
@@ -297,14 +293,15 @@ class NominationService(Service[Row]):
         rows = []
         for quota in self.quotas(round_id):
             mine = [c for c in candidates if value(c, quota["dimension"]) == quota["key"]]
-            row = {**quota, "nominated": sum(c["status"] != "withdrawn" for c in mine),
+            # the counts are keyed by the stage or status they count (推荐人数: those nominated, not withdrawn)
+            row = {**quota, st.NOMINATED: sum(c["status"] != st.WITHDRAWN for c in mine),
                    "qualified": sum(map(qualified, mine)), "selected": sum(map(selected, mine)),
                    "requirement": f"{quota['rule_label']} {quota['seats']} 人"}
             row.update(self._state(row["rule"], row["seats"], row["selected"]))
             rows.append(row)
         total = {"dimension_label": "合计", "key_label": "代表名额", "seats": round_row["seats"],
                  "requirement": f"{round_row['seats']} 人",
-                 "nominated": sum(c["status"] != "withdrawn" for c in candidates),
+                 st.NOMINATED: sum(c["status"] != st.WITHDRAWN for c in candidates),
                  "qualified": sum(map(qualified, candidates)), "selected": sum(map(selected, candidates))}
         total.update(self._state("exact", total["seats"], total["selected"]))
         breaches = [f"{r['dimension_label']}“{r['key_label']}”{r['rule_label']} {r['seats']} 人，{r['state_text']}"
@@ -343,16 +340,16 @@ class NominationService(Service[Row]):
         if round_row.get("notice_closed_on"):
             raise ConflictError(f"“{round_row['name']}”的公示已于 {round_row['notice_closed_on']} 期满办结")
         plan = self.notice_plan(start)
-        listed = self.store.candidates.list(CandidateFilter(round_id=round_id, stage="joint_reviewed",
-                                                            status="in_progress"))
+        listed = self.store.candidates.list(CandidateFilter(round_id=round_id, stage=st.JOINT_REVIEWED,
+                                                            status=st.IN_PROGRESS))
         if not listed:
             raise ConflictError("还没有通过部门联审的人选，无法公示")
         late = [c["name"] for c in listed if (self.store.candidates.last_day(c["id"]) or "") > plan["start"]]
         if late:
             raise ValidationError(f"公示开始日期 {plan['start']} 早于{'、'.join(late[:3])}的联审日期", field="start")
         pending = self.store.scalar("SELECT count(*) FROM candidates WHERE round_id = ? AND deleted = 0 AND"
-                                    " status = 'in_progress' AND stage IN ('nominated', 'community_approved',"
-                                    " 'preliminary_reviewed')", [round_id])
+                                    f" status = ? AND stage IN {st.sql_list(st.before(st.JOINT_REVIEWED))}",
+                                    [round_id, st.IN_PROGRESS])
         if pending:
             plan["warnings"].append(f"还有 {pending} 名人选未完成审查，不在本次公示名单中")
         with self.store.write("nomination", f"公示：{round_row['name']} {len(listed)} 人（{plan['start']} 至 "
@@ -378,14 +375,14 @@ class NominationService(Service[Row]):
         if open_objections:
             names = "、".join(dict.fromkeys(o["candidate_name"] for o in open_objections))
             raise ConflictError(f"还有 {len(open_objections)} 条异议未处理（{names}），请先核查处理")
-        listed = [c for c in self.store.candidates.list(CandidateFilter(round_id=round_id, stage="joint_reviewed",
-                                                                        status="in_progress")) if c["on_notice"]]
+        listed = [c for c in self.store.candidates.list(CandidateFilter(round_id=round_id, stage=st.JOINT_REVIEWED,
+                                                                        status=st.IN_PROGRESS)) if c["on_notice"]]
         service = self.store.candidates
         with self.store.write("nomination", f"公示期满：{round_row['name']}（{len(listed)} 人无异议）") as tx:
             tx.update(self.table, round_id, {"notice_closed_on": day})
             for candidate in listed:
                 reason = "公示期满，异议经核查不成立" if candidate["objection_count"] else "公示期满无异议"
-                service._pass(tx, candidate, "noticed", day, self.store.settings.unit() or "人大街道工委", reason,
+                service._pass(tx, candidate, st.NOTICED, day, self.store.settings.unit() or "人大街道工委", reason,
                               {"notice": f"{round_row['notice_start']} 至 {round_row['notice_end']}"})
         return tx.changes
 
@@ -405,14 +402,14 @@ class NominationService(Service[Row]):
         if day < round_row["notice_closed_on"]:
             raise ValidationError(f"确认日期 {day} 早于公示办结日期 {round_row['notice_closed_on']}", field="day")
         noticed = {c["id"]: c for c in self.store.candidates.list(
-            CandidateFilter(round_id=round_id, stage="noticed", status="in_progress"))}
+            CandidateFilter(round_id=round_id, stage=st.NOTICED, status=st.IN_PROGRESS))}
         chosen = list(dict.fromkeys(candidate_ids))
         if not chosen:
             raise ValidationError("请选择党工委确认的人选")
         for candidate_id in chosen:
             if candidate_id not in noticed:
                 candidate = self.store.candidates.get(candidate_id)
-                self.store.candidates.expect(candidate, "confirmed", day)
+                self.store.candidates.expect(candidate, st.CONFIRMED, day)
                 raise ConflictError(f"{candidate['name']}不在公示期满的名单中")
         breaches = self.board(round_id, chosen)["breaches"]
         if breaches and not accept_breaches:
@@ -436,16 +433,16 @@ class NominationService(Service[Row]):
             tx.update(self.table, round_id, {"confirmed_on": day, "confirm_doc": doc})
             for candidate_id, values in prepared.items():
                 delegate_id = tx.insert("delegates", values)
-                service._pass(tx, noticed[candidate_id], "confirmed", day, "街道党工委", "确定为议事代表",
-                              {"doc": doc}, status="appointed", delegate_id=delegate_id)
+                service._pass(tx, noticed[candidate_id], st.CONFIRMED, day, "街道党工委", "确定为议事代表",
+                              {"doc": doc}, status=st.APPOINTED, delegate_id=delegate_id)
                 tx.insert("delegate_events", {
-                    "delegate_id": delegate_id, "day": day, "kind": "appointed", "actor": current_actor(self.db),
+                    "delegate_id": delegate_id, "day": day, "kind": APPOINTED_EVENT, "actor": current_actor(self.db),
                     "detail": json.dumps({"from": "人选", "to": "在任",
                                           "reason": f"经{round_row['name']}产生，街道党工委确认（{doc}）"},
                                          ensure_ascii=False)})
             for candidate_id, left_out in noticed.items():
                 if candidate_id not in prepared:
-                    service._fail(tx, left_out, "confirmed", day, "街道党工委", "经街道党工委研究，未确定为议事代表",
+                    service._fail(tx, left_out, st.CONFIRMED, day, "街道党工委", "经街道党工委研究，未确定为议事代表",
                                   {"doc": doc})
         return tx.changes
 
@@ -475,7 +472,7 @@ class NominationService(Service[Row]):
             raise ConflictError("党工委确认名单后才能颁发聘书")
         if day < round_row["confirmed_on"]:
             raise ValidationError(f"发证日期 {day} 早于党工委确认日期 {round_row['confirmed_on']}", field="day")
-        due = self.store.candidates.list(CandidateFilter(round_id=round_id, stage="confirmed", status="appointed"))
+        due = self.store.candidates.list(CandidateFilter(round_id=round_id, stage=st.CONFIRMED, status=st.APPOINTED))
         if not due:
             raise ConflictError("本批次的聘书已全部颁发")
         serials = self.next_serials(date.fromisoformat(day).year, len(due))
@@ -483,7 +480,7 @@ class NominationService(Service[Row]):
         with self.store.write("nomination", f"颁发聘书：{round_row['name']} {len(due)} 份（{serials[0]} 至 "
                                             f"{serials[-1]}）") as tx:
             for candidate, serial in zip(due, serials):
-                service._pass(tx, candidate, "certified", day, "街道党工委", f"聘书编号 {serial}",
+                service._pass(tx, candidate, st.CERTIFIED, day, "街道党工委", f"聘书编号 {serial}",
                               certificate_no=serial)
                 if candidate["delegate_id"]:
                     tx.update("delegates", candidate["delegate_id"], {"certificate_no": serial})
@@ -496,20 +493,20 @@ class NominationService(Service[Row]):
         parse_date(day, "备案日期", "day")
         if not round_row.get("certified_on"):
             raise ConflictError("颁发聘书后才能报备案")
-        waiting = self.store.candidates.list(CandidateFilter(round_id=round_id, stage="confirmed",
-                                                             status="appointed"))
+        waiting = self.store.candidates.list(CandidateFilter(round_id=round_id, stage=st.CONFIRMED,
+                                                             status=st.APPOINTED))
         if waiting:
             raise ConflictError(f"还有 {len(waiting)} 名代表未颁发聘书（{'、'.join(c['name'] for c in waiting[:3])}）")
         if round_row.get("filed_on"):
             raise ConflictError(f"本批次已于 {round_row['filed_on']} 报备案")
         if day < round_row["certified_on"]:
             raise ValidationError(f"备案日期 {day} 早于颁发聘书日期 {round_row['certified_on']}", field="day")
-        done = self.store.candidates.list(CandidateFilter(round_id=round_id, stage="certified", status="appointed"))
+        done = self.store.candidates.list(CandidateFilter(round_id=round_id, stage=st.CERTIFIED, status=st.APPOINTED))
         service = self.store.candidates
         with self.store.write("nomination", f"报区人大常委会备案：{round_row['name']} {len(done)} 人") as tx:
             tx.update(self.table, round_id, {"filed_on": day, "filing_doc": clean(doc) or None})
             for candidate in done:
-                service._pass(tx, candidate, "filed", day, "区人大常委会", "已报备案", {"doc": clean(doc)} if doc else None)
+                service._pass(tx, candidate, st.FILED, day, "区人大常委会", "已报备案", {"doc": clean(doc)} if doc else None)
         return tx.changes
 
     # -- what needs doing ------------------------------------------------------------------------
@@ -519,36 +516,34 @@ class NominationService(Service[Row]):
         items = []
         for r in self.list():
             head = f"【推选】{r['name']}"
-            if r["state"] == "filed":
+            if r["state"] == st.FILED:
                 continue
             waiting = self.store.scalar("SELECT count(*) FROM objections o JOIN candidates p ON p.id = o.candidate_id"
                                         " WHERE p.round_id = ? AND o.deleted = 0 AND o.resolved_on IS NULL", [r["id"]])
             if waiting:
                 items.append(f"{head}有 {waiting} 条异议待核查处理")
-            if r["state"] == "notice":
+            state = st.round_state_of(r["state"])
+            if r["state"] == st.ON_NOTICE:
                 items.append(f"{head}公示已于 {r['notice_end']} 期满，请办结公示" if r["notice_end"] < today_text
                              else f"{head}公示中（{r['notice_start']} 至 {r['notice_end']}）")
-            elif r["state"] == "noticed":
-                items.append(f"{head}公示期满，待街道党工委确认名单")
-            elif r["state"] == "confirmed":
-                items.append(f"{head}已确认，待颁发聘书")
-            elif r["state"] == "certified":
-                items.append(f"{head}聘书已颁发，待报区人大常委会备案")
+            elif state and state.todo:
+                items.append(f"{head}{state.todo}")
             else:
                 pending = self.store.scalar("SELECT count(*) FROM candidates WHERE round_id = ? AND deleted = 0 AND"
-                                            " status = 'in_progress'", [r["id"]])
+                                            " status = ?", [r["id"], st.IN_PROGRESS])
                 items.append(f"{head}：{pending} 名人选在表决、审查中" if pending else f"{head}：待各村（社区）推荐人选")
         return items
 
     # -- progress ------------------------------------------------------------------------------
     def progress(self, round_id: str) -> builtins.list[dict]:
         """How many candidates reached and failed each stage (the round's funnel)."""
-        counts = {code: {"reached": 0, "failed": 0} for code in STAGE_ORDER}
+        # each stage's counts: those who passed it and those who left at it (failed or withdrawn)
+        counts = {code: {"reached": 0, st.FAILED: 0} for code in st.codes()}
         for row in self.store.rows(
                 "SELECT stage, status, fail_stage FROM candidates WHERE round_id = ? AND deleted = 0", [round_id]):
-            for code in STAGE_ORDER:
-                if reached(row, code):
+            for code in st.codes():
+                if st.reached(row, code):
                     counts[code]["reached"] += 1
-            if row["status"] in ("failed", "withdrawn") and row["fail_stage"]:
-                counts[row["fail_stage"]]["failed"] += 1
-        return [{"stage": code, "label": stage_label(code), **counts[code]} for code in STAGE_ORDER]
+            if row["status"] in st.LEFT and row["fail_stage"]:
+                counts[row["fail_stage"]][st.FAILED] += 1
+        return [{"stage": code, "label": stage_label(code), **counts[code]} for code in st.codes()]

@@ -16,6 +16,7 @@ from app.common.textutil import as_day, chinese_date
 from app.rules.codes import (
     AREA_HALL,
     BUILDING,
+    CATEGORIES,
     CENTRE,
     GRADES,
     NEIGHBOURHOOD_HALL,
@@ -25,6 +26,7 @@ from app.rules.codes import (
 )
 from app.rules.fields import names_of
 from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION, SPECIAL, kind_of
+from app.rules.nomination_stages import APPOINTED
 from app.services.opinion_clocks import CLOCKS, on_time
 
 if TYPE_CHECKING:
@@ -261,7 +263,7 @@ def _selection_parts(f: Figures) -> list[str]:
         parts.append(f"强化组织保障。{'，'.join(organised)}，为推行议事代表会议制度提供组织和制度保障。")
     for round_row in f.rounds:
         people = f.store.rows("SELECT status FROM candidates WHERE round_id = ? AND deleted = 0", [round_row["id"]])
-        appointed = sum(1 for p in people if p["status"] == "appointed")
+        appointed = sum(1 for p in people if p["status"] == APPOINTED)
         what = "补选" if round_row["kind"] == "by_election" else "推选"
         parts.append(
             f"规范{what}流程。采取“两下两上”方式，各村（社区）基层党组织或居民10人以上联名推荐初步人选"
@@ -356,9 +358,7 @@ def _quality_parts(f: Figures) -> list[str]:
     o = f.opinions
     if o["total"]:
         cats = o["by_category"]
-        split = "、".join(f"{label}{cats.get(code, 0)}条" for code, label in
-                          (("self_governance", "社区自治事项"), ("subdistrict", "街道职责事项"),
-                           ("department", "部门职责事项")) if cats.get(code))
+        split = "、".join(f"{label}{cats.get(code, 0)}条" for code, label in CATEGORIES if cats.get(code))
         assigned = sum(cats.values())
         rates = [(label, value) for label, value in (("按期办结率", o["on_time_rate"]),
                                                      ("群众满意率", o["satisfaction_rate"])) if value is not None]

@@ -28,7 +28,7 @@ from datetime import date
 
 from app.common.textutil import clean
 from app.rules.book import OPINION_LABELS
-from app.rules.codes import CATEGORIES, OPINION_STATUSES, SATISFACTION
+from app.rules.codes import CATEGORIES, DEPARTMENT_DUTY, OPINION_STATUSES, SATISFACTION, SELF_GOVERNANCE, SUBDISTRICT_DUTY
 from app.rules.codes import OPINION_SOURCES as SOURCES
 from app.rules.meeting_kinds import RECEPTION
 from app.workbooks.bring_in import Context, ImportKind, Outcome, RowRefused, changes_of
@@ -60,9 +60,9 @@ SOURCE_WORDS = {
     "letter": ("来信", "信件", "来信来访", "书面"),
 }
 CATEGORY_WORDS = {
-    "self_governance": ("社区自治事项", "社区自治", "社区", "村", "自治", "村(社区)自治事项", "村社区自治事项"),
-    "subdistrict": ("街道职责事项", "街道职责", "街道"),
-    "department": ("部门职责事项", "部门职责", "部门"),
+    SELF_GOVERNANCE: ("社区自治事项", "社区自治", "社区", "村", "自治", "村(社区)自治事项", "村社区自治事项"),
+    SUBDISTRICT_DUTY: ("街道职责事项", "街道职责", "街道"),
+    DEPARTMENT_DUTY: ("部门职责事项", "部门职责", "部门"),
 }
 SATISFACTION_WORDS = {"满意": ("满意", "非常满意", "很满意"), "基本满意": ("基本满意", "较满意", "比较满意"),
                       "不满意": ("不满意",), "未表态": ("未表态", "未评价", "无", "未反馈意见")}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.rules import meeting_kinds as mk
-from app.rules.codes import VENUE_LEVELS
+from app.rules.codes import CATEGORIES, SUBDISTRICT_DUTY, VENUE_LEVELS
 from app.rules.meeting_kinds import Cadence, MeetingKind, Step
 from tests.conftest import DEMO_YEAR
 
@@ -151,3 +151,12 @@ def test_no_module_outside_the_closed_lists_spells_a_venue_level():
              if p.relative_to(ROOT).parts[:3] != ("app", "fronts", "demo") and p.name != "codes.py"]
     found = [hit for path in files for hit in kind_literals(path, levels)]
     assert not found, "a venue level spelled outside app/rules/codes.py:\n" + "\n".join(found)
+
+
+def test_no_module_outside_the_closed_lists_spells_an_opinion_category():
+    """Opinion categories too: spelled in app/rules/codes.py only (the demo's data included). The
+    subdistrict category's code is also the setting that names the subdistrict, so the scan leaves it."""
+    codes = tuple(code for code, _ in CATEGORIES if code != SUBDISTRICT_DUTY)
+    files = [p for folder in ("app", "ui") for p in sorted((ROOT / folder).rglob("*.py")) if p.name != "codes.py"]
+    found = [hit for path in files for hit in kind_literals(path, codes)]
+    assert not found, "an opinion category spelled outside app/rules/codes.py:\n" + "\n".join(found)

@@ -41,6 +41,15 @@ TESTS: dict[str, list[str]] = {
                                    "tests/app/services/test_terms.py"],
     "app/services/terms.py": ["tests/app/services/test_terms.py"],
     "app/services/candidates.py": ["tests/app/services/test_nomination.py", "tests/app/services/test_terms.py"],
+    # the selection's stage machine, moved out of candidates.py: its own tests and the services' ones
+    # (the scan of app/ and ui/ left out: the scratch tree holds no ui/)
+    "app/rules/nomination_stages.py": [
+        *(f"tests/app/rules/test_nomination_stages.py::{name}" for name in (
+            "test_the_stored_codes_and_labels_are_those_of_every_office",
+            "test_the_new_candidate_defaults_of_the_schema_are_the_first_stage_and_status",
+            "test_the_machine_moves_one_stage_at_a_time", "test_what_each_stage_allows",
+            "test_a_round_state_follows_its_latest_date")),
+        "tests/app/services/test_nomination.py"],
     # two small offices made through the services, not the demo (its exchanges take 8-18 s a test)
     "app/exchange/merge.py": ["tests/app/exchange/test_merge_core.py"],
     "app/registers/writer.py": ["tests/app/registers/test_writer.py",

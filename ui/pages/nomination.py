@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.rules import nomination_stages as st
 from app.services.base import FieldSpec, step_date
 from app.services.candidates import REVIEW_VERDICTS, STAGES, STATUSES, CandidateFilter, candidate_fields, next_stage, stage_label
 from app.services.nomination import NominationService, QuotaBreach
@@ -51,12 +52,12 @@ COLUMNS = [Col("name", "姓名"), Col("gender", "性别"), Col("born", "出生�
            Col("progress", "进展"), Col("conditions_text", "推选条件"), Col("fail_reason", "未通过原因"),
            Col("certificate_no", "聘书编号")]
 BOARD_COLUMNS = [Col("dimension_label", "类别"), Col("key_label", "项目"), Col("requirement", "要求"),
-                 Col("nominated", "推荐"), Col("qualified", "联审合格"), Col("selected", "确定"),
+                 Col(st.NOMINATED, "推荐"), Col("qualified", "联审合格"), Col("selected", "确定"),
                  Col("state_text", "情况")]
 DOCS = (("notice", "公示（PDF）"), ("certificates", "聘书（PDF，批量打印）"), ("filing", "备案报告（PDF）"))
 REGISTERS = (("candidates", "推荐人选名单"), ("joint_review", "联审情况表"), ("notice_list", "公示名单"),
              ("quotas", "名额分配表"), ("roster", "议事代表花名册（备案用）"))
-COLOURS = {"failed": "#8a8a8a", "withdrawn": "#8a8a8a", "appointed": "#2e7d32"}
+COLOURS = {st.FAILED: "#8a8a8a", st.WITHDRAWN: "#8a8a8a", st.APPOINTED: "#2e7d32"}
 
 
 def _today() -> str:
@@ -226,7 +227,7 @@ class NominationPage(QWidget):
         self.count_label.setText(f"共 {len(data['candidates'])} 人")
         self.summary.setText(self._summary(round_row))
         self.funnel.setText("　→　".join(
-            f"{p['label']} {p['reached']}" + (f"（未通过 {p['failed']}）" if p["failed"] else "")
+            f"{p['label']} {p['reached']}" + (f"（未通过 {p[st.FAILED]}）" if p[st.FAILED] else "")
             for p in data["progress"]))
         self.warnings.setText("\n".join(data["warnings"]))
         self.show_detail()
@@ -285,7 +286,7 @@ class NominationPage(QWidget):
             html.append(f"<p>联名推荐人（{len(row['recommender_names'])} 人）：{escape('、'.join(row['recommender_names']))}</p>")
         html.append(f"<p>推选条件：{escape(row['conditions_text'])}</p><table cellpadding='3'>")
         for s in stages:
-            colour = "#c62828" if s["verdict"] == "fail" else "#555" if s["stage"] == "undo" else "#2e7d32"
+            colour = "#c62828" if s["verdict"] == "fail" else "#555" if s["stage"] == st.UNDO else "#2e7d32"
             html.append(f"<tr><td>{s['day']}</td><td><b>{escape(s['stage_label'])}</b></td>"
                         f"<td style='color:{colour}'>{escape(s['text'])}</td><td>{escape(s['actor'] or '')}</td></tr>")
         html.append("</table>")
@@ -402,14 +403,14 @@ class NominationPage(QWidget):
         rows = self._chosen()
         if not rows:
             return
-        stage = next_stage(rows[0]["stage"]) if rows[0]["status"] == "in_progress" else None
-        if stage not in ("community_approved", "preliminary_reviewed"):
+        stage = next_stage(rows[0]["stage"]) if rows[0]["status"] == st.IN_PROGRESS else None
+        if stage not in st.RECORDED:
             return show_refusal(self, f"{rows[0]['name']}目前是“{rows[0]['progress']}”，不需要表决或初审")
         names = "、".join(r["name"] for r in rows[:6]) + (f"等 {len(rows)} 人" if len(rows) > 6 else "")
         specs = [FieldSpec("verdict", "结果", "choice", required=True, choices=(("pass", "通过"), ("fail", "未通过"))),
                  step_date("day", "日期"),
                  FieldSpec("actor", "表决 / 审查机构"), FieldSpec("reason", "说明（未通过须写明原因）", "multiline")]
-        placeholder = "如：中山路社区居民代表会议（不填则自动按村（社区）填写）" if stage == "community_approved" else ""
+        placeholder = "如：中山路社区居民代表会议（不填则自动按村（社区）填写）" if stage == st.COMMUNITY_APPROVED else ""
         values = ask(self, stage_label(stage), specs, {"verdict": "pass", "day": _today(), "actor": ""},
                      note=f"{stage_label(stage)}：{names}。{placeholder}")
         if values:
@@ -495,7 +496,7 @@ class NominationPage(QWidget):
                           "公示")
 
         self.backend.query(lambda s: (s.nomination.notice_plan(values["start"]), len(s.candidates.list(
-            CandidateFilter(round_id=round_id, stage="joint_reviewed", status="in_progress")))), planned,
+            CandidateFilter(round_id=round_id, stage=st.JOINT_REVIEWED, status=st.IN_PROGRESS)))), planned,
             lambda e: show_refusal(self, e))
 
     def record_return(self, step: str) -> None:
@@ -535,7 +536,7 @@ class NominationPage(QWidget):
     def confirm_list(self) -> None:
         if not self._need_round():
             return
-        noticed = [r for r in self.data["candidates"] if r["stage"] == "noticed" and r["status"] == "in_progress"]
+        noticed = [r for r in self.data["candidates"] if r["stage"] == st.NOTICED and r["status"] == st.IN_PROGRESS]
         if not noticed:
             return show_refusal(self, "没有公示期满、待党工委确认的人选（请先办结公示；筛选条件也可能隐藏了人选）")
         round_id = self.round_id()

@@ -23,6 +23,7 @@ from app.fronts.demo.base import (
     activity_day,
 )
 from app.fronts.demo.meetings import GROUP_DEPARTMENTS, PUBLIC_AFFAIRS, activity_subject
+from app.rules.codes import DEPARTMENT_DUTY, SELF_GOVERNANCE, SUBDISTRICT_DUTY
 from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION
 
 # The current year's agendas, a topic a quarter (the report year's were GROUP_TOPICS).
@@ -39,26 +40,26 @@ CURRENT_TOPICS = {
 }
 # (what residents said, the unit that handles it, its category) for each topic, in the same order.
 CURRENT_OPINIONS = {
-    "老城小组": [("消防通道长期被私家车占用", "街道城管办", "subdistrict"),
-              ("楼道灯坏了半年没人修", "中山路社区", "self_governance"),
-              ("第二批老旧小区希望加装电梯", "住建", "department"),
-              ("小区周边缺少停车位", "街道城管办", "subdistrict")],
-    "新城一组": [("广场舞音响声音过大影响休息", "南华社区", "self_governance"),
-              ("充电桩不够用，飞线充电又出现", "街道规划建设办", "subdistrict"),
-              ("希望对物业服务开展评议", "凤凰湖社区", "self_governance"),
-              ("夜间停车难，希望与周边单位错时共享车位", "街道城管办", "subdistrict")],
-    "新城二组": [("雨天候车没有遮挡", "交通运输", "department"),
-              ("托育点收费和开放时间不明确", "卫生健康", "department"),
-              ("快递柜占用人行道", "渝西社区", "self_governance"),
-              ("希望就近设置老年助餐点", "街道社会事务办", "subdistrict")],
-    "新城三组": [("上下学时段学校门口拥堵", "公安", "department"),
-              ("学生专线高峰时段太挤", "公交公司", "department"),
-              ("夜市经营到凌晨，噪音扰民", "城管", "department"),
-              ("共享单车乱停放堵塞人行道", "城管", "department")],
-    "农村小组": [("河道淤积，汛期担心漫堤", "生态环境", "department"),
-              ("急弯处没有护栏", "交通运输", "department"),
-              ("村民取快递要跑到镇上", "永兴村", "self_governance"),
-              ("梨园产业路坑洼，运输不便", "农业农村", "department")],
+    "老城小组": [("消防通道长期被私家车占用", "街道城管办", SUBDISTRICT_DUTY),
+              ("楼道灯坏了半年没人修", "中山路社区", SELF_GOVERNANCE),
+              ("第二批老旧小区希望加装电梯", "住建", DEPARTMENT_DUTY),
+              ("小区周边缺少停车位", "街道城管办", SUBDISTRICT_DUTY)],
+    "新城一组": [("广场舞音响声音过大影响休息", "南华社区", SELF_GOVERNANCE),
+              ("充电桩不够用，飞线充电又出现", "街道规划建设办", SUBDISTRICT_DUTY),
+              ("希望对物业服务开展评议", "凤凰湖社区", SELF_GOVERNANCE),
+              ("夜间停车难，希望与周边单位错时共享车位", "街道城管办", SUBDISTRICT_DUTY)],
+    "新城二组": [("雨天候车没有遮挡", "交通运输", DEPARTMENT_DUTY),
+              ("托育点收费和开放时间不明确", "卫生健康", DEPARTMENT_DUTY),
+              ("快递柜占用人行道", "渝西社区", SELF_GOVERNANCE),
+              ("希望就近设置老年助餐点", "街道社会事务办", SUBDISTRICT_DUTY)],
+    "新城三组": [("上下学时段学校门口拥堵", "公安", DEPARTMENT_DUTY),
+              ("学生专线高峰时段太挤", "公交公司", DEPARTMENT_DUTY),
+              ("夜市经营到凌晨，噪音扰民", "城管", DEPARTMENT_DUTY),
+              ("共享单车乱停放堵塞人行道", "城管", DEPARTMENT_DUTY)],
+    "农村小组": [("河道淤积，汛期担心漫堤", "生态环境", DEPARTMENT_DUTY),
+              ("急弯处没有护栏", "交通运输", DEPARTMENT_DUTY),
+              ("村民取快递要跑到镇上", "永兴村", SELF_GOVERNANCE),
+              ("梨园产业路坑洼，运输不便", "农业农村", DEPARTMENT_DUTY)],
 }
 # The fates of the year's own opinions once assigned, in turn: the first stays past its deadline, most
 # are solved and closed, one answered waits for its feedback, one 基本满意 (last year's carried on are

@@ -7,39 +7,40 @@ from datetime import date, timedelta
 
 from app.fronts.demo.base import _supervisors, _workday, activity_day
 from app.fronts.demo.meetings import AREA_INTEREST, BUS_RIDE, GROUP_DEPARTMENTS, GROUP_TOPICS, _photos
+from app.rules.codes import DEPARTMENT_DUTY, SELF_GOVERNANCE, SUBDISTRICT_DUTY
 from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION
 
 # ---------------------------------------------------------------------------
 # The opinion ledger: 28 opinions across every step and category, and the school-bus case.
 # (title, content, category, lead unit, final state) for the 27 besides the school bus
 LEDGER = [
-    ("胜利路老旧小区加装电梯", "多名老人反映上下楼困难，希望加装电梯", "department", "住建", "closed"),
-    ("红旗社区背街小巷路灯不亮", "夜间出行不便，存在安全隐患", "subdistrict", "街道城管办", "closed"),
-    ("中山路农贸市场周边占道经营", "早晚高峰占道经营导致拥堵", "department", "城管", "closed"),
-    ("萱花社区雨污管网堵塞", "雨天污水倒灌进楼道", "department", "住建", "fed_back"),
-    ("兴龙湖片区夜间停车难", "小区车位不足，夜间乱停放", "subdistrict", "街道城管办", "assigned_overdue"),
-    ("凤凰湖小区物业收费不公开", "希望公示物业服务收支情况", "self_governance", "凤凰湖社区", "closed"),
-    ("星光社区电动车充电桩不足", "飞线充电现象多，存在火灾隐患", "subdistrict", "街道规划建设办", "answered"),
-    ("昌州社区垃圾分类投放点设置不合理", "投放点离楼栋太远", "self_governance", "昌州社区", "assigned_soon"),
-    ("渝西社区老年食堂价格偏高", "希望降低老年人就餐价格", "subdistrict", "街道社会事务办", "fed_back"),
-    ("北山社区缺少托育点", "双职工家庭孩子无人照看", "department", "卫生健康", "assigned"),
-    ("棠城社区健身器材损坏", "多件器材松动，存在安全隐患", "self_governance", "棠城社区", "closed"),
-    ("汇龙社区健身步道破损", "步道多处开裂", "subdistrict", "街道城管办", "assigned_overdue"),
-    ("文曲社区学校周边停车秩序混乱", "上下学时段家长车辆乱停", "department", "公安", "returned"),
-    ("玉龙社区夜市噪音扰民", "夜市营业至凌晨，噪音大", "department", "城管", "answered"),
-    ("双竹村茶叶产业路破损", "茶叶运输不便", "department", "农业农村", "assigned"),
-    ("黄瓜山村生活垃圾清运不及时", "垃圾堆放时间长，影响环境", "subdistrict", "街道城管办", "closed"),
-    ("石梯村饮水水压不足", "高处农户用水困难", "department", "自来水公司", "assigned"),  # a pump station: runs on
-    ("临江村河道淤积", "汛期存在漫堤风险", "department", "生态环境", "topic"),
-    ("龙凤村通组公路缺少护栏", "急弯处存在安全隐患", "department", "交通运输", "topic"),
-    ("永兴村希望增设快递点", "村民取件需到镇上", "self_governance", "永兴村", "topic"),
-    ("中山路社区楼道照明损坏", "楼道漆黑，老人摔倒", "self_governance", "中山路社区", "collected"),
-    ("玉屏社区小区门口占道停车", "消防通道被堵", "subdistrict", "街道城管办", "collected"),
-    ("南华社区广场舞噪音", "晚间音响声音过大", "self_governance", "南华社区", "collected"),
-    ("神女湖社区公交站台缺少遮雨棚", "雨天候车淋雨", "department", "交通运输", "collected"),
-    ("兴龙湖社区绿化带被毁种菜", "公共绿地被私自开垦", "self_governance", "兴龙湖社区", "declined"),
-    ("万达广场社区希望修建地下商场", "建议建设大型地下商业综合体", "department", "规划自然资源", "declined"),
-    ("渝西社区快递柜设置不合理", "快递柜占用人行道", "self_governance", "渝西社区", "closed"),
+    ("胜利路老旧小区加装电梯", "多名老人反映上下楼困难，希望加装电梯", DEPARTMENT_DUTY, "住建", "closed"),
+    ("红旗社区背街小巷路灯不亮", "夜间出行不便，存在安全隐患", SUBDISTRICT_DUTY, "街道城管办", "closed"),
+    ("中山路农贸市场周边占道经营", "早晚高峰占道经营导致拥堵", DEPARTMENT_DUTY, "城管", "closed"),
+    ("萱花社区雨污管网堵塞", "雨天污水倒灌进楼道", DEPARTMENT_DUTY, "住建", "fed_back"),
+    ("兴龙湖片区夜间停车难", "小区车位不足，夜间乱停放", SUBDISTRICT_DUTY, "街道城管办", "assigned_overdue"),
+    ("凤凰湖小区物业收费不公开", "希望公示物业服务收支情况", SELF_GOVERNANCE, "凤凰湖社区", "closed"),
+    ("星光社区电动车充电桩不足", "飞线充电现象多，存在火灾隐患", SUBDISTRICT_DUTY, "街道规划建设办", "answered"),
+    ("昌州社区垃圾分类投放点设置不合理", "投放点离楼栋太远", SELF_GOVERNANCE, "昌州社区", "assigned_soon"),
+    ("渝西社区老年食堂价格偏高", "希望降低老年人就餐价格", SUBDISTRICT_DUTY, "街道社会事务办", "fed_back"),
+    ("北山社区缺少托育点", "双职工家庭孩子无人照看", DEPARTMENT_DUTY, "卫生健康", "assigned"),
+    ("棠城社区健身器材损坏", "多件器材松动，存在安全隐患", SELF_GOVERNANCE, "棠城社区", "closed"),
+    ("汇龙社区健身步道破损", "步道多处开裂", SUBDISTRICT_DUTY, "街道城管办", "assigned_overdue"),
+    ("文曲社区学校周边停车秩序混乱", "上下学时段家长车辆乱停", DEPARTMENT_DUTY, "公安", "returned"),
+    ("玉龙社区夜市噪音扰民", "夜市营业至凌晨，噪音大", DEPARTMENT_DUTY, "城管", "answered"),
+    ("双竹村茶叶产业路破损", "茶叶运输不便", DEPARTMENT_DUTY, "农业农村", "assigned"),
+    ("黄瓜山村生活垃圾清运不及时", "垃圾堆放时间长，影响环境", SUBDISTRICT_DUTY, "街道城管办", "closed"),
+    ("石梯村饮水水压不足", "高处农户用水困难", DEPARTMENT_DUTY, "自来水公司", "assigned"),  # a pump station: runs on
+    ("临江村河道淤积", "汛期存在漫堤风险", DEPARTMENT_DUTY, "生态环境", "topic"),
+    ("龙凤村通组公路缺少护栏", "急弯处存在安全隐患", DEPARTMENT_DUTY, "交通运输", "topic"),
+    ("永兴村希望增设快递点", "村民取件需到镇上", SELF_GOVERNANCE, "永兴村", "topic"),
+    ("中山路社区楼道照明损坏", "楼道漆黑，老人摔倒", SELF_GOVERNANCE, "中山路社区", "collected"),
+    ("玉屏社区小区门口占道停车", "消防通道被堵", SUBDISTRICT_DUTY, "街道城管办", "collected"),
+    ("南华社区广场舞噪音", "晚间音响声音过大", SELF_GOVERNANCE, "南华社区", "collected"),
+    ("神女湖社区公交站台缺少遮雨棚", "雨天候车淋雨", DEPARTMENT_DUTY, "交通运输", "collected"),
+    ("兴龙湖社区绿化带被毁种菜", "公共绿地被私自开垦", SELF_GOVERNANCE, "兴龙湖社区", "declined"),
+    ("万达广场社区希望修建地下商场", "建议建设大型地下商业综合体", DEPARTMENT_DUTY, "规划自然资源", "declined"),
+    ("渝西社区快递柜设置不合理", "快递柜占用人行道", SELF_GOVERNANCE, "渝西社区", "closed"),
 ]
 # Which group activity deliberated each opinion that got that far (group, quarter), and the topic's title
 # when it is the activity's agenda rather than the opinion's own title.
@@ -168,7 +169,7 @@ def build_ledger(store, rng: random.Random, year: int, today: date) -> None:
         [d["id"] for d in team])
     item = next(i for i in store.meetings.action_items(bus_meeting["id"]) if "5 条" in i["content"])
     store.topics.deliberate(topic, bus_meeting["id"], item["id"])
-    store.topics.assign_from_minutes(topic, "department", day=(met + timedelta(days=1)).isoformat())
+    store.topics.assign_from_minutes(topic, DEPARTMENT_DUTY, day=(met + timedelta(days=1)).isoformat())
     led.supervise(bus, (met + timedelta(days=10)).isoformat(), "会议", "新城三组代表与区交通部门、公交公司商议线路方案",
                   "已摸清学生需求", delegate_ids=_supervisors(store, bus, (met + timedelta(days=10)).isoformat()))
     ride = date(year, *BUS_RIDE)  # the delegates' trial ride, photographed

@@ -6,6 +6,7 @@ import random
 from datetime import date, timedelta
 
 from app.fronts.demo.base import DELEGATES_PER_GROUP, EDUCATION, GROUPS, PARTIES, WORK, _names, _workday, synthetic_id
+from app.rules.nomination_stages import COMMUNITY_APPROVED, PRELIMINARY_REVIEWED
 from app.services.nomination import DEFAULT_REVIEW_UNITS
 
 # ---------------------------------------------------------------------------
@@ -111,13 +112,13 @@ def build_selection(store, rng, year, community_ids, group_ids, areas, grids_by_
     chosen_ids = [ids[p["name"]] for p, *_ in chosen]
 
     # 一上: the representative meetings vote, the 工委 reviews.
-    candidates.record(extra_ids[:4], "community_approved", f"{year - 2}-12-16", "fail", "村（居）民代表会议表决未过半数")
-    candidates.record(chosen_ids + extra_ids[4:], "community_approved", f"{year - 2}-12-16", "pass")
+    candidates.record(extra_ids[:4], COMMUNITY_APPROVED, f"{year - 2}-12-16", "fail", "村（居）民代表会议表决未过半数")
+    candidates.record(chosen_ids + extra_ids[4:], COMMUNITY_APPROVED, f"{year - 2}-12-16", "pass")
     late = [extra_ids[17]]
-    candidates.record(late + extra_ids[4:7], "preliminary_reviewed", f"{year - 2}-12-23", "fail",
+    candidates.record(late + extra_ids[4:7], PRELIMINARY_REVIEWED, f"{year - 2}-12-23", "fail",
                       "不符合推选条件或本人所在单位不同意推荐")
     passed = chosen_ids + [i for i in extra_ids[7:] if i not in late]
-    candidates.record(passed, "preliminary_reviewed", f"{year - 2}-12-23", "pass")
+    candidates.record(passed, PRELIMINARY_REVIEWED, f"{year - 2}-12-23", "pass")
     # 二下: each department's verdict, then the public notice.
     refused = {extra_ids[8]: ("派出所", "有违法记录"), extra_ids[12]: ("街道纪工委", "存在失信被执行记录")}
     for offset, unit in enumerate(DEFAULT_REVIEW_UNITS):

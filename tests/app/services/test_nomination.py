@@ -624,3 +624,36 @@ def test_a_row_without_a_birth_date_and_with_two_problems(rnd):
     row = s.candidates.list(CandidateFilter(round_id=rnd["round"]))[0]
     assert row["born"] == ""
     assert row["conditions_text"] == "出生日期未填，年龄待核实；在本村（社区）居住或工作不满 1 年"
+
+
+def test_particulars_are_corrected_until_the_notice_and_a_candidate_deleted_only_before_any_vote(rnd):
+    s = rnd["store"]
+    first, second, third = nominate(rnd, "张三"), nominate(rnd, "李四"), nominate(rnd, "王五", "b")
+    s.candidates.delete(third)  # nominated and in progress: no vote yet
+    assert {r["name"] for r in s.candidates.list(CandidateFilter(round_id=rnd["round"]))} == {"张三", "李四"}
+    s.candidates.record([first, second], "community_approved", "2025-01-10", "pass")
+    _refusal(lambda: s.candidates.delete(first), ConflictError,
+             "张三已进入“村（居）民代表会议通过”等后续环节，不能删除；如本人不再参加，请办理“退出”，记录将保留")
+    s.candidates.record([first, second], "preliminary_reviewed", "2025-01-15", "pass")
+    for unit in ("组织办", "派出所"):
+        s.candidates.review([first, second], unit, "合格", "2025-01-20")
+    s.candidates.update(first, {"post": "主任"})  # past the joint review, before the notice shows it
+    assert s.candidates.get(first)["post"] == "主任"
+    late = nominate(rnd, "赵六", "b")
+    s.candidates.record([late], "community_approved", "2025-01-10", "pass")
+    s.candidates.record([late], "preliminary_reviewed", "2025-01-15", "pass")
+    s.nomination.start_notice(rnd["round"], "2025-02-10")
+    for unit in ("组织办", "派出所"):
+        s.candidates.review([late], unit, "合格", "2025-02-11")
+    # past the joint review after the notice went up: not on it, so no objection against them
+    _refusal(lambda: s.candidates.add_objection(late, "2025-02-11", "反映其不在本村居住"), ConflictError,
+             "赵六不在公示名单中（或公示已结束），不能登记异议")
+    s.nomination.close_notice(rnd["round"], "2025-02-13")
+    _refusal(lambda: s.candidates.update(first, {"post": "经理"}), ConflictError,
+             "张三的推选已到“公示”（推选中），人选信息不能再修改")
+    # the notice closed: an objection dated within it is no longer taken
+    _refusal(lambda: s.candidates.add_objection(first, "2025-02-11", "反映其不在本社区居住"), ConflictError,
+             "张三不在公示名单中（或公示已结束），不能登记异议")
+    s.nomination.confirm(rnd["round"], [second], "2025-02-20", "党工委〔2025〕5号", accept_breaches=True)
+    assert _progress(s, rnd["round"]) == {"张三": "党工委研究未确定", "李四": "已确定，待发聘书", "赵六": "联审合格，待公示"}
+    assert [x["text"] for x in s.candidates.stages(first)][-1] == "未通过；经街道党工委研究，未确定为议事代表；党工委〔2025〕5号"

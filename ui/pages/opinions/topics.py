@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.rules.codes import DEPARTMENT_DUTY
 from app.services.base import FieldSpec, step_date
 from app.services.opinions import CATEGORIES, OpinionFilter
 
@@ -183,7 +184,7 @@ class TopicsTab(QWidget):
         if not topic:
             return
         values = ask(self, "按会议纪要交办", [FieldSpec("category", "事项类别", "choice", required=True,
-                                                    choices=CATEGORIES)], {"category": "department"},
+                                                    choices=CATEGORIES)], {"category": DEPARTMENT_DUTY},
                      note="议题中的每条意见都按纪要落实事项的责任单位和期限交办。")
         if values:
             self._run(lambda s: s.topics.assign_from_minutes(topic["id"], values["category"]), "按纪要交办")
