@@ -44,7 +44,7 @@ def stage_label(stage: str) -> str:
 
 # The act a verdict is passed on, where the stage's label already names the outcome
 # (村（居）民代表会议通过): "…表决通过" and "未通过…表决" read right, "…通过通过" does not.
-VERDICT_ACTS = {"community_approved": "村（居）民代表会议表决"}
+VERDICT_ACTS = {st.COMMUNITY_APPROVED: "村（居）民代表会议表决"}
 
 
 def act_of(stage: str) -> str:
