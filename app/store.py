@@ -63,6 +63,7 @@ class Store:
         self._gathering: list[Changes] = []
         self._querying = False
         self._depth = 0  # writes open now (a service's write may call another's)
+        self._reads: dict = {}  # rows the rule book read in the open write (the write path keeps them)
         self._inner: list = []  # rows of inner writes, gathered when the outermost one commits
 
         from app.services import (
@@ -280,8 +281,10 @@ class Store:
         """One transaction: rows, clocks and one audit entry; `tx.changes` says what changed."""
         if self._querying:
             raise RuntimeError(f"a query tried to write ({action}: {summary}); run it as an operation")
-        tx = Tx(self)
         outermost = self._depth == 0
+        if outermost:
+            self._reads = {}  # shared by the writes nested in this one
+        tx = Tx(self, self._reads)
         self._depth += 1
         try:
             with self.db.atomic():
@@ -292,6 +295,7 @@ class Store:
                     # A step may name what it did once it knows (an import's counts).
                     tx.changes.audit_seq = self.audit.append(action, tx.summary or summary, tx.audit_details())
         except BaseException:
+            self._reads.clear()  # (what was read may have been rolled back with the write)
             if outermost:
                 self._inner = []
             raise

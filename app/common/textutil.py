@@ -20,7 +20,12 @@ def clean(value) -> str:
     """Trim a typed value: invisible characters removed, runs of spaces collapsed."""
     if value is None:
         return ""
-    text = _INVISIBLE.sub("", str(value))
+    text = str(value)
+    # Printable text holds no invisible character and no space but " " (every other space and
+    # the invisible ones are not printable): the usual cell, trimmed without the two scans.
+    if text.isprintable() and "  " not in text:
+        return text.strip(" ")
+    text = _INVISIBLE.sub("", text)
     return _SPACES.sub(" ", text).strip()
 
 

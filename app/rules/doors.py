@@ -32,12 +32,13 @@ def refuse(breach: Breach, *, with_record: bool = False):
     raise ValidationError(str(breach) if with_record else breach.message(), field=breach.field)
 
 
-def check_write(conn, table: str, row_id: str, row: dict, changed) -> None:
+def check_write(conn, table: str, row_id: str, row: dict, changed, lookup=None) -> None:
     """Refuse (ValidationError naming the field) a row as written: after an insert (`changed` is
     None: every rule) or an update (the rules the changed fields take part in). What the row points
-    to, duplicates and bookings are `check_links`'s, asked when the write is complete."""
+    to, duplicates and bookings are `check_links`'s, asked when the write is complete. `lookup`
+    (by default the database's) answers the rows the rules read as they stand in the write."""
     if table in TABLES:
-        found = row_breaches(table, row, db_lookup(conn), row_id=row_id, only=changed)
+        found = row_breaches(table, row, lookup or db_lookup(conn), row_id=row_id, only=changed)
         if found:
             refuse(found[0])
 

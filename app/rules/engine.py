@@ -84,19 +84,22 @@ def row_breaches(table: str, row: dict, lookup: Lookup = _no_lookup, *, row_id: 
         found.append(Breach(table, row_id, title, name, row.get(name), rule, whole))
 
     bad = set()
+    fields, value = spec.fields, row.get  # (asked for every field of every row written: kept short)
     for name in names:
-        problem = spec.fields[name].problem(row.get(name))
+        problem = fields[name].problem(value(name))
         if problem:
             bad.add(name)
             breach(name, problem)
     for order in spec.order:
-        if (order.earlier in names or order.later in names) and not {order.earlier, order.later} & bad:
-            first, then = as_day(row.get(order.earlier)), as_day(row.get(order.later))
+        earlier, later = order.earlier, order.later
+        if (earlier in names or later in names) and earlier not in bad and later not in bad:
+            first, then = as_day(value(earlier)), as_day(value(later))
             if first and then and then < first:
-                label_first, label_then = spec.labels[order.earlier], spec.labels[order.later]
-                breach(order.later, f"“{label_then}”{row[order.later]} 早于“{label_first}”{row[order.earlier]}", True)
+                label_first, label_then = spec.labels[earlier], spec.labels[later]
+                breach(later, f"“{label_then}”{row[later]} 早于“{label_first}”{row[earlier]}", True)
     for check in spec.checks:
-        if (only is None or names & set(check.fields)) and not bad & set(check.fields):
+        if (only is None or any(name in names for name in check.fields)) \
+                and not (bad and any(name in bad for name in check.fields)):
             problem = check.test(row, lookup)
             if problem:
                 breach(check.fields[0], problem, True)

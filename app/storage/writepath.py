@@ -7,6 +7,7 @@ record (what the views need to refresh, and what undo needs to revert).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import uuid
 from operator import itemgetter
@@ -16,7 +17,7 @@ from app.common.clock import ROW_FIELD, RowStamps, Stamp
 from app.common.errors import NotFoundError
 from app.common.idcard import mask
 from app.common.textutil import pinyin_keys
-from app.rules.doors import check_links_many, check_write, refused_by_database
+from app.rules.doors import check_links_many, check_write, db_lookup, refused_by_database
 from app.storage.changes import Changes, RowChange
 from app.storage.schema import APPEND_ONLY, SYNCED_FIELDS
 
@@ -25,6 +26,65 @@ BULK_AUDIT_ROWS = 1000
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+_NUMBER = re.compile(r"-?\d+")
+
+
+def _literal(default: str | None) -> tuple[bool, object]:
+    """(known, value) of a column's declared default: a number, a quoted text or NULL (what the
+    schema uses); an expression is not worked out here."""
+    if default is None or default.upper() == "NULL":
+        return True, None
+    if _NUMBER.fullmatch(default):
+        return True, int(default)
+    if len(default) >= 2 and default[0] == default[-1] == "'" and "'" not in default[1:-1].replace("''", ""):
+        return True, default[1:-1].replace("''", "'")
+    return False, None
+
+
+def _kept_type(declared: str) -> type | None:
+    """The one Python type of value that SQLite stores unchanged in a column declared `declared`
+    (its type affinity turns e.g. a number into a TEXT column's text, a numeric text into an
+    INTEGER's number); None: any value (no affinity)."""
+    declared = declared.upper()
+    if "INT" in declared:
+        return int
+    if "CHAR" in declared or "CLOB" in declared or "TEXT" in declared:
+        return str
+    if declared == "" or "BLOB" in declared:
+        return None
+    if "REAL" in declared or "FLOA" in declared or "DOUB" in declared:
+        return float
+    return int  # NUMERIC
+
+
+def columns_of(store, table: str) -> tuple[dict[str, type | None], dict[str, object] | None]:
+    """A table's columns -> the type of value stored as given, and -> default (None when one is
+    not a plain literal), read once per open store (its schema does not change while it is open)."""
+    cache = store.__dict__.setdefault("_write_columns", {})
+    found = cache.get(table)
+    if found is None:
+        info = store.db.conn.execute(f"PRAGMA table_info([{table}])").fetchall()
+        kept = {row[1]: _kept_type(row[2]) for row in info}
+        defaults: dict[str, object] | None = {}
+        for _, name, _, _, default, _ in info:
+            known, value = _literal(default)
+            if not known or not _as_stored(kept, {name: value}):  # (e.g. TEXT DEFAULT 0 is stored '0')
+                defaults = None
+                break
+            defaults[name] = value  # type: ignore[index]
+        found = cache[table] = (kept, defaults)
+    return found
+
+
+def _as_stored(kept: dict[str, type | None], record: dict) -> bool:
+    """Whether every value of `record` is stored as it is given (bytes and NULL always are)."""
+    for name, value in record.items():
+        want = kept.get(name, str)
+        if want is not None and type(value) is not want and value is not None and type(value) is not bytes:
+            return False
+    return True
 
 
 def _derived(table: str, values: dict) -> dict:
@@ -36,13 +96,17 @@ def _derived(table: str, values: dict) -> dict:
 
 
 class Tx:
-    def __init__(self, store):
+    def __init__(self, store, reads: dict | None = None):
         self.store = store
+        # Rows the rule book's checks read, kept for the rest of the write (shared with the writes
+        # nested in it): each write of a row drops what was kept of it; a rollback drops it all.
+        self.reads: dict[tuple[str, str], dict | None] = {} if reads is None else reads
         self.db = store.db
         self.changes = Changes()
         self.summary: str | None = None
         self._stamps: list[tuple] = []
         self._linked: list[tuple] = []  # (table, id, changed fields) to hold to `check_links` at the end
+        self._lookup = db_lookup(self.db.conn)
 
     def _stamp(self, table: str, row_id: str, fields, *, existing: bool = False) -> None:
         # An edit of a stored row is stamped after what it replaces, even when that was stamped from
@@ -79,6 +143,14 @@ class Tx:
             raise NotFoundError(f"记录不存在或已被彻底删除（{row_id[:8]}）")
         return dict(zip([d[0] for d in cursor.description], row))
 
+    def lookup(self, table: str, row_id: str) -> dict | None:
+        """A row by id as it stands in this write (what the rule book's checks ask about parents)."""
+        key = (table, row_id)
+        if key in self.reads:
+            return self.reads[key]
+        found = self.reads[key] = self._lookup(table, row_id)
+        return found
+
     def insert(self, table: str, values: dict, row_id: str | None = None) -> str:
         synced = SYNCED_FIELDS[table]
         row_id = row_id or new_id()
@@ -86,28 +158,40 @@ class Tx:
         # The values given are held to the rule book first (before the database's own guards could
         # object in English), the row as stored (unset fields took the schema's defaults, e.g.
         # key_supervision = 0) after; a refusal rolls the whole write back.
-        check_write(self.db.conn, table, row_id, row, [name for name, value in row.items() if value is not None])
+        check_write(self.db.conn, table, row_id, row, [name for name, value in row.items() if value is not None],
+                    self.lookup)
         record = {"id": row_id, **row, "deleted": 0, **_derived(table, row)}
         record = {k: v for k, v in record.items() if v is not None}
         columns = ", ".join(f"[{c}]" for c in record)
         marks = ", ".join("?" for _ in record)
-        # With unset fields, the statement hands back the row as stored (defaults, the column types'
-        # conversions applied): the same as reading it again, one statement fewer.
         defaulted = any(value is None for value in row.values())
+        kept, defaults = columns_of(self.store, table)
+        stored: dict | None = None
+        if defaults is not None and _as_stored(kept, record):
+            # The row as stored is known without asking: the values given as they are, the schema's
+            # defaults in the others.
+            stored = {**defaults, **record}
         try:
+            # Else, with unset fields, the statement hands back the row as stored (defaults, the
+            # column types' conversions applied): the same as reading it again, one statement fewer.
+            ask = defaulted and stored is None
             cursor = self.db.conn.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})"
-                                          + (" RETURNING *" if defaulted else ""), list(record.values()))
-            returned = cursor.fetchall() if defaulted else None
+                                          + (" RETURNING *" if ask else ""), list(record.values()))
+            if ask:
+                stored = dict(zip([d[0] for d in cursor.description], cursor.fetchall()[0]))
         except sqlite3.IntegrityError as exc:
             raise refused_by_database(self.db.conn, table, record, exc) from None
-        if returned:
+        if defaulted and stored is not None:
             # The row as stored: held to every rule its stored values take part in that the values
             # given were not already held to as they are (schema defaults, values the column's type
             # turned into another type); a value stored as given was asked above.
-            stored = dict(zip([d[0] for d in cursor.description], returned[0]))
             differ = [name for name, value in stored.items() if row.get(name) is None
                       or type(row[name]) is not type(value) or row[name] != value]
-            check_write(self.db.conn, table, row_id, stored, differ)
+            check_write(self.db.conn, table, row_id, stored, differ, self.lookup)
+        if stored is not None:
+            self.reads[(table, row_id)] = stored
+        else:
+            self.reads.pop((table, row_id), None)
         self._linked.append((table, row_id, None))
         self._stamp(table, row_id, (ROW_FIELD, "deleted"))  # one stamp for the whole new row
         self.changes.rows.append(RowChange(table, row_id, "insert", {}, row))
@@ -130,10 +214,11 @@ class Tx:
         if not changed:
             return False
         if not current["deleted"]:  # a tombstone is hidden: what it holds is not asked until restored
-            check_write(self.db.conn, table, row_id, {**current, **changed}, changed)
+            check_write(self.db.conn, table, row_id, {**current, **changed}, changed, self.lookup)
             self._linked.append((table, row_id, tuple(changed)))
         record = {**changed, **_derived(table, {**current, **changed} if "name" in changed else {})}
         assignments = ", ".join(f"[{c}] = ?" for c in record)
+        self.reads.pop((table, row_id), None)
         try:
             self.db.execute(f"UPDATE [{table}] SET {assignments} WHERE id = ?", [*record.values(), row_id])
         except sqlite3.IntegrityError as exc:
@@ -150,6 +235,7 @@ class Tx:
         current = self._row(table, row_id)
         if current["deleted"] == deleted:
             return False
+        self.reads.pop((table, row_id), None)
         self.db.execute(f"UPDATE [{table}] SET deleted = ? WHERE id = ?", [deleted, row_id])
         if not deleted:  # back among the live rows: its references, duplicates and bookings again
             self._linked.append((table, row_id, None))
@@ -171,6 +257,7 @@ class Tx:
         (a package merge): no new stamps are made, so every office ends with the same clocks."""
         record = {**values, **_derived(table, {**before, **values} if "name" in values else {})}
         assignments = ", ".join(f"[{c}] = ?" for c in record)
+        self.reads.pop((table, row_id), None)
         self.db.conn.execute(f"UPDATE [{table}] SET {assignments} WHERE id = ?", [*record.values(), row_id])
         self.changes.rows.append(RowChange(table, row_id, "update", {k: before.get(k) for k in values}, values))
         self._stamps += [(table, row_id, name, st[0], st[1], st[2]) for name, st in stamps.items()]
@@ -189,7 +276,10 @@ class Tx:
         marks = ", ".join("?" for _ in columns)
         data, stamps_out = [], self._stamps
         pick = itemgetter(*names)
+        reads = self.reads
         for row_id, values, stamps in rows:
+            if reads:
+                reads.pop((table, row_id), None)
             record = [row_id, *pick(values)] if len(names) > 1 else [row_id, values[names[0]]]
             if derived:
                 record += list(_derived(table, values).values())

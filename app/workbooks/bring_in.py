@@ -228,6 +228,7 @@ def import_file(store, kind: ImportKind, path: Path | str, *, dry_run: bool = Fa
             del tx.changes.rows[:]
             tx._stamps.clear()
             tx._linked.clear()
+            tx.reads.clear()
             verdicts, seen, ctx = _rows(store, tx, kind, rows, labels, progress, careful=True)
         counts = {v: sum(1 for r in verdicts if r["verdict"] == v) for v in VERDICT_LABELS}
         tx.summary = (f"导入{kind.noun}：{name}（新增 {counts['new']} {kind.unit}，更新 {counts['update']} {kind.unit}，"
@@ -313,6 +314,7 @@ def _one_row(store, tx, ctx: Context, kind: ImportKind, row: SourceRow, seen: di
         del tx.changes.rows[mark:]
         del tx._stamps[stamped:]
         tx._linked.clear()
+        tx.reads.clear()
         ctx.discard()
         key = getattr(exc, "key", None) or getattr(exc, "field", None)
         message = exc.message if isinstance(exc, AppError) else str(exc)  # (BadValue: a ValueError)

@@ -92,6 +92,18 @@ def read_workbook(path: Path | str) -> list[RowVerdict]:
     from app.workbooks import read_sheets
 
     verdicts: list[RowVerdict] = []
+    headers: dict = {}  # cell value -> the field its text names as a heading (a column repeats its values)
+
+    def header_of(value) -> str | None:
+        key = (type(value), value)  # (1, 1.0 and True are equal, their texts are not)
+        try:
+            return headers[key]
+        except KeyError:
+            found = headers[key] = _LOOKUP.get(_norm_header(value))
+            return found
+        except TypeError:  # (an unhashable value)
+            return _LOOKUP.get(_norm_header(value))
+
     for sheet in read_sheets(path):
         grid = sheet.grid
         shown = [list(row) for row in grid]
@@ -112,11 +124,16 @@ def read_workbook(path: Path | str) -> list[RowVerdict]:
             if all(v is None or clean(v) == "" for v in row.values()):
                 continue
             first = clean(row.get("serial")) or clean(row.get("name"))
-            texts = [clean(v) for v in shown[r] if v is not None and clean(v) != ""]
-            cells = sum(1 for v in grid[r] if v is not None and clean(v) != "") if r < len(grid) else 0
+            texts = [text for text in (clean(v) for v in shown[r] if v is not None) if text]
+            if r >= len(grid):
+                cells = 0
+            elif grid[r] == shown[r]:  # (no merged block across the row: the same cells)
+                cells = len(texts)
+            else:
+                cells = sum(1 for v in grid[r] if v is not None and clean(v) != "")
             if any(first.startswith(w) for w in SUMMARY_WORDS) or is_summary(texts) or is_note(texts, cells):
                 continue  # 合计 rows, notes such as the register's own “注：身份证号已按规定脱敏显示。”
-            if sum(_LOOKUP.get(_norm_header(v)) == key for key, v in row.items() if v is not None) >= 2:
+            if sum(header_of(v) == key for key, v in row.items() if v is not None) >= 2:
                 continue  # the second row of a two-row header (姓名 / 性别 … merged above)
             formulas = [headings[key] for col, key in mapping.items()
                         if (r, col) in sheet.formulas and key != "serial"]

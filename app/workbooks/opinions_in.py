@@ -392,7 +392,7 @@ class OpinionsKind(ImportKind):
         entry = {"id": opinion_id, **new, "delegate_name": row.text("delegate") if new.get("delegate_id") else None}
         ctx.stage("opinion_serials", serial, entry)  # (dropped with the row if it is refused)
         ctx.stage("opinion_rows", (new["received_on"], row.text("delegate"), new["title"]), entry)
-        _events(store, tx, opinion_id, None, new, warnings)
+        _events(store, tx, ctx, opinion_id, None, new, warnings)
         return Outcome("new", warnings=warnings)
 
     def _update(self, store, tx, ctx: Context, current: dict, wanted: dict, status: str,
@@ -414,7 +414,7 @@ class OpinionsKind(ImportKind):
             return Outcome("same", warnings=warnings)
         tx.update("opinions", current["id"], changed)
         if status != old:
-            _events(store, tx, current["id"], {"status": old}, merged, warnings)
+            _events(store, tx, ctx, current["id"], {"status": old}, merged, warnings)
         return Outcome("update", [c for c in listed if c[0] != "feedback_serial"], warnings)
 
 
@@ -480,9 +480,17 @@ def _units(store) -> dict[str, str]:
     return out
 
 
+def _setting(store, ctx: Context, key: str):
+    """A 设置 value, read once per import (the import writes no settings)."""
+    settings = ctx.cache("settings", dict)
+    if key not in settings:
+        settings[key] = store.settings.get(key)
+    return settings[key]
+
+
 def _next_serial(store, ctx: Context, prefix: str, column: str, year: str) -> str:
     """The office's next number in the series (as the window issues them), counted on in the import."""
-    code = store.settings.get("serial_code")
+    code = _setting(store, ctx, "serial_code")
     head = f"{prefix}{year}-{code}-" if code else f"{prefix}{year}-"
     numbers = ctx.cache("serials", dict)
     last = numbers.get(head)
@@ -549,12 +557,15 @@ def _shown(ctx: Context):
     return show
 
 
-def _events(store, tx, opinion_id: str, before: dict | None, row: dict, warnings: list[str]) -> None:
+def _events(store, tx, ctx: Context, opinion_id: str, before: dict | None, row: dict, warnings: list[str]) -> None:
     """The history of the steps the opinion reached with this row (all of them for a new one), on
     their days: the window's clocks, timeline and statistics read it as they read the window's own."""
     from app.storage.audit import current_actor
 
-    actor = current_actor(store.db)
+    who = ctx.cache("actor", dict)  # (the clerk named in 设置, asked once per import)
+    if "name" not in who:
+        who["name"] = current_actor(store.db)
+    actor = who["name"]
     old = before["status"] if before else None
     status = row["status"]
     received, reported = row["received_on"], row.get("reported_on")

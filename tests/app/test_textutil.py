@@ -13,3 +13,21 @@ def test_pinyin_initials_match_pypinyins_first_letter_style():
         assert initials == "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower(), name
         assert full == "".join(lazy_pinyin(name, errors="ignore")).lower()
     assert pinyin_keys("张三") == ("zs", "zhangsan")
+
+
+def test_clean_takes_the_short_way_only_where_it_gives_the_same_text():
+    """Printable text is trimmed without the regular expressions: every character, alone and among
+    others, comes out as the two scans make it."""
+    import re
+
+    from app.common import textutil
+
+    def scanned(text: str) -> str:
+        return re.sub(r"[\s\u3000\u00a0]+", " ", textutil._INVISIBLE.sub("", text)).strip()
+
+    for code in range(0x30000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        for text in (char, f" {char} ", f"a{char}b", f"{char}{char}", f" 王{char}  1 "):
+            assert textutil.clean(text) == scanned(text), hex(code)

@@ -273,3 +273,52 @@ def test_exactly_1000_rows_are_logged_one_by_one_and_every_row_of_a_large_write_
         more = [tx.insert("groups", {"name": f"新组{n}"}) for n in range(2600)]
     stamped = {r["row_id"] for r in store.rows("SELECT DISTINCT row_id FROM clocks WHERE tbl = 'groups'")}
     assert set(ids) | set(more) <= stamped
+
+
+def test_a_check_reads_a_parent_as_the_write_left_it_not_as_first_read(demo):
+    """The rows a rule reads are kept for the rest of the write: an edit of one in the same write,
+    or in a write nested in it, is what the next row is held to; a rolled back write keeps nothing."""
+    from datetime import date, timedelta
+
+    from app.common.errors import ValidationError
+
+    opinion = demo.rows("SELECT id, received_on FROM opinions WHERE deleted = 0 AND status = 'collected'"
+                        " ORDER BY received_on LIMIT 1")[0]
+    day = opinion["received_on"]
+    later = (date.fromisoformat(day) + timedelta(days=3)).isoformat()
+
+    def event(tx, on):
+        return tx.insert("opinion_events", {"opinion_id": opinion["id"], "day": on, "kind": "collect", "detail": "{}"})
+
+    with pytest.raises(ValidationError, match="早于意见的收集日期"):
+        with demo.write("update", "改收集日期") as tx:
+            event(tx, day)  # (the opinion is read here)
+            tx.update("opinions", opinion["id"], {"received_on": later})
+            event(tx, day)
+    with pytest.raises(ValidationError, match="早于意见的收集日期"):
+        with demo.write("update", "改收集日期") as tx:
+            event(tx, day)
+            with demo.write("update", "里层") as inner:  # (a write of its own, nested)
+                inner.update("opinions", opinion["id"], {"received_on": later})
+            event(tx, day)
+    with demo.write("update", "改动又撤回") as tx:
+        event(tx, day)
+        with pytest.raises(ValidationError):
+            with demo.write("update", "里层失败") as inner:
+                inner.update("opinions", opinion["id"], {"received_on": later})
+                inner.insert("opinion_events", {"opinion_id": opinion["id"], "day": "bad", "kind": "collect"})
+        assert not tx.reads  # what the failed inner write read or wrote is forgotten
+        event(tx, day)  # the opinion as stored again
+    assert demo.scalar("SELECT received_on FROM opinions WHERE id = ?", [opinion["id"]]) == day
+
+
+def test_an_insert_knows_its_stored_row_as_a_read_would_give_it(store):
+    """Defaults and given values as the database stores them: the row kept for the rule book's
+    reads is the row a SELECT returns."""
+    with store.write("create", "新建") as tx:
+        community_id = tx.insert("communities", {"name": "东城社区", "kind": "community"})
+        delegate_id = tx.insert("delegates", {"name": "王五", "community_id": community_id})
+        kept = {key: dict(row) for key, row in tx.reads.items() if row is not None}
+    for (table, row_id), row in kept.items():
+        assert row == store.rows(f"SELECT * FROM [{table}] WHERE id = ?", [row_id])[0]
+    assert ("delegates", delegate_id) in kept and kept[("delegates", delegate_id)]["status"] == "active"
