@@ -36,10 +36,10 @@ def asked(monkeypatch):
     calls = {"write": [], "links": [], "conns": []}
     real_write, real_links = writepath.check_write, writepath.check_links_many
 
-    def check_write(conn, table, row_id, row, changed):
+    def check_write(conn, table, row_id, row, changed, *lookup):
         calls["write"].append((table, row_id, dict(row), None if changed is None else list(changed)))
         calls["conns"].append(conn)
-        return real_write(conn, table, row_id, row, changed)
+        return real_write(conn, table, row_id, row, changed, *lookup)
 
     def check_links_many(conn, linked):
         calls["links"].append(list(linked))
@@ -87,7 +87,7 @@ def test_an_insert_with_unset_fields_asks_again_about_what_the_database_filled_i
 def test_a_value_the_column_turned_into_another_type_is_asked_again_as_stored(store, monkeypatch):
     """(The rule book refuses such values first; here it only listens, to see what it is asked.)"""
     calls = []
-    monkeypatch.setattr(writepath, "check_write", lambda conn, table, row_id, row, changed: calls.append((row, changed)))
+    monkeypatch.setattr(writepath, "check_write", lambda conn, table, row_id, row, changed, *lookup: calls.append((row, changed)))
     with store.write("create", "新建小组") as tx:
         group = tx.insert("groups", {"name": "乙组", "sort_order": 7.0, "notes": 5})
     assert calls[1] == ({"id": group, "name": "乙组", "focus": None, "sort_order": 7, "notes": "5", "deleted": 0},
