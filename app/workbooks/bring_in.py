@@ -12,6 +12,7 @@ reported, never deleted.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,7 +75,7 @@ class Context:
         self._staged, self._staged_created = [], []
 
 
-class ImportKind:
+class ImportKind(ABC):
     """One kind of record a spreadsheet may bring in. Subclasses set the class attributes and write
     `identity`, `label`, `apply` and `stored`."""
 
@@ -84,17 +85,21 @@ class ImportKind:
     fields: tuple[Field, ...] = ()
     sample = ""  # the shipped sample file (data/samples/)
 
+    @abstractmethod
     def identity(self, row: SourceRow) -> tuple | None:
         """What names the row's record within the file (two rows alike are one record twice)."""
         raise NotImplementedError
 
+    @abstractmethod
     def label(self, row: SourceRow) -> str:
         raise NotImplementedError
 
+    @abstractmethod
     def apply(self, store, tx, ctx: Context, row: SourceRow) -> Outcome:
         """Write the row's record through `tx` (insert or update); refuse with RowRefused/BadValue."""
         raise NotImplementedError
 
+    @abstractmethod
     def stored(self, store) -> dict[tuple, str]:
         """Identity -> name of every live record of this kind (to report those the file leaves out)."""
         raise NotImplementedError
@@ -110,6 +115,7 @@ class ImportKind:
 class NamedKind(ImportKind):
     """A kind whose records are told apart by their name alone (a community, a venue)."""
 
+    @abstractmethod
     def records(self, store) -> list:
         """The live records of the kind (each with its name)."""
         raise NotImplementedError
