@@ -272,16 +272,17 @@ class OpinionDialog(QDialog):
 
     def to_topic(self) -> None:
         values = ask(self, "列入议题", [FieldSpec("topic_id", "并入已有议题", "ref", ref="topics"),
-                                     FieldSpec("title", "或新建议题")], {"title": self.row["title"]},
+                                     FieldSpec("title", "或新建议题"), step_date("day", "确定议题日期")],
+                     {"title": self.row["title"], "day": TODAY()},
                      self.refs, "选择已有议题即为并案；不选则按下面的名称新建议题。")
         if values is None:
             return
-        oid, group = self.opinion_id, self.row["group_id"]
+        oid, group, day = self.opinion_id, self.row["group_id"], values["day"]
         if values["topic_id"]:
-            self._run(lambda s: s.topics.add_opinions(values["topic_id"], [oid]), "并入议题")
+            self._run(lambda s: s.topics.add_opinions(values["topic_id"], [oid], day), "并入议题")
         else:
             self._run(lambda s: s.topics.create({"title": values["title"] or self.row["title"],
-                                                 "group_id": group}, [oid]), "列入议题")
+                                                 "group_id": group}, [oid], day), "列入议题")
 
     def untopic(self) -> None:
         self._run(lambda s: s.topics.remove_opinion(self.opinion_id), "撤出议题")

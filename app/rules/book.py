@@ -289,6 +289,17 @@ def _topic_deliberated_after_approval(row, lookup):
     return None
 
 
+def _merged_after_reported(row, lookup):
+    """An opinion is merged into a topic (确定议题) only after it was reported to the group leader."""
+    if row.get("kind") != "topic":
+        return None
+    day, opinion = as_day(row.get("day")), _parent(lookup, row, "opinion_id", "opinions")
+    reported = as_day(opinion.get("reported_on")) if opinion else None
+    if day and reported and day < reported:
+        return f"并入议题的日期 {row['day']} 早于意见的上报组长日期（{opinion['reported_on']}）"
+    return None
+
+
 def _votes_cast(row, lookup):
     counts = [row.get(n) for n in ("votes_for", "votes_against", "votes_abstain")]
     if all(type(n) is int for n in counts) and sum(counts) > 100_000:
@@ -453,7 +464,9 @@ TABLES: dict[str, Table] = {
         "feasibility": Int("可行性", low=1, high=5), "status": Choice("状态", True, TOPIC_STATUSES),
         "approved_on": Day("审核日期"), "approved_by": Text("审核人", max=SHORT), "approval_note": Text("审核说明", max=2000),
         "meeting_id": Ref("议事活动", table="meetings"), "action_item_id": Ref("对应的落实事项", table="action_items"),
-    }, title=("title",), checks=(Check(("meeting_id", "approved_on", "status"), _topic_deliberated_after_approval),)),
+        "formed_on": Day("确定议题日期"),
+    }, title=("title",), order=(Order("formed_on", "approved_on"),),
+        checks=(Check(("meeting_id", "approved_on", "status"), _topic_deliberated_after_approval),)),
     "opinions": Table("意见建议", {
         "serial": Text("编号", max=40), "source": Choice("来源", True, OPINION_SOURCES),
         "delegate_id": Ref("收集代表", table="delegates"), "grid_id": Ref("所在网格", table="grids"),
@@ -488,7 +501,8 @@ TABLES: dict[str, Table] = {
         "opinion_id": Ref("意见建议", True, "opinions"), "day": Day("日期", True),
         "kind": Choice("环节", True, OPINION_EVENTS), "detail": Detail("详情"), "actor": Text("经办人", max=NAME),
     }, title=("day",), append_only=True,
-        checks=(_not_before_parent("day", "日期", "opinion_id", "opinions", "received_on", "意见的收集日期"),)),
+        checks=(_not_before_parent("day", "日期", "opinion_id", "opinions", "received_on", "意见的收集日期"),
+                Check(("day", "kind", "opinion_id"), _merged_after_reported))),
     "opinion_files": Table("意见附件", {
         "opinion_id": Ref("意见建议", True, "opinions"), "title": Text("标题", True, TITLE),
         "file_name": Text("文件名", True, 255), "sha256": Digest("校验值", True), "size": Int("大小", low=0),

@@ -87,12 +87,27 @@ class TopicService(Service[Row]):
             rows.append(row)
         return rows
 
-    def create(self, values: dict, opinion_ids: builtins.list[str] | None = None, day: str | None = None):
-        """Propose a topic, merging the given collected opinions into it (并案)."""
+    def _merge_day(self, day: str | None, rows: builtins.list[OpinionRow]) -> str:
+        """The day of 确定议题 (并案): not in the future, and not before any merged opinion was
+        received or reported to the group leader (the steps it follows)."""
         day = day or date.today().isoformat()
+        parse_date(day, "确定议题日期", "formed_on")
+        if day > date.today().isoformat():
+            raise ValidationError(f"确定议题日期 {day} 晚于今天", field="formed_on")
+        for row in rows:
+            for label, before in (("收集日期", row["received_on"]), ("上报组长日期", row.get("reported_on"))):
+                if before and day < before:
+                    raise ValidationError(f"确定议题日期 {day} 早于意见“{row['title']}”的{label}（{before}）",
+                                          field="formed_on")
+        return day
+
+    def create(self, values: dict, opinion_ids: builtins.list[str] | None = None, day: str | None = None):
+        """Propose a topic, merging the given collected opinions into it (并案) on `day` (today by
+        default): the topic's 确定议题日期, which 工委审核 may not precede."""
         values = self.prepare(dict(values))
         values["status"] = "proposed"
         rows = self._live_opinions(opinion_ids or [])
+        day = values["formed_on"] = self._merge_day(day, rows)
         with self.store.write("create", f"确定议题：{values['title']}（并案 {len(rows)} 条意见）") as tx:
             topic_id = tx.insert(self.table, values)
             for row in rows:
@@ -100,15 +115,18 @@ class TopicService(Service[Row]):
                 self.store.opinions._event(tx, row["id"], day, "topic", {"topic": values["title"]})
         return tx.changes
 
-    def add_opinions(self, topic_id: str, opinion_ids: builtins.list[str]):
+    def add_opinions(self, topic_id: str, opinion_ids: builtins.list[str], day: str | None = None):
+        """Merge more opinions into a topic not yet deliberated (one received after the topic was
+        reviewed joins it as it stands)."""
         topic = self.get(topic_id)
         if topic["status"] == "deliberated":
             raise ConflictError("议题已经集中议事，不能再并入意见")
         rows = self._live_opinions(opinion_ids)
+        day = self._merge_day(day, rows)
         with self.store.write("update", f"并入议题：{topic['title']}（{len(rows)} 条）") as tx:
             for row in rows:
                 tx.update("opinions", row["id"], {"status": "topic", "topic_id": topic_id})
-                self.store.opinions._event(tx, row["id"], date.today().isoformat(), "topic", {"topic": topic["title"]})
+                self.store.opinions._event(tx, row["id"], day, "topic", {"topic": topic["title"]})
         return tx.changes
 
     def remove_opinion(self, opinion_id: str):

@@ -125,6 +125,8 @@ SYNCED_FIELDS["reception_matters"] += ("subject",)
 SYNCED_FIELDS["meetings"] += ("count_expected", "count_present", "count_excused", "count_absent", "count_guests")
 # m026: whom to call at each department (unit) and how (the 部门（单位）联系表 offices keep)
 SYNCED_FIELDS["departments"] += ("contact", "phone")
+# m027: the day a topic was settled (确定议题), the step 工委审核 follows
+SYNCED_FIELDS["topics"] += ("formed_on",)
 
 
 @migrations()
@@ -696,6 +698,18 @@ def m026_departments_contact(db):
     ):
         db.execute(statement)
 
+
+
+@migrations()
+def m027_topics_formed_on(db):
+    # 工委审核 follows 确定议题, so the day a topic was settled is kept on it and the rule book holds
+    # the review to it. Topics already stored take it from the day their opinions were merged
+    # into them (the 议题 step each opinion's history records); one with no such step has none.
+    db.execute("ALTER TABLE topics ADD COLUMN formed_on TEXT")
+    db.execute(
+        """UPDATE topics SET formed_on = (
+               SELECT min(e.day) FROM opinion_events e JOIN opinions o ON o.id = e.opinion_id
+                WHERE o.topic_id = topics.id AND o.deleted = 0 AND e.deleted = 0 AND e.kind = 'topic')""")
 
 # What the clerk calls the rows of each synced table (progress, refusals, previews, the recycle bin).
 TABLE_NOUNS = {

@@ -42,11 +42,11 @@ def test_the_topic_reviewed_closes_the_review_step_and_its_reminder(demo):
     late = lambda: [s["title"] for s in demo.cadence.attention(TODAY)["steps_overdue"] if s["meeting_id"] == meeting]
     assert "报人大街道工委审核" in late() and "收集商议确定议题" in late()
 
-    opinion = demo.opinions.create({"source": "grid_visit", "received_on": TODAY.isoformat(),
+    opinion = demo.opinions.create({"source": "grid_visit", "received_on": (TODAY - timedelta(days=3)).isoformat(),
                                     "delegate_id": delegate, "title": "楼道堆物", "content": "消防隐患"}
                                    ).created("opinions")[0]
     topic = demo.topics.create({"title": "楼道堆物整治", "group_id": group}, [opinion],
-                               day=TODAY.isoformat()).created("topics")[0]
+                               day=(TODAY - timedelta(days=2)).isoformat()).created("topics")[0]
     demo.plans.save_and_link(topic, {**demo.plans.defaults(topic), "planned_on": TODAY.isoformat()}, meeting)
     steps = _steps(demo, meeting)
     assert steps["收集商议确定议题"]["state"] == "done" and steps["收集商议确定议题"]["done_by"] == "已确定议题"

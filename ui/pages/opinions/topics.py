@@ -44,7 +44,7 @@ class TopicsTab(QWidget):
                                     Col("urgency", "紧迫性"), Col("feasibility", "可行性")], self)
         self.pool_view = make_table(self.pool)
         self.pool_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.topics = ListTableModel([Col("title", "议题"), Col("opinion_count", "并案意见"),
+        self.topics = ListTableModel([Col("title", "议题"), Col("formed_on", "确定日期"), Col("opinion_count", "并案意见"),
                                       Col("lead_name", "牵头代表"), Col("consulted", "征求意见"),
                                       Col("plan_title", "议事方案"), Col("surveyed", "实地调研"),
                                       Col("status_label", "状态"),
@@ -136,11 +136,13 @@ class TopicsTab(QWidget):
         if not rows:
             return
         values = ask(self, "并案为议题", [FieldSpec("title", "议题名称", required=True),
-                                        FieldSpec("summary", "情况说明", "multiline")],
-                     {"title": rows[0]["title"]}, note=f"将 {len(rows)} 条意见并为一个议题（可在意见中撤出）。")
+                                        FieldSpec("summary", "情况说明", "multiline"),
+                                        step_date("day", "确定议题日期")],
+                     {"title": rows[0]["title"], "day": date.today().isoformat()},
+                     note=f"将 {len(rows)} 条意见并为一个议题（可在意见中撤出）。工委审核不早于确定议题日期。")
         if values:
-            group_id = self.group.currentData()
-            self._run(lambda s: s.topics.create({**values, "group_id": group_id}, [r["id"] for r in rows]),
+            group_id, day = self.group.currentData(), values.pop("day")
+            self._run(lambda s: s.topics.create({**values, "group_id": group_id}, [r["id"] for r in rows], day),
                       f"确定议题“{values['title']}”")
 
     def review(self) -> None:
@@ -154,7 +156,9 @@ class TopicsTab(QWidget):
         def ready(reviewer: str) -> None:  # 审核人 prefilled from 设置 (or the last one who reviewed)
             values = ask(self, f"审核议题：{topic['title']}", specs,
                          {"decision": "yes", "day": date.today().isoformat(), "by": reviewer},
-                         note="" if reviewer else "可在“设置 › 公文”中填写审核人，以后自动填入。")
+                         note="　".join(filter(None, (
+                             f"确定议题日期：{topic['formed_on']}（审核日期不早于此日）" if topic.get("formed_on") else "",
+                             "" if reviewer else "可在“设置 › 公文”中填写审核人，以后自动填入。"))))
             if values:
                 self._run(lambda s: s.topics.review(topic["id"], values["decision"] == "yes", values["day"],
                                                     values["by"], values["note"]), "审核议题")
