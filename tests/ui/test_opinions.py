@@ -166,7 +166,8 @@ def test_merge_opinions_into_a_topic(qtbot, window, monkeypatch):
     count = topics.pool.rowCount()
     assert count >= 2
     topics.pool_view.selectAll()
-    monkeypatch.setattr("ui.pages.opinions.topics.ask", lambda *a, **k: {"title": "老城照明与停车", "summary": ""})
+    monkeypatch.setattr("ui.pages.opinions.topics.ask", lambda *a, **k: {"title": "老城照明与停车", "summary": "",
+                                                                          "day": date.today().isoformat()})
     topics.merge()
     qtbot.waitUntil(lambda: topics.pool.rowCount() == 0, timeout=5000)
     wait_idle(qtbot, window.backend)
