@@ -26,6 +26,16 @@ def test_the_stored_codes_and_labels_are_those_of_every_office():
                                       ("confirmed", "已确认"), ("certified", "已发聘书"), ("filed", "已备案"))
 
 
+def test_a_rounds_kind_decides_its_seats_name_reason_and_words():
+    # stored in nomination_rounds.kind and exchanged: never renamed
+    assert st.ROUND_KIND_CHOICES == (("regular", "换届推选"), ("by_election", "补选"))
+    term, by = st.round_kind(st.REGULAR), st.round_kind(st.BY_ELECTION)
+    assert (term.seats, term.new_name(2026), term.needs_reason, term.word, term.suffix) == (
+        70, "议事代表推选", False, "推选", "")
+    assert (by.seats, by.new_name(2026), by.needs_reason, by.word, by.suffix) == (1, "2026年议事代表补选", True, "补选", "补选")
+    assert st.round_kind("zz_newer_kind") is term and st.round_kind(None) is term
+
+
 def test_the_new_candidate_defaults_of_the_schema_are_the_first_stage_and_status(store):
     defaults = {r[1]: r[4] for r in store.db.execute("PRAGMA table_info(candidates)")}
     assert defaults["stage"] == f"'{st.STAGES[0].code}'" and defaults["status"] == f"'{st.IN_PROGRESS}'"
@@ -69,7 +79,7 @@ def test_a_round_state_follows_its_latest_date():
 # The migration that created the tables keeps its column defaults as written (checked above).
 ALLOWED = {REGISTRY, "app/storage/schema.py"}
 # Spelled by nothing else in app/ or ui/: the stages, the first round state, a candidate who left.
-EVERYWHERE = (*st.codes(), st.NOMINATING, st.FAILED, st.WITHDRAWN)
+EVERYWHERE = (*st.codes(), st.NOMINATING, st.FAILED, st.WITHDRAWN, st.REGULAR, st.BY_ELECTION)
 # Shared with other closed lists (an action in progress, a delegate's appointed event, a document
 # named notice): refused in the modules that ask the stage registry, the closed lists aside.
 IN_SELECTION = (st.IN_PROGRESS, st.APPOINTED)
