@@ -45,7 +45,7 @@ def _term(store, round_row: dict) -> dict:
 
 
 def _who(round_row: dict, term: dict) -> str:
-    return f"{term['name']}议事代表" + ("补选" if round_row["kind"] == "by_election" else "")
+    return f"{term['name']}议事代表" + st.round_kind(round_row["kind"]).suffix
 
 
 def _people_table(rows: list[dict], *, serial: bool = False) -> TableSpec:
@@ -129,7 +129,7 @@ def certificate_pages(store, round_id: str | None, delegate_ids: list[str] | Non
     term = _term(store, round_row)
     subdistrict = store.settings.get("subdistrict")
     until = f"任期至{_upper_date(term['end_date'], day=False)}" if term.get("end_date") else "任期与本届相同"
-    if round_row["kind"] == "by_election":
+    if st.round_kind(round_row["kind"]).rest_of_term:
         until = "任期至本届期满" + (f"（{_upper_date(term['end_date'], day=False)}）" if term.get("end_date") else "")
     appointed_as = f"{subdistrict}{term['name']}议事代表。"
     return {"title": f"{subdistrict}{term['name']}议事代表聘书", "unit": store.settings.unit(),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from app.common.textutil import MARK
 from app.rules.meeting_kinds import CHOICES, RECEPTION
 from app.rules.nomination_stages import CHOICES as STAGE_CHOICES
-from app.rules.nomination_stages import RECORDS, STATUSES
+from app.rules.nomination_stages import RECORDS, ROUND_KIND_CHOICES, STATUSES
 
 
 def label_of(choices, value) -> str:
@@ -96,7 +96,7 @@ TOPIC_STATUSES = (("proposed", "待审核"), ("approved", "已审核同意"), ("
 VIEWS = ("同意", "有补充意见", "不同意", "未表态")
 
 # -- the selection (两下两上) -----------------------------------------------------------------------
-ROUND_KINDS = (("regular", "换届推选"), ("by_election", "补选"))
+ROUND_KINDS = ROUND_KIND_CHOICES  # the registry: app/rules/nomination_stages.py
 QUOTA_DIMENSIONS = (("community", "村（社区）"), ("sector", "界别"), ("party", "政治面貌"))
 QUOTA_RULES = (("exact", "名额"), ("min", "不少于"), ("max", "不超过"))
 SELF_NOMINATION = ((0, "不开放（按实施方案，由基层党组织推荐或居民联名推荐）"), (1, "开放本人自荐"))

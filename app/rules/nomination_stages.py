@@ -163,3 +163,41 @@ def round_state(row: Mapping[str, Any]) -> str:
 
 def round_state_of(code: str | None) -> RoundState | None:
     return _ROUND_STATE.get(code or "")
+
+
+# -- the round's kind ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RoundKind:
+    """A 推选 fills the council at the change of term; a 补选 fills seats left empty during it (the
+    same procedure, for the rest of the term, with its reason written down)."""
+
+    code: str
+    label: str             # the kind as the round list and forms show it
+    word: str              # what the summary and the documents call the procedure (推选 / 补选)
+    seats: int             # the seats a new round of this kind starts with
+    needs_reason: bool     # a 补选 says why (a delegate resigned, moved away...)
+    rest_of_term: bool     # those chosen serve until the term ends, not for a whole term
+
+    def new_name(self, year: int) -> str:
+        return f"{year}年议事代表补选" if self.rest_of_term else "议事代表推选"
+
+    @property
+    def suffix(self) -> str:
+        """After 第N届议事代表 in a document's title: 补选 for a by-election, nothing for the term's."""
+        return self.word if self.rest_of_term else ""
+
+
+REGULAR = "regular"
+BY_ELECTION = "by_election"
+ROUND_KINDS: tuple[RoundKind, ...] = (
+    RoundKind(REGULAR, "换届推选", "推选", 70, False, False),
+    RoundKind(BY_ELECTION, "补选", "补选", 1, True, True),
+)
+ROUND_KIND_CHOICES = tuple((k.code, k.label) for k in ROUND_KINDS)
+_ROUND_KIND = {k.code: k for k in ROUND_KINDS}
+
+
+def round_kind(code: str | None) -> RoundKind:
+    """A round's kind; one this version does not know (a row written around the program) reads as
+    a term's 推选 so that lists and documents still open (`check` names the row)."""
+    return _ROUND_KIND.get(code or "", ROUND_KINDS[0])

@@ -135,7 +135,7 @@ class NominationService(Service[Row]):
             raise ValidationError("最低年龄应在 18—80 周岁之间（议事代表须年满 18 周岁）", field="min_age")
         if merged.get("min_years") is not None and not 0 <= merged["min_years"] <= 20:
             raise ValidationError("居住或工作年限应在 0—20 年之间", field="min_years")
-        if merged["kind"] == "by_election" and not merged.get("reason"):
+        if st.round_kind(merged["kind"]).needs_reason and not merged.get("reason"):
             raise ValidationError("补选请写明原因（如：某代表辞职、迁出）", field="reason")
         self.live_ref("terms", values.get("term_id"), "届次", "term_id")
         if self.name_taken(merged.get("name"), existing):
@@ -145,18 +145,18 @@ class NominationService(Service[Row]):
             raise ConflictError("该批次已经党工委确认，名额、条件和下达日期不能再修改")
         return values
 
-    def round_defaults(self, kind: str = "regular", today: date | None = None) -> dict:
+    def round_defaults(self, kind: str = st.REGULAR, today: date | None = None) -> dict:
         """A new round as the form first shows it: a 推选 fills the council (70 seats), a 补选 one seat;
         age 18 and one year in the subdistrict; the four units of the joint review (联审)."""
         today = today or date.today()
-        by_election = kind == "by_election"
-        return {"kind": kind, "name": f"{today.year}年议事代表补选" if by_election else "议事代表推选",
+        shape = st.round_kind(kind)
+        return {"kind": kind, "name": shape.new_name(today.year),
                 "conditions_by": "街道党工委", "self_nomination": 0,
-                "opened_on": today.isoformat(), "seats": 1 if by_election else 70, "min_age": 18, "min_years": 1,
+                "opened_on": today.isoformat(), "seats": shape.seats, "min_age": 18, "min_years": 1,
                 "review_units": "、".join(DEFAULT_REVIEW_UNITS), "term_id": self.store.terms.current_id()}
 
     def open_round(self, values: dict):
-        defaults = self.round_defaults(values.get("kind") or "regular")
+        defaults = self.round_defaults(values.get("kind") or st.REGULAR)
         values = {**{k: v for k, v in defaults.items() if k not in ("name", "opened_on")}, **values}
         if not values.get("term_id"):
             raise ValidationError("请先在“设置”中建立届次", field="term_id")

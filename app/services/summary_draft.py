@@ -26,7 +26,7 @@ from app.rules.codes import (
 )
 from app.rules.fields import names_of
 from app.rules.meeting_kinds import GROUP_ACTIVITY, PLENARY, RECEPTION, SPECIAL, kind_of
-from app.rules.nomination_stages import APPOINTED
+from app.rules.nomination_stages import APPOINTED, round_kind
 from app.services.opinion_clocks import CLOCKS, on_time
 
 if TYPE_CHECKING:
@@ -264,7 +264,7 @@ def _selection_parts(f: Figures) -> list[str]:
     for round_row in f.rounds:
         people = f.store.rows("SELECT status FROM candidates WHERE round_id = ? AND deleted = 0", [round_row["id"]])
         appointed = sum(1 for p in people if p["status"] == APPOINTED)
-        what = "补选" if round_row["kind"] == "by_election" else "推选"
+        what = round_kind(round_row["kind"]).word
         parts.append(
             f"规范{what}流程。采取“两下两上”方式，各村（社区）基层党组织或居民10人以上联名推荐初步人选"
             f"{len(people)}人，经村（居）民代表会议通过、人大街道工委初审、相关部门联审和公示，"

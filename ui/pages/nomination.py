@@ -102,8 +102,8 @@ class NominationPage(QWidget):
         self.rounds.setMinimumWidth(240)
         self.rounds.currentIndexChanged.connect(lambda _: self.reload())
         top.addWidget(self.rounds)
-        add_buttons(top, [("新建推选…", lambda: self.edit_round(None, "regular"), "换届推选：下达名额和条件（一下）"),
-                          ("补选…", lambda: self.edit_round(None, "by_election"), "代表出缺时补选，程序相同"),
+        add_buttons(top, [("新建推选…", lambda: self.edit_round(None, st.REGULAR), "换届推选：下达名额和条件（一下）"),
+                          ("补选…", lambda: self.edit_round(None, st.BY_ELECTION), "代表出缺时补选，程序相同"),
                           ("批次设置…", lambda: self.edit_round(self.data.get("round")), ""),
                           ("名额…", self.edit_quotas, "按村（社区）、界别、政治面貌下达名额")])
         top.addStretch(1)
@@ -305,7 +305,7 @@ class NominationPage(QWidget):
             self._need_round()
             return
         kind = round_row["kind"] if round_row else kind
-        skip = ("kind",) + (() if kind == "by_election" else ("reason",))
+        skip = ("kind",) + (() if st.round_kind(kind).needs_reason else ("reason",))
 
         def ready(refs):
             values = dict(round_row) if round_row else refs["defaults"]
@@ -333,7 +333,7 @@ class NominationPage(QWidget):
 
                 self.backend.op(fn, saved, dialog.refused, summary="推选批次")
 
-            title = ("修改" if round_row else "新建") + ("补选批次" if kind == "by_election" else "推选批次")
+            title = ("修改" if round_row else "新建") + f"{st.round_kind(kind).word}批次"
             self.dialog = RecordDialog(title, NominationService.fields, refs, values, submit, self, skip=skip)
             self.dialog.setObjectName("round_dialog")
             self.dialog.open()
