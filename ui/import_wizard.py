@@ -115,22 +115,34 @@ def dry_run(store, name: str, path: str, mapping: dict[int, str] | None = None, 
 
         return _roster_report(import_roster(store, path, dry_run=True))
     from app.common.errors import AppError
-    from app.workbooks.bring_in import import_file
+    from app.workbooks.bring_in import NeedsMapping, import_file
     from app.workbooks.kinds import kind
 
     chosen = kind(name)
-    report = import_file(store, chosen, path, dry_run=True, mapping=mapping, progress=progress)
-    report["remembered"] = False
-    if first:
-        saved = remembered_mapping(report["layout"])
+
+    def remembered(found: dict) -> dict | None:
+        """The first check with the mapping the clerk chose before for this layout, if it still fits."""
+        saved = remembered_mapping(found["layout"])
         fields = {f.key for f in chosen.fields}
-        columns = {m["column"] for m in report["mapping"]}
-        if saved and saved != mapping_of(report) and set(saved) <= columns and set(saved.values()) <= fields:
-            try:
-                report = import_file(store, chosen, path, dry_run=True, mapping=saved, progress=progress)
-                report["remembered"] = True
-            except AppError:
-                pass  # (the remembered mapping no longer names the records: the proposed one serves)
+        columns = {m["column"] for m in found["mapping"]}
+        if not (saved and saved != mapping_of(found) and set(saved) <= columns and set(saved.values()) <= fields):
+            return None
+        try:
+            return {**import_file(store, chosen, path, dry_run=True, mapping=saved, progress=progress),
+                    "remembered": True}
+        except AppError:
+            return None  # (the remembered mapping no longer names the records: the proposed one serves)
+
+    try:
+        report = import_file(store, chosen, path, dry_run=True, mapping=mapping, progress=progress)
+    except NeedsMapping as exc:  # the wizard opens on the columns, for the clerk to say which is which
+        again = remembered(exc.sketch) if first else None
+        if again is None:
+            exc.sketch["columns"] = _column_values(path, exc.sketch)
+            raise
+        report = again
+    else:
+        report = (remembered(report) if first else None) or {**report, "remembered": False}
     report["columns"] = _column_values(path, report)
     return report
 
@@ -157,7 +169,9 @@ def _roster_report(report: dict) -> dict:
 class ImportWizard(QDialog):
     """列对应 (not for the roster) → 检查结果 → 导入."""
 
-    def __init__(self, backend, name: str, path: str, report: dict, parent=None):
+    def __init__(self, backend, name: str, path: str, report: dict, parent=None, problem: str = ""):
+        """`report`: the first check's; with `problem`, only the sketch of the file's columns (none
+        of them was known to name the records), for the clerk to map before anything is checked."""
         super().__init__(parent)
         self.backend = backend
         self.name = name
@@ -190,6 +204,12 @@ class ImportWizard(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self._fill_mapping()
+        if problem:
+            self.mapping_note.setText(f"文件“{report['file']}”，工作表“{report['sheets'][0]}”第 {report['header_row']} 行"
+                                      "像是表头，但程序认不出其中的列名。请在“导入为”中逐列指定（不需要的列选“不导入”），"
+                                      "指定后立即检查，并记住这种表格的对应关系，下次自动采用。")
+            self.report = {}  # (nothing to import until the columns name the records)
+            self.mapping_counts.setText(f"<span style='color:#b00020'>{problem}</span>")
         self._show_report()
         self.show_step(1 if name == ROSTER else 0)
 
@@ -461,14 +481,22 @@ def start_import(parent, backend, path: str | None = None, kind: str = ROSTER) -
             return
     chosen = path
 
-    def checked(report: dict) -> None:
-        dialog = ImportWizard(backend, kind, chosen, report, parent)
+    def checked(report: dict, problem: str = "") -> None:
+        dialog = ImportWizard(backend, kind, chosen, report, parent, problem)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         parent.import_preview = dialog
         dialog.open()
 
+    def failed(error) -> None:
+        from app.workbooks.bring_in import NeedsMapping
+
+        if isinstance(error, NeedsMapping):
+            checked(error.sketch, error.message)
+        else:
+            show_refusal(parent, error)
+
     job = backend.query(lambda s, job: dry_run(s, kind, chosen, first=True, progress=job.report), checked,
-                        lambda e: show_refusal(parent, e), wants_job=True)
+                        failed, wants_job=True)
     DelayedProgress(parent, job, f"正在检查{kind_label(kind)}表格…", cancellable=True)
 
 

@@ -372,7 +372,7 @@ def cmd_import(args) -> int:
 def _import_kind(args) -> int:
     from app.common.outputs import check_out
     from app.registers.writer import write_register
-    from app.workbooks.bring_in import import_file, report_register, with_remap
+    from app.workbooks.bring_in import NeedsMapping, import_file, report_register, with_remap
     from app.workbooks.kinds import kind as kind_named
 
     kind = kind_named(args.import_kind)
@@ -380,7 +380,12 @@ def _import_kind(args) -> int:
         check_out("register", args.report)  # before the import: a bad name must not follow a done import
     mapping = with_remap(args.file, kind, args.map) if args.map else None
     with _open(args) as store:
-        report = import_file(store, kind, args.file, dry_run=args.dry_run, mapping=mapping)
+        try:
+            report = import_file(store, kind, args.file, dry_run=args.dry_run, mapping=mapping)
+        except NeedsMapping as exc:  # the terminal's way to say which column is which
+            columns = "；".join(f"{m['letter']}列“{m['heading']}”" for m in exc.sketch["mapping"])
+            raise NeedsMapping(f"{exc.message}（用 --map 指定，如 --map B={kind.identity_label()}）。各列：{columns}",
+                               exc.sketch) from None
         if args.report:
             write_register(args.report, report_register(store, report))
     report.pop("changes", None)

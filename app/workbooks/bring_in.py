@@ -111,6 +111,9 @@ class ImportKind(ABC):
     def headers_hint(self) -> str:
         return "、".join(f"“{f.headers[0]}”" for f in self.fields if f.identity)
 
+    def identity_label(self) -> str:
+        return next(f.label for f in self.fields if f.identity)
+
 
 class NamedKind(ImportKind):
     """A kind whose records are told apart by their name alone (a community, a venue)."""
@@ -156,7 +159,8 @@ def read_tables(path: Path | str, kind: ImportKind, mapping: dict[int, str] | No
     tables: list[Table] = []
     fields = list(kind.fields)
     first_layout = None
-    for sheet in read_sheets(path):
+    sheets = read_sheets(path)
+    for sheet in sheets:
         table = read_table(sheet, fields)
         if table is None:
             continue
@@ -167,6 +171,13 @@ def read_tables(path: Path | str, kind: ImportKind, mapping: dict[int, str] | No
             table = read_table(sheet, fields, mapping=mapping, header_row=table.header_row)
         if table is not None:
             tables.append(table)
+    if not tables:  # headings the desk does not know: the first sheet that has a header-like row, for the clerk to map
+        for sheet in sheets:
+            table = read_table(sheet, fields, guess=True)
+            if table is not None:
+                if mapping is not None:
+                    table = read_table(sheet, fields, mapping=mapping, header_row=table.header_row)
+                return [table] if table is not None else []
     return tables
 
 
@@ -217,8 +228,15 @@ def import_file(store, kind: ImportKind, path: Path | str, *, dry_run: bool = Fa
                        "（表头可以在标题行下面）")
     first = tables[0]
     identity = {f.key for f in kind.fields if f.identity}
-    if not identity & set(first.mapping.values()):
-        raise AppError(f"“{name}”的工作表“{first.sheet}”没有对应{kind.headers_hint()}的列，无法辨认每一行是哪个{kind.noun}")
+    if first.guessed and mapping is None or not identity & set(first.mapping.values()):
+        if mapping is not None:  # the clerk's own mapping left the records unnamed
+            said = f"“{name}”的工作表“{first.sheet}”没有对应{kind.headers_hint()}的列，无法辨认每一行是哪个{kind.noun}"
+        else:  # (perhaps another kind's list, perhaps headings no office was seen to use)
+            said = (f"“{name}”中没有找到{kind.noun}表：需要有{kind.headers_hint()}等表头的工作表（表头可以在标题行下面）；"
+                    f"如果确是{kind.noun}表，请指定各列导入为哪一项（表头在第 {first.header_row} 行）")
+        raise NeedsMapping(said, {"kind": kind.name, "noun": kind.noun, "unit": kind.unit, "file": name, "sheets": [first.sheet],
+             "header_row": first.header_row, "layout": layout_key(kind.name, first.headings),
+             "mapping": mapping_of(kind, first)})
     rows = kind.combine([row for table in tables for row in table.rows])
     labels = {f.key: f.label for f in kind.fields}
     door = store.rehearsal if dry_run else store.write
@@ -258,6 +276,15 @@ def import_file(store, kind: ImportKind, path: Path | str, *, dry_run: bool = Fa
     if not dry_run:
         report["changes"] = tx.changes
     return report
+
+
+class NeedsMapping(AppError):
+    """The file's columns are there but none is known to name the records: `sketch` holds what the
+    clerk needs to map them by hand (the sheet, its header row, each column and its proposed field)."""
+
+    def __init__(self, message: str, sketch: dict):
+        super().__init__(message)
+        self.sketch = sketch
 
 
 class _Careful(Exception):

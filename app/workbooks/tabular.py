@@ -142,6 +142,7 @@ class Table:
     mapping: dict[int, str]
     rows: list[SourceRow]
     skipped: list[dict]  # rows left out, with why (小计, notes)
+    guessed: bool = False  # the header row was guessed (its headings name too few fields): the clerk maps it
 
 
 def filled(sheet: Sheet) -> list[list]:
@@ -174,6 +175,20 @@ def find_header(shown: list[list], fields: list[Field]) -> tuple[int, dict[int, 
     return best
 
 
+def guess_header(shown: list[list]) -> int | None:
+    """For a sheet whose headings name none of the fields: the row that looks like its header, for
+    the clerk to map by hand — the first of the first rows with nearly as many different words as
+    the wordiest of them (a title merged across the table, or 填报单位 and 填报日期, have one or two)."""
+    counts = []
+    for row in shown[:HEADER_ROWS]:
+        words = {clean(v) for v in row if isinstance(v, str)} - {""}
+        counts.append(len(words))
+    most = max(counts, default=0)
+    if most < 2:
+        return None
+    return next(index for index, count in enumerate(counts) if count >= max(2, most * 0.6))
+
+
 def is_summary(texts: list[str]) -> bool:
     for text in texts[:3]:
         plain = re.sub(r"\s+", "", text)
@@ -196,14 +211,19 @@ def is_note(texts: list[str], cells: int | None = None) -> bool:
 
 
 def read_table(sheet: Sheet, fields: list[Field], mapping: dict[int, str] | None = None,
-               header_row: int | None = None) -> Table | None:
-    """The sheet as a table of `fields`: None when no row of it reads as their header (and no
-    mapping was given). A mapping given (column index -> field key) replaces the proposed one."""
+               header_row: int | None = None, guess: bool = False) -> Table | None:
+    """The sheet as a table of `fields`: None when no row of it reads as their header (unless
+    `guess`: then the row that looks like a header, mapped as far as its words go). A mapping given
+    (column index -> field key) replaces the proposed one."""
     shown = filled(sheet)
+    found_by_guess = False
     if header_row is None:
         found = find_header(shown, fields)
         if found is None:
-            return None
+            guessed = guess_header(shown) if guess else None
+            if guessed is None:
+                return None
+            found, found_by_guess = (guessed, propose(shown[guessed], fields)), True
         header_index, proposed = found
     else:
         header_index = header_row - 1
@@ -244,7 +264,7 @@ def read_table(sheet: Sheet, fields: list[Field], mapping: dict[int, str] | None
         cells = {key: f"{letters[col]}{r + 1}" for col, key in mapping.items()}
         formulas = {key for col, key in mapping.items() if (r, col) in sheet.formulas}
         rows.append(SourceRow(sheet.title, r + 1, values, cells, formulas))
-    return Table(sheet.title, header_index + 1, headings, mapping, rows, skipped)
+    return Table(sheet.title, header_index + 1, headings, mapping, rows, skipped, guessed=found_by_guess)
 
 
 # -- values as clerks type them ---------------------------------------------------------------------

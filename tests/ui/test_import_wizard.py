@@ -401,3 +401,45 @@ def test_every_kinds_sample_through_the_wizard_brings_a_new_office_in(qtbot, emp
     window.undo_action.trigger()  # Ctrl+Z: the last import, the meetings, all of it
     wait_idle(qtbot, window.backend)
     assert meetings and store.scalar("SELECT count(*) FROM meetings WHERE deleted = 0") == 0
+
+
+def test_a_file_with_headings_the_desk_does_not_know_opens_on_its_columns(qtbot, window, tmp_path, monkeypatch):
+    """No column known to name the venues: the wizard opens on the columns (not a refusal), says
+    which to choose, and once the clerk names the column the file checks and imports."""
+    from tests.app.workbooks.test_bring_in import odd_venues_file
+
+    page = open_page(qtbot, window, "organisation")
+    store = store_of(window)
+    before = digest(store)
+    refusals: list = []
+    monkeypatch.setattr("ui.import_wizard.show_refusal", lambda parent, error: refusals.append(error))
+    wizard = open_wizard(qtbot, window, page, odd_venues_file(tmp_path), "venues")
+    assert not refusals and wizard.pages.currentIndex() == 0
+    assert "第 3 行像是表头" in wizard.mapping_note.text() and "逐列指定" in wizard.mapping_note.text()
+    assert "如果确是阵地表，请指定各列导入为哪一项" in wizard.mapping_counts.text()
+    assert not wizard.go.isEnabled() and not wizard.next.isEnabled()
+    assert wizard.columns.item(1, 1).text() == "叫法" and "幸福里议事站" in wizard.columns.item(1, 2).text()
+    assert wizard.combos[1].currentData() == "" and wizard.combos[2].currentData() == "level"
+    wizard.combos[1].setCurrentIndex(wizard.combos[1].findData("name"))
+    qtbot.waitUntil(lambda: not wizard.checking, timeout=10000)
+    wait_idle(qtbot, window.backend)
+    assert wizard.report["counts"]["new"] == 2 and wizard.next.isEnabled() and digest(store) == before
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    wizard.run_import()
+    qtbot.waitUntil(lambda: wizard.result_report is not None, timeout=10000)
+    assert {"幸福里议事站", "金龙议事站"} <= {v["name"] for v in store.venues.list()}
+
+
+def test_the_columns_the_clerk_named_are_remembered_for_the_next_file_of_that_layout(qtbot, window, tmp_path):
+    from tests.app.workbooks.test_bring_in import odd_venues_file
+
+    page = open_page(qtbot, window, "organisation")
+    wizard = open_wizard(qtbot, window, page, odd_venues_file(tmp_path), "venues")
+    wizard.combos[1].setCurrentIndex(wizard.combos[1].findData("name"))
+    qtbot.waitUntil(lambda: not wizard.checking, timeout=10000)
+    wait_idle(qtbot, window.backend)
+    wizard.reject()
+    (tmp_path / "again").mkdir()
+    again = open_wizard(qtbot, window, page, odd_venues_file(tmp_path / "again"), "venues")
+    assert again.report["remembered"] and again.report["counts"]["new"] == 2 and again.next.isEnabled()
+    assert again.combos[1].currentData() == "name" and "已按上次" in again.mapping_note.text()

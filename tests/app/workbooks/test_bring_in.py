@@ -176,7 +176,7 @@ def test_a_file_with_no_table_of_the_kind_says_what_headers_it_needs(store, tmp_
     with pytest.raises(AppError) as refused:
         import_file(store, kind("grids"), tmp_path / "x.xlsx")
     assert refused.value.message == ("“x.xlsx”中没有找到网格表：需要有“所在村（社区）”、“网格名称”等表头的工作表"
-                                     "（表头可以在标题行下面）")
+                                     "（表头可以在标题行下面）；如果确是网格表，请指定各列导入为哪一项（表头在第 1 行）")
 
 
 def test_the_check_report_register_lays_out_every_row(store, tmp_path):
@@ -187,3 +187,65 @@ def test_the_check_report_register_lays_out_every_row(store, tmp_path):
         ("结果", "verdict_label", 6, 40, False), ("单元格", "cell", 6, 40, False),
         ("原因", "reason", 20, 50, True), ("改动", "change_text", 20, 50, True), ("提示", "warnings", 20, 50, True)]
     assert (register.unit, register.sheet_name, register.rows) == (store.settings.unit(), "导入结果", report["rows"])
+
+
+# -- headings the desk does not know ---------------------------------------------------------------
+def odd_venues_file(tmp_path):
+    """A venue list whose heading for the name is one no office was seen to use."""
+    from tests.app.workbooks.sheets import messy_sheet
+
+    return messy_sheet(tmp_path / "阵地.xlsx", "议事场所一览", ["序号", "叫法", "层级", "详细地址", "备注"],
+                       [[1, "幸福里议事站", "小区邻里议事堂", "幸福里 3 号", None],
+                        [2, "金龙议事站", "小区邻里议事堂", "金龙路 8 号", "新建"]])
+
+
+def test_a_file_whose_name_column_is_not_recognised_asks_for_it_to_be_mapped(store, tmp_path):
+    from app.workbooks.bring_in import NeedsMapping, import_file, with_remap
+    from app.workbooks.kinds import kind
+
+    path, venues = odd_venues_file(tmp_path), kind("venues")
+    before = digest(store)
+    with pytest.raises(NeedsMapping) as asked:
+        import_file(store, venues, path, dry_run=True)
+    assert asked.value.message == ("“阵地.xlsx”中没有找到阵地表：需要有“阵地名称”等表头的工作表（表头可以在标题行下面）；"
+                                   "如果确是阵地表，请指定各列导入为哪一项（表头在第 3 行）")
+    sketch = asked.value.sketch
+    assert (sketch["header_row"], sketch["sheets"]) == (3, ["Sheet1"])
+    assert [(m["letter"], m["heading"], m["field"]) for m in sketch["mapping"]] == [
+        ("A", "序号", ""), ("B", "叫法", ""), ("C", "层级", "level"), ("D", "详细地址", "address"), ("E", "备注", "notes")]
+    assert digest(store) == before
+    mapping = with_remap(path, venues, ["B=阵地名称"])
+    assert mapping == {1: "name", 2: "level", 3: "address", 4: "notes"}
+    checked = import_file(store, venues, path, dry_run=True, mapping=mapping)
+    assert checked["counts"]["new"] == 2 and checked["header_row"] == 3 and digest(store) == before
+    import_file(store, venues, path, mapping=mapping)
+    names = {v["name"]: v["address"] for v in store.venues.list()}
+    assert names["幸福里议事站"] == "幸福里 3 号" and names["金龙议事站"] == "金龙路 8 号"
+
+
+def test_a_sheet_with_no_header_like_row_is_still_refused_plainly(store, tmp_path):
+    import openpyxl
+
+    from app.workbooks.bring_in import NeedsMapping, import_file
+    from app.workbooks.kinds import kind
+
+    book = openpyxl.Workbook()
+    for value in ("只有一列", "第二行", "第三行"):
+        book.active.append([value])
+    book.save(tmp_path / "一列.xlsx")
+    with pytest.raises(AppError, match="没有找到阵地表") as refused:
+        import_file(store, kind("venues"), tmp_path / "一列.xlsx", dry_run=True)
+    assert not isinstance(refused.value, NeedsMapping)
+
+
+def test_the_cli_names_the_columns_and_how_to_map_one(tmp_path):
+    from tests.conftest import run_cli
+
+    path, data = odd_venues_file(tmp_path), tmp_path / "data"
+    run_cli("init", "--data", data, check=True)
+    asked = run_cli("import", "venues", path, "--dry-run", "--data", data)
+    assert asked.returncode != 0 and "Traceback" not in asked.stderr
+    assert "如果确是阵地表，请指定各列导入为哪一项" in asked.stderr and "--map B=阵地名称" in asked.stderr
+    assert "B列“叫法”" in asked.stderr
+    done = run_cli("import", "venues", path, "--map", "B=阵地名称", "--data", data)
+    assert done.returncode == 0 and "新增 2 处" in done.stdout, done.stderr
