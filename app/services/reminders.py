@@ -149,6 +149,11 @@ FIRST_STEPS = (
 )
 
 
+# The first steps the 概览's import panel (app/workbooks/kinds.py) walks through, its books brought in
+# in order; the window lists the rest below it.
+BY_IMPORT = frozenset({"communities", "delegates", "venues"})
+
+
 def getting_started(store) -> dict:
     """A new office's first steps, each done or not; `new` while no meeting has been recorded: then
     the 概览 shows these steps, not warnings about meetings an office that has not started yet
@@ -161,6 +166,6 @@ def getting_started(store) -> dict:
         "venues": bool(store.scalar("SELECT 1 FROM venues WHERE deleted = 0 LIMIT 1")),
         "meetings": bool(store.scalar("SELECT 1 FROM meetings WHERE deleted = 0 LIMIT 1")),
     }
-    steps = [{"key": key, "label": label, "area": area, "hint": hint, "done": has[key]}
+    steps = [{"key": key, "label": label, "area": area, "hint": hint, "done": has[key], "by_import": key in BY_IMPORT}
              for key, label, area, hint in FIRST_STEPS]
     return {"new": not has["meetings"], "steps": steps, "done": sum(s["done"] for s in steps)}

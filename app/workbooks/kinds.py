@@ -43,11 +43,15 @@ TABLES = {"communities": "communities", "grids": "grids", "venues": "venues", "d
 STEPS = (
     ("村（社区）和网格", ("communities", "grids"), False),
     ("议事阵地", ("venues",), False),
-    ("部门（单位）", ("departments",), False),
+    ("部门（单位）", ("departments",), True),  # (the usual departments are listed from the start)
     ("代表花名册", ("delegates",), False),
     ("意见建议台账", ("opinions",), False),
     ("议事活动", ("meetings",), True),
 )
+
+
+# A new office already lists the usual departments: its own 部门（单位）联系表 is in once one has whom to call.
+OWN = {"departments": "(contact IS NOT NULL OR phone IS NOT NULL)"}
 
 
 def label(name: str) -> str:
@@ -73,13 +77,14 @@ def getting_started(store) -> dict:
     many records of them the office holds (a step is done when each of its kinds has some). Kinds not
     yet importable are left out of their step; a step left without any is not listed."""
     steps: list[dict] = []
-    for title, wanted, optional in STEPS:
+    for title, wanted, optional in STEPS:  # (a kind's count: the records the office itself brought or gave)
         taken = [name for name in wanted if name in names()]
         if not taken:
             continue
         entries = []
         for name in taken:
-            count = store.scalar(f"SELECT count(*) FROM [{TABLES[name]}] WHERE deleted = 0") if name in TABLES else 0
+            count = store.scalar(f"SELECT count(*) FROM [{TABLES[name]}] WHERE deleted = 0 AND {OWN.get(name, '1')}") \
+                if name in TABLES else 0
             path = sample_path(name)
             entries.append({"name": name, "label": label(name), "count": count or 0,
                             "sample": str(path) if path else None, "sample_name": path.name if path else None})

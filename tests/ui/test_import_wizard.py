@@ -271,7 +271,7 @@ def test_a_new_office_sees_the_order_and_ticks_what_is_done(qtbot, empty_window,
     qtbot.waitUntil(lambda: start.isVisible() and bool(start.buttons), timeout=10000)
     titles = [s["title"] for s in start.steps]
     assert titles[0] == "村（社区）和网格" and "代表花名册" in titles
-    assert {"communities", "grids", "delegates"} <= set(start.buttons) and "1/" in start.title.text()  # (部门)
+    assert {"communities", "grids", "delegates"} <= set(start.buttons) and "0/4" in start.title.text()
     window.resize(1366, 728)
     qtbot.wait(50)
     window.grab().save("/tmp/impui-overview-empty.png")
@@ -293,7 +293,7 @@ def test_a_new_office_sees_the_order_and_ticks_what_is_done(qtbot, empty_window,
     wait_idle(qtbot, window.backend)
     # the grids created their communities: the first step is ticked
     qtbot.waitUntil(lambda: start.steps[0]["done"], timeout=10000)
-    assert "2/" in start.title.text()
+    assert "1/4" in start.title.text()
     window.grab().save("/tmp/impui-overview-step1.png")
 
 
@@ -354,9 +354,11 @@ def test_the_whole_order_fits_the_overview(qtbot, every_kind, empty_window):
     qtbot.waitUntil(lambda: len(start.buttons) == 7, timeout=10000)
     assert [s["title"] for s in start.steps] == ["村（社区）和网格", "议事阵地", "部门（单位）", "代表花名册",
                                                 "意见建议台账", "议事活动"]
-    # (a new office starts with the usual departments: that step is ticked, its import still offered)
-    assert [s["done"] for s in start.steps] == [False, False, True, False, False, False]
-    assert start.steps[-1]["optional"] and "1/5" in start.title.text()
+    # (a new office starts with the usual departments, none with whom to call: that step is open and
+    # may be left, like the meetings)
+    assert [s["done"] for s in start.steps] == [False] * 6
+    assert [s["optional"] for s in start.steps] == [False, False, True, False, False, True]
+    assert "0/4" in start.title.text()
     qtbot.wait(50)
     for button in start.findChildren(QPushButton):
         assert button.mapTo(window, button.rect().topRight()).x() <= window.width()

@@ -239,8 +239,9 @@ class OverviewPage(QWidget):
         self.attention.clear()
         items: list[tuple[str, dict | None]] = []
         if first["new"]:  # a new office: where to begin, not warnings about meetings it could not have held
-            self.attention_label.setText("开始使用（新办公室请按顺序完成，双击一项前往）：")
-            for number, step in enumerate(first["steps"], 1):
+            # (the tables the office brings in have their own panel above: here what is done in the window)
+            self.attention_label.setText("开始使用：导入表格之外还要做的（双击一项前往）：")
+            for number, step in enumerate((s for s in first["steps"] if not s["by_import"]), 1):
                 mark = "✓ 已完成" if step["done"] else "待完成"
                 items.append((f"【开始使用】{number}. {step['label']}（{mark}）：{step['hint']}",
                               _to(step["area"], step["key"])))

@@ -13,8 +13,11 @@ def test_the_shipped_samples_reach_a_usable_desk(store):
 
     first = getting_started(store)
     assert [s["title"] for s in first["steps"]][:1] == ["村（社区）和网格"]
-    # (a new office lists the usual departments: that step is ticked from the start)
-    assert [s["title"] for s in first["steps"] if s["done"]] == ["部门（单位）"] and not first["finished"]
+    # (a new office lists the usual departments, but none with whom to call: nothing is ticked; that
+    # step is one an office may leave)
+    assert not [s["title"] for s in first["steps"] if s["done"]] and not first["finished"]
+    assert [s["title"] for s in first["steps"] if s["optional"]] == ["部门（单位）", "议事活动"]
+    assert first["total"] == 4 and store.scalar("SELECT count(*) FROM departments WHERE deleted = 0") == 21
     assert all(e["sample"] for s in first["steps"] for e in s["kinds"])  # each step has its sample
     for step in first["steps"]:
         for entry in step["kinds"]:
