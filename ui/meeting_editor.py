@@ -82,6 +82,7 @@ class MeetingData(TypedDict, total=False):
     refs: dict
     sheet: list[dict]  # AttendanceService.sheet
     quorum: dict
+    figures: dict  # AttendanceService.figures: the figures of a meeting without a sign-in list
     votes: list[dict]
     materials: list[dict]
     matters: list[dict]
@@ -149,6 +150,7 @@ class MeetingEditor(QDialog):
             detail = store.meetings.detail(meeting_id)
             data: MeetingData = {"meeting": detail, "refs": meeting_refs(store),
                     "sheet": store.attendance.sheet(meeting_id), "quorum": store.attendance.quorum(meeting_id),
+                    "figures": store.attendance.figures(meeting_id) or {},
                     "votes": store.attendance.votes(meeting_id) if kind_of(detail["kind"]).votes else [],
                     "materials": store.meetings.materials(meeting_id),
                     "matters": store.receptions.matters(meeting_id) if kind_of(detail["kind"]).matters else []}

@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
 
 from app.services.meetings import STEP_COLOURS, MeetingFilter
 from tests.conftest import DEMO_YEAR
@@ -75,6 +75,32 @@ def test_attendance_updates_the_quorum_live_and_saves(qtbot, window):
     editor.attendance.save()
     wait_idle(qtbot, window.backend)
     assert store.attendance.quorum(meeting_id)["present"] == 36
+
+
+def test_a_meeting_without_a_sign_in_list_takes_its_figures_in_the_window(qtbot, window, monkeypatch):
+    store = store_of(window)
+    meeting_id = last_week_plenary(store)
+    _, editor = open_meeting(qtbot, window, meeting_id)
+    asked: list = []
+
+    def answer(parent, title, specs, values=None, **kwargs):
+        asked.append((title, [s.label for s in specs], dict(values or {})))
+        return {"count_expected": "70", "count_present": "52", "count_excused": "6", "count_absent": "12",
+                "count_guests": ""}
+
+    monkeypatch.setattr("ui.meeting.attendance_tab.ask", answer)
+    button = next(b for b in editor.attendance.findChildren(QPushButton) if b.text() == "只登记人数…")
+    button.click()
+    wait_idle(qtbot, window.backend)
+    assert asked[0][:2] == ("登记出席人数", ["应到人数", "出席人数", "请假人数", "缺席人数", "列席人数"])
+    qtbot.waitUntil(lambda: "按登记的人数" in editor.attendance.quorum_label.text(), timeout=5000)
+    assert "应到 70 人，出席 52 人，请假 6 人，缺席 12 人" in editor.attendance.quorum_label.text()
+    assert store.attendance.quorum(meeting_id) == {"total": 70, "present": 52, "required": 36, "met": True}
+    assert store.meetings.get(meeting_id)["status"] == "held"
+    assert window.backend.undo_summary() == "登记出席人数"
+    button.click()  # the dialog opens on the figures as recorded
+    wait_idle(qtbot, window.backend)
+    assert asked[1][2] == {"count_expected": 70, "count_present": 52, "count_excused": 6, "count_absent": 12}
 
 
 def test_a_vote_above_those_present_is_refused(qtbot, window, monkeypatch):

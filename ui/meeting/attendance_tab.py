@@ -15,9 +15,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.rules.meeting_kinds import kind_of
+from app.services.attendance import COUNT_FIELDS, FIGURE_WORDS, quorum_of
 from app.services.attendance import STATUSES as ATTENDANCE
-from app.services.attendance import quorum_of
+from app.services.base import FieldSpec
 
+from ..form_dialog import ask
 from ..messages import show_refusal
 from ..widgets import NoWheelCombo, button_row, dialog_buttons, plain_table, text_cell
 
@@ -32,6 +34,7 @@ class AttendanceTab(QWidget):
         super().__init__()
         self.editor = editor
         self.rows: list[dict] = []
+        self.figures: dict = {}
         self.quorum_counted = False
         self._total = 0
         layout = QVBoxLayout(self)
@@ -42,7 +45,7 @@ class AttendanceTab(QWidget):
         self.sheet.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         layout.addWidget(self.sheet)
         button_row(layout, (("全部设为出席", self.all_present), ("添加列席人员…", self.add_guest),
-                           ("保存签到", self.save)))
+                           ("保存签到", self.save), ("只登记人数…", self.edit_figures)))
 
     def fill(self, data: MeetingData) -> None:
         self.rows = data["sheet"]
@@ -64,6 +67,7 @@ class AttendanceTab(QWidget):
                                                           "" if person["delegate_id"] else "列席")))
         self.sheet.resizeColumnsToContents()
         self._total = data["quorum"]["total"]
+        self.figures = data.get("figures") or {}
         self.update_quorum()
 
     def marks(self) -> dict[str, str | None]:
@@ -73,7 +77,12 @@ class AttendanceTab(QWidget):
     def update_quorum(self) -> None:
         """Live, as the clerk marks people: the core's quorum rule on the marks not yet saved."""
         present = sum(1 for s in self.marks().values() if s == "present")
-        if self.quorum_counted:
+        if self.figures and not any(self.marks().values()):  # no sign-in list: the figures recorded count
+            self.quorum_label.setText("没有签到名单，按登记的人数："
+                                      + "，".join(f"{FIGURE_WORDS[k]} {self.figures[k]} 人" for k in COUNT_FIELDS
+                                                 if self.figures.get(k) is not None))
+            self.quorum_label.setStyleSheet("")
+        elif self.quorum_counted:
             quorum = quorum_of(self._total, present)
             self.quorum_label.setText(
                 f"全体议事代表 {quorum['total']} 人，已登记出席 {present} 人，需超过半数（至少 {quorum['required']} 人）："
@@ -93,6 +102,19 @@ class AttendanceTab(QWidget):
         marks, meeting_id = self.marks(), self.editor.meeting_id
         self.editor.backend.op(lambda s: s.attendance.record(meeting_id, marks), self.editor.saved("签到"),
                                  lambda e: show_refusal(self, e), summary="登记出席情况")
+
+    def edit_figures(self) -> None:
+        """A meeting held before the desk, or without a sign-in list: how many came, as figures."""
+        specs = [FieldSpec(key, f"{FIGURE_WORDS[key]}人数", "int") for key in COUNT_FIELDS]
+        values = ask(self, "登记出席人数", specs, dict(self.figures),
+                     note="没有签到名单的会议，按这些人数统计出席情况（法定人数、台账、纪要和年度总结都用它）；"
+                          "有签到名单时以签到名单为准。留空的项不登记。")
+        if values is None:
+            return
+        figures = {key: (int(values[key]) if values.get(key) not in (None, "") else None) for key in COUNT_FIELDS}
+        meeting_id = self.editor.meeting_id
+        self.editor.backend.op(lambda s: s.attendance.set_figures(meeting_id, figures), self.editor.saved("出席人数"),
+                               lambda e: show_refusal(self, e), summary="登记出席人数")
 
     def add_guest(self) -> None:
         dialog = QDialog(self)

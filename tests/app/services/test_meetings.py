@@ -421,3 +421,38 @@ def test_votes_are_numbered_corrected_and_removed(demo, centre):
     assert [v["sort_order"] for v in a.votes(meeting_id)] == [2, 3]
     a.record(meeting_id, {d: "absent" for d in people[5:40]})  # only five stay present: no quorum
     assert {v["result"] for v in a.votes(meeting_id)} == {"未通过（出席人数未过半）"}
+
+
+# -- attendance as figures (a meeting without a sign-in list) -------------------------------------
+def test_figures_recorded_in_the_window_are_what_the_meeting_counts(store):
+    from datetime import date, timedelta
+
+    from app.common.errors import AppError
+    from tests.conftest import digest
+
+    day = (date.today() - timedelta(days=7)).isoformat()
+    meeting = store.meetings.create({"kind": "plenary", "date": day}).created("meetings")[0]
+    store.attendance.set_figures(meeting, {"count_expected": 14, "count_present": 11, "count_excused": 2,
+                                           "count_absent": 1, "count_guests": 3})
+    summary = store.attendance.summary(meeting)
+    assert (summary["expected"], summary["present"], summary["excused"], summary["absent"],
+            summary["attending_nonmember"], summary["counted"]) == (14, 11, 2, 1, 3, 1)
+    assert store.attendance.quorum(meeting) == {"total": 14, "present": 11, "required": 8, "met": True}
+    assert store.meetings.get(meeting)["status"] == "held"  # figures given: the meeting took place
+    store.attendance.set_figures(meeting, {"count_guests": None})  # one figure cleared, the rest kept
+    assert store.attendance.figures(meeting) == {"count_expected": 14, "count_present": 11, "count_excused": 2,
+                                                 "count_absent": 1}
+    before = digest(store)
+    for figures, said in (({"count_present": 15}, "出席 15 人、请假 2 人、缺席 1 人，多于应到的 14 人"),
+                          ({"count_absent": -1}, "缺席人数应为不小于 0 的整数"),
+                          ({"count_present": "十一"}, "出席人数应为不小于 0 的整数"),
+                          ({"visitors": 3}, "不认识的项：visitors")):
+        with pytest.raises(AppError, match=said):
+            store.attendance.set_figures(meeting, figures)
+    assert digest(store) == before
+    ahead = store.meetings.create({"kind": "plenary", "date": (date.today() + timedelta(days=3)).isoformat()}
+                                  ).created("meetings")[0]
+    before = digest(store)
+    with pytest.raises(AppError, match="在今天之后，还不能登记出席人数"):
+        store.attendance.set_figures(ahead, {"count_present": 10})
+    assert digest(store) == before
