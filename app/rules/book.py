@@ -580,7 +580,8 @@ TABLES: dict[str, Table] = {
         "topic_id": Ref("议题", True, "topics"), "delegate_id": Ref("代表", True, "delegates"),
         "view": Choice("意见", True, VIEWS), "comment": Text("补充意见", max=2000, multiline=True),
         "day": Day("日期", True),
-    }, title=("view",), unique=(Unique(("topic_id", "delegate_id"), "同一议题中同一代表的意见"),)),
+    }, title=("view",), unique=(Unique(("topic_id", "delegate_id"), "同一议题中同一代表的意见"),),
+        checks=(_not_before_parent("day", "征求意见日期", "topic_id", "topics", "formed_on", "确定议题日期"),)),
     "plans": Table("议事方案", {
         "topic_id": Ref("议题", True, "topics"), "title": Text("方案名称", True, TITLE), "purpose": Note("议事目的"),
         "participants": Note("参加人员"), "planned_on": Day("计划日期", future=True),

@@ -138,3 +138,13 @@ def test_a_package_carrying_a_review_before_the_topic_was_settled_is_refused_who
     assert "议题" in caught.value.message and "第 1 行" in caught.value.message
     assert f"“审核日期”{ago(12)} 早于“确定议题日期”{ago(10)}" in caught.value.message
     assert digest(demo) == before
+
+
+def test_the_group_is_consulted_on_a_topic_only_once_it_is_settled(demo):
+    topic = _topic(demo, [_opinion(demo, received=20)], formed=10)
+    member = demo.scalar("SELECT id FROM delegates WHERE group_id = (SELECT group_id FROM topics WHERE id = ?)"
+                         " AND deleted = 0 AND status = 'active' LIMIT 1", [topic])
+    refused(demo, f"“征求意见日期”{ago(11)} 早于确定议题日期",
+            lambda: demo.topics.consult(topic, [{"delegate_id": member, "view": "同意"}], ago(11)))
+    demo.topics.consult(topic, [{"delegate_id": member, "view": "同意"}], ago(10))
+    assert demo.scalar("SELECT day FROM consultations WHERE topic_id = ?", [topic]) == ago(10)
