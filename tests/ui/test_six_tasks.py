@@ -468,6 +468,9 @@ def test_a_visit_and_its_opinion_carried_to_closed_with_feedback(qtbot, window, 
     key = pinyin_keys(delegate["name"])[0]
     assert sum(1 for label in labels if pinyin_keys(label.split("（")[0])[0] == key) == 1
     opinion_title = "东门外人行道增设隔离桩"
+    group_id = store.rows("SELECT group_id FROM delegates WHERE id = ?", [delegate["id"]])[0]["group_id"]
+    group_name = store.rows("SELECT name FROM groups WHERE id = ?", [group_id])[0]["name"]
+    consulted: list[int] = []
 
     def steps():
         clerk.sidebar("代表")
@@ -491,8 +494,34 @@ def test_a_visit_and_its_opinion_carried_to_closed_with_feedback(qtbot, window, 
         clerk.settle()
         assert not sheet.isVisible(), sheet.error.text()
 
+        # 确定议题 (the second of the five steps): the group makes it a topic, asks its delegates, the
+        # 工委 reviews it
         clerk.sidebar("意见建议")
-        ledger = window.page("opinions").list
+        page = window.page("opinions")
+        topics = page.topics
+        clerk.tab(page.tabs, "议题筛选")
+        if topics.group.currentData() != group_id:
+            clerk.choose(topics.group, group_name)
+            clerk.settle()
+        clerk.row(topics.pool_view, next(i for i, r in enumerate(topics.pool.rows) if r["title"] == opinion_title))
+        clerk.expect("并案为议题", lambda form: clerk.press(form, "确定"))
+        clerk.press(topics, "并案为议题…")
+        clerk.settle()
+        clerk.row(topics.topics_view, next(i for i, r in enumerate(topics.topics.rows) if r["title"] == opinion_title))
+        clerk.press(topics, "征求代表意见…")
+        consult = clerk.window_titled("征求小组代表意见")
+        members = consult.table.rowCount()
+        clerk.press(consult, "全部同意")
+        clerk.press(consult, "保存")
+        clerk.settle()
+        assert not consult.isVisible(), consult.error.text()
+        clerk.expect("审核议题", lambda form: clerk.press(form, "确定"))
+        clerk.press(topics, "工委审核…")
+        clerk.settle()
+        consulted.append(members)
+
+        clerk.tab(page.tabs, "意见建议台账")
+        ledger = page.list
         clerk.click(ledger.search)
         clerk.type("隔离桩")
         try:
@@ -532,6 +561,11 @@ def test_a_visit_and_its_opinion_carried_to_closed_with_feedback(qtbot, window, 
                                      " WHERE title = ? AND deleted = 0", [opinion_title])
     assert len(row) == 1 and row[0]["status"] == "closed" and row[0]["satisfaction"] == "满意"
     assert row[0]["delegate_id"] == delegate["id"]
+    topic = settled_store(window).rows("SELECT t.status, t.approved_by, t.id FROM topics t JOIN opinions o"
+                                       " ON o.topic_id = t.id WHERE o.title = ?", [opinion_title])
+    assert topic and topic[0]["status"] == "approved" and topic[0]["approved_by"]
+    views = settled_store(window).topics.consultation(topic[0]["id"])
+    assert len(views) == consulted[0] and all(v["view"] == "同意" for v in views)
 
 
 # -- 2. a group meeting planned, held, minuted and its minutes printed ---------------------------------
