@@ -718,6 +718,9 @@ def test_a_package_exchanged_with_a_second_office(qtbot, window, clerk, request,
         clerk.expect("导出完成", clerk.ok)
         clerk.press(data.exchange, "导出交换包…")
         clerk.settle(60)
+        from ui.memory import recall
+
+        assert recall("exchange_folder") == str(stick)  # offered the next time
 
         # the second office, at its own desk
         clerk.sidebar("数据", second)
@@ -736,6 +739,9 @@ def test_a_package_exchanged_with_a_second_office(qtbot, window, clerk, request,
         clerk.press(data_b.exchange, "导入交换包…")
         clerk.settle(120)
 
+    from ui.memory import remember
+
+    remember("exchange_folder", "")  # the first package this clerk writes
     try:
         run_task(request, clerk, "U盘交换", steps)
         store_b = settled_store(second)
@@ -810,3 +816,21 @@ def test_the_visit_sheet_opens_with_nobody_chosen_and_the_cursor_in_the_delegate
     assert sheet.focusWidget() in (sheet.delegate, sheet.delegate.lineEdit())
     sheet.table.item(0, 0).setText("")
     sheet.reject()
+
+
+def test_the_export_dialog_offers_the_folder_the_last_package_went_to(qtbot, tmp_path):
+    """导出交换包's 保存到 was empty each time: 选择… and the system's folder dialog, every week, for
+    the same USB stick. It now offers the folder the last package was written to, while it is there."""
+    from ui.memory import recall, remember
+    from ui.pages.data.exchange import ExportDialog
+
+    stick = tmp_path / "U盘"
+    stick.mkdir()
+    remember("exchange_folder", str(stick))
+    dialog = ExportDialog(["新城三组"], None)
+    qtbot.addWidget(dialog)
+    assert dialog.folder.text() == str(stick)
+    stick.rmdir()  # the stick taken out
+    again = ExportDialog(["新城三组"], None)
+    qtbot.addWidget(again)
+    assert again.folder.text() == "" and recall("exchange_folder") == str(stick)
