@@ -234,7 +234,8 @@ class Clerk(QObject):
         while quiet < 3:
             QApplication.processEvents()
             modal = QApplication.activeModalWidget()
-            unanswered = modal is not None and not self.answers and not self.running and modal not in self.claimed
+            unanswered = (modal is not None and not self.answers and not self.running and modal not in self.claimed
+                          and not isinstance(modal, QProgressDialog))  # (it closes itself when the work is done)
             busy = self.answers or self.running or not self.window_backends_idle()
             if unanswered:
                 self.problems.append(f"a dialog nobody expected: 「{modal.windowTitle()}」 {type(modal).__name__}"
@@ -834,3 +835,38 @@ def test_the_export_dialog_offers_the_folder_the_last_package_went_to(qtbot, tmp
     again = ExportDialog(["新城三组"], None)
     qtbot.addWidget(again)
     assert again.folder.text() == "" and recall("exchange_folder") == str(stick)
+
+
+def test_ctrl_p_in_a_meeting_prints_the_document_of_the_tab_in_front(qtbot, window, clerk):
+    """Ctrl+P did nothing in a meeting's window (the main window's shortcut does not reach it): now
+    it prints the document of the tab in front, its 成文日期 asked first, without the preview."""
+    from app.services.meetings import MeetingFilter
+
+    store = settled_store(window)
+    meeting = next(m for m in store.meetings.page(MeetingFilter(kind="group_activity"), limit=None)
+                   if m["status"] == "held")
+    editor = window.page("meetings").list.open_meeting(meeting["id"])
+    qtbot.waitUntil(lambda: editor.built, timeout=10000)
+    clerk.settle()
+    editor.tabs.setCurrentWidget(editor.minutes)
+    asked = []
+
+    def issue(form):
+        asked.append(form.windowTitle())
+        clerk.press(form, "打印…")
+
+    clerk.expect("打印", issue)
+    clerk.key(editor.tabs.currentWidget(), Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    clerk.settle()
+    assert asked == [f"打印{meeting['title']}会议纪要"]
+    qtbot.waitUntil(lambda: len(clerk.printed) == 1, timeout=10000)
+    assert Path(clerk.printed[0]).stat().st_size > 1000
+    assert not any(w.isVisible() and w.windowTitle().startswith("打印预览") for w in QApplication.topLevelWidgets())
+    # on 签到与出席: the sign-in sheet (no 成文日期 to ask)
+    editor.tabs.setCurrentWidget(editor.attendance)
+    editor.activateWindow()  # (as the window manager does once the form closed; offscreen does not)
+    qtbot.waitUntil(editor.isActiveWindow, timeout=5000)
+    clerk.key(editor.tabs.currentWidget(), Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    clerk.settle()
+    qtbot.waitUntil(lambda: len(clerk.printed) == 2, timeout=10000)
+    editor.close()
