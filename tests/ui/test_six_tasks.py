@@ -82,6 +82,15 @@ def trace(text: str) -> None:
         print(f"[{time.monotonic():.1f}] {text}", file=sys.__stderr__, flush=True)
 
 
+# The same tasks on the window before issue 23 (c3b4156^, the adaptations in SIX_TASKS.md): printed beside.
+BEFORE = {
+    "走访办结": (69, 8, 8),
+    "小组活动": (19, 2, 5),
+    "备份恢复": (15, 1, 4),
+    "U盘交换": (16, 3, 8),
+    "拼音查找": (3, 1, 0),
+    "总结统计": (3, 0, 1),
+}
 MEASURED: dict[str, tuple[int, int, int, float]] = {}
 
 TEXT_INPUTS = (QLineEdit, QAbstractSpinBox, QPlainTextEdit, QTextEdit)
@@ -451,14 +460,17 @@ def table(request):
         return
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     lines = ["", "six tasks through the window (1366 × 768): clicks / fields typed / dialogs",
-             f"{'task':<10}{'clicks':>8}{'fields':>8}{'dialogs':>9}{'seconds':>9}"]
+             f"{'task':<10}{'clicks':>8}{'fields':>8}{'dialogs':>9}{'seconds':>9}    before issue 23"]
     for name in BUDGET:
         if name in MEASURED:
             clicks, fields, dialogs, seconds = MEASURED[name]
-            lines.append(f"{name:<10}{clicks:>8}{fields:>8}{dialogs:>9}{seconds:>9}")
-    if reporter is not None:
-        for line in lines:
-            reporter.write_line(line)
+            lines.append(f"{name:<10}{clicks:>8}{fields:>8}{dialogs:>9}{seconds:>9}    "
+                         + " / ".join(str(n) for n in BEFORE[name]))
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():  # (the output is captured during teardown)
+            for line in lines:
+                reporter.write_line(line)
 
 
 pytestmark = pytest.mark.qt_log_ignore("does not support grabbing", "does not support raise", "propagateSizeHints")
