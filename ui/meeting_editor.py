@@ -141,6 +141,13 @@ class MeetingEditor(QDialog):
         self.built = False
         self.reload()
         follow_choices(backend, self, meeting_choices, self._show_choices)
+        # Ctrl+P here as in the main window (whose shortcut does not reach this window)
+        from PySide6.QtGui import QAction, QKeySequence
+
+        self.print_action = QAction("打印", self)
+        self.print_action.setShortcut(QKeySequence.StandardKey.Print)
+        self.print_action.triggered.connect(self.print_current)
+        self.addAction(self.print_action)
 
     # -- loading -------------------------------------------------------------------
     def reload(self) -> None:
@@ -254,7 +261,9 @@ class MeetingEditor(QDialog):
     def _build_docs_bar(self) -> None:
         from app.documents.catalog import DOCS, MEETING_DOCS
 
-        self.docs_bar.addWidget(QLabel("文书："))
+        docs = QLabel("文书：")
+        docs.setToolTip("预览后打印或另存；Ctrl+P 直接打印当前页对应的文书（会议纪要、签到表、流程图）")
+        self.docs_bar.addWidget(docs)
         for kind in MEETING_DOCS:
             label = DOCS[kind][0]
             preview = QPushButton(f"{label}…")
@@ -270,6 +279,26 @@ class MeetingEditor(QDialog):
         export.setToolTip("把这次会议的全部文书存入一个文件夹：PDF 文件或 Word 文档")
         export.clicked.connect(self.export_all)
         self.docs_bar.addWidget(export)
+
+    def print_current(self) -> None:
+        """Ctrl+P: the document of the tab in front straight to the printer dialog (its 成文日期
+        asked first where it carries one): 会议纪要 on its tab, the sign-in sheet on 签到与出席, the
+        flowchart on 工作流程图; on the others the minutes once the meeting is held, else its notice."""
+        if self.data is None or not self.built:
+            return
+        from app.documents.catalog import DOCS, docs_of_kind
+
+        from .pdf_preview import preview_doc
+
+        meeting = self.loaded["meeting"]
+        by_tab = {self.minutes: "minutes", self.attendance: "signin", self.flowchart: "flowchart"}
+        kind = by_tab.get(self.tabs.currentWidget()) or ("minutes" if meeting["status"] == "held" else "meeting_notice")
+        offered = docs_of_kind(meeting["kind"])
+        if kind not in offered:
+            if not offered:
+                return
+            kind = offered[0]
+        preview_doc(self, self.backend, kind, self.meeting_id, f"{meeting['title']}{DOCS[kind][0]}", straight=True)
 
     def notify(self) -> None:
         from .meeting.notify import NotifyDialog

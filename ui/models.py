@@ -203,3 +203,24 @@ class PagedTableModel(_ColumnsModel):
         self.filter = dataclasses.replace(self.filter, sort=self.columns[column].sort_key,
                                           descending=order == Qt.SortOrder.DescendingOrder)
         self.reload()
+
+
+def set_rows_keeping_choice(view, model: ListTableModel, rows: list[dict], key: str = "id") -> None:
+    """Refill `model` (shown in `view`) and keep the rows the clerk had chosen chosen, and the
+    current one current, where they are still listed (by `key`): a list that reloads after each
+    step taken on its row (a topic asked, reviewed, linked) must not make her choose the row again."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    selection = view.selectionModel()
+    current = model.row_at(view.currentIndex().row()) if view.currentIndex().isValid() else None
+    chosen = {model.rows[i.row()].get(key) for i in selection.selectedRows()} if selection is not None else set()
+    model.set_rows(rows)
+    if selection is None:
+        return
+    place = {row.get(key): r for r, row in enumerate(rows)}
+    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    for value in chosen:
+        if value in place:
+            selection.select(model.index(place[value], 0), flags)
+    if current is not None and current.get(key) in place:
+        selection.setCurrentIndex(model.index(place[current.get(key)], 0), QItemSelectionModel.SelectionFlag.NoUpdate)

@@ -134,23 +134,27 @@ def show_pdf(parent, path: Path, title: str, on_printed=None, notes: list[str] |
 
 
 # -- generating a document, then previewing it -------------------------------------------------------
-def preview_doc(parent, backend, kind: str, record_id: str | None, title: str, **options) -> None:
+def preview_doc(parent, backend, kind: str, record_id: str | None, title: str, straight: bool = False,
+                **options) -> None:
     """Generate a PDF in the worker, then preview and print it; printing is audited. A document
     that carries a 成文日期 (and, when sent out, a 发文字号) asks for them first: the kept ones, or
-    what its record says, are filled in."""
+    what its record says, are filled in. `straight` (Ctrl+P): to the printer dialog, no preview."""
     from app.documents.catalog import DATED
 
     if kind in DATED and record_id:
         from app.documents.dating import issue_form
 
         backend.query(lambda s: issue_form(s, kind, record_id),
-                     lambda form: _ask_issue(parent, backend, form, record_id, title, options),
+                     lambda form: _ask_issue(parent, backend, form, record_id, title, options, straight),
                      lambda e: show_refusal(parent, e))
         return
-    _generate(parent, backend, kind, record_id, title, options)
+    if straight:
+        print_doc(parent, backend, kind, record_id, title, None, **options)
+    else:
+        _generate(parent, backend, kind, record_id, title, options)
 
 
-def _ask_issue(parent, backend, form: dict, record_id: str, title: str, options: dict) -> None:
+def _ask_issue(parent, backend, form: dict, record_id: str, title: str, options: dict, straight: bool = False) -> None:
     from app.services.base import FieldSpec
 
     specs = [FieldSpec("dated_on", "成文日期", "date", required=True)]
@@ -162,13 +166,17 @@ def _ask_issue(parent, backend, form: dict, record_id: str, title: str, options:
             notes.append(f"发文字号可只填序号，如 {form['suggested_number']}（按“设置”中的格式生成完整字号）。")
     if form["draft_needed"]:
         notes.insert(0, "这次会议尚未召开：将生成标明“草稿”的纪要，会后把状态改为“已召开”再生成正式纪要。")
-    answer = ask(parent, f"生成{title}", specs, values, note="\n".join(notes), ok="生成")
+    answer = ask(parent, f"{'打印' if straight else '生成'}{title}", specs, values, note="\n".join(notes),
+                 ok="打印…" if straight else "生成")
     if answer is None:
         return
     options = {**options, "dated_on": answer["dated_on"], "draft": form["draft_needed"]}
     if "doc_number" in answer and (answer["doc_number"] or "") != form["doc_number"]:
         options["doc_number"] = answer["doc_number"] or ""
-    _generate(parent, backend, form["kind"], record_id, title, options)
+    if straight:
+        print_doc(parent, backend, form["kind"], record_id, title, None, **options)
+    else:
+        _generate(parent, backend, form["kind"], record_id, title, options)
 
 
 def _generate(parent, backend, kind: str, record_id: str | None, title: str, options: dict) -> None:

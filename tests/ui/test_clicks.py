@@ -267,7 +267,12 @@ def test_a_button_that_needs_a_row_says_so_until_one_is_chosen(qtbot, window):
     assert not button.isEnabled() and "请先在“议题”列表中选择一个议题" in button.toolTip()
     _select_topic(qtbot, window, topics)
     assert button.isEnabled() and "请先" not in button.toolTip()
-    topics.reload_lists()  # the list reloads: nothing chosen any more
+    chosen = topics.topics.row_at(topics.topics_view.currentIndex().row())["id"]
+    topics.reload_lists()  # the list reloads (a step taken on the topic): the topic stays chosen
+    wait_idle(qtbot, window.backend)
+    assert button.isEnabled() and topics.topics.row_at(topics.topics_view.currentIndex().row())["id"] == chosen
+    assert topics.topics_view.selectionModel().isRowSelected(topics.topics_view.currentIndex().row())
+    topics.group.setCurrentIndex((topics.group.currentIndex() + 1) % topics.group.count())  # another group's
     wait_idle(qtbot, window.backend)
     assert not button.isEnabled()
     # the same on the ledger, the roster and the meetings list

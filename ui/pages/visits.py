@@ -188,6 +188,9 @@ class VisitSheetDialog(QDialog):
         for delegate_id, label in choices["delegates"]:
             self.delegate.addItem(label, delegate_id)
         person_picker(self.delegate)  # type a name, a part of it or its pinyin initials (zs)
+        # Nobody chosen until the clerk names the delegate on the paper sheet: the first of the list,
+        # shown chosen, had to be selected away first, and went unnoticed onto a sheet saved as it was.
+        self.delegate.setCurrentIndex(-1)
         self.delegate.currentIndexChanged.connect(lambda _: self._fill_grids())
         self.table = QTableWidget(6, len(self.COLUMNS))
         self.table.setObjectName("visit_rows")
@@ -216,6 +219,7 @@ class VisitSheetDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(dialog_buttons("保存", "取消", self.save, self.reject))
         self._fill_grids()
+        self.delegate.setFocus()  # the sheet opens ready for the delegate's name or initials
 
     def add_row(self) -> None:
         self.table.insertRow(self.table.rowCount())
@@ -270,6 +274,10 @@ class VisitSheetDialog(QDialog):
             delegate_id = person_choice(self.delegate, "走访代表")
         except AppError as error:
             self.error.setText(error.message)
+            return
+        if delegate_id is None:
+            self.error.setText("请先填写走访代表：输入姓名或拼音首字母（如 zs），从列表中选定")
+            self.delegate.setFocus()
             return
         rows = self.rows(delegate_id)
         who = self.delegate.itemText(max(self.delegate.findData(delegate_id), 0))

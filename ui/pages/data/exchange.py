@@ -58,6 +58,20 @@ def _ask_passphrase(parent, twice: bool) -> str | None:
     return None
 
 
+PACKAGE_FOLDER = "exchange_folder"  # ui.memory's key for the folder the last package was written to
+
+
+def last_package_folder() -> str:
+    """The folder (a USB stick, as a rule) the last exchange package was written to, while it is
+    still there: the clerk takes the same stick each time, and no longer picks it each time."""
+    from pathlib import Path
+
+    from ...memory import recall
+
+    folder = recall(PACKAGE_FOLDER)
+    return folder if folder and Path(folder).is_dir() else ""
+
+
 PEER_COLUMNS = [Col("name", "办公室"), Col("site_short", "站点编号"), Col("last_export_label", "上次发出"),
                 Col("last_import_label", "上次收到"), Col("sent_label", "下次发送")]
 LOG_COLUMNS = [Col("at_label", "时间"), Col("direction_label", "方向"), Col("site_name", "办公室"),
@@ -159,6 +173,9 @@ class ExchangeTab(QWidget):
                                   progress=job.report)
 
         def done(result):
+            from ...memory import remember
+
+            remember(PACKAGE_FOLDER, folder)  # the stick the next package goes to, as a rule
             self.reload()
             QMessageBox.information(self, "导出完成", f"已导出{'增量' if result['kind'] == 'delta' else '全量'}交换包："
                                     f"{result['rows']} 条记录、{result['files']} 个附件，已读回校验。\n{result['path']}")
@@ -232,6 +249,7 @@ class ExportDialog(QDialog):
         row = QHBoxLayout()
         self.folder = QLineEdit()
         self.folder.setPlaceholderText("U盘或文件夹")
+        self.folder.setText(last_package_folder())  # where the last package went, while it is there
         browse = QLabel("<a href='#'>选择…</a>")
         browse.linkActivated.connect(self.browse)
         row.addWidget(self.folder)

@@ -21,7 +21,7 @@ from app.services.opinions import CATEGORIES, OpinionFilter
 from ...backend import Watch
 from ...form_dialog import ask
 from ...messages import show_refusal
-from ...models import Col, ListTableModel
+from ...models import Col, ListTableModel, set_rows_keeping_choice
 from ...widgets import NoWheelCombo, button_row, needs_selection
 from ..base import fit_columns, make_table
 from .group_steps import consult, edit_plan
@@ -97,8 +97,8 @@ class TopicsTab(QWidget):
 
         def show(result):
             pool, topics = result
-            self.pool.set_rows(pool)
-            self.topics.set_rows(topics)
+            set_rows_keeping_choice(self.pool_view, self.pool, pool)
+            set_rows_keeping_choice(self.topics_view, self.topics, topics)
             fit_columns(self.pool_view, cap=320)
             fit_columns(self.topics_view, cap=320)
 
