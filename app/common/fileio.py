@@ -9,7 +9,6 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-
 # The temp files `atomic_path` has handed out and not yet put in place. A writer that writes
 # atomically itself (a register, a PDF) is handed such a temp file by a caller that also writes
 # atomically (an export recorded with its audit entry): the outer write syncs the file and puts
