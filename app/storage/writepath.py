@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import uuid
 from operator import itemgetter
 
 from app.common.batches import in_batches
 from app.common.clock import ROW_FIELD, RowStamps, Stamp
 from app.common.errors import NotFoundError
 from app.common.idcard import mask
+from app.common.ids import random_id
 from app.common.textutil import pinyin_keys
 from app.rules.doors import check_links_many, check_write, db_lookup, refused_by_database
 from app.storage.changes import Changes, RowChange
@@ -25,7 +25,7 @@ BULK_AUDIT_ROWS = 1000
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    return random_id()
 
 
 _NUMBER = re.compile(r"-?\d+")
