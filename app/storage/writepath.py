@@ -125,8 +125,10 @@ class Tx:
         """Before the write commits: what its rows point to, duplicates and bookings (a restored parent
         and its children, undone in reverse order, are all back by now)."""
         linked, self._linked = self._linked, []
-        # what the rows ask about is read in batches for them all (nothing writes meanwhile)
-        check_links_many(self.db.conn, list(dict.fromkeys(linked)))
+        # what the rows ask about is read in batches for them all (nothing writes meanwhile); the
+        # rows this write keeps as they stand (inserted, or read by the rule book's checks) are not
+        # read again: any write of a row through this path drops what was kept of it
+        check_links_many(self.db.conn, list(dict.fromkeys(linked)), self.reads)
 
     def flush(self) -> None:
         """Write the collected clock stamps (one statement for many rows; same transaction)."""
