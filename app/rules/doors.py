@@ -189,7 +189,7 @@ def check_links(conn, table: str, row_id: str, changed, parents: dict | None = N
     row = reads.row(table, row_id)
     if row is None or row.get("deleted"):
         return
-    names = set(spec.fields) if changed is None else set(changed)
+    names = spec.fields.keys() if changed is None else set(changed)  # (no set built per row)
     for name, parent in reads.refs(table):
         value = row.get(name)
         if name in names and value:
