@@ -29,10 +29,13 @@ def clean(value) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+_CODE_GAPS = re.compile(r"[\s\-]")
+
+
 def clean_code(value) -> str:
     """For ID and phone numbers: full-width to ASCII, no spaces at all, upper case."""
     text = unicodedata.normalize("NFKC", clean(value))
-    return re.sub(r"[\s\-]", "", text).upper()
+    return _CODE_GAPS.sub("", text).upper()
 
 
 # A word as pypinyin cuts a text -> its syllables. pypinyin converts each word of its cut on its
