@@ -29,20 +29,40 @@ def clean(value) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+_CODE_GAPS = re.compile(r"[\s\-]")
+
+
 def clean_code(value) -> str:
     """For ID and phone numbers: full-width to ASCII, no spaces at all, upper case."""
     text = unicodedata.normalize("NFKC", clean(value))
-    return re.sub(r"[\s\-]", "", text).upper()
+    return _CODE_GAPS.sub("", text).upper()
+
+
+# A word as pypinyin cuts a text -> its syllables. pypinyin converts each word of its cut on its
+# own, whatever surrounds it, so a word's syllables are the same in every name; a roster of
+# 2,000 names holds a few hundred characters (surnames and given names repeat).
+_WORD_SYLLABLES: dict[str, list[str]] = {}
 
 
 def pinyin_keys(name: str) -> tuple[str, str]:
     """(initials, full pinyin) in lower case, e.g. 张三 -> ('zs', 'zhangsan')."""
     # Imported here: its dictionaries take ~0.1 s to load, which start-up should not pay.
     from pypinyin import Style, lazy_pinyin
+    from pypinyin.seg.simpleseg import seg
 
     # One conversion: with errors="ignore" every item is one Chinese character's syllable, so its
     # first letter is what Style.FIRST_LETTER would give (checked against it in the tests).
-    syllables = lazy_pinyin(name, style=Style.NORMAL, errors="ignore")
+    # The text is cut as lazy_pinyin cuts it, each word converted once (the tests compare every
+    # character and a sample of names and phrases with lazy_pinyin of the whole text).
+    syllables: list[str] = []
+    known = _WORD_SYLLABLES
+    for word in seg(name):
+        found = known.get(word)
+        if found is None:
+            if len(known) > 50_000:  # (bounded: a word list, not a memory of every text seen)
+                known.clear()
+            found = known[word] = lazy_pinyin(word, style=Style.NORMAL, errors="ignore")
+        syllables += found
     return "".join(s[0] for s in syllables if s).lower(), "".join(syllables).lower()
 
 

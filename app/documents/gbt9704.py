@@ -507,9 +507,15 @@ def _natural(ch: str, font: str, size: float) -> float:
     return stringWidth(ch, font, size)
 
 
+# (character, registered face, size) -> its natural advance, kept across documents as
+# _FACE_ADVANCES is: a registered name always stands for the same file (fonts._load registers each
+# file once, under a name of its own), so another font chosen is another name, never a stale width.
+_NATURALS: dict[tuple[str, str, float], float] = {}
+
+
 def _draw_line(c, line: Line, slot_top: float, naturals: dict | None = None) -> None:
-    """`naturals`: (character, face, size) -> its natural advance, kept by the caller for one
-    document (the faces cannot change while it is drawn; across documents they may)."""
+    """`naturals`: (character, registered face, size) -> its natural advance, kept by the caller
+    (a registered face's name always stands for the same file: its widths never change)."""
     if naturals is None:
         naturals = {}
     slot_top -= line.drop
@@ -596,7 +602,7 @@ def render(path: Path | str, pages: list[list[Placed]], *, title: str, author: s
     with atomic_path(path) as temp:
         c = pdf_canvas.Canvas(str(temp), pagesize=A4, initialFontName=FONT_NAMES["song"])
         stamp(c, title=title, author=author)
-        naturals: dict = {}  # the glyphs' natural widths, asked once a document
+        naturals = _NATURALS  # the glyphs' natural widths, each asked once
         for number, page in enumerate(pages, 1):
             if draft:
                 _draft_mark(c)

@@ -102,14 +102,19 @@ class _Fetched(_Reads):
     """The same answers for the rows of one finished write, read in batches of ids beforehand
     (nothing writes while they are asked): a roster import asks about thousands of rows."""
 
-    def __init__(self, conn, linked: list[tuple]):
+    def __init__(self, conn, linked: list[tuple], known: dict | None = None):
         parents: dict = {}
         super().__init__(conn, parents)
         self.rows: dict[tuple[str, str], dict] = {}
+        known = known or {}
         by_table: dict[str, list[str]] = {}
         for table, row_id, _ in linked:
             if table in TABLES:
-                by_table.setdefault(table, []).append(row_id)
+                row = known.get((table, row_id))
+                if row is not None:  # (the row as it stands in the write: as read here)
+                    self.rows[(table, row_id)] = row
+                else:
+                    by_table.setdefault(table, []).append(row_id)
         for table, ids in by_table.items():
             for part, marks in in_batches(list(dict.fromkeys(ids))):
                 cursor = conn.execute(f"SELECT * FROM [{table}] WHERE id IN ({marks})", part)
@@ -132,9 +137,15 @@ class _Fetched(_Reads):
                 if names & set(unique.fields) and all(row.get(f) not in (None, "") for f in unique.fields):
                     keys.setdefault((table, unique.fields), set()).add(tuple(row[f] for f in unique.fields))
         for parent, asked in wanted.items():
+            unknown = []
             for value in asked:
-                parents[(parent, value)] = None
-            for part, marks in in_batches(list(asked)):
+                row = known.get((parent, value))
+                if row is not None:
+                    parents[(parent, value)] = (row["deleted"],)
+                else:
+                    parents[(parent, value)] = None
+                    unknown.append(value)
+            for part, marks in in_batches(unknown):
                 for row_id, deleted in conn.execute(f"SELECT id, deleted FROM [{parent}] WHERE id IN ({marks})", part):
                     parents[(parent, row_id)] = (deleted,)
         # live rows holding each value asked about: (table, fields) -> values -> their ids
@@ -178,7 +189,7 @@ def check_links(conn, table: str, row_id: str, changed, parents: dict | None = N
     row = reads.row(table, row_id)
     if row is None or row.get("deleted"):
         return
-    names = set(spec.fields) if changed is None else set(changed)
+    names = spec.fields.keys() if changed is None else set(changed)  # (no set built per row)
     for name, parent in reads.refs(table):
         value = row.get(name)
         if name in names and value:
@@ -195,13 +206,14 @@ def check_links(conn, table: str, row_id: str, changed, parents: dict | None = N
     _check_bookings(conn, table, row_id, row, names | ({"deleted"} if changed is None else set()))
 
 
-def check_links_many(conn, linked: list[tuple]) -> None:
+def check_links_many(conn, linked: list[tuple], known: dict | None = None) -> None:
     """`check_links` for each (table, id, changed) of a finished write, in order (the first row
     that fails is the one reported, as one by one), with the rows, parents and duplicates they
-    ask about read in batches."""
+    ask about read in batches. `known`: (table, id) -> the row as it stands in the write (the
+    write path keeps the rows it inserted and read; a row it has not kept is read here)."""
     if not linked:
         return
-    reads = _Fetched(conn, linked) if len(linked) > 1 else _Reads(conn, {})
+    reads = _Fetched(conn, linked, known) if len(linked) > 1 else _Reads(conn, {})
     for table, row_id, changed in linked:
         check_links(conn, table, row_id, changed, reads=reads)
 

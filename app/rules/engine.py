@@ -72,7 +72,7 @@ def row_breaches(table: str, row: dict, lookup: Lookup = _no_lookup, *, row_id: 
     spec = TABLES.get(table)
     if spec is None:
         return []
-    names = set(spec.fields) if only is None else set(only) & set(spec.fields)
+    names = spec.fields.keys() if only is None else spec.fields.keys() & only  # (no set built per row)
     row_id = row_id or str(row.get("id") or "")
     found: list[Breach] = []
     title = None

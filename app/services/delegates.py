@@ -12,6 +12,7 @@ from typing import Any
 
 from app.common import idcard
 from app.common.errors import ConflictError, ValidationError
+from app.common.ids import named_id
 from app.common.resources import reference
 from app.common.textutil import clean, clean_code, validate_phone
 from app.rules.codes import APPOINTED_EVENT, GENDERS, LEAVING
@@ -44,7 +45,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def link_id(delegate_id: str, grid_id: str) -> str:
     # Deterministic, so two offices linking the same pair create the same row.
-    return str(uuid.uuid5(_LINK_NS, f"{delegate_id}/{grid_id}"))
+    return named_id(_LINK_NS, f"{delegate_id}/{grid_id}")  # (str(uuid.uuid5(...)), made quicker)
 
 
 def person_fields() -> tuple[FieldSpec, ...]:

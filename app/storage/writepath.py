@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import uuid
 from operator import itemgetter
 
 from app.common.batches import in_batches
 from app.common.clock import ROW_FIELD, RowStamps, Stamp
 from app.common.errors import NotFoundError
 from app.common.idcard import mask
+from app.common.ids import random_id
 from app.common.textutil import pinyin_keys
 from app.rules.doors import check_links_many, check_write, db_lookup, refused_by_database
 from app.storage.changes import Changes, RowChange
@@ -25,7 +25,7 @@ BULK_AUDIT_ROWS = 1000
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    return random_id()
 
 
 _NUMBER = re.compile(r"-?\d+")
@@ -125,8 +125,10 @@ class Tx:
         """Before the write commits: what its rows point to, duplicates and bookings (a restored parent
         and its children, undone in reverse order, are all back by now)."""
         linked, self._linked = self._linked, []
-        # what the rows ask about is read in batches for them all (nothing writes meanwhile)
-        check_links_many(self.db.conn, list(dict.fromkeys(linked)))
+        # what the rows ask about is read in batches for them all (nothing writes meanwhile); the
+        # rows this write keeps as they stand (inserted, or read by the rule book's checks) are not
+        # read again: any write of a row through this path drops what was kept of it
+        check_links_many(self.db.conn, list(dict.fromkeys(linked)), self.reads)
 
     def flush(self) -> None:
         """Write the collected clock stamps (one statement for many rows; same transaction)."""

@@ -244,6 +244,11 @@ def import_roster(store, path: Path | str, *, dry_run: bool = False, progress=No
     """Check the file against the store; unless a dry run, write every valid row in one transaction.
 
     The report carries, under "changes", what the write changed (for views to refresh)."""
+    with idcard.remembering():  # (each ID number is asked by the file's check, the rule book and the door)
+        return _import_roster(store, path, dry_run, progress)
+
+
+def _import_roster(store, path: Path | str, dry_run: bool, progress) -> dict:
     verdicts = read_workbook(path)
     if not verdicts:
         raise AppError("文件中没有找到花名册：需要有“姓名”“身份证号”等表头的工作表")

@@ -189,11 +189,15 @@ def guess_header(shown: list[list]) -> int | None:
     return next(index for index, count in enumerate(counts) if count >= max(2, most * 0.6))
 
 
+_BLANKS = re.compile(r"\s+")  # (compiled once: every row of a file is asked whether it is a total or a note)
+_TOTAL_SAID = re.compile(r"^.{0,12}(合计|小计|总计|共计)[：:]")
+_BRACKETED = re.compile(r"[（(【\[].*[）)】\]]")
+
+
 def is_summary(texts: list[str]) -> bool:
     for text in texts[:3]:
-        plain = re.sub(r"\s+", "", text)
-        if plain.startswith(SUMMARY_WORDS) or plain.endswith(SUMMARY_WORDS) or re.match(
-                r"^.{0,12}(合计|小计|总计|共计)[：:]", plain):
+        plain = _BLANKS.sub("", text)
+        if plain.startswith(SUMMARY_WORDS) or plain.endswith(SUMMARY_WORDS) or _TOTAL_SAID.match(plain):
             return True
     return False
 
@@ -201,13 +205,13 @@ def is_summary(texts: list[str]) -> bool:
 def is_note(texts: list[str], cells: int | None = None) -> bool:
     """A note, not a record: “注：…” and the like; a line of its own in brackets; a sentence in one
     cell (merged across the table) at the foot (`cells`: the row's filled cells before merging)."""
-    first = re.sub(r"\s+", "", texts[0]) if texts else ""
+    first = _BLANKS.sub("", texts[0]) if texts else ""
     if first.startswith(NOTE_STARTS):
         return True
     if cells == 1 and len(set(texts)) == 1 and (first.endswith(("。", "！")) or len(first) > 30):
         return True
     # a line of its own in brackets: a section heading such as （以下为下半年收集）
-    return len(texts) == 1 and bool(re.fullmatch(r"[（(【\[].*[）)】\]]", first))
+    return len(texts) == 1 and bool(_BRACKETED.fullmatch(first))
 
 
 def read_table(sheet: Sheet, fields: list[Field], mapping: dict[int, str] | None = None,

@@ -79,3 +79,38 @@ def test_a_failure_on_the_temp_file_names_the_file_asked_for(tmp_path, monkeypat
         with atomic_path(target) as temp:
             temp.write_bytes(b"x")
     assert caught.value.filename == str(target)
+
+
+def test_a_writer_handed_an_atomic_writes_temp_file_writes_into_it(db, tmp_path, monkeypatch):
+    """An export recorded with its audit entry hands its temp file to a writer that writes
+    atomically itself (a register, a PDF): the file is synced once and put in place once, by the
+    outer write, and a failure inside leaves nothing behind."""
+    import os
+
+    from app.common.fileio import atomic_path
+
+    synced, placed = [], []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+    monkeypatch.setattr(os, "replace", lambda src, dst: (placed.append(dst), real_replace(src, dst))[1])
+    target = tmp_path / "a.pdf"
+    with recorded_write(db, target) as temp:
+        with atomic_path(temp) as inner:
+            assert inner == temp
+            inner.write_bytes(b"%PDF")
+        db.execute("INSERT INTO files VALUES ('a')")
+    assert target.read_bytes() == b"%PDF" and len(synced) == 1 and placed == [target]
+    assert [p.name for p in tmp_path.iterdir()] == ["a.pdf"]
+
+    with pytest.raises(RuntimeError):
+        with recorded_write(db, tmp_path / "b.pdf") as temp:
+            with atomic_path(temp) as inner:
+                inner.write_bytes(b"%PD")
+                raise RuntimeError("the writer failed half way")
+    assert [p.name for p in tmp_path.iterdir()] == ["a.pdf"]
+    with atomic_path(tmp_path / "c.pdf") as temp:  # (a temp no longer pending is a file like any other)
+        pass
+    with atomic_path(temp) as again:
+        assert again != temp
+        again.write_bytes(b"x")
+    assert {p.name for p in tmp_path.iterdir()} == {"a.pdf", "c.pdf", temp.name}

@@ -49,3 +49,27 @@ def test_malformed_numbers_are_refused(raw):
 def test_mask_keeps_region_and_last_four():
     assert idcard.mask("50011819750315123X") == "500118********123X"
     assert idcard.mask(None) == ""
+
+
+def test_numbers_remembered_within_an_import_get_the_same_answers():
+    """Inside `remembering()` each number is worked out once; the answers (the number's details,
+    or the refusal with its message and field) are those given without it, every time asked."""
+    from app.common import idcard
+    from app.common.errors import ValidationError
+
+    def answer(raw):
+        try:
+            return idcard.parse(raw)
+        except ValidationError as exc:
+            return (type(exc), exc.message, exc.field)
+
+    numbers = ["11010519491231002X", "110105194912310021", "11010519491231002x", " 1101051949 1231002X ",
+               "1101051949123100", "110105194913310029", "3101152099010100" + "1X", "abc", "", None, 110105]
+    expected = [answer(n) for n in numbers]
+    assert isinstance(expected[0], idcard.IdInfo) and expected[1][0] is ValidationError
+    with idcard.remembering():
+        assert [answer(n) for n in numbers] == expected
+        with idcard.remembering():  # (nested: the same answers kept)
+            assert [answer(n) for n in numbers] == expected
+        assert [answer(n) for n in numbers] == expected
+    assert [answer(n) for n in numbers] == expected

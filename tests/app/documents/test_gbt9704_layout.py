@@ -51,6 +51,7 @@ def faces():
 def fresh_measures():
     """Each test measures its glyphs afresh: the composer keeps what it measured for the process."""
     g._FACE_ADVANCES.clear()
+    g._NATURALS.clear()
 
 
 def pieces(*runs):

@@ -41,10 +41,10 @@ def asked(monkeypatch):
         calls["conns"].append(conn)
         return real_write(conn, table, row_id, row, changed, *lookup)
 
-    def check_links_many(conn, linked):
+    def check_links_many(conn, linked, *known):
         calls["links"].append(list(linked))
         calls["conns"].append(conn)
-        return real_links(conn, linked)
+        return real_links(conn, linked, *known)
 
     monkeypatch.setattr(writepath, "check_write", check_write)
     monkeypatch.setattr(writepath, "check_links_many", check_links_many)
@@ -467,3 +467,34 @@ def test_a_child_list_numbers_its_items_from_one_and_keeps_known_ids(store):
     rows = store.rows("SELECT id, name, sort_order, notes, deleted FROM groups ORDER BY sort_order")
     assert [(r["name"], r["sort_order"], r["deleted"]) for r in rows] == [("甲", 1, 0), ("乙", 2, 0)]
     assert rows[0]["id"] == first and rows[1]["id"] != "unknown" and rows[1]["notes"] == "父"
+
+
+# -- the link checks at the end of a write, from the rows the write keeps ----------------------------
+def test_the_link_checks_see_what_the_write_did_to_the_rows_it_kept(store):
+    """The rows a write inserted (kept as stored) and the parents its rule-book checks read are not
+    read again at its end: a later edit, delete or rename in the same write is what the checks see."""
+    LEVEL = "centre"
+    with pytest.raises(ValidationError, match="不存在或已删除"):  # a parent inserted, then deleted
+        with store.write("create", "新建") as tx:
+            venue = tx.insert("venues", {"name": "甲阵地", "level": LEVEL})
+            tx.insert("rooms", {"venue_id": venue, "name": "一室"})
+            tx.insert("rooms", {"venue_id": venue, "name": "二室"})
+            tx.delete("venues", venue)
+    assert store.scalar("SELECT count(*) FROM venues") == 0
+    with store.write("create", "新建") as tx:
+        venue = tx.insert("venues", {"name": "乙阵地", "level": LEVEL})
+        tx.insert("rooms", {"venue_id": venue, "name": "一室"})
+    with pytest.raises(ValidationError, match="同一阵地中的会议室名称“二室”已经有了"):  # renamed into a duplicate
+        with store.write("edit", "改名") as tx:
+            room = tx.insert("rooms", {"venue_id": venue, "name": "二室"})
+            other = tx.insert("rooms", {"venue_id": venue, "name": "三室"})
+            tx.update("rooms", other, {"name": "二室"})
+    with pytest.raises(ValidationError, match="不存在或已删除"):  # a stored parent deleted in the write
+        with store.write("edit", "删除") as tx:
+            tx.insert("rooms", {"venue_id": venue, "name": "四室"})
+            tx.delete("venues", venue)
+    with store.write("edit", "删除再恢复") as tx:  # deleted and restored: live again at the end
+        tx.delete("venues", venue)
+        room = tx.insert("rooms", {"venue_id": venue, "name": "四室"})
+        tx.restore("venues", venue)
+    assert store.scalar("SELECT venue_id FROM rooms WHERE id = ?", [room]) == venue
