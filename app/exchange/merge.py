@@ -46,7 +46,7 @@ from app.exchange.package import (
     unseal,
     work_folder,
 )
-from app.exchange.rows import RowError, covered, decode_rows, merge_vectors, table_fields
+from app.exchange.rows import RowError, covered, decode_checked, decode_rows, merge_vectors, table_fields
 from app.storage import attachments
 from app.storage.audit import MAX_WITNESSES, local_time
 from app.storage.schema import APPEND_ONLY, SYNCED_FIELDS, TABLE_NOUNS, known_migration_names
@@ -66,6 +66,7 @@ class Table(Sequence):
         self.archive, self.info, self.listed, self.table = archive, info, listed, table
         self.fields, self.sites, self.length, self.labels = fields, sites, count, labels
         self.kept: list[tuple[str, dict, RowStamps]] | None = None
+        self.checked = False  # every row read and checked once: later walks decode without asking again
         self._cursor: Iterator | None = None
         self._position = 0
 
@@ -73,7 +74,7 @@ class Table(Sequence):
         noun = TABLE_NOUNS.get(self.table, self.table)
         lines = member_lines(self.archive, self.info, Listed(self.info.filename, **self.listed))
         try:
-            yield from decode_rows(lines, self.fields, self.sites)
+            yield from (decode_checked if self.checked else decode_rows)(lines, self.fields, self.sites)
         except RowError as exc:
             where = f"（{exc.title}）" if exc.title else ""
             what = f"的“{self.labels.get((self.table, exc.field), exc.field)}”" if exc.field else ""
@@ -210,6 +211,7 @@ def read_package(sealed: Sealed, progress=None, labels: dict | None = None) -> P
             if count != info["count"]:
                 raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}的行数与清单不符")
             rows.kept = kept if keep else None
+            rows.checked = True
             package.rows[table] = rows
         package.top = top
         package.known = known
