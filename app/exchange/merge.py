@@ -12,6 +12,7 @@ of its checks is what keeps a store whole; split, that order would be spread ove
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import re
@@ -19,6 +20,7 @@ import sqlite3
 import uuid
 import zipfile
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import islice
@@ -44,7 +46,7 @@ from app.exchange.package import (
     unseal,
     work_folder,
 )
-from app.exchange.rows import RowError, covered, decode_rows, merge_vectors, table_fields
+from app.exchange.rows import RowError, covered, decode_checked, decode_rows, merge_vectors, table_fields
 from app.storage import attachments
 from app.storage.audit import MAX_WITNESSES, local_time
 from app.storage.schema import APPEND_ONLY, SYNCED_FIELDS, TABLE_NOUNS, known_migration_names
@@ -64,6 +66,7 @@ class Table(Sequence):
         self.archive, self.info, self.listed, self.table = archive, info, listed, table
         self.fields, self.sites, self.length, self.labels = fields, sites, count, labels
         self.kept: list[tuple[str, dict, RowStamps]] | None = None
+        self.checked = False  # every row read and checked once: later walks decode without asking again
         self._cursor: Iterator | None = None
         self._position = 0
 
@@ -71,7 +74,7 @@ class Table(Sequence):
         noun = TABLE_NOUNS.get(self.table, self.table)
         lines = member_lines(self.archive, self.info, Listed(self.info.filename, **self.listed))
         try:
-            yield from decode_rows(lines, self.fields, self.sites)
+            yield from (decode_checked if self.checked else decode_rows)(lines, self.fields, self.sites)
         except RowError as exc:
             where = f"（{exc.title}）" if exc.title else ""
             what = f"的“{self.labels.get((self.table, exc.field), exc.field)}”" if exc.field else ""
@@ -134,6 +137,11 @@ class Package:
 
     def max_stamp(self) -> Stamp:
         return self.top
+
+    @property
+    def streamed(self) -> bool:
+        """Whether its rows are read from the zip on every walk (a large package)."""
+        return any(isinstance(rows, Table) and rows.kept is None for rows in self.rows.values())
 
     def close(self) -> None:
         for table in self.rows.values():
@@ -203,6 +211,7 @@ def read_package(sealed: Sealed, progress=None, labels: dict | None = None) -> P
             if count != info["count"]:
                 raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}的行数与清单不符")
             rows.kept = kept if keep else None
+            rows.checked = True
             package.rows[table] = rows
         package.top = top
         package.known = known
@@ -287,6 +296,14 @@ def _check_manifest(manifest, header: dict, infos: dict[str, zipfile.ZipInfo]) -
 # -- merging -----------------------------------------------------------------------------------------
 class _DryRun(Exception):
     pass
+
+
+class _Refused(Exception):
+    """A row the rule book refuses, found while merging (the merge is rolled back)."""
+
+    def __init__(self, found):
+        super().__init__()
+        self.found = found
 
 
 @dataclass
@@ -456,17 +473,21 @@ def check_rules(store, package: Package) -> None:
     from app.rules.incoming import first_breach
 
     found = first_breach(package.rows, store.db.conn, package.known)
-    if found is None:
-        return
+    if found is not None:
+        raise _refusal(package, found)
+
+
+def _refusal(package: Package, found) -> PackageError:
+    """The refusal of a package for its first row the rule book refuses (an IncomingBreach)."""
     breach = found.breach
     who = f"（{breach.title}）" if breach.title else ""
     where = f"{breach.noun}第 {found.line} 行{who}"
     made_by = str(package.manifest.get("app_version") or "")
     if found.unknown_code and _newer(made_by):
-        raise PackageError(f"这个交换包由更新版本的议事工作台（{made_by}）制作：{where}的“{breach.label}”"
-                           f"“{str(breach.value)[:40]}”本机的版本还不认识。请先升级议事工作台再导入。数据未作任何改动。")
+        return PackageError(f"这个交换包由更新版本的议事工作台（{made_by}）制作：{where}的“{breach.label}”"
+                            f"“{str(breach.value)[:40]}”本机的版本还不认识。请先升级议事工作台再导入。数据未作任何改动。")
     rule = breach.rule if breach.whole else f"的“{breach.label}”{breach.rule}"
-    raise PackageError(f"交换包数据有误：{where}{rule}，拒绝导入。数据未作任何改动。")
+    return PackageError(f"交换包数据有误：{where}{rule}，拒绝导入。数据未作任何改动。")
 
 
 def _newer(version: str) -> bool:
@@ -501,8 +522,11 @@ def _refuse_own(store, package: Package) -> None:
         raise PackageError("这是本机自己导出的交换包，不需要导入")
 
 
-def merge(store, package: Package, *, apply: bool = True, progress=None, before_commit=None) -> dict:
-    """Merge in one transaction (or, with apply=False, work out what would change and roll back)."""
+def merge(store, package: Package, *, apply: bool = True, progress=None, before_commit=None, check=None) -> dict:
+    """Merge in one transaction (or, with apply=False, work out what would change and roll back).
+    `check` (a rules.incoming.Checker): each batch of rows is held to the rule book before it is
+    merged, and the first row refused rolls the whole merge back (`_Refused`); the tables must
+    then come in the book's order, so that the row named is the first the book refuses."""
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     origin = package.header.get("site_name") or "其他办公室"
     _refuse_own(store, package)
@@ -529,6 +553,10 @@ def merge(store, package: Package, *, apply: bool = True, progress=None, before_
                 for start in range(0, len(incoming), 2000):
                     part = incoming[start:start + 2000]
                     done += len(part)
+                    if check is not None:
+                        found = check.first(table, part, start + 1)
+                        if found is not None:
+                            raise _Refused(found)
                     # Cancelling rolls the whole merge back (the backup made before it stays).
                     if progress is not None and progress(done, total,
                                                          f"正在合并：{TABLE_NOUNS.get(table, table)}") is False:
@@ -671,11 +699,26 @@ def import_package(store, source, passphrase: str, *, dry_run: bool = False, pro
     The package is decrypted into a work folder of the data directory, removed on every way out."""
     path = _load(source)
     try:
-        with work_folder(store.data_dir) as work:
+        with work_folder(store.data_dir) as work, _collector_paused():
             sealed = unseal(path, passphrase, work, progress)
             return _import_sealed(store, sealed, dry_run=dry_run, progress=progress)
     except OSError as exc:  # a full disk or a pulled stick while decrypting or writing attachments
         raise (environmental(exc) or exc) from None
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for the import: a large package makes millions of small
+    objects (rows, stamps, the changes' records) and no cycles, and with the collector on, its
+    passes over them took a quarter of the import's time (41 s → 31 s of CPU for 621,000 rows).
+    What cycles the import leaves are collected once it is on again."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _import_sealed(store, sealed: Sealed, *, dry_run: bool, progress) -> dict:
@@ -692,7 +735,15 @@ def _import_sealed(store, sealed: Sealed, *, dry_run: bool, progress) -> dict:
     with read_package(sealed, progress, _field_labels(store)) as package:
         _refuse_own(store, package)  # decided before any side effect (backup, audit, meta)
         _refuse_gap(store, package)
-        check_rules(store, package)
+        from app.rules.incoming import Checker, in_book_order
+
+        checker = None
+        if package.streamed and in_book_order(t for t in SYNCED_FIELDS if t in package.rows):
+            # Read from the zip on every walk: its rows are held to the rule book as they are merged
+            # (one walk fewer over the whole package); the first refused rolls the merge back.
+            checker = Checker(store.db.conn, package.known)
+        else:
+            check_rules(store, package)
         made: list[str] = []
 
         def back_up_first():
@@ -703,7 +754,17 @@ def _import_sealed(store, sealed: Sealed, *, dry_run: bool, progress) -> dict:
             made.append(backup(store, reason="import", committed=True)["path"])
 
         try:
-            result = merge(store, package, apply=not dry_run, progress=progress, before_commit=back_up_first)
+            try:
+                result = merge(store, package, apply=not dry_run, progress=progress, before_commit=back_up_first,
+                               check=checker)
+            except _Refused as refused:
+                raise _refusal(package, refused.found) from None
+            except PackageError:
+                if checker is not None:
+                    # The merge stopped before the rule book had seen every row: a row further on
+                    # that it refuses is named first, as when every row is checked before merging.
+                    check_rules(store, package)
+                raise
         except BaseException:
             for path in made:
                 Path(path).unlink(missing_ok=True)

@@ -8,10 +8,11 @@ cache while scanning.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from app.rules.book import TABLES, Lookup, Table
-from app.rules.fields import Ref, as_day
+from app.rules.fields import Ref, Rule, as_day
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,24 @@ def title_of(table: str, row: dict) -> str:
     return ""
 
 
+_UNREAD = object()
+_EVERY_FIELD: dict[str, tuple] = {}
+
+
+def _every_field(table: str, spec) -> tuple[frozenset[str], tuple]:
+    """The table's field names as a set, and (name, required, the rule's `wrong`) for each in that
+    set's order, made once (every row of an import asks for them) and again when the book's
+    fields change (a test may add one). A rule with a `problem` of its own is asked through it."""
+    rules = tuple(spec.fields.values())
+    found = _EVERY_FIELD.get(table)
+    if found is None or found[0] != rules:
+        names = frozenset(spec.fields)
+        asks = tuple((name, rule.required, rule.wrong) if type(rule).problem is Rule.problem
+                     else (name, None, rule.problem) for name in names for rule in (spec.fields[name],))
+        found = _EVERY_FIELD[table] = (rules, names, asks)
+    return found[1], found[2]
+
+
 def _no_lookup(table: str, row_id: str) -> dict | None:
     return None
 
@@ -72,7 +91,12 @@ def row_breaches(table: str, row: dict, lookup: Lookup = _no_lookup, *, row_id: 
     spec = TABLES.get(table)
     if spec is None:
         return []
-    names = spec.fields.keys() if only is None else spec.fields.keys() & only  # (no set built per row)
+    asks = None
+    names: AbstractSet[str]
+    if only is None:
+        names, asks = _every_field(table, spec)
+    else:
+        names = set(only) & set(spec.fields)
     row_id = row_id or str(row.get("id") or "")
     found: list[Breach] = []
     title = None
@@ -85,15 +109,34 @@ def row_breaches(table: str, row: dict, lookup: Lookup = _no_lookup, *, row_id: 
 
     bad = set()
     fields, value = spec.fields, row.get  # (asked for every field of every row written: kept short)
-    for name in names:
-        problem = fields[name].problem(value(name))
-        if problem:
-            bad.add(name)
-            breach(name, problem)
+    if asks is None:
+        for name in names:
+            problem = fields[name].problem(value(name))
+            if problem:
+                bad.add(name)
+                breach(name, problem)
+    else:  # every field: Rule.problem spelled out, as it is asked of every field of every row imported
+        for name, required, wrong in asks:
+            given = value(name)
+            if required is None:
+                problem = wrong(given)
+            elif given is None or given == "":
+                problem = "不能为空" if required else None
+            else:
+                problem = wrong(given)
+            if problem:
+                bad.add(name)
+                breach(name, problem)
+    days: dict = {}  # each day read once per row (an opinion's days take part in many orders)
     for order in spec.order:
         earlier, later = order.earlier, order.later
         if (earlier in names or later in names) and earlier not in bad and later not in bad:
-            first, then = as_day(value(earlier)), as_day(value(later))
+            first = days.get(earlier, _UNREAD)
+            if first is _UNREAD:
+                first = days[earlier] = as_day(value(earlier))
+            then = days.get(later, _UNREAD)
+            if then is _UNREAD:
+                then = days[later] = as_day(value(later))
             if first and then and then < first:
                 label_first, label_then = spec.labels[earlier], spec.labels[later]
                 breach(later, f"“{label_then}”{row[later]} 早于“{label_first}”{row[earlier]}", True)

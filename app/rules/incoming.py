@@ -55,38 +55,37 @@ class Known:
             kept[row_id] = {"id": row_id, **{k: values.get(k) for k in keep}}
 
 
-def first_breach(rows: Mapping[str, Iterable], conn, known: Known | None = None) -> IncomingBreach | None:
-    """The first row (tables in the book's order) that breaks a rule; `rows`: table -> the (id,
-    values, stamps) a package carries, walked twice unless `known` is given for them (a large
-    package's are read from its file each time: only ids, and the few fields the rules across rows
-    read, are held meanwhile)."""
-    if known is None:
-        known = Known()
-        for table, items in rows.items():
-            known.add(table, items)
-    ids, parents = known.ids, known.parents
-    stored = db_lookup(conn)
+class Checker:
+    """Holds a package's rows to the rule book a table (or a batch of a table) at a time, the
+    tables in the book's order: a row's parents, in the package or in this store, are looked up
+    through `known` first, so what a check reads of a package row is the package's, whether or not
+    rows of earlier tables have been merged meanwhile."""
 
-    def lookup(table: str, row_id: str) -> dict | None:
-        found = parents.get(table, {}).get(row_id)
-        return found if found is not None else stored(table, row_id)
+    def __init__(self, conn, known: Known):
+        self.conn, self.known = conn, known
+        self._stored = db_lookup(conn)
+        self._exists: dict[tuple[str, str], bool] = {}
 
-    exists_cache: dict[tuple[str, str], bool] = {}
+    def lookup(self, table: str, row_id: str) -> dict | None:
+        found = self.known.parents.get(table, {}).get(row_id)
+        return found if found is not None else self._stored(table, row_id)
 
-    def exists(table: str, row_id: str) -> bool:
-        if row_id in ids.get(table, ()):
+    def exists(self, table: str, row_id: str) -> bool:
+        if row_id in self.known.ids.get(table, ()):
             return True
         key = (table, row_id)
-        if key not in exists_cache:
-            exists_cache[key] = conn.execute(f"SELECT 1 FROM [{table}] WHERE id = ?", [row_id]).fetchone() is not None
-        return exists_cache[key]
+        if key not in self._exists:
+            self._exists[key] = self.conn.execute(f"SELECT 1 FROM [{table}] WHERE id = ?",
+                                                  [row_id]).fetchone() is not None
+        return self._exists[key]
 
-    with leeway(CLOCK_LEEWAY_DAYS):
-        for table in TABLES:
-            if table not in rows:
-                continue
-            refs = references(table)
-            for line, (row_id, values, *_) in enumerate(rows[table], 1):
+    def first(self, table: str, items: Iterable, start: int = 1) -> IncomingBreach | None:
+        """The first of `items` (rows of `table`, the first of them at line `start`) that breaks a rule."""
+        if table not in TABLES:
+            return None
+        refs, lookup, exists = references(table), self.lookup, self.exists
+        with leeway(CLOCK_LEEWAY_DAYS):
+            for line, (row_id, values, *_) in enumerate(items, start):
                 row = {"id": row_id, **values}
                 found = row_breaches(table, row, lookup, row_id=row_id)
                 if found:
@@ -99,4 +98,29 @@ def first_breach(rows: Mapping[str, Iterable], conn, known: Known | None = None)
                         breach = Breach(table, row_id, title_of(table, row), name, value,
                                         f"指向的{TABLES[parent].noun}（{value[:8]}）在交换包和本机都没有")
                         return IncomingBreach(breach, line)
+        return None
+
+
+def in_book_order(tables: Iterable[str]) -> bool:
+    """Whether `tables` come in the order the rule book asks them (so the first row a walk in this
+    order finds breaking a rule is the one `first_breach` names)."""
+    asked = [t for t in tables if t in TABLES]
+    return asked == [t for t in TABLES if t in asked]
+
+
+def first_breach(rows: Mapping[str, Iterable], conn, known: Known | None = None) -> IncomingBreach | None:
+    """The first row (tables in the book's order) that breaks a rule; `rows`: table -> the (id,
+    values, stamps) a package carries, walked twice unless `known` is given for them (a large
+    package's are read from its file each time: only ids, and the few fields the rules across rows
+    read, are held meanwhile)."""
+    if known is None:
+        known = Known()
+        for table, items in rows.items():
+            known.add(table, items)
+    checker = Checker(conn, known)
+    for table in TABLES:
+        if table in rows:
+            found = checker.first(table, rows[table])
+            if found is not None:
+                return found
     return None

@@ -197,3 +197,87 @@ def test_an_export_stopped_while_writing_to_the_stick_leaves_nothing(offices):
     with pytest.raises(Cancelled, match="已取消导出"):
         export_package(a, stick, PASS, scrypt_n=FAST, progress=lambda done, total, text: text != "正在写入U盘")
     assert not list(stick.iterdir()) and not work_folders(a) and not a.rows("SELECT * FROM exchange_log")
+
+
+def _with_bad_row(store, stick, table: str, name: str, value, line: int):
+    """A package of `store` whose `table` has `value` in `name` on its `line`-th row (sealed again)."""
+    import hashlib
+    import io
+    import zipfile
+
+    from app.exchange.export import build_content
+    from tests.app.exchange.test_refusals import sealed, zip_of
+
+    content, manifest = build_content(store)
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    members = {member: archive.read(member) for member in archive.namelist()}
+    member = f"rows/{table}.ndjson"
+    lines = members[member].split(b"\n")
+    record = json.loads(lines[line - 1])
+    record["v"][manifest["tables"][table]["fields"].index(name)] = value
+    lines[line - 1] = json.dumps(record, ensure_ascii=False).encode()
+    members[member] = b"\n".join(lines)
+    manifest["members"][member] = {"size": len(members[member]), "sha256": hashlib.sha256(members[member]).hexdigest()}
+    members["manifest.json"] = json.dumps(manifest, ensure_ascii=False).encode()
+    path = stick / f"bad-{table}.yspkg"
+    path.write_bytes(sealed(zip_of(members), site_id=store.site_id))
+    return path
+
+
+@pytest.mark.parametrize("table, name, value, said", [
+    ("supervisions", "day", "2099-01-01", "晚于今天"),
+    ("opinions", "community_id", "00000000-0000-4000-8000-00000000dead", "在交换包和本机都没有"),
+    ("groups", "name", "", "不能为空"),
+])
+def test_a_streamed_package_is_refused_for_its_first_bad_row_as_one_kept_in_memory(offices, monkeypatch, table,
+                                                                                     name, value, said):
+    """A large package's rows are held to the rule book as they are merged: a bad row after rows
+    already merged rolls everything back, and the refusal names the same row and field as when
+    every row is checked before the merge."""
+    stores, stick = offices
+    a, b = stores["A"], stores["B"]
+    count = a.scalar(f"SELECT count(*) FROM [{table}]")
+    path = _with_bad_row(a, stick, table, name, value, count)  # the table's last row
+    before = digest(b)
+    with pytest.raises(PackageError, match=said) as kept:
+        import_package(b, path, PASS)
+    monkeypatch.setattr(merge, "ROWS_KEPT", 0)
+    checked_first = []
+    monkeypatch.setattr(merge, "check_rules", lambda store, package: checked_first.append(package))
+    with pytest.raises(PackageError, match=said) as streamed:
+        import_package(b, path, PASS)
+    assert not checked_first  # (held to the rule book while merging, not before)
+    assert streamed.value.message == kept.value.message and f"第 {count} 行" in kept.value.message
+    assert digest(b) == before
+    assert not list((b.data_dir / "backups").glob("*import*")) and not work_folders(b)
+
+
+def test_a_streamed_merge_stopped_by_the_database_still_names_a_bad_row_further_on(offices, monkeypatch):
+    """(the merge stopped before the rule book had seen every row: the rows are checked in full)"""
+    import sqlite3
+
+    from app.storage.writepath import Tx
+
+    stores, stick = offices
+    a, b = stores["A"], stores["B"]
+    count = a.scalar("SELECT count(*) FROM supervisions")
+    path = _with_bad_row(a, stick, "supervisions", "day", "2099-01-01", count)
+    insert = Tx.insert_remote_many
+
+    def refused_by_the_database(self, table, rows):
+        if table == "groups":
+            raise sqlite3.IntegrityError("UNIQUE constraint failed")
+        return insert(self, table, rows)
+
+    monkeypatch.setattr(merge, "ROWS_KEPT", 0)
+    monkeypatch.setattr(Tx, "insert_remote_many", refused_by_the_database)
+    before = digest(b)
+    with pytest.raises(PackageError, match=f"^交换包数据有误：督办记录第 {count} 行.*晚于今天"):
+        import_package(b, path, PASS)
+    assert digest(b) == before
+    monkeypatch.setattr(Tx, "insert_remote_many", insert)
+    path = _with_bad_row(a, stick, "groups", "notes", "良好", 1)  # nothing wrong: the database's refusal stands
+    monkeypatch.setattr(Tx, "insert_remote_many", refused_by_the_database)
+    with pytest.raises(PackageError, match="^交换包中的记录引用了本机没有的数据.*UNIQUE constraint failed"):
+        import_package(b, path, PASS)
+    assert digest(b) == before
