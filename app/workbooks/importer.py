@@ -232,11 +232,13 @@ def _gender_and_birth(row: dict, values: dict, headings: dict, warnings: list[st
     birth = _parse_birth(row.get("birth")) if row.get("birth") not in (None, "") else None
     if birth is None and clean(row.get("birth")):
         return f"“{headings.get('birth') or '出生日期'}”“{clean(row.get('birth'))[:20]}”不是日期（如 1980-05-01、1980年5月）"
-    if birth and birth[2]:
+    if birth:  # a month alone (1980年5月) gives no birth date, but month 13 is refused like 2月30日
         try:
-            values["birth_date"] = date(birth[0], birth[1], birth[2]).isoformat()
+            day = date(birth[0], birth[1], birth[2] or 1)
         except ValueError:
             return f"出生日期“{row.get('birth')}”不存在"
+        if birth[2]:
+            values["birth_date"] = day.isoformat()
     return None
 
 

@@ -1,0 +1,187 @@
+"""The roster import (app/workbooks/importer.py, roster_updates.py) on small files into a fresh empty
+office: which rows are imported, refused or repeated with the exact Chinese reason, what a second
+file updates old -> new, the warnings, what is created and written. No demo, no Qt, no subprocess:
+each test takes a fraction of a second, so the mutation run (tests/mutation/run.py) can afford them."""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+
+import pytest
+
+from app.common.errors import AppError, Cancelled
+from app.common.idcard import check_digit, mask
+from app.workbooks.importer import import_roster, read_workbook
+
+HEADER = ["姓名", "身份证号", "所在村（社区）", "议事小组", "小组职务", "联系网格"]
+
+
+def make_id(birth: str, seq: str = "123") -> str:
+    first17 = f"500118{birth}{seq}"
+    return first17 + check_digit(first17)
+
+
+def roster(tmp_path, header, *rows, name="roster.xlsx", sheet="花名册", before=()):
+    """One sheet: the rows of `before` (titles), the header, the rows."""
+    book = Workbook()
+    ws = book.active
+    ws.title = sheet
+    for row in before:
+        ws.append(row)
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    path = tmp_path / name
+    book.save(path)
+    return path
+
+
+def verdicts(report) -> list[tuple]:
+    return [(r["sheet"], r["row"], r["name"], r["verdict"], r["reason"]) for r in report["rows"]]
+
+
+def delegates(store) -> dict[str, dict]:
+    return {r["name"]: r for r in store.rows(
+        "SELECT d.*, c.name AS community, g.name AS grp FROM delegates d JOIN communities c ON c.id = d.community_id"
+        " LEFT JOIN groups g ON g.id = d.group_id WHERE d.deleted = 0")}
+
+
+def grids_of(store, name) -> list[int]:
+    return [r["number"] for r in store.rows(
+        "SELECT g.number FROM delegate_grids l JOIN delegates d ON d.id = l.delegate_id JOIN grids g ON g.id = l.grid_id"
+        " WHERE l.deleted = 0 AND d.name = ? ORDER BY g.number", [name])]
+
+
+def last_audit(store) -> dict:
+    return store.rows("SELECT action, summary FROM audit ORDER BY seq DESC LIMIT 1")[0]
+
+
+# ---- reading the file: header, title rows, merged cells, blank, summary, note and header rows ----
+
+def test_the_header_is_found_under_up_to_fourteen_title_rows_and_not_lower(store, tmp_path):
+    titles = [[f"标题{i}"] for i in range(14)]
+    found = read_workbook(roster(tmp_path, ["姓名", "身份证号", "所在村（社区）"], ["张三", "", "文昌社区"],
+                                 before=titles))
+    assert [(v.row, v.name, v.verdict) for v in found] == [(16, "张三", "ok")]
+    lower = roster(tmp_path, ["姓名", "身份证号", "所在村（社区）"], ["张三", "", "文昌社区"],
+                   before=[*titles, ["再一行"]], name="lower.xlsx")
+    assert read_workbook(lower) == []
+    with pytest.raises(AppError, match="^文件中没有找到花名册：需要有“姓名”“身份证号”等表头的工作表$"):
+        import_roster(store, lower)
+
+
+def test_a_header_needs_the_name_and_two_more_known_headings(tmp_path):
+    assert read_workbook(roster(tmp_path, ["姓名", "爱好", "特长"], ["张三", "书法", "唱歌"])) == []
+    assert read_workbook(roster(tmp_path, ["序号", "性别", "民族", "所在村（社区）"], [1, "男", "汉族", "文昌社区"],
+                                name="noname.xlsx")) == []
+    three = read_workbook(roster(tmp_path, ["姓名", "爱好", "所在村（社区）", "备注"], ["张三", "书法", "文昌社区", "唱歌"],
+                                 name="three.xlsx"))
+    assert [(v.name, v.verdict, v.values["notes"], v.extra["columns"]) for v in three] == [
+        ("张三", "ok", "唱歌", {"name", "community", "notes"})]
+
+
+def test_of_two_columns_for_one_field_the_first_is_read(store, tmp_path):
+    path = roster(tmp_path, ["姓名", "所在村（社区）", "联系电话", "手机"], ["张三", "文昌社区", "13800001111", "13900002222"])
+    import_roster(store, path)
+    assert delegates(store)["张三"]["phone"] == "13800001111"
+
+
+def test_a_sheet_without_a_roster_before_one_with_it_is_passed_over(store, tmp_path):
+    book = Workbook()
+    book.active.title = "说明"
+    book.active.append(["本表由社区填报"])
+    ws = book.create_sheet("名册")
+    ws.append(["姓名", "所在村（社区）", "身份证号"])
+    ws.append(["张三", "文昌社区", ""])
+    book.save(tmp_path / "two.xlsx")
+    report = import_roster(store, tmp_path / "two.xlsx")
+    assert verdicts(report) == [("名册", 2, "张三", "ok", "")]
+
+
+def test_blank_summary_note_and_second_header_rows_are_passed_over_and_reading_goes_on(store, tmp_path):
+    header = ["序号", "姓名", "性别", "所在村（社区）", "议事小组", "联系电话"]
+    book = Workbook()
+    ws = book.active
+    ws.title = "花名册"
+    ws.append(["某某街道议事代表名册"])
+    ws.append(header)
+    ws.append(["", "", "性别", "所在社区", "", ""])  # a two-row header's second row: two headings
+    ws.append([1, "张三", "男", "文昌社区", "", ""])
+    ws.append([])
+    ws.append([None, " ", None, None, None, None])  # blank but for a space
+    ws.append([2, "李四", "女", "文昌社区", "小组", ""])  # one value that reads as a heading: a row
+    ws.append(["小计", "2人", "", "", "", ""])
+    ws.append([3, "王五", "男", "临江村", "", ""])
+    ws.append(["", "合计：3人", "", "", "", ""])
+    ws.append([4, "赵六", "女", "临江村", "", ""])
+    ws.append([" ", "注：本表由社区填报", None, None, None, None])
+    ws.append([5, "钱七", "男", "临江村", "", ""])
+    ws.append(["以上名单经工委审核，报区人大常委会备案，如有变动另行通知。"])
+    ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=6)
+    ws.append([6, "孙八", "男", "临江村", "", ""])
+    book.save(tmp_path / "messy.xlsx")
+    report = import_roster(store, tmp_path / "messy.xlsx", dry_run=True)
+    assert [(r["row"], r["name"], r["verdict"]) for r in report["rows"]] == [
+        (4, "张三", "ok"), (7, "李四", "ok"), (9, "王五", "ok"), (11, "赵六", "ok"), (13, "钱七", "ok"), (15, "孙八", "ok")]
+
+
+def test_two_headings_in_a_row_make_it_a_header_one_does_not(tmp_path):
+    header = ["姓名", "性别", "民族", "所在村（社区）"]
+    path = roster(tmp_path, header, ["姓名", "性别", "", ""], ["张三", "男", "民族", "文昌社区"],
+                  ["李四", "女", "汉族", "文昌社区"])
+    assert [(v.row, v.name) for v in read_workbook(path)] == [(3, "张三"), (4, "李四")]
+
+
+def test_a_merged_block_gives_its_value_to_every_row_of_it(store, tmp_path):
+    book = Workbook()
+    ws = book.active
+    ws.append(["姓名", "身份证号", "所在村（社区）", "议事小组"])
+    ws.append(["张三", "", "文昌社区", "新城一组"])
+    ws.append(["李四", "", None, None])
+    ws.append(["王五", "", None, None])
+    ws.merge_cells("C2:D4")  # community and group for three rows (the block's top-left value)
+    ws.append(["赵六", "", "临江村", "新城二组"])
+    book.save(tmp_path / "merged.xlsx")
+    report = import_roster(store, tmp_path / "merged.xlsx", dry_run=True)
+    assert [(r["name"], r["community"], r["group"]) for r in report["rows"]] == [
+        ("张三", "文昌社区", "文昌社区"), ("李四", "文昌社区", "文昌社区"), ("王五", "文昌社区", "文昌社区"),
+        ("赵六", "临江村", "新城二组")]
+
+
+def test_formula_cells_refuse_the_row_naming_each_column(tmp_path):
+    path = roster(tmp_path, ["序号", "姓名", "所在村（社区）", "联系电话"],
+                  ["=ROW()-1", "张三", "=\"文昌\"&\"社区\"", "=13800001111"], ["=ROW()-1", "李四", "文昌社区", ""])
+    assert [(v.name, v.verdict, v.reason) for v in read_workbook(path)] == [
+        ("张三", "rejected", "“所在村（社区）”、“联系电话”是公式，请改为文字"), ("李四", "ok", "")]
+
+
+# ---- each row checked on its own: the exact reason and warning ----
+
+def test_each_refusal_names_its_reason_in_the_clerks_words(store, tmp_path):
+    path = roster(tmp_path, ["姓名", "身份证号", "所在村（社区）", "出生年月", "性别"],
+                  ["", "", "文昌社区", "", ""],
+                  ["张三", 500118197503151234, "文昌社区", "", ""],
+                  ["李四", "", "", "", ""],
+                  ["王五", "", "文昌社区", "1980年13月", ""],
+                  ["赵六", "", "文昌社区", "2090-01-01", ""],
+                  ["钱七", "500118197503151235", "文昌社区", "", ""],
+                  ["孙八", "", "文昌社区", "1980-02-30", ""],
+                  ["周九", "", "文" * 60, "", ""],
+                  ["吴十", "", "文昌社区", "八〇年五月", ""],
+                  ["郑一", "500118********1234", "文昌社区", "1975年3月1x日", ""])
+    report = import_roster(store, path, dry_run=True)
+    assert [(r["row"], r["name"], r["reason"]) for r in report["rejected"]] == [
+        (2, "", "姓名为空"),
+        (3, "张三", "身份证号被 Excel 存成了数字，后几位已经丢失；请把该列设为文本后重新录入"),
+        (4, "李四", "所在村（社区）为空"),
+        (5, "王五", "出生日期“1980年13月”不存在"),
+        (6, "赵六", "“出生年月”2090-01-01 晚于今天，不能是将来的日期"),
+        (7, "钱七", report["rejected"][5]["reason"]),
+        (8, "孙八", "出生日期“1980-02-30”不存在"),
+        (9, "周九", report["rejected"][7]["reason"]),
+        (10, "吴十", "“出生年月”“八〇年五月”不是日期（如 1980-05-01、1980年5月）"),
+        (11, "郑一", "“出生年月”“1975年3月1x日”不是日期（如 1980-05-01、1980年5月）"),
+    ]
+    assert report["rejected"][5]["reason"].startswith("身份证号校验位错误")
+    assert report["rejected"][7]["reason"] == "“所在村（社区）”太长（60 个字，最多 50 个字）"
+    assert [r["sheet"] for r in report["rejected"]] == ["花名册"] * 10
