@@ -185,3 +185,129 @@ def test_each_refusal_names_its_reason_in_the_clerks_words(store, tmp_path):
     assert report["rejected"][5]["reason"].startswith("身份证号校验位错误")
     assert report["rejected"][7]["reason"] == "“所在村（社区）”太长（60 个字，最多 50 个字）"
     assert [r["sheet"] for r in report["rejected"]] == ["花名册"] * 10
+
+
+def test_what_is_typed_beside_the_name_is_kept_or_said_in_a_warning(store, tmp_path):
+    path = roster(tmp_path, ["姓名", "身份证号", "所在村（社区）", "性别", "出生年月", "联系电话", "工作单位", "工作单位及职务",
+                             "民族", "政治面貌", "界别", "文化程度", "职务", "备注", "聘书编号"],
+                  ["张三", "", "文昌社区", "女", "1980-05-01", "-", "区医院", "区医院 医生", "汉族", "群众", "医卫",
+                   "本科", "医生", "老代表", "ZS-01"],
+                  ["李四", "", "文昌社区", "男", "1980年5月", "123", "", "", "", "", "", "", "", "", ""],
+                  ["王五", make_id("19750315"), "文昌社区", "男", "1975-03", "13800001111", "", "街道办 主任",
+                   "", "", "", "", "", "", ""])
+    report = import_roster(store, path)
+    assert report["warnings"] == [
+        {"sheet": "花名册", "row": 2, "name": "张三", "warning": "没有身份证号"},
+        {"sheet": "花名册", "row": 3, "name": "李四", "warning": "没有身份证号"},
+        {"sheet": "花名册", "row": 3, "name": "李四",
+         "warning": "联系电话应为 7—12 位数字（手机号 11 位，座机可带区号），未导入电话"}]
+    stored = delegates(store)
+    zhang = {k: stored["张三"][k] for k in ("gender", "birth_date", "phone", "workplace", "post", "ethnicity", "party",
+                                           "sector", "education", "notes", "certificate_no", "group_role", "status")}
+    assert not zhang.pop("phone")  # a dash is no number: nothing stored
+    assert zhang == {"gender": "女", "birth_date": "1980-05-01", "workplace": "区医院", "post": "医生",
+                     "ethnicity": "汉族", "party": "群众", "sector": "医卫", "education": "本科", "notes": "老代表",
+                     "certificate_no": "ZS-01", "group_role": "member", "status": "active"}
+    li = stored["李四"]
+    assert (li["gender"], li["birth_date"], li["phone"], li["workplace"], li["post"]) == ("男", None, None, None, None)
+    wang = stored["王五"]
+    assert (wang["workplace"], wang["post"], wang["phone"], wang["birth_date"]) == \
+        ("街道办 主任", None, "13800001111", "1975-03-15")
+
+
+def test_the_roles_beyond_a_groups_limits_or_without_a_group_are_imported_as_members_and_said(store, tmp_path):
+    first = roster(tmp_path, HEADER, ["甲", "", "文昌社区", "新城一组", "组长", ""],
+                   ["乙", "", "文昌社区", "新城一组", "副组长", ""], name="一.xlsx")
+    assert import_roster(store, first)["warnings"] == [
+        {"sheet": "花名册", "row": 2, "name": "甲", "warning": "没有身份证号"},
+        {"sheet": "花名册", "row": 3, "name": "乙", "warning": "没有身份证号"}]
+    second = roster(tmp_path, ["姓名", "所在村（社区）", "议事小组", "小组职务", "性别", "民族"],
+                    ["丙", "文昌社区", "新城一组", "组长", "男", "汉族"],
+                    ["丁", "文昌社区", "新城一组", "副组长", "男", "汉族"],
+                    ["戊", "文昌社区", "新城一组", "副组长", "男", "汉族"],
+                    ["己", "文昌社区", "", "副组长", "男", "汉族"],
+                    ["庚", "文昌社区", "新城二组", "组长", "男", "汉族"],
+                    ["辛", "文昌社区", "新城二组", "副组长", "男", "汉族"],
+                    ["壬", "文昌社区", "新城二组", "副组长", "男", "汉族"],
+                    name="二.xlsx")
+    report = import_roster(store, second)
+    assert [(w["name"], w["warning"]) for w in report["warnings"] if w["warning"] != "没有身份证号"] == [
+        ("丙", "新城一组的组长已满（限 1 人），已按成员导入"),
+        ("戊", "新城一组的副组长已满（限 2 人），已按成员导入"),
+        ("己", "表中没有填写议事小组，“副组长”职务未导入，已按成员导入")]
+    roles = {name: (row["grp"], row["group_role"]) for name, row in delegates(store).items()}
+    assert roles == {"甲": ("新城一组", "leader"), "乙": ("新城一组", "deputy_leader"), "丙": ("新城一组", "member"),
+                     "丁": ("新城一组", "deputy_leader"), "戊": ("新城一组", "member"), "己": (None, "member"),
+                     "庚": ("新城二组", "leader"), "辛": ("新城二组", "deputy_leader"), "壬": ("新城二组", "deputy_leader")}
+
+
+def test_the_grids_to_create_are_listed_once_and_a_grid_without_a_number_is_passed_over(store, tmp_path):
+    path = roster(tmp_path, HEADER, ["甲", "", "文昌社区", "", "", "东片、第3网格"], ["乙", "", "文昌社区", "", "", "3、4"],
+                  ["丙", "", "临江村", "", "", "第３网格"])
+    dry = import_roster(store, path, dry_run=True)
+    assert dry["created"] == {"communities": ["文昌社区", "临江村"], "groups": [],
+                              "grids": ["文昌社区第3网格", "文昌社区第4网格", "临江村第3网格"]}
+    import_roster(store, path)
+    assert (grids_of(store, "甲"), grids_of(store, "乙"), grids_of(store, "丙")) == ([3], [3, 4], [3])
+    assert store.scalar("SELECT count(*) FROM grids") == 3
+
+
+def test_what_the_import_creates_and_writes_in_one_audited_step(store, tmp_path):
+    store.settings.update({"subdistrict": "中山路街道"})
+    path = roster(tmp_path, HEADER, ["甲", "", "文昌社区", "新城一组", "", ""], ["乙", "", "永和村", "", "", ""])
+    report = import_roster(store, path)
+    assert report["created"] == {"communities": ["文昌社区", "永和村"], "groups": ["新城一组"], "grids": []}
+    places = {r["name"]: r for r in store.rows(
+        "SELECT c.name, c.kind, c.subdistrict, g.name AS grp FROM communities c LEFT JOIN groups g ON g.id = c.group_id")}
+    assert {k: (r["kind"], r["subdistrict"], r["grp"]) for k, r in places.items()} == {
+        "文昌社区": ("community", "中山路街道", "新城一组"), "永和村": ("village", "中山路街道", None)}
+    assert last_audit(store) == {"action": "import", "summary": "导入代表花名册：roster.xlsx（新增 2 人）"}
+    assert {r["status"] for r in store.rows("SELECT status FROM delegates")} == {"active"}
+    again = roster(tmp_path, HEADER, ["丙", "", "文昌社区", "新城一组", "", ""], name="again.xlsx")
+    assert import_roster(store, again)["created"] == {"communities": [], "groups": [], "grids": []}
+    assert store.scalar("SELECT count(*) FROM communities") == 2
+
+
+def test_a_community_made_without_a_subdistrict_setting_has_none(store, tmp_path):
+    import_roster(store, roster(tmp_path, HEADER, ["甲", "", "文昌社区", "", "", ""]))
+    assert store.rows("SELECT subdistrict FROM communities")[0]["subdistrict"] is None
+
+
+def test_duplicates_within_the_file_by_id_number_masked_id_or_name_and_community(store, tmp_path):
+    one, two = make_id("19750315"), make_id("19800101", "124")
+    import_roster(store, roster(tmp_path, HEADER, ["张三", one, "文昌社区", "", "", ""],
+                                ["张三", two, "文昌社区", "", "", ""], name="stored.xlsx"))
+    path = roster(tmp_path, HEADER, ["张三", mask(one), "文昌社区", "", "", ""], ["张三", mask(two), "文昌社区", "", "", ""],
+                  ["张三", mask(two), "临江村", "", "", ""],
+                  ["李四", "", "文昌社区", "", "", ""], ["李四", "", "临江村", "", "", ""], ["李四", "", "文昌社区", "", "", ""],
+                  ["王五", make_id("19900101", "135"), "文昌社区", "", "", ""],
+                  ["王五", make_id("19900101", "135"), "临江村", "", "", ""])
+    report = import_roster(store, path, dry_run=True)
+    assert report["duplicates"] == [
+        {"sheet": "花名册", "row": 4, "name": "张三", "reason": "与“花名册”第 3 行重复"},
+        {"sheet": "花名册", "row": 7, "name": "李四", "reason": "与“花名册”第 5 行重复"},
+        {"sheet": "花名册", "row": 9, "name": "王五", "reason": "与“花名册”第 8 行重复"}]
+    assert (report["imported"], report["unchanged"], report["updated"]) == (3, 2, 0)
+
+
+def test_a_row_without_an_id_names_a_stored_delegate_only_if_that_one_has_none_either(store, tmp_path):
+    import_roster(store, roster(tmp_path, HEADER, ["张三", make_id("19750315"), "文昌社区", "", "", ""],
+                                ["李四", "", "文昌社区", "", "", ""], name="stored.xlsx"))
+    report = import_roster(store, roster(tmp_path, HEADER, ["张三", "", "文昌社区", "", "", ""],
+                                         ["李四", "", "文昌社区", "", "", ""], ["李四", "", "临江村", "", "", ""]), dry_run=True)
+    assert [(r["name"], r["verdict"]) for r in report["rows"]] == [("张三", "ok"), ("李四", "same"), ("李四", "ok")]
+
+
+def test_a_stored_delegate_is_found_by_id_number_in_a_file_of_over_a_thousand(store, tmp_path, monkeypatch):
+    """The ID numbers are looked up 500 at a time: the first, the 501st and the 1001st are found too."""
+    from app.workbooks import importer
+
+    numbers = [make_id(f"19{50 + n // 400:02d}0101", f"{n % 400:03d}") for n in range(1001)]
+    import_roster(store, roster(tmp_path, HEADER, *([f"代表{i}", numbers[i], "文昌社区", "", "", ""] for i in (0, 500, 1000)),
+                                name="stored.xlsx"))
+    rows = [importer._check_row("花名册", n + 2, {"name": f"代表{n}", "id_number": number, "community": "文昌社区"}, {})
+            for n, number in enumerate(numbers)]
+    monkeypatch.setattr(importer, "read_workbook", lambda path: rows)
+    report = import_roster(store, tmp_path / "big.xlsx", dry_run=True)
+    assert (report["imported"], report["unchanged"]) == (998, 3)
+    assert [r["name"] for r in report["rows"] if r["verdict"] == "same"] == ["代表0", "代表500", "代表1000"]
