@@ -291,7 +291,7 @@ def import_roster(store, path: Path | str, *, dry_run: bool = False, progress=No
               "duplicates": [{"sheet": v.sheet, "row": v.row, "name": v.name, "reason": v.reason}
                              for v in verdicts if v.verdict == "duplicate"],
               "warnings": [{"sheet": v.sheet, "row": v.row, "name": v.name, "warning": w}
-                           for v in verdicts for w in v.warnings if v.verdict == "ok"],
+                           for v in verdicts for w in v.warnings if v.verdict in ("ok", "update", "same")],
               "created": created, "rows": [_row_report(v) for v in verdicts]}
     if dry_run or not (good or updated):
         return report

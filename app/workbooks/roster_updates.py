@@ -60,8 +60,12 @@ def plan_updates(store, rows, communities: dict, groups: dict) -> None:
             shown.append((labels["group_id"], group_names.get(stored["group_id"]) or "", names["group"]))
         else:
             names["group"] = None
-        if "role" in columns and values["group_role"] != stored["group_role"]:
-            role = values["group_role"]
+        role = values["group_role"] if "role" in columns else stored["group_role"]
+        if role != "member" and (names["group"] == "" or (names["group"] is None and not stored["group_id"])):
+            # the desk refuses a leader or a deputy outside a group (GroupService.check_role)
+            v.warnings.append(f"没有议事小组，不能担任{ROLE_LABELS[role]}，小组职务按成员登记")
+            role = "member"
+        if role != stored["group_role"]:
             group_id = stored["group_id"] if names["group"] is None else groups.get(names["group"], {}).get("id")
             if role != "member" and holders.get((group_id, role), 0) >= ROLE_LIMITS[role]:
                 v.warnings.append(f"该小组的{ROLE_LABELS[role]}已满（限 {ROLE_LIMITS[role]} 人），小组职务未改")

@@ -5,9 +5,8 @@ each test takes a fraction of a second, so the mutation run (tests/mutation/run.
 
 from __future__ import annotations
 
-from openpyxl import Workbook
-
 import pytest
+from openpyxl import Workbook
 
 from app.common.errors import AppError, Cancelled
 from app.common.idcard import check_digit, mask
@@ -311,3 +310,145 @@ def test_a_stored_delegate_is_found_by_id_number_in_a_file_of_over_a_thousand(st
     report = import_roster(store, tmp_path / "big.xlsx", dry_run=True)
     assert (report["imported"], report["unchanged"]) == (998, 3)
     assert [r["name"] for r in report["rows"] if r["verdict"] == "same"] == ["代表0", "代表500", "代表1000"]
+
+
+# ---- a roster brought back over delegates already stored: updates old -> new ----
+
+FULL = ["姓名", "身份证号", "所在村（社区）", "议事小组", "小组职务", "联系网格", "联系电话", "民族", "政治面貌", "界别",
+        "文化程度", "工作单位", "职务", "备注", "聘书编号", "性别", "出生年月"]
+ONE, TWO, THREE = make_id("19750315"), make_id("19800101", "124"), make_id("19700101", "135")
+
+
+def stored_office(store, tmp_path):
+    import_roster(store, roster(tmp_path, FULL,
+                                ["张三", ONE, "文昌社区", "新城一组", "成员", "第3网格", "13800001111", "汉族", "群众", "医卫",
+                                 "本科", "区医院", "医生", "老代表", "ZS-01", "", ""],
+                                ["李四", "", "文昌社区", "", "", "", "", "", "", "", "", "", "", "", "", "女", "1980-05-01"],
+                                ["王五", TWO, "临江村", "新城二组", "组长", "1、2", "", "", "", "", "", "", "", "", "", "", ""],
+                                ["赵六", THREE, "临江村", "新城二组", "副组长", "", "", "", "", "", "", "", "", "", "", "", ""],
+                                name="stored.xlsx"))
+
+
+def test_a_roster_brought_back_unchanged_is_the_same_for_every_delegate(store, tmp_path):
+    stored_office(store, tmp_path)
+    before = store.scalar("SELECT max(seq) FROM audit")
+    report = import_roster(store, roster(tmp_path, FULL,
+                                         ["张三", ONE, "文昌社区", "新城一组", "组员", "3", "138 0000 1111", "汉族", "群众",
+                                          "医卫", "本科", "区医院", "医生", "老代表", "ZS-01", "男", "1975年3月"],
+                                         ["李四", "", "文昌社区", "", "", "", "", "", "", "", "", "", "", "", "", "女",
+                                          "1980-05-01"],
+                                         ["王五", TWO, "临江村", "新城二组", "组长", "第2网格，第1网格", "", "", "", "", "", "",
+                                          "", "", "", "", ""]))
+    assert (report["imported"], report["updated"], report["unchanged"], report["updates"]) == (0, 0, 3, [])
+    assert [r["verdict_label"] for r in report["rows"]] == ["无变化"] * 3
+    assert store.scalar("SELECT max(seq) FROM audit") == before  # nothing to write, no audit entry
+    assert "changes" not in report
+
+
+def test_each_changed_field_is_listed_old_to_new_and_written_alone(store, tmp_path):
+    stored_office(store, tmp_path)
+    report = import_roster(store, roster(tmp_path, FULL,
+                                         ["张三", ONE, "永和村", "", "组长", "3、5", "13900002222", "回族", "中共党员", "",
+                                          "本科", "区医院", "院长", "", "ZS-01", "男", ""],
+                                         ["李四", "", "文昌社区", "新城一组", "副组长", "4", "", "", "", "", "", "街道办",
+                                          "", "", "", "男", "1980-06-01"],
+                                         ["王五", TWO, "临江村", "新城二组", "成员", "2", "", "", "", "", "", "", "", "",
+                                          "", "", ""],
+                                         ["赵六", THREE, "临江村", "", "副组长", "", "", "", "", "", "", "", "", "",
+                                          "", "", ""]))
+    assert report["updates"] == [
+        {"sheet": "花名册", "row": 2, "name": "张三", "changes": [
+            {"field": "民族", "old": "汉族", "new": "回族"},
+            {"field": "政治面貌", "old": "群众", "new": "中共党员"},
+            {"field": "界别", "old": "医卫", "new": ""},
+            {"field": "备注", "old": "老代表", "new": ""},
+            {"field": "联系电话", "old": "13800001111", "new": "13900002222"},
+            {"field": "职务", "old": "医生", "new": "院长"},
+            {"field": "所在村（社区）", "old": "文昌社区", "new": "永和村"},
+            {"field": "议事小组", "old": "新城一组", "new": ""},
+            {"field": "联系网格", "old": "第3网格", "new": "第3网格、第5网格"}],
+         "change_text": "民族：汉族 → 回族；政治面貌：群众 → 中共党员；界别：医卫 → （空）；备注：老代表 → （空）；"
+                        "联系电话：13800001111 → 13900002222；职务：医生 → 院长；所在村（社区）：文昌社区 → 永和村；"
+                        "议事小组：新城一组 → （空）；联系网格：第3网格 → 第3网格、第5网格"},
+        {"sheet": "花名册", "row": 3, "name": "李四", "changes": [
+            {"field": "工作单位", "old": "", "new": "街道办"},
+            {"field": "性别", "old": "女", "new": "男"},
+            {"field": "出生日期", "old": "1980-05-01", "new": "1980-06-01"},
+            {"field": "议事小组", "old": "", "new": "新城一组"},
+            {"field": "小组职务", "old": "成员", "new": "副组长"},
+            {"field": "联系网格", "old": "", "new": "第4网格"}],
+         "change_text": "工作单位：（空） → 街道办；性别：女 → 男；出生日期：1980-05-01 → 1980-06-01；"
+                        "议事小组：（空） → 新城一组；小组职务：成员 → 副组长；联系网格：（空） → 第4网格"},
+        {"sheet": "花名册", "row": 4, "name": "王五", "changes": [
+            {"field": "小组职务", "old": "组长", "new": "成员"},
+            {"field": "联系网格", "old": "第1网格、第2网格", "new": "第2网格"}],
+         "change_text": "小组职务：组长 → 成员；联系网格：第1网格、第2网格 → 第2网格"},
+        {"sheet": "花名册", "row": 5, "name": "赵六", "changes": [
+            {"field": "议事小组", "old": "新城二组", "new": ""},
+            {"field": "小组职务", "old": "副组长", "new": "成员"}],
+         "change_text": "议事小组：新城二组 → （空）；小组职务：副组长 → 成员"}]
+    # the desk refuses a leader or a deputy outside a group: the file's role, or the stored one, gives way
+    assert report["warnings"] == [
+        {"sheet": "花名册", "row": 2, "name": "张三", "warning": "没有议事小组，不能担任组长，小组职务按成员登记"},
+        {"sheet": "花名册", "row": 3, "name": "李四", "warning": "没有身份证号"},
+        {"sheet": "花名册", "row": 5, "name": "赵六", "warning": "没有议事小组，不能担任副组长，小组职务按成员登记"}]
+    assert [r["verdict_label"] for r in report["rows"]] == ["更新"] * 4
+    assert report["created"] == {"communities": ["永和村"], "groups": [], "grids": []}
+    assert last_audit(store) == {"action": "import", "summary": "导入代表花名册：roster.xlsx（新增 0 人，更新 4 人）"}
+    stored = delegates(store)
+    zhang, li, wang = stored["张三"], stored["李四"], stored["王五"]
+    assert (zhang["community"], zhang["grp"], zhang["group_role"], zhang["phone"], zhang["sector"], zhang["notes"],
+            zhang["post"], zhang["party"]) == ("永和村", None, "member", "13900002222", None, None, "院长", "中共党员")
+    assert (li["workplace"], li["gender"], li["birth_date"], li["grp"], li["group_role"]) == \
+        ("街道办", "男", "1980-06-01", "新城一组", "deputy_leader")
+    assert (wang["group_role"], wang["community"]) == ("member", "临江村")
+    assert (stored["赵六"]["grp"], stored["赵六"]["group_role"]) == (None, "member")
+    assert (grids_of(store, "张三"), grids_of(store, "李四"), grids_of(store, "王五")) == ([3, 5], [4], [2])
+    changed = sorted((c.table, c.kind) for c in report["changes"].rows)
+    assert changed.count(("delegates", "update")) == 4 and changed.count(("communities", "insert")) == 1
+    assert store.rows("SELECT kind FROM communities WHERE name = '永和村'")[0]["kind"] == "village"
+
+
+
+def test_progress_counts_new_and_updated_rows_and_a_cancel_in_the_updates_saves_nothing(store, tmp_path):
+    stored_office(store, tmp_path)
+    path = roster(tmp_path, ["姓名", "身份证号", "所在村（社区）", "联系电话"], ["新人", "", "文昌社区", ""],
+                  ["张三", ONE, "文昌社区", "13900002222"], ["王五", TWO, "临江村", "13900003333"])
+    before = store.scalar("SELECT max(seq) FROM audit")
+    with pytest.raises(Cancelled, match="^已取消导入，没有保存任何记录$"):
+        import_roster(store, path, progress=lambda done, total: done < 3 and None)
+    assert store.scalar("SELECT max(seq) FROM audit") == before
+    assert delegates(store)["张三"]["phone"] == "13800001111" and "新人" not in delegates(store)
+    seen: list[tuple[int, int]] = []
+    report = import_roster(store, path, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    assert (report["imported"], report["updated"]) == (1, 2)
+    assert last_audit(store)["summary"] == "导入代表花名册：roster.xlsx（新增 1 人，更新 2 人）"
+    assert (delegates(store)["张三"]["phone"], delegates(store)["王五"]["phone"]) == ("13900002222", "13900003333")
+
+
+def test_a_grid_unlinked_and_linked_again_is_the_same_link_restored(store, tmp_path):
+    header = ["姓名", "身份证号", "所在村（社区）", "联系网格"]
+    import_roster(store, roster(tmp_path, header, ["张三", ONE, "文昌社区", "3"], name="一.xlsx"))
+    import_roster(store, roster(tmp_path, header, ["张三", ONE, "文昌社区", ""], name="二.xlsx"))
+    assert grids_of(store, "张三") == []
+    import_roster(store, roster(tmp_path, header, ["张三", ONE, "文昌社区", "第3网格、第7网格"], name="三.xlsx"))
+    assert grids_of(store, "张三") == [3, 7]
+    assert store.scalar("SELECT count(*) FROM delegate_grids") == 2  # the first link's row came back
+    assert store.scalar("SELECT count(*) FROM grids") == 2
+
+
+def test_a_stored_delegates_changes_that_cannot_be_made_are_said(store, tmp_path):
+    stored_office(store, tmp_path)
+    path = roster(tmp_path, ["姓名", "身份证号", "所在村（社区）", "议事小组", "小组职务", "联系电话"],
+                  ["张三", ONE, "文昌社区", "新城二组", "组长", "12345"],
+                  ["李四", "", "文昌社区", "新城二组", "副组长", ""],
+                  ["赵六", THREE, "临江村", "新城一组", "组长", ""])
+    report = import_roster(store, path, dry_run=True)
+    assert [(w["name"], w["warning"]) for w in report["warnings"]] == [
+        ("张三", "联系电话应为 7—12 位数字（手机号 11 位，座机可带区号），未导入电话"),
+        ("张三", "该小组的组长已满（限 1 人），小组职务未改"),
+        ("李四", "没有身份证号")]
+    changes = {u["name"]: u["change_text"] for u in report["updates"]}
+    assert changes == {"张三": "议事小组：新城一组 → 新城二组", "李四": "议事小组：（空） → 新城二组；小组职务：成员 → 副组长",
+                       "赵六": "议事小组：新城二组 → 新城一组；小组职务：副组长 → 组长"}
