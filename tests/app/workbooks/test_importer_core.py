@@ -452,3 +452,33 @@ def test_a_stored_delegates_changes_that_cannot_be_made_are_said(store, tmp_path
     changes = {u["name"]: u["change_text"] for u in report["updates"]}
     assert changes == {"张三": "议事小组：新城一组 → 新城二组", "李四": "议事小组：（空） → 新城二组；小组职务：成员 → 副组长",
                        "赵六": "议事小组：新城二组 → 新城一组；小组职务：副组长 → 组长"}
+
+
+def test_a_summary_in_the_name_or_serial_column_is_passed_over_wherever_the_column_stands(store, tmp_path):
+    path = roster(tmp_path, ["所在村（社区）", "议事小组", "性别", "姓名", "序号"], ["文昌社区", "新城一组", "男", "张三", 1],
+                  ["文昌社区", "2人", "1人", "小计", ""], ["临江村", "3人", "2人", "", "合计"], ["临江村", "", "女", "李四", 2])
+    assert [(r["row"], r["name"], r["verdict"]) for r in import_roster(store, path, dry_run=True)["rows"]] == [
+        (2, "张三", "ok"), (5, "李四", "ok")]
+
+
+def test_the_report_the_clerk_saves_keeps_its_columns_readable(store, tmp_path):
+    from openpyxl import load_workbook
+
+    from app.registers.writer import write_register
+    from app.workbooks.importer import report_register
+
+    def saved(reason, warnings):
+        row = {"sheet": "花名册", "row": 2, "name": "张三", "verdict": "rejected", "verdict_label": "拒绝",
+               "reason": reason, "warnings": warnings, "community": "文昌社区", "group": ""}
+        write_register(tmp_path / "结果.xlsx", report_register(store, {"file": "r.xlsx", "rows": [row]}))
+        sheet = load_workbook(tmp_path / "结果.xlsx").active
+        widths = {c: sheet.column_dimensions[c].width for c in "BCDEFGHI"}
+        return widths, [sheet.cell(4, col).alignment.wrap_text for col in range(2, 10)]
+
+    widths, wraps = saved("姓名为空", "")
+    assert widths == {"B": 8, "C": 6, "D": 8, "E": 6, "F": 20, "G": 20, "H": 16, "I": 10}
+    assert wraps == [None, None, None, None, True, True, None, None]  # the reason and the warnings wrap
+    # a long reason or warning widens its column as far as the A4 page allows (past 40 units)
+    assert saved("长" * 40, "")[0] == {**widths, "F": 44}
+    assert saved("", "提" * 40)[0] == {**widths, "G": 44}
+    assert saved("长" * 12, "提" * 12)[0] == {**widths, "F": 26, "G": 26}
