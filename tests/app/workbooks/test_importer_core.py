@@ -297,19 +297,25 @@ def test_a_row_without_an_id_names_a_stored_delegate_only_if_that_one_has_none_e
     assert [(r["name"], r["verdict"]) for r in report["rows"]] == [("张三", "ok"), ("李四", "same"), ("李四", "ok")]
 
 
-def test_a_stored_delegate_is_found_by_id_number_in_a_file_of_over_a_thousand(store, tmp_path, monkeypatch):
-    """The ID numbers are looked up 500 at a time: the first, the 501st and the 1001st are found too."""
+def test_stored_delegates_and_their_grids_are_found_in_a_file_of_over_a_thousand(store, tmp_path, monkeypatch):
+    """ID numbers and grid links are looked up 500 at a time: the first, the 501st and the 1001st
+    delegate are found with their grids too. (Rows made without a file: 1001 rows to write would
+    cost the mutation run seconds a mutant.)"""
     from app.workbooks import importer
 
     numbers = [make_id(f"19{50 + n // 400:02d}0101", f"{n % 400:03d}") for n in range(1001)]
-    import_roster(store, roster(tmp_path, HEADER, *([f"代表{i}", numbers[i], "文昌社区", "", "", ""] for i in (0, 500, 1000)),
-                                name="stored.xlsx"))
-    rows = [importer._check_row("花名册", n + 2, {"name": f"代表{n}", "id_number": number, "community": "文昌社区"}, {})
-            for n, number in enumerate(numbers)]
-    monkeypatch.setattr(importer, "read_workbook", lambda path: rows)
+
+    def rows(grid_of_last):
+        return [importer._check_row("花名册", n + 2, {
+            "name": f"代表{n}", "id_number": number, "community": "文昌社区",
+            "grids": (grid_of_last if n == 1000 else "1") if n % 500 == 0 else ""}, {}) for n, number in enumerate(numbers)]
+
+    monkeypatch.setattr(importer, "read_workbook", lambda path: rows("1"))
+    assert import_roster(store, tmp_path / "big.xlsx")["imported"] == 1001
+    monkeypatch.setattr(importer, "read_workbook", lambda path: rows("第2网格"))
     report = import_roster(store, tmp_path / "big.xlsx", dry_run=True)
-    assert (report["imported"], report["unchanged"]) == (998, 3)
-    assert [r["name"] for r in report["rows"] if r["verdict"] == "same"] == ["代表0", "代表500", "代表1000"]
+    assert (report["imported"], report["unchanged"]) == (0, 1000)
+    assert [(u["name"], u["change_text"]) for u in report["updates"]] == [("代表1000", "联系网格：第1网格 → 第2网格")]
 
 
 # ---- a roster brought back over delegates already stored: updates old -> new ----
@@ -482,3 +488,29 @@ def test_the_report_the_clerk_saves_keeps_its_columns_readable(store, tmp_path):
     assert saved("长" * 40, "")[0] == {**widths, "F": 44}
     assert saved("", "提" * 40)[0] == {**widths, "G": 44}
     assert saved("长" * 12, "提" * 12)[0] == {**widths, "F": 26, "G": 26}
+
+
+def test_workplace_and_post_in_one_cell_as_the_desks_roster_writes_them(store, tmp_path):
+    header = ["姓名", "身份证号", "所在村（社区）", "工作单位", "职务"]
+    people = [["甲", make_id("19700101", "111"), "文昌社区", "区医院", "医生"],
+              ["乙", make_id("19700101", "112"), "文昌社区", "区医院", "医生"],
+              ["丙", make_id("19700101", "113"), "文昌社区", "区医院", "医生"],
+              ["丁", make_id("19700101", "114"), "文昌社区", "区医院", "医生"],
+              ["戊", make_id("19700101", "115"), "文昌社区", "区医院", "医生"],
+              ["己", make_id("19700101", "116"), "文昌社区", "街道办", ""],
+              ["庚", make_id("19700101", "117"), "文昌社区", "", "主任"]]
+    import_roster(store, roster(tmp_path, header, *people, name="stored.xlsx"))
+    cells = ["区医院 医生", "区人民医院 医生", "区医院 院长", "", "医生", "街道办", "主任"]
+    path = roster(tmp_path, ["姓名", "身份证号", "所在村（社区）", "工作单位及职务"],
+                  *([p[0], p[1], p[2], cell] for p, cell in zip(people, cells, strict=True)))
+    report = import_roster(store, path)
+    assert [(u["name"], u["change_text"]) for u in report["updates"]] == [
+        ("乙", "工作单位：区医院 → 区人民医院"),
+        ("丙", "工作单位：区医院 → 区医院 院长；职务：医生 → （空）"),
+        ("丁", "工作单位：区医院 → （空）；职务：医生 → （空）"),
+        ("戊", "工作单位：区医院 → 医生；职务：医生 → （空）")]
+    assert report["unchanged"] == 3
+    stored = delegates(store)
+    assert [(stored[p[0]]["workplace"], stored[p[0]]["post"]) for p in people] == [
+        ("区医院", "医生"), ("区人民医院", "医生"), ("区医院 院长", None), (None, None), ("医生", None),
+        ("街道办", None), (None, "主任")]
