@@ -72,7 +72,7 @@ class RowVerdict:
     match: dict | None = None  # the stored delegate the row names (an update)
     changes: list[dict] = field(default_factory=list)  # field, old, new (as the clerk reads them)
     update: dict = field(default_factory=dict)  # the delegate's fields to write
-    relink: tuple[set, set] | None = None  # grid ids to link, to unlink
+    relink: tuple[set, set] | None = None  # grid numbers to link, to unlink
 
 
 def _header_row(rows: list) -> tuple[int, dict[int, str]] | None:

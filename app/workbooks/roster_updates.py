@@ -74,10 +74,13 @@ def plan_updates(store, rows, communities: dict, groups: dict) -> None:
                 changed["group_role"] = role
                 shown.append((labels["group_role"], ROLE_LABELS[stored["group_role"]], ROLE_LABELS[role]))
         if "grids" in columns:
-            have = links.get(stored["id"], {})
+            have = set(links.get(stored["id"], {}))
             numbers = grid_numbers(v.extra["grids"])
-            if numbers != set(have):
-                v.relink = (numbers, set(have))
+            # moved to another village or community: the grids it names are the new one's, none is kept
+            kept = numbers & have if names["community"] is None else set()
+            if numbers - kept or have - kept:
+                v.relink = (numbers - kept, have - kept)
+            if numbers != have:
                 shown.append(("联系网格", "、".join(f"第{n}网格" for n in sorted(have)),
                               "、".join(f"第{n}网格" for n in sorted(numbers))))
         v.update = {**changed, "_community": names["community"], "_group": names["group"]}
@@ -119,12 +122,12 @@ def write_update(tx, v, communities: dict, groups: dict, grid_of) -> None:
     if values:
         tx.update("delegates", v.match["id"], values)
     if v.relink:
-        numbers, had = v.relink
+        linking, unlinking = v.relink
         community_id = values.get("community_id", v.match["community_id"])
         links = _grid_links(tx.store, [v.match["id"]]).get(v.match["id"], {})
-        for number in had - numbers:
+        for number in unlinking:
             tx.delete("delegate_grids", links[number])
-        for number in numbers - had:
+        for number in linking:
             grid_id = grid_of(community_id, number)
             link = link_id(v.match["id"], grid_id)
             if tx.store.scalar("SELECT 1 FROM delegate_grids WHERE id = ?", [link]):

@@ -410,8 +410,14 @@ def test_each_changed_field_is_listed_old_to_new_and_written_alone(store, tmp_pa
     assert (wang["group_role"], wang["community"]) == ("member", "临江村")
     assert (stored["赵六"]["grp"], stored["赵六"]["group_role"]) == (None, "member")
     assert (grids_of(store, "张三"), grids_of(store, "李四"), grids_of(store, "王五")) == ([3, 5], [4], [2])
+    # moved to 永和村: its grids 3 and 5 are 永和村's (文昌社区's grid 3 is unlinked)
+    assert {r["name"] for r in store.rows(
+        "SELECT DISTINCT c.name FROM delegate_grids l JOIN delegates d ON d.id = l.delegate_id JOIN grids g"
+        " ON g.id = l.grid_id JOIN communities c ON c.id = g.community_id WHERE l.deleted = 0 AND d.name = '张三'")} == {"永和村"}
     changed = sorted((c.table, c.kind) for c in report["changes"].rows)
     assert changed.count(("delegates", "update")) == 4 and changed.count(("communities", "insert")) == 1
+    assert changed.count(("grids", "insert")) == 3  # 永和村's 3 and 5, 文昌社区's 4
+    assert changed.count(("delegate_grids", "delete")) == 2 and changed.count(("delegate_grids", "insert")) == 3
     assert store.rows("SELECT kind FROM communities WHERE name = '永和村'")[0]["kind"] == "village"
 
 
@@ -436,12 +442,19 @@ def test_progress_counts_new_and_updated_rows_and_a_cancel_in_the_updates_saves_
 def test_a_grid_unlinked_and_linked_again_is_the_same_link_restored(store, tmp_path):
     header = ["姓名", "身份证号", "所在村（社区）", "联系网格"]
     import_roster(store, roster(tmp_path, header, ["张三", ONE, "文昌社区", "3"], name="一.xlsx"))
-    import_roster(store, roster(tmp_path, header, ["张三", ONE, "文昌社区", ""], name="二.xlsx"))
+    unlinked = import_roster(store, roster(tmp_path, header, ["张三", ONE, "文昌社区", ""], name="二.xlsx"))
     assert grids_of(store, "张三") == []
-    import_roster(store, roster(tmp_path, header, ["张三", ONE, "文昌社区", "第3网格、第7网格"], name="三.xlsx"))
+    assert [(c.table, c.kind) for c in unlinked["changes"].rows] == [("delegate_grids", "delete")]  # no empty update
+    linked = import_roster(store, roster(tmp_path, header, ["张三", ONE, "文昌社区", "第3网格、第7网格"], name="三.xlsx"))
     assert grids_of(store, "张三") == [3, 7]
+    assert sorted((c.table, c.kind) for c in linked["changes"].rows) == [
+        ("delegate_grids", "insert"), ("delegate_grids", "restore"), ("grids", "insert")]
     assert store.scalar("SELECT count(*) FROM delegate_grids") == 2  # the first link's row came back
     assert store.scalar("SELECT count(*) FROM grids") == 2
+    # each link's id is made from the delegate and the grid: two offices linking the same pair make one row
+    from app.services.delegates import link_id
+
+    assert all(r["id"] == link_id(r["delegate_id"], r["grid_id"]) for r in store.rows("SELECT * FROM delegate_grids"))
 
 
 def test_a_stored_delegates_changes_that_cannot_be_made_are_said(store, tmp_path):
