@@ -527,3 +527,11 @@ def test_workplace_and_post_in_one_cell_as_the_desks_roster_writes_them(store, t
     assert [(stored[p[0]]["workplace"], stored[p[0]]["post"]) for p in people] == [
         ("区医院", "医生"), ("区人民医院", "医生"), ("区医院 院长", None), (None, None), ("医生", None),
         ("街道办", None), (None, "主任")]
+
+
+def test_with_both_workplace_columns_the_workplace_is_read_from_its_own(store, tmp_path):
+    header = ["姓名", "身份证号", "所在村（社区）", "工作单位", "职务", "工作单位及职务"]
+    import_roster(store, roster(tmp_path, header, ["甲", ONE, "文昌社区", "区医院", "医生", "区医院 医生"], name="一.xlsx"))
+    report = import_roster(store, roster(tmp_path, header, ["甲", ONE, "文昌社区", "区医院", "医生", "区人民医院 院长"]))
+    assert (report["unchanged"], report["updates"]) == (1, [])
+    assert (delegates(store)["甲"]["workplace"], delegates(store)["甲"]["post"]) == ("区医院", "医生")
