@@ -541,7 +541,8 @@ def test_a_warning_names_the_column_as_the_file_heads_it_and_keeps_what_was_type
     path = roster(tmp_path, ["姓  名", "性  别", "出生年月日", "所在村（社区）", "组内职务", "议事小组"],
                   ["张三", "未知", "1980-05-01", "文昌社区", "召集人", "新城一组"],
                   ["李四", "男" * 25, "", "文昌社区", "委" * 25, "新城一组"],
-                  ["王五", "", "一九八〇年", "文昌社区", "", ""])
+                  ["王五", "", "一九八〇年", "文昌社区", "", ""],
+                  ["赵六", "", "约" * 25, "文昌社区", "", ""])
     report = import_roster(store, path, dry_run=True)
     assert [(w["name"], w["warning"]) for w in report["warnings"] if w["warning"] != "没有身份证号"] == [
         ("张三", "性 别“未知”不是“男”或“女”，未登记性别"),
@@ -549,4 +550,5 @@ def test_a_warning_names_the_column_as_the_file_heads_it_and_keeps_what_was_type
         ("李四", f"性 别“{'男' * 20}”不是“男”或“女”，未登记性别"),
         ("李四", f"组内职务“{'委' * 20}”不在可选范围内（组长、副组长、成员），已按成员登记")]
     assert [(r["name"], r["reason"]) for r in report["rejected"]] == [
-        ("王五", "“出生年月日”“一九八〇年”不是日期（如 1980-05-01、1980年5月）")]
+        ("王五", "“出生年月日”“一九八〇年”不是日期（如 1980-05-01、1980年5月）"),
+        ("赵六", f"“出生年月日”“{'约' * 20}”不是日期（如 1980-05-01、1980年5月）")]
