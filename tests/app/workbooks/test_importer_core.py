@@ -322,7 +322,8 @@ def test_stored_delegates_and_their_grids_are_found_in_a_file_of_over_a_thousand
 
 FULL = ["姓名", "身份证号", "所在村（社区）", "议事小组", "小组职务", "联系网格", "联系电话", "民族", "政治面貌", "界别",
         "文化程度", "工作单位", "职务", "备注", "聘书编号", "性别", "出生年月"]
-ONE, TWO, THREE = make_id("19750315"), make_id("19800101", "124"), make_id("19700101", "135")
+ONE, TWO, THREE, FOUR = (make_id("19750315"), make_id("19800101", "124"), make_id("19700101", "135"),
+                         make_id("19700101", "146"))
 
 
 def stored_office(store, tmp_path):
@@ -332,6 +333,7 @@ def stored_office(store, tmp_path):
                                 ["李四", "", "文昌社区", "", "", "", "", "", "", "", "", "", "", "", "", "女", "1980-05-01"],
                                 ["王五", TWO, "临江村", "新城二组", "组长", "1、2", "", "", "", "", "", "", "", "", "", "", ""],
                                 ["赵六", THREE, "临江村", "新城二组", "副组长", "", "", "", "", "", "", "", "", "", "", "", ""],
+                                ["孙七", FOUR, "临江村", "新城二组", "成员", "", "", "", "", "", "", "", "", "", "", "", ""],
                                 name="stored.xlsx"))
 
 
@@ -347,6 +349,7 @@ def test_a_roster_brought_back_unchanged_is_the_same_for_every_delegate(store, t
                                           "", "", "", "", ""]))
     assert (report["imported"], report["updated"], report["unchanged"], report["updates"]) == (0, 0, 3, [])
     assert [r["verdict_label"] for r in report["rows"]] == ["无变化"] * 3
+    assert [(w["name"], w["warning"]) for w in report["warnings"]] == [("李四", "没有身份证号")]  # a member needs no group
     assert store.scalar("SELECT max(seq) FROM audit") == before  # nothing to write, no audit entry
     assert "changes" not in report
 
@@ -435,6 +438,10 @@ def test_progress_counts_new_and_updated_rows_and_a_cancel_in_the_updates_saves_
     report = import_roster(store, path, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 3), (2, 3), (3, 3)]
     assert (report["imported"], report["updated"]) == (1, 2)
+    # no group or role column: the stored group and the leader's role stay
+    assert [(u["name"], u["change_text"]) for u in report["updates"]] == [
+        ("张三", "联系电话：13800001111 → 13900002222"), ("王五", "联系电话：（空） → 13900003333")]
+    assert (delegates(store)["王五"]["grp"], delegates(store)["王五"]["group_role"]) == ("新城二组", "leader")
     assert last_audit(store)["summary"] == "导入代表花名册：roster.xlsx（新增 1 人，更新 2 人）"
     assert (delegates(store)["张三"]["phone"], delegates(store)["王五"]["phone"]) == ("13900002222", "13900003333")
 
@@ -462,12 +469,15 @@ def test_a_stored_delegates_changes_that_cannot_be_made_are_said(store, tmp_path
     path = roster(tmp_path, ["姓名", "身份证号", "所在村（社区）", "议事小组", "小组职务", "联系电话"],
                   ["张三", ONE, "文昌社区", "新城二组", "组长", "12345"],
                   ["李四", "", "文昌社区", "新城二组", "副组长", ""],
-                  ["赵六", THREE, "临江村", "新城一组", "组长", ""])
+                  ["赵六", THREE, "临江村", "新城一组", "组长", ""],
+                  ["孙七", FOUR, "临江村", "新城二组", "组长", ""])
     report = import_roster(store, path, dry_run=True)
     assert [(w["name"], w["warning"]) for w in report["warnings"]] == [
         ("张三", "联系电话应为 7—12 位数字（手机号 11 位，座机可带区号），未导入电话"),
         ("张三", "该小组的组长已满（限 1 人），小组职务未改"),
-        ("李四", "没有身份证号")]
+        ("李四", "没有身份证号"),
+        ("孙七", "该小组的组长已满（限 1 人），小组职务未改")]
+    assert report["unchanged"] == 1  # 孙七: his group unchanged, its leader stays 王五
     changes = {u["name"]: u["change_text"] for u in report["updates"]}
     assert changes == {"张三": "议事小组：新城一组 → 新城二组", "李四": "议事小组：（空） → 新城二组；小组职务：成员 → 副组长",
                        "赵六": "议事小组：新城二组 → 新城一组；小组职务：副组长 → 组长"}
@@ -552,3 +562,11 @@ def test_a_warning_names_the_column_as_the_file_heads_it_and_keeps_what_was_type
     assert [(r["name"], r["reason"]) for r in report["rejected"]] == [
         ("王五", "“出生年月日”“一九八〇年”不是日期（如 1980-05-01、1980年5月）"),
         ("赵六", f"“出生年月日”“{'约' * 20}”不是日期（如 1980-05-01、1980年5月）")]
+
+
+def test_a_gender_and_birth_day_given_for_a_delegate_stored_without_them_are_changes(store, tmp_path):
+    header = ["姓名", "身份证号", "所在村（社区）", "性别", "出生年月"]
+    import_roster(store, roster(tmp_path, header, ["乙", "", "文昌社区", "", ""], name="一.xlsx"))
+    report = import_roster(store, roster(tmp_path, header, ["乙", "", "文昌社区", "女", "1980-01-02"]))
+    assert [u["change_text"] for u in report["updates"]] == ["性别：（空） → 女；出生日期：（空） → 1980-01-02"]
+    assert (delegates(store)["乙"]["gender"], delegates(store)["乙"]["birth_date"]) == ("女", "1980-01-02")
