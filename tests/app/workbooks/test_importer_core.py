@@ -570,3 +570,16 @@ def test_a_gender_and_birth_day_given_for_a_delegate_stored_without_them_are_cha
     report = import_roster(store, roster(tmp_path, header, ["乙", "", "文昌社区", "女", "1980-01-02"]))
     assert [u["change_text"] for u in report["updates"]] == ["性别：（空） → 女；出生日期：（空） → 1980-01-02"]
     assert (delegates(store)["乙"]["gender"], delegates(store)["乙"]["birth_date"]) == ("女", "1980-01-02")
+
+
+def test_roles_given_to_stored_members_in_one_file_count_against_the_groups_limits(store, tmp_path):
+    header = ["姓名", "所在村（社区）", "议事小组", "小组职务"]
+    people = ["甲", "乙", "丙", "丁", "戊"]
+    import_roster(store, roster(tmp_path, header, *([p, "文昌社区", "新城三组", "成员"] for p in people), name="一.xlsx"))
+    roles = ["组长", "组长", "副组长", "副组长", "副组长"]
+    report = import_roster(store, roster(tmp_path, header, *([p, "文昌社区", "新城三组", r] for p, r in zip(people, roles,
+                                                                                                   strict=True))))
+    assert [(w["name"], w["warning"]) for w in report["warnings"] if w["warning"] != "没有身份证号"] == [
+        ("乙", "该小组的组长已满（限 1 人），小组职务未改"), ("戊", "该小组的副组长已满（限 2 人），小组职务未改")]
+    assert {n: r["group_role"] for n, r in delegates(store).items()} == {
+        "甲": "leader", "乙": "member", "丙": "deputy_leader", "丁": "deputy_leader", "戊": "member"}
