@@ -583,3 +583,11 @@ def test_roles_given_to_stored_members_in_one_file_count_against_the_groups_limi
         ("乙", "该小组的组长已满（限 1 人），小组职务未改"), ("戊", "该小组的副组长已满（限 2 人），小组职务未改")]
     assert {n: r["group_role"] for n, r in delegates(store).items()} == {
         "甲": "leader", "乙": "member", "丙": "deputy_leader", "丁": "deputy_leader", "戊": "member"}
+
+
+def test_a_masked_row_with_a_gender_that_is_no_gender_is_warned_not_broken(store, tmp_path):
+    header = ["姓名", "身份证号", "所在村（社区）", "性别"]
+    import_roster(store, roster(tmp_path, header, ["甲", ONE, "文昌社区", ""], name="一.xlsx"))
+    report = import_roster(store, roster(tmp_path, header, ["甲", mask(ONE), "文昌社区", "不详"]), dry_run=True)
+    assert report["unchanged"] == 1
+    assert [w["warning"] for w in report["warnings"]] == ["性别“不详”不是“男”或“女”，未登记性别"]
