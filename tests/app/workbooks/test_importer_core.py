@@ -115,13 +115,16 @@ def test_blank_summary_note_and_second_header_rows_are_passed_over_and_reading_g
     ws.append([4, "赵六", "女", "临江村", "", ""])
     ws.append([" ", "注：本表由社区填报", None, None, None, None])
     ws.append([5, "钱七", "男", "临江村", "", ""])
-    ws.append(["以上名单经工委审核，报区人大常委会备案，如有变动另行通知。"])
-    ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=6)
+    ws.append(["以上名单经工委审核，报区人大常委会备案，如有变动另行通知。", None, None, None, None, " "])
+    ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=5)  # and a stray space
     ws.append([6, "孙八", "男", "临江村", "", ""])
+    ws.append(["名单如有变动，由各社区另行报送工委备案。"])  # a sentence in one cell, not merged
+    ws.append([7, "周九", "男", "临江村", "", ""])
     book.save(tmp_path / "messy.xlsx")
     report = import_roster(store, tmp_path / "messy.xlsx", dry_run=True)
     assert [(r["row"], r["name"], r["verdict"]) for r in report["rows"]] == [
-        (4, "张三", "ok"), (7, "李四", "ok"), (9, "王五", "ok"), (11, "赵六", "ok"), (13, "钱七", "ok"), (15, "孙八", "ok")]
+        (4, "张三", "ok"), (7, "李四", "ok"), (9, "王五", "ok"), (11, "赵六", "ok"), (13, "钱七", "ok"), (15, "孙八", "ok"),
+        (17, "周九", "ok")]
 
 
 def test_two_headings_in_a_row_make_it_a_header_one_does_not(tmp_path):
