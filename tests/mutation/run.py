@@ -69,7 +69,7 @@ TESTS: dict[str, list[str]] = {
         "tests/app/documents/test_gbt9704_layout.py",
         "tests/app/documents/test_official_layout.py",
     ],
-    # tests/app/workbooks/test_importer_core.py: small files into an empty office (24 tests, ~11 s alone)
+    # tests/app/workbooks/test_importer_core.py: small files into an empty office (30 tests, ~7 s alone)
     "app/workbooks/importer.py": ["tests/app/workbooks/test_importer_core.py", "tests/app/test_importer.py",
                                   "tests/app/test_workbooks.py",
                                   "tests/app/rules/test_roster_door.py", "tests/app/workbooks/test_round_trip.py"],
