@@ -72,7 +72,7 @@ class RowVerdict:
     match: dict | None = None  # the stored delegate the row names (an update)
     changes: list[dict] = field(default_factory=list)  # field, old, new (as the clerk reads them)
     update: dict = field(default_factory=dict)  # the delegate's fields to write
-    relink: tuple[set, set] | None = None  # grid ids to link, to unlink
+    relink: tuple[set, set] | None = None  # grid numbers to link, to unlink
 
 
 def _header_row(rows: list) -> tuple[int, dict[int, str]] | None:
@@ -232,11 +232,13 @@ def _gender_and_birth(row: dict, values: dict, headings: dict, warnings: list[st
     birth = _parse_birth(row.get("birth")) if row.get("birth") not in (None, "") else None
     if birth is None and clean(row.get("birth")):
         return f"“{headings.get('birth') or '出生日期'}”“{clean(row.get('birth'))[:20]}”不是日期（如 1980-05-01、1980年5月）"
-    if birth and birth[2]:
+    if birth:  # a month alone (1980年5月) gives no birth date, but month 13 is refused like 2月30日
         try:
-            values["birth_date"] = date(birth[0], birth[1], birth[2]).isoformat()
+            day = date(birth[0], birth[1], birth[2] or 1)
         except ValueError:
             return f"出生日期“{row.get('birth')}”不存在"
+        if birth[2]:
+            values["birth_date"] = day.isoformat()
     return None
 
 
@@ -294,7 +296,7 @@ def _import_roster(store, path: Path | str, dry_run: bool, progress) -> dict:
               "duplicates": [{"sheet": v.sheet, "row": v.row, "name": v.name, "reason": v.reason}
                              for v in verdicts if v.verdict == "duplicate"],
               "warnings": [{"sheet": v.sheet, "row": v.row, "name": v.name, "warning": w}
-                           for v in verdicts for w in v.warnings if v.verdict == "ok"],
+                           for v in verdicts for w in v.warnings if v.verdict in ("ok", "update", "same")],
               "created": created, "rows": [_row_report(v) for v in verdicts]}
     if dry_run or not (good or updated):
         return report

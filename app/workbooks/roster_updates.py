@@ -60,8 +60,12 @@ def plan_updates(store, rows, communities: dict, groups: dict) -> None:
             shown.append((labels["group_id"], group_names.get(stored["group_id"]) or "", names["group"]))
         else:
             names["group"] = None
-        if "role" in columns and values["group_role"] != stored["group_role"]:
-            role = values["group_role"]
+        role = values["group_role"] if "role" in columns else stored["group_role"]
+        if role != "member" and (names["group"] == "" or (names["group"] is None and not stored["group_id"])):
+            # the desk refuses a leader or a deputy outside a group (GroupService.check_role)
+            v.warnings.append(f"没有议事小组，不能担任{ROLE_LABELS[role]}，小组职务按成员登记")
+            role = "member"
+        if role != stored["group_role"]:
             group_id = stored["group_id"] if names["group"] is None else groups.get(names["group"], {}).get("id")
             if role != "member" and holders.get((group_id, role), 0) >= ROLE_LIMITS[role]:
                 v.warnings.append(f"该小组的{ROLE_LABELS[role]}已满（限 {ROLE_LIMITS[role]} 人），小组职务未改")
@@ -70,10 +74,13 @@ def plan_updates(store, rows, communities: dict, groups: dict) -> None:
                 changed["group_role"] = role
                 shown.append((labels["group_role"], ROLE_LABELS[stored["group_role"]], ROLE_LABELS[role]))
         if "grids" in columns:
-            have = links.get(stored["id"], {})
+            have = set(links.get(stored["id"], {}))
             numbers = grid_numbers(v.extra["grids"])
-            if numbers != set(have):
-                v.relink = (numbers, set(have))
+            # moved to another village or community: the grids it names are the new one's, none is kept
+            kept = numbers & have if names["community"] is None else set()
+            if numbers - kept or have - kept:
+                v.relink = (numbers - kept, have - kept)
+            if numbers != have:
                 shown.append(("联系网格", "、".join(f"第{n}网格" for n in sorted(have)),
                               "、".join(f"第{n}网格" for n in sorted(numbers))))
         v.update = {**changed, "_community": names["community"], "_group": names["group"]}
@@ -115,12 +122,12 @@ def write_update(tx, v, communities: dict, groups: dict, grid_of) -> None:
     if values:
         tx.update("delegates", v.match["id"], values)
     if v.relink:
-        numbers, had = v.relink
+        linking, unlinking = v.relink
         community_id = values.get("community_id", v.match["community_id"])
         links = _grid_links(tx.store, [v.match["id"]]).get(v.match["id"], {})
-        for number in had - numbers:
+        for number in unlinking:
             tx.delete("delegate_grids", links[number])
-        for number in numbers - had:
+        for number in linking:
             grid_id = grid_of(community_id, number)
             link = link_id(v.match["id"], grid_id)
             if tx.store.scalar("SELECT 1 FROM delegate_grids WHERE id = ?", [link]):
