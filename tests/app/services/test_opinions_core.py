@@ -1,0 +1,223 @@
+"""The opinion chain on a small office made through the services (no demo, no Qt): the reads that
+lists and registers use (steps between two days, a year's supervisions), and what each step records
+and refuses, read value by value. Fast: mutation testing runs them once per mutant of
+app/services/opinions.py, opinion_steps.py and opinion_history.py."""
+
+import json
+import shutil
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from app.common.errors import ConflictError, ValidationError
+from app.store import Store
+
+TODAY = date.today().isoformat()
+
+
+@pytest.fixture(scope="session")
+def small_office(tmp_path_factory):
+    """One group, one community, a leader and a member of the current term; made once, copied per test."""
+    folder = tmp_path_factory.mktemp("opinion-office") / "data"
+    with Store.open(folder) as s:
+        s.settings.update({"subdistrict": "中山路街道", "unit_name": "中山路街道工委"})
+        s.terms.create({"name": "第一届", "start_date": "2024-01-01", "end_date": "2099-12-31"})
+        group = s.groups.create({"name": "第一组"}).created("groups")[0]
+        community = s.communities.create({"name": "甲社区", "kind": "community", "group_id": group}).created(
+            "communities")[0]
+        s.delegates.create({"name": "王组长", "community_id": community, "group_id": group, "group_role": "leader"})
+        s.delegates.create({"name": "李代表", "community_id": community, "group_id": group})
+        s.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return folder
+
+
+@pytest.fixture
+def office(small_office, tmp_path):
+    shutil.copytree(small_office, tmp_path / "data", ignore=shutil.ignore_patterns("yishi.lock"))
+    s = Store.open(tmp_path / "data")
+    ids = {r["name"]: r["id"] for r in s.rows("SELECT id, name FROM delegates")}
+    yield SimpleNamespace(s=s, o=s.opinions, leader=ids["王组长"], member=ids["李代表"],
+                          group=s.scalar("SELECT id FROM groups"), community=s.scalar("SELECT id FROM communities"))
+    s.close()
+
+
+def collect(office, title="路灯不亮", day="2026-09-01", **extra) -> str:
+    values = {"source": "phone", "received_on": day, "title": title, "delegate_id": office.member, **extra}
+    return office.o.create(values).created("opinions")[0]
+
+
+def last_audit(s) -> tuple[str, str]:
+    row = s.rows("SELECT action, summary FROM audit ORDER BY seq DESC LIMIT 1")[0]
+    return row["action"], row["summary"]
+
+
+# -- the registers' reads -----------------------------------------------------------------
+
+def test_opinions_assigned_or_answered_between_two_days_by_serial(office):
+    o = office.o
+    a, b, c, d = (collect(office, t) for t in ("甲事", "乙事", "丙事", "丁事"))
+    o.assign(b, "department", "住建", 5, day="2026-09-10")
+    o.assign(a, "department", "住建", 5, day="2026-09-03")
+    o.assign(c, "department", "住建", 5, day="2026-09-11")
+    o.assign(d, "department", "住建", 5, day="2026-09-05")
+    o.answer(b, "好了", day="2026-09-12")
+    o.delete(d)
+    serial = {r["id"]: r["serial"] for r in office.s.rows("SELECT id, serial FROM opinions")}
+    assert o.stepped_between("assigned_on", "2026-09-03", "2026-09-10") == [
+        {"id": a, "serial": serial[a], "title": "甲事"}, {"id": b, "serial": serial[b], "title": "乙事"}]
+    assert [r["id"] for r in o.stepped_between("assigned_on", "2026-09-04", "2026-09-11")] == [b, c]
+    assert o.stepped_between("answered_on", "2026-09-12", "2026-09-12") == [
+        {"id": b, "serial": serial[b], "title": "乙事"}]
+    assert o.stepped_between("answered_on", "2026-09-01", "2026-09-11") == []
+    with pytest.raises(ValueError, match="^received_on$"):
+        o.stepped_between("received_on", "2026-09-01", "2026-09-30")
+
+
+def test_the_supervisions_of_a_year_with_their_opinion_by_day(office):
+    o = office.o
+    a = collect(office, "甲事", day="2025-12-01")
+    b = collect(office, "乙事", day="2025-12-01")
+    gone = collect(office, "丙事", day="2025-12-01")
+    for opinion in (a, b, gone):
+        o.assign(opinion, "department", "住建", 5, day="2025-12-02")
+    o.supervise(b, "2026-01-01", "电话", "元旦催办", "在办")
+    o.supervise(a, "2025-12-31", "实地", "年末查看")
+    o.supervise(a, "2026-01-01", "函件", "发函")
+    o.supervise(gone, "2026-03-01", "电话", "已删的")
+    o.delete(gone)
+    serial = {r["id"]: r["serial"] for r in office.s.rows("SELECT id, serial FROM opinions")}
+    deadline = o.get(a)["deadline"]
+    rows = o.supervisions_of_year(2026)
+    assert [(r["day"], r["serial"], r["content"]) for r in rows] == [
+        ("2026-01-01", serial[a], "发函"), ("2026-01-01", serial[b], "元旦催办")]
+    assert {k: v for k, v in rows[1].items() if k != "id"} == {
+        "day": "2026-01-01", "method": "电话", "content": "元旦催办", "progress": "在办", "actor": rows[1]["actor"],
+        "serial": serial[b], "title": "乙事", "lead_unit": "住建", "deadline": deadline}
+    assert rows[1]["id"] == office.s.scalar("SELECT id FROM supervisions WHERE content = '元旦催办'")
+    assert [r["content"] for r in o.supervisions_of_year(2025)] == ["年末查看"]
+    assert [r["content"] for r in o.supervisions_of_year(None)][:3] == ["年末查看", "发函", "元旦催办"]
+    assert [r["content"] for r in o.supervisions_of_year()][:3] == ["年末查看", "发函", "元旦催办"]
+
+
+# -- what each step records ----------------------------------------------------------------
+
+def events(s, opinion) -> list[tuple]:
+    """The opinion's events as stored, in the order written: day, kind, details, who."""
+    return [(r["day"], r["kind"], json.loads(r["detail"]), r["actor"]) for r in s.rows(
+        "SELECT * FROM opinion_events WHERE opinion_id = ? AND deleted = 0 ORDER BY rowid", [opinion])]
+
+
+def test_each_step_stores_its_event_with_its_details_day_and_clerk(office):
+    s, o = office.s, office.o
+    s.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('clerk_name', '张文书')")
+    a = collect(office, "甲事", day="2026-09-01")
+    o.report(a, day="2026-09-02")
+    o.assign(a, "department", "住建", 10, co_units=["城管", "住建"], day="2026-09-03")
+    o.return_assignment(a, "不归我们", day="2026-09-04")
+    o.assign(a, "subdistrict", "城管", 10, day="2026-09-05")
+    o.extend(a, 5, "主任", " 资金 ", day="2026-09-06")
+    assert o.get(a)["deadline"] == "2026-09-24"
+    o.set_key(a, True)
+    o.supervise(a, "2026-09-07", "电话", "催办", delegate_ids=[office.leader])
+    o.answer(a, "修好了", day="2026-09-08")
+    serial = o.get(a)["feedback_serial"]
+    o.feedback(a, "不满意", "电话", "2026-09-09")
+    o.reopen(a, "没修好", 5, day="2026-09-10")
+    o.answer(a, "换了", day="2026-09-11")
+    o.feedback(a, "满意", "当面", "2026-09-12", "2026-09-13")
+    o.close(a, "2026-09-14")
+    clerk = "张文书"
+    assert events(s, a) == [
+        ("2026-09-01", "collect", {"source": "电话"}, clerk),
+        ("2026-09-02", "report", {"delegate": "李代表", "group": "第一组", "leader": "王组长"}, clerk),
+        ("2026-09-03", "assign", {"category": "部门职责事项", "lead_unit": "住建", "co_units": ["城管"],
+                                  "working_days": 10, "deadline": "2026-09-17"}, clerk),
+        ("2026-09-04", "return", {"unit": "住建", "reason": "不归我们"}, clerk),
+        ("2026-09-05", "assign", {"category": "街道职责事项", "lead_unit": "城管", "co_units": [],
+                                  "working_days": 10, "deadline": "2026-09-18"}, clerk),
+        ("2026-09-06", "extend", {"from": "2026-09-18", "to": "2026-09-24", "approved_by": "主任", "reason": "资金"},
+         clerk),
+        (TODAY, "key", {"key": True}, clerk),
+        ("2026-09-08", "answer", {"result": "修好了", "serial": serial}, clerk),
+        ("2026-09-09", "feedback", {"satisfaction": "不满意", "method": "电话"}, clerk),
+        ("2026-09-10", "reopen", {"reason": "没修好", "deadline": "2026-09-17"}, clerk),
+        ("2026-09-11", "answer", {"result": "换了", "serial": serial}, clerk),
+        ("2026-09-12", "feedback", {"satisfaction": "满意", "method": "当面"}, clerk),
+        ("2026-09-14", "close", {}, clerk),
+    ]
+    sup = s.rows("SELECT * FROM supervisions WHERE opinion_id = ?", [a])
+    assert [(r["day"], r["method"], r["content"], r["progress"], r["actor"]) for r in sup] == [
+        ("2026-09-07", "电话", "催办", None, clerk)]
+    assert s.rows("SELECT delegate_id FROM supervision_delegates WHERE supervision_id = ?", [sup[0]["id"]]) == [
+        {"delegate_id": office.leader}]
+    row = o.get(a)
+    assert {k: row[k] for k in ("status", "result", "answered_on", "satisfaction", "feedback_method",
+                                "feedback_delegate_on", "feedback_residents_on", "closed_on", "deadline")} == {
+        "status": "closed", "result": "换了", "answered_on": "2026-09-11", "satisfaction": "满意",
+        "feedback_method": "当面", "feedback_delegate_on": "2026-09-12", "feedback_residents_on": "2026-09-13",
+        "closed_on": "2026-09-14", "deadline": "2026-09-17"}
+
+
+def test_scores_for_several_at_once_and_their_bounds(office):
+    s, o = office.s, office.o
+    a, b = collect(office, "甲事"), collect(office, "乙事")
+    o.set_scores([a, b], 1, 5)
+    assert last_audit(s) == ("update", "意见筛选评分：甲事等 2 条")
+    assert [(r["urgency"], r["feasibility"]) for r in s.rows("SELECT * FROM opinions ORDER BY title")] == [(1, 5), (1, 5)]
+    o.set_scores((b,), 5, 1)
+    assert last_audit(s) == ("update", "意见筛选评分：乙事")
+    assert (o.get(b)["urgency"], o.get(b)["feasibility"], o.get(a)["urgency"]) == (5, 1, 1)
+    o.set_scores(a, None, None)
+    assert (o.get(a)["urgency"], o.get(a)["feasibility"]) == (None, None)
+    for bad in (0, 6):
+        with pytest.raises(ValidationError) as refused:
+            o.set_scores(a, 3, bad)
+        assert refused.value.message == "可行性评分应为 1—5 分"
+
+
+def test_declining_takes_the_opinion_out_of_its_topic_and_not_before_its_report(office):
+    s, o = office.s, office.o
+    a = collect(office, "甲事", day="2026-09-01")
+    topic = s.topics.create({"title": "路灯议题", "group_id": office.group, "lead_delegate_id": office.member},
+                            [a]).created("topics")[0]
+    assert o.get(a)["topic_id"] == topic
+    o.decline(a, "重复", day="2026-09-02")
+    assert (o.get(a)["status"], o.get(a)["topic_id"], o.get(a)["decline_reason"]) == ("declined", None, "重复")
+    assert events(s, a)[-1][1:3] == ("decline", {"reason": "重复"})
+    b = collect(office, "乙事", day="2026-09-01")
+    o.report(b, day="2026-09-05")
+    with pytest.raises(ValidationError) as refused:
+        o.decline(b, "重复", day="2026-09-04")
+    assert (refused.value.message, refused.value.field) == ("不予采纳日期 2026-09-04 早于上报组长日期 2026-09-05", "day")
+    o.decline(b, "重复", day="2026-09-05")
+    assert o.get(b)["status"] == "declined"
+
+
+def test_a_report_without_a_collecting_delegate_or_a_group_names_what_it_has(office):
+    s, o = office.s, office.o
+    a = o.create({"source": "phone", "received_on": "2026-09-01", "title": "甲事",
+                  "community_id": office.community}).created("opinions")[0]
+    b = o.create({"source": "phone", "received_on": "2026-09-01", "title": "乙事"}).created("opinions")[0]
+    assert (o.get(a)["group_id"], o.get(b)["group_id"]) == (office.group, None)
+    o.report(a, day="2026-09-02")
+    o.report(b, day="2026-09-02", leader_id=office.member)
+    assert events(s, a)[-1][1:3] == ("report", {"delegate": "", "group": "第一组", "leader": "王组长"})
+    assert events(s, b)[-1][1:3] == ("report", {"delegate": "", "group": "", "leader": "李代表"})
+    assert [e["text"] for e in o.timeline(b)][-1] == "上报组长李代表"
+    assert (o.get(b)["reported_on"], o.get(b)["reported_to"]) == ("2026-09-02", office.member)
+
+
+def test_a_declined_opinion_fed_back_is_not_reopened_and_a_late_extension_counts_from_its_day(office):
+    o = office.o
+    a = collect(office, "甲事", day="2026-09-01")
+    o.decline(a, "不属于议事范围", day="2026-09-02")
+    o.feedback(a, "不满意", "电话", "2026-09-03")
+    with pytest.raises(ConflictError) as refused:
+        o.reopen(a, "群众不认可", day="2026-09-04")
+    assert refused.value.message == "这条意见没有交办过，不能重办；请直接交办。"
+    b = collect(office, "乙事", day="2026-09-01")
+    o.assign(b, "department", "住建", 2, day="2026-09-01")
+    assert o.get(b)["deadline"] == "2026-09-03"
+    o.extend(b, 2, "主任", day="2026-09-10")  # past its deadline: two working days from the day approved
+    assert o.get(b)["deadline"] == "2026-09-14"
