@@ -657,3 +657,61 @@ def test_particulars_are_corrected_until_the_notice_and_a_candidate_deleted_only
     s.nomination.confirm(rnd["round"], [second], "2025-02-20", "党工委〔2025〕5号", accept_breaches=True)
     assert _progress(s, rnd["round"]) == {"张三": "党工委研究未确定", "李四": "已确定，待发聘书", "赵六": "联审合格，待公示"}
     assert [x["text"] for x in s.candidates.stages(first)][-1] == "未通过；经街道党工委研究，未确定为议事代表；党工委〔2025〕5号"
+
+
+def test_a_deleted_candidate_is_restored_unless_their_number_was_put_forward_again(rnd):
+    s = rnd["store"]
+    zhang = nominate(rnd, "张三")
+    li = nominate(rnd, "李四")
+    number = s.candidates.get(zhang)["id_number"]
+    s.candidates.delete(li)
+    s.candidates.restore(li)  # nobody took their place
+    assert s.candidates.get(li)["deleted"] == 0
+    assert _last_audit(s) == ("restore", "恢复人选：李四")
+    s.candidates.delete(zhang)
+    nominate(rnd, "张三丰", id_number=number)
+    before = digest(s)
+    _refusal(lambda: s.candidates.restore(zhang), ConflictError, "本批次已有相同身份证号的人选“张三丰”，请勿重复推荐",
+             "id_number")
+    assert digest(s) == before
+
+
+def test_a_withdrawal_on_a_day_that_does_not_exist_is_refused_by_its_name(rnd):
+    s = rnd["store"]
+    zhang = nominate(rnd, "张三")
+    _refusal(lambda: s.candidates.withdraw(zhang, "2025-02-30", "搬走了"), ValidationError,
+             "日期“2025-02-30”不是有效日期（格式：2025-06-18）", "day")
+    assert s.candidates.get(zhang)["status"] == "in_progress"
+
+
+def test_every_units_verdict_of_a_round_and_the_groups_of_those_appointed(rnd):
+    s = rnd["store"]
+    ids = [nominate(rnd, "张三"), nominate(rnd, "李四"), nominate(rnd, "王五", "b")]
+    other = s.nomination.open_round({"name": "补选", "opened_on": "2025-01-06", "seats": 1,
+                                     "review_units": "组织办"}).created("nomination_rounds")[0]
+    elsewhere = s.candidates.nominate(other, {"name": "孙八", "id_number": synthetic_id(_rng, date(1980, 1, 1), False),
+                                              "community_id": rnd["a"], "route": "party_org", "recommender": "党委",
+                                              "resident_since": "2015-01-01"}).created("candidates")[0]
+    s.candidates.record([elsewhere], "community_approved", "2025-01-10", "pass")
+    s.candidates.record([elsewhere], "preliminary_reviewed", "2025-01-15", "pass")
+    s.candidates.review([elsewhere], "组织办", "合格", "2025-01-20")
+    s.candidates.record(ids, "community_approved", "2025-01-10", "pass")
+    s.candidates.record(ids, "preliminary_reviewed", "2025-01-15", "pass")
+    s.candidates.review(ids, "组织办", "合格", "2025-01-20")
+    s.candidates.review(ids[2:], "派出所", "不合格", "2025-01-21", " 有违法记录 ")
+    s.candidates.review(ids[:2], "派出所", "合格", "2025-01-21")
+    assert sorted(s.candidates.joint_reviews_of_round(rnd["round"]), key=lambda r: (r["candidate_id"], r["unit"])) == \
+        sorted([{"candidate_id": c, "unit": "组织办", "verdict": "合格", "note": None} for c in ids]
+               + [{"candidate_id": ids[0], "unit": "派出所", "verdict": "合格", "note": None},
+                  {"candidate_id": ids[1], "unit": "派出所", "verdict": "合格", "note": None},
+                  {"candidate_id": ids[2], "unit": "派出所", "verdict": "不合格", "note": "有违法记录"}],
+               key=lambda r: (r["candidate_id"], r["unit"]))
+    assert s.candidates.joint_reviews_of_round(other) == [
+        {"candidate_id": elsewhere, "unit": "组织办", "verdict": "合格", "note": None}]
+    assert s.candidates.groups_of_appointed(rnd["round"]) == []
+    s.nomination.start_notice(rnd["round"], "2025-02-10")
+    s.nomination.close_notice(rnd["round"], "2025-02-13")
+    s.nomination.confirm(rnd["round"], ids[:2], "2025-02-20", "党工委〔2025〕5号", accept_breaches=True)
+    assert s.candidates.groups_of_appointed(rnd["round"]) == ["第一组", "第一组"]
+    s.delegates.delete(s.candidates.get(ids[0])["delegate_id"])
+    assert s.candidates.groups_of_appointed(rnd["round"]) == ["第一组"]

@@ -221,3 +221,42 @@ def test_a_declined_opinion_fed_back_is_not_reopened_and_a_late_extension_counts
     assert o.get(b)["deadline"] == "2026-09-03"
     o.extend(b, 2, "主任", day="2026-09-10")  # past its deadline: two working days from the day approved
     assert o.get(b)["deadline"] == "2026-09-14"
+
+
+def test_a_closed_opinion_reopened_is_open_again_and_not_before_its_result(office):
+    o = office.o
+    a = collect(office, "甲事", day="2026-09-01")
+    o.assign(a, "department", "住建", 5, day="2026-09-01")
+    o.answer(a, "好了", day="2026-09-03")
+    o.feedback(a, "满意", "当面", "2026-09-04")
+    o.close(a, "2026-09-05")
+    with pytest.raises(ValidationError) as refused:
+        o.reopen(a, "又坏了", day="2026-09-02")
+    assert (refused.value.message, refused.value.field) == ("重办日期 2026-09-02 早于办结日期 2026-09-03", "day")
+    o.reopen(a, "又坏了", 5, day="2026-09-07")
+    row = o.get(a)
+    assert (row["status"], row["closed_on"], row["satisfaction"], row["deadline"]) == (
+        "assigned", None, None, "2026-09-14")
+
+
+def test_a_supervision_on_a_day_that_does_not_exist_is_refused_by_its_name(office):
+    o = office.o
+    a = collect(office, "甲事", day="2026-09-01")
+    o.assign(a, "department", "住建", 5, day="2026-09-01")
+    with pytest.raises(ValidationError) as refused:
+        o.supervise(a, "2026-09-31", "电话", "催办")
+    assert (refused.value.message, refused.value.field) == ("督办日期“2026-09-31”不是有效日期（格式：2025-06-18）", "day")
+    assert o.supervisions(a) == []
+
+
+def test_only_delegates_serving_on_the_day_take_part_in_a_supervision(office):
+    o = office.o
+    a = collect(office, "甲事", day="2023-12-01")
+    o.assign(a, "department", "住建", 5, day="2023-12-01")
+    with pytest.raises(ValidationError) as refused:  # the term began on 1 January 2024
+        o.supervise(a, "2023-12-15", "电话", "催办", delegate_ids=[office.leader])
+    assert (refused.value.message, refused.value.field) == (
+        "王组长在 2023-12-15 不是在任的议事代表，不能列为参与督办的代表", "delegate_ids")
+    o.supervise(a, "2024-01-02", "实地", "查看", " 有进展 ", delegate_ids=[office.member, office.leader, office.member])
+    assert [(r["day"], r["progress"], r["delegates"]) for r in o.supervisions(a)] == [
+        ("2024-01-02", "有进展", ["李代表", "王组长"])]
