@@ -260,3 +260,19 @@ def test_only_delegates_serving_on_the_day_take_part_in_a_supervision(office):
     o.supervise(a, "2024-01-02", "实地", "查看", " 有进展 ", delegate_ids=[office.member, office.leader, office.member])
     assert [(r["day"], r["progress"], r["delegates"]) for r in o.supervisions(a)] == [
         ("2024-01-02", "有进展", ["李代表", "王组长"])]
+
+
+def test_a_deliberated_opinion_is_not_fed_back_before_its_result(office):
+    s, o = office.s, office.o
+    a = collect(office, "甲事", day="2026-09-01")
+    topic = s.topics.create({"title": "路灯议题", "group_id": office.group, "lead_delegate_id": office.member},
+                            [a]).created("topics")[0]
+    s.topics.review(topic, True, "2026-09-02", "工委主任", "同意")
+    meeting = s.meetings.create({"kind": "group_activity", "group_id": office.group, "date": "2026-09-03",
+                                 "status": "held"}).created("meetings")[0]
+    s.meetings.save_minutes(meeting, "", "", [{"content": "修路灯", "unit": "城管", "deadline": "2026-10-30"}])
+    s.topics.deliberate(topic, meeting, s.meetings.action_items(meeting)[0]["id"])
+    assert o.get(a)["status"] == "deliberated"
+    with pytest.raises(ConflictError) as refused:
+        o.feedback(a, "满意", "当面")
+    assert refused.value.message == "这条意见还没有办理结果（或不予采纳的决定），不能反馈。请先交办并登记办理结果。"
