@@ -560,6 +560,8 @@ def test_objections_are_logged_checked_and_resolved_with_their_reasons(rnd):
              "handling")
     _refusal(lambda: s.candidates.resolve_objection(first["id"], "2025-02-09", "查了", False), ValidationError,
              f"处理日期 2025-02-09 早于收到异议的日期 {start}", "day")
+    _refusal(lambda: s.candidates.resolve_objection(first["id"], "2025-02-30", "查了", False), ValidationError,
+             "处理日期“2025-02-30”不是有效日期（格式：2025-06-18）", "day")
     s.candidates.resolve_objection(first["id"], end, "经核实仍在社区居住", upheld=False)
     assert _last_audit(s) == ("nomination", "异议处理：张三（不成立）")
     assert s.candidates.objections(ids[0])[0]["state_label"] == "异议不成立"
