@@ -565,6 +565,8 @@ def test_objections_are_logged_checked_and_resolved_with_their_reasons(rnd):
     s.candidates.resolve_objection(first["id"], end, "经核实仍在社区居住", upheld=False)
     assert _last_audit(s) == ("nomination", "异议处理：张三（不成立）")
     assert s.candidates.objections(ids[0])[0]["state_label"] == "异议不成立"
+    assert (s.candidates.objections(ids[0])[0]["handling"], s.candidates.objections(ids[0])[0]["resolved_on"],
+            s.candidates.objections(ids[0])[0]["upheld"]) == ("经核实仍在社区居住", end, 0)
     assert s.candidates.get(ids[0])["status"] == "in_progress"
     _refusal(lambda: s.candidates.resolve_objection(first["id"], end, "再查", True), ConflictError, "这条异议已处理完毕")
     s.candidates.resolve_objection(second["id"], end, "属实", upheld=True)
@@ -717,3 +719,16 @@ def test_every_units_verdict_of_a_round_and_the_groups_of_those_appointed(rnd):
     assert s.candidates.groups_of_appointed(rnd["round"]) == ["第一组", "第一组"]
     s.delegates.delete(s.candidates.get(ids[0])["delegate_id"])
     assert s.candidates.groups_of_appointed(rnd["round"]) == ["第一组"]
+
+
+def test_an_upheld_objection_names_the_office_when_no_unit_is_set(rnd):
+    s = rnd["store"]
+    s.settings.update({"unit_name": "", "site_name": ""})
+    zhang = nominate(rnd, "张三")
+    through_joint_review(rnd, [zhang])
+    s.nomination.start_notice(rnd["round"], "2025-02-10")
+    s.candidates.add_objection(zhang, "2025-02-11", "反映问题")
+    s.candidates.resolve_objection(s.candidates.objections(zhang)[0]["id"], "2025-02-12", "属实", upheld=True)
+    last = s.candidates.stages(zhang)[-1]
+    assert (last["stage"], last["actor"], last["verdict"]) == ("noticed", "人大街道工委", "fail")
+    assert s.candidates.objections(zhang)[0]["upheld"] == 1
