@@ -5,7 +5,7 @@ app/services/opinions.py, opinion_steps.py and opinion_history.py."""
 
 import json
 import shutil
-from datetime import date, timedelta
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
