@@ -732,3 +732,15 @@ def test_an_upheld_objection_names_the_office_when_no_unit_is_set(rnd):
     last = s.candidates.stages(zhang)[-1]
     assert (last["stage"], last["actor"], last["verdict"]) == ("noticed", "人大街道工委", "fail")
     assert s.candidates.objections(zhang)[0]["upheld"] == 1
+
+
+def test_a_vote_or_a_review_on_a_day_that_does_not_exist_is_refused_by_its_name(rnd):
+    s = rnd["store"]
+    zhang = nominate(rnd, "张三")
+    _refusal(lambda: s.candidates.record([zhang], "community_approved", "2025-02-30", "pass"), ValidationError,
+             "日期“2025-02-30”不是有效日期（格式：2025-06-18）", "day")
+    s.candidates.record([zhang], "community_approved", "2025-01-10", "pass")
+    s.candidates.record([zhang], "preliminary_reviewed", "2025-01-15", "pass")
+    _refusal(lambda: s.candidates.review([zhang], "组织办", "合格", "2025-02-30"), ValidationError,
+             "联审日期“2025-02-30”不是有效日期（格式：2025-06-18）", "day")
+    assert s.candidates.reviews(zhang) == []
