@@ -115,7 +115,9 @@ def test_each_step_stores_its_event_with_its_details_day_and_clerk(office):
     o.report(a, day="2026-09-02")
     o.assign(a, "department", "住建", 10, co_units=["城管", "住建"], day="2026-09-03")
     o.return_assignment(a, "不归我们", day="2026-09-04")
+    assert (o.get(a)["category"], o.get(a)["co_units"]) == ("department", '["城管"]')
     o.assign(a, "subdistrict", "城管", 10, day="2026-09-05")
+    assert (o.get(a)["category"], o.get(a)["co_units"]) == ("subdistrict", None)
     o.extend(a, 5, "主任", " 资金 ", day="2026-09-06")
     assert o.get(a)["deadline"] == "2026-09-24"
     o.set_key(a, True)
