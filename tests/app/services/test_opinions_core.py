@@ -278,3 +278,17 @@ def test_a_deliberated_opinion_is_not_fed_back_before_its_result(office):
     with pytest.raises(ConflictError) as refused:
         o.feedback(a, "满意", "当面")
     assert refused.value.message == "这条意见还没有办理结果（或不予采纳的决定），不能反馈。请先交办并登记办理结果。"
+
+
+def test_numbers_go_on_past_a_thousand_and_a_step_on_a_day_that_does_not_exist_is_refused(office):
+    s, o = office.s, office.o
+    a = collect(office, "甲事", day="2026-09-01")
+    with s.db.conn:  # the year's 1234th opinion (its number as another office's package brings it)
+        s.db.execute("UPDATE opinions SET serial = 'YJ2026-1234' WHERE id = ?", [a])
+    b = collect(office, "乙事", day="2026-09-01")
+    assert o.get(b)["serial"] == "YJ2026-1235"
+    o.assign(b, "department", "住建", 5, day="2026-09-01")
+    with pytest.raises(ValidationError) as refused:
+        o.answer(b, "好了", day="2026-09-31")
+    assert (refused.value.message, refused.value.field) == ("日期“2026-09-31”不是有效日期（格式：2025-06-18）", "day")
+    assert o.get(b)["status"] == "assigned"
