@@ -1,5 +1,6 @@
 """The 两下两上 procedure: stages in order, quotas, the public notice, confirmation, certificates."""
 
+import json
 import random
 from datetime import date
 
@@ -744,3 +745,32 @@ def test_a_vote_or_a_review_on_a_day_that_does_not_exist_is_refused_by_its_name(
     _refusal(lambda: s.candidates.review([zhang], "组织办", "合格", "2025-02-30"), ValidationError,
              "联审日期“2025-02-30”不是有效日期（格式：2025-06-18）", "day")
     assert s.candidates.reviews(zhang) == []
+
+
+def test_a_joint_review_records_each_units_verdict_and_a_verdict_undone_can_be_given_again(rnd):
+    s = rnd["store"]
+    zhang, li = nominate(rnd, "张三"), nominate(rnd, "李四")
+    s.candidates.record([zhang, li], "community_approved", "2025-01-10", "pass")
+    s.candidates.record([zhang, li], "preliminary_reviewed", "2025-01-15", "pass")
+    given = s.candidates.review([zhang], "组织办", "合格", "2025-01-20")
+    s.undo(given, "联审意见：组织办 合格（张三）")
+    assert s.candidates.reviews(zhang) == []
+    s.candidates.review([zhang], "组织办", "不合格", "2025-01-21", "档案不全")  # the same row, given again
+    assert [(r["unit"], r["verdict"], r["note"], r["day"]) for r in s.candidates.reviews(zhang)] == [
+        ("组织办", "不合格", "档案不全", "2025-01-21")]
+    s.candidates.review([zhang], "派出所", "不合格", "2025-01-22", "有违法记录")
+    failed = s.candidates.get(zhang)
+    assert (failed["status"], failed["fail_stage"], failed["fail_reason"]) == (
+        "failed", "joint_reviewed", "联审不合格（组织办：档案不全；派出所：有违法记录）")
+    stored = s.rows("SELECT * FROM candidate_stages WHERE candidate_id = ? ORDER BY rowid", [zhang])[-1]
+    assert (stored["stage"], stored["day"], stored["actor"], stored["verdict"]) == (
+        "joint_reviewed", "2025-01-22", "联审部门", "fail")
+    assert json.loads(stored["detail"]) == {"verdicts": {"组织办": "不合格", "派出所": "不合格"}}
+    s.candidates.review([li], "派出所", "合格", "2025-01-21")
+    s.candidates.review([li], "组织办", "合格", "2025-01-20")
+    stored = s.rows("SELECT * FROM candidate_stages WHERE candidate_id = ? ORDER BY rowid", [li])[-1]
+    assert (stored["day"], stored["actor"], stored["verdict"], stored["reason"]) == (
+        "2025-01-21", "组织办、派出所", "pass", "各部门联审合格")
+    assert json.loads(stored["detail"]) == {"verdicts": {"组织办": "合格", "派出所": "合格"}}
+    assert s.candidates.conditions({"birth_date": "2015-01-01"}, {"opened_on": "2025-01-06", "min_age": 1})[0] == {
+        "name": "age", "state": "ok", "text": "年龄 10 周岁"}  # a round's own minimum, however low
