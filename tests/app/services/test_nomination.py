@@ -774,3 +774,8 @@ def test_a_joint_review_records_each_units_verdict_and_a_verdict_undone_can_be_g
     assert json.loads(stored["detail"]) == {"verdicts": {"组织办": "合格", "派出所": "合格"}}
     assert s.candidates.conditions({"birth_date": "2015-01-01"}, {"opened_on": "2025-01-06", "min_age": 1})[0] == {
         "name": "age", "state": "ok", "text": "年龄 10 周岁"}  # a round's own minimum, however low
+    # a round without its own years asks one year of residence or work
+    assert s.candidates.conditions({"resident_since": "2024-01-06"}, {"opened_on": "2025-01-06"})[1] == {
+        "name": "residence", "state": "ok", "text": "居住或工作满 1 年"}
+    assert s.candidates.conditions({"resident_since": "2024-01-07"}, {"opened_on": "2025-01-06", "min_years": 0})[1] == {
+        "name": "residence", "state": "fail", "text": "在本村（社区）居住或工作不满 1 年"}
