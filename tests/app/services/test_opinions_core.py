@@ -292,3 +292,48 @@ def test_numbers_go_on_past_a_thousand_and_a_step_on_a_day_that_does_not_exist_i
         o.answer(b, "好了", day="2026-09-31")
     assert (refused.value.message, refused.value.field) == ("日期“2026-09-31”不是有效日期（格式：2025-06-18）", "day")
     assert o.get(b)["status"] == "assigned"
+
+
+# -- the ledger's reads ----------------------------------------------------------------------
+
+def test_late_steps_grouped_along_the_chain_the_longest_waiting_first(office):
+    from app.services.opinions import OpinionFilter
+
+    o = office.o
+    later = collect(office, "晚收的", day="2026-09-02")  # numbered first, received a day later
+    earlier = collect(office, "早收的", day="2026-09-01")
+    overdue = collect(office, "逾期未办结", day="2026-09-01")
+    o.assign(overdue, "department", "住建", 2, day="2026-09-01")
+    today = date(2026, 9, 10)
+    groups = o.late_by_step(today)
+    assert [(g["key"], g["label"], g["total"]) for g in groups] == [("report", "上报组长", 2), ("answer", "办结", 1)]
+    assert [(r["id"], r["step_due"], r["flag"]) for r in groups[0]["rows"]] == [
+        (earlier, "2026-09-08", "上报逾期"), (later, "2026-09-09", "上报逾期")]
+    assert [r["id"] for r in groups[1]["rows"]] == [overdue]
+    assert [r["id"] for r in o.late_by_step(today, limit=1)[0]["rows"]] == [earlier]
+    assert [(g["key"], g["total"]) for g in o.late_by_step()] == [("report", 2), ("answer", 1)]  # today
+    assert o.late_by_step(date(2026, 9, 2)) == []
+    # the clocks of one opinion as they stood on a day, or today
+    assert {c["key"]: c["late"] for c in o.step_clocks(earlier, date(2026, 9, 7))} == {"report": False}
+    assert {c["key"]: c["late"] for c in o.step_clocks(earlier)} == {"report": True}
+    assert o.count(OpinionFilter(overdue=True), today) == 3 and o.count(OpinionFilter(overdue=True)) == 3
+
+
+def test_the_default_pages_of_the_ledger_the_late_lists_and_the_feedback_list(office):
+    from app.services.opinions import OpinionFilter
+
+    o = office.o
+    for n in range(150):
+        collect(office, f"未上报{n:03d}", day="2026-09-01")
+    answered = []
+    for n in range(51):
+        opinion = collect(office, f"已办结{n:03d}", day="2026-09-01")
+        o.assign(opinion, "department", "住建", 2, day="2026-09-01")
+        o.answer(opinion, "好了", day="2026-09-02")
+        answered.append(opinion)
+    today = date(2026, 9, 30)
+    assert len(o.page(OpinionFilter(), today=today)) == 200 and o.count(OpinionFilter()) == 201
+    late = [r["id"] for r in o.feedback_overdue(today)]
+    assert len(late) == 50 and set(late) < set(answered)
+    report = o.late_by_step(today)[0]
+    assert (report["key"], report["total"], len(report["rows"])) == ("report", 150, 20)
