@@ -249,6 +249,8 @@ def test_a_supervision_on_a_day_that_does_not_exist_is_refused_by_its_name(offic
         o.supervise(a, "2026-09-31", "电话", "催办")
     assert (refused.value.message, refused.value.field) == ("督办日期“2026-09-31”不是有效日期（格式：2025-06-18）", "day")
     assert o.supervisions(a) == []
+    o.supervise(a, "2026-09-02", "电话", "催办")  # nobody named: an empty list, not None
+    assert [(r["content"], r["delegates"]) for r in o.supervisions(a)] == [("催办", [])]
 
 
 def test_only_delegates_serving_on_the_day_take_part_in_a_supervision(office):
