@@ -318,6 +318,8 @@ def test_late_steps_grouped_along_the_chain_the_longest_waiting_first(office):
     # the clocks of one opinion as they stood on a day, or today
     assert {c["key"]: c["late"] for c in o.step_clocks(earlier, date(2026, 9, 7))} == {"report": False}
     assert {c["key"]: c["late"] for c in o.step_clocks(earlier)} == {"report": True}
+    assert o.detail(earlier, date(2026, 9, 7))["step_clocks"] == o.step_clocks(earlier, date(2026, 9, 7))
+    assert o.detail(earlier)["step_clocks"] == o.step_clocks(earlier)
     assert o.count(OpinionFilter(overdue=True), today) == 3 and o.count(OpinionFilter(overdue=True)) == 3
 
 
