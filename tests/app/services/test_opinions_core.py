@@ -341,3 +341,34 @@ def test_the_default_pages_of_the_ledger_the_late_lists_and_the_feedback_list(of
     assert len(late) == 50 and set(late) < set(answered)
     report = o.late_by_step(today)[0]
     assert (report["key"], report["total"], len(report["rows"])) == ("report", 150, 20)
+
+
+def test_a_matter_heard_at_a_venue_belongs_to_the_venues_community(office):
+    s, o = office.s, office.o
+    group = s.groups.create({"name": "第二组"}).created("groups")[0]
+    other = s.communities.create({"name": "乙社区", "kind": "community", "group_id": group}).created("communities")[0]
+    venue = s.venues.create({"name": "乙社区议事点", "level": "area_hall", "community_id": other}).created("venues")[0]
+    meeting = s.meetings.create({"kind": "reception", "date": "2026-09-01", "venue_id": venue,
+                                 "status": "held"}).created("meetings")[0]
+    matter = s.receptions.save_matters(meeting, [{"content": "楼道灯坏了", "resident": "张大爷"}]).created(
+        "reception_matters")[0]
+    opinion = o.intake("reception_matters", matter).created("opinions")[0]
+    row = o.get(opinion)
+    assert (row["source"], row["received_on"], row["title"], row["delegate_id"], row["community_id"], row["group_id"]) \
+        == ("reception", "2026-09-01", "楼道灯坏了", None, other, group)
+
+
+def test_feedback_due_today_is_not_late_yet_and_an_open_opinion_has_no_completion_label(office):
+    o = office.o
+
+    def shown(today, **values):
+        row = {"status": "answered", "source": "phone", "category": None, "co_units": None, "contact": None,
+               "deadline": "2026-09-30", "answered_on": "2026-09-04", **values}
+        o.decorate(row, today)
+        return row
+
+    due = shown(date(2026, 9, 11))
+    assert (due["feedback_due"], due["feedback_overdue"]) == ("2026-09-11", False)
+    assert shown(date(2026, 9, 14))["feedback_overdue"] is True
+    still_open = shown(date(2026, 9, 11), status="assigned", answered_on=None)
+    assert (still_open["on_time"], still_open["on_time_label"]) == (None, "")
