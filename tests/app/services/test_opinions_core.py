@@ -264,6 +264,10 @@ def test_only_delegates_serving_on_the_day_take_part_in_a_supervision(office):
     o.supervise(a, "2024-01-02", "实地", "查看", " 有进展 ", delegate_ids=[office.member, office.leader, office.member])
     assert [(r["day"], r["progress"], r["delegates"]) for r in o.supervisions(a)] == [
         ("2024-01-02", "有进展", ["李代表", "王组长"])]
+    o.supervise(a, "2024-01-03", "电话", "再催")
+    assert [(e["day"], e["label"], e["delegates"], e["text"]) for e in o.timeline(a) if e["kind"] == "supervise"] == [
+        ("2024-01-02", "督办（实地）", ["李代表", "王组长"], "查看；进展：有进展；参与代表：李代表、王组长"),
+        ("2024-01-03", "督办（电话）", [], "再催")]
 
 
 def test_a_deliberated_opinion_is_not_fed_back_before_its_result(office):
