@@ -376,3 +376,11 @@ def test_feedback_due_today_is_not_late_yet_and_an_open_opinion_has_no_completio
     assert shown(date(2026, 9, 14))["feedback_overdue"] is True
     still_open = shown(date(2026, 9, 11), status="assigned", answered_on=None)
     assert (still_open["on_time"], still_open["on_time_label"]) == (None, "")
+
+
+def test_an_opinion_received_on_a_day_that_does_not_exist_is_refused_by_its_name(office):
+    with pytest.raises(ValidationError) as refused:
+        collect(office, "甲事", day="2026-02-30")
+    assert (refused.value.message, refused.value.field) == ("收集日期“2026-02-30”不是有效日期（格式：2025-06-18）",
+                                                            "received_on")
+    assert office.s.scalar("SELECT count(*) FROM opinions") == 0
