@@ -384,3 +384,11 @@ def test_an_opinion_received_on_a_day_that_does_not_exist_is_refused_by_its_name
     assert (refused.value.message, refused.value.field) == ("收集日期“2026-02-30”不是有效日期（格式：2025-06-18）",
                                                             "received_on")
     assert office.s.scalar("SELECT count(*) FROM opinions") == 0
+
+
+def test_an_opinion_concerning_no_residents_is_taken_and_a_negative_count_refused(office):
+    a = collect(office, "甲事", residents=0)
+    assert office.o.get(a)["residents"] == 0
+    with pytest.raises(ValidationError) as refused:
+        collect(office, "乙事", residents=-1)
+    assert (refused.value.message, refused.value.field) == ("“涉及群众（人）”不能为负数", "residents")
