@@ -309,22 +309,24 @@ def test_late_steps_grouped_along_the_chain_the_longest_waiting_first(office):
     later = collect(office, "晚收的", day="2026-09-02")  # numbered first, received a day later
     earlier = collect(office, "早收的", day="2026-09-01")
     overdue = collect(office, "逾期未办结", day="2026-09-01")
-    o.assign(overdue, "department", "住建", 2, day="2026-09-01")
+    received_before = collect(office, "逾期未办结二", day="2026-08-31")  # the same deadline: by number
+    for opinion in (overdue, received_before):
+        o.assign(opinion, "department", "住建", 2, day="2026-09-01")
     today = date(2026, 9, 10)
     groups = o.late_by_step(today)
-    assert [(g["key"], g["label"], g["total"]) for g in groups] == [("report", "上报组长", 2), ("answer", "办结", 1)]
+    assert [(g["key"], g["label"], g["total"]) for g in groups] == [("report", "上报组长", 2), ("answer", "办结", 2)]
     assert [(r["id"], r["step_due"], r["flag"]) for r in groups[0]["rows"]] == [
         (earlier, "2026-09-08", "上报逾期"), (later, "2026-09-09", "上报逾期")]
-    assert [r["id"] for r in groups[1]["rows"]] == [overdue]
+    assert [r["id"] for r in groups[1]["rows"]] == [overdue, received_before]
     assert [r["id"] for r in o.late_by_step(today, limit=1)[0]["rows"]] == [earlier]
-    assert [(g["key"], g["total"]) for g in o.late_by_step()] == [("report", 2), ("answer", 1)]  # today
+    assert [(g["key"], g["total"]) for g in o.late_by_step()] == [("report", 2), ("answer", 2)]  # today
     assert o.late_by_step(date(2026, 9, 2)) == []
     # the clocks of one opinion as they stood on a day, or today
     assert {c["key"]: c["late"] for c in o.step_clocks(earlier, date(2026, 9, 7))} == {"report": False}
     assert {c["key"]: c["late"] for c in o.step_clocks(earlier)} == {"report": True}
     assert o.detail(earlier, date(2026, 9, 7))["step_clocks"] == o.step_clocks(earlier, date(2026, 9, 7))
     assert o.detail(earlier)["step_clocks"] == o.step_clocks(earlier)
-    assert o.count(OpinionFilter(overdue=True), today) == 3 and o.count(OpinionFilter(overdue=True)) == 3
+    assert o.count(OpinionFilter(overdue=True), today) == 4 and o.count(OpinionFilter(overdue=True)) == 4
 
 
 def test_the_default_pages_of_the_ledger_the_late_lists_and_the_feedback_list(office):
@@ -392,3 +394,15 @@ def test_an_opinion_concerning_no_residents_is_taken_and_a_negative_count_refuse
     with pytest.raises(ValidationError) as refused:
         collect(office, "乙事", residents=-1)
     assert (refused.value.message, refused.value.field) == ("“涉及群众（人）”不能为负数", "residents")
+
+
+def test_the_timeline_holds_the_surveys_of_the_opinions_topic(office):
+    s, o = office.s, office.o
+    a = collect(office, "甲事", day="2026-09-01")
+    topic = s.topics.create({"title": "路灯议题", "group_id": office.group, "lead_delegate_id": office.member},
+                            [a], day="2026-09-02").created("topics")[0]
+    s.surveys.save(topic, {"day": "2026-09-03", "place": "甲社区主干道"}, [office.member])
+    entries = [(e["day"], e["kind"], e["label"]) for e in o.timeline(a)]
+    assert entries[-1][:2] == ("2026-09-03", "survey") and len(entries) == 3
+    assert [e["text"] for e in o.timeline(a) if e["kind"] == "survey"] == [
+        s.surveys.describe(s.surveys.list(topic)[0])]
