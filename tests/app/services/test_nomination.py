@@ -779,3 +779,21 @@ def test_a_joint_review_records_each_units_verdict_and_a_verdict_undone_can_be_g
         "name": "residence", "state": "ok", "text": "居住或工作满 1 年"}
     assert s.candidates.conditions({"resident_since": "2024-01-07"}, {"opened_on": "2025-01-06", "min_years": 0})[1] == {
         "name": "residence", "state": "fail", "text": "在本村（社区）居住或工作不满 1 年"}
+
+
+def test_votes_keep_their_reason_and_actor_and_may_be_dated_today(rnd):
+    s = rnd["store"]
+    s.settings.update({"unit_name": "", "site_name": ""})
+    ids = [nominate(rnd, name) for name in ("甲一", "乙二", "丙三", "丁四", "戊五")]
+    s.candidates.record(ids, "community_approved", "2025-01-10", "pass", "全票通过")
+    assert _last_audit(s) == ("nomination", "村（居）民代表会议表决通过：甲一、乙二、丙三、丁四、戊五")
+    first = s.candidates.stages(ids[0])[-1]
+    assert (first["actor"], first["verdict"], first["reason"]) == ("甲社区居民代表会议", "pass", "全票通过")
+    s.candidates.record(ids[:1], "preliminary_reviewed", "2025-01-15", "fail", "材料不全")
+    failed = s.candidates.stages(ids[0])[-1]
+    assert (failed["actor"], failed["verdict"], failed["reason"]) == ("人大街道工委", "fail", "材料不全")
+    today = date.today().isoformat()
+    s.candidates.record(ids[1:2], "preliminary_reviewed", today, "pass")  # today is not in the future
+    assert (s.candidates.stages(ids[1])[-1]["day"], s.candidates.stages(ids[1])[-1]["actor"]) == (today, "人大街道工委")
+    s.candidates.update(ids[2], {"recommenders": " "})
+    assert s.candidates.get(ids[2])["recommenders"] is None
