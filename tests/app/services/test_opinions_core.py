@@ -406,3 +406,15 @@ def test_the_timeline_holds_the_surveys_of_the_opinions_topic(office):
     assert entries[-1][:2] == ("2026-09-03", "survey") and len(entries) == 3
     assert [e["text"] for e in o.timeline(a) if e["kind"] == "survey"] == [
         s.surveys.describe(s.surveys.list(topic)[0])]
+
+
+def test_an_opinion_naming_a_delegate_or_community_that_is_gone_is_refused_by_its_field(office):
+    s = office.s
+    s.delegates.delete(office.leader)
+    for values, message, field in (({"delegate_id": office.leader}, "所选代表不存在或已删除", "delegate_id"),
+                                   ({"delegate_id": None, "community_id": "no-such"}, "所选村（社区）不存在或已删除",
+                                    "community_id")):
+        with pytest.raises(ValidationError) as refused:
+            collect(office, "甲事", **values)
+        assert (refused.value.message, refused.value.field) == (message, field)
+    assert s.scalar("SELECT count(*) FROM opinions") == 0
