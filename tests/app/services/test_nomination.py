@@ -8,7 +8,7 @@ import pytest
 
 from app.common.errors import ConflictError, ValidationError
 from app.fronts.demo import synthetic_id
-from app.services.candidates import CandidateFilter
+from app.services.candidates import CandidateFilter, review_id
 from app.services.nomination import QuotaBreach
 from tests.conftest import digest
 
@@ -755,7 +755,14 @@ def test_a_joint_review_records_each_units_verdict_and_a_verdict_undone_can_be_g
     given = s.candidates.review([zhang], "组织办", "合格", "2025-01-20")
     s.undo(given, "联审意见：组织办 合格（张三）")
     assert s.candidates.reviews(zhang) == []
+
+    def deleted_stamp():  # what a package tells other offices of the row's deletion
+        return s.rows("SELECT wall_ms, counter FROM clocks WHERE tbl = 'joint_reviews' AND row_id = ?"
+                      " AND field = 'deleted'", [review_id(zhang, "组织办")])
+
+    undone = deleted_stamp()
     s.candidates.review([zhang], "组织办", "不合格", "2025-01-21", "档案不全")  # the same row, given again
+    assert len(undone) == 1 and deleted_stamp()[0]["wall_ms"] > undone[0]["wall_ms"]
     assert [(r["unit"], r["verdict"], r["note"], r["day"]) for r in s.candidates.reviews(zhang)] == [
         ("组织办", "不合格", "档案不全", "2025-01-21")]
     s.candidates.review([zhang], "派出所", "不合格", "2025-01-22", "有违法记录")
@@ -797,3 +804,11 @@ def test_votes_keep_their_reason_and_actor_and_may_be_dated_today(rnd):
     assert (s.candidates.stages(ids[1])[-1]["day"], s.candidates.stages(ids[1])[-1]["actor"]) == (today, "人大街道工委")
     s.candidates.update(ids[2], {"recommenders": " "})
     assert s.candidates.get(ids[2])["recommenders"] is None
+
+
+def test_a_serving_delegate_of_the_rounds_term_is_not_put_forward(rnd):
+    s = rnd["store"]
+    number = synthetic_id(_rng, date(1975, 3, 1), False)
+    s.delegates.create({"name": "现任代表", "id_number": number, "community_id": rnd["a"]})
+    _refusal(lambda: nominate(rnd, "现任代表", id_number=number), ConflictError,
+             "现任代表已是本届在任议事代表，不能再作为人选推荐", "id_number")
