@@ -812,3 +812,19 @@ def test_a_serving_delegate_of_the_rounds_term_is_not_put_forward(rnd):
     s.delegates.create({"name": "现任代表", "id_number": number, "community_id": rnd["a"]})
     _refusal(lambda: nominate(rnd, "现任代表", id_number=number), ConflictError,
              "现任代表已是本届在任议事代表，不能再作为人选推荐", "id_number")
+
+
+def test_a_nomination_records_its_day_route_and_citizenship_and_closes_with_the_confirmation(rnd):
+    s = rnd["store"]
+    joint = nominate(rnd, "赵六", route="joint", recommender=None, recommenders="、".join(RESIDENTS), day="2025-01-08")
+    first = s.candidates.stages(joint)[0]
+    assert (first["stage"], first["day"], first["actor"], first["verdict"], first["reason"]) == (
+        "nominated", "2025-01-08", "居民10人以上联名推荐", "pass", "居民10人以上联名推荐")
+    row = s.candidates.get(joint)
+    assert (row["stage"], row["status"], row["citizenship"]) == ("nominated", "in_progress", "中国")
+    assert s.candidates.stages(nominate(rnd, "张三"))[0]["day"] == "2025-01-06"  # the round's opening day
+    through_joint_review(rnd, [joint])
+    s.nomination.start_notice(rnd["round"], "2025-02-10")
+    s.nomination.close_notice(rnd["round"], "2025-02-13")
+    s.nomination.confirm(rnd["round"], [joint], "2025-02-20", "党工委〔2025〕5号", accept_breaches=True)
+    _refusal(lambda: nominate(rnd, "钱七"), ConflictError, "“第一届议事代表推选”已经党工委确认，不能再增加人选")

@@ -418,3 +418,15 @@ def test_an_opinion_naming_a_delegate_or_community_that_is_gone_is_refused_by_it
             collect(office, "甲事", **values)
         assert (refused.value.message, refused.value.field) == (message, field)
     assert s.scalar("SELECT count(*) FROM opinions") == 0
+
+
+def test_a_grid_fills_in_its_community_unless_one_was_chosen(office):
+    s, o = office.s, office.o
+    other = s.communities.create({"name": "乙社区", "kind": "community"}).created("communities")[0]
+    grid = s.grids.create({"community_id": office.community, "name": "第1网格", "number": 1}).created("grids")[0]
+    by_grid = o.create({"source": "phone", "received_on": "2026-09-01", "title": "甲事",
+                        "grid_id": grid}).created("opinions")[0]
+    chosen = o.create({"source": "phone", "received_on": "2026-09-01", "title": "乙事", "grid_id": grid,
+                       "community_id": other}).created("opinions")[0]
+    assert (o.get(by_grid)["community_id"], o.get(by_grid)["group_id"]) == (office.community, office.group)
+    assert (o.get(chosen)["community_id"], o.get(chosen)["group_id"]) == (other, None)
