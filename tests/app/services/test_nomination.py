@@ -791,11 +791,13 @@ def test_a_joint_review_records_each_units_verdict_and_a_verdict_undone_can_be_g
 def test_votes_keep_their_reason_and_actor_and_may_be_dated_today(rnd):
     s = rnd["store"]
     s.settings.update({"unit_name": "", "site_name": ""})
+    s.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('clerk_name', '张文书')")
     ids = [nominate(rnd, name) for name in ("甲一", "乙二", "丙三", "丁四", "戊五")]
     s.candidates.record(ids, "community_approved", "2025-01-10", "pass", "全票通过")
     assert _last_audit(s) == ("nomination", "村（居）民代表会议表决通过：甲一、乙二、丙三、丁四、戊五")
     first = s.candidates.stages(ids[0])[-1]
-    assert (first["actor"], first["verdict"], first["reason"]) == ("甲社区居民代表会议", "pass", "全票通过")
+    assert (first["actor"], first["verdict"], first["reason"], first["recorded_by"]) == (
+        "甲社区居民代表会议", "pass", "全票通过", "张文书")
     s.candidates.record(ids[:1], "preliminary_reviewed", "2025-01-15", "fail", "材料不全")
     failed = s.candidates.stages(ids[0])[-1]
     assert (failed["actor"], failed["verdict"], failed["reason"]) == ("人大街道工委", "fail", "材料不全")
@@ -828,3 +830,23 @@ def test_a_nomination_records_its_day_route_and_citizenship_and_closes_with_the_
     s.nomination.close_notice(rnd["round"], "2025-02-13")
     s.nomination.confirm(rnd["round"], [joint], "2025-02-20", "党工委〔2025〕5号", accept_breaches=True)
     _refusal(lambda: nominate(rnd, "钱七"), ConflictError, "“第一届议事代表推选”已经党工委确认，不能再增加人选")
+
+
+def test_the_candidate_form_asks_these_fields_after_the_persons_own():
+    from app.services.base import FieldSpec
+    from app.services.candidates import candidate_fields
+    from app.services.delegates import person_fields
+
+    own = candidate_fields()[len(person_fields()):]
+    assert [(f.name, f.label, f.kind, f.required, tuple(f.choices), f.ref, f.editable) for f in own] == [
+        ("citizenship", "国籍", "choice", False, ("中国",), None, True),
+        ("community_id", "推荐村（社区）", "ref", True, (), "communities", False),
+        ("resident_since", "在本村（社区）居住或工作起始日期", "date", False, (), None, False),
+        ("route", "推荐方式", "choice", True, (("party_org", "基层党组织推荐"), ("joint", "居民10人以上联名推荐"),
+                                             ("self", "本人自荐（须本批次开放）")), None, False),
+        ("recommender", "推荐组织", "text", False, (), None, False),
+        ("recommenders", "联名推荐人（以顿号分隔）", "multiline", False, (), None, False),
+        ("notes", "备注", "multiline", False, (), None, False),
+    ]
+    assert all(isinstance(f, FieldSpec) for f in candidate_fields())
+    assert candidate_fields()[:len(person_fields())] == person_fields()
