@@ -430,3 +430,17 @@ def test_a_grid_fills_in_its_community_unless_one_was_chosen(office):
                        "community_id": other}).created("opinions")[0]
     assert (o.get(by_grid)["community_id"], o.get(by_grid)["group_id"]) == (office.community, office.group)
     assert (o.get(chosen)["community_id"], o.get(chosen)["group_id"]) == (other, None)
+
+
+def test_an_opinion_raised_on_a_visit_or_at_a_meeting_is_linked_to_it(office):
+    s, o = office.s, office.o
+    grid = s.grids.create({"community_id": office.community, "name": "第1网格", "number": 1}).created("grids")[0]
+    changes = s.visits.create({"delegate_id": office.member, "grid_id": grid, "day": "2026-09-01"},
+                              opinions=[{"title": "楼道灯损坏"}])
+    visited = o.get(changes.created("opinions")[0])
+    assert (visited["visit_id"], visited["raised_meeting_id"]) == (changes.created("grid_visits")[0], None)
+    meeting = s.meetings.create({"kind": "group_activity", "group_id": office.group, "date": "2026-09-03",
+                                 "status": "held"}).created("meetings")[0]
+    raised = o.create({"source": "meeting", "received_on": "2026-09-03", "title": "会上提出"},
+                      meeting_id=meeting).created("opinions")[0]
+    assert (o.get(raised)["raised_meeting_id"], o.get(raised)["visit_id"]) == (meeting, None)
