@@ -362,6 +362,9 @@ def test_a_matter_heard_at_a_venue_belongs_to_the_venues_community(office):
     row = o.get(opinion)
     assert (row["source"], row["received_on"], row["title"], row["delegate_id"], row["community_id"], row["group_id"]) \
         == ("reception", "2026-09-01", "楼道灯坏了", None, other, group)
+    with pytest.raises(ConflictError) as refused:
+        o.intake("reception_matters", matter)
+    assert refused.value.message == "这一事项已经登记进台账了"
 
 
 def test_feedback_due_today_is_not_late_yet_and_an_open_opinion_has_no_completion_label(office):
