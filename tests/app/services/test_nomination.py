@@ -1,5 +1,6 @@
 """The 两下两上 procedure: stages in order, quotas, the public notice, confirmation, certificates."""
 
+import json
 import random
 from datetime import date
 
@@ -7,7 +8,7 @@ import pytest
 
 from app.common.errors import ConflictError, ValidationError
 from app.fronts.demo import synthetic_id
-from app.services.candidates import CandidateFilter
+from app.services.candidates import CandidateFilter, review_id
 from app.services.nomination import QuotaBreach
 from tests.conftest import digest
 
@@ -560,9 +561,13 @@ def test_objections_are_logged_checked_and_resolved_with_their_reasons(rnd):
              "handling")
     _refusal(lambda: s.candidates.resolve_objection(first["id"], "2025-02-09", "查了", False), ValidationError,
              f"处理日期 2025-02-09 早于收到异议的日期 {start}", "day")
+    _refusal(lambda: s.candidates.resolve_objection(first["id"], "2025-02-30", "查了", False), ValidationError,
+             "处理日期“2025-02-30”不是有效日期（格式：2025-06-18）", "day")
     s.candidates.resolve_objection(first["id"], end, "经核实仍在社区居住", upheld=False)
     assert _last_audit(s) == ("nomination", "异议处理：张三（不成立）")
     assert s.candidates.objections(ids[0])[0]["state_label"] == "异议不成立"
+    assert (s.candidates.objections(ids[0])[0]["handling"], s.candidates.objections(ids[0])[0]["resolved_on"],
+            s.candidates.objections(ids[0])[0]["upheld"]) == ("经核实仍在社区居住", end, 0)
     assert s.candidates.get(ids[0])["status"] == "in_progress"
     _refusal(lambda: s.candidates.resolve_objection(first["id"], end, "再查", True), ConflictError, "这条异议已处理完毕")
     s.candidates.resolve_objection(second["id"], end, "属实", upheld=True)
@@ -657,3 +662,192 @@ def test_particulars_are_corrected_until_the_notice_and_a_candidate_deleted_only
     s.nomination.confirm(rnd["round"], [second], "2025-02-20", "党工委〔2025〕5号", accept_breaches=True)
     assert _progress(s, rnd["round"]) == {"张三": "党工委研究未确定", "李四": "已确定，待发聘书", "赵六": "联审合格，待公示"}
     assert [x["text"] for x in s.candidates.stages(first)][-1] == "未通过；经街道党工委研究，未确定为议事代表；党工委〔2025〕5号"
+
+
+def test_a_deleted_candidate_is_restored_unless_their_number_was_put_forward_again(rnd):
+    s = rnd["store"]
+    zhang = nominate(rnd, "张三")
+    li = nominate(rnd, "李四")
+    number = s.candidates.get(zhang)["id_number"]
+    s.candidates.delete(li)
+    s.candidates.restore(li)  # nobody took their place
+    assert s.candidates.get(li)["deleted"] == 0
+    assert _last_audit(s) == ("restore", "恢复人选：李四")
+    s.candidates.delete(zhang)
+    nominate(rnd, "张三丰", id_number=number)
+    before = digest(s)
+    _refusal(lambda: s.candidates.restore(zhang), ConflictError, "本批次已有相同身份证号的人选“张三丰”，请勿重复推荐",
+             "id_number")
+    assert digest(s) == before
+
+
+def test_a_withdrawal_on_a_day_that_does_not_exist_is_refused_by_its_name(rnd):
+    s = rnd["store"]
+    zhang = nominate(rnd, "张三")
+    _refusal(lambda: s.candidates.withdraw(zhang, "2025-02-30", "搬走了"), ValidationError,
+             "日期“2025-02-30”不是有效日期（格式：2025-06-18）", "day")
+    assert s.candidates.get(zhang)["status"] == "in_progress"
+
+
+def test_every_units_verdict_of_a_round_and_the_groups_of_those_appointed(rnd):
+    s = rnd["store"]
+    ids = [nominate(rnd, "张三"), nominate(rnd, "李四"), nominate(rnd, "王五", "b")]
+    other = s.nomination.open_round({"name": "补选", "opened_on": "2025-01-06", "seats": 1,
+                                     "review_units": "组织办"}).created("nomination_rounds")[0]
+    elsewhere = s.candidates.nominate(other, {"name": "孙八", "id_number": synthetic_id(_rng, date(1980, 1, 1), False),
+                                              "community_id": rnd["a"], "route": "party_org", "recommender": "党委",
+                                              "resident_since": "2015-01-01"}).created("candidates")[0]
+    s.candidates.record([elsewhere], "community_approved", "2025-01-10", "pass")
+    s.candidates.record([elsewhere], "preliminary_reviewed", "2025-01-15", "pass")
+    s.candidates.review([elsewhere], "组织办", "合格", "2025-01-20")
+    s.candidates.record(ids, "community_approved", "2025-01-10", "pass")
+    s.candidates.record(ids, "preliminary_reviewed", "2025-01-15", "pass")
+    s.candidates.review(ids, "组织办", "合格", "2025-01-20")
+    s.candidates.review(ids[2:], "派出所", "不合格", "2025-01-21", " 有违法记录 ")
+    s.candidates.review(ids[:2], "派出所", "合格", "2025-01-21")
+    assert sorted(s.candidates.joint_reviews_of_round(rnd["round"]), key=lambda r: (r["candidate_id"], r["unit"])) == \
+        sorted([{"candidate_id": c, "unit": "组织办", "verdict": "合格", "note": None} for c in ids]
+               + [{"candidate_id": ids[0], "unit": "派出所", "verdict": "合格", "note": None},
+                  {"candidate_id": ids[1], "unit": "派出所", "verdict": "合格", "note": None},
+                  {"candidate_id": ids[2], "unit": "派出所", "verdict": "不合格", "note": "有违法记录"}],
+               key=lambda r: (r["candidate_id"], r["unit"]))
+    assert s.candidates.joint_reviews_of_round(other) == [
+        {"candidate_id": elsewhere, "unit": "组织办", "verdict": "合格", "note": None}]
+    assert s.candidates.groups_of_appointed(rnd["round"]) == []
+    s.nomination.start_notice(rnd["round"], "2025-02-10")
+    s.nomination.close_notice(rnd["round"], "2025-02-13")
+    s.nomination.confirm(rnd["round"], ids[:2], "2025-02-20", "党工委〔2025〕5号", accept_breaches=True)
+    assert s.candidates.groups_of_appointed(rnd["round"]) == ["第一组", "第一组"]
+    s.delegates.delete(s.candidates.get(ids[0])["delegate_id"])
+    assert s.candidates.groups_of_appointed(rnd["round"]) == ["第一组"]
+
+
+def test_an_upheld_objection_names_the_office_when_no_unit_is_set(rnd):
+    s = rnd["store"]
+    s.settings.update({"unit_name": "", "site_name": ""})
+    zhang = nominate(rnd, "张三")
+    through_joint_review(rnd, [zhang])
+    s.nomination.start_notice(rnd["round"], "2025-02-10")
+    s.candidates.add_objection(zhang, "2025-02-11", "反映问题")
+    s.candidates.resolve_objection(s.candidates.objections(zhang)[0]["id"], "2025-02-12", "属实", upheld=True)
+    last = s.candidates.stages(zhang)[-1]
+    assert (last["stage"], last["actor"], last["verdict"]) == ("noticed", "人大街道工委", "fail")
+    assert s.candidates.objections(zhang)[0]["upheld"] == 1
+
+
+def test_a_vote_or_a_review_on_a_day_that_does_not_exist_is_refused_by_its_name(rnd):
+    s = rnd["store"]
+    zhang = nominate(rnd, "张三")
+    _refusal(lambda: s.candidates.record([zhang], "community_approved", "2025-02-30", "pass"), ValidationError,
+             "日期“2025-02-30”不是有效日期（格式：2025-06-18）", "day")
+    s.candidates.record([zhang], "community_approved", "2025-01-10", "pass")
+    s.candidates.record([zhang], "preliminary_reviewed", "2025-01-15", "pass")
+    _refusal(lambda: s.candidates.review([zhang], "组织办", "合格", "2025-02-30"), ValidationError,
+             "联审日期“2025-02-30”不是有效日期（格式：2025-06-18）", "day")
+    assert s.candidates.reviews(zhang) == []
+
+
+def test_a_joint_review_records_each_units_verdict_and_a_verdict_undone_can_be_given_again(rnd):
+    s = rnd["store"]
+    zhang, li = nominate(rnd, "张三"), nominate(rnd, "李四")
+    s.candidates.record([zhang, li], "community_approved", "2025-01-10", "pass")
+    s.candidates.record([zhang, li], "preliminary_reviewed", "2025-01-15", "pass")
+    given = s.candidates.review([zhang], "组织办", "合格", "2025-01-20")
+    s.undo(given, "联审意见：组织办 合格（张三）")
+    assert s.candidates.reviews(zhang) == []
+
+    def deleted_stamp():  # what a package tells other offices of the row's deletion
+        return s.rows("SELECT wall_ms, counter FROM clocks WHERE tbl = 'joint_reviews' AND row_id = ?"
+                      " AND field = 'deleted'", [review_id(zhang, "组织办")])
+
+    undone = deleted_stamp()
+    s.candidates.review([zhang], "组织办", "不合格", "2025-01-21", "档案不全")  # the same row, given again
+    stamp = deleted_stamp()[0]
+    assert len(undone) == 1 and (stamp["wall_ms"], stamp["counter"]) > (undone[0]["wall_ms"], undone[0]["counter"])
+    assert [(r["unit"], r["verdict"], r["note"], r["day"]) for r in s.candidates.reviews(zhang)] == [
+        ("组织办", "不合格", "档案不全", "2025-01-21")]
+    s.candidates.review([zhang], "派出所", "不合格", "2025-01-22", "有违法记录")
+    failed = s.candidates.get(zhang)
+    assert (failed["status"], failed["fail_stage"], failed["fail_reason"]) == (
+        "failed", "joint_reviewed", "联审不合格（组织办：档案不全；派出所：有违法记录）")
+    stored = s.rows("SELECT * FROM candidate_stages WHERE candidate_id = ? ORDER BY rowid", [zhang])[-1]
+    assert (stored["stage"], stored["day"], stored["actor"], stored["verdict"]) == (
+        "joint_reviewed", "2025-01-22", "联审部门", "fail")
+    assert json.loads(stored["detail"]) == {"verdicts": {"组织办": "不合格", "派出所": "不合格"}}
+    s.candidates.review([li], "派出所", "合格", "2025-01-21")
+    s.candidates.review([li], "组织办", "合格", "2025-01-20")
+    stored = s.rows("SELECT * FROM candidate_stages WHERE candidate_id = ? ORDER BY rowid", [li])[-1]
+    assert (stored["day"], stored["actor"], stored["verdict"], stored["reason"]) == (
+        "2025-01-21", "组织办、派出所", "pass", "各部门联审合格")
+    assert json.loads(stored["detail"]) == {"verdicts": {"组织办": "合格", "派出所": "合格"}}
+    assert s.candidates.conditions({"birth_date": "2015-01-01"}, {"opened_on": "2025-01-06", "min_age": 1})[0] == {
+        "name": "age", "state": "ok", "text": "年龄 10 周岁"}  # a round's own minimum, however low
+    # a round without its own years asks one year of residence or work
+    assert s.candidates.conditions({"resident_since": "2024-01-06"}, {"opened_on": "2025-01-06"})[1] == {
+        "name": "residence", "state": "ok", "text": "居住或工作满 1 年"}
+    assert s.candidates.conditions({"resident_since": "2024-01-07"}, {"opened_on": "2025-01-06", "min_years": 0})[1] == {
+        "name": "residence", "state": "fail", "text": "在本村（社区）居住或工作不满 1 年"}
+
+
+def test_votes_keep_their_reason_and_actor_and_may_be_dated_today(rnd):
+    s = rnd["store"]
+    s.settings.update({"unit_name": "", "site_name": ""})
+    s.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('clerk_name', '张文书')")
+    ids = [nominate(rnd, name) for name in ("甲一", "乙二", "丙三", "丁四", "戊五")]
+    s.candidates.record(ids, "community_approved", "2025-01-10", "pass", "全票通过")
+    assert _last_audit(s) == ("nomination", "村（居）民代表会议表决通过：甲一、乙二、丙三、丁四、戊五")
+    first = s.candidates.stages(ids[0])[-1]
+    assert (first["actor"], first["verdict"], first["reason"], first["recorded_by"]) == (
+        "甲社区居民代表会议", "pass", "全票通过", "张文书")
+    s.candidates.record(ids[:1], "preliminary_reviewed", "2025-01-15", "fail", "材料不全")
+    failed = s.candidates.stages(ids[0])[-1]
+    assert (failed["actor"], failed["verdict"], failed["reason"]) == ("人大街道工委", "fail", "材料不全")
+    today = date.today().isoformat()
+    s.candidates.record(ids[1:2], "preliminary_reviewed", today, "pass")  # today is not in the future
+    assert (s.candidates.stages(ids[1])[-1]["day"], s.candidates.stages(ids[1])[-1]["actor"]) == (today, "人大街道工委")
+    s.candidates.update(ids[2], {"recommenders": " "})
+    assert s.candidates.get(ids[2])["recommenders"] is None
+
+
+def test_a_serving_delegate_of_the_rounds_term_is_not_put_forward(rnd):
+    s = rnd["store"]
+    number = synthetic_id(_rng, date(1975, 3, 1), False)
+    s.delegates.create({"name": "现任代表", "id_number": number, "community_id": rnd["a"]})
+    _refusal(lambda: nominate(rnd, "现任代表", id_number=number), ConflictError,
+             "现任代表已是本届在任议事代表，不能再作为人选推荐", "id_number")
+
+
+def test_a_nomination_records_its_day_route_and_citizenship_and_closes_with_the_confirmation(rnd):
+    s = rnd["store"]
+    joint = nominate(rnd, "赵六", route="joint", recommender=None, recommenders="、".join(RESIDENTS), day="2025-01-08")
+    first = s.candidates.stages(joint)[0]
+    assert (first["stage"], first["day"], first["actor"], first["verdict"], first["reason"]) == (
+        "nominated", "2025-01-08", "居民10人以上联名推荐", "pass", "居民10人以上联名推荐")
+    row = s.candidates.get(joint)
+    assert (row["stage"], row["status"], row["citizenship"]) == ("nominated", "in_progress", "中国")
+    assert s.candidates.stages(nominate(rnd, "张三"))[0]["day"] == "2025-01-06"  # the round's opening day
+    through_joint_review(rnd, [joint])
+    s.nomination.start_notice(rnd["round"], "2025-02-10")
+    s.nomination.close_notice(rnd["round"], "2025-02-13")
+    s.nomination.confirm(rnd["round"], [joint], "2025-02-20", "党工委〔2025〕5号", accept_breaches=True)
+    _refusal(lambda: nominate(rnd, "钱七"), ConflictError, "“第一届议事代表推选”已经党工委确认，不能再增加人选")
+
+
+def test_the_candidate_form_asks_these_fields_after_the_persons_own():
+    from app.services.base import FieldSpec
+    from app.services.candidates import candidate_fields
+    from app.services.delegates import person_fields
+
+    own = candidate_fields()[len(person_fields()):]
+    assert [(f.name, f.label, f.kind, f.required, tuple(f.choices), f.ref, f.editable) for f in own] == [
+        ("citizenship", "国籍", "choice", False, ("中国",), None, True),
+        ("community_id", "推荐村（社区）", "ref", True, (), "communities", False),
+        ("resident_since", "在本村（社区）居住或工作起始日期", "date", False, (), None, False),
+        ("route", "推荐方式", "choice", True, (("party_org", "基层党组织推荐"), ("joint", "居民10人以上联名推荐"),
+                                             ("self", "本人自荐（须本批次开放）")), None, False),
+        ("recommender", "推荐组织", "text", False, (), None, False),
+        ("recommenders", "联名推荐人（以顿号分隔）", "multiline", False, (), None, False),
+        ("notes", "备注", "multiline", False, (), None, False),
+    ]
+    assert all(isinstance(f, FieldSpec) for f in candidate_fields())
+    assert candidate_fields()[:len(person_fields())] == person_fields()
