@@ -92,6 +92,8 @@ def test_the_meeting_window_adds_and_links_opinions_raised_there(qtbot, window, 
     store = store_of(window)
     meeting = store.rows("SELECT * FROM meetings WHERE kind = 'group_activity' AND status = 'held' AND deleted = 0"
                          " ORDER BY date DESC LIMIT 1")[0]
+    # one opinion in the ledger since that meeting, raised nowhere yet (whatever day the demo was made on)
+    store.opinions.create({"source": "grid_visit", "received_on": meeting["date"], "title": "小区路灯不亮"})
     editor = _open_meeting(qtbot, window, meeting["id"])
     tab = editor.raised
     before = tab.table.rowCount()

@@ -274,7 +274,7 @@ def test_a_deliberated_opinion_is_not_fed_back_before_its_result(office):
     s, o = office.s, office.o
     a = collect(office, "甲事", day="2026-09-01")
     topic = s.topics.create({"title": "路灯议题", "group_id": office.group, "lead_delegate_id": office.member},
-                            [a]).created("topics")[0]
+                            [a], day="2026-09-01").created("topics")[0]
     s.topics.review(topic, True, "2026-09-02", "工委主任", "同意")
     meeting = s.meetings.create({"kind": "group_activity", "group_id": office.group, "date": "2026-09-03",
                                  "status": "held"}).created("meetings")[0]
