@@ -173,6 +173,12 @@ def decode_rows(lines: Iterable[tuple[int, bytes]], fields: tuple[str, ...],
     are skipped."""
     now_ms = _now_limit()
     seen: set[str] = set()
+    for numbered in _batches(lines):
+        yield _decode_batch(numbered, fields, sites, now_ms, seen)
+
+
+def _batches(lines: Iterable[tuple[int, bytes]]) -> Iterator[list[tuple[int, bytes]]]:
+    """The non-blank `(line number, line)`s in batches of at most BATCH lines or BATCH_BYTES."""
     pending: list[tuple[int, bytes]] = []
     size = 0
     for number, line in lines:
@@ -180,10 +186,10 @@ def decode_rows(lines: Iterable[tuple[int, bytes]], fields: tuple[str, ...],
             pending.append((number, line))
             size += len(line)
             if len(pending) == BATCH or size > BATCH_BYTES:
-                yield _decode_batch(pending, fields, sites, now_ms, seen)
+                yield pending
                 pending, size = [], 0
     if pending:
-        yield _decode_batch(pending, fields, sites, now_ms, seen)
+        yield pending
 
 
 def _decode_batch(numbered: list[tuple[int, bytes]], fields: tuple[str, ...], sites: list[str], now_ms: int,
@@ -220,17 +226,8 @@ def decode_checked(lines: Iterable[tuple[int, bytes]], fields: tuple[str, ...],
     the decrypted package, whose SHA-256 is checked again at its end.) A batch that does not
     decode as before is decoded with every check, which names what is wrong."""
     now_ms = _now_limit()
-    pending: list[tuple[int, bytes]] = []
-    size = 0
-    for number, line in lines:
-        if line.strip():
-            pending.append((number, line))
-            size += len(line)
-            if len(pending) == BATCH or size > BATCH_BYTES:
-                yield _decode_checked_batch(pending, fields, sites, now_ms)
-                pending, size = [], 0
-    if pending:
-        yield _decode_checked_batch(pending, fields, sites, now_ms)
+    for numbered in _batches(lines):
+        yield _decode_checked_batch(numbered, fields, sites, now_ms)
 
 
 def _decode_checked_batch(numbered: list[tuple[int, bytes]], fields: tuple[str, ...], sites: list[str],
