@@ -30,8 +30,9 @@ class IncomingBreach:
 
 # What the rules across rows read of a parent (see the book's checks): kept of every package row of
 # these tables, so a child may point to a parent that comes in the same package.
-LOOKED_UP = {"meetings": ("date", "status", "venue_id"), "topics": ("status", "meeting_id", "approved_on"),
-             "opinions": ("received_on",), "rooms": ("venue_id",), "venues": (), "action_items": ("meeting_id",)}
+LOOKED_UP = {"meetings": ("date", "status", "venue_id"),
+             "topics": ("status", "meeting_id", "approved_on", "formed_on"),
+             "opinions": ("received_on", "reported_on"), "rooms": ("venue_id",), "venues": (), "action_items": ("meeting_id",)}
 
 
 class Known:

@@ -148,3 +148,33 @@ def test_the_group_is_consulted_on_a_topic_only_once_it_is_settled(demo):
             lambda: demo.topics.consult(topic, [{"delegate_id": member, "view": "同意"}], ago(11)))
     demo.topics.consult(topic, [{"delegate_id": member, "view": "同意"}], ago(10))
     assert demo.scalar("SELECT day FROM consultations WHERE topic_id = ?", [topic]) == ago(10)
+
+
+def test_a_package_carrying_a_topic_and_a_consultation_before_it_was_settled_is_refused(demo):
+    """The topic travels in the same package as its consultation: the check reads the package's
+    topic (its 确定议题日期), not only a topic stored here."""
+    import uuid
+
+    from app.common.clock import RowStamps, Stamp
+    from app.exchange.merge import Package, check_rules
+    from app.exchange.package import PackageError
+    from app.storage.schema import SYNCED_FIELDS
+    from tests.app.rules.test_doors import FAKE_SITE
+    from tests.conftest import digest
+
+    stored = _topic(demo, [_opinion(demo, received=20)], formed=10)
+    topic = {name: demo.topics.get(stored)[name] for name in SYNCED_FIELDS["topics"]}
+    member = demo.scalar("SELECT id FROM delegates WHERE group_id = ? AND deleted = 0 AND status = 'active' LIMIT 1",
+                         [topic["group_id"]])
+    topic_id = str(uuid.uuid4())
+    consultation = {"topic_id": topic_id, "delegate_id": member, "view": "同意", "day": ago(11), "deleted": 0}
+    consultation = {name: consultation.get(name) for name in (*SYNCED_FIELDS["consultations"], "deleted")}
+    stamps = RowStamps(Stamp(1, 0, FAKE_SITE))
+    package = Package({"package_id": str(uuid.uuid4()), "site_id": FAKE_SITE}, {"app_version": "0.1.0"},
+                      {"topics": [(topic_id, {**topic, "deleted": 0}, stamps)],
+                       "consultations": [(str(uuid.uuid4()), consultation, stamps)]}, {}, "", None)
+    before = digest(demo)
+    with pytest.raises(PackageError) as caught:
+        check_rules(demo, package)
+    assert "第 1 行" in caught.value.message and f"{ago(11)} 早于确定议题日期" in caught.value.message
+    assert digest(demo) == before
