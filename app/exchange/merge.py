@@ -130,6 +130,7 @@ class Package:
     archive: zipfile.ZipFile
     top: Stamp = ZERO
     known: Any = None  # rules.incoming.Known of every row, gathered while the package was read
+    deferred: bool = False  # its rows not walked yet: `merge` decodes, checks and merges them in one walk
 
     @property
     def package_id(self) -> str:
@@ -172,9 +173,12 @@ def _field_labels(store) -> dict[tuple[str, str], str]:
             if isinstance(service, Service) and service.table for spec in service.fields}
 
 
-def read_package(sealed: Sealed, progress=None, labels: dict | None = None) -> Package:
+def read_package(sealed: Sealed, progress=None, labels: dict | None = None, *, defer: bool = False) -> Package:
     """Check every member and every row of a decrypted package; nothing is written. The rows are
-    read again from the zip when they are merged, so a package never sits in memory whole."""
+    read again from the zip when they are merged, so a package never sits in memory whole.
+    With `defer`, a large package whose tables come in the rule book's order is not walked here
+    (but for the tables rows point ahead to): its rows are decoded, checked and merged in one walk
+    by `merge`, which then does what this walk does (`Package.deferred`)."""
     archive = open_content(sealed.content)
     try:
         infos = check_members(archive)
@@ -182,39 +186,18 @@ def read_package(sealed: Sealed, progress=None, labels: dict | None = None) -> P
             manifest = json.loads(read_member(archive, infos["manifest.json"], MAX_MANIFEST).decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             raise PackageError("交换包的清单已损坏") from None
-        _check_manifest(manifest, sealed.header, infos)
+        _check_manifest(manifest, header=sealed.header, infos=infos)
         package = Package(sealed.header, manifest, {}, {}, sealed.content_sha256, archive)
-        from app.rules.incoming import Known
-
-        # what the rule book's checks across rows need of every row, gathered on this walk (a large
-        # package is read from its zip on every walk: the checks need not walk it once more for it)
-        known = Known()
-        top = ZERO
         keep = sum(info["count"] for info in manifest["tables"].values()) <= ROWS_KEPT
-        for number, (table, info) in enumerate(manifest["tables"].items(), 1):
-            if progress is not None and progress(number, len(manifest["tables"]),
-                                                 f"正在检查：{TABLE_NOUNS.get(table, table)}") is False:
-                raise Cancelled("已取消导入，数据未作任何改动")
+        for table, info in manifest["tables"].items():
             name = f"rows/{table}.ndjson"
             listed = manifest["members"][name]
-            rows = Table(archive, infos[name], {"size": listed["size"], "sha256": listed["sha256"]}, table,
-                         tuple(info["fields"]), manifest["sites"], info["count"], labels or {})
-            count, kept = 0, []
-            for batch in rows.batches():
-                count += len(batch)
-                if count > info["count"]:
-                    break
-                top = max([top, *(stamps.top() for _, _, stamps in batch)])
-                known.add(table, batch)
-                if keep:
-                    kept += batch
-            if count != info["count"]:
-                raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}的行数与清单不符")
-            rows.kept = kept if keep else None
-            rows.checked = True
-            package.rows[table] = rows
-        package.top = top
-        package.known = known
+            package.rows[table] = Table(archive, infos[name], {"size": listed["size"], "sha256": listed["sha256"]},
+                                        table, tuple(info["fields"]), manifest["sites"], info["count"], labels or {})
+        from app.rules.incoming import ahead_of, in_book_order
+
+        package.deferred = defer and not keep and in_book_order(package.rows)
+        walk_rows(package, ahead_of(package.rows) if package.deferred else list(package.rows), keep, progress)
         files = [(name, info) for name, info in infos.items() if name.startswith("files/")]
         for number, (name, info) in enumerate(files, 1):
             if progress is not None and progress(number, len(files), "正在检查：附件") is False:
@@ -229,6 +212,39 @@ def read_package(sealed: Sealed, progress=None, labels: dict | None = None) -> P
     except BaseException:
         archive.close()
         raise
+
+
+def walk_rows(package: Package, tables: list[str], keep: bool = False, progress=None) -> None:
+    """Decode and check every row of these tables (their counts against the manifest), gathering
+    what the rule book's checks across rows need (`Known`, afresh) and the latest stamp; a table
+    walked is `checked`: later walks decode it without asking each part again."""
+    from app.rules.incoming import Known
+
+    # what the rule book's checks across rows need of every row, gathered on this walk (a large
+    # package is read from its zip on every walk: the checks need not walk it once more for it)
+    known = package.known = Known()
+    top = package.top
+    for number, table in enumerate(tables, 1):
+        if progress is not None and progress(number, len(tables),
+                                             f"正在检查：{TABLE_NOUNS.get(table, table)}") is False:
+            raise Cancelled("已取消导入，数据未作任何改动")
+        rows = package.rows[table]
+        rows.close()
+        rows.checked, rows.kept = False, None
+        count, kept = 0, []
+        for batch in rows.batches():
+            count += len(batch)
+            if count > len(rows):
+                break
+            top = max([top, *(stamps.top() for _, _, stamps in batch)])
+            known.add(table, batch)
+            if keep:
+                kept += batch
+        if count != len(rows):
+            raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}的行数与清单不符")
+        rows.kept = kept if keep else None
+        rows.checked = True
+    package.top = top
 
 
 def _check_head(head, site: str | None = None) -> bool:
@@ -522,6 +538,24 @@ def _refuse_own(store, package: Package) -> None:
         raise PackageError("这是本机自己导出的交换包，不需要导入")
 
 
+def _parts(rows: Table, size: int = 2000) -> Iterator[list[tuple[str, dict, RowStamps]]]:
+    """A table's rows a part at a time: slices of rows read and checked before, or, on a deferred
+    package's first walk, the batches as decoded and checked (however many the file holds)."""
+    if rows.checked:
+        for start in range(0, len(rows), size):
+            yield rows[start:start + size]
+    else:
+        yield from rows.batches()
+
+
+def _walked(package: Package, table: str, part: list, line: int) -> None:
+    """What reading a package gathers (`walk_rows`), done on a deferred package's merging walk."""
+    if line - 1 + len(part) > len(package.rows[table]):
+        raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}的行数与清单不符")
+    package.top = max([package.top, *(stamps.top() for _, _, stamps in part)])
+    package.known.add(table, part)
+
+
 def merge(store, package: Package, *, apply: bool = True, progress=None, before_commit=None, check=None) -> dict:
     """Merge in one transaction (or, with apply=False, work out what would change and roll back).
     `check` (a rules.incoming.Checker): each batch of rows is held to the rule book before it is
@@ -538,6 +572,10 @@ def merge(store, package: Package, *, apply: bool = True, progress=None, before_
     conflicts: list[tuple] = []
     tables = [t for t in SYNCED_FIELDS if t in package.rows]
     summary = f"导入交换包：来自{origin}"
+    if check is None and package.deferred:  # its rows are read for the first time by this merge
+        from app.rules.incoming import Checker
+
+        check = Checker(store.db.conn, package.known)
     try:
         # A large merge touches millions of clock entries: give SQLite room to keep them in memory
         # (64 MiB: a 622,000-row package merges as fast as with 256 MiB, in 430 MB instead of 650).
@@ -550,13 +588,17 @@ def merge(store, package: Package, *, apply: bool = True, progress=None, before_
                 incoming = package.rows[table]
                 # A table this office has nothing in yet (a first exchange): no lookups needed.
                 empty = not store.db.execute(f"SELECT 1 FROM [{table}] LIMIT 1").fetchone()
-                for start in range(0, len(incoming), 2000):
-                    part = incoming[start:start + 2000]
+                walking = not incoming.checked  # a deferred package's table: read and checked on this walk
+                line = 1
+                for part in _parts(incoming):
+                    if walking:
+                        _walked(package, table, part, line)
                     done += len(part)
                     if check is not None:
-                        found = check.first(table, part, start + 1)
+                        found = check.first(table, part, line)
                         if found is not None:
                             raise _Refused(found)
+                    line += len(part)
                     # Cancelling rolls the whole merge back (the backup made before it stays).
                     if progress is not None and progress(done, total,
                                                          f"正在合并：{TABLE_NOUNS.get(table, table)}") is False:
@@ -579,6 +621,10 @@ def merge(store, package: Package, *, apply: bool = True, progress=None, before_
                     for row_id, values, stamps in differing:
                         _merge_row(tx, table, row_id, values, stamps, rows[row_id],
                                    stamps_here.get(row_id, RowStamps()), sender, ours, outcome, conflicts)
+                if walking:
+                    if line - 1 != len(incoming):
+                        raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}的行数与清单不符")
+                    incoming.checked = True
             outcome.duplicate_serials = _shared_numbers(store, tx.changes)
             names = _site_names(store, package, origin)
             outcome.conflicts = [_conflict_row(c, package, now, names) for c in conflicts]
@@ -732,15 +778,15 @@ def _import_sealed(store, sealed: Sealed, *, dry_run: bool, progress) -> dict:
                                {"package_id": sealed.header.get("package_id")})
         return {"package_id": sealed.header.get("package_id"), "from": origin, "already": done[0]["at"],
                 "applied": False, "dry_run": dry_run, "conflict_list": [], **Outcome().summary()}
-    with read_package(sealed, progress, _field_labels(store)) as package:
+    # A large package is read from the zip on every walk: its rows are decoded, held to the rule book
+    # and merged in one walk (`defer`); the first refused rolls the merge back.
+    with read_package(sealed, progress, _field_labels(store), defer=True) as package:
         _refuse_own(store, package)  # decided before any side effect (backup, audit, meta)
         _refuse_gap(store, package)
-        from app.rules.incoming import Checker, in_book_order
+        from app.rules.incoming import Checker
 
         checker = None
-        if package.streamed and in_book_order(t for t in SYNCED_FIELDS if t in package.rows):
-            # Read from the zip on every walk: its rows are held to the rule book as they are merged
-            # (one walk fewer over the whole package); the first refused rolls the merge back.
+        if package.deferred:
             checker = Checker(store.db.conn, package.known)
         else:
             check_rules(store, package)
@@ -758,11 +804,17 @@ def _import_sealed(store, sealed: Sealed, *, dry_run: bool, progress) -> dict:
                 result = merge(store, package, apply=not dry_run, progress=progress, before_commit=back_up_first,
                                check=checker)
             except _Refused as refused:
+                if package.deferred:
+                    # a row that cannot be read at all is named first, as when every row is read
+                    # before the merge (and the count of every table checked)
+                    walk_rows(package, list(package.rows))
                 raise _refusal(package, refused.found) from None
             except PackageError:
                 if checker is not None:
                     # The merge stopped before the rule book had seen every row: a row further on
                     # that it refuses is named first, as when every row is checked before merging.
+                    if package.deferred:
+                        walk_rows(package, list(package.rows))
                     check_rules(store, package)
                 raise
         except BaseException:

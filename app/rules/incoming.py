@@ -109,6 +109,16 @@ def in_book_order(tables: Iterable[str]) -> bool:
     return asked == [t for t in TABLES if t in asked]
 
 
+def ahead_of(tables: Iterable[str]) -> list[str]:
+    """Of these tables, those that rows of a table not after them in the book's order point to: a
+    walk in that order must know their rows before it reaches the rows pointing to them."""
+    tables = list(tables)
+    order = [t for t in TABLES if t in tables]
+    ahead = {parent for place, table in enumerate(order) for _, parent in references(table)
+             if parent in tables and (parent not in order or order.index(parent) >= place)}
+    return [t for t in tables if t in ahead]
+
+
 def first_breach(rows: Mapping[str, Iterable], conn, known: Known | None = None) -> IncomingBreach | None:
     """The first row (tables in the book's order) that breaks a rule; `rows`: table -> the (id,
     values, stamps) a package carries, walked twice unless `known` is given for them (a large

@@ -201,6 +201,12 @@ def test_an_export_stopped_while_writing_to_the_stick_leaves_nothing(offices):
 
 def _with_bad_row(store, stick, table: str, name: str, value, line: int):
     """A package of `store` whose `table` has `value` in `name` on its `line`-th row (sealed again)."""
+    return _edited(store, stick, [(table, name, value, line)])
+
+
+def _edited(store, stick, edits: list[tuple[str, str, object, int]], counts: dict[str, int] | None = None):
+    """A package of `store` with each (table, field, value, line) of `edits` made, and the manifest's
+    row counts of `counts`' tables moved by the amount given (sealed again)."""
     import hashlib
     import io
     import zipfile
@@ -211,17 +217,57 @@ def _with_bad_row(store, stick, table: str, name: str, value, line: int):
     content, manifest = build_content(store)
     archive = zipfile.ZipFile(io.BytesIO(content))
     members = {member: archive.read(member) for member in archive.namelist()}
-    member = f"rows/{table}.ndjson"
-    lines = members[member].split(b"\n")
-    record = json.loads(lines[line - 1])
-    record["v"][manifest["tables"][table]["fields"].index(name)] = value
-    lines[line - 1] = json.dumps(record, ensure_ascii=False).encode()
-    members[member] = b"\n".join(lines)
-    manifest["members"][member] = {"size": len(members[member]), "sha256": hashlib.sha256(members[member]).hexdigest()}
+    for table, name, value, line in edits:
+        member = f"rows/{table}.ndjson"
+        lines = members[member].split(b"\n")
+        record = json.loads(lines[line - 1])
+        record["v"][manifest["tables"][table]["fields"].index(name)] = value
+        lines[line - 1] = json.dumps(record, ensure_ascii=False).encode()
+        members[member] = b"\n".join(lines)
+        manifest["members"][member] = {"size": len(members[member]),
+                                       "sha256": hashlib.sha256(members[member]).hexdigest()}
+    for table, moved in (counts or {}).items():
+        manifest["tables"][table]["count"] += moved
     members["manifest.json"] = json.dumps(manifest, ensure_ascii=False).encode()
-    path = stick / f"bad-{table}.yspkg"
+    path = stick / f"bad-{len(list(stick.iterdir()))}.yspkg"
     path.write_bytes(sealed(zip_of(members), site_id=store.site_id))
     return path
+
+
+def _refused_alike(store, path, monkeypatch, said: str) -> str:
+    """The package refused with the same message read whole before merging and read as it merges
+    (a large package); the store unchanged, no backup, no work folder left."""
+    before = digest(store)
+    with pytest.raises(PackageError, match=said) as kept:
+        import_package(store, path, PASS)
+    monkeypatch.setattr(merge, "ROWS_KEPT", 0)
+    try:
+        with pytest.raises(PackageError, match=said) as streamed:
+            import_package(store, path, PASS)
+    finally:
+        monkeypatch.setattr(merge, "ROWS_KEPT", 50_000)
+    assert streamed.value.message == kept.value.message
+    assert digest(store) == before
+    assert not list((store.data_dir / "backups").glob("*import*")) and not work_folders(store)
+    return kept.value.message
+
+
+def test_a_row_that_cannot_be_read_is_named_before_a_rule_an_earlier_table_breaks(offices, monkeypatch):
+    """Read as it merges, a large package meets the groups' empty name before the supervision that
+    cannot be read; read whole first, the unreadable row is named: so it is, both ways."""
+    stores, stick = offices
+    a, b = stores["A"], stores["B"]
+    path = _edited(a, stick, [("groups", "name", "", 1), ("supervisions", "deleted", "yes", 2)])
+    message = _refused_alike(b, path, monkeypatch, "删除标记应为 0 或 1")
+    assert "督办记录第 2 行" in message
+
+
+@pytest.mark.parametrize("moved", [1, -1])
+def test_a_table_holding_another_count_of_rows_than_its_manifest_says_is_refused(offices, monkeypatch, moved):
+    stores, stick = offices
+    a, b = stores["A"], stores["B"]
+    path = _edited(a, stick, [], {"supervisions": moved})
+    _refused_alike(b, path, monkeypatch, "^交换包数据有误：督办记录的行数与清单不符$")
 
 
 @pytest.mark.parametrize("table, name, value, said", [
