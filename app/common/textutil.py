@@ -83,15 +83,29 @@ ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FIRST_YEAR, LAST_YEAR = 1900, 2100  # the years a record's date may name
 
 
+_DAYS: dict[str, date | None] = {}  # text -> day, as read before (rows share few distinct days)
+
+
 def as_day(value) -> date | None:
     """A stored ISO day as a date; None when it is missing or not one (never raises)."""
-    if type(value) is not str or not ISO_DAY.match(value):
+    if type(value) is not str:
         return None
     try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        return None
-    return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
+        return _DAYS[value]
+    except KeyError:
+        pass
+    day: date | None = None
+    if ISO_DAY.match(value):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            pass
+    if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+        day = None
+    if len(_DAYS) >= 100_000:  # bounded: a file of odd texts must not grow it without end
+        _DAYS.clear()
+    _DAYS[value] = day
+    return day
 
 
 def parse_date(text, label: str, field: str) -> date:

@@ -83,11 +83,37 @@ def _no_lookup(table: str, row_id: str) -> dict | None:
     return None
 
 
+def fields_pass(table: str, rows: list[dict]) -> bool:
+    """Whether no field of any of these rows breaks its rule: each column's distinct values asked
+    once (rows of a package share many days, codes and parents). False says only that some row
+    may breach: `row_breaches` names which, and what."""
+    spec = TABLES.get(table)
+    if spec is None:
+        return True
+    _, asks = _every_field(table, spec)
+    for name, required, wrong in asks:
+        try:
+            values = {row.get(name) for row in rows}
+        except TypeError:  # a value that cannot be hashed: asked row by row
+            return False
+        for given in values:
+            if required is None:
+                if wrong(given):
+                    return False
+            elif given is None or given == "":
+                if required:
+                    return False
+            elif wrong(given):
+                return False
+    return True
+
+
 def row_breaches(table: str, row: dict, lookup: Lookup = _no_lookup, *, row_id: str = "",
-                 only: Iterable[str] | None = None) -> list[Breach]:
+                 only: Iterable[str] | None = None, fields_passed: bool = False) -> list[Breach]:
     """What `row` breaks of its table's field and row rules. With `only`, the rules that those
     fields take part in (an edit is held to what it changes; a stored value it leaves alone is
-    `check`'s to report)."""
+    `check`'s to report). `fields_passed`: its fields are known to pass (`fields_pass`), only the
+    rules across fields and rows are asked."""
     spec = TABLES.get(table)
     if spec is None:
         return []
@@ -95,6 +121,8 @@ def row_breaches(table: str, row: dict, lookup: Lookup = _no_lookup, *, row_id: 
     names: AbstractSet[str]
     if only is None:
         names, asks = _every_field(table, spec)
+        if fields_passed:
+            asks = ()
     else:
         names = set(only) & set(spec.fields)
     row_id = row_id or str(row.get("id") or "")

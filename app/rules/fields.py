@@ -33,13 +33,14 @@ def today() -> date:
     return date.today()
 
 
-_leeway = [0]  # days a record's date may lie ahead of today (rows from another office's clock)
+_leeway: list[date] = []  # the last day a record may name, while rows from another office's clock are checked
 
 
 @contextmanager
 def leeway(days: int):
-    """Accept dates up to `days` after today: another office's "today" may be this one's tomorrow."""
-    _leeway.append(days)
+    """Accept dates up to `days` after today: another office's "today" may be this one's tomorrow.
+    Today is read once on entry (a batch of incoming rows is checked in well under a second)."""
+    _leeway.append(today() + timedelta(days=days))
     try:
         yield
     finally:
@@ -169,7 +170,7 @@ class Day(Rule):
             if type(value) is str and ISO_DAY.match(value) and FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
                 return f"“{_raw(value)}”不是有效日期"
             return f"“{_raw(value)}”不是有效日期（应写成 2025-06-18，{FIRST_YEAR}—{LAST_YEAR} 年）"
-        if not self.future and day > today() + timedelta(days=_leeway[-1]):
+        if not self.future and day > (_leeway[-1] if _leeway else today()):
             return f"{value} 晚于今天，不能是将来的日期"
         return None
 
