@@ -23,6 +23,7 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
 
 from app.common.fileio import atomic_path
@@ -70,7 +71,7 @@ class Para:
     kind: str
 
 
-@dataclass
+@dataclass(slots=True)  # (a document makes a thousand or more: slots are half the cost to make)
 class Glyph:
     ch: str
     font: str
@@ -80,7 +81,7 @@ class Glyph:
     para: Para | None = None  # the paragraph it was composed from (lines may be merged after)
 
 
-@dataclass
+@dataclass(slots=True)
 class Atom:
     glyphs: list[Glyph]
     space: bool = False
@@ -181,33 +182,50 @@ def _glyph(ch: str, run: Run) -> Glyph:
 def atoms(runs: list[Run]) -> list[Atom]:
     """Unbreakable pieces: a CJK character, a word or number in Latin script, a kept run; then
     closing marks glued to what precedes them and opening marks to what follows."""
-    out: list[Atom] = []
+    # (one pass makes the pieces and glues a closing mark to the piece before it as it comes: a
+    # Latin word never starts with one, a space is never glued to nor glued on)
+    glued: list[Atom] = []
+    hei = FONT_NAMES["hei"]
+    kept = _FACE_ADVANCES
     for run in runs:
-        if run.keep and run.text:
-            out.append(Atom([_glyph(ch, run) for ch in run.text]))
+        face, size, color = FONT_NAMES[run.role], run.size, run.color
+        made: list[Glyph] = []
+        tab = " " if not run.keep else "\t"  # (a tab is a space between words; a kept run keeps it)
+        for ch in run.text:
+            if ch == "\t":
+                ch = tab
+            key = (ch, face, size, hei)
+            found = kept.get(key)
+            if found is None:
+                found = kept[key] = _face_advance(ch, face, size)
+            made.append(Glyph(found[0], found[1], size, color, found[2]))
+        if not made:
+            continue
+        if run.keep:
+            if made[0].ch in CANNOT_START and glued and not glued[-1].space:
+                glued[-1].glyphs += made
+            else:
+                glued.append(Atom(made))
             continue
         latin: list[Glyph] = []
-        for ch in run.text:
-            if ch in " \t":
+        for ch, glyph in zip(run.text, made):
+            if ch == " " or ch == "\t":
                 if latin:
-                    out.append(Atom(latin))
+                    glued.append(Atom(latin))
                     latin = []
-                out.append(Atom([_glyph(" ", run)], space=True))
+                glued.append(Atom([glyph], space=True))
             elif ch.isascii() and ch not in CANNOT_START and ch not in CANNOT_END:
-                latin.append(_glyph(ch, run))
+                latin.append(glyph)
             else:
                 if latin:
-                    out.append(Atom(latin))
+                    glued.append(Atom(latin))
                     latin = []
-                out.append(Atom([_glyph(ch, run)]))
+                if ch in CANNOT_START and glued and not glued[-1].space:
+                    glued[-1].glyphs.append(glyph)
+                else:
+                    glued.append(Atom([glyph]))
         if latin:
-            out.append(Atom(latin))
-    glued: list[Atom] = []
-    for atom in out:
-        if glued and not atom.space and not glued[-1].space and atom.glyphs[0].ch in CANNOT_START:
-            glued[-1].glyphs += atom.glyphs
-        else:
-            glued.append(atom)
+            glued.append(Atom(latin))
     merged: list[Atom] = []
     carry: list[Glyph] = []
     for atom in glued:
@@ -236,8 +254,10 @@ NUMBER_UNITS = frozenset("年月日号时分秒期人名件条项次个岁元万
 def _keep_figures(atoms_: list[Atom]) -> list[Atom]:
     out: list[Atom] = []
     for atom in atoms_:
-        if out and not atom.space and not out[-1].space:
-            before, first = out[-1].glyphs, atom.glyphs[0].ch
+        first = atom.glyphs[0].ch
+        # (most pieces neither start with a figure nor with a unit: nothing to ask of them)
+        if (first in NUMBER_UNITS or first.isdigit()) and out and not atom.space and not out[-1].space:
+            before = out[-1].glyphs
             last = before[-1].ch
             after_digit = len(before) > 1 and before[-2].ch.isdigit()
             if (last.isdigit() and first in NUMBER_UNITS) or (
@@ -262,7 +282,8 @@ def break_lines(runs: list[Run], *, first_indent: float = 2, indent: float = 0, 
     # is set a glyph at a time (the width of one glyph's atom is that glyph's)
     pieces: list[tuple[Atom, float]] = []
     for atom in atoms(runs):
-        width = atom.width
+        glyphs = atom.glyphs
+        width = glyphs[0].width if len(glyphs) == 1 else atom.width
         if width > narrowest + EPS:
             pieces += [(single, single.glyphs[0].width) for single in _explode(atom)]
         else:
@@ -291,29 +312,37 @@ def break_lines(runs: list[Run], *, first_indent: float = 2, indent: float = 0, 
         start = (indent + (first_indent if number == 0 else 0)) * PITCH
         capacity = widths[0 if number == 0 else 1]
         glyphs = [g for atom in row for g in atom.glyphs]
-        content = sum(g.width for g in glyphs)
+        content = sum([g.width for g in glyphs])
         hang = row[-1].hang if row and content > capacity + EPS else 0.0
         slack = capacity - (content - hang)
         gap, x = 0.0, start
         # Justified lines spread the slack over every gap that touches a Chinese character
         # (as 两端对齐 does), never inside a Latin word or a number.
-        wide = [_wide(g.ch) for g in glyphs]
-        stretchy = [i for i in range(1, len(glyphs)) if wide[i - 1] or wide[i]]
-        if align == "justify" and not last and stretchy:
-            gap = max(slack, 0.0) / len(stretchy)
+        wide: list[bool] = []
+        stretchy = 0
+        if align == "justify" and not last:
+            wide = [_wide(g.ch) for g in glyphs]
+            stretchy = sum(1 for i in range(1, len(glyphs)) if wide[i - 1] or wide[i])
+        if stretchy:
+            gap = max(slack, 0.0) / stretchy
         elif align == "center":
             x += max(slack, 0.0) / 2
         elif align == "right":
             x += max(slack, 0.0)
-        spread = set(stretchy) if gap else set()
-        line = Line(kind=kind, source=source)
-        for i, g in enumerate(glyphs):
-            if i in spread:
-                x += gap
-            g.para = source
-            line.placed.append((x, g))
-            x += g.width
-        lines.append(line)
+        placed = []
+        if gap:
+            for i, g in enumerate(glyphs):
+                if i and (wide[i - 1] or wide[i]):
+                    x += gap
+                g.para = source
+                placed.append((x, g))
+                x += g.width
+        else:
+            for g in glyphs:
+                g.para = source
+                placed.append((x, g))
+                x += g.width
+        lines.append(Line(placed, kind=kind, source=source))
     return lines
 
 
@@ -511,6 +540,8 @@ def _natural(ch: str, font: str, size: float) -> float:
 # _FACE_ADVANCES is: a registered name always stands for the same file (fonts._load registers each
 # file once, under a name of its own), so another font chosen is another name, never a stale width.
 _NATURALS: dict[tuple[str, str, float], float] = {}
+# x (pt) -> the number as the PDF writes it (reportlab's fp_str)
+_OFFSETS: dict[float, str] = {}
 
 
 def _draw_line(c, line: Line, slot_top: float, naturals: dict | None = None) -> None:
@@ -525,50 +556,71 @@ def _draw_line(c, line: Line, slot_top: float, naturals: dict | None = None) -> 
         c.setLineWidth(thickness)
         c.line(LEFT, slot_top - below, LEFT + width, slot_top - below)
         c.restoreState()
-    if not line.placed:
+    placed = line.placed
+    if not placed:
         return
-    # Glyphs of one line share a baseline: the largest sets it, so mixed faces line up.
-    tallest = max((g for _, g in line.placed), key=lambda g: g.size)
+    # Glyphs of one line share a baseline: the largest (the first of them) sets it, so mixed faces
+    # line up.
+    tallest = placed[0][1]
+    for _, g in placed:
+        if g.size > tallest.size:
+            tallest = g
     baseline = _baseline(slot_top, tallest)
     # Glyphs are drawn in runs: consecutive glyphs of one face and colour whose spacing differs
     # from the face's own advance by the same amount share one text operator (character spacing),
     # so a line of the grid is a few operators, not one per character.
     text = c.beginText()
-    # (font, size, colour, char space) in force; no glyph has the empty one
-    state: tuple = (None, None, None, None)
+    code = text._code
+    # A run's origin written as reportlab's setTextOrigin writes it (`1 0 0 1 x y Tm`), its numbers
+    # formatted once: the baseline once a line, an offset once for all documents (the grid's
+    # offsets recur). reportlab formats numbers in pure Python, a good part of a line's drawing.
+    at = f" {fp_str(baseline)} Tm" if c.bottomup else None
+    # (font, size, colour) and the character spacing in force; no glyph has the empty ones
+    state: tuple = (None, None, None)
+    spacing: float | None = None
     run: list[str] = []
-
-    def flush():
-        if run:
-            text.textOut("".join(run))
-            run.clear()
-
-    placed = line.placed
+    last = len(placed) - 1
     for i, (x, g) in enumerate(placed):
-        measured = (g.ch, g.font, g.size)
+        font, size = g.font, g.size
+        measured = (g.ch, font, size)
         natural = naturals.get(measured)
         if natural is None:
             natural = naturals[measured] = _natural(*measured)
-        nxt = placed[i + 1] if i + 1 < len(placed) else None
-        space = (nxt[0] - x - natural) if nxt and (nxt[1].font, nxt[1].size) == (g.font, g.size) else None
-        key = (g.font, g.size, g.color)
-        if run and (state[:3] != key or (space is not None and abs(space - state[3]) > 0.01)):
-            flush()
+        space = None
+        if i < last:
+            nx, ng = placed[i + 1]
+            if ng.font == font and ng.size == size:
+                space = nx - x - natural
+        key = (font, size, g.color)
+        if run and (state != key or (space is not None and abs(space - spacing) > 0.01)):  # type: ignore[operator]
+            text._textOut("".join(run))  # (textOut without measuring the run: the origin is set anew)
+            run.clear()
         if not run:
-            if state[:3] != key or (space is not None and abs(space - state[3]) > 0.01) or state[3] is None:
+            if state != key or (space is not None and abs(space - spacing) > 0.01) or spacing is None:
                 # only what changes is set again (each operator costs the PDF writer a number or two)
                 if state[:2] != key[:2]:
-                    text.setFont(g.font, g.size)
-                if state[2] != key[2] or state[3] is None:
+                    text.setFont(font, size)
+                if state[2] != key[2] or spacing is None:
                     text.setFillColor(g.color or colors.black)
-                if state[3] is None or abs((space or 0.0) - state[3]) > 1e-9:
+                if spacing is None or abs((space or 0.0) - spacing) > 1e-9:
                     text.setCharSpace(space or 0.0)
-                state = (*key, space or 0.0)
-            text.setTextOrigin(LEFT + x, baseline)
+                state, spacing = key, space or 0.0
+            if at is None:
+                text.setTextOrigin(LEFT + x, baseline)
+            else:
+                left = LEFT + x
+                shown = _OFFSETS.get(left)
+                if shown is None:
+                    if len(_OFFSETS) > 4096:
+                        _OFFSETS.clear()
+                    shown = _OFFSETS[left] = fp_str(left)
+                code.append(f"1 0 0 1 {shown}{at}")
         run.append(g.ch)
         if space is None:
-            flush()
-    flush()
+            text._textOut("".join(run))
+            run.clear()
+    if run:
+        text._textOut("".join(run))
     # The text object's character spacing and fill colour are graphics state that outlives it:
     # without q/Q the page number and a table's cells drawn after the line took them over.
     c.saveState()
