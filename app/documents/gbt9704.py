@@ -272,10 +272,42 @@ def _explode(atom: Atom) -> list[Atom]:
     return [Atom([g]) for g in atom.glyphs]
 
 
+# A paragraph's lines as composed, kept to set the same paragraph again (a document exported again,
+# printed after its preview, or the Word file after the PDF; the headings and 落款 every document
+# of an office shares): (its runs, indents, alignment, kind, the faces in use) -> each line's
+# glyphs as placed, (x, character, face, size, colour, width). The faces are registered names,
+# each standing for one file for good (fonts._load), and the glyphs' widths are the faces': the
+# lines cannot differ from what composing again would give.
+_COMPOSED: dict[tuple, list[list[tuple]]] = {}
+COMPOSED_KEPT = 5000  # paragraphs; emptied when full
+
+
 def break_lines(runs: list[Run], *, first_indent: float = 2, indent: float = 0, right_indent: float = 0,
                 align: str = "justify", kind: str = "body") -> list[Line]:
     """Break `runs` into lines of the block, indents in character cells. Full lines are
     justified to the block's right edge; a lone 点号 may hang past it."""
+    text = tuple(runs)
+    source = Para(text, first_indent, indent, right_indent, align, kind)
+    key: tuple | None = (text, first_indent, indent, right_indent, align, kind, *FONT_NAMES.values())
+    try:
+        kept = _COMPOSED.get(key)  # type: ignore[arg-type]
+    except TypeError:  # (a colour that cannot be hashed: composed afresh)
+        kept, key = None, None
+    if kept is not None:
+        # fresh lines and glyphs: callers change lines (a heading kept with what follows, merged
+        # lines) and a glyph names its own paragraph
+        return [Line([(x, Glyph(ch, font, size, color, width, source)) for x, ch, font, size, color, width in row],
+                     kind=kind, source=source) for row in kept]
+    lines = _break_lines(runs, source, first_indent, indent, right_indent, align, kind)
+    if key is not None:
+        if len(_COMPOSED) >= COMPOSED_KEPT:
+            _COMPOSED.clear()
+        _COMPOSED[key] = [[(x, g.ch, g.font, g.size, g.color, g.width) for x, g in line.placed] for line in lines]
+    return lines
+
+
+def _break_lines(runs: list[Run], source: Para, first_indent: float, indent: float, right_indent: float,
+                 align: str, kind: str) -> list[Line]:
     widths = [(CHARS - indent - right_indent - first_indent) * PITCH, (CHARS - indent - right_indent) * PITCH]
     narrowest = min(widths)
     # (atom, its width): a sum over the glyphs, taken once; an atom wider than the narrowest line
@@ -304,7 +336,6 @@ def break_lines(runs: list[Run], *, first_indent: float = 2, indent: float = 0, 
         current, used = ([], 0.0) if atom.space else ([atom], width)
     rows.append((current, True))
 
-    source = Para(tuple(runs), first_indent, indent, right_indent, align, kind)
     lines = []
     for number, (row, last) in enumerate(rows):
         while row and row[-1].space:
@@ -540,8 +571,20 @@ def _natural(ch: str, font: str, size: float) -> float:
 # _FACE_ADVANCES is: a registered name always stands for the same file (fonts._load registers each
 # file once, under a name of its own), so another font chosen is another name, never a stale width.
 _NATURALS: dict[tuple[str, str, float], float] = {}
-# x (pt) -> the number as the PDF writes it (reportlab's fp_str)
-_OFFSETS: dict[float, str] = {}
+# A number -> as the PDF writes it (reportlab's fp_str, in pure Python here): a line's x offsets
+# and character spacings recur (the grid's cells, a document set again); emptied when full
+_NUMBERS: dict[float, str] = {}
+# (size, leading) -> "size Tf leading TL"
+_SIZES: dict[tuple, str] = {}
+
+
+def _number(value: float) -> str:
+    shown = _NUMBERS.get(value)
+    if shown is None:
+        if len(_NUMBERS) > 8192:
+            _NUMBERS.clear()
+        shown = _NUMBERS[value] = fp_str(value)
+    return shown
 
 
 def _draw_line(c, line: Line, slot_top: float, naturals: dict | None = None) -> None:
@@ -569,17 +612,36 @@ def _draw_line(c, line: Line, slot_top: float, naturals: dict | None = None) -> 
     # Glyphs are drawn in runs: consecutive glyphs of one face and colour whose spacing differs
     # from the face's own advance by the same amount share one text operator (character spacing),
     # so a line of the grid is a few operators, not one per character.
+    from reportlab.pdfbase import pdfmetrics
+
     text = c.beginText()
     code = text._code
     # A run's origin written as reportlab's setTextOrigin writes it (`1 0 0 1 x y Tm`), its numbers
-    # formatted once: the baseline once a line, an offset once for all documents (the grid's
-    # offsets recur). reportlab formats numbers in pure Python, a good part of a line's drawing.
+    # formatted once: the baseline once a line, an offset once (the grid's offsets recur).
     at = f" {fp_str(baseline)} Tm" if c.bottomup else None
     # (font, size, colour) and the character spacing in force; no glyph has the empty ones
     state: tuple = (None, None, None)
     spacing: float | None = None
     run: list[str] = []
     last = len(placed) - 1
+    doc, escape = c._doc, c._escape
+    face: Any = None  # the face in force when it is a TrueType one (subset by subset, as reportlab does)
+    shown_size = ""  # "size Tf leading TL", as reportlab writes it for the face in force
+
+    def put(chars: str) -> None:
+        """Show `chars` as the text object's textOut does (its _formatText for a TrueType face),
+        without measuring them: the next run's origin is set anew."""
+        if face is None:
+            text._textOut(chars)
+            return
+        parts = []
+        for subset, piece in face.splitString(chars, doc):
+            if subset != text._curSubset:
+                parts.append(f"{face.getSubsetInternalName(subset, doc)} {shown_size}")
+                text._curSubset = subset
+            parts.append(f"({escape(piece)}) Tj")
+        code.append(" ".join(parts))
+
     for i, (x, g) in enumerate(placed):
         font, size = g.font, g.size
         measured = (g.ch, font, size)
@@ -593,34 +655,34 @@ def _draw_line(c, line: Line, slot_top: float, naturals: dict | None = None) -> 
                 space = nx - x - natural
         key = (font, size, g.color)
         if run and (state != key or (space is not None and abs(space - spacing) > 0.01)):  # type: ignore[operator]
-            text._textOut("".join(run))  # (textOut without measuring the run: the origin is set anew)
+            put("".join(run))
             run.clear()
         if not run:
             if state != key or (space is not None and abs(space - spacing) > 0.01) or spacing is None:
                 # only what changes is set again (each operator costs the PDF writer a number or two)
                 if state[:2] != key[:2]:
                     text.setFont(font, size)
+                    face = pdfmetrics.getFont(font)
+                    if not getattr(face, "_dynamicFont", False):
+                        face = None
+                    shown_size = _SIZES.get((size, text._leading)) or _SIZES.setdefault(
+                        (size, text._leading), f"{fp_str(size)} Tf {fp_str(text._leading)} TL")
                 if state[2] != key[2] or spacing is None:
                     text.setFillColor(g.color or colors.black)
                 if spacing is None or abs((space or 0.0) - spacing) > 1e-9:
-                    text.setCharSpace(space or 0.0)
+                    text._charSpace = space or 0.0  # (setCharSpace, its number formatted once)
+                    code.append(f"{_number(space or 0.0)} Tc")
                 state, spacing = key, space or 0.0
             if at is None:
                 text.setTextOrigin(LEFT + x, baseline)
             else:
-                left = LEFT + x
-                shown = _OFFSETS.get(left)
-                if shown is None:
-                    if len(_OFFSETS) > 4096:
-                        _OFFSETS.clear()
-                    shown = _OFFSETS[left] = fp_str(left)
-                code.append(f"1 0 0 1 {shown}{at}")
+                code.append(f"1 0 0 1 {_number(LEFT + x)}{at}")
         run.append(g.ch)
         if space is None:
-            text._textOut("".join(run))
+            put("".join(run))
             run.clear()
     if run:
-        text._textOut("".join(run))
+        put("".join(run))
     # The text object's character spacing and fill colour are graphics state that outlives it:
     # without q/Q the page number and a table's cells drawn after the line took them over.
     c.saveState()
