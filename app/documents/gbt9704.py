@@ -619,9 +619,9 @@ def _draw_line(c, line: Line, slot_top: float, naturals: dict | None = None) -> 
     # A run's origin written as reportlab's setTextOrigin writes it (`1 0 0 1 x y Tm`), its numbers
     # formatted once: the baseline once a line, an offset once (the grid's offsets recur).
     at = f" {fp_str(baseline)} Tm" if c.bottomup else None
-    # (font, size, colour) and the character spacing in force; no glyph has the empty ones
+    # (font, size, colour) and the character spacing in force
     state: tuple = (None, None, None)
-    spacing: float | None = None
+    spacing, fresh = 0.0, True  # (fresh: nothing set yet)
     run: list[str] = []
     last = len(placed) - 1
     doc, escape = c._doc, c._escape
@@ -654,11 +654,11 @@ def _draw_line(c, line: Line, slot_top: float, naturals: dict | None = None) -> 
             if ng.font == font and ng.size == size:
                 space = nx - x - natural
         key = (font, size, g.color)
-        if run and (state != key or (space is not None and abs(space - spacing) > 0.01)):  # type: ignore[operator]
+        if run and (state != key or (space is not None and abs(space - spacing) > 0.01)):
             put("".join(run))
             run.clear()
         if not run:
-            if state != key or (space is not None and abs(space - spacing) > 0.01) or spacing is None:
+            if fresh or state != key or (space is not None and abs(space - spacing) > 0.01):
                 # only what changes is set again (each operator costs the PDF writer a number or two)
                 if state[:2] != key[:2]:
                     text.setFont(font, size)
@@ -667,12 +667,12 @@ def _draw_line(c, line: Line, slot_top: float, naturals: dict | None = None) -> 
                         face = None
                     shown_size = _SIZES.get((size, text._leading)) or _SIZES.setdefault(
                         (size, text._leading), f"{fp_str(size)} Tf {fp_str(text._leading)} TL")
-                if state[2] != key[2] or spacing is None:
+                if fresh or state[2] != key[2]:
                     text.setFillColor(g.color or colors.black)
-                if spacing is None or abs((space or 0.0) - spacing) > 1e-9:
+                if fresh or abs((space or 0.0) - spacing) > 1e-9:
                     text._charSpace = space or 0.0  # (setCharSpace, its number formatted once)
                     code.append(f"{_number(space or 0.0)} Tc")
-                state, spacing = key, space or 0.0
+                state, spacing, fresh = key, space or 0.0, False
             if at is None:
                 text.setTextOrigin(LEFT + x, baseline)
             else:
