@@ -279,7 +279,9 @@ def _explode(atom: Atom) -> list[Atom]:
 # each standing for one file for good (fonts._load), and the glyphs' widths are the faces': the
 # lines cannot differ from what composing again would give.
 _COMPOSED: dict[tuple, list[list[tuple]]] = {}
-COMPOSED_KEPT = 5000  # paragraphs; emptied when full
+# glyphs kept at most (~120 bytes each: ~10 MB; a plenary's minutes hold ~1,300); emptied when full
+COMPOSED_KEPT = 80_000
+_composed_glyphs = 0
 
 
 def break_lines(runs: list[Run], *, first_indent: float = 2, indent: float = 0, right_indent: float = 0,
@@ -300,9 +302,13 @@ def break_lines(runs: list[Run], *, first_indent: float = 2, indent: float = 0, 
                      kind=kind, source=source) for row in kept]
     lines = _break_lines(runs, source, first_indent, indent, right_indent, align, kind)
     if key is not None:
-        if len(_COMPOSED) >= COMPOSED_KEPT:
+        global _composed_glyphs
+        glyphs = sum(len(line.placed) for line in lines)
+        if _composed_glyphs + glyphs > COMPOSED_KEPT:
             _COMPOSED.clear()
+            _composed_glyphs = 0
         _COMPOSED[key] = [[(x, g.ch, g.font, g.size, g.color, g.width) for x, g in line.placed] for line in lines]
+        _composed_glyphs += glyphs
     return lines
 
 

@@ -53,6 +53,7 @@ def fresh_measures():
     g._FACE_ADVANCES.clear()
     g._NATURALS.clear()
     g._COMPOSED.clear()
+    g._composed_glyphs = 0
 
 
 def pieces(*runs):
@@ -967,3 +968,13 @@ def test_lines_are_drawn_as_reportlabs_own_text_operators_would_draw_them(tmp_pa
     monkeypatch.setattr(rl_config, "invariant", 1)
     doc.build(tmp_path / "again.pdf")
     assert (tmp_path / "again.pdf").read_bytes() == (tmp_path / "theirs.pdf").read_bytes()
+
+
+def test_what_is_kept_of_composed_paragraphs_is_bounded(monkeypatch):
+    monkeypatch.setattr(g, "COMPOSED_KEPT", 100)
+    monkeypatch.setattr(g, "_composed_glyphs", 0)
+    for n in range(1, 8):
+        break_lines([Run("甲" * 30 + str(n))])  # 31 glyphs each
+        assert sum(len(row) for rows in g._COMPOSED.values() for row in rows) == g._composed_glyphs <= 100
+    assert len(g._COMPOSED) == 1  # emptied at the 4th, the 7th
+    assert placed_of(break_lines([Run("甲" * 30 + "7")])) == placed_of(break_lines([Run("甲" * 30 + "7")]))
