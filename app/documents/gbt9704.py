@@ -23,6 +23,7 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
 
 from app.common.fileio import atomic_path
@@ -70,7 +71,7 @@ class Para:
     kind: str
 
 
-@dataclass
+@dataclass(slots=True)  # (a document makes a thousand or more: slots are half the cost to make)
 class Glyph:
     ch: str
     font: str
@@ -80,7 +81,7 @@ class Glyph:
     para: Para | None = None  # the paragraph it was composed from (lines may be merged after)
 
 
-@dataclass
+@dataclass(slots=True)
 class Atom:
     glyphs: list[Glyph]
     space: bool = False
@@ -181,33 +182,50 @@ def _glyph(ch: str, run: Run) -> Glyph:
 def atoms(runs: list[Run]) -> list[Atom]:
     """Unbreakable pieces: a CJK character, a word or number in Latin script, a kept run; then
     closing marks glued to what precedes them and opening marks to what follows."""
-    out: list[Atom] = []
+    # (one pass makes the pieces and glues a closing mark to the piece before it as it comes: a
+    # Latin word never starts with one, a space is never glued to nor glued on)
+    glued: list[Atom] = []
+    hei = FONT_NAMES["hei"]
+    kept = _FACE_ADVANCES
     for run in runs:
-        if run.keep and run.text:
-            out.append(Atom([_glyph(ch, run) for ch in run.text]))
+        face, size, color = FONT_NAMES[run.role], run.size, run.color
+        made: list[Glyph] = []
+        tab = " " if not run.keep else "\t"  # (a tab is a space between words; a kept run keeps it)
+        for ch in run.text:
+            if ch == "\t":
+                ch = tab
+            key = (ch, face, size, hei)
+            found = kept.get(key)
+            if found is None:
+                found = kept[key] = _face_advance(ch, face, size)
+            made.append(Glyph(found[0], found[1], size, color, found[2]))
+        if not made:
+            continue
+        if run.keep:
+            if made[0].ch in CANNOT_START and glued and not glued[-1].space:
+                glued[-1].glyphs += made
+            else:
+                glued.append(Atom(made))
             continue
         latin: list[Glyph] = []
-        for ch in run.text:
-            if ch in " \t":
+        for ch, glyph in zip(run.text, made):
+            if ch == " " or ch == "\t":
                 if latin:
-                    out.append(Atom(latin))
+                    glued.append(Atom(latin))
                     latin = []
-                out.append(Atom([_glyph(" ", run)], space=True))
+                glued.append(Atom([glyph], space=True))
             elif ch.isascii() and ch not in CANNOT_START and ch not in CANNOT_END:
-                latin.append(_glyph(ch, run))
+                latin.append(glyph)
             else:
                 if latin:
-                    out.append(Atom(latin))
+                    glued.append(Atom(latin))
                     latin = []
-                out.append(Atom([_glyph(ch, run)]))
+                if ch in CANNOT_START and glued and not glued[-1].space:
+                    glued[-1].glyphs.append(glyph)
+                else:
+                    glued.append(Atom([glyph]))
         if latin:
-            out.append(Atom(latin))
-    glued: list[Atom] = []
-    for atom in out:
-        if glued and not atom.space and not glued[-1].space and atom.glyphs[0].ch in CANNOT_START:
-            glued[-1].glyphs += atom.glyphs
-        else:
-            glued.append(atom)
+            glued.append(Atom(latin))
     merged: list[Atom] = []
     carry: list[Glyph] = []
     for atom in glued:
@@ -236,8 +254,10 @@ NUMBER_UNITS = frozenset("年月日号时分秒期人名件条项次个岁元万
 def _keep_figures(atoms_: list[Atom]) -> list[Atom]:
     out: list[Atom] = []
     for atom in atoms_:
-        if out and not atom.space and not out[-1].space:
-            before, first = out[-1].glyphs, atom.glyphs[0].ch
+        first = atom.glyphs[0].ch
+        # (most pieces neither start with a figure nor with a unit: nothing to ask of them)
+        if (first in NUMBER_UNITS or first.isdigit()) and out and not atom.space and not out[-1].space:
+            before = out[-1].glyphs
             last = before[-1].ch
             after_digit = len(before) > 1 and before[-2].ch.isdigit()
             if (last.isdigit() and first in NUMBER_UNITS) or (
@@ -252,17 +272,56 @@ def _explode(atom: Atom) -> list[Atom]:
     return [Atom([g]) for g in atom.glyphs]
 
 
+# A paragraph's lines as composed, kept to set the same paragraph again (a document exported again,
+# printed after its preview, or the Word file after the PDF; the headings and 落款 every document
+# of an office shares): (its runs, indents, alignment, kind, the faces in use) -> each line's
+# glyphs as placed, (x, character, face, size, colour, width). The faces are registered names,
+# each standing for one file for good (fonts._load), and the glyphs' widths are the faces': the
+# lines cannot differ from what composing again would give.
+_COMPOSED: dict[tuple, list[list[tuple]]] = {}
+# glyphs kept at most (~120 bytes each: ~10 MB; a plenary's minutes hold ~1,300); emptied when full
+COMPOSED_KEPT = 80_000
+_composed_glyphs = 0
+
+
 def break_lines(runs: list[Run], *, first_indent: float = 2, indent: float = 0, right_indent: float = 0,
                 align: str = "justify", kind: str = "body") -> list[Line]:
     """Break `runs` into lines of the block, indents in character cells. Full lines are
     justified to the block's right edge; a lone 点号 may hang past it."""
+    text = tuple(runs)
+    source = Para(text, first_indent, indent, right_indent, align, kind)
+    key: tuple | None = (text, first_indent, indent, right_indent, align, kind, *FONT_NAMES.values())
+    try:
+        kept = _COMPOSED.get(key)  # type: ignore[arg-type]
+    except TypeError:  # (a colour that cannot be hashed: composed afresh)
+        kept, key = None, None
+    if kept is not None:
+        # fresh lines and glyphs: callers change lines (a heading kept with what follows, merged
+        # lines) and a glyph names its own paragraph
+        return [Line([(x, Glyph(ch, font, size, color, width, source)) for x, ch, font, size, color, width in row],
+                     kind=kind, source=source) for row in kept]
+    lines = _break_lines(runs, source, first_indent, indent, right_indent, align, kind)
+    if key is not None:
+        global _composed_glyphs
+        glyphs = sum(len(line.placed) for line in lines)
+        if _composed_glyphs + glyphs > COMPOSED_KEPT:
+            _COMPOSED.clear()
+            _composed_glyphs = 0
+        _COMPOSED[key] = [[(x, g.ch, g.font, g.size, g.color, g.width) for x, g in line.placed] for line in lines]
+        _composed_glyphs += glyphs
+    return lines
+
+
+def _break_lines(runs: list[Run], source: Para, first_indent: float, indent: float, right_indent: float,
+                 align: str, kind: str) -> list[Line]:
     widths = [(CHARS - indent - right_indent - first_indent) * PITCH, (CHARS - indent - right_indent) * PITCH]
     narrowest = min(widths)
     # (atom, its width): a sum over the glyphs, taken once; an atom wider than the narrowest line
     # is set a glyph at a time (the width of one glyph's atom is that glyph's)
     pieces: list[tuple[Atom, float]] = []
     for atom in atoms(runs):
-        width = atom.width
+        glyphs = atom.glyphs
+        width = glyphs[0].width if len(glyphs) == 1 else atom.width
         if width > narrowest + EPS:
             pieces += [(single, single.glyphs[0].width) for single in _explode(atom)]
         else:
@@ -283,7 +342,6 @@ def break_lines(runs: list[Run], *, first_indent: float = 2, indent: float = 0, 
         current, used = ([], 0.0) if atom.space else ([atom], width)
     rows.append((current, True))
 
-    source = Para(tuple(runs), first_indent, indent, right_indent, align, kind)
     lines = []
     for number, (row, last) in enumerate(rows):
         while row and row[-1].space:
@@ -291,29 +349,37 @@ def break_lines(runs: list[Run], *, first_indent: float = 2, indent: float = 0, 
         start = (indent + (first_indent if number == 0 else 0)) * PITCH
         capacity = widths[0 if number == 0 else 1]
         glyphs = [g for atom in row for g in atom.glyphs]
-        content = sum(g.width for g in glyphs)
+        content = sum([g.width for g in glyphs])
         hang = row[-1].hang if row and content > capacity + EPS else 0.0
         slack = capacity - (content - hang)
         gap, x = 0.0, start
         # Justified lines spread the slack over every gap that touches a Chinese character
         # (as 两端对齐 does), never inside a Latin word or a number.
-        wide = [_wide(g.ch) for g in glyphs]
-        stretchy = [i for i in range(1, len(glyphs)) if wide[i - 1] or wide[i]]
-        if align == "justify" and not last and stretchy:
-            gap = max(slack, 0.0) / len(stretchy)
+        wide: list[bool] = []
+        stretchy = 0
+        if align == "justify" and not last:
+            wide = [_wide(g.ch) for g in glyphs]
+            stretchy = sum(1 for i in range(1, len(glyphs)) if wide[i - 1] or wide[i])
+        if stretchy:
+            gap = max(slack, 0.0) / stretchy
         elif align == "center":
             x += max(slack, 0.0) / 2
         elif align == "right":
             x += max(slack, 0.0)
-        spread = set(stretchy) if gap else set()
-        line = Line(kind=kind, source=source)
-        for i, g in enumerate(glyphs):
-            if i in spread:
-                x += gap
-            g.para = source
-            line.placed.append((x, g))
-            x += g.width
-        lines.append(line)
+        placed = []
+        if gap:
+            for i, g in enumerate(glyphs):
+                if i and (wide[i - 1] or wide[i]):
+                    x += gap
+                g.para = source
+                placed.append((x, g))
+                x += g.width
+        else:
+            for g in glyphs:
+                g.para = source
+                placed.append((x, g))
+                x += g.width
+        lines.append(Line(placed, kind=kind, source=source))
     return lines
 
 
@@ -511,6 +577,20 @@ def _natural(ch: str, font: str, size: float) -> float:
 # _FACE_ADVANCES is: a registered name always stands for the same file (fonts._load registers each
 # file once, under a name of its own), so another font chosen is another name, never a stale width.
 _NATURALS: dict[tuple[str, str, float], float] = {}
+# A number -> as the PDF writes it (reportlab's fp_str, in pure Python here): a line's x offsets
+# and character spacings recur (the grid's cells, a document set again); emptied when full
+_NUMBERS: dict[float, str] = {}
+# (size, leading) -> "size Tf leading TL"
+_SIZES: dict[tuple, str] = {}
+
+
+def _number(value: float) -> str:
+    shown = _NUMBERS.get(value)
+    if shown is None:
+        if len(_NUMBERS) > 8192:
+            _NUMBERS.clear()
+        shown = _NUMBERS[value] = fp_str(value)
+    return shown
 
 
 def _draw_line(c, line: Line, slot_top: float, naturals: dict | None = None) -> None:
@@ -525,50 +605,90 @@ def _draw_line(c, line: Line, slot_top: float, naturals: dict | None = None) -> 
         c.setLineWidth(thickness)
         c.line(LEFT, slot_top - below, LEFT + width, slot_top - below)
         c.restoreState()
-    if not line.placed:
+    placed = line.placed
+    if not placed:
         return
-    # Glyphs of one line share a baseline: the largest sets it, so mixed faces line up.
-    tallest = max((g for _, g in line.placed), key=lambda g: g.size)
+    # Glyphs of one line share a baseline: the largest (the first of them) sets it, so mixed faces
+    # line up.
+    tallest = placed[0][1]
+    for _, g in placed:
+        if g.size > tallest.size:
+            tallest = g
     baseline = _baseline(slot_top, tallest)
     # Glyphs are drawn in runs: consecutive glyphs of one face and colour whose spacing differs
     # from the face's own advance by the same amount share one text operator (character spacing),
     # so a line of the grid is a few operators, not one per character.
+    from reportlab.pdfbase import pdfmetrics
+
     text = c.beginText()
-    # (font, size, colour, char space) in force; no glyph has the empty one
-    state: tuple = (None, None, None, None)
+    code = text._code
+    # A run's origin written as reportlab's setTextOrigin writes it (`1 0 0 1 x y Tm`), its numbers
+    # formatted once: the baseline once a line, an offset once (the grid's offsets recur).
+    at = f" {fp_str(baseline)} Tm" if c.bottomup else None
+    # (font, size, colour) and the character spacing in force
+    state: tuple = (None, None, None)
+    spacing, fresh = 0.0, True  # (fresh: nothing set yet)
     run: list[str] = []
+    last = len(placed) - 1
+    doc, escape = c._doc, c._escape
+    face: Any = None  # the face in force when it is a TrueType one (subset by subset, as reportlab does)
+    shown_size = ""  # "size Tf leading TL", as reportlab writes it for the face in force
 
-    def flush():
-        if run:
-            text.textOut("".join(run))
-            run.clear()
+    def put(chars: str) -> None:
+        """Show `chars` as the text object's textOut does (its _formatText for a TrueType face),
+        without measuring them: the next run's origin is set anew."""
+        if face is None:
+            text._textOut(chars)
+            return
+        parts = []
+        for subset, piece in face.splitString(chars, doc):
+            if subset != text._curSubset:
+                parts.append(f"{face.getSubsetInternalName(subset, doc)} {shown_size}")
+                text._curSubset = subset
+            parts.append(f"({escape(piece)}) Tj")
+        code.append(" ".join(parts))
 
-    placed = line.placed
     for i, (x, g) in enumerate(placed):
-        measured = (g.ch, g.font, g.size)
+        font, size = g.font, g.size
+        measured = (g.ch, font, size)
         natural = naturals.get(measured)
         if natural is None:
             natural = naturals[measured] = _natural(*measured)
-        nxt = placed[i + 1] if i + 1 < len(placed) else None
-        space = (nxt[0] - x - natural) if nxt and (nxt[1].font, nxt[1].size) == (g.font, g.size) else None
-        key = (g.font, g.size, g.color)
-        if run and (state[:3] != key or (space is not None and abs(space - state[3]) > 0.01)):
-            flush()
+        space = None
+        if i < last:
+            nx, ng = placed[i + 1]
+            if ng.font == font and ng.size == size:
+                space = nx - x - natural
+        key = (font, size, g.color)
+        if run and (state != key or (space is not None and abs(space - spacing) > 0.01)):
+            put("".join(run))
+            run.clear()
         if not run:
-            if state[:3] != key or (space is not None and abs(space - state[3]) > 0.01) or state[3] is None:
+            if fresh or state != key or (space is not None and abs(space - spacing) > 0.01):
                 # only what changes is set again (each operator costs the PDF writer a number or two)
                 if state[:2] != key[:2]:
-                    text.setFont(g.font, g.size)
-                if state[2] != key[2] or state[3] is None:
+                    text.setFont(font, size)
+                    face = pdfmetrics.getFont(font)
+                    if not getattr(face, "_dynamicFont", False):
+                        face = None
+                    shown_size = _SIZES.get((size, text._leading)) or _SIZES.setdefault(
+                        (size, text._leading), f"{fp_str(size)} Tf {fp_str(text._leading)} TL")
+                if fresh or state[2] != key[2]:
                     text.setFillColor(g.color or colors.black)
-                if state[3] is None or abs((space or 0.0) - state[3]) > 1e-9:
-                    text.setCharSpace(space or 0.0)
-                state = (*key, space or 0.0)
-            text.setTextOrigin(LEFT + x, baseline)
+                if fresh or abs((space or 0.0) - spacing) > 1e-9:
+                    text._charSpace = space or 0.0  # (setCharSpace, its number formatted once)
+                    code.append(f"{_number(space or 0.0)} Tc")
+                state, spacing, fresh = key, space or 0.0, False
+            if at is None:
+                text.setTextOrigin(LEFT + x, baseline)
+            else:
+                code.append(f"1 0 0 1 {_number(LEFT + x)}{at}")
         run.append(g.ch)
         if space is None:
-            flush()
-    flush()
+            put("".join(run))
+            run.clear()
+    if run:
+        put("".join(run))
     # The text object's character spacing and fill colour are graphics state that outlives it:
     # without q/Q the page number and a table's cells drawn after the line took them over.
     c.saveState()

@@ -52,6 +52,8 @@ def fresh_measures():
     """Each test measures its glyphs afresh: the composer keeps what it measured for the process."""
     g._FACE_ADVANCES.clear()
     g._NATURALS.clear()
+    g._COMPOSED.clear()
+    g._composed_glyphs = 0
 
 
 def pieces(*runs):
@@ -827,3 +829,152 @@ def test_glyphs_placed_at_any_spacing_are_drawn_there(tmp_path):
     render(tmp_path / "s.pdf", [[Placed(line, 0, 1)]], title="t")
     chars = [c for c in read(tmp_path / "s.pdf")[0]["chars"] if c["text"] == "甲"]
     assert [c["x0"] for c in chars] == pytest.approx([LEFT + x for x in xs], abs=0.005)
+
+
+# -- what is kept between documents (composed paragraphs, formatted numbers) -------------------------
+
+def placed_of(lines):
+    return [[(x, gl.ch, gl.font, gl.size, gl.color, gl.width) for x, gl in ln.placed] for ln in lines]
+
+
+def test_a_paragraph_set_again_is_the_same_lines_made_afresh():
+    runs = [Run("（一）议定事项。", "kai"), Run("会议决定于2025年4月11日前完成 Wi-Fi 改造，"
+                                             "由街道办事处负责，“老旧小区”加装电梯360部。" * 3, color=RED)]
+    first = break_lines(runs, indent=1, right_indent=1)
+    assert g._COMPOSED  # kept
+    again = break_lines(list(runs), indent=1, right_indent=1)
+    assert placed_of(again) == placed_of(first) and [ln.kind for ln in again] == [ln.kind for ln in first]
+    # each call has its own paragraph, lines and glyphs: a heading kept with what follows, lines
+    # merged or ruled, and the widow rule (which tells paragraphs apart by their source) stay apart
+    assert again[0].source is not first[0].source and again[0].source.runs == first[0].source.runs
+    assert all(gl.para is ln.source for ln in again for _, gl in ln.placed)
+    assert not {id(gl) for ln in first for _, gl in ln.placed} & {id(gl) for ln in again for _, gl in ln.placed}
+    first[0].keep_with_next = True
+    first[0].rules.append((0, 10, colors.black, 1))
+    first[0].placed.append((0.0, first[1].placed[0][1]))
+    third = break_lines(runs, indent=1, right_indent=1)
+    assert placed_of(third) == placed_of(again) and not third[0].keep_with_next and not third[0].rules
+    # another indent, alignment or kind is another composition
+    assert placed_of(break_lines(runs, indent=0, right_indent=1)) != placed_of(first)
+    assert [ln.kind for ln in break_lines(runs, indent=1, right_indent=1, kind="tail")] == ["tail"] * len(first)
+
+
+def test_two_equal_paragraphs_of_one_document_stay_two_paragraphs():
+    text = "甲" * (28 * 3 - 2 + 1)  # four lines, the last one alone
+    lines = [*singles(19), *break_lines([Run(text)]), *break_lines([Run(text)])]
+    pages = paginate(lines)
+    # the first paragraph's last line is no widow: it goes to the next page with one line before it
+    # (were the two paragraphs one, nothing would move)
+    assert [p.item.text for p in pages[1]][:2] == ["甲" * 28, "甲"]
+
+
+def test_a_paragraph_is_composed_anew_in_the_face_an_office_chooses(monkeypatch):
+    from app.documents import fonts
+
+    runs = [Run("议事代表会议纪要", "title", size=22)]
+    before = break_lines(runs, first_indent=0, align="center")
+    other = fonts.FONT_NAMES["kai"]
+    assert other != fonts.FONT_NAMES["title"]
+    monkeypatch.setitem(fonts.FONT_NAMES, "title", other)
+    after = break_lines(runs, first_indent=0, align="center")
+    assert {gl.font for _, gl in after[0].placed} == {other}
+    assert {gl.font for _, gl in before[0].placed} != {other}
+
+
+def _reference_draw_line(c, line, slot_top, naturals=None):
+    """The line drawn with reportlab's text object alone (setFont, setFillColor, setCharSpace,
+    setTextOrigin, textOut), in the same runs: what _draw_line must write, byte for byte."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    slot_top -= line.drop
+    for below, width, colour, thickness in line.rules:
+        c.saveState()
+        c.setStrokeColor(colour)
+        c.setLineWidth(thickness)
+        c.line(LEFT, slot_top - below, LEFT + width, slot_top - below)
+        c.restoreState()
+    if not line.placed:
+        return
+    tallest = max((gl for _, gl in line.placed), key=lambda gl: gl.size)
+    baseline = g._baseline(slot_top, tallest)
+    text = c.beginText()
+    state: tuple = (None, None, None, None)
+    run: list[str] = []
+
+    def flush():
+        if run:
+            text.textOut("".join(run))
+            run.clear()
+
+    placed = line.placed
+    for i, (x, gl) in enumerate(placed):
+        natural = stringWidth(gl.ch, gl.font, gl.size)
+        nxt = placed[i + 1] if i + 1 < len(placed) else None
+        space = (nxt[0] - x - natural) if nxt and (nxt[1].font, nxt[1].size) == (gl.font, gl.size) else None
+        key = (gl.font, gl.size, gl.color)
+        if run and (state[:3] != key or (space is not None and abs(space - state[3]) > 0.01)):
+            flush()
+        if not run:
+            if state[:3] != key or (space is not None and abs(space - state[3]) > 0.01) or state[3] is None:
+                if state[:2] != key[:2]:
+                    text.setFont(gl.font, gl.size)
+                if state[2] != key[2] or state[3] is None:
+                    text.setFillColor(gl.color or colors.black)
+                if state[3] is None or abs((space or 0.0) - state[3]) > 1e-9:
+                    text.setCharSpace(space or 0.0)
+                state = (*key, space or 0.0)
+            text.setTextOrigin(LEFT + x, baseline)
+        run.append(gl.ch)
+        if space is None:
+            flush()
+    flush()
+    c.saveState()
+    c.drawText(text)
+    c.restoreState()
+
+
+def test_lines_are_drawn_as_reportlabs_own_text_operators_would_draw_them(tmp_path, monkeypatch):
+    from reportlab import rl_config
+
+    from app.documents.official import OfficialDoc
+
+    class Settings:
+        def get(self, key):
+            return {"issuer_mark": "某某街道人大工委文件", "doc_cc": "区人大常委会"}.get(key)
+
+        def unit(self):
+            return "某某街道人大工委"
+
+    class Store:
+        settings = Settings()
+
+    monkeypatch.setattr(rl_config, "invariant", 1)
+    monkeypatch.setattr("app.documents.fonts.use_store_fonts", lambda store: None)
+    doc = OfficialDoc(Store(), title="关于召开2025年第一次议事代表会议的通知（Draft）", sent_out=True,
+                      doc_number="某工〔2025〕3号")
+    doc.addressee(["全体议事代表", "街道办事处"])
+    doc.heading("一、会议时间和地点")
+    doc.para("定于2025年4月11日（星期五）上午9:30在议事堂召开，会期半天。请携带 ID 卡，"
+             "提前15分钟到场签到；〇〇社区的代表请走东门。" * 2)
+    doc.lead_in("（一）议程。", "听取关于“民生实事项目”票决情况的报告，审议 A-3 号提案。")
+    doc.labelled("出席", ["张三", "李四", "欧阳娜娜", "王五"] * 8)
+    doc.sign("2025-04-01")
+    doc.build(tmp_path / "ours.pdf")
+    monkeypatch.setattr(g, "_draw_line", _reference_draw_line)
+    doc.build(tmp_path / "theirs.pdf")
+    assert (tmp_path / "ours.pdf").read_bytes() == (tmp_path / "theirs.pdf").read_bytes()
+    # and again, with every number already formatted once
+    monkeypatch.undo()
+    monkeypatch.setattr(rl_config, "invariant", 1)
+    doc.build(tmp_path / "again.pdf")
+    assert (tmp_path / "again.pdf").read_bytes() == (tmp_path / "theirs.pdf").read_bytes()
+
+
+def test_what_is_kept_of_composed_paragraphs_is_bounded(monkeypatch):
+    monkeypatch.setattr(g, "COMPOSED_KEPT", 100)
+    monkeypatch.setattr(g, "_composed_glyphs", 0)
+    for n in range(1, 8):
+        break_lines([Run("甲" * 30 + str(n))])  # 31 glyphs each
+        assert sum(len(row) for rows in g._COMPOSED.values() for row in rows) == g._composed_glyphs <= 100
+    assert len(g._COMPOSED) == 1  # emptied at the 4th, the 7th
+    assert placed_of(break_lines([Run("甲" * 30 + "7")])) == placed_of(break_lines([Run("甲" * 30 + "7")]))
