@@ -73,3 +73,17 @@ def sync_opinions(db, ids: list[str]) -> None:
                           part).fetchall()
         db.conn.executemany("INSERT INTO opinions_fts (rowid, chars, initials) VALUES (?, ?, ?)",
                             [(rowid, *tokens(f"{title or ''} {content or ''}")) for rowid, title, content in rows])
+
+
+def sync_opinions_again(db, ids: list[str]) -> None:
+    """`sync_opinion` for each of these opinions, in batches: the search rows they have are dropped
+    and those of the live ones made again from the opinion as it stands."""
+    from app.common.batches import in_batches
+
+    for part, marks in in_batches(ids):
+        rows = db.conn.execute(f"SELECT rowid, title, content, deleted FROM opinions WHERE id IN ({marks})",
+                               part).fetchall()
+        db.conn.executemany("DELETE FROM opinions_fts WHERE rowid = ?", [(row[0],) for row in rows])
+        db.conn.executemany("INSERT INTO opinions_fts (rowid, chars, initials) VALUES (?, ?, ?)",
+                            [(rowid, *tokens(f"{title or ''} {content or ''}"))
+                             for rowid, title, content, deleted in rows if not deleted])

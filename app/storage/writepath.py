@@ -95,6 +95,21 @@ def _derived(table: str, values: dict) -> dict:
     return {}
 
 
+_INSERTS: dict[tuple, str] = {}
+
+
+def _insert_statement(table: str, columns: tuple, returning: bool) -> str:
+    """The INSERT of these columns, written once (an import inserts thousands of rows alike)."""
+    key = (table, columns, returning)
+    found = _INSERTS.get(key)
+    if found is None:
+        if len(_INSERTS) > 2000:  # (bounded: the columns given vary with the values set)
+            _INSERTS.clear()
+        found = _INSERTS[key] = (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)})"
+                                 f" VALUES ({', '.join('?' for _ in columns)})" + (" RETURNING *" if returning else ""))
+    return found
+
+
 class Tx:
     def __init__(self, store, reads: dict | None = None):
         self.store = store
@@ -107,6 +122,16 @@ class Tx:
         self._stamps: list[tuple] = []
         self._linked: list[tuple] = []  # (table, id, changed fields) to hold to `check_links` at the end
         self._lookup = db_lookup(self.db.conn)
+        self._indexing: dict[str, None] | None = None  # opinions whose search rows wait for `check_links`
+
+    def index_later(self) -> None:
+        """Bring the opinions' search rows in step when the write's rows are checked (`check_links`),
+        all in one go, not at each opinion written: for a write of many opinions that nothing
+        searches before it ends (an import). A search row is made from the opinion as it then
+        stands, so the index ends as it would have row by row; and since it is written where the
+        rows are checked, a row rolled back to its savepoint takes its search rows with it."""
+        if self._indexing is None:
+            self._indexing = {}
 
     def _stamp(self, table: str, row_id: str, fields, *, existing: bool = False) -> None:
         # An edit of a stored row is stamped after what it replaces, even when that was stamped from
@@ -129,6 +154,11 @@ class Tx:
         # rows this write keeps as they stand (inserted, or read by the rule book's checks) are not
         # read again: any write of a row through this path drops what was kept of it
         check_links_many(self.db.conn, list(dict.fromkeys(linked)), self.reads)
+        if self._indexing:
+            from app.storage.search import sync_opinions_again
+
+            waiting, self._indexing = list(self._indexing), {}
+            sync_opinions_again(self.db, waiting)
 
     def flush(self) -> None:
         """Write the collected clock stamps (one statement for many rows; same transaction)."""
@@ -164,8 +194,6 @@ class Tx:
                     self.lookup)
         record = {"id": row_id, **row, "deleted": 0, **_derived(table, row)}
         record = {k: v for k, v in record.items() if v is not None}
-        columns = ", ".join(f"[{c}]" for c in record)
-        marks = ", ".join("?" for _ in record)
         defaulted = any(value is None for value in row.values())
         kept, defaults = columns_of(self.store, table)
         stored: dict | None = None
@@ -177,8 +205,7 @@ class Tx:
             # Else, with unset fields, the statement hands back the row as stored (defaults, the
             # column types' conversions applied): the same as reading it again, one statement fewer.
             ask = defaulted and stored is None
-            cursor = self.db.conn.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})"
-                                          + (" RETURNING *" if ask else ""), list(record.values()))
+            cursor = self.db.conn.execute(_insert_statement(table, tuple(record), ask), list(record.values()))
             if ask:
                 stored = dict(zip([d[0] for d in cursor.description], cursor.fetchall()[0]))
         except sqlite3.IntegrityError as exc:
@@ -203,6 +230,9 @@ class Tx:
     def _after(self, table: str, row_id: str, changed: dict) -> None:
         """Keep derived search rows in step with the row (same transaction)."""
         if table == "opinions" and changed.keys() & {"title", "content", "deleted"}:
+            if self._indexing is not None:
+                self._indexing[row_id] = None
+                return
             from app.storage.search import sync_opinion
 
             sync_opinion(self.db, row_id)  # a tombstoned opinion leaves the index

@@ -505,6 +505,9 @@ def _working_days(store, ctx: Context, assigned: str | None, deadline: str | Non
     """The working days 交办 gave (as the window's 交办 records them), each day's calendar asked once."""
     if not assigned or not deadline or deadline <= assigned:
         return None
+    counted = ctx.cache("working_days", dict)  # (交办, 期限) -> the answer: many rows share a pair
+    if (assigned, deadline) in counted:
+        return counted[(assigned, deadline)]
     workdays = ctx.cache("workdays", dict)
     calendar = store.opinions.calendar
     day, end, count = date.fromisoformat(assigned), date.fromisoformat(deadline), 0
@@ -515,7 +518,8 @@ def _working_days(store, ctx: Context, assigned: str | None, deadline: str | Non
         if day not in workdays:
             workdays[day] = calendar.is_workday(day)
         count += workdays[day]
-    return count if 1 <= count <= 366 else None
+    found = counted[(assigned, deadline)] = count if 1 <= count <= 366 else None
+    return found
 
 
 def _forward(old: str, new: str) -> bool:
