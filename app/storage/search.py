@@ -31,10 +31,10 @@ def _initials_of(chars: list[str]) -> list[str]:
 def tokens(text: str) -> tuple[str, str]:
     """(characters, initials) as space-separated token strings."""
     parts = [p.lower() for p in _TOKEN.findall(text or "")]
-    # A CJK token is one character; Latin and digit runs start with an ASCII character.
-    cjk = [p for p in parts if not p.isascii()]
-    letters = iter(_initials_of(cjk))
-    initials = [p[0] if p.isascii() else next(letters) for p in parts]
+    # A CJK token is one character; Latin and digit runs start with an ASCII character. (A
+    # character's initial is never empty: "_" when it has none.)
+    known = _INITIALS
+    initials = [p[0] if p.isascii() else known.get(p) or _initials_of([p])[0] for p in parts]
     return " ".join(parts), " ".join(initials)
 
 
