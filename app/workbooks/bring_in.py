@@ -12,10 +12,8 @@ reported, never deleted.
 
 from __future__ import annotations
 
-import gc
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -223,29 +221,6 @@ def import_file(store, kind: ImportKind, path: Path | str, *, dry_run: bool = Fa
                 mapping: dict[int, str] | None = None, progress=None) -> dict:
     """Check (dry run) or import the file; the report lists every row's verdict. Unless a dry run,
     the report carries under "changes" what the write changed (views refresh from it, undo reverts it)."""
-    with _collector_paused():
-        return _import_file(store, kind, path, dry_run=dry_run, mapping=mapping, progress=progress)
-
-
-@contextmanager
-def _collector_paused():
-    """Python's cycle collector paused while a file comes in. An import makes hundreds of thousands
-    of objects that live till it ends (cells, rows, verdicts, the rows written and kept for the
-    checks), so each pass of the collector walks them all, finds next to nothing (no row leaves
-    cycles behind) and costs a few per cent of the import; objects are still freed by their counts
-    as ever, and the collector runs again once the import is over, whatever its end."""
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-
-
-def _import_file(store, kind: ImportKind, path: Path | str, *, dry_run: bool, mapping: dict[int, str] | None,
-                 progress) -> dict:
     name = Path(path).name
     tables = read_tables(path, kind, mapping)
     if not tables:
