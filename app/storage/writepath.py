@@ -122,14 +122,14 @@ class Tx:
         self._stamps: list[tuple] = []
         self._linked: list[tuple] = []  # (table, id, changed fields) to hold to `check_links` at the end
         self._lookup = db_lookup(self.db.conn)
-        self._indexing: dict[str, None] | None = None  # opinions whose search rows wait for `check_links`
+        self._indexing: dict[str, None] | None = None  # opinions whose search rows wait for `flush`
 
     def index_later(self) -> None:
-        """Bring the opinions' search rows in step when the write's rows are checked (`check_links`),
-        all in one go, not at each opinion written: for a write of many opinions that nothing
-        searches before it ends (an import). A search row is made from the opinion as it then
-        stands, so the index ends as it would have row by row; and since it is written where the
-        rows are checked, a row rolled back to its savepoint takes its search rows with it."""
+        """Bring the opinions' search rows in step where the clock stamps are written (`flush`: at
+        the end of the write, or outside an import row's savepoint), all in one go, not at each
+        opinion written: for a write of many opinions that nothing searches before it ends (an
+        import). A search row is made from the opinion as it then stands, so the index ends as it
+        would have row by row, whatever rows were rolled back to their savepoints meanwhile."""
         if self._indexing is None:
             self._indexing = {}
 
@@ -154,19 +154,20 @@ class Tx:
         # rows this write keeps as they stand (inserted, or read by the rule book's checks) are not
         # read again: any write of a row through this path drops what was kept of it
         check_links_many(self.db.conn, list(dict.fromkeys(linked)), self.reads)
-        if self._indexing:
-            from app.storage.search import sync_opinions_again
-
-            waiting, self._indexing = list(self._indexing), {}
-            sync_opinions_again(self.db, waiting)
 
     def flush(self) -> None:
-        """Write the collected clock stamps (one statement for many rows; same transaction)."""
+        """Write the collected clock stamps (one statement for many rows; same transaction), and the
+        search rows put off (`index_later`)."""
         if self._stamps:
             self.db.conn.executemany(
                 "INSERT OR REPLACE INTO clocks (tbl, row_id, field, wall_ms, counter, site_id)"
                 " VALUES (?, ?, ?, ?, ?, ?)", self._stamps)
             self._stamps = []
+        if self._indexing:
+            from app.storage.search import sync_opinions_again
+
+            waiting, self._indexing = list(self._indexing), {}
+            sync_opinions_again(self.db, waiting)
 
     def _row(self, table: str, row_id: str) -> dict:
         cursor = self.db.conn.execute(f"SELECT * FROM [{table}] WHERE id = ?", [row_id])

@@ -241,7 +241,7 @@ def import_file(store, kind: ImportKind, path: Path | str, *, dry_run: bool = Fa
     labels = {f.key: f.label for f in kind.fields}
     door = store.rehearsal if dry_run else store.write
     with door("import", f"导入{kind.noun}：{name}") as tx:
-        tx.index_later()  # (search rows made where the rows are checked, not one statement set a row)
+        tx.index_later()  # (the search rows made in one go with the clock stamps, not three statements a row)
         # A quick pass first, every row written straight on and their references asked once at the
         # end: most files are clean. At the first row the write path refuses, the quick pass is
         # rolled back and the rows are written again one savepoint each, to name every refusal.
