@@ -191,11 +191,14 @@ class Tx:
         # The values given are held to the rule book first (before the database's own guards could
         # object in English), the row as stored (unset fields took the schema's defaults, e.g.
         # key_supervision = 0) after; a refusal rolls the whole write back.
-        check_write(self.db.conn, table, row_id, row, [name for name, value in row.items() if value is not None],
-                    self.lookup)
-        record = {"id": row_id, **row, "deleted": 0, **_derived(table, row)}
-        record = {k: v for k, v in record.items() if v is not None}
-        defaulted = any(value is None for value in row.values())
+        given = [name for name, value in row.items() if value is not None]
+        check_write(self.db.conn, table, row_id, row, given, self.lookup)
+        # (id and deleted are no synced fields: the row's values set, in order, between them)
+        record = {"id": row_id, **{name: row[name] for name in given}, "deleted": 0}
+        derived = _derived(table, row)
+        if derived:
+            record.update((k, v) for k, v in derived.items() if v is not None)
+        defaulted = len(given) < len(row)
         kept, defaults = columns_of(self.store, table)
         stored: dict | None = None
         if defaults is not None and _as_stored(kept, record):
@@ -223,7 +226,11 @@ class Tx:
         else:
             self.reads.pop((table, row_id), None)
         self._linked.append((table, row_id, None))
-        self._stamp(table, row_id, (ROW_FIELD, "deleted"))  # one stamp for the whole new row
+        # one stamp for the whole new row, and `deleted`'s (as `_stamp(table, row_id, (ROW_FIELD, "deleted"))`)
+        wall, counter, site = self.store.clock.tick()
+        self._stamps += ((table, row_id, ROW_FIELD, wall, counter, site), (table, row_id, "deleted", wall, counter, site))
+        if len(self._stamps) > 5000:
+            self.flush()
         self.changes.rows.append(RowChange(table, row_id, "insert", {}, row))
         self._after(table, row_id, row)
         return row_id
