@@ -129,7 +129,7 @@ class _Fetched(_Reads):
             if row is None or row.get("deleted"):
                 continue
             spec = TABLES[table]
-            names = set(spec.fields) if changed is None else set(changed)
+            names = spec.fields.keys() if changed is None else set(changed)  # (no set built per row)
             for name, parent in self.refs(table):
                 if name in names and row.get(name):
                     wanted.setdefault(parent, set()).add(row[name])
@@ -203,7 +203,11 @@ def check_links(conn, table: str, row_id: str, changed, parents: dict | None = N
             if reads.other(table, unique.fields, row_id, tuple(row[f] for f in unique.fields)):
                 shown = "、".join(str(row[f]) for f in unique.fields if not f.endswith("_id"))
                 raise ValidationError(f"{unique.what}“{shown}”已经有了，不能重复", field=unique.fields[-1])
-    _check_bookings(conn, table, row_id, row, names | ({"deleted"} if changed is None else set()))
+    if table in _BOOKED:
+        _check_bookings(conn, table, row_id, row, names | ({"deleted"} if changed is None else set()))
+
+
+_BOOKED = frozenset(("attendance", "reception_duties", "meetings", "meeting_discussions"))  # what `_check_bookings` asks about
 
 
 def check_links_many(conn, linked: list[tuple], known: dict | None = None) -> None:

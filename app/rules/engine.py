@@ -73,10 +73,34 @@ def _every_field(table: str, spec) -> tuple[frozenset[str], tuple]:
     found = _EVERY_FIELD.get(table)
     if found is None or found[0] != rules:
         names = frozenset(spec.fields)
-        asks = tuple((name, rule.required, rule.wrong) if type(rule).problem is Rule.problem
-                     else (name, None, rule.problem) for name in names for rule in (spec.fields[name],))
+        asks = tuple(_ask(name, spec.fields[name]) for name in names)
         found = _EVERY_FIELD[table] = (rules, names, asks)
     return found[1], found[2]
+
+
+def _ask(name: str, rule: Rule) -> tuple:
+    return (name, rule.required, rule.wrong) if type(rule).problem is Rule.problem else (name, None, rule.problem)
+
+
+_ASKED: dict[tuple, tuple] = {}
+
+
+def _asked(table: str, spec, only: tuple) -> tuple:
+    """For the fields a row names in a list (an insert names those it sets): the set of those the
+    book knows (built as `row_breaches` builds it), each one's (name, required, `wrong`) in that
+    set's order, and the orders and checks they take part in; made once per table and list (an
+    import's rows set the same fields row after row) and again when the book's rules change."""
+    rules = tuple(spec.fields.values())
+    found = _ASKED.get((table, only))
+    if found is None or found[0] != rules or found[1] is not spec.order or found[2] is not spec.checks:
+        if len(_ASKED) > 5000:
+            _ASKED.clear()
+        names = set(only) & set(spec.fields)
+        asks = tuple(_ask(name, spec.fields[name]) for name in names)
+        orders = tuple(order for order in spec.order if order.earlier in names or order.later in names)
+        checks = tuple(check for check in spec.checks if any(name in names for name in check.fields))
+        found = _ASKED[(table, only)] = (rules, spec.order, spec.checks, names, asks, orders, checks)
+    return found[3:]
 
 
 def _no_lookup(table: str, row_id: str) -> dict | None:
@@ -119,10 +143,14 @@ def row_breaches(table: str, row: dict, lookup: Lookup = _no_lookup, *, row_id: 
         return []
     asks = None
     names: AbstractSet[str]
+    orders, checks, planned = spec.order, spec.checks, False
     if only is None:
         names, asks = _every_field(table, spec)
         if fields_passed:
             asks = ()
+    elif type(only) is list:  # (a list's set is built alike each time: worked out once)
+        names, asks, orders, checks = _asked(table, spec, tuple(only))
+        planned = True
     else:
         names = set(only) & set(spec.fields)
     row_id = row_id or str(row.get("id") or "")
@@ -143,7 +171,7 @@ def row_breaches(table: str, row: dict, lookup: Lookup = _no_lookup, *, row_id: 
             if problem:
                 bad.add(name)
                 breach(name, problem)
-    else:  # every field: Rule.problem spelled out, as it is asked of every field of every row imported
+    else:  # Rule.problem spelled out, as it is asked of every field of every row imported
         for name, required, wrong in asks:
             given = value(name)
             if required is None:
@@ -156,7 +184,7 @@ def row_breaches(table: str, row: dict, lookup: Lookup = _no_lookup, *, row_id: 
                 bad.add(name)
                 breach(name, problem)
     days: dict = {}  # each day read once per row (an opinion's days take part in many orders)
-    for order in spec.order:
+    for order in orders:
         earlier, later = order.earlier, order.later
         if (earlier in names or later in names) and earlier not in bad and later not in bad:
             first = days.get(earlier, _UNREAD)
@@ -168,8 +196,8 @@ def row_breaches(table: str, row: dict, lookup: Lookup = _no_lookup, *, row_id: 
             if first and then and then < first:
                 label_first, label_then = spec.labels[earlier], spec.labels[later]
                 breach(later, f"“{label_then}”{row[later]} 早于“{label_first}”{row[earlier]}", True)
-    for check in spec.checks:
-        if (only is None or any(name in names for name in check.fields)) \
+    for check in checks:
+        if (only is None or planned or any(name in names for name in check.fields)) \
                 and not (bad and any(name in bad for name in check.fields)):
             problem = check.test(row, lookup)
             if problem:

@@ -31,10 +31,10 @@ def _initials_of(chars: list[str]) -> list[str]:
 def tokens(text: str) -> tuple[str, str]:
     """(characters, initials) as space-separated token strings."""
     parts = [p.lower() for p in _TOKEN.findall(text or "")]
-    # A CJK token is one character; Latin and digit runs start with an ASCII character.
-    cjk = [p for p in parts if not p.isascii()]
-    letters = iter(_initials_of(cjk))
-    initials = [p[0] if p.isascii() else next(letters) for p in parts]
+    # A CJK token is one character; Latin and digit runs start with an ASCII character. (A
+    # character's initial is never empty: "_" when it has none.)
+    known = _INITIALS
+    initials = [p[0] if p.isascii() else known.get(p) or _initials_of([p])[0] for p in parts]
     return " ".join(parts), " ".join(initials)
 
 
@@ -73,3 +73,17 @@ def sync_opinions(db, ids: list[str]) -> None:
                           part).fetchall()
         db.conn.executemany("INSERT INTO opinions_fts (rowid, chars, initials) VALUES (?, ?, ?)",
                             [(rowid, *tokens(f"{title or ''} {content or ''}")) for rowid, title, content in rows])
+
+
+def sync_opinions_again(db, ids: list[str]) -> None:
+    """`sync_opinion` for each of these opinions, in batches: the search rows they have are dropped
+    and those of the live ones made again from the opinion as it stands."""
+    from app.common.batches import in_batches
+
+    for part, marks in in_batches(ids):
+        rows = db.conn.execute(f"SELECT rowid, title, content, deleted FROM opinions WHERE id IN ({marks})",
+                               part).fetchall()
+        db.conn.executemany("DELETE FROM opinions_fts WHERE rowid = ?", [(row[0],) for row in rows])
+        db.conn.executemany("INSERT INTO opinions_fts (rowid, chars, initials) VALUES (?, ?, ?)",
+                            [(rowid, *tokens(f"{title or ''} {content or ''}"))
+                             for rowid, title, content, deleted in rows if not deleted])

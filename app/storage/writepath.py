@@ -95,6 +95,21 @@ def _derived(table: str, values: dict) -> dict:
     return {}
 
 
+_INSERTS: dict[tuple, str] = {}
+
+
+def _insert_statement(table: str, columns: tuple, returning: bool) -> str:
+    """The INSERT of these columns, written once (an import inserts thousands of rows alike)."""
+    key = (table, columns, returning)
+    found = _INSERTS.get(key)
+    if found is None:
+        if len(_INSERTS) > 2000:  # (bounded: the columns given vary with the values set)
+            _INSERTS.clear()
+        found = _INSERTS[key] = (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)})"
+                                 f" VALUES ({', '.join('?' for _ in columns)})" + (" RETURNING *" if returning else ""))
+    return found
+
+
 class Tx:
     def __init__(self, store, reads: dict | None = None):
         self.store = store
@@ -107,6 +122,16 @@ class Tx:
         self._stamps: list[tuple] = []
         self._linked: list[tuple] = []  # (table, id, changed fields) to hold to `check_links` at the end
         self._lookup = db_lookup(self.db.conn)
+        self._indexing: dict[str, None] | None = None  # opinions whose search rows wait for `flush`
+
+    def index_later(self) -> None:
+        """Bring the opinions' search rows in step where the clock stamps are written (`flush`: at
+        the end of the write, or outside an import row's savepoint), all in one go, not at each
+        opinion written: for a write of many opinions that nothing searches before it ends (an
+        import). A search row is made from the opinion as it then stands, so the index ends as it
+        would have row by row, whatever rows were rolled back to their savepoints meanwhile."""
+        if self._indexing is None:
+            self._indexing = {}
 
     def _stamp(self, table: str, row_id: str, fields, *, existing: bool = False) -> None:
         # An edit of a stored row is stamped after what it replaces, even when that was stamped from
@@ -131,12 +156,18 @@ class Tx:
         check_links_many(self.db.conn, list(dict.fromkeys(linked)), self.reads)
 
     def flush(self) -> None:
-        """Write the collected clock stamps (one statement for many rows; same transaction)."""
+        """Write the collected clock stamps (one statement for many rows; same transaction), and the
+        search rows put off (`index_later`)."""
         if self._stamps:
             self.db.conn.executemany(
                 "INSERT OR REPLACE INTO clocks (tbl, row_id, field, wall_ms, counter, site_id)"
                 " VALUES (?, ?, ?, ?, ?, ?)", self._stamps)
             self._stamps = []
+        if self._indexing:
+            from app.storage.search import sync_opinions_again
+
+            waiting, self._indexing = list(self._indexing), {}
+            sync_opinions_again(self.db, waiting)
 
     def _row(self, table: str, row_id: str) -> dict:
         cursor = self.db.conn.execute(f"SELECT * FROM [{table}] WHERE id = ?", [row_id])
@@ -160,13 +191,14 @@ class Tx:
         # The values given are held to the rule book first (before the database's own guards could
         # object in English), the row as stored (unset fields took the schema's defaults, e.g.
         # key_supervision = 0) after; a refusal rolls the whole write back.
-        check_write(self.db.conn, table, row_id, row, [name for name, value in row.items() if value is not None],
-                    self.lookup)
-        record = {"id": row_id, **row, "deleted": 0, **_derived(table, row)}
-        record = {k: v for k, v in record.items() if v is not None}
-        columns = ", ".join(f"[{c}]" for c in record)
-        marks = ", ".join("?" for _ in record)
-        defaulted = any(value is None for value in row.values())
+        given = [name for name, value in row.items() if value is not None]
+        check_write(self.db.conn, table, row_id, row, given, self.lookup)
+        # (id and deleted are no synced fields: the row's values set, in order, between them)
+        record = {"id": row_id, **{name: row[name] for name in given}, "deleted": 0}
+        derived = _derived(table, row)
+        if derived:
+            record.update((k, v) for k, v in derived.items() if v is not None)
+        defaulted = len(given) < len(row)
         kept, defaults = columns_of(self.store, table)
         stored: dict | None = None
         if defaults is not None and _as_stored(kept, record):
@@ -177,8 +209,7 @@ class Tx:
             # Else, with unset fields, the statement hands back the row as stored (defaults, the
             # column types' conversions applied): the same as reading it again, one statement fewer.
             ask = defaulted and stored is None
-            cursor = self.db.conn.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({marks})"
-                                          + (" RETURNING *" if ask else ""), list(record.values()))
+            cursor = self.db.conn.execute(_insert_statement(table, tuple(record), ask), list(record.values()))
             if ask:
                 stored = dict(zip([d[0] for d in cursor.description], cursor.fetchall()[0]))
         except sqlite3.IntegrityError as exc:
@@ -195,7 +226,11 @@ class Tx:
         else:
             self.reads.pop((table, row_id), None)
         self._linked.append((table, row_id, None))
-        self._stamp(table, row_id, (ROW_FIELD, "deleted"))  # one stamp for the whole new row
+        # one stamp for the whole new row, and `deleted`'s (as `_stamp(table, row_id, (ROW_FIELD, "deleted"))`)
+        wall, counter, site = self.store.clock.tick()
+        self._stamps += ((table, row_id, ROW_FIELD, wall, counter, site), (table, row_id, "deleted", wall, counter, site))
+        if len(self._stamps) > 5000:
+            self.flush()
         self.changes.rows.append(RowChange(table, row_id, "insert", {}, row))
         self._after(table, row_id, row)
         return row_id
@@ -203,6 +238,9 @@ class Tx:
     def _after(self, table: str, row_id: str, changed: dict) -> None:
         """Keep derived search rows in step with the row (same transaction)."""
         if table == "opinions" and changed.keys() & {"title", "content", "deleted"}:
+            if self._indexing is not None:
+                self._indexing[row_id] = None
+                return
             from app.storage.search import sync_opinion
 
             sync_opinion(self.db, row_id)  # a tombstoned opinion leaves the index

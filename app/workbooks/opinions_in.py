@@ -36,6 +36,8 @@ from app.workbooks.places_in import COMMUNITY, community_id
 from app.workbooks.tabular import Field, SourceRow, as_text, split_names
 
 TITLE_MAX = 60  # a title cut from a long content (as the window's intake does)
+# json.dumps(value, ensure_ascii=False), its encoder made once (not one per value written)
+_json = json.JSONEncoder(ensure_ascii=False).encode
 
 # The clerk's words for each state, beside the desk's own labels (read first) and codes.
 STATUS_WORDS = {
@@ -86,8 +88,19 @@ LABELS = {"serial": "编号", "received_on": "收集日期", "source": "来源",
           "working_days": "办理期限（工作日）", **OPINION_LABELS, "feedback_delegate_on": "反馈日期"}
 
 
+_NORMED: dict[str, str] = {}  # text -> as compared (a file's few words, row after row)
+_BLANKS = re.compile(r"\s+")
+
+
 def _norm(text) -> str:
-    return re.sub(r"\s+", "", clean(text)).replace("（", "(").replace("）", ")")
+    if type(text) is str:
+        found = _NORMED.get(text)
+        if found is None:
+            if len(_NORMED) > 20000:
+                _NORMED.clear()
+            found = _NORMED[text] = _BLANKS.sub("", clean(text)).replace("（", "(").replace("）", ")")
+        return found
+    return _BLANKS.sub("", clean(text)).replace("（", "(").replace("）", ")")
 
 
 _SPELLED: dict[int, dict[str, str]] = {}  # id(words) -> every spelling -> code (built once)
@@ -225,7 +238,10 @@ class OpinionsKind(ImportKind):
         and the community: as the window's intake sets them (the delegate's group and community
         unless the row names them)."""
         groups = ctx.cache("groups", lambda: {g["name"]: g["id"] for g in store.groups.list()})
-        group = _group_of(groups, row.text("group"))
+        written = row.text("group")
+        shorts = ctx.cache("group_words", dict)  # (a file names the same few groups row after row)
+        key = (written, len(groups))
+        group = shorts[key] if key in shorts else shorts.setdefault(key, _group_of(groups, written))
         if row.text("group") and group is None:
             warnings.append(f"没有“{row.text('group')}”这个议事小组，按收集代表所在小组记")
         person = None
@@ -262,7 +278,7 @@ class OpinionsKind(ImportKind):
                      for n in split_names(row.values.get("units")) + split_names(row.values.get("co_units"))]
             names = list(dict.fromkeys(n for n in names if n))
             wanted["lead_unit"] = names[0] if names else None
-            wanted["co_units"] = json.dumps(names[1:], ensure_ascii=False) if names[1:] else None
+            wanted["co_units"] = _json(names[1:]) if names[1:] else None
         if "deadline" in row.values:
             deadline = row.day("deadline", "办理期限")
             wanted["deadline"] = deadline.isoformat() if deadline else None
@@ -505,6 +521,9 @@ def _working_days(store, ctx: Context, assigned: str | None, deadline: str | Non
     """The working days 交办 gave (as the window's 交办 records them), each day's calendar asked once."""
     if not assigned or not deadline or deadline <= assigned:
         return None
+    counted = ctx.cache("working_days", dict)  # (交办, 期限) -> the answer: many rows share a pair
+    if (assigned, deadline) in counted:
+        return counted[(assigned, deadline)]
     workdays = ctx.cache("workdays", dict)
     calendar = store.opinions.calendar
     day, end, count = date.fromisoformat(assigned), date.fromisoformat(deadline), 0
@@ -515,7 +534,8 @@ def _working_days(store, ctx: Context, assigned: str | None, deadline: str | Non
         if day not in workdays:
             workdays[day] = calendar.is_workday(day)
         count += workdays[day]
-    return count if 1 <= count <= 366 else None
+    found = counted[(assigned, deadline)] = count if 1 <= count <= 366 else None
+    return found
 
 
 def _forward(old: str, new: str) -> bool:
@@ -574,7 +594,7 @@ def _events(store, tx, ctx: Context, opinion_id: str, before: dict | None, row: 
 
     def add(day: str, kind: str, detail: dict) -> None:
         tx.insert("opinion_events", {"opinion_id": opinion_id, "day": day, "kind": kind,
-                                     "detail": json.dumps(detail, ensure_ascii=False), "actor": actor})
+                                     "detail": _json(detail), "actor": actor})
 
     def reached(state: str) -> bool:
         return (old is None or RANK[old] < RANK[state]) and RANK[status] >= RANK[state]

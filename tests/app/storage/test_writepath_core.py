@@ -498,3 +498,47 @@ def test_the_link_checks_see_what_the_write_did_to_the_rows_it_kept(store):
         room = tx.insert("rooms", {"venue_id": venue, "name": "四室"})
         tx.restore("venues", venue)
     assert store.scalar("SELECT venue_id FROM rooms WHERE id = ?", [room]) == venue
+
+
+# -- search rows put off to the link checks (an import's opinions) -----------------------------------
+def _search_rows(store):
+    return sorted(store.db.execute("SELECT o.title, f.chars, f.initials FROM opinions_fts f"
+                                   " JOIN opinions o ON o.rowid = f.rowid").fetchall())
+
+
+def _opinion(tx, title, **more):
+    return tx.insert("opinions", {"source": "phone", "received_on": "2025-03-01", "title": title,
+                                  "status": "collected", **more})
+
+
+def test_search_rows_put_off_end_as_they_would_row_by_row(tmp_path):
+    """With `index_later`, the opinions' search rows are made with the clock stamps (`flush`), from
+    each opinion as it then stands: inserted, retitled, deleted, and a row rolled back to its
+    savepoint after its links were checked, end as the search rows made at each write."""
+    from app.store import Store
+
+    ends = []
+    for later in (False, True):
+        with Store.open(tmp_path / f"later{later}") as store:
+            with store.write("create", "原有") as tx:
+                kept, gone = _opinion(tx, "路灯不亮"), _opinion(tx, "井盖松动")
+            with store.write("import", "导入") as tx:
+                if later:
+                    tx.index_later()
+                new = _opinion(tx, "公交站台破损", content="雨天积水")
+                tx.update("opinions", kept, {"title": "路灯夜里不亮"})
+                tx.delete("opinions", gone)
+                if later:  # nothing is indexed before the rows are checked
+                    assert ("公交站台破损" not in [r[0] for r in _search_rows(store)])
+                with pytest.raises(ValidationError):
+                    with store.db.atomic():  # a row refused: its opinion and search rows go with it
+                        _opinion(tx, "被拒的一行")
+                        tx.update("opinions", new, {"title": "公交站台损坏"})
+                        tx.check_links()
+                        raise ValidationError("拒绝")
+                tx.reads.clear()
+                _opinion(tx, "背街小巷积水")
+            ends.append(_search_rows(store))
+            assert store.scalar("SELECT count(*) FROM opinions_fts") == 3
+    assert ends[0] == ends[1]
+    assert [r[0] for r in ends[1]] == ["公交站台破损", "背街小巷积水", "路灯夜里不亮"]
