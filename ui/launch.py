@@ -31,4 +31,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # A large package is checked in a second process (app.exchange.checking): in the frozen
+    # executable that process starts as this one and must be told apart before anything else.
+    import multiprocessing
+
+    multiprocessing.freeze_support()
     sys.exit(main())

@@ -548,12 +548,46 @@ def _parts(rows: Table, size: int = 2000) -> Iterator[list[tuple[str, dict, RowS
         yield from rows.batches()
 
 
-def _walked(package: Package, table: str, part: list, line: int) -> None:
-    """What reading a package gathers (`walk_rows`), done on a deferred package's merging walk."""
+def _walked(package: Package, table: str, part: list, line: int, gather: bool = True) -> None:
+    """What reading a package gathers (`walk_rows`), done on a deferred package's merging walk
+    (`gather`: what the rule book's checks across rows need, unless they are asked elsewhere)."""
     if line - 1 + len(part) > len(package.rows[table]):
         raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}的行数与清单不符")
     package.top = max([package.top, *(stamps.top() for _, _, stamps in part)])
-    package.known.add(table, part)
+    if gather:
+        package.known.add(table, part)
+
+
+def _walk_done(rows: Table, table: str, line: int) -> None:
+    if line - 1 != len(rows):
+        raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}的行数与清单不符")
+    rows.checked = True
+
+
+def first_refused(sealed: Sealed, conn) -> Any:
+    """The first row of a package the rule book refuses (an IncomingBreach), or None: every row
+    read and held to it, tables in the book's order, parents looked up in the package and then
+    through `conn` (what the worker of `app.exchange.checking` answers, over the store as it was
+    before the merge)."""
+    from app.rules.incoming import Checker, first_breach
+
+    with read_package(sealed, defer=True) as package:
+        if not package.deferred:
+            return first_breach(package.rows, conn, package.known)
+        checker = Checker(conn, package.known)
+        for table in (t for t in SYNCED_FIELDS if t in package.rows):
+            rows, line = package.rows[table], 1
+            walking = not rows.checked
+            for part in _parts(rows):
+                if walking:
+                    _walked(package, table, part, line)
+                found = checker.first(table, part, line)
+                if found is not None:
+                    return found
+                line += len(part)
+            if walking:
+                _walk_done(rows, table, line)
+    return None
 
 
 def merge(store, package: Package, *, apply: bool = True, progress=None, before_commit=None, check=None) -> dict:
@@ -572,6 +606,7 @@ def merge(store, package: Package, *, apply: bool = True, progress=None, before_
     conflicts: list[tuple] = []
     tables = [t for t in SYNCED_FIELDS if t in package.rows]
     summary = f"导入交换包：来自{origin}"
+    elsewhere = getattr(check, "elsewhere", False)  # app.exchange.checking's worker reads and checks every row
     if check is None and package.deferred:  # its rows are read for the first time by this merge
         from app.rules.incoming import Checker
 
@@ -589,10 +624,14 @@ def merge(store, package: Package, *, apply: bool = True, progress=None, before_
                 # A table this office has nothing in yet (a first exchange): no lookups needed.
                 empty = not store.db.execute(f"SELECT 1 FROM [{table}] LIMIT 1").fetchone()
                 walking = not incoming.checked  # a deferred package's table: read and checked on this walk
+                if walking and elsewhere:
+                    # read without asking each part: the worker reads every part with every check
+                    # (one it cannot read, and this walk then reads with every check, refuses all)
+                    incoming.checked = True
                 line = 1
                 for part in _parts(incoming):
                     if walking:
-                        _walked(package, table, part, line)
+                        _walked(package, table, part, line, gather=not elsewhere)
                     done += len(part)
                     if check is not None:
                         found = check.first(table, part, line)
@@ -622,9 +661,16 @@ def merge(store, package: Package, *, apply: bool = True, progress=None, before_
                         _merge_row(tx, table, row_id, values, stamps, rows[row_id],
                                    stamps_here.get(row_id, RowStamps()), sender, ours, outcome, conflicts)
                 if walking:
-                    if line - 1 != len(incoming):
-                        raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}的行数与清单不符")
-                    incoming.checked = True
+                    _walk_done(incoming, table, line)
+            if elsewhere:  # held to the rule book by a worker meanwhile
+                answered, found = check.finish()
+                if not answered:  # it could not say: every row read and held to the rule book here
+                    from app.rules.incoming import first_breach
+
+                    walk_rows(package, list(package.rows))
+                    found = first_breach(package.rows, store.db.conn, package.known)
+                if found is not None:
+                    raise _Refused(found)
             outcome.duplicate_serials = _shared_numbers(store, tx.changes)
             names = _site_names(store, package, origin)
             outcome.conflicts = [_conflict_row(c, package, now, names) for c in conflicts]
@@ -785,9 +831,14 @@ def _import_sealed(store, sealed: Sealed, *, dry_run: bool, progress) -> dict:
         _refuse_gap(store, package)
         from app.rules.incoming import Checker
 
-        checker = None
+        checker: Any = None
         if package.deferred:
-            checker = Checker(store.db.conn, package.known)
+            from app.exchange.checking import PARALLEL_ROWS, ParallelCheck
+            from app.store import DB_NAME
+
+            if sum(len(rows) for rows in package.rows.values()) >= PARALLEL_ROWS:
+                checker = ParallelCheck.start(sealed, store.data_dir / DB_NAME)
+            checker = checker or Checker(store.db.conn, package.known)
         else:
             check_rules(store, package)
         made: list[str] = []
@@ -821,5 +872,8 @@ def _import_sealed(store, sealed: Sealed, *, dry_run: bool, progress) -> dict:
             for path in made:
                 Path(path).unlink(missing_ok=True)
             raise
+        finally:
+            if getattr(checker, "elsewhere", False):
+                checker.stop()
     result["dry_run"] = dry_run
     return result
