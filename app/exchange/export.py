@@ -28,6 +28,7 @@ from app.exchange.package import BLOCK, DEFAULT_SCRYPT_N, MAX_FILE, MAX_MEMBER_S
 from app.exchange.rows import Encoder, merge_vectors, table_fields, uncovered_sql
 from app.rules.doors import db_lookup
 from app.rules.engine import row_breaches
+from app.rules.incoming import LOOKED_UP
 from app.storage import attachments
 from app.storage.schema import SYNCED_FIELDS, TABLE_NOUNS, known_migration_names
 
@@ -129,12 +130,32 @@ def refuse_broken(table: str, row_id: str, row: dict, lookup) -> None:
                            "请先按“检查数据”列出的逐条改正，再导出交换包。")
 
 
+class _Parents:
+    """The parent rows the rule book's checks read (a supervision's opinion, a step's meeting),
+    answered from the parent tables' rows as they were packed (the book's checks read only the
+    fields `incoming.LOOKED_UP` names; an import keeps the same) and from the database for a parent
+    not packed (a delta, or a parent table packed after its children): one query a row, otherwise."""
+
+    def __init__(self, conn):
+        self.stored = db_lookup(conn)
+        self.kept: dict[str, dict[str, dict]] = {}
+
+    def keep(self, table: str, row_id: str, record: dict) -> None:
+        fields = LOOKED_UP.get(table)
+        if fields is not None:
+            self.kept.setdefault(table, {})[row_id] = {"id": row_id, **{f: record[f] for f in fields}}
+
+    def lookup(self, table: str, row_id: str) -> dict | None:
+        found = self.kept.get(table, {}).get(row_id)
+        return found if found is not None else self.stored(table, row_id)
+
+
 def write_content(store, target: BinaryIO, since: dict | None = None, progress=None) -> dict:
     """Write the zip (manifest, NDJSON per table, attached files) into `target`, a table and a
     file at a time; returns its manifest."""
     since = since or {}
     encoder = Encoder()
-    lookup = db_lookup(store.db.conn)
+    parents = _Parents(store.db.conn)
     tables, members = {}, {}
     files: dict[str, tuple[Path, str]] = {}
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
@@ -147,17 +168,18 @@ def write_content(store, target: BinaryIO, since: dict | None = None, progress=N
             count, size, digest, lines = 0, 0, hashlib.sha256(), []
             handle = None
             for row_id, values, groups in _rows(store, table, since):
+                record = dict(zip(fields, values))
                 try:
-                    refuse_broken(table, row_id, dict(zip(fields, values)), lookup)
+                    refuse_broken(table, row_id, record, parents.lookup)
                 except PackageError:
                     if handle is not None:
                         handle.close()  # (the zip is given up; its file is removed by the caller)
                     raise
+                parents.keep(table, row_id, record)
                 handle = handle or archive.open(name, "w")
                 lines.append(encoder.grouped_line(row_id, values, groups, fields))
                 count += 1
                 if table in FILE_TABLES:
-                    record = dict(zip(fields, values))
                     if re.fullmatch(r"[0-9a-f]{64}", record["sha256"] or ""):
                         path = attachments.stored_path(store, record)
                         if path.exists():

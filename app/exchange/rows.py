@@ -53,6 +53,10 @@ def uncovered_sql(vector: dict) -> tuple[str, list]:
 
 
 # -- encoding --------------------------------------------------------------------------------------
+# json.dumps with these options builds an encoder per call: one, made once, writes the same text
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 class Encoder:
     """Collects site ids into an index so stamps stay short."""
 
@@ -72,6 +76,9 @@ class Encoder:
         stamped apart from it go to `x` by field index."""
         if not groups:  # never stamped (should not happen): the oldest possible stamp
             groups = [(0, 0, self.sites[0] if self.sites else "", ",".join(fields))]
+        if len(groups) == 1:  # (nearly every row: one step wrote it whole) the same line, sooner
+            wall, counter, site, _ = groups[0]
+            return _encode({"id": row_id, "v": values, "c": [wall, counter, self.site(site)]})
         split = [(wall, counter, site, names.split(",")) for wall, counter, site, names in groups]
         split.sort(key=lambda g: (ROW_FIELD in g[3], len(g[3])), reverse=True)
         wall, counter, site, _ = split[0]
@@ -80,7 +87,7 @@ class Encoder:
             index = {name: i for i, name in enumerate(fields)}
             record["x"] = {str(index[name]): [w, c, self.site(s)] for w, c, s, names in split[1:]
                            for name in names if name in index}
-        return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+        return _encode(record)
 
 
 # -- decoding and checking ------------------------------------------------------------------------
