@@ -16,6 +16,8 @@ import time
 import uuid
 import zipfile
 import zlib
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, BinaryIO
@@ -44,7 +46,7 @@ def knowledge(store) -> dict[str, list[int]]:
 
 
 def _rows(store, table: str, since: dict):
-    """(id, values, stamp groups) of the table's rows with a stamp `since` does not cover, by id.
+    """(id, values (a tuple), stamp groups) of the table's rows with a stamp `since` does not cover, by id.
     A stamp group is (wall_ms, counter, site_id, "field,field,..."): SQLite groups the clocks, so
     Python sees one or two groups per row instead of one entry per field."""
     fields = table_fields(table)
@@ -58,7 +60,9 @@ def _rows(store, table: str, since: dict):
         f" AND row_id IN (SELECT row_id FROM clocks WHERE tbl = ? AND {condition})")
     clock_cursor = store.db.conn.execute(
         f"SELECT row_id, wall_ms, counter, site_id, group_concat(field) FROM clocks WHERE tbl = ?{clock_scope}"
-        f" GROUP BY row_id, wall_ms, counter, site_id ORDER BY row_id", [table, *scope_params])
+        # (ordered by the whole group key, SQLite sorts once for the grouping and the order)
+        f" GROUP BY row_id, wall_ms, counter, site_id ORDER BY row_id, wall_ms, counter, site_id",
+        [table, *scope_params])
     pending = next(clock_cursor, None)
     for row in row_cursor:
         row_id = row[0]
@@ -68,7 +72,7 @@ def _rows(store, table: str, since: dict):
         while pending is not None and pending[0] == row_id:
             groups.append(pending[1:])
             pending = next(clock_cursor, None)
-        yield row_id, list(row[1:]), groups
+        yield row_id, row[1:], groups
 
 
 class _Hashing:
@@ -102,14 +106,53 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_lines(member: IO[bytes], lines: list[str], digest) -> int:
-    """NDJSON lines into a zip member (each ends with a newline); returns the bytes written."""
-    if not lines:
-        return 0
-    data = ("\n".join(lines) + "\n").encode("utf-8")
-    digest.update(data)
-    member.write(data)
-    return len(data)
+class _Member:
+    """A table's NDJSON member being written, its bytes counted and hashed on the way."""
+
+    def __init__(self, handle: IO[bytes]):
+        self.handle, self.size, self.digest = handle, 0, hashlib.sha256()
+
+    def write(self, lines: list[str]) -> None:
+        """NDJSON lines (each ends with a newline)."""
+        if lines:
+            data = ("\n".join(lines) + "\n").encode("utf-8")
+            self.digest.update(data)
+            self.handle.write(data)
+            self.size += len(data)
+
+
+class _Behind:
+    """The zip's writing (deflate, CRC, the members' SHA-256: C code that lets go of the GIL) done
+    on a second thread, in the order given, while this one reads, checks and encodes the next
+    rows; a few batches behind at most (memory stays bounded). Whoever touches the zip itself
+    waits for `settle` first; an error of the writing surfaces there or at the next `put`."""
+
+    AHEAD = 4
+
+    def __init__(self):
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="package-zip")
+        self._pending: deque[Future] = deque()
+
+    def put(self, work, *args) -> None:
+        while len(self._pending) >= self.AHEAD:
+            self._pending.popleft().result()
+        self._pending.append(self._pool.submit(work, *args))
+
+    def settle(self) -> None:
+        while self._pending:
+            self._pending.popleft().result()
+
+    def __enter__(self) -> _Behind:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if exc[0] is None:
+                self.settle()
+        finally:
+            for future in self._pending:
+                future.cancel()
+            self._pool.shutdown(wait=True)
 
 
 def _compression(path: Path) -> int:
@@ -158,25 +201,28 @@ def write_content(store, target: BinaryIO, since: dict | None = None, progress=N
     parents = _Parents(store.db.conn)
     tables, members = {}, {}
     files: dict[str, tuple[Path, str]] = {}
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive, _Behind() as behind:
         for number, table in enumerate(SYNCED_FIELDS, 1):
             text = f"正在打包：{TABLE_NOUNS.get(table, table)}"
             if progress is not None and progress(number, len(SYNCED_FIELDS), text) is False:
                 raise Cancelled("已取消导出，没有写出交换包")
             fields = table_fields(table)
             name = f"rows/{table}.ndjson"
-            count, size, digest, lines = 0, 0, hashlib.sha256(), []
-            handle = None
+            count, lines = 0, []
+            member = None
             for row_id, values, groups in _rows(store, table, since):
                 record = dict(zip(fields, values))
                 try:
                     refuse_broken(table, row_id, record, parents.lookup)
                 except PackageError:
-                    if handle is not None:
-                        handle.close()  # (the zip is given up; its file is removed by the caller)
+                    if member is not None:
+                        try:
+                            behind.settle()
+                        finally:
+                            member.handle.close()  # (the zip is given up; its file is removed by the caller)
                     raise
                 parents.keep(table, row_id, record)
-                handle = handle or archive.open(name, "w")
+                member = member or _Member(archive.open(name, "w"))
                 lines.append(encoder.grouped_line(row_id, values, groups, fields))
                 count += 1
                 if table in FILE_TABLES:
@@ -185,17 +231,19 @@ def write_content(store, target: BinaryIO, since: dict | None = None, progress=N
                         if path.exists():
                             files[record["sha256"]] = (path, record["file_name"] or path.name)
                 if len(lines) == ROWS_PER_WRITE:
-                    size += _write_lines(handle, lines, digest)
+                    behind.put(member.write, lines)
                     lines = []
-            if handle is None:
+            if member is None:
                 continue
-            size += _write_lines(handle, lines, digest)
-            handle.close()
+            behind.put(member.write, lines)
+            behind.settle()
+            member.handle.close()
+            size = member.size
             if size > MAX_MEMBER_SIZE:
                 raise PackageError(f"{TABLE_NOUNS.get(table, table)}的数据超过交换包的上限（{MAX_MEMBER_SIZE >> 20} MB），"
                                    "对方无法导入。请改用增量交换包（只含对方还没有的内容）。")
             tables[table] = {"fields": list(fields), "count": count}
-            members[name] = {"sha256": digest.hexdigest(), "size": size, "count": count}
+            members[name] = {"sha256": member.digest.hexdigest(), "size": size, "count": count}
         _check_files_fit(files)
         for number, (digest_name, (path, _)) in enumerate(files.items(), 1):
             if progress is not None and progress(number, len(files), "正在打包：附件") is False:
@@ -205,10 +253,10 @@ def write_content(store, target: BinaryIO, since: dict | None = None, progress=N
             info = zipfile.ZipInfo(f"files/{digest_name}", date_time=time.localtime()[:6])
             info.compress_type = _compression(path)
             size = 0
-            with open(path, "rb") as source, archive.open(info, "w") as member:
+            with open(path, "rb") as source, archive.open(info, "w") as packed:
                 for block in iter(lambda: source.read(BLOCK), b""):
                     size += len(block)
-                    member.write(block)
+                    packed.write(block)
             members[f"files/{digest_name}"] = {"sha256": digest_name, "size": size}
         manifest = {
             "format": "yspkg-content", "version": 1, "app_version": __version__,

@@ -11,6 +11,7 @@ import json
 import re
 import time
 from collections.abc import Iterable, Iterator
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 
 from app.common.clock import ROW_FIELD, RowStamps, Stamp
 from app.storage.schema import SYNCED_FIELDS
@@ -53,8 +54,14 @@ def uncovered_sql(vector: dict) -> tuple[str, list]:
 
 
 # -- encoding --------------------------------------------------------------------------------------
-# json.dumps with these options builds an encoder per call: one, made once, writes the same text
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# The text of json.dumps(record, ensure_ascii=False, separators=(",", ":")), which builds an encoder
+# for every call: made once here (a package writes one line a row). Rows hold no cycles to guard.
+_fast = c_make_encoder(None, None, encode_basestring, None, ":", ",", False, False, True) if c_make_encoder else None
+_slow = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # (a Python without the C part)
+
+
+def _encode(record: dict) -> str:
+    return "".join(_fast(record, 0)) if _fast is not None else _slow(record)
 
 
 class Encoder:
@@ -70,7 +77,7 @@ class Encoder:
             self.sites.append(site_id)
         return self._index[site_id]
 
-    def grouped_line(self, row_id: str, values: list, groups: list[tuple], fields: tuple[str, ...]) -> str:
+    def grouped_line(self, row_id: str, values: list | tuple, groups: list[tuple], fields: tuple[str, ...]) -> str:
         """`groups`: (wall_ms, counter, site_id, "field,field") as stored. The row's own stamp (or,
         in a store written before rows had one, the stamp covering most fields) becomes `c`; fields
         stamped apart from it go to `x` by field index."""
