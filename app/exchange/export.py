@@ -183,10 +183,17 @@ class _Parents:
         self.stored = db_lookup(conn)
         self.kept: dict[str, dict[str, dict]] = {}
 
-    def keep(self, table: str, row_id: str, record: dict) -> None:
+    def keeper(self, table: str):
+        """What keeps a packed row of `table` for its children's checks (None: no check reads it)."""
         fields = LOOKED_UP.get(table)
-        if fields is not None:
-            self.kept.setdefault(table, {})[row_id] = {"id": row_id, **{f: record[f] for f in fields}}
+        if fields is None:
+            return None
+        kept = self.kept.setdefault(table, {})
+
+        def keep(row_id: str, record: dict) -> None:
+            kept[row_id] = {"id": row_id, **{f: record[f] for f in fields}}
+
+        return keep
 
     def lookup(self, table: str, row_id: str) -> dict | None:
         found = self.kept.get(table, {}).get(row_id)
@@ -210,10 +217,12 @@ def write_content(store, target: BinaryIO, since: dict | None = None, progress=N
             name = f"rows/{table}.ndjson"
             count, lines = 0, []
             member = None
+            keep, lookup, line, with_files = parents.keeper(table), parents.lookup, encoder.grouped_line, \
+                table in FILE_TABLES  # (asked for every row: looked up once a table)
             for row_id, values, groups in _rows(store, table, since):
                 record = dict(zip(fields, values))
                 try:
-                    refuse_broken(table, row_id, record, parents.lookup)
+                    refuse_broken(table, row_id, record, lookup)
                 except PackageError:
                     if member is not None:
                         try:
@@ -221,11 +230,13 @@ def write_content(store, target: BinaryIO, since: dict | None = None, progress=N
                         finally:
                             member.handle.close()  # (the zip is given up; its file is removed by the caller)
                     raise
-                parents.keep(table, row_id, record)
-                member = member or _Member(archive.open(name, "w"))
-                lines.append(encoder.grouped_line(row_id, values, groups, fields))
+                if keep is not None:
+                    keep(row_id, record)
+                if member is None:
+                    member = _Member(archive.open(name, "w"))
+                lines.append(line(row_id, values, groups, fields))
                 count += 1
-                if table in FILE_TABLES:
+                if with_files:
                     if re.fullmatch(r"[0-9a-f]{64}", record["sha256"] or ""):
                         path = attachments.stored_path(store, record)
                         if path.exists():
