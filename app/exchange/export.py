@@ -112,13 +112,17 @@ class _Member:
     def __init__(self, handle: IO[bytes]):
         self.handle, self.size, self.digest = handle, 0, hashlib.sha256()
 
-    def write(self, lines: list[str]) -> None:
-        """NDJSON lines (each ends with a newline)."""
-        if lines:
-            data = ("\n".join(lines) + "\n").encode("utf-8")
-            self.digest.update(data)
-            self.handle.write(data)
-            self.size += len(data)
+    def write(self, data: bytes) -> None:
+        self.digest.update(data)
+        self.handle.write(data)
+        self.size += len(data)
+
+
+def _ndjson(lines: list[str]) -> bytes:
+    """NDJSON lines (each ends with a newline), made here rather than on the zip's thread, which
+    would hold the GIL for it."""
+    lines.append("")
+    return "\n".join(lines).encode("utf-8")
 
 
 class _Behind:
@@ -242,11 +246,12 @@ def write_content(store, target: BinaryIO, since: dict | None = None, progress=N
                         if path.exists():
                             files[record["sha256"]] = (path, record["file_name"] or path.name)
                 if len(lines) == ROWS_PER_WRITE:
-                    behind.put(member.write, lines)
+                    behind.put(member.write, _ndjson(lines))
                     lines = []
             if member is None:
                 continue
-            behind.put(member.write, lines)
+            if lines:
+                behind.put(member.write, _ndjson(lines))
             behind.settle()
             member.handle.close()
             size = member.size
