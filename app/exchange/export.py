@@ -7,6 +7,7 @@ the live database is never written on the stick, and the package is never held i
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -17,7 +18,7 @@ import uuid
 import zipfile
 import zlib
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, BinaryIO
@@ -146,6 +147,13 @@ class _Behind:
         while self._pending:
             self._pending.popleft().result()
 
+    def stop(self) -> None:
+        """What has not begun is dropped and what has is waited for (its error is not this one's)."""
+        for future in self._pending:
+            future.cancel()
+        wait(self._pending)
+        self._pending.clear()
+
     def __enter__(self) -> _Behind:
         return self
 
@@ -154,9 +162,16 @@ class _Behind:
             if exc[0] is None:
                 self.settle()
         finally:
-            for future in self._pending:
-                future.cancel()
+            self.stop()
             self._pool.shutdown(wait=True)
+
+
+def _give_up(behind: _Behind, member: _Member) -> None:
+    """The zip is given up (its file is removed by the caller): its writing stopped and the open
+    member closed, so that closing the zip does not raise over the reason it was given up."""
+    behind.stop()
+    with contextlib.suppress(Exception):
+        member.handle.close()
 
 
 def _compression(path: Path) -> int:
@@ -223,36 +238,33 @@ def write_content(store, target: BinaryIO, since: dict | None = None, progress=N
             member = None
             keep, lookup, line, with_files = parents.keeper(table), parents.lookup, encoder.grouped_line, \
                 table in FILE_TABLES  # (asked for every row: looked up once a table)
-            for row_id, values, groups in _rows(store, table, since):
-                record = dict(zip(fields, values))
-                try:
+            try:
+                for row_id, values, groups in _rows(store, table, since):
+                    record = dict(zip(fields, values))
                     refuse_broken(table, row_id, record, lookup)
-                except PackageError:
-                    if member is not None:
-                        try:
-                            behind.settle()
-                        finally:
-                            member.handle.close()  # (the zip is given up; its file is removed by the caller)
-                    raise
-                if keep is not None:
-                    keep(row_id, record)
+                    if keep is not None:
+                        keep(row_id, record)
+                    if member is None:
+                        member = _Member(archive.open(name, "w"))
+                    lines.append(line(row_id, values, groups, fields))
+                    count += 1
+                    if with_files:
+                        if re.fullmatch(r"[0-9a-f]{64}", record["sha256"] or ""):
+                            path = attachments.stored_path(store, record)
+                            if path.exists():
+                                files[record["sha256"]] = (path, record["file_name"] or path.name)
+                    if len(lines) == ROWS_PER_WRITE:
+                        behind.put(member.write, _ndjson(lines))
+                        lines = []
                 if member is None:
-                    member = _Member(archive.open(name, "w"))
-                lines.append(line(row_id, values, groups, fields))
-                count += 1
-                if with_files:
-                    if re.fullmatch(r"[0-9a-f]{64}", record["sha256"] or ""):
-                        path = attachments.stored_path(store, record)
-                        if path.exists():
-                            files[record["sha256"]] = (path, record["file_name"] or path.name)
-                if len(lines) == ROWS_PER_WRITE:
+                    continue
+                if lines:
                     behind.put(member.write, _ndjson(lines))
-                    lines = []
-            if member is None:
-                continue
-            if lines:
-                behind.put(member.write, _ndjson(lines))
-            behind.settle()
+                behind.settle()
+            except BaseException:
+                if member is not None:
+                    _give_up(behind, member)
+                raise
             member.handle.close()
             size = member.size
             if size > MAX_MEMBER_SIZE:
