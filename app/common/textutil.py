@@ -83,27 +83,9 @@ ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FIRST_YEAR, LAST_YEAR = 1900, 2100  # the years a record's date may name
 
 
-_DAYS: dict[str, date | None] = {}  # (what as_day made of a text: a store's days recur row after row)
-_DAYS_KEPT = 1 << 16
-
-
 def as_day(value) -> date | None:
     """A stored ISO day as a date; None when it is missing or not one (never raises)."""
-    if type(value) is not str or len(value) != 10:  # (no ISO day is longer or shorter)
-        return None
-    try:
-        return _DAYS[value]
-    except KeyError:
-        pass
-    day = _parse_day(value)
-    if len(_DAYS) >= _DAYS_KEPT:
-        _DAYS.clear()
-    _DAYS[value] = day
-    return day
-
-
-def _parse_day(value: str) -> date | None:
-    if not ISO_DAY.match(value):
+    if type(value) is not str or not ISO_DAY.match(value):
         return None
     try:
         day = date.fromisoformat(value)
