@@ -7,6 +7,7 @@ the live database is never written on the stick, and the package is never held i
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -16,6 +17,8 @@ import time
 import uuid
 import zipfile
 import zlib
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, BinaryIO
@@ -28,6 +31,7 @@ from app.exchange.package import BLOCK, DEFAULT_SCRYPT_N, MAX_FILE, MAX_MEMBER_S
 from app.exchange.rows import Encoder, merge_vectors, table_fields, uncovered_sql
 from app.rules.doors import db_lookup
 from app.rules.engine import row_breaches
+from app.rules.incoming import LOOKED_UP
 from app.storage import attachments
 from app.storage.schema import SYNCED_FIELDS, TABLE_NOUNS, known_migration_names
 
@@ -43,7 +47,7 @@ def knowledge(store) -> dict[str, list[int]]:
 
 
 def _rows(store, table: str, since: dict):
-    """(id, values, stamp groups) of the table's rows with a stamp `since` does not cover, by id.
+    """(id, values (a tuple), stamp groups) of the table's rows with a stamp `since` does not cover, by id.
     A stamp group is (wall_ms, counter, site_id, "field,field,..."): SQLite groups the clocks, so
     Python sees one or two groups per row instead of one entry per field."""
     fields = table_fields(table)
@@ -57,7 +61,9 @@ def _rows(store, table: str, since: dict):
         f" AND row_id IN (SELECT row_id FROM clocks WHERE tbl = ? AND {condition})")
     clock_cursor = store.db.conn.execute(
         f"SELECT row_id, wall_ms, counter, site_id, group_concat(field) FROM clocks WHERE tbl = ?{clock_scope}"
-        f" GROUP BY row_id, wall_ms, counter, site_id ORDER BY row_id", [table, *scope_params])
+        # (ordered by the whole group key, SQLite sorts once for the grouping and the order)
+        f" GROUP BY row_id, wall_ms, counter, site_id ORDER BY row_id, wall_ms, counter, site_id",
+        [table, *scope_params])
     pending = next(clock_cursor, None)
     for row in row_cursor:
         row_id = row[0]
@@ -67,7 +73,7 @@ def _rows(store, table: str, since: dict):
         while pending is not None and pending[0] == row_id:
             groups.append(pending[1:])
             pending = next(clock_cursor, None)
-        yield row_id, list(row[1:]), groups
+        yield row_id, row[1:], groups
 
 
 class _Hashing:
@@ -101,14 +107,71 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_lines(member: IO[bytes], lines: list[str], digest) -> int:
-    """NDJSON lines into a zip member (each ends with a newline); returns the bytes written."""
-    if not lines:
-        return 0
-    data = ("\n".join(lines) + "\n").encode("utf-8")
-    digest.update(data)
-    member.write(data)
-    return len(data)
+class _Member:
+    """A table's NDJSON member being written, its bytes counted and hashed on the way."""
+
+    def __init__(self, handle: IO[bytes]):
+        self.handle, self.size, self.digest = handle, 0, hashlib.sha256()
+
+    def write(self, data: bytes) -> None:
+        self.digest.update(data)
+        self.handle.write(data)
+        self.size += len(data)
+
+
+def _ndjson(lines: list[str]) -> bytes:
+    """NDJSON lines (each ends with a newline), made here rather than on the zip's thread, which
+    would hold the GIL for it."""
+    lines.append("")
+    return "\n".join(lines).encode("utf-8")
+
+
+class _Behind:
+    """The zip's writing (deflate, CRC, the members' SHA-256: C code that lets go of the GIL) done
+    on a second thread, in the order given, while this one reads, checks and encodes the next
+    rows; a few batches behind at most (memory stays bounded). Whoever touches the zip itself
+    waits for `settle` first; an error of the writing surfaces there or at the next `put`."""
+
+    AHEAD = 4
+
+    def __init__(self):
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="package-zip")
+        self._pending: deque[Future] = deque()
+
+    def put(self, work, *args) -> None:
+        while len(self._pending) >= self.AHEAD:
+            self._pending.popleft().result()
+        self._pending.append(self._pool.submit(work, *args))
+
+    def settle(self) -> None:
+        while self._pending:
+            self._pending.popleft().result()
+
+    def stop(self) -> None:
+        """What has not begun is dropped and what has is waited for (its error is not this one's)."""
+        for future in self._pending:
+            future.cancel()
+        wait(self._pending)
+        self._pending.clear()
+
+    def __enter__(self) -> _Behind:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if exc[0] is None:
+                self.settle()
+        finally:
+            self.stop()
+            self._pool.shutdown(wait=True)
+
+
+def _give_up(behind: _Behind, member: _Member) -> None:
+    """The zip is given up (its file is removed by the caller): its writing stopped and the open
+    member closed, so that closing the zip does not raise over the reason it was given up."""
+    behind.stop()
+    with contextlib.suppress(Exception):
+        member.handle.close()
 
 
 def _compression(path: Path) -> int:
@@ -129,51 +192,86 @@ def refuse_broken(table: str, row_id: str, row: dict, lookup) -> None:
                            "请先按“检查数据”列出的逐条改正，再导出交换包。")
 
 
+class _Parents:
+    """The parent rows the rule book's checks read (a supervision's opinion, a step's meeting),
+    answered from the parent tables' rows as they were packed (the book's checks read only the
+    fields `incoming.LOOKED_UP` names; an import keeps the same) and from the database for a parent
+    not packed (a delta, or a parent table packed after its children): one query a row, otherwise."""
+
+    def __init__(self, conn):
+        self.stored = db_lookup(conn)
+        self.kept: dict[str, dict[str, dict]] = {}
+
+    def keeper(self, table: str):
+        """What keeps a packed row of `table` for its children's checks (None: no check reads it)."""
+        fields = LOOKED_UP.get(table)
+        if fields is None:
+            return None
+        kept = self.kept.setdefault(table, {})
+
+        def keep(row_id: str, record: dict) -> None:
+            kept[row_id] = {"id": row_id, **{f: record[f] for f in fields}}
+
+        return keep
+
+    def lookup(self, table: str, row_id: str) -> dict | None:
+        found = self.kept.get(table, {}).get(row_id)
+        return found if found is not None else self.stored(table, row_id)
+
+
 def write_content(store, target: BinaryIO, since: dict | None = None, progress=None) -> dict:
     """Write the zip (manifest, NDJSON per table, attached files) into `target`, a table and a
     file at a time; returns its manifest."""
     since = since or {}
     encoder = Encoder()
-    lookup = db_lookup(store.db.conn)
+    parents = _Parents(store.db.conn)
     tables, members = {}, {}
     files: dict[str, tuple[Path, str]] = {}
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive, _Behind() as behind:
         for number, table in enumerate(SYNCED_FIELDS, 1):
             text = f"正在打包：{TABLE_NOUNS.get(table, table)}"
             if progress is not None and progress(number, len(SYNCED_FIELDS), text) is False:
                 raise Cancelled("已取消导出，没有写出交换包")
             fields = table_fields(table)
             name = f"rows/{table}.ndjson"
-            count, size, digest, lines = 0, 0, hashlib.sha256(), []
-            handle = None
-            for row_id, values, groups in _rows(store, table, since):
-                try:
-                    refuse_broken(table, row_id, dict(zip(fields, values)), lookup)
-                except PackageError:
-                    if handle is not None:
-                        handle.close()  # (the zip is given up; its file is removed by the caller)
-                    raise
-                handle = handle or archive.open(name, "w")
-                lines.append(encoder.grouped_line(row_id, values, groups, fields))
-                count += 1
-                if table in FILE_TABLES:
+            count, lines = 0, []
+            member = None
+            keep, lookup, line, with_files = parents.keeper(table), parents.lookup, encoder.grouped_line, \
+                table in FILE_TABLES  # (asked for every row: looked up once a table)
+            try:
+                for row_id, values, groups in _rows(store, table, since):
                     record = dict(zip(fields, values))
-                    if re.fullmatch(r"[0-9a-f]{64}", record["sha256"] or ""):
-                        path = attachments.stored_path(store, record)
-                        if path.exists():
-                            files[record["sha256"]] = (path, record["file_name"] or path.name)
-                if len(lines) == ROWS_PER_WRITE:
-                    size += _write_lines(handle, lines, digest)
-                    lines = []
-            if handle is None:
-                continue
-            size += _write_lines(handle, lines, digest)
-            handle.close()
+                    refuse_broken(table, row_id, record, lookup)
+                    if keep is not None:
+                        keep(row_id, record)
+                    if member is None:
+                        member = _Member(archive.open(name, "w"))
+                    lines.append(line(row_id, values, groups, fields))
+                    count += 1
+                    if with_files:
+                        if re.fullmatch(r"[0-9a-f]{64}", record["sha256"] or ""):
+                            path = attachments.stored_path(store, record)
+                            if path.exists():
+                                files[record["sha256"]] = (path, record["file_name"] or path.name)
+                    if len(lines) == ROWS_PER_WRITE:
+                        behind.put(member.write, _ndjson(lines))
+                        lines = []
+                if member is None:
+                    continue
+                if lines:
+                    behind.put(member.write, _ndjson(lines))
+                behind.settle()
+            except BaseException:
+                if member is not None:
+                    _give_up(behind, member)
+                raise
+            member.handle.close()
+            size = member.size
             if size > MAX_MEMBER_SIZE:
                 raise PackageError(f"{TABLE_NOUNS.get(table, table)}的数据超过交换包的上限（{MAX_MEMBER_SIZE >> 20} MB），"
                                    "对方无法导入。请改用增量交换包（只含对方还没有的内容）。")
             tables[table] = {"fields": list(fields), "count": count}
-            members[name] = {"sha256": digest.hexdigest(), "size": size, "count": count}
+            members[name] = {"sha256": member.digest.hexdigest(), "size": size, "count": count}
         _check_files_fit(files)
         for number, (digest_name, (path, _)) in enumerate(files.items(), 1):
             if progress is not None and progress(number, len(files), "正在打包：附件") is False:
@@ -183,10 +281,10 @@ def write_content(store, target: BinaryIO, since: dict | None = None, progress=N
             info = zipfile.ZipInfo(f"files/{digest_name}", date_time=time.localtime()[:6])
             info.compress_type = _compression(path)
             size = 0
-            with open(path, "rb") as source, archive.open(info, "w") as member:
+            with open(path, "rb") as source, archive.open(info, "w") as packed:
                 for block in iter(lambda: source.read(BLOCK), b""):
                     size += len(block)
-                    member.write(block)
+                    packed.write(block)
             members[f"files/{digest_name}"] = {"sha256": digest_name, "size": size}
         manifest = {
             "format": "yspkg-content", "version": 1, "app_version": __version__,
