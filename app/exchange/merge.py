@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import uuid
@@ -52,7 +53,9 @@ from app.storage.audit import MAX_WITNESSES, local_time
 from app.storage.schema import APPEND_ONLY, SYNCED_FIELDS, TABLE_NOUNS, known_migration_names
 from app.storage.writepath import stored_stamps
 
-ROWS_KEPT = 50_000  # a package with more rows than this is read again from its zip on every pass
+# A package with more rows than this is read again from its zip on every pass. (The environment
+# may lower it: CI takes the large package's path in the frozen bundle that way.)
+ROWS_KEPT = int(os.environ.get("YISHI_PACKAGE_ROWS_KEPT") or 50_000)
 
 
 class Table(Sequence):
