@@ -15,7 +15,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue as queues
-import sqlite3
 from pathlib import Path
 
 from app.rules.incoming import IncomingBreach
@@ -24,23 +23,6 @@ from app.rules.incoming import IncomingBreach
 # lower it: CI runs the frozen bundle's worker on a small package that way.)
 PARALLEL_ROWS = int(os.environ.get("YISHI_PARALLEL_CHECK_ROWS") or 200_000)
 WAIT_SECONDS = 600  # a worker silent this long after the merge is done is taken for dead
-
-
-def check_in_worker(content: str, header: dict, sha256: str, database: str, answers) -> None:
-    """The worker: walk the package (`merge.walk_in_book_order`) and put the answer on `answers`:
-    ("breach", IncomingBreach), ("clean", None), or ("unreadable", text) when it cannot."""
-    try:
-        from app.exchange.merge import first_refused
-        from app.exchange.package import Sealed
-
-        conn = sqlite3.connect(f"{Path(database).as_uri()}?mode=ro", uri=True)
-        try:
-            found = first_refused(Sealed(header, Path(content), sha256), conn)
-        finally:
-            conn.close()
-        answers.put(("breach", found) if found is not None else ("clean", None))
-    except BaseException as exc:  # every failure is an answer: the merge then checks itself
-        answers.put(("unreadable", f"{type(exc).__name__}: {exc}"))
 
 
 class ParallelCheck:
@@ -53,12 +35,14 @@ class ParallelCheck:
         self.answer: tuple | None = None
 
     @classmethod
-    def start(cls, sealed, database: Path) -> ParallelCheck | None:
-        """The worker started for this package, or None if it cannot be (the merge then checks)."""
+    def start(cls, sealed, database: Path, target) -> ParallelCheck | None:
+        """The worker (`target`: `merge.check_in_worker`, named by the merge so that this module
+        needs nothing of it) started for this package, or None if it cannot be (the merge then
+        checks)."""
         try:
             context = multiprocessing.get_context("spawn")  # never fork a process with Qt's threads
             answers = context.Queue()
-            process = context.Process(target=check_in_worker, daemon=True, name="yishi-package-check",
+            process = context.Process(target=target, daemon=True, name="yishi-package-check",
                                       args=(str(sealed.content), sealed.header, sealed.content_sha256,
                                             str(database), answers))
             process.start()

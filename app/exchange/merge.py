@@ -593,6 +593,21 @@ def first_refused(sealed: Sealed, conn) -> Any:
     return None
 
 
+def check_in_worker(content: str, header: dict, sha256: str, database: str, answers) -> None:
+    """The worker of `app.exchange.checking`: every row held to the rule book (`first_refused`),
+    the answer put on `answers`:
+    ("breach", IncomingBreach), ("clean", None), or ("unreadable", text) when it cannot."""
+    try:
+        conn = sqlite3.connect(f"{Path(database).as_uri()}?mode=ro", uri=True)
+        try:
+            found = first_refused(Sealed(header, Path(content), sha256), conn)
+        finally:
+            conn.close()
+        answers.put(("breach", found) if found is not None else ("clean", None))
+    except BaseException as exc:  # every failure is an answer: the merge then checks itself
+        answers.put(("unreadable", f"{type(exc).__name__}: {exc}"))
+
+
 def merge(store, package: Package, *, apply: bool = True, progress=None, before_commit=None, check=None) -> dict:
     """Merge in one transaction (or, with apply=False, work out what would change and roll back).
     `check` (a rules.incoming.Checker): each batch of rows is held to the rule book before it is
@@ -840,7 +855,7 @@ def _import_sealed(store, sealed: Sealed, *, dry_run: bool, progress) -> dict:
             from app.store import DB_NAME
 
             if sum(len(rows) for rows in package.rows.values()) >= PARALLEL_ROWS:
-                checker = ParallelCheck.start(sealed, store.data_dir / DB_NAME)
+                checker = ParallelCheck.start(sealed, store.data_dir / DB_NAME, check_in_worker)
             checker = checker or Checker(store.db.conn, package.known)
         else:
             check_rules(store, package)

@@ -23,8 +23,8 @@ def large(monkeypatch):
     started = []
     start = checking.ParallelCheck.start.__func__
 
-    def recorded(cls, sealed, database):
-        check = start(cls, sealed, database)
+    def recorded(cls, sealed, database, target):
+        check = start(cls, sealed, database, target)
         started.append(check)
         return check
 
@@ -81,7 +81,7 @@ def test_a_worker_that_dies_without_answering_leaves_the_check_to_this_process(o
     stores, stick = offices
     a, b = stores["A"], stores["B"]
 
-    def dead(cls, sealed, database):
+    def dead(cls, sealed, database, target):
         context = multiprocessing.get_context("spawn")
         process = context.Process(target=_silent, daemon=True)
         process.start()
