@@ -12,7 +12,6 @@ the answer to the rule book in this process: `Checker` over the rows as merged.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import queue as queues
 from pathlib import Path
@@ -40,13 +39,16 @@ class ParallelCheck:
         needs nothing of it) started for this package, or None if it cannot be (the merge then
         checks)."""
         try:
+            # (not in the frozen console tool, which leaves it out to start quicker: it checks itself)
+            import multiprocessing
+
             context = multiprocessing.get_context("spawn")  # never fork a process with Qt's threads
             answers = context.Queue()
             process = context.Process(target=target, daemon=True, name="yishi-package-check",
                                       args=(str(sealed.content), sealed.header, sealed.content_sha256,
                                             str(database), answers))
             process.start()
-        except (OSError, RuntimeError, ValueError):
+        except (ImportError, OSError, RuntimeError, ValueError):
             return None
         return cls(process, answers)
 

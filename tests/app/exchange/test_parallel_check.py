@@ -136,3 +136,18 @@ def test_a_row_that_cannot_be_read_is_named_as_when_checked_here(offices, monkey
         import_package(b, path, PASS)
     assert by_worker.value.message == here.value.message
     assert digest(b) == before and not work_folders(b)
+
+
+def test_without_multiprocessing_the_import_checks_in_its_own_process(offices, monkeypatch):
+    """(the frozen console tool leaves multiprocessing out, to start quicker)"""
+    import sys
+
+    stores, stick = offices
+    a, b = stores["A"], stores["B"]
+    monkeypatch.setattr(merge, "ROWS_KEPT", 0)
+    monkeypatch.setattr(checking, "PARALLEL_ROWS", 0)
+    monkeypatch.setitem(sys.modules, "multiprocessing", None)
+    assert checking.ParallelCheck.start(None, None, None) is None
+    count = a.scalar("SELECT count(*) FROM supervisions")
+    with pytest.raises(PackageError, match=f"督办记录第 {count} 行.*晚于今天"):
+        import_package(b, _with_bad_row(a, stick, "supervisions", "day", "2099-01-01", count), PASS)
