@@ -29,9 +29,8 @@ from app.common.fileio import atomic_path
 from app.exchange import offices
 from app.exchange.package import BLOCK, DEFAULT_SCRYPT_N, MAX_FILE, MAX_MEMBER_SIZE, PackageError, seal_stream, work_folder
 from app.exchange.rows import Encoder, merge_vectors, table_fields, uncovered_sql
-from app.rules.doors import db_lookup
 from app.rules.engine import row_breaches
-from app.rules.incoming import LOOKED_UP
+from app.rules.incoming import LOOKED_UP, Checker, Known
 from app.storage import attachments
 from app.storage.schema import SYNCED_FIELDS, TABLE_NOUNS, known_migration_names
 
@@ -192,39 +191,16 @@ def refuse_broken(table: str, row_id: str, row: dict, lookup) -> None:
                            "请先按“检查数据”列出的逐条改正，再导出交换包。")
 
 
-class _Parents:
-    """The parent rows the rule book's checks read (a supervision's opinion, a step's meeting),
-    answered from the parent tables' rows as they were packed (the book's checks read only the
-    fields `incoming.LOOKED_UP` names; an import keeps the same) and from the database for a parent
-    not packed (a delta, or a parent table packed after its children): one query a row, otherwise."""
-
-    def __init__(self, conn):
-        self.stored = db_lookup(conn)
-        self.kept: dict[str, dict[str, dict]] = {}
-
-    def keeper(self, table: str):
-        """What keeps a packed row of `table` for its children's checks (None: no check reads it)."""
-        fields = LOOKED_UP.get(table)
-        if fields is None:
-            return None
-        kept = self.kept.setdefault(table, {})
-
-        def keep(row_id: str, record: dict) -> None:
-            kept[row_id] = {"id": row_id, **{f: record[f] for f in fields}}
-
-        return keep
-
-    def lookup(self, table: str, row_id: str) -> dict | None:
-        found = self.kept.get(table, {}).get(row_id)
-        return found if found is not None else self.stored(table, row_id)
-
-
 def write_content(store, target: BinaryIO, since: dict | None = None, progress=None) -> dict:
     """Write the zip (manifest, NDJSON per table, attached files) into `target`, a table and a
     file at a time; returns its manifest."""
     since = since or {}
     encoder = Encoder()
-    parents = _Parents(store.db.conn)
+    # The parent rows the rule book's checks read (a supervision's opinion, a step's meeting): from
+    # the parent tables' rows as they were packed (what the checks read of them: `Known`, as an
+    # import keeps it), from the database for a parent not packed (a delta): not one query a row.
+    known = Known()
+    lookup = Checker(store.db.conn, known).lookup
     tables, members = {}, {}
     files: dict[str, tuple[Path, str]] = {}
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive, _Behind() as behind:
@@ -236,14 +212,14 @@ def write_content(store, target: BinaryIO, since: dict | None = None, progress=N
             name = f"rows/{table}.ndjson"
             count, lines = 0, []
             member = None
-            keep, lookup, line, with_files = parents.keeper(table), parents.lookup, encoder.grouped_line, \
-                table in FILE_TABLES  # (asked for every row: looked up once a table)
+            kept: list | None = [] if table in LOOKED_UP else None  # (the table's rows a later check reads)
+            line, with_files = encoder.grouped_line, table in FILE_TABLES  # (asked for every row: looked up once)
             try:
                 for row_id, values, groups in _rows(store, table, since):
                     record = dict(zip(fields, values))
                     refuse_broken(table, row_id, record, lookup)
-                    if keep is not None:
-                        keep(row_id, record)
+                    if kept is not None:
+                        kept.append((row_id, record))
                     if member is None:
                         member = _Member(archive.open(name, "w"))
                     lines.append(line(row_id, values, groups, fields))
@@ -256,6 +232,8 @@ def write_content(store, target: BinaryIO, since: dict | None = None, progress=N
                     if len(lines) == ROWS_PER_WRITE:
                         behind.put(member.write, _ndjson(lines))
                         lines = []
+                if kept:  # (no check reads a row of its own table: kept once the table is packed)
+                    known.add(table, kept)
                 if member is None:
                     continue
                 if lines:

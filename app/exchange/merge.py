@@ -225,8 +225,7 @@ def walk_rows(package: Package, tables: list[str], keep: bool = False, progress=
 
     # what the rule book's checks across rows need of every row, gathered on this walk (a large
     # package is read from its zip on every walk: the checks need not walk it once more for it)
-    known = package.known = Known()
-    top = package.top
+    package.known = Known()
     for number, table in enumerate(tables, 1):
         if progress is not None and progress(number, len(tables),
                                              f"正在检查：{TABLE_NOUNS.get(table, table)}") is False:
@@ -234,20 +233,11 @@ def walk_rows(package: Package, tables: list[str], keep: bool = False, progress=
         rows = package.rows[table]
         rows.close()
         rows.checked, rows.kept = False, None
-        count, kept = 0, []
-        for batch in rows.batches():
-            count += len(batch)
-            if count > len(rows):
-                break
-            top = max([top, *(stamps.top() for _, _, stamps in batch)])
-            known.add(table, batch)
+        kept: list = []
+        for _, part, _ in _walk(package, [table]):
             if keep:
-                kept += batch
-        if count != len(rows):
-            raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}的行数与清单不符")
+                kept += part
         rows.kept = kept if keep else None
-        rows.checked = True
-    package.top = top
 
 
 def _check_head(head, site: str | None = None) -> bool:
@@ -541,6 +531,34 @@ def _refuse_own(store, package: Package) -> None:
         raise PackageError("这是本机自己导出的交换包，不需要导入")
 
 
+def _walk(package: Package, tables, *, gather: bool = True,
+          trusting: bool = False) -> Iterator[tuple[str, list[tuple[str, dict, RowStamps]], int]]:
+    """Each part of these tables' rows in order, as (table, part, the line of its first row). A
+    table not read yet (a deferred package's) is read with every check, or, `trusting`, without
+    asking each part (another reads it with every check); what reading a package gathers is
+    gathered on the way (`gather`: what the rule book's checks across rows need, unless they are
+    asked elsewhere), and the table's count checked at its end."""
+    for table in tables:
+        rows = package.rows[table]
+        walking = not rows.checked
+        if walking and trusting:
+            rows.checked = True  # (decoded as rows read before: `decode_checked`)
+        line = 1
+        for part in _parts(rows):
+            if walking:
+                if line - 1 + len(part) > len(rows):
+                    raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}的行数与清单不符")
+                package.top = max([package.top, *(stamps.top() for _, _, stamps in part)])
+                if gather:
+                    package.known.add(table, part)
+            yield table, part, line
+            line += len(part)
+        if walking:
+            if line - 1 != len(rows):
+                raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}的行数与清单不符")
+            rows.checked = True
+
+
 def _parts(rows: Table, size: int = 2000) -> Iterator[list[tuple[str, dict, RowStamps]]]:
     """A table's rows a part at a time: slices of rows read and checked before, or, on a deferred
     package's first walk, the batches as decoded and checked (however many the file holds)."""
@@ -549,22 +567,6 @@ def _parts(rows: Table, size: int = 2000) -> Iterator[list[tuple[str, dict, RowS
             yield rows[start:start + size]
     else:
         yield from rows.batches()
-
-
-def _walked(package: Package, table: str, part: list, line: int, gather: bool = True) -> None:
-    """What reading a package gathers (`walk_rows`), done on a deferred package's merging walk
-    (`gather`: what the rule book's checks across rows need, unless they are asked elsewhere)."""
-    if line - 1 + len(part) > len(package.rows[table]):
-        raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}的行数与清单不符")
-    package.top = max([package.top, *(stamps.top() for _, _, stamps in part)])
-    if gather:
-        package.known.add(table, part)
-
-
-def _walk_done(rows: Table, table: str, line: int) -> None:
-    if line - 1 != len(rows):
-        raise PackageError(f"交换包数据有误：{TABLE_NOUNS.get(table, table)}的行数与清单不符")
-    rows.checked = True
 
 
 def first_refused(sealed: Sealed, conn) -> Any:
@@ -578,18 +580,10 @@ def first_refused(sealed: Sealed, conn) -> Any:
         if not package.deferred:
             return first_breach(package.rows, conn, package.known)
         checker = Checker(conn, package.known)
-        for table in (t for t in SYNCED_FIELDS if t in package.rows):
-            rows, line = package.rows[table], 1
-            walking = not rows.checked
-            for part in _parts(rows):
-                if walking:
-                    _walked(package, table, part, line)
-                found = checker.first(table, part, line)
-                if found is not None:
-                    return found
-                line += len(part)
-            if walking:
-                _walk_done(rows, table, line)
+        for table, part, line in _walk(package, [t for t in SYNCED_FIELDS if t in package.rows]):
+            found = checker.first(table, part, line)
+            if found is not None:
+                return found
     return None
 
 
@@ -637,49 +631,40 @@ def merge(store, package: Package, *, apply: bool = True, progress=None, before_
             # Parents and children arrive in any order; foreign keys are checked at commit.
             store.db.execute("PRAGMA defer_foreign_keys = ON")
             total, done = sum(len(package.rows[t]) for t in tables), 0
-            for table in tables:
-                incoming = package.rows[table]
-                # A table this office has nothing in yet (a first exchange): no lookups needed.
-                empty = not store.db.execute(f"SELECT 1 FROM [{table}] LIMIT 1").fetchone()
-                walking = not incoming.checked  # a deferred package's table: read and checked on this walk
-                if walking and elsewhere:
-                    # read without asking each part: the worker reads every part with every check
-                    # (one it cannot read, and this walk then reads with every check, refuses all)
-                    incoming.checked = True
-                line = 1
-                for part in _parts(incoming):
-                    if walking:
-                        _walked(package, table, part, line, gather=not elsewhere)
-                    done += len(part)
-                    if check is not None:
-                        found = check.first(table, part, line)
-                        if found is not None:
-                            raise _Refused(found)
-                    line += len(part)
-                    # Cancelling rolls the whole merge back (the backup made before it stays).
-                    if progress is not None and progress(done, total,
-                                                         f"正在合并：{TABLE_NOUNS.get(table, table)}") is False:
-                        raise Cancelled("已取消导入，数据未作任何改动")
-                    here = set() if empty else _existing(store, table, [r[0] for r in part])
-                    fresh = [r for r in part if r[0] not in here]
-                    tx.insert_remote_many(table, fresh)
-                    outcome.count(table, "added", len(fresh))
-                    if not here:
-                        continue
-                    if table in APPEND_ONLY:  # written once, the same everywhere
-                        outcome.count(table, "unchanged", len(here))
-                        continue
-                    # Rows stamped alike on both sides are the same writes: nothing to look at.
-                    stamps_here = stored_stamps(store.db, table, list(here))
-                    differing = [r for r in part if r[0] in here and not (
-                        r[0] in stamps_here and r[2].same_as(stamps_here[r[0]]))]
-                    outcome.count(table, "unchanged", len(here) - len(differing))
-                    rows = _local_rows(store, table, [r[0] for r in differing])
-                    for row_id, values, stamps in differing:
-                        _merge_row(tx, table, row_id, values, stamps, rows[row_id],
-                                   stamps_here.get(row_id, RowStamps()), sender, ours, outcome, conflicts)
-                if walking:
-                    _walk_done(incoming, table, line)
+            empty: dict[str, bool] = {}
+            # (a deferred package's tables are read on this walk; with the worker, without asking
+            # each part: it reads every part with every check, and one it cannot read is then read
+            # here with every check, which refuses the package)
+            for table, part, line in _walk(package, tables, gather=not elsewhere, trusting=elsewhere):
+                if table not in empty:  # a table this office has nothing in yet (a first exchange): no lookups
+                    empty[table] = not store.db.execute(f"SELECT 1 FROM [{table}] LIMIT 1").fetchone()
+                done += len(part)
+                if check is not None:
+                    found = check.first(table, part, line)
+                    if found is not None:
+                        raise _Refused(found)
+                # Cancelling rolls the whole merge back (the backup made before it stays).
+                if progress is not None and progress(done, total,
+                                                     f"正在合并：{TABLE_NOUNS.get(table, table)}") is False:
+                    raise Cancelled("已取消导入，数据未作任何改动")
+                here = set() if empty[table] else _existing(store, table, [r[0] for r in part])
+                fresh = [r for r in part if r[0] not in here]
+                tx.insert_remote_many(table, fresh)
+                outcome.count(table, "added", len(fresh))
+                if not here:
+                    continue
+                if table in APPEND_ONLY:  # written once, the same everywhere
+                    outcome.count(table, "unchanged", len(here))
+                    continue
+                # Rows stamped alike on both sides are the same writes: nothing to look at.
+                stamps_here = stored_stamps(store.db, table, list(here))
+                differing = [r for r in part if r[0] in here and not (
+                    r[0] in stamps_here and r[2].same_as(stamps_here[r[0]]))]
+                outcome.count(table, "unchanged", len(here) - len(differing))
+                rows = _local_rows(store, table, [r[0] for r in differing])
+                for row_id, values, stamps in differing:
+                    _merge_row(tx, table, row_id, values, stamps, rows[row_id],
+                               stamps_here.get(row_id, RowStamps()), sender, ours, outcome, conflicts)
             if elsewhere:  # held to the rule book by a worker meanwhile
                 answered, found = check.finish()
                 if not answered:  # it could not say: every row read and held to the rule book here

@@ -120,16 +120,18 @@ def fields_pass(table: str, rows: list[dict]) -> bool:
             values = {row.get(name) for row in rows}
         except TypeError:  # a value that cannot be hashed: asked row by row
             return False
-        for given in values:
-            if required is None:
-                if wrong(given):
-                    return False
-            elif given is None or given == "":
-                if required:
-                    return False
-            elif wrong(given):
-                return False
+        if any(_problem(required, wrong, given) for given in values):
+            return False
     return True
+
+
+def _problem(required, wrong, given) -> str | None:
+    """Rule.problem spelled out from an `_ask` (`required` None: the rule's own `problem`)."""
+    if required is None:
+        return wrong(given)
+    if given is None or given == "":
+        return "不能为空" if required else None
+    return wrong(given)
 
 
 def row_breaches(table: str, row: dict, lookup: Lookup = _no_lookup, *, row_id: str = "",
@@ -173,13 +175,7 @@ def row_breaches(table: str, row: dict, lookup: Lookup = _no_lookup, *, row_id: 
                 breach(name, problem)
     else:  # Rule.problem spelled out, as it is asked of every field of every row imported
         for name, required, wrong in asks:
-            given = value(name)
-            if required is None:
-                problem = wrong(given)
-            elif given is None or given == "":
-                problem = "不能为空" if required else None
-            else:
-                problem = wrong(given)
+            problem = _problem(required, wrong, value(name))
             if problem:
                 bad.add(name)
                 breach(name, problem)

@@ -64,26 +64,17 @@ def sync_opinion(db, row_id: str) -> None:
     db.execute("INSERT INTO opinions_fts (rowid, chars, initials) VALUES (?, ?, ?)", [rowid, chars, initials])
 
 
-def sync_opinions(db, ids: list[str]) -> None:
-    """The search rows of many opinions new to this store (a package import)."""
-    from app.common.batches import in_batches
-
-    for part, marks in in_batches(ids):
-        rows = db.execute(f"SELECT rowid, title, content FROM opinions WHERE deleted = 0 AND id IN ({marks})",
-                          part).fetchall()
-        db.conn.executemany("INSERT INTO opinions_fts (rowid, chars, initials) VALUES (?, ?, ?)",
-                            [(rowid, *tokens(f"{title or ''} {content or ''}")) for rowid, title, content in rows])
-
-
-def sync_opinions_again(db, ids: list[str]) -> None:
-    """`sync_opinion` for each of these opinions, in batches: the search rows they have are dropped
-    and those of the live ones made again from the opinion as it stands."""
+def sync_opinions(db, ids: list[str], *, again: bool = False) -> None:
+    """The search rows of many opinions, in batches: those of opinions new to this store (a package
+    import), or, `again`, made afresh from each opinion as it stands (its old rows dropped; those
+    of the live ones made again)."""
     from app.common.batches import in_batches
 
     for part, marks in in_batches(ids):
         rows = db.conn.execute(f"SELECT rowid, title, content, deleted FROM opinions WHERE id IN ({marks})",
                                part).fetchall()
-        db.conn.executemany("DELETE FROM opinions_fts WHERE rowid = ?", [(row[0],) for row in rows])
+        if again:
+            db.conn.executemany("DELETE FROM opinions_fts WHERE rowid = ?", [(row[0],) for row in rows])
         db.conn.executemany("INSERT INTO opinions_fts (rowid, chars, initials) VALUES (?, ?, ?)",
                             [(rowid, *tokens(f"{title or ''} {content or ''}"))
                              for rowid, title, content, deleted in rows if not deleted])

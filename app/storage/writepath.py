@@ -164,10 +164,10 @@ class Tx:
                 " VALUES (?, ?, ?, ?, ?, ?)", self._stamps)
             self._stamps = []
         if self._indexing:
-            from app.storage.search import sync_opinions_again
+            from app.storage.search import sync_opinions
 
             waiting, self._indexing = list(self._indexing), {}
-            sync_opinions_again(self.db, waiting)
+            sync_opinions(self.db, waiting, again=True)
 
     def _row(self, table: str, row_id: str) -> dict:
         cursor = self.db.conn.execute(f"SELECT * FROM [{table}] WHERE id = ?", [row_id])

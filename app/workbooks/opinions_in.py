@@ -93,14 +93,14 @@ _BLANKS = re.compile(r"\s+")
 
 
 def _norm(text) -> str:
-    if type(text) is str:
-        found = _NORMED.get(text)
-        if found is None:
+    found = _NORMED.get(text) if type(text) is str else None
+    if found is None:
+        found = _BLANKS.sub("", clean(text)).replace("（", "(").replace("）", ")")
+        if type(text) is str:
             if len(_NORMED) > 20000:
                 _NORMED.clear()
-            found = _NORMED[text] = _BLANKS.sub("", clean(text)).replace("（", "(").replace("）", ")")
-        return found
-    return _BLANKS.sub("", clean(text)).replace("（", "(").replace("）", ")")
+            _NORMED[text] = found
+    return found
 
 
 _SPELLED: dict[int, dict[str, str]] = {}  # id(words) -> every spelling -> code (built once)
