@@ -70,12 +70,26 @@ class _Reads:
         self.parents = parents
         self._lookup = db_lookup(conn)
         self._refs: dict[str, list] = {}
+        self._asks: dict[tuple, tuple] = {}
 
     def refs(self, table: str) -> list[tuple[str, str]]:
         """`references(table)`, worked out once for all the rows asked about."""
         found = self._refs.get(table)
         if found is None:
             found = self._refs[table] = references(table)
+        return found
+
+    def asks(self, table: str, changed) -> tuple[list[tuple[str, str]], list[tuple[str, ...]]]:
+        """What a row written with these fields `changed` (None: all) is asked about: its references
+        (field, parent) and the fields of each duplicate rule, among those fields; worked out once
+        for all the rows written alike."""
+        key = (table, changed)
+        found = self._asks.get(key)
+        if found is None:
+            spec = TABLES[table]
+            names = spec.fields.keys() if changed is None else set(changed)
+            found = self._asks[key] = ([(name, parent) for name, parent in self.refs(table) if name in names],
+                                       [unique.fields for unique in spec.unique if names & set(unique.fields)])
         return found
 
     def row(self, table: str, row_id: str) -> dict | None:
@@ -128,14 +142,14 @@ class _Fetched(_Reads):
             row = self.rows.get((table, row_id))
             if row is None or row.get("deleted"):
                 continue
-            spec = TABLES[table]
-            names = spec.fields.keys() if changed is None else set(changed)  # (no set built per row)
-            for name, parent in self.refs(table):
-                if name in names and row.get(name):
-                    wanted.setdefault(parent, set()).add(row[name])
-            for unique in spec.unique:
-                if names & set(unique.fields) and all(row.get(f) not in (None, "") for f in unique.fields):
-                    keys.setdefault((table, unique.fields), set()).add(tuple(row[f] for f in unique.fields))
+            refs, uniques = self.asks(table, changed)
+            for name, parent in refs:
+                value = row.get(name)
+                if value:
+                    wanted.setdefault(parent, set()).add(value)
+            for fields in uniques:
+                if all(row.get(f) not in (None, "") for f in fields):
+                    keys.setdefault((table, fields), set()).add(tuple(row[f] for f in fields))
         for parent, asked in wanted.items():
             unknown = []
             for value in asked:
@@ -189,21 +203,23 @@ def check_links(conn, table: str, row_id: str, changed, parents: dict | None = N
     row = reads.row(table, row_id)
     if row is None or row.get("deleted"):
         return
-    names = spec.fields.keys() if changed is None else set(changed)  # (no set built per row)
-    for name, parent in reads.refs(table):
+    refs, uniques = reads.asks(table, changed)
+    for name, parent in refs:
         value = row.get(name)
-        if name in names and value:
+        if value:
             live = reads.parent(parent, value)
             # a history entry may be about a record deleted since (an undone step says so)
             if live is None or (live[0] and not spec.append_only):
                 label = spec.labels[name]
                 raise ValidationError(f"所选{label}不存在或已删除", field=name)
-    for unique in spec.unique:
-        if names & set(unique.fields) and all(row.get(f) not in (None, "") for f in unique.fields):
-            if reads.other(table, unique.fields, row_id, tuple(row[f] for f in unique.fields)):
-                shown = "、".join(str(row[f]) for f in unique.fields if not f.endswith("_id"))
-                raise ValidationError(f"{unique.what}“{shown}”已经有了，不能重复", field=unique.fields[-1])
+    for fields in uniques:
+        if all(row.get(f) not in (None, "") for f in fields):
+            if reads.other(table, fields, row_id, tuple(row[f] for f in fields)):
+                shown = "、".join(str(row[f]) for f in fields if not f.endswith("_id"))
+                what = next(unique.what for unique in spec.unique if unique.fields == fields)
+                raise ValidationError(f"{what}“{shown}”已经有了，不能重复", field=fields[-1])
     if table in _BOOKED:
+        names = spec.fields.keys() if changed is None else set(changed)
         _check_bookings(conn, table, row_id, row, names | ({"deleted"} if changed is None else set()))
 
 

@@ -107,14 +107,18 @@ def _no_lookup(table: str, row_id: str) -> dict | None:
     return None
 
 
-def fields_pass(table: str, rows: list[dict]) -> bool:
+def fields_pass(table: str, rows: list[dict], only: list[str] | None = None) -> bool:
     """Whether no field of any of these rows breaks its rule: each column's distinct values asked
-    once (rows of a package share many days, codes and parents). False says only that some row
-    may breach: `row_breaches` names which, and what."""
+    once (rows of a package share many days, codes and parents). `only`: the fields of that list
+    (as `row_breaches` takes it). False says only that some row may breach: `row_breaches` names
+    which, and what."""
     spec = TABLES.get(table)
     if spec is None:
         return True
-    _, asks = _every_field(table, spec)
+    if only is None:
+        _, asks = _every_field(table, spec)
+    else:
+        _, asks, _, _ = _asked(table, spec, tuple(only))
     for name, required, wrong in asks:
         try:
             values = {row.get(name) for row in rows}
@@ -123,6 +127,16 @@ def fields_pass(table: str, rows: list[dict]) -> bool:
         if any(_problem(required, wrong, given) for given in values):
             return False
     return True
+
+
+def across_fields(table: str, only: list[str]) -> bool:
+    """Whether the fields of `only` take part in a rule beyond each field's own (an order of days,
+    a check that reads the row whole or other rows): what `fields_pass` does not ask."""
+    spec = TABLES.get(table)
+    if spec is None:
+        return False
+    _, _, orders, checks = _asked(table, spec, tuple(only))
+    return bool(orders or checks)
 
 
 def _problem(required, wrong, given) -> str | None:
@@ -138,8 +152,8 @@ def row_breaches(table: str, row: dict, lookup: Lookup = _no_lookup, *, row_id: 
                  only: Iterable[str] | None = None, fields_passed: bool = False) -> list[Breach]:
     """What `row` breaks of its table's field and row rules. With `only`, the rules that those
     fields take part in (an edit is held to what it changes; a stored value it leaves alone is
-    `check`'s to report). `fields_passed`: its fields are known to pass (`fields_pass`), only the
-    rules across fields and rows are asked."""
+    `check`'s to report). `fields_passed`: its fields (all, or those of the list `only`) are known
+    to pass (`fields_pass`), only the rules across fields and rows are asked."""
     spec = TABLES.get(table)
     if spec is None:
         return []
@@ -153,6 +167,8 @@ def row_breaches(table: str, row: dict, lookup: Lookup = _no_lookup, *, row_id: 
     elif type(only) is list:  # (a list's set is built alike each time: worked out once)
         names, asks, orders, checks = _asked(table, spec, tuple(only))
         planned = True
+        if fields_passed:
+            asks = ()
     else:
         names = set(only) & set(spec.fields)
     row_id = row_id or str(row.get("id") or "")

@@ -18,6 +18,7 @@ from app.common.idcard import mask
 from app.common.ids import random_id
 from app.common.textutil import pinyin_keys
 from app.rules.doors import check_links_many, check_write, db_lookup, refused_by_database
+from app.rules.engine import across_fields, fields_pass, row_breaches
 from app.storage.changes import Changes, RowChange
 from app.storage.schema import APPEND_ONLY, SYNCED_FIELDS
 
@@ -108,6 +109,23 @@ def _insert_statement(table: str, columns: tuple, returning: bool) -> str:
         found = _INSERTS[key] = (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)})"
                                  f" VALUES ({', '.join('?' for _ in columns)})" + (" RETURNING *" if returning else ""))
     return found
+
+
+class _AsOneByOne:
+    """Rows by id as the rule book's checks would read them while a run of rows is written one by
+    one: the run's first `written` rows there as stored, the others not yet; any other row as the
+    write reads it (`lookup`)."""
+
+    def __init__(self, lookup, table: str, ids: list[str], stored_rows: list[dict]):
+        self.lookup, self.table, self.stored_rows = lookup, table, stored_rows
+        self.placed = {row_id: index for index, row_id in enumerate(ids)}
+        self.written = 0
+
+    def __call__(self, table: str, row_id: str) -> dict | None:
+        at = self.placed.get(row_id) if table == self.table else None
+        if at is None:
+            return self.lookup(table, row_id)
+        return self.stored_rows[at] if at < self.written else None
 
 
 class Tx:
@@ -234,6 +252,82 @@ class Tx:
         self.changes.rows.append(RowChange(table, row_id, "insert", {}, row))
         self._after(table, row_id, row)
         return row_id
+
+    def insert_many(self, table: str, rows: list[dict], row_ids: list[str] | None = None) -> list[str]:
+        """`insert` of each row in order (with its id from `row_ids` when given): the same rows,
+        stamps and changes, and the same refusal of the same first row, as one by one. The rule
+        book's field rules are asked once per column's distinct values, and a run of rows setting the
+        same fields is written in one statement; a run that any rule or the database may refuse is
+        written again one by one (in a savepoint, rolled back first), so the refusal names its row."""
+        ids = list(row_ids) if row_ids is not None else [new_id() for _ in rows]
+        synced = SYNCED_FIELDS[table]
+        prepared = []
+        for values, row_id in zip(rows, ids, strict=True):
+            row = {name: values.get(name) for name in synced}
+            prepared.append((row_id or new_id(), row, [name for name, value in row.items() if value is not None]))
+        start = 0
+        while start < len(prepared):
+            end = start + 1
+            while end < len(prepared) and prepared[end][2] == prepared[start][2]:
+                end += 1
+            run = prepared[start:end]
+            if not self._insert_run(table, run):
+                for row_id, row, _ in run:
+                    self.insert(table, row, row_id)
+            start = end
+        return [row_id for row_id, _, _ in prepared]
+
+    def _insert_run(self, table: str, run: list[tuple[str, dict, list[str]]]) -> bool:
+        """Rows setting the same fields (`given`) in one statement, when every rule passes and the
+        row as stored is known without asking; False (nothing written) for `insert_many` to write
+        them one by one instead."""
+        given = run[0][2]
+        kept, defaults = columns_of(self.store, table)
+        if len(run) < 2 or defaults is None or not fields_pass(table, [row for _, row, _ in run], given):
+            return False
+        records, stored_rows = [], []
+        for row_id, row, _ in run:
+            record = {"id": row_id, **{name: row[name] for name in given}, "deleted": 0}
+            derived = _derived(table, row)
+            if derived:
+                record.update((k, v) for k, v in derived.items() if v is not None)
+            if not _as_stored(kept, record):
+                return False
+            records.append(record)
+            stored_rows.append({**defaults, **record})
+        # (as `insert` asks the row as stored: the fields the schema's defaults filled in)
+        defaulted = [name for name in stored_rows[0] if run[0][1].get(name) is None] if len(given) < len(run[0][1]) \
+            else []
+        if defaulted and not fields_pass(table, stored_rows, defaulted):
+            return False
+        if across_fields(table, given) or (defaulted and across_fields(table, defaulted)):
+            seen = _AsOneByOne(self.lookup, table, [row_id for row_id, _, _ in run], stored_rows)
+            for index, (row_id, row, _) in enumerate(run):
+                seen.written = index  # (the values given are asked before the row is written)
+                if row_breaches(table, row, seen, row_id=row_id, only=given, fields_passed=True):
+                    return False
+                seen.written = index + 1  # (the row as stored, after)
+                if defaulted and row_breaches(table, stored_rows[index], seen, row_id=row_id, only=defaulted,
+                                              fields_passed=True):
+                    return False
+        try:
+            with self.db.atomic():  # (a savepoint: a refused run leaves nothing behind)
+                self.db.conn.executemany(_insert_statement(table, tuple(records[0]), False),
+                                         [list(record.values()) for record in records])
+        except sqlite3.IntegrityError:
+            return False
+        stamps, linked, changes, reads = self._stamps, self._linked, self.changes.rows, self.reads
+        tick = self.store.clock.tick
+        for (row_id, row, _), stored in zip(run, stored_rows):
+            reads[(table, row_id)] = stored
+            linked.append((table, row_id, None))
+            wall, counter, site = tick()
+            stamps += ((table, row_id, ROW_FIELD, wall, counter, site), (table, row_id, "deleted", wall, counter, site))
+            changes.append(RowChange(table, row_id, "insert", {}, row))
+            self._after(table, row_id, row)
+        if len(stamps) > 5000:
+            self.flush()
+        return True
 
     def _after(self, table: str, row_id: str, changed: dict) -> None:
         """Keep derived search rows in step with the row (same transaction)."""

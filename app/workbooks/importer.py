@@ -380,6 +380,9 @@ def _plan(store, good: list[RowVerdict], created: dict) -> None:
                 created["grids"].append(f"{key[0]}第{key[1]}网格")
 
 
+_WRITTEN_AT_ONCE = 500  # new delegates written in one go (with their grids and links)
+
+
 def _write(store, good, updated, communities, groups, created, progress, report):
     from app.services.delegates import link_id
     from app.workbooks.roster_updates import write_update
@@ -390,14 +393,15 @@ def _write(store, good, updated, communities, groups, created, progress, report)
         for name in created["groups"]:
             groups[name] = {"id": tx.insert("groups", {"name": name}), "name": name}
         subdistrict = store.settings.get("subdistrict") or None if created["communities"] else None  # asked once
+        new_communities: dict[str, dict] = {}  # (each named first by one row: its group theirs)
         for v in [*good, *updated]:
             community = v.extra["community"]
-            if community not in communities:
-                kind = "village" if community.endswith("村") else "community"
-                group_id = groups[v.extra["group"]]["id"] if v.extra["group"] else None
-                communities[community] = {"id": tx.insert("communities", {
-                    "name": community, "kind": kind, "group_id": group_id,
-                    "subdistrict": subdistrict}), "name": community}
+            if community not in communities and community not in new_communities:
+                new_communities[community] = {
+                    "name": community, "kind": "village" if community.endswith("村") else "community",
+                    "group_id": groups[v.extra["group"]]["id"] if v.extra["group"] else None, "subdistrict": subdistrict}
+        for community, community_id in zip(new_communities, tx.insert_many("communities", list(new_communities.values()))):
+            communities[community] = {"id": community_id, "name": community}
         grid_cache = {(r["community_id"], r["number"]): r["id"] for r in store.rows(
             "SELECT id, community_id, number FROM grids WHERE deleted = 0 AND number IS NOT NULL")}
 
@@ -409,25 +413,34 @@ def _write(store, good, updated, communities, groups, created, progress, report)
             return grid_cache[key]
 
         total = len(good) + len(updated)
-        for done, v in enumerate(good, 1):
-            values = dict(v.values)
-            values["community_id"] = communities[v.extra["community"]]["id"]
-            values["group_id"] = groups[v.extra["group"]]["id"] if v.extra["group"] else None
-            values["term_id"] = term_id
-            values["status"] = "active"  # (roles as planned by _plan)
-            delegate_id = tx.insert("delegates", values)
-            linked: set[str] = set()
-            for grid_text in v.extra["grids"]:
-                number = re.search(r"(\d+)", unicodedata.normalize("NFKC", grid_text))
-                if not number:
-                    continue
-                grid_id = grid_of(values["community_id"], int(number.group(1)))
-                link = link_id(delegate_id, grid_id)
-                if link not in linked:  # the delegate is new: only the file itself can repeat a grid
-                    linked.add(link)
-                    tx.insert("delegate_grids", {"delegate_id": delegate_id, "grid_id": grid_id}, row_id=link)
-            if progress is not None and progress(done, total) is False:
-                raise Cancelled("已取消导入，没有保存任何记录")
+        for start in range(0, len(good), _WRITTEN_AT_ONCE):  # (the progress shown, a cancel heard, at each)
+            chunk = good[start:start + _WRITTEN_AT_ONCE]
+            people, numbers = [], []
+            for v in chunk:
+                values = dict(v.values)
+                values["community_id"] = communities[v.extra["community"]]["id"]
+                values["group_id"] = groups[v.extra["group"]]["id"] if v.extra["group"] else None
+                values["term_id"] = term_id
+                values["status"] = "active"  # (roles as planned by _plan)
+                people.append(values)
+                numbers.append(dict.fromkeys(int(found.group(1)) for found in (
+                    re.search(r"(\d+)", unicodedata.normalize("NFKC", text)) for text in v.extra["grids"]) if found))
+            new_grids = dict.fromkeys((values["community_id"], number) for values, listed in zip(people, numbers)
+                                      for number in listed if (values["community_id"], number) not in grid_cache)
+            grid_ids = tx.insert_many("grids", [{"community_id": community_id, "number": number, "name": f"第{number}网格"}
+                                                for community_id, number in new_grids])
+            grid_cache.update(zip(new_grids, grid_ids))
+            delegate_ids = tx.insert_many("delegates", people)
+            # the delegates are new: only the file itself can repeat a grid (each linked once)
+            links = {}
+            for delegate_id, values, listed in zip(delegate_ids, people, numbers):
+                for number in listed:
+                    grid_id = grid_cache[(values["community_id"], number)]
+                    links[link_id(delegate_id, grid_id)] = {"delegate_id": delegate_id, "grid_id": grid_id}
+            tx.insert_many("delegate_grids", list(links.values()), list(links))
+            for done in range(start + 1, start + len(chunk) + 1) if progress is not None else ():
+                if progress(done, total) is False:
+                    raise Cancelled("已取消导入，没有保存任何记录")
         for done, v in enumerate(updated, len(good) + 1):
             write_update(tx, v, communities, groups, grid_of)
             if progress is not None and progress(done, total) is False:
