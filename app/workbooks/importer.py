@@ -120,11 +120,14 @@ def read_workbook(path: Path | str) -> list[RowVerdict]:
         header_index, mapping = found
         headings = {key: clean(shown[header_index][col]) for col, key in mapping.items()}
         for r in range(header_index + 1, len(shown)):
-            row = {key: shown[r][col] for col, key in mapping.items() if col < len(shown[r])}
-            if all(v is None or clean(v) == "" for v in row.values()):
+            cells_shown = shown[r]
+            cleaned = [clean(v) for v in cells_shown]  # (each cell's text cleaned once, for every question)
+            row = {key: cells_shown[col] for col, key in mapping.items() if col < len(cells_shown)}
+            said = {key: cleaned[col] for col, key in mapping.items() if col < len(cells_shown)}
+            if not any(said.values()):
                 continue
-            first = clean(row.get("serial")) or clean(row.get("name"))
-            texts = [text for text in (clean(v) for v in shown[r] if v is not None) if text]
+            first = said.get("serial") or said.get("name", "")
+            texts = [text for text in cleaned if text]
             if r >= len(grid):
                 cells = 0
             elif grid[r] == shown[r]:  # (no merged block across the row: the same cells)
@@ -137,7 +140,7 @@ def read_workbook(path: Path | str) -> list[RowVerdict]:
                 continue  # the second row of a two-row header (姓名 / 性别 … merged above)
             formulas = [headings[key] for col, key in mapping.items()
                         if (r, col) in sheet.formulas and key != "serial"]
-            verdict = _check_row(sheet.title, r + 1, row, headings)
+            verdict = _check_row(sheet.title, r + 1, row, headings, said)
             if formulas:  # a formula's result is not what the clerk typed: never taken as data
                 verdict.verdict = "rejected"
                 verdict.reason = "、".join(f"“{h}”" for h in formulas) + "是公式，请改为文字"
@@ -145,8 +148,11 @@ def read_workbook(path: Path | str) -> list[RowVerdict]:
     return verdicts
 
 
-def _check_row(sheet: str, number: int, row: dict, headings: dict) -> RowVerdict:
-    name = clean(row.get("name"))
+def _check_row(sheet: str, number: int, row: dict, headings: dict, said: dict[str, str] | None = None) -> RowVerdict:
+    """One row's verdict from its values (`row`) and their texts cleaned (`said`, else cleaned here)."""
+    if said is None:
+        said = {key: clean(value) for key, value in row.items()}
+    name = said.get("name", "")
     verdict = RowVerdict(sheet, number, name)
 
     def reject(reason: str) -> RowVerdict:
@@ -159,7 +165,7 @@ def _check_row(sheet: str, number: int, row: dict, headings: dict) -> RowVerdict
     if isinstance(raw_id, (int, float)) and not isinstance(raw_id, bool):
         return reject("身份证号被 Excel 存成了数字，后几位已经丢失；请把该列设为文本后重新录入")
     values = {"name": name}
-    masked = clean_code(raw_id) if "*" in clean(raw_id) else ""
+    masked = clean_code(raw_id) if "*" in said.get("id_number", "") else ""
     if masked:  # the desk's own roster, exported with the ID masked: it names a stored delegate
         verdict.extra["masked_id"] = masked
         problem = _gender_and_birth(row, values, headings, verdict.warnings)
@@ -173,7 +179,7 @@ def _check_row(sheet: str, number: int, row: dict, headings: dict) -> RowVerdict
         values["id_number"] = info.number
         values["birth_date"] = info.birth_date.isoformat()
         values["gender"] = info.gender
-        given = clean(row.get("gender"))
+        given = said.get("gender", "")
         if given and given != info.gender:
             verdict.warnings.append(f"表中性别“{given}”与身份证号（{info.gender}）不一致，已按身份证号登记")
         birth = _parse_birth(row.get("birth")) if row.get("birth") not in (None, "") else None
@@ -184,18 +190,18 @@ def _check_row(sheet: str, number: int, row: dict, headings: dict) -> RowVerdict
         problem = _gender_and_birth(row, values, headings, verdict.warnings)
         if problem:
             return reject(problem)
-    if clean(row.get("phone")):
+    if said.get("phone"):
         try:
             values["phone"] = validate_phone(as_text(row.get("phone"))) or ""
         except ValidationError as exc:
             verdict.warnings.append(f"{exc.message}，未导入电话")
     for key in ("ethnicity", "party", "sector", "education", "workplace", "post", "notes", "certificate_no"):
-        if clean(row.get(key)):
-            values[key] = clean(row.get(key))
-    if clean(row.get("work")) and "workplace" not in values:
-        values["workplace"] = clean(row.get("work"))
-        verdict.extra["work"] = clean(row.get("work"))  # 工作单位及职务 in one cell
-    role = clean(row.get("role"))
+        if said.get(key):
+            values[key] = said[key]
+    if said.get("work") and "workplace" not in values:
+        values["workplace"] = said["work"]
+        verdict.extra["work"] = said["work"]  # 工作单位及职务 in one cell
+    role = said.get("role", "")
     if role and role not in ROLE_WORDS:  # taken as 成员, as before, but said: never changed quietly
         verdict.warnings.append(f"{headings.get('role') or '小组职务'}“{role[:20]}”不在可选范围内（组长、副组长、成员），"
                                 "已按成员登记")
@@ -207,8 +213,8 @@ def _check_row(sheet: str, number: int, row: dict, headings: dict) -> RowVerdict
         heading = headings.get({"birth_date": "birth"}.get(first.field, first.field)) or first.label
         return reject(first.rule if first.whole else f"“{heading}”{first.rule}")
     verdict.values = values
-    verdict.extra.update({"community": clean(row.get("community")), "group": clean(row.get("group")),
-                          "grids": [g for g in re.split(r"[、,，;；\s]+", clean(row.get("grids"))) if g],
+    verdict.extra.update({"community": said.get("community", ""), "group": said.get("group", ""),
+                          "grids": [g for g in re.split(r"[、,，;；\s]+", said.get("grids", "")) if g],
                           "columns": set(row)})
     if not verdict.extra["community"]:
         return reject("所在村（社区）为空")

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import subprocess
@@ -106,6 +107,16 @@ RAW_COUNT = """SELECT count(*) FROM delegates d LEFT JOIN communities c ON c.id 
 
 def ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
+
+
+def settle() -> None:
+    """Before each timed sample of a whole-file measure: what the sample before left behind (an
+    openpyxl workbook, a reportlab document: reference cycles that only a full pass of the cyclic
+    collector frees) is collected outside the timing, so that neither side pays for freeing the
+    other's garbage. Each still pays for the collections its own allocations bring on as it runs.
+    (Without it, a full collection of ~80 ms fell on one side or the other as the run's earlier
+    sections happened to leave the collector's counts: the same roster import measured 1.1x-2.1x.)"""
+    gc.collect()
 
 
 def bench_roster(store_dir: Path, repeat: int) -> list[tuple]:
@@ -273,6 +284,7 @@ def bench_minutes_pdf(repeat: int) -> tuple[float, float]:
         export_doc(store, "minutes", meeting_id, folder / "warm.pdf")  # fonts registered once
         pages = paginate(minutes_doc(store, meeting_id).items)
         for i in range(repeat):
+            settle()
             t = time.perf_counter()
             # raw reportlab: the same lines of text in the same faces on the same pages, one string
             # a line, and the page numbers
@@ -291,6 +303,7 @@ def bench_minutes_pdf(repeat: int) -> tuple[float, float]:
             with open(folder / f"raw{i}.pdf", "rb+") as handle:
                 os.fsync(handle.fileno())
             base.append(time.perf_counter() - t)
+            settle()
             t = time.perf_counter()
             export_doc(store, "minutes", meeting_id, folder / f"ours{i}.pdf")
             ours.append(time.perf_counter() - t)
@@ -371,6 +384,7 @@ def bench_ledger_outputs(store_dir: Path, repeat: int, only_register: bool = Fal
         values = [[i] + [str(row.get(c.key) or "") for c in LEDGER_COLUMNS] for i, row in enumerate(rows, 1)]
 
         def raw_write(styled: bool) -> float:
+            settle()
             t = time.perf_counter()
             wb = Workbook(write_only=True)
             ws = wb.create_sheet()
@@ -395,6 +409,7 @@ def bench_ledger_outputs(store_dir: Path, repeat: int, only_register: bool = Fal
         ours_samples, styled, plain, result = [], [], [], {}
         for i in range(repeat):  # interleaved, so that the machine's load hits both sides alike
             styled.append(raw_write(True))
+            settle()
             t = time.perf_counter()
             result = export_register(store, "ledger", folder / f"ours{i}.xlsx", year=year)
             ours_samples.append((time.perf_counter() - t) * 1000)
@@ -463,11 +478,13 @@ def bench_import(store_dir: Path, repeat: int) -> tuple[str, float, float, str]:
     pinyin_keys("预热")  # pypinyin loads its dictionaries once per process (~0.5 s), not per import
     ours, raw, imported = [], [], 0
     for i in range(repeat):  # interleaved, so that the machine's load hits both sides alike
+        settle()
         t = time.perf_counter()
         sheet = load_workbook(path).active
         sum(1 for row in sheet.iter_rows(values_only=True) for _ in row)
         raw.append(time.perf_counter() - t)
         with Store.open(folder / f"empty{i}") as store:
+            settle()
             t = time.perf_counter()
             report = import_roster(store, path)
             ours.append(time.perf_counter() - t)
@@ -525,6 +542,7 @@ def bench_ledger_import(repeat: int) -> tuple[str, float, float, str]:
     wb.save(path)
     ours, raw, imported = [], [], 0
     for i in range(repeat):  # interleaved, so that the machine's load hits both sides alike
+        settle()
         t = time.perf_counter()
         sheet = load_workbook(path).active
         sum(1 for row in sheet.iter_rows(values_only=True) for _ in row)
@@ -532,6 +550,7 @@ def bench_ledger_import(repeat: int) -> tuple[str, float, float, str]:
         copy = folder / f"office{i}"
         shutil.copytree(template, copy, ignore=shutil.ignore_patterns("yishi.lock"))
         with Store.open(copy) as store:
+            settle()
             t = time.perf_counter()
             report = import_file(store, kind("opinions"), path)
             ours.append(time.perf_counter() - t)
@@ -560,10 +579,12 @@ def bench_exchange(store_dir: Path, repeat: int) -> list[tuple[str, float, float
     source = work / "source"
     shutil.copytree(store_dir, source, ignore=shutil.ignore_patterns("yishi.lock"))
     with Store.open(source) as store:
+        settle()
         t = time.perf_counter()
         package = export_package(store, work, "口令")
         ours_export = time.perf_counter() - t
     conn = sqlite3.connect(source / "yishi.db")
+    settle()
     t = time.perf_counter()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
@@ -581,6 +602,7 @@ def bench_exchange(store_dir: Path, repeat: int) -> list[tuple[str, float, float
     raw_cpu, ours_cpu = [], []  # CPU time too: on two cores shared with others, wall time swings with the load
     for i in range(repeat):  # interleaved, so that the machine's load hits both sides alike
         with Store.open(work / f"raw{i}") as empty:  # the same schema, filled by executemany
+            settle()
             t, c = time.perf_counter(), time.process_time()
             with empty.db.atomic():
                 empty.db.execute("PRAGMA defer_foreign_keys = ON")
@@ -591,6 +613,7 @@ def bench_exchange(store_dir: Path, repeat: int) -> list[tuple[str, float, float
             raw_cpu.append(time.process_time() - c)
         shutil.rmtree(work / f"raw{i}", ignore_errors=True)
         with Store.open(work / f"target{i}") as target:
+            settle()
             t, c = time.perf_counter(), time.process_time()
             first = import_package(target, package["path"], "口令")
             ours_samples.append(time.perf_counter() - t)
@@ -644,11 +667,13 @@ def bench_grids_import(repeat: int) -> tuple[str, float, float, str]:
     wb.save(path)
     ours, raw, imported = [], [], 0
     for i in range(repeat):  # interleaved, so that the machine's load hits both sides alike
+        settle()
         t = time.perf_counter()
         sheet = load_workbook(path).active
         sum(1 for row in sheet.iter_rows(values_only=True) for _ in row)
         raw.append(time.perf_counter() - t)
         with Store.open(folder / f"empty{i}") as store:
+            settle()
             t = time.perf_counter()
             report = import_file(store, kind("grids"), path)
             ours.append(time.perf_counter() - t)

@@ -257,7 +257,8 @@ def test_a_rule_reading_rows_of_its_own_table_sees_the_earlier_rows_of_the_run_o
     asked["write"].clear()
     alone, together = _one_by_one_and_many(tmp_path / "itself", itself)
     assert together == alone and alone[0] != "refused"
-    assert len([c for c in asked["write"] if c[0] == "groups"]) == 2 * 2  # (one by one, as given and as stored; at once, none: all passed in bulk)
+    # one by one, each row as given and as stored; at once, none (all passed in bulk)
+    assert len([c for c in asked["write"] if c[0] == "groups"]) == 2 * 2
 
 
 def test_a_default_among_many_the_rule_book_refuses_is_refused_as_one_by_one(tmp_path, monkeypatch):
