@@ -223,6 +223,11 @@ def _check_row(sheet: str, number: int, row: dict, headings: dict, said: dict[st
         problem = verdict.extra[key] and TABLES[table].fields["name"].problem(verdict.extra[key])
         if problem:
             return reject(f"“{headings.get(key) or TABLES[table].noun}”{problem}")
+    for grid in verdict.extra["grids"]:  # the number of a grid the import may create, as well
+        number = re.search(r"(\d+)", unicodedata.normalize("NFKC", grid))
+        problem = number and TABLES["grids"].fields["number"].problem(int(number.group(1)))
+        if problem:
+            return reject(f"“{headings.get('grids') or '联系网格'}”中“{grid[:20]}”的编号{problem}")
     return verdict
 
 

@@ -252,6 +252,19 @@ def test_what_the_file_says_beside_the_id_number_is_checked_against_it_or_kept(s
     assert (rows["丁"]["gender"], rows["丁"]["birth_date"]) == (None, None)
 
 
+def test_a_grid_number_beyond_the_book_refuses_its_row_by_name_and_the_others_come_in(store, tmp_path):
+    wb = Workbook()
+    wb.active.append(["姓名", "所在村（社区）", "所属网格"])
+    wb.active.append(["张三", "文昌社区", "第3网格"])
+    wb.active.append(["李四", "文昌社区", "第3网格、第１２３４５６网格"])
+    wb.save(tmp_path / "网格.xlsx")
+    report = import_roster(store, tmp_path / "网格.xlsx")
+    assert report["imported"] == 1
+    assert [(r["row"], r["name"], r["reason"]) for r in report["rejected"]] == [
+        (3, "李四", "“所属网格”中“第１２３４５６网格”的编号不能大于 100000")]
+    assert [r["number"] for r in store.rows("SELECT number FROM grids WHERE deleted = 0")] == [3]
+
+
 def test_grids_are_linked_once_reused_when_stored_and_the_import_reports_progress_or_is_cancelled(store, tmp_path):
     from app.common.errors import Cancelled
 
