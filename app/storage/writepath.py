@@ -286,7 +286,9 @@ class Tx:
         if len(run) < 2 or defaults is None or not fields_pass(table, [row for _, row, _ in run], given):
             return False
         records, stored_rows = [], []
-        for row_id, row, _ in run:
+        for row_id, row, row_given in run:
+            if row_given != given:  # (a run's rows set the same fields: one statement, one plan)
+                return False
             record = {"id": row_id, **{name: row[name] for name in given}, "deleted": 0}
             derived = _derived(table, row)
             if derived:
@@ -302,13 +304,12 @@ class Tx:
             return False
         if across_fields(table, given) or (defaulted and across_fields(table, defaulted)):
             seen = _AsOneByOne(self.lookup, table, [row_id for row_id, _, _ in run], stored_rows)
-            for index, (row_id, row, _) in enumerate(run):
+            for index, (_, row, _) in enumerate(run):
                 seen.written = index  # (the values given are asked before the row is written)
-                if row_breaches(table, row, seen, row_id=row_id, only=given, fields_passed=True):
+                if row_breaches(table, row, seen, only=given, fields_passed=True):
                     return False
                 seen.written = index + 1  # (the row as stored, after)
-                if defaulted and row_breaches(table, stored_rows[index], seen, row_id=row_id, only=defaulted,
-                                              fields_passed=True):
+                if defaulted and row_breaches(table, stored_rows[index], seen, only=defaulted, fields_passed=True):
                     return False
         try:
             with self.db.atomic():  # (a savepoint: a refused run leaves nothing behind)

@@ -186,8 +186,9 @@ def test_rows_at_once_are_asked_in_bulk_and_written_in_one_statement(store, aske
         # rows setting other fields: each run of rows alike at once (the default 组员 kept where none is set)
         people = _delegates(community, None, None, None)
         people[0]["group_role"] = "leader"
-        tx.insert_many("delegates", [*people, people[0]])
+        mixed = tx.insert_many("delegates", [*people, people[0]])
         assert [call[0] for call in asked["write"]] == ["delegates"] * 4  # (a run of one: at the door, as given and stored)
+        assert [tx.reads[("delegates", i)]["group_role"] for i in mixed] == ["leader", "member", "member", "leader"]
     store.db.conn.set_trace_callback(None)
     assert len(ids) == 3 and len(set(ids)) == 3 and all(len(i) == 36 for i in ids)
     assert store.scalar("SELECT count(*) FROM delegates WHERE deleted = 0") == 7
@@ -254,6 +255,15 @@ def test_a_rule_reading_rows_of_its_own_table_sees_the_earlier_rows_of_the_run_o
     def itself(tx, insert_many):  # 乙 names itself: its own row is not written when its values are asked
         insert_many(tx, "groups", [{"name": "甲", "notes": "x"}, {"name": "乙", "notes": "b"}], [_id("a"), _id("b")])
 
+    def wants_the_next(tx, insert_many):  # as stored, 甲 needs 乙 written already: one by one, it is not
+        insert_many(tx, "groups", [{"name": "甲", "notes": "b"}, {"name": "乙", "notes": "a"}], [_id("a"), _id("b")])
+
+    monkeypatch.setattr(TABLES["groups"], "checks", (  # (asked of the row as stored: 排序 is left unset)
+        Check(("sort_order",), lambda row, lookup: None if lookup("groups", _id(row["notes"])) else "说明中的小组还没有"),))
+    alone, together = _one_by_one_and_many(tmp_path / "next", wants_the_next)
+    assert together == alone and together[:2] == ("refused", "说明中的小组还没有")
+    monkeypatch.setattr(TABLES["groups"], "checks", (Check(("notes",), named_after),))
+
     asked["write"].clear()
     alone, together = _one_by_one_and_many(tmp_path / "itself", itself)
     assert together == alone and alone[0] != "refused"
@@ -291,6 +301,15 @@ def test_a_rule_the_schema_s_defaults_take_part_in_is_asked_of_each_row_as_store
 
     alone, together = _one_by_one_and_many(tmp_path, write)
     assert together == alone and together[:3] == ("refused", "网格员不能是网格自己", "worker_name")
+
+
+def test_opinions_written_many_at_once_are_searchable_and_ids_must_match_rows(store):
+    with store.write("import", "导入") as tx:
+        tx.insert_many("opinions", [{"source": "phone", "received_on": "2025-03-01", "title": title,
+                                     "status": "collected"} for title in ("路灯不亮", "井盖松动")])
+        with pytest.raises(ValueError):  # (an id for each row, or none at all)
+            tx.insert_many("groups", [{"name": "甲"}, {"name": "乙"}], [_id("a")])
+    assert [r[0] for r in _search_rows(store)] == ["井盖松动", "路灯不亮"]
 
 
 def test_a_value_a_column_turns_into_another_type_is_kept_as_stored_among_many(tmp_path, unguarded, monkeypatch):
