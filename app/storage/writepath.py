@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterable
 from operator import itemgetter
 
 from app.common.batches import in_batches
@@ -114,18 +115,25 @@ def _insert_statement(table: str, columns: tuple, returning: bool) -> str:
 class _AsOneByOne:
     """Rows by id as the rule book's checks would read them while a run of rows is written one by
     one: the run's first `written` rows there as stored, the others not yet; any other row as the
-    write reads it (`lookup`)."""
+    write has kept it (`reads`) or as the database holds it (`fetch`), what is read kept apart in
+    `found` (the write keeps it only if the run is written at once)."""
 
-    def __init__(self, lookup, table: str, ids: list[str], stored_rows: list[dict]):
-        self.lookup, self.table, self.stored_rows = lookup, table, stored_rows
+    def __init__(self, reads: dict, fetch, table: str, ids: list[str], stored_rows: list[dict]):
+        self.reads, self.fetch, self.table, self.stored_rows = reads, fetch, table, stored_rows
         self.placed = {row_id: index for index, row_id in enumerate(ids)}
         self.written = 0
+        self.found: dict[tuple[str, str], dict | None] = {}
 
     def __call__(self, table: str, row_id: str) -> dict | None:
         at = self.placed.get(row_id) if table == self.table else None
-        if at is None:
-            return self.lookup(table, row_id)
-        return self.stored_rows[at] if at < self.written else None
+        if at is not None:
+            return self.stored_rows[at] if at < self.written else None
+        key = (table, row_id)
+        if key in self.reads:
+            return self.reads[key]
+        if key not in self.found:
+            self.found[key] = self.fetch(table, row_id)
+        return self.found[key]
 
 
 class Tx:
@@ -232,6 +240,7 @@ class Tx:
                 stored = dict(zip([d[0] for d in cursor.description], cursor.fetchall()[0]))
         except sqlite3.IntegrityError as exc:
             raise refused_by_database(self.db.conn, table, record, exc) from None
+        self.reads.pop((table, row_id), None)  # (a check of the values given may have read it as not there yet)
         if defaulted and stored is not None:
             # The row as stored: held to every rule its stored values take part in that the values
             # given were not already held to as they are (schema defaults, values the column's type
@@ -253,12 +262,13 @@ class Tx:
         self._after(table, row_id, row)
         return row_id
 
-    def insert_many(self, table: str, rows: list[dict], row_ids: list[str] | None = None) -> list[str]:
+    def insert_many(self, table: str, rows: Iterable[dict], row_ids: Iterable[str] | None = None) -> list[str]:
         """`insert` of each row in order (with its id from `row_ids` when given): the same rows,
         stamps and changes, and the same refusal of the same first row, as one by one. The rule
         book's field rules are asked once per column's distinct values, and a run of rows setting the
         same fields is written in one statement; a run that any rule or the database may refuse is
         written again one by one (in a savepoint, rolled back first), so the refusal names its row."""
+        rows = list(rows)
         ids = list(row_ids) if row_ids is not None else [new_id() for _ in rows]
         synced = SYNCED_FIELDS[table]
         prepared = []
@@ -302,8 +312,9 @@ class Tx:
             else []
         if defaulted and not fields_pass(table, stored_rows, defaulted):
             return False
+        seen = None
         if across_fields(table, given) or (defaulted and across_fields(table, defaulted)):
-            seen = _AsOneByOne(self.lookup, table, [row_id for row_id, _, _ in run], stored_rows)
+            seen = _AsOneByOne(self.reads, self._lookup, table, [row_id for row_id, _, _ in run], stored_rows)
             for index, (_, row, _) in enumerate(run):
                 seen.written = index  # (the values given are asked before the row is written)
                 if row_breaches(table, row, seen, only=given, fields_passed=True):
@@ -318,6 +329,8 @@ class Tx:
         except sqlite3.IntegrityError:
             return False
         stamps, linked, changes, reads = self._stamps, self._linked, self.changes.rows, self.reads
+        if seen is not None:
+            reads.update(seen.found)  # (what one by one would have kept of the rows its checks read)
         tick = self.store.clock.tick
         for (row_id, row, _), stored in zip(run, stored_rows):
             reads[(table, row_id)] = stored

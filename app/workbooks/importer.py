@@ -224,10 +224,10 @@ def _check_row(sheet: str, number: int, row: dict, headings: dict, said: dict[st
         if problem:
             return reject(f"“{headings.get(key) or TABLES[table].noun}”{problem}")
     for grid in verdict.extra["grids"]:  # the number of a grid the import may create, as well
-        number = re.search(r"(\d+)", unicodedata.normalize("NFKC", grid))
-        problem = number and TABLES["grids"].fields["number"].problem(int(number.group(1)))
-        if problem:
-            return reject(f"“{headings.get('grids') or '联系网格'}”中“{grid[:20]}”的编号{problem}")
+        digits = re.search(r"(\d+)", unicodedata.normalize("NFKC", grid))
+        wrong = TABLES["grids"].fields["number"].problem(int(digits.group(1))) if digits else None
+        if wrong:
+            return reject(f"“{headings.get('grids') or '联系网格'}”中“{grid[:20]}”的编号{wrong}")
     return verdict
 
 
@@ -436,12 +436,14 @@ def _write(store, good, updated, communities, groups, created, progress, report)
                 people.append(values)
                 numbers.append(dict.fromkeys(int(found.group(1)) for found in (
                     re.search(r"(\d+)", unicodedata.normalize("NFKC", text)) for text in v.extra["grids"]) if found))
+            # the delegates, then the grids they name that are not there yet, then the links (a row's
+            # delegate is held to the rules ahead of its grids, as when the rows were written one by one)
+            delegate_ids = tx.insert_many("delegates", people)
             new_grids = dict.fromkeys((values["community_id"], number) for values, listed in zip(people, numbers)
                                       for number in listed if (values["community_id"], number) not in grid_cache)
             grid_ids = tx.insert_many("grids", [{"community_id": community_id, "number": number, "name": f"第{number}网格"}
                                                 for community_id, number in new_grids])
             grid_cache.update(zip(new_grids, grid_ids))
-            delegate_ids = tx.insert_many("delegates", people)
             # the delegates are new: only the file itself can repeat a grid (each linked once)
             links = {}
             for delegate_id, values, listed in zip(delegate_ids, people, numbers):

@@ -252,16 +252,43 @@ def test_what_the_file_says_beside_the_id_number_is_checked_against_it_or_kept(s
     assert (rows["丁"]["gender"], rows["丁"]["birth_date"]) == (None, None)
 
 
+def test_a_row_whose_delegate_and_grid_both_clash_at_the_write_is_refused_for_its_delegate_first(store, tmp_path):
+    from app.common.errors import ValidationError
+
+    with store.write("setup", "准备") as tx:
+        community = tx.insert("communities", {"name": "文昌社区", "kind": "community"})
+        tx.insert("grids", {"community_id": community, "number": 9, "name": "第5网格"})  # named 第5网格, number 9
+        tx.insert("delegates", {"name": "老王", "community_id": community, "certificate_no": "C1"})
+    wb = Workbook()
+    wb.active.append(["姓名", "所在村（社区）", "聘书编号", "联系网格"])
+    wb.active.append(["张三", "文昌社区", "C1", "5"])  # 聘书 C1 taken; grid 5 would be a second 第5网格
+    wb.save(tmp_path / "两处.xlsx")
+    with pytest.raises(ValidationError, match="^聘书编号“C1”已经有了，不能重复$"):
+        import_roster(store, tmp_path / "两处.xlsx")
+    assert store.scalar("SELECT count(*) FROM delegates") == 1
+
+
+def test_a_roster_without_a_community_column_refuses_every_row_for_it(store, tmp_path):
+    wb = Workbook()
+    wb.active.append(["姓名", "性别", "联系电话"])
+    wb.active.append(["张三", "男", "13800000000"])
+    wb.save(tmp_path / "无社区.xlsx")
+    report = import_roster(store, tmp_path / "无社区.xlsx")
+    assert report["imported"] == 0 and store.scalar("SELECT count(*) FROM delegates") == 0
+    assert [(r["name"], r["verdict"], r["reason"], r["community"], r["group"]) for r in report["rows"]] == [
+        ("张三", "rejected", "所在村（社区）为空", "", "")]
+
+
 def test_a_grid_number_beyond_the_book_refuses_its_row_by_name_and_the_others_come_in(store, tmp_path):
     wb = Workbook()
     wb.active.append(["姓名", "所在村（社区）", "所属网格"])
     wb.active.append(["张三", "文昌社区", "第3网格"])
-    wb.active.append(["李四", "文昌社区", "第3网格、第１２３４５６网格"])
+    wb.active.append(["李四", "文昌社区", "第3网格、第１２３４５６网格（东片区老旧小区及沿街商铺一带）"])
     wb.save(tmp_path / "网格.xlsx")
     report = import_roster(store, tmp_path / "网格.xlsx")
     assert report["imported"] == 1
     assert [(r["row"], r["name"], r["reason"]) for r in report["rejected"]] == [
-        (3, "李四", "“所属网格”中“第１２３４５６网格”的编号不能大于 100000")]
+        (3, "李四", "“所属网格”中“第１２３４５６网格（东片区老旧小区及沿街”的编号不能大于 100000")]
     assert [r["number"] for r in store.rows("SELECT number FROM grids WHERE deleted = 0")] == [3]
 
 

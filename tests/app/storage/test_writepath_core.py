@@ -312,6 +312,49 @@ def test_opinions_written_many_at_once_are_searchable_and_ids_must_match_rows(st
     assert [r[0] for r in _search_rows(store)] == ["井盖松动", "路灯不亮"]
 
 
+def test_a_row_as_stored_is_there_for_a_check_of_its_own_table_one_by_one_and_at_once(tmp_path, monkeypatch):
+    """(An insert's check of the values given reads the row as not there yet: what it kept of that
+    is dropped once the row is written, so the check of the row as stored finds it.)"""
+    from app.rules.book import TABLES, Check
+
+    def named_there(row, lookup):  # as stored (its id known), the group its notes name must be there
+        found = lookup("groups", _id(row["notes"]))  # (read as the values given are asked too)
+        return "说明中的小组还没有" if "id" in row and found is None else None
+
+    monkeypatch.setattr(TABLES["groups"], "checks", (Check(("notes", "sort_order"), named_there),))
+
+    def write(tx, insert_many):  # both name 甲, the first row itself
+        insert_many(tx, "groups", [{"name": "甲", "notes": "a"}, {"name": "乙", "notes": "a"}], [_id("a"), _id("b")])
+
+    alone, together = _one_by_one_and_many(tmp_path, write)
+    assert together == alone and alone[0] != "refused"
+
+
+def test_a_run_refused_in_a_savepoint_keeps_no_more_of_what_it_read_than_one_by_one(tmp_path):
+    from app.store import Store
+
+    kept = []
+    for many in (False, True):
+        with Store.open(tmp_path / f"s{many}") as store:
+            with store.write("setup", "会议") as tx:
+                for meeting in ("m1", "m2"):
+                    tx.insert("meetings", {"kind": "plenary", "title": meeting, "date": "2024-01-05", "status": "held"},
+                              _id(meeting))
+            rows = [{"source": "phone", "received_on": "2024-03-01", "title": title, "status": "collected",
+                     "raised_meeting_id": _id(meeting), "delegate_id": _id("nobody")}
+                    for title, meeting in (("路灯", "m1"), ("井盖", "m2"))]
+            with store.write("import", "导入") as tx:
+                with pytest.raises(ValidationError, match="^所选收集代表不存在或已删除$"), store.db.atomic():
+                    tx.update("meetings", _id("m2"), {"date": "2099-01-01", "status": "planned"})  # rolled back
+                    if many:
+                        tx.insert_many("opinions", rows, [_id("o1"), _id("o2")])
+                    else:
+                        for row, row_id in zip(rows, [_id("o1"), _id("o2")]):
+                            tx.insert("opinions", row, row_id)
+                kept.append(dict(tx.reads))
+    assert kept[1] == kept[0] and ("meetings", _id("m2")) not in kept[1]
+
+
 def test_a_value_a_column_turns_into_another_type_is_kept_as_stored_among_many(tmp_path, unguarded, monkeypatch):
     monkeypatch.setattr(writepath, "fields_pass", lambda *args: True)  # (the book refuses it first: here it looks away)
 
