@@ -250,8 +250,6 @@ class Tx:
             check_write(self.db.conn, table, row_id, stored, differ, self.lookup)
         if stored is not None:
             self.reads[(table, row_id)] = stored
-        else:
-            self.reads.pop((table, row_id), None)
         self._linked.append((table, row_id, None))
         # one stamp for the whole new row, and `deleted`'s (as `_stamp(table, row_id, (ROW_FIELD, "deleted"))`)
         wall, counter, site = self.store.clock.tick()
