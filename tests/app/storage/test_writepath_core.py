@@ -313,15 +313,25 @@ def test_opinions_written_many_at_once_are_searchable_and_ids_must_match_rows(st
 
 
 def test_a_rule_reading_a_row_of_another_table_refuses_among_many_as_one_by_one(tmp_path):
-    def write(tx, insert_many):  # an opinion raised at a meeting not yet held
-        tx.insert("meetings", {"kind": "plenary", "title": "一", "date": "2024-01-05", "status": "held"}, _id("m1"))
-        tx.insert("meetings", {"kind": "plenary", "title": "二", "date": "2099-01-05", "status": "planned"}, _id("m2"))
-        insert_many(tx, "opinions", [{"source": "phone", "received_on": "2024-03-01", "title": title, "status": "collected",
-                                      "raised_meeting_id": _id(meeting)} for title, meeting in (("路灯", "m1"), ("井盖", "m2"))],
-                    [_id("o1"), _id("o2")])
+    from app.store import Store
 
-    alone, together = _one_by_one_and_many(tmp_path, write)
-    assert together == alone and together[0] == "refused" and "还没有召开" in together[1]
+    refusals = []
+    for many in (False, True):
+        with Store.open(tmp_path / f"s{many}") as store:
+            with store.write("setup", "会议") as tx:
+                tx.insert("meetings", {"kind": "plenary", "title": "一", "date": "2024-01-05", "status": "held"}, _id("m1"))
+                tx.insert("meetings", {"kind": "plenary", "title": "二", "date": "2099-01-05", "status": "planned"},
+                          _id("m2"))
+            rows = [{"source": "phone", "received_on": "2024-03-01", "title": title, "status": "collected",
+                     "raised_meeting_id": _id(meeting)} for title, meeting in (("路灯", "m1"), ("井盖", "m2"))]
+            with pytest.raises(ValidationError) as refused, store.write("import", "导入") as tx:
+                if many:
+                    tx.insert_many("opinions", rows, [_id("o1"), _id("o2")])
+                else:
+                    for row, row_id in zip(rows, [_id("o1"), _id("o2")]):
+                        tx.insert("opinions", row, row_id)
+            refusals.append((refused.value.message, refused.value.field))
+    assert refusals[1] == refusals[0] and "还没有召开" in refusals[0][0]
 
 
 def test_a_row_as_stored_is_there_for_a_check_of_its_own_table_one_by_one_and_at_once(tmp_path, monkeypatch):
