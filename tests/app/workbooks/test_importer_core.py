@@ -120,11 +120,14 @@ def test_blank_summary_note_and_second_header_rows_are_passed_over_and_reading_g
     ws.append([6, "孙八", "男", "临江村", "", ""])
     ws.append(["名单如有变动，由各社区另行报送工委备案。"])  # a sentence in one cell, not merged
     ws.append([7, "周九", "男", "临江村", "", ""])
+    ws.append(["联系电话如有变更，请代表本人及时告知所在社区。"])  # merged across the table, nothing beside it
+    ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=6)
+    ws.append([8, "吴十", "女", "临江村", "", ""])
     book.save(tmp_path / "messy.xlsx")
     report = import_roster(store, tmp_path / "messy.xlsx", dry_run=True)
     assert [(r["row"], r["name"], r["verdict"]) for r in report["rows"]] == [
         (4, "张三", "ok"), (7, "李四", "ok"), (9, "王五", "ok"), (11, "赵六", "ok"), (13, "钱七", "ok"), (15, "孙八", "ok"),
-        (17, "周九", "ok")]
+        (17, "周九", "ok"), (19, "吴十", "ok")]
 
 
 def test_two_headings_in_a_row_make_it_a_header_one_does_not(tmp_path):
