@@ -309,6 +309,8 @@ def test_opinions_written_many_at_once_are_searchable_and_ids_must_match_rows(st
                                      "status": "collected"} for title in ("路灯不亮", "井盖松动")])
         with pytest.raises(ValueError):  # (an id for each row, or none at all)
             tx.insert_many("groups", [{"name": "甲"}, {"name": "乙"}], [_id("a")])
+        made = tx.insert_many("groups", ({"name": name} for name in ("丙", "丁")))  # (rows as they come)
+    assert [r["name"] for r in store.rows("SELECT name FROM groups WHERE id IN (?, ?)", made)] in (["丙", "丁"], ["丁", "丙"])
     assert [r[0] for r in _search_rows(store)] == ["井盖松动", "路灯不亮"]
 
 
