@@ -169,16 +169,6 @@ def _face_advance(ch: str, face: str, size: float) -> tuple[str, str, float]:
 _FACE_ADVANCES: dict[tuple, tuple[str, str, float]] = {}
 
 
-def _glyph(ch: str, run: Run) -> Glyph:
-    face = FONT_NAMES[run.role]
-    key = (ch, face, run.size, FONT_NAMES["hei"])
-    found = _FACE_ADVANCES.get(key)
-    if found is None:
-        found = _FACE_ADVANCES[key] = _face_advance(ch, face, run.size)
-    ch, font, width = found
-    return Glyph(ch, font, run.size, run.color, width)
-
-
 def atoms(runs: list[Run]) -> list[Atom]:
     """Unbreakable pieces: a CJK character, a word or number in Latin script, a kept run; then
     closing marks glued to what precedes them and opening marks to what follows."""

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from app.common.batches import in_batches
 from app.common.errors import ValidationError
 from app.rules import bookings
-from app.rules.book import TABLES
+from app.rules.book import TABLES, Unique
 from app.rules.engine import Breach, references, row_breaches, title_of
 from app.rules.meeting_kinds import duty_kinds
 
@@ -79,17 +79,17 @@ class _Reads:
             found = self._refs[table] = references(table)
         return found
 
-    def asks(self, table: str, changed) -> tuple[list[tuple[str, str]], list[tuple[str, ...]]]:
+    def asks(self, table: str, changed) -> tuple[list[tuple[str, str]], list[Unique]]:
         """What a row written with these fields `changed` (None: all) is asked about: its references
-        (field, parent) and the fields of each duplicate rule, among those fields; worked out once
-        for all the rows written alike."""
+        (field, parent) and its duplicate rules, among those fields; worked out once for all the
+        rows written alike."""
         key = (table, changed)
         found = self._asks.get(key)
         if found is None:
             spec = TABLES[table]
             names = spec.fields.keys() if changed is None else set(changed)
             found = self._asks[key] = ([(name, parent) for name, parent in self.refs(table) if name in names],
-                                       [unique.fields for unique in spec.unique if names & set(unique.fields)])
+                                       [unique for unique in spec.unique if names & set(unique.fields)])
         return found
 
     def row(self, table: str, row_id: str) -> dict | None:
@@ -147,7 +147,8 @@ class _Fetched(_Reads):
                 value = row.get(name)
                 if value:
                     wanted.setdefault(parent, set()).add(value)
-            for fields in uniques:
+            for unique in uniques:
+                fields = unique.fields
                 if all(row.get(f) not in (None, "") for f in fields):
                     keys.setdefault((table, fields), set()).add(tuple(row[f] for f in fields))
         for parent, asked in wanted.items():
@@ -212,12 +213,12 @@ def check_links(conn, table: str, row_id: str, changed, parents: dict | None = N
             if live is None or (live[0] and not spec.append_only):
                 label = spec.labels[name]
                 raise ValidationError(f"所选{label}不存在或已删除", field=name)
-    for fields in uniques:
+    for unique in uniques:
+        fields = unique.fields
         if all(row.get(f) not in (None, "") for f in fields):
             if reads.other(table, fields, row_id, tuple(row[f] for f in fields)):
                 shown = "、".join(str(row[f]) for f in fields if not f.endswith("_id"))
-                what = next(unique.what for unique in spec.unique if unique.fields == fields)
-                raise ValidationError(f"{what}“{shown}”已经有了，不能重复", field=fields[-1])
+                raise ValidationError(f"{unique.what}“{shown}”已经有了，不能重复", field=fields[-1])
     if table in _BOOKED:
         names = spec.fields.keys() if changed is None else set(changed)
         _check_bookings(conn, table, row_id, row, names | ({"deleted"} if changed is None else set()))

@@ -97,6 +97,16 @@ def _derived(table: str, values: dict) -> dict:
     return {}
 
 
+def _record(table: str, row_id: str, row: dict, given: list[str]) -> dict:
+    """The columns an insert writes: id, the values set (in order), deleted, the search keys. (id
+    and deleted are no synced fields: the row's values set go between them.)"""
+    record = {"id": row_id, **{name: row[name] for name in given}, "deleted": 0}
+    derived = _derived(table, row)
+    if derived:
+        record.update((k, v) for k, v in derived.items() if v is not None)
+    return record
+
+
 _INSERTS: dict[tuple, str] = {}
 
 
@@ -219,11 +229,7 @@ class Tx:
         # key_supervision = 0) after; a refusal rolls the whole write back.
         given = [name for name, value in row.items() if value is not None]
         check_write(self.db.conn, table, row_id, row, given, self.lookup)
-        # (id and deleted are no synced fields: the row's values set, in order, between them)
-        record = {"id": row_id, **{name: row[name] for name in given}, "deleted": 0}
-        derived = _derived(table, row)
-        if derived:
-            record.update((k, v) for k, v in derived.items() if v is not None)
+        record = _record(table, row_id, row, given)
         defaulted = len(given) < len(row)
         kept, defaults = columns_of(self.store, table)
         stored: dict | None = None
@@ -250,15 +256,20 @@ class Tx:
             check_write(self.db.conn, table, row_id, stored, differ, self.lookup)
         if stored is not None:
             self.reads[(table, row_id)] = stored
-        self._linked.append((table, row_id, None))
-        # one stamp for the whole new row, and `deleted`'s (as `_stamp(table, row_id, (ROW_FIELD, "deleted"))`)
-        wall, counter, site = self.store.clock.tick()
-        self._stamps += ((table, row_id, ROW_FIELD, wall, counter, site), (table, row_id, "deleted", wall, counter, site))
+        self._inserted(table, row_id, row)
         if len(self._stamps) > 5000:
             self.flush()
+        return row_id
+
+    def _inserted(self, table: str, row_id: str, row: dict) -> None:
+        """What a new row leaves besides itself: its place among the rows held to the link checks,
+        one stamp for the whole row and `deleted`'s (as `_stamp(table, row_id, (ROW_FIELD,
+        "deleted"))`), its change, its search rows."""
+        self._linked.append((table, row_id, None))
+        wall, counter, site = self.store.clock.tick()
+        self._stamps += ((table, row_id, ROW_FIELD, wall, counter, site), (table, row_id, "deleted", wall, counter, site))
         self.changes.rows.append(RowChange(table, row_id, "insert", {}, row))
         self._after(table, row_id, row)
-        return row_id
 
     def insert_many(self, table: str, rows: Iterable[dict], row_ids: Iterable[str] | None = None) -> list[str]:
         """`insert` of each row in order (with its id from `row_ids` when given): the same rows,
@@ -267,7 +278,7 @@ class Tx:
         same fields is written in one statement; a run that any rule or the database may refuse is
         written again one by one (in a savepoint, rolled back first), so the refusal names its row."""
         rows = list(rows)
-        ids = list(row_ids) if row_ids is not None else [new_id() for _ in rows]
+        ids: list[str | None] = list(row_ids) if row_ids is not None else [None] * len(rows)
         synced = SYNCED_FIELDS[table]
         prepared = []
         for values, row_id in zip(rows, ids, strict=True):
@@ -297,10 +308,7 @@ class Tx:
         for row_id, row, row_given in run:
             if row_given != given:  # (a run's rows set the same fields: one statement, one plan)
                 return False
-            record = {"id": row_id, **{name: row[name] for name in given}, "deleted": 0}
-            derived = _derived(table, row)
-            if derived:
-                record.update((k, v) for k, v in derived.items() if v is not None)
+            record = _record(table, row_id, row, given)
             if not _as_stored(kept, record):
                 return False
             records.append(record)
@@ -326,18 +334,12 @@ class Tx:
                                          [list(record.values()) for record in records])
         except sqlite3.IntegrityError:
             return False
-        stamps, linked, changes, reads = self._stamps, self._linked, self.changes.rows, self.reads
         if seen is not None:
-            reads.update(seen.found)  # (what one by one would have kept of the rows its checks read)
-        tick = self.store.clock.tick
+            self.reads.update(seen.found)  # (what one by one would have kept of the rows its checks read)
         for (row_id, row, _), stored in zip(run, stored_rows):
-            reads[(table, row_id)] = stored
-            linked.append((table, row_id, None))
-            wall, counter, site = tick()
-            stamps += ((table, row_id, ROW_FIELD, wall, counter, site), (table, row_id, "deleted", wall, counter, site))
-            changes.append(RowChange(table, row_id, "insert", {}, row))
-            self._after(table, row_id, row)
-        if len(stamps) > 5000:
+            self.reads[(table, row_id)] = stored
+            self._inserted(table, row_id, row)
+        if len(self._stamps) > 5000:
             self.flush()
         return True
 

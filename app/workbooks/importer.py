@@ -19,6 +19,7 @@ from app.common import idcard
 from app.common.errors import AppError, Cancelled, ValidationError
 from app.common.textutil import clean, clean_code, validate_phone
 from app.rules import TABLES, row_breaches
+from app.workbooks.roster_updates import grid_number
 from app.workbooks.tabular import as_text, is_note, is_summary
 
 # canonical field -> header spellings (compared after normalising spaces and brackets)
@@ -224,8 +225,8 @@ def _check_row(sheet: str, number: int, row: dict, headings: dict, said: dict[st
         if problem:
             return reject(f"“{headings.get(key) or TABLES[table].noun}”{problem}")
     for grid in verdict.extra["grids"]:  # the number of a grid the import may create, as well
-        digits = re.search(r"(\d+)", unicodedata.normalize("NFKC", grid))
-        wrong = TABLES["grids"].fields["number"].problem(int(digits.group(1))) if digits else None
+        named = grid_number(grid)
+        wrong = TABLES["grids"].fields["number"].problem(named) if named is not None else None
         if wrong:
             return reject(f"“{headings.get('grids') or '联系网格'}”中“{grid[:20]}”的编号{wrong}")
     return verdict
@@ -384,11 +385,16 @@ def _plan(store, good: list[RowVerdict], created: dict) -> None:
             else:
                 holders[(group, role)] = holders.get((group, role), 0) + 1
         for grid_text in v.extra["grids"]:
-            number = re.search(r"(\d+)", unicodedata.normalize("NFKC", grid_text))
-            key = (v.extra["community"], int(number.group(1))) if number else None
+            number = grid_number(grid_text)
+            key = (v.extra["community"], number) if number is not None else None
             if key and key not in grids:
                 grids.add(key)
                 created["grids"].append(f"{key[0]}第{key[1]}网格")
+
+
+def _new_grid(community_id: str, number: int) -> dict:
+    """A grid a row names that the store has not: numbered as named, called 第N网格."""
+    return {"community_id": community_id, "number": number, "name": f"第{number}网格"}
 
 
 _WRITTEN_AT_ONCE = 500  # new delegates written in one go (with their grids and links)
@@ -419,8 +425,7 @@ def _write(store, good, updated, communities, groups, created, progress, report)
         def grid_of(community_id: str, number: int) -> str:
             key = (community_id, number)
             if key not in grid_cache:
-                grid_cache[key] = tx.insert("grids", {"community_id": community_id, "number": number,
-                                                      "name": f"第{number}网格"})
+                grid_cache[key] = tx.insert("grids", _new_grid(community_id, number))
             return grid_cache[key]
 
         total = len(good) + len(updated)
@@ -434,15 +439,13 @@ def _write(store, good, updated, communities, groups, created, progress, report)
                 values["term_id"] = term_id
                 values["status"] = "active"  # (roles as planned by _plan)
                 people.append(values)
-                numbers.append(dict.fromkeys(int(found.group(1)) for found in (
-                    re.search(r"(\d+)", unicodedata.normalize("NFKC", text)) for text in v.extra["grids"]) if found))
+                numbers.append(dict.fromkeys(number for number in map(grid_number, v.extra["grids"]) if number is not None))
             # the delegates, then the grids they name that are not there yet, then the links (a row's
             # delegate is held to the rules ahead of its grids, as when the rows were written one by one)
             delegate_ids = tx.insert_many("delegates", people)
             new_grids = dict.fromkeys((values["community_id"], number) for values, listed in zip(people, numbers)
                                       for number in listed if (values["community_id"], number) not in grid_cache)
-            grid_ids = tx.insert_many("grids", [{"community_id": community_id, "number": number, "name": f"第{number}网格"}
-                                                for community_id, number in new_grids])
+            grid_ids = tx.insert_many("grids", [_new_grid(community_id, number) for community_id, number in new_grids])
             grid_cache.update(zip(new_grids, grid_ids))
             # the delegates are new: only the file itself can repeat a grid (each linked once)
             links = {}

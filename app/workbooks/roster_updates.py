@@ -16,9 +16,14 @@ PLAIN = {"ethnicity": "ethnicity", "party": "party", "sector": "sector", "educat
 ROLE_LABELS = dict(GROUP_ROLES)
 
 
+def grid_number(text: str) -> int | None:
+    """The number a grid is written with (第３网格, 3号网格, 3); None when the text names none."""
+    found = re.search(r"(\d+)", unicodedata.normalize("NFKC", text))
+    return int(found.group(1)) if found else None
+
+
 def grid_numbers(texts: list[str]) -> set[int]:
-    found = (re.search(r"(\d+)", unicodedata.normalize("NFKC", t)) for t in texts)
-    return {int(m.group(1)) for m in found if m}
+    return {number for number in map(grid_number, texts) if number is not None}
 
 
 def plan_updates(store, rows, communities: dict, groups: dict) -> None:
