@@ -16,13 +16,14 @@ from datetime import datetime
 from pathlib import Path
 
 from app.common.errors import CorruptStoreError, MarkedRowsError
-from app.common.fileio import atomic_path
+from app.common.fileio import atomic_path, work_folder
 from app.storage.backup import DB_NAME, backup, backup_dir, clear_leftovers, verify
 from app.storage.paths import InstanceLock
 from app.store import Store
 
 MARKER = "restore-in-progress.json"
 RESTORE_TEMP = ".restore-incoming.db"
+CHECK_PREFIX = ".restore-check-"  # the copy of a backup held to the rule book, in the data directory
 
 
 def open_store(data_dir: Path | str | None = None, **options) -> Store:
@@ -95,10 +96,10 @@ def restore(data_dir: Path | str, source: Path | str, *, hook=None) -> dict:
     return {"restored": str(source), "aside": aside.name if aside.exists() else None, "counts": checked["counts"]}
 
 
-def rule_breaches_of(source: Path | str) -> list:
+def rule_breaches_of(source: Path | str, *, work_in: Path | str | None = None) -> list:
     """The rows of backup `source` that break the rule book, as they would stand once restored (a
-    copy brought up to this version's schema first, in a temporary folder: the backup is not
-    touched)."""
+    copy brought up to this version's schema first, in a work folder of data directory `work_in`,
+    else of the system's temporary folder: the backup is not touched)."""
     import sqlite3
     import tempfile
 
@@ -107,7 +108,8 @@ def rule_breaches_of(source: Path | str) -> list:
     from app.rules.doors import scan
     from app.storage import schema
 
-    with tempfile.TemporaryDirectory(prefix="yishi-restore-check-") as folder:
+    with (work_folder(work_in, CHECK_PREFIX) if work_in is not None
+          else tempfile.TemporaryDirectory(prefix="yishi" + CHECK_PREFIX)) as folder:
         copy = Path(folder) / DB_NAME
         shutil.copyfile(source, copy)
         conn = sqlite3.connect(str(copy), isolation_level=None)
@@ -127,12 +129,14 @@ def _refuse_marked(source: Path | str, breaches: list) -> None:
         "可在“检查数据”中逐条改正。当前数据没有改动。", breaches)
 
 
-def check_backup(source: Path | str, *, accept_marked: bool = False) -> dict:
+def check_backup(source: Path | str, *, accept_marked: bool = False, work_in: Path | str | None = None) -> dict:
     """A backup fit to restore: intact, ours, not from a newer version, and (unless the clerk accepts
-    them marked) no rows the rule book refuses."""
+    them marked) no rows the rule book refuses; the copy it checks is made in data directory
+    `work_in` when given (a check cut short by a power cut leaves nothing in the system's
+    temporary folder: the next check removes it)."""
     checked = verify(source)
     if not accept_marked:
-        breaches = rule_breaches_of(source)
+        breaches = rule_breaches_of(source, work_in=work_in)
         if breaches:
             _refuse_marked(source, breaches)
     return checked
@@ -144,7 +148,7 @@ def replace_database(data_dir: Path | str, source: Path | str, current=None, *, 
     up once more (when it can be read), the store closed, the backup put in place, the store opened
     again and the restore audited. Returns (result, the reopened store)."""
     data_dir = Path(data_dir)
-    check_backup(source, accept_marked=accept_marked)  # refuse a bad backup before touching anything
+    check_backup(source, accept_marked=accept_marked, work_in=data_dir)  # refuse a bad backup before touching anything
     store = current
     if store is None:
         try:
@@ -180,6 +184,8 @@ def finish_interrupted_restore(data_dir: Path | str) -> dict | None:
     for pattern in (".restore-in-progress-*", "..restore-incoming-*"):
         for leftover in data_dir.glob(pattern):
             leftover.unlink(missing_ok=True)
+    for leftover in data_dir.glob(CHECK_PREFIX + "*"):  # the copy a killed check of a backup made
+        shutil.rmtree(leftover, ignore_errors=True)
     if backup_dir(data_dir).is_dir():
         clear_leftovers(backup_dir(data_dir))
     if not marker.exists():

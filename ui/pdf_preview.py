@@ -179,12 +179,24 @@ def _ask_issue(parent, backend, form: dict, record_id: str, title: str, options:
         _generate(parent, backend, form["kind"], record_id, title, options)
 
 
+_SCRATCH: list[tempfile.TemporaryDirectory] = []
+
+
+def _scratch_pdf(title: str) -> Path:
+    """Where a document is generated for its preview or the printer: a folder of its own inside
+    this session's scratch folder, which goes when the program ends (a clerk previews dozens of
+    documents a day; the system's temporary folder is rarely emptied on an office PC)."""
+    if not _SCRATCH:
+        # a PDF still open in another program must not stop the program from closing
+        _SCRATCH.append(tempfile.TemporaryDirectory(prefix="yishi-preview-", ignore_cleanup_errors=True))
+    return Path(tempfile.mkdtemp(dir=_SCRATCH[0].name)) / f"{title}.pdf"
+
 def _generate(parent, backend, kind: str, record_id: str | None, title: str, options: dict) -> None:
     from app.documents.catalog import export_doc
 
     from .backend import DelayedProgress
 
-    path = Path(tempfile.mkdtemp(prefix="yishi-")) / f"{title}.pdf"
+    path = _scratch_pdf(title)
 
     def printed():
         from app.documents.catalog import record_printed
@@ -212,7 +224,7 @@ def print_doc(parent, backend, kind: str, record_id: str | None, title: str, don
 
     from .backend import DelayedProgress
 
-    path = Path(tempfile.mkdtemp(prefix="yishi-")) / f"{title}.pdf"
+    path = _scratch_pdf(title)
 
     def printed():
         backend.op(lambda s: record_printed(s, kind, record_id, title))

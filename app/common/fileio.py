@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,6 +16,23 @@ from pathlib import Path
 # it in place, so the inner one writes straight into it instead of syncing a temp of its own and
 # renaming it over the outer's (one fsync and one rename fewer; the file is as durable).
 _PENDING: set[str] = set()
+
+
+@contextmanager
+def work_folder(parent: Path | str, prefix: str) -> Iterator[Path]:
+    """A folder for one job's temporary files inside `parent` (the data directory: the same disk as
+    the store, not the system's temporary folder), removed on every way out. A folder of the same
+    prefix that a killed process left behind goes when the next job starts (one process holds a
+    data directory)."""
+    parent = Path(parent)
+    parent.mkdir(parents=True, exist_ok=True)
+    for leftover in parent.glob(prefix + "*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager

@@ -18,17 +18,15 @@ import io
 import json
 import os
 import re
-import shutil
 import stat
 import struct
-import tempfile
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from app.common import fileio
 from app.common.errors import AppError, Cancelled
 
 MAGIC = b"YSPKG1\n"
@@ -70,19 +68,10 @@ def _key(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))
 
 
-@contextmanager
-def work_folder(parent: Path) -> Iterator[Path]:
-    """A folder for one package's temporary files, removed on every way out. A folder a killed
-    process left behind is removed by the next one (one process holds a data directory)."""
-    parent = Path(parent)
-    parent.mkdir(parents=True, exist_ok=True)
-    for leftover in parent.glob(WORK_PREFIX + "*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    folder = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=parent))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+def work_folder(parent: Path):
+    """A folder for one package's temporary files in the data directory, removed on every way out
+    (and a killed import's by the next one)."""
+    return fileio.work_folder(parent, WORK_PREFIX)
 
 
 # -- sealing ---------------------------------------------------------------------------------------

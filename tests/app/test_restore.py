@@ -4,6 +4,7 @@ is set aside, never overwritten. (The same with kill -9 in a subprocess: test_cr
 
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -368,3 +369,31 @@ def test_a_marker_without_an_id_is_recorded_with_an_empty_one(saved):
     (folder / MARKER).write_text(json.dumps(marker), encoding="utf-8")
     (recorded,) = _restores(folder)
     assert json.loads(recorded["details"]) == {"file": "saved.db", "aside": marker["aside"], "restore_id": ""}
+
+
+def test_the_backups_copy_is_checked_in_the_data_folder_and_a_killed_checks_is_cleared(saved, tmp_path, monkeypatch):
+    """The copy held to the rule book is made beside the store (not in the system's temporary
+    folder, where a power cut during the check would leave a database-sized file for good); what
+    a killed check left there goes at the next check, and a finished check leaves nothing."""
+    import tempfile
+
+    import app.rules.doors
+
+    folder, saved_db = saved
+    system_temp = tmp_path / "system-temp"
+    system_temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
+    (folder / ".restore-check-killed").mkdir()
+    (folder / ".restore-check-killed" / "yishi.db").write_bytes(b"half a copy")
+    seen = []
+    scan = app.rules.doors.scan
+    monkeypatch.setattr(app.rules.doors, "scan", lambda conn: seen.append(conn.execute(
+        "PRAGMA database_list").fetchone()[2]) or scan(conn))
+    result, reopened = replace_database(folder, saved_db)
+    reopened.close()
+    assert [Path(p).parent.parent for p in seen] == [folder] and Path(seen[0]).parent.name.startswith(".restore-check-")
+    assert not list(folder.glob(".restore-check-*")) and not list(system_temp.iterdir())
+    assert _focus(folder) == "备份时的内容"
+    (folder / ".restore-check-killed").mkdir()  # a check killed with the program: gone at the next opening
+    open_store(folder).close()
+    assert not list(folder.glob(".restore-check-*"))

@@ -765,5 +765,19 @@ def main() -> int:
     return 0
 
 
+def in_own_temp_folder(run) -> int:
+    """Every folder and file the measures make (and their worker processes') goes in one temporary
+    folder, removed when the run ends however it ends: a run makes ~60 MB of stores and workbooks."""
+    import shutil
+    import tempfile
+
+    work = tempfile.mkdtemp(prefix="yishi-bench-run-")
+    os.environ["TMPDIR"] = tempfile.tempdir = work
+    try:
+        return run()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(in_own_temp_folder(main))

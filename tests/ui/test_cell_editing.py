@@ -286,9 +286,10 @@ def _import_mapping(qtbot, window):
 
     page = open_page(qtbot, window, "organisation")
     page.import_preview = None
-    start_import(page, window.backend, str(grids_file(Path(tempfile.mkdtemp()))), kind="grids")
-    qtbot.waitUntil(lambda: getattr(page, "import_preview", None) is not None, timeout=10000)
-    wait_idle(qtbot, window.backend)
+    with tempfile.TemporaryDirectory() as folder:  # read whole into the preview before it goes
+        start_import(page, window.backend, str(grids_file(Path(folder))), kind="grids")
+        qtbot.waitUntil(lambda: getattr(page, "import_preview", None) is not None, timeout=10000)
+        wait_idle(qtbot, window.backend)
     wizard = page.import_preview
     qtbot.addWidget(wizard)
     office_size(wizard, (1000, 640))

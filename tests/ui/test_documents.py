@@ -84,3 +84,20 @@ def test_export_all_documents_of_a_meeting_as_word(qtbot, window, monkeypatch, t
     from ui.save_dialog import preferred_suffix
 
     assert preferred_suffix("doc") == ".docx"
+
+
+def test_previewed_documents_go_with_the_program(tmp_path):
+    """Each preview is generated into its own folder inside one scratch folder of the session's,
+    and the program leaves none of them behind when it ends."""
+    import subprocess
+    import sys
+
+    script = ("from ui.pdf_preview import _scratch_pdf\n"
+              "for title in ('会议纪要', '会议纪要', '议事告知书'):\n"
+              "    path = _scratch_pdf(title); path.write_bytes(b'%PDF'); print(path)\n")
+    env = {**__import__("os").environ, "TMPDIR": str(tmp_path)}
+    made = [Path(line) for line in subprocess.run([sys.executable, "-c", script], env=env, check=True,
+                                                  capture_output=True, text=True).stdout.split()]
+    assert len({p.parent for p in made}) == 3 and len({p.parent.parent for p in made}) == 1
+    assert made[0].parent.parent.parent == tmp_path and made[0].name == "会议纪要.pdf"
+    assert list(tmp_path.iterdir()) == []
