@@ -274,9 +274,9 @@ class Tx:
     def insert_many(self, table: str, rows: Iterable[dict], row_ids: Iterable[str] | None = None) -> list[str]:
         """`insert` of each row in order (with its id from `row_ids` when given): the same rows,
         stamps and changes, and the same refusal of the same first row, as one by one. The rule
-        book's field rules are asked once per column's distinct values, and a run of rows setting the
-        same fields is written in one statement; a run that any rule or the database may refuse is
-        written again one by one (in a savepoint, rolled back first), so the refusal names its row."""
+        book's field rules are asked once per column's distinct values, and the rows are written in
+        one statement; rows that any rule or the database may refuse are written again one by one
+        (in a savepoint, rolled back first), so the refusal names its row."""
         rows = list(rows)
         ids: list[str | None] = list(row_ids) if row_ids is not None else [None] * len(rows)
         synced = SYNCED_FIELDS[table]
@@ -284,54 +284,49 @@ class Tx:
         for values, row_id in zip(rows, ids, strict=True):
             row = {name: values.get(name) for name in synced}
             prepared.append((row_id or new_id(), row, [name for name, value in row.items() if value is not None]))
-        start = 0
-        while start < len(prepared):
-            end = start + 1
-            while end < len(prepared) and prepared[end][2] == prepared[start][2]:
-                end += 1
-            run = prepared[start:end]
-            if not self._insert_run(table, run):
-                for row_id, row, _ in run:
-                    self.insert(table, row, row_id)
-            start = end
+        if not self._insert_run(table, prepared):
+            for row_id, row, _ in prepared:
+                self.insert(table, row, row_id)
         return [row_id for row_id, _, _ in prepared]
 
     def _insert_run(self, table: str, run: list[tuple[str, dict, list[str]]]) -> bool:
-        """Rows setting the same fields (`given`) in one statement, when every rule passes and the
+        """Rows in one statement, every column named (a field a row leaves unset written as the
+        schema's default, which is what the database would store), when every rule passes and each
         row as stored is known without asking; False (nothing written) for `insert_many` to write
         them one by one instead."""
-        given = run[0][2]
         kept, defaults = columns_of(self.store, table)
-        if len(run) < 2 or defaults is None or not fields_pass(table, [row for _, row, _ in run], given):
+        if len(run) < 2 or defaults is None:
             return False
-        records, stored_rows = [], []
-        for row_id, row, row_given in run:
-            if row_given != given:  # (a run's rows set the same fields: one statement, one plan)
-                return False
+        stored_rows, unset = [], []
+        for row_id, row, given in run:
             record = _record(table, row_id, row, given)
             if not _as_stored(kept, record):
                 return False
-            records.append(record)
-            stored_rows.append({**defaults, **record})
-        # (as `insert` asks the row as stored: the fields the schema's defaults filled in)
-        defaulted = [name for name in stored_rows[0] if run[0][1].get(name) is None] if len(given) < len(run[0][1]) \
-            else []
-        if defaulted and not fields_pass(table, stored_rows, defaulted):
+            stored = {**defaults, **record}
+            if len(stored) != len(defaults):  # (a column the table lacks: the database's to refuse)
+                return False
+            stored_rows.append(stored)
+            # (as `insert` asks the row as stored: the fields the schema's defaults filled in)
+            unset.append([name for name in stored if row.get(name) is None] if len(given) < len(row) else [])
+        # Each field's rules once per distinct value: of a field given, the value as given (which
+        # is as stored); of a field unset, its default (as `insert` asks the row as stored).
+        if not fields_pass(table, stored_rows):
             return False
         seen = None
-        if across_fields(table, given) or (defaulted and across_fields(table, defaulted)):
+        if any(across_fields(table, given) for _, _, given in run) or any(
+                across_fields(table, left) for left in unset if left):
             seen = _AsOneByOne(self.reads, self._lookup, table, [row_id for row_id, _, _ in run], stored_rows)
-            for index, (_, row, _) in enumerate(run):
+            for index, (_, row, given) in enumerate(run):
                 seen.written = index  # (the values given are asked before the row is written)
                 if row_breaches(table, row, seen, only=given, fields_passed=True):
                     return False
                 seen.written = index + 1  # (the row as stored, after)
-                if defaulted and row_breaches(table, stored_rows[index], seen, only=defaulted, fields_passed=True):
+                if unset[index] and row_breaches(table, stored_rows[index], seen, only=unset[index], fields_passed=True):
                     return False
         try:
             with self.db.atomic():  # (a savepoint: a refused run leaves nothing behind)
-                self.db.conn.executemany(_insert_statement(table, tuple(records[0]), False),
-                                         [list(record.values()) for record in records])
+                self.db.conn.executemany(_insert_statement(table, tuple(stored_rows[0]), False),
+                                         [list(stored.values()) for stored in stored_rows])
         except sqlite3.IntegrityError:
             return False
         if seen is not None:

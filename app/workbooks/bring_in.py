@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from app.common.errors import AppError, Cancelled, ConflictError, NotFoundError, ValidationError
+from app.storage.writepath import new_id
 from app.workbooks.tabular import BadValue, Field, SourceRow, Table, column_letter, layout_key, read_table
 
 VERDICT_LABELS = {"new": "新增", "update": "更新", "same": "无变化", "refused": "拒绝", "duplicate": "重复"}
+QUICK_CHUNK = 500  # rows of the file whose new records the quick pass writes at once
 ABSENT_LISTED = 50  # names of stored records the file does not hold, listed in the report
 
 
@@ -52,6 +54,28 @@ class Context:
         self.created: dict[str, list[str]] = {}  # noun -> names created beyond the rows themselves
         self._staged: list[tuple[str, Any, Any]] = []
         self._staged_created: list[tuple[str, str]] = []
+        # The quick pass's new rows of the kinds that write through `insert`, by table in the order
+        # first met: written many at once (`write_pending`), not one statement and check each.
+        self.pending: dict[str, tuple[list[str], list[dict]]] | None = None
+
+    def insert(self, tx, table: str, values: dict) -> str:
+        """A new row, written now (the careful pass: its refusal is the row's), or in the quick pass
+        kept for `write_pending` under the id it will have."""
+        if self.pending is None:
+            return tx.insert(table, values)
+        ids, rows = self.pending.setdefault(table, ([], []))
+        ids.append(row_id := new_id())
+        rows.append(values)
+        return row_id
+
+    def write_pending(self, tx) -> None:
+        """The rows `insert` kept, table by table in the order first met (parents before the rows
+        that name them: a check reading the parent finds it), each table's in the order given;
+        the write path refuses as it would have refused them one by one."""
+        if self.pending:
+            for table, (ids, rows) in self.pending.items():
+                tx.insert_many(table, rows, ids)
+            self.pending = {}
 
     def cache(self, name: str, load: Callable[[], dict]) -> dict:
         if name not in self.caches:
@@ -296,10 +320,14 @@ class _Careful(Exception):
 def _rows(store, tx, kind: ImportKind, rows: list[SourceRow], labels: dict, progress, careful: bool
           ) -> tuple[list[dict], dict, Context]:
     ctx = Context(store)
+    if not careful:
+        ctx.pending = {}
     seen: dict[tuple, SourceRow] = {}  # identity -> its first row (every identity the file names)
     verdicts = []
     for done, row in enumerate(rows, 1):
         verdicts.append(_one_row(store, tx, ctx, kind, row, seen, labels, careful))
+        if done % QUICK_CHUNK == 0 or done == len(rows):
+            ctx.write_pending(tx)
         if progress is not None and progress(done, len(rows)) is False:
             raise Cancelled("已取消导入，没有保存任何记录")
     return verdicts, seen, ctx

@@ -403,7 +403,7 @@ class OpinionsKind(ImportKind):
             new["feedback_serial"] = _next_serial(store, ctx, "HZ", "feedback_serial",
                                                   (new.get("answered_on") or new["feedback_delegate_on"])[:4])
         _warn_missing(new, status, warnings)
-        opinion_id = tx.insert("opinions", new)
+        opinion_id = ctx.insert(tx, "opinions", new)
         _stored_opinions(store, ctx)
         entry = {"id": opinion_id, **new, "delegate_name": row.text("delegate") if new.get("delegate_id") else None}
         ctx.stage("opinion_serials", serial, entry)  # (dropped with the row if it is refused)
@@ -593,7 +593,7 @@ def _events(store, tx, ctx: Context, opinion_id: str, before: dict | None, row: 
     declined_path = status == "declined" or (status in ("fed_back", "closed") and not row.get("lead_unit"))
 
     def add(day: str, kind: str, detail: dict) -> None:
-        tx.insert("opinion_events", {"opinion_id": opinion_id, "day": day, "kind": kind,
+        ctx.insert(tx, "opinion_events", {"opinion_id": opinion_id, "day": day, "kind": kind,
                                      "detail": _json(detail), "actor": actor})
 
     def reached(state: str) -> bool:

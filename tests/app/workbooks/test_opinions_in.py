@@ -277,3 +277,42 @@ def test_the_cli_imports_the_ledger_and_a_dry_run_leaves_the_store(tmp_path):
     assert "新增 5 条" in done.stdout and "B10" in done.stdout and "代表名册中没有“丙三”" in done.stdout
     with Store.open(data) as store:
         assert store.opinions.count() == 5
+
+
+def _long_ledger(tmp_path, serials: dict[int, str]) -> Path:
+    """A clean ledger of 600 opinions in every state (past the quick pass's chunk of 500), each
+    with its 编号 (those of `serials` by 序号 as given)."""
+    states = ["办理中", "已反馈", "已办结", "待集中议事", "不予采纳", "已收集", "已交办"]
+    rows = [[n, f"2025-{1 + n % 12:02d}-{1 + n % 27:02d}", ["甲一", "乙二"][n % 2], ["新城三组", "老城小组"][n % 2],
+             f"第{n}条意见：路灯不亮。", "走访", "部门", "城管" if n % 7 in (0, 1, 2, 6) else None,
+             None, states[n % 7], "2025-12-30" if n % 7 in (1, 2) else None, "满意" if n % 7 == 2 else None,
+             serials.get(n, f"YJ2025-{n:04d}")] for n in range(1, 601)]
+    return messy_sheet(tmp_path / "台账.xlsx", "意见建议办理台账", [*HEADER, "编号"], rows)
+
+
+def test_a_long_clean_ledger_is_written_many_rows_at_once(store, tmp_path, monkeypatch):
+    from app.storage.writepath import Tx
+
+    office(store)
+    one_by_one = Counter()
+    insert = Tx.insert
+    monkeypatch.setattr(Tx, "insert", lambda tx, table, *a, **k: one_by_one.update([table]) or insert(tx, table, *a, **k))
+    report = import_file(store, kind("opinions"), _long_ledger(tmp_path, {}))
+    assert report["counts"]["new"] == 600 and not report["refused"]
+    assert one_by_one["opinions"] == one_by_one["opinion_events"] == 0  # (each in a statement for many rows)
+    assert store.scalar("SELECT count(*) FROM opinion_events") >= 1200 and not rule_breaches(store)
+    assert states(store) == Counter({"assigned": 170, "fed_back": 86, "closed": 86, "topic": 86, "declined": 86,
+                                     "collected": 86})
+
+
+def test_a_row_the_rule_book_refuses_at_the_write_is_named_and_the_rest_come_in(store, tmp_path):
+    """The quick pass writes its rows many at once: a row the write path refuses there (an 编号 over
+    40 characters, which only the rule book knows) sends the import row by row, naming it."""
+    office(store)
+    too_long = "YJ" + "0" * 45
+    report = import_file(store, kind("opinions"), _long_ledger(tmp_path, {7: too_long, 555: too_long + "1"}))
+    assert report["counts"]["new"] == 598
+    assert [(r["row"], r["cell"]) for r in report["refused"]] == [(10, "M10"), (558, "M558")]
+    assert all("编号" in r["reason"] and "40" in r["reason"] for r in report["refused"])
+    assert store.scalar("SELECT count(*) FROM opinions") == 598 and not rule_breaches(store)
+    assert not store.rows("SELECT id FROM opinion_events WHERE opinion_id NOT IN (SELECT id FROM opinions)")
