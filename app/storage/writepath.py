@@ -97,14 +97,19 @@ def _derived(table: str, values: dict) -> dict:
     return {}
 
 
-def _record(table: str, row_id: str, row: dict, given: list[str]) -> dict:
-    """The columns an insert writes: id, the values set (in order), deleted, the search keys. (id
-    and deleted are no synced fields: the row's values set go between them.)"""
+def _record(table: str, row_id: str, row: dict, given: list[str], *, derive: bool = True) -> dict:
+    """The columns an insert writes: id, the values set (in order), deleted, the search keys
+    (unless not `derive`). (id and deleted are no synced fields: the row's values set go between them.)"""
     record = {"id": row_id, **{name: row[name] for name in given}, "deleted": 0}
+    if derive:
+        _add_derived(table, row, record)
+    return record
+
+
+def _add_derived(table: str, row: dict, record: dict) -> None:
     derived = _derived(table, row)
     if derived:
         record.update((k, v) for k, v in derived.items() if v is not None)
-    return record
 
 
 _INSERTS: dict[tuple, str] = {}
@@ -299,19 +304,22 @@ class Tx:
             return False
         stored_rows, unset = [], []
         for row_id, row, given in run:
-            record = _record(table, row_id, row, given)
+            record = _record(table, row_id, row, given, derive=False)
             if not _as_stored(kept, record):
                 return False
             stored = {**defaults, **record}
             if len(stored) != len(defaults):  # (a column the table lacks: the database's to refuse)
                 return False
             stored_rows.append(stored)
-            # (as `insert` asks the row as stored: the fields the schema's defaults filled in)
-            unset.append([name for name in stored if row.get(name) is None] if len(given) < len(row) else [])
         # Each field's rules once per distinct value: of a field given, the value as given (which
-        # is as stored); of a field unset, its default (as `insert` asks the row as stored).
+        # is as stored); of a field unset, its default (as `insert` asks the row as stored). Asked
+        # before the search keys are worked out from the values (a name that is no text is refused).
         if not fields_pass(table, stored_rows):
             return False
+        for (_, row, given), stored in zip(run, stored_rows):
+            _add_derived(table, row, stored)  # (its search keys, in their columns' places)
+            # (as `insert` asks the row as stored: the fields the schema's defaults filled in)
+            unset.append([name for name in stored if row.get(name) is None] if len(given) < len(row) else [])
         seen = None
         if any(across_fields(table, given) for _, _, given in run) or any(
                 across_fields(table, left) for left in unset if left):

@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from app.common.errors import AppError, Cancelled, ConflictError, NotFoundError, ValidationError
+from app.rules.book import TABLES
 from app.storage.writepath import new_id
 from app.workbooks.tabular import BadValue, Field, SourceRow, Table, column_letter, layout_key, read_table
 
 VERDICT_LABELS = {"new": "新增", "update": "更新", "same": "无变化", "refused": "拒绝", "duplicate": "重复"}
+BOOK_ORDER = list(TABLES)  # parents before the tables whose rows name them
 QUICK_CHUNK = 500  # rows of the file whose new records the quick pass writes at once
 ABSENT_LISTED = 50  # names of stored records the file does not hold, listed in the report
 
@@ -54,8 +56,8 @@ class Context:
         self.created: dict[str, list[str]] = {}  # noun -> names created beyond the rows themselves
         self._staged: list[tuple[str, Any, Any]] = []
         self._staged_created: list[tuple[str, str]] = []
-        # The quick pass's new rows of the kinds that write through `insert`, by table in the order
-        # first met: written many at once (`write_pending`), not one statement and check each.
+        # The quick pass's new rows of the kinds that write through `insert`, by table: written many
+        # at once (`write_pending`), not one statement and check each.
         self.pending: dict[str, tuple[list[str], list[dict]]] | None = None
 
     def insert(self, tx, table: str, values: dict) -> str:
@@ -69,11 +71,12 @@ class Context:
         return row_id
 
     def write_pending(self, tx) -> None:
-        """The rows `insert` kept, table by table in the order first met (parents before the rows
+        """The rows `insert` kept, table by table in the rule book's order (parents before the rows
         that name them: a check reading the parent finds it), each table's in the order given;
         the write path refuses as it would have refused them one by one."""
         if self.pending:
-            for table, (ids, rows) in self.pending.items():
+            for table in sorted(self.pending, key=BOOK_ORDER.index):
+                ids, rows = self.pending[table]
                 tx.insert_many(table, rows, ids)
             self.pending = {}
 

@@ -394,7 +394,10 @@ class OpinionsKind(ImportKind):
     # -- writing ------------------------------------------------------------------------------------
     def _create(self, store, tx, ctx: Context, row: SourceRow, wanted: dict, status: str,
                 warnings: list[str]) -> Outcome:
-        serial = self._serial(row) or _next_serial(store, ctx, "YJ", "serial", wanted["received_on"][:4])
+        given = self._serial(row)
+        if given:
+            _counted_in(store, ctx, "serial", given)
+        serial = given or _next_serial(store, ctx, "YJ", "serial", wanted["received_on"][:4])
         new = {**wanted, "serial": serial, "status": status}
         new["decline_reason"] = wanted.get("decline_reason")
         if status in ("assigned", "returned", "answered", "fed_back", "closed") and new.get("lead_unit"):
@@ -508,13 +511,28 @@ def _next_serial(store, ctx: Context, prefix: str, column: str, year: str) -> st
     """The office's next number in the series (as the window issues them), counted on in the import."""
     code = _setting(store, ctx, "serial_code")
     head = f"{prefix}{year}-{code}-" if code else f"{prefix}{year}-"
+    last = _last_in(store, ctx, column, head)
+    ctx.stage("serials", head, last + 1)
+    return f"{head}{last + 1:04d}"
+
+
+def _last_in(store, ctx: Context, column: str, head: str) -> int:
+    """The last number of a series: the store's highest, then as the import's rows count on."""
     numbers = ctx.cache("serials", dict)
     last = numbers.get(head)
     if last is None:
-        last = store.scalar(f"SELECT max(CAST(substr({column}, ?) AS INTEGER)) FROM opinions WHERE {column} GLOB ?",
-                            [len(head) + 1, head + "[0-9]*"]) or 0
-    ctx.stage("serials", head, last + 1)
-    return f"{head}{last + 1:04d}"
+        last = numbers[head] = store.scalar(
+            f"SELECT max(CAST(substr({column}, ?) AS INTEGER)) FROM opinions WHERE {column} GLOB ?",
+            [len(head) + 1, head + "[0-9]*"]) or 0
+    return last
+
+
+def _counted_in(store, ctx: Context, column: str, serial: str) -> None:
+    """An 编号 the file gives counts in its series: a row the import numbers after it gets a later
+    number (not one the file has already used, nor one the store has)."""
+    head, _, tail = serial.rpartition("-")
+    if head and tail.isdigit() and int(tail) > _last_in(store, ctx, column, head + "-"):
+        ctx.stage("serials", head + "-", int(tail))
 
 
 def _working_days(store, ctx: Context, assigned: str | None, deadline: str | None) -> int | None:

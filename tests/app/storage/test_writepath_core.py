@@ -212,6 +212,19 @@ def test_a_refused_row_among_many_is_the_one_one_by_one_would_name(tmp_path, pho
         assert together[0] == "refused" and together[1].startswith(words) and together[3] == 0
 
 
+@pytest.mark.parametrize("name", [5, b"\xe5\xbc\xa0", 2.5])
+def test_a_name_that_is_no_text_among_many_is_refused_as_one_by_one(tmp_path, name):
+    """(Its search keys are worked out only once the rule book has passed its name.)"""
+    def write(tx, insert_many):
+        community = tx.insert("communities", {"name": "东城社区", "kind": "community"}, row_id=_id("c1"))
+        people = _delegates(community, None, None)
+        people[1]["name"] = name
+        insert_many(tx, "delegates", people, [_id("d1"), _id("d2")])
+
+    alone, together = _one_by_one_and_many(tmp_path, write)
+    assert together == alone and together[0] == "refused" and together[2] == "name"
+
+
 def test_a_rule_across_fields_among_many_refuses_as_one_by_one(tmp_path):
     def across(tx, insert_many):  # a grid with its worker's phone but no worker
         community = tx.insert("communities", {"name": "东城社区", "kind": "community"}, row_id=_id("c1"))

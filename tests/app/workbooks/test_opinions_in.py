@@ -316,3 +316,40 @@ def test_a_row_the_rule_book_refuses_at_the_write_is_named_and_the_rest_come_in(
     assert all("编号" in r["reason"] and "40" in r["reason"] for r in report["refused"])
     assert store.scalar("SELECT count(*) FROM opinions") == 598 and not rule_breaches(store)
     assert not store.rows("SELECT id FROM opinion_events WHERE opinion_id NOT IN (SELECT id FROM opinions)")
+
+
+def _ledger_rows(tmp_path, name: str, rows: list[tuple]) -> Path:
+    """(序号, 收集时间, 状态, 承办单位, 编号) rows of 甲一's opinions, one title each."""
+    return messy_sheet(tmp_path / name, "意见建议办理台账", [*HEADER, "编号"], [
+        [n, day, "甲一", "新城三组", f"第{n}条意见：路灯不亮。", "走访", "部门", unit, None, state, None, None, serial]
+        for n, day, state, unit, serial in rows])
+
+
+def test_numbers_the_import_gives_follow_those_the_file_gives(store, tmp_path):
+    office(store)
+    path = _ledger_rows(tmp_path, "台账.xlsx", [(1, "2025-03-01", "已收集", None, "YJ2025-0001"),
+                                                 (2, "2025-03-02", "已收集", None, None),
+                                                 (3, "2025-03-03", "已收集", None, "YJ2025-0007"),
+                                                 (4, "2025-03-04", "已收集", None, None)])
+    assert import_file(store, kind("opinions"), path)["counts"]["new"] == 4
+    serials = [r["serial"] for r in store.rows("SELECT serial FROM opinions ORDER BY received_on")]
+    assert serials == ["YJ2025-0001", "YJ2025-0002", "YJ2025-0007", "YJ2025-0008"]
+
+
+def test_a_step_forward_ahead_of_new_opinions_is_written_with_them_at_once(store, tmp_path, monkeypatch):
+    """An opinion the store has moved on (its history steps written) ahead of new ones in the file:
+    the new opinions go in before their history steps, and nothing is written row by row."""
+    from app.storage.writepath import Tx
+
+    office(store)
+    import_file(store, kind("opinions"), _ledger_rows(tmp_path, "a.xlsx", [(1, "2025-03-01", "已收集", None, "YJ2025-0001")]))
+    one_by_one = Counter()
+    insert = Tx.insert
+    monkeypatch.setattr(Tx, "insert", lambda tx, table, *a, **k: one_by_one.update([table]) or insert(tx, table, *a, **k))
+    report = import_file(store, kind("opinions"), _ledger_rows(tmp_path, "b.xlsx", [
+        (1, "2025-03-01", "已交办", "城管", "YJ2025-0001"), (2, "2025-03-02", "已收集", None, None),
+        (3, "2025-03-03", "已交办", "城管", None)]))
+    assert (report["counts"]["update"], report["counts"]["new"]) == (1, 2) and not one_by_one
+    moved = store.rows("SELECT id FROM opinions WHERE serial = 'YJ2025-0001'")[0]["id"]
+    assert [e["kind"] for e in store.opinions.timeline(moved)] == ["collect", "assign"]
+    assert store.scalar("SELECT count(*) FROM opinion_events") == 2 + 1 + 2 and not rule_breaches(store)
