@@ -212,6 +212,17 @@ def test_a_refused_row_among_many_is_the_one_one_by_one_would_name(tmp_path, pho
         assert together[0] == "refused" and together[1].startswith(words) and together[3] == 0
 
 
+@pytest.mark.parametrize("count", [0, 1])
+def test_no_row_or_one_at_once_is_what_one_by_one_leaves(tmp_path, count):
+    def write(tx, insert_many):
+        community = tx.insert("communities", {"name": "东城社区", "kind": "community"}, row_id=_id("c1"))
+        assert insert_many(tx, "delegates", _delegates(community, "13800000001")[:count], [_id("d1")][:count]) == \
+            [_id("d1")][:count]
+
+    alone, together = _one_by_one_and_many(tmp_path, write)
+    assert together == alone and len(together[0]["delegates"]) == count
+
+
 @pytest.mark.parametrize("name", [5, b"\xe5\xbc\xa0", 2.5])
 def test_a_name_that_is_no_text_among_many_is_refused_as_one_by_one(tmp_path, name):
     """(Its search keys are worked out only once the rule book has passed its name.)"""
