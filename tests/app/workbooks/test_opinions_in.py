@@ -353,3 +353,13 @@ def test_a_step_forward_ahead_of_new_opinions_is_written_with_them_at_once(store
     moved = store.rows("SELECT id FROM opinions WHERE serial = 'YJ2025-0001'")[0]["id"]
     assert [e["kind"] for e in store.opinions.timeline(moved)] == ["collect", "assign"]
     assert store.scalar("SELECT count(*) FROM opinion_events") == 2 + 1 + 2 and not rule_breaches(store)
+
+
+def test_a_unit_a_refused_row_added_is_added_again_by_the_next_row_naming_it(store, tmp_path):
+    office(store)
+    path = _ledger_rows(tmp_path, "台账.xlsx", [(1, "2025-03-01", "已交办", "新设的服务中心", "YJ" + "0" * 45),
+                                                 (2, "2025-03-02", "已交办", "新设的服务中心", None)])
+    report = import_file(store, kind("opinions"), path)
+    assert (report["counts"]["refused"], report["counts"]["new"]) == (1, 1)
+    assert "新设的服务中心" in store.departments.names() and report["created"] == {"部门（单位）": ["新设的服务中心"]}
+    assert store.rows("SELECT lead_unit FROM opinions")[0]["lead_unit"] == "新设的服务中心" and not rule_breaches(store)
