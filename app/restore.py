@@ -96,20 +96,19 @@ def restore(data_dir: Path | str, source: Path | str, *, hook=None) -> dict:
     return {"restored": str(source), "aside": aside.name if aside.exists() else None, "counts": checked["counts"]}
 
 
-def rule_breaches_of(source: Path | str, *, work_in: Path | str | None = None) -> list:
+def rule_breaches_of(source: Path | str, data_dir: Path | str) -> list:
     """The rows of backup `source` that break the rule book, as they would stand once restored (a
-    copy brought up to this version's schema first, in a work folder of data directory `work_in`,
-    else of the system's temporary folder: the backup is not touched)."""
+    copy brought up to this version's schema first, in a work folder of `data_dir`: the backup is
+    not touched, and a check cut short by a power cut leaves nothing in the system's temporary
+    folder; the next check or opening removes it)."""
     import sqlite3
-    import tempfile
 
     import sqlite_utils
 
     from app.rules.doors import scan
     from app.storage import schema
 
-    with (work_folder(work_in, CHECK_PREFIX) if work_in is not None
-          else tempfile.TemporaryDirectory(prefix="yishi" + CHECK_PREFIX)) as folder:
+    with work_folder(data_dir, CHECK_PREFIX) as folder:
         copy = Path(folder) / DB_NAME
         shutil.copyfile(source, copy)
         conn = sqlite3.connect(str(copy), isolation_level=None)
@@ -129,14 +128,12 @@ def _refuse_marked(source: Path | str, breaches: list) -> None:
         "可在“检查数据”中逐条改正。当前数据没有改动。", breaches)
 
 
-def check_backup(source: Path | str, *, accept_marked: bool = False, work_in: Path | str | None = None) -> dict:
-    """A backup fit to restore: intact, ours, not from a newer version, and (unless the clerk accepts
-    them marked) no rows the rule book refuses; the copy it checks is made in data directory
-    `work_in` when given (a check cut short by a power cut leaves nothing in the system's
-    temporary folder: the next check removes it)."""
+def check_backup(source: Path | str, data_dir: Path | str, *, accept_marked: bool = False) -> dict:
+    """A backup fit to restore into `data_dir`: intact, ours, not from a newer version, and (unless
+    the clerk accepts them marked) no rows the rule book refuses."""
     checked = verify(source)
     if not accept_marked:
-        breaches = rule_breaches_of(source, work_in=work_in)
+        breaches = rule_breaches_of(source, data_dir)
         if breaches:
             _refuse_marked(source, breaches)
     return checked
@@ -148,7 +145,7 @@ def replace_database(data_dir: Path | str, source: Path | str, current=None, *, 
     up once more (when it can be read), the store closed, the backup put in place, the store opened
     again and the restore audited. Returns (result, the reopened store)."""
     data_dir = Path(data_dir)
-    check_backup(source, accept_marked=accept_marked, work_in=data_dir)  # refuse a bad backup before touching anything
+    check_backup(source, data_dir, accept_marked=accept_marked)  # refuse a bad backup before touching anything
     store = current
     if store is None:
         try:

@@ -234,7 +234,7 @@ class Backend(QObject):
         from app.restore import check_backup, replace_database
 
         def restoring(store):
-            check_backup(path, accept_marked=accept_marked, work_in=data_dir)  # refused while the current store stays open
+            check_backup(path, data_dir, accept_marked=accept_marked)  # refused while the current store stays open
             self._worker.store = None
             # (held to the rule book just above: not asked twice)
             result, self._worker.store = replace_database(data_dir, path, store, accept_marked=True)

@@ -4,6 +4,7 @@ a Word file."""
 
 from __future__ import annotations
 
+import functools
 import shutil
 import tempfile
 from pathlib import Path
@@ -179,17 +180,18 @@ def _ask_issue(parent, backend, form: dict, record_id: str, title: str, options:
         _generate(parent, backend, form["kind"], record_id, title, options)
 
 
-_SCRATCH: list[tempfile.TemporaryDirectory] = []
+@functools.cache
+def _scratch_folder() -> tempfile.TemporaryDirectory:
+    """This session's scratch folder, removed when the program ends (a PDF still open in another
+    program must not stop the program from closing)."""
+    return tempfile.TemporaryDirectory(prefix="yishi-preview-", ignore_cleanup_errors=True)
 
 
 def _scratch_pdf(title: str) -> Path:
     """Where a document is generated for its preview or the printer: a folder of its own inside
-    this session's scratch folder, which goes when the program ends (a clerk previews dozens of
-    documents a day; the system's temporary folder is rarely emptied on an office PC)."""
-    if not _SCRATCH:
-        # a PDF still open in another program must not stop the program from closing
-        _SCRATCH.append(tempfile.TemporaryDirectory(prefix="yishi-preview-", ignore_cleanup_errors=True))
-    return Path(tempfile.mkdtemp(dir=_SCRATCH[0].name)) / f"{title}.pdf"
+    the session's scratch folder (a clerk previews dozens of documents a day; the system's
+    temporary folder is rarely emptied on an office PC)."""
+    return Path(tempfile.mkdtemp(dir=_scratch_folder().name)) / f"{title}.pdf"
 
 def _generate(parent, backend, kind: str, record_id: str | None, title: str, options: dict) -> None:
     from app.documents.catalog import export_doc

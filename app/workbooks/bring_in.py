@@ -50,15 +50,15 @@ class Context:
     """What a kind looks up once per import (records by name...). Entries a row adds are staged and
     kept only when the row's write stands (a refused row's new community is rolled back with it)."""
 
-    def __init__(self, store):
+    def __init__(self, store, *, quick: bool = False):
         self.store = store
         self.caches: dict[str, dict] = {}
         self.created: dict[str, list[str]] = {}  # noun -> names created beyond the rows themselves
         self._staged: list[tuple[str, Any, Any]] = []
         self._staged_created: list[tuple[str, str]] = []
-        # The quick pass's new rows of the kinds that write through `insert`, by table: written many
-        # at once (`write_pending`), not one statement and check each.
-        self.pending: dict[str, tuple[list[str], list[dict]]] | None = None
+        # In the quick pass, the new rows of the kinds that write through `insert`, by table: written
+        # many at once (`write_pending`), not one statement and check each.
+        self.pending: dict[str, tuple[list[str], list[dict]]] | None = {} if quick else None
 
     def insert(self, tx, table: str, values: dict) -> str:
         """A new row, written now (the careful pass: its refusal is the row's), or in the quick pass
@@ -322,9 +322,7 @@ class _Careful(Exception):
 
 def _rows(store, tx, kind: ImportKind, rows: list[SourceRow], labels: dict, progress, careful: bool
           ) -> tuple[list[dict], dict, Context]:
-    ctx = Context(store)
-    if not careful:
-        ctx.pending = {}
+    ctx = Context(store, quick=not careful)
     seen: dict[tuple, SourceRow] = {}  # identity -> its first row (every identity the file names)
     verdicts = []
     for done, row in enumerate(rows, 1):

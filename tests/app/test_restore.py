@@ -225,7 +225,7 @@ def test_a_backup_with_rows_the_rule_book_refuses_is_restored_only_when_accepted
     assert str(refused.value) == _refusal("edited.db", f"{named}等 6 处")
     with open_store(demo_dir) as store:
         assert digest(store) == before
-    assert check_backup(saved, accept_marked=True)["counts"]["delegates"] == 70
+    assert check_backup(saved, demo_dir, accept_marked=True)["counts"]["delegates"] == 70
     result, reopened = replace_database(demo_dir, saved, accept_marked=True)
     with reopened:
         assert reopened.scalar("SELECT count(*) FROM opinions WHERE residents = -5") == 6
@@ -241,7 +241,7 @@ def test_up_to_five_refused_rows_are_all_named_without_a_count(demo_dir, tmp_pat
     conn.commit()
     conn.close()
     with pytest.raises(MarkedRowsError) as refused:
-        check_backup(saved)
+        check_backup(saved, demo_dir)
     breaches = refused.value.breaches
     assert sorted(b.row_id for b in breaches) == sorted(o["id"] for o in opinions)
     assert str(refused.value) == _refusal("one.db", "；".join(str(b) for b in breaches))
